@@ -1,0 +1,36 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/field"
+
+	"gloss/internal/rule"
+)
+
+// Throttle counts failed sign-ins per key (an account or a client address)
+// in a fixed window. It lives in the database so that every Gloss process
+// behind a load balancer shares one count.
+type Throttle struct {
+	ent.Schema
+}
+
+// Annotations of the Throttle: never part of the GraphQL schema.
+func (Throttle) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip()}
+}
+
+// Fields of the Throttle.
+func (Throttle) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("key").Unique().NotEmpty().MaxLen(128),
+		field.Int("failures").Default(0),
+		field.Time("window_start"),
+	}
+}
+
+// Policy of the Throttle: server only.
+func (Throttle) Policy() ent.Policy {
+	return rule.SystemOnlyPolicy()
+}

@@ -1,0 +1,195 @@
+// Package rule holds Gloss's ent privacy rules and the policy of each entity.
+// Every policy lets the system viewer through, refuses anonymous callers,
+// applies the entity's own rules and ends in deny. Row scoping is a query
+// filter, so a row outside the viewer's reach is simply not found.
+package rule
+
+import (
+	"context"
+
+	"entgo.io/ent"
+
+	gen "gloss/ent"
+	"gloss/ent/apitoken"
+	"gloss/ent/membership"
+	"gloss/ent/organization"
+	"gloss/ent/predicate"
+	"gloss/ent/privacy"
+	"gloss/ent/session"
+	"gloss/ent/user"
+	"gloss/internal/viewer"
+)
+
+// DenyIfNoViewer is a rule that refuses callers with no viewer in the context.
+func DenyIfNoViewer() privacy.QueryMutationRule {
+	return privacy.ContextQueryMutationRule(func(ctx context.Context) error {
+		if viewer.FromContext(ctx) == nil {
+			return privacy.Denyf("viewer-context is missing")
+		}
+		return privacy.Skip
+	})
+}
+
+// AllowIfSystem is a rule that lets the server's own work through: bootstrap,
+// sign-in lookups and the auth middleware. Only viewer.NewSystemContext makes
+// such a viewer, and each call site says why it needs one.
+func AllowIfSystem() privacy.QueryMutationRule {
+	return privacy.ContextQueryMutationRule(func(ctx context.Context) error {
+		if v := viewer.FromContext(ctx); v != nil && v.System {
+			return privacy.Allow
+		}
+		return privacy.Skip
+	})
+}
+
+// signedIn returns the signed-in (non-system) viewer, or nil.
+func signedIn(ctx context.Context) *viewer.Viewer {
+	if v := viewer.FromContext(ctx); v != nil && !v.System && v.UserID != 0 {
+		return v
+	}
+	return nil
+}
+
+// policy builds the shape every entity shares: system first, anonymous
+// refused, then the entity's own rules, and deny for anything left over.
+func policy(query []privacy.QueryRule, mutation []privacy.MutationRule) ent.Policy {
+	q := privacy.QueryPolicy{AllowIfSystem(), DenyIfNoViewer()}
+	q = append(q, query...)
+	q = append(q, privacy.AlwaysDenyRule())
+	m := privacy.MutationPolicy{AllowIfSystem(), DenyIfNoViewer()}
+	m = append(m, mutation...)
+	m = append(m, privacy.AlwaysDenyRule())
+	return privacy.Policy{Query: q, Mutation: m}
+}
+
+// isUpdateOrDelete reports whether op changes or removes existing rows, the
+// operations a row filter can scope.
+func isUpdateOrDelete(op ent.Op) bool {
+	return op.Is(ent.OpUpdate | ent.OpUpdateOne | ent.OpDelete | ent.OpDeleteOne)
+}
+
+// OrganizationPolicy lets members read the organizations they belong to and
+// lets owners and admins change their active organization.
+func OrganizationPolicy() ent.Policy {
+	return policy(
+		[]privacy.QueryRule{privacy.OrganizationQueryRuleFunc(func(ctx context.Context, q *gen.OrganizationQuery) error {
+			if v := signedIn(ctx); v != nil {
+				q.Where(organization.HasMembershipsWith(membership.UserID(v.UserID)))
+				return privacy.Allow
+			}
+			return privacy.Skip
+		})},
+		[]privacy.MutationRule{privacy.OrganizationMutationRuleFunc(func(ctx context.Context, m *gen.OrganizationMutation) error {
+			if v := signedIn(ctx); v != nil && v.IsOrgAdmin() && m.Op().Is(ent.OpUpdateOne) {
+				m.Where(organization.ID(v.OrgID))
+				return privacy.Allow
+			}
+			return privacy.Skip
+		})},
+	)
+}
+
+// UserPolicy lets a user read themself and the members of their active
+// organization, and change only themself.
+func UserPolicy() ent.Policy {
+	return policy(
+		[]privacy.QueryRule{privacy.UserQueryRuleFunc(func(ctx context.Context, q *gen.UserQuery) error {
+			if v := signedIn(ctx); v != nil {
+				q.Where(user.Or(
+					user.ID(v.UserID),
+					user.HasMembershipsWith(membership.OrganizationID(v.OrgID)),
+				))
+				return privacy.Allow
+			}
+			return privacy.Skip
+		})},
+		[]privacy.MutationRule{privacy.UserMutationRuleFunc(func(ctx context.Context, m *gen.UserMutation) error {
+			if v := signedIn(ctx); v != nil && m.Op().Is(ent.OpUpdateOne) {
+				m.Where(user.ID(v.UserID))
+				return privacy.Allow
+			}
+			return privacy.Skip
+		})},
+	)
+}
+
+// MembershipPolicy lets members read the memberships of their active
+// organization and their own memberships elsewhere. Only the server changes
+// memberships in this release (signup and bootstrap).
+func MembershipPolicy() ent.Policy {
+	return policy(
+		[]privacy.QueryRule{privacy.MembershipQueryRuleFunc(func(ctx context.Context, q *gen.MembershipQuery) error {
+			if v := signedIn(ctx); v != nil {
+				q.Where(membership.Or(
+					membership.OrganizationID(v.OrgID),
+					membership.UserID(v.UserID),
+				))
+				return privacy.Allow
+			}
+			return privacy.Skip
+		})},
+		nil,
+	)
+}
+
+// SessionPolicy lets a user read and revoke only their own sessions. Sessions
+// are created and touched by the server (sign-in and the auth middleware).
+func SessionPolicy() ent.Policy {
+	own := func(ctx context.Context) predicate.Session {
+		if v := signedIn(ctx); v != nil {
+			return session.UserID(v.UserID)
+		}
+		return nil
+	}
+	return policy(
+		[]privacy.QueryRule{privacy.SessionQueryRuleFunc(func(ctx context.Context, q *gen.SessionQuery) error {
+			if p := own(ctx); p != nil {
+				q.Where(p)
+				return privacy.Allow
+			}
+			return privacy.Skip
+		})},
+		[]privacy.MutationRule{privacy.SessionMutationRuleFunc(func(ctx context.Context, m *gen.SessionMutation) error {
+			if p := own(ctx); p != nil && m.Op().Is(ent.OpDelete|ent.OpDeleteOne) {
+				m.Where(p)
+				return privacy.Allow
+			}
+			return privacy.Skip
+		})},
+	)
+}
+
+// APITokenPolicy lets a user read, replace and remove only their own token.
+func APITokenPolicy() ent.Policy {
+	return policy(
+		[]privacy.QueryRule{privacy.APITokenQueryRuleFunc(func(ctx context.Context, q *gen.APITokenQuery) error {
+			if v := signedIn(ctx); v != nil {
+				q.Where(apitoken.UserID(v.UserID))
+				return privacy.Allow
+			}
+			return privacy.Skip
+		})},
+		[]privacy.MutationRule{privacy.APITokenMutationRuleFunc(func(ctx context.Context, m *gen.APITokenMutation) error {
+			v := signedIn(ctx)
+			switch {
+			case v == nil:
+				return privacy.Skip
+			case m.Op().Is(ent.OpCreate):
+				if id, ok := m.UserID(); ok && id == v.UserID {
+					return privacy.Allow
+				}
+				return privacy.Denyf("an API token belongs to the viewer")
+			case isUpdateOrDelete(m.Op()):
+				m.Where(apitoken.UserID(v.UserID))
+				return privacy.Allow
+			}
+			return privacy.Skip
+		})},
+	)
+}
+
+// SystemOnlyPolicy is the policy of server-internal entities (login
+// throttles): only the system viewer reads or writes them.
+func SystemOnlyPolicy() ent.Policy {
+	return policy(nil, nil)
+}

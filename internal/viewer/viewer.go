@@ -1,0 +1,56 @@
+// Package viewer describes who is asking: the signed-in user, their active
+// organization and role there, and how they authenticated. Privacy rules and
+// resolvers read it from the request context.
+package viewer
+
+import (
+	"context"
+
+	"gloss/ent/membership"
+)
+
+// Method says how a viewer authenticated.
+type Method string
+
+// The ways a viewer can authenticate.
+const (
+	MethodSession Method = "session"
+	MethodToken   Method = "token"
+)
+
+// Viewer is the caller of one request. A zero UserID with System unset never
+// reaches the context: anonymous callers have no viewer at all.
+type Viewer struct {
+	UserID    int
+	OrgID     int
+	Role      membership.Role
+	Method    Method
+	SessionID int // set when Method is MethodSession
+	System    bool
+}
+
+// IsOrgAdmin reports whether the viewer may manage their active organization
+// (members and invites): owners and admins.
+func (v *Viewer) IsOrgAdmin() bool {
+	return v != nil && (v.Role == membership.RoleOwner || v.Role == membership.RoleAdmin)
+}
+
+type ctxKey struct{}
+
+// NewContext returns a copy of ctx that carries v.
+func NewContext(ctx context.Context, v *Viewer) context.Context {
+	return context.WithValue(ctx, ctxKey{}, v)
+}
+
+// FromContext returns the viewer in ctx, or nil for an anonymous caller.
+func FromContext(ctx context.Context) *Viewer {
+	v, _ := ctx.Value(ctxKey{}).(*Viewer)
+	return v
+}
+
+// NewSystemContext returns a context for work the server does on its own
+// behalf (bootstrap, login and token lookups, migrations). Privacy rules let
+// it through, so every call site must say why it needs it.
+func NewSystemContext(ctx context.Context) context.Context {
+	return NewContext(ctx, &Viewer{System: true})
+}
