@@ -64,10 +64,11 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Organization",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			organization.FieldCreatedAt:       {Type: field.TypeTime, Column: organization.FieldCreatedAt},
-			organization.FieldTitle:           {Type: field.TypeString, Column: organization.FieldTitle},
-			organization.FieldIsDefault:       {Type: field.TypeBool, Column: organization.FieldIsDefault},
-			organization.FieldInviteTokenHash: {Type: field.TypeBytes, Column: organization.FieldInviteTokenHash},
+			organization.FieldCreatedAt:         {Type: field.TypeTime, Column: organization.FieldCreatedAt},
+			organization.FieldTitle:             {Type: field.TypeString, Column: organization.FieldTitle},
+			organization.FieldIsDefault:         {Type: field.TypeBool, Column: organization.FieldIsDefault},
+			organization.FieldInviteTokenHash:   {Type: field.TypeBytes, Column: organization.FieldInviteTokenHash},
+			organization.FieldInviteTokenSealed: {Type: field.TypeBytes, Column: organization.FieldInviteTokenSealed},
 		},
 	}
 	graph.Nodes[3] = &sqlgraph.Node{
@@ -444,6 +445,11 @@ func (f *OrganizationFilter) WhereIsDefault(p entql.BoolP) {
 // WhereInviteTokenHash applies the entql []byte predicate on the invite_token_hash field.
 func (f *OrganizationFilter) WhereInviteTokenHash(p entql.BytesP) {
 	f.Where(p.Field(organization.FieldInviteTokenHash))
+}
+
+// WhereInviteTokenSealed applies the entql []byte predicate on the invite_token_sealed field.
+func (f *OrganizationFilter) WhereInviteTokenSealed(p entql.BytesP) {
+	f.Where(p.Field(organization.FieldInviteTokenSealed))
 }
 
 // WhereHasMemberships applies a predicate to check if query has an edge memberships.

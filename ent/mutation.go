@@ -1122,20 +1122,21 @@ func (m *MembershipMutation) ResetEdge(name string) error {
 // OrganizationMutation represents an operation that mutates the Organization nodes in the graph.
 type OrganizationMutation struct {
 	config
-	op                 Op
-	typ                string
-	id                 *int
-	created_at         *time.Time
-	title              *string
-	is_default         *bool
-	invite_token_hash  *[]byte
-	clearedFields      map[string]struct{}
-	memberships        map[int]struct{}
-	removedmemberships map[int]struct{}
-	clearedmemberships bool
-	done               bool
-	oldValue           func(context.Context) (*Organization, error)
-	predicates         []predicate.Organization
+	op                  Op
+	typ                 string
+	id                  *int
+	created_at          *time.Time
+	title               *string
+	is_default          *bool
+	invite_token_hash   *[]byte
+	invite_token_sealed *[]byte
+	clearedFields       map[string]struct{}
+	memberships         map[int]struct{}
+	removedmemberships  map[int]struct{}
+	clearedmemberships  bool
+	done                bool
+	oldValue            func(context.Context) (*Organization, error)
+	predicates          []predicate.Organization
 }
 
 var _ ent.Mutation = (*OrganizationMutation)(nil)
@@ -1393,6 +1394,55 @@ func (m *OrganizationMutation) ResetInviteTokenHash() {
 	delete(m.clearedFields, organization.FieldInviteTokenHash)
 }
 
+// SetInviteTokenSealed sets the "invite_token_sealed" field.
+func (m *OrganizationMutation) SetInviteTokenSealed(b []byte) {
+	m.invite_token_sealed = &b
+}
+
+// InviteTokenSealed returns the value of the "invite_token_sealed" field in the mutation.
+func (m *OrganizationMutation) InviteTokenSealed() (r []byte, exists bool) {
+	v := m.invite_token_sealed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInviteTokenSealed returns the old "invite_token_sealed" field's value of the Organization entity.
+// If the Organization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationMutation) OldInviteTokenSealed(ctx context.Context) (v *[]byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInviteTokenSealed is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInviteTokenSealed requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInviteTokenSealed: %w", err)
+	}
+	return oldValue.InviteTokenSealed, nil
+}
+
+// ClearInviteTokenSealed clears the value of the "invite_token_sealed" field.
+func (m *OrganizationMutation) ClearInviteTokenSealed() {
+	m.invite_token_sealed = nil
+	m.clearedFields[organization.FieldInviteTokenSealed] = struct{}{}
+}
+
+// InviteTokenSealedCleared returns if the "invite_token_sealed" field was cleared in this mutation.
+func (m *OrganizationMutation) InviteTokenSealedCleared() bool {
+	_, ok := m.clearedFields[organization.FieldInviteTokenSealed]
+	return ok
+}
+
+// ResetInviteTokenSealed resets all changes to the "invite_token_sealed" field.
+func (m *OrganizationMutation) ResetInviteTokenSealed() {
+	m.invite_token_sealed = nil
+	delete(m.clearedFields, organization.FieldInviteTokenSealed)
+}
+
 // AddMembershipIDs adds the "memberships" edge to the Membership entity by ids.
 func (m *OrganizationMutation) AddMembershipIDs(ids ...int) {
 	if m.memberships == nil {
@@ -1481,7 +1531,7 @@ func (m *OrganizationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OrganizationMutation) Fields() []string {
-	fields := make([]string, 0, 4)
+	fields := make([]string, 0, 5)
 	if m.created_at != nil {
 		fields = append(fields, organization.FieldCreatedAt)
 	}
@@ -1493,6 +1543,9 @@ func (m *OrganizationMutation) Fields() []string {
 	}
 	if m.invite_token_hash != nil {
 		fields = append(fields, organization.FieldInviteTokenHash)
+	}
+	if m.invite_token_sealed != nil {
+		fields = append(fields, organization.FieldInviteTokenSealed)
 	}
 	return fields
 }
@@ -1510,6 +1563,8 @@ func (m *OrganizationMutation) Field(name string) (ent.Value, bool) {
 		return m.IsDefault()
 	case organization.FieldInviteTokenHash:
 		return m.InviteTokenHash()
+	case organization.FieldInviteTokenSealed:
+		return m.InviteTokenSealed()
 	}
 	return nil, false
 }
@@ -1527,6 +1582,8 @@ func (m *OrganizationMutation) OldField(ctx context.Context, name string) (ent.V
 		return m.OldIsDefault(ctx)
 	case organization.FieldInviteTokenHash:
 		return m.OldInviteTokenHash(ctx)
+	case organization.FieldInviteTokenSealed:
+		return m.OldInviteTokenSealed(ctx)
 	}
 	return nil, fmt.Errorf("unknown Organization field %s", name)
 }
@@ -1564,6 +1621,13 @@ func (m *OrganizationMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetInviteTokenHash(v)
 		return nil
+	case organization.FieldInviteTokenSealed:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInviteTokenSealed(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Organization field %s", name)
 }
@@ -1597,6 +1661,9 @@ func (m *OrganizationMutation) ClearedFields() []string {
 	if m.FieldCleared(organization.FieldInviteTokenHash) {
 		fields = append(fields, organization.FieldInviteTokenHash)
 	}
+	if m.FieldCleared(organization.FieldInviteTokenSealed) {
+		fields = append(fields, organization.FieldInviteTokenSealed)
+	}
 	return fields
 }
 
@@ -1613,6 +1680,9 @@ func (m *OrganizationMutation) ClearField(name string) error {
 	switch name {
 	case organization.FieldInviteTokenHash:
 		m.ClearInviteTokenHash()
+		return nil
+	case organization.FieldInviteTokenSealed:
+		m.ClearInviteTokenSealed()
 		return nil
 	}
 	return fmt.Errorf("unknown Organization nullable field %s", name)
@@ -1633,6 +1703,9 @@ func (m *OrganizationMutation) ResetField(name string) error {
 		return nil
 	case organization.FieldInviteTokenHash:
 		m.ResetInviteTokenHash()
+		return nil
+	case organization.FieldInviteTokenSealed:
+		m.ResetInviteTokenSealed()
 		return nil
 	}
 	return fmt.Errorf("unknown Organization field %s", name)

@@ -25,6 +25,8 @@ type Organization struct {
 	IsDefault bool `json:"is_default,omitempty"`
 	// InviteTokenHash holds the value of the "invite_token_hash" field.
 	InviteTokenHash *[]byte `json:"-"`
+	// InviteTokenSealed holds the value of the "invite_token_sealed" field.
+	InviteTokenSealed *[]byte `json:"-"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the OrganizationQuery when eager-loading is set.
 	Edges        OrganizationEdges `json:"edges"`
@@ -56,7 +58,7 @@ func (*Organization) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case organization.FieldInviteTokenHash:
+		case organization.FieldInviteTokenHash, organization.FieldInviteTokenSealed:
 			values[i] = new([]byte)
 		case organization.FieldIsDefault:
 			values[i] = new(sql.NullBool)
@@ -111,6 +113,12 @@ func (_m *Organization) assignValues(columns []string, values []any) error {
 			} else if value != nil {
 				_m.InviteTokenHash = value
 			}
+		case organization.FieldInviteTokenSealed:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field invite_token_sealed", values[i])
+			} else if value != nil {
+				_m.InviteTokenSealed = value
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -162,6 +170,8 @@ func (_m *Organization) String() string {
 	builder.WriteString(fmt.Sprintf("%v", _m.IsDefault))
 	builder.WriteString(", ")
 	builder.WriteString("invite_token_hash=<sensitive>")
+	builder.WriteString(", ")
+	builder.WriteString("invite_token_sealed=<sensitive>")
 	builder.WriteByte(')')
 	return builder.String()
 }

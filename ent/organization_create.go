@@ -63,6 +63,12 @@ func (_c *OrganizationCreate) SetInviteTokenHash(v []byte) *OrganizationCreate {
 	return _c
 }
 
+// SetInviteTokenSealed sets the "invite_token_sealed" field.
+func (_c *OrganizationCreate) SetInviteTokenSealed(v []byte) *OrganizationCreate {
+	_c.mutation.SetInviteTokenSealed(v)
+	return _c
+}
+
 // AddMembershipIDs adds the "memberships" edge to the Membership entity by IDs.
 func (_c *OrganizationCreate) AddMembershipIDs(ids ...int) *OrganizationCreate {
 	_c.mutation.AddMembershipIDs(ids...)
@@ -188,6 +194,10 @@ func (_c *OrganizationCreate) createSpec() (*Organization, *sqlgraph.CreateSpec)
 		_spec.SetField(organization.FieldInviteTokenHash, field.TypeBytes, value)
 		_node.InviteTokenHash = &value
 	}
+	if value, ok := _c.mutation.InviteTokenSealed(); ok {
+		_spec.SetField(organization.FieldInviteTokenSealed, field.TypeBytes, value)
+		_node.InviteTokenSealed = &value
+	}
 	if nodes := _c.mutation.MembershipsIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -286,6 +296,24 @@ func (u *OrganizationUpsert) ClearInviteTokenHash() *OrganizationUpsert {
 	return u
 }
 
+// SetInviteTokenSealed sets the "invite_token_sealed" field.
+func (u *OrganizationUpsert) SetInviteTokenSealed(v []byte) *OrganizationUpsert {
+	u.Set(organization.FieldInviteTokenSealed, v)
+	return u
+}
+
+// UpdateInviteTokenSealed sets the "invite_token_sealed" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateInviteTokenSealed() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldInviteTokenSealed)
+	return u
+}
+
+// ClearInviteTokenSealed clears the value of the "invite_token_sealed" field.
+func (u *OrganizationUpsert) ClearInviteTokenSealed() *OrganizationUpsert {
+	u.SetNull(organization.FieldInviteTokenSealed)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -366,6 +394,27 @@ func (u *OrganizationUpsertOne) UpdateInviteTokenHash() *OrganizationUpsertOne {
 func (u *OrganizationUpsertOne) ClearInviteTokenHash() *OrganizationUpsertOne {
 	return u.Update(func(s *OrganizationUpsert) {
 		s.ClearInviteTokenHash()
+	})
+}
+
+// SetInviteTokenSealed sets the "invite_token_sealed" field.
+func (u *OrganizationUpsertOne) SetInviteTokenSealed(v []byte) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetInviteTokenSealed(v)
+	})
+}
+
+// UpdateInviteTokenSealed sets the "invite_token_sealed" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateInviteTokenSealed() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateInviteTokenSealed()
+	})
+}
+
+// ClearInviteTokenSealed clears the value of the "invite_token_sealed" field.
+func (u *OrganizationUpsertOne) ClearInviteTokenSealed() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.ClearInviteTokenSealed()
 	})
 }
 
@@ -615,6 +664,27 @@ func (u *OrganizationUpsertBulk) UpdateInviteTokenHash() *OrganizationUpsertBulk
 func (u *OrganizationUpsertBulk) ClearInviteTokenHash() *OrganizationUpsertBulk {
 	return u.Update(func(s *OrganizationUpsert) {
 		s.ClearInviteTokenHash()
+	})
+}
+
+// SetInviteTokenSealed sets the "invite_token_sealed" field.
+func (u *OrganizationUpsertBulk) SetInviteTokenSealed(v []byte) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetInviteTokenSealed(v)
+	})
+}
+
+// UpdateInviteTokenSealed sets the "invite_token_sealed" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateInviteTokenSealed() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateInviteTokenSealed()
+	})
+}
+
+// ClearInviteTokenSealed clears the value of the "invite_token_sealed" field.
+func (u *OrganizationUpsertBulk) ClearInviteTokenSealed() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.ClearInviteTokenSealed()
 	})
 }
 

@@ -54,6 +54,18 @@ func (_u *OrganizationUpdate) ClearInviteTokenHash() *OrganizationUpdate {
 	return _u
 }
 
+// SetInviteTokenSealed sets the "invite_token_sealed" field.
+func (_u *OrganizationUpdate) SetInviteTokenSealed(v []byte) *OrganizationUpdate {
+	_u.mutation.SetInviteTokenSealed(v)
+	return _u
+}
+
+// ClearInviteTokenSealed clears the value of the "invite_token_sealed" field.
+func (_u *OrganizationUpdate) ClearInviteTokenSealed() *OrganizationUpdate {
+	_u.mutation.ClearInviteTokenSealed()
+	return _u
+}
+
 // AddMembershipIDs adds the "memberships" edge to the Membership entity by IDs.
 func (_u *OrganizationUpdate) AddMembershipIDs(ids ...int) *OrganizationUpdate {
 	_u.mutation.AddMembershipIDs(ids...)
@@ -153,6 +165,12 @@ func (_u *OrganizationUpdate) sqlSave(ctx context.Context) (_node int, err error
 	if _u.mutation.InviteTokenHashCleared() {
 		_spec.ClearField(organization.FieldInviteTokenHash, field.TypeBytes)
 	}
+	if value, ok := _u.mutation.InviteTokenSealed(); ok {
+		_spec.SetField(organization.FieldInviteTokenSealed, field.TypeBytes, value)
+	}
+	if _u.mutation.InviteTokenSealedCleared() {
+		_spec.ClearField(organization.FieldInviteTokenSealed, field.TypeBytes)
+	}
 	if _u.mutation.MembershipsCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -241,6 +259,18 @@ func (_u *OrganizationUpdateOne) SetInviteTokenHash(v []byte) *OrganizationUpdat
 // ClearInviteTokenHash clears the value of the "invite_token_hash" field.
 func (_u *OrganizationUpdateOne) ClearInviteTokenHash() *OrganizationUpdateOne {
 	_u.mutation.ClearInviteTokenHash()
+	return _u
+}
+
+// SetInviteTokenSealed sets the "invite_token_sealed" field.
+func (_u *OrganizationUpdateOne) SetInviteTokenSealed(v []byte) *OrganizationUpdateOne {
+	_u.mutation.SetInviteTokenSealed(v)
+	return _u
+}
+
+// ClearInviteTokenSealed clears the value of the "invite_token_sealed" field.
+func (_u *OrganizationUpdateOne) ClearInviteTokenSealed() *OrganizationUpdateOne {
+	_u.mutation.ClearInviteTokenSealed()
 	return _u
 }
 
@@ -372,6 +402,12 @@ func (_u *OrganizationUpdateOne) sqlSave(ctx context.Context) (_node *Organizati
 	}
 	if _u.mutation.InviteTokenHashCleared() {
 		_spec.ClearField(organization.FieldInviteTokenHash, field.TypeBytes)
+	}
+	if value, ok := _u.mutation.InviteTokenSealed(); ok {
+		_spec.SetField(organization.FieldInviteTokenSealed, field.TypeBytes, value)
+	}
+	if _u.mutation.InviteTokenSealedCleared() {
+		_spec.ClearField(organization.FieldInviteTokenSealed, field.TypeBytes)
 	}
 	if _u.mutation.MembershipsCleared() {
 		edge := &sqlgraph.EdgeSpec{

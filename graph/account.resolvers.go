@@ -7,64 +7,101 @@ package graph
 
 import (
 	"context"
-	"fmt"
 	"gloss/ent"
+	"gloss/ent/session"
 	"gloss/graph/model"
+	"gloss/internal/auth"
+	"strings"
+	"time"
 )
 
 // Signup is the resolver for the signup field.
 func (r *mutationResolver) Signup(ctx context.Context, input model.SignupInput) (*model.AuthPayload, error) {
-	panic(fmt.Errorf("not implemented: Signup - signup"))
+	token := ""
+	if input.InviteToken != nil {
+		token = *input.InviteToken
+	}
+	u, err := r.Auth.Signup(ctx, input.Email, input.Password, token)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AuthPayload{User: u}, nil
 }
 
 // Login is the resolver for the login field.
 func (r *mutationResolver) Login(ctx context.Context, input model.LoginInput) (*model.AuthPayload, error) {
-	panic(fmt.Errorf("not implemented: Login - login"))
+	u, err := r.Auth.Login(ctx, input.Email, input.Password)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AuthPayload{User: u}, nil
 }
 
 // ChangePassword is the resolver for the changePassword field.
 func (r *mutationResolver) ChangePassword(ctx context.Context, input model.ChangePasswordInput) (bool, error) {
-	panic(fmt.Errorf("not implemented: ChangePassword - changePassword"))
+	if _, err := signedIn(ctx); err != nil {
+		return false, err
+	}
+	return true, r.Auth.ChangePassword(ctx, input.CurrentPassword, input.NewPassword)
 }
 
 // ResetAPIToken is the resolver for the resetApiToken field.
 func (r *mutationResolver) ResetAPIToken(ctx context.Context) (*model.APITokenPayload, error) {
-	panic(fmt.Errorf("not implemented: ResetAPIToken - resetApiToken"))
+	if _, err := signedIn(ctx); err != nil {
+		return nil, err
+	}
+	token, err := r.Auth.ResetAPIToken(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &model.APITokenPayload{Token: token}, nil
 }
 
 // RevokeSession is the resolver for the revokeSession field.
 func (r *mutationResolver) RevokeSession(ctx context.Context, id int) (int, error) {
-	panic(fmt.Errorf("not implemented: RevokeSession - revokeSession"))
+	if _, err := signedIn(ctx); err != nil {
+		return 0, err
+	}
+	return id, r.Auth.RevokeSession(ctx, id)
 }
 
 // Sessions is the resolver for the sessions field.
 func (r *queryResolver) Sessions(ctx context.Context) ([]*ent.Session, error) {
-	panic(fmt.Errorf("not implemented: Sessions - sessions"))
+	if _, err := signedIn(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.Session.Query().Where(session.ExpiresAtGT(time.Now())).
+		Order(ent.Desc(session.FieldID)).Limit(MaxPageSize).All(ctx)
 }
 
 // Invite is the resolver for the invite field.
 func (r *queryResolver) Invite(ctx context.Context, token string) (*model.Invite, error) {
-	panic(fmt.Errorf("not implemented: Invite - invite"))
+	inv, err := r.Auth.LookupInvite(ctx, token)
+	if err != nil || inv == nil {
+		return nil, err
+	}
+	return &model.Invite{OrganizationTitle: inv.Organization.Title, Setup: inv.Setup}, nil
 }
 
 // SignupOpen is the resolver for the signupOpen field.
 func (r *queryResolver) SignupOpen(ctx context.Context) (bool, error) {
-	panic(fmt.Errorf("not implemented: SignupOpen - signupOpen"))
+	return r.Auth.SignupOpen(), nil
 }
 
 // Current is the resolver for the current field.
 func (r *sessionResolver) Current(ctx context.Context, obj *ent.Session) (bool, error) {
-	panic(fmt.Errorf("not implemented: Current - current"))
+	return obj.ID == auth.CurrentSessionID(ctx), nil
 }
 
 // Email is the resolver for the email field.
 func (r *userResolver) Email(ctx context.Context, obj *ent.User) (*string, error) {
-	panic(fmt.Errorf("not implemented: Email - email"))
+	return &obj.Email, nil
 }
 
 // DisplayName is the resolver for the displayName field.
 func (r *userResolver) DisplayName(ctx context.Context, obj *ent.User) (string, error) {
-	panic(fmt.Errorf("not implemented: DisplayName - displayName"))
+	name, _, _ := strings.Cut(obj.Email, "@")
+	return name, nil
 }
 
 // Session returns SessionResolver implementation.

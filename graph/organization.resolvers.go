@@ -7,41 +7,74 @@ package graph
 
 import (
 	"context"
-	"fmt"
 	"gloss/ent"
 	"gloss/ent/membership"
+	"gloss/ent/organization"
 
 	"entgo.io/contrib/entgql"
 )
 
 // ResetInviteLink is the resolver for the resetInviteLink field.
 func (r *mutationResolver) ResetInviteLink(ctx context.Context) (*ent.Organization, error) {
-	panic(fmt.Errorf("not implemented: ResetInviteLink - resetInviteLink"))
+	if v, err := signedIn(ctx); err != nil {
+		return nil, err
+	} else if !v.IsOrgAdmin() {
+		return nil, errForbidden
+	}
+	return r.Auth.ResetInviteLink(ctx)
 }
 
 // ViewerRole is the resolver for the viewerRole field.
 func (r *organizationResolver) ViewerRole(ctx context.Context, obj *ent.Organization) (membership.Role, error) {
-	panic(fmt.Errorf("not implemented: ViewerRole - viewerRole"))
+	v, err := signedIn(ctx)
+	if err != nil {
+		return "", err
+	}
+	m, err := r.Client.Membership.Query().
+		Where(membership.UserID(v.UserID), membership.OrganizationID(obj.ID)).Only(ctx)
+	if err != nil {
+		return "", err
+	}
+	return m.Role, nil
 }
 
 // InviteURL is the resolver for the inviteUrl field.
 func (r *organizationResolver) InviteURL(ctx context.Context, obj *ent.Organization) (*string, error) {
-	panic(fmt.Errorf("not implemented: InviteURL - inviteUrl"))
+	u, err := r.Auth.InviteURL(ctx, obj)
+	if err != nil || u == "" {
+		return nil, err
+	}
+	return &u, nil
 }
 
 // Organization is the resolver for the organization field.
 func (r *queryResolver) Organization(ctx context.Context) (*ent.Organization, error) {
-	panic(fmt.Errorf("not implemented: Organization - organization"))
+	v, err := signedIn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.Client.Organization.Get(ctx, v.OrgID)
 }
 
 // Organizations is the resolver for the organizations field.
 func (r *queryResolver) Organizations(ctx context.Context) ([]*ent.Organization, error) {
-	panic(fmt.Errorf("not implemented: Organizations - organizations"))
+	if _, err := signedIn(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.Organization.Query().Order(ent.Asc(organization.FieldID)).Limit(MaxPageSize).All(ctx)
 }
 
 // Members is the resolver for the members field.
 func (r *queryResolver) Members(ctx context.Context, first *int, after *entgql.Cursor[int]) (*ent.MembershipConnection, error) {
-	panic(fmt.Errorf("not implemented: Members - members"))
+	v, err := signedIn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if first, err = checkFirst(first); err != nil {
+		return nil, err
+	}
+	return r.Client.Membership.Query().Where(membership.OrganizationID(v.OrgID)).
+		Paginate(ctx, after, first, nil, nil)
 }
 
 // Organization returns OrganizationResolver implementation.

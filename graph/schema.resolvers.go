@@ -7,18 +7,22 @@ package graph
 
 import (
 	"context"
-	"fmt"
 	"gloss/ent"
+	"gloss/internal/viewer"
 )
 
 // Logout is the resolver for the logout field.
 func (r *mutationResolver) Logout(ctx context.Context) (bool, error) {
-	panic(fmt.Errorf("not implemented: Logout - logout"))
+	return true, r.Auth.Logout(ctx)
 }
 
 // Viewer is the resolver for the viewer field.
 func (r *queryResolver) Viewer(ctx context.Context) (*ent.User, error) {
-	panic(fmt.Errorf("not implemented: Viewer - viewer"))
+	v := viewer.FromContext(ctx)
+	if v == nil || v.System {
+		return nil, nil
+	}
+	return r.Client.User.Get(ctx, v.UserID)
 }
 
 // Mutation returns MutationResolver implementation.

@@ -76,6 +76,7 @@ var (
 		{Name: "title", Type: field.TypeString, Size: 200},
 		{Name: "is_default", Type: field.TypeBool, Default: false},
 		{Name: "invite_token_hash", Type: field.TypeBytes, Unique: true, Nullable: true},
+		{Name: "invite_token_sealed", Type: field.TypeBytes, Nullable: true},
 	}
 	// OrganizationsTable holds the schema information for the "organizations" table.
 	OrganizationsTable = &schema.Table{

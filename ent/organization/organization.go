@@ -23,6 +23,8 @@ const (
 	FieldIsDefault = "is_default"
 	// FieldInviteTokenHash holds the string denoting the invite_token_hash field in the database.
 	FieldInviteTokenHash = "invite_token_hash"
+	// FieldInviteTokenSealed holds the string denoting the invite_token_sealed field in the database.
+	FieldInviteTokenSealed = "invite_token_sealed"
 	// EdgeMemberships holds the string denoting the memberships edge name in mutations.
 	EdgeMemberships = "memberships"
 	// Table holds the table name of the organization in the database.
@@ -43,6 +45,7 @@ var Columns = []string{
 	FieldTitle,
 	FieldIsDefault,
 	FieldInviteTokenHash,
+	FieldInviteTokenSealed,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).

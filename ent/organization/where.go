@@ -75,6 +75,11 @@ func InviteTokenHash(v []byte) predicate.Organization {
 	return predicate.Organization(sql.FieldEQ(FieldInviteTokenHash, v))
 }
 
+// InviteTokenSealed applies equality check predicate on the "invite_token_sealed" field. It's identical to InviteTokenSealedEQ.
+func InviteTokenSealed(v []byte) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldInviteTokenSealed, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Organization {
 	return predicate.Organization(sql.FieldEQ(FieldCreatedAt, v))
@@ -238,6 +243,56 @@ func InviteTokenHashIsNil() predicate.Organization {
 // InviteTokenHashNotNil applies the NotNil predicate on the "invite_token_hash" field.
 func InviteTokenHashNotNil() predicate.Organization {
 	return predicate.Organization(sql.FieldNotNull(FieldInviteTokenHash))
+}
+
+// InviteTokenSealedEQ applies the EQ predicate on the "invite_token_sealed" field.
+func InviteTokenSealedEQ(v []byte) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldInviteTokenSealed, v))
+}
+
+// InviteTokenSealedNEQ applies the NEQ predicate on the "invite_token_sealed" field.
+func InviteTokenSealedNEQ(v []byte) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldInviteTokenSealed, v))
+}
+
+// InviteTokenSealedIn applies the In predicate on the "invite_token_sealed" field.
+func InviteTokenSealedIn(vs ...[]byte) predicate.Organization {
+	return predicate.Organization(sql.FieldIn(FieldInviteTokenSealed, vs...))
+}
+
+// InviteTokenSealedNotIn applies the NotIn predicate on the "invite_token_sealed" field.
+func InviteTokenSealedNotIn(vs ...[]byte) predicate.Organization {
+	return predicate.Organization(sql.FieldNotIn(FieldInviteTokenSealed, vs...))
+}
+
+// InviteTokenSealedGT applies the GT predicate on the "invite_token_sealed" field.
+func InviteTokenSealedGT(v []byte) predicate.Organization {
+	return predicate.Organization(sql.FieldGT(FieldInviteTokenSealed, v))
+}
+
+// InviteTokenSealedGTE applies the GTE predicate on the "invite_token_sealed" field.
+func InviteTokenSealedGTE(v []byte) predicate.Organization {
+	return predicate.Organization(sql.FieldGTE(FieldInviteTokenSealed, v))
+}
+
+// InviteTokenSealedLT applies the LT predicate on the "invite_token_sealed" field.
+func InviteTokenSealedLT(v []byte) predicate.Organization {
+	return predicate.Organization(sql.FieldLT(FieldInviteTokenSealed, v))
+}
+
+// InviteTokenSealedLTE applies the LTE predicate on the "invite_token_sealed" field.
+func InviteTokenSealedLTE(v []byte) predicate.Organization {
+	return predicate.Organization(sql.FieldLTE(FieldInviteTokenSealed, v))
+}
+
+// InviteTokenSealedIsNil applies the IsNil predicate on the "invite_token_sealed" field.
+func InviteTokenSealedIsNil() predicate.Organization {
+	return predicate.Organization(sql.FieldIsNull(FieldInviteTokenSealed))
+}
+
+// InviteTokenSealedNotNil applies the NotNil predicate on the "invite_token_sealed" field.
+func InviteTokenSealedNotNil() predicate.Organization {
+	return predicate.Organization(sql.FieldNotNull(FieldInviteTokenSealed))
 }
 
 // HasMemberships applies the HasEdge predicate on the "memberships" edge.

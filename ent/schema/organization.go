@@ -28,6 +28,10 @@ func (Organization) Fields() []ent.Field {
 			Annotations(entgql.Skip()),
 		field.Bytes("invite_token_hash").Optional().Nillable().Unique().Sensitive().
 			Annotations(entgql.Skip()),
+		// The invite token sealed with the server key, so that owners and
+		// admins can be shown the link again; lookups use the hash.
+		field.Bytes("invite_token_sealed").Optional().Nillable().Sensitive().
+			Annotations(entgql.Skip()),
 	}
 }
 

@@ -1,0 +1,61 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"gloss/ent"
+	"gloss/graph/model"
+	"gloss/internal/auth"
+	"gloss/internal/viewer"
+)
+
+// Access implements @access: the per-field decision of who may read a field.
+// Row-level visibility is the ent privacy policy's; this adds the field-level
+// rules on top. A field the viewer may not read resolves to null with a
+// FORBIDDEN (or UNAUTHENTICATED) error.
+func Access(ctx context.Context, obj any, next graphql.Resolver, rule model.Access) (any, error) {
+	switch rule {
+	case model.AccessPublic, model.AccessRow:
+		return next(ctx)
+	case model.AccessSignedIn:
+		if _, err := signedIn(ctx); err != nil {
+			return nil, err
+		}
+		return next(ctx)
+	case model.AccessSelfOrOrgAdmin:
+		u, ok := obj.(*ent.User)
+		if !ok {
+			return nil, fmt.Errorf("@access(SELF_OR_ORG_ADMIN) on %T", obj)
+		}
+		v := viewer.FromContext(ctx)
+		switch {
+		case v == nil && auth.SignedInNow(ctx) == u.ID:
+			// The user signed in or up in this very request.
+		case v == nil:
+			return nil, errUnauthenticated
+		case v.UserID == u.ID:
+		case v.IsOrgAdmin():
+			// The user policy only shows an admin the members of their
+			// active organization, so this user is one of theirs.
+		default:
+			return nil, errForbidden
+		}
+		return next(ctx)
+	case model.AccessOrgAdmin:
+		v, err := signedIn(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if !v.IsOrgAdmin() {
+			return nil, errForbidden
+		}
+		if org, ok := obj.(*ent.Organization); ok && org.ID != v.OrgID {
+			return nil, errForbidden
+		}
+		return next(ctx)
+	}
+	return nil, fmt.Errorf("unknown access rule %q", rule)
+}

@@ -1,0 +1,487 @@
+// Package auth is Gloss's front door: accounts, sign-up with invite links,
+// sign-in with throttling, database-backed sessions, API tokens, and the
+// middleware that turns a request's cookie or token into a viewer.
+package auth
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/mail"
+	"strings"
+
+	"gloss/ent"
+	"gloss/ent/apitoken"
+	"gloss/ent/membership"
+	"gloss/ent/organization"
+	"gloss/ent/session"
+	"gloss/ent/user"
+	"gloss/internal/fault"
+	"gloss/internal/password"
+	"gloss/internal/secret"
+	"gloss/internal/viewer"
+)
+
+// DefaultOrganizationTitle is the title of the organization made at first start.
+const DefaultOrganizationTitle = "Default organization"
+
+// sealInvite is the purpose under which invite tokens are sealed.
+const sealInvite = "invite-token"
+
+// Service holds what the front door needs.
+type Service struct {
+	client     *ent.Client
+	key        secret.Key
+	store      *SessionStore
+	publicURL  string // empty: derive from the request
+	openSignup bool
+	log        *slog.Logger
+}
+
+// Options configure a Service.
+type Options struct {
+	Key        secret.Key
+	Secure     bool   // served over HTTPS
+	PublicURL  string // GLOSS_PUBLIC_URL, may be empty
+	OpenSignup bool   // LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK=false
+	Logger     *slog.Logger
+}
+
+// NewService returns a Service over client.
+func NewService(client *ent.Client, o Options) *Service {
+	return &Service{
+		client:     client,
+		key:        o.Key,
+		store:      NewSessionStore(client, o.Secure),
+		publicURL:  o.PublicURL,
+		openSignup: o.OpenSignup,
+		log:        o.Logger,
+	}
+}
+
+// Store returns the session store.
+func (s *Service) Store() *SessionStore { return s.store }
+
+// NormalizeEmail checks an email address and returns it lower-cased.
+func NormalizeEmail(email string) (string, error) {
+	email = strings.TrimSpace(email)
+	if email == "" {
+		return "", fault.Invalid("email is required")
+	}
+	if len(email) > 254 {
+		return "", fault.Invalid("email must be at most 254 characters")
+	}
+	addr, err := mail.ParseAddress(email)
+	if err != nil || addr.Address != email || !strings.Contains(email, "@") {
+		return "", fault.Invalid("%q is not a valid email address", email)
+	}
+	return strings.ToLower(email), nil
+}
+
+// defaultOrganization returns the instance's default organization, creating
+// it on first use.
+func (s *Service) defaultOrganization(ctx context.Context, client *ent.Client) (*ent.Organization, error) {
+	org, err := client.Organization.Query().Where(organization.IsDefault(true)).First(ctx)
+	if ent.IsNotFound(err) {
+		return client.Organization.Create().SetTitle(DefaultOrganizationTitle).SetIsDefault(true).Save(ctx)
+	}
+	return org, err
+}
+
+// hasOwner reports whether the organization has an owner.
+func hasOwner(ctx context.Context, client *ent.Client, orgID int) (bool, error) {
+	return client.Membership.Query().
+		Where(membership.OrganizationID(orgID), membership.RoleEQ(membership.RoleOwner)).
+		Exist(ctx)
+}
+
+// Bootstrap creates the owner account given at start (--username or
+// LABEL_STUDIO_USERNAME) if it does not exist, and sets its API token when
+// one is given. It returns the one-time setup link when the instance has no
+// account yet and none was given, else "".
+func (s *Service) Bootstrap(ctx context.Context, baseURL, email, pw, token string) (string, error) {
+	// System context: start-up work that runs before anyone signs in.
+	ctx = viewer.NewSystemContext(ctx)
+	tx, err := s.client.Tx(ctx)
+	if err != nil {
+		return "", err
+	}
+	link, err := s.bootstrap(ctx, tx.Client(), baseURL, email, pw, token)
+	if err != nil {
+		_ = tx.Rollback()
+		return "", err
+	}
+	return link, tx.Commit()
+}
+
+func (s *Service) bootstrap(ctx context.Context, client *ent.Client, baseURL, email, pw, token string) (string, error) {
+	org, err := s.defaultOrganization(ctx, client)
+	if err != nil {
+		return "", fmt.Errorf("default organization: %w", err)
+	}
+	if email != "" {
+		email, err := NormalizeEmail(email)
+		if err != nil {
+			return "", fmt.Errorf("--username: %w", err)
+		}
+		u, err := client.User.Query().Where(user.Email(email)).Only(ctx)
+		if ent.IsNotFound(err) {
+			if err := password.Check(pw); err != nil {
+				return "", fmt.Errorf("--password: %w", err)
+			}
+			hash, err := password.Hash(ctx, pw)
+			if err != nil {
+				return "", err
+			}
+			u, err = client.User.Create().SetEmail(email).SetPasswordHash(hash).SetActiveOrganizationID(org.ID).Save(ctx)
+			if err != nil {
+				return "", fmt.Errorf("create owner: %w", err)
+			}
+			if err := client.Membership.Create().SetUserID(u.ID).SetOrganizationID(org.ID).SetRole(membership.RoleOwner).Exec(ctx); err != nil {
+				return "", fmt.Errorf("create owner membership: %w", err)
+			}
+			s.log.Info("created owner account", slog.String("email", email))
+		} else if err != nil {
+			return "", err
+		}
+		if token != "" {
+			if err := setAPIToken(ctx, client, u.ID, token); err != nil {
+				return "", fmt.Errorf("set API token: %w", err)
+			}
+		}
+	}
+	owned, err := hasOwner(ctx, client, org.ID)
+	if err != nil || owned {
+		return "", err
+	}
+	if n, err := client.User.Query().Count(ctx); err != nil || n > 0 {
+		return "", err
+	}
+	// No account at all: issue a fresh setup link (the org's invite link,
+	// which makes its first user the owner); any older one dies.
+	tok, err := s.resetInvite(ctx, client, org.ID)
+	if err != nil {
+		return "", err
+	}
+	return inviteURL(baseURL, tok), nil
+}
+
+func inviteURL(base, token string) string {
+	return strings.TrimRight(base, "/") + "/signup?invite=" + token
+}
+
+// Invite is what an invite token leads to.
+type Invite struct {
+	Organization *ent.Organization
+	Setup        bool // the one-time link that creates the owner
+}
+
+// LookupInvite returns what token leads to, or nil when it is not valid.
+func (s *Service) LookupInvite(ctx context.Context, token string) (*Invite, error) {
+	return s.lookupInvite(ctx, clientFrom(ctx, s.client), token)
+}
+
+func (s *Service) lookupInvite(ctx context.Context, client *ent.Client, token string) (*Invite, error) {
+	if token == "" || len(token) > 128 {
+		return nil, nil
+	}
+	// System context: an invite token is a capability that anonymous callers
+	// present; the lookup must find the organization it belongs to.
+	ctx = viewer.NewSystemContext(ctx)
+	org, err := client.Organization.Query().Where(organization.InviteTokenHash(secret.Hash(token))).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	owned, err := hasOwner(ctx, client, org.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &Invite{Organization: org, Setup: !owned}, nil
+}
+
+// SignupOpen reports whether people may sign up without an invite link.
+func (s *Service) SignupOpen() bool { return s.openSignup }
+
+// Signup creates an account from email and password, joins it to the
+// organization of the invite token (or the default organization when signup
+// is open), and signs it in. The first account made through the setup link
+// becomes the owner, and the link dies.
+func (s *Service) Signup(ctx context.Context, email, pw, inviteToken string) (*ent.User, error) {
+	email, err := NormalizeEmail(email)
+	if err != nil {
+		return nil, err
+	}
+	if err := password.Check(pw); err != nil {
+		return nil, err
+	}
+	client := clientFrom(ctx, s.client)
+	var org *ent.Organization
+	role := membership.RoleAnnotator
+	setup := false
+	switch {
+	case inviteToken != "":
+		inv, err := s.lookupInvite(ctx, client, inviteToken)
+		if err != nil {
+			return nil, err
+		}
+		if inv == nil {
+			return nil, fault.Invalid("this invite link is not valid or has been replaced; ask for a new one")
+		}
+		org, setup = inv.Organization, inv.Setup
+		if setup {
+			role = membership.RoleOwner
+		}
+	case s.openSignup:
+		// System context: open signup joins the default organization.
+		org, err = s.defaultOrganization(viewer.NewSystemContext(ctx), client)
+		if err != nil {
+			return nil, err
+		}
+		owned, err := hasOwner(viewer.NewSystemContext(ctx), client, org.ID)
+		if err != nil {
+			return nil, err
+		}
+		if !owned {
+			return nil, fault.Invalid("this instance has no owner yet: use the setup link printed when Gloss started")
+		}
+	default:
+		return nil, fault.Invalid("signup needs an invite link; ask an organization admin for one")
+	}
+	hash, err := password.Hash(ctx, pw)
+	if err != nil {
+		return nil, err
+	}
+	// System context: the new account does not exist yet, so no viewer can
+	// create it; the checks above are what authorize this.
+	sys := viewer.NewSystemContext(ctx)
+	if exists, err := client.User.Query().Where(user.Email(email)).Exist(sys); err != nil {
+		return nil, err
+	} else if exists {
+		return nil, fault.Invalid("an account with this email already exists; sign in instead")
+	}
+	u, err := client.User.Create().SetEmail(email).SetPasswordHash(hash).SetActiveOrganizationID(org.ID).Save(sys)
+	if err != nil {
+		return nil, err
+	}
+	if err := client.Membership.Create().SetUserID(u.ID).SetOrganizationID(org.ID).SetRole(role).Exec(sys); err != nil {
+		return nil, err
+	}
+	if setup {
+		if _, err := s.resetInvite(sys, client, org.ID); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.startSession(ctx, u); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// Login checks email and password and starts a new session, replacing the
+// request's old one. Failures are counted per account and per client address
+// and refused with RATE_LIMITED past a limit; an unknown email reads and
+// costs exactly like a wrong password.
+func (s *Service) Login(ctx context.Context, email, pw string) (*ent.User, error) {
+	ex := exchangeFrom(ctx)
+	addr := ""
+	if ex != nil {
+		addr = ClientAddress(ex.r)
+	}
+	norm := strings.ToLower(strings.TrimSpace(email))
+	keys := []throttleKey{accountKey(norm), addressKey(addr)}
+	if err := s.checkThrottle(ctx, keys); err != nil {
+		return nil, err
+	}
+	wrong := fault.New(fault.Unauthenticated, "the email or password is not correct")
+	// System context: sign-in looks up the account before anyone is signed in.
+	sys := viewer.NewSystemContext(ctx)
+	u, err := s.client.User.Query().Where(user.Email(norm)).Only(sys)
+	if ent.IsNotFound(err) || len(pw) > 4*password.MaxLength {
+		password.Waste(ctx, pw)
+		return nil, s.recordFailure(ctx, keys, wrong)
+	}
+	if err != nil {
+		return nil, err
+	}
+	ok, err := password.Verify(ctx, u.PasswordHash, pw)
+	if err != nil {
+		return nil, err
+	}
+	if !ok || !u.Active {
+		return nil, s.recordFailure(ctx, keys, wrong)
+	}
+	s.clearThrottle(ctx, keys[0])
+	if err := s.startSession(ctx, u); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// startSession ends the request's current session, if any, and starts a new
+// one for u (rotation: a session id planted before sign-in is worthless).
+func (s *Service) startSession(ctx context.Context, u *ent.User) error {
+	ex := exchangeFrom(ctx)
+	if ex == nil {
+		return fmt.Errorf("start session: no HTTP exchange in context")
+	}
+	r := ex.r.WithContext(ctx)
+	if old, err := s.store.New(r, s.store.CookieName()); err == nil && !old.IsNew {
+		old.Options.MaxAge = -1
+		if err := s.store.Save(r, ex.w, old); err != nil {
+			return err
+		}
+	}
+	sess, _ := s.store.New(&http.Request{Header: http.Header{}}, s.store.CookieName())
+	sess.Values[valueUserID] = u.ID
+	if err := s.store.Save(r, ex.w, sess); err != nil {
+		return err
+	}
+	ex.signedIn = u.ID
+	return nil
+}
+
+// Logout ends the request's session on the server and clears its cookie.
+func (s *Service) Logout(ctx context.Context) error {
+	ex := exchangeFrom(ctx)
+	if ex == nil {
+		return nil
+	}
+	r := ex.r.WithContext(ctx)
+	sess, err := s.store.New(r, s.store.CookieName())
+	if err != nil {
+		return err
+	}
+	sess.Options.MaxAge = -1
+	return s.store.Save(r, ex.w, sess)
+}
+
+// ChangePassword replaces the viewer's password after checking the current
+// one, and ends every other session of theirs.
+func (s *Service) ChangePassword(ctx context.Context, current, next string) error {
+	v := viewer.FromContext(ctx)
+	client := clientFrom(ctx, s.client)
+	u, err := client.User.Get(ctx, v.UserID)
+	if err != nil {
+		return err
+	}
+	ok, err := password.Verify(ctx, u.PasswordHash, current)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fault.Invalid("the current password is not correct")
+	}
+	if err := password.Check(next); err != nil {
+		return err
+	}
+	hash, err := password.Hash(ctx, next)
+	if err != nil {
+		return err
+	}
+	if err := client.User.UpdateOne(u).SetPasswordHash(hash).Exec(ctx); err != nil {
+		return err
+	}
+	_, err = client.Session.Delete().Where(session.UserID(v.UserID), session.IDNEQ(v.SessionID)).Exec(ctx)
+	return err
+}
+
+// RevokeSession ends one of the viewer's sessions.
+func (s *Service) RevokeSession(ctx context.Context, id int) error {
+	n, err := clientFrom(ctx, s.client).Session.Delete().Where(session.ID(id)).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return fault.New(fault.NotFound, "session not found")
+	}
+	return nil
+}
+
+// ResetAPIToken replaces the viewer's API token and returns the new one; the
+// old one stops working at once.
+func (s *Service) ResetAPIToken(ctx context.Context) (string, error) {
+	v := viewer.FromContext(ctx)
+	token := "gls_" + secret.NewToken()
+	if err := setAPIToken(ctx, clientFrom(ctx, s.client), v.UserID, token); err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+func setAPIToken(ctx context.Context, client *ent.Client, userID int, token string) error {
+	if _, err := client.APIToken.Delete().Where(apitoken.UserID(userID)).Exec(ctx); err != nil {
+		return err
+	}
+	return client.APIToken.Create().SetUserID(userID).SetTokenHash(secret.Hash(token)).Exec(ctx)
+}
+
+// ResetInviteLink replaces the viewer's organization's invite link.
+func (s *Service) ResetInviteLink(ctx context.Context) (*ent.Organization, error) {
+	v := viewer.FromContext(ctx)
+	client := clientFrom(ctx, s.client)
+	if _, err := s.resetInvite(ctx, client, v.OrgID); err != nil {
+		return nil, err
+	}
+	return client.Organization.Get(ctx, v.OrgID)
+}
+
+func (s *Service) resetInvite(ctx context.Context, client *ent.Client, orgID int) (string, error) {
+	token := secret.NewToken()
+	err := client.Organization.UpdateOneID(orgID).
+		SetInviteTokenHash(secret.Hash(token)).
+		SetInviteTokenSealed(s.key.Seal(sealInvite, []byte(token))).
+		Exec(ctx)
+	return token, err
+}
+
+// InviteURL returns the organization's invite link, or "" when it has none.
+func (s *Service) InviteURL(ctx context.Context, org *ent.Organization) (string, error) {
+	if org.InviteTokenSealed == nil {
+		return "", nil
+	}
+	tok, err := s.key.Open(sealInvite, *org.InviteTokenSealed)
+	if err != nil {
+		return "", fmt.Errorf("open invite token: %w", err)
+	}
+	return inviteURL(s.BaseURL(ctx), string(tok)), nil
+}
+
+// BaseURL is the URL users reach Gloss at: GLOSS_PUBLIC_URL, else the scheme
+// and host the request came to.
+func (s *Service) BaseURL(ctx context.Context) string {
+	if s.publicURL != "" {
+		return s.publicURL
+	}
+	ex := exchangeFrom(ctx)
+	if ex == nil {
+		return ""
+	}
+	scheme := "http"
+	if ex.r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + ex.r.Host
+}
+
+// SignedInNow returns the id of the user that signed in or up during this
+// request, or 0. Fields of that user may be shown to them in the response
+// even though the request arrived anonymous.
+func SignedInNow(ctx context.Context) int {
+	if ex := exchangeFrom(ctx); ex != nil {
+		return ex.signedIn
+	}
+	return 0
+}
+
+// CurrentSessionID returns the session id the request came with, or 0.
+func CurrentSessionID(ctx context.Context) int {
+	if v := viewer.FromContext(ctx); v != nil {
+		return v.SessionID
+	}
+	return 0
+}
+

@@ -1,0 +1,161 @@
+package auth
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gorilla/sessions"
+
+	"gloss/ent"
+	"gloss/ent/session"
+	"gloss/internal/secret"
+	"gloss/internal/viewer"
+)
+
+// Session lifetimes: a session ends 14 days after sign-in, and its
+// last-seen time is written at most every 5 minutes to keep reads cheap.
+const (
+	sessionTTL   = 14 * 24 * time.Hour
+	touchEvery   = 5 * time.Minute
+	cookieName   = "gloss_session"
+	hostCookie   = "__Host-gloss_session" // under HTTPS: Secure, Path=/, no Domain
+	valueUserID  = "user_id"
+	valueSession = "row"
+)
+
+// SessionStore is a gorilla/sessions Store whose sessions are rows in the
+// database, so they can be listed, revoked and shared by several processes.
+// The cookie holds a random 256-bit token; the row holds its SHA-256 hash.
+type SessionStore struct {
+	client *ent.Client
+	secure bool
+}
+
+var _ sessions.Store = (*SessionStore)(nil)
+
+// NewSessionStore returns a store; secure marks cookies Secure and gives them
+// the __Host- prefix, for servers reached over HTTPS.
+func NewSessionStore(client *ent.Client, secure bool) *SessionStore {
+	return &SessionStore{client: client, secure: secure}
+}
+
+// CookieName is the name of the session cookie.
+func (s *SessionStore) CookieName() string {
+	if s.secure {
+		return hostCookie
+	}
+	return cookieName
+}
+
+func (s *SessionStore) options() *sessions.Options {
+	return &sessions.Options{
+		Path:     "/",
+		MaxAge:   int(sessionTTL / time.Second),
+		Secure:   s.secure,
+		HttpOnly: true,
+		SameSite: http.SameSiteLaxMode,
+	}
+}
+
+// Get returns the session for name, loading it from the database.
+func (s *SessionStore) Get(r *http.Request, name string) (*sessions.Session, error) {
+	return s.New(r, name)
+}
+
+// New returns the session the request's cookie names, or a new, empty
+// session when there is no cookie or the session has ended.
+func (s *SessionStore) New(r *http.Request, name string) (*sessions.Session, error) {
+	sess := sessions.NewSession(s, name)
+	sess.Options = s.options()
+	sess.IsNew = true
+	c, err := r.Cookie(name)
+	if err != nil || c.Value == "" || len(c.Value) > 128 {
+		return sess, nil
+	}
+	// System context: the session lookup decides who the viewer is, so it
+	// cannot run as one.
+	ctx := viewer.NewSystemContext(r.Context())
+	row, err := s.client.Session.Query().
+		Where(session.TokenHash(secret.Hash(c.Value)), session.ExpiresAtGT(time.Now())).
+		Only(ctx)
+	if ent.IsNotFound(err) {
+		return sess, nil
+	}
+	if err != nil {
+		return sess, err
+	}
+	sess.ID = strconv.Itoa(row.ID)
+	sess.Values[valueUserID] = row.UserID
+	sess.Values[valueSession] = row
+	sess.IsNew = false
+	if time.Since(row.LastSeenAt) > touchEvery {
+		_ = s.client.Session.UpdateOne(row).SetLastSeenAt(time.Now()).Exec(ctx)
+	}
+	return sess, nil
+}
+
+// Save writes the session: a new session gets a row and a cookie; a session
+// with a negative MaxAge is deleted on the server and its cookie cleared.
+// The request's context may carry a transaction client, which is used.
+func (s *SessionStore) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Session) error {
+	ctx := viewer.NewSystemContext(r.Context()) // sessions are the server's to create and end
+	client := clientFrom(ctx, s.client)
+	if sess.Options.MaxAge < 0 {
+		if id, err := strconv.Atoi(sess.ID); err == nil {
+			if _, err := client.Session.Delete().Where(session.ID(id)).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		http.SetCookie(w, sessions.NewCookie(sess.Name(), "", sess.Options))
+		return nil
+	}
+	if sess.ID != "" {
+		return nil
+	}
+	uid, _ := sess.Values[valueUserID].(int)
+	token := secret.NewToken()
+	now := time.Now()
+	row, err := client.Session.Create().
+		SetTokenHash(secret.Hash(token)).
+		SetUserID(uid).
+		SetLastSeenAt(now).
+		SetExpiresAt(now.Add(sessionTTL)).
+		SetUserAgent(truncate(r.UserAgent(), 512)).
+		SetClientAddress(ClientAddress(r)).
+		Save(ctx)
+	if err != nil {
+		return err
+	}
+	sess.ID = strconv.Itoa(row.ID)
+	http.SetCookie(w, sessions.NewCookie(sess.Name(), token, sess.Options))
+	return nil
+}
+
+// clientFrom returns the transaction's client when ctx carries one (a
+// GraphQL mutation), else the given client.
+func clientFrom(ctx context.Context, fallback *ent.Client) *ent.Client {
+	if c := ent.FromContext(ctx); c != nil {
+		return c
+	}
+	return fallback
+}
+
+// ClientAddress returns the address the request came from, without port.
+// Gloss does not trust X-Forwarded-For.
+func ClientAddress(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return truncate(r.RemoteAddr, 64)
+	}
+	return truncate(host, 64)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

@@ -1,0 +1,229 @@
+// Package config is Gloss's configuration: one Config value built from
+// defaults, then the environment (Label Studio's documented names where they
+// exist), then command-line flags, and validated once at start. Errors name
+// the flag or variable that is wrong.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gloss/internal/password"
+)
+
+// Config is the whole configuration of one gloss process.
+type Config struct {
+	Host      string
+	Port      int
+	DataDir   string
+	PublicURL string // GLOSS_PUBLIC_URL; empty means the address requests arrive on
+
+	// The owner account created at start (LABEL_STUDIO_USERNAME, ...).
+	Username  string
+	Password  string
+	UserToken string
+
+	TLSCert string
+	TLSKey  string
+
+	DatabaseURL string // DATABASE_URL; empty means SQLite in DataDir
+	SecretKey   string // GLOSS_SECRET_KEY; empty means a key file in DataDir
+
+	CORSAllowedOrigins []string // GLOSS_CORS_ALLOWED_ORIGINS
+
+	// DisableSignupWithoutLink is LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK.
+	// Nil means Gloss's default: signup needs an invite link.
+	DisableSignupWithoutLink *bool
+	SSRFProtection           bool // SSRF_PROTECTION_ENABLED, default true
+	Introspection            bool // GLOSS_GRAPHQL_INTROSPECTION, default false
+	CustomCACerts            string
+}
+
+// Error is a configuration error: the process should exit with code 2.
+type Error struct{ Msg string }
+
+func (e *Error) Error() string { return e.Msg }
+
+func errorf(format string, args ...any) error { return &Error{Msg: fmt.Sprintf(format, args...)} }
+
+// Default returns the configuration used when nothing is set.
+func Default() Config {
+	return Config{
+		Host:           "127.0.0.1",
+		Port:           8080,
+		DataDir:        "./data",
+		SSRFProtection: true,
+	}
+}
+
+// Load builds the configuration of `gloss start` from the environment
+// (through getenv) and the flags in args. Flags win over the environment.
+func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	c := Default()
+	if err := c.fromEnv(getenv); err != nil {
+		return c, err
+	}
+	fs := flag.NewFlagSet("gloss start", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.Host, "host", c.Host, "address to listen on")
+	fs.IntVar(&c.Port, "port", c.Port, "port to listen on (0 picks a free one)")
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory for the database and the secret key")
+	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "the URL users reach Gloss at, used in links (GLOSS_PUBLIC_URL)")
+	fs.StringVar(&c.Username, "username", c.Username, "email of the owner account to create (LABEL_STUDIO_USERNAME)")
+	fs.StringVar(&c.Password, "password", c.Password, "password of that account (LABEL_STUDIO_PASSWORD)")
+	fs.StringVar(&c.UserToken, "user-token", c.UserToken, "API token of that account (LABEL_STUDIO_USER_TOKEN)")
+	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "TLS certificate file; serve HTTPS")
+	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "TLS key file")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return c, err
+		}
+		return c, errorf("%v", err)
+	}
+	if fs.NArg() > 0 {
+		return c, errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return c, c.Validate()
+}
+
+func (c *Config) fromEnv(getenv func(string) string) error {
+	str := func(name string, dst *string) {
+		if v := getenv(name); v != "" {
+			*dst = v
+		}
+	}
+	boolean := func(name string, dst *bool) error {
+		v := getenv(name)
+		if v == "" {
+			return nil
+		}
+		b, err := parseBool(v)
+		if err != nil {
+			return errorf("%s: %q is not a boolean (use true or false)", name, v)
+		}
+		*dst = b
+		return nil
+	}
+	str("GLOSS_HOST", &c.Host)
+	if v := getenv("GLOSS_PORT"); v != "" {
+		p, err := strconv.Atoi(v)
+		if err != nil {
+			return errorf("GLOSS_PORT: %q is not a number", v)
+		}
+		c.Port = p
+	}
+	str("GLOSS_DATA_DIR", &c.DataDir)
+	str("GLOSS_PUBLIC_URL", &c.PublicURL)
+	str("LABEL_STUDIO_USERNAME", &c.Username)
+	str("LABEL_STUDIO_PASSWORD", &c.Password)
+	str("LABEL_STUDIO_USER_TOKEN", &c.UserToken)
+	str("DATABASE_URL", &c.DatabaseURL)
+	str("GLOSS_SECRET_KEY", &c.SecretKey)
+	str("CUSTOM_CA_CERTS", &c.CustomCACerts)
+	if v := getenv("GLOSS_CORS_ALLOWED_ORIGINS"); v != "" {
+		for _, o := range strings.Split(v, ",") {
+			if o = strings.TrimSpace(o); o != "" {
+				c.CORSAllowedOrigins = append(c.CORSAllowedOrigins, o)
+			}
+		}
+	}
+	if v := getenv("LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK"); v != "" {
+		var b bool
+		if err := boolean("LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK", &b); err != nil {
+			return err
+		}
+		c.DisableSignupWithoutLink = &b
+	}
+	if err := boolean("SSRF_PROTECTION_ENABLED", &c.SSRFProtection); err != nil {
+		return err
+	}
+	if err := boolean("GLOSS_GRAPHQL_INTROSPECTION", &c.Introspection); err != nil {
+		return err
+	}
+	// COLLECT_ANALYTICS is accepted for compatibility; Gloss sends nothing anywhere.
+	var analytics bool
+	return boolean("COLLECT_ANALYTICS", &analytics)
+}
+
+func parseBool(v string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "1", "true", "yes", "on":
+		return true, nil
+	case "0", "false", "no", "off":
+		return false, nil
+	}
+	return false, errors.New("not a boolean")
+}
+
+// Validate checks the configuration and says what is wrong, naming the flag
+// or variable.
+func (c *Config) Validate() error {
+	if c.Port < 0 || c.Port > 65535 {
+		return errorf("--port: %d is not a port number (0 to 65535)", c.Port)
+	}
+	if c.Host == "" || (net.ParseIP(c.Host) == nil && strings.ContainsAny(c.Host, "/:@ ")) {
+		return errorf("--host: %q is not a host name or IP address", c.Host)
+	}
+	if c.DataDir == "" {
+		return errorf("--data-dir must not be empty")
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return errorf("--public-url / GLOSS_PUBLIC_URL: %q must be an http or https URL such as https://gloss.example.com", c.PublicURL)
+		}
+		c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	}
+	if c.Username != "" || c.Password != "" || c.UserToken != "" {
+		if c.Username == "" {
+			return errorf("--username / LABEL_STUDIO_USERNAME is required with a password or user token")
+		}
+		if c.Password == "" {
+			return errorf("--password / LABEL_STUDIO_PASSWORD is required with --username")
+		}
+		if n := utf8.RuneCountInString(c.Password); n < password.MinLength || n > password.MaxLength {
+			return errorf("--password / LABEL_STUDIO_PASSWORD must be %d to %d characters", password.MinLength, password.MaxLength)
+		}
+	}
+	if c.UserToken != "" {
+		if len(c.UserToken) < 5 {
+			return errorf("--user-token / LABEL_STUDIO_USER_TOKEN must be at least 5 characters")
+		}
+		if len(c.UserToken) > 256 || strings.ContainsAny(c.UserToken, " \t\r\n") {
+			return errorf("--user-token / LABEL_STUDIO_USER_TOKEN must be at most 256 characters with no spaces")
+		}
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return errorf("--tls-cert and --tls-key must be given together")
+	}
+	for _, o := range c.CORSAllowedOrigins {
+		u, err := url.Parse(o)
+		if o == "*" || o == "null" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			return errorf("GLOSS_CORS_ALLOWED_ORIGINS: %q is not an origin such as https://app.example.com (\"*\" and \"null\" are refused)", o)
+		}
+	}
+	if c.SecretKey != "" && len(c.SecretKey) < 32 {
+		return errorf("GLOSS_SECRET_KEY must be at least 32 characters")
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		return errorf("DATABASE_URL must be a postgres:// URL (leave it empty for SQLite)")
+	}
+	return nil
+}
+
+// SignupWithoutLink reports whether people may sign up without an invite
+// link. Gloss's default is no; LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK=false
+// opens signup into the default organization as annotators.
+func (c *Config) SignupWithoutLink() bool {
+	return c.DisableSignupWithoutLink != nil && !*c.DisableSignupWithoutLink
+}
+
+// TLS reports whether the server serves HTTPS itself.
+func (c *Config) TLS() bool { return c.TLSCert != "" }

@@ -1,0 +1,75 @@
+// Package database opens Gloss's database: an SQLite file in the data
+// directory by default, PostgreSQL when DATABASE_URL is set. It migrates the
+// schema on open.
+package database
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "github.com/mattn/go-sqlite3"    // registers the "sqlite3" driver
+
+	"gloss/ent"
+	_ "gloss/ent/runtime" // privacy policies and hooks
+)
+
+// FileName is the SQLite database file in the data directory.
+const FileName = "gloss.db"
+
+// DB is an open database: the ent client and the connection pool under it.
+type DB struct {
+	Client *ent.Client
+	SQL    *sql.DB
+}
+
+// Close closes the client and its pool.
+func (d *DB) Close() error { return d.Client.Close() }
+
+// Open opens and migrates the database. An empty url means SQLite in dataDir.
+func Open(ctx context.Context, url, dataDir string) (*DB, error) {
+	var drv *entsql.Driver
+	if url == "" {
+		// WAL lets readers run beside the writer; BEGIN IMMEDIATE takes the
+		// write lock at the start of a transaction so concurrent writers
+		// queue on busy_timeout instead of failing with "database is locked".
+		path := filepath.Join(dataDir, FileName)
+		// Create the file owner-only before SQLite does; its journal files
+		// take the same mode.
+		if f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600); err != nil {
+			return nil, fmt.Errorf("create database file: %w", err)
+		} else {
+			f.Close()
+		}
+		dsn := "file:" + path +
+			"?_fk=1&_journal_mode=WAL&_busy_timeout=10000&_txlock=immediate&_synchronous=NORMAL"
+		db, err := sql.Open("sqlite3", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		db.SetMaxOpenConns(8)
+		drv = entsql.OpenDB(dialect.SQLite, db)
+	} else {
+		db, err := sql.Open("pgx", url)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		db.SetMaxOpenConns(20)
+		drv = entsql.OpenDB(dialect.Postgres, db)
+	}
+	if err := drv.DB().PingContext(ctx); err != nil {
+		drv.Close()
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	client := ent.NewClient(ent.Driver(drv))
+	if err := client.Schema.Create(ctx); err != nil {
+		client.Close()
+		return nil, fmt.Errorf("migrate database: %w", err)
+	}
+	return &DB{Client: client, SQL: drv.DB()}, nil
+}

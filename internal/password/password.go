@@ -1,0 +1,136 @@
+// Package password hashes and checks passwords with argon2id and enforces
+// Gloss's password rules: 8 to 128 characters, and none of the 30,000 most
+// common passwords (the list zxcvbn ships, drawn from leaked password sets).
+package password
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/trustelem/zxcvbn/frequency"
+	"golang.org/x/crypto/argon2"
+
+	"gloss/internal/fault"
+)
+
+// The length limits, in characters.
+const (
+	MinLength = 8
+	MaxLength = 128
+)
+
+// argon2id parameters: OWASP's minimum (19 MiB, two passes, one lane).
+const (
+	memoryKiB = 19 * 1024
+	passes    = 2
+	lanes     = 1
+	keyLen    = 32
+	saltLen   = 16
+)
+
+// slots caps concurrent hashing so a burst of sign-ins cannot exhaust
+// memory: each hash holds 19 MiB while it runs.
+var slots = make(chan struct{}, max(2, runtime.NumCPU()))
+
+var common = func() map[string]struct{} {
+	list := frequency.FrequencyLists["passwords"]
+	m := make(map[string]struct{}, len(list))
+	for _, p := range list {
+		m[p] = struct{}{}
+	}
+	return m
+}()
+
+// Check returns a BAD_USER_INPUT error that says what is wrong with pw, or
+// nil when pw may be used.
+func Check(pw string) error {
+	n := utf8.RuneCountInString(pw)
+	switch {
+	case !utf8.ValidString(pw):
+		return fault.Invalid("password is not valid UTF-8")
+	case n < MinLength:
+		return fault.Invalid("password must be at least %d characters", MinLength)
+	case n > MaxLength:
+		return fault.Invalid("password must be at most %d characters", MaxLength)
+	}
+	if _, ok := common[strings.ToLower(pw)]; ok {
+		return fault.Invalid("this password is one of the most common passwords; choose another")
+	}
+	return nil
+}
+
+// Hash returns the argon2id hash of pw in the PHC string format.
+func Hash(ctx context.Context, pw string) (string, error) {
+	salt := make([]byte, saltLen)
+	if _, err := rand.Read(salt); err != nil {
+		return "", fmt.Errorf("read salt: %w", err)
+	}
+	key, err := derive(ctx, pw, salt, memoryKiB, passes, lanes)
+	if err != nil {
+		return "", err
+	}
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
+		argon2.Version, memoryKiB, passes, lanes, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+}
+
+// Verify reports whether pw matches hash. A malformed hash never matches.
+func Verify(ctx context.Context, hash, pw string) (bool, error) {
+	var version int
+	var m, t uint32
+	var p uint8
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false, nil
+	}
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
+		return false, nil
+	}
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
+		return false, nil
+	}
+	b64 := base64.RawStdEncoding
+	salt, err1 := b64.DecodeString(parts[4])
+	want, err2 := b64.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || len(want) == 0 || m > 256*1024 || t > 16 || p == 0 {
+		return false, nil
+	}
+	got, err := derive(ctx, pw, salt, m, t, p)
+	if err != nil {
+		return false, err
+	}
+	return subtle.ConstantTimeCompare(got[:len(want)], want) == 1, nil
+}
+
+// dummy is verified against when an account does not exist, so that an
+// unknown email costs the same time as a wrong password.
+var dummy = sync.OnceValue(func() string {
+	h, err := Hash(context.Background(), "gloss-no-such-account")
+	if err != nil {
+		panic(err)
+	}
+	return h
+})
+
+// Waste spends the time of one verification and reports nothing. Callers use
+// it when there is no account to check against.
+func Waste(ctx context.Context, pw string) {
+	_, _ = Verify(ctx, dummy(), pw)
+}
+
+func derive(ctx context.Context, pw string, salt []byte, m, t uint32, p uint8) ([]byte, error) {
+	select {
+	case slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-slots }()
+	return argon2.IDKey([]byte(pw), salt, t, m, p, keyLen), nil
+}

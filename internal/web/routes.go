@@ -1,0 +1,80 @@
+// Package web is Gloss's HTTP surface: one route table, the middleware
+// chain, the GraphQL handler with its limits, and the embedded SPA.
+package web
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"net/http"
+
+	"gloss/ent"
+	"gloss/graph"
+	"gloss/internal/auth"
+	"gloss/internal/fault"
+)
+
+// Options configure the HTTP handler.
+type Options struct {
+	Client             *ent.Client
+	Ping               func(context.Context) error // checks the database answers
+	Auth               *auth.Service
+	Dist               fs.FS // the built SPA
+	TLS                bool
+	CORSAllowedOrigins []string
+	Introspection      bool
+	Logger             *slog.Logger
+}
+
+// NewHandler returns the server's whole HTTP handler.
+func NewHandler(o Options) http.Handler {
+	mux := http.NewServeMux()
+
+	// Health: process up, and database reachable.
+	mux.HandleFunc("GET /healthz", handleHealth)
+	mux.HandleFunc("GET /readyz", handleReady(o.Ping))
+
+	// The GraphQL API: POST with a JSON body only.
+	schema := graph.NewSchema(&graph.Resolver{Client: o.Client, Auth: o.Auth})
+	mux.Handle("POST /graphql", newGraphQL(o.Client, schema, o.Introspection, o.Logger))
+	mux.HandleFunc("GET /graphql", handleGraphQLMethod)
+
+	// The single-page app, with index.html for client routes.
+	mux.Handle("GET /", spa(o.Dist))
+
+	// Middleware, outermost first.
+	var h http.Handler = mux
+	h = o.Auth.Authenticate(h)
+	h = csrfGuard(o.Auth.Store().CookieName(), o.CORSAllowedOrigins)(h)
+	h = corsPolicy(o.CORSAllowedOrigins)(h)
+	h = limitBody(h)
+	h = securityHeaders(o.TLS)(h)
+	h = recoverer(o.Logger)(h)
+	h = logRequests(o.Logger)(h)
+	h = requestID(h)
+	return h
+}
+
+// handleHealth handles GET /healthz: the process serves.
+func handleHealth(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+// handleReady handles GET /readyz: the database answers.
+func handleReady(ping func(context.Context) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := ping(r.Context()); err != nil {
+			fault.WriteJSON(w, http.StatusServiceUnavailable, fault.Internal, "database unavailable")
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ready\n"))
+	}
+}
+
+// handleGraphQLMethod answers any method but POST on /graphql.
+func handleGraphQLMethod(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Allow", http.MethodPost)
+	fault.WriteJSON(w, http.StatusMethodNotAllowed, fault.BadInput, "use POST with an application/json body")
+}

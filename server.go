@@ -1,0 +1,169 @@
+// Command gloss is a security-first, self-hosted data-labeling platform.
+// main only wires things up: run holds the real program so tests can start it
+// in-process on 127.0.0.1:0.
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"gloss/frontend"
+	"gloss/internal/auth"
+	"gloss/internal/config"
+	"gloss/internal/database"
+	"gloss/internal/secret"
+	"gloss/internal/web"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout)
+	stop()
+	var cerr *config.Error
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+	case errors.As(err, &cerr):
+		fmt.Fprintln(os.Stderr, "gloss:", err)
+		os.Exit(2)
+	default:
+		fmt.Fprintln(os.Stderr, "gloss:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage:
+  gloss start [--host 127.0.0.1] [--port 8080] [--data-dir DIR] [--public-url URL]
+              [--username EMAIL --password PASSWORD [--user-token TOKEN]]
+              [--tls-cert FILE --tls-key FILE]
+  gloss version
+`
+
+// run is the whole program: it parses args and the environment (through
+// getenv), and for `start` serves until ctx ends.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stdout, usage)
+		return &config.Error{Msg: "missing command"}
+	}
+	switch args[0] {
+	case "start":
+		cfg, err := config.Load(args[1:], getenv, stdout)
+		if err != nil {
+			return err
+		}
+		return serve(ctx, cfg, stdout)
+	case "version":
+		fmt.Fprintln(stdout, "gloss", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stdout, usage)
+	return &config.Error{Msg: fmt.Sprintf("unknown command %q", args[0])}
+}
+
+func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
+	log := slog.New(slog.NewTextHandler(stdout, nil))
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return fmt.Errorf("create data dir: %w", err)
+	}
+	key, err := secret.Load(cfg.DataDir, cfg.SecretKey)
+	if err != nil {
+		return err
+	}
+	db, err := database.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	ln, err := net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)))
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	defer ln.Close()
+	scheme := "http"
+	if cfg.TLS() {
+		scheme = "https"
+	}
+	baseURL := cfg.PublicURL
+	if baseURL == "" {
+		baseURL = scheme + "://" + ln.Addr().String()
+	}
+
+	authn := auth.NewService(db.Client, auth.Options{
+		Key:        key,
+		Secure:     cfg.TLS() || (len(cfg.PublicURL) > 8 && cfg.PublicURL[:8] == "https://"),
+		PublicURL:  cfg.PublicURL,
+		OpenSignup: cfg.SignupWithoutLink(),
+		Logger:     log,
+	})
+	setupLink, err := authn.Bootstrap(ctx, baseURL, cfg.Username, cfg.Password, cfg.UserToken)
+	if err != nil {
+		return fmt.Errorf("bootstrap: %w", err)
+	}
+
+	dist, err := fs.Sub(frontend.Dist, "dist")
+	if err != nil {
+		return fmt.Errorf("embedded app: %w", err)
+	}
+	handler := web.NewHandler(web.Options{
+		Client:             db.Client,
+		Ping:               db.SQL.PingContext,
+		Auth:               authn,
+		Dist:               dist,
+		TLS:                cfg.TLS(),
+		CORSAllowedOrigins: cfg.CORSAllowedOrigins,
+		Introspection:      cfg.Introspection,
+		Logger:             log,
+	})
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	if cfg.TLS() {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			return &config.Error{Msg: fmt.Sprintf("--tls-cert/--tls-key: %v", err)}
+		}
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		ln = tls.NewListener(ln, srv.TLSConfig)
+	}
+
+	fmt.Fprintf(stdout, "Gloss is listening on %s\n", baseURL)
+	if setupLink != "" {
+		fmt.Fprintf(stdout, "No account exists yet. Open this one-time setup link to create the owner:\n  %s\n", setupLink)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
+}
