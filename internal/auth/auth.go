@@ -484,4 +484,3 @@ func CurrentSessionID(ctx context.Context) int {
 	}
 	return 0
 }
-

@@ -137,4 +137,3 @@ func (s *Service) viewerFor(sys context.Context, u *ent.User) (*viewer.Viewer, e
 	}
 	return &viewer.Viewer{UserID: u.ID, OrgID: m.OrganizationID, Role: m.Role}, nil
 }
-

@@ -46,7 +46,7 @@ func newGraphQL(client *ent.Client, schema graphql.ExecutableSchema, introspecti
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(extension.FixedComplexityLimit(maxComplexity))
-	srv.Use(shapeLimits{})
+	srv.Use(shapeLimits{introspection: introspection})
 	// Every mutation runs in one transaction, except login: its failed
 	// attempts must be counted even though the operation fails.
 	srv.Use(entgql.Transactioner{TxOpener: client, SkipTxFunc: entgql.SkipIfHasFields("login")})
@@ -90,7 +90,9 @@ func checkGraphQLRequest(next http.Handler) http.Handler {
 // shapeLimits refuses operations that are too deep, use too many aliases or
 // directives. Fragments are expanded while counting, with a cap on the
 // work, so fragment bombs are refused rather than walked.
-type shapeLimits struct{}
+// Unless introspection is on, it also refuses __schema and __type with a
+// clear error rather than an internal one.
+type shapeLimits struct{ introspection bool }
 
 var _ interface {
 	graphql.HandlerExtension
@@ -99,9 +101,16 @@ var _ interface {
 
 func (shapeLimits) ExtensionName() string                   { return "ShapeLimits" }
 func (shapeLimits) Validate(graphql.ExecutableSchema) error { return nil }
-func (shapeLimits) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+func (l shapeLimits) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	if oc.Operation == nil {
 		return nil
+	}
+	if !l.introspection {
+		for _, sel := range oc.Operation.SelectionSet {
+			if f, ok := sel.(*ast.Field); ok && (f.Name == "__schema" || f.Name == "__type") {
+				return limitError("introspection is disabled on this server (GLOSS_GRAPHQL_INTROSPECTION)")
+			}
+		}
 	}
 	w := &walker{}
 	w.directives += len(oc.Operation.Directives)

@@ -37,7 +37,9 @@ func NewHandler(o Options) http.Handler {
 	// The GraphQL API: POST with a JSON body only.
 	schema := graph.NewSchema(&graph.Resolver{Client: o.Client, Auth: o.Auth})
 	mux.Handle("POST /graphql", newGraphQL(o.Client, schema, o.Introspection, o.Logger))
-	mux.HandleFunc("GET /graphql", handleGraphQLMethod)
+	for _, m := range []string{"GET", "PUT", "PATCH", "DELETE", "OPTIONS"} {
+		mux.HandleFunc(m+" /graphql", handleGraphQLMethod)
+	}
 
 	// The single-page app, with index.html for client routes.
 	mux.Handle("GET /", spa(o.Dist))

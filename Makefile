@@ -1,0 +1,68 @@
+# Gloss: `make build`, `make run`, `make test`. `make test` installs what a
+# fresh Debian machine lacks (npm packages, Debian's chromium) and runs the Go
+# tests (on PostgreSQL too when it is reachable), the SPA typecheck and the
+# Playwright end-to-end suite against the real binary.
+
+SHELL     := /bin/bash
+GO        ?= go
+PG_URL    ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+DATA_DIR  ?= ./data
+
+.PHONY: build run test deps chromium generate check-generate test-go test-pg typecheck e2e clean
+
+build: node_modules
+	npm run build
+	$(GO) build -o bin/gloss .
+
+run: build
+	./bin/gloss start --data-dir $(DATA_DIR)
+
+node_modules: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch node_modules
+
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		echo "installing Debian's chromium for the end-to-end tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+deps: node_modules chromium
+
+generate:
+	$(GO) generate ./...
+
+# check-generate fails when `go generate` changes any generated file, i.e.
+# when committed generated code is stale.
+check-generate:
+	@before=$$(find ent graph -type f -name '*.go' | sort | xargs sha256sum); \
+	$(GO) generate ./... ; \
+	after=$$(find ent graph -type f -name '*.go' | sort | xargs sha256sum); \
+	if [ "$$before" != "$$after" ]; then \
+		echo "generated code is stale: run 'go generate ./...' and commit the result"; \
+		diff <(echo "$$before") <(echo "$$after"); exit 1; \
+	fi; echo "generated code is current"
+
+test-go:
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+
+# The server suite again on PostgreSQL, when a server answers on 127.0.0.1:5432.
+test-pg:
+	@if (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then \
+		echo "running the server suite on PostgreSQL"; \
+		DATABASE_URL='$(PG_URL)' $(GO) test -count=1 . ; \
+	else \
+		echo "PostgreSQL is not reachable on 127.0.0.1:5432: skipping the PostgreSQL run"; \
+	fi
+
+typecheck: node_modules
+	npm run typecheck
+
+e2e: deps build
+	npx playwright test
+
+test: deps check-generate test-go test-pg typecheck e2e
+
+clean:
+	rm -rf bin frontend/dist/assets frontend/dist/index.html test-results playwright-report

@@ -1,0 +1,385 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gloss/internal/config"
+)
+
+func TestSetupLinkCreatesTheOwnerOnce(t *testing.T) {
+	s := MustStart(t, nil)
+	if s.SetupLink == "" {
+		t.Fatalf("first start printed no setup link:\n%s", s.Out.String())
+	}
+	tok := inviteToken(s.SetupLink)
+	anon := s.browser(t)
+	inv := anon.ok(`query($t: String!) { invite(token: $t) { organizationTitle setup } }`, map[string]any{"t": tok})
+	if path(inv, "invite", "setup") != true {
+		t.Fatalf("setup link not recognised: %v", inv)
+	}
+
+	owner := s.browser(t)
+	owner.ok(signupMutation, signupVars(ownerEmail, ownerPassword, tok))
+	if role := str(owner.ok(orgQuery, nil), "organization", "viewerRole"); role != "OWNER" {
+		t.Fatalf("first signup through the setup link is %s, want OWNER", role)
+	}
+
+	// The link is dead: it neither resolves nor signs anyone up.
+	if inv := anon.ok(`query($t: String!) { invite(token: $t) { setup } }`, map[string]any{"t": tok}); path(inv, "invite") != nil {
+		t.Fatalf("setup link still resolves after use: %v", inv)
+	}
+	s.browser(t).wantCode("BAD_USER_INPUT", signupMutation, signupVars(uniqueEmail("late"), ownerPassword, tok))
+	if n := memberCount(t, owner); n != 1 {
+		t.Fatalf("members = %d after refused signup, want 1", n)
+	}
+	// The organization has a fresh invite link, which is not the setup link.
+	if u := str(owner.ok(orgQuery, nil), "organization", "inviteUrl"); u == "" || inviteToken(u) == tok {
+		t.Fatalf("invite link after setup = %q", u)
+	}
+}
+
+func TestStartFlagsCreateTheOwnerAndToken(t *testing.T) {
+	const token = "my-label-studio-token"
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		args []string
+	}{
+		{"flags", nil, []string{"--username", ownerEmail, "--password", ownerPassword, "--user-token", token}},
+		{"environment", map[string]string{
+			"LABEL_STUDIO_USERNAME": ownerEmail, "LABEL_STUDIO_PASSWORD": ownerPassword, "LABEL_STUDIO_USER_TOKEN": token,
+		}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := MustStart(t, tc.env, tc.args...)
+			if s.SetupLink != "" {
+				t.Fatalf("setup link printed although an owner was given")
+			}
+			for _, scheme := range []string{"Bearer", "Token"} {
+				req, _ := http.NewRequest(http.MethodPost, s.URL+"/graphql",
+					strings.NewReader(`{"query":"{ viewer { email } organization { viewerRole } }"}`))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", scheme+" "+token)
+				r := s.tokenClient(t, "").do(req)
+				if str(r.Data, "viewer", "email") != ownerEmail || str(r.Data, "organization", "viewerRole") != "OWNER" {
+					t.Fatalf("%s token: %s", scheme, r.Raw)
+				}
+			}
+			login := s.browser(t)
+			login.ok(loginMutation, map[string]any{"i": map[string]any{"email": ownerEmail, "password": ownerPassword}})
+		})
+	}
+}
+
+func TestStartRefusesBadSettings(t *testing.T) {
+	for _, tc := range []struct {
+		name, args, want string
+	}{
+		{"short token", "--username a@example.com --password " + "longenough1 --user-token abcd", "--user-token"},
+		{"short password", "--username a@example.com --password short", "--password"},
+		{"password without username", "--password longenough1", "--username"},
+		{"unknown flag", "--nope", "nope"},
+		{"bad port", "--port 70000", "--port"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			args := append([]string{"start", "--data-dir", dir}, strings.Fields(tc.args)...)
+			var out bytes.Buffer
+			err := run(t.Context(), args, func(string) string { return "" }, &out)
+			var cerr *config.Error
+			if !errors.As(err, &cerr) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("run(%v) = %v, want a config error naming %s", tc.args, err, tc.want)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "gloss.db")); err == nil {
+				t.Fatalf("a refused start created the database")
+			}
+
+			// The real binary exits with code 2 and says why.
+			cmd := exec.Command(os.Args[0], "-test.run=^$")
+			cmd.Env = append(os.Environ(), "GLOSS_TEST_MAIN=1", "GLOSS_TEST_ARGS="+strings.Join(args, " "))
+			stderr, _ := cmd.CombinedOutput()
+			if code := cmd.ProcessState.ExitCode(); code != 2 || !strings.Contains(string(stderr), tc.want) {
+				t.Fatalf("exit code %d, output %q; want 2 naming %s", code, stderr, tc.want)
+			}
+		})
+	}
+	t.Run("short token from the environment", func(t *testing.T) {
+		err := run(t.Context(), []string{"start", "--data-dir", t.TempDir()}, func(k string) string {
+			return map[string]string{"LABEL_STUDIO_USERNAME": "a@example.com", "LABEL_STUDIO_PASSWORD": "longenough1", "LABEL_STUDIO_USER_TOKEN": "abc"}[k]
+		}, &bytes.Buffer{})
+		if err == nil || !strings.Contains(err.Error(), "LABEL_STUDIO_USER_TOKEN") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+}
+
+func TestSignupRules(t *testing.T) {
+	s, owner := MustOwner(t, nil)
+	invite := inviteToken(str(owner.ok(orgQuery, nil), "organization", "inviteUrl"))
+	for _, tc := range []struct {
+		name, email, password, invite, code, message string
+	}{
+		{"no invite while signup is closed", uniqueEmail("a"), ownerPassword, "", "BAD_USER_INPUT", "invite link"},
+		{"forged invite", uniqueEmail("a"), ownerPassword, "not-a-real-token", "BAD_USER_INPUT", "not valid"},
+		{"short password", uniqueEmail("a"), "1234567", invite, "BAD_USER_INPUT", "at least 8"},
+		{"long password", uniqueEmail("a"), strings.Repeat("x", 129), invite, "BAD_USER_INPUT", "at most 128"},
+		{"common password", uniqueEmail("a"), "password", invite, "BAD_USER_INPUT", "common"},
+		{"common password, other case", uniqueEmail("a"), "Football", invite, "BAD_USER_INPUT", "common"},
+		{"bad email", "not-an-email", ownerPassword, invite, "BAD_USER_INPUT", "email"},
+		{"taken email", strings.ToUpper(ownerEmail), ownerPassword, invite, "BAD_USER_INPUT", "already exists"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := s.browser(t).wantCode(tc.code, signupMutation, signupVars(tc.email, tc.password, tc.invite))
+			if !strings.Contains(r.Errors[0].Message, tc.message) {
+				t.Fatalf("message %q does not say %q", r.Errors[0].Message, tc.message)
+			}
+			if n := memberCount(t, owner); n != 1 {
+				t.Fatalf("members = %d after a refused signup, want 1", n)
+			}
+		})
+	}
+	t.Run("128 characters is fine", func(t *testing.T) {
+		s.browser(t).ok(signupMutation, signupVars(uniqueEmail("long"), strings.Repeat("abcdefgh", 16), invite))
+	})
+}
+
+func TestOpenSignupJoinsAsAnnotator(t *testing.T) {
+	s, owner := MustOwner(t, map[string]string{"LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "false"})
+	u := s.browser(t)
+	if path(u.ok(`{ signupOpen }`, nil), "signupOpen") != true {
+		t.Fatal("signupOpen is false")
+	}
+	u.ok(signupMutation, signupVars(uniqueEmail("open"), ownerPassword, ""))
+	if role := str(u.ok(`{ organization { viewerRole } }`, nil), "organization", "viewerRole"); role != "ANNOTATOR" {
+		t.Fatalf("open signup role = %s", role)
+	}
+	if n := memberCount(t, owner); n != 2 {
+		t.Fatalf("members = %d", n)
+	}
+}
+
+func TestInviteLinks(t *testing.T) {
+	s, owner := MustOwner(t, nil)
+	link := str(owner.ok(orgQuery, nil), "organization", "inviteUrl")
+	if !strings.HasPrefix(link, s.URL+"/signup?invite=") || len(inviteToken(link)) < 22 {
+		t.Fatalf("invite link %q", link)
+	}
+	member := s.browser(t)
+	member.ok(signupMutation, signupVars(uniqueEmail("member"), ownerPassword, inviteToken(link)))
+
+	// An annotator reads the organization but not its invite link, and
+	// cannot reset it.
+	r := member.gql(orgQuery, nil)
+	if str(r.Data, "organization", "viewerRole") != "ANNOTATOR" || path(r.Data, "organization", "inviteUrl") != nil || r.Code() != "FORBIDDEN" {
+		t.Fatalf("annotator reading the invite link: %s", r.Raw)
+	}
+	if strings.Contains(r.Raw, inviteToken(link)) {
+		t.Fatal("the invite token leaked to an annotator")
+	}
+	member.wantCode("FORBIDDEN", `mutation { resetInviteLink { id } }`, nil)
+	if got := str(owner.ok(orgQuery, nil), "organization", "inviteUrl"); got != link {
+		t.Fatalf("a refused reset changed the link: %q -> %q", link, got)
+	}
+
+	// The owner resets: the old link dies at once, the new one works.
+	fresh := str(owner.ok(`mutation { resetInviteLink { inviteUrl } }`, nil), "resetInviteLink", "inviteUrl")
+	if fresh == link || fresh == "" {
+		t.Fatalf("reset gave %q", fresh)
+	}
+	s.browser(t).wantCode("BAD_USER_INPUT", signupMutation, signupVars(uniqueEmail("late"), ownerPassword, inviteToken(link)))
+	s.browser(t).ok(signupMutation, signupVars(uniqueEmail("new"), ownerPassword, inviteToken(fresh)))
+	if n := memberCount(t, owner); n != 3 {
+		t.Fatalf("members = %d, want 3", n)
+	}
+
+	// Members see each other's display names but not their emails.
+	r = member.gql(`{ members(first: 10) { edges { node { user { displayName email } } } } }`, nil)
+	if r.Code() != "FORBIDDEN" || strings.Contains(r.Raw, ownerEmail) {
+		t.Fatalf("annotator read other members' emails: %s", r.Raw)
+	}
+}
+
+func TestLogin(t *testing.T) {
+	s, _ := MustOwner(t, nil)
+	creds := func(email, pw string) map[string]any {
+		return map[string]any{"i": map[string]any{"email": email, "password": pw}}
+	}
+	wrong := s.browser(t).wantCode("UNAUTHENTICATED", loginMutation, creds(ownerEmail, "not the password"))
+	unknown := s.browser(t).wantCode("UNAUTHENTICATED", loginMutation, creds("nobody@example.com", "not the password"))
+	if wrong.Errors[0].Message != unknown.Errors[0].Message {
+		t.Fatalf("unknown email reads differently: %q vs %q", wrong.Errors[0].Message, unknown.Errors[0].Message)
+	}
+
+	// Login rotates the session: a cookie planted before sign-in is dead after.
+	b := s.browser(t)
+	b.ok(loginMutation, creds(ownerEmail, ownerPassword))
+	before := sessionCookie(t, b)
+	b.ok(loginMutation, creds(strings.ToUpper(ownerEmail), ownerPassword))
+	after := sessionCookie(t, b)
+	if before == after {
+		t.Fatal("login did not rotate the session cookie")
+	}
+	stale := s.browser(t)
+	setSessionCookie(t, stale, before)
+	if v := stale.ok(`{ viewer { id } }`, nil); path(v, "viewer") != nil {
+		t.Fatal("the pre-login session still works")
+	}
+
+	// Logout kills the session on the server: replaying the cookie fails.
+	b.ok(`mutation { logout }`, nil)
+	replay := s.browser(t)
+	setSessionCookie(t, replay, after)
+	if v := replay.ok(`{ viewer { id } }`, nil); path(v, "viewer") != nil {
+		t.Fatal("a logged-out session still works")
+	}
+}
+
+func TestLoginIsThrottled(t *testing.T) {
+	s, owner := MustOwner(t, nil)
+	creds := map[string]any{"i": map[string]any{"email": ownerEmail, "password": "wrong password!"}}
+	for i := 0; i < 5; i++ {
+		s.browser(t).wantCode("UNAUTHENTICATED", loginMutation, creds)
+	}
+	r := s.browser(t).wantCode("RATE_LIMITED", loginMutation,
+		map[string]any{"i": map[string]any{"email": ownerEmail, "password": ownerPassword}})
+	if !strings.Contains(r.Errors[0].Message, "try again") {
+		t.Fatalf("message %q", r.Errors[0].Message)
+	}
+	if list := owner.ok(`{ sessions { id } }`, nil)["sessions"].([]any); len(list) != 1 {
+		t.Fatal("a throttled login created a session")
+	}
+
+	t.Run("per client address", func(t *testing.T) {
+		s, _ := MustOwner(t, nil)
+		for i := 0; i < 30; i++ {
+			s.browser(t).wantCode("UNAUTHENTICATED", loginMutation,
+				map[string]any{"i": map[string]any{"email": uniqueEmail("spray"), "password": "wrong password!"}})
+		}
+		s.browser(t).wantCode("RATE_LIMITED", loginMutation,
+			map[string]any{"i": map[string]any{"email": ownerEmail, "password": ownerPassword}})
+	})
+}
+
+func TestSessionsSurviveARestartAndCanBeRevoked(t *testing.T) {
+	s, owner := MustOwner(t, nil)
+	cookie := sessionCookie(t, owner)
+	s.stop()
+	s2 := mustStartIn(t, s.DataDir, s.env)
+	if s2.SetupLink != "" {
+		t.Fatal("a restart with an owner printed a setup link")
+	}
+	b := s2.browser(t)
+	setSessionCookie(t, b, cookie)
+	if str(b.ok(`{ viewer { email } }`, nil), "viewer", "email") != ownerEmail {
+		t.Fatal("session did not survive a restart")
+	}
+
+	// A second browser signs in; the first lists both and revokes it.
+	other := s2.browser(t)
+	other.ok(loginMutation, map[string]any{"i": map[string]any{"email": ownerEmail, "password": ownerPassword}})
+	list := b.ok(`{ sessions { id current } }`, nil)["sessions"].([]any)
+	if len(list) != 2 {
+		t.Fatalf("sessions: %v", list)
+	}
+	var otherID string
+	for _, x := range list {
+		if path(x, "current") == false {
+			otherID = str(x, "id")
+		}
+	}
+	b.ok(`mutation($id: ID!) { revokeSession(id: $id) }`, map[string]any{"id": otherID})
+	if v := other.ok(`{ viewer { id } }`, nil); path(v, "viewer") != nil {
+		t.Fatal("a revoked session still works")
+	}
+}
+
+func TestSessionsOfOthersCannotBeRevoked(t *testing.T) {
+	s, owner := MustOwner(t, nil)
+	invite := inviteToken(str(owner.ok(orgQuery, nil), "organization", "inviteUrl"))
+	member := s.browser(t)
+	member.ok(signupMutation, signupVars(uniqueEmail("m"), ownerPassword, invite))
+	ownerSession := str(owner.ok(`{ sessions { id } }`, nil), "sessions", 0, "id")
+	if list := member.ok(`{ sessions { id } }`, nil)["sessions"].([]any); len(list) != 1 || str(list[0], "id") == ownerSession {
+		t.Fatalf("member sees sessions %v", list)
+	}
+	member.wantCode("NOT_FOUND", `mutation($id: ID!) { revokeSession(id: $id) }`, map[string]any{"id": ownerSession})
+	if path(owner.ok(`{ viewer { id } }`, nil), "viewer") == nil {
+		t.Fatal("the owner's session was revoked by another user")
+	}
+}
+
+func TestChangePasswordEndsOtherSessions(t *testing.T) {
+	s, owner := MustOwner(t, nil)
+	other := s.browser(t)
+	other.ok(loginMutation, map[string]any{"i": map[string]any{"email": ownerEmail, "password": ownerPassword}})
+	change := `mutation($i: ChangePasswordInput!) { changePassword(input: $i) }`
+	owner.wantCode("BAD_USER_INPUT", change, map[string]any{"i": map[string]any{"currentPassword": "wrong one!", "newPassword": "another fine phrase"}})
+	if path(other.ok(`{ viewer { id } }`, nil), "viewer") == nil {
+		t.Fatal("a refused change ended other sessions")
+	}
+	owner.wantCode("BAD_USER_INPUT", change, map[string]any{"i": map[string]any{"currentPassword": ownerPassword, "newPassword": "qwerty"}})
+	owner.ok(change, map[string]any{"i": map[string]any{"currentPassword": ownerPassword, "newPassword": "another fine phrase"}})
+	if path(other.ok(`{ viewer { id } }`, nil), "viewer") != nil {
+		t.Fatal("other session survived a password change")
+	}
+	if path(owner.ok(`{ viewer { id } }`, nil), "viewer") == nil {
+		t.Fatal("the changing session was ended")
+	}
+	s.browser(t).wantCode("UNAUTHENTICATED", loginMutation, map[string]any{"i": map[string]any{"email": ownerEmail, "password": ownerPassword}})
+	s.browser(t).ok(loginMutation, map[string]any{"i": map[string]any{"email": ownerEmail, "password": "another fine phrase"}})
+}
+
+func TestAPITokens(t *testing.T) {
+	s, owner := MustOwner(t, nil)
+	s.tokenClient(t, "").wantCode("UNAUTHENTICATED", `mutation { resetApiToken { token } }`, nil)
+	first := str(owner.ok(`mutation { resetApiToken { token } }`, nil), "resetApiToken", "token")
+	if len(first) < 40 {
+		t.Fatalf("token %q is short", first)
+	}
+	api := s.tokenClient(t, first)
+	if str(api.ok(`{ viewer { email } }`, nil), "viewer", "email") != ownerEmail {
+		t.Fatal("token does not authenticate")
+	}
+	second := str(api.ok(`mutation { resetApiToken { token } }`, nil), "resetApiToken", "token")
+	if r := api.gql(`{ viewer { email } }`, nil); r.Status != http.StatusUnauthorized || r.Code() != "UNAUTHENTICATED" {
+		t.Fatalf("old token after reset: %d %s", r.Status, r.Raw)
+	}
+	if str(s.tokenClient(t, second).ok(`{ viewer { email } }`, nil), "viewer", "email") != ownerEmail {
+		t.Fatal("new token does not work")
+	}
+	if r := s.tokenClient(t, "gls_forged").gql(`{ viewer { id } }`, nil); r.Status != http.StatusUnauthorized {
+		t.Fatalf("forged token: %d", r.Status)
+	}
+	// Tokens are stored hashed: the raw token is nowhere in the database.
+	if s.env["DATABASE_URL"] == "" {
+		s.stop()
+		for _, name := range []string{"gloss.db", "gloss.db-wal"} {
+			b, _ := os.ReadFile(filepath.Join(s.DataDir, name))
+			if bytes.Contains(b, []byte(second)) || bytes.Contains(b, []byte(ownerPassword)) {
+				t.Fatalf("%s holds a token or password in the clear", name)
+			}
+		}
+	}
+	if strings.Contains(s.Out.String(), second) || strings.Contains(s.Out.String(), ownerPassword) {
+		t.Fatal("the log holds a token or password")
+	}
+}
+
+func TestSecretKeyFile(t *testing.T) {
+	s := MustStart(t, nil)
+	st, err := os.Stat(filepath.Join(s.DataDir, "secret.key"))
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("secret.key: %v mode %v", err, st.Mode())
+	}
+	s2 := MustStart(t, map[string]string{"GLOSS_SECRET_KEY": strings.Repeat("k", 40)})
+	if _, err := os.Stat(filepath.Join(s2.DataDir, "secret.key")); err == nil {
+		t.Fatal("secret.key written although GLOSS_SECRET_KEY is set")
+	}
+}

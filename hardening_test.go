@@ -1,0 +1,317 @@
+package main
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// inviteOf returns the organization's invite link as the owner sees it; the
+// hostile tests use it as the state that must not change.
+func inviteOf(t testing.TB, owner *browser) string {
+	t.Helper()
+	return str(owner.ok(orgQuery, nil), "organization", "inviteUrl")
+}
+
+const resetInvite = `{"query":"mutation { resetInviteLink { inviteUrl } }"}`
+
+func TestGraphQLRefusesOtherShapes(t *testing.T) {
+	s, owner := MustOwner(t, nil)
+	before := inviteOf(t, owner)
+	big := append([]byte(`{"query":"mutation { resetInviteLink { id } }","variables":{"x":"`), []byte(strings.Repeat("a", 1<<20))...)
+	big = append(big, []byte(`"}}`)...)
+	for _, tc := range []struct {
+		name, method, contentType string
+		body                      []byte
+		status                    int
+	}{
+		{"GET", http.MethodGet, "", nil, http.StatusMethodNotAllowed},
+		{"PUT", http.MethodPut, "application/json", []byte(resetInvite), http.StatusMethodNotAllowed},
+		{"form", http.MethodPost, "application/x-www-form-urlencoded", []byte("query=mutation{resetInviteLink{id}}"), http.StatusUnsupportedMediaType},
+		{"text/plain", http.MethodPost, "text/plain", []byte(resetInvite), http.StatusUnsupportedMediaType},
+		{"multipart", http.MethodPost, "multipart/form-data; boundary=x", []byte("--x\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n" + resetInvite + "\r\n--x--\r\n"), http.StatusUnsupportedMediaType},
+		{"no content type", http.MethodPost, "", []byte(resetInvite), http.StatusUnsupportedMediaType},
+		{"batch", http.MethodPost, "application/json", []byte("[" + resetInvite + "," + resetInvite + "]"), http.StatusBadRequest},
+		{"oversized", http.MethodPost, "application/json", big, http.StatusRequestEntityTooLarge},
+		{"not json", http.MethodPost, "application/json", []byte("{nope"), http.StatusBadRequest},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := owner.raw(tc.method, tc.contentType, tc.body)
+			if r.Status != tc.status {
+				t.Fatalf("status %d, want %d: %s", r.Status, tc.status, r.Raw)
+			}
+			if tc.status != http.StatusBadRequest || tc.name != "not json" {
+				if r.Code() != "BAD_USER_INPUT" {
+					t.Fatalf("code %q: %s", r.Code(), r.Raw)
+				}
+			}
+			if after := inviteOf(t, owner); after != before {
+				t.Fatal("a refused request changed the invite link")
+			}
+		})
+	}
+	_ = s
+}
+
+func TestCSRFIsRefused(t *testing.T) {
+	s, owner := MustOwner(t, nil)
+	before := inviteOf(t, owner)
+	for _, tc := range []struct {
+		name    string
+		headers map[string]string
+		status  int
+	}{
+		{"foreign origin", map[string]string{"Origin": "https://evil.example"}, http.StatusForbidden},
+		{"null origin", map[string]string{"Origin": "null"}, http.StatusForbidden},
+		{"other port on localhost", map[string]string{"Origin": "http://127.0.0.1:1"}, http.StatusForbidden},
+		{"cross-site fetch metadata", map[string]string{"Sec-Fetch-Site": "cross-site"}, http.StatusForbidden},
+		{"same-site fetch metadata", map[string]string{"Sec-Fetch-Site": "same-site"}, http.StatusForbidden},
+		{"no origin at all", nil, http.StatusForbidden},
+		{"same origin", map[string]string{"Origin": s.URL}, http.StatusOK},
+		{"same-origin fetch metadata", map[string]string{"Sec-Fetch-Site": "same-origin"}, http.StatusOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			current := inviteOf(t, owner)
+			req, _ := http.NewRequest(http.MethodPost, s.URL+"/graphql", strings.NewReader(resetInvite))
+			req.Header.Set("Content-Type", "application/json")
+			for k, v := range tc.headers {
+				req.Header.Set(k, v)
+			}
+			r := owner.do(req)
+			if r.Status != tc.status {
+				t.Fatalf("status %d, want %d: %s", r.Status, tc.status, r.Raw)
+			}
+			changed := inviteOf(t, owner) != current
+			if changed != (tc.status == http.StatusOK) {
+				t.Fatalf("invite link changed = %v with status %d", changed, r.Status)
+			}
+		})
+	}
+	_ = before
+}
+
+func TestCORS(t *testing.T) {
+	preflight := func(t *testing.T, s *testServer, origin string) *http.Response {
+		req, _ := http.NewRequest(http.MethodOptions, s.URL+"/graphql", nil)
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		req.Header.Set("Access-Control-Request-Headers", "content-type")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	t.Run("closed by default", func(t *testing.T) {
+		s := MustStart(t, nil)
+		resp := preflight(t, s, "https://app.example")
+		if v := resp.Header.Get("Access-Control-Allow-Origin"); v != "" {
+			t.Fatalf("Access-Control-Allow-Origin = %q with no origins configured", v)
+		}
+	})
+	t.Run("listed origins only", func(t *testing.T) {
+		s, owner := MustOwner(t, map[string]string{"GLOSS_CORS_ALLOWED_ORIGINS": "https://app.example"})
+		resp := preflight(t, s, "https://app.example")
+		if resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example" || resp.Header.Get("Access-Control-Allow-Credentials") != "true" {
+			t.Fatalf("listed origin preflight: %v", resp.Header)
+		}
+		for _, o := range []string{"https://evil.example", "null", "https://app.example.evil.example"} {
+			if v := preflight(t, s, o).Header.Get("Access-Control-Allow-Origin"); v != "" {
+				t.Fatalf("origin %s allowed: %q", o, v)
+			}
+		}
+		// A cookie-carrying state change from the listed origin passes the
+		// CSRF guard; from another origin it does not.
+		before := inviteOf(t, owner)
+		owner.origin = "https://evil.example"
+		if r := owner.raw(http.MethodPost, "application/json", []byte(resetInvite)); r.Status != http.StatusForbidden {
+			t.Fatalf("unlisted origin: %d", r.Status)
+		}
+		owner.origin = s.URL
+		if inviteOf(t, owner) != before {
+			t.Fatal("refused request changed state")
+		}
+	})
+	t.Run("wildcards refused", func(t *testing.T) {
+		for _, v := range []string{"*", "null"} {
+			err := run(t.Context(), []string{"start", "--data-dir", t.TempDir()}, func(k string) string {
+				if k == "GLOSS_CORS_ALLOWED_ORIGINS" {
+					return v
+				}
+				return ""
+			}, os.Stderr)
+			if err == nil || !strings.Contains(err.Error(), "GLOSS_CORS_ALLOWED_ORIGINS") {
+				t.Fatalf("%q: err = %v", v, err)
+			}
+		}
+	})
+}
+
+func TestQueryLimits(t *testing.T) {
+	s, owner := MustOwner(t, nil)
+	aliases := func(n int) string {
+		var b strings.Builder
+		b.WriteString("{")
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&b, " a%d: viewer { id }", i)
+		}
+		return b.String() + " }"
+	}
+	directives := func(n int) string {
+		return "{ viewer {" + strings.Repeat(" ... @include(if: true) { id }", n) + " } }"
+	}
+	for _, tc := range []struct {
+		name, query, code, message string
+	}{
+		{"15 aliases are fine", aliases(15), "", ""},
+		{"16 aliases", aliases(16), "BAD_USER_INPUT", "aliases"},
+		{"too many directives", directives(21), "BAD_USER_INPUT", "directives"},
+		{"token bomb", "{ viewer { " + strings.Repeat("id ", 6000) + "} }", "BAD_USER_INPUT", "token"},
+		{"page size", `{ members(first: 101) { totalCount } }`, "BAD_USER_INPUT", "first"},
+		{"page size zero", `{ members(first: 0) { totalCount } }`, "BAD_USER_INPUT", "first"},
+		{"complexity", `{` + strings.Repeat(`x%d: members(first: 100) { edges { node { id role createdAt user { id displayName createdAt } } } } `, 4) + `}`, "BAD_USER_INPUT", "complexity"},
+		{"introspection is off", `{ __schema { types { name } } }`, "BAD_USER_INPUT", "introspection"},
+		{"no suggestions", `{ viewr { id } }`, "BAD_USER_INPUT", "Cannot query field"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			q := tc.query
+			if strings.Contains(q, "%d") {
+				q = fmt.Sprintf(q, 1, 2, 3, 4)
+			}
+			r := owner.gql(q, nil)
+			if r.Code() != tc.code {
+				t.Fatalf("code %q, want %q: %s", r.Code(), tc.code, r.Raw)
+			}
+			if tc.code != "" && !strings.Contains(strings.ToLower(r.Errors[0].Message), strings.ToLower(tc.message)) {
+				t.Fatalf("message %q does not mention %q", r.Errors[0].Message, tc.message)
+			}
+			if strings.Contains(r.Raw, "Did you mean") {
+				t.Fatalf("suggestion leaked: %s", r.Raw)
+			}
+		})
+	}
+	t.Run("introspection when enabled", func(t *testing.T) {
+		s2 := MustStart(t, map[string]string{"GLOSS_GRAPHQL_INTROSPECTION": "true"})
+		s2.browser(t).ok(`{ __schema { queryType { name } } }`, nil)
+	})
+	_ = s
+}
+
+func TestSecurityHeadersAndCookies(t *testing.T) {
+	s, owner := MustOwner(t, nil)
+	for _, p := range []string{"/", "/signup?invite=x", "/graphql", "/healthz"} {
+		resp, err := http.Get(s.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		csp := resp.Header.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "frame-ancestors 'none'") || strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "script-src 'self'") {
+			t.Fatalf("%s CSP %q", p, csp)
+		}
+		if resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("Referrer-Policy") == "" {
+			t.Fatalf("%s headers %v", p, resp.Header)
+		}
+		if resp.Header.Get("Strict-Transport-Security") != "" {
+			t.Fatalf("%s sends HSTS over plain HTTP", p)
+		}
+	}
+	// The session cookie over HTTP: HttpOnly, SameSite=Lax, Path=/.
+	req, _ := http.NewRequest(http.MethodPost, s.URL+"/graphql", strings.NewReader(`{"query":"mutation($i: LoginInput!) { login(input: $i) { user { id } } }","variables":{"i":{"email":"`+ownerEmail+`","password":"`+ownerPassword+`"}}}`))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	sc := resp.Header.Get("Set-Cookie")
+	for _, want := range []string{"gloss_session=", "HttpOnly", "SameSite=Lax", "Path=/"} {
+		if !strings.Contains(sc, want) {
+			t.Fatalf("Set-Cookie %q lacks %s", sc, want)
+		}
+	}
+	_ = owner
+
+	for _, p := range []string{"/healthz", "/readyz"} {
+		resp, err := http.Get(s.URL + p)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %v %v", p, err, resp.StatusCode)
+		}
+		resp.Body.Close()
+	}
+	if resp, _ := http.Get(s.URL + "/api/nothing"); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("/api/nothing: %d", resp.StatusCode)
+	}
+}
+
+func TestTLS(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	writeSelfSigned(t, certFile, keyFile)
+	s := MustStart(t, nil, "--tls-cert", certFile, "--tls-key", keyFile)
+	if !strings.HasPrefix(s.URL, "https://") {
+		t.Fatalf("URL %s", s.URL)
+	}
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	body := fmt.Sprintf(`{"query":"mutation($i: SignupInput!) { signup(input: $i) { user { id } } }","variables":{"i":{"email":"%s","password":"%s","inviteToken":"%s"}}}`,
+		ownerEmail, ownerPassword, inviteToken(s.SetupLink))
+	req, _ := http.NewRequest(http.MethodPost, s.URL+"/graphql", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	sc := resp.Header.Get("Set-Cookie")
+	for _, want := range []string{"__Host-gloss_session=", "Secure", "HttpOnly", "SameSite=Lax", "Path=/"} {
+		if !strings.Contains(sc, want) {
+			t.Fatalf("Set-Cookie %q lacks %s", sc, want)
+		}
+	}
+	if strings.Contains(sc, "Domain=") {
+		t.Fatalf("__Host- cookie with a Domain: %q", sc)
+	}
+	if !strings.Contains(resp.Header.Get("Strict-Transport-Security"), "max-age=") {
+		t.Fatal("no HSTS under TLS")
+	}
+}
+
+func writeSelfSigned(t *testing.T, certFile, keyFile string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "127.0.0.1"},
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, _ := x509.MarshalECPrivateKey(key)
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
