@@ -70,7 +70,7 @@ func (r *queryResolver) Sessions(ctx context.Context) ([]*ent.Session, error) {
 	if _, err := signedIn(ctx); err != nil {
 		return nil, err
 	}
-	return r.Client.Session.Query().Where(session.ExpiresAtGT(time.Now())).
+	return r.client(ctx).Session.Query().Where(session.ExpiresAtGT(time.Now())).
 		Order(ent.Desc(session.FieldID)).Limit(MaxPageSize).All(ctx)
 }
 

@@ -30,7 +30,7 @@ func (r *organizationResolver) ViewerRole(ctx context.Context, obj *ent.Organiza
 	if err != nil {
 		return "", err
 	}
-	m, err := r.Client.Membership.Query().
+	m, err := r.client(ctx).Membership.Query().
 		Where(membership.UserID(v.UserID), membership.OrganizationID(obj.ID)).Only(ctx)
 	if err != nil {
 		return "", err
@@ -53,7 +53,7 @@ func (r *queryResolver) Organization(ctx context.Context) (*ent.Organization, er
 	if err != nil {
 		return nil, err
 	}
-	return r.Client.Organization.Get(ctx, v.OrgID)
+	return r.client(ctx).Organization.Get(ctx, v.OrgID)
 }
 
 // Organizations is the resolver for the organizations field.
@@ -61,7 +61,7 @@ func (r *queryResolver) Organizations(ctx context.Context) ([]*ent.Organization,
 	if _, err := signedIn(ctx); err != nil {
 		return nil, err
 	}
-	return r.Client.Organization.Query().Order(ent.Asc(organization.FieldID)).Limit(MaxPageSize).All(ctx)
+	return r.client(ctx).Organization.Query().Order(ent.Asc(organization.FieldID)).Limit(MaxPageSize).All(ctx)
 }
 
 // Members is the resolver for the members field.
@@ -73,7 +73,7 @@ func (r *queryResolver) Members(ctx context.Context, first *int, after *entgql.C
 	if first, err = checkFirst(first); err != nil {
 		return nil, err
 	}
-	return r.Client.Membership.Query().Where(membership.OrganizationID(v.OrgID)).
+	return r.client(ctx).Membership.Query().Where(membership.OrganizationID(v.OrgID)).
 		Paginate(ctx, after, first, nil, nil)
 }
 

@@ -22,7 +22,7 @@ func (r *queryResolver) Viewer(ctx context.Context) (*ent.User, error) {
 	if v == nil || v.System {
 		return nil, nil
 	}
-	return r.Client.User.Get(ctx, v.UserID)
+	return r.client(ctx).User.Get(ctx, v.UserID)
 }
 
 // Mutation returns MutationResolver implementation.
