@@ -1,0 +1,61 @@
+// Formatting for people: dates, roles and browsers.
+import type { Role } from "./api.ts";
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+
+/** formatDateTime renders an RFC 3339 time as a local date and time. */
+export function formatDateTime(time: string): string {
+  const date = new Date(time);
+  return Number.isNaN(date.getTime()) ? time : dateTime.format(date);
+}
+
+/** formatDate renders an RFC 3339 time as a local date. */
+export function formatDate(time: string): string {
+  const date = new Date(time);
+  return Number.isNaN(date.getTime()) ? time : dateOnly.format(date);
+}
+
+const roleNames: Record<Role, string> = {
+  OWNER: "Owner",
+  ADMIN: "Admin",
+  MANAGER: "Manager",
+  REVIEWER: "Reviewer",
+  ANNOTATOR: "Annotator",
+};
+
+/** roleName is the word shown for a role. */
+export function roleName(role: Role): string {
+  return roleNames[role] ?? role;
+}
+
+/** isAdminRole reports whether a role may manage members and invite links. */
+export function isAdminRole(role: Role): boolean {
+  return role === "OWNER" || role === "ADMIN";
+}
+
+const browsers: [RegExp, string][] = [
+  [/Edg\//, "Edge"],
+  [/OPR\/|Opera/, "Opera"],
+  [/Firefox\//, "Firefox"],
+  [/Chrom(e|ium)\//, "Chrome"],
+  [/Safari\//, "Safari"],
+  [/curl\//, "curl"],
+];
+
+const systems: [RegExp, string][] = [
+  [/Windows/, "Windows"],
+  [/Android/, "Android"],
+  [/iPhone|iPad|iPod/, "iOS"],
+  [/Mac OS X|Macintosh/, "macOS"],
+  [/CrOS/, "ChromeOS"],
+  [/Linux/, "Linux"],
+];
+
+/** describeUserAgent turns a User-Agent header into "Chrome on Linux", or "" when unknown. */
+export function describeUserAgent(userAgent: string): string {
+  const browser = browsers.find(([pattern]) => pattern.test(userAgent))?.[1];
+  const system = systems.find(([pattern]) => pattern.test(userAgent))?.[1];
+  if (browser && system) return `${browser} on ${system}`;
+  return browser ?? system ?? "";
+}
