@@ -166,13 +166,13 @@ func parseBool(v string) (bool, error) {
 // or variable.
 func (c *Config) Validate() error {
 	if c.Port < 0 || c.Port > 65535 {
-		return errorf("--port: %d is not a port number (0 to 65535)", c.Port)
+		return errorf("--port / GLOSS_PORT: %d is not a port number (0 to 65535)", c.Port)
 	}
 	if c.Host == "" || (net.ParseIP(c.Host) == nil && strings.ContainsAny(c.Host, "/:@ ")) {
-		return errorf("--host: %q is not a host name or IP address", c.Host)
+		return errorf("--host / GLOSS_HOST: %q is not a host name or IP address", c.Host)
 	}
 	if c.DataDir == "" {
-		return errorf("--data-dir must not be empty")
+		return errorf("--data-dir / GLOSS_DATA_DIR must not be empty")
 	}
 	if c.PublicURL != "" {
 		u, err := url.Parse(c.PublicURL)

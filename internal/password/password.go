@@ -87,7 +87,7 @@ func Verify(ctx context.Context, hash, pw string) (bool, error) {
 	var m, t uint32
 	var p uint8
 	parts := strings.Split(hash, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" {
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" {
 		return false, nil
 	}
 	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
@@ -99,14 +99,17 @@ func Verify(ctx context.Context, hash, pw string) (bool, error) {
 	b64 := base64.RawStdEncoding
 	salt, err1 := b64.DecodeString(parts[4])
 	want, err2 := b64.DecodeString(parts[5])
-	if err1 != nil || err2 != nil || len(want) == 0 || m > 256*1024 || t > 16 || p == 0 {
+	// Only hashes of the shape Hash writes are checked; anything else, even
+	// if argon2 could compute it, never matches.
+	if err1 != nil || err2 != nil || len(want) != keyLen || len(salt) < 8 ||
+		m < 8*uint32(p) || m > 256*1024 || t < 1 || t > 16 || p == 0 {
 		return false, nil
 	}
 	got, err := derive(ctx, pw, salt, m, t, p)
 	if err != nil {
 		return false, err
 	}
-	return subtle.ConstantTimeCompare(got[:len(want)], want) == 1, nil
+	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 
 // dummy is verified against when an account does not exist, so that an

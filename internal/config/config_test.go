@@ -1,0 +1,342 @@
+package config_test
+
+import (
+	"errors"
+	"flag"
+	"io"
+	"slices"
+	"strings"
+	"testing"
+
+	"gloss/internal/config"
+)
+
+// env returns a getenv that reads only m.
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+// account is a valid owner account, for cases that test something else.
+var account = []string{"--username", "owner@example.com", "--password", "long-enough-pw"}
+
+func TestLoad(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		// wantErr, when set, is text the *config.Error must contain: the
+		// flag or variable at fault.
+		wantErr string
+		check   func(t *testing.T, c config.Config)
+	}{
+		{
+			name: "defaults",
+			check: func(t *testing.T, c config.Config) {
+				if c.Host != "127.0.0.1" || c.Port != 8080 || c.DataDir != "./data" {
+					t.Errorf("listen defaults: got %q:%d in %q", c.Host, c.Port, c.DataDir)
+				}
+				if c.PublicURL != "" || c.Username != "" || c.Password != "" || c.UserToken != "" ||
+					c.DatabaseURL != "" || c.SecretKey != "" || c.TLSCert != "" || c.TLSKey != "" || len(c.CORSAllowedOrigins) != 0 {
+					t.Errorf("unexpected non-empty default in %+v", c)
+				}
+				if !c.SSRFProtection {
+					t.Error("SSRF protection is off by default")
+				}
+				if c.Introspection {
+					t.Error("introspection is on by default")
+				}
+				if c.DisableSignupWithoutLink != nil || c.SignupWithoutLink() {
+					t.Error("signup without a link is open by default")
+				}
+				if c.TLS() {
+					t.Error("TLS is on by default")
+				}
+			},
+		},
+		{
+			name: "environment",
+			env: map[string]string{
+				"GLOSS_HOST":                  "0.0.0.0",
+				"GLOSS_PORT":                  "9000",
+				"GLOSS_DATA_DIR":              "/var/lib/gloss",
+				"GLOSS_PUBLIC_URL":            "https://gloss.example.com",
+				"LABEL_STUDIO_USERNAME":       "env@example.com",
+				"LABEL_STUDIO_PASSWORD":       "env-password",
+				"LABEL_STUDIO_USER_TOKEN":     "env-token",
+				"DATABASE_URL":                "postgres://db/gloss",
+				"GLOSS_SECRET_KEY":            strings.Repeat("k", 32),
+				"GLOSS_CORS_ALLOWED_ORIGINS":  " https://a.example.com ,, http://localhost:3000 ",
+				"GLOSS_GRAPHQL_INTROSPECTION": "true",
+				"COLLECT_ANALYTICS":           "false",
+				"CUSTOM_CA_CERTS":             "/etc/ca.pem",
+			},
+			check: func(t *testing.T, c config.Config) {
+				if c.Host != "0.0.0.0" || c.Port != 9000 || c.DataDir != "/var/lib/gloss" {
+					t.Errorf("listen: got %q:%d in %q", c.Host, c.Port, c.DataDir)
+				}
+				if c.PublicURL != "https://gloss.example.com" {
+					t.Errorf("PublicURL = %q", c.PublicURL)
+				}
+				if c.Username != "env@example.com" || c.Password != "env-password" || c.UserToken != "env-token" {
+					t.Errorf("account: got %q / %q / %q", c.Username, c.Password, c.UserToken)
+				}
+				if c.DatabaseURL != "postgres://db/gloss" || c.SecretKey != strings.Repeat("k", 32) || c.CustomCACerts != "/etc/ca.pem" {
+					t.Errorf("got DatabaseURL %q, SecretKey %q, CustomCACerts %q", c.DatabaseURL, c.SecretKey, c.CustomCACerts)
+				}
+				if want := []string{"https://a.example.com", "http://localhost:3000"}; !slices.Equal(c.CORSAllowedOrigins, want) {
+					t.Errorf("CORSAllowedOrigins = %q, want %q", c.CORSAllowedOrigins, want)
+				}
+				if !c.Introspection {
+					t.Error("GLOSS_GRAPHQL_INTROSPECTION=true was ignored")
+				}
+			},
+		},
+		{
+			name: "flags win over the environment",
+			env: map[string]string{
+				"GLOSS_HOST":            "0.0.0.0",
+				"GLOSS_PORT":            "9000",
+				"GLOSS_DATA_DIR":        "/from/env",
+				"GLOSS_PUBLIC_URL":      "https://env.example.com",
+				"LABEL_STUDIO_USERNAME": "env@example.com",
+				"LABEL_STUDIO_PASSWORD": "env-password",
+			},
+			args: []string{
+				"--host", "localhost", "--port", "9001", "--data-dir", "/from/flag",
+				"--public-url", "https://flag.example.com",
+				"--username", "flag@example.com", "--password", "flag-password",
+			},
+			check: func(t *testing.T, c config.Config) {
+				if c.Host != "localhost" || c.Port != 9001 || c.DataDir != "/from/flag" {
+					t.Errorf("listen: got %q:%d in %q", c.Host, c.Port, c.DataDir)
+				}
+				if c.PublicURL != "https://flag.example.com" || c.Username != "flag@example.com" || c.Password != "flag-password" {
+					t.Errorf("got %q, %q, %q", c.PublicURL, c.Username, c.Password)
+				}
+			},
+		},
+		{
+			name: "port 0 picks a free port",
+			args: []string{"--port", "0"},
+			check: func(t *testing.T, c config.Config) {
+				if c.Port != 0 {
+					t.Errorf("Port = %d", c.Port)
+				}
+			},
+		},
+		{name: "port too large", args: []string{"--port", "65536"}, wantErr: "--port"},
+		{name: "negative port", args: []string{"--port", "-1"}, wantErr: "--port"},
+		{name: "port not a number", args: []string{"--port", "http"}, wantErr: "port"},
+		{name: "GLOSS_PORT not a number", env: map[string]string{"GLOSS_PORT": "eighty"}, wantErr: "GLOSS_PORT"},
+		{name: "GLOSS_PORT out of range", env: map[string]string{"GLOSS_PORT": "70000"}, wantErr: "port"},
+		{name: "host with a path", args: []string{"--host", "evil.example.com/x"}, wantErr: "--host"},
+		{name: "empty data dir", args: []string{"--data-dir", ""}, wantErr: "--data-dir"},
+		{name: "unknown flag", args: []string{"--no-such-flag"}, wantErr: "no-such-flag"},
+		{name: "extra argument", args: []string{"serve"}, wantErr: "serve"},
+
+		// The owner account.
+		{
+			name: "account from flags",
+			args: append(slices.Clone(account), "--user-token", "abcde"),
+			check: func(t *testing.T, c config.Config) {
+				if c.Username != "owner@example.com" || c.Password != "long-enough-pw" || c.UserToken != "abcde" {
+					t.Errorf("got %q / %q / %q", c.Username, c.Password, c.UserToken)
+				}
+			},
+		},
+		{name: "user token too short", args: append(slices.Clone(account), "--user-token", "abc"), wantErr: "--user-token"},
+		{name: "user token with a space", args: append(slices.Clone(account), "--user-token", "abc def"), wantErr: "--user-token"},
+		{name: "user token too long", args: append(slices.Clone(account), "--user-token", strings.Repeat("t", 257)), wantErr: "--user-token"},
+		{name: "user token without username", args: []string{"--user-token", "abcdef"}, wantErr: "--username"},
+		{name: "password under 8", args: []string{"--username", "a@example.com", "--password", "1234567"}, wantErr: "--password"},
+		{name: "password over 128", args: []string{"--username", "a@example.com", "--password", strings.Repeat("p", 129)}, wantErr: "--password"},
+		{
+			name: "password of 8 two-byte characters",
+			args: []string{"--username", "a@example.com", "--password", "éééééééé"},
+			check: func(t *testing.T, c config.Config) {
+				if c.Password != "éééééééé" {
+					t.Errorf("Password = %q", c.Password)
+				}
+			},
+		},
+		{name: "password of 7 two-byte characters", args: []string{"--username", "a@example.com", "--password", "ééééééé"}, wantErr: "--password"},
+		{name: "username without password", args: []string{"--username", "a@example.com"}, wantErr: "--password"},
+		{name: "username without password, from env", env: map[string]string{"LABEL_STUDIO_USERNAME": "a@example.com"}, wantErr: "LABEL_STUDIO_PASSWORD"},
+		{name: "password without username", args: []string{"--password", "long-enough-pw"}, wantErr: "--username"},
+
+		// CORS origins.
+		{name: "CORS wildcard", env: map[string]string{"GLOSS_CORS_ALLOWED_ORIGINS": "https://a.example.com,*"}, wantErr: "GLOSS_CORS_ALLOWED_ORIGINS"},
+		{name: "CORS null", env: map[string]string{"GLOSS_CORS_ALLOWED_ORIGINS": "null"}, wantErr: "GLOSS_CORS_ALLOWED_ORIGINS"},
+		{name: "CORS bare host", env: map[string]string{"GLOSS_CORS_ALLOWED_ORIGINS": "app.example.com"}, wantErr: "GLOSS_CORS_ALLOWED_ORIGINS"},
+		{name: "CORS other scheme", env: map[string]string{"GLOSS_CORS_ALLOWED_ORIGINS": "ftp://app.example.com"}, wantErr: "GLOSS_CORS_ALLOWED_ORIGINS"},
+		{name: "CORS with a path", env: map[string]string{"GLOSS_CORS_ALLOWED_ORIGINS": "https://app.example.com/app"}, wantErr: "GLOSS_CORS_ALLOWED_ORIGINS"},
+		{name: "CORS scheme only", env: map[string]string{"GLOSS_CORS_ALLOWED_ORIGINS": "https://"}, wantErr: "GLOSS_CORS_ALLOWED_ORIGINS"},
+
+		// Signup without an invite link.
+		{
+			name: "signup without link opened",
+			env:  map[string]string{"LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "false"},
+			check: func(t *testing.T, c config.Config) {
+				if !c.SignupWithoutLink() {
+					t.Error("LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK=false did not open signup")
+				}
+			},
+		},
+		{
+			name: "signup without link explicitly disabled",
+			env:  map[string]string{"LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true"},
+			check: func(t *testing.T, c config.Config) {
+				if c.SignupWithoutLink() {
+					t.Error("LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK=true opened signup")
+				}
+			},
+		},
+		{name: "signup flag not a boolean", env: map[string]string{"LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "maybe"}, wantErr: "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK"},
+
+		// SSRF protection and other booleans.
+		{
+			name: "SSRF protection off",
+			env:  map[string]string{"SSRF_PROTECTION_ENABLED": "false"},
+			check: func(t *testing.T, c config.Config) {
+				if c.SSRFProtection {
+					t.Error("SSRF_PROTECTION_ENABLED=false left protection on")
+				}
+			},
+		},
+		{
+			name: "SSRF protection off, as 0",
+			env:  map[string]string{"SSRF_PROTECTION_ENABLED": "0"},
+			check: func(t *testing.T, c config.Config) {
+				if c.SSRFProtection {
+					t.Error("SSRF_PROTECTION_ENABLED=0 left protection on")
+				}
+			},
+		},
+		{
+			name: "SSRF protection explicitly on",
+			env:  map[string]string{"SSRF_PROTECTION_ENABLED": "TRUE"},
+			check: func(t *testing.T, c config.Config) {
+				if !c.SSRFProtection {
+					t.Error("SSRF_PROTECTION_ENABLED=TRUE turned protection off")
+				}
+			},
+		},
+		{name: "SSRF protection not a boolean", env: map[string]string{"SSRF_PROTECTION_ENABLED": "maybe"}, wantErr: "SSRF_PROTECTION_ENABLED"},
+		{name: "introspection not a boolean", env: map[string]string{"GLOSS_GRAPHQL_INTROSPECTION": "sometimes"}, wantErr: "GLOSS_GRAPHQL_INTROSPECTION"},
+		{name: "analytics not a boolean", env: map[string]string{"COLLECT_ANALYTICS": "maybe"}, wantErr: "COLLECT_ANALYTICS"},
+
+		// Public URL.
+		{
+			name: "public URL trailing slash trimmed",
+			args: []string{"--public-url", "https://gloss.example.com/"},
+			check: func(t *testing.T, c config.Config) {
+				if c.PublicURL != "https://gloss.example.com" {
+					t.Errorf("PublicURL = %q", c.PublicURL)
+				}
+			},
+		},
+		{
+			name: "public URL with a path",
+			env:  map[string]string{"GLOSS_PUBLIC_URL": "http://example.com:8443/gloss/"},
+			check: func(t *testing.T, c config.Config) {
+				if c.PublicURL != "http://example.com:8443/gloss" {
+					t.Errorf("PublicURL = %q", c.PublicURL)
+				}
+			},
+		},
+		{name: "public URL without scheme", args: []string{"--public-url", "gloss.example.com"}, wantErr: "--public-url"},
+		{name: "public URL other scheme", args: []string{"--public-url", "javascript://gloss.example.com"}, wantErr: "--public-url"},
+		{name: "public URL without host", args: []string{"--public-url", "https:///path"}, wantErr: "--public-url"},
+		{name: "public URL with a query", args: []string{"--public-url", "https://gloss.example.com/?a=1"}, wantErr: "--public-url"},
+		{name: "public URL with a fragment", args: []string{"--public-url", "https://gloss.example.com/#x"}, wantErr: "--public-url"},
+		{name: "public URL unparsable", env: map[string]string{"GLOSS_PUBLIC_URL": "https://exa mple.com:port"}, wantErr: "GLOSS_PUBLIC_URL"},
+
+		// TLS.
+		{name: "TLS cert without key", args: []string{"--tls-cert", "cert.pem"}, wantErr: "--tls-cert"},
+		{name: "TLS key without cert", args: []string{"--tls-key", "key.pem"}, wantErr: "--tls-key"},
+		{
+			name: "TLS cert and key",
+			args: []string{"--tls-cert", "cert.pem", "--tls-key", "key.pem"},
+			check: func(t *testing.T, c config.Config) {
+				if !c.TLS() || c.TLSCert != "cert.pem" || c.TLSKey != "key.pem" {
+					t.Errorf("TLS() = %v with %q / %q", c.TLS(), c.TLSCert, c.TLSKey)
+				}
+			},
+		},
+
+		// Secrets and the database.
+		{name: "secret key too short", env: map[string]string{"GLOSS_SECRET_KEY": strings.Repeat("k", 31)}, wantErr: "GLOSS_SECRET_KEY"},
+		{name: "database not postgres", env: map[string]string{"DATABASE_URL": "mysql://db/gloss"}, wantErr: "DATABASE_URL"},
+		{
+			name: "database postgresql scheme",
+			env:  map[string]string{"DATABASE_URL": "postgresql://db/gloss"},
+			check: func(t *testing.T, c config.Config) {
+				if c.DatabaseURL != "postgresql://db/gloss" {
+					t.Errorf("DatabaseURL = %q", c.DatabaseURL)
+				}
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := config.Load(tc.args, env(tc.env), io.Discard)
+			if tc.wantErr != "" {
+				var ce *config.Error
+				if !errors.As(err, &ce) {
+					t.Fatalf("got error %v (%T); want a *config.Error", err, err)
+				}
+				if !strings.Contains(ce.Error(), tc.wantErr) {
+					t.Errorf("error %q does not name %s", ce.Error(), tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			if tc.check == nil {
+				t.Fatal("a case without wantErr needs a check")
+			}
+			tc.check(t, c)
+		})
+	}
+}
+
+func TestLoadHelp(t *testing.T) {
+	var out strings.Builder
+	_, err := config.Load([]string{"-h"}, env(nil), &out)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("got %v; want flag.ErrHelp", err)
+	}
+	var ce *config.Error
+	if errors.As(err, &ce) {
+		t.Errorf("help is reported as a configuration error: %v", err)
+	}
+	for _, f := range []string{"-port", "-public-url", "-user-token", "-tls-cert"} {
+		if !strings.Contains(out.String(), f) {
+			t.Errorf("usage does not mention %s:\n%s", f, out.String())
+		}
+	}
+}
+
+func TestDefaultValidates(t *testing.T) {
+	c := config.Default()
+	if err := c.Validate(); err != nil {
+		t.Fatalf("Default().Validate() = %v", err)
+	}
+}
+
+func TestSignupWithoutLinkUnset(t *testing.T) {
+	c := config.Default()
+	if c.SignupWithoutLink() {
+		t.Error("SignupWithoutLink() = true with nothing set")
+	}
+	off, on := false, true
+	c.DisableSignupWithoutLink = &off
+	if !c.SignupWithoutLink() {
+		t.Error("SignupWithoutLink() = false with the disable flag false")
+	}
+	c.DisableSignupWithoutLink = &on
+	if c.SignupWithoutLink() {
+		t.Error("SignupWithoutLink() = true with the disable flag true")
+	}
+}
