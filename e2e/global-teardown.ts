@@ -1,15 +1,19 @@
-// Stops the gloss process that global-setup started.
+// Stops the gloss processes that global-setup started.
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
-import { stateDir } from "./global-setup";
+import { stateDir, type ServerState } from "./global-setup";
 
 export default async function globalTeardown(): Promise<void> {
-  const state = JSON.parse(readFileSync(join(stateDir, "server.json"), "utf8")) as { pid: number; dataDir: string };
-  try {
-    process.kill(state.pid, "SIGTERM");
-  } catch {
-    // already gone
+  const state = JSON.parse(readFileSync(join(stateDir, "server.json"), "utf8")) as ServerState;
+  for (const pid of state.pids) {
+    try {
+      process.kill(pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
   }
-  rmSync(state.dataDir, { recursive: true, force: true });
+  for (const dir of state.dataDirs) {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
