@@ -1,0 +1,168 @@
+package importer
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// parseTable reads a CSV or TSV file: a header row naming the data keys,
+// then one task per row. Values stay strings, as in Label Studio; columns
+// named like task fields ("annotations", "meta") are data too.
+func (p *parser) parseTable(r io.Reader, comma rune) error {
+	src := &source{r: r, max: p.o.Limits.MaxBytes, span: int64(p.o.Limits.MaxTaskBytes) + readAhead}
+	br := bufio.NewReader(src)
+	base := int64(skipBOM(br))
+	cr := csv.NewReader(br)
+	cr.Comma = comma
+	cr.FieldsPerRecord = -1 // checked here, for a clearer message
+	cr.ReuseRecord = true
+
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil // no tasks; finish reports it
+	}
+	if err != nil {
+		return p.csvError(err, 0)
+	}
+	header = slices.Clone(header) // ReuseRecord reuses the slice
+	line, _ := cr.FieldPos(0)
+	keys, err := headerKeys(header)
+	if err != nil {
+		return &RowError{Line: line, Msg: err.Error()}
+	}
+
+	for row := 1; ; row++ {
+		start := cr.InputOffset()
+		src.mark = base + start
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return p.csvError(err, row)
+		}
+		line, _ := cr.FieldPos(0)
+		if row > p.o.Limits.MaxTasks {
+			return p.tooMany(row, line)
+		}
+		if cr.InputOffset()-start > int64(p.o.Limits.MaxTaskBytes) {
+			return p.tooLarge(row, line)
+		}
+		if len(rec) != len(keys) {
+			return &RowError{Row: row, Line: line, Msg: fmt.Sprintf("row has %d fields, the header has %d", len(rec), len(keys))}
+		}
+		data, err := tableData(keys, header, rec)
+		if err != nil {
+			return &RowError{Row: row, Line: line, Msg: err.Error()}
+		}
+		if err := p.emit(Task{Data: data}); err != nil {
+			return err
+		}
+	}
+}
+
+// headerKeys checks a header row and returns each column name encoded as
+// a JSON object key followed by a colon.
+func headerKeys(header []string) ([][]byte, error) {
+	keys := make([][]byte, len(header))
+	seen := make(map[string]bool, len(header))
+	for i, name := range header {
+		if err := checkText(name); err != nil {
+			return nil, problemf("column %d of the header %v", i+1, err)
+		}
+		if strings.TrimSpace(name) == "" {
+			return nil, problemf("column %d of the header has no name", i+1)
+		}
+		if seen[name] {
+			return nil, problemf("the header has the column %q twice", name)
+		}
+		seen[name] = true
+		keys[i] = append(appendString(nil, name), ':')
+	}
+	return keys, nil
+}
+
+// tableData returns the data object of one row, {column: value}.
+func tableData(keys [][]byte, header, rec []string) ([]byte, error) {
+	size := 2
+	for i, v := range rec {
+		if err := checkText(v); err != nil {
+			return nil, problemf("column %q %v", header[i], err)
+		}
+		size += len(keys[i]) + len(v) + 3
+	}
+	b := make([]byte, 0, size)
+	b = append(b, '{')
+	for i, v := range rec {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, keys[i]...)
+		b = appendString(b, v)
+	}
+	return append(b, '}'), nil
+}
+
+// checkText refuses text that cannot be stored as a JSON string.
+func checkText(s string) error {
+	if !utf8.ValidString(s) {
+		return problem("is not valid UTF-8")
+	}
+	if strings.IndexByte(s, 0) >= 0 {
+		return problem("contains a NUL character")
+	}
+	return nil
+}
+
+// csvError turns an error from csv.Reader, reading task row (0 for the
+// header), into Parse's error.
+func (p *parser) csvError(err error, row int) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &RowError{Row: row, Line: pe.Line, Msg: fmt.Sprintf("column %d: %v", pe.Column, pe.Err)}
+	}
+	// The csv package does not say where a read error happened.
+	return p.readError(err, row, 0)
+}
+
+// parseText reads a plain text file: each non-blank line is a task whose
+// data is {TextKey: line}.
+func (p *parser) parseText(r io.Reader) error {
+	br := bufio.NewReaderSize(&source{r: r, max: p.o.Limits.MaxBytes}, 64<<10)
+	skipBOM(br)
+	lr := &lineReader{br: br, max: p.o.Limits.MaxTaskBytes}
+	row := 0
+	for {
+		line, err := lr.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err == errLineTooLong {
+			return p.tooLarge(row+1, lr.line)
+		}
+		if err != nil {
+			return p.readError(err, row+1, lr.line)
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		row++
+		if row > p.o.Limits.MaxTasks {
+			return p.tooMany(row, lr.line)
+		}
+		text := string(line)
+		if err := checkText(text); err != nil {
+			return &RowError{Row: row, Line: lr.line, Msg: "the line " + err.Error()}
+		}
+		if err := p.emit(Task{Data: textData(p.o.TextKey, text)}); err != nil {
+			return err
+		}
+	}
+}
