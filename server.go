@@ -24,6 +24,8 @@ import (
 	"gloss/internal/auth"
 	"gloss/internal/config"
 	"gloss/internal/database"
+	"gloss/internal/labeling"
+	"gloss/internal/safehttp"
 	"gloss/internal/secret"
 	"gloss/internal/web"
 )
@@ -124,10 +126,18 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("embedded app: %w", err)
 	}
+	fetchOpts := safehttp.DefaultOptions()
+	fetchOpts.Protection = cfg.SSRFProtection
+	fetchOpts.MaxBytes = cfg.ImportMaxBytes
+	labels := labeling.NewService(db.Client,
+		labeling.Limits{MaxImportBytes: cfg.ImportMaxBytes, MaxImportTasks: cfg.ImportMaxTasks},
+		labeling.URLFetcher{Client: safehttp.New(fetchOpts)})
+
 	handler := web.NewHandler(web.Options{
 		Client:             db.Client,
 		Ping:               db.SQL.PingContext,
 		Auth:               authn,
+		Labeling:           labels,
 		Dist:               dist,
 		TLS:                cfg.TLS(),
 		CORSAllowedOrigins: cfg.CORSAllowedOrigins,

@@ -202,7 +202,7 @@ func (b *browser) do(req *http.Request) *gqlResponse {
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	out := &gqlResponse{Status: resp.StatusCode, Header: resp.Header, Raw: string(raw)}
-	if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+	if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") && bytes.HasPrefix(raw, []byte("{")) {
 		if err := json.Unmarshal(raw, out); err != nil {
 			b.t.Fatalf("decode response %q: %v", raw, err)
 		}
@@ -325,7 +325,6 @@ func uniqueEmail(prefix string) string {
 	_, _ = rand.Read(b)
 	return fmt.Sprintf("%s-%s@example.com", prefix, hex.EncodeToString(b))
 }
-
 
 // sessionCookie returns the value of b's session cookie.
 func sessionCookie(t testing.TB, b *browser) string {

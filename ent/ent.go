@@ -6,10 +6,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"gloss/ent/annotation"
 	"gloss/ent/apitoken"
 	"gloss/ent/membership"
 	"gloss/ent/organization"
+	"gloss/ent/prediction"
+	"gloss/ent/project"
 	"gloss/ent/session"
+	"gloss/ent/task"
 	"gloss/ent/throttle"
 	"gloss/ent/user"
 	"reflect"
@@ -79,9 +83,13 @@ func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			apitoken.Table:     apitoken.ValidColumn,
+			annotation.Table:   annotation.ValidColumn,
 			membership.Table:   membership.ValidColumn,
 			organization.Table: organization.ValidColumn,
+			prediction.Table:   prediction.ValidColumn,
+			project.Table:      project.ValidColumn,
 			session.Table:      session.ValidColumn,
+			task.Table:         task.ValidColumn,
 			throttle.Table:     throttle.ValidColumn,
 			user.Table:         user.ValidColumn,
 		})

@@ -3,11 +3,15 @@
 package ent
 
 import (
+	"gloss/ent/annotation"
 	"gloss/ent/apitoken"
 	"gloss/ent/membership"
 	"gloss/ent/organization"
 	"gloss/ent/predicate"
+	"gloss/ent/prediction"
+	"gloss/ent/project"
 	"gloss/ent/session"
+	"gloss/ent/task"
 	"gloss/ent/throttle"
 	"gloss/ent/user"
 
@@ -19,7 +23,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 6)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 10)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   apitoken.Table,
@@ -38,6 +42,29 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[1] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   annotation.Table,
+			Columns: annotation.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: annotation.FieldID,
+			},
+		},
+		Type: "Annotation",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			annotation.FieldCreatedAt:      {Type: field.TypeTime, Column: annotation.FieldCreatedAt},
+			annotation.FieldUpdatedAt:      {Type: field.TypeTime, Column: annotation.FieldUpdatedAt},
+			annotation.FieldTaskID:         {Type: field.TypeInt, Column: annotation.FieldTaskID},
+			annotation.FieldProjectID:      {Type: field.TypeInt, Column: annotation.FieldProjectID},
+			annotation.FieldOrganizationID: {Type: field.TypeInt, Column: annotation.FieldOrganizationID},
+			annotation.FieldCompletedByID:  {Type: field.TypeInt, Column: annotation.FieldCompletedByID},
+			annotation.FieldResult:         {Type: field.TypeJSON, Column: annotation.FieldResult},
+			annotation.FieldWasCancelled:   {Type: field.TypeBool, Column: annotation.FieldWasCancelled},
+			annotation.FieldGroundTruth:    {Type: field.TypeBool, Column: annotation.FieldGroundTruth},
+			annotation.FieldLeadTime:       {Type: field.TypeFloat64, Column: annotation.FieldLeadTime},
+		},
+	}
+	graph.Nodes[2] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   membership.Table,
 			Columns: membership.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -53,7 +80,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			membership.FieldRole:           {Type: field.TypeEnum, Column: membership.FieldRole},
 		},
 	}
-	graph.Nodes[2] = &sqlgraph.Node{
+	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -71,7 +98,51 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldInviteTokenSealed: {Type: field.TypeBytes, Column: organization.FieldInviteTokenSealed},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   prediction.Table,
+			Columns: prediction.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: prediction.FieldID,
+			},
+		},
+		Type: "Prediction",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			prediction.FieldCreatedAt:      {Type: field.TypeTime, Column: prediction.FieldCreatedAt},
+			prediction.FieldTaskID:         {Type: field.TypeInt, Column: prediction.FieldTaskID},
+			prediction.FieldOrganizationID: {Type: field.TypeInt, Column: prediction.FieldOrganizationID},
+			prediction.FieldResult:         {Type: field.TypeJSON, Column: prediction.FieldResult},
+			prediction.FieldScore:          {Type: field.TypeFloat64, Column: prediction.FieldScore},
+			prediction.FieldModelVersion:   {Type: field.TypeString, Column: prediction.FieldModelVersion},
+		},
+	}
+	graph.Nodes[5] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   project.Table,
+			Columns: project.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: project.FieldID,
+			},
+		},
+		Type: "Project",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			project.FieldCreatedAt:      {Type: field.TypeTime, Column: project.FieldCreatedAt},
+			project.FieldUpdatedAt:      {Type: field.TypeTime, Column: project.FieldUpdatedAt},
+			project.FieldOrganizationID: {Type: field.TypeInt, Column: project.FieldOrganizationID},
+			project.FieldCreatedByID:    {Type: field.TypeInt, Column: project.FieldCreatedByID},
+			project.FieldTitle:          {Type: field.TypeString, Column: project.FieldTitle},
+			project.FieldDescription:    {Type: field.TypeString, Column: project.FieldDescription},
+			project.FieldInstructions:   {Type: field.TypeString, Column: project.FieldInstructions},
+			project.FieldLabelConfig:    {Type: field.TypeString, Column: project.FieldLabelConfig},
+			project.FieldOverlap:        {Type: field.TypeInt, Column: project.FieldOverlap},
+			project.FieldShowSkip:       {Type: field.TypeBool, Column: project.FieldShowSkip},
+			project.FieldSampling:       {Type: field.TypeEnum, Column: project.FieldSampling},
+			project.FieldTaskNumber:     {Type: field.TypeInt, Column: project.FieldTaskNumber},
+		},
+	}
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   session.Table,
 			Columns: session.Columns,
@@ -91,7 +162,31 @@ var schemaGraph = func() *sqlgraph.Schema {
 			session.FieldClientAddress: {Type: field.TypeString, Column: session.FieldClientAddress},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   task.Table,
+			Columns: task.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: task.FieldID,
+			},
+		},
+		Type: "Task",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			task.FieldCreatedAt:            {Type: field.TypeTime, Column: task.FieldCreatedAt},
+			task.FieldUpdatedAt:            {Type: field.TypeTime, Column: task.FieldUpdatedAt},
+			task.FieldProjectID:            {Type: field.TypeInt, Column: task.FieldProjectID},
+			task.FieldOrganizationID:       {Type: field.TypeInt, Column: task.FieldOrganizationID},
+			task.FieldInnerID:              {Type: field.TypeInt, Column: task.FieldInnerID},
+			task.FieldData:                 {Type: field.TypeJSON, Column: task.FieldData},
+			task.FieldMeta:                 {Type: field.TypeJSON, Column: task.FieldMeta},
+			task.FieldTotalAnnotations:     {Type: field.TypeInt, Column: task.FieldTotalAnnotations},
+			task.FieldCancelledAnnotations: {Type: field.TypeInt, Column: task.FieldCancelledAnnotations},
+			task.FieldLockedByID:           {Type: field.TypeInt, Column: task.FieldLockedByID},
+			task.FieldLockedUntil:          {Type: field.TypeTime, Column: task.FieldLockedUntil},
+		},
+	}
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   throttle.Table,
 			Columns: throttle.Columns,
@@ -107,7 +202,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			throttle.FieldWindowStart: {Type: field.TypeTime, Column: throttle.FieldWindowStart},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -135,6 +230,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 			Bidi:    false,
 		},
 		"APIToken",
+		"User",
+	)
+	graph.MustAddE(
+		"task",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   annotation.TaskTable,
+			Columns: []string{annotation.TaskColumn},
+			Bidi:    false,
+		},
+		"Annotation",
+		"Task",
+	)
+	graph.MustAddE(
+		"completed_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   annotation.CompletedByTable,
+			Columns: []string{annotation.CompletedByColumn},
+			Bidi:    false,
+		},
+		"Annotation",
 		"User",
 	)
 	graph.MustAddE(
@@ -174,6 +293,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Membership",
 	)
 	graph.MustAddE(
+		"task",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   prediction.TaskTable,
+			Columns: []string{prediction.TaskColumn},
+			Bidi:    false,
+		},
+		"Prediction",
+		"Task",
+	)
+	graph.MustAddE(
+		"tasks",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.TasksTable,
+			Columns: []string{project.TasksColumn},
+			Bidi:    false,
+		},
+		"Project",
+		"Task",
+	)
+	graph.MustAddE(
 		"user",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -184,6 +327,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Session",
 		"User",
+	)
+	graph.MustAddE(
+		"project",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   task.ProjectTable,
+			Columns: []string{task.ProjectColumn},
+			Bidi:    false,
+		},
+		"Task",
+		"Project",
+	)
+	graph.MustAddE(
+		"annotations",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   task.AnnotationsTable,
+			Columns: []string{task.AnnotationsColumn},
+			Bidi:    false,
+		},
+		"Task",
+		"Annotation",
+	)
+	graph.MustAddE(
+		"predictions",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   task.PredictionsTable,
+			Columns: []string{task.PredictionsColumn},
+			Bidi:    false,
+		},
+		"Task",
+		"Prediction",
 	)
 	graph.MustAddE(
 		"memberships",
@@ -300,6 +479,124 @@ func (f *APITokenFilter) WhereHasUserWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *AnnotationQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the AnnotationQuery builder.
+func (_q *AnnotationQuery) Filter() *AnnotationFilter {
+	return &AnnotationFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *AnnotationMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the AnnotationMutation builder.
+func (m *AnnotationMutation) Filter() *AnnotationFilter {
+	return &AnnotationFilter{config: m.config, predicateAdder: m}
+}
+
+// AnnotationFilter provides a generic filtering capability at runtime for AnnotationQuery.
+type AnnotationFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *AnnotationFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *AnnotationFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(annotation.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *AnnotationFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(annotation.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *AnnotationFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(annotation.FieldUpdatedAt))
+}
+
+// WhereTaskID applies the entql int predicate on the task_id field.
+func (f *AnnotationFilter) WhereTaskID(p entql.IntP) {
+	f.Where(p.Field(annotation.FieldTaskID))
+}
+
+// WhereProjectID applies the entql int predicate on the project_id field.
+func (f *AnnotationFilter) WhereProjectID(p entql.IntP) {
+	f.Where(p.Field(annotation.FieldProjectID))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *AnnotationFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(annotation.FieldOrganizationID))
+}
+
+// WhereCompletedByID applies the entql int predicate on the completed_by_id field.
+func (f *AnnotationFilter) WhereCompletedByID(p entql.IntP) {
+	f.Where(p.Field(annotation.FieldCompletedByID))
+}
+
+// WhereResult applies the entql json.RawMessage predicate on the result field.
+func (f *AnnotationFilter) WhereResult(p entql.BytesP) {
+	f.Where(p.Field(annotation.FieldResult))
+}
+
+// WhereWasCancelled applies the entql bool predicate on the was_cancelled field.
+func (f *AnnotationFilter) WhereWasCancelled(p entql.BoolP) {
+	f.Where(p.Field(annotation.FieldWasCancelled))
+}
+
+// WhereGroundTruth applies the entql bool predicate on the ground_truth field.
+func (f *AnnotationFilter) WhereGroundTruth(p entql.BoolP) {
+	f.Where(p.Field(annotation.FieldGroundTruth))
+}
+
+// WhereLeadTime applies the entql float64 predicate on the lead_time field.
+func (f *AnnotationFilter) WhereLeadTime(p entql.Float64P) {
+	f.Where(p.Field(annotation.FieldLeadTime))
+}
+
+// WhereHasTask applies a predicate to check if query has an edge task.
+func (f *AnnotationFilter) WhereHasTask() {
+	f.Where(entql.HasEdge("task"))
+}
+
+// WhereHasTaskWith applies a predicate to check if query has an edge task with a given conditions (other predicates).
+func (f *AnnotationFilter) WhereHasTaskWith(preds ...predicate.Task) {
+	f.Where(entql.HasEdgeWith("task", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasCompletedBy applies a predicate to check if query has an edge completed_by.
+func (f *AnnotationFilter) WhereHasCompletedBy() {
+	f.Where(entql.HasEdge("completed_by"))
+}
+
+// WhereHasCompletedByWith applies a predicate to check if query has an edge completed_by with a given conditions (other predicates).
+func (f *AnnotationFilter) WhereHasCompletedByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("completed_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *MembershipQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -328,7 +625,7 @@ type MembershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MembershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -416,7 +713,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -467,6 +764,204 @@ func (f *OrganizationFilter) WhereHasMembershipsWith(preds ...predicate.Membersh
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *PredictionQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the PredictionQuery builder.
+func (_q *PredictionQuery) Filter() *PredictionFilter {
+	return &PredictionFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *PredictionMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the PredictionMutation builder.
+func (m *PredictionMutation) Filter() *PredictionFilter {
+	return &PredictionFilter{config: m.config, predicateAdder: m}
+}
+
+// PredictionFilter provides a generic filtering capability at runtime for PredictionQuery.
+type PredictionFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *PredictionFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *PredictionFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(prediction.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *PredictionFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(prediction.FieldCreatedAt))
+}
+
+// WhereTaskID applies the entql int predicate on the task_id field.
+func (f *PredictionFilter) WhereTaskID(p entql.IntP) {
+	f.Where(p.Field(prediction.FieldTaskID))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *PredictionFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(prediction.FieldOrganizationID))
+}
+
+// WhereResult applies the entql json.RawMessage predicate on the result field.
+func (f *PredictionFilter) WhereResult(p entql.BytesP) {
+	f.Where(p.Field(prediction.FieldResult))
+}
+
+// WhereScore applies the entql float64 predicate on the score field.
+func (f *PredictionFilter) WhereScore(p entql.Float64P) {
+	f.Where(p.Field(prediction.FieldScore))
+}
+
+// WhereModelVersion applies the entql string predicate on the model_version field.
+func (f *PredictionFilter) WhereModelVersion(p entql.StringP) {
+	f.Where(p.Field(prediction.FieldModelVersion))
+}
+
+// WhereHasTask applies a predicate to check if query has an edge task.
+func (f *PredictionFilter) WhereHasTask() {
+	f.Where(entql.HasEdge("task"))
+}
+
+// WhereHasTaskWith applies a predicate to check if query has an edge task with a given conditions (other predicates).
+func (f *PredictionFilter) WhereHasTaskWith(preds ...predicate.Task) {
+	f.Where(entql.HasEdgeWith("task", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *ProjectQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ProjectQuery builder.
+func (_q *ProjectQuery) Filter() *ProjectFilter {
+	return &ProjectFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ProjectMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ProjectMutation builder.
+func (m *ProjectMutation) Filter() *ProjectFilter {
+	return &ProjectFilter{config: m.config, predicateAdder: m}
+}
+
+// ProjectFilter provides a generic filtering capability at runtime for ProjectQuery.
+type ProjectFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ProjectFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ProjectFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(project.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ProjectFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(project.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ProjectFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(project.FieldUpdatedAt))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *ProjectFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(project.FieldOrganizationID))
+}
+
+// WhereCreatedByID applies the entql int predicate on the created_by_id field.
+func (f *ProjectFilter) WhereCreatedByID(p entql.IntP) {
+	f.Where(p.Field(project.FieldCreatedByID))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *ProjectFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(project.FieldTitle))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *ProjectFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(project.FieldDescription))
+}
+
+// WhereInstructions applies the entql string predicate on the instructions field.
+func (f *ProjectFilter) WhereInstructions(p entql.StringP) {
+	f.Where(p.Field(project.FieldInstructions))
+}
+
+// WhereLabelConfig applies the entql string predicate on the label_config field.
+func (f *ProjectFilter) WhereLabelConfig(p entql.StringP) {
+	f.Where(p.Field(project.FieldLabelConfig))
+}
+
+// WhereOverlap applies the entql int predicate on the overlap field.
+func (f *ProjectFilter) WhereOverlap(p entql.IntP) {
+	f.Where(p.Field(project.FieldOverlap))
+}
+
+// WhereShowSkip applies the entql bool predicate on the show_skip field.
+func (f *ProjectFilter) WhereShowSkip(p entql.BoolP) {
+	f.Where(p.Field(project.FieldShowSkip))
+}
+
+// WhereSampling applies the entql string predicate on the sampling field.
+func (f *ProjectFilter) WhereSampling(p entql.StringP) {
+	f.Where(p.Field(project.FieldSampling))
+}
+
+// WhereTaskNumber applies the entql int predicate on the task_number field.
+func (f *ProjectFilter) WhereTaskNumber(p entql.IntP) {
+	f.Where(p.Field(project.FieldTaskNumber))
+}
+
+// WhereHasTasks applies a predicate to check if query has an edge tasks.
+func (f *ProjectFilter) WhereHasTasks() {
+	f.Where(entql.HasEdge("tasks"))
+}
+
+// WhereHasTasksWith applies a predicate to check if query has an edge tasks with a given conditions (other predicates).
+func (f *ProjectFilter) WhereHasTasksWith(preds ...predicate.Task) {
+	f.Where(entql.HasEdgeWith("tasks", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *SessionQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -495,7 +990,7 @@ type SessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -556,6 +1051,143 @@ func (f *SessionFilter) WhereHasUserWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *TaskQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the TaskQuery builder.
+func (_q *TaskQuery) Filter() *TaskFilter {
+	return &TaskFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *TaskMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the TaskMutation builder.
+func (m *TaskMutation) Filter() *TaskFilter {
+	return &TaskFilter{config: m.config, predicateAdder: m}
+}
+
+// TaskFilter provides a generic filtering capability at runtime for TaskQuery.
+type TaskFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *TaskFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *TaskFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(task.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *TaskFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(task.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *TaskFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(task.FieldUpdatedAt))
+}
+
+// WhereProjectID applies the entql int predicate on the project_id field.
+func (f *TaskFilter) WhereProjectID(p entql.IntP) {
+	f.Where(p.Field(task.FieldProjectID))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *TaskFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(task.FieldOrganizationID))
+}
+
+// WhereInnerID applies the entql int predicate on the inner_id field.
+func (f *TaskFilter) WhereInnerID(p entql.IntP) {
+	f.Where(p.Field(task.FieldInnerID))
+}
+
+// WhereData applies the entql json.RawMessage predicate on the data field.
+func (f *TaskFilter) WhereData(p entql.BytesP) {
+	f.Where(p.Field(task.FieldData))
+}
+
+// WhereMeta applies the entql json.RawMessage predicate on the meta field.
+func (f *TaskFilter) WhereMeta(p entql.BytesP) {
+	f.Where(p.Field(task.FieldMeta))
+}
+
+// WhereTotalAnnotations applies the entql int predicate on the total_annotations field.
+func (f *TaskFilter) WhereTotalAnnotations(p entql.IntP) {
+	f.Where(p.Field(task.FieldTotalAnnotations))
+}
+
+// WhereCancelledAnnotations applies the entql int predicate on the cancelled_annotations field.
+func (f *TaskFilter) WhereCancelledAnnotations(p entql.IntP) {
+	f.Where(p.Field(task.FieldCancelledAnnotations))
+}
+
+// WhereLockedByID applies the entql int predicate on the locked_by_id field.
+func (f *TaskFilter) WhereLockedByID(p entql.IntP) {
+	f.Where(p.Field(task.FieldLockedByID))
+}
+
+// WhereLockedUntil applies the entql time.Time predicate on the locked_until field.
+func (f *TaskFilter) WhereLockedUntil(p entql.TimeP) {
+	f.Where(p.Field(task.FieldLockedUntil))
+}
+
+// WhereHasProject applies a predicate to check if query has an edge project.
+func (f *TaskFilter) WhereHasProject() {
+	f.Where(entql.HasEdge("project"))
+}
+
+// WhereHasProjectWith applies a predicate to check if query has an edge project with a given conditions (other predicates).
+func (f *TaskFilter) WhereHasProjectWith(preds ...predicate.Project) {
+	f.Where(entql.HasEdgeWith("project", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAnnotations applies a predicate to check if query has an edge annotations.
+func (f *TaskFilter) WhereHasAnnotations() {
+	f.Where(entql.HasEdge("annotations"))
+}
+
+// WhereHasAnnotationsWith applies a predicate to check if query has an edge annotations with a given conditions (other predicates).
+func (f *TaskFilter) WhereHasAnnotationsWith(preds ...predicate.Annotation) {
+	f.Where(entql.HasEdgeWith("annotations", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasPredictions applies a predicate to check if query has an edge predictions.
+func (f *TaskFilter) WhereHasPredictions() {
+	f.Where(entql.HasEdge("predictions"))
+}
+
+// WhereHasPredictionsWith applies a predicate to check if query has an edge predictions with a given conditions (other predicates).
+func (f *TaskFilter) WhereHasPredictionsWith(preds ...predicate.Prediction) {
+	f.Where(entql.HasEdgeWith("predictions", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ThrottleQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -584,7 +1216,7 @@ type ThrottleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ThrottleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -639,7 +1271,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -4,12 +4,17 @@ package ent
 
 import (
 	"context"
+	"gloss/ent/annotation"
 	"gloss/ent/apitoken"
 	"gloss/ent/membership"
 	"gloss/ent/organization"
+	"gloss/ent/prediction"
+	"gloss/ent/project"
 	"gloss/ent/session"
+	"gloss/ent/task"
 	"gloss/ent/user"
 
+	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 )
 
@@ -93,6 +98,179 @@ func newAPITokenPaginateArgs(rv map[string]any) *apitokenPaginateArgs {
 	}
 	if v := rv[beforeField]; v != nil {
 		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &APITokenOrder{Field: &APITokenOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithAPITokenOrder(order))
+			}
+		case *APITokenOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithAPITokenOrder(v))
+			}
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *AnnotationQuery) CollectFields(ctx context.Context, satisfies ...string) (*AnnotationQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *AnnotationQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(annotation.Columns))
+		selectedFields = []string{annotation.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "task":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&TaskClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, taskImplementors)...); err != nil {
+				return err
+			}
+			_q.withTask = query
+			if _, ok := fieldSeen[annotation.FieldTaskID]; !ok {
+				selectedFields = append(selectedFields, annotation.FieldTaskID)
+				fieldSeen[annotation.FieldTaskID] = struct{}{}
+			}
+
+		case "completedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withCompletedBy = query
+			if _, ok := fieldSeen[annotation.FieldCompletedByID]; !ok {
+				selectedFields = append(selectedFields, annotation.FieldCompletedByID)
+				fieldSeen[annotation.FieldCompletedByID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[annotation.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, annotation.FieldCreatedAt)
+				fieldSeen[annotation.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[annotation.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, annotation.FieldUpdatedAt)
+				fieldSeen[annotation.FieldUpdatedAt] = struct{}{}
+			}
+		case "taskID":
+			if _, ok := fieldSeen[annotation.FieldTaskID]; !ok {
+				selectedFields = append(selectedFields, annotation.FieldTaskID)
+				fieldSeen[annotation.FieldTaskID] = struct{}{}
+			}
+		case "completedByID":
+			if _, ok := fieldSeen[annotation.FieldCompletedByID]; !ok {
+				selectedFields = append(selectedFields, annotation.FieldCompletedByID)
+				fieldSeen[annotation.FieldCompletedByID] = struct{}{}
+			}
+		case "result":
+			if _, ok := fieldSeen[annotation.FieldResult]; !ok {
+				selectedFields = append(selectedFields, annotation.FieldResult)
+				fieldSeen[annotation.FieldResult] = struct{}{}
+			}
+		case "wasCancelled":
+			if _, ok := fieldSeen[annotation.FieldWasCancelled]; !ok {
+				selectedFields = append(selectedFields, annotation.FieldWasCancelled)
+				fieldSeen[annotation.FieldWasCancelled] = struct{}{}
+			}
+		case "groundTruth":
+			if _, ok := fieldSeen[annotation.FieldGroundTruth]; !ok {
+				selectedFields = append(selectedFields, annotation.FieldGroundTruth)
+				fieldSeen[annotation.FieldGroundTruth] = struct{}{}
+			}
+		case "leadTime":
+			if _, ok := fieldSeen[annotation.FieldLeadTime]; !ok {
+				selectedFields = append(selectedFields, annotation.FieldLeadTime)
+				fieldSeen[annotation.FieldLeadTime] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type annotationPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []AnnotationPaginateOption
+}
+
+func newAnnotationPaginateArgs(rv map[string]any) *annotationPaginateArgs {
+	args := &annotationPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &AnnotationOrder{Field: &AnnotationOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithAnnotationOrder(order))
+			}
+		case *AnnotationOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithAnnotationOrder(v))
+			}
+		}
 	}
 	return args
 }
@@ -203,6 +381,28 @@ func newMembershipPaginateArgs(rv map[string]any) *membershipPaginateArgs {
 	if v := rv[beforeField]; v != nil {
 		args.before = v.(*Cursor)
 	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &MembershipOrder{Field: &MembershipOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithMembershipOrder(order))
+			}
+		case *MembershipOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithMembershipOrder(v))
+			}
+		}
+	}
 	return args
 }
 
@@ -271,6 +471,285 @@ func newOrganizationPaginateArgs(rv map[string]any) *organizationPaginateArgs {
 	}
 	if v := rv[beforeField]; v != nil {
 		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &OrganizationOrder{Field: &OrganizationOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithOrganizationOrder(order))
+			}
+		case *OrganizationOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithOrganizationOrder(v))
+			}
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *PredictionQuery) CollectFields(ctx context.Context, satisfies ...string) (*PredictionQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *PredictionQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(prediction.Columns))
+		selectedFields = []string{prediction.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "task":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&TaskClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, taskImplementors)...); err != nil {
+				return err
+			}
+			_q.withTask = query
+			if _, ok := fieldSeen[prediction.FieldTaskID]; !ok {
+				selectedFields = append(selectedFields, prediction.FieldTaskID)
+				fieldSeen[prediction.FieldTaskID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[prediction.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, prediction.FieldCreatedAt)
+				fieldSeen[prediction.FieldCreatedAt] = struct{}{}
+			}
+		case "taskID":
+			if _, ok := fieldSeen[prediction.FieldTaskID]; !ok {
+				selectedFields = append(selectedFields, prediction.FieldTaskID)
+				fieldSeen[prediction.FieldTaskID] = struct{}{}
+			}
+		case "result":
+			if _, ok := fieldSeen[prediction.FieldResult]; !ok {
+				selectedFields = append(selectedFields, prediction.FieldResult)
+				fieldSeen[prediction.FieldResult] = struct{}{}
+			}
+		case "score":
+			if _, ok := fieldSeen[prediction.FieldScore]; !ok {
+				selectedFields = append(selectedFields, prediction.FieldScore)
+				fieldSeen[prediction.FieldScore] = struct{}{}
+			}
+		case "modelVersion":
+			if _, ok := fieldSeen[prediction.FieldModelVersion]; !ok {
+				selectedFields = append(selectedFields, prediction.FieldModelVersion)
+				fieldSeen[prediction.FieldModelVersion] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type predictionPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []PredictionPaginateOption
+}
+
+func newPredictionPaginateArgs(rv map[string]any) *predictionPaginateArgs {
+	args := &predictionPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &PredictionOrder{Field: &PredictionOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithPredictionOrder(order))
+			}
+		case *PredictionOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithPredictionOrder(v))
+			}
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ProjectQuery) CollectFields(ctx context.Context, satisfies ...string) (*ProjectQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(project.Columns))
+		selectedFields = []string{project.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[project.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, project.FieldCreatedAt)
+				fieldSeen[project.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[project.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, project.FieldUpdatedAt)
+				fieldSeen[project.FieldUpdatedAt] = struct{}{}
+			}
+		case "organizationID":
+			if _, ok := fieldSeen[project.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, project.FieldOrganizationID)
+				fieldSeen[project.FieldOrganizationID] = struct{}{}
+			}
+		case "createdByID":
+			if _, ok := fieldSeen[project.FieldCreatedByID]; !ok {
+				selectedFields = append(selectedFields, project.FieldCreatedByID)
+				fieldSeen[project.FieldCreatedByID] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[project.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, project.FieldTitle)
+				fieldSeen[project.FieldTitle] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[project.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, project.FieldDescription)
+				fieldSeen[project.FieldDescription] = struct{}{}
+			}
+		case "instructions":
+			if _, ok := fieldSeen[project.FieldInstructions]; !ok {
+				selectedFields = append(selectedFields, project.FieldInstructions)
+				fieldSeen[project.FieldInstructions] = struct{}{}
+			}
+		case "labelConfig":
+			if _, ok := fieldSeen[project.FieldLabelConfig]; !ok {
+				selectedFields = append(selectedFields, project.FieldLabelConfig)
+				fieldSeen[project.FieldLabelConfig] = struct{}{}
+			}
+		case "overlap":
+			if _, ok := fieldSeen[project.FieldOverlap]; !ok {
+				selectedFields = append(selectedFields, project.FieldOverlap)
+				fieldSeen[project.FieldOverlap] = struct{}{}
+			}
+		case "showSkip":
+			if _, ok := fieldSeen[project.FieldShowSkip]; !ok {
+				selectedFields = append(selectedFields, project.FieldShowSkip)
+				fieldSeen[project.FieldShowSkip] = struct{}{}
+			}
+		case "sampling":
+			if _, ok := fieldSeen[project.FieldSampling]; !ok {
+				selectedFields = append(selectedFields, project.FieldSampling)
+				fieldSeen[project.FieldSampling] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type projectPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ProjectPaginateOption
+}
+
+func newProjectPaginateArgs(rv map[string]any) *projectPaginateArgs {
+	args := &projectPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ProjectOrder{Field: &ProjectOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithProjectOrder(order))
+			}
+		case *ProjectOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithProjectOrder(v))
+			}
+		}
 	}
 	return args
 }
@@ -371,6 +850,190 @@ func newSessionPaginateArgs(rv map[string]any) *sessionPaginateArgs {
 	if v := rv[beforeField]; v != nil {
 		args.before = v.(*Cursor)
 	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &SessionOrder{Field: &SessionOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithSessionOrder(order))
+			}
+		case *SessionOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithSessionOrder(v))
+			}
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *TaskQuery) CollectFields(ctx context.Context, satisfies ...string) (*TaskQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *TaskQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(task.Columns))
+		selectedFields = []string{task.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "project":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ProjectClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, projectImplementors)...); err != nil {
+				return err
+			}
+			_q.withProject = query
+			if _, ok := fieldSeen[task.FieldProjectID]; !ok {
+				selectedFields = append(selectedFields, task.FieldProjectID)
+				fieldSeen[task.FieldProjectID] = struct{}{}
+			}
+
+		case "annotations":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&AnnotationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, annotationImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedAnnotations(alias, func(wq *AnnotationQuery) {
+				*wq = *query
+			})
+
+		case "predictions":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&PredictionClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, predictionImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedPredictions(alias, func(wq *PredictionQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[task.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, task.FieldCreatedAt)
+				fieldSeen[task.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[task.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, task.FieldUpdatedAt)
+				fieldSeen[task.FieldUpdatedAt] = struct{}{}
+			}
+		case "projectID":
+			if _, ok := fieldSeen[task.FieldProjectID]; !ok {
+				selectedFields = append(selectedFields, task.FieldProjectID)
+				fieldSeen[task.FieldProjectID] = struct{}{}
+			}
+		case "innerID":
+			if _, ok := fieldSeen[task.FieldInnerID]; !ok {
+				selectedFields = append(selectedFields, task.FieldInnerID)
+				fieldSeen[task.FieldInnerID] = struct{}{}
+			}
+		case "data":
+			if _, ok := fieldSeen[task.FieldData]; !ok {
+				selectedFields = append(selectedFields, task.FieldData)
+				fieldSeen[task.FieldData] = struct{}{}
+			}
+		case "meta":
+			if _, ok := fieldSeen[task.FieldMeta]; !ok {
+				selectedFields = append(selectedFields, task.FieldMeta)
+				fieldSeen[task.FieldMeta] = struct{}{}
+			}
+		case "totalAnnotations":
+			if _, ok := fieldSeen[task.FieldTotalAnnotations]; !ok {
+				selectedFields = append(selectedFields, task.FieldTotalAnnotations)
+				fieldSeen[task.FieldTotalAnnotations] = struct{}{}
+			}
+		case "cancelledAnnotations":
+			if _, ok := fieldSeen[task.FieldCancelledAnnotations]; !ok {
+				selectedFields = append(selectedFields, task.FieldCancelledAnnotations)
+				fieldSeen[task.FieldCancelledAnnotations] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type taskPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []TaskPaginateOption
+}
+
+func newTaskPaginateArgs(rv map[string]any) *taskPaginateArgs {
+	args := &taskPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &TaskOrder{Field: &TaskOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithTaskOrder(order))
+			}
+		case *TaskOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithTaskOrder(v))
+			}
+		}
+	}
 	return args
 }
 
@@ -444,6 +1107,28 @@ func newUserPaginateArgs(rv map[string]any) *userPaginateArgs {
 	}
 	if v := rv[beforeField]; v != nil {
 		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &UserOrder{Field: &UserOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithUserOrder(order))
+			}
+		case *UserOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithUserOrder(v))
+			}
+		}
 	}
 	return args
 }

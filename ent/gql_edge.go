@@ -4,12 +4,30 @@ package ent
 
 import (
 	"context"
+
+	"github.com/99designs/gqlgen/graphql"
 )
 
 func (_m *APIToken) User(ctx context.Context) (*User, error) {
 	result, err := _m.Edges.UserOrErr()
 	if IsNotLoaded(err) {
 		result, err = _m.QueryUser().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Annotation) Task(ctx context.Context) (*Task, error) {
+	result, err := _m.Edges.TaskOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryTask().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Annotation) CompletedBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.CompletedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCompletedBy().Only(ctx)
 	}
 	return result, err
 }
@@ -30,10 +48,50 @@ func (_m *Membership) Organization(ctx context.Context) (*Organization, error) {
 	return result, err
 }
 
+func (_m *Prediction) Task(ctx context.Context) (*Task, error) {
+	result, err := _m.Edges.TaskOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryTask().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *Session) User(ctx context.Context) (*User, error) {
 	result, err := _m.Edges.UserOrErr()
 	if IsNotLoaded(err) {
 		result, err = _m.QueryUser().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Task) Project(ctx context.Context) (*Project, error) {
+	result, err := _m.Edges.ProjectOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryProject().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Task) Annotations(ctx context.Context) (result []*Annotation, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedAnnotations(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.AnnotationsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAnnotations().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Task) Predictions(ctx context.Context) (result []*Prediction, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedPredictions(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.PredictionsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryPredictions().All(ctx)
 	}
 	return result, err
 }

@@ -2,17 +2,13 @@ package graph
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"regexp"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"gloss/ent"
-	"gloss/ent/privacy"
 	"gloss/internal/fault"
-	"gloss/internal/viewer"
 )
 
 // didYouMean matches the suggestions some validators append; Gloss never
@@ -42,25 +38,10 @@ func ErrorPresenter(log *slog.Logger, requestID func(context.Context) string) gr
 }
 
 func classify(ctx context.Context, err error, gqlErr *gqlerror.Error) (fault.Code, string) {
-	var verr *ent.ValidationError
-	switch {
-	case fault.As(err) != nil:
-		f := fault.As(err)
-		return f.Code, f.Message
-	case errors.Is(err, privacy.Deny):
-		if viewer.FromContext(ctx) == nil {
-			return fault.Unauthenticated, errUnauthenticated.Error()
-		}
-		return fault.Forbidden, errForbidden.Error()
-	case ent.IsNotFound(err):
-		return fault.NotFound, "not found"
-	case errors.As(err, &verr):
-		return fault.BadInput, verr.Name + ": " + errors.Unwrap(verr).Error()
-	case ent.IsConstraintError(err):
-		return fault.BadInput, "this conflicts with an existing record"
-	case gqlErr.Err == nil:
+	code, msg := fault.Classify(ctx, err)
+	if code == fault.Internal && gqlErr.Err == nil {
 		// Errors gqlgen made itself: parsing, validation, limits, coercion.
 		return fault.BadInput, gqlErr.Message
 	}
-	return fault.Internal, ""
+	return code, msg
 }

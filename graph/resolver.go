@@ -9,8 +9,10 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"gloss/ent"
+	"gloss/graph/model"
 	"gloss/internal/auth"
 	"gloss/internal/fault"
+	"gloss/internal/labeling"
 	"gloss/internal/viewer"
 )
 
@@ -19,8 +21,9 @@ const MaxPageSize = 100
 
 // Resolver holds what the resolvers need.
 type Resolver struct {
-	Client *ent.Client
-	Auth   *auth.Service
+	Client   *ent.Client
+	Auth     *auth.Service
+	Labeling *labeling.Service
 }
 
 // NewSchema returns the executable schema with its directives and the
@@ -29,6 +32,15 @@ func NewSchema(r *Resolver) graphql.ExecutableSchema {
 	c := Config{Resolvers: r}
 	c.Directives.Access = Access
 	c.Complexity.Query.Members = func(child int, first *int, _ *ent.Cursor) int {
+		return child * pageSize(first)
+	}
+	c.Complexity.Query.Projects = func(child int, first *int, _ *ent.Cursor) int {
+		return child * pageSize(first)
+	}
+	c.Complexity.Query.Tasks = func(child int, _ int, first *int, _ *ent.Cursor, _ *model.TaskFilter, _ *model.TaskOrder) int {
+		return child * pageSize(first)
+	}
+	c.Complexity.Project.Tasks = func(child int, first *int, _ *ent.Cursor, _ *model.TaskFilter, _ *model.TaskOrder) int {
 		return child * pageSize(first)
 	}
 	return NewExecutableSchema(c)
@@ -70,3 +82,12 @@ func signedIn(ctx context.Context) (*viewer.Viewer, error) {
 var errUnauthenticated = fault.New(fault.Unauthenticated, "sign in first")
 
 var errForbidden = fault.New(fault.Forbidden, "you are not allowed to read or do this")
+
+// nullIfNotFound turns "not found" into a null result, as by-id queries
+// answer for objects that do not exist or are not visible.
+func nullIfNotFound[T any](v *T, err error) (*T, error) {
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	return v, err
+}

@@ -29,6 +29,52 @@ var (
 			},
 		},
 	}
+	// AnnotationsColumns holds the columns for the "annotations" table.
+	AnnotationsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "project_id", Type: field.TypeInt},
+		{Name: "organization_id", Type: field.TypeInt},
+		{Name: "result", Type: field.TypeJSON},
+		{Name: "was_cancelled", Type: field.TypeBool, Default: false},
+		{Name: "ground_truth", Type: field.TypeBool, Default: false},
+		{Name: "lead_time", Type: field.TypeFloat64, Default: 0},
+		{Name: "completed_by_id", Type: field.TypeInt},
+		{Name: "task_id", Type: field.TypeInt},
+	}
+	// AnnotationsTable holds the schema information for the "annotations" table.
+	AnnotationsTable = &schema.Table{
+		Name:       "annotations",
+		Columns:    AnnotationsColumns,
+		PrimaryKey: []*schema.Column{AnnotationsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "annotations_users_completed_by",
+				Columns:    []*schema.Column{AnnotationsColumns[9]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "annotations_tasks_annotations",
+				Columns:    []*schema.Column{AnnotationsColumns[10]},
+				RefColumns: []*schema.Column{TasksColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "annotation_task_id",
+				Unique:  false,
+				Columns: []*schema.Column{AnnotationsColumns[10]},
+			},
+			{
+				Name:    "annotation_project_id_completed_by_id",
+				Unique:  false,
+				Columns: []*schema.Column{AnnotationsColumns[3], AnnotationsColumns[9]},
+			},
+		},
+	}
 	// MembershipsColumns holds the columns for the "memberships" table.
 	MembershipsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -84,6 +130,66 @@ var (
 		Columns:    OrganizationsColumns,
 		PrimaryKey: []*schema.Column{OrganizationsColumns[0]},
 	}
+	// PredictionsColumns holds the columns for the "predictions" table.
+	PredictionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "organization_id", Type: field.TypeInt},
+		{Name: "result", Type: field.TypeJSON},
+		{Name: "score", Type: field.TypeFloat64, Nullable: true},
+		{Name: "model_version", Type: field.TypeString, Size: 200, Default: ""},
+		{Name: "task_id", Type: field.TypeInt},
+	}
+	// PredictionsTable holds the schema information for the "predictions" table.
+	PredictionsTable = &schema.Table{
+		Name:       "predictions",
+		Columns:    PredictionsColumns,
+		PrimaryKey: []*schema.Column{PredictionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "predictions_tasks_predictions",
+				Columns:    []*schema.Column{PredictionsColumns[6]},
+				RefColumns: []*schema.Column{TasksColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "prediction_task_id",
+				Unique:  false,
+				Columns: []*schema.Column{PredictionsColumns[6]},
+			},
+		},
+	}
+	// ProjectsColumns holds the columns for the "projects" table.
+	ProjectsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "organization_id", Type: field.TypeInt},
+		{Name: "created_by_id", Type: field.TypeInt},
+		{Name: "title", Type: field.TypeString, Size: 200},
+		{Name: "description", Type: field.TypeString, Size: 10000, Default: ""},
+		{Name: "instructions", Type: field.TypeString, Size: 100000, Default: ""},
+		{Name: "label_config", Type: field.TypeString, Size: 262144},
+		{Name: "overlap", Type: field.TypeInt, Default: 1},
+		{Name: "show_skip", Type: field.TypeBool, Default: true},
+		{Name: "sampling", Type: field.TypeEnum, Enums: []string{"SEQUENTIAL", "RANDOM"}, Default: "SEQUENTIAL"},
+		{Name: "task_number", Type: field.TypeInt, Default: 0},
+	}
+	// ProjectsTable holds the schema information for the "projects" table.
+	ProjectsTable = &schema.Table{
+		Name:       "projects",
+		Columns:    ProjectsColumns,
+		PrimaryKey: []*schema.Column{ProjectsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "project_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{ProjectsColumns[3]},
+			},
+		},
+	}
 	// SessionsColumns holds the columns for the "sessions" table.
 	SessionsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -113,6 +219,62 @@ var (
 				Name:    "session_user_id",
 				Unique:  false,
 				Columns: []*schema.Column{SessionsColumns[7]},
+			},
+		},
+	}
+	// TasksColumns holds the columns for the "tasks" table.
+	TasksColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "organization_id", Type: field.TypeInt},
+		{Name: "inner_id", Type: field.TypeInt},
+		{Name: "data", Type: field.TypeJSON},
+		{Name: "meta", Type: field.TypeJSON, Nullable: true},
+		{Name: "total_annotations", Type: field.TypeInt, Default: 0},
+		{Name: "cancelled_annotations", Type: field.TypeInt, Default: 0},
+		{Name: "locked_by_id", Type: field.TypeInt, Nullable: true},
+		{Name: "locked_until", Type: field.TypeTime, Nullable: true},
+		{Name: "project_id", Type: field.TypeInt},
+	}
+	// TasksTable holds the schema information for the "tasks" table.
+	TasksTable = &schema.Table{
+		Name:       "tasks",
+		Columns:    TasksColumns,
+		PrimaryKey: []*schema.Column{TasksColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "tasks_projects_tasks",
+				Columns:    []*schema.Column{TasksColumns[11]},
+				RefColumns: []*schema.Column{ProjectsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "task_project_id_inner_id",
+				Unique:  true,
+				Columns: []*schema.Column{TasksColumns[11], TasksColumns[4]},
+			},
+			{
+				Name:    "task_project_id_total_annotations_id",
+				Unique:  false,
+				Columns: []*schema.Column{TasksColumns[11], TasksColumns[7], TasksColumns[0]},
+			},
+			{
+				Name:    "task_project_id_created_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{TasksColumns[11], TasksColumns[1], TasksColumns[0]},
+			},
+			{
+				Name:    "task_project_id_updated_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{TasksColumns[11], TasksColumns[2], TasksColumns[0]},
+			},
+			{
+				Name:    "task_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{TasksColumns[3]},
 			},
 		},
 	}
@@ -147,9 +309,13 @@ var (
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		APITokensTable,
+		AnnotationsTable,
 		MembershipsTable,
 		OrganizationsTable,
+		PredictionsTable,
+		ProjectsTable,
 		SessionsTable,
+		TasksTable,
 		ThrottlesTable,
 		UsersTable,
 	}
@@ -157,7 +323,11 @@ var (
 
 func init() {
 	APITokensTable.ForeignKeys[0].RefTable = UsersTable
+	AnnotationsTable.ForeignKeys[0].RefTable = UsersTable
+	AnnotationsTable.ForeignKeys[1].RefTable = TasksTable
 	MembershipsTable.ForeignKeys[0].RefTable = UsersTable
 	MembershipsTable.ForeignKeys[1].RefTable = OrganizationsTable
+	PredictionsTable.ForeignKeys[0].RefTable = TasksTable
 	SessionsTable.ForeignKeys[0].RefTable = UsersTable
+	TasksTable.ForeignKeys[0].RefTable = ProjectsTable
 }

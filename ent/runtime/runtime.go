@@ -4,11 +4,15 @@ package runtime
 
 import (
 	"context"
+	"gloss/ent/annotation"
 	"gloss/ent/apitoken"
 	"gloss/ent/membership"
 	"gloss/ent/organization"
+	"gloss/ent/prediction"
+	"gloss/ent/project"
 	"gloss/ent/schema"
 	"gloss/ent/session"
+	"gloss/ent/task"
 	"gloss/ent/throttle"
 	"gloss/ent/user"
 	"time"
@@ -39,6 +43,46 @@ func init() {
 	apitokenDescCreatedAt := apitokenMixinFields0[0].Descriptor()
 	// apitoken.DefaultCreatedAt holds the default value on creation for the created_at field.
 	apitoken.DefaultCreatedAt = apitokenDescCreatedAt.Default.(func() time.Time)
+	annotationMixin := schema.Annotation{}.Mixin()
+	annotation.Policy = privacy.NewPolicies(schema.Annotation{})
+	annotation.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := annotation.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	annotationMixinFields0 := annotationMixin[0].Fields()
+	_ = annotationMixinFields0
+	annotationMixinFields1 := annotationMixin[1].Fields()
+	_ = annotationMixinFields1
+	annotationFields := schema.Annotation{}.Fields()
+	_ = annotationFields
+	// annotationDescCreatedAt is the schema descriptor for created_at field.
+	annotationDescCreatedAt := annotationMixinFields0[0].Descriptor()
+	// annotation.DefaultCreatedAt holds the default value on creation for the created_at field.
+	annotation.DefaultCreatedAt = annotationDescCreatedAt.Default.(func() time.Time)
+	// annotationDescUpdatedAt is the schema descriptor for updated_at field.
+	annotationDescUpdatedAt := annotationMixinFields1[0].Descriptor()
+	// annotation.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	annotation.DefaultUpdatedAt = annotationDescUpdatedAt.Default.(func() time.Time)
+	// annotation.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	annotation.UpdateDefaultUpdatedAt = annotationDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// annotationDescWasCancelled is the schema descriptor for was_cancelled field.
+	annotationDescWasCancelled := annotationFields[5].Descriptor()
+	// annotation.DefaultWasCancelled holds the default value on creation for the was_cancelled field.
+	annotation.DefaultWasCancelled = annotationDescWasCancelled.Default.(bool)
+	// annotationDescGroundTruth is the schema descriptor for ground_truth field.
+	annotationDescGroundTruth := annotationFields[6].Descriptor()
+	// annotation.DefaultGroundTruth holds the default value on creation for the ground_truth field.
+	annotation.DefaultGroundTruth = annotationDescGroundTruth.Default.(bool)
+	// annotationDescLeadTime is the schema descriptor for lead_time field.
+	annotationDescLeadTime := annotationFields[7].Descriptor()
+	// annotation.DefaultLeadTime holds the default value on creation for the lead_time field.
+	annotation.DefaultLeadTime = annotationDescLeadTime.Default.(float64)
+	// annotation.LeadTimeValidator is a validator for the "lead_time" field. It is called by the builders before save.
+	annotation.LeadTimeValidator = annotationDescLeadTime.Validators[0].(func(float64) error)
 	membershipMixin := schema.Membership{}.Mixin()
 	membership.Policy = privacy.NewPolicies(schema.Membership{})
 	membership.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -97,6 +141,118 @@ func init() {
 	organizationDescIsDefault := organizationFields[1].Descriptor()
 	// organization.DefaultIsDefault holds the default value on creation for the is_default field.
 	organization.DefaultIsDefault = organizationDescIsDefault.Default.(bool)
+	predictionMixin := schema.Prediction{}.Mixin()
+	prediction.Policy = privacy.NewPolicies(schema.Prediction{})
+	prediction.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := prediction.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	predictionMixinFields0 := predictionMixin[0].Fields()
+	_ = predictionMixinFields0
+	predictionFields := schema.Prediction{}.Fields()
+	_ = predictionFields
+	// predictionDescCreatedAt is the schema descriptor for created_at field.
+	predictionDescCreatedAt := predictionMixinFields0[0].Descriptor()
+	// prediction.DefaultCreatedAt holds the default value on creation for the created_at field.
+	prediction.DefaultCreatedAt = predictionDescCreatedAt.Default.(func() time.Time)
+	// predictionDescModelVersion is the schema descriptor for model_version field.
+	predictionDescModelVersion := predictionFields[4].Descriptor()
+	// prediction.DefaultModelVersion holds the default value on creation for the model_version field.
+	prediction.DefaultModelVersion = predictionDescModelVersion.Default.(string)
+	// prediction.ModelVersionValidator is a validator for the "model_version" field. It is called by the builders before save.
+	prediction.ModelVersionValidator = predictionDescModelVersion.Validators[0].(func(string) error)
+	projectMixin := schema.Project{}.Mixin()
+	project.Policy = privacy.NewPolicies(schema.Project{})
+	project.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := project.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	projectMixinFields0 := projectMixin[0].Fields()
+	_ = projectMixinFields0
+	projectMixinFields1 := projectMixin[1].Fields()
+	_ = projectMixinFields1
+	projectFields := schema.Project{}.Fields()
+	_ = projectFields
+	// projectDescCreatedAt is the schema descriptor for created_at field.
+	projectDescCreatedAt := projectMixinFields0[0].Descriptor()
+	// project.DefaultCreatedAt holds the default value on creation for the created_at field.
+	project.DefaultCreatedAt = projectDescCreatedAt.Default.(func() time.Time)
+	// projectDescUpdatedAt is the schema descriptor for updated_at field.
+	projectDescUpdatedAt := projectMixinFields1[0].Descriptor()
+	// project.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	project.DefaultUpdatedAt = projectDescUpdatedAt.Default.(func() time.Time)
+	// project.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	project.UpdateDefaultUpdatedAt = projectDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// projectDescTitle is the schema descriptor for title field.
+	projectDescTitle := projectFields[2].Descriptor()
+	// project.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	project.TitleValidator = func() func(string) error {
+		validators := projectDescTitle.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(title string) error {
+			for _, fn := range fns {
+				if err := fn(title); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// projectDescDescription is the schema descriptor for description field.
+	projectDescDescription := projectFields[3].Descriptor()
+	// project.DefaultDescription holds the default value on creation for the description field.
+	project.DefaultDescription = projectDescDescription.Default.(string)
+	// project.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	project.DescriptionValidator = projectDescDescription.Validators[0].(func(string) error)
+	// projectDescInstructions is the schema descriptor for instructions field.
+	projectDescInstructions := projectFields[4].Descriptor()
+	// project.DefaultInstructions holds the default value on creation for the instructions field.
+	project.DefaultInstructions = projectDescInstructions.Default.(string)
+	// project.InstructionsValidator is a validator for the "instructions" field. It is called by the builders before save.
+	project.InstructionsValidator = projectDescInstructions.Validators[0].(func(string) error)
+	// projectDescLabelConfig is the schema descriptor for label_config field.
+	projectDescLabelConfig := projectFields[5].Descriptor()
+	// project.LabelConfigValidator is a validator for the "label_config" field. It is called by the builders before save.
+	project.LabelConfigValidator = func() func(string) error {
+		validators := projectDescLabelConfig.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(label_config string) error {
+			for _, fn := range fns {
+				if err := fn(label_config); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// projectDescOverlap is the schema descriptor for overlap field.
+	projectDescOverlap := projectFields[6].Descriptor()
+	// project.DefaultOverlap holds the default value on creation for the overlap field.
+	project.DefaultOverlap = projectDescOverlap.Default.(int)
+	// project.OverlapValidator is a validator for the "overlap" field. It is called by the builders before save.
+	project.OverlapValidator = projectDescOverlap.Validators[0].(func(int) error)
+	// projectDescShowSkip is the schema descriptor for show_skip field.
+	projectDescShowSkip := projectFields[7].Descriptor()
+	// project.DefaultShowSkip holds the default value on creation for the show_skip field.
+	project.DefaultShowSkip = projectDescShowSkip.Default.(bool)
+	// projectDescTaskNumber is the schema descriptor for task_number field.
+	projectDescTaskNumber := projectFields[9].Descriptor()
+	// project.DefaultTaskNumber holds the default value on creation for the task_number field.
+	project.DefaultTaskNumber = projectDescTaskNumber.Default.(int)
 	sessionMixin := schema.Session{}.Mixin()
 	session.Policy = privacy.NewPolicies(schema.Session{})
 	session.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -127,6 +283,40 @@ func init() {
 	session.DefaultClientAddress = sessionDescClientAddress.Default.(string)
 	// session.ClientAddressValidator is a validator for the "client_address" field. It is called by the builders before save.
 	session.ClientAddressValidator = sessionDescClientAddress.Validators[0].(func(string) error)
+	taskMixin := schema.Task{}.Mixin()
+	task.Policy = privacy.NewPolicies(schema.Task{})
+	task.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := task.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	taskMixinFields0 := taskMixin[0].Fields()
+	_ = taskMixinFields0
+	taskMixinFields1 := taskMixin[1].Fields()
+	_ = taskMixinFields1
+	taskFields := schema.Task{}.Fields()
+	_ = taskFields
+	// taskDescCreatedAt is the schema descriptor for created_at field.
+	taskDescCreatedAt := taskMixinFields0[0].Descriptor()
+	// task.DefaultCreatedAt holds the default value on creation for the created_at field.
+	task.DefaultCreatedAt = taskDescCreatedAt.Default.(func() time.Time)
+	// taskDescUpdatedAt is the schema descriptor for updated_at field.
+	taskDescUpdatedAt := taskMixinFields1[0].Descriptor()
+	// task.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	task.DefaultUpdatedAt = taskDescUpdatedAt.Default.(func() time.Time)
+	// task.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	task.UpdateDefaultUpdatedAt = taskDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// taskDescTotalAnnotations is the schema descriptor for total_annotations field.
+	taskDescTotalAnnotations := taskFields[5].Descriptor()
+	// task.DefaultTotalAnnotations holds the default value on creation for the total_annotations field.
+	task.DefaultTotalAnnotations = taskDescTotalAnnotations.Default.(int)
+	// taskDescCancelledAnnotations is the schema descriptor for cancelled_annotations field.
+	taskDescCancelledAnnotations := taskFields[6].Descriptor()
+	// task.DefaultCancelledAnnotations holds the default value on creation for the cancelled_annotations field.
+	task.DefaultCancelledAnnotations = taskDescCancelledAnnotations.Default.(int)
 	throttle.Policy = privacy.NewPolicies(schema.Throttle{})
 	throttle.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

@@ -3,6 +3,7 @@
 package schema
 
 import (
+	"entgo.io/contrib/entgql"
 	"time"
 
 	"entgo.io/ent"
@@ -18,6 +19,20 @@ type TimeMixin struct {
 // Fields of the TimeMixin.
 func (TimeMixin) Fields() []ent.Field {
 	return []ent.Field{
-		field.Time("created_at").Default(time.Now).Immutable(),
+		field.Time("created_at").Default(time.Now).Immutable().
+			Annotations(entgql.OrderField("CREATED_AT")),
+	}
+}
+
+// UpdateTimeMixin adds a server-set modification time.
+type UpdateTimeMixin struct {
+	mixin.Schema
+}
+
+// Fields of the UpdateTimeMixin.
+func (UpdateTimeMixin) Fields() []ent.Field {
+	return []ent.Field{
+		field.Time("updated_at").Default(time.Now).UpdateDefault(time.Now).
+			Annotations(entgql.OrderField("UPDATED_AT")),
 	}
 }

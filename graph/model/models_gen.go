@@ -4,8 +4,10 @@ package model
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"gloss/ent"
+	"gloss/ent/project"
 	"io"
 	"strconv"
 )
@@ -22,6 +24,34 @@ type AuthPayload struct {
 type ChangePasswordInput struct {
 	CurrentPassword string `json:"currentPassword"`
 	NewPassword     string `json:"newPassword"`
+}
+
+type CreateAnnotationInput struct {
+	TaskID int `json:"taskId"`
+	// A Label Studio result: a list of regions.
+	Result json.RawMessage `json:"result"`
+	// Seconds spent labelling.
+	LeadTime *float64 `json:"leadTime,omitempty"`
+	// True to skip the task (Label Studio's cancelled annotation).
+	WasCancelled *bool `json:"wasCancelled,omitempty"`
+}
+
+type CreateProjectInput struct {
+	// 1 to 200 characters.
+	Title        string  `json:"title"`
+	Description  *string `json:"description,omitempty"`
+	Instructions *string `json:"instructions,omitempty"`
+	// A Label Studio labeling configuration.
+	LabelConfig string `json:"labelConfig"`
+	// 1 to 100; default 1.
+	Overlap  *int              `json:"overlap,omitempty"`
+	ShowSkip *bool             `json:"showSkip,omitempty"`
+	Sampling *project.Sampling `json:"sampling,omitempty"`
+}
+
+type ImportResult struct {
+	// Tasks stored by this import.
+	TaskCount int `json:"taskCount"`
 }
 
 // What an invite link leads to, for the signup page.
@@ -42,6 +72,22 @@ type SignupInput struct {
 	Password string `json:"password"`
 	// The token from an invite link (`/signup?invite=<token>`).
 	InviteToken *string `json:"inviteToken,omitempty"`
+}
+
+type UpdateAnnotationInput struct {
+	Result       json.RawMessage `json:"result,omitempty"`
+	LeadTime     *float64        `json:"leadTime,omitempty"`
+	WasCancelled *bool           `json:"wasCancelled,omitempty"`
+}
+
+type UpdateProjectInput struct {
+	Title        *string           `json:"title,omitempty"`
+	Description  *string           `json:"description,omitempty"`
+	Instructions *string           `json:"instructions,omitempty"`
+	LabelConfig  *string           `json:"labelConfig,omitempty"`
+	Overlap      *int              `json:"overlap,omitempty"`
+	ShowSkip     *bool             `json:"showSkip,omitempty"`
+	Sampling     *project.Sampling `json:"sampling,omitempty"`
 }
 
 // Who may read a field.

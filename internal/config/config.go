@@ -44,6 +44,9 @@ type Config struct {
 	SSRFProtection           bool // SSRF_PROTECTION_ENABLED, default true
 	Introspection            bool // GLOSS_GRAPHQL_INTROSPECTION, default false
 	CustomCACerts            string
+
+	ImportMaxBytes int64 // GLOSS_IMPORT_MAX_BYTES, default 200 MiB
+	ImportMaxTasks int   // GLOSS_IMPORT_MAX_TASKS, default 1,000,000
 }
 
 // Error is a configuration error: the process should exit with code 2.
@@ -60,6 +63,8 @@ func Default() Config {
 		Port:           8080,
 		DataDir:        "./data",
 		SSRFProtection: true,
+		ImportMaxBytes: 200 << 20,
+		ImportMaxTasks: 1_000_000,
 	}
 }
 
@@ -120,6 +125,20 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 		c.Port = p
 	}
 	str("GLOSS_DATA_DIR", &c.DataDir)
+	if v := getenv("GLOSS_IMPORT_MAX_BYTES"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			return errorf("GLOSS_IMPORT_MAX_BYTES: %q is not a positive number of bytes", v)
+		}
+		c.ImportMaxBytes = n
+	}
+	if v := getenv("GLOSS_IMPORT_MAX_TASKS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return errorf("GLOSS_IMPORT_MAX_TASKS: %q is not a positive number", v)
+		}
+		c.ImportMaxTasks = n
+	}
 	str("GLOSS_PUBLIC_URL", &c.PublicURL)
 	str("LABEL_STUDIO_USERNAME", &c.Username)
 	str("LABEL_STUDIO_PASSWORD", &c.Password)

@@ -8,14 +8,19 @@ import (
 	"context"
 
 	"entgo.io/ent"
+	"entgo.io/ent/entql"
 
 	gen "gloss/ent"
+	"gloss/ent/annotation"
 	"gloss/ent/apitoken"
 	"gloss/ent/membership"
 	"gloss/ent/organization"
 	"gloss/ent/predicate"
+	"gloss/ent/prediction"
 	"gloss/ent/privacy"
+	"gloss/ent/project"
 	"gloss/ent/session"
+	"gloss/ent/task"
 	"gloss/ent/user"
 	"gloss/internal/viewer"
 )
@@ -192,4 +197,143 @@ func APITokenPolicy() ent.Policy {
 // throttles): only the system viewer reads or writes them.
 func SystemOnlyPolicy() ent.Policy {
 	return policy(nil, nil)
+}
+
+// orgScoped is the query rule of every entity that carries an
+// organization_id: signed-in viewers see the rows of their active
+// organization, and nothing else exists for them.
+func orgScoped() privacy.QueryRule {
+	type orgFilter interface{ WhereOrganizationID(entql.IntP) }
+	return privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
+		v := signedIn(ctx)
+		if v == nil {
+			return privacy.Skip
+		}
+		of, ok := f.(orgFilter)
+		if !ok {
+			return privacy.Denyf("%T has no organization", f)
+		}
+		of.WhereOrganizationID(entql.IntEQ(v.OrgID))
+		return privacy.Allow
+	})
+}
+
+// ProjectPolicy lets members of an organization read its projects, and its
+// owners, admins and managers create, change and delete them.
+func ProjectPolicy() ent.Policy {
+	return policy(
+		[]privacy.QueryRule{orgScoped()},
+		[]privacy.MutationRule{privacy.ProjectMutationRuleFunc(func(ctx context.Context, m *gen.ProjectMutation) error {
+			v := signedIn(ctx)
+			switch {
+			case v == nil || !v.CanManageProjects():
+				return privacy.Skip
+			case m.Op().Is(ent.OpCreate):
+				if org, ok := m.OrganizationID(); ok && org == v.OrgID {
+					return privacy.Allow
+				}
+				return privacy.Denyf("a project belongs to the viewer's organization")
+			case isUpdateOrDelete(m.Op()):
+				m.Where(project.OrganizationID(v.OrgID))
+				return privacy.Allow
+			}
+			return privacy.Skip
+		})},
+	)
+}
+
+// taskBookkeeping are the task fields any member may change while labelling:
+// the label stream's lock and the annotation counters.
+var taskBookkeeping = map[string]bool{
+	task.FieldLockedByID:           true,
+	task.FieldLockedUntil:          true,
+	task.FieldTotalAnnotations:     true,
+	task.FieldCancelledAnnotations: true,
+	task.FieldUpdatedAt:            true,
+}
+
+// TaskPolicy lets members read the tasks of their organization; managers and
+// up import and delete them; any member may change only a task's lock and
+// counters (labelling does that).
+func TaskPolicy() ent.Policy {
+	return policy(
+		[]privacy.QueryRule{orgScoped()},
+		[]privacy.MutationRule{privacy.TaskMutationRuleFunc(func(ctx context.Context, m *gen.TaskMutation) error {
+			v := signedIn(ctx)
+			switch {
+			case v == nil:
+				return privacy.Skip
+			case m.Op().Is(ent.OpCreate):
+				if org, ok := m.OrganizationID(); ok && org == v.OrgID && v.CanManageProjects() {
+					return privacy.Allow
+				}
+				return privacy.Denyf("only managers import tasks into their organization")
+			case isUpdateOrDelete(m.Op()):
+				if !v.CanManageProjects() {
+					if m.Op().Is(ent.OpDelete | ent.OpDeleteOne) {
+						return privacy.Denyf("only managers delete tasks")
+					}
+					for _, f := range append(m.Fields(), m.AddedFields()...) {
+						if !taskBookkeeping[f] {
+							return privacy.Denyf("field %s of a task is not the viewer's to change", f)
+						}
+					}
+				}
+				m.Where(task.OrganizationID(v.OrgID))
+				return privacy.Allow
+			}
+			return privacy.Skip
+		})},
+	)
+}
+
+// AnnotationPolicy lets members read the annotations of their organization,
+// create annotations authored by themselves, and change or delete only
+// their own.
+func AnnotationPolicy() ent.Policy {
+	return policy(
+		[]privacy.QueryRule{orgScoped()},
+		[]privacy.MutationRule{privacy.AnnotationMutationRuleFunc(func(ctx context.Context, m *gen.AnnotationMutation) error {
+			v := signedIn(ctx)
+			switch {
+			case v == nil:
+				return privacy.Skip
+			case m.Op().Is(ent.OpCreate):
+				author, ok1 := m.CompletedByID()
+				org, ok2 := m.OrganizationID()
+				if ok1 && ok2 && author == v.UserID && org == v.OrgID {
+					return privacy.Allow
+				}
+				return privacy.Denyf("an annotation is authored by the viewer in their organization")
+			case isUpdateOrDelete(m.Op()):
+				m.Where(annotation.CompletedByID(v.UserID), annotation.OrganizationID(v.OrgID))
+				return privacy.Allow
+			}
+			return privacy.Skip
+		})},
+	)
+}
+
+// PredictionPolicy lets members read predictions; managers and up import
+// and delete them.
+func PredictionPolicy() ent.Policy {
+	return policy(
+		[]privacy.QueryRule{orgScoped()},
+		[]privacy.MutationRule{privacy.PredictionMutationRuleFunc(func(ctx context.Context, m *gen.PredictionMutation) error {
+			v := signedIn(ctx)
+			switch {
+			case v == nil || !v.CanManageProjects():
+				return privacy.Skip
+			case m.Op().Is(ent.OpCreate):
+				if org, ok := m.OrganizationID(); ok && org == v.OrgID {
+					return privacy.Allow
+				}
+				return privacy.Denyf("a prediction belongs to the viewer's organization")
+			case isUpdateOrDelete(m.Op()):
+				m.Where(prediction.OrganizationID(v.OrgID))
+				return privacy.Allow
+			}
+			return privacy.Skip
+		})},
+	)
 }

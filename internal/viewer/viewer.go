@@ -35,6 +35,13 @@ func (v *Viewer) IsOrgAdmin() bool {
 	return v != nil && (v.Role == membership.RoleOwner || v.Role == membership.RoleAdmin)
 }
 
+// CanManageProjects reports whether the viewer may create, change, delete and
+// import into projects of their active organization: owners, admins and
+// managers.
+func (v *Viewer) CanManageProjects() bool {
+	return v != nil && (v.IsOrgAdmin() || v.Role == membership.RoleManager)
+}
+
 type ctxKey struct{}
 
 // NewContext returns a copy of ctx that carries v.

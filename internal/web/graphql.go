@@ -47,9 +47,11 @@ func newGraphQL(client *ent.Client, schema graphql.ExecutableSchema, introspecti
 	}
 	srv.Use(extension.FixedComplexityLimit(maxComplexity))
 	srv.Use(shapeLimits{introspection: introspection})
-	// Every mutation runs in one transaction, except login: its failed
-	// attempts must be counted even though the operation fails.
-	srv.Use(entgql.Transactioner{TxOpener: client, SkipTxFunc: entgql.SkipIfHasFields("login")})
+	// Every mutation runs in one transaction, except login, whose failed
+	// attempts must be counted although the operation fails, and
+	// importTasksFromUrl, which downloads before it opens its own
+	// transaction so a slow server never holds the write lock.
+	srv.Use(entgql.Transactioner{TxOpener: client, SkipTxFunc: entgql.SkipIfHasFields("login", "importTasksFromUrl")})
 	srv.SetErrorPresenter(graph.ErrorPresenter(log, RequestID))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		log.Error("graphql panic", slog.Any("panic", v), slog.String("request_id", RequestID(ctx)))

@@ -15,8 +15,7 @@ import (
 	"gloss/internal/fault"
 )
 
-// MaxBodyBytes caps every request body; the GraphQL endpoint refuses bodies
-// above it with a clear error.
+// MaxBodyBytes caps GraphQL request bodies; imports have their own limit.
 const MaxBodyBytes = 1 << 20
 
 type requestIDKey struct{}
@@ -97,10 +96,11 @@ func logRequests(log *slog.Logger) func(http.Handler) http.Handler {
 	}
 }
 
-// contentSecurityPolicy allows only the app's own scripts and styles, no
+// contentSecurityPolicy allows only the app's own scripts and styles (task
+// images may come from any http(s) URL, as in Label Studio), no
 // framing, no plugins, and no form posts or base URLs elsewhere.
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; " +
-	"img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; " +
+	"img-src 'self' data: https: http:; font-src 'self'; connect-src 'self'; object-src 'none'; " +
 	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 // securityHeaders sets the browser-hardening headers on every response, in
@@ -124,7 +124,8 @@ func securityHeaders(tls bool) func(http.Handler) http.Handler {
 	}
 }
 
-// limitBody caps request bodies at MaxBodyBytes.
+// limitBody caps request bodies at MaxBodyBytes. Routes without a body of
+// their own limit get it; the import route sets its own.
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > MaxBodyBytes {

@@ -12,6 +12,7 @@ import (
 	"gloss/graph"
 	"gloss/internal/auth"
 	"gloss/internal/fault"
+	"gloss/internal/labeling"
 )
 
 // Options configure the HTTP handler.
@@ -19,6 +20,7 @@ type Options struct {
 	Client             *ent.Client
 	Ping               func(context.Context) error // checks the database answers
 	Auth               *auth.Service
+	Labeling           *labeling.Service
 	Dist               fs.FS // the built SPA
 	TLS                bool
 	CORSAllowedOrigins []string
@@ -35,11 +37,15 @@ func NewHandler(o Options) http.Handler {
 	mux.HandleFunc("GET /readyz", handleReady(o.Ping))
 
 	// The GraphQL API: POST with a JSON body only.
-	schema := graph.NewSchema(&graph.Resolver{Client: o.Client, Auth: o.Auth})
-	mux.Handle("POST /graphql", newGraphQL(o.Client, schema, o.Introspection, o.Logger))
+	schema := graph.NewSchema(&graph.Resolver{Client: o.Client, Auth: o.Auth, Labeling: o.Labeling})
+	mux.Handle("POST /graphql", limitBody(newGraphQL(o.Client, schema, o.Introspection, o.Logger)))
 	for _, m := range []string{"GET", "PUT", "PATCH", "DELETE", "OPTIONS"} {
 		mux.HandleFunc(m+" /graphql", handleGraphQLMethod)
 	}
+
+	// Task files in and export files out: streams that are not GraphQL.
+	mux.Handle("POST /api/projects/{id}/import", handleImport(o.Labeling, o.Logger))
+	mux.Handle("GET /api/projects/{id}/export", handleExport(o.Labeling, o.Logger))
 
 	// The single-page app, with index.html for client routes.
 	mux.Handle("GET /", spa(o.Dist))
@@ -49,7 +55,6 @@ func NewHandler(o Options) http.Handler {
 	h = o.Auth.Authenticate(h)
 	h = csrfGuard(o.Auth.Store().CookieName(), o.CORSAllowedOrigins)(h)
 	h = corsPolicy(o.CORSAllowedOrigins)(h)
-	h = limitBody(h)
 	h = securityHeaders(o.TLS)(h)
 	h = recoverer(o.Logger)(h)
 	h = logRequests(o.Logger)(h)

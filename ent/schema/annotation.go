@@ -1,0 +1,60 @@
+package schema
+
+import (
+	"encoding/json"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+
+	"gloss/internal/rule"
+)
+
+// Annotation is one person's labels on a task, in Label Studio's result
+// format. Its author is always the viewer who created it.
+type Annotation struct {
+	ent.Schema
+}
+
+// Mixin of the Annotation.
+func (Annotation) Mixin() []ent.Mixin {
+	return []ent.Mixin{TimeMixin{}, UpdateTimeMixin{}}
+}
+
+// Fields of the Annotation.
+func (Annotation) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("task_id").Immutable(),
+		field.Int("project_id").Immutable().Annotations(entgql.Skip()),
+		field.Int("organization_id").Immutable().Annotations(entgql.Skip()),
+		field.Int("completed_by_id").Immutable(),
+		field.JSON("result", json.RawMessage{}),
+		field.Bool("was_cancelled").Default(false),
+		field.Bool("ground_truth").Default(false),
+		field.Float("lead_time").Default(0).Min(0),
+	}
+}
+
+// Edges of the Annotation.
+func (Annotation) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("task", Task.Type).Ref("annotations").Field("task_id").Unique().Required().Immutable(),
+		edge.To("completed_by", User.Type).Field("completed_by_id").Unique().Required().Immutable(),
+	}
+}
+
+// Indexes of the Annotation.
+func (Annotation) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("task_id"),
+		index.Fields("project_id", "completed_by_id"),
+	}
+}
+
+// Policy of the Annotation: members of the organization read annotations;
+// only the author changes or deletes theirs.
+func (Annotation) Policy() ent.Policy {
+	return rule.AnnotationPolicy()
+}

@@ -1,0 +1,63 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+
+	"gloss/internal/rule"
+)
+
+// Project is a labeling project of an organization: a Label Studio labeling
+// configuration and the tasks labelled with it.
+type Project struct {
+	ent.Schema
+}
+
+// Annotations of the Project: listed as a Relay connection.
+func (Project) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.RelayConnection()}
+}
+
+// Mixin of the Project.
+func (Project) Mixin() []ent.Mixin {
+	return []ent.Mixin{TimeMixin{}, UpdateTimeMixin{}}
+}
+
+// Fields of the Project.
+func (Project) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("organization_id").Immutable(),
+		field.Int("created_by_id").Immutable(),
+		field.String("title").NotEmpty().MaxLen(200),
+		field.String("description").Default("").MaxLen(10000),
+		field.Text("instructions").Default("").MaxLen(100000),
+		field.Text("label_config").NotEmpty().MaxLen(256 * 1024),
+		field.Int("overlap").Default(1).Range(1, 100),
+		field.Bool("show_skip").Default(true),
+		field.Enum("sampling").NamedValues("Sequential", "SEQUENTIAL", "Random", "RANDOM").Default("SEQUENTIAL"),
+		// task_number is the last inner id handed out; imports add to it.
+		field.Int("task_number").Default(0).Annotations(entgql.Skip()),
+	}
+}
+
+// Edges of the Project.
+func (Project) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("tasks", Task.Type).Annotations(entgql.Skip()),
+	}
+}
+
+// Indexes of the Project.
+func (Project) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("organization_id")}
+}
+
+// Policy of the Project: members of its organization read it; owners,
+// admins and managers create, change and delete it.
+func (Project) Policy() ent.Policy {
+	return rule.ProjectPolicy()
+}

@@ -1,0 +1,52 @@
+package fault
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"gloss/ent"
+	"gloss/ent/privacy"
+	"gloss/internal/viewer"
+)
+
+// Classify maps an error to its client code and the message to show. Errors
+// it does not know are Internal with an empty message: the caller logs them
+// and shows only a request id.
+func Classify(ctx context.Context, err error) (Code, string) {
+	var verr *ent.ValidationError
+	switch {
+	case As(err) != nil:
+		f := As(err)
+		return f.Code, f.Message
+	case errors.Is(err, privacy.Deny):
+		if v := viewer.FromContext(ctx); v == nil || v.UserID == 0 {
+			return Unauthenticated, "sign in first"
+		}
+		return Forbidden, "you are not allowed to read or do this"
+	case ent.IsNotFound(err):
+		return NotFound, "not found"
+	case errors.As(err, &verr):
+		return BadInput, verr.Name + ": " + errors.Unwrap(verr).Error()
+	case ent.IsConstraintError(err):
+		return BadInput, "this conflicts with an existing record"
+	}
+	return Internal, ""
+}
+
+// Status is the HTTP status of a code, for endpoints outside GraphQL.
+func Status(c Code) int {
+	switch c {
+	case Unauthenticated:
+		return http.StatusUnauthorized
+	case Forbidden:
+		return http.StatusForbidden
+	case NotFound:
+		return http.StatusNotFound
+	case BadInput:
+		return http.StatusBadRequest
+	case RateLimited:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}

@@ -1,0 +1,109 @@
+package labeling
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"gloss/ent"
+	"gloss/ent/task"
+	"gloss/internal/export"
+	"gloss/internal/fault"
+)
+
+// exportBatch is how many tasks are read per keyset page while exporting.
+const exportBatch = 200
+
+// Export is a prepared export download.
+type Export struct {
+	ContentType string
+	Filename    string
+	// WriteTo streams the export; memory does not grow with the project.
+	WriteTo func(w io.Writer) error
+}
+
+// PrepareExport checks that the viewer may export the project in format and
+// returns the download, not yet written.
+func (s *Service) PrepareExport(ctx context.Context, projectID int, format string) (*Export, error) {
+	if _, err := manager(ctx); err != nil {
+		return nil, err
+	}
+	f, err := export.ParseFormat(format)
+	if err != nil {
+		return nil, fault.Invalid("%v", err)
+	}
+	p, err := s.client.Project.Get(ctx, projectID)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := Config(p)
+	if err != nil {
+		return nil, err
+	}
+	schema := exportSchema(cfg)
+	name := fmt.Sprintf("project-%d-at-%s%s", p.ID, time.Now().UTC().Format("2006-01-02-15-04-05"), f.FileExtension())
+	return &Export{
+		ContentType: f.ContentType(),
+		Filename:    name,
+		WriteTo: func(w io.Writer) error {
+			return export.Write(w, f, schema, s.taskStream(ctx, p))
+		},
+	}, nil
+}
+
+// taskStream reads the project's tasks in id order, a keyset page at a time,
+// with their annotations (and authors) and predictions.
+func (s *Service) taskStream(ctx context.Context, p *ent.Project) func() (*export.Task, error) {
+	var page []*ent.Task
+	last := 0
+	done := false
+	return func() (*export.Task, error) {
+		if len(page) == 0 && !done {
+			var err error
+			page, err = s.client.Task.Query().
+				Where(task.ProjectID(p.ID), task.IDGT(last)).
+				Order(ent.Asc(task.FieldID)).
+				Limit(exportBatch).
+				WithAnnotations(func(q *ent.AnnotationQuery) { q.WithCompletedBy() }).
+				WithPredictions().
+				All(ctx)
+			if err != nil {
+				return nil, err
+			}
+			done = len(page) < exportBatch
+		}
+		if len(page) == 0 {
+			return nil, io.EOF
+		}
+		t := page[0]
+		page = page[1:]
+		last = t.ID
+		return toExportTask(t), nil
+	}
+}
+
+func toExportTask(t *ent.Task) *export.Task {
+	out := &export.Task{
+		ID: t.ID, InnerID: t.InnerID, ProjectID: t.ProjectID,
+		Data: t.Data, Meta: t.Meta,
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+	}
+	for _, a := range t.Edges.Annotations {
+		ea := export.Annotation{
+			ID: a.ID, CompletedBy: a.CompletedByID, Result: a.Result,
+			WasCancelled: a.WasCancelled, GroundTruth: a.GroundTruth, LeadTime: a.LeadTime,
+			CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
+		}
+		if u := a.Edges.CompletedBy; u != nil {
+			ea.CompletedByEmail = u.Email
+		}
+		out.Annotations = append(out.Annotations, ea)
+	}
+	for _, p := range t.Edges.Predictions {
+		out.Predictions = append(out.Predictions, export.Prediction{
+			ID: p.ID, Result: p.Result, Score: p.Score, ModelVersion: p.ModelVersion, CreatedAt: p.CreatedAt,
+		})
+	}
+	return out
+}

@@ -1,0 +1,105 @@
+package labeling
+
+import (
+	"context"
+	"math/rand/v2"
+	"time"
+
+	"entgo.io/ent/dialect/sql"
+
+	"gloss/ent"
+	"gloss/ent/annotation"
+	"gloss/ent/predicate"
+	"gloss/ent/project"
+	"gloss/ent/task"
+)
+
+// NextTask is the label stream: it returns a task of the project that the
+// viewer has not annotated or skipped, that still needs annotations, and
+// that nobody else holds, and locks it for the viewer for LockTTL. A task
+// the viewer already holds comes first. Sequential sampling goes by inner
+// id; random sampling starts at a random inner id and wraps around, so it
+// stays a keyset read at any project size. Returns nil when nothing is left.
+func (s *Service) NextTask(ctx context.Context, projectID int) (*ent.Task, error) {
+	v, err := signedIn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	client := s.clientFrom(ctx)
+	p, err := client.Project.Get(ctx, projectID)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	notMine := task.Not(task.HasAnnotationsWith(annotation.CompletedByID(v.UserID)))
+	needed := func(s *sql.Selector) { // total_annotations < overlap
+		s.Where(sql.LT(s.C(task.FieldTotalAnnotations), p.Overlap))
+	}
+	free := task.Or(task.LockedUntilIsNil(), task.LockedUntilLT(now), task.LockedByID(v.UserID))
+	base := []predicate.Task{task.ProjectID(p.ID), notMine, needed}
+
+	// Resume a task the viewer already holds.
+	held, err := client.Task.Query().
+		Where(append(base, task.LockedByID(v.UserID), task.LockedUntilGTE(now))...).
+		Order(ent.Asc(task.FieldInnerID)).First(ctx)
+	if err == nil {
+		return s.lock(ctx, held, v.UserID, now)
+	}
+	if !ent.IsNotFound(err) {
+		return nil, err
+	}
+
+	// Try a few candidates: another annotator may take one between our read
+	// and our conditional lock.
+	start := 0
+	if p.Sampling == project.SamplingRandom && p.TaskNumber > 0 {
+		start = rand.IntN(p.TaskNumber) + 1
+	}
+	for attempt := 0; attempt < 8; attempt++ {
+		q := client.Task.Query().Where(append(base, free)...)
+		var t *ent.Task
+		if start > 0 {
+			t, err = q.Clone().Where(task.InnerIDGTE(start)).Order(ent.Asc(task.FieldInnerID)).First(ctx)
+			if ent.IsNotFound(err) {
+				t, err = q.Clone().Where(task.InnerIDLT(start)).Order(ent.Asc(task.FieldInnerID)).First(ctx)
+			}
+		} else {
+			t, err = q.Order(ent.Asc(task.FieldInnerID)).First(ctx)
+		}
+		if ent.IsNotFound(err) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		locked, err := s.lock(ctx, t, v.UserID, now)
+		if err != nil || locked != nil {
+			return locked, err
+		}
+	}
+	return nil, nil
+}
+
+// lock takes the task for userID if it is still free, and returns it, or nil
+// when someone else took it first. The condition is in the UPDATE itself, so
+// two annotators can never both win.
+func (s *Service) lock(ctx context.Context, t *ent.Task, userID int, now time.Time) (*ent.Task, error) {
+	n, err := s.clientFrom(ctx).Task.Update().
+		Where(task.ID(t.ID), task.Or(task.LockedUntilIsNil(), task.LockedUntilLT(now), task.LockedByID(userID))).
+		SetLockedByID(userID).
+		SetLockedUntil(now.Add(LockTTL)).
+		Save(ctx)
+	if err != nil || n == 0 {
+		return nil, err
+	}
+	return s.clientFrom(ctx).Task.Get(ctx, t.ID)
+}
+
+// Labeled is the predicate of a labeled task (at least overlap annotations
+// that were not skipped), or of an unlabeled one when want is false.
+func Labeled(overlap int, want bool) predicate.Task {
+	if want {
+		return task.TotalAnnotationsGTE(overlap)
+	}
+	return task.TotalAnnotationsLT(overlap)
+}

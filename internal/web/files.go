@@ -1,0 +1,141 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"time"
+
+	"gloss/internal/fault"
+	"gloss/internal/labeling"
+)
+
+// writeError answers a non-GraphQL request with the error's code, logging
+// internal errors with the request id.
+func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	code, msg := fault.Classify(r.Context(), err)
+	if code == fault.Internal {
+		id := RequestID(r.Context())
+		log.Error("internal error", slog.String("request_id", id), slog.String("path", r.URL.Path), slog.Any("error", err))
+		msg = "internal error (request id " + id + ")"
+	}
+	fault.WriteJSON(w, fault.Status(code), code, msg)
+}
+
+// projectID reads the {id} path value; a malformed id is simply not found.
+func projectID(r *http.Request) (int, error) {
+	id, err := strconv.Atoi(r.PathValue("id"))
+	if err != nil || id <= 0 {
+		return 0, fault.New(fault.NotFound, "not found")
+	}
+	return id, nil
+}
+
+// handleImport handles POST /api/projects/{id}/import: a multipart body with
+// one or more task files (JSON, JSONL, CSV, TSV, TXT), spooled to temporary
+// files and imported in one transaction. It answers {"taskCount": N}.
+func handleImport(svc *labeling.Service, log *slog.Logger) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := projectID(r)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		// Uploads may take longer than the server's default deadlines.
+		rc := http.NewResponseController(w)
+		_ = rc.SetReadDeadline(time.Now().Add(30 * time.Minute))
+		_ = rc.SetWriteDeadline(time.Now().Add(30 * time.Minute))
+
+		max := svc.MaxImportBytes()
+		if r.ContentLength > max+1<<20 {
+			writeError(w, r, log, fault.Invalid("the upload is larger than the import limit of %d bytes (GLOSS_IMPORT_MAX_BYTES)", max))
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, max+1<<20)
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
+			fault.WriteJSON(w, http.StatusUnsupportedMediaType, fault.BadInput, "send the task files as multipart/form-data (field \"file\")")
+			return
+		}
+		mr, err := r.MultipartReader()
+		if err != nil {
+			writeError(w, r, log, fault.Invalid("malformed multipart body: %v", err))
+			return
+		}
+		var files []labeling.Source
+		defer func() {
+			for _, f := range files {
+				f.Cleanup()
+			}
+		}()
+		for {
+			part, err := mr.NextPart()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				writeError(w, r, log, uploadError(err, max))
+				return
+			}
+			if part.FileName() == "" {
+				part.Close()
+				continue
+			}
+			src, err := labeling.Spool(part.FileName(), part)
+			part.Close()
+			if err != nil {
+				writeError(w, r, log, uploadError(err, max))
+				return
+			}
+			files = append(files, src)
+		}
+		n, err := svc.ImportFiles(r.Context(), id, files)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]int{"taskCount": n})
+	}
+}
+
+func uploadError(err error, max int64) error {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return fault.Invalid("the upload is larger than the import limit of %d bytes (GLOSS_IMPORT_MAX_BYTES)", max)
+	}
+	return fault.Invalid("could not read the upload: %v", err)
+}
+
+// handleExport handles GET /api/projects/{id}/export?format=F: a streamed
+// download, always as an attachment so nothing from the data is rendered on
+// the app's origin.
+func handleExport(svc *labeling.Service, log *slog.Logger) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := projectID(r)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		format := r.URL.Query().Get("format")
+		if format == "" {
+			format = "JSON"
+		}
+		exp, err := svc.PrepareExport(r.Context(), id, format)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(2 * time.Hour))
+		w.Header().Set("Content-Type", exp.ContentType)
+		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": exp.Filename}))
+		w.Header().Set("Cache-Control", "no-store")
+		if err := exp.WriteTo(w); err != nil {
+			// The status is sent; the client sees a truncated body.
+			log.Error("export failed", slog.String("request_id", RequestID(r.Context())), slog.Any("error", err))
+		}
+	}
+}
