@@ -404,3 +404,21 @@ func TestExport(t *testing.T) {
 		t.Fatalf("unknown project export: %d", r.Status)
 	}
 }
+
+func TestTaskSearchStaysInData(t *testing.T) {
+	tm := MustTeam(t)
+	id := tm.project(t, textClassification, nil)
+	tm.owner.ok(importTasks, map[string]any{"p": id, "t": []any{
+		map[string]any{"text": "The Quick brown fox"}, map[string]any{"text": "100% sure_thing"}, map[string]any{"text": "other"},
+	}})
+	count := func(search string) float64 {
+		d := tm.owner.ok(`query($p: ID!, $s: String!) { tasks(projectId: $p, filter: {search: $s}) { totalCount } }`, map[string]any{"p": id, "s": search})
+		return path(d, "tasks", "totalCount").(float64)
+	}
+	for search, want := range map[string]float64{"quick": 1, "%": 1, "_": 1, "k_b": 0, "owner@example.com": 0, "password": 0} {
+		if got := count(search); got != want {
+			t.Fatalf("search %q matched %v tasks, want %v", search, got, want)
+		}
+	}
+	tm.owner.wantCode("BAD_USER_INPUT", `query($p: ID!) { tasks(projectId: $p, filter: {search: ""}) { totalCount } }`, map[string]any{"p": id})
+}

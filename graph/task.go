@@ -3,8 +3,6 @@ package graph
 import (
 	"context"
 
-	"entgo.io/contrib/entgql"
-
 	"gloss/ent"
 	"gloss/ent/annotation"
 	"gloss/ent/task"
@@ -39,6 +37,13 @@ func (r *Resolver) tasks(ctx context.Context, projectID int, first *int, after *
 		if filter.Annotator != nil {
 			q.Where(task.HasAnnotationsWith(annotation.CompletedByID(*filter.Annotator)))
 		}
+		if filter.Search != nil {
+			p, err := labeling.SearchData(*filter.Search)
+			if err != nil {
+				return nil, err
+			}
+			q.Where(p)
+		}
 	}
 	return q.Paginate(ctx, after, first, nil, nil, ent.WithTaskOrder(taskOrder(orderBy)))
 }
@@ -61,5 +66,3 @@ func taskOrder(o *model.TaskOrder) *ent.TaskOrder {
 	}
 	return out
 }
-
-var _ = entgql.OrderDirectionAsc

@@ -15,6 +15,7 @@ type TaskFilter struct {
 	Labeled   *bool
 	Skipped   *bool
 	Annotator *int
+	Search    *string
 }
 
 // TaskOrder is the data manager's sort order.

@@ -3,8 +3,11 @@ package labeling
 import (
 	"context"
 	"math/rand/v2"
+	"strings"
 	"time"
+	"unicode/utf8"
 
+	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 
 	"gloss/ent"
@@ -12,6 +15,7 @@ import (
 	"gloss/ent/predicate"
 	"gloss/ent/project"
 	"gloss/ent/task"
+	"gloss/internal/fault"
 )
 
 // NextTask is the label stream: it returns a task of the project that the
@@ -103,3 +107,24 @@ func Labeled(overlap int, want bool) predicate.Task {
 	}
 	return task.TotalAnnotationsLT(overlap)
 }
+
+// SearchData is the predicate of tasks whose data contains text, ignoring
+// case. It matches the stored JSON text only: the data manager's search
+// cannot reach any other column or table.
+func SearchData(text string) (predicate.Task, error) {
+	if n := utf8.RuneCountInString(text); n < 1 || n > 200 {
+		return nil, fault.Invalid("search must be 1 to 200 characters")
+	}
+	pattern := "%" + likeEscaper.Replace(strings.ToLower(text)) + "%"
+	return func(s *sql.Selector) {
+		col := s.C(task.FieldData)
+		if s.Dialect() == dialect.Postgres {
+			col += "::text"
+		}
+		s.Where(sql.P(func(b *sql.Builder) {
+			b.WriteString("LOWER(" + col + ") LIKE ").Arg(pattern).WriteString(` ESCAPE '\'`)
+		}))
+	}, nil
+}
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
