@@ -46,7 +46,7 @@ func MustTeam(t *testing.T) *team {
 	return &team{s: s, owner: owner, annotator: ann}
 }
 
-func (tm *team) project(t *testing.T, config string, extra map[string]any) string {
+func (tm *team) project(t testing.TB, config string, extra map[string]any) string {
 	t.Helper()
 	in := map[string]any{"title": "Project " + uniqueEmail("p"), "labelConfig": config}
 	for k, v := range extra {
@@ -117,7 +117,7 @@ func TestProjects(t *testing.T) {
 }
 
 // upload posts files to the import route with b's credentials.
-func upload(t *testing.T, b *browser, projectID string, files map[string]string) *gqlResponse {
+func upload(t testing.TB, b *browser, projectID string, files map[string]string) *gqlResponse {
 	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
@@ -421,4 +421,47 @@ func TestTaskSearchStaysInData(t *testing.T) {
 		}
 	}
 	tm.owner.wantCode("BAD_USER_INPUT", `query($p: ID!) { tasks(projectId: $p, filter: {search: ""}) { totalCount } }`, map[string]any{"p": id})
+}
+
+func TestImportLimitsAndURLs(t *testing.T) {
+	files := http.NewServeMux()
+	files.HandleFunc("/tasks.json", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `[{"text": "from a URL"}, {"text": "second"}]`)
+	})
+	files.HandleFunc("/secret", func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "INTERNAL-SECRET", http.StatusInternalServerError)
+	})
+	srv := httptestServer(t, files)
+	urlImport := `mutation($p: ID!, $u: String!) { importTasksFromUrl(projectId: $p, url: $u) { taskCount } }`
+
+	t.Run("protection on by default", func(t *testing.T) {
+		tm := MustTeam(t)
+		id := tm.project(t, textClassification, nil)
+		tm.owner.wantCode("BAD_USER_INPUT", urlImport, map[string]any{"p": id, "u": srv + "/tasks.json"})
+		if n := taskCount(t, tm.owner, id); n != 0 {
+			t.Fatal("a blocked URL import stored tasks")
+		}
+	})
+	t.Run("operator turned protection off", func(t *testing.T) {
+		s, owner := MustOwner(t, map[string]string{"SSRF_PROTECTION_ENABLED": "false", "GLOSS_IMPORT_MAX_TASKS": "2"})
+		tm := &team{s: s, owner: owner}
+		id := tm.project(t, textClassification, nil)
+		d := owner.ok(urlImport, map[string]any{"p": id, "u": srv + "/tasks.json"})
+		if path(d, "importTasksFromUrl", "taskCount").(float64) != 2 {
+			t.Fatalf("%v", d)
+		}
+		r := owner.wantCode("BAD_USER_INPUT", urlImport, map[string]any{"p": id, "u": srv + "/secret"})
+		if strings.Contains(r.Raw, "INTERNAL-SECRET") {
+			t.Fatalf("upstream body echoed: %s", r.Raw)
+		}
+		// The task limit is the operator's and its refusal says so.
+		r2 := upload(t, owner, id, map[string]string{"three.txt": "a\nb\nc\n"})
+		if r2.Status != 400 || !strings.Contains(r2.Errors[0].Message, "more than 2 tasks") {
+			t.Fatalf("limit: %d %s", r2.Status, r2.Raw)
+		}
+		if n := taskCount(t, owner, id); n != 2 {
+			t.Fatalf("tasks = %d", n)
+		}
+	})
 }

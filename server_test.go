@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"regexp"
@@ -344,4 +345,12 @@ func setSessionCookie(t testing.TB, b *browser, value string) {
 	t.Helper()
 	u, _ := url.Parse(b.s.URL)
 	b.hc.Jar.SetCookies(u, []*http.Cookie{{Name: "gloss_session", Value: value, Path: "/"}})
+}
+
+// httptestServer serves h on loopback for the test and returns its URL.
+func httptestServer(t testing.TB, h http.Handler) string {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
