@@ -24,6 +24,31 @@ func (r *mutationResolver) ResetInviteLink(ctx context.Context) (*ent.Organizati
 	return r.Auth.ResetInviteLink(ctx)
 }
 
+// CreateOrganization is the resolver for the createOrganization field.
+func (r *mutationResolver) CreateOrganization(ctx context.Context, title string) (*ent.Organization, error) {
+	return r.Organizations.Create(ctx, title)
+}
+
+// SwitchOrganization is the resolver for the switchOrganization field.
+func (r *mutationResolver) SwitchOrganization(ctx context.Context, id int) (*ent.Organization, error) {
+	return r.Organizations.Switch(ctx, id)
+}
+
+// UpdateMemberRole is the resolver for the updateMemberRole field.
+func (r *mutationResolver) UpdateMemberRole(ctx context.Context, userID int, role membership.Role) (*ent.Membership, error) {
+	return r.Organizations.UpdateRole(ctx, userID, role)
+}
+
+// RemoveMember is the resolver for the removeMember field.
+func (r *mutationResolver) RemoveMember(ctx context.Context, userID int) (int, error) {
+	return userID, r.Organizations.RemoveMember(ctx, userID)
+}
+
+// DeactivateUser is the resolver for the deactivateUser field.
+func (r *mutationResolver) DeactivateUser(ctx context.Context, userID int) (*ent.User, error) {
+	return r.Organizations.Deactivate(ctx, userID)
+}
+
 // ViewerRole is the resolver for the viewerRole field.
 func (r *organizationResolver) ViewerRole(ctx context.Context, obj *ent.Organization) (membership.Role, error) {
 	v, err := signedIn(ctx)

@@ -13,6 +13,7 @@ import (
 	"gloss/internal/auth"
 	"gloss/internal/fault"
 	"gloss/internal/labeling"
+	"gloss/internal/organization"
 	"gloss/internal/viewer"
 )
 
@@ -21,9 +22,10 @@ const MaxPageSize = 100
 
 // Resolver holds what the resolvers need.
 type Resolver struct {
-	Client   *ent.Client
-	Auth     *auth.Service
-	Labeling *labeling.Service
+	Client        *ent.Client
+	Auth          *auth.Service
+	Labeling      *labeling.Service
+	Organizations *organization.Service
 }
 
 // NewSchema returns the executable schema with its directives and the

@@ -119,16 +119,22 @@ func (s *Service) viewerFromSession(r *http.Request) (*viewer.Viewer, error) {
 }
 
 // viewerFor builds the viewer of an active user: their active organization
-// and role there. A deactivated user, or one without a membership, is nobody.
+// and role there, or their oldest membership when they are no longer in
+// the active one. A deactivated user, or one without a membership, is
+// nobody.
 func (s *Service) viewerFor(sys context.Context, u *ent.User) (*viewer.Viewer, error) {
 	if u == nil || !u.Active {
 		return nil, nil
 	}
 	q := s.client.Membership.Query().Where(membership.UserID(u.ID))
+	var m *ent.Membership
+	var err error
 	if u.ActiveOrganizationID != nil {
-		q = q.Where(membership.OrganizationID(*u.ActiveOrganizationID))
+		m, err = q.Clone().Where(membership.OrganizationID(*u.ActiveOrganizationID)).Only(sys)
 	}
-	m, err := q.Order(ent.Asc(membership.FieldID)).First(sys)
+	if m == nil {
+		m, err = q.Order(ent.Asc(membership.FieldID)).First(sys)
+	}
 	if ent.IsNotFound(err) {
 		return nil, nil
 	}

@@ -73,8 +73,9 @@ func isUpdateOrDelete(op ent.Op) bool {
 	return op.Is(ent.OpUpdate | ent.OpUpdateOne | ent.OpDelete | ent.OpDeleteOne)
 }
 
-// OrganizationPolicy lets members read the organizations they belong to and
-// lets owners and admins change their active organization.
+// OrganizationPolicy lets members read the organizations they belong to,
+// any signed-in user create one (they become its owner), and owners and
+// admins change their active organization.
 func OrganizationPolicy() ent.Policy {
 	return policy(
 		[]privacy.QueryRule{privacy.OrganizationQueryRuleFunc(func(ctx context.Context, q *gen.OrganizationQuery) error {
@@ -85,7 +86,16 @@ func OrganizationPolicy() ent.Policy {
 			return privacy.Skip
 		})},
 		[]privacy.MutationRule{privacy.OrganizationMutationRuleFunc(func(ctx context.Context, m *gen.OrganizationMutation) error {
-			if v := signedIn(ctx); v != nil && v.IsOrgAdmin() && m.Op().Is(ent.OpUpdateOne) {
+			v := signedIn(ctx)
+			switch {
+			case v == nil:
+				return privacy.Skip
+			case m.Op().Is(ent.OpCreate):
+				if def, _ := m.IsDefault(); def {
+					return privacy.Denyf("only the server makes the default organization")
+				}
+				return privacy.Allow
+			case v.IsOrgAdmin() && m.Op().Is(ent.OpUpdateOne):
 				m.Where(organization.ID(v.OrgID))
 				return privacy.Allow
 			}
@@ -95,7 +105,9 @@ func OrganizationPolicy() ent.Policy {
 }
 
 // UserPolicy lets a user read themself and the members of their active
-// organization, and change only themself.
+// organization and change only themself; owners and admins may also
+// deactivate or reactivate members of their active organization, and change
+// nothing else about them.
 func UserPolicy() ent.Policy {
 	return policy(
 		[]privacy.QueryRule{privacy.UserQueryRuleFunc(func(ctx context.Context, q *gen.UserQuery) error {
@@ -109,18 +121,25 @@ func UserPolicy() ent.Policy {
 			return privacy.Skip
 		})},
 		[]privacy.MutationRule{privacy.UserMutationRuleFunc(func(ctx context.Context, m *gen.UserMutation) error {
-			if v := signedIn(ctx); v != nil && m.Op().Is(ent.OpUpdateOne) {
-				m.Where(user.ID(v.UserID))
+			v := signedIn(ctx)
+			if v == nil || !m.Op().Is(ent.OpUpdateOne) {
+				return privacy.Skip
+			}
+			if fields := m.Fields(); v.IsOrgAdmin() && len(fields) == 1 && fields[0] == user.FieldActive {
+				m.Where(user.HasMembershipsWith(membership.OrganizationID(v.OrgID)))
 				return privacy.Allow
 			}
-			return privacy.Skip
+			m.Where(user.ID(v.UserID))
+			return privacy.Allow
 		})},
 	)
 }
 
 // MembershipPolicy lets members read the memberships of their active
-// organization and their own memberships elsewhere. Only the server changes
-// memberships in this release (signup and bootstrap).
+// organization and their own memberships elsewhere, and lets owners and
+// admins change and remove the memberships of their active organization
+// (the organization service adds the owner-only rules). New memberships are
+// made by the server: signup, bootstrap and organization creation.
 func MembershipPolicy() ent.Policy {
 	return policy(
 		[]privacy.QueryRule{privacy.MembershipQueryRuleFunc(func(ctx context.Context, q *gen.MembershipQuery) error {
@@ -133,7 +152,13 @@ func MembershipPolicy() ent.Policy {
 			}
 			return privacy.Skip
 		})},
-		nil,
+		[]privacy.MutationRule{privacy.MembershipMutationRuleFunc(func(ctx context.Context, m *gen.MembershipMutation) error {
+			if v := signedIn(ctx); v != nil && v.IsOrgAdmin() && isUpdateOrDelete(m.Op()) {
+				m.Where(membership.OrganizationID(v.OrgID))
+				return privacy.Allow
+			}
+			return privacy.Skip
+		})},
 	)
 }
 

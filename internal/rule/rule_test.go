@@ -580,6 +580,20 @@ func TestOrganizationMutations(t *testing.T) {
 			op: func(ctx context.Context, f *fixture) error {
 				return f.client.Organization.Create().SetTitle("New").Exec(ctx)
 			},
+			want: allowed,
+			check: func(t *testing.T, f *fixture) {
+				n, err := f.client.Organization.Query().Where(organization.Title("New")).Count(viewer.NewSystemContext(context.Background()))
+				if err != nil || n != 1 {
+					t.Fatalf("new organizations = %d, %v", n, err)
+				}
+			},
+		},
+		{
+			name: "annotator creates a second default organization",
+			ctx:  (*fixture).asAnnotatorA,
+			op: func(ctx context.Context, f *fixture) error {
+				return f.client.Organization.Create().SetTitle("Default too").SetIsDefault(true).Exec(ctx)
+			},
 			want: denied,
 		},
 	})
@@ -672,7 +686,13 @@ func TestMembershipMutations(t *testing.T) {
 			op: func(ctx context.Context, f *fixture) error {
 				return f.client.Membership.UpdateOneID(f.mAnnotatorA.ID).SetRole(membership.RoleAdmin).Exec(ctx)
 			},
-			want: denied,
+			want: allowed,
+			check: func(t *testing.T, f *fixture) {
+				m, err := f.client.Membership.Get(viewer.NewSystemContext(context.Background()), f.mAnnotatorA.ID)
+				if err != nil || m.Role != membership.RoleAdmin {
+					t.Fatalf("role = %v, %v", m, err)
+				}
+			},
 		},
 		{
 			name: "admin removes a member",
@@ -680,7 +700,28 @@ func TestMembershipMutations(t *testing.T) {
 			op: func(ctx context.Context, f *fixture) error {
 				return f.client.Membership.DeleteOneID(f.mAnnotatorA.ID).Exec(ctx)
 			},
+			want: allowed,
+			check: func(t *testing.T, f *fixture) {
+				if _, err := f.client.Membership.Get(viewer.NewSystemContext(context.Background()), f.mAnnotatorA.ID); !ent.IsNotFound(err) {
+					t.Fatalf("membership still there: %v", err)
+				}
+			},
+		},
+		{
+			name: "annotator promotes themself",
+			ctx:  (*fixture).asAnnotatorA,
+			op: func(ctx context.Context, f *fixture) error {
+				return f.client.Membership.UpdateOneID(f.mAnnotatorA.ID).SetRole(membership.RoleOwner).Exec(ctx)
+			},
 			want: denied,
+		},
+		{
+			name: "admin of A changes a membership in B",
+			ctx:  (*fixture).asAdminA,
+			op: func(ctx context.Context, f *fixture) error {
+				return f.client.Membership.UpdateOneID(f.mOwnerB.ID).SetRole(membership.RoleAnnotator).Exec(ctx)
+			},
+			want: notFound,
 		},
 		{
 			name: "anonymous removes memberships",

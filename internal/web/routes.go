@@ -13,6 +13,7 @@ import (
 	"gloss/internal/auth"
 	"gloss/internal/fault"
 	"gloss/internal/labeling"
+	"gloss/internal/organization"
 )
 
 // Options configure the HTTP handler.
@@ -37,7 +38,10 @@ func NewHandler(o Options) http.Handler {
 	mux.HandleFunc("GET /readyz", handleReady(o.Ping))
 
 	// The GraphQL API: POST with a JSON body only.
-	schema := graph.NewSchema(&graph.Resolver{Client: o.Client, Auth: o.Auth, Labeling: o.Labeling})
+	schema := graph.NewSchema(&graph.Resolver{
+		Client: o.Client, Auth: o.Auth, Labeling: o.Labeling,
+		Organizations: organization.NewService(o.Client),
+	})
 	mux.Handle("POST /graphql", limitBody(newGraphQL(o.Client, schema, o.Introspection, o.Logger)))
 	for _, m := range []string{"GET", "PUT", "PATCH", "DELETE", "OPTIONS"} {
 		mux.HandleFunc(m+" /graphql", handleGraphQLMethod)

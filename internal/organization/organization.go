@@ -1,0 +1,218 @@
+// Package organization runs teams: creating and switching organizations,
+// changing members' roles, removing and deactivating members. The privacy
+// policies scope every change to the viewer's active organization; this
+// package adds the rules about owners (only owners make or unmake owners,
+// and an organization always keeps one).
+package organization
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"gloss/ent"
+	"gloss/ent/apitoken"
+	"gloss/ent/membership"
+	"gloss/ent/session"
+	"gloss/internal/fault"
+	"gloss/internal/viewer"
+)
+
+// Service holds what the organization service needs.
+type Service struct {
+	client *ent.Client
+}
+
+// NewService returns a Service over client.
+func NewService(client *ent.Client) *Service { return &Service{client: client} }
+
+func (s *Service) clientFrom(ctx context.Context) *ent.Client {
+	if c := ent.FromContext(ctx); c != nil {
+		return c
+	}
+	return s.client
+}
+
+var (
+	errSignIn = fault.New(fault.Unauthenticated, "sign in first")
+	errAdmins = fault.New(fault.Forbidden, "only owners and admins manage members")
+	errOwners = fault.New(fault.Forbidden, "only owners make, change or remove owners")
+)
+
+func signedIn(ctx context.Context) (*viewer.Viewer, error) {
+	if v := viewer.FromContext(ctx); v != nil && !v.System && v.UserID != 0 {
+		return v, nil
+	}
+	return nil, errSignIn
+}
+
+func admin(ctx context.Context) (*viewer.Viewer, error) {
+	v, err := signedIn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !v.IsOrgAdmin() {
+		return nil, errAdmins
+	}
+	return v, nil
+}
+
+// Create makes an organization whose owner is the viewer. The viewer's
+// active organization does not change until they switch.
+func (s *Service) Create(ctx context.Context, title string) (*ent.Organization, error) {
+	v, err := signedIn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	title = strings.TrimSpace(title)
+	if n := utf8.RuneCountInString(title); n < 1 || n > 200 {
+		return nil, fault.Invalid("title must be 1 to 200 characters")
+	}
+	client := s.clientFrom(ctx)
+	org, err := client.Organization.Create().SetTitle(title).Save(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// System context: the new organization has no owner yet who could
+	// authorize its first membership; the creator becomes that owner.
+	err = client.Membership.Create().SetUserID(v.UserID).SetOrganizationID(org.ID).
+		SetRole(membership.RoleOwner).Exec(viewer.NewSystemContext(ctx))
+	return org, err
+}
+
+// Switch makes org the viewer's active organization. An organization the
+// viewer is not a member of is not found.
+func (s *Service) Switch(ctx context.Context, id int) (*ent.Organization, error) {
+	v, err := signedIn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	client := s.clientFrom(ctx)
+	org, err := client.Organization.Get(ctx, id) // the policy shows only the viewer's organizations
+	if err != nil {
+		return nil, err
+	}
+	if err := client.User.UpdateOneID(v.UserID).SetActiveOrganizationID(org.ID).Exec(ctx); err != nil {
+		return nil, err
+	}
+	return org, nil
+}
+
+// member returns the membership of userID in the viewer's organization.
+func (s *Service) member(ctx context.Context, v *viewer.Viewer, userID int) (*ent.Membership, error) {
+	return s.clientFrom(ctx).Membership.Query().
+		Where(membership.UserID(userID), membership.OrganizationID(v.OrgID)).Only(ctx)
+}
+
+func (s *Service) ownerCount(ctx context.Context, orgID int) (int, error) {
+	return s.clientFrom(ctx).Membership.Query().
+		Where(membership.OrganizationID(orgID), membership.RoleEQ(membership.RoleOwner)).Count(ctx)
+}
+
+// keepsAnOwner refuses a change that would take away m's owner role when m
+// is the organization's last owner.
+func (s *Service) keepsAnOwner(ctx context.Context, m *ent.Membership) error {
+	if m.Role != membership.RoleOwner {
+		return nil
+	}
+	n, err := s.ownerCount(ctx, m.OrganizationID)
+	if err != nil {
+		return err
+	}
+	if n <= 1 {
+		return fault.Invalid("an organization needs an owner: make someone else an owner first")
+	}
+	return nil
+}
+
+// UpdateRole gives a member a new role. Owners and admins change roles;
+// only owners give or take the owner role (which is how ownership is
+// transferred), and the last owner keeps it.
+func (s *Service) UpdateRole(ctx context.Context, userID int, role membership.Role) (*ent.Membership, error) {
+	v, err := admin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := membership.RoleValidator(role); err != nil {
+		return nil, fault.Invalid("%q is not a role", role)
+	}
+	m, err := s.member(ctx, v, userID)
+	if err != nil {
+		return nil, err
+	}
+	if (role == membership.RoleOwner || m.Role == membership.RoleOwner) && v.Role != membership.RoleOwner {
+		return nil, errOwners
+	}
+	if role != membership.RoleOwner {
+		if err := s.keepsAnOwner(ctx, m); err != nil {
+			return nil, err
+		}
+	}
+	return s.clientFrom(ctx).Membership.UpdateOne(m).SetRole(role).Save(ctx)
+}
+
+// RemoveMember takes a user out of the viewer's organization. Members may
+// also remove themselves (leave), except the last owner.
+func (s *Service) RemoveMember(ctx context.Context, userID int) error {
+	v, err := signedIn(ctx)
+	if err != nil {
+		return err
+	}
+	m, err := s.member(ctx, v, userID)
+	if err != nil {
+		return err
+	}
+	switch {
+	case userID == v.UserID:
+	case !v.IsOrgAdmin():
+		return errAdmins
+	case m.Role == membership.RoleOwner && v.Role != membership.RoleOwner:
+		return errOwners
+	}
+	if err := s.keepsAnOwner(ctx, m); err != nil {
+		return err
+	}
+	client := s.clientFrom(ctx)
+	if userID == v.UserID {
+		// Leaving: the policy lets admins remove memberships; everyone may
+		// remove their own, which is what this system context allows.
+		return client.Membership.DeleteOne(m).Exec(viewer.NewSystemContext(ctx))
+	}
+	return client.Membership.DeleteOne(m).Exec(ctx)
+}
+
+// Deactivate stops a member from signing in anywhere: their sessions and
+// API token end at once. Only owners deactivate owners; nobody deactivates
+// themself.
+func (s *Service) Deactivate(ctx context.Context, userID int) (*ent.User, error) {
+	v, err := admin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if userID == v.UserID {
+		return nil, fault.Invalid("you cannot deactivate yourself")
+	}
+	m, err := s.member(ctx, v, userID)
+	if err != nil {
+		return nil, err
+	}
+	if m.Role == membership.RoleOwner && v.Role != membership.RoleOwner {
+		return nil, errOwners
+	}
+	client := s.clientFrom(ctx)
+	u, err := client.User.UpdateOneID(userID).SetActive(false).Save(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// System context: ending another user's sessions and token is not
+	// something their policies let an admin do row by row; the checks above
+	// are what authorize it.
+	sys := viewer.NewSystemContext(ctx)
+	if _, err := client.Session.Delete().Where(session.UserID(userID)).Exec(sys); err != nil {
+		return nil, err
+	}
+	if _, err := client.APIToken.Delete().Where(apitoken.UserID(userID)).Exec(sys); err != nil {
+		return nil, err
+	}
+	return u, nil
+}

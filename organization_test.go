@@ -1,0 +1,157 @@
+package main
+
+import (
+	"net/http"
+	"testing"
+)
+
+const (
+	roleMutation   = `mutation($u: ID!, $r: Role!) { updateMemberRole(userId: $u, role: $r) { role } }`
+	removeMutation = `mutation($u: ID!) { removeMember(userId: $u) }`
+	deactivate     = `mutation($u: ID!) { deactivateUser(userId: $u) { active } }`
+	viewerID       = `{ viewer { id } }`
+)
+
+func roleOf(t *testing.T, b *browser) string {
+	t.Helper()
+	return str(b.ok(`{ organization { viewerRole } }`, nil), "organization", "viewerRole")
+}
+
+func idOf(t *testing.T, b *browser) string {
+	t.Helper()
+	return str(b.ok(viewerID, nil), "viewer", "id")
+}
+
+func TestRoles(t *testing.T) {
+	tm := MustTeam(t)
+	ann := idOf(t, tm.annotator)
+	owner := idOf(t, tm.owner)
+
+	// An annotator changes no roles, their own included.
+	tm.annotator.wantCode("FORBIDDEN", roleMutation, map[string]any{"u": ann, "r": "OWNER"})
+	if roleOf(t, tm.annotator) != "ANNOTATOR" {
+		t.Fatal("a refused role change took effect")
+	}
+	// The owner makes the annotator an admin; an admin cannot make owners.
+	tm.owner.ok(roleMutation, map[string]any{"u": ann, "r": "ADMIN"})
+	admin := tm.annotator
+	if roleOf(t, admin) != "ADMIN" {
+		t.Fatal("role change did not take effect")
+	}
+	admin.wantCode("FORBIDDEN", roleMutation, map[string]any{"u": ann, "r": "OWNER"})
+	admin.wantCode("FORBIDDEN", roleMutation, map[string]any{"u": owner, "r": "ANNOTATOR"})
+	if roleOf(t, tm.owner) != "OWNER" || roleOf(t, admin) != "ADMIN" {
+		t.Fatal("a refused role change took effect")
+	}
+	// The last owner keeps the role; ownership moves by making another owner.
+	tm.owner.wantCode("BAD_USER_INPUT", roleMutation, map[string]any{"u": owner, "r": "ADMIN"})
+	tm.owner.ok(roleMutation, map[string]any{"u": ann, "r": "OWNER"})
+	tm.owner.ok(roleMutation, map[string]any{"u": owner, "r": "ADMIN"})
+	if roleOf(t, tm.owner) != "ADMIN" || roleOf(t, admin) != "OWNER" {
+		t.Fatal("ownership was not transferred")
+	}
+	// The former owner, now an admin, cannot touch the new owner.
+	tm.owner.wantCode("FORBIDDEN", roleMutation, map[string]any{"u": ann, "r": "ANNOTATOR"})
+	if roleOf(t, admin) != "OWNER" {
+		t.Fatal("a refused role change took effect")
+	}
+}
+
+func TestRemoveAndDeactivate(t *testing.T) {
+	tm := MustTeam(t)
+	invite := inviteToken(str(tm.owner.ok(orgQuery, nil), "organization", "inviteUrl"))
+	second := tm.s.browser(t)
+	second.ok(signupMutation, signupVars(uniqueEmail("second"), ownerPassword, invite))
+	token := str(second.ok(`mutation { resetApiToken { token } }`, nil), "resetApiToken", "token")
+	secondID := idOf(t, second)
+
+	// Annotators cannot remove or deactivate anyone.
+	tm.annotator.wantCode("FORBIDDEN", removeMutation, map[string]any{"u": secondID})
+	tm.annotator.wantCode("FORBIDDEN", deactivate, map[string]any{"u": secondID})
+	if path(second.ok(viewerID, nil), "viewer") == nil || memberCount(t, tm.owner) != 3 {
+		t.Fatal("a refused removal took effect")
+	}
+
+	// Deactivation ends the sessions and the token at once.
+	if d := tm.owner.ok(deactivate, map[string]any{"u": secondID}); path(d, "deactivateUser", "active") != false {
+		t.Fatalf("%v", d)
+	}
+	if path(second.ok(viewerID, nil), "viewer") != nil {
+		t.Fatal("a deactivated user's session still works")
+	}
+	if r := s2token(t, tm.s, token); r.Status != http.StatusUnauthorized {
+		t.Fatalf("a deactivated user's token still works: %d", r.Status)
+	}
+	tm.owner.wantCode("BAD_USER_INPUT", deactivate, map[string]any{"u": idOf(t, tm.owner)})
+
+	// Removal: the member no longer sees the organization.
+	annID := idOf(t, tm.annotator)
+	tm.owner.ok(removeMutation, map[string]any{"u": annID})
+	// With no organization left, the removed member is nobody.
+	if path(tm.annotator.ok(viewerID, nil), "viewer") != nil {
+		t.Fatal("a removed member still has a viewer")
+	}
+	if memberCount(t, tm.owner) != 2 {
+		t.Fatal("member not removed")
+	}
+	// The last owner cannot leave.
+	tm.owner.wantCode("BAD_USER_INPUT", removeMutation, map[string]any{"u": idOf(t, tm.owner)})
+}
+
+func s2token(t *testing.T, s *testServer, token string) *gqlResponse {
+	t.Helper()
+	return s.tokenClient(t, token).gql(viewerID, nil)
+}
+
+func TestOrganizationsAreIsolated(t *testing.T) {
+	tm := MustTeam(t)
+	projectA := tm.project(t, textClassification, nil)
+	tm.owner.ok(importTasks, map[string]any{"p": projectA, "t": []any{map[string]any{"text": "secret of A"}}})
+	taskA := str(tm.owner.ok(`query($p: ID!) { tasks(projectId: $p) { edges { node { id } } } }`, map[string]any{"p": projectA}), "tasks", "edges", 0, "node", "id")
+	annID := idOf(t, tm.annotator)
+
+	// The annotator creates an organization of their own and switches to it.
+	orgB := str(tm.annotator.ok(`mutation { createOrganization(title: "Team B") { id viewerRole } }`, nil), "createOrganization", "id")
+	if n := len(tm.annotator.ok(`{ organizations { id } }`, nil)["organizations"].([]any)); n != 2 {
+		t.Fatalf("organizations = %d", n)
+	}
+	tm.annotator.ok(`mutation($o: ID!) { switchOrganization(id: $o) { id } }`, map[string]any{"o": orgB})
+	if roleOf(t, tm.annotator) != "OWNER" || str(tm.annotator.ok(`{ organization { title } }`, nil), "organization", "title") != "Team B" {
+		t.Fatal("switch did not take effect")
+	}
+	// Nothing of A is visible or changeable from B.
+	b := tm.annotator
+	for _, q := range []string{
+		`query($id: ID!) { project(id: $id) { id } }`,
+		`query($id: ID!) { task(id: $id) { id } }`,
+	} {
+		id := projectA
+		if q[14:18] == "task" {
+			id = taskA
+		}
+		if d := b.ok(q, map[string]any{"id": id}); len(d) != 1 || path(d, "project") != nil || path(d, "task") != nil {
+			t.Fatalf("%s: %v", q, d)
+		}
+	}
+	b.wantCode("NOT_FOUND", `query($p: ID!) { tasks(projectId: $p) { totalCount } }`, map[string]any{"p": projectA})
+	b.wantCode("NOT_FOUND", `query($p: ID!) { nextTask(projectId: $p) { id } }`, map[string]any{"p": projectA})
+	b.wantCode("NOT_FOUND", createAnn, map[string]any{"i": map[string]any{"taskId": taskA, "result": []any{}}})
+	b.wantCode("NOT_FOUND", `mutation($p: ID!) { deleteProject(id: $p) }`, map[string]any{"p": projectA})
+	b.wantCode("NOT_FOUND", roleMutation, map[string]any{"u": idOf(t, tm.owner), "r": "ANNOTATOR"})
+	if r := upload(t, b, projectA, map[string]string{"x.txt": "x\n"}); r.Status != http.StatusNotFound {
+		t.Fatalf("import into a foreign project: %d", r.Status)
+	}
+	req, _ := http.NewRequest(http.MethodGet, tm.s.URL+"/api/projects/"+projectA+"/export?format=JSON", nil)
+	if r := b.do(req); r.Status != http.StatusNotFound {
+		t.Fatalf("export of a foreign project: %d", r.Status)
+	}
+	if n := memberCount(t, b); n != 1 {
+		t.Fatalf("B shows %d members", n)
+	}
+	// Switching to an organization one is not in is not found.
+	tm.owner.wantCode("NOT_FOUND", `mutation($o: ID!) { switchOrganization(id: $o) { id } }`, map[string]any{"o": orgB})
+	if roleOf(t, tm.owner) != "OWNER" || taskCount(t, tm.owner, projectA) != 1 {
+		t.Fatal("A changed")
+	}
+	_ = annID
+}
