@@ -16,11 +16,13 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"syscall"
 	"time"
 
 	"gloss/frontend"
+	"gloss/internal/audit"
 	"gloss/internal/auth"
 	"gloss/internal/config"
 	"gloss/internal/database"
@@ -53,6 +55,7 @@ const usage = `usage:
   gloss start [--host 127.0.0.1] [--port 8080] [--data-dir DIR] [--public-url URL]
               [--username EMAIL --password PASSWORD [--user-token TOKEN]]
               [--tls-cert FILE --tls-key FILE]
+  gloss audit verify [--data-dir DIR]   checks the audit log's hash chain; exit 1 on a break
   gloss version
 `
 
@@ -70,6 +73,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			return err
 		}
 		return serve(ctx, cfg, stdout)
+	case "audit":
+		if len(args) < 2 || args[1] != "verify" {
+			fmt.Fprint(stdout, usage)
+			return &config.Error{Msg: "usage: gloss audit verify [--data-dir DIR]"}
+		}
+		cfg, err := config.LoadAudit(args[2:], getenv, stdout)
+		if err != nil {
+			return err
+		}
+		return verifyAudit(ctx, cfg, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "gloss", version)
 		return nil
@@ -110,12 +123,17 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		baseURL = scheme + "://" + ln.Addr().String()
 	}
 
+	auditLog := audit.NewLog(db.Client, db.Dialect)
+	db.Client.Use(auditLog.Hook(log))
+	go pruneAudit(ctx, auditLog, cfg.AuditRetention, log)
+
 	authn := auth.NewService(db.Client, auth.Options{
 		Key:        key,
 		Secure:     cfg.TLS() || (len(cfg.PublicURL) > 8 && cfg.PublicURL[:8] == "https://"),
 		PublicURL:  cfg.PublicURL,
 		OpenSignup: cfg.SignupWithoutLink(),
 		Logger:     log,
+		Audit:      auditLog,
 	})
 	setupLink, err := authn.Bootstrap(ctx, baseURL, cfg.Username, cfg.Password, cfg.UserToken)
 	if err != nil {
@@ -131,13 +149,14 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	fetchOpts.MaxBytes = cfg.ImportMaxBytes
 	labels := labeling.NewService(db.Client,
 		labeling.Limits{MaxImportBytes: cfg.ImportMaxBytes, MaxImportTasks: cfg.ImportMaxTasks},
-		labeling.URLFetcher{Client: safehttp.New(fetchOpts)})
+		labeling.URLFetcher{Client: safehttp.New(fetchOpts)}, auditLog)
 
 	handler := web.NewHandler(web.Options{
 		Client:             db.Client,
 		Ping:               db.SQL.PingContext,
 		Auth:               authn,
 		Labeling:           labels,
+		Audit:              auditLog,
 		Dist:               dist,
 		TLS:                cfg.TLS(),
 		CORSAllowedOrigins: cfg.CORSAllowedOrigins,
@@ -176,4 +195,45 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdown)
+}
+
+// verifyAudit checks the audit log's hash chain of the database cfg names.
+func verifyAudit(ctx context.Context, cfg config.Config, stdout io.Writer) error {
+	if cfg.DatabaseURL == "" {
+		if _, err := os.Stat(filepath.Join(cfg.DataDir, database.FileName)); err != nil {
+			return &config.Error{Msg: fmt.Sprintf("--data-dir: no Gloss database in %s", cfg.DataDir)}
+		}
+	}
+	db, err := database.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := audit.Verify(ctx, db.Client)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "audit log intact: %d events\n", n)
+	return nil
+}
+
+// pruneAudit applies the audit retention at start and then daily.
+func pruneAudit(ctx context.Context, log *audit.Log, retention time.Duration, logger *slog.Logger) {
+	if retention <= 0 {
+		return
+	}
+	t := time.NewTicker(24 * time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := log.Prune(ctx, retention); err != nil && ctx.Err() == nil {
+			logger.Error("audit retention", slog.Any("error", err))
+		} else if n > 0 {
+			logger.Info("audit retention removed events", slog.Int("events", n))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

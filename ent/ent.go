@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"gloss/ent/annotation"
 	"gloss/ent/apitoken"
+	"gloss/ent/auditevent"
 	"gloss/ent/membership"
 	"gloss/ent/organization"
 	"gloss/ent/prediction"
@@ -84,6 +85,7 @@ func checkColumn(t, c string) error {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			apitoken.Table:     apitoken.ValidColumn,
 			annotation.Table:   annotation.ValidColumn,
+			auditevent.Table:   auditevent.ValidColumn,
 			membership.Table:   membership.ValidColumn,
 			organization.Table: organization.ValidColumn,
 			prediction.Table:   prediction.ValidColumn,

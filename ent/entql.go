@@ -5,6 +5,7 @@ package ent
 import (
 	"gloss/ent/annotation"
 	"gloss/ent/apitoken"
+	"gloss/ent/auditevent"
 	"gloss/ent/membership"
 	"gloss/ent/organization"
 	"gloss/ent/predicate"
@@ -23,7 +24,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 10)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 11)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   apitoken.Table,
@@ -65,6 +66,31 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   auditevent.Table,
+			Columns: auditevent.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: auditevent.FieldID,
+			},
+		},
+		Type: "AuditEvent",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			auditevent.FieldCreatedAt:      {Type: field.TypeTime, Column: auditevent.FieldCreatedAt},
+			auditevent.FieldActorID:        {Type: field.TypeInt, Column: auditevent.FieldActorID},
+			auditevent.FieldOrganizationID: {Type: field.TypeInt, Column: auditevent.FieldOrganizationID},
+			auditevent.FieldAction:         {Type: field.TypeString, Column: auditevent.FieldAction},
+			auditevent.FieldTargetType:     {Type: field.TypeString, Column: auditevent.FieldTargetType},
+			auditevent.FieldTargetID:       {Type: field.TypeString, Column: auditevent.FieldTargetID},
+			auditevent.FieldClientAddress:  {Type: field.TypeString, Column: auditevent.FieldClientAddress},
+			auditevent.FieldUserAgent:      {Type: field.TypeString, Column: auditevent.FieldUserAgent},
+			auditevent.FieldRequestID:      {Type: field.TypeString, Column: auditevent.FieldRequestID},
+			auditevent.FieldDetails:        {Type: field.TypeJSON, Column: auditevent.FieldDetails},
+			auditevent.FieldPrevHash:       {Type: field.TypeBytes, Column: auditevent.FieldPrevHash},
+			auditevent.FieldHash:           {Type: field.TypeBytes, Column: auditevent.FieldHash},
+		},
+	}
+	graph.Nodes[3] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   membership.Table,
 			Columns: membership.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -80,7 +106,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			membership.FieldRole:           {Type: field.TypeEnum, Column: membership.FieldRole},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -98,7 +124,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldInviteTokenSealed: {Type: field.TypeBytes, Column: organization.FieldInviteTokenSealed},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   prediction.Table,
 			Columns: prediction.Columns,
@@ -117,7 +143,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			prediction.FieldModelVersion:   {Type: field.TypeString, Column: prediction.FieldModelVersion},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   project.Table,
 			Columns: project.Columns,
@@ -142,7 +168,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			project.FieldTaskNumber:     {Type: field.TypeInt, Column: project.FieldTaskNumber},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   session.Table,
 			Columns: session.Columns,
@@ -162,7 +188,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			session.FieldClientAddress: {Type: field.TypeString, Column: session.FieldClientAddress},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   task.Table,
 			Columns: task.Columns,
@@ -186,7 +212,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			task.FieldLockedUntil:          {Type: field.TypeTime, Column: task.FieldLockedUntil},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   throttle.Table,
 			Columns: throttle.Columns,
@@ -202,7 +228,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			throttle.FieldWindowStart: {Type: field.TypeTime, Column: throttle.FieldWindowStart},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -597,6 +623,106 @@ func (f *AnnotationFilter) WhereHasCompletedByWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *AuditEventQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the AuditEventQuery builder.
+func (_q *AuditEventQuery) Filter() *AuditEventFilter {
+	return &AuditEventFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *AuditEventMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the AuditEventMutation builder.
+func (m *AuditEventMutation) Filter() *AuditEventFilter {
+	return &AuditEventFilter{config: m.config, predicateAdder: m}
+}
+
+// AuditEventFilter provides a generic filtering capability at runtime for AuditEventQuery.
+type AuditEventFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *AuditEventFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *AuditEventFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(auditevent.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *AuditEventFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(auditevent.FieldCreatedAt))
+}
+
+// WhereActorID applies the entql int predicate on the actor_id field.
+func (f *AuditEventFilter) WhereActorID(p entql.IntP) {
+	f.Where(p.Field(auditevent.FieldActorID))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *AuditEventFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(auditevent.FieldOrganizationID))
+}
+
+// WhereAction applies the entql string predicate on the action field.
+func (f *AuditEventFilter) WhereAction(p entql.StringP) {
+	f.Where(p.Field(auditevent.FieldAction))
+}
+
+// WhereTargetType applies the entql string predicate on the target_type field.
+func (f *AuditEventFilter) WhereTargetType(p entql.StringP) {
+	f.Where(p.Field(auditevent.FieldTargetType))
+}
+
+// WhereTargetID applies the entql string predicate on the target_id field.
+func (f *AuditEventFilter) WhereTargetID(p entql.StringP) {
+	f.Where(p.Field(auditevent.FieldTargetID))
+}
+
+// WhereClientAddress applies the entql string predicate on the client_address field.
+func (f *AuditEventFilter) WhereClientAddress(p entql.StringP) {
+	f.Where(p.Field(auditevent.FieldClientAddress))
+}
+
+// WhereUserAgent applies the entql string predicate on the user_agent field.
+func (f *AuditEventFilter) WhereUserAgent(p entql.StringP) {
+	f.Where(p.Field(auditevent.FieldUserAgent))
+}
+
+// WhereRequestID applies the entql string predicate on the request_id field.
+func (f *AuditEventFilter) WhereRequestID(p entql.StringP) {
+	f.Where(p.Field(auditevent.FieldRequestID))
+}
+
+// WhereDetails applies the entql json.RawMessage predicate on the details field.
+func (f *AuditEventFilter) WhereDetails(p entql.BytesP) {
+	f.Where(p.Field(auditevent.FieldDetails))
+}
+
+// WherePrevHash applies the entql []byte predicate on the prev_hash field.
+func (f *AuditEventFilter) WherePrevHash(p entql.BytesP) {
+	f.Where(p.Field(auditevent.FieldPrevHash))
+}
+
+// WhereHash applies the entql []byte predicate on the hash field.
+func (f *AuditEventFilter) WhereHash(p entql.BytesP) {
+	f.Where(p.Field(auditevent.FieldHash))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *MembershipQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -625,7 +751,7 @@ type MembershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MembershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -713,7 +839,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -792,7 +918,7 @@ type PredictionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PredictionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -876,7 +1002,7 @@ type ProjectFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProjectFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -990,7 +1116,7 @@ type SessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1079,7 +1205,7 @@ type TaskFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TaskFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1216,7 +1342,7 @@ type ThrottleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ThrottleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1271,7 +1397,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

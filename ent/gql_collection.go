@@ -6,6 +6,7 @@ import (
 	"context"
 	"gloss/ent/annotation"
 	"gloss/ent/apitoken"
+	"gloss/ent/auditevent"
 	"gloss/ent/membership"
 	"gloss/ent/organization"
 	"gloss/ent/prediction"
@@ -271,6 +272,115 @@ func newAnnotationPaginateArgs(rv map[string]any) *annotationPaginateArgs {
 				args.opts = append(args.opts, WithAnnotationOrder(v))
 			}
 		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *AuditEventQuery) CollectFields(ctx context.Context, satisfies ...string) (*AuditEventQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *AuditEventQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(auditevent.Columns))
+		selectedFields = []string{auditevent.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[auditevent.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldCreatedAt)
+				fieldSeen[auditevent.FieldCreatedAt] = struct{}{}
+			}
+		case "actorID":
+			if _, ok := fieldSeen[auditevent.FieldActorID]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldActorID)
+				fieldSeen[auditevent.FieldActorID] = struct{}{}
+			}
+		case "organizationID":
+			if _, ok := fieldSeen[auditevent.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldOrganizationID)
+				fieldSeen[auditevent.FieldOrganizationID] = struct{}{}
+			}
+		case "action":
+			if _, ok := fieldSeen[auditevent.FieldAction]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldAction)
+				fieldSeen[auditevent.FieldAction] = struct{}{}
+			}
+		case "targetType":
+			if _, ok := fieldSeen[auditevent.FieldTargetType]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldTargetType)
+				fieldSeen[auditevent.FieldTargetType] = struct{}{}
+			}
+		case "targetID":
+			if _, ok := fieldSeen[auditevent.FieldTargetID]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldTargetID)
+				fieldSeen[auditevent.FieldTargetID] = struct{}{}
+			}
+		case "clientAddress":
+			if _, ok := fieldSeen[auditevent.FieldClientAddress]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldClientAddress)
+				fieldSeen[auditevent.FieldClientAddress] = struct{}{}
+			}
+		case "userAgent":
+			if _, ok := fieldSeen[auditevent.FieldUserAgent]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldUserAgent)
+				fieldSeen[auditevent.FieldUserAgent] = struct{}{}
+			}
+		case "requestID":
+			if _, ok := fieldSeen[auditevent.FieldRequestID]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldRequestID)
+				fieldSeen[auditevent.FieldRequestID] = struct{}{}
+			}
+		case "details":
+			if _, ok := fieldSeen[auditevent.FieldDetails]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldDetails)
+				fieldSeen[auditevent.FieldDetails] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type auditeventPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []AuditEventPaginateOption
+}
+
+func newAuditEventPaginateArgs(rv map[string]any) *auditeventPaginateArgs {
+	args := &auditeventPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
 	}
 	return args
 }

@@ -36,6 +36,9 @@ func NewSchema(r *Resolver) graphql.ExecutableSchema {
 	c.Complexity.Query.Members = func(child int, first *int, _ *ent.Cursor) int {
 		return child * pageSize(first)
 	}
+	c.Complexity.Query.AuditEvents = func(child int, first *int, _ *ent.Cursor, _ *model.AuditFilter) int {
+		return child * pageSize(first)
+	}
 	c.Complexity.Query.Projects = func(child int, first *int, _ *ent.Cursor) int {
 		return child * pageSize(first)
 	}
@@ -92,4 +95,12 @@ func nullIfNotFound[T any](v *T, err error) (*T, error) {
 		return nil, nil
 	}
 	return v, err
+}
+
+// deref returns *p, or "" for nil.
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
 }

@@ -75,6 +75,40 @@ var (
 			},
 		},
 	}
+	// AuditEventsColumns holds the columns for the "audit_events" table.
+	AuditEventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "actor_id", Type: field.TypeInt, Nullable: true},
+		{Name: "organization_id", Type: field.TypeInt, Nullable: true},
+		{Name: "action", Type: field.TypeString, Size: 100},
+		{Name: "target_type", Type: field.TypeString, Size: 100, Default: ""},
+		{Name: "target_id", Type: field.TypeString, Size: 100, Default: ""},
+		{Name: "client_address", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "user_agent", Type: field.TypeString, Size: 512, Default: ""},
+		{Name: "request_id", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "details", Type: field.TypeJSON, Nullable: true},
+		{Name: "prev_hash", Type: field.TypeBytes},
+		{Name: "hash", Type: field.TypeBytes},
+	}
+	// AuditEventsTable holds the schema information for the "audit_events" table.
+	AuditEventsTable = &schema.Table{
+		Name:       "audit_events",
+		Columns:    AuditEventsColumns,
+		PrimaryKey: []*schema.Column{AuditEventsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "auditevent_organization_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEventsColumns[3], AuditEventsColumns[0]},
+			},
+			{
+				Name:    "auditevent_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEventsColumns[1]},
+			},
+		},
+	}
 	// MembershipsColumns holds the columns for the "memberships" table.
 	MembershipsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -310,6 +344,7 @@ var (
 	Tables = []*schema.Table{
 		APITokensTable,
 		AnnotationsTable,
+		AuditEventsTable,
 		MembershipsTable,
 		OrganizationsTable,
 		PredictionsTable,

@@ -6,6 +6,7 @@ import (
 	"context"
 	"gloss/ent/annotation"
 	"gloss/ent/apitoken"
+	"gloss/ent/auditevent"
 	"gloss/ent/membership"
 	"gloss/ent/organization"
 	"gloss/ent/prediction"
@@ -83,6 +84,69 @@ func init() {
 	annotation.DefaultLeadTime = annotationDescLeadTime.Default.(float64)
 	// annotation.LeadTimeValidator is a validator for the "lead_time" field. It is called by the builders before save.
 	annotation.LeadTimeValidator = annotationDescLeadTime.Validators[0].(func(float64) error)
+	auditevent.Policy = privacy.NewPolicies(schema.AuditEvent{})
+	auditevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := auditevent.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	auditeventFields := schema.AuditEvent{}.Fields()
+	_ = auditeventFields
+	// auditeventDescCreatedAt is the schema descriptor for created_at field.
+	auditeventDescCreatedAt := auditeventFields[0].Descriptor()
+	// auditevent.DefaultCreatedAt holds the default value on creation for the created_at field.
+	auditevent.DefaultCreatedAt = auditeventDescCreatedAt.Default.(func() time.Time)
+	// auditeventDescAction is the schema descriptor for action field.
+	auditeventDescAction := auditeventFields[3].Descriptor()
+	// auditevent.ActionValidator is a validator for the "action" field. It is called by the builders before save.
+	auditevent.ActionValidator = func() func(string) error {
+		validators := auditeventDescAction.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(action string) error {
+			for _, fn := range fns {
+				if err := fn(action); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// auditeventDescTargetType is the schema descriptor for target_type field.
+	auditeventDescTargetType := auditeventFields[4].Descriptor()
+	// auditevent.DefaultTargetType holds the default value on creation for the target_type field.
+	auditevent.DefaultTargetType = auditeventDescTargetType.Default.(string)
+	// auditevent.TargetTypeValidator is a validator for the "target_type" field. It is called by the builders before save.
+	auditevent.TargetTypeValidator = auditeventDescTargetType.Validators[0].(func(string) error)
+	// auditeventDescTargetID is the schema descriptor for target_id field.
+	auditeventDescTargetID := auditeventFields[5].Descriptor()
+	// auditevent.DefaultTargetID holds the default value on creation for the target_id field.
+	auditevent.DefaultTargetID = auditeventDescTargetID.Default.(string)
+	// auditevent.TargetIDValidator is a validator for the "target_id" field. It is called by the builders before save.
+	auditevent.TargetIDValidator = auditeventDescTargetID.Validators[0].(func(string) error)
+	// auditeventDescClientAddress is the schema descriptor for client_address field.
+	auditeventDescClientAddress := auditeventFields[6].Descriptor()
+	// auditevent.DefaultClientAddress holds the default value on creation for the client_address field.
+	auditevent.DefaultClientAddress = auditeventDescClientAddress.Default.(string)
+	// auditevent.ClientAddressValidator is a validator for the "client_address" field. It is called by the builders before save.
+	auditevent.ClientAddressValidator = auditeventDescClientAddress.Validators[0].(func(string) error)
+	// auditeventDescUserAgent is the schema descriptor for user_agent field.
+	auditeventDescUserAgent := auditeventFields[7].Descriptor()
+	// auditevent.DefaultUserAgent holds the default value on creation for the user_agent field.
+	auditevent.DefaultUserAgent = auditeventDescUserAgent.Default.(string)
+	// auditevent.UserAgentValidator is a validator for the "user_agent" field. It is called by the builders before save.
+	auditevent.UserAgentValidator = auditeventDescUserAgent.Validators[0].(func(string) error)
+	// auditeventDescRequestID is the schema descriptor for request_id field.
+	auditeventDescRequestID := auditeventFields[8].Descriptor()
+	// auditevent.DefaultRequestID holds the default value on creation for the request_id field.
+	auditevent.DefaultRequestID = auditeventDescRequestID.Default.(string)
+	// auditevent.RequestIDValidator is a validator for the "request_id" field. It is called by the builders before save.
+	auditevent.RequestIDValidator = auditeventDescRequestID.Validators[0].(func(string) error)
 	membershipMixin := schema.Membership{}.Mixin()
 	membership.Policy = privacy.NewPolicies(schema.Membership{})
 	membership.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -10,11 +10,23 @@ import (
 	"gloss/ent/project"
 	"io"
 	"strconv"
+	"time"
 )
 
 type APITokenPayload struct {
 	// The new API token. This is the only time it is shown.
 	Token string `json:"token"`
+}
+
+// Filters of the audit log; all given must hold.
+type AuditFilter struct {
+	// Exact action, or a prefix ending in a dot (login.).
+	Action     *string    `json:"action,omitempty"`
+	ActorID    *int       `json:"actorId,omitempty"`
+	TargetType *string    `json:"targetType,omitempty"`
+	TargetID   *string    `json:"targetId,omitempty"`
+	Since      *time.Time `json:"since,omitempty"`
+	Until      *time.Time `json:"until,omitempty"`
 }
 
 type AuthPayload struct {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/mail"
+	"strconv"
 	"strings"
 
 	"gloss/ent"
@@ -17,6 +18,7 @@ import (
 	"gloss/ent/organization"
 	"gloss/ent/session"
 	"gloss/ent/user"
+	"gloss/internal/audit"
 	"gloss/internal/fault"
 	"gloss/internal/password"
 	"gloss/internal/secret"
@@ -37,6 +39,7 @@ type Service struct {
 	publicURL  string // empty: derive from the request
 	openSignup bool
 	log        *slog.Logger
+	audit      *audit.Log
 }
 
 // Options configure a Service.
@@ -46,6 +49,7 @@ type Options struct {
 	PublicURL  string // GLOSS_PUBLIC_URL, may be empty
 	OpenSignup bool   // LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK=false
 	Logger     *slog.Logger
+	Audit      *audit.Log
 }
 
 // NewService returns a Service over client.
@@ -57,6 +61,7 @@ func NewService(client *ent.Client, o Options) *Service {
 		publicURL:  o.PublicURL,
 		openSignup: o.OpenSignup,
 		log:        o.Logger,
+		audit:      o.Audit,
 	}
 }
 
@@ -107,6 +112,7 @@ func (s *Service) Bootstrap(ctx context.Context, baseURL, email, pw, token strin
 	if err != nil {
 		return "", err
 	}
+	ctx = ent.NewTxContext(ctx, tx) // the audit hook writes within it
 	link, err := s.bootstrap(ctx, tx.Client(), baseURL, email, pw, token)
 	if err != nil {
 		_ = tx.Rollback()
@@ -278,6 +284,8 @@ func (s *Service) Signup(ctx context.Context, email, pw, inviteToken string) (*e
 	if err := s.startSession(ctx, u); err != nil {
 		return nil, err
 	}
+	s.record(ctx, audit.Event{Action: "signup", ActorID: &u.ID, OrgID: &org.ID, TargetType: "User", TargetID: itoa(u.ID),
+		Details: map[string]any{"role": string(role), "setup": setup}})
 	return u, nil
 }
 
@@ -294,6 +302,7 @@ func (s *Service) Login(ctx context.Context, email, pw string) (*ent.User, error
 	norm := strings.ToLower(strings.TrimSpace(email))
 	keys := []throttleKey{accountKey(norm), addressKey(addr)}
 	if err := s.checkThrottle(ctx, keys); err != nil {
+		s.record(ctx, audit.Event{Action: "login.throttled", Details: map[string]any{"email": truncate(norm, 254)}})
 		return nil, err
 	}
 	wrong := fault.New(fault.Unauthenticated, "the email or password is not correct")
@@ -302,6 +311,7 @@ func (s *Service) Login(ctx context.Context, email, pw string) (*ent.User, error
 	u, err := s.client.User.Query().Where(user.Email(norm)).Only(sys)
 	if ent.IsNotFound(err) || len(pw) > 4*password.MaxLength {
 		password.Waste(ctx, pw)
+		s.record(ctx, audit.Event{Action: "login.failed", Details: map[string]any{"email": truncate(norm, 254)}})
 		return nil, s.recordFailure(ctx, keys, wrong)
 	}
 	if err != nil {
@@ -312,12 +322,15 @@ func (s *Service) Login(ctx context.Context, email, pw string) (*ent.User, error
 		return nil, err
 	}
 	if !ok || !u.Active {
+		s.record(ctx, audit.Event{Action: "login.failed", TargetType: "User", TargetID: itoa(u.ID), OrgID: u.ActiveOrganizationID,
+			Details: map[string]any{"email": u.Email, "deactivated": !u.Active}})
 		return nil, s.recordFailure(ctx, keys, wrong)
 	}
 	s.clearThrottle(ctx, keys[0])
 	if err := s.startSession(ctx, u); err != nil {
 		return nil, err
 	}
+	s.record(ctx, audit.Event{Action: "login.succeeded", ActorID: &u.ID, OrgID: u.ActiveOrganizationID, TargetType: "User", TargetID: itoa(u.ID)})
 	return u, nil
 }
 
@@ -356,7 +369,13 @@ func (s *Service) Logout(ctx context.Context) error {
 		return err
 	}
 	sess.Options.MaxAge = -1
-	return s.store.Save(r, ex.w, sess)
+	if err := s.store.Save(r, ex.w, sess); err != nil {
+		return err
+	}
+	if viewer.FromContext(ctx) != nil {
+		s.record(ctx, audit.Event{Action: "logout"})
+	}
+	return nil
 }
 
 // ChangePassword replaces the viewer's password after checking the current
@@ -385,8 +404,11 @@ func (s *Service) ChangePassword(ctx context.Context, current, next string) erro
 	if err := client.User.UpdateOne(u).SetPasswordHash(hash).Exec(ctx); err != nil {
 		return err
 	}
-	_, err = client.Session.Delete().Where(session.UserID(v.UserID), session.IDNEQ(v.SessionID)).Exec(ctx)
-	return err
+	if _, err = client.Session.Delete().Where(session.UserID(v.UserID), session.IDNEQ(v.SessionID)).Exec(ctx); err != nil {
+		return err
+	}
+	s.record(ctx, audit.Event{Action: "password.changed", TargetType: "User", TargetID: itoa(v.UserID)})
+	return nil
 }
 
 // RevokeSession ends one of the viewer's sessions.
@@ -398,6 +420,7 @@ func (s *Service) RevokeSession(ctx context.Context, id int) error {
 	if n == 0 {
 		return fault.New(fault.NotFound, "session not found")
 	}
+	s.record(ctx, audit.Event{Action: "session.revoked", TargetType: "Session", TargetID: itoa(id)})
 	return nil
 }
 
@@ -409,6 +432,7 @@ func (s *Service) ResetAPIToken(ctx context.Context) (string, error) {
 	if err := setAPIToken(ctx, clientFrom(ctx, s.client), v.UserID, token); err != nil {
 		return "", err
 	}
+	s.record(ctx, audit.Event{Action: "api_token.reset", TargetType: "User", TargetID: itoa(v.UserID)})
 	return token, nil
 }
 
@@ -426,6 +450,7 @@ func (s *Service) ResetInviteLink(ctx context.Context) (*ent.Organization, error
 	if _, err := s.resetInvite(ctx, client, v.OrgID); err != nil {
 		return nil, err
 	}
+	s.record(ctx, audit.Event{Action: "invite.reset", TargetType: "Organization", TargetID: itoa(v.OrgID)})
 	return client.Organization.Get(ctx, v.OrgID)
 }
 
@@ -484,3 +509,17 @@ func CurrentSessionID(ctx context.Context) int {
 	}
 	return 0
 }
+
+// record writes a security event. A failure is logged, not returned: the
+// answer to the client must not depend on it (a failed sign-in stays a
+// failed sign-in).
+func (s *Service) record(ctx context.Context, e audit.Event) {
+	if s.audit == nil {
+		return
+	}
+	if err := s.audit.Record(ctx, e); err != nil {
+		s.log.Error("audit record", slog.String("action", e.Action), slog.Any("error", err))
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

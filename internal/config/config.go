@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"gloss/internal/password"
@@ -47,6 +48,10 @@ type Config struct {
 
 	ImportMaxBytes int64 // GLOSS_IMPORT_MAX_BYTES, default 200 MiB
 	ImportMaxTasks int   // GLOSS_IMPORT_MAX_TASKS, default 1,000,000
+
+	// AuditRetention is GLOSS_AUDIT_RETENTION_DAYS: events older than this
+	// are removed daily. Zero keeps them forever; the default is 365 days.
+	AuditRetention time.Duration
 }
 
 // Error is a configuration error: the process should exit with code 2.
@@ -65,6 +70,7 @@ func Default() Config {
 		SSRFProtection: true,
 		ImportMaxBytes: 200 << 20,
 		ImportMaxTasks: 1_000_000,
+		AuditRetention: 365 * 24 * time.Hour,
 	}
 }
 
@@ -131,6 +137,13 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 			return errorf("GLOSS_IMPORT_MAX_BYTES: %q is not a positive number of bytes", v)
 		}
 		c.ImportMaxBytes = n
+	}
+	if v := getenv("GLOSS_AUDIT_RETENTION_DAYS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 100*365 {
+			return errorf("GLOSS_AUDIT_RETENTION_DAYS: %q is not a number of days (0 keeps events forever)", v)
+		}
+		c.AuditRetention = time.Duration(n) * 24 * time.Hour
 	}
 	if v := getenv("GLOSS_IMPORT_MAX_TASKS"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -235,6 +248,28 @@ func (c *Config) Validate() error {
 		return errorf("DATABASE_URL must be a postgres:// URL (leave it empty for SQLite)")
 	}
 	return nil
+}
+
+// LoadAudit builds the configuration of `gloss audit verify`: the data
+// directory (or DATABASE_URL) to check.
+func LoadAudit(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	c := Default()
+	if err := c.fromEnv(getenv); err != nil {
+		return c, err
+	}
+	fs := flag.NewFlagSet("gloss audit verify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory of the database to check")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return c, err
+		}
+		return c, errorf("%v", err)
+	}
+	if fs.NArg() > 0 {
+		return c, errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return c, nil
 }
 
 // SignupWithoutLink reports whether people may sign up without an invite

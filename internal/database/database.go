@@ -24,8 +24,9 @@ const FileName = "gloss.db"
 
 // DB is an open database: the ent client and the connection pool under it.
 type DB struct {
-	Client *ent.Client
-	SQL    *sql.DB
+	Client  *ent.Client
+	SQL     *sql.DB
+	Dialect string // dialect.SQLite or dialect.Postgres
 }
 
 // Close closes the client and its pool.
@@ -71,5 +72,5 @@ func Open(ctx context.Context, url, dataDir string) (*DB, error) {
 		client.Close()
 		return nil, fmt.Errorf("migrate database: %w", err)
 	}
-	return &DB{Client: client, SQL: drv.DB()}, nil
+	return &DB{Client: client, SQL: drv.DB(), Dialect: drv.Dialect()}, nil
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	"gloss/ent"
 	"gloss/ent/task"
+	"gloss/internal/audit"
 	"gloss/internal/export"
 	"gloss/internal/fault"
 )
@@ -42,6 +44,10 @@ func (s *Service) PrepareExport(ctx context.Context, projectID int, format strin
 		return nil, err
 	}
 	schema := exportSchema(cfg)
+	if err := s.record(ctx, audit.Event{Action: "project.exported", TargetType: "Project",
+		TargetID: strconv.Itoa(p.ID), Details: map[string]any{"format": string(f)}}); err != nil {
+		return nil, err
+	}
 	name := fmt.Sprintf("project-%d-at-%s%s", p.ID, time.Now().UTC().Format("2006-01-02-15-04-05"), f.FileExtension())
 	return &Export{
 		ContentType: f.ContentType(),

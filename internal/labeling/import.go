@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 
 	"gloss/ent"
+	"gloss/internal/audit"
 	"gloss/internal/fault"
 	"gloss/internal/importer"
 )
@@ -195,6 +197,7 @@ func (s *Service) inTx(ctx context.Context, fn func(context.Context) (int, error
 // writer batches imported tasks into bulk inserts, numbering them after the
 // project's last inner id.
 type writer struct {
+	svc     *Service
 	ctx     context.Context
 	client  *ent.Client
 	project *ent.Project
@@ -208,11 +211,13 @@ type writer struct {
 // id, so concurrent imports never hand out the same inner id.
 func (s *Service) newWriter(ctx context.Context, p *ent.Project) (*writer, error) {
 	client := s.clientFrom(ctx)
+	// One audit event for the whole import (in finish), not one per row.
+	ctx = audit.Quiet(ctx)
 	locked, err := client.Project.UpdateOneID(p.ID).AddTaskNumber(0).Save(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &writer{ctx: ctx, client: client, project: locked, next: locked.TaskNumber}, nil
+	return &writer{svc: s, ctx: ctx, client: client, project: locked, next: locked.TaskNumber}, nil
 }
 
 func (w *writer) add(t importer.Task) error {
@@ -303,8 +308,11 @@ func (w *writer) finish() (int, error) {
 	if w.count == 0 {
 		return 0, fault.Invalid("the import holds no tasks")
 	}
-	err := w.client.Project.UpdateOneID(w.project.ID).SetTaskNumber(w.next).Exec(w.ctx)
-	return w.count, err
+	if err := w.client.Project.UpdateOneID(w.project.ID).SetTaskNumber(w.next).Exec(w.ctx); err != nil {
+		return 0, err
+	}
+	return w.count, w.svc.record(w.ctx, audit.Event{Action: "project.tasks_imported", TargetType: "Project",
+		TargetID: strconv.Itoa(w.project.ID), Details: map[string]any{"tasks": w.count}})
 }
 
 func truncate(s string, n int) string {

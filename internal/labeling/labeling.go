@@ -15,6 +15,7 @@ import (
 	"gloss/ent"
 	"gloss/ent/project"
 	"gloss/ent/task"
+	"gloss/internal/audit"
 	"gloss/internal/fault"
 	"gloss/internal/labelconfig"
 	"gloss/internal/viewer"
@@ -25,6 +26,7 @@ type Service struct {
 	client  *ent.Client
 	limits  Limits
 	fetcher Fetcher
+	audit   *audit.Log
 }
 
 // Limits bound imports; the operator sets them (GLOSS_IMPORT_MAX_BYTES,
@@ -37,9 +39,18 @@ type Limits struct {
 // LockTTL is how long nextTask keeps a task for the viewer it handed it to.
 const LockTTL = 15 * time.Minute
 
-// NewService returns a Service over client.
-func NewService(client *ent.Client, limits Limits, fetcher Fetcher) *Service {
-	return &Service{client: client, limits: limits, fetcher: fetcher}
+// NewService returns a Service over client that fetches URL imports with
+// fetcher and records imports and exports in log.
+func NewService(client *ent.Client, limits Limits, fetcher Fetcher, log *audit.Log) *Service {
+	return &Service{client: client, limits: limits, fetcher: fetcher, audit: log}
+}
+
+// record writes an audit event (within the request's transaction, if any).
+func (s *Service) record(ctx context.Context, e audit.Event) error {
+	if s.audit == nil {
+		return nil
+	}
+	return s.audit.Record(ctx, e)
 }
 
 // clientFrom returns the transaction's client when ctx carries one.

@@ -7,6 +7,7 @@ package organization
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -14,6 +15,7 @@ import (
 	"gloss/ent/apitoken"
 	"gloss/ent/membership"
 	"gloss/ent/session"
+	"gloss/internal/audit"
 	"gloss/internal/fault"
 	"gloss/internal/viewer"
 )
@@ -21,10 +23,22 @@ import (
 // Service holds what the organization service needs.
 type Service struct {
 	client *ent.Client
+	audit  *audit.Log
 }
 
-// NewService returns a Service over client.
-func NewService(client *ent.Client) *Service { return &Service{client: client} }
+// NewService returns a Service over client that records its security
+// events in log.
+func NewService(client *ent.Client, log *audit.Log) *Service {
+	return &Service{client: client, audit: log}
+}
+
+// record writes a security event within the request's transaction.
+func (s *Service) record(ctx context.Context, e audit.Event) error {
+	if s.audit == nil {
+		return nil
+	}
+	return s.audit.Record(ctx, e)
+}
 
 func (s *Service) clientFrom(ctx context.Context) *ent.Client {
 	if c := ent.FromContext(ctx); c != nil {
@@ -77,7 +91,10 @@ func (s *Service) Create(ctx context.Context, title string) (*ent.Organization, 
 	// authorize its first membership; the creator becomes that owner.
 	err = client.Membership.Create().SetUserID(v.UserID).SetOrganizationID(org.ID).
 		SetRole(membership.RoleOwner).Exec(viewer.NewSystemContext(ctx))
-	return org, err
+	if err != nil {
+		return nil, err
+	}
+	return org, s.record(ctx, audit.Event{Action: "organization.created", OrgID: &org.ID, TargetType: "Organization", TargetID: strconv.Itoa(org.ID)})
 }
 
 // Switch makes org the viewer's active organization. An organization the
@@ -95,7 +112,7 @@ func (s *Service) Switch(ctx context.Context, id int) (*ent.Organization, error)
 	if err := client.User.UpdateOneID(v.UserID).SetActiveOrganizationID(org.ID).Exec(ctx); err != nil {
 		return nil, err
 	}
-	return org, nil
+	return org, s.record(ctx, audit.Event{Action: "organization.switched", OrgID: &org.ID, TargetType: "Organization", TargetID: strconv.Itoa(org.ID)})
 }
 
 // member returns the membership of userID in the viewer's organization.
@@ -148,7 +165,12 @@ func (s *Service) UpdateRole(ctx context.Context, userID int, role membership.Ro
 			return nil, err
 		}
 	}
-	return s.clientFrom(ctx).Membership.UpdateOne(m).SetRole(role).Save(ctx)
+	out, err := s.clientFrom(ctx).Membership.UpdateOne(m).SetRole(role).Save(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return out, s.record(ctx, audit.Event{Action: "member.role_changed", TargetType: "User", TargetID: strconv.Itoa(userID),
+		Details: map[string]any{"from": string(m.Role), "to": string(role)}})
 }
 
 // RemoveMember takes a user out of the viewer's organization. Members may
@@ -173,12 +195,16 @@ func (s *Service) RemoveMember(ctx context.Context, userID int) error {
 		return err
 	}
 	client := s.clientFrom(ctx)
+	del := ctx
 	if userID == v.UserID {
 		// Leaving: the policy lets admins remove memberships; everyone may
 		// remove their own, which is what this system context allows.
-		return client.Membership.DeleteOne(m).Exec(viewer.NewSystemContext(ctx))
+		del = viewer.NewSystemContext(ctx)
 	}
-	return client.Membership.DeleteOne(m).Exec(ctx)
+	if err := client.Membership.DeleteOne(m).Exec(del); err != nil {
+		return err
+	}
+	return s.record(ctx, audit.Event{Action: "member.removed", TargetType: "User", TargetID: strconv.Itoa(userID)})
 }
 
 // Deactivate stops a member from signing in anywhere: their sessions and
@@ -214,5 +240,5 @@ func (s *Service) Deactivate(ctx context.Context, userID int) (*ent.User, error)
 	if _, err := client.APIToken.Delete().Where(apitoken.UserID(userID)).Exec(sys); err != nil {
 		return nil, err
 	}
-	return u, nil
+	return u, s.record(ctx, audit.Event{Action: "user.deactivated", TargetType: "User", TargetID: strconv.Itoa(userID)})
 }

@@ -13,6 +13,7 @@ import (
 	gen "gloss/ent"
 	"gloss/ent/annotation"
 	"gloss/ent/apitoken"
+	"gloss/ent/auditevent"
 	"gloss/ent/membership"
 	"gloss/ent/organization"
 	"gloss/ent/predicate"
@@ -360,5 +361,21 @@ func PredictionPolicy() ent.Policy {
 			}
 			return privacy.Skip
 		})},
+	)
+}
+
+// AuditEventPolicy lets owners and admins read the audit events of their
+// active organization. Only the server writes events, and nobody changes or
+// deletes them except the server's retention job.
+func AuditEventPolicy() ent.Policy {
+	return policy(
+		[]privacy.QueryRule{privacy.AuditEventQueryRuleFunc(func(ctx context.Context, q *gen.AuditEventQuery) error {
+			if v := signedIn(ctx); v != nil && v.IsOrgAdmin() {
+				q.Where(auditevent.OrganizationID(v.OrgID))
+				return privacy.Allow
+			}
+			return privacy.Skip
+		})},
+		nil,
 	)
 }

@@ -10,6 +10,7 @@ import (
 
 	"gloss/ent"
 	"gloss/graph"
+	"gloss/internal/audit"
 	"gloss/internal/auth"
 	"gloss/internal/fault"
 	"gloss/internal/labeling"
@@ -22,6 +23,7 @@ type Options struct {
 	Ping               func(context.Context) error // checks the database answers
 	Auth               *auth.Service
 	Labeling           *labeling.Service
+	Audit              *audit.Log
 	Dist               fs.FS // the built SPA
 	TLS                bool
 	CORSAllowedOrigins []string
@@ -40,7 +42,7 @@ func NewHandler(o Options) http.Handler {
 	// The GraphQL API: POST with a JSON body only.
 	schema := graph.NewSchema(&graph.Resolver{
 		Client: o.Client, Auth: o.Auth, Labeling: o.Labeling,
-		Organizations: organization.NewService(o.Client),
+		Organizations: organization.NewService(o.Client, o.Audit),
 	})
 	mux.Handle("POST /graphql", limitBody(newGraphQL(o.Client, schema, o.Introspection, o.Logger)))
 	for _, m := range []string{"GET", "PUT", "PATCH", "DELETE", "OPTIONS"} {
@@ -51,11 +53,15 @@ func NewHandler(o Options) http.Handler {
 	mux.Handle("POST /api/projects/{id}/import", handleImport(o.Labeling, o.Logger))
 	mux.Handle("GET /api/projects/{id}/export", handleExport(o.Labeling, o.Logger))
 
+	// The audit log as JSON lines, for owners and admins.
+	mux.Handle("GET /api/audit-events.jsonl", handleAuditDownload(o.Client, o.Audit, o.Logger))
+
 	// The single-page app, with index.html for client routes.
 	mux.Handle("GET /", spa(o.Dist))
 
 	// Middleware, outermost first.
 	var h http.Handler = mux
+	h = auditRequest(h)
 	h = o.Auth.Authenticate(h)
 	h = csrfGuard(o.Auth.Store().CookieName(), o.CORSAllowedOrigins)(h)
 	h = corsPolicy(o.CORSAllowedOrigins)(h)
