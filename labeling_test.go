@@ -52,7 +52,18 @@ func (tm *team) project(t testing.TB, config string, extra map[string]any) strin
 	for k, v := range extra {
 		in[k] = v
 	}
-	return str(tm.owner.ok(createProject, map[string]any{"i": in}), "createProject", "id")
+	id := str(tm.owner.ok(createProject, map[string]any{"i": in}), "createProject", "id")
+	if tm.annotator != nil {
+		tm.addMember(t, id, tm.annotator)
+	}
+	return id
+}
+
+// addMember makes b a member of the project, as annotators must be to see it.
+func (tm *team) addMember(t testing.TB, projectID string, b *browser) {
+	t.Helper()
+	uid := str(b.ok(`{ viewer { id } }`, nil), "viewer", "id")
+	tm.owner.ok(`mutation($p: ID!, $u: ID!) { addProjectMember(projectId: $p, userId: $u) { id } }`, map[string]any{"p": projectID, "u": uid})
 }
 
 func taskCount(t *testing.T, b *browser, projectID string) int {
@@ -301,6 +312,7 @@ func TestNextTask(t *testing.T) {
 	for i := 0; i < 4; i++ {
 		b := tm.s.browser(t)
 		b.ok(signupMutation, signupVars(uniqueEmail("labeler"), ownerPassword, invite))
+		tm.addMember(t, id, b)
 		people = append(people, b)
 	}
 	got := make([]string, len(people))

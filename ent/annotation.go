@@ -40,6 +40,14 @@ type Annotation struct {
 	GroundTruth bool `json:"ground_truth,omitempty"`
 	// LeadTime holds the value of the "lead_time" field.
 	LeadTime float64 `json:"lead_time,omitempty"`
+	// ReviewState holds the value of the "review_state" field.
+	ReviewState annotation.ReviewState `json:"review_state,omitempty"`
+	// ReviewedByID holds the value of the "reviewed_by_id" field.
+	ReviewedByID *int `json:"reviewed_by_id,omitempty"`
+	// ReviewComment holds the value of the "review_comment" field.
+	ReviewComment string `json:"review_comment,omitempty"`
+	// ReviewedAt holds the value of the "reviewed_at" field.
+	ReviewedAt *time.Time `json:"reviewed_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the AnnotationQuery when eager-loading is set.
 	Edges        AnnotationEdges `json:"edges"`
@@ -92,9 +100,11 @@ func (*Annotation) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case annotation.FieldLeadTime:
 			values[i] = new(sql.NullFloat64)
-		case annotation.FieldID, annotation.FieldTaskID, annotation.FieldProjectID, annotation.FieldOrganizationID, annotation.FieldCompletedByID:
+		case annotation.FieldID, annotation.FieldTaskID, annotation.FieldProjectID, annotation.FieldOrganizationID, annotation.FieldCompletedByID, annotation.FieldReviewedByID:
 			values[i] = new(sql.NullInt64)
-		case annotation.FieldCreatedAt, annotation.FieldUpdatedAt:
+		case annotation.FieldReviewState, annotation.FieldReviewComment:
+			values[i] = new(sql.NullString)
+		case annotation.FieldCreatedAt, annotation.FieldUpdatedAt, annotation.FieldReviewedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -179,6 +189,32 @@ func (_m *Annotation) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.LeadTime = value.Float64
 			}
+		case annotation.FieldReviewState:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field review_state", values[i])
+			} else if value.Valid {
+				_m.ReviewState = annotation.ReviewState(value.String)
+			}
+		case annotation.FieldReviewedByID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field reviewed_by_id", values[i])
+			} else if value.Valid {
+				_m.ReviewedByID = new(int)
+				*_m.ReviewedByID = int(value.Int64)
+			}
+		case annotation.FieldReviewComment:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field review_comment", values[i])
+			} else if value.Valid {
+				_m.ReviewComment = value.String
+			}
+		case annotation.FieldReviewedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field reviewed_at", values[i])
+			} else if value.Valid {
+				_m.ReviewedAt = new(time.Time)
+				*_m.ReviewedAt = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -254,6 +290,22 @@ func (_m *Annotation) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("lead_time=")
 	builder.WriteString(fmt.Sprintf("%v", _m.LeadTime))
+	builder.WriteString(", ")
+	builder.WriteString("review_state=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ReviewState))
+	builder.WriteString(", ")
+	if v := _m.ReviewedByID; v != nil {
+		builder.WriteString("reviewed_by_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("review_comment=")
+	builder.WriteString(_m.ReviewComment)
+	builder.WriteString(", ")
+	if v := _m.ReviewedAt; v != nil {
+		builder.WriteString("reviewed_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -125,6 +125,62 @@ func (_c *AnnotationCreate) SetNillableLeadTime(v *float64) *AnnotationCreate {
 	return _c
 }
 
+// SetReviewState sets the "review_state" field.
+func (_c *AnnotationCreate) SetReviewState(v annotation.ReviewState) *AnnotationCreate {
+	_c.mutation.SetReviewState(v)
+	return _c
+}
+
+// SetNillableReviewState sets the "review_state" field if the given value is not nil.
+func (_c *AnnotationCreate) SetNillableReviewState(v *annotation.ReviewState) *AnnotationCreate {
+	if v != nil {
+		_c.SetReviewState(*v)
+	}
+	return _c
+}
+
+// SetReviewedByID sets the "reviewed_by_id" field.
+func (_c *AnnotationCreate) SetReviewedByID(v int) *AnnotationCreate {
+	_c.mutation.SetReviewedByID(v)
+	return _c
+}
+
+// SetNillableReviewedByID sets the "reviewed_by_id" field if the given value is not nil.
+func (_c *AnnotationCreate) SetNillableReviewedByID(v *int) *AnnotationCreate {
+	if v != nil {
+		_c.SetReviewedByID(*v)
+	}
+	return _c
+}
+
+// SetReviewComment sets the "review_comment" field.
+func (_c *AnnotationCreate) SetReviewComment(v string) *AnnotationCreate {
+	_c.mutation.SetReviewComment(v)
+	return _c
+}
+
+// SetNillableReviewComment sets the "review_comment" field if the given value is not nil.
+func (_c *AnnotationCreate) SetNillableReviewComment(v *string) *AnnotationCreate {
+	if v != nil {
+		_c.SetReviewComment(*v)
+	}
+	return _c
+}
+
+// SetReviewedAt sets the "reviewed_at" field.
+func (_c *AnnotationCreate) SetReviewedAt(v time.Time) *AnnotationCreate {
+	_c.mutation.SetReviewedAt(v)
+	return _c
+}
+
+// SetNillableReviewedAt sets the "reviewed_at" field if the given value is not nil.
+func (_c *AnnotationCreate) SetNillableReviewedAt(v *time.Time) *AnnotationCreate {
+	if v != nil {
+		_c.SetReviewedAt(*v)
+	}
+	return _c
+}
+
 // SetTask sets the "task" edge to the Task entity.
 func (_c *AnnotationCreate) SetTask(v *Task) *AnnotationCreate {
 	return _c.SetTaskID(v.ID)
@@ -198,6 +254,14 @@ func (_c *AnnotationCreate) defaults() error {
 		v := annotation.DefaultLeadTime
 		_c.mutation.SetLeadTime(v)
 	}
+	if _, ok := _c.mutation.ReviewState(); !ok {
+		v := annotation.DefaultReviewState
+		_c.mutation.SetReviewState(v)
+	}
+	if _, ok := _c.mutation.ReviewComment(); !ok {
+		v := annotation.DefaultReviewComment
+		_c.mutation.SetReviewComment(v)
+	}
 	return nil
 }
 
@@ -236,6 +300,22 @@ func (_c *AnnotationCreate) check() error {
 	if v, ok := _c.mutation.LeadTime(); ok {
 		if err := annotation.LeadTimeValidator(v); err != nil {
 			return &ValidationError{Name: "lead_time", err: fmt.Errorf(`ent: validator failed for field "Annotation.lead_time": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.ReviewState(); !ok {
+		return &ValidationError{Name: "review_state", err: errors.New(`ent: missing required field "Annotation.review_state"`)}
+	}
+	if v, ok := _c.mutation.ReviewState(); ok {
+		if err := annotation.ReviewStateValidator(v); err != nil {
+			return &ValidationError{Name: "review_state", err: fmt.Errorf(`ent: validator failed for field "Annotation.review_state": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.ReviewComment(); !ok {
+		return &ValidationError{Name: "review_comment", err: errors.New(`ent: missing required field "Annotation.review_comment"`)}
+	}
+	if v, ok := _c.mutation.ReviewComment(); ok {
+		if err := annotation.ReviewCommentValidator(v); err != nil {
+			return &ValidationError{Name: "review_comment", err: fmt.Errorf(`ent: validator failed for field "Annotation.review_comment": %w`, err)}
 		}
 	}
 	if len(_c.mutation.TaskIDs()) == 0 {
@@ -302,6 +382,22 @@ func (_c *AnnotationCreate) createSpec() (*Annotation, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.LeadTime(); ok {
 		_spec.SetField(annotation.FieldLeadTime, field.TypeFloat64, value)
 		_node.LeadTime = value
+	}
+	if value, ok := _c.mutation.ReviewState(); ok {
+		_spec.SetField(annotation.FieldReviewState, field.TypeEnum, value)
+		_node.ReviewState = value
+	}
+	if value, ok := _c.mutation.ReviewedByID(); ok {
+		_spec.SetField(annotation.FieldReviewedByID, field.TypeInt, value)
+		_node.ReviewedByID = &value
+	}
+	if value, ok := _c.mutation.ReviewComment(); ok {
+		_spec.SetField(annotation.FieldReviewComment, field.TypeString, value)
+		_node.ReviewComment = value
+	}
+	if value, ok := _c.mutation.ReviewedAt(); ok {
+		_spec.SetField(annotation.FieldReviewedAt, field.TypeTime, value)
+		_node.ReviewedAt = &value
 	}
 	if nodes := _c.mutation.TaskIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -455,6 +551,72 @@ func (u *AnnotationUpsert) AddLeadTime(v float64) *AnnotationUpsert {
 	return u
 }
 
+// SetReviewState sets the "review_state" field.
+func (u *AnnotationUpsert) SetReviewState(v annotation.ReviewState) *AnnotationUpsert {
+	u.Set(annotation.FieldReviewState, v)
+	return u
+}
+
+// UpdateReviewState sets the "review_state" field to the value that was provided on create.
+func (u *AnnotationUpsert) UpdateReviewState() *AnnotationUpsert {
+	u.SetExcluded(annotation.FieldReviewState)
+	return u
+}
+
+// SetReviewedByID sets the "reviewed_by_id" field.
+func (u *AnnotationUpsert) SetReviewedByID(v int) *AnnotationUpsert {
+	u.Set(annotation.FieldReviewedByID, v)
+	return u
+}
+
+// UpdateReviewedByID sets the "reviewed_by_id" field to the value that was provided on create.
+func (u *AnnotationUpsert) UpdateReviewedByID() *AnnotationUpsert {
+	u.SetExcluded(annotation.FieldReviewedByID)
+	return u
+}
+
+// AddReviewedByID adds v to the "reviewed_by_id" field.
+func (u *AnnotationUpsert) AddReviewedByID(v int) *AnnotationUpsert {
+	u.Add(annotation.FieldReviewedByID, v)
+	return u
+}
+
+// ClearReviewedByID clears the value of the "reviewed_by_id" field.
+func (u *AnnotationUpsert) ClearReviewedByID() *AnnotationUpsert {
+	u.SetNull(annotation.FieldReviewedByID)
+	return u
+}
+
+// SetReviewComment sets the "review_comment" field.
+func (u *AnnotationUpsert) SetReviewComment(v string) *AnnotationUpsert {
+	u.Set(annotation.FieldReviewComment, v)
+	return u
+}
+
+// UpdateReviewComment sets the "review_comment" field to the value that was provided on create.
+func (u *AnnotationUpsert) UpdateReviewComment() *AnnotationUpsert {
+	u.SetExcluded(annotation.FieldReviewComment)
+	return u
+}
+
+// SetReviewedAt sets the "reviewed_at" field.
+func (u *AnnotationUpsert) SetReviewedAt(v time.Time) *AnnotationUpsert {
+	u.Set(annotation.FieldReviewedAt, v)
+	return u
+}
+
+// UpdateReviewedAt sets the "reviewed_at" field to the value that was provided on create.
+func (u *AnnotationUpsert) UpdateReviewedAt() *AnnotationUpsert {
+	u.SetExcluded(annotation.FieldReviewedAt)
+	return u
+}
+
+// ClearReviewedAt clears the value of the "reviewed_at" field.
+func (u *AnnotationUpsert) ClearReviewedAt() *AnnotationUpsert {
+	u.SetNull(annotation.FieldReviewedAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -586,6 +748,83 @@ func (u *AnnotationUpsertOne) AddLeadTime(v float64) *AnnotationUpsertOne {
 func (u *AnnotationUpsertOne) UpdateLeadTime() *AnnotationUpsertOne {
 	return u.Update(func(s *AnnotationUpsert) {
 		s.UpdateLeadTime()
+	})
+}
+
+// SetReviewState sets the "review_state" field.
+func (u *AnnotationUpsertOne) SetReviewState(v annotation.ReviewState) *AnnotationUpsertOne {
+	return u.Update(func(s *AnnotationUpsert) {
+		s.SetReviewState(v)
+	})
+}
+
+// UpdateReviewState sets the "review_state" field to the value that was provided on create.
+func (u *AnnotationUpsertOne) UpdateReviewState() *AnnotationUpsertOne {
+	return u.Update(func(s *AnnotationUpsert) {
+		s.UpdateReviewState()
+	})
+}
+
+// SetReviewedByID sets the "reviewed_by_id" field.
+func (u *AnnotationUpsertOne) SetReviewedByID(v int) *AnnotationUpsertOne {
+	return u.Update(func(s *AnnotationUpsert) {
+		s.SetReviewedByID(v)
+	})
+}
+
+// AddReviewedByID adds v to the "reviewed_by_id" field.
+func (u *AnnotationUpsertOne) AddReviewedByID(v int) *AnnotationUpsertOne {
+	return u.Update(func(s *AnnotationUpsert) {
+		s.AddReviewedByID(v)
+	})
+}
+
+// UpdateReviewedByID sets the "reviewed_by_id" field to the value that was provided on create.
+func (u *AnnotationUpsertOne) UpdateReviewedByID() *AnnotationUpsertOne {
+	return u.Update(func(s *AnnotationUpsert) {
+		s.UpdateReviewedByID()
+	})
+}
+
+// ClearReviewedByID clears the value of the "reviewed_by_id" field.
+func (u *AnnotationUpsertOne) ClearReviewedByID() *AnnotationUpsertOne {
+	return u.Update(func(s *AnnotationUpsert) {
+		s.ClearReviewedByID()
+	})
+}
+
+// SetReviewComment sets the "review_comment" field.
+func (u *AnnotationUpsertOne) SetReviewComment(v string) *AnnotationUpsertOne {
+	return u.Update(func(s *AnnotationUpsert) {
+		s.SetReviewComment(v)
+	})
+}
+
+// UpdateReviewComment sets the "review_comment" field to the value that was provided on create.
+func (u *AnnotationUpsertOne) UpdateReviewComment() *AnnotationUpsertOne {
+	return u.Update(func(s *AnnotationUpsert) {
+		s.UpdateReviewComment()
+	})
+}
+
+// SetReviewedAt sets the "reviewed_at" field.
+func (u *AnnotationUpsertOne) SetReviewedAt(v time.Time) *AnnotationUpsertOne {
+	return u.Update(func(s *AnnotationUpsert) {
+		s.SetReviewedAt(v)
+	})
+}
+
+// UpdateReviewedAt sets the "reviewed_at" field to the value that was provided on create.
+func (u *AnnotationUpsertOne) UpdateReviewedAt() *AnnotationUpsertOne {
+	return u.Update(func(s *AnnotationUpsert) {
+		s.UpdateReviewedAt()
+	})
+}
+
+// ClearReviewedAt clears the value of the "reviewed_at" field.
+func (u *AnnotationUpsertOne) ClearReviewedAt() *AnnotationUpsertOne {
+	return u.Update(func(s *AnnotationUpsert) {
+		s.ClearReviewedAt()
 	})
 }
 
@@ -886,6 +1125,83 @@ func (u *AnnotationUpsertBulk) AddLeadTime(v float64) *AnnotationUpsertBulk {
 func (u *AnnotationUpsertBulk) UpdateLeadTime() *AnnotationUpsertBulk {
 	return u.Update(func(s *AnnotationUpsert) {
 		s.UpdateLeadTime()
+	})
+}
+
+// SetReviewState sets the "review_state" field.
+func (u *AnnotationUpsertBulk) SetReviewState(v annotation.ReviewState) *AnnotationUpsertBulk {
+	return u.Update(func(s *AnnotationUpsert) {
+		s.SetReviewState(v)
+	})
+}
+
+// UpdateReviewState sets the "review_state" field to the value that was provided on create.
+func (u *AnnotationUpsertBulk) UpdateReviewState() *AnnotationUpsertBulk {
+	return u.Update(func(s *AnnotationUpsert) {
+		s.UpdateReviewState()
+	})
+}
+
+// SetReviewedByID sets the "reviewed_by_id" field.
+func (u *AnnotationUpsertBulk) SetReviewedByID(v int) *AnnotationUpsertBulk {
+	return u.Update(func(s *AnnotationUpsert) {
+		s.SetReviewedByID(v)
+	})
+}
+
+// AddReviewedByID adds v to the "reviewed_by_id" field.
+func (u *AnnotationUpsertBulk) AddReviewedByID(v int) *AnnotationUpsertBulk {
+	return u.Update(func(s *AnnotationUpsert) {
+		s.AddReviewedByID(v)
+	})
+}
+
+// UpdateReviewedByID sets the "reviewed_by_id" field to the value that was provided on create.
+func (u *AnnotationUpsertBulk) UpdateReviewedByID() *AnnotationUpsertBulk {
+	return u.Update(func(s *AnnotationUpsert) {
+		s.UpdateReviewedByID()
+	})
+}
+
+// ClearReviewedByID clears the value of the "reviewed_by_id" field.
+func (u *AnnotationUpsertBulk) ClearReviewedByID() *AnnotationUpsertBulk {
+	return u.Update(func(s *AnnotationUpsert) {
+		s.ClearReviewedByID()
+	})
+}
+
+// SetReviewComment sets the "review_comment" field.
+func (u *AnnotationUpsertBulk) SetReviewComment(v string) *AnnotationUpsertBulk {
+	return u.Update(func(s *AnnotationUpsert) {
+		s.SetReviewComment(v)
+	})
+}
+
+// UpdateReviewComment sets the "review_comment" field to the value that was provided on create.
+func (u *AnnotationUpsertBulk) UpdateReviewComment() *AnnotationUpsertBulk {
+	return u.Update(func(s *AnnotationUpsert) {
+		s.UpdateReviewComment()
+	})
+}
+
+// SetReviewedAt sets the "reviewed_at" field.
+func (u *AnnotationUpsertBulk) SetReviewedAt(v time.Time) *AnnotationUpsertBulk {
+	return u.Update(func(s *AnnotationUpsert) {
+		s.SetReviewedAt(v)
+	})
+}
+
+// UpdateReviewedAt sets the "reviewed_at" field to the value that was provided on create.
+func (u *AnnotationUpsertBulk) UpdateReviewedAt() *AnnotationUpsertBulk {
+	return u.Update(func(s *AnnotationUpsert) {
+		s.UpdateReviewedAt()
+	})
+}
+
+// ClearReviewedAt clears the value of the "reviewed_at" field.
+func (u *AnnotationUpsertBulk) ClearReviewedAt() *AnnotationUpsertBulk {
+	return u.Update(func(s *AnnotationUpsert) {
+		s.ClearReviewedAt()
 	})
 }
 

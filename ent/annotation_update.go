@@ -97,6 +97,81 @@ func (_u *AnnotationUpdate) AddLeadTime(v float64) *AnnotationUpdate {
 	return _u
 }
 
+// SetReviewState sets the "review_state" field.
+func (_u *AnnotationUpdate) SetReviewState(v annotation.ReviewState) *AnnotationUpdate {
+	_u.mutation.SetReviewState(v)
+	return _u
+}
+
+// SetNillableReviewState sets the "review_state" field if the given value is not nil.
+func (_u *AnnotationUpdate) SetNillableReviewState(v *annotation.ReviewState) *AnnotationUpdate {
+	if v != nil {
+		_u.SetReviewState(*v)
+	}
+	return _u
+}
+
+// SetReviewedByID sets the "reviewed_by_id" field.
+func (_u *AnnotationUpdate) SetReviewedByID(v int) *AnnotationUpdate {
+	_u.mutation.ResetReviewedByID()
+	_u.mutation.SetReviewedByID(v)
+	return _u
+}
+
+// SetNillableReviewedByID sets the "reviewed_by_id" field if the given value is not nil.
+func (_u *AnnotationUpdate) SetNillableReviewedByID(v *int) *AnnotationUpdate {
+	if v != nil {
+		_u.SetReviewedByID(*v)
+	}
+	return _u
+}
+
+// AddReviewedByID adds value to the "reviewed_by_id" field.
+func (_u *AnnotationUpdate) AddReviewedByID(v int) *AnnotationUpdate {
+	_u.mutation.AddReviewedByID(v)
+	return _u
+}
+
+// ClearReviewedByID clears the value of the "reviewed_by_id" field.
+func (_u *AnnotationUpdate) ClearReviewedByID() *AnnotationUpdate {
+	_u.mutation.ClearReviewedByID()
+	return _u
+}
+
+// SetReviewComment sets the "review_comment" field.
+func (_u *AnnotationUpdate) SetReviewComment(v string) *AnnotationUpdate {
+	_u.mutation.SetReviewComment(v)
+	return _u
+}
+
+// SetNillableReviewComment sets the "review_comment" field if the given value is not nil.
+func (_u *AnnotationUpdate) SetNillableReviewComment(v *string) *AnnotationUpdate {
+	if v != nil {
+		_u.SetReviewComment(*v)
+	}
+	return _u
+}
+
+// SetReviewedAt sets the "reviewed_at" field.
+func (_u *AnnotationUpdate) SetReviewedAt(v time.Time) *AnnotationUpdate {
+	_u.mutation.SetReviewedAt(v)
+	return _u
+}
+
+// SetNillableReviewedAt sets the "reviewed_at" field if the given value is not nil.
+func (_u *AnnotationUpdate) SetNillableReviewedAt(v *time.Time) *AnnotationUpdate {
+	if v != nil {
+		_u.SetReviewedAt(*v)
+	}
+	return _u
+}
+
+// ClearReviewedAt clears the value of the "reviewed_at" field.
+func (_u *AnnotationUpdate) ClearReviewedAt() *AnnotationUpdate {
+	_u.mutation.ClearReviewedAt()
+	return _u
+}
+
 // Mutation returns the AnnotationMutation object of the builder.
 func (_u *AnnotationUpdate) Mutation() *AnnotationMutation {
 	return _u.mutation
@@ -151,6 +226,16 @@ func (_u *AnnotationUpdate) check() error {
 			return &ValidationError{Name: "lead_time", err: fmt.Errorf(`ent: validator failed for field "Annotation.lead_time": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.ReviewState(); ok {
+		if err := annotation.ReviewStateValidator(v); err != nil {
+			return &ValidationError{Name: "review_state", err: fmt.Errorf(`ent: validator failed for field "Annotation.review_state": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ReviewComment(); ok {
+		if err := annotation.ReviewCommentValidator(v); err != nil {
+			return &ValidationError{Name: "review_comment", err: fmt.Errorf(`ent: validator failed for field "Annotation.review_comment": %w`, err)}
+		}
+	}
 	if _u.mutation.TaskCleared() && len(_u.mutation.TaskIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Annotation.task"`)
 	}
@@ -194,6 +279,27 @@ func (_u *AnnotationUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	}
 	if value, ok := _u.mutation.AddedLeadTime(); ok {
 		_spec.AddField(annotation.FieldLeadTime, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.ReviewState(); ok {
+		_spec.SetField(annotation.FieldReviewState, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.ReviewedByID(); ok {
+		_spec.SetField(annotation.FieldReviewedByID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedReviewedByID(); ok {
+		_spec.AddField(annotation.FieldReviewedByID, field.TypeInt, value)
+	}
+	if _u.mutation.ReviewedByIDCleared() {
+		_spec.ClearField(annotation.FieldReviewedByID, field.TypeInt)
+	}
+	if value, ok := _u.mutation.ReviewComment(); ok {
+		_spec.SetField(annotation.FieldReviewComment, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.ReviewedAt(); ok {
+		_spec.SetField(annotation.FieldReviewedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ReviewedAtCleared() {
+		_spec.ClearField(annotation.FieldReviewedAt, field.TypeTime)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -282,6 +388,81 @@ func (_u *AnnotationUpdateOne) AddLeadTime(v float64) *AnnotationUpdateOne {
 	return _u
 }
 
+// SetReviewState sets the "review_state" field.
+func (_u *AnnotationUpdateOne) SetReviewState(v annotation.ReviewState) *AnnotationUpdateOne {
+	_u.mutation.SetReviewState(v)
+	return _u
+}
+
+// SetNillableReviewState sets the "review_state" field if the given value is not nil.
+func (_u *AnnotationUpdateOne) SetNillableReviewState(v *annotation.ReviewState) *AnnotationUpdateOne {
+	if v != nil {
+		_u.SetReviewState(*v)
+	}
+	return _u
+}
+
+// SetReviewedByID sets the "reviewed_by_id" field.
+func (_u *AnnotationUpdateOne) SetReviewedByID(v int) *AnnotationUpdateOne {
+	_u.mutation.ResetReviewedByID()
+	_u.mutation.SetReviewedByID(v)
+	return _u
+}
+
+// SetNillableReviewedByID sets the "reviewed_by_id" field if the given value is not nil.
+func (_u *AnnotationUpdateOne) SetNillableReviewedByID(v *int) *AnnotationUpdateOne {
+	if v != nil {
+		_u.SetReviewedByID(*v)
+	}
+	return _u
+}
+
+// AddReviewedByID adds value to the "reviewed_by_id" field.
+func (_u *AnnotationUpdateOne) AddReviewedByID(v int) *AnnotationUpdateOne {
+	_u.mutation.AddReviewedByID(v)
+	return _u
+}
+
+// ClearReviewedByID clears the value of the "reviewed_by_id" field.
+func (_u *AnnotationUpdateOne) ClearReviewedByID() *AnnotationUpdateOne {
+	_u.mutation.ClearReviewedByID()
+	return _u
+}
+
+// SetReviewComment sets the "review_comment" field.
+func (_u *AnnotationUpdateOne) SetReviewComment(v string) *AnnotationUpdateOne {
+	_u.mutation.SetReviewComment(v)
+	return _u
+}
+
+// SetNillableReviewComment sets the "review_comment" field if the given value is not nil.
+func (_u *AnnotationUpdateOne) SetNillableReviewComment(v *string) *AnnotationUpdateOne {
+	if v != nil {
+		_u.SetReviewComment(*v)
+	}
+	return _u
+}
+
+// SetReviewedAt sets the "reviewed_at" field.
+func (_u *AnnotationUpdateOne) SetReviewedAt(v time.Time) *AnnotationUpdateOne {
+	_u.mutation.SetReviewedAt(v)
+	return _u
+}
+
+// SetNillableReviewedAt sets the "reviewed_at" field if the given value is not nil.
+func (_u *AnnotationUpdateOne) SetNillableReviewedAt(v *time.Time) *AnnotationUpdateOne {
+	if v != nil {
+		_u.SetReviewedAt(*v)
+	}
+	return _u
+}
+
+// ClearReviewedAt clears the value of the "reviewed_at" field.
+func (_u *AnnotationUpdateOne) ClearReviewedAt() *AnnotationUpdateOne {
+	_u.mutation.ClearReviewedAt()
+	return _u
+}
+
 // Mutation returns the AnnotationMutation object of the builder.
 func (_u *AnnotationUpdateOne) Mutation() *AnnotationMutation {
 	return _u.mutation
@@ -349,6 +530,16 @@ func (_u *AnnotationUpdateOne) check() error {
 			return &ValidationError{Name: "lead_time", err: fmt.Errorf(`ent: validator failed for field "Annotation.lead_time": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.ReviewState(); ok {
+		if err := annotation.ReviewStateValidator(v); err != nil {
+			return &ValidationError{Name: "review_state", err: fmt.Errorf(`ent: validator failed for field "Annotation.review_state": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ReviewComment(); ok {
+		if err := annotation.ReviewCommentValidator(v); err != nil {
+			return &ValidationError{Name: "review_comment", err: fmt.Errorf(`ent: validator failed for field "Annotation.review_comment": %w`, err)}
+		}
+	}
 	if _u.mutation.TaskCleared() && len(_u.mutation.TaskIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Annotation.task"`)
 	}
@@ -409,6 +600,27 @@ func (_u *AnnotationUpdateOne) sqlSave(ctx context.Context) (_node *Annotation, 
 	}
 	if value, ok := _u.mutation.AddedLeadTime(); ok {
 		_spec.AddField(annotation.FieldLeadTime, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.ReviewState(); ok {
+		_spec.SetField(annotation.FieldReviewState, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.ReviewedByID(); ok {
+		_spec.SetField(annotation.FieldReviewedByID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedReviewedByID(); ok {
+		_spec.AddField(annotation.FieldReviewedByID, field.TypeInt, value)
+	}
+	if _u.mutation.ReviewedByIDCleared() {
+		_spec.ClearField(annotation.FieldReviewedByID, field.TypeInt)
+	}
+	if value, ok := _u.mutation.ReviewComment(); ok {
+		_spec.SetField(annotation.FieldReviewComment, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.ReviewedAt(); ok {
+		_spec.SetField(annotation.FieldReviewedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ReviewedAtCleared() {
+		_spec.ClearField(annotation.FieldReviewedAt, field.TypeTime)
 	}
 	_node = &Annotation{config: _u.config}
 	_spec.Assign = _node.assignValues

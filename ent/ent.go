@@ -9,14 +9,17 @@ import (
 	"gloss/ent/annotation"
 	"gloss/ent/apitoken"
 	"gloss/ent/auditevent"
+	"gloss/ent/invite"
 	"gloss/ent/membership"
 	"gloss/ent/organization"
 	"gloss/ent/prediction"
 	"gloss/ent/project"
+	"gloss/ent/projectmember"
 	"gloss/ent/session"
 	"gloss/ent/task"
 	"gloss/ent/throttle"
 	"gloss/ent/user"
+	"gloss/ent/workspace"
 	"reflect"
 	"sync"
 
@@ -83,17 +86,20 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			apitoken.Table:     apitoken.ValidColumn,
-			annotation.Table:   annotation.ValidColumn,
-			auditevent.Table:   auditevent.ValidColumn,
-			membership.Table:   membership.ValidColumn,
-			organization.Table: organization.ValidColumn,
-			prediction.Table:   prediction.ValidColumn,
-			project.Table:      project.ValidColumn,
-			session.Table:      session.ValidColumn,
-			task.Table:         task.ValidColumn,
-			throttle.Table:     throttle.ValidColumn,
-			user.Table:         user.ValidColumn,
+			apitoken.Table:      apitoken.ValidColumn,
+			annotation.Table:    annotation.ValidColumn,
+			auditevent.Table:    auditevent.ValidColumn,
+			invite.Table:        invite.ValidColumn,
+			membership.Table:    membership.ValidColumn,
+			organization.Table:  organization.ValidColumn,
+			prediction.Table:    prediction.ValidColumn,
+			project.Table:       project.ValidColumn,
+			projectmember.Table: projectmember.ValidColumn,
+			session.Table:       session.ValidColumn,
+			task.Table:          task.ValidColumn,
+			throttle.Table:      throttle.ValidColumn,
+			user.Table:          user.ValidColumn,
+			workspace.Table:     workspace.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

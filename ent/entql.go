@@ -6,15 +6,18 @@ import (
 	"gloss/ent/annotation"
 	"gloss/ent/apitoken"
 	"gloss/ent/auditevent"
+	"gloss/ent/invite"
 	"gloss/ent/membership"
 	"gloss/ent/organization"
 	"gloss/ent/predicate"
 	"gloss/ent/prediction"
 	"gloss/ent/project"
+	"gloss/ent/projectmember"
 	"gloss/ent/session"
 	"gloss/ent/task"
 	"gloss/ent/throttle"
 	"gloss/ent/user"
+	"gloss/ent/workspace"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
@@ -24,7 +27,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 11)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 14)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   apitoken.Table,
@@ -62,6 +65,10 @@ var schemaGraph = func() *sqlgraph.Schema {
 			annotation.FieldWasCancelled:   {Type: field.TypeBool, Column: annotation.FieldWasCancelled},
 			annotation.FieldGroundTruth:    {Type: field.TypeBool, Column: annotation.FieldGroundTruth},
 			annotation.FieldLeadTime:       {Type: field.TypeFloat64, Column: annotation.FieldLeadTime},
+			annotation.FieldReviewState:    {Type: field.TypeEnum, Column: annotation.FieldReviewState},
+			annotation.FieldReviewedByID:   {Type: field.TypeInt, Column: annotation.FieldReviewedByID},
+			annotation.FieldReviewComment:  {Type: field.TypeString, Column: annotation.FieldReviewComment},
+			annotation.FieldReviewedAt:     {Type: field.TypeTime, Column: annotation.FieldReviewedAt},
 		},
 	}
 	graph.Nodes[2] = &sqlgraph.Node{
@@ -91,6 +98,27 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   invite.Table,
+			Columns: invite.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: invite.FieldID,
+			},
+		},
+		Type: "Invite",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			invite.FieldCreatedAt:      {Type: field.TypeTime, Column: invite.FieldCreatedAt},
+			invite.FieldOrganizationID: {Type: field.TypeInt, Column: invite.FieldOrganizationID},
+			invite.FieldCreatedByID:    {Type: field.TypeInt, Column: invite.FieldCreatedByID},
+			invite.FieldTokenHash:      {Type: field.TypeBytes, Column: invite.FieldTokenHash},
+			invite.FieldRole:           {Type: field.TypeEnum, Column: invite.FieldRole},
+			invite.FieldProjectID:      {Type: field.TypeInt, Column: invite.FieldProjectID},
+			invite.FieldExpiresAt:      {Type: field.TypeTime, Column: invite.FieldExpiresAt},
+			invite.FieldRevoked:        {Type: field.TypeBool, Column: invite.FieldRevoked},
+		},
+	}
+	graph.Nodes[4] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   membership.Table,
 			Columns: membership.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -106,7 +134,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			membership.FieldRole:           {Type: field.TypeEnum, Column: membership.FieldRole},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -124,7 +152,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldInviteTokenSealed: {Type: field.TypeBytes, Column: organization.FieldInviteTokenSealed},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   prediction.Table,
 			Columns: prediction.Columns,
@@ -143,7 +171,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			prediction.FieldModelVersion:   {Type: field.TypeString, Column: prediction.FieldModelVersion},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   project.Table,
 			Columns: project.Columns,
@@ -154,21 +182,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Project",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			project.FieldCreatedAt:      {Type: field.TypeTime, Column: project.FieldCreatedAt},
-			project.FieldUpdatedAt:      {Type: field.TypeTime, Column: project.FieldUpdatedAt},
-			project.FieldOrganizationID: {Type: field.TypeInt, Column: project.FieldOrganizationID},
-			project.FieldCreatedByID:    {Type: field.TypeInt, Column: project.FieldCreatedByID},
-			project.FieldTitle:          {Type: field.TypeString, Column: project.FieldTitle},
-			project.FieldDescription:    {Type: field.TypeString, Column: project.FieldDescription},
-			project.FieldInstructions:   {Type: field.TypeString, Column: project.FieldInstructions},
-			project.FieldLabelConfig:    {Type: field.TypeString, Column: project.FieldLabelConfig},
-			project.FieldOverlap:        {Type: field.TypeInt, Column: project.FieldOverlap},
-			project.FieldShowSkip:       {Type: field.TypeBool, Column: project.FieldShowSkip},
-			project.FieldSampling:       {Type: field.TypeEnum, Column: project.FieldSampling},
-			project.FieldTaskNumber:     {Type: field.TypeInt, Column: project.FieldTaskNumber},
+			project.FieldCreatedAt:           {Type: field.TypeTime, Column: project.FieldCreatedAt},
+			project.FieldUpdatedAt:           {Type: field.TypeTime, Column: project.FieldUpdatedAt},
+			project.FieldOrganizationID:      {Type: field.TypeInt, Column: project.FieldOrganizationID},
+			project.FieldCreatedByID:         {Type: field.TypeInt, Column: project.FieldCreatedByID},
+			project.FieldTitle:               {Type: field.TypeString, Column: project.FieldTitle},
+			project.FieldDescription:         {Type: field.TypeString, Column: project.FieldDescription},
+			project.FieldInstructions:        {Type: field.TypeString, Column: project.FieldInstructions},
+			project.FieldLabelConfig:         {Type: field.TypeString, Column: project.FieldLabelConfig},
+			project.FieldOverlap:             {Type: field.TypeInt, Column: project.FieldOverlap},
+			project.FieldShowSkip:            {Type: field.TypeBool, Column: project.FieldShowSkip},
+			project.FieldSampling:            {Type: field.TypeEnum, Column: project.FieldSampling},
+			project.FieldWorkspaceID:         {Type: field.TypeInt, Column: project.FieldWorkspaceID},
+			project.FieldAnnotatorsSeeOthers: {Type: field.TypeBool, Column: project.FieldAnnotatorsSeeOthers},
+			project.FieldRevealAnnotators:    {Type: field.TypeBool, Column: project.FieldRevealAnnotators},
+			project.FieldTaskNumber:          {Type: field.TypeInt, Column: project.FieldTaskNumber},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   projectmember.Table,
+			Columns: projectmember.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: projectmember.FieldID,
+			},
+		},
+		Type: "ProjectMember",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			projectmember.FieldCreatedAt:      {Type: field.TypeTime, Column: projectmember.FieldCreatedAt},
+			projectmember.FieldOrganizationID: {Type: field.TypeInt, Column: projectmember.FieldOrganizationID},
+			projectmember.FieldUserID:         {Type: field.TypeInt, Column: projectmember.FieldUserID},
+			projectmember.FieldProjectID:      {Type: field.TypeInt, Column: projectmember.FieldProjectID},
+			projectmember.FieldWorkspaceID:    {Type: field.TypeInt, Column: projectmember.FieldWorkspaceID},
+		},
+	}
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   session.Table,
 			Columns: session.Columns,
@@ -188,7 +237,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			session.FieldClientAddress: {Type: field.TypeString, Column: session.FieldClientAddress},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   task.Table,
 			Columns: task.Columns,
@@ -212,7 +261,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			task.FieldLockedUntil:          {Type: field.TypeTime, Column: task.FieldLockedUntil},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   throttle.Table,
 			Columns: throttle.Columns,
@@ -228,7 +277,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			throttle.FieldWindowStart: {Type: field.TypeTime, Column: throttle.FieldWindowStart},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -244,6 +293,22 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldPasswordHash:         {Type: field.TypeString, Column: user.FieldPasswordHash},
 			user.FieldActive:               {Type: field.TypeBool, Column: user.FieldActive},
 			user.FieldActiveOrganizationID: {Type: field.TypeInt, Column: user.FieldActiveOrganizationID},
+		},
+	}
+	graph.Nodes[13] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   workspace.Table,
+			Columns: workspace.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: workspace.FieldID,
+			},
+		},
+		Type: "Workspace",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			workspace.FieldCreatedAt:      {Type: field.TypeTime, Column: workspace.FieldCreatedAt},
+			workspace.FieldOrganizationID: {Type: field.TypeInt, Column: workspace.FieldOrganizationID},
+			workspace.FieldTitle:          {Type: field.TypeString, Column: workspace.FieldTitle},
 		},
 	}
 	graph.MustAddE(
@@ -343,6 +408,66 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Task",
 	)
 	graph.MustAddE(
+		"members",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.MembersTable,
+			Columns: []string{project.MembersColumn},
+			Bidi:    false,
+		},
+		"Project",
+		"ProjectMember",
+	)
+	graph.MustAddE(
+		"workspace",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   project.WorkspaceTable,
+			Columns: []string{project.WorkspaceColumn},
+			Bidi:    false,
+		},
+		"Project",
+		"Workspace",
+	)
+	graph.MustAddE(
+		"user",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   projectmember.UserTable,
+			Columns: []string{projectmember.UserColumn},
+			Bidi:    false,
+		},
+		"ProjectMember",
+		"User",
+	)
+	graph.MustAddE(
+		"project",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   projectmember.ProjectTable,
+			Columns: []string{projectmember.ProjectColumn},
+			Bidi:    false,
+		},
+		"ProjectMember",
+		"Project",
+	)
+	graph.MustAddE(
+		"workspace",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   projectmember.WorkspaceTable,
+			Columns: []string{projectmember.WorkspaceColumn},
+			Bidi:    false,
+		},
+		"ProjectMember",
+		"Workspace",
+	)
+	graph.MustAddE(
 		"user",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -425,6 +550,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"User",
 		"APIToken",
+	)
+	graph.MustAddE(
+		"project_memberships",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   user.ProjectMembershipsTable,
+			Columns: []string{user.ProjectMembershipsColumn},
+			Bidi:    false,
+		},
+		"User",
+		"ProjectMember",
+	)
+	graph.MustAddE(
+		"projects",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   workspace.ProjectsTable,
+			Columns: []string{workspace.ProjectsColumn},
+			Bidi:    false,
+		},
+		"Workspace",
+		"Project",
+	)
+	graph.MustAddE(
+		"members",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   workspace.MembersTable,
+			Columns: []string{workspace.MembersColumn},
+			Bidi:    false,
+		},
+		"Workspace",
+		"ProjectMember",
 	)
 	return graph
 }()
@@ -594,6 +755,26 @@ func (f *AnnotationFilter) WhereLeadTime(p entql.Float64P) {
 	f.Where(p.Field(annotation.FieldLeadTime))
 }
 
+// WhereReviewState applies the entql string predicate on the review_state field.
+func (f *AnnotationFilter) WhereReviewState(p entql.StringP) {
+	f.Where(p.Field(annotation.FieldReviewState))
+}
+
+// WhereReviewedByID applies the entql int predicate on the reviewed_by_id field.
+func (f *AnnotationFilter) WhereReviewedByID(p entql.IntP) {
+	f.Where(p.Field(annotation.FieldReviewedByID))
+}
+
+// WhereReviewComment applies the entql string predicate on the review_comment field.
+func (f *AnnotationFilter) WhereReviewComment(p entql.StringP) {
+	f.Where(p.Field(annotation.FieldReviewComment))
+}
+
+// WhereReviewedAt applies the entql time.Time predicate on the reviewed_at field.
+func (f *AnnotationFilter) WhereReviewedAt(p entql.TimeP) {
+	f.Where(p.Field(annotation.FieldReviewedAt))
+}
+
 // WhereHasTask applies a predicate to check if query has an edge task.
 func (f *AnnotationFilter) WhereHasTask() {
 	f.Where(entql.HasEdge("task"))
@@ -723,6 +904,86 @@ func (f *AuditEventFilter) WhereHash(p entql.BytesP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *InviteQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the InviteQuery builder.
+func (_q *InviteQuery) Filter() *InviteFilter {
+	return &InviteFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *InviteMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the InviteMutation builder.
+func (m *InviteMutation) Filter() *InviteFilter {
+	return &InviteFilter{config: m.config, predicateAdder: m}
+}
+
+// InviteFilter provides a generic filtering capability at runtime for InviteQuery.
+type InviteFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *InviteFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *InviteFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(invite.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *InviteFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(invite.FieldCreatedAt))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *InviteFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(invite.FieldOrganizationID))
+}
+
+// WhereCreatedByID applies the entql int predicate on the created_by_id field.
+func (f *InviteFilter) WhereCreatedByID(p entql.IntP) {
+	f.Where(p.Field(invite.FieldCreatedByID))
+}
+
+// WhereTokenHash applies the entql []byte predicate on the token_hash field.
+func (f *InviteFilter) WhereTokenHash(p entql.BytesP) {
+	f.Where(p.Field(invite.FieldTokenHash))
+}
+
+// WhereRole applies the entql string predicate on the role field.
+func (f *InviteFilter) WhereRole(p entql.StringP) {
+	f.Where(p.Field(invite.FieldRole))
+}
+
+// WhereProjectID applies the entql int predicate on the project_id field.
+func (f *InviteFilter) WhereProjectID(p entql.IntP) {
+	f.Where(p.Field(invite.FieldProjectID))
+}
+
+// WhereExpiresAt applies the entql time.Time predicate on the expires_at field.
+func (f *InviteFilter) WhereExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(invite.FieldExpiresAt))
+}
+
+// WhereRevoked applies the entql bool predicate on the revoked field.
+func (f *InviteFilter) WhereRevoked(p entql.BoolP) {
+	f.Where(p.Field(invite.FieldRevoked))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *MembershipQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -751,7 +1012,7 @@ type MembershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MembershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -839,7 +1100,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -918,7 +1179,7 @@ type PredictionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PredictionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1002,7 +1263,7 @@ type ProjectFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProjectFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1068,6 +1329,21 @@ func (f *ProjectFilter) WhereSampling(p entql.StringP) {
 	f.Where(p.Field(project.FieldSampling))
 }
 
+// WhereWorkspaceID applies the entql int predicate on the workspace_id field.
+func (f *ProjectFilter) WhereWorkspaceID(p entql.IntP) {
+	f.Where(p.Field(project.FieldWorkspaceID))
+}
+
+// WhereAnnotatorsSeeOthers applies the entql bool predicate on the annotators_see_others field.
+func (f *ProjectFilter) WhereAnnotatorsSeeOthers(p entql.BoolP) {
+	f.Where(p.Field(project.FieldAnnotatorsSeeOthers))
+}
+
+// WhereRevealAnnotators applies the entql bool predicate on the reveal_annotators field.
+func (f *ProjectFilter) WhereRevealAnnotators(p entql.BoolP) {
+	f.Where(p.Field(project.FieldRevealAnnotators))
+}
+
 // WhereTaskNumber applies the entql int predicate on the task_number field.
 func (f *ProjectFilter) WhereTaskNumber(p entql.IntP) {
 	f.Where(p.Field(project.FieldTaskNumber))
@@ -1081,6 +1357,141 @@ func (f *ProjectFilter) WhereHasTasks() {
 // WhereHasTasksWith applies a predicate to check if query has an edge tasks with a given conditions (other predicates).
 func (f *ProjectFilter) WhereHasTasksWith(preds ...predicate.Task) {
 	f.Where(entql.HasEdgeWith("tasks", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasMembers applies a predicate to check if query has an edge members.
+func (f *ProjectFilter) WhereHasMembers() {
+	f.Where(entql.HasEdge("members"))
+}
+
+// WhereHasMembersWith applies a predicate to check if query has an edge members with a given conditions (other predicates).
+func (f *ProjectFilter) WhereHasMembersWith(preds ...predicate.ProjectMember) {
+	f.Where(entql.HasEdgeWith("members", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasWorkspace applies a predicate to check if query has an edge workspace.
+func (f *ProjectFilter) WhereHasWorkspace() {
+	f.Where(entql.HasEdge("workspace"))
+}
+
+// WhereHasWorkspaceWith applies a predicate to check if query has an edge workspace with a given conditions (other predicates).
+func (f *ProjectFilter) WhereHasWorkspaceWith(preds ...predicate.Workspace) {
+	f.Where(entql.HasEdgeWith("workspace", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *ProjectMemberQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ProjectMemberQuery builder.
+func (_q *ProjectMemberQuery) Filter() *ProjectMemberFilter {
+	return &ProjectMemberFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ProjectMemberMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ProjectMemberMutation builder.
+func (m *ProjectMemberMutation) Filter() *ProjectMemberFilter {
+	return &ProjectMemberFilter{config: m.config, predicateAdder: m}
+}
+
+// ProjectMemberFilter provides a generic filtering capability at runtime for ProjectMemberQuery.
+type ProjectMemberFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ProjectMemberFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ProjectMemberFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(projectmember.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ProjectMemberFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(projectmember.FieldCreatedAt))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *ProjectMemberFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(projectmember.FieldOrganizationID))
+}
+
+// WhereUserID applies the entql int predicate on the user_id field.
+func (f *ProjectMemberFilter) WhereUserID(p entql.IntP) {
+	f.Where(p.Field(projectmember.FieldUserID))
+}
+
+// WhereProjectID applies the entql int predicate on the project_id field.
+func (f *ProjectMemberFilter) WhereProjectID(p entql.IntP) {
+	f.Where(p.Field(projectmember.FieldProjectID))
+}
+
+// WhereWorkspaceID applies the entql int predicate on the workspace_id field.
+func (f *ProjectMemberFilter) WhereWorkspaceID(p entql.IntP) {
+	f.Where(p.Field(projectmember.FieldWorkspaceID))
+}
+
+// WhereHasUser applies a predicate to check if query has an edge user.
+func (f *ProjectMemberFilter) WhereHasUser() {
+	f.Where(entql.HasEdge("user"))
+}
+
+// WhereHasUserWith applies a predicate to check if query has an edge user with a given conditions (other predicates).
+func (f *ProjectMemberFilter) WhereHasUserWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("user", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasProject applies a predicate to check if query has an edge project.
+func (f *ProjectMemberFilter) WhereHasProject() {
+	f.Where(entql.HasEdge("project"))
+}
+
+// WhereHasProjectWith applies a predicate to check if query has an edge project with a given conditions (other predicates).
+func (f *ProjectMemberFilter) WhereHasProjectWith(preds ...predicate.Project) {
+	f.Where(entql.HasEdgeWith("project", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasWorkspace applies a predicate to check if query has an edge workspace.
+func (f *ProjectMemberFilter) WhereHasWorkspace() {
+	f.Where(entql.HasEdge("workspace"))
+}
+
+// WhereHasWorkspaceWith applies a predicate to check if query has an edge workspace with a given conditions (other predicates).
+func (f *ProjectMemberFilter) WhereHasWorkspaceWith(preds ...predicate.Workspace) {
+	f.Where(entql.HasEdgeWith("workspace", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -1116,7 +1527,7 @@ type SessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1205,7 +1616,7 @@ type TaskFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TaskFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1342,7 +1753,7 @@ type ThrottleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ThrottleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1397,7 +1808,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1469,6 +1880,103 @@ func (f *UserFilter) WhereHasAPIToken() {
 // WhereHasAPITokenWith applies a predicate to check if query has an edge api_token with a given conditions (other predicates).
 func (f *UserFilter) WhereHasAPITokenWith(preds ...predicate.APIToken) {
 	f.Where(entql.HasEdgeWith("api_token", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasProjectMemberships applies a predicate to check if query has an edge project_memberships.
+func (f *UserFilter) WhereHasProjectMemberships() {
+	f.Where(entql.HasEdge("project_memberships"))
+}
+
+// WhereHasProjectMembershipsWith applies a predicate to check if query has an edge project_memberships with a given conditions (other predicates).
+func (f *UserFilter) WhereHasProjectMembershipsWith(preds ...predicate.ProjectMember) {
+	f.Where(entql.HasEdgeWith("project_memberships", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *WorkspaceQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the WorkspaceQuery builder.
+func (_q *WorkspaceQuery) Filter() *WorkspaceFilter {
+	return &WorkspaceFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *WorkspaceMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the WorkspaceMutation builder.
+func (m *WorkspaceMutation) Filter() *WorkspaceFilter {
+	return &WorkspaceFilter{config: m.config, predicateAdder: m}
+}
+
+// WorkspaceFilter provides a generic filtering capability at runtime for WorkspaceQuery.
+type WorkspaceFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *WorkspaceFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *WorkspaceFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(workspace.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *WorkspaceFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(workspace.FieldCreatedAt))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *WorkspaceFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(workspace.FieldOrganizationID))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *WorkspaceFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(workspace.FieldTitle))
+}
+
+// WhereHasProjects applies a predicate to check if query has an edge projects.
+func (f *WorkspaceFilter) WhereHasProjects() {
+	f.Where(entql.HasEdge("projects"))
+}
+
+// WhereHasProjectsWith applies a predicate to check if query has an edge projects with a given conditions (other predicates).
+func (f *WorkspaceFilter) WhereHasProjectsWith(preds ...predicate.Project) {
+	f.Where(entql.HasEdgeWith("projects", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasMembers applies a predicate to check if query has an edge members.
+func (f *WorkspaceFilter) WhereHasMembers() {
+	f.Where(entql.HasEdge("members"))
+}
+
+// WhereHasMembersWith applies a predicate to check if query has an edge members with a given conditions (other predicates).
+func (f *WorkspaceFilter) WhereHasMembersWith(preds ...predicate.ProjectMember) {
+	f.Where(entql.HasEdgeWith("members", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}

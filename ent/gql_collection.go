@@ -7,13 +7,16 @@ import (
 	"gloss/ent/annotation"
 	"gloss/ent/apitoken"
 	"gloss/ent/auditevent"
+	"gloss/ent/invite"
 	"gloss/ent/membership"
 	"gloss/ent/organization"
 	"gloss/ent/prediction"
 	"gloss/ent/project"
+	"gloss/ent/projectmember"
 	"gloss/ent/session"
 	"gloss/ent/task"
 	"gloss/ent/user"
+	"gloss/ent/workspace"
 
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
@@ -216,6 +219,26 @@ func (_q *AnnotationQuery) collectField(ctx context.Context, oneNode bool, opCtx
 				selectedFields = append(selectedFields, annotation.FieldLeadTime)
 				fieldSeen[annotation.FieldLeadTime] = struct{}{}
 			}
+		case "reviewState":
+			if _, ok := fieldSeen[annotation.FieldReviewState]; !ok {
+				selectedFields = append(selectedFields, annotation.FieldReviewState)
+				fieldSeen[annotation.FieldReviewState] = struct{}{}
+			}
+		case "reviewedByID":
+			if _, ok := fieldSeen[annotation.FieldReviewedByID]; !ok {
+				selectedFields = append(selectedFields, annotation.FieldReviewedByID)
+				fieldSeen[annotation.FieldReviewedByID] = struct{}{}
+			}
+		case "reviewComment":
+			if _, ok := fieldSeen[annotation.FieldReviewComment]; !ok {
+				selectedFields = append(selectedFields, annotation.FieldReviewComment)
+				fieldSeen[annotation.FieldReviewComment] = struct{}{}
+			}
+		case "reviewedAt":
+			if _, ok := fieldSeen[annotation.FieldReviewedAt]; !ok {
+				selectedFields = append(selectedFields, annotation.FieldReviewedAt)
+				fieldSeen[annotation.FieldReviewedAt] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:
@@ -381,6 +404,117 @@ func newAuditEventPaginateArgs(rv map[string]any) *auditeventPaginateArgs {
 	}
 	if v := rv[beforeField]; v != nil {
 		args.before = v.(*Cursor)
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *InviteQuery) CollectFields(ctx context.Context, satisfies ...string) (*InviteQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *InviteQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(invite.Columns))
+		selectedFields = []string{invite.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[invite.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, invite.FieldCreatedAt)
+				fieldSeen[invite.FieldCreatedAt] = struct{}{}
+			}
+		case "createdByID":
+			if _, ok := fieldSeen[invite.FieldCreatedByID]; !ok {
+				selectedFields = append(selectedFields, invite.FieldCreatedByID)
+				fieldSeen[invite.FieldCreatedByID] = struct{}{}
+			}
+		case "role":
+			if _, ok := fieldSeen[invite.FieldRole]; !ok {
+				selectedFields = append(selectedFields, invite.FieldRole)
+				fieldSeen[invite.FieldRole] = struct{}{}
+			}
+		case "projectID":
+			if _, ok := fieldSeen[invite.FieldProjectID]; !ok {
+				selectedFields = append(selectedFields, invite.FieldProjectID)
+				fieldSeen[invite.FieldProjectID] = struct{}{}
+			}
+		case "expiresAt":
+			if _, ok := fieldSeen[invite.FieldExpiresAt]; !ok {
+				selectedFields = append(selectedFields, invite.FieldExpiresAt)
+				fieldSeen[invite.FieldExpiresAt] = struct{}{}
+			}
+		case "revoked":
+			if _, ok := fieldSeen[invite.FieldRevoked]; !ok {
+				selectedFields = append(selectedFields, invite.FieldRevoked)
+				fieldSeen[invite.FieldRevoked] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type invitePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []InvitePaginateOption
+}
+
+func newInvitePaginateArgs(rv map[string]any) *invitePaginateArgs {
+	args := &invitePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &InviteOrder{Field: &InviteOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithInviteOrder(order))
+			}
+		case *InviteOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithInviteOrder(v))
+			}
+		}
 	}
 	return args
 }
@@ -749,6 +883,21 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 	)
 	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
+
+		case "workspace":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&WorkspaceClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, workspaceImplementors)...); err != nil {
+				return err
+			}
+			_q.withWorkspace = query
+			if _, ok := fieldSeen[project.FieldWorkspaceID]; !ok {
+				selectedFields = append(selectedFields, project.FieldWorkspaceID)
+				fieldSeen[project.FieldWorkspaceID] = struct{}{}
+			}
 		case "createdAt":
 			if _, ok := fieldSeen[project.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, project.FieldCreatedAt)
@@ -804,6 +953,21 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, project.FieldSampling)
 				fieldSeen[project.FieldSampling] = struct{}{}
 			}
+		case "workspaceID":
+			if _, ok := fieldSeen[project.FieldWorkspaceID]; !ok {
+				selectedFields = append(selectedFields, project.FieldWorkspaceID)
+				fieldSeen[project.FieldWorkspaceID] = struct{}{}
+			}
+		case "annotatorsSeeOthers":
+			if _, ok := fieldSeen[project.FieldAnnotatorsSeeOthers]; !ok {
+				selectedFields = append(selectedFields, project.FieldAnnotatorsSeeOthers)
+				fieldSeen[project.FieldAnnotatorsSeeOthers] = struct{}{}
+			}
+		case "revealAnnotators":
+			if _, ok := fieldSeen[project.FieldRevealAnnotators]; !ok {
+				selectedFields = append(selectedFields, project.FieldRevealAnnotators)
+				fieldSeen[project.FieldRevealAnnotators] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:
@@ -858,6 +1022,152 @@ func newProjectPaginateArgs(rv map[string]any) *projectPaginateArgs {
 		case *ProjectOrder:
 			if v != nil {
 				args.opts = append(args.opts, WithProjectOrder(v))
+			}
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ProjectMemberQuery) CollectFields(ctx context.Context, satisfies ...string) (*ProjectMemberQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ProjectMemberQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(projectmember.Columns))
+		selectedFields = []string{projectmember.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "user":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withUser = query
+			if _, ok := fieldSeen[projectmember.FieldUserID]; !ok {
+				selectedFields = append(selectedFields, projectmember.FieldUserID)
+				fieldSeen[projectmember.FieldUserID] = struct{}{}
+			}
+
+		case "project":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ProjectClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, projectImplementors)...); err != nil {
+				return err
+			}
+			_q.withProject = query
+			if _, ok := fieldSeen[projectmember.FieldProjectID]; !ok {
+				selectedFields = append(selectedFields, projectmember.FieldProjectID)
+				fieldSeen[projectmember.FieldProjectID] = struct{}{}
+			}
+
+		case "workspace":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&WorkspaceClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, workspaceImplementors)...); err != nil {
+				return err
+			}
+			_q.withWorkspace = query
+			if _, ok := fieldSeen[projectmember.FieldWorkspaceID]; !ok {
+				selectedFields = append(selectedFields, projectmember.FieldWorkspaceID)
+				fieldSeen[projectmember.FieldWorkspaceID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[projectmember.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, projectmember.FieldCreatedAt)
+				fieldSeen[projectmember.FieldCreatedAt] = struct{}{}
+			}
+		case "userID":
+			if _, ok := fieldSeen[projectmember.FieldUserID]; !ok {
+				selectedFields = append(selectedFields, projectmember.FieldUserID)
+				fieldSeen[projectmember.FieldUserID] = struct{}{}
+			}
+		case "projectID":
+			if _, ok := fieldSeen[projectmember.FieldProjectID]; !ok {
+				selectedFields = append(selectedFields, projectmember.FieldProjectID)
+				fieldSeen[projectmember.FieldProjectID] = struct{}{}
+			}
+		case "workspaceID":
+			if _, ok := fieldSeen[projectmember.FieldWorkspaceID]; !ok {
+				selectedFields = append(selectedFields, projectmember.FieldWorkspaceID)
+				fieldSeen[projectmember.FieldWorkspaceID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type projectmemberPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ProjectMemberPaginateOption
+}
+
+func newProjectMemberPaginateArgs(rv map[string]any) *projectmemberPaginateArgs {
+	args := &projectmemberPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ProjectMemberOrder{Field: &ProjectMemberOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithProjectMemberOrder(order))
+			}
+		case *ProjectMemberOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithProjectMemberOrder(v))
 			}
 		}
 	}
@@ -1237,6 +1547,110 @@ func newUserPaginateArgs(rv map[string]any) *userPaginateArgs {
 		case *UserOrder:
 			if v != nil {
 				args.opts = append(args.opts, WithUserOrder(v))
+			}
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *WorkspaceQuery) CollectFields(ctx context.Context, satisfies ...string) (*WorkspaceQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *WorkspaceQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(workspace.Columns))
+		selectedFields = []string{workspace.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "projects":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ProjectClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, projectImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedProjects(alias, func(wq *ProjectQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[workspace.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, workspace.FieldCreatedAt)
+				fieldSeen[workspace.FieldCreatedAt] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[workspace.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, workspace.FieldTitle)
+				fieldSeen[workspace.FieldTitle] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type workspacePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []WorkspacePaginateOption
+}
+
+func newWorkspacePaginateArgs(rv map[string]any) *workspacePaginateArgs {
+	args := &workspacePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &WorkspaceOrder{Field: &WorkspaceOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithWorkspaceOrder(order))
+			}
+		case *WorkspaceOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithWorkspaceOrder(v))
 			}
 		}
 	}

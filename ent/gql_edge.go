@@ -56,6 +56,38 @@ func (_m *Prediction) Task(ctx context.Context) (*Task, error) {
 	return result, err
 }
 
+func (_m *Project) Workspace(ctx context.Context) (*Workspace, error) {
+	result, err := _m.Edges.WorkspaceOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryWorkspace().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *ProjectMember) User(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.UserOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryUser().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ProjectMember) Project(ctx context.Context) (*Project, error) {
+	result, err := _m.Edges.ProjectOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryProject().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *ProjectMember) Workspace(ctx context.Context) (*Workspace, error) {
+	result, err := _m.Edges.WorkspaceOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryWorkspace().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *Session) User(ctx context.Context) (*User, error) {
 	result, err := _m.Edges.UserOrErr()
 	if IsNotLoaded(err) {
@@ -92,6 +124,18 @@ func (_m *Task) Predictions(ctx context.Context) (result []*Prediction, err erro
 	}
 	if IsNotLoaded(err) {
 		result, err = _m.QueryPredictions().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Workspace) Projects(ctx context.Context) (result []*Project, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedProjects(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.ProjectsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryProjects().All(ctx)
 	}
 	return result, err
 }

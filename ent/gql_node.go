@@ -8,13 +8,16 @@ import (
 	"gloss/ent/annotation"
 	"gloss/ent/apitoken"
 	"gloss/ent/auditevent"
+	"gloss/ent/invite"
 	"gloss/ent/membership"
 	"gloss/ent/organization"
 	"gloss/ent/prediction"
 	"gloss/ent/project"
+	"gloss/ent/projectmember"
 	"gloss/ent/session"
 	"gloss/ent/task"
 	"gloss/ent/user"
+	"gloss/ent/workspace"
 	"sync"
 	"sync/atomic"
 
@@ -47,6 +50,11 @@ var auditeventImplementors = []string{"AuditEvent", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*AuditEvent) IsNode() {}
 
+var inviteImplementors = []string{"Invite", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Invite) IsNode() {}
+
 var membershipImplementors = []string{"Membership", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
@@ -67,6 +75,11 @@ var projectImplementors = []string{"Project", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*Project) IsNode() {}
 
+var projectmemberImplementors = []string{"ProjectMember", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ProjectMember) IsNode() {}
+
 var sessionImplementors = []string{"Session", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
@@ -81,6 +94,11 @@ var userImplementors = []string{"User", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*User) IsNode() {}
+
+var workspaceImplementors = []string{"Workspace", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Workspace) IsNode() {}
 
 var errNodeInvalidID = &NotFoundError{"node"}
 
@@ -167,6 +185,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case invite.Table:
+		query := c.Invite.Query().
+			Where(invite.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, inviteImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case membership.Table:
 		query := c.Membership.Query().
 			Where(membership.ID(id))
@@ -203,6 +230,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case projectmember.Table:
+		query := c.ProjectMember.Query().
+			Where(projectmember.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, projectmemberImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case session.Table:
 		query := c.Session.Query().
 			Where(session.ID(id))
@@ -226,6 +262,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(user.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, userImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case workspace.Table:
+		query := c.Workspace.Query().
+			Where(workspace.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, workspaceImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -351,6 +396,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 				*noder = node
 			}
 		}
+	case invite.Table:
+		query := c.Invite.Query().
+			Where(invite.IDIn(ids...))
+		query, err := query.CollectFields(ctx, inviteImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case membership.Table:
 		query := c.Membership.Query().
 			Where(membership.IDIn(ids...))
@@ -415,6 +476,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 				*noder = node
 			}
 		}
+	case projectmember.Table:
+		query := c.ProjectMember.Query().
+			Where(projectmember.IDIn(ids...))
+		query, err := query.CollectFields(ctx, projectmemberImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case session.Table:
 		query := c.Session.Query().
 			Where(session.IDIn(ids...))
@@ -451,6 +528,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.User.Query().
 			Where(user.IDIn(ids...))
 		query, err := query.CollectFields(ctx, userImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case workspace.Table:
+		query := c.Workspace.Query().
+			Where(workspace.IDIn(ids...))
+		query, err := query.CollectFields(ctx, workspaceImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -9,13 +9,16 @@ import (
 	"gloss/ent/annotation"
 	"gloss/ent/apitoken"
 	"gloss/ent/auditevent"
+	"gloss/ent/invite"
 	"gloss/ent/membership"
 	"gloss/ent/organization"
 	"gloss/ent/prediction"
 	"gloss/ent/project"
+	"gloss/ent/projectmember"
 	"gloss/ent/session"
 	"gloss/ent/task"
 	"gloss/ent/user"
+	"gloss/ent/workspace"
 	"io"
 	"strconv"
 
@@ -961,6 +964,302 @@ func (_m *AuditEvent) ToEdge(order *AuditEventOrder) *AuditEventEdge {
 		order = DefaultAuditEventOrder
 	}
 	return &AuditEventEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// InviteEdge is the edge representation of Invite.
+type InviteEdge struct {
+	Node   *Invite `json:"node"`
+	Cursor Cursor  `json:"cursor"`
+}
+
+// InviteConnection is the connection containing edges to Invite.
+type InviteConnection struct {
+	Edges      []*InviteEdge `json:"edges"`
+	PageInfo   PageInfo      `json:"pageInfo"`
+	TotalCount int           `json:"totalCount"`
+}
+
+func (c *InviteConnection) build(nodes []*Invite, pager *invitePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Invite
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Invite {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Invite {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*InviteEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &InviteEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// InvitePaginateOption enables pagination customization.
+type InvitePaginateOption func(*invitePager) error
+
+// WithInviteOrder configures pagination ordering.
+func WithInviteOrder(order *InviteOrder) InvitePaginateOption {
+	if order == nil {
+		order = DefaultInviteOrder
+	}
+	o := *order
+	return func(pager *invitePager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultInviteOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithInviteFilter configures pagination filter.
+func WithInviteFilter(filter func(*InviteQuery) (*InviteQuery, error)) InvitePaginateOption {
+	return func(pager *invitePager) error {
+		if filter == nil {
+			return errors.New("InviteQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type invitePager struct {
+	reverse bool
+	order   *InviteOrder
+	filter  func(*InviteQuery) (*InviteQuery, error)
+}
+
+func newInvitePager(opts []InvitePaginateOption, reverse bool) (*invitePager, error) {
+	pager := &invitePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultInviteOrder
+	}
+	return pager, nil
+}
+
+func (p *invitePager) applyFilter(query *InviteQuery) (*InviteQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *invitePager) toCursor(_m *Invite) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *invitePager) applyCursors(query *InviteQuery, after, before *Cursor) (*InviteQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultInviteOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *invitePager) applyOrder(query *InviteQuery) *InviteQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultInviteOrder.Field {
+		query = query.Order(DefaultInviteOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *invitePager) orderExpr(query *InviteQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultInviteOrder.Field {
+			b.Comma().Ident(DefaultInviteOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Invite.
+func (_m *InviteQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...InvitePaginateOption,
+) (*InviteConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newInvitePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &InviteConnection{Edges: []*InviteEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// InviteOrderFieldCreatedAt orders Invite by created_at.
+	InviteOrderFieldCreatedAt = &InviteOrderField{
+		Value: func(_m *Invite) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: invite.FieldCreatedAt,
+		toTerm: invite.ByCreatedAt,
+		toCursor: func(_m *Invite) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f InviteOrderField) String() string {
+	var str string
+	switch f.column {
+	case InviteOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f InviteOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *InviteOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("InviteOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *InviteOrderFieldCreatedAt
+	default:
+		return fmt.Errorf("%s is not a valid InviteOrderField", str)
+	}
+	return nil
+}
+
+// InviteOrderField defines the ordering field of Invite.
+type InviteOrderField struct {
+	// Value extracts the ordering value from the given Invite.
+	Value    func(*Invite) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) invite.OrderOption
+	toCursor func(*Invite) Cursor
+}
+
+// InviteOrder defines the ordering of Invite.
+type InviteOrder struct {
+	Direction OrderDirection    `json:"direction"`
+	Field     *InviteOrderField `json:"field"`
+}
+
+// DefaultInviteOrder is the default ordering of Invite.
+var DefaultInviteOrder = &InviteOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &InviteOrderField{
+		Value: func(_m *Invite) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: invite.FieldID,
+		toTerm: invite.ByID,
+		toCursor: func(_m *Invite) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Invite into InviteEdge.
+func (_m *Invite) ToEdge(order *InviteOrder) *InviteEdge {
+	if order == nil {
+		order = DefaultInviteOrder
+	}
+	return &InviteEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}
@@ -2168,6 +2467,302 @@ func (_m *Project) ToEdge(order *ProjectOrder) *ProjectEdge {
 	}
 }
 
+// ProjectMemberEdge is the edge representation of ProjectMember.
+type ProjectMemberEdge struct {
+	Node   *ProjectMember `json:"node"`
+	Cursor Cursor         `json:"cursor"`
+}
+
+// ProjectMemberConnection is the connection containing edges to ProjectMember.
+type ProjectMemberConnection struct {
+	Edges      []*ProjectMemberEdge `json:"edges"`
+	PageInfo   PageInfo             `json:"pageInfo"`
+	TotalCount int                  `json:"totalCount"`
+}
+
+func (c *ProjectMemberConnection) build(nodes []*ProjectMember, pager *projectmemberPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ProjectMember
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ProjectMember {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ProjectMember {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ProjectMemberEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ProjectMemberEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ProjectMemberPaginateOption enables pagination customization.
+type ProjectMemberPaginateOption func(*projectmemberPager) error
+
+// WithProjectMemberOrder configures pagination ordering.
+func WithProjectMemberOrder(order *ProjectMemberOrder) ProjectMemberPaginateOption {
+	if order == nil {
+		order = DefaultProjectMemberOrder
+	}
+	o := *order
+	return func(pager *projectmemberPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultProjectMemberOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithProjectMemberFilter configures pagination filter.
+func WithProjectMemberFilter(filter func(*ProjectMemberQuery) (*ProjectMemberQuery, error)) ProjectMemberPaginateOption {
+	return func(pager *projectmemberPager) error {
+		if filter == nil {
+			return errors.New("ProjectMemberQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type projectmemberPager struct {
+	reverse bool
+	order   *ProjectMemberOrder
+	filter  func(*ProjectMemberQuery) (*ProjectMemberQuery, error)
+}
+
+func newProjectMemberPager(opts []ProjectMemberPaginateOption, reverse bool) (*projectmemberPager, error) {
+	pager := &projectmemberPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultProjectMemberOrder
+	}
+	return pager, nil
+}
+
+func (p *projectmemberPager) applyFilter(query *ProjectMemberQuery) (*ProjectMemberQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *projectmemberPager) toCursor(_m *ProjectMember) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *projectmemberPager) applyCursors(query *ProjectMemberQuery, after, before *Cursor) (*ProjectMemberQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultProjectMemberOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *projectmemberPager) applyOrder(query *ProjectMemberQuery) *ProjectMemberQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultProjectMemberOrder.Field {
+		query = query.Order(DefaultProjectMemberOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *projectmemberPager) orderExpr(query *ProjectMemberQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultProjectMemberOrder.Field {
+			b.Comma().Ident(DefaultProjectMemberOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ProjectMember.
+func (_m *ProjectMemberQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ProjectMemberPaginateOption,
+) (*ProjectMemberConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newProjectMemberPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ProjectMemberConnection{Edges: []*ProjectMemberEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ProjectMemberOrderFieldCreatedAt orders ProjectMember by created_at.
+	ProjectMemberOrderFieldCreatedAt = &ProjectMemberOrderField{
+		Value: func(_m *ProjectMember) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: projectmember.FieldCreatedAt,
+		toTerm: projectmember.ByCreatedAt,
+		toCursor: func(_m *ProjectMember) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ProjectMemberOrderField) String() string {
+	var str string
+	switch f.column {
+	case ProjectMemberOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ProjectMemberOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ProjectMemberOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ProjectMemberOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *ProjectMemberOrderFieldCreatedAt
+	default:
+		return fmt.Errorf("%s is not a valid ProjectMemberOrderField", str)
+	}
+	return nil
+}
+
+// ProjectMemberOrderField defines the ordering field of ProjectMember.
+type ProjectMemberOrderField struct {
+	// Value extracts the ordering value from the given ProjectMember.
+	Value    func(*ProjectMember) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) projectmember.OrderOption
+	toCursor func(*ProjectMember) Cursor
+}
+
+// ProjectMemberOrder defines the ordering of ProjectMember.
+type ProjectMemberOrder struct {
+	Direction OrderDirection           `json:"direction"`
+	Field     *ProjectMemberOrderField `json:"field"`
+}
+
+// DefaultProjectMemberOrder is the default ordering of ProjectMember.
+var DefaultProjectMemberOrder = &ProjectMemberOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ProjectMemberOrderField{
+		Value: func(_m *ProjectMember) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: projectmember.FieldID,
+		toTerm: projectmember.ByID,
+		toCursor: func(_m *ProjectMember) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ProjectMember into ProjectMemberEdge.
+func (_m *ProjectMember) ToEdge(order *ProjectMemberOrder) *ProjectMemberEdge {
+	if order == nil {
+		order = DefaultProjectMemberOrder
+	}
+	return &ProjectMemberEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
 // SessionEdge is the edge representation of Session.
 type SessionEdge struct {
 	Node   *Session `json:"node"`
@@ -3087,6 +3682,302 @@ func (_m *User) ToEdge(order *UserOrder) *UserEdge {
 		order = DefaultUserOrder
 	}
 	return &UserEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// WorkspaceEdge is the edge representation of Workspace.
+type WorkspaceEdge struct {
+	Node   *Workspace `json:"node"`
+	Cursor Cursor     `json:"cursor"`
+}
+
+// WorkspaceConnection is the connection containing edges to Workspace.
+type WorkspaceConnection struct {
+	Edges      []*WorkspaceEdge `json:"edges"`
+	PageInfo   PageInfo         `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
+}
+
+func (c *WorkspaceConnection) build(nodes []*Workspace, pager *workspacePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Workspace
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Workspace {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Workspace {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*WorkspaceEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &WorkspaceEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// WorkspacePaginateOption enables pagination customization.
+type WorkspacePaginateOption func(*workspacePager) error
+
+// WithWorkspaceOrder configures pagination ordering.
+func WithWorkspaceOrder(order *WorkspaceOrder) WorkspacePaginateOption {
+	if order == nil {
+		order = DefaultWorkspaceOrder
+	}
+	o := *order
+	return func(pager *workspacePager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultWorkspaceOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithWorkspaceFilter configures pagination filter.
+func WithWorkspaceFilter(filter func(*WorkspaceQuery) (*WorkspaceQuery, error)) WorkspacePaginateOption {
+	return func(pager *workspacePager) error {
+		if filter == nil {
+			return errors.New("WorkspaceQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type workspacePager struct {
+	reverse bool
+	order   *WorkspaceOrder
+	filter  func(*WorkspaceQuery) (*WorkspaceQuery, error)
+}
+
+func newWorkspacePager(opts []WorkspacePaginateOption, reverse bool) (*workspacePager, error) {
+	pager := &workspacePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultWorkspaceOrder
+	}
+	return pager, nil
+}
+
+func (p *workspacePager) applyFilter(query *WorkspaceQuery) (*WorkspaceQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *workspacePager) toCursor(_m *Workspace) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *workspacePager) applyCursors(query *WorkspaceQuery, after, before *Cursor) (*WorkspaceQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultWorkspaceOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *workspacePager) applyOrder(query *WorkspaceQuery) *WorkspaceQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultWorkspaceOrder.Field {
+		query = query.Order(DefaultWorkspaceOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *workspacePager) orderExpr(query *WorkspaceQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultWorkspaceOrder.Field {
+			b.Comma().Ident(DefaultWorkspaceOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Workspace.
+func (_m *WorkspaceQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...WorkspacePaginateOption,
+) (*WorkspaceConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newWorkspacePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &WorkspaceConnection{Edges: []*WorkspaceEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// WorkspaceOrderFieldCreatedAt orders Workspace by created_at.
+	WorkspaceOrderFieldCreatedAt = &WorkspaceOrderField{
+		Value: func(_m *Workspace) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: workspace.FieldCreatedAt,
+		toTerm: workspace.ByCreatedAt,
+		toCursor: func(_m *Workspace) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f WorkspaceOrderField) String() string {
+	var str string
+	switch f.column {
+	case WorkspaceOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f WorkspaceOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *WorkspaceOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("WorkspaceOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *WorkspaceOrderFieldCreatedAt
+	default:
+		return fmt.Errorf("%s is not a valid WorkspaceOrderField", str)
+	}
+	return nil
+}
+
+// WorkspaceOrderField defines the ordering field of Workspace.
+type WorkspaceOrderField struct {
+	// Value extracts the ordering value from the given Workspace.
+	Value    func(*Workspace) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) workspace.OrderOption
+	toCursor func(*Workspace) Cursor
+}
+
+// WorkspaceOrder defines the ordering of Workspace.
+type WorkspaceOrder struct {
+	Direction OrderDirection       `json:"direction"`
+	Field     *WorkspaceOrderField `json:"field"`
+}
+
+// DefaultWorkspaceOrder is the default ordering of Workspace.
+var DefaultWorkspaceOrder = &WorkspaceOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &WorkspaceOrderField{
+		Value: func(_m *Workspace) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: workspace.FieldID,
+		toTerm: workspace.ByID,
+		toCursor: func(_m *Workspace) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Workspace into WorkspaceEdge.
+func (_m *Workspace) ToEdge(order *WorkspaceOrder) *WorkspaceEdge {
+	if order == nil {
+		order = DefaultWorkspaceOrder
+	}
+	return &WorkspaceEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

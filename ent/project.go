@@ -5,6 +5,7 @@ package ent
 import (
 	"fmt"
 	"gloss/ent/project"
+	"gloss/ent/workspace"
 	"strings"
 	"time"
 
@@ -39,6 +40,12 @@ type Project struct {
 	ShowSkip bool `json:"show_skip,omitempty"`
 	// Sampling holds the value of the "sampling" field.
 	Sampling project.Sampling `json:"sampling,omitempty"`
+	// WorkspaceID holds the value of the "workspace_id" field.
+	WorkspaceID *int `json:"workspace_id,omitempty"`
+	// AnnotatorsSeeOthers holds the value of the "annotators_see_others" field.
+	AnnotatorsSeeOthers bool `json:"annotators_see_others,omitempty"`
+	// RevealAnnotators holds the value of the "reveal_annotators" field.
+	RevealAnnotators bool `json:"reveal_annotators,omitempty"`
 	// TaskNumber holds the value of the "task_number" field.
 	TaskNumber int `json:"task_number,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -51,11 +58,18 @@ type Project struct {
 type ProjectEdges struct {
 	// Tasks holds the value of the tasks edge.
 	Tasks []*Task `json:"tasks,omitempty"`
+	// Members holds the value of the members edge.
+	Members []*ProjectMember `json:"members,omitempty"`
+	// Workspace holds the value of the workspace edge.
+	Workspace *Workspace `json:"workspace,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [1]bool
+	loadedTypes [3]bool
+	// totalCount holds the count of the edges above.
+	totalCount [1]map[string]int
 
-	namedTasks map[string][]*Task
+	namedTasks   map[string][]*Task
+	namedMembers map[string][]*ProjectMember
 }
 
 // TasksOrErr returns the Tasks value or an error if the edge
@@ -67,14 +81,34 @@ func (e ProjectEdges) TasksOrErr() ([]*Task, error) {
 	return nil, &NotLoadedError{edge: "tasks"}
 }
 
+// MembersOrErr returns the Members value or an error if the edge
+// was not loaded in eager-loading.
+func (e ProjectEdges) MembersOrErr() ([]*ProjectMember, error) {
+	if e.loadedTypes[1] {
+		return e.Members, nil
+	}
+	return nil, &NotLoadedError{edge: "members"}
+}
+
+// WorkspaceOrErr returns the Workspace value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e ProjectEdges) WorkspaceOrErr() (*Workspace, error) {
+	if e.Workspace != nil {
+		return e.Workspace, nil
+	} else if e.loadedTypes[2] {
+		return nil, &NotFoundError{label: workspace.Label}
+	}
+	return nil, &NotLoadedError{edge: "workspace"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Project) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case project.FieldShowSkip:
+		case project.FieldShowSkip, project.FieldAnnotatorsSeeOthers, project.FieldRevealAnnotators:
 			values[i] = new(sql.NullBool)
-		case project.FieldID, project.FieldOrganizationID, project.FieldCreatedByID, project.FieldOverlap, project.FieldTaskNumber:
+		case project.FieldID, project.FieldOrganizationID, project.FieldCreatedByID, project.FieldOverlap, project.FieldWorkspaceID, project.FieldTaskNumber:
 			values[i] = new(sql.NullInt64)
 		case project.FieldTitle, project.FieldDescription, project.FieldInstructions, project.FieldLabelConfig, project.FieldSampling:
 			values[i] = new(sql.NullString)
@@ -167,6 +201,25 @@ func (_m *Project) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Sampling = project.Sampling(value.String)
 			}
+		case project.FieldWorkspaceID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field workspace_id", values[i])
+			} else if value.Valid {
+				_m.WorkspaceID = new(int)
+				*_m.WorkspaceID = int(value.Int64)
+			}
+		case project.FieldAnnotatorsSeeOthers:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field annotators_see_others", values[i])
+			} else if value.Valid {
+				_m.AnnotatorsSeeOthers = value.Bool
+			}
+		case project.FieldRevealAnnotators:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field reveal_annotators", values[i])
+			} else if value.Valid {
+				_m.RevealAnnotators = value.Bool
+			}
 		case project.FieldTaskNumber:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
 				return fmt.Errorf("unexpected type %T for field task_number", values[i])
@@ -189,6 +242,16 @@ func (_m *Project) Value(name string) (ent.Value, error) {
 // QueryTasks queries the "tasks" edge of the Project entity.
 func (_m *Project) QueryTasks() *TaskQuery {
 	return NewProjectClient(_m.config).QueryTasks(_m)
+}
+
+// QueryMembers queries the "members" edge of the Project entity.
+func (_m *Project) QueryMembers() *ProjectMemberQuery {
+	return NewProjectClient(_m.config).QueryMembers(_m)
+}
+
+// QueryWorkspace queries the "workspace" edge of the Project entity.
+func (_m *Project) QueryWorkspace() *WorkspaceQuery {
+	return NewProjectClient(_m.config).QueryWorkspace(_m)
 }
 
 // Update returns a builder for updating this Project.
@@ -247,6 +310,17 @@ func (_m *Project) String() string {
 	builder.WriteString("sampling=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Sampling))
 	builder.WriteString(", ")
+	if v := _m.WorkspaceID; v != nil {
+		builder.WriteString("workspace_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("annotators_see_others=")
+	builder.WriteString(fmt.Sprintf("%v", _m.AnnotatorsSeeOthers))
+	builder.WriteString(", ")
+	builder.WriteString("reveal_annotators=")
+	builder.WriteString(fmt.Sprintf("%v", _m.RevealAnnotators))
+	builder.WriteString(", ")
 	builder.WriteString("task_number=")
 	builder.WriteString(fmt.Sprintf("%v", _m.TaskNumber))
 	builder.WriteByte(')')
@@ -274,6 +348,30 @@ func (_m *Project) appendNamedTasks(name string, edges ...*Task) {
 		_m.Edges.namedTasks[name] = []*Task{}
 	} else {
 		_m.Edges.namedTasks[name] = append(_m.Edges.namedTasks[name], edges...)
+	}
+}
+
+// NamedMembers returns the Members named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Project) NamedMembers(name string) ([]*ProjectMember, error) {
+	if _m.Edges.namedMembers == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedMembers[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Project) appendNamedMembers(name string, edges ...*ProjectMember) {
+	if _m.Edges.namedMembers == nil {
+		_m.Edges.namedMembers = make(map[string][]*ProjectMember)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedMembers[name] = []*ProjectMember{}
+	} else {
+		_m.Edges.namedMembers[name] = append(_m.Edges.namedMembers[name], edges...)
 	}
 }
 

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"gloss/ent/project"
+	"gloss/ent/projectmember"
 	"gloss/ent/task"
+	"gloss/ent/workspace"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
@@ -145,6 +147,48 @@ func (_c *ProjectCreate) SetNillableSampling(v *project.Sampling) *ProjectCreate
 	return _c
 }
 
+// SetWorkspaceID sets the "workspace_id" field.
+func (_c *ProjectCreate) SetWorkspaceID(v int) *ProjectCreate {
+	_c.mutation.SetWorkspaceID(v)
+	return _c
+}
+
+// SetNillableWorkspaceID sets the "workspace_id" field if the given value is not nil.
+func (_c *ProjectCreate) SetNillableWorkspaceID(v *int) *ProjectCreate {
+	if v != nil {
+		_c.SetWorkspaceID(*v)
+	}
+	return _c
+}
+
+// SetAnnotatorsSeeOthers sets the "annotators_see_others" field.
+func (_c *ProjectCreate) SetAnnotatorsSeeOthers(v bool) *ProjectCreate {
+	_c.mutation.SetAnnotatorsSeeOthers(v)
+	return _c
+}
+
+// SetNillableAnnotatorsSeeOthers sets the "annotators_see_others" field if the given value is not nil.
+func (_c *ProjectCreate) SetNillableAnnotatorsSeeOthers(v *bool) *ProjectCreate {
+	if v != nil {
+		_c.SetAnnotatorsSeeOthers(*v)
+	}
+	return _c
+}
+
+// SetRevealAnnotators sets the "reveal_annotators" field.
+func (_c *ProjectCreate) SetRevealAnnotators(v bool) *ProjectCreate {
+	_c.mutation.SetRevealAnnotators(v)
+	return _c
+}
+
+// SetNillableRevealAnnotators sets the "reveal_annotators" field if the given value is not nil.
+func (_c *ProjectCreate) SetNillableRevealAnnotators(v *bool) *ProjectCreate {
+	if v != nil {
+		_c.SetRevealAnnotators(*v)
+	}
+	return _c
+}
+
 // SetTaskNumber sets the "task_number" field.
 func (_c *ProjectCreate) SetTaskNumber(v int) *ProjectCreate {
 	_c.mutation.SetTaskNumber(v)
@@ -172,6 +216,26 @@ func (_c *ProjectCreate) AddTasks(v ...*Task) *ProjectCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddTaskIDs(ids...)
+}
+
+// AddMemberIDs adds the "members" edge to the ProjectMember entity by IDs.
+func (_c *ProjectCreate) AddMemberIDs(ids ...int) *ProjectCreate {
+	_c.mutation.AddMemberIDs(ids...)
+	return _c
+}
+
+// AddMembers adds the "members" edges to the ProjectMember entity.
+func (_c *ProjectCreate) AddMembers(v ...*ProjectMember) *ProjectCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddMemberIDs(ids...)
+}
+
+// SetWorkspace sets the "workspace" edge to the Workspace entity.
+func (_c *ProjectCreate) SetWorkspace(v *Workspace) *ProjectCreate {
+	return _c.SetWorkspaceID(v.ID)
 }
 
 // Mutation returns the ProjectMutation object of the builder.
@@ -245,6 +309,14 @@ func (_c *ProjectCreate) defaults() error {
 		v := project.DefaultSampling
 		_c.mutation.SetSampling(v)
 	}
+	if _, ok := _c.mutation.AnnotatorsSeeOthers(); !ok {
+		v := project.DefaultAnnotatorsSeeOthers
+		_c.mutation.SetAnnotatorsSeeOthers(v)
+	}
+	if _, ok := _c.mutation.RevealAnnotators(); !ok {
+		v := project.DefaultRevealAnnotators
+		_c.mutation.SetRevealAnnotators(v)
+	}
 	if _, ok := _c.mutation.TaskNumber(); !ok {
 		v := project.DefaultTaskNumber
 		_c.mutation.SetTaskNumber(v)
@@ -316,6 +388,12 @@ func (_c *ProjectCreate) check() error {
 		if err := project.SamplingValidator(v); err != nil {
 			return &ValidationError{Name: "sampling", err: fmt.Errorf(`ent: validator failed for field "Project.sampling": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.AnnotatorsSeeOthers(); !ok {
+		return &ValidationError{Name: "annotators_see_others", err: errors.New(`ent: missing required field "Project.annotators_see_others"`)}
+	}
+	if _, ok := _c.mutation.RevealAnnotators(); !ok {
+		return &ValidationError{Name: "reveal_annotators", err: errors.New(`ent: missing required field "Project.reveal_annotators"`)}
 	}
 	if _, ok := _c.mutation.TaskNumber(); !ok {
 		return &ValidationError{Name: "task_number", err: errors.New(`ent: missing required field "Project.task_number"`)}
@@ -391,6 +469,14 @@ func (_c *ProjectCreate) createSpec() (*Project, *sqlgraph.CreateSpec) {
 		_spec.SetField(project.FieldSampling, field.TypeEnum, value)
 		_node.Sampling = value
 	}
+	if value, ok := _c.mutation.AnnotatorsSeeOthers(); ok {
+		_spec.SetField(project.FieldAnnotatorsSeeOthers, field.TypeBool, value)
+		_node.AnnotatorsSeeOthers = value
+	}
+	if value, ok := _c.mutation.RevealAnnotators(); ok {
+		_spec.SetField(project.FieldRevealAnnotators, field.TypeBool, value)
+		_node.RevealAnnotators = value
+	}
 	if value, ok := _c.mutation.TaskNumber(); ok {
 		_spec.SetField(project.FieldTaskNumber, field.TypeInt, value)
 		_node.TaskNumber = value
@@ -409,6 +495,39 @@ func (_c *ProjectCreate) createSpec() (*Project, *sqlgraph.CreateSpec) {
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.MembersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.MembersTable,
+			Columns: []string{project.MembersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(projectmember.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.WorkspaceIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   project.WorkspaceTable,
+			Columns: []string{project.WorkspaceColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(workspace.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.WorkspaceID = &nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	return _node, _spec
@@ -562,6 +681,48 @@ func (u *ProjectUpsert) SetSampling(v project.Sampling) *ProjectUpsert {
 // UpdateSampling sets the "sampling" field to the value that was provided on create.
 func (u *ProjectUpsert) UpdateSampling() *ProjectUpsert {
 	u.SetExcluded(project.FieldSampling)
+	return u
+}
+
+// SetWorkspaceID sets the "workspace_id" field.
+func (u *ProjectUpsert) SetWorkspaceID(v int) *ProjectUpsert {
+	u.Set(project.FieldWorkspaceID, v)
+	return u
+}
+
+// UpdateWorkspaceID sets the "workspace_id" field to the value that was provided on create.
+func (u *ProjectUpsert) UpdateWorkspaceID() *ProjectUpsert {
+	u.SetExcluded(project.FieldWorkspaceID)
+	return u
+}
+
+// ClearWorkspaceID clears the value of the "workspace_id" field.
+func (u *ProjectUpsert) ClearWorkspaceID() *ProjectUpsert {
+	u.SetNull(project.FieldWorkspaceID)
+	return u
+}
+
+// SetAnnotatorsSeeOthers sets the "annotators_see_others" field.
+func (u *ProjectUpsert) SetAnnotatorsSeeOthers(v bool) *ProjectUpsert {
+	u.Set(project.FieldAnnotatorsSeeOthers, v)
+	return u
+}
+
+// UpdateAnnotatorsSeeOthers sets the "annotators_see_others" field to the value that was provided on create.
+func (u *ProjectUpsert) UpdateAnnotatorsSeeOthers() *ProjectUpsert {
+	u.SetExcluded(project.FieldAnnotatorsSeeOthers)
+	return u
+}
+
+// SetRevealAnnotators sets the "reveal_annotators" field.
+func (u *ProjectUpsert) SetRevealAnnotators(v bool) *ProjectUpsert {
+	u.Set(project.FieldRevealAnnotators, v)
+	return u
+}
+
+// UpdateRevealAnnotators sets the "reveal_annotators" field to the value that was provided on create.
+func (u *ProjectUpsert) UpdateRevealAnnotators() *ProjectUpsert {
+	u.SetExcluded(project.FieldRevealAnnotators)
 	return u
 }
 
@@ -750,6 +911,55 @@ func (u *ProjectUpsertOne) SetSampling(v project.Sampling) *ProjectUpsertOne {
 func (u *ProjectUpsertOne) UpdateSampling() *ProjectUpsertOne {
 	return u.Update(func(s *ProjectUpsert) {
 		s.UpdateSampling()
+	})
+}
+
+// SetWorkspaceID sets the "workspace_id" field.
+func (u *ProjectUpsertOne) SetWorkspaceID(v int) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetWorkspaceID(v)
+	})
+}
+
+// UpdateWorkspaceID sets the "workspace_id" field to the value that was provided on create.
+func (u *ProjectUpsertOne) UpdateWorkspaceID() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateWorkspaceID()
+	})
+}
+
+// ClearWorkspaceID clears the value of the "workspace_id" field.
+func (u *ProjectUpsertOne) ClearWorkspaceID() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearWorkspaceID()
+	})
+}
+
+// SetAnnotatorsSeeOthers sets the "annotators_see_others" field.
+func (u *ProjectUpsertOne) SetAnnotatorsSeeOthers(v bool) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetAnnotatorsSeeOthers(v)
+	})
+}
+
+// UpdateAnnotatorsSeeOthers sets the "annotators_see_others" field to the value that was provided on create.
+func (u *ProjectUpsertOne) UpdateAnnotatorsSeeOthers() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateAnnotatorsSeeOthers()
+	})
+}
+
+// SetRevealAnnotators sets the "reveal_annotators" field.
+func (u *ProjectUpsertOne) SetRevealAnnotators(v bool) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetRevealAnnotators(v)
+	})
+}
+
+// UpdateRevealAnnotators sets the "reveal_annotators" field to the value that was provided on create.
+func (u *ProjectUpsertOne) UpdateRevealAnnotators() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateRevealAnnotators()
 	})
 }
 
@@ -1107,6 +1317,55 @@ func (u *ProjectUpsertBulk) SetSampling(v project.Sampling) *ProjectUpsertBulk {
 func (u *ProjectUpsertBulk) UpdateSampling() *ProjectUpsertBulk {
 	return u.Update(func(s *ProjectUpsert) {
 		s.UpdateSampling()
+	})
+}
+
+// SetWorkspaceID sets the "workspace_id" field.
+func (u *ProjectUpsertBulk) SetWorkspaceID(v int) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetWorkspaceID(v)
+	})
+}
+
+// UpdateWorkspaceID sets the "workspace_id" field to the value that was provided on create.
+func (u *ProjectUpsertBulk) UpdateWorkspaceID() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateWorkspaceID()
+	})
+}
+
+// ClearWorkspaceID clears the value of the "workspace_id" field.
+func (u *ProjectUpsertBulk) ClearWorkspaceID() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearWorkspaceID()
+	})
+}
+
+// SetAnnotatorsSeeOthers sets the "annotators_see_others" field.
+func (u *ProjectUpsertBulk) SetAnnotatorsSeeOthers(v bool) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetAnnotatorsSeeOthers(v)
+	})
+}
+
+// UpdateAnnotatorsSeeOthers sets the "annotators_see_others" field to the value that was provided on create.
+func (u *ProjectUpsertBulk) UpdateAnnotatorsSeeOthers() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateAnnotatorsSeeOthers()
+	})
+}
+
+// SetRevealAnnotators sets the "reveal_annotators" field.
+func (u *ProjectUpsertBulk) SetRevealAnnotators(v bool) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetRevealAnnotators(v)
+	})
+}
+
+// UpdateRevealAnnotators sets the "reveal_annotators" field to the value that was provided on create.
+func (u *ProjectUpsertBulk) UpdateRevealAnnotators() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateRevealAnnotators()
 	})
 }
 

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"gloss/ent/predicate"
 	"gloss/ent/project"
+	"gloss/ent/projectmember"
 	"gloss/ent/task"
+	"gloss/ent/workspace"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
@@ -140,6 +142,54 @@ func (_u *ProjectUpdate) SetNillableSampling(v *project.Sampling) *ProjectUpdate
 	return _u
 }
 
+// SetWorkspaceID sets the "workspace_id" field.
+func (_u *ProjectUpdate) SetWorkspaceID(v int) *ProjectUpdate {
+	_u.mutation.SetWorkspaceID(v)
+	return _u
+}
+
+// SetNillableWorkspaceID sets the "workspace_id" field if the given value is not nil.
+func (_u *ProjectUpdate) SetNillableWorkspaceID(v *int) *ProjectUpdate {
+	if v != nil {
+		_u.SetWorkspaceID(*v)
+	}
+	return _u
+}
+
+// ClearWorkspaceID clears the value of the "workspace_id" field.
+func (_u *ProjectUpdate) ClearWorkspaceID() *ProjectUpdate {
+	_u.mutation.ClearWorkspaceID()
+	return _u
+}
+
+// SetAnnotatorsSeeOthers sets the "annotators_see_others" field.
+func (_u *ProjectUpdate) SetAnnotatorsSeeOthers(v bool) *ProjectUpdate {
+	_u.mutation.SetAnnotatorsSeeOthers(v)
+	return _u
+}
+
+// SetNillableAnnotatorsSeeOthers sets the "annotators_see_others" field if the given value is not nil.
+func (_u *ProjectUpdate) SetNillableAnnotatorsSeeOthers(v *bool) *ProjectUpdate {
+	if v != nil {
+		_u.SetAnnotatorsSeeOthers(*v)
+	}
+	return _u
+}
+
+// SetRevealAnnotators sets the "reveal_annotators" field.
+func (_u *ProjectUpdate) SetRevealAnnotators(v bool) *ProjectUpdate {
+	_u.mutation.SetRevealAnnotators(v)
+	return _u
+}
+
+// SetNillableRevealAnnotators sets the "reveal_annotators" field if the given value is not nil.
+func (_u *ProjectUpdate) SetNillableRevealAnnotators(v *bool) *ProjectUpdate {
+	if v != nil {
+		_u.SetRevealAnnotators(*v)
+	}
+	return _u
+}
+
 // SetTaskNumber sets the "task_number" field.
 func (_u *ProjectUpdate) SetTaskNumber(v int) *ProjectUpdate {
 	_u.mutation.ResetTaskNumber()
@@ -176,6 +226,26 @@ func (_u *ProjectUpdate) AddTasks(v ...*Task) *ProjectUpdate {
 	return _u.AddTaskIDs(ids...)
 }
 
+// AddMemberIDs adds the "members" edge to the ProjectMember entity by IDs.
+func (_u *ProjectUpdate) AddMemberIDs(ids ...int) *ProjectUpdate {
+	_u.mutation.AddMemberIDs(ids...)
+	return _u
+}
+
+// AddMembers adds the "members" edges to the ProjectMember entity.
+func (_u *ProjectUpdate) AddMembers(v ...*ProjectMember) *ProjectUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddMemberIDs(ids...)
+}
+
+// SetWorkspace sets the "workspace" edge to the Workspace entity.
+func (_u *ProjectUpdate) SetWorkspace(v *Workspace) *ProjectUpdate {
+	return _u.SetWorkspaceID(v.ID)
+}
+
 // Mutation returns the ProjectMutation object of the builder.
 func (_u *ProjectUpdate) Mutation() *ProjectMutation {
 	return _u.mutation
@@ -200,6 +270,33 @@ func (_u *ProjectUpdate) RemoveTasks(v ...*Task) *ProjectUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveTaskIDs(ids...)
+}
+
+// ClearMembers clears all "members" edges to the ProjectMember entity.
+func (_u *ProjectUpdate) ClearMembers() *ProjectUpdate {
+	_u.mutation.ClearMembers()
+	return _u
+}
+
+// RemoveMemberIDs removes the "members" edge to ProjectMember entities by IDs.
+func (_u *ProjectUpdate) RemoveMemberIDs(ids ...int) *ProjectUpdate {
+	_u.mutation.RemoveMemberIDs(ids...)
+	return _u
+}
+
+// RemoveMembers removes "members" edges to ProjectMember entities.
+func (_u *ProjectUpdate) RemoveMembers(v ...*ProjectMember) *ProjectUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveMemberIDs(ids...)
+}
+
+// ClearWorkspace clears the "workspace" edge to the Workspace entity.
+func (_u *ProjectUpdate) ClearWorkspace() *ProjectUpdate {
+	_u.mutation.ClearWorkspace()
+	return _u
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -318,6 +415,12 @@ func (_u *ProjectUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.Sampling(); ok {
 		_spec.SetField(project.FieldSampling, field.TypeEnum, value)
 	}
+	if value, ok := _u.mutation.AnnotatorsSeeOthers(); ok {
+		_spec.SetField(project.FieldAnnotatorsSeeOthers, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.RevealAnnotators(); ok {
+		_spec.SetField(project.FieldRevealAnnotators, field.TypeBool, value)
+	}
 	if value, ok := _u.mutation.TaskNumber(); ok {
 		_spec.SetField(project.FieldTaskNumber, field.TypeInt, value)
 	}
@@ -362,6 +465,80 @@ func (_u *ProjectUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(task.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.MembersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.MembersTable,
+			Columns: []string{project.MembersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(projectmember.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedMembersIDs(); len(nodes) > 0 && !_u.mutation.MembersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.MembersTable,
+			Columns: []string{project.MembersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(projectmember.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.MembersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.MembersTable,
+			Columns: []string{project.MembersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(projectmember.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.WorkspaceCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   project.WorkspaceTable,
+			Columns: []string{project.WorkspaceColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(workspace.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.WorkspaceIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   project.WorkspaceTable,
+			Columns: []string{project.WorkspaceColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(workspace.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -500,6 +677,54 @@ func (_u *ProjectUpdateOne) SetNillableSampling(v *project.Sampling) *ProjectUpd
 	return _u
 }
 
+// SetWorkspaceID sets the "workspace_id" field.
+func (_u *ProjectUpdateOne) SetWorkspaceID(v int) *ProjectUpdateOne {
+	_u.mutation.SetWorkspaceID(v)
+	return _u
+}
+
+// SetNillableWorkspaceID sets the "workspace_id" field if the given value is not nil.
+func (_u *ProjectUpdateOne) SetNillableWorkspaceID(v *int) *ProjectUpdateOne {
+	if v != nil {
+		_u.SetWorkspaceID(*v)
+	}
+	return _u
+}
+
+// ClearWorkspaceID clears the value of the "workspace_id" field.
+func (_u *ProjectUpdateOne) ClearWorkspaceID() *ProjectUpdateOne {
+	_u.mutation.ClearWorkspaceID()
+	return _u
+}
+
+// SetAnnotatorsSeeOthers sets the "annotators_see_others" field.
+func (_u *ProjectUpdateOne) SetAnnotatorsSeeOthers(v bool) *ProjectUpdateOne {
+	_u.mutation.SetAnnotatorsSeeOthers(v)
+	return _u
+}
+
+// SetNillableAnnotatorsSeeOthers sets the "annotators_see_others" field if the given value is not nil.
+func (_u *ProjectUpdateOne) SetNillableAnnotatorsSeeOthers(v *bool) *ProjectUpdateOne {
+	if v != nil {
+		_u.SetAnnotatorsSeeOthers(*v)
+	}
+	return _u
+}
+
+// SetRevealAnnotators sets the "reveal_annotators" field.
+func (_u *ProjectUpdateOne) SetRevealAnnotators(v bool) *ProjectUpdateOne {
+	_u.mutation.SetRevealAnnotators(v)
+	return _u
+}
+
+// SetNillableRevealAnnotators sets the "reveal_annotators" field if the given value is not nil.
+func (_u *ProjectUpdateOne) SetNillableRevealAnnotators(v *bool) *ProjectUpdateOne {
+	if v != nil {
+		_u.SetRevealAnnotators(*v)
+	}
+	return _u
+}
+
 // SetTaskNumber sets the "task_number" field.
 func (_u *ProjectUpdateOne) SetTaskNumber(v int) *ProjectUpdateOne {
 	_u.mutation.ResetTaskNumber()
@@ -536,6 +761,26 @@ func (_u *ProjectUpdateOne) AddTasks(v ...*Task) *ProjectUpdateOne {
 	return _u.AddTaskIDs(ids...)
 }
 
+// AddMemberIDs adds the "members" edge to the ProjectMember entity by IDs.
+func (_u *ProjectUpdateOne) AddMemberIDs(ids ...int) *ProjectUpdateOne {
+	_u.mutation.AddMemberIDs(ids...)
+	return _u
+}
+
+// AddMembers adds the "members" edges to the ProjectMember entity.
+func (_u *ProjectUpdateOne) AddMembers(v ...*ProjectMember) *ProjectUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddMemberIDs(ids...)
+}
+
+// SetWorkspace sets the "workspace" edge to the Workspace entity.
+func (_u *ProjectUpdateOne) SetWorkspace(v *Workspace) *ProjectUpdateOne {
+	return _u.SetWorkspaceID(v.ID)
+}
+
 // Mutation returns the ProjectMutation object of the builder.
 func (_u *ProjectUpdateOne) Mutation() *ProjectMutation {
 	return _u.mutation
@@ -560,6 +805,33 @@ func (_u *ProjectUpdateOne) RemoveTasks(v ...*Task) *ProjectUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveTaskIDs(ids...)
+}
+
+// ClearMembers clears all "members" edges to the ProjectMember entity.
+func (_u *ProjectUpdateOne) ClearMembers() *ProjectUpdateOne {
+	_u.mutation.ClearMembers()
+	return _u
+}
+
+// RemoveMemberIDs removes the "members" edge to ProjectMember entities by IDs.
+func (_u *ProjectUpdateOne) RemoveMemberIDs(ids ...int) *ProjectUpdateOne {
+	_u.mutation.RemoveMemberIDs(ids...)
+	return _u
+}
+
+// RemoveMembers removes "members" edges to ProjectMember entities.
+func (_u *ProjectUpdateOne) RemoveMembers(v ...*ProjectMember) *ProjectUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveMemberIDs(ids...)
+}
+
+// ClearWorkspace clears the "workspace" edge to the Workspace entity.
+func (_u *ProjectUpdateOne) ClearWorkspace() *ProjectUpdateOne {
+	_u.mutation.ClearWorkspace()
+	return _u
 }
 
 // Where appends a list predicates to the ProjectUpdate builder.
@@ -708,6 +980,12 @@ func (_u *ProjectUpdateOne) sqlSave(ctx context.Context) (_node *Project, err er
 	if value, ok := _u.mutation.Sampling(); ok {
 		_spec.SetField(project.FieldSampling, field.TypeEnum, value)
 	}
+	if value, ok := _u.mutation.AnnotatorsSeeOthers(); ok {
+		_spec.SetField(project.FieldAnnotatorsSeeOthers, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.RevealAnnotators(); ok {
+		_spec.SetField(project.FieldRevealAnnotators, field.TypeBool, value)
+	}
 	if value, ok := _u.mutation.TaskNumber(); ok {
 		_spec.SetField(project.FieldTaskNumber, field.TypeInt, value)
 	}
@@ -752,6 +1030,80 @@ func (_u *ProjectUpdateOne) sqlSave(ctx context.Context) (_node *Project, err er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(task.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.MembersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.MembersTable,
+			Columns: []string{project.MembersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(projectmember.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedMembersIDs(); len(nodes) > 0 && !_u.mutation.MembersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.MembersTable,
+			Columns: []string{project.MembersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(projectmember.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.MembersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.MembersTable,
+			Columns: []string{project.MembersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(projectmember.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.WorkspaceCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   project.WorkspaceTable,
+			Columns: []string{project.WorkspaceColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(workspace.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.WorkspaceIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   project.WorkspaceTable,
+			Columns: []string{project.WorkspaceColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(workspace.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -42,12 +42,15 @@ type UserEdges struct {
 	Sessions []*Session `json:"sessions,omitempty"`
 	// APIToken holds the value of the api_token edge.
 	APIToken *APIToken `json:"api_token,omitempty"`
+	// ProjectMemberships holds the value of the project_memberships edge.
+	ProjectMemberships []*ProjectMember `json:"project_memberships,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [3]bool
+	loadedTypes [4]bool
 
-	namedMemberships map[string][]*Membership
-	namedSessions    map[string][]*Session
+	namedMemberships        map[string][]*Membership
+	namedSessions           map[string][]*Session
+	namedProjectMemberships map[string][]*ProjectMember
 }
 
 // MembershipsOrErr returns the Memberships value or an error if the edge
@@ -77,6 +80,15 @@ func (e UserEdges) APITokenOrErr() (*APIToken, error) {
 		return nil, &NotFoundError{label: apitoken.Label}
 	}
 	return nil, &NotLoadedError{edge: "api_token"}
+}
+
+// ProjectMembershipsOrErr returns the ProjectMemberships value or an error if the edge
+// was not loaded in eager-loading.
+func (e UserEdges) ProjectMembershipsOrErr() ([]*ProjectMember, error) {
+	if e.loadedTypes[3] {
+		return e.ProjectMemberships, nil
+	}
+	return nil, &NotLoadedError{edge: "project_memberships"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -172,6 +184,11 @@ func (_m *User) QueryAPIToken() *APITokenQuery {
 	return NewUserClient(_m.config).QueryAPIToken(_m)
 }
 
+// QueryProjectMemberships queries the "project_memberships" edge of the User entity.
+func (_m *User) QueryProjectMemberships() *ProjectMemberQuery {
+	return NewUserClient(_m.config).QueryProjectMemberships(_m)
+}
+
 // Update returns a builder for updating this User.
 // Note that you need to call User.Unwrap() before calling this method if this User
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -259,6 +276,30 @@ func (_m *User) appendNamedSessions(name string, edges ...*Session) {
 		_m.Edges.namedSessions[name] = []*Session{}
 	} else {
 		_m.Edges.namedSessions[name] = append(_m.Edges.namedSessions[name], edges...)
+	}
+}
+
+// NamedProjectMemberships returns the ProjectMemberships named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *User) NamedProjectMemberships(name string) ([]*ProjectMember, error) {
+	if _m.Edges.namedProjectMemberships == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedProjectMemberships[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *User) appendNamedProjectMemberships(name string, edges ...*ProjectMember) {
+	if _m.Edges.namedProjectMemberships == nil {
+		_m.Edges.namedProjectMemberships = make(map[string][]*ProjectMember)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedProjectMemberships[name] = []*ProjectMember{}
+	} else {
+		_m.Edges.namedProjectMemberships[name] = append(_m.Edges.namedProjectMemberships[name], edges...)
 	}
 }
 

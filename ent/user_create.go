@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"gloss/ent/apitoken"
 	"gloss/ent/membership"
+	"gloss/ent/projectmember"
 	"gloss/ent/session"
 	"gloss/ent/user"
 	"time"
@@ -126,6 +127,21 @@ func (_c *UserCreate) SetNillableAPITokenID(id *int) *UserCreate {
 // SetAPIToken sets the "api_token" edge to the APIToken entity.
 func (_c *UserCreate) SetAPIToken(v *APIToken) *UserCreate {
 	return _c.SetAPITokenID(v.ID)
+}
+
+// AddProjectMembershipIDs adds the "project_memberships" edge to the ProjectMember entity by IDs.
+func (_c *UserCreate) AddProjectMembershipIDs(ids ...int) *UserCreate {
+	_c.mutation.AddProjectMembershipIDs(ids...)
+	return _c
+}
+
+// AddProjectMemberships adds the "project_memberships" edges to the ProjectMember entity.
+func (_c *UserCreate) AddProjectMemberships(v ...*ProjectMember) *UserCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddProjectMembershipIDs(ids...)
 }
 
 // Mutation returns the UserMutation object of the builder.
@@ -286,6 +302,22 @@ func (_c *UserCreate) createSpec() (*User, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(apitoken.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ProjectMembershipsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   user.ProjectMembershipsTable,
+			Columns: []string{user.ProjectMembershipsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(projectmember.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -10,6 +10,7 @@ import (
 	"gloss/ent/apitoken"
 	"gloss/ent/membership"
 	"gloss/ent/predicate"
+	"gloss/ent/projectmember"
 	"gloss/ent/session"
 	"gloss/ent/user"
 	"math"
@@ -24,17 +25,19 @@ import (
 // UserQuery is the builder for querying User entities.
 type UserQuery struct {
 	config
-	ctx                  *QueryContext
-	order                []user.OrderOption
-	inters               []Interceptor
-	predicates           []predicate.User
-	withMemberships      *MembershipQuery
-	withSessions         *SessionQuery
-	withAPIToken         *APITokenQuery
-	loadTotal            []func(context.Context, []*User) error
-	modifiers            []func(*sql.Selector)
-	withNamedMemberships map[string]*MembershipQuery
-	withNamedSessions    map[string]*SessionQuery
+	ctx                         *QueryContext
+	order                       []user.OrderOption
+	inters                      []Interceptor
+	predicates                  []predicate.User
+	withMemberships             *MembershipQuery
+	withSessions                *SessionQuery
+	withAPIToken                *APITokenQuery
+	withProjectMemberships      *ProjectMemberQuery
+	loadTotal                   []func(context.Context, []*User) error
+	modifiers                   []func(*sql.Selector)
+	withNamedMemberships        map[string]*MembershipQuery
+	withNamedSessions           map[string]*SessionQuery
+	withNamedProjectMemberships map[string]*ProjectMemberQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -130,6 +133,28 @@ func (_q *UserQuery) QueryAPIToken() *APITokenQuery {
 			sqlgraph.From(user.Table, user.FieldID, selector),
 			sqlgraph.To(apitoken.Table, apitoken.FieldID),
 			sqlgraph.Edge(sqlgraph.O2O, false, user.APITokenTable, user.APITokenColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryProjectMemberships chains the current query on the "project_memberships" edge.
+func (_q *UserQuery) QueryProjectMemberships() *ProjectMemberQuery {
+	query := (&ProjectMemberClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, selector),
+			sqlgraph.To(projectmember.Table, projectmember.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, user.ProjectMembershipsTable, user.ProjectMembershipsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -324,14 +349,15 @@ func (_q *UserQuery) Clone() *UserQuery {
 		return nil
 	}
 	return &UserQuery{
-		config:          _q.config,
-		ctx:             _q.ctx.Clone(),
-		order:           append([]user.OrderOption{}, _q.order...),
-		inters:          append([]Interceptor{}, _q.inters...),
-		predicates:      append([]predicate.User{}, _q.predicates...),
-		withMemberships: _q.withMemberships.Clone(),
-		withSessions:    _q.withSessions.Clone(),
-		withAPIToken:    _q.withAPIToken.Clone(),
+		config:                 _q.config,
+		ctx:                    _q.ctx.Clone(),
+		order:                  append([]user.OrderOption{}, _q.order...),
+		inters:                 append([]Interceptor{}, _q.inters...),
+		predicates:             append([]predicate.User{}, _q.predicates...),
+		withMemberships:        _q.withMemberships.Clone(),
+		withSessions:           _q.withSessions.Clone(),
+		withAPIToken:           _q.withAPIToken.Clone(),
+		withProjectMemberships: _q.withProjectMemberships.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
 		path: _q.path,
@@ -368,6 +394,17 @@ func (_q *UserQuery) WithAPIToken(opts ...func(*APITokenQuery)) *UserQuery {
 		opt(query)
 	}
 	_q.withAPIToken = query
+	return _q
+}
+
+// WithProjectMemberships tells the query-builder to eager-load the nodes that are connected to
+// the "project_memberships" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithProjectMemberships(opts ...func(*ProjectMemberQuery)) *UserQuery {
+	query := (&ProjectMemberClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withProjectMemberships = query
 	return _q
 }
 
@@ -455,10 +492,11 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 	var (
 		nodes       = []*User{}
 		_spec       = _q.querySpec()
-		loadedTypes = [3]bool{
+		loadedTypes = [4]bool{
 			_q.withMemberships != nil,
 			_q.withSessions != nil,
 			_q.withAPIToken != nil,
+			_q.withProjectMemberships != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -502,6 +540,13 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 			return nil, err
 		}
 	}
+	if query := _q.withProjectMemberships; query != nil {
+		if err := _q.loadProjectMemberships(ctx, query, nodes,
+			func(n *User) { n.Edges.ProjectMemberships = []*ProjectMember{} },
+			func(n *User, e *ProjectMember) { n.Edges.ProjectMemberships = append(n.Edges.ProjectMemberships, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedMemberships {
 		if err := _q.loadMemberships(ctx, query, nodes,
 			func(n *User) { n.appendNamedMemberships(name) },
@@ -513,6 +558,13 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 		if err := _q.loadSessions(ctx, query, nodes,
 			func(n *User) { n.appendNamedSessions(name) },
 			func(n *User, e *Session) { n.appendNamedSessions(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedProjectMemberships {
+		if err := _q.loadProjectMemberships(ctx, query, nodes,
+			func(n *User) { n.appendNamedProjectMemberships(name) },
+			func(n *User, e *ProjectMember) { n.appendNamedProjectMemberships(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -596,6 +648,36 @@ func (_q *UserQuery) loadAPIToken(ctx context.Context, query *APITokenQuery, nod
 	}
 	query.Where(predicate.APIToken(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(user.APITokenColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.UserID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "user_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *UserQuery) loadProjectMemberships(ctx context.Context, query *ProjectMemberQuery, nodes []*User, init func(*User), assign func(*User, *ProjectMember)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*User)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(projectmember.FieldUserID)
+	}
+	query.Where(predicate.ProjectMember(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(user.ProjectMembershipsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -750,6 +832,20 @@ func (_q *UserQuery) WithNamedSessions(name string, opts ...func(*SessionQuery))
 		_q.withNamedSessions = make(map[string]*SessionQuery)
 	}
 	_q.withNamedSessions[name] = query
+	return _q
+}
+
+// WithNamedProjectMemberships tells the query-builder to eager-load the nodes that are connected to the "project_memberships"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithNamedProjectMemberships(name string, opts ...func(*ProjectMemberQuery)) *UserQuery {
+	query := (&ProjectMemberClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedProjectMemberships == nil {
+		_q.withNamedProjectMemberships = make(map[string]*ProjectMemberQuery)
+	}
+	_q.withNamedProjectMemberships[name] = query
 	return _q
 }
 

@@ -9,6 +9,7 @@ import (
 	"gloss/ent/apitoken"
 	"gloss/ent/membership"
 	"gloss/ent/predicate"
+	"gloss/ent/projectmember"
 	"gloss/ent/session"
 	"gloss/ent/user"
 
@@ -148,6 +149,21 @@ func (_u *UserUpdate) SetAPIToken(v *APIToken) *UserUpdate {
 	return _u.SetAPITokenID(v.ID)
 }
 
+// AddProjectMembershipIDs adds the "project_memberships" edge to the ProjectMember entity by IDs.
+func (_u *UserUpdate) AddProjectMembershipIDs(ids ...int) *UserUpdate {
+	_u.mutation.AddProjectMembershipIDs(ids...)
+	return _u
+}
+
+// AddProjectMemberships adds the "project_memberships" edges to the ProjectMember entity.
+func (_u *UserUpdate) AddProjectMemberships(v ...*ProjectMember) *UserUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddProjectMembershipIDs(ids...)
+}
+
 // Mutation returns the UserMutation object of the builder.
 func (_u *UserUpdate) Mutation() *UserMutation {
 	return _u.mutation
@@ -199,6 +215,27 @@ func (_u *UserUpdate) RemoveSessions(v ...*Session) *UserUpdate {
 func (_u *UserUpdate) ClearAPIToken() *UserUpdate {
 	_u.mutation.ClearAPIToken()
 	return _u
+}
+
+// ClearProjectMemberships clears all "project_memberships" edges to the ProjectMember entity.
+func (_u *UserUpdate) ClearProjectMemberships() *UserUpdate {
+	_u.mutation.ClearProjectMemberships()
+	return _u
+}
+
+// RemoveProjectMembershipIDs removes the "project_memberships" edge to ProjectMember entities by IDs.
+func (_u *UserUpdate) RemoveProjectMembershipIDs(ids ...int) *UserUpdate {
+	_u.mutation.RemoveProjectMembershipIDs(ids...)
+	return _u
+}
+
+// RemoveProjectMemberships removes "project_memberships" edges to ProjectMember entities.
+func (_u *UserUpdate) RemoveProjectMemberships(v ...*ProjectMember) *UserUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveProjectMembershipIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -387,6 +424,51 @@ func (_u *UserUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.ProjectMembershipsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   user.ProjectMembershipsTable,
+			Columns: []string{user.ProjectMembershipsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(projectmember.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedProjectMembershipsIDs(); len(nodes) > 0 && !_u.mutation.ProjectMembershipsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   user.ProjectMembershipsTable,
+			Columns: []string{user.ProjectMembershipsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(projectmember.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ProjectMembershipsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   user.ProjectMembershipsTable,
+			Columns: []string{user.ProjectMembershipsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(projectmember.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{user.Label}
@@ -525,6 +607,21 @@ func (_u *UserUpdateOne) SetAPIToken(v *APIToken) *UserUpdateOne {
 	return _u.SetAPITokenID(v.ID)
 }
 
+// AddProjectMembershipIDs adds the "project_memberships" edge to the ProjectMember entity by IDs.
+func (_u *UserUpdateOne) AddProjectMembershipIDs(ids ...int) *UserUpdateOne {
+	_u.mutation.AddProjectMembershipIDs(ids...)
+	return _u
+}
+
+// AddProjectMemberships adds the "project_memberships" edges to the ProjectMember entity.
+func (_u *UserUpdateOne) AddProjectMemberships(v ...*ProjectMember) *UserUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddProjectMembershipIDs(ids...)
+}
+
 // Mutation returns the UserMutation object of the builder.
 func (_u *UserUpdateOne) Mutation() *UserMutation {
 	return _u.mutation
@@ -576,6 +673,27 @@ func (_u *UserUpdateOne) RemoveSessions(v ...*Session) *UserUpdateOne {
 func (_u *UserUpdateOne) ClearAPIToken() *UserUpdateOne {
 	_u.mutation.ClearAPIToken()
 	return _u
+}
+
+// ClearProjectMemberships clears all "project_memberships" edges to the ProjectMember entity.
+func (_u *UserUpdateOne) ClearProjectMemberships() *UserUpdateOne {
+	_u.mutation.ClearProjectMemberships()
+	return _u
+}
+
+// RemoveProjectMembershipIDs removes the "project_memberships" edge to ProjectMember entities by IDs.
+func (_u *UserUpdateOne) RemoveProjectMembershipIDs(ids ...int) *UserUpdateOne {
+	_u.mutation.RemoveProjectMembershipIDs(ids...)
+	return _u
+}
+
+// RemoveProjectMemberships removes "project_memberships" edges to ProjectMember entities.
+func (_u *UserUpdateOne) RemoveProjectMemberships(v ...*ProjectMember) *UserUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveProjectMembershipIDs(ids...)
 }
 
 // Where appends a list predicates to the UserUpdate builder.
@@ -787,6 +905,51 @@ func (_u *UserUpdateOne) sqlSave(ctx context.Context) (_node *User, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(apitoken.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ProjectMembershipsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   user.ProjectMembershipsTable,
+			Columns: []string{user.ProjectMembershipsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(projectmember.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedProjectMembershipsIDs(); len(nodes) > 0 && !_u.mutation.ProjectMembershipsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   user.ProjectMembershipsTable,
+			Columns: []string{user.ProjectMembershipsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(projectmember.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ProjectMembershipsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   user.ProjectMembershipsTable,
+			Columns: []string{user.ProjectMembershipsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(projectmember.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -80,7 +80,7 @@ func (r *queryResolver) Invite(ctx context.Context, token string) (*model.Invite
 	if err != nil || inv == nil {
 		return nil, err
 	}
-	return &model.Invite{OrganizationTitle: inv.Organization.Title, Setup: inv.Setup}, nil
+	return &model.Invite{OrganizationTitle: inv.Organization.Title, Setup: inv.Setup, Role: inv.Role}, nil
 }
 
 // SignupOpen is the resolver for the signupOpen field.

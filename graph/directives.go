@@ -7,6 +7,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"gloss/ent"
+	"gloss/ent/membership"
 	"gloss/graph/model"
 	"gloss/internal/auth"
 	"gloss/internal/viewer"
@@ -16,7 +17,7 @@ import (
 // Row-level visibility is the ent privacy policy's; this adds the field-level
 // rules on top. A field the viewer may not read resolves to null with a
 // FORBIDDEN (or UNAUTHENTICATED) error.
-func Access(ctx context.Context, obj any, next graphql.Resolver, rule model.Access) (any, error) {
+func (r *Resolver) Access(ctx context.Context, obj any, next graphql.Resolver, rule model.Access) (any, error) {
 	switch rule {
 	case model.AccessPublic, model.AccessRow:
 		return next(ctx)
@@ -54,6 +55,22 @@ func Access(ctx context.Context, obj any, next graphql.Resolver, rule model.Acce
 		}
 		if org, ok := obj.(*ent.Organization); ok && org.ID != v.OrgID {
 			return nil, errForbidden
+		}
+		return next(ctx)
+	case model.AccessAuthor:
+		a, ok := obj.(*ent.Annotation)
+		if !ok {
+			return nil, fmt.Errorf("@access(AUTHOR) on %T", obj)
+		}
+		v, err := signedIn(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if v.Role == membership.RoleAnnotator && a.CompletedByID != v.UserID {
+			p, err := r.client(ctx).Project.Get(ctx, a.ProjectID)
+			if err != nil || !p.RevealAnnotators {
+				return nil, nil // hidden, not an error: the row itself is readable
+			}
 		}
 		return next(ctx)
 	}

@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"gloss/ent"
+	"gloss/ent/annotation"
+	"gloss/ent/invite"
 	"gloss/ent/membership"
 	"gloss/ent/project"
 	"gloss/graph/model"
@@ -51,15 +53,29 @@ type DirectiveRoot struct {
 
 type ComplexityRoot struct {
 	Annotation struct {
-		CompletedBy  func(childComplexity int) int
-		CreatedAt    func(childComplexity int) int
-		GroundTruth  func(childComplexity int) int
-		ID           func(childComplexity int) int
-		LeadTime     func(childComplexity int) int
-		Result       func(childComplexity int) int
-		Task         func(childComplexity int) int
-		UpdatedAt    func(childComplexity int) int
-		WasCancelled func(childComplexity int) int
+		CompletedBy   func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		GroundTruth   func(childComplexity int) int
+		ID            func(childComplexity int) int
+		LeadTime      func(childComplexity int) int
+		Result        func(childComplexity int) int
+		ReviewComment func(childComplexity int) int
+		ReviewState   func(childComplexity int) int
+		ReviewedAt    func(childComplexity int) int
+		Task          func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+		WasCancelled  func(childComplexity int) int
+	}
+
+	AnnotationConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AnnotationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	ApiTokenPayload struct {
@@ -94,12 +110,18 @@ type ComplexityRoot struct {
 		User func(childComplexity int) int
 	}
 
+	CreatedInvite struct {
+		Invite func(childComplexity int) int
+		URL    func(childComplexity int) int
+	}
+
 	ImportResult struct {
 		TaskCount func(childComplexity int) int
 	}
 
 	Invite struct {
 		OrganizationTitle func(childComplexity int) int
+		Role              func(childComplexity int) int
 		Setup             func(childComplexity int) int
 	}
 
@@ -122,26 +144,34 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		ChangePassword     func(childComplexity int, input model.ChangePasswordInput) int
-		CreateAnnotation   func(childComplexity int, input model.CreateAnnotationInput) int
-		CreateOrganization func(childComplexity int, title string) int
-		CreateProject      func(childComplexity int, input model.CreateProjectInput) int
-		DeactivateUser     func(childComplexity int, userID int) int
-		DeleteAnnotation   func(childComplexity int, id int) int
-		DeleteProject      func(childComplexity int, id int) int
-		ImportTasks        func(childComplexity int, projectID int, tasks json.RawMessage) int
-		ImportTasksFromURL func(childComplexity int, projectID int, url string) int
-		Login              func(childComplexity int, input model.LoginInput) int
-		Logout             func(childComplexity int) int
-		RemoveMember       func(childComplexity int, userID int) int
-		ResetAPIToken      func(childComplexity int) int
-		ResetInviteLink    func(childComplexity int) int
-		RevokeSession      func(childComplexity int, id int) int
-		Signup             func(childComplexity int, input model.SignupInput) int
-		SwitchOrganization func(childComplexity int, id int) int
-		UpdateAnnotation   func(childComplexity int, id int, input model.UpdateAnnotationInput) int
-		UpdateMemberRole   func(childComplexity int, userID int, role membership.Role) int
-		UpdateProject      func(childComplexity int, id int, input model.UpdateProjectInput) int
+		AddProjectMember      func(childComplexity int, projectID int, userID int) int
+		AddWorkspaceMember    func(childComplexity int, workspaceID int, userID int) int
+		ChangePassword        func(childComplexity int, input model.ChangePasswordInput) int
+		CreateAnnotation      func(childComplexity int, input model.CreateAnnotationInput) int
+		CreateInvite          func(childComplexity int, input model.CreateInviteInput) int
+		CreateOrganization    func(childComplexity int, title string) int
+		CreateProject         func(childComplexity int, input model.CreateProjectInput) int
+		CreateWorkspace       func(childComplexity int, title string) int
+		DeactivateUser        func(childComplexity int, userID int) int
+		DeleteAnnotation      func(childComplexity int, id int) int
+		DeleteProject         func(childComplexity int, id int) int
+		ImportTasks           func(childComplexity int, projectID int, tasks json.RawMessage) int
+		ImportTasksFromURL    func(childComplexity int, projectID int, url string) int
+		Login                 func(childComplexity int, input model.LoginInput) int
+		Logout                func(childComplexity int) int
+		RemoveMember          func(childComplexity int, userID int) int
+		RemoveProjectMember   func(childComplexity int, projectID int, userID int) int
+		RemoveWorkspaceMember func(childComplexity int, workspaceID int, userID int) int
+		ResetAPIToken         func(childComplexity int) int
+		ResetInviteLink       func(childComplexity int) int
+		ReviewAnnotation      func(childComplexity int, id int, accepted bool, comment *string) int
+		RevokeInvite          func(childComplexity int, id int) int
+		RevokeSession         func(childComplexity int, id int) int
+		Signup                func(childComplexity int, input model.SignupInput) int
+		SwitchOrganization    func(childComplexity int, id int) int
+		UpdateAnnotation      func(childComplexity int, id int, input model.UpdateAnnotationInput) int
+		UpdateMemberRole      func(childComplexity int, userID int, role membership.Role) int
+		UpdateProject         func(childComplexity int, id int, input model.UpdateProjectInput) int
 	}
 
 	Organization struct {
@@ -168,20 +198,24 @@ type ComplexityRoot struct {
 	}
 
 	Project struct {
-		CreatedAt    func(childComplexity int) int
-		DataKeys     func(childComplexity int) int
-		Description  func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Instructions func(childComplexity int) int
-		LabelConfig  func(childComplexity int) int
-		LabeledCount func(childComplexity int) int
-		Overlap      func(childComplexity int) int
-		Sampling     func(childComplexity int) int
-		ShowSkip     func(childComplexity int) int
-		TaskCount    func(childComplexity int) int
-		Tasks        func(childComplexity int, first *int, after *entgql.Cursor[int], filter *model.TaskFilter, orderBy *model.TaskOrder) int
-		Title        func(childComplexity int) int
-		UpdatedAt    func(childComplexity int) int
+		AnnotatorsSeeOthers func(childComplexity int) int
+		CreatedAt           func(childComplexity int) int
+		DataKeys            func(childComplexity int) int
+		Description         func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		Instructions        func(childComplexity int) int
+		LabelConfig         func(childComplexity int) int
+		LabeledCount        func(childComplexity int) int
+		Members             func(childComplexity int) int
+		Overlap             func(childComplexity int) int
+		RevealAnnotators    func(childComplexity int) int
+		Sampling            func(childComplexity int) int
+		ShowSkip            func(childComplexity int) int
+		TaskCount           func(childComplexity int) int
+		Tasks               func(childComplexity int, first *int, after *entgql.Cursor[int], filter *model.TaskFilter, orderBy *model.TaskOrder) int
+		Title               func(childComplexity int) int
+		UpdatedAt           func(childComplexity int) int
+		Workspace           func(childComplexity int) int
 	}
 
 	ProjectConnection struct {
@@ -199,16 +233,28 @@ type ComplexityRoot struct {
 		AuditEvents   func(childComplexity int, first *int, after *entgql.Cursor[int], filter *model.AuditFilter) int
 		Invite        func(childComplexity int, token string) int
 		Members       func(childComplexity int, first *int, after *entgql.Cursor[int]) int
+		MyAnnotations func(childComplexity int, reviewState *annotation.ReviewState, first *int, after *entgql.Cursor[int]) int
 		NextTask      func(childComplexity int, projectID int) int
 		Organization  func(childComplexity int) int
 		Organizations func(childComplexity int) int
 		Project       func(childComplexity int, id int) int
 		Projects      func(childComplexity int, first *int, after *entgql.Cursor[int]) int
+		RoleInvites   func(childComplexity int) int
 		Sessions      func(childComplexity int) int
 		SignupOpen    func(childComplexity int) int
 		Task          func(childComplexity int, id int) int
 		Tasks         func(childComplexity int, projectID int, first *int, after *entgql.Cursor[int], filter *model.TaskFilter, orderBy *model.TaskOrder) int
 		Viewer        func(childComplexity int) int
+		Workspaces    func(childComplexity int) int
+	}
+
+	RoleInvite struct {
+		CreatedAt func(childComplexity int) int
+		ExpiresAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		ProjectID func(childComplexity int) int
+		Revoked   func(childComplexity int) int
+		Role      func(childComplexity int) int
 	}
 
 	Session struct {
@@ -252,6 +298,13 @@ type ComplexityRoot struct {
 		Email       func(childComplexity int) int
 		ID          func(childComplexity int) int
 	}
+
+	Workspace struct {
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Projects  func(childComplexity int) int
+		Title     func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -263,6 +316,14 @@ type AuditEventResolver interface {
 }
 type MutationResolver interface {
 	Logout(ctx context.Context) (bool, error)
+	AddProjectMember(ctx context.Context, projectID int, userID int) (*ent.Project, error)
+	RemoveProjectMember(ctx context.Context, projectID int, userID int) (*ent.Project, error)
+	CreateWorkspace(ctx context.Context, title string) (*ent.Workspace, error)
+	AddWorkspaceMember(ctx context.Context, workspaceID int, userID int) (*ent.Workspace, error)
+	RemoveWorkspaceMember(ctx context.Context, workspaceID int, userID int) (*ent.Workspace, error)
+	CreateInvite(ctx context.Context, input model.CreateInviteInput) (*model.CreatedInvite, error)
+	RevokeInvite(ctx context.Context, id int) (*ent.Invite, error)
+	ReviewAnnotation(ctx context.Context, id int, accepted bool, comment *string) (*ent.Annotation, error)
 	Signup(ctx context.Context, input model.SignupInput) (*model.AuthPayload, error)
 	Login(ctx context.Context, input model.LoginInput) (*model.AuthPayload, error)
 	ChangePassword(ctx context.Context, input model.ChangePasswordInput) (bool, error)
@@ -292,9 +353,14 @@ type ProjectResolver interface {
 	TaskCount(ctx context.Context, obj *ent.Project) (int, error)
 	LabeledCount(ctx context.Context, obj *ent.Project) (int, error)
 	Tasks(ctx context.Context, obj *ent.Project, first *int, after *entgql.Cursor[int], filter *model.TaskFilter, orderBy *model.TaskOrder) (*ent.TaskConnection, error)
+
+	Members(ctx context.Context, obj *ent.Project) ([]*ent.User, error)
 }
 type QueryResolver interface {
 	Viewer(ctx context.Context) (*ent.User, error)
+	Workspaces(ctx context.Context) ([]*ent.Workspace, error)
+	RoleInvites(ctx context.Context) ([]*ent.Invite, error)
+	MyAnnotations(ctx context.Context, reviewState *annotation.ReviewState, first *int, after *entgql.Cursor[int]) (*ent.AnnotationConnection, error)
 	Sessions(ctx context.Context) ([]*ent.Session, error)
 	Invite(ctx context.Context, token string) (*model.Invite, error)
 	SignupOpen(ctx context.Context) (bool, error)
@@ -370,6 +436,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Annotation.Result(childComplexity), true
+	case "Annotation.reviewComment":
+		if e.ComplexityRoot.Annotation.ReviewComment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Annotation.ReviewComment(childComplexity), true
+	case "Annotation.reviewState":
+		if e.ComplexityRoot.Annotation.ReviewState == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Annotation.ReviewState(childComplexity), true
+	case "Annotation.reviewedAt":
+		if e.ComplexityRoot.Annotation.ReviewedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Annotation.ReviewedAt(childComplexity), true
 	case "Annotation.task":
 		if e.ComplexityRoot.Annotation.Task == nil {
 			break
@@ -388,6 +472,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Annotation.WasCancelled(childComplexity), true
+
+	case "AnnotationConnection.edges":
+		if e.ComplexityRoot.AnnotationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnotationConnection.Edges(childComplexity), true
+	case "AnnotationConnection.pageInfo":
+		if e.ComplexityRoot.AnnotationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnotationConnection.PageInfo(childComplexity), true
+	case "AnnotationConnection.totalCount":
+		if e.ComplexityRoot.AnnotationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnotationConnection.TotalCount(childComplexity), true
+
+	case "AnnotationEdge.cursor":
+		if e.ComplexityRoot.AnnotationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnotationEdge.Cursor(childComplexity), true
+	case "AnnotationEdge.node":
+		if e.ComplexityRoot.AnnotationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnotationEdge.Node(childComplexity), true
 
 	case "ApiTokenPayload.token":
 		if e.ComplexityRoot.ApiTokenPayload.Token == nil {
@@ -496,6 +612,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuthPayload.User(childComplexity), true
 
+	case "CreatedInvite.invite":
+		if e.ComplexityRoot.CreatedInvite.Invite == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatedInvite.Invite(childComplexity), true
+	case "CreatedInvite.url":
+		if e.ComplexityRoot.CreatedInvite.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatedInvite.URL(childComplexity), true
+
 	case "ImportResult.taskCount":
 		if e.ComplexityRoot.ImportResult.TaskCount == nil {
 			break
@@ -509,6 +638,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Invite.OrganizationTitle(childComplexity), true
+	case "Invite.role":
+		if e.ComplexityRoot.Invite.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invite.Role(childComplexity), true
 	case "Invite.setup":
 		if e.ComplexityRoot.Invite.Setup == nil {
 			break
@@ -573,6 +708,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MembershipEdge.Node(childComplexity), true
 
+	case "Mutation.addProjectMember":
+		if e.ComplexityRoot.Mutation.AddProjectMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addProjectMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddProjectMember(childComplexity, args["projectId"].(int), args["userId"].(int)), true
+	case "Mutation.addWorkspaceMember":
+		if e.ComplexityRoot.Mutation.AddWorkspaceMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addWorkspaceMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddWorkspaceMember(childComplexity, args["workspaceId"].(int), args["userId"].(int)), true
 	case "Mutation.changePassword":
 		if e.ComplexityRoot.Mutation.ChangePassword == nil {
 			break
@@ -595,6 +752,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAnnotation(childComplexity, args["input"].(model.CreateAnnotationInput)), true
+	case "Mutation.createInvite":
+		if e.ComplexityRoot.Mutation.CreateInvite == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createInvite_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateInvite(childComplexity, args["input"].(model.CreateInviteInput)), true
 	case "Mutation.createOrganization":
 		if e.ComplexityRoot.Mutation.CreateOrganization == nil {
 			break
@@ -617,6 +785,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateProject(childComplexity, args["input"].(model.CreateProjectInput)), true
+	case "Mutation.createWorkspace":
+		if e.ComplexityRoot.Mutation.CreateWorkspace == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createWorkspace_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateWorkspace(childComplexity, args["title"].(string)), true
 	case "Mutation.deactivateUser":
 		if e.ComplexityRoot.Mutation.DeactivateUser == nil {
 			break
@@ -700,6 +879,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveMember(childComplexity, args["userId"].(int)), true
+	case "Mutation.removeProjectMember":
+		if e.ComplexityRoot.Mutation.RemoveProjectMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeProjectMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveProjectMember(childComplexity, args["projectId"].(int), args["userId"].(int)), true
+	case "Mutation.removeWorkspaceMember":
+		if e.ComplexityRoot.Mutation.RemoveWorkspaceMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeWorkspaceMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveWorkspaceMember(childComplexity, args["workspaceId"].(int), args["userId"].(int)), true
 	case "Mutation.resetApiToken":
 		if e.ComplexityRoot.Mutation.ResetAPIToken == nil {
 			break
@@ -712,6 +913,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ResetInviteLink(childComplexity), true
+	case "Mutation.reviewAnnotation":
+		if e.ComplexityRoot.Mutation.ReviewAnnotation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reviewAnnotation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReviewAnnotation(childComplexity, args["id"].(int), args["accepted"].(bool), args["comment"].(*string)), true
+	case "Mutation.revokeInvite":
+		if e.ComplexityRoot.Mutation.RevokeInvite == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeInvite_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeInvite(childComplexity, args["id"].(int)), true
 	case "Mutation.revokeSession":
 		if e.ComplexityRoot.Mutation.RevokeSession == nil {
 			break
@@ -866,6 +1089,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Prediction.Score(childComplexity), true
 
+	case "Project.annotatorsSeeOthers":
+		if e.ComplexityRoot.Project.AnnotatorsSeeOthers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.AnnotatorsSeeOthers(childComplexity), true
 	case "Project.createdAt":
 		if e.ComplexityRoot.Project.CreatedAt == nil {
 			break
@@ -908,12 +1137,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.LabeledCount(childComplexity), true
+	case "Project.members":
+		if e.ComplexityRoot.Project.Members == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.Members(childComplexity), true
 	case "Project.overlap":
 		if e.ComplexityRoot.Project.Overlap == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Project.Overlap(childComplexity), true
+	case "Project.revealAnnotators":
+		if e.ComplexityRoot.Project.RevealAnnotators == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.RevealAnnotators(childComplexity), true
 	case "Project.sampling":
 		if e.ComplexityRoot.Project.Sampling == nil {
 			break
@@ -955,6 +1196,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.UpdatedAt(childComplexity), true
+	case "Project.workspace":
+		if e.ComplexityRoot.Project.Workspace == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.Workspace(childComplexity), true
 
 	case "ProjectConnection.edges":
 		if e.ComplexityRoot.ProjectConnection.Edges == nil {
@@ -1022,6 +1269,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Members(childComplexity, args["first"].(*int), args["after"].(*entgql.Cursor[int])), true
+	case "Query.myAnnotations":
+		if e.ComplexityRoot.Query.MyAnnotations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myAnnotations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyAnnotations(childComplexity, args["reviewState"].(*annotation.ReviewState), args["first"].(*int), args["after"].(*entgql.Cursor[int])), true
 	case "Query.nextTask":
 		if e.ComplexityRoot.Query.NextTask == nil {
 			break
@@ -1067,6 +1325,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Projects(childComplexity, args["first"].(*int), args["after"].(*entgql.Cursor[int])), true
+	case "Query.roleInvites":
+		if e.ComplexityRoot.Query.RoleInvites == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.RoleInvites(childComplexity), true
 	case "Query.sessions":
 		if e.ComplexityRoot.Query.Sessions == nil {
 			break
@@ -1107,6 +1371,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
+	case "Query.workspaces":
+		if e.ComplexityRoot.Query.Workspaces == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Workspaces(childComplexity), true
+
+	case "RoleInvite.createdAt":
+		if e.ComplexityRoot.RoleInvite.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleInvite.CreatedAt(childComplexity), true
+	case "RoleInvite.expiresAt":
+		if e.ComplexityRoot.RoleInvite.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleInvite.ExpiresAt(childComplexity), true
+	case "RoleInvite.id":
+		if e.ComplexityRoot.RoleInvite.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleInvite.ID(childComplexity), true
+	case "RoleInvite.projectId":
+		if e.ComplexityRoot.RoleInvite.ProjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleInvite.ProjectID(childComplexity), true
+	case "RoleInvite.revoked":
+		if e.ComplexityRoot.RoleInvite.Revoked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleInvite.Revoked(childComplexity), true
+	case "RoleInvite.role":
+		if e.ComplexityRoot.RoleInvite.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleInvite.Role(childComplexity), true
 
 	case "Session.clientAddress":
 		if e.ComplexityRoot.Session.ClientAddress == nil {
@@ -1275,6 +1582,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.User.ID(childComplexity), true
 
+	case "Workspace.createdAt":
+		if e.ComplexityRoot.Workspace.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Workspace.CreatedAt(childComplexity), true
+	case "Workspace.id":
+		if e.ComplexityRoot.Workspace.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Workspace.ID(childComplexity), true
+	case "Workspace.projects":
+		if e.ComplexityRoot.Workspace.Projects == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Workspace.Projects(childComplexity), true
+	case "Workspace.title":
+		if e.ComplexityRoot.Workspace.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Workspace.Title(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -1287,6 +1619,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
 			graphql.NewInputUnmarshaler("ChangePasswordInput", ec.unmarshalInputChangePasswordInput),
 			graphql.NewInputUnmarshaler("CreateAnnotationInput", ec.unmarshalInputCreateAnnotationInput),
+			graphql.NewInputUnmarshaler("CreateInviteInput", ec.unmarshalInputCreateInviteInput),
 			graphql.NewInputUnmarshaler("CreateProjectInput", ec.unmarshalInputCreateProjectInput),
 			graphql.NewInputUnmarshaler("LoginInput", ec.unmarshalInputLoginInput),
 			graphql.NewInputUnmarshaler("SignupInput", ec.unmarshalInputSignupInput),
@@ -1369,7 +1702,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "account.graphqls" "audit.graphqls" "organization.graphqls" "project.graphqls" "schema.graphqls"
+//go:embed "access.graphqls" "account.graphqls" "audit.graphqls" "organization.graphqls" "project.graphqls" "schema.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -1381,6 +1714,7 @@ func sourceData(filename string) string {
 }
 
 var sources = []*ast.Source{
+	{Name: "access.graphqls", Input: sourceData("access.graphqls"), BuiltIn: false},
 	{Name: "account.graphqls", Input: sourceData("account.graphqls"), BuiltIn: false},
 	{Name: "audit.graphqls", Input: sourceData("audit.graphqls"), BuiltIn: false},
 	{Name: "organization.graphqls", Input: sourceData("organization.graphqls"), BuiltIn: false},
@@ -1413,8 +1747,36 @@ func (ec *executionContext) childFields_Annotation(ctx context.Context, field gr
 		return ec.fieldContext_Annotation_task(ctx, field)
 	case "completedBy":
 		return ec.fieldContext_Annotation_completedBy(ctx, field)
+	case "reviewState":
+		return ec.fieldContext_Annotation_reviewState(ctx, field)
+	case "reviewComment":
+		return ec.fieldContext_Annotation_reviewComment(ctx, field)
+	case "reviewedAt":
+		return ec.fieldContext_Annotation_reviewedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Annotation", field.Name)
+}
+
+func (ec *executionContext) childFields_AnnotationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AnnotationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AnnotationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AnnotationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnnotationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AnnotationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_AnnotationEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_AnnotationEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnnotationEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_ApiTokenPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1481,6 +1843,16 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CreatedInvite(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "invite":
+		return ec.fieldContext_CreatedInvite_invite(ctx, field)
+	case "url":
+		return ec.fieldContext_CreatedInvite_url(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreatedInvite", field.Name)
+}
+
 func (ec *executionContext) childFields_ImportResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "taskCount":
@@ -1495,6 +1867,8 @@ func (ec *executionContext) childFields_Invite(ctx context.Context, field graphq
 		return ec.fieldContext_Invite_organizationTitle(ctx, field)
 	case "setup":
 		return ec.fieldContext_Invite_setup(ctx, field)
+	case "role":
+		return ec.fieldContext_Invite_role(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Invite", field.Name)
 }
@@ -1611,6 +1985,14 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_labeledCount(ctx, field)
 	case "tasks":
 		return ec.fieldContext_Project_tasks(ctx, field)
+	case "workspace":
+		return ec.fieldContext_Project_workspace(ctx, field)
+	case "annotatorsSeeOthers":
+		return ec.fieldContext_Project_annotatorsSeeOthers(ctx, field)
+	case "revealAnnotators":
+		return ec.fieldContext_Project_revealAnnotators(ctx, field)
+	case "members":
+		return ec.fieldContext_Project_members(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Project", field.Name)
 }
@@ -1635,6 +2017,24 @@ func (ec *executionContext) childFields_ProjectEdge(ctx context.Context, field g
 		return ec.fieldContext_ProjectEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RoleInvite(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_RoleInvite_id(ctx, field)
+	case "role":
+		return ec.fieldContext_RoleInvite_role(ctx, field)
+	case "projectId":
+		return ec.fieldContext_RoleInvite_projectId(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_RoleInvite_expiresAt(ctx, field)
+	case "revoked":
+		return ec.fieldContext_RoleInvite_revoked(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_RoleInvite_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RoleInvite", field.Name)
 }
 
 func (ec *executionContext) childFields_Session(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1719,6 +2119,20 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_active(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
+}
+
+func (ec *executionContext) childFields_Workspace(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Workspace_id(ctx, field)
+	case "title":
+		return ec.fieldContext_Workspace_title(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Workspace_createdAt(ctx, field)
+	case "projects":
+		return ec.fieldContext_Workspace_projects(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Workspace", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1851,6 +2265,50 @@ func (ec *executionContext) dir_access_args(ctx context.Context, rawArgs map[str
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addProjectMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addWorkspaceMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "workspaceId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["workspaceId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_changePassword_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1871,6 +2329,20 @@ func (ec *executionContext) field_Mutation_createAnnotation_args(ctx context.Con
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreateAnnotationInput, error) {
 			return ec.unmarshalNCreateAnnotationInput2glossᚋgraphᚋmodelᚐCreateAnnotationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createInvite_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateInviteInput, error) {
+			return ec.unmarshalNCreateInviteInput2glossᚋgraphᚋmodelᚐCreateInviteInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1904,6 +2376,20 @@ func (ec *executionContext) field_Mutation_createProject_args(ctx context.Contex
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createWorkspace_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "title",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["title"] = arg0
 	return args, nil
 }
 
@@ -2018,6 +2504,94 @@ func (ec *executionContext) field_Mutation_removeMember_args(ctx context.Context
 		return nil, err
 	}
 	args["userId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_removeProjectMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_removeWorkspaceMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "workspaceId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["workspaceId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reviewAnnotation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "accepted",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["accepted"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "comment",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["comment"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeInvite_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -2244,6 +2818,36 @@ func (ec *executionContext) field_Query_members_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_myAnnotations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "reviewState",
+		func(ctx context.Context, v any) (*annotation.ReviewState, error) {
+			return ec.unmarshalOReviewState2ᚖglossᚋentᚋannotationᚐReviewState(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reviewState"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -2783,7 +3387,7 @@ func (ec *executionContext) _Annotation_completedBy(ctx context.Context, field g
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "AUTHOR")
 				if err != nil {
 					var zeroVal *ent.User
 					return zeroVal, err
@@ -2799,10 +3403,10 @@ func (ec *executionContext) _Annotation_completedBy(ctx context.Context, field g
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
-			return ec.marshalNUser2ᚖglossᚋentᚐUser(ctx, selections, v)
+			return ec.marshalOUser2ᚖglossᚋentᚐUser(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Annotation_completedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -2816,6 +3420,361 @@ func (ec *executionContext) fieldContext_Annotation_completedBy(_ context.Contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Annotation_reviewState(ctx context.Context, field graphql.CollectedField, obj *ent.Annotation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Annotation_reviewState(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReviewState, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal annotation.ReviewState
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal annotation.ReviewState
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v annotation.ReviewState) graphql.Marshaler {
+			return ec.marshalNReviewState2glossᚋentᚋannotationᚐReviewState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Annotation_reviewState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Annotation", field, false, false, "ReviewState")
+}
+
+func (ec *executionContext) _Annotation_reviewComment(ctx context.Context, field graphql.CollectedField, obj *ent.Annotation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Annotation_reviewComment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReviewComment, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal string
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Annotation_reviewComment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Annotation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Annotation_reviewedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Annotation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Annotation_reviewedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReviewedAt, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal *time.Time
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *time.Time
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Annotation_reviewedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Annotation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AnnotationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.AnnotationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnnotationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal []*ent.AnnotationEdge
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal []*ent.AnnotationEdge
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.AnnotationEdge) graphql.Marshaler {
+			return ec.marshalNAnnotationEdge2ᚕᚖglossᚋentᚐAnnotationEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnnotationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnnotationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnnotationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnnotationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.AnnotationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnnotationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal entgql.PageInfo[int]
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal entgql.PageInfo[int]
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnnotationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnnotationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnnotationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.AnnotationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnnotationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal int
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal int
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnnotationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnnotationConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AnnotationEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.AnnotationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnnotationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal *ent.Annotation
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *ent.Annotation
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Annotation) graphql.Marshaler {
+			return ec.marshalNAnnotation2ᚖglossᚋentᚐAnnotation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnnotationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnnotationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Annotation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnnotationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.AnnotationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnnotationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal entgql.Cursor[int]
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal entgql.Cursor[int]
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnnotationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnnotationEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _ApiTokenPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.APITokenPayload) (ret graphql.Marshaler) {
@@ -3551,6 +4510,97 @@ func (ec *executionContext) fieldContext_AuthPayload_user(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _CreatedInvite_invite(ctx context.Context, field graphql.CollectedField, obj *model.CreatedInvite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatedInvite_invite(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invite, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal *ent.Invite
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *ent.Invite
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Invite) graphql.Marshaler {
+			return ec.marshalNRoleInvite2ᚖglossᚋentᚐInvite(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreatedInvite_invite(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreatedInvite",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoleInvite(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreatedInvite_url(ctx context.Context, field graphql.CollectedField, obj *model.CreatedInvite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatedInvite_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ORG_ADMIN")
+				if err != nil {
+					var zeroVal string
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreatedInvite_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreatedInvite", field, false, false, "String")
+}
+
 func (ec *executionContext) _ImportResult_taskCount(ctx context.Context, field graphql.CollectedField, obj *model.ImportResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3672,6 +4722,47 @@ func (ec *executionContext) _Invite_setup(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_Invite_setup(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Invite", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Invite_role(ctx context.Context, field graphql.CollectedField, obj *model.Invite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invite_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "PUBLIC")
+				if err != nil {
+					var zeroVal membership.Role
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal membership.Role
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v membership.Role) graphql.Marshaler {
+			return ec.marshalNRole2glossᚋentᚋmembershipᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invite_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invite", field, false, false, "Role")
 }
 
 func (ec *executionContext) _Membership_id(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
@@ -4118,6 +5209,502 @@ func (ec *executionContext) _Mutation_logout(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Mutation_logout(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Mutation", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Mutation_addProjectMember(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addProjectMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddProjectMember(ctx, fc.Args["projectId"].(int), fc.Args["userId"].(int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "SIGNED_IN")
+				if err != nil {
+					var zeroVal *ent.Project
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *ent.Project
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, nil, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖglossᚋentᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addProjectMember(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addProjectMember_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeProjectMember(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeProjectMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveProjectMember(ctx, fc.Args["projectId"].(int), fc.Args["userId"].(int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "SIGNED_IN")
+				if err != nil {
+					var zeroVal *ent.Project
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *ent.Project
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, nil, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖglossᚋentᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeProjectMember(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeProjectMember_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createWorkspace(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createWorkspace(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateWorkspace(ctx, fc.Args["title"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "SIGNED_IN")
+				if err != nil {
+					var zeroVal *ent.Workspace
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *ent.Workspace
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, nil, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Workspace) graphql.Marshaler {
+			return ec.marshalNWorkspace2ᚖglossᚋentᚐWorkspace(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createWorkspace(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Workspace(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createWorkspace_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addWorkspaceMember(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addWorkspaceMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddWorkspaceMember(ctx, fc.Args["workspaceId"].(int), fc.Args["userId"].(int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "SIGNED_IN")
+				if err != nil {
+					var zeroVal *ent.Workspace
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *ent.Workspace
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, nil, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Workspace) graphql.Marshaler {
+			return ec.marshalNWorkspace2ᚖglossᚋentᚐWorkspace(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addWorkspaceMember(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Workspace(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addWorkspaceMember_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeWorkspaceMember(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeWorkspaceMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveWorkspaceMember(ctx, fc.Args["workspaceId"].(int), fc.Args["userId"].(int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "SIGNED_IN")
+				if err != nil {
+					var zeroVal *ent.Workspace
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *ent.Workspace
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, nil, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Workspace) graphql.Marshaler {
+			return ec.marshalNWorkspace2ᚖglossᚋentᚐWorkspace(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeWorkspaceMember(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Workspace(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeWorkspaceMember_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createInvite(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createInvite(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateInvite(ctx, fc.Args["input"].(model.CreateInviteInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ORG_ADMIN")
+				if err != nil {
+					var zeroVal *model.CreatedInvite
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *model.CreatedInvite
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, nil, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreatedInvite) graphql.Marshaler {
+			return ec.marshalNCreatedInvite2ᚖglossᚋgraphᚋmodelᚐCreatedInvite(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createInvite(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreatedInvite(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createInvite_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeInvite(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeInvite(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeInvite(ctx, fc.Args["id"].(int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ORG_ADMIN")
+				if err != nil {
+					var zeroVal *ent.Invite
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *ent.Invite
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, nil, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Invite) graphql.Marshaler {
+			return ec.marshalNRoleInvite2ᚖglossᚋentᚐInvite(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeInvite(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoleInvite(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeInvite_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reviewAnnotation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reviewAnnotation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReviewAnnotation(ctx, fc.Args["id"].(int), fc.Args["accepted"].(bool), fc.Args["comment"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "SIGNED_IN")
+				if err != nil {
+					var zeroVal *ent.Annotation
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *ent.Annotation
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, nil, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Annotation) graphql.Marshaler {
+			return ec.marshalNAnnotation2ᚖglossᚋentᚐAnnotation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reviewAnnotation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Annotation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reviewAnnotation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_signup(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -6443,6 +8030,188 @@ func (ec *executionContext) fieldContext_Project_tasks(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Project_workspace(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_workspace(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Workspace(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal *ent.Workspace
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *ent.Workspace
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Workspace) graphql.Marshaler {
+			return ec.marshalOWorkspace2ᚖglossᚋentᚐWorkspace(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_workspace(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Workspace(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_annotatorsSeeOthers(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_annotatorsSeeOthers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnnotatorsSeeOthers, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_annotatorsSeeOthers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Project_revealAnnotators(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_revealAnnotators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevealAnnotators, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_revealAnnotators(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Project_members(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_members(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().Members(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal []*ent.User
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal []*ent.User
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚕᚖglossᚋentᚐUserᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_members(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ProjectConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6721,6 +8490,168 @@ func (ec *executionContext) fieldContext_Query_viewer(_ context.Context, field g
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_workspaces(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_workspaces(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Workspaces(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "SIGNED_IN")
+				if err != nil {
+					var zeroVal []*ent.Workspace
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal []*ent.Workspace
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, nil, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Workspace) graphql.Marshaler {
+			return ec.marshalNWorkspace2ᚕᚖglossᚋentᚐWorkspaceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_workspaces(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Workspace(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_roleInvites(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_roleInvites(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().RoleInvites(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ORG_ADMIN")
+				if err != nil {
+					var zeroVal []*ent.Invite
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal []*ent.Invite
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, nil, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Invite) graphql.Marshaler {
+			return ec.marshalNRoleInvite2ᚕᚖglossᚋentᚐInviteᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_roleInvites(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoleInvite(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_myAnnotations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_myAnnotations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MyAnnotations(ctx, fc.Args["reviewState"].(*annotation.ReviewState), fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[int]))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "SIGNED_IN")
+				if err != nil {
+					var zeroVal *ent.AnnotationConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *ent.AnnotationConnection
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, nil, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AnnotationConnection) graphql.Marshaler {
+			return ec.marshalNAnnotationConnection2ᚖglossᚋentᚐAnnotationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_myAnnotations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnnotationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_myAnnotations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -7486,6 +9417,252 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RoleInvite_id(ctx context.Context, field graphql.CollectedField, obj *ent.Invite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleInvite_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal int
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal int
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleInvite_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleInvite", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RoleInvite_role(ctx context.Context, field graphql.CollectedField, obj *ent.Invite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleInvite_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal invite.Role
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal invite.Role
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v invite.Role) graphql.Marshaler {
+			return ec.marshalNRole2glossᚋentᚋinviteᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleInvite_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleInvite", field, false, false, "Role")
+}
+
+func (ec *executionContext) _RoleInvite_projectId(ctx context.Context, field graphql.CollectedField, obj *ent.Invite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleInvite_projectId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectID, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal *int
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *int
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RoleInvite_projectId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleInvite", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RoleInvite_expiresAt(ctx context.Context, field graphql.CollectedField, obj *ent.Invite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleInvite_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal *time.Time
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *time.Time
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RoleInvite_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleInvite", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RoleInvite_revoked(ctx context.Context, field graphql.CollectedField, obj *ent.Invite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleInvite_revoked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revoked, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleInvite_revoked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleInvite", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RoleInvite_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Invite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleInvite_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal time.Time
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal time.Time
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleInvite_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleInvite", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Session_id(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
@@ -8647,6 +10824,179 @@ func (ec *executionContext) _User_active(ctx context.Context, field graphql.Coll
 }
 func (ec *executionContext) fieldContext_User_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Workspace_id(ctx context.Context, field graphql.CollectedField, obj *ent.Workspace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workspace_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal int
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal int
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workspace_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Workspace", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Workspace_title(ctx context.Context, field graphql.CollectedField, obj *ent.Workspace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workspace_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal string
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workspace_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Workspace", field, false, false, "String")
+}
+
+func (ec *executionContext) _Workspace_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Workspace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workspace_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal time.Time
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal time.Time
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workspace_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Workspace", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Workspace_projects(ctx context.Context, field graphql.CollectedField, obj *ent.Workspace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workspace_projects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Projects(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal []*ent.Project
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal []*ent.Project
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚕᚖglossᚋentᚐProjectᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workspace_projects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Workspace",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -9911,6 +12261,62 @@ func UnmarshalCreateAnnotationInput(ctx context.Context, raw any) (model.CreateA
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateInviteInput(ctx context.Context, obj any) (model.CreateInviteInput, error) {
+	var it model.CreateInviteInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"role", "projectId", "expiresInHours"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNRole2glossᚋentᚋmembershipᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "projectId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectID = data
+		case "expiresInHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresInHours"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresInHours = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateInviteInput unmarshals raw into the CreateInviteInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateInviteInput(ctx context.Context, raw any) (model.CreateInviteInput, error) {
+	var out model.CreateInviteInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateInviteInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateProjectInput(ctx context.Context, obj any) (model.CreateProjectInput, error) {
 	var it model.CreateProjectInput
 	if obj == nil {
@@ -10111,7 +12517,7 @@ func (ec *executionContext) unmarshalInputTaskFilter(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"labeled", "skipped", "annotator", "search"}
+	fieldsInOrder := [...]string{"labeled", "skipped", "annotator", "search", "reviewState"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -10146,6 +12552,13 @@ func (ec *executionContext) unmarshalInputTaskFilter(ctx context.Context, obj an
 				return it, err
 			}
 			it.Search = data
+		case "reviewState":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewState"))
+			data, err := ec.unmarshalOReviewState2ᚖglossᚋentᚋannotationᚐReviewState(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewState = data
 		}
 	}
 	return it, nil
@@ -10279,13 +12692,34 @@ func (ec *executionContext) unmarshalInputUpdateProjectInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "description", "instructions", "labelConfig", "overlap", "showSkip", "sampling"}
+	fieldsInOrder := [...]string{"annotatorsSeeOthers", "revealAnnotators", "workspaceId", "title", "description", "instructions", "labelConfig", "overlap", "showSkip", "sampling"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "annotatorsSeeOthers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("annotatorsSeeOthers"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AnnotatorsSeeOthers = data
+		case "revealAnnotators":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revealAnnotators"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevealAnnotators = data
+		case "workspaceId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workspaceId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkspaceID = data
 		case "title":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -10414,10 +12848,106 @@ func (ec *executionContext) _Annotation(ctx context.Context, sel ast.SelectionSe
 				})
 		case "completedBy":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Annotation_completedBy(ctx, field, obj)
 				})
+		case "reviewState":
+			out.Values[i] = ec._Annotation_reviewState(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reviewComment":
+			out.Values[i] = ec._Annotation_reviewComment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reviewedAt":
+			out.Values[i] = ec._Annotation_reviewedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var annotationConnectionImplementors = []string{"AnnotationConnection"}
+
+func (ec *executionContext) _AnnotationConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.AnnotationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, annotationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AnnotationConnection")
+		case "edges":
+			out.Values[i] = ec._AnnotationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AnnotationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._AnnotationConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var annotationEdgeImplementors = []string{"AnnotationEdge"}
+
+func (ec *executionContext) _AnnotationEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.AnnotationEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, annotationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AnnotationEdge")
+		case "node":
+			out.Values[i] = ec._AnnotationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._AnnotationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10661,6 +13191,44 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var createdInviteImplementors = []string{"CreatedInvite"}
+
+func (ec *executionContext) _CreatedInvite(ctx context.Context, sel ast.SelectionSet, obj *model.CreatedInvite) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createdInviteImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreatedInvite")
+		case "invite":
+			out.Values[i] = ec._CreatedInvite_invite(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._CreatedInvite_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var importResultImplementors = []string{"ImportResult"}
 
 func (ec *executionContext) _ImportResult(ctx context.Context, sel ast.SelectionSet, obj *model.ImportResult) graphql.Marshaler {
@@ -10712,6 +13280,11 @@ func (ec *executionContext) _Invite(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "setup":
 			out.Values[i] = ec._Invite_setup(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._Invite_role(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -10884,6 +13457,62 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "logout":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_logout(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addProjectMember":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addProjectMember(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeProjectMember":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeProjectMember(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createWorkspace":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createWorkspace(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addWorkspaceMember":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addWorkspaceMember(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeWorkspaceMember":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeWorkspaceMember(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createInvite":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createInvite(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeInvite":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeInvite(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reviewAnnotation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reviewAnnotation(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -11279,6 +13908,28 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_tasks(ctx, field, obj)
 				})
+		case "workspace":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_workspace(ctx, field, obj)
+				})
+		case "annotatorsSeeOthers":
+			out.Values[i] = ec._Project_annotatorsSeeOthers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revealAnnotators":
+			out.Values[i] = ec._Project_revealAnnotators(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "members":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_members(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11402,6 +14053,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_viewer(ctx, field)
 				})
+		case "workspaces":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_workspaces(ctx, field)
+				})
+		case "roleInvites":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_roleInvites(ctx, field)
+				})
+		case "myAnnotations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_myAnnotations(ctx, field)
+				})
 		case "sessions":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -11487,6 +14156,64 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var roleInviteImplementors = []string{"RoleInvite"}
+
+func (ec *executionContext) _RoleInvite(ctx context.Context, sel ast.SelectionSet, obj *ent.Invite) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, roleInviteImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RoleInvite")
+		case "id":
+			out.Values[i] = ec._RoleInvite_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._RoleInvite_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "projectId":
+			out.Values[i] = ec._RoleInvite_projectId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._RoleInvite_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "revoked":
+			out.Values[i] = ec._RoleInvite_revoked(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._RoleInvite_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -11769,6 +14496,55 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var workspaceImplementors = []string{"Workspace"}
+
+func (ec *executionContext) _Workspace(ctx context.Context, sel ast.SelectionSet, obj *ent.Workspace) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, workspaceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Workspace")
+		case "id":
+			out.Values[i] = ec._Workspace_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Workspace_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Workspace_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "projects":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Workspace_projects(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12182,6 +14958,38 @@ func (ec *executionContext) marshalNAnnotation2ᚖglossᚋentᚐAnnotation(ctx c
 	return ec._Annotation(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAnnotationConnection2ᚖglossᚋentᚐAnnotationConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AnnotationConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AnnotationConnection!")
+		return graphql.Null
+	}
+	return ec._AnnotationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAnnotationEdge2ᚕᚖglossᚋentᚐAnnotationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.AnnotationEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAnnotationEdge2ᚖglossᚋentᚐAnnotationEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAnnotationEdge2ᚖglossᚋentᚐAnnotationEdge(ctx context.Context, sel ast.SelectionSet, v *ent.AnnotationEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AnnotationEdge!")
+		return graphql.Null
+	}
+	return ec._AnnotationEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNApiTokenPayload2ᚖglossᚋgraphᚋmodelᚐAPITokenPayload(ctx context.Context, sel ast.SelectionSet, v *model.APITokenPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ApiTokenPayload!")
@@ -12262,9 +15070,22 @@ func (ec *executionContext) unmarshalNCreateAnnotationInput2glossᚋgraphᚋmode
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateInviteInput2glossᚋgraphᚋmodelᚐCreateInviteInput(ctx context.Context, v any) (model.CreateInviteInput, error) {
+	res, err := ec.unmarshalInputCreateInviteInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateProjectInput2glossᚋgraphᚋmodelᚐCreateProjectInput(ctx context.Context, v any) (model.CreateProjectInput, error) {
 	res, err := ec.unmarshalInputCreateProjectInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreatedInvite2ᚖglossᚋgraphᚋmodelᚐCreatedInvite(ctx context.Context, sel ast.SelectionSet, v *model.CreatedInvite) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreatedInvite!")
+		return graphql.Null
+	}
+	return ec._CreatedInvite(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (entgql.Cursor[int], error) {
@@ -12452,6 +15273,22 @@ func (ec *executionContext) marshalNPrediction2ᚖglossᚋentᚐPrediction(ctx c
 	return ec._Prediction(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNProject2ᚕᚖglossᚋentᚐProjectᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Project) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProject2ᚖglossᚋentᚐProject(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNProject2ᚖglossᚋentᚐProject(ctx context.Context, sel ast.SelectionSet, v *ent.Project) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Project!")
@@ -12492,6 +15329,26 @@ func (ec *executionContext) marshalNProjectEdge2ᚖglossᚋentᚐProjectEdge(ctx
 	return ec._ProjectEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNReviewState2glossᚋentᚋannotationᚐReviewState(ctx context.Context, v any) (annotation.ReviewState, error) {
+	var res annotation.ReviewState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReviewState2glossᚋentᚋannotationᚐReviewState(ctx context.Context, sel ast.SelectionSet, v annotation.ReviewState) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNRole2glossᚋentᚋinviteᚐRole(ctx context.Context, v any) (invite.Role, error) {
+	var res invite.Role
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRole2glossᚋentᚋinviteᚐRole(ctx context.Context, sel ast.SelectionSet, v invite.Role) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNRole2glossᚋentᚋmembershipᚐRole(ctx context.Context, v any) (membership.Role, error) {
 	var res membership.Role
 	err := res.UnmarshalGQL(v)
@@ -12500,6 +15357,30 @@ func (ec *executionContext) unmarshalNRole2glossᚋentᚋmembershipᚐRole(ctx c
 
 func (ec *executionContext) marshalNRole2glossᚋentᚋmembershipᚐRole(ctx context.Context, sel ast.SelectionSet, v membership.Role) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNRoleInvite2ᚕᚖglossᚋentᚐInviteᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Invite) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRoleInvite2ᚖglossᚋentᚐInvite(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRoleInvite2ᚖglossᚋentᚐInvite(ctx context.Context, sel ast.SelectionSet, v *ent.Invite) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RoleInvite!")
+		return graphql.Null
+	}
+	return ec._RoleInvite(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSampling2glossᚋentᚋprojectᚐSampling(ctx context.Context, v any) (project.Sampling, error) {
@@ -12658,12 +15539,52 @@ func (ec *executionContext) unmarshalNUpdateProjectInput2glossᚋgraphᚋmodel�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNUser2ᚕᚖglossᚋentᚐUserᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.User) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUser2ᚖglossᚋentᚐUser(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNUser2ᚖglossᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v *ent.User) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "User!")
 		return graphql.Null
 	}
 	return ec._User(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWorkspace2ᚕᚖglossᚋentᚐWorkspaceᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Workspace) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWorkspace2ᚖglossᚋentᚐWorkspace(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWorkspace2ᚖglossᚋentᚐWorkspace(ctx context.Context, sel ast.SelectionSet, v *ent.Workspace) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Workspace!")
+		return graphql.Null
+	}
+	return ec._Workspace(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -12954,6 +15875,22 @@ func (ec *executionContext) marshalOProject2ᚖglossᚋentᚐProject(ctx context
 	return ec._Project(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOReviewState2ᚖglossᚋentᚋannotationᚐReviewState(ctx context.Context, v any) (*annotation.ReviewState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(annotation.ReviewState)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReviewState2ᚖglossᚋentᚋannotationᚐReviewState(ctx context.Context, sel ast.SelectionSet, v *annotation.ReviewState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOSampling2ᚖglossᚋentᚋprojectᚐSampling(ctx context.Context, v any) (*project.Sampling, error) {
 	if v == nil {
 		return nil, nil
@@ -13034,6 +15971,13 @@ func (ec *executionContext) marshalOUser2ᚖglossᚋentᚐUser(ctx context.Conte
 		return graphql.Null
 	}
 	return ec._User(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOWorkspace2ᚖglossᚋentᚐWorkspace(ctx context.Context, sel ast.SelectionSet, v *ent.Workspace) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Workspace(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

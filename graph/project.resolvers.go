@@ -29,6 +29,7 @@ func (r *mutationResolver) UpdateProject(ctx context.Context, id int, input mode
 	return r.Labeling.UpdateProject(ctx, id, labeling.ProjectInput{
 		Title: input.Title, Description: input.Description, Instructions: input.Instructions,
 		LabelConfig: input.LabelConfig, Overlap: input.Overlap, ShowSkip: input.ShowSkip, Sampling: input.Sampling,
+		AnnotatorsSeeOthers: input.AnnotatorsSeeOthers, RevealAnnotators: input.RevealAnnotators, WorkspaceID: input.WorkspaceID,
 	})
 }
 

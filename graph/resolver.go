@@ -32,7 +32,7 @@ type Resolver struct {
 // complexity functions that multiply list costs by their page size.
 func NewSchema(r *Resolver) graphql.ExecutableSchema {
 	c := Config{Resolvers: r}
-	c.Directives.Access = Access
+	c.Directives.Access = r.Access
 	c.Complexity.Query.Members = func(child int, first *int, _ *ent.Cursor) int {
 		return child * pageSize(first)
 	}

@@ -37,6 +37,9 @@ func (r *Resolver) tasks(ctx context.Context, projectID int, first *int, after *
 		if filter.Annotator != nil {
 			q.Where(task.HasAnnotationsWith(annotation.CompletedByID(*filter.Annotator)))
 		}
+		if filter.ReviewState != nil {
+			q.Where(task.HasAnnotationsWith(annotation.ReviewStateEQ(*filter.ReviewState)))
+		}
 		if filter.Search != nil {
 			p, err := labeling.SearchData(*filter.Search)
 			if err != nil {

@@ -3,6 +3,9 @@
 package annotation
 
 import (
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"entgo.io/ent"
@@ -35,6 +38,14 @@ const (
 	FieldGroundTruth = "ground_truth"
 	// FieldLeadTime holds the string denoting the lead_time field in the database.
 	FieldLeadTime = "lead_time"
+	// FieldReviewState holds the string denoting the review_state field in the database.
+	FieldReviewState = "review_state"
+	// FieldReviewedByID holds the string denoting the reviewed_by_id field in the database.
+	FieldReviewedByID = "reviewed_by_id"
+	// FieldReviewComment holds the string denoting the review_comment field in the database.
+	FieldReviewComment = "review_comment"
+	// FieldReviewedAt holds the string denoting the reviewed_at field in the database.
+	FieldReviewedAt = "reviewed_at"
 	// EdgeTask holds the string denoting the task edge name in mutations.
 	EdgeTask = "task"
 	// EdgeCompletedBy holds the string denoting the completed_by edge name in mutations.
@@ -70,6 +81,10 @@ var Columns = []string{
 	FieldWasCancelled,
 	FieldGroundTruth,
 	FieldLeadTime,
+	FieldReviewState,
+	FieldReviewedByID,
+	FieldReviewComment,
+	FieldReviewedAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -104,7 +119,38 @@ var (
 	DefaultLeadTime float64
 	// LeadTimeValidator is a validator for the "lead_time" field. It is called by the builders before save.
 	LeadTimeValidator func(float64) error
+	// DefaultReviewComment holds the default value on creation for the "review_comment" field.
+	DefaultReviewComment string
+	// ReviewCommentValidator is a validator for the "review_comment" field. It is called by the builders before save.
+	ReviewCommentValidator func(string) error
 )
+
+// ReviewState defines the type for the "review_state" enum field.
+type ReviewState string
+
+// ReviewStatePending is the default value of the ReviewState enum.
+const DefaultReviewState = ReviewStatePending
+
+// ReviewState values.
+const (
+	ReviewStatePending  ReviewState = "PENDING"
+	ReviewStateAccepted ReviewState = "ACCEPTED"
+	ReviewStateRejected ReviewState = "REJECTED"
+)
+
+func (rs ReviewState) String() string {
+	return string(rs)
+}
+
+// ReviewStateValidator is a validator for the "review_state" field enum values. It is called by the builders before save.
+func ReviewStateValidator(rs ReviewState) error {
+	switch rs {
+	case ReviewStatePending, ReviewStateAccepted, ReviewStateRejected:
+		return nil
+	default:
+		return fmt.Errorf("annotation: invalid enum value for review_state field: %q", rs)
+	}
+}
 
 // OrderOption defines the ordering options for the Annotation queries.
 type OrderOption func(*sql.Selector)
@@ -159,6 +205,26 @@ func ByLeadTime(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLeadTime, opts...).ToFunc()
 }
 
+// ByReviewState orders the results by the review_state field.
+func ByReviewState(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldReviewState, opts...).ToFunc()
+}
+
+// ByReviewedByID orders the results by the reviewed_by_id field.
+func ByReviewedByID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldReviewedByID, opts...).ToFunc()
+}
+
+// ByReviewComment orders the results by the review_comment field.
+func ByReviewComment(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldReviewComment, opts...).ToFunc()
+}
+
+// ByReviewedAt orders the results by the reviewed_at field.
+func ByReviewedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldReviewedAt, opts...).ToFunc()
+}
+
 // ByTaskField orders the results by task field.
 func ByTaskField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -185,4 +251,22 @@ func newCompletedByStep() *sqlgraph.Step {
 		sqlgraph.To(CompletedByInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, false, CompletedByTable, CompletedByColumn),
 	)
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e ReviewState) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *ReviewState) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = ReviewState(str)
+	if err := ReviewStateValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid ReviewState", str)
+	}
+	return nil
 }

@@ -100,6 +100,21 @@ func LeadTime(v float64) predicate.Annotation {
 	return predicate.Annotation(sql.FieldEQ(FieldLeadTime, v))
 }
 
+// ReviewedByID applies equality check predicate on the "reviewed_by_id" field. It's identical to ReviewedByIDEQ.
+func ReviewedByID(v int) predicate.Annotation {
+	return predicate.Annotation(sql.FieldEQ(FieldReviewedByID, v))
+}
+
+// ReviewComment applies equality check predicate on the "review_comment" field. It's identical to ReviewCommentEQ.
+func ReviewComment(v string) predicate.Annotation {
+	return predicate.Annotation(sql.FieldEQ(FieldReviewComment, v))
+}
+
+// ReviewedAt applies equality check predicate on the "reviewed_at" field. It's identical to ReviewedAtEQ.
+func ReviewedAt(v time.Time) predicate.Annotation {
+	return predicate.Annotation(sql.FieldEQ(FieldReviewedAt, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Annotation {
 	return predicate.Annotation(sql.FieldEQ(FieldCreatedAt, v))
@@ -358,6 +373,191 @@ func LeadTimeLT(v float64) predicate.Annotation {
 // LeadTimeLTE applies the LTE predicate on the "lead_time" field.
 func LeadTimeLTE(v float64) predicate.Annotation {
 	return predicate.Annotation(sql.FieldLTE(FieldLeadTime, v))
+}
+
+// ReviewStateEQ applies the EQ predicate on the "review_state" field.
+func ReviewStateEQ(v ReviewState) predicate.Annotation {
+	return predicate.Annotation(sql.FieldEQ(FieldReviewState, v))
+}
+
+// ReviewStateNEQ applies the NEQ predicate on the "review_state" field.
+func ReviewStateNEQ(v ReviewState) predicate.Annotation {
+	return predicate.Annotation(sql.FieldNEQ(FieldReviewState, v))
+}
+
+// ReviewStateIn applies the In predicate on the "review_state" field.
+func ReviewStateIn(vs ...ReviewState) predicate.Annotation {
+	return predicate.Annotation(sql.FieldIn(FieldReviewState, vs...))
+}
+
+// ReviewStateNotIn applies the NotIn predicate on the "review_state" field.
+func ReviewStateNotIn(vs ...ReviewState) predicate.Annotation {
+	return predicate.Annotation(sql.FieldNotIn(FieldReviewState, vs...))
+}
+
+// ReviewedByIDEQ applies the EQ predicate on the "reviewed_by_id" field.
+func ReviewedByIDEQ(v int) predicate.Annotation {
+	return predicate.Annotation(sql.FieldEQ(FieldReviewedByID, v))
+}
+
+// ReviewedByIDNEQ applies the NEQ predicate on the "reviewed_by_id" field.
+func ReviewedByIDNEQ(v int) predicate.Annotation {
+	return predicate.Annotation(sql.FieldNEQ(FieldReviewedByID, v))
+}
+
+// ReviewedByIDIn applies the In predicate on the "reviewed_by_id" field.
+func ReviewedByIDIn(vs ...int) predicate.Annotation {
+	return predicate.Annotation(sql.FieldIn(FieldReviewedByID, vs...))
+}
+
+// ReviewedByIDNotIn applies the NotIn predicate on the "reviewed_by_id" field.
+func ReviewedByIDNotIn(vs ...int) predicate.Annotation {
+	return predicate.Annotation(sql.FieldNotIn(FieldReviewedByID, vs...))
+}
+
+// ReviewedByIDGT applies the GT predicate on the "reviewed_by_id" field.
+func ReviewedByIDGT(v int) predicate.Annotation {
+	return predicate.Annotation(sql.FieldGT(FieldReviewedByID, v))
+}
+
+// ReviewedByIDGTE applies the GTE predicate on the "reviewed_by_id" field.
+func ReviewedByIDGTE(v int) predicate.Annotation {
+	return predicate.Annotation(sql.FieldGTE(FieldReviewedByID, v))
+}
+
+// ReviewedByIDLT applies the LT predicate on the "reviewed_by_id" field.
+func ReviewedByIDLT(v int) predicate.Annotation {
+	return predicate.Annotation(sql.FieldLT(FieldReviewedByID, v))
+}
+
+// ReviewedByIDLTE applies the LTE predicate on the "reviewed_by_id" field.
+func ReviewedByIDLTE(v int) predicate.Annotation {
+	return predicate.Annotation(sql.FieldLTE(FieldReviewedByID, v))
+}
+
+// ReviewedByIDIsNil applies the IsNil predicate on the "reviewed_by_id" field.
+func ReviewedByIDIsNil() predicate.Annotation {
+	return predicate.Annotation(sql.FieldIsNull(FieldReviewedByID))
+}
+
+// ReviewedByIDNotNil applies the NotNil predicate on the "reviewed_by_id" field.
+func ReviewedByIDNotNil() predicate.Annotation {
+	return predicate.Annotation(sql.FieldNotNull(FieldReviewedByID))
+}
+
+// ReviewCommentEQ applies the EQ predicate on the "review_comment" field.
+func ReviewCommentEQ(v string) predicate.Annotation {
+	return predicate.Annotation(sql.FieldEQ(FieldReviewComment, v))
+}
+
+// ReviewCommentNEQ applies the NEQ predicate on the "review_comment" field.
+func ReviewCommentNEQ(v string) predicate.Annotation {
+	return predicate.Annotation(sql.FieldNEQ(FieldReviewComment, v))
+}
+
+// ReviewCommentIn applies the In predicate on the "review_comment" field.
+func ReviewCommentIn(vs ...string) predicate.Annotation {
+	return predicate.Annotation(sql.FieldIn(FieldReviewComment, vs...))
+}
+
+// ReviewCommentNotIn applies the NotIn predicate on the "review_comment" field.
+func ReviewCommentNotIn(vs ...string) predicate.Annotation {
+	return predicate.Annotation(sql.FieldNotIn(FieldReviewComment, vs...))
+}
+
+// ReviewCommentGT applies the GT predicate on the "review_comment" field.
+func ReviewCommentGT(v string) predicate.Annotation {
+	return predicate.Annotation(sql.FieldGT(FieldReviewComment, v))
+}
+
+// ReviewCommentGTE applies the GTE predicate on the "review_comment" field.
+func ReviewCommentGTE(v string) predicate.Annotation {
+	return predicate.Annotation(sql.FieldGTE(FieldReviewComment, v))
+}
+
+// ReviewCommentLT applies the LT predicate on the "review_comment" field.
+func ReviewCommentLT(v string) predicate.Annotation {
+	return predicate.Annotation(sql.FieldLT(FieldReviewComment, v))
+}
+
+// ReviewCommentLTE applies the LTE predicate on the "review_comment" field.
+func ReviewCommentLTE(v string) predicate.Annotation {
+	return predicate.Annotation(sql.FieldLTE(FieldReviewComment, v))
+}
+
+// ReviewCommentContains applies the Contains predicate on the "review_comment" field.
+func ReviewCommentContains(v string) predicate.Annotation {
+	return predicate.Annotation(sql.FieldContains(FieldReviewComment, v))
+}
+
+// ReviewCommentHasPrefix applies the HasPrefix predicate on the "review_comment" field.
+func ReviewCommentHasPrefix(v string) predicate.Annotation {
+	return predicate.Annotation(sql.FieldHasPrefix(FieldReviewComment, v))
+}
+
+// ReviewCommentHasSuffix applies the HasSuffix predicate on the "review_comment" field.
+func ReviewCommentHasSuffix(v string) predicate.Annotation {
+	return predicate.Annotation(sql.FieldHasSuffix(FieldReviewComment, v))
+}
+
+// ReviewCommentEqualFold applies the EqualFold predicate on the "review_comment" field.
+func ReviewCommentEqualFold(v string) predicate.Annotation {
+	return predicate.Annotation(sql.FieldEqualFold(FieldReviewComment, v))
+}
+
+// ReviewCommentContainsFold applies the ContainsFold predicate on the "review_comment" field.
+func ReviewCommentContainsFold(v string) predicate.Annotation {
+	return predicate.Annotation(sql.FieldContainsFold(FieldReviewComment, v))
+}
+
+// ReviewedAtEQ applies the EQ predicate on the "reviewed_at" field.
+func ReviewedAtEQ(v time.Time) predicate.Annotation {
+	return predicate.Annotation(sql.FieldEQ(FieldReviewedAt, v))
+}
+
+// ReviewedAtNEQ applies the NEQ predicate on the "reviewed_at" field.
+func ReviewedAtNEQ(v time.Time) predicate.Annotation {
+	return predicate.Annotation(sql.FieldNEQ(FieldReviewedAt, v))
+}
+
+// ReviewedAtIn applies the In predicate on the "reviewed_at" field.
+func ReviewedAtIn(vs ...time.Time) predicate.Annotation {
+	return predicate.Annotation(sql.FieldIn(FieldReviewedAt, vs...))
+}
+
+// ReviewedAtNotIn applies the NotIn predicate on the "reviewed_at" field.
+func ReviewedAtNotIn(vs ...time.Time) predicate.Annotation {
+	return predicate.Annotation(sql.FieldNotIn(FieldReviewedAt, vs...))
+}
+
+// ReviewedAtGT applies the GT predicate on the "reviewed_at" field.
+func ReviewedAtGT(v time.Time) predicate.Annotation {
+	return predicate.Annotation(sql.FieldGT(FieldReviewedAt, v))
+}
+
+// ReviewedAtGTE applies the GTE predicate on the "reviewed_at" field.
+func ReviewedAtGTE(v time.Time) predicate.Annotation {
+	return predicate.Annotation(sql.FieldGTE(FieldReviewedAt, v))
+}
+
+// ReviewedAtLT applies the LT predicate on the "reviewed_at" field.
+func ReviewedAtLT(v time.Time) predicate.Annotation {
+	return predicate.Annotation(sql.FieldLT(FieldReviewedAt, v))
+}
+
+// ReviewedAtLTE applies the LTE predicate on the "reviewed_at" field.
+func ReviewedAtLTE(v time.Time) predicate.Annotation {
+	return predicate.Annotation(sql.FieldLTE(FieldReviewedAt, v))
+}
+
+// ReviewedAtIsNil applies the IsNil predicate on the "reviewed_at" field.
+func ReviewedAtIsNil() predicate.Annotation {
+	return predicate.Annotation(sql.FieldIsNull(FieldReviewedAt))
+}
+
+// ReviewedAtNotNil applies the NotNil predicate on the "reviewed_at" field.
+func ReviewedAtNotNil() predicate.Annotation {
+	return predicate.Annotation(sql.FieldNotNull(FieldReviewedAt))
 }
 
 // HasTask applies the HasEdge predicate on the "task" edge.

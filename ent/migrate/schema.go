@@ -40,6 +40,10 @@ var (
 		{Name: "was_cancelled", Type: field.TypeBool, Default: false},
 		{Name: "ground_truth", Type: field.TypeBool, Default: false},
 		{Name: "lead_time", Type: field.TypeFloat64, Default: 0},
+		{Name: "review_state", Type: field.TypeEnum, Enums: []string{"PENDING", "ACCEPTED", "REJECTED"}, Default: "PENDING"},
+		{Name: "reviewed_by_id", Type: field.TypeInt, Nullable: true},
+		{Name: "review_comment", Type: field.TypeString, Size: 2000, Default: ""},
+		{Name: "reviewed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "completed_by_id", Type: field.TypeInt},
 		{Name: "task_id", Type: field.TypeInt},
 	}
@@ -51,13 +55,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "annotations_users_completed_by",
-				Columns:    []*schema.Column{AnnotationsColumns[9]},
+				Columns:    []*schema.Column{AnnotationsColumns[13]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "annotations_tasks_annotations",
-				Columns:    []*schema.Column{AnnotationsColumns[10]},
+				Columns:    []*schema.Column{AnnotationsColumns[14]},
 				RefColumns: []*schema.Column{TasksColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -66,12 +70,12 @@ var (
 			{
 				Name:    "annotation_task_id",
 				Unique:  false,
-				Columns: []*schema.Column{AnnotationsColumns[10]},
+				Columns: []*schema.Column{AnnotationsColumns[14]},
 			},
 			{
 				Name:    "annotation_project_id_completed_by_id",
 				Unique:  false,
-				Columns: []*schema.Column{AnnotationsColumns[3], AnnotationsColumns[9]},
+				Columns: []*schema.Column{AnnotationsColumns[3], AnnotationsColumns[13]},
 			},
 		},
 	}
@@ -106,6 +110,31 @@ var (
 				Name:    "auditevent_created_at",
 				Unique:  false,
 				Columns: []*schema.Column{AuditEventsColumns[1]},
+			},
+		},
+	}
+	// InvitesColumns holds the columns for the "invites" table.
+	InvitesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "organization_id", Type: field.TypeInt},
+		{Name: "created_by_id", Type: field.TypeInt},
+		{Name: "token_hash", Type: field.TypeBytes, Unique: true},
+		{Name: "role", Type: field.TypeEnum, Enums: []string{"OWNER", "ADMIN", "MANAGER", "REVIEWER", "ANNOTATOR"}},
+		{Name: "project_id", Type: field.TypeInt, Nullable: true},
+		{Name: "expires_at", Type: field.TypeTime, Nullable: true},
+		{Name: "revoked", Type: field.TypeBool, Default: false},
+	}
+	// InvitesTable holds the schema information for the "invites" table.
+	InvitesTable = &schema.Table{
+		Name:       "invites",
+		Columns:    InvitesColumns,
+		PrimaryKey: []*schema.Column{InvitesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "invite_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{InvitesColumns[2]},
 			},
 		},
 	}
@@ -209,18 +238,81 @@ var (
 		{Name: "overlap", Type: field.TypeInt, Default: 1},
 		{Name: "show_skip", Type: field.TypeBool, Default: true},
 		{Name: "sampling", Type: field.TypeEnum, Enums: []string{"SEQUENTIAL", "RANDOM"}, Default: "SEQUENTIAL"},
+		{Name: "annotators_see_others", Type: field.TypeBool, Default: false},
+		{Name: "reveal_annotators", Type: field.TypeBool, Default: false},
 		{Name: "task_number", Type: field.TypeInt, Default: 0},
+		{Name: "workspace_id", Type: field.TypeInt, Nullable: true},
 	}
 	// ProjectsTable holds the schema information for the "projects" table.
 	ProjectsTable = &schema.Table{
 		Name:       "projects",
 		Columns:    ProjectsColumns,
 		PrimaryKey: []*schema.Column{ProjectsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "projects_workspaces_projects",
+				Columns:    []*schema.Column{ProjectsColumns[15]},
+				RefColumns: []*schema.Column{WorkspacesColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
 		Indexes: []*schema.Index{
 			{
 				Name:    "project_organization_id",
 				Unique:  false,
 				Columns: []*schema.Column{ProjectsColumns[3]},
+			},
+		},
+	}
+	// ProjectMembersColumns holds the columns for the "project_members" table.
+	ProjectMembersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "organization_id", Type: field.TypeInt},
+		{Name: "project_id", Type: field.TypeInt, Nullable: true},
+		{Name: "user_id", Type: field.TypeInt},
+		{Name: "workspace_id", Type: field.TypeInt, Nullable: true},
+	}
+	// ProjectMembersTable holds the schema information for the "project_members" table.
+	ProjectMembersTable = &schema.Table{
+		Name:       "project_members",
+		Columns:    ProjectMembersColumns,
+		PrimaryKey: []*schema.Column{ProjectMembersColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "project_members_projects_members",
+				Columns:    []*schema.Column{ProjectMembersColumns[3]},
+				RefColumns: []*schema.Column{ProjectsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "project_members_users_user",
+				Columns:    []*schema.Column{ProjectMembersColumns[4]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "project_members_workspaces_members",
+				Columns:    []*schema.Column{ProjectMembersColumns[5]},
+				RefColumns: []*schema.Column{WorkspacesColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "projectmember_project_id_user_id",
+				Unique:  true,
+				Columns: []*schema.Column{ProjectMembersColumns[3], ProjectMembersColumns[4]},
+			},
+			{
+				Name:    "projectmember_workspace_id_user_id",
+				Unique:  true,
+				Columns: []*schema.Column{ProjectMembersColumns[5], ProjectMembersColumns[4]},
+			},
+			{
+				Name:    "projectmember_user_id",
+				Unique:  false,
+				Columns: []*schema.Column{ProjectMembersColumns[4]},
 			},
 		},
 	}
@@ -340,19 +432,42 @@ var (
 		Columns:    UsersColumns,
 		PrimaryKey: []*schema.Column{UsersColumns[0]},
 	}
+	// WorkspacesColumns holds the columns for the "workspaces" table.
+	WorkspacesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "organization_id", Type: field.TypeInt},
+		{Name: "title", Type: field.TypeString, Size: 200},
+	}
+	// WorkspacesTable holds the schema information for the "workspaces" table.
+	WorkspacesTable = &schema.Table{
+		Name:       "workspaces",
+		Columns:    WorkspacesColumns,
+		PrimaryKey: []*schema.Column{WorkspacesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "workspace_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{WorkspacesColumns[2]},
+			},
+		},
+	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		APITokensTable,
 		AnnotationsTable,
 		AuditEventsTable,
+		InvitesTable,
 		MembershipsTable,
 		OrganizationsTable,
 		PredictionsTable,
 		ProjectsTable,
+		ProjectMembersTable,
 		SessionsTable,
 		TasksTable,
 		ThrottlesTable,
 		UsersTable,
+		WorkspacesTable,
 	}
 )
 
@@ -363,6 +478,10 @@ func init() {
 	MembershipsTable.ForeignKeys[0].RefTable = UsersTable
 	MembershipsTable.ForeignKeys[1].RefTable = OrganizationsTable
 	PredictionsTable.ForeignKeys[0].RefTable = TasksTable
+	ProjectsTable.ForeignKeys[0].RefTable = WorkspacesTable
+	ProjectMembersTable.ForeignKeys[0].RefTable = ProjectsTable
+	ProjectMembersTable.ForeignKeys[1].RefTable = UsersTable
+	ProjectMembersTable.ForeignKeys[2].RefTable = WorkspacesTable
 	SessionsTable.ForeignKeys[0].RefTable = UsersTable
 	TasksTable.ForeignKeys[0].RefTable = ProjectsTable
 }

@@ -183,6 +183,30 @@ func (f AuditEventMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AuditEventMutation", m)
 }
 
+// The InviteQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type InviteQueryRuleFunc func(context.Context, *ent.InviteQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f InviteQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.InviteQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.InviteQuery", q)
+}
+
+// The InviteMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type InviteMutationRuleFunc func(context.Context, *ent.InviteMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f InviteMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.InviteMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.InviteMutation", m)
+}
+
 // The MembershipQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type MembershipQueryRuleFunc func(context.Context, *ent.MembershipQuery) error
@@ -277,6 +301,30 @@ func (f ProjectMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ProjectMutation", m)
+}
+
+// The ProjectMemberQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ProjectMemberQueryRuleFunc func(context.Context, *ent.ProjectMemberQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ProjectMemberQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ProjectMemberQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ProjectMemberQuery", q)
+}
+
+// The ProjectMemberMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ProjectMemberMutationRuleFunc func(context.Context, *ent.ProjectMemberMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ProjectMemberMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ProjectMemberMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ProjectMemberMutation", m)
 }
 
 // The SessionQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -375,6 +423,30 @@ func (f UserMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) 
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.UserMutation", m)
 }
 
+// The WorkspaceQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type WorkspaceQueryRuleFunc func(context.Context, *ent.WorkspaceQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f WorkspaceQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.WorkspaceQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.WorkspaceQuery", q)
+}
+
+// The WorkspaceMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type WorkspaceMutationRuleFunc func(context.Context, *ent.WorkspaceMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f WorkspaceMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.WorkspaceMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.WorkspaceMutation", m)
+}
+
 type (
 	// Filter is the interface that wraps the Where function
 	// for filtering nodes in queries and mutations.
@@ -416,6 +488,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.AuditEventQuery:
 		return q.Filter(), nil
+	case *ent.InviteQuery:
+		return q.Filter(), nil
 	case *ent.MembershipQuery:
 		return q.Filter(), nil
 	case *ent.OrganizationQuery:
@@ -424,6 +498,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.ProjectQuery:
 		return q.Filter(), nil
+	case *ent.ProjectMemberQuery:
+		return q.Filter(), nil
 	case *ent.SessionQuery:
 		return q.Filter(), nil
 	case *ent.TaskQuery:
@@ -431,6 +507,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 	case *ent.ThrottleQuery:
 		return q.Filter(), nil
 	case *ent.UserQuery:
+		return q.Filter(), nil
+	case *ent.WorkspaceQuery:
 		return q.Filter(), nil
 	default:
 		return nil, Denyf("ent/privacy: unexpected query type %T for query filter", q)
@@ -445,6 +523,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.AuditEventMutation:
 		return m.Filter(), nil
+	case *ent.InviteMutation:
+		return m.Filter(), nil
 	case *ent.MembershipMutation:
 		return m.Filter(), nil
 	case *ent.OrganizationMutation:
@@ -453,6 +533,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.ProjectMutation:
 		return m.Filter(), nil
+	case *ent.ProjectMemberMutation:
+		return m.Filter(), nil
 	case *ent.SessionMutation:
 		return m.Filter(), nil
 	case *ent.TaskMutation:
@@ -460,6 +542,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.ThrottleMutation:
 		return m.Filter(), nil
 	case *ent.UserMutation:
+		return m.Filter(), nil
+	case *ent.WorkspaceMutation:
 		return m.Filter(), nil
 	default:
 		return nil, Denyf("ent/privacy: unexpected mutation type %T for mutation filter", m)

@@ -40,10 +40,20 @@ const (
 	FieldShowSkip = "show_skip"
 	// FieldSampling holds the string denoting the sampling field in the database.
 	FieldSampling = "sampling"
+	// FieldWorkspaceID holds the string denoting the workspace_id field in the database.
+	FieldWorkspaceID = "workspace_id"
+	// FieldAnnotatorsSeeOthers holds the string denoting the annotators_see_others field in the database.
+	FieldAnnotatorsSeeOthers = "annotators_see_others"
+	// FieldRevealAnnotators holds the string denoting the reveal_annotators field in the database.
+	FieldRevealAnnotators = "reveal_annotators"
 	// FieldTaskNumber holds the string denoting the task_number field in the database.
 	FieldTaskNumber = "task_number"
 	// EdgeTasks holds the string denoting the tasks edge name in mutations.
 	EdgeTasks = "tasks"
+	// EdgeMembers holds the string denoting the members edge name in mutations.
+	EdgeMembers = "members"
+	// EdgeWorkspace holds the string denoting the workspace edge name in mutations.
+	EdgeWorkspace = "workspace"
 	// Table holds the table name of the project in the database.
 	Table = "projects"
 	// TasksTable is the table that holds the tasks relation/edge.
@@ -53,6 +63,20 @@ const (
 	TasksInverseTable = "tasks"
 	// TasksColumn is the table column denoting the tasks relation/edge.
 	TasksColumn = "project_id"
+	// MembersTable is the table that holds the members relation/edge.
+	MembersTable = "project_members"
+	// MembersInverseTable is the table name for the ProjectMember entity.
+	// It exists in this package in order to avoid circular dependency with the "projectmember" package.
+	MembersInverseTable = "project_members"
+	// MembersColumn is the table column denoting the members relation/edge.
+	MembersColumn = "project_id"
+	// WorkspaceTable is the table that holds the workspace relation/edge.
+	WorkspaceTable = "projects"
+	// WorkspaceInverseTable is the table name for the Workspace entity.
+	// It exists in this package in order to avoid circular dependency with the "workspace" package.
+	WorkspaceInverseTable = "workspaces"
+	// WorkspaceColumn is the table column denoting the workspace relation/edge.
+	WorkspaceColumn = "workspace_id"
 )
 
 // Columns holds all SQL columns for project fields.
@@ -69,6 +93,9 @@ var Columns = []string{
 	FieldOverlap,
 	FieldShowSkip,
 	FieldSampling,
+	FieldWorkspaceID,
+	FieldAnnotatorsSeeOthers,
+	FieldRevealAnnotators,
 	FieldTaskNumber,
 }
 
@@ -114,6 +141,10 @@ var (
 	OverlapValidator func(int) error
 	// DefaultShowSkip holds the default value on creation for the "show_skip" field.
 	DefaultShowSkip bool
+	// DefaultAnnotatorsSeeOthers holds the default value on creation for the "annotators_see_others" field.
+	DefaultAnnotatorsSeeOthers bool
+	// DefaultRevealAnnotators holds the default value on creation for the "reveal_annotators" field.
+	DefaultRevealAnnotators bool
 	// DefaultTaskNumber holds the default value on creation for the "task_number" field.
 	DefaultTaskNumber int
 )
@@ -207,6 +238,21 @@ func BySampling(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSampling, opts...).ToFunc()
 }
 
+// ByWorkspaceID orders the results by the workspace_id field.
+func ByWorkspaceID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldWorkspaceID, opts...).ToFunc()
+}
+
+// ByAnnotatorsSeeOthers orders the results by the annotators_see_others field.
+func ByAnnotatorsSeeOthers(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldAnnotatorsSeeOthers, opts...).ToFunc()
+}
+
+// ByRevealAnnotators orders the results by the reveal_annotators field.
+func ByRevealAnnotators(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRevealAnnotators, opts...).ToFunc()
+}
+
 // ByTaskNumber orders the results by the task_number field.
 func ByTaskNumber(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldTaskNumber, opts...).ToFunc()
@@ -225,11 +271,46 @@ func ByTasks(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newTasksStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByMembersCount orders the results by members count.
+func ByMembersCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newMembersStep(), opts...)
+	}
+}
+
+// ByMembers orders the results by members terms.
+func ByMembers(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newMembersStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByWorkspaceField orders the results by workspace field.
+func ByWorkspaceField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newWorkspaceStep(), sql.OrderByField(field, opts...))
+	}
+}
 func newTasksStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(TasksInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, TasksTable, TasksColumn),
+	)
+}
+func newMembersStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(MembersInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, MembersTable, MembersColumn),
+	)
+}
+func newWorkspaceStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(WorkspaceInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, true, WorkspaceTable, WorkspaceColumn),
 	)
 }
 

@@ -105,6 +105,21 @@ func ShowSkip(v bool) predicate.Project {
 	return predicate.Project(sql.FieldEQ(FieldShowSkip, v))
 }
 
+// WorkspaceID applies equality check predicate on the "workspace_id" field. It's identical to WorkspaceIDEQ.
+func WorkspaceID(v int) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldWorkspaceID, v))
+}
+
+// AnnotatorsSeeOthers applies equality check predicate on the "annotators_see_others" field. It's identical to AnnotatorsSeeOthersEQ.
+func AnnotatorsSeeOthers(v bool) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldAnnotatorsSeeOthers, v))
+}
+
+// RevealAnnotators applies equality check predicate on the "reveal_annotators" field. It's identical to RevealAnnotatorsEQ.
+func RevealAnnotators(v bool) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldRevealAnnotators, v))
+}
+
 // TaskNumber applies equality check predicate on the "task_number" field. It's identical to TaskNumberEQ.
 func TaskNumber(v int) predicate.Project {
 	return predicate.Project(sql.FieldEQ(FieldTaskNumber, v))
@@ -600,6 +615,56 @@ func SamplingNotIn(vs ...Sampling) predicate.Project {
 	return predicate.Project(sql.FieldNotIn(FieldSampling, vs...))
 }
 
+// WorkspaceIDEQ applies the EQ predicate on the "workspace_id" field.
+func WorkspaceIDEQ(v int) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldWorkspaceID, v))
+}
+
+// WorkspaceIDNEQ applies the NEQ predicate on the "workspace_id" field.
+func WorkspaceIDNEQ(v int) predicate.Project {
+	return predicate.Project(sql.FieldNEQ(FieldWorkspaceID, v))
+}
+
+// WorkspaceIDIn applies the In predicate on the "workspace_id" field.
+func WorkspaceIDIn(vs ...int) predicate.Project {
+	return predicate.Project(sql.FieldIn(FieldWorkspaceID, vs...))
+}
+
+// WorkspaceIDNotIn applies the NotIn predicate on the "workspace_id" field.
+func WorkspaceIDNotIn(vs ...int) predicate.Project {
+	return predicate.Project(sql.FieldNotIn(FieldWorkspaceID, vs...))
+}
+
+// WorkspaceIDIsNil applies the IsNil predicate on the "workspace_id" field.
+func WorkspaceIDIsNil() predicate.Project {
+	return predicate.Project(sql.FieldIsNull(FieldWorkspaceID))
+}
+
+// WorkspaceIDNotNil applies the NotNil predicate on the "workspace_id" field.
+func WorkspaceIDNotNil() predicate.Project {
+	return predicate.Project(sql.FieldNotNull(FieldWorkspaceID))
+}
+
+// AnnotatorsSeeOthersEQ applies the EQ predicate on the "annotators_see_others" field.
+func AnnotatorsSeeOthersEQ(v bool) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldAnnotatorsSeeOthers, v))
+}
+
+// AnnotatorsSeeOthersNEQ applies the NEQ predicate on the "annotators_see_others" field.
+func AnnotatorsSeeOthersNEQ(v bool) predicate.Project {
+	return predicate.Project(sql.FieldNEQ(FieldAnnotatorsSeeOthers, v))
+}
+
+// RevealAnnotatorsEQ applies the EQ predicate on the "reveal_annotators" field.
+func RevealAnnotatorsEQ(v bool) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldRevealAnnotators, v))
+}
+
+// RevealAnnotatorsNEQ applies the NEQ predicate on the "reveal_annotators" field.
+func RevealAnnotatorsNEQ(v bool) predicate.Project {
+	return predicate.Project(sql.FieldNEQ(FieldRevealAnnotators, v))
+}
+
 // TaskNumberEQ applies the EQ predicate on the "task_number" field.
 func TaskNumberEQ(v int) predicate.Project {
 	return predicate.Project(sql.FieldEQ(FieldTaskNumber, v))
@@ -655,6 +720,52 @@ func HasTasks() predicate.Project {
 func HasTasksWith(preds ...predicate.Task) predicate.Project {
 	return predicate.Project(func(s *sql.Selector) {
 		step := newTasksStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasMembers applies the HasEdge predicate on the "members" edge.
+func HasMembers() predicate.Project {
+	return predicate.Project(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, MembersTable, MembersColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasMembersWith applies the HasEdge predicate on the "members" edge with a given conditions (other predicates).
+func HasMembersWith(preds ...predicate.ProjectMember) predicate.Project {
+	return predicate.Project(func(s *sql.Selector) {
+		step := newMembersStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasWorkspace applies the HasEdge predicate on the "workspace" edge.
+func HasWorkspace() predicate.Project {
+	return predicate.Project(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, WorkspaceTable, WorkspaceColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasWorkspaceWith applies the HasEdge predicate on the "workspace" edge with a given conditions (other predicates).
+func HasWorkspaceWith(preds ...predicate.Workspace) predicate.Project {
+	return predicate.Project(func(s *sql.Selector) {
+		step := newWorkspaceStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

@@ -7,15 +7,18 @@ import (
 	"gloss/ent/annotation"
 	"gloss/ent/apitoken"
 	"gloss/ent/auditevent"
+	"gloss/ent/invite"
 	"gloss/ent/membership"
 	"gloss/ent/organization"
 	"gloss/ent/prediction"
 	"gloss/ent/project"
+	"gloss/ent/projectmember"
 	"gloss/ent/schema"
 	"gloss/ent/session"
 	"gloss/ent/task"
 	"gloss/ent/throttle"
 	"gloss/ent/user"
+	"gloss/ent/workspace"
 	"time"
 
 	"entgo.io/ent"
@@ -84,6 +87,12 @@ func init() {
 	annotation.DefaultLeadTime = annotationDescLeadTime.Default.(float64)
 	// annotation.LeadTimeValidator is a validator for the "lead_time" field. It is called by the builders before save.
 	annotation.LeadTimeValidator = annotationDescLeadTime.Validators[0].(func(float64) error)
+	// annotationDescReviewComment is the schema descriptor for review_comment field.
+	annotationDescReviewComment := annotationFields[10].Descriptor()
+	// annotation.DefaultReviewComment holds the default value on creation for the review_comment field.
+	annotation.DefaultReviewComment = annotationDescReviewComment.Default.(string)
+	// annotation.ReviewCommentValidator is a validator for the "review_comment" field. It is called by the builders before save.
+	annotation.ReviewCommentValidator = annotationDescReviewComment.Validators[0].(func(string) error)
 	auditevent.Policy = privacy.NewPolicies(schema.AuditEvent{})
 	auditevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -147,6 +156,28 @@ func init() {
 	auditevent.DefaultRequestID = auditeventDescRequestID.Default.(string)
 	// auditevent.RequestIDValidator is a validator for the "request_id" field. It is called by the builders before save.
 	auditevent.RequestIDValidator = auditeventDescRequestID.Validators[0].(func(string) error)
+	inviteMixin := schema.Invite{}.Mixin()
+	invite.Policy = privacy.NewPolicies(schema.Invite{})
+	invite.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := invite.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	inviteMixinFields0 := inviteMixin[0].Fields()
+	_ = inviteMixinFields0
+	inviteFields := schema.Invite{}.Fields()
+	_ = inviteFields
+	// inviteDescCreatedAt is the schema descriptor for created_at field.
+	inviteDescCreatedAt := inviteMixinFields0[0].Descriptor()
+	// invite.DefaultCreatedAt holds the default value on creation for the created_at field.
+	invite.DefaultCreatedAt = inviteDescCreatedAt.Default.(func() time.Time)
+	// inviteDescRevoked is the schema descriptor for revoked field.
+	inviteDescRevoked := inviteFields[6].Descriptor()
+	// invite.DefaultRevoked holds the default value on creation for the revoked field.
+	invite.DefaultRevoked = inviteDescRevoked.Default.(bool)
 	membershipMixin := schema.Membership{}.Mixin()
 	membership.Policy = privacy.NewPolicies(schema.Membership{})
 	membership.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -313,10 +344,36 @@ func init() {
 	projectDescShowSkip := projectFields[7].Descriptor()
 	// project.DefaultShowSkip holds the default value on creation for the show_skip field.
 	project.DefaultShowSkip = projectDescShowSkip.Default.(bool)
+	// projectDescAnnotatorsSeeOthers is the schema descriptor for annotators_see_others field.
+	projectDescAnnotatorsSeeOthers := projectFields[10].Descriptor()
+	// project.DefaultAnnotatorsSeeOthers holds the default value on creation for the annotators_see_others field.
+	project.DefaultAnnotatorsSeeOthers = projectDescAnnotatorsSeeOthers.Default.(bool)
+	// projectDescRevealAnnotators is the schema descriptor for reveal_annotators field.
+	projectDescRevealAnnotators := projectFields[11].Descriptor()
+	// project.DefaultRevealAnnotators holds the default value on creation for the reveal_annotators field.
+	project.DefaultRevealAnnotators = projectDescRevealAnnotators.Default.(bool)
 	// projectDescTaskNumber is the schema descriptor for task_number field.
-	projectDescTaskNumber := projectFields[9].Descriptor()
+	projectDescTaskNumber := projectFields[12].Descriptor()
 	// project.DefaultTaskNumber holds the default value on creation for the task_number field.
 	project.DefaultTaskNumber = projectDescTaskNumber.Default.(int)
+	projectmemberMixin := schema.ProjectMember{}.Mixin()
+	projectmember.Policy = privacy.NewPolicies(schema.ProjectMember{})
+	projectmember.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := projectmember.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	projectmemberMixinFields0 := projectmemberMixin[0].Fields()
+	_ = projectmemberMixinFields0
+	projectmemberFields := schema.ProjectMember{}.Fields()
+	_ = projectmemberFields
+	// projectmemberDescCreatedAt is the schema descriptor for created_at field.
+	projectmemberDescCreatedAt := projectmemberMixinFields0[0].Descriptor()
+	// projectmember.DefaultCreatedAt holds the default value on creation for the created_at field.
+	projectmember.DefaultCreatedAt = projectmemberDescCreatedAt.Default.(func() time.Time)
 	sessionMixin := schema.Session{}.Mixin()
 	session.Policy = privacy.NewPolicies(schema.Session{})
 	session.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -454,6 +511,42 @@ func init() {
 	userDescActive := userFields[2].Descriptor()
 	// user.DefaultActive holds the default value on creation for the active field.
 	user.DefaultActive = userDescActive.Default.(bool)
+	workspaceMixin := schema.Workspace{}.Mixin()
+	workspace.Policy = privacy.NewPolicies(schema.Workspace{})
+	workspace.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := workspace.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	workspaceMixinFields0 := workspaceMixin[0].Fields()
+	_ = workspaceMixinFields0
+	workspaceFields := schema.Workspace{}.Fields()
+	_ = workspaceFields
+	// workspaceDescCreatedAt is the schema descriptor for created_at field.
+	workspaceDescCreatedAt := workspaceMixinFields0[0].Descriptor()
+	// workspace.DefaultCreatedAt holds the default value on creation for the created_at field.
+	workspace.DefaultCreatedAt = workspaceDescCreatedAt.Default.(func() time.Time)
+	// workspaceDescTitle is the schema descriptor for title field.
+	workspaceDescTitle := workspaceFields[1].Descriptor()
+	// workspace.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	workspace.TitleValidator = func() func(string) error {
+		validators := workspaceDescTitle.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(title string) error {
+			for _, fn := range fns {
+				if err := fn(title); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 }
 
 const (

@@ -34,6 +34,12 @@ func (Annotation) Fields() []ent.Field {
 		field.Bool("was_cancelled").Default(false),
 		field.Bool("ground_truth").Default(false),
 		field.Float("lead_time").Default(0).Min(0),
+		// Review: a reviewer accepts or rejects; resubmitting resets it.
+		field.Enum("review_state").NamedValues("Pending", "PENDING", "Accepted", "ACCEPTED", "Rejected", "REJECTED").
+			Default("PENDING"),
+		field.Int("reviewed_by_id").Optional().Nillable(),
+		field.String("review_comment").Default("").MaxLen(2000),
+		field.Time("reviewed_at").Optional().Nillable(),
 	}
 }
 

@@ -39,6 +39,10 @@ func (Project) Fields() []ent.Field {
 		field.Int("overlap").Default(1).Range(1, 100),
 		field.Bool("show_skip").Default(true),
 		field.Enum("sampling").NamedValues("Sequential", "SEQUENTIAL", "Random", "RANDOM").Default("SEQUENTIAL"),
+		field.Int("workspace_id").Optional().Nillable(),
+		// Whether annotators see each other's annotations, and who made them.
+		field.Bool("annotators_see_others").Default(false),
+		field.Bool("reveal_annotators").Default(false),
 		// task_number is the last inner id handed out; imports add to it.
 		field.Int("task_number").Default(0).Annotations(entgql.Skip()),
 	}
@@ -48,6 +52,8 @@ func (Project) Fields() []ent.Field {
 func (Project) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.To("tasks", Task.Type).Annotations(entgql.Skip()),
+		edge.To("members", ProjectMember.Type).Annotations(entgql.Skip()),
+		edge.From("workspace", Workspace.Type).Ref("projects").Field("workspace_id").Unique(),
 	}
 }
 

@@ -37,6 +37,7 @@ func (User) Edges() []ent.Edge {
 		edge.From("memberships", Membership.Type).Ref("user").Annotations(entgql.Skip()),
 		edge.To("sessions", Session.Type).Annotations(entgql.Skip()),
 		edge.To("api_token", APIToken.Type).Unique().Annotations(entgql.Skip()),
+		edge.From("project_memberships", ProjectMember.Type).Ref("user").Annotations(entgql.Skip()),
 	}
 }
 

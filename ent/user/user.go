@@ -31,6 +31,8 @@ const (
 	EdgeSessions = "sessions"
 	// EdgeAPIToken holds the string denoting the api_token edge name in mutations.
 	EdgeAPIToken = "api_token"
+	// EdgeProjectMemberships holds the string denoting the project_memberships edge name in mutations.
+	EdgeProjectMemberships = "project_memberships"
 	// Table holds the table name of the user in the database.
 	Table = "users"
 	// MembershipsTable is the table that holds the memberships relation/edge.
@@ -54,6 +56,13 @@ const (
 	APITokenInverseTable = "api_tokens"
 	// APITokenColumn is the table column denoting the api_token relation/edge.
 	APITokenColumn = "user_id"
+	// ProjectMembershipsTable is the table that holds the project_memberships relation/edge.
+	ProjectMembershipsTable = "project_members"
+	// ProjectMembershipsInverseTable is the table name for the ProjectMember entity.
+	// It exists in this package in order to avoid circular dependency with the "projectmember" package.
+	ProjectMembershipsInverseTable = "project_members"
+	// ProjectMembershipsColumn is the table column denoting the project_memberships relation/edge.
+	ProjectMembershipsColumn = "user_id"
 )
 
 // Columns holds all SQL columns for user fields.
@@ -159,6 +168,20 @@ func ByAPITokenField(field string, opts ...sql.OrderTermOption) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newAPITokenStep(), sql.OrderByField(field, opts...))
 	}
 }
+
+// ByProjectMembershipsCount orders the results by project_memberships count.
+func ByProjectMembershipsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newProjectMembershipsStep(), opts...)
+	}
+}
+
+// ByProjectMemberships orders the results by project_memberships terms.
+func ByProjectMemberships(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newProjectMembershipsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newMembershipsStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -178,5 +201,12 @@ func newAPITokenStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(APITokenInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2O, false, APITokenTable, APITokenColumn),
+	)
+}
+func newProjectMembershipsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ProjectMembershipsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, true, ProjectMembershipsTable, ProjectMembershipsColumn),
 	)
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"gloss/ent"
+	"gloss/ent/membership"
 	"gloss/ent/project"
 	"io"
 	"strconv"
@@ -48,6 +49,14 @@ type CreateAnnotationInput struct {
 	WasCancelled *bool `json:"wasCancelled,omitempty"`
 }
 
+type CreateInviteInput struct {
+	Role membership.Role `json:"role"`
+	// The project the new member joins.
+	ProjectID *int `json:"projectId,omitempty"`
+	// 1 to 8760 hours; no value means the link does not expire.
+	ExpiresInHours *int `json:"expiresInHours,omitempty"`
+}
+
 type CreateProjectInput struct {
 	// 1 to 200 characters.
 	Title        string  `json:"title"`
@@ -61,16 +70,15 @@ type CreateProjectInput struct {
 	Sampling *project.Sampling `json:"sampling,omitempty"`
 }
 
+type CreatedInvite struct {
+	Invite *ent.Invite `json:"invite"`
+	// The link, shown this once.
+	URL string `json:"url"`
+}
+
 type ImportResult struct {
 	// Tasks stored by this import.
 	TaskCount int `json:"taskCount"`
-}
-
-// What an invite link leads to, for the signup page.
-type Invite struct {
-	OrganizationTitle string `json:"organizationTitle"`
-	// True for the one-time setup link that creates the instance's owner.
-	Setup bool `json:"setup"`
 }
 
 type LoginInput struct {
@@ -93,6 +101,10 @@ type UpdateAnnotationInput struct {
 }
 
 type UpdateProjectInput struct {
+	AnnotatorsSeeOthers *bool `json:"annotatorsSeeOthers,omitempty"`
+	RevealAnnotators    *bool `json:"revealAnnotators,omitempty"`
+	// The workspace the project belongs to; 0 takes it out of its workspace.
+	WorkspaceID  *int              `json:"workspaceId,omitempty"`
 	Title        *string           `json:"title,omitempty"`
 	Description  *string           `json:"description,omitempty"`
 	Instructions *string           `json:"instructions,omitempty"`
@@ -116,6 +128,8 @@ const (
 	AccessSelfOrOrgAdmin Access = "SELF_OR_ORG_ADMIN"
 	// Owners and admins of the viewer's active organization.
 	AccessOrgAdmin Access = "ORG_ADMIN"
+	// An annotation's author: hidden (null, no error) from annotators looking at others' work unless the project reveals annotators.
+	AccessAuthor Access = "AUTHOR"
 )
 
 var AllAccess = []Access{
@@ -124,11 +138,12 @@ var AllAccess = []Access{
 	AccessRow,
 	AccessSelfOrOrgAdmin,
 	AccessOrgAdmin,
+	AccessAuthor,
 }
 
 func (e Access) IsValid() bool {
 	switch e {
-	case AccessPublic, AccessSignedIn, AccessRow, AccessSelfOrOrgAdmin, AccessOrgAdmin:
+	case AccessPublic, AccessSignedIn, AccessRow, AccessSelfOrOrgAdmin, AccessOrgAdmin, AccessAuthor:
 		return true
 	}
 	return false

@@ -6,16 +6,19 @@ import (
 	"strconv"
 
 	"entgo.io/contrib/entgql"
+
+	"gloss/ent/annotation"
 )
 
 // TaskFilter is the data manager's filter; all given conditions must hold.
 // It is written here rather than generated because ent has a TaskFilter of
 // its own (the privacy filter) that autobind would pick.
 type TaskFilter struct {
-	Labeled   *bool
-	Skipped   *bool
-	Annotator *int
-	Search    *string
+	Labeled     *bool
+	Skipped     *bool
+	Annotator   *int
+	Search      *string
+	ReviewState *annotation.ReviewState
 }
 
 // TaskOrder is the data manager's sort order.

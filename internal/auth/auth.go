@@ -11,9 +11,11 @@ import (
 	"net/mail"
 	"strconv"
 	"strings"
+	"time"
 
 	"gloss/ent"
 	"gloss/ent/apitoken"
+	"gloss/ent/invite"
 	"gloss/ent/membership"
 	"gloss/ent/organization"
 	"gloss/ent/session"
@@ -180,7 +182,9 @@ func inviteURL(base, token string) string {
 // Invite is what an invite token leads to.
 type Invite struct {
 	Organization *ent.Organization
-	Setup        bool // the one-time link that creates the owner
+	Setup        bool            // the one-time link that creates the owner
+	Role         membership.Role // the role a new member gets
+	ProjectID    *int            // a project the new member joins, if any
 }
 
 // LookupInvite returns what token leads to, or nil when it is not valid.
@@ -195,9 +199,10 @@ func (s *Service) lookupInvite(ctx context.Context, client *ent.Client, token st
 	// System context: an invite token is a capability that anonymous callers
 	// present; the lookup must find the organization it belongs to.
 	ctx = viewer.NewSystemContext(ctx)
-	org, err := client.Organization.Query().Where(organization.InviteTokenHash(secret.Hash(token))).Only(ctx)
+	hash := secret.Hash(token)
+	org, err := client.Organization.Query().Where(organization.InviteTokenHash(hash)).Only(ctx)
 	if ent.IsNotFound(err) {
-		return nil, nil
+		return s.lookupRoleInvite(ctx, client, hash)
 	}
 	if err != nil {
 		return nil, err
@@ -206,7 +211,81 @@ func (s *Service) lookupInvite(ctx context.Context, client *ent.Client, token st
 	if err != nil {
 		return nil, err
 	}
-	return &Invite{Organization: org, Setup: !owned}, nil
+	if !owned {
+		return &Invite{Organization: org, Setup: true, Role: membership.RoleOwner}, nil
+	}
+	return &Invite{Organization: org, Role: membership.RoleAnnotator}, nil
+}
+
+// lookupRoleInvite finds a live role invite (not revoked, not expired).
+func (s *Service) lookupRoleInvite(sys context.Context, client *ent.Client, hash []byte) (*Invite, error) {
+	inv, err := client.Invite.Query().
+		Where(invite.TokenHash(hash), invite.Revoked(false),
+			invite.Or(invite.ExpiresAtIsNil(), invite.ExpiresAtGT(time.Now()))).
+		Only(sys)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	org, err := client.Organization.Get(sys, inv.OrganizationID)
+	if err != nil {
+		return nil, err
+	}
+	return &Invite{Organization: org, Role: membership.Role(inv.Role), ProjectID: inv.ProjectID}, nil
+}
+
+// CreateInvite makes an invite link into the viewer's organization with a
+// role, optionally a project, and optionally an expiry. Only owners invite
+// owners. The URL is returned once; the token is kept only as a hash.
+func (s *Service) CreateInvite(ctx context.Context, role membership.Role, projectID *int, expiresIn *time.Duration) (*ent.Invite, string, error) {
+	v := viewer.FromContext(ctx)
+	if v == nil || !v.IsOrgAdmin() {
+		return nil, "", fault.New(fault.Forbidden, "only owners and admins invite")
+	}
+	if err := membership.RoleValidator(role); err != nil {
+		return nil, "", fault.Invalid("%q is not a role", role)
+	}
+	if role == membership.RoleOwner && v.Role != membership.RoleOwner {
+		return nil, "", fault.New(fault.Forbidden, "only owners invite owners")
+	}
+	client := clientFrom(ctx, s.client)
+	if projectID != nil {
+		if _, err := client.Project.Get(ctx, *projectID); err != nil {
+			return nil, "", err
+		}
+	}
+	c := client.Invite.Create().SetOrganizationID(v.OrgID).SetCreatedByID(v.UserID).
+		SetRole(invite.Role(role)).SetNillableProjectID(projectID)
+	if expiresIn != nil {
+		if *expiresIn <= 0 || *expiresIn > 365*24*time.Hour {
+			return nil, "", fault.Invalid("an invite expires in 1 hour to 365 days")
+		}
+		c.SetExpiresAt(time.Now().Add(*expiresIn))
+	}
+	token := secret.NewToken()
+	inv, err := c.SetTokenHash(secret.Hash(token)).Save(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	s.record(ctx, audit.Event{Action: "invite.created", TargetType: "Invite", TargetID: itoa(inv.ID),
+		Details: map[string]any{"role": string(role)}})
+	return inv, inviteURL(s.BaseURL(ctx), token), nil
+}
+
+// RevokeInvite ends a role invite at once.
+func (s *Service) RevokeInvite(ctx context.Context, id int) (*ent.Invite, error) {
+	v := viewer.FromContext(ctx)
+	if v == nil || !v.IsOrgAdmin() {
+		return nil, fault.New(fault.Forbidden, "only owners and admins manage invites")
+	}
+	inv, err := clientFrom(ctx, s.client).Invite.UpdateOneID(id).SetRevoked(true).Save(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.record(ctx, audit.Event{Action: "invite.revoked", TargetType: "Invite", TargetID: itoa(id)})
+	return inv, nil
 }
 
 // SignupOpen reports whether people may sign up without an invite link.
@@ -228,6 +307,7 @@ func (s *Service) Signup(ctx context.Context, email, pw, inviteToken string) (*e
 	var org *ent.Organization
 	role := membership.RoleAnnotator
 	setup := false
+	var joinProject *int
 	switch {
 	case inviteToken != "":
 		inv, err := s.lookupInvite(ctx, client, inviteToken)
@@ -237,10 +317,7 @@ func (s *Service) Signup(ctx context.Context, email, pw, inviteToken string) (*e
 		if inv == nil {
 			return nil, fault.Invalid("this invite link is not valid or has been replaced; ask for a new one")
 		}
-		org, setup = inv.Organization, inv.Setup
-		if setup {
-			role = membership.RoleOwner
-		}
+		org, setup, role, joinProject = inv.Organization, inv.Setup, inv.Role, inv.ProjectID
 	case s.openSignup:
 		// System context: open signup joins the default organization.
 		org, err = s.defaultOrganization(viewer.NewSystemContext(ctx), client)
@@ -275,6 +352,11 @@ func (s *Service) Signup(ctx context.Context, email, pw, inviteToken string) (*e
 	}
 	if err := client.Membership.Create().SetUserID(u.ID).SetOrganizationID(org.ID).SetRole(role).Exec(sys); err != nil {
 		return nil, err
+	}
+	if joinProject != nil {
+		if err := client.ProjectMember.Create().SetOrganizationID(org.ID).SetUserID(u.ID).SetProjectID(*joinProject).Exec(sys); err != nil {
+			return nil, err
+		}
 	}
 	if setup {
 		if _, err := s.resetInvite(sys, client, org.ID); err != nil {

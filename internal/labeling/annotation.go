@@ -134,7 +134,10 @@ func (s *Service) UpdateAnnotation(ctx context.Context, id int, in AnnotationInp
 		return nil, err
 	}
 	client := s.clientFrom(ctx)
-	u := client.Annotation.UpdateOne(a).SetNillableLeadTime(in.LeadTime)
+	// A changed annotation goes back to review: this is how an annotator
+	// fixes and resubmits rejected work.
+	u := client.Annotation.UpdateOne(a).SetNillableLeadTime(in.LeadTime).
+		SetReviewState(annotation.ReviewStatePending).ClearReviewedByID().ClearReviewedAt()
 	if in.Result != nil {
 		result, err := checkResult(a.Edges.Task.Edges.Project, a.Edges.Task, in.Result)
 		if err != nil {

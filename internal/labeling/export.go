@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gloss/ent"
+	"gloss/ent/annotation"
 	"gloss/ent/task"
 	"gloss/internal/audit"
 	"gloss/internal/export"
@@ -103,6 +104,11 @@ func toExportTask(t *ent.Task) *export.Task {
 		}
 		if u := a.Edges.CompletedBy; u != nil {
 			ea.CompletedByEmail = u.Email
+		}
+		switch a.ReviewState {
+		case annotation.ReviewStateAccepted, annotation.ReviewStateRejected:
+			reviewed := a.ReviewState == annotation.ReviewStateAccepted
+			ea.Reviewed = &reviewed
 		}
 		out.Annotations = append(out.Annotations, ea)
 	}

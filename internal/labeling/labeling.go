@@ -94,6 +94,10 @@ type ProjectInput struct {
 	Overlap      *int
 	ShowSkip     *bool
 	Sampling     *project.Sampling
+
+	AnnotatorsSeeOthers *bool
+	RevealAnnotators    *bool
+	WorkspaceID         *int // 0 clears
 }
 
 func (in *ProjectInput) validate(creating bool) error {
@@ -174,6 +178,18 @@ func (s *Service) UpdateProject(ctx context.Context, id int, in ProjectInput) (*
 		SetNillableSampling(in.Sampling)
 	if in.Title != nil {
 		u.SetTitle(*in.Title)
+	}
+	u.SetNillableAnnotatorsSeeOthers(in.AnnotatorsSeeOthers).SetNillableRevealAnnotators(in.RevealAnnotators)
+	if in.WorkspaceID != nil {
+		if *in.WorkspaceID == 0 {
+			u.ClearWorkspaceID()
+		} else {
+			w, err := client.Workspace.Get(ctx, *in.WorkspaceID) // visible, or not found
+			if err != nil {
+				return nil, err
+			}
+			u.SetWorkspaceID(w.ID)
+		}
 	}
 	return u.Save(ctx)
 }

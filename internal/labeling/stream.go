@@ -16,6 +16,7 @@ import (
 	"gloss/ent/project"
 	"gloss/ent/task"
 	"gloss/internal/fault"
+	"gloss/internal/viewer"
 )
 
 // NextTask is the label stream: it returns a task of the project that the
@@ -30,10 +31,15 @@ func (s *Service) NextTask(ctx context.Context, projectID int) (*ent.Task, error
 		return nil, err
 	}
 	client := s.clientFrom(ctx)
-	p, err := client.Project.Get(ctx, projectID)
+	p, err := client.Project.Get(ctx, projectID) // visible to the viewer, or not found
 	if err != nil {
 		return nil, err
 	}
+	// System context for the candidate search: annotators see only tasks
+	// already handed to them, so the stream itself must look further. What
+	// it hands out is locked for, and then read as, the viewer.
+	viewerCtx := ctx
+	ctx = viewer.NewSystemContext(ctx)
 	now := time.Now()
 	notMine := task.Not(task.HasAnnotationsWith(annotation.CompletedByID(v.UserID)))
 	needed := func(s *sql.Selector) { // total_annotations < overlap
@@ -47,7 +53,7 @@ func (s *Service) NextTask(ctx context.Context, projectID int) (*ent.Task, error
 		Where(append(base, task.LockedByID(v.UserID), task.LockedUntilGTE(now))...).
 		Order(ent.Asc(task.FieldInnerID)).First(ctx)
 	if err == nil {
-		return s.lock(ctx, held, v.UserID, now)
+		return s.lock(viewerCtx, held, v.UserID, now)
 	}
 	if !ent.IsNotFound(err) {
 		return nil, err
@@ -76,7 +82,7 @@ func (s *Service) NextTask(ctx context.Context, projectID int) (*ent.Task, error
 		if err != nil {
 			return nil, err
 		}
-		locked, err := s.lock(ctx, t, v.UserID, now)
+		locked, err := s.lock(viewerCtx, t, v.UserID, now)
 		if err != nil || locked != nil {
 			return locked, err
 		}

@@ -14,15 +14,18 @@ import (
 	"gloss/ent/annotation"
 	"gloss/ent/apitoken"
 	"gloss/ent/auditevent"
+	"gloss/ent/invite"
 	"gloss/ent/membership"
 	"gloss/ent/organization"
 	"gloss/ent/predicate"
 	"gloss/ent/prediction"
 	"gloss/ent/privacy"
 	"gloss/ent/project"
+	"gloss/ent/projectmember"
 	"gloss/ent/session"
 	"gloss/ent/task"
 	"gloss/ent/user"
+	"gloss/ent/workspace"
 	"gloss/internal/viewer"
 )
 
@@ -244,11 +247,19 @@ func orgScoped() privacy.QueryRule {
 	})
 }
 
-// ProjectPolicy lets members of an organization read its projects, and its
-// owners, admins and managers create, change and delete them.
+// ProjectPolicy lets viewers read the projects in their ProjectScope, and
+// owners, admins and managers create projects; managers change and delete
+// only their own projects, owners and admins any of the organization's.
 func ProjectPolicy() ent.Policy {
 	return policy(
-		[]privacy.QueryRule{orgScoped()},
+		[]privacy.QueryRule{privacy.ProjectQueryRuleFunc(func(ctx context.Context, q *gen.ProjectQuery) error {
+			if v := signedIn(ctx); v != nil {
+				if scope := ProjectScope(v); scope != nil {
+					q.Where(scope)
+				}
+			}
+			return privacy.Skip
+		}), orgScoped()},
 		[]privacy.MutationRule{privacy.ProjectMutationRuleFunc(func(ctx context.Context, m *gen.ProjectMutation) error {
 			v := signedIn(ctx)
 			switch {
@@ -261,6 +272,9 @@ func ProjectPolicy() ent.Policy {
 				return privacy.Denyf("a project belongs to the viewer's organization")
 			case isUpdateOrDelete(m.Op()):
 				m.Where(project.OrganizationID(v.OrgID))
+				if scope := ProjectScope(v); scope != nil {
+					m.Where(scope)
+				}
 				return privacy.Allow
 			}
 			return privacy.Skip
@@ -278,12 +292,25 @@ var taskBookkeeping = map[string]bool{
 	task.FieldUpdatedAt:            true,
 }
 
-// TaskPolicy lets members read the tasks of their organization; managers and
-// up import and delete them; any member may change only a task's lock and
-// counters (labelling does that).
+// TaskPolicy lets viewers read the tasks of the projects in their scope —
+// annotators only the tasks handed to them (locked for them) or that they
+// annotated; managers and up import and delete tasks; any member may change
+// only a task's lock and counters (labelling does that).
 func TaskPolicy() ent.Policy {
 	return policy(
-		[]privacy.QueryRule{orgScoped()},
+		[]privacy.QueryRule{privacy.TaskQueryRuleFunc(func(ctx context.Context, q *gen.TaskQuery) error {
+			v := signedIn(ctx)
+			if v == nil {
+				return privacy.Skip
+			}
+			if scope := ProjectScope(v); scope != nil {
+				q.Where(task.HasProjectWith(scope))
+			}
+			if v.Role == membership.RoleAnnotator {
+				q.Where(task.Or(task.LockedByID(v.UserID), task.HasAnnotationsWith(annotation.CompletedByID(v.UserID))))
+			}
+			return privacy.Skip
+		}), orgScoped()},
 		[]privacy.MutationRule{privacy.TaskMutationRuleFunc(func(ctx context.Context, m *gen.TaskMutation) error {
 			v := signedIn(ctx)
 			switch {
@@ -299,10 +326,8 @@ func TaskPolicy() ent.Policy {
 					if m.Op().Is(ent.OpDelete | ent.OpDeleteOne) {
 						return privacy.Denyf("only managers delete tasks")
 					}
-					for _, f := range append(m.Fields(), m.AddedFields()...) {
-						if !taskBookkeeping[f] {
-							return privacy.Denyf("field %s of a task is not the viewer's to change", f)
-						}
+					if !onlyFields(append(m.Fields(), m.AddedFields()...), taskBookkeeping) {
+						return privacy.Denyf("only a task's lock and counters are the viewer's to change")
 					}
 				}
 				m.Where(task.OrganizationID(v.OrgID))
@@ -313,17 +338,48 @@ func TaskPolicy() ent.Policy {
 	)
 }
 
-// AnnotationPolicy lets members read the annotations of their organization,
-// create annotations authored by themselves, and change or delete only
-// their own.
+// reviewFields are the annotation fields a reviewer sets.
+var reviewFields = map[string]bool{
+	annotation.FieldReviewState:   true,
+	annotation.FieldReviewedByID:  true,
+	annotation.FieldReviewComment: true,
+	annotation.FieldReviewedAt:    true,
+	annotation.FieldUpdatedAt:     true,
+}
+
+// AnnotationPolicy lets viewers read the annotations of the projects in
+// their scope — annotators only their own unless the project shows others'
+// — create annotations authored by themselves, and change or delete only
+// their own; reviewers and up set only the review fields of others'.
 func AnnotationPolicy() ent.Policy {
 	return policy(
-		[]privacy.QueryRule{orgScoped()},
+		[]privacy.QueryRule{privacy.AnnotationQueryRuleFunc(func(ctx context.Context, q *gen.AnnotationQuery) error {
+			v := signedIn(ctx)
+			if v == nil {
+				return privacy.Skip
+			}
+			if scope := ProjectScope(v); scope != nil {
+				q.Where(annotation.HasTaskWith(task.HasProjectWith(scope)))
+			}
+			if v.Role == membership.RoleAnnotator {
+				q.Where(annotation.Or(
+					annotation.CompletedByID(v.UserID),
+					annotation.HasTaskWith(task.HasProjectWith(project.AnnotatorsSeeOthers(true))),
+				))
+			}
+			return privacy.Skip
+		}), orgScoped()},
 		[]privacy.MutationRule{privacy.AnnotationMutationRuleFunc(func(ctx context.Context, m *gen.AnnotationMutation) error {
 			v := signedIn(ctx)
 			switch {
 			case v == nil:
 				return privacy.Skip
+			case m.Op().Is(ent.OpUpdateOne) && v.Role != membership.RoleAnnotator && onlyFields(m.Fields(), reviewFields):
+				m.Where(annotation.OrganizationID(v.OrgID), annotation.CompletedByIDNEQ(v.UserID))
+				if scope := ProjectScope(v); scope != nil {
+					m.Where(annotation.HasTaskWith(task.HasProjectWith(scope)))
+				}
+				return privacy.Allow
 			case m.Op().Is(ent.OpCreate):
 				author, ok1 := m.CompletedByID()
 				org, ok2 := m.OrganizationID()
@@ -332,6 +388,11 @@ func AnnotationPolicy() ent.Policy {
 				}
 				return privacy.Denyf("an annotation is authored by the viewer in their organization")
 			case isUpdateOrDelete(m.Op()):
+				// An author may send their annotation back to review but
+				// never review it themselves.
+				if state, ok := m.ReviewState(); (ok && state != annotation.ReviewStatePending) || hasReviewer(m) {
+					return privacy.Denyf("authors do not review their own annotations")
+				}
 				m.Where(annotation.CompletedByID(v.UserID), annotation.OrganizationID(v.OrgID))
 				return privacy.Allow
 			}
@@ -340,11 +401,18 @@ func AnnotationPolicy() ent.Policy {
 	)
 }
 
-// PredictionPolicy lets members read predictions; managers and up import
-// and delete them.
+// PredictionPolicy lets viewers read the predictions of the projects in
+// their scope; managers and up import and delete them.
 func PredictionPolicy() ent.Policy {
 	return policy(
-		[]privacy.QueryRule{orgScoped()},
+		[]privacy.QueryRule{privacy.PredictionQueryRuleFunc(func(ctx context.Context, q *gen.PredictionQuery) error {
+			if v := signedIn(ctx); v != nil {
+				if scope := ProjectScope(v); scope != nil {
+					q.Where(prediction.HasTaskWith(task.HasProjectWith(scope)))
+				}
+			}
+			return privacy.Skip
+		}), orgScoped()},
 		[]privacy.MutationRule{privacy.PredictionMutationRuleFunc(func(ctx context.Context, m *gen.PredictionMutation) error {
 			v := signedIn(ctx)
 			switch {
@@ -378,4 +446,120 @@ func AuditEventPolicy() ent.Policy {
 		})},
 		nil,
 	)
+}
+
+// ProjectScope is the predicate of the projects a viewer works on, or nil
+// when they see every project of their organization (owners and admins).
+// Managers see the projects they created or are members of; reviewers and
+// annotators only those they are members of, directly or through a
+// workspace.
+func ProjectScope(v *viewer.Viewer) predicate.Project {
+	if v.IsOrgAdmin() {
+		return nil
+	}
+	member := project.Or(
+		project.HasMembersWith(projectmember.UserID(v.UserID)),
+		project.HasWorkspaceWith(workspace.HasMembersWith(projectmember.UserID(v.UserID))),
+	)
+	if v.Role == membership.RoleManager {
+		return project.Or(project.CreatedByID(v.UserID), member)
+	}
+	return member
+}
+
+// WorkspacePolicy lets members read their organization's workspaces and
+// owners, admins and managers create and change them.
+func WorkspacePolicy() ent.Policy {
+	return policy(
+		[]privacy.QueryRule{orgScoped()},
+		[]privacy.MutationRule{privacy.WorkspaceMutationRuleFunc(func(ctx context.Context, m *gen.WorkspaceMutation) error {
+			v := signedIn(ctx)
+			switch {
+			case v == nil || !v.CanManageProjects():
+				return privacy.Skip
+			case m.Op().Is(ent.OpCreate):
+				if org, ok := m.OrganizationID(); ok && org == v.OrgID {
+					return privacy.Allow
+				}
+				return privacy.Denyf("a workspace belongs to the viewer's organization")
+			case isUpdateOrDelete(m.Op()):
+				m.Where(workspace.OrganizationID(v.OrgID))
+				return privacy.Allow
+			}
+			return privacy.Skip
+		})},
+	)
+}
+
+// ProjectMemberPolicy lets members read their organization's project
+// memberships and owners, admins and managers change them (the project
+// service checks a manager's own projects).
+func ProjectMemberPolicy() ent.Policy {
+	return policy(
+		[]privacy.QueryRule{orgScoped()},
+		[]privacy.MutationRule{privacy.ProjectMemberMutationRuleFunc(func(ctx context.Context, m *gen.ProjectMemberMutation) error {
+			v := signedIn(ctx)
+			switch {
+			case v == nil || !v.CanManageProjects():
+				return privacy.Skip
+			case m.Op().Is(ent.OpCreate):
+				if org, ok := m.OrganizationID(); ok && org == v.OrgID {
+					return privacy.Allow
+				}
+				return privacy.Denyf("a project membership belongs to the viewer's organization")
+			case isUpdateOrDelete(m.Op()):
+				m.Where(projectmember.OrganizationID(v.OrgID))
+				return privacy.Allow
+			}
+			return privacy.Skip
+		})},
+	)
+}
+
+// InvitePolicy lets owners and admins read, create and revoke the role
+// invites of their active organization.
+func InvitePolicy() ent.Policy {
+	return policy(
+		[]privacy.QueryRule{privacy.InviteQueryRuleFunc(func(ctx context.Context, q *gen.InviteQuery) error {
+			if v := signedIn(ctx); v != nil && v.IsOrgAdmin() {
+				q.Where(invite.OrganizationID(v.OrgID))
+				return privacy.Allow
+			}
+			return privacy.Skip
+		})},
+		[]privacy.MutationRule{privacy.InviteMutationRuleFunc(func(ctx context.Context, m *gen.InviteMutation) error {
+			v := signedIn(ctx)
+			switch {
+			case v == nil || !v.IsOrgAdmin():
+				return privacy.Skip
+			case m.Op().Is(ent.OpCreate):
+				org, ok1 := m.OrganizationID()
+				by, ok2 := m.CreatedByID()
+				if ok1 && ok2 && org == v.OrgID && by == v.UserID {
+					return privacy.Allow
+				}
+				return privacy.Denyf("an invite belongs to the viewer's organization")
+			case isUpdateOrDelete(m.Op()):
+				m.Where(invite.OrganizationID(v.OrgID))
+				return privacy.Allow
+			}
+			return privacy.Skip
+		})},
+	)
+}
+
+// onlyFields reports whether every field is in allowed.
+func onlyFields(fields []string, allowed map[string]bool) bool {
+	for _, f := range fields {
+		if !allowed[f] {
+			return false
+		}
+	}
+	return true
+}
+
+// hasReviewer reports whether m sets a reviewer.
+func hasReviewer(m *gen.AnnotationMutation) bool {
+	_, ok := m.ReviewedByID()
+	return ok
 }
