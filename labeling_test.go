@@ -86,6 +86,8 @@ func TestProjects(t *testing.T) {
 		{"dangling toName", map[string]any{"title": "x", "labelConfig": `<View><Text name="t" value="$t"/><Choices name="c" toName="nope"><Choice value="A"/></Choices></View>`}, "BAD_USER_INPUT", "nope"},
 		{"entity expansion", map[string]any{"title": "x", "labelConfig": `<!DOCTYPE View [<!ENTITY a "aaaa">]><View><Header value="&a;"/></View>`}, "BAD_USER_INPUT", "labelConfig"},
 		{"overlap", map[string]any{"title": "x", "labelConfig": textClassification, "overlap": 0}, "BAD_USER_INPUT", "overlap"},
+		{"organization from the caller", map[string]any{"title": "x", "labelConfig": textClassification, "organizationId": 2}, "BAD_USER_INPUT", "organizationId"},
+		{"author from the caller", map[string]any{"title": "x", "labelConfig": textClassification, "createdById": 2}, "BAD_USER_INPUT", "createdById"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := tm.owner.wantCode(tc.code, createProject, map[string]any{"i": tc.input})

@@ -6,6 +6,7 @@ import (
 	"regexp"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"gloss/internal/fault"
@@ -41,6 +42,10 @@ func classify(ctx context.Context, err error, gqlErr *gqlerror.Error) (fault.Cod
 	code, msg := fault.Classify(ctx, err)
 	if code == fault.Internal && gqlErr.Err == nil {
 		// Errors gqlgen made itself: parsing, validation, limits, coercion.
+		// Name where, when gqlgen's message does not (e.g. "unknown field").
+		if len(gqlErr.Path) > 0 && gqlErr.Path[0] == ast.PathName("variable") {
+			return fault.BadInput, gqlErr.Message + " at " + gqlErr.Path.String()
+		}
 		return fault.BadInput, gqlErr.Message
 	}
 	return code, msg
