@@ -36,9 +36,11 @@ test("setup link, invites, roles, API token, invite reset and logout", async ({ 
   await expect(page.getByRole("heading", { name: "Create the owner account" })).toBeVisible();
   await new SignupPage(page).signUp(ownerEmail, password);
 
-  // The session cookie is HttpOnly and SameSite=Lax.
-  const cookie = (await owner.cookies()).find((c) => c.name.endsWith("gloss_session"));
-  expect(cookie).toBeDefined();
+  // The session cookie is HttpOnly and SameSite=Lax. (Polled: the browser
+  // commits cookies to its store asynchronously from the page's view.)
+  const sessionCookie = async () => (await owner.cookies()).find((c) => c.name.endsWith("gloss_session"));
+  await expect.poll(sessionCookie).toBeDefined();
+  const cookie = await sessionCookie();
   expect(cookie?.httpOnly).toBe(true);
   expect(cookie?.sameSite).toBe("Lax");
   expect(await page.evaluate(() => document.cookie)).not.toContain("gloss_session");

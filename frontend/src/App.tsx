@@ -6,27 +6,65 @@ import { Button } from "./components/Button.tsx";
 import { ErrorAlert, Loading } from "./components/Messages.tsx";
 import { NavBar } from "./components/NavBar.tsx";
 import { AccountPage } from "./pages/AccountPage.tsx";
+import { LabelPage } from "./pages/LabelPage.tsx";
 import { LoginPage } from "./pages/LoginPage.tsx";
+import { NewProjectPage } from "./pages/NewProjectPage.tsx";
 import { NotFoundPage } from "./pages/NotFoundPage.tsx";
 import { OrganizationPage } from "./pages/OrganizationPage.tsx";
+import { ProjectPage } from "./pages/ProjectPage.tsx";
+import { ProjectsPage } from "./pages/ProjectsPage.tsx";
 import { SignupPage } from "./pages/SignupPage.tsx";
-import { Redirect, useLocation } from "./router.tsx";
+import { Redirect, useLocation, type RouteParams } from "./router.tsx";
 import { SessionProvider, useSession } from "./session.tsx";
 
 interface Route {
-  page: ComponentType;
+  /** A path; segments starting with ":" match any one segment. */
+  path: string;
+  page: ComponentType<{ params: RouteParams }>;
   /** Pages for signed-in users send anonymous visitors to /login. */
   signedIn: boolean;
   /** Pages for signing in use the narrow, centred layout. */
   auth?: boolean;
+  /** Pages with wide content (tables, the labeling editor) use more of the screen. */
+  wide?: boolean;
 }
 
-const routes: Record<string, Route> = {
-  "/login": { page: LoginPage, signedIn: false, auth: true },
-  "/signup": { page: SignupPage, signedIn: false, auth: true },
-  "/account": { page: AccountPage, signedIn: true },
-  "/organization": { page: OrganizationPage, signedIn: true },
-};
+const routes: Route[] = [
+  { path: "/login", page: LoginPage, signedIn: false, auth: true },
+  { path: "/signup", page: SignupPage, signedIn: false, auth: true },
+  { path: "/account", page: AccountPage, signedIn: true },
+  { path: "/organization", page: OrganizationPage, signedIn: true },
+  { path: "/projects", page: ProjectsPage, signedIn: true },
+  { path: "/projects/new", page: NewProjectPage, signedIn: true, wide: true },
+  { path: "/projects/:projectId", page: ProjectPage, signedIn: true, wide: true },
+  { path: "/projects/:projectId/label", page: LabelPage, signedIn: true, wide: true },
+  { path: "/projects/:projectId/tasks/:taskId", page: LabelPage, signedIn: true, wide: true },
+];
+
+/** matchRoute finds the route for a path; literal routes are listed before patterns that could shadow them. */
+function matchRoute(pathname: string): { route: Route; params: RouteParams } | null {
+  const segments = pathname.split("/");
+  for (const route of routes) {
+    const pattern = route.path.split("/");
+    if (pattern.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    const matches = pattern.every((part, i) => {
+      const segment = segments[i] ?? "";
+      if (part.startsWith(":")) {
+        if (segment === "") return false;
+        try {
+          params[part.slice(1)] = decodeURIComponent(segment);
+        } catch {
+          return false;
+        }
+        return true;
+      }
+      return part === segment;
+    });
+    if (matches) return { route, params };
+  }
+  return null;
+}
 
 export function App() {
   return (
@@ -64,14 +102,21 @@ function Shell() {
 
   const viewer = session.state.viewer;
   if (pathname === "/") {
-    return <Redirect to={viewer ? "/account" : "/login"} />;
+    return <Redirect to={viewer ? "/projects" : "/login"} />;
   }
-  const route = routes[pathname];
+  const match = matchRoute(pathname);
+  const route = match?.route;
   if (route?.signedIn && !viewer) {
     return <Redirect to="/login" />;
   }
   const Page = route?.page;
-  const page = Page ? <Page /> : <NotFoundPage home={viewer ? "/account" : "/login"} />;
+  // Keyed by path so that moving between two pages of one route (two
+  // projects, two tasks) starts the page afresh.
+  const page = Page && match ? (
+    <Page key={pathname} params={match.params} />
+  ) : (
+    <NotFoundPage home={viewer ? "/projects" : "/login"} />
+  );
 
   if (!viewer) {
     return <AuthLayout>{page}</AuthLayout>;
@@ -82,7 +127,7 @@ function Shell() {
         Skip to main content
       </a>
       <NavBar />
-      <main id="main" className={route?.auth ? "page page-auth" : "page"}>
+      <main id="main" className={route?.auth ? "page page-auth" : route?.wide ? "page page-wide" : "page"}>
         {page}
       </main>
     </>

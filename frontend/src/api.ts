@@ -201,6 +201,229 @@ export const MembersQuery = operation<
 `);
 
 // ---------------------------------------------------------------------------
+// Projects, tasks and annotations (graph/project.graphqls)
+
+/** Any JSON value, as the JSON scalar carries it. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+export type Sampling = "SEQUENTIAL" | "RANDOM";
+export type TaskOrderField = "ID" | "CREATED_AT" | "UPDATED_AT" | "ANNOTATION_COUNT";
+export type OrderDirection = "ASC" | "DESC";
+
+export interface TaskFilter {
+  labeled?: boolean;
+  skipped?: boolean;
+  annotator?: ID;
+  /** Text the task data contains, case-insensitively; 1 to 200 characters. */
+  search?: string;
+}
+
+export interface TaskOrder {
+  field: TaskOrderField;
+  direction: OrderDirection;
+}
+
+/** The fields a project's list row shows. */
+export interface ProjectSummary {
+  id: ID;
+  title: string;
+  description: string;
+  taskCount: number;
+  labeledCount: number;
+  createdAt: Time;
+}
+
+export interface Project extends ProjectSummary {
+  instructions: string;
+  labelConfig: string;
+  overlap: number;
+  showSkip: boolean;
+  sampling: Sampling;
+  updatedAt: Time;
+  dataKeys: string[];
+}
+
+export interface ProjectInput {
+  title: string;
+  description: string;
+  instructions: string;
+  labelConfig: string;
+  overlap: number;
+  showSkip: boolean;
+  sampling: Sampling;
+}
+
+export interface ProjectsPage {
+  totalCount: number;
+  pageInfo: Pick<PageInfo, "hasNextPage" | "endCursor">;
+  edges: { cursor: Cursor; node: ProjectSummary }[];
+}
+
+/** A task as the data manager lists it. */
+export interface TaskRow {
+  id: ID;
+  innerId: number;
+  data: JsonValue;
+  totalAnnotations: number;
+  cancelledAnnotations: number;
+  createdAt: Time;
+  updatedAt: Time;
+}
+
+export interface TasksPage {
+  totalCount: number;
+  pageInfo: PageInfo;
+  edges: { cursor: Cursor; node: TaskRow }[];
+}
+
+export interface Annotation {
+  id: ID;
+  result: JsonValue;
+  wasCancelled: boolean;
+  groundTruth: boolean;
+  leadTime: number;
+  createdAt: Time;
+  updatedAt: Time;
+  /** Null when the viewer may not see who made someone else's annotation. */
+  completedBy: { id: ID; displayName: string } | null;
+}
+
+export interface Prediction {
+  id: ID;
+  result: JsonValue;
+  score: number | null;
+  modelVersion: string;
+  createdAt: Time;
+}
+
+/** A task with everything the labeling page needs. */
+export interface Task extends TaskRow {
+  annotations: Annotation[];
+  predictions: Prediction[];
+}
+
+export interface AnnotationInput {
+  result: JsonValue;
+  leadTime: number;
+  wasCancelled: boolean;
+}
+
+const projectSummaryFields = "id title description taskCount labeledCount createdAt";
+const projectFields = `${projectSummaryFields} instructions labelConfig overlap showSkip sampling updatedAt dataKeys`;
+const taskRowFields = "id innerId data totalAnnotations cancelledAnnotations createdAt updatedAt";
+const annotationFields = "id result wasCancelled groundTruth leadTime createdAt updatedAt completedBy { id displayName }";
+const taskFields = `${taskRowFields}
+  annotations { ${annotationFields} }
+  predictions { id result score modelVersion createdAt }`;
+
+/** ProjectsQuery lists the organization's projects, newest first, with the viewer's role. */
+export const ProjectsQuery = operation<
+  { first: number; after: Cursor | null },
+  { organization: { id: ID; viewerRole: Role } | null; projects: ProjectsPage }
+>(`
+  query Projects($first: Int, $after: Cursor) {
+    organization { id viewerRole }
+    projects(first: $first, after: $after) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { cursor node { ${projectSummaryFields} } }
+    }
+  }
+`);
+
+/** ProjectQuery reads one project and the viewer's role, which decides what they may change. */
+export const ProjectQuery = operation<
+  { id: ID },
+  { organization: { id: ID; viewerRole: Role } | null; project: Project | null }
+>(`
+  query Project($id: ID!) {
+    organization { id viewerRole }
+    project(id: $id) { ${projectFields} }
+  }
+`);
+
+export const CreateProjectMutation = operation<{ input: ProjectInput }, { createProject: Project }>(`
+  mutation CreateProject($input: CreateProjectInput!) { createProject(input: $input) { ${projectFields} } }
+`);
+
+export const UpdateProjectMutation = operation<
+  { id: ID; input: Partial<ProjectInput> },
+  { updateProject: Project }
+>(`
+  mutation UpdateProject($id: ID!, $input: UpdateProjectInput!) {
+    updateProject(id: $id, input: $input) { ${projectFields} }
+  }
+`);
+
+export const DeleteProjectMutation = operation<{ id: ID }, { deleteProject: ID }>(`
+  mutation DeleteProject($id: ID!) { deleteProject(id: $id) }
+`);
+
+export const ImportTasksFromUrlMutation = operation<
+  { projectId: ID; url: string },
+  { importTasksFromUrl: { taskCount: number } }
+>(`
+  mutation ImportTasksFromUrl($projectId: ID!, $url: String!) {
+    importTasksFromUrl(projectId: $projectId, url: $url) { taskCount }
+  }
+`);
+
+/** TasksQuery is one page of the data manager. */
+export const TasksQuery = operation<
+  { projectId: ID; first: number; after: Cursor | null; filter: TaskFilter | null; orderBy: TaskOrder },
+  { tasks: TasksPage }
+>(`
+  query Tasks($projectId: ID!, $first: Int, $after: Cursor, $filter: TaskFilter, $orderBy: TaskOrder) {
+    tasks(projectId: $projectId, first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
+      totalCount
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      edges { cursor node { ${taskRowFields} } }
+    }
+  }
+`);
+
+/** LabelTaskQuery reads a project and one of its tasks for the labeling page. */
+export const LabelTaskQuery = operation<
+  { projectId: ID; taskId: ID },
+  { project: Project | null; task: (Task & { project: { id: ID } }) | null }
+>(`
+  query LabelTask($projectId: ID!, $taskId: ID!) {
+    project(id: $projectId) { ${projectFields} }
+    task(id: $taskId) { ${taskFields} project { id } }
+  }
+`);
+
+/**
+ * NextTaskQuery asks for the next task of the label stream. The server locks
+ * the task for the viewer for a while, so it is sent only when the viewer is
+ * ready to label it.
+ */
+export const NextTaskQuery = operation<{ projectId: ID }, { nextTask: Task | null }>(`
+  query NextTask($projectId: ID!) { nextTask(projectId: $projectId) { ${taskFields} } }
+`);
+
+export const CreateAnnotationMutation = operation<
+  { input: AnnotationInput & { taskId: ID } },
+  { createAnnotation: Annotation }
+>(`
+  mutation CreateAnnotation($input: CreateAnnotationInput!) { createAnnotation(input: $input) { ${annotationFields} } }
+`);
+
+export const UpdateAnnotationMutation = operation<
+  { id: ID; input: AnnotationInput },
+  { updateAnnotation: Annotation }
+>(`
+  mutation UpdateAnnotation($id: ID!, $input: UpdateAnnotationInput!) {
+    updateAnnotation(id: $id, input: $input) { ${annotationFields} }
+  }
+`);
+
+/** exportUrl is where a project's export in the given format downloads from. */
+export function exportUrl(projectId: ID, format: string): string {
+  return `/api/projects/${encodeURIComponent(projectId)}/export?format=${encodeURIComponent(format)}`;
+}
+
+// ---------------------------------------------------------------------------
 // Errors
 
 /** The codes the server puts in extensions.code, plus NETWORK for transport failures. */
@@ -342,4 +565,53 @@ export async function request<TVariables, TResult>(
     throw new ApiError("INTERNAL", `unexpected response (HTTP ${response.status})`, headerRequestId);
   }
   return body.data as TResult;
+}
+
+interface ImportResponse {
+  taskCount?: unknown;
+  errors?: WireError[] | null;
+}
+
+/**
+ * uploadTaskFiles sends task files to POST /api/projects/{id}/import as
+ * multipart/form-data (field "file") and returns how many tasks were stored.
+ * The browser sets the multipart content type and the same-origin Origin
+ * header the CSRF guard checks.
+ */
+export async function uploadTaskFiles(projectId: ID, files: readonly File[]): Promise<number> {
+  const form = new FormData();
+  for (const file of files) {
+    form.append("file", file, file.name);
+  }
+  let response: Response;
+  try {
+    response = await fetch(`/api/projects/${encodeURIComponent(projectId)}/import`, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+      body: form,
+    });
+  } catch {
+    throw new ApiError("NETWORK", "Could not reach the server. Check your connection and try again.");
+  }
+  const headerRequestId = response.headers.get("X-Request-Id");
+  let body: ImportResponse | null = null;
+  if ((response.headers.get("Content-Type") ?? "").includes("json")) {
+    try {
+      body = (await response.json()) as ImportResponse;
+    } catch {
+      body = null;
+    }
+  }
+  const first = body?.errors?.[0];
+  if (first) {
+    throw toApiError(first, headerRequestId);
+  }
+  if (!response.ok || typeof body?.taskCount !== "number") {
+    if (response.status === 413) {
+      throw new ApiError("BAD_USER_INPUT", "The upload is too large for this server.");
+    }
+    throw new ApiError("INTERNAL", `unexpected response (HTTP ${response.status})`, headerRequestId);
+  }
+  return body.taskCount;
 }

@@ -59,3 +59,13 @@ export function describeUserAgent(userAgent: string): string {
   if (browser && system) return `${browser} on ${system}`;
   return browser ?? system ?? "";
 }
+
+/** isManagerRole reports whether a role may create, change, import into and export projects. */
+export function isManagerRole(role: Role | null | undefined): boolean {
+  return role === "OWNER" || role === "ADMIN" || role === "MANAGER";
+}
+
+/** count renders "1 task" or "3 tasks". */
+export function count(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
+}

@@ -59,6 +59,9 @@ if (typeof window !== "undefined") {
   });
 }
 
+/** The values of a route's ":name" path segments. */
+export type RouteParams = Readonly<Record<string, string>>;
+
 export interface Location {
   pathname: string;
   search: URLSearchParams;
@@ -75,11 +78,13 @@ export function useLocation(): Location {
 
 interface LinkProps extends Omit<AnchorHTMLAttributes<HTMLAnchorElement>, "href"> {
   to: string;
+  /** Marks the link current (aria-current="true") on pages under it too, such as one project under /projects. */
+  current?: (pathname: string) => boolean;
   children: ReactNode;
 }
 
 /** Link is an anchor that navigates without reloading the page on a plain click. */
-export function Link({ to, onClick, children, ...rest }: LinkProps) {
+export function Link({ to, onClick, current: isCurrent, children, ...rest }: LinkProps) {
   const { pathname } = useLocation();
   function handleClick(event: MouseEvent<HTMLAnchorElement>) {
     onClick?.(event);
@@ -97,7 +102,7 @@ export function Link({ to, onClick, children, ...rest }: LinkProps) {
     event.preventDefault();
     navigate(to);
   }
-  const current = pathname === to ? "page" : undefined;
+  const current = pathname === to ? "page" : isCurrent?.(pathname) ? "true" : undefined;
   return (
     <a href={to} onClick={handleClick} aria-current={current} {...rest}>
       {children}

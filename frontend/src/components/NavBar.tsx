@@ -30,12 +30,17 @@ export function NavBar() {
   return (
     <header className="topbar">
       <div className="topbar-inner">
-        <Link to="/account" className="brand">
+        <Link to="/projects" className="brand">
           <span className="brand-mark" aria-hidden="true" />
           Gloss
         </Link>
         <nav aria-label="Main" className="topnav">
           <ul>
+            <li>
+              <Link to="/projects" current={(path) => path === "/projects" || path.startsWith("/projects/")}>
+                Projects
+              </Link>
+            </li>
             <li>
               <Link to="/account">Account</Link>
             </li>

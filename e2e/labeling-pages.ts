@@ -1,0 +1,189 @@
+// Page objects for projects and labeling: role and label locators plus
+// intent methods, nothing else.
+import { expect, type Locator, type Page } from "@playwright/test";
+
+export class SignInPage {
+  constructor(readonly page: Page) {}
+
+  async signIn(baseUrl: string, email: string, password: string): Promise<void> {
+    await this.page.goto(`${baseUrl}/login`);
+    await this.page.getByLabel("Email").fill(email);
+    await this.page.getByLabel("Password").fill(password);
+    await this.page.getByRole("button", { name: "Sign in" }).click();
+    await expect(this.page.getByRole("heading", { name: "Account", level: 1 })).toBeVisible();
+  }
+}
+
+export class ProjectsPage {
+  readonly heading: Locator;
+  readonly createProject: Locator;
+
+  constructor(readonly page: Page) {
+    this.heading = page.getByRole("heading", { name: "Projects", level: 1 });
+    this.createProject = page.getByRole("link", { name: "Create project" });
+  }
+
+  async goto(): Promise<void> {
+    await this.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Projects" }).click();
+    await expect(this.heading).toBeVisible();
+  }
+
+  async open(title: string): Promise<ProjectPage> {
+    await this.goto();
+    await this.page.getByRole("link", { name: title, exact: true }).click();
+    await expect(this.page.getByRole("heading", { name: title, level: 1 })).toBeVisible();
+    return new ProjectPage(this.page);
+  }
+}
+
+export class NewProjectPage {
+  readonly title: Locator;
+  readonly config: Locator;
+  readonly create: Locator;
+
+  constructor(readonly page: Page) {
+    this.title = page.getByLabel("Title");
+    this.config = page.getByLabel("Labeling configuration");
+    this.create = page.getByRole("button", { name: "Create project" });
+  }
+
+  template(name: string): Locator {
+    return this.page.getByRole("radio", { name, exact: true });
+  }
+
+  // createFromTemplate makes a project from a gallery template and returns
+  // its page.
+  async createFromTemplate(template: string, title: string, configHas: string): Promise<ProjectPage> {
+    await new ProjectsPage(this.page).goto();
+    await this.page.getByRole("link", { name: "Create project" }).click();
+    await expect(this.page.getByRole("heading", { name: "New project", level: 1 })).toBeVisible();
+    await this.template(template).check();
+    await expect(this.config).toHaveValue(new RegExp(configHas.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+    await this.title.fill(title);
+    await this.create.click();
+    await expect(this.page.getByRole("heading", { name: title, level: 1 })).toBeVisible();
+    await expect(this.page).toHaveURL(/\/projects\/[^/]+$/);
+    return new ProjectPage(this.page);
+  }
+}
+
+export class ProjectPage {
+  readonly tasks: Locator;
+  readonly taskFiles: Locator;
+  readonly exportFormat: Locator;
+  readonly downloadExport: Locator;
+
+  constructor(readonly page: Page) {
+    this.tasks = page.getByRole("table");
+    this.taskFiles = page.getByLabel("Task files");
+    this.exportFormat = page.getByLabel("Export format");
+    this.downloadExport = page.getByRole("link", { name: "Download export" });
+  }
+
+  /** id reads the project's id from the address. */
+  id(): string {
+    return new URL(this.page.url()).pathname.split("/")[2] ?? "";
+  }
+
+  async tab(name: "Data manager" | "Import" | "Export" | "Settings"): Promise<void> {
+    await this.page.getByRole("tab", { name }).click();
+    await expect(this.page.getByRole("tab", { name })).toHaveAttribute("aria-selected", "true");
+  }
+
+  async importFiles(paths: string[], expected: number): Promise<void> {
+    await this.tab("Import");
+    await this.taskFiles.setInputFiles(paths);
+    await this.page.getByRole("button", { name: "Import", exact: true }).click();
+    await expect(this.page.getByRole("status")).toHaveText(`Imported ${expected} ${expected === 1 ? "task" : "tasks"}.`);
+  }
+
+  /** taskRows are the data manager's rows, one per task. */
+  taskRows(): Locator {
+    return this.tasks.getByRole("row").filter({ has: this.page.getByRole("link", { name: /^Open task / }) });
+  }
+
+  async startLabeling(): Promise<LabelingPage> {
+    await this.page.getByRole("link", { name: "Label", exact: true }).click();
+    await expect(this.page.getByRole("heading", { name: /^Label /, level: 1 })).toBeVisible();
+    return new LabelingPage(this.page);
+  }
+
+  // exportTo opens the Export tab and chooses a format for the download link.
+  async exportTo(format: string): Promise<void> {
+    await this.tab("Export");
+    await this.exportFormat.selectOption(format);
+    await expect(this.downloadExport).toHaveAttribute("href", new RegExp(`format=${format}$`));
+  }
+}
+
+export class LabelingPage {
+  readonly submit: Locator;
+  readonly skip: Locator;
+  readonly regions: Locator;
+  readonly done: Locator;
+  readonly image: Locator;
+
+  constructor(readonly page: Page) {
+    this.submit = page.getByRole("button", { name: "Submit" });
+    this.skip = page.getByRole("button", { name: "Skip" });
+    this.regions = page.getByRole("region", { name: "Regions" }).getByRole("listitem");
+    this.done = page.getByRole("heading", { name: /All tasks are done/ });
+    this.image = page.getByRole("img", { name: /^Image to label/ });
+  }
+
+  task(innerId: number): Locator {
+    return this.page.getByRole("region", { name: `Task ${innerId}`, exact: true });
+  }
+
+  async choose(choice: string): Promise<void> {
+    await this.page.getByRole("radio", { name: choice, exact: true }).check();
+  }
+
+  async pickLabel(label: string): Promise<void> {
+    const button = this.page.getByRole("button", { name: label, exact: true });
+    await button.click();
+    await expect(button).toHaveAttribute("aria-pressed", "true");
+  }
+
+  // selectWithMouse drags the mouse across phrase inside the shown text,
+  // from just inside its first character to just inside its last.
+  async selectWithMouse(text: string, phrase: string): Promise<void> {
+    const block = this.page.getByText(text, { exact: true });
+    await expect(block).toBeVisible();
+    const box = await block.evaluate((element, wanted) => {
+      const node = element.firstChild;
+      const start = node?.textContent?.indexOf(wanted) ?? -1;
+      if (!node || start < 0) throw new Error(`"${wanted}" is not in the text`);
+      const range = document.createRange();
+      range.setStart(node, start);
+      range.setEnd(node, start + wanted.length);
+      const rect = range.getBoundingClientRect();
+      return { left: rect.left, right: rect.right, middle: rect.top + rect.height / 2 };
+    }, phrase);
+    await this.page.mouse.move(box.left + 1, box.middle);
+    await this.page.mouse.down();
+    await this.page.mouse.move(box.right - 1, box.middle, { steps: 8 });
+    await this.page.mouse.up();
+  }
+
+  // addSpanByOffsets uses the keyboard path: Start and End, then Add span.
+  async addSpanByOffsets(start: number, end: number): Promise<void> {
+    await this.page.getByLabel("Start", { exact: true }).fill(String(start));
+    await this.page.getByLabel("End", { exact: true }).fill(String(end));
+    await this.page.getByRole("button", { name: "Add span" }).click();
+  }
+
+  // drawBox drags on the image between two points given as fractions of
+  // its width and height.
+  async drawBox(from: [number, number], to: [number, number]): Promise<void> {
+    await expect(this.image).toBeVisible();
+    // The whole image must be on screen, clear of the sticky top bar.
+    await this.image.evaluate((image) => image.scrollIntoView({ block: "center" }));
+    const box = await this.image.boundingBox();
+    if (!box) throw new Error("the image has no box");
+    await this.page.mouse.move(box.x + box.width * from[0], box.y + box.height * from[1]);
+    await this.page.mouse.down();
+    await this.page.mouse.move(box.x + box.width * to[0], box.y + box.height * to[1], { steps: 10 });
+    await this.page.mouse.up();
+  }
+}

@@ -1,0 +1,258 @@
+// Labeling end to end, in Chromium against the real binary started with an
+// owner account (global-setup's "seeded" server): projects from templates,
+// CSV upload and API import, the data manager, the label stream with
+// choices, text spans (mouse and keyboard) and a box drawn on an image, and
+// the JSON and CSV exports.
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { deflateSync } from "node:zlib";
+
+import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+
+import { stateDir, type ServerState } from "./global-setup";
+import { NewProjectPage, ProjectsPage, SignInPage, type ProjectPage } from "./labeling-pages";
+
+const { seeded } = JSON.parse(readFileSync(join(stateDir, "server.json"), "utf8")) as ServerState;
+const stamp = Date.now();
+
+test.describe.configure({ mode: "serial" });
+
+// gql calls the API with the seeded owner's token, as a script would.
+async function gql<T>(request: APIRequestContext, query: string, variables: Record<string, unknown>): Promise<T> {
+  const res = await request.post(`${seeded.url}/graphql`, {
+    headers: { Authorization: `Bearer ${seeded.token}` },
+    data: { query, variables },
+  });
+  expect(res.status()).toBe(200);
+  const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
+  expect(body.errors).toBeUndefined();
+  return body.data as T;
+}
+
+async function importTasks(request: APIRequestContext, projectId: string, tasks: unknown[]): Promise<void> {
+  const data = await gql<{ importTasks: { taskCount: number } }>(
+    request,
+    "mutation($p: ID!, $t: JSON!){ importTasks(projectId:$p, tasks:$t){ taskCount } }",
+    { p: projectId, t: tasks },
+  );
+  expect(data.importTasks.taskCount).toBe(tasks.length);
+}
+
+interface Region {
+  from_name?: string;
+  to_name?: string;
+  type: string;
+  original_width?: number;
+  original_height?: number;
+  value: Record<string, unknown>;
+}
+
+// annotations returns every annotation result of a project's tasks.
+async function annotations(request: APIRequestContext, projectId: string): Promise<Region[][]> {
+  const data = await gql<{ tasks: { edges: { node: { annotations: { result: Region[]; wasCancelled: boolean }[] } }[] } }>(
+    request,
+    "query($p: ID!){ tasks(projectId:$p, first: 100){ edges { node { annotations { result wasCancelled } } } } }",
+    { p: projectId },
+  );
+  return data.tasks.edges.flatMap((e) => e.node.annotations.filter((a) => !a.wasCancelled).map((a) => a.result));
+}
+
+// png encodes a solid-color RGB image, so the test needs no image files.
+function png(width: number, height: number, rgb: [number, number, number]): string {
+  const table = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf: Buffer) => {
+    let c = 0xffffffff;
+    for (const byte of buf) c = table[(c ^ byte) & 0xff]! ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+    const out = Buffer.alloc(body.length + 8);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc(body), body.length + 4);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, no interlace
+  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: width }, () => rgb).flat())]);
+  const pixels = Buffer.concat(Array.from({ length: height }, () => row));
+  const file = Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(pixels)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+  return `data:image/png;base64,${file.toString("base64")}`;
+}
+
+async function signIn(page: Page): Promise<void> {
+  // Markup in task data must stay text: any dialog would mean it ran.
+  page.on("dialog", (dialog) => {
+    throw new Error(`unexpected dialog: ${dialog.message()}`);
+  });
+  await new SignInPage(page).signIn(seeded.url, seeded.email, seeded.password);
+}
+
+const reviews = [
+  "The battery lasts all week and charging is quick",
+  "Stopped working after two days",
+  "<img src=x onerror=alert(1)> arrived on time",
+];
+const classification = { title: `Reviews ${stamp}`, id: "" };
+
+test("text classification: template, CSV upload, data manager and the label stream", async ({ page }) => {
+  await signIn(page);
+  const project: ProjectPage = await new NewProjectPage(page).createFromTemplate(
+    "Text classification",
+    classification.title,
+    '<Choices name="sentiment" toName="text"',
+  );
+  classification.id = project.id();
+
+  const dir = mkdtempSync(join(tmpdir(), "gloss-e2e-"));
+  const csv = join(dir, "reviews.csv");
+  writeFileSync(csv, `text\n${reviews.join("\n")}\n`);
+  await project.importFiles([csv], 3);
+
+  await project.tab("Data manager");
+  await expect(project.taskRows()).toHaveCount(3);
+  for (const review of reviews) {
+    await expect(project.tasks.getByText(review, { exact: true })).toBeVisible();
+  }
+  await expect(page.getByText("3 tasks · 0 labeled")).toBeVisible();
+
+  const labeling = await project.startLabeling();
+  await expect(labeling.task(1)).toBeVisible();
+  await expect(page.getByText(reviews[0]!, { exact: true })).toBeVisible();
+  await labeling.choose("Positive");
+  await labeling.submit.click();
+  // The stream moves on to the next task.
+  await expect(labeling.task(2)).toBeVisible();
+  await expect(page.getByText(reviews[1]!, { exact: true })).toBeVisible();
+  await expect(page.getByRole("radio", { name: "Positive", exact: true })).not.toBeChecked();
+
+  // The data manager counts the annotation.
+  await new ProjectsPage(page).open(classification.title);
+  await expect(project.taskRows().filter({ hasText: reviews[0]! }).getByRole("cell").nth(2)).toHaveText("1");
+});
+
+test("named entity recognition: API import, a span selected with the mouse and one by offsets", async ({ page, request }) => {
+  await signIn(page);
+  const title = `People ${stamp}`;
+  const project = await new NewProjectPage(page).createFromTemplate("Named entity recognition", title, "<Labels");
+  // An emoji first: offsets count UTF-16 code units, as JavaScript does.
+  const text = "😀 Barack Obama visited Paris with Microsoft engineers.";
+  await importTasks(request, project.id(), [{ data: { text } }]);
+
+  const labeling = await (await new ProjectsPage(page).open(title)).startLabeling();
+  await expect(labeling.task(1)).toBeVisible();
+  await labeling.pickLabel("PER");
+  await labeling.selectWithMouse(text, "Barack Obama");
+  await expect(labeling.regions).toHaveCount(1);
+  await expect(labeling.regions.first()).toContainText("PER");
+  await expect(labeling.regions.first()).toContainText("“Barack Obama”");
+
+  await labeling.pickLabel("LOC");
+  const paris = text.indexOf("Paris");
+  await labeling.addSpanByOffsets(paris, paris + "Paris".length);
+  await expect(labeling.regions).toHaveCount(2);
+  await expect(labeling.regions.nth(1)).toContainText("“Paris”");
+
+  await labeling.submit.click();
+  await expect(labeling.done).toBeVisible();
+
+  const [result] = await annotations(request, project.id());
+  expect(result).toHaveLength(2);
+  const obama = text.indexOf("Barack Obama");
+  expect(obama).toBe(3);
+  expect(result![0]).toMatchObject({
+    from_name: "label",
+    to_name: "text",
+    type: "labels",
+    value: { start: obama, end: obama + "Barack Obama".length, text: "Barack Obama", labels: ["PER"] },
+  });
+  expect(result![1]).toMatchObject({
+    type: "labels",
+    value: { start: paris, end: paris + 5, text: "Paris", labels: ["LOC"] },
+  });
+});
+
+test("object detection: a box drawn on a data: image", async ({ page, request }) => {
+  await signIn(page);
+  const title = `Streets ${stamp}`;
+  const project = await new NewProjectPage(page).createFromTemplate(
+    "Object detection (bounding boxes)",
+    title,
+    "<RectangleLabels",
+  );
+  await importTasks(request, project.id(), [{ data: { image: png(64, 48, [40, 120, 200]) } }]);
+
+  const labeling = await (await new ProjectsPage(page).open(title)).startLabeling();
+  await expect(labeling.task(1)).toBeVisible();
+  await labeling.pickLabel("Car");
+  await labeling.drawBox([0.2, 0.25], [0.7, 0.75]);
+  await expect(labeling.regions).toHaveCount(1);
+  await expect(labeling.regions.first()).toContainText("Car");
+  await labeling.submit.click();
+  await expect(labeling.done).toBeVisible();
+
+  const [result] = await annotations(request, project.id());
+  expect(result).toHaveLength(1);
+  const box = result![0]!;
+  expect(box).toMatchObject({
+    from_name: "label",
+    to_name: "image",
+    type: "rectanglelabels",
+    original_width: 64,
+    original_height: 48,
+    value: { rotation: 0, rectanglelabels: ["Car"] },
+  });
+  const { x, y, width, height } = box.value as { x: number; y: number; width: number; height: number };
+  for (const n of [x, y, width, height, x + width, y + height]) {
+    expect(n).toBeGreaterThanOrEqual(0);
+    expect(n).toBeLessThanOrEqual(100);
+  }
+  expect(x).toBeCloseTo(20, 0);
+  expect(y).toBeCloseTo(25, 0);
+  expect(width).toBeCloseTo(50, 0);
+  expect(height).toBeCloseTo(50, 0);
+});
+
+test("exports of the text classification project: JSON and CSV", async ({ page }) => {
+  await signIn(page);
+  const project = await new ProjectsPage(page).open(classification.title);
+
+  await project.exportTo("JSON");
+  const [json] = await Promise.all([page.waitForEvent("download"), project.downloadExport.click()]);
+  const tasks = JSON.parse(readFileSync((await json.path())!, "utf8")) as {
+    data: { text: string };
+    annotations: { result: Region[] }[];
+  }[];
+  expect(tasks).toHaveLength(3);
+  const labeled = tasks.find((t) => t.data.text === reviews[0]);
+  expect(labeled?.annotations).toHaveLength(1);
+  expect(labeled?.annotations[0]?.result[0]).toMatchObject({
+    from_name: "sentiment",
+    to_name: "text",
+    type: "choices",
+    value: { choices: ["Positive"] },
+  });
+
+  await project.exportTo("CSV");
+  const [csv] = await Promise.all([page.waitForEvent("download"), project.downloadExport.click()]);
+  const lines = readFileSync((await csv.path())!, "utf8").trim().split("\n");
+  const header = lines[0]!.split(",");
+  expect(header).toContain("text");
+  expect(header).toContain("sentiment");
+  const row = lines.find((line) => line.includes(reviews[0]!));
+  expect(row).toBeDefined();
+  expect(row!.split(",")[header.indexOf("sentiment")]).toBe("Positive");
+});

@@ -1,0 +1,575 @@
+// The labeling editor: renders a parsed Label Studio config in document
+// order against one task's data and edits a result. Objects (Text,
+// HyperText, Image) show the data, always as text, inside a sandboxed frame
+// or as an <img>; controls write result items. The editor owns only
+// transient choices (the chosen labels, the selected region); the result
+// itself lives with the caller, which saves it.
+import { useCallback, useEffect, useId, useMemo, useState, type ReactNode } from "react";
+
+import type { JsonValue } from "../api.ts";
+import {
+  asText,
+  attr,
+  flexLayout,
+  isRegionTag,
+  objectValue,
+  substitute,
+  type ConfigNode,
+  type ControlInfo,
+  type LabelConfig,
+  type ObjectInfo,
+  type RegionTag,
+} from "./config.ts";
+import { EditorContext, useEditor, type EditorApi } from "./context.ts";
+import {
+  ChoicesControl,
+  colorStyle,
+  DateTimeControl,
+  LabelsPicker,
+  NumberControl,
+  RatingControl,
+  TaxonomyControl,
+  TextAreaControl,
+  withChoice,
+} from "./controls.tsx";
+import { ImageObject } from "./ImageObject.tsx";
+import {
+  controlItem,
+  isRegion,
+  isRelation,
+  labelsOf,
+  newId,
+  num,
+  removeRegion,
+  strings,
+  type RegionItem,
+  type RelationItem,
+  type ResultItem,
+} from "./result.ts";
+import { TextObject } from "./TextObject.tsx";
+
+/** Colors for labels whose config gives none. */
+const palette = [
+  "#2563eb",
+  "#dc2626",
+  "#16a34a",
+  "#d97706",
+  "#9333ea",
+  "#0891b2",
+  "#db2777",
+  "#4d7c0f",
+  "#7c3aed",
+  "#b45309",
+];
+
+export interface EditorProps {
+  config: LabelConfig;
+  data: JsonValue;
+  result: readonly ResultItem[];
+  onChange(change: (result: readonly ResultItem[]) => ResultItem[]): void;
+  readOnly?: boolean;
+  /** Whether number keys pick choices and labels; off where the editor is only a preview. */
+  hotkeys?: boolean;
+}
+
+function isTyping(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable || target.tagName === "TEXTAREA" || target.tagName === "SELECT") return true;
+  if (target instanceof HTMLInputElement) {
+    return !["radio", "checkbox", "button", "submit", "reset", "range", "color"].includes(target.type);
+  }
+  return false;
+}
+
+export function Editor({ config, data, result, onChange, readOnly = false, hotkeys = true }: EditorProps) {
+  const idPrefix = `lc${useId().replace(/[^A-Za-z0-9]/g, "")}`;
+  const [active, setActive] = useState<Readonly<Record<string, readonly string[]>>>({});
+  const [selected, setSelected] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const update = useCallback(
+    (change: (result: readonly ResultItem[]) => ResultItem[]) => {
+      if (readOnly) return;
+      setNotice(null);
+      onChange(change);
+    },
+    [onChange, readOnly],
+  );
+
+  // Labels without a background take palette colors in document order
+  // across all region controls, so no two controls start with the same one.
+  const colorOf = useCallback(
+    (controlName: string, label: string) => {
+      let index = 0;
+      for (const control of config.controls) {
+        if (!isRegionTag(control.tag)) continue;
+        for (const option of control.options) {
+          if (control.name === controlName && (option.value === label || option.label === label)) {
+            return option.color ?? palette[index % palette.length] ?? "#2563eb";
+          }
+          index++;
+        }
+      }
+      return palette[0] ?? "#2563eb";
+    },
+    [config],
+  );
+
+  const activeControl = useCallback(
+    (objectName: string, tags: readonly RegionTag[]) =>
+      config.controls.find(
+        (c) =>
+          isRegionTag(c.tag) &&
+          tags.includes(c.tag) &&
+          c.toName.includes(objectName) &&
+          (active[c.name]?.length ?? 0) > 0,
+      ) ?? null,
+    [config, active],
+  );
+
+  const chooseLabel = useCallback(
+    (control: ControlInfo, value: string) => {
+      if (readOnly) return;
+      const region = result.find((item): item is RegionItem => isRegion(item) && item.id === selected);
+      if (region && region.from_name === control.name) {
+        // With a region of this control selected, a label relabels it.
+        update((current) =>
+          current.map((item) => {
+            if (item.id !== region.id || !isRegion(item)) return item;
+            const labels = labelsOf(item);
+            const next =
+              control.choice === "multiple"
+                ? labels.includes(value) && labels.length > 1
+                  ? labels.filter((l) => l !== value)
+                  : [...labels.filter((l) => l !== value), value]
+                : [value];
+            return { ...item, value: { ...item.value, [item.type]: next } };
+          }),
+        );
+        return;
+      }
+      setActive((current) => {
+        const mine = current[control.name] ?? [];
+        const on = !mine.includes(value);
+        const next: Record<string, readonly string[]> = {};
+        // One labels control draws on an object at a time.
+        for (const [name, labels] of Object.entries(current)) {
+          const other = config.controls.find((c) => c.name === name);
+          if (other && other !== control && on && other.toName.some((t) => control.toName.includes(t))) continue;
+          next[name] = labels;
+        }
+        next[control.name] =
+          control.choice === "multiple"
+            ? on
+              ? [...mine, value]
+              : mine.filter((l) => l !== value)
+            : on
+              ? [value]
+              : [];
+        return next;
+      });
+    },
+    [config, readOnly, result, selected, update],
+  );
+
+  const addRegion = useCallback<EditorApi["addRegion"]>(
+    (objectName, tags, value, extra = {}) => {
+      const control = activeControl(objectName, tags);
+      if (!control) {
+        setNotice("Choose a label first.");
+        return false;
+      }
+      const labels = [...(active[control.name] ?? [])];
+      update((current) => [
+        ...current,
+        {
+          id: newId(),
+          from_name: control.name,
+          to_name: objectName,
+          type: control.type,
+          value: { ...value, [control.type]: labels },
+          origin: "manual",
+          ...extra,
+        },
+      ]);
+      return true;
+    },
+    [active, activeControl, update],
+  );
+
+  const select = useCallback((id: string | null) => setSelected(id), []);
+
+  const api = useMemo<EditorApi>(
+    () => ({
+      config,
+      data,
+      result,
+      readOnly,
+      idPrefix,
+      update,
+      active,
+      chooseLabel,
+      activeControl,
+      addRegion,
+      selected,
+      select,
+      notify: setNotice,
+      colorOf,
+    }),
+    [
+      config,
+      data,
+      result,
+      readOnly,
+      idPrefix,
+      update,
+      active,
+      chooseLabel,
+      activeControl,
+      addRegion,
+      selected,
+      select,
+      colorOf,
+    ],
+  );
+
+  // Number keys (or a tag's hotkey) pick choices and labels; Escape lets go
+  // of the selected region and Delete removes it.
+  useEffect(() => {
+    if (!hotkeys || readOnly) return;
+    function handleKeyDown(event: KeyboardEvent) {
+      if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
+      if (event.key === "Escape" && selected) {
+        setSelected(null);
+        return;
+      }
+      if ((event.key === "Delete" || event.key === "Backspace") && selected) {
+        event.preventDefault();
+        const id = selected;
+        setSelected(null);
+        update((current) => removeRegion(current, id));
+        return;
+      }
+      const key = event.key.toLowerCase();
+      for (const control of config.controls) {
+        const option = control.options.find((o) => o.hotkey === key);
+        if (!option) continue;
+        if (control.tag === "Choices") {
+          const chosen = strings(controlItem(result, control)?.value.choices).includes(option.value);
+          update((current) => withChoice(current, control, option.value, !chosen));
+        } else if (isRegionTag(control.tag)) {
+          chooseLabel(control, option.value);
+        } else {
+          continue;
+        }
+        event.preventDefault();
+        return;
+      }
+    }
+    document.addEventListener("keydown", handleKeyDown);
+    return () => document.removeEventListener("keydown", handleKeyDown);
+  }, [hotkeys, readOnly, config, result, selected, update, chooseLabel]);
+
+  // A deleted region cannot stay selected.
+  useEffect(() => {
+    if (selected && !result.some((item) => item.id === selected)) setSelected(null);
+  }, [result, selected]);
+
+  const hasRegions = config.controls.some((c) => isRegionTag(c.tag));
+  return (
+    <EditorContext.Provider value={api}>
+      <div className="lc-editor">
+        <NodeView node={config.root} />
+        <div className="lc-notice" role="status">
+          {notice}
+        </div>
+        {hasRegions ? <RegionList /> : null}
+      </div>
+    </EditorContext.Provider>
+  );
+}
+
+function NodeView({ node }: { node: ConfigNode }): ReactNode {
+  const editor = useEditor();
+  const children = () => node.children.map((child) => <NodeView key={child.key} node={child} />);
+  switch (node.tag) {
+    case "View":
+      return <div className={flexLayout(node) ? "lc-view lc-row" : "lc-view"}>{children()}</div>;
+    case "Header": {
+      const text = substitute(attr(node, "value") || node.text, editor.data);
+      return text ? <h3 className="lc-header">{text}</h3> : null;
+    }
+    case "Filter":
+      return null;
+    case "Text":
+    case "HyperText":
+    case "Image": {
+      const object = editor.config.objects.find((o) => o.node === node);
+      if (!object) return null;
+      if (node.tag === "Text") return <TextObject object={object} />;
+      if (node.tag === "Image") return <ImageObject object={object} />;
+      return <HyperTextObject object={object} />;
+    }
+    default: {
+      const control = editor.config.controls.find((c) => c.node === node);
+      if (!control) {
+        return (
+          <p className="message message-info">
+            Gloss cannot show the &lt;{node.tag}&gt; tag here.
+          </p>
+        );
+      }
+      return <ControlView control={control} />;
+    }
+  }
+}
+
+function ControlView({ control }: { control: ControlInfo }) {
+  switch (control.tag) {
+    case "Choices":
+      return <ChoicesControl control={control} />;
+    case "Labels":
+    case "RectangleLabels":
+    case "PolygonLabels":
+    case "KeyPointLabels":
+      return <LabelsPicker control={control} />;
+    case "TextArea":
+      return <TextAreaControl control={control} />;
+    case "Rating":
+      return <RatingControl control={control} />;
+    case "Number":
+      return <NumberControl control={control} />;
+    case "DateTime":
+      return <DateTimeControl control={control} />;
+    case "Taxonomy":
+      return <TaxonomyControl control={control} />;
+    case "Relations":
+      return <RelationsControl control={control} />;
+  }
+}
+
+/**
+ * HyperTextObject shows HTML from the task in an iframe with an empty
+ * sandbox: no scripts, no forms, no same-origin access, so nothing in it can
+ * reach the app.
+ */
+function HyperTextObject({ object }: { object: ObjectInfo }) {
+  const editor = useEditor();
+  const html = asText(objectValue(object.value, editor.data));
+  const spans = editor.config.controls.some((c) => c.tag === "Labels" && c.toName.includes(object.name));
+  return (
+    <div className="lc-object">
+      <iframe
+        className="lc-hypertext"
+        sandbox=""
+        srcDoc={html}
+        title={`HTML content (${object.name})`}
+        referrerPolicy="no-referrer"
+      />
+      {spans && !editor.readOnly ? (
+        <p className="field-hint">Gloss does not label spans inside HTML yet; the other controls work as usual.</p>
+      ) : null}
+    </div>
+  );
+}
+
+function clip(text: string, most = 48): string {
+  return text.length > most ? `${text.slice(0, most - 1)}…` : text;
+}
+
+function percent(n: number | null): string {
+  return n === null ? "?" : `${Math.round(n * 10) / 10}%`;
+}
+
+/** describeRegion says where a region is, for lists. */
+function describeRegion(item: RegionItem): string {
+  const v = item.value;
+  switch (item.type) {
+    case "labels":
+      return typeof v.text === "string" ? `“${clip(v.text)}”` : `characters ${num(v.start) ?? "?"}–${num(v.end) ?? "?"}`;
+    case "rectanglelabels":
+      return `box at ${percent(num(v.x))}, ${percent(num(v.y))}, ${percent(num(v.width))} × ${percent(num(v.height))}`;
+    case "polygonlabels":
+      return `polygon with ${Array.isArray(v.points) ? v.points.length : 0} points`;
+    case "keypointlabels":
+      return `point at ${percent(num(v.x))}, ${percent(num(v.y))}`;
+    default:
+      return "";
+  }
+}
+
+function useRegions(): RegionItem[] {
+  const editor = useEditor();
+  return editor.result.filter(isRegion);
+}
+
+function regionName(regions: readonly RegionItem[], id: string): string {
+  const index = regions.findIndex((r) => r.id === id);
+  const region = regions[index];
+  if (!region) return "a removed region";
+  return `${index + 1}. ${labelsOf(region).join(", ")} ${describeRegion(region)}`;
+}
+
+function RegionList() {
+  const editor = useEditor();
+  const regions = useRegions();
+  const headingId = `${editor.idPrefix}-regions`;
+  return (
+    <section className="lc-regions" aria-labelledby={headingId}>
+      <h3 id={headingId}>Regions</h3>
+      {regions.length === 0 ? (
+        <p className="muted">No regions yet. Choose a label, then mark the text or draw on the image.</p>
+      ) : (
+        <ol className="lc-region-list">
+          {regions.map((region, i) => {
+            const labels = labelsOf(region);
+            const isSelected = region.id === editor.selected;
+            return (
+              <li key={region.id} className={isSelected ? "lc-region lc-region-selected" : "lc-region"}>
+                <span
+                  className="lc-swatch"
+                  style={colorStyle(editor.colorOf(region.from_name, labels[0] ?? ""))}
+                  aria-hidden="true"
+                />
+                <span className="lc-region-text">
+                  <span className="lc-region-number">{i + 1}.</span>{" "}
+                  <strong>{labels.join(", ") || "(no label)"}</strong>{" "}
+                  <span className="muted">{describeRegion(region)}</span>
+                </span>
+                {!editor.readOnly ? (
+                  <span className="lc-region-actions">
+                    <button
+                      type="button"
+                      className="button button-secondary button-small"
+                      aria-pressed={isSelected}
+                      aria-label={`Select region ${i + 1}`}
+                      onClick={() => editor.select(isSelected ? null : region.id)}
+                    >
+                      Select
+                    </button>
+                    <button
+                      type="button"
+                      className="button button-danger-ghost button-small"
+                      aria-label={`Delete region ${i + 1}`}
+                      onClick={() => editor.update((current) => removeRegion(current, region.id))}
+                    >
+                      Delete
+                    </button>
+                  </span>
+                ) : null}
+              </li>
+            );
+          })}
+        </ol>
+      )}
+      {editor.selected && !editor.readOnly ? (
+        <p className="field-hint">
+          A region is selected: choosing a label of its control relabels it. Escape lets go, Delete removes it.
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+function RelationsControl({ control }: { control: ControlInfo }) {
+  const editor = useEditor();
+  const regions = useRegions();
+  const relations = editor.result.filter(isRelation);
+  const [from, setFrom] = useState("");
+  const [to, setTo] = useState("");
+  const [label, setLabel] = useState("");
+  const base = `${editor.idPrefix}-relation`;
+
+  function add() {
+    if (!from || !to || from === to) {
+      editor.notify("Choose two different regions to relate.");
+      return;
+    }
+    const relation: RelationItem = {
+      id: newId(),
+      type: "relation",
+      from_id: from,
+      to_id: to,
+      direction: "right",
+      labels: label ? [label] : [],
+    };
+    editor.update((current) => [...current, relation]);
+    setFrom("");
+    setTo("");
+  }
+
+  return (
+    <fieldset className="lc-control lc-relations">
+      <legend>Relations</legend>
+      {relations.length === 0 ? (
+        <p className="muted">No relations yet.</p>
+      ) : (
+        <ol className="lc-relation-list">
+          {relations.map((relation, i) => (
+            <li key={relation.id}>
+              <span>
+                {regionName(regions, relation.from_id)} → {regionName(regions, relation.to_id)}
+                {relation.labels.length > 0 ? <strong> ({relation.labels.join(", ")})</strong> : null}
+              </span>
+              {!editor.readOnly ? (
+                <button
+                  type="button"
+                  className="button button-danger-ghost button-small"
+                  aria-label={`Delete relation ${i + 1}`}
+                  onClick={() => editor.update((current) => current.filter((item) => item !== relation))}
+                >
+                  Delete
+                </button>
+              ) : null}
+            </li>
+          ))}
+        </ol>
+      )}
+      {!editor.readOnly && regions.length >= 2 ? (
+        <div className="lc-relation-form">
+          <div className="field">
+            <label htmlFor={`${base}-from`}>From region</label>
+            <select id={`${base}-from`} value={from} onChange={(event) => setFrom(event.target.value)}>
+              <option value="">Choose…</option>
+              {regions.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {regionName(regions, r.id)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor={`${base}-to`}>To region</label>
+            <select id={`${base}-to`} value={to} onChange={(event) => setTo(event.target.value)}>
+              <option value="">Choose…</option>
+              {regions.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {regionName(regions, r.id)}
+                </option>
+              ))}
+            </select>
+          </div>
+          {control.options.length > 0 ? (
+            <div className="field">
+              <label htmlFor={`${base}-label`}>Relation label</label>
+              <select id={`${base}-label`} value={label} onChange={(event) => setLabel(event.target.value)}>
+                <option value="">None</option>
+                {control.options.map((o) => (
+                  <option key={o.value} value={o.value}>
+                    {o.label}
+                  </option>
+                ))}
+              </select>
+            </div>
+          ) : null}
+          <button type="button" className="button button-secondary" onClick={add}>
+            Add relation
+          </button>
+        </div>
+      ) : null}
+      {!editor.readOnly && regions.length < 2 ? (
+        <p className="field-hint">Make at least two regions to relate them.</p>
+      ) : null}
+    </fieldset>
+  );
+}

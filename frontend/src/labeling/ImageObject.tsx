@@ -1,0 +1,604 @@
+// An Image object with an SVG overlay for its regions. The overlay's
+// viewBox is 0..100 on both axes and stretches over the image, so shapes are
+// drawn directly in Label Studio's units, percent of the image; pointer
+// positions are turned into percent through the overlay's on-screen box,
+// which already includes zoom and pan. The image loads only from http(s) and
+// data:image/ URLs.
+import { useCallback, useEffect, useRef, useState, type FormEvent, type PointerEvent } from "react";
+
+import type { JsonValue } from "../api.ts";
+import { Button } from "../components/Button.tsx";
+import { Field } from "../components/Field.tsx";
+import { objectValue, safeImageUrl, type ObjectInfo, type RegionTag } from "./config.ts";
+import { useEditor } from "./context.ts";
+import { colorStyle } from "./controls.tsx";
+import { isRegion, labelsOf, num, type RegionItem } from "./result.ts";
+
+const drawingTags: readonly RegionTag[] = ["RectangleLabels", "PolygonLabels", "KeyPointLabels"];
+const minZoom = 1;
+const maxZoom = 16;
+const zoomStep = 1.25;
+/** How close, in screen pixels, a click must be to the first point to close a polygon. */
+const closeDistance = 10;
+
+type Point = [number, number];
+
+type Draft =
+  | { kind: "rect"; from: Point; to: Point }
+  | { kind: "polygon"; points: Point[]; cursor: Point | null };
+
+type Drag = { kind: "pan"; x: number; y: number; ox: number; oy: number } | { kind: "rect" };
+
+type Tool = "pan" | "rect" | "polygon" | "point" | "select";
+
+function clampPercent(value: number): number {
+  return Math.min(100, Math.max(0, value));
+}
+
+function sameTool(tag: string | undefined): Tool {
+  switch (tag) {
+    case "RectangleLabels":
+      return "rect";
+    case "PolygonLabels":
+      return "polygon";
+    case "KeyPointLabels":
+      return "point";
+    default:
+      return "select";
+  }
+}
+
+const toolHints: Record<Tool, string> = {
+  pan: "Drag to move the image.",
+  rect: "Drag on the image to draw a box.",
+  polygon: "Click to add points; click the first point, double-click or press Enter to close; Escape cancels.",
+  point: "Click on the image to place a point.",
+  select: "Choose a label to draw; click a region to select it.",
+};
+
+function isTextInput(target: EventTarget | null): boolean {
+  return (
+    target instanceof HTMLElement &&
+    (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT", "BUTTON"].includes(target.tagName))
+  );
+}
+
+export function ImageObject({ object }: { object: ObjectInfo }) {
+  const editor = useEditor();
+  const url = safeImageUrl(objectValue(object.value, editor.data));
+  const [natural, setNatural] = useState<{ width: number; height: number } | null>(null);
+  const [room, setRoom] = useState<{ width: number; height: number } | null>(null);
+  const [failed, setFailed] = useState(false);
+  const [view, setView] = useState({ zoom: 1, x: 0, y: 0 });
+  const rendered = useRef(view);
+  rendered.current = view;
+  const [panTool, setPanTool] = useState(false);
+  const [spaceHeld, setSpaceHeld] = useState(false);
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const viewportRef = useRef<HTMLDivElement>(null);
+  const stageRef = useRef<HTMLDivElement>(null);
+  const svgRef = useRef<SVGSVGElement>(null);
+  const drag = useRef<Drag | null>(null);
+  const hovering = useRef(false);
+
+  const control = editor.readOnly ? null : editor.activeControl(object.name, drawingTags);
+  const drawTool = sameTool(control?.tag);
+  const tool: Tool = panTool || spaceHeld ? "pan" : drawTool;
+  const canDraw = !editor.readOnly && editor.config.controls.some(
+    (c) => drawingTags.includes(c.tag as RegionTag) && c.toName.includes(object.name),
+  );
+
+  // The image is scaled to fit the viewport's width and at most 70% of the
+  // window's height, small images included, as Label Studio does.
+  useEffect(() => {
+    const viewport = viewportRef.current;
+    if (!viewport) return;
+    const measure = () =>
+      setRoom({ width: viewport.clientWidth, height: Math.max(240, Math.round(window.innerHeight * 0.7)) });
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(viewport);
+    window.addEventListener("resize", measure);
+    return () => {
+      observer.disconnect();
+      window.removeEventListener("resize", measure);
+    };
+  }, [url]);
+  const fit =
+    natural && room && natural.width > 0 && natural.height > 0
+      ? Math.min(room.width / natural.width, room.height / natural.height)
+      : null;
+  const imageSize = fit && natural ? { width: natural.width * fit, height: natural.height * fit } : undefined;
+
+  // A half-drawn shape belongs to the tool that started it.
+  useEffect(() => {
+    setDraft(null);
+  }, [drawTool, control?.name]);
+
+  const toPercent = useCallback((clientX: number, clientY: number): Point | null => {
+    const box = svgRef.current?.getBoundingClientRect();
+    if (!box || box.width === 0 || box.height === 0) return null;
+    return [clampPercent(((clientX - box.left) / box.width) * 100), clampPercent(((clientY - box.top) / box.height) * 100)];
+  }, []);
+
+  // zoomAt scales the image by factor, keeping the point under the pointer
+  // (or the middle of the view) where it is.
+  const zoomAt = useCallback((factor: number, clientX?: number, clientY?: number) => {
+    const stage = stageRef.current?.getBoundingClientRect();
+    const viewport = viewportRef.current?.getBoundingClientRect();
+    if (!stage || !viewport) return;
+    const px = clientX ?? viewport.left + viewport.width / 2;
+    const py = clientY ?? viewport.top + viewport.height / 2;
+    // Where the stage would be without any pan.
+    const baseLeft = stage.left - rendered.current.x;
+    const baseTop = stage.top - rendered.current.y;
+    setView((v) => {
+      const zoom = Math.min(maxZoom, Math.max(minZoom, v.zoom * factor));
+      if (zoom === minZoom) return { zoom, x: 0, y: 0 };
+      const keep = 1 - zoom / v.zoom;
+      return {
+        zoom,
+        x: v.x + (px - (baseLeft + v.x)) * keep,
+        y: v.y + (py - (baseTop + v.y)) * keep,
+      };
+    });
+  }, []);
+
+  function resetZoom() {
+    setView({ zoom: 1, x: 0, y: 0 });
+  }
+
+  // The wheel zooms around the pointer. React's wheel listener is passive, so
+  // the page would scroll too; this one is not.
+  useEffect(() => {
+    const viewport = viewportRef.current;
+    if (!viewport) return;
+    function handleWheel(event: WheelEvent) {
+      event.preventDefault();
+      zoomAt(event.deltaY < 0 ? zoomStep : 1 / zoomStep, event.clientX, event.clientY);
+    }
+    viewport.addEventListener("wheel", handleWheel, { passive: false });
+    return () => viewport.removeEventListener("wheel", handleWheel);
+  }, [zoomAt, url]);
+
+  const addRegion = useCallback(
+    (tags: readonly RegionTag[], value: Parameters<typeof editor.addRegion>[2]) => {
+      if (!natural) return false;
+      return editor.addRegion(object.name, tags, value, {
+        original_width: natural.width,
+        original_height: natural.height,
+        image_rotation: 0,
+      });
+    },
+    [editor, natural, object.name],
+  );
+
+  const closePolygon = useCallback(
+    (points: Point[]) => {
+      if (points.length < 3) {
+        editor.notify("A polygon needs at least 3 points.");
+        return;
+      }
+      if (addRegion(["PolygonLabels"], { points })) setDraft(null);
+    },
+    [addRegion, editor],
+  );
+
+  // Escape cancels a shape being drawn, Enter closes a polygon, and holding
+  // Space over the image pans.
+  useEffect(() => {
+    function handleKeyDown(event: KeyboardEvent) {
+      if (event.key === "Escape" && draft) {
+        event.preventDefault();
+        event.stopPropagation();
+        setDraft(null);
+      } else if (event.key === "Enter" && draft?.kind === "polygon" && !isTextInput(event.target)) {
+        event.preventDefault();
+        closePolygon(draft.points);
+      } else if (event.key === " " && hovering.current && !isTextInput(event.target)) {
+        event.preventDefault();
+        setSpaceHeld(true);
+      }
+    }
+    function handleKeyUp(event: KeyboardEvent) {
+      if (event.key === " ") setSpaceHeld(false);
+    }
+    document.addEventListener("keydown", handleKeyDown, true);
+    document.addEventListener("keyup", handleKeyUp);
+    return () => {
+      document.removeEventListener("keydown", handleKeyDown, true);
+      document.removeEventListener("keyup", handleKeyUp);
+    };
+  }, [draft, closePolygon]);
+
+  function handlePointerDown(event: PointerEvent<HTMLDivElement>) {
+    if (!natural) return;
+    if (event.button === 1 || (event.button === 0 && tool === "pan")) {
+      event.preventDefault();
+      event.currentTarget.setPointerCapture(event.pointerId);
+      drag.current = { kind: "pan", x: event.clientX, y: event.clientY, ox: view.x, oy: view.y };
+      return;
+    }
+    if (event.button !== 0) return;
+    const point = toPercent(event.clientX, event.clientY);
+    if (!point) return;
+    switch (tool) {
+      case "rect":
+        event.preventDefault();
+        event.currentTarget.setPointerCapture(event.pointerId);
+        drag.current = { kind: "rect" };
+        setDraft({ kind: "rect", from: point, to: point });
+        break;
+      case "polygon": {
+        event.preventDefault();
+        const points = draft?.kind === "polygon" ? draft.points : [];
+        const first = points[0];
+        const box = svgRef.current?.getBoundingClientRect();
+        if (first && box && points.length >= 3) {
+          const dx = ((first[0] - point[0]) / 100) * box.width;
+          const dy = ((first[1] - point[1]) / 100) * box.height;
+          if (Math.hypot(dx, dy) <= closeDistance) {
+            closePolygon(points);
+            return;
+          }
+        }
+        const last = points[points.length - 1];
+        // A double-click sends two clicks on one spot; keep one point.
+        if (last && Math.abs(last[0] - point[0]) < 0.2 && Math.abs(last[1] - point[1]) < 0.2) return;
+        setDraft({ kind: "polygon", points: [...points, point], cursor: point });
+        break;
+      }
+      case "point":
+        event.preventDefault();
+        addRegion(["KeyPointLabels"], { x: point[0], y: point[1], width: 0.5 });
+        break;
+      case "select":
+        if (event.target === svgRef.current && canDraw) {
+          editor.notify("Choose a label first, then draw on the image.");
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  function handlePointerMove(event: PointerEvent<HTMLDivElement>) {
+    const current = drag.current;
+    if (current?.kind === "pan") {
+      const x = current.ox + event.clientX - current.x;
+      const y = current.oy + event.clientY - current.y;
+      setView((v) => ({ ...v, x, y }));
+      return;
+    }
+    if (!draft) return;
+    const point = toPercent(event.clientX, event.clientY);
+    if (!point) return;
+    if (draft.kind === "rect" && current?.kind === "rect") {
+      setDraft({ ...draft, to: point });
+    } else if (draft.kind === "polygon") {
+      setDraft({ ...draft, cursor: point });
+    }
+  }
+
+  function handlePointerUp(event: PointerEvent<HTMLDivElement>) {
+    const current = drag.current;
+    drag.current = null;
+    if (event.currentTarget.hasPointerCapture(event.pointerId)) {
+      event.currentTarget.releasePointerCapture(event.pointerId);
+    }
+    if (current?.kind !== "rect" || draft?.kind !== "rect") return;
+    const end = toPercent(event.clientX, event.clientY) ?? draft.to;
+    const box = svgRef.current?.getBoundingClientRect();
+    const x = Math.min(draft.from[0], end[0]);
+    const y = Math.min(draft.from[1], end[1]);
+    const width = Math.abs(end[0] - draft.from[0]);
+    const height = Math.abs(end[1] - draft.from[1]);
+    setDraft(null);
+    // A click, or a drag of a pixel or two, is not a box.
+    if (!box || (width / 100) * box.width < 3 || (height / 100) * box.height < 3) return;
+    addRegion(["RectangleLabels"], { x, y, width, height, rotation: 0 });
+  }
+
+  function handleDoubleClick() {
+    if (draft?.kind === "polygon") closePolygon(draft.points);
+  }
+
+  if (url === null) {
+    return (
+      <p className="message message-error lc-object" role="alert">
+        This image URL is not allowed. Images load only from http(s) and data:image URLs.
+      </p>
+    );
+  }
+
+  const regions = editor.result.filter(
+    (item): item is RegionItem => isRegion(item) && item.type !== "labels" && item.to_name === object.name,
+  );
+  const aspect = natural ? natural.width / natural.height : 1;
+
+  function shape(item: RegionItem) {
+    const labels = labelsOf(item);
+    const style = colorStyle(editor.colorOf(item.from_name, labels[0] ?? ""));
+    const selected = item.id === editor.selected;
+    const className = selected ? "lc-shape lc-shape-selected" : "lc-shape";
+    const onClick = () => {
+      if (tool === "select") editor.select(selected ? null : item.id);
+    };
+    const title = <title>{labels.join(", ")}</title>;
+    const v = item.value;
+    if (item.type === "rectanglelabels") {
+      const [x, y, w, h] = [num(v.x), num(v.y), num(v.width), num(v.height)];
+      if (x === null || y === null || w === null || h === null) return null;
+      const rotation = num(v.rotation) ?? 0;
+      return (
+        <rect
+          key={item.id}
+          className={className}
+          style={style}
+          x={x}
+          y={y}
+          width={w}
+          height={h}
+          transform={rotation ? `rotate(${rotation} ${x} ${y})` : undefined}
+          onClick={onClick}
+        >
+          {title}
+        </rect>
+      );
+    }
+    if (item.type === "polygonlabels") {
+      const points = Array.isArray(v.points)
+        ? v.points.flatMap((p) =>
+            Array.isArray(p) && typeof p[0] === "number" && typeof p[1] === "number" ? [`${p[0]},${p[1]}`] : [],
+          )
+        : [];
+      return (
+        <polygon key={item.id} className={className} style={style} points={points.join(" ")} onClick={onClick}>
+          {title}
+        </polygon>
+      );
+    }
+    const [x, y] = [num(v.x), num(v.y)];
+    if (x === null || y === null) return null;
+    return (
+      <ellipse
+        key={item.id}
+        className={`${className} lc-keypoint`}
+        style={style}
+        cx={x}
+        cy={y}
+        rx={0.9}
+        ry={0.9 * aspect}
+        onClick={onClick}
+      >
+        {title}
+      </ellipse>
+    );
+  }
+
+  function draftShape() {
+    if (!draft) return null;
+    const label = control ? (editor.active[control.name]?.[0] ?? "") : "";
+    const style = colorStyle(control ? editor.colorOf(control.name, label) : "currentColor");
+    if (draft.kind === "rect") {
+      return (
+        <rect
+          className="lc-shape lc-draft"
+          style={style}
+          x={Math.min(draft.from[0], draft.to[0])}
+          y={Math.min(draft.from[1], draft.to[1])}
+          width={Math.abs(draft.to[0] - draft.from[0])}
+          height={Math.abs(draft.to[1] - draft.from[1])}
+        />
+      );
+    }
+    const path = draft.cursor ? [...draft.points, draft.cursor] : draft.points;
+    return (
+      <g style={style}>
+        <polyline className="lc-shape lc-draft" points={path.map((p) => `${p[0]},${p[1]}`).join(" ")} />
+        {draft.points.map((p, i) => (
+          <ellipse
+            key={i}
+            className={i === 0 ? "lc-vertex lc-vertex-first" : "lc-vertex"}
+            cx={p[0]}
+            cy={p[1]}
+            rx={i === 0 ? 1.2 : 0.6}
+            ry={(i === 0 ? 1.2 : 0.6) * aspect}
+          />
+        ))}
+      </g>
+    );
+  }
+
+  const { zoom } = view;
+  const stageStyle = { transform: `translate(${view.x}px, ${view.y}px) scale(${zoom})` };
+  return (
+    <div className="lc-object lc-image-object">
+      <div className="lc-image-toolbar" role="toolbar" aria-label={`Image tools (${object.name})`}>
+        <Button onClick={() => zoomAt(zoomStep)} disabled={zoom >= maxZoom}>
+          Zoom in
+        </Button>
+        <Button onClick={() => zoomAt(1 / zoomStep)} disabled={zoom <= minZoom}>
+          Zoom out
+        </Button>
+        <Button onClick={resetZoom} disabled={zoom === 1 && view.x === 0 && view.y === 0}>
+          Reset zoom
+        </Button>
+        <Button aria-pressed={panTool} onClick={() => setPanTool((on) => !on)}>
+          Pan
+        </Button>
+        <span className="muted lc-zoom-level">{Math.round(zoom * 100)}%</span>
+        {canDraw ? <span className="muted lc-tool-hint">{toolHints[tool]}</span> : null}
+      </div>
+      <div
+        ref={viewportRef}
+        className={`lc-image-viewport lc-tool-${tool}`}
+        onPointerDown={handlePointerDown}
+        onPointerMove={handlePointerMove}
+        onPointerUp={handlePointerUp}
+        onPointerCancel={() => {
+          drag.current = null;
+          setDraft((d) => (d?.kind === "rect" ? null : d));
+        }}
+        onDoubleClick={handleDoubleClick}
+        onPointerEnter={() => {
+          hovering.current = true;
+        }}
+        onPointerLeave={() => {
+          hovering.current = false;
+        }}
+        onAuxClick={(event) => event.preventDefault()}
+      >
+        <div ref={stageRef} className="lc-image-stage" style={stageStyle}>
+          <img
+            src={url}
+            alt={`Image to label (${object.name})`}
+            draggable={false}
+            referrerPolicy="no-referrer"
+            style={imageSize}
+            onLoad={(event) => {
+              setFailed(false);
+              setNatural({ width: event.currentTarget.naturalWidth, height: event.currentTarget.naturalHeight });
+            }}
+            onError={() => setFailed(true)}
+          />
+          {natural ? (
+            <svg
+              ref={svgRef}
+              className="lc-image-overlay"
+              viewBox="0 0 100 100"
+              preserveAspectRatio="none"
+              aria-hidden="true"
+            >
+              {regions.map(shape)}
+              {draftShape()}
+            </svg>
+          ) : null}
+        </div>
+      </div>
+      {canDraw && natural ? (
+        <details className="lc-coordinates">
+          <summary>Add a region by coordinates</summary>
+          <CoordinateForm
+            tool={drawTool}
+            idPrefix={`${editor.idPrefix}-${object.name}`}
+            notify={editor.notify}
+            add={(tags, value) => addRegion(tags, value)}
+          />
+        </details>
+      ) : null}
+      {failed ? (
+        <p className="message message-error" role="alert">
+          The image could not be loaded.
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+interface CoordinateFormProps {
+  tool: Tool;
+  idPrefix: string;
+  notify(message: string): void;
+  add(tags: readonly RegionTag[], value: { [key: string]: JsonValue }): boolean;
+}
+
+/**
+ * CoordinateForm is the keyboard path for drawing: a box, a point or a
+ * polygon typed in percent of the image, for the label chosen above.
+ */
+function CoordinateForm({ tool, idPrefix, notify, add }: CoordinateFormProps) {
+  const [x, setX] = useState("");
+  const [y, setY] = useState("");
+  const [width, setWidth] = useState("");
+  const [height, setHeight] = useState("");
+  const [points, setPoints] = useState("");
+
+  if (tool !== "rect" && tool !== "point" && tool !== "polygon") {
+    return <p className="field-hint">Choose a label first; the fields depend on its kind of region.</p>;
+  }
+
+  const percent = (value: string) => {
+    const n = Number(value);
+    return value.trim() !== "" && Number.isFinite(n) && n >= 0 && n <= 100 ? n : null;
+  };
+
+  function handleSubmit(event: FormEvent) {
+    event.preventDefault();
+    if (tool === "polygon") {
+      const parsed = points
+        .trim()
+        .split(/\s+/)
+        .map((pair) => pair.split(",").map(percent));
+      if (parsed.length < 3 || parsed.some((p) => p.length !== 2 || p[0] === null || p[1] === null)) {
+        notify("Give at least 3 points as x,y pairs from 0 to 100, separated by spaces.");
+        return;
+      }
+      if (add(["PolygonLabels"], { points: parsed as number[][] })) setPoints("");
+      return;
+    }
+    const px = percent(x);
+    const py = percent(y);
+    if (px === null || py === null) {
+      notify("X and Y must be numbers from 0 to 100.");
+      return;
+    }
+    if (tool === "point") {
+      if (add(["KeyPointLabels"], { x: px, y: py, width: 0.5 })) {
+        setX("");
+        setY("");
+      }
+      return;
+    }
+    const w = percent(width);
+    const h = percent(height);
+    if (w === null || h === null || w === 0 || h === 0 || px + w > 100 || py + h > 100) {
+      notify("Width and Height must be greater than 0 and keep the box inside the image (X + Width ≤ 100).");
+      return;
+    }
+    if (add(["RectangleLabels"], { x: px, y: py, width: w, height: h, rotation: 0 })) {
+      setX("");
+      setY("");
+      setWidth("");
+      setHeight("");
+    }
+  }
+
+  const number = (name: string, label: string, value: string, set: (v: string) => void) => (
+    <Field
+      id={`${idPrefix}-${name}`}
+      label={label}
+      type="number"
+      min={0}
+      max={100}
+      step="any"
+      value={value}
+      onValueChange={set}
+    />
+  );
+  return (
+    <form className="lc-coordinate-form" onSubmit={handleSubmit}>
+      {tool === "polygon" ? (
+        <Field
+          id={`${idPrefix}-points`}
+          label="Points (x,y in %)"
+          type="text"
+          placeholder="10,10 60,12 40,70"
+          spellCheck={false}
+          value={points}
+          onValueChange={setPoints}
+        />
+      ) : (
+        <>
+          {number("x", "X (%)", x, setX)}
+          {number("y", "Y (%)", y, setY)}
+          {tool === "rect" ? number("width", "Width (%)", width, setWidth) : null}
+          {tool === "rect" ? number("height", "Height (%)", height, setHeight) : null}
+        </>
+      )}
+      <button type="submit" className="button button-secondary">
+        {tool === "rect" ? "Add box" : tool === "point" ? "Add point" : "Add polygon"}
+      </button>
+    </form>
+  );
+}

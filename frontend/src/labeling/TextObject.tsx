@@ -1,0 +1,216 @@
+// A Text object: the task's text, shown as text, with its labeled spans
+// highlighted. Spans are made by selecting text with the mouse after
+// choosing a label, or with the Start and End fields (which follow the
+// selection) and "Add span". Offsets count UTF-16 code units of the data
+// string, as Label Studio's do: the element holds exactly that string, split
+// into text nodes at span edges, so the length of a DOM range's text is the
+// offset. Span labels are drawn with CSS ::after content, which is not text
+// in the document and so never shifts an offset.
+import { useEffect, useRef, useState, type FormEvent } from "react";
+
+import { Field } from "../components/Field.tsx";
+import { asText, attr, objectValue, type ObjectInfo } from "./config.ts";
+import { useEditor } from "./context.ts";
+import { colorStyle } from "./controls.tsx";
+import { isRegion, labelsOf, num, type RegionItem } from "./result.ts";
+
+interface Span {
+  item: RegionItem;
+  start: number;
+  end: number;
+}
+
+/** offsetIn is the number of UTF-16 code units of text in root before (node, offset). */
+function offsetIn(root: Node, node: Node, offset: number): number {
+  const range = document.createRange();
+  range.selectNodeContents(root);
+  range.setEnd(node, offset);
+  return range.toString().length;
+}
+
+/** selectionOffsets is the part of the page's selection inside root, as text offsets, or null. */
+function selectionOffsets(root: HTMLElement | null, length: number): { start: number; end: number } | null {
+  const selection = window.getSelection();
+  if (!root || !selection || selection.rangeCount === 0 || selection.isCollapsed) return null;
+  const range = selection.getRangeAt(0);
+  if (!range.intersectsNode(root)) return null;
+  const start = root.contains(range.startContainer) ? offsetIn(root, range.startContainer, range.startOffset) : 0;
+  const end = root.contains(range.endContainer) ? offsetIn(root, range.endContainer, range.endOffset) : length;
+  return end > start ? { start, end } : null;
+}
+
+const wordChar = /[\p{L}\p{N}_]/u;
+
+/** trimSpan drops white space at both ends and, for word granularity, widens to whole words. */
+function trimSpan(text: string, start: number, end: number, words: boolean): [number, number] {
+  let s = Math.max(0, Math.min(start, text.length));
+  let e = Math.max(s, Math.min(end, text.length));
+  while (s < e && /\s/.test(text[s] ?? "")) s++;
+  while (e > s && /\s/.test(text[e - 1] ?? "")) e--;
+  if (words && e > s) {
+    while (s > 0 && wordChar.test(text[s - 1] ?? "")) s--;
+    while (e < text.length && wordChar.test(text[e] ?? "")) e++;
+  }
+  return [s, e];
+}
+
+export function TextObject({ object }: { object: ObjectInfo }) {
+  const editor = useEditor();
+  const ref = useRef<HTMLDivElement>(null);
+  // The click that ends a drag which made a span must not also select the span under it.
+  const madeSpan = useRef(false);
+  const [start, setStart] = useState("");
+  const [end, setEnd] = useState("");
+  const value = objectValue(object.value, editor.data);
+  const text = asText(value);
+  const labelControls = editor.config.controls.filter((c) => c.tag === "Labels" && c.toName.includes(object.name));
+  const canLabel = labelControls.length > 0 && !editor.readOnly;
+  const words = labelControls.some((c) => attr(c.node, "granularity") === "word");
+  const textObjects = editor.config.objects.filter((o) => o.tag === "Text").length;
+  const suffix = textObjects > 1 ? ` (${object.name})` : "";
+
+  // The Start and End fields follow whatever is selected in this text.
+  useEffect(() => {
+    if (!canLabel) return;
+    function handleSelectionChange() {
+      const offsets = selectionOffsets(ref.current, text.length);
+      if (offsets) {
+        setStart(String(offsets.start));
+        setEnd(String(offsets.end));
+      }
+    }
+    document.addEventListener("selectionchange", handleSelectionChange);
+    return () => document.removeEventListener("selectionchange", handleSelectionChange);
+  }, [canLabel, text]);
+
+  if (/^url$/i.test(attr(object.node, "valueType"))) {
+    return (
+      <p className="message message-info">
+        This text is stored at a link, which Gloss does not open in the editor: <span className="mono">{text}</span>
+      </p>
+    );
+  }
+
+  const spans: Span[] = [];
+  for (const item of editor.result) {
+    if (!isRegion(item) || item.type !== "labels" || item.to_name !== object.name) continue;
+    const s = num(item.value.start);
+    const e = num(item.value.end);
+    if (s === null || e === null || s < 0 || e > text.length || e <= s) continue;
+    spans.push({ item, start: s, end: e });
+  }
+
+  function addSpan(from: number, to: number): boolean {
+    const [s, e] = trimSpan(text, from, to, words);
+    if (e <= s) return false;
+    return editor.addRegion(object.name, ["Labels"], { start: s, end: e, text: text.slice(s, e) });
+  }
+
+  function handleMouseUp() {
+    if (!canLabel) return;
+    const offsets = selectionOffsets(ref.current, text.length);
+    if (offsets && addSpan(offsets.start, offsets.end)) {
+      madeSpan.current = true;
+      window.getSelection()?.removeAllRanges();
+      setStart("");
+      setEnd("");
+    }
+  }
+
+  function handleAdd(event: FormEvent) {
+    event.preventDefault();
+    const s = Number(start);
+    const e = Number(end);
+    if (!Number.isInteger(s) || !Number.isInteger(e) || s < 0 || e > text.length || e <= s) {
+      editor.notify(`Start and End must be whole numbers with 0 ≤ Start < End ≤ ${text.length}.`);
+      return;
+    }
+    if (addSpan(s, e)) {
+      setStart("");
+      setEnd("");
+    }
+  }
+
+  // Cut the text at every span edge; each piece knows the spans covering it.
+  const edges = new Set<number>([0, text.length]);
+  for (const span of spans) {
+    edges.add(span.start);
+    edges.add(span.end);
+  }
+  const cuts = [...edges].sort((a, b) => a - b);
+  const pieces = cuts.slice(0, -1).map((from, i) => {
+    const to = cuts[i + 1] ?? text.length;
+    const covering = spans.filter((span) => span.start <= from && span.end >= to);
+    const piece = text.slice(from, to);
+    if (covering.length === 0) return piece;
+    const top = covering[covering.length - 1]!;
+    const ending = covering.filter((span) => span.end === to);
+    const labels = ending.map((span) => labelsOf(span.item).join(", ")).join(" · ");
+    const selected = covering.some((span) => span.item.id === editor.selected);
+    const classes = ["lc-span", covering.length > 1 ? "lc-span-overlap" : "", selected ? "lc-span-selected" : ""];
+    return (
+      <mark
+        key={`${from}-${to}`}
+        className={classes.filter(Boolean).join(" ")}
+        style={colorStyle(editor.colorOf(top.item.from_name, labelsOf(top.item)[0] ?? ""))}
+        data-label={labels || undefined}
+        onClick={() => {
+          if (madeSpan.current) {
+            madeSpan.current = false;
+            return;
+          }
+          if (window.getSelection()?.isCollapsed !== false) {
+            editor.select(top.item.id === editor.selected ? null : top.item.id);
+          }
+        }}
+      >
+        {piece}
+      </mark>
+    );
+  });
+
+  return (
+    <div className="lc-object lc-text-object">
+      <div
+        ref={ref}
+        className={canLabel ? "lc-text lc-text-selectable" : "lc-text"}
+        onMouseDown={() => {
+          madeSpan.current = false;
+        }}
+        onMouseUp={handleMouseUp}
+      >
+        {pieces}
+      </div>
+      {canLabel ? (
+        <form className="lc-span-form" onSubmit={handleAdd} aria-label={`Add a span by offsets${suffix}`}>
+          <Field
+            id={`${editor.idPrefix}-${object.name}-start`}
+            label={`Start${suffix}`}
+            type="number"
+            inputMode="numeric"
+            min={0}
+            max={text.length}
+            value={start}
+            onValueChange={setStart}
+          />
+          <Field
+            id={`${editor.idPrefix}-${object.name}-end`}
+            label={`End${suffix}`}
+            type="number"
+            inputMode="numeric"
+            min={0}
+            max={text.length}
+            value={end}
+            onValueChange={setEnd}
+          />
+          <button type="submit" className="button button-secondary">
+            Add span
+          </button>
+          <p className="field-hint">
+            Choose a label, then select text with the mouse, or type offsets (0 to {text.length}) and press Add span.
+          </p>
+        </form>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,252 @@
+// One task in the editor with its Submit (or Update) and Skip buttons. The
+// viewer's own annotation is loaded for editing; without one, the best
+// prediction is the starting point. Lead time is the seconds since the task
+// was shown (added to the earlier time when updating). Others' annotations
+// are listed below, read-only.
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+
+import {
+  CreateAnnotationMutation,
+  UpdateAnnotationMutation,
+  type Annotation,
+  type Prediction,
+  type Project,
+  type Task,
+} from "../../api.ts";
+import { Button } from "../../components/Button.tsx";
+import { ErrorAlert, StatusMessage } from "../../components/Messages.tsx";
+import { count, formatDateTime } from "../../format.ts";
+import { useMutation } from "../../hooks.ts";
+import { parseLabelConfig, type LabelConfig } from "../../labeling/config.ts";
+import { Editor } from "../../labeling/Editor.tsx";
+import { missingRequired, normalizeResult, toJson, type ResultItem } from "../../labeling/result.ts";
+import { Link } from "../../router.tsx";
+import { useViewer } from "../../session.tsx";
+
+interface TaskLabelerProps {
+  project: Project;
+  task: Task;
+  /** In the stream, saving moves on to the next task; on a task page it stays. */
+  mode: "stream" | "task";
+  onSubmitted(): void;
+}
+
+function latest(annotations: readonly Annotation[]): Annotation | null {
+  return annotations.reduce<Annotation | null>(
+    (best, a) => (best === null || a.updatedAt > best.updatedAt ? a : best),
+    null,
+  );
+}
+
+function bestPrediction(predictions: readonly Prediction[]): Prediction | null {
+  return predictions.reduce<Prediction | null>(
+    (best, p) => (best === null || (p.score ?? -Infinity) > (best.score ?? -Infinity) ? p : best),
+    null,
+  );
+}
+
+interface Start {
+  result: ResultItem[];
+  note: string | null;
+}
+
+function startingPoint(config: LabelConfig, own: Annotation | null, prediction: Prediction | null): Start {
+  if (own) {
+    if (own.wasCancelled) return { result: [], note: "You skipped this task. Label it and press Update to change that." };
+    const { result, dropped } = normalizeResult(own.result, config);
+    const note =
+      dropped > 0
+        ? `${count(dropped, "item")} of your annotation no longer fit the configuration and were left out.`
+        : null;
+    return { result, note };
+  }
+  if (prediction) {
+    const { result, dropped } = normalizeResult(prediction.result, config);
+    const score = prediction.score === null ? "" : ` (score ${Math.round(prediction.score * 1000) / 1000})`;
+    const left = dropped > 0 ? ` ${count(dropped, "item")} that did not fit the configuration were left out.` : "";
+    return { result, note: `Loaded from prediction ${prediction.modelVersion || "(no version)"}${score}.${left}` };
+  }
+  return { result: [], note: null };
+}
+
+export function TaskLabeler({ project, task, mode, onSubmitted }: TaskLabelerProps) {
+  const viewer = useViewer();
+  const parsed = useMemo(() => parseLabelConfig(project.labelConfig), [project.labelConfig]);
+  const own = useMemo(
+    () => latest(task.annotations.filter((a) => a.completedBy?.id === viewer.id)),
+    [task, viewer.id],
+  );
+  const others = task.annotations.filter((a) => a.completedBy?.id !== viewer.id);
+  const [start] = useState<Start>(() =>
+    parsed.config ? startingPoint(parsed.config, own, bestPrediction(task.predictions)) : { result: [], note: null },
+  );
+  const [result, setResult] = useState<readonly ResultItem[]>(start.result);
+  const [annotation, setAnnotation] = useState<{ id: string; leadTime: number } | null>(
+    own ? { id: own.id, leadTime: own.leadTime } : null,
+  );
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const shownAt = useRef(performance.now());
+  const section = useRef<HTMLElement>(null);
+  const create = useMutation(CreateAnnotationMutation);
+  const update = useMutation(UpdateAnnotationMutation);
+  const pending = create.pending || update.pending;
+
+  const onChange = useCallback((change: (result: readonly ResultItem[]) => ResultItem[]) => {
+    setSaved(null);
+    setResult((current) => change(current));
+  }, []);
+
+  const save = useCallback(
+    async (wasCancelled: boolean) => {
+      if (pending) return;
+      setError(null);
+      setSaved(null);
+      const missing = !wasCancelled && parsed.config ? missingRequired(parsed.config, result) : null;
+      if (missing) {
+        setError(missing);
+        return;
+      }
+      const seconds = (performance.now() - shownAt.current) / 1000;
+      const input = {
+        result: wasCancelled ? [] : toJson(result),
+        wasCancelled,
+        leadTime: Math.round(((annotation?.leadTime ?? 0) + seconds) * 1000) / 1000,
+      };
+      try {
+        const data = annotation
+          ? (await update.run({ id: annotation.id, input })).updateAnnotation
+          : (await create.run({ input: { ...input, taskId: task.id } })).createAnnotation;
+        if (mode === "stream") {
+          onSubmitted();
+          return;
+        }
+        shownAt.current = performance.now();
+        setAnnotation({ id: data.id, leadTime: data.leadTime });
+        if (wasCancelled) setResult([]);
+        setSaved(wasCancelled ? "Skipped." : "Saved.");
+        onSubmitted();
+      } catch (err) {
+        setError(err);
+      }
+    },
+    [annotation, create, mode, onSubmitted, parsed.config, pending, result, task.id, update],
+  );
+
+  // In the stream each task replaces the last one, whose Submit button had
+  // focus: start the new task at the top, with focus on it.
+  useEffect(() => {
+    if (mode !== "stream") return;
+    window.scrollTo(0, 0);
+    if (document.activeElement === null || document.activeElement === document.body) {
+      section.current?.focus({ preventScroll: true });
+    }
+  }, [mode]);
+
+  // Ctrl+Enter (or Cmd+Enter) submits from anywhere on the page.
+  useEffect(() => {
+    function handleKeyDown(event: KeyboardEvent) {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && !event.defaultPrevented) {
+        event.preventDefault();
+        void save(false);
+      }
+    }
+    document.addEventListener("keydown", handleKeyDown);
+    return () => document.removeEventListener("keydown", handleKeyDown);
+  }, [save]);
+
+  if (!parsed.config) {
+    return (
+      <div className="card">
+        <p role="alert" className="message message-error">
+          This project's labeling configuration cannot be shown: {parsed.error}
+        </p>
+      </div>
+    );
+  }
+
+  const projectLink = `/projects/${encodeURIComponent(project.id)}`;
+  return (
+    <>
+      <section ref={section} className="card labeling" aria-label={`Task ${task.innerId}`} tabIndex={-1}>
+        <div className="labeling-meta">
+          <span className="badge">Task {task.innerId}</span>
+          <span className="muted">
+            {count(task.totalAnnotations, "annotation")}
+            {task.cancelledAnnotations > 0 ? ` · ${task.cancelledAnnotations} skipped` : ""}
+          </span>
+          {mode === "task" ? <Link to={projectLink}>Back to the data manager</Link> : null}
+        </div>
+        {start.note ? <p className="message message-info">{start.note}</p> : null}
+        <Editor config={parsed.config} data={task.data} result={result} onChange={onChange} />
+        <ErrorAlert error={error} />
+        {saved ? <StatusMessage>{saved}</StatusMessage> : null}
+        <div className="labeling-actions">
+          <Button variant="primary" pending={pending} onClick={() => void save(false)} aria-keyshortcuts="Control+Enter">
+            {annotation ? "Update" : "Submit"}
+          </Button>
+          {project.showSkip ? (
+            <Button pending={pending} onClick={() => void save(true)}>
+              Skip
+            </Button>
+          ) : null}
+          <span className="muted labeling-hint">
+            <kbd>Ctrl</kbd>+<kbd>Enter</kbd> submits
+          </span>
+        </div>
+      </section>
+      {others.length > 0 ? <OtherAnnotations config={parsed.config} task={task} annotations={others} /> : null}
+    </>
+  );
+}
+
+function OtherAnnotations({ config, task, annotations }: { config: LabelConfig; task: Task; annotations: Annotation[] }) {
+  const [open, setOpen] = useState<string | null>(null);
+  return (
+    <section className="card" aria-labelledby="other-annotations-heading">
+      <h2 id="other-annotations-heading">Other annotations</h2>
+      <ul className="annotation-list">
+        {annotations.map((a, i) => {
+          const items = Array.isArray(a.result) ? a.result.length : 0;
+          const shown = open === a.id;
+          const author = a.completedBy?.displayName ?? `another annotator (${i + 1})`;
+          return (
+            <li key={a.id}>
+              <div className="annotation-row">
+                <span>
+                  <strong className="annotation-author">{author}</strong>{" "}
+                  <span className="muted">
+                    <time dateTime={a.createdAt}>{formatDateTime(a.createdAt)}</time> ·{" "}
+                    {a.wasCancelled ? "skipped" : count(items, "result item")}
+                  </span>
+                </span>
+                {!a.wasCancelled ? (
+                  <Button
+                    className="button-small"
+                    aria-expanded={shown}
+                    onClick={() => setOpen(shown ? null : a.id)}
+                  >
+                    {shown ? "Hide" : "Show"}
+                    <span className="visually-hidden"> annotation by {author}</span>
+                  </Button>
+                ) : null}
+              </div>
+              {shown ? (
+                <div className="annotation-view">
+                  <Editor
+                    config={config}
+                    data={task.data}
+                    result={normalizeResult(a.result, config).result}
+                    onChange={() => undefined}
+                    readOnly
+                    hotkeys={false}
+                  />
+                </div>
+              ) : null}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}

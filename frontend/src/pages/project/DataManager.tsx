@@ -1,0 +1,308 @@
+// The data manager: a project's tasks, fifty to a page, sorted and filtered
+// on the server's allowlisted fields, paged by keyset cursors (a stack of
+// them, so Previous page returns exactly where it was). Task data is shown
+// as text; image fields as thumbnails, and only from http(s) or data:image
+// URLs.
+import { useEffect, useMemo, useState, type MouseEvent } from "react";
+
+import {
+  MembersQuery,
+  TasksQuery,
+  type Cursor,
+  type JsonValue,
+  type OrderDirection,
+  type Project,
+  type TaskFilter,
+  type TaskOrderField,
+  type TaskRow,
+} from "../../api.ts";
+import { Button } from "../../components/Button.tsx";
+import { ErrorAlert, Loading } from "../../components/Messages.tsx";
+import { count, formatDateTime } from "../../format.ts";
+import { useQuery } from "../../hooks.ts";
+import { asText, parseLabelConfig, safeImageUrl } from "../../labeling/config.ts";
+import { Link, navigate } from "../../router.tsx";
+
+const pageSize = 50;
+
+type FilterChoice = "all" | "labeled" | "unlabeled" | "skipped";
+
+const sortFields: { value: TaskOrderField; label: string }[] = [
+  { value: "ID", label: "ID" },
+  { value: "CREATED_AT", label: "Created" },
+  { value: "UPDATED_AT", label: "Updated" },
+  { value: "ANNOTATION_COUNT", label: "Annotation count" },
+];
+
+const filters: { value: FilterChoice; label: string }[] = [
+  { value: "all", label: "All" },
+  { value: "labeled", label: "Labeled" },
+  { value: "unlabeled", label: "Unlabeled" },
+  { value: "skipped", label: "Skipped" },
+];
+
+/** The server takes searches of 1 to 200 characters. */
+const maxSearch = 200;
+
+function taskFilter(choice: FilterChoice, annotator: string, search: string): TaskFilter | null {
+  const filter: TaskFilter = {};
+  if (search) filter.search = search;
+  if (choice === "labeled") filter.labeled = true;
+  if (choice === "unlabeled") filter.labeled = false;
+  if (choice === "skipped") filter.skipped = true;
+  if (annotator) filter.annotator = annotator;
+  return Object.keys(filter).length > 0 ? filter : null;
+}
+
+function truncate(text: string, most: number): string {
+  return text.length > most ? `${text.slice(0, most - 1)}…` : text;
+}
+
+function DataCell({ value, image, alt }: { value: JsonValue | undefined; image: boolean; alt: string }) {
+  const url = typeof value === "string" && (image || value.startsWith("data:image/")) ? safeImageUrl(value) : null;
+  if (url) {
+    return <img className="thumb" src={url} alt={alt} loading="lazy" referrerPolicy="no-referrer" />;
+  }
+  const text = asText(value);
+  return (
+    <span className="cell-data" title={text.length > 80 ? truncate(text, 500) : undefined}>
+      {truncate(text, 80)}
+    </span>
+  );
+}
+
+interface DataManagerProps {
+  project: Project;
+  canManage: boolean;
+  onImport(): void;
+}
+
+export function DataManager({ project, canManage, onImport }: DataManagerProps) {
+  const [field, setField] = useState<TaskOrderField>("ID");
+  const [direction, setDirection] = useState<OrderDirection>("ASC");
+  const [filter, setFilter] = useState<FilterChoice>("all");
+  const [annotator, setAnnotator] = useState("");
+  const [searchText, setSearchText] = useState("");
+  const [search, setSearch] = useState("");
+  // The `after` cursor of every page up to the current one; null is the first page.
+  const [cursors, setCursors] = useState<(Cursor | null)[]>([null]);
+  const after = cursors[cursors.length - 1] ?? null;
+  const tasks = useQuery(TasksQuery, {
+    projectId: project.id,
+    first: pageSize,
+    after,
+    filter: taskFilter(filter, annotator, search),
+    orderBy: { field, direction },
+  });
+  const members = useQuery(MembersQuery, { first: 100, after: null, isAdmin: false });
+  const imageKeys = useMemo(
+    () => parseLabelConfig(project.labelConfig).config?.imageKeys ?? new Set<string>(),
+    [project.labelConfig],
+  );
+  const base = `/projects/${encodeURIComponent(project.id)}`;
+
+  // A new order or filter starts again from the first page.
+  function changeView(change: () => void) {
+    change();
+    setCursors([null]);
+  }
+
+  // Search once typing pauses, not on every key.
+  useEffect(() => {
+    const wanted = searchText.trim().slice(0, maxSearch);
+    if (wanted === search) return;
+    const timer = window.setTimeout(() => {
+      setSearch(wanted);
+      setCursors([null]);
+    }, 300);
+    return () => window.clearTimeout(timer);
+  }, [searchText, search]);
+
+  const page = tasks.data?.tasks;
+  const rows: TaskRow[] = page?.edges.map((e) => e.node) ?? [];
+  const keys = project.dataKeys;
+  const first = (cursors.length - 1) * pageSize + 1;
+
+  function openRow(event: MouseEvent<HTMLTableRowElement>, task: TaskRow) {
+    // Links and buttons in the row do their own thing.
+    if (event.target instanceof Element && event.target.closest("a, button, input, select")) return;
+    if (window.getSelection()?.isCollapsed === false) return;
+    navigate(`${base}/tasks/${encodeURIComponent(task.id)}`);
+  }
+
+  return (
+    <section className="card data-manager" aria-labelledby="data-manager-heading">
+      <h2 id="data-manager-heading" className="visually-hidden">
+        Tasks
+      </h2>
+      <div className="toolbar">
+        <div className="field toolbar-search">
+          <label htmlFor="dm-search">Search</label>
+          <input
+            id="dm-search"
+            type="search"
+            value={searchText}
+            maxLength={maxSearch}
+            placeholder="Text in the task data"
+            onChange={(e) => setSearchText(e.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="dm-sort">Sort by</label>
+          <select id="dm-sort" value={field} onChange={(e) => changeView(() => setField(e.target.value as TaskOrderField))}>
+            {sortFields.map((s) => (
+              <option key={s.value} value={s.value}>
+                {s.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <Button
+          className="toolbar-toggle"
+          aria-pressed={direction === "DESC"}
+          onClick={() => changeView(() => setDirection(direction === "DESC" ? "ASC" : "DESC"))}
+        >
+          Descending
+        </Button>
+        <div className="field">
+          <label htmlFor="dm-filter">Filter</label>
+          <select
+            id="dm-filter"
+            value={filter}
+            onChange={(e) => changeView(() => setFilter(e.target.value as FilterChoice))}
+          >
+            {filters.map((f) => (
+              <option key={f.value} value={f.value}>
+                {f.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        {members.data ? (
+          <div className="field">
+            <label htmlFor="dm-annotator">Annotator</label>
+            <select id="dm-annotator" value={annotator} onChange={(e) => changeView(() => setAnnotator(e.target.value))}>
+              <option value="">Anyone</option>
+              {members.data.members.edges.map(({ node }) => (
+                <option key={node.user.id} value={node.user.id}>
+                  {node.user.displayName}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
+      </div>
+
+      {!page ? (
+        tasks.loading ? (
+          <Loading label="Loading tasks…" />
+        ) : (
+          <>
+            <ErrorAlert error={tasks.error} />
+            <div className="actions">
+              <Button onClick={tasks.reload}>Try again</Button>
+            </div>
+          </>
+        )
+      ) : rows.length === 0 ? (
+        <div className="empty-state">
+          {project.taskCount === 0 ? (
+            <>
+              <p>This project has no tasks yet.</p>
+              {canManage ? (
+                <Button variant="primary" onClick={onImport}>
+                  Import tasks
+                </Button>
+              ) : null}
+            </>
+          ) : (
+            <p>No tasks match these filters.</p>
+          )}
+        </div>
+      ) : (
+        <>
+          <ErrorAlert error={tasks.error} />
+          <div className="table-wrap" aria-busy={tasks.loading || undefined}>
+            <table className="table table-tasks">
+              <caption className="visually-hidden">Tasks of {project.title}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">#</th>
+                  {keys.length > 0 ? (
+                    keys.map((key) => (
+                      <th key={key} scope="col">
+                        {key}
+                      </th>
+                    ))
+                  ) : (
+                    <th scope="col">Data</th>
+                  )}
+                  <th scope="col">Annotations</th>
+                  <th scope="col">Skipped</th>
+                  <th scope="col">Updated</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((task) => {
+                  const data =
+                    task.data !== null && typeof task.data === "object" && !Array.isArray(task.data) ? task.data : null;
+                  return (
+                    <tr key={task.id} className="row-link" onClick={(event) => openRow(event, task)}>
+                      <td>
+                        <Link to={`${base}/tasks/${encodeURIComponent(task.id)}`} aria-label={`Open task ${task.innerId}`}>
+                          {task.innerId}
+                        </Link>
+                      </td>
+                      {keys.length > 0 ? (
+                        keys.map((key) => (
+                          <td key={key}>
+                            <DataCell
+                              value={data ? data[key] : undefined}
+                              image={imageKeys.has(key)}
+                              alt={`Task ${task.innerId} ${key}`}
+                            />
+                          </td>
+                        ))
+                      ) : (
+                        <td>
+                          <DataCell value={task.data} image={false} alt="" />
+                        </td>
+                      )}
+                      <td>{task.totalAnnotations}</td>
+                      <td>{task.cancelledAnnotations}</td>
+                      <td>
+                        <time dateTime={task.updatedAt}>{formatDateTime(task.updatedAt)}</time>
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+          <div className="table-footer">
+            <p className="muted">
+              Showing {first}–{first + rows.length - 1} of {count(page.totalCount, "task")}
+            </p>
+            <div className="actions">
+              <Button
+                onClick={() => setCursors((stack) => stack.slice(0, -1))}
+                disabled={cursors.length <= 1 || tasks.loading}
+              >
+                Previous page
+              </Button>
+              <Button
+                onClick={() => {
+                  const end = page.pageInfo.endCursor;
+                  if (end) setCursors((stack) => [...stack, end]);
+                }}
+                disabled={!page.pageInfo.hasNextPage || tasks.loading}
+              >
+                Next page
+              </Button>
+            </div>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
