@@ -13,6 +13,7 @@ import (
 	"gloss/internal/audit"
 	"gloss/internal/fault"
 	"gloss/internal/importer"
+	"gloss/internal/safehttp"
 )
 
 // importBatch is how many tasks are written per bulk insert.
@@ -132,7 +133,11 @@ func (s *Service) ImportURL(ctx context.Context, projectID int, url string) (int
 	}
 	body, name, err := s.fetcher.Fetch(ctx, url, s.MaxImportBytes())
 	if err != nil {
-		return 0, fault.Invalid("could not fetch the URL: %v", err)
+		var fe *safehttp.Error
+		if errors.As(err, &fe) {
+			return 0, fault.Invalid("could not import from the URL: %s", fe.Msg)
+		}
+		return 0, fault.Invalid("could not import from the URL")
 	}
 	defer body.Close()
 	src, err := Spool(name, body)
