@@ -14,6 +14,7 @@ import (
 	"gloss/ent/user"
 	"gloss/ent/workspace"
 	"gloss/graph/model"
+	"gloss/internal/fault"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -77,7 +78,7 @@ func (r *projectResolver) Members(ctx context.Context, obj *ent.Project) ([]*ent
 
 // Workspaces is the resolver for the workspaces field.
 func (r *queryResolver) Workspaces(ctx context.Context) ([]*ent.Workspace, error) {
-	if _, err := signedIn(ctx); err != nil {
+	if _, err := fault.SignedIn(ctx); err != nil {
 		return nil, err
 	}
 	return r.client(ctx).Workspace.Query().Order(ent.Asc(workspace.FieldID)).Limit(MaxPageSize).All(ctx)
@@ -90,7 +91,7 @@ func (r *queryResolver) RoleInvites(ctx context.Context) ([]*ent.Invite, error) 
 
 // MyAnnotations is the resolver for the myAnnotations field.
 func (r *queryResolver) MyAnnotations(ctx context.Context, reviewState *annotation.ReviewState, first *int, after *entgql.Cursor[int]) (*ent.AnnotationConnection, error) {
-	v, err := signedIn(ctx)
+	v, err := fault.SignedIn(ctx)
 	if err != nil {
 		return nil, err
 	}

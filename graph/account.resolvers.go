@@ -11,6 +11,7 @@ import (
 	"gloss/ent/session"
 	"gloss/graph/model"
 	"gloss/internal/auth"
+	"gloss/internal/fault"
 	"strings"
 	"time"
 )
@@ -39,7 +40,7 @@ func (r *mutationResolver) Login(ctx context.Context, input model.LoginInput) (*
 
 // ChangePassword is the resolver for the changePassword field.
 func (r *mutationResolver) ChangePassword(ctx context.Context, input model.ChangePasswordInput) (bool, error) {
-	if _, err := signedIn(ctx); err != nil {
+	if _, err := fault.SignedIn(ctx); err != nil {
 		return false, err
 	}
 	return true, r.Auth.ChangePassword(ctx, input.CurrentPassword, input.NewPassword)
@@ -47,7 +48,7 @@ func (r *mutationResolver) ChangePassword(ctx context.Context, input model.Chang
 
 // ResetAPIToken is the resolver for the resetApiToken field.
 func (r *mutationResolver) ResetAPIToken(ctx context.Context) (*model.APITokenPayload, error) {
-	if _, err := signedIn(ctx); err != nil {
+	if _, err := fault.SignedIn(ctx); err != nil {
 		return nil, err
 	}
 	token, err := r.Auth.ResetAPIToken(ctx)
@@ -59,7 +60,7 @@ func (r *mutationResolver) ResetAPIToken(ctx context.Context) (*model.APITokenPa
 
 // RevokeSession is the resolver for the revokeSession field.
 func (r *mutationResolver) RevokeSession(ctx context.Context, id int) (int, error) {
-	if _, err := signedIn(ctx); err != nil {
+	if _, err := fault.SignedIn(ctx); err != nil {
 		return 0, err
 	}
 	return id, r.Auth.RevokeSession(ctx, id)
@@ -67,7 +68,7 @@ func (r *mutationResolver) RevokeSession(ctx context.Context, id int) (int, erro
 
 // Sessions is the resolver for the sessions field.
 func (r *queryResolver) Sessions(ctx context.Context) ([]*ent.Session, error) {
-	if _, err := signedIn(ctx); err != nil {
+	if _, err := fault.SignedIn(ctx); err != nil {
 		return nil, err
 	}
 	return r.client(ctx).Session.Query().Where(session.ExpiresAtGT(time.Now())).

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"fmt"
+	"gloss/internal/fault"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -22,7 +23,7 @@ func (r *Resolver) Access(ctx context.Context, obj any, next graphql.Resolver, r
 	case model.AccessPublic, model.AccessRow:
 		return next(ctx)
 	case model.AccessSignedIn:
-		if _, err := signedIn(ctx); err != nil {
+		if _, err := fault.SignedIn(ctx); err != nil {
 			return nil, err
 		}
 		return next(ctx)
@@ -46,7 +47,7 @@ func (r *Resolver) Access(ctx context.Context, obj any, next graphql.Resolver, r
 		}
 		return next(ctx)
 	case model.AccessOrgAdmin:
-		v, err := signedIn(ctx)
+		v, err := fault.SignedIn(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -62,7 +63,7 @@ func (r *Resolver) Access(ctx context.Context, obj any, next graphql.Resolver, r
 		if !ok {
 			return nil, fmt.Errorf("@access(AUTHOR) on %T", obj)
 		}
-		v, err := signedIn(ctx)
+		v, err := fault.SignedIn(ctx)
 		if err != nil {
 			return nil, err
 		}

@@ -10,13 +10,14 @@ import (
 	"gloss/ent"
 	"gloss/ent/membership"
 	"gloss/ent/organization"
+	"gloss/internal/fault"
 
 	"entgo.io/contrib/entgql"
 )
 
 // ResetInviteLink is the resolver for the resetInviteLink field.
 func (r *mutationResolver) ResetInviteLink(ctx context.Context) (*ent.Organization, error) {
-	if v, err := signedIn(ctx); err != nil {
+	if v, err := fault.SignedIn(ctx); err != nil {
 		return nil, err
 	} else if !v.IsOrgAdmin() {
 		return nil, errForbidden
@@ -51,7 +52,7 @@ func (r *mutationResolver) DeactivateUser(ctx context.Context, userID int) (*ent
 
 // ViewerRole is the resolver for the viewerRole field.
 func (r *organizationResolver) ViewerRole(ctx context.Context, obj *ent.Organization) (membership.Role, error) {
-	v, err := signedIn(ctx)
+	v, err := fault.SignedIn(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -74,7 +75,7 @@ func (r *organizationResolver) InviteURL(ctx context.Context, obj *ent.Organizat
 
 // Organization is the resolver for the organization field.
 func (r *queryResolver) Organization(ctx context.Context) (*ent.Organization, error) {
-	v, err := signedIn(ctx)
+	v, err := fault.SignedIn(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +84,7 @@ func (r *queryResolver) Organization(ctx context.Context) (*ent.Organization, er
 
 // Organizations is the resolver for the organizations field.
 func (r *queryResolver) Organizations(ctx context.Context) ([]*ent.Organization, error) {
-	if _, err := signedIn(ctx); err != nil {
+	if _, err := fault.SignedIn(ctx); err != nil {
 		return nil, err
 	}
 	return r.client(ctx).Organization.Query().Order(ent.Asc(organization.FieldID)).Limit(MaxPageSize).All(ctx)
@@ -91,7 +92,7 @@ func (r *queryResolver) Organizations(ctx context.Context) ([]*ent.Organization,
 
 // Members is the resolver for the members field.
 func (r *queryResolver) Members(ctx context.Context, first *int, after *entgql.Cursor[int]) (*ent.MembershipConnection, error) {
-	v, err := signedIn(ctx)
+	v, err := fault.SignedIn(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"gloss/ent"
 	"gloss/ent/task"
 	"gloss/graph/model"
+	"gloss/internal/fault"
 	"gloss/internal/labeling"
 
 	"entgo.io/contrib/entgql"
@@ -101,7 +102,7 @@ func (r *projectResolver) Tasks(ctx context.Context, obj *ent.Project, first *in
 
 // Projects is the resolver for the projects field.
 func (r *queryResolver) Projects(ctx context.Context, first *int, after *entgql.Cursor[int]) (*ent.ProjectConnection, error) {
-	if _, err := signedIn(ctx); err != nil {
+	if _, err := fault.SignedIn(ctx); err != nil {
 		return nil, err
 	}
 	first, err := checkFirst(first)
@@ -114,7 +115,7 @@ func (r *queryResolver) Projects(ctx context.Context, first *int, after *entgql.
 
 // Project is the resolver for the project field.
 func (r *queryResolver) Project(ctx context.Context, id int) (*ent.Project, error) {
-	if _, err := signedIn(ctx); err != nil {
+	if _, err := fault.SignedIn(ctx); err != nil {
 		return nil, err
 	}
 	return nullIfNotFound(r.client(ctx).Project.Get(ctx, id))
@@ -122,7 +123,7 @@ func (r *queryResolver) Project(ctx context.Context, id int) (*ent.Project, erro
 
 // Task is the resolver for the task field.
 func (r *queryResolver) Task(ctx context.Context, id int) (*ent.Task, error) {
-	if _, err := signedIn(ctx); err != nil {
+	if _, err := fault.SignedIn(ctx); err != nil {
 		return nil, err
 	}
 	return nullIfNotFound(r.client(ctx).Task.Get(ctx, id))
@@ -130,7 +131,7 @@ func (r *queryResolver) Task(ctx context.Context, id int) (*ent.Task, error) {
 
 // Tasks is the resolver for the tasks field.
 func (r *queryResolver) Tasks(ctx context.Context, projectID int, first *int, after *entgql.Cursor[int], filter *model.TaskFilter, orderBy *model.TaskOrder) (*ent.TaskConnection, error) {
-	if _, err := signedIn(ctx); err != nil {
+	if _, err := fault.SignedIn(ctx); err != nil {
 		return nil, err
 	}
 	p, err := r.client(ctx).Project.Get(ctx, projectID)

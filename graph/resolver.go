@@ -11,10 +11,10 @@ import (
 	"gloss/ent"
 	"gloss/graph/model"
 	"gloss/internal/auth"
+	"gloss/internal/database"
 	"gloss/internal/fault"
 	"gloss/internal/labeling"
 	"gloss/internal/organization"
-	"gloss/internal/viewer"
 )
 
 // MaxPageSize is the largest `first` a connection accepts.
@@ -53,10 +53,7 @@ func NewSchema(r *Resolver) graphql.ExecutableSchema {
 
 // client returns the transaction's client in a mutation, else the base one.
 func (r *Resolver) client(ctx context.Context) *ent.Client {
-	if c := ent.FromContext(ctx); c != nil {
-		return c
-	}
-	return r.Client
+	return database.ClientFrom(ctx, r.Client)
 }
 
 // pageSize returns the page size a `first` argument asks for (default 20).
@@ -76,15 +73,7 @@ func checkFirst(first *int) (*int, error) {
 	return &n, nil
 }
 
-// signedIn returns the signed-in viewer or an UNAUTHENTICATED error.
-func signedIn(ctx context.Context) (*viewer.Viewer, error) {
-	if v := viewer.FromContext(ctx); v != nil && !v.System && v.UserID != 0 {
-		return v, nil
-	}
-	return nil, errUnauthenticated
-}
-
-var errUnauthenticated = fault.New(fault.Unauthenticated, "sign in first")
+var errUnauthenticated = fault.ErrSignIn
 
 var errForbidden = fault.New(fault.Forbidden, "you are not allowed to read or do this")
 

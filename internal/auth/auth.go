@@ -21,6 +21,7 @@ import (
 	"gloss/ent/session"
 	"gloss/ent/user"
 	"gloss/internal/audit"
+	"gloss/internal/database"
 	"gloss/internal/fault"
 	"gloss/internal/password"
 	"gloss/internal/secret"
@@ -189,7 +190,7 @@ type Invite struct {
 
 // LookupInvite returns what token leads to, or nil when it is not valid.
 func (s *Service) LookupInvite(ctx context.Context, token string) (*Invite, error) {
-	return s.lookupInvite(ctx, clientFrom(ctx, s.client), token)
+	return s.lookupInvite(ctx, database.ClientFrom(ctx, s.client), token)
 }
 
 func (s *Service) lookupInvite(ctx context.Context, client *ent.Client, token string) (*Invite, error) {
@@ -250,7 +251,7 @@ func (s *Service) CreateInvite(ctx context.Context, role membership.Role, projec
 	if role == membership.RoleOwner && v.Role != membership.RoleOwner {
 		return nil, "", fault.New(fault.Forbidden, "only owners invite owners")
 	}
-	client := clientFrom(ctx, s.client)
+	client := database.ClientFrom(ctx, s.client)
 	if projectID != nil {
 		if _, err := client.Project.Get(ctx, *projectID); err != nil {
 			return nil, "", err
@@ -280,7 +281,7 @@ func (s *Service) RevokeInvite(ctx context.Context, id int) (*ent.Invite, error)
 	if v == nil || !v.IsOrgAdmin() {
 		return nil, fault.New(fault.Forbidden, "only owners and admins manage invites")
 	}
-	inv, err := clientFrom(ctx, s.client).Invite.UpdateOneID(id).SetRevoked(true).Save(ctx)
+	inv, err := database.ClientFrom(ctx, s.client).Invite.UpdateOneID(id).SetRevoked(true).Save(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -303,7 +304,7 @@ func (s *Service) Signup(ctx context.Context, email, pw, inviteToken string) (*e
 	if err := password.Check(pw); err != nil {
 		return nil, err
 	}
-	client := clientFrom(ctx, s.client)
+	client := database.ClientFrom(ctx, s.client)
 	var org *ent.Organization
 	role := membership.RoleAnnotator
 	setup := false
@@ -464,7 +465,7 @@ func (s *Service) Logout(ctx context.Context) error {
 // one, and ends every other session of theirs.
 func (s *Service) ChangePassword(ctx context.Context, current, next string) error {
 	v := viewer.FromContext(ctx)
-	client := clientFrom(ctx, s.client)
+	client := database.ClientFrom(ctx, s.client)
 	u, err := client.User.Get(ctx, v.UserID)
 	if err != nil {
 		return err
@@ -495,7 +496,7 @@ func (s *Service) ChangePassword(ctx context.Context, current, next string) erro
 
 // RevokeSession ends one of the viewer's sessions.
 func (s *Service) RevokeSession(ctx context.Context, id int) error {
-	n, err := clientFrom(ctx, s.client).Session.Delete().Where(session.ID(id)).Exec(ctx)
+	n, err := database.ClientFrom(ctx, s.client).Session.Delete().Where(session.ID(id)).Exec(ctx)
 	if err != nil {
 		return err
 	}
@@ -511,7 +512,7 @@ func (s *Service) RevokeSession(ctx context.Context, id int) error {
 func (s *Service) ResetAPIToken(ctx context.Context) (string, error) {
 	v := viewer.FromContext(ctx)
 	token := "gls_" + secret.NewToken()
-	if err := setAPIToken(ctx, clientFrom(ctx, s.client), v.UserID, token); err != nil {
+	if err := setAPIToken(ctx, database.ClientFrom(ctx, s.client), v.UserID, token); err != nil {
 		return "", err
 	}
 	s.record(ctx, audit.Event{Action: "api_token.reset", TargetType: "User", TargetID: itoa(v.UserID)})
@@ -528,7 +529,7 @@ func setAPIToken(ctx context.Context, client *ent.Client, userID int, token stri
 // ResetInviteLink replaces the viewer's organization's invite link.
 func (s *Service) ResetInviteLink(ctx context.Context) (*ent.Organization, error) {
 	v := viewer.FromContext(ctx)
-	client := clientFrom(ctx, s.client)
+	client := database.ClientFrom(ctx, s.client)
 	if _, err := s.resetInvite(ctx, client, v.OrgID); err != nil {
 		return nil, err
 	}

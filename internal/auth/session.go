@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"context"
 	"net"
 	"net/http"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 
 	"gloss/ent"
 	"gloss/ent/session"
+	"gloss/internal/database"
 	"gloss/internal/secret"
 	"gloss/internal/viewer"
 )
@@ -102,7 +102,7 @@ func (s *SessionStore) New(r *http.Request, name string) (*sessions.Session, err
 // The request's context may carry a transaction client, which is used.
 func (s *SessionStore) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Session) error {
 	ctx := viewer.NewSystemContext(r.Context()) // sessions are the server's to create and end
-	client := clientFrom(ctx, s.client)
+	client := database.ClientFrom(ctx, s.client)
 	if sess.Options.MaxAge < 0 {
 		if id, err := strconv.Atoi(sess.ID); err == nil {
 			if _, err := client.Session.Delete().Where(session.ID(id)).Exec(ctx); err != nil {
@@ -132,15 +132,6 @@ func (s *SessionStore) Save(r *http.Request, w http.ResponseWriter, sess *sessio
 	sess.ID = strconv.Itoa(row.ID)
 	http.SetCookie(w, sessions.NewCookie(sess.Name(), token, sess.Options))
 	return nil
-}
-
-// clientFrom returns the transaction's client when ctx carries one (a
-// GraphQL mutation), else the given client.
-func clientFrom(ctx context.Context, fallback *ent.Client) *ent.Client {
-	if c := ent.FromContext(ctx); c != nil {
-		return c
-	}
-	return fallback
 }
 
 // ClientAddress returns the address the request came from, without port.

@@ -74,3 +74,12 @@ func Open(ctx context.Context, url, dataDir string) (*DB, error) {
 	}
 	return &DB{Client: client, SQL: drv.DB(), Dialect: drv.Dialect()}, nil
 }
+
+// ClientFrom returns the transaction's client when ctx carries one (a
+// GraphQL mutation or a service's own transaction), else fallback.
+func ClientFrom(ctx context.Context, fallback *ent.Client) *ent.Client {
+	if c := ent.FromContext(ctx); c != nil {
+		return c
+	}
+	return fallback
+}

@@ -50,3 +50,14 @@ func Status(c Code) int {
 	}
 	return http.StatusInternalServerError
 }
+
+// ErrSignIn is the error of an operation that needs a signed-in user.
+var ErrSignIn = New(Unauthenticated, "sign in first")
+
+// SignedIn returns the signed-in user's viewer, or ErrSignIn.
+func SignedIn(ctx context.Context) (*viewer.Viewer, error) {
+	if v := viewer.User(ctx); v != nil {
+		return v, nil
+	}
+	return nil, ErrSignIn
+}

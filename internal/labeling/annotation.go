@@ -10,6 +10,7 @@ import (
 	"gloss/ent/predicate"
 	"gloss/ent/prediction"
 	"gloss/ent/task"
+	"gloss/internal/database"
 	"gloss/internal/fault"
 )
 
@@ -59,14 +60,14 @@ func checkLeadTime(lt *float64) error {
 // CreateAnnotation stores the viewer's annotation of a task, after checking
 // it against the project's configuration, and releases the viewer's lock.
 func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in AnnotationInput) (*ent.Annotation, error) {
-	v, err := signedIn(ctx)
+	v, err := fault.SignedIn(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if err := checkLeadTime(in.LeadTime); err != nil {
 		return nil, err
 	}
-	client := s.clientFrom(ctx)
+	client := database.ClientFrom(ctx, s.client)
 	t, err := client.Task.Query().Where(task.ID(taskID)).WithProject().Only(ctx)
 	if err != nil {
 		return nil, err
@@ -109,11 +110,11 @@ func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in Annotatio
 // own loads an annotation the viewer may change: a visible annotation of
 // someone else is FORBIDDEN, an invisible one NOT_FOUND.
 func (s *Service) own(ctx context.Context, id int) (*ent.Annotation, error) {
-	v, err := signedIn(ctx)
+	v, err := fault.SignedIn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	a, err := s.clientFrom(ctx).Annotation.Query().Where(annotation.ID(id)).
+	a, err := database.ClientFrom(ctx, s.client).Annotation.Query().Where(annotation.ID(id)).
 		WithTask(func(q *ent.TaskQuery) { q.WithProject() }).Only(ctx)
 	if err != nil {
 		return nil, err
@@ -133,7 +134,7 @@ func (s *Service) UpdateAnnotation(ctx context.Context, id int, in AnnotationInp
 	if err := checkLeadTime(in.LeadTime); err != nil {
 		return nil, err
 	}
-	client := s.clientFrom(ctx)
+	client := database.ClientFrom(ctx, s.client)
 	// A changed annotation goes back to review: this is how an annotator
 	// fixes and resubmits rejected work.
 	u := client.Annotation.UpdateOne(a).SetNillableLeadTime(in.LeadTime).
@@ -164,7 +165,7 @@ func (s *Service) DeleteAnnotation(ctx context.Context, id int) error {
 	if err != nil {
 		return err
 	}
-	client := s.clientFrom(ctx)
+	client := database.ClientFrom(ctx, s.client)
 	if err := client.Annotation.DeleteOne(a).Exec(ctx); err != nil {
 		return err
 	}

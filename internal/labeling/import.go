@@ -11,6 +11,7 @@ import (
 
 	"gloss/ent"
 	"gloss/internal/audit"
+	"gloss/internal/database"
 	"gloss/internal/fault"
 	"gloss/internal/importer"
 	"gloss/internal/safehttp"
@@ -55,7 +56,7 @@ func (s *Service) importProject(ctx context.Context, projectID int) (*ent.Projec
 	if _, err := manager(ctx); err != nil {
 		return nil, "", err
 	}
-	p, err := s.clientFrom(ctx).Project.Get(ctx, projectID)
+	p, err := database.ClientFrom(ctx, s.client).Project.Get(ctx, projectID)
 	if err != nil {
 		return nil, "", err
 	}
@@ -215,7 +216,7 @@ type writer struct {
 // row lock on PostgreSQL; SQLite has one writer) and reads its last inner
 // id, so concurrent imports never hand out the same inner id.
 func (s *Service) newWriter(ctx context.Context, p *ent.Project) (*writer, error) {
-	client := s.clientFrom(ctx)
+	client := database.ClientFrom(ctx, s.client)
 	// One audit event for the whole import (in finish), not one per row.
 	ctx = audit.Quiet(ctx)
 	locked, err := client.Project.UpdateOneID(p.ID).AddTaskNumber(0).Save(ctx)
@@ -265,7 +266,7 @@ func (w *writer) flush() error {
 		return fmt.Errorf("store tasks: %w", err)
 	}
 	author := 0
-	if v, err := signedIn(w.ctx); err == nil {
+	if v, err := fault.SignedIn(w.ctx); err == nil {
 		author = v.UserID
 	}
 	var anns []*ent.AnnotationCreate

@@ -16,6 +16,7 @@ import (
 	"gloss/ent/project"
 	"gloss/ent/task"
 	"gloss/internal/audit"
+	"gloss/internal/database"
 	"gloss/internal/fault"
 	"gloss/internal/labelconfig"
 	"gloss/internal/viewer"
@@ -53,28 +54,12 @@ func (s *Service) record(ctx context.Context, e audit.Event) error {
 	return s.audit.Record(ctx, e)
 }
 
-// clientFrom returns the transaction's client when ctx carries one.
-func (s *Service) clientFrom(ctx context.Context) *ent.Client {
-	if c := ent.FromContext(ctx); c != nil {
-		return c
-	}
-	return s.client
-}
-
 var (
-	errSignIn   = fault.New(fault.Unauthenticated, "sign in first")
 	errManagers = fault.New(fault.Forbidden, "only owners, admins and managers can do this")
 )
 
-func signedIn(ctx context.Context) (*viewer.Viewer, error) {
-	if v := viewer.FromContext(ctx); v != nil && !v.System && v.UserID != 0 {
-		return v, nil
-	}
-	return nil, errSignIn
-}
-
 func manager(ctx context.Context) (*viewer.Viewer, error) {
-	v, err := signedIn(ctx)
+	v, err := fault.SignedIn(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +128,7 @@ func (s *Service) CreateProject(ctx context.Context, in ProjectInput) (*ent.Proj
 	if err := in.validate(true); err != nil {
 		return nil, err
 	}
-	c := s.clientFrom(ctx).Project.Create().
+	c := database.ClientFrom(ctx, s.client).Project.Create().
 		SetOrganizationID(v.OrgID).
 		SetCreatedByID(v.UserID).
 		SetTitle(*in.Title).
@@ -164,7 +149,7 @@ func (s *Service) UpdateProject(ctx context.Context, id int, in ProjectInput) (*
 	if err := in.validate(false); err != nil {
 		return nil, err
 	}
-	client := s.clientFrom(ctx)
+	client := database.ClientFrom(ctx, s.client)
 	p, err := client.Project.Get(ctx, id)
 	if err != nil {
 		return nil, err
@@ -201,7 +186,7 @@ func (s *Service) DeleteProject(ctx context.Context, id int) error {
 		return err
 	}
 	_, err := s.inTx(ctx, func(ctx context.Context) (int, error) {
-		client := s.clientFrom(ctx)
+		client := database.ClientFrom(ctx, s.client)
 		p, err := client.Project.Get(ctx, id)
 		if err != nil {
 			return 0, err

@@ -13,13 +13,14 @@ import (
 	"gloss/ent/projectmember"
 	"gloss/ent/user"
 	"gloss/internal/audit"
+	"gloss/internal/database"
 	"gloss/internal/fault"
 	"gloss/internal/viewer"
 )
 
 // orgMember checks that userID is a member of the viewer's organization.
 func (s *Service) orgMember(ctx context.Context, v *viewer.Viewer, userID int) error {
-	ok, err := s.clientFrom(ctx).User.Query().
+	ok, err := database.ClientFrom(ctx, s.client).User.Query().
 		Where(user.ID(userID), user.HasMembershipsWith(membership.OrganizationID(v.OrgID))).Exist(ctx)
 	if err != nil {
 		return err
@@ -37,7 +38,7 @@ func (s *Service) AddProjectMember(ctx context.Context, projectID, userID int) (
 	if err != nil {
 		return nil, err
 	}
-	client := s.clientFrom(ctx)
+	client := database.ClientFrom(ctx, s.client)
 	p, err := client.Project.Get(ctx, projectID)
 	if err != nil {
 		return nil, err
@@ -58,7 +59,7 @@ func (s *Service) RemoveProjectMember(ctx context.Context, projectID, userID int
 	if _, err := manager(ctx); err != nil {
 		return nil, err
 	}
-	client := s.clientFrom(ctx)
+	client := database.ClientFrom(ctx, s.client)
 	p, err := client.Project.Get(ctx, projectID)
 	if err != nil {
 		return nil, err
@@ -77,7 +78,7 @@ func (s *Service) CreateWorkspace(ctx context.Context, title string) (*ent.Works
 	if n := utf8.RuneCountInString(title); n < 1 || n > 200 {
 		return nil, fault.Invalid("title must be 1 to 200 characters")
 	}
-	return s.clientFrom(ctx).Workspace.Create().SetOrganizationID(v.OrgID).SetTitle(title).Save(ctx)
+	return database.ClientFrom(ctx, s.client).Workspace.Create().SetOrganizationID(v.OrgID).SetTitle(title).Save(ctx)
 }
 
 // SetWorkspaceMember adds (or, with add false, removes) a member of every
@@ -87,7 +88,7 @@ func (s *Service) SetWorkspaceMember(ctx context.Context, workspaceID, userID in
 	if err != nil {
 		return nil, err
 	}
-	client := s.clientFrom(ctx)
+	client := database.ClientFrom(ctx, s.client)
 	w, err := client.Workspace.Get(ctx, workspaceID)
 	if err != nil {
 		return nil, err
@@ -110,7 +111,7 @@ func (s *Service) SetWorkspaceMember(ctx context.Context, workspaceID, userID in
 // optional comment. Reviewers, managers, admins and owners review the
 // annotations of their projects.
 func (s *Service) ReviewAnnotation(ctx context.Context, id int, accepted bool, comment string) (*ent.Annotation, error) {
-	v, err := signedIn(ctx)
+	v, err := fault.SignedIn(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +121,7 @@ func (s *Service) ReviewAnnotation(ctx context.Context, id int, accepted bool, c
 	if utf8.RuneCountInString(comment) > 2000 {
 		return nil, fault.Invalid("comment must be at most 2000 characters")
 	}
-	client := s.clientFrom(ctx)
+	client := database.ClientFrom(ctx, s.client)
 	a, err := client.Annotation.Get(ctx, id)
 	if err != nil {
 		return nil, err

@@ -15,6 +15,7 @@ import (
 	"gloss/ent/predicate"
 	"gloss/ent/project"
 	"gloss/ent/task"
+	"gloss/internal/database"
 	"gloss/internal/fault"
 	"gloss/internal/viewer"
 )
@@ -26,11 +27,11 @@ import (
 // id; random sampling starts at a random inner id and wraps around, so it
 // stays a keyset read at any project size. Returns nil when nothing is left.
 func (s *Service) NextTask(ctx context.Context, projectID int) (*ent.Task, error) {
-	v, err := signedIn(ctx)
+	v, err := fault.SignedIn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	client := s.clientFrom(ctx)
+	client := database.ClientFrom(ctx, s.client)
 	p, err := client.Project.Get(ctx, projectID) // visible to the viewer, or not found
 	if err != nil {
 		return nil, err
@@ -94,7 +95,7 @@ func (s *Service) NextTask(ctx context.Context, projectID int) (*ent.Task, error
 // when someone else took it first. The condition is in the UPDATE itself, so
 // two annotators can never both win.
 func (s *Service) lock(ctx context.Context, t *ent.Task, userID int, now time.Time) (*ent.Task, error) {
-	n, err := s.clientFrom(ctx).Task.Update().
+	n, err := database.ClientFrom(ctx, s.client).Task.Update().
 		Where(task.ID(t.ID), task.Or(task.LockedUntilIsNil(), task.LockedUntilLT(now), task.LockedByID(userID))).
 		SetLockedByID(userID).
 		SetLockedUntil(now.Add(LockTTL)).
@@ -102,7 +103,7 @@ func (s *Service) lock(ctx context.Context, t *ent.Task, userID int, now time.Ti
 	if err != nil || n == 0 {
 		return nil, err
 	}
-	return s.clientFrom(ctx).Task.Get(ctx, t.ID)
+	return database.ClientFrom(ctx, s.client).Task.Get(ctx, t.ID)
 }
 
 // Labeled is the predicate of a labeled task (at least overlap annotations

@@ -16,6 +16,7 @@ import (
 	"gloss/ent/membership"
 	"gloss/ent/session"
 	"gloss/internal/audit"
+	"gloss/internal/database"
 	"gloss/internal/fault"
 	"gloss/internal/viewer"
 )
@@ -40,28 +41,13 @@ func (s *Service) record(ctx context.Context, e audit.Event) error {
 	return s.audit.Record(ctx, e)
 }
 
-func (s *Service) clientFrom(ctx context.Context) *ent.Client {
-	if c := ent.FromContext(ctx); c != nil {
-		return c
-	}
-	return s.client
-}
-
 var (
-	errSignIn = fault.New(fault.Unauthenticated, "sign in first")
 	errAdmins = fault.New(fault.Forbidden, "only owners and admins manage members")
 	errOwners = fault.New(fault.Forbidden, "only owners make, change or remove owners")
 )
 
-func signedIn(ctx context.Context) (*viewer.Viewer, error) {
-	if v := viewer.FromContext(ctx); v != nil && !v.System && v.UserID != 0 {
-		return v, nil
-	}
-	return nil, errSignIn
-}
-
 func admin(ctx context.Context) (*viewer.Viewer, error) {
-	v, err := signedIn(ctx)
+	v, err := fault.SignedIn(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +60,7 @@ func admin(ctx context.Context) (*viewer.Viewer, error) {
 // Create makes an organization whose owner is the viewer. The viewer's
 // active organization does not change until they switch.
 func (s *Service) Create(ctx context.Context, title string) (*ent.Organization, error) {
-	v, err := signedIn(ctx)
+	v, err := fault.SignedIn(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +68,7 @@ func (s *Service) Create(ctx context.Context, title string) (*ent.Organization, 
 	if n := utf8.RuneCountInString(title); n < 1 || n > 200 {
 		return nil, fault.Invalid("title must be 1 to 200 characters")
 	}
-	client := s.clientFrom(ctx)
+	client := database.ClientFrom(ctx, s.client)
 	org, err := client.Organization.Create().SetTitle(title).Save(ctx)
 	if err != nil {
 		return nil, err
@@ -100,11 +86,11 @@ func (s *Service) Create(ctx context.Context, title string) (*ent.Organization, 
 // Switch makes org the viewer's active organization. An organization the
 // viewer is not a member of is not found.
 func (s *Service) Switch(ctx context.Context, id int) (*ent.Organization, error) {
-	v, err := signedIn(ctx)
+	v, err := fault.SignedIn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	client := s.clientFrom(ctx)
+	client := database.ClientFrom(ctx, s.client)
 	org, err := client.Organization.Get(ctx, id) // the policy shows only the viewer's organizations
 	if err != nil {
 		return nil, err
@@ -117,12 +103,12 @@ func (s *Service) Switch(ctx context.Context, id int) (*ent.Organization, error)
 
 // member returns the membership of userID in the viewer's organization.
 func (s *Service) member(ctx context.Context, v *viewer.Viewer, userID int) (*ent.Membership, error) {
-	return s.clientFrom(ctx).Membership.Query().
+	return database.ClientFrom(ctx, s.client).Membership.Query().
 		Where(membership.UserID(userID), membership.OrganizationID(v.OrgID)).Only(ctx)
 }
 
 func (s *Service) ownerCount(ctx context.Context, orgID int) (int, error) {
-	return s.clientFrom(ctx).Membership.Query().
+	return database.ClientFrom(ctx, s.client).Membership.Query().
 		Where(membership.OrganizationID(orgID), membership.RoleEQ(membership.RoleOwner)).Count(ctx)
 }
 
@@ -165,7 +151,7 @@ func (s *Service) UpdateRole(ctx context.Context, userID int, role membership.Ro
 			return nil, err
 		}
 	}
-	out, err := s.clientFrom(ctx).Membership.UpdateOne(m).SetRole(role).Save(ctx)
+	out, err := database.ClientFrom(ctx, s.client).Membership.UpdateOne(m).SetRole(role).Save(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +162,7 @@ func (s *Service) UpdateRole(ctx context.Context, userID int, role membership.Ro
 // RemoveMember takes a user out of the viewer's organization. Members may
 // also remove themselves (leave), except the last owner.
 func (s *Service) RemoveMember(ctx context.Context, userID int) error {
-	v, err := signedIn(ctx)
+	v, err := fault.SignedIn(ctx)
 	if err != nil {
 		return err
 	}
@@ -194,7 +180,7 @@ func (s *Service) RemoveMember(ctx context.Context, userID int) error {
 	if err := s.keepsAnOwner(ctx, m); err != nil {
 		return err
 	}
-	client := s.clientFrom(ctx)
+	client := database.ClientFrom(ctx, s.client)
 	del := ctx
 	if userID == v.UserID {
 		// Leaving: the policy lets admins remove memberships; everyone may
@@ -225,7 +211,7 @@ func (s *Service) Deactivate(ctx context.Context, userID int) (*ent.User, error)
 	if m.Role == membership.RoleOwner && v.Role != membership.RoleOwner {
 		return nil, errOwners
 	}
-	client := s.clientFrom(ctx)
+	client := database.ClientFrom(ctx, s.client)
 	u, err := client.User.UpdateOneID(userID).SetActive(false).Save(ctx)
 	if err != nil {
 		return nil, err

@@ -51,14 +51,6 @@ func AllowIfSystem() privacy.QueryMutationRule {
 	})
 }
 
-// signedIn returns the signed-in (non-system) viewer, or nil.
-func signedIn(ctx context.Context) *viewer.Viewer {
-	if v := viewer.FromContext(ctx); v != nil && !v.System && v.UserID != 0 {
-		return v
-	}
-	return nil
-}
-
 // policy builds the shape every entity shares: system first, anonymous
 // refused, then the entity's own rules, and deny for anything left over.
 func policy(query []privacy.QueryRule, mutation []privacy.MutationRule) ent.Policy {
@@ -83,14 +75,14 @@ func isUpdateOrDelete(op ent.Op) bool {
 func OrganizationPolicy() ent.Policy {
 	return policy(
 		[]privacy.QueryRule{privacy.OrganizationQueryRuleFunc(func(ctx context.Context, q *gen.OrganizationQuery) error {
-			if v := signedIn(ctx); v != nil {
+			if v := viewer.User(ctx); v != nil {
 				q.Where(organization.HasMembershipsWith(membership.UserID(v.UserID)))
 				return privacy.Allow
 			}
 			return privacy.Skip
 		})},
 		[]privacy.MutationRule{privacy.OrganizationMutationRuleFunc(func(ctx context.Context, m *gen.OrganizationMutation) error {
-			v := signedIn(ctx)
+			v := viewer.User(ctx)
 			switch {
 			case v == nil:
 				return privacy.Skip
@@ -115,7 +107,7 @@ func OrganizationPolicy() ent.Policy {
 func UserPolicy() ent.Policy {
 	return policy(
 		[]privacy.QueryRule{privacy.UserQueryRuleFunc(func(ctx context.Context, q *gen.UserQuery) error {
-			if v := signedIn(ctx); v != nil {
+			if v := viewer.User(ctx); v != nil {
 				q.Where(user.Or(
 					user.ID(v.UserID),
 					user.HasMembershipsWith(membership.OrganizationID(v.OrgID)),
@@ -125,7 +117,7 @@ func UserPolicy() ent.Policy {
 			return privacy.Skip
 		})},
 		[]privacy.MutationRule{privacy.UserMutationRuleFunc(func(ctx context.Context, m *gen.UserMutation) error {
-			v := signedIn(ctx)
+			v := viewer.User(ctx)
 			if v == nil || !m.Op().Is(ent.OpUpdateOne) {
 				return privacy.Skip
 			}
@@ -147,7 +139,7 @@ func UserPolicy() ent.Policy {
 func MembershipPolicy() ent.Policy {
 	return policy(
 		[]privacy.QueryRule{privacy.MembershipQueryRuleFunc(func(ctx context.Context, q *gen.MembershipQuery) error {
-			if v := signedIn(ctx); v != nil {
+			if v := viewer.User(ctx); v != nil {
 				q.Where(membership.Or(
 					membership.OrganizationID(v.OrgID),
 					membership.UserID(v.UserID),
@@ -157,7 +149,7 @@ func MembershipPolicy() ent.Policy {
 			return privacy.Skip
 		})},
 		[]privacy.MutationRule{privacy.MembershipMutationRuleFunc(func(ctx context.Context, m *gen.MembershipMutation) error {
-			if v := signedIn(ctx); v != nil && v.IsOrgAdmin() && isUpdateOrDelete(m.Op()) {
+			if v := viewer.User(ctx); v != nil && v.IsOrgAdmin() && isUpdateOrDelete(m.Op()) {
 				m.Where(membership.OrganizationID(v.OrgID))
 				return privacy.Allow
 			}
@@ -170,7 +162,7 @@ func MembershipPolicy() ent.Policy {
 // are created and touched by the server (sign-in and the auth middleware).
 func SessionPolicy() ent.Policy {
 	own := func(ctx context.Context) predicate.Session {
-		if v := signedIn(ctx); v != nil {
+		if v := viewer.User(ctx); v != nil {
 			return session.UserID(v.UserID)
 		}
 		return nil
@@ -197,14 +189,14 @@ func SessionPolicy() ent.Policy {
 func APITokenPolicy() ent.Policy {
 	return policy(
 		[]privacy.QueryRule{privacy.APITokenQueryRuleFunc(func(ctx context.Context, q *gen.APITokenQuery) error {
-			if v := signedIn(ctx); v != nil {
+			if v := viewer.User(ctx); v != nil {
 				q.Where(apitoken.UserID(v.UserID))
 				return privacy.Allow
 			}
 			return privacy.Skip
 		})},
 		[]privacy.MutationRule{privacy.APITokenMutationRuleFunc(func(ctx context.Context, m *gen.APITokenMutation) error {
-			v := signedIn(ctx)
+			v := viewer.User(ctx)
 			switch {
 			case v == nil:
 				return privacy.Skip
@@ -234,7 +226,7 @@ func SystemOnlyPolicy() ent.Policy {
 func orgScoped() privacy.QueryRule {
 	type orgFilter interface{ WhereOrganizationID(entql.IntP) }
 	return privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
-		v := signedIn(ctx)
+		v := viewer.User(ctx)
 		if v == nil {
 			return privacy.Skip
 		}
@@ -253,7 +245,7 @@ func orgScoped() privacy.QueryRule {
 func ProjectPolicy() ent.Policy {
 	return policy(
 		[]privacy.QueryRule{privacy.ProjectQueryRuleFunc(func(ctx context.Context, q *gen.ProjectQuery) error {
-			if v := signedIn(ctx); v != nil {
+			if v := viewer.User(ctx); v != nil {
 				if scope := ProjectScope(v); scope != nil {
 					q.Where(scope)
 				}
@@ -261,7 +253,7 @@ func ProjectPolicy() ent.Policy {
 			return privacy.Skip
 		}), orgScoped()},
 		[]privacy.MutationRule{privacy.ProjectMutationRuleFunc(func(ctx context.Context, m *gen.ProjectMutation) error {
-			v := signedIn(ctx)
+			v := viewer.User(ctx)
 			switch {
 			case v == nil || !v.CanManageProjects():
 				return privacy.Skip
@@ -299,7 +291,7 @@ var taskBookkeeping = map[string]bool{
 func TaskPolicy() ent.Policy {
 	return policy(
 		[]privacy.QueryRule{privacy.TaskQueryRuleFunc(func(ctx context.Context, q *gen.TaskQuery) error {
-			v := signedIn(ctx)
+			v := viewer.User(ctx)
 			if v == nil {
 				return privacy.Skip
 			}
@@ -312,7 +304,7 @@ func TaskPolicy() ent.Policy {
 			return privacy.Skip
 		}), orgScoped()},
 		[]privacy.MutationRule{privacy.TaskMutationRuleFunc(func(ctx context.Context, m *gen.TaskMutation) error {
-			v := signedIn(ctx)
+			v := viewer.User(ctx)
 			switch {
 			case v == nil:
 				return privacy.Skip
@@ -354,7 +346,7 @@ var reviewFields = map[string]bool{
 func AnnotationPolicy() ent.Policy {
 	return policy(
 		[]privacy.QueryRule{privacy.AnnotationQueryRuleFunc(func(ctx context.Context, q *gen.AnnotationQuery) error {
-			v := signedIn(ctx)
+			v := viewer.User(ctx)
 			if v == nil {
 				return privacy.Skip
 			}
@@ -370,7 +362,7 @@ func AnnotationPolicy() ent.Policy {
 			return privacy.Skip
 		}), orgScoped()},
 		[]privacy.MutationRule{privacy.AnnotationMutationRuleFunc(func(ctx context.Context, m *gen.AnnotationMutation) error {
-			v := signedIn(ctx)
+			v := viewer.User(ctx)
 			switch {
 			case v == nil:
 				return privacy.Skip
@@ -406,7 +398,7 @@ func AnnotationPolicy() ent.Policy {
 func PredictionPolicy() ent.Policy {
 	return policy(
 		[]privacy.QueryRule{privacy.PredictionQueryRuleFunc(func(ctx context.Context, q *gen.PredictionQuery) error {
-			if v := signedIn(ctx); v != nil {
+			if v := viewer.User(ctx); v != nil {
 				if scope := ProjectScope(v); scope != nil {
 					q.Where(prediction.HasTaskWith(task.HasProjectWith(scope)))
 				}
@@ -414,7 +406,7 @@ func PredictionPolicy() ent.Policy {
 			return privacy.Skip
 		}), orgScoped()},
 		[]privacy.MutationRule{privacy.PredictionMutationRuleFunc(func(ctx context.Context, m *gen.PredictionMutation) error {
-			v := signedIn(ctx)
+			v := viewer.User(ctx)
 			switch {
 			case v == nil || !v.CanManageProjects():
 				return privacy.Skip
@@ -438,7 +430,7 @@ func PredictionPolicy() ent.Policy {
 func AuditEventPolicy() ent.Policy {
 	return policy(
 		[]privacy.QueryRule{privacy.AuditEventQueryRuleFunc(func(ctx context.Context, q *gen.AuditEventQuery) error {
-			if v := signedIn(ctx); v != nil && v.IsOrgAdmin() {
+			if v := viewer.User(ctx); v != nil && v.IsOrgAdmin() {
 				q.Where(auditevent.OrganizationID(v.OrgID))
 				return privacy.Allow
 			}
@@ -473,7 +465,7 @@ func WorkspacePolicy() ent.Policy {
 	return policy(
 		[]privacy.QueryRule{orgScoped()},
 		[]privacy.MutationRule{privacy.WorkspaceMutationRuleFunc(func(ctx context.Context, m *gen.WorkspaceMutation) error {
-			v := signedIn(ctx)
+			v := viewer.User(ctx)
 			switch {
 			case v == nil || !v.CanManageProjects():
 				return privacy.Skip
@@ -498,7 +490,7 @@ func ProjectMemberPolicy() ent.Policy {
 	return policy(
 		[]privacy.QueryRule{orgScoped()},
 		[]privacy.MutationRule{privacy.ProjectMemberMutationRuleFunc(func(ctx context.Context, m *gen.ProjectMemberMutation) error {
-			v := signedIn(ctx)
+			v := viewer.User(ctx)
 			switch {
 			case v == nil || !v.CanManageProjects():
 				return privacy.Skip
@@ -521,14 +513,14 @@ func ProjectMemberPolicy() ent.Policy {
 func InvitePolicy() ent.Policy {
 	return policy(
 		[]privacy.QueryRule{privacy.InviteQueryRuleFunc(func(ctx context.Context, q *gen.InviteQuery) error {
-			if v := signedIn(ctx); v != nil && v.IsOrgAdmin() {
+			if v := viewer.User(ctx); v != nil && v.IsOrgAdmin() {
 				q.Where(invite.OrganizationID(v.OrgID))
 				return privacy.Allow
 			}
 			return privacy.Skip
 		})},
 		[]privacy.MutationRule{privacy.InviteMutationRuleFunc(func(ctx context.Context, m *gen.InviteMutation) error {
-			v := signedIn(ctx)
+			v := viewer.User(ctx)
 			switch {
 			case v == nil || !v.IsOrgAdmin():
 				return privacy.Skip

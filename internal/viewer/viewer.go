@@ -55,6 +55,15 @@ func FromContext(ctx context.Context) *Viewer {
 	return v
 }
 
+// User returns the signed-in user's viewer in ctx: nil for anonymous
+// callers and for the system viewer.
+func User(ctx context.Context) *Viewer {
+	if v := FromContext(ctx); v != nil && !v.System && v.UserID != 0 {
+		return v
+	}
+	return nil
+}
+
 // NewSystemContext returns a context for work the server does on its own
 // behalf (bootstrap, login and token lookups, migrations). Privacy rules let
 // it through, so every call site must say why it needs it.
