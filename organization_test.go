@@ -155,3 +155,38 @@ func TestOrganizationsAreIsolated(t *testing.T) {
 	}
 	_ = annID
 }
+
+func TestDeleteOrganization(t *testing.T) {
+	tm := MustTeam(t)
+	del := `mutation($o: ID!) { deleteOrganization(id: $o) }`
+	defaultOrg := str(tm.owner.ok(orgQuery, nil), "organization", "id")
+	tm.owner.wantCode("BAD_USER_INPUT", del, map[string]any{"o": defaultOrg})
+
+	// The annotator founds B, fills it, and invites the first owner as admin.
+	b := tm.annotator
+	orgB := str(b.ok(`mutation { createOrganization(title: "Short-lived") { id } }`, nil), "createOrganization", "id")
+	b.ok(`mutation($o: ID!) { switchOrganization(id: $o) { id } }`, map[string]any{"o": orgB})
+	pid := str(b.ok(createProject, map[string]any{"i": map[string]any{"title": "B's", "labelConfig": textClassification}}), "createProject", "id")
+	b.ok(importTasks, map[string]any{"p": pid, "t": []any{map[string]any{"text": "x"}}})
+	link := str(b.ok(`mutation { createInvite(input: {role: ADMIN}) { url } }`, nil), "createInvite", "url")
+	adminB := tm.s.browser(t)
+	adminB.ok(signupMutation, signupVars(uniqueEmail("adminb"), ownerPassword, inviteToken(link)))
+
+	// Not from another organization, and not by an admin.
+	tm.owner.wantCode("NOT_FOUND", del, map[string]any{"o": orgB})
+	adminB.wantCode("FORBIDDEN", del, map[string]any{"o": orgB})
+	if !visible(t, b, pid) {
+		t.Fatal("a refused deletion removed the project")
+	}
+	b.ok(del, map[string]any{"o": orgB})
+	// B is gone for its members; the founder falls back to the default organization.
+	if str(b.ok(`{ organization { id } }`, nil), "organization", "id") != defaultOrg {
+		t.Fatal("the founder was not moved back to their other organization")
+	}
+	if path(adminB.ok(viewerID, nil), "viewer") != nil {
+		t.Fatal("a member of a deleted organization is still someone")
+	}
+	if visible(t, b, pid) || taskCount(t, tm.owner, tm.project(t, textClassification, nil)) != 0 {
+		t.Fatal("the deleted organization's project is still visible")
+	}
+}

@@ -45,6 +45,11 @@ func (r *mutationResolver) RemoveMember(ctx context.Context, userID int) (int, e
 	return userID, r.Organizations.RemoveMember(ctx, userID)
 }
 
+// DeleteOrganization is the resolver for the deleteOrganization field.
+func (r *mutationResolver) DeleteOrganization(ctx context.Context, id int) (int, error) {
+	return id, r.Organizations.Delete(ctx, id)
+}
+
 // DeactivateUser is the resolver for the deactivateUser field.
 func (r *mutationResolver) DeactivateUser(ctx context.Context, userID int) (*ent.User, error) {
 	return r.Organizations.Deactivate(ctx, userID)
