@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -118,6 +119,9 @@ func TestOrganizationsAreIsolated(t *testing.T) {
 	tm.annotator.ok(`mutation($o: ID!) { switchOrganization(id: $o) { id } }`, map[string]any{"o": orgB})
 	if roleOf(t, tm.annotator) != "OWNER" || str(tm.annotator.ok(`{ organization { title } }`, nil), "organization", "title") != "Team B" {
 		t.Fatal("switch did not take effect")
+	}
+	if u := str(tm.annotator.ok(`{ organization { inviteUrl } }`, nil), "organization", "inviteUrl"); !strings.Contains(u, "/signup?invite=") {
+		t.Fatalf("a new organization has no invite link: %q", u)
 	}
 	// Nothing of A is visible or changeable from B.
 	b := tm.annotator

@@ -308,6 +308,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 		Fields: map[string]*sqlgraph.FieldSpec{
 			workspace.FieldCreatedAt:      {Type: field.TypeTime, Column: workspace.FieldCreatedAt},
 			workspace.FieldOrganizationID: {Type: field.TypeInt, Column: workspace.FieldOrganizationID},
+			workspace.FieldCreatedByID:    {Type: field.TypeInt, Column: workspace.FieldCreatedByID},
 			workspace.FieldTitle:          {Type: field.TypeString, Column: workspace.FieldTitle},
 		},
 	}
@@ -1948,6 +1949,11 @@ func (f *WorkspaceFilter) WhereCreatedAt(p entql.TimeP) {
 // WhereOrganizationID applies the entql int predicate on the organization_id field.
 func (f *WorkspaceFilter) WhereOrganizationID(p entql.IntP) {
 	f.Where(p.Field(workspace.FieldOrganizationID))
+}
+
+// WhereCreatedByID applies the entql int predicate on the created_by_id field.
+func (f *WorkspaceFilter) WhereCreatedByID(p entql.IntP) {
+	f.Where(p.Field(workspace.FieldCreatedByID))
 }
 
 // WhereTitle applies the entql string predicate on the title field.

@@ -1592,6 +1592,11 @@ func (_q *WorkspaceQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 				selectedFields = append(selectedFields, workspace.FieldCreatedAt)
 				fieldSeen[workspace.FieldCreatedAt] = struct{}{}
 			}
+		case "createdByID":
+			if _, ok := fieldSeen[workspace.FieldCreatedByID]; !ok {
+				selectedFields = append(selectedFields, workspace.FieldCreatedByID)
+				fieldSeen[workspace.FieldCreatedByID] = struct{}{}
+			}
 		case "title":
 			if _, ok := fieldSeen[workspace.FieldTitle]; !ok {
 				selectedFields = append(selectedFields, workspace.FieldTitle)

@@ -11471,6 +11471,8 @@ type WorkspaceMutation struct {
 	created_at         *time.Time
 	organization_id    *int
 	addorganization_id *int
+	created_by_id      *int
+	addcreated_by_id   *int
 	title              *string
 	clearedFields      map[string]struct{}
 	projects           map[int]struct{}
@@ -11674,6 +11676,62 @@ func (m *WorkspaceMutation) ResetOrganizationID() {
 	m.addorganization_id = nil
 }
 
+// SetCreatedByID sets the "created_by_id" field.
+func (m *WorkspaceMutation) SetCreatedByID(i int) {
+	m.created_by_id = &i
+	m.addcreated_by_id = nil
+}
+
+// CreatedByID returns the value of the "created_by_id" field in the mutation.
+func (m *WorkspaceMutation) CreatedByID() (r int, exists bool) {
+	v := m.created_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedByID returns the old "created_by_id" field's value of the Workspace entity.
+// If the Workspace object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WorkspaceMutation) OldCreatedByID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedByID: %w", err)
+	}
+	return oldValue.CreatedByID, nil
+}
+
+// AddCreatedByID adds i to the "created_by_id" field.
+func (m *WorkspaceMutation) AddCreatedByID(i int) {
+	if m.addcreated_by_id != nil {
+		*m.addcreated_by_id += i
+	} else {
+		m.addcreated_by_id = &i
+	}
+}
+
+// AddedCreatedByID returns the value that was added to the "created_by_id" field in this mutation.
+func (m *WorkspaceMutation) AddedCreatedByID() (r int, exists bool) {
+	v := m.addcreated_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCreatedByID resets all changes to the "created_by_id" field.
+func (m *WorkspaceMutation) ResetCreatedByID() {
+	m.created_by_id = nil
+	m.addcreated_by_id = nil
+}
+
 // SetTitle sets the "title" field.
 func (m *WorkspaceMutation) SetTitle(s string) {
 	m.title = &s
@@ -11852,12 +11910,15 @@ func (m *WorkspaceMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *WorkspaceMutation) Fields() []string {
-	fields := make([]string, 0, 3)
+	fields := make([]string, 0, 4)
 	if m.created_at != nil {
 		fields = append(fields, workspace.FieldCreatedAt)
 	}
 	if m.organization_id != nil {
 		fields = append(fields, workspace.FieldOrganizationID)
+	}
+	if m.created_by_id != nil {
+		fields = append(fields, workspace.FieldCreatedByID)
 	}
 	if m.title != nil {
 		fields = append(fields, workspace.FieldTitle)
@@ -11874,6 +11935,8 @@ func (m *WorkspaceMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case workspace.FieldOrganizationID:
 		return m.OrganizationID()
+	case workspace.FieldCreatedByID:
+		return m.CreatedByID()
 	case workspace.FieldTitle:
 		return m.Title()
 	}
@@ -11889,6 +11952,8 @@ func (m *WorkspaceMutation) OldField(ctx context.Context, name string) (ent.Valu
 		return m.OldCreatedAt(ctx)
 	case workspace.FieldOrganizationID:
 		return m.OldOrganizationID(ctx)
+	case workspace.FieldCreatedByID:
+		return m.OldCreatedByID(ctx)
 	case workspace.FieldTitle:
 		return m.OldTitle(ctx)
 	}
@@ -11914,6 +11979,13 @@ func (m *WorkspaceMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetOrganizationID(v)
 		return nil
+	case workspace.FieldCreatedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedByID(v)
+		return nil
 	case workspace.FieldTitle:
 		v, ok := value.(string)
 		if !ok {
@@ -11932,6 +12004,9 @@ func (m *WorkspaceMutation) AddedFields() []string {
 	if m.addorganization_id != nil {
 		fields = append(fields, workspace.FieldOrganizationID)
 	}
+	if m.addcreated_by_id != nil {
+		fields = append(fields, workspace.FieldCreatedByID)
+	}
 	return fields
 }
 
@@ -11942,6 +12017,8 @@ func (m *WorkspaceMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case workspace.FieldOrganizationID:
 		return m.AddedOrganizationID()
+	case workspace.FieldCreatedByID:
+		return m.AddedCreatedByID()
 	}
 	return nil, false
 }
@@ -11957,6 +12034,13 @@ func (m *WorkspaceMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddOrganizationID(v)
+		return nil
+	case workspace.FieldCreatedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCreatedByID(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Workspace numeric field %s", name)
@@ -11990,6 +12074,9 @@ func (m *WorkspaceMutation) ResetField(name string) error {
 		return nil
 	case workspace.FieldOrganizationID:
 		m.ResetOrganizationID()
+		return nil
+	case workspace.FieldCreatedByID:
+		m.ResetCreatedByID()
 		return nil
 	case workspace.FieldTitle:
 		m.ResetTitle()

@@ -21,6 +21,8 @@ type Workspace struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// OrganizationID holds the value of the "organization_id" field.
 	OrganizationID int `json:"organization_id,omitempty"`
+	// CreatedByID holds the value of the "created_by_id" field.
+	CreatedByID int `json:"created_by_id,omitempty"`
 	// Title holds the value of the "title" field.
 	Title string `json:"title,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -68,7 +70,7 @@ func (*Workspace) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case workspace.FieldID, workspace.FieldOrganizationID:
+		case workspace.FieldID, workspace.FieldOrganizationID, workspace.FieldCreatedByID:
 			values[i] = new(sql.NullInt64)
 		case workspace.FieldTitle:
 			values[i] = new(sql.NullString)
@@ -106,6 +108,12 @@ func (_m *Workspace) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field organization_id", values[i])
 			} else if value.Valid {
 				_m.OrganizationID = int(value.Int64)
+			}
+		case workspace.FieldCreatedByID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field created_by_id", values[i])
+			} else if value.Valid {
+				_m.CreatedByID = int(value.Int64)
 			}
 		case workspace.FieldTitle:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -164,6 +172,9 @@ func (_m *Workspace) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("organization_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.OrganizationID))
+	builder.WriteString(", ")
+	builder.WriteString("created_by_id=")
+	builder.WriteString(fmt.Sprintf("%v", _m.CreatedByID))
 	builder.WriteString(", ")
 	builder.WriteString("title=")
 	builder.WriteString(_m.Title)

@@ -44,6 +44,12 @@ func (_c *WorkspaceCreate) SetOrganizationID(v int) *WorkspaceCreate {
 	return _c
 }
 
+// SetCreatedByID sets the "created_by_id" field.
+func (_c *WorkspaceCreate) SetCreatedByID(v int) *WorkspaceCreate {
+	_c.mutation.SetCreatedByID(v)
+	return _c
+}
+
 // SetTitle sets the "title" field.
 func (_c *WorkspaceCreate) SetTitle(v string) *WorkspaceCreate {
 	_c.mutation.SetTitle(v)
@@ -135,6 +141,9 @@ func (_c *WorkspaceCreate) check() error {
 	if _, ok := _c.mutation.OrganizationID(); !ok {
 		return &ValidationError{Name: "organization_id", err: errors.New(`ent: missing required field "Workspace.organization_id"`)}
 	}
+	if _, ok := _c.mutation.CreatedByID(); !ok {
+		return &ValidationError{Name: "created_by_id", err: errors.New(`ent: missing required field "Workspace.created_by_id"`)}
+	}
 	if _, ok := _c.mutation.Title(); !ok {
 		return &ValidationError{Name: "title", err: errors.New(`ent: missing required field "Workspace.title"`)}
 	}
@@ -177,6 +186,10 @@ func (_c *WorkspaceCreate) createSpec() (*Workspace, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.OrganizationID(); ok {
 		_spec.SetField(workspace.FieldOrganizationID, field.TypeInt, value)
 		_node.OrganizationID = value
+	}
+	if value, ok := _c.mutation.CreatedByID(); ok {
+		_spec.SetField(workspace.FieldCreatedByID, field.TypeInt, value)
+		_node.CreatedByID = value
 	}
 	if value, ok := _c.mutation.Title(); ok {
 		_spec.SetField(workspace.FieldTitle, field.TypeString, value)
@@ -294,6 +307,9 @@ func (u *WorkspaceUpsertOne) UpdateNewValues() *WorkspaceUpsertOne {
 		}
 		if _, exists := u.create.mutation.OrganizationID(); exists {
 			s.SetIgnore(workspace.FieldOrganizationID)
+		}
+		if _, exists := u.create.mutation.CreatedByID(); exists {
+			s.SetIgnore(workspace.FieldCreatedByID)
 		}
 	}))
 	return u
@@ -521,6 +537,9 @@ func (u *WorkspaceUpsertBulk) UpdateNewValues() *WorkspaceUpsertBulk {
 			}
 			if _, exists := b.mutation.OrganizationID(); exists {
 				s.SetIgnore(workspace.FieldOrganizationID)
+			}
+			if _, exists := b.mutation.CreatedByID(); exists {
+				s.SetIgnore(workspace.FieldCreatedByID)
 			}
 		}
 	}))

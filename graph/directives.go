@@ -34,8 +34,9 @@ func (r *Resolver) Access(ctx context.Context, obj any, next graphql.Resolver, r
 		}
 		v := viewer.FromContext(ctx)
 		switch {
-		case v == nil && auth.SignedInNow(ctx) == u.ID:
-			// The user signed in or up in this very request.
+		case auth.SignedInNow(ctx) == u.ID:
+			// The user signed in or up in this very request (the request
+			// may have come with another user's session).
 		case v == nil:
 			return nil, errUnauthenticated
 		case v.UserID == u.ID:

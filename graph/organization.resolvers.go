@@ -27,7 +27,11 @@ func (r *mutationResolver) ResetInviteLink(ctx context.Context) (*ent.Organizati
 
 // CreateOrganization is the resolver for the createOrganization field.
 func (r *mutationResolver) CreateOrganization(ctx context.Context, title string) (*ent.Organization, error) {
-	return r.Organizations.Create(ctx, title)
+	org, err := r.Organizations.Create(ctx, title)
+	if err != nil {
+		return nil, err
+	}
+	return org, r.Auth.NewInviteLink(ctx, org.ID)
 }
 
 // SwitchOrganization is the resolver for the switchOrganization field.

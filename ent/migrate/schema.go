@@ -437,6 +437,7 @@ var (
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "organization_id", Type: field.TypeInt},
+		{Name: "created_by_id", Type: field.TypeInt},
 		{Name: "title", Type: field.TypeString, Size: 200},
 	}
 	// WorkspacesTable holds the schema information for the "workspaces" table.

@@ -530,7 +530,7 @@ func init() {
 	// workspace.DefaultCreatedAt holds the default value on creation for the created_at field.
 	workspace.DefaultCreatedAt = workspaceDescCreatedAt.Default.(func() time.Time)
 	// workspaceDescTitle is the schema descriptor for title field.
-	workspaceDescTitle := workspaceFields[1].Descriptor()
+	workspaceDescTitle := workspaceFields[2].Descriptor()
 	// workspace.TitleValidator is a validator for the "title" field. It is called by the builders before save.
 	workspace.TitleValidator = func() func(string) error {
 		validators := workspaceDescTitle.Validators

@@ -65,6 +65,11 @@ func OrganizationID(v int) predicate.Workspace {
 	return predicate.Workspace(sql.FieldEQ(FieldOrganizationID, v))
 }
 
+// CreatedByID applies equality check predicate on the "created_by_id" field. It's identical to CreatedByIDEQ.
+func CreatedByID(v int) predicate.Workspace {
+	return predicate.Workspace(sql.FieldEQ(FieldCreatedByID, v))
+}
+
 // Title applies equality check predicate on the "title" field. It's identical to TitleEQ.
 func Title(v string) predicate.Workspace {
 	return predicate.Workspace(sql.FieldEQ(FieldTitle, v))
@@ -148,6 +153,46 @@ func OrganizationIDLT(v int) predicate.Workspace {
 // OrganizationIDLTE applies the LTE predicate on the "organization_id" field.
 func OrganizationIDLTE(v int) predicate.Workspace {
 	return predicate.Workspace(sql.FieldLTE(FieldOrganizationID, v))
+}
+
+// CreatedByIDEQ applies the EQ predicate on the "created_by_id" field.
+func CreatedByIDEQ(v int) predicate.Workspace {
+	return predicate.Workspace(sql.FieldEQ(FieldCreatedByID, v))
+}
+
+// CreatedByIDNEQ applies the NEQ predicate on the "created_by_id" field.
+func CreatedByIDNEQ(v int) predicate.Workspace {
+	return predicate.Workspace(sql.FieldNEQ(FieldCreatedByID, v))
+}
+
+// CreatedByIDIn applies the In predicate on the "created_by_id" field.
+func CreatedByIDIn(vs ...int) predicate.Workspace {
+	return predicate.Workspace(sql.FieldIn(FieldCreatedByID, vs...))
+}
+
+// CreatedByIDNotIn applies the NotIn predicate on the "created_by_id" field.
+func CreatedByIDNotIn(vs ...int) predicate.Workspace {
+	return predicate.Workspace(sql.FieldNotIn(FieldCreatedByID, vs...))
+}
+
+// CreatedByIDGT applies the GT predicate on the "created_by_id" field.
+func CreatedByIDGT(v int) predicate.Workspace {
+	return predicate.Workspace(sql.FieldGT(FieldCreatedByID, v))
+}
+
+// CreatedByIDGTE applies the GTE predicate on the "created_by_id" field.
+func CreatedByIDGTE(v int) predicate.Workspace {
+	return predicate.Workspace(sql.FieldGTE(FieldCreatedByID, v))
+}
+
+// CreatedByIDLT applies the LT predicate on the "created_by_id" field.
+func CreatedByIDLT(v int) predicate.Workspace {
+	return predicate.Workspace(sql.FieldLT(FieldCreatedByID, v))
+}
+
+// CreatedByIDLTE applies the LTE predicate on the "created_by_id" field.
+func CreatedByIDLTE(v int) predicate.Workspace {
+	return predicate.Workspace(sql.FieldLTE(FieldCreatedByID, v))
 }
 
 // TitleEQ applies the EQ predicate on the "title" field.

@@ -19,6 +19,8 @@ const (
 	FieldCreatedAt = "created_at"
 	// FieldOrganizationID holds the string denoting the organization_id field in the database.
 	FieldOrganizationID = "organization_id"
+	// FieldCreatedByID holds the string denoting the created_by_id field in the database.
+	FieldCreatedByID = "created_by_id"
 	// FieldTitle holds the string denoting the title field in the database.
 	FieldTitle = "title"
 	// EdgeProjects holds the string denoting the projects edge name in mutations.
@@ -48,6 +50,7 @@ var Columns = []string{
 	FieldID,
 	FieldCreatedAt,
 	FieldOrganizationID,
+	FieldCreatedByID,
 	FieldTitle,
 }
 
@@ -91,6 +94,11 @@ func ByCreatedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByOrganizationID orders the results by the organization_id field.
 func ByOrganizationID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldOrganizationID, opts...).ToFunc()
+}
+
+// ByCreatedByID orders the results by the created_by_id field.
+func ByCreatedByID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCreatedByID, opts...).ToFunc()
 }
 
 // ByTitle orders the results by the title field.

@@ -526,6 +526,15 @@ func setAPIToken(ctx context.Context, client *ent.Client, userID int, token stri
 	return client.APIToken.Create().SetUserID(userID).SetTokenHash(secret.Hash(token)).Exec(ctx)
 }
 
+// NewInviteLink gives a new organization its annotator invite link, as
+// every organization has one.
+func (s *Service) NewInviteLink(ctx context.Context, orgID int) error {
+	// System context: the organization was just created by the viewer, who
+	// is its owner; the invite is part of making it.
+	_, err := s.resetInvite(viewer.NewSystemContext(ctx), database.ClientFrom(ctx, s.client), orgID)
+	return err
+}
+
 // ResetInviteLink replaces the viewer's organization's invite link.
 func (s *Service) ResetInviteLink(ctx context.Context) (*ent.Organization, error) {
 	v := viewer.FromContext(ctx)
@@ -548,7 +557,7 @@ func (s *Service) resetInvite(ctx context.Context, client *ent.Client, orgID int
 
 // InviteURL returns the organization's invite link, or "" when it has none.
 func (s *Service) InviteURL(ctx context.Context, org *ent.Organization) (string, error) {
-	if org.InviteTokenSealed == nil {
+	if org.InviteTokenSealed == nil || len(*org.InviteTokenSealed) == 0 {
 		return "", nil
 	}
 	tok, err := s.key.Open(sealInvite, *org.InviteTokenSealed)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
@@ -18,6 +19,8 @@ import (
 	"gloss/ent"
 	_ "gloss/ent/runtime" // privacy policies and hooks
 )
+
+var migrating sync.Mutex
 
 // FileName is the SQLite database file in the data directory.
 const FileName = "gloss.db"
@@ -68,7 +71,12 @@ func Open(ctx context.Context, url, dataDir string) (*DB, error) {
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
 	client := ent.NewClient(ent.Driver(drv))
-	if err := client.Schema.Create(ctx); err != nil {
+	// ent's migration mutates package-level table definitions, so two
+	// servers in one process (tests) must not migrate at once.
+	migrating.Lock()
+	err := client.Schema.Create(ctx)
+	migrating.Unlock()
+	if err != nil {
 		client.Close()
 		return nil, fmt.Errorf("migrate database: %w", err)
 	}

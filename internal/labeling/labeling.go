@@ -14,6 +14,7 @@ import (
 
 	"gloss/ent"
 	"gloss/ent/project"
+	"gloss/ent/projectmember"
 	"gloss/ent/task"
 	"gloss/internal/audit"
 	"gloss/internal/database"
@@ -143,7 +144,8 @@ func (s *Service) CreateProject(ctx context.Context, in ProjectInput) (*ent.Proj
 
 // UpdateProject changes the given fields of a project.
 func (s *Service) UpdateProject(ctx context.Context, id int, in ProjectInput) (*ent.Project, error) {
-	if _, err := manager(ctx); err != nil {
+	v, err := manager(ctx)
+	if err != nil {
 		return nil, err
 	}
 	if err := in.validate(false); err != nil {
@@ -169,7 +171,7 @@ func (s *Service) UpdateProject(ctx context.Context, id int, in ProjectInput) (*
 		if *in.WorkspaceID == 0 {
 			u.ClearWorkspaceID()
 		} else {
-			w, err := client.Workspace.Get(ctx, *in.WorkspaceID) // visible, or not found
+			w, err := s.managedWorkspace(ctx, v, *in.WorkspaceID)
 			if err != nil {
 				return nil, err
 			}
@@ -180,7 +182,8 @@ func (s *Service) UpdateProject(ctx context.Context, id int, in ProjectInput) (*
 }
 
 // DeleteProject deletes a project with its tasks, annotations and
-// predictions, all or nothing.
+// predictions, all or nothing. Owners and admins delete any project of the
+// organization, managers their own.
 func (s *Service) DeleteProject(ctx context.Context, id int) error {
 	if _, err := manager(ctx); err != nil {
 		return err
@@ -191,16 +194,31 @@ func (s *Service) DeleteProject(ctx context.Context, id int) error {
 		if err != nil {
 			return 0, err
 		}
-		if _, err := client.Annotation.Delete().Where(annotationOfProject(p.ID)).Exec(ctx); err != nil {
+		// System context for what the project holds: the annotations are
+		// others', which no viewer may delete row by row. Deleting the
+		// project itself, last and as the viewer, is what the policy
+		// authorizes; if it refuses, the transaction rolls all of it back.
+		sys := audit.Quiet(viewer.NewSystemContext(ctx))
+		if _, err := client.Annotation.Delete().Where(annotationOfProject(p.ID)).Exec(sys); err != nil {
 			return 0, err
 		}
-		if _, err := client.Prediction.Delete().Where(predictionOfProject(p.ID)).Exec(ctx); err != nil {
+		if _, err := client.Prediction.Delete().Where(predictionOfProject(p.ID)).Exec(sys); err != nil {
 			return 0, err
 		}
-		if _, err := client.Task.Delete().Where(task.ProjectID(p.ID)).Exec(ctx); err != nil {
+		if _, err := client.Task.Delete().Where(task.ProjectID(p.ID)).Exec(sys); err != nil {
 			return 0, err
 		}
-		return 0, client.Project.DeleteOne(p).Exec(ctx)
+		// Memberships go after the project (their foreign key is set to
+		// null), because a manager's right to delete may rest on being one.
+		members, err := client.ProjectMember.Query().Where(projectmember.ProjectID(p.ID)).IDs(sys)
+		if err != nil {
+			return 0, err
+		}
+		if err := client.Project.DeleteOne(p).Exec(ctx); err != nil {
+			return 0, err
+		}
+		_, err = client.ProjectMember.Delete().Where(projectmember.IDIn(members...)).Exec(sys)
+		return 0, err
 	})
 	return err
 }

@@ -78,7 +78,8 @@ func (s *Service) CreateWorkspace(ctx context.Context, title string) (*ent.Works
 	if n := utf8.RuneCountInString(title); n < 1 || n > 200 {
 		return nil, fault.Invalid("title must be 1 to 200 characters")
 	}
-	return database.ClientFrom(ctx, s.client).Workspace.Create().SetOrganizationID(v.OrgID).SetTitle(title).Save(ctx)
+	return database.ClientFrom(ctx, s.client).Workspace.Create().
+		SetOrganizationID(v.OrgID).SetCreatedByID(v.UserID).SetTitle(title).Save(ctx)
 }
 
 // SetWorkspaceMember adds (or, with add false, removes) a member of every
@@ -89,7 +90,7 @@ func (s *Service) SetWorkspaceMember(ctx context.Context, workspaceID, userID in
 		return nil, err
 	}
 	client := database.ClientFrom(ctx, s.client)
-	w, err := client.Workspace.Get(ctx, workspaceID)
+	w, err := s.managedWorkspace(ctx, v, workspaceID)
 	if err != nil {
 		return nil, err
 	}
@@ -141,4 +142,19 @@ func (s *Service) ReviewAnnotation(ctx context.Context, id int, accepted bool, c
 	}
 	return out, s.record(ctx, audit.Event{Action: "annotation.reviewed", TargetType: "Annotation", TargetID: strconv.Itoa(id),
 		Details: map[string]any{"state": string(state)}})
+}
+
+// managedWorkspace returns a workspace the viewer manages: any of the
+// organization's for owners and admins, their own for managers. Workspace
+// membership grants access to every project in it, so a manager must not
+// manage a workspace holding projects that are not theirs.
+func (s *Service) managedWorkspace(ctx context.Context, v *viewer.Viewer, id int) (*ent.Workspace, error) {
+	w, err := database.ClientFrom(ctx, s.client).Workspace.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !v.IsOrgAdmin() && w.CreatedByID != v.UserID {
+		return nil, fault.New(fault.Forbidden, "managers manage only the workspaces they created")
+	}
+	return w, nil
 }

@@ -459,8 +459,9 @@ func ProjectScope(v *viewer.Viewer) predicate.Project {
 	return member
 }
 
-// WorkspacePolicy lets members read their organization's workspaces and
-// owners, admins and managers create and change them.
+// WorkspacePolicy lets members read their organization's workspaces,
+// owners, admins and managers create them, and managers change only their
+// own (membership of a workspace grants its projects).
 func WorkspacePolicy() ent.Policy {
 	return policy(
 		[]privacy.QueryRule{orgScoped()},
@@ -476,6 +477,9 @@ func WorkspacePolicy() ent.Policy {
 				return privacy.Denyf("a workspace belongs to the viewer's organization")
 			case isUpdateOrDelete(m.Op()):
 				m.Where(workspace.OrganizationID(v.OrgID))
+				if !v.IsOrgAdmin() {
+					m.Where(workspace.CreatedByID(v.UserID))
+				}
 				return privacy.Allow
 			}
 			return privacy.Skip
