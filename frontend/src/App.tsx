@@ -1,19 +1,27 @@
-// The app shell: loads the viewer, picks the page for the URL and guards the
-// pages that need a signed-in user.
+// The app shell: loads the viewer and, for a signed-in one, their
+// organization and role; picks the page for the URL and guards the pages
+// that need a signed-in user or a role.
 import type { ComponentType, ReactNode } from "react";
 
+import type { Role } from "./api.ts";
 import { Button } from "./components/Button.tsx";
 import { ErrorAlert, Loading } from "./components/Messages.tsx";
 import { NavBar } from "./components/NavBar.tsx";
+import { PageHeading } from "./components/PageHeading.tsx";
+import { isAdminRole, isManagerRole } from "./format.ts";
+import { OrganizationProvider, useOrganization } from "./organization.tsx";
 import { AccountPage } from "./pages/AccountPage.tsx";
+import { AuditPage } from "./pages/AuditPage.tsx";
 import { LabelPage } from "./pages/LabelPage.tsx";
 import { LoginPage } from "./pages/LoginPage.tsx";
+import { MyWorkPage } from "./pages/MyWorkPage.tsx";
 import { NewProjectPage } from "./pages/NewProjectPage.tsx";
-import { NotFoundPage } from "./pages/NotFoundPage.tsx";
+import { NoAccessPage, NotFoundPage } from "./pages/NotFoundPage.tsx";
 import { OrganizationPage } from "./pages/OrganizationPage.tsx";
 import { ProjectPage } from "./pages/ProjectPage.tsx";
 import { ProjectsPage } from "./pages/ProjectsPage.tsx";
 import { SignupPage } from "./pages/SignupPage.tsx";
+import { WorkspacesPage } from "./pages/WorkspacesPage.tsx";
 import { Redirect, useLocation, type RouteParams } from "./router.tsx";
 import { SessionProvider, useSession } from "./session.tsx";
 
@@ -27,6 +35,11 @@ interface Route {
   auth?: boolean;
   /** Pages with wide content (tables, the labeling editor) use more of the screen. */
   wide?: boolean;
+  /**
+   * Pages for some roles only say so to everyone else instead of showing
+   * controls that would fail; the server enforces the same rules anyway.
+   */
+  allow?: (role: Role) => boolean;
 }
 
 const routes: Route[] = [
@@ -35,10 +48,13 @@ const routes: Route[] = [
   { path: "/account", page: AccountPage, signedIn: true },
   { path: "/organization", page: OrganizationPage, signedIn: true },
   { path: "/projects", page: ProjectsPage, signedIn: true },
-  { path: "/projects/new", page: NewProjectPage, signedIn: true, wide: true },
+  { path: "/projects/new", page: NewProjectPage, signedIn: true, wide: true, allow: isManagerRole },
   { path: "/projects/:projectId", page: ProjectPage, signedIn: true, wide: true },
   { path: "/projects/:projectId/label", page: LabelPage, signedIn: true, wide: true },
   { path: "/projects/:projectId/tasks/:taskId", page: LabelPage, signedIn: true, wide: true },
+  { path: "/my-work", page: MyWorkPage, signedIn: true, wide: true },
+  { path: "/workspaces", page: WorkspacesPage, signedIn: true, allow: isManagerRole },
+  { path: "/audit", page: AuditPage, signedIn: true, wide: true, allow: isAdminRole },
 ];
 
 /** matchRoute finds the route for a path; literal routes are listed before patterns that could shadow them. */
@@ -109,17 +125,62 @@ function Shell() {
   if (route?.signedIn && !viewer) {
     return <Redirect to="/login" />;
   }
-  const Page = route?.page;
-  // Keyed by path so that moving between two pages of one route (two
-  // projects, two tasks) starts the page afresh.
-  const page = Page && match ? (
-    <Page key={pathname} params={match.params} />
-  ) : (
-    <NotFoundPage home={viewer ? "/projects" : "/login"} />
-  );
 
   if (!viewer) {
-    return <AuthLayout>{page}</AuthLayout>;
+    const Page = route?.page;
+    return (
+      <AuthLayout>
+        {Page && match ? <Page key={pathname} params={match.params} /> : <NotFoundPage home="/login" />}
+      </AuthLayout>
+    );
+  }
+  return (
+    <OrganizationProvider
+      // Keyed by user: another account signing in on this tab starts afresh.
+      key={viewer.id}
+      fallback={({ loading, error, retry }) => (
+        <main id="main" className="page">
+          {loading ? (
+            <div className="card">
+              <Loading />
+            </div>
+          ) : (
+            <div className="card">
+              <PageHeading title="Gloss is not available" />
+              <ErrorAlert error={error} />
+              <div className="actions">
+                <Button onClick={retry}>Try again</Button>
+              </div>
+            </div>
+          )}
+        </main>
+      )}
+    >
+      <SignedInShell pathname={pathname} match={match} />
+    </OrganizationProvider>
+  );
+}
+
+function SignedInShell({
+  pathname,
+  match,
+}: {
+  pathname: string;
+  match: { route: Route; params: RouteParams } | null;
+}) {
+  const { organization, role } = useOrganization();
+  const route = match?.route;
+  const Page = route?.page;
+  let page: ReactNode;
+  if (!Page || !match) {
+    page = <NotFoundPage home="/projects" />;
+  } else if (route?.allow && (role === null || !route.allow(role))) {
+    page = <NoAccessPage />;
+  } else {
+    // Keyed by path so that moving between two pages of one route (two
+    // projects, two tasks) starts the page afresh, and by organization so
+    // that switching to another one reloads everything on the page.
+    page = <Page key={`${organization?.id ?? ""}:${pathname}`} params={match.params} />;
   }
   return (
     <>

@@ -89,6 +89,8 @@ export const SignupOpenQuery = operation<NoVariables, { signupOpen: boolean }>(`
 export interface Invite {
   organizationTitle: string;
   setup: boolean;
+  /** The role the new member gets. */
+  role: Role;
 }
 
 /** SignupPageQuery reads what the signup page needs; `invite` is skipped without a token. */
@@ -98,7 +100,7 @@ export const SignupPageQuery = operation<
 >(`
   query SignupPage($token: String!, $withInvite: Boolean!) {
     signupOpen
-    invite(token: $token) @include(if: $withInvite) { organizationTitle setup }
+    invite(token: $token) @include(if: $withInvite) { organizationTitle setup role }
   }
 `);
 
@@ -166,6 +168,8 @@ export interface Member {
   user: {
     id: ID;
     displayName: string;
+    /** False once an owner or admin deactivated the user. */
+    active: boolean;
     /** Present only when asked for with isAdmin: true. */
     email?: string | null;
   };
@@ -193,12 +197,150 @@ export const MembersQuery = operation<
         cursor
         node {
           id role createdAt
-          user { id displayName email @include(if: $isAdmin) }
+          user { id displayName active email @include(if: $isAdmin) }
         }
       }
     }
   }
 `);
+
+/** The organizations the viewer belongs to, for switching between them. */
+export interface OrganizationChoice {
+  id: ID;
+  title: string;
+}
+
+/**
+ * CurrentOrganizationQuery is what every signed-in page needs to know: the
+ * active organization with the viewer's role there (which decides what the
+ * app offers), and the viewer's other organizations.
+ */
+export const CurrentOrganizationQuery = operation<
+  NoVariables,
+  { organization: OrganizationSummary | null; organizations: OrganizationChoice[] }
+>(`
+  query CurrentOrganization {
+    organization { id title createdAt viewerRole }
+    organizations { id title }
+  }
+`);
+
+export const CreateOrganizationMutation = operation<{ title: string }, { createOrganization: OrganizationChoice }>(`
+  mutation CreateOrganization($title: String!) { createOrganization(title: $title) { id title } }
+`);
+
+export const SwitchOrganizationMutation = operation<{ id: ID }, { switchOrganization: OrganizationChoice }>(`
+  mutation SwitchOrganization($id: ID!) { switchOrganization(id: $id) { id title } }
+`);
+
+export const UpdateMemberRoleMutation = operation<
+  { userId: ID; role: Role },
+  { updateMemberRole: { id: ID; role: Role } }
+>(`
+  mutation UpdateMemberRole($userId: ID!, $role: Role!) { updateMemberRole(userId: $userId, role: $role) { id role } }
+`);
+
+/** RemoveMemberMutation takes a member out of the organization; with the viewer's own id it is "leave". */
+export const RemoveMemberMutation = operation<{ userId: ID }, { removeMember: ID }>(`
+  mutation RemoveMember($userId: ID!) { removeMember(userId: $userId) }
+`);
+
+export const DeactivateUserMutation = operation<{ userId: ID }, { deactivateUser: { id: ID; active: boolean } }>(`
+  mutation DeactivateUser($userId: ID!) { deactivateUser(userId: $userId) { id active } }
+`);
+
+/** A role invite as listed; its link is shown only once, when it is created. */
+export interface RoleInvite {
+  id: ID;
+  role: Role;
+  projectId: ID | null;
+  expiresAt: Time | null;
+  revoked: boolean;
+  createdAt: Time;
+}
+
+const roleInviteFields = "id role projectId expiresAt revoked createdAt";
+
+export interface CreateInviteInput {
+  role: Role;
+  projectId?: ID | null;
+  /** 1 to 8760; none means the link does not expire. */
+  expiresInHours?: number | null;
+}
+
+/** RoleInvitesQuery lists the role invites (owners and admins) and the projects an invite may lead to. */
+export const RoleInvitesQuery = operation<
+  NoVariables,
+  { roleInvites: RoleInvite[]; projects: { edges: { node: { id: ID; title: string } }[] } }
+>(`
+  query RoleInvites {
+    roleInvites { ${roleInviteFields} }
+    projects(first: 100) { edges { node { id title } } }
+  }
+`);
+
+export const CreateInviteMutation = operation<
+  { input: CreateInviteInput },
+  { createInvite: { url: string; invite: RoleInvite } }
+>(`
+  mutation CreateInvite($input: CreateInviteInput!) { createInvite(input: $input) { url invite { ${roleInviteFields} } } }
+`);
+
+export const RevokeInviteMutation = operation<{ id: ID }, { revokeInvite: RoleInvite }>(`
+  mutation RevokeInvite($id: ID!) { revokeInvite(id: $id) { ${roleInviteFields} } }
+`);
+
+// ---------------------------------------------------------------------------
+// The audit log (graph/audit.graphqls)
+
+export interface AuditEvent {
+  id: ID;
+  createdAt: Time;
+  actorId: ID | null;
+  action: string;
+  targetType: string;
+  targetId: string;
+  clientAddress: string;
+  userAgent: string;
+  requestId: string;
+  details: JsonValue;
+}
+
+export interface AuditFilter {
+  /** An exact action, or a prefix ending in a dot ("login."). */
+  action?: string;
+  actorId?: ID;
+  targetType?: string;
+  targetId?: string;
+  since?: Time;
+  until?: Time;
+}
+
+export interface AuditEventsPage {
+  totalCount: number;
+  pageInfo: Pick<PageInfo, "hasNextPage" | "endCursor">;
+  edges: { cursor: Cursor; node: AuditEvent }[];
+}
+
+/** AuditEventsQuery reads the audit log, newest first (owners and admins). */
+export const AuditEventsQuery = operation<
+  { first: number; after: Cursor | null; filter: AuditFilter | null },
+  { auditEvents: AuditEventsPage }
+>(`
+  query AuditEvents($first: Int, $after: Cursor, $filter: AuditFilter) {
+    auditEvents(first: $first, after: $after, filter: $filter) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges {
+        cursor
+        node { id createdAt actorId action targetType targetId clientAddress userAgent requestId details }
+      }
+    }
+  }
+`);
+
+/** auditDownloadUrl is where the whole audit log downloads from as JSON lines. */
+export const auditDownloadUrl = "/api/audit-events.jsonl";
 
 // ---------------------------------------------------------------------------
 // Projects, tasks and annotations (graph/project.graphqls)
@@ -209,6 +351,8 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 export type Sampling = "SEQUENTIAL" | "RANDOM";
 export type TaskOrderField = "ID" | "CREATED_AT" | "UPDATED_AT" | "ANNOTATION_COUNT";
 export type OrderDirection = "ASC" | "DESC";
+/** Where an annotation is in review; a changed annotation goes back to PENDING. */
+export type ReviewState = "PENDING" | "ACCEPTED" | "REJECTED";
 
 export interface TaskFilter {
   labeled?: boolean;
@@ -216,6 +360,8 @@ export interface TaskFilter {
   annotator?: ID;
   /** Text the task data contains, case-insensitively; 1 to 200 characters. */
   search?: string;
+  /** Tasks with an annotation in this review state. */
+  reviewState?: ReviewState;
 }
 
 export interface TaskOrder {
@@ -241,6 +387,11 @@ export interface Project extends ProjectSummary {
   sampling: Sampling;
   updatedAt: Time;
   dataKeys: string[];
+  /** Whether annotators see each other's annotations. */
+  annotatorsSeeOthers: boolean;
+  /** Whether annotators see who made the annotations they see. */
+  revealAnnotators: boolean;
+  workspace: { id: ID; title: string } | null;
 }
 
 export interface ProjectInput {
@@ -251,6 +402,14 @@ export interface ProjectInput {
   overlap: number;
   showSkip: boolean;
   sampling: Sampling;
+}
+
+/** What only the project's settings change: who sees what, and its workspace. */
+export interface ProjectAccessInput {
+  annotatorsSeeOthers?: boolean;
+  revealAnnotators?: boolean;
+  /** A workspace's id, or "0" to take the project out of its workspace. */
+  workspaceId?: ID;
 }
 
 export interface ProjectsPage {
@@ -286,6 +445,9 @@ export interface Annotation {
   updatedAt: Time;
   /** Null when the viewer may not see who made someone else's annotation. */
   completedBy: { id: ID; displayName: string } | null;
+  reviewState: ReviewState;
+  reviewComment: string;
+  reviewedAt: Time | null;
 }
 
 export interface Prediction {
@@ -309,9 +471,11 @@ export interface AnnotationInput {
 }
 
 const projectSummaryFields = "id title description taskCount labeledCount createdAt";
-const projectFields = `${projectSummaryFields} instructions labelConfig overlap showSkip sampling updatedAt dataKeys`;
+const projectFields = `${projectSummaryFields} instructions labelConfig overlap showSkip sampling updatedAt dataKeys
+  annotatorsSeeOthers revealAnnotators workspace { id title }`;
 const taskRowFields = "id innerId data totalAnnotations cancelledAnnotations createdAt updatedAt";
-const annotationFields = "id result wasCancelled groundTruth leadTime createdAt updatedAt completedBy { id displayName }";
+const annotationFields =
+  "id result wasCancelled groundTruth leadTime createdAt updatedAt completedBy { id displayName } reviewState reviewComment reviewedAt";
 const taskFields = `${taskRowFields}
   annotations { ${annotationFields} }
   predictions { id result score modelVersion createdAt }`;
@@ -347,7 +511,7 @@ export const CreateProjectMutation = operation<{ input: ProjectInput }, { create
 `);
 
 export const UpdateProjectMutation = operation<
-  { id: ID; input: Partial<ProjectInput> },
+  { id: ID; input: Partial<ProjectInput> & ProjectAccessInput },
   { updateProject: Project }
 >(`
   mutation UpdateProject($id: ID!, $input: UpdateProjectInput!) {
@@ -415,6 +579,145 @@ export const UpdateAnnotationMutation = operation<
 >(`
   mutation UpdateAnnotation($id: ID!, $input: UpdateAnnotationInput!) {
     updateAnnotation(id: $id, input: $input) { ${annotationFields} }
+  }
+`);
+
+export const ReviewAnnotationMutation = operation<
+  { id: ID; accepted: boolean; comment: string },
+  { reviewAnnotation: Annotation }
+>(`
+  mutation ReviewAnnotation($id: ID!, $accepted: Boolean!, $comment: String) {
+    reviewAnnotation(id: $id, accepted: $accepted, comment: $comment) { ${annotationFields} }
+  }
+`);
+
+/** One of the viewer's own annotations, with the task it belongs to. */
+export interface MyAnnotation {
+  id: ID;
+  wasCancelled: boolean;
+  createdAt: Time;
+  updatedAt: Time;
+  reviewState: ReviewState;
+  reviewComment: string;
+  reviewedAt: Time | null;
+  task: { id: ID; innerId: number; project: { id: ID; title: string } };
+}
+
+export interface MyAnnotationsPage {
+  totalCount: number;
+  pageInfo: Pick<PageInfo, "hasNextPage" | "endCursor">;
+  edges: { cursor: Cursor; node: MyAnnotation }[];
+}
+
+/** MyAnnotationsQuery lists the viewer's own annotations, newest first. */
+export const MyAnnotationsQuery = operation<
+  { reviewState: ReviewState | null; first: number; after: Cursor | null },
+  { myAnnotations: MyAnnotationsPage }
+>(`
+  query MyAnnotations($reviewState: ReviewState, $first: Int, $after: Cursor) {
+    myAnnotations(reviewState: $reviewState, first: $first, after: $after) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges {
+        cursor
+        node {
+          id wasCancelled createdAt updatedAt reviewState reviewComment reviewedAt
+          task { id innerId project { id title } }
+        }
+      }
+    }
+  }
+`);
+
+// ---------------------------------------------------------------------------
+// Project members and workspaces (graph/access.graphqls)
+
+/** A user as other members see them. */
+export interface UserSummary {
+  id: ID;
+  displayName: string;
+  active: boolean;
+}
+
+/** ProjectMembersQuery reads a project's direct members and the organization's members to add. */
+export const ProjectMembersQuery = operation<
+  { id: ID },
+  {
+    project: { id: ID; members: UserSummary[] } | null;
+    members: { totalCount: number; edges: { node: { id: ID; role: Role; user: UserSummary } }[] };
+  }
+>(`
+  query ProjectMembers($id: ID!) {
+    project(id: $id) { id members { id displayName active } }
+    members(first: 100) { totalCount edges { node { id role user { id displayName active } } } }
+  }
+`);
+
+export const AddProjectMemberMutation = operation<
+  { projectId: ID; userId: ID },
+  { addProjectMember: { id: ID; members: UserSummary[] } }
+>(`
+  mutation AddProjectMember($projectId: ID!, $userId: ID!) {
+    addProjectMember(projectId: $projectId, userId: $userId) { id members { id displayName active } }
+  }
+`);
+
+export const RemoveProjectMemberMutation = operation<
+  { projectId: ID; userId: ID },
+  { removeProjectMember: { id: ID; members: UserSummary[] } }
+>(`
+  mutation RemoveProjectMember($projectId: ID!, $userId: ID!) {
+    removeProjectMember(projectId: $projectId, userId: $userId) { id members { id displayName active } }
+  }
+`);
+
+export interface Workspace {
+  id: ID;
+  title: string;
+  createdAt: Time;
+  projects: { id: ID; title: string }[];
+}
+
+const workspaceFields = "id title createdAt projects { id title }";
+
+/** WorkspaceChoicesQuery lists the workspaces a project may be put in. */
+export const WorkspaceChoicesQuery = operation<NoVariables, { workspaces: { id: ID; title: string }[] }>(`
+  query WorkspaceChoices { workspaces { id title } }
+`);
+
+/** WorkspacesQuery reads the workspaces with their projects, and the members who may join them. */
+export const WorkspacesQuery = operation<
+  NoVariables,
+  {
+    workspaces: Workspace[];
+    members: { totalCount: number; edges: { node: { id: ID; role: Role; user: UserSummary } }[] };
+  }
+>(`
+  query Workspaces {
+    workspaces { ${workspaceFields} }
+    members(first: 100) { totalCount edges { node { id role user { id displayName active } } } }
+  }
+`);
+
+export const CreateWorkspaceMutation = operation<{ title: string }, { createWorkspace: Workspace }>(`
+  mutation CreateWorkspace($title: String!) { createWorkspace(title: $title) { ${workspaceFields} } }
+`);
+
+export const AddWorkspaceMemberMutation = operation<
+  { workspaceId: ID; userId: ID },
+  { addWorkspaceMember: Workspace }
+>(`
+  mutation AddWorkspaceMember($workspaceId: ID!, $userId: ID!) {
+    addWorkspaceMember(workspaceId: $workspaceId, userId: $userId) { ${workspaceFields} }
+  }
+`);
+
+export const RemoveWorkspaceMemberMutation = operation<
+  { workspaceId: ID; userId: ID },
+  { removeWorkspaceMember: Workspace }
+>(`
+  mutation RemoveWorkspaceMember($workspaceId: ID!, $userId: ID!) {
+    removeWorkspaceMember(workspaceId: $workspaceId, userId: $userId) { ${workspaceFields} }
   }
 `);
 

@@ -1,5 +1,5 @@
 // Formatting for people: dates, roles and browsers.
-import type { Role } from "./api.ts";
+import type { ReviewState, Role } from "./api.ts";
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
@@ -27,6 +27,19 @@ const roleNames: Record<Role, string> = {
 /** roleName is the word shown for a role. */
 export function roleName(role: Role): string {
   return roleNames[role] ?? role;
+}
+
+/** withArticle puts "a" or "an" before a word: "an annotator", "a manager". */
+export function withArticle(word: string): string {
+  return /^[aeiou]/i.test(word) ? `an ${word}` : `a ${word}`;
+}
+
+/** roles lists every role, most powerful first. */
+export const roles: readonly Role[] = ["OWNER", "ADMIN", "MANAGER", "REVIEWER", "ANNOTATOR"];
+
+/** assignableRoles are the roles a viewer with this role may give: only owners give the owner role. */
+export function assignableRoles(viewerRole: Role): readonly Role[] {
+  return viewerRole === "OWNER" ? roles : roles.filter((r) => r !== "OWNER");
 }
 
 /** isAdminRole reports whether a role may manage members and invite links. */
@@ -63,6 +76,22 @@ export function describeUserAgent(userAgent: string): string {
 /** isManagerRole reports whether a role may create, change, import into and export projects. */
 export function isManagerRole(role: Role | null | undefined): boolean {
   return role === "OWNER" || role === "ADMIN" || role === "MANAGER";
+}
+
+/** isReviewerRole reports whether a role may review others' annotations: reviewers and up. */
+export function isReviewerRole(role: Role | null | undefined): boolean {
+  return role !== null && role !== undefined && role !== "ANNOTATOR";
+}
+
+const reviewStateNames: Record<ReviewState, string> = {
+  PENDING: "Pending",
+  ACCEPTED: "Accepted",
+  REJECTED: "Rejected",
+};
+
+/** reviewStateName is the word shown for a review state. */
+export function reviewStateName(state: ReviewState): string {
+  return reviewStateNames[state] ?? state;
 }
 
 /** count renders "1 task" or "3 tasks". */

@@ -1,8 +1,12 @@
-// The top bar for signed-in users: the app name, the main links and sign-out.
-import { useState } from "react";
+// The top bar for signed-in users: the app name, the main links the viewer's
+// role may use, a compact organization switcher for members of several, and
+// sign-out.
+import { useState, type FormEvent } from "react";
 
 import { LogoutMutation } from "../api.ts";
+import { isAdminRole, isManagerRole } from "../format.ts";
 import { useMutation } from "../hooks.ts";
+import { useOrganization } from "../organization.tsx";
 import { Link, navigate } from "../router.tsx";
 import { useSession } from "../session.tsx";
 import { Button } from "./Button.tsx";
@@ -10,6 +14,7 @@ import { ErrorAlert } from "./Messages.tsx";
 
 export function NavBar() {
   const session = useSession();
+  const { role } = useOrganization();
   const logout = useMutation(LogoutMutation, { signedIn: false });
   const [error, setError] = useState<unknown>(null);
 
@@ -42,6 +47,19 @@ export function NavBar() {
               </Link>
             </li>
             <li>
+              <Link to="/my-work">My work</Link>
+            </li>
+            {isManagerRole(role) ? (
+              <li>
+                <Link to="/workspaces">Workspaces</Link>
+              </li>
+            ) : null}
+            {role !== null && isAdminRole(role) ? (
+              <li>
+                <Link to="/audit">Audit log</Link>
+              </li>
+            ) : null}
+            <li>
               <Link to="/account">Account</Link>
             </li>
             <li>
@@ -49,9 +67,12 @@ export function NavBar() {
             </li>
           </ul>
         </nav>
-        <Button className="signout" pending={logout.pending} onClick={handleSignOut}>
-          Sign out
-        </Button>
+        <div className="topbar-end">
+          <OrganizationSwitcher onError={setError} />
+          <Button className="signout" pending={logout.pending} onClick={handleSignOut}>
+            Sign out
+          </Button>
+        </div>
       </div>
       {error ? (
         <div className="topbar-error">
@@ -59,5 +80,49 @@ export function NavBar() {
         </div>
       ) : null}
     </header>
+  );
+}
+
+/** OrganizationSwitcher is shown only to members of more than one organization. */
+function OrganizationSwitcher({ onError }: { onError(error: unknown): void }) {
+  const { organization, organizations, switchTo, switching } = useOrganization();
+  const [chosen, setChosen] = useState(organization?.id ?? "");
+
+  if (organizations.length < 2) return null;
+
+  async function handleSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (switching || chosen === "" || chosen === organization?.id) return;
+    onError(null);
+    try {
+      await switchTo(chosen);
+      navigate("/projects");
+    } catch (err) {
+      onError(err);
+    }
+  }
+
+  return (
+    <form className="org-switcher" onSubmit={handleSubmit} aria-label="Switch organization">
+      <label htmlFor="nav-organization" className="visually-hidden">
+        Current organization
+      </label>
+      <select id="nav-organization" value={chosen} onChange={(event) => setChosen(event.target.value)}>
+        {organization === null ? <option value="">Choose…</option> : null}
+        {organizations.map((org) => (
+          <option key={org.id} value={org.id}>
+            {org.title}
+          </option>
+        ))}
+      </select>
+      <Button
+        type="submit"
+        className="button-small"
+        pending={switching}
+        disabled={chosen === "" || chosen === organization?.id}
+      >
+        Switch<span className="visually-hidden"> organization</span>
+      </Button>
+    </form>
   );
 }

@@ -9,7 +9,9 @@ import { Button } from "../components/Button.tsx";
 import { Markdown } from "../components/Markdown.tsx";
 import { ErrorAlert, Loading } from "../components/Messages.tsx";
 import { PageHeading } from "../components/PageHeading.tsx";
+import { isReviewerRole } from "../format.ts";
 import { useQuery } from "../hooks.ts";
+import { useRole } from "../organization.tsx";
 import { Link, type RouteParams } from "../router.tsx";
 import { useSession } from "../session.tsx";
 import { TaskLabeler } from "./label/TaskLabeler.tsx";
@@ -140,6 +142,7 @@ function LabelStream({ projectId }: { projectId: string }) {
 
 function SingleTask({ projectId, taskId }: { projectId: string; taskId: string }) {
   const query = useQuery(LabelTaskQuery, { projectId, taskId });
+  const canReview = isReviewerRole(useRole());
   if (!query.data) {
     return query.loading ? (
       <div className="card">
@@ -155,7 +158,15 @@ function SingleTask({ projectId, taskId }: { projectId: string; taskId: string }
   return (
     <>
       <LabelHeader project={project} title={`Task ${task.innerId}`} />
-      <TaskLabeler key={task.id} project={project} task={task} mode="task" onSubmitted={query.reload} />
+      <TaskLabeler
+        key={task.id}
+        project={project}
+        task={task}
+        mode="task"
+        onSubmitted={query.reload}
+        canReview={canReview}
+        onReviewed={query.reload}
+      />
     </>
   );
 }

@@ -1,36 +1,28 @@
-// /organization: the viewer's organization, its members and, for owners and
-// admins, its invite link.
-import { OrganizationQuery } from "../api.ts";
-import { Button } from "../components/Button.tsx";
-import { ErrorAlert, Loading } from "../components/Messages.tsx";
+// /organization: the active organization, switching to another or creating
+// one, its members and, for owners and admins, its invite links and member
+// management; everyone may leave.
+import { useEffect, useState } from "react";
+
 import { PageHeading } from "../components/PageHeading.tsx";
+import { StatusMessage } from "../components/Messages.tsx";
 import { formatDate, isAdminRole, roleName } from "../format.ts";
-import { useQuery } from "../hooks.ts";
+import { useOrganization } from "../organization.tsx";
+import { useViewer } from "../session.tsx";
 import { InviteLinkSection } from "./organization/InviteLinkSection.tsx";
+import { LeaveSection } from "./organization/LeaveSection.tsx";
 import { MembersSection } from "./organization/MembersSection.tsx";
+import { OrganizationsSection } from "./organization/OrganizationsSection.tsx";
+import { RoleInvitesSection } from "./organization/RoleInvitesSection.tsx";
 
 export function OrganizationPage() {
-  const query = useQuery(OrganizationQuery, {});
+  const viewer = useViewer();
+  const { organization, switchedTo, clearSwitched } = useOrganization();
+  // Say once that a switch happened; the page is new for the new organization.
+  const [switched] = useState(() => organization !== null && switchedTo === organization.id);
+  useEffect(() => {
+    if (switched) clearSwitched();
+  }, [switched, clearSwitched]);
 
-  if (!query.data) {
-    return query.loading ? (
-      <div className="card">
-        <Loading />
-      </div>
-    ) : (
-      <>
-        <PageHeading title="Organization" />
-        <div className="card">
-          <ErrorAlert error={query.error} />
-          <div className="actions">
-            <Button onClick={query.reload}>Try again</Button>
-          </div>
-        </div>
-      </>
-    );
-  }
-
-  const organization = query.data.organization;
   if (organization === null) {
     return (
       <>
@@ -38,6 +30,7 @@ export function OrganizationPage() {
         <div className="card">
           <p className="empty">You are not a member of an organization yet. Ask an owner or admin for an invite link.</p>
         </div>
+        <OrganizationsSection />
       </>
     );
   }
@@ -54,8 +47,12 @@ export function OrganizationPage() {
           Created <time dateTime={organization.createdAt}>{formatDate(organization.createdAt)}</time>
         </p>
       </div>
+      {switched ? <StatusMessage>You are now working in {organization.title}.</StatusMessage> : null}
+      <OrganizationsSection />
       {isAdmin ? <InviteLinkSection organizationTitle={organization.title} /> : null}
-      <MembersSection isAdmin={isAdmin} />
+      {isAdmin ? <RoleInvitesSection viewerRole={organization.viewerRole} /> : null}
+      <MembersSection viewerRole={organization.viewerRole} viewerId={viewer.id} />
+      <LeaveSection viewerId={viewer.id} title={organization.title} />
     </>
   );
 }

@@ -1,6 +1,6 @@
 // /projects/{id}: a project's header and instructions, the Label button that
 // starts the label stream, and tabs for the data manager and, for managers,
-// import, export and settings. The tab is kept in the URL (?tab=...).
+// import, export, members and settings. The tab is kept in the URL (?tab=...).
 import { ProjectQuery } from "../api.ts";
 import { Button } from "../components/Button.tsx";
 import { Markdown } from "../components/Markdown.tsx";
@@ -8,12 +8,13 @@ import { ErrorAlert, Loading } from "../components/Messages.tsx";
 import { PageHeading } from "../components/PageHeading.tsx";
 import { Progress } from "../components/Progress.tsx";
 import { Tabs, type TabItem } from "../components/Tabs.tsx";
-import { count, formatDate, isManagerRole } from "../format.ts";
+import { count, formatDate, isManagerRole, isReviewerRole } from "../format.ts";
 import { useQuery } from "../hooks.ts";
 import { Link, navigate, useLocation, type RouteParams } from "../router.tsx";
 import { DataManager } from "./project/DataManager.tsx";
 import { ExportSection } from "./project/ExportSection.tsx";
 import { ImportSection } from "./project/ImportSection.tsx";
+import { MembersSection } from "./project/MembersSection.tsx";
 import { SettingsSection } from "./project/SettingsSection.tsx";
 
 export function ProjectPage({ params }: { params: RouteParams }) {
@@ -52,10 +53,16 @@ export function ProjectPage({ params }: { params: RouteParams }) {
     );
   }
 
-  const canManage = isManagerRole(query.data.organization?.viewerRole);
+  const role = query.data.organization?.viewerRole;
+  const canManage = isManagerRole(role);
   const tabs: TabItem[] = [{ id: "tasks", label: "Data manager" }];
   if (canManage) {
-    tabs.push({ id: "import", label: "Import" }, { id: "export", label: "Export" }, { id: "settings", label: "Settings" });
+    tabs.push(
+      { id: "import", label: "Import" },
+      { id: "export", label: "Export" },
+      { id: "members", label: "Members" },
+      { id: "settings", label: "Settings" },
+    );
   }
   const wanted = search.get("tab") ?? "tasks";
   const tab = tabs.some((t) => t.id === wanted) ? wanted : "tasks";
@@ -94,11 +101,18 @@ export function ProjectPage({ params }: { params: RouteParams }) {
       ) : null}
       <Tabs label="Project" tabs={tabs} current={tab} onSelect={selectTab} idPrefix="project">
         {tab === "tasks" ? (
-          <DataManager project={project} canManage={canManage} onImport={() => selectTab("import")} />
+          <DataManager
+            project={project}
+            canManage={canManage}
+            canReview={isReviewerRole(role)}
+            onImport={() => selectTab("import")}
+          />
         ) : tab === "import" ? (
           <ImportSection project={project} onImported={query.reload} />
         ) : tab === "export" ? (
           <ExportSection project={project} />
+        ) : tab === "members" ? (
+          <MembersSection project={project} />
         ) : (
           <SettingsSection
             project={project}

@@ -8,6 +8,7 @@ import { Button } from "../components/Button.tsx";
 import { Field } from "../components/Field.tsx";
 import { ErrorAlert, Loading } from "../components/Messages.tsx";
 import { PageHeading } from "../components/PageHeading.tsx";
+import { roleName, withArticle } from "../format.ts";
 import { useMutation, useQuery } from "../hooks.ts";
 import { Link, navigate, useLocation } from "../router.tsx";
 import { useSession } from "../session.tsx";
@@ -78,12 +79,13 @@ function SignupIntro({ invite }: { invite: Invite | null }) {
     );
   }
   if (invite) {
+    const role = roleName(invite.role);
     return (
       <>
-        <PageHeading title={`Join ${invite.organizationTitle}`} />
+        <PageHeading title={`Join ${invite.organizationTitle} as ${role}`} />
         <p className="lead">
-          You have been invited to join <strong>{invite.organizationTitle}</strong> on Gloss. Create
-          your account to get started.
+          You have been invited to join <strong>{invite.organizationTitle}</strong> on Gloss as{" "}
+          {withArticle(role.toLowerCase())}. Create your account to get started.
         </p>
       </>
     );

@@ -1,12 +1,15 @@
 // One task in the editor with its Submit (or Update) and Skip buttons. The
 // viewer's own annotation is loaded for editing; without one, the best
 // prediction is the starting point. Lead time is the seconds since the task
-// was shown (added to the earlier time when updating). Others' annotations
-// are listed below, read-only.
+// was shown (added to the earlier time when updating); an update sends the
+// annotation back to review. Others' annotations are listed below,
+// read-only; on a task page reviewers (and up) accept or reject each one
+// with a comment.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 
 import {
   CreateAnnotationMutation,
+  ReviewAnnotationMutation,
   UpdateAnnotationMutation,
   type Annotation,
   type Prediction,
@@ -15,7 +18,7 @@ import {
 } from "../../api.ts";
 import { Button } from "../../components/Button.tsx";
 import { ErrorAlert, StatusMessage } from "../../components/Messages.tsx";
-import { count, formatDateTime } from "../../format.ts";
+import { count, formatDateTime, reviewStateName } from "../../format.ts";
 import { useMutation } from "../../hooks.ts";
 import { parseLabelConfig, type LabelConfig } from "../../labeling/config.ts";
 import { Editor } from "../../labeling/Editor.tsx";
@@ -29,6 +32,10 @@ interface TaskLabelerProps {
   /** In the stream, saving moves on to the next task; on a task page it stays. */
   mode: "stream" | "task";
   onSubmitted(): void;
+  /** Whether the viewer reviews others' annotations here (reviewers and up, on a task page). */
+  canReview?: boolean;
+  /** Called after a review was saved, to load the task again. */
+  onReviewed?(): void;
 }
 
 function latest(annotations: readonly Annotation[]): Annotation | null {
@@ -69,7 +76,7 @@ function startingPoint(config: LabelConfig, own: Annotation | null, prediction: 
   return { result: [], note: null };
 }
 
-export function TaskLabeler({ project, task, mode, onSubmitted }: TaskLabelerProps) {
+export function TaskLabeler({ project, task, mode, onSubmitted, canReview = false, onReviewed }: TaskLabelerProps) {
   const viewer = useViewer();
   const parsed = useMemo(() => parseLabelConfig(project.labelConfig), [project.labelConfig]);
   const own = useMemo(
@@ -177,6 +184,7 @@ export function TaskLabeler({ project, task, mode, onSubmitted }: TaskLabelerPro
           </span>
           {mode === "task" ? <Link to={projectLink}>Back to the data manager</Link> : null}
         </div>
+        {own ? <OwnReview annotation={own} /> : null}
         {start.note ? <p className="message message-info">{start.note}</p> : null}
         <Editor config={parsed.config} data={task.data} result={result} onChange={onChange} />
         <ErrorAlert error={error} />
@@ -195,7 +203,13 @@ export function TaskLabeler({ project, task, mode, onSubmitted }: TaskLabelerPro
           </span>
         </div>
       </section>
-      {others.length > 0 ? <OtherAnnotations config={parsed.config} task={task} annotations={others} /> : null}
+      {others.length > 0 ? (
+        canReview ? (
+          <ReviewAnnotations config={parsed.config} task={task} annotations={others} onReviewed={onReviewed} />
+        ) : (
+          <OtherAnnotations config={parsed.config} task={task} annotations={others} />
+        )
+      ) : null}
     </>
   );
 }
@@ -248,5 +262,181 @@ function OtherAnnotations({ config, task, annotations }: { config: LabelConfig; 
         })}
       </ul>
     </section>
+  );
+}
+
+/** ReviewBadge shows where an annotation is in review. */
+function ReviewBadge({ state }: { state: Annotation["reviewState"] }) {
+  return <span className={`badge badge-review-${state.toLowerCase()}`}>{reviewStateName(state)}</span>;
+}
+
+/** OwnReview tells the author what review said about their annotation. */
+function OwnReview({ annotation }: { annotation: Annotation }) {
+  if (annotation.reviewState === "REJECTED") {
+    return (
+      <div className="message message-warning">
+        <p>
+          <strong>A reviewer rejected your annotation.</strong> Change it and press Update to send it back for
+          review.
+        </p>
+        {annotation.reviewComment ? (
+          <p>
+            Reviewer's comment: <q className="review-comment">{annotation.reviewComment}</q>
+          </p>
+        ) : null}
+      </div>
+    );
+  }
+  if (annotation.reviewState === "ACCEPTED") {
+    return (
+      <p className="message message-info">
+        A reviewer accepted your annotation.
+        {annotation.reviewComment ? (
+          <>
+            {" "}
+            Comment: <q className="review-comment">{annotation.reviewComment}</q>
+          </>
+        ) : null}
+      </p>
+    );
+  }
+  return <p className="muted review-pending">Your annotation is waiting for review.</p>;
+}
+
+function ReviewAnnotations({
+  config,
+  task,
+  annotations,
+  onReviewed,
+}: {
+  config: LabelConfig;
+  task: Task;
+  annotations: Annotation[];
+  onReviewed: (() => void) | undefined;
+}) {
+  return (
+    <section className="card" aria-labelledby="review-annotations-heading">
+      <h2 id="review-annotations-heading">Annotations to review</h2>
+      <p>Accept the annotations that are right, or reject them with a comment saying what to fix.</p>
+      <div className="review-list">
+        {annotations.map((a, i) => (
+          <ReviewCard
+            key={a.id}
+            config={config}
+            task={task}
+            annotation={a}
+            author={a.completedBy?.displayName ?? `another annotator (${i + 1})`}
+            onReviewed={onReviewed}
+          />
+        ))}
+      </div>
+    </section>
+  );
+}
+
+function ReviewCard({
+  config,
+  task,
+  annotation,
+  author,
+  onReviewed,
+}: {
+  config: LabelConfig;
+  task: Task;
+  annotation: Annotation;
+  author: string;
+  onReviewed: (() => void) | undefined;
+}) {
+  const review = useMutation(ReviewAnnotationMutation);
+  const [comment, setComment] = useState("");
+  const [choice, setChoice] = useState<boolean | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const headingId = `review-${annotation.id}-heading`;
+  const commentId = `review-${annotation.id}-comment`;
+  const errorId = error ? `review-${annotation.id}-error` : null;
+  const items = Array.isArray(annotation.result) ? annotation.result.length : 0;
+
+  async function send(accepted: boolean) {
+    if (review.pending) return;
+    setError(null);
+    setDone(null);
+    setChoice(accepted);
+    try {
+      const data = await review.run({ id: annotation.id, accepted, comment: comment.trim() });
+      setComment("");
+      setDone(data.reviewAnnotation.reviewState === "ACCEPTED" ? "Accepted." : "Rejected.");
+      onReviewed?.();
+    } catch (err) {
+      setError(err);
+    }
+  }
+
+  return (
+    <article className="review-card" aria-labelledby={headingId}>
+      <div className="annotation-row">
+        <h3 id={headingId} className="review-title">
+          Annotation by {author}
+        </h3>
+        <ReviewBadge state={annotation.reviewState} />
+      </div>
+      <p className="muted">
+        {annotation.updatedAt !== annotation.createdAt ? "Updated " : "Made "}
+        <time dateTime={annotation.updatedAt}>{formatDateTime(annotation.updatedAt)}</time> ·{" "}
+        {annotation.wasCancelled ? "skipped" : count(items, "result item")}
+        {annotation.reviewedAt ? (
+          <>
+            {" "}
+            · reviewed <time dateTime={annotation.reviewedAt}>{formatDateTime(annotation.reviewedAt)}</time>
+          </>
+        ) : null}
+      </p>
+      {annotation.reviewComment ? (
+        <p>
+          Last review comment: <q className="review-comment">{annotation.reviewComment}</q>
+        </p>
+      ) : null}
+      {annotation.wasCancelled ? (
+        <p className="message message-info">The annotator skipped this task.</p>
+      ) : (
+        <div className="annotation-view">
+          <Editor
+            config={config}
+            data={task.data}
+            result={normalizeResult(annotation.result, config).result}
+            onChange={() => undefined}
+            readOnly
+            hotkeys={false}
+          />
+        </div>
+      )}
+      <div className="field review-comment-field">
+        <label htmlFor={commentId}>Review comment</label>
+        <textarea
+          id={commentId}
+          rows={2}
+          maxLength={2000}
+          value={comment}
+          aria-describedby={[`${commentId}-hint`, errorId].filter(Boolean).join(" ")}
+          onChange={(event) => {
+            setDone(null);
+            setComment(event.target.value);
+          }}
+        />
+        <p id={`${commentId}-hint`} className="field-hint">
+          Optional; the annotator sees it. Say what to fix when you reject.
+        </p>
+      </div>
+      <ErrorAlert id={`review-${annotation.id}-error`} error={error} />
+      {done ? <StatusMessage>{done}</StatusMessage> : null}
+      <div className="actions">
+        <Button variant="primary" pending={review.pending && choice === true} disabled={review.pending} onClick={() => void send(true)}>
+          Accept
+        </Button>
+        <Button variant="danger" pending={review.pending && choice === false} disabled={review.pending} onClick={() => void send(false)}>
+          Reject
+        </Button>
+      </div>
+    </article>
   );
 }

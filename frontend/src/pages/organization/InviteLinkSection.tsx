@@ -1,4 +1,4 @@
-// The organization's invite link (owners and admins only): copy it, or reset
+// The organization's annotator invite link (owners and admins only): copy it, or reset
 // it after an in-page confirmation so that the old link stops working.
 import { useEffect, useRef, useState } from "react";
 
@@ -55,7 +55,7 @@ export function InviteLinkSection({ organizationTitle }: { organizationTitle: st
   const url = resetUrl ?? query.data?.organization?.inviteUrl ?? null;
   return (
     <section className="card">
-      <h2>Invite link</h2>
+      <h2>Annotator link</h2>
       <p>
         Anyone with this link can create an account and join <strong>{organizationTitle}</strong> as
         an annotator. Share it only with people you trust, and reset it if it reaches anyone else.

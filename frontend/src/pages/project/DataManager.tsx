@@ -12,6 +12,7 @@ import {
   type JsonValue,
   type OrderDirection,
   type Project,
+  type ReviewState,
   type TaskFilter,
   type TaskOrderField,
   type TaskRow,
@@ -44,8 +45,21 @@ const filters: { value: FilterChoice; label: string }[] = [
 /** The server takes searches of 1 to 200 characters. */
 const maxSearch = 200;
 
-function taskFilter(choice: FilterChoice, annotator: string, search: string): TaskFilter | null {
+const reviewStates: { value: ReviewState | ""; label: string }[] = [
+  { value: "", label: "Any" },
+  { value: "PENDING", label: "Pending" },
+  { value: "ACCEPTED", label: "Accepted" },
+  { value: "REJECTED", label: "Rejected" },
+];
+
+function taskFilter(
+  choice: FilterChoice,
+  annotator: string,
+  search: string,
+  reviewState: ReviewState | "",
+): TaskFilter | null {
   const filter: TaskFilter = {};
+  if (reviewState) filter.reviewState = reviewState;
   if (search) filter.search = search;
   if (choice === "labeled") filter.labeled = true;
   if (choice === "unlabeled") filter.labeled = false;
@@ -74,14 +88,17 @@ function DataCell({ value, image, alt }: { value: JsonValue | undefined; image: 
 interface DataManagerProps {
   project: Project;
   canManage: boolean;
+  /** Reviewers and up filter by review state. */
+  canReview: boolean;
   onImport(): void;
 }
 
-export function DataManager({ project, canManage, onImport }: DataManagerProps) {
+export function DataManager({ project, canManage, canReview, onImport }: DataManagerProps) {
   const [field, setField] = useState<TaskOrderField>("ID");
   const [direction, setDirection] = useState<OrderDirection>("ASC");
   const [filter, setFilter] = useState<FilterChoice>("all");
   const [annotator, setAnnotator] = useState("");
+  const [reviewState, setReviewState] = useState<ReviewState | "">("");
   const [searchText, setSearchText] = useState("");
   const [search, setSearch] = useState("");
   // The `after` cursor of every page up to the current one; null is the first page.
@@ -91,7 +108,7 @@ export function DataManager({ project, canManage, onImport }: DataManagerProps) 
     projectId: project.id,
     first: pageSize,
     after,
-    filter: taskFilter(filter, annotator, search),
+    filter: taskFilter(filter, annotator, search, canReview ? reviewState : ""),
     orderBy: { field, direction },
   });
   const members = useQuery(MembersQuery, { first: 100, after: null, isAdmin: false });
@@ -178,6 +195,22 @@ export function DataManager({ project, canManage, onImport }: DataManagerProps) 
             ))}
           </select>
         </div>
+        {canReview ? (
+          <div className="field">
+            <label htmlFor="dm-review-state">Review state</label>
+            <select
+              id="dm-review-state"
+              value={reviewState}
+              onChange={(e) => changeView(() => setReviewState(e.target.value as ReviewState | ""))}
+            >
+              {reviewStates.map((r) => (
+                <option key={r.value} value={r.value}>
+                  {r.label}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
         {members.data ? (
           <div className="field">
             <label htmlFor="dm-annotator">Annotator</label>

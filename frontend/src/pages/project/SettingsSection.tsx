@@ -1,14 +1,31 @@
-// Settings (managers and up): change the project, preview the labeling
-// interface, or delete the project after an in-page confirmation.
+// Settings (managers and up): change the project, who sees whose
+// annotations and its workspace, preview the labeling interface, or delete
+// the project after an in-page confirmation.
 import { useEffect, useRef, useState, type FormEvent } from "react";
 
-import { DeleteProjectMutation, UpdateProjectMutation, type Project } from "../../api.ts";
+import { DeleteProjectMutation, UpdateProjectMutation, WorkspaceChoicesQuery, type Project } from "../../api.ts";
 import { Button } from "../../components/Button.tsx";
 import { ErrorAlert, StatusMessage } from "../../components/Messages.tsx";
 import { count } from "../../format.ts";
-import { useMutation } from "../../hooks.ts";
+import { useMutation, useQuery } from "../../hooks.ts";
 import { navigate } from "../../router.tsx";
 import { ConfigPreview, formValues, ProjectFields, toProjectInput, type ProjectFormValues } from "./ProjectForm.tsx";
+
+/** Who sees what on the project, and where it belongs. */
+interface AccessValues {
+  annotatorsSeeOthers: boolean;
+  revealAnnotators: boolean;
+  /** A workspace id, or "" for none. */
+  workspaceId: string;
+}
+
+function accessValues(project: Project): AccessValues {
+  return {
+    annotatorsSeeOthers: project.annotatorsSeeOthers,
+    revealAnnotators: project.revealAnnotators,
+    workspaceId: project.workspace?.id ?? "",
+  };
+}
 
 interface SettingsSectionProps {
   project: Project;
@@ -19,6 +36,8 @@ export function SettingsSection({ project, onSaved }: SettingsSectionProps) {
   const save = useMutation(UpdateProjectMutation);
   const remove = useMutation(DeleteProjectMutation);
   const [values, setValues] = useState<ProjectFormValues>(() => formValues(project));
+  const [access, setAccess] = useState<AccessValues>(() => accessValues(project));
+  const workspaces = useQuery(WorkspaceChoicesQuery, {});
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
   const [confirming, setConfirming] = useState(false);
@@ -44,8 +63,18 @@ export function SettingsSection({ project, onSaved }: SettingsSectionProps) {
       return;
     }
     try {
-      const data = await save.run({ id: project.id, input: toProjectInput(values) });
+      const data = await save.run({
+        id: project.id,
+        input: {
+          ...toProjectInput(values),
+          annotatorsSeeOthers: access.annotatorsSeeOthers,
+          revealAnnotators: access.revealAnnotators,
+          // "0" takes the project out of its workspace.
+          workspaceId: access.workspaceId === "" ? "0" : access.workspaceId,
+        },
+      });
       setValues(formValues(data.updateProject));
+      setAccess(accessValues(data.updateProject));
       setSaved(true);
       onSaved(data.updateProject);
     } catch (err) {
@@ -83,6 +112,66 @@ export function SettingsSection({ project, onSaved }: SettingsSectionProps) {
             }}
             errorId={errorId}
           />
+          <fieldset className="fieldset">
+            <legend>Access</legend>
+            <label className="checkbox">
+              <input
+                type="checkbox"
+                checked={access.annotatorsSeeOthers}
+                aria-describedby="settings-see-others-hint"
+                onChange={(event) => {
+                  setSaved(false);
+                  setAccess({ ...access, annotatorsSeeOthers: event.target.checked });
+                }}
+              />
+              Annotators see each other's annotations
+            </label>
+            <p id="settings-see-others-hint" className="field-hint">
+              Otherwise annotators see only their own work on a task.
+            </p>
+            <label className="checkbox">
+              <input
+                type="checkbox"
+                checked={access.revealAnnotators}
+                aria-describedby="settings-reveal-hint"
+                onChange={(event) => {
+                  setSaved(false);
+                  setAccess({ ...access, revealAnnotators: event.target.checked });
+                }}
+              />
+              Show who made annotations
+            </label>
+            <p id="settings-reveal-hint" className="field-hint">
+              Shows annotators the names on the annotations they see. Reviewers and managers always see them.
+            </p>
+            <div className="field">
+              <label htmlFor="settings-workspace">Workspace</label>
+              <select
+                id="settings-workspace"
+                value={access.workspaceId}
+                aria-describedby="settings-workspace-hint"
+                onChange={(event) => {
+                  setSaved(false);
+                  setAccess({ ...access, workspaceId: event.target.value });
+                }}
+              >
+                <option value="">None</option>
+                {project.workspace &&
+                !(workspaces.data?.workspaces ?? []).some((w) => w.id === project.workspace?.id) ? (
+                  <option value={project.workspace.id}>{project.workspace.title}</option>
+                ) : null}
+                {(workspaces.data?.workspaces ?? []).map((w) => (
+                  <option key={w.id} value={w.id}>
+                    {w.title}
+                  </option>
+                ))}
+              </select>
+              <p id="settings-workspace-hint" className="field-hint">
+                Members of a workspace work on all of its projects.
+              </p>
+              <ErrorAlert error={workspaces.error} />
+            </div>
+          </fieldset>
           <div className="actions">
             <Button type="submit" variant="primary" pending={save.pending}>
               Save settings

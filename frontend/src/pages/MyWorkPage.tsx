@@ -1,0 +1,169 @@
+// /my-work: the viewer's own annotations, newest first, with where each is
+// in review. Rejected ones carry the reviewer's comment and a link to the
+// task, where the author changes the annotation and presses Update, which
+// sends it back for review.
+import { useState } from "react";
+
+import { MyAnnotationsQuery, type MyAnnotation, type MyAnnotationsPage, type ReviewState } from "../api.ts";
+import { Button } from "../components/Button.tsx";
+import { ErrorAlert, Loading } from "../components/Messages.tsx";
+import { PageHeading } from "../components/PageHeading.tsx";
+import { count, formatDateTime, reviewStateName } from "../format.ts";
+import { useMutation, useQuery } from "../hooks.ts";
+import { Link } from "../router.tsx";
+
+const pageSize = 50;
+
+const states: { value: ReviewState | ""; label: string }[] = [
+  { value: "", label: "All" },
+  { value: "PENDING", label: "Pending" },
+  { value: "ACCEPTED", label: "Accepted" },
+  { value: "REJECTED", label: "Rejected" },
+];
+
+function taskPath(a: MyAnnotation): string {
+  return `/projects/${encodeURIComponent(a.task.project.id)}/tasks/${encodeURIComponent(a.task.id)}`;
+}
+
+export function MyWorkPage() {
+  const [state, setState] = useState<ReviewState | "">("");
+  return (
+    <>
+      <div className="page-header">
+        <PageHeading title="My work" />
+        <p className="page-meta">Your annotations and what review said about them. Fix rejected ones to send them back.</p>
+      </div>
+      <section className="card" aria-labelledby="my-work-heading">
+        <h2 id="my-work-heading" className="visually-hidden">
+          Your annotations
+        </h2>
+        <div className="toolbar">
+          <div className="field">
+            <label htmlFor="my-work-state">Review state</label>
+            <select id="my-work-state" value={state} onChange={(event) => setState(event.target.value as ReviewState | "")}>
+              {states.map((s) => (
+                <option key={s.value} value={s.value}>
+                  {s.label}
+                </option>
+              ))}
+            </select>
+          </div>
+        </div>
+        {/* Keyed by the filter so that a new filter starts from the first page. */}
+        <AnnotationList key={state} state={state === "" ? null : state} />
+      </section>
+    </>
+  );
+}
+
+function AnnotationList({ state }: { state: ReviewState | null }) {
+  const firstPage = useQuery(MyAnnotationsQuery, { reviewState: state, first: pageSize, after: null });
+  const nextPage = useMutation(MyAnnotationsQuery);
+  const [later, setLater] = useState<MyAnnotationsPage[]>([]);
+  const [error, setError] = useState<unknown>(null);
+
+  const pages = firstPage.data ? [firstPage.data.myAnnotations, ...later] : [];
+  const last = pages[pages.length - 1];
+  const byId = new Map<string, MyAnnotation>();
+  for (const page of pages) {
+    for (const edge of page.edges) {
+      if (!byId.has(edge.node.id)) byId.set(edge.node.id, edge.node);
+    }
+  }
+  const annotations = [...byId.values()];
+
+  async function loadMore() {
+    const after = last?.pageInfo.endCursor ?? null;
+    if (nextPage.pending || !after) return;
+    setError(null);
+    try {
+      const data = await nextPage.run({ reviewState: state, first: pageSize, after });
+      setLater((current) => [...current, data.myAnnotations]);
+    } catch (err) {
+      setError(err);
+    }
+  }
+
+  if (!last) {
+    return firstPage.loading ? (
+      <Loading label="Loading your annotations…" />
+    ) : (
+      <>
+        <ErrorAlert error={firstPage.error} />
+        <div className="actions">
+          <Button onClick={firstPage.reload}>Try again</Button>
+        </div>
+      </>
+    );
+  }
+  if (annotations.length === 0) {
+    return (
+      <div className="empty-state">
+        <p>
+          {state === null
+            ? "You have not annotated anything yet. Open a project and press Label to start."
+            : `None of your annotations is ${reviewStateName(state).toLowerCase()}.`}
+        </p>
+      </div>
+    );
+  }
+  return (
+    <>
+      <div className="table-wrap" aria-busy={firstPage.loading || undefined}>
+        <table className="table">
+          <caption className="visually-hidden">Your annotations</caption>
+          <thead>
+            <tr>
+              <th scope="col">Task</th>
+              <th scope="col">Project</th>
+              <th scope="col">Review</th>
+              <th scope="col">Comment</th>
+              <th scope="col">Updated</th>
+            </tr>
+          </thead>
+          <tbody>
+            {annotations.map((a) => (
+              <tr key={a.id}>
+                <td>
+                  {a.reviewState === "REJECTED" ? (
+                    <Link to={taskPath(a)} className="button button-small button-secondary">
+                      Fix task {a.task.innerId}
+                    </Link>
+                  ) : (
+                    <Link to={taskPath(a)}>Task {a.task.innerId}</Link>
+                  )}
+                  {a.wasCancelled ? <span className="muted"> (skipped)</span> : null}
+                </td>
+                <td>{a.task.project.title}</td>
+                <td>
+                  <span className={`badge badge-review-${a.reviewState.toLowerCase()}`}>{reviewStateName(a.reviewState)}</span>
+                </td>
+                <td>
+                  {a.reviewComment ? (
+                    <span className="review-comment">{a.reviewComment}</span>
+                  ) : (
+                    <span className="muted">None</span>
+                  )}
+                </td>
+                <td>
+                  <time dateTime={a.updatedAt}>{formatDateTime(a.updatedAt)}</time>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div className="table-footer">
+        <p className="muted">
+          Showing {annotations.length} of {count(last.totalCount, "annotation")}
+        </p>
+        {last.pageInfo.hasNextPage ? (
+          <Button onClick={loadMore} pending={nextPage.pending}>
+            Load more
+          </Button>
+        ) : null}
+      </div>
+      <ErrorAlert error={error} />
+    </>
+  );
+}
