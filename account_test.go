@@ -74,6 +74,9 @@ func TestStartFlagsCreateTheOwnerAndToken(t *testing.T) {
 			}
 			login := s.browser(t)
 			login.ok(loginMutation, map[string]any{"i": map[string]any{"email": ownerEmail, "password": ownerPassword}})
+			if u := str(login.ok(orgQuery, nil), "organization", "inviteUrl"); !strings.Contains(u, "/signup?invite=") {
+				t.Fatalf("the bootstrapped organization has no invite link: %q", u)
+			}
 		})
 	}
 }

@@ -60,6 +60,9 @@ func TestProjectMembership(t *testing.T) {
 	if !visible(t, tm.annotator, id) {
 		t.Fatal("a workspace member does not see its project")
 	}
+	if m := tm.owner.ok(`{ workspaces { members { id } } }`, nil); str(m, "workspaces", 0, "members", 0, "id") != ann {
+		t.Fatalf("workspace members: %v", m)
+	}
 
 	// Managers see the projects they made or are members of, and change only those.
 	mgr := tm.joinAs(t, "MANAGER")

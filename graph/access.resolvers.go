@@ -107,3 +107,15 @@ func (r *queryResolver) MyAnnotations(ctx context.Context, reviewState *annotati
 	o.Direction = entgql.OrderDirectionDesc
 	return q.Paginate(ctx, after, first, nil, nil, ent.WithAnnotationOrder(&o))
 }
+
+// Members is the resolver for the members field.
+func (r *workspaceResolver) Members(ctx context.Context, obj *ent.Workspace) ([]*ent.User, error) {
+	return r.client(ctx).User.Query().
+		Where(user.HasProjectMembershipsWith(projectmember.WorkspaceID(obj.ID))).
+		Order(ent.Asc(user.FieldID)).Limit(1000).All(ctx)
+}
+
+// Workspace returns WorkspaceResolver implementation.
+func (r *Resolver) Workspace() WorkspaceResolver { return &workspaceResolver{r} }
+
+type workspaceResolver struct{ *Resolver }

@@ -151,6 +151,12 @@ func (s *Service) bootstrap(ctx context.Context, client *ent.Client, baseURL, em
 				return "", fmt.Errorf("create owner membership: %w", err)
 			}
 			s.log.Info("created owner account", slog.String("email", email))
+			if org.InviteTokenSealed == nil || len(*org.InviteTokenSealed) == 0 {
+				// Every organization has an annotator link from the start.
+				if _, err := s.resetInvite(ctx, client, org.ID); err != nil {
+					return "", err
+				}
+			}
 		} else if err != nil {
 			return "", err
 		}

@@ -241,7 +241,8 @@ func orgScoped() privacy.QueryRule {
 
 // ProjectPolicy lets viewers read the projects in their ProjectScope, and
 // owners, admins and managers create projects; managers change and delete
-// only their own projects, owners and admins any of the organization's.
+// the projects in their scope (made by them or that they belong to),
+// owners and admins any of the organization's.
 func ProjectPolicy() ent.Policy {
 	return policy(
 		[]privacy.QueryRule{privacy.ProjectQueryRuleFunc(func(ctx context.Context, q *gen.ProjectQuery) error {
