@@ -479,3 +479,47 @@ func TestImportLimitsAndURLs(t *testing.T) {
 		}
 	})
 }
+
+func TestNextTaskSampling(t *testing.T) {
+	tm := MustTeam(t)
+	var tasks []any
+	for i := 0; i < 200; i++ {
+		tasks = append(tasks, map[string]any{"text": fmt.Sprintf("t%d", i)})
+	}
+	firstPicks := func(sampling string) []int {
+		id := tm.project(t, textClassification, map[string]any{"sampling": sampling})
+		tm.owner.ok(importTasks, map[string]any{"p": id, "t": tasks})
+		var picks []int
+		for i := 0; i < 6; i++ {
+			d := tm.owner.ok(nextTaskQuery, map[string]any{"p": id})
+			tid := str(d, "nextTask", "id")
+			picks = append(picks, int(path(d, "nextTask", "innerId").(float64)))
+			tm.owner.ok(createAnn, map[string]any{"i": map[string]any{"taskId": tid, "result": []any{}, "wasCancelled": true}})
+		}
+		return picks
+	}
+	if got := fmt.Sprint(firstPicks("SEQUENTIAL")); got != "[1 2 3 4 5 6]" {
+		t.Fatalf("sequential sampling handed out %s", got)
+	}
+	// Random sampling starts each pick at a random inner id; six picks in
+	// sequential order would happen about once in 10^13 runs.
+	if got := fmt.Sprint(firstPicks("RANDOM")); got == "[1 2 3 4 5 6]" {
+		t.Fatalf("random sampling handed out tasks in order: %s", got)
+	}
+}
+
+func TestTaskFilterCannotTraverse(t *testing.T) {
+	tm := MustTeam(t)
+	id := tm.project(t, textClassification, nil)
+	for _, filter := range []string{
+		`{completedBy: {email: "owner@example.com"}}`,
+		`{annotator_password: "x"}`,
+		`{search: "x", annotations__completed_by__email: "y"}`,
+	} {
+		r := tm.owner.wantCode("BAD_USER_INPUT", `query($p: ID!) { tasks(projectId: $p, filter: `+filter+`) { totalCount } }`, map[string]any{"p": id})
+		if strings.Contains(r.Raw, ownerEmail) {
+			t.Fatalf("a refused filter leaked: %s", r.Raw)
+		}
+	}
+	tm.owner.wantCode("BAD_USER_INPUT", `query($p: ID!) { tasks(projectId: $p, orderBy: {field: PASSWORD_HASH, direction: ASC}) { totalCount } }`, map[string]any{"p": id})
+}
