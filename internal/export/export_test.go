@@ -638,9 +638,6 @@ func TestMemoryBounded(t *testing.T) {
 	}
 	for _, f := range []Format{JSON, JSONMin, CSV, CoNLL2003, COCO, YOLO} {
 		t.Run(string(f), func(t *testing.T) {
-			if testing.Short() && f != JSON {
-				t.Skip("short")
-			}
 			baseline := liveHeap()
 			peak := baseline
 			gen := generated(n)

@@ -513,9 +513,6 @@ func taskJSON(w io.Writer, i int) {
 // through a pipe as it is read, and checks that the live heap stays far
 // below the size of the file.
 func TestParseStreams(t *testing.T) {
-	if testing.Short() {
-		t.Skip("generates a 40 MB file")
-	}
 	const tasks = 200_000
 	const bound = 20 << 20
 	pr, pw := io.Pipe()
