@@ -38,9 +38,11 @@ func TestAuditLog(t *testing.T) {
 	tm.owner.ok(roleMutation, map[string]any{"u": ann, "r": "MANAGER"})
 	req, _ := http.NewRequest(http.MethodGet, s.URL+"/api/projects/"+id+"/export?format=CSV", nil)
 	tm.owner.do(req)
+	tid := str(tm.owner.ok(`query($p: ID!) { tasks(projectId: $p, first: 1) { edges { node { id } } } }`, map[string]any{"p": id}), "tasks", "edges", 0, "node", "id")
+	tm.owner.ok(`query($t: ID!) { task(id: $t) { data } }`, map[string]any{"t": tid})
 
 	got := strings.Join(actions(t, tm.owner, nil), " ")
-	for _, want := range []string{"login.failed", "api_token.reset", "invite.reset", "project.create", "project.tasks_imported", "member.role_changed", "membership.update", "project.exported", "signup", "membership.create"} {
+	for _, want := range []string{"login.failed", "api_token.reset", "invite.reset", "project.create", "project.tasks_imported", "member.role_changed", "membership.update", "project.exported", "signup", "membership.create", "task.viewed"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("audit log lacks %s: %s", want, got)
 		}

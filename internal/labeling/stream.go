@@ -3,6 +3,7 @@ package labeling
 import (
 	"context"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -15,6 +16,7 @@ import (
 	"gloss/ent/predicate"
 	"gloss/ent/project"
 	"gloss/ent/task"
+	"gloss/internal/audit"
 	"gloss/internal/database"
 	"gloss/internal/fault"
 	"gloss/internal/viewer"
@@ -135,3 +137,17 @@ func SearchData(text string) (predicate.Task, error) {
 }
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// Task returns a task the viewer may see and records that they opened it:
+// reading task data is a data access the audit log keeps.
+func (s *Service) Task(ctx context.Context, id int) (*ent.Task, error) {
+	if _, err := fault.SignedIn(ctx); err != nil {
+		return nil, err
+	}
+	t, err := database.ClientFrom(ctx, s.client).Task.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return t, s.record(ctx, audit.Event{Action: "task.viewed", TargetType: "Task", TargetID: strconv.Itoa(t.ID),
+		Details: map[string]any{"project": t.ProjectID}})
+}
