@@ -96,6 +96,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 
 func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	log := slog.New(slog.NewTextHandler(stdout, nil))
+	rootCAs, err := cfg.RootCAs()
+	if err != nil {
+		return err
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("create data dir: %w", err)
 	}
@@ -129,7 +133,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 
 	authn := auth.NewService(db.Client, auth.Options{
 		Key:        key,
-		Secure:     cfg.TLS() || (len(cfg.PublicURL) > 8 && cfg.PublicURL[:8] == "https://"),
+		Secure:     cfg.SecureCookies(),
 		PublicURL:  cfg.PublicURL,
 		OpenSignup: cfg.SignupWithoutLink(),
 		Logger:     log,
@@ -147,6 +151,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	fetchOpts := safehttp.DefaultOptions()
 	fetchOpts.Protection = cfg.SSRFProtection
 	fetchOpts.MaxBytes = cfg.ImportMaxBytes
+	fetchOpts.RootCAs = rootCAs
 	labels := labeling.NewService(db.Client,
 		labeling.Limits{MaxImportBytes: cfg.ImportMaxBytes, MaxImportTasks: cfg.ImportMaxTasks},
 		labeling.URLFetcher{Client: safehttp.New(fetchOpts)}, auditLog)

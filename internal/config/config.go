@@ -5,12 +5,14 @@
 package config
 
 import (
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -42,9 +44,10 @@ type Config struct {
 	// DisableSignupWithoutLink is LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK.
 	// Nil means Gloss's default: signup needs an invite link.
 	DisableSignupWithoutLink *bool
-	SSRFProtection           bool // SSRF_PROTECTION_ENABLED, default true
-	Introspection            bool // GLOSS_GRAPHQL_INTROSPECTION, default false
-	CustomCACerts            string
+	SSRFProtection           bool   // SSRF_PROTECTION_ENABLED, default true
+	Introspection            bool   // GLOSS_GRAPHQL_INTROSPECTION, default false
+	CustomCACerts            string // comma-separated PEM files trusted by server-side fetches
+	AWSCABundle              string // a PEM file, trusted like CUSTOM_CA_CERTS (for S3-compatible storage)
 
 	ImportMaxBytes int64 // GLOSS_IMPORT_MAX_BYTES, default 200 MiB
 	ImportMaxTasks int   // GLOSS_IMPORT_MAX_TASKS, default 1,000,000
@@ -159,6 +162,7 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 	str("DATABASE_URL", &c.DatabaseURL)
 	str("GLOSS_SECRET_KEY", &c.SecretKey)
 	str("CUSTOM_CA_CERTS", &c.CustomCACerts)
+	str("AWS_CA_BUNDLE", &c.AWSCABundle)
 	if v := getenv("GLOSS_CORS_ALLOWED_ORIGINS"); v != "" {
 		for _, o := range strings.Split(v, ",") {
 			if o = strings.TrimSpace(o); o != "" {
@@ -277,6 +281,43 @@ func LoadAudit(args []string, getenv func(string) string, stderr io.Writer) (Con
 // opens signup into the default organization as annotators.
 func (c *Config) SignupWithoutLink() bool {
 	return c.DisableSignupWithoutLink != nil && !*c.DisableSignupWithoutLink
+}
+
+// SecureCookies reports whether browsers reach Gloss over HTTPS (served here
+// or behind a proxy named by --public-url), so cookies must be Secure.
+func (c *Config) SecureCookies() bool {
+	return c.TLS() || strings.HasPrefix(c.PublicURL, "https://")
+}
+
+// RootCAs returns the certificate pool for server-side fetches: the system
+// roots plus CUSTOM_CA_CERTS and AWS_CA_BUNDLE, or nil when neither is set.
+func (c *Config) RootCAs() (*x509.CertPool, error) {
+	var files []string
+	for _, f := range strings.Split(c.CustomCACerts, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			files = append(files, f)
+		}
+	}
+	if c.AWSCABundle != "" {
+		files = append(files, c.AWSCABundle)
+	}
+	if len(files) == 0 {
+		return nil, nil
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	for _, f := range files {
+		pem, err := os.ReadFile(f)
+		if err != nil {
+			return nil, errorf("CUSTOM_CA_CERTS / AWS_CA_BUNDLE: cannot read %s: %v", f, err)
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, errorf("CUSTOM_CA_CERTS / AWS_CA_BUNDLE: %s holds no PEM certificate", f)
+		}
+	}
+	return pool, nil
 }
 
 // TLS reports whether the server serves HTTPS itself.

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -338,5 +340,35 @@ func TestSignupWithoutLinkUnset(t *testing.T) {
 	c.DisableSignupWithoutLink = &on
 	if c.SignupWithoutLink() {
 		t.Error("SignupWithoutLink() = true with the disable flag true")
+	}
+}
+
+func TestRootCAs(t *testing.T) {
+	dir := t.TempDir()
+	notPEM := filepath.Join(dir, "not.pem")
+	if err := os.WriteFile(notPEM, []byte("hello"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, custom, aws string
+		wantPool          bool
+		wantErr           string
+	}{
+		{"none", "", "", false, ""},
+		{"missing file", filepath.Join(dir, "nope.pem"), "", false, "CUSTOM_CA_CERTS"},
+		{"not a certificate", notPEM, "", false, "no PEM certificate"},
+		{"aws bundle missing", "", filepath.Join(dir, "nope.pem"), false, "AWS_CA_BUNDLE"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := config.Default()
+			c.CustomCACerts, c.AWSCABundle = tc.custom, tc.aws
+			pool, err := c.RootCAs()
+			if tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
+				t.Fatalf("err = %v, want %q", err, tc.wantErr)
+			}
+			if (pool != nil) != tc.wantPool {
+				t.Fatalf("pool = %v", pool)
+			}
+		})
 	}
 }
