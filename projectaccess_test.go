@@ -91,6 +91,13 @@ func TestAnnotatorsSeeOnlyTheirWork(t *testing.T) {
 	if n := path(tm.annotator.ok(`query($p: ID!) { tasks(projectId: $p) { totalCount } }`, map[string]any{"p": id}), "tasks", "totalCount"); n.(float64) != 1 {
 		t.Fatalf("annotator lists %v tasks", n)
 	}
+	// Annotators cannot probe who annotated what through the filter.
+	ownerID := idOf(t, tm.owner)
+	tm.annotator.wantCode("FORBIDDEN", `query($p: ID!, $u: ID!) { tasks(projectId: $p, filter: {annotator: $u}) { totalCount } }`, map[string]any{"p": id, "u": ownerID})
+	me := idOf(t, tm.annotator)
+	if n := path(tm.annotator.ok(`query($p: ID!, $u: ID!) { tasks(projectId: $p, filter: {annotator: $u}) { totalCount } }`, map[string]any{"p": id, "u": me}), "tasks", "totalCount"); n.(float64) != 1 {
+		t.Fatalf("own annotator filter: %v", n)
+	}
 	// The other annotator neither sees the task nor the annotation.
 	theirs := str(other.ok(nextTaskQuery, map[string]any{"p": id}), "nextTask", "id")
 	if theirs == mine {

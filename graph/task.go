@@ -5,9 +5,12 @@ import (
 
 	"gloss/ent"
 	"gloss/ent/annotation"
+	"gloss/ent/membership"
 	"gloss/ent/task"
 	"gloss/graph/model"
+	"gloss/internal/fault"
 	"gloss/internal/labeling"
+	"gloss/internal/viewer"
 )
 
 // tasks lists a project's tasks for the data manager: keyset pagination on
@@ -35,6 +38,11 @@ func (r *Resolver) tasks(ctx context.Context, projectID int, first *int, after *
 			}
 		}
 		if filter.Annotator != nil {
+			// Who annotated what is hidden from annotators (unless the
+			// project reveals it), so they filter by their own work only.
+			if v := viewer.User(ctx); v != nil && v.Role == membership.RoleAnnotator && *filter.Annotator != v.UserID {
+				return nil, fault.New(fault.Forbidden, "annotators filter by their own annotations only")
+			}
 			q.Where(task.HasAnnotationsWith(annotation.CompletedByID(*filter.Annotator)))
 		}
 		if filter.ReviewState != nil {
