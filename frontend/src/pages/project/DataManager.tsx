@@ -211,7 +211,7 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
             </select>
           </div>
         ) : null}
-        {members.data ? (
+        {canReview && members.data ? (
           <div className="field">
             <label htmlFor="dm-annotator">Annotator</label>
             <select id="dm-annotator" value={annotator} onChange={(e) => changeView(() => setAnnotator(e.target.value))}>
