@@ -95,16 +95,24 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.StringVar(&c.UserToken, "user-token", c.UserToken, "API token of that account (LABEL_STUDIO_USER_TOKEN)")
 	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "TLS certificate file; serve HTTPS")
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "TLS key file")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return c, err
-		}
-		return c, errorf("%v", err)
-	}
-	if fs.NArg() > 0 {
-		return c, errorf("unexpected argument %q", fs.Arg(0))
+	if err := parse(fs, args); err != nil {
+		return c, err
 	}
 	return c, c.Validate()
+}
+
+// parse parses flags, turning every refusal but -h into a config error.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errorf("%v", err)
+	}
+	if fs.NArg() > 0 {
+		return errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
 }
 
 func (c *Config) fromEnv(getenv func(string) string) error {
@@ -264,16 +272,7 @@ func LoadAudit(args []string, getenv func(string) string, stderr io.Writer) (Con
 	fs := flag.NewFlagSet("gloss audit verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory of the database to check")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return c, err
-		}
-		return c, errorf("%v", err)
-	}
-	if fs.NArg() > 0 {
-		return c, errorf("unexpected argument %q", fs.Arg(0))
-	}
-	return c, nil
+	return c, parse(fs, args)
 }
 
 // SignupWithoutLink reports whether people may sign up without an invite

@@ -45,7 +45,7 @@ func (s *Service) PrepareExport(ctx context.Context, projectID int, format strin
 		return nil, err
 	}
 	schema := exportSchema(cfg)
-	if err := s.record(ctx, audit.Event{Action: "project.exported", TargetType: "Project",
+	if err := s.audit.Record(ctx, audit.Event{Action: "project.exported", TargetType: "Project",
 		TargetID: strconv.Itoa(p.ID), Details: map[string]any{"format": string(f)}}); err != nil {
 		return nil, err
 	}

@@ -47,14 +47,6 @@ func NewService(client *ent.Client, limits Limits, fetcher Fetcher, log *audit.L
 	return &Service{client: client, limits: limits, fetcher: fetcher, audit: log}
 }
 
-// record writes an audit event (within the request's transaction, if any).
-func (s *Service) record(ctx context.Context, e audit.Event) error {
-	if s.audit == nil {
-		return nil
-	}
-	return s.audit.Record(ctx, e)
-}
-
 var (
 	errManagers = fault.New(fault.Forbidden, "only owners, admins and managers can do this")
 )

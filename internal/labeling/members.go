@@ -140,7 +140,7 @@ func (s *Service) ReviewAnnotation(ctx context.Context, id int, accepted bool, c
 	if err != nil {
 		return nil, err
 	}
-	return out, s.record(ctx, audit.Event{Action: "annotation.reviewed", TargetType: "Annotation", TargetID: strconv.Itoa(id),
+	return out, s.audit.Record(ctx, audit.Event{Action: "annotation.reviewed", TargetType: "Annotation", TargetID: strconv.Itoa(id),
 		Details: map[string]any{"state": string(state)}})
 }
 

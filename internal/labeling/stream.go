@@ -148,6 +148,6 @@ func (s *Service) Task(ctx context.Context, id int) (*ent.Task, error) {
 	if err != nil {
 		return nil, err
 	}
-	return t, s.record(ctx, audit.Event{Action: "task.viewed", TargetType: "Task", TargetID: strconv.Itoa(t.ID),
+	return t, s.audit.Record(ctx, audit.Event{Action: "task.viewed", TargetType: "Task", TargetID: strconv.Itoa(t.ID),
 		Details: map[string]any{"project": t.ProjectID}})
 }

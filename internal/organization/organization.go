@@ -40,14 +40,6 @@ func NewService(client *ent.Client, log *audit.Log) *Service {
 	return &Service{client: client, audit: log}
 }
 
-// record writes a security event within the request's transaction.
-func (s *Service) record(ctx context.Context, e audit.Event) error {
-	if s.audit == nil {
-		return nil
-	}
-	return s.audit.Record(ctx, e)
-}
-
 var (
 	errAdmins = fault.New(fault.Forbidden, "only owners and admins manage members")
 	errOwners = fault.New(fault.Forbidden, "only owners make, change or remove owners")
@@ -87,7 +79,7 @@ func (s *Service) Create(ctx context.Context, title string) (*ent.Organization, 
 	if err != nil {
 		return nil, err
 	}
-	return org, s.record(ctx, audit.Event{Action: "organization.created", OrgID: &org.ID, TargetType: "Organization", TargetID: strconv.Itoa(org.ID)})
+	return org, s.audit.Record(ctx, audit.Event{Action: "organization.created", OrgID: &org.ID, TargetType: "Organization", TargetID: strconv.Itoa(org.ID)})
 }
 
 // Switch makes org the viewer's active organization. An organization the
@@ -105,7 +97,7 @@ func (s *Service) Switch(ctx context.Context, id int) (*ent.Organization, error)
 	if err := client.User.UpdateOneID(v.UserID).SetActiveOrganizationID(org.ID).Exec(ctx); err != nil {
 		return nil, err
 	}
-	return org, s.record(ctx, audit.Event{Action: "organization.switched", OrgID: &org.ID, TargetType: "Organization", TargetID: strconv.Itoa(org.ID)})
+	return org, s.audit.Record(ctx, audit.Event{Action: "organization.switched", OrgID: &org.ID, TargetType: "Organization", TargetID: strconv.Itoa(org.ID)})
 }
 
 // member returns the membership of userID in the viewer's organization.
@@ -162,7 +154,7 @@ func (s *Service) UpdateRole(ctx context.Context, userID int, role membership.Ro
 	if err != nil {
 		return nil, err
 	}
-	return out, s.record(ctx, audit.Event{Action: "member.role_changed", TargetType: "User", TargetID: strconv.Itoa(userID),
+	return out, s.audit.Record(ctx, audit.Event{Action: "member.role_changed", TargetType: "User", TargetID: strconv.Itoa(userID),
 		Details: map[string]any{"from": string(m.Role), "to": string(role)}})
 }
 
@@ -197,7 +189,7 @@ func (s *Service) RemoveMember(ctx context.Context, userID int) error {
 	if err := client.Membership.DeleteOne(m).Exec(del); err != nil {
 		return err
 	}
-	return s.record(ctx, audit.Event{Action: "member.removed", TargetType: "User", TargetID: strconv.Itoa(userID)})
+	return s.audit.Record(ctx, audit.Event{Action: "member.removed", TargetType: "User", TargetID: strconv.Itoa(userID)})
 }
 
 // Deactivate stops a member from signing in anywhere: their sessions and
@@ -233,7 +225,7 @@ func (s *Service) Deactivate(ctx context.Context, userID int) (*ent.User, error)
 	if _, err := client.APIToken.Delete().Where(apitoken.UserID(userID)).Exec(sys); err != nil {
 		return nil, err
 	}
-	return u, s.record(ctx, audit.Event{Action: "user.deactivated", TargetType: "User", TargetID: strconv.Itoa(userID)})
+	return u, s.audit.Record(ctx, audit.Event{Action: "user.deactivated", TargetType: "User", TargetID: strconv.Itoa(userID)})
 }
 
 // Delete removes the viewer's active organization with everything in it:
@@ -260,7 +252,7 @@ func (s *Service) Delete(ctx context.Context, id int) error {
 	if org.IsDefault {
 		return fault.Invalid("the instance's default organization cannot be deleted")
 	}
-	if err := s.record(ctx, audit.Event{Action: "organization.deleted", TargetType: "Organization", TargetID: strconv.Itoa(org.ID),
+	if err := s.audit.Record(ctx, audit.Event{Action: "organization.deleted", TargetType: "Organization", TargetID: strconv.Itoa(org.ID),
 		Details: map[string]any{"title": org.Title}}); err != nil {
 		return err
 	}

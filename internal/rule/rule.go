@@ -8,6 +8,7 @@ import (
 	"context"
 
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/entql"
 
 	gen "gloss/ent"
@@ -239,6 +240,35 @@ func orgScoped() privacy.QueryRule {
 	})
 }
 
+// managedInOrg is the mutation rule of rows that owners, admins and
+// managers create and change within their active organization (projects,
+// predictions, workspaces, project memberships): a new row must name the
+// viewer's organization, and updates and deletes reach only its rows.
+// Narrower rules for managers run before it and add their own predicates.
+func managedInOrg() privacy.MutationRule {
+	type wherer interface{ WhereP(...func(*sql.Selector)) }
+	return privacy.MutationRuleFunc(func(ctx context.Context, m ent.Mutation) error {
+		v := viewer.User(ctx)
+		switch {
+		case v == nil || !v.CanManageProjects():
+			return privacy.Skip
+		case m.Op().Is(ent.OpCreate):
+			if org, ok := m.Field("organization_id"); ok && org == v.OrgID {
+				return privacy.Allow
+			}
+			return privacy.Denyf("a %s belongs to the viewer's organization", m.Type())
+		case isUpdateOrDelete(m.Op()):
+			w, ok := m.(wherer)
+			if !ok {
+				return privacy.Denyf("%T cannot be scoped", m)
+			}
+			w.WhereP(sql.FieldEQ("organization_id", v.OrgID))
+			return privacy.Allow
+		}
+		return privacy.Skip
+	})
+}
+
 // ProjectPolicy lets viewers read the projects in their ProjectScope, and
 // owners, admins and managers create projects; managers change and delete
 // the projects in their scope (made by them or that they belong to),
@@ -254,24 +284,14 @@ func ProjectPolicy() ent.Policy {
 			return privacy.Skip
 		}), orgScoped()},
 		[]privacy.MutationRule{privacy.ProjectMutationRuleFunc(func(ctx context.Context, m *gen.ProjectMutation) error {
-			v := viewer.User(ctx)
-			switch {
-			case v == nil || !v.CanManageProjects():
-				return privacy.Skip
-			case m.Op().Is(ent.OpCreate):
-				if org, ok := m.OrganizationID(); ok && org == v.OrgID {
-					return privacy.Allow
-				}
-				return privacy.Denyf("a project belongs to the viewer's organization")
-			case isUpdateOrDelete(m.Op()):
-				m.Where(project.OrganizationID(v.OrgID))
+			// Managers change only the projects in their scope.
+			if v := viewer.User(ctx); v != nil && isUpdateOrDelete(m.Op()) {
 				if scope := ProjectScope(v); scope != nil {
 					m.Where(scope)
 				}
-				return privacy.Allow
 			}
 			return privacy.Skip
-		})},
+		}), managedInOrg()},
 	)
 }
 
@@ -406,22 +426,7 @@ func PredictionPolicy() ent.Policy {
 			}
 			return privacy.Skip
 		}), orgScoped()},
-		[]privacy.MutationRule{privacy.PredictionMutationRuleFunc(func(ctx context.Context, m *gen.PredictionMutation) error {
-			v := viewer.User(ctx)
-			switch {
-			case v == nil || !v.CanManageProjects():
-				return privacy.Skip
-			case m.Op().Is(ent.OpCreate):
-				if org, ok := m.OrganizationID(); ok && org == v.OrgID {
-					return privacy.Allow
-				}
-				return privacy.Denyf("a prediction belongs to the viewer's organization")
-			case isUpdateOrDelete(m.Op()):
-				m.Where(prediction.OrganizationID(v.OrgID))
-				return privacy.Allow
-			}
-			return privacy.Skip
-		})},
+		[]privacy.MutationRule{managedInOrg()},
 	)
 }
 
@@ -467,24 +472,12 @@ func WorkspacePolicy() ent.Policy {
 	return policy(
 		[]privacy.QueryRule{orgScoped()},
 		[]privacy.MutationRule{privacy.WorkspaceMutationRuleFunc(func(ctx context.Context, m *gen.WorkspaceMutation) error {
-			v := viewer.User(ctx)
-			switch {
-			case v == nil || !v.CanManageProjects():
-				return privacy.Skip
-			case m.Op().Is(ent.OpCreate):
-				if org, ok := m.OrganizationID(); ok && org == v.OrgID {
-					return privacy.Allow
-				}
-				return privacy.Denyf("a workspace belongs to the viewer's organization")
-			case isUpdateOrDelete(m.Op()):
-				m.Where(workspace.OrganizationID(v.OrgID))
-				if !v.IsOrgAdmin() {
-					m.Where(workspace.CreatedByID(v.UserID))
-				}
-				return privacy.Allow
+			// Managers change only the workspaces they created.
+			if v := viewer.User(ctx); v != nil && !v.IsOrgAdmin() && isUpdateOrDelete(m.Op()) {
+				m.Where(workspace.CreatedByID(v.UserID))
 			}
 			return privacy.Skip
-		})},
+		}), managedInOrg()},
 	)
 }
 
@@ -494,22 +487,7 @@ func WorkspacePolicy() ent.Policy {
 func ProjectMemberPolicy() ent.Policy {
 	return policy(
 		[]privacy.QueryRule{orgScoped()},
-		[]privacy.MutationRule{privacy.ProjectMemberMutationRuleFunc(func(ctx context.Context, m *gen.ProjectMemberMutation) error {
-			v := viewer.User(ctx)
-			switch {
-			case v == nil || !v.CanManageProjects():
-				return privacy.Skip
-			case m.Op().Is(ent.OpCreate):
-				if org, ok := m.OrganizationID(); ok && org == v.OrgID {
-					return privacy.Allow
-				}
-				return privacy.Denyf("a project membership belongs to the viewer's organization")
-			case isUpdateOrDelete(m.Op()):
-				m.Where(projectmember.OrganizationID(v.OrgID))
-				return privacy.Allow
-			}
-			return privacy.Skip
-		})},
+		[]privacy.MutationRule{managedInOrg()},
 	)
 }
 
