@@ -11,6 +11,7 @@ import (
 	"gloss/ent/membership"
 	"gloss/graph/model"
 	"gloss/internal/auth"
+	gate "gloss/internal/rule"
 	"gloss/internal/viewer"
 )
 
@@ -23,7 +24,16 @@ func (r *Resolver) Access(ctx context.Context, obj any, next graphql.Resolver, r
 	case model.AccessPublic, model.AccessRow:
 		return next(ctx)
 	case model.AccessSignedIn:
-		if _, err := fault.SignedIn(ctx); err != nil {
+		if err := gate.Gate(viewer.FromContext(ctx), gate.SignedIn); err != nil {
+			return nil, err
+		}
+		return next(ctx)
+	case model.AccessReviewer, model.AccessManager:
+		need := gate.Reviewer
+		if rule == model.AccessManager {
+			need = gate.Manager
+		}
+		if err := gate.Gate(viewer.FromContext(ctx), need); err != nil {
 			return nil, err
 		}
 		return next(ctx)
@@ -48,13 +58,12 @@ func (r *Resolver) Access(ctx context.Context, obj any, next graphql.Resolver, r
 		}
 		return next(ctx)
 	case model.AccessOrgAdmin:
-		v, err := fault.SignedIn(ctx)
-		if err != nil {
+		v := viewer.FromContext(ctx)
+		if err := gate.Gate(v, gate.OrgAdmin); err != nil {
 			return nil, err
 		}
-		if !v.IsOrgAdmin() {
-			return nil, errForbidden
-		}
+		// An organization's own admin fields are for the admins of that
+		// organization: the viewer's role is the one in their active one.
 		if org, ok := obj.(*ent.Organization); ok && org.ID != v.OrgID {
 			return nil, errForbidden
 		}

@@ -5267,7 +5267,7 @@ func (ec *executionContext) _Mutation_addProjectMember(ctx context.Context, fiel
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "SIGNED_IN")
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
 				if err != nil {
 					var zeroVal *ent.Project
 					return zeroVal, err
@@ -5329,7 +5329,7 @@ func (ec *executionContext) _Mutation_removeProjectMember(ctx context.Context, f
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "SIGNED_IN")
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
 				if err != nil {
 					var zeroVal *ent.Project
 					return zeroVal, err
@@ -5391,7 +5391,7 @@ func (ec *executionContext) _Mutation_createWorkspace(ctx context.Context, field
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "SIGNED_IN")
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
 				if err != nil {
 					var zeroVal *ent.Workspace
 					return zeroVal, err
@@ -5453,7 +5453,7 @@ func (ec *executionContext) _Mutation_addWorkspaceMember(ctx context.Context, fi
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "SIGNED_IN")
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
 				if err != nil {
 					var zeroVal *ent.Workspace
 					return zeroVal, err
@@ -5515,7 +5515,7 @@ func (ec *executionContext) _Mutation_removeWorkspaceMember(ctx context.Context,
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "SIGNED_IN")
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
 				if err != nil {
 					var zeroVal *ent.Workspace
 					return zeroVal, err
@@ -5701,7 +5701,7 @@ func (ec *executionContext) _Mutation_reviewAnnotation(ctx context.Context, fiel
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "SIGNED_IN")
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "REVIEWER")
 				if err != nil {
 					var zeroVal *ent.Annotation
 					return zeroVal, err
@@ -6483,7 +6483,7 @@ func (ec *executionContext) _Mutation_createProject(ctx context.Context, field g
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "SIGNED_IN")
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
 				if err != nil {
 					var zeroVal *ent.Project
 					return zeroVal, err
@@ -6545,7 +6545,7 @@ func (ec *executionContext) _Mutation_updateProject(ctx context.Context, field g
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "SIGNED_IN")
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
 				if err != nil {
 					var zeroVal *ent.Project
 					return zeroVal, err
@@ -6607,7 +6607,7 @@ func (ec *executionContext) _Mutation_deleteProject(ctx context.Context, field g
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "SIGNED_IN")
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
 				if err != nil {
 					var zeroVal int
 					return zeroVal, err
@@ -6669,7 +6669,7 @@ func (ec *executionContext) _Mutation_importTasks(ctx context.Context, field gra
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "SIGNED_IN")
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
 				if err != nil {
 					var zeroVal *model.ImportResult
 					return zeroVal, err
@@ -6731,7 +6731,7 @@ func (ec *executionContext) _Mutation_importTasksFromUrl(ctx context.Context, fi
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "SIGNED_IN")
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
 				if err != nil {
 					var zeroVal *model.ImportResult
 					return zeroVal, err

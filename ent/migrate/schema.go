@@ -42,7 +42,7 @@ var (
 		{Name: "lead_time", Type: field.TypeFloat64, Default: 0},
 		{Name: "review_state", Type: field.TypeEnum, Enums: []string{"PENDING", "ACCEPTED", "REJECTED"}, Default: "PENDING"},
 		{Name: "reviewed_by_id", Type: field.TypeInt, Nullable: true},
-		{Name: "review_comment", Type: field.TypeString, Size: 2000, Default: ""},
+		{Name: "review_comment", Type: field.TypeString, Default: ""},
 		{Name: "reviewed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "completed_by_id", Type: field.TypeInt},
 		{Name: "task_id", Type: field.TypeInt},
@@ -182,7 +182,7 @@ var (
 	OrganizationsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "created_at", Type: field.TypeTime},
-		{Name: "title", Type: field.TypeString, Size: 200},
+		{Name: "title", Type: field.TypeString},
 		{Name: "is_default", Type: field.TypeBool, Default: false},
 		{Name: "invite_token_hash", Type: field.TypeBytes, Unique: true, Nullable: true},
 		{Name: "invite_token_sealed", Type: field.TypeBytes, Nullable: true},
@@ -200,7 +200,7 @@ var (
 		{Name: "organization_id", Type: field.TypeInt},
 		{Name: "result", Type: field.TypeJSON},
 		{Name: "score", Type: field.TypeFloat64, Nullable: true},
-		{Name: "model_version", Type: field.TypeString, Size: 200, Default: ""},
+		{Name: "model_version", Type: field.TypeString, Default: ""},
 		{Name: "task_id", Type: field.TypeInt},
 	}
 	// PredictionsTable holds the schema information for the "predictions" table.
@@ -231,10 +231,10 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "organization_id", Type: field.TypeInt},
 		{Name: "created_by_id", Type: field.TypeInt},
-		{Name: "title", Type: field.TypeString, Size: 200},
-		{Name: "description", Type: field.TypeString, Size: 10000, Default: ""},
-		{Name: "instructions", Type: field.TypeString, Size: 100000, Default: ""},
-		{Name: "label_config", Type: field.TypeString, Size: 262144},
+		{Name: "title", Type: field.TypeString},
+		{Name: "description", Type: field.TypeString, Default: ""},
+		{Name: "instructions", Type: field.TypeString, Size: 2147483647, Default: ""},
+		{Name: "label_config", Type: field.TypeString, Size: 2147483647},
 		{Name: "overlap", Type: field.TypeInt, Default: 1},
 		{Name: "show_skip", Type: field.TypeBool, Default: true},
 		{Name: "sampling", Type: field.TypeEnum, Enums: []string{"SEQUENTIAL", "RANDOM"}, Default: "SEQUENTIAL"},
@@ -421,7 +421,7 @@ var (
 	UsersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "created_at", Type: field.TypeTime},
-		{Name: "email", Type: field.TypeString, Unique: true, Size: 254},
+		{Name: "email", Type: field.TypeString, Unique: true},
 		{Name: "password_hash", Type: field.TypeString},
 		{Name: "active", Type: field.TypeBool, Default: true},
 		{Name: "active_organization_id", Type: field.TypeInt, Nullable: true},
@@ -438,7 +438,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "organization_id", Type: field.TypeInt},
 		{Name: "created_by_id", Type: field.TypeInt},
-		{Name: "title", Type: field.TypeString, Size: 200},
+		{Name: "title", Type: field.TypeString},
 	}
 	// WorkspacesTable holds the schema information for the "workspaces" table.
 	WorkspacesTable = &schema.Table{

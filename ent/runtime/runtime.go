@@ -217,21 +217,7 @@ func init() {
 	// organizationDescTitle is the schema descriptor for title field.
 	organizationDescTitle := organizationFields[0].Descriptor()
 	// organization.TitleValidator is a validator for the "title" field. It is called by the builders before save.
-	organization.TitleValidator = func() func(string) error {
-		validators := organizationDescTitle.Validators
-		fns := [...]func(string) error{
-			validators[0].(func(string) error),
-			validators[1].(func(string) error),
-		}
-		return func(title string) error {
-			for _, fn := range fns {
-				if err := fn(title); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-	}()
+	organization.TitleValidator = organizationDescTitle.Validators[0].(func(string) error)
 	// organizationDescIsDefault is the schema descriptor for is_default field.
 	organizationDescIsDefault := organizationFields[1].Descriptor()
 	// organization.DefaultIsDefault holds the default value on creation for the is_default field.
@@ -289,21 +275,7 @@ func init() {
 	// projectDescTitle is the schema descriptor for title field.
 	projectDescTitle := projectFields[2].Descriptor()
 	// project.TitleValidator is a validator for the "title" field. It is called by the builders before save.
-	project.TitleValidator = func() func(string) error {
-		validators := projectDescTitle.Validators
-		fns := [...]func(string) error{
-			validators[0].(func(string) error),
-			validators[1].(func(string) error),
-		}
-		return func(title string) error {
-			for _, fn := range fns {
-				if err := fn(title); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-	}()
+	project.TitleValidator = projectDescTitle.Validators[0].(func(string) error)
 	// projectDescDescription is the schema descriptor for description field.
 	projectDescDescription := projectFields[3].Descriptor()
 	// project.DefaultDescription holds the default value on creation for the description field.
@@ -319,21 +291,7 @@ func init() {
 	// projectDescLabelConfig is the schema descriptor for label_config field.
 	projectDescLabelConfig := projectFields[5].Descriptor()
 	// project.LabelConfigValidator is a validator for the "label_config" field. It is called by the builders before save.
-	project.LabelConfigValidator = func() func(string) error {
-		validators := projectDescLabelConfig.Validators
-		fns := [...]func(string) error{
-			validators[0].(func(string) error),
-			validators[1].(func(string) error),
-		}
-		return func(label_config string) error {
-			for _, fn := range fns {
-				if err := fn(label_config); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-	}()
+	project.LabelConfigValidator = projectDescLabelConfig.Validators[0].(func(string) error)
 	// projectDescOverlap is the schema descriptor for overlap field.
 	projectDescOverlap := projectFields[6].Descriptor()
 	// project.DefaultOverlap holds the default value on creation for the overlap field.
@@ -492,21 +450,7 @@ func init() {
 	// userDescEmail is the schema descriptor for email field.
 	userDescEmail := userFields[0].Descriptor()
 	// user.EmailValidator is a validator for the "email" field. It is called by the builders before save.
-	user.EmailValidator = func() func(string) error {
-		validators := userDescEmail.Validators
-		fns := [...]func(string) error{
-			validators[0].(func(string) error),
-			validators[1].(func(string) error),
-		}
-		return func(email string) error {
-			for _, fn := range fns {
-				if err := fn(email); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-	}()
+	user.EmailValidator = userDescEmail.Validators[0].(func(string) error)
 	// userDescActive is the schema descriptor for active field.
 	userDescActive := userFields[2].Descriptor()
 	// user.DefaultActive holds the default value on creation for the active field.
@@ -532,21 +476,7 @@ func init() {
 	// workspaceDescTitle is the schema descriptor for title field.
 	workspaceDescTitle := workspaceFields[2].Descriptor()
 	// workspace.TitleValidator is a validator for the "title" field. It is called by the builders before save.
-	workspace.TitleValidator = func() func(string) error {
-		validators := workspaceDescTitle.Validators
-		fns := [...]func(string) error{
-			validators[0].(func(string) error),
-			validators[1].(func(string) error),
-		}
-		return func(title string) error {
-			for _, fn := range fns {
-				if err := fn(title); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-	}()
+	workspace.TitleValidator = workspaceDescTitle.Validators[0].(func(string) error)
 }
 
 const (

@@ -38,7 +38,7 @@ func (Annotation) Fields() []ent.Field {
 		field.Enum("review_state").NamedValues("Pending", "PENDING", "Accepted", "ACCEPTED", "Rejected", "REJECTED").
 			Default("PENDING"),
 		field.Int("reviewed_by_id").Optional().Nillable(),
-		field.String("review_comment").Default("").MaxLen(2000),
+		field.String("review_comment").Default("").Validate(maxRunes(2000)),
 		field.Time("reviewed_at").Optional().Nillable(),
 	}
 }

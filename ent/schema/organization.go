@@ -23,7 +23,7 @@ func (Organization) Mixin() []ent.Mixin {
 // Fields of the Organization.
 func (Organization) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("title").NotEmpty().MaxLen(200),
+		field.String("title").Validate(required(200)),
 		field.Bool("is_default").Default(false).Immutable().
 			Annotations(entgql.Skip()),
 		field.Bytes("invite_token_hash").Optional().Nillable().Unique().Sensitive().

@@ -30,7 +30,7 @@ func (Prediction) Fields() []ent.Field {
 		field.Int("organization_id").Immutable().Annotations(entgql.Skip()),
 		field.JSON("result", json.RawMessage{}),
 		field.Float("score").Optional().Nillable(),
-		field.String("model_version").Default("").MaxLen(200),
+		field.String("model_version").Default("").Validate(maxRunes(200)),
 	}
 }
 

@@ -23,7 +23,7 @@ func (User) Mixin() []ent.Mixin {
 // Fields of the User.
 func (User) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("email").NotEmpty().MaxLen(254).Unique(),
+		field.String("email").Validate(required(254)).Unique(),
 		field.String("password_hash").Sensitive().Annotations(entgql.Skip()),
 		field.Bool("active").Default(true),
 		field.Int("active_organization_id").Optional().Nillable().

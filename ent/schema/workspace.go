@@ -26,7 +26,7 @@ func (Workspace) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("organization_id").Immutable().Annotations(entgql.Skip()),
 		field.Int("created_by_id").Immutable(),
-		field.String("title").NotEmpty().MaxLen(200),
+		field.String("title").Validate(required(200)),
 	}
 }
 

@@ -128,6 +128,10 @@ const (
 	AccessSelfOrOrgAdmin Access = "SELF_OR_ORG_ADMIN"
 	// Owners and admins of the viewer's active organization.
 	AccessOrgAdmin Access = "ORG_ADMIN"
+	// Managers, admins and owners of the viewer's active organization: who creates, changes, imports into and exports projects.
+	AccessManager Access = "MANAGER"
+	// Reviewers, managers, admins and owners of the viewer's active organization.
+	AccessReviewer Access = "REVIEWER"
 	// An annotation's author: hidden (null, no error) from annotators looking at others' work unless the project reveals annotators.
 	AccessAuthor Access = "AUTHOR"
 )
@@ -138,12 +142,14 @@ var AllAccess = []Access{
 	AccessRow,
 	AccessSelfOrOrgAdmin,
 	AccessOrgAdmin,
+	AccessManager,
+	AccessReviewer,
 	AccessAuthor,
 }
 
 func (e Access) IsValid() bool {
 	switch e {
-	case AccessPublic, AccessSignedIn, AccessRow, AccessSelfOrOrgAdmin, AccessOrgAdmin, AccessAuthor:
+	case AccessPublic, AccessSignedIn, AccessRow, AccessSelfOrOrgAdmin, AccessOrgAdmin, AccessManager, AccessReviewer, AccessAuthor:
 		return true
 	}
 	return false

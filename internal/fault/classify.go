@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 
 	"gloss/ent"
 	"gloss/ent/privacy"
@@ -16,6 +17,8 @@ import (
 func Classify(ctx context.Context, err error) (Code, string) {
 	var verr *ent.ValidationError
 	switch {
+	case errors.As(err, &verr):
+		return BadInput, invalidField(verr)
 	case As(err) != nil:
 		f := As(err)
 		return f.Code, f.Message
@@ -26,8 +29,6 @@ func Classify(ctx context.Context, err error) (Code, string) {
 		return Forbidden, "you are not allowed to read or do this"
 	case ent.IsNotFound(err):
 		return NotFound, "not found"
-	case errors.As(err, &verr):
-		return BadInput, verr.Name + ": " + errors.Unwrap(verr).Error()
 	case ent.IsConstraintError(err):
 		return BadInput, "this conflicts with an existing record"
 	}
@@ -60,4 +61,35 @@ func SignedIn(ctx context.Context) (*viewer.Viewer, error) {
 		return v, nil
 	}
 	return nil, ErrSignIn
+}
+
+// invalidField is the message of an ent validation error: the field's API
+// name, then what is wrong with it. The schema's own validators write that
+// as a phrase that completes the name ("title is longer than 200
+// characters"); other causes follow a colon.
+func invalidField(verr *ent.ValidationError) string {
+	name := apiName(verr.Name)
+	if f := As(verr); f != nil {
+		return name + " " + f.Message
+	}
+	cause := errors.Unwrap(verr)
+	for inner := errors.Unwrap(cause); inner != nil; inner = errors.Unwrap(inner) {
+		cause = inner
+	}
+	if cause == nil {
+		return name + " is not valid"
+	}
+	return name + ": " + cause.Error()
+}
+
+// apiName turns an ent field name (label_config) into the name the API
+// uses (labelConfig).
+func apiName(field string) string {
+	parts := strings.Split(field, "_")
+	for i := 1; i < len(parts); i++ {
+		if p := parts[i]; p != "" {
+			parts[i] = strings.ToUpper(p[:1]) + p[1:]
+		}
+	}
+	return strings.Join(parts, "")
 }

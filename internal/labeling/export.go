@@ -29,7 +29,7 @@ type Export struct {
 // PrepareExport checks that the viewer may export the project in format and
 // returns the download, not yet written.
 func (s *Service) PrepareExport(ctx context.Context, projectID int, format string) (*Export, error) {
-	if _, err := manager(ctx); err != nil {
+	if _, err := fault.SignedIn(ctx); err != nil {
 		return nil, err
 	}
 	f, err := export.ParseFormat(format)

@@ -51,9 +51,9 @@ func (s *Service) MaxImportBytes() int64 {
 	return s.importOptions("", "").Limits.MaxBytes
 }
 
-// importProject checks the viewer may import into the project and returns it.
+// importProject returns the project to import into, as the viewer sees it.
 func (s *Service) importProject(ctx context.Context, projectID int) (*ent.Project, string, error) {
-	if _, err := manager(ctx); err != nil {
+	if _, err := fault.SignedIn(ctx); err != nil {
 		return nil, "", err
 	}
 	p, err := database.ClientFrom(ctx, s.client).Project.Get(ctx, projectID)

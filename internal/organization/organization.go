@@ -1,15 +1,15 @@
 // Package organization runs teams: creating and switching organizations,
-// changing members' roles, removing and deactivating members. The privacy
-// policies scope every change to the viewer's active organization; this
-// package adds the rules about owners (only owners make or unmake owners,
-// and an organization always keeps one).
+// changing members' roles, removing and deactivating members. Who may do
+// which of these is decided by the ent privacy policies (internal/rule),
+// owner-only grants included; this package makes no role decision. It adds
+// the rules that are not about roles: an organization always keeps an
+// owner, and nobody deactivates themself.
 package organization
 
 import (
 	"context"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"gloss/ent"
 	"gloss/ent/annotation"
@@ -40,22 +40,6 @@ func NewService(client *ent.Client, log *audit.Log) *Service {
 	return &Service{client: client, audit: log}
 }
 
-var (
-	errAdmins = fault.New(fault.Forbidden, "only owners and admins manage members")
-	errOwners = fault.New(fault.Forbidden, "only owners make, change or remove owners")
-)
-
-func admin(ctx context.Context) (*viewer.Viewer, error) {
-	v, err := fault.SignedIn(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if !v.IsOrgAdmin() {
-		return nil, errAdmins
-	}
-	return v, nil
-}
-
 // Create makes an organization whose owner is the viewer. The viewer's
 // active organization does not change until they switch.
 func (s *Service) Create(ctx context.Context, title string) (*ent.Organization, error) {
@@ -63,12 +47,8 @@ func (s *Service) Create(ctx context.Context, title string) (*ent.Organization, 
 	if err != nil {
 		return nil, err
 	}
-	title = strings.TrimSpace(title)
-	if n := utf8.RuneCountInString(title); n < 1 || n > 200 {
-		return nil, fault.Invalid("title must be 1 to 200 characters")
-	}
 	client := database.ClientFrom(ctx, s.client)
-	org, err := client.Organization.Create().SetTitle(title).Save(ctx)
+	org, err := client.Organization.Create().SetTitle(strings.TrimSpace(title)).Save(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -100,38 +80,51 @@ func (s *Service) Switch(ctx context.Context, id int) (*ent.Organization, error)
 	return org, s.audit.Record(ctx, audit.Event{Action: "organization.switched", OrgID: &org.ID, TargetType: "Organization", TargetID: strconv.Itoa(org.ID)})
 }
 
+// inTx runs fn in the transaction ctx carries, or in a new one that fn's
+// error rolls back: the checks that run after a change rely on undoing it.
+func (s *Service) inTx(ctx context.Context, fn func(context.Context) error) error {
+	if ent.TxFromContext(ctx) != nil {
+		return fn(ctx)
+	}
+	tx, err := s.client.Tx(ctx)
+	if err != nil {
+		return err
+	}
+	ctx = ent.NewTxContext(ctx, tx)
+	ctx = ent.NewContext(ctx, tx.Client())
+	if err := fn(ctx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
 // member returns the membership of userID in the viewer's organization.
 func (s *Service) member(ctx context.Context, v *viewer.Viewer, userID int) (*ent.Membership, error) {
 	return database.ClientFrom(ctx, s.client).Membership.Query().
 		Where(membership.UserID(userID), membership.OrganizationID(v.OrgID)).Only(ctx)
 }
 
-func (s *Service) ownerCount(ctx context.Context, orgID int) (int, error) {
-	return database.ClientFrom(ctx, s.client).Membership.Query().
+// keepsAnOwner refuses a change that left the organization with no owner.
+// It runs after the change, inside the change's transaction, so the privacy
+// policy has already decided whether the viewer may make it at all.
+func (s *Service) keepsAnOwner(ctx context.Context, orgID int) error {
+	n, err := database.ClientFrom(ctx, s.client).Membership.Query().
 		Where(membership.OrganizationID(orgID), membership.RoleEQ(membership.RoleOwner)).Count(ctx)
-}
-
-// keepsAnOwner refuses a change that would take away m's owner role when m
-// is the organization's last owner.
-func (s *Service) keepsAnOwner(ctx context.Context, m *ent.Membership) error {
-	if m.Role != membership.RoleOwner {
-		return nil
-	}
-	n, err := s.ownerCount(ctx, m.OrganizationID)
 	if err != nil {
 		return err
 	}
-	if n <= 1 {
+	if n == 0 {
 		return fault.Invalid("an organization needs an owner: make someone else an owner first")
 	}
 	return nil
 }
 
-// UpdateRole gives a member a new role. Owners and admins change roles;
-// only owners give or take the owner role (which is how ownership is
-// transferred), and the last owner keeps it.
+// UpdateRole gives a member a new role. The membership policy decides who
+// may (owners and admins; only owners give or take the owner role, which is
+// how ownership is transferred); the last owner keeps the role.
 func (s *Service) UpdateRole(ctx context.Context, userID int, role membership.Role) (*ent.Membership, error) {
-	v, err := admin(ctx)
+	v, err := fault.SignedIn(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -142,15 +135,14 @@ func (s *Service) UpdateRole(ctx context.Context, userID int, role membership.Ro
 	if err != nil {
 		return nil, err
 	}
-	if (role == membership.RoleOwner || m.Role == membership.RoleOwner) && v.Role != membership.RoleOwner {
-		return nil, errOwners
-	}
-	if role != membership.RoleOwner {
-		if err := s.keepsAnOwner(ctx, m); err != nil {
-			return nil, err
+	var out *ent.Membership
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		out, err = database.ClientFrom(ctx, s.client).Membership.UpdateOne(m).SetRole(role).Save(ctx)
+		if err != nil {
+			return err
 		}
-	}
-	out, err := database.ClientFrom(ctx, s.client).Membership.UpdateOne(m).SetRole(role).Save(ctx)
+		return s.keepsAnOwner(ctx, m.OrganizationID)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -158,8 +150,9 @@ func (s *Service) UpdateRole(ctx context.Context, userID int, role membership.Ro
 		Details: map[string]any{"from": string(m.Role), "to": string(role)}})
 }
 
-// RemoveMember takes a user out of the viewer's organization. Members may
-// also remove themselves (leave), except the last owner.
+// RemoveMember takes a user out of the viewer's organization. The
+// membership policy lets owners and admins remove others (only owners an
+// owner) and every member leave; the last owner stays.
 func (s *Service) RemoveMember(ctx context.Context, userID int) error {
 	v, err := fault.SignedIn(ctx)
 	if err != nil {
@@ -169,46 +162,31 @@ func (s *Service) RemoveMember(ctx context.Context, userID int) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case userID == v.UserID:
-	case !v.IsOrgAdmin():
-		return errAdmins
-	case m.Role == membership.RoleOwner && v.Role != membership.RoleOwner:
-		return errOwners
-	}
-	if err := s.keepsAnOwner(ctx, m); err != nil {
-		return err
-	}
-	client := database.ClientFrom(ctx, s.client)
-	del := ctx
-	if userID == v.UserID {
-		// Leaving: the policy lets admins remove memberships; everyone may
-		// remove their own, which is what this system context allows.
-		del = viewer.NewSystemContext(ctx)
-	}
-	if err := client.Membership.DeleteOne(m).Exec(del); err != nil {
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		if err := database.ClientFrom(ctx, s.client).Membership.DeleteOne(m).Exec(ctx); err != nil {
+			return err
+		}
+		return s.keepsAnOwner(ctx, m.OrganizationID)
+	})
+	if err != nil {
 		return err
 	}
 	return s.audit.Record(ctx, audit.Event{Action: "member.removed", TargetType: "User", TargetID: strconv.Itoa(userID)})
 }
 
 // Deactivate stops a member from signing in anywhere: their sessions and
-// API token end at once. Only owners deactivate owners; nobody deactivates
-// themself.
+// API token end at once. The user policy decides who may (owners and
+// admins; only owners deactivate owners); nobody deactivates themself.
 func (s *Service) Deactivate(ctx context.Context, userID int) (*ent.User, error) {
-	v, err := admin(ctx)
+	v, err := fault.SignedIn(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if userID == v.UserID {
 		return nil, fault.Invalid("you cannot deactivate yourself")
 	}
-	m, err := s.member(ctx, v, userID)
-	if err != nil {
+	if _, err := s.member(ctx, v, userID); err != nil {
 		return nil, err
-	}
-	if m.Role == membership.RoleOwner && v.Role != membership.RoleOwner {
-		return nil, errOwners
 	}
 	client := database.ClientFrom(ctx, s.client)
 	u, err := client.User.UpdateOneID(userID).SetActive(false).Save(ctx)
@@ -216,8 +194,8 @@ func (s *Service) Deactivate(ctx context.Context, userID int) (*ent.User, error)
 		return nil, err
 	}
 	// System context: ending another user's sessions and token is not
-	// something their policies let an admin do row by row; the checks above
-	// are what authorize it.
+	// something their policies let an admin do row by row; the user policy
+	// authorized the deactivation just above, and this follows from it.
 	sys := viewer.NewSystemContext(ctx)
 	if _, err := client.Session.Delete().Where(session.UserID(userID)).Exec(sys); err != nil {
 		return nil, err
@@ -230,60 +208,59 @@ func (s *Service) Deactivate(ctx context.Context, userID int) (*ent.User, error)
 
 // Delete removes the viewer's active organization with everything in it:
 // projects, tasks, annotations, predictions, workspaces, invites and
-// memberships. Owners only; the instance's default organization stays.
-// Audit events are kept (unreadable through the API once nobody belongs to
-// the organization) so the chain still verifies.
+// memberships. The organization policy decides who may (owners; the
+// instance's default organization stays). Audit events are kept
+// (unreadable through the API once nobody belongs to the organization) so
+// the chain still verifies.
 func (s *Service) Delete(ctx context.Context, id int) error {
 	v, err := fault.SignedIn(ctx)
 	if err != nil {
 		return err
 	}
-	client := database.ClientFrom(ctx, s.client)
-	org, err := client.Organization.Get(ctx, id)
+	org, err := database.ClientFrom(ctx, s.client).Organization.Get(ctx, id)
 	if err != nil {
 		return err
 	}
 	if org.ID != v.OrgID {
 		return fault.Invalid("switch to the organization before deleting it")
 	}
-	if v.Role != membership.RoleOwner {
-		return errOwners
-	}
-	if org.IsDefault {
-		return fault.Invalid("the instance's default organization cannot be deleted")
-	}
-	if err := s.audit.Record(ctx, audit.Event{Action: "organization.deleted", TargetType: "Organization", TargetID: strconv.Itoa(org.ID),
-		Details: map[string]any{"title": org.Title}}); err != nil {
-		return err
-	}
-	// System context: the owner's authority over everything in the
-	// organization was checked above; several of these rows (others'
-	// annotations, memberships) are not theirs row by row.
-	sys := audit.Quiet(viewer.NewSystemContext(ctx))
-	steps := []func() (int, error){
-		func() (int, error) {
-			return client.Annotation.Delete().Where(annotation.OrganizationID(org.ID)).Exec(sys)
-		},
-		func() (int, error) {
-			return client.Prediction.Delete().Where(prediction.OrganizationID(org.ID)).Exec(sys)
-		},
-		func() (int, error) { return client.Task.Delete().Where(task.OrganizationID(org.ID)).Exec(sys) },
-		func() (int, error) {
-			return client.ProjectMember.Delete().Where(projectmember.OrganizationID(org.ID)).Exec(sys)
-		},
-		func() (int, error) { return client.Project.Delete().Where(project.OrganizationID(org.ID)).Exec(sys) },
-		func() (int, error) {
-			return client.Workspace.Delete().Where(workspace.OrganizationID(org.ID)).Exec(sys)
-		},
-		func() (int, error) { return client.Invite.Delete().Where(invite.OrganizationID(org.ID)).Exec(sys) },
-		func() (int, error) {
-			return client.Membership.Delete().Where(membership.OrganizationID(org.ID)).Exec(sys)
-		},
-	}
-	for _, step := range steps {
-		if _, err := step(); err != nil {
+	return s.inTx(ctx, func(ctx context.Context) error {
+		client := database.ClientFrom(ctx, s.client)
+		if err := s.audit.Record(ctx, audit.Event{Action: "organization.deleted", TargetType: "Organization", TargetID: strconv.Itoa(org.ID),
+			Details: map[string]any{"title": org.Title}}); err != nil {
 			return err
 		}
-	}
-	return client.Organization.DeleteOneID(org.ID).Exec(sys)
+		// System context for what the organization holds: several of these
+		// rows (others' annotations, memberships) are no viewer's row by
+		// row. Deleting the organization itself, last and as the viewer, is
+		// what the policy authorizes; if it refuses, the transaction rolls
+		// all of it back.
+		sys := audit.Quiet(viewer.NewSystemContext(ctx))
+		steps := []func() (int, error){
+			func() (int, error) {
+				return client.Annotation.Delete().Where(annotation.OrganizationID(org.ID)).Exec(sys)
+			},
+			func() (int, error) {
+				return client.Prediction.Delete().Where(prediction.OrganizationID(org.ID)).Exec(sys)
+			},
+			func() (int, error) { return client.Task.Delete().Where(task.OrganizationID(org.ID)).Exec(sys) },
+			func() (int, error) {
+				return client.ProjectMember.Delete().Where(projectmember.OrganizationID(org.ID)).Exec(sys)
+			},
+			func() (int, error) { return client.Project.Delete().Where(project.OrganizationID(org.ID)).Exec(sys) },
+			func() (int, error) {
+				return client.Workspace.Delete().Where(workspace.OrganizationID(org.ID)).Exec(sys)
+			},
+			func() (int, error) { return client.Invite.Delete().Where(invite.OrganizationID(org.ID)).Exec(sys) },
+			func() (int, error) {
+				return client.Membership.Delete().Where(membership.OrganizationID(org.ID)).Exec(sys)
+			},
+		}
+		for _, step := range steps {
+			if _, err := step(); err != nil {
+				return err
+			}
+		}
+		return client.Organization.DeleteOneID(org.ID).Exec(audit.Quiet(ctx))
+	})
 }

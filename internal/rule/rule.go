@@ -6,6 +6,7 @@ package rule
 
 import (
 	"context"
+	"fmt"
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
@@ -27,7 +28,26 @@ import (
 	"gloss/ent/task"
 	"gloss/ent/user"
 	"gloss/ent/workspace"
+	"gloss/internal/fault"
 	"gloss/internal/viewer"
+)
+
+// forbid returns a privacy denial that the client sees as FORBIDDEN with
+// msg: the rule knows why it refuses, so the person asking should too.
+func forbid(msg string) error {
+	return fmt.Errorf("%w: %w", privacy.Deny, fault.New(fault.Forbidden, "%s", msg))
+}
+
+// The denials of rules that several policies share.
+var (
+	errOwnersOnly    = forbid("only owners make, change or remove owners")
+	errAdminsOnly    = forbid("only owners and admins manage members")
+	errOwnWorkspaces = forbid("managers manage only the workspaces they created")
+	errOwnAnnotation = forbid("you cannot review your own annotation")
+	errOwnerDeletes  = forbid("only owners delete an organization")
+	errInviteOwners  = forbid("only owners invite owners")
+	errInviteAdmins  = forbid("only owners and admins invite admins")
+	errReviewersOnly = forbid("only reviewers, managers, admins and owners review annotations")
 )
 
 // DenyIfNoViewer is a rule that refuses callers with no viewer in the context.
@@ -71,8 +91,9 @@ func isUpdateOrDelete(op ent.Op) bool {
 }
 
 // OrganizationPolicy lets members read the organizations they belong to,
-// any signed-in user create one (they become its owner), and owners and
-// admins change their active organization.
+// any signed-in user create one (they become its owner), owners and admins
+// change their active organization, and owners delete it — except the
+// instance's default organization, which stays.
 func OrganizationPolicy() ent.Policy {
 	return policy(
 		[]privacy.QueryRule{privacy.OrganizationQueryRuleFunc(func(ctx context.Context, q *gen.OrganizationQuery) error {
@@ -95,6 +116,27 @@ func OrganizationPolicy() ent.Policy {
 			case v.IsOrgAdmin() && m.Op().Is(ent.OpUpdateOne):
 				m.Where(organization.ID(v.OrgID))
 				return privacy.Allow
+			case m.Op().Is(ent.OpDeleteOne):
+				id, _ := m.ID()
+				switch {
+				case id != v.OrgID:
+					return privacy.Denyf("an organization is deleted from within")
+				case v.Role != membership.RoleOwner:
+					return errOwnerDeletes
+				}
+				// System context: the rule reads the very row it decides on,
+				// which its owner may no longer see once their membership
+				// is gone (deleting an organization empties it first).
+				def, err := m.Client().Organization.Query().Where(organization.ID(id), organization.IsDefault(true)).
+					Exist(viewer.NewSystemContext(ctx))
+				if err != nil {
+					return err
+				}
+				if def {
+					return fault.Invalid("the instance's default organization cannot be deleted")
+				}
+				m.Where(organization.ID(v.OrgID))
+				return privacy.Allow
 			}
 			return privacy.Skip
 		})},
@@ -103,8 +145,8 @@ func OrganizationPolicy() ent.Policy {
 
 // UserPolicy lets a user read themself and the members of their active
 // organization and change only themself; owners and admins may also
-// deactivate or reactivate members of their active organization, and change
-// nothing else about them.
+// deactivate or reactivate members of their active organization (only
+// owners an owner), and change nothing else about them.
 func UserPolicy() ent.Policy {
 	return policy(
 		[]privacy.QueryRule{privacy.UserQueryRuleFunc(func(ctx context.Context, q *gen.UserQuery) error {
@@ -124,6 +166,18 @@ func UserPolicy() ent.Policy {
 			}
 			if fields := m.Fields(); v.IsOrgAdmin() && len(fields) == 1 && fields[0] == user.FieldActive {
 				m.Where(user.HasMembershipsWith(membership.OrganizationID(v.OrgID)))
+				if v.Role == membership.RoleOwner {
+					return privacy.Allow
+				}
+				id, _ := m.ID()
+				owner, err := m.Client().Membership.Query().Where(membership.UserID(id),
+					membership.OrganizationID(v.OrgID), membership.RoleEQ(membership.RoleOwner)).Exist(ctx)
+				if err != nil {
+					return err
+				}
+				if owner {
+					return errOwnersOnly
+				}
 				return privacy.Allow
 			}
 			m.Where(user.ID(v.UserID))
@@ -133,10 +187,12 @@ func UserPolicy() ent.Policy {
 }
 
 // MembershipPolicy lets members read the memberships of their active
-// organization and their own memberships elsewhere, and lets owners and
-// admins change and remove the memberships of their active organization
-// (the organization service adds the owner-only rules). New memberships are
-// made by the server: signup, bootstrap and organization creation.
+// organization and their own memberships elsewhere. Within their active
+// organization, members may remove their own membership (leave), owners and
+// admins change and remove the others', and only owners give the owner role
+// or change or remove an owner's membership. New memberships are made by the
+// server: signup, bootstrap and organization creation. (That an
+// organization keeps an owner is the organization service's rule.)
 func MembershipPolicy() ent.Policy {
 	return policy(
 		[]privacy.QueryRule{privacy.MembershipQueryRuleFunc(func(ctx context.Context, q *gen.MembershipQuery) error {
@@ -150,11 +206,39 @@ func MembershipPolicy() ent.Policy {
 			return privacy.Skip
 		})},
 		[]privacy.MutationRule{privacy.MembershipMutationRuleFunc(func(ctx context.Context, m *gen.MembershipMutation) error {
-			if v := viewer.User(ctx); v != nil && v.IsOrgAdmin() && isUpdateOrDelete(m.Op()) {
-				m.Where(membership.OrganizationID(v.OrgID))
-				return privacy.Allow
+			v := viewer.User(ctx)
+			if v == nil || !isUpdateOrDelete(m.Op()) {
+				return privacy.Skip
 			}
-			return privacy.Skip
+			m.Where(membership.OrganizationID(v.OrgID))
+			if role, ok := m.Role(); ok && role == membership.RoleOwner && v.Role != membership.RoleOwner {
+				return errOwnersOnly
+			}
+			var target *gen.Membership
+			if id, ok := m.ID(); ok && m.Op().Is(ent.OpUpdateOne|ent.OpDeleteOne) {
+				t, err := m.Client().Membership.Query().
+					Where(membership.ID(id), membership.OrganizationID(v.OrgID)).Only(ctx)
+				switch {
+				case gen.IsNotFound(err):
+					return privacy.Allow // the filter above leaves nothing: not found
+				case err != nil:
+					return err
+				}
+				target = t
+			}
+			switch {
+			case target != nil && target.UserID == v.UserID && m.Op().Is(ent.OpDeleteOne):
+				return privacy.Allow // leaving
+			case !v.IsOrgAdmin():
+				return errAdminsOnly
+			case v.Role == membership.RoleOwner:
+				return privacy.Allow
+			case target != nil && target.Role == membership.RoleOwner:
+				return errOwnersOnly
+			}
+			// Admins' bulk changes never reach an owner.
+			m.Where(membership.RoleNEQ(membership.RoleOwner))
+			return privacy.Allow
 		})},
 	)
 }
@@ -284,11 +368,18 @@ func ProjectPolicy() ent.Policy {
 			return privacy.Skip
 		}), orgScoped()},
 		[]privacy.MutationRule{privacy.ProjectMutationRuleFunc(func(ctx context.Context, m *gen.ProjectMutation) error {
+			v := viewer.User(ctx)
+			if v == nil || !v.CanManageProjects() {
+				return privacy.Skip
+			}
 			// Managers change only the projects in their scope.
-			if v := viewer.User(ctx); v != nil && isUpdateOrDelete(m.Op()) {
+			if isUpdateOrDelete(m.Op()) {
 				if scope := ProjectScope(v); scope != nil {
 					m.Where(scope)
 				}
+			}
+			if id, ok := m.WorkspaceID(); ok {
+				return placeable(ctx, m.Client(), v, id)
 			}
 			return privacy.Skip
 		}), managedInOrg()},
@@ -387,7 +478,7 @@ func AnnotationPolicy() ent.Policy {
 			switch {
 			case v == nil:
 				return privacy.Skip
-			case m.Op().Is(ent.OpUpdateOne) && v.Role != membership.RoleAnnotator && onlyFields(m.Fields(), reviewFields):
+			case m.Op().Is(ent.OpUpdateOne) && v.Role != membership.RoleAnnotator && onlyFields(m.Fields(), reviewFields) && !authoredBy(ctx, m, v):
 				m.Where(annotation.OrganizationID(v.OrgID), annotation.CompletedByIDNEQ(v.UserID))
 				if scope := ProjectScope(v); scope != nil {
 					m.Where(annotation.HasTaskWith(task.HasProjectWith(scope)))
@@ -404,7 +495,10 @@ func AnnotationPolicy() ent.Policy {
 				// An author may send their annotation back to review but
 				// never review it themselves.
 				if state, ok := m.ReviewState(); (ok && state != annotation.ReviewStatePending) || hasReviewer(m) {
-					return privacy.Denyf("authors do not review their own annotations")
+					if v.Role == membership.RoleAnnotator {
+						return errReviewersOnly
+					}
+					return errOwnAnnotation
 				}
 				m.Where(annotation.CompletedByID(v.UserID), annotation.OrganizationID(v.OrgID))
 				return privacy.Allow
@@ -446,6 +540,24 @@ func AuditEventPolicy() ent.Policy {
 	)
 }
 
+// placeable is the rule of putting something (a project, a member) into a
+// workspace: the workspace is one of the viewer's organization, and a
+// manager's own, since membership of a workspace grants every project in
+// it. It skips when the workspace may be used, so the entity's other rules
+// still decide.
+func placeable(ctx context.Context, client *gen.Client, v *viewer.Viewer, id int) error {
+	w, err := client.Workspace.Query().Where(workspace.ID(id)).Only(ctx) // the policy keeps the organization's
+	switch {
+	case gen.IsNotFound(err):
+		return privacy.Denyf("workspace %d is not in the viewer's organization", id)
+	case err != nil:
+		return err
+	case !v.IsOrgAdmin() && w.CreatedByID != v.UserID:
+		return errOwnWorkspaces
+	}
+	return privacy.Skip
+}
+
 // ProjectScope is the predicate of the projects a viewer works on, or nil
 // when they see every project of their organization (owners and admins).
 // Managers see the projects they created or are members of; reviewers and
@@ -482,17 +594,54 @@ func WorkspacePolicy() ent.Policy {
 }
 
 // ProjectMemberPolicy lets members read their organization's project
-// memberships and owners, admins and managers change them (the project
-// service checks a manager's own projects).
+// memberships, and owners, admins and managers change them: managers only
+// on the projects in their scope and in the workspaces they created.
 func ProjectMemberPolicy() ent.Policy {
 	return policy(
 		[]privacy.QueryRule{orgScoped()},
-		[]privacy.MutationRule{managedInOrg()},
+		[]privacy.MutationRule{privacy.ProjectMemberMutationRuleFunc(func(ctx context.Context, m *gen.ProjectMemberMutation) error {
+			v := viewer.User(ctx)
+			switch {
+			case v == nil || !v.CanManageProjects():
+				return privacy.Skip
+			case m.Op().Is(ent.OpCreate):
+				if id, ok := m.ProjectID(); ok {
+					// The project policy shows a manager only their scope.
+					found, err := m.Client().Project.Query().Where(project.ID(id)).Exist(ctx)
+					if err != nil {
+						return err
+					}
+					if !found {
+						return privacy.Denyf("project %d is not one the viewer manages", id)
+					}
+				}
+				if id, ok := m.WorkspaceID(); ok {
+					return placeable(ctx, m.Client(), v, id)
+				}
+			case v.IsOrgAdmin():
+			case m.Op().Is(ent.OpUpdateOne | ent.OpDeleteOne):
+				id, _ := m.ID()
+				pm, err := m.Client().ProjectMember.Query().Where(projectmember.ID(id)).Only(ctx)
+				if err == nil && pm.WorkspaceID != nil {
+					if err := placeable(ctx, m.Client(), v, *pm.WorkspaceID); err != nil {
+						return err
+					}
+				}
+				fallthrough
+			default:
+				m.Where(
+					projectmember.Or(projectmember.ProjectIDIsNil(), projectmember.HasProjectWith(ProjectScope(v))),
+					projectmember.Or(projectmember.WorkspaceIDIsNil(), projectmember.HasWorkspaceWith(workspace.CreatedByID(v.UserID))),
+				)
+			}
+			return privacy.Skip
+		}), managedInOrg()},
 	)
 }
 
 // InvitePolicy lets owners and admins read, create and revoke the role
-// invites of their active organization.
+// invites of their active organization; only owners invite owners, and an
+// invite into a project leads into one of the organization's.
 func InvitePolicy() ent.Policy {
 	return policy(
 		[]privacy.QueryRule{privacy.InviteQueryRuleFunc(func(ctx context.Context, q *gen.InviteQuery) error {
@@ -510,10 +659,25 @@ func InvitePolicy() ent.Policy {
 			case m.Op().Is(ent.OpCreate):
 				org, ok1 := m.OrganizationID()
 				by, ok2 := m.CreatedByID()
-				if ok1 && ok2 && org == v.OrgID && by == v.UserID {
-					return privacy.Allow
+				if !ok1 || !ok2 || org != v.OrgID || by != v.UserID {
+					return privacy.Denyf("an invite belongs to the viewer's organization")
 				}
-				return privacy.Denyf("an invite belongs to the viewer's organization")
+				switch role, _ := m.Role(); {
+				case role == invite.RoleOwner && v.Role != membership.RoleOwner:
+					return errInviteOwners
+				case role == invite.RoleAdmin && !v.IsOrgAdmin():
+					return errInviteAdmins
+				}
+				if id, ok := m.ProjectID(); ok {
+					found, err := m.Client().Project.Query().Where(project.ID(id)).Exist(ctx)
+					if err != nil {
+						return err
+					}
+					if !found {
+						return privacy.Denyf("project %d is not in the viewer's organization", id)
+					}
+				}
+				return privacy.Allow
 			case isUpdateOrDelete(m.Op()):
 				m.Where(invite.OrganizationID(v.OrgID))
 				return privacy.Allow
@@ -531,6 +695,13 @@ func onlyFields(fields []string, allowed map[string]bool) bool {
 		}
 	}
 	return true
+}
+
+// authoredBy reports whether the annotation m updates is v's own. An
+// annotation v cannot see is not theirs (and the update will not find it).
+func authoredBy(ctx context.Context, m *gen.AnnotationMutation, v *viewer.Viewer) bool {
+	author, err := m.OldCompletedByID(ctx)
+	return err == nil && author == v.UserID
 }
 
 // hasReviewer reports whether m sets a reviewer.

@@ -10,7 +10,7 @@ import (
 	"gloss/ent/auditevent"
 	"gloss/internal/audit"
 	"gloss/internal/auth"
-	"gloss/internal/fault"
+	"gloss/internal/rule"
 	"gloss/internal/viewer"
 )
 
@@ -50,13 +50,8 @@ type auditLine struct {
 func handleAuditDownload(client *ent.Client, log *audit.Log, logger *slog.Logger) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		v := viewer.FromContext(ctx)
-		switch {
-		case v == nil:
-			writeError(w, r, logger, fault.New(fault.Unauthenticated, "sign in first"))
-			return
-		case !v.IsOrgAdmin():
-			writeError(w, r, logger, fault.New(fault.Forbidden, "only owners and admins read the audit log"))
+		if err := rule.Gate(viewer.FromContext(ctx), rule.OrgAdmin); err != nil {
+			writeError(w, r, logger, err)
 			return
 		}
 		if err := log.Record(ctx, audit.Event{Action: "audit.downloaded", TargetType: "Organization"}); err != nil {

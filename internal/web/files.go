@@ -12,6 +12,8 @@ import (
 
 	"gloss/internal/fault"
 	"gloss/internal/labeling"
+	"gloss/internal/rule"
+	"gloss/internal/viewer"
 )
 
 // writeError answers a non-GraphQL request with the error's code, logging
@@ -40,6 +42,10 @@ func projectID(r *http.Request) (int, error) {
 // files and imported in one transaction. It answers {"taskCount": N}.
 func handleImport(svc *labeling.Service, log *slog.Logger) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if err := rule.Gate(viewer.FromContext(r.Context()), rule.Manager); err != nil {
+			writeError(w, r, log, err)
+			return
+		}
 		id, err := projectID(r)
 		if err != nil {
 			writeError(w, r, log, err)
@@ -115,6 +121,10 @@ func uploadError(err error, max int64) error {
 // the app's origin.
 func handleExport(svc *labeling.Service, log *slog.Logger) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if err := rule.Gate(viewer.FromContext(r.Context()), rule.Manager); err != nil {
+			writeError(w, r, log, err)
+			return
+		}
 		id, err := projectID(r)
 		if err != nil {
 			writeError(w, r, log, err)
