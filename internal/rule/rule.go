@@ -6,6 +6,7 @@ package rule
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"entgo.io/ent"
@@ -421,10 +422,12 @@ func TaskPolicy() ent.Policy {
 			case v == nil:
 				return privacy.Skip
 			case m.Op().Is(ent.OpCreate):
-				if org, ok := m.OrganizationID(); ok && org == v.OrgID && v.CanManageProjects() {
-					return privacy.Allow
+				org, ok := m.OrganizationID()
+				if !ok || org != v.OrgID || !v.CanManageProjects() {
+					return privacy.Denyf("only managers import tasks into their organization")
 				}
-				return privacy.Denyf("only managers import tasks into their organization")
+				id, _ := m.ProjectID()
+				return visible(ctx, m.Client().Project.Query().Where(project.ID(id)), "a task joins a project the viewer manages")
 			case isUpdateOrDelete(m.Op()):
 				if !v.CanManageProjects() {
 					if m.Op().Is(ent.OpDelete | ent.OpDeleteOne) {
@@ -435,6 +438,9 @@ func TaskPolicy() ent.Policy {
 					}
 				}
 				m.Where(task.OrganizationID(v.OrgID))
+				if scope := ProjectScope(v); scope != nil {
+					m.Where(task.HasProjectWith(scope))
+				}
 				return privacy.Allow
 			}
 			return privacy.Skip
@@ -487,10 +493,14 @@ func AnnotationPolicy() ent.Policy {
 			case m.Op().Is(ent.OpCreate):
 				author, ok1 := m.CompletedByID()
 				org, ok2 := m.OrganizationID()
-				if ok1 && ok2 && author == v.UserID && org == v.OrgID {
-					return privacy.Allow
+				if !ok1 || !ok2 || author != v.UserID || org != v.OrgID {
+					return privacy.Denyf("an annotation is authored by the viewer in their organization")
 				}
-				return privacy.Denyf("an annotation is authored by the viewer in their organization")
+				// The task is one the viewer may label: the task policy
+				// shows annotators only the tasks handed to them.
+				id, _ := m.TaskID()
+				pid, _ := m.ProjectID()
+				return visible(ctx, m.Client().Task.Query().Where(task.ID(id), task.ProjectID(pid)), "an annotation labels a task the viewer holds")
 			case isUpdateOrDelete(m.Op()):
 				// An author may send their annotation back to review but
 				// never review it themselves.
@@ -509,7 +519,7 @@ func AnnotationPolicy() ent.Policy {
 }
 
 // PredictionPolicy lets viewers read the predictions of the projects in
-// their scope; managers and up import and delete them.
+// their scope; managers and up import, change and delete them there.
 func PredictionPolicy() ent.Policy {
 	return policy(
 		[]privacy.QueryRule{privacy.PredictionQueryRuleFunc(func(ctx context.Context, q *gen.PredictionQuery) error {
@@ -520,7 +530,23 @@ func PredictionPolicy() ent.Policy {
 			}
 			return privacy.Skip
 		}), orgScoped()},
-		[]privacy.MutationRule{managedInOrg()},
+		[]privacy.MutationRule{privacy.PredictionMutationRuleFunc(func(ctx context.Context, m *gen.PredictionMutation) error {
+			v := viewer.User(ctx)
+			switch {
+			case v == nil || !v.CanManageProjects():
+				return privacy.Skip
+			case m.Op().Is(ent.OpCreate):
+				id, _ := m.TaskID()
+				if err := visible(ctx, m.Client().Task.Query().Where(task.ID(id)), "a prediction belongs to a task the viewer manages"); !errors.Is(err, privacy.Allow) {
+					return err
+				}
+			case isUpdateOrDelete(m.Op()):
+				if scope := ProjectScope(v); scope != nil {
+					m.Where(prediction.HasTaskWith(task.HasProjectWith(scope)))
+				}
+			}
+			return privacy.Skip
+		}), managedInOrg()},
 	)
 }
 
@@ -685,6 +711,21 @@ func InvitePolicy() ent.Policy {
 			return privacy.Skip
 		})},
 	)
+}
+
+// visible allows a new row that refers to a row the viewer can see (q, a
+// query under their own policy) and denies it with why otherwise.
+func visible[Q interface {
+	Exist(context.Context) (bool, error)
+}](ctx context.Context, q Q, why string) error {
+	found, err := q.Exist(ctx)
+	switch {
+	case err != nil:
+		return err
+	case !found:
+		return privacy.Denyf("%s", why)
+	}
+	return privacy.Allow
 }
 
 // onlyFields reports whether every field is in allowed.

@@ -2,6 +2,7 @@ package rule_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -14,15 +15,24 @@ import (
 	_ "github.com/mattn/go-sqlite3"
 
 	"gloss/ent"
+	"gloss/ent/annotation"
 	"gloss/ent/apitoken"
+	"gloss/ent/auditevent"
 	"gloss/ent/enttest"
+	"gloss/ent/invite"
 	"gloss/ent/membership"
 	"gloss/ent/organization"
+	"gloss/ent/prediction"
 	"gloss/ent/privacy"
+	"gloss/ent/project"
+	"gloss/ent/projectmember"
 	_ "gloss/ent/runtime"
 	"gloss/ent/session"
+	"gloss/ent/task"
 	"gloss/ent/throttle"
 	"gloss/ent/user"
+	"gloss/ent/workspace"
+	"gloss/internal/fault"
 	"gloss/internal/secret"
 	"gloss/internal/viewer"
 )
@@ -957,4 +967,938 @@ func TestThrottleIsSystemOnly(t *testing.T) {
 		},
 	})
 	runMutations(t, cases)
+}
+
+// world extends the fixture with every other entity, for the policy tests
+// of projects, tasks, annotations, predictions, workspaces, project
+// members, invites and audit events. Organization A gains a manager, a
+// reviewer and a second owner:
+//
+//	pManaged — project of A created by managerA; reviewerA and annotatorA are members
+//	pOther   — project of A created by ownerA; nobody else is a member
+//	pB       — project of B
+//	wsOwner  — workspace of A created by ownerA (annotatorA a member, no projects)
+//	wsManager — workspace of A created by managerA (reviewerA a member)
+//	wsB      — workspace of B
+//	tLocked  — task of pManaged handed to annotatorA (and annotated by them)
+//	tFree    — task of pManaged nobody holds (annotated by reviewerA)
+//	tOther, tB — the tasks of pOther and pB, annotated by their owners
+type world struct {
+	*fixture
+
+	managerA, reviewerA, owner2A                *ent.User
+	mManagerA, mReviewerA, mOwner2A             *ent.Membership
+	pManaged, pOther, pB                        *ent.Project
+	wsOwner, wsManager, wsB                     *ent.Workspace
+	pmReviewer, pmAnnotator, pmWsOwner, pmWsMgr *ent.ProjectMember
+	pmB                                         *ent.ProjectMember
+	tLocked, tFree, tOther, tB                  *ent.Task
+	aAnnotator, aReviewer, aOther, aB           *ent.Annotation
+	prManaged, prOther, prB                     *ent.Prediction
+	invA, invB                                  *ent.Invite
+	evA, evB, evServer                          *ent.AuditEvent
+}
+
+// MustWorld seeds the fixture and the world through the system viewer.
+func MustWorld(tb testing.TB) *world {
+	tb.Helper()
+	w := &world{fixture: MustSeed(tb)}
+	c, ctx := w.client, sys()
+	newMember := func(email string, r membership.Role) (*ent.User, *ent.Membership) {
+		u := c.User.Create().SetEmail(email).SetPasswordHash("hash").SetActiveOrganizationID(w.orgA.ID).SaveX(ctx)
+		return u, c.Membership.Create().SetUserID(u.ID).SetOrganizationID(w.orgA.ID).SetRole(r).SaveX(ctx)
+	}
+	w.managerA, w.mManagerA = newMember("manager@a.test", membership.RoleManager)
+	w.reviewerA, w.mReviewerA = newMember("reviewer@a.test", membership.RoleReviewer)
+	w.owner2A, w.mOwner2A = newMember("owner2@a.test", membership.RoleOwner)
+
+	newProject := func(org *ent.Organization, by *ent.User, title string) *ent.Project {
+		return c.Project.Create().SetOrganizationID(org.ID).SetCreatedByID(by.ID).SetTitle(title).
+			SetLabelConfig(`<View><Text name="text" value="$text"/><Choices name="c" toName="text"><Choice value="A"/></Choices></View>`).SaveX(ctx)
+	}
+	w.pManaged = newProject(w.orgA, w.managerA, "Managed")
+	w.pOther = newProject(w.orgA, w.ownerA, "Other")
+	w.pB = newProject(w.orgB, w.ownerB, "B")
+
+	newWorkspace := func(org *ent.Organization, by *ent.User) *ent.Workspace {
+		return c.Workspace.Create().SetOrganizationID(org.ID).SetCreatedByID(by.ID).SetTitle("WS").SaveX(ctx)
+	}
+	w.wsOwner = newWorkspace(w.orgA, w.ownerA)
+	w.wsManager = newWorkspace(w.orgA, w.managerA)
+	w.wsB = newWorkspace(w.orgB, w.ownerB)
+
+	onProject := func(p *ent.Project, u *ent.User) *ent.ProjectMember {
+		return c.ProjectMember.Create().SetOrganizationID(p.OrganizationID).SetProjectID(p.ID).SetUserID(u.ID).SaveX(ctx)
+	}
+	onWorkspace := func(ws *ent.Workspace, u *ent.User) *ent.ProjectMember {
+		return c.ProjectMember.Create().SetOrganizationID(ws.OrganizationID).SetWorkspaceID(ws.ID).SetUserID(u.ID).SaveX(ctx)
+	}
+	w.pmReviewer = onProject(w.pManaged, w.reviewerA)
+	w.pmAnnotator = onProject(w.pManaged, w.annotatorA)
+	w.pmWsOwner = onWorkspace(w.wsOwner, w.annotatorA)
+	w.pmWsMgr = onWorkspace(w.wsManager, w.reviewerA)
+	w.pmB = onProject(w.pB, w.ownerB)
+
+	newTask := func(p *ent.Project, n int) *ent.Task {
+		return c.Task.Create().SetProjectID(p.ID).SetOrganizationID(p.OrganizationID).SetInnerID(n).
+			SetData(json.RawMessage(`{"text":"hello"}`)).SaveX(ctx)
+	}
+	w.tLocked = newTask(w.pManaged, 1)
+	w.tLocked = c.Task.UpdateOne(w.tLocked).SetLockedByID(w.annotatorA.ID).SetLockedUntil(time.Now().Add(time.Hour)).SaveX(ctx)
+	w.tFree = newTask(w.pManaged, 2)
+	w.tOther = newTask(w.pOther, 1)
+	w.tB = newTask(w.pB, 1)
+
+	annotate := func(t *ent.Task, by *ent.User) *ent.Annotation {
+		return c.Annotation.Create().SetTaskID(t.ID).SetProjectID(t.ProjectID).SetOrganizationID(t.OrganizationID).
+			SetCompletedByID(by.ID).SetResult(json.RawMessage(`[]`)).SaveX(ctx)
+	}
+	w.aAnnotator = annotate(w.tLocked, w.annotatorA)
+	w.aReviewer = annotate(w.tFree, w.reviewerA)
+	w.aOther = annotate(w.tOther, w.ownerA)
+	w.aB = annotate(w.tB, w.ownerB)
+
+	predict := func(t *ent.Task) *ent.Prediction {
+		return c.Prediction.Create().SetTaskID(t.ID).SetOrganizationID(t.OrganizationID).SetResult(json.RawMessage(`[]`)).SaveX(ctx)
+	}
+	w.prManaged = predict(w.tLocked)
+	w.prOther = predict(w.tOther)
+	w.prB = predict(w.tB)
+
+	w.invA = c.Invite.Create().SetOrganizationID(w.orgA.ID).SetCreatedByID(w.adminA.ID).SetRole(invite.RoleAnnotator).
+		SetTokenHash(secret.Hash("invite A")).SaveX(ctx)
+	w.invB = c.Invite.Create().SetOrganizationID(w.orgB.ID).SetCreatedByID(w.ownerB.ID).SetRole(invite.RoleAdmin).
+		SetTokenHash(secret.Hash("invite B")).SaveX(ctx)
+
+	event := func(org *int, action string) *ent.AuditEvent {
+		return c.AuditEvent.Create().SetNillableOrganizationID(org).SetAction(action).
+			SetPrevHash([]byte{0}).SetHash([]byte{1}).SaveX(ctx)
+	}
+	w.evA = event(&w.orgA.ID, "a.happened")
+	w.evB = event(&w.orgB.ID, "b.happened")
+	w.evServer = event(nil, "server.started")
+	return w
+}
+
+func (w *world) asManagerA() context.Context { return as(w.managerA, w.orgA, membership.RoleManager) }
+func (w *world) asReviewerA() context.Context {
+	return as(w.reviewerA, w.orgA, membership.RoleReviewer)
+}
+
+// snapshotAll renders every row of every entity, the fixture's and the
+// world's, as the system viewer sees it.
+func (w *world) snapshotAll(tb testing.TB) string {
+	tb.Helper()
+	ctx := sys()
+	var s strings.Builder
+	s.WriteString(w.snapshot(tb))
+	for _, x := range w.client.Project.Query().Order(ent.Asc(project.FieldID)).AllX(ctx) {
+		fmt.Fprintf(&s, "%v\n", x)
+	}
+	for _, x := range w.client.Workspace.Query().Order(ent.Asc(workspace.FieldID)).AllX(ctx) {
+		fmt.Fprintf(&s, "%v\n", x)
+	}
+	for _, x := range w.client.ProjectMember.Query().Order(ent.Asc(projectmember.FieldID)).AllX(ctx) {
+		fmt.Fprintf(&s, "%v\n", x)
+	}
+	for _, x := range w.client.Task.Query().Order(ent.Asc(task.FieldID)).AllX(ctx) {
+		fmt.Fprintf(&s, "%v\n", x)
+	}
+	for _, x := range w.client.Annotation.Query().Order(ent.Asc(annotation.FieldID)).AllX(ctx) {
+		fmt.Fprintf(&s, "%v\n", x)
+	}
+	for _, x := range w.client.Prediction.Query().Order(ent.Asc(prediction.FieldID)).AllX(ctx) {
+		fmt.Fprintf(&s, "%v\n", x)
+	}
+	for _, x := range w.client.Invite.Query().Order(ent.Asc(invite.FieldID)).AllX(ctx) {
+		fmt.Fprintf(&s, "%v hash=%x\n", x, x.TokenHash)
+	}
+	for _, x := range w.client.AuditEvent.Query().Order(ent.Asc(auditevent.FieldID)).AllX(ctx) {
+		fmt.Fprintf(&s, "%v\n", x)
+	}
+	return s.String()
+}
+
+// worldReader lists one entity's ids as a viewer sees them.
+type worldReader struct {
+	name string
+	list func(ctx context.Context, w *world) ([]int, error)
+	all  func(w *world) []int
+}
+
+func idsOf[T any](id func(T) int, xs ...T) []int { return ids(xs, id) }
+
+var worldReaders = []worldReader{
+	{"Project", func(ctx context.Context, w *world) ([]int, error) { return w.client.Project.Query().IDs(ctx) },
+		func(w *world) []int {
+			return idsOf(func(x *ent.Project) int { return x.ID }, w.pManaged, w.pOther, w.pB)
+		}},
+	{"Workspace", func(ctx context.Context, w *world) ([]int, error) { return w.client.Workspace.Query().IDs(ctx) },
+		func(w *world) []int {
+			return idsOf(func(x *ent.Workspace) int { return x.ID }, w.wsOwner, w.wsManager, w.wsB)
+		}},
+	{"ProjectMember", func(ctx context.Context, w *world) ([]int, error) { return w.client.ProjectMember.Query().IDs(ctx) },
+		func(w *world) []int {
+			return idsOf(func(x *ent.ProjectMember) int { return x.ID }, w.pmReviewer, w.pmAnnotator, w.pmWsOwner, w.pmWsMgr, w.pmB)
+		}},
+	{"Task", func(ctx context.Context, w *world) ([]int, error) { return w.client.Task.Query().IDs(ctx) },
+		func(w *world) []int {
+			return idsOf(func(x *ent.Task) int { return x.ID }, w.tLocked, w.tFree, w.tOther, w.tB)
+		}},
+	{"Annotation", func(ctx context.Context, w *world) ([]int, error) { return w.client.Annotation.Query().IDs(ctx) },
+		func(w *world) []int {
+			return idsOf(func(x *ent.Annotation) int { return x.ID }, w.aAnnotator, w.aReviewer, w.aOther, w.aB)
+		}},
+	{"Prediction", func(ctx context.Context, w *world) ([]int, error) { return w.client.Prediction.Query().IDs(ctx) },
+		func(w *world) []int {
+			return idsOf(func(x *ent.Prediction) int { return x.ID }, w.prManaged, w.prOther, w.prB)
+		}},
+	{"Invite", func(ctx context.Context, w *world) ([]int, error) { return w.client.Invite.Query().IDs(ctx) },
+		func(w *world) []int { return idsOf(func(x *ent.Invite) int { return x.ID }, w.invA, w.invB) }},
+	{"AuditEvent", func(ctx context.Context, w *world) ([]int, error) { return w.client.AuditEvent.Query().IDs(ctx) },
+		func(w *world) []int {
+			return idsOf(func(x *ent.AuditEvent) int { return x.ID }, w.evA, w.evB, w.evServer)
+		}},
+}
+
+// TestWorldReads is the read matrix of the entities the services work on:
+// for each viewer, the rows of each entity it sees (filtered), or a denial.
+// It talks to ent directly, so it proves the policies, not the services.
+func TestWorldReads(t *testing.T) {
+	type seen map[string][]int // entity → visible ids; a missing entity is denied
+	p := func(xs ...*ent.Project) []int { return idsOf(func(x *ent.Project) int { return x.ID }, xs...) }
+	ws := func(xs ...*ent.Workspace) []int { return idsOf(func(x *ent.Workspace) int { return x.ID }, xs...) }
+	pm := func(xs ...*ent.ProjectMember) []int {
+		return idsOf(func(x *ent.ProjectMember) int { return x.ID }, xs...)
+	}
+	tk := func(xs ...*ent.Task) []int { return idsOf(func(x *ent.Task) int { return x.ID }, xs...) }
+	an := func(xs ...*ent.Annotation) []int { return idsOf(func(x *ent.Annotation) int { return x.ID }, xs...) }
+	pr := func(xs ...*ent.Prediction) []int { return idsOf(func(x *ent.Prediction) int { return x.ID }, xs...) }
+	inv := func(xs ...*ent.Invite) []int { return idsOf(func(x *ent.Invite) int { return x.ID }, xs...) }
+	ev := func(xs ...*ent.AuditEvent) []int { return idsOf(func(x *ent.AuditEvent) int { return x.ID }, xs...) }
+	cases := []struct {
+		name string
+		ctx  func(w *world) context.Context
+		want func(w *world) seen
+	}{
+		{"anonymous", func(w *world) context.Context { return w.anonymous() }, func(*world) seen { return seen{} }},
+		{"annotator of A", func(w *world) context.Context { return w.asAnnotatorA() }, func(w *world) seen {
+			return seen{
+				"Project": p(w.pManaged), "Workspace": ws(w.wsOwner, w.wsManager),
+				"ProjectMember": pm(w.pmReviewer, w.pmAnnotator, w.pmWsOwner, w.pmWsMgr),
+				// Only the task handed to them, and only their own annotation.
+				"Task": tk(w.tLocked), "Annotation": an(w.aAnnotator), "Prediction": pr(w.prManaged),
+			}
+		}},
+		{"reviewer of A", func(w *world) context.Context { return w.asReviewerA() }, func(w *world) seen {
+			return seen{
+				"Project": p(w.pManaged), "Workspace": ws(w.wsOwner, w.wsManager),
+				"ProjectMember": pm(w.pmReviewer, w.pmAnnotator, w.pmWsOwner, w.pmWsMgr),
+				"Task":          tk(w.tLocked, w.tFree), "Annotation": an(w.aAnnotator, w.aReviewer), "Prediction": pr(w.prManaged),
+			}
+		}},
+		{"manager of A", func(w *world) context.Context { return w.asManagerA() }, func(w *world) seen {
+			return seen{
+				"Project": p(w.pManaged), "Workspace": ws(w.wsOwner, w.wsManager),
+				"ProjectMember": pm(w.pmReviewer, w.pmAnnotator, w.pmWsOwner, w.pmWsMgr),
+				"Task":          tk(w.tLocked, w.tFree), "Annotation": an(w.aAnnotator, w.aReviewer), "Prediction": pr(w.prManaged),
+			}
+		}},
+		{"admin of A", func(w *world) context.Context { return w.asAdminA() }, func(w *world) seen {
+			return seen{
+				"Project": p(w.pManaged, w.pOther), "Workspace": ws(w.wsOwner, w.wsManager),
+				"ProjectMember": pm(w.pmReviewer, w.pmAnnotator, w.pmWsOwner, w.pmWsMgr),
+				"Task":          tk(w.tLocked, w.tFree, w.tOther), "Annotation": an(w.aAnnotator, w.aReviewer, w.aOther),
+				"Prediction": pr(w.prManaged, w.prOther), "Invite": inv(w.invA), "AuditEvent": ev(w.evA),
+			}
+		}},
+		{"owner of A", func(w *world) context.Context { return w.asOwnerA() }, func(w *world) seen {
+			return seen{
+				"Project": p(w.pManaged, w.pOther), "Workspace": ws(w.wsOwner, w.wsManager),
+				"ProjectMember": pm(w.pmReviewer, w.pmAnnotator, w.pmWsOwner, w.pmWsMgr),
+				"Task":          tk(w.tLocked, w.tFree, w.tOther), "Annotation": an(w.aAnnotator, w.aReviewer, w.aOther),
+				"Prediction": pr(w.prManaged, w.prOther), "Invite": inv(w.invA), "AuditEvent": ev(w.evA),
+			}
+		}},
+		{"owner of B", func(w *world) context.Context { return w.asOwnerB() }, func(w *world) seen {
+			return seen{
+				"Project": p(w.pB), "Workspace": ws(w.wsB), "ProjectMember": pm(w.pmB),
+				"Task": tk(w.tB), "Annotation": an(w.aB), "Prediction": pr(w.prB),
+				"Invite": inv(w.invB), "AuditEvent": ev(w.evB),
+			}
+		}},
+	}
+	w := MustWorld(t)
+	for _, r := range worldReaders {
+		got, err := r.list(sys(), w)
+		slices.Sort(got)
+		if err != nil || !slices.Equal(got, r.all(w)) {
+			t.Fatalf("system reads %s: got %v, %v; want %v", r.name, got, err, r.all(w))
+		}
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			want := tc.want(w)
+			for _, r := range worldReaders {
+				got, err := r.list(tc.ctx(w), w)
+				ids, ok := want[r.name]
+				switch {
+				case !ok && !errors.Is(err, privacy.Deny):
+					t.Errorf("%s: got %v, %v; want a privacy denial", r.name, got, err)
+				case ok && err != nil:
+					t.Errorf("%s: %v", r.name, err)
+				case ok:
+					slices.Sort(got)
+					if !slices.Equal(got, ids) {
+						t.Errorf("%s: got ids %v, want %v", r.name, got, ids)
+					}
+				}
+			}
+		})
+	}
+}
+
+// worldCase is a mutation through plain ent as some viewer of the world.
+type worldCase struct {
+	name  string
+	ctx   func(w *world) context.Context
+	op    func(ctx context.Context, w *world) error
+	want  outcome
+	check func(t *testing.T, w *world) // after an allowed mutation, as the system
+}
+
+// invalid is the outcome of a refusal that is about the data, not the
+// viewer: a BAD_USER_INPUT fault, with nothing changed.
+const invalid outcome = 100
+
+func runWorld(t *testing.T, cases []worldCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			w := MustWorld(t)
+			before := w.snapshotAll(t)
+			err := tc.op(tc.ctx(w), w)
+			switch tc.want {
+			case allowed:
+				if err != nil {
+					t.Fatalf("got %v; want success", err)
+				}
+				if tc.check == nil {
+					t.Fatal("an allowed case needs a check")
+				}
+				tc.check(t, w)
+				return
+			case denied:
+				if !errors.Is(err, privacy.Deny) {
+					t.Fatalf("got %v; want a privacy denial", err)
+				}
+			case notFound:
+				if !ent.IsNotFound(err) {
+					t.Fatalf("got %v; want not found", err)
+				}
+			case invalid:
+				if f := fault.As(err); f == nil || f.Code != fault.BadInput {
+					t.Fatalf("got %v; want BAD_USER_INPUT", err)
+				}
+			}
+			if after := w.snapshotAll(t); after != before {
+				t.Errorf("a refused mutation changed data:\nbefore:\n%s\nafter:\n%s", before, after)
+			}
+		})
+	}
+}
+
+// forbidden checks that a denial reaches the client as FORBIDDEN with
+// the rule's own message, as the services' pre-checks used to answer.
+func forbidden(t *testing.T, err error, message string) {
+	t.Helper()
+	if !errors.Is(err, privacy.Deny) {
+		t.Fatalf("got %v; want a privacy denial", err)
+	}
+	if code, msg := fault.Classify(context.Background(), err); code != fault.Forbidden || msg != message {
+		t.Errorf("client sees %s %q; want FORBIDDEN %q", code, msg, message)
+	}
+}
+
+var (
+	asAnonymous = func(w *world) context.Context { return w.anonymous() }
+	asAnnotator = func(w *world) context.Context { return w.asAnnotatorA() }
+	asReviewer  = func(w *world) context.Context { return w.asReviewerA() }
+	asManager   = func(w *world) context.Context { return w.asManagerA() }
+	asAdmin     = func(w *world) context.Context { return w.asAdminA() }
+	asOwner     = func(w *world) context.Context { return w.asOwnerA() }
+	asOwnerOfB  = func(w *world) context.Context { return w.asOwnerB() }
+)
+
+func role(w *world, m *ent.Membership) membership.Role {
+	return w.client.Membership.GetX(sys(), m.ID).Role
+}
+
+// TestOwnerOnlyGrants: giving the owner role, changing or removing an
+// owner's membership, deactivating an owner, inviting an owner and
+// deleting an organization are owners' alone, whatever code path writes
+// through ent.
+func TestOwnerOnlyGrants(t *testing.T) {
+	promote := func(m func(w *world) *ent.Membership, r membership.Role) func(context.Context, *world) error {
+		return func(ctx context.Context, w *world) error {
+			return w.client.Membership.UpdateOneID(m(w).ID).SetRole(r).Exec(ctx)
+		}
+	}
+	annotatorM := func(w *world) *ent.Membership { return w.mAnnotatorA }
+	owner2M := func(w *world) *ent.Membership { return w.mOwner2A }
+	adminM := func(w *world) *ent.Membership { return w.mAdminA }
+	runWorld(t, []worldCase{
+		{name: "admin makes a member an owner", ctx: asAdmin, op: promote(annotatorM, membership.RoleOwner), want: denied},
+		{name: "admin makes themself an owner", ctx: asAdmin, op: promote(adminM, membership.RoleOwner), want: denied},
+		{name: "manager makes themself an owner", ctx: asManager,
+			op: func(ctx context.Context, w *world) error {
+				return w.client.Membership.UpdateOneID(w.mManagerA.ID).SetRole(membership.RoleOwner).Exec(ctx)
+			}, want: denied},
+		{name: "admin demotes an owner", ctx: asAdmin, op: promote(owner2M, membership.RoleAnnotator), want: denied},
+		{name: "admin removes an owner", ctx: asAdmin, op: func(ctx context.Context, w *world) error {
+			return w.client.Membership.DeleteOneID(w.mOwner2A.ID).Exec(ctx)
+		}, want: denied},
+		{name: "admin makes everyone an owner in bulk", ctx: asAdmin, op: func(ctx context.Context, w *world) error {
+			return w.client.Membership.Update().SetRole(membership.RoleOwner).Exec(ctx)
+		}, want: denied},
+		{name: "admin makes a membership of B an owner", ctx: asAdmin, op: promote(func(w *world) *ent.Membership { return w.mOwnerAInB }, membership.RoleOwner), want: denied},
+		{
+			// A bulk change by an admin is held to the non-owners of their
+			// organization: the owners and B stay as they were.
+			name: "admin demotes everyone in bulk", ctx: asAdmin,
+			op: func(ctx context.Context, w *world) error {
+				return w.client.Membership.Update().SetRole(membership.RoleAnnotator).Exec(ctx)
+			},
+			want: allowed,
+			check: func(t *testing.T, w *world) {
+				for m, want := range map[*ent.Membership]membership.Role{
+					w.mOwnerA: membership.RoleOwner, w.mOwner2A: membership.RoleOwner, w.mOwnerB: membership.RoleOwner,
+					w.mOwnerAInB: membership.RoleAnnotator, w.mManagerA: membership.RoleAnnotator, w.mAdminA: membership.RoleAnnotator,
+				} {
+					if got := role(w, m); got != want {
+						t.Errorf("membership %d: role %s, want %s", m.ID, got, want)
+					}
+				}
+			},
+		},
+		{name: "admin changes a member's role", ctx: asAdmin, op: promote(annotatorM, membership.RoleReviewer), want: allowed,
+			check: func(t *testing.T, w *world) {
+				if got := role(w, w.mAnnotatorA); got != membership.RoleReviewer {
+					t.Errorf("role %s", got)
+				}
+			}},
+		{name: "owner makes a member an owner", ctx: asOwner, op: promote(annotatorM, membership.RoleOwner), want: allowed,
+			check: func(t *testing.T, w *world) {
+				if got := role(w, w.mAnnotatorA); got != membership.RoleOwner {
+					t.Errorf("role %s", got)
+				}
+			}},
+		{name: "owner demotes another owner", ctx: asOwner, op: promote(owner2M, membership.RoleAdmin), want: allowed,
+			check: func(t *testing.T, w *world) {
+				if got := role(w, w.mOwner2A); got != membership.RoleAdmin {
+					t.Errorf("role %s", got)
+				}
+			}},
+		{name: "owner of B makes an owner in A", ctx: asOwnerOfB, op: promote(annotatorM, membership.RoleOwner), want: notFound},
+		{name: "annotator leaves", ctx: asAnnotator, op: func(ctx context.Context, w *world) error {
+			return w.client.Membership.DeleteOneID(w.mAnnotatorA.ID).Exec(ctx)
+		}, want: allowed, check: func(t *testing.T, w *world) {
+			if _, err := w.client.Membership.Get(sys(), w.mAnnotatorA.ID); !ent.IsNotFound(err) {
+				t.Errorf("membership still there: %v", err)
+			}
+		}},
+		{name: "annotator removes the manager", ctx: asAnnotator, op: func(ctx context.Context, w *world) error {
+			return w.client.Membership.DeleteOneID(w.mManagerA.ID).Exec(ctx)
+		}, want: denied},
+		{name: "admin deactivates an owner", ctx: asAdmin, op: func(ctx context.Context, w *world) error {
+			return w.client.User.UpdateOneID(w.owner2A.ID).SetActive(false).Exec(ctx)
+		}, want: denied},
+		{name: "admin deactivates an annotator", ctx: asAdmin, op: func(ctx context.Context, w *world) error {
+			return w.client.User.UpdateOneID(w.annotatorA.ID).SetActive(false).Exec(ctx)
+		}, want: allowed, check: func(t *testing.T, w *world) {
+			if w.client.User.GetX(sys(), w.annotatorA.ID).Active {
+				t.Error("still active")
+			}
+		}},
+		{name: "owner deactivates an owner", ctx: asOwner, op: func(ctx context.Context, w *world) error {
+			return w.client.User.UpdateOneID(w.owner2A.ID).SetActive(false).Exec(ctx)
+		}, want: allowed, check: func(t *testing.T, w *world) {
+			if w.client.User.GetX(sys(), w.owner2A.ID).Active {
+				t.Error("still active")
+			}
+		}},
+		{name: "admin invites an owner", ctx: asAdmin, op: newInvite(invite.RoleOwner, nil), want: denied},
+		{name: "manager invites an annotator", ctx: asManager, op: newInvite(invite.RoleAnnotator, nil), want: denied},
+		{name: "admin invites an admin", ctx: asAdmin, op: newInvite(invite.RoleAdmin, nil), want: allowed, check: invited(invite.RoleAdmin)},
+		{name: "owner invites an owner", ctx: asOwner, op: newInvite(invite.RoleOwner, nil), want: allowed, check: invited(invite.RoleOwner)},
+		{name: "admin deletes their organization", ctx: asAdmin, op: func(ctx context.Context, w *world) error {
+			return w.client.Organization.DeleteOneID(w.orgA.ID).Exec(ctx)
+		}, want: denied},
+		{name: "owner of A deletes B", ctx: asOwner, op: func(ctx context.Context, w *world) error {
+			return w.client.Organization.DeleteOneID(w.orgB.ID).Exec(ctx)
+		}, want: denied},
+	})
+
+	t.Run("the client sees why", func(t *testing.T) {
+		w := MustWorld(t)
+		forbidden(t, promote(annotatorM, membership.RoleOwner)(w.asAdminA(), w), "only owners make, change or remove owners")
+		forbidden(t, promote(owner2M, membership.RoleAdmin)(w.asAdminA(), w), "only owners make, change or remove owners")
+		forbidden(t, w.client.User.UpdateOneID(w.owner2A.ID).SetActive(false).Exec(w.asAdminA()), "only owners make, change or remove owners")
+		forbidden(t, newInvite(invite.RoleOwner, nil)(w.asAdminA(), w), "only owners invite owners")
+		forbidden(t, w.client.Organization.DeleteOneID(w.orgA.ID).Exec(w.asAdminA()), "only owners delete an organization")
+		forbidden(t, w.client.Membership.DeleteOneID(w.mManagerA.ID).Exec(w.asAnnotatorA()), "only owners and admins manage members")
+	})
+
+	t.Run("owners delete their organization, but not the default one", func(t *testing.T) {
+		w := MustWorld(t)
+		empty := w.client.Organization.Create().SetTitle("Empty").SaveX(sys())
+		def := w.client.Organization.Create().SetTitle("Default").SetIsDefault(true).SaveX(sys())
+		if err := w.client.Organization.DeleteOneID(def.ID).Exec(as(w.ownerA, def, membership.RoleOwner)); fault.As(err) == nil || fault.As(err).Code != fault.BadInput {
+			t.Errorf("deleting the default organization: got %v; want BAD_USER_INPUT", err)
+		}
+		if err := w.client.Organization.DeleteOneID(empty.ID).Exec(as(w.ownerA, empty, membership.RoleAdmin)); !errors.Is(err, privacy.Deny) {
+			t.Errorf("an admin deleting: got %v; want a denial", err)
+		}
+		if n := w.client.Organization.Query().CountX(sys()); n != 4 {
+			t.Fatalf("%d organizations after refusals, want 4", n)
+		}
+		if err := w.client.Organization.DeleteOneID(empty.ID).Exec(as(w.ownerA, empty, membership.RoleOwner)); err != nil {
+			t.Fatalf("owner deleting: %v", err)
+		}
+		if _, err := w.client.Organization.Get(sys(), empty.ID); !ent.IsNotFound(err) {
+			t.Errorf("organization still there: %v", err)
+		}
+	})
+}
+
+func newInvite(r invite.Role, project func(w *world) *ent.Project) func(context.Context, *world) error {
+	return func(ctx context.Context, w *world) error {
+		v := viewer.FromContext(ctx)
+		by := 0
+		if v != nil {
+			by = v.UserID
+		}
+		c := w.client.Invite.Create().SetOrganizationID(w.orgA.ID).SetCreatedByID(by).SetRole(r).
+			SetTokenHash(secret.Hash("new invite"))
+		if project != nil {
+			c.SetProjectID(project(w).ID)
+		}
+		return c.Exec(ctx)
+	}
+}
+
+func invited(r invite.Role) func(t *testing.T, w *world) {
+	return func(t *testing.T, w *world) {
+		t.Helper()
+		got, err := w.client.Invite.Query().Where(invite.TokenHash(secret.Hash("new invite"))).Only(sys())
+		if err != nil || got.Role != r {
+			t.Fatalf("invite = %v, %v; want role %s", got, err, r)
+		}
+	}
+}
+
+func TestInviteMutations(t *testing.T) {
+	runWorld(t, []worldCase{
+		{name: "anonymous invites", ctx: asAnonymous, op: newInvite(invite.RoleAnnotator, nil), want: denied},
+		{name: "annotator invites", ctx: asAnnotator, op: newInvite(invite.RoleAnnotator, nil), want: denied},
+		{name: "admin invites into a project", ctx: asAdmin, op: newInvite(invite.RoleAnnotator, func(w *world) *ent.Project { return w.pOther }),
+			want: allowed, check: invited(invite.RoleAnnotator)},
+		{name: "admin invites into a project of B", ctx: asAdmin, op: newInvite(invite.RoleAnnotator, func(w *world) *ent.Project { return w.pB }), want: denied},
+		{name: "owner of B invites into A", ctx: asOwnerOfB, op: newInvite(invite.RoleAnnotator, nil), want: denied},
+		{name: "admin revokes an invite", ctx: asAdmin, op: func(ctx context.Context, w *world) error {
+			return w.client.Invite.UpdateOneID(w.invA.ID).SetRevoked(true).Exec(ctx)
+		}, want: allowed, check: func(t *testing.T, w *world) {
+			if !w.client.Invite.GetX(sys(), w.invA.ID).Revoked {
+				t.Error("not revoked")
+			}
+		}},
+		{name: "manager revokes an invite", ctx: asManager, op: func(ctx context.Context, w *world) error {
+			return w.client.Invite.UpdateOneID(w.invA.ID).SetRevoked(true).Exec(ctx)
+		}, want: denied},
+		{name: "admin revokes an invite of B", ctx: asAdmin, op: func(ctx context.Context, w *world) error {
+			return w.client.Invite.UpdateOneID(w.invB.ID).SetRevoked(true).Exec(ctx)
+		}, want: notFound},
+		{name: "admin deletes every invite", ctx: asAdmin, op: func(ctx context.Context, w *world) error {
+			n, err := w.client.Invite.Delete().Exec(ctx)
+			if err == nil && n != 1 {
+				return fmt.Errorf("deleted %d invites, want 1", n)
+			}
+			return err
+		}, want: allowed, check: func(t *testing.T, w *world) {
+			if got := w.client.Invite.Query().IDsX(sys()); !slices.Equal(got, []int{w.invB.ID}) {
+				t.Errorf("invites left %v, want B's", got)
+			}
+		}},
+	})
+}
+
+func TestProjectMutations(t *testing.T) {
+	create := func(org func(w *world) *ent.Organization) func(context.Context, *world) error {
+		return func(ctx context.Context, w *world) error {
+			return w.client.Project.Create().SetOrganizationID(org(w).ID).SetCreatedByID(viewerID(ctx)).
+				SetTitle("New").SetLabelConfig(w.pManaged.LabelConfig).Exec(ctx)
+		}
+	}
+	orgA := func(w *world) *ent.Organization { return w.orgA }
+	orgB := func(w *world) *ent.Organization { return w.orgB }
+	rename := func(p func(w *world) *ent.Project) func(context.Context, *world) error {
+		return func(ctx context.Context, w *world) error {
+			return w.client.Project.UpdateOneID(p(w).ID).SetTitle("Renamed").Exec(ctx)
+		}
+	}
+	managed := func(w *world) *ent.Project { return w.pManaged }
+	other := func(w *world) *ent.Project { return w.pOther }
+	renamed := func(p func(w *world) *ent.Project) func(t *testing.T, w *world) {
+		return func(t *testing.T, w *world) {
+			if got := w.client.Project.GetX(sys(), p(w).ID).Title; got != "Renamed" {
+				t.Errorf("title %q", got)
+			}
+		}
+	}
+	place := func(p func(w *world) *ent.Project, ws func(w *world) *ent.Workspace) func(context.Context, *world) error {
+		return func(ctx context.Context, w *world) error {
+			return w.client.Project.UpdateOneID(p(w).ID).SetWorkspaceID(ws(w).ID).Exec(ctx)
+		}
+	}
+	created := func(t *testing.T, w *world) {
+		if n := w.client.Project.Query().Where(project.Title("New")).CountX(sys()); n != 1 {
+			t.Errorf("%d new projects", n)
+		}
+	}
+	runWorld(t, []worldCase{
+		{name: "anonymous creates", ctx: asAnonymous, op: create(orgA), want: denied},
+		{name: "annotator creates", ctx: asAnnotator, op: create(orgA), want: denied},
+		{name: "reviewer creates", ctx: asReviewer, op: create(orgA), want: denied},
+		{name: "manager creates", ctx: asManager, op: create(orgA), want: allowed, check: created},
+		{name: "manager creates in B", ctx: asManager, op: create(orgB), want: denied},
+		{name: "manager renames their project", ctx: asManager, op: rename(managed), want: allowed, check: renamed(managed)},
+		{name: "manager renames another project", ctx: asManager, op: rename(other), want: notFound},
+		{name: "reviewer renames their project", ctx: asReviewer, op: rename(managed), want: denied},
+		{name: "admin renames any project", ctx: asAdmin, op: rename(other), want: allowed, check: renamed(other)},
+		{name: "owner of B renames a project of A", ctx: asOwnerOfB, op: rename(managed), want: notFound},
+		{name: "manager renames every project", ctx: asManager, op: func(ctx context.Context, w *world) error {
+			return w.client.Project.Update().SetTitle("Renamed").Exec(ctx)
+		}, want: allowed, check: func(t *testing.T, w *world) {
+			if got := w.client.Project.GetX(sys(), w.pOther.ID).Title; got != "Other" {
+				t.Errorf("another project renamed to %q", got)
+			}
+			renamed(managed)(t, w)
+		}},
+		{name: "manager places their project in their workspace", ctx: asManager,
+			op: place(managed, func(w *world) *ent.Workspace { return w.wsManager }), want: allowed,
+			check: func(t *testing.T, w *world) {
+				if got := w.client.Project.GetX(sys(), w.pManaged.ID).WorkspaceID; got == nil || *got != w.wsManager.ID {
+					t.Errorf("workspace %v", got)
+				}
+			}},
+		{name: "manager places their project in the owner's workspace", ctx: asManager,
+			op: place(managed, func(w *world) *ent.Workspace { return w.wsOwner }), want: denied},
+		{name: "admin places a project in a workspace of B", ctx: asAdmin,
+			op: place(other, func(w *world) *ent.Workspace { return w.wsB }), want: denied},
+		{name: "manager deletes another project", ctx: asManager, op: func(ctx context.Context, w *world) error {
+			return w.client.Project.DeleteOneID(w.pOther.ID).Exec(ctx)
+		}, want: notFound},
+		{name: "annotator deletes their project", ctx: asAnnotator, op: func(ctx context.Context, w *world) error {
+			return w.client.Project.DeleteOneID(w.pManaged.ID).Exec(ctx)
+		}, want: denied},
+	})
+	t.Run("the client sees why", func(t *testing.T) {
+		w := MustWorld(t)
+		forbidden(t, place(managed, func(w *world) *ent.Workspace { return w.wsOwner })(w.asManagerA(), w),
+			"managers manage only the workspaces they created")
+	})
+}
+
+func TestTaskMutations(t *testing.T) {
+	create := func(p func(w *world) *ent.Project) func(context.Context, *world) error {
+		return func(ctx context.Context, w *world) error {
+			return w.client.Task.Create().SetProjectID(p(w).ID).SetOrganizationID(w.orgA.ID).SetInnerID(9).
+				SetData(json.RawMessage(`{"text":"new"}`)).Exec(ctx)
+		}
+	}
+	created := func(t *testing.T, w *world) {
+		if n := w.client.Task.Query().Where(task.InnerID(9)).CountX(sys()); n != 1 {
+			t.Errorf("%d new tasks", n)
+		}
+	}
+	lock := func(tk func(w *world) *ent.Task) func(context.Context, *world) error {
+		return func(ctx context.Context, w *world) error {
+			return w.client.Task.UpdateOneID(tk(w).ID).SetLockedUntil(time.Date(2999, 1, 1, 0, 0, 0, 0, time.UTC)).Exec(ctx)
+		}
+	}
+	locked := func(t *testing.T, w *world) {
+		if got := w.client.Task.GetX(sys(), w.tLocked.ID).LockedUntil; got == nil || got.Year() != 2999 {
+			t.Errorf("locked until %v", got)
+		}
+	}
+	del := func(tk func(w *world) *ent.Task) func(context.Context, *world) error {
+		return func(ctx context.Context, w *world) error { return w.client.Task.DeleteOneID(tk(w).ID).Exec(ctx) }
+	}
+	tLocked := func(w *world) *ent.Task { return w.tLocked }
+	tOther := func(w *world) *ent.Task { return w.tOther }
+	runWorld(t, []worldCase{
+		{name: "anonymous imports", ctx: asAnonymous, op: create(func(w *world) *ent.Project { return w.pManaged }), want: denied},
+		{name: "reviewer imports", ctx: asReviewer, op: create(func(w *world) *ent.Project { return w.pManaged }), want: denied},
+		{name: "manager imports into their project", ctx: asManager, op: create(func(w *world) *ent.Project { return w.pManaged }), want: allowed, check: created},
+		{name: "manager imports into another project", ctx: asManager, op: create(func(w *world) *ent.Project { return w.pOther }), want: denied},
+		{name: "admin imports into a project of B", ctx: asAdmin, op: create(func(w *world) *ent.Project { return w.pB }), want: denied},
+		{name: "annotator extends the lock they hold", ctx: asAnnotator, op: lock(tLocked), want: allowed, check: locked},
+		{name: "annotator changes a task's meta", ctx: asAnnotator, op: func(ctx context.Context, w *world) error {
+			return w.client.Task.UpdateOneID(w.tLocked.ID).SetMeta(json.RawMessage(`{"x":1}`)).Exec(ctx)
+		}, want: denied},
+		{name: "annotator deletes their task", ctx: asAnnotator, op: del(tLocked), want: denied},
+		{name: "manager locks a task of another project", ctx: asManager, op: lock(tOther), want: notFound},
+		{name: "manager deletes a task of another project", ctx: asManager, op: del(tOther), want: notFound},
+		{name: "owner of B locks a task of A", ctx: asOwnerOfB, op: lock(tLocked), want: notFound},
+	})
+}
+
+func TestAnnotationMutations(t *testing.T) {
+	create := func(tk func(w *world) *ent.Task, author func(w *world) *ent.User) func(context.Context, *world) error {
+		return func(ctx context.Context, w *world) error {
+			t := tk(w)
+			return w.client.Annotation.Create().SetTaskID(t.ID).SetProjectID(t.ProjectID).SetOrganizationID(t.OrganizationID).
+				SetCompletedByID(author(w).ID).SetResult(json.RawMessage(`[{"new":true}]`)).Exec(ctx)
+		}
+	}
+	created := func(t *testing.T, w *world) {
+		if n := len(w.client.Annotation.Query().AllX(sys())); n != 5 {
+			t.Errorf("%d annotations, want 5", n)
+		}
+	}
+	review := func(a func(w *world) *ent.Annotation) func(context.Context, *world) error {
+		return func(ctx context.Context, w *world) error {
+			return w.client.Annotation.UpdateOneID(a(w).ID).SetReviewState(annotation.ReviewStateAccepted).
+				SetReviewedByID(viewerID(ctx)).Exec(ctx)
+		}
+	}
+	accepted := func(a func(w *world) *ent.Annotation) func(t *testing.T, w *world) {
+		return func(t *testing.T, w *world) {
+			if got := w.client.Annotation.GetX(sys(), a(w).ID).ReviewState; got != annotation.ReviewStateAccepted {
+				t.Errorf("review state %s", got)
+			}
+		}
+	}
+	edit := func(a func(w *world) *ent.Annotation) func(context.Context, *world) error {
+		return func(ctx context.Context, w *world) error {
+			return w.client.Annotation.UpdateOneID(a(w).ID).SetResult(json.RawMessage(`[{"edited":true}]`)).Exec(ctx)
+		}
+	}
+	tLocked := func(w *world) *ent.Task { return w.tLocked }
+	tFree := func(w *world) *ent.Task { return w.tFree }
+	annotator := func(w *world) *ent.User { return w.annotatorA }
+	aAnnotator := func(w *world) *ent.Annotation { return w.aAnnotator }
+	aReviewer := func(w *world) *ent.Annotation { return w.aReviewer }
+	aOther := func(w *world) *ent.Annotation { return w.aOther }
+	runWorld(t, []worldCase{
+		{name: "anonymous annotates", ctx: asAnonymous, op: create(tLocked, annotator), want: denied},
+		{name: "annotator annotates the task they hold", ctx: asAnnotator, op: create(tLocked, annotator), want: allowed, check: created},
+		{name: "annotator annotates a task nobody handed them", ctx: asAnnotator, op: create(tFree, annotator), want: denied},
+		{name: "annotator annotates in another's name", ctx: asAnnotator, op: create(tLocked, func(w *world) *ent.User { return w.reviewerA }), want: denied},
+		{name: "manager annotates a task of another project", ctx: asManager, op: create(func(w *world) *ent.Task { return w.tOther }, func(w *world) *ent.User { return w.managerA }), want: denied},
+		{name: "annotator edits their annotation", ctx: asAnnotator, op: edit(aAnnotator), want: allowed, check: func(t *testing.T, w *world) {
+			if got := string(w.client.Annotation.GetX(sys(), w.aAnnotator.ID).Result); got != `[{"edited":true}]` {
+				t.Errorf("result %s", got)
+			}
+		}},
+		{name: "manager edits an annotator's annotation", ctx: asManager, op: edit(aAnnotator), want: notFound},
+		{name: "owner of B edits an annotation of A", ctx: asOwnerOfB, op: edit(aAnnotator), want: notFound},
+		{name: "reviewer reviews an annotator's work", ctx: asReviewer, op: review(aAnnotator), want: allowed, check: accepted(aAnnotator)},
+		{name: "reviewer reviews their own work", ctx: asReviewer, op: review(aReviewer), want: denied},
+		{name: "annotator reviews their own work", ctx: asAnnotator, op: review(aAnnotator), want: denied},
+		{name: "annotator reviews a reviewer's work", ctx: asAnnotator, op: review(aReviewer), want: denied},
+		{name: "manager reviews work in another project", ctx: asManager, op: review(aOther), want: notFound},
+		{name: "admin reviews work in any project", ctx: asAdmin, op: review(aOther), want: allowed, check: accepted(aOther)},
+		{name: "reviewer deletes an annotator's work", ctx: asReviewer, op: func(ctx context.Context, w *world) error {
+			return w.client.Annotation.DeleteOneID(w.aAnnotator.ID).Exec(ctx)
+		}, want: notFound},
+	})
+	t.Run("the client sees why", func(t *testing.T) {
+		w := MustWorld(t)
+		forbidden(t, review(aReviewer)(w.asReviewerA(), w), "you cannot review your own annotation")
+		forbidden(t, review(aReviewer)(w.asAnnotatorA(), w), "only reviewers, managers, admins and owners review annotations")
+	})
+}
+
+func TestPredictionMutations(t *testing.T) {
+	create := func(tk func(w *world) *ent.Task) func(context.Context, *world) error {
+		return func(ctx context.Context, w *world) error {
+			t := tk(w)
+			return w.client.Prediction.Create().SetTaskID(t.ID).SetOrganizationID(t.OrganizationID).
+				SetResult(json.RawMessage(`[]`)).SetModelVersion("new").Exec(ctx)
+		}
+	}
+	tLocked := func(w *world) *ent.Task { return w.tLocked }
+	rescore := func(p func(w *world) *ent.Prediction) func(context.Context, *world) error {
+		return func(ctx context.Context, w *world) error {
+			return w.client.Prediction.UpdateOneID(p(w).ID).SetScore(0.5).Exec(ctx)
+		}
+	}
+	runWorld(t, []worldCase{
+		{name: "anonymous imports", ctx: asAnonymous, op: create(tLocked), want: denied},
+		{name: "reviewer imports", ctx: asReviewer, op: create(tLocked), want: denied},
+		{name: "manager imports into their project", ctx: asManager, op: create(tLocked), want: allowed, check: func(t *testing.T, w *world) {
+			if n := w.client.Prediction.Query().Where(prediction.ModelVersion("new")).CountX(sys()); n != 1 {
+				t.Errorf("%d new predictions", n)
+			}
+		}},
+		{name: "manager imports into another project", ctx: asManager, op: create(func(w *world) *ent.Task { return w.tOther }), want: denied},
+		{name: "admin imports into B", ctx: asAdmin, op: create(func(w *world) *ent.Task { return w.tB }), want: denied},
+		{name: "manager rescores another project's prediction", ctx: asManager, op: rescore(func(w *world) *ent.Prediction { return w.prOther }), want: notFound},
+		{name: "admin rescores any prediction", ctx: asAdmin, op: rescore(func(w *world) *ent.Prediction { return w.prOther }), want: allowed,
+			check: func(t *testing.T, w *world) {
+				if got := w.client.Prediction.GetX(sys(), w.prOther.ID).Score; got == nil || *got != 0.5 {
+					t.Errorf("score %v", got)
+				}
+			}},
+		{name: "annotator deletes a prediction", ctx: asAnnotator, op: func(ctx context.Context, w *world) error {
+			return w.client.Prediction.DeleteOneID(w.prManaged.ID).Exec(ctx)
+		}, want: denied},
+		{name: "owner of B deletes a prediction of A", ctx: asOwnerOfB, op: func(ctx context.Context, w *world) error {
+			return w.client.Prediction.DeleteOneID(w.prManaged.ID).Exec(ctx)
+		}, want: notFound},
+	})
+}
+
+func TestWorkspaceMutations(t *testing.T) {
+	create := func(ctx context.Context, w *world) error {
+		return w.client.Workspace.Create().SetOrganizationID(w.orgA.ID).SetCreatedByID(viewerID(ctx)).SetTitle("New WS").Exec(ctx)
+	}
+	rename := func(ws func(w *world) *ent.Workspace) func(context.Context, *world) error {
+		return func(ctx context.Context, w *world) error {
+			return w.client.Workspace.UpdateOneID(ws(w).ID).SetTitle("Renamed").Exec(ctx)
+		}
+	}
+	wsManager := func(w *world) *ent.Workspace { return w.wsManager }
+	wsOwner := func(w *world) *ent.Workspace { return w.wsOwner }
+	renamed := func(ws func(w *world) *ent.Workspace) func(t *testing.T, w *world) {
+		return func(t *testing.T, w *world) {
+			if got := w.client.Workspace.GetX(sys(), ws(w).ID).Title; got != "Renamed" {
+				t.Errorf("title %q", got)
+			}
+		}
+	}
+	runWorld(t, []worldCase{
+		{name: "anonymous creates", ctx: asAnonymous, op: func(ctx context.Context, w *world) error {
+			return w.client.Workspace.Create().SetOrganizationID(w.orgA.ID).SetCreatedByID(w.ownerA.ID).SetTitle("x").Exec(ctx)
+		}, want: denied},
+		{name: "reviewer creates", ctx: asReviewer, op: create, want: denied},
+		{name: "manager creates", ctx: asManager, op: create, want: allowed, check: func(t *testing.T, w *world) {
+			if n := w.client.Workspace.Query().Where(workspace.Title("New WS")).CountX(sys()); n != 1 {
+				t.Errorf("%d new workspaces", n)
+			}
+		}},
+		{name: "manager renames their workspace", ctx: asManager, op: rename(wsManager), want: allowed, check: renamed(wsManager)},
+		{name: "manager renames the owner's workspace", ctx: asManager, op: rename(wsOwner), want: notFound},
+		{name: "admin renames any workspace", ctx: asAdmin, op: rename(wsManager), want: allowed, check: renamed(wsManager)},
+		{name: "owner of B renames a workspace of A", ctx: asOwnerOfB, op: rename(wsOwner), want: notFound},
+	})
+}
+
+func TestProjectMemberMutations(t *testing.T) {
+	onProject := func(p func(w *world) *ent.Project) func(context.Context, *world) error {
+		return func(ctx context.Context, w *world) error {
+			return w.client.ProjectMember.Create().SetOrganizationID(w.orgA.ID).SetProjectID(p(w).ID).SetUserID(w.adminA.ID).Exec(ctx)
+		}
+	}
+	onWorkspace := func(ws func(w *world) *ent.Workspace) func(context.Context, *world) error {
+		return func(ctx context.Context, w *world) error {
+			return w.client.ProjectMember.Create().SetOrganizationID(w.orgA.ID).SetWorkspaceID(ws(w).ID).SetUserID(w.adminA.ID).Exec(ctx)
+		}
+	}
+	joined := func(t *testing.T, w *world) {
+		if n := w.client.ProjectMember.Query().Where(projectmember.UserID(w.adminA.ID)).CountX(sys()); n != 1 {
+			t.Errorf("%d memberships of the admin", n)
+		}
+	}
+	remove := func(pm func(w *world) *ent.ProjectMember) func(context.Context, *world) error {
+		return func(ctx context.Context, w *world) error {
+			return w.client.ProjectMember.DeleteOneID(pm(w).ID).Exec(ctx)
+		}
+	}
+	removed := func(pm func(w *world) *ent.ProjectMember) func(t *testing.T, w *world) {
+		return func(t *testing.T, w *world) {
+			if _, err := w.client.ProjectMember.Get(sys(), pm(w).ID); !ent.IsNotFound(err) {
+				t.Errorf("still there: %v", err)
+			}
+		}
+	}
+	pManaged := func(w *world) *ent.Project { return w.pManaged }
+	pOther := func(w *world) *ent.Project { return w.pOther }
+	wsManager := func(w *world) *ent.Workspace { return w.wsManager }
+	wsOwner := func(w *world) *ent.Workspace { return w.wsOwner }
+	pmWsOwner := func(w *world) *ent.ProjectMember { return w.pmWsOwner }
+	pmReviewer := func(w *world) *ent.ProjectMember { return w.pmReviewer }
+	runWorld(t, []worldCase{
+		{name: "anonymous adds a member", ctx: asAnonymous, op: onProject(pManaged), want: denied},
+		{name: "reviewer adds a member", ctx: asReviewer, op: onProject(pManaged), want: denied},
+		{name: "manager adds a member to their project", ctx: asManager, op: onProject(pManaged), want: allowed, check: joined},
+		{name: "manager adds a member to another project", ctx: asManager, op: onProject(pOther), want: denied},
+		{name: "admin adds a member to a project of B", ctx: asAdmin, op: onProject(func(w *world) *ent.Project { return w.pB }), want: denied},
+		{name: "manager adds a member to their workspace", ctx: asManager, op: onWorkspace(wsManager), want: allowed, check: joined},
+		{name: "manager adds a member to the owner's workspace", ctx: asManager, op: onWorkspace(wsOwner), want: denied},
+		{name: "admin adds a member to any workspace", ctx: asAdmin, op: onWorkspace(wsOwner), want: allowed, check: joined},
+		{name: "manager removes a member of the owner's workspace", ctx: asManager, op: remove(pmWsOwner), want: denied},
+		{name: "admin removes a member of any workspace", ctx: asAdmin, op: remove(pmWsOwner), want: allowed, check: removed(pmWsOwner)},
+		{name: "manager removes a member of their project", ctx: asManager, op: remove(pmReviewer), want: allowed, check: removed(pmReviewer)},
+		{name: "reviewer removes themself", ctx: asReviewer, op: remove(pmReviewer), want: denied},
+		{name: "owner of B removes a member in A", ctx: asOwnerOfB, op: remove(pmReviewer), want: notFound},
+		{
+			// A bulk removal by a manager reaches only their projects and
+			// workspaces: the owner's workspace keeps its member.
+			name: "manager removes everyone", ctx: asManager,
+			op: func(ctx context.Context, w *world) error {
+				_, err := w.client.ProjectMember.Delete().Exec(ctx)
+				return err
+			},
+			want: allowed,
+			check: func(t *testing.T, w *world) {
+				got := w.client.ProjectMember.Query().IDsX(sys())
+				slices.Sort(got)
+				if want := idsOf(func(x *ent.ProjectMember) int { return x.ID }, w.pmWsOwner, w.pmB); !slices.Equal(got, want) {
+					t.Errorf("left %v, want %v", got, want)
+				}
+			},
+		},
+	})
+}
+
+func TestAuditEventsAreAppendOnly(t *testing.T) {
+	var cases []worldCase
+	for name, ctx := range map[string]func(w *world) context.Context{
+		"annotator": asAnnotator, "admin": asAdmin, "owner": asOwner, "owner of B": asOwnerOfB, "anonymous": asAnonymous,
+	} {
+		cases = append(cases,
+			worldCase{name: name + " writes an event", ctx: ctx, op: func(ctx context.Context, w *world) error {
+				return w.client.AuditEvent.Create().SetOrganizationID(w.orgA.ID).SetAction("forged").
+					SetPrevHash([]byte{0}).SetHash([]byte{1}).Exec(ctx)
+			}, want: denied},
+			worldCase{name: name + " deletes events", ctx: ctx, op: func(ctx context.Context, w *world) error {
+				_, err := w.client.AuditEvent.Delete().Exec(ctx)
+				return err
+			}, want: denied},
+			worldCase{name: name + " rewrites an event", ctx: ctx, op: func(ctx context.Context, w *world) error {
+				// Every field of an event is immutable; the update itself
+				// is what the policy refuses.
+				return w.client.AuditEvent.UpdateOneID(w.evA.ID).Exec(ctx)
+			}, want: denied},
+		)
+	}
+	cases = append(cases, worldCase{name: "system writes an event", ctx: func(*world) context.Context { return sys() },
+		op: func(ctx context.Context, w *world) error {
+			return w.client.AuditEvent.Create().SetAction("system.did").SetPrevHash([]byte{0}).SetHash([]byte{1}).Exec(ctx)
+		}, want: allowed, check: func(t *testing.T, w *world) {
+			if n := w.client.AuditEvent.Query().Where(auditevent.Action("system.did")).CountX(sys()); n != 1 {
+				t.Errorf("%d events", n)
+			}
+		}})
+	runWorld(t, cases)
+}
+
+// viewerID is the signed-in user of ctx, or 0.
+func viewerID(ctx context.Context) int {
+	if v := viewer.FromContext(ctx); v != nil {
+		return v.UserID
+	}
+	return 0
 }
