@@ -217,8 +217,9 @@ func refSpecialName(name string) bool {
 // not an IP literal) would be read as a number or names a special host.
 func checkAllowedName(t *testing.T, host string) {
 	t.Helper()
-	name := strings.TrimSuffix(strings.ToLower(host), ".")
-	if refEndsInNumber(name) || refInetAton(name) {
+	lower := strings.ToLower(host)
+	name := strings.TrimSuffix(lower, ".")
+	if refEndsInNumber(lower) || refInetAton(name) {
 		t.Fatalf("checkHost allowed %q, a numeric host", host)
 	}
 	if refSpecialName(name) {
