@@ -53,7 +53,8 @@ func main() {
 
 const usage = `usage:
   gloss start [--host 127.0.0.1] [--port 8080] [--data-dir DIR] [--public-url URL]
-              [--username EMAIL --password PASSWORD [--user-token TOKEN]]
+              [--trusted-proxies CIDR,...]
+              [--username EMAIL --password-file FILE [--user-token-file FILE]]
               [--tls-cert FILE --tls-key FILE]
   gloss audit verify [--data-dir DIR]   checks the audit log's hash chain; exit 1 on a break
   gloss version
@@ -163,7 +164,8 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		Labeling:           labels,
 		Audit:              auditLog,
 		Dist:               dist,
-		TLS:                cfg.TLS(),
+		PublicURL:          cfg.PublicURL,
+		TrustedProxies:     cfg.TrustedProxies,
 		CORSAllowedOrigins: cfg.CORSAllowedOrigins,
 		Introspection:      cfg.Introspection,
 		Logger:             log,
@@ -186,7 +188,14 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		ln = tls.NewListener(ln, srv.TLSConfig)
 	}
 
-	fmt.Fprintf(stdout, "Gloss is listening on %s\n", baseURL)
+	for _, w := range cfg.Warnings {
+		log.Warn(w)
+	}
+	if cfg.PublicURL != "" {
+		fmt.Fprintf(stdout, "Gloss is listening on %s://%s (public URL %s)\n", scheme, ln.Addr(), cfg.PublicURL)
+	} else {
+		fmt.Fprintf(stdout, "Gloss is listening on %s\n", baseURL)
+	}
 	if setupLink != "" {
 		fmt.Fprintf(stdout, "No account exists yet. Open this one-time setup link to create the owner:\n  %s\n", setupLink)
 	}

@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"gloss/ent"
 	"gloss/ent/session"
 	"gloss/internal/database"
+	"gloss/internal/forwarded"
 	"gloss/internal/secret"
 	"gloss/internal/viewer"
 )
@@ -37,7 +37,10 @@ type SessionStore struct {
 var _ sessions.Store = (*SessionStore)(nil)
 
 // NewSessionStore returns a store; secure marks cookies Secure and gives them
-// the __Host- prefix, for servers reached over HTTPS.
+// the __Host- prefix, for servers reached over HTTPS (--tls-cert, or an
+// https GLOSS_PUBLIC_URL). Without it a cookie is still Secure when the
+// request that sets it came over HTTPS through a trusted proxy; its name
+// stays the same so every request finds it.
 func NewSessionStore(client *ent.Client, secure bool) *SessionStore {
 	return &SessionStore{client: client, secure: secure}
 }
@@ -101,6 +104,11 @@ func (s *SessionStore) New(r *http.Request, name string) (*sessions.Session, err
 // with a negative MaxAge is deleted on the server and its cookie cleared.
 // The request's context may carry a transaction client, which is used.
 func (s *SessionStore) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Session) error {
+	if forwarded.Of(r).Scheme == "https" {
+		opts := *sess.Options
+		opts.Secure = true
+		sess.Options = &opts
+	}
 	ctx := viewer.NewSystemContext(r.Context()) // sessions are the server's to create and end
 	client := database.ClientFrom(ctx, s.client)
 	if sess.Options.MaxAge < 0 {
@@ -134,14 +142,12 @@ func (s *SessionStore) Save(r *http.Request, w http.ResponseWriter, sess *sessio
 	return nil
 }
 
-// ClientAddress returns the address the request came from, without port.
-// Gloss does not trust X-Forwarded-For.
+// ClientAddress returns the address of the client that sent r, without
+// port: the TCP peer, or behind a trusted proxy (GLOSS_TRUSTED_PROXIES) the
+// address its X-Forwarded-For names (forwarded.Of). The sign-in throttle,
+// sessions and the audit log key on it.
 func ClientAddress(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return truncate(r.RemoteAddr, 64)
-	}
-	return truncate(host, 64)
+	return truncate(forwarded.Of(r).Client, 64)
 }
 
 func truncate(s string, n int) string {

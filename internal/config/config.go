@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/url"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"gloss/internal/forwarded"
 	"gloss/internal/password"
 )
 
@@ -28,10 +30,21 @@ type Config struct {
 	DataDir   string
 	PublicURL string // GLOSS_PUBLIC_URL; empty means the address requests arrive on
 
+	// TrustedProxies (GLOSS_TRUSTED_PROXIES, --trusted-proxies) are the
+	// reverse proxies whose X-Forwarded-For/-Proto/-Host headers are believed.
+	TrustedProxies forwarded.Proxies
+
 	// The owner account created at start (LABEL_STUDIO_USERNAME, ...).
+	// Password and UserToken come from the flag, the variable or the file
+	// that --password-file / LABEL_STUDIO_PASSWORD_FILE (and the user-token
+	// counterparts) name.
 	Username  string
 	Password  string
 	UserToken string
+
+	// Warnings are things the operator should fix that do not stop the
+	// server, such as a secret given on the command line. The server logs them.
+	Warnings []string
 
 	TLSCert string
 	TLSKey  string
@@ -84,6 +97,8 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	if err := c.fromEnv(getenv); err != nil {
 		return c, err
 	}
+	envSecrets := secretsFromEnv(getenv)
+	var flagSecrets secrets
 	fs := flag.NewFlagSet("gloss start", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.Host, "host", c.Host, "address to listen on")
@@ -91,14 +106,138 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory for the database and the secret key")
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "the URL users reach Gloss at, used in links (GLOSS_PUBLIC_URL)")
 	fs.StringVar(&c.Username, "username", c.Username, "email of the owner account to create (LABEL_STUDIO_USERNAME)")
-	fs.StringVar(&c.Password, "password", c.Password, "password of that account (LABEL_STUDIO_PASSWORD)")
-	fs.StringVar(&c.UserToken, "user-token", c.UserToken, "API token of that account (LABEL_STUDIO_USER_TOKEN)")
+	fs.StringVar(&flagSecrets.password.value, "password", "", "password of that account; visible to other local users in ps, prefer --password-file (LABEL_STUDIO_PASSWORD)")
+	fs.StringVar(&flagSecrets.password.file, "password-file", "", "file holding the password of that account (LABEL_STUDIO_PASSWORD_FILE)")
+	fs.StringVar(&flagSecrets.token.value, "user-token", "", "API token of that account; visible to other local users in ps, prefer --user-token-file (LABEL_STUDIO_USER_TOKEN)")
+	fs.StringVar(&flagSecrets.token.file, "user-token-file", "", "file holding the API token of that account (LABEL_STUDIO_USER_TOKEN_FILE)")
+	fs.Func("trusted-proxies", "comma-separated networks of reverse proxies whose X-Forwarded-* headers are believed (GLOSS_TRUSTED_PROXIES)", func(v string) error {
+		p, err := forwarded.ParseProxies(v)
+		if err != nil {
+			return err
+		}
+		c.TrustedProxies = p
+		return nil
+	})
 	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "TLS certificate file; serve HTTPS")
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "TLS key file")
 	if err := parse(fs, args); err != nil {
 		return c, err
 	}
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "password", "password-file":
+			flagSecrets.password.set = true
+		case "user-token", "user-token-file":
+			flagSecrets.token.set = true
+		}
+	})
+	if err := c.applySecrets(envSecrets, flagSecrets); err != nil {
+		return c, err
+	}
 	return c, c.Validate()
+}
+
+// secret is one secret as a source gives it: inline or in a file.
+type secret struct {
+	value, file string
+	set         bool // the source names this secret at all
+}
+
+// secrets are the owner's password and token as one source (the
+// environment or the flags) gives them.
+type secrets struct{ password, token secret }
+
+// secretNames names the two forms of a secret in one source, for errors.
+type secretNames struct{ value, file string }
+
+var (
+	passwordFlags = secretNames{"--password", "--password-file"}
+	tokenFlags    = secretNames{"--user-token", "--user-token-file"}
+	passwordEnv   = secretNames{"LABEL_STUDIO_PASSWORD", "LABEL_STUDIO_PASSWORD_FILE"}
+	tokenEnv      = secretNames{"LABEL_STUDIO_USER_TOKEN", "LABEL_STUDIO_USER_TOKEN_FILE"}
+)
+
+func secretsFromEnv(getenv func(string) string) secrets {
+	var s secrets
+	s.password = secret{value: getenv(passwordEnv.value), file: getenv(passwordEnv.file)}
+	s.token = secret{value: getenv(tokenEnv.value), file: getenv(tokenEnv.file)}
+	s.password.set = s.password.value != "" || s.password.file != ""
+	s.token.set = s.token.value != "" || s.token.file != ""
+	return s
+}
+
+// applySecrets sets the password and the user token. The flags win over the
+// environment, as everywhere; within one source a secret may be given
+// inline or as a file, not both. Inline flags earn a warning: every local
+// user can read a command line (ps, /proc/PID/cmdline), while the
+// environment and a mode-0600 file are the owner's alone.
+func (c *Config) applySecrets(env, flags secrets) error {
+	for _, s := range []struct {
+		dst          *string
+		env, flags   secret
+		envN, flagsN secretNames
+	}{
+		{&c.Password, env.password, flags.password, passwordEnv, passwordFlags},
+		{&c.UserToken, env.token, flags.token, tokenEnv, tokenFlags},
+	} {
+		src, names := s.env, s.envN
+		if s.flags.set {
+			src, names = s.flags, s.flagsN
+		}
+		if !src.set {
+			continue
+		}
+		if src.value != "" && src.file != "" {
+			return errorf("%s and %s are both given: use one (%s is the safer)", names.value, names.file, names.file)
+		}
+		if src.file != "" {
+			v, err := readSecretFile(src.file)
+			if err != nil {
+				return errorf("%s: %v", names.file, err)
+			}
+			*s.dst = v
+			continue
+		}
+		if src.value == "" {
+			return errorf("%s is empty", names.value)
+		}
+		*s.dst = src.value
+		if s.flags.set {
+			c.Warnings = append(c.Warnings, fmt.Sprintf(
+				"%s on the command line is visible to every local user (ps); use %s or the %s environment variable",
+				names.value, names.file, s.envN.file))
+		}
+	}
+	return nil
+}
+
+// maxSecretFile bounds what readSecretFile reads: a password is at most 128
+// characters, a token 256 bytes, so anything larger is the wrong file.
+const maxSecretFile = 4 << 10
+
+// readSecretFile reads a secret from a file, dropping one trailing newline
+// (as `echo` and editors leave it). Errors never quote the file's content.
+func readSecretFile(name string) (string, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return "", fmt.Errorf("cannot read %s: %v", name, pathErr(err))
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxSecretFile+1))
+	if err != nil {
+		return "", fmt.Errorf("cannot read %s: %v", name, pathErr(err))
+	}
+	if len(b) > maxSecretFile {
+		return "", fmt.Errorf("%s is larger than %d bytes; it should hold only the secret", name, maxSecretFile)
+	}
+	s := string(b)
+	if t, ok := strings.CutSuffix(s, "\n"); ok {
+		s = strings.TrimSuffix(t, "\r")
+	}
+	if s == "" {
+		return "", fmt.Errorf("%s is empty", name)
+	}
+	return s, nil
 }
 
 // parse parses flags, turning every refusal but -h into a config error.
@@ -165,8 +304,13 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 	}
 	str("GLOSS_PUBLIC_URL", &c.PublicURL)
 	str("LABEL_STUDIO_USERNAME", &c.Username)
-	str("LABEL_STUDIO_PASSWORD", &c.Password)
-	str("LABEL_STUDIO_USER_TOKEN", &c.UserToken)
+	if v := getenv("GLOSS_TRUSTED_PROXIES"); v != "" {
+		p, err := forwarded.ParseProxies(v)
+		if err != nil {
+			return errorf("GLOSS_TRUSTED_PROXIES: %v", err)
+		}
+		c.TrustedProxies = p
+	}
 	str("DATABASE_URL", &c.DatabaseURL)
 	str("GLOSS_SECRET_KEY", &c.SecretKey)
 	str("CUSTOM_CA_CERTS", &c.CustomCACerts)
@@ -230,18 +374,18 @@ func (c *Config) Validate() error {
 			return errorf("--username / LABEL_STUDIO_USERNAME is required with a password or user token")
 		}
 		if c.Password == "" {
-			return errorf("--password / LABEL_STUDIO_PASSWORD is required with --username")
+			return errorf("--password-file / LABEL_STUDIO_PASSWORD_FILE (or --password / LABEL_STUDIO_PASSWORD) is required with --username")
 		}
 		if n := utf8.RuneCountInString(c.Password); n < password.MinLength || n > password.MaxLength {
-			return errorf("--password / LABEL_STUDIO_PASSWORD must be %d to %d characters", password.MinLength, password.MaxLength)
+			return errorf("--password / LABEL_STUDIO_PASSWORD (or its file) must be %d to %d characters", password.MinLength, password.MaxLength)
 		}
 	}
 	if c.UserToken != "" {
 		if len(c.UserToken) < 5 {
-			return errorf("--user-token / LABEL_STUDIO_USER_TOKEN must be at least 5 characters")
+			return errorf("--user-token / LABEL_STUDIO_USER_TOKEN (or its file) must be at least 5 characters")
 		}
 		if len(c.UserToken) > 256 || strings.ContainsAny(c.UserToken, " \t\r\n") {
-			return errorf("--user-token / LABEL_STUDIO_USER_TOKEN must be at most 256 characters with no spaces")
+			return errorf("--user-token / LABEL_STUDIO_USER_TOKEN (or its file) must be at most 256 characters with no spaces")
 		}
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
@@ -317,6 +461,16 @@ func (c *Config) RootCAs() (*x509.CertPool, error) {
 		}
 	}
 	return pool, nil
+}
+
+// pathErr drops the operation and path from a *fs.PathError, which the
+// caller's message already names.
+func pathErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // TLS reports whether the server serves HTTPS itself.

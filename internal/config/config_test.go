@@ -3,6 +3,7 @@ package config_test
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -253,6 +254,39 @@ func TestLoad(t *testing.T) {
 		{name: "public URL with a fragment", args: []string{"--public-url", "https://gloss.example.com/#x"}, wantErr: "--public-url"},
 		{name: "public URL unparsable", env: map[string]string{"GLOSS_PUBLIC_URL": "https://exa mple.com:port"}, wantErr: "GLOSS_PUBLIC_URL"},
 
+		// Reverse proxies.
+		{
+			name: "trusted proxies from the environment",
+			env:  map[string]string{"GLOSS_TRUSTED_PROXIES": "127.0.0.1/32, 10.0.0.0/8,::1"},
+			check: func(t *testing.T, c config.Config) {
+				if got := fmt.Sprint(c.TrustedProxies); got != "[127.0.0.1/32 10.0.0.0/8 ::1/128]" {
+					t.Errorf("TrustedProxies = %s", got)
+				}
+			},
+		},
+		{
+			name: "trusted proxies flag wins",
+			env:  map[string]string{"GLOSS_TRUSTED_PROXIES": "10.0.0.0/8"},
+			args: []string{"--trusted-proxies", "192.168.1.0/24"},
+			check: func(t *testing.T, c config.Config) {
+				if got := fmt.Sprint(c.TrustedProxies); got != "[192.168.1.0/24]" {
+					t.Errorf("TrustedProxies = %s", got)
+				}
+			},
+		},
+		{
+			name: "no trusted proxies by default",
+			check: func(t *testing.T, c config.Config) {
+				if len(c.TrustedProxies) != 0 {
+					t.Errorf("TrustedProxies = %v", c.TrustedProxies)
+				}
+			},
+		},
+		{name: "trusted proxy not a network", env: map[string]string{"GLOSS_TRUSTED_PROXIES": "127.0.0.1/32,nginx"}, wantErr: "GLOSS_TRUSTED_PROXIES"},
+		{name: "trusted proxy with host bits", env: map[string]string{"GLOSS_TRUSTED_PROXIES": "10.1.2.3/8"}, wantErr: "GLOSS_TRUSTED_PROXIES"},
+		{name: "trusting everyone", env: map[string]string{"GLOSS_TRUSTED_PROXIES": "0.0.0.0/0"}, wantErr: "trusts every address"},
+		{name: "trusted proxies flag not a network", args: []string{"--trusted-proxies", "10.0.0.0/33"}, wantErr: "trusted-proxies"},
+
 		// TLS.
 		{name: "TLS cert without key", args: []string{"--tls-cert", "cert.pem"}, wantErr: "--tls-cert"},
 		{name: "TLS key without cert", args: []string{"--tls-key", "key.pem"}, wantErr: "--tls-key"},
@@ -368,6 +402,158 @@ func TestRootCAs(t *testing.T) {
 			}
 			if (pool != nil) != tc.wantPool {
 				t.Fatalf("pool = %v", pool)
+			}
+		})
+	}
+}
+
+func TestSecrets(t *testing.T) {
+	dir := t.TempDir()
+	file := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	pwFile := file("password", "a passphrase from a file\n")
+	pwCRLF := file("password-crlf", "a passphrase from windows\r\n")
+	pwTwoNewlines := file("password-two", "two newlines kept one\n\n")
+	tokenFile := file("token", "token-from-file\n")
+	empty := file("empty", "")
+	onlyNewline := file("newline", "\n")
+	huge := file("huge", strings.Repeat("x", 5000))
+	missing := filepath.Join(dir, "missing")
+	const user = "owner@example.com"
+
+	tests := []struct {
+		name           string
+		args           []string
+		env            map[string]string
+		wantPassword   string
+		wantToken      string
+		wantErr        string   // text the *config.Error must contain
+		wantNotInErr   string   // text it must not contain (the secret)
+		wantWarnings   []string // text each warning must contain, in order
+		wantNoWarnings bool
+	}{
+		{
+			name:         "password and token files from flags",
+			args:         []string{"--username", user, "--password-file", pwFile, "--user-token-file", tokenFile},
+			wantPassword: "a passphrase from a file", wantToken: "token-from-file", wantNoWarnings: true,
+		},
+		{
+			name:         "password and token files from the environment",
+			env:          map[string]string{"LABEL_STUDIO_USERNAME": user, "LABEL_STUDIO_PASSWORD_FILE": pwFile, "LABEL_STUDIO_USER_TOKEN_FILE": tokenFile},
+			wantPassword: "a passphrase from a file", wantToken: "token-from-file", wantNoWarnings: true,
+		},
+		{
+			name:         "one CRLF is trimmed",
+			args:         []string{"--username", user, "--password-file", pwCRLF},
+			wantPassword: "a passphrase from windows", wantNoWarnings: true,
+		},
+		{
+			name:         "only one newline is trimmed",
+			args:         []string{"--username", user, "--password-file", pwTwoNewlines},
+			wantPassword: "two newlines kept one\n", wantNoWarnings: true,
+		},
+		{
+			name:         "inline environment variables need no warning",
+			env:          map[string]string{"LABEL_STUDIO_USERNAME": user, "LABEL_STUDIO_PASSWORD": "env-password", "LABEL_STUDIO_USER_TOKEN": "env-token"},
+			wantPassword: "env-password", wantToken: "env-token", wantNoWarnings: true,
+		},
+		{
+			name:         "secrets on the command line are warned about",
+			args:         []string{"--username", user, "--password", "flag-password", "--user-token", "flag-token"},
+			wantPassword: "flag-password", wantToken: "flag-token",
+			wantWarnings: []string{"--password on the command line", "--user-token on the command line"},
+		},
+		{
+			name:         "a password file flag wins over the environment",
+			env:          map[string]string{"LABEL_STUDIO_USERNAME": user, "LABEL_STUDIO_PASSWORD": "env-password"},
+			args:         []string{"--password-file", pwFile},
+			wantPassword: "a passphrase from a file", wantNoWarnings: true,
+		},
+		{
+			name:         "a password flag wins over the environment's file",
+			env:          map[string]string{"LABEL_STUDIO_USERNAME": user, "LABEL_STUDIO_PASSWORD_FILE": pwFile},
+			args:         []string{"--password", "flag-password"},
+			wantPassword: "flag-password", wantWarnings: []string{"--password-file"},
+		},
+		{
+			name:    "password and its file as flags",
+			args:    []string{"--username", user, "--password", "flag-password", "--password-file", pwFile},
+			wantErr: "--password and --password-file are both given",
+		},
+		{
+			name:    "token and its file as flags",
+			args:    []string{"--username", user, "--password-file", pwFile, "--user-token", "abcdef", "--user-token-file", tokenFile},
+			wantErr: "--user-token and --user-token-file are both given",
+		},
+		{
+			name:    "password and its file in the environment",
+			env:     map[string]string{"LABEL_STUDIO_USERNAME": user, "LABEL_STUDIO_PASSWORD": "env-password", "LABEL_STUDIO_PASSWORD_FILE": pwFile},
+			wantErr: "LABEL_STUDIO_PASSWORD and LABEL_STUDIO_PASSWORD_FILE are both given",
+		},
+		{
+			name:    "token and its file in the environment",
+			env:     map[string]string{"LABEL_STUDIO_USERNAME": user, "LABEL_STUDIO_PASSWORD": "env-password", "LABEL_STUDIO_USER_TOKEN": "abcdef", "LABEL_STUDIO_USER_TOKEN_FILE": tokenFile},
+			wantErr: "LABEL_STUDIO_USER_TOKEN and LABEL_STUDIO_USER_TOKEN_FILE are both given",
+		},
+		{name: "missing password file", args: []string{"--username", user, "--password-file", missing}, wantErr: "--password-file: cannot read " + missing},
+		{name: "password file is a directory", args: []string{"--username", user, "--password-file", dir}, wantErr: "--password-file: cannot read"},
+		{name: "empty password file", args: []string{"--username", user, "--password-file", empty}, wantErr: "--password-file: " + empty + " is empty"},
+		{name: "password file with only a newline", args: []string{"--username", user, "--password-file", onlyNewline}, wantErr: "is empty"},
+		{name: "huge password file", args: []string{"--username", user, "--password-file", huge}, wantErr: "--password-file: ", wantNotInErr: "xxxx"},
+		{name: "missing token file from the environment", env: map[string]string{"LABEL_STUDIO_USERNAME": user, "LABEL_STUDIO_PASSWORD": "env-password", "LABEL_STUDIO_USER_TOKEN_FILE": missing}, wantErr: "LABEL_STUDIO_USER_TOKEN_FILE: cannot read"},
+		{name: "empty token file", args: []string{"--username", user, "--password-file", pwFile, "--user-token-file", empty}, wantErr: "--user-token-file"},
+		{name: "explicitly empty password flag", args: []string{"--username", user, "--password", ""}, wantErr: "--password is empty"},
+		{
+			name:    "a short password from a file is refused like an inline one",
+			args:    []string{"--username", user, "--password-file", file("short", "short\n")},
+			wantErr: "--password", wantNotInErr: "short\"",
+		},
+		{name: "a password file without a username", args: []string{"--password-file", pwFile}, wantErr: "--username"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := config.Load(tc.args, env(tc.env), io.Discard)
+			if tc.wantErr != "" {
+				var ce *config.Error
+				if !errors.As(err, &ce) {
+					t.Fatalf("got error %v (%T); want a *config.Error", err, err)
+				}
+				if !strings.Contains(ce.Error(), tc.wantErr) {
+					t.Errorf("error %q does not contain %q", ce.Error(), tc.wantErr)
+				}
+				if tc.wantNotInErr != "" && strings.Contains(ce.Error(), tc.wantNotInErr) {
+					t.Errorf("error %q quotes the secret", ce.Error())
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			if c.Password != tc.wantPassword || c.UserToken != tc.wantToken {
+				t.Errorf("got password %q and token %q, want %q and %q", c.Password, c.UserToken, tc.wantPassword, tc.wantToken)
+			}
+			if tc.wantNoWarnings && len(c.Warnings) > 0 {
+				t.Errorf("unexpected warnings %q", c.Warnings)
+			}
+			if tc.wantWarnings != nil {
+				if len(c.Warnings) != len(tc.wantWarnings) {
+					t.Fatalf("warnings %q, want %d", c.Warnings, len(tc.wantWarnings))
+				}
+				for i, w := range tc.wantWarnings {
+					if !strings.Contains(c.Warnings[i], w) {
+						t.Errorf("warning %q does not contain %q", c.Warnings[i], w)
+					}
+				}
+			}
+			for _, w := range c.Warnings {
+				if strings.Contains(w, c.Password) || (c.UserToken != "" && strings.Contains(w, c.UserToken)) {
+					t.Errorf("warning %q quotes a secret", w)
+				}
 			}
 		})
 	}

@@ -30,6 +30,10 @@ var blockedV4 = mustPrefixes(
 	"203.0.113.0/24",  // documentation (TEST-NET-3)
 	"224.0.0.0/4",     // multicast
 	"240.0.0.0/4",     // reserved, including broadcast 255.255.255.255
+	// Azure's WireServer: a public address that inside every Azure VM
+	// answers the VM agent with its goal state and extension settings,
+	// the same kind of target as 169.254.169.254.
+	"168.63.129.16/32",
 )
 
 // globalUnicastV6 is the only IPv6 block IANA hands out for public
@@ -147,6 +151,11 @@ func checkURL(u *url.URL, protect bool) *Error {
 func checkHost(host string, protect bool) *Error {
 	if host == "" {
 		return blocked("URL has no host")
+	}
+	// inet_aton, which getaddrinfo tries before DNS, reads "127.0.0.1 x"
+	// as 127.0.0.1: no host name contains spaces or control characters.
+	if strings.IndexFunc(host, func(r rune) bool { return r <= ' ' || r == 0x7f }) >= 0 {
+		return blocked("host name contains spaces or control characters")
 	}
 	if ip, err := netip.ParseAddr(host); err == nil {
 		if protect && !isPublic(ip) {

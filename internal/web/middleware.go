@@ -6,13 +6,14 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
-	"net/url"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/rs/cors"
 
 	"gloss/internal/fault"
+	"gloss/internal/forwarded"
 )
 
 // MaxBodyBytes caps GraphQL request bodies; imports have their own limit.
@@ -103,9 +104,25 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 	"img-src 'self' data: https: http:; font-src 'self'; connect-src 'self'; object-src 'none'; " +
 	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
+// resolveForwarded works out once who the client is and which origin it
+// addressed (forwarded.Proxies.Resolve: X-Forwarded-* from trusted proxies
+// only) and puts it in the context, where forwarded.Of finds it for the
+// CSRF guard, HSTS, cookies, the sign-in throttle and the audit log. It
+// must run before all of them.
+func resolveForwarded(proxies forwarded.Proxies) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx := forwarded.NewContext(r.Context(), proxies.Resolve(r))
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
+}
+
 // securityHeaders sets the browser-hardening headers on every response, in
-// this one place.
-func securityHeaders(tls bool) func(http.Handler) http.Handler {
+// this one place. HSTS goes with every response to a request that reached
+// Gloss over HTTPS, directly or through a trusted proxy (browsers ignore it
+// over plain HTTP). It runs after resolveForwarded.
+func securityHeaders() func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			h := w.Header()
@@ -116,7 +133,7 @@ func securityHeaders(tls bool) func(http.Handler) http.Handler {
 			h.Set("Cross-Origin-Opener-Policy", "same-origin")
 			h.Set("Cross-Origin-Resource-Policy", "same-origin")
 			h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-			if tls {
+			if forwarded.Of(r).Scheme == "https" {
 				h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 			}
 			next.ServeHTTP(w, r)
@@ -161,10 +178,20 @@ func corsPolicy(origins []string) func(http.Handler) http.Handler {
 // origin, judged by Origin, else by Sec-Fetch-Site. Requests with neither
 // header and no cookie (scripts, curl) pass; token clients are not exposed
 // to CSRF because browsers never attach their header.
-func csrfGuard(cookieName string, allowed []string) func(http.Handler) http.Handler {
-	extra := make(map[string]bool, len(allowed))
-	for _, o := range allowed {
-		extra[strings.TrimRight(o, "/")] = true
+//
+// The app's own origin is the one the request was sent to (forwarded.Of:
+// through a trusted proxy, what the browser addressed) and also the origin
+// of publicURL (GLOSS_PUBLIC_URL), which the operator declares to be where
+// users reach Gloss. Accepting the declared origin is safe without any
+// trusted proxy: a browser writes Origin itself, so a foreign page cannot
+// send Origin: <the public URL>, and a client that forges the header is not
+// a browser holding a victim's cookie. It runs after resolveForwarded.
+func csrfGuard(cookieName string, allowed []string, publicURL string) func(http.Handler) http.Handler {
+	extra := make(map[string]bool, len(allowed)+1)
+	for _, o := range append(slices.Clone(allowed), publicURL) {
+		if n, ok := forwarded.NormalizeOrigin(o); ok {
+			extra[n] = true
+		}
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -180,7 +207,7 @@ func csrfGuard(cookieName string, allowed []string) func(http.Handler) http.Hand
 				return
 			}
 			if origin := r.Header.Get("Origin"); origin != "" {
-				if sameOrigin(r, origin) || extra[origin] {
+				if o, ok := originHeader(origin); ok && (extra[o] || o == forwarded.Of(r).Origin()) {
 					next.ServeHTTP(w, r)
 					return
 				}
@@ -202,15 +229,13 @@ func csrfGuard(cookieName string, allowed []string) func(http.Handler) http.Hand
 	}
 }
 
-// sameOrigin reports whether origin is the origin the request was sent to.
-func sameOrigin(r *http.Request, origin string) bool {
-	u, err := url.Parse(origin)
-	if err != nil {
-		return false
+// originHeader normalizes an Origin header value; one with a path (which no
+// browser sends) is refused.
+func originHeader(v string) (string, bool) {
+	o, ok := forwarded.NormalizeOrigin(v)
+	if !ok {
+		return "", false
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return u.Scheme == scheme && u.Host == r.Host && u.Path == ""
+	_, rest, _ := strings.Cut(v, "://")
+	return o, !strings.Contains(rest, "/")
 }

@@ -13,6 +13,7 @@ import (
 	"gloss/internal/audit"
 	"gloss/internal/auth"
 	"gloss/internal/fault"
+	"gloss/internal/forwarded"
 	"gloss/internal/labeling"
 	"gloss/internal/organization"
 )
@@ -24,8 +25,9 @@ type Options struct {
 	Auth               *auth.Service
 	Labeling           *labeling.Service
 	Audit              *audit.Log
-	Dist               fs.FS // the built SPA
-	TLS                bool
+	Dist               fs.FS             // the built SPA
+	PublicURL          string            // GLOSS_PUBLIC_URL, may be empty: its origin is the app's own
+	TrustedProxies     forwarded.Proxies // GLOSS_TRUSTED_PROXIES
 	CORSAllowedOrigins []string
 	Introspection      bool
 	Logger             *slog.Logger
@@ -63,9 +65,10 @@ func NewHandler(o Options) http.Handler {
 	var h http.Handler = mux
 	h = auditRequest(h)
 	h = o.Auth.Authenticate(h)
-	h = csrfGuard(o.Auth.Store().CookieName(), o.CORSAllowedOrigins)(h)
+	h = csrfGuard(o.Auth.Store().CookieName(), o.CORSAllowedOrigins, o.PublicURL)(h)
 	h = corsPolicy(o.CORSAllowedOrigins)(h)
-	h = securityHeaders(o.TLS)(h)
+	h = securityHeaders()(h)
+	h = resolveForwarded(o.TrustedProxies)(h)
 	h = recoverer(o.Logger)(h)
 	h = logRequests(o.Logger)(h)
 	h = requestID(h)
