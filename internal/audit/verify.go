@@ -217,12 +217,12 @@ func (l *Log) Verify(ctx context.Context) (Report, error) {
 	}
 	// Checkpoints beyond the end: the newest events were cut off.
 	if r.Newest != nil && r.Newest.Seq > r.LastSeq {
-		return r, broken("the log ends at event %d, but the checkpoint of %s in %s covers %d events: the newest events were removed",
+		return r, broken("the chain ends at seq %d, but the checkpoint of %s in %s covers %d events: the newest events were removed",
 			r.LastSeq, r.Newest.At.UTC().Format("2006-01-02T15:04:05Z"), r.NewestSource, r.Newest.Seq)
 	}
 	for seq, cp := range bySeq {
 		if seq > r.LastSeq {
-			return r, broken("the log ends at event %d, but the checkpoint of %s in %s covers %d events: the newest events were removed",
+			return r, broken("the chain ends at seq %d, but the checkpoint of %s in %s covers %d events: the newest events were removed",
 				r.LastSeq, cp.At.UTC().Format("2006-01-02T15:04:05Z"), cp.source, seq)
 		}
 	}
