@@ -243,6 +243,22 @@ func TestCuttingTheNewestEventsIsCaught(t *testing.T) {
 	})
 }
 
+func TestTheServerNoticesACutTail(t *testing.T) {
+	each(t, func(t *testing.T, b backend) {
+		f := newFixture(t, b)
+		f.record(t, "one", "two", "three")
+		f.checkpoint(t)
+		f.exec(t, "DELETE FROM audit_events WHERE seq = 3")
+		if err := f.log.Checkpoint(sys); !errors.Is(err, audit.ErrBroken) {
+			t.Fatalf("checkpoint after a cut: %v", err)
+		}
+		// Events appended after the cut take its places, but not its MACs.
+		f.record(t, "three again")
+		f.checkpoint(t)
+		mustBroken(t, f, "checkpoint")
+	})
+}
+
 func TestCuttingTheOldestEventsIsCaught(t *testing.T) {
 	each(t, func(t *testing.T, b backend) {
 		f := newFixture(t, b)
@@ -436,15 +452,15 @@ func TestConcurrentWritersShareOneChain(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		const writers, each = 4, 15
+		const writers, perWriter = 4, 15
 		var wg sync.WaitGroup
-		errs := make(chan error, 2*writers*each)
+		errs := make(chan error, 2*writers*perWriter)
 		for _, x := range []*fixture{f, other} {
 			for w := 0; w < writers; w++ {
 				wg.Add(1)
 				go func(x *fixture, w int) {
 					defer wg.Done()
-					for i := 0; i < each; i++ {
+					for i := 0; i < perWriter; i++ {
 						if w%2 == 0 {
 							errs <- x.log.Record(sys, audit.Event{Action: "concurrent"})
 							continue
@@ -478,9 +494,7 @@ func TestConcurrentWritersShareOneChain(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		mustIntact(t, f, 2*writers*each)
-		mustIntact(t, other, 2*writers*each)
+		mustIntact(t, f, 2*writers*perWriter)
+		mustIntact(t, other, 2*writers*perWriter)
 	})
 }
-
-

@@ -84,7 +84,14 @@ func (l *Log) checkpoint(ctx context.Context, force bool) error {
 		Exec(viewer.NewSystemContext(ctx)); err != nil {
 		return fmt.Errorf("store audit checkpoint: %w", err)
 	}
+	shrunk := l.last.written && cp.Seq < l.last.seq
+	prev := l.last.seq
 	l.last.written, l.last.seq = true, cp.Seq
+	if shrunk {
+		// Written all the same: the earlier checkpoint in the file keeps the
+		// evidence, and the chain goes on from what is there.
+		return fmt.Errorf("%w: the chain ends at seq %d, but this process checkpointed seq %d before: events were removed", ErrBroken, cp.Seq, prev)
+	}
 	return nil
 }
 
