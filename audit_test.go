@@ -7,11 +7,17 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
+	"gloss/ent"
+	"gloss/ent/auditevent"
 	"gloss/internal/audit"
+	"gloss/internal/database"
+	"gloss/internal/viewer"
 )
 
 const auditQuery = `query($f: AuditFilter) { auditEvents(first: 100, filter: $f) { totalCount edges { node { action actorId targetType targetId clientAddress userAgent requestId details } } } }`
@@ -135,5 +141,188 @@ func TestAuditVerify(t *testing.T) {
 	}
 	if _, err := verify(); !errors.Is(err, audit.ErrBroken) || !strings.Contains(err.Error(), "removed") {
 		t.Fatalf("verify after a removal: %v", err)
+	}
+}
+
+// auditVerify runs `gloss audit verify` on s's data dir and database, with
+// s's environment, as an operator would after stopping it.
+func auditVerify(t *testing.T, s *testServer) (string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	err := run(t.Context(), []string{"audit", "verify", "--data-dir", s.DataDir}, func(k string) string { return s.env[k] }, &out)
+	return out.String(), err
+}
+
+// insider opens s's database directly, as someone who can write it but
+// does not hold the server secret.
+func insider(t *testing.T, s *testServer) *database.DB {
+	t.Helper()
+	db, err := database.Open(t.Context(), s.env["DATABASE_URL"], s.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func mustExec(t *testing.T, db *database.DB, query string, args ...any) {
+	t.Helper()
+	if db.Dialect != "postgres" {
+		query = strings.NewReplacer("$1", "?", "$2", "?", "$3", "?").Replace(query)
+	}
+	if _, err := db.SQL.Exec(query, args...); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+}
+
+func eventCount(t *testing.T, db *database.DB) int {
+	t.Helper()
+	var n int
+	if err := db.SQL.QueryRow("SELECT count(*) FROM audit_events").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// wantBroken runs verify, wants exit 1 with a break that mentions want, and
+// checks that verify changed nothing.
+func wantBroken(t *testing.T, s *testServer, db *database.DB, want string) {
+	t.Helper()
+	before := eventCount(t, db)
+	if out, err := auditVerify(t, s); !errors.Is(err, audit.ErrBroken) || !strings.Contains(err.Error(), want) || strings.Contains(out, "intact") {
+		t.Fatalf("verify = %q, %v; want a break mentioning %q", out, err, want)
+	}
+	if after := eventCount(t, db); after != before {
+		t.Fatalf("verify changed the log: %d events, then %d", before, after)
+	}
+}
+
+// auditedServer starts a server (on PostgreSQL when DATABASE_URL is set),
+// makes a few events, stops it and checks that its log verifies.
+func auditedServer(t *testing.T) (*testServer, *database.DB) {
+	t.Helper()
+	s, owner := MustOwner(t, nil)
+	owner.ok(`mutation { resetApiToken { token } }`, nil)
+	owner.ok(`mutation { resetInviteLink { id } }`, nil)
+	s.stop()
+	out, err := auditVerify(t, s)
+	if err != nil || !strings.Contains(out, "audit log intact") || !strings.Contains(out, "checkpoint of") {
+		t.Fatalf("verify on an intact log: %q, %v", out, err)
+	}
+	t.Log(out)
+	return s, insider(t, s)
+}
+
+func TestAuditVerifyNoticesTheNewestEventsCut(t *testing.T) {
+	s, db := auditedServer(t)
+	mustExec(t, db, "DELETE FROM audit_events WHERE seq >= (SELECT max(seq) - 1 FROM audit_events)")
+	wantBroken(t, s, db, "the newest events were removed")
+	// Deleting the newest checkpoints from the database as well does not
+	// hide it: the checkpoint file outside the database still has them.
+	mustExec(t, db, "DELETE FROM audit_checkpoints")
+	wantBroken(t, s, db, "the newest events were removed")
+}
+
+func TestAuditVerifyNoticesTheOldestEventsCut(t *testing.T) {
+	s, db := auditedServer(t)
+	mustExec(t, db, "DELETE FROM audit_events WHERE seq <= 2")
+	wantBroken(t, s, db, "the oldest events were removed")
+}
+
+func TestAuditVerifyNoticesARecomputedChain(t *testing.T) {
+	s, db := auditedServer(t)
+	// Edit one event and recompute every hash with plain SHA-256, as the
+	// previous release's chain allowed; drop the checkpoints in the database.
+	sys := viewer.NewSystemContext(t.Context())
+	mustExec(t, db, "UPDATE audit_events SET action = 'nothing.happened' WHERE seq = 3")
+	prev := []byte{}
+	for _, e := range db.Client.AuditEvent.Query().Order(ent.Asc(auditevent.FieldSeq)).AllX(sys) {
+		e.PrevHash = prev
+		e.Hash = audit.LegacyHash(e)
+		mustExec(t, db, "UPDATE audit_events SET prev_hash = $1, hash = $2 WHERE id = $3", e.PrevHash, e.Hash, e.ID)
+		prev = e.Hash
+	}
+	mustExec(t, db, "DELETE FROM audit_checkpoints")
+	wantBroken(t, s, db, "does not match its MAC")
+}
+
+// TestAuditLegacyDataDirIsSealed starts a data dir written by the previous
+// release (testdata/audit-legacy: an unkeyed SHA-256 chain): it verifies
+// before and after the first start, and after that start an edited old row
+// is caught even with the old chain recomputed.
+func TestAuditLegacyDataDirIsSealed(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"gloss.db", "secret.key"} {
+		b, err := os.ReadFile(filepath.Join("testdata", "audit-legacy", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := map[string]string{"DATABASE_URL": ""}
+	s := &testServer{DataDir: dir, env: env}
+	if out, err := auditVerify(t, s); err != nil || !strings.Contains(out, "audit log intact: 10 events") || !strings.Contains(out, "not sealed yet") {
+		t.Fatalf("verify of the previous release's log: %q, %v", out, err)
+	}
+	s = mustStartIn(t, dir, env)
+	s.browser(t).ok(loginMutation, map[string]any{"i": map[string]any{"email": "owner@legacy.test", "password": "legacy-Pass-2026!"}})
+	s.stop()
+	out, err := auditVerify(t, s)
+	if err != nil || !strings.Contains(out, "10 events from an earlier release, sealed") {
+		t.Fatalf("verify after the first start: %q, %v", out, err)
+	}
+	db := insider(t, s)
+	sys := viewer.NewSystemContext(t.Context())
+	mustExec(t, db, "UPDATE audit_events SET action = 'nothing.happened' WHERE id = 8")
+	rows := db.Client.AuditEvent.Query().Where(auditevent.SeqLTE(10)).Order(ent.Asc(auditevent.FieldSeq)).AllX(sys)
+	prev := rows[0].PrevHash
+	for _, e := range rows {
+		e.PrevHash = prev
+		e.Hash = audit.LegacyHash(e)
+		mustExec(t, db, "UPDATE audit_events SET prev_hash = $1, hash = $2 WHERE id = $3", e.PrevHash, e.Hash, e.ID)
+		prev = e.Hash
+	}
+	wantBroken(t, s, db, "does not follow")
+}
+
+// TestTwoServersShareOneAuditChain runs two gloss processes on one
+// database (PostgreSQL when DATABASE_URL is set, else one SQLite data dir)
+// that both write audit events at once; the chain verifies against each
+// one's checkpoints.
+func TestTwoServersShareOneAuditChain(t *testing.T) {
+	env := map[string]string{"GLOSS_SECRET_KEY": strings.Repeat("s3cret-", 6)}
+	s1, owner := MustOwner(t, env)
+	dir2 := s1.DataDir
+	if s1.env["DATABASE_URL"] != "" {
+		dir2 = t.TempDir()
+	}
+	s2 := mustStartIn(t, dir2, env)
+	// The session is in the database, so the owner's cookie works on both.
+	owner2 := &browser{t: t, s: s2, hc: owner.hc, origin: s2.URL}
+	var wg sync.WaitGroup
+	for _, b := range []*browser{owner, owner2, owner, owner2} {
+		wg.Add(1)
+		go func(b *browser) {
+			defer wg.Done()
+			for i := 0; i < 10; i++ {
+				b.ok(`mutation { resetInviteLink { id } }`, nil)
+			}
+		}(b)
+	}
+	wg.Wait()
+	s1.stop()
+	s2.stop()
+	for _, s := range []*testServer{s1, s2} {
+		out, err := auditVerify(t, s)
+		if err != nil || !strings.Contains(out, "audit log intact") {
+			t.Fatalf("verify with %s's checkpoints: %q, %v", s.DataDir, out, err)
+		}
+	}
+	db := insider(t, s1)
+	var reset int
+	if err := db.SQL.QueryRow("SELECT count(*) FROM audit_events WHERE action = 'invite.reset'").Scan(&reset); err != nil || reset != 40 {
+		t.Fatalf("invite.reset events: %d, %v", reset, err)
 	}
 }

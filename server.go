@@ -56,7 +56,7 @@ const usage = `usage:
               [--trusted-proxies CIDR,...]
               [--username EMAIL --password-file FILE [--user-token-file FILE]]
               [--tls-cert FILE --tls-key FILE]
-  gloss audit verify [--data-dir DIR]   checks the audit log's hash chain; exit 1 on a break
+  gloss audit verify [--data-dir DIR]   checks the audit log's chain and checkpoints; exit 1 on a break
   gloss version
 `
 
@@ -128,7 +128,15 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		baseURL = scheme + "://" + ln.Addr().String()
 	}
 
-	auditLog := audit.NewLog(db.Client, db.Dialect)
+	auditLog := audit.NewLog(db.Client, db.Dialect, key, audit.Options{CheckpointFile: auditCheckpointFile(cfg)})
+	if err := auditLog.Start(ctx, log); err != nil {
+		return err
+	}
+	defer func() { // after the last request: a final checkpoint
+		if err := auditLog.Stop(); err != nil {
+			log.Error("audit checkpoint", slog.Any("error", err))
+		}
+	}()
 	db.Client.Use(auditLog.Hook(log))
 	go pruneAudit(ctx, auditLog, cfg.AuditRetention, log)
 
@@ -211,24 +219,40 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	return srv.Shutdown(shutdown)
 }
 
-// verifyAudit checks the audit log's hash chain of the database cfg names.
+// verifyAudit checks the audit log of the database cfg names against the
+// server secret and the checkpoint file, as the server finds them.
 func verifyAudit(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	if cfg.DatabaseURL == "" {
 		if _, err := os.Stat(filepath.Join(cfg.DataDir, database.FileName)); err != nil {
 			return &config.Error{Msg: fmt.Sprintf("--data-dir: no Gloss database in %s", cfg.DataDir)}
 		}
 	}
+	if _, err := os.Stat(filepath.Join(cfg.DataDir, secret.FileName)); cfg.SecretKey == "" && err != nil {
+		return &config.Error{Msg: fmt.Sprintf("no server secret: set GLOSS_SECRET_KEY or point --data-dir at the directory holding %s", secret.FileName)}
+	}
+	key, err := secret.Load(cfg.DataDir, cfg.SecretKey)
+	if err != nil {
+		return err
+	}
 	db, err := database.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	n, err := audit.Verify(ctx, db.Client)
+	report, err := audit.NewLog(db.Client, db.Dialect, key, audit.Options{CheckpointFile: auditCheckpointFile(cfg)}).Verify(ctx)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "audit log intact: %d events\n", n)
+	fmt.Fprintln(stdout, report)
 	return nil
+}
+
+// auditCheckpointFile is where the audit log's checkpoints are appended.
+func auditCheckpointFile(cfg config.Config) string {
+	if cfg.AuditCheckpointFile != "" {
+		return cfg.AuditCheckpointFile
+	}
+	return filepath.Join(cfg.DataDir, audit.CheckpointFileName)
 }
 
 // pruneAudit applies the audit retention at start and then daily.

@@ -38,6 +38,8 @@ type AuditEvent struct {
 	RequestID string `json:"request_id,omitempty"`
 	// Details holds the value of the "details" field.
 	Details map[string]interface{} `json:"details,omitempty"`
+	// Seq holds the value of the "seq" field.
+	Seq *int64 `json:"seq,omitempty"`
 	// PrevHash holds the value of the "prev_hash" field.
 	PrevHash []byte `json:"prev_hash,omitempty"`
 	// Hash holds the value of the "hash" field.
@@ -52,7 +54,7 @@ func (*AuditEvent) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case auditevent.FieldDetails, auditevent.FieldPrevHash, auditevent.FieldHash:
 			values[i] = new([]byte)
-		case auditevent.FieldID, auditevent.FieldActorID, auditevent.FieldOrganizationID:
+		case auditevent.FieldID, auditevent.FieldActorID, auditevent.FieldOrganizationID, auditevent.FieldSeq:
 			values[i] = new(sql.NullInt64)
 		case auditevent.FieldAction, auditevent.FieldTargetType, auditevent.FieldTargetID, auditevent.FieldClientAddress, auditevent.FieldUserAgent, auditevent.FieldRequestID:
 			values[i] = new(sql.NullString)
@@ -143,6 +145,13 @@ func (_m *AuditEvent) assignValues(columns []string, values []any) error {
 					return fmt.Errorf("unmarshal field details: %w", err)
 				}
 			}
+		case auditevent.FieldSeq:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field seq", values[i])
+			} else if value.Valid {
+				_m.Seq = new(int64)
+				*_m.Seq = value.Int64
+			}
 		case auditevent.FieldPrevHash:
 			if value, ok := values[i].(*[]byte); !ok {
 				return fmt.Errorf("unexpected type %T for field prev_hash", values[i])
@@ -224,6 +233,11 @@ func (_m *AuditEvent) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("details=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Details))
+	builder.WriteString(", ")
+	if v := _m.Seq; v != nil {
+		builder.WriteString("seq=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteString(", ")
 	builder.WriteString("prev_hash=")
 	builder.WriteString(fmt.Sprintf("%v", _m.PrevHash))

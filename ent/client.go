@@ -13,6 +13,7 @@ import (
 
 	"gloss/ent/annotation"
 	"gloss/ent/apitoken"
+	"gloss/ent/auditcheckpoint"
 	"gloss/ent/auditevent"
 	"gloss/ent/invite"
 	"gloss/ent/membership"
@@ -43,6 +44,8 @@ type Client struct {
 	APIToken *APITokenClient
 	// Annotation is the client for interacting with the Annotation builders.
 	Annotation *AnnotationClient
+	// AuditCheckpoint is the client for interacting with the AuditCheckpoint builders.
+	AuditCheckpoint *AuditCheckpointClient
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
 	// Invite is the client for interacting with the Invite builders.
@@ -82,6 +85,7 @@ func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.APIToken = NewAPITokenClient(c.config)
 	c.Annotation = NewAnnotationClient(c.config)
+	c.AuditCheckpoint = NewAuditCheckpointClient(c.config)
 	c.AuditEvent = NewAuditEventClient(c.config)
 	c.Invite = NewInviteClient(c.config)
 	c.Membership = NewMembershipClient(c.config)
@@ -184,22 +188,23 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:           ctx,
-		config:        cfg,
-		APIToken:      NewAPITokenClient(cfg),
-		Annotation:    NewAnnotationClient(cfg),
-		AuditEvent:    NewAuditEventClient(cfg),
-		Invite:        NewInviteClient(cfg),
-		Membership:    NewMembershipClient(cfg),
-		Organization:  NewOrganizationClient(cfg),
-		Prediction:    NewPredictionClient(cfg),
-		Project:       NewProjectClient(cfg),
-		ProjectMember: NewProjectMemberClient(cfg),
-		Session:       NewSessionClient(cfg),
-		Task:          NewTaskClient(cfg),
-		Throttle:      NewThrottleClient(cfg),
-		User:          NewUserClient(cfg),
-		Workspace:     NewWorkspaceClient(cfg),
+		ctx:             ctx,
+		config:          cfg,
+		APIToken:        NewAPITokenClient(cfg),
+		Annotation:      NewAnnotationClient(cfg),
+		AuditCheckpoint: NewAuditCheckpointClient(cfg),
+		AuditEvent:      NewAuditEventClient(cfg),
+		Invite:          NewInviteClient(cfg),
+		Membership:      NewMembershipClient(cfg),
+		Organization:    NewOrganizationClient(cfg),
+		Prediction:      NewPredictionClient(cfg),
+		Project:         NewProjectClient(cfg),
+		ProjectMember:   NewProjectMemberClient(cfg),
+		Session:         NewSessionClient(cfg),
+		Task:            NewTaskClient(cfg),
+		Throttle:        NewThrottleClient(cfg),
+		User:            NewUserClient(cfg),
+		Workspace:       NewWorkspaceClient(cfg),
 	}, nil
 }
 
@@ -217,22 +222,23 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:           ctx,
-		config:        cfg,
-		APIToken:      NewAPITokenClient(cfg),
-		Annotation:    NewAnnotationClient(cfg),
-		AuditEvent:    NewAuditEventClient(cfg),
-		Invite:        NewInviteClient(cfg),
-		Membership:    NewMembershipClient(cfg),
-		Organization:  NewOrganizationClient(cfg),
-		Prediction:    NewPredictionClient(cfg),
-		Project:       NewProjectClient(cfg),
-		ProjectMember: NewProjectMemberClient(cfg),
-		Session:       NewSessionClient(cfg),
-		Task:          NewTaskClient(cfg),
-		Throttle:      NewThrottleClient(cfg),
-		User:          NewUserClient(cfg),
-		Workspace:     NewWorkspaceClient(cfg),
+		ctx:             ctx,
+		config:          cfg,
+		APIToken:        NewAPITokenClient(cfg),
+		Annotation:      NewAnnotationClient(cfg),
+		AuditCheckpoint: NewAuditCheckpointClient(cfg),
+		AuditEvent:      NewAuditEventClient(cfg),
+		Invite:          NewInviteClient(cfg),
+		Membership:      NewMembershipClient(cfg),
+		Organization:    NewOrganizationClient(cfg),
+		Prediction:      NewPredictionClient(cfg),
+		Project:         NewProjectClient(cfg),
+		ProjectMember:   NewProjectMemberClient(cfg),
+		Session:         NewSessionClient(cfg),
+		Task:            NewTaskClient(cfg),
+		Throttle:        NewThrottleClient(cfg),
+		User:            NewUserClient(cfg),
+		Workspace:       NewWorkspaceClient(cfg),
 	}, nil
 }
 
@@ -262,9 +268,9 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.APIToken, c.Annotation, c.AuditEvent, c.Invite, c.Membership, c.Organization,
-		c.Prediction, c.Project, c.ProjectMember, c.Session, c.Task, c.Throttle,
-		c.User, c.Workspace,
+		c.APIToken, c.Annotation, c.AuditCheckpoint, c.AuditEvent, c.Invite,
+		c.Membership, c.Organization, c.Prediction, c.Project, c.ProjectMember,
+		c.Session, c.Task, c.Throttle, c.User, c.Workspace,
 	} {
 		n.Use(hooks...)
 	}
@@ -274,9 +280,9 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.APIToken, c.Annotation, c.AuditEvent, c.Invite, c.Membership, c.Organization,
-		c.Prediction, c.Project, c.ProjectMember, c.Session, c.Task, c.Throttle,
-		c.User, c.Workspace,
+		c.APIToken, c.Annotation, c.AuditCheckpoint, c.AuditEvent, c.Invite,
+		c.Membership, c.Organization, c.Prediction, c.Project, c.ProjectMember,
+		c.Session, c.Task, c.Throttle, c.User, c.Workspace,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -289,6 +295,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.APIToken.mutate(ctx, m)
 	case *AnnotationMutation:
 		return c.Annotation.mutate(ctx, m)
+	case *AuditCheckpointMutation:
+		return c.AuditCheckpoint.mutate(ctx, m)
 	case *AuditEventMutation:
 		return c.AuditEvent.mutate(ctx, m)
 	case *InviteMutation:
@@ -631,6 +639,140 @@ func (c *AnnotationClient) mutate(ctx context.Context, m *AnnotationMutation) (V
 		return (&AnnotationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Annotation mutation op: %q", m.Op())
+	}
+}
+
+// AuditCheckpointClient is a client for the AuditCheckpoint schema.
+type AuditCheckpointClient struct {
+	config
+}
+
+// NewAuditCheckpointClient returns a client for the AuditCheckpoint from the given config.
+func NewAuditCheckpointClient(c config) *AuditCheckpointClient {
+	return &AuditCheckpointClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `auditcheckpoint.Hooks(f(g(h())))`.
+func (c *AuditCheckpointClient) Use(hooks ...Hook) {
+	c.hooks.AuditCheckpoint = append(c.hooks.AuditCheckpoint, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `auditcheckpoint.Intercept(f(g(h())))`.
+func (c *AuditCheckpointClient) Intercept(interceptors ...Interceptor) {
+	c.inters.AuditCheckpoint = append(c.inters.AuditCheckpoint, interceptors...)
+}
+
+// Create returns a builder for creating a AuditCheckpoint entity.
+func (c *AuditCheckpointClient) Create() *AuditCheckpointCreate {
+	mutation := newAuditCheckpointMutation(c.config, OpCreate)
+	return &AuditCheckpointCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of AuditCheckpoint entities.
+func (c *AuditCheckpointClient) CreateBulk(builders ...*AuditCheckpointCreate) *AuditCheckpointCreateBulk {
+	return &AuditCheckpointCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *AuditCheckpointClient) MapCreateBulk(slice any, setFunc func(*AuditCheckpointCreate, int)) *AuditCheckpointCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &AuditCheckpointCreateBulk{err: fmt.Errorf("calling to AuditCheckpointClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*AuditCheckpointCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &AuditCheckpointCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for AuditCheckpoint.
+func (c *AuditCheckpointClient) Update() *AuditCheckpointUpdate {
+	mutation := newAuditCheckpointMutation(c.config, OpUpdate)
+	return &AuditCheckpointUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *AuditCheckpointClient) UpdateOne(_m *AuditCheckpoint) *AuditCheckpointUpdateOne {
+	mutation := newAuditCheckpointMutation(c.config, OpUpdateOne, withAuditCheckpoint(_m))
+	return &AuditCheckpointUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *AuditCheckpointClient) UpdateOneID(id int) *AuditCheckpointUpdateOne {
+	mutation := newAuditCheckpointMutation(c.config, OpUpdateOne, withAuditCheckpointID(id))
+	return &AuditCheckpointUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for AuditCheckpoint.
+func (c *AuditCheckpointClient) Delete() *AuditCheckpointDelete {
+	mutation := newAuditCheckpointMutation(c.config, OpDelete)
+	return &AuditCheckpointDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *AuditCheckpointClient) DeleteOne(_m *AuditCheckpoint) *AuditCheckpointDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *AuditCheckpointClient) DeleteOneID(id int) *AuditCheckpointDeleteOne {
+	builder := c.Delete().Where(auditcheckpoint.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &AuditCheckpointDeleteOne{builder}
+}
+
+// Query returns a query builder for AuditCheckpoint.
+func (c *AuditCheckpointClient) Query() *AuditCheckpointQuery {
+	return &AuditCheckpointQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAuditCheckpoint},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a AuditCheckpoint entity by its id.
+func (c *AuditCheckpointClient) Get(ctx context.Context, id int) (*AuditCheckpoint, error) {
+	return c.Query().Where(auditcheckpoint.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *AuditCheckpointClient) GetX(ctx context.Context, id int) *AuditCheckpoint {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *AuditCheckpointClient) Hooks() []Hook {
+	hooks := c.hooks.AuditCheckpoint
+	return append(hooks[:len(hooks):len(hooks)], auditcheckpoint.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *AuditCheckpointClient) Interceptors() []Interceptor {
+	return c.inters.AuditCheckpoint
+}
+
+func (c *AuditCheckpointClient) mutate(ctx context.Context, m *AuditCheckpointMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&AuditCheckpointCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&AuditCheckpointUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&AuditCheckpointUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&AuditCheckpointDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown AuditCheckpoint mutation op: %q", m.Op())
 	}
 }
 
@@ -2565,13 +2707,14 @@ func (c *WorkspaceClient) mutate(ctx context.Context, m *WorkspaceMutation) (Val
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		APIToken, Annotation, AuditEvent, Invite, Membership, Organization, Prediction,
-		Project, ProjectMember, Session, Task, Throttle, User, Workspace []ent.Hook
+		APIToken, Annotation, AuditCheckpoint, AuditEvent, Invite, Membership,
+		Organization, Prediction, Project, ProjectMember, Session, Task, Throttle,
+		User, Workspace []ent.Hook
 	}
 	inters struct {
-		APIToken, Annotation, AuditEvent, Invite, Membership, Organization, Prediction,
-		Project, ProjectMember, Session, Task, Throttle, User,
-		Workspace []ent.Interceptor
+		APIToken, Annotation, AuditCheckpoint, AuditEvent, Invite, Membership,
+		Organization, Prediction, Project, ProjectMember, Session, Task, Throttle,
+		User, Workspace []ent.Interceptor
 	}
 )
 

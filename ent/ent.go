@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"gloss/ent/annotation"
 	"gloss/ent/apitoken"
+	"gloss/ent/auditcheckpoint"
 	"gloss/ent/auditevent"
 	"gloss/ent/invite"
 	"gloss/ent/membership"
@@ -86,20 +87,21 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			apitoken.Table:      apitoken.ValidColumn,
-			annotation.Table:    annotation.ValidColumn,
-			auditevent.Table:    auditevent.ValidColumn,
-			invite.Table:        invite.ValidColumn,
-			membership.Table:    membership.ValidColumn,
-			organization.Table:  organization.ValidColumn,
-			prediction.Table:    prediction.ValidColumn,
-			project.Table:       project.ValidColumn,
-			projectmember.Table: projectmember.ValidColumn,
-			session.Table:       session.ValidColumn,
-			task.Table:          task.ValidColumn,
-			throttle.Table:      throttle.ValidColumn,
-			user.Table:          user.ValidColumn,
-			workspace.Table:     workspace.ValidColumn,
+			apitoken.Table:        apitoken.ValidColumn,
+			annotation.Table:      annotation.ValidColumn,
+			auditcheckpoint.Table: auditcheckpoint.ValidColumn,
+			auditevent.Table:      auditevent.ValidColumn,
+			invite.Table:          invite.ValidColumn,
+			membership.Table:      membership.ValidColumn,
+			organization.Table:    organization.ValidColumn,
+			prediction.Table:      prediction.ValidColumn,
+			project.Table:         project.ValidColumn,
+			projectmember.Table:   projectmember.ValidColumn,
+			session.Table:         session.ValidColumn,
+			task.Table:            task.ValidColumn,
+			throttle.Table:        throttle.ValidColumn,
+			user.Table:            user.ValidColumn,
+			workspace.Table:       workspace.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -79,6 +79,27 @@ var (
 			},
 		},
 	}
+	// AuditCheckpointsColumns holds the columns for the "audit_checkpoints" table.
+	AuditCheckpointsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "seq", Type: field.TypeInt64},
+		{Name: "head", Type: field.TypeBytes},
+		{Name: "mac", Type: field.TypeBytes},
+	}
+	// AuditCheckpointsTable holds the schema information for the "audit_checkpoints" table.
+	AuditCheckpointsTable = &schema.Table{
+		Name:       "audit_checkpoints",
+		Columns:    AuditCheckpointsColumns,
+		PrimaryKey: []*schema.Column{AuditCheckpointsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "auditcheckpoint_seq",
+				Unique:  false,
+				Columns: []*schema.Column{AuditCheckpointsColumns[2]},
+			},
+		},
+	}
 	// AuditEventsColumns holds the columns for the "audit_events" table.
 	AuditEventsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -92,6 +113,7 @@ var (
 		{Name: "user_agent", Type: field.TypeString, Size: 512, Default: ""},
 		{Name: "request_id", Type: field.TypeString, Size: 64, Default: ""},
 		{Name: "details", Type: field.TypeJSON, Nullable: true},
+		{Name: "seq", Type: field.TypeInt64, Nullable: true},
 		{Name: "prev_hash", Type: field.TypeBytes},
 		{Name: "hash", Type: field.TypeBytes},
 	}
@@ -110,6 +132,11 @@ var (
 				Name:    "auditevent_created_at",
 				Unique:  false,
 				Columns: []*schema.Column{AuditEventsColumns[1]},
+			},
+			{
+				Name:    "auditevent_seq",
+				Unique:  true,
+				Columns: []*schema.Column{AuditEventsColumns[11]},
 			},
 		},
 	}
@@ -457,6 +484,7 @@ var (
 	Tables = []*schema.Table{
 		APITokensTable,
 		AnnotationsTable,
+		AuditCheckpointsTable,
 		AuditEventsTable,
 		InvitesTable,
 		MembershipsTable,

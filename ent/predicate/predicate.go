@@ -12,6 +12,9 @@ type APIToken func(*sql.Selector)
 // Annotation is the predicate function for annotation builders.
 type Annotation func(*sql.Selector)
 
+// AuditCheckpoint is the predicate function for auditcheckpoint builders.
+type AuditCheckpoint func(*sql.Selector)
+
 // AuditEvent is the predicate function for auditevent builders.
 type AuditEvent func(*sql.Selector)
 

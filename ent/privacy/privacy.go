@@ -159,6 +159,30 @@ func (f AnnotationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AnnotationMutation", m)
 }
 
+// The AuditCheckpointQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type AuditCheckpointQueryRuleFunc func(context.Context, *ent.AuditCheckpointQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f AuditCheckpointQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AuditCheckpointQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.AuditCheckpointQuery", q)
+}
+
+// The AuditCheckpointMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type AuditCheckpointMutationRuleFunc func(context.Context, *ent.AuditCheckpointMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f AuditCheckpointMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.AuditCheckpointMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AuditCheckpointMutation", m)
+}
+
 // The AuditEventQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type AuditEventQueryRuleFunc func(context.Context, *ent.AuditEventQuery) error
@@ -486,6 +510,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.AnnotationQuery:
 		return q.Filter(), nil
+	case *ent.AuditCheckpointQuery:
+		return q.Filter(), nil
 	case *ent.AuditEventQuery:
 		return q.Filter(), nil
 	case *ent.InviteQuery:
@@ -520,6 +546,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.APITokenMutation:
 		return m.Filter(), nil
 	case *ent.AnnotationMutation:
+		return m.Filter(), nil
+	case *ent.AuditCheckpointMutation:
 		return m.Filter(), nil
 	case *ent.AuditEventMutation:
 		return m.Filter(), nil

@@ -6,6 +6,7 @@ import (
 	"context"
 	"gloss/ent/annotation"
 	"gloss/ent/apitoken"
+	"gloss/ent/auditcheckpoint"
 	"gloss/ent/auditevent"
 	"gloss/ent/invite"
 	"gloss/ent/membership"
@@ -93,6 +94,21 @@ func init() {
 	annotation.DefaultReviewComment = annotationDescReviewComment.Default.(string)
 	// annotation.ReviewCommentValidator is a validator for the "review_comment" field. It is called by the builders before save.
 	annotation.ReviewCommentValidator = annotationDescReviewComment.Validators[0].(func(string) error)
+	auditcheckpoint.Policy = privacy.NewPolicies(schema.AuditCheckpoint{})
+	auditcheckpoint.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := auditcheckpoint.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	auditcheckpointFields := schema.AuditCheckpoint{}.Fields()
+	_ = auditcheckpointFields
+	// auditcheckpointDescCreatedAt is the schema descriptor for created_at field.
+	auditcheckpointDescCreatedAt := auditcheckpointFields[0].Descriptor()
+	// auditcheckpoint.DefaultCreatedAt holds the default value on creation for the created_at field.
+	auditcheckpoint.DefaultCreatedAt = auditcheckpointDescCreatedAt.Default.(func() time.Time)
 	auditevent.Policy = privacy.NewPolicies(schema.AuditEvent{})
 	auditevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

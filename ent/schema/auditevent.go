@@ -13,9 +13,11 @@ import (
 )
 
 // AuditEvent is one entry of the audit log: who did what to which object,
-// from where, and when. Each row carries the SHA-256 of its content chained
-// to the previous row's hash, so a removed or edited row breaks the chain
-// (`gloss audit verify`).
+// from where, and when. Each row carries its place in the chain (seq) and an
+// HMAC of its content and the previous row's MAC under a key derived from
+// the server secret, so a removed, reordered or edited row breaks the chain
+// (`gloss audit verify`). Rows of earlier releases carry an unkeyed SHA-256
+// chain instead, sealed by the first keyed row (see internal/audit).
 type AuditEvent struct {
 	ent.Schema
 }
@@ -38,6 +40,9 @@ func (AuditEvent) Fields() []ent.Field {
 		field.String("user_agent").Default("").MaxLen(512).Immutable(),
 		field.String("request_id").Default("").MaxLen(64).Immutable(),
 		field.JSON("details", map[string]any{}).Optional().Immutable(),
+		// seq numbers the chain from 1 without gaps; nil only on rows of an
+		// earlier release that the server has not sealed yet.
+		field.Int64("seq").Optional().Nillable().Immutable().Annotations(entgql.Skip()),
 		field.Bytes("prev_hash").Immutable().Annotations(entgql.Skip()),
 		field.Bytes("hash").Immutable().Annotations(entgql.Skip()),
 	}
@@ -48,6 +53,8 @@ func (AuditEvent) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("organization_id", "id"),
 		index.Fields("created_at"),
+		// One row per place: two writers can never fork the chain.
+		index.Fields("seq").Unique(),
 	}
 }
 

@@ -2,29 +2,31 @@
 // hook, so no code path can skip it) and every security event (sign-ins,
 // token and invite resets, role changes, deactivations, downloads), each
 // with actor, organization, target, client address, user agent, request id
-// and time. Rows form a SHA-256 hash chain, so that a removed or edited row
-// is detectable (Verify, `gloss audit verify`).
+// and time. Rows form a chain keyed with the server secret, numbered without
+// gaps and signed at intervals by checkpoints kept outside the database, so
+// that a removed, edited or cut-off row is detectable by whoever holds the
+// secret (Verify, `gloss audit verify`).
 package audit
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/json"
-	"errors"
+	"encoding/hex"
 	"fmt"
-	"strconv"
+	"hash"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/dialect"
 
 	"gloss/ent"
+	"gloss/ent/auditcheckpoint"
 	"gloss/ent/auditevent"
 	"gloss/ent/predicate"
 	"gloss/internal/fault"
+	"gloss/internal/secret"
 	"gloss/internal/viewer"
 )
 
@@ -58,17 +60,56 @@ func requestFrom(ctx context.Context) Request {
 }
 
 // Log appends events to the chain. One per process; appends are serialized
-// by the database (SQLite's write lock; a transaction-scoped advisory lock
-// on PostgreSQL) so several processes share one chain.
+// by the database (SQLite's write lock, taken at BEGIN; a transaction-scoped
+// advisory lock on PostgreSQL), and the unique seq column makes a fork
+// impossible even if they were not, so several processes share one chain.
 type Log struct {
 	client  *ent.Client
 	dialect string
-	mu      sync.Mutex // spares SQLite's busy loop within one process
+	rowMAC  func() hash.Hash // keyed with the "audit chain" key
+	cpMAC   func() hash.Hash // keyed with the "audit checkpoint" key
+	opts    Options
+	now     func() time.Time // the clock of retention; tests move it
+	mu      sync.Mutex       // spares SQLite's busy loop within one process
+
+	sinceCheckpoint atomic.Int64  // events appended since the last checkpoint
+	kick            chan struct{} // asks the checkpoint loop for one now
+	stop            context.CancelFunc
+	done            chan struct{}
+	last            checkpointState
 }
 
-// NewLog returns the audit log over client, whose dialect is d.
-func NewLog(client *ent.Client, d string) *Log {
-	return &Log{client: client, dialect: d}
+// Options configure a Log's checkpoints.
+type Options struct {
+	// CheckpointFile is the append-only file checkpoints are written to
+	// besides the database. Empty writes none (unit tests only).
+	CheckpointFile string
+	// CheckpointEvery is how many events may be appended before a
+	// checkpoint is written; 0 means DefaultCheckpointEvery.
+	CheckpointEvery int
+	// CheckpointInterval is how often a checkpoint is written while events
+	// arrive; 0 means one minute.
+	CheckpointInterval time.Duration
+}
+
+// DefaultCheckpointEvery is the number of events after which a checkpoint
+// is written at the latest.
+const DefaultCheckpointEvery = 100
+
+// NewLog returns the audit log over client, whose dialect is d, signing
+// with keys derived from the server secret key.
+func NewLog(client *ent.Client, d string, key secret.Key, opts Options) *Log {
+	if opts.CheckpointEvery <= 0 {
+		opts.CheckpointEvery = DefaultCheckpointEvery
+	}
+	if opts.CheckpointInterval <= 0 {
+		opts.CheckpointInterval = time.Minute
+	}
+	return &Log{
+		client: client, dialect: d, opts: opts, now: time.Now,
+		rowMAC: key.MAC(rowPurpose), cpMAC: key.MAC(checkpointPurpose),
+		kick: make(chan struct{}, 1),
+	}
 }
 
 // chainLock is the PostgreSQL advisory lock key of the chain ("gloss-audit").
@@ -82,40 +123,85 @@ func (l *Log) Record(ctx context.Context, e Event) error {
 		return nil // no log configured (unit tests of other packages)
 	}
 	if tx := ent.TxFromContext(ctx); tx != nil {
-		return l.append(ctx, tx.Client(), e)
+		if err := l.append(ctx, tx.Client(), e); err != nil {
+			return err
+		}
+		l.counted()
+		return nil
 	}
+	err := l.inTx(ctx, func(client *ent.Client) error { return l.append(ctx, client, e) })
+	if err == nil {
+		l.counted()
+	}
+	return err
+}
+
+// inTx runs f in a transaction of its own that holds the chain lock.
+func (l *Log) inTx(ctx context.Context, f func(*ent.Client) error) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	tx, err := l.client.Tx(ctx)
 	if err != nil {
 		return err
 	}
-	if err := l.append(ctx, tx.Client(), e); err != nil {
+	client := tx.Client()
+	if err := l.lock(ctx, client); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := f(client); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
 	return tx.Commit()
 }
 
-func (l *Log) append(ctx context.Context, client *ent.Client, e Event) error {
-	// System context: events are the server's to write, whoever caused them.
-	sys := viewer.NewSystemContext(ctx)
-	if l.dialect == dialect.Postgres {
-		if _, err := client.ExecContext(sys, "SELECT pg_advisory_xact_lock($1)", chainLock); err != nil {
-			return fmt.Errorf("lock audit chain: %w", err)
+// lock takes the chain lock for the rest of client's transaction. On SQLite
+// the transaction already holds the database's write lock (BEGIN IMMEDIATE).
+func (l *Log) lock(ctx context.Context, client *ent.Client) error {
+	if l.dialect != dialect.Postgres {
+		return nil
+	}
+	if _, err := client.ExecContext(viewer.NewSystemContext(ctx), "SELECT pg_advisory_xact_lock($1)", chainLock); err != nil {
+		return fmt.Errorf("lock audit chain: %w", err)
+	}
+	return nil
+}
+
+// counted notes one more event and asks for a checkpoint every
+// CheckpointEvery events.
+func (l *Log) counted() {
+	if l.sinceCheckpoint.Add(1) >= int64(l.opts.CheckpointEvery) {
+		select {
+		case l.kick <- struct{}{}:
+		default:
 		}
 	}
-	prev := []byte{}
-	last, err := client.AuditEvent.Query().Order(ent.Desc(auditevent.FieldID)).First(sys)
-	switch {
-	case err == nil:
-		prev = last.Hash
-	case !ent.IsNotFound(err):
+}
+
+func (l *Log) append(ctx context.Context, client *ent.Client, e Event) error {
+	if err := l.lock(ctx, client); err != nil { // re-entrant within a transaction
+		return err
+	}
+	head, err := l.head(ctx, client)
+	if err != nil {
 		return err
 	}
 	row := l.row(ctx, e)
-	row.PrevHash = prev
-	row.Hash = Hash(row)
+	_, err = l.insert(ctx, client, head, row)
+	return err
+}
+
+// insert signs row as the successor of head and stores it; the chain lock
+// is held.
+func (l *Log) insert(ctx context.Context, client *ent.Client, head chainHead, row *ent.AuditEvent) (*ent.AuditEvent, error) {
+	seq := head.seq + 1
+	row.Seq = &seq
+	row.PrevHash = head.hash
+	if row.PrevHash == nil {
+		row.PrevHash = []byte{}
+	}
+	row.Hash = l.sign(row)
 	c := client.AuditEvent.Create().
 		SetCreatedAt(row.CreatedAt).
 		SetNillableActorID(row.ActorID).
@@ -126,12 +212,14 @@ func (l *Log) append(ctx context.Context, client *ent.Client, e Event) error {
 		SetClientAddress(row.ClientAddress).
 		SetUserAgent(row.UserAgent).
 		SetRequestID(row.RequestID).
+		SetSeq(seq).
 		SetPrevHash(row.PrevHash).
 		SetHash(row.Hash)
 	if row.Details != nil {
 		c.SetDetails(row.Details)
 	}
-	return c.Exec(sys)
+	// System context: events are the server's to write, whoever caused them.
+	return c.Save(viewer.NewSystemContext(ctx))
 }
 
 // row fills an event's row from ctx: actor and organization from the viewer
@@ -164,82 +252,74 @@ func (l *Log) row(ctx context.Context, e Event) *ent.AuditEvent {
 	return row
 }
 
-// Hash returns the chain hash of a row: SHA-256 over the previous hash and
-// a canonical encoding of every other field.
-func Hash(e *ent.AuditEvent) []byte {
-	details, _ := json.Marshal(e.Details) // map keys are sorted
-	fields := []string{
-		e.CreatedAt.UTC().Format(time.RFC3339Nano),
-		optional(e.ActorID), optional(e.OrganizationID),
-		e.Action, e.TargetType, e.TargetID,
-		e.ClientAddress, e.UserAgent, e.RequestID,
-		string(details),
-	}
-	h := sha256.New()
-	h.Write(e.PrevHash)
-	for _, f := range fields {
-		// Length-prefixed, so no two field lists encode alike.
-		h.Write([]byte(strconv.Itoa(len(f))))
-		h.Write([]byte{':'})
-		h.Write([]byte(f))
-	}
-	return h.Sum(nil)
-}
-
-func optional(p *int) string {
-	if p == nil {
-		return "-"
-	}
-	return strconv.Itoa(*p)
-}
-
-// ErrBroken is returned by Verify when the chain does not hold.
-var ErrBroken = errors.New("audit chain is broken")
-
-// Verify walks the whole log in order and checks every row's hash and link.
-// The first row kept may point at rows removed by retention; every other
-// break is reported with the id where it happens.
-func Verify(ctx context.Context, client *ent.Client) (int, error) {
-	sys := viewer.NewSystemContext(ctx)
-	var prev []byte
-	n, last := 0, 0
-	for {
-		page, err := client.AuditEvent.Query().Where(auditevent.IDGT(last)).
-			Order(ent.Asc(auditevent.FieldID)).Limit(1000).All(sys)
-		if err != nil {
-			return n, err
-		}
-		for _, e := range page {
-			if n > 0 && !bytes.Equal(e.PrevHash, prev) {
-				return n, fmt.Errorf("%w at event %d: it does not follow event %d (a row was removed or reordered)", ErrBroken, e.ID, last)
-			}
-			if !bytes.Equal(Hash(e), e.Hash) {
-				return n, fmt.Errorf("%w at event %d: its content does not match its hash (the row was edited)", ErrBroken, e.ID)
-			}
-			prev, last = e.Hash, e.ID
-			n++
-		}
-		if len(page) < 1000 {
-			return n, nil
-		}
-	}
-}
-
-// Prune deletes events older than the retention period and records that it
-// did, so the log says where it starts.
+// Prune deletes the oldest events, those older than the retention period,
+// and appends an audit.pruned event in the same transaction that says which
+// part of the chain it removed (through which seq, ending in which MAC), so
+// that Verify accepts exactly that gap at the head and no other.
 func (l *Log) Prune(ctx context.Context, retention time.Duration) (int, error) {
 	if retention <= 0 {
 		return 0, nil
 	}
 	sys := viewer.NewSystemContext(ctx)
-	cutoff := time.Now().Add(-retention)
-	n, err := l.client.AuditEvent.Delete().Where(auditevent.CreatedAtLT(cutoff)).Exec(sys)
-	if err != nil || n == 0 {
-		return n, err
+	cutoff := l.now().Add(-retention)
+	removed := 0
+	err := l.inTx(ctx, func(client *ent.Client) error {
+		if err := l.seal(ctx, client); err != nil {
+			return err
+		}
+		first, err := client.AuditEvent.Query().Where(auditevent.SeqNotNil()).
+			Order(ent.Asc(auditevent.FieldSeq)).First(sys)
+		if ent.IsNotFound(err) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		head, err := l.head(ctx, client)
+		if err != nil {
+			return err
+		}
+		// The chain is cut before the first event that is not old enough,
+		// so a clock that stepped back never removes a newer event.
+		through := head.seq
+		keep, err := client.AuditEvent.Query().
+			Where(auditevent.SeqNotNil(), auditevent.CreatedAtGTE(cutoff)).
+			Order(ent.Asc(auditevent.FieldSeq)).First(sys)
+		switch {
+		case err == nil:
+			through = *keep.Seq - 1
+		case !ent.IsNotFound(err):
+			return err
+		}
+		if through < *first.Seq {
+			return nil
+		}
+		last, err := client.AuditEvent.Query().Where(auditevent.Seq(through)).Only(sys)
+		if err != nil {
+			return fmt.Errorf("find the last event to prune: %w", err)
+		}
+		if removed, err = client.AuditEvent.Delete().Where(auditevent.SeqLTE(through)).Exec(sys); err != nil {
+			return err
+		}
+		if _, err := client.AuditCheckpoint.Delete().Where(auditcheckpoint.SeqLTE(through)).Exec(sys); err != nil {
+			return err
+		}
+		row := l.row(sys, Event{Action: ActionPruned, Details: map[string]any{
+			"removed":      removed,
+			"first_seq":    *first.Seq,
+			"through_seq":  through,
+			"through_hash": hex.EncodeToString(last.Hash),
+			"before":       cutoff.UTC().Format(time.RFC3339),
+		}})
+		_, err = l.insert(ctx, client, head, row)
+		return err
+	})
+	if err != nil {
+		return 0, err
 	}
-	return n, l.Record(sys, Event{Action: "audit.pruned", Details: map[string]any{
-		"removed": n, "before": cutoff.UTC().Format(time.RFC3339),
-	}})
+	if removed > 0 {
+		l.counted()
+	}
+	return removed, nil
 }
 
 func truncate(s string, n int) string {

@@ -10,12 +10,13 @@ import (
 )
 
 // unaudited are entities whose rows the generic hook does not log: the log
-// itself, login throttles, and sessions (sign-in and sign-out are logged as
+// itself and its checkpoints, login throttles, and sessions (sign-in and sign-out are logged as
 // security events instead).
 var unaudited = map[string]bool{
-	ent.TypeAuditEvent: true,
-	ent.TypeThrottle:   true,
-	ent.TypeSession:    true,
+	ent.TypeAuditEvent:      true,
+	ent.TypeAuditCheckpoint: true,
+	ent.TypeThrottle:        true,
+	ent.TypeSession:         true,
 }
 
 type quietKey struct{}

@@ -68,6 +68,10 @@ type Config struct {
 	// AuditRetention is GLOSS_AUDIT_RETENTION_DAYS: events older than this
 	// are removed daily. Zero keeps them forever; the default is 365 days.
 	AuditRetention time.Duration
+	// AuditCheckpointFile is GLOSS_AUDIT_CHECKPOINT_FILE: where signed
+	// checkpoints of the audit chain are appended. Empty means
+	// audit-checkpoints.jsonl in DataDir.
+	AuditCheckpointFile string
 }
 
 // Error is a configuration error: the process should exit with code 2.
@@ -315,6 +319,7 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 	str("GLOSS_SECRET_KEY", &c.SecretKey)
 	str("CUSTOM_CA_CERTS", &c.CustomCACerts)
 	str("AWS_CA_BUNDLE", &c.AWSCABundle)
+	str("GLOSS_AUDIT_CHECKPOINT_FILE", &c.AuditCheckpointFile)
 	if v := getenv("GLOSS_CORS_ALLOWED_ORIGINS"); v != "" {
 		for _, o := range strings.Split(v, ",") {
 			if o = strings.TrimSpace(o); o != "" {
