@@ -147,6 +147,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		OpenSignup: cfg.SignupWithoutLink(),
 		Logger:     log,
 		Audit:      auditLog,
+		Dialect:    db.Dialect,
 	})
 	setupLink, err := authn.Bootstrap(ctx, baseURL, cfg.Username, cfg.Password, cfg.UserToken)
 	if err != nil {

@@ -1018,6 +1018,22 @@ func (c *InviteClient) GetX(ctx context.Context, id int) *Invite {
 	return obj
 }
 
+// QueryCreatedBy queries the created_by edge of a Invite.
+func (c *InviteClient) QueryCreatedBy(_m *Invite) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(invite.Table, invite.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, invite.CreatedByTable, invite.CreatedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *InviteClient) Hooks() []Hook {
 	hooks := c.hooks.Invite

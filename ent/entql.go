@@ -134,6 +134,8 @@ var schemaGraph = func() *sqlgraph.Schema {
 			invite.FieldProjectID:      {Type: field.TypeInt, Column: invite.FieldProjectID},
 			invite.FieldExpiresAt:      {Type: field.TypeTime, Column: invite.FieldExpiresAt},
 			invite.FieldRevoked:        {Type: field.TypeBool, Column: invite.FieldRevoked},
+			invite.FieldUseCount:       {Type: field.TypeInt, Column: invite.FieldUseCount},
+			invite.FieldMaxUses:        {Type: field.TypeInt, Column: invite.FieldMaxUses},
 		},
 	}
 	graph.Nodes[5] = &sqlgraph.Node{
@@ -365,6 +367,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 			Bidi:    false,
 		},
 		"Annotation",
+		"User",
+	)
+	graph.MustAddE(
+		"created_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   invite.CreatedByTable,
+			Columns: []string{invite.CreatedByColumn},
+			Bidi:    false,
+		},
+		"Invite",
 		"User",
 	)
 	graph.MustAddE(
@@ -1066,6 +1080,30 @@ func (f *InviteFilter) WhereExpiresAt(p entql.TimeP) {
 // WhereRevoked applies the entql bool predicate on the revoked field.
 func (f *InviteFilter) WhereRevoked(p entql.BoolP) {
 	f.Where(p.Field(invite.FieldRevoked))
+}
+
+// WhereUseCount applies the entql int predicate on the use_count field.
+func (f *InviteFilter) WhereUseCount(p entql.IntP) {
+	f.Where(p.Field(invite.FieldUseCount))
+}
+
+// WhereMaxUses applies the entql int predicate on the max_uses field.
+func (f *InviteFilter) WhereMaxUses(p entql.IntP) {
+	f.Where(p.Field(invite.FieldMaxUses))
+}
+
+// WhereHasCreatedBy applies a predicate to check if query has an edge created_by.
+func (f *InviteFilter) WhereHasCreatedBy() {
+	f.Where(entql.HasEdge("created_by"))
+}
+
+// WhereHasCreatedByWith applies a predicate to check if query has an edge created_by with a given conditions (other predicates).
+func (f *InviteFilter) WhereHasCreatedByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("created_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
 }
 
 // addPredicate implements the predicateAdder interface.

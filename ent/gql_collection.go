@@ -429,6 +429,21 @@ func (_q *InviteQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 	)
 	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
+
+		case "createdBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withCreatedBy = query
+			if _, ok := fieldSeen[invite.FieldCreatedByID]; !ok {
+				selectedFields = append(selectedFields, invite.FieldCreatedByID)
+				fieldSeen[invite.FieldCreatedByID] = struct{}{}
+			}
 		case "createdAt":
 			if _, ok := fieldSeen[invite.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, invite.FieldCreatedAt)
@@ -458,6 +473,16 @@ func (_q *InviteQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 			if _, ok := fieldSeen[invite.FieldRevoked]; !ok {
 				selectedFields = append(selectedFields, invite.FieldRevoked)
 				fieldSeen[invite.FieldRevoked] = struct{}{}
+			}
+		case "useCount":
+			if _, ok := fieldSeen[invite.FieldUseCount]; !ok {
+				selectedFields = append(selectedFields, invite.FieldUseCount)
+				fieldSeen[invite.FieldUseCount] = struct{}{}
+			}
+		case "maxUses":
+			if _, ok := fieldSeen[invite.FieldMaxUses]; !ok {
+				selectedFields = append(selectedFields, invite.FieldMaxUses)
+				fieldSeen[invite.FieldMaxUses] = struct{}{}
 			}
 		case "id":
 		case "__typename":

@@ -5,6 +5,7 @@ package ent
 import (
 	"fmt"
 	"gloss/ent/invite"
+	"gloss/ent/user"
 	"strings"
 	"time"
 
@@ -32,8 +33,37 @@ type Invite struct {
 	// ExpiresAt holds the value of the "expires_at" field.
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 	// Revoked holds the value of the "revoked" field.
-	Revoked      bool `json:"revoked,omitempty"`
+	Revoked bool `json:"revoked,omitempty"`
+	// UseCount holds the value of the "use_count" field.
+	UseCount int `json:"use_count,omitempty"`
+	// MaxUses holds the value of the "max_uses" field.
+	MaxUses *int `json:"max_uses,omitempty"`
+	// Edges holds the relations/edges for other nodes in the graph.
+	// The values are being populated by the InviteQuery when eager-loading is set.
+	Edges        InviteEdges `json:"edges"`
 	selectValues sql.SelectValues
+}
+
+// InviteEdges holds the relations/edges for other nodes in the graph.
+type InviteEdges struct {
+	// CreatedBy holds the value of the created_by edge.
+	CreatedBy *User `json:"created_by,omitempty"`
+	// loadedTypes holds the information for reporting if a
+	// type was loaded (or requested) in eager-loading or not.
+	loadedTypes [1]bool
+	// totalCount holds the count of the edges above.
+	totalCount [1]map[string]int
+}
+
+// CreatedByOrErr returns the CreatedBy value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e InviteEdges) CreatedByOrErr() (*User, error) {
+	if e.CreatedBy != nil {
+		return e.CreatedBy, nil
+	} else if e.loadedTypes[0] {
+		return nil, &NotFoundError{label: user.Label}
+	}
+	return nil, &NotLoadedError{edge: "created_by"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -45,7 +75,7 @@ func (*Invite) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case invite.FieldRevoked:
 			values[i] = new(sql.NullBool)
-		case invite.FieldID, invite.FieldOrganizationID, invite.FieldCreatedByID, invite.FieldProjectID:
+		case invite.FieldID, invite.FieldOrganizationID, invite.FieldCreatedByID, invite.FieldProjectID, invite.FieldUseCount, invite.FieldMaxUses:
 			values[i] = new(sql.NullInt64)
 		case invite.FieldRole:
 			values[i] = new(sql.NullString)
@@ -122,6 +152,19 @@ func (_m *Invite) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Revoked = value.Bool
 			}
+		case invite.FieldUseCount:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field use_count", values[i])
+			} else if value.Valid {
+				_m.UseCount = int(value.Int64)
+			}
+		case invite.FieldMaxUses:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field max_uses", values[i])
+			} else if value.Valid {
+				_m.MaxUses = new(int)
+				*_m.MaxUses = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -133,6 +176,11 @@ func (_m *Invite) assignValues(columns []string, values []any) error {
 // This includes values selected through modifiers, order, etc.
 func (_m *Invite) Value(name string) (ent.Value, error) {
 	return _m.selectValues.Get(name)
+}
+
+// QueryCreatedBy queries the "created_by" edge of the Invite entity.
+func (_m *Invite) QueryCreatedBy() *UserQuery {
+	return NewInviteClient(_m.config).QueryCreatedBy(_m)
 }
 
 // Update returns a builder for updating this Invite.
@@ -184,6 +232,14 @@ func (_m *Invite) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("revoked=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Revoked))
+	builder.WriteString(", ")
+	builder.WriteString("use_count=")
+	builder.WriteString(fmt.Sprintf("%v", _m.UseCount))
+	builder.WriteString(", ")
+	if v := _m.MaxUses; v != nil {
+		builder.WriteString("max_uses=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"gloss/ent/invite"
+	"gloss/ent/user"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
@@ -102,6 +103,39 @@ func (_c *InviteCreate) SetNillableRevoked(v *bool) *InviteCreate {
 	return _c
 }
 
+// SetUseCount sets the "use_count" field.
+func (_c *InviteCreate) SetUseCount(v int) *InviteCreate {
+	_c.mutation.SetUseCount(v)
+	return _c
+}
+
+// SetNillableUseCount sets the "use_count" field if the given value is not nil.
+func (_c *InviteCreate) SetNillableUseCount(v *int) *InviteCreate {
+	if v != nil {
+		_c.SetUseCount(*v)
+	}
+	return _c
+}
+
+// SetMaxUses sets the "max_uses" field.
+func (_c *InviteCreate) SetMaxUses(v int) *InviteCreate {
+	_c.mutation.SetMaxUses(v)
+	return _c
+}
+
+// SetNillableMaxUses sets the "max_uses" field if the given value is not nil.
+func (_c *InviteCreate) SetNillableMaxUses(v *int) *InviteCreate {
+	if v != nil {
+		_c.SetMaxUses(*v)
+	}
+	return _c
+}
+
+// SetCreatedBy sets the "created_by" edge to the User entity.
+func (_c *InviteCreate) SetCreatedBy(v *User) *InviteCreate {
+	return _c.SetCreatedByID(v.ID)
+}
+
 // Mutation returns the InviteMutation object of the builder.
 func (_c *InviteCreate) Mutation() *InviteMutation {
 	return _c.mutation
@@ -150,6 +184,10 @@ func (_c *InviteCreate) defaults() error {
 		v := invite.DefaultRevoked
 		_c.mutation.SetRevoked(v)
 	}
+	if _, ok := _c.mutation.UseCount(); !ok {
+		v := invite.DefaultUseCount
+		_c.mutation.SetUseCount(v)
+	}
 	return nil
 }
 
@@ -177,6 +215,22 @@ func (_c *InviteCreate) check() error {
 	}
 	if _, ok := _c.mutation.Revoked(); !ok {
 		return &ValidationError{Name: "revoked", err: errors.New(`ent: missing required field "Invite.revoked"`)}
+	}
+	if _, ok := _c.mutation.UseCount(); !ok {
+		return &ValidationError{Name: "use_count", err: errors.New(`ent: missing required field "Invite.use_count"`)}
+	}
+	if v, ok := _c.mutation.UseCount(); ok {
+		if err := invite.UseCountValidator(v); err != nil {
+			return &ValidationError{Name: "use_count", err: fmt.Errorf(`ent: validator failed for field "Invite.use_count": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.MaxUses(); ok {
+		if err := invite.MaxUsesValidator(v); err != nil {
+			return &ValidationError{Name: "max_uses", err: fmt.Errorf(`ent: validator failed for field "Invite.max_uses": %w`, err)}
+		}
+	}
+	if len(_c.mutation.CreatedByIDs()) == 0 {
+		return &ValidationError{Name: "created_by", err: errors.New(`ent: missing required edge "Invite.created_by"`)}
 	}
 	return nil
 }
@@ -213,10 +267,6 @@ func (_c *InviteCreate) createSpec() (*Invite, *sqlgraph.CreateSpec) {
 		_spec.SetField(invite.FieldOrganizationID, field.TypeInt, value)
 		_node.OrganizationID = value
 	}
-	if value, ok := _c.mutation.CreatedByID(); ok {
-		_spec.SetField(invite.FieldCreatedByID, field.TypeInt, value)
-		_node.CreatedByID = value
-	}
 	if value, ok := _c.mutation.TokenHash(); ok {
 		_spec.SetField(invite.FieldTokenHash, field.TypeBytes, value)
 		_node.TokenHash = value
@@ -236,6 +286,31 @@ func (_c *InviteCreate) createSpec() (*Invite, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Revoked(); ok {
 		_spec.SetField(invite.FieldRevoked, field.TypeBool, value)
 		_node.Revoked = value
+	}
+	if value, ok := _c.mutation.UseCount(); ok {
+		_spec.SetField(invite.FieldUseCount, field.TypeInt, value)
+		_node.UseCount = value
+	}
+	if value, ok := _c.mutation.MaxUses(); ok {
+		_spec.SetField(invite.FieldMaxUses, field.TypeInt, value)
+		_node.MaxUses = &value
+	}
+	if nodes := _c.mutation.CreatedByIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   invite.CreatedByTable,
+			Columns: []string{invite.CreatedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.CreatedByID = nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
 	}
 	return _node, _spec
 }
@@ -301,6 +376,24 @@ func (u *InviteUpsert) UpdateRevoked() *InviteUpsert {
 	return u
 }
 
+// SetUseCount sets the "use_count" field.
+func (u *InviteUpsert) SetUseCount(v int) *InviteUpsert {
+	u.Set(invite.FieldUseCount, v)
+	return u
+}
+
+// UpdateUseCount sets the "use_count" field to the value that was provided on create.
+func (u *InviteUpsert) UpdateUseCount() *InviteUpsert {
+	u.SetExcluded(invite.FieldUseCount)
+	return u
+}
+
+// AddUseCount adds v to the "use_count" field.
+func (u *InviteUpsert) AddUseCount(v int) *InviteUpsert {
+	u.Add(invite.FieldUseCount, v)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -332,6 +425,9 @@ func (u *InviteUpsertOne) UpdateNewValues() *InviteUpsertOne {
 		}
 		if _, exists := u.create.mutation.ExpiresAt(); exists {
 			s.SetIgnore(invite.FieldExpiresAt)
+		}
+		if _, exists := u.create.mutation.MaxUses(); exists {
+			s.SetIgnore(invite.FieldMaxUses)
 		}
 	}))
 	return u
@@ -375,6 +471,27 @@ func (u *InviteUpsertOne) SetRevoked(v bool) *InviteUpsertOne {
 func (u *InviteUpsertOne) UpdateRevoked() *InviteUpsertOne {
 	return u.Update(func(s *InviteUpsert) {
 		s.UpdateRevoked()
+	})
+}
+
+// SetUseCount sets the "use_count" field.
+func (u *InviteUpsertOne) SetUseCount(v int) *InviteUpsertOne {
+	return u.Update(func(s *InviteUpsert) {
+		s.SetUseCount(v)
+	})
+}
+
+// AddUseCount adds v to the "use_count" field.
+func (u *InviteUpsertOne) AddUseCount(v int) *InviteUpsertOne {
+	return u.Update(func(s *InviteUpsert) {
+		s.AddUseCount(v)
+	})
+}
+
+// UpdateUseCount sets the "use_count" field to the value that was provided on create.
+func (u *InviteUpsertOne) UpdateUseCount() *InviteUpsertOne {
+	return u.Update(func(s *InviteUpsert) {
+		s.UpdateUseCount()
 	})
 }
 
@@ -575,6 +692,9 @@ func (u *InviteUpsertBulk) UpdateNewValues() *InviteUpsertBulk {
 			if _, exists := b.mutation.ExpiresAt(); exists {
 				s.SetIgnore(invite.FieldExpiresAt)
 			}
+			if _, exists := b.mutation.MaxUses(); exists {
+				s.SetIgnore(invite.FieldMaxUses)
+			}
 		}
 	}))
 	return u
@@ -618,6 +738,27 @@ func (u *InviteUpsertBulk) SetRevoked(v bool) *InviteUpsertBulk {
 func (u *InviteUpsertBulk) UpdateRevoked() *InviteUpsertBulk {
 	return u.Update(func(s *InviteUpsert) {
 		s.UpdateRevoked()
+	})
+}
+
+// SetUseCount sets the "use_count" field.
+func (u *InviteUpsertBulk) SetUseCount(v int) *InviteUpsertBulk {
+	return u.Update(func(s *InviteUpsert) {
+		s.SetUseCount(v)
+	})
+}
+
+// AddUseCount adds v to the "use_count" field.
+func (u *InviteUpsertBulk) AddUseCount(v int) *InviteUpsertBulk {
+	return u.Update(func(s *InviteUpsert) {
+		s.AddUseCount(v)
+	})
+}
+
+// UpdateUseCount sets the "use_count" field to the value that was provided on create.
+func (u *InviteUpsertBulk) UpdateUseCount() *InviteUpsertBulk {
+	return u.Update(func(s *InviteUpsert) {
+		s.UpdateUseCount()
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"gloss/ent/invite"
 	"gloss/ent/predicate"
+	"gloss/ent/user"
 	"math"
 
 	"entgo.io/ent"
@@ -20,12 +21,13 @@ import (
 // InviteQuery is the builder for querying Invite entities.
 type InviteQuery struct {
 	config
-	ctx        *QueryContext
-	order      []invite.OrderOption
-	inters     []Interceptor
-	predicates []predicate.Invite
-	loadTotal  []func(context.Context, []*Invite) error
-	modifiers  []func(*sql.Selector)
+	ctx           *QueryContext
+	order         []invite.OrderOption
+	inters        []Interceptor
+	predicates    []predicate.Invite
+	withCreatedBy *UserQuery
+	loadTotal     []func(context.Context, []*Invite) error
+	modifiers     []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -60,6 +62,28 @@ func (_q *InviteQuery) Unique(unique bool) *InviteQuery {
 func (_q *InviteQuery) Order(o ...invite.OrderOption) *InviteQuery {
 	_q.order = append(_q.order, o...)
 	return _q
+}
+
+// QueryCreatedBy chains the current query on the "created_by" edge.
+func (_q *InviteQuery) QueryCreatedBy() *UserQuery {
+	query := (&UserClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(invite.Table, invite.FieldID, selector),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, invite.CreatedByTable, invite.CreatedByColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
 }
 
 // First returns the first Invite entity from the query.
@@ -249,15 +273,27 @@ func (_q *InviteQuery) Clone() *InviteQuery {
 		return nil
 	}
 	return &InviteQuery{
-		config:     _q.config,
-		ctx:        _q.ctx.Clone(),
-		order:      append([]invite.OrderOption{}, _q.order...),
-		inters:     append([]Interceptor{}, _q.inters...),
-		predicates: append([]predicate.Invite{}, _q.predicates...),
+		config:        _q.config,
+		ctx:           _q.ctx.Clone(),
+		order:         append([]invite.OrderOption{}, _q.order...),
+		inters:        append([]Interceptor{}, _q.inters...),
+		predicates:    append([]predicate.Invite{}, _q.predicates...),
+		withCreatedBy: _q.withCreatedBy.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
 		path: _q.path,
 	}
+}
+
+// WithCreatedBy tells the query-builder to eager-load the nodes that are connected to
+// the "created_by" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *InviteQuery) WithCreatedBy(opts ...func(*UserQuery)) *InviteQuery {
+	query := (&UserClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withCreatedBy = query
+	return _q
 }
 
 // GroupBy is used to group vertices by one or more fields/columns.
@@ -342,8 +378,11 @@ func (_q *InviteQuery) prepareQuery(ctx context.Context) error {
 
 func (_q *InviteQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Invite, error) {
 	var (
-		nodes = []*Invite{}
-		_spec = _q.querySpec()
+		nodes       = []*Invite{}
+		_spec       = _q.querySpec()
+		loadedTypes = [1]bool{
+			_q.withCreatedBy != nil,
+		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*Invite).scanValues(nil, columns)
@@ -351,6 +390,7 @@ func (_q *InviteQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Invit
 	_spec.Assign = func(columns []string, values []any) error {
 		node := &Invite{config: _q.config}
 		nodes = append(nodes, node)
+		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)
 	}
 	if len(_q.modifiers) > 0 {
@@ -365,12 +405,48 @@ func (_q *InviteQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Invit
 	if len(nodes) == 0 {
 		return nodes, nil
 	}
+	if query := _q.withCreatedBy; query != nil {
+		if err := _q.loadCreatedBy(ctx, query, nodes, nil,
+			func(n *Invite, e *User) { n.Edges.CreatedBy = e }); err != nil {
+			return nil, err
+		}
+	}
 	for i := range _q.loadTotal {
 		if err := _q.loadTotal[i](ctx, nodes); err != nil {
 			return nil, err
 		}
 	}
 	return nodes, nil
+}
+
+func (_q *InviteQuery) loadCreatedBy(ctx context.Context, query *UserQuery, nodes []*Invite, init func(*Invite), assign func(*Invite, *User)) error {
+	ids := make([]int, 0, len(nodes))
+	nodeids := make(map[int][]*Invite)
+	for i := range nodes {
+		fk := nodes[i].CreatedByID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(user.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "created_by_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
 }
 
 func (_q *InviteQuery) sqlCount(ctx context.Context) (int, error) {
@@ -400,6 +476,9 @@ func (_q *InviteQuery) querySpec() *sqlgraph.QuerySpec {
 			if fields[i] != invite.FieldID {
 				_spec.Node.Columns = append(_spec.Node.Columns, fields[i])
 			}
+		}
+		if _q.withCreatedBy != nil {
+			_spec.Node.AddColumnOnce(invite.FieldCreatedByID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {

@@ -41,6 +41,27 @@ func (_u *InviteUpdate) SetNillableRevoked(v *bool) *InviteUpdate {
 	return _u
 }
 
+// SetUseCount sets the "use_count" field.
+func (_u *InviteUpdate) SetUseCount(v int) *InviteUpdate {
+	_u.mutation.ResetUseCount()
+	_u.mutation.SetUseCount(v)
+	return _u
+}
+
+// SetNillableUseCount sets the "use_count" field if the given value is not nil.
+func (_u *InviteUpdate) SetNillableUseCount(v *int) *InviteUpdate {
+	if v != nil {
+		_u.SetUseCount(*v)
+	}
+	return _u
+}
+
+// AddUseCount adds value to the "use_count" field.
+func (_u *InviteUpdate) AddUseCount(v int) *InviteUpdate {
+	_u.mutation.AddUseCount(v)
+	return _u
+}
+
 // Mutation returns the InviteMutation object of the builder.
 func (_u *InviteUpdate) Mutation() *InviteMutation {
 	return _u.mutation
@@ -73,7 +94,23 @@ func (_u *InviteUpdate) ExecX(ctx context.Context) {
 	}
 }
 
+// check runs all checks and user-defined validators on the builder.
+func (_u *InviteUpdate) check() error {
+	if v, ok := _u.mutation.UseCount(); ok {
+		if err := invite.UseCountValidator(v); err != nil {
+			return &ValidationError{Name: "use_count", err: fmt.Errorf(`ent: validator failed for field "Invite.use_count": %w`, err)}
+		}
+	}
+	if _u.mutation.CreatedByCleared() && len(_u.mutation.CreatedByIDs()) > 0 {
+		return errors.New(`ent: clearing a required unique edge "Invite.created_by"`)
+	}
+	return nil
+}
+
 func (_u *InviteUpdate) sqlSave(ctx context.Context) (_node int, err error) {
+	if err := _u.check(); err != nil {
+		return _node, err
+	}
 	_spec := sqlgraph.NewUpdateSpec(invite.Table, invite.Columns, sqlgraph.NewFieldSpec(invite.FieldID, field.TypeInt))
 	if ps := _u.mutation.predicates; len(ps) > 0 {
 		_spec.Predicate = func(selector *sql.Selector) {
@@ -90,6 +127,15 @@ func (_u *InviteUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Revoked(); ok {
 		_spec.SetField(invite.FieldRevoked, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.UseCount(); ok {
+		_spec.SetField(invite.FieldUseCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedUseCount(); ok {
+		_spec.AddField(invite.FieldUseCount, field.TypeInt, value)
+	}
+	if _u.mutation.MaxUsesCleared() {
+		_spec.ClearField(invite.FieldMaxUses, field.TypeInt)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -122,6 +168,27 @@ func (_u *InviteUpdateOne) SetNillableRevoked(v *bool) *InviteUpdateOne {
 	if v != nil {
 		_u.SetRevoked(*v)
 	}
+	return _u
+}
+
+// SetUseCount sets the "use_count" field.
+func (_u *InviteUpdateOne) SetUseCount(v int) *InviteUpdateOne {
+	_u.mutation.ResetUseCount()
+	_u.mutation.SetUseCount(v)
+	return _u
+}
+
+// SetNillableUseCount sets the "use_count" field if the given value is not nil.
+func (_u *InviteUpdateOne) SetNillableUseCount(v *int) *InviteUpdateOne {
+	if v != nil {
+		_u.SetUseCount(*v)
+	}
+	return _u
+}
+
+// AddUseCount adds value to the "use_count" field.
+func (_u *InviteUpdateOne) AddUseCount(v int) *InviteUpdateOne {
+	_u.mutation.AddUseCount(v)
 	return _u
 }
 
@@ -170,7 +237,23 @@ func (_u *InviteUpdateOne) ExecX(ctx context.Context) {
 	}
 }
 
+// check runs all checks and user-defined validators on the builder.
+func (_u *InviteUpdateOne) check() error {
+	if v, ok := _u.mutation.UseCount(); ok {
+		if err := invite.UseCountValidator(v); err != nil {
+			return &ValidationError{Name: "use_count", err: fmt.Errorf(`ent: validator failed for field "Invite.use_count": %w`, err)}
+		}
+	}
+	if _u.mutation.CreatedByCleared() && len(_u.mutation.CreatedByIDs()) > 0 {
+		return errors.New(`ent: clearing a required unique edge "Invite.created_by"`)
+	}
+	return nil
+}
+
 func (_u *InviteUpdateOne) sqlSave(ctx context.Context) (_node *Invite, err error) {
+	if err := _u.check(); err != nil {
+		return _node, err
+	}
 	_spec := sqlgraph.NewUpdateSpec(invite.Table, invite.Columns, sqlgraph.NewFieldSpec(invite.FieldID, field.TypeInt))
 	id, ok := _u.mutation.ID()
 	if !ok {
@@ -204,6 +287,15 @@ func (_u *InviteUpdateOne) sqlSave(ctx context.Context) (_node *Invite, err erro
 	}
 	if value, ok := _u.mutation.Revoked(); ok {
 		_spec.SetField(invite.FieldRevoked, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.UseCount(); ok {
+		_spec.SetField(invite.FieldUseCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedUseCount(); ok {
+		_spec.AddField(invite.FieldUseCount, field.TypeInt, value)
+	}
+	if _u.mutation.MaxUsesCleared() {
+		_spec.ClearField(invite.FieldMaxUses, field.TypeInt)
 	}
 	_node = &Invite{config: _u.config}
 	_spec.Assign = _node.assignValues

@@ -3559,15 +3559,19 @@ type InviteMutation struct {
 	created_at         *time.Time
 	organization_id    *int
 	addorganization_id *int
-	created_by_id      *int
-	addcreated_by_id   *int
 	token_hash         *[]byte
 	role               *invite.Role
 	project_id         *int
 	addproject_id      *int
 	expires_at         *time.Time
 	revoked            *bool
+	use_count          *int
+	adduse_count       *int
+	max_uses           *int
+	addmax_uses        *int
 	clearedFields      map[string]struct{}
+	created_by         *int
+	clearedcreated_by  bool
 	done               bool
 	oldValue           func(context.Context) (*Invite, error)
 	predicates         []predicate.Invite
@@ -3765,13 +3769,12 @@ func (m *InviteMutation) ResetOrganizationID() {
 
 // SetCreatedByID sets the "created_by_id" field.
 func (m *InviteMutation) SetCreatedByID(i int) {
-	m.created_by_id = &i
-	m.addcreated_by_id = nil
+	m.created_by = &i
 }
 
 // CreatedByID returns the value of the "created_by_id" field in the mutation.
 func (m *InviteMutation) CreatedByID() (r int, exists bool) {
-	v := m.created_by_id
+	v := m.created_by
 	if v == nil {
 		return
 	}
@@ -3795,28 +3798,9 @@ func (m *InviteMutation) OldCreatedByID(ctx context.Context) (v int, err error) 
 	return oldValue.CreatedByID, nil
 }
 
-// AddCreatedByID adds i to the "created_by_id" field.
-func (m *InviteMutation) AddCreatedByID(i int) {
-	if m.addcreated_by_id != nil {
-		*m.addcreated_by_id += i
-	} else {
-		m.addcreated_by_id = &i
-	}
-}
-
-// AddedCreatedByID returns the value that was added to the "created_by_id" field in this mutation.
-func (m *InviteMutation) AddedCreatedByID() (r int, exists bool) {
-	v := m.addcreated_by_id
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
 // ResetCreatedByID resets all changes to the "created_by_id" field.
 func (m *InviteMutation) ResetCreatedByID() {
-	m.created_by_id = nil
-	m.addcreated_by_id = nil
+	m.created_by = nil
 }
 
 // SetTokenHash sets the "token_hash" field.
@@ -4046,6 +4030,159 @@ func (m *InviteMutation) ResetRevoked() {
 	m.revoked = nil
 }
 
+// SetUseCount sets the "use_count" field.
+func (m *InviteMutation) SetUseCount(i int) {
+	m.use_count = &i
+	m.adduse_count = nil
+}
+
+// UseCount returns the value of the "use_count" field in the mutation.
+func (m *InviteMutation) UseCount() (r int, exists bool) {
+	v := m.use_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUseCount returns the old "use_count" field's value of the Invite entity.
+// If the Invite object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InviteMutation) OldUseCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUseCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUseCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUseCount: %w", err)
+	}
+	return oldValue.UseCount, nil
+}
+
+// AddUseCount adds i to the "use_count" field.
+func (m *InviteMutation) AddUseCount(i int) {
+	if m.adduse_count != nil {
+		*m.adduse_count += i
+	} else {
+		m.adduse_count = &i
+	}
+}
+
+// AddedUseCount returns the value that was added to the "use_count" field in this mutation.
+func (m *InviteMutation) AddedUseCount() (r int, exists bool) {
+	v := m.adduse_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetUseCount resets all changes to the "use_count" field.
+func (m *InviteMutation) ResetUseCount() {
+	m.use_count = nil
+	m.adduse_count = nil
+}
+
+// SetMaxUses sets the "max_uses" field.
+func (m *InviteMutation) SetMaxUses(i int) {
+	m.max_uses = &i
+	m.addmax_uses = nil
+}
+
+// MaxUses returns the value of the "max_uses" field in the mutation.
+func (m *InviteMutation) MaxUses() (r int, exists bool) {
+	v := m.max_uses
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMaxUses returns the old "max_uses" field's value of the Invite entity.
+// If the Invite object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InviteMutation) OldMaxUses(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMaxUses is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMaxUses requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMaxUses: %w", err)
+	}
+	return oldValue.MaxUses, nil
+}
+
+// AddMaxUses adds i to the "max_uses" field.
+func (m *InviteMutation) AddMaxUses(i int) {
+	if m.addmax_uses != nil {
+		*m.addmax_uses += i
+	} else {
+		m.addmax_uses = &i
+	}
+}
+
+// AddedMaxUses returns the value that was added to the "max_uses" field in this mutation.
+func (m *InviteMutation) AddedMaxUses() (r int, exists bool) {
+	v := m.addmax_uses
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearMaxUses clears the value of the "max_uses" field.
+func (m *InviteMutation) ClearMaxUses() {
+	m.max_uses = nil
+	m.addmax_uses = nil
+	m.clearedFields[invite.FieldMaxUses] = struct{}{}
+}
+
+// MaxUsesCleared returns if the "max_uses" field was cleared in this mutation.
+func (m *InviteMutation) MaxUsesCleared() bool {
+	_, ok := m.clearedFields[invite.FieldMaxUses]
+	return ok
+}
+
+// ResetMaxUses resets all changes to the "max_uses" field.
+func (m *InviteMutation) ResetMaxUses() {
+	m.max_uses = nil
+	m.addmax_uses = nil
+	delete(m.clearedFields, invite.FieldMaxUses)
+}
+
+// ClearCreatedBy clears the "created_by" edge to the User entity.
+func (m *InviteMutation) ClearCreatedBy() {
+	m.clearedcreated_by = true
+	m.clearedFields[invite.FieldCreatedByID] = struct{}{}
+}
+
+// CreatedByCleared reports if the "created_by" edge to the User entity was cleared.
+func (m *InviteMutation) CreatedByCleared() bool {
+	return m.clearedcreated_by
+}
+
+// CreatedByIDs returns the "created_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CreatedByID instead. It exists only for internal usage by the builders.
+func (m *InviteMutation) CreatedByIDs() (ids []int) {
+	if id := m.created_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCreatedBy resets all changes to the "created_by" edge.
+func (m *InviteMutation) ResetCreatedBy() {
+	m.created_by = nil
+	m.clearedcreated_by = false
+}
+
 // Where appends a list predicates to the InviteMutation builder.
 func (m *InviteMutation) Where(ps ...predicate.Invite) {
 	m.predicates = append(m.predicates, ps...)
@@ -4080,14 +4217,14 @@ func (m *InviteMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *InviteMutation) Fields() []string {
-	fields := make([]string, 0, 8)
+	fields := make([]string, 0, 10)
 	if m.created_at != nil {
 		fields = append(fields, invite.FieldCreatedAt)
 	}
 	if m.organization_id != nil {
 		fields = append(fields, invite.FieldOrganizationID)
 	}
-	if m.created_by_id != nil {
+	if m.created_by != nil {
 		fields = append(fields, invite.FieldCreatedByID)
 	}
 	if m.token_hash != nil {
@@ -4104,6 +4241,12 @@ func (m *InviteMutation) Fields() []string {
 	}
 	if m.revoked != nil {
 		fields = append(fields, invite.FieldRevoked)
+	}
+	if m.use_count != nil {
+		fields = append(fields, invite.FieldUseCount)
+	}
+	if m.max_uses != nil {
+		fields = append(fields, invite.FieldMaxUses)
 	}
 	return fields
 }
@@ -4129,6 +4272,10 @@ func (m *InviteMutation) Field(name string) (ent.Value, bool) {
 		return m.ExpiresAt()
 	case invite.FieldRevoked:
 		return m.Revoked()
+	case invite.FieldUseCount:
+		return m.UseCount()
+	case invite.FieldMaxUses:
+		return m.MaxUses()
 	}
 	return nil, false
 }
@@ -4154,6 +4301,10 @@ func (m *InviteMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldExpiresAt(ctx)
 	case invite.FieldRevoked:
 		return m.OldRevoked(ctx)
+	case invite.FieldUseCount:
+		return m.OldUseCount(ctx)
+	case invite.FieldMaxUses:
+		return m.OldMaxUses(ctx)
 	}
 	return nil, fmt.Errorf("unknown Invite field %s", name)
 }
@@ -4219,6 +4370,20 @@ func (m *InviteMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetRevoked(v)
 		return nil
+	case invite.FieldUseCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUseCount(v)
+		return nil
+	case invite.FieldMaxUses:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMaxUses(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Invite field %s", name)
 }
@@ -4230,11 +4395,14 @@ func (m *InviteMutation) AddedFields() []string {
 	if m.addorganization_id != nil {
 		fields = append(fields, invite.FieldOrganizationID)
 	}
-	if m.addcreated_by_id != nil {
-		fields = append(fields, invite.FieldCreatedByID)
-	}
 	if m.addproject_id != nil {
 		fields = append(fields, invite.FieldProjectID)
+	}
+	if m.adduse_count != nil {
+		fields = append(fields, invite.FieldUseCount)
+	}
+	if m.addmax_uses != nil {
+		fields = append(fields, invite.FieldMaxUses)
 	}
 	return fields
 }
@@ -4246,10 +4414,12 @@ func (m *InviteMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case invite.FieldOrganizationID:
 		return m.AddedOrganizationID()
-	case invite.FieldCreatedByID:
-		return m.AddedCreatedByID()
 	case invite.FieldProjectID:
 		return m.AddedProjectID()
+	case invite.FieldUseCount:
+		return m.AddedUseCount()
+	case invite.FieldMaxUses:
+		return m.AddedMaxUses()
 	}
 	return nil, false
 }
@@ -4266,19 +4436,26 @@ func (m *InviteMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddOrganizationID(v)
 		return nil
-	case invite.FieldCreatedByID:
-		v, ok := value.(int)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.AddCreatedByID(v)
-		return nil
 	case invite.FieldProjectID:
 		v, ok := value.(int)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddProjectID(v)
+		return nil
+	case invite.FieldUseCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddUseCount(v)
+		return nil
+	case invite.FieldMaxUses:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMaxUses(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Invite numeric field %s", name)
@@ -4293,6 +4470,9 @@ func (m *InviteMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(invite.FieldExpiresAt) {
 		fields = append(fields, invite.FieldExpiresAt)
+	}
+	if m.FieldCleared(invite.FieldMaxUses) {
+		fields = append(fields, invite.FieldMaxUses)
 	}
 	return fields
 }
@@ -4313,6 +4493,9 @@ func (m *InviteMutation) ClearField(name string) error {
 		return nil
 	case invite.FieldExpiresAt:
 		m.ClearExpiresAt()
+		return nil
+	case invite.FieldMaxUses:
+		m.ClearMaxUses()
 		return nil
 	}
 	return fmt.Errorf("unknown Invite nullable field %s", name)
@@ -4346,25 +4529,40 @@ func (m *InviteMutation) ResetField(name string) error {
 	case invite.FieldRevoked:
 		m.ResetRevoked()
 		return nil
+	case invite.FieldUseCount:
+		m.ResetUseCount()
+		return nil
+	case invite.FieldMaxUses:
+		m.ResetMaxUses()
+		return nil
 	}
 	return fmt.Errorf("unknown Invite field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *InviteMutation) AddedEdges() []string {
-	edges := make([]string, 0, 0)
+	edges := make([]string, 0, 1)
+	if m.created_by != nil {
+		edges = append(edges, invite.EdgeCreatedBy)
+	}
 	return edges
 }
 
 // AddedIDs returns all IDs (to other nodes) that were added for the given edge
 // name in this mutation.
 func (m *InviteMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case invite.EdgeCreatedBy:
+		if id := m.created_by; id != nil {
+			return []ent.Value{*id}
+		}
+	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *InviteMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 0)
+	edges := make([]string, 0, 1)
 	return edges
 }
 
@@ -4376,25 +4574,42 @@ func (m *InviteMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *InviteMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 0)
+	edges := make([]string, 0, 1)
+	if m.clearedcreated_by {
+		edges = append(edges, invite.EdgeCreatedBy)
+	}
 	return edges
 }
 
 // EdgeCleared returns a boolean which indicates if the edge with the given name
 // was cleared in this mutation.
 func (m *InviteMutation) EdgeCleared(name string) bool {
+	switch name {
+	case invite.EdgeCreatedBy:
+		return m.clearedcreated_by
+	}
 	return false
 }
 
 // ClearEdge clears the value of the edge with the given name. It returns an error
 // if that edge is not defined in the schema.
 func (m *InviteMutation) ClearEdge(name string) error {
+	switch name {
+	case invite.EdgeCreatedBy:
+		m.ClearCreatedBy()
+		return nil
+	}
 	return fmt.Errorf("unknown Invite unique edge %s", name)
 }
 
 // ResetEdge resets all changes to the edge with the given name in this mutation.
 // It returns an error if the edge is not defined in the schema.
 func (m *InviteMutation) ResetEdge(name string) error {
+	switch name {
+	case invite.EdgeCreatedBy:
+		m.ResetCreatedBy()
+		return nil
+	}
 	return fmt.Errorf("unknown Invite edge %s", name)
 }
 

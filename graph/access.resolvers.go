@@ -52,7 +52,7 @@ func (r *mutationResolver) CreateInvite(ctx context.Context, input model.CreateI
 		d := time.Duration(*input.ExpiresInHours) * time.Hour
 		expires = &d
 	}
-	inv, url, err := r.Auth.CreateInvite(ctx, input.Role, input.ProjectID, expires)
+	inv, url, err := r.Auth.CreateInvite(ctx, input.Role, input.ProjectID, expires, input.MaxUses)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +86,11 @@ func (r *queryResolver) Workspaces(ctx context.Context) ([]*ent.Workspace, error
 
 // RoleInvites is the resolver for the roleInvites field.
 func (r *queryResolver) RoleInvites(ctx context.Context) ([]*ent.Invite, error) {
-	return r.client(ctx).Invite.Query().Order(ent.Desc(invite.FieldID)).Limit(MaxPageSize).All(ctx)
+	q, err := r.client(ctx).Invite.Query().Order(ent.Desc(invite.FieldID)).Limit(MaxPageSize).CollectFields(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return q.All(ctx)
 }
 
 // MyAnnotations is the resolver for the myAnnotations field.
@@ -108,6 +112,15 @@ func (r *queryResolver) MyAnnotations(ctx context.Context, reviewState *annotati
 	return q.Paginate(ctx, after, first, nil, nil, ent.WithAnnotationOrder(&o))
 }
 
+// CreatedBy is the resolver for the createdBy field.
+func (r *roleInviteResolver) CreatedBy(ctx context.Context, obj *ent.Invite) (*ent.User, error) {
+	u, err := obj.CreatedBy(ctx)
+	if ent.IsNotFound(err) {
+		return nil, nil // the creator is not visible to the viewer: they left the organization
+	}
+	return u, err
+}
+
 // Members is the resolver for the members field.
 func (r *workspaceResolver) Members(ctx context.Context, obj *ent.Workspace) ([]*ent.User, error) {
 	return r.client(ctx).User.Query().
@@ -115,7 +128,13 @@ func (r *workspaceResolver) Members(ctx context.Context, obj *ent.Workspace) ([]
 		Order(ent.Asc(user.FieldID)).Limit(1000).All(ctx)
 }
 
+// RoleInvite returns RoleInviteResolver implementation.
+func (r *Resolver) RoleInvite() RoleInviteResolver { return &roleInviteResolver{r} }
+
 // Workspace returns WorkspaceResolver implementation.
 func (r *Resolver) Workspace() WorkspaceResolver { return &workspaceResolver{r} }
 
-type workspaceResolver struct{ *Resolver }
+type (
+	roleInviteResolver struct{ *Resolver }
+	workspaceResolver  struct{ *Resolver }
+)

@@ -43,6 +43,7 @@ type ResolverRoot interface {
 	Organization() OrganizationResolver
 	Project() ProjectResolver
 	Query() QueryResolver
+	RoleInvite() RoleInviteResolver
 	Session() SessionResolver
 	User() UserResolver
 	Workspace() WorkspaceResolver
@@ -252,11 +253,14 @@ type ComplexityRoot struct {
 
 	RoleInvite struct {
 		CreatedAt func(childComplexity int) int
+		CreatedBy func(childComplexity int) int
 		ExpiresAt func(childComplexity int) int
 		ID        func(childComplexity int) int
+		MaxUses   func(childComplexity int) int
 		ProjectID func(childComplexity int) int
 		Revoked   func(childComplexity int) int
 		Role      func(childComplexity int) int
+		UseCount  func(childComplexity int) int
 	}
 
 	Session struct {
@@ -377,6 +381,9 @@ type QueryResolver interface {
 	Task(ctx context.Context, id int) (*ent.Task, error)
 	Tasks(ctx context.Context, projectID int, first *int, after *entgql.Cursor[int], filter *model.TaskFilter, orderBy *model.TaskOrder) (*ent.TaskConnection, error)
 	NextTask(ctx context.Context, projectID int) (*ent.Task, error)
+}
+type RoleInviteResolver interface {
+	CreatedBy(ctx context.Context, obj *ent.Invite) (*ent.User, error)
 }
 type SessionResolver interface {
 	Current(ctx context.Context, obj *ent.Session) (bool, error)
@@ -1402,6 +1409,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RoleInvite.CreatedAt(childComplexity), true
+	case "RoleInvite.createdBy":
+		if e.ComplexityRoot.RoleInvite.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleInvite.CreatedBy(childComplexity), true
 	case "RoleInvite.expiresAt":
 		if e.ComplexityRoot.RoleInvite.ExpiresAt == nil {
 			break
@@ -1414,6 +1427,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RoleInvite.ID(childComplexity), true
+	case "RoleInvite.maxUses":
+		if e.ComplexityRoot.RoleInvite.MaxUses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleInvite.MaxUses(childComplexity), true
 	case "RoleInvite.projectId":
 		if e.ComplexityRoot.RoleInvite.ProjectID == nil {
 			break
@@ -1432,6 +1451,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RoleInvite.Role(childComplexity), true
+	case "RoleInvite.useCount":
+		if e.ComplexityRoot.RoleInvite.UseCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleInvite.UseCount(childComplexity), true
 
 	case "Session.clientAddress":
 		if e.ComplexityRoot.Session.ClientAddress == nil {
@@ -2057,6 +2082,12 @@ func (ec *executionContext) childFields_RoleInvite(ctx context.Context, field gr
 		return ec.fieldContext_RoleInvite_revoked(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_RoleInvite_createdAt(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_RoleInvite_createdBy(ctx, field)
+	case "useCount":
+		return ec.fieldContext_RoleInvite_useCount(ctx, field)
+	case "maxUses":
+		return ec.fieldContext_RoleInvite_maxUses(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RoleInvite", field.Name)
 }
@@ -9767,6 +9798,138 @@ func (ec *executionContext) fieldContext_RoleInvite_createdAt(_ context.Context,
 	return graphql.NewScalarFieldContext("RoleInvite", field, false, false, "Time")
 }
 
+func (ec *executionContext) _RoleInvite_createdBy(ctx context.Context, field graphql.CollectedField, obj *ent.Invite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleInvite_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RoleInvite().CreatedBy(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal *ent.User
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *ent.User
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖglossᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RoleInvite_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RoleInvite",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RoleInvite_useCount(ctx context.Context, field graphql.CollectedField, obj *ent.Invite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleInvite_useCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UseCount, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal int
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal int
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleInvite_useCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleInvite", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RoleInvite_maxUses(ctx context.Context, field graphql.CollectedField, obj *ent.Invite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleInvite_maxUses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxUses, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal *int
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *int
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RoleInvite_maxUses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleInvite", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Session_id(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12424,7 +12587,7 @@ func (ec *executionContext) unmarshalInputCreateInviteInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"role", "projectId", "expiresInHours"}
+	fieldsInOrder := [...]string{"role", "projectId", "expiresInHours", "maxUses"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -12452,6 +12615,13 @@ func (ec *executionContext) unmarshalInputCreateInviteInput(ctx context.Context,
 				return it, err
 			}
 			it.ExpiresInHours = data
+		case "maxUses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxUses"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxUses = data
 		}
 	}
 	return it, nil
@@ -14347,32 +14517,48 @@ func (ec *executionContext) _RoleInvite(ctx context.Context, sel ast.SelectionSe
 		case "id":
 			out.Values[i] = ec._RoleInvite_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "role":
 			out.Values[i] = ec._RoleInvite_role(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "projectId":
 			out.Values[i] = ec._RoleInvite_projectId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "expiresAt":
 			out.Values[i] = ec._RoleInvite_expiresAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "revoked":
 			out.Values[i] = ec._RoleInvite_revoked(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._RoleInvite_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RoleInvite_createdBy(ctx, field, obj)
+				})
+		case "useCount":
+			out.Values[i] = ec._RoleInvite_useCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "maxUses":
+			out.Values[i] = ec._RoleInvite_maxUses(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

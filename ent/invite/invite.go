@@ -10,6 +10,7 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"entgo.io/ent/dialect/sql/sqlgraph"
 )
 
 const (
@@ -33,8 +34,21 @@ const (
 	FieldExpiresAt = "expires_at"
 	// FieldRevoked holds the string denoting the revoked field in the database.
 	FieldRevoked = "revoked"
+	// FieldUseCount holds the string denoting the use_count field in the database.
+	FieldUseCount = "use_count"
+	// FieldMaxUses holds the string denoting the max_uses field in the database.
+	FieldMaxUses = "max_uses"
+	// EdgeCreatedBy holds the string denoting the created_by edge name in mutations.
+	EdgeCreatedBy = "created_by"
 	// Table holds the table name of the invite in the database.
 	Table = "invites"
+	// CreatedByTable is the table that holds the created_by relation/edge.
+	CreatedByTable = "invites"
+	// CreatedByInverseTable is the table name for the User entity.
+	// It exists in this package in order to avoid circular dependency with the "user" package.
+	CreatedByInverseTable = "users"
+	// CreatedByColumn is the table column denoting the created_by relation/edge.
+	CreatedByColumn = "created_by_id"
 )
 
 // Columns holds all SQL columns for invite fields.
@@ -48,6 +62,8 @@ var Columns = []string{
 	FieldProjectID,
 	FieldExpiresAt,
 	FieldRevoked,
+	FieldUseCount,
+	FieldMaxUses,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -72,6 +88,12 @@ var (
 	DefaultCreatedAt func() time.Time
 	// DefaultRevoked holds the default value on creation for the "revoked" field.
 	DefaultRevoked bool
+	// DefaultUseCount holds the default value on creation for the "use_count" field.
+	DefaultUseCount int
+	// UseCountValidator is a validator for the "use_count" field. It is called by the builders before save.
+	UseCountValidator func(int) error
+	// MaxUsesValidator is a validator for the "max_uses" field. It is called by the builders before save.
+	MaxUsesValidator func(int) error
 )
 
 // Role defines the type for the "role" enum field.
@@ -141,6 +163,30 @@ func ByExpiresAt(opts ...sql.OrderTermOption) OrderOption {
 // ByRevoked orders the results by the revoked field.
 func ByRevoked(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldRevoked, opts...).ToFunc()
+}
+
+// ByUseCount orders the results by the use_count field.
+func ByUseCount(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldUseCount, opts...).ToFunc()
+}
+
+// ByMaxUses orders the results by the max_uses field.
+func ByMaxUses(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMaxUses, opts...).ToFunc()
+}
+
+// ByCreatedByField orders the results by created_by field.
+func ByCreatedByField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newCreatedByStep(), sql.OrderByField(field, opts...))
+	}
+}
+func newCreatedByStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(CreatedByInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, false, CreatedByTable, CreatedByColumn),
+	)
 }
 
 // MarshalGQL implements graphql.Marshaler interface.

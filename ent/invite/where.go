@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect/sql"
+	"entgo.io/ent/dialect/sql/sqlgraph"
 )
 
 // ID filters vertices based on their ID field.
@@ -87,6 +88,16 @@ func ExpiresAt(v time.Time) predicate.Invite {
 // Revoked applies equality check predicate on the "revoked" field. It's identical to RevokedEQ.
 func Revoked(v bool) predicate.Invite {
 	return predicate.Invite(sql.FieldEQ(FieldRevoked, v))
+}
+
+// UseCount applies equality check predicate on the "use_count" field. It's identical to UseCountEQ.
+func UseCount(v int) predicate.Invite {
+	return predicate.Invite(sql.FieldEQ(FieldUseCount, v))
+}
+
+// MaxUses applies equality check predicate on the "max_uses" field. It's identical to MaxUsesEQ.
+func MaxUses(v int) predicate.Invite {
+	return predicate.Invite(sql.FieldEQ(FieldMaxUses, v))
 }
 
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
@@ -187,26 +198,6 @@ func CreatedByIDIn(vs ...int) predicate.Invite {
 // CreatedByIDNotIn applies the NotIn predicate on the "created_by_id" field.
 func CreatedByIDNotIn(vs ...int) predicate.Invite {
 	return predicate.Invite(sql.FieldNotIn(FieldCreatedByID, vs...))
-}
-
-// CreatedByIDGT applies the GT predicate on the "created_by_id" field.
-func CreatedByIDGT(v int) predicate.Invite {
-	return predicate.Invite(sql.FieldGT(FieldCreatedByID, v))
-}
-
-// CreatedByIDGTE applies the GTE predicate on the "created_by_id" field.
-func CreatedByIDGTE(v int) predicate.Invite {
-	return predicate.Invite(sql.FieldGTE(FieldCreatedByID, v))
-}
-
-// CreatedByIDLT applies the LT predicate on the "created_by_id" field.
-func CreatedByIDLT(v int) predicate.Invite {
-	return predicate.Invite(sql.FieldLT(FieldCreatedByID, v))
-}
-
-// CreatedByIDLTE applies the LTE predicate on the "created_by_id" field.
-func CreatedByIDLTE(v int) predicate.Invite {
-	return predicate.Invite(sql.FieldLTE(FieldCreatedByID, v))
 }
 
 // TokenHashEQ applies the EQ predicate on the "token_hash" field.
@@ -377,6 +368,119 @@ func RevokedEQ(v bool) predicate.Invite {
 // RevokedNEQ applies the NEQ predicate on the "revoked" field.
 func RevokedNEQ(v bool) predicate.Invite {
 	return predicate.Invite(sql.FieldNEQ(FieldRevoked, v))
+}
+
+// UseCountEQ applies the EQ predicate on the "use_count" field.
+func UseCountEQ(v int) predicate.Invite {
+	return predicate.Invite(sql.FieldEQ(FieldUseCount, v))
+}
+
+// UseCountNEQ applies the NEQ predicate on the "use_count" field.
+func UseCountNEQ(v int) predicate.Invite {
+	return predicate.Invite(sql.FieldNEQ(FieldUseCount, v))
+}
+
+// UseCountIn applies the In predicate on the "use_count" field.
+func UseCountIn(vs ...int) predicate.Invite {
+	return predicate.Invite(sql.FieldIn(FieldUseCount, vs...))
+}
+
+// UseCountNotIn applies the NotIn predicate on the "use_count" field.
+func UseCountNotIn(vs ...int) predicate.Invite {
+	return predicate.Invite(sql.FieldNotIn(FieldUseCount, vs...))
+}
+
+// UseCountGT applies the GT predicate on the "use_count" field.
+func UseCountGT(v int) predicate.Invite {
+	return predicate.Invite(sql.FieldGT(FieldUseCount, v))
+}
+
+// UseCountGTE applies the GTE predicate on the "use_count" field.
+func UseCountGTE(v int) predicate.Invite {
+	return predicate.Invite(sql.FieldGTE(FieldUseCount, v))
+}
+
+// UseCountLT applies the LT predicate on the "use_count" field.
+func UseCountLT(v int) predicate.Invite {
+	return predicate.Invite(sql.FieldLT(FieldUseCount, v))
+}
+
+// UseCountLTE applies the LTE predicate on the "use_count" field.
+func UseCountLTE(v int) predicate.Invite {
+	return predicate.Invite(sql.FieldLTE(FieldUseCount, v))
+}
+
+// MaxUsesEQ applies the EQ predicate on the "max_uses" field.
+func MaxUsesEQ(v int) predicate.Invite {
+	return predicate.Invite(sql.FieldEQ(FieldMaxUses, v))
+}
+
+// MaxUsesNEQ applies the NEQ predicate on the "max_uses" field.
+func MaxUsesNEQ(v int) predicate.Invite {
+	return predicate.Invite(sql.FieldNEQ(FieldMaxUses, v))
+}
+
+// MaxUsesIn applies the In predicate on the "max_uses" field.
+func MaxUsesIn(vs ...int) predicate.Invite {
+	return predicate.Invite(sql.FieldIn(FieldMaxUses, vs...))
+}
+
+// MaxUsesNotIn applies the NotIn predicate on the "max_uses" field.
+func MaxUsesNotIn(vs ...int) predicate.Invite {
+	return predicate.Invite(sql.FieldNotIn(FieldMaxUses, vs...))
+}
+
+// MaxUsesGT applies the GT predicate on the "max_uses" field.
+func MaxUsesGT(v int) predicate.Invite {
+	return predicate.Invite(sql.FieldGT(FieldMaxUses, v))
+}
+
+// MaxUsesGTE applies the GTE predicate on the "max_uses" field.
+func MaxUsesGTE(v int) predicate.Invite {
+	return predicate.Invite(sql.FieldGTE(FieldMaxUses, v))
+}
+
+// MaxUsesLT applies the LT predicate on the "max_uses" field.
+func MaxUsesLT(v int) predicate.Invite {
+	return predicate.Invite(sql.FieldLT(FieldMaxUses, v))
+}
+
+// MaxUsesLTE applies the LTE predicate on the "max_uses" field.
+func MaxUsesLTE(v int) predicate.Invite {
+	return predicate.Invite(sql.FieldLTE(FieldMaxUses, v))
+}
+
+// MaxUsesIsNil applies the IsNil predicate on the "max_uses" field.
+func MaxUsesIsNil() predicate.Invite {
+	return predicate.Invite(sql.FieldIsNull(FieldMaxUses))
+}
+
+// MaxUsesNotNil applies the NotNil predicate on the "max_uses" field.
+func MaxUsesNotNil() predicate.Invite {
+	return predicate.Invite(sql.FieldNotNull(FieldMaxUses))
+}
+
+// HasCreatedBy applies the HasEdge predicate on the "created_by" edge.
+func HasCreatedBy() predicate.Invite {
+	return predicate.Invite(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, CreatedByTable, CreatedByColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasCreatedByWith applies the HasEdge predicate on the "created_by" edge with a given conditions (other predicates).
+func HasCreatedByWith(preds ...predicate.User) predicate.Invite {
+	return predicate.Invite(func(s *sql.Selector) {
+		step := newCreatedByStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
 }
 
 // And groups predicates with the AND operator between them.

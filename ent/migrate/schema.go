@@ -145,18 +145,28 @@ var (
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "organization_id", Type: field.TypeInt},
-		{Name: "created_by_id", Type: field.TypeInt},
 		{Name: "token_hash", Type: field.TypeBytes, Unique: true},
 		{Name: "role", Type: field.TypeEnum, Enums: []string{"OWNER", "ADMIN", "MANAGER", "REVIEWER", "ANNOTATOR"}},
 		{Name: "project_id", Type: field.TypeInt, Nullable: true},
 		{Name: "expires_at", Type: field.TypeTime, Nullable: true},
 		{Name: "revoked", Type: field.TypeBool, Default: false},
+		{Name: "use_count", Type: field.TypeInt, Default: 0},
+		{Name: "max_uses", Type: field.TypeInt, Nullable: true},
+		{Name: "created_by_id", Type: field.TypeInt},
 	}
 	// InvitesTable holds the schema information for the "invites" table.
 	InvitesTable = &schema.Table{
 		Name:       "invites",
 		Columns:    InvitesColumns,
 		PrimaryKey: []*schema.Column{InvitesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "invites_users_created_by",
+				Columns:    []*schema.Column{InvitesColumns[10]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
 		Indexes: []*schema.Index{
 			{
 				Name:    "invite_organization_id",
@@ -504,6 +514,7 @@ func init() {
 	APITokensTable.ForeignKeys[0].RefTable = UsersTable
 	AnnotationsTable.ForeignKeys[0].RefTable = UsersTable
 	AnnotationsTable.ForeignKeys[1].RefTable = TasksTable
+	InvitesTable.ForeignKeys[0].RefTable = UsersTable
 	MembershipsTable.ForeignKeys[0].RefTable = UsersTable
 	MembershipsTable.ForeignKeys[1].RefTable = OrganizationsTable
 	PredictionsTable.ForeignKeys[0].RefTable = TasksTable

@@ -194,6 +194,16 @@ func init() {
 	inviteDescRevoked := inviteFields[6].Descriptor()
 	// invite.DefaultRevoked holds the default value on creation for the revoked field.
 	invite.DefaultRevoked = inviteDescRevoked.Default.(bool)
+	// inviteDescUseCount is the schema descriptor for use_count field.
+	inviteDescUseCount := inviteFields[7].Descriptor()
+	// invite.DefaultUseCount holds the default value on creation for the use_count field.
+	invite.DefaultUseCount = inviteDescUseCount.Default.(int)
+	// invite.UseCountValidator is a validator for the "use_count" field. It is called by the builders before save.
+	invite.UseCountValidator = inviteDescUseCount.Validators[0].(func(int) error)
+	// inviteDescMaxUses is the schema descriptor for max_uses field.
+	inviteDescMaxUses := inviteFields[8].Descriptor()
+	// invite.MaxUsesValidator is a validator for the "max_uses" field. It is called by the builders before save.
+	invite.MaxUsesValidator = inviteDescMaxUses.Validators[0].(func(int) error)
 	membershipMixin := schema.Membership{}.Mixin()
 	membership.Policy = privacy.NewPolicies(schema.Membership{})
 	membership.Hooks[0] = func(next ent.Mutator) ent.Mutator {

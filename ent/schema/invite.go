@@ -3,6 +3,7 @@ package schema
 import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 
@@ -11,7 +12,10 @@ import (
 
 // Invite is an invite link that carries a role, optionally a project, and
 // may expire. (The organization's own link, on Organization, stays the
-// annotator link.) The token is kept only as a SHA-256 hash.
+// annotator link.) The token is kept only as a SHA-256 hash. An invite is
+// only as good as its creator's current standing, and admits at most
+// max_uses people (no limit when unset); use_count counts the sign-ups it
+// admitted.
 type Invite struct {
 	ent.Schema
 }
@@ -33,6 +37,15 @@ func (Invite) Fields() []ent.Field {
 		field.Int("project_id").Optional().Nillable().Immutable(),
 		field.Time("expires_at").Optional().Nillable().Immutable(),
 		field.Bool("revoked").Default(false),
+		field.Int("use_count").Default(0).NonNegative(),
+		field.Int("max_uses").Optional().Nillable().Positive().Immutable(),
+	}
+}
+
+// Edges of the Invite.
+func (Invite) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("created_by", User.Type).Field("created_by_id").Unique().Required().Immutable(),
 	}
 }
 

@@ -257,15 +257,23 @@ export interface RoleInvite {
   expiresAt: Time | null;
   revoked: boolean;
   createdAt: Time;
+  /** Who made the invite; null once they left the organization. */
+  createdBy: { id: ID; displayName: string } | null;
+  /** How many people signed up with it. */
+  useCount: number;
+  /** How many people it admits; null means any number until it expires. */
+  maxUses: number | null;
 }
 
-const roleInviteFields = "id role projectId expiresAt revoked createdAt";
+const roleInviteFields = "id role projectId expiresAt revoked createdAt createdBy { id displayName } useCount maxUses";
 
 export interface CreateInviteInput {
   role: Role;
   projectId?: ID | null;
   /** 1 to 8760; none means the link does not expire. */
   expiresInHours?: number | null;
+  /** 1 to 1000; none means one person for owner and admin invites, any number for the others. */
+  maxUses?: number | null;
 }
 
 /** RoleInvitesQuery lists the role invites (owners and admins) and the projects an invite may lead to. */

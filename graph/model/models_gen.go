@@ -55,6 +55,9 @@ type CreateInviteInput struct {
 	ProjectID *int `json:"projectId,omitempty"`
 	// 1 to 8760 hours; no value means the link does not expire.
 	ExpiresInHours *int `json:"expiresInHours,omitempty"`
+	// How many people the link admits, 1 to 1000. No value means one person for owner and admin invites, and any
+	// number (until it expires or is revoked) for manager, reviewer and annotator invites.
+	MaxUses *int `json:"maxUses,omitempty"`
 }
 
 type CreateProjectInput struct {

@@ -18,6 +18,7 @@ import (
 	"gloss/ent/invite"
 	"gloss/ent/membership"
 	"gloss/ent/organization"
+	"gloss/ent/predicate"
 	"gloss/ent/session"
 	"gloss/ent/user"
 	"gloss/internal/audit"
@@ -43,6 +44,7 @@ type Service struct {
 	openSignup bool
 	log        *slog.Logger
 	audit      *audit.Log
+	dialect    string
 }
 
 // Options configure a Service.
@@ -53,6 +55,7 @@ type Options struct {
 	OpenSignup bool   // LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK=false
 	Logger     *slog.Logger
 	Audit      *audit.Log
+	Dialect    string // the database's dialect (database.DB.Dialect); empty means SQLite
 }
 
 // NewService returns a Service over client.
@@ -65,6 +68,7 @@ func NewService(client *ent.Client, o Options) *Service {
 		openSignup: o.OpenSignup,
 		log:        o.Logger,
 		audit:      o.Audit,
+		dialect:    o.Dialect,
 	}
 }
 
@@ -192,6 +196,7 @@ type Invite struct {
 	Setup        bool            // the one-time link that creates the owner
 	Role         membership.Role // the role a new member gets
 	ProjectID    *int            // a project the new member joins, if any
+	roleInvite   *ent.Invite     // the role invite, when it is one (nil for the organization's link)
 }
 
 // LookupInvite returns what token leads to, or nil when it is not valid.
@@ -224,7 +229,8 @@ func (s *Service) lookupInvite(ctx context.Context, client *ent.Client, token st
 	return &Invite{Organization: org, Role: membership.RoleAnnotator}, nil
 }
 
-// lookupRoleInvite finds a live role invite (not revoked, not expired).
+// lookupRoleInvite finds a live role invite: not revoked, not expired, not
+// used up, and its creator still in standing to make it (inviteStanding).
 func (s *Service) lookupRoleInvite(sys context.Context, client *ent.Client, hash []byte) (*Invite, error) {
 	inv, err := client.Invite.Query().
 		Where(invite.TokenHash(hash), invite.Revoked(false),
@@ -236,17 +242,86 @@ func (s *Service) lookupRoleInvite(sys context.Context, client *ent.Client, hash
 	if err != nil {
 		return nil, err
 	}
+	if max := maxUses(inv); max != nil && inv.UseCount >= *max {
+		return nil, nil
+	}
+	standing, err := client.Membership.Query().
+		Where(inviteStanding(inv)...).
+		Exist(sys)
+	if err != nil || !standing {
+		return nil, err
+	}
 	org, err := client.Organization.Get(sys, inv.OrganizationID)
 	if err != nil {
 		return nil, err
 	}
-	return &Invite{Organization: org, Role: membership.Role(inv.Role), ProjectID: inv.ProjectID}, nil
+	return &Invite{Organization: org, Role: membership.Role(inv.Role), ProjectID: inv.ProjectID, roleInvite: inv}, nil
 }
 
+// inviteStanding are the conditions on a membership that keep an invite
+// alive: an invite is only as good as its creator's current standing. The
+// creator must be active, still a member of the invite's organization, and
+// still hold a role that makes such invites: owner for owner invites, owner
+// or admin for the others (an invite dies when its creator is demoted below
+// the role it grants, or below admin).
+func inviteStanding(inv *ent.Invite) []predicate.Membership {
+	roles := []membership.Role{membership.RoleOwner, membership.RoleAdmin}
+	if inv.Role == invite.RoleOwner {
+		roles = roles[:1]
+	}
+	return []predicate.Membership{
+		membership.UserID(inv.CreatedByID),
+		membership.OrganizationID(inv.OrganizationID),
+		membership.RoleIn(roles...),
+		membership.HasUserWith(user.Active(true)),
+	}
+}
+
+// maxUses returns how many people inv admits, or nil for no limit. Owner
+// and admin invites made without a count (including those made before
+// counts existed) admit one.
+func maxUses(inv *ent.Invite) *int {
+	if inv.MaxUses != nil {
+		return inv.MaxUses
+	}
+	if inv.Role == invite.RoleOwner || inv.Role == invite.RoleAdmin {
+		one := 1
+		return &one
+	}
+	return nil
+}
+
+// useInvite counts one sign-up against a role invite, atomically: the
+// UPDATE only matches while the invite is unrevoked and has a use left
+// (use_count < max), so of two concurrent sign-ups on a last use exactly one
+// gets it. It runs in the sign-up's transaction, so a sign-up that fails
+// later gives the use back.
+func useInvite(sys context.Context, client *ent.Client, inv *ent.Invite) error {
+	u := client.Invite.Update().Where(invite.ID(inv.ID), invite.Revoked(false))
+	if max := maxUses(inv); max != nil {
+		u.Where(invite.UseCountLT(*max))
+	}
+	n, err := u.AddUseCount(1).Save(sys)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return errInviteGone
+	}
+	return nil
+}
+
+var errInviteGone = fault.Invalid("this invite link is not valid or has been replaced; ask for a new one")
+
+// MaxInviteUses is the largest use count an invite may be made with.
+const MaxInviteUses = 1000
+
 // CreateInvite makes an invite link into the viewer's organization with a
-// role, optionally a project, and optionally an expiry. Only owners invite
-// owners. The URL is returned once; the token is kept only as a hash.
-func (s *Service) CreateInvite(ctx context.Context, role membership.Role, projectID *int, expiresIn *time.Duration) (*ent.Invite, string, error) {
+// role, optionally a project, optionally an expiry, and optionally a use
+// count (uses; nil means one person for owner and admin invites and no limit
+// for the others). Only owners invite owners. The URL is returned once; the
+// token is kept only as a hash.
+func (s *Service) CreateInvite(ctx context.Context, role membership.Role, projectID *int, expiresIn *time.Duration, uses *int) (*ent.Invite, string, error) {
 	v := viewer.FromContext(ctx)
 	if v == nil || !v.IsOrgAdmin() {
 		return nil, "", fault.New(fault.Forbidden, "only owners and admins invite")
@@ -271,13 +346,21 @@ func (s *Service) CreateInvite(ctx context.Context, role membership.Role, projec
 		}
 		c.SetExpiresAt(time.Now().Add(*expiresIn))
 	}
+	switch {
+	case uses != nil && (*uses < 1 || *uses > MaxInviteUses):
+		return nil, "", fault.Invalid("an invite admits 1 to %d people", MaxInviteUses)
+	case uses != nil:
+		c.SetMaxUses(*uses)
+	case role == membership.RoleOwner || role == membership.RoleAdmin:
+		c.SetMaxUses(1)
+	}
 	token := secret.NewToken()
 	inv, err := c.SetTokenHash(secret.Hash(token)).Save(ctx)
 	if err != nil {
 		return nil, "", err
 	}
 	s.record(ctx, audit.Event{Action: "invite.created", TargetType: "Invite", TargetID: itoa(inv.ID),
-		Details: map[string]any{"role": string(role)}})
+		Details: map[string]any{"role": string(role), "max_uses": inv.MaxUses}})
 	return inv, inviteURL(s.BaseURL(ctx), token), nil
 }
 
@@ -315,6 +398,7 @@ func (s *Service) Signup(ctx context.Context, email, pw, inviteToken string) (*e
 	role := membership.RoleAnnotator
 	setup := false
 	var joinProject *int
+	var used *ent.Invite // the role invite this sign-up uses up, if any
 	switch {
 	case inviteToken != "":
 		inv, err := s.lookupInvite(ctx, client, inviteToken)
@@ -322,9 +406,10 @@ func (s *Service) Signup(ctx context.Context, email, pw, inviteToken string) (*e
 			return nil, err
 		}
 		if inv == nil {
-			return nil, fault.Invalid("this invite link is not valid or has been replaced; ask for a new one")
+			return nil, errInviteGone
 		}
 		org, setup, role, joinProject = inv.Organization, inv.Setup, inv.Role, inv.ProjectID
+		used = inv.roleInvite
 	case s.openSignup:
 		// System context: open signup joins the default organization.
 		org, err = s.defaultOrganization(viewer.NewSystemContext(ctx), client)
@@ -353,6 +438,11 @@ func (s *Service) Signup(ctx context.Context, email, pw, inviteToken string) (*e
 	} else if exists {
 		return nil, fault.Invalid("an account with this email already exists; sign in instead")
 	}
+	if used != nil {
+		if err := useInvite(sys, client, used); err != nil {
+			return nil, err
+		}
+	}
 	u, err := client.User.Create().SetEmail(email).SetPasswordHash(hash).SetActiveOrganizationID(org.ID).Save(sys)
 	if err != nil {
 		return nil, err
@@ -373,15 +463,20 @@ func (s *Service) Signup(ctx context.Context, email, pw, inviteToken string) (*e
 	if err := s.startSession(ctx, u); err != nil {
 		return nil, err
 	}
+	details := map[string]any{"role": string(role), "setup": setup}
+	if used != nil {
+		details["invite"] = itoa(used.ID)
+	}
 	s.record(ctx, audit.Event{Action: "signup", ActorID: &u.ID, OrgID: &org.ID, TargetType: "User", TargetID: itoa(u.ID),
-		Details: map[string]any{"role": string(role), "setup": setup}})
+		Details: details})
 	return u, nil
 }
 
 // Login checks email and password and starts a new session, replacing the
-// request's old one. Failures are counted per account and per client address
-// and refused with RATE_LIMITED past a limit; an unknown email reads and
-// costs exactly like a wrong password.
+// request's old one. Attempts are reserved per account and per client
+// address before the password is compared, and refused with RATE_LIMITED
+// past a limit; an unknown email reads and costs exactly like a wrong
+// password.
 func (s *Service) Login(ctx context.Context, email, pw string) (*ent.User, error) {
 	ex := exchangeFrom(ctx)
 	addr := ""
@@ -389,9 +484,13 @@ func (s *Service) Login(ctx context.Context, email, pw string) (*ent.User, error
 		addr = ClientAddress(ex.r)
 	}
 	norm := strings.ToLower(strings.TrimSpace(email))
-	keys := []throttleKey{accountKey(norm), addressKey(addr)}
-	if err := s.checkThrottle(ctx, keys); err != nil {
-		s.record(ctx, audit.Event{Action: "login.throttled", Details: map[string]any{"email": truncate(norm, 254)}})
+	account, address := accountKey(norm), addressKey(addr)
+	// Reserve before the password is compared: a concurrent burst gets no
+	// more checks than the limits allow. A failure keeps its reservation.
+	if err := s.reserve(ctx, address, account); err != nil {
+		if fault.As(err) != nil {
+			s.record(ctx, audit.Event{Action: "login.throttled", Details: attemptedEmail(email)})
+		}
 		return nil, err
 	}
 	wrong := fault.New(fault.Unauthenticated, "the email or password is not correct")
@@ -400,8 +499,8 @@ func (s *Service) Login(ctx context.Context, email, pw string) (*ent.User, error
 	u, err := s.client.User.Query().Where(user.Email(norm)).Only(sys)
 	if ent.IsNotFound(err) || len(pw) > 4*password.MaxLength {
 		password.Waste(ctx, pw)
-		s.record(ctx, audit.Event{Action: "login.failed", Details: map[string]any{"email": truncate(norm, 254)}})
-		return nil, s.recordFailure(ctx, keys, wrong)
+		s.record(ctx, audit.Event{Action: "login.failed", Details: attemptedEmail(email)})
+		return nil, wrong
 	}
 	if err != nil {
 		return nil, err
@@ -413,14 +512,28 @@ func (s *Service) Login(ctx context.Context, email, pw string) (*ent.User, error
 	if !ok || !u.Active {
 		s.record(ctx, audit.Event{Action: "login.failed", TargetType: "User", TargetID: itoa(u.ID), OrgID: u.ActiveOrganizationID,
 			Details: map[string]any{"email": u.Email, "deactivated": !u.Active}})
-		return nil, s.recordFailure(ctx, keys, wrong)
+		return nil, wrong
 	}
-	s.clearThrottle(ctx, keys[0])
+	// The right password: this attempt was no failure of the address's, and
+	// the account's failures are forgotten.
+	s.refund(ctx, address)
+	s.clearThrottle(ctx, account)
 	if err := s.startSession(ctx, u); err != nil {
 		return nil, err
 	}
 	s.record(ctx, audit.Event{Action: "login.succeeded", ActorID: &u.ID, OrgID: u.ActiveOrganizationID, TargetType: "User", TargetID: itoa(u.ID)})
 	return u, nil
+}
+
+// attemptedEmail is what a failure event keeps of the email typed at sign-in:
+// the address when it parses as one, else only the fact that it did not (the
+// field may hold a password typed into the wrong box, which must not reach
+// the audit log).
+func attemptedEmail(input string) map[string]any {
+	if email, err := NormalizeEmail(input); err == nil {
+		return map[string]any{"email": email}
+	}
+	return map[string]any{"email_invalid": true}
 }
 
 // startSession ends the request's current session, if any, and starts a new
@@ -468,11 +581,28 @@ func (s *Service) Logout(ctx context.Context) error {
 }
 
 // ChangePassword replaces the viewer's password after checking the current
-// one, and ends every other session of theirs.
+// one, and ends every other session of theirs. Checks of the current
+// password are reserved per user before it is compared (passwordFailures
+// per window, then RATE_LIMITED), so a stolen session is no oracle for it.
+// It runs outside the GraphQL mutation's transaction (the reservation must
+// commit even when the change is refused) and opens its own for the change.
 func (s *Service) ChangePassword(ctx context.Context, current, next string) error {
 	v := viewer.FromContext(ctx)
-	client := database.ClientFrom(ctx, s.client)
-	u, err := client.User.Get(ctx, v.UserID)
+	if v == nil || v.UserID == 0 {
+		return fault.New(fault.Unauthenticated, "sign in first")
+	}
+	// The new password is checked first: a weak one costs no attempt.
+	if err := password.Check(next); err != nil {
+		return err
+	}
+	key := passwordKey(v.UserID)
+	if err := s.reserve(ctx, key); err != nil {
+		if fault.As(err) != nil {
+			s.record(ctx, audit.Event{Action: "password.change_throttled", TargetType: "User", TargetID: itoa(v.UserID)})
+		}
+		return err
+	}
+	u, err := s.client.User.Get(ctx, v.UserID)
 	if err != nil {
 		return err
 	}
@@ -481,19 +611,34 @@ func (s *Service) ChangePassword(ctx context.Context, current, next string) erro
 		return err
 	}
 	if !ok {
+		s.record(ctx, audit.Event{Action: "password.change_failed", TargetType: "User", TargetID: itoa(v.UserID)})
 		return fault.Invalid("the current password is not correct")
-	}
-	if err := password.Check(next); err != nil {
-		return err
 	}
 	hash, err := password.Hash(ctx, next)
 	if err != nil {
 		return err
 	}
-	if err := client.User.UpdateOne(u).SetPasswordHash(hash).Exec(ctx); err != nil {
+	tx, err := s.client.Tx(ctx)
+	if err != nil {
 		return err
 	}
-	if _, err = client.Session.Delete().Where(session.UserID(v.UserID), session.IDNEQ(v.SessionID)).Exec(ctx); err != nil {
+	txctx := ent.NewTxContext(ctx, tx) // the audit hook and record write within it
+	if err := s.changePassword(txctx, tx.Client(), v, hash); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.clearThrottle(ctx, key)
+	return nil
+}
+
+func (s *Service) changePassword(ctx context.Context, client *ent.Client, v *viewer.Viewer, hash string) error {
+	if err := client.User.UpdateOneID(v.UserID).SetPasswordHash(hash).Exec(ctx); err != nil {
+		return err
+	}
+	if _, err := client.Session.Delete().Where(session.UserID(v.UserID), session.IDNEQ(v.SessionID)).Exec(ctx); err != nil {
 		return err
 	}
 	s.record(ctx, audit.Event{Action: "password.changed", TargetType: "User", TargetID: itoa(v.UserID)})

@@ -3,8 +3,13 @@ package auth
 import (
 	"context"
 	"encoding/hex"
+	"fmt"
 	"math"
+	"strconv"
 	"time"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
 
 	"gloss/ent/throttle"
 	"gloss/internal/fault"
@@ -12,14 +17,17 @@ import (
 	"gloss/internal/viewer"
 )
 
-// Sign-in limits: failures allowed per window, per account and per client
-// address. Counts live in the database so every process shares them.
+// Limits on guessing a password: attempts allowed per window, per account
+// and per client address at sign-in, and per user at changePassword. Counts
+// live in the database so every process shares them.
 const (
-	throttleWindow     = 15 * time.Minute
-	accountFailures    = 5
-	addressFailures    = 30
-	throttleKeyAccount = "account:"
-	throttleKeyAddress = "address:"
+	throttleWindow      = 15 * time.Minute
+	accountFailures     = 5
+	addressFailures     = 30
+	passwordFailures    = 5
+	throttleKeyAccount  = "account:"
+	throttleKeyAddress  = "address:"
+	throttleKeyPassword = "password:"
 )
 
 type throttleKey struct {
@@ -37,46 +45,123 @@ func addressKey(addr string) throttleKey {
 	return throttleKey{throttleKeyAddress + addr, addressFailures}
 }
 
-// checkThrottle refuses with RATE_LIMITED when any key is over its limit in
-// the current window.
-func (s *Service) checkThrottle(ctx context.Context, keys []throttleKey) error {
+// passwordKey keys the current-password check of changePassword by user.
+func passwordKey(userID int) throttleKey {
+	return throttleKey{throttleKeyPassword + strconv.Itoa(userID), passwordFailures}
+}
+
+// reserve takes one attempt from every key, in order, before any secret is
+// compared, so that a burst of concurrent guesses cannot all pass a check
+// made before any of them is counted. Each take is one atomic statement. At
+// the first key with no attempt left in its window, the keys already taken
+// are given back and reserve refuses with RATE_LIMITED. A caller whose
+// attempt then succeeds gives its attempts back (refund, clear); a failed
+// attempt keeps them, so the count is the number of failures plus the
+// attempts in flight.
+func (s *Service) reserve(ctx context.Context, keys ...throttleKey) error {
 	// System context: throttles are server-internal rows.
 	ctx = viewer.NewSystemContext(ctx)
-	for _, k := range keys {
-		t, err := s.client.Throttle.Query().Where(throttle.Key(k.key)).Only(ctx)
+	now := time.Now().UTC()
+	for i, k := range keys {
+		ok, err := s.take(ctx, k, now)
 		if err != nil {
-			continue // not found: no failures yet
+			s.refund(ctx, keys[:i]...)
+			return fmt.Errorf("throttle: %w", err)
 		}
-		left := time.Until(t.WindowStart.Add(throttleWindow))
-		if left > 0 && t.Failures >= k.limit {
-			mins := int(math.Ceil(left.Minutes()))
-			return fault.New(fault.RateLimited, "too many failed sign-in attempts; try again in %d minute(s)", mins)
+		if !ok {
+			s.refund(ctx, keys[:i]...)
+			return s.limited(ctx, k, now)
 		}
 	}
 	return nil
 }
 
-// recordFailure counts one failed sign-in against every key and returns
-// err. Counting errors are not shown: the caller's answer stays the same.
-func (s *Service) recordFailure(ctx context.Context, keys []throttleKey, err error) error {
-	ctx = viewer.NewSystemContext(ctx)
-	now := time.Now()
-	for _, k := range keys {
-		t, qerr := s.client.Throttle.Query().Where(throttle.Key(k.key)).Only(ctx)
-		switch {
-		case qerr != nil:
-			_ = s.client.Throttle.Create().SetKey(k.key).SetFailures(1).SetWindowStart(now).
-				OnConflictColumns(throttle.FieldKey).AddFailures(1).Exec(ctx)
-		case now.Sub(t.WindowStart) > throttleWindow:
-			_ = s.client.Throttle.UpdateOne(t).SetFailures(1).SetWindowStart(now).Exec(ctx)
-		default:
-			_ = s.client.Throttle.UpdateOne(t).AddFailures(1).Exec(ctx)
-		}
+// take reserves one attempt under k in one statement: insert the key's row
+// at 1, or on conflict start an expired window again at 1 or add 1 to a
+// window with room left. A full window is left as it is and the statement
+// returns no row; take then reports false.
+//
+//	INSERT INTO throttles (key, failures, window_start) VALUES (k, 1, now)
+//	ON CONFLICT (key) DO UPDATE SET
+//	  failures     = CASE WHEN throttles.window_start <= cutoff THEN 1 ELSE throttles.failures + 1 END,
+//	  window_start = CASE WHEN throttles.window_start <= cutoff THEN now ELSE throttles.window_start END
+//	WHERE throttles.window_start <= cutoff OR throttles.failures < limit
+//	RETURNING failures
+//
+// Both SQLite (3.35+) and PostgreSQL run it as one atomic upsert. It goes
+// through the driver, not the ent client, because ent's upsert builder
+// cannot return a row for a conditional update.
+func (s *Service) take(ctx context.Context, k throttleKey, now time.Time) (bool, error) {
+	d := s.dialect
+	if d == "" {
+		d = dialect.SQLite
 	}
-	return err
+	cutoff := now.Add(-throttleWindow)
+	col := func(b *entsql.Builder, c string) *entsql.Builder {
+		return b.WriteString(b.Quote(throttle.Table) + "." + b.Quote(c))
+	}
+	expired := func(b *entsql.Builder) *entsql.Builder {
+		col(b.WriteString("CASE WHEN "), throttle.FieldWindowStart).WriteString(" <= ").Arg(cutoff).WriteString(" THEN ")
+		return b
+	}
+	query, args := entsql.Dialect(d).
+		Insert(throttle.Table).
+		Columns(throttle.FieldKey, throttle.FieldFailures, throttle.FieldWindowStart).
+		Values(k.key, 1, now).
+		OnConflict(
+			entsql.ConflictColumns(throttle.FieldKey),
+			entsql.ResolveWith(func(u *entsql.UpdateSet) {
+				u.Set(throttle.FieldFailures, entsql.ExprFunc(func(b *entsql.Builder) {
+					col(expired(b).WriteString("1 ELSE "), throttle.FieldFailures).WriteString(" + 1 END")
+				}))
+				u.Set(throttle.FieldWindowStart, entsql.ExprFunc(func(b *entsql.Builder) {
+					col(expired(b).Arg(now).WriteString(" ELSE "), throttle.FieldWindowStart).WriteString(" END")
+				}))
+			}),
+			entsql.UpdateWhere(entsql.P(func(b *entsql.Builder) {
+				col(b, throttle.FieldWindowStart).WriteString(" <= ").Arg(cutoff).WriteString(" OR ")
+				col(b, throttle.FieldFailures).WriteString(" < ").Arg(k.limit)
+			})),
+		).
+		Returning(throttle.FieldFailures).
+		Query()
+	rows, err := s.client.QueryContext(ctx, query, args...)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	taken := rows.Next()
+	if err := rows.Err(); err != nil {
+		return false, err
+	}
+	return taken, rows.Close()
 }
 
-// clearThrottle forgets an account's failures after a successful sign-in.
+// limited is the refusal for a full key, saying when to try again.
+func (s *Service) limited(ctx context.Context, k throttleKey, now time.Time) error {
+	mins := int(throttleWindow.Minutes())
+	if t, err := s.client.Throttle.Query().Where(throttle.Key(k.key)).Only(ctx); err == nil {
+		if left := t.WindowStart.Add(throttleWindow).Sub(now); left > 0 && left < throttleWindow {
+			mins = int(math.Ceil(left.Minutes()))
+		}
+	}
+	return fault.New(fault.RateLimited, "too many failed attempts; try again in %d minute(s)", mins)
+}
+
+// refund gives back one attempt under each key (an attempt that succeeded,
+// or was refused by a later key before any secret was compared). Errors are
+// not shown: the caller's answer stays the same.
+func (s *Service) refund(ctx context.Context, keys ...throttleKey) {
+	ctx = viewer.NewSystemContext(ctx)
+	for _, k := range keys {
+		_ = s.client.Throttle.Update().
+			Where(throttle.Key(k.key), throttle.FailuresGT(0)).
+			AddFailures(-1).Exec(ctx)
+	}
+}
+
+// clearThrottle forgets a key's failures after the secret was right: the
+// account's after a successful sign-in, the user's after a password change.
 func (s *Service) clearThrottle(ctx context.Context, k throttleKey) {
 	ctx = viewer.NewSystemContext(ctx)
 	_, _ = s.client.Throttle.Delete().Where(throttle.Key(k.key)).Exec(ctx)

@@ -47,11 +47,12 @@ func newGraphQL(client *ent.Client, schema graphql.ExecutableSchema, introspecti
 	}
 	srv.Use(extension.FixedComplexityLimit(maxComplexity))
 	srv.Use(shapeLimits{introspection: introspection})
-	// Every mutation runs in one transaction, except login, whose failed
-	// attempts must be counted although the operation fails, and
+	// Every mutation runs in one transaction, except login and
+	// changePassword, whose attempts must be counted although the operation
+	// fails (changePassword opens its own transaction for the change), and
 	// importTasksFromUrl, which downloads before it opens its own
 	// transaction so a slow server never holds the write lock.
-	srv.Use(entgql.Transactioner{TxOpener: client, SkipTxFunc: entgql.SkipIfHasFields("login", "importTasksFromUrl")})
+	srv.Use(entgql.Transactioner{TxOpener: client, SkipTxFunc: entgql.SkipIfHasFields("login", "changePassword", "importTasksFromUrl")})
 	srv.SetErrorPresenter(graph.ErrorPresenter(log, RequestID))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		log.Error("graphql panic", slog.Any("panic", v), slog.String("request_id", RequestID(ctx)))

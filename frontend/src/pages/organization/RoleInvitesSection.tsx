@@ -1,7 +1,8 @@
 // Role invites (owners and admins): a link that makes its holder a member
 // with a chosen role, optionally straight into one project, optionally
 // expiring. The link is shown once, in a dialog, when it is created; the
-// list shows the invites without their links, each revocable.
+// list shows the invites without their links, who made them and how often
+// they were used, each revocable. Owner and admin invites admit one person.
 import { useRef, useState, type FormEvent } from "react";
 
 import {
@@ -24,8 +25,15 @@ const maxHours = 8760;
 function inviteStatus(invite: RoleInvite, now: number): string {
   if (invite.revoked) return "Revoked";
   if (invite.expiresAt !== null && new Date(invite.expiresAt).getTime() <= now) return "Expired";
+  if (invite.maxUses !== null && invite.useCount >= invite.maxUses) return "Used up";
   return "Active";
 }
+
+function inviteUses(invite: RoleInvite): string {
+  return invite.maxUses === null ? String(invite.useCount) : `${invite.useCount} of ${invite.maxUses}`;
+}
+
+const singleUse = (role: Role) => role === "OWNER" || role === "ADMIN";
 
 export function RoleInvitesSection({ viewerRole }: { viewerRole: Role }) {
   const query = useQuery(RoleInvitesQuery, {});
@@ -182,8 +190,10 @@ export function RoleInvitesSection({ viewerRole }: { viewerRole: Role }) {
               <tr>
                 <th scope="col">Role</th>
                 <th scope="col">Project</th>
+                <th scope="col">Created by</th>
                 <th scope="col">Created</th>
                 <th scope="col">Expires</th>
+                <th scope="col">Uses</th>
                 <th scope="col">Status</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
@@ -197,6 +207,7 @@ export function RoleInvitesSection({ viewerRole }: { viewerRole: Role }) {
                   <tr key={invite.id}>
                     <td>{roleName(invite.role)}</td>
                     <td>{projectTitle(invite.projectId) ?? <span className="muted">None</span>}</td>
+                    <td>{invite.createdBy?.displayName ?? <span className="muted">Former member</span>}</td>
                     <td>
                       <time dateTime={invite.createdAt}>{formatDateTime(invite.createdAt)}</time>
                     </td>
@@ -207,6 +218,7 @@ export function RoleInvitesSection({ viewerRole }: { viewerRole: Role }) {
                         <span className="muted">Never</span>
                       )}
                     </td>
+                    <td>{inviteUses(invite)}</td>
                     <td>
                       <span className={status === "Active" ? "badge badge-success" : "badge"}>{status}</span>
                     </td>
@@ -245,8 +257,18 @@ export function RoleInvitesSection({ viewerRole }: { viewerRole: Role }) {
         >
           <p id="created-invite-explanation">
             Send this link to the person you invite. Copy it now: <strong>it will not be shown again.</strong>{" "}
-            Anyone who has it can join as {withArticle(roleName(created.role).toLowerCase())} until it
-            expires or is revoked.
+            {singleUse(created.role) ? (
+              <>
+                It makes one person {withArticle(roleName(created.role).toLowerCase())}, and stops working once used,
+                when it expires or is revoked, or when you are no longer an{" "}
+                {created.role === "OWNER" ? "owner" : "owner or admin"}.
+              </>
+            ) : (
+              <>
+                Anyone who has it can join as {withArticle(roleName(created.role).toLowerCase())} until it expires or
+                is revoked, or until you are no longer an owner or admin.
+              </>
+            )}
           </p>
           <div className="field">
             <label htmlFor="created-invite-url">Invite link</label>

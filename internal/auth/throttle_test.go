@@ -1,0 +1,151 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"gloss/ent/throttle"
+	"gloss/internal/database"
+	"gloss/internal/fault"
+	"gloss/internal/viewer"
+)
+
+// testService opens a fresh database for one test: SQLite in a temp dir,
+// and PostgreSQL too when DATABASE_URL is set (a new database per test).
+func testServices(t *testing.T) map[string]*Service {
+	t.Helper()
+	ctx := context.Background()
+	out := map[string]*Service{}
+	db, err := database.Open(ctx, "", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	out["sqlite"] = NewService(db.Client, Options{Dialect: db.Dialect})
+	if base := os.Getenv("DATABASE_URL"); base != "" {
+		conn, err := pgx.Connect(ctx, base)
+		if err != nil {
+			t.Fatalf("DATABASE_URL is set but PostgreSQL cannot be reached: %v", err)
+		}
+		b := make([]byte, 6)
+		_, _ = rand.Read(b)
+		name := "gloss_auth_" + hex.EncodeToString(b)
+		if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+			t.Fatal(err)
+		}
+		conn.Close(ctx)
+		u, _ := url.Parse(base)
+		u.Path = "/" + name
+		pg, err := database.Open(ctx, u.String(), t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			pg.Close()
+			if c, err := pgx.Connect(ctx, base); err == nil {
+				_, _ = c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+				c.Close(ctx)
+			}
+		})
+		out["postgres"] = NewService(pg.Client, Options{Dialect: pg.Dialect})
+	}
+	return out
+}
+
+func failures(t *testing.T, s *Service, k throttleKey) int {
+	t.Helper()
+	r, err := s.client.Throttle.Query().Where(throttle.Key(k.key)).Only(viewer.NewSystemContext(context.Background()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.Failures
+}
+
+// TestTakeRefusesAtTheLimitAndRestartsAfterTheWindow drives the one
+// statement through a window: limit takes pass, the next is refused without
+// counting, a refund gives one back, and a take after the window starts
+// again at one.
+func TestTakeRefusesAtTheLimitAndRestartsAfterTheWindow(t *testing.T) {
+	for name, s := range testServices(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := viewer.NewSystemContext(context.Background())
+			k := throttleKey{"test:window", 3}
+			now := time.Now().UTC()
+			for i := 1; i <= 3; i++ {
+				if ok, err := s.take(ctx, k, now.Add(time.Duration(i)*time.Second)); err != nil || !ok {
+					t.Fatalf("take %d: %v %v", i, ok, err)
+				}
+			}
+			for i := 0; i < 3; i++ {
+				if ok, err := s.take(ctx, k, now.Add(time.Minute)); err != nil || ok {
+					t.Fatalf("take past the limit: %v %v", ok, err)
+				}
+			}
+			if n := failures(t, s, k); n != 3 {
+				t.Fatalf("refused takes were counted: %d", n)
+			}
+			s.refund(ctx, k)
+			if ok, _ := s.take(ctx, k, now.Add(time.Minute)); !ok {
+				t.Fatal("a refunded attempt cannot be taken again")
+			}
+			if ok, _ := s.take(ctx, k, now.Add(throttleWindow-time.Second)); ok {
+				t.Fatal("the window ended early")
+			}
+			if ok, err := s.take(ctx, k, now.Add(throttleWindow+time.Second)); err != nil || !ok {
+				t.Fatalf("a new window did not start: %v %v", ok, err)
+			}
+			if n := failures(t, s, k); n != 1 {
+				t.Fatalf("a new window starts at %d, want 1", n)
+			}
+		})
+	}
+}
+
+// TestReserveUnderABurst takes from one key from many goroutines at once:
+// exactly the limit get through, the rest are refused with RATE_LIMITED,
+// and a key refused later gives back the keys taken before it.
+func TestReserveUnderABurst(t *testing.T) {
+	for name, s := range testServices(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			k := throttleKey{"test:burst", 5}
+			var passed, limited atomic.Int32
+			var wg sync.WaitGroup
+			for i := 0; i < 40; i++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					err := s.reserve(ctx, k)
+					switch {
+					case err == nil:
+						passed.Add(1)
+					case fault.As(err) != nil && fault.As(err).Code == fault.RateLimited:
+						limited.Add(1)
+					default:
+						t.Errorf("reserve: %v", err)
+					}
+				}()
+			}
+			wg.Wait()
+			if passed.Load() != 5 || limited.Load() != 35 {
+				t.Fatalf("passed %d, limited %d; want 5 and 35", passed.Load(), limited.Load())
+			}
+			other := throttleKey{"test:other", 5}
+			if err := s.reserve(ctx, other, k); err == nil {
+				t.Fatal("a full key was taken")
+			}
+			if n := failures(t, s, other); n != 0 {
+				t.Fatalf("the key before a refusal kept its attempt: %d", n)
+			}
+		})
+	}
+}

@@ -1,0 +1,198 @@
+package main
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// burst sends n operations at once, each from its own browser, and counts
+// the answers by code ("" for success).
+func burst(t *testing.T, n int, op func(i int) *gqlResponse) map[string]int {
+	t.Helper()
+	var mu sync.Mutex
+	codes := map[string]int{}
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			r := op(i)
+			mu.Lock()
+			codes[r.Code()]++
+			mu.Unlock()
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return codes
+}
+
+func loginVars(email, password string) map[string]any {
+	return map[string]any{"i": map[string]any{"email": email, "password": password}}
+}
+
+// TestLoginBurstAtOneAccount: 40 simultaneous guesses at one account get at
+// most 5 password checks; the rest are refused before any check, and the
+// right password is refused too while the account is locked.
+func TestLoginBurstAtOneAccount(t *testing.T) {
+	s, owner := MustOwner(t, nil)
+	codes := burst(t, 40, func(i int) *gqlResponse {
+		return s.browser(t).gql(loginMutation, loginVars(ownerEmail, "wrong password!"))
+	})
+	if codes["UNAUTHENTICATED"] > 5 || codes["UNAUTHENTICATED"]+codes["RATE_LIMITED"] != 40 {
+		t.Fatalf("40 concurrent guesses at one account answered %v; want at most 5 checked (UNAUTHENTICATED), the rest RATE_LIMITED", codes)
+	}
+	late := s.browser(t)
+	r := late.wantCode("RATE_LIMITED", loginMutation, loginVars(ownerEmail, ownerPassword))
+	if !strings.Contains(r.Errors[0].Message, "try again") {
+		t.Fatalf("message %q", r.Errors[0].Message)
+	}
+	if path(late.ok(`{ viewer { id } }`, nil), "viewer") != nil {
+		t.Fatal("a refused sign-in signed in")
+	}
+	if list := owner.ok(`{ sessions { id } }`, nil)["sessions"].([]any); len(list) != 1 {
+		t.Fatalf("the burst created sessions: %d", len(list))
+	}
+}
+
+// TestLoginBurstFromOneAddress: successful sign-ins do not use up the
+// address's budget (an office behind one NAT), but a concurrent spray of
+// wrong guesses at many accounts gets at most 30 checks, and then even the
+// right password from that address is refused.
+func TestLoginBurstFromOneAddress(t *testing.T) {
+	s, _ := MustOwner(t, nil)
+	for i := 0; i < 32; i++ {
+		s.browser(t).ok(loginMutation, loginVars(ownerEmail, ownerPassword))
+	}
+	codes := burst(t, 60, func(i int) *gqlResponse {
+		return s.browser(t).gql(loginMutation, loginVars(uniqueEmail("spray"), "wrong password!"))
+	})
+	if codes["UNAUTHENTICATED"] > 30 || codes["UNAUTHENTICATED"]+codes["RATE_LIMITED"] != 60 {
+		t.Fatalf("60 concurrent guesses from one address answered %v; want at most 30 checked, the rest RATE_LIMITED", codes)
+	}
+	b := s.browser(t)
+	b.wantCode("RATE_LIMITED", loginMutation, loginVars(ownerEmail, ownerPassword))
+	if path(b.ok(`{ viewer { id } }`, nil), "viewer") != nil {
+		t.Fatal("a refused sign-in signed in")
+	}
+}
+
+// TestChangePasswordIsNoOracle: a stolen session cannot guess the current
+// password. Of a burst of wrong guesses at most 5 are checked; then even
+// the right one is refused with RATE_LIMITED, the password stays as it was
+// and no session is ended. Another user's changes are not affected.
+func TestChangePasswordIsNoOracle(t *testing.T) {
+	s, owner := MustOwner(t, nil)
+	other := s.browser(t)
+	other.ok(loginMutation, loginVars(ownerEmail, ownerPassword))
+	change := `mutation($i: ChangePasswordInput!) { changePassword(input: $i) }`
+	vars := func(current string) map[string]any {
+		return map[string]any{"i": map[string]any{"currentPassword": current, "newPassword": "a brand new phrase"}}
+	}
+	// A weak new password is refused before the current one is looked at,
+	// and costs no attempt.
+	for i := 0; i < 6; i++ {
+		owner.wantCode("BAD_USER_INPUT", change, map[string]any{"i": map[string]any{"currentPassword": "guess", "newPassword": "qwerty"}})
+	}
+	codes := burst(t, 20, func(i int) *gqlResponse {
+		return owner.gql(change, vars("guess number "+strings.Repeat("x", i)))
+	})
+	if codes["BAD_USER_INPUT"] > 5 || codes["BAD_USER_INPUT"]+codes["RATE_LIMITED"] != 20 {
+		t.Fatalf("20 concurrent guesses answered %v; want at most 5 checked (BAD_USER_INPUT), the rest RATE_LIMITED", codes)
+	}
+	owner.wantCode("RATE_LIMITED", change, vars(ownerPassword))
+	if path(other.ok(`{ viewer { id } }`, nil), "viewer") == nil {
+		t.Fatal("a refused change ended another session")
+	}
+	s.browser(t).wantCode("UNAUTHENTICATED", loginMutation, loginVars(ownerEmail, "a brand new phrase"))
+	s.browser(t).ok(loginMutation, loginVars(ownerEmail, ownerPassword))
+
+	// The limit is the user's own: a colleague changes theirs.
+	invite := inviteToken(str(owner.ok(orgQuery, nil), "organization", "inviteUrl"))
+	colleague := s.browser(t)
+	email := uniqueEmail("colleague")
+	colleague.ok(signupMutation, signupVars(email, ownerPassword, invite))
+	colleague.ok(change, vars(ownerPassword))
+	s.browser(t).ok(loginMutation, loginVars(email, "a brand new phrase"))
+}
+
+// TestPasswordTypedAsEmailIsNotAudited: a password typed into the email
+// field at sign-in is stored nowhere in the audit log: not in the events an
+// owner reads (auditEvents, the JSON lines download) and not in the
+// database rows of the anonymous failures, which no owner sees. A real
+// email address is still kept.
+func TestPasswordTypedAsEmailIsNotAudited(t *testing.T) {
+	s, owner := MustOwner(t, nil)
+	const typed = "Correct-Horse-Battery-Staple-42"
+	lower := strings.ToLower(typed)
+	s.browser(t).wantCode("UNAUTHENTICATED", loginMutation, loginVars(typed, typed))
+	s.browser(t).wantCode("UNAUTHENTICATED", loginMutation, loginVars("  "+strings.ToUpper(typed)+" ", "x"))
+	s.browser(t).wantCode("UNAUTHENTICATED", loginMutation, loginVars("Nobody@Example.com", "wrong password!"))
+	s.browser(t).wantCode("UNAUTHENTICATED", loginMutation, loginVars(ownerEmail, typed))
+	// Past the account's limit the throttled event must not keep it either.
+	for i := 0; i < 6; i++ {
+		s.browser(t).gql(loginMutation, loginVars(typed+" ", "wrong password!"))
+	}
+
+	events := owner.ok(`{ auditEvents(first: 100) { edges { node { action targetId details } } } }`, nil)
+	raw, _ := json.Marshal(events)
+	if strings.Contains(strings.ToLower(string(raw)), lower) {
+		t.Fatalf("the audit log keeps the password typed as email: %s", raw)
+	}
+	if !strings.Contains(string(raw), "login.failed") {
+		t.Fatalf("the owner's failed sign-in is not in the log: %s", raw)
+	}
+	req, _ := http.NewRequest(http.MethodGet, s.URL+"/api/audit-events.jsonl", nil)
+	r := owner.do(req)
+	if r.Status != http.StatusOK || !strings.Contains(r.Raw, "login.failed") {
+		t.Fatalf("download: %d %s", r.Status, r.Raw)
+	}
+	if strings.Contains(strings.ToLower(r.Raw), lower) {
+		t.Fatal("the audit download keeps the password typed as email")
+	}
+
+	// The rows themselves, read from the database.
+	driver, dsn := "sqlite3", "file:"+filepath.Join(s.DataDir, "gloss.db")+"?_busy_timeout=5000"
+	if u := s.env["DATABASE_URL"]; u != "" {
+		driver, dsn = "pgx", u
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT action, target_type, target_id, client_address, user_agent, details FROM audit_events`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var all strings.Builder
+	for rows.Next() {
+		var action, ttype, tid, addr, agent string
+		var details []byte
+		if err := rows.Scan(&action, &ttype, &tid, &addr, &agent, &details); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&all, "%s %s %s %s %s %s\n", action, ttype, tid, addr, agent, details)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	stored := all.String()
+	if strings.Contains(strings.ToLower(stored), lower) {
+		t.Fatalf("the audit rows keep the password typed as email:\n%s", stored)
+	}
+	for _, want := range []string{`"email_invalid": true`, "nobody@example.com", "login.throttled"} {
+		if !strings.Contains(strings.ReplaceAll(stored, `":true`, `": true`), want) {
+			t.Fatalf("the audit rows lost %s:\n%s", want, stored)
+		}
+	}
+}
