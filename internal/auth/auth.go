@@ -24,6 +24,7 @@ import (
 	"gloss/internal/audit"
 	"gloss/internal/database"
 	"gloss/internal/fault"
+	"gloss/internal/forwarded"
 	"gloss/internal/password"
 	"gloss/internal/secret"
 	"gloss/internal/viewer"
@@ -728,11 +729,8 @@ func (s *Service) BaseURL(ctx context.Context) string {
 	if ex == nil {
 		return ""
 	}
-	scheme := "http"
-	if ex.r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + ex.r.Host
+	// The origin the browser addressed, through trusted proxies if any.
+	return forwarded.Of(ex.r).Origin()
 }
 
 // SignedInNow returns the id of the user that signed in or up during this
