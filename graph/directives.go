@@ -8,9 +8,9 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"gloss/ent"
-	"gloss/ent/membership"
 	"gloss/graph/model"
 	"gloss/internal/auth"
+	rules "gloss/internal/rule"
 	"gloss/internal/viewer"
 )
 
@@ -39,8 +39,7 @@ func (r *Resolver) Access(ctx context.Context, obj any, next graphql.Resolver, r
 			// may have come with another user's session).
 		case v == nil:
 			return nil, errUnauthenticated
-		case v.UserID == u.ID:
-		case v.IsOrgAdmin():
+		case rules.SeesEmail(v, u.ID):
 			// The user policy only shows an admin the members of their
 			// active organization, so this user is one of theirs.
 		default:
@@ -68,9 +67,9 @@ func (r *Resolver) Access(ctx context.Context, obj any, next graphql.Resolver, r
 		if err != nil {
 			return nil, err
 		}
-		if v.Role == membership.RoleAnnotator && a.CompletedByID != v.UserID {
+		if !rules.SeesAuthor(v, false, a.CompletedByID) {
 			p, err := r.client(ctx).Project.Get(ctx, a.ProjectID)
-			if err != nil || !p.RevealAnnotators {
+			if err != nil || !rules.SeesAuthor(v, p.RevealAnnotators, a.CompletedByID) {
 				return nil, nil // hidden, not an error: the row itself is readable
 			}
 		}
