@@ -292,3 +292,86 @@ func checkAnnotators(t *testing.T, format, role, text string, view apiView, anno
 		}
 	}
 }
+
+// TestAuditDownloadFollowsTheAPI checks the other download, the audit log:
+// refused to everyone the API refuses auditEvents, and for owners and admins
+// line for line what the API answers them, details included (the emails of
+// failed sign-ins among them), so the file shows nothing the API does not.
+func TestAuditDownloadFollowsTheAPI(t *testing.T) {
+	s, owner := MustOwner(t, nil)
+	tm := &team{s: s, owner: owner}
+	people := map[string]*browser{"OWNER": owner}
+	for _, role := range []string{"ADMIN", "MANAGER", "REVIEWER", "ANNOTATOR"} {
+		people[role] = tm.joinAs(t, role)
+	}
+	// A failed sign-in of a member records their email.
+	s.browser(t).wantCode("UNAUTHENTICATED", loginMutation, map[string]any{"i": map[string]any{"email": emailOf(people["ANNOTATOR"]), "password": "wrong wrong wrong"}})
+
+	download := func(b *browser) *gqlResponse {
+		req, _ := http.NewRequest(http.MethodGet, s.URL+"/api/audit-events.jsonl", nil)
+		return b.do(req)
+	}
+	for role, want := range map[string]int{"MANAGER": 403, "REVIEWER": 403, "ANNOTATOR": 403, "ANONYMOUS": 401} {
+		b := people[role]
+		if b == nil {
+			b = s.browser(t)
+		}
+		if r := download(b); r.Status != want || emailPattern.MatchString(r.Raw) {
+			t.Fatalf("%s audit download: %d %s", role, r.Status, r.Raw)
+		}
+	}
+	for _, role := range []string{"OWNER", "ADMIN"} {
+		b := people[role]
+		r := download(b)
+		if r.Status != http.StatusOK {
+			t.Fatalf("%s audit download: %d %s", role, r.Status, r.Raw)
+		}
+		file := map[string]string{}
+		for _, line := range strings.Split(strings.TrimSpace(r.Raw), "\n") {
+			var e struct {
+				ID      int             `json:"id"`
+				Details json.RawMessage `json:"details"`
+			}
+			if err := json.Unmarshal([]byte(line), &e); err != nil {
+				t.Fatalf("audit line %q: %v", line, err)
+			}
+			file[strconv.Itoa(e.ID)] = canonicalJSON(t, e.Details)
+		}
+		api := map[string]string{}
+		after := any(nil)
+		for {
+			d := b.ok(`query($a: Cursor) { auditEvents(first: 100, after: $a) { edges { node { id details } } pageInfo { hasNextPage endCursor } } }`, map[string]any{"a": after})
+			for _, edge := range path(d, "auditEvents", "edges").([]any) {
+				raw, _ := json.Marshal(path(edge, "node", "details"))
+				api[str(edge, "node", "id")] = canonicalJSON(t, raw)
+			}
+			if path(d, "auditEvents", "pageInfo", "hasNextPage") != true {
+				break
+			}
+			after = path(d, "auditEvents", "pageInfo", "endCursor")
+		}
+		if !strings.Contains(r.Raw, "login.failed") {
+			t.Fatalf("the download lacks the failed sign-in: %s", r.Raw)
+		}
+		for id, details := range file {
+			if a, ok := api[id]; !ok || a != details {
+				t.Fatalf("%s: audit event %s in the file has details %s, the API %s (present %v)", role, id, details, a, ok)
+			}
+		}
+	}
+}
+
+// canonicalJSON re-encodes raw JSON (null for empty) so equal values compare
+// equal.
+func canonicalJSON(t *testing.T, raw []byte) string {
+	t.Helper()
+	if len(raw) == 0 {
+		return "null"
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatalf("%q: %v", raw, err)
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
