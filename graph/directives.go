@@ -8,10 +8,9 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"gloss/ent"
-	"gloss/ent/membership"
 	"gloss/graph/model"
 	"gloss/internal/auth"
-	gate "gloss/internal/rule"
+	rules "gloss/internal/rule"
 	"gloss/internal/viewer"
 )
 
@@ -24,16 +23,16 @@ func (r *Resolver) Access(ctx context.Context, obj any, next graphql.Resolver, r
 	case model.AccessPublic, model.AccessRow:
 		return next(ctx)
 	case model.AccessSignedIn:
-		if err := gate.Gate(viewer.FromContext(ctx), gate.SignedIn); err != nil {
+		if err := rules.Gate(viewer.FromContext(ctx), rules.SignedIn); err != nil {
 			return nil, err
 		}
 		return next(ctx)
 	case model.AccessReviewer, model.AccessManager:
-		need := gate.Reviewer
+		need := rules.Reviewer
 		if rule == model.AccessManager {
-			need = gate.Manager
+			need = rules.Manager
 		}
-		if err := gate.Gate(viewer.FromContext(ctx), need); err != nil {
+		if err := rules.Gate(viewer.FromContext(ctx), need); err != nil {
 			return nil, err
 		}
 		return next(ctx)
@@ -49,8 +48,7 @@ func (r *Resolver) Access(ctx context.Context, obj any, next graphql.Resolver, r
 			// may have come with another user's session).
 		case v == nil:
 			return nil, errUnauthenticated
-		case v.UserID == u.ID:
-		case v.IsOrgAdmin():
+		case rules.SeesEmail(v, u.ID):
 			// The user policy only shows an admin the members of their
 			// active organization, so this user is one of theirs.
 		default:
@@ -59,7 +57,7 @@ func (r *Resolver) Access(ctx context.Context, obj any, next graphql.Resolver, r
 		return next(ctx)
 	case model.AccessOrgAdmin:
 		v := viewer.FromContext(ctx)
-		if err := gate.Gate(v, gate.OrgAdmin); err != nil {
+		if err := rules.Gate(v, rules.OrgAdmin); err != nil {
 			return nil, err
 		}
 		// An organization's own admin fields are for the admins of that
@@ -77,9 +75,9 @@ func (r *Resolver) Access(ctx context.Context, obj any, next graphql.Resolver, r
 		if err != nil {
 			return nil, err
 		}
-		if v.Role == membership.RoleAnnotator && a.CompletedByID != v.UserID {
+		if !rules.SeesAuthor(v, false, a.CompletedByID) {
 			p, err := r.client(ctx).Project.Get(ctx, a.ProjectID)
-			if err != nil || !p.RevealAnnotators {
+			if err != nil || !rules.SeesAuthor(v, p.RevealAnnotators, a.CompletedByID) {
 				return nil, nil // hidden, not an error: the row itself is readable
 			}
 		}

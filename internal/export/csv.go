@@ -140,9 +140,11 @@ func (it item) csvRecord(s Schema, rec map[string]string) error {
 		}
 	}
 	if a := it.ann; a != nil {
-		rec["annotator"] = strconv.Itoa(a.CompletedBy)
-		if a.CompletedByEmail != "" {
+		switch {
+		case a.CompletedByEmail != "":
 			rec["annotator"] = a.CompletedByEmail
+		case a.CompletedBy != 0:
+			rec["annotator"] = strconv.Itoa(a.CompletedBy)
 		}
 		rec["annotation_id"] = strconv.Itoa(a.ID)
 		rec["created_at"] = lsTime(a.CreatedAt)

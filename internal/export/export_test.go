@@ -692,3 +692,41 @@ func BenchmarkWriteJSON(b *testing.B) { benchmarkWrite(b, JSON) }
 func BenchmarkWriteCSV(b *testing.B)  { benchmarkWrite(b, CSV) }
 
 func BenchmarkWriteJSONMin(b *testing.B) { benchmarkWrite(b, JSONMin) }
+
+// TestHiddenAuthor checks that an annotation whose author the viewer may not
+// learn (CompletedBy 0, no email) names nobody in any format, and that each
+// format stays valid: null in JSON and JSON_MIN, an empty cell in CSV/TSV.
+func TestHiddenAuthor(t *testing.T) {
+	result := json.RawMessage(`[{"from_name":"sentiment","to_name":"text","type":"choices","value":{"choices":["Positive"]}}]`)
+	tasks := []*Task{{ID: 1, Data: json.RawMessage(`{"text":"hello"}`), Annotations: []Annotation{{ID: 9, Result: result, CreatedAt: base, UpdatedAt: base}}}}
+	s := Schema{DataKeys: []string{"text"}, ControlNames: []string{"sentiment"}}
+
+	var full []map[string]any
+	if err := json.Unmarshal(mustWrite(t, JSON, s, tasks), &full); err != nil {
+		t.Fatal(err)
+	}
+	if a := full[0]["annotations"].([]any)[0].(map[string]any); a["completed_by"] != nil {
+		t.Fatalf("JSON completed_by = %v, want null", a["completed_by"])
+	}
+	var min []map[string]any
+	if err := json.Unmarshal(mustWrite(t, JSONMin, s, tasks), &min); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := min[0]["annotator"]; !ok || v != nil {
+		t.Fatalf("JSON_MIN annotator = %v (present %v), want null", v, ok)
+	}
+	for _, f := range []Format{CSV, TSV} {
+		r := csv.NewReader(bytes.NewReader(mustWrite(t, f, s, tasks)))
+		if f == TSV {
+			r.Comma = '\t'
+		}
+		rows, err := r.ReadAll()
+		if err != nil || len(rows) != 2 {
+			t.Fatalf("%s: %v %q", f, err, rows)
+		}
+		i := slices.Index(rows[0], "annotator")
+		if rows[1][i] != "" || rows[1][slices.Index(rows[0], "annotation_id")] != "9" {
+			t.Fatalf("%s row %q", f, rows[1])
+		}
+	}
+}

@@ -30,10 +30,11 @@ type jsonTask struct {
 }
 
 // jsonAnnotation is an annotation with completed_by as the user id, which is
-// Label Studio's default (annotations__completed_by only_id).
+// Label Studio's default (annotations__completed_by only_id), or null when
+// the viewer may not learn the author.
 type jsonAnnotation struct {
 	ID           int             `json:"id"`
-	CompletedBy  int             `json:"completed_by"`
+	CompletedBy  *int            `json:"completed_by"`
 	Result       json.RawMessage `json:"result"`
 	WasCancelled bool            `json:"was_cancelled"`
 	GroundTruth  bool            `json:"ground_truth"`
@@ -139,9 +140,13 @@ func newJSONTask(t *Task) (*jsonTask, error) {
 		} else {
 			jt.TotalAnnotations++
 		}
+		var author *int
+		if a.CompletedBy != 0 {
+			author = &a.CompletedBy
+		}
 		jt.Annotations = append(jt.Annotations, jsonAnnotation{
 			ID:           a.ID,
-			CompletedBy:  a.CompletedBy,
+			CompletedBy:  author,
 			Result:       result,
 			WasCancelled: a.WasCancelled,
 			GroundTruth:  a.GroundTruth,

@@ -21,7 +21,8 @@ import (
 //
 // "annotator" is the email when the caller gave one and the user id (a
 // number) otherwise, as Label Studio's get_annotator(int_id=True) does for
-// expanded and plain completed_by. Ratings and other tags stay lists of value
+// expanded and plain completed_by, and null when the author is hidden from
+// the viewer. Ratings and other tags stay lists of value
 // dicts ([{"rating": 4}]), as prettify_result leaves them.
 func writeJSONMin(w io.Writer, s Schema, next func() (*Task, error)) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
@@ -92,10 +93,13 @@ func (it item) minRecord(s Schema) (*object, error) {
 		return rec, nil
 	}
 	a := it.ann
-	if a.CompletedByEmail != "" {
+	switch {
+	case a.CompletedByEmail != "":
 		rec.set("annotator", appendString(nil, a.CompletedByEmail))
-	} else {
+	case a.CompletedBy != 0:
 		rec.set("annotator", json.RawMessage(strconv.Itoa(a.CompletedBy)))
+	default:
+		rec.set("annotator", null) // the viewer may not learn the author
 	}
 	rec.set("annotation_id", json.RawMessage(strconv.Itoa(a.ID)))
 	rec.set("created_at", appendTime(nil, a.CreatedAt))

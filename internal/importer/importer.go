@@ -14,9 +14,12 @@
 // any key besides those is a flat task and becomes the data whole, and a
 // plain string becomes {TextKey: string}. Null counts as absent for the
 // optional fields. Beyond what Label Studio checks, the importer refuses
-// ambiguous or unstorable JSON: a key repeated in a task, annotation or
-// prediction object; nesting deeper than 64; invalid UTF-8; and "\u0000"
-// or unpaired surrogate escapes, which PostgreSQL's jsonb cannot hold.
+// ambiguous or unstorable JSON with the rules every stored JSON value obeys
+// (labelconfig.CheckJSON): a key repeated in any object; nesting deeper than
+// 64; invalid UTF-8; "\u0000" or unpaired surrogate escapes, which
+// PostgreSQL's jsonb cannot hold; and numbers beyond float64's range. Each
+// annotation's and prediction's result must also pass labelconfig.CheckResult,
+// the check createAnnotation and updateAnnotation apply.
 // CSV and TSV rows become {column: value} with string values.
 package importer
 

@@ -6,12 +6,9 @@ import (
 	"fmt"
 	"strconv"
 	"unicode/utf8"
-)
 
-// maxDepth is how deeply arrays and objects may nest in one task. Real
-// tasks are shallow; the bound keeps anything that later walks the JSON
-// (the database, the labeling UI) away from pathological input.
-const maxDepth = 64
+	"gloss/internal/labelconfig"
+)
 
 // taskKeys are the keys of a task object that are not data: the ones the
 // importer reads and the bookkeeping Label Studio writes into its exports.
@@ -179,7 +176,12 @@ func resultItem(raw []byte, name string) ([]member, json.RawMessage, error) {
 	if result == nil || result[0] != '[' {
 		return nil, nil, problemf(`%s: "result" must be a list`, name)
 	}
-	return ms, compact(result), nil
+	result = compact(result)
+	// The rules createAnnotation and updateAnnotation apply, word for word.
+	if err := labelconfig.CheckResult(result, name+".result"); err != nil {
+		return nil, nil, problem(err.Error())
+	}
+	return ms, result, nil
 }
 
 // boolMember reads an optional true/false member; null counts as absent.
@@ -237,72 +239,16 @@ func isNull(v []byte) bool {
 	return v == nil || string(v) == "null"
 }
 
-// checkJSON checks what json.Valid does not: how deeply b nests, and
-// that its strings hold only text a database can store (no NUL and no
-// unpaired UTF-16 surrogate escapes, which PostgreSQL's jsonb refuses). b
-// must be valid JSON.
+// checkJSON holds a task to the rules every stored JSON value obeys
+// (labelconfig.CheckJSON): nesting at most 64 deep, no NUL character and no
+// unpaired UTF-16 surrogate escape (which PostgreSQL's jsonb refuses), no
+// key twice in an object and no number beyond float64's range. b must be
+// valid JSON.
 func checkJSON(b []byte) error {
-	depth := 0
-	for i := 0; i < len(b); i++ {
-		switch b[i] {
-		case '{', '[':
-			depth++
-			if depth > maxDepth {
-				return problemf("the task is nested more than %d levels deep", maxDepth)
-			}
-		case '}', ']':
-			depth--
-		case '"':
-			for i++; i < len(b) && b[i] != '"'; i++ {
-				if b[i] != '\\' {
-					continue
-				}
-				i++
-				if i >= len(b) || b[i] != 'u' {
-					continue
-				}
-				r := hex4(b[i+1:])
-				i += 4
-				switch {
-				case r == 0:
-					return problem(`the task contains a NUL character ("\u0000")`)
-				case r >= 0xDC00 && r < 0xE000:
-					return problem("the task contains an unpaired UTF-16 surrogate escape")
-				case r >= 0xD800 && r < 0xDC00:
-					if i+2 >= len(b) || b[i+1] != '\\' || b[i+2] != 'u' {
-						return problem("the task contains an unpaired UTF-16 surrogate escape")
-					}
-					if low := hex4(b[i+3:]); low < 0xDC00 || low >= 0xE000 {
-						return problem("the task contains an unpaired UTF-16 surrogate escape")
-					}
-					i += 6
-				}
-			}
-		}
+	if err := labelconfig.CheckJSON(b, "task"); err != nil {
+		return problem(err.Error())
 	}
 	return nil
-}
-
-// hex4 decodes the 4 hex digits at the start of b, or returns -1.
-func hex4(b []byte) rune {
-	if len(b) < 4 {
-		return -1
-	}
-	var r rune
-	for _, c := range b[:4] {
-		switch {
-		case '0' <= c && c <= '9':
-			c -= '0'
-		case 'a' <= c && c <= 'f':
-			c -= 'a' - 10
-		case 'A' <= c && c <= 'F':
-			c -= 'A' - 10
-		default:
-			return -1
-		}
-		r = r<<4 | rune(c)
-	}
-	return r
 }
 
 // member is one key and its raw value in a JSON object.

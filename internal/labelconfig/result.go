@@ -709,3 +709,241 @@ func clip(s string) string {
 
 // clipLength is how many characters of a value a message quotes.
 const clipLength = 80
+
+// Rules every stored JSON value obeys: annotation and prediction results
+// (created, updated or imported) and imported tasks alike.
+const (
+	// MaxJSONDepth is how deeply arrays and objects may nest in a task or a
+	// result. Real ones are shallow; the bound keeps everything that later
+	// walks the JSON (the database, exports, the labeling UI, downstream
+	// readers such as Python's json module) away from pathological input.
+	MaxJSONDepth = 64
+	// MaxResultBytes is the largest result, as JSON, one annotation or
+	// prediction may hold (the size of the largest imported task).
+	MaxResultBytes = 1 << 20
+)
+
+// JSONError is a problem at one place of a JSON value. Its message is
+// written for API users.
+type JSONError struct {
+	// Path says where, as in result[0].value.text[2].
+	Path string
+	// Msg says what is wrong, in plain English.
+	Msg string
+}
+
+// Error returns "path: msg".
+func (e *JSONError) Error() string { return e.Path + ": " + e.Msg }
+
+// CheckResult checks an annotation's or prediction's result, as JSON, against
+// the rules every path that stores one shares (createAnnotation,
+// updateAnnotation and import): at most MaxResultBytes, valid JSON that
+// CheckJSON accepts, and a list of objects. root names the result in
+// messages ("result", "annotations[0].result"). ValidateResult then checks
+// the items against a labeling configuration.
+func CheckResult(raw []byte, root string) error {
+	if len(raw) > MaxResultBytes {
+		return &JSONError{Path: root, Msg: fmt.Sprintf("the result is larger than %d bytes", MaxResultBytes)}
+	}
+	if err := CheckJSON(raw, root); err != nil {
+		return err
+	}
+	var items []json.RawMessage
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return &JSONError{Path: root, Msg: "must be a list of Label Studio regions"}
+	}
+	for i, it := range items {
+		if len(it) == 0 || it[0] != '{' {
+			return &JSONError{Path: fmt.Sprintf("%s[%d]", root, i), Msg: "each result item must be an object"}
+		}
+	}
+	return nil
+}
+
+// CheckJSON checks what json.Valid does not, and what a JSON value must obey
+// to be stored and read back anywhere: valid UTF-8; nesting at most
+// MaxJSONDepth deep; no NUL character and no unpaired UTF-16 surrogate
+// escape in a string or key (PostgreSQL's jsonb refuses both, and many
+// readers choke on them); no key twice in one object (parsers disagree on
+// which value wins); and no number beyond float64's range (readers turn it
+// into infinity or fail). The error is a *JSONError naming the place, with
+// root as the name of the whole value. It stops at the first problem,
+// without descending further, so a deep value costs little.
+func CheckJSON(b []byte, root string) error {
+	if !utf8.Valid(b) {
+		return &JSONError{Path: root, Msg: "is not valid UTF-8"}
+	}
+	var stack []jsonFrame
+	fail := func(msg string) error { return &JSONError{Path: jsonPath(root, stack), Msg: msg} }
+	for i := 0; i < len(b); {
+		switch c := b[i]; c {
+		case '{', '[':
+			if len(stack) >= MaxJSONDepth {
+				return fail(fmt.Sprintf("nested more than %d levels deep", MaxJSONDepth))
+			}
+			stack = append(stack, jsonFrame{object: c == '{', expectKey: c == '{', index: -1})
+			if c == '[' {
+				stack[len(stack)-1].index = 0
+			}
+			i++
+		case '}', ']':
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+			i++
+		case ',':
+			if n := len(stack); n > 0 {
+				if stack[n-1].object {
+					stack[n-1].expectKey = true
+				} else {
+					stack[n-1].index++
+				}
+			}
+			i++
+		case '"':
+			end, s, msg := scanJSONString(b, i)
+			n := len(stack)
+			if n > 0 && stack[n-1].object && stack[n-1].expectKey {
+				f := &stack[n-1]
+				if msg != "" {
+					return fail("a key " + msg) // the place is the object
+				}
+				if f.keys == nil {
+					f.keys = map[string]struct{}{}
+				}
+				if _, dup := f.keys[s]; dup {
+					return fail(fmt.Sprintf("has the key %q twice", clip(s)))
+				}
+				f.keys[s] = struct{}{}
+				f.key, f.expectKey = s, false
+			} else if msg != "" {
+				return fail(msg)
+			}
+			i = end
+		case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+			j := i + 1
+			for j < len(b) && strings.IndexByte("0123456789.eE+-", b[j]) >= 0 {
+				j++
+			}
+			if f, err := strconv.ParseFloat(string(b[i:j]), 64); err != nil && math.IsInf(f, 0) {
+				return fail(fmt.Sprintf("the number %s is too large to store", clip(string(b[i:j]))))
+			}
+			i = j
+		default: // whitespace, colons, true, false, null
+			i++
+		}
+	}
+	return nil
+}
+
+// jsonFrame is one open array or object while CheckJSON walks a value.
+type jsonFrame struct {
+	object    bool
+	expectKey bool                // an object's next string is a key
+	index     int                 // an array's current element
+	key       string              // an object's current key
+	keys      map[string]struct{} // an object's keys so far
+}
+
+// jsonPath writes where the walk is: root, then [i] for array elements and
+// .key (or ["key"] when not a plain name) for object members.
+func jsonPath(root string, stack []jsonFrame) string {
+	var sb strings.Builder
+	sb.WriteString(root)
+	for _, f := range stack {
+		switch {
+		case !f.object:
+			sb.WriteString("[" + strconv.Itoa(f.index) + "]")
+		case f.expectKey:
+			// Between members: the object itself is the place.
+		case isPlainName(f.key):
+			sb.WriteString("." + f.key)
+		default:
+			sb.WriteString("[" + strconv.Quote(clip(f.key)) + "]")
+		}
+	}
+	return sb.String()
+}
+
+// isPlainName reports whether key reads well after a dot in a path.
+func isPlainName(key string) bool {
+	for i, r := range key {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return key != ""
+}
+
+// scanJSONString reads the JSON string starting at b[i] (a quote) and
+// returns the index just past it, its text, and what is wrong with it ("" if
+// nothing): a NUL character or an unpaired UTF-16 surrogate escape.
+func scanJSONString(b []byte, i int) (end int, text string, problem string) {
+	escaped := false
+	j := i + 1
+	for ; j < len(b) && b[j] != '"'; j++ {
+		if b[j] != '\\' {
+			continue
+		}
+		escaped = true
+		j++
+		if j >= len(b) || b[j] != 'u' {
+			continue
+		}
+		r := hex4(b[j+1:])
+		j += 4
+		switch {
+		case r == 0:
+			problem = `contains a NUL character ("\u0000"), which cannot be stored`
+		case r >= 0xDC00 && r < 0xE000:
+			problem = "contains an unpaired UTF-16 surrogate escape"
+		case r >= 0xD800 && r < 0xDC00:
+			if j+2 >= len(b) || b[j+1] != '\\' || b[j+2] != 'u' {
+				problem = "contains an unpaired UTF-16 surrogate escape"
+			} else if low := hex4(b[j+3:]); low < 0xDC00 || low >= 0xE000 {
+				problem = "contains an unpaired UTF-16 surrogate escape"
+			} else {
+				j += 6
+			}
+		}
+		if problem != "" {
+			break
+		}
+	}
+	end = min(j+1, len(b))
+	raw := b[i:end]
+	if len(raw) < 2 || raw[len(raw)-1] != '"' {
+		return end, "", problem // unterminated: json.Valid refuses it
+	}
+	if !escaped {
+		return end, string(raw[1 : len(raw)-1]), problem
+	}
+	if problem == "" {
+		if err := json.Unmarshal(raw, &text); err != nil {
+			text = string(raw)
+		}
+	}
+	return end, text, problem
+}
+
+// hex4 decodes the 4 hex digits at the start of b, or returns -1.
+func hex4(b []byte) rune {
+	if len(b) < 4 {
+		return -1
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return -1
+		}
+		r = r<<4 | rune(c)
+	}
+	return r
+}

@@ -12,6 +12,7 @@ import (
 	"gloss/ent/task"
 	"gloss/internal/database"
 	"gloss/internal/fault"
+	"gloss/internal/labelconfig"
 )
 
 func annotationOfProject(id int) predicate.Annotation { return annotation.ProjectID(id) }
@@ -28,10 +29,15 @@ type AnnotationInput struct {
 	WasCancelled *bool
 }
 
-// checkResult decodes a result and validates it against the project's
-// labeling configuration and the task's data. A skipped (cancelled)
-// annotation may have an empty result.
+// checkResult holds a result to the rules an imported one obeys
+// (labelconfig.CheckResult: size, depth, NUL, surrogates, repeated keys,
+// numbers), decodes it and validates it against the project's labeling
+// configuration and the task's data. A skipped (cancelled) annotation may
+// have an empty result.
 func checkResult(p *ent.Project, t *ent.Task, raw json.RawMessage) (json.RawMessage, error) {
+	if err := labelconfig.CheckResult(raw, "result"); err != nil {
+		return nil, fault.Invalid("%v", err)
+	}
 	var items []map[string]any
 	if err := json.Unmarshal(raw, &items); err != nil {
 		return nil, fault.Invalid("result must be a list of Label Studio regions")

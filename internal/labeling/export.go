@@ -13,6 +13,8 @@ import (
 	"gloss/internal/audit"
 	"gloss/internal/export"
 	"gloss/internal/fault"
+	"gloss/internal/rule"
+	"gloss/internal/viewer"
 )
 
 // exportBatch is how many tasks are read per keyset page while exporting.
@@ -29,7 +31,8 @@ type Export struct {
 // PrepareExport checks that the viewer may export the project in format and
 // returns the download, not yet written.
 func (s *Service) PrepareExport(ctx context.Context, projectID int, format string) (*Export, error) {
-	if _, err := fault.SignedIn(ctx); err != nil {
+	v, err := fault.SignedIn(ctx)
+	if err != nil {
 		return nil, err
 	}
 	f, err := export.ParseFormat(format)
@@ -54,14 +57,16 @@ func (s *Service) PrepareExport(ctx context.Context, projectID int, format strin
 		ContentType: f.ContentType(),
 		Filename:    name,
 		WriteTo: func(w io.Writer) error {
-			return export.Write(w, f, schema, s.taskStream(ctx, p))
+			return export.Write(w, f, schema, s.taskStream(ctx, v, p))
 		},
 	}, nil
 }
 
 // taskStream reads the project's tasks in id order, a keyset page at a time,
-// with their annotations (and authors) and predictions.
-func (s *Service) taskStream(ctx context.Context, p *ent.Project) func() (*export.Task, error) {
+// with their annotations (and authors) and predictions, as v may see them:
+// the privacy policies decide which rows exist for v (annotations, authors),
+// and the projection rules in internal/rule which of their fields v sees.
+func (s *Service) taskStream(ctx context.Context, v *viewer.Viewer, p *ent.Project) func() (*export.Task, error) {
 	var page []*ent.Task
 	last := 0
 	done := false
@@ -86,11 +91,15 @@ func (s *Service) taskStream(ctx context.Context, p *ent.Project) func() (*expor
 		t := page[0]
 		page = page[1:]
 		last = t.ID
-		return toExportTask(t), nil
+		return toExportTask(v, p, t), nil
 	}
 }
 
-func toExportTask(t *ent.Task) *export.Task {
+// toExportTask turns t into what the export writers show, leaving out what
+// the API refuses v: an author hidden from v (rule.SeesAuthor) becomes 0 and
+// an email v may not read (rule.SeesEmail) is left empty, so the writers fall
+// back to the user id.
+func toExportTask(v *viewer.Viewer, p *ent.Project, t *ent.Task) *export.Task {
 	out := &export.Task{
 		ID: t.ID, InnerID: t.InnerID, ProjectID: t.ProjectID,
 		Data: t.Data, Meta: t.Meta,
@@ -98,12 +107,17 @@ func toExportTask(t *ent.Task) *export.Task {
 	}
 	for _, a := range t.Edges.Annotations {
 		ea := export.Annotation{
-			ID: a.ID, CompletedBy: a.CompletedByID, Result: a.Result,
+			ID: a.ID, Result: a.Result,
 			WasCancelled: a.WasCancelled, GroundTruth: a.GroundTruth, LeadTime: a.LeadTime,
 			CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
 		}
-		if u := a.Edges.CompletedBy; u != nil {
-			ea.CompletedByEmail = u.Email
+		if rule.SeesAuthor(v, p.RevealAnnotators, a.CompletedByID) {
+			ea.CompletedBy = a.CompletedByID
+			// The author row is loaded under v's privacy policy: a user v
+			// cannot read (one who left the organization) is nil here.
+			if u := a.Edges.CompletedBy; u != nil && rule.SeesEmail(v, u.ID) {
+				ea.CompletedByEmail = u.Email
+			}
 		}
 		switch a.ReviewState {
 		case annotation.ReviewStateAccepted, annotation.ReviewStateRejected:
