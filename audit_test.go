@@ -326,3 +326,25 @@ func TestTwoServersShareOneAuditChain(t *testing.T) {
 		t.Fatalf("invite.reset events: %d, %v", reset, err)
 	}
 }
+
+// TestAuditCheckpointFileElsewhere puts the checkpoints outside the data
+// dir with GLOSS_AUDIT_CHECKPOINT_FILE; verify needs that file.
+func TestAuditCheckpointFileElsewhere(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "elsewhere", "checkpoints.jsonl")
+	s, owner := MustOwner(t, map[string]string{"GLOSS_AUDIT_CHECKPOINT_FILE": file})
+	owner.ok(`mutation { resetApiToken { token } }`, nil)
+	s.stop()
+	if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("checkpoint file: %v, %v", fi, err)
+	}
+	if _, err := os.Stat(filepath.Join(s.DataDir, audit.CheckpointFileName)); err == nil {
+		t.Fatal("checkpoints were written to the data dir too")
+	}
+	if out, err := auditVerify(t, s); err != nil || !strings.Contains(out, file) {
+		t.Fatalf("verify with the file: %q, %v", out, err)
+	}
+	delete(s.env, "GLOSS_AUDIT_CHECKPOINT_FILE")
+	if out, err := auditVerify(t, s); err == nil || !strings.Contains(err.Error(), "no audit checkpoint file") {
+		t.Fatalf("verify without the file: %q, %v", out, err)
+	}
+}
