@@ -14,6 +14,7 @@ import (
 	"gloss/ent/user"
 	"gloss/ent/workspace"
 	"gloss/graph/model"
+	"gloss/internal/auth"
 	"gloss/internal/fault"
 	"time"
 
@@ -119,6 +120,11 @@ func (r *roleInviteResolver) CreatedBy(ctx context.Context, obj *ent.Invite) (*e
 		return nil, nil // the creator is not visible to the viewer: they left the organization
 	}
 	return u, err
+}
+
+// MaxUses is the resolver for the maxUses field.
+func (r *roleInviteResolver) MaxUses(ctx context.Context, obj *ent.Invite) (*int, error) {
+	return auth.InviteMaxUses(obj), nil
 }
 
 // Members is the resolver for the members field.

@@ -384,6 +384,8 @@ type QueryResolver interface {
 }
 type RoleInviteResolver interface {
 	CreatedBy(ctx context.Context, obj *ent.Invite) (*ent.User, error)
+
+	MaxUses(ctx context.Context, obj *ent.Invite) (*int, error)
 }
 type SessionResolver interface {
 	Current(ctx context.Context, obj *ent.Session) (bool, error)
@@ -9898,7 +9900,7 @@ func (ec *executionContext) _RoleInvite_maxUses(ctx context.Context, field graph
 			return ec.fieldContext_RoleInvite_maxUses(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.MaxUses, nil
+			return ec.Resolvers.RoleInvite().MaxUses(ctx, obj)
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -9927,7 +9929,7 @@ func (ec *executionContext) _RoleInvite_maxUses(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_RoleInvite_maxUses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RoleInvite", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("RoleInvite", field, true, true, "Int")
 }
 
 func (ec *executionContext) _Session_id(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
@@ -14556,10 +14558,11 @@ func (ec *executionContext) _RoleInvite(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "maxUses":
-			out.Values[i] = ec._RoleInvite_maxUses(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RoleInvite_maxUses(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -9,9 +9,11 @@ import (
 	"gloss/internal/rule"
 )
 
-// Throttle counts failed sign-ins per key (an account or a client address)
-// in a fixed window. It lives in the database so that every Gloss process
-// behind a load balancer shares one count.
+// Throttle counts attempts at a password per key (an account or a client
+// address at sign-in, a user at changePassword) in a fixed window: each
+// attempt is reserved before the password is compared, and given back when
+// it was right. It lives in the database so that every Gloss process behind
+// a load balancer shares one count.
 type Throttle struct {
 	ent.Schema
 }

@@ -243,7 +243,7 @@ func (s *Service) lookupRoleInvite(sys context.Context, client *ent.Client, hash
 	if err != nil {
 		return nil, err
 	}
-	if max := maxUses(inv); max != nil && inv.UseCount >= *max {
+	if max := InviteMaxUses(inv); max != nil && inv.UseCount >= *max {
 		return nil, nil
 	}
 	standing, err := client.Membership.Query().
@@ -278,10 +278,10 @@ func inviteStanding(inv *ent.Invite) []predicate.Membership {
 	}
 }
 
-// maxUses returns how many people inv admits, or nil for no limit. Owner
-// and admin invites made without a count (including those made before
+// InviteMaxUses returns how many people inv admits, or nil for no limit.
+// Owner and admin invites made without a count (including those made before
 // counts existed) admit one.
-func maxUses(inv *ent.Invite) *int {
+func InviteMaxUses(inv *ent.Invite) *int {
 	if inv.MaxUses != nil {
 		return inv.MaxUses
 	}
@@ -299,7 +299,7 @@ func maxUses(inv *ent.Invite) *int {
 // later gives the use back.
 func useInvite(sys context.Context, client *ent.Client, inv *ent.Invite) error {
 	u := client.Invite.Update().Where(invite.ID(inv.ID), invite.Revoked(false))
-	if max := maxUses(inv); max != nil {
+	if max := InviteMaxUses(inv); max != nil {
 		u.Where(invite.UseCountLT(*max))
 	}
 	n, err := u.AddUseCount(1).Save(sys)
