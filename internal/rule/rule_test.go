@@ -1902,3 +1902,36 @@ func viewerID(ctx context.Context) int {
 	}
 	return 0
 }
+
+// TestTaskImportCheckIsPerViewer: within one transaction the task rule
+// remembers which projects a viewer may import into, so a bulk import asks
+// once; what one viewer was allowed is never lent to another, and a
+// project refused stays refused.
+func TestTaskImportCheckIsPerViewer(t *testing.T) {
+	w := MustWorld(t)
+	tx, err := w.client.Tx(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	in := func(ctx context.Context) context.Context { return ent.NewTxContext(ctx, tx) }
+	create := func(ctx context.Context, p *ent.Project, n int) error {
+		return tx.Task.Create().SetProjectID(p.ID).SetOrganizationID(w.orgA.ID).SetInnerID(n).
+			SetData(json.RawMessage(`{}`)).Exec(in(ctx))
+	}
+	admin, manager := w.asAdminA(), w.asManagerA()
+	for n := 10; n < 13; n++ {
+		if err := create(admin, w.pOther, n); err != nil {
+			t.Fatalf("admin imports into another project: %v", err)
+		}
+		if err := create(manager, w.pOther, 20+n); !errors.Is(err, privacy.Deny) {
+			t.Fatalf("manager imports into a project they do not manage after the admin did: %v", err)
+		}
+		if err := create(manager, w.pManaged, 30+n); err != nil {
+			t.Fatalf("manager imports into their project: %v", err)
+		}
+	}
+	if n := tx.Task.Query().Where(task.InnerIDGTE(20), task.InnerIDLT(30)).CountX(in(sys())); n != 0 {
+		t.Errorf("%d tasks the manager was refused were stored", n)
+	}
+}
