@@ -33,6 +33,7 @@ import (
 	"gloss/ent/user"
 	"gloss/ent/workspace"
 	"gloss/internal/fault"
+	"gloss/internal/rule"
 	"gloss/internal/secret"
 	"gloss/internal/viewer"
 )
@@ -1933,5 +1934,34 @@ func TestTaskImportCheckIsPerViewer(t *testing.T) {
 	}
 	if n := tx.Task.Query().Where(task.InnerIDGTE(20), task.InnerIDLT(30)).CountX(in(sys())); n != 0 {
 		t.Errorf("%d tasks the manager was refused were stored", n)
+	}
+}
+
+// TestGate is the one role gate's table: each level against each role,
+// the anonymous caller and the system.
+func TestGate(t *testing.T) {
+	roles := []membership.Role{membership.RoleAnnotator, membership.RoleReviewer, membership.RoleManager, membership.RoleAdmin, membership.RoleOwner}
+	// want[level] is the first role (index into roles) the level lets in.
+	want := map[rule.Access]int{rule.Public: 0, rule.SignedIn: 0, rule.Reviewer: 1, rule.Manager: 2, rule.OrgAdmin: 3}
+	for level, first := range want {
+		for i, r := range roles {
+			err := rule.Gate(&viewer.Viewer{UserID: 1, OrgID: 1, Role: r}, level)
+			switch {
+			case i >= first && err != nil:
+				t.Errorf("level %d, %s: %v; want allowed", level, r, err)
+			case i < first && (fault.As(err) == nil || fault.As(err).Code != fault.Forbidden):
+				t.Errorf("level %d, %s: %v; want FORBIDDEN", level, r, err)
+			}
+		}
+		anon := rule.Gate(nil, level)
+		if level == rule.Public && anon != nil {
+			t.Errorf("public refuses the anonymous caller: %v", anon)
+		}
+		if level != rule.Public && (fault.As(anon) == nil || fault.As(anon).Code != fault.Unauthenticated) {
+			t.Errorf("level %d lets the anonymous caller through: %v", level, anon)
+		}
+		if err := rule.Gate(&viewer.Viewer{System: true}, level); err != nil {
+			t.Errorf("level %d refuses the system: %v", level, err)
+		}
 	}
 }
