@@ -5,11 +5,11 @@ import (
 
 	"gloss/ent"
 	"gloss/ent/annotation"
-	"gloss/ent/membership"
 	"gloss/ent/task"
 	"gloss/graph/model"
 	"gloss/internal/fault"
 	"gloss/internal/labeling"
+	"gloss/internal/rule"
 	"gloss/internal/viewer"
 )
 
@@ -40,7 +40,7 @@ func (r *Resolver) tasks(ctx context.Context, projectID int, first *int, after *
 		if filter.Annotator != nil {
 			// Who annotated what is hidden from annotators (unless the
 			// project reveals it), so they filter by their own work only.
-			if v := viewer.User(ctx); v != nil && v.Role == membership.RoleAnnotator && *filter.Annotator != v.UserID {
+			if v := viewer.User(ctx); v != nil && *filter.Annotator != v.UserID && rule.Gate(v, rule.Reviewer) != nil {
 				return nil, fault.New(fault.Forbidden, "annotators filter by their own annotations only")
 			}
 			q.Where(task.HasAnnotationsWith(annotation.CompletedByID(*filter.Annotator)))

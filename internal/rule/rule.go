@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
@@ -427,7 +428,7 @@ func TaskPolicy() ent.Policy {
 					return privacy.Denyf("only managers import tasks into their organization")
 				}
 				id, _ := m.ProjectID()
-				return visible(ctx, m.Client().Project.Query().Where(project.ID(id)), "a task joins a project the viewer manages")
+				return visibleOnce(ctx, project.Table, id, m.Client().Project.Query().Where(project.ID(id)), "a task joins a project the viewer manages")
 			case isUpdateOrDelete(m.Op()):
 				if !v.CanManageProjects() {
 					if m.Op().Is(ent.OpDelete | ent.OpDeleteOne) {
@@ -726,6 +727,49 @@ func visible[Q interface {
 		return privacy.Denyf("%s", why)
 	}
 	return privacy.Allow
+}
+
+// found remembers, per transaction, the rows a viewer was shown to see by
+// visibleOnce, so that an import of many tasks into one project asks about
+// the project once, not once per task. An entry lives as long as its
+// transaction.
+var found sync.Map // *gen.Tx → *sync.Map of foundKey → struct{}
+
+type foundKey struct {
+	viewer *viewer.Viewer
+	table  string
+	id     int
+}
+
+// visibleOnce is visible, remembered for the rest of the transaction in
+// ctx (outside a transaction it asks every time).
+func visibleOnce[Q interface {
+	Exist(context.Context) (bool, error)
+}](ctx context.Context, table string, id int, q Q, why string) error {
+	tx := gen.TxFromContext(ctx)
+	if tx == nil {
+		return visible(ctx, q, why)
+	}
+	key := foundKey{viewer.FromContext(ctx), table, id}
+	entry, loaded := found.LoadOrStore(tx, &sync.Map{})
+	seen := entry.(*sync.Map)
+	if !loaded {
+		forget := func() { found.Delete(tx) }
+		tx.OnCommit(func(next gen.Committer) gen.Committer {
+			return gen.CommitFunc(func(ctx context.Context, tx *gen.Tx) error { defer forget(); return next.Commit(ctx, tx) })
+		})
+		tx.OnRollback(func(next gen.Rollbacker) gen.Rollbacker {
+			return gen.RollbackFunc(func(ctx context.Context, tx *gen.Tx) error { defer forget(); return next.Rollback(ctx, tx) })
+		})
+	}
+	if _, ok := seen.Load(key); ok {
+		return privacy.Allow
+	}
+	err := visible(ctx, q, why)
+	if errors.Is(err, privacy.Allow) {
+		seen.Store(key, struct{}{})
+	}
+	return err
 }
 
 // onlyFields reports whether every field is in allowed.

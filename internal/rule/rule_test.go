@@ -33,6 +33,7 @@ import (
 	"gloss/ent/user"
 	"gloss/ent/workspace"
 	"gloss/internal/fault"
+	"gloss/internal/rule"
 	"gloss/internal/secret"
 	"gloss/internal/viewer"
 )
@@ -1901,4 +1902,66 @@ func viewerID(ctx context.Context) int {
 		return v.UserID
 	}
 	return 0
+}
+
+// TestTaskImportCheckIsPerViewer: within one transaction the task rule
+// remembers which projects a viewer may import into, so a bulk import asks
+// once; what one viewer was allowed is never lent to another, and a
+// project refused stays refused.
+func TestTaskImportCheckIsPerViewer(t *testing.T) {
+	w := MustWorld(t)
+	tx, err := w.client.Tx(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	in := func(ctx context.Context) context.Context { return ent.NewTxContext(ctx, tx) }
+	create := func(ctx context.Context, p *ent.Project, n int) error {
+		return tx.Task.Create().SetProjectID(p.ID).SetOrganizationID(w.orgA.ID).SetInnerID(n).
+			SetData(json.RawMessage(`{}`)).Exec(in(ctx))
+	}
+	admin, manager := w.asAdminA(), w.asManagerA()
+	for n := 10; n < 13; n++ {
+		if err := create(admin, w.pOther, n); err != nil {
+			t.Fatalf("admin imports into another project: %v", err)
+		}
+		if err := create(manager, w.pOther, 20+n); !errors.Is(err, privacy.Deny) {
+			t.Fatalf("manager imports into a project they do not manage after the admin did: %v", err)
+		}
+		if err := create(manager, w.pManaged, 30+n); err != nil {
+			t.Fatalf("manager imports into their project: %v", err)
+		}
+	}
+	if n := tx.Task.Query().Where(task.InnerIDGTE(20), task.InnerIDLT(30)).CountX(in(sys())); n != 0 {
+		t.Errorf("%d tasks the manager was refused were stored", n)
+	}
+}
+
+// TestGate is the one role gate's table: each level against each role,
+// the anonymous caller and the system.
+func TestGate(t *testing.T) {
+	roles := []membership.Role{membership.RoleAnnotator, membership.RoleReviewer, membership.RoleManager, membership.RoleAdmin, membership.RoleOwner}
+	// want[level] is the first role (index into roles) the level lets in.
+	want := map[rule.Access]int{rule.Public: 0, rule.SignedIn: 0, rule.Reviewer: 1, rule.Manager: 2, rule.OrgAdmin: 3}
+	for level, first := range want {
+		for i, r := range roles {
+			err := rule.Gate(&viewer.Viewer{UserID: 1, OrgID: 1, Role: r}, level)
+			switch {
+			case i >= first && err != nil:
+				t.Errorf("level %d, %s: %v; want allowed", level, r, err)
+			case i < first && (fault.As(err) == nil || fault.As(err).Code != fault.Forbidden):
+				t.Errorf("level %d, %s: %v; want FORBIDDEN", level, r, err)
+			}
+		}
+		anon := rule.Gate(nil, level)
+		if level == rule.Public && anon != nil {
+			t.Errorf("public refuses the anonymous caller: %v", anon)
+		}
+		if level != rule.Public && (fault.As(anon) == nil || fault.As(anon).Code != fault.Unauthenticated) {
+			t.Errorf("level %d lets the anonymous caller through: %v", level, anon)
+		}
+		if err := rule.Gate(&viewer.Viewer{System: true}, level); err != nil {
+			t.Errorf("level %d refuses the system: %v", level, err)
+		}
+	}
 }
