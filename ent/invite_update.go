@@ -17,8 +17,9 @@ import (
 // InviteUpdate is the builder for updating Invite entities.
 type InviteUpdate struct {
 	config
-	hooks    []Hook
-	mutation *InviteMutation
+	hooks     []Hook
+	mutation  *InviteMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the InviteUpdate builder.
@@ -73,6 +74,12 @@ func (_u *InviteUpdate) ExecX(ctx context.Context) {
 	}
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *InviteUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *InviteUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *InviteUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	_spec := sqlgraph.NewUpdateSpec(invite.Table, invite.Columns, sqlgraph.NewFieldSpec(invite.FieldID, field.TypeInt))
 	if ps := _u.mutation.predicates; len(ps) > 0 {
@@ -91,6 +98,7 @@ func (_u *InviteUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.Revoked(); ok {
 		_spec.SetField(invite.FieldRevoked, field.TypeBool, value)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{invite.Label}
@@ -106,9 +114,10 @@ func (_u *InviteUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 // InviteUpdateOne is the builder for updating a single Invite entity.
 type InviteUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *InviteMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *InviteMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetRevoked sets the "revoked" field.
@@ -170,6 +179,12 @@ func (_u *InviteUpdateOne) ExecX(ctx context.Context) {
 	}
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *InviteUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *InviteUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *InviteUpdateOne) sqlSave(ctx context.Context) (_node *Invite, err error) {
 	_spec := sqlgraph.NewUpdateSpec(invite.Table, invite.Columns, sqlgraph.NewFieldSpec(invite.FieldID, field.TypeInt))
 	id, ok := _u.mutation.ID()
@@ -205,6 +220,7 @@ func (_u *InviteUpdateOne) sqlSave(ctx context.Context) (_node *Invite, err erro
 	if value, ok := _u.mutation.Revoked(); ok {
 		_spec.SetField(invite.FieldRevoked, field.TypeBool, value)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &Invite{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"regexp"
 
@@ -25,8 +26,18 @@ func ErrorPresenter(log *slog.Logger, requestID func(context.Context) string) gr
 		code, msg := classify(ctx, err, gqlErr)
 		if code == fault.Internal {
 			id := requestID(ctx)
-			log.Error("graphql internal error", slog.String("request_id", id), slog.Any("error", err))
-			msg = "internal error (request id " + id + ")"
+			if fault.Canceled(ctx, err) {
+				// The client went away or the request ran out of time:
+				// not the server's fault, and every field still running
+				// fails the same way, so one quiet line per request.
+				if firstCancellation(ctx) {
+					log.Info("graphql request cancelled", slog.String("request_id", id), slog.String("cause", cancelCause(ctx, err)))
+				}
+				msg = "the request was cancelled before it finished (request id " + id + ")"
+			} else {
+				log.Error("graphql internal error", slog.String("request_id", id), slog.Any("error", err))
+				msg = "internal error (request id " + id + ")"
+			}
 		}
 		out := &gqlerror.Error{
 			Message:    didYouMean.ReplaceAllString(msg, ""),
@@ -36,6 +47,15 @@ func ErrorPresenter(log *slog.Logger, requestID func(context.Context) string) gr
 		}
 		return out
 	}
+}
+
+// cancelCause names why a cancelled request ended, without the error text
+// (which may quote SQL).
+func cancelCause(ctx context.Context, err error) string {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return "deadline exceeded"
+	}
+	return "canceled"
 }
 
 func classify(ctx context.Context, err error, gqlErr *gqlerror.Error) (fault.Code, string) {

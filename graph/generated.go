@@ -44,6 +44,7 @@ type ResolverRoot interface {
 	Project() ProjectResolver
 	Query() QueryResolver
 	Session() SessionResolver
+	Task() TaskResolver
 	User() UserResolver
 	Workspace() WorkspaceResolver
 }
@@ -381,11 +382,16 @@ type QueryResolver interface {
 type SessionResolver interface {
 	Current(ctx context.Context, obj *ent.Session) (bool, error)
 }
+type TaskResolver interface {
+	Annotations(ctx context.Context, obj *ent.Task) ([]*ent.Annotation, error)
+	Predictions(ctx context.Context, obj *ent.Task) ([]*ent.Prediction, error)
+}
 type UserResolver interface {
 	Email(ctx context.Context, obj *ent.User) (*string, error)
 	DisplayName(ctx context.Context, obj *ent.User) (string, error)
 }
 type WorkspaceResolver interface {
+	Projects(ctx context.Context, obj *ent.Workspace) ([]*ent.Project, error)
 	Members(ctx context.Context, obj *ent.Workspace) ([]*ent.User, error)
 }
 
@@ -10400,7 +10406,7 @@ func (ec *executionContext) _Task_annotations(ctx context.Context, field graphql
 			return ec.fieldContext_Task_annotations(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Annotations(ctx)
+			return ec.Resolvers.Task().Annotations(ctx, obj)
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -10433,7 +10439,7 @@ func (ec *executionContext) fieldContext_Task_annotations(_ context.Context, fie
 		Object:     "Task",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Annotation(ctx, field)
 		},
@@ -10450,7 +10456,7 @@ func (ec *executionContext) _Task_predictions(ctx context.Context, field graphql
 			return ec.fieldContext_Task_predictions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Predictions(ctx)
+			return ec.Resolvers.Task().Predictions(ctx, obj)
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -10483,7 +10489,7 @@ func (ec *executionContext) fieldContext_Task_predictions(_ context.Context, fie
 		Object:     "Task",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Prediction(ctx, field)
 		},
@@ -11060,7 +11066,7 @@ func (ec *executionContext) _Workspace_projects(ctx context.Context, field graph
 			return ec.fieldContext_Workspace_projects(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Projects(ctx)
+			return ec.Resolvers.Workspace().Projects(ctx, obj)
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -11093,7 +11099,7 @@ func (ec *executionContext) fieldContext_Workspace_projects(_ context.Context, f
 		Object:     "Workspace",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Project(ctx, field)
 		},

@@ -9,7 +9,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"gloss/ent"
-	"gloss/graph/model"
 	"gloss/internal/auth"
 	"gloss/internal/database"
 	"gloss/internal/fault"
@@ -29,25 +28,11 @@ type Resolver struct {
 }
 
 // NewSchema returns the executable schema with its directives and the
-// complexity functions that multiply list costs by their page size.
+// complexity functions that charge every list at its size (see cost.go).
 func NewSchema(r *Resolver) graphql.ExecutableSchema {
 	c := Config{Resolvers: r}
 	c.Directives.Access = r.Access
-	c.Complexity.Query.Members = func(child int, first *int, _ *ent.Cursor) int {
-		return child * pageSize(first)
-	}
-	c.Complexity.Query.AuditEvents = func(child int, first *int, _ *ent.Cursor, _ *model.AuditFilter) int {
-		return child * pageSize(first)
-	}
-	c.Complexity.Query.Projects = func(child int, first *int, _ *ent.Cursor) int {
-		return child * pageSize(first)
-	}
-	c.Complexity.Query.Tasks = func(child int, _ int, first *int, _ *ent.Cursor, _ *model.TaskFilter, _ *model.TaskOrder) int {
-		return child * pageSize(first)
-	}
-	c.Complexity.Project.Tasks = func(child int, first *int, _ *ent.Cursor, _ *model.TaskFilter, _ *model.TaskOrder) int {
-		return child * pageSize(first)
-	}
+	setComplexity(&c)
 	return NewExecutableSchema(c)
 }
 

@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"math"
 
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
+
 	"gloss/ent"
 	"gloss/ent/annotation"
 	"gloss/ent/predicate"
@@ -12,6 +15,7 @@ import (
 	"gloss/ent/task"
 	"gloss/internal/database"
 	"gloss/internal/fault"
+	"gloss/internal/rule"
 )
 
 func annotationOfProject(id int) predicate.Annotation { return annotation.ProjectID(id) }
@@ -67,15 +71,29 @@ func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in Annotatio
 	if err := checkLeadTime(in.LeadTime); err != nil {
 		return nil, err
 	}
-	client := database.ClientFrom(ctx, s.client)
-	t, err := client.Task.Query().Where(task.ID(taskID)).WithProject().Only(ctx)
-	if err != nil {
-		return nil, err
-	}
-	cancelled := in.WasCancelled != nil && *in.WasCancelled
 	if in.Result == nil {
 		return nil, fault.Invalid("result is required")
 	}
+	client := database.ClientFrom(ctx, s.client)
+	// The task row is locked for the rest of the transaction (PostgreSQL;
+	// SQLite's transactions take the write lock when they begin), so two
+	// concurrent creates by one annotator are decided one after the other.
+	q := client.Task.Query().Where(task.ID(taskID)).WithProject()
+	q.Modify(lockForUpdate)
+	t, err := q.Only(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if rule.OneAnnotationPerTask(v) {
+		held, err := client.Annotation.Query().
+			Where(annotation.TaskID(t.ID), annotation.CompletedByID(v.UserID)).FirstID(ctx)
+		if err == nil {
+			return nil, fault.Invalid("you already annotated this task (annotation %d): change it with updateAnnotation", held)
+		} else if !ent.IsNotFound(err) {
+			return nil, err
+		}
+	}
+	cancelled := in.WasCancelled != nil && *in.WasCancelled
 	result, err := checkResult(t.Edges.Project, t, in.Result)
 	if err != nil {
 		return nil, err
@@ -105,6 +123,15 @@ func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in Annotatio
 		return nil, err
 	}
 	return a, nil
+}
+
+// lockForUpdate locks the selected rows until the transaction ends, on
+// PostgreSQL. SQLite has no row locks and needs none: a transaction there
+// holds the database's write lock from BEGIN IMMEDIATE on.
+func lockForUpdate(s *sql.Selector) {
+	if s.Dialect() == dialect.Postgres {
+		s.ForUpdate()
+	}
 }
 
 // own loads an annotation the viewer may change: a visible annotation of
