@@ -95,6 +95,9 @@ func (r *queryResolver) MyAnnotations(ctx context.Context, reviewState *annotati
 	if err != nil {
 		return nil, err
 	}
+	if err := checkCursor(after); err != nil {
+		return nil, err
+	}
 	q := r.client(ctx).Annotation.Query().Where(annotation.CompletedByID(v.UserID))
 	if reviewState != nil {
 		q.Where(annotation.ReviewStateEQ(*reviewState))

@@ -60,6 +60,11 @@ func cancelCause(ctx context.Context, err error) string {
 
 func classify(ctx context.Context, err error, gqlErr *gqlerror.Error) (fault.Code, string) {
 	code, msg := fault.Classify(ctx, err)
+	if code == fault.Internal && argumentError(ctx, gqlErr) {
+		// A value gqlgen could not turn into an argument (a cursor that
+		// does not decode, a malformed time): the caller's mistake.
+		return fault.BadInput, "invalid " + gqlErr.Path.String() + ": " + gqlErr.Message
+	}
 	if code == fault.Internal && gqlErr.Err == nil {
 		// Errors gqlgen made itself: parsing, validation, limits, coercion.
 		// Name where, when gqlgen's message does not (e.g. "unknown field").
@@ -69,4 +74,20 @@ func classify(ctx context.Context, err error, gqlErr *gqlerror.Error) (fault.Cod
 		return fault.BadInput, gqlErr.Message
 	}
 	return code, msg
+}
+
+// argumentError reports whether gqlErr arose while gqlgen decoded the
+// arguments of the field in ctx: its path goes past the field's own path
+// (into the argument), which a resolver's error never does.
+func argumentError(ctx context.Context, gqlErr *gqlerror.Error) bool {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Args != nil {
+		return false
+	}
+	own := fc.Path()
+	if len(gqlErr.Path) <= len(own) {
+		return false
+	}
+	name, ok := gqlErr.Path[len(own)].(ast.PathName)
+	return ok && fc.Field.Arguments.ForName(string(name)) != nil
 }

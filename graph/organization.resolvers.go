@@ -109,6 +109,9 @@ func (r *queryResolver) Members(ctx context.Context, first *int, after *entgql.C
 	if first, err = checkFirst(first); err != nil {
 		return nil, err
 	}
+	if err := checkCursor(after); err != nil {
+		return nil, err
+	}
 	return r.client(ctx).Membership.Query().Where(membership.OrganizationID(v.OrgID)).
 		Paginate(ctx, after, first, nil, nil)
 }

@@ -112,6 +112,9 @@ func (r *queryResolver) Projects(ctx context.Context, first *int, after *entgql.
 	if err != nil {
 		return nil, err
 	}
+	if err := checkCursor(after); err != nil {
+		return nil, err
+	}
 	return r.client(ctx).Project.Query().Paginate(ctx, after, first, nil, nil,
 		ent.WithProjectOrder(&ent.ProjectOrder{Direction: entgql.OrderDirectionDesc, Field: ent.ProjectOrderFieldCreatedAt}))
 }

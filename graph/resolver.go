@@ -5,6 +5,7 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -56,6 +57,21 @@ func checkFirst(first *int) (*int, error) {
 		return nil, fault.Invalid("first must be between 1 and %d", MaxPageSize)
 	}
 	return &n, nil
+}
+
+// checkCursor refuses an `after` cursor this server cannot have given out:
+// entgql decodes any msgpack value into a cursor, and only a scalar can be
+// the order key a page starts after (anything else would reach the
+// database driver as an argument it cannot convert).
+func checkCursor(c *ent.Cursor) error {
+	if c == nil {
+		return nil
+	}
+	switch c.Value.(type) {
+	case nil, string, bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64, time.Time:
+		return nil
+	}
+	return fault.Invalid("after is not a cursor of this list: pass a cursor (endCursor) from the previous page")
 }
 
 var errUnauthenticated = fault.ErrSignIn

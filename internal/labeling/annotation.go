@@ -11,6 +11,7 @@ import (
 	"gloss/ent"
 	"gloss/ent/annotation"
 	"gloss/ent/predicate"
+	"gloss/ent/privacy"
 	"gloss/ent/prediction"
 	"gloss/ent/task"
 	"gloss/internal/database"
@@ -75,12 +76,19 @@ func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in Annotatio
 		return nil, fault.Invalid("result is required")
 	}
 	client := database.ClientFrom(ctx, s.client)
-	// The task row is locked for the rest of the transaction (PostgreSQL;
-	// SQLite's transactions take the write lock when they begin), so two
+	// Lock the task row for the rest of the transaction (PostgreSQL;
+	// SQLite's transactions hold the write lock from BEGIN on), so two
 	// concurrent creates by one annotator are decided one after the other.
-	q := client.Task.Query().Where(task.ID(taskID)).WithProject()
-	q.Modify(lockForUpdate)
-	t, err := q.Only(ctx)
+	// The lock is taken past the privacy policy, on the id alone, and
+	// returns nothing: the visible read below is a later statement, so it
+	// sees what a create that held the lock before committed (a locking
+	// read through the policy would re-check the row against its older
+	// snapshot and could lose sight of the task).
+	if _, err := client.Task.Query().Where(task.ID(taskID)).Modify(lockForUpdate).
+		Select(task.FieldID).Ints(privacy.DecisionContext(ctx, privacy.Allow)); err != nil {
+		return nil, err
+	}
+	t, err := client.Task.Query().Where(task.ID(taskID)).WithProject().Only(ctx)
 	if err != nil {
 		return nil, err
 	}
