@@ -373,3 +373,20 @@ func TestOneAnnotationPerTask(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchRefusesNUL is what FuzzTaskFilter found: a search holding a NUL
+// matched every task on SQLite (LIKE ends its pattern there) and was an
+// internal error on PostgreSQL; it is the caller's error now.
+func TestSearchRefusesNUL(t *testing.T) {
+	tm := MustTeam(t)
+	projectID := tm.project(t, textClassification, nil)
+	tm.owner.ok(importTasks, map[string]any{"p": projectID, "t": []any{map[string]any{"text": "alpha"}, map[string]any{"text": "beta"}}})
+	q := `query($p: ID!, $s: String) { tasks(projectId: $p, first: 10, filter: {search: $s}) { totalCount } }`
+	r := tm.owner.wantCode("BAD_USER_INPUT", q, map[string]any{"p": projectID, "s": "a\x00"})
+	if !strings.Contains(r.Errors[0].Message, "NUL") {
+		t.Fatalf("the refusal does not say why: %s", r.Errors[0].Message)
+	}
+	if n := path(tm.owner.ok(q, map[string]any{"p": projectID, "s": "alph"}), "tasks", "totalCount"); n.(float64) != 1 {
+		t.Fatalf("a plain search found %v tasks", n)
+	}
+}
