@@ -73,7 +73,7 @@ func TestNestedListsAreBounded(t *testing.T) {
 
 	// The heaviest queries the budget allows, several at once, and a
 	// colleague's query in the middle of them.
-	heavy := `query($p: ID!) { tasks(projectId: $p, first: 5) { edges { node { id annotations { id result createdAt completedBy { id displayName } task { id } } } } } }`
+	heavy := `query($p: ID!) { tasks(projectId: $p, first: 10) { edges { node { id annotations { id result createdAt completedBy { id displayName } task { id } } } } } }`
 	before := heapInUse()
 	var peak atomic.Uint64
 	stop := make(chan struct{})

@@ -36,7 +36,7 @@ const (
 	maxAliases    = 15
 	maxDirectives = 20
 	maxTokens     = 5000
-	maxComplexity = 5000
+	maxComplexity = 10000
 	maxWalk       = 5000 // selections visited while checking, fragments expanded
 )
 
