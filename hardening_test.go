@@ -183,14 +183,14 @@ func TestQueryLimits(t *testing.T) {
 		{"token bomb", "{ viewer { " + strings.Repeat("id ", 6000) + "} }", "BAD_USER_INPUT", "token"},
 		{"page size", `{ members(first: 101) { totalCount } }`, "BAD_USER_INPUT", "first"},
 		{"page size zero", `{ members(first: 0) { totalCount } }`, "BAD_USER_INPUT", "first"},
-		{"complexity", `{` + strings.Repeat(`x%d: members(first: 100) { edges { node { id role createdAt user { id displayName createdAt } } } } `, 4) + `}`, "BAD_USER_INPUT", "complexity"},
+		{"complexity", `{` + strings.Repeat(`x%d: members(first: 100) { edges { node { id role createdAt user { id displayName createdAt } } } } `, 12) + `}`, "BAD_USER_INPUT", "complexity"},
 		{"introspection is off", `{ __schema { types { name } } }`, "BAD_USER_INPUT", "introspection"},
 		{"no suggestions", `{ viewr { id } }`, "BAD_USER_INPUT", "Cannot query field"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			q := tc.query
 			if strings.Contains(q, "%d") {
-				q = fmt.Sprintf(q, 1, 2, 3, 4)
+				q = fmt.Sprintf(q, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)
 			}
 			r := owner.gql(q, nil)
 			if r.Code() != tc.code {

@@ -305,8 +305,9 @@ func (_q *AnnotationQuery) Clone() *AnnotationQuery {
 		withTask:        _q.withTask.Clone(),
 		withCompletedBy: _q.withCompletedBy.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -640,6 +641,12 @@ func (_q *AnnotationQuery) ForShare(opts ...sql.LockOption) *AnnotationQuery {
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *AnnotationQuery) Modify(modifiers ...func(s *sql.Selector)) *AnnotationSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // AnnotationGroupBy is the group-by builder for Annotation entities.
 type AnnotationGroupBy struct {
 	selector
@@ -728,4 +735,10 @@ func (_s *AnnotationSelect) sqlScan(ctx context.Context, root *AnnotationQuery, 
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *AnnotationSelect) Modify(modifiers ...func(s *sql.Selector)) *AnnotationSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

@@ -20,8 +20,9 @@ import (
 // AnnotationUpdate is the builder for updating Annotation entities.
 type AnnotationUpdate struct {
 	config
-	hooks    []Hook
-	mutation *AnnotationMutation
+	hooks     []Hook
+	mutation  *AnnotationMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the AnnotationUpdate builder.
@@ -245,6 +246,12 @@ func (_u *AnnotationUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *AnnotationUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *AnnotationUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *AnnotationUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -301,6 +308,7 @@ func (_u *AnnotationUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	if _u.mutation.ReviewedAtCleared() {
 		_spec.ClearField(annotation.FieldReviewedAt, field.TypeTime)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{annotation.Label}
@@ -316,9 +324,10 @@ func (_u *AnnotationUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 // AnnotationUpdateOne is the builder for updating a single Annotation entity.
 type AnnotationUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *AnnotationMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *AnnotationMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetUpdatedAt sets the "updated_at" field.
@@ -549,6 +558,12 @@ func (_u *AnnotationUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *AnnotationUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *AnnotationUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *AnnotationUpdateOne) sqlSave(ctx context.Context) (_node *Annotation, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -622,6 +637,7 @@ func (_u *AnnotationUpdateOne) sqlSave(ctx context.Context) (_node *Annotation, 
 	if _u.mutation.ReviewedAtCleared() {
 		_spec.ClearField(annotation.FieldReviewedAt, field.TypeTime)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &Annotation{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

@@ -280,8 +280,9 @@ func (_q *APITokenQuery) Clone() *APITokenQuery {
 		predicates: append([]predicate.APIToken{}, _q.predicates...),
 		withUser:   _q.withUser.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -565,6 +566,12 @@ func (_q *APITokenQuery) ForShare(opts ...sql.LockOption) *APITokenQuery {
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *APITokenQuery) Modify(modifiers ...func(s *sql.Selector)) *APITokenSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // APITokenGroupBy is the group-by builder for APIToken entities.
 type APITokenGroupBy struct {
 	selector
@@ -653,4 +660,10 @@ func (_s *APITokenSelect) sqlScan(ctx context.Context, root *APITokenQuery, v an
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *APITokenSelect) Modify(modifiers ...func(s *sql.Selector)) *APITokenSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

@@ -255,8 +255,9 @@ func (_q *AuditCheckpointQuery) Clone() *AuditCheckpointQuery {
 		inters:     append([]Interceptor{}, _q.inters...),
 		predicates: append([]predicate.AuditCheckpoint{}, _q.predicates...),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -486,6 +487,12 @@ func (_q *AuditCheckpointQuery) ForShare(opts ...sql.LockOption) *AuditCheckpoin
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *AuditCheckpointQuery) Modify(modifiers ...func(s *sql.Selector)) *AuditCheckpointSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // AuditCheckpointGroupBy is the group-by builder for AuditCheckpoint entities.
 type AuditCheckpointGroupBy struct {
 	selector
@@ -574,4 +581,10 @@ func (_s *AuditCheckpointSelect) sqlScan(ctx context.Context, root *AuditCheckpo
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *AuditCheckpointSelect) Modify(modifiers ...func(s *sql.Selector)) *AuditCheckpointSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

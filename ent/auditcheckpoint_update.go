@@ -17,8 +17,9 @@ import (
 // AuditCheckpointUpdate is the builder for updating AuditCheckpoint entities.
 type AuditCheckpointUpdate struct {
 	config
-	hooks    []Hook
-	mutation *AuditCheckpointMutation
+	hooks     []Hook
+	mutation  *AuditCheckpointMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the AuditCheckpointUpdate builder.
@@ -59,6 +60,12 @@ func (_u *AuditCheckpointUpdate) ExecX(ctx context.Context) {
 	}
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *AuditCheckpointUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *AuditCheckpointUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *AuditCheckpointUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	_spec := sqlgraph.NewUpdateSpec(auditcheckpoint.Table, auditcheckpoint.Columns, sqlgraph.NewFieldSpec(auditcheckpoint.FieldID, field.TypeInt))
 	if ps := _u.mutation.predicates; len(ps) > 0 {
@@ -68,6 +75,7 @@ func (_u *AuditCheckpointUpdate) sqlSave(ctx context.Context) (_node int, err er
 			}
 		}
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{auditcheckpoint.Label}
@@ -83,9 +91,10 @@ func (_u *AuditCheckpointUpdate) sqlSave(ctx context.Context) (_node int, err er
 // AuditCheckpointUpdateOne is the builder for updating a single AuditCheckpoint entity.
 type AuditCheckpointUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *AuditCheckpointMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *AuditCheckpointMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Mutation returns the AuditCheckpointMutation object of the builder.
@@ -133,6 +142,12 @@ func (_u *AuditCheckpointUpdateOne) ExecX(ctx context.Context) {
 	}
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *AuditCheckpointUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *AuditCheckpointUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *AuditCheckpointUpdateOne) sqlSave(ctx context.Context) (_node *AuditCheckpoint, err error) {
 	_spec := sqlgraph.NewUpdateSpec(auditcheckpoint.Table, auditcheckpoint.Columns, sqlgraph.NewFieldSpec(auditcheckpoint.FieldID, field.TypeInt))
 	id, ok := _u.mutation.ID()
@@ -159,6 +174,7 @@ func (_u *AuditCheckpointUpdateOne) sqlSave(ctx context.Context) (_node *AuditCh
 			}
 		}
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &AuditCheckpoint{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

@@ -1356,32 +1356,6 @@ func (_q *TaskQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				selectedFields = append(selectedFields, task.FieldProjectID)
 				fieldSeen[task.FieldProjectID] = struct{}{}
 			}
-
-		case "annotations":
-			var (
-				alias = field.Alias
-				path  = append(path, alias)
-				query = (&AnnotationClient{config: _q.config}).Query()
-			)
-			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, annotationImplementors)...); err != nil {
-				return err
-			}
-			_q.WithNamedAnnotations(alias, func(wq *AnnotationQuery) {
-				*wq = *query
-			})
-
-		case "predictions":
-			var (
-				alias = field.Alias
-				path  = append(path, alias)
-				query = (&PredictionClient{config: _q.config}).Query()
-			)
-			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, predictionImplementors)...); err != nil {
-				return err
-			}
-			_q.WithNamedPredictions(alias, func(wq *PredictionQuery) {
-				*wq = *query
-			})
 		case "createdAt":
 			if _, ok := fieldSeen[task.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, task.FieldCreatedAt)
@@ -1599,19 +1573,6 @@ func (_q *WorkspaceQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 	)
 	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
-
-		case "projects":
-			var (
-				alias = field.Alias
-				path  = append(path, alias)
-				query = (&ProjectClient{config: _q.config}).Query()
-			)
-			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, projectImplementors)...); err != nil {
-				return err
-			}
-			_q.WithNamedProjects(alias, func(wq *ProjectQuery) {
-				*wq = *query
-			})
 		case "createdAt":
 			if _, ok := fieldSeen[workspace.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, workspace.FieldCreatedAt)

@@ -4,8 +4,6 @@ package ent
 
 import (
 	"context"
-
-	"github.com/99designs/gqlgen/graphql"
 )
 
 func (_m *APIToken) User(ctx context.Context) (*User, error) {
@@ -108,42 +106,6 @@ func (_m *Task) Project(ctx context.Context) (*Project, error) {
 	result, err := _m.Edges.ProjectOrErr()
 	if IsNotLoaded(err) {
 		result, err = _m.QueryProject().Only(ctx)
-	}
-	return result, err
-}
-
-func (_m *Task) Annotations(ctx context.Context) (result []*Annotation, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedAnnotations(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.AnnotationsOrErr()
-	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryAnnotations().All(ctx)
-	}
-	return result, err
-}
-
-func (_m *Task) Predictions(ctx context.Context) (result []*Prediction, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedPredictions(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.PredictionsOrErr()
-	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryPredictions().All(ctx)
-	}
-	return result, err
-}
-
-func (_m *Workspace) Projects(ctx context.Context) (result []*Project, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedProjects(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.ProjectsOrErr()
-	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryProjects().All(ctx)
 	}
 	return result, err
 }

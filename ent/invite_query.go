@@ -280,8 +280,9 @@ func (_q *InviteQuery) Clone() *InviteQuery {
 		predicates:    append([]predicate.Invite{}, _q.predicates...),
 		withCreatedBy: _q.withCreatedBy.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -565,6 +566,12 @@ func (_q *InviteQuery) ForShare(opts ...sql.LockOption) *InviteQuery {
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *InviteQuery) Modify(modifiers ...func(s *sql.Selector)) *InviteSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // InviteGroupBy is the group-by builder for Invite entities.
 type InviteGroupBy struct {
 	selector
@@ -653,4 +660,10 @@ func (_s *InviteSelect) sqlScan(ctx context.Context, root *InviteQuery, v any) e
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *InviteSelect) Modify(modifiers ...func(s *sql.Selector)) *InviteSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

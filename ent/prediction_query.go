@@ -280,8 +280,9 @@ func (_q *PredictionQuery) Clone() *PredictionQuery {
 		predicates: append([]predicate.Prediction{}, _q.predicates...),
 		withTask:   _q.withTask.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -565,6 +566,12 @@ func (_q *PredictionQuery) ForShare(opts ...sql.LockOption) *PredictionQuery {
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *PredictionQuery) Modify(modifiers ...func(s *sql.Selector)) *PredictionSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // PredictionGroupBy is the group-by builder for Prediction entities.
 type PredictionGroupBy struct {
 	selector
@@ -653,4 +660,10 @@ func (_s *PredictionSelect) sqlScan(ctx context.Context, root *PredictionQuery, 
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *PredictionSelect) Modify(modifiers ...func(s *sql.Selector)) *PredictionSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

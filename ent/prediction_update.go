@@ -19,8 +19,9 @@ import (
 // PredictionUpdate is the builder for updating Prediction entities.
 type PredictionUpdate struct {
 	config
-	hooks    []Hook
-	mutation *PredictionMutation
+	hooks     []Hook
+	mutation  *PredictionMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the PredictionUpdate builder.
@@ -127,6 +128,12 @@ func (_u *PredictionUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *PredictionUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *PredictionUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *PredictionUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -159,6 +166,7 @@ func (_u *PredictionUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	if value, ok := _u.mutation.ModelVersion(); ok {
 		_spec.SetField(prediction.FieldModelVersion, field.TypeString, value)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{prediction.Label}
@@ -174,9 +182,10 @@ func (_u *PredictionUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 // PredictionUpdateOne is the builder for updating a single Prediction entity.
 type PredictionUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *PredictionMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *PredictionMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetResult sets the "result" field.
@@ -290,6 +299,12 @@ func (_u *PredictionUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *PredictionUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *PredictionUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *PredictionUpdateOne) sqlSave(ctx context.Context) (_node *Prediction, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -339,6 +354,7 @@ func (_u *PredictionUpdateOne) sqlSave(ctx context.Context) (_node *Prediction, 
 	if value, ok := _u.mutation.ModelVersion(); ok {
 		_spec.SetField(prediction.FieldModelVersion, field.TypeString, value)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &Prediction{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

@@ -333,8 +333,9 @@ func (_q *ProjectQuery) Clone() *ProjectQuery {
 		withMembers:   _q.withMembers.Clone(),
 		withWorkspace: _q.withWorkspace.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -736,6 +737,12 @@ func (_q *ProjectQuery) ForShare(opts ...sql.LockOption) *ProjectQuery {
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *ProjectQuery) Modify(modifiers ...func(s *sql.Selector)) *ProjectSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // WithNamedTasks tells the query-builder to eager-load the nodes that are connected to the "tasks"
 // edge with the given name. The optional arguments are used to configure the query builder of the edge.
 func (_q *ProjectQuery) WithNamedTasks(name string, opts ...func(*TaskQuery)) *ProjectQuery {
@@ -852,4 +859,10 @@ func (_s *ProjectSelect) sqlScan(ctx context.Context, root *ProjectQuery, v any)
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *ProjectSelect) Modify(modifiers ...func(s *sql.Selector)) *ProjectSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

@@ -330,8 +330,9 @@ func (_q *ProjectMemberQuery) Clone() *ProjectMemberQuery {
 		withProject:   _q.withProject.Clone(),
 		withWorkspace: _q.withWorkspace.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -721,6 +722,12 @@ func (_q *ProjectMemberQuery) ForShare(opts ...sql.LockOption) *ProjectMemberQue
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *ProjectMemberQuery) Modify(modifiers ...func(s *sql.Selector)) *ProjectMemberSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // ProjectMemberGroupBy is the group-by builder for ProjectMember entities.
 type ProjectMemberGroupBy struct {
 	selector
@@ -809,4 +816,10 @@ func (_s *ProjectMemberSelect) sqlScan(ctx context.Context, root *ProjectMemberQ
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *ProjectMemberSelect) Modify(modifiers ...func(s *sql.Selector)) *ProjectMemberSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

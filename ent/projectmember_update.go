@@ -17,8 +17,9 @@ import (
 // ProjectMemberUpdate is the builder for updating ProjectMember entities.
 type ProjectMemberUpdate struct {
 	config
-	hooks    []Hook
-	mutation *ProjectMemberMutation
+	hooks     []Hook
+	mutation  *ProjectMemberMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the ProjectMemberUpdate builder.
@@ -67,6 +68,12 @@ func (_u *ProjectMemberUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *ProjectMemberUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *ProjectMemberUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *ProjectMemberUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -79,6 +86,7 @@ func (_u *ProjectMemberUpdate) sqlSave(ctx context.Context) (_node int, err erro
 			}
 		}
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{projectmember.Label}
@@ -94,9 +102,10 @@ func (_u *ProjectMemberUpdate) sqlSave(ctx context.Context) (_node int, err erro
 // ProjectMemberUpdateOne is the builder for updating a single ProjectMember entity.
 type ProjectMemberUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *ProjectMemberMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *ProjectMemberMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Mutation returns the ProjectMemberMutation object of the builder.
@@ -152,6 +161,12 @@ func (_u *ProjectMemberUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *ProjectMemberUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *ProjectMemberUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *ProjectMemberUpdateOne) sqlSave(ctx context.Context) (_node *ProjectMember, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -181,6 +196,7 @@ func (_u *ProjectMemberUpdateOne) sqlSave(ctx context.Context) (_node *ProjectMe
 			}
 		}
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &ProjectMember{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

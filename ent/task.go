@@ -59,7 +59,7 @@ type TaskEdges struct {
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [3]bool
 	// totalCount holds the count of the edges above.
-	totalCount [3]map[string]int
+	totalCount [1]map[string]int
 
 	namedAnnotations map[string][]*Annotation
 	namedPredictions map[string][]*Prediction

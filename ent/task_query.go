@@ -333,8 +333,9 @@ func (_q *TaskQuery) Clone() *TaskQuery {
 		withAnnotations: _q.withAnnotations.Clone(),
 		withPredictions: _q.withPredictions.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -730,6 +731,12 @@ func (_q *TaskQuery) ForShare(opts ...sql.LockOption) *TaskQuery {
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *TaskQuery) Modify(modifiers ...func(s *sql.Selector)) *TaskSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // WithNamedAnnotations tells the query-builder to eager-load the nodes that are connected to the "annotations"
 // edge with the given name. The optional arguments are used to configure the query builder of the edge.
 func (_q *TaskQuery) WithNamedAnnotations(name string, opts ...func(*AnnotationQuery)) *TaskQuery {
@@ -846,4 +853,10 @@ func (_s *TaskSelect) sqlScan(ctx context.Context, root *TaskQuery, v any) error
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *TaskSelect) Modify(modifiers ...func(s *sql.Selector)) *TaskSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

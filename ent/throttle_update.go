@@ -18,8 +18,9 @@ import (
 // ThrottleUpdate is the builder for updating Throttle entities.
 type ThrottleUpdate struct {
 	config
-	hooks    []Hook
-	mutation *ThrottleMutation
+	hooks     []Hook
+	mutation  *ThrottleMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the ThrottleUpdate builder.
@@ -119,6 +120,12 @@ func (_u *ThrottleUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *ThrottleUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *ThrottleUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *ThrottleUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -143,6 +150,7 @@ func (_u *ThrottleUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.WindowStart(); ok {
 		_spec.SetField(throttle.FieldWindowStart, field.TypeTime, value)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{throttle.Label}
@@ -158,9 +166,10 @@ func (_u *ThrottleUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 // ThrottleUpdateOne is the builder for updating a single Throttle entity.
 type ThrottleUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *ThrottleMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *ThrottleMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetKey sets the "key" field.
@@ -267,6 +276,12 @@ func (_u *ThrottleUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *ThrottleUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *ThrottleUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *ThrottleUpdateOne) sqlSave(ctx context.Context) (_node *Throttle, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -308,6 +323,7 @@ func (_u *ThrottleUpdateOne) sqlSave(ctx context.Context) (_node *Throttle, err 
 	if value, ok := _u.mutation.WindowStart(); ok {
 		_spec.SetField(throttle.FieldWindowStart, field.TypeTime, value)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &Throttle{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

@@ -40,8 +40,6 @@ type WorkspaceEdges struct {
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [2]bool
-	// totalCount holds the count of the edges above.
-	totalCount [1]map[string]int
 
 	namedProjects map[string][]*Project
 	namedMembers  map[string][]*ProjectMember

@@ -308,8 +308,9 @@ func (_q *WorkspaceQuery) Clone() *WorkspaceQuery {
 		withProjects: _q.withProjects.Clone(),
 		withMembers:  _q.withMembers.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -661,6 +662,12 @@ func (_q *WorkspaceQuery) ForShare(opts ...sql.LockOption) *WorkspaceQuery {
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *WorkspaceQuery) Modify(modifiers ...func(s *sql.Selector)) *WorkspaceSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // WithNamedProjects tells the query-builder to eager-load the nodes that are connected to the "projects"
 // edge with the given name. The optional arguments are used to configure the query builder of the edge.
 func (_q *WorkspaceQuery) WithNamedProjects(name string, opts ...func(*ProjectQuery)) *WorkspaceQuery {
@@ -777,4 +784,10 @@ func (_s *WorkspaceSelect) sqlScan(ctx context.Context, root *WorkspaceQuery, v 
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *WorkspaceSelect) Modify(modifiers ...func(s *sql.Selector)) *WorkspaceSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

@@ -10,8 +10,6 @@ import (
 	"gloss/ent"
 	"gloss/ent/annotation"
 	"gloss/ent/invite"
-	"gloss/ent/projectmember"
-	"gloss/ent/user"
 	"gloss/ent/workspace"
 	"gloss/graph/model"
 	"gloss/internal/auth"
@@ -72,9 +70,7 @@ func (r *mutationResolver) ReviewAnnotation(ctx context.Context, id int, accepte
 
 // Members is the resolver for the members field.
 func (r *projectResolver) Members(ctx context.Context, obj *ent.Project) ([]*ent.User, error) {
-	return r.client(ctx).User.Query().
-		Where(user.HasProjectMembershipsWith(projectmember.ProjectID(obj.ID))).
-		Order(ent.Asc(user.FieldID)).Limit(1000).All(ctx)
+	return load(ctx, "Project.members", obj.ID, r.projectMembers)
 }
 
 // Workspaces is the resolver for the workspaces field.
@@ -82,12 +78,12 @@ func (r *queryResolver) Workspaces(ctx context.Context) ([]*ent.Workspace, error
 	if _, err := fault.SignedIn(ctx); err != nil {
 		return nil, err
 	}
-	return r.client(ctx).Workspace.Query().Order(ent.Asc(workspace.FieldID)).Limit(MaxPageSize).All(ctx)
+	return r.client(ctx).Workspace.Query().Order(ent.Asc(workspace.FieldID)).Limit(maxWorkspaces).All(ctx)
 }
 
 // RoleInvites is the resolver for the roleInvites field.
 func (r *queryResolver) RoleInvites(ctx context.Context) ([]*ent.Invite, error) {
-	q, err := r.client(ctx).Invite.Query().Order(ent.Desc(invite.FieldID)).Limit(MaxPageSize).CollectFields(ctx)
+	q, err := r.client(ctx).Invite.Query().Order(ent.Desc(invite.FieldID)).Limit(maxRoleInvites).CollectFields(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -102,6 +98,9 @@ func (r *queryResolver) MyAnnotations(ctx context.Context, reviewState *annotati
 	}
 	first, err = checkFirst(first)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkCursor(after); err != nil {
 		return nil, err
 	}
 	q := r.client(ctx).Annotation.Query().Where(annotation.CompletedByID(v.UserID))
@@ -127,11 +126,14 @@ func (r *roleInviteResolver) MaxUses(ctx context.Context, obj *ent.Invite) (*int
 	return auth.InviteMaxUses(obj), nil
 }
 
+// Projects is the resolver for the projects field.
+func (r *workspaceResolver) Projects(ctx context.Context, obj *ent.Workspace) ([]*ent.Project, error) {
+	return load(ctx, "Workspace.projects", obj.ID, r.workspaceProjects)
+}
+
 // Members is the resolver for the members field.
 func (r *workspaceResolver) Members(ctx context.Context, obj *ent.Workspace) ([]*ent.User, error) {
-	return r.client(ctx).User.Query().
-		Where(user.HasProjectMembershipsWith(projectmember.WorkspaceID(obj.ID))).
-		Order(ent.Asc(user.FieldID)).Limit(1000).All(ctx)
+	return load(ctx, "Workspace.members", obj.ID, r.workspaceMembers)
 }
 
 // RoleInvite returns RoleInviteResolver implementation.

@@ -72,7 +72,7 @@ func (r *queryResolver) Sessions(ctx context.Context) ([]*ent.Session, error) {
 		return nil, err
 	}
 	return r.client(ctx).Session.Query().Where(session.ExpiresAtGT(time.Now())).
-		Order(ent.Desc(session.FieldID)).Limit(MaxPageSize).All(ctx)
+		Order(ent.Desc(session.FieldID)).Limit(maxSessions).All(ctx)
 }
 
 // Invite is the resolver for the invite field.

@@ -29,6 +29,9 @@ func (r *queryResolver) AuditEvents(ctx context.Context, first *int, after *entg
 	if err != nil {
 		return nil, err
 	}
+	if err := checkCursor(after); err != nil {
+		return nil, err
+	}
 	var f audit.Filter
 	if filter != nil {
 		f = audit.Filter{ActorID: filter.ActorID, Since: filter.Since, Until: filter.Until}

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"regexp"
 
@@ -25,8 +26,18 @@ func ErrorPresenter(log *slog.Logger, requestID func(context.Context) string) gr
 		code, msg := classify(ctx, err, gqlErr)
 		if code == fault.Internal {
 			id := requestID(ctx)
-			log.Error("graphql internal error", slog.String("request_id", id), slog.Any("error", err))
-			msg = "internal error (request id " + id + ")"
+			if fault.Canceled(ctx, err) {
+				// The client went away or the request ran out of time:
+				// not the server's fault, and every field still running
+				// fails the same way, so one quiet line per request.
+				if firstCancellation(ctx) {
+					log.Info("graphql request cancelled", slog.String("request_id", id), slog.String("cause", cancelCause(ctx, err)))
+				}
+				msg = "the request was cancelled before it finished (request id " + id + ")"
+			} else {
+				log.Error("graphql internal error", slog.String("request_id", id), slog.Any("error", err))
+				msg = "internal error (request id " + id + ")"
+			}
 		}
 		out := &gqlerror.Error{
 			Message:    didYouMean.ReplaceAllString(msg, ""),
@@ -38,8 +49,22 @@ func ErrorPresenter(log *slog.Logger, requestID func(context.Context) string) gr
 	}
 }
 
+// cancelCause names why a cancelled request ended, without the error text
+// (which may quote SQL).
+func cancelCause(ctx context.Context, err error) string {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return "deadline exceeded"
+	}
+	return "canceled"
+}
+
 func classify(ctx context.Context, err error, gqlErr *gqlerror.Error) (fault.Code, string) {
 	code, msg := fault.Classify(ctx, err)
+	if code == fault.Internal && argumentError(ctx, gqlErr) {
+		// A value gqlgen could not turn into an argument (a cursor that
+		// does not decode, a malformed time): the caller's mistake.
+		return fault.BadInput, "invalid " + gqlErr.Path.String() + ": " + gqlErr.Message
+	}
 	if code == fault.Internal && gqlErr.Err == nil {
 		// Errors gqlgen made itself: parsing, validation, limits, coercion.
 		// Name where, when gqlgen's message does not (e.g. "unknown field").
@@ -49,4 +74,20 @@ func classify(ctx context.Context, err error, gqlErr *gqlerror.Error) (fault.Cod
 		return fault.BadInput, gqlErr.Message
 	}
 	return code, msg
+}
+
+// argumentError reports whether gqlErr arose while gqlgen decoded the
+// arguments of the field in ctx: its path goes past the field's own path
+// (into the argument), which a resolver's error never does.
+func argumentError(ctx context.Context, gqlErr *gqlerror.Error) bool {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Args != nil {
+		return false
+	}
+	own := fc.Path()
+	if len(gqlErr.Path) <= len(own) {
+		return false
+	}
+	name, ok := gqlErr.Path[len(own)].(ast.PathName)
+	return ok && fc.Field.Arguments.ForName(string(name)) != nil
 }

@@ -45,6 +45,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	RoleInvite() RoleInviteResolver
 	Session() SessionResolver
+	Task() TaskResolver
 	User() UserResolver
 	Workspace() WorkspaceResolver
 }
@@ -390,11 +391,16 @@ type RoleInviteResolver interface {
 type SessionResolver interface {
 	Current(ctx context.Context, obj *ent.Session) (bool, error)
 }
+type TaskResolver interface {
+	Annotations(ctx context.Context, obj *ent.Task) ([]*ent.Annotation, error)
+	Predictions(ctx context.Context, obj *ent.Task) ([]*ent.Prediction, error)
+}
 type UserResolver interface {
 	Email(ctx context.Context, obj *ent.User) (*string, error)
 	DisplayName(ctx context.Context, obj *ent.User) (string, error)
 }
 type WorkspaceResolver interface {
+	Projects(ctx context.Context, obj *ent.Workspace) ([]*ent.Project, error)
 	Members(ctx context.Context, obj *ent.Workspace) ([]*ent.User, error)
 }
 
@@ -10565,7 +10571,7 @@ func (ec *executionContext) _Task_annotations(ctx context.Context, field graphql
 			return ec.fieldContext_Task_annotations(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Annotations(ctx)
+			return ec.Resolvers.Task().Annotations(ctx, obj)
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -10598,7 +10604,7 @@ func (ec *executionContext) fieldContext_Task_annotations(_ context.Context, fie
 		Object:     "Task",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Annotation(ctx, field)
 		},
@@ -10615,7 +10621,7 @@ func (ec *executionContext) _Task_predictions(ctx context.Context, field graphql
 			return ec.fieldContext_Task_predictions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Predictions(ctx)
+			return ec.Resolvers.Task().Predictions(ctx, obj)
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -10648,7 +10654,7 @@ func (ec *executionContext) fieldContext_Task_predictions(_ context.Context, fie
 		Object:     "Task",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Prediction(ctx, field)
 		},
@@ -11225,7 +11231,7 @@ func (ec *executionContext) _Workspace_projects(ctx context.Context, field graph
 			return ec.fieldContext_Workspace_projects(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Projects(ctx)
+			return ec.Resolvers.Workspace().Projects(ctx, obj)
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -11258,7 +11264,7 @@ func (ec *executionContext) fieldContext_Workspace_projects(_ context.Context, f
 		Object:     "Workspace",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Project(ctx, field)
 		},

@@ -56,16 +56,17 @@ func (r *mutationResolver) DeactivateUser(ctx context.Context, userID int) (*ent
 
 // ViewerRole is the resolver for the viewerRole field.
 func (r *organizationResolver) ViewerRole(ctx context.Context, obj *ent.Organization) (membership.Role, error) {
-	v, err := fault.SignedIn(ctx)
+	if _, err := fault.SignedIn(ctx); err != nil {
+		return "", err
+	}
+	roles, err := load(ctx, "Organization.viewerRole", obj.ID, r.viewerRoles)
 	if err != nil {
 		return "", err
 	}
-	m, err := r.client(ctx).Membership.Query().
-		Where(membership.UserID(v.UserID), membership.OrganizationID(obj.ID)).Only(ctx)
-	if err != nil {
-		return "", err
+	if len(roles) != 1 {
+		return "", &ent.NotFoundError{}
 	}
-	return m.Role, nil
+	return roles[0], nil
 }
 
 // InviteURL is the resolver for the inviteUrl field.
@@ -91,7 +92,7 @@ func (r *queryResolver) Organizations(ctx context.Context) ([]*ent.Organization,
 	if _, err := fault.SignedIn(ctx); err != nil {
 		return nil, err
 	}
-	return r.client(ctx).Organization.Query().Order(ent.Asc(organization.FieldID)).Limit(MaxPageSize).All(ctx)
+	return r.client(ctx).Organization.Query().Order(ent.Asc(organization.FieldID)).Limit(maxOrganizations).All(ctx)
 }
 
 // Members is the resolver for the members field.
@@ -101,6 +102,9 @@ func (r *queryResolver) Members(ctx context.Context, first *int, after *entgql.C
 		return nil, err
 	}
 	if first, err = checkFirst(first); err != nil {
+		return nil, err
+	}
+	if err := checkCursor(after); err != nil {
 		return nil, err
 	}
 	return r.client(ctx).Membership.Query().Where(membership.OrganizationID(v.OrgID)).

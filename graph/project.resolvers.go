@@ -82,6 +82,9 @@ func (r *projectResolver) DataKeys(ctx context.Context, obj *ent.Project) ([]str
 	if err != nil {
 		return nil, err
 	}
+	if len(cfg.DataKeys) > maxDataKeys {
+		return cfg.DataKeys[:maxDataKeys], nil
+	}
 	return cfg.DataKeys, nil
 }
 
@@ -107,6 +110,9 @@ func (r *queryResolver) Projects(ctx context.Context, first *int, after *entgql.
 	}
 	first, err := checkFirst(first)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkCursor(after); err != nil {
 		return nil, err
 	}
 	return r.client(ctx).Project.Query().Paginate(ctx, after, first, nil, nil,
@@ -143,7 +149,23 @@ func (r *queryResolver) NextTask(ctx context.Context, projectID int) (*ent.Task,
 	return r.Labeling.NextTask(ctx, projectID)
 }
 
+// Annotations is the resolver for the annotations field.
+func (r *taskResolver) Annotations(ctx context.Context, obj *ent.Task) ([]*ent.Annotation, error) {
+	return load(ctx, "Task.annotations", obj.ID, r.taskAnnotations)
+}
+
+// Predictions is the resolver for the predictions field.
+func (r *taskResolver) Predictions(ctx context.Context, obj *ent.Task) ([]*ent.Prediction, error) {
+	return load(ctx, "Task.predictions", obj.ID, r.taskPredictions)
+}
+
 // Project returns ProjectResolver implementation.
 func (r *Resolver) Project() ProjectResolver { return &projectResolver{r} }
 
-type projectResolver struct{ *Resolver }
+// Task returns TaskResolver implementation.
+func (r *Resolver) Task() TaskResolver { return &taskResolver{r} }
+
+type (
+	projectResolver struct{ *Resolver }
+	taskResolver    struct{ *Resolver }
+)

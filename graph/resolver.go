@@ -5,11 +5,11 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 
 	"gloss/ent"
-	"gloss/graph/model"
 	"gloss/internal/auth"
 	"gloss/internal/database"
 	"gloss/internal/fault"
@@ -29,25 +29,11 @@ type Resolver struct {
 }
 
 // NewSchema returns the executable schema with its directives and the
-// complexity functions that multiply list costs by their page size.
+// complexity functions that charge every list at its size (see cost.go).
 func NewSchema(r *Resolver) graphql.ExecutableSchema {
 	c := Config{Resolvers: r}
 	c.Directives.Access = r.Access
-	c.Complexity.Query.Members = func(child int, first *int, _ *ent.Cursor) int {
-		return child * pageSize(first)
-	}
-	c.Complexity.Query.AuditEvents = func(child int, first *int, _ *ent.Cursor, _ *model.AuditFilter) int {
-		return child * pageSize(first)
-	}
-	c.Complexity.Query.Projects = func(child int, first *int, _ *ent.Cursor) int {
-		return child * pageSize(first)
-	}
-	c.Complexity.Query.Tasks = func(child int, _ int, first *int, _ *ent.Cursor, _ *model.TaskFilter, _ *model.TaskOrder) int {
-		return child * pageSize(first)
-	}
-	c.Complexity.Project.Tasks = func(child int, first *int, _ *ent.Cursor, _ *model.TaskFilter, _ *model.TaskOrder) int {
-		return child * pageSize(first)
-	}
+	setComplexity(&c)
 	return NewExecutableSchema(c)
 }
 
@@ -71,6 +57,21 @@ func checkFirst(first *int) (*int, error) {
 		return nil, fault.Invalid("first must be between 1 and %d", MaxPageSize)
 	}
 	return &n, nil
+}
+
+// checkCursor refuses an `after` cursor this server cannot have given out:
+// entgql decodes any msgpack value into a cursor, and only a scalar can be
+// the order key a page starts after (anything else would reach the
+// database driver as an argument it cannot convert).
+func checkCursor(c *ent.Cursor) error {
+	if c == nil {
+		return nil
+	}
+	switch c.Value.(type) {
+	case nil, string, bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64, time.Time:
+		return nil
+	}
+	return fault.Invalid("after is not a cursor of this list: pass a cursor (endCursor) from the previous page")
 }
 
 var errUnauthenticated = fault.ErrSignIn

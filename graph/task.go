@@ -20,6 +20,9 @@ func (r *Resolver) tasks(ctx context.Context, projectID int, first *int, after *
 	if err != nil {
 		return nil, err
 	}
+	if err := checkCursor(after); err != nil {
+		return nil, err
+	}
 	client := r.client(ctx)
 	q := client.Task.Query().Where(task.ProjectID(projectID))
 	if filter != nil {

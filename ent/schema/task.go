@@ -53,8 +53,10 @@ func (Task) Fields() []ent.Field {
 func (Task) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("project", Project.Type).Ref("tasks").Field("project_id").Unique().Required().Immutable(),
-		edge.To("annotations", Annotation.Type),
-		edge.To("predictions", Prediction.Type),
+		// Not collected by entgql: GraphQL lists them capped per task
+		// through graph's batch loader (see graph/cost.go).
+		edge.To("annotations", Annotation.Type).Annotations(entgql.Skip(entgql.SkipType)),
+		edge.To("predictions", Prediction.Type).Annotations(entgql.Skip(entgql.SkipType)),
 	}
 }
 

@@ -33,7 +33,9 @@ func (Workspace) Fields() []ent.Field {
 // Edges of the Workspace.
 func (Workspace) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("projects", Project.Type),
+		// Not collected by entgql: GraphQL lists them capped per workspace
+		// through graph's batch loader (see graph/cost.go).
+		edge.To("projects", Project.Type).Annotations(entgql.Skip(entgql.SkipType)),
 		edge.To("members", ProjectMember.Type).Annotations(entgql.Skip()),
 	}
 }

@@ -35,6 +35,14 @@ func Classify(ctx context.Context, err error) (Code, string) {
 	return Internal, ""
 }
 
+// Canceled reports whether err is the end of a request that was cancelled
+// (the client went away) or ran out of time, rather than a fault: the
+// error says so, or the request's context is done (a driver may report an
+// interrupted query in its own words).
+func Canceled(ctx context.Context, err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil
+}
+
 // Status is the HTTP status of a code, for endpoints outside GraphQL.
 func Status(c Code) int {
 	switch c {

@@ -5,14 +5,19 @@ import (
 	"encoding/json"
 	"math"
 
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
+
 	"gloss/ent"
 	"gloss/ent/annotation"
 	"gloss/ent/predicate"
 	"gloss/ent/prediction"
+	"gloss/ent/privacy"
 	"gloss/ent/task"
 	"gloss/internal/database"
 	"gloss/internal/fault"
 	"gloss/internal/labelconfig"
+	"gloss/internal/rule"
 )
 
 func annotationOfProject(id int) predicate.Annotation { return annotation.ProjectID(id) }
@@ -73,15 +78,36 @@ func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in Annotatio
 	if err := checkLeadTime(in.LeadTime); err != nil {
 		return nil, err
 	}
+	if in.Result == nil {
+		return nil, fault.Invalid("result is required")
+	}
 	client := database.ClientFrom(ctx, s.client)
+	// Lock the task row for the rest of the transaction (PostgreSQL;
+	// SQLite's transactions hold the write lock from BEGIN on), so two
+	// concurrent creates by one annotator are decided one after the other.
+	// The lock is taken past the privacy policy, on the id alone, and
+	// returns nothing: the visible read below is a later statement, so it
+	// sees what a create that held the lock before committed (a locking
+	// read through the policy would re-check the row against its older
+	// snapshot and could lose sight of the task).
+	if _, err := client.Task.Query().Where(task.ID(taskID)).Modify(lockForUpdate).
+		Select(task.FieldID).Ints(privacy.DecisionContext(ctx, privacy.Allow)); err != nil {
+		return nil, err
+	}
 	t, err := client.Task.Query().Where(task.ID(taskID)).WithProject().Only(ctx)
 	if err != nil {
 		return nil, err
 	}
-	cancelled := in.WasCancelled != nil && *in.WasCancelled
-	if in.Result == nil {
-		return nil, fault.Invalid("result is required")
+	if rule.OneAnnotationPerTask(v) {
+		held, err := client.Annotation.Query().
+			Where(annotation.TaskID(t.ID), annotation.CompletedByID(v.UserID)).FirstID(ctx)
+		if err == nil {
+			return nil, fault.Invalid("you already annotated this task (annotation %d): change it with updateAnnotation", held)
+		} else if !ent.IsNotFound(err) {
+			return nil, err
+		}
 	}
+	cancelled := in.WasCancelled != nil && *in.WasCancelled
 	result, err := checkResult(t.Edges.Project, t, in.Result)
 	if err != nil {
 		return nil, err
@@ -111,6 +137,15 @@ func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in Annotatio
 		return nil, err
 	}
 	return a, nil
+}
+
+// lockForUpdate locks the selected rows until the transaction ends, on
+// PostgreSQL. SQLite has no row locks and needs none: a transaction there
+// holds the database's write lock from BEGIN IMMEDIATE on.
+func lockForUpdate(s *sql.Selector) {
+	if s.Dialect() == dialect.Postgres {
+		s.ForUpdate()
+	}
 }
 
 // own loads an annotation the viewer may change: a visible annotation of

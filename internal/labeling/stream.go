@@ -124,6 +124,11 @@ func SearchData(text string) (predicate.Task, error) {
 	if n := utf8.RuneCountInString(text); n < 1 || n > 200 {
 		return nil, fault.Invalid("search must be 1 to 200 characters")
 	}
+	// SQLite's LIKE ends its pattern at a NUL (so "\x00" matched every
+	// task), and PostgreSQL refuses NUL and invalid UTF-8 in text outright.
+	if !utf8.ValidString(text) || strings.ContainsRune(text, 0) {
+		return nil, fault.Invalid("search must be UTF-8 text without NUL characters")
+	}
 	pattern := "%" + likeEscaper.Replace(strings.ToLower(text)) + "%"
 	return func(s *sql.Selector) {
 		col := s.C(task.FieldData)

@@ -794,3 +794,12 @@ func hasReviewer(m *gen.AnnotationMutation) bool {
 	_, ok := m.ReviewedByID()
 	return ok
 }
+
+// OneAnnotationPerTask reports whether the viewer may hold at most one
+// annotation per task: annotators and reviewers change theirs with
+// updateAnnotation; owners, admins and managers may add more, as in Label
+// Studio. The labeling service enforces it inside the write transaction,
+// with the task row locked.
+func OneAnnotationPerTask(v *viewer.Viewer) bool {
+	return v == nil || !v.CanManageProjects()
+}

@@ -3,11 +3,15 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime"
 	"net/http"
+	"strconv"
+	"unicode/utf8"
 
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
@@ -17,19 +21,22 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
 
 	"gloss/ent"
 	"gloss/graph"
 	"gloss/internal/fault"
 )
 
-// GraphQL limits. Complexity multiplies list costs by their page size.
+// GraphQL limits. Complexity counts every field once and every list at its
+// size (a connection's `first`, a plain list's cap; see graph/cost.go), so
+// maxComplexity is also the most fields (nodes) a response can hold.
 const (
 	maxDepth      = 10
 	maxAliases    = 15
 	maxDirectives = 20
 	maxTokens     = 5000
-	maxComplexity = 2500
+	maxComplexity = 10000
 	maxWalk       = 5000 // selections visited while checking, fragments expanded
 )
 
@@ -52,7 +59,9 @@ func newGraphQL(client *ent.Client, schema graphql.ExecutableSchema, introspecti
 	// fails (changePassword opens its own transaction for the change), and
 	// importTasksFromUrl, which downloads before it opens its own
 	// transaction so a slow server never holds the write lock.
-	srv.Use(entgql.Transactioner{TxOpener: client, SkipTxFunc: entgql.SkipIfHasFields("login", "changePassword", "importTasksFromUrl")})
+	srv.Use(transactions{entgql.Transactioner{TxOpener: client, SkipTxFunc: entgql.SkipIfHasFields("login", "changePassword", "importTasksFromUrl")}})
+	srv.Use(oneRequestError{})
+	srv.Use(graph.RequestScope{})
 	srv.SetErrorPresenter(graph.ErrorPresenter(log, RequestID))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		log.Error("graphql panic", slog.Any("panic", v), slog.String("request_id", RequestID(ctx)))
@@ -85,39 +94,132 @@ func checkGraphQLRequest(next http.Handler) http.Handler {
 			fault.WriteJSON(w, http.StatusBadRequest, fault.BadInput, "batched requests are not supported: send one operation per request")
 			return
 		}
+		if msg := checkBody(body); msg != "" {
+			fault.WriteJSON(w, http.StatusBadRequest, fault.BadInput, msg)
+			return
+		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		next.ServeHTTP(w, r)
 	})
 }
 
+// checkBody checks that body is what GraphQL over HTTP takes: one JSON object
+// with a string "query" and optional "operationName" (a string), "variables"
+// and "extensions" (objects). It returns what is wrong, or "". gqlgen would
+// otherwise answer some of these with its decoder's message (which echoes
+// the whole body) or reach extensions that expect an operation.
+func checkBody(body []byte) string {
+	const shape = `the request body must be one JSON object: {"query": "...", "variables": {...}, "operationName": "..."}`
+	if !utf8.Valid(body) {
+		return "the request body is not valid UTF-8"
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	var fields map[string]json.RawMessage
+	if err := dec.Decode(&fields); err != nil || fields == nil {
+		return shape
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return shape + "; there is more after it"
+	}
+	kind := func(name string) byte {
+		v := bytes.TrimLeft(fields[name], " \t\r\n")
+		if len(v) == 0 {
+			return 0
+		}
+		return v[0]
+	}
+	if k := kind("query"); k != '"' {
+		return `"query" must be a string holding the GraphQL document`
+	}
+	if k := kind("operationName"); k != 0 && k != 'n' && k != '"' {
+		return `"operationName" must be a string or null`
+	}
+	for _, name := range []string{"variables", "extensions"} {
+		if k := kind(name); k != 0 && k != 'n' && k != '{' {
+			return `"` + name + `" must be a JSON object or null`
+		}
+	}
+	return ""
+}
+
+// transactions is entgql.Transactioner (every mutation in one transaction)
+// for operations that exist: gqlgen also runs response interceptors for a
+// request that failed before it had an operation (a body it could not
+// decode, a parse error), where the Transactioner would panic reading the
+// operation context.
+type transactions struct{ entgql.Transactioner }
+
+func (t transactions) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	if !graphql.HasOperationContext(ctx) || graphql.GetOperationContext(ctx).Operation == nil {
+		return next(ctx)
+	}
+	return t.Transactioner.InterceptResponse(ctx, next)
+}
+
+// oneRequestError answers a request that failed before it ran (a parse or
+// validation failure) with its first error only, saying how many more there
+// were: the validator reports every unknown or repeated directive, every
+// bad argument, ..., and a flood of them should not become a flood of
+// errors in the response.
+type oneRequestError struct{}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.ResponseInterceptor
+} = oneRequestError{}
+
+func (oneRequestError) ExtensionName() string                   { return "OneRequestError" }
+func (oneRequestError) Validate(graphql.ExecutableSchema) error { return nil }
+func (oneRequestError) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if resp == nil || len(resp.Errors) < 2 || resp.Data != nil {
+		return resp
+	}
+	if graphql.HasOperationContext(ctx) && graphql.GetOperationContext(ctx).Operation != nil {
+		return resp // errors of a running operation, one per failed field
+	}
+	first := *resp.Errors[0]
+	first.Message += fmt.Sprintf(" (and %d more errors)", len(resp.Errors)-1)
+	resp.Errors = gqlerror.List{&first}
+	return resp
+}
+
 // shapeLimits refuses operations that are too deep, use too many aliases or
-// directives. Fragments are expanded while counting, with a cap on the
-// work, so fragment bombs are refused rather than walked.
+// directives. It runs on the parsed document before gqlgen validates it, so
+// a flood of directives is one "too many directives" error rather than one
+// validation error per directive. Fragments are expanded while counting,
+// with a cap on the work, so fragment bombs are refused rather than walked.
 // Unless introspection is on, it also refuses __schema and __type with a
 // clear error rather than an internal one.
 type shapeLimits struct{ introspection bool }
 
 var _ interface {
 	graphql.HandlerExtension
+	graphql.OperationParameterMutator
 	graphql.OperationContextMutator
 } = shapeLimits{}
 
 func (shapeLimits) ExtensionName() string                   { return "ShapeLimits" }
 func (shapeLimits) Validate(graphql.ExecutableSchema) error { return nil }
-func (l shapeLimits) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
-	if oc.Operation == nil {
-		return nil
+func (l shapeLimits) MutateOperationParameters(_ context.Context, params *graphql.RawParams) *gqlerror.Error {
+	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: params.Query}, maxTokens)
+	if err != nil {
+		return nil // gqlgen reports the parse error itself
+	}
+	op := doc.Operations.ForName(params.OperationName)
+	if op == nil {
+		return nil // likewise "operation not found"
 	}
 	if !l.introspection {
-		for _, sel := range oc.Operation.SelectionSet {
+		for _, sel := range op.SelectionSet {
 			if f, ok := sel.(*ast.Field); ok && (f.Name == "__schema" || f.Name == "__type") {
 				return limitError("introspection is disabled on this server (GLOSS_GRAPHQL_INTROSPECTION)")
 			}
 		}
 	}
-	w := &walker{}
-	w.directives += len(oc.Operation.Directives)
-	w.selections(oc.Operation.SelectionSet, 1)
+	w := &walker{fragments: doc.Fragments}
+	w.directives += len(op.Directives)
+	w.selections(op.SelectionSet, 1)
 	switch {
 	case w.visited > maxWalk:
 		return limitError("the query is too large")
@@ -131,6 +233,46 @@ func (l shapeLimits) MutateOperationContext(_ context.Context, oc *graphql.Opera
 	return nil
 }
 
+// MutateOperationContext refuses, before anything runs, a page size out of
+// range anywhere in the operation: every list argument `first` is 1 to
+// graph.MaxPageSize.
+func (shapeLimits) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Operation == nil {
+		return nil
+	}
+	var bad *gqlerror.Error
+	visited := 0
+	var walk func(ast.SelectionSet)
+	walk = func(set ast.SelectionSet) {
+		for _, s := range set {
+			if visited++; visited > maxWalk || bad != nil {
+				return
+			}
+			switch s := s.(type) {
+			case *ast.Field:
+				if s.Arguments.ForName("first") != nil {
+					if v := s.ArgumentMap(oc.Variables)["first"]; v != nil {
+						n, err := strconv.ParseInt(fmt.Sprint(v), 10, 64)
+						if err != nil || n < 1 || n > graph.MaxPageSize {
+							bad = limitError("first must be between 1 and %d (at %s)", graph.MaxPageSize, s.Alias)
+							return
+						}
+					}
+				}
+				walk(s.SelectionSet)
+			case *ast.InlineFragment:
+				walk(s.SelectionSet)
+			case *ast.FragmentSpread:
+				if s.Definition != nil {
+					walk(s.Definition.SelectionSet)
+				}
+			}
+		}
+	}
+	walk(oc.Operation.SelectionSet)
+	return bad
+}
+
 func limitError(format string, args ...any) *gqlerror.Error {
 	e := gqlerror.Errorf(format, args...)
 	e.Extensions = map[string]any{"code": fault.BadInput}
@@ -138,6 +280,7 @@ func limitError(format string, args ...any) *gqlerror.Error {
 }
 
 type walker struct {
+	fragments                           ast.FragmentDefinitionList
 	depth, aliases, directives, visited int
 }
 
@@ -162,8 +305,9 @@ func (w *walker) selections(set ast.SelectionSet, depth int) {
 			w.selections(s.SelectionSet, depth)
 		case *ast.FragmentSpread:
 			w.directives += len(s.Directives)
-			if s.Definition != nil {
-				w.selections(s.Definition.SelectionSet, depth)
+			if def := w.fragments.ForName(s.Name); def != nil {
+				w.directives += len(def.Directives)
+				w.selections(def.SelectionSet, depth)
 			}
 		}
 	}

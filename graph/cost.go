@@ -1,0 +1,323 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent/dialect/sql"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"gloss/ent"
+	"gloss/ent/annotation"
+	"gloss/ent/membership"
+	"gloss/ent/prediction"
+	"gloss/ent/project"
+	"gloss/ent/projectmember"
+	"gloss/ent/task"
+	"gloss/ent/workspace"
+	"gloss/graph/model"
+	"gloss/internal/viewer"
+)
+
+// Cost is bounded by construction: every list in the schema is either a
+// connection whose `first` is 1 to MaxPageSize, or a plain list with one of
+// the caps below. The loaders never read more than the cap (LIMIT in SQL,
+// per parent where a list hangs off each of many parents), and the
+// complexity budget charges every list at its cap, so the budget is also
+// the most fields a response can hold. TestEveryListIsBounded walks the
+// schema and fails on a list with neither.
+const (
+	maxTaskAnnotations   = 100 // the most overlap a project may ask for
+	maxTaskPredictions   = 20
+	maxProjectMembers    = 200
+	maxWorkspaceProjects = 50
+	maxWorkspaceMembers  = 200
+	maxWorkspaces        = 30
+	maxRoleInvites       = 100
+	maxOrganizations     = 50
+	maxSessions          = 50
+	maxDataKeys          = 100
+)
+
+// listCaps names every plain list field of the schema ("Type.field") with
+// its cap. Connections are not listed: their size is their `first`.
+var listCaps = map[string]int{
+	"Task.annotations":    maxTaskAnnotations,
+	"Task.predictions":    maxTaskPredictions,
+	"Project.members":     maxProjectMembers,
+	"Project.dataKeys":    maxDataKeys,
+	"Workspace.projects":  maxWorkspaceProjects,
+	"Workspace.members":   maxWorkspaceMembers,
+	"Query.workspaces":    maxWorkspaces,
+	"Query.roleInvites":   maxRoleInvites,
+	"Query.organizations": maxOrganizations,
+	"Query.sessions":      maxSessions,
+}
+
+// setComplexity charges every list at its size: a connection at its `first`
+// (at MaxPageSize when `first` is out of range, which is refused before the
+// operation runs anyway), a plain list at its cap.
+func setComplexity(c *Config) {
+	page := func(child int, first *int) int {
+		n := pageSize(first)
+		if n < 1 || n > MaxPageSize {
+			n = MaxPageSize
+		}
+		return 1 + child*n
+	}
+	capped := func(name string) func(int) int {
+		n := listCaps[name]
+		return func(child int) int { return 1 + child*n }
+	}
+	c.Complexity.Query.Members = func(child int, first *int, _ *ent.Cursor) int { return page(child, first) }
+	c.Complexity.Query.AuditEvents = func(child int, first *int, _ *ent.Cursor, _ *model.AuditFilter) int {
+		return page(child, first)
+	}
+	c.Complexity.Query.Projects = func(child int, first *int, _ *ent.Cursor) int { return page(child, first) }
+	c.Complexity.Query.Tasks = func(child int, _ int, first *int, _ *ent.Cursor, _ *model.TaskFilter, _ *model.TaskOrder) int {
+		return page(child, first)
+	}
+	c.Complexity.Query.MyAnnotations = func(child int, _ *annotation.ReviewState, first *int, _ *ent.Cursor) int {
+		return page(child, first)
+	}
+	c.Complexity.Project.Tasks = func(child int, first *int, _ *ent.Cursor, _ *model.TaskFilter, _ *model.TaskOrder) int {
+		return page(child, first)
+	}
+	c.Complexity.Task.Annotations = capped("Task.annotations")
+	c.Complexity.Task.Predictions = capped("Task.predictions")
+	c.Complexity.Project.Members = capped("Project.members")
+	c.Complexity.Project.DataKeys = capped("Project.dataKeys")
+	c.Complexity.Workspace.Projects = capped("Workspace.projects")
+	c.Complexity.Workspace.Members = capped("Workspace.members")
+	c.Complexity.Query.Workspaces = capped("Query.workspaces")
+	c.Complexity.Query.RoleInvites = capped("Query.roleInvites")
+	c.Complexity.Query.Organizations = capped("Query.organizations")
+	c.Complexity.Query.Sessions = capped("Query.sessions")
+}
+
+// RequestScope is the gqlgen extension that gives each operation its own
+// state: the batch loaders of its capped lists and whether a cancellation
+// was already logged.
+type RequestScope struct{}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationInterceptor
+} = RequestScope{}
+
+// ExtensionName names the extension.
+func (RequestScope) ExtensionName() string { return "RequestScope" }
+
+// Validate accepts every schema.
+func (RequestScope) Validate(graphql.ExecutableSchema) error { return nil }
+
+// InterceptOperation puts a fresh scope into the operation's context.
+func (RequestScope) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	return next(context.WithValue(ctx, scopeKey{}, &scope{batches: map[batchKey]*batch{}}))
+}
+
+type scopeKey struct{}
+
+type scope struct {
+	mu             sync.Mutex
+	batches        map[batchKey]*batch
+	cancelReported atomic.Bool
+}
+
+func scopeFrom(ctx context.Context) *scope {
+	s, _ := ctx.Value(scopeKey{}).(*scope)
+	return s
+}
+
+// firstCancellation reports whether this is the operation's first error
+// caused by its request going away (true when there is no scope).
+func firstCancellation(ctx context.Context) bool {
+	s := scopeFrom(ctx)
+	return s == nil || s.cancelReported.CompareAndSwap(false, true)
+}
+
+// batchKey identifies the loads that can share one query: the same list of
+// the same field of the query. Siblings (the annotations of each task of a
+// page) share the field, so they share a batch.
+type batchKey struct {
+	list  string
+	field *ast.Field
+}
+
+type batch struct {
+	ids   []int
+	fetch func(ids []int) (any, error)
+	done  chan struct{}
+	rows  any // map[int][]T
+	err   error
+}
+
+// batchWait is how long a batch waits for its siblings: gqlgen resolves the
+// items of a list concurrently, so they arrive within microseconds.
+const batchWait = 2 * time.Millisecond
+
+// maxBatch is the most parents one query loads for.
+const maxBatch = 100
+
+// load returns the rows of a capped list for one parent. Loads of the same
+// list and field made together become one query (fetch gets every parent's
+// id). Without a scope (outside a GraphQL operation) each load is its own
+// query.
+func load[T any](ctx context.Context, list string, id int, fetch func(ctx context.Context, ids []int) (map[int][]T, error)) ([]T, error) {
+	s := scopeFrom(ctx)
+	fc := graphql.GetFieldContext(ctx)
+	if s == nil || fc == nil {
+		rows, err := fetch(ctx, []int{id})
+		return rows[id], err
+	}
+	key := batchKey{list: list, field: fc.Field.Field}
+	s.mu.Lock()
+	b := s.batches[key]
+	if b == nil {
+		b = &batch{done: make(chan struct{}), fetch: func(ids []int) (any, error) { return fetch(ctx, ids) }}
+		s.batches[key] = b
+		time.AfterFunc(batchWait, func() { s.run(key, b) })
+	}
+	b.ids = append(b.ids, id)
+	full := len(b.ids) >= maxBatch
+	s.mu.Unlock()
+	if full {
+		s.run(key, b)
+	}
+	<-b.done
+	if b.err != nil {
+		return nil, b.err
+	}
+	return b.rows.(map[int][]T)[id], nil
+}
+
+// run loads a batch once: whichever of its timer and the load that filled
+// it comes first.
+func (s *scope) run(key batchKey, b *batch) {
+	s.mu.Lock()
+	if s.batches[key] != b {
+		s.mu.Unlock()
+		return // already running
+	}
+	delete(s.batches, key)
+	ids := b.ids
+	s.mu.Unlock()
+	defer close(b.done)
+	defer func() {
+		if v := recover(); v != nil {
+			// The timer runs this outside gqlgen's recovery.
+			b.err = fmt.Errorf("load %s: panic: %v", key.list, v)
+		}
+	}()
+	b.rows, b.err = b.fetch(ids)
+}
+
+// capPerParent limits an eager-loaded edge to n rows per parent in SQL (a
+// window over the parent's key, after the privacy filters), ordered by col.
+func capPerParent(parentKey string, n int, col string) func(*sql.Selector) {
+	return func(s *sql.Selector) {
+		entgql.LimitPerRow(parentKey, n, sql.ExprP(col))(s)
+		s.OrderBy(s.C(col))
+	}
+}
+
+// collect eager-loads what the query asks for below the list being loaded,
+// so the rows' own edges come in batches too.
+func collect[Q interface {
+	CollectFields(context.Context, ...string) (Q, error)
+}](ctx context.Context, q Q) {
+	_, _ = q.CollectFields(ctx)
+}
+
+// taskAnnotations loads the annotations of tasks, at most
+// maxTaskAnnotations per task, oldest first.
+func (r *Resolver) taskAnnotations(ctx context.Context, ids []int) (map[int][]*ent.Annotation, error) {
+	tasks, err := r.client(ctx).Task.Query().Where(task.IDIn(ids...)).
+		WithAnnotations(func(q *ent.AnnotationQuery) {
+			collect(ctx, q)
+			q.Modify(capPerParent(annotation.FieldTaskID, maxTaskAnnotations, annotation.FieldID))
+		}).Select(task.FieldID).All(ctx)
+	out := make(map[int][]*ent.Annotation, len(tasks))
+	for _, t := range tasks {
+		out[t.ID] = t.Edges.Annotations
+	}
+	return out, err
+}
+
+// taskPredictions loads the predictions of tasks, at most
+// maxTaskPredictions per task, oldest first.
+func (r *Resolver) taskPredictions(ctx context.Context, ids []int) (map[int][]*ent.Prediction, error) {
+	tasks, err := r.client(ctx).Task.Query().Where(task.IDIn(ids...)).
+		WithPredictions(func(q *ent.PredictionQuery) {
+			collect(ctx, q)
+			q.Modify(capPerParent(prediction.FieldTaskID, maxTaskPredictions, prediction.FieldID))
+		}).Select(task.FieldID).All(ctx)
+	out := make(map[int][]*ent.Prediction, len(tasks))
+	for _, t := range tasks {
+		out[t.ID] = t.Edges.Predictions
+	}
+	return out, err
+}
+
+// workspaceProjects loads the projects of workspaces, at most
+// maxWorkspaceProjects per workspace, oldest first.
+func (r *Resolver) workspaceProjects(ctx context.Context, ids []int) (map[int][]*ent.Project, error) {
+	ws, err := r.client(ctx).Workspace.Query().Where(workspace.IDIn(ids...)).
+		WithProjects(func(q *ent.ProjectQuery) {
+			collect(ctx, q)
+			q.Modify(capPerParent(project.FieldWorkspaceID, maxWorkspaceProjects, project.FieldID))
+		}).Select(workspace.FieldID).All(ctx)
+	out := make(map[int][]*ent.Project, len(ws))
+	for _, w := range ws {
+		out[w.ID] = w.Edges.Projects
+	}
+	return out, err
+}
+
+// projectMembers loads the direct members of projects, at most
+// maxProjectMembers per project, in the order they joined Gloss.
+func (r *Resolver) projectMembers(ctx context.Context, ids []int) (map[int][]*ent.User, error) {
+	return r.members(ctx, projectmember.ProjectIDIn(ids...), projectmember.FieldProjectID, maxProjectMembers,
+		func(m *ent.ProjectMember) *int { return m.ProjectID })
+}
+
+// workspaceMembers loads the members of workspaces, at most
+// maxWorkspaceMembers per workspace, in the order they joined Gloss.
+func (r *Resolver) workspaceMembers(ctx context.Context, ids []int) (map[int][]*ent.User, error) {
+	return r.members(ctx, projectmember.WorkspaceIDIn(ids...), projectmember.FieldWorkspaceID, maxWorkspaceMembers,
+		func(m *ent.ProjectMember) *int { return m.WorkspaceID })
+}
+
+func (r *Resolver) members(ctx context.Context, where func(*sql.Selector), key string, n int, parent func(*ent.ProjectMember) *int) (map[int][]*ent.User, error) {
+	q := r.client(ctx).ProjectMember.Query().Where(where).
+		WithUser(func(q *ent.UserQuery) { collect(ctx, q) })
+	q.Modify(capPerParent(key, n, projectmember.FieldUserID))
+	ms, err := q.All(ctx)
+	out := map[int][]*ent.User{}
+	for _, m := range ms {
+		if p := parent(m); p != nil && m.Edges.User != nil {
+			out[*p] = append(out[*p], m.Edges.User)
+		}
+	}
+	return out, err
+}
+
+// viewerRoles loads the viewer's role in each of the organizations.
+func (r *Resolver) viewerRoles(ctx context.Context, ids []int) (map[int][]membership.Role, error) {
+	out := map[int][]membership.Role{}
+	v := viewer.User(ctx)
+	if v == nil {
+		return out, nil
+	}
+	ms, err := r.client(ctx).Membership.Query().
+		Where(membership.UserID(v.UserID), membership.OrganizationIDIn(ids...)).All(ctx)
+	for _, m := range ms {
+		out[m.OrganizationID] = append(out[m.OrganizationID], m.Role)
+	}
+	return out, err
+}
