@@ -45,7 +45,7 @@ func viewOf(t *testing.T, b *browser, projectID string) apiView {
 		viewer { id email }
 		project(id: $p) { members { id email } }
 		members(first: 100) { edges { node { user { id email } } } }
-		tasks(projectId: $p, first: 100) { edges { node { annotations { id completedBy { id email } } } } }
+		tasks(projectId: $p, first: 10) { edges { node { annotations { id completedBy { id email } } } } }
 	}`, map[string]any{"p": projectID})
 	if r.Status != http.StatusOK || r.Data == nil {
 		t.Fatalf("API view: %d %s", r.Status, r.Raw)

@@ -1,8 +1,9 @@
 // Starts two bin/gloss processes on fresh data dirs, seeded only through the
 // product's own bootstrap paths:
 //  - "fresh": no account; the specs read the one-time setup link it prints.
-//  - "seeded": started with --username/--password/--user-token, as an
-//    operator moving from Label Studio would, for the labeling specs.
+//  - "seeded": started with --username/--password-file/--user-token-file, as
+//    an operator moving from Label Studio would, for the labeling specs (the
+//    secrets in files, as the README shows, so they are not visible in ps).
 // What the specs need is written to e2e/.state/server.json.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
@@ -47,8 +48,12 @@ export default async function globalSetup(): Promise<void> {
   const fresh = await start(["--port", String(port)], /(http:\/\/\S+\/signup\?invite=\S+)/);
   const seededPort = port + 1;
   const seeded = { url: `http://127.0.0.1:${seededPort}`, email: "manager@example.com", password: "labels all the way down", token: "e2e-token-for-the-api" };
+  const secrets = mkdtempSync(join(tmpdir(), "gloss-e2e-secrets-"));
+  writeFileSync(join(secrets, "password"), seeded.password + "\n", { mode: 0o600 });
+  writeFileSync(join(secrets, "token"), seeded.token + "\n", { mode: 0o600 });
   const second = await start(
-    ["--port", String(seededPort), "--username", seeded.email, "--password", seeded.password, "--user-token", seeded.token],
+    ["--port", String(seededPort), "--username", seeded.email,
+      "--password-file", join(secrets, "password"), "--user-token-file", join(secrets, "token")],
     /Gloss is listening on/,
   );
   mkdirSync(stateDir, { recursive: true });
