@@ -52,7 +52,7 @@ interface Region {
 async function annotations(request: APIRequestContext, projectId: string): Promise<Region[][]> {
   const data = await gql<{ tasks: { edges: { node: { annotations: { result: Region[]; wasCancelled: boolean }[] } }[] } }>(
     request,
-    "query($p: ID!){ tasks(projectId:$p, first: 100){ edges { node { annotations { result wasCancelled } } } } }",
+    "query($p: ID!){ tasks(projectId:$p, first: 20){ edges { node { annotations { result wasCancelled } } } } }",
     { p: projectId },
   );
   return data.tasks.edges.flatMap((e) => e.node.annotations.filter((a) => !a.wasCancelled).map((a) => a.result));
