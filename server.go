@@ -149,8 +149,13 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		Audit:      auditLog,
 		Dialect:    db.Dialect,
 	})
-	setupLink, err := authn.Bootstrap(ctx, baseURL, cfg.Username, cfg.Password, cfg.UserToken)
-	if err != nil {
+	// Under the start-up lock: replicas started together on one PostgreSQL
+	// database create the default organization and the owner once.
+	var setupLink string
+	if err := db.Exclusive(ctx, func(ctx context.Context) (err error) {
+		setupLink, err = authn.Bootstrap(ctx, baseURL, cfg.Username, cfg.Password, cfg.UserToken)
+		return err
+	}); err != nil {
 		return fmt.Errorf("bootstrap: %w", err)
 	}
 
