@@ -220,9 +220,24 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		return err
 	case <-ctx.Done():
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	return shutdown(srv, cfg.ShutdownGrace, log)
+}
+
+// shutdown stops srv gracefully: it stops accepting at once and waits up to
+// grace for every request in flight (a streaming export included) to
+// finish; only then do serve's deferred calls write the last audit
+// checkpoint and close the database. Requests still running after grace are
+// cut, and the server reports that as an error.
+func shutdown(srv *http.Server, grace time.Duration, log *slog.Logger) error {
+	log.Info("shutting down: waiting for requests in flight", slog.Duration("grace", grace))
+	wait, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
-	return srv.Shutdown(shutdown)
+	err := srv.Shutdown(wait)
+	if errors.Is(err, context.DeadlineExceeded) {
+		_ = srv.Close()
+		return fmt.Errorf("requests still running after the shutdown grace period of %s (GLOSS_SHUTDOWN_GRACE) were cut off", grace)
+	}
+	return err
 }
 
 // verifyAudit checks the audit log of the database cfg names against the
