@@ -25,6 +25,7 @@ type replica struct {
 	Out  *syncBuffer
 	stop func() error // ends it (ctx cancel or SIGTERM) and returns how it ended
 	cmd  *exec.Cmd    // nil for an in-process replica
+	done chan error   // receives how it ended
 }
 
 // startReplica starts gloss on 127.0.0.1:0 in a fresh data dir with env
@@ -33,8 +34,8 @@ type replica struct {
 func startReplica(t testing.TB, process bool, env map[string]string, start <-chan struct{}) (*replica, error) {
 	dir := t.TempDir()
 	out := &syncBuffer{}
-	r := &replica{Out: out}
 	done := make(chan error, 1)
+	r := &replica{Out: out, done: done}
 	args := []string{"start", "--host", "127.0.0.1", "--port", "0", "--data-dir", dir}
 	<-start
 	if process {

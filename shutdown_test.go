@@ -121,8 +121,14 @@ func TestSIGTERMLetsAnExportFinish(t *testing.T) {
 		}
 		seen[task.ID] = true
 	}
-	if err := r.stop(); err != nil {
-		t.Fatalf("the process did not exit 0 after the export: %v\n%s", err, r.Out.String())
+	// No second signal: that would end the process at once.
+	select {
+	case err := <-r.done:
+		if err != nil {
+			t.Fatalf("the process did not exit 0 after the export: %v\n%s", err, r.Out.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the process did not exit after the export:\n%s", r.Out.String())
 	}
 }
 
@@ -149,5 +155,34 @@ func TestShutdownGraceCutsWhatOutlastsIt(t *testing.T) {
 	}
 	if _, err := io.ReadAll(resp.Body); err == nil {
 		t.Fatal("the stalled export read to its end although the grace period had passed")
+	}
+}
+
+// TestSecondSIGTERMEndsAtOnce: during the grace period a second SIGTERM (an
+// operator pressing Ctrl-C twice) ends the process without waiting.
+func TestSecondSIGTERMEndsAtOnce(t *testing.T) {
+	r, token, projectID := exportingServer(t, 20_000, "10m")
+	startExport(t, r, token, projectID)
+	done := make(chan error, 1)
+	go func() { done <- r.stop() }() // SIGTERM, then wait for the exit
+	// The process waits for the stalled export...
+	select {
+	case err := <-done:
+		t.Fatalf("the process exited during its grace period: %v\n%s", err, r.Out.String())
+	case <-time.After(2 * time.Second):
+	}
+	// ...until a second SIGTERM.
+	if err := r.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("a second SIGTERM did not end the process")
+	}
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.Sys().(syscall.WaitStatus).Signal() != syscall.SIGTERM {
+		t.Fatalf("exit: %v, want death by SIGTERM", err)
 	}
 }
