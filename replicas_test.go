@@ -171,6 +171,7 @@ func TestReplicasStartTogether(t *testing.T) {
 	}{
 		{"two in-process", 2, false},
 		{"three in-process", 3, false},
+		{"two processes", 2, true},
 		{"three processes", 3, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
