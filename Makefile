@@ -1,6 +1,6 @@
 # Gloss: `make build`, `make run`, `make test`. `make test` installs what a
 # fresh Debian machine lacks (npm packages, Debian's chromium) and runs the Go
-# tests (on PostgreSQL too when it is reachable), the SPA typecheck and the
+# tests (on PostgreSQL too when PG_URL can be used), the SPA typecheck and the
 # Playwright end-to-end suite against the real binary.
 
 SHELL     := /bin/bash
@@ -47,13 +47,18 @@ test-go:
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 
-# The server suite again on PostgreSQL, when a server answers on 127.0.0.1:5432.
+# The server suite again on PostgreSQL, when PG_URL (default: the local
+# server as the tests expect it, trust auth, database `test`) accepts a
+# connection, answers a query and lets its role create databases; otherwise
+# it says why and skips, and the SQLite run of test-go stands alone. Point it
+# elsewhere with `make test PG_URL=postgres://user:pass@host:5432/db`.
 test-pg:
-	@if (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then \
-		echo "running the server suite on PostgreSQL"; \
-		DATABASE_URL='$(PG_URL)' $(GO) test -count=1 . ; \
+	@if msg=$$($(GO) run ./internal/database/cmd/pgcheck '$(PG_URL)' 2>/dev/null); then \
+		echo "running the server suite on $$msg"; \
+		DATABASE_URL='$(PG_URL)' $(GO) test -count=1 . ./internal/database/... ; \
 	else \
-		echo "PostgreSQL is not reachable on 127.0.0.1:5432: skipping the PostgreSQL run"; \
+		echo "skipping the PostgreSQL run: $${msg:-pgcheck failed to run}"; \
+		echo "  (only the SQLite suite ran; set PG_URL=postgres://user@host:5432/db to test on another server)"; \
 	fi
 
 typecheck: node_modules

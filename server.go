@@ -37,6 +37,9 @@ var version = "dev"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first signal starts a graceful shutdown; a second one ends the
+	// process at once, as if gloss did not handle signals.
+	go func() { <-ctx.Done(); stop() }()
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout)
 	stop()
 	var cerr *config.Error
@@ -149,8 +152,13 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		Audit:      auditLog,
 		Dialect:    db.Dialect,
 	})
-	setupLink, err := authn.Bootstrap(ctx, baseURL, cfg.Username, cfg.Password, cfg.UserToken)
-	if err != nil {
+	// Under the start-up lock: replicas started together on one PostgreSQL
+	// database create the default organization and the owner once.
+	var setupLink string
+	if err := db.Exclusive(ctx, func(ctx context.Context) (err error) {
+		setupLink, err = authn.Bootstrap(ctx, baseURL, cfg.Username, cfg.Password, cfg.UserToken)
+		return err
+	}); err != nil {
 		return fmt.Errorf("bootstrap: %w", err)
 	}
 
@@ -215,9 +223,24 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		return err
 	case <-ctx.Done():
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	return shutdown(srv, cfg.ShutdownGrace, log)
+}
+
+// shutdown stops srv gracefully: it stops accepting at once and waits up to
+// grace for every request in flight (a streaming export included) to
+// finish; only then do serve's deferred calls write the last audit
+// checkpoint and close the database. Requests still running after grace are
+// cut, and the server reports that as an error.
+func shutdown(srv *http.Server, grace time.Duration, log *slog.Logger) error {
+	log.Info("shutting down: waiting for requests in flight", slog.Duration("grace", grace))
+	wait, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
-	return srv.Shutdown(shutdown)
+	err := srv.Shutdown(wait)
+	if errors.Is(err, context.DeadlineExceeded) {
+		_ = srv.Close()
+		return fmt.Errorf("requests still running after the shutdown grace period of %s (GLOSS_SHUTDOWN_GRACE) were cut off", grace)
+	}
+	return err
 }
 
 // verifyAudit checks the audit log of the database cfg names against the

@@ -178,8 +178,16 @@ func (s *Service) bootstrap(ctx context.Context, client *ent.Client, baseURL, em
 	if n, err := client.User.Query().Count(ctx); err != nil || n > 0 {
 		return "", err
 	}
-	// No account at all: issue a fresh setup link (the org's invite link,
-	// which makes its first user the owner); any older one dies.
+	// No account at all: the setup link is the org's invite link, which
+	// makes its first user the owner. Replicas starting together (one after
+	// the other under the start-up lock) print the same link; a new one is
+	// issued only when there is none or this process cannot open it (a
+	// different GLOSS_SECRET_KEY), and then any older one dies.
+	if org.InviteTokenSealed != nil && len(*org.InviteTokenSealed) > 0 {
+		if tok, err := s.key.Open(sealInvite, *org.InviteTokenSealed); err == nil {
+			return inviteURL(baseURL, string(tok)), nil
+		}
+	}
 	tok, err := s.resetInvite(ctx, client, org.ID)
 	if err != nil {
 		return "", err

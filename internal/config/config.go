@@ -72,6 +72,12 @@ type Config struct {
 	// checkpoints of the audit chain are appended. Empty means
 	// audit-checkpoints.jsonl in DataDir.
 	AuditCheckpointFile string
+
+	// ShutdownGrace is GLOSS_SHUTDOWN_GRACE: on SIGTERM the server stops
+	// accepting and waits this long for the requests in flight (a long
+	// export included) before it cuts them and closes the database.
+	// The default is 30 seconds.
+	ShutdownGrace time.Duration
 }
 
 // Error is a configuration error: the process should exit with code 2.
@@ -91,6 +97,7 @@ func Default() Config {
 		ImportMaxBytes: 200 << 20,
 		ImportMaxTasks: 1_000_000,
 		AuditRetention: 365 * 24 * time.Hour,
+		ShutdownGrace:  30 * time.Second,
 	}
 }
 
@@ -305,6 +312,13 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 			return errorf("GLOSS_IMPORT_MAX_TASKS: %q is not a positive number", v)
 		}
 		c.ImportMaxTasks = n
+	}
+	if v := getenv("GLOSS_SHUTDOWN_GRACE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > 24*time.Hour {
+			return errorf("GLOSS_SHUTDOWN_GRACE: %q is not a duration between 0s and 24h (such as 30s or 10m)", v)
+		}
+		c.ShutdownGrace = d
 	}
 	str("GLOSS_PUBLIC_URL", &c.PublicURL)
 	str("LABEL_STUDIO_USERNAME", &c.Username)

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"gloss/internal/config"
 )
@@ -312,6 +313,28 @@ func TestLoad(t *testing.T) {
 				}
 			},
 		},
+
+		// The shutdown grace period.
+		{
+			name: "shutdown grace default",
+			check: func(t *testing.T, c config.Config) {
+				if c.ShutdownGrace != 30*time.Second {
+					t.Errorf("ShutdownGrace = %v, want 30s", c.ShutdownGrace)
+				}
+			},
+		},
+		{
+			name: "shutdown grace",
+			env:  map[string]string{"GLOSS_SHUTDOWN_GRACE": "10m"},
+			check: func(t *testing.T, c config.Config) {
+				if c.ShutdownGrace != 10*time.Minute {
+					t.Errorf("ShutdownGrace = %v, want 10m", c.ShutdownGrace)
+				}
+			},
+		},
+		{name: "shutdown grace not a duration", env: map[string]string{"GLOSS_SHUTDOWN_GRACE": "30"}, wantErr: "GLOSS_SHUTDOWN_GRACE"},
+		{name: "shutdown grace negative", env: map[string]string{"GLOSS_SHUTDOWN_GRACE": "-1s"}, wantErr: "GLOSS_SHUTDOWN_GRACE"},
+		{name: "shutdown grace too long", env: map[string]string{"GLOSS_SHUTDOWN_GRACE": "25h"}, wantErr: "GLOSS_SHUTDOWN_GRACE"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

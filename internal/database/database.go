@@ -6,10 +6,12 @@ package database
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
@@ -71,16 +73,54 @@ func Open(ctx context.Context, url, dataDir string) (*DB, error) {
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
 	client := ent.NewClient(ent.Driver(drv))
+	d := &DB{Client: client, SQL: drv.DB(), Dialect: drv.Dialect()}
 	// ent's migration mutates package-level table definitions, so two
-	// servers in one process (tests) must not migrate at once.
+	// servers in one process (tests) must not migrate at once; processes
+	// sharing one PostgreSQL database take its advisory lock, so replicas
+	// started together migrate one after the other (the later ones find
+	// the schema current and change nothing).
 	migrating.Lock()
-	err := client.Schema.Create(ctx)
+	err := d.Exclusive(ctx, func(ctx context.Context) error { return client.Schema.Create(ctx) })
 	migrating.Unlock()
 	if err != nil {
 		client.Close()
 		return nil, fmt.Errorf("migrate database: %w", err)
 	}
-	return &DB{Client: client, SQL: drv.DB(), Dialect: drv.Dialect()}, nil
+	return d, nil
+}
+
+// startLock is the PostgreSQL advisory lock key that serializes start-up
+// work (migration, bootstrap) across processes: "gloss" + 1.
+const startLock int64 = 0x676c6f73_73000001
+
+// Exclusive runs fn while this process alone, among all processes sharing
+// the database, does start-up work. On PostgreSQL it holds a session-level
+// advisory lock on a dedicated connection for fn's duration (fn itself uses
+// the pool); the lock is released when fn returns, and by PostgreSQL if
+// the process dies. On SQLite, whose file belongs to one process, fn runs
+// at once (its write transactions are serialized by BEGIN IMMEDIATE).
+func (d *DB) Exclusive(ctx context.Context, fn func(context.Context) error) error {
+	if d.Dialect != dialect.Postgres {
+		return fn(ctx)
+	}
+	conn, err := d.SQL.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("start-up lock: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", startLock); err != nil {
+		return fmt.Errorf("start-up lock: %w", err)
+	}
+	defer func() {
+		// A fresh context: the unlock must run even when ctx has ended. If
+		// it fails, the connection is dropped, which releases the lock.
+		uctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if _, err := conn.ExecContext(uctx, "SELECT pg_advisory_unlock($1)", startLock); err != nil {
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
+	return fn(ctx)
 }
 
 // ClientFrom returns the transaction's client when ctx carries one (a

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// TestSomethingElseOnThePort: a server that answers on the port but is not
+// PostgreSQL is refused with a reason, and the password is not repeated.
+func TestSomethingElseOnThePort(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			_, _ = c.Write([]byte("HTTP/1.0 400 Bad Request\r\n\r\n"))
+			c.Close()
+		}
+	}()
+	_, err = check("postgres://postgres:hunter2-secret@" + ln.Addr().String() + "/test?sslmode=disable")
+	if err == nil || !strings.Contains(err.Error(), "cannot connect to postgres://postgres:xxxxx@"+ln.Addr().String()) {
+		t.Fatalf("err = %v, want a refusal naming the redacted URL", err)
+	}
+	if strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("the error repeats the password: %v", err)
+	}
+	if _, err := check("::not a url"); err == nil {
+		t.Fatal("a malformed URL passed")
+	}
+}
+
+// TestPostgreSQLNotSetUpAsHere runs against the PostgreSQL server of
+// DATABASE_URL (make test-pg sets it): that server passes, a missing
+// database and a role that may not create databases do not.
+func TestPostgreSQLNotSetUpAsHere(t *testing.T) {
+	base := os.Getenv("DATABASE_URL")
+	if base == "" {
+		t.Skip("needs a PostgreSQL server: DATABASE_URL")
+	}
+	if msg, err := check(base); err != nil || !strings.HasPrefix(msg, "PostgreSQL ") {
+		t.Fatalf("the test server fails the check: %q %v", msg, err)
+	}
+	u, _ := url.Parse(base)
+	missing := *u
+	missing.Path = "/gloss_no_such_database"
+	if _, err := check(missing.String()); err == nil || !strings.Contains(err.Error(), "gloss_no_such_database") {
+		t.Fatalf("a missing database: err = %v", err)
+	}
+
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	role := "gloss_nocreate_" + hex.EncodeToString(b)
+	if _, err := conn.Exec(ctx, "CREATE ROLE "+role+" LOGIN NOCREATEDB NOSUPERUSER"); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Exec(ctx, "DROP ROLE IF EXISTS "+role) //nolint:errcheck
+	weak := *u
+	weak.User = url.User(role)
+	// Where the server wants a password the role is refused at connect.
+	_, err = check(weak.String())
+	if err == nil || !(strings.Contains(err.Error(), "may not create databases") || strings.Contains(err.Error(), "cannot connect")) {
+		t.Fatalf("a role that cannot create databases: err = %v", err)
+	}
+}
