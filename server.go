@@ -26,7 +26,9 @@ import (
 	"gloss/internal/auth"
 	"gloss/internal/config"
 	"gloss/internal/database"
+	"gloss/internal/dataset"
 	"gloss/internal/labeling"
+	"gloss/internal/projects"
 	"gloss/internal/safehttp"
 	"gloss/internal/secret"
 	"gloss/internal/web"
@@ -162,15 +164,17 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	fetchOpts.Protection = cfg.SSRFProtection
 	fetchOpts.MaxBytes = cfg.ImportMaxBytes
 	fetchOpts.RootCAs = rootCAs
-	labels := labeling.NewService(db.Client,
-		labeling.Limits{MaxImportBytes: cfg.ImportMaxBytes, MaxImportTasks: cfg.ImportMaxTasks},
-		labeling.URLFetcher{Client: safehttp.New(fetchOpts)}, auditLog)
+	data := dataset.NewService(db.Client,
+		dataset.Limits{MaxImportBytes: cfg.ImportMaxBytes, MaxImportTasks: cfg.ImportMaxTasks},
+		dataset.URLFetcher{Client: safehttp.New(fetchOpts)}, auditLog)
 
 	handler := web.NewHandler(web.Options{
 		Client:             db.Client,
 		Ping:               db.SQL.PingContext,
 		Auth:               authn,
-		Labeling:           labels,
+		Projects:           projects.NewService(db.Client),
+		Labeling:           labeling.NewService(db.Client, auditLog),
+		Dataset:            data,
 		Audit:              auditLog,
 		Dist:               dist,
 		PublicURL:          cfg.PublicURL,

@@ -21,27 +21,27 @@ import (
 
 // AddProjectMember is the resolver for the addProjectMember field.
 func (r *mutationResolver) AddProjectMember(ctx context.Context, projectID int, userID int) (*ent.Project, error) {
-	return r.Labeling.AddProjectMember(ctx, projectID, userID)
+	return r.Projects.AddProjectMember(ctx, projectID, userID)
 }
 
 // RemoveProjectMember is the resolver for the removeProjectMember field.
 func (r *mutationResolver) RemoveProjectMember(ctx context.Context, projectID int, userID int) (*ent.Project, error) {
-	return r.Labeling.RemoveProjectMember(ctx, projectID, userID)
+	return r.Projects.RemoveProjectMember(ctx, projectID, userID)
 }
 
 // CreateWorkspace is the resolver for the createWorkspace field.
 func (r *mutationResolver) CreateWorkspace(ctx context.Context, title string) (*ent.Workspace, error) {
-	return r.Labeling.CreateWorkspace(ctx, title)
+	return r.Projects.CreateWorkspace(ctx, title)
 }
 
 // AddWorkspaceMember is the resolver for the addWorkspaceMember field.
 func (r *mutationResolver) AddWorkspaceMember(ctx context.Context, workspaceID int, userID int) (*ent.Workspace, error) {
-	return r.Labeling.SetWorkspaceMember(ctx, workspaceID, userID, true)
+	return r.Projects.SetWorkspaceMember(ctx, workspaceID, userID, true)
 }
 
 // RemoveWorkspaceMember is the resolver for the removeWorkspaceMember field.
 func (r *mutationResolver) RemoveWorkspaceMember(ctx context.Context, workspaceID int, userID int) (*ent.Workspace, error) {
-	return r.Labeling.SetWorkspaceMember(ctx, workspaceID, userID, false)
+	return r.Projects.SetWorkspaceMember(ctx, workspaceID, userID, false)
 }
 
 // CreateInvite is the resolver for the createInvite field.

@@ -12,9 +12,11 @@ import (
 	"gloss/ent"
 	"gloss/internal/auth"
 	"gloss/internal/database"
+	"gloss/internal/dataset"
 	"gloss/internal/fault"
 	"gloss/internal/labeling"
 	"gloss/internal/organization"
+	"gloss/internal/projects"
 )
 
 // MaxPageSize is the largest `first` a connection accepts.
@@ -24,7 +26,9 @@ const MaxPageSize = 100
 type Resolver struct {
 	Client        *ent.Client
 	Auth          *auth.Service
+	Projects      *projects.Service
 	Labeling      *labeling.Service
+	Dataset       *dataset.Service
 	Organizations *organization.Service
 }
 
