@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"gloss/frontend"
+	"gloss/internal/accounts"
 	"gloss/internal/audit"
 	"gloss/internal/auth"
 	"gloss/internal/config"
@@ -142,16 +143,16 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	db.Client.Use(auditLog.Hook(log))
 	go pruneAudit(ctx, auditLog, cfg.AuditRetention, log)
 
-	authn := auth.NewService(db.Client, auth.Options{
+	authn := auth.NewService(db.Client, cfg.SecureCookies(), log)
+	accts := accounts.NewService(db.Client, authn, accounts.Options{
 		Key:        key,
-		Secure:     cfg.SecureCookies(),
 		PublicURL:  cfg.PublicURL,
 		OpenSignup: cfg.SignupWithoutLink(),
 		Logger:     log,
 		Audit:      auditLog,
 		Dialect:    db.Dialect,
 	})
-	setupLink, err := authn.Bootstrap(ctx, baseURL, cfg.Username, cfg.Password, cfg.UserToken)
+	setupLink, err := accts.Bootstrap(ctx, baseURL, cfg.Username, cfg.Password, cfg.UserToken)
 	if err != nil {
 		return fmt.Errorf("bootstrap: %w", err)
 	}
@@ -172,6 +173,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		Client:             db.Client,
 		Ping:               db.SQL.PingContext,
 		Auth:               authn,
+		Accounts:           accts,
 		Projects:           projects.NewService(db.Client),
 		Labeling:           labeling.NewService(db.Client, auditLog),
 		Dataset:            data,

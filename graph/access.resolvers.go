@@ -12,7 +12,7 @@ import (
 	"gloss/ent/invite"
 	"gloss/ent/workspace"
 	"gloss/graph/model"
-	"gloss/internal/auth"
+	"gloss/internal/accounts"
 	"gloss/internal/fault"
 	"time"
 
@@ -51,7 +51,7 @@ func (r *mutationResolver) CreateInvite(ctx context.Context, input model.CreateI
 		d := time.Duration(*input.ExpiresInHours) * time.Hour
 		expires = &d
 	}
-	inv, url, err := r.Auth.CreateInvite(ctx, input.Role, input.ProjectID, expires, input.MaxUses)
+	inv, url, err := r.Accounts.CreateInvite(ctx, input.Role, input.ProjectID, expires, input.MaxUses)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +60,7 @@ func (r *mutationResolver) CreateInvite(ctx context.Context, input model.CreateI
 
 // RevokeInvite is the resolver for the revokeInvite field.
 func (r *mutationResolver) RevokeInvite(ctx context.Context, id int) (*ent.Invite, error) {
-	return r.Auth.RevokeInvite(ctx, id)
+	return r.Accounts.RevokeInvite(ctx, id)
 }
 
 // ReviewAnnotation is the resolver for the reviewAnnotation field.
@@ -123,7 +123,7 @@ func (r *roleInviteResolver) CreatedBy(ctx context.Context, obj *ent.Invite) (*e
 
 // MaxUses is the resolver for the maxUses field.
 func (r *roleInviteResolver) MaxUses(ctx context.Context, obj *ent.Invite) (*int, error) {
-	return auth.InviteMaxUses(obj), nil
+	return accounts.InviteMaxUses(obj), nil
 }
 
 // Projects is the resolver for the projects field.

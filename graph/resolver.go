@@ -10,7 +10,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"gloss/ent"
-	"gloss/internal/auth"
+	"gloss/internal/accounts"
 	"gloss/internal/database"
 	"gloss/internal/dataset"
 	"gloss/internal/fault"
@@ -25,7 +25,7 @@ const MaxPageSize = 100
 // Resolver holds what the resolvers need.
 type Resolver struct {
 	Client        *ent.Client
-	Auth          *auth.Service
+	Accounts      *accounts.Service
 	Projects      *projects.Service
 	Labeling      *labeling.Service
 	Dataset       *dataset.Service

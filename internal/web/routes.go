@@ -10,6 +10,7 @@ import (
 
 	"gloss/ent"
 	"gloss/graph"
+	"gloss/internal/accounts"
 	"gloss/internal/audit"
 	"gloss/internal/auth"
 	"gloss/internal/dataset"
@@ -25,6 +26,7 @@ type Options struct {
 	Client             *ent.Client
 	Ping               func(context.Context) error // checks the database answers
 	Auth               *auth.Service
+	Accounts           *accounts.Service
 	Projects           *projects.Service
 	Labeling           *labeling.Service
 	Dataset            *dataset.Service
@@ -47,7 +49,7 @@ func NewHandler(o Options) http.Handler {
 
 	// The GraphQL API: POST with a JSON body only.
 	schema := graph.NewSchema(&graph.Resolver{
-		Client: o.Client, Auth: o.Auth, Projects: o.Projects, Labeling: o.Labeling, Dataset: o.Dataset,
+		Client: o.Client, Accounts: o.Accounts, Projects: o.Projects, Labeling: o.Labeling, Dataset: o.Dataset,
 		Organizations: organization.NewService(o.Client, o.Audit),
 	})
 	mux.Handle("POST /graphql", limitBody(newGraphQL(o.Client, schema, o.Introspection, o.Logger)))
