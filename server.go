@@ -22,11 +22,14 @@ import (
 	"time"
 
 	"gloss/frontend"
+	"gloss/internal/accounts"
 	"gloss/internal/audit"
 	"gloss/internal/auth"
 	"gloss/internal/config"
 	"gloss/internal/database"
+	"gloss/internal/dataset"
 	"gloss/internal/labeling"
+	"gloss/internal/projects"
 	"gloss/internal/safehttp"
 	"gloss/internal/secret"
 	"gloss/internal/web"
@@ -143,9 +146,9 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	db.Client.Use(auditLog.Hook(log))
 	go pruneAudit(ctx, auditLog, cfg.AuditRetention, log)
 
-	authn := auth.NewService(db.Client, auth.Options{
+	authn := auth.NewService(db.Client, cfg.SecureCookies(), log)
+	accts := accounts.NewService(db.Client, authn, accounts.Options{
 		Key:        key,
-		Secure:     cfg.SecureCookies(),
 		PublicURL:  cfg.PublicURL,
 		OpenSignup: cfg.SignupWithoutLink(),
 		Logger:     log,
@@ -156,7 +159,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	// database create the default organization and the owner once.
 	var setupLink string
 	if err := db.Exclusive(ctx, func(ctx context.Context) (err error) {
-		setupLink, err = authn.Bootstrap(ctx, baseURL, cfg.Username, cfg.Password, cfg.UserToken)
+		setupLink, err = accts.Bootstrap(ctx, baseURL, cfg.Username, cfg.Password, cfg.UserToken)
 		return err
 	}); err != nil {
 		return fmt.Errorf("bootstrap: %w", err)
@@ -170,15 +173,18 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	fetchOpts.Protection = cfg.SSRFProtection
 	fetchOpts.MaxBytes = cfg.ImportMaxBytes
 	fetchOpts.RootCAs = rootCAs
-	labels := labeling.NewService(db.Client,
-		labeling.Limits{MaxImportBytes: cfg.ImportMaxBytes, MaxImportTasks: cfg.ImportMaxTasks},
-		labeling.URLFetcher{Client: safehttp.New(fetchOpts)}, auditLog)
+	data := dataset.NewService(db.Client,
+		dataset.Limits{MaxImportBytes: cfg.ImportMaxBytes, MaxImportTasks: cfg.ImportMaxTasks},
+		dataset.URLFetcher{Client: safehttp.New(fetchOpts)}, auditLog)
 
 	handler := web.NewHandler(web.Options{
 		Client:             db.Client,
 		Ping:               db.SQL.PingContext,
 		Auth:               authn,
-		Labeling:           labels,
+		Accounts:           accts,
+		Projects:           projects.NewService(db.Client),
+		Labeling:           labeling.NewService(db.Client, auditLog),
+		Dataset:            data,
 		Audit:              auditLog,
 		Dist:               dist,
 		PublicURL:          cfg.PublicURL,

@@ -12,7 +12,7 @@ import (
 	"gloss/ent/invite"
 	"gloss/ent/workspace"
 	"gloss/graph/model"
-	"gloss/internal/auth"
+	"gloss/internal/accounts"
 	"gloss/internal/fault"
 	"time"
 
@@ -21,27 +21,27 @@ import (
 
 // AddProjectMember is the resolver for the addProjectMember field.
 func (r *mutationResolver) AddProjectMember(ctx context.Context, projectID int, userID int) (*ent.Project, error) {
-	return r.Labeling.AddProjectMember(ctx, projectID, userID)
+	return r.Projects.AddProjectMember(ctx, projectID, userID)
 }
 
 // RemoveProjectMember is the resolver for the removeProjectMember field.
 func (r *mutationResolver) RemoveProjectMember(ctx context.Context, projectID int, userID int) (*ent.Project, error) {
-	return r.Labeling.RemoveProjectMember(ctx, projectID, userID)
+	return r.Projects.RemoveProjectMember(ctx, projectID, userID)
 }
 
 // CreateWorkspace is the resolver for the createWorkspace field.
 func (r *mutationResolver) CreateWorkspace(ctx context.Context, title string) (*ent.Workspace, error) {
-	return r.Labeling.CreateWorkspace(ctx, title)
+	return r.Projects.CreateWorkspace(ctx, title)
 }
 
 // AddWorkspaceMember is the resolver for the addWorkspaceMember field.
 func (r *mutationResolver) AddWorkspaceMember(ctx context.Context, workspaceID int, userID int) (*ent.Workspace, error) {
-	return r.Labeling.SetWorkspaceMember(ctx, workspaceID, userID, true)
+	return r.Projects.SetWorkspaceMember(ctx, workspaceID, userID, true)
 }
 
 // RemoveWorkspaceMember is the resolver for the removeWorkspaceMember field.
 func (r *mutationResolver) RemoveWorkspaceMember(ctx context.Context, workspaceID int, userID int) (*ent.Workspace, error) {
-	return r.Labeling.SetWorkspaceMember(ctx, workspaceID, userID, false)
+	return r.Projects.SetWorkspaceMember(ctx, workspaceID, userID, false)
 }
 
 // CreateInvite is the resolver for the createInvite field.
@@ -51,7 +51,7 @@ func (r *mutationResolver) CreateInvite(ctx context.Context, input model.CreateI
 		d := time.Duration(*input.ExpiresInHours) * time.Hour
 		expires = &d
 	}
-	inv, url, err := r.Auth.CreateInvite(ctx, input.Role, input.ProjectID, expires, input.MaxUses)
+	inv, url, err := r.Accounts.CreateInvite(ctx, input.Role, input.ProjectID, expires, input.MaxUses)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +60,7 @@ func (r *mutationResolver) CreateInvite(ctx context.Context, input model.CreateI
 
 // RevokeInvite is the resolver for the revokeInvite field.
 func (r *mutationResolver) RevokeInvite(ctx context.Context, id int) (*ent.Invite, error) {
-	return r.Auth.RevokeInvite(ctx, id)
+	return r.Accounts.RevokeInvite(ctx, id)
 }
 
 // ReviewAnnotation is the resolver for the reviewAnnotation field.
@@ -123,7 +123,7 @@ func (r *roleInviteResolver) CreatedBy(ctx context.Context, obj *ent.Invite) (*e
 
 // MaxUses is the resolver for the maxUses field.
 func (r *roleInviteResolver) MaxUses(ctx context.Context, obj *ent.Invite) (*int, error) {
-	return auth.InviteMaxUses(obj), nil
+	return accounts.InviteMaxUses(obj), nil
 }
 
 // Projects is the resolver for the projects field.

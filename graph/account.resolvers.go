@@ -22,7 +22,7 @@ func (r *mutationResolver) Signup(ctx context.Context, input model.SignupInput) 
 	if input.InviteToken != nil {
 		token = *input.InviteToken
 	}
-	u, err := r.Auth.Signup(ctx, input.Email, input.Password, token)
+	u, err := r.Accounts.Signup(ctx, input.Email, input.Password, token)
 	if err != nil {
 		return nil, err
 	}
@@ -31,7 +31,7 @@ func (r *mutationResolver) Signup(ctx context.Context, input model.SignupInput) 
 
 // Login is the resolver for the login field.
 func (r *mutationResolver) Login(ctx context.Context, input model.LoginInput) (*model.AuthPayload, error) {
-	u, err := r.Auth.Login(ctx, input.Email, input.Password)
+	u, err := r.Accounts.Login(ctx, input.Email, input.Password)
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +43,7 @@ func (r *mutationResolver) ChangePassword(ctx context.Context, input model.Chang
 	if _, err := fault.SignedIn(ctx); err != nil {
 		return false, err
 	}
-	return true, r.Auth.ChangePassword(ctx, input.CurrentPassword, input.NewPassword)
+	return true, r.Accounts.ChangePassword(ctx, input.CurrentPassword, input.NewPassword)
 }
 
 // ResetAPIToken is the resolver for the resetApiToken field.
@@ -51,7 +51,7 @@ func (r *mutationResolver) ResetAPIToken(ctx context.Context) (*model.APITokenPa
 	if _, err := fault.SignedIn(ctx); err != nil {
 		return nil, err
 	}
-	token, err := r.Auth.ResetAPIToken(ctx)
+	token, err := r.Accounts.ResetAPIToken(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +63,7 @@ func (r *mutationResolver) RevokeSession(ctx context.Context, id int) (int, erro
 	if _, err := fault.SignedIn(ctx); err != nil {
 		return 0, err
 	}
-	return id, r.Auth.RevokeSession(ctx, id)
+	return id, r.Accounts.RevokeSession(ctx, id)
 }
 
 // Sessions is the resolver for the sessions field.
@@ -77,7 +77,7 @@ func (r *queryResolver) Sessions(ctx context.Context) ([]*ent.Session, error) {
 
 // Invite is the resolver for the invite field.
 func (r *queryResolver) Invite(ctx context.Context, token string) (*model.Invite, error) {
-	inv, err := r.Auth.LookupInvite(ctx, token)
+	inv, err := r.Accounts.LookupInvite(ctx, token)
 	if err != nil || inv == nil {
 		return nil, err
 	}
@@ -86,7 +86,7 @@ func (r *queryResolver) Invite(ctx context.Context, token string) (*model.Invite
 
 // SignupOpen is the resolver for the signupOpen field.
 func (r *queryResolver) SignupOpen(ctx context.Context) (bool, error) {
-	return r.Auth.SignupOpen(), nil
+	return r.Accounts.SignupOpen(), nil
 }
 
 // Current is the resolver for the current field.

@@ -17,7 +17,7 @@ import (
 
 // ResetInviteLink is the resolver for the resetInviteLink field.
 func (r *mutationResolver) ResetInviteLink(ctx context.Context) (*ent.Organization, error) {
-	return r.Auth.ResetInviteLink(ctx)
+	return r.Accounts.ResetInviteLink(ctx)
 }
 
 // CreateOrganization is the resolver for the createOrganization field.
@@ -26,7 +26,7 @@ func (r *mutationResolver) CreateOrganization(ctx context.Context, title string)
 	if err != nil {
 		return nil, err
 	}
-	return org, r.Auth.NewInviteLink(ctx, org.ID)
+	return org, r.Accounts.NewInviteLink(ctx, org.ID)
 }
 
 // SwitchOrganization is the resolver for the switchOrganization field.
@@ -71,7 +71,7 @@ func (r *organizationResolver) ViewerRole(ctx context.Context, obj *ent.Organiza
 
 // InviteURL is the resolver for the inviteUrl field.
 func (r *organizationResolver) InviteURL(ctx context.Context, obj *ent.Organization) (*string, error) {
-	u, err := r.Auth.InviteURL(ctx, obj)
+	u, err := r.Accounts.InviteURL(ctx, obj)
 	if err != nil || u == "" {
 		return nil, err
 	}

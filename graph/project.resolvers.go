@@ -11,15 +11,17 @@ import (
 	"gloss/ent"
 	"gloss/ent/task"
 	"gloss/graph/model"
+	"gloss/internal/dataset"
 	"gloss/internal/fault"
 	"gloss/internal/labeling"
+	"gloss/internal/projects"
 
 	"entgo.io/contrib/entgql"
 )
 
 // CreateProject is the resolver for the createProject field.
 func (r *mutationResolver) CreateProject(ctx context.Context, input model.CreateProjectInput) (*ent.Project, error) {
-	return r.Labeling.CreateProject(ctx, labeling.ProjectInput{
+	return r.Projects.CreateProject(ctx, projects.ProjectInput{
 		Title: &input.Title, Description: input.Description, Instructions: input.Instructions,
 		LabelConfig: &input.LabelConfig, Overlap: input.Overlap, ShowSkip: input.ShowSkip, Sampling: input.Sampling,
 	})
@@ -27,7 +29,7 @@ func (r *mutationResolver) CreateProject(ctx context.Context, input model.Create
 
 // UpdateProject is the resolver for the updateProject field.
 func (r *mutationResolver) UpdateProject(ctx context.Context, id int, input model.UpdateProjectInput) (*ent.Project, error) {
-	return r.Labeling.UpdateProject(ctx, id, labeling.ProjectInput{
+	return r.Projects.UpdateProject(ctx, id, projects.ProjectInput{
 		Title: input.Title, Description: input.Description, Instructions: input.Instructions,
 		LabelConfig: input.LabelConfig, Overlap: input.Overlap, ShowSkip: input.ShowSkip, Sampling: input.Sampling,
 		AnnotatorsSeeOthers: input.AnnotatorsSeeOthers, RevealAnnotators: input.RevealAnnotators, WorkspaceID: input.WorkspaceID,
@@ -36,12 +38,12 @@ func (r *mutationResolver) UpdateProject(ctx context.Context, id int, input mode
 
 // DeleteProject is the resolver for the deleteProject field.
 func (r *mutationResolver) DeleteProject(ctx context.Context, id int) (int, error) {
-	return id, r.Labeling.DeleteProject(ctx, id)
+	return id, r.Projects.DeleteProject(ctx, id)
 }
 
 // ImportTasks is the resolver for the importTasks field.
 func (r *mutationResolver) ImportTasks(ctx context.Context, projectID int, tasks json.RawMessage) (*model.ImportResult, error) {
-	n, err := r.Labeling.ImportJSON(ctx, projectID, tasks)
+	n, err := r.Dataset.ImportJSON(ctx, projectID, tasks)
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +52,7 @@ func (r *mutationResolver) ImportTasks(ctx context.Context, projectID int, tasks
 
 // ImportTasksFromURL is the resolver for the importTasksFromUrl field.
 func (r *mutationResolver) ImportTasksFromURL(ctx context.Context, projectID int, url string) (*model.ImportResult, error) {
-	n, err := r.Labeling.ImportURL(ctx, projectID, url)
+	n, err := r.Dataset.ImportURL(ctx, projectID, url)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +80,7 @@ func (r *mutationResolver) DeleteAnnotation(ctx context.Context, id int) (int, e
 
 // DataKeys is the resolver for the dataKeys field.
 func (r *projectResolver) DataKeys(ctx context.Context, obj *ent.Project) ([]string, error) {
-	cfg, err := labeling.Config(obj)
+	cfg, err := projects.Config(obj)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +97,7 @@ func (r *projectResolver) TaskCount(ctx context.Context, obj *ent.Project) (int,
 
 // LabeledCount is the resolver for the labeledCount field.
 func (r *projectResolver) LabeledCount(ctx context.Context, obj *ent.Project) (int, error) {
-	return r.client(ctx).Task.Query().Where(task.ProjectID(obj.ID), labeling.Labeled(obj.Overlap, true)).Count(ctx)
+	return r.client(ctx).Task.Query().Where(task.ProjectID(obj.ID), dataset.Labeled(obj.Overlap, true)).Count(ctx)
 }
 
 // Tasks is the resolver for the tasks field.

@@ -10,11 +10,13 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"gloss/ent"
-	"gloss/internal/auth"
+	"gloss/internal/accounts"
 	"gloss/internal/database"
+	"gloss/internal/dataset"
 	"gloss/internal/fault"
 	"gloss/internal/labeling"
 	"gloss/internal/organization"
+	"gloss/internal/projects"
 )
 
 // MaxPageSize is the largest `first` a connection accepts.
@@ -23,8 +25,10 @@ const MaxPageSize = 100
 // Resolver holds what the resolvers need.
 type Resolver struct {
 	Client        *ent.Client
-	Auth          *auth.Service
+	Accounts      *accounts.Service
+	Projects      *projects.Service
 	Labeling      *labeling.Service
+	Dataset       *dataset.Service
 	Organizations *organization.Service
 }
 

@@ -13,7 +13,7 @@ import (
 
 // Logout is the resolver for the logout field.
 func (r *mutationResolver) Logout(ctx context.Context) (bool, error) {
-	return true, r.Auth.Logout(ctx)
+	return true, r.Accounts.Logout(ctx)
 }
 
 // Viewer is the resolver for the viewer field.

@@ -7,8 +7,8 @@ import (
 	"gloss/ent/annotation"
 	"gloss/ent/task"
 	"gloss/graph/model"
+	"gloss/internal/dataset"
 	"gloss/internal/fault"
-	"gloss/internal/labeling"
 	"gloss/internal/rule"
 	"gloss/internal/viewer"
 )
@@ -31,7 +31,7 @@ func (r *Resolver) tasks(ctx context.Context, projectID int, first *int, after *
 			if err != nil {
 				return nil, err
 			}
-			q.Where(labeling.Labeled(p.Overlap, *filter.Labeled))
+			q.Where(dataset.Labeled(p.Overlap, *filter.Labeled))
 		}
 		if filter.Skipped != nil {
 			if *filter.Skipped {
@@ -52,7 +52,7 @@ func (r *Resolver) tasks(ctx context.Context, projectID int, first *int, after *
 			q.Where(task.HasAnnotationsWith(annotation.ReviewStateEQ(*filter.ReviewState)))
 		}
 		if filter.Search != nil {
-			p, err := labeling.SearchData(*filter.Search)
+			p, err := dataset.SearchData(*filter.Search)
 			if err != nil {
 				return nil, err
 			}

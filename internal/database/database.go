@@ -131,3 +131,23 @@ func ClientFrom(ctx context.Context, fallback *ent.Client) *ent.Client {
 	}
 	return fallback
 }
+
+// InTx runs fn in the transaction ctx carries, or in a new one on client
+// that fn's error rolls back: the checks that run after a change rely on
+// undoing it. fn reads and writes through ClientFrom(ctx, ...).
+func InTx(ctx context.Context, client *ent.Client, fn func(context.Context) error) error {
+	if ent.TxFromContext(ctx) != nil {
+		return fn(ctx)
+	}
+	tx, err := client.Tx(ctx)
+	if err != nil {
+		return err
+	}
+	ctx = ent.NewTxContext(ctx, tx)
+	ctx = ent.NewContext(ctx, tx.Client())
+	if err := fn(ctx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}

@@ -10,21 +10,14 @@ import (
 
 	"gloss/ent"
 	"gloss/ent/annotation"
-	"gloss/ent/predicate"
-	"gloss/ent/prediction"
 	"gloss/ent/privacy"
 	"gloss/ent/task"
 	"gloss/internal/database"
 	"gloss/internal/fault"
 	"gloss/internal/labelconfig"
+	"gloss/internal/projects"
 	"gloss/internal/rule"
 )
-
-func annotationOfProject(id int) predicate.Annotation { return annotation.ProjectID(id) }
-
-func predictionOfProject(id int) predicate.Prediction {
-	return prediction.HasTaskWith(task.ProjectID(id))
-}
 
 // AnnotationInput is what a caller may set on an annotation. The author,
 // task's project and organization, and timestamps are the server's.
@@ -50,7 +43,7 @@ func checkResult(p *ent.Project, t *ent.Task, raw json.RawMessage) (json.RawMess
 	if items == nil {
 		items = []map[string]any{}
 	}
-	cfg, err := Config(p)
+	cfg, err := projects.Config(p)
 	if err != nil {
 		return nil, err
 	}

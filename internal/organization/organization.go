@@ -80,25 +80,6 @@ func (s *Service) Switch(ctx context.Context, id int) (*ent.Organization, error)
 	return org, s.audit.Record(ctx, audit.Event{Action: "organization.switched", OrgID: &org.ID, TargetType: "Organization", TargetID: strconv.Itoa(org.ID)})
 }
 
-// inTx runs fn in the transaction ctx carries, or in a new one that fn's
-// error rolls back: the checks that run after a change rely on undoing it.
-func (s *Service) inTx(ctx context.Context, fn func(context.Context) error) error {
-	if ent.TxFromContext(ctx) != nil {
-		return fn(ctx)
-	}
-	tx, err := s.client.Tx(ctx)
-	if err != nil {
-		return err
-	}
-	ctx = ent.NewTxContext(ctx, tx)
-	ctx = ent.NewContext(ctx, tx.Client())
-	if err := fn(ctx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
-}
-
 // member returns the membership of userID in the viewer's organization.
 func (s *Service) member(ctx context.Context, v *viewer.Viewer, userID int) (*ent.Membership, error) {
 	return database.ClientFrom(ctx, s.client).Membership.Query().
@@ -136,7 +117,7 @@ func (s *Service) UpdateRole(ctx context.Context, userID int, role membership.Ro
 		return nil, err
 	}
 	var out *ent.Membership
-	err = s.inTx(ctx, func(ctx context.Context) error {
+	err = database.InTx(ctx, s.client, func(ctx context.Context) error {
 		out, err = database.ClientFrom(ctx, s.client).Membership.UpdateOne(m).SetRole(role).Save(ctx)
 		if err != nil {
 			return err
@@ -162,7 +143,7 @@ func (s *Service) RemoveMember(ctx context.Context, userID int) error {
 	if err != nil {
 		return err
 	}
-	err = s.inTx(ctx, func(ctx context.Context) error {
+	err = database.InTx(ctx, s.client, func(ctx context.Context) error {
 		if err := database.ClientFrom(ctx, s.client).Membership.DeleteOne(m).Exec(ctx); err != nil {
 			return err
 		}
@@ -224,7 +205,7 @@ func (s *Service) Delete(ctx context.Context, id int) error {
 	if org.ID != v.OrgID {
 		return fault.Invalid("switch to the organization before deleting it")
 	}
-	return s.inTx(ctx, func(ctx context.Context) error {
+	return database.InTx(ctx, s.client, func(ctx context.Context) error {
 		client := database.ClientFrom(ctx, s.client)
 		if err := s.audit.Record(ctx, audit.Event{Action: "organization.deleted", TargetType: "Organization", TargetID: strconv.Itoa(org.ID),
 			Details: map[string]any{"title": org.Title}}); err != nil {

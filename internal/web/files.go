@@ -10,8 +10,8 @@ import (
 	"strconv"
 	"time"
 
+	"gloss/internal/dataset"
 	"gloss/internal/fault"
-	"gloss/internal/labeling"
 	"gloss/internal/rule"
 	"gloss/internal/viewer"
 )
@@ -40,7 +40,7 @@ func projectID(r *http.Request) (int, error) {
 // handleImport handles POST /api/projects/{id}/import: a multipart body with
 // one or more task files (JSON, JSONL, CSV, TSV, TXT), spooled to temporary
 // files and imported in one transaction. It answers {"taskCount": N}.
-func handleImport(svc *labeling.Service, log *slog.Logger) http.HandlerFunc {
+func handleImport(svc *dataset.Service, log *slog.Logger) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if err := rule.Gate(viewer.FromContext(r.Context()), rule.Manager); err != nil {
 			writeError(w, r, log, err)
@@ -71,7 +71,7 @@ func handleImport(svc *labeling.Service, log *slog.Logger) http.HandlerFunc {
 			writeError(w, r, log, fault.Invalid("malformed multipart body: %v", err))
 			return
 		}
-		var files []labeling.Source
+		var files []dataset.Source
 		defer func() {
 			for _, f := range files {
 				f.Cleanup()
@@ -90,7 +90,7 @@ func handleImport(svc *labeling.Service, log *slog.Logger) http.HandlerFunc {
 				part.Close()
 				continue
 			}
-			src, err := labeling.Spool(part.FileName(), part)
+			src, err := dataset.Spool(part.FileName(), part)
 			part.Close()
 			if err != nil {
 				writeError(w, r, log, uploadError(err, max))
@@ -119,7 +119,7 @@ func uploadError(err error, max int64) error {
 // handleExport handles GET /api/projects/{id}/export?format=F: a streamed
 // download, always as an attachment so nothing from the data is rendered on
 // the app's origin.
-func handleExport(svc *labeling.Service, log *slog.Logger) http.HandlerFunc {
+func handleExport(svc *dataset.Service, log *slog.Logger) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if err := rule.Gate(viewer.FromContext(r.Context()), rule.Manager); err != nil {
 			writeError(w, r, log, err)

@@ -10,12 +10,15 @@ import (
 
 	"gloss/ent"
 	"gloss/graph"
+	"gloss/internal/accounts"
 	"gloss/internal/audit"
 	"gloss/internal/auth"
+	"gloss/internal/dataset"
 	"gloss/internal/fault"
 	"gloss/internal/forwarded"
 	"gloss/internal/labeling"
 	"gloss/internal/organization"
+	"gloss/internal/projects"
 )
 
 // Options configure the HTTP handler.
@@ -23,7 +26,10 @@ type Options struct {
 	Client             *ent.Client
 	Ping               func(context.Context) error // checks the database answers
 	Auth               *auth.Service
+	Accounts           *accounts.Service
+	Projects           *projects.Service
 	Labeling           *labeling.Service
+	Dataset            *dataset.Service
 	Audit              *audit.Log
 	Dist               fs.FS             // the built SPA
 	PublicURL          string            // GLOSS_PUBLIC_URL, may be empty: its origin is the app's own
@@ -43,7 +49,7 @@ func NewHandler(o Options) http.Handler {
 
 	// The GraphQL API: POST with a JSON body only.
 	schema := graph.NewSchema(&graph.Resolver{
-		Client: o.Client, Auth: o.Auth, Labeling: o.Labeling,
+		Client: o.Client, Accounts: o.Accounts, Projects: o.Projects, Labeling: o.Labeling, Dataset: o.Dataset,
 		Organizations: organization.NewService(o.Client, o.Audit),
 	})
 	mux.Handle("POST /graphql", limitBody(newGraphQL(o.Client, schema, o.Introspection, o.Logger)))
@@ -52,8 +58,8 @@ func NewHandler(o Options) http.Handler {
 	}
 
 	// Task files in and export files out: streams that are not GraphQL.
-	mux.Handle("POST /api/projects/{id}/import", handleImport(o.Labeling, o.Logger))
-	mux.Handle("GET /api/projects/{id}/export", handleExport(o.Labeling, o.Logger))
+	mux.Handle("POST /api/projects/{id}/import", handleImport(o.Dataset, o.Logger))
+	mux.Handle("GET /api/projects/{id}/export", handleExport(o.Dataset, o.Logger))
 
 	// The audit log as JSON lines, for owners and admins.
 	mux.Handle("GET /api/audit-events.jsonl", handleAuditDownload(o.Client, o.Audit, o.Logger))

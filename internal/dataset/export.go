@@ -1,4 +1,4 @@
-package labeling
+package dataset
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"gloss/internal/audit"
 	"gloss/internal/export"
 	"gloss/internal/fault"
+	"gloss/internal/projects"
 	"gloss/internal/rule"
 	"gloss/internal/viewer"
 )
@@ -43,7 +44,7 @@ func (s *Service) PrepareExport(ctx context.Context, projectID int, format strin
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := Config(p)
+	cfg, err := projects.Config(p)
 	if err != nil {
 		return nil, err
 	}

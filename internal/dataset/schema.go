@@ -1,4 +1,4 @@
-package labeling
+package dataset
 
 import (
 	"slices"

@@ -1,4 +1,4 @@
-package auth
+package accounts
 
 import (
 	"context"
@@ -30,7 +30,7 @@ func testServices(t *testing.T) map[string]*Service {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	out["sqlite"] = NewService(db.Client, Options{Dialect: db.Dialect})
+	out["sqlite"] = NewService(db.Client, nil, Options{Dialect: db.Dialect})
 	if base := os.Getenv("DATABASE_URL"); base != "" {
 		conn, err := pgx.Connect(ctx, base)
 		if err != nil {
@@ -56,7 +56,7 @@ func testServices(t *testing.T) map[string]*Service {
 				c.Close(ctx)
 			}
 		})
-		out["postgres"] = NewService(pg.Client, Options{Dialect: pg.Dialect})
+		out["postgres"] = NewService(pg.Client, nil, Options{Dialect: pg.Dialect})
 	}
 	return out
 }

@@ -1,4 +1,4 @@
-package labeling
+package dataset
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"gloss/internal/database"
 	"gloss/internal/fault"
 	"gloss/internal/importer"
+	"gloss/internal/projects"
 	"gloss/internal/safehttp"
 )
 
@@ -61,7 +62,7 @@ func (s *Service) importProject(ctx context.Context, projectID int) (*ent.Projec
 		return nil, "", err
 	}
 	textKey := "text"
-	if cfg, err := Config(p); err == nil && len(cfg.DataKeys) > 0 {
+	if cfg, err := projects.Config(p); err == nil && len(cfg.DataKeys) > 0 {
 		textKey = cfg.DataKeys[0]
 	}
 	return p, textKey, nil
@@ -74,16 +75,22 @@ func (s *Service) ImportJSON(ctx context.Context, projectID int, raw json.RawMes
 	if err != nil {
 		return 0, err
 	}
-	return s.inTx(ctx, func(ctx context.Context) (int, error) {
+	n := 0
+	err = database.InTx(ctx, s.client, func(ctx context.Context) error {
 		w, err := s.newWriter(ctx, p)
 		if err != nil {
-			return 0, err
+			return err
 		}
 		if _, err := importer.ParseJSONValue(raw, s.importOptions(importer.JSON, textKey), w.add); err != nil {
-			return 0, importError("tasks", err)
+			return importError("tasks", err)
 		}
-		return w.finish()
+		n, err = w.finish()
+		return err
 	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
 }
 
 // ImportFiles imports task files (JSON, JSONL, CSV, TSV, TXT) in one
@@ -103,24 +110,30 @@ func (s *Service) ImportFiles(ctx context.Context, projectID int, files []Source
 			return 0, fault.Invalid("%s: %v", f.Name, err)
 		}
 	}
-	return s.inTx(ctx, func(ctx context.Context) (int, error) {
+	n := 0
+	err = database.InTx(ctx, s.client, func(ctx context.Context) error {
 		w, err := s.newWriter(ctx, p)
 		if err != nil {
-			return 0, err
+			return err
 		}
 		for i, f := range files {
 			r, err := f.Open()
 			if err != nil {
-				return 0, err
+				return err
 			}
 			_, err = importer.Parse(r, s.importOptions(formats[i], textKey), w.add)
 			r.Close()
 			if err != nil {
-				return 0, importError(f.Name, err)
+				return importError(f.Name, err)
 			}
 		}
-		return w.finish()
+		n, err = w.finish()
+		return err
 	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
 }
 
 // ImportURL fetches a task file through the SSRF-safe client into a
@@ -179,25 +192,6 @@ func importError(where string, err error) error {
 		return err
 	}
 	return fault.Invalid("%s: %v; nothing was imported", where, err)
-}
-
-// inTx runs fn in the request's transaction, or in a new one.
-func (s *Service) inTx(ctx context.Context, fn func(context.Context) (int, error)) (int, error) {
-	if ent.TxFromContext(ctx) != nil {
-		return fn(ctx)
-	}
-	tx, err := s.client.Tx(ctx)
-	if err != nil {
-		return 0, err
-	}
-	ctx = ent.NewTxContext(ctx, tx)
-	ctx = ent.NewContext(ctx, tx.Client())
-	n, err := fn(ctx)
-	if err != nil {
-		_ = tx.Rollback()
-		return 0, err
-	}
-	return n, tx.Commit()
 }
 
 // writer batches imported tasks into bulk inserts, numbering them after the

@@ -1,13 +1,16 @@
-// Package auth is Gloss's front door: accounts, sign-up with invite links,
-// sign-in with throttling, database-backed sessions, API tokens, and the
-// middleware that turns a request's cookie or token into a viewer.
-package auth
+// Package accounts serves people's accounts: the owner made at first start,
+// sign-up with invite links, sign-in and sign-out with throttling, password
+// changes, API tokens, revoking sessions, and invites (organization links and
+// role invites). The HTTP side of identity, the session cookie and the
+// middleware that sets the viewer, is internal/auth's, reached through the
+// Sessions interface. Who may do what is the ent privacy policies' decision
+// (internal/rule); this package makes no role decision of its own.
+package accounts
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net/mail"
 	"strconv"
 	"strings"
@@ -24,7 +27,6 @@ import (
 	"gloss/internal/audit"
 	"gloss/internal/database"
 	"gloss/internal/fault"
-	"gloss/internal/forwarded"
 	"gloss/internal/password"
 	"gloss/internal/secret"
 	"gloss/internal/viewer"
@@ -36,11 +38,23 @@ const DefaultOrganizationTitle = "Default organization"
 // sealInvite is the purpose under which invite tokens are sealed.
 const sealInvite = "invite-token"
 
-// Service holds what the front door needs.
+// Sessions is what accounts needs of the HTTP side of identity, the request
+// exchange that ctx carries (internal/auth implements it): starting a session
+// for a user who signed in or up, replacing the request's old one; ending the
+// request's session (false when ctx carries no exchange); and the client
+// address and origin of the request ("" without an exchange).
+type Sessions interface {
+	StartSession(ctx context.Context, userID int) error
+	EndSession(ctx context.Context) (ended bool, err error)
+	RequestAddress(ctx context.Context) string
+	RequestOrigin(ctx context.Context) string
+}
+
+// Service holds what the accounts service needs.
 type Service struct {
 	client     *ent.Client
 	key        secret.Key
-	store      *SessionStore
+	sessions   Sessions
 	publicURL  string // empty: derive from the request
 	openSignup bool
 	log        *slog.Logger
@@ -51,7 +65,6 @@ type Service struct {
 // Options configure a Service.
 type Options struct {
 	Key        secret.Key
-	Secure     bool   // served over HTTPS
 	PublicURL  string // GLOSS_PUBLIC_URL, may be empty
 	OpenSignup bool   // LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK=false
 	Logger     *slog.Logger
@@ -59,12 +72,13 @@ type Options struct {
 	Dialect    string // the database's dialect (database.DB.Dialect); empty means SQLite
 }
 
-// NewService returns a Service over client.
-func NewService(client *ent.Client, o Options) *Service {
+// NewService returns a Service over client that starts and ends sessions
+// through sessions.
+func NewService(client *ent.Client, sessions Sessions, o Options) *Service {
 	return &Service{
 		client:     client,
 		key:        o.Key,
-		store:      NewSessionStore(client, o.Secure),
+		sessions:   sessions,
 		publicURL:  o.PublicURL,
 		openSignup: o.OpenSignup,
 		log:        o.Logger,
@@ -72,9 +86,6 @@ func NewService(client *ent.Client, o Options) *Service {
 		dialect:    o.Dialect,
 	}
 }
-
-// Store returns the session store.
-func (s *Service) Store() *SessionStore { return s.store }
 
 // NormalizeEmail checks an email address and returns it lower-cased.
 func NormalizeEmail(email string) (string, error) {
@@ -466,7 +477,7 @@ func (s *Service) Signup(ctx context.Context, email, pw, inviteToken string) (*e
 			return nil, err
 		}
 	}
-	if err := s.startSession(ctx, u); err != nil {
+	if err := s.sessions.StartSession(ctx, u.ID); err != nil {
 		return nil, err
 	}
 	details := map[string]any{"role": string(role), "setup": setup}
@@ -484,11 +495,7 @@ func (s *Service) Signup(ctx context.Context, email, pw, inviteToken string) (*e
 // past a limit; an unknown email reads and costs exactly like a wrong
 // password.
 func (s *Service) Login(ctx context.Context, email, pw string) (*ent.User, error) {
-	ex := exchangeFrom(ctx)
-	addr := ""
-	if ex != nil {
-		addr = ClientAddress(ex.r)
-	}
+	addr := s.sessions.RequestAddress(ctx)
 	norm := strings.ToLower(strings.TrimSpace(email))
 	account, address := accountKey(norm), addressKey(addr)
 	// Reserve before the password is compared: a concurrent burst gets no
@@ -524,7 +531,7 @@ func (s *Service) Login(ctx context.Context, email, pw string) (*ent.User, error
 	// the account's failures are forgotten.
 	s.refund(ctx, address)
 	s.clearThrottle(ctx, account)
-	if err := s.startSession(ctx, u); err != nil {
+	if err := s.sessions.StartSession(ctx, u.ID); err != nil {
 		return nil, err
 	}
 	s.record(ctx, audit.Event{Action: "login.succeeded", ActorID: &u.ID, OrgID: u.ActiveOrganizationID, TargetType: "User", TargetID: itoa(u.ID)})
@@ -542,42 +549,10 @@ func attemptedEmail(input string) map[string]any {
 	return map[string]any{"email_invalid": true}
 }
 
-// startSession ends the request's current session, if any, and starts a new
-// one for u (rotation: a session id planted before sign-in is worthless).
-func (s *Service) startSession(ctx context.Context, u *ent.User) error {
-	ex := exchangeFrom(ctx)
-	if ex == nil {
-		return fmt.Errorf("start session: no HTTP exchange in context")
-	}
-	r := ex.r.WithContext(ctx)
-	if old, err := s.store.New(r, s.store.CookieName()); err == nil && !old.IsNew {
-		old.Options.MaxAge = -1
-		if err := s.store.Save(r, ex.w, old); err != nil {
-			return err
-		}
-	}
-	sess, _ := s.store.New(&http.Request{Header: http.Header{}}, s.store.CookieName())
-	sess.Values[valueUserID] = u.ID
-	if err := s.store.Save(r, ex.w, sess); err != nil {
-		return err
-	}
-	ex.signedIn = u.ID
-	return nil
-}
-
 // Logout ends the request's session on the server and clears its cookie.
 func (s *Service) Logout(ctx context.Context) error {
-	ex := exchangeFrom(ctx)
-	if ex == nil {
-		return nil
-	}
-	r := ex.r.WithContext(ctx)
-	sess, err := s.store.New(r, s.store.CookieName())
-	if err != nil {
-		return err
-	}
-	sess.Options.MaxAge = -1
-	if err := s.store.Save(r, ex.w, sess); err != nil {
+	ended, err := s.sessions.EndSession(ctx)
+	if err != nil || !ended {
 		return err
 	}
 	if viewer.FromContext(ctx) != nil {
@@ -730,30 +705,8 @@ func (s *Service) BaseURL(ctx context.Context) string {
 	if s.publicURL != "" {
 		return s.publicURL
 	}
-	ex := exchangeFrom(ctx)
-	if ex == nil {
-		return ""
-	}
 	// The origin the browser addressed, through trusted proxies if any.
-	return forwarded.Of(ex.r).Origin()
-}
-
-// SignedInNow returns the id of the user that signed in or up during this
-// request, or 0. Fields of that user may be shown to them in the response
-// even though the request arrived anonymous.
-func SignedInNow(ctx context.Context) int {
-	if ex := exchangeFrom(ctx); ex != nil {
-		return ex.signedIn
-	}
-	return 0
-}
-
-// CurrentSessionID returns the session id the request came with, or 0.
-func CurrentSessionID(ctx context.Context) int {
-	if v := viewer.FromContext(ctx); v != nil {
-		return v.SessionID
-	}
-	return 0
+	return s.sessions.RequestOrigin(ctx)
 }
 
 // record writes a security event. A failure is logged, not returned: the

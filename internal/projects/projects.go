@@ -1,18 +1,18 @@
-// Package labeling is the labeling core: projects and their Label Studio
-// configurations, task imports, the label stream (nextTask), annotations
-// checked against the configuration, and exports. Who may do what is the
-// ent privacy policies' decision (internal/rule), and the length and shape
-// of every stored field the ent schema's; this package makes no role
-// decision of its own.
-package labeling
+// Package projects serves projects: their Label Studio labeling
+// configurations, their members, and the workspaces that group them. Who may
+// do what is the ent privacy policies' decision (internal/rule), and the
+// length and shape of every stored field the ent schema's; this package makes
+// no role decision of its own.
+package projects
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
-	"time"
 
 	"gloss/ent"
+	"gloss/ent/annotation"
+	"gloss/ent/predicate"
+	"gloss/ent/prediction"
 	"gloss/ent/project"
 	"gloss/ent/projectmember"
 	"gloss/ent/task"
@@ -23,28 +23,14 @@ import (
 	"gloss/internal/viewer"
 )
 
-// Service holds what the labeling core needs.
+// Service holds what the projects service needs.
 type Service struct {
-	client  *ent.Client
-	limits  Limits
-	fetcher Fetcher
-	audit   *audit.Log
+	client *ent.Client
 }
 
-// Limits bound imports; the operator sets them (GLOSS_IMPORT_MAX_BYTES,
-// GLOSS_IMPORT_MAX_TASKS).
-type Limits struct {
-	MaxImportBytes int64
-	MaxImportTasks int
-}
-
-// LockTTL is how long nextTask keeps a task for the viewer it handed it to.
-const LockTTL = 15 * time.Minute
-
-// NewService returns a Service over client that fetches URL imports with
-// fetcher and records imports and exports in log.
-func NewService(client *ent.Client, limits Limits, fetcher Fetcher, log *audit.Log) *Service {
-	return &Service{client: client, limits: limits, fetcher: fetcher, audit: log}
+// NewService returns a Service over client.
+func NewService(client *ent.Client) *Service {
+	return &Service{client: client}
 }
 
 // ProjectInput is what a caller may set on a project. Organization, author
@@ -148,11 +134,11 @@ func (s *Service) DeleteProject(ctx context.Context, id int) error {
 	if _, err := fault.SignedIn(ctx); err != nil {
 		return err
 	}
-	_, err := s.inTx(ctx, func(ctx context.Context) (int, error) {
+	return database.InTx(ctx, s.client, func(ctx context.Context) error {
 		client := database.ClientFrom(ctx, s.client)
 		p, err := client.Project.Get(ctx, id)
 		if err != nil {
-			return 0, err
+			return err
 		}
 		// System context for what the project holds: the annotations are
 		// others', which no viewer may delete row by row. Deleting the
@@ -160,27 +146,26 @@ func (s *Service) DeleteProject(ctx context.Context, id int) error {
 		// authorizes; if it refuses, the transaction rolls all of it back.
 		sys := audit.Quiet(viewer.NewSystemContext(ctx))
 		if _, err := client.Annotation.Delete().Where(annotationOfProject(p.ID)).Exec(sys); err != nil {
-			return 0, err
+			return err
 		}
 		if _, err := client.Prediction.Delete().Where(predictionOfProject(p.ID)).Exec(sys); err != nil {
-			return 0, err
+			return err
 		}
 		if _, err := client.Task.Delete().Where(task.ProjectID(p.ID)).Exec(sys); err != nil {
-			return 0, err
+			return err
 		}
 		// Memberships go after the project (their foreign key is set to
 		// null), because a manager's right to delete may rest on being one.
 		members, err := client.ProjectMember.Query().Where(projectmember.ProjectID(p.ID)).IDs(sys)
 		if err != nil {
-			return 0, err
+			return err
 		}
 		if err := client.Project.DeleteOne(p).Exec(ctx); err != nil {
-			return 0, err
+			return err
 		}
 		_, err = client.ProjectMember.Delete().Where(projectmember.IDIn(members...)).Exec(sys)
-		return 0, err
+		return err
 	})
-	return err
 }
 
 // Config parses a project's labeling configuration. Stored configurations
@@ -189,9 +174,8 @@ func Config(p *ent.Project) (*labelconfig.Config, error) {
 	return labelconfig.Parse(p.LabelConfig)
 }
 
-// decodeObject decodes a JSON object, or returns an empty map.
-func decodeObject(raw json.RawMessage) map[string]any {
-	var m map[string]any
-	_ = json.Unmarshal(raw, &m)
-	return m
+func annotationOfProject(id int) predicate.Annotation { return annotation.ProjectID(id) }
+
+func predictionOfProject(id int) predicate.Prediction {
+	return prediction.HasTaskWith(task.ProjectID(id))
 }

@@ -1,0 +1,33 @@
+// Package dataset serves data in and out of projects: task imports (inline
+// JSON, uploaded files, and URLs fetched through the SSRF-safe client),
+// exports in every format, and the data manager's task filters. Who may do
+// what is the ent privacy policies' decision (internal/rule), and the length
+// and shape of every stored field the ent schema's; this package makes no
+// role decision of its own.
+package dataset
+
+import (
+	"gloss/ent"
+	"gloss/internal/audit"
+)
+
+// Service holds what the dataset service needs.
+type Service struct {
+	client  *ent.Client
+	limits  Limits
+	fetcher Fetcher
+	audit   *audit.Log
+}
+
+// Limits bound imports; the operator sets them (GLOSS_IMPORT_MAX_BYTES,
+// GLOSS_IMPORT_MAX_TASKS).
+type Limits struct {
+	MaxImportBytes int64
+	MaxImportTasks int
+}
+
+// NewService returns a Service over client that fetches URL imports with
+// fetcher and records imports and exports in log.
+func NewService(client *ent.Client, limits Limits, fetcher Fetcher, log *audit.Log) *Service {
+	return &Service{client: client, limits: limits, fetcher: fetcher, audit: log}
+}

@@ -1,0 +1,33 @@
+// Package labeling serves the labeling itself: the label stream that hands
+// each annotator the next task (nextTask, with its lock), opening a task, and
+// annotations, created, updated and deleted against the project's labeling
+// configuration, and reviewed. Who may do what is the ent privacy policies'
+// decision (internal/rule), and the length and shape of every stored field
+// the ent schema's; this package makes no role decision of its own.
+package labeling
+
+import (
+	"encoding/json"
+
+	"gloss/ent"
+	"gloss/internal/audit"
+)
+
+// Service holds what the labeling service needs.
+type Service struct {
+	client *ent.Client
+	audit  *audit.Log
+}
+
+// NewService returns a Service over client that records task views and
+// reviews in log.
+func NewService(client *ent.Client, log *audit.Log) *Service {
+	return &Service{client: client, audit: log}
+}
+
+// decodeObject decodes a JSON object, or returns an empty map.
+func decodeObject(raw json.RawMessage) map[string]any {
+	var m map[string]any
+	_ = json.Unmarshal(raw, &m)
+	return m
+}
