@@ -1965,3 +1965,44 @@ func TestGate(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditCheckpointIsSystemOnly proves that only the server reads or
+// writes audit checkpoints: no member, not even an owner, can read one, add a
+// forged one, or change or remove one through ent, and the row stays as the
+// server wrote it.
+func TestAuditCheckpointIsSystemOnly(t *testing.T) {
+	callers := []struct {
+		name string
+		ctx  func(f *fixture) context.Context
+	}{
+		{"anonymous", (*fixture).anonymous},
+		{"annotator of A", (*fixture).asAnnotatorA},
+		{"admin of A", (*fixture).asAdminA},
+		{"owner of A", (*fixture).asOwnerA},
+		{"owner of B", (*fixture).asOwnerB},
+	}
+	for _, c := range callers {
+		t.Run(c.name, func(t *testing.T) {
+			f := MustSeed(t)
+			cp := f.client.AuditCheckpoint.Create().SetSeq(7).SetHead([]byte("head")).SetMAC([]byte("mac")).SaveX(sys())
+			ctx := c.ctx(f)
+			ops := map[string]func() error{
+				"read": func() error { _, err := f.client.AuditCheckpoint.Query().All(ctx); return err },
+				"create": func() error {
+					return f.client.AuditCheckpoint.Create().SetSeq(99).SetHead([]byte("x")).SetMAC([]byte("y")).Exec(ctx)
+				},
+				"delete one": func() error { return f.client.AuditCheckpoint.DeleteOneID(cp.ID).Exec(ctx) },
+				"delete all": func() error { _, err := f.client.AuditCheckpoint.Delete().Exec(ctx); return err },
+			}
+			for name, op := range ops {
+				if err := op(); !errors.Is(err, privacy.Deny) {
+					t.Errorf("%s: got %v; want a privacy denial", name, err)
+				}
+			}
+			all := f.client.AuditCheckpoint.Query().AllX(sys())
+			if len(all) != 1 || all[0].Seq != 7 || string(all[0].Head) != "head" || string(all[0].MAC) != "mac" {
+				t.Errorf("checkpoints changed: %+v", all)
+			}
+		})
+	}
+}
