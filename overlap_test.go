@@ -63,7 +63,7 @@ func overlapProject(t *testing.T, owner *browser, crew *overlapCrew, overlap int
 }
 
 const overlapTasksQuery = `query($p: ID!, $after: Cursor) { tasks(projectId: $p, first: 20, after: $after) {
-	edges { node { id totalAnnotations cancelledAnnotations annotations { wasCancelled completedBy { id } } } }
+	edges { node { id totalAnnotations cancelledAnnotations annotations { id wasCancelled completedBy { id } } } }
 	pageInfo { hasNextPage endCursor } } }`
 
 // overlapTaskList returns every task of project with its annotations, in
@@ -86,7 +86,7 @@ func overlapTaskList(owner *browser, project string) []any {
 // project (nextTask, then createAnnotation) from servers, until every task
 // is labeled. The first two annotators work in two tabs each (two workers
 // with one token, on different servers when there are two); the last
-// skips every third task it is handed. It then checks that every task has
+// skips every third task it is handed, starting with the first. It then checks that every task has
 // exactly overlap non-skipped annotations and no two by one person.
 func raceOverlap(t *testing.T, servers []*testServer, owner *browser, crew *overlapCrew, project string, overlap int) {
 	t.Helper()
@@ -133,7 +133,7 @@ func raceOverlap(t *testing.T, servers []*testServer, owner *browser, crew *over
 				}
 				handed++
 				in := map[string]any{"taskId": taskID, "result": choice("Positive")}
-				if w.skips && handed%3 == 0 {
+				if w.skips && handed%3 == 1 {
 					in = map[string]any{"taskId": taskID, "result": []any{}, "wasCancelled": true}
 				}
 				r = c.gql(createAnn, map[string]any{"i": in})
@@ -248,6 +248,39 @@ func checkLateSubmits(t *testing.T, s *testServer, owner *browser, crew *overlap
 	}
 }
 
+// checkUnskip checks, on a labeled project, that the annotator who skipped
+// tasks cannot turn a skip of a full task into an annotation (that would
+// take a place the task no longer has), and that the refusal changes
+// nothing.
+func checkUnskip(t *testing.T, s *testServer, owner *browser, crew *overlapCrew, project string, overlap int) {
+	t.Helper()
+	skipper := crew.annotators[len(crew.annotators)-1]
+	for _, e := range overlapTaskList(owner, project) {
+		for _, a := range path(e, "node", "annotations").([]any) {
+			if path(a, "wasCancelled") != true || str(a, "completedBy", "id") != crew.ids[skipper] {
+				continue
+			}
+			taskID := str(e, "node", "id")
+			state := func() string {
+				d := owner.ok(`query($t: ID!) { task(id: $t) { totalAnnotations cancelledAnnotations annotations { id wasCancelled result } } }`, map[string]any{"t": taskID})
+				b, _ := json.Marshal(d)
+				return string(b)
+			}
+			was := state()
+			r := s.tokenClient(t, skipper).wantCode("BAD_USER_INPUT", `mutation($a: ID!, $r: JSON!) { updateAnnotation(id: $a, input: {result: $r, wasCancelled: false}) { id } }`,
+				map[string]any{"a": str(a, "id"), "r": choice("Positive")})
+			if !strings.Contains(r.Errors[0].Message, fmt.Sprintf("overlap %d", overlap)) {
+				t.Errorf("the refusal does not say why: %q", r.Errors[0].Message)
+			}
+			if now := state(); now != was {
+				t.Fatalf("a refused un-skip changed the task:\n%s\n%s", was, now)
+			}
+			return
+		}
+	}
+	t.Fatal("the skipper skipped nothing")
+}
+
 // TestOverlapUnderConcurrency: ten annotators, two of them in two tabs and
 // one who skips, race through the label stream of an overlap-1 and an
 // overlap-2 project of 60 tasks on one server (SQLite, or PostgreSQL when
@@ -262,6 +295,7 @@ func TestOverlapUnderConcurrency(t *testing.T) {
 			owner := owner.in(t)
 			project := overlapProject(t, owner, crew, overlap)
 			raceOverlap(t, []*testServer{s}, owner, crew, project, overlap)
+			checkUnskip(t, s, owner, crew, project, overlap)
 			checkLateSubmits(t, s, owner, crew, project, overlap)
 		})
 	}
@@ -288,6 +322,7 @@ func TestOverlapTwoProcesses(t *testing.T) {
 			owner := owner.in(t)
 			project := overlapProject(t, owner, crew, overlap)
 			raceOverlap(t, servers, owner, crew, project, overlap)
+			checkUnskip(t, servers[1], owner, crew, project, overlap)
 			checkLateSubmits(t, servers[1], owner, crew, project, overlap)
 		})
 	}

@@ -180,6 +180,23 @@ func hasRoom(v *viewer.Viewer, t *ent.Task, now time.Time) error {
 		t.ID, overlap)
 }
 
+// unskipHasRoom locks the task row and applies hasRoom to it.
+func (s *Service) unskipHasRoom(ctx context.Context, client *ent.Client, taskID int) error {
+	v, err := fault.SignedIn(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := client.Task.Query().Where(task.ID(taskID)).Modify(lockForUpdate).
+		Select(task.FieldID).Ints(privacy.DecisionContext(ctx, privacy.Allow)); err != nil {
+		return err
+	}
+	t, err := client.Task.Query().Where(task.ID(taskID)).WithProject().Only(ctx)
+	if err != nil {
+		return err
+	}
+	return hasRoom(v, t, time.Now())
+}
+
 // lockForUpdate locks the selected rows until the transaction ends, on
 // PostgreSQL. SQLite has no row locks and needs none: a transaction there
 // holds the database's write lock from BEGIN IMMEDIATE on.
@@ -229,6 +246,13 @@ func (s *Service) UpdateAnnotation(ctx context.Context, id int, in AnnotationInp
 		u.SetResult(result)
 	}
 	if in.WasCancelled != nil && *in.WasCancelled != a.WasCancelled {
+		if !*in.WasCancelled {
+			// Turning a skip into an annotation takes a place, as a
+			// submit does: decided the same way, under the row lock.
+			if err := s.unskipHasRoom(ctx, client, a.TaskID); err != nil {
+				return nil, err
+			}
+		}
 		u.SetWasCancelled(*in.WasCancelled)
 		d := 1
 		if *in.WasCancelled {
