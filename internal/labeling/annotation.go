@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"time"
 
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
@@ -17,6 +18,7 @@ import (
 	"gloss/internal/labelconfig"
 	"gloss/internal/projects"
 	"gloss/internal/rule"
+	"gloss/internal/viewer"
 )
 
 // AnnotationInput is what a caller may set on an annotation. The author,
@@ -62,7 +64,8 @@ func checkLeadTime(lt *float64) error {
 }
 
 // CreateAnnotation stores the viewer's annotation of a task, after checking
-// it against the project's configuration, and releases the viewer's lock.
+// it against the project's configuration and that the task has room for it
+// (hasRoom), and releases the viewer's lock.
 func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in AnnotationInput) (*ent.Annotation, error) {
 	v, err := fault.SignedIn(ctx)
 	if err != nil {
@@ -101,6 +104,11 @@ func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in Annotatio
 		}
 	}
 	cancelled := in.WasCancelled != nil && *in.WasCancelled
+	if !cancelled {
+		if err := hasRoom(v, t, time.Now()); err != nil {
+			return nil, err
+		}
+	}
 	result, err := checkResult(t.Edges.Project, t, in.Result)
 	if err != nil {
 		return nil, err
@@ -130,6 +138,56 @@ func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in Annotatio
 		return nil, err
 	}
 	return a, nil
+}
+
+// hasRoom decides, with the task row locked (so two concurrent submits are
+// decided one after the other), whether the viewer may add a non-skipped
+// annotation to t. A submit for a task the label stream holds for the
+// viewer always has room: the stream handed it out only while it needed
+// an annotation, and held it for them alone. Any other submit needs a free
+// place: fewer non-skipped annotations than the overlap, counting a live
+// lock of another annotator as a place taken. Owners, admins and managers
+// may go beyond the overlap (rule.MayExceedOverlap). Skips take no place
+// (they do not count toward the overlap), so they are not checked.
+func hasRoom(v *viewer.Viewer, t *ent.Task, now time.Time) error {
+	if rule.MayExceedOverlap(v) {
+		return nil
+	}
+	live := t.LockedByID != nil && t.LockedUntil != nil && !t.LockedUntil.Before(now)
+	if live && *t.LockedByID == v.UserID {
+		return nil
+	}
+	overlap := t.Edges.Project.Overlap
+	taken := t.TotalAnnotations
+	if live {
+		taken++
+	}
+	if taken < overlap {
+		return nil
+	}
+	if t.TotalAnnotations >= overlap {
+		return fault.Invalid("task %d already has the %d annotations its project asks for (overlap %d) and the label stream does not hold it for you: ask nextTask for another task",
+			t.ID, t.TotalAnnotations, overlap)
+	}
+	return fault.Invalid("the last annotation task %d needs (overlap %d) is held by another annotator and the label stream does not hold it for you: ask nextTask for another task",
+		t.ID, overlap)
+}
+
+// unskipHasRoom locks the task row and applies hasRoom to it.
+func (s *Service) unskipHasRoom(ctx context.Context, client *ent.Client, taskID int) error {
+	v, err := fault.SignedIn(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := client.Task.Query().Where(task.ID(taskID)).Modify(lockForUpdate).
+		Select(task.FieldID).Ints(privacy.DecisionContext(ctx, privacy.Allow)); err != nil {
+		return err
+	}
+	t, err := client.Task.Query().Where(task.ID(taskID)).WithProject().Only(ctx)
+	if err != nil {
+		return err
+	}
+	return hasRoom(v, t, time.Now())
 }
 
 // lockForUpdate locks the selected rows until the transaction ends, on
@@ -181,6 +239,13 @@ func (s *Service) UpdateAnnotation(ctx context.Context, id int, in AnnotationInp
 		u.SetResult(result)
 	}
 	if in.WasCancelled != nil && *in.WasCancelled != a.WasCancelled {
+		if !*in.WasCancelled {
+			// Turning a skip into an annotation takes a place, as a
+			// submit does: decided the same way, under the row lock.
+			if err := s.unskipHasRoom(ctx, client, a.TaskID); err != nil {
+				return nil, err
+			}
+		}
 		u.SetWasCancelled(*in.WasCancelled)
 		d := 1
 		if *in.WasCancelled {

@@ -11,6 +11,7 @@ import (
 	"gloss/ent"
 	"gloss/ent/annotation"
 	"gloss/ent/predicate"
+	"gloss/ent/privacy"
 	"gloss/ent/project"
 	"gloss/ent/task"
 	"gloss/internal/audit"
@@ -56,7 +57,7 @@ func (s *Service) NextTask(ctx context.Context, projectID int) (*ent.Task, error
 		Where(append(base, task.LockedByID(v.UserID), task.LockedUntilGTE(now))...).
 		Order(ent.Asc(task.FieldInnerID)).First(ctx)
 	if err == nil {
-		return s.lock(viewerCtx, held, v.UserID, now)
+		return s.lock(viewerCtx, held, p.Overlap, v.UserID, now)
 	}
 	if !ent.IsNotFound(err) {
 		return nil, err
@@ -85,7 +86,7 @@ func (s *Service) NextTask(ctx context.Context, projectID int) (*ent.Task, error
 		if err != nil {
 			return nil, err
 		}
-		locked, err := s.lock(viewerCtx, t, v.UserID, now)
+		locked, err := s.lock(viewerCtx, t, p.Overlap, v.UserID, now)
 		if err != nil || locked != nil {
 			return locked, err
 		}
@@ -93,19 +94,53 @@ func (s *Service) NextTask(ctx context.Context, projectID int) (*ent.Task, error
 	return nil, nil
 }
 
-// lock takes the task for userID if it is still free, and returns it, or nil
-// when someone else took it first. The condition is in the UPDATE itself, so
-// two annotators can never both win.
-func (s *Service) lock(ctx context.Context, t *ent.Task, userID int, now time.Time) (*ent.Task, error) {
-	n, err := database.ClientFrom(ctx, s.client).Task.Update().
-		Where(task.ID(t.ID), task.Or(task.LockedUntilIsNil(), task.LockedUntilLT(now), task.LockedByID(userID))).
+// lock takes the task for userID if it still needs an annotation (fewer
+// than overlap that were not skipped), userID has not annotated or skipped
+// it, and nobody else holds it; it returns the task, or nil when any of
+// that no longer holds. The whole decision is the UPDATE's condition, so
+// two annotators (or two tabs of one) can never both win, and a task that a
+// submit filled after we read it as a candidate is not taken again.
+//
+// The UPDATE runs in its own transaction after a row lock (PostgreSQL;
+// SQLite's transaction holds the write lock from BEGIN on): an UPDATE that
+// waited for another transaction's row lock re-checks only the row itself,
+// against its newer version, but would judge the annotations subquery by
+// its older snapshot; as a later statement it sees what that transaction
+// committed, annotation included.
+func (s *Service) lock(ctx context.Context, t *ent.Task, overlap, userID int, now time.Time) (*ent.Task, error) {
+	if ent.TxFromContext(ctx) != nil {
+		return s.lockIn(ctx, t.ID, overlap, userID, now)
+	}
+	tx, err := database.ClientFrom(ctx, s.client).Tx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	got, err := s.lockIn(ent.NewContext(ent.NewTxContext(ctx, tx), tx.Client()), t.ID, overlap, userID, now)
+	if err != nil || got == nil {
+		_ = tx.Rollback()
+		return nil, err
+	}
+	return got, tx.Commit()
+}
+
+func (s *Service) lockIn(ctx context.Context, id, overlap, userID int, now time.Time) (*ent.Task, error) {
+	client := database.ClientFrom(ctx, s.client)
+	if _, err := client.Task.Query().Where(task.ID(id)).Modify(lockForUpdate).
+		Select(task.FieldID).Ints(privacy.DecisionContext(ctx, privacy.Allow)); err != nil {
+		return nil, err
+	}
+	n, err := client.Task.Update().
+		Where(task.ID(id),
+			task.TotalAnnotationsLT(overlap),
+			task.Not(task.HasAnnotationsWith(annotation.CompletedByID(userID))),
+			task.Or(task.LockedUntilIsNil(), task.LockedUntilLT(now), task.LockedByID(userID))).
 		SetLockedByID(userID).
 		SetLockedUntil(now.Add(LockTTL)).
 		Save(ctx)
 	if err != nil || n == 0 {
 		return nil, err
 	}
-	return database.ClientFrom(ctx, s.client).Task.Get(ctx, t.ID)
+	return client.Task.Get(ctx, id)
 }
 
 // Task returns a task the viewer may see and records that they opened it:

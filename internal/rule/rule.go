@@ -803,3 +803,12 @@ func hasReviewer(m *gen.AnnotationMutation) bool {
 func OneAnnotationPerTask(v *viewer.Viewer) bool {
 	return v == nil || !v.CanManageProjects()
 }
+
+// MayExceedOverlap reports whether the viewer may add an annotation to a
+// task that already has its project's overlap of them (or whose last place
+// another annotator holds) without the label stream holding it for them:
+// owners, admins and managers may, deliberately from the data manager, as in
+// Label Studio; annotators and reviewers may not.
+func MayExceedOverlap(v *viewer.Viewer) bool {
+	return v != nil && v.CanManageProjects()
+}

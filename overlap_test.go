@@ -1,0 +1,340 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// overlapTasks is how many tasks each project of the overlap tests has.
+const overlapTasks = 60
+
+// overlapCrew is the people of an overlap test: annotators racing through
+// the label stream and a reviewer who may annotate any task of the project
+// without the stream handing it to them.
+type overlapCrew struct {
+	annotators []string // API tokens
+	ids        map[string]string
+	reviewer   string
+}
+
+// newOverlapCrew signs up n annotators and a reviewer on s through the
+// owner's invite link and gives each an API token.
+func newOverlapCrew(t *testing.T, s *testServer, owner *browser, n int) *overlapCrew {
+	t.Helper()
+	invite := inviteToken(str(owner.ok(orgQuery, nil), "organization", "inviteUrl"))
+	crew := &overlapCrew{ids: map[string]string{}}
+	member := func() (string, string) {
+		b := s.browser(t)
+		b.ok(signupMutation, signupVars(uniqueEmail("overlap"), ownerPassword, invite))
+		return idOf(t, b), str(b.ok(`mutation { resetApiToken { token } }`, nil), "resetApiToken", "token")
+	}
+	for range n {
+		id, token := member()
+		crew.annotators = append(crew.annotators, token)
+		crew.ids[token] = id
+	}
+	id, token := member()
+	owner.ok(roleMutation, map[string]any{"u": id, "r": "REVIEWER"})
+	crew.reviewer = token
+	crew.ids[token] = id
+	return crew
+}
+
+// overlapProject creates a project with overlap and overlapTasks tasks and
+// makes the crew its members.
+func overlapProject(t *testing.T, owner *browser, crew *overlapCrew, overlap int) string {
+	t.Helper()
+	in := map[string]any{"title": "Overlap " + uniqueEmail("p"), "labelConfig": textClassification, "overlap": overlap}
+	id := str(owner.ok(createProject, map[string]any{"i": in}), "createProject", "id")
+	var tasks []any
+	for i := range overlapTasks {
+		tasks = append(tasks, map[string]any{"text": fmt.Sprintf("text %d", i)})
+	}
+	owner.ok(importTasks, map[string]any{"p": id, "t": tasks})
+	for _, token := range append([]string{crew.reviewer}, crew.annotators...) {
+		owner.ok(`mutation($p: ID!, $u: ID!) { addProjectMember(projectId: $p, userId: $u) { id } }`,
+			map[string]any{"p": id, "u": crew.ids[token]})
+	}
+	return id
+}
+
+const overlapTasksQuery = `query($p: ID!, $after: Cursor) { tasks(projectId: $p, first: 20, after: $after) {
+	edges { node { id totalAnnotations cancelledAnnotations annotations { id wasCancelled completedBy { id } } } }
+	pageInfo { hasNextPage endCursor } } }`
+
+// overlapTaskList returns every task of project with its annotations, in
+// pages the complexity budget admits.
+func overlapTaskList(owner *browser, project string) []any {
+	var all []any
+	var after any
+	for {
+		d := owner.ok(overlapTasksQuery, map[string]any{"p": project, "after": after})
+		edges, _ := path(d, "tasks", "edges").([]any)
+		all = append(all, edges...)
+		if path(d, "tasks", "pageInfo", "hasNextPage") != true {
+			return all
+		}
+		after = path(d, "tasks", "pageInfo", "endCursor")
+	}
+}
+
+// raceOverlap has the crew's annotators race through the label stream of
+// project (nextTask, then createAnnotation) from servers, until every task
+// is labeled. The first two annotators work in two tabs each (two workers
+// with one token, on different servers when there are two); the last
+// skips one task first and then every third task it is handed. It then checks that every task has
+// exactly overlap non-skipped annotations and no two by one person.
+func raceOverlap(t *testing.T, servers []*testServer, owner *browser, crew *overlapCrew, project string, overlap int) {
+	t.Helper()
+	type worker struct {
+		token   string
+		skips   bool
+		twoTabs bool
+		tab     int
+	}
+	var workers []worker
+	for i, token := range crew.annotators {
+		workers = append(workers, worker{token: token, skips: i == len(crew.annotators)-1, twoTabs: i < 2, tab: 1})
+		if i < 2 {
+			workers = append(workers, worker{token: token, twoTabs: true, tab: 2})
+		}
+	}
+	labeled := func() bool {
+		d := owner.ok(`query($p: ID!) { project(id: $p) { labeledCount taskCount } }`, map[string]any{"p": project})
+		return path(d, "project", "labeledCount") == path(d, "project", "taskCount")
+	}
+	// The skipper skips one task before the race, so there is always a
+	// skip to count (under load its worker may get no task at all).
+	skipper := servers[0].tokenClient(t, crew.annotators[len(crew.annotators)-1])
+	skipper.ok(createAnn, map[string]any{"i": map[string]any{"taskId": handOut(skipper, project), "result": []any{}, "wasCancelled": true}})
+	deadline := time.Now().Add(3 * time.Minute)
+	var wg sync.WaitGroup
+	for i, w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := servers[i%len(servers)].tokenClient(t, w.token)
+			handed := 0
+			for time.Now().Before(deadline) {
+				r := c.gql(nextTaskQuery, map[string]any{"p": project})
+				if len(r.Errors) > 0 {
+					t.Errorf("worker %d: nextTask: %s", i, r.Raw)
+					return
+				}
+				taskID := str(r.Data, "nextTask", "id")
+				if taskID == "" {
+					// Nothing free for this worker now: the rest may be
+					// held by others, who submit or give them back.
+					if labeled() {
+						return
+					}
+					time.Sleep(20 * time.Millisecond)
+					continue
+				}
+				handed++
+				in := map[string]any{"taskId": taskID, "result": choice("Positive")}
+				if w.skips && handed%3 == 0 {
+					in = map[string]any{"taskId": taskID, "result": []any{}, "wasCancelled": true}
+				}
+				r = c.gql(createAnn, map[string]any{"i": in})
+				switch {
+				case len(r.Errors) == 0:
+				case w.twoTabs && r.Code() == "BAD_USER_INPUT" && strings.Contains(r.Errors[0].Message, "already annotated"):
+					// The other tab of this annotator submitted it first.
+				default:
+					t.Errorf("worker %d (tab %d): createAnnotation of task %s: %s", i, w.tab, taskID, r.Raw)
+					return
+				}
+			}
+			t.Errorf("worker %d: the project was not labeled in time", i)
+		}()
+	}
+	wg.Wait()
+	checkOverlap(t, owner, project, overlap)
+}
+
+// checkOverlap checks that every task of project has exactly overlap
+// non-skipped annotations, counters that agree, and no two annotations by
+// one person.
+func checkOverlap(t *testing.T, owner *browser, project string, overlap int) {
+	t.Helper()
+	edges := overlapTaskList(owner, project)
+	if len(edges) != overlapTasks {
+		t.Fatalf("%d tasks, want %d", len(edges), overlapTasks)
+	}
+	over, under, twice, skipped := 0, 0, 0, 0
+	for _, e := range edges {
+		node := path(e, "node")
+		done, cancelled := 0, 0
+		authors := map[string]bool{}
+		for _, a := range path(node, "annotations").([]any) {
+			if path(a, "wasCancelled") == true {
+				cancelled++
+			} else {
+				done++
+			}
+			who := str(a, "completedBy", "id")
+			if authors[who] {
+				twice++
+				t.Errorf("task %s has two annotations by user %s", str(node, "id"), who)
+			}
+			authors[who] = true
+		}
+		skipped += cancelled
+		switch {
+		case done > overlap:
+			over++
+			t.Errorf("task %s has %d non-skipped annotations, overlap is %d", str(node, "id"), done, overlap)
+		case done < overlap:
+			under++
+			t.Errorf("task %s has %d non-skipped annotations, overlap is %d", str(node, "id"), done, overlap)
+		}
+		if int(path(node, "totalAnnotations").(float64)) != done || int(path(node, "cancelledAnnotations").(float64)) != cancelled {
+			t.Errorf("task %s: counters %v/%v, annotations %d/%d", str(node, "id"), path(node, "totalAnnotations"), path(node, "cancelledAnnotations"), done, cancelled)
+		}
+	}
+	t.Logf("overlap %d: %d tasks over, %d under, %d with a person twice; %d skips", overlap, over, under, twice, skipped)
+}
+
+// checkLateSubmits checks, on a labeled project, that a submit for a full
+// task the stream does not hold for the submitter is refused with a clear
+// error and changes nothing; that a skip, which takes no place, is still
+// accepted; and that the owner may deliberately go beyond the overlap.
+func checkLateSubmits(t *testing.T, s *testServer, owner *browser, crew *overlapCrew, project string, overlap int) {
+	t.Helper()
+	edges := overlapTaskList(owner, project)
+	taskID := str(edges[0], "node", "id")
+	state := func() string {
+		d := owner.ok(`query($t: ID!) { task(id: $t) { totalAnnotations cancelledAnnotations annotations { id wasCancelled result completedBy { id } } } }`, map[string]any{"t": taskID})
+		b, _ := json.Marshal(d)
+		return string(b)
+	}
+	was := state()
+	reviewer := s.tokenClient(t, crew.reviewer)
+	r := reviewer.wantCode("BAD_USER_INPUT", createAnn, map[string]any{"i": map[string]any{"taskId": taskID, "result": choice("Negative")}})
+	if msg := r.Errors[0].Message; !strings.Contains(msg, fmt.Sprintf("overlap %d", overlap)) || !strings.Contains(msg, "nextTask") {
+		t.Errorf("the refusal does not say why: %q", msg)
+	}
+	if now := state(); now != was {
+		t.Fatalf("a refused late submit changed the task:\n%s\n%s", was, now)
+	}
+	// Two late submits at once: both refused, nothing stored.
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if r := reviewer.gql(createAnn, map[string]any{"i": map[string]any{"taskId": taskID, "result": choice("Neutral")}}); r.Code() != "BAD_USER_INPUT" {
+				t.Errorf("a concurrent late submit: %s", r.Raw)
+			}
+		}()
+	}
+	wg.Wait()
+	if now := state(); now != was {
+		t.Fatalf("refused concurrent late submits changed the task:\n%s\n%s", was, now)
+	}
+	// A skip takes no place: the task stays at its overlap.
+	reviewer.ok(createAnn, map[string]any{"i": map[string]any{"taskId": taskID, "result": []any{}, "wasCancelled": true}})
+	// The owner may go beyond the overlap deliberately.
+	owner.ok(createAnn, map[string]any{"i": map[string]any{"taskId": taskID, "result": choice("Neutral")}})
+	d := owner.ok(`query($t: ID!) { task(id: $t) { totalAnnotations cancelledAnnotations } }`, map[string]any{"t": taskID})
+	was2 := map[string]any{}
+	_ = json.Unmarshal([]byte(was), &was2)
+	if got, want := path(d, "task", "totalAnnotations").(float64), float64(overlap+1); got != want {
+		t.Errorf("after the owner's deliberate annotation totalAnnotations = %v, want %v", got, want)
+	}
+	if got, want := path(d, "task", "cancelledAnnotations").(float64), path(was2, "task", "cancelledAnnotations").(float64)+1; got != want {
+		t.Errorf("after the reviewer's skip cancelledAnnotations = %v, want %v", got, want)
+	}
+}
+
+// checkUnskip checks, on a labeled project, that the annotator who skipped
+// tasks cannot turn a skip of a full task into an annotation (that would
+// take a place the task no longer has), and that the refusal changes
+// nothing.
+func checkUnskip(t *testing.T, s *testServer, owner *browser, crew *overlapCrew, project string, overlap int) {
+	t.Helper()
+	skipper := crew.annotators[len(crew.annotators)-1]
+	for _, e := range overlapTaskList(owner, project) {
+		for _, a := range path(e, "node", "annotations").([]any) {
+			if path(a, "wasCancelled") != true || str(a, "completedBy", "id") != crew.ids[skipper] {
+				continue
+			}
+			taskID := str(e, "node", "id")
+			state := func() string {
+				d := owner.ok(`query($t: ID!) { task(id: $t) { totalAnnotations cancelledAnnotations annotations { id wasCancelled result } } }`, map[string]any{"t": taskID})
+				b, _ := json.Marshal(d)
+				return string(b)
+			}
+			was := state()
+			r := s.tokenClient(t, skipper).wantCode("BAD_USER_INPUT", `mutation($a: ID!, $r: JSON!) { updateAnnotation(id: $a, input: {result: $r, wasCancelled: false}) { id } }`,
+				map[string]any{"a": str(a, "id"), "r": choice("Positive")})
+			if !strings.Contains(r.Errors[0].Message, fmt.Sprintf("overlap %d", overlap)) {
+				t.Errorf("the refusal does not say why: %q", r.Errors[0].Message)
+			}
+			if now := state(); now != was {
+				t.Fatalf("a refused un-skip changed the task:\n%s\n%s", was, now)
+			}
+			return
+		}
+	}
+	t.Fatal("the skipper skipped nothing")
+}
+
+// TestOverlapUnderConcurrency: ten annotators, two of them in two tabs and
+// one who skips, race through the label stream of an overlap-1 and an
+// overlap-2 project of 60 tasks on one server (SQLite, or PostgreSQL when
+// DATABASE_URL is set). Every task ends with exactly its overlap of
+// non-skipped annotations and no person twice; a late submit to a full
+// task is refused and stores nothing.
+func TestOverlapUnderConcurrency(t *testing.T) {
+	s, owner := MustOwner(t, nil)
+	crew := newOverlapCrew(t, s, owner, 10)
+	for _, overlap := range []int{1, 2} {
+		t.Run(fmt.Sprintf("overlap %d", overlap), func(t *testing.T) {
+			owner := owner.in(t)
+			project := overlapProject(t, owner, crew, overlap)
+			raceOverlap(t, []*testServer{s}, owner, crew, project, overlap)
+			checkUnskip(t, s, owner, crew, project, overlap)
+			checkLateSubmits(t, s, owner, crew, project, overlap)
+		})
+	}
+}
+
+// TestOverlapTwoProcesses is TestOverlapUnderConcurrency with two gloss
+// servers on one PostgreSQL database: workers alternate between them, and
+// the two tabs of one annotator are on different servers.
+func TestOverlapTwoProcesses(t *testing.T) {
+	db := replicaDatabase(t)
+	token := "overlap-owner-token"
+	rs := startReplicas(t, 2, false, map[string]string{
+		"DATABASE_URL":            db,
+		"GLOSS_SECRET_KEY":        replicaKey,
+		"LABEL_STUDIO_USERNAME":   ownerEmail,
+		"LABEL_STUDIO_PASSWORD":   ownerPassword,
+		"LABEL_STUDIO_USER_TOKEN": token,
+	})
+	servers := []*testServer{{URL: rs[0].URL}, {URL: rs[1].URL}}
+	owner := servers[0].tokenClient(t, token)
+	crew := newOverlapCrew(t, servers[0], owner, 10)
+	for _, overlap := range []int{1, 2} {
+		t.Run(fmt.Sprintf("overlap %d", overlap), func(t *testing.T) {
+			owner := owner.in(t)
+			project := overlapProject(t, owner, crew, overlap)
+			raceOverlap(t, servers, owner, crew, project, overlap)
+			checkUnskip(t, servers[1], owner, crew, project, overlap)
+			checkLateSubmits(t, servers[1], owner, crew, project, overlap)
+		})
+	}
+}
+
+// in returns a copy of b that fails t (not the test that made b).
+func (b *browser) in(t testing.TB) *browser {
+	c := *b
+	c.t = t
+	return &c
+}
