@@ -1,14 +1,16 @@
 # Gloss: `make build`, `make run`, `make test`. `make test` installs what a
 # fresh Debian machine lacks (npm packages, Debian's chromium) and runs the Go
 # tests (on PostgreSQL too when PG_URL can be used), the SPA typecheck and the
-# Playwright end-to-end suite against the real binary.
+# Playwright end-to-end suite against the real binary. `make bench` measures
+# the binary black-box beside a plain Go baseline (not part of `make test`).
 
 SHELL     := /bin/bash
 GO        ?= go
 PG_URL    ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 DATA_DIR  ?= ./data
+BENCH_N   ?= 100000
 
-.PHONY: build run test deps chromium generate check-generate test-go test-pg typecheck e2e clean
+.PHONY: build run test deps chromium generate check-generate test-go test-pg typecheck e2e bench clean
 
 build: node_modules
 	npm run build
@@ -68,6 +70,13 @@ e2e: deps build
 	npx playwright test
 
 test: deps check-generate test-go test-pg typecheck e2e
+
+# bench builds the binary (with whatever SPA frontend/dist holds: the API is
+# what is measured) and runs bench/ against it with BENCH_N tasks, beside a
+# plain Go baseline; it prints one table of figures, ratios and goals.
+bench:
+	$(GO) build -o bin/gloss .
+	$(GO) run ./bench -n $(BENCH_N)
 
 clean:
 	rm -rf bin frontend/dist/assets frontend/dist/index.html test-results playwright-report

@@ -1,0 +1,244 @@
+// Command bench measures Gloss black-box over its public API beside a plain
+// Go baseline doing the same work in the same run, and prints one table:
+// scenario, Gloss's figure, the baseline's, their ratio, the goal from
+// issue 9 and whether it holds.
+//
+// Run it with `make bench` (BENCH_N=1000000 for a million tasks) or
+//
+//	go build -o bin/gloss . && go run ./bench -n 100000
+//
+// It starts bin/gloss on a fresh temporary data directory on 127.0.0.1 and
+// a random port, with an owner made from --username, --password-file and
+// --user-token-file, and the baseline (this program with -serve-baseline:
+// net/http and database/sql on the same SQLite driver, a plain schema) the
+// same way. Load comes from goroutines over one keep-alive HTTP client; every
+// request's latency is recorded. Nothing here runs under `go test`.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+func main() {
+	n := flag.Int("n", 100_000, "tasks in the benchmark project")
+	bin := flag.String("bin", "bin/gloss", "the Gloss binary to measure")
+	dur := flag.Duration("d", 5*time.Second, "how long each timed load runs")
+	keep := flag.Bool("keep", false, "keep the temporary data directories")
+	baseDir := flag.String("serve-baseline", "", "internal: serve the baseline with its database in this directory")
+	port := flag.Int("port", 0, "internal: the baseline's port")
+	flag.Parse()
+	if *baseDir != "" {
+		if err := serveBaseline(*baseDir, *port); err != nil {
+			fmt.Fprintln(os.Stderr, "baseline:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	r := &run{n: *n, bin: *bin, dur: *dur}
+	err := r.main(*keep)
+	r.print(os.Stdout)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// run is one benchmark run: its settings, the two servers and the rows of
+// the table.
+type run struct {
+	n    int
+	bin  string
+	dur  time.Duration
+	tmp  string
+	self string // this program, to start the baseline
+
+	gloss, base *proc
+	glossToken  string
+	project     string // Gloss's project id
+	rows        []row
+}
+
+// row is one line of the table.
+type row struct {
+	scenario, gloss, base, ratio, goal string
+	pass                               bool
+	note                               string // instead of pass/fail
+}
+
+func (r *run) add(x row) {
+	r.rows = append(r.rows, x)
+	verdict := "FAIL"
+	if x.note != "" {
+		verdict = x.note
+	} else if x.pass {
+		verdict = "pass"
+	}
+	fmt.Fprintf(os.Stderr, "  %s: %s | %s | %s | %s | %s\n", x.scenario, x.gloss, x.base, x.ratio, x.goal, verdict)
+}
+
+// print writes the table as Markdown.
+func (r *run) print(w *os.File) {
+	fmt.Fprintf(w, "\n%d tasks, SQLite, %s\n\n", r.n, time.Now().UTC().Format("2006-01-02 15:04 UTC"))
+	fmt.Fprintln(w, "| scenario | Gloss | plain Go | ratio | goal | result |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---|---|")
+	for _, x := range r.rows {
+		verdict := "FAIL"
+		if x.note != "" {
+			verdict = x.note
+		} else if x.pass {
+			verdict = "pass"
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", x.scenario, x.gloss, x.base, x.ratio, x.goal, verdict)
+	}
+}
+
+func (r *run) main(keep bool) error {
+	if _, err := os.Stat(r.bin); err != nil {
+		return fmt.Errorf("%s: %v (build it with `go build -o bin/gloss .`)", r.bin, err)
+	}
+	var err error
+	if r.self, err = os.Executable(); err != nil {
+		return err
+	}
+	if r.tmp, err = os.MkdirTemp("", "gloss-bench-"); err != nil {
+		return err
+	}
+	if keep {
+		fmt.Fprintln(os.Stderr, "data in", r.tmp)
+	} else {
+		defer os.RemoveAll(r.tmp)
+	}
+	defer func() { r.gloss.stop(); r.base.stop() }()
+
+	steps := []struct {
+		name string
+		fn   func() error
+	}{
+		{"start-up", r.startup},
+		{"servers", r.startServers},
+		{"import", r.importTasks},
+		{"disk", r.disk},
+		{"viewer", r.viewer},
+		{"page", r.page},
+		{"walk", r.walk},
+		{"export", r.export},
+		{"label stream", r.stream},
+	}
+	for _, s := range steps {
+		fmt.Fprintf(os.Stderr, "%s %s\n", time.Now().Format("15:04:05"), s.name)
+		if err := s.fn(); err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+	}
+	return nil
+}
+
+// startGloss starts bin/gloss on dir; with owner, it creates the owner
+// account with a token, as `gloss start --username` does.
+func (r *run) startGloss(dir string, owner bool) (*proc, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"start", "--host", "127.0.0.1", "--port", fmt.Sprint(port), "--data-dir", filepath.Join(dir, "data")}
+	if owner {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, err
+		}
+		r.glossToken = "bench-owner-token-0123456789"
+		pw, tok := filepath.Join(dir, "owner.password"), filepath.Join(dir, "owner.token")
+		if err := os.WriteFile(pw, []byte("correct horse battery staple bench\n"), 0o600); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(tok, []byte(r.glossToken+"\n"), 0o600); err != nil {
+			return nil, err
+		}
+		args = append(args, "--username", "owner@bench.example", "--password-file", pw, "--user-token-file", tok)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	return startProc("gloss", r.bin, args, nil, port, filepath.Join(dir, "gloss.log"))
+}
+
+func (r *run) startBaseline(dir string) (*proc, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	return startProc("baseline", r.self, []string{"-serve-baseline", dir, "-port", fmt.Sprint(port)}, nil, port, filepath.Join(dir, "baseline.log"))
+}
+
+func (r *run) startServers() error {
+	var err error
+	if r.gloss, err = r.startGloss(filepath.Join(r.tmp, "gloss"), true); err != nil {
+		return err
+	}
+	if r.base, err = r.startBaseline(filepath.Join(r.tmp, "base")); err != nil {
+		return err
+	}
+	var out struct {
+		CreateProject struct{ ID string } `json:"createProject"`
+	}
+	err = gql(r.gloss.base, r.glossToken, `mutation($in: CreateProjectInput!) { createProject(input: $in) { id } }`,
+		map[string]any{"in": map[string]any{"title": "bench", "labelConfig": labelConfig}}, &out)
+	r.project = out.CreateProject.ID
+	return err
+}
+
+const labelConfig = `<View><Text name="text" value="$text"/><Choices name="label" toName="text"><Choice value="pos"/><Choice value="neg"/></Choices></View>`
+
+// Formatting helpers for the table.
+
+func ms(d time.Duration) string {
+	f := float64(d) / float64(time.Millisecond)
+	switch {
+	case f < 10:
+		return fmt.Sprintf("%.2f ms", f)
+	case f < 1000:
+		return fmt.Sprintf("%.0f ms", f)
+	}
+	return fmt.Sprintf("%.2f s", f/1000)
+}
+
+func rate(x float64, unit string) string {
+	switch {
+	case x >= 100:
+		return withCommas(int64(x+0.5)) + unit
+	case x >= 10:
+		return fmt.Sprintf("%.1f%s", x, unit)
+	}
+	return fmt.Sprintf("%.2f%s", x, unit)
+}
+
+func withCommas(v int64) string {
+	s := fmt.Sprint(v)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func ratio(x float64) string {
+	switch {
+	case x >= 10:
+		return fmt.Sprintf("%.0f×", x)
+	case x >= 0.1:
+		return fmt.Sprintf("%.2f×", x)
+	}
+	return fmt.Sprintf("%.4f×", x)
+}
+
+func mb(b int64) string { return fmt.Sprintf("%.1f MB", float64(b)/(1<<20)) }
