@@ -73,10 +73,23 @@ test: deps check-generate test-go test-pg typecheck e2e
 
 # bench builds the binary (with whatever SPA frontend/dist holds: the API is
 # what is measured) and runs bench/ against it with BENCH_N tasks, beside a
-# plain Go baseline; it prints one table of figures, ratios and goals.
+# plain Go baseline; it prints one table of figures, ratios and goals. When
+# PG_URL can be used (as for test-pg) it runs Gloss on a fresh PostgreSQL
+# database too; BENCH_PG=0 skips that, BENCH_PG=1 insists on it.
+BENCH_PG ?=
 bench:
 	$(GO) build -o bin/gloss .
-	$(GO) run ./bench -n $(BENCH_N)
+	@pg=; \
+	if [ "$(BENCH_PG)" != 0 ]; then \
+		if msg=$$($(GO) run ./internal/database/cmd/pgcheck '$(PG_URL)' 2>/dev/null); then \
+			echo "Gloss runs on SQLite, then on $$msg"; pg='$(PG_URL)'; \
+		elif [ "$(BENCH_PG)" = 1 ]; then \
+			echo "BENCH_PG=1 but PostgreSQL cannot be used: $${msg:-pgcheck failed to run}"; exit 1; \
+		else \
+			echo "SQLite only: $${msg:-pgcheck failed to run} (set PG_URL to use another server)"; \
+		fi; \
+	fi; \
+	$(GO) run ./bench -n $(BENCH_N) -pg "$$pg"
 
 clean:
 	rm -rf bin frontend/dist/assets frontend/dist/index.html test-results playwright-report

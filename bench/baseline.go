@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS tasks (
 	locked_by INTEGER,
 	locked_until INTEGER
 );
+CREATE INDEX IF NOT EXISTS tasks_project ON tasks (project_id, id);
 CREATE INDEX IF NOT EXISTS tasks_stream ON tasks (project_id, total_annotations, id);
 CREATE TABLE IF NOT EXISTS annotations (
 	id INTEGER PRIMARY KEY,

@@ -29,6 +29,7 @@ func main() {
 	bin := flag.String("bin", "bin/gloss", "the Gloss binary to measure")
 	dur := flag.Duration("d", 5*time.Second, "how long each timed load runs")
 	keep := flag.Bool("keep", false, "keep the temporary data directories")
+	pg := flag.String("pg", "", "also run Gloss on PostgreSQL: a URL whose role may create databases (a fresh one is made and dropped)")
 	baseDir := flag.String("serve-baseline", "", "internal: serve the baseline with its database in this directory")
 	port := flag.Int("port", 0, "internal: the baseline's port")
 	flag.Parse()
@@ -39,7 +40,7 @@ func main() {
 		}
 		return
 	}
-	r := &run{n: *n, bin: *bin, dur: *dur}
+	r := &run{n: *n, bin: *bin, dur: *dur, pg: *pg, db: "SQLite"}
 	err := r.main(*keep)
 	r.print(os.Stdout)
 	if err != nil {
@@ -56,6 +57,11 @@ type run struct {
 	dur  time.Duration
 	tmp  string
 	self string // this program, to start the baseline
+	pg   string // the -pg URL, or empty
+
+	db       string // the database Gloss runs on in the current pass
+	glossURL string // DATABASE_URL for Gloss in the PostgreSQL pass
+	pgEmpty  int64  // the size of Gloss's PostgreSQL database before the import
 
 	gloss, base *proc
 	glossToken  string
@@ -65,12 +71,13 @@ type run struct {
 
 // row is one line of the table.
 type row struct {
-	scenario, gloss, base, ratio, goal string
-	pass                               bool
-	note                               string // instead of pass/fail
+	db, scenario, gloss, base, ratio, goal string
+	pass                                   bool
+	note                                   string // instead of pass/fail
 }
 
 func (r *run) add(x row) {
+	x.db = r.db
 	r.rows = append(r.rows, x)
 	verdict := "FAIL"
 	if x.note != "" {
@@ -83,10 +90,14 @@ func (r *run) add(x row) {
 
 // print writes the table as Markdown.
 func (r *run) print(w *os.File) {
-	fmt.Fprintf(w, "\n%d tasks, SQLite, %s\n\n", r.n, time.Now().UTC().Format("2006-01-02 15:04 UTC"))
-	fmt.Fprintln(w, "| scenario | Gloss | plain Go | ratio | goal | result |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---|---|")
+	db := ""
 	for _, x := range r.rows {
+		if x.db != db {
+			db = x.db
+			fmt.Fprintf(w, "\n%d tasks, Gloss on %s, plain Go on SQLite, %s\n\n", r.n, db, time.Now().UTC().Format("2006-01-02 15:04 UTC"))
+			fmt.Fprintln(w, "| scenario | Gloss | plain Go | ratio | goal | result |")
+			fmt.Fprintln(w, "|---|---:|---:|---:|---|---|")
+		}
 		verdict := "FAIL"
 		if x.note != "" {
 			verdict = x.note
@@ -130,9 +141,34 @@ func (r *run) main(keep bool) error {
 		{"label stream", r.stream},
 	}
 	for _, s := range steps {
-		fmt.Fprintf(os.Stderr, "%s %s\n", time.Now().Format("15:04:05"), s.name)
+		fmt.Fprintf(os.Stderr, "%s %s %s\n", time.Now().Format("15:04:05"), r.db, s.name)
 		if err := s.fn(); err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
+		}
+	}
+	if r.pg == "" {
+		return nil
+	}
+	// The PostgreSQL pass: Gloss on a fresh database, beside a fresh
+	// baseline (still SQLite: the plain program the product is held to).
+	// Start-up is measured on SQLite only.
+	r.gloss.stop()
+	r.base.stop()
+	r.gloss, r.base = nil, nil
+	drop, err := r.createPG()
+	if err != nil {
+		return fmt.Errorf("PostgreSQL: %w", err)
+	}
+	defer func() {
+		r.gloss.stop()
+		r.gloss = nil
+		drop()
+	}()
+	r.db, r.tmp = "PostgreSQL", filepath.Join(r.tmp, "pg")
+	for _, s := range steps[1:] {
+		fmt.Fprintf(os.Stderr, "%s %s %s\n", time.Now().Format("15:04:05"), r.db, s.name)
+		if err := s.fn(); err != nil {
+			return fmt.Errorf("PostgreSQL %s: %w", s.name, err)
 		}
 	}
 	return nil
@@ -163,7 +199,11 @@ func (r *run) startGloss(dir string, owner bool) (*proc, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	return startProc("gloss", r.bin, args, nil, port, filepath.Join(dir, "gloss.log"))
+	var env []string
+	if r.glossURL != "" {
+		env = append(env, "DATABASE_URL="+r.glossURL)
+	}
+	return startProc("gloss", r.bin, args, env, port, filepath.Join(dir, "gloss.log"))
 }
 
 func (r *run) startBaseline(dir string) (*proc, error) {
@@ -191,6 +231,9 @@ func (r *run) startServers() error {
 	err = gql(r.gloss.base, r.glossToken, `mutation($in: CreateProjectInput!) { createProject(input: $in) { id } }`,
 		map[string]any{"in": map[string]any{"title": "bench", "labelConfig": labelConfig}}, &out)
 	r.project = out.CreateProject.ID
+	if err == nil && r.glossURL != "" {
+		r.pgEmpty, err = r.pgBytes()
+	}
 	return err
 }
 
