@@ -50,6 +50,7 @@ CREATE TABLE IF NOT EXISTS annotations (
 	created_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS annotations_task ON annotations (task_id);
+CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, salt BLOB NOT NULL, key BLOB NOT NULL);
 `
 
 // baselineUsers is how many token holders the baseline knows: user 1 (the
@@ -95,6 +96,8 @@ func serveBaseline(dir string, port int) error {
 	mux.HandleFunc("GET /export", b.export)
 	mux.HandleFunc("POST /next", b.next)
 	mux.HandleFunc("POST /annotate", b.annotate)
+	mux.HandleFunc("POST /users", b.addUser)
+	mux.HandleFunc("POST /login", b.login)
 	mux.HandleFunc("POST /checkpoint", func(w http.ResponseWriter, r *http.Request) {
 		if _, err := b.w.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
 			http.Error(w, err.Error(), 500)

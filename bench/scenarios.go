@@ -278,18 +278,20 @@ func (r *run) walk() error {
 // timing the first byte and the whole body.
 func (r *run) export() error {
 	for _, format := range []string{"JSON", "CSV"} {
-		once := func(url, token string) (ttfb, total time.Duration, err error) {
+		once := func(p *proc, url, token string) (ttfb, total time.Duration, peak int64, err error) {
+			stop := p.sampleRSS()
+			defer func() { peak = stop() }()
 			req, _ := http.NewRequest(http.MethodGet, url, nil)
 			req.Header.Set("Authorization", "Token "+token)
 			t0 := time.Now()
 			resp, err := hc.Do(req)
 			if err != nil {
-				return 0, 0, err
+				return 0, 0, 0, err
 			}
 			defer resp.Body.Close()
 			if resp.StatusCode != 200 {
 				b, _ := io.ReadAll(resp.Body)
-				return 0, 0, fmt.Errorf("export %s: %d %.200s", format, resp.StatusCode, b)
+				return 0, 0, 0, fmt.Errorf("export %s: %d %.200s", format, resp.StatusCode, b)
 			}
 			buf := make([]byte, 64<<10)
 			lines, size, last := 0, 0, byte(0)
@@ -307,30 +309,30 @@ func (r *run) export() error {
 					break
 				}
 				if err != nil {
-					return 0, 0, err
+					return 0, 0, 0, err
 				}
 			}
 			total = time.Since(t0)
 			if format == "CSV" && lines < r.n+1 {
-				return 0, 0, fmt.Errorf("CSV export of %s had %d lines, want %d", url, lines, r.n+1)
+				return 0, 0, 0, fmt.Errorf("CSV export of %s had %d lines, want %d", url, lines, r.n+1)
 			}
 			if format == "JSON" && last != ']' && last != '\n' {
-				return 0, 0, fmt.Errorf("JSON export of %s was cut off after %d bytes", url, size)
+				return 0, 0, 0, fmt.Errorf("JSON export of %s was cut off after %d bytes", url, size)
 			}
-			return ttfb, total, nil
+			return ttfb, total, 0, nil
 		}
-		gf, gt, err := once(r.gloss.base+"/api/projects/"+r.project+"/export?format="+format, r.glossToken)
+		gf, gt, gpeak, err := once(r.gloss, r.gloss.base+"/api/projects/"+r.project+"/export?format="+format, r.glossToken)
 		if err != nil {
 			return err
 		}
-		bf, bt, err := once(r.base.base+"/export?project=1&format="+format, baselineToken(1))
+		bf, bt, bpeak, err := once(r.base, r.base.base+"/export?project=1&format="+format, baselineToken(1))
 		if err != nil {
 			return err
 		}
 		g, b := float64(r.n)/gt.Seconds(), float64(r.n)/bt.Seconds()
 		r.add(row{scenario: "export " + format + " of the whole project",
-			gloss: fmt.Sprintf("%s, first byte %s", rate(g, " tasks/s"), ms(gf)),
-			base:  fmt.Sprintf("%s, first byte %s", rate(b, " tasks/s"), ms(bf)),
+			gloss: fmt.Sprintf("%s, first byte %s, peak RSS %s", rate(g, " tasks/s"), ms(gf), mb(gpeak)),
+			base:  fmt.Sprintf("%s, first byte %s, peak RSS %s", rate(b, " tasks/s"), ms(bf), mb(bpeak)),
 			ratio: ratio(g / b), goal: "≥ 0.5×, first byte ≤ 1 s", pass: g/b >= 0.5 && gf <= time.Second})
 	}
 	return nil
@@ -432,7 +434,7 @@ func (r *run) annotators() ([]string, error) {
 
 func (r *run) annotator(i int, invite string) (string, error) {
 	body := gqlBody(`mutation($in: SignupInput!) { signup(input: $in) { user { id } } }`, map[string]any{"in": map[string]any{
-		"email": fmt.Sprintf("annotator%d@bench.example", i), "password": "correct horse battery staple " + fmt.Sprint(i), "inviteToken": invite}})
+		"email": annotatorEmail(i), "password": annotatorPassword(i), "inviteToken": invite}})
 	req, _ := http.NewRequest(http.MethodPost, r.gloss.base+"/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := hc.Do(req)
