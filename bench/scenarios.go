@@ -338,7 +338,7 @@ func (r *run) export() error {
 	return nil
 }
 
-// streamLimit caps the label stream's run; it stops sooner when the
+// streamDur caps the label stream's run; it stops sooner when the
 // project runs out of tasks.
 const streamDur = 10 * time.Second
 
