@@ -120,14 +120,11 @@ func startReplicas(t *testing.T, n int, process bool, env map[string]string) []*
 }
 
 // replicaDatabase returns a fresh empty PostgreSQL database for replicas.
-// Replicas share a database, which only PostgreSQL offers: on SQLite (no
-// DATABASE_URL) the test does not apply.
+// Replicas share a database, which only PostgreSQL offers, so these tests
+// run on PostgreSQL in the SQLite run too (see freshPostgresURL).
 func replicaDatabase(t *testing.T) string {
 	t.Helper()
-	if os.Getenv("DATABASE_URL") == "" {
-		t.Skip("replicas share one PostgreSQL database: this test runs with DATABASE_URL (make test-pg)")
-	}
-	return freshDatabaseURL(t)
+	return freshPostgresURL(t)
 }
 
 // countRows runs a count query on the database at url.

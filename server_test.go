@@ -70,14 +70,33 @@ var (
 // PostgreSQL database for one test, dropped when the test ends.
 func freshDatabaseURL(t testing.TB) string {
 	t.Helper()
-	base := os.Getenv("DATABASE_URL")
-	if base == "" {
+	if os.Getenv("DATABASE_URL") == "" {
 		return ""
+	}
+	return freshPostgresURL(t)
+}
+
+// defaultPostgresURL is the server `make test-pg` uses (the Makefile's PG_URL).
+const defaultPostgresURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+
+// freshPostgresURL returns the URL of a new empty PostgreSQL database, dropped
+// when the test ends, on the server of DATABASE_URL, else PG_URL, else
+// defaultPostgresURL. Tests of what only PostgreSQL offers (several
+// processes on one database) use it in the SQLite run too; they fail, naming
+// the variables, when no server answers.
+func freshPostgresURL(t testing.TB) string {
+	t.Helper()
+	base, from := os.Getenv("DATABASE_URL"), "DATABASE_URL"
+	if base == "" {
+		base, from = os.Getenv("PG_URL"), "PG_URL"
+	}
+	if base == "" {
+		base, from = defaultPostgresURL, "the default PG_URL"
 	}
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, base)
 	if err != nil {
-		t.Fatalf("DATABASE_URL is set but PostgreSQL cannot be reached (%v); unset it to test on SQLite", err)
+		t.Fatalf("this test needs PostgreSQL, which cannot be reached at %s (%v); point DATABASE_URL or PG_URL at a server whose role may create databases", from, err)
 	}
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
