@@ -166,12 +166,13 @@ const maxBatch = 100
 
 // load returns the rows of a capped list for one parent. Loads of the same
 // list and field made together become one query (fetch gets every parent's
-// id). Without a scope (outside a GraphQL operation) each load is its own
-// query.
+// id). A parent that is not an item of a list (task(id), nextTask) has no
+// siblings to wait for, and outside a GraphQL operation there is no scope:
+// then the load is its own query at once.
 func load[T any](ctx context.Context, list string, id int, fetch func(ctx context.Context, ids []int) (map[int][]T, error)) ([]T, error) {
 	s := scopeFrom(ctx)
 	fc := graphql.GetFieldContext(ctx)
-	if s == nil || fc == nil {
+	if s == nil || fc == nil || !inList(ctx) {
 		rows, err := fetch(ctx, []int{id})
 		return rows[id], err
 	}
@@ -194,6 +195,18 @@ func load[T any](ctx context.Context, list string, id int, fetch func(ctx contex
 		return nil, b.err
 	}
 	return b.rows.(map[int][]T)[id], nil
+}
+
+// inList reports whether the field's object is an item of a list (its
+// response path has an index), i.e. whether siblings may load the same list
+// together.
+func inList(ctx context.Context) bool {
+	for _, p := range graphql.GetPath(ctx) {
+		if _, ok := p.(ast.PathIndex); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // run loads a batch once: whichever of its timer and the load that filled

@@ -131,3 +131,23 @@ func TestUnboundedListIsCaught(t *testing.T) {
 		t.Errorf("an uncharged capped list was not reported:\n%s", got)
 	}
 }
+
+// TestInList proves when a capped list waits for siblings to batch with:
+// only when its object is an item of a list (tasks.edges[3].node), never for
+// a single object (task(id)), whose load must not wait at all.
+func TestInList(t *testing.T) {
+	name := "task"
+	single := graphql.WithFieldContext(context.Background(), &graphql.FieldContext{
+		Field: graphql.CollectedField{Field: &ast.Field{Name: name, Alias: name}},
+	})
+	if inList(single) {
+		t.Error("a single object counts as a list item")
+	}
+	item := graphql.WithPathContext(single, graphql.NewPathWithIndex(3))
+	item = graphql.WithFieldContext(item, &graphql.FieldContext{
+		Field: graphql.CollectedField{Field: &ast.Field{Name: "annotations", Alias: "annotations"}},
+	})
+	if !inList(item) {
+		t.Errorf("a list item's field does not count as in a list: path %v", graphql.GetPath(item))
+	}
+}
