@@ -94,7 +94,7 @@ func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in Annotatio
 	if err != nil {
 		return nil, err
 	}
-	if rule.OneAnnotationPerTask(v) {
+	if !rule.AnnotatesFreely(v) {
 		held, err := client.Annotation.Query().
 			Where(annotation.TaskID(t.ID), annotation.CompletedByID(v.UserID)).FirstID(ctx)
 		if err == nil {
@@ -147,10 +147,10 @@ func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in Annotatio
 // an annotation, and held it for them alone. Any other submit needs a free
 // place: fewer non-skipped annotations than the overlap, counting a live
 // lock of another annotator as a place taken. Owners, admins and managers
-// may go beyond the overlap (rule.MayExceedOverlap). Skips take no place
+// may go beyond the overlap (rule.AnnotatesFreely). Skips take no place
 // (they do not count toward the overlap), so they are not checked.
 func hasRoom(v *viewer.Viewer, t *ent.Task, now time.Time) error {
-	if rule.MayExceedOverlap(v) {
+	if rule.AnnotatesFreely(v) {
 		return nil
 	}
 	live := t.LockedByID != nil && t.LockedUntil != nil && !t.LockedUntil.Before(now)

@@ -795,20 +795,13 @@ func hasReviewer(m *gen.AnnotationMutation) bool {
 	return ok
 }
 
-// OneAnnotationPerTask reports whether the viewer may hold at most one
-// annotation per task: annotators and reviewers change theirs with
-// updateAnnotation; owners, admins and managers may add more, as in Label
-// Studio. The labeling service enforces it inside the write transaction,
-// with the task row locked.
-func OneAnnotationPerTask(v *viewer.Viewer) bool {
-	return v == nil || !v.CanManageProjects()
-}
-
-// MayExceedOverlap reports whether the viewer may add an annotation to a
-// task that already has its project's overlap of them (or whose last place
-// another annotator holds) without the label stream holding it for them:
-// owners, admins and managers may, deliberately from the data manager, as in
-// Label Studio; annotators and reviewers may not.
-func MayExceedOverlap(v *viewer.Viewer) bool {
-	return v != nil && v.CanManageProjects()
+// AnnotatesFreely reports whether the viewer may annotate past the label
+// stream's limits: owners, admins and managers may add several annotations
+// to one task and go beyond its overlap, deliberately from the data manager,
+// as in Label Studio; annotators and reviewers hold one annotation per task
+// (they change it with updateAnnotation) and submit only to tasks with room
+// or held for them. The labeling service enforces both inside the write
+// transaction, with the task row locked.
+func AnnotatesFreely(v *viewer.Viewer) bool {
+	return Gate(v, Manager) == nil
 }
