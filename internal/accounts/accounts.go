@@ -28,6 +28,7 @@ import (
 	"gloss/internal/database"
 	"gloss/internal/fault"
 	"gloss/internal/password"
+	"gloss/internal/rule"
 	"gloss/internal/secret"
 	"gloss/internal/viewer"
 )
@@ -281,18 +282,13 @@ func (s *Service) lookupRoleInvite(sys context.Context, client *ent.Client, hash
 // inviteStanding are the conditions on a membership that keep an invite
 // alive: an invite is only as good as its creator's current standing. The
 // creator must be active, still a member of the invite's organization, and
-// still hold a role that makes such invites: owner for owner invites, owner
-// or admin for the others (an invite dies when its creator is demoted below
-// the role it grants, or below admin).
+// still hold a role that may make such an invite (rule.InviterRoles), so an
+// invite dies when its creator is demoted below the role it grants.
 func inviteStanding(inv *ent.Invite) []predicate.Membership {
-	roles := []membership.Role{membership.RoleOwner, membership.RoleAdmin}
-	if inv.Role == invite.RoleOwner {
-		roles = roles[:1]
-	}
 	return []predicate.Membership{
 		membership.UserID(inv.CreatedByID),
 		membership.OrganizationID(inv.OrganizationID),
-		membership.RoleIn(roles...),
+		membership.RoleIn(rule.InviterRoles(inv.Role)...),
 		membership.HasUserWith(user.Active(true)),
 	}
 }

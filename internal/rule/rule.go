@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"entgo.io/ent"
@@ -666,6 +667,17 @@ func ProjectMemberPolicy() ent.Policy {
 	)
 }
 
+// InviterRoles are the roles that may make an invite granting role: owners
+// for owner invites, owners and admins for the others. The invite policy
+// asks it when an invite is made, and sign-up asks it again when an invite
+// is used, so an invite is only as good as its creator's current standing.
+func InviterRoles(role invite.Role) []membership.Role {
+	if role == invite.RoleOwner {
+		return []membership.Role{membership.RoleOwner}
+	}
+	return []membership.Role{membership.RoleOwner, membership.RoleAdmin}
+}
+
 // InvitePolicy lets owners and admins read, create and revoke the role
 // invites of their active organization; only owners invite owners, and an
 // invite into a project leads into one of the organization's.
@@ -689,10 +701,10 @@ func InvitePolicy() ent.Policy {
 				if !ok1 || !ok2 || org != v.OrgID || by != v.UserID {
 					return privacy.Denyf("an invite belongs to the viewer's organization")
 				}
-				switch role, _ := m.Role(); {
-				case role == invite.RoleOwner && v.Role != membership.RoleOwner:
-					return errInviteOwners
-				case role == invite.RoleAdmin && !v.IsOrgAdmin():
+				if role, _ := m.Role(); !slices.Contains(InviterRoles(role), v.Role) {
+					if role == invite.RoleOwner {
+						return errInviteOwners
+					}
 					return errInviteAdmins
 				}
 				if id, ok := m.ProjectID(); ok {
