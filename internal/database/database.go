@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,53 +28,53 @@ var migrating sync.Mutex
 // FileName is the SQLite database file in the data directory.
 const FileName = "gloss.db"
 
-// DB is an open database: the ent client and the connection pool under it.
+// DB is an open database: the ent client and the connection pools under it.
 type DB struct {
-	Client  *ent.Client
-	SQL     *sql.DB
+	Client *ent.Client
+	// SQL is the pool that writes: on SQLite its one writer connection, on
+	// PostgreSQL the whole pool. Raw statements that change anything go here.
+	SQL *sql.DB
+	// Read is the pool for plain reads: on SQLite several read-only
+	// connections beside the writer, on PostgreSQL the same pool as SQL.
+	Read    *sql.DB
 	Dialect string // dialect.SQLite or dialect.Postgres
 }
 
-// Close closes the client and its pool.
+// Close closes the client and its pools.
 func (d *DB) Close() error { return d.Client.Close() }
+
+// readers is the size of SQLite's read-only pool.
+const readers = 8
 
 // Open opens and migrates the database. An empty url means SQLite in dataDir.
 func Open(ctx context.Context, url, dataDir string) (*DB, error) {
-	var drv *entsql.Driver
+	var d *DB
+	var drv dialect.Driver
 	if url == "" {
-		// WAL lets readers run beside the writer; BEGIN IMMEDIATE takes the
-		// write lock at the start of a transaction so concurrent writers
-		// queue on busy_timeout instead of failing with "database is locked".
-		path := filepath.Join(dataDir, FileName)
-		// Create the file owner-only before SQLite does; its journal files
-		// take the same mode.
-		if f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600); err != nil {
-			return nil, fmt.Errorf("create database file: %w", err)
-		} else {
-			f.Close()
-		}
-		dsn := "file:" + path +
-			"?_fk=1&_journal_mode=WAL&_busy_timeout=10000&_txlock=immediate&_synchronous=NORMAL"
-		db, err := sql.Open("sqlite3", dsn)
+		w, r, err := openSQLite(filepath.Join(dataDir, FileName))
 		if err != nil {
-			return nil, fmt.Errorf("open sqlite: %w", err)
+			return nil, err
 		}
-		db.SetMaxOpenConns(8)
-		drv = entsql.OpenDB(dialect.SQLite, db)
+		d = &DB{SQL: w, Read: r, Dialect: dialect.SQLite}
+		drv = &split{writer: entsql.OpenDB(dialect.SQLite, w), reader: entsql.OpenDB(dialect.SQLite, r)}
 	} else {
 		db, err := sql.Open("pgx", url)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
 		db.SetMaxOpenConns(20)
+		d = &DB{SQL: db, Read: db, Dialect: dialect.Postgres}
 		drv = entsql.OpenDB(dialect.Postgres, db)
 	}
-	if err := drv.DB().PingContext(ctx); err != nil {
-		drv.Close()
+	if err := d.SQL.PingContext(ctx); err != nil {
+		d.SQL.Close()
+		if d.Read != d.SQL {
+			d.Read.Close()
+		}
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
 	client := ent.NewClient(ent.Driver(drv))
-	d := &DB{Client: client, SQL: drv.DB(), Dialect: drv.Dialect()}
+	d.Client = client
 	// ent's migration mutates package-level table definitions, so two
 	// servers in one process (tests) must not migrate at once; processes
 	// sharing one PostgreSQL database take its advisory lock, so replicas
@@ -83,10 +84,108 @@ func Open(ctx context.Context, url, dataDir string) (*DB, error) {
 	err := d.Exclusive(ctx, func(ctx context.Context) error { return client.Schema.Create(ctx) })
 	migrating.Unlock()
 	if err != nil {
-		client.Close()
+		d.Close()
 		return nil, fmt.Errorf("migrate database: %w", err)
 	}
 	return d, nil
+}
+
+// openSQLite opens the SQLite file at path as PocketBase does: one writer
+// connection, so writers queue in Go (database/sql's pool) instead of
+// sleeping in SQLite's busy handler, and a pool of read-only connections
+// that never take the write lock (WAL lets them read beside the writer and
+// see every committed write). busy_timeout stays as the last resort for
+// another process on the same file (`gloss audit verify` beside a server).
+func openSQLite(path string) (writer, reader *sql.DB, err error) {
+	// Create the file owner-only before SQLite does; its journal files
+	// take the same mode.
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("create database file: %w", err)
+	}
+	f.Close()
+	base := "file:" + path + "?_fk=1&_busy_timeout=10000"
+	// BEGIN IMMEDIATE: a write transaction holds the write lock from its
+	// start, so it never has to upgrade a read lock (which could fail).
+	writer, err = sql.Open("sqlite3", base+"&_journal_mode=WAL&_synchronous=NORMAL&_txlock=immediate")
+	if err != nil {
+		return nil, nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	writer.SetConnMaxIdleTime(0)
+	writer.SetConnMaxLifetime(0)
+	// The writer opens first so the file is in WAL mode before a reader
+	// opens it.
+	if err := writer.Ping(); err != nil {
+		writer.Close()
+		return nil, nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	reader, err = sql.Open("sqlite3", base+"&_query_only=1&_txlock=deferred")
+	if err != nil {
+		writer.Close()
+		return nil, nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	reader.SetMaxOpenConns(readers)
+	reader.SetMaxIdleConns(readers)
+	return writer, reader, nil
+}
+
+// split is the ent driver over SQLite's two pools: transactions and every
+// statement that may write go to the writer, plain SELECTs to the readers.
+// A read after a write in the same request sees it: the write committed
+// before the read began (a write inside a transaction is read through the
+// transaction, which is the writer's).
+type split struct {
+	writer, reader *entsql.Driver
+}
+
+func (s *split) Exec(ctx context.Context, query string, args, v any) error {
+	return s.writer.Exec(ctx, query, args, v)
+}
+
+func (s *split) Query(ctx context.Context, query string, args, v any) error {
+	if isSelect(query) {
+		return s.reader.Query(ctx, query, args, v)
+	}
+	// INSERT ... RETURNING and the like.
+	return s.writer.Query(ctx, query, args, v)
+}
+
+// ExecContext and QueryContext serve ent's client.ExecContext and
+// client.QueryContext (raw statements), routed the same way.
+func (s *split) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return s.writer.DB().ExecContext(ctx, query, args...)
+}
+
+func (s *split) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if isSelect(query) {
+		return s.reader.DB().QueryContext(ctx, query, args...)
+	}
+	return s.writer.DB().QueryContext(ctx, query, args...)
+}
+
+func (s *split) Tx(ctx context.Context) (dialect.Tx, error) { return s.writer.Tx(ctx) }
+
+func (s *split) BeginTx(ctx context.Context, opts *sql.TxOptions) (dialect.Tx, error) {
+	return s.writer.BeginTx(ctx, opts)
+}
+
+func (s *split) Close() error {
+	err := s.writer.Close()
+	if rerr := s.reader.Close(); err == nil {
+		err = rerr
+	}
+	return err
+}
+
+func (s *split) Dialect() string { return dialect.SQLite }
+
+// isSelect reports whether query is a plain SELECT (which cannot write:
+// SQLite has no writing functions, and the readers refuse writes anyway).
+func isSelect(query string) bool {
+	query = strings.TrimLeft(query, " \t\r\n(")
+	return len(query) >= 6 && strings.EqualFold(query[:6], "SELECT")
 }
 
 // startLock is the PostgreSQL advisory lock key that serializes start-up
@@ -98,7 +197,7 @@ const startLock int64 = 0x676c6f73_73000001
 // advisory lock on a dedicated connection for fn's duration (fn itself uses
 // the pool); the lock is released when fn returns, and by PostgreSQL if
 // the process dies. On SQLite, whose file belongs to one process, fn runs
-// at once (its write transactions are serialized by BEGIN IMMEDIATE).
+// at once (its writes are serialized by its one writer connection).
 func (d *DB) Exclusive(ctx context.Context, fn func(context.Context) error) error {
 	if d.Dialect != dialect.Postgres {
 		return fn(ctx)
