@@ -45,21 +45,26 @@ check-generate:
 		diff <(echo "$$before") <(echo "$$after"); exit 1; \
 	fi; echo "generated code is current"
 
+# The SQLite suite: no PostgreSQL needed (tests of what only PostgreSQL
+# offers carry the pg build tag and run in test-pg).
 test-go:
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 
-# The server suite again on PostgreSQL, when PG_URL (default: the local
-# server as the tests expect it, trust auth, database `test`) accepts a
+# The PostgreSQL suite: the server suite again on PostgreSQL plus the tests
+# of what only PostgreSQL offers (replicas, two processes, revocation across
+# processes, pgcheck), built with -tags pg. It runs when PG_URL (default: the
+# local server as the tests expect it, trust auth, database `test`) accepts a
 # connection, answers a query and lets its role create databases; otherwise
-# it says why and skips, and the SQLite run of test-go stands alone. Point it
+# it says why, and the SQLite run of test-go stands alone. Point it
 # elsewhere with `make test PG_URL=postgres://user:pass@host:5432/db`.
 test-pg:
+	$(GO) vet -tags pg ./...
 	@if msg=$$($(GO) run ./internal/database/cmd/pgcheck '$(PG_URL)' 2>/dev/null); then \
-		echo "running the server suite on $$msg"; \
-		DATABASE_URL='$(PG_URL)' $(GO) test -count=1 . ./internal/database/... ; \
+		echo "running the PostgreSQL suite on $$msg"; \
+		DATABASE_URL='$(PG_URL)' $(GO) test -tags pg -count=1 . ./internal/database/... ./internal/audit/... ./internal/accounts/... ; \
 	else \
-		echo "skipping the PostgreSQL run: $${msg:-pgcheck failed to run}"; \
+		echo "not running the PostgreSQL suite: $${msg:-pgcheck failed to run}"; \
 		echo "  (only the SQLite suite ran; set PG_URL=postgres://user@host:5432/db to test on another server)"; \
 	fi
 

@@ -305,33 +305,6 @@ func TestOverlapUnderConcurrency(t *testing.T) {
 	}
 }
 
-// TestOverlapTwoProcesses is TestOverlapUnderConcurrency with two gloss
-// servers on one PostgreSQL database: workers alternate between them, and
-// the two tabs of one annotator are on different servers.
-func TestOverlapTwoProcesses(t *testing.T) {
-	db := replicaDatabase(t)
-	token := "overlap-owner-token"
-	rs := startReplicas(t, 2, false, map[string]string{
-		"DATABASE_URL":            db,
-		"GLOSS_SECRET_KEY":        replicaKey,
-		"LABEL_STUDIO_USERNAME":   ownerEmail,
-		"LABEL_STUDIO_PASSWORD":   ownerPassword,
-		"LABEL_STUDIO_USER_TOKEN": token,
-	})
-	servers := []*testServer{{URL: rs[0].URL}, {URL: rs[1].URL}}
-	owner := servers[0].tokenClient(t, token)
-	crew := newOverlapCrew(t, servers[0], owner, 10)
-	for _, overlap := range []int{1, 2} {
-		t.Run(fmt.Sprintf("overlap %d", overlap), func(t *testing.T) {
-			owner := owner.in(t)
-			project := overlapProject(t, owner, crew, overlap)
-			raceOverlap(t, servers, owner, crew, project, overlap)
-			checkUnskip(t, servers[1], owner, crew, project, overlap)
-			checkLateSubmits(t, servers[1], owner, crew, project, overlap)
-		})
-	}
-}
-
 // in returns a copy of b that fails t (not the test that made b).
 func (b *browser) in(t testing.TB) *browser {
 	c := *b

@@ -1,88 +1,20 @@
+//go:build pg
+
 package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
-	"os/exec"
-	"strings"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 )
-
-// replicaKey is the GLOSS_SECRET_KEY every replica of one test shares.
-const replicaKey = "replicas-share-this-secret-key-of-32+"
-
-// replica is one gloss started for a replica test: in-process by run() or
-// as an operating-system process running the real main().
-type replica struct {
-	URL  string
-	Out  *syncBuffer
-	stop func() error // ends it (ctx cancel or SIGTERM) and returns how it ended
-	cmd  *exec.Cmd    // nil for an in-process replica
-	done chan error   // receives how it ended
-}
-
-// startReplica starts gloss on 127.0.0.1:0 in a fresh data dir with env
-// once start is closed, and returns it when it serves (or an error: it is
-// called from goroutines, so it must not fail the test itself).
-func startReplica(t testing.TB, process bool, env map[string]string, start <-chan struct{}) (*replica, error) {
-	dir := t.TempDir()
-	out := &syncBuffer{}
-	done := make(chan error, 1)
-	r := &replica{Out: out, done: done}
-	args := []string{"start", "--host", "127.0.0.1", "--port", "0", "--data-dir", dir}
-	<-start
-	if process {
-		self, err := os.Executable()
-		if err != nil {
-			return nil, err
-		}
-		cmd := exec.Command(self)
-		cmd.Env = append(os.Environ(), "GLOSS_TEST_MAIN=1", "GLOSS_TEST_ARGS="+strings.Join(args, " "))
-		for k, v := range env {
-			cmd.Env = append(cmd.Env, k+"="+v) // later entries win
-		}
-		cmd.Stdout, cmd.Stderr = out, out
-		if err := cmd.Start(); err != nil {
-			return nil, err
-		}
-		r.cmd = cmd
-		go func() { done <- cmd.Wait() }()
-		r.stop = func() error {
-			_ = cmd.Process.Signal(syscall.SIGTERM)
-			return <-done
-		}
-	} else {
-		ctx, cancel := context.WithCancel(context.Background())
-		go func() { done <- run(ctx, args, func(k string) string { return env[k] }, out) }()
-		r.stop = func() error {
-			cancel()
-			return <-done
-		}
-	}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		if m := listenLine.FindStringSubmatch(out.String()); m != nil {
-			r.URL = m[1]
-			return r, nil
-		}
-		select {
-		case err := <-done:
-			return nil, fmt.Errorf("gloss exited before serving (%v):\n%s", err, out.String())
-		case <-time.After(10 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			_ = r.stop()
-			return nil, fmt.Errorf("gloss did not start in time:\n%s", out.String())
-		}
-	}
-}
 
 // startReplicas starts n replicas with env at the same moment and waits
 // until all serve; every one that started is stopped when the test ends,
@@ -121,7 +53,7 @@ func startReplicas(t *testing.T, n int, process bool, env map[string]string) []*
 
 // replicaDatabase returns a fresh empty PostgreSQL database for replicas.
 // Replicas share a database, which only PostgreSQL offers, so these tests
-// run on PostgreSQL in the SQLite run too (see freshPostgresURL).
+// are built only for the PostgreSQL suite (the pg build tag).
 func replicaDatabase(t *testing.T) string {
 	t.Helper()
 	return freshPostgresURL(t)
@@ -363,3 +295,79 @@ func TestRevocationAcrossReplicas(t *testing.T) {
 		}
 	})
 }
+
+// TestOverlapTwoProcesses is TestOverlapUnderConcurrency with two gloss
+// servers on one PostgreSQL database: workers alternate between them, and
+// the two tabs of one annotator are on different servers.
+func TestOverlapTwoProcesses(t *testing.T) {
+	db := replicaDatabase(t)
+	token := "overlap-owner-token"
+	rs := startReplicas(t, 2, false, map[string]string{
+		"DATABASE_URL":            db,
+		"GLOSS_SECRET_KEY":        replicaKey,
+		"LABEL_STUDIO_USERNAME":   ownerEmail,
+		"LABEL_STUDIO_PASSWORD":   ownerPassword,
+		"LABEL_STUDIO_USER_TOKEN": token,
+	})
+	servers := []*testServer{{URL: rs[0].URL}, {URL: rs[1].URL}}
+	owner := servers[0].tokenClient(t, token)
+	crew := newOverlapCrew(t, servers[0], owner, 10)
+	for _, overlap := range []int{1, 2} {
+		t.Run(fmt.Sprintf("overlap %d", overlap), func(t *testing.T) {
+			owner := owner.in(t)
+			project := overlapProject(t, owner, crew, overlap)
+			raceOverlap(t, servers, owner, crew, project, overlap)
+			checkUnskip(t, servers[1], owner, crew, project, overlap)
+			checkLateSubmits(t, servers[1], owner, crew, project, overlap)
+		})
+	}
+}
+
+// freshPostgresURL returns the URL of a new empty PostgreSQL database, dropped
+// when the test ends, on the server of DATABASE_URL, else PG_URL, else
+// defaultPostgresURL. It fails the test, naming the variables, when no
+// server answers: this file is built only for the PostgreSQL suite
+// (`make test-pg`, `go test -tags pg`), which runs when the server can be used.
+func freshPostgresURL(t testing.TB) string {
+	t.Helper()
+	base, from := os.Getenv("DATABASE_URL"), "DATABASE_URL"
+	if base == "" {
+		base, from = os.Getenv("PG_URL"), "PG_URL"
+	}
+	if base == "" {
+		base, from = defaultPostgresURL, "the default PG_URL"
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatalf("this test needs PostgreSQL, which cannot be reached at %s (%v); point DATABASE_URL or PG_URL at a server whose role may create databases", from, err)
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := "gloss_test_" + hex.EncodeToString(b)
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	conn.Close(ctx)
+	t.Cleanup(func() {
+		c, err := pgx.Connect(ctx, base)
+		if err != nil {
+			return
+		}
+		defer c.Close(ctx)
+		_, _ = c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	})
+	u, _ := url.Parse(base)
+	u.Path = "/" + name
+	return u.String()
+}
+
+// freshDatabaseURL is the database of one test server: in the PostgreSQL
+// suite a new empty PostgreSQL database, dropped when the test ends.
+func freshDatabaseURL(t testing.TB) string {
+	t.Helper()
+	return freshPostgresURL(t)
+}
+
+// defaultPostgresURL is the server `make test-pg` uses (the Makefile's PG_URL).
+const defaultPostgresURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"

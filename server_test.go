@@ -18,8 +18,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // TestMain lets a test run the real main() in a child process (for exit
@@ -65,58 +63,6 @@ var (
 	listenLine = regexp.MustCompile(`Gloss is listening on (\S+)`)
 	setupLine  = regexp.MustCompile(`(https?://\S+/signup\?invite=\S+)`)
 )
-
-// freshDatabaseURL returns, when DATABASE_URL is set, the URL of a new empty
-// PostgreSQL database for one test, dropped when the test ends.
-func freshDatabaseURL(t testing.TB) string {
-	t.Helper()
-	if os.Getenv("DATABASE_URL") == "" {
-		return ""
-	}
-	return freshPostgresURL(t)
-}
-
-// defaultPostgresURL is the server `make test-pg` uses (the Makefile's PG_URL).
-const defaultPostgresURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-
-// freshPostgresURL returns the URL of a new empty PostgreSQL database, dropped
-// when the test ends, on the server of DATABASE_URL, else PG_URL, else
-// defaultPostgresURL. Tests of what only PostgreSQL offers (several
-// processes on one database) use it in the SQLite run too; they fail, naming
-// the variables, when no server answers.
-func freshPostgresURL(t testing.TB) string {
-	t.Helper()
-	base, from := os.Getenv("DATABASE_URL"), "DATABASE_URL"
-	if base == "" {
-		base, from = os.Getenv("PG_URL"), "PG_URL"
-	}
-	if base == "" {
-		base, from = defaultPostgresURL, "the default PG_URL"
-	}
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("this test needs PostgreSQL, which cannot be reached at %s (%v); point DATABASE_URL or PG_URL at a server whose role may create databases", from, err)
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	name := "gloss_test_" + hex.EncodeToString(b)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("create test database: %v", err)
-	}
-	conn.Close(ctx)
-	t.Cleanup(func() {
-		c, err := pgx.Connect(ctx, base)
-		if err != nil {
-			return
-		}
-		defer c.Close(ctx)
-		_, _ = c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-	})
-	u, _ := url.Parse(base)
-	u.Path = "/" + name
-	return u.String()
-}
 
 // MustStart starts gloss on 127.0.0.1:0 with a fresh data dir (and a fresh
 // PostgreSQL database when DATABASE_URL is set) and waits until it serves.
