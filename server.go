@@ -175,7 +175,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	fetchOpts.RootCAs = rootCAs
 	data := dataset.NewService(db.Client,
 		dataset.Limits{MaxImportBytes: cfg.ImportMaxBytes, MaxImportTasks: cfg.ImportMaxTasks},
-		dataset.URLFetcher{Client: safehttp.New(fetchOpts)}, auditLog)
+		dataset.URLFetcher{Client: safehttp.New(fetchOpts)}, auditLog).OnDialect(db.Dialect)
 
 	handler := web.NewHandler(web.Options{
 		Client:             db.Client,

@@ -7,6 +7,8 @@
 package dataset
 
 import (
+	"entgo.io/ent/dialect"
+
 	"gloss/ent"
 	"gloss/internal/audit"
 )
@@ -17,6 +19,7 @@ type Service struct {
 	limits  Limits
 	fetcher Fetcher
 	audit   *audit.Log
+	dialect string
 }
 
 // Limits bound imports; the operator sets them (GLOSS_IMPORT_MAX_BYTES,
@@ -29,5 +32,12 @@ type Limits struct {
 // NewService returns a Service over client that fetches URL imports with
 // fetcher and records imports and exports in log.
 func NewService(client *ent.Client, limits Limits, fetcher Fetcher, log *audit.Log) *Service {
-	return &Service{client: client, limits: limits, fetcher: fetcher, audit: log}
+	return &Service{client: client, limits: limits, fetcher: fetcher, audit: log, dialect: dialect.SQLite}
+}
+
+// OnDialect tells the service which database it writes to (dialect.SQLite,
+// the default, or dialect.Postgres): imports write raw multi-row inserts.
+func (s *Service) OnDialect(d string) *Service {
+	s.dialect = d
+	return s
 }

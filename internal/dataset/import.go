@@ -1,15 +1,23 @@
 package dataset
 
 import (
+	"bufio"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
+	"time"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
 
 	"gloss/ent"
+	"gloss/ent/task"
 	"gloss/internal/audit"
 	"gloss/internal/database"
 	"gloss/internal/fault"
@@ -17,9 +25,6 @@ import (
 	"gloss/internal/projects"
 	"gloss/internal/safehttp"
 )
-
-// importBatch is how many tasks are written per bulk insert.
-const importBatch = 500
 
 // Source is one task file of an import: its name (for the format) and a
 // way to open it. Files are spooled to disk before the transaction starts,
@@ -75,27 +80,22 @@ func (s *Service) ImportJSON(ctx context.Context, projectID int, raw json.RawMes
 	if err != nil {
 		return 0, err
 	}
-	n := 0
-	err = database.InTx(ctx, s.client, func(ctx context.Context) error {
-		w, err := s.newWriter(ctx, p)
-		if err != nil {
-			return err
-		}
-		if _, err := importer.ParseJSONValue(raw, s.importOptions(importer.JSON, textKey), w.add); err != nil {
-			return importError("tasks", err)
-		}
-		n, err = w.finish()
-		return err
-	})
+	st, err := newStage()
 	if err != nil {
 		return 0, err
 	}
-	return n, nil
+	defer st.discard()
+	if _, err := importer.ParseJSONValue(raw, s.importOptions(importer.JSON, textKey), st.add); err != nil {
+		return 0, importError("tasks", err)
+	}
+	return s.store(ctx, p, st)
 }
 
 // ImportFiles imports task files (JSON, JSONL, CSV, TSV, TXT) in one
 // transaction: on any bad row nothing is stored, and the error names the
-// file, the row or line, and the problem.
+// file, the row or line, and the problem. The files are parsed and checked
+// into a staging file before the transaction starts, so the write lock is
+// held only to insert.
 func (s *Service) ImportFiles(ctx context.Context, projectID int, files []Source) (int, error) {
 	p, textKey, err := s.importProject(ctx, projectID)
 	if err != nil {
@@ -110,21 +110,49 @@ func (s *Service) ImportFiles(ctx context.Context, projectID int, files []Source
 			return 0, fault.Invalid("%s: %v", f.Name, err)
 		}
 	}
+	st, err := newStage()
+	if err != nil {
+		return 0, err
+	}
+	defer st.discard()
+	for i, f := range files {
+		r, err := f.Open()
+		if err != nil {
+			return 0, err
+		}
+		_, err = importer.Parse(r, s.importOptions(formats[i], textKey), st.add)
+		r.Close()
+		if err != nil {
+			return 0, importError(f.Name, err)
+		}
+	}
+	return s.store(ctx, p, st)
+}
+
+// store writes the staged tasks into p in one transaction.
+func (s *Service) store(ctx context.Context, p *ent.Project, st *stage) (int, error) {
+	if st.count == 0 {
+		return 0, fault.Invalid("the import holds no tasks")
+	}
+	if err := st.rewind(); err != nil {
+		return 0, err
+	}
 	n := 0
-	err = database.InTx(ctx, s.client, func(ctx context.Context) error {
+	err := database.InTx(ctx, s.client, func(ctx context.Context) error {
 		w, err := s.newWriter(ctx, p)
 		if err != nil {
 			return err
 		}
-		for i, f := range files {
-			r, err := f.Open()
-			if err != nil {
-				return err
+		for {
+			t, err := st.next()
+			if errors.Is(err, io.EOF) {
+				break
 			}
-			_, err = importer.Parse(r, s.importOptions(formats[i], textKey), w.add)
-			r.Close()
 			if err != nil {
-				return importError(f.Name, err)
+				return fmt.Errorf("read staged tasks: %w", err)
+			}
+			if err := w.add(t); err != nil {
+				return err
 			}
 		}
 		n, err = w.finish()
@@ -194,16 +222,23 @@ func importError(where string, err error) error {
 	return fault.Invalid("%s: %v; nothing was imported", where, err)
 }
 
-// writer batches imported tasks into bulk inserts, numbering them after the
-// project's last inner id.
+// writer batches imported tasks into multi-row inserts, numbering them
+// after the project's last inner id. Who may import is decided once per
+// import: the first task is created through ent, so the task privacy policy
+// (internal/rule) admits or refuses it; the rest of the same import, into the
+// same project by the same viewer in the same transaction, is inserted
+// directly. One audit event records the import.
 type writer struct {
 	svc     *Service
 	ctx     context.Context
 	client  *ent.Client
 	project *ent.Project
+	author  int
+	now     time.Time
 	next    int
 	count   int
-	batch   []importer.Task
+	checked bool // the policy admitted the first task
+	batch   []stagedTask
 }
 
 // newWriter locks the project row for the transaction (an UPDATE takes the
@@ -217,61 +252,135 @@ func (s *Service) newWriter(ctx context.Context, p *ent.Project) (*writer, error
 	if err != nil {
 		return nil, err
 	}
-	return &writer{svc: s, ctx: ctx, client: client, project: locked, next: locked.TaskNumber}, nil
+	author := 0
+	if v, err := fault.SignedIn(ctx); err == nil {
+		author = v.UserID
+	}
+	return &writer{svc: s, ctx: ctx, client: client, project: locked, author: author,
+		now: time.Now(), next: locked.TaskNumber}, nil
 }
 
-func (w *writer) add(t importer.Task) error {
+func (w *writer) add(t stagedTask) error {
 	w.batch = append(w.batch, t)
-	if len(w.batch) >= importBatch {
+	if len(w.batch) >= w.rowsPerInsert() {
 		return w.flush()
 	}
 	return nil
+}
+
+// taskColumns are the columns a task insert sets; the others keep their
+// defaults (NULL lock).
+var taskColumns = []string{
+	task.FieldCreatedAt, task.FieldUpdatedAt, task.FieldProjectID, task.FieldOrganizationID,
+	task.FieldInnerID, task.FieldData, task.FieldMeta, task.FieldTotalAnnotations, task.FieldCancelledAnnotations,
+}
+
+// rowsPerInsert is how many tasks one INSERT carries: as many as the
+// dialect's limit on bound parameters allows (SQLite 32766, PostgreSQL
+// 65535).
+func (w *writer) rowsPerInsert() int {
+	if w.svc.dialect == dialect.Postgres {
+		return 65535 / len(taskColumns)
+	}
+	return 32766 / len(taskColumns)
 }
 
 func (w *writer) flush() error {
 	if len(w.batch) == 0 {
 		return nil
 	}
-	creates := make([]*ent.TaskCreate, len(w.batch))
-	for i, t := range w.batch {
+	batch := w.batch
+	first := w.next + 1
+	if !w.checked {
+		// The first task goes through ent and its privacy policy.
+		t := batch[0]
 		w.next++
-		total, cancelled := 0, 0
-		for _, a := range t.Annotations {
-			if a.WasCancelled {
-				cancelled++
-			} else {
-				total++
-			}
-		}
 		c := w.client.Task.Create().
 			SetProjectID(w.project.ID).
 			SetOrganizationID(w.project.OrganizationID).
 			SetInnerID(w.next).
 			SetData(t.Data).
-			SetTotalAnnotations(total).
-			SetCancelledAnnotations(cancelled)
+			SetTotalAnnotations(t.total()).
+			SetCancelledAnnotations(t.cancelled())
 		if len(t.Meta) > 0 {
 			c.SetMeta(t.Meta)
 		}
-		creates[i] = c
+		created, err := c.Save(w.ctx)
+		if err != nil {
+			return fmt.Errorf("store tasks: %w", err)
+		}
+		w.checked = true
+		if err := w.related(map[int]int{created.InnerID: created.ID}, batch[:1], first); err != nil {
+			return err
+		}
+		batch = batch[1:]
+		first++
 	}
-	tasks, err := w.client.Task.CreateBulk(creates...).Save(w.ctx)
-	if err != nil {
-		return fmt.Errorf("store tasks: %w", err)
+	if len(batch) > 0 {
+		related := false
+		ins := entsql.Dialect(w.svc.dialect).Insert(task.Table).Columns(taskColumns...)
+		for _, t := range batch {
+			w.next++
+			var meta any
+			if len(t.Meta) > 0 {
+				meta = []byte(t.Meta)
+			}
+			ins.Values(w.now, w.now, w.project.ID, w.project.OrganizationID, w.next, []byte(t.Data), meta,
+				t.total(), t.cancelled())
+			related = related || len(t.Annotations) > 0 || len(t.Predictions) > 0
+		}
+		if !related {
+			query, args := ins.Query()
+			if _, err := w.client.ExecContext(w.ctx, query, args...); err != nil {
+				return fmt.Errorf("store tasks: %w", err)
+			}
+		} else {
+			// The new ids, for the annotations and predictions.
+			query, args := ins.Returning(task.FieldID, task.FieldInnerID).Query()
+			rows, err := w.client.QueryContext(w.ctx, query, args...)
+			if err != nil {
+				return fmt.Errorf("store tasks: %w", err)
+			}
+			ids := make(map[int]int, len(batch))
+			for rows.Next() {
+				var id, inner int
+				if err := rows.Scan(&id, &inner); err != nil {
+					rows.Close()
+					return fmt.Errorf("store tasks: %w", err)
+				}
+				ids[inner] = id
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("store tasks: %w", err)
+			}
+			if err := w.related(ids, batch, first); err != nil {
+				return err
+			}
+		}
 	}
-	author := 0
-	if v, err := fault.SignedIn(w.ctx); err == nil {
-		author = v.UserID
-	}
+	w.count += len(w.batch)
+	w.batch = w.batch[:0]
+	return nil
+}
+
+// related stores the annotations and predictions of batch, whose tasks
+// have inner ids first, first+1, ... and the ids in ids (by inner id);
+// they go through ent and its policies.
+func (w *writer) related(ids map[int]int, batch []stagedTask, first int) error {
 	var anns []*ent.AnnotationCreate
 	var preds []*ent.PredictionCreate
-	for i, t := range w.batch {
+	for i, t := range batch {
+		id, ok := ids[first+i]
+		if !ok && (len(t.Annotations) > 0 || len(t.Predictions) > 0) {
+			return fmt.Errorf("store tasks: no id returned for inner id %d", first+i)
+		}
 		for _, a := range t.Annotations {
 			anns = append(anns, w.client.Annotation.Create().
-				SetTaskID(tasks[i].ID).
+				SetTaskID(id).
 				SetProjectID(w.project.ID).
 				SetOrganizationID(w.project.OrganizationID).
-				SetCompletedByID(author).
+				SetCompletedByID(w.author).
 				SetResult(a.Result).
 				SetWasCancelled(a.WasCancelled).
 				SetGroundTruth(a.GroundTruth).
@@ -279,25 +388,27 @@ func (w *writer) flush() error {
 		}
 		for _, p := range t.Predictions {
 			preds = append(preds, w.client.Prediction.Create().
-				SetTaskID(tasks[i].ID).
+				SetTaskID(id).
 				SetOrganizationID(w.project.OrganizationID).
 				SetResult(p.Result).
 				SetNillableScore(p.Score).
 				SetModelVersion(truncate(p.ModelVersion, 200)))
 		}
 	}
-	if len(anns) > 0 {
-		if err := w.client.Annotation.CreateBulk(anns...).Exec(w.ctx); err != nil {
+	for len(anns) > 0 {
+		n := min(len(anns), 500)
+		if err := w.client.Annotation.CreateBulk(anns[:n]...).Exec(w.ctx); err != nil {
 			return fmt.Errorf("store annotations: %w", err)
 		}
+		anns = anns[n:]
 	}
-	if len(preds) > 0 {
-		if err := w.client.Prediction.CreateBulk(preds...).Exec(w.ctx); err != nil {
+	for len(preds) > 0 {
+		n := min(len(preds), 500)
+		if err := w.client.Prediction.CreateBulk(preds[:n]...).Exec(w.ctx); err != nil {
 			return fmt.Errorf("store predictions: %w", err)
 		}
+		preds = preds[n:]
 	}
-	w.count += len(w.batch)
-	w.batch = w.batch[:0]
 	return nil
 }
 
@@ -320,4 +431,192 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n]
+}
+
+// stagedTask is a parsed task as it will be stored: Data and Meta as ent
+// would marshal them.
+type stagedTask struct {
+	importer.Task
+}
+
+func (t stagedTask) total() int {
+	n := 0
+	for _, a := range t.Annotations {
+		if !a.WasCancelled {
+			n++
+		}
+	}
+	return n
+}
+
+func (t stagedTask) cancelled() int { return len(t.Annotations) - t.total() }
+
+// stage holds an import's parsed tasks in a temporary file between parsing
+// (before the transaction) and inserting (inside it), so memory stays flat
+// however many tasks there are and the write lock is never held to parse.
+type stage struct {
+	f     *os.File
+	w     *bufio.Writer
+	r     *bufio.Reader
+	count int
+	buf   []byte
+}
+
+func newStage() (*stage, error) {
+	f, err := os.CreateTemp("", "gloss-stage-*")
+	if err != nil {
+		return nil, fmt.Errorf("stage import: %w", err)
+	}
+	return &stage{f: f, w: bufio.NewWriterSize(f, 256<<10)}, nil
+}
+
+// discard removes the staging file.
+func (st *stage) discard() {
+	st.f.Close()
+	os.Remove(st.f.Name())
+}
+
+// add stages one task (the importer's callback).
+func (st *stage) add(t importer.Task) error {
+	data, err := json.Marshal(t.Data)
+	if err != nil {
+		return err
+	}
+	var meta []byte
+	if len(t.Meta) > 0 {
+		if meta, err = json.Marshal(t.Meta); err != nil {
+			return err
+		}
+	}
+	b := st.buf[:0]
+	b = appendBytes(b, data)
+	b = appendBytes(b, meta)
+	b = binary.AppendUvarint(b, uint64(len(t.Annotations)))
+	for _, a := range t.Annotations {
+		b = appendBytes(b, a.Result)
+		b = append(b, flag(a.WasCancelled), flag(a.GroundTruth))
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(a.LeadTime))
+	}
+	b = binary.AppendUvarint(b, uint64(len(t.Predictions)))
+	for _, p := range t.Predictions {
+		b = appendBytes(b, p.Result)
+		if p.Score != nil {
+			b = append(b, 1)
+			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(*p.Score))
+		} else {
+			b = append(b, 0)
+		}
+		b = appendBytes(b, []byte(p.ModelVersion))
+	}
+	st.buf = b
+	if _, err := st.w.Write(b); err != nil {
+		return fmt.Errorf("stage import: %w", err)
+	}
+	st.count++
+	return nil
+}
+
+// rewind ends staging and readies next to read the tasks back.
+func (st *stage) rewind() error {
+	if err := st.w.Flush(); err != nil {
+		return fmt.Errorf("stage import: %w", err)
+	}
+	if _, err := st.f.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("stage import: %w", err)
+	}
+	st.r = bufio.NewReaderSize(st.f, 256<<10)
+	return nil
+}
+
+// next returns the next staged task, or io.EOF after the last.
+func (st *stage) next() (stagedTask, error) {
+	var t stagedTask
+	data, err := readBytes(st.r)
+	if err != nil {
+		return t, err // io.EOF at the end
+	}
+	t.Data = data
+	if t.Meta, err = readBytes(st.r); err != nil {
+		return t, unexpected(err)
+	}
+	if len(t.Meta) == 0 {
+		t.Meta = nil
+	}
+	n, err := binary.ReadUvarint(st.r)
+	if err != nil {
+		return t, unexpected(err)
+	}
+	for range n {
+		var a importer.Annotation
+		if a.Result, err = readBytes(st.r); err != nil {
+			return t, unexpected(err)
+		}
+		var fl [10]byte
+		if _, err := io.ReadFull(st.r, fl[:]); err != nil {
+			return t, unexpected(err)
+		}
+		a.WasCancelled, a.GroundTruth = fl[0] == 1, fl[1] == 1
+		a.LeadTime = math.Float64frombits(binary.LittleEndian.Uint64(fl[2:]))
+		t.Annotations = append(t.Annotations, a)
+	}
+	if n, err = binary.ReadUvarint(st.r); err != nil {
+		return t, unexpected(err)
+	}
+	for range n {
+		var p importer.Prediction
+		if p.Result, err = readBytes(st.r); err != nil {
+			return t, unexpected(err)
+		}
+		has, err := st.r.ReadByte()
+		if err != nil {
+			return t, unexpected(err)
+		}
+		if has == 1 {
+			var sb [8]byte
+			if _, err := io.ReadFull(st.r, sb[:]); err != nil {
+				return t, unexpected(err)
+			}
+			score := math.Float64frombits(binary.LittleEndian.Uint64(sb[:]))
+			p.Score = &score
+		}
+		mv, err := readBytes(st.r)
+		if err != nil {
+			return t, unexpected(err)
+		}
+		p.ModelVersion = string(mv)
+		t.Predictions = append(t.Predictions, p)
+	}
+	return t, nil
+}
+
+func flag(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func appendBytes(b, v []byte) []byte {
+	b = binary.AppendUvarint(b, uint64(len(v)))
+	return append(b, v...)
+}
+
+func readBytes(r *bufio.Reader) ([]byte, error) {
+	n, err := binary.ReadUvarint(r)
+	if err != nil {
+		return nil, err
+	}
+	v := make([]byte, n)
+	if _, err := io.ReadFull(r, v); err != nil {
+		return nil, unexpected(err)
+	}
+	return v, nil
+}
+
+// unexpected turns an end of file inside a staged task into an error.
+func unexpected(err error) error {
+	if errors.Is(err, io.EOF) {
+		return io.ErrUnexpectedEOF
+	}
+	return err
 }
