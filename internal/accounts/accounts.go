@@ -406,7 +406,27 @@ func (s *Service) Signup(ctx context.Context, email, pw, inviteToken string) (*e
 	if err := password.Check(pw); err != nil {
 		return nil, err
 	}
+	// Hashed before the transaction opens: the write lock is never held
+	// for the hash's time and memory.
+	hash, err := password.Hash(ctx, pw)
+	if err != nil {
+		return nil, err
+	}
+	var u *ent.User
+	err = database.InTx(ctx, s.client, func(ctx context.Context) error {
+		var err error
+		u, err = s.signup(ctx, email, hash, inviteToken)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+func (s *Service) signup(ctx context.Context, email, hash, inviteToken string) (*ent.User, error) {
 	client := database.ClientFrom(ctx, s.client)
+	var err error
 	var org *ent.Organization
 	role := membership.RoleAnnotator
 	setup := false
@@ -438,10 +458,6 @@ func (s *Service) Signup(ctx context.Context, email, pw, inviteToken string) (*e
 		}
 	default:
 		return nil, fault.Invalid("signup needs an invite link; ask an organization admin for one")
-	}
-	hash, err := password.Hash(ctx, pw)
-	if err != nil {
-		return nil, err
 	}
 	// System context: the new account does not exist yet, so no viewer can
 	// create it; the checks above are what authorize this.

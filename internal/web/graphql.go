@@ -57,9 +57,12 @@ func newGraphQL(client *ent.Client, schema graphql.ExecutableSchema, introspecti
 	// Every mutation runs in one transaction, except login and
 	// changePassword, whose attempts must be counted although the operation
 	// fails (changePassword opens its own transaction for the change), and
-	// importTasksFromUrl, which downloads before it opens its own
-	// transaction so a slow server never holds the write lock.
-	srv.Use(transactions{entgql.Transactioner{TxOpener: client, SkipTxFunc: entgql.SkipIfHasFields("login", "changePassword", "importTasksFromUrl")}})
+	// importTasksFromUrl and importTasks, which download and parse before
+	// they open their own transaction, and signup, which hashes the password
+	// before it opens its own: a slow server, a big import or a password
+	// hash never holds the write lock.
+	srv.Use(transactions{entgql.Transactioner{TxOpener: client,
+		SkipTxFunc: entgql.SkipIfHasFields("login", "changePassword", "importTasksFromUrl", "importTasks", "signup")}})
 	srv.Use(oneRequestError{})
 	srv.Use(graph.RequestScope{})
 	srv.SetErrorPresenter(graph.ErrorPresenter(log, RequestID))
