@@ -64,7 +64,8 @@ func Open(ctx context.Context, url, dataDir string) (*DB, error) {
 		}
 		db.SetMaxOpenConns(20)
 		d = &DB{SQL: db, Read: db, Dialect: dialect.Postgres}
-		drv = entsql.OpenDB(dialect.Postgres, db)
+		pg := entsql.OpenDB(dialect.Postgres, db)
+		drv = &split{writer: pg, reader: pg}
 	}
 	if err := d.SQL.PingContext(ctx); err != nil {
 		d.SQL.Close()
@@ -131,11 +132,13 @@ func openSQLite(path string) (writer, reader *sql.DB, err error) {
 	return writer, reader, nil
 }
 
-// split is the ent driver over SQLite's two pools: transactions and every
-// statement that may write go to the writer, plain SELECTs to the readers.
-// A read after a write in the same request sees it: the write committed
-// before the read began (a write inside a transaction is read through the
-// transaction, which is the writer's).
+// split is the ent driver over the pools: transactions and every statement
+// that may write go to the writer, plain SELECTs to the readers (on
+// PostgreSQL both are the one pool). A read after a write in the same
+// request sees it: the write committed before the read began (a write
+// inside a transaction is read through the transaction, which is the
+// writer's). Each transaction runs on a connection of its own taken from
+// the writer pool, which InTx hands to code that needs the driver (TxOf).
 type split struct {
 	writer, reader *entsql.Driver
 }
@@ -165,21 +168,75 @@ func (s *split) QueryContext(ctx context.Context, query string, args ...any) (*s
 	return s.writer.DB().QueryContext(ctx, query, args...)
 }
 
-func (s *split) Tx(ctx context.Context) (dialect.Tx, error) { return s.writer.Tx(ctx) }
+func (s *split) Tx(ctx context.Context) (dialect.Tx, error) { return s.BeginTx(ctx, nil) }
 
 func (s *split) BeginTx(ctx context.Context, opts *sql.TxOptions) (dialect.Tx, error) {
-	return s.writer.BeginTx(ctx, opts)
+	conn, err := s.writer.DB().Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := conn.BeginTx(ctx, opts)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	if h, ok := ctx.Value(holdKey{}).(*Tx); ok && h.Tx == nil {
+		h.Tx, h.Conn = tx, conn
+	}
+	c := s.writer.Conn // the dialect, over the transaction
+	c.ExecQuerier = tx
+	return &connTx{Tx: &entsql.Tx{Conn: c, Tx: tx}, conn: conn}, nil
+}
+
+// connTx is a transaction that gives its connection back to the pool when
+// it ends.
+type connTx struct {
+	*entsql.Tx
+	conn *sql.Conn
+}
+
+func (t *connTx) Commit() error {
+	defer t.conn.Close()
+	return t.Tx.Commit()
+}
+
+func (t *connTx) Rollback() error {
+	defer t.conn.Close()
+	return t.Tx.Rollback()
 }
 
 func (s *split) Close() error {
 	err := s.writer.Close()
-	if rerr := s.reader.Close(); err == nil {
-		err = rerr
+	if s.reader != s.writer {
+		if rerr := s.reader.Close(); err == nil {
+			err = rerr
+		}
 	}
 	return err
 }
 
-func (s *split) Dialect() string { return dialect.SQLite }
+func (s *split) Dialect() string { return s.writer.Dialect() }
+
+// Tx is the database/sql transaction under an ent transaction opened by
+// InTx, and the connection it runs on: for work ent does not express, such
+// as prepared statements reused across a bulk insert or PostgreSQL's COPY
+// (through Conn.Raw). Use it only inside InTx's fn.
+type Tx struct {
+	Tx   *sql.Tx
+	Conn *sql.Conn
+}
+
+type holdKey struct{}
+
+// TxOf returns the transaction InTx opened for ctx, or nil when ctx
+// carries none (or one InTx did not open).
+func TxOf(ctx context.Context) *Tx {
+	h, _ := ctx.Value(holdKey{}).(*Tx)
+	if h == nil || h.Tx == nil {
+		return nil
+	}
+	return h
+}
 
 // isSelect reports whether query is a plain SELECT (which cannot write:
 // SQLite has no writing functions, and the readers refuse writes anyway).
@@ -238,6 +295,7 @@ func InTx(ctx context.Context, client *ent.Client, fn func(context.Context) erro
 	if ent.TxFromContext(ctx) != nil {
 		return fn(ctx)
 	}
+	ctx = context.WithValue(ctx, holdKey{}, &Tx{})
 	tx, err := client.Tx(ctx)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package dataset
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -15,6 +16,9 @@ import (
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/mattn/go-sqlite3"
 
 	"gloss/ent"
 	"gloss/ent/task"
@@ -234,10 +238,11 @@ type writer struct {
 	client  *ent.Client
 	project *ent.Project
 	author  int
-	now     time.Time
+	created any // the time of the import, as the driver binds it
 	next    int
 	count   int
-	checked bool // the policy admitted the first task
+	checked bool      // the policy admitted the first task
+	stmt    *sql.Stmt // the prepared INSERT of preparedRows tasks (SQLite)
 	batch   []stagedTask
 }
 
@@ -256,8 +261,13 @@ func (s *Service) newWriter(ctx context.Context, p *ent.Project) (*writer, error
 	if v, err := fault.SignedIn(ctx); err == nil {
 		author = v.UserID
 	}
+	var created any = time.Now()
+	if s.dialect == dialect.SQLite {
+		// As go-sqlite3 binds a time.Time, formatted once, not per row.
+		created = time.Now().Format(sqlite3.SQLiteTimestampFormats[0])
+	}
 	return &writer{svc: s, ctx: ctx, client: client, project: locked, author: author,
-		now: time.Now(), next: locked.TaskNumber}, nil
+		created: created, next: locked.TaskNumber}, nil
 }
 
 func (w *writer) add(t stagedTask) error {
@@ -275,14 +285,15 @@ var taskColumns = []string{
 	task.FieldInnerID, task.FieldData, task.FieldMeta, task.FieldTotalAnnotations, task.FieldCancelledAnnotations,
 }
 
-// rowsPerInsert is how many tasks one INSERT carries: as many as the
-// dialect's limit on bound parameters allows (SQLite 32766, PostgreSQL
-// 65535).
+// rowsPerInsert is how many tasks are written at once: as many as one
+// INSERT may carry under the dialect's limit on bound parameters
+// (PostgreSQL 65535; SQLite 32766, rounded down to whole prepared
+// statements), which is also one COPY's worth on PostgreSQL.
 func (w *writer) rowsPerInsert() int {
 	if w.svc.dialect == dialect.Postgres {
 		return 65535 / len(taskColumns)
 	}
-	return 32766 / len(taskColumns)
+	return 32766 / len(taskColumns) / preparedRows * preparedRows
 }
 
 func (w *writer) flush() error {
@@ -318,50 +329,137 @@ func (w *writer) flush() error {
 	}
 	if len(batch) > 0 {
 		related := false
-		ins := entsql.Dialect(w.svc.dialect).Insert(task.Table).Columns(taskColumns...)
 		for _, t := range batch {
-			w.next++
-			var meta any
-			if len(t.Meta) > 0 {
-				meta = []byte(t.Meta)
-			}
-			ins.Values(w.now, w.now, w.project.ID, w.project.OrganizationID, w.next, []byte(t.Data), meta,
-				t.total(), t.cancelled())
 			related = related || len(t.Annotations) > 0 || len(t.Predictions) > 0
 		}
-		if !related {
-			query, args := ins.Query()
-			if _, err := w.client.ExecContext(w.ctx, query, args...); err != nil {
-				return fmt.Errorf("store tasks: %w", err)
-			}
-		} else {
-			// The new ids, for the annotations and predictions.
-			query, args := ins.Returning(task.FieldID, task.FieldInnerID).Query()
-			rows, err := w.client.QueryContext(w.ctx, query, args...)
-			if err != nil {
-				return fmt.Errorf("store tasks: %w", err)
-			}
-			ids := make(map[int]int, len(batch))
-			for rows.Next() {
-				var id, inner int
-				if err := rows.Scan(&id, &inner); err != nil {
-					rows.Close()
-					return fmt.Errorf("store tasks: %w", err)
-				}
-				ids[inner] = id
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return fmt.Errorf("store tasks: %w", err)
-			}
-			if err := w.related(ids, batch, first); err != nil {
-				return err
-			}
+		var err error
+		switch tx := database.TxOf(w.ctx); {
+		case related:
+			err = w.insertReturning(batch, first)
+		case tx != nil && w.svc.dialect == dialect.Postgres:
+			err = w.copy(tx, batch, first)
+		case tx != nil:
+			err = w.insertPrepared(tx, batch, first)
+		default:
+			err = w.insert(batch, first)
 		}
+		if err != nil {
+			return fmt.Errorf("store tasks: %w", err)
+		}
+		w.next += len(batch)
 	}
 	w.count += len(w.batch)
 	w.batch = w.batch[:0]
 	return nil
+}
+
+// row returns the column values of task t with inner id inner, in the
+// order of taskColumns.
+func (w *writer) row(t stagedTask, inner int) []any {
+	var meta any
+	if len(t.Meta) > 0 {
+		meta = []byte(t.Meta)
+	}
+	return []any{w.created, w.created, w.project.ID, w.project.OrganizationID, inner, []byte(t.Data), meta, t.total(), t.cancelled()}
+}
+
+// insert writes batch (inner ids from first) in one multi-row INSERT.
+func (w *writer) insert(batch []stagedTask, first int) error {
+	ins := entsql.Dialect(w.svc.dialect).Insert(task.Table).Columns(taskColumns...)
+	for i, t := range batch {
+		ins.Values(w.row(t, first+i)...)
+	}
+	query, args := ins.Query()
+	_, err := w.client.ExecContext(w.ctx, query, args...)
+	return err
+}
+
+// preparedRows is how many tasks one prepared INSERT carries on SQLite.
+const preparedRows = 256
+
+// insertPrepared writes batch with one multi-row INSERT prepared once and
+// run for every preparedRows tasks, the rest in one more statement.
+func (w *writer) insertPrepared(tx *database.Tx, batch []stagedTask, first int) error {
+	if w.stmt == nil {
+		query, _ := w.insertQuery(preparedRows)
+		stmt, err := tx.Tx.PrepareContext(w.ctx, query)
+		if err != nil {
+			return err
+		}
+		w.stmt = stmt
+	}
+	args := make([]any, 0, preparedRows*len(taskColumns))
+	for len(batch) >= preparedRows {
+		args = args[:0]
+		for i, t := range batch[:preparedRows] {
+			args = append(args, w.row(t, first+i)...)
+		}
+		if _, err := w.stmt.ExecContext(w.ctx, args...); err != nil {
+			return err
+		}
+		batch, first = batch[preparedRows:], first+preparedRows
+	}
+	if len(batch) > 0 {
+		return w.insert(batch, first)
+	}
+	return nil
+}
+
+// insertQuery is the INSERT of n tasks.
+func (w *writer) insertQuery(n int) (string, []any) {
+	ins := entsql.Dialect(w.svc.dialect).Insert(task.Table).Columns(taskColumns...)
+	row := make([]any, len(taskColumns)) // placeholders: nil would be written as NULL
+	for i := range row {
+		row[i] = 0
+	}
+	for range n {
+		ins.Values(row...)
+	}
+	return ins.Query()
+}
+
+// copy writes batch with PostgreSQL's COPY on the transaction's connection.
+func (w *writer) copy(tx *database.Tx, batch []stagedTask, first int) error {
+	rows := make([][]any, len(batch))
+	for i, t := range batch {
+		rows[i] = w.row(t, first+i)
+	}
+	return tx.Conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("COPY needs the pgx driver, not %T", dc)
+		}
+		_, err := c.Conn().CopyFrom(w.ctx, pgx.Identifier{task.Table}, taskColumns, pgx.CopyFromRows(rows))
+		return err
+	})
+}
+
+// insertReturning writes batch in one multi-row INSERT that returns the new
+// ids, then the batch's annotations and predictions.
+func (w *writer) insertReturning(batch []stagedTask, first int) error {
+	ins := entsql.Dialect(w.svc.dialect).Insert(task.Table).Columns(taskColumns...)
+	for i, t := range batch {
+		ins.Values(w.row(t, first+i)...)
+	}
+	query, args := ins.Returning(task.FieldID, task.FieldInnerID).Query()
+	rows, err := w.client.QueryContext(w.ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	ids := make(map[int]int, len(batch))
+	for rows.Next() {
+		var id, inner int
+		if err := rows.Scan(&id, &inner); err != nil {
+			rows.Close()
+			return err
+		}
+		ids[inner] = id
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return w.related(ids, batch, first)
 }
 
 // related stores the annotations and predictions of batch, whose tasks
@@ -413,7 +511,11 @@ func (w *writer) related(ids map[int]int, batch []stagedTask, first int) error {
 }
 
 func (w *writer) finish() (int, error) {
-	if err := w.flush(); err != nil {
+	err := w.flush()
+	if w.stmt != nil {
+		w.stmt.Close()
+	}
+	if err != nil {
 		return 0, err
 	}
 	if w.count == 0 {
