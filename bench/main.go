@@ -30,6 +30,7 @@ func main() {
 	dur := flag.Duration("d", 5*time.Second, "how long each timed load runs")
 	keep := flag.Bool("keep", false, "keep the temporary data directories")
 	pg := flag.String("pg", "", "also run Gloss on PostgreSQL: a URL whose role may create databases (a fresh one is made and dropped)")
+	only := flag.String("only", "", "run only these scenarios, comma-separated (start-up, import, disk, viewer, page, walk, export, label stream, login storm); the servers and the import always run, as the others need them")
 	baseDir := flag.String("serve-baseline", "", "internal: serve the baseline with its database in this directory")
 	port := flag.Int("port", 0, "internal: the baseline's port")
 	flag.Parse()
@@ -40,7 +41,12 @@ func main() {
 		}
 		return
 	}
-	r := &run{n: *n, bin: *bin, dur: *dur, pg: *pg, db: "SQLite"}
+	r := &run{n: *n, bin: *bin, dur: *dur, pg: *pg, db: "SQLite", only: map[string]bool{}}
+	for _, name := range strings.Split(*only, ",") {
+		if name = strings.TrimSpace(name); name != "" {
+			r.only[name] = true
+		}
+	}
 	err := r.main(*keep)
 	r.print(os.Stdout)
 	if err != nil {
@@ -56,8 +62,9 @@ type run struct {
 	bin  string
 	dur  time.Duration
 	tmp  string
-	self string // this program, to start the baseline
-	pg   string // the -pg URL, or empty
+	self string          // this program, to start the baseline
+	pg   string          // the -pg URL, or empty
+	only map[string]bool // the -only scenarios; empty means all
 
 	db       string // the database Gloss runs on in the current pass
 	glossURL string // DATABASE_URL for Gloss in the PostgreSQL pass
@@ -142,6 +149,9 @@ func (r *run) main(keep bool) error {
 		{"login storm", r.storm},
 	}
 	for _, s := range steps {
+		if !r.wanted(s.name) {
+			continue
+		}
 		fmt.Fprintf(os.Stderr, "%s %s %s\n", time.Now().Format("15:04:05"), r.db, s.name)
 		if err := s.fn(); err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
@@ -167,12 +177,21 @@ func (r *run) main(keep bool) error {
 	}()
 	r.db, r.tmp = "PostgreSQL", filepath.Join(r.tmp, "pg")
 	for _, s := range steps[1:] {
+		if !r.wanted(s.name) {
+			continue
+		}
 		fmt.Fprintf(os.Stderr, "%s %s %s\n", time.Now().Format("15:04:05"), r.db, s.name)
 		if err := s.fn(); err != nil {
 			return fmt.Errorf("PostgreSQL %s: %w", s.name, err)
 		}
 	}
 	return nil
+}
+
+// wanted reports whether the step named name runs: every step without
+// -only, else the named ones and the set-up every other needs.
+func (r *run) wanted(name string) bool {
+	return len(r.only) == 0 || r.only[name] || name == "servers" || name == "import"
 }
 
 // startGloss starts bin/gloss on dir; with owner, it creates the owner
