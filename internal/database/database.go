@@ -107,8 +107,11 @@ func openSQLite(path string) (writer, reader *sql.DB, err error) {
 	f.Close()
 	base := "file:" + path + "?_fk=1&_busy_timeout=10000"
 	// BEGIN IMMEDIATE: a write transaction holds the write lock from its
-	// start, so it never has to upgrade a read lock (which could fail).
-	writer, err = sql.Open("sqlite3", base+"&_journal_mode=WAL&_synchronous=NORMAL&_txlock=immediate")
+	// start, so it never has to upgrade a read lock (which could fail). The
+	// writer's page cache is 32 MB (SQLite's default is 2 MB): a big import
+	// then keeps its index pages in memory instead of spilling them to the
+	// WAL and reading them back (1M tasks: 20 s with 2 MB, 7 s with 32 MB).
+	writer, err = sql.Open("sqlite3", base+"&_journal_mode=WAL&_synchronous=NORMAL&_txlock=immediate&_cache_size=-32000")
 	if err != nil {
 		return nil, nil, fmt.Errorf("open sqlite: %w", err)
 	}
