@@ -7,6 +7,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -173,9 +174,20 @@ func (s *split) QueryContext(ctx context.Context, query string, args ...any) (*s
 
 func (s *split) Tx(ctx context.Context) (dialect.Tx, error) { return s.BeginTx(ctx, nil) }
 
+// writerWait bounds how long a transaction waits for the writer
+// connection. Writers queue for it in turn; the bound turns a transaction
+// opened while the same goroutine already holds the writer (a bug, which
+// would otherwise stop every write for good) into an error.
+const writerWait = time.Minute
+
 func (s *split) BeginTx(ctx context.Context, opts *sql.TxOptions) (dialect.Tx, error) {
-	conn, err := s.writer.DB().Conn(ctx)
+	wctx, cancel := context.WithTimeout(ctx, writerWait)
+	conn, err := s.writer.DB().Conn(wctx)
+	cancel()
 	if err != nil {
+		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			return nil, fmt.Errorf("begin transaction: no database connection for writing after %v", writerWait)
+		}
 		return nil, err
 	}
 	tx, err := conn.BeginTx(ctx, opts)
