@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/binary"
@@ -580,13 +581,13 @@ func (st *stage) discard() {
 
 // add stages one task (the importer's callback).
 func (st *stage) add(t importer.Task) error {
-	data, err := json.Marshal(t.Data)
+	data, err := asEntStores(t.Data)
 	if err != nil {
 		return err
 	}
 	var meta []byte
 	if len(t.Meta) > 0 {
-		if meta, err = json.Marshal(t.Meta); err != nil {
+		if meta, err = asEntStores(t.Meta); err != nil {
 			return err
 		}
 	}
@@ -690,6 +691,18 @@ func (st *stage) next() (stagedTask, error) {
 	}
 	return t, nil
 }
+
+// asEntStores returns v (compact, valid JSON from the importer) as ent
+// stores a JSON field: json.Marshal's form, which differs from v only by
+// escaping <, > and & and U+2028/U+2029; without those, v is returned as is.
+func asEntStores(v json.RawMessage) ([]byte, error) {
+	if bytes.IndexAny(v, "<>&") < 0 && !bytes.Contains(v, lineSep) && !bytes.Contains(v, paraSep) {
+		return v, nil
+	}
+	return json.Marshal(v)
+}
+
+var lineSep, paraSep = []byte("\u2028"), []byte("\u2029")
 
 func flag(b bool) byte {
 	if b {
