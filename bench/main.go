@@ -32,6 +32,7 @@ func main() {
 	pg := flag.String("pg", "", "also run Gloss on PostgreSQL: a URL whose role may create databases (a fresh one is made and dropped)")
 	baseDir := flag.String("serve-baseline", "", "internal: serve the baseline with its database in this directory")
 	port := flag.Int("port", 0, "internal: the baseline's port")
+	only := flag.String("only", "", "run only these scenarios, comma-separated (start-up, import, disk, viewer, page, walk, export, label stream, login storm); the servers and the import always run")
 	flag.Parse()
 	if *baseDir != "" {
 		if err := serveBaseline(*baseDir, *port); err != nil {
@@ -40,7 +41,12 @@ func main() {
 		}
 		return
 	}
-	r := &run{n: *n, bin: *bin, dur: *dur, pg: *pg, db: "SQLite"}
+	r := &run{n: *n, bin: *bin, dur: *dur, pg: *pg, db: "SQLite", only: map[string]bool{}}
+	for _, s := range strings.Split(*only, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			r.only[s] = true
+		}
+	}
 	err := r.main(*keep)
 	r.print(os.Stdout)
 	if err != nil {
@@ -56,8 +62,9 @@ type run struct {
 	bin  string
 	dur  time.Duration
 	tmp  string
-	self string // this program, to start the baseline
-	pg   string // the -pg URL, or empty
+	self string          // this program, to start the baseline
+	pg   string          // the -pg URL, or empty
+	only map[string]bool // the -only scenarios; empty runs all
 
 	db       string // the database Gloss runs on in the current pass
 	glossURL string // DATABASE_URL for Gloss in the PostgreSQL pass
@@ -140,6 +147,20 @@ func (r *run) main(keep bool) error {
 		{"export", r.export},
 		{"label stream", r.stream},
 		{"login storm", r.storm},
+	}
+	if len(r.only) > 0 {
+		// steps[0] stays in place (the PostgreSQL pass starts from
+		// steps[1:]); the servers and the import are what the rest need.
+		keep := steps[:1:1]
+		if !r.only[steps[0].name] {
+			keep[0].fn = func() error { return nil }
+		}
+		for _, s := range steps[1:] {
+			if r.only[s.name] || s.name == "servers" || s.name == "import" {
+				keep = append(keep, s)
+			}
+		}
+		steps = keep
 	}
 	for _, s := range steps {
 		fmt.Fprintf(os.Stderr, "%s %s %s\n", time.Now().Format("15:04:05"), r.db, s.name)
