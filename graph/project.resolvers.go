@@ -117,7 +117,7 @@ func (r *queryResolver) Projects(ctx context.Context, first *int, after *entgql.
 	if err := checkCursor(after); err != nil {
 		return nil, err
 	}
-	return r.client(ctx).Project.Query().Paginate(ctx, after, first, nil, nil,
+	return r.client(ctx).Project.Query().Paginate(pageContext(ctx), after, first, nil, nil,
 		ent.WithProjectOrder(&ent.ProjectOrder{Direction: entgql.OrderDirectionDesc, Field: ent.ProjectOrderFieldCreatedAt}))
 }
 

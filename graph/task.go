@@ -59,7 +59,7 @@ func (r *Resolver) tasks(ctx context.Context, projectID int, first *int, after *
 			q.Where(p)
 		}
 	}
-	return q.Paginate(ctx, after, first, nil, nil, ent.WithTaskOrder(taskOrder(orderBy)))
+	return q.Paginate(pageContext(ctx), after, first, nil, nil, ent.WithTaskOrder(taskOrder(orderBy)))
 }
 
 // taskOrder maps the GraphQL order to ent's; ties break on id.
