@@ -20,15 +20,17 @@ import (
 
 // Service holds what the HTTP side of identity needs.
 type Service struct {
-	client *ent.Client
-	store  *SessionStore
-	log    *slog.Logger
+	client  *ent.Client
+	dialect string // the database's dialect (database.DB.Dialect); empty means SQLite
+	store   *SessionStore
+	log     *slog.Logger
 }
 
-// NewService returns a Service over client whose session cookies are
-// Secure (and __Host- prefixed) when secure is set (see NewSessionStore).
-func NewService(client *ent.Client, secure bool, log *slog.Logger) *Service {
-	return &Service{client: client, store: NewSessionStore(client, secure), log: log}
+// NewService returns a Service over client, a database of the given
+// dialect, whose session cookies are Secure (and __Host- prefixed) when
+// secure is set (see NewSessionStore).
+func NewService(client *ent.Client, dialect string, secure bool, log *slog.Logger) *Service {
+	return &Service{client: client, dialect: dialect, store: NewSessionStore(client, secure), log: log}
 }
 
 // Store returns the session store.
