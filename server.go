@@ -146,7 +146,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	db.Client.Use(auditLog.Hook(log))
 	go pruneAudit(ctx, auditLog, cfg.AuditRetention, log)
 
-	authn := auth.NewService(db.Client, db.Dialect, cfg.SecureCookies(), log)
+	authn := auth.NewService(db, cfg.SecureCookies(), log)
 	accts := accounts.NewService(db.Client, authn, accounts.Options{
 		Key:        key,
 		PublicURL:  cfg.PublicURL,

@@ -2,7 +2,10 @@ package auth
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -40,20 +43,77 @@ type holder struct {
 // is a viewer, so no privacy policy applies, as for the ent lookups it
 // replaces under the system viewer.
 func (s *Service) lookup(ctx context.Context, table string, hash []byte) (*holder, error) {
-	d := s.dialect
+	isSession := table == session.Table
+	stmt, err := s.lookups.get(ctx, s.db, table)
+	if err != nil {
+		return nil, err
+	}
+	args := []any{hash}
+	if isSession {
+		args = append(args, time.Now())
+	}
+	var h holder
+	var role string
+	dest := []any{&h.viewer.UserID, &h.viewer.OrgID, &role, &h.rowID}
+	if isSession {
+		dest = append(dest, &h.lastSeen)
+	}
+	switch err := stmt.QueryRowContext(ctx, args...).Scan(dest...); {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	h.viewer.Role = membership.Role(role)
+	if err := membership.RoleValidator(h.viewer.Role); err != nil {
+		return nil, fmt.Errorf("membership of user %d: %w", h.viewer.UserID, err)
+	}
+	return &h, nil
+}
+
+// lookupStatements holds lookup's prepared statements, one per credential
+// table, prepared on first use (after migration has made the tables);
+// database/sql prepares them again on each connection that runs them.
+type lookupStatements struct {
+	dialect string
+	mu      sync.Mutex
+	stmts   map[string]*sql.Stmt
+}
+
+func (l *lookupStatements) get(ctx context.Context, db *sql.DB, table string) (*sql.Stmt, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if st := l.stmts[table]; st != nil {
+		return st, nil
+	}
+	query := lookupQuery(l.dialect, table)
+	st, err := db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("prepare the %s lookup: %w", table, err)
+	}
+	if l.stmts == nil {
+		l.stmts = map[string]*sql.Stmt{}
+	}
+	l.stmts[table] = st
+	return st, nil
+}
+
+// lookupQuery builds lookup's query for table; its parameters are the
+// token hash, and for sessions the time now (the values given here only
+// stand in for them).
+func lookupQuery(d, table string) string {
 	if d == "" {
 		d = dialect.SQLite
 	}
 	b := entsql.Dialect(d)
 	c, u, m := b.Table(table).As("c"), b.Table(user.Table).As("u"), b.Table(membership.Table).As("m")
 	cols := []string{u.C(user.FieldID), m.C(membership.FieldOrganizationID), m.C(membership.FieldRole), c.C(apitoken.FieldID)}
-	where := []*entsql.Predicate{entsql.EQ(c.C(apitoken.FieldTokenHash), hash), entsql.EQ(u.C(user.FieldActive), true)}
 	// Sessions share the credential columns (id, token_hash, user_id)
 	// with API tokens, and add an expiry and a last-seen time.
-	isSession := table == session.Table
-	if isSession {
+	where := []*entsql.Predicate{entsql.EQ(c.C(apitoken.FieldTokenHash), []byte{}), entsql.EQ(u.C(user.FieldActive), true)}
+	if table == session.Table {
 		cols = append(cols, c.C(session.FieldLastSeenAt))
-		where = append(where, entsql.GT(c.C(session.FieldExpiresAt), time.Now()))
+		where = append(where, entsql.GT(c.C(session.FieldExpiresAt), time.Time{}))
 	}
 	sel := b.Select(cols...).From(c).
 		Join(u).On(c.C(apitoken.FieldUserID), u.C(user.FieldID)).
@@ -64,27 +124,6 @@ func (s *Service) lookup(ctx context.Context, table string, hash []byte) (*holde
 		})).
 		OrderBy(m.C(membership.FieldID)).
 		Limit(1)
-	query, args := sel.Query()
-	rows, err := s.client.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	if !rows.Next() {
-		return nil, rows.Err()
-	}
-	var h holder
-	var role string
-	dest := []any{&h.viewer.UserID, &h.viewer.OrgID, &role, &h.rowID}
-	if isSession {
-		dest = append(dest, &h.lastSeen)
-	}
-	if err := rows.Scan(dest...); err != nil {
-		return nil, err
-	}
-	h.viewer.Role = membership.Role(role)
-	if err := membership.RoleValidator(h.viewer.Role); err != nil {
-		return nil, fmt.Errorf("membership of user %d: %w", h.viewer.UserID, err)
-	}
-	return &h, rows.Close()
+	query, _ := sel.Query()
+	return query
 }

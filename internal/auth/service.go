@@ -9,11 +9,13 @@ package auth
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"net/http"
 
 	"gloss/ent"
+	"gloss/internal/database"
 	"gloss/internal/forwarded"
 	"gloss/internal/viewer"
 )
@@ -21,16 +23,19 @@ import (
 // Service holds what the HTTP side of identity needs.
 type Service struct {
 	client  *ent.Client
-	dialect string // the database's dialect (database.DB.Dialect); empty means SQLite
+	db      *sql.DB          // the same database, for the viewer lookup's prepared statements
+	lookups lookupStatements // see lookup
 	store   *SessionStore
 	log     *slog.Logger
 }
 
-// NewService returns a Service over client, a database of the given
-// dialect, whose session cookies are Secure (and __Host- prefixed) when
-// secure is set (see NewSessionStore).
-func NewService(client *ent.Client, dialect string, secure bool, log *slog.Logger) *Service {
-	return &Service{client: client, dialect: dialect, store: NewSessionStore(client, secure), log: log}
+// NewService returns a Service over db whose session cookies are Secure
+// (and __Host- prefixed) when secure is set (see NewSessionStore).
+func NewService(db *database.DB, secure bool, log *slog.Logger) *Service {
+	return &Service{
+		client: db.Client, db: db.SQL, lookups: lookupStatements{dialect: db.Dialect},
+		store: NewSessionStore(db.Client, secure), log: log,
+	}
 }
 
 // Store returns the session store.
