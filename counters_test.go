@@ -9,14 +9,20 @@ import (
 )
 
 // checkCounters asserts that a project's counters (taskCount, labeledCount)
-// equal the tasks counted one by one (the connection's totalCount).
+// equal the tasks counted one by one (a filtered connection's totalCount).
 func checkCounters(t *testing.T, b *browser, projectID, when string) (tasks, labeled int) {
 	t.Helper()
 	d := b.ok(`query($p: ID!) { project(id: $p) { taskCount labeledCount }
 		all: tasks(projectId: $p, first: 1) { totalCount }
-		labeled: tasks(projectId: $p, first: 1, filter: {labeled: true}) { totalCount } }`, map[string]any{"p": projectID})
+		labeled: tasks(projectId: $p, first: 1, filter: {labeled: true}) { totalCount }
+		unlabeled: tasks(projectId: $p, first: 1, filter: {labeled: false}) { totalCount } }`, map[string]any{"p": projectID})
 	tasks, labeled = int(path(d, "project", "taskCount").(float64)), int(path(d, "project", "labeledCount").(float64))
-	realTasks, realLabeled := int(path(d, "all", "totalCount").(float64)), int(path(d, "labeled", "totalCount").(float64))
+	// Filtered, totalCount counts the tasks; unfiltered, it is the counter.
+	realLabeled := int(path(d, "labeled", "totalCount").(float64))
+	realTasks := realLabeled + int(path(d, "unlabeled", "totalCount").(float64))
+	if n := int(path(d, "all", "totalCount").(float64)); n != tasks {
+		t.Fatalf("%s: the unfiltered totalCount is %d, the counter %d", when, n, tasks)
+	}
 	if tasks != realTasks || labeled != realLabeled {
 		t.Fatalf("%s: counters say %d tasks, %d labeled; the tasks are %d, %d labeled", when, tasks, labeled, realTasks, realLabeled)
 	}
@@ -146,6 +152,12 @@ func TestProjectCountersHoldUnderConcurrency(t *testing.T) {
 	for _, overlap := range []int{1, 3, 1} {
 		tm.owner.ok(`mutation($p: ID!, $o: Int!) { updateProject(id: $p, input: {overlap: $o}) { id } }`, map[string]any{"p": id, "o": overlap})
 		checkCounters(t, tm.owner, id, fmt.Sprintf("after overlap %d", overlap))
+	}
+
+	// An annotator counts only the tasks they see: theirs, not the counter.
+	d = tm.annotator.ok(`query($p: ID!) { project(id: $p) { taskCount } tasks(projectId: $p, first: 1) { totalCount } }`, map[string]any{"p": id})
+	if mine, all := path(d, "project", "taskCount"), path(d, "tasks", "totalCount"); mine != all || mine == float64(160) {
+		t.Fatalf("an annotator counts %v tasks, %v in the data manager (the project has 160)", mine, all)
 	}
 
 	// A project from before the counters has none (NULL); the next start

@@ -110,7 +110,7 @@ func (r *projectResolver) LabeledCount(ctx context.Context, obj *ent.Project) (i
 
 // Tasks is the resolver for the tasks field.
 func (r *projectResolver) Tasks(ctx context.Context, obj *ent.Project, first *int, after *entgql.Cursor[int], filter *model.TaskFilter, orderBy *model.TaskOrder) (*ent.TaskConnection, error) {
-	return r.tasks(ctx, obj.ID, first, after, filter, orderBy)
+	return r.projectTasks(ctx, obj, first, after, filter, orderBy)
 }
 
 // Projects is the resolver for the projects field.
@@ -125,7 +125,7 @@ func (r *queryResolver) Projects(ctx context.Context, first *int, after *entgql.
 	if err := checkCursor(after); err != nil {
 		return nil, err
 	}
-	return r.client(ctx).Project.Query().Paginate(pageContext(ctx), after, first, nil, nil,
+	return r.client(ctx).Project.Query().Paginate(pageContext(ctx, false), after, first, nil, nil,
 		ent.WithProjectOrder(&ent.ProjectOrder{Direction: entgql.OrderDirectionDesc, Field: ent.ProjectOrderFieldCreatedAt}))
 }
 
@@ -151,7 +151,7 @@ func (r *queryResolver) Tasks(ctx context.Context, projectID int, first *int, af
 	if err != nil {
 		return nil, err
 	}
-	return r.tasks(ctx, p.ID, first, after, filter, orderBy)
+	return r.projectTasks(ctx, p, first, after, filter, orderBy)
 }
 
 // NextTask is the resolver for the nextTask field.

@@ -106,8 +106,9 @@ func deref(p *string) string {
 // manager) whenever pageInfo is selected, only to fill totalCount, while
 // hasNextPage and the cursors come from reading one row past the page; and
 // it misses an aliased totalCount or edges. So the selection it sees names
-// its fields by their names, without pageInfo unless totalCount is asked.
-func pageContext(ctx context.Context) context.Context {
+// its fields by their names, without pageInfo unless totalCount is asked,
+// and without either when the caller knows the total (known).
+func pageContext(ctx context.Context, known bool) context.Context {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
 		return ctx
@@ -115,11 +116,11 @@ func pageContext(ctx context.Context) context.Context {
 	fields := graphql.CollectFields(graphql.GetOperationContext(ctx), fc.Field.Selections, nil)
 	count := false
 	for _, f := range fields {
-		count = count || f.Name == "totalCount"
+		count = count || (f.Name == "totalCount" && !known)
 	}
 	var keep ast.SelectionSet
 	for _, f := range fields {
-		if f.Name == "pageInfo" && !count {
+		if (f.Name == "pageInfo" || f.Name == "totalCount") && !count {
 			continue
 		}
 		field := *f.Field
