@@ -53,7 +53,7 @@ func BenchmarkTaskPage(b *testing.B) {
 	}
 }
 
-func benchTeam(b *testing.B) *team {
+func benchTeam(b testing.TB) *team {
 	b.Helper()
 	s, owner := MustOwner(b, nil)
 	return &team{s: s, owner: owner}

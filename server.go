@@ -119,6 +119,9 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		return err
 	}
 	defer db.Close()
+	if err := projects.FillCounters(ctx, db.Client); err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)))
 	if err != nil {
@@ -146,7 +149,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	db.Client.Use(auditLog.Hook(log))
 	go pruneAudit(ctx, auditLog, cfg.AuditRetention, log)
 
-	authn := auth.NewService(db.Client, cfg.SecureCookies(), log)
+	authn := auth.NewService(db, cfg.SecureCookies(), log)
 	accts := accounts.NewService(db.Client, authn, accounts.Options{
 		Key:        key,
 		PublicURL:  cfg.PublicURL,

@@ -218,6 +218,8 @@ var schemaGraph = func() *sqlgraph.Schema {
 			project.FieldAnnotatorsSeeOthers: {Type: field.TypeBool, Column: project.FieldAnnotatorsSeeOthers},
 			project.FieldRevealAnnotators:    {Type: field.TypeBool, Column: project.FieldRevealAnnotators},
 			project.FieldTaskNumber:          {Type: field.TypeInt, Column: project.FieldTaskNumber},
+			project.FieldTaskCount:           {Type: field.TypeInt, Column: project.FieldTaskCount},
+			project.FieldLabeledCount:        {Type: field.TypeInt, Column: project.FieldLabeledCount},
 		},
 	}
 	graph.Nodes[9] = &sqlgraph.Node{
@@ -1470,6 +1472,16 @@ func (f *ProjectFilter) WhereRevealAnnotators(p entql.BoolP) {
 // WhereTaskNumber applies the entql int predicate on the task_number field.
 func (f *ProjectFilter) WhereTaskNumber(p entql.IntP) {
 	f.Where(p.Field(project.FieldTaskNumber))
+}
+
+// WhereTaskCount applies the entql int predicate on the task_count field.
+func (f *ProjectFilter) WhereTaskCount(p entql.IntP) {
+	f.Where(p.Field(project.FieldTaskCount))
+}
+
+// WhereLabeledCount applies the entql int predicate on the labeled_count field.
+func (f *ProjectFilter) WhereLabeledCount(p entql.IntP) {
+	f.Where(p.Field(project.FieldLabeledCount))
 }
 
 // WhereHasTasks applies a predicate to check if query has an edge tasks.

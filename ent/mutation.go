@@ -6662,6 +6662,10 @@ type ProjectMutation struct {
 	reveal_annotators     *bool
 	task_number           *int
 	addtask_number        *int
+	task_count            *int
+	addtask_count         *int
+	labeled_count         *int
+	addlabeled_count      *int
 	clearedFields         map[string]struct{}
 	tasks                 map[int]struct{}
 	removedtasks          map[int]struct{}
@@ -7407,6 +7411,146 @@ func (m *ProjectMutation) ResetTaskNumber() {
 	m.addtask_number = nil
 }
 
+// SetTaskCount sets the "task_count" field.
+func (m *ProjectMutation) SetTaskCount(i int) {
+	m.task_count = &i
+	m.addtask_count = nil
+}
+
+// TaskCount returns the value of the "task_count" field in the mutation.
+func (m *ProjectMutation) TaskCount() (r int, exists bool) {
+	v := m.task_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTaskCount returns the old "task_count" field's value of the Project entity.
+// If the Project object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProjectMutation) OldTaskCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTaskCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTaskCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTaskCount: %w", err)
+	}
+	return oldValue.TaskCount, nil
+}
+
+// AddTaskCount adds i to the "task_count" field.
+func (m *ProjectMutation) AddTaskCount(i int) {
+	if m.addtask_count != nil {
+		*m.addtask_count += i
+	} else {
+		m.addtask_count = &i
+	}
+}
+
+// AddedTaskCount returns the value that was added to the "task_count" field in this mutation.
+func (m *ProjectMutation) AddedTaskCount() (r int, exists bool) {
+	v := m.addtask_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearTaskCount clears the value of the "task_count" field.
+func (m *ProjectMutation) ClearTaskCount() {
+	m.task_count = nil
+	m.addtask_count = nil
+	m.clearedFields[project.FieldTaskCount] = struct{}{}
+}
+
+// TaskCountCleared returns if the "task_count" field was cleared in this mutation.
+func (m *ProjectMutation) TaskCountCleared() bool {
+	_, ok := m.clearedFields[project.FieldTaskCount]
+	return ok
+}
+
+// ResetTaskCount resets all changes to the "task_count" field.
+func (m *ProjectMutation) ResetTaskCount() {
+	m.task_count = nil
+	m.addtask_count = nil
+	delete(m.clearedFields, project.FieldTaskCount)
+}
+
+// SetLabeledCount sets the "labeled_count" field.
+func (m *ProjectMutation) SetLabeledCount(i int) {
+	m.labeled_count = &i
+	m.addlabeled_count = nil
+}
+
+// LabeledCount returns the value of the "labeled_count" field in the mutation.
+func (m *ProjectMutation) LabeledCount() (r int, exists bool) {
+	v := m.labeled_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLabeledCount returns the old "labeled_count" field's value of the Project entity.
+// If the Project object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProjectMutation) OldLabeledCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLabeledCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLabeledCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLabeledCount: %w", err)
+	}
+	return oldValue.LabeledCount, nil
+}
+
+// AddLabeledCount adds i to the "labeled_count" field.
+func (m *ProjectMutation) AddLabeledCount(i int) {
+	if m.addlabeled_count != nil {
+		*m.addlabeled_count += i
+	} else {
+		m.addlabeled_count = &i
+	}
+}
+
+// AddedLabeledCount returns the value that was added to the "labeled_count" field in this mutation.
+func (m *ProjectMutation) AddedLabeledCount() (r int, exists bool) {
+	v := m.addlabeled_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearLabeledCount clears the value of the "labeled_count" field.
+func (m *ProjectMutation) ClearLabeledCount() {
+	m.labeled_count = nil
+	m.addlabeled_count = nil
+	m.clearedFields[project.FieldLabeledCount] = struct{}{}
+}
+
+// LabeledCountCleared returns if the "labeled_count" field was cleared in this mutation.
+func (m *ProjectMutation) LabeledCountCleared() bool {
+	_, ok := m.clearedFields[project.FieldLabeledCount]
+	return ok
+}
+
+// ResetLabeledCount resets all changes to the "labeled_count" field.
+func (m *ProjectMutation) ResetLabeledCount() {
+	m.labeled_count = nil
+	m.addlabeled_count = nil
+	delete(m.clearedFields, project.FieldLabeledCount)
+}
+
 // AddTaskIDs adds the "tasks" edge to the Task entity by ids.
 func (m *ProjectMutation) AddTaskIDs(ids ...int) {
 	if m.tasks == nil {
@@ -7576,7 +7720,7 @@ func (m *ProjectMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ProjectMutation) Fields() []string {
-	fields := make([]string, 0, 15)
+	fields := make([]string, 0, 17)
 	if m.created_at != nil {
 		fields = append(fields, project.FieldCreatedAt)
 	}
@@ -7622,6 +7766,12 @@ func (m *ProjectMutation) Fields() []string {
 	if m.task_number != nil {
 		fields = append(fields, project.FieldTaskNumber)
 	}
+	if m.task_count != nil {
+		fields = append(fields, project.FieldTaskCount)
+	}
+	if m.labeled_count != nil {
+		fields = append(fields, project.FieldLabeledCount)
+	}
 	return fields
 }
 
@@ -7660,6 +7810,10 @@ func (m *ProjectMutation) Field(name string) (ent.Value, bool) {
 		return m.RevealAnnotators()
 	case project.FieldTaskNumber:
 		return m.TaskNumber()
+	case project.FieldTaskCount:
+		return m.TaskCount()
+	case project.FieldLabeledCount:
+		return m.LabeledCount()
 	}
 	return nil, false
 }
@@ -7699,6 +7853,10 @@ func (m *ProjectMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldRevealAnnotators(ctx)
 	case project.FieldTaskNumber:
 		return m.OldTaskNumber(ctx)
+	case project.FieldTaskCount:
+		return m.OldTaskCount(ctx)
+	case project.FieldLabeledCount:
+		return m.OldLabeledCount(ctx)
 	}
 	return nil, fmt.Errorf("unknown Project field %s", name)
 }
@@ -7813,6 +7971,20 @@ func (m *ProjectMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetTaskNumber(v)
 		return nil
+	case project.FieldTaskCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTaskCount(v)
+		return nil
+	case project.FieldLabeledCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLabeledCount(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Project field %s", name)
 }
@@ -7833,6 +8005,12 @@ func (m *ProjectMutation) AddedFields() []string {
 	if m.addtask_number != nil {
 		fields = append(fields, project.FieldTaskNumber)
 	}
+	if m.addtask_count != nil {
+		fields = append(fields, project.FieldTaskCount)
+	}
+	if m.addlabeled_count != nil {
+		fields = append(fields, project.FieldLabeledCount)
+	}
 	return fields
 }
 
@@ -7849,6 +8027,10 @@ func (m *ProjectMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedOverlap()
 	case project.FieldTaskNumber:
 		return m.AddedTaskNumber()
+	case project.FieldTaskCount:
+		return m.AddedTaskCount()
+	case project.FieldLabeledCount:
+		return m.AddedLabeledCount()
 	}
 	return nil, false
 }
@@ -7886,6 +8068,20 @@ func (m *ProjectMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddTaskNumber(v)
 		return nil
+	case project.FieldTaskCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTaskCount(v)
+		return nil
+	case project.FieldLabeledCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLabeledCount(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Project numeric field %s", name)
 }
@@ -7896,6 +8092,12 @@ func (m *ProjectMutation) ClearedFields() []string {
 	var fields []string
 	if m.FieldCleared(project.FieldWorkspaceID) {
 		fields = append(fields, project.FieldWorkspaceID)
+	}
+	if m.FieldCleared(project.FieldTaskCount) {
+		fields = append(fields, project.FieldTaskCount)
+	}
+	if m.FieldCleared(project.FieldLabeledCount) {
+		fields = append(fields, project.FieldLabeledCount)
 	}
 	return fields
 }
@@ -7913,6 +8115,12 @@ func (m *ProjectMutation) ClearField(name string) error {
 	switch name {
 	case project.FieldWorkspaceID:
 		m.ClearWorkspaceID()
+		return nil
+	case project.FieldTaskCount:
+		m.ClearTaskCount()
+		return nil
+	case project.FieldLabeledCount:
+		m.ClearLabeledCount()
 		return nil
 	}
 	return fmt.Errorf("unknown Project nullable field %s", name)
@@ -7966,6 +8174,12 @@ func (m *ProjectMutation) ResetField(name string) error {
 		return nil
 	case project.FieldTaskNumber:
 		m.ResetTaskNumber()
+		return nil
+	case project.FieldTaskCount:
+		m.ResetTaskCount()
+		return nil
+	case project.FieldLabeledCount:
+		m.ResetLabeledCount()
 		return nil
 	}
 	return fmt.Errorf("unknown Project field %s", name)

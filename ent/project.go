@@ -48,6 +48,10 @@ type Project struct {
 	RevealAnnotators bool `json:"reveal_annotators,omitempty"`
 	// TaskNumber holds the value of the "task_number" field.
 	TaskNumber int `json:"task_number,omitempty"`
+	// TaskCount holds the value of the "task_count" field.
+	TaskCount int `json:"task_count,omitempty"`
+	// LabeledCount holds the value of the "labeled_count" field.
+	LabeledCount int `json:"labeled_count,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ProjectQuery when eager-loading is set.
 	Edges        ProjectEdges `json:"edges"`
@@ -108,7 +112,7 @@ func (*Project) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case project.FieldShowSkip, project.FieldAnnotatorsSeeOthers, project.FieldRevealAnnotators:
 			values[i] = new(sql.NullBool)
-		case project.FieldID, project.FieldOrganizationID, project.FieldCreatedByID, project.FieldOverlap, project.FieldWorkspaceID, project.FieldTaskNumber:
+		case project.FieldID, project.FieldOrganizationID, project.FieldCreatedByID, project.FieldOverlap, project.FieldWorkspaceID, project.FieldTaskNumber, project.FieldTaskCount, project.FieldLabeledCount:
 			values[i] = new(sql.NullInt64)
 		case project.FieldTitle, project.FieldDescription, project.FieldInstructions, project.FieldLabelConfig, project.FieldSampling:
 			values[i] = new(sql.NullString)
@@ -226,6 +230,18 @@ func (_m *Project) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.TaskNumber = int(value.Int64)
 			}
+		case project.FieldTaskCount:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field task_count", values[i])
+			} else if value.Valid {
+				_m.TaskCount = int(value.Int64)
+			}
+		case project.FieldLabeledCount:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field labeled_count", values[i])
+			} else if value.Valid {
+				_m.LabeledCount = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -323,6 +339,12 @@ func (_m *Project) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("task_number=")
 	builder.WriteString(fmt.Sprintf("%v", _m.TaskNumber))
+	builder.WriteString(", ")
+	builder.WriteString("task_count=")
+	builder.WriteString(fmt.Sprintf("%v", _m.TaskCount))
+	builder.WriteString(", ")
+	builder.WriteString("labeled_count=")
+	builder.WriteString(fmt.Sprintf("%v", _m.LabeledCount))
 	builder.WriteByte(')')
 	return builder.String()
 }

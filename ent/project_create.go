@@ -203,6 +203,34 @@ func (_c *ProjectCreate) SetNillableTaskNumber(v *int) *ProjectCreate {
 	return _c
 }
 
+// SetTaskCount sets the "task_count" field.
+func (_c *ProjectCreate) SetTaskCount(v int) *ProjectCreate {
+	_c.mutation.SetTaskCount(v)
+	return _c
+}
+
+// SetNillableTaskCount sets the "task_count" field if the given value is not nil.
+func (_c *ProjectCreate) SetNillableTaskCount(v *int) *ProjectCreate {
+	if v != nil {
+		_c.SetTaskCount(*v)
+	}
+	return _c
+}
+
+// SetLabeledCount sets the "labeled_count" field.
+func (_c *ProjectCreate) SetLabeledCount(v int) *ProjectCreate {
+	_c.mutation.SetLabeledCount(v)
+	return _c
+}
+
+// SetNillableLabeledCount sets the "labeled_count" field if the given value is not nil.
+func (_c *ProjectCreate) SetNillableLabeledCount(v *int) *ProjectCreate {
+	if v != nil {
+		_c.SetLabeledCount(*v)
+	}
+	return _c
+}
+
 // AddTaskIDs adds the "tasks" edge to the Task entity by IDs.
 func (_c *ProjectCreate) AddTaskIDs(ids ...int) *ProjectCreate {
 	_c.mutation.AddTaskIDs(ids...)
@@ -481,6 +509,14 @@ func (_c *ProjectCreate) createSpec() (*Project, *sqlgraph.CreateSpec) {
 		_spec.SetField(project.FieldTaskNumber, field.TypeInt, value)
 		_node.TaskNumber = value
 	}
+	if value, ok := _c.mutation.TaskCount(); ok {
+		_spec.SetField(project.FieldTaskCount, field.TypeInt, value)
+		_node.TaskCount = value
+	}
+	if value, ok := _c.mutation.LabeledCount(); ok {
+		_spec.SetField(project.FieldLabeledCount, field.TypeInt, value)
+		_node.LabeledCount = value
+	}
 	if nodes := _c.mutation.TasksIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -744,6 +780,54 @@ func (u *ProjectUpsert) AddTaskNumber(v int) *ProjectUpsert {
 	return u
 }
 
+// SetTaskCount sets the "task_count" field.
+func (u *ProjectUpsert) SetTaskCount(v int) *ProjectUpsert {
+	u.Set(project.FieldTaskCount, v)
+	return u
+}
+
+// UpdateTaskCount sets the "task_count" field to the value that was provided on create.
+func (u *ProjectUpsert) UpdateTaskCount() *ProjectUpsert {
+	u.SetExcluded(project.FieldTaskCount)
+	return u
+}
+
+// AddTaskCount adds v to the "task_count" field.
+func (u *ProjectUpsert) AddTaskCount(v int) *ProjectUpsert {
+	u.Add(project.FieldTaskCount, v)
+	return u
+}
+
+// ClearTaskCount clears the value of the "task_count" field.
+func (u *ProjectUpsert) ClearTaskCount() *ProjectUpsert {
+	u.SetNull(project.FieldTaskCount)
+	return u
+}
+
+// SetLabeledCount sets the "labeled_count" field.
+func (u *ProjectUpsert) SetLabeledCount(v int) *ProjectUpsert {
+	u.Set(project.FieldLabeledCount, v)
+	return u
+}
+
+// UpdateLabeledCount sets the "labeled_count" field to the value that was provided on create.
+func (u *ProjectUpsert) UpdateLabeledCount() *ProjectUpsert {
+	u.SetExcluded(project.FieldLabeledCount)
+	return u
+}
+
+// AddLabeledCount adds v to the "labeled_count" field.
+func (u *ProjectUpsert) AddLabeledCount(v int) *ProjectUpsert {
+	u.Add(project.FieldLabeledCount, v)
+	return u
+}
+
+// ClearLabeledCount clears the value of the "labeled_count" field.
+func (u *ProjectUpsert) ClearLabeledCount() *ProjectUpsert {
+	u.SetNull(project.FieldLabeledCount)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -981,6 +1065,62 @@ func (u *ProjectUpsertOne) AddTaskNumber(v int) *ProjectUpsertOne {
 func (u *ProjectUpsertOne) UpdateTaskNumber() *ProjectUpsertOne {
 	return u.Update(func(s *ProjectUpsert) {
 		s.UpdateTaskNumber()
+	})
+}
+
+// SetTaskCount sets the "task_count" field.
+func (u *ProjectUpsertOne) SetTaskCount(v int) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetTaskCount(v)
+	})
+}
+
+// AddTaskCount adds v to the "task_count" field.
+func (u *ProjectUpsertOne) AddTaskCount(v int) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.AddTaskCount(v)
+	})
+}
+
+// UpdateTaskCount sets the "task_count" field to the value that was provided on create.
+func (u *ProjectUpsertOne) UpdateTaskCount() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateTaskCount()
+	})
+}
+
+// ClearTaskCount clears the value of the "task_count" field.
+func (u *ProjectUpsertOne) ClearTaskCount() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearTaskCount()
+	})
+}
+
+// SetLabeledCount sets the "labeled_count" field.
+func (u *ProjectUpsertOne) SetLabeledCount(v int) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetLabeledCount(v)
+	})
+}
+
+// AddLabeledCount adds v to the "labeled_count" field.
+func (u *ProjectUpsertOne) AddLabeledCount(v int) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.AddLabeledCount(v)
+	})
+}
+
+// UpdateLabeledCount sets the "labeled_count" field to the value that was provided on create.
+func (u *ProjectUpsertOne) UpdateLabeledCount() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateLabeledCount()
+	})
+}
+
+// ClearLabeledCount clears the value of the "labeled_count" field.
+func (u *ProjectUpsertOne) ClearLabeledCount() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearLabeledCount()
 	})
 }
 
@@ -1387,6 +1527,62 @@ func (u *ProjectUpsertBulk) AddTaskNumber(v int) *ProjectUpsertBulk {
 func (u *ProjectUpsertBulk) UpdateTaskNumber() *ProjectUpsertBulk {
 	return u.Update(func(s *ProjectUpsert) {
 		s.UpdateTaskNumber()
+	})
+}
+
+// SetTaskCount sets the "task_count" field.
+func (u *ProjectUpsertBulk) SetTaskCount(v int) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetTaskCount(v)
+	})
+}
+
+// AddTaskCount adds v to the "task_count" field.
+func (u *ProjectUpsertBulk) AddTaskCount(v int) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.AddTaskCount(v)
+	})
+}
+
+// UpdateTaskCount sets the "task_count" field to the value that was provided on create.
+func (u *ProjectUpsertBulk) UpdateTaskCount() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateTaskCount()
+	})
+}
+
+// ClearTaskCount clears the value of the "task_count" field.
+func (u *ProjectUpsertBulk) ClearTaskCount() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearTaskCount()
+	})
+}
+
+// SetLabeledCount sets the "labeled_count" field.
+func (u *ProjectUpsertBulk) SetLabeledCount(v int) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetLabeledCount(v)
+	})
+}
+
+// AddLabeledCount adds v to the "labeled_count" field.
+func (u *ProjectUpsertBulk) AddLabeledCount(v int) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.AddLabeledCount(v)
+	})
+}
+
+// UpdateLabeledCount sets the "labeled_count" field to the value that was provided on create.
+func (u *ProjectUpsertBulk) UpdateLabeledCount() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateLabeledCount()
+	})
+}
+
+// ClearLabeledCount clears the value of the "labeled_count" field.
+func (u *ProjectUpsertBulk) ClearLabeledCount() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearLabeledCount()
 	})
 }
 

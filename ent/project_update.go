@@ -212,6 +212,60 @@ func (_u *ProjectUpdate) AddTaskNumber(v int) *ProjectUpdate {
 	return _u
 }
 
+// SetTaskCount sets the "task_count" field.
+func (_u *ProjectUpdate) SetTaskCount(v int) *ProjectUpdate {
+	_u.mutation.ResetTaskCount()
+	_u.mutation.SetTaskCount(v)
+	return _u
+}
+
+// SetNillableTaskCount sets the "task_count" field if the given value is not nil.
+func (_u *ProjectUpdate) SetNillableTaskCount(v *int) *ProjectUpdate {
+	if v != nil {
+		_u.SetTaskCount(*v)
+	}
+	return _u
+}
+
+// AddTaskCount adds value to the "task_count" field.
+func (_u *ProjectUpdate) AddTaskCount(v int) *ProjectUpdate {
+	_u.mutation.AddTaskCount(v)
+	return _u
+}
+
+// ClearTaskCount clears the value of the "task_count" field.
+func (_u *ProjectUpdate) ClearTaskCount() *ProjectUpdate {
+	_u.mutation.ClearTaskCount()
+	return _u
+}
+
+// SetLabeledCount sets the "labeled_count" field.
+func (_u *ProjectUpdate) SetLabeledCount(v int) *ProjectUpdate {
+	_u.mutation.ResetLabeledCount()
+	_u.mutation.SetLabeledCount(v)
+	return _u
+}
+
+// SetNillableLabeledCount sets the "labeled_count" field if the given value is not nil.
+func (_u *ProjectUpdate) SetNillableLabeledCount(v *int) *ProjectUpdate {
+	if v != nil {
+		_u.SetLabeledCount(*v)
+	}
+	return _u
+}
+
+// AddLabeledCount adds value to the "labeled_count" field.
+func (_u *ProjectUpdate) AddLabeledCount(v int) *ProjectUpdate {
+	_u.mutation.AddLabeledCount(v)
+	return _u
+}
+
+// ClearLabeledCount clears the value of the "labeled_count" field.
+func (_u *ProjectUpdate) ClearLabeledCount() *ProjectUpdate {
+	_u.mutation.ClearLabeledCount()
+	return _u
+}
+
 // AddTaskIDs adds the "tasks" edge to the Task entity by IDs.
 func (_u *ProjectUpdate) AddTaskIDs(ids ...int) *ProjectUpdate {
 	_u.mutation.AddTaskIDs(ids...)
@@ -433,6 +487,24 @@ func (_u *ProjectUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedTaskNumber(); ok {
 		_spec.AddField(project.FieldTaskNumber, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.TaskCount(); ok {
+		_spec.SetField(project.FieldTaskCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedTaskCount(); ok {
+		_spec.AddField(project.FieldTaskCount, field.TypeInt, value)
+	}
+	if _u.mutation.TaskCountCleared() {
+		_spec.ClearField(project.FieldTaskCount, field.TypeInt)
+	}
+	if value, ok := _u.mutation.LabeledCount(); ok {
+		_spec.SetField(project.FieldLabeledCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedLabeledCount(); ok {
+		_spec.AddField(project.FieldLabeledCount, field.TypeInt, value)
+	}
+	if _u.mutation.LabeledCountCleared() {
+		_spec.ClearField(project.FieldLabeledCount, field.TypeInt)
 	}
 	if _u.mutation.TasksCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -755,6 +827,60 @@ func (_u *ProjectUpdateOne) AddTaskNumber(v int) *ProjectUpdateOne {
 	return _u
 }
 
+// SetTaskCount sets the "task_count" field.
+func (_u *ProjectUpdateOne) SetTaskCount(v int) *ProjectUpdateOne {
+	_u.mutation.ResetTaskCount()
+	_u.mutation.SetTaskCount(v)
+	return _u
+}
+
+// SetNillableTaskCount sets the "task_count" field if the given value is not nil.
+func (_u *ProjectUpdateOne) SetNillableTaskCount(v *int) *ProjectUpdateOne {
+	if v != nil {
+		_u.SetTaskCount(*v)
+	}
+	return _u
+}
+
+// AddTaskCount adds value to the "task_count" field.
+func (_u *ProjectUpdateOne) AddTaskCount(v int) *ProjectUpdateOne {
+	_u.mutation.AddTaskCount(v)
+	return _u
+}
+
+// ClearTaskCount clears the value of the "task_count" field.
+func (_u *ProjectUpdateOne) ClearTaskCount() *ProjectUpdateOne {
+	_u.mutation.ClearTaskCount()
+	return _u
+}
+
+// SetLabeledCount sets the "labeled_count" field.
+func (_u *ProjectUpdateOne) SetLabeledCount(v int) *ProjectUpdateOne {
+	_u.mutation.ResetLabeledCount()
+	_u.mutation.SetLabeledCount(v)
+	return _u
+}
+
+// SetNillableLabeledCount sets the "labeled_count" field if the given value is not nil.
+func (_u *ProjectUpdateOne) SetNillableLabeledCount(v *int) *ProjectUpdateOne {
+	if v != nil {
+		_u.SetLabeledCount(*v)
+	}
+	return _u
+}
+
+// AddLabeledCount adds value to the "labeled_count" field.
+func (_u *ProjectUpdateOne) AddLabeledCount(v int) *ProjectUpdateOne {
+	_u.mutation.AddLabeledCount(v)
+	return _u
+}
+
+// ClearLabeledCount clears the value of the "labeled_count" field.
+func (_u *ProjectUpdateOne) ClearLabeledCount() *ProjectUpdateOne {
+	_u.mutation.ClearLabeledCount()
+	return _u
+}
+
 // AddTaskIDs adds the "tasks" edge to the Task entity by IDs.
 func (_u *ProjectUpdateOne) AddTaskIDs(ids ...int) *ProjectUpdateOne {
 	_u.mutation.AddTaskIDs(ids...)
@@ -1006,6 +1132,24 @@ func (_u *ProjectUpdateOne) sqlSave(ctx context.Context) (_node *Project, err er
 	}
 	if value, ok := _u.mutation.AddedTaskNumber(); ok {
 		_spec.AddField(project.FieldTaskNumber, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.TaskCount(); ok {
+		_spec.SetField(project.FieldTaskCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedTaskCount(); ok {
+		_spec.AddField(project.FieldTaskCount, field.TypeInt, value)
+	}
+	if _u.mutation.TaskCountCleared() {
+		_spec.ClearField(project.FieldTaskCount, field.TypeInt)
+	}
+	if value, ok := _u.mutation.LabeledCount(); ok {
+		_spec.SetField(project.FieldLabeledCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedLabeledCount(); ok {
+		_spec.AddField(project.FieldLabeledCount, field.TypeInt, value)
+	}
+	if _u.mutation.LabeledCountCleared() {
+		_spec.ClearField(project.FieldLabeledCount, field.TypeInt)
 	}
 	if _u.mutation.TasksCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -99,7 +99,7 @@ func FuzzTaskCursor(f *testing.F) {
 			return // gqlgen reports it at the argument (see cursorError)
 		}
 		n := int(first)
-		_, err := w.r.tasks(ctx, w.project, &n, &c, nil, orders[int(order)%len(orders)])
+		_, err := w.r.tasks(ctx, w.project, nil, &n, &c, nil, orders[int(order)%len(orders)])
 		mustBeClientError(t, fmt.Sprintf("cursor %+v", c), err)
 	})
 }
@@ -144,7 +144,7 @@ func FuzzTaskFilter(f *testing.F) {
 			filter.Skipped = &b
 		}
 		first := 100
-		conn, err := w.r.tasks(ctx, w.project, &first, nil, filter, orders[int(order)%len(orders)])
+		conn, err := w.r.tasks(ctx, w.project, nil, &first, nil, filter, orders[int(order)%len(orders)])
 		mustBeClientError(t, fmt.Sprintf("filter %+v", filter), err)
 		if err == nil && filter.Search != nil && flags&^1 == 0 {
 			// A search alone matches only tasks whose data holds the text.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"gloss/ent"
 	"gloss/internal/accounts"
@@ -97,4 +98,37 @@ func deref(p *string) string {
 		return ""
 	}
 	return *p
+}
+
+// pageContext returns ctx for entgql's Paginate, which reads the selection
+// of the connection field to decide what to do, by alias. Paginate counts
+// every row of the list (a COUNT(*) over the whole project for the data
+// manager) whenever pageInfo is selected, only to fill totalCount, while
+// hasNextPage and the cursors come from reading one row past the page; and
+// it misses an aliased totalCount or edges. So the selection it sees names
+// its fields by their names, without pageInfo unless totalCount is asked,
+// and without either when the caller knows the total (known).
+func pageContext(ctx context.Context, known bool) context.Context {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return ctx
+	}
+	fields := graphql.CollectFields(graphql.GetOperationContext(ctx), fc.Field.Selections, nil)
+	count := false
+	for _, f := range fields {
+		count = count || (f.Name == "totalCount" && !known)
+	}
+	var keep ast.SelectionSet
+	for _, f := range fields {
+		if (f.Name == "pageInfo" || f.Name == "totalCount") && !count {
+			continue
+		}
+		field := *f.Field
+		field.Alias = field.Name
+		field.SelectionSet = f.Selections
+		keep = append(keep, &field)
+	}
+	c := *fc
+	c.Field.Selections = keep
+	return graphql.WithFieldContext(ctx, &c)
 }

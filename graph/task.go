@@ -13,9 +13,20 @@ import (
 	"gloss/internal/viewer"
 )
 
+// projectTasks lists a project's tasks for the data manager. Unfiltered,
+// for a viewer who sees every task, totalCount is the project's counter.
+func (r *Resolver) projectTasks(ctx context.Context, p *ent.Project, first *int, after *ent.Cursor, filter *model.TaskFilter, orderBy *model.TaskOrder) (*ent.TaskConnection, error) {
+	var total *int
+	if (filter == nil || *filter == model.TaskFilter{}) && rule.SeesEveryTask(viewer.FromContext(ctx)) {
+		total = &p.TaskCount
+	}
+	return r.tasks(ctx, p.ID, total, first, after, filter, orderBy)
+}
+
 // tasks lists a project's tasks for the data manager: keyset pagination on
-// the chosen order, filters only on allowlisted task fields.
-func (r *Resolver) tasks(ctx context.Context, projectID int, first *int, after *ent.Cursor, filter *model.TaskFilter, orderBy *model.TaskOrder) (*ent.TaskConnection, error) {
+// the chosen order, filters only on allowlisted task fields. total, when
+// known, is the connection's totalCount, and nothing is counted.
+func (r *Resolver) tasks(ctx context.Context, projectID int, total *int, first *int, after *ent.Cursor, filter *model.TaskFilter, orderBy *model.TaskOrder) (*ent.TaskConnection, error) {
 	first, err := checkFirst(first)
 	if err != nil {
 		return nil, err
@@ -59,7 +70,11 @@ func (r *Resolver) tasks(ctx context.Context, projectID int, first *int, after *
 			q.Where(p)
 		}
 	}
-	return q.Paginate(ctx, after, first, nil, nil, ent.WithTaskOrder(taskOrder(orderBy)))
+	conn, err := q.Paginate(pageContext(ctx, total != nil), after, first, nil, nil, ent.WithTaskOrder(taskOrder(orderBy)))
+	if err == nil && total != nil {
+		conn.TotalCount = *total
+	}
+	return conn, err
 }
 
 // taskOrder maps the GraphQL order to ent's; ties break on id.

@@ -278,6 +278,8 @@ var (
 		{Name: "annotators_see_others", Type: field.TypeBool, Default: false},
 		{Name: "reveal_annotators", Type: field.TypeBool, Default: false},
 		{Name: "task_number", Type: field.TypeInt, Default: 0},
+		{Name: "task_count", Type: field.TypeInt, Nullable: true},
+		{Name: "labeled_count", Type: field.TypeInt, Nullable: true},
 		{Name: "workspace_id", Type: field.TypeInt, Nullable: true},
 	}
 	// ProjectsTable holds the schema information for the "projects" table.
@@ -288,7 +290,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "projects_workspaces_projects",
-				Columns:    []*schema.Column{ProjectsColumns[15]},
+				Columns:    []*schema.Column{ProjectsColumns[17]},
 				RefColumns: []*schema.Column{WorkspacesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},

@@ -48,6 +48,10 @@ const (
 	FieldRevealAnnotators = "reveal_annotators"
 	// FieldTaskNumber holds the string denoting the task_number field in the database.
 	FieldTaskNumber = "task_number"
+	// FieldTaskCount holds the string denoting the task_count field in the database.
+	FieldTaskCount = "task_count"
+	// FieldLabeledCount holds the string denoting the labeled_count field in the database.
+	FieldLabeledCount = "labeled_count"
 	// EdgeTasks holds the string denoting the tasks edge name in mutations.
 	EdgeTasks = "tasks"
 	// EdgeMembers holds the string denoting the members edge name in mutations.
@@ -97,6 +101,8 @@ var Columns = []string{
 	FieldAnnotatorsSeeOthers,
 	FieldRevealAnnotators,
 	FieldTaskNumber,
+	FieldTaskCount,
+	FieldLabeledCount,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -256,6 +262,16 @@ func ByRevealAnnotators(opts ...sql.OrderTermOption) OrderOption {
 // ByTaskNumber orders the results by the task_number field.
 func ByTaskNumber(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldTaskNumber, opts...).ToFunc()
+}
+
+// ByTaskCount orders the results by the task_count field.
+func ByTaskCount(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldTaskCount, opts...).ToFunc()
+}
+
+// ByLabeledCount orders the results by the labeled_count field.
+func ByLabeledCount(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLabeledCount, opts...).ToFunc()
 }
 
 // ByTasksCount orders the results by tasks count.

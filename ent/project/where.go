@@ -125,6 +125,16 @@ func TaskNumber(v int) predicate.Project {
 	return predicate.Project(sql.FieldEQ(FieldTaskNumber, v))
 }
 
+// TaskCount applies equality check predicate on the "task_count" field. It's identical to TaskCountEQ.
+func TaskCount(v int) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldTaskCount, v))
+}
+
+// LabeledCount applies equality check predicate on the "labeled_count" field. It's identical to LabeledCountEQ.
+func LabeledCount(v int) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldLabeledCount, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Project {
 	return predicate.Project(sql.FieldEQ(FieldCreatedAt, v))
@@ -703,6 +713,106 @@ func TaskNumberLT(v int) predicate.Project {
 // TaskNumberLTE applies the LTE predicate on the "task_number" field.
 func TaskNumberLTE(v int) predicate.Project {
 	return predicate.Project(sql.FieldLTE(FieldTaskNumber, v))
+}
+
+// TaskCountEQ applies the EQ predicate on the "task_count" field.
+func TaskCountEQ(v int) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldTaskCount, v))
+}
+
+// TaskCountNEQ applies the NEQ predicate on the "task_count" field.
+func TaskCountNEQ(v int) predicate.Project {
+	return predicate.Project(sql.FieldNEQ(FieldTaskCount, v))
+}
+
+// TaskCountIn applies the In predicate on the "task_count" field.
+func TaskCountIn(vs ...int) predicate.Project {
+	return predicate.Project(sql.FieldIn(FieldTaskCount, vs...))
+}
+
+// TaskCountNotIn applies the NotIn predicate on the "task_count" field.
+func TaskCountNotIn(vs ...int) predicate.Project {
+	return predicate.Project(sql.FieldNotIn(FieldTaskCount, vs...))
+}
+
+// TaskCountGT applies the GT predicate on the "task_count" field.
+func TaskCountGT(v int) predicate.Project {
+	return predicate.Project(sql.FieldGT(FieldTaskCount, v))
+}
+
+// TaskCountGTE applies the GTE predicate on the "task_count" field.
+func TaskCountGTE(v int) predicate.Project {
+	return predicate.Project(sql.FieldGTE(FieldTaskCount, v))
+}
+
+// TaskCountLT applies the LT predicate on the "task_count" field.
+func TaskCountLT(v int) predicate.Project {
+	return predicate.Project(sql.FieldLT(FieldTaskCount, v))
+}
+
+// TaskCountLTE applies the LTE predicate on the "task_count" field.
+func TaskCountLTE(v int) predicate.Project {
+	return predicate.Project(sql.FieldLTE(FieldTaskCount, v))
+}
+
+// TaskCountIsNil applies the IsNil predicate on the "task_count" field.
+func TaskCountIsNil() predicate.Project {
+	return predicate.Project(sql.FieldIsNull(FieldTaskCount))
+}
+
+// TaskCountNotNil applies the NotNil predicate on the "task_count" field.
+func TaskCountNotNil() predicate.Project {
+	return predicate.Project(sql.FieldNotNull(FieldTaskCount))
+}
+
+// LabeledCountEQ applies the EQ predicate on the "labeled_count" field.
+func LabeledCountEQ(v int) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldLabeledCount, v))
+}
+
+// LabeledCountNEQ applies the NEQ predicate on the "labeled_count" field.
+func LabeledCountNEQ(v int) predicate.Project {
+	return predicate.Project(sql.FieldNEQ(FieldLabeledCount, v))
+}
+
+// LabeledCountIn applies the In predicate on the "labeled_count" field.
+func LabeledCountIn(vs ...int) predicate.Project {
+	return predicate.Project(sql.FieldIn(FieldLabeledCount, vs...))
+}
+
+// LabeledCountNotIn applies the NotIn predicate on the "labeled_count" field.
+func LabeledCountNotIn(vs ...int) predicate.Project {
+	return predicate.Project(sql.FieldNotIn(FieldLabeledCount, vs...))
+}
+
+// LabeledCountGT applies the GT predicate on the "labeled_count" field.
+func LabeledCountGT(v int) predicate.Project {
+	return predicate.Project(sql.FieldGT(FieldLabeledCount, v))
+}
+
+// LabeledCountGTE applies the GTE predicate on the "labeled_count" field.
+func LabeledCountGTE(v int) predicate.Project {
+	return predicate.Project(sql.FieldGTE(FieldLabeledCount, v))
+}
+
+// LabeledCountLT applies the LT predicate on the "labeled_count" field.
+func LabeledCountLT(v int) predicate.Project {
+	return predicate.Project(sql.FieldLT(FieldLabeledCount, v))
+}
+
+// LabeledCountLTE applies the LTE predicate on the "labeled_count" field.
+func LabeledCountLTE(v int) predicate.Project {
+	return predicate.Project(sql.FieldLTE(FieldLabeledCount, v))
+}
+
+// LabeledCountIsNil applies the IsNil predicate on the "labeled_count" field.
+func LabeledCountIsNil() predicate.Project {
+	return predicate.Project(sql.FieldIsNull(FieldLabeledCount))
+}
+
+// LabeledCountNotNil applies the NotNil predicate on the "labeled_count" field.
+func LabeledCountNotNil() predicate.Project {
+	return predicate.Project(sql.FieldNotNull(FieldLabeledCount))
 }
 
 // HasTasks applies the HasEdge predicate on the "tasks" edge.

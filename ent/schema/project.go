@@ -45,6 +45,14 @@ func (Project) Fields() []ent.Field {
 		field.Bool("reveal_annotators").Default(false),
 		// task_number is the last inner id handed out; imports add to it.
 		field.Int("task_number").Default(0).Annotations(entgql.Skip()),
+		// Counters of the project's tasks and of those labeled (at least
+		// overlap non-skipped annotations), kept by internal/projects
+		// (counters.go) in the transaction that changes them. NULL (no
+		// default) marks a project from before the counters, which
+		// projects.FillCounters counts once at start; new projects start
+		// at 0.
+		field.Int("task_count").Optional().Annotations(entgql.Skip()),
+		field.Int("labeled_count").Optional().Annotations(entgql.Skip()),
 	}
 }
 

@@ -6,9 +6,8 @@ import (
 	"net/http"
 	"strings"
 
-	"gloss/ent"
 	"gloss/ent/apitoken"
-	"gloss/ent/membership"
+	"gloss/ent/session"
 	"gloss/internal/fault"
 	"gloss/internal/secret"
 	"gloss/internal/viewer"
@@ -75,71 +74,30 @@ func (s *Service) viewerFromToken(ctx context.Context, header string) (*viewer.V
 	if !ok || (!strings.EqualFold(scheme, "Bearer") && !strings.EqualFold(scheme, "Token")) || token == "" || len(token) > 256 {
 		return nil, errBadToken
 	}
-	// System context: the token lookup decides who the viewer is.
-	sys := viewer.NewSystemContext(ctx)
-	t, err := s.client.APIToken.Query().Where(apitoken.TokenHash(secret.Hash(token))).WithUser().Only(sys)
-	if ent.IsNotFound(err) {
+	h, err := s.lookup(ctx, apitoken.Table, secret.Hash(token))
+	if err != nil {
+		return nil, err
+	}
+	if h == nil {
 		return nil, errBadToken
 	}
-	if err != nil {
-		return nil, err
-	}
-	v, err := s.viewerFor(sys, t.Edges.User)
-	if err != nil || v == nil {
-		if err == nil {
-			err = errBadToken
-		}
-		return nil, err
-	}
-	v.Method = viewer.MethodToken
-	return v, nil
+	h.viewer.Method = viewer.MethodToken
+	return &h.viewer, nil
 }
 
+// viewerFromSession returns the viewer of the request's session cookie, or
+// nil for none, an ended session or a user who may no longer sign in.
 func (s *Service) viewerFromSession(r *http.Request) (*viewer.Viewer, error) {
-	if _, err := r.Cookie(s.store.CookieName()); err != nil {
+	c, err := r.Cookie(s.store.CookieName())
+	if err != nil || c.Value == "" || len(c.Value) > 128 {
 		return nil, nil
 	}
-	sess, err := s.store.New(r, s.store.CookieName())
-	if err != nil || sess.IsNew {
+	h, err := s.lookup(r.Context(), session.Table, secret.Hash(c.Value))
+	if err != nil || h == nil {
 		return nil, err
 	}
-	row, _ := sess.Values[valueSession].(*ent.Session)
-	// System context: the session lookup decides who the viewer is.
-	sys := viewer.NewSystemContext(r.Context())
-	u, err := s.client.User.Get(sys, row.UserID)
-	if err != nil {
-		return nil, err
-	}
-	v, err := s.viewerFor(sys, u)
-	if v != nil {
-		v.Method = viewer.MethodSession
-		v.SessionID = row.ID
-	}
-	return v, err
-}
-
-// viewerFor builds the viewer of an active user: their active organization
-// and role there, or their oldest membership when they are no longer in
-// the active one. A deactivated user, or one without a membership, is
-// nobody.
-func (s *Service) viewerFor(sys context.Context, u *ent.User) (*viewer.Viewer, error) {
-	if u == nil || !u.Active {
-		return nil, nil
-	}
-	q := s.client.Membership.Query().Where(membership.UserID(u.ID))
-	var m *ent.Membership
-	var err error
-	if u.ActiveOrganizationID != nil {
-		m, err = q.Clone().Where(membership.OrganizationID(*u.ActiveOrganizationID)).Only(sys)
-	}
-	if m == nil {
-		m, err = q.Order(ent.Asc(membership.FieldID)).First(sys)
-	}
-	if ent.IsNotFound(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &viewer.Viewer{UserID: u.ID, OrgID: m.OrganizationID, Role: m.Role}, nil
+	s.store.touch(r.Context(), h.rowID, h.lastSeen)
+	h.viewer.Method = viewer.MethodSession
+	h.viewer.SessionID = h.rowID
+	return &h.viewer, nil
 }

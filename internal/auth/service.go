@@ -9,26 +9,33 @@ package auth
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"net/http"
 
 	"gloss/ent"
+	"gloss/internal/database"
 	"gloss/internal/forwarded"
 	"gloss/internal/viewer"
 )
 
 // Service holds what the HTTP side of identity needs.
 type Service struct {
-	client *ent.Client
-	store  *SessionStore
-	log    *slog.Logger
+	client  *ent.Client
+	db      *sql.DB          // the same database, for the viewer lookup's prepared statements
+	lookups lookupStatements // see lookup
+	store   *SessionStore
+	log     *slog.Logger
 }
 
-// NewService returns a Service over client whose session cookies are
-// Secure (and __Host- prefixed) when secure is set (see NewSessionStore).
-func NewService(client *ent.Client, secure bool, log *slog.Logger) *Service {
-	return &Service{client: client, store: NewSessionStore(client, secure), log: log}
+// NewService returns a Service over db whose session cookies are Secure
+// (and __Host- prefixed) when secure is set (see NewSessionStore).
+func NewService(db *database.DB, secure bool, log *slog.Logger) *Service {
+	return &Service{
+		client: db.Client, db: db.SQL, lookups: lookupStatements{dialect: db.Dialect},
+		store: NewSessionStore(db.Client, secure), log: log,
+	}
 }
 
 // Store returns the session store.

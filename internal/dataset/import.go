@@ -525,6 +525,9 @@ func (w *writer) finish() (int, error) {
 	if err := w.client.Project.UpdateOneID(w.project.ID).SetTaskNumber(w.next).Exec(w.ctx); err != nil {
 		return 0, err
 	}
+	if err := projects.TasksAdded(w.ctx, w.client, w.project.ID, w.project.TaskNumber, w.next); err != nil {
+		return 0, err
+	}
 	return w.count, w.svc.audit.Record(w.ctx, audit.Event{Action: "project.tasks_imported", TargetType: "Project",
 		TargetID: strconv.Itoa(w.project.ID), Details: map[string]any{"tasks": w.count}})
 }

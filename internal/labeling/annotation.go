@@ -113,6 +113,11 @@ func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in Annotatio
 	if err != nil {
 		return nil, err
 	}
+	if !cancelled {
+		if err := projects.AnnotationsChanging(ctx, client, t.ID, 1); err != nil {
+			return nil, err
+		}
+	}
 	a, err := client.Annotation.Create().
 		SetTaskID(t.ID).
 		SetProjectID(t.ProjectID).
@@ -251,6 +256,9 @@ func (s *Service) UpdateAnnotation(ctx context.Context, id int, in AnnotationInp
 		if *in.WasCancelled {
 			d = -1
 		}
+		if err := projects.AnnotationsChanging(ctx, client, a.TaskID, d); err != nil {
+			return nil, err
+		}
 		if err := client.Task.UpdateOneID(a.TaskID).AddTotalAnnotations(d).AddCancelledAnnotations(-d).Exec(ctx); err != nil {
 			return nil, err
 		}
@@ -265,6 +273,13 @@ func (s *Service) DeleteAnnotation(ctx context.Context, id int) error {
 		return err
 	}
 	client := database.ClientFrom(ctx, s.client)
+	d := -1
+	if a.WasCancelled {
+		d = 0
+	}
+	if err := projects.AnnotationsChanging(ctx, client, a.TaskID, d); err != nil {
+		return err
+	}
 	if err := client.Annotation.DeleteOne(a).Exec(ctx); err != nil {
 		return err
 	}

@@ -83,7 +83,8 @@ func (s *Service) CreateProject(ctx context.Context, in ProjectInput) (*ent.Proj
 		SetNillableInstructions(in.Instructions).
 		SetNillableOverlap(in.Overlap).
 		SetNillableShowSkip(in.ShowSkip).
-		SetNillableSampling(in.Sampling)
+		SetNillableSampling(in.Sampling).
+		SetTaskCount(0).SetLabeledCount(0) // see counters.go
 	return c.Save(ctx)
 }
 
@@ -124,7 +125,12 @@ func (s *Service) UpdateProject(ctx context.Context, id int, in ProjectInput) (*
 			u.SetWorkspaceID(w.ID)
 		}
 	}
-	return u.Save(ctx)
+	saved, err := u.Save(ctx)
+	if err != nil || saved.Overlap == p.Overlap {
+		return saved, err
+	}
+	saved.LabeledCount, err = RecountLabeled(ctx, client, saved.ID)
+	return saved, err
 }
 
 // DeleteProject deletes a project with its tasks, annotations and

@@ -413,7 +413,7 @@ func TaskPolicy() ent.Policy {
 			if scope := ProjectScope(v); scope != nil {
 				q.Where(task.HasProjectWith(scope))
 			}
-			if v.Role == membership.RoleAnnotator {
+			if !SeesEveryTask(v) {
 				q.Where(task.Or(task.LockedByID(v.UserID), task.HasAnnotationsWith(annotation.CompletedByID(v.UserID))))
 			}
 			return privacy.Skip
@@ -584,6 +584,13 @@ func placeable(ctx context.Context, client *gen.Client, v *viewer.Viewer, id int
 		return errOwnWorkspaces
 	}
 	return privacy.Skip
+}
+
+// SeesEveryTask reports whether a viewer sees every task of the projects
+// they see (and so the project's task counters). Annotators see only the
+// tasks the label stream holds for them and those they annotated.
+func SeesEveryTask(v *viewer.Viewer) bool {
+	return v != nil && v.Role != membership.RoleAnnotator
 }
 
 // ProjectScope is the predicate of the projects a viewer works on, or nil

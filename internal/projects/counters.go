@@ -1,0 +1,155 @@
+package projects
+
+import (
+	"context"
+	"fmt"
+
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
+
+	"gloss/ent"
+	"gloss/ent/predicate"
+	"gloss/ent/privacy"
+	"gloss/ent/project"
+	"gloss/ent/task"
+	"gloss/internal/audit"
+)
+
+// A project keeps two counters on its row, so that the project list and the
+// data manager read totals instead of counting tasks: task_count, and
+// labeled_count (tasks with at least overlap non-skipped annotations). They
+// change here only, in the transaction that changes what they count, by
+// statements that add to them on the locked project row, so concurrent
+// imports and annotations on any number of processes add up. Each is one
+// UPDATE of the project row that reads the tasks it needs by index.
+//
+// They are the server's bookkeeping: they run past the project policy
+// (an annotator's submit changes labeled_count of a project they may not
+// edit) and log no audit event of their own (the change they follow does).
+
+// TasksAdded counts the tasks an import just added to a project: inner ids
+// after, up to through, some of them perhaps labeled already (imported with
+// annotations). Call it in the import's transaction, with the project row
+// locked.
+func TasksAdded(ctx context.Context, client *ent.Client, projectID, after, through int) error {
+	return counterUpdate(ctx, client, project.ID(projectID), func(u *sql.UpdateBuilder) {
+		u.Set(project.FieldTaskCount, sql.ExprFunc(func(b *sql.Builder) {
+			b.WriteString("COALESCE(").Ident(project.FieldTaskCount).WriteString(", 0) + ").Arg(through - after)
+		}))
+		u.Set(project.FieldLabeledCount, sql.ExprFunc(func(b *sql.Builder) {
+			b.WriteString("COALESCE(").Ident(project.FieldLabeledCount).WriteString(", 0) + (SELECT COUNT(*) FROM ").
+				Ident(task.Table).WriteString(" WHERE ").Ident(task.FieldProjectID).WriteString(" = ").Arg(projectID).
+				WriteString(" AND ").Ident(task.FieldInnerID).WriteString(" > ").Arg(after).
+				WriteString(" AND ").Ident(task.FieldInnerID).WriteString(" <= ").Arg(through).
+				WriteString(" AND ").Ident(task.FieldTotalAnnotations).WriteString(" >= ").Ident(project.Table).WriteString(".").Ident(project.FieldOverlap).
+				WriteString(")")
+		}))
+	})
+}
+
+// AnnotationsChanging follows a change by d of a task's non-skipped
+// annotations (total_annotations), which the caller is about to make in
+// the same transaction. It locks the task row (so its total stays what it
+// read until the transaction ends) and adds to labeled_count when the task
+// crosses its project's overlap. Call it before the transaction's first
+// audited write: the locks are then always taken in one order, task row,
+// project row, audit chain (as imports and project changes take project
+// row, then chain), so concurrent transactions never wait on each other in
+// a circle on PostgreSQL. A change of skips only (d = 0) takes the lock.
+func AnnotationsChanging(ctx context.Context, client *ent.Client, taskID, d int) error {
+	t, err := client.Task.Query().Where(task.ID(taskID)).
+		Modify(func(s *sql.Selector) {
+			if s.Dialect() == dialect.Postgres {
+				s.ForUpdate() // SQLite's transaction holds the write lock already
+			}
+		}).
+		Select(task.FieldProjectID, task.FieldTotalAnnotations).
+		Only(privacy.DecisionContext(ctx, privacy.Allow)) // bookkeeping: see the top of this file
+	if err != nil {
+		return fmt.Errorf("count annotations: %w", err)
+	}
+	if d == 0 { // a skip: only the lock
+		return nil
+	}
+	labeled := func(b *sql.Builder, total int) {
+		b.WriteString("(CASE WHEN ").Arg(total).WriteString(" >= ").Ident(project.FieldOverlap).WriteString(" THEN 1 ELSE 0 END)")
+	}
+	return counterUpdate(ctx, client, project.ID(t.ProjectID), func(u *sql.UpdateBuilder) {
+		u.Set(project.FieldLabeledCount, sql.ExprFunc(func(b *sql.Builder) {
+			b.WriteString("COALESCE(").Ident(project.FieldLabeledCount).WriteString(", 0) + ")
+			labeled(b, t.TotalAnnotations+d)
+			b.WriteString(" - ")
+			labeled(b, t.TotalAnnotations)
+		}))
+	})
+}
+
+// RecountLabeled counts a project's labeled tasks again, after its overlap
+// changed (which moves the line between labeled and not for every task),
+// and returns the new count. Call it in the transaction that changed the
+// overlap, after the change.
+func RecountLabeled(ctx context.Context, client *ent.Client, projectID int) (int, error) {
+	err := counterUpdate(ctx, client, project.ID(projectID), func(u *sql.UpdateBuilder) {
+		u.Set(project.FieldLabeledCount, labeledSubquery(projectID))
+	})
+	if err != nil {
+		return 0, err
+	}
+	p, err := client.Project.Query().Where(project.ID(projectID)).Select(project.FieldLabeledCount).Only(privacy.DecisionContext(ctx, privacy.Allow))
+	if err != nil {
+		return 0, err
+	}
+	return p.LabeledCount, nil
+}
+
+// FillCounters counts the tasks of every project that has no counters yet
+// (made before there were any): a migration, run at start. Replicas that
+// start together count each project once: the WHERE is checked again on
+// the locked row.
+func FillCounters(ctx context.Context, client *ent.Client) error {
+	_, err := client.Project.Update().Where(project.TaskCountIsNil()).
+		Modify(func(u *sql.UpdateBuilder) {
+			u.Set(project.FieldTaskCount, sql.ExprFunc(func(b *sql.Builder) {
+				b.WriteString("(SELECT COUNT(*) FROM ").Ident(task.Table).WriteString(" WHERE ").
+					Ident(task.Table).WriteString(".").Ident(task.FieldProjectID).WriteString(" = ").Ident(project.Table).WriteString(".").Ident(project.FieldID).WriteString(")")
+			}))
+			u.Set(project.FieldLabeledCount, sql.ExprFunc(func(b *sql.Builder) {
+				b.WriteString("(SELECT COUNT(*) FROM ").Ident(task.Table).WriteString(" WHERE ").
+					Ident(task.Table).WriteString(".").Ident(task.FieldProjectID).WriteString(" = ").Ident(project.Table).WriteString(".").Ident(project.FieldID).
+					WriteString(" AND ").Ident(task.Table).WriteString(".").Ident(task.FieldTotalAnnotations).WriteString(" >= ").Ident(project.Table).WriteString(".").Ident(project.FieldOverlap).
+					WriteString(")")
+			}))
+		}).
+		Save(counterContext(ctx))
+	if err != nil {
+		return fmt.Errorf("fill project counters: %w", err)
+	}
+	return nil
+}
+
+func labeledSubquery(projectID int) sql.Querier {
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.WriteString("(SELECT COUNT(*) FROM ").Ident(task.Table).WriteString(" WHERE ").
+			Ident(task.FieldProjectID).WriteString(" = ").Arg(projectID).
+			WriteString(" AND ").Ident(task.FieldTotalAnnotations).WriteString(" >= ").Ident(project.Table).WriteString(".").Ident(project.FieldOverlap).
+			WriteString(")")
+	})
+}
+
+// counterUpdate runs one UPDATE of the counters of the project which.
+func counterUpdate(ctx context.Context, client *ent.Client, which predicate.Project, set func(*sql.UpdateBuilder)) error {
+	n, err := client.Project.Update().Where(which).Modify(set).Save(counterContext(ctx))
+	if err != nil {
+		return fmt.Errorf("update project counters: %w", err)
+	}
+	if n != 1 {
+		return fmt.Errorf("update project counters: no such project")
+	}
+	return nil
+}
+
+// counterContext lets a counter update past the project policy and the
+// audit log: see the comment at the top of this file.
+func counterContext(ctx context.Context) context.Context {
+	return audit.Quiet(privacy.DecisionContext(ctx, privacy.Allow))
+}
