@@ -13423,7 +13423,7 @@ func (ec *executionContext) unmarshalInputUpdateAnnotationInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"result", "leadTime", "wasCancelled"}
+	fieldsInOrder := [...]string{"result", "leadTime", "wasCancelled", "confirmSkip"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13451,6 +13451,13 @@ func (ec *executionContext) unmarshalInputUpdateAnnotationInput(ctx context.Cont
 				return it, err
 			}
 			it.WasCancelled = data
+		case "confirmSkip":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("confirmSkip"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConfirmSkip = data
 		}
 	}
 	return it, nil

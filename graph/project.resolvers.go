@@ -78,6 +78,7 @@ func (r *mutationResolver) CreateAnnotation(ctx context.Context, input model.Cre
 func (r *mutationResolver) UpdateAnnotation(ctx context.Context, id int, input model.UpdateAnnotationInput) (*ent.Annotation, error) {
 	a, err := r.Labeling.UpdateAnnotation(ctx, id, labeling.AnnotationInput{
 		Result: input.Result, LeadTime: input.LeadTime, WasCancelled: input.WasCancelled,
+		ConfirmSkip: input.ConfirmSkip != nil && *input.ConfirmSkip,
 	})
 	if err != nil {
 		return nil, err
