@@ -66,10 +66,20 @@ export interface EditorProps {
   config: LabelConfig;
   data: JsonValue;
   result: readonly ResultItem[];
-  onChange(change: (result: readonly ResultItem[]) => ResultItem[]): void;
+  /** onChange applies an edit; edits with one mergeKey in quick succession are one undo step. */
+  onChange(change: (result: readonly ResultItem[]) => ResultItem[], mergeKey?: string): void;
   readOnly?: boolean;
+  /** Undo and redo of the result, when the caller keeps a history (see history.ts). */
+  history?: EditorHistory;
   /** Whether number keys pick choices and labels; off where the editor is only a preview. */
   hotkeys?: boolean;
+}
+
+export interface EditorHistory {
+  undo(): void;
+  redo(): void;
+  canUndo: boolean;
+  canRedo: boolean;
 }
 
 function isTyping(target: EventTarget | null): boolean {
@@ -81,17 +91,17 @@ function isTyping(target: EventTarget | null): boolean {
   return false;
 }
 
-export function Editor({ config, data, result, onChange, readOnly = false, hotkeys = true }: EditorProps) {
+export function Editor({ config, data, result, onChange, readOnly = false, hotkeys = true, history }: EditorProps) {
   const idPrefix = `lc${useId().replace(/[^A-Za-z0-9]/g, "")}`;
   const [active, setActive] = useState<Readonly<Record<string, readonly string[]>>>({});
   const [selected, setSelected] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
   const update = useCallback(
-    (change: (result: readonly ResultItem[]) => ResultItem[]) => {
+    (change: (result: readonly ResultItem[]) => ResultItem[], mergeKey?: string) => {
       if (readOnly) return;
       setNotice(null);
-      onChange(change);
+      onChange(change, mergeKey);
     },
     [onChange, readOnly],
   );
@@ -270,6 +280,26 @@ export function Editor({ config, data, result, onChange, readOnly = false, hotke
     return () => document.removeEventListener("keydown", handleKeyDown);
   }, [hotkeys, readOnly, config, result, selected, update, chooseLabel]);
 
+  // Ctrl+Z undoes, Ctrl+Shift+Z and Ctrl+Y redo (Cmd on a Mac), as in
+  // Label Studio. In a text field the browser's own undo of the typing wins.
+  useEffect(() => {
+    if (!history || readOnly) return;
+    const { undo, redo } = history;
+    function handleKeyDown(event: KeyboardEvent) {
+      if (event.defaultPrevented || !(event.ctrlKey || event.metaKey) || event.altKey || isTyping(event.target)) return;
+      const key = event.key.toLowerCase();
+      if (key === "z" && !event.shiftKey) {
+        event.preventDefault();
+        undo();
+      } else if ((key === "z" && event.shiftKey) || (key === "y" && !event.shiftKey)) {
+        event.preventDefault();
+        redo();
+      }
+    }
+    document.addEventListener("keydown", handleKeyDown);
+    return () => document.removeEventListener("keydown", handleKeyDown);
+  }, [history, readOnly]);
+
   // A deleted region cannot stay selected.
   useEffect(() => {
     if (selected && !result.some((item) => item.id === selected)) setSelected(null);
@@ -279,6 +309,28 @@ export function Editor({ config, data, result, onChange, readOnly = false, hotke
   return (
     <EditorContext.Provider value={api}>
       <div className="lc-editor">
+        {history && !readOnly ? (
+          <div className="lc-history" role="toolbar" aria-label="Edit history">
+            <button
+              type="button"
+              className="button button-secondary button-small"
+              disabled={!history.canUndo}
+              aria-keyshortcuts="Control+Z"
+              onClick={history.undo}
+            >
+              Undo
+            </button>
+            <button
+              type="button"
+              className="button button-secondary button-small"
+              disabled={!history.canRedo}
+              aria-keyshortcuts="Control+Shift+Z Control+Y"
+              onClick={history.redo}
+            >
+              Redo
+            </button>
+          </div>
+        ) : null}
         <NodeView node={config.root} />
         <div className="lc-notice" role="status">
           {notice}

@@ -1,0 +1,195 @@
+// The labeling workbench, in Chromium against the real binary (global-setup's
+// "seeded" server, signed in as its owner): undo and redo across edits, and
+// drafts saved as the annotator works and restored when they come back.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+
+import { stateDir, type ServerState } from "./global-setup";
+import { LabelingPage, ProjectsPage, SignInPage } from "./labeling-pages";
+
+const { seeded } = JSON.parse(readFileSync(join(stateDir, "server.json"), "utf8")) as ServerState;
+const stamp = Date.now();
+
+test.describe.configure({ mode: "serial" });
+
+// gql calls the API with the seeded owner's token, as a script would.
+async function gql<T>(request: APIRequestContext, query: string, variables: Record<string, unknown>): Promise<T> {
+  const res = await request.post(`${seeded.url}/graphql`, {
+    headers: { Authorization: `Bearer ${seeded.token}` },
+    data: { query, variables },
+  });
+  expect(res.status()).toBe(200);
+  const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
+  expect(body.errors).toBeUndefined();
+  return body.data as T;
+}
+
+const nerWithSentiment = `<View>
+  <Labels name="label" toName="text"><Label value="PER"/><Label value="LOC"/></Labels>
+  <Text name="text" value="$text"/>
+  <Choices name="sentiment" toName="text"><Choice value="Positive"/><Choice value="Negative"/></Choices>
+  <TextArea name="note" toName="text" editable="true"/>
+</View>`;
+
+// project makes a project with tasks through the API and returns its id.
+async function project(request: APIRequestContext, title: string, config: string, tasks: unknown[]): Promise<string> {
+  const created = await gql<{ createProject: { id: string } }>(
+    request,
+    "mutation($i: CreateProjectInput!){ createProject(input: $i){ id } }",
+    { i: { title, labelConfig: config } },
+  );
+  const id = created.createProject.id;
+  await gql(request, "mutation($p: ID!, $t: JSON!){ importTasks(projectId:$p, tasks:$t){ taskCount } }", {
+    p: id,
+    t: tasks,
+  });
+  return id;
+}
+
+interface Item {
+  type: string;
+  value: Record<string, unknown>;
+}
+
+// results returns the owner's annotation results and drafts of a project's tasks.
+async function results(request: APIRequestContext, projectId: string) {
+  const data = await gql<{
+    tasks: { edges: { node: { annotations: { result: Item[] }[]; myDraft: { result: Item[] } | null } }[] };
+  }>(request, "query($p: ID!){ tasks(projectId:$p, first: 20){ edges { node { annotations { result } myDraft { result } } } } }", {
+    p: projectId,
+  });
+  return data.tasks.edges.map((e) => e.node);
+}
+
+async function signIn(page: Page): Promise<void> {
+  await new SignInPage(page).signIn(seeded.url, seeded.email, seeded.password);
+}
+
+const text = "Ada Lovelace wrote in London.";
+
+test("undo and redo: Ctrl+Z, Ctrl+Shift+Z and Ctrl+Y across spans, choices and texts", async ({ page, request }) => {
+  const title = `Undo ${stamp}`;
+  const id = await project(request, title, nerWithSentiment, [{ text }]);
+  await signIn(page);
+  const labeling = await (await new ProjectsPage(page).open(title)).startLabeling();
+  await expect(labeling.task(1)).toBeVisible();
+  const undo = page.getByRole("button", { name: "Undo" });
+  const redo = page.getByRole("button", { name: "Redo" });
+  await expect(undo).toBeDisabled();
+
+  await labeling.pickLabel("PER");
+  await labeling.addSpanByOffsets(0, 12);
+  await expect(labeling.regions).toHaveCount(1);
+  await labeling.choose("Positive");
+  const note = page.getByLabel("Note", { exact: true });
+  await note.fill("first");
+  await note.press("Enter");
+  const added = page.getByLabel("Note text 1", { exact: true });
+  await expect(added).toHaveValue("first");
+
+  // Undo from the page (focus off any text field), newest edit first.
+  await page.locator("body").click({ position: { x: 2, y: 2 } });
+  await page.keyboard.press("Control+z");
+  await expect(added).toHaveCount(0);
+  await page.keyboard.press("Control+z");
+  await expect(page.getByRole("radio", { name: "Positive", exact: true })).not.toBeChecked();
+  await page.keyboard.press("Control+z");
+  await expect(labeling.regions).toHaveCount(0);
+  await expect(undo).toBeDisabled();
+
+  await page.keyboard.press("Control+Shift+z");
+  await expect(labeling.regions).toHaveCount(1);
+  await page.keyboard.press("Control+y");
+  await expect(page.getByRole("radio", { name: "Positive", exact: true })).toBeChecked();
+  await redo.click();
+  await expect(added).toHaveValue("first");
+  await expect(redo).toBeDisabled();
+
+  // A deletion undoes too.
+  await page.getByRole("button", { name: "Delete region 1" }).click();
+  await expect(labeling.regions).toHaveCount(0);
+  await undo.click();
+  await expect(labeling.regions).toHaveCount(1);
+
+  await labeling.submit.click();
+  await expect(labeling.done).toBeVisible();
+  const [task] = await results(request, id);
+  const result = task!.annotations[0]!.result;
+  expect(result.map((r) => r.type).sort()).toEqual(["choices", "labels", "textarea"]);
+  expect(result.find((r) => r.type === "labels")?.value).toMatchObject({ start: 0, end: 12, labels: ["PER"] });
+});
+
+test("drafts: saved as the annotator works, restored after a reload, removed on submit", async ({ page, request }) => {
+  const title = `Drafts ${stamp}`;
+  const id = await project(request, title, nerWithSentiment, [{ text }]);
+  await signIn(page);
+  let labeling = await (await new ProjectsPage(page).open(title)).startLabeling();
+  await expect(labeling.task(1)).toBeVisible();
+  await labeling.pickLabel("LOC");
+  await labeling.addSpanByOffsets(text.indexOf("London"), text.indexOf("London") + 6);
+  await labeling.choose("Negative");
+
+  // Leaving before the draft is saved asks first; staying keeps the work.
+  const asked: string[] = [];
+  page.once("dialog", (dialog) => {
+    asked.push(dialog.message());
+    void dialog.dismiss();
+  });
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Projects" }).click();
+  await expect.poll(() => asked.length).toBe(1);
+  expect(asked[0]).toContain("not saved");
+  await expect(labeling.task(1)).toBeVisible();
+
+  await expect(page.getByRole("status").filter({ hasText: "Draft saved" })).toBeVisible();
+  const [saved] = await results(request, id);
+  expect(saved!.annotations).toHaveLength(0);
+  expect(saved!.myDraft?.result.map((r) => r.type).sort()).toEqual(["choices", "labels"]);
+
+  await page.reload();
+  labeling = new LabelingPage(page);
+  await expect(labeling.task(1)).toBeVisible();
+  await expect(page.getByText(/Restored your draft from/)).toBeVisible();
+  await expect(labeling.regions).toHaveCount(1);
+  await expect(labeling.regions.first()).toContainText("LOC");
+  await expect(page.getByRole("radio", { name: "Negative", exact: true })).toBeChecked();
+
+  await labeling.submit.click();
+  await expect(labeling.done).toBeVisible();
+  const [submitted] = await results(request, id);
+  expect(submitted!.annotations).toHaveLength(1);
+  expect(submitted!.myDraft).toBeNull();
+});
+
+test("skip never destroys: skipping an annotated task asks, and staying keeps the annotation", async ({ page, request }) => {
+  const title = `Skip ${stamp}`;
+  const id = await project(request, title, nerWithSentiment, [{ text }]);
+  const task = await gql<{ nextTask: { id: string } }>(request, "query($p: ID!){ nextTask(projectId: $p){ id } }", { p: id });
+  const choice = [{ id: "c1", from_name: "sentiment", to_name: "text", type: "choices", value: { choices: ["Positive"] } }];
+  await gql(request, "mutation($i: CreateAnnotationInput!){ createAnnotation(input: $i){ id } }", {
+    i: { taskId: task.nextTask.id, result: choice },
+  });
+  await signIn(page);
+  await page.goto(`${seeded.url}/projects/${id}/tasks/${task.nextTask.id}`);
+  const labeling = new LabelingPage(page);
+  await expect(page.getByRole("radio", { name: "Positive", exact: true })).toBeChecked();
+
+  const asked: string[] = [];
+  page.once("dialog", (dialog) => {
+    asked.push(dialog.message());
+    void dialog.dismiss();
+  });
+  await labeling.skip.click();
+  await expect.poll(() => asked.length).toBe(1);
+  expect(asked[0]).toContain("throws your annotation away");
+  let [kept] = await results(request, id);
+  expect(kept!.annotations).toHaveLength(1);
+  expect(kept!.annotations[0]!.result).toHaveLength(1);
+
+  page.once("dialog", (dialog) => void dialog.accept());
+  await labeling.skip.click();
+  await expect(page.getByRole("status").filter({ hasText: "Skipped." })).toBeVisible();
+  [kept] = await results(request, id);
+  expect(kept!.annotations[0]!.result).toHaveLength(0);
+});
