@@ -176,14 +176,31 @@ export class LabelingPage {
   // drawBox drags on the image between two points given as fractions of
   // its width and height.
   async drawBox(from: [number, number], to: [number, number]): Promise<void> {
+    await this.dragOnImage(from, to);
+  }
+
+  // dragOnImage drags the mouse between two points of the image, as
+  // fractions of its width and height: it draws, moves or resizes.
+  async dragOnImage(from: [number, number], to: [number, number]): Promise<void> {
+    const box = await this.imageBox();
+    await this.page.mouse.move(box.x + box.width * from[0], box.y + box.height * from[1]);
+    await this.page.mouse.down();
+    await this.page.mouse.move(box.x + box.width * to[0], box.y + box.height * to[1], { steps: 10 });
+    await this.page.mouse.up();
+  }
+
+  // clickImage clicks a point of the image, as fractions of its size.
+  async clickImage(at: [number, number]): Promise<void> {
+    const box = await this.imageBox();
+    await this.page.mouse.click(box.x + box.width * at[0], box.y + box.height * at[1]);
+  }
+
+  private async imageBox(): Promise<{ x: number; y: number; width: number; height: number }> {
     await expect(this.image).toBeVisible();
     // The whole image must be on screen, clear of the sticky top bar.
     await this.image.evaluate((image) => image.scrollIntoView({ block: "center" }));
     const box = await this.image.boundingBox();
     if (!box) throw new Error("the image has no box");
-    await this.page.mouse.move(box.x + box.width * from[0], box.y + box.height * from[1]);
-    await this.page.mouse.down();
-    await this.page.mouse.move(box.x + box.width * to[0], box.y + box.height * to[1], { steps: 10 });
-    await this.page.mouse.up();
+    return box;
   }
 }

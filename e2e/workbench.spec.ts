@@ -4,9 +4,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { expect, test, type APIRequestContext, type Locator, type Page } from "@playwright/test";
 
 import { stateDir, type ServerState } from "./global-setup";
+import { png } from "./images";
 import { LabelingPage, ProjectsPage, SignInPage } from "./labeling-pages";
 
 const { seeded } = JSON.parse(readFileSync(join(stateDir, "server.json"), "utf8")) as ServerState;
@@ -192,4 +193,79 @@ test("skip never destroys: skipping an annotated task asks, and staying keeps th
   await expect(page.getByRole("status").filter({ hasText: "Skipped." })).toBeVisible();
   [kept] = await results(request, id);
   expect(kept!.annotations[0]!.result).toHaveLength(0);
+});
+
+// boxOf reads a box region's x, y, width and height from the regions list,
+// rounded to whole percent.
+async function boxOf(region: Locator): Promise<number[]> {
+  const text = (await region.textContent()) ?? "";
+  const found = /box at ([\d.]+)%, ([\d.]+)%, ([\d.]+)% × ([\d.]+)%/.exec(text);
+  return found ? found.slice(1).map((n) => Math.round(Number(n))) : [];
+}
+
+const boxesAndPolygons = `<View>
+  <Image name="image" value="$image"/>
+  <RectangleLabels name="box" toName="image"><Label value="Car"/></RectangleLabels>
+  <PolygonLabels name="area" toName="image"><Label value="Lake"/></PolygonLabels>
+</View>`;
+
+test("regions adjust: a box moved and resized, a polygon vertex dragged, the label on the box", async ({ page, request }) => {
+  const title = `Adjust ${stamp}`;
+  const id = await project(request, title, boxesAndPolygons, [{ image: png(200, 100, [60, 140, 90]) }]);
+  await signIn(page);
+  const labeling = await (await new ProjectsPage(page).open(title)).startLabeling();
+  await expect(labeling.task(1)).toBeVisible();
+
+  await labeling.pickLabel("Car");
+  await labeling.drawBox([0.2, 0.2], [0.5, 0.5]);
+  await expect(labeling.regions).toHaveCount(1);
+  // The label shows on the box.
+  await expect(page.locator(".lc-region-label")).toHaveText(["Car"]);
+
+  await labeling.pickLabel("Lake");
+  for (const at of [[0.05, 0.05], [0.15, 0.05], [0.1, 0.15], [0.05, 0.05]] as [number, number][]) {
+    await labeling.clickImage(at);
+  }
+  await expect(labeling.regions).toHaveCount(2);
+  // Let go of the label: the pointer now selects and adjusts.
+  await page.getByRole("button", { name: "Lake", exact: true }).click();
+  await expect(page.getByRole("button", { name: "Lake", exact: true })).toHaveAttribute("aria-pressed", "false");
+
+  // Move the box by its body, then resize it by its bottom-right corner.
+  await labeling.dragOnImage([0.35, 0.35], [0.45, 0.55]);
+  const box = labeling.regions.first();
+  await expect.poll(() => boxOf(box)).toEqual([30, 40, 30, 30]);
+  await labeling.dragOnImage([0.6, 0.7], [0.8, 0.9]);
+  await expect.poll(() => boxOf(box)).toEqual([30, 40, 50, 50]);
+  // The resize is one undo step.
+  await page.keyboard.press("Control+z");
+  await expect.poll(() => boxOf(box)).toEqual([30, 40, 30, 30]);
+  await page.keyboard.press("Control+Shift+z");
+  await expect.poll(() => boxOf(box)).toEqual([30, 40, 50, 50]);
+
+  // Alt+arrows go between regions; select the polygon and drag a vertex.
+  await page.keyboard.press("Alt+ArrowRight");
+  await expect(page.getByRole("button", { name: "Select region 2" })).toHaveAttribute("aria-pressed", "true");
+  await labeling.dragOnImage([0.15, 0.05], [0.18, 0.12]);
+
+  // The shortcuts are listed on "?".
+  await page.keyboard.press("?");
+  await expect(page.getByRole("dialog", { name: "Keyboard shortcuts" })).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("dialog")).toHaveCount(0);
+
+  await labeling.submit.click();
+  await expect(labeling.done).toBeVisible();
+  const [task] = await results(request, id);
+  const result = task!.annotations[0]!.result;
+  const saved = result.find((r) => r.type === "rectanglelabels")!.value as Record<string, number>;
+  expect(saved.x).toBeCloseTo(30, 0);
+  expect(saved.y).toBeCloseTo(40, 0);
+  expect(saved.width).toBeCloseTo(50, 0);
+  expect(saved.height).toBeCloseTo(50, 0);
+  const points = result.find((r) => r.type === "polygonlabels")!.value.points as [number, number][];
+  expect(points).toHaveLength(3);
+  expect(points[0]![0]).toBeCloseTo(5, 0);
+  expect(points[1]![0]).toBeCloseTo(18, 0);
+  expect(points[1]![1]).toBeCloseTo(12, 0);
 });

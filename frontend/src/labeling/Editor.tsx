@@ -20,6 +20,7 @@ import {
   type ObjectInfo,
   type RegionTag,
 } from "./config.ts";
+import { Dialog } from "../components/Dialog.tsx";
 import { EditorContext, useEditor, type EditorApi } from "./context.ts";
 import {
   ChoicesControl,
@@ -96,6 +97,7 @@ export function Editor({ config, data, result, onChange, readOnly = false, hotke
   const [active, setActive] = useState<Readonly<Record<string, readonly string[]>>>({});
   const [selected, setSelected] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [help, setHelp] = useState(false);
 
   const update = useCallback(
     (change: (result: readonly ResultItem[]) => ResultItem[], mergeKey?: string) => {
@@ -248,7 +250,24 @@ export function Editor({ config, data, result, onChange, readOnly = false, hotke
   useEffect(() => {
     if (!hotkeys || readOnly) return;
     function handleKeyDown(event: KeyboardEvent) {
-      if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
+      if (event.defaultPrevented || isTyping(event.target)) return;
+      // Alt+arrows go from region to region, as in Label Studio.
+      if (event.altKey && !event.ctrlKey && !event.metaKey && event.key.startsWith("Arrow")) {
+        const regions = result.filter(isRegion);
+        if (regions.length === 0) return;
+        event.preventDefault();
+        const step = event.key === "ArrowRight" || event.key === "ArrowDown" ? 1 : -1;
+        const at = regions.findIndex((r) => r.id === selected);
+        const next = at < 0 ? (step > 0 ? 0 : regions.length - 1) : (at + step + regions.length) % regions.length;
+        setSelected(regions[next]?.id ?? null);
+        return;
+      }
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
+      if (event.key === "?") {
+        event.preventDefault();
+        setHelp(true);
+        return;
+      }
       if (event.key === "Escape" && selected) {
         setSelected(null);
         return;
@@ -329,8 +348,19 @@ export function Editor({ config, data, result, onChange, readOnly = false, hotke
             >
               Redo
             </button>
+            {hotkeys ? (
+              <button
+                type="button"
+                className="button button-secondary button-small"
+                aria-keyshortcuts="Shift+?"
+                onClick={() => setHelp(true)}
+              >
+                Shortcuts
+              </button>
+            ) : null}
           </div>
         ) : null}
+        {help ? <ShortcutsDialog config={config} onClose={() => setHelp(false)} /> : null}
         <NodeView node={config.root} />
         <div className="lc-notice" role="status">
           {notice}
@@ -338,6 +368,55 @@ export function Editor({ config, data, result, onChange, readOnly = false, hotke
         {hasRegions ? <RegionList /> : null}
       </div>
     </EditorContext.Provider>
+  );
+}
+
+/** ShortcutsDialog lists the editor's keyboard shortcuts, with the config's own hotkeys. */
+function ShortcutsDialog({ config, onClose }: { config: LabelConfig; onClose(): void }) {
+  const keys: [string, string][] = [
+    ["Ctrl+Enter", "Submit or update the annotation"],
+    ["Ctrl+Space", "Skip the task"],
+    ["Ctrl+Z", "Undo"],
+    ["Ctrl+Shift+Z, Ctrl+Y", "Redo"],
+    ["Alt+→, Alt+←", "Select the next or previous region"],
+    ["Backspace, Delete", "Delete the selected region"],
+    ["Escape", "Let go of the selected region, or cancel a shape being drawn"],
+    ["Enter", "Close the polygon being drawn"],
+    ["Space (held over the image)", "Pan the image"],
+    ["Alt+click a vertex", "Remove a polygon vertex"],
+    ["?", "Show these shortcuts"],
+  ];
+  for (const control of config.controls) {
+    for (const option of control.options) {
+      if (option.hotkey) keys.push([option.hotkey, `${control.name}: ${option.label}`]);
+    }
+  }
+  return (
+    <Dialog title="Keyboard shortcuts" onClose={onClose}>
+      <table className="lc-shortcuts">
+        <thead>
+          <tr>
+            <th scope="col">Keys</th>
+            <th scope="col">Action</th>
+          </tr>
+        </thead>
+        <tbody>
+          {keys.map(([key, action]) => (
+            <tr key={`${key} ${action}`}>
+              <td>
+                <kbd>{key}</kbd>
+              </td>
+              <td>{action}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="actions">
+        <button type="button" className="button button-primary" onClick={onClose}>
+          Close
+        </button>
+      </div>
+    </Dialog>
   );
 }
 

@@ -196,17 +196,22 @@ export function TaskLabeler({ project, task, mode, onSubmitted, canReview = fals
     }
   }, [mode]);
 
-  // Ctrl+Enter (or Cmd+Enter) submits from anywhere on the page.
+  // Ctrl+Enter (or Cmd+Enter) submits from anywhere on the page, and
+  // Ctrl+Space skips, as in Label Studio.
   useEffect(() => {
     function handleKeyDown(event: KeyboardEvent) {
-      if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && !event.defaultPrevented) {
+      if (event.defaultPrevented || !(event.ctrlKey || event.metaKey) || event.altKey) return;
+      if (event.key === "Enter") {
         event.preventDefault();
         void save(false);
+      } else if (event.key === " " && project.showSkip) {
+        event.preventDefault();
+        void save(true);
       }
     }
     document.addEventListener("keydown", handleKeyDown);
     return () => document.removeEventListener("keydown", handleKeyDown);
-  }, [save]);
+  }, [project.showSkip, save]);
 
   if (!parsed.config) {
     return (
@@ -240,7 +245,7 @@ export function TaskLabeler({ project, task, mode, onSubmitted, canReview = fals
             {annotation ? "Update" : "Submit"}
           </Button>
           {project.showSkip ? (
-            <Button pending={pending} onClick={() => void save(true)}>
+            <Button pending={pending} onClick={() => void save(true)} aria-keyshortcuts="Control+Space">
               Skip
             </Button>
           ) : null}
