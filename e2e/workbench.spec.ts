@@ -269,3 +269,42 @@ test("regions adjust: a box moved and resized, a polygon vertex dragged, the lab
   expect(points[1]![0]).toBeCloseTo(18, 0);
   expect(points[1]![1]).toBeCloseTo(12, 0);
 });
+
+test("select first: a selection made before a label waits and is labeled when one is picked, by whole words", async ({
+  page,
+  request,
+}) => {
+  const title = `Select first ${stamp}`;
+  const words = `<View>
+  <Labels name="label" toName="text" granularity="word"><Label value="PER"/><Label value="LOC"/></Labels>
+  <Text name="text" value="$text"/>
+</View>`;
+  const id = await project(request, title, words, [{ text }]);
+  await signIn(page);
+  const labeling = await (await new ProjectsPage(page).open(title)).startLabeling();
+  await expect(labeling.task(1)).toBeVisible();
+
+  // Part of two words, with no label chosen: the selection waits.
+  await labeling.selectWithMouse(text, "da Lovel");
+  await expect(page.getByRole("status").filter({ hasText: "choose a label for it" })).toBeVisible();
+  await expect(labeling.regions).toHaveCount(0);
+  await labeling.pickLabel("PER");
+  await expect(labeling.regions).toHaveCount(1);
+  await expect(labeling.regions.first()).toContainText("“Ada Lovelace”");
+
+  // Label first still works, and offsets widen to whole words too.
+  await labeling.pickLabel("LOC");
+  const london = text.indexOf("London");
+  await labeling.addSpanByOffsets(london + 1, london + 4);
+  await expect(labeling.regions).toHaveCount(2);
+  await expect(labeling.regions.nth(1)).toContainText("“London”");
+
+  await labeling.submit.click();
+  await expect(labeling.done).toBeVisible();
+  const [task] = await results(request, id);
+  const spans = task!.annotations[0]!.result.map((r) => r.value);
+  expect(spans).toEqual([
+    expect.objectContaining({ start: 0, end: 12, text: "Ada Lovelace", labels: ["PER"] }),
+    expect.objectContaining({ start: london, end: london + 6, text: "London", labels: ["LOC"] }),
+  ]);
+});
