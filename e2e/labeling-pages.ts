@@ -10,7 +10,7 @@ export class SignInPage {
     await this.page.getByLabel("Email").fill(email);
     await this.page.getByLabel("Password").fill(password);
     await this.page.getByRole("button", { name: "Sign in" }).click();
-    await expect(this.page.getByRole("heading", { name: "Account", level: 1 })).toBeVisible();
+    await expect(this.page.getByRole("heading", { name: "Projects", level: 1 })).toBeVisible();
   }
 }
 
