@@ -252,7 +252,7 @@ export function TaskLabeler({ project, task, mode, onSubmitted, canReview = fals
           <span className="muted labeling-hint">
             <kbd>Ctrl</kbd>+<kbd>Enter</kbd> submits
           </span>
-          <DraftState status={drafts.status} error={drafts.error} />
+          {drafts.status !== "clean" ? <DraftState status={drafts.status} error={drafts.error} /> : null}
         </div>
       </section>
       {others.length > 0 ? (
