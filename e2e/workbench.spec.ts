@@ -207,6 +207,7 @@ const boxesAndPolygons = `<View>
   <Image name="image" value="$image"/>
   <RectangleLabels name="box" toName="image"><Label value="Car"/></RectangleLabels>
   <PolygonLabels name="area" toName="image"><Label value="Lake"/></PolygonLabels>
+  <KeyPointLabels name="point" toName="image"><Label value="Eye"/></KeyPointLabels>
 </View>`;
 
 test("regions adjust: a box moved and resized, a polygon vertex dragged, the label on the box", async ({ page, request }) => {
@@ -247,6 +248,22 @@ test("regions adjust: a box moved and resized, a polygon vertex dragged, the lab
   await page.keyboard.press("Alt+ArrowRight");
   await expect(page.getByRole("button", { name: "Select region 2" })).toHaveAttribute("aria-pressed", "true");
   await labeling.dragOnImage([0.15, 0.05], [0.18, 0.12]);
+  const polygon = labeling.regions.nth(1);
+  await expect(polygon).toContainText("polygon with 3 points");
+  // The handle in the middle of a side adds a vertex; Alt+click takes it away again.
+  await labeling.dragOnImage([0.115, 0.085], [0.12, 0.02]);
+  await expect(polygon).toContainText("polygon with 4 points");
+  await page.keyboard.down("Alt");
+  await labeling.clickImage([0.12, 0.02]);
+  await page.keyboard.up("Alt");
+  await expect(polygon).toContainText("polygon with 3 points");
+
+  // A keypoint drags too.
+  await labeling.pickLabel("Eye");
+  await labeling.clickImage([0.9, 0.1]);
+  await expect(labeling.regions).toHaveCount(3);
+  await page.getByRole("button", { name: "Eye", exact: true }).click();
+  await labeling.dragOnImage([0.9, 0.1], [0.85, 0.2]);
 
   // The shortcuts are listed on "?".
   await page.keyboard.press("?");
@@ -268,6 +285,9 @@ test("regions adjust: a box moved and resized, a polygon vertex dragged, the lab
   expect(points[0]![0]).toBeCloseTo(5, 0);
   expect(points[1]![0]).toBeCloseTo(18, 0);
   expect(points[1]![1]).toBeCloseTo(12, 0);
+  const point = result.find((r) => r.type === "keypointlabels")!.value as Record<string, number>;
+  expect(point.x).toBeCloseTo(85, 0);
+  expect(point.y).toBeCloseTo(20, 0);
 });
 
 test("select first: a selection made before a label waits and is labeled when one is picked, by whole words", async ({
