@@ -189,6 +189,23 @@ export class LabelingPage {
     await this.page.mouse.up();
   }
 
+  // rotateBox drags the selected box's rotate handle about the box's
+  // top-left corner (fractions of the image) by degrees, clockwise.
+  async rotateBox(corner: [number, number], degrees: number): Promise<void> {
+    const box = await this.imageBox();
+    const handle = await this.page.locator('[data-handle="rotate"]').boundingBox();
+    if (!handle) throw new Error("the box has no rotate handle");
+    const from = { x: handle.x + handle.width / 2, y: handle.y + handle.height / 2 };
+    const center = { x: box.x + box.width * corner[0], y: box.y + box.height * corner[1] };
+    const t = (degrees * Math.PI) / 180;
+    const [vx, vy] = [from.x - center.x, from.y - center.y];
+    const to = { x: center.x + vx * Math.cos(t) - vy * Math.sin(t), y: center.y + vx * Math.sin(t) + vy * Math.cos(t) };
+    await this.page.mouse.move(from.x, from.y);
+    await this.page.mouse.down();
+    await this.page.mouse.move(to.x, to.y, { steps: 10 });
+    await this.page.mouse.up();
+  }
+
   // clickImage clicks a point of the image, as fractions of its size.
   async clickImage(at: [number, number]): Promise<void> {
     const box = await this.imageBox();

@@ -243,6 +243,11 @@ test("regions adjust: a box moved and resized, a polygon vertex dragged, the lab
   await expect.poll(() => boxOf(box)).toEqual([30, 40, 30, 30]);
   await page.keyboard.press("Control+Shift+z");
   await expect.poll(() => boxOf(box)).toEqual([30, 40, 50, 50]);
+  // The handle above the box turns it about its top-left corner: first as
+  // far as would push a corner off the image (it stops at the edge), then
+  // 10 degrees the other way.
+  await labeling.rotateBox([0.3, 0.4], 20);
+  await labeling.rotateBox([0.3, 0.4], -10);
 
   // Alt+arrows go between regions; select the polygon and drag a vertex.
   await page.keyboard.press("Alt+ArrowRight");
@@ -280,6 +285,8 @@ test("regions adjust: a box moved and resized, a polygon vertex dragged, the lab
   expect(saved.y).toBeCloseTo(40, 0);
   expect(saved.width).toBeCloseTo(50, 0);
   expect(saved.height).toBeCloseTo(50, 0);
+  expect(saved.rotation).toBeGreaterThan(340);
+  expect(saved.rotation).toBeLessThan(360);
   const points = result.find((r) => r.type === "polygonlabels")!.value.points as [number, number][];
   expect(points).toHaveLength(3);
   expect(points[0]![0]).toBeCloseTo(5, 0);

@@ -31,7 +31,8 @@ type Draft =
 type Handle =
   | { kind: "move" }
   | { kind: "edges"; left: boolean; right: boolean; top: boolean; bottom: boolean }
-  | { kind: "vertex"; index: number };
+  | { kind: "vertex"; index: number }
+  | { kind: "rotate" };
 
 type JsonObject = { [key: string]: JsonValue };
 
@@ -64,8 +65,49 @@ function clampTo(value: number, low: number, high: number): number {
   return Math.min(high, Math.max(low, value));
 }
 
+/**
+ * boxCorners are the corners of a box turned by rotation degrees about its
+ * top-left corner in pixels, in percent; aspect is the image's width over
+ * its height.
+ */
+function boxCorners(x: number, y: number, w: number, h: number, rotation: number, aspect: number): Point[] {
+  const corners: Point[] = [
+    [x, y],
+    [x + w, y],
+    [x + w, y + h],
+    [x, y + h],
+  ];
+  return corners.map((p) => rotated([x, y], p, rotation, aspect));
+}
+
+/** insideImage reports whether a turned box keeps its corners on the image, as the server requires. */
+function insideImage(type: string, value: JsonObject, aspect: number): boolean {
+  const rotation = num(value.rotation) ?? 0;
+  if (type !== "rectanglelabels" || rotation === 0) return true;
+  const corners = boxCorners(num(value.x) ?? 0, num(value.y) ?? 0, num(value.width) ?? 0, num(value.height) ?? 0, rotation, aspect);
+  return corners.every((p) => p[0] >= -0.01 && p[0] <= 100.01 && p[1] >= -0.01 && p[1] <= 100.01);
+}
+
+/** rotated turns point about center by rotation degrees, in pixels. */
+function rotated(center: Point, point: Point, rotation: number, aspect: number): Point {
+  const theta = (rotation * Math.PI) / 180;
+  const across = (point[0] - center[0]) * aspect;
+  const down = point[1] - center[1];
+  return [
+    center[0] + (across * Math.cos(theta) - down * Math.sin(theta)) / aspect,
+    center[1] + across * Math.sin(theta) + down * Math.cos(theta),
+  ];
+}
+
 /** adjusted is a region's value after its handle was dragged from start to point (percent). */
-function adjusted(type: string, origin: JsonObject, handle: Handle, start: Point, point: Point): JsonObject {
+function adjusted(
+  type: string,
+  origin: JsonObject,
+  handle: Handle,
+  start: Point,
+  point: Point,
+  aspect: number,
+): JsonObject {
   const dx = point[0] - start[0];
   const dy = point[1] - start[1];
   if (type === "polygonlabels") {
@@ -87,6 +129,13 @@ function adjusted(type: string, origin: JsonObject, handle: Handle, start: Point
   }
   const width = num(origin.width) ?? 0;
   const height = num(origin.height) ?? 0;
+  if (handle.kind === "rotate") {
+    // Label Studio turns a box about its top-left corner; angles are taken
+    // in pixels (percent of the width is aspect times percent of the height).
+    const angle = (p: Point) => Math.atan2(p[1] - y, (p[0] - x) * aspect);
+    const turned = (num(origin.rotation) ?? 0) + ((angle(point) - angle(start)) * 180) / Math.PI;
+    return { ...origin, rotation: Math.round((((turned % 360) + 360) % 360) * 100) / 100 };
+  }
   if (handle.kind === "edges") {
     let left = x;
     let right = x + width;
@@ -363,7 +412,10 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
       const point = toPercent(event.clientX, event.clientY);
       const item = editor.result.find((r) => r.id === current.id);
       if (!point || !item || !isRegion(item)) return;
-      setAdjusting({ id: current.id, value: adjusted(item.type, current.origin, current.handle, current.start, point) });
+      const next = adjusted(item.type, current.origin, current.handle, current.start, point, aspect);
+      // A turned box stops where a corner would leave the image.
+      if (!insideImage(item.type, next, aspect)) return;
+      setAdjusting({ id: current.id, value: next });
       return;
     }
     if (current?.kind === "pan") {
@@ -452,6 +504,23 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
       const [x, y, w, h] = [num(v.x), num(v.y), num(v.width), num(v.height)];
       if (x === null || y === null || w === null || h === null) return null;
       const rotation = num(v.rotation) ?? 0;
+      if (rotation !== 0) {
+        // Turned in pixels about the top-left corner, as Label Studio does:
+        // the overlay's units are stretched, so the corners are computed.
+        const corners = boxCorners(x, y, w, h, rotation, aspect);
+        return (
+          <polygon
+            key={item.id}
+            className={className}
+            style={style}
+            points={corners.map((p) => `${p[0]},${p[1]}`).join(" ")}
+            onPointerDown={onPointerDown}
+            data-region-id={item.id}
+          >
+            {title}
+          </polygon>
+        );
+      }
       return (
         <rect
           key={item.id}
@@ -461,7 +530,6 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
           y={y}
           width={w}
           height={h}
-          transform={rotation ? `rotate(${rotation} ${x} ${y})` : undefined}
           onPointerDown={onPointerDown}
           data-region-id={item.id}
         >
@@ -529,9 +597,20 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
     );
     if (item.type === "rectanglelabels") {
       const [x, y, w, h] = [num(v.x), num(v.y), num(v.width), num(v.height)];
-      if (x === null || y === null || w === null || h === null || (num(v.rotation) ?? 0) !== 0) return null;
+      if (x === null || y === null || w === null || h === null) return null;
+      const rotation = num(v.rotation) ?? 0;
+      // The rotate handle sits 24 pixels above the middle of the top edge, turned with the box.
+      const up = (24 * 100) / ((imageSize?.height ?? 100) * view.zoom);
+      const [rx, ry] = rotated([x, y], [x + w / 2, y - up], rotation, aspect);
+      const rotate = dot("rotate", rx, ry, {
+        "data-handle": "rotate",
+        className: "lc-handle lc-handle-rotate",
+        onPointerDown: (event: PointerEvent<SVGElement>) => beginAdjust(event, item, { kind: "rotate" }),
+      });
+      if (rotation !== 0) return <g style={style}>{rotate}</g>;
       return (
         <g style={style}>
+          {rotate}
           {boxHandles.map((b) =>
             dot(b.name, x + w * b.fx, y + h * b.fy, {
               "data-handle": b.name,
