@@ -518,8 +518,11 @@ function describeRegion(item: RegionItem): string {
   switch (item.type) {
     case "labels":
       return typeof v.text === "string" ? `“${clip(v.text)}”` : `characters ${num(v.start) ?? "?"}–${num(v.end) ?? "?"}`;
-    case "rectanglelabels":
-      return `box at ${percent(num(v.x))}, ${percent(num(v.y))}, ${percent(num(v.width))} × ${percent(num(v.height))}`;
+    case "rectanglelabels": {
+      const turned = num(v.rotation) ?? 0;
+      const box = `box at ${percent(num(v.x))}, ${percent(num(v.y))}, ${percent(num(v.width))} × ${percent(num(v.height))}`;
+      return turned === 0 ? box : `${box}, turned ${Math.round(turned * 10) / 10}°`;
+    }
     case "polygonlabels":
       return `polygon with ${Array.isArray(v.points) ? v.points.length : 0} points`;
     case "keypointlabels":
@@ -549,7 +552,7 @@ function RegionList() {
     <section className="lc-regions" aria-labelledby={headingId}>
       <h3 id={headingId}>Regions</h3>
       {regions.length === 0 ? (
-        <p className="muted">No regions yet. Choose a label, then mark the text or draw on the image.</p>
+        <p className="muted">No regions yet. Choose a label and draw on the image, or mark the text and choose a label, in either order.</p>
       ) : (
         <ol className="lc-region-list">
           {regions.map((region, i) => {

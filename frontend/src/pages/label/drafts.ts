@@ -3,7 +3,7 @@
 // the task, so that closing the tab or following a link loses nothing.
 // Saves go one at a time, in order, and a submit waits for the one in
 // flight, so a late draft never outlives the annotation that replaced it.
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 
 import { isApiError, request, SaveDraftMutation, type ID } from "../../api.ts";
 import type { ResultItem } from "../../labeling/result.ts";
@@ -108,5 +108,5 @@ export function useDraftSaver(taskId: ID, result: readonly ResultItem[], version
     setError(null);
   }, []);
 
-  return { status, error, hold, markClean, resume };
+  return useMemo(() => ({ status, error, hold, markClean, resume }), [status, error, hold, markClean, resume]);
 }
