@@ -203,6 +203,13 @@ async function boxOf(region: Locator): Promise<number[]> {
   return found ? found.slice(1).map((n) => Math.round(Number(n))) : [];
 }
 
+// pointOf reads a keypoint region's x and y from the regions list, rounded.
+async function pointOf(region: Locator): Promise<number[]> {
+  const text = (await region.textContent()) ?? "";
+  const found = /point at ([\d.]+)%, ([\d.]+)%/.exec(text);
+  return found ? found.slice(1).map((n) => Math.round(Number(n))) : [];
+}
+
 const boxesAndPolygons = `<View>
   <Image name="image" value="$image"/>
   <RectangleLabels name="box" toName="image"><Label value="Car"/></RectangleLabels>
@@ -269,6 +276,16 @@ test("regions adjust: a box moved and resized, a polygon vertex dragged, the lab
   await expect(labeling.regions).toHaveCount(3);
   await page.getByRole("button", { name: "Eye", exact: true }).click();
   await labeling.dragOnImage([0.9, 0.1], [0.85, 0.2]);
+  // The arrow keys move the selected region: two long steps down are one undo step.
+  const point = labeling.regions.nth(2);
+  await expect.poll(() => pointOf(point)).toEqual([85, 20]);
+  await page.keyboard.press("Shift+ArrowDown");
+  await page.keyboard.press("Shift+ArrowDown");
+  await expect.poll(() => pointOf(point)).toEqual([85, 30]);
+  await page.keyboard.press("Control+z");
+  await expect.poll(() => pointOf(point)).toEqual([85, 20]);
+  await page.keyboard.press("Control+Shift+z");
+  await expect.poll(() => pointOf(point)).toEqual([85, 30]);
 
   // The shortcuts are listed on "?".
   await page.keyboard.press("?");
@@ -292,9 +309,9 @@ test("regions adjust: a box moved and resized, a polygon vertex dragged, the lab
   expect(points[0]![0]).toBeCloseTo(5, 0);
   expect(points[1]![0]).toBeCloseTo(18, 0);
   expect(points[1]![1]).toBeCloseTo(12, 0);
-  const point = result.find((r) => r.type === "keypointlabels")!.value as Record<string, number>;
-  expect(point.x).toBeCloseTo(85, 0);
-  expect(point.y).toBeCloseTo(20, 0);
+  const eye = result.find((r) => r.type === "keypointlabels")!.value as Record<string, number>;
+  expect(eye.x).toBeCloseTo(85, 0);
+  expect(eye.y).toBeCloseTo(30, 0);
 });
 
 test("select first: a selection made before a label waits and is labeled when one is picked, by whole words", async ({

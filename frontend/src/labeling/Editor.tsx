@@ -379,6 +379,7 @@ function ShortcutsDialog({ config, onClose }: { config: LabelConfig; onClose(): 
     ["Ctrl+Z", "Undo"],
     ["Ctrl+Shift+Z, Ctrl+Y", "Redo"],
     ["Alt+→, Alt+←", "Select the next or previous region"],
+    ["Arrows (with Shift: farther)", "Move the selected region on an image"],
     ["Backspace, Delete", "Delete the selected region"],
     ["Escape", "Let go of the selected region, or cancel a shape being drawn"],
     ["Enter", "Close the polygon being drawn"],

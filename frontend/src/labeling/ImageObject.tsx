@@ -340,6 +340,35 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
     };
   }, [draft, closePolygon]);
 
+  // The arrow keys move the selected region of this image (Shift: ten
+  // times as far), the keyboard's way of adjusting; a run of presses is one
+  // undo step.
+  const { readOnly, result: items, selected: selectedId, update } = editor;
+  useEffect(() => {
+    const item = items.find((r): r is RegionItem => r.id === selectedId && isRegion(r));
+    if (readOnly || !natural || !item || item.to_name !== object.name || item.type === "labels") return;
+    const ratio = natural.width / natural.height;
+    const moves: Record<string, Point> = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+    function handleKeyDown(event: KeyboardEvent) {
+      const move = moves[event.key];
+      const target = event.target;
+      const typing =
+        target instanceof HTMLElement &&
+        (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+      if (!move || !item || event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || typing) return;
+      event.preventDefault();
+      const step = event.shiftKey ? 5 : 0.5;
+      const next = adjusted(item.type, item.value, { kind: "move" }, [0, 0], [move[0] * step, move[1] * step], ratio);
+      if (!insideImage(item.type, next, ratio)) return;
+      update(
+        (result) => result.map((r) => (r.id === item.id && isRegion(r) ? { ...r, value: next } : r)),
+        `nudge:${item.id}`,
+      );
+    }
+    document.addEventListener("keydown", handleKeyDown);
+    return () => document.removeEventListener("keydown", handleKeyDown);
+  }, [readOnly, items, selectedId, update, natural, object.name]);
+
   function handlePointerDown(event: PointerEvent<HTMLDivElement>) {
     if (!natural) return;
     if (event.button === 1 || (event.button === 0 && tool === "pan")) {
