@@ -1,7 +1,9 @@
 package main
 
 import (
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -110,4 +112,39 @@ func TestDraftLifecycle(t *testing.T) {
 		}
 		tm.owner.ok(`mutation($p: ID!) { deleteProject(id: $p) }`, map[string]any{"p": p})
 	})
+}
+
+// TestDraftSavesAtOnce: many saves of one draft at once (tabs, retries)
+// all succeed and leave exactly one draft, holding one of them.
+func TestDraftSavesAtOnce(t *testing.T) {
+	tm := MustTeam(t)
+	p := tm.project(t, textClassification, nil)
+	tm.owner.ok(importTasks, map[string]any{"p": p, "t": []any{map[string]any{"text": "one"}}})
+	taskID := handOut(tm.annotator, p)
+	const n = 20
+	errs := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			choice := []string{"Positive", "Negative"}[i%2]
+			r := tm.annotator.gql(saveDraftMut, map[string]any{"t": taskID, "r": []any{map[string]any{
+				"id": fmt.Sprintf("c%d", i), "from_name": "sentiment", "to_name": "text", "type": "choices",
+				"value": map[string]any{"choices": []any{choice}}}}})
+			if len(r.Errors) > 0 {
+				errs[i] = r.Raw
+			}
+		}()
+	}
+	wg.Wait()
+	for i, e := range errs {
+		if e != "" {
+			t.Errorf("save %d: %s", i, e)
+		}
+	}
+	got := snapshot(tm.annotator, myDraftQuery, map[string]any{"t": taskID})
+	if strings.Count(got, `"from_name"`) != 1 {
+		t.Errorf("the draft is not one of the saves: %s", got)
+	}
 }
