@@ -3,7 +3,9 @@
 // drawn directly in Label Studio's units, percent of the image; pointer
 // positions are turned into percent through the overlay's on-screen box,
 // which already includes zoom and pan. The image loads only from http(s) and
-// data:image/ URLs.
+// data:image/ URLs. Regions are adjusted in place: a drag shows its shape as
+// it goes and changes the result once, at the end, so each drag is one undo
+// step.
 import { useCallback, useEffect, useRef, useState, type FormEvent, type PointerEvent } from "react";
 
 import type { JsonValue } from "../api.ts";
@@ -567,11 +569,7 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
       );
     }
     if (item.type === "polygonlabels") {
-      const points = Array.isArray(v.points)
-        ? v.points.flatMap((p) =>
-            Array.isArray(p) && typeof p[0] === "number" && typeof p[1] === "number" ? [`${p[0]},${p[1]}`] : [],
-          )
-        : [];
+      const points = pointsOf(v).map((p) => `${p[0]},${p[1]}`);
       return (
         <polygon
           key={item.id}
