@@ -673,6 +673,68 @@ func createAnnotationOp(unassigned bool) operation {
 	}
 }
 
+const (
+	saveDraftMut   = `mutation($t: ID!, $r: JSON!) { saveDraft(taskId: $t, result: $r) { id } }`
+	deleteDraftMut = `mutation($t: ID!) { deleteDraft(taskId: $t) }`
+	myDraftQuery   = `query($t: ID!) { task(id: $t) { myDraft { id result } } }`
+)
+
+// draftState is b's own draft of task id, as b sees it: a draft is its
+// user's alone, so nobody else can look.
+func draftState(b *browser, id string) string {
+	if b == nil {
+		return "no session"
+	}
+	return snapshot(b, myDraftQuery, map[string]any{"t": id})
+}
+
+// saveDraftOp saves the caller's draft of a task of the scope (see
+// createAnnotationOp); the state is the caller's draft of it.
+func saveDraftOp() operation {
+	op := createAnnotationOp(false)
+	op.run = gqlRun(saveDraftMut, func(c *cell) map[string]any {
+		return map[string]any{"t": c.task, "r": choice("Negative")}
+	})
+	op.state = func(c *cell) string {
+		if !c.signedIn() {
+			return "anonymous has no drafts"
+		}
+		return draftState(c.caller, c.task)
+	}
+	return op
+}
+
+// deleteDraftOp removes the caller's draft of a task: own, a task of the
+// caller's project with their draft; org, a task of the caller's project
+// with another annotator's draft (deleteDraft removes only the caller's,
+// so that one stays); other, a task of B with its owner's draft.
+func deleteDraftOp() operation {
+	return operation{
+		setup: func(c *cell) {
+			var author *browser
+			switch {
+			case c.scope == "own" && c.signedIn():
+				c.project = c.projectFor("own")
+				author = c.caller
+			case c.scope == "other":
+				c.project = c.projectFor("other")
+				author = c.owner
+			default:
+				c.project = c.projectFor("own")
+				author = c.w.peer.on(c.t)
+				c.addToProject(c.project, author)
+			}
+			c.importTexts(c.project, "draft text "+c.scope)
+			c.task = handOut(author, c.project)
+			author.ok(saveDraftMut, map[string]any{"t": c.task, "r": choice("Positive")})
+			c.watch = author
+		},
+		run:     gqlRun(deleteDraftMut, func(c *cell) map[string]any { return map[string]any{"t": c.task} }),
+		state:   func(c *cell) string { return draftState(c.watch, c.task) },
+		changes: func(c *cell) bool { return c.scope == "own" && c.signedIn() },
+	}
+}
+
 // taskReadOp reads a task of the scope (see createAnnotationOp).
 func taskReadOp(unassigned bool) operation {
 	op := createAnnotationOp(unassigned)
@@ -983,6 +1045,8 @@ func matrixOperations() map[string]operation {
 		// Labelling and review.
 		"createAnnotation":             createAnnotationOp(false),
 		"createAnnotation(unassigned)": createAnnotationOp(true),
+		"saveDraft":                    saveDraftOp(),
+		"deleteDraft":                  deleteDraftOp(),
 		"updateAnnotation": annotationOp(`mutation($a: ID!, $r: JSON!) { updateAnnotation(id: $a, input: {result: $r}) { id } }`,
 			func(c *cell) map[string]any { return map[string]any{"a": c.target, "r": choice("Negative")} }, ""),
 		"updateAnnotation(seeOthers)": annotationOp(`mutation($a: ID!, $r: JSON!) { updateAnnotation(id: $a, input: {result: $r}) { id } }`,

@@ -83,6 +83,12 @@ test("setup link, invites, roles, API token, invite reset and logout", async ({ 
   expect(first.length).toBeGreaterThan(40);
   await expect(page.getByText(first)).toHaveCount(0);
   expect(await viewerEmail(request, first)).toEqual({ status: 200, email: ownerEmail });
+  // Resetting asks first; cancelling keeps the token working.
+  await account.resetToken.click();
+  const confirm = page.getByRole("dialog", { name: "Reset your API token?" });
+  await confirm.getByRole("button", { name: "Cancel" }).click();
+  await expect(confirm).toBeHidden();
+  expect(await viewerEmail(request, first)).toEqual({ status: 200, email: ownerEmail });
   const second = await account.resetApiToken();
   expect(second).not.toBe(first);
   expect((await viewerEmail(request, first)).status).toBe(401);
@@ -122,7 +128,7 @@ test("a page on another localhost port cannot use the session", async ({ browser
   await page.getByLabel("Email").fill(memberEmail);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: "Account", level: 1 })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Projects", level: 1 })).toBeVisible();
 
   // An attacker page served from a second port tries to read /graphql with
   // the user's cookie, and to post a state change as a "simple" request.
@@ -164,6 +170,6 @@ test("a page on another localhost port cannot use the session", async ({ browser
   // The member is still signed in and nothing was changed for them: their
   // session works and they have no API token made by the attack page.
   await page.reload();
-  await expect(page.getByRole("heading", { name: "Account", level: 1 })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Projects", level: 1 })).toBeVisible();
   await ctx.close();
 });

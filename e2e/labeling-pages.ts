@@ -10,7 +10,7 @@ export class SignInPage {
     await this.page.getByLabel("Email").fill(email);
     await this.page.getByLabel("Password").fill(password);
     await this.page.getByRole("button", { name: "Sign in" }).click();
-    await expect(this.page.getByRole("heading", { name: "Account", level: 1 })).toBeVisible();
+    await expect(this.page.getByRole("heading", { name: "Projects", level: 1 })).toBeVisible();
   }
 }
 
@@ -176,14 +176,48 @@ export class LabelingPage {
   // drawBox drags on the image between two points given as fractions of
   // its width and height.
   async drawBox(from: [number, number], to: [number, number]): Promise<void> {
+    await this.dragOnImage(from, to);
+  }
+
+  // dragOnImage drags the mouse between two points of the image, as
+  // fractions of its width and height: it draws, moves or resizes.
+  async dragOnImage(from: [number, number], to: [number, number]): Promise<void> {
+    const box = await this.imageBox();
+    await this.page.mouse.move(box.x + box.width * from[0], box.y + box.height * from[1]);
+    await this.page.mouse.down();
+    await this.page.mouse.move(box.x + box.width * to[0], box.y + box.height * to[1], { steps: 10 });
+    await this.page.mouse.up();
+  }
+
+  // rotateBox drags the selected box's rotate handle about the box's
+  // top-left corner (fractions of the image) by degrees, clockwise.
+  async rotateBox(corner: [number, number], degrees: number): Promise<void> {
+    const box = await this.imageBox();
+    const handle = await this.page.locator('[data-handle="rotate"]').boundingBox();
+    if (!handle) throw new Error("the box has no rotate handle");
+    const from = { x: handle.x + handle.width / 2, y: handle.y + handle.height / 2 };
+    const center = { x: box.x + box.width * corner[0], y: box.y + box.height * corner[1] };
+    const t = (degrees * Math.PI) / 180;
+    const [vx, vy] = [from.x - center.x, from.y - center.y];
+    const to = { x: center.x + vx * Math.cos(t) - vy * Math.sin(t), y: center.y + vx * Math.sin(t) + vy * Math.cos(t) };
+    await this.page.mouse.move(from.x, from.y);
+    await this.page.mouse.down();
+    await this.page.mouse.move(to.x, to.y, { steps: 10 });
+    await this.page.mouse.up();
+  }
+
+  // clickImage clicks a point of the image, as fractions of its size.
+  async clickImage(at: [number, number]): Promise<void> {
+    const box = await this.imageBox();
+    await this.page.mouse.click(box.x + box.width * at[0], box.y + box.height * at[1]);
+  }
+
+  private async imageBox(): Promise<{ x: number; y: number; width: number; height: number }> {
     await expect(this.image).toBeVisible();
     // The whole image must be on screen, clear of the sticky top bar.
     await this.image.evaluate((image) => image.scrollIntoView({ block: "center" }));
     const box = await this.image.boundingBox();
     if (!box) throw new Error("the image has no box");
-    await this.page.mouse.move(box.x + box.width * from[0], box.y + box.height * from[1]);
-    await this.page.mouse.down();
-    await this.page.mouse.move(box.x + box.width * to[0], box.y + box.height * to[1], { steps: 10 });
-    await this.page.mouse.up();
+    return box;
   }
 }

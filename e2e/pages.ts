@@ -17,7 +17,7 @@ export class SignupPage {
     await this.email.fill(email);
     await this.password.fill(password);
     await this.submit.click();
-    await expect(this.page.getByRole("heading", { name: "Account", level: 1 })).toBeVisible();
+    await expect(this.page.getByRole("heading", { name: "Projects", level: 1 })).toBeVisible();
   }
 }
 
@@ -39,6 +39,9 @@ export class AccountPage {
   // it showed, after closing the dialog.
   async resetApiToken(): Promise<string> {
     await this.resetToken.click();
+    const confirm = this.page.getByRole("dialog", { name: "Reset your API token?" });
+    await expect(confirm).toBeVisible();
+    await confirm.getByRole("button", { name: "Reset token" }).click();
     await expect(this.tokenDialog).toBeVisible();
     const token = await this.tokenDialog.getByLabel("API token", { exact: true }).inputValue();
     await this.tokenDialog.getByRole("button", { name: "Copy" }).click();

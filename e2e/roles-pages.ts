@@ -47,7 +47,7 @@ export class InviteSignupPage {
     await this.page.getByLabel("Email").fill(email);
     await this.page.getByLabel("Password").fill(password);
     await this.page.getByRole("button", { name: "Create account" }).click();
-    await expect(this.page.getByRole("heading", { name: "Account", level: 1 })).toBeVisible();
+    await expect(this.page.getByRole("heading", { name: "Projects", level: 1 })).toBeVisible();
   }
 }
 

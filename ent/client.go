@@ -15,6 +15,7 @@ import (
 	"gloss/ent/apitoken"
 	"gloss/ent/auditcheckpoint"
 	"gloss/ent/auditevent"
+	"gloss/ent/draft"
 	"gloss/ent/invite"
 	"gloss/ent/membership"
 	"gloss/ent/organization"
@@ -48,6 +49,8 @@ type Client struct {
 	AuditCheckpoint *AuditCheckpointClient
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
+	// Draft is the client for interacting with the Draft builders.
+	Draft *DraftClient
 	// Invite is the client for interacting with the Invite builders.
 	Invite *InviteClient
 	// Membership is the client for interacting with the Membership builders.
@@ -87,6 +90,7 @@ func (c *Client) init() {
 	c.Annotation = NewAnnotationClient(c.config)
 	c.AuditCheckpoint = NewAuditCheckpointClient(c.config)
 	c.AuditEvent = NewAuditEventClient(c.config)
+	c.Draft = NewDraftClient(c.config)
 	c.Invite = NewInviteClient(c.config)
 	c.Membership = NewMembershipClient(c.config)
 	c.Organization = NewOrganizationClient(c.config)
@@ -194,6 +198,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Annotation:      NewAnnotationClient(cfg),
 		AuditCheckpoint: NewAuditCheckpointClient(cfg),
 		AuditEvent:      NewAuditEventClient(cfg),
+		Draft:           NewDraftClient(cfg),
 		Invite:          NewInviteClient(cfg),
 		Membership:      NewMembershipClient(cfg),
 		Organization:    NewOrganizationClient(cfg),
@@ -228,6 +233,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Annotation:      NewAnnotationClient(cfg),
 		AuditCheckpoint: NewAuditCheckpointClient(cfg),
 		AuditEvent:      NewAuditEventClient(cfg),
+		Draft:           NewDraftClient(cfg),
 		Invite:          NewInviteClient(cfg),
 		Membership:      NewMembershipClient(cfg),
 		Organization:    NewOrganizationClient(cfg),
@@ -268,7 +274,7 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.APIToken, c.Annotation, c.AuditCheckpoint, c.AuditEvent, c.Invite,
+		c.APIToken, c.Annotation, c.AuditCheckpoint, c.AuditEvent, c.Draft, c.Invite,
 		c.Membership, c.Organization, c.Prediction, c.Project, c.ProjectMember,
 		c.Session, c.Task, c.Throttle, c.User, c.Workspace,
 	} {
@@ -280,7 +286,7 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.APIToken, c.Annotation, c.AuditCheckpoint, c.AuditEvent, c.Invite,
+		c.APIToken, c.Annotation, c.AuditCheckpoint, c.AuditEvent, c.Draft, c.Invite,
 		c.Membership, c.Organization, c.Prediction, c.Project, c.ProjectMember,
 		c.Session, c.Task, c.Throttle, c.User, c.Workspace,
 	} {
@@ -299,6 +305,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AuditCheckpoint.mutate(ctx, m)
 	case *AuditEventMutation:
 		return c.AuditEvent.mutate(ctx, m)
+	case *DraftMutation:
+		return c.Draft.mutate(ctx, m)
 	case *InviteMutation:
 		return c.Invite.mutate(ctx, m)
 	case *MembershipMutation:
@@ -907,6 +915,172 @@ func (c *AuditEventClient) mutate(ctx context.Context, m *AuditEventMutation) (V
 		return (&AuditEventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown AuditEvent mutation op: %q", m.Op())
+	}
+}
+
+// DraftClient is a client for the Draft schema.
+type DraftClient struct {
+	config
+}
+
+// NewDraftClient returns a client for the Draft from the given config.
+func NewDraftClient(c config) *DraftClient {
+	return &DraftClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `draft.Hooks(f(g(h())))`.
+func (c *DraftClient) Use(hooks ...Hook) {
+	c.hooks.Draft = append(c.hooks.Draft, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `draft.Intercept(f(g(h())))`.
+func (c *DraftClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Draft = append(c.inters.Draft, interceptors...)
+}
+
+// Create returns a builder for creating a Draft entity.
+func (c *DraftClient) Create() *DraftCreate {
+	mutation := newDraftMutation(c.config, OpCreate)
+	return &DraftCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Draft entities.
+func (c *DraftClient) CreateBulk(builders ...*DraftCreate) *DraftCreateBulk {
+	return &DraftCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *DraftClient) MapCreateBulk(slice any, setFunc func(*DraftCreate, int)) *DraftCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &DraftCreateBulk{err: fmt.Errorf("calling to DraftClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*DraftCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &DraftCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Draft.
+func (c *DraftClient) Update() *DraftUpdate {
+	mutation := newDraftMutation(c.config, OpUpdate)
+	return &DraftUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *DraftClient) UpdateOne(_m *Draft) *DraftUpdateOne {
+	mutation := newDraftMutation(c.config, OpUpdateOne, withDraft(_m))
+	return &DraftUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *DraftClient) UpdateOneID(id int) *DraftUpdateOne {
+	mutation := newDraftMutation(c.config, OpUpdateOne, withDraftID(id))
+	return &DraftUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Draft.
+func (c *DraftClient) Delete() *DraftDelete {
+	mutation := newDraftMutation(c.config, OpDelete)
+	return &DraftDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *DraftClient) DeleteOne(_m *Draft) *DraftDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *DraftClient) DeleteOneID(id int) *DraftDeleteOne {
+	builder := c.Delete().Where(draft.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &DraftDeleteOne{builder}
+}
+
+// Query returns a query builder for Draft.
+func (c *DraftClient) Query() *DraftQuery {
+	return &DraftQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeDraft},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Draft entity by its id.
+func (c *DraftClient) Get(ctx context.Context, id int) (*Draft, error) {
+	return c.Query().Where(draft.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *DraftClient) GetX(ctx context.Context, id int) *Draft {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTask queries the task edge of a Draft.
+func (c *DraftClient) QueryTask(_m *Draft) *TaskQuery {
+	query := (&TaskClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(draft.Table, draft.FieldID, id),
+			sqlgraph.To(task.Table, task.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, draft.TaskTable, draft.TaskColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryUser queries the user edge of a Draft.
+func (c *DraftClient) QueryUser(_m *Draft) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(draft.Table, draft.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, draft.UserTable, draft.UserColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *DraftClient) Hooks() []Hook {
+	hooks := c.hooks.Draft
+	return append(hooks[:len(hooks):len(hooks)], draft.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *DraftClient) Interceptors() []Interceptor {
+	return c.inters.Draft
+}
+
+func (c *DraftClient) mutate(ctx context.Context, m *DraftMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&DraftCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&DraftUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&DraftUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&DraftDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Draft mutation op: %q", m.Op())
 	}
 }
 
@@ -2723,12 +2897,12 @@ func (c *WorkspaceClient) mutate(ctx context.Context, m *WorkspaceMutation) (Val
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		APIToken, Annotation, AuditCheckpoint, AuditEvent, Invite, Membership,
+		APIToken, Annotation, AuditCheckpoint, AuditEvent, Draft, Invite, Membership,
 		Organization, Prediction, Project, ProjectMember, Session, Task, Throttle,
 		User, Workspace []ent.Hook
 	}
 	inters struct {
-		APIToken, Annotation, AuditCheckpoint, AuditEvent, Invite, Membership,
+		APIToken, Annotation, AuditCheckpoint, AuditEvent, Draft, Invite, Membership,
 		Organization, Prediction, Project, ProjectMember, Session, Task, Throttle,
 		User, Workspace []ent.Interceptor
 	}

@@ -10,6 +10,7 @@ import (
 	"gloss/ent/apitoken"
 	"gloss/ent/auditcheckpoint"
 	"gloss/ent/auditevent"
+	"gloss/ent/draft"
 	"gloss/ent/invite"
 	"gloss/ent/membership"
 	"gloss/ent/organization"
@@ -91,6 +92,7 @@ func checkColumn(t, c string) error {
 			annotation.Table:      annotation.ValidColumn,
 			auditcheckpoint.Table: auditcheckpoint.ValidColumn,
 			auditevent.Table:      auditevent.ValidColumn,
+			draft.Table:           draft.ValidColumn,
 			invite.Table:          invite.ValidColumn,
 			membership.Table:      membership.ValidColumn,
 			organization.Table:    organization.ValidColumn,

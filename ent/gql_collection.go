@@ -7,6 +7,7 @@ import (
 	"gloss/ent/annotation"
 	"gloss/ent/apitoken"
 	"gloss/ent/auditevent"
+	"gloss/ent/draft"
 	"gloss/ent/invite"
 	"gloss/ent/membership"
 	"gloss/ent/organization"
@@ -404,6 +405,112 @@ func newAuditEventPaginateArgs(rv map[string]any) *auditeventPaginateArgs {
 	}
 	if v := rv[beforeField]; v != nil {
 		args.before = v.(*Cursor)
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *DraftQuery) CollectFields(ctx context.Context, satisfies ...string) (*DraftQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *DraftQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(draft.Columns))
+		selectedFields = []string{draft.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[draft.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, draft.FieldCreatedAt)
+				fieldSeen[draft.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[draft.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, draft.FieldUpdatedAt)
+				fieldSeen[draft.FieldUpdatedAt] = struct{}{}
+			}
+		case "taskID":
+			if _, ok := fieldSeen[draft.FieldTaskID]; !ok {
+				selectedFields = append(selectedFields, draft.FieldTaskID)
+				fieldSeen[draft.FieldTaskID] = struct{}{}
+			}
+		case "userID":
+			if _, ok := fieldSeen[draft.FieldUserID]; !ok {
+				selectedFields = append(selectedFields, draft.FieldUserID)
+				fieldSeen[draft.FieldUserID] = struct{}{}
+			}
+		case "result":
+			if _, ok := fieldSeen[draft.FieldResult]; !ok {
+				selectedFields = append(selectedFields, draft.FieldResult)
+				fieldSeen[draft.FieldResult] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type draftPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []DraftPaginateOption
+}
+
+func newDraftPaginateArgs(rv map[string]any) *draftPaginateArgs {
+	args := &draftPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &DraftOrder{Field: &DraftOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithDraftOrder(order))
+			}
+		case *DraftOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithDraftOrder(v))
+			}
+		}
 	}
 	return args
 }

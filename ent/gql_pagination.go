@@ -9,6 +9,7 @@ import (
 	"gloss/ent/annotation"
 	"gloss/ent/apitoken"
 	"gloss/ent/auditevent"
+	"gloss/ent/draft"
 	"gloss/ent/invite"
 	"gloss/ent/membership"
 	"gloss/ent/organization"
@@ -964,6 +965,320 @@ func (_m *AuditEvent) ToEdge(order *AuditEventOrder) *AuditEventEdge {
 		order = DefaultAuditEventOrder
 	}
 	return &AuditEventEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// DraftEdge is the edge representation of Draft.
+type DraftEdge struct {
+	Node   *Draft `json:"node"`
+	Cursor Cursor `json:"cursor"`
+}
+
+// DraftConnection is the connection containing edges to Draft.
+type DraftConnection struct {
+	Edges      []*DraftEdge `json:"edges"`
+	PageInfo   PageInfo     `json:"pageInfo"`
+	TotalCount int          `json:"totalCount"`
+}
+
+func (c *DraftConnection) build(nodes []*Draft, pager *draftPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Draft
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Draft {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Draft {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*DraftEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &DraftEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// DraftPaginateOption enables pagination customization.
+type DraftPaginateOption func(*draftPager) error
+
+// WithDraftOrder configures pagination ordering.
+func WithDraftOrder(order *DraftOrder) DraftPaginateOption {
+	if order == nil {
+		order = DefaultDraftOrder
+	}
+	o := *order
+	return func(pager *draftPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultDraftOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithDraftFilter configures pagination filter.
+func WithDraftFilter(filter func(*DraftQuery) (*DraftQuery, error)) DraftPaginateOption {
+	return func(pager *draftPager) error {
+		if filter == nil {
+			return errors.New("DraftQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type draftPager struct {
+	reverse bool
+	order   *DraftOrder
+	filter  func(*DraftQuery) (*DraftQuery, error)
+}
+
+func newDraftPager(opts []DraftPaginateOption, reverse bool) (*draftPager, error) {
+	pager := &draftPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultDraftOrder
+	}
+	return pager, nil
+}
+
+func (p *draftPager) applyFilter(query *DraftQuery) (*DraftQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *draftPager) toCursor(_m *Draft) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *draftPager) applyCursors(query *DraftQuery, after, before *Cursor) (*DraftQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultDraftOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *draftPager) applyOrder(query *DraftQuery) *DraftQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultDraftOrder.Field {
+		query = query.Order(DefaultDraftOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *draftPager) orderExpr(query *DraftQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultDraftOrder.Field {
+			b.Comma().Ident(DefaultDraftOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Draft.
+func (_m *DraftQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...DraftPaginateOption,
+) (*DraftConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newDraftPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &DraftConnection{Edges: []*DraftEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// DraftOrderFieldCreatedAt orders Draft by created_at.
+	DraftOrderFieldCreatedAt = &DraftOrderField{
+		Value: func(_m *Draft) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: draft.FieldCreatedAt,
+		toTerm: draft.ByCreatedAt,
+		toCursor: func(_m *Draft) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// DraftOrderFieldUpdatedAt orders Draft by updated_at.
+	DraftOrderFieldUpdatedAt = &DraftOrderField{
+		Value: func(_m *Draft) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: draft.FieldUpdatedAt,
+		toTerm: draft.ByUpdatedAt,
+		toCursor: func(_m *Draft) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f DraftOrderField) String() string {
+	var str string
+	switch f.column {
+	case DraftOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case DraftOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f DraftOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *DraftOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("DraftOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *DraftOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *DraftOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid DraftOrderField", str)
+	}
+	return nil
+}
+
+// DraftOrderField defines the ordering field of Draft.
+type DraftOrderField struct {
+	// Value extracts the ordering value from the given Draft.
+	Value    func(*Draft) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) draft.OrderOption
+	toCursor func(*Draft) Cursor
+}
+
+// DraftOrder defines the ordering of Draft.
+type DraftOrder struct {
+	Direction OrderDirection   `json:"direction"`
+	Field     *DraftOrderField `json:"field"`
+}
+
+// DefaultDraftOrder is the default ordering of Draft.
+var DefaultDraftOrder = &DraftOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &DraftOrderField{
+		Value: func(_m *Draft) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: draft.FieldID,
+		toTerm: draft.ByID,
+		toCursor: func(_m *Draft) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Draft into DraftEdge.
+func (_m *Draft) ToEdge(order *DraftOrder) *DraftEdge {
+	if order == nil {
+		order = DefaultDraftOrder
+	}
+	return &DraftEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -22,6 +22,8 @@ type Tx struct {
 	AuditCheckpoint *AuditCheckpointClient
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
+	// Draft is the client for interacting with the Draft builders.
+	Draft *DraftClient
 	// Invite is the client for interacting with the Invite builders.
 	Invite *InviteClient
 	// Membership is the client for interacting with the Membership builders.
@@ -179,6 +181,7 @@ func (tx *Tx) init() {
 	tx.Annotation = NewAnnotationClient(tx.config)
 	tx.AuditCheckpoint = NewAuditCheckpointClient(tx.config)
 	tx.AuditEvent = NewAuditEventClient(tx.config)
+	tx.Draft = NewDraftClient(tx.config)
 	tx.Invite = NewInviteClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)
 	tx.Organization = NewOrganizationClient(tx.config)

@@ -14,6 +14,7 @@ import (
 	"gloss/internal/accounts"
 	"gloss/internal/database"
 	"gloss/internal/dataset"
+	"gloss/internal/draft"
 	"gloss/internal/fault"
 	"gloss/internal/labeling"
 	"gloss/internal/organization"
@@ -29,6 +30,7 @@ type Resolver struct {
 	Accounts      *accounts.Service
 	Projects      *projects.Service
 	Labeling      *labeling.Service
+	Drafts        *draft.Service
 	Dataset       *dataset.Service
 	Organizations *organization.Service
 }

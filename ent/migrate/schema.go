@@ -140,6 +140,43 @@ var (
 			},
 		},
 	}
+	// DraftsColumns holds the columns for the "drafts" table.
+	DraftsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "organization_id", Type: field.TypeInt},
+		{Name: "result", Type: field.TypeJSON},
+		{Name: "task_id", Type: field.TypeInt},
+		{Name: "user_id", Type: field.TypeInt},
+	}
+	// DraftsTable holds the schema information for the "drafts" table.
+	DraftsTable = &schema.Table{
+		Name:       "drafts",
+		Columns:    DraftsColumns,
+		PrimaryKey: []*schema.Column{DraftsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "drafts_tasks_task",
+				Columns:    []*schema.Column{DraftsColumns[5]},
+				RefColumns: []*schema.Column{TasksColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "drafts_users_user",
+				Columns:    []*schema.Column{DraftsColumns[6]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "draft_task_id_user_id",
+				Unique:  true,
+				Columns: []*schema.Column{DraftsColumns[5], DraftsColumns[6]},
+			},
+		},
+	}
 	// InvitesColumns holds the columns for the "invites" table.
 	InvitesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -498,6 +535,7 @@ var (
 		AnnotationsTable,
 		AuditCheckpointsTable,
 		AuditEventsTable,
+		DraftsTable,
 		InvitesTable,
 		MembershipsTable,
 		OrganizationsTable,
@@ -516,6 +554,8 @@ func init() {
 	APITokensTable.ForeignKeys[0].RefTable = UsersTable
 	AnnotationsTable.ForeignKeys[0].RefTable = UsersTable
 	AnnotationsTable.ForeignKeys[1].RefTable = TasksTable
+	DraftsTable.ForeignKeys[0].RefTable = TasksTable
+	DraftsTable.ForeignKeys[1].RefTable = UsersTable
 	InvitesTable.ForeignKeys[0].RefTable = UsersTable
 	MembershipsTable.ForeignKeys[0].RefTable = UsersTable
 	MembershipsTable.ForeignKeys[1].RefTable = OrganizationsTable

@@ -18,6 +18,9 @@ type AuditCheckpoint func(*sql.Selector)
 // AuditEvent is the predicate function for auditevent builders.
 type AuditEvent func(*sql.Selector)
 
+// Draft is the predicate function for draft builders.
+type Draft func(*sql.Selector)
+
 // Invite is the predicate function for invite builders.
 type Invite func(*sql.Selector)
 

@@ -207,6 +207,30 @@ func (f AuditEventMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AuditEventMutation", m)
 }
 
+// The DraftQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type DraftQueryRuleFunc func(context.Context, *ent.DraftQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f DraftQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.DraftQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.DraftQuery", q)
+}
+
+// The DraftMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type DraftMutationRuleFunc func(context.Context, *ent.DraftMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f DraftMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.DraftMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DraftMutation", m)
+}
+
 // The InviteQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type InviteQueryRuleFunc func(context.Context, *ent.InviteQuery) error
@@ -514,6 +538,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.AuditEventQuery:
 		return q.Filter(), nil
+	case *ent.DraftQuery:
+		return q.Filter(), nil
 	case *ent.InviteQuery:
 		return q.Filter(), nil
 	case *ent.MembershipQuery:
@@ -550,6 +576,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.AuditCheckpointMutation:
 		return m.Filter(), nil
 	case *ent.AuditEventMutation:
+		return m.Filter(), nil
+	case *ent.DraftMutation:
 		return m.Filter(), nil
 	case *ent.InviteMutation:
 		return m.Filter(), nil

@@ -8,6 +8,7 @@ import (
 	"gloss/ent/apitoken"
 	"gloss/ent/auditcheckpoint"
 	"gloss/ent/auditevent"
+	"gloss/ent/draft"
 	"gloss/ent/invite"
 	"gloss/ent/membership"
 	"gloss/ent/organization"
@@ -172,6 +173,32 @@ func init() {
 	auditevent.DefaultRequestID = auditeventDescRequestID.Default.(string)
 	// auditevent.RequestIDValidator is a validator for the "request_id" field. It is called by the builders before save.
 	auditevent.RequestIDValidator = auditeventDescRequestID.Validators[0].(func(string) error)
+	draftMixin := schema.Draft{}.Mixin()
+	draft.Policy = privacy.NewPolicies(schema.Draft{})
+	draft.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := draft.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	draftMixinFields0 := draftMixin[0].Fields()
+	_ = draftMixinFields0
+	draftMixinFields1 := draftMixin[1].Fields()
+	_ = draftMixinFields1
+	draftFields := schema.Draft{}.Fields()
+	_ = draftFields
+	// draftDescCreatedAt is the schema descriptor for created_at field.
+	draftDescCreatedAt := draftMixinFields0[0].Descriptor()
+	// draft.DefaultCreatedAt holds the default value on creation for the created_at field.
+	draft.DefaultCreatedAt = draftDescCreatedAt.Default.(func() time.Time)
+	// draftDescUpdatedAt is the schema descriptor for updated_at field.
+	draftDescUpdatedAt := draftMixinFields1[0].Descriptor()
+	// draft.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	draft.DefaultUpdatedAt = draftDescUpdatedAt.Default.(func() time.Time)
+	// draft.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	draft.UpdateDefaultUpdatedAt = draftDescUpdatedAt.UpdateDefault.(func() time.Time)
 	inviteMixin := schema.Invite{}.Mixin()
 	invite.Policy = privacy.NewPolicies(schema.Invite{})
 	invite.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -470,6 +470,15 @@ export interface Prediction {
 export interface Task extends TaskRow {
   annotations: Annotation[];
   predictions: Prediction[];
+  /** The viewer's unsubmitted work on the task, saved as they labeled. */
+  myDraft: Draft | null;
+}
+
+/** A draft: the viewer's own unsubmitted result of a task. */
+export interface Draft {
+  id: ID;
+  result: JsonValue;
+  updatedAt: Time;
 }
 
 export interface AnnotationInput {
@@ -486,7 +495,8 @@ const annotationFields =
   "id result wasCancelled groundTruth leadTime createdAt updatedAt completedBy { id displayName } reviewState reviewComment reviewedAt";
 const taskFields = `${taskRowFields}
   annotations { ${annotationFields} }
-  predictions { id result score modelVersion createdAt }`;
+  predictions { id result score modelVersion createdAt }
+  myDraft { id result updatedAt }`;
 
 /** ProjectsQuery lists the organization's projects, newest first, with the viewer's role. */
 export const ProjectsQuery = operation<
@@ -582,12 +592,22 @@ export const CreateAnnotationMutation = operation<
 `);
 
 export const UpdateAnnotationMutation = operation<
-  { id: ID; input: AnnotationInput },
+  /** confirmSkip: skipping throws away an annotation with results, which the server refuses without it. */
+  { id: ID; input: AnnotationInput & { confirmSkip?: boolean } },
   { updateAnnotation: Annotation }
 >(`
   mutation UpdateAnnotation($id: ID!, $input: UpdateAnnotationInput!) {
     updateAnnotation(id: $id, input: $input) { ${annotationFields} }
   }
+`);
+
+/** SaveDraftMutation saves the viewer's draft of a task, replacing the last one. */
+export const SaveDraftMutation = operation<{ taskId: ID; result: JsonValue }, { saveDraft: Draft }>(`
+  mutation SaveDraft($taskId: ID!, $result: JSON!) { saveDraft(taskId: $taskId, result: $result) { id result updatedAt } }
+`);
+
+export const DeleteDraftMutation = operation<{ taskId: ID }, { deleteDraft: boolean }>(`
+  mutation DeleteDraft($taskId: ID!) { deleteDraft(taskId: $taskId) }
 `);
 
 export const ReviewAnnotationMutation = operation<

@@ -38,10 +38,33 @@ export function hasNavigated(): boolean {
   return navigations > 0;
 }
 
+/** Questions to ask before the app leaves the page, such as about unsaved work. */
+const leaveGuards = new Set<{ message: string | null }>();
+
+/**
+ * useLeaveGuard has navigate ask message (with confirm) before leaving the
+ * page while message is not null. Redirects (replace) are not asked about.
+ */
+export function useLeaveGuard(message: string | null): void {
+  useEffect(() => {
+    if (message === null) return;
+    const guard = { message };
+    leaveGuards.add(guard);
+    return () => {
+      leaveGuards.delete(guard);
+    };
+  }, [message]);
+}
+
 /** navigate changes the URL to `to` (a same-origin path) and re-renders the app. */
 export function navigate(to: string, options: { replace?: boolean } = {}): void {
   if (to === currentHref()) {
     return;
+  }
+  if (!options.replace) {
+    for (const guard of leaveGuards) {
+      if (guard.message !== null && !window.confirm(guard.message)) return;
+    }
   }
   if (options.replace) {
     window.history.replaceState(null, "", to);

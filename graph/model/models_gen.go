@@ -101,6 +101,9 @@ type UpdateAnnotationInput struct {
 	Result       json.RawMessage `json:"result,omitempty"`
 	LeadTime     *float64        `json:"leadTime,omitempty"`
 	WasCancelled *bool           `json:"wasCancelled,omitempty"`
+	// True to skip (wasCancelled: true) a task whose annotation has results: the skip throws them away, so it is
+	// refused without this.
+	ConfirmSkip *bool `json:"confirmSkip,omitempty"`
 }
 
 type UpdateProjectInput struct {

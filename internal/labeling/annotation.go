@@ -27,6 +27,9 @@ type AnnotationInput struct {
 	Result       json.RawMessage // nil: unchanged (on update)
 	LeadTime     *float64
 	WasCancelled *bool
+	// ConfirmSkip allows a skip (WasCancelled true, on update) to throw
+	// away an annotation that has results.
+	ConfirmSkip bool
 }
 
 // checkResult holds a result to the rules an imported one obeys
@@ -231,6 +234,10 @@ func (s *Service) UpdateAnnotation(ctx context.Context, id int, in AnnotationInp
 	if err := checkLeadTime(in.LeadTime); err != nil {
 		return nil, err
 	}
+	// Skip never destroys work by accident: skipping over labels is asked for.
+	if in.WasCancelled != nil && *in.WasCancelled && !a.WasCancelled && !in.ConfirmSkip && hasItems(a.Result) {
+		return nil, fault.Invalid("skipping task %d throws away your annotation of it (annotation %d): pass confirmSkip: true to skip it anyway", a.TaskID, a.ID)
+	}
 	client := database.ClientFrom(ctx, s.client)
 	// A changed annotation goes back to review: this is how an annotator
 	// fixes and resubmits rejected work.
@@ -264,6 +271,12 @@ func (s *Service) UpdateAnnotation(ctx context.Context, id int, in AnnotationInp
 		}
 	}
 	return u.Save(ctx)
+}
+
+// hasItems reports whether a stored result has at least one item.
+func hasItems(raw json.RawMessage) bool {
+	var items []json.RawMessage
+	return json.Unmarshal(raw, &items) == nil && len(items) > 0
 }
 
 // DeleteAnnotation deletes the viewer's own annotation.

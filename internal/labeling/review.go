@@ -31,6 +31,8 @@ func (s *Service) ReviewAnnotation(ctx context.Context, id int, accepted bool, c
 	}
 	out, err := client.Annotation.UpdateOne(a).
 		SetReviewState(state).SetReviewedByID(v.UserID).SetReviewComment(comment).SetReviewedAt(time.Now()).
+		// A review is not an edit of the annotation: reviewedAt says when it was.
+		SetUpdatedAt(a.UpdatedAt).
 		Save(ctx)
 	if err != nil {
 		return nil, err

@@ -125,8 +125,12 @@ func (s *Service) lock(ctx context.Context, t *ent.Task, overlap, userID int, no
 
 func (s *Service) lockIn(ctx context.Context, id, overlap, userID int, now time.Time) (*ent.Task, error) {
 	client := database.ClientFrom(ctx, s.client)
-	if _, err := client.Task.Query().Where(task.ID(id)).Modify(lockForUpdate).
-		Select(task.FieldID).Ints(privacy.DecisionContext(ctx, privacy.Allow)); err != nil {
+	// Taking the lock is not a change to the task: its updated_at stays.
+	var rows []struct {
+		UpdatedAt time.Time `json:"updated_at"`
+	}
+	if err := client.Task.Query().Where(task.ID(id)).Modify(lockForUpdate).
+		Select(task.FieldUpdatedAt).Scan(privacy.DecisionContext(ctx, privacy.Allow), &rows); err != nil || len(rows) == 0 {
 		return nil, err
 	}
 	n, err := client.Task.Update().
@@ -136,6 +140,7 @@ func (s *Service) lockIn(ctx context.Context, id, overlap, userID int, now time.
 			task.Or(task.LockedUntilIsNil(), task.LockedUntilLT(now), task.LockedByID(userID))).
 		SetLockedByID(userID).
 		SetLockedUntil(now.Add(LockTTL)).
+		SetUpdatedAt(rows[0].UpdatedAt).
 		Save(ctx)
 	if err != nil || n == 0 {
 		return nil, err

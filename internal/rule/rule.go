@@ -19,6 +19,7 @@ import (
 	"gloss/ent/annotation"
 	"gloss/ent/apitoken"
 	"gloss/ent/auditevent"
+	"gloss/ent/draft"
 	"gloss/ent/invite"
 	"gloss/ent/membership"
 	"gloss/ent/organization"
@@ -513,6 +514,42 @@ func AnnotationPolicy() ent.Policy {
 					return errOwnAnnotation
 				}
 				m.Where(annotation.CompletedByID(v.UserID), annotation.OrganizationID(v.OrgID))
+				return privacy.Allow
+			}
+			return privacy.Skip
+		})},
+	)
+}
+
+// DraftPolicy lets a user read, save and remove only their own drafts, in
+// their active organization, and save them only on tasks they can see.
+// Nobody else reads another's draft, whatever their role: a draft is work
+// its author has not handed in.
+func DraftPolicy() ent.Policy {
+	return policy(
+		[]privacy.QueryRule{privacy.DraftQueryRuleFunc(func(ctx context.Context, q *gen.DraftQuery) error {
+			v := viewer.User(ctx)
+			if v == nil {
+				return privacy.Skip
+			}
+			q.Where(draft.UserID(v.UserID), draft.OrganizationID(v.OrgID))
+			return privacy.Allow
+		})},
+		[]privacy.MutationRule{privacy.DraftMutationRuleFunc(func(ctx context.Context, m *gen.DraftMutation) error {
+			v := viewer.User(ctx)
+			switch {
+			case v == nil:
+				return privacy.Skip
+			case m.Op().Is(ent.OpCreate):
+				user, ok1 := m.UserID()
+				org, ok2 := m.OrganizationID()
+				if !ok1 || !ok2 || user != v.UserID || org != v.OrgID {
+					return privacy.Denyf("a draft is the viewer's own, in their organization")
+				}
+				id, _ := m.TaskID()
+				return visible(ctx, m.Client().Task.Query().Where(task.ID(id), task.OrganizationID(org)), "a draft is of a task the viewer can see")
+			case isUpdateOrDelete(m.Op()):
+				m.Where(draft.UserID(v.UserID), draft.OrganizationID(v.OrgID))
 				return privacy.Allow
 			}
 			return privacy.Skip

@@ -18,6 +18,7 @@ import (
 	"gloss/ent/annotation"
 	"gloss/ent/apitoken"
 	"gloss/ent/auditevent"
+	"gloss/ent/draft"
 	"gloss/ent/enttest"
 	"gloss/ent/invite"
 	"gloss/ent/membership"
@@ -2005,4 +2006,110 @@ func TestAuditCheckpointIsSystemOnly(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDraftPolicy: a draft is its user's alone. Nobody else reads, changes
+// or removes it, whatever their role, and a user saves drafts only in
+// their own name, in their organization, on tasks they can see.
+func TestDraftPolicy(t *testing.T) {
+	w := MustWorld(t)
+	mine := w.client.Draft.Create().SetTaskID(w.tLocked.ID).SetUserID(w.annotatorA.ID).
+		SetOrganizationID(w.orgA.ID).SetResult(json.RawMessage(`[{"draft":"annotator"}]`)).SaveX(sys())
+	theirs := w.client.Draft.Create().SetTaskID(w.tLocked.ID).SetUserID(w.managerA.ID).
+		SetOrganizationID(w.orgA.ID).SetResult(json.RawMessage(`[{"draft":"manager"}]`)).SaveX(sys())
+	state := func() string {
+		var s strings.Builder
+		for _, d := range w.client.Draft.Query().Order(ent.Asc("id")).AllX(sys()) {
+			fmt.Fprintf(&s, "%d %d %d %s %s\n", d.ID, d.TaskID, d.UserID, d.Result, d.UpdatedAt)
+		}
+		return s.String()
+	}
+
+	t.Run("reads", func(t *testing.T) {
+		for name, tc := range map[string]struct {
+			ctx  context.Context
+			want []int
+		}{
+			"annotator":  {w.asAnnotatorA(), []int{mine.ID}},
+			"manager":    {w.asManagerA(), []int{theirs.ID}},
+			"reviewer":   {w.asReviewerA(), nil},
+			"admin":      {w.asAdminA(), nil},
+			"owner":      {w.asOwnerA(), nil},
+			"owner of B": {w.asOwnerB(), nil},
+		} {
+			got, err := w.client.Draft.Query().IDs(tc.ctx)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if !slices.Equal(got, tc.want) && !(len(got) == 0 && len(tc.want) == 0) {
+				t.Errorf("%s sees drafts %v; want %v", name, got, tc.want)
+			}
+		}
+		if _, err := w.client.Draft.Query().IDs(w.anonymous()); !errors.Is(err, privacy.Deny) {
+			t.Errorf("anonymous: got %v; want a privacy denial", err)
+		}
+	})
+
+	create := func(tk *ent.Task, u *ent.User, org *ent.Organization) func(context.Context) error {
+		return func(ctx context.Context) error {
+			return w.client.Draft.Create().SetTaskID(tk.ID).SetUserID(u.ID).SetOrganizationID(org.ID).
+				SetResult(json.RawMessage(`[{"draft":"new"}]`)).Exec(ctx)
+		}
+	}
+	refusals := []struct {
+		name string
+		ctx  context.Context
+		op   func(context.Context) error
+	}{
+		{"anonymous saves a draft", w.anonymous(), create(w.tLocked, w.annotatorA, w.orgA)},
+		{"annotator saves a draft in another's name", w.asAnnotatorA(), create(w.tFree, w.reviewerA, w.orgA)},
+		{"annotator saves a draft of a task nobody handed them", w.asAnnotatorA(), create(w.tFree, w.annotatorA, w.orgA)},
+		{"owner of B saves a draft of a task of A", w.asOwnerB(), create(w.tLocked, w.ownerB, w.orgA)},
+		{"owner of B saves a draft of a task of A in B", w.asOwnerB(), create(w.tLocked, w.ownerB, w.orgB)},
+		{"owner changes an annotator's draft", w.asOwnerA(), func(ctx context.Context) error {
+			return w.client.Draft.UpdateOneID(mine.ID).SetResult(json.RawMessage(`[]`)).Exec(ctx)
+		}},
+		{"admin removes an annotator's draft", w.asAdminA(), func(ctx context.Context) error {
+			return w.client.Draft.DeleteOneID(mine.ID).Exec(ctx)
+		}},
+		{"manager changes an annotator's draft by filter", w.asManagerA(), func(ctx context.Context) error {
+			n, err := w.client.Draft.Update().Where(draft.ID(mine.ID)).SetResult(json.RawMessage(`[]`)).Save(ctx)
+			if err == nil && n == 0 {
+				return &ent.NotFoundError{}
+			}
+			return err
+		}},
+	}
+	for _, tc := range refusals {
+		t.Run(tc.name, func(t *testing.T) {
+			before := state()
+			if err := tc.op(tc.ctx); err == nil {
+				t.Fatal("allowed; want a refusal")
+			} else if !errors.Is(err, privacy.Deny) && !ent.IsNotFound(err) {
+				t.Fatalf("got %v; want a privacy denial or not found", err)
+			}
+			if after := state(); after != before {
+				t.Errorf("a refused mutation changed drafts:\nbefore:\n%s\nafter:\n%s", before, after)
+			}
+		})
+	}
+
+	t.Run("the annotator saves, changes and removes their own", func(t *testing.T) {
+		ctx := w.asAnnotatorA()
+		if err := w.client.Draft.UpdateOneID(mine.ID).SetResult(json.RawMessage(`[{"draft":"edited"}]`)).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := string(w.client.Draft.GetX(sys(), mine.ID).Result); got != `[{"draft":"edited"}]` {
+			t.Errorf("result %s", got)
+		}
+		if err := w.client.Draft.DeleteOneID(mine.ID).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := create(w.tLocked, w.annotatorA, w.orgA)(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := w.client.Draft.Query().CountX(sys()); n != 2 {
+			t.Errorf("%d drafts; want 2 (the manager's and the annotator's new one)", n)
+		}
+	})
 }

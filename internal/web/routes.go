@@ -14,6 +14,7 @@ import (
 	"gloss/internal/audit"
 	"gloss/internal/auth"
 	"gloss/internal/dataset"
+	"gloss/internal/draft"
 	"gloss/internal/fault"
 	"gloss/internal/forwarded"
 	"gloss/internal/labeling"
@@ -49,7 +50,7 @@ func NewHandler(o Options) http.Handler {
 
 	// The GraphQL API: POST with a JSON body only.
 	schema := graph.NewSchema(&graph.Resolver{
-		Client: o.Client, Accounts: o.Accounts, Projects: o.Projects, Labeling: o.Labeling, Dataset: o.Dataset,
+		Client: o.Client, Accounts: o.Accounts, Projects: o.Projects, Labeling: o.Labeling, Drafts: draft.NewService(o.Client), Dataset: o.Dataset,
 		Organizations: organization.NewService(o.Client, o.Audit),
 	})
 	mux.Handle("POST /graphql", limitBody(newGraphQL(o.Client, schema, o.Introspection, o.Logger)))

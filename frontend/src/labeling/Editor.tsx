@@ -20,6 +20,7 @@ import {
   type ObjectInfo,
   type RegionTag,
 } from "./config.ts";
+import { Dialog } from "../components/Dialog.tsx";
 import { EditorContext, useEditor, type EditorApi } from "./context.ts";
 import {
   ChoicesControl,
@@ -66,10 +67,20 @@ export interface EditorProps {
   config: LabelConfig;
   data: JsonValue;
   result: readonly ResultItem[];
-  onChange(change: (result: readonly ResultItem[]) => ResultItem[]): void;
+  /** onChange applies an edit; edits with one mergeKey in quick succession are one undo step. */
+  onChange(change: (result: readonly ResultItem[]) => ResultItem[], mergeKey?: string): void;
   readOnly?: boolean;
+  /** Undo and redo of the result, when the caller keeps a history (see history.ts). */
+  history?: EditorHistory;
   /** Whether number keys pick choices and labels; off where the editor is only a preview. */
   hotkeys?: boolean;
+}
+
+export interface EditorHistory {
+  undo(): void;
+  redo(): void;
+  canUndo: boolean;
+  canRedo: boolean;
 }
 
 function isTyping(target: EventTarget | null): boolean {
@@ -81,17 +92,18 @@ function isTyping(target: EventTarget | null): boolean {
   return false;
 }
 
-export function Editor({ config, data, result, onChange, readOnly = false, hotkeys = true }: EditorProps) {
+export function Editor({ config, data, result, onChange, readOnly = false, hotkeys = true, history }: EditorProps) {
   const idPrefix = `lc${useId().replace(/[^A-Za-z0-9]/g, "")}`;
   const [active, setActive] = useState<Readonly<Record<string, readonly string[]>>>({});
   const [selected, setSelected] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [help, setHelp] = useState(false);
 
   const update = useCallback(
-    (change: (result: readonly ResultItem[]) => ResultItem[]) => {
+    (change: (result: readonly ResultItem[]) => ResultItem[], mergeKey?: string) => {
       if (readOnly) return;
       setNotice(null);
-      onChange(change);
+      onChange(change, mergeKey);
     },
     [onChange, readOnly],
   );
@@ -238,7 +250,24 @@ export function Editor({ config, data, result, onChange, readOnly = false, hotke
   useEffect(() => {
     if (!hotkeys || readOnly) return;
     function handleKeyDown(event: KeyboardEvent) {
-      if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
+      if (event.defaultPrevented || isTyping(event.target)) return;
+      // Alt+arrows go from region to region, as in Label Studio.
+      if (event.altKey && !event.ctrlKey && !event.metaKey && event.key.startsWith("Arrow")) {
+        const regions = result.filter(isRegion);
+        if (regions.length === 0) return;
+        event.preventDefault();
+        const step = event.key === "ArrowRight" || event.key === "ArrowDown" ? 1 : -1;
+        const at = regions.findIndex((r) => r.id === selected);
+        const next = at < 0 ? (step > 0 ? 0 : regions.length - 1) : (at + step + regions.length) % regions.length;
+        setSelected(regions[next]?.id ?? null);
+        return;
+      }
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
+      if (event.key === "?") {
+        event.preventDefault();
+        setHelp(true);
+        return;
+      }
       if (event.key === "Escape" && selected) {
         setSelected(null);
         return;
@@ -270,6 +299,26 @@ export function Editor({ config, data, result, onChange, readOnly = false, hotke
     return () => document.removeEventListener("keydown", handleKeyDown);
   }, [hotkeys, readOnly, config, result, selected, update, chooseLabel]);
 
+  // Ctrl+Z undoes, Ctrl+Shift+Z and Ctrl+Y redo (Cmd on a Mac), as in
+  // Label Studio. In a text field the browser's own undo of the typing wins.
+  useEffect(() => {
+    if (!history || readOnly) return;
+    const { undo, redo } = history;
+    function handleKeyDown(event: KeyboardEvent) {
+      if (event.defaultPrevented || !(event.ctrlKey || event.metaKey) || event.altKey || isTyping(event.target)) return;
+      const key = event.key.toLowerCase();
+      if (key === "z" && !event.shiftKey) {
+        event.preventDefault();
+        undo();
+      } else if ((key === "z" && event.shiftKey) || (key === "y" && !event.shiftKey)) {
+        event.preventDefault();
+        redo();
+      }
+    }
+    document.addEventListener("keydown", handleKeyDown);
+    return () => document.removeEventListener("keydown", handleKeyDown);
+  }, [history, readOnly]);
+
   // A deleted region cannot stay selected.
   useEffect(() => {
     if (selected && !result.some((item) => item.id === selected)) setSelected(null);
@@ -279,6 +328,39 @@ export function Editor({ config, data, result, onChange, readOnly = false, hotke
   return (
     <EditorContext.Provider value={api}>
       <div className="lc-editor">
+        {history && !readOnly ? (
+          <div className="lc-history" role="toolbar" aria-label="Edit history">
+            <button
+              type="button"
+              className="button button-secondary button-small"
+              disabled={!history.canUndo}
+              aria-keyshortcuts="Control+Z"
+              onClick={history.undo}
+            >
+              Undo
+            </button>
+            <button
+              type="button"
+              className="button button-secondary button-small"
+              disabled={!history.canRedo}
+              aria-keyshortcuts="Control+Shift+Z Control+Y"
+              onClick={history.redo}
+            >
+              Redo
+            </button>
+            {hotkeys ? (
+              <button
+                type="button"
+                className="button button-secondary button-small"
+                aria-keyshortcuts="Shift+?"
+                onClick={() => setHelp(true)}
+              >
+                Shortcuts
+              </button>
+            ) : null}
+          </div>
+        ) : null}
+        {help ? <ShortcutsDialog config={config} onClose={() => setHelp(false)} /> : null}
         <NodeView node={config.root} />
         <div className="lc-notice" role="status">
           {notice}
@@ -286,6 +368,56 @@ export function Editor({ config, data, result, onChange, readOnly = false, hotke
         {hasRegions ? <RegionList /> : null}
       </div>
     </EditorContext.Provider>
+  );
+}
+
+/** ShortcutsDialog lists the editor's keyboard shortcuts, with the config's own hotkeys. */
+function ShortcutsDialog({ config, onClose }: { config: LabelConfig; onClose(): void }) {
+  const keys: [string, string][] = [
+    ["Ctrl+Enter", "Submit or update the annotation"],
+    ["Ctrl+Space", "Skip the task"],
+    ["Ctrl+Z", "Undo"],
+    ["Ctrl+Shift+Z, Ctrl+Y", "Redo"],
+    ["Alt+→, Alt+←", "Select the next or previous region"],
+    ["Arrows (with Shift: farther)", "Move the selected region on an image"],
+    ["Backspace, Delete", "Delete the selected region"],
+    ["Escape", "Let go of the selected region, or cancel a shape being drawn"],
+    ["Enter", "Close the polygon being drawn"],
+    ["Space (held over the image)", "Pan the image"],
+    ["Alt+click a vertex", "Remove a polygon vertex"],
+    ["?", "Show these shortcuts"],
+  ];
+  for (const control of config.controls) {
+    for (const option of control.options) {
+      if (option.hotkey) keys.push([option.hotkey, `${control.name}: ${option.label}`]);
+    }
+  }
+  return (
+    <Dialog title="Keyboard shortcuts" onClose={onClose}>
+      <table className="lc-shortcuts">
+        <thead>
+          <tr>
+            <th scope="col">Keys</th>
+            <th scope="col">Action</th>
+          </tr>
+        </thead>
+        <tbody>
+          {keys.map(([key, action]) => (
+            <tr key={`${key} ${action}`}>
+              <td>
+                <kbd>{key}</kbd>
+              </td>
+              <td>{action}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="actions">
+        <button type="button" className="button button-primary" onClick={onClose}>
+          Close
+        </button>
+      </div>
+    </Dialog>
   );
 }
 
@@ -387,8 +519,11 @@ function describeRegion(item: RegionItem): string {
   switch (item.type) {
     case "labels":
       return typeof v.text === "string" ? `“${clip(v.text)}”` : `characters ${num(v.start) ?? "?"}–${num(v.end) ?? "?"}`;
-    case "rectanglelabels":
-      return `box at ${percent(num(v.x))}, ${percent(num(v.y))}, ${percent(num(v.width))} × ${percent(num(v.height))}`;
+    case "rectanglelabels": {
+      const turned = num(v.rotation) ?? 0;
+      const box = `box at ${percent(num(v.x))}, ${percent(num(v.y))}, ${percent(num(v.width))} × ${percent(num(v.height))}`;
+      return turned === 0 ? box : `${box}, turned ${Math.round(turned * 10) / 10}°`;
+    }
     case "polygonlabels":
       return `polygon with ${Array.isArray(v.points) ? v.points.length : 0} points`;
     case "keypointlabels":
@@ -418,7 +553,7 @@ function RegionList() {
     <section className="lc-regions" aria-labelledby={headingId}>
       <h3 id={headingId}>Regions</h3>
       {regions.length === 0 ? (
-        <p className="muted">No regions yet. Choose a label, then mark the text or draw on the image.</p>
+        <p className="muted">No regions yet. Choose a label and draw on the image, or mark the text and choose a label, in either order.</p>
       ) : (
         <ol className="lc-region-list">
           {regions.map((region, i) => {

@@ -3,7 +3,9 @@
 // drawn directly in Label Studio's units, percent of the image; pointer
 // positions are turned into percent through the overlay's on-screen box,
 // which already includes zoom and pan. The image loads only from http(s) and
-// data:image/ URLs.
+// data:image/ URLs. Regions are adjusted in place: a drag shows its shape as
+// it goes and changes the result once, at the end, so each drag is one undo
+// step.
 import { useCallback, useEffect, useRef, useState, type FormEvent, type PointerEvent } from "react";
 
 import type { JsonValue } from "../api.ts";
@@ -27,7 +29,134 @@ type Draft =
   | { kind: "rect"; from: Point; to: Point }
   | { kind: "polygon"; points: Point[]; cursor: Point | null };
 
-type Drag = { kind: "pan"; x: number; y: number; ox: number; oy: number } | { kind: "rect" };
+/** What a region's handle does: move the region, move one or two of a box's edges, or move a vertex. */
+type Handle =
+  | { kind: "move" }
+  | { kind: "edges"; left: boolean; right: boolean; top: boolean; bottom: boolean }
+  | { kind: "vertex"; index: number }
+  | { kind: "rotate" };
+
+type JsonObject = { [key: string]: JsonValue };
+
+type Drag =
+  | { kind: "pan"; x: number; y: number; ox: number; oy: number }
+  | { kind: "rect" }
+  | { kind: "adjust"; id: string; handle: Handle; start: Point; origin: JsonObject };
+
+/** The handles of a box: corners and edge middles, each saying which edges it moves. */
+const boxHandles: { name: string; fx: number; fy: number; cursor: string }[] = [
+  { name: "nw", fx: 0, fy: 0, cursor: "nwse-resize" },
+  { name: "n", fx: 0.5, fy: 0, cursor: "ns-resize" },
+  { name: "ne", fx: 1, fy: 0, cursor: "nesw-resize" },
+  { name: "e", fx: 1, fy: 0.5, cursor: "ew-resize" },
+  { name: "se", fx: 1, fy: 1, cursor: "nwse-resize" },
+  { name: "s", fx: 0.5, fy: 1, cursor: "ns-resize" },
+  { name: "sw", fx: 0, fy: 1, cursor: "nesw-resize" },
+  { name: "w", fx: 0, fy: 0.5, cursor: "ew-resize" },
+];
+
+function pointsOf(value: JsonObject): Point[] {
+  return Array.isArray(value.points)
+    ? value.points.flatMap((p): Point[] =>
+        Array.isArray(p) && typeof p[0] === "number" && typeof p[1] === "number" ? [[p[0], p[1]]] : [],
+      )
+    : [];
+}
+
+function clampTo(value: number, low: number, high: number): number {
+  return Math.min(high, Math.max(low, value));
+}
+
+/**
+ * boxCorners are the corners of a box turned by rotation degrees about its
+ * top-left corner in pixels, in percent; aspect is the image's width over
+ * its height.
+ */
+function boxCorners(x: number, y: number, w: number, h: number, rotation: number, aspect: number): Point[] {
+  const corners: Point[] = [
+    [x, y],
+    [x + w, y],
+    [x + w, y + h],
+    [x, y + h],
+  ];
+  return corners.map((p) => rotated([x, y], p, rotation, aspect));
+}
+
+/** insideImage reports whether a turned box keeps its corners on the image, as the server requires. */
+function insideImage(type: string, value: JsonObject, aspect: number): boolean {
+  const rotation = num(value.rotation) ?? 0;
+  if (type !== "rectanglelabels" || rotation === 0) return true;
+  const corners = boxCorners(num(value.x) ?? 0, num(value.y) ?? 0, num(value.width) ?? 0, num(value.height) ?? 0, rotation, aspect);
+  return corners.every((p) => p[0] >= -0.01 && p[0] <= 100.01 && p[1] >= -0.01 && p[1] <= 100.01);
+}
+
+/** rotated turns point about center by rotation degrees, in pixels. */
+function rotated(center: Point, point: Point, rotation: number, aspect: number): Point {
+  const theta = (rotation * Math.PI) / 180;
+  const across = (point[0] - center[0]) * aspect;
+  const down = point[1] - center[1];
+  return [
+    center[0] + (across * Math.cos(theta) - down * Math.sin(theta)) / aspect,
+    center[1] + across * Math.sin(theta) + down * Math.cos(theta),
+  ];
+}
+
+/** adjusted is a region's value after its handle was dragged from start to point (percent). */
+function adjusted(
+  type: string,
+  origin: JsonObject,
+  handle: Handle,
+  start: Point,
+  point: Point,
+  aspect: number,
+): JsonObject {
+  const dx = point[0] - start[0];
+  const dy = point[1] - start[1];
+  if (type === "polygonlabels") {
+    const points = pointsOf(origin);
+    if (handle.kind === "vertex") {
+      return { ...origin, points: points.map((p, i) => (i === handle.index ? [point[0], point[1]] : p)) };
+    }
+    // The whole polygon moves, as far as the image goes.
+    const xs = points.map((p) => p[0]);
+    const ys = points.map((p) => p[1]);
+    const mx = clampTo(dx, -Math.min(...xs), 100 - Math.max(...xs));
+    const my = clampTo(dy, -Math.min(...ys), 100 - Math.max(...ys));
+    return { ...origin, points: points.map((p) => [p[0] + mx, p[1] + my]) };
+  }
+  const x = num(origin.x) ?? 0;
+  const y = num(origin.y) ?? 0;
+  if (type === "keypointlabels") {
+    return { ...origin, x: clampTo(x + dx, 0, 100), y: clampTo(y + dy, 0, 100) };
+  }
+  const width = num(origin.width) ?? 0;
+  const height = num(origin.height) ?? 0;
+  if (handle.kind === "rotate") {
+    // Label Studio turns a box about its top-left corner; angles are taken
+    // in pixels (percent of the width is aspect times percent of the height).
+    const angle = (p: Point) => Math.atan2(p[1] - y, (p[0] - x) * aspect);
+    const turned = (num(origin.rotation) ?? 0) + ((angle(point) - angle(start)) * 180) / Math.PI;
+    return { ...origin, rotation: Math.round((((turned % 360) + 360) % 360) * 100) / 100 };
+  }
+  if (handle.kind === "edges") {
+    let left = x;
+    let right = x + width;
+    let top = y;
+    let bottom = y + height;
+    if (handle.left) left = point[0];
+    if (handle.right) right = point[0];
+    if (handle.top) top = point[1];
+    if (handle.bottom) bottom = point[1];
+    return {
+      ...origin,
+      x: Math.min(left, right),
+      y: Math.min(top, bottom),
+      width: Math.max(Math.abs(right - left), 0.1),
+      height: Math.max(Math.abs(bottom - top), 0.1),
+    };
+  }
+  return { ...origin, x: clampTo(x + dx, 0, 100 - width), y: clampTo(y + dy, 0, 100 - height) };
+}
 
 type Tool = "pan" | "rect" | "polygon" | "point" | "select";
 
@@ -75,6 +204,8 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
   const [panTool, setPanTool] = useState(false);
   const [spaceHeld, setSpaceHeld] = useState(false);
   const [draft, setDraft] = useState<Draft | null>(null);
+  /** The region being dragged, with its value so far; the result changes once, when the drag ends. */
+  const [adjusting, setAdjusting] = useState<{ id: string; value: JsonObject } | null>(null);
   const viewportRef = useRef<HTMLDivElement>(null);
   const stageRef = useRef<HTMLDivElement>(null);
   const svgRef = useRef<SVGSVGElement>(null);
@@ -211,6 +342,35 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
     };
   }, [draft, closePolygon]);
 
+  // The arrow keys move the selected region of this image (Shift: ten
+  // times as far), the keyboard's way of adjusting; a run of presses is one
+  // undo step.
+  const { readOnly, result: items, selected: selectedId, update } = editor;
+  useEffect(() => {
+    const item = items.find((r): r is RegionItem => r.id === selectedId && isRegion(r));
+    if (readOnly || !natural || !item || item.to_name !== object.name || item.type === "labels") return;
+    const ratio = natural.width / natural.height;
+    const moves: Record<string, Point> = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+    function handleKeyDown(event: KeyboardEvent) {
+      const move = moves[event.key];
+      const target = event.target;
+      const typing =
+        target instanceof HTMLElement &&
+        (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+      if (!move || !item || event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || typing) return;
+      event.preventDefault();
+      const step = event.shiftKey ? 5 : 0.5;
+      const next = adjusted(item.type, item.value, { kind: "move" }, [0, 0], [move[0] * step, move[1] * step], ratio);
+      if (!insideImage(item.type, next, ratio)) return;
+      update(
+        (result) => result.map((r) => (r.id === item.id && isRegion(r) ? { ...r, value: next } : r)),
+        `nudge:${item.id}`,
+      );
+    }
+    document.addEventListener("keydown", handleKeyDown);
+    return () => document.removeEventListener("keydown", handleKeyDown);
+  }, [readOnly, items, selectedId, update, natural, object.name]);
+
   function handlePointerDown(event: PointerEvent<HTMLDivElement>) {
     if (!natural) return;
     if (event.button === 1 || (event.button === 0 && tool === "pan")) {
@@ -253,7 +413,9 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
         addRegion(["KeyPointLabels"], { x: point[0], y: point[1], width: 0.5 });
         break;
       case "select":
-        if (event.target === svgRef.current && canDraw) {
+        if (event.target === svgRef.current && editor.selected) {
+          editor.select(null);
+        } else if (event.target === svgRef.current && canDraw) {
           editor.notify("Choose a label first, then draw on the image.");
         }
         break;
@@ -262,8 +424,31 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
     }
   }
 
+  // beginAdjust starts dragging a region's handle (or the region itself).
+  function beginAdjust(event: PointerEvent<SVGElement>, item: RegionItem, handle: Handle, origin = item.value) {
+    if (editor.readOnly || event.button !== 0 || !natural) return;
+    const point = toPercent(event.clientX, event.clientY);
+    if (!point) return;
+    event.stopPropagation();
+    event.preventDefault();
+    viewportRef.current?.setPointerCapture(event.pointerId);
+    if (editor.selected !== item.id) editor.select(item.id);
+    drag.current = { kind: "adjust", id: item.id, handle, start: point, origin };
+    setAdjusting({ id: item.id, value: origin });
+  }
+
   function handlePointerMove(event: PointerEvent<HTMLDivElement>) {
     const current = drag.current;
+    if (current?.kind === "adjust") {
+      const point = toPercent(event.clientX, event.clientY);
+      const item = editor.result.find((r) => r.id === current.id);
+      if (!point || !item || !isRegion(item)) return;
+      const next = adjusted(item.type, current.origin, current.handle, current.start, point, aspect);
+      // A turned box stops where a corner would leave the image.
+      if (!insideImage(item.type, next, aspect)) return;
+      setAdjusting({ id: current.id, value: next });
+      return;
+    }
     if (current?.kind === "pan") {
       const x = current.ox + event.clientX - current.x;
       const y = current.oy + event.clientY - current.y;
@@ -285,6 +470,18 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
     drag.current = null;
     if (event.currentTarget.hasPointerCapture(event.pointerId)) {
       event.currentTarget.releasePointerCapture(event.pointerId);
+    }
+    if (current?.kind === "adjust") {
+      const moved = adjusting?.id === current.id ? adjusting.value : null;
+      setAdjusting(null);
+      // One edit per drag, so one undo step; a click that moved nothing is no edit.
+      const item = editor.result.find((r) => r.id === current.id);
+      if (moved && item && isRegion(item) && JSON.stringify(moved) !== JSON.stringify(item.value)) {
+        editor.update((result) =>
+          result.map((r) => (r.id === current.id && isRegion(r) ? { ...r, value: moved } : r)),
+        );
+      }
+      return;
     }
     if (current?.kind !== "rect" || draft?.kind !== "rect") return;
     const end = toPercent(event.clientX, event.clientY) ?? draft.to;
@@ -316,20 +513,45 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
   );
   const aspect = natural ? natural.width / natural.height : 1;
 
+  // Handles keep their size on screen whatever the zoom: r pixels in percent.
+  const handleX = imageSize ? (5 * 100) / (imageSize.width * view.zoom) : 1;
+  const handleY = imageSize ? (5 * 100) / (imageSize.height * view.zoom) : 1;
+
+  /** valueOf is a region's value, or where the drag in progress has it. */
+  const valueOf = (item: RegionItem) => (adjusting?.id === item.id ? adjusting.value : item.value);
+
   function shape(item: RegionItem) {
     const labels = labelsOf(item);
     const style = colorStyle(editor.colorOf(item.from_name, labels[0] ?? ""));
     const selected = item.id === editor.selected;
     const className = selected ? "lc-shape lc-shape-selected" : "lc-shape";
-    const onClick = () => {
-      if (tool === "select") editor.select(selected ? null : item.id);
-    };
+    // A selected region, or any region while no label is chosen, moves
+    // when dragged; pressing it selects it.
+    const movable = !editor.readOnly && (selected || tool === "select");
+    const onPointerDown = movable ? (event: PointerEvent<SVGElement>) => beginAdjust(event, item, { kind: "move" }) : undefined;
     const title = <title>{labels.join(", ")}</title>;
-    const v = item.value;
+    const v = valueOf(item);
     if (item.type === "rectanglelabels") {
       const [x, y, w, h] = [num(v.x), num(v.y), num(v.width), num(v.height)];
       if (x === null || y === null || w === null || h === null) return null;
       const rotation = num(v.rotation) ?? 0;
+      if (rotation !== 0) {
+        // Turned in pixels about the top-left corner, as Label Studio does:
+        // the overlay's units are stretched, so the corners are computed.
+        const corners = boxCorners(x, y, w, h, rotation, aspect);
+        return (
+          <polygon
+            key={item.id}
+            className={className}
+            style={style}
+            points={corners.map((p) => `${p[0]},${p[1]}`).join(" ")}
+            onPointerDown={onPointerDown}
+            data-region-id={item.id}
+          >
+            {title}
+          </polygon>
+        );
+      }
       return (
         <rect
           key={item.id}
@@ -339,21 +561,24 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
           y={y}
           width={w}
           height={h}
-          transform={rotation ? `rotate(${rotation} ${x} ${y})` : undefined}
-          onClick={onClick}
+          onPointerDown={onPointerDown}
+          data-region-id={item.id}
         >
           {title}
         </rect>
       );
     }
     if (item.type === "polygonlabels") {
-      const points = Array.isArray(v.points)
-        ? v.points.flatMap((p) =>
-            Array.isArray(p) && typeof p[0] === "number" && typeof p[1] === "number" ? [`${p[0]},${p[1]}`] : [],
-          )
-        : [];
+      const points = pointsOf(v).map((p) => `${p[0]},${p[1]}`);
       return (
-        <polygon key={item.id} className={className} style={style} points={points.join(" ")} onClick={onClick}>
+        <polygon
+          key={item.id}
+          className={className}
+          style={style}
+          points={points.join(" ")}
+          onPointerDown={onPointerDown}
+          data-region-id={item.id}
+        >
           {title}
         </polygon>
       );
@@ -369,11 +594,154 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
         cy={y}
         rx={0.9}
         ry={0.9 * aspect}
-        onClick={onClick}
+        onPointerDown={onPointerDown}
+        data-region-id={item.id}
       >
         {title}
       </ellipse>
     );
+  }
+
+  // handles draws the selected region's handles: a box's corners and edges
+  // (not when rotated), a polygon's vertices (Alt+click or double-click
+  // removes one) with a handle in the middle of each side that adds one.
+  function handles() {
+    const item = regions.find((r) => r.id === editor.selected);
+    if (!item || editor.readOnly) return null;
+    const labels = labelsOf(item);
+    const style = colorStyle(editor.colorOf(item.from_name, labels[0] ?? ""));
+    const v = valueOf(item);
+    const dot = (key: string, cx: number, cy: number, props: Record<string, unknown>, small = false) => (
+      <ellipse
+        key={key}
+        className={small ? "lc-handle lc-handle-add" : "lc-handle"}
+        cx={cx}
+        cy={cy}
+        rx={small ? handleX * 0.7 : handleX}
+        ry={small ? handleY * 0.7 : handleY}
+        {...props}
+      />
+    );
+    if (item.type === "rectanglelabels") {
+      const [x, y, w, h] = [num(v.x), num(v.y), num(v.width), num(v.height)];
+      if (x === null || y === null || w === null || h === null) return null;
+      const rotation = num(v.rotation) ?? 0;
+      // The rotate handle sits 24 pixels above the middle of the top edge, turned with the box.
+      const up = (24 * 100) / ((imageSize?.height ?? 100) * view.zoom);
+      const [rx, ry] = rotated([x, y], [x + w / 2, y - up], rotation, aspect);
+      const rotate = dot("rotate", rx, ry, {
+        "data-handle": "rotate",
+        className: "lc-handle lc-handle-rotate",
+        onPointerDown: (event: PointerEvent<SVGElement>) => beginAdjust(event, item, { kind: "rotate" }),
+      });
+      if (rotation !== 0) return <g style={style}>{rotate}</g>;
+      return (
+        <g style={style}>
+          {rotate}
+          {boxHandles.map((b) =>
+            dot(b.name, x + w * b.fx, y + h * b.fy, {
+              "data-handle": b.name,
+              style: { cursor: b.cursor },
+              onPointerDown: (event: PointerEvent<SVGElement>) =>
+                beginAdjust(event, item, {
+                  kind: "edges",
+                  left: b.fx === 0,
+                  right: b.fx === 1,
+                  top: b.fy === 0,
+                  bottom: b.fy === 1,
+                }),
+            }),
+          )}
+        </g>
+      );
+    }
+    if (item.type === "polygonlabels") {
+      const points = pointsOf(v);
+      const removeVertex = (index: number) => {
+        if (points.length <= 3) {
+          editor.notify("A polygon needs at least 3 points.");
+          return;
+        }
+        editor.update((result) =>
+          result.map((r) =>
+            r.id === item.id && isRegion(r) ? { ...r, value: { ...r.value, points: points.filter((_, i) => i !== index) } } : r,
+          ),
+        );
+      };
+      return (
+        <g style={style}>
+          {points.map((p, i) => {
+            const q = points[(i + 1) % points.length] ?? p;
+            const mid: Point = [(p[0] + q[0]) / 2, (p[1] + q[1]) / 2];
+            return dot(
+              `add-${i}`,
+              mid[0],
+              mid[1],
+              {
+                "data-handle": `add-${i}`,
+                onPointerDown: (event: PointerEvent<SVGElement>) => {
+                  const inserted = [...points.slice(0, i + 1), mid, ...points.slice(i + 1)];
+                  beginAdjust(event, item, { kind: "vertex", index: i + 1 }, { ...v, points: inserted });
+                },
+              },
+              true,
+            );
+          })}
+          {points.map((p, i) =>
+            dot(`vertex-${i}`, p[0], p[1], {
+              "data-handle": `vertex-${i}`,
+              onPointerDown: (event: PointerEvent<SVGElement>) => {
+                if (event.altKey) {
+                  event.stopPropagation();
+                  event.preventDefault();
+                  removeVertex(i);
+                  return;
+                }
+                beginAdjust(event, item, { kind: "vertex", index: i });
+              },
+              onDoubleClick: (event: PointerEvent<SVGElement>) => {
+                event.stopPropagation();
+                removeVertex(i);
+              },
+            }),
+          )}
+        </g>
+      );
+    }
+    return null;
+  }
+
+  // Region labels are HTML over the image, so text is not stretched with the overlay.
+  function regionLabels() {
+    return regions.map((item) => {
+      const labels = labelsOf(item);
+      if (labels.length === 0) return null;
+      const v = valueOf(item);
+      let at: Point | null = null;
+      if (item.type === "polygonlabels") {
+        const points = pointsOf(v);
+        if (points.length > 0) at = [Math.min(...points.map((p) => p[0])), Math.min(...points.map((p) => p[1]))];
+      } else {
+        const [x, y] = [num(v.x), num(v.y)];
+        if (x !== null && y !== null) at = [x, y];
+      }
+      if (!at) return null;
+      return (
+        <span
+          key={item.id}
+          className="lc-region-label"
+          style={{
+            ...colorStyle(editor.colorOf(item.from_name, labels[0] ?? "")),
+            left: `${at[0]}%`,
+            top: `${at[1]}%`,
+            transform: `scale(${1 / view.zoom}) translateY(-100%)`,
+          }}
+          aria-hidden="true"
+        >
+          {labels.join(", ")}
+        </span>
+      );
+    });
   }
 
   function draftShape() {
@@ -438,6 +806,7 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
         onPointerUp={handlePointerUp}
         onPointerCancel={() => {
           drag.current = null;
+          setAdjusting(null);
           setDraft((d) => (d?.kind === "rect" ? null : d));
         }}
         onDoubleClick={handleDoubleClick}
@@ -471,9 +840,11 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
               aria-hidden="true"
             >
               {regions.map(shape)}
+              {handles()}
               {draftShape()}
             </svg>
           ) : null}
+          {natural ? <div className="lc-region-labels">{regionLabels()}</div> : null}
         </div>
       </div>
       {canDraw && natural ? (

@@ -1,7 +1,8 @@
 // A Text object: the task's text, shown as text, with its labeled spans
-// highlighted. Spans are made by selecting text with the mouse after
-// choosing a label, or with the Start and End fields (which follow the
-// selection) and "Add span". Offsets count UTF-16 code units of the data
+// highlighted. Spans are made by selecting text with the mouse, or with the
+// Start and End fields (which follow the selection) and "Add span", before
+// or after choosing a label: a selection made with no label chosen waits,
+// highlighted, and is labeled when a label is picked. Offsets count UTF-16 code units of the data
 // string, as Label Studio's do: the element holds exactly that string, split
 // into text nodes at span edges, so the length of a DOM range's text is the
 // offset. Span labels are drawn with CSS ::after content, which is not text
@@ -61,6 +62,8 @@ export function TextObject({ object }: { object: ObjectInfo }) {
   const madeSpan = useRef(false);
   const [start, setStart] = useState("");
   const [end, setEnd] = useState("");
+  /** A selection made before any label was chosen, waiting for one. */
+  const [waiting, setWaiting] = useState<{ start: number; end: number } | null>(null);
   const value = objectValue(object.value, editor.data);
   const text = asText(value);
   const labelControls = editor.config.controls.filter((c) => c.tag === "Labels" && c.toName.includes(object.name));
@@ -100,11 +103,42 @@ export function TextObject({ object }: { object: ObjectInfo }) {
     spans.push({ item, start: s, end: e });
   }
 
+  const labelControl = canLabel ? editor.activeControl(object.name, ["Labels"]) : null;
+
+  // addSpan labels text from..to with the chosen label; with none chosen,
+  // the span waits for one.
   function addSpan(from: number, to: number): boolean {
     const [s, e] = trimSpan(text, from, to, words);
     if (e <= s) return false;
+    if (!labelControl) {
+      setWaiting({ start: s, end: e });
+      editor.notify(`“${text.slice(s, e)}” is selected: choose a label for it.`);
+      return true;
+    }
+    setWaiting(null);
     return editor.addRegion(object.name, ["Labels"], { start: s, end: e, text: text.slice(s, e) });
   }
+
+  // A label picked while a selection waits labels it.
+  useEffect(() => {
+    if (!waiting || !labelControl) return;
+    setWaiting(null);
+    editor.addRegion(object.name, ["Labels"], {
+      start: waiting.start,
+      end: waiting.end,
+      text: text.slice(waiting.start, waiting.end),
+    });
+  }, [waiting, labelControl, editor, object.name, text]);
+
+  // Escape lets a waiting selection go.
+  useEffect(() => {
+    if (!waiting) return;
+    function handleKeyDown(event: KeyboardEvent) {
+      if (event.key === "Escape") setWaiting(null);
+    }
+    document.addEventListener("keydown", handleKeyDown);
+    return () => document.removeEventListener("keydown", handleKeyDown);
+  }, [waiting]);
 
   function handleMouseUp() {
     if (!canLabel) return;
@@ -133,6 +167,10 @@ export function TextObject({ object }: { object: ObjectInfo }) {
 
   // Cut the text at every span edge; each piece knows the spans covering it.
   const edges = new Set<number>([0, text.length]);
+  if (waiting) {
+    edges.add(waiting.start);
+    edges.add(waiting.end);
+  }
   for (const span of spans) {
     edges.add(span.start);
     edges.add(span.end);
@@ -142,12 +180,26 @@ export function TextObject({ object }: { object: ObjectInfo }) {
     const to = cuts[i + 1] ?? text.length;
     const covering = spans.filter((span) => span.start <= from && span.end >= to);
     const piece = text.slice(from, to);
-    if (covering.length === 0) return piece;
+    const isWaiting = waiting !== null && waiting.start <= from && waiting.end >= to;
+    if (covering.length === 0) {
+      return isWaiting ? (
+        <mark key={`${from}-${to}`} className="lc-span lc-span-waiting">
+          {piece}
+        </mark>
+      ) : (
+        piece
+      );
+    }
     const top = covering[covering.length - 1]!;
     const ending = covering.filter((span) => span.end === to);
     const labels = ending.map((span) => labelsOf(span.item).join(", ")).join(" · ");
     const selected = covering.some((span) => span.item.id === editor.selected);
-    const classes = ["lc-span", covering.length > 1 ? "lc-span-overlap" : "", selected ? "lc-span-selected" : ""];
+    const classes = [
+      "lc-span",
+      covering.length > 1 ? "lc-span-overlap" : "",
+      selected ? "lc-span-selected" : "",
+      isWaiting ? "lc-span-waiting" : "",
+    ];
     return (
       <mark
         key={`${from}-${to}`}
@@ -207,7 +259,8 @@ export function TextObject({ object }: { object: ObjectInfo }) {
             Add span
           </button>
           <p className="field-hint">
-            Choose a label, then select text with the mouse, or type offsets (0 to {text.length}) and press Add span.
+            Select text with the mouse, or type offsets (0 to {text.length}) and press Add span; choose a label
+            before or after.
           </p>
         </form>
       ) : null}

@@ -13,7 +13,8 @@ export interface EditorApi {
   readOnly: boolean;
   /** A prefix for element ids, so two editors on one page do not clash. */
   idPrefix: string;
-  update(change: (result: readonly ResultItem[]) => ResultItem[]): void;
+  /** update edits the result; edits with one mergeKey in quick succession (typing, dragging) are one undo step. */
+  update(change: (result: readonly ResultItem[]) => ResultItem[], mergeKey?: string): void;
   /** The labels chosen in each labels control, by control name. */
   active: Readonly<Record<string, readonly string[]>>;
   /** chooseLabel toggles a label, or relabels the selected region when it belongs to that control. */

@@ -2,7 +2,7 @@
 // Rating, Number, DateTime and Taxonomy, plus the label pickers of the
 // region controls. Each renders native form elements, so keyboards and
 // screen readers work as they do everywhere else.
-import { useId, useState, type CSSProperties, type KeyboardEvent } from "react";
+import { useEffect, useId, useState, type CSSProperties, type KeyboardEvent } from "react";
 
 import { attr, controlLabel, isTrue, type ControlInfo, type OptionInfo } from "./config.ts";
 import { useEditor } from "./context.ts";
@@ -110,8 +110,8 @@ export function TextAreaControl({ control }: { control: ControlInfo }) {
   const placeholder = attr(control.node, "placeholder");
   const full = texts.length >= maxSubmissions;
 
-  function setTexts(next: string[]) {
-    editor.update((result) => setControlValue(result, control, next.length > 0 ? { text: next } : null));
+  function setTexts(next: string[], mergeKey?: string) {
+    editor.update((result) => setControlValue(result, control, next.length > 0 ? { text: next } : null), mergeKey);
   }
   function add() {
     const text = draft.trim();
@@ -139,7 +139,12 @@ export function TextAreaControl({ control }: { control: ControlInfo }) {
                   type="text"
                   value={text}
                   aria-label={`${label} text ${i + 1}`}
-                  onChange={(event) => setTexts(texts.map((t, j) => (j === i ? event.target.value : t)))}
+                  onChange={(event) =>
+                    setTexts(
+                      texts.map((t, j) => (j === i ? event.target.value : t)),
+                      `${control.name}:text:${i}`,
+                    )
+                  }
                 />
               ) : (
                 <span className="lc-text-entry">{text}</span>
@@ -246,8 +251,18 @@ export function NumberControl({ control }: { control: ControlInfo }) {
   function change(value: string) {
     setText(value);
     const n = value.trim() === "" ? Number.NaN : Number(value);
-    editor.update((result) => setControlValue(result, control, Number.isFinite(n) ? { number: n } : null));
+    editor.update(
+      (result) => setControlValue(result, control, Number.isFinite(n) ? { number: n } : null),
+      `${control.name}:number`,
+    );
   }
+  // Undo and redo change the stored number under the field.
+  useEffect(() => {
+    setText((current) => {
+      const n = current.trim() === "" ? null : Number(current);
+      return n === stored || (stored === null && !Number.isFinite(n)) ? current : stored === null ? "" : String(stored);
+    });
+  }, [stored]);
   return (
     <div className="lc-control field">
       <label htmlFor={id}>{controlLabel(control)}</label>

@@ -26,7 +26,7 @@ export function LoginPage() {
     try {
       const data = await login.run({ input: { email: email.trim(), password } });
       session.signedIn(data.login.user);
-      navigate("/account");
+      navigate("/projects");
     } catch (err) {
       setError(err);
     }

@@ -114,7 +114,7 @@ function SignupForm({ inviteToken }: { inviteToken: string | null }) {
         input: { email: email.trim(), password, inviteToken },
       });
       session.signedIn(data.signup.user);
-      navigate("/account");
+      navigate("/projects");
     } catch (err) {
       setError(err);
     }

@@ -1,4 +1,5 @@
-// The API token: resetting it shows the new token once, in a dialog.
+// The API token: resetting it, once confirmed (the old token stops working
+// at once), shows the new token once, in a dialog.
 import { useRef, useState } from "react";
 
 import { ResetApiTokenMutation } from "../../api.ts";
@@ -11,11 +12,13 @@ import { useMutation } from "../../hooks.ts";
 export function ApiTokenSection() {
   const reset = useMutation(ResetApiTokenMutation);
   const [token, setToken] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const resetButton = useRef<HTMLButtonElement>(null);
 
   async function handleReset() {
     if (reset.pending) return;
+    setConfirming(false);
     setError(null);
     try {
       const data = await reset.run({});
@@ -36,10 +39,32 @@ export function ApiTokenSection() {
       </p>
       <ErrorAlert error={error} />
       <div className="actions">
-        <Button ref={resetButton} onClick={handleReset} pending={reset.pending}>
+        <Button ref={resetButton} onClick={() => setConfirming(true)} pending={reset.pending}>
           Reset API token
         </Button>
       </div>
+      {confirming ? (
+        <Dialog
+          title="Reset your API token?"
+          onClose={() => setConfirming(false)}
+          initialFocusId="api-token-cancel"
+          describedById="api-token-reset-explanation"
+          returnFocus={resetButton}
+        >
+          <p id="api-token-reset-explanation">
+            Your current token stops working at once: every script and tool that uses it will be refused until you
+            give it the new one.
+          </p>
+          <div className="dialog-actions">
+            <Button id="api-token-cancel" onClick={() => setConfirming(false)}>
+              Cancel
+            </Button>
+            <Button variant="danger" onClick={() => void handleReset()}>
+              Reset token
+            </Button>
+          </div>
+        </Dialog>
+      ) : null}
       {token !== null ? (
         <Dialog
           title="Your new API token"

@@ -22,6 +22,8 @@ import { count, formatDateTime, reviewStateName } from "../../format.ts";
 import { useMutation } from "../../hooks.ts";
 import { parseLabelConfig, type LabelConfig } from "../../labeling/config.ts";
 import { Editor } from "../../labeling/Editor.tsx";
+import { useResultHistory } from "../../labeling/history.ts";
+import { useDraftSaver, type DraftStatus } from "./drafts.ts";
 import { missingRequired, normalizeResult, toJson, type ResultItem } from "../../labeling/result.ts";
 import { Link } from "../../router.tsx";
 import { useViewer } from "../../session.tsx";
@@ -52,12 +54,38 @@ function bestPrediction(predictions: readonly Prediction[]): Prediction | null {
   );
 }
 
+/** What the page knows of the viewer's saved annotation. */
+interface Saved {
+  id: string;
+  leadTime: number;
+  /** Whether a skip would throw labels away: the annotation is not a skip and has results. */
+  labeled: boolean;
+}
+
+function savedOf(a: Annotation): Saved {
+  return { id: a.id, leadTime: a.leadTime, labeled: !a.wasCancelled && Array.isArray(a.result) && a.result.length > 0 };
+}
+
 interface Start {
   result: ResultItem[];
   note: string | null;
 }
 
-function startingPoint(config: LabelConfig, own: Annotation | null, prediction: Prediction | null): Start {
+function startingPoint(
+  config: LabelConfig,
+  draft: Task["myDraft"],
+  own: Annotation | null,
+  prediction: Prediction | null,
+): Start {
+  // A draft is newer than the annotation: submitting removes it.
+  if (draft) {
+    const { result, dropped } = normalizeResult(draft.result, config);
+    const left = dropped > 0 ? ` ${count(dropped, "item")} that no longer fit the configuration were left out.` : "";
+    return {
+      result,
+      note: `Restored your draft from ${formatDateTime(draft.updatedAt)}: it is not submitted yet.${left}`,
+    };
+  }
   if (own) {
     if (own.wasCancelled) return { result: [], note: "You skipped this task. Label it and press Update to change that." };
     const { result, dropped } = normalizeResult(own.result, config);
@@ -85,12 +113,13 @@ export function TaskLabeler({ project, task, mode, onSubmitted, canReview = fals
   );
   const others = task.annotations.filter((a) => a.completedBy?.id !== viewer.id);
   const [start] = useState<Start>(() =>
-    parsed.config ? startingPoint(parsed.config, own, bestPrediction(task.predictions)) : { result: [], note: null },
+    parsed.config
+      ? startingPoint(parsed.config, task.myDraft, own, bestPrediction(task.predictions)) : { result: [], note: null },
   );
-  const [result, setResult] = useState<readonly ResultItem[]>(start.result);
-  const [annotation, setAnnotation] = useState<{ id: string; leadTime: number } | null>(
-    own ? { id: own.id, leadTime: own.leadTime } : null,
-  );
+  const history = useResultHistory(start.result);
+  const result = history.result;
+  const drafts = useDraftSaver(task.id, result, history.version, parsed.config !== null);
+  const [annotation, setAnnotation] = useState<Saved | null>(own ? savedOf(own) : null);
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const shownAt = useRef(performance.now());
@@ -99,10 +128,14 @@ export function TaskLabeler({ project, task, mode, onSubmitted, canReview = fals
   const update = useMutation(UpdateAnnotationMutation);
   const pending = create.pending || update.pending;
 
-  const onChange = useCallback((change: (result: readonly ResultItem[]) => ResultItem[]) => {
-    setSaved(null);
-    setResult((current) => change(current));
-  }, []);
+  const { change: changeResult } = history;
+  const onChange = useCallback(
+    (change: (result: readonly ResultItem[]) => ResultItem[], mergeKey?: string) => {
+      setSaved(null);
+      changeResult(change, mergeKey);
+    },
+    [changeResult],
+  );
 
   const save = useCallback(
     async (wasCancelled: boolean) => {
@@ -114,6 +147,16 @@ export function TaskLabeler({ project, task, mode, onSubmitted, canReview = fals
         setError(missing);
         return;
       }
+      // Skip never throws an annotation away without asking.
+      const confirmSkip = wasCancelled && annotation !== null && annotation.labeled;
+      if (
+        confirmSkip &&
+        !window.confirm("You already annotated this task. Skipping it throws your annotation away. Skip anyway?")
+      ) {
+        return;
+      }
+      // No draft may land after the annotation that replaces it.
+      await drafts.hold();
       const seconds = (performance.now() - shownAt.current) / 1000;
       const input = {
         result: wasCancelled ? [] : toJson(result),
@@ -122,22 +165,25 @@ export function TaskLabeler({ project, task, mode, onSubmitted, canReview = fals
       };
       try {
         const data = annotation
-          ? (await update.run({ id: annotation.id, input })).updateAnnotation
+          ? (await update.run({ id: annotation.id, input: confirmSkip ? { ...input, confirmSkip } : input }))
+              .updateAnnotation
           : (await create.run({ input: { ...input, taskId: task.id } })).createAnnotation;
+        drafts.markClean();
         if (mode === "stream") {
           onSubmitted();
           return;
         }
         shownAt.current = performance.now();
-        setAnnotation({ id: data.id, leadTime: data.leadTime });
-        if (wasCancelled) setResult([]);
+        setAnnotation(savedOf(data));
+        if (wasCancelled) history.reset([]);
         setSaved(wasCancelled ? "Skipped." : "Saved.");
         onSubmitted();
       } catch (err) {
+        drafts.resume();
         setError(err);
       }
     },
-    [annotation, create, mode, onSubmitted, parsed.config, pending, result, task.id, update],
+    [annotation, create, drafts, history, mode, onSubmitted, parsed.config, pending, result, task.id, update],
   );
 
   // In the stream each task replaces the last one, whose Submit button had
@@ -150,17 +196,22 @@ export function TaskLabeler({ project, task, mode, onSubmitted, canReview = fals
     }
   }, [mode]);
 
-  // Ctrl+Enter (or Cmd+Enter) submits from anywhere on the page.
+  // Ctrl+Enter (or Cmd+Enter) submits from anywhere on the page, and
+  // Ctrl+Space skips, as in Label Studio.
   useEffect(() => {
     function handleKeyDown(event: KeyboardEvent) {
-      if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && !event.defaultPrevented) {
+      if (event.defaultPrevented || !(event.ctrlKey || event.metaKey) || event.altKey) return;
+      if (event.key === "Enter") {
         event.preventDefault();
         void save(false);
+      } else if (event.key === " " && project.showSkip) {
+        event.preventDefault();
+        void save(true);
       }
     }
     document.addEventListener("keydown", handleKeyDown);
     return () => document.removeEventListener("keydown", handleKeyDown);
-  }, [save]);
+  }, [project.showSkip, save]);
 
   if (!parsed.config) {
     return (
@@ -186,7 +237,7 @@ export function TaskLabeler({ project, task, mode, onSubmitted, canReview = fals
         </div>
         {own ? <OwnReview annotation={own} /> : null}
         {start.note ? <p className="message message-info">{start.note}</p> : null}
-        <Editor config={parsed.config} data={task.data} result={result} onChange={onChange} />
+        <Editor config={parsed.config} data={task.data} result={result} onChange={onChange} history={history} />
         <ErrorAlert error={error} />
         {saved ? <StatusMessage>{saved}</StatusMessage> : null}
         <div className="labeling-actions">
@@ -194,13 +245,14 @@ export function TaskLabeler({ project, task, mode, onSubmitted, canReview = fals
             {annotation ? "Update" : "Submit"}
           </Button>
           {project.showSkip ? (
-            <Button pending={pending} onClick={() => void save(true)}>
+            <Button pending={pending} onClick={() => void save(true)} aria-keyshortcuts="Control+Space">
               Skip
             </Button>
           ) : null}
           <span className="muted labeling-hint">
             <kbd>Ctrl</kbd>+<kbd>Enter</kbd> submits
           </span>
+          {drafts.status !== "clean" ? <DraftState status={drafts.status} error={drafts.error} /> : null}
         </div>
       </section>
       {others.length > 0 ? (
@@ -211,6 +263,22 @@ export function TaskLabeler({ project, task, mode, onSubmitted, canReview = fals
         )
       ) : null}
     </>
+  );
+}
+
+/** DraftState says whether the work on the task is saved as a draft. */
+function DraftState({ status, error }: { status: DraftStatus; error: string | null }) {
+  const text: Record<DraftStatus, string> = {
+    clean: "",
+    pending: "Unsaved changes",
+    saving: "Saving draft…",
+    saved: "Draft saved",
+    failed: `Draft not saved: ${error ?? "unknown error"}`,
+  };
+  return (
+    <span className={status === "failed" ? "labeling-draft message-error" : "muted labeling-draft"} role="status">
+      {text[status]}
+    </span>
   );
 }
 
