@@ -103,7 +103,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 
 func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	log := slog.New(slog.NewTextHandler(stdout, nil))
-	rootCAs, err := cfg.RootCAs()
+	outbound, err := cfg.Outbound()
 	if err != nil {
 		return err
 	}
@@ -169,10 +169,8 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("embedded app: %w", err)
 	}
-	fetchOpts := safehttp.DefaultOptions()
-	fetchOpts.Protection = cfg.SSRFProtection
+	fetchOpts := outbound
 	fetchOpts.MaxBytes = cfg.ImportMaxBytes
-	fetchOpts.RootCAs = rootCAs
 	data := dataset.NewService(db.Client,
 		dataset.Limits{MaxImportBytes: cfg.ImportMaxBytes, MaxImportTasks: cfg.ImportMaxTasks},
 		dataset.URLFetcher{Client: safehttp.New(fetchOpts)}, auditLog)
