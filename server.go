@@ -33,6 +33,7 @@ import (
 	"gloss/internal/safehttp"
 	"gloss/internal/secret"
 	"gloss/internal/web"
+	"gloss/internal/webhook"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -175,6 +176,16 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		dataset.Limits{MaxImportBytes: cfg.ImportMaxBytes, MaxImportTasks: cfg.ImportMaxTasks},
 		dataset.URLFetcher{Client: safehttp.New(fetchOpts)}, auditLog)
 
+	// Webhooks: one worker per process sends what the outbox holds, until
+	// the server has stopped serving (deferred before the database closes).
+	hookOpts := outbound
+	hookOpts.Timeout, hookOpts.MaxRedirects, hookOpts.MaxBytes = webhook.Timeout, -1, 64<<10
+	hooks := webhook.NewService(db.Client, key, safehttp.New(hookOpts), log)
+	hookCtx, stopHooks := context.WithCancel(context.Background())
+	hookDone := make(chan struct{})
+	go func() { defer close(hookDone); hooks.NewWorker(db.Dialect, webhook.WorkerOptions{}).Run(hookCtx) }()
+	defer func() { stopHooks(); <-hookDone }()
+
 	handler := web.NewHandler(web.Options{
 		Client:             db.Client,
 		Ping:               db.SQL.PingContext,
@@ -183,6 +194,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		Projects:           projects.NewService(db.Client),
 		Labeling:           labeling.NewService(db.Client, auditLog),
 		Dataset:            data,
+		Webhooks:           hooks,
 		Audit:              auditLog,
 		Dist:               dist,
 		PublicURL:          cfg.PublicURL,

@@ -16,6 +16,7 @@ import (
 	"gloss/internal/importer"
 	"gloss/internal/projects"
 	"gloss/internal/safehttp"
+	"gloss/internal/webhook"
 )
 
 // importBatch is how many tasks are written per bulk insert.
@@ -204,6 +205,9 @@ type writer struct {
 	next    int
 	count   int
 	batch   []importer.Task
+	// The first tasks and annotations stored, for the webhook events.
+	tasks       []*ent.Task
+	annotations []*ent.Annotation
 }
 
 // newWriter locks the project row for the transaction (an UPDATE takes the
@@ -259,6 +263,7 @@ func (w *writer) flush() error {
 	if err != nil {
 		return fmt.Errorf("store tasks: %w", err)
 	}
+	w.tasks = append(w.tasks, tasks[:min(len(tasks), webhook.MaxPayloadItems-len(w.tasks))]...)
 	author := 0
 	if v, err := fault.SignedIn(w.ctx); err == nil {
 		author = v.UserID
@@ -287,9 +292,11 @@ func (w *writer) flush() error {
 		}
 	}
 	if len(anns) > 0 {
-		if err := w.client.Annotation.CreateBulk(anns...).Exec(w.ctx); err != nil {
+		stored, err := w.client.Annotation.CreateBulk(anns...).Save(w.ctx)
+		if err != nil {
 			return fmt.Errorf("store annotations: %w", err)
 		}
+		w.annotations = append(w.annotations, stored[:min(len(stored), webhook.MaxPayloadItems-len(w.annotations))]...)
 	}
 	if len(preds) > 0 {
 		if err := w.client.Prediction.CreateBulk(preds...).Exec(w.ctx); err != nil {
@@ -310,6 +317,14 @@ func (w *writer) finish() (int, error) {
 	}
 	if err := w.client.Project.UpdateOneID(w.project.ID).SetTaskNumber(w.next).Exec(w.ctx); err != nil {
 		return 0, err
+	}
+	if err := webhook.Emit(w.ctx, w.client, webhook.TasksCreated, w.project, map[string]any{"tasks": webhook.Tasks(w.tasks)}); err != nil {
+		return 0, err
+	}
+	if len(w.annotations) > 0 {
+		if err := webhook.Emit(w.ctx, w.client, webhook.AnnotationsCreated, w.project, map[string]any{"annotation": webhook.Annotations(w.annotations)}); err != nil {
+			return 0, err
+		}
 	}
 	return w.count, w.svc.audit.Record(w.ctx, audit.Event{Action: "project.tasks_imported", TargetType: "Project",
 		TargetID: strconv.Itoa(w.project.ID), Details: map[string]any{"tasks": w.count}})

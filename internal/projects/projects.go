@@ -21,6 +21,7 @@ import (
 	"gloss/internal/fault"
 	"gloss/internal/labelconfig"
 	"gloss/internal/viewer"
+	"gloss/internal/webhook"
 )
 
 // Service holds what the projects service needs.
@@ -84,7 +85,11 @@ func (s *Service) CreateProject(ctx context.Context, in ProjectInput) (*ent.Proj
 		SetNillableOverlap(in.Overlap).
 		SetNillableShowSkip(in.ShowSkip).
 		SetNillableSampling(in.Sampling)
-	return c.Save(ctx)
+	p, err := c.Save(ctx)
+	if err == nil {
+		err = webhook.Emit(ctx, database.ClientFrom(ctx, s.client), webhook.ProjectCreated, p, nil)
+	}
+	return p, err
 }
 
 // UpdateProject changes the given fields of a project.
@@ -124,7 +129,11 @@ func (s *Service) UpdateProject(ctx context.Context, id int, in ProjectInput) (*
 			u.SetWorkspaceID(w.ID)
 		}
 	}
-	return u.Save(ctx)
+	p, err = u.Save(ctx)
+	if err == nil {
+		err = webhook.Emit(ctx, client, webhook.ProjectUpdated, p, nil)
+	}
+	return p, err
 }
 
 // DeleteProject deletes a project with its tasks, annotations and
@@ -158,6 +167,11 @@ func (s *Service) DeleteProject(ctx context.Context, id int) error {
 		// null), because a manager's right to delete may rest on being one.
 		members, err := client.ProjectMember.Query().Where(projectmember.ProjectID(p.ID)).IDs(sys)
 		if err != nil {
+			return err
+		}
+		// Before the project goes, taking its own webhooks with it: the
+		// organization's webhooks hear of it.
+		if err := webhook.Emit(ctx, client, webhook.ProjectDeleted, p, nil); err != nil {
 			return err
 		}
 		if err := client.Project.DeleteOne(p).Exec(ctx); err != nil {

@@ -432,3 +432,23 @@ func (b *cappedBody) Read(p []byte) (int, error) {
 }
 
 func (b *cappedBody) Close() error { return b.r.Close() }
+
+// CheckURL applies the rules of the first request to rawURL without
+// connecting: scheme, length, credentials, and the host rules (which an
+// allowlisted host passes). Addresses are still checked when a request
+// dials, so a URL that passes here can be refused then (DNS rebinding). It
+// lets a webhook or storage endpoint be refused with a clear error when it
+// is saved rather than when it is first used.
+func (c *Client) CheckURL(rawURL string) error {
+	if len(rawURL) > MaxURLLength {
+		return blocked(fmt.Sprintf("URL is longer than %d characters", MaxURLLength))
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return blocked("invalid URL")
+	}
+	if e := checkURL(u, c.protects(u.Hostname())); e != nil {
+		return e
+	}
+	return nil
+}

@@ -19,6 +19,7 @@ import (
 	"gloss/internal/labeling"
 	"gloss/internal/organization"
 	"gloss/internal/projects"
+	"gloss/internal/webhook"
 )
 
 // Options configure the HTTP handler.
@@ -30,6 +31,7 @@ type Options struct {
 	Projects           *projects.Service
 	Labeling           *labeling.Service
 	Dataset            *dataset.Service
+	Webhooks           *webhook.Service
 	Audit              *audit.Log
 	Dist               fs.FS             // the built SPA
 	PublicURL          string            // GLOSS_PUBLIC_URL, may be empty: its origin is the app's own
@@ -50,7 +52,7 @@ func NewHandler(o Options) http.Handler {
 	// The GraphQL API: POST with a JSON body only.
 	schema := graph.NewSchema(&graph.Resolver{
 		Client: o.Client, Accounts: o.Accounts, Projects: o.Projects, Labeling: o.Labeling, Dataset: o.Dataset,
-		Organizations: organization.NewService(o.Client, o.Audit),
+		Organizations: organization.NewService(o.Client, o.Audit), Webhooks: o.Webhooks,
 	})
 	mux.Handle("POST /graphql", limitBody(newGraphQL(o.Client, schema, o.Introspection, o.Logger)))
 	for _, m := range []string{"GET", "PUT", "PATCH", "DELETE", "OPTIONS"} {
