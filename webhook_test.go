@@ -236,3 +236,30 @@ func keysOf[V any](m map[string]V) []string {
 	}
 	return out
 }
+
+// TestWebhookURLsAtPrivatePlacesAreRefused: without GLOSS_OUTBOUND_ALLOW a
+// webhook cannot point inside the server's network, by address or by name;
+// the refusal says why and stores nothing.
+func TestWebhookURLsAtPrivatePlacesAreRefused(t *testing.T) {
+	recv := MustReceiver(t)
+	port := recv.URL[strings.LastIndexByte(recv.URL, ':'):]
+	_, owner := MustOwner(t, nil)
+	for _, u := range []string{
+		recv.URL, "http://localhost" + port, "http://[::1]" + port, "http://127.1" + port, "http://2130706433" + port,
+		"http://10.0.0.1/", "http://192.168.1.1/", "http://169.254.169.254/latest/meta-data/", "http://[fd00:ec2::254]/",
+		"http://metadata.google.internal/", "http://metadata/", "http://intranet/", "http://printer.local/",
+		"file:///etc/passwd", "gopher://example.com/", "http://user:pass@example.com/", "",
+	} {
+		r := owner.wantCode("BAD_USER_INPUT", createWebhook, map[string]any{"i": map[string]any{"url": u, "events": []string{"PROJECT_CREATED"}}})
+		if !strings.Contains(r.Errors[0].Message, "url") {
+			t.Errorf("%q: error %q does not name the url", u, r.Errors[0].Message)
+		}
+	}
+	owner.wantCode("BAD_USER_INPUT", createWebhook, map[string]any{"i": map[string]any{"url": "https://hooks.example.com/", "events": []string{}}})
+	if got := owner.ok(`{ organization { webhooks { id } } }`, nil); len(path(got, "organization", "webhooks").([]any)) != 0 {
+		t.Errorf("a refused webhook was stored: %v", got)
+	}
+	if n := len(recv.requests()); n != 0 {
+		t.Errorf("the receiver got %d requests", n)
+	}
+}
