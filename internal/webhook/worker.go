@@ -24,11 +24,11 @@ import (
 
 // Delivery limits. A receiver has Timeout to answer; a failed delivery is
 // tried MaxAttempts times in all, the n-th retry Backoff·2^(n-1) after the
-// previous attempt (capped at MaxBackoff): with the defaults, over about
-// eleven hours.
+// previous attempt (capped at MaxBackoff): with the defaults, the last
+// attempt comes about 5.7 hours after the first.
 const (
 	Timeout     = 10 * time.Second
-	MaxAttempts = 8
+	MaxAttempts = 12
 	Backoff     = 10 * time.Second
 	MaxBackoff  = 6 * time.Hour
 )
