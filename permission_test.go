@@ -46,6 +46,7 @@ var httpOperations = map[string]string{
 	"http:import":        "POST /api/projects/{id}/import",
 	"http:export":        "GET /api/projects/{id}/export",
 	"http:auditDownload": "GET /api/audit-events.jsonl",
+	"http:upload":        "GET /api/uploads/{name}",
 }
 
 // matrixRow is one line of the table: an operation against one kind of
@@ -978,6 +979,19 @@ func matrixOperations() map[string]operation {
 			req, _ := http.NewRequest(http.MethodGet, c.w.s.URL+"/api/projects/"+c.project+"/export?format=JSON", nil)
 			return c.caller.do(req)
 		}, taskCountState, nil),
+		"http:upload": func() operation {
+			op := projectOp(func(c *cell) *gqlResponse { return getUpload(c.caller, c.target) }, taskCountState, nil)
+			setup := op.setup
+			op.setup = func(c *cell) {
+				setup(c)
+				if r := uploadFiles(c.t, c.owner, c.project, map[string][]byte{"matrix.png": onePixelPNG}); r.Status != http.StatusOK {
+					c.t.Fatalf("upload: %d %s", r.Status, r.Raw)
+				}
+				d := c.owner.ok(`query($p: ID!) { tasks(projectId: $p, first: 1, orderBy: {field: ID, direction: DESC}) { edges { node { data } } } }`, map[string]any{"p": c.project})
+				c.target = str(d, "tasks", "edges", 0, "node", "data", "text")
+			}
+			return op
+		}(),
 		"addProjectMember":    projectMemberOp(addMember, false),
 		"removeProjectMember": projectMemberOp(removeMember, true),
 		"addProjectMember(user)": {

@@ -173,7 +173,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	fetchOpts := outbound
 	fetchOpts.MaxBytes = cfg.ImportMaxBytes
 	data := dataset.NewService(db.Client,
-		dataset.Limits{MaxImportBytes: cfg.ImportMaxBytes, MaxImportTasks: cfg.ImportMaxTasks},
+		dataset.Limits{MaxImportBytes: cfg.ImportMaxBytes, MaxImportTasks: cfg.ImportMaxTasks, UploadDir: filepath.Join(cfg.DataDir, "uploads")},
 		dataset.URLFetcher{Client: safehttp.New(fetchOpts)}, auditLog)
 
 	// Webhooks: one worker per process sends what the outbox holds, until

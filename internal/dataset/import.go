@@ -105,6 +105,20 @@ func (s *Service) ImportFiles(ctx context.Context, projectID int, files []Source
 	if len(files) == 0 {
 		return 0, fault.Invalid("no task file was uploaded (send one or more files in the multipart field \"file\")")
 	}
+	// Media become uploads, one task each; the rest are task files.
+	uploads, files, undo, err := s.storeUploads(files, textKey)
+	if err != nil {
+		return 0, err
+	}
+	n, err := s.importFiles(ctx, p, textKey, files, uploads)
+	if err != nil {
+		undo()
+	}
+	return n, err
+}
+
+func (s *Service) importFiles(ctx context.Context, p *ent.Project, textKey string, files []Source, uploads []json.RawMessage) (int, error) {
+	var err error
 	formats := make([]importer.Format, len(files))
 	for i, f := range files {
 		if formats[i], err = importer.FormatOf(f.Name); err != nil {
@@ -116,6 +130,11 @@ func (s *Service) ImportFiles(ctx context.Context, projectID int, files []Source
 		w, err := s.newWriter(ctx, p)
 		if err != nil {
 			return err
+		}
+		for _, data := range uploads {
+			if err := w.add(importer.Task{Data: data}); err != nil {
+				return err
+			}
 		}
 		for i, f := range files {
 			r, err := f.Open()
