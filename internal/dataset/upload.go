@@ -32,7 +32,7 @@ const UploadPath = "/api/uploads/"
 var uploadExts = map[string]bool{
 	".png": true, ".jpg": true, ".jpeg": true, ".gif": true, ".webp": true, ".bmp": true, ".svg": true,
 	".mp3": true, ".wav": true, ".ogg": true, ".oga": true, ".flac": true, ".m4a": true, ".webm": true, ".mp4": true,
-	".html": true, ".htm": true, ".xml": true,
+	".html": true, ".htm": true,
 }
 
 // inlineTypes are the sniffed media types served inline; anything else is
@@ -44,7 +44,7 @@ var inlineTypes = map[string]bool{
 
 // neverInline are extensions that are an attachment whatever they sniff as:
 // markup a browser would run.
-var neverInline = map[string]bool{".svg": true, ".html": true, ".htm": true, ".xml": true}
+var neverInline = map[string]bool{".svg": true, ".html": true, ".htm": true}
 
 // uploadName is the form of every stored upload's name: random hex, and
 // the lower-case extension from uploadExts. No part of it comes from the

@@ -12,7 +12,7 @@ import { useMutation } from "../../hooks.ts";
 import { useSession } from "../../session.tsx";
 
 const accepted =
-  ".json,.jsonl,.csv,.tsv,.txt,.png,.jpg,.jpeg,.gif,.webp,.bmp,.svg,.mp3,.wav,.ogg,.oga,.flac,.m4a,.webm,.mp4,.html,.htm,.xml";
+  ".json,.jsonl,.csv,.tsv,.txt,.png,.jpg,.jpeg,.gif,.webp,.bmp,.svg,.mp3,.wav,.ogg,.oga,.flac,.m4a,.webm,.mp4,.html,.htm";
 
 interface ImportSectionProps {
   project: Project;
