@@ -3,11 +3,16 @@ package main
 import (
 	"crypto/hmac"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -261,5 +266,73 @@ func TestWebhookURLsAtPrivatePlacesAreRefused(t *testing.T) {
 	}
 	if n := len(recv.requests()); n != 0 {
 		t.Errorf("the receiver got %d requests", n)
+	}
+}
+
+// TestWebhookRetriesSurviveARestart: a receiver that fails gets the event
+// again after the server restarts on the same data, once it recovers.
+func TestWebhookRetriesSurviveARestart(t *testing.T) {
+	recv := MustReceiver(t)
+	recv.setStatus(http.StatusServiceUnavailable)
+	env := map[string]string{"GLOSS_OUTBOUND_ALLOW": "127.0.0.1", "DATABASE_URL": freshDatabaseURL(t)}
+	dir := t.TempDir()
+	s := mustStartIn(t, dir, env)
+	owner := s.browser(t)
+	owner.ok(signupMutation, signupVars(ownerEmail, ownerPassword, inviteToken(s.SetupLink)))
+	owner.ok(createWebhook, map[string]any{"i": map[string]any{"url": recv.URL, "events": []string{"PROJECT_CREATED"}}})
+	owner.ok(createProject, map[string]any{"i": map[string]any{"title": "Restarted", "labelConfig": textClassification}})
+	waitFor(t, "the first attempt", func() bool { return len(recv.requests()) >= 1 })
+	s.stop()
+
+	recv.setStatus(http.StatusOK)
+	s = mustStartIn(t, dir, env)
+	owner = s.browser(t)
+	owner.ok(loginMutation, map[string]any{"i": map[string]any{"email": ownerEmail, "password": ownerPassword}})
+	// The retry is due 10 s after the failure (the first backoff).
+	waitFor(t, "the retry after the restart", func() bool {
+		d := owner.ok(`{ organization { webhooks { deliveries(first: 5) { edges { node { status attempts responseCode } } } } } }`, nil)
+		return str(d, "organization", "webhooks", 0, "deliveries", "edges", 0, "node", "status") == "DELIVERED"
+	})
+	got := recv.requests()
+	if len(got) != 2 || got[0].Header.Get("X-Gloss-Delivery") != got[1].Header.Get("X-Gloss-Delivery") || string(got[0].Body) != string(got[1].Body) {
+		t.Fatalf("the receiver got %d requests; want the same delivery twice", len(got))
+	}
+}
+
+// TestWebhooksTrustCustomCACerts: a receiver with a certificate from a
+// private CA is reached over HTTPS once CUSTOM_CA_CERTS names that CA, and
+// refused (a certificate error in the log, nothing stored of the receiver)
+// without it.
+func TestWebhooksTrustCustomCACerts(t *testing.T) {
+	var hits atomic.Int64
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hits.Add(1) }))
+	t.Cleanup(srv.Close)
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600)
+
+	for _, trusted := range []bool{false, true} {
+		env := map[string]string{"GLOSS_OUTBOUND_ALLOW": "127.0.0.1"}
+		if trusted {
+			env["CUSTOM_CA_CERTS"] = caFile
+		}
+		_, owner := MustOwner(t, env)
+		owner.ok(createWebhook, map[string]any{"i": map[string]any{"url": srv.URL + "/hook", "events": []string{"PROJECT_CREATED"}}})
+		owner.ok(createProject, map[string]any{"i": map[string]any{"title": "TLS", "labelConfig": textClassification}})
+		var status, msg string
+		waitFor(t, "an attempt", func() bool {
+			d := owner.ok(`{ organization { webhooks { deliveries(first: 1) { edges { node { status attempts error } } } } } }`, nil)
+			node := path(d, "organization", "webhooks", 0, "deliveries", "edges", 0, "node")
+			status, msg = str(node, "status"), str(node, "error")
+			return status == "DELIVERED" || str(node, "error") != ""
+		})
+		if trusted && status != "DELIVERED" {
+			t.Errorf("with CUSTOM_CA_CERTS: %s %q", status, msg)
+		}
+		if !trusted && (status == "DELIVERED" || !strings.Contains(msg, "certificate")) {
+			t.Errorf("without CUSTOM_CA_CERTS: %s %q, want a certificate error", status, msg)
+		}
+	}
+	if hits.Load() != 1 {
+		t.Errorf("the receiver got %d requests, want 1", hits.Load())
 	}
 }
