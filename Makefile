@@ -10,7 +10,7 @@ PG_URL    ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 DATA_DIR  ?= ./data
 BENCH_N   ?= 100000
 
-.PHONY: build run test deps chromium generate check-generate test-go test-pg typecheck e2e bench clean
+.PHONY: build run test deps chromium postgresql-server generate check-generate test-go test-pg typecheck e2e bench clean
 
 build: node_modules
 	npm run build
@@ -29,7 +29,15 @@ chromium:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	fi
 
-deps: node_modules chromium
+# postgresql-server: initdb and pg_ctl, with which the database tests start a throwaway
+# TLS cluster (sslmode=verify-full).
+postgresql-server:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "installing Debian's postgresql for the database TLS test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	fi
+
+deps: node_modules chromium postgresql-server
 
 generate:
 	$(GO) generate ./...

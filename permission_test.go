@@ -46,6 +46,7 @@ var httpOperations = map[string]string{
 	"http:import":        "POST /api/projects/{id}/import",
 	"http:export":        "GET /api/projects/{id}/export",
 	"http:auditDownload": "GET /api/audit-events.jsonl",
+	"http:upload":        "GET /api/uploads/{name}",
 }
 
 // matrixRow is one line of the table: an operation against one kind of
@@ -552,6 +553,24 @@ func projectOp(run func(c *cell) *gqlResponse, state func(c *cell) string, chang
 	}
 }
 
+// webhookState is a project's webhooks as its organization's owner sees them.
+func webhookState(c *cell) string {
+	return projectState(c.owner, c.project, "webhooks { id url events active }")
+}
+
+// webhookOp is an operation on a webhook of a project of the scope, made
+// by the owner of its organization.
+func webhookOp(run func(c *cell) *gqlResponse) operation {
+	op := projectOp(run, webhookState, always)
+	setup := op.setup
+	op.setup = func(c *cell) {
+		setup(c)
+		c.target = str(c.owner.ok(createWebhook, map[string]any{"i": map[string]any{
+			"projectId": c.project, "url": "https://hooks.example.com/" + c.scope, "events": []string{"TASKS_CREATED"}}}), "createWebhook", "webhook", "id")
+	}
+	return op
+}
+
 func taskCountState(c *cell) string { return projectState(c.owner, c.project, "taskCount") }
 
 // memberOp is an operation on a member: own, the caller themself; org, a
@@ -1022,6 +1041,19 @@ func matrixOperations() map[string]operation {
 			req, _ := http.NewRequest(http.MethodGet, c.w.s.URL+"/api/projects/"+c.project+"/export?format=JSON", nil)
 			return c.caller.do(req)
 		}, taskCountState, nil),
+		"http:upload": func() operation {
+			op := projectOp(func(c *cell) *gqlResponse { return getUpload(c.caller, c.target) }, taskCountState, nil)
+			setup := op.setup
+			op.setup = func(c *cell) {
+				setup(c)
+				if r := uploadFiles(c.t, c.owner, c.project, map[string][]byte{"matrix.png": onePixelPNG}); r.Status != http.StatusOK {
+					c.t.Fatalf("upload: %d %s", r.Status, r.Raw)
+				}
+				d := c.owner.ok(`query($p: ID!) { tasks(projectId: $p, first: 1, orderBy: {field: ID, direction: DESC}) { edges { node { data } } } }`, map[string]any{"p": c.project})
+				c.target = str(d, "tasks", "edges", 0, "node", "data", "text")
+			}
+			return op
+		}(),
 		"addProjectMember":    projectMemberOp(addMember, false),
 		"removeProjectMember": projectMemberOp(removeMember, true),
 		"addProjectMember(user)": {
@@ -1033,6 +1065,22 @@ func matrixOperations() map[string]operation {
 			state:   func(c *cell) string { return projectState(c.owner, c.project, "members { id }") },
 			changes: always,
 		},
+		// Webhooks: a project's are managed like the project; the
+		// organization's by owners and admins only.
+		"createWebhook": projectOp(
+			gqlRun(createWebhook, func(c *cell) map[string]any {
+				return map[string]any{"i": map[string]any{"projectId": c.project, "url": "https://hooks.example.com/matrix", "events": []string{"TASKS_CREATED"}}}
+			}), webhookState, always),
+		"createWebhook(organization)": {
+			setup: func(c *cell) { c.owner = c.ownerA() },
+			run: gqlRun(createWebhook, func(*cell) map[string]any {
+				return map[string]any{"i": map[string]any{"url": "https://hooks.example.com/matrix", "events": []string{"PROJECT_CREATED"}}}
+			}),
+			state:   func(c *cell) string { return snapshot(c.owner, `{ organization { webhooks { id url } } }`, nil) },
+			changes: always,
+		},
+		"updateWebhook": webhookOp(gqlRun(`mutation($a: ID!) { updateWebhook(id: $a, input: {url: "https://hooks.example.com/changed", active: false}) { id } }`, targetVars)),
+		"deleteWebhook": webhookOp(gqlRun(`mutation($a: ID!) { deleteWebhook(id: $a) }`, targetVars)),
 		"createWorkspace": {
 			setup:   func(*cell) {},
 			run:     gqlRun(`mutation { createWorkspace(title: "Matrix workspace") { id } }`, nil),

@@ -33,6 +33,7 @@ import (
 	"gloss/internal/safehttp"
 	"gloss/internal/secret"
 	"gloss/internal/web"
+	"gloss/internal/webhook"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -103,7 +104,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 
 func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	log := slog.New(slog.NewTextHandler(stdout, nil))
-	rootCAs, err := cfg.RootCAs()
+	outbound, err := cfg.Outbound()
 	if err != nil {
 		return err
 	}
@@ -172,13 +173,21 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("embedded app: %w", err)
 	}
-	fetchOpts := safehttp.DefaultOptions()
-	fetchOpts.Protection = cfg.SSRFProtection
+	fetchOpts := outbound
 	fetchOpts.MaxBytes = cfg.ImportMaxBytes
-	fetchOpts.RootCAs = rootCAs
 	data := dataset.NewService(db.Client,
-		dataset.Limits{MaxImportBytes: cfg.ImportMaxBytes, MaxImportTasks: cfg.ImportMaxTasks},
+		dataset.Limits{MaxImportBytes: cfg.ImportMaxBytes, MaxImportTasks: cfg.ImportMaxTasks, UploadDir: filepath.Join(cfg.DataDir, "uploads")},
 		dataset.URLFetcher{Client: safehttp.New(fetchOpts)}, auditLog).OnDialect(db.Dialect)
+
+	// Webhooks: one worker per process sends what the outbox holds, until
+	// the server has stopped serving (deferred before the database closes).
+	hookOpts := outbound
+	hookOpts.Timeout, hookOpts.MaxRedirects, hookOpts.MaxBytes = webhook.Timeout, -1, 64<<10
+	hooks := webhook.NewService(db.Client, key, safehttp.New(hookOpts), log)
+	hookCtx, stopHooks := context.WithCancel(context.Background())
+	hookDone := make(chan struct{})
+	go func() { defer close(hookDone); hooks.NewWorker(db.Dialect, webhook.WorkerOptions{}).Run(hookCtx) }()
+	defer func() { stopHooks(); <-hookDone }()
 
 	handler := web.NewHandler(web.Options{
 		Client:             db.Client,
@@ -188,6 +197,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		Projects:           projects.NewService(db.Client),
 		Labeling:           labeling.NewService(db.Client, auditLog),
 		Dataset:            data,
+		Webhooks:           hooks,
 		Audit:              auditLog,
 		Dist:               dist,
 		PublicURL:          cfg.PublicURL,

@@ -13,6 +13,20 @@ export default async function globalTeardown(): Promise<void> {
       // already gone
     }
   }
+  // Wait for them to exit (they write a last audit checkpoint and close the
+  // database) before their data dirs go, or the removal races their writes.
+  const deadline = Date.now() + 30_000;
+  for (const pid of state.pids) {
+    for (;;) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        break; // exited
+      }
+      if (Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
   for (const dir of state.dataDirs) {
     rmSync(dir, { recursive: true, force: true });
   }

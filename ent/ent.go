@@ -21,6 +21,8 @@ import (
 	"gloss/ent/task"
 	"gloss/ent/throttle"
 	"gloss/ent/user"
+	"gloss/ent/webhook"
+	"gloss/ent/webhookdelivery"
 	"gloss/ent/workspace"
 	"reflect"
 	"sync"
@@ -103,6 +105,8 @@ func checkColumn(t, c string) error {
 			task.Table:            task.ValidColumn,
 			throttle.Table:        throttle.ValidColumn,
 			user.Table:            user.ValidColumn,
+			webhook.Table:         webhook.ValidColumn,
+			webhookdelivery.Table: webhookdelivery.ValidColumn,
 			workspace.Table:       workspace.ValidColumn,
 		})
 	})

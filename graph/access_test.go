@@ -82,9 +82,13 @@ func fieldsWithoutAccess(s *ast.Schema) []string {
 // API never hands out a credential or its hash.
 var forbiddenFieldNames = []string{"password", "hash", "secret", "tokenhash"}
 
+// oneTimeSecrets are the fields where a fresh secret is shown, once, to
+// whoever just made it: a webhook's signing secret.
+var oneTimeSecrets = []string{"CreatedWebhook.secret"}
+
 // leakyFields returns "Type.field" for every field whose name looks like a
-// credential, and every field named token outside ApiTokenPayload (the one
-// place a fresh token is shown, once). Mutation fields name actions
+// credential (but oneTimeSecrets), and every field named token outside
+// ApiTokenPayload (the one place a fresh token is shown, once). Mutation fields name actions
 // (changePassword), not data, so there only an exact name counts; what they
 // return is checked as a type of its own.
 func leakyFields(s *ast.Schema) []string {
@@ -92,6 +96,9 @@ func leakyFields(s *ast.Schema) []string {
 	objectFields(s, func(typ *ast.Definition, f *ast.FieldDefinition) {
 		name := strings.ToLower(f.Name)
 		action := s.Mutation != nil && typ.Name == s.Mutation.Name
+		if slices.Contains(oneTimeSecrets, typ.Name+"."+f.Name) {
+			return
+		}
 		for _, w := range forbiddenFieldNames {
 			if name == w || (!action && strings.Contains(name, w)) {
 				bad = append(bad, typ.Name+"."+f.Name)

@@ -42,21 +42,26 @@ const (
 	maxOrganizations     = 50
 	maxSessions          = 50
 	maxDataKeys          = 100
+	maxWebhooks          = 50
+	maxWebhookEvents     = 8 // every event once
 )
 
 // listCaps names every plain list field of the schema ("Type.field") with
 // its cap. Connections are not listed: their size is their `first`.
 var listCaps = map[string]int{
-	"Task.annotations":    maxTaskAnnotations,
-	"Task.predictions":    maxTaskPredictions,
-	"Project.members":     maxProjectMembers,
-	"Project.dataKeys":    maxDataKeys,
-	"Workspace.projects":  maxWorkspaceProjects,
-	"Workspace.members":   maxWorkspaceMembers,
-	"Query.workspaces":    maxWorkspaces,
-	"Query.roleInvites":   maxRoleInvites,
-	"Query.organizations": maxOrganizations,
-	"Query.sessions":      maxSessions,
+	"Task.annotations":      maxTaskAnnotations,
+	"Task.predictions":      maxTaskPredictions,
+	"Project.members":       maxProjectMembers,
+	"Project.dataKeys":      maxDataKeys,
+	"Workspace.projects":    maxWorkspaceProjects,
+	"Workspace.members":     maxWorkspaceMembers,
+	"Query.workspaces":      maxWorkspaces,
+	"Query.roleInvites":     maxRoleInvites,
+	"Query.organizations":   maxOrganizations,
+	"Query.sessions":        maxSessions,
+	"Organization.webhooks": maxWebhooks,
+	"Project.webhooks":      maxWebhooks,
+	"Webhook.events":        maxWebhookEvents,
 }
 
 // setComplexity charges every list at its size: a connection at its `first`
@@ -98,6 +103,10 @@ func setComplexity(c *Config) {
 	c.Complexity.Query.RoleInvites = capped("Query.roleInvites")
 	c.Complexity.Query.Organizations = capped("Query.organizations")
 	c.Complexity.Query.Sessions = capped("Query.sessions")
+	c.Complexity.Organization.Webhooks = capped("Organization.webhooks")
+	c.Complexity.Project.Webhooks = capped("Project.webhooks")
+	c.Complexity.Webhook.Events = capped("Webhook.events")
+	c.Complexity.Webhook.Deliveries = func(child int, first *int, _ *ent.Cursor) int { return page(child, first) }
 }
 
 // RequestScope is the gqlgen extension that gives each operation its own

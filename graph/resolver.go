@@ -19,6 +19,7 @@ import (
 	"gloss/internal/labeling"
 	"gloss/internal/organization"
 	"gloss/internal/projects"
+	"gloss/internal/webhook"
 )
 
 // MaxPageSize is the largest `first` a connection accepts.
@@ -33,6 +34,7 @@ type Resolver struct {
 	Drafts        *draft.Service
 	Dataset       *dataset.Service
 	Organizations *organization.Service
+	Webhooks      *webhook.Service
 }
 
 // NewSchema returns the executable schema with its directives and the

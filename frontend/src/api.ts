@@ -946,3 +946,85 @@ export async function uploadTaskFiles(projectId: ID, files: readonly File[]): Pr
   }
   return body.taskCount;
 }
+
+// ---------------------------------------------------------------------------
+// Webhooks (graph/webhook.graphqls)
+
+export const webhookEvents = [
+  "TASKS_CREATED",
+  "ANNOTATION_CREATED",
+  "ANNOTATIONS_CREATED",
+  "ANNOTATION_UPDATED",
+  "ANNOTATIONS_DELETED",
+  "PROJECT_CREATED",
+  "PROJECT_UPDATED",
+  "PROJECT_DELETED",
+] as const;
+export type WebhookEvent = (typeof webhookEvents)[number];
+
+export interface Webhook {
+  id: ID;
+  projectId: ID | null;
+  url: string;
+  events: WebhookEvent[];
+  sendPayload: boolean;
+  active: boolean;
+  createdAt: Time;
+}
+
+export interface WebhookDelivery {
+  id: ID;
+  event: WebhookEvent;
+  status: "PENDING" | "DELIVERED" | "FAILED";
+  attempts: number;
+  responseCode: number | null;
+  error: string;
+  createdAt: Time;
+  nextAttemptAt: Time | null;
+  finishedAt: Time | null;
+}
+
+export interface WebhookInput {
+  url?: string;
+  events?: WebhookEvent[];
+  sendPayload?: boolean;
+  active?: boolean;
+}
+
+const webhookFields = "id projectId url events sendPayload active createdAt";
+const deliveryFields = "id event status attempts responseCode error createdAt nextAttemptAt finishedAt";
+
+/** ProjectWebhooksQuery lists a project's webhooks (managers and up). */
+export const ProjectWebhooksQuery = operation<{ id: ID }, { project: { id: ID; webhooks: Webhook[] } | null }>(`
+  query ProjectWebhooks($id: ID!) { project(id: $id) { id webhooks { ${webhookFields} } } }
+`);
+
+/** OrganizationWebhooksQuery lists the organization's own webhooks (owners and admins). */
+export const OrganizationWebhooksQuery = operation<NoVariables, { organization: { id: ID; webhooks: Webhook[] } | null }>(`
+  query OrganizationWebhooks { organization { id webhooks { ${webhookFields} } } }
+`);
+
+type WithDeliveries = { id: ID; deliveries: { edges: { node: WebhookDelivery }[] } };
+
+/** The delivery logs (owners and admins): the newest ten of each webhook of a project or of the organization. */
+export const ProjectDeliveriesQuery = operation<{ id: ID }, { project: { webhooks: WithDeliveries[] } | null }>(`
+  query ProjectDeliveries($id: ID!) { project(id: $id) { webhooks { id deliveries(first: 10) { edges { node { ${deliveryFields} } } } } } }
+`);
+export const OrganizationDeliveriesQuery = operation<NoVariables, { organization: { webhooks: WithDeliveries[] } | null }>(`
+  query OrganizationDeliveries { organization { webhooks { id deliveries(first: 10) { edges { node { ${deliveryFields} } } } } } }
+`);
+
+export const CreateWebhookMutation = operation<
+  { input: WebhookInput & { projectId?: ID; url: string; events: WebhookEvent[] } },
+  { createWebhook: { secret: string; webhook: Webhook } }
+>(`
+  mutation CreateWebhook($input: CreateWebhookInput!) { createWebhook(input: $input) { secret webhook { ${webhookFields} } } }
+`);
+
+export const UpdateWebhookMutation = operation<{ id: ID; input: WebhookInput }, { updateWebhook: Webhook }>(`
+  mutation UpdateWebhook($id: ID!, $input: UpdateWebhookInput!) { updateWebhook(id: $id, input: $input) { ${webhookFields} } }
+`);
+
+export const DeleteWebhookMutation = operation<{ id: ID }, { deleteWebhook: ID }>(`
+  mutation DeleteWebhook($id: ID!) { deleteWebhook(id: $id) }
+`);

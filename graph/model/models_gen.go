@@ -73,10 +73,29 @@ type CreateProjectInput struct {
 	Sampling *project.Sampling `json:"sampling,omitempty"`
 }
 
+type CreateWebhookInput struct {
+	// The project whose events are sent; no value means every project of the organization (owners and admins).
+	ProjectID *int `json:"projectId,omitempty"`
+	// An http or https URL; private addresses only if the operator lists them in GLOSS_OUTBOUND_ALLOW.
+	URL string `json:"url"`
+	// At least one event.
+	Events []WebhookEvent `json:"events"`
+	// Default true.
+	SendPayload *bool `json:"sendPayload,omitempty"`
+	// Default true.
+	Active *bool `json:"active,omitempty"`
+}
+
 type CreatedInvite struct {
 	Invite *ent.Invite `json:"invite"`
 	// The link, shown this once.
 	URL string `json:"url"`
+}
+
+type CreatedWebhook struct {
+	Webhook *ent.Webhook `json:"webhook"`
+	// The signing secret, shown this once.
+	Secret string `json:"secret"`
 }
 
 type ImportResult struct {
@@ -118,6 +137,13 @@ type UpdateProjectInput struct {
 	Overlap      *int              `json:"overlap,omitempty"`
 	ShowSkip     *bool             `json:"showSkip,omitempty"`
 	Sampling     *project.Sampling `json:"sampling,omitempty"`
+}
+
+type UpdateWebhookInput struct {
+	URL         *string        `json:"url,omitempty"`
+	Events      []WebhookEvent `json:"events,omitempty"`
+	SendPayload *bool          `json:"sendPayload,omitempty"`
+	Active      *bool          `json:"active,omitempty"`
 }
 
 // Who may read a field.
@@ -191,6 +217,74 @@ func (e *Access) UnmarshalJSON(b []byte) error {
 }
 
 func (e Access) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Label Studio's webhook events.
+type WebhookEvent string
+
+const (
+	WebhookEventTasksCreated       WebhookEvent = "TASKS_CREATED"
+	WebhookEventAnnotationCreated  WebhookEvent = "ANNOTATION_CREATED"
+	WebhookEventAnnotationsCreated WebhookEvent = "ANNOTATIONS_CREATED"
+	WebhookEventAnnotationUpdated  WebhookEvent = "ANNOTATION_UPDATED"
+	WebhookEventAnnotationsDeleted WebhookEvent = "ANNOTATIONS_DELETED"
+	WebhookEventProjectCreated     WebhookEvent = "PROJECT_CREATED"
+	WebhookEventProjectUpdated     WebhookEvent = "PROJECT_UPDATED"
+	WebhookEventProjectDeleted     WebhookEvent = "PROJECT_DELETED"
+)
+
+var AllWebhookEvent = []WebhookEvent{
+	WebhookEventTasksCreated,
+	WebhookEventAnnotationCreated,
+	WebhookEventAnnotationsCreated,
+	WebhookEventAnnotationUpdated,
+	WebhookEventAnnotationsDeleted,
+	WebhookEventProjectCreated,
+	WebhookEventProjectUpdated,
+	WebhookEventProjectDeleted,
+}
+
+func (e WebhookEvent) IsValid() bool {
+	switch e {
+	case WebhookEventTasksCreated, WebhookEventAnnotationCreated, WebhookEventAnnotationsCreated, WebhookEventAnnotationUpdated, WebhookEventAnnotationsDeleted, WebhookEventProjectCreated, WebhookEventProjectUpdated, WebhookEventProjectDeleted:
+		return true
+	}
+	return false
+}
+
+func (e WebhookEvent) String() string {
+	return string(e)
+}
+
+func (e *WebhookEvent) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = WebhookEvent(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid WebhookEvent", str)
+	}
+	return nil
+}
+
+func (e WebhookEvent) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *WebhookEvent) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e WebhookEvent) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -21,6 +21,7 @@ import (
 
 	"gloss/internal/forwarded"
 	"gloss/internal/password"
+	"gloss/internal/safehttp"
 )
 
 // Config is the whole configuration of one gloss process.
@@ -61,6 +62,10 @@ type Config struct {
 	Introspection            bool   // GLOSS_GRAPHQL_INTROSPECTION, default false
 	CustomCACerts            string // comma-separated PEM files trusted by server-side fetches
 	AWSCABundle              string // a PEM file, trusted like CUSTOM_CA_CERTS (for S3-compatible storage)
+	// OutboundAllow is GLOSS_OUTBOUND_ALLOW: private hosts and networks that
+	// server-side requests (webhooks, storages, URL import) may reach
+	// although SSRF protection is on.
+	OutboundAllow safehttp.Allowlist
 
 	ImportMaxBytes int64 // GLOSS_IMPORT_MAX_BYTES, default 200 MiB
 	ImportMaxTasks int   // GLOSS_IMPORT_MAX_TASKS, default 1,000,000
@@ -333,6 +338,13 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 	str("GLOSS_SECRET_KEY", &c.SecretKey)
 	str("CUSTOM_CA_CERTS", &c.CustomCACerts)
 	str("AWS_CA_BUNDLE", &c.AWSCABundle)
+	if v := getenv("GLOSS_OUTBOUND_ALLOW"); v != "" {
+		a, err := safehttp.ParseAllowlist(v)
+		if err != nil {
+			return errorf("GLOSS_OUTBOUND_ALLOW: %v", err)
+		}
+		c.OutboundAllow = a
+	}
 	str("GLOSS_AUDIT_CHECKPOINT_FILE", &c.AuditCheckpointFile)
 	if v := getenv("GLOSS_CORS_ALLOWED_ORIGINS"); v != "" {
 		for _, o := range strings.Split(v, ",") {
@@ -449,6 +461,21 @@ func (c *Config) SignupWithoutLink() bool {
 // or behind a proxy named by --public-url), so cookies must be Secure.
 func (c *Config) SecureCookies() bool {
 	return c.TLS() || strings.HasPrefix(c.PublicURL, "https://")
+}
+
+// Outbound returns the options of the one SSRF-safe client: protection,
+// allowlist and trusted roots as configured. Callers set only the limits
+// that differ by use (MaxBytes, Timeout).
+func (c *Config) Outbound() (safehttp.Options, error) {
+	roots, err := c.RootCAs()
+	if err != nil {
+		return safehttp.Options{}, err
+	}
+	o := safehttp.DefaultOptions()
+	o.Protection = c.SSRFProtection
+	o.Allow = c.OutboundAllow
+	o.RootCAs = roots
+	return o, nil
 }
 
 // RootCAs returns the certificate pool for server-side fetches: the system

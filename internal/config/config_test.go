@@ -581,3 +581,29 @@ func TestSecrets(t *testing.T) {
 		})
 	}
 }
+
+func TestOutboundAllow(t *testing.T) {
+	env := func(v string) func(string) string {
+		return func(k string) string {
+			if k == "GLOSS_OUTBOUND_ALLOW" {
+				return v
+			}
+			return ""
+		}
+	}
+	c, err := config.Load(nil, env("minio.lan, 10.1.0.0/16"), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := c.Outbound()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := o.Allow.String(); got != "minio.lan,10.1.0.0/16" || !o.Protection {
+		t.Errorf("Outbound() = allow %q, protection %v", got, o.Protection)
+	}
+	_, err = config.Load(nil, env("http://minio.lan"), io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "GLOSS_OUTBOUND_ALLOW") {
+		t.Errorf("a URL in GLOSS_OUTBOUND_ALLOW: err = %v, want one naming the variable", err)
+	}
+}

@@ -27,6 +27,9 @@ type Service struct {
 type Limits struct {
 	MaxImportBytes int64
 	MaxImportTasks int
+	// UploadDir is where media uploaded through the import page are kept
+	// (<data-dir>/uploads); empty stores none.
+	UploadDir string
 }
 
 // NewService returns a Service over client that fetches URL imports with

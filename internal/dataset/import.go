@@ -22,6 +22,7 @@ import (
 	"github.com/mattn/go-sqlite3"
 
 	"gloss/ent"
+	"gloss/ent/annotation"
 	"gloss/ent/task"
 	"gloss/internal/audit"
 	"gloss/internal/database"
@@ -29,6 +30,7 @@ import (
 	"gloss/internal/importer"
 	"gloss/internal/projects"
 	"gloss/internal/safehttp"
+	"gloss/internal/webhook"
 )
 
 // Source is one task file of an import: its name (for the format) and a
@@ -109,6 +111,20 @@ func (s *Service) ImportFiles(ctx context.Context, projectID int, files []Source
 	if len(files) == 0 {
 		return 0, fault.Invalid("no task file was uploaded (send one or more files in the multipart field \"file\")")
 	}
+	// Media become uploads, one task each; the rest are task files.
+	uploads, files, undo, err := s.storeUploads(files, textKey)
+	if err != nil {
+		return 0, err
+	}
+	n, err := s.importFiles(ctx, p, textKey, files, uploads)
+	if err != nil {
+		undo()
+	}
+	return n, err
+}
+
+func (s *Service) importFiles(ctx context.Context, p *ent.Project, textKey string, files []Source, uploads []json.RawMessage) (int, error) {
+	var err error
 	formats := make([]importer.Format, len(files))
 	for i, f := range files {
 		if formats[i], err = importer.FormatOf(f.Name); err != nil {
@@ -120,6 +136,11 @@ func (s *Service) ImportFiles(ctx context.Context, projectID int, files []Source
 		return 0, err
 	}
 	defer st.discard()
+	for _, data := range uploads {
+		if err := st.add(importer.Task{Data: data}); err != nil {
+			return 0, err
+		}
+	}
 	for i, f := range files {
 		r, err := f.Open()
 		if err != nil {
@@ -234,17 +255,18 @@ func importError(where string, err error) error {
 // same project by the same viewer in the same transaction, is inserted
 // directly. One audit event records the import.
 type writer struct {
-	svc     *Service
-	ctx     context.Context
-	client  *ent.Client
-	project *ent.Project
-	author  int
-	created any // the time of the import, as the driver binds it
-	next    int
-	count   int
-	checked bool      // the policy admitted the first task
-	stmt    *sql.Stmt // the prepared INSERT of preparedRows tasks (SQLite)
-	batch   []stagedTask
+	svc       *Service
+	ctx       context.Context
+	client    *ent.Client
+	project   *ent.Project
+	author    int
+	created   any // the time of the import, as the driver binds it
+	next      int
+	count     int
+	checked   bool      // the policy admitted the first task
+	annotated bool      // the import held annotations (for the webhook event)
+	stmt      *sql.Stmt // the prepared INSERT of preparedRows tasks (SQLite)
+	batch     []stagedTask
 }
 
 // newWriter locks the project row for the transaction (an UPDATE takes the
@@ -494,6 +516,7 @@ func (w *writer) related(ids map[int]int, batch []stagedTask, first int) error {
 				SetModelVersion(truncate(p.ModelVersion, 200)))
 		}
 	}
+	w.annotated = w.annotated || len(anns) > 0
 	for len(anns) > 0 {
 		n := min(len(anns), 500)
 		if err := w.client.Annotation.CreateBulk(anns[:n]...).Exec(w.ctx); err != nil {
@@ -528,8 +551,30 @@ func (w *writer) finish() (int, error) {
 	if err := projects.TasksAdded(w.ctx, w.client, w.project.ID, w.project.TaskNumber, w.next); err != nil {
 		return 0, err
 	}
+	if err := w.emit(); err != nil {
+		return 0, err
+	}
 	return w.count, w.svc.audit.Record(w.ctx, audit.Event{Action: "project.tasks_imported", TargetType: "Project",
 		TargetID: strconv.Itoa(w.project.ID), Details: map[string]any{"tasks": w.count}})
+}
+
+// emit queues TASKS_CREATED (and ANNOTATIONS_CREATED when the import held
+// annotations) for the webhooks that listen, with the import's first tasks
+// and annotations read back by inner id: the bulk insert keeps no objects.
+func (w *writer) emit() error {
+	mine := task.And(task.ProjectID(w.project.ID), task.InnerIDGT(w.project.TaskNumber), task.InnerIDLTE(w.next))
+	err := webhook.EmitLazy(w.ctx, w.client, webhook.TasksCreated, w.project, func(ctx context.Context) (map[string]any, error) {
+		ts, err := w.client.Task.Query().Where(mine).Order(ent.Asc(task.FieldInnerID)).Limit(webhook.MaxPayloadItems).All(ctx)
+		return map[string]any{"tasks": webhook.Tasks(ts)}, err
+	})
+	if err != nil || !w.annotated {
+		return err
+	}
+	return webhook.EmitLazy(w.ctx, w.client, webhook.AnnotationsCreated, w.project, func(ctx context.Context) (map[string]any, error) {
+		as, err := w.client.Annotation.Query().Where(annotation.HasTaskWith(mine)).
+			Order(ent.Asc(annotation.FieldID)).Limit(webhook.MaxPayloadItems).All(ctx)
+		return map[string]any{"annotation": webhook.Annotations(as)}, err
+	})
 }
 
 func truncate(s string, n int) string {

@@ -19,6 +19,7 @@ import (
 	"gloss/internal/projects"
 	"gloss/internal/rule"
 	"gloss/internal/viewer"
+	"gloss/internal/webhook"
 )
 
 // AnnotationInput is what a caller may set on an annotation. The author,
@@ -145,7 +146,7 @@ func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in Annotatio
 	if err := u.Exec(ctx); err != nil {
 		return nil, err
 	}
-	return a, nil
+	return a, webhook.Emit(ctx, client, webhook.AnnotationCreated, t.Edges.Project, map[string]any{"annotation": webhook.Annotation(a), "task": webhook.Task(t)})
 }
 
 // hasRoom decides, with the task row locked (so two concurrent submits are
@@ -270,7 +271,11 @@ func (s *Service) UpdateAnnotation(ctx context.Context, id int, in AnnotationInp
 			return nil, err
 		}
 	}
-	return u.Save(ctx)
+	t := a.Edges.Task
+	if a, err = u.Save(ctx); err != nil {
+		return nil, err
+	}
+	return a, webhook.Emit(ctx, client, webhook.AnnotationUpdated, t.Edges.Project, map[string]any{"annotation": webhook.Annotation(a), "task": webhook.Task(t)})
 }
 
 // hasItems reports whether a stored result has at least one item.
@@ -302,5 +307,8 @@ func (s *Service) DeleteAnnotation(ctx context.Context, id int) error {
 	} else {
 		u.AddTotalAnnotations(-1)
 	}
-	return u.Exec(ctx)
+	if err := u.Exec(ctx); err != nil {
+		return err
+	}
+	return webhook.Emit(ctx, client, webhook.AnnotationsDeleted, a.Edges.Task.Edges.Project, map[string]any{"annotations": webhook.IDs(a.ID)})
 }

@@ -21,6 +21,7 @@ import (
 	"gloss/internal/fault"
 	"gloss/internal/labelconfig"
 	"gloss/internal/viewer"
+	"gloss/internal/webhook"
 )
 
 // Service holds what the projects service needs.
@@ -85,7 +86,11 @@ func (s *Service) CreateProject(ctx context.Context, in ProjectInput) (*ent.Proj
 		SetNillableShowSkip(in.ShowSkip).
 		SetNillableSampling(in.Sampling).
 		SetTaskCount(0).SetLabeledCount(0) // see counters.go
-	return c.Save(ctx)
+	p, err := c.Save(ctx)
+	if err == nil {
+		err = webhook.Emit(ctx, database.ClientFrom(ctx, s.client), webhook.ProjectCreated, p, nil)
+	}
+	return p, err
 }
 
 // UpdateProject changes the given fields of a project.
@@ -126,11 +131,15 @@ func (s *Service) UpdateProject(ctx context.Context, id int, in ProjectInput) (*
 		}
 	}
 	saved, err := u.Save(ctx)
-	if err != nil || saved.Overlap == p.Overlap {
-		return saved, err
+	if err != nil {
+		return nil, err
 	}
-	saved.LabeledCount, err = RecountLabeled(ctx, client, saved.ID)
-	return saved, err
+	if saved.Overlap != p.Overlap {
+		if saved.LabeledCount, err = RecountLabeled(ctx, client, saved.ID); err != nil {
+			return nil, err
+		}
+	}
+	return saved, webhook.Emit(ctx, client, webhook.ProjectUpdated, saved, nil)
 }
 
 // DeleteProject deletes a project with its tasks, annotations and
@@ -164,6 +173,11 @@ func (s *Service) DeleteProject(ctx context.Context, id int) error {
 		// null), because a manager's right to delete may rest on being one.
 		members, err := client.ProjectMember.Query().Where(projectmember.ProjectID(p.ID)).IDs(sys)
 		if err != nil {
+			return err
+		}
+		// Before the project goes, taking its own webhooks with it: the
+		// organization's webhooks hear of it.
+		if err := webhook.Emit(ctx, client, webhook.ProjectDeleted, p, nil); err != nil {
 			return err
 		}
 		if err := client.Project.DeleteOne(p).Exec(ctx); err != nil {

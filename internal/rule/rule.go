@@ -51,6 +51,7 @@ var (
 	errOwnerDeletes  = forbid("only owners delete an organization")
 	errInviteOwners  = forbid("only owners invite owners")
 	errInviteAdmins  = forbid("only owners and admins invite admins")
+	errOrgWebhooks   = forbid("only owners and admins manage the organization's webhooks")
 	errReviewersOnly = forbid("only reviewers, managers, admins and owners review annotations")
 )
 

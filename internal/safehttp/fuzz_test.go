@@ -125,7 +125,7 @@ func FuzzIsPublic(f *testing.F) {
 		if ip.Zone() == "" && ip.IsValid() {
 			ap := netip.AddrPortFrom(ip, 443).String()
 			c := &Client{opts: Options{Protection: true}}
-			if c.control("tcp", ap, nil) == nil && !refAllowed(ip) {
+			if c.control(context.Background(), "tcp", ap, nil) == nil && !refAllowed(ip) {
 				t.Fatalf("control(%s) allowed a non-public address", ap)
 			}
 		}

@@ -25,6 +25,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -71,6 +72,9 @@ type Options struct {
 	RootCAs *x509.CertPool
 	// Resolver resolves host names. Nil means net.DefaultResolver.
 	Resolver Resolver
+	// Allow lists the private hosts and networks that may be reached
+	// although Protection is on (GLOSS_OUTBOUND_ALLOW); see Allowlist.
+	Allow Allowlist
 }
 
 // DefaultOptions returns Gloss's defaults: protection on, 100 MiB, 60 s,
@@ -112,7 +116,7 @@ func New(o Options) *Client {
 		o.Resolver = net.DefaultResolver
 	}
 	c := &Client{opts: o}
-	c.dialer = &net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second, Control: c.control}
+	c.dialer = &net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second, ControlContext: c.control}
 	transport := &http.Transport{
 		Proxy:                  nil, // never route through HTTP_PROXY: the proxy would do its own, unchecked resolution
 		DialContext:            c.dialContext,
@@ -175,7 +179,7 @@ func (c *Client) Do(req *http.Request) (*Response, error) {
 	if req == nil || req.URL == nil {
 		return nil, blocked("invalid URL")
 	}
-	if e := checkURL(req.URL, c.opts.Protection); e != nil {
+	if e := checkURL(req.URL, c.protects(req.URL.Hostname())); e != nil {
 		if req.Body != nil {
 			req.Body.Close() // as http.Client.Do does on any error
 		}
@@ -243,7 +247,7 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) > c.opts.MaxRedirects {
 		return fail(blocked(fmt.Sprintf("more than %d redirects", max(c.opts.MaxRedirects, 0))))
 	}
-	if e := checkURL(req.URL, c.opts.Protection); e != nil {
+	if e := checkURL(req.URL, c.protects(req.URL.Hostname())); e != nil {
 		return fail(e)
 	}
 	for _, v := range via {
@@ -253,6 +257,50 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 	}
 	return nil
 }
+
+// protects reports whether the name and address rules apply to host: they
+// do when protection is on and the operator has not listed host.
+func (c *Client) protects(host string) bool {
+	return c.opts.Protection && !c.opts.Allow.listsName(host)
+}
+
+// HTTPClient returns the client's *http.Client for SDKs that take one (S3,
+// GCS, Azure). Every connection it opens goes through DialContext and every
+// redirect is checked; Get and Do add the URL checks on the first request,
+// the status and size rules and our error messages, so call those where
+// there is a choice. Share it: it holds the connection pool.
+func (c *Client) HTTPClient() *http.Client { return c.hc }
+
+// TLSConfig returns a copy of the TLS settings the client uses (TLS 1.2 or
+// later, the roots of Options.RootCAs), for protocols that are not HTTP,
+// such as Redis.
+func (c *Client) TLSConfig() *tls.Config {
+	return c.hc.Transport.(*http.Transport).TLSClientConfig.Clone()
+}
+
+// DialContext opens a connection to addr ("host:port") under the same
+// rules as every request: the host is resolved here, every address it has
+// must be public or allowed (Options.Allow), and the connection goes to a
+// checked address. SDKs that speak other protocols (Redis) dial with it.
+func (c *Client) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	conn, err := c.dialContext(ctx, network, addr)
+	if err != nil {
+		return nil, classify(err)
+	}
+	return conn, nil
+}
+
+// dials counts connection attempts by every Client in the process; see Dials.
+var dials atomic.Int64
+
+// Dials returns how many connections the Clients of this process have tried
+// to open since it started, so that a test can prove the server made no
+// outbound connection while it did something.
+func Dials() int64 { return dials.Load() }
+
+// listedNameKey marks a dial to the addresses of a name the operator
+// listed, for the socket hook.
+type listedNameKey struct{}
 
 // dialContext is the transport's only way to the network. addr is the host
 // and port of the request URL (there is never a proxy). It resolves the
@@ -267,10 +315,14 @@ func (c *Client) dialContext(ctx context.Context, network, addr string) (net.Con
 	if err != nil {
 		return nil, err
 	}
+	if c.opts.Allow.listsName(host) {
+		ctx = context.WithValue(ctx, listedNameKey{}, true)
+	}
 	var firstErr error
 	for _, ip := range ips {
 		target := net.JoinHostPort(ip.String(), port)
 		var conn net.Conn
+		dials.Add(1)
 		if c.dialOverride != nil {
 			conn, err = c.dialOverride(ctx, network, target)
 		} else {
@@ -294,9 +346,10 @@ func (c *Client) dialContext(ctx context.Context, network, addr string) (net.Con
 // public and private answers is exactly what a rebinding attack looks like.
 func (c *Client) vet(ctx context.Context, host string) ([]netip.Addr, error) {
 	// Again here, on the IDNA-normalized host the transport actually dials.
-	if e := checkHost(host, c.opts.Protection); e != nil {
+	if e := checkHost(host, c.protects(host)); e != nil {
 		return nil, e
 	}
+	listed := c.opts.Allow.listsName(host)
 	if ip, err := netip.ParseAddr(host); err == nil {
 		return []netip.Addr{ip.Unmap()}, nil
 	}
@@ -314,7 +367,7 @@ func (c *Client) vet(ctx context.Context, host string) ([]netip.Addr, error) {
 			return nil, blocked("invalid address in DNS answer")
 		}
 		ip = ip.Unmap().WithZone(a.Zone)
-		if c.opts.Protection && !isPublic(ip) {
+		if c.opts.Protection && !isPublic(ip) && !c.opts.Allow.allowsAddr(ip, listed) {
 			// The address is not named: it would map internal DNS for the user.
 			return nil, blocked("host resolves to a non-public address")
 		}
@@ -326,12 +379,13 @@ func (c *Client) vet(ctx context.Context, host string) ([]netip.Addr, error) {
 // control runs on the socket after it is created and before it connects,
 // with the exact address the kernel is about to connect to. It is the
 // second line of defence should anything ever dial around vet.
-func (c *Client) control(network, address string, _ syscall.RawConn) error {
+func (c *Client) control(ctx context.Context, network, address string, _ syscall.RawConn) error {
 	if !c.opts.Protection {
 		return nil
 	}
 	ap, err := netip.ParseAddrPort(address)
-	if err != nil || !isPublic(ap.Addr()) {
+	listed, _ := ctx.Value(listedNameKey{}).(bool)
+	if err != nil || !isPublic(ap.Addr()) && !c.opts.Allow.allowsAddr(ap.Addr(), listed) {
 		return blocked("connection to a non-public address")
 	}
 	return nil
@@ -378,3 +432,23 @@ func (b *cappedBody) Read(p []byte) (int, error) {
 }
 
 func (b *cappedBody) Close() error { return b.r.Close() }
+
+// CheckURL applies the rules of the first request to rawURL without
+// connecting: scheme, length, credentials, and the host rules (which an
+// allowlisted host passes). Addresses are still checked when a request
+// dials, so a URL that passes here can be refused then (DNS rebinding). It
+// lets a webhook or storage endpoint be refused with a clear error when it
+// is saved rather than when it is first used.
+func (c *Client) CheckURL(rawURL string) error {
+	if len(rawURL) > MaxURLLength {
+		return blocked(fmt.Sprintf("URL is longer than %d characters", MaxURLLength))
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return blocked("invalid URL")
+	}
+	if e := checkURL(u, c.protects(u.Hostname())); e != nil {
+		return e
+	}
+	return nil
+}

@@ -497,14 +497,14 @@ func TestControlHook(t *testing.T) {
 		"127.0.0.1:80": false, "[::1]:443": false, "169.254.169.254:80": false, "[::ffff:10.0.0.1]:80": false,
 		"[fe80::1%eth0]:80": false, "garbage": false, publicIP + ":443": true, "[2606:4700::1]:80": true,
 	} {
-		err := on.control("tcp", addr, nil)
+		err := on.control(context.Background(), "tcp", addr, nil)
 		if (err == nil) != ok {
 			t.Errorf("control(%s) = %v, want allowed=%v", addr, err, ok)
 		}
 		if err != nil && !errors.Is(err, ErrBlocked) {
 			t.Errorf("control(%s) = %v, want ErrBlocked", addr, err)
 		}
-		if err := off.control("tcp", addr, nil); err != nil {
+		if err := off.control(context.Background(), "tcp", addr, nil); err != nil {
 			t.Errorf("protection off: control(%s) = %v", addr, err)
 		}
 	}

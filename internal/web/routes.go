@@ -20,6 +20,7 @@ import (
 	"gloss/internal/labeling"
 	"gloss/internal/organization"
 	"gloss/internal/projects"
+	"gloss/internal/webhook"
 )
 
 // Options configure the HTTP handler.
@@ -31,6 +32,7 @@ type Options struct {
 	Projects           *projects.Service
 	Labeling           *labeling.Service
 	Dataset            *dataset.Service
+	Webhooks           *webhook.Service
 	Audit              *audit.Log
 	Dist               fs.FS             // the built SPA
 	PublicURL          string            // GLOSS_PUBLIC_URL, may be empty: its origin is the app's own
@@ -51,7 +53,7 @@ func NewHandler(o Options) http.Handler {
 	// The GraphQL API: POST with a JSON body only.
 	schema := graph.NewSchema(&graph.Resolver{
 		Client: o.Client, Accounts: o.Accounts, Projects: o.Projects, Labeling: o.Labeling, Drafts: draft.NewService(o.Client), Dataset: o.Dataset,
-		Organizations: organization.NewService(o.Client, o.Audit),
+		Organizations: organization.NewService(o.Client, o.Audit), Webhooks: o.Webhooks,
 	})
 	mux.Handle("POST /graphql", limitBody(newGraphQL(o.Client, schema, o.Introspection, o.Logger)))
 	for _, m := range []string{"GET", "PUT", "PATCH", "DELETE", "OPTIONS"} {
@@ -61,6 +63,9 @@ func NewHandler(o Options) http.Handler {
 	// Task files in and export files out: streams that are not GraphQL.
 	mux.Handle("POST /api/projects/{id}/import", handleImport(o.Dataset, o.Logger))
 	mux.Handle("GET /api/projects/{id}/export", handleExport(o.Dataset, o.Logger))
+	// Media uploaded through the import page, to whoever may read a task
+	// that names them, served inertly.
+	mux.Handle("GET /api/uploads/{name}", handleUpload(o.Dataset, o.Logger))
 
 	// The audit log as JSON lines, for owners and admins.
 	mux.Handle("GET /api/audit-events.jsonl", handleAuditDownload(o.Client, o.Audit, o.Logger))

@@ -503,7 +503,7 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
   if (url === null) {
     return (
       <p className="message message-error lc-object" role="alert">
-        This image URL is not allowed. Images load only from http(s) and data:image URLs.
+        This image URL is not allowed. Images load only from http(s) and data:image URLs and Gloss uploads.
       </p>
     );
   }

@@ -308,14 +308,16 @@ export function substitute(text: string, data: JsonValue): string {
 }
 
 /**
- * safeImageUrl returns the URL when an <img> may load it: http(s) or a
- * data:image/ URL. Anything else (javascript:, relative paths, other data)
- * gives null.
+ * safeImageUrl returns the URL when an <img> may load it: http(s), a
+ * data:image/ URL, or a file uploaded to Gloss (/api/uploads/<name>, served
+ * by the app itself). Anything else (javascript:, other relative paths,
+ * other data) gives null.
  */
 export function safeImageUrl(value: JsonValue | undefined): string | null {
   if (typeof value !== "string") return null;
   const url = value.trim();
   if (/^data:image\/[a-z0-9.+-]+[;,]/i.test(url)) return url;
+  if (/^\/api\/uploads\/[0-9a-f]{32}\.[a-z0-9]{2,5}$/.test(url)) return url;
   try {
     const parsed = new URL(url);
     return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;

@@ -13,6 +13,7 @@ import { LeaveSection } from "./organization/LeaveSection.tsx";
 import { MembersSection } from "./organization/MembersSection.tsx";
 import { OrganizationsSection } from "./organization/OrganizationsSection.tsx";
 import { RoleInvitesSection } from "./organization/RoleInvitesSection.tsx";
+import { WebhooksSection } from "./webhook/WebhooksSection.tsx";
 
 export function OrganizationPage() {
   const viewer = useViewer();
@@ -52,6 +53,7 @@ export function OrganizationPage() {
       {isAdmin ? <InviteLinkSection organizationTitle={organization.title} /> : null}
       {isAdmin ? <RoleInvitesSection viewerRole={organization.viewerRole} /> : null}
       <MembersSection viewerRole={organization.viewerRole} viewerId={viewer.id} />
+      {isAdmin ? <WebhooksSection canReadLog /> : null}
       <LeaveSection viewerId={viewer.id} title={organization.title} />
     </>
   );

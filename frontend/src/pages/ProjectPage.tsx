@@ -8,7 +8,7 @@ import { ErrorAlert, Loading } from "../components/Messages.tsx";
 import { PageHeading } from "../components/PageHeading.tsx";
 import { Progress } from "../components/Progress.tsx";
 import { Tabs, type TabItem } from "../components/Tabs.tsx";
-import { count, formatDate, isManagerRole, isReviewerRole } from "../format.ts";
+import { count, formatDate, isAdminRole, isManagerRole, isReviewerRole } from "../format.ts";
 import { useQuery } from "../hooks.ts";
 import { Link, navigate, useLocation, type RouteParams } from "../router.tsx";
 import { DataManager } from "./project/DataManager.tsx";
@@ -16,6 +16,7 @@ import { ExportSection } from "./project/ExportSection.tsx";
 import { ImportSection } from "./project/ImportSection.tsx";
 import { MembersSection } from "./project/MembersSection.tsx";
 import { SettingsSection } from "./project/SettingsSection.tsx";
+import { WebhooksSection } from "./webhook/WebhooksSection.tsx";
 
 export function ProjectPage({ params }: { params: RouteParams }) {
   const id = params.projectId ?? "";
@@ -62,6 +63,7 @@ export function ProjectPage({ params }: { params: RouteParams }) {
       { id: "export", label: "Export" },
       { id: "members", label: "Members" },
       { id: "settings", label: "Settings" },
+      { id: "webhooks", label: "Webhooks" },
     );
   }
   const wanted = search.get("tab") ?? "tasks";
@@ -113,6 +115,8 @@ export function ProjectPage({ params }: { params: RouteParams }) {
           <ExportSection project={project} />
         ) : tab === "members" ? (
           <MembersSection project={project} />
+        ) : tab === "webhooks" ? (
+          <WebhooksSection projectId={project.id} canReadLog={isAdminRole(role ?? "ANNOTATOR")} />
         ) : (
           <SettingsSection
             project={project}

@@ -11,7 +11,8 @@ import { count } from "../../format.ts";
 import { useMutation } from "../../hooks.ts";
 import { useSession } from "../../session.tsx";
 
-const accepted = ".json,.jsonl,.csv,.tsv,.txt";
+const accepted =
+  ".json,.jsonl,.csv,.tsv,.txt,.png,.jpg,.jpeg,.gif,.webp,.bmp,.svg,.mp3,.wav,.ogg,.oga,.flac,.m4a,.webm,.mp4,.html,.htm";
 
 interface ImportSectionProps {
   project: Project;
@@ -80,8 +81,9 @@ export function ImportSection({ project, onImported }: ImportSectionProps) {
       <h2 id="import-heading">Import tasks</h2>
       <p id={hintId}>
         Upload Label Studio task files: JSON (a list of tasks or <code>{"{\"data\": …}"}</code> objects), JSON lines, CSV or
-        TSV with a header row, or plain text with one task per line. This project reads {keys}. An import
-        is all or nothing: if any task is wrong, nothing is added.
+        TSV with a header row, or plain text with one task per line. Images, audio, video and HTML files are
+        stored in Gloss and become one task each, in the first field the project reads. This project reads{" "}
+        {keys}. An import is all or nothing: if any task is wrong, nothing is added.
       </p>
       {imported !== null ? <StatusMessage>Imported {count(imported, "task")}.</StatusMessage> : null}
       <ErrorAlert error={error} />

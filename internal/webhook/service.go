@@ -1,0 +1,151 @@
+package webhook
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gloss/ent"
+	"gloss/internal/database"
+	"gloss/internal/fault"
+	"gloss/internal/safehttp"
+	"gloss/internal/secret"
+)
+
+// SealPurpose is the secret.Sealer purpose of webhook signing secrets.
+const SealPurpose = "webhook secret"
+
+// Service makes, changes and deletes webhooks, and sends their deliveries
+// (Worker). Who may do what is the Webhook policy's decision.
+type Service struct {
+	client *ent.Client
+	sealer secret.Sealer
+	http   *safehttp.Client
+	log    *slog.Logger
+}
+
+// NewService returns a Service over client that seals secrets with key and
+// sends through httpClient, the SSRF-safe client.
+func NewService(client *ent.Client, key secret.Key, httpClient *safehttp.Client, log *slog.Logger) *Service {
+	return &Service{client: client, sealer: key.Sealer(SealPurpose), http: httpClient, log: log}
+}
+
+// Input is what a caller may set on a webhook; nil leaves a field as it is
+// (or at its default when creating).
+type Input struct {
+	ProjectID   *int // creating only
+	URL         *string
+	Events      []Event
+	SendPayload *bool
+	Active      *bool
+}
+
+func (s *Service) check(in Input, creating bool) error {
+	if creating && in.URL == nil {
+		return fault.Invalid("url is required")
+	}
+	if in.URL != nil {
+		*in.URL = strings.TrimSpace(*in.URL)
+		if err := s.http.CheckURL(*in.URL); err != nil {
+			return fault.Invalid("url: %s", strings.TrimPrefix(err.Error(), "fetch: "))
+		}
+	}
+	if in.Events != nil || creating {
+		if len(in.Events) == 0 {
+			return fault.Invalid("events: give at least one event")
+		}
+		for _, e := range in.Events {
+			if !slices.Contains(Events, e) {
+				return fault.Invalid("events: %q is not an event", e)
+			}
+		}
+	}
+	return nil
+}
+
+func names(es []Event) []string {
+	out := make([]string, 0, len(es))
+	for _, e := range es {
+		if !slices.Contains(out, string(e)) {
+			out = append(out, string(e))
+		}
+	}
+	return out
+}
+
+// bind ties a sealed secret to its organization.
+func bind(orgID int) string { return "organization " + strconv.Itoa(orgID) }
+
+// Create makes a webhook in the viewer's organization and returns it with
+// its signing secret, which is never shown again.
+func (s *Service) Create(ctx context.Context, in Input) (*ent.Webhook, string, error) {
+	v, err := fault.SignedIn(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := s.check(in, true); err != nil {
+		return nil, "", err
+	}
+	client := database.ClientFrom(ctx, s.client)
+	if in.ProjectID != nil {
+		// A project the viewer cannot see is not found; which projects
+		// they may hook is the Webhook policy's decision.
+		if _, err := client.Project.Get(ctx, *in.ProjectID); err != nil {
+			return nil, "", err
+		}
+	}
+	token := "whsec_" + secret.NewToken()
+	h, err := client.Webhook.Create().
+		SetOrganizationID(v.OrgID).
+		SetNillableProjectID(in.ProjectID).
+		SetCreatedByID(v.UserID).
+		SetURL(*in.URL).
+		SetEvents(names(in.Events)).
+		SetNillableSendPayload(in.SendPayload).
+		SetNillableActive(in.Active).
+		SetSecretSealed(s.sealer.Seal([]byte(token), bind(v.OrgID))).
+		Save(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	return h, token, nil
+}
+
+// Update changes the given fields of a webhook.
+func (s *Service) Update(ctx context.Context, id int, in Input) (*ent.Webhook, error) {
+	if _, err := fault.SignedIn(ctx); err != nil {
+		return nil, err
+	}
+	if in.ProjectID != nil {
+		return nil, fault.Invalid("a webhook's project cannot change: delete it and make another")
+	}
+	if err := s.check(in, false); err != nil {
+		return nil, err
+	}
+	client := database.ClientFrom(ctx, s.client)
+	h, err := client.Webhook.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	u := client.Webhook.UpdateOne(h).SetNillableURL(in.URL).SetNillableSendPayload(in.SendPayload).SetNillableActive(in.Active)
+	if in.Events != nil {
+		u.SetEvents(names(in.Events))
+	}
+	return u.Save(ctx)
+}
+
+// Delete deletes a webhook with its delivery log; deliveries not yet sent
+// are dropped.
+func (s *Service) Delete(ctx context.Context, id int) error {
+	if _, err := fault.SignedIn(ctx); err != nil {
+		return err
+	}
+	client := database.ClientFrom(ctx, s.client)
+	h, err := client.Webhook.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	return client.Webhook.DeleteOne(h).Exec(ctx)
+}

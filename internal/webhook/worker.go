@@ -1,0 +1,224 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
+
+	"gloss/ent"
+	"gloss/ent/webhookdelivery"
+	"gloss/internal/audit"
+	"gloss/internal/safehttp"
+	"gloss/internal/viewer"
+)
+
+// Delivery limits. A receiver has Timeout to answer; a failed delivery is
+// tried MaxAttempts times in all, the n-th retry Backoff·2^(n-1) after the
+// previous attempt (capped at MaxBackoff): with the defaults, the last
+// attempt comes about 5.7 hours after the first.
+const (
+	Timeout     = 10 * time.Second
+	MaxAttempts = 12
+	Backoff     = 10 * time.Second
+	MaxBackoff  = 6 * time.Hour
+)
+
+// Worker options; zero fields take the defaults above. Tests shorten them.
+type WorkerOptions struct {
+	Poll        time.Duration // how often due deliveries are looked for; default 1 s
+	Backoff     time.Duration
+	MaxAttempts int
+	Batch       int // deliveries claimed at once; default 10
+}
+
+// Worker sends due deliveries. Every process runs one; they share the work
+// through the database: a delivery is claimed by moving its next attempt
+// past the time its send may take (a lease), under FOR UPDATE SKIP LOCKED on
+// PostgreSQL and the single writer on SQLite, so two workers never send one
+// attempt and a process that dies mid-send leaves the delivery to be
+// retried when the lease ends.
+type Worker struct {
+	svc     *Service
+	dialect string
+	opts    WorkerOptions
+}
+
+// NewWorker returns the Worker of s on a database of dialect.
+func (s *Service) NewWorker(dialectName string, o WorkerOptions) *Worker {
+	if o.Poll <= 0 {
+		o.Poll = time.Second
+	}
+	if o.Backoff <= 0 {
+		o.Backoff = Backoff
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = MaxAttempts
+	}
+	if o.Batch <= 0 {
+		o.Batch = 10
+	}
+	return &Worker{svc: s, dialect: dialectName, opts: o}
+}
+
+// Run sends deliveries until ctx ends.
+func (w *Worker) Run(ctx context.Context) {
+	t := time.NewTicker(w.opts.Poll)
+	defer t.Stop()
+	for {
+		for {
+			n, err := w.RunOnce(ctx)
+			if err != nil && ctx.Err() == nil {
+				w.svc.log.Error("webhook deliveries", slog.Any("error", err))
+			}
+			if n < w.opts.Batch || err != nil {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// lease is how long a claimed delivery is held before another worker may
+// try it: longer than any send.
+const lease = Timeout + 50*time.Second
+
+// RunOnce claims the deliveries that are due and sends them, one after the
+// other. It returns how many it claimed.
+func (w *Worker) RunOnce(ctx context.Context) (int, error) {
+	sys := audit.Quiet(viewer.NewSystemContext(ctx))
+	claimed, err := w.claim(sys)
+	if err != nil {
+		return 0, err
+	}
+	for _, d := range claimed {
+		if err := w.send(sys, d); err != nil {
+			return len(claimed), err
+		}
+	}
+	return len(claimed), nil
+}
+
+func (w *Worker) claim(ctx context.Context) ([]*ent.WebhookDelivery, error) {
+	tx, err := w.svc.client.Tx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	q := tx.WebhookDelivery.Query().
+		Where(webhookdelivery.StatusEQ(webhookdelivery.StatusPending), webhookdelivery.NextAttemptAtLTE(now)).
+		Order(webhookdelivery.ByNextAttemptAt(), webhookdelivery.ByID()).Limit(w.opts.Batch)
+	if w.dialect == dialect.Postgres {
+		q.ForUpdate(sql.WithLockAction(sql.SkipLocked))
+	}
+	ds, err := q.All(ctx)
+	if err != nil {
+		_ = tx.Rollback()
+		return nil, err
+	}
+	for _, d := range ds {
+		if err := tx.WebhookDelivery.UpdateOne(d).SetNextAttemptAt(now.Add(lease)).AddAttempts(1).Exec(ctx); err != nil {
+			_ = tx.Rollback()
+			return nil, err
+		}
+		d.Attempts++
+	}
+	return ds, tx.Commit()
+}
+
+// send makes one attempt at d and records its outcome.
+func (w *Worker) send(ctx context.Context, d *ent.WebhookDelivery) error {
+	client := w.svc.client
+	h, err := client.Webhook.Get(ctx, d.WebhookID)
+	if ent.IsNotFound(err) {
+		return nil // deleted meanwhile: its deliveries went with it
+	} else if err != nil {
+		return err
+	}
+	u := client.WebhookDelivery.UpdateOne(d)
+	code, failure, permanent := 0, "", false
+	if !h.Active {
+		failure, permanent = "the webhook is inactive", true
+	} else {
+		code, failure, permanent = w.post(ctx, h, d)
+	}
+	if code != 0 {
+		u.SetResponseCode(code)
+	}
+	now := time.Now()
+	switch {
+	case failure == "":
+		u.SetStatus(webhookdelivery.StatusDelivered).SetError("").SetFinishedAt(now)
+	case permanent || d.Attempts >= w.opts.MaxAttempts:
+		u.SetStatus(webhookdelivery.StatusFailed).SetError(failure).SetFinishedAt(now)
+	default:
+		u.SetError(failure).SetNextAttemptAt(now.Add(w.backoff(d.Attempts)))
+	}
+	if failure != "" {
+		w.svc.log.Warn("webhook delivery failed", slog.Int("webhook", h.ID), slog.Int("delivery", d.ID),
+			slog.Int("attempt", d.Attempts), slog.String("error", failure))
+	}
+	return u.Exec(ctx)
+}
+
+// backoff is the wait after the attempt-th attempt failed.
+func (w *Worker) backoff(attempt int) time.Duration {
+	d := w.opts.Backoff << min(attempt-1, 20)
+	return min(d, MaxBackoff)
+}
+
+// post sends d to h. It returns the status code (0 when no answer came),
+// a short reason in Gloss's words when the attempt failed, and whether
+// retrying cannot help (the URL is refused by policy).
+func (w *Worker) post(ctx context.Context, h *ent.Webhook, d *ent.WebhookDelivery) (int, string, bool) {
+	key, err := w.svc.sealer.Open(h.SecretSealed, bind(h.OrganizationID))
+	if err != nil {
+		return 0, "the webhook's secret cannot be read (was the server secret changed?)", true
+	}
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	ctx, cancel := context.WithTimeout(ctx, Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.URL, bytes.NewReader(d.Payload))
+	if err != nil {
+		return 0, "invalid URL", true
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Gloss-Event", d.Event)
+	req.Header.Set("X-Gloss-Delivery", strconv.Itoa(d.ID))
+	req.Header.Set("X-Gloss-Timestamp", ts)
+	req.Header.Set("X-Gloss-Signature", "sha256="+Sign(key, ts, d.Payload))
+	resp, err := w.svc.http.Do(req)
+	if err != nil {
+		var e *safehttp.Error
+		if errors.As(err, &e) {
+			return e.Status, e.Msg, e.Kind == safehttp.KindBlocked
+		}
+		return 0, "request failed", false
+	}
+	resp.Body.Close() // never read: nothing of the answer is kept but its status
+	return resp.Status, "", false
+}
+
+// Sign returns the hex HMAC-SHA256 of "<timestamp>.<body>" under secret,
+// the value of X-Gloss-Signature after "sha256=". Receivers compute the
+// same and compare in constant time, and refuse old timestamps.
+func Sign(secret []byte, timestamp string, body []byte) string {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(timestamp))
+	m.Write([]byte("."))
+	m.Write(body)
+	return hex.EncodeToString(m.Sum(nil))
+}

@@ -1,0 +1,284 @@
+package webhook_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	neturl "net/url"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"gloss/ent"
+	"gloss/ent/webhookdelivery"
+	"gloss/internal/database"
+	"gloss/internal/safehttp"
+	"gloss/internal/secret"
+	"gloss/internal/viewer"
+	"gloss/internal/webhook"
+)
+
+// rig is a database with one organization, user and project, and a
+// webhook service whose client may reach loopback (as GLOSS_OUTBOUND_ALLOW
+// lets an operator allow).
+type rig struct {
+	db      *database.DB
+	svc     *webhook.Service
+	project *ent.Project
+	log     *strings.Builder
+}
+
+func MustRig(tb testing.TB, allow string) *rig {
+	tb.Helper()
+	ctx := viewer.NewSystemContext(context.Background())
+	dir := tb.TempDir()
+	db, err := database.Open(ctx, freshDatabaseURL(tb), dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	key, err := secret.Load(dir, "")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	o := safehttp.DefaultOptions()
+	o.Allow, err = safehttp.ParseAllowlist(allow)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	o.Timeout, o.MaxRedirects = webhook.Timeout, -1
+	log := &strings.Builder{}
+	r := &rig{db: db, log: log,
+		svc: webhook.NewService(db.Client, key, safehttp.New(o), slog.New(slog.NewTextHandler(&lockedWriter{w: log}, nil)))}
+	c := db.Client
+	org := c.Organization.Create().SetTitle("Org").SaveX(ctx)
+	u := c.User.Create().SetEmail("owner@example.com").SetPasswordHash("x").SetActiveOrganizationID(org.ID).SaveX(ctx)
+	r.project = c.Project.Create().SetOrganizationID(org.ID).SetCreatedByID(u.ID).SetTitle("P").
+		SetLabelConfig(`<View><Text name="text" value="$text"/></View>`).SaveX(ctx)
+	return r
+}
+
+// freshDatabaseURL returns "" (SQLite) unless DATABASE_URL names a
+// PostgreSQL server, on which it makes a new database for the test.
+func freshDatabaseURL(tb testing.TB) string {
+	tb.Helper()
+	base := os.Getenv("DATABASE_URL")
+	if base == "" {
+		return ""
+	}
+	conn, err := sql.Open("pgx", base)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer conn.Close()
+	name := fmt.Sprintf("gloss_webhook_%d", time.Now().UnixNano())
+	if _, err := conn.Exec("CREATE DATABASE " + name); err != nil {
+		tb.Fatalf("create test database: %v", err)
+	}
+	tb.Cleanup(func() {
+		if c, err := sql.Open("pgx", base); err == nil {
+			_, _ = c.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+			c.Close()
+		}
+	})
+	u, err := neturl.Parse(base)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// hook makes a webhook of the rig's organization to url (as its owner
+// would; the policy is tested elsewhere) and returns its secret.
+func (r *rig) hook(tb testing.TB, url string) string {
+	tb.Helper()
+	ctx := viewer.NewContext(context.Background(), &viewer.Viewer{UserID: r.project.CreatedByID, OrgID: r.project.OrganizationID, Role: "OWNER"})
+	_, token, err := r.svc.Create(ctx, webhook.Input{URL: &url, Events: []webhook.Event{webhook.ProjectUpdated}})
+	if err != nil {
+		tb.Fatalf("create webhook: %v", err)
+	}
+	return token
+}
+
+func (r *rig) emit(tb testing.TB) {
+	tb.Helper()
+	if err := webhook.Emit(context.Background(), r.db.Client, webhook.ProjectUpdated, r.project, nil); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func (r *rig) deliveries(tb testing.TB) []*ent.WebhookDelivery {
+	tb.Helper()
+	ds, err := r.db.Client.WebhookDelivery.Query().Order(webhookdelivery.ByID()).All(viewer.NewSystemContext(context.Background()))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ds
+}
+
+// fast are worker options for tests: retries due at once.
+var fast = webhook.WorkerOptions{Backoff: time.Nanosecond, MaxAttempts: 3}
+
+func TestRetriesUntilTheReceiverRecovers(t *testing.T) {
+	r := MustRig(t, "127.0.0.1")
+	var calls atomic.Int64
+	var mu sync.Mutex
+	var bodies []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		b, _ := io.ReadAll(req.Body)
+		mu.Lock()
+		bodies = append(bodies, req.Header.Get("X-Gloss-Signature")+" "+string(b))
+		mu.Unlock()
+		if calls.Add(1) < 3 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, "upstream secret body")
+			return
+		}
+	}))
+	defer srv.Close()
+	r.hook(t, srv.URL+"/hook")
+	r.emit(t)
+
+	w := r.svc.NewWorker(r.db.Dialect, fast)
+	ctx := context.Background()
+	for i := 0; i < 2; i++ {
+		if _, err := w.RunOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		d := r.deliveries(t)[0]
+		if d.Status != webhookdelivery.StatusPending || d.ResponseCode == nil || *d.ResponseCode != 503 || d.Attempts != i+1 {
+			t.Fatalf("after failure %d: status %s code %v attempts %d", i+1, d.Status, d.ResponseCode, d.Attempts)
+		}
+		if strings.Contains(d.Error, "upstream") || d.Error == "" {
+			t.Fatalf("error %q: want our words, not the receiver's", d.Error)
+		}
+	}
+	// A restart: a new worker (another process) on the same database.
+	w2 := r.svc.NewWorker(r.db.Dialect, fast)
+	if _, err := w2.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d := r.deliveries(t)[0]
+	if d.Status != webhookdelivery.StatusDelivered || *d.ResponseCode != 200 || d.Attempts != 3 || d.FinishedAt == nil || d.Error != "" {
+		t.Fatalf("after recovery: %+v", d)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(bodies) != 3 || bodies[0] != bodies[1] && strings.SplitN(bodies[0], " ", 2)[1] != strings.SplitN(bodies[2], " ", 2)[1] {
+		t.Errorf("the receiver got %d requests: %q", len(bodies), bodies)
+	}
+	// Nothing more to send.
+	if n, _ := w2.RunOnce(ctx); n != 0 {
+		t.Errorf("claimed %d after delivery", n)
+	}
+}
+
+func TestGivesUpAfterMaxAttempts(t *testing.T) {
+	r := MustRig(t, "127.0.0.1")
+	var calls atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		calls.Add(1)
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	defer srv.Close()
+	r.hook(t, srv.URL)
+	r.emit(t)
+	w := r.svc.NewWorker(r.db.Dialect, fast)
+	for i := 0; i < 5; i++ {
+		if _, err := w.RunOnce(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := r.deliveries(t)[0]
+	if d.Status != webhookdelivery.StatusFailed || d.Attempts != 3 || calls.Load() != 3 {
+		t.Fatalf("status %s attempts %d calls %d; want FAILED after 3", d.Status, d.Attempts, calls.Load())
+	}
+}
+
+// TestAClaimSurvivesACrash shows that a worker that dies after claiming
+// (the lease taken, nothing sent) loses nothing: the delivery stays
+// pending and is sent once its lease has run out.
+func TestAClaimSurvivesACrash(t *testing.T) {
+	r := MustRig(t, "127.0.0.1")
+	var calls atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { calls.Add(1) }))
+	defer srv.Close()
+	r.hook(t, srv.URL)
+	r.emit(t)
+	ctx := viewer.NewSystemContext(context.Background())
+	// What a claim does, by a worker that then dies.
+	d := r.deliveries(t)[0]
+	r.db.Client.WebhookDelivery.UpdateOne(d).SetNextAttemptAt(time.Now().Add(time.Hour)).AddAttempts(1).ExecX(ctx)
+	w := r.svc.NewWorker(r.db.Dialect, fast)
+	if n, _ := w.RunOnce(context.Background()); n != 0 || calls.Load() != 0 {
+		t.Fatalf("a leased delivery was taken again at once (claimed %d, sent %d)", n, calls.Load())
+	}
+	// The lease runs out.
+	r.db.Client.WebhookDelivery.UpdateOneID(d.ID).SetNextAttemptAt(time.Now().Add(-time.Second)).ExecX(ctx)
+	if _, err := w.RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if d := r.deliveries(t)[0]; d.Status != webhookdelivery.StatusDelivered || calls.Load() != 1 {
+		t.Fatalf("status %s, sent %d", d.Status, calls.Load())
+	}
+}
+
+// TestRefusedReceiversGetNothing runs deliveries to receivers that the
+// SSRF rules refuse, by address, by name and by redirect: each fails at
+// once, for good, and no request arrives.
+func TestRefusedReceiversGetNothing(t *testing.T) {
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	port := srv.Listener.Addr().String()[strings.LastIndexByte(srv.Listener.Addr().String(), ':'):]
+	redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		http.Redirect(w, req, srv.URL, http.StatusTemporaryRedirect)
+	}))
+	defer redirector.Close()
+
+	// Not allowlisted: loopback by address and by name. Saving refuses
+	// them; a delivery to a row saved before (or changed behind the
+	// API's back) is refused when it dials.
+	r := MustRig(t, "")
+	for _, u := range []string{srv.URL, "http://localhost" + port, "http://[::1]" + port, "http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/", "http://metadata.google.internal/"} {
+		url := u
+		ctx := viewer.NewContext(context.Background(), &viewer.Viewer{UserID: r.project.CreatedByID, OrgID: r.project.OrganizationID, Role: "OWNER"})
+		if _, _, err := r.svc.Create(ctx, webhook.Input{URL: &url, Events: []webhook.Event{webhook.ProjectUpdated}}); err == nil {
+			t.Errorf("Create(%s) succeeded", u)
+		}
+	}
+
+	// Allowlisted loopback, but the receiver redirects (to the allowed
+	// address, even): webhooks follow no redirects.
+	r2 := MustRig(t, "127.0.0.1")
+	r2.hook(t, redirector.URL)
+	r2.emit(t)
+	if _, err := r2.svc.NewWorker(r2.db.Dialect, fast).RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if d := r2.deliveries(t)[0]; d.Status != webhookdelivery.StatusFailed || !strings.Contains(d.Error, "redirect") {
+		t.Errorf("redirect: status %s error %q; want FAILED for the redirect", d.Status, d.Error)
+	}
+	if hits.Load() != 0 {
+		t.Errorf("the refused receiver got %d requests", hits.Load())
+	}
+}

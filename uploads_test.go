@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"encoding/base64"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+const imageConfig = `<View><Image name="image" value="$image"/><Choices name="c" toName="image"><Choice value="A"/></Choices></View>`
+
+// onePixelPNG is a valid 1×1 PNG.
+var onePixelPNG, _ = base64.StdEncoding.DecodeString("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+
+// uploadFiles posts binary files to the import route as b.
+func uploadFiles(t testing.TB, b *browser, projectID string, files map[string][]byte) *gqlResponse {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for name, content := range files {
+		fw, _ := mw.CreateFormFile("file", name)
+		fw.Write(content)
+	}
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, b.s.URL+"/api/projects/"+projectID+"/import", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if b.origin != "" {
+		req.Header.Set("Origin", b.origin)
+	}
+	if b.token != "" {
+		req.Header.Set("Authorization", "Bearer "+b.token)
+	}
+	return b.do(req)
+}
+
+func getUpload(b *browser, path string) *gqlResponse {
+	req, _ := http.NewRequest(http.MethodGet, b.s.URL+path, nil)
+	return b.do(req)
+}
+
+// TestUploadsAreServedInertly uploads media through the import route and
+// reads them back: each becomes a task naming /api/uploads/<generated
+// name>; images are served inline with their sniffed type, markup and
+// polyglots only as downloads, all with nosniff and a sandbox CSP; nobody
+// who cannot read a task naming the file gets it.
+func TestUploadsAreServedInertly(t *testing.T) {
+	s, owner := MustOwner(t, nil)
+	invite := inviteToken(str(owner.ok(orgQuery, nil), "organization", "inviteUrl"))
+	outsider := s.browser(t) // an annotator of the organization, not in the project
+	outsider.ok(signupMutation, signupVars(uniqueEmail("outsider"), ownerPassword, invite))
+	pid := str(owner.ok(createProject, map[string]any{"i": map[string]any{"title": "Uploads", "labelConfig": imageConfig}}), "createProject", "id")
+
+	files := map[string][]byte{
+		"../../etc/photo.PNG": onePixelPNG,
+		"page.html":           []byte("<!doctype html><html><script>alert(document.cookie)</script></html>"),
+		"drawing.svg":         []byte(`<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>`),
+		"polyglot.png":        []byte("<html><body><script>alert(3)</script></body></html>"),
+	}
+	if r := uploadFiles(t, owner, pid, files); r.Status != http.StatusOK || !strings.Contains(r.Raw, `"taskCount":4`) {
+		t.Fatalf("upload: %d %s", r.Status, r.Raw)
+	}
+	d := owner.ok(`query($p: ID!) { tasks(projectId: $p, first: 10) { edges { node { data } } } }`, map[string]any{"p": pid})
+	var paths []string
+	for _, e := range path(d, "tasks", "edges").([]any) {
+		p := str(e, "node", "data", "image")
+		if !strings.HasPrefix(p, "/api/uploads/") || strings.Contains(p, "etc") || strings.Contains(p, "photo") || strings.Contains(p, "..") {
+			t.Fatalf("task data names %q: want a generated name", p)
+		}
+		paths = append(paths, p)
+	}
+	if len(paths) != 4 {
+		t.Fatalf("tasks: %v", d)
+	}
+
+	served := map[string]bool{}
+	for _, p := range paths {
+		r := getUpload(owner, p)
+		if r.Status != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", p, r.Status, r.Raw)
+		}
+		if r.Header.Get("X-Content-Type-Options") != "nosniff" || !strings.HasPrefix(r.Header.Get("Content-Security-Policy"), "sandbox") {
+			t.Errorf("GET %s: headers %v", p, r.Header)
+		}
+		inline := r.Header.Get("Content-Disposition") == ""
+		switch {
+		case bytes.Equal([]byte(r.Raw), onePixelPNG):
+			served["png"] = true
+			if !inline || r.Header.Get("Content-Type") != "image/png" {
+				t.Errorf("the PNG: type %q, disposition %q; want inline image/png", r.Header.Get("Content-Type"), r.Header.Get("Content-Disposition"))
+			}
+		default:
+			served[r.Raw[:5]] = true
+			if inline || r.Header.Get("Content-Type") != "application/octet-stream" {
+				t.Errorf("%q: type %q, disposition %q; want an octet-stream attachment", r.Raw, r.Header.Get("Content-Type"), r.Header.Get("Content-Disposition"))
+			}
+		}
+	}
+	if len(served) != 4 {
+		t.Errorf("served %v", served)
+	}
+
+	// Refusals: not a member of the project, no session, names that are
+	// not uploads. All 404 but the anonymous 401. (Another organization's
+	// members are in the permission matrix, http:upload.)
+	for name, b := range map[string]*browser{"an annotator outside the project": outsider} {
+		if r := getUpload(b, paths[0]); r.Status != http.StatusNotFound || strings.Contains(r.Raw, "PNG") {
+			t.Errorf("%s: %d %q", name, r.Status, r.Raw)
+		}
+	}
+	if r := getUpload(s.browser(t), paths[0]); r.Status != http.StatusUnauthorized {
+		t.Errorf("anonymous: %d", r.Status)
+	}
+	for _, p := range []string{"/api/uploads/..%2Fsecret.key", "/api/uploads/secret.key", "/api/uploads/gloss.db", "/api/uploads/" + strings.Repeat("0", 32) + ".png", paths[0] + ".png", "/api/uploads/" + strings.ToUpper(strings.TrimPrefix(paths[0], "/api/uploads/"))} {
+		if r := getUpload(owner, p); r.Status != http.StatusNotFound {
+			t.Errorf("GET %s: %d %s", p, r.Status, r.Raw)
+		}
+	}
+	// A task that names the file makes it readable to whoever may read
+	// that task, and only once they may: here an annotator once the label
+	// stream hands it to them.
+	other := str(owner.ok(createProject, map[string]any{"i": map[string]any{"title": "Elsewhere", "labelConfig": imageConfig}}), "createProject", "id")
+	(&team{s: s, owner: owner}).addMember(t, other, outsider)
+	owner.ok(importTasks, map[string]any{"p": other, "t": []any{map[string]any{"image": paths[0]}}})
+	if r := getUpload(outsider, paths[0]); r.Status != http.StatusNotFound {
+		t.Errorf("an annotator with no task handed out yet: %d", r.Status)
+	}
+	outsider.ok(nextTaskQuery, map[string]any{"p": other}) // the stream hands them the task
+	if r := getUpload(outsider, paths[0]); r.Status != http.StatusOK {
+		t.Errorf("an annotator holding a task that names the file: %d %s", r.Status, r.Raw)
+	}
+}

@@ -1,0 +1,338 @@
+package main
+
+import (
+	"crypto/hmac"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"gloss/internal/webhook"
+)
+
+const (
+	createWebhook = `mutation($i: CreateWebhookInput!) { createWebhook(input: $i) { secret webhook { id projectId url events sendPayload active } } }`
+	webhookFields = `id projectId url events sendPayload active createdAt updatedAt deliveries(first: 10) { totalCount edges { node { id event status attempts responseCode error createdAt nextAttemptAt finishedAt } } }`
+)
+
+// hookRequest is one request a test receiver got.
+type hookRequest struct {
+	Header http.Header
+	Body   []byte
+}
+
+// receiver is a webhook receiver on loopback that records what it gets and
+// answers with status() (200 unless set).
+type receiver struct {
+	URL    string
+	mu     sync.Mutex
+	got    []hookRequest
+	status int
+}
+
+func MustReceiver(t testing.TB) *receiver {
+	t.Helper()
+	r := &receiver{status: http.StatusOK}
+	r.URL = httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		b, _ := io.ReadAll(req.Body)
+		r.mu.Lock()
+		r.got = append(r.got, hookRequest{Header: req.Header.Clone(), Body: b})
+		status := r.status
+		r.mu.Unlock()
+		w.WriteHeader(status)
+		io.WriteString(w, "receiver body that must never be stored")
+	}))
+	return r
+}
+
+func (r *receiver) requests() []hookRequest {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]hookRequest(nil), r.got...)
+}
+
+func (r *receiver) setStatus(code int) {
+	r.mu.Lock()
+	r.status = code
+	r.mu.Unlock()
+}
+
+// waitFor polls until cond holds, failing after a generous deadline (a
+// liveness bound, not a speed assertion).
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// checkSignature verifies a request as a receiver would.
+func checkSignature(t testing.TB, secret string, r hookRequest) {
+	t.Helper()
+	ts := r.Header.Get("X-Gloss-Timestamp")
+	sig, ok := strings.CutPrefix(r.Header.Get("X-Gloss-Signature"), "sha256=")
+	if ts == "" || !ok {
+		t.Fatalf("request lacks the signature headers: %v", r.Header)
+	}
+	if want := webhook.Sign([]byte(secret), ts, r.Body); !hmac.Equal([]byte(sig), []byte(want)) {
+		t.Fatalf("signature %s does not verify (want %s)", sig, want)
+	}
+}
+
+func payloadOf(t testing.TB, r hookRequest) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.Body, &m); err != nil {
+		t.Fatalf("payload is not JSON: %v: %s", err, r.Body)
+	}
+	return m
+}
+
+func TestWebhooksDeliverSignedEvents(t *testing.T) {
+	recv := MustReceiver(t)
+	s, owner := MustOwner(t, map[string]string{"GLOSS_OUTBOUND_ALLOW": "127.0.0.1"})
+	invite := inviteToken(str(owner.ok(orgQuery, nil), "organization", "inviteUrl"))
+	ann := s.browser(t)
+	ann.ok(signupMutation, signupVars(uniqueEmail("annotator"), ownerPassword, invite))
+	tm := &team{s: s, owner: owner, annotator: ann}
+
+	// An organization webhook for project events, made before the project.
+	orgHook := owner.ok(createWebhook, map[string]any{"i": map[string]any{
+		"url": recv.URL + "/org", "events": []string{"PROJECT_CREATED", "PROJECT_UPDATED", "PROJECT_DELETED"}}})
+	orgSecret := str(orgHook, "createWebhook", "secret")
+	pid := tm.project(t, textClassification, nil)
+	created := owner.ok(createWebhook, map[string]any{"i": map[string]any{
+		"projectId": pid, "url": recv.URL + "/project",
+		"events": []string{"TASKS_CREATED", "ANNOTATION_CREATED", "ANNOTATION_UPDATED", "ANNOTATIONS_DELETED"}}})
+	secret := str(created, "createWebhook", "secret")
+	hookID := str(created, "createWebhook", "webhook", "id")
+	if !strings.HasPrefix(secret, "whsec_") || len(secret) < 40 {
+		t.Fatalf("secret %q is not a fresh random secret", secret)
+	}
+
+	owner.ok(importTasks, map[string]any{"p": pid, "t": []any{map[string]any{"text": "good"}, map[string]any{"text": "bad"}}})
+	task := ann.ok(nextTaskQuery, map[string]any{"p": pid})
+	taskID := str(task, "nextTask", "id")
+	result := []any{map[string]any{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": map[string]any{"choices": []string{"Positive"}}}}
+	annID := str(ann.ok(createAnn, map[string]any{"i": map[string]any{"taskId": taskID, "result": result}}), "createAnnotation", "id")
+	ann.ok(`mutation($id: ID!, $i: UpdateAnnotationInput!) { updateAnnotation(id: $id, input: $i) { id } }`,
+		map[string]any{"id": annID, "i": map[string]any{"leadTime": 3.5}})
+	ann.ok(`mutation($id: ID!) { deleteAnnotation(id: $id) }`, map[string]any{"id": annID})
+	owner.ok(`mutation($id: ID!, $i: UpdateProjectInput!) { updateProject(id: $id, input: $i) { id } }`,
+		map[string]any{"id": pid, "i": map[string]any{"title": "Renamed"}})
+
+	waitFor(t, "six deliveries", func() bool { return len(recv.requests()) >= 6 })
+	byAction := map[string]map[string]any{}
+	for _, r := range recv.requests() {
+		p := payloadOf(t, r)
+		action, _ := p["action"].(string)
+		if r.Header.Get("X-Gloss-Event") != action {
+			t.Errorf("X-Gloss-Event %q, payload action %q", r.Header.Get("X-Gloss-Event"), action)
+		}
+		if strings.HasPrefix(action, "PROJECT_") {
+			checkSignature(t, orgSecret, r)
+		} else {
+			checkSignature(t, secret, r)
+		}
+		if r.Header.Get("Content-Type") != "application/json" {
+			t.Errorf("%s: Content-Type %q", action, r.Header.Get("Content-Type"))
+		}
+		byAction[action] = p
+	}
+	// Label Studio's shapes.
+	for action, keys := range map[string][]string{
+		"PROJECT_CREATED":     {"project"},
+		"PROJECT_UPDATED":     {"project"},
+		"TASKS_CREATED":       {"tasks", "project"},
+		"ANNOTATION_CREATED":  {"annotation", "task", "project"},
+		"ANNOTATION_UPDATED":  {"annotation", "task", "project"},
+		"ANNOTATIONS_DELETED": {"annotations", "project"},
+	} {
+		p, ok := byAction[action]
+		if !ok {
+			t.Errorf("no %s delivery; got %v", action, keysOf(byAction))
+			continue
+		}
+		for _, k := range keys {
+			if p[k] == nil {
+				t.Errorf("%s payload lacks %q: %v", action, k, p)
+			}
+		}
+	}
+	if got := str(byAction["PROJECT_UPDATED"], "project", "title"); got != "Renamed" {
+		t.Errorf("PROJECT_UPDATED project.title = %q", got)
+	}
+	if tasks, _ := byAction["TASKS_CREATED"]["tasks"].([]any); len(tasks) != 2 || str(tasks[0], "data", "text") != "good" {
+		t.Errorf("TASKS_CREATED tasks = %v", byAction["TASKS_CREATED"]["tasks"])
+	}
+	if got := str(byAction["ANNOTATION_CREATED"], "annotation", "result", 0, "value", "choices", 0); got != "Positive" {
+		t.Errorf("ANNOTATION_CREATED annotation.result = %v", byAction["ANNOTATION_CREATED"]["annotation"])
+	}
+	if got := fmt.Sprint(path(byAction["ANNOTATIONS_DELETED"], "annotations", 0, "id")); got != annID {
+		t.Errorf("ANNOTATIONS_DELETED annotations = %v, want id %s", byAction["ANNOTATIONS_DELETED"]["annotations"], annID)
+	}
+
+	// The log says delivered, with the status and nothing of the body.
+	var log *gqlResponse
+	waitFor(t, "the delivery log", func() bool {
+		log = owner.gql(`query($p: ID!) { project(id: $p) { webhooks { `+webhookFields+` } } }`, map[string]any{"p": pid})
+		edges, _ := path(log.Data, "project", "webhooks", 0, "deliveries", "edges").([]any)
+		for _, e := range edges {
+			if str(e, "node", "status") != "DELIVERED" {
+				return false
+			}
+		}
+		if len(edges) != 4 {
+			t.Logf("log: %s", log.Raw)
+		}
+		return len(edges) == 4
+	})
+	if got := path(log.Data, "project", "webhooks", 0, "deliveries", "edges", 0, "node", "responseCode"); got != float64(200) {
+		t.Errorf("responseCode = %v", got)
+	}
+	if str(log.Data, "project", "webhooks", 0, "id") != hookID {
+		t.Errorf("project webhooks = %s", log.Raw)
+	}
+
+	// The secret was shown once: never again in GraphQL, the log or the
+	// audit trail; the receiver's body is kept nowhere.
+	org := owner.gql(`{ organization { webhooks { `+webhookFields+` } } }`, nil)
+	audit := owner.gql(`{ auditEvents(first: 100) { edges { node { action details } } } }`, nil)
+	for name, text := range map[string]string{"project webhooks": log.Raw, "organization webhooks": org.Raw, "audit events": audit.Raw, "server log": s.Out.String()} {
+		for _, leak := range []string{secret, orgSecret, strings.TrimPrefix(secret, "whsec_"), "must never be stored"} {
+			if strings.Contains(text, leak) {
+				t.Errorf("%s contain %q", name, leak)
+			}
+		}
+	}
+	if !strings.Contains(audit.Raw, "webhook.create") {
+		t.Errorf("no webhook.create audit event: %s", audit.Raw)
+	}
+
+	// Deleting the project tells the organization's webhook.
+	owner.ok(`mutation($id: ID!) { deleteProject(id: $id) }`, map[string]any{"id": pid})
+	waitFor(t, "PROJECT_DELETED", func() bool {
+		for _, r := range recv.requests() {
+			if p := payloadOf(t, r); p["action"] == "PROJECT_DELETED" {
+				return fmt.Sprint(path(p, "project", "id")) == pid
+			}
+		}
+		return false
+	})
+}
+
+func keysOf[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// TestWebhookURLsAtPrivatePlacesAreRefused: without GLOSS_OUTBOUND_ALLOW a
+// webhook cannot point inside the server's network, by address or by name;
+// the refusal says why and stores nothing.
+func TestWebhookURLsAtPrivatePlacesAreRefused(t *testing.T) {
+	recv := MustReceiver(t)
+	port := recv.URL[strings.LastIndexByte(recv.URL, ':'):]
+	_, owner := MustOwner(t, nil)
+	for _, u := range []string{
+		recv.URL, "http://localhost" + port, "http://[::1]" + port, "http://127.1" + port, "http://2130706433" + port,
+		"http://10.0.0.1/", "http://192.168.1.1/", "http://169.254.169.254/latest/meta-data/", "http://[fd00:ec2::254]/",
+		"http://metadata.google.internal/", "http://metadata/", "http://intranet/", "http://printer.local/",
+		"file:///etc/passwd", "gopher://example.com/", "http://user:pass@example.com/", "",
+	} {
+		r := owner.wantCode("BAD_USER_INPUT", createWebhook, map[string]any{"i": map[string]any{"url": u, "events": []string{"PROJECT_CREATED"}}})
+		if !strings.Contains(r.Errors[0].Message, "url") {
+			t.Errorf("%q: error %q does not name the url", u, r.Errors[0].Message)
+		}
+	}
+	owner.wantCode("BAD_USER_INPUT", createWebhook, map[string]any{"i": map[string]any{"url": "https://hooks.example.com/", "events": []string{}}})
+	if got := owner.ok(`{ organization { webhooks { id } } }`, nil); len(path(got, "organization", "webhooks").([]any)) != 0 {
+		t.Errorf("a refused webhook was stored: %v", got)
+	}
+	if n := len(recv.requests()); n != 0 {
+		t.Errorf("the receiver got %d requests", n)
+	}
+}
+
+// TestWebhookRetriesSurviveARestart: a receiver that fails gets the event
+// again after the server restarts on the same data, once it recovers.
+func TestWebhookRetriesSurviveARestart(t *testing.T) {
+	recv := MustReceiver(t)
+	recv.setStatus(http.StatusServiceUnavailable)
+	env := map[string]string{"GLOSS_OUTBOUND_ALLOW": "127.0.0.1", "DATABASE_URL": freshDatabaseURL(t)}
+	dir := t.TempDir()
+	s := mustStartIn(t, dir, env)
+	owner := s.browser(t)
+	owner.ok(signupMutation, signupVars(ownerEmail, ownerPassword, inviteToken(s.SetupLink)))
+	owner.ok(createWebhook, map[string]any{"i": map[string]any{"url": recv.URL, "events": []string{"PROJECT_CREATED"}}})
+	owner.ok(createProject, map[string]any{"i": map[string]any{"title": "Restarted", "labelConfig": textClassification}})
+	waitFor(t, "the first attempt", func() bool { return len(recv.requests()) >= 1 })
+	s.stop()
+
+	recv.setStatus(http.StatusOK)
+	s = mustStartIn(t, dir, env)
+	owner = s.browser(t)
+	owner.ok(loginMutation, map[string]any{"i": map[string]any{"email": ownerEmail, "password": ownerPassword}})
+	// The retry is due 10 s after the failure (the first backoff).
+	waitFor(t, "the retry after the restart", func() bool {
+		d := owner.ok(`{ organization { webhooks { deliveries(first: 5) { edges { node { status attempts responseCode } } } } } }`, nil)
+		return str(d, "organization", "webhooks", 0, "deliveries", "edges", 0, "node", "status") == "DELIVERED"
+	})
+	got := recv.requests()
+	if len(got) != 2 || got[0].Header.Get("X-Gloss-Delivery") != got[1].Header.Get("X-Gloss-Delivery") || string(got[0].Body) != string(got[1].Body) {
+		t.Fatalf("the receiver got %d requests; want the same delivery twice", len(got))
+	}
+}
+
+// TestWebhooksTrustCustomCACerts: a receiver with a certificate from a
+// private CA is reached over HTTPS once CUSTOM_CA_CERTS names that CA, and
+// refused (a certificate error in the log, nothing stored of the receiver)
+// without it.
+func TestWebhooksTrustCustomCACerts(t *testing.T) {
+	var hits atomic.Int64
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hits.Add(1) }))
+	t.Cleanup(srv.Close)
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600)
+
+	for _, trusted := range []bool{false, true} {
+		env := map[string]string{"GLOSS_OUTBOUND_ALLOW": "127.0.0.1"}
+		if trusted {
+			env["CUSTOM_CA_CERTS"] = caFile
+		}
+		_, owner := MustOwner(t, env)
+		owner.ok(createWebhook, map[string]any{"i": map[string]any{"url": srv.URL + "/hook", "events": []string{"PROJECT_CREATED"}}})
+		owner.ok(createProject, map[string]any{"i": map[string]any{"title": "TLS", "labelConfig": textClassification}})
+		var status, msg string
+		waitFor(t, "an attempt", func() bool {
+			d := owner.ok(`{ organization { webhooks { deliveries(first: 1) { edges { node { status attempts error } } } } } }`, nil)
+			node := path(d, "organization", "webhooks", 0, "deliveries", "edges", 0, "node")
+			status, msg = str(node, "status"), str(node, "error")
+			return status == "DELIVERED" || str(node, "error") != ""
+		})
+		if trusted && status != "DELIVERED" {
+			t.Errorf("with CUSTOM_CA_CERTS: %s %q", status, msg)
+		}
+		if !trusted && (status == "DELIVERED" || !strings.Contains(msg, "certificate")) {
+			t.Errorf("without CUSTOM_CA_CERTS: %s %q, want a certificate error", status, msg)
+		}
+	}
+	if hits.Load() != 1 {
+		t.Errorf("the receiver got %d requests, want 1", hits.Load())
+	}
+}
