@@ -70,7 +70,7 @@ test-pg:
 	$(GO) vet -tags pg ./...
 	@if msg=$$($(GO) run ./internal/database/cmd/pgcheck '$(PG_URL)' 2>/dev/null); then \
 		echo "running the PostgreSQL suite on $$msg"; \
-		DATABASE_URL='$(PG_URL)' $(GO) test -tags pg -count=1 . ./internal/database/... ./internal/audit/... ./internal/accounts/... ; \
+		DATABASE_URL='$(PG_URL)' $(GO) test -tags pg -count=1 -timeout 30m . ./internal/database/... ./internal/audit/... ./internal/accounts/... ; \
 	else \
 		echo "not running the PostgreSQL suite: $${msg:-pgcheck failed to run}"; \
 		echo "  (only the SQLite suite ran; set PG_URL=postgres://user@host:5432/db to test on another server)"; \
