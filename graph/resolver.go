@@ -136,3 +136,14 @@ func pageContext(ctx context.Context, known bool) context.Context {
 	c.Field.Selections = keep
 	return graphql.WithFieldContext(ctx, &c)
 }
+
+// onlyID reports whether the field being resolved selects nothing of its
+// object but id (and __typename).
+func onlyID(ctx context.Context) bool {
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		if f.Name != "id" && f.Name != "__typename" {
+			return false
+		}
+	}
+	return true
+}

@@ -22,6 +22,11 @@ func (r *queryResolver) Viewer(ctx context.Context) (*ent.User, error) {
 	if v == nil || v.System {
 		return nil, nil
 	}
+	if onlyID(ctx) {
+		// The middleware just read the viewer's user (active, a member):
+		// asking only who they are needs no second read.
+		return &ent.User{ID: v.UserID}, nil
+	}
 	return r.client(ctx).User.Get(ctx, v.UserID)
 }
 
