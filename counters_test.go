@@ -131,9 +131,9 @@ func TestProjectCountersHoldUnderConcurrency(t *testing.T) {
 			case i%3 == 0:
 				q = `mutation($a: ID!) { deleteAnnotation(id: $a) }`
 			case i%7 == 0:
-				q = `mutation($a: ID!) { updateAnnotation(id: $a, input: {wasCancelled: true}) { id } }`
+				q = `mutation($a: ID!) { updateAnnotation(id: $a, input: {wasCancelled: true, confirmSkip: true}) { id } }`
 			case i%4 == 0:
-				q = `mutation($a: ID!) { updateAnnotation(id: $a, input: {wasCancelled: true}) { id } }`
+				q = `mutation($a: ID!) { updateAnnotation(id: $a, input: {wasCancelled: true, confirmSkip: true}) { id } }`
 				if r := users[u].gql(q, vars); len(r.Errors) > 0 {
 					return fmt.Errorf("skip: %s", r.Raw)
 				}
