@@ -23,7 +23,7 @@ type overlapCrew struct {
 
 // newOverlapCrew signs up n annotators and a reviewer on s through the
 // owner's invite link and gives each an API token.
-func newOverlapCrew(t *testing.T, s *testServer, owner *browser, n int) *overlapCrew {
+func newOverlapCrew(t testing.TB, s *testServer, owner *browser, n int) *overlapCrew {
 	t.Helper()
 	invite := inviteToken(str(owner.ok(orgQuery, nil), "organization", "inviteUrl"))
 	crew := &overlapCrew{ids: map[string]string{}}
@@ -46,7 +46,7 @@ func newOverlapCrew(t *testing.T, s *testServer, owner *browser, n int) *overlap
 
 // overlapProject creates a project with overlap and overlapTasks tasks and
 // makes the crew its members.
-func overlapProject(t *testing.T, owner *browser, crew *overlapCrew, overlap int) string {
+func overlapProject(t testing.TB, owner *browser, crew *overlapCrew, overlap int) string {
 	t.Helper()
 	in := map[string]any{"title": "Overlap " + uniqueEmail("p"), "labelConfig": textClassification, "overlap": overlap}
 	id := str(owner.ok(createProject, map[string]any{"i": in}), "createProject", "id")

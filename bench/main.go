@@ -32,6 +32,7 @@ func main() {
 	pg := flag.String("pg", "", "also run Gloss on PostgreSQL: a URL whose role may create databases (a fresh one is made and dropped)")
 	baseDir := flag.String("serve-baseline", "", "internal: serve the baseline with its database in this directory")
 	port := flag.Int("port", 0, "internal: the baseline's port")
+	only := flag.String("only", "", "run only these scenarios, a comma-separated list of step names (e.g. stream); servers and import always run")
 	flag.Parse()
 	if *baseDir != "" {
 		if err := serveBaseline(*baseDir, *port); err != nil {
@@ -40,7 +41,7 @@ func main() {
 		}
 		return
 	}
-	r := &run{n: *n, bin: *bin, dur: *dur, pg: *pg, db: "SQLite"}
+	r := &run{n: *n, bin: *bin, dur: *dur, pg: *pg, db: "SQLite", only: *only}
 	err := r.main(*keep)
 	r.print(os.Stdout)
 	if err != nil {
@@ -58,6 +59,7 @@ type run struct {
 	tmp  string
 	self string // this program, to start the baseline
 	pg   string // the -pg URL, or empty
+	only string // the -only list, or empty for every scenario
 
 	db       string // the database Gloss runs on in the current pass
 	glossURL string // DATABASE_URL for Gloss in the PostgreSQL pass
@@ -138,8 +140,21 @@ func (r *run) main(keep bool) error {
 		{"page", r.page},
 		{"walk", r.walk},
 		{"export", r.export},
-		{"label stream", r.stream},
+		{"stream", r.stream},
 		{"login storm", r.storm},
+	}
+	if r.only != "" {
+		want := map[string]bool{"servers": true, "import": true}
+		for _, name := range strings.Split(r.only, ",") {
+			want[strings.TrimSpace(name)] = true
+		}
+		kept := steps[:0]
+		for _, s := range steps {
+			if want[s.name] {
+				kept = append(kept, s)
+			}
+		}
+		steps = kept
 	}
 	for _, s := range steps {
 		fmt.Fprintf(os.Stderr, "%s %s %s\n", time.Now().Format("15:04:05"), r.db, s.name)
@@ -166,7 +181,10 @@ func (r *run) main(keep bool) error {
 		drop()
 	}()
 	r.db, r.tmp = "PostgreSQL", filepath.Join(r.tmp, "pg")
-	for _, s := range steps[1:] {
+	for _, s := range steps {
+		if s.name == "start-up" {
+			continue
+		}
 		fmt.Fprintf(os.Stderr, "%s %s %s\n", time.Now().Format("15:04:05"), r.db, s.name)
 		if err := s.fn(); err != nil {
 			return fmt.Errorf("PostgreSQL %s: %w", s.name, err)
