@@ -10,7 +10,6 @@ import (
 	"entgo.io/ent/dialect/sql"
 
 	"gloss/ent"
-	"gloss/ent/annotation"
 	"gloss/ent/predicate"
 	"gloss/ent/privacy"
 	"gloss/ent/project"
@@ -18,6 +17,7 @@ import (
 	"gloss/internal/audit"
 	"gloss/internal/database"
 	"gloss/internal/fault"
+	"gloss/internal/rule"
 	"gloss/internal/viewer"
 )
 
@@ -121,20 +121,18 @@ func (s *Service) candidate(ctx context.Context, p *ent.Project, userID, from in
 			b := sql.Dialect(s.Dialect())
 			var union *sql.Selector
 			for k := 0; k < p.Overlap; k++ {
-				t, a := sql.Table(task.Table), sql.Table(annotation.Table)
+				t := sql.Table(task.Table)
 				pick := b.Select(t.C(task.FieldID)).From(t).Where(sql.And(
 					sql.EQ(t.C(task.FieldProjectID), p.ID),
 					sql.EQ(t.C(task.FieldTotalAnnotations), k),
 					sql.Or(sql.IsNull(t.C(task.FieldLockedUntil)), sql.LT(t.C(task.FieldLockedUntil), now), sql.EQ(t.C(task.FieldLockedByID), userID)),
-					sql.NotExists(b.Select(a.C(annotation.FieldTaskID)).From(a).Where(sql.And(
-						sql.ColumnsEQ(a.C(annotation.FieldTaskID), t.C(task.FieldID)),
-						sql.EQ(a.C(annotation.FieldCompletedByID), userID)))),
 				)).OrderBy(t.C(task.FieldID)).Limit(1)
 				if after {
 					pick.Where(sql.GTE(t.C(task.FieldID), from))
 				} else if from > 0 {
 					pick.Where(sql.LT(t.C(task.FieldID), from))
 				}
+				notAnnotatedBy(userID)(pick)
 				if len(tried) > 0 {
 					pick.Where(sql.NotIn(t.C(task.FieldID), ids(tried)...))
 				}
@@ -167,16 +165,9 @@ func ids(v []int) []any {
 	return out
 }
 
-// notAnnotatedBy holds for tasks userID has not annotated or skipped, as
-// a correlated NOT EXISTS on the annotations' task index (ent's NOT IN
-// would read all of the user's annotations for every call).
+// notAnnotatedBy holds for tasks userID has not annotated or skipped.
 func notAnnotatedBy(userID int) predicate.Task {
-	return func(s *sql.Selector) {
-		a := sql.Table(annotation.Table)
-		s.Where(sql.NotExists(sql.Select(a.C(annotation.FieldTaskID)).From(a).Where(sql.And(
-			sql.ColumnsEQ(a.C(annotation.FieldTaskID), s.C(task.FieldID)),
-			sql.EQ(a.C(annotation.FieldCompletedByID), userID)))))
-	}
+	return task.Not(rule.AnnotatedBy(userID))
 }
 
 // inTx runs fn in the transaction ctx carries, or in a new one.
