@@ -6,12 +6,10 @@ import (
 	"strconv"
 	"time"
 
-	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 
 	"gloss/ent"
 	"gloss/ent/predicate"
-	"gloss/ent/privacy"
 	"gloss/ent/project"
 	"gloss/ent/task"
 	"gloss/internal/audit"
@@ -192,12 +190,7 @@ func (s *Service) inTx(ctx context.Context, fn func(context.Context) error) erro
 // it (a submit holds its row and then waits for that lock).
 func (s *Service) lockIn(ctx context.Context, id, overlap, userID int, now time.Time) (*ent.Task, error) {
 	client := database.ClientFrom(ctx, s.client)
-	mine, err := client.Task.Query().Where(task.ID(id)).Modify(func(s *sql.Selector) {
-		if s.Dialect() == dialect.Postgres {
-			s.ForUpdate(sql.WithLockAction(sql.SkipLocked))
-		}
-	}).Select(task.FieldID).Ints(privacy.DecisionContext(ctx, privacy.Allow))
-	if err != nil || len(mine) == 0 {
+	if mine, err := s.lockRow(ctx, client, id, true); err != nil || !mine {
 		return nil, err
 	}
 	n, err := client.Task.Update().
