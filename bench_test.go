@@ -64,7 +64,8 @@ func benchTeam(b *testing.B) *team {
 // BenchmarkLabelStream runs the label stream of a 20,000-task project
 // with overlap 1: eight annotators, each doing nextTask then
 // createAnnotation; b.N is the number of submits. Profile it with
-//   go test -run '^$' -bench LabelStream -benchtime 2000x -cpuprofile cpu.out .
+//
+//	go test -run '^$' -bench LabelStream -benchtime 2000x -cpuprofile cpu.out .
 func BenchmarkLabelStream(b *testing.B) {
 	const workers = 8
 	tm := benchTeam(b)
