@@ -12,6 +12,7 @@ import (
 	"gloss/ent/annotation"
 	"gloss/ent/privacy"
 	"gloss/ent/task"
+	"gloss/internal/audit"
 	"gloss/internal/database"
 	"gloss/internal/fault"
 	"gloss/internal/labelconfig"
@@ -132,7 +133,10 @@ func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in Annotatio
 	if t.LockedByID != nil && *t.LockedByID == v.UserID {
 		u.ClearLockedByID().ClearLockedUntil()
 	}
-	if err := u.Exec(ctx); err != nil {
+	// The counters and the lock follow from the annotation, whose creation
+	// the audit log already keeps: one event per submit, as the audit
+	// chain's lock serializes every audited write across processes.
+	if err := u.Exec(audit.Quiet(ctx)); err != nil {
 		return nil, err
 	}
 	return a, nil
