@@ -132,7 +132,7 @@ func (s *Service) candidate(ctx context.Context, p *ent.Project, userID, from in
 				}
 				notAnnotatedBy(userID)(pick)
 				if len(tried) > 0 {
-					pick.Where(sql.NotIn(t.C(task.FieldID), ids(tried)...))
+					pick.Where(sql.NotIn(t.C(task.FieldID), anyInts(tried)...))
 				}
 				one := b.Select(task.FieldID).From(pick.As("k" + strconv.Itoa(k)))
 				if union == nil {
@@ -155,7 +155,8 @@ func (s *Service) candidate(ctx context.Context, p *ent.Project, userID, from in
 	return id, err
 }
 
-func ids(v []int) []any {
+// anyInts returns v as arguments of a statement.
+func anyInts(v []int) []any {
 	out := make([]any, len(v))
 	for i, id := range v {
 		out[i] = id
