@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -57,4 +59,50 @@ func benchTeam(b testing.TB) *team {
 	b.Helper()
 	s, owner := MustOwner(b, nil)
 	return &team{s: s, owner: owner}
+}
+
+// BenchmarkLabelStream runs the label stream of a 20,000-task project
+// with overlap 1: eight annotators, each doing nextTask then
+// createAnnotation; b.N is the number of submits. Profile it with
+//
+//	go test -run '^$' -bench LabelStream -benchtime 2000x -cpuprofile cpu.out .
+func BenchmarkLabelStream(b *testing.B) {
+	const workers = 8
+	tm := benchTeam(b)
+	crew := newOverlapCrew(b, tm.s, tm.owner, workers)
+	in := map[string]any{"title": "Stream", "labelConfig": textClassification}
+	id := str(tm.owner.ok(createProject, map[string]any{"i": in}), "createProject", "id")
+	var txt strings.Builder
+	for i := 0; i < 20_000; i++ {
+		fmt.Fprintf(&txt, "task %d\n", i)
+	}
+	if r := upload(b, tm.owner, id, map[string]string{"tasks.txt": txt.String()}); r.Status != 200 {
+		b.Fatalf("import: %s", r.Raw)
+	}
+	for _, token := range crew.annotators {
+		tm.owner.ok(`mutation($p: ID!, $u: ID!) { addProjectMember(projectId: $p, userId: $u) { id } }`,
+			map[string]any{"p": id, "u": crew.ids[token]})
+	}
+	var left atomic.Int64
+	left.Store(int64(b.N))
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	for w := range workers {
+		c := tm.s.tokenClient(b, crew.annotators[w])
+		wg.Go(func() {
+			for left.Add(-1) >= 0 {
+				r := c.gql(nextTaskQuery, map[string]any{"p": id})
+				taskID := str(r.Data, "nextTask", "id")
+				if len(r.Errors) > 0 || taskID == "" {
+					b.Errorf("nextTask: %s", r.Raw)
+					return
+				}
+				if r = c.gql(createAnn, map[string]any{"i": map[string]any{"taskId": taskID, "result": choice("Positive")}}); len(r.Errors) > 0 {
+					b.Errorf("createAnnotation: %s", r.Raw)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

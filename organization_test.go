@@ -18,7 +18,7 @@ func roleOf(t *testing.T, b *browser) string {
 	return str(b.ok(`{ organization { viewerRole } }`, nil), "organization", "viewerRole")
 }
 
-func idOf(t *testing.T, b *browser) string {
+func idOf(t testing.TB, b *browser) string {
 	t.Helper()
 	return str(b.ok(viewerID, nil), "viewer", "id")
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -23,7 +24,7 @@ type overlapCrew struct {
 
 // newOverlapCrew signs up n annotators and a reviewer on s through the
 // owner's invite link and gives each an API token.
-func newOverlapCrew(t *testing.T, s *testServer, owner *browser, n int) *overlapCrew {
+func newOverlapCrew(t testing.TB, s *testServer, owner *browser, n int) *overlapCrew {
 	t.Helper()
 	invite := inviteToken(str(owner.ok(orgQuery, nil), "organization", "inviteUrl"))
 	crew := &overlapCrew{ids: map[string]string{}}
@@ -46,7 +47,7 @@ func newOverlapCrew(t *testing.T, s *testServer, owner *browser, n int) *overlap
 
 // overlapProject creates a project with overlap and overlapTasks tasks and
 // makes the crew its members.
-func overlapProject(t *testing.T, owner *browser, crew *overlapCrew, overlap int) string {
+func overlapProject(t testing.TB, owner *browser, crew *overlapCrew, overlap int) string {
 	t.Helper()
 	in := map[string]any{"title": "Overlap " + uniqueEmail("p"), "labelConfig": textClassification, "overlap": overlap}
 	id := str(owner.ok(createProject, map[string]any{"i": in}), "createProject", "id")
@@ -162,9 +163,15 @@ func raceOverlap(t *testing.T, servers []*testServer, owner *browser, crew *over
 // one person.
 func checkOverlap(t *testing.T, owner *browser, project string, overlap int) {
 	t.Helper()
+	checkOverlapOf(t, owner, project, overlap, overlapTasks)
+}
+
+// checkOverlapOf is checkOverlap for a project of n tasks.
+func checkOverlapOf(t *testing.T, owner *browser, project string, overlap, n int) {
+	t.Helper()
 	edges := overlapTaskList(owner, project)
-	if len(edges) != overlapTasks {
-		t.Fatalf("%d tasks, want %d", len(edges), overlapTasks)
+	if len(edges) != n {
+		t.Fatalf("%d tasks, want %d", len(edges), n)
 	}
 	over, under, twice, skipped := 0, 0, 0, 0
 	for _, e := range edges {
@@ -310,4 +317,60 @@ func (b *browser) in(t testing.TB) *browser {
 	c := *b
 	c.t = t
 	return &c
+}
+
+// TestStreamAnswersWhileTasksAreFree races eight annotators through the
+// sequential label stream of an overlap-1 project, all wanting the same
+// first free task each time, and checks that nextTask never answers null
+// while more tasks are free than the others can hold: losing a race for a
+// task means getting the next one, not nothing. At the end every task has
+// exactly one annotation.
+func TestStreamAnswersWhileTasksAreFree(t *testing.T) {
+	const workers, tasks = 8, 240
+	s, owner := MustOwner(t, nil)
+	crew := newOverlapCrew(t, s, owner, workers)
+	in := map[string]any{"title": "Race " + uniqueEmail("p"), "labelConfig": textClassification}
+	project := str(owner.ok(createProject, map[string]any{"i": in}), "createProject", "id")
+	var list []any
+	for i := range tasks {
+		list = append(list, map[string]any{"text": fmt.Sprintf("text %d", i)})
+	}
+	owner.ok(importTasks, map[string]any{"p": project, "t": list})
+	for _, token := range crew.annotators {
+		owner.ok(`mutation($p: ID!, $u: ID!) { addProjectMember(projectId: $p, userId: $u) { id } }`,
+			map[string]any{"p": project, "u": crew.ids[token]})
+	}
+	var submitted atomic.Int64
+	var wg sync.WaitGroup
+	for w := range workers {
+		c := s.tokenClient(t, crew.annotators[w])
+		wg.Go(func() {
+			for {
+				r := c.gql(nextTaskQuery, map[string]any{"p": project})
+				if len(r.Errors) > 0 {
+					t.Errorf("worker %d: nextTask: %s", w, r.Raw)
+					return
+				}
+				id := str(r.Data, "nextTask", "id")
+				if id == "" {
+					// The others hold at most one task each, and at most
+					// one submit each is in flight uncounted.
+					if left := tasks - submitted.Load(); left > 2*workers {
+						t.Errorf("worker %d: nextTask answered null with %d tasks not yet submitted", w, left)
+					}
+					return
+				}
+				if r := c.gql(createAnn, map[string]any{"i": map[string]any{"taskId": id, "result": choice("Positive")}}); len(r.Errors) > 0 {
+					t.Errorf("worker %d: createAnnotation of task %s: %s", w, id, r.Raw)
+					return
+				}
+				submitted.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if n := submitted.Load(); n != tasks {
+		t.Errorf("%d submits for %d tasks", n, tasks)
+	}
+	checkOverlapOf(t, owner, project, 1, tasks)
 }

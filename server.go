@@ -195,7 +195,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		Auth:               authn,
 		Accounts:           accts,
 		Projects:           projects.NewService(db.Client),
-		Labeling:           labeling.NewService(db.Client, auditLog),
+		Labeling:           labeling.NewService(db.Client, auditLog, db.Dialect),
 		Dataset:            data,
 		Webhooks:           hooks,
 		Audit:              auditLog,

@@ -30,7 +30,7 @@ func main() {
 	dur := flag.Duration("d", 5*time.Second, "how long each timed load runs")
 	keep := flag.Bool("keep", false, "keep the temporary data directories")
 	pg := flag.String("pg", "", "also run Gloss on PostgreSQL: a URL whose role may create databases (a fresh one is made and dropped)")
-	only := flag.String("only", "", "run only these scenarios, comma-separated (start-up, import, disk, viewer, page, walk, export, label stream, login storm); the servers and the import always run, as the others need them")
+	only := flag.String("only", "", "run only these scenarios, comma-separated (start-up, import, disk, viewer, page, walk, export, stream, login storm); the servers and the import always run, as the others need them")
 	baseDir := flag.String("serve-baseline", "", "internal: serve the baseline with its database in this directory")
 	port := flag.Int("port", 0, "internal: the baseline's port")
 	flag.Parse()
@@ -145,7 +145,7 @@ func (r *run) main(keep bool) error {
 		{"page", r.page},
 		{"walk", r.walk},
 		{"export", r.export},
-		{"label stream", r.stream},
+		{"stream", r.stream},
 		{"login storm", r.storm},
 	}
 	for _, s := range steps {

@@ -3,6 +3,7 @@
 package migrate
 
 import (
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/dialect/sql/schema"
 	"entgo.io/ent/schema/field"
 )
@@ -477,6 +478,14 @@ var (
 				Name:    "task_organization_id",
 				Unique:  false,
 				Columns: []*schema.Column{TasksColumns[3]},
+			},
+			{
+				Name:    "task_locked_by_id_project_id",
+				Unique:  false,
+				Columns: []*schema.Column{TasksColumns[9], TasksColumns[11]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "locked_by_id IS NOT NULL",
+				},
 			},
 		},
 	}

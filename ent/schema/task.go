@@ -5,6 +5,7 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
@@ -69,6 +70,9 @@ func (Task) Indexes() []ent.Index {
 		index.Fields("project_id", "created_at", "id"),
 		index.Fields("project_id", "updated_at", "id"),
 		index.Fields("organization_id"),
+		// The label stream's "the task I hold": only held tasks are indexed.
+		index.Fields("locked_by_id", "project_id").
+			Annotations(entsql.IndexWhere("locked_by_id IS NOT NULL")),
 	}
 }
 

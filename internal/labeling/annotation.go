@@ -6,13 +6,13 @@ import (
 	"math"
 	"time"
 
-	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 
 	"gloss/ent"
 	"gloss/ent/annotation"
 	"gloss/ent/privacy"
 	"gloss/ent/task"
+	"gloss/internal/audit"
 	"gloss/internal/database"
 	"gloss/internal/fault"
 	"gloss/internal/labelconfig"
@@ -90,8 +90,7 @@ func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in Annotatio
 	// sees what a create that held the lock before committed (a locking
 	// read through the policy would re-check the row against its older
 	// snapshot and could lose sight of the task).
-	if _, err := client.Task.Query().Where(task.ID(taskID)).Modify(lockForUpdate).
-		Select(task.FieldID).Ints(privacy.DecisionContext(ctx, privacy.Allow)); err != nil {
+	if _, err := s.lockRow(ctx, client, taskID, false); err != nil {
 		return nil, err
 	}
 	t, err := client.Task.Query().Where(task.ID(taskID)).WithProject().Only(ctx)
@@ -143,7 +142,10 @@ func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in Annotatio
 	if t.LockedByID != nil && *t.LockedByID == v.UserID {
 		u.ClearLockedByID().ClearLockedUntil()
 	}
-	if err := u.Exec(ctx); err != nil {
+	// The counters and the lock follow from the annotation, whose creation
+	// the audit log already keeps: one event per submit, as the audit
+	// chain's lock serializes every audited write across processes.
+	if err := u.Exec(audit.Quiet(ctx)); err != nil {
 		return nil, err
 	}
 	return a, webhook.Emit(ctx, client, webhook.AnnotationCreated, t.Edges.Project, map[string]any{"annotation": webhook.Annotation(a), "task": webhook.Task(t)})
@@ -188,8 +190,7 @@ func (s *Service) unskipHasRoom(ctx context.Context, client *ent.Client, taskID 
 	if err != nil {
 		return err
 	}
-	if _, err := client.Task.Query().Where(task.ID(taskID)).Modify(lockForUpdate).
-		Select(task.FieldID).Ints(privacy.DecisionContext(ctx, privacy.Allow)); err != nil {
+	if _, err := s.lockRow(ctx, client, taskID, false); err != nil {
 		return err
 	}
 	t, err := client.Task.Query().Where(task.ID(taskID)).WithProject().Only(ctx)
@@ -199,13 +200,23 @@ func (s *Service) unskipHasRoom(ctx context.Context, client *ent.Client, taskID 
 	return hasRoom(v, t, time.Now())
 }
 
-// lockForUpdate locks the selected rows until the transaction ends, on
-// PostgreSQL. SQLite has no row locks and needs none: a transaction there
-// holds the database's write lock from BEGIN IMMEDIATE on.
-func lockForUpdate(s *sql.Selector) {
-	if s.Dialect() == dialect.Postgres {
-		s.ForUpdate()
+// lockRow locks task id's row until the transaction ends, on PostgreSQL,
+// past the privacy policy, and returns nothing of it; with skipLocked it
+// does not wait for a row another transaction holds and reports false.
+// SQLite has no row locks and needs none: a transaction there holds the
+// database's write lock from BEGIN IMMEDIATE on, so it runs no statement.
+func (s *Service) lockRow(ctx context.Context, client *ent.Client, id int, skipLocked bool) (bool, error) {
+	if !s.postgres {
+		return true, nil
 	}
+	var opts []sql.LockOption
+	if skipLocked {
+		opts = append(opts, sql.WithLockAction(sql.SkipLocked))
+	}
+	ids, err := client.Task.Query().Where(task.ID(id)).
+		Modify(func(s *sql.Selector) { s.ForUpdate(opts...) }).
+		Select(task.FieldID).Ints(privacy.DecisionContext(ctx, privacy.Allow))
+	return len(ids) > 0, err
 }
 
 // own loads an annotation the viewer may change: a visible annotation of

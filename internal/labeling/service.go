@@ -9,20 +9,23 @@ package labeling
 import (
 	"encoding/json"
 
+	entdialect "entgo.io/ent/dialect"
+
 	"gloss/ent"
 	"gloss/internal/audit"
 )
 
 // Service holds what the labeling service needs.
 type Service struct {
-	client *ent.Client
-	audit  *audit.Log
+	client   *ent.Client
+	audit    *audit.Log
+	postgres bool // row locks are taken (see lockRow)
 }
 
-// NewService returns a Service over client that records task views and
-// reviews in log.
-func NewService(client *ent.Client, log *audit.Log) *Service {
-	return &Service{client: client, audit: log}
+// NewService returns a Service over client, of the dialect
+// (database.DB.Dialect), that records task views and reviews in log.
+func NewService(client *ent.Client, log *audit.Log, dialect string) *Service {
+	return &Service{client: client, audit: log, postgres: dialect == entdialect.Postgres}
 }
 
 // decodeObject decodes a JSON object, or returns an empty map.

@@ -9,7 +9,6 @@ import (
 	"entgo.io/ent/dialect/sql"
 
 	"gloss/ent"
-	"gloss/ent/annotation"
 	"gloss/ent/predicate"
 	"gloss/ent/privacy"
 	"gloss/ent/project"
@@ -17,6 +16,7 @@ import (
 	"gloss/internal/audit"
 	"gloss/internal/database"
 	"gloss/internal/fault"
+	"gloss/internal/rule"
 	"gloss/internal/viewer"
 )
 
@@ -26,117 +26,187 @@ const LockTTL = 15 * time.Minute
 // NextTask is the label stream: it returns a task of the project that the
 // viewer has not annotated or skipped, that still needs annotations, and
 // that nobody else holds, and locks it for the viewer for LockTTL. A task
-// the viewer already holds comes first. Sequential sampling goes by inner
-// id; random sampling starts at a random inner id and wraps around, so it
-// stays a keyset read at any project size. Returns nil when nothing is left.
+// the viewer already holds comes first. Sequential sampling goes in import
+// order (task id, which inner ids follow); random sampling starts at a
+// random inner id and wraps around. Returns nil when nothing is left.
+//
+// Search and lock are one short write transaction, so the stream never
+// answers nil while a task is free (losing a race to another annotator
+// used to exhaust a fixed number of retries), and every read in it is an
+// index seek whatever the project's size: see candidate.
 func (s *Service) NextTask(ctx context.Context, projectID int) (*ent.Task, error) {
 	v, err := fault.SignedIn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	client := database.ClientFrom(ctx, s.client)
-	p, err := client.Project.Get(ctx, projectID) // visible to the viewer, or not found
+	p, err := database.ClientFrom(ctx, s.client).Project.Get(ctx, projectID) // visible to the viewer, or not found
 	if err != nil {
 		return nil, err
 	}
-	// System context for the candidate search: annotators see only tasks
-	// already handed to them, so the stream itself must look further. What
-	// it hands out is locked for, and then read as, the viewer.
-	viewerCtx := ctx
-	ctx = viewer.NewSystemContext(ctx)
-	now := time.Now()
-	notMine := task.Not(task.HasAnnotationsWith(annotation.CompletedByID(v.UserID)))
-	needed := func(s *sql.Selector) { // total_annotations < overlap
-		s.Where(sql.LT(s.C(task.FieldTotalAnnotations), p.Overlap))
-	}
-	free := task.Or(task.LockedUntilIsNil(), task.LockedUntilLT(now), task.LockedByID(v.UserID))
-	base := []predicate.Task{task.ProjectID(p.ID), notMine, needed}
-
-	// Resume a task the viewer already holds.
-	held, err := client.Task.Query().
-		Where(append(base, task.LockedByID(v.UserID), task.LockedUntilGTE(now))...).
-		Order(ent.Asc(task.FieldInnerID)).First(ctx)
-	if err == nil {
-		return s.lock(viewerCtx, held, p.Overlap, v.UserID, now)
-	}
-	if !ent.IsNotFound(err) {
-		return nil, err
-	}
-
-	// Try a few candidates: another annotator may take one between our read
-	// and our conditional lock.
-	start := 0
+	from := 0
 	if p.Sampling == project.SamplingRandom && p.TaskNumber > 0 {
-		start = rand.IntN(p.TaskNumber) + 1
-	}
-	for attempt := 0; attempt < 8; attempt++ {
-		q := client.Task.Query().Where(append(base, free)...)
-		var t *ent.Task
-		if start > 0 {
-			t, err = q.Clone().Where(task.InnerIDGTE(start)).Order(ent.Asc(task.FieldInnerID)).First(ctx)
-			if ent.IsNotFound(err) {
-				t, err = q.Clone().Where(task.InnerIDLT(start)).Order(ent.Asc(task.FieldInnerID)).First(ctx)
-			}
-		} else {
-			t, err = q.Order(ent.Asc(task.FieldInnerID)).First(ctx)
-		}
+		// A random inner id, as the task id the keyset starts at.
+		sys := viewer.NewSystemContext(ctx)
+		from, err = database.ClientFrom(ctx, s.client).Task.Query().
+			Where(task.ProjectID(p.ID), task.InnerIDGTE(rand.IntN(p.TaskNumber)+1)).
+			Order(ent.Asc(task.FieldInnerID)).FirstID(sys)
 		if ent.IsNotFound(err) {
-			return nil, nil
-		}
-		if err != nil {
+			from, err = 0, nil
+		} else if err != nil {
 			return nil, err
 		}
-		locked, err := s.lock(viewerCtx, t, p.Overlap, v.UserID, now)
-		if err != nil || locked != nil {
-			return locked, err
-		}
 	}
-	return nil, nil
+	var got *ent.Task
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		// System context for the search: annotators see only tasks already
+		// handed to them, so the stream itself must look further. What it
+		// hands out is locked for, and then read as, the viewer.
+		sys := viewer.NewSystemContext(ctx)
+		now := time.Now()
+		if id, err := s.held(sys, p.ID, v.UserID, now); err != nil {
+			return err
+		} else if id != 0 {
+			if got, err = s.lockIn(ctx, id, p.Overlap, v.UserID, now); err != nil || got != nil {
+				return err
+			}
+		}
+		// On PostgreSQL another nextTask may be taking the pick (its row
+		// lock makes lockIn pass it over) or a submit that committed while
+		// the search ran may make the conditional lock refuse it (the
+		// search's subqueries read the statement's snapshot): search again
+		// without it. On SQLite the first pick is taken.
+		var tried []int
+		for attempt := 0; attempt < 32; attempt++ {
+			id, err := s.candidate(sys, p, v.UserID, from, now, tried)
+			if err != nil || id == 0 {
+				return err
+			}
+			if got, err = s.lockIn(ctx, id, p.Overlap, v.UserID, now); err != nil || got != nil {
+				return err
+			}
+			tried = append(tried, id)
+		}
+		return nil
+	})
+	return got, err
 }
 
-// lock takes the task for userID if it still needs an annotation (fewer
+// held returns the id of a task of the project whose lock userID holds, or
+// 0: a seek on the partial index of held tasks. Whether it still needs
+// userID is lockIn's to decide; its conditions stay out of this WHERE so
+// that the planner has no other index to prefer.
+func (s *Service) held(ctx context.Context, projectID, userID int, now time.Time) (int, error) {
+	id, err := database.ClientFrom(ctx, s.client).Task.Query().
+		Where(task.LockedByID(userID), task.ProjectID(projectID), task.LockedUntilGTE(now)).
+		Order(ent.Asc(task.FieldID)).FirstID(ctx)
+	if ent.IsNotFound(err) {
+		return 0, nil
+	}
+	return id, err
+}
+
+// candidate returns the id of the task NextTask should lock, or 0. It is
+// one statement of index seeks, flat in the project's size: for each count of
+// annotations k below the overlap the first task with exactly k in
+// (project_id, total_annotations, id) order from the keyset start, skipping
+// the few held by others and those the viewer annotated (an indexed NOT
+// EXISTS per row); the lowest id of these wins. A range on the count
+// instead would read every unfinished task to sort them. Tasks in tried are
+// passed over.
+func (s *Service) candidate(ctx context.Context, p *ent.Project, userID, from int, now time.Time, tried []int) (int, error) {
+	client := database.ClientFrom(ctx, s.client)
+	search := func(after bool) (int, error) {
+		ids, err := client.Task.Query().Modify(func(s *sql.Selector) {
+			b := sql.Dialect(s.Dialect())
+			var union *sql.Selector
+			for k := 0; k < p.Overlap; k++ {
+				t := sql.Table(task.Table)
+				pick := b.Select(t.C(task.FieldID)).From(t).Where(sql.And(
+					sql.EQ(t.C(task.FieldProjectID), p.ID),
+					sql.EQ(t.C(task.FieldTotalAnnotations), k),
+					sql.Or(sql.IsNull(t.C(task.FieldLockedUntil)), sql.LT(t.C(task.FieldLockedUntil), now), sql.EQ(t.C(task.FieldLockedByID), userID)),
+				)).OrderBy(t.C(task.FieldID)).Limit(1)
+				if after {
+					pick.Where(sql.GTE(t.C(task.FieldID), from))
+				} else if from > 0 {
+					pick.Where(sql.LT(t.C(task.FieldID), from))
+				}
+				notAnnotatedBy(userID)(pick)
+				if len(tried) > 0 {
+					pick.Where(sql.NotIn(t.C(task.FieldID), anyInts(tried)...))
+				}
+				one := b.Select(task.FieldID).From(pick.As("k" + strconv.Itoa(k)))
+				if union == nil {
+					union = one
+				} else {
+					union.UnionAll(one)
+				}
+			}
+			s.Where(sql.In(s.C(task.FieldID), union))
+		}).Order(ent.Asc(task.FieldID)).Limit(1).IDs(ctx)
+		if err != nil || len(ids) == 0 {
+			return 0, err
+		}
+		return ids[0], nil
+	}
+	id, err := search(true)
+	if id == 0 && err == nil && from > 0 {
+		id, err = search(false)
+	}
+	return id, err
+}
+
+// anyInts returns v as arguments of a statement.
+func anyInts(v []int) []any {
+	out := make([]any, len(v))
+	for i, id := range v {
+		out[i] = id
+	}
+	return out
+}
+
+// notAnnotatedBy holds for tasks userID has not annotated or skipped.
+func notAnnotatedBy(userID int) predicate.Task {
+	return task.Not(rule.AnnotatedBy(userID))
+}
+
+// inTx runs fn in the transaction ctx carries, or in a new one.
+func (s *Service) inTx(ctx context.Context, fn func(context.Context) error) error {
+	return database.InTx(ctx, database.ClientFrom(ctx, s.client), fn)
+}
+
+// lockIn takes the task for userID if it still needs an annotation (fewer
 // than overlap that were not skipped), userID has not annotated or skipped
 // it, and nobody else holds it; it returns the task, or nil when any of
 // that no longer holds. The whole decision is the UPDATE's condition, so
 // two annotators (or two tabs of one) can never both win, and a task that a
 // submit filled after we read it as a candidate is not taken again.
 //
-// The UPDATE runs in its own transaction after a row lock (PostgreSQL;
-// SQLite's transaction holds the write lock from BEGIN on): an UPDATE that
-// waited for another transaction's row lock re-checks only the row itself,
-// against its newer version, but would judge the annotations subquery by
-// its older snapshot; as a later statement it sees what that transaction
-// committed, annotation included.
-func (s *Service) lock(ctx context.Context, t *ent.Task, overlap, userID int, now time.Time) (*ent.Task, error) {
-	if ent.TxFromContext(ctx) != nil {
-		return s.lockIn(ctx, t.ID, overlap, userID, now)
-	}
-	tx, err := database.ClientFrom(ctx, s.client).Tx(ctx)
-	if err != nil {
-		return nil, err
-	}
-	got, err := s.lockIn(ent.NewContext(ent.NewTxContext(ctx, tx), tx.Client()), t.ID, overlap, userID, now)
-	if err != nil || got == nil {
-		_ = tx.Rollback()
-		return nil, err
-	}
-	return got, tx.Commit()
-}
-
+// It runs in a transaction after a row lock (PostgreSQL; SQLite's
+// transaction holds the write lock from BEGIN on): as a later statement,
+// the UPDATE judges the annotations subquery by what a transaction that
+// held the row before committed, annotation included. The row lock does
+// not wait (SKIP LOCKED): a row locked by another transaction is being
+// taken or submitted, so it is passed over (nil), and nextTask, which may
+// already hold the audit chain's lock, never waits for a row while holding
+// it (a submit holds its row and then waits for that lock).
 func (s *Service) lockIn(ctx context.Context, id, overlap, userID int, now time.Time) (*ent.Task, error) {
 	client := database.ClientFrom(ctx, s.client)
+	if mine, err := s.lockRow(ctx, client, id, true); err != nil || !mine {
+		return nil, err
+	}
 	// Taking the lock is not a change to the task: its updated_at stays.
 	var rows []struct {
 		UpdatedAt time.Time `json:"updated_at"`
 	}
-	if err := client.Task.Query().Where(task.ID(id)).Modify(lockForUpdate).
+	if err := client.Task.Query().Where(task.ID(id)).
 		Select(task.FieldUpdatedAt).Scan(privacy.DecisionContext(ctx, privacy.Allow), &rows); err != nil || len(rows) == 0 {
 		return nil, err
 	}
 	n, err := client.Task.Update().
 		Where(task.ID(id),
 			task.TotalAnnotationsLT(overlap),
-			task.Not(task.HasAnnotationsWith(annotation.CompletedByID(userID))),
+			notAnnotatedBy(userID),
 			task.Or(task.LockedUntilIsNil(), task.LockedUntilLT(now), task.LockedByID(userID))).
 		SetLockedByID(userID).
 		SetLockedUntil(now.Add(LockTTL)).

@@ -416,7 +416,7 @@ func TaskPolicy() ent.Policy {
 				q.Where(task.HasProjectWith(scope))
 			}
 			if !SeesEveryTask(v) {
-				q.Where(task.Or(task.LockedByID(v.UserID), task.HasAnnotationsWith(annotation.CompletedByID(v.UserID))))
+				q.Where(task.Or(task.LockedByID(v.UserID), AnnotatedBy(v.UserID)))
 			}
 			return privacy.Skip
 		}), orgScoped()},
@@ -452,6 +452,31 @@ func TaskPolicy() ent.Policy {
 	)
 }
 
+// AnnotatedBy holds for the tasks userID annotated or skipped: a correlated
+// EXISTS, one seek on the annotations' task index per task read (ent's
+// HasAnnotationsWith reads every annotation of the user for each query).
+func AnnotatedBy(userID int) predicate.Task {
+	return func(s *sql.Selector) {
+		a := sql.Table(annotation.Table)
+		s.Where(sql.Exists(sql.Select(a.C(annotation.FieldTaskID)).From(a).Where(sql.And(
+			sql.ColumnsEQ(a.C(annotation.FieldTaskID), s.C(task.FieldID)),
+			sql.EQ(a.C(annotation.FieldCompletedByID), userID)))))
+	}
+}
+
+// annotationInProjects holds for the annotations of the projects p selects,
+// by the annotation's own project_id (the annotation policy admits only
+// the task's project on create, and both are immutable): going through the
+// task would read every task of those projects for each query.
+func annotationInProjects(p predicate.Project) predicate.Annotation {
+	return func(s *sql.Selector) {
+		t := sql.Table(project.Table)
+		sub := sql.Select(t.C(project.FieldID)).From(t)
+		p(sub)
+		s.Where(sql.In(s.C(annotation.FieldProjectID), sub))
+	}
+}
+
 // reviewFields are the annotation fields a reviewer sets.
 var reviewFields = map[string]bool{
 	annotation.FieldReviewState:   true,
@@ -473,12 +498,12 @@ func AnnotationPolicy() ent.Policy {
 				return privacy.Skip
 			}
 			if scope := ProjectScope(v); scope != nil {
-				q.Where(annotation.HasTaskWith(task.HasProjectWith(scope)))
+				q.Where(annotationInProjects(scope))
 			}
 			if v.Role == membership.RoleAnnotator {
 				q.Where(annotation.Or(
 					annotation.CompletedByID(v.UserID),
-					annotation.HasTaskWith(task.HasProjectWith(project.AnnotatorsSeeOthers(true))),
+					annotationInProjects(project.AnnotatorsSeeOthers(true)),
 				))
 			}
 			return privacy.Skip
@@ -491,7 +516,7 @@ func AnnotationPolicy() ent.Policy {
 			case m.Op().Is(ent.OpUpdateOne) && v.Role != membership.RoleAnnotator && onlyFields(m.Fields(), reviewFields) && !authoredBy(ctx, m, v):
 				m.Where(annotation.OrganizationID(v.OrgID), annotation.CompletedByIDNEQ(v.UserID))
 				if scope := ProjectScope(v); scope != nil {
-					m.Where(annotation.HasTaskWith(task.HasProjectWith(scope)))
+					m.Where(annotationInProjects(scope))
 				}
 				return privacy.Allow
 			case m.Op().Is(ent.OpCreate):
