@@ -14,7 +14,6 @@ import (
 	"gloss/ent/task"
 	"gloss/internal/database"
 	"gloss/internal/fault"
-	"gloss/internal/labelconfig"
 	"gloss/internal/projects"
 )
 
@@ -42,7 +41,7 @@ func (s *Service) Save(ctx context.Context, taskID int, raw json.RawMessage) (*e
 	if err != nil {
 		return nil, err
 	}
-	result, err := check(t, raw)
+	result, err := projects.CheckResult(t.Edges.Project, t.Data, raw)
 	if err != nil {
 		return nil, err
 	}
@@ -59,30 +58,6 @@ func (s *Service) Save(ctx context.Context, taskID int, raw json.RawMessage) (*e
 		return nil, err
 	}
 	return client.Draft.Get(ctx, id)
-}
-
-// check holds a draft's result to the rules of an annotation's.
-func check(t *ent.Task, raw json.RawMessage) (json.RawMessage, error) {
-	if err := labelconfig.CheckResult(raw, "result"); err != nil {
-		return nil, fault.Invalid("%v", err)
-	}
-	var items []map[string]any
-	if err := json.Unmarshal(raw, &items); err != nil {
-		return nil, fault.Invalid("result must be a list of Label Studio regions")
-	}
-	if items == nil {
-		items = []map[string]any{}
-	}
-	cfg, err := projects.Config(t.Edges.Project)
-	if err != nil {
-		return nil, err
-	}
-	var data map[string]any
-	_ = json.Unmarshal(t.Data, &data)
-	if err := cfg.ValidateResult(items, data); err != nil {
-		return nil, fault.Invalid("%v", err)
-	}
-	return json.Marshal(items)
 }
 
 // Mine returns the viewer's draft of a task, or nil when they have none.

@@ -15,7 +15,6 @@ import (
 	"gloss/internal/audit"
 	"gloss/internal/database"
 	"gloss/internal/fault"
-	"gloss/internal/labelconfig"
 	"gloss/internal/projects"
 	"gloss/internal/rule"
 	"gloss/internal/viewer"
@@ -31,33 +30,6 @@ type AnnotationInput struct {
 	// ConfirmSkip allows a skip (WasCancelled true, on update) to throw
 	// away an annotation that has results.
 	ConfirmSkip bool
-}
-
-// checkResult holds a result to the rules an imported one obeys
-// (labelconfig.CheckResult: size, depth, NUL, surrogates, repeated keys,
-// numbers), decodes it and validates it against the project's labeling
-// configuration and the task's data. A skipped (cancelled) annotation may
-// have an empty result.
-func checkResult(p *ent.Project, t *ent.Task, raw json.RawMessage) (json.RawMessage, error) {
-	if err := labelconfig.CheckResult(raw, "result"); err != nil {
-		return nil, fault.Invalid("%v", err)
-	}
-	var items []map[string]any
-	if err := json.Unmarshal(raw, &items); err != nil {
-		return nil, fault.Invalid("result must be a list of Label Studio regions")
-	}
-	if items == nil {
-		items = []map[string]any{}
-	}
-	cfg, err := projects.Config(p)
-	if err != nil {
-		return nil, err
-	}
-	if err := cfg.ValidateResult(items, decodeObject(t.Data)); err != nil {
-		return nil, fault.Invalid("%v", err)
-	}
-	out, err := json.Marshal(items)
-	return out, err
 }
 
 func checkLeadTime(lt *float64) error {
@@ -112,7 +84,7 @@ func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in Annotatio
 			return nil, err
 		}
 	}
-	result, err := checkResult(t.Edges.Project, t, in.Result)
+	result, err := projects.CheckResult(t.Edges.Project, t.Data, in.Result)
 	if err != nil {
 		return nil, err
 	}
@@ -256,7 +228,7 @@ func (s *Service) UpdateAnnotation(ctx context.Context, id int, in AnnotationInp
 	u := client.Annotation.UpdateOne(a).SetNillableLeadTime(in.LeadTime).
 		SetReviewState(annotation.ReviewStatePending).ClearReviewedByID().ClearReviewedAt()
 	if in.Result != nil {
-		result, err := checkResult(a.Edges.Task.Edges.Project, a.Edges.Task, in.Result)
+		result, err := projects.CheckResult(a.Edges.Task.Edges.Project, a.Edges.Task.Data, in.Result)
 		if err != nil {
 			return nil, err
 		}

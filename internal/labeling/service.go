@@ -7,8 +7,6 @@
 package labeling
 
 import (
-	"encoding/json"
-
 	entdialect "entgo.io/ent/dialect"
 
 	"gloss/ent"
@@ -26,11 +24,4 @@ type Service struct {
 // (database.DB.Dialect), that records task views and reviews in log.
 func NewService(client *ent.Client, log *audit.Log, dialect string) *Service {
 	return &Service{client: client, audit: log, postgres: dialect == entdialect.Postgres}
-}
-
-// decodeObject decodes a JSON object, or returns an empty map.
-func decodeObject(raw json.RawMessage) map[string]any {
-	var m map[string]any
-	_ = json.Unmarshal(raw, &m)
-	return m
 }

@@ -7,6 +7,7 @@ package projects
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 
 	"gloss/ent"
@@ -192,6 +193,32 @@ func (s *Service) DeleteProject(ctx context.Context, id int) error {
 // were checked when they were set, so an error here is internal.
 func Config(p *ent.Project) (*labelconfig.Config, error) {
 	return labelconfig.Parse(p.LabelConfig)
+}
+
+// CheckResult holds a result (of an annotation or a draft) to the rules an
+// imported one obeys and to p's labeling configuration for task data, and
+// returns it normalized (null becomes []).
+func CheckResult(p *ent.Project, data json.RawMessage, raw json.RawMessage) (json.RawMessage, error) {
+	if err := labelconfig.CheckResult(raw, "result"); err != nil {
+		return nil, fault.Invalid("%v", err)
+	}
+	var items []map[string]any
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return nil, fault.Invalid("result must be a list of Label Studio regions")
+	}
+	if items == nil {
+		items = []map[string]any{}
+	}
+	cfg, err := Config(p)
+	if err != nil {
+		return nil, err
+	}
+	var object map[string]any
+	_ = json.Unmarshal(data, &object)
+	if err := cfg.ValidateResult(items, object); err != nil {
+		return nil, fault.Invalid("%v", err)
+	}
+	return json.Marshal(items)
 }
 
 func annotationOfProject(id int) predicate.Annotation { return annotation.ProjectID(id) }
