@@ -32,6 +32,7 @@ import (
 	"gloss/internal/projects"
 	"gloss/internal/safehttp"
 	"gloss/internal/secret"
+	"gloss/internal/storage"
 	"gloss/internal/web"
 )
 
@@ -175,6 +176,15 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		dataset.Limits{MaxImportBytes: cfg.ImportMaxBytes, MaxImportTasks: cfg.ImportMaxTasks},
 		dataset.URLFetcher{Client: safehttp.New(fetchOpts)}, auditLog)
 
+	storageOpts := outbound
+	storageOpts.Timeout = 30 * time.Minute // the data proxy streams media through it
+	storages := storage.NewService(db.Client, storage.Options{
+		Key: key, HTTP: safehttp.New(storageOpts), Dataset: data, Logger: log,
+		Local: storage.Local{Enabled: cfg.LocalFilesServing, Root: cfg.LocalFilesRoot},
+	})
+	db.Client.Use(storages.Hook())
+	defer storages.Close() // syncs stop and target writes in flight finish before the database closes
+
 	handler := web.NewHandler(web.Options{
 		Client:             db.Client,
 		Ping:               db.SQL.PingContext,
@@ -183,6 +193,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		Projects:           projects.NewService(db.Client),
 		Labeling:           labeling.NewService(db.Client, auditLog),
 		Dataset:            data,
+		Storages:           storages,
 		Audit:              auditLog,
 		Dist:               dist,
 		PublicURL:          cfg.PublicURL,

@@ -84,7 +84,8 @@ var forbiddenFieldNames = []string{"password", "hash", "secret", "tokenhash"}
 
 // leakyFields returns "Type.field" for every field whose name looks like a
 // credential, and every field named token outside ApiTokenPayload (the one
-// place a fresh token is shown, once). Mutation fields name actions
+// place a fresh token is shown, once). Boolean fields are flags that say
+// whether a credential is set, never what it is. Mutation fields name actions
 // (changePassword), not data, so there only an exact name counts; what they
 // return is checked as a type of its own.
 func leakyFields(s *ast.Schema) []string {
@@ -92,6 +93,9 @@ func leakyFields(s *ast.Schema) []string {
 	objectFields(s, func(typ *ast.Definition, f *ast.FieldDefinition) {
 		name := strings.ToLower(f.Name)
 		action := s.Mutation != nil && typ.Name == s.Mutation.Name
+		if f.Type.Name() == "Boolean" {
+			return // a flag (Storage.secretSet) says whether, never what
+		}
 		for _, w := range forbiddenFieldNames {
 			if name == w || (!action && strings.Contains(name, w)) {
 				bad = append(bad, typ.Name+"."+f.Name)

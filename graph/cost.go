@@ -18,6 +18,7 @@ import (
 	"gloss/ent/prediction"
 	"gloss/ent/project"
 	"gloss/ent/projectmember"
+	"gloss/ent/storage"
 	"gloss/ent/task"
 	"gloss/ent/workspace"
 	"gloss/graph/model"
@@ -42,6 +43,7 @@ const (
 	maxOrganizations     = 50
 	maxSessions          = 50
 	maxDataKeys          = 100
+	maxProjectStorages   = 50
 )
 
 // listCaps names every plain list field of the schema ("Type.field") with
@@ -57,6 +59,7 @@ var listCaps = map[string]int{
 	"Query.roleInvites":   maxRoleInvites,
 	"Query.organizations": maxOrganizations,
 	"Query.sessions":      maxSessions,
+	"Project.storages":    maxProjectStorages,
 }
 
 // setComplexity charges every list at its size: a connection at its `first`
@@ -98,6 +101,7 @@ func setComplexity(c *Config) {
 	c.Complexity.Query.RoleInvites = capped("Query.roleInvites")
 	c.Complexity.Query.Organizations = capped("Query.organizations")
 	c.Complexity.Query.Sessions = capped("Query.sessions")
+	c.Complexity.Project.Storages = capped("Project.storages")
 }
 
 // RequestScope is the gqlgen extension that gives each operation its own
@@ -331,6 +335,19 @@ func (r *Resolver) viewerRoles(ctx context.Context, ids []int) (map[int][]member
 		Where(membership.UserID(v.UserID), membership.OrganizationIDIn(ids...)).All(ctx)
 	for _, m := range ms {
 		out[m.OrganizationID] = append(out[m.OrganizationID], m.Role)
+	}
+	return out, err
+}
+
+// projectStorages loads the storages of projects, at most
+// maxProjectStorages per project, oldest first.
+func (r *Resolver) projectStorages(ctx context.Context, ids []int) (map[int][]*ent.Storage, error) {
+	q := r.client(ctx).Storage.Query().Where(storage.ProjectIDIn(ids...))
+	q.Modify(capPerParent(storage.FieldProjectID, maxProjectStorages, storage.FieldID))
+	sts, err := q.All(ctx)
+	out := map[int][]*ent.Storage{}
+	for _, st := range sts {
+		out[st.ProjectID] = append(out[st.ProjectID], st)
 	}
 	return out, err
 }

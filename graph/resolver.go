@@ -17,6 +17,7 @@ import (
 	"gloss/internal/labeling"
 	"gloss/internal/organization"
 	"gloss/internal/projects"
+	"gloss/internal/storage"
 )
 
 // MaxPageSize is the largest `first` a connection accepts.
@@ -30,6 +31,7 @@ type Resolver struct {
 	Labeling      *labeling.Service
 	Dataset       *dataset.Service
 	Organizations *organization.Service
+	Storages      *storage.Service
 }
 
 // NewSchema returns the executable schema with its directives and the

@@ -432,3 +432,19 @@ func (b *cappedBody) Read(p []byte) (int, error) {
 }
 
 func (b *cappedBody) Close() error { return b.r.Close() }
+
+// CheckURL applies the URL and host rules of a request to rawURL without
+// connecting, so that a URL someone saves (a storage endpoint) is refused
+// when it is saved and not only when it is first used. Addresses that a
+// name resolves to are still checked at every dial.
+func (c *Client) CheckURL(rawURL string) error {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return blocked("invalid URL")
+	}
+	if e := checkURL(u, c.protects(u.Hostname())); e != nil {
+		e.URL = Redact(rawURL)
+		return e
+	}
+	return nil
+}

@@ -58,8 +58,10 @@ func newGraphQL(client *ent.Client, schema graphql.ExecutableSchema, introspecti
 	// changePassword, whose attempts must be counted although the operation
 	// fails (changePassword opens its own transaction for the change), and
 	// importTasksFromUrl, which downloads before it opens its own
-	// transaction so a slow server never holds the write lock.
-	srv.Use(transactions{entgql.Transactioner{TxOpener: client, SkipTxFunc: entgql.SkipIfHasFields("login", "changePassword", "importTasksFromUrl")}})
+	// transaction so a slow server never holds the write lock, and
+	// checkStorage and syncStorage, which reach a storage (or start a
+	// sync that does) and write only their own bookkeeping.
+	srv.Use(transactions{entgql.Transactioner{TxOpener: client, SkipTxFunc: entgql.SkipIfHasFields("login", "changePassword", "importTasksFromUrl", "checkStorage", "syncStorage")}})
 	srv.Use(oneRequestError{})
 	srv.Use(graph.RequestScope{})
 	srv.SetErrorPresenter(graph.ErrorPresenter(log, RequestID))

@@ -19,6 +19,7 @@ import (
 	"gloss/internal/labeling"
 	"gloss/internal/organization"
 	"gloss/internal/projects"
+	"gloss/internal/storage"
 )
 
 // Options configure the HTTP handler.
@@ -30,6 +31,7 @@ type Options struct {
 	Projects           *projects.Service
 	Labeling           *labeling.Service
 	Dataset            *dataset.Service
+	Storages           *storage.Service
 	Audit              *audit.Log
 	Dist               fs.FS             // the built SPA
 	PublicURL          string            // GLOSS_PUBLIC_URL, may be empty: its origin is the app's own
@@ -50,7 +52,7 @@ func NewHandler(o Options) http.Handler {
 	// The GraphQL API: POST with a JSON body only.
 	schema := graph.NewSchema(&graph.Resolver{
 		Client: o.Client, Accounts: o.Accounts, Projects: o.Projects, Labeling: o.Labeling, Dataset: o.Dataset,
-		Organizations: organization.NewService(o.Client, o.Audit),
+		Organizations: organization.NewService(o.Client, o.Audit), Storages: o.Storages,
 	})
 	mux.Handle("POST /graphql", limitBody(newGraphQL(o.Client, schema, o.Introspection, o.Logger)))
 	for _, m := range []string{"GET", "PUT", "PATCH", "DELETE", "OPTIONS"} {
@@ -60,6 +62,9 @@ func NewHandler(o Options) http.Handler {
 	// Task files in and export files out: streams that are not GraphQL.
 	mux.Handle("POST /api/projects/{id}/import", handleImport(o.Dataset, o.Logger))
 	mux.Handle("GET /api/projects/{id}/export", handleExport(o.Dataset, o.Logger))
+
+	// The data proxy: a task's storage objects, to those who may read the task.
+	mux.Handle("GET /api/tasks/{id}/resolve", handleResolve(o.Storages, o.Logger))
 
 	// The audit log as JSON lines, for owners and admins.
 	mux.Handle("GET /api/audit-events.jsonl", handleAuditDownload(o.Client, o.Audit, o.Logger))
