@@ -182,7 +182,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		Key: key, HTTP: safehttp.New(storageOpts), Dataset: data, Logger: log,
 		Local: storage.Local{Enabled: cfg.LocalFilesServing, Root: cfg.LocalFilesRoot},
 	})
-	db.Client.Use(storages.Hook())
+	db.Client.Annotation.Use(storages.Hook())
 	defer storages.Close() // syncs stop and target writes in flight finish before the database closes
 
 	handler := web.NewHandler(web.Options{

@@ -22,7 +22,7 @@ import (
 // exportPage is how many annotations a target sync reads at a time.
 const exportPage = 200
 
-// Hook returns the ent hook that keeps target storages up to date: a saved
+// Hook returns the Annotation hook that keeps target storages up to date: a saved
 // annotation is written to each EXPORT storage of its project, a deleted
 // one removed where the storage may delete objects. The writes run after
 // the transaction commits, never inside it, and never hold up the request;
