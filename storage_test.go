@@ -426,8 +426,8 @@ func TestS3TargetStorage(t *testing.T) {
 		t.Fatalf("target sync: %v", done)
 	}
 	var written struct {
-		ID          int    `json:"id"`
-		Data        any    `json:"data"`
+		ID          int `json:"id"`
+		Data        any `json:"data"`
 		Annotations []struct {
 			ID     int   `json:"id"`
 			Result []any `json:"result"`
