@@ -65,6 +65,8 @@ const palette = [
 export interface EditorProps {
   config: LabelConfig;
   data: JsonValue;
+  /** The task's id, so that storage URIs in its data load through the data proxy. */
+  taskId?: string | undefined;
   result: readonly ResultItem[];
   onChange(change: (result: readonly ResultItem[]) => ResultItem[]): void;
   readOnly?: boolean;
@@ -81,7 +83,7 @@ function isTyping(target: EventTarget | null): boolean {
   return false;
 }
 
-export function Editor({ config, data, result, onChange, readOnly = false, hotkeys = true }: EditorProps) {
+export function Editor({ config, data, taskId, result, onChange, readOnly = false, hotkeys = true }: EditorProps) {
   const idPrefix = `lc${useId().replace(/[^A-Za-z0-9]/g, "")}`;
   const [active, setActive] = useState<Readonly<Record<string, readonly string[]>>>({});
   const [selected, setSelected] = useState<string | null>(null);
@@ -203,6 +205,7 @@ export function Editor({ config, data, result, onChange, readOnly = false, hotke
     () => ({
       config,
       data,
+      taskId,
       result,
       readOnly,
       idPrefix,
@@ -219,6 +222,7 @@ export function Editor({ config, data, result, onChange, readOnly = false, hotke
     [
       config,
       data,
+      taskId,
       result,
       readOnly,
       idPrefix,
