@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -577,5 +578,67 @@ func TestLocalStorage(t *testing.T) {
 		if resp.StatusCode != 404 || bytes.Contains(body, []byte("secret")) {
 			t.Errorf("%s: HTTP %d %q", e, resp.StatusCode, body)
 		}
+	}
+}
+
+func TestOneSyncOfAStorageAtATime(t *testing.T) {
+	g := MustS3(t, "media")
+	for i := range 30 {
+		g.put(t, "media", fmt.Sprintf("img-%02d.png", i), pngBytes)
+	}
+	s, owner := MustOwner(t, map[string]string{"GLOSS_OUTBOUND_ALLOW": "127.0.0.1"})
+	project := (&team{s: s, owner: owner}).project(t, imageConfig, nil)
+	id := str(owner.ok(createStorageMutation, map[string]any{"i": s3Input(project, "IMPORT", "media", g, map[string]any{"useBlobUrls": true})}), "createStorage", "id")
+	storageID, _ := strconv.Atoi(id)
+
+	// Another process holds the storage (its lease is in the database).
+	db := insider(t, s)
+	mustExec(t, db, "UPDATE storages SET sync_lease_until = $1 WHERE id = $2", time.Now().Add(time.Hour), storageID)
+	r := owner.wantCode("BAD_USER_INPUT", syncMutation, map[string]any{"s": id})
+	if !strings.Contains(r.Raw, "already running") {
+		t.Errorf("refusal: %s", r.Raw)
+	}
+	if n := taskCount(t, owner, project); n != 0 {
+		t.Fatalf("a refused sync made %d tasks", n)
+	}
+	// A lease that ran out (its process died) no longer holds the storage.
+	mustExec(t, db, "UPDATE storages SET sync_lease_until = $1 WHERE id = $2", time.Now().Add(-time.Minute), storageID)
+
+	// Many syncs asked at once: those that start never overlap, so every
+	// object becomes exactly one task.
+	var wg sync.WaitGroup
+	codes := make([]string, 8)
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i] = owner.gql(syncMutation, map[string]any{"s": id}).Code()
+		}()
+	}
+	wg.Wait()
+	started := 0
+	for _, c := range codes {
+		switch c {
+		case "":
+			started++
+		case "BAD_USER_INPUT":
+		default:
+			t.Errorf("a concurrent sync answered %q", c)
+		}
+	}
+	if started == 0 {
+		t.Fatal("no sync started")
+	}
+	waitFor(t, "the syncs to finish", func() bool {
+		for _, st := range path(owner.ok(storagesQuery, map[string]any{"p": project}), "project", "storages").([]any) {
+			if s := str(st, "lastSync", "status"); s == "RUNNING" || s == "QUEUED" {
+				return false
+			}
+		}
+		return true
+	})
+	syncAndWait(t, owner, project, id) // one more, after the others, adds nothing
+	if n := taskCount(t, owner, project); n != 30 {
+		t.Fatalf("%d tasks for 30 objects", n)
 	}
 }

@@ -93,12 +93,15 @@ func (s *Service) runSync(ctx context.Context, st *ent.Storage, run *ent.Storage
 	ctx, cancel := s.stoppable(ctx)
 	defer cancel()
 	// Renew the lease while the sync runs; losing it stops the sync.
+	renewed := make(chan struct{})
+	renew, stopRenew := context.WithCancel(ctx)
 	go func() {
+		defer close(renewed)
 		t := time.NewTicker(leaseTime / 4)
 		defer t.Stop()
 		for {
 			select {
-			case <-ctx.Done():
+			case <-renew.Done():
 				return
 			case <-t.C:
 				err := s.client.Storage.UpdateOneID(st.ID).SetSyncLeaseUntil(time.Now().Add(leaseTime)).Exec(sys)
@@ -115,22 +118,31 @@ func (s *Service) runSync(ctx context.Context, st *ent.Storage, run *ent.Storage
 	} else {
 		err = s.exportAnnotations(ctx, st, run)
 	}
-	u := s.client.StorageSync.UpdateOneID(run.ID).SetFinishedAt(time.Now())
+	stopRenew()
+	<-renewed // no renewal may land after the release below
+	status, msg := storagesync.StatusCOMPLETED, ""
 	if err != nil && ctx.Err() != nil {
 		err = errStopped
 	}
 	if err != nil {
-		msg := syncMessage(err)
+		status, msg = storagesync.StatusFAILED, syncMessage(err)
 		s.log.Warn("storage sync failed", slog.Int("storage", st.ID), slog.String("reason", msg))
-		u.SetStatus(storagesync.StatusFAILED).SetMessage(msg)
-	} else {
-		u.SetStatus(storagesync.StatusCOMPLETED)
 	}
-	if err := u.Exec(sys); err != nil {
+	// The end and the release in one transaction: whoever sees the sync
+	// finished may start the next one.
+	err = database.InTx(sys, s.client, func(ctx context.Context) error {
+		client := database.ClientFrom(ctx, s.client)
+		u := client.StorageSync.UpdateOneID(run.ID).SetFinishedAt(time.Now()).SetStatus(status)
+		if msg != "" {
+			u.SetMessage(msg)
+		}
+		if err := u.Exec(ctx); err != nil {
+			return err
+		}
+		return client.Storage.UpdateOneID(st.ID).ClearSyncLeaseUntil().Exec(ctx)
+	})
+	if err != nil {
 		s.log.Error("storage sync: record the end", slog.Int("storage", st.ID), slog.Any("error", err))
-	}
-	if err := s.client.Storage.UpdateOneID(st.ID).ClearSyncLeaseUntil().Exec(sys); err != nil {
-		s.log.Error("storage sync: release the lease", slog.Int("storage", st.ID), slog.Any("error", err))
 	}
 }
 
