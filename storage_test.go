@@ -7,6 +7,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -21,6 +22,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // versitygwVersion is the S3 gateway the storage tests run.
@@ -641,4 +644,65 @@ func TestOneSyncOfAStorageAtATime(t *testing.T) {
 	if n := taskCount(t, owner, project); n != 30 {
 		t.Fatalf("%d tasks for 30 objects", n)
 	}
+}
+
+func TestRedisStorage(t *testing.T) {
+	// The machine's Redis, in a database of its own, under keys of this run.
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", DB: 7})
+	t.Cleanup(func() { rdb.Close() })
+	ctx := t.Context()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		t.Fatalf("Redis on 127.0.0.1:6379: %v", err)
+	}
+	prefix := strings.TrimSuffix(uniqueEmail("gloss"), "@example.com") + "/"
+	t.Cleanup(func() {
+		keys, _ := rdb.Keys(context.Background(), prefix+"*").Result()
+		if len(keys) > 0 {
+			rdb.Del(context.Background(), keys...)
+		}
+	})
+	rdb.Set(ctx, prefix+"tasks/a", `{"data": {"text": "from redis"}}`, 0)
+	rdb.Set(ctx, prefix+"tasks/b", `[{"text": "two"}, {"text": "three"}]`, 0)
+	rdb.Set(ctx, prefix+"elsewhere", `{"text": "not under the prefix"}`, 0)
+
+	s, owner := MustOwner(t, map[string]string{"GLOSS_OUTBOUND_ALLOW": "127.0.0.1"})
+	project := (&team{s: s, owner: owner}).project(t, textClassification, nil)
+	redisInput := func(direction, pfx string, extra map[string]any) map[string]any {
+		in := map[string]any{"projectId": project, "direction": direction, "kind": "REDIS", "prefix": pfx,
+			"redis": map[string]any{"host": "127.0.0.1", "port": 6379, "db": 7}}
+		for k, v := range extra {
+			in[k] = v
+		}
+		return map[string]any{"i": in}
+	}
+	src := str(owner.ok(createStorageMutation, redisInput("IMPORT", prefix+"tasks/", nil)), "createStorage", "id")
+	if done := syncAndWait(t, owner, project, src); str(done, "status") != "COMPLETED" {
+		t.Fatalf("Redis sync: %v", done)
+	}
+	if n := taskCount(t, owner, project); n != 3 {
+		t.Fatalf("Redis sync made %d tasks, want 3", n)
+	}
+	syncAndWait(t, owner, project, src)
+	if n := taskCount(t, owner, project); n != 3 {
+		t.Fatalf("a Redis re-sync made more tasks: %d", n)
+	}
+
+	owner.ok(createStorageMutation, redisInput("EXPORT", prefix+"out", map[string]any{"canDeleteObjects": true}))
+	_, a := annotate(owner, project)
+	waitFor(t, "the annotation in Redis", func() bool {
+		v, _ := rdb.Get(ctx, prefix+"out/"+a).Result()
+		return strings.Contains(v, `"id": `+a)
+	})
+	owner.ok(`mutation($a: ID!) { deleteAnnotation(id: $a) }`, map[string]any{"a": a})
+	waitFor(t, "the deleted annotation to leave Redis", func() bool {
+		return rdb.Exists(ctx, prefix+"out/"+a).Val() == 0
+	})
+
+	// Private Redis hosts are refused like any endpoint.
+	for _, host := range []string{"10.1.2.3", "localhost", "169.254.169.254", "127.0.0.2"} {
+		in := redisInput("IMPORT", "", nil)
+		in["i"].(map[string]any)["redis"] = map[string]any{"host": host}
+		owner.wantCode("BAD_USER_INPUT", createStorageMutation, in)
+	}
+	owner.wantCode("BAD_USER_INPUT", createStorageMutation, redisInput("IMPORT", "", map[string]any{"useBlobUrls": true}))
 }

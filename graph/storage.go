@@ -23,13 +23,14 @@ func storageInput(title, description, prefix, regex *string, blob, recursive, pr
 	if local != nil {
 		in.Local = &storage.LocalInput{Path: local.Path}
 	}
+	if redis != nil {
+		in.Redis = &storage.RedisInput{Host: redis.Host, Port: redis.Port, DB: redis.Db, Password: redis.Password, TLS: redis.TLS}
+	}
 	switch {
 	case gcs != nil:
 		in.Other = "gcs"
 	case azure != nil:
 		in.Other = "azure"
-	case redis != nil:
-		in.Other = "redis"
 	}
 	return in
 }

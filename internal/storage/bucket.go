@@ -49,3 +49,11 @@ var errNoPresign = errors.New("this storage cannot presign")
 
 // ErrNotFound is the error of an object that does not exist.
 var ErrNotFound = errors.New("object not found")
+
+// release frees what a Bucket holds (Redis keeps connections) once the
+// work it was made for is done.
+func release(b Bucket) {
+	if c, ok := b.(io.Closer); ok {
+		_ = c.Close()
+	}
+}

@@ -64,6 +64,7 @@ func (s *Service) Resolve(ctx context.Context, taskID int, uri, rng string) (*Re
 		if err != nil {
 			return nil, errNoObject
 		}
+		defer release(b)
 		if st.Presign {
 			u, err := b.Presign(ctx, k, time.Duration(st.PresignTTLMinutes)*time.Minute)
 			if err == nil {

@@ -23,11 +23,13 @@ type S3Settings struct {
 	Endpoint string // empty for AWS itself; else path-style at this URL
 }
 
-// S3Secrets are an S3 storage's credentials.
-type S3Secrets struct {
+// Secrets are a storage's credentials, sealed together: an S3 key pair
+// and session token, or a Redis password.
+type Secrets struct {
 	AccessKeyID     string `json:"accessKeyId,omitempty"`
 	SecretAccessKey string `json:"secretAccessKey,omitempty"`
 	SessionToken    string `json:"sessionToken,omitempty"`
+	Password        string `json:"password,omitempty"`
 }
 
 // s3Bucket is an S3 bucket reached through the AWS SDK for Go v2, whose
@@ -39,7 +41,7 @@ type s3Bucket struct {
 }
 
 // newS3 returns the bucket of set and sec over hc.
-func newS3(set S3Settings, sec S3Secrets, hc *http.Client) *s3Bucket {
+func newS3(set S3Settings, sec Secrets, hc *http.Client) *s3Bucket {
 	region := set.Region
 	if region == "" {
 		region = "us-east-1"

@@ -16,7 +16,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net"
 	"net/url"
+	"strconv"
 	"regexp"
 	"strings"
 	"sync"
@@ -111,6 +113,7 @@ type Input struct {
 	CanDeleteObjects  *bool
 	S3                *S3Input
 	Local             *LocalInput
+	Redis             *RedisInput
 	// Other names a kind given whose settings this server cannot use yet.
 	Other string
 }
@@ -124,6 +127,15 @@ type S3Input struct {
 	AccessKeyID     *string
 	SecretAccessKey *string
 	SessionToken    *string
+}
+
+// RedisInput is the Redis part of an Input; Password is write-only.
+type RedisInput struct {
+	Host     string
+	Port     *int
+	DB       *int
+	Password *string
+	TLS      *bool
 }
 
 // LocalInput is the local files part of an Input.
@@ -143,7 +155,7 @@ func (s *Service) Create(ctx context.Context, in Input) (*ent.Storage, error) {
 	}
 	c := client.Storage.Create().SetProjectID(p.ID).SetOrganizationID(p.OrganizationID).
 		SetDirection(in.Direction).SetKind(in.Kind)
-	var sec S3Secrets
+	var sec Secrets
 	set, err := s.settings(in, nil, &sec)
 	if err != nil {
 		return nil, err
@@ -181,7 +193,7 @@ func (s *Service) Update(ctx context.Context, id int, in Input) (*ent.Storage, e
 		SetNillableRegexFilter(in.RegexFilter).SetNillableUseBlobUrls(in.UseBlobURLs).
 		SetNillableRecursiveScan(in.RecursiveScan).SetNillablePresign(in.Presign).
 		SetNillablePresignTTLMinutes(in.PresignTTLMinutes).SetNillableCanDeleteObjects(in.CanDeleteObjects)
-	if in.S3 != nil || in.Local != nil || in.Other != "" {
+	if in.S3 != nil || in.Local != nil || in.Redis != nil || in.Other != "" {
 		sec, err := s.secrets(st)
 		if err != nil {
 			return nil, err
@@ -234,10 +246,10 @@ type kindSettings struct {
 
 // settings validates the kind's part of in and returns it; secrets given
 // in it are merged into sec.
-func (s *Service) settings(in Input, old *ent.Storage, sec *S3Secrets) (kindSettings, error) {
+func (s *Service) settings(in Input, old *ent.Storage, sec *Secrets) (kindSettings, error) {
 	switch in.Kind {
 	case storage.KindS3:
-		if in.S3 == nil || in.Local != nil || in.Other != "" {
+		if in.S3 == nil || in.Local != nil || in.Redis != nil || in.Other != "" {
 			return kindSettings{}, fault.Invalid("an S3 storage needs s3 settings and no others")
 		}
 		if err := bucketName(in.S3.Bucket); err != nil {
@@ -271,7 +283,7 @@ func (s *Service) settings(in Input, old *ent.Storage, sec *S3Secrets) (kindSett
 		}
 		return kindSettings{bucket: in.S3.Bucket, values: values}, nil
 	case storage.KindLOCAL:
-		if in.Local == nil || in.S3 != nil || in.Other != "" {
+		if in.Local == nil || in.S3 != nil || in.Redis != nil || in.Other != "" {
 			return kindSettings{}, fault.Invalid("a local storage needs local settings and no others")
 		}
 		_, rel, err := s.local.LocalPath(in.Local.Path)
@@ -280,6 +292,46 @@ func (s *Service) settings(in Input, old *ent.Storage, sec *S3Secrets) (kindSett
 		}
 		// Kept relative to the root, as task URIs name local files.
 		return kindSettings{bucket: rel, values: map[string]string{}}, nil
+	case storage.KindREDIS:
+		if in.Redis == nil || in.S3 != nil || in.Local != nil || in.Other != "" {
+			return kindSettings{}, fault.Invalid("a Redis storage needs redis settings and no others")
+		}
+		r := in.Redis
+		port, db := 6379, 0
+		if r.Port != nil {
+			port = *r.Port
+		}
+		if r.DB != nil {
+			db = *r.DB
+		}
+		if port < 1 || port > 65535 {
+			return kindSettings{}, fault.Invalid("redis.port must be between 1 and 65535")
+		}
+		if db < 0 || db > 1000 {
+			return kindSettings{}, fault.Invalid("redis.db must be between 0 and 1000")
+		}
+		if r.Host == "" || len(r.Host) > 253 || strings.ContainsAny(r.Host, "/@?#[] \t") {
+			return kindSettings{}, fault.Invalid("redis.host must be a host name or IPv4 address")
+		}
+		if s.safe != nil {
+			if err := s.safe.CheckURL("http://" + net.JoinHostPort(r.Host, strconv.Itoa(port))); err != nil {
+				return kindSettings{}, fault.Invalid("redis.host is refused: %s", safeMessage(err))
+			}
+		}
+		if in.UseBlobURLs != nil && *in.UseBlobURLs {
+			return kindSettings{}, fault.Invalid("Redis values are Label Studio task JSON: useBlobUrls does not apply")
+		}
+		secretField(&sec.Password, r.Password)
+		if len(sec.Password) > 1024 {
+			return kindSettings{}, fault.Invalid("redis.password is too long")
+		}
+		useTLS := "false"
+		if r.TLS != nil && *r.TLS {
+			useTLS = "true"
+		}
+		return kindSettings{bucket: r.Host, values: map[string]string{
+			"port": strconv.Itoa(port), "db": strconv.Itoa(db), "tls": useTLS,
+		}}, nil
 	}
 	return kindSettings{}, fault.Invalid("%s storages are not available on this server yet", in.Kind)
 }
@@ -363,8 +415,8 @@ func (s *Service) endpoint(raw string) error {
 func bindOf(org, project int) string { return fmt.Sprintf("org %d project %d", org, project) }
 
 // seal encrypts sec, or returns nil when it holds nothing.
-func (s *Service) seal(sec S3Secrets, bind string) []byte {
-	if sec == (S3Secrets{}) {
+func (s *Service) seal(sec Secrets, bind string) []byte {
+	if sec == (Secrets{}) {
 		return nil
 	}
 	b, err := json.Marshal(sec)
@@ -375,8 +427,8 @@ func (s *Service) seal(sec S3Secrets, bind string) []byte {
 }
 
 // secrets opens st's credentials.
-func (s *Service) secrets(st *ent.Storage) (S3Secrets, error) {
-	var sec S3Secrets
+func (s *Service) secrets(st *ent.Storage) (Secrets, error) {
+	var sec Secrets
 	if len(st.Secrets) == 0 {
 		return sec, nil
 	}
@@ -408,6 +460,20 @@ func (s *Service) bucket(st *ent.Storage) (Bucket, error) {
 			return nil, err
 		}
 		return &localBucket{dir: dir}, nil
+	case storage.KindREDIS:
+		sec, err := s.secrets(st)
+		if err != nil {
+			return nil, err
+		}
+		if s.safe == nil {
+			return nil, errors.New("outbound requests are not configured")
+		}
+		db, _ := strconv.Atoi(st.Settings["db"])
+		port := st.Settings["port"]
+		if port == "" {
+			port = "6379"
+		}
+		return newRedis(net.JoinHostPort(st.Bucket, port), db, st.Settings["tls"] == "true", sec, s.safe), nil
 	}
 	return nil, errors.New("this kind of storage is not available on this server yet")
 }
@@ -456,6 +522,7 @@ func (s *Service) Check(ctx context.Context, id int) (bool, string, error) {
 		cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		err = b.Check(cctx)
 		cancel()
+		release(b)
 	}
 	if err != nil {
 		return false, syncMessage(err), nil

@@ -208,6 +208,7 @@ func (s *Service) importObjects(ctx context.Context, st *ent.Storage, run *ent.S
 	if err != nil {
 		return err
 	}
+	defer release(b)
 	keys, err := s.newObjects(ctx, st, b)
 	if err != nil {
 		return err
@@ -244,11 +245,15 @@ func (s *Service) importObjects(ctx context.Context, st *ent.Storage, run *ent.S
 		return nil
 	}
 	for i, k := range keys {
+		name := path.Base(k)
 		ext := strings.ToLower(path.Ext(k))
+		if st.Kind == storage.KindREDIS {
+			name, ext = "value.json", ".json" // Redis values are task JSON, whatever the key
+		}
 		if ext != ".json" && ext != ".jsonl" {
 			return fault.Invalid("%s is not a JSON or JSONL task file; to label files such as images, turn on useBlobUrls (treat every object as a source file)", k)
 		}
-		src, err := s.download(ctx, b, k)
+		src, err := s.download(ctx, b, k, name)
 		if err != nil {
 			return fmt.Errorf("%s: %w", k, err)
 		}
@@ -271,14 +276,14 @@ func (s *Service) importObjects(ctx context.Context, st *ent.Storage, run *ent.S
 
 // download spools an object to a temporary file, capped at the import
 // size limit, outside any transaction.
-func (s *Service) download(ctx context.Context, b Bucket, key string) (dataset.Source, error) {
+func (s *Service) download(ctx context.Context, b Bucket, key, name string) (dataset.Source, error) {
 	r, err := b.Open(ctx, key, "")
 	if err != nil {
 		return dataset.Source{}, err
 	}
 	defer r.Body.Close()
 	max := s.dataset.MaxImportBytes()
-	src, err := dataset.Spool(path.Base(key), io.LimitReader(r.Body, max+1))
+	src, err := dataset.Spool(name, io.LimitReader(r.Body, max+1))
 	if err != nil {
 		return dataset.Source{}, networkError(err)
 	}

@@ -129,6 +129,7 @@ func (s *Service) put(ctx context.Context, st *ent.Storage, a *ent.Annotation, b
 	if err != nil {
 		return err
 	}
+	defer release(b)
 	key := objectKey(st, a.ID)
 	if err := b.Write(ctx, key, body); err != nil {
 		return err
@@ -157,6 +158,7 @@ func (s *Service) removeAnnotation(ctx context.Context, projectID, id int) {
 			b, err := s.bucket(st)
 			if err == nil {
 				err = b.Delete(ctx, key)
+				release(b)
 			}
 			if err != nil {
 				s.log.Warn("storage: delete annotation object", slog.Int("storage", st.ID), slog.Int("annotation", id),
@@ -176,6 +178,7 @@ func (s *Service) exportAnnotations(ctx context.Context, st *ent.Storage, run *e
 	if err != nil {
 		return err
 	}
+	defer release(b)
 	if err := b.Check(ctx); err != nil {
 		return err
 	}
