@@ -286,12 +286,14 @@ type ComplexityRoot struct {
 		Bucket            func(childComplexity int) int
 		CanDeleteObjects  func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
+		Db                func(childComplexity int) int
 		Description       func(childComplexity int) int
 		Direction         func(childComplexity int) int
 		Endpoint          func(childComplexity int) int
 		ID                func(childComplexity int) int
 		Kind              func(childComplexity int) int
 		LastSync          func(childComplexity int) int
+		Port              func(childComplexity int) int
 		Prefix            func(childComplexity int) int
 		Presign           func(childComplexity int) int
 		PresignTTLMinutes func(childComplexity int) int
@@ -300,6 +302,7 @@ type ComplexityRoot struct {
 		RegexFilter       func(childComplexity int) int
 		Region            func(childComplexity int) int
 		SecretSet         func(childComplexity int) int
+		TLS               func(childComplexity int) int
 		Title             func(childComplexity int) int
 		UpdatedAt         func(childComplexity int) int
 		UseBlobUrls       func(childComplexity int) int
@@ -447,6 +450,9 @@ type SessionResolver interface {
 type StorageResolver interface {
 	Region(ctx context.Context, obj *ent.Storage) (*string, error)
 	Endpoint(ctx context.Context, obj *ent.Storage) (*string, error)
+	Port(ctx context.Context, obj *ent.Storage) (*int, error)
+	Db(ctx context.Context, obj *ent.Storage) (*int, error)
+	TLS(ctx context.Context, obj *ent.Storage) (*bool, error)
 	SecretSet(ctx context.Context, obj *ent.Storage) (bool, error)
 
 	LastSync(ctx context.Context, obj *ent.Storage) (*ent.StorageSync, error)
@@ -1642,6 +1648,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Storage.CreatedAt(childComplexity), true
+	case "Storage.db":
+		if e.ComplexityRoot.Storage.Db == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Storage.Db(childComplexity), true
 	case "Storage.description":
 		if e.ComplexityRoot.Storage.Description == nil {
 			break
@@ -1678,6 +1690,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Storage.LastSync(childComplexity), true
+	case "Storage.port":
+		if e.ComplexityRoot.Storage.Port == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Storage.Port(childComplexity), true
 	case "Storage.prefix":
 		if e.ComplexityRoot.Storage.Prefix == nil {
 			break
@@ -1726,6 +1744,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Storage.SecretSet(childComplexity), true
+	case "Storage.tls":
+		if e.ComplexityRoot.Storage.TLS == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Storage.TLS(childComplexity), true
 	case "Storage.title":
 		if e.ComplexityRoot.Storage.Title == nil {
 			break
@@ -2460,6 +2484,12 @@ func (ec *executionContext) childFields_Storage(ctx context.Context, field graph
 		return ec.fieldContext_Storage_region(ctx, field)
 	case "endpoint":
 		return ec.fieldContext_Storage_endpoint(ctx, field)
+	case "port":
+		return ec.fieldContext_Storage_port(ctx, field)
+	case "db":
+		return ec.fieldContext_Storage_db(ctx, field)
+	case "tls":
+		return ec.fieldContext_Storage_tls(ctx, field)
 	case "secretSet":
 		return ec.fieldContext_Storage_secretSet(ctx, field)
 	case "createdAt":
@@ -11662,6 +11692,129 @@ func (ec *executionContext) fieldContext_Storage_endpoint(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Storage", field, true, true, "String")
 }
 
+func (ec *executionContext) _Storage_port(ctx context.Context, field graphql.CollectedField, obj *ent.Storage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Storage_port(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Storage().Port(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal *int
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *int
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Storage_port(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Storage", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Storage_db(ctx context.Context, field graphql.CollectedField, obj *ent.Storage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Storage_db(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Storage().Db(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal *int
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *int
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Storage_db(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Storage", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Storage_tls(ctx context.Context, field graphql.CollectedField, obj *ent.Storage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Storage_tls(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Storage().TLS(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal *bool
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *bool
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Storage_tls(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Storage", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _Storage_secretSet(ctx context.Context, field graphql.CollectedField, obj *ent.Storage) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17400,6 +17553,24 @@ func (ec *executionContext) _Storage(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Storage_endpoint(ctx, field, obj)
+				})
+		case "port":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Storage_port(ctx, field, obj)
+				})
+		case "db":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Storage_db(ctx, field, obj)
+				})
+		case "tls":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Storage_tls(ctx, field, obj)
 				})
 		case "secretSet":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"strconv"
+
 	"gloss/ent"
 	"gloss/graph/model"
 	"gloss/internal/storage"
@@ -41,4 +43,13 @@ func setting(st *ent.Storage, name string) *string {
 		return &v
 	}
 	return nil
+}
+
+// intSetting returns one of a storage's numeric settings, or nil.
+func intSetting(st *ent.Storage, name string) *int {
+	v, err := strconv.Atoi(st.Settings[name])
+	if err != nil {
+		return nil
+	}
+	return &v
 }

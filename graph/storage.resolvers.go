@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 	"gloss/ent"
+	entstorage "gloss/ent/storage"
 	"gloss/ent/storagesync"
 	"gloss/graph/model"
 	"gloss/internal/storage"
@@ -65,6 +66,25 @@ func (r *storageResolver) Region(ctx context.Context, obj *ent.Storage) (*string
 // Endpoint is the resolver for the endpoint field.
 func (r *storageResolver) Endpoint(ctx context.Context, obj *ent.Storage) (*string, error) {
 	return setting(obj, "endpoint"), nil
+}
+
+// Port is the resolver for the port field.
+func (r *storageResolver) Port(ctx context.Context, obj *ent.Storage) (*int, error) {
+	return intSetting(obj, "port"), nil
+}
+
+// Db is the resolver for the db field.
+func (r *storageResolver) Db(ctx context.Context, obj *ent.Storage) (*int, error) {
+	return intSetting(obj, "db"), nil
+}
+
+// TLS is the resolver for the tls field.
+func (r *storageResolver) TLS(ctx context.Context, obj *ent.Storage) (*bool, error) {
+	if obj.Kind != entstorage.KindREDIS {
+		return nil, nil
+	}
+	on := obj.Settings["tls"] == "true"
+	return &on, nil
 }
 
 // SecretSet is the resolver for the secretSet field.

@@ -943,6 +943,9 @@ export interface StorageSummary {
   canDeleteObjects: boolean;
   region: string | null;
   endpoint: string | null;
+  port: number | null;
+  db: number | null;
+  tls: boolean | null;
   secretSet: boolean;
   lastSync: StorageSyncSummary | null;
 }
@@ -959,7 +962,7 @@ export interface StorageSyncSummary {
 }
 
 const storageFields = `id direction kind title bucket prefix regexFilter useBlobUrls recursiveScan presign
-  presignTtlMinutes canDeleteObjects region endpoint secretSet
+  presignTtlMinutes canDeleteObjects region endpoint port db tls secretSet
   lastSync { id status total done message startedAt finishedAt }`;
 
 /** ProjectStoragesQuery lists a project's storages with their latest syncs. */
@@ -979,10 +982,11 @@ export interface StorageInput {
   canDeleteObjects?: boolean;
   s3?: { bucket: string; region?: string; endpoint?: string; accessKeyId?: string; secretAccessKey?: string; sessionToken?: string };
   local?: { path: string };
+  redis?: { host: string; port?: number; db?: number; password?: string; tls?: boolean };
 }
 
 export const CreateStorageMutation = operation<
-  { input: StorageInput & { projectId: ID; direction: "IMPORT" | "EXPORT"; kind: "S3" | "LOCAL" } },
+  { input: StorageInput & { projectId: ID; direction: "IMPORT" | "EXPORT"; kind: "S3" | "LOCAL" | "REDIS" } },
   { createStorage: StorageSummary }
 >(`mutation CreateStorage($input: CreateStorageInput!) { createStorage(input: $input) { ${storageFields} } }`);
 

@@ -22,7 +22,7 @@ import { ErrorAlert, Loading, StatusMessage } from "../../components/Messages.ts
 import { useMutation, useQuery } from "../../hooks.ts";
 
 type Direction = "IMPORT" | "EXPORT";
-type Kind = "S3" | "LOCAL";
+type Kind = "S3" | "LOCAL" | "REDIS";
 
 /** The form's state: strings and flags as the inputs hold them. */
 interface Draft {
@@ -37,6 +37,10 @@ interface Draft {
   accessKeyId: string;
   secretAccessKey: string;
   path: string;
+  port: string;
+  db: string;
+  password: string;
+  tls: boolean;
   useBlobUrls: boolean;
   presign: boolean;
   presignTtlMinutes: string;
@@ -55,6 +59,10 @@ const emptyDraft: Draft = {
   accessKeyId: "",
   secretAccessKey: "",
   path: "",
+  port: "6379",
+  db: "0",
+  password: "",
+  tls: false,
   useBlobUrls: true,
   presign: true,
   presignTtlMinutes: "15",
@@ -65,7 +73,7 @@ function draftOf(s: StorageSummary): Draft {
   return {
     ...emptyDraft,
     direction: s.direction,
-    kind: s.kind === "LOCAL" ? "LOCAL" : "S3",
+    kind: s.kind === "LOCAL" || s.kind === "REDIS" ? s.kind : "S3",
     title: s.title,
     bucket: s.kind === "LOCAL" ? "" : s.bucket,
     path: s.kind === "LOCAL" ? s.bucket : "",
@@ -73,6 +81,9 @@ function draftOf(s: StorageSummary): Draft {
     regexFilter: s.regexFilter,
     endpoint: s.endpoint ?? "",
     region: s.region ?? "",
+    port: String(s.port ?? 6379),
+    db: String(s.db ?? 0),
+    tls: s.tls ?? false,
     useBlobUrls: s.useBlobUrls,
     presign: s.presign,
     presignTtlMinutes: String(s.presignTtlMinutes),
@@ -88,7 +99,7 @@ function inputOf(d: Draft): StorageInput {
     regexFilter: d.regexFilter,
     presignTtlMinutes: Number(d.presignTtlMinutes),
   };
-  if (d.direction === "IMPORT") {
+  if (d.direction === "IMPORT" && d.kind !== "REDIS") {
     input.useBlobUrls = d.useBlobUrls;
     input.presign = d.presign;
   } else {
@@ -96,6 +107,10 @@ function inputOf(d: Draft): StorageInput {
   }
   if (d.kind === "LOCAL") {
     input.local = { path: d.path };
+  } else if (d.kind === "REDIS") {
+    const redis: NonNullable<StorageInput["redis"]> = { host: d.bucket, port: Number(d.port), db: Number(d.db), tls: d.tls };
+    if (d.password) redis.password = d.password;
+    input.redis = redis;
   } else {
     const s3: NonNullable<StorageInput["s3"]> = { bucket: d.bucket, endpoint: d.endpoint, region: d.region };
     if (d.accessKeyId) s3.accessKeyId = d.accessKeyId;
@@ -178,8 +193,8 @@ export function StoragesSection({ project }: { project: Project }) {
                 {name} <span className="badge">{s.direction === "IMPORT" ? "Source" : "Target"}</span>
               </h3>
               <p className="page-meta">
-                {s.kind === "LOCAL" ? `Folder ${s.bucket}` : `s3://${s.bucket}/${s.prefix}`}
-                {s.kind === "S3" ? ` · credentials ${s.secretSet ? "set" : "not set"}` : ""}
+                {s.kind === "LOCAL" ? `Folder ${s.bucket}` : s.kind === "REDIS" ? `Redis ${s.bucket} ${s.prefix}` : `s3://${s.bucket}/${s.prefix}`}
+                {s.kind === "LOCAL" ? "" : ` · credentials ${s.secretSet ? "set" : "not set"}`}
               </p>
               <p role="status" aria-label={`Sync of ${name}`}>
                 {syncText(s)}
@@ -316,6 +331,7 @@ function StorageForm({
             <label htmlFor={`${id}-kind`}>Kind</label>
             <select id={`${id}-kind`} value={draft.kind} onChange={(e) => set("kind")(e.target.value as Kind)}>
               <option value="S3">Amazon S3 or S3-compatible</option>
+              <option value="REDIS">Redis</option>
               <option value="LOCAL">Local files</option>
             </select>
           </div>
@@ -351,6 +367,25 @@ function StorageForm({
             placeholder={storage?.secretSet ? "set (leave empty to keep)" : ""}
           />
         </>
+      ) : draft.kind === "REDIS" ? (
+        <>
+          <Field id={`${id}-host`} label="Host" value={draft.bucket} onValueChange={set("bucket")} required />
+          <Field id={`${id}-port`} label="Port" type="number" value={draft.port} onValueChange={set("port")} />
+          <Field id={`${id}-db`} label="Database" type="number" value={draft.db} onValueChange={set("db")} />
+          <Field
+            id={`${id}-password`}
+            label="Password"
+            type="password"
+            value={draft.password}
+            onValueChange={set("password")}
+            autoComplete="new-password"
+            placeholder={storage?.secretSet ? "set (leave empty to keep)" : ""}
+          />
+          <label className="checkbox">
+            <input type="checkbox" checked={draft.tls} onChange={(e) => set("tls")(e.target.checked)} />
+            Use TLS
+          </label>
+        </>
       ) : (
         <Field
           id={`${id}-path`}
@@ -371,10 +406,12 @@ function StorageForm({
             onValueChange={set("regexFilter")}
             hint="For example .*\.(jpe?g|png)$ — empty takes every object."
           />
-          <label className="checkbox">
-            <input type="checkbox" checked={draft.useBlobUrls} onChange={(e) => set("useBlobUrls")(e.target.checked)} />
-            Treat every object as a source file (otherwise objects are JSON task files)
-          </label>
+          {draft.kind === "REDIS" ? null : (
+            <label className="checkbox">
+              <input type="checkbox" checked={draft.useBlobUrls} onChange={(e) => set("useBlobUrls")(e.target.checked)} />
+              Treat every object as a source file (otherwise objects are JSON task files)
+            </label>
+          )}
           <label className="checkbox">
             <input type="checkbox" checked={draft.presign} onChange={(e) => set("presign")(e.target.checked)} />
             Use presigned URLs
