@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
+	"sync"
 	"time"
 
 	"gloss/ent"
@@ -22,11 +23,14 @@ import (
 // exportPage is how many annotations a target sync reads at a time.
 const exportPage = 200
 
-// Hook returns the Annotation hook that keeps target storages up to date: a saved
-// annotation is written to each EXPORT storage of its project, a deleted
-// one removed where the storage may delete objects. The writes run after
-// the transaction commits, never inside it, and never hold up the request;
-// a failed write is logged and done again by the storage's next sync.
+// Hook returns the Annotation hook that keeps target storages up to date:
+// a saved annotation is written to each EXPORT storage of its project, a
+// deleted one removed where the storage may delete objects. The writes run
+// after the transaction commits, never inside it, and never hold up the
+// request: one background job per transaction, however many annotations
+// it changed (an import of a million), that asks once per project whether
+// there is any target at all. A failed write is logged and done again by
+// the storage's next sync.
 func (s *Service) Hook() ent.Hook {
 	return hook.On(func(next ent.Mutator) ent.Mutator {
 		return hook.AnnotationFunc(func(ctx context.Context, m *ent.AnnotationMutation) (ent.Value, error) {
@@ -43,10 +47,10 @@ func (s *Service) Hook() ent.Hook {
 			}
 			switch {
 			case deleted != nil:
-				s.afterCommit(ctx, func(bg context.Context) { s.removeAnnotation(bg, deleted.ProjectID, deleted.ID) })
+				s.changed(ctx, change{project: deleted.ProjectID, annotation: deleted.ID, deleted: true})
 			case m.Op().Is(ent.OpCreate | ent.OpUpdateOne):
 				if a, ok := v.(*ent.Annotation); ok {
-					s.afterCommit(ctx, func(bg context.Context) { s.writeAnnotation(bg, a.ProjectID, a.ID) })
+					s.changed(ctx, change{project: a.ProjectID, annotation: a.ID})
 				}
 			}
 			return v, nil
@@ -54,35 +58,86 @@ func (s *Service) Hook() ent.Hook {
 	}, ent.OpCreate|ent.OpUpdateOne|ent.OpDeleteOne)
 }
 
-// afterCommit runs fn in the background once the transaction in ctx (if
-// any) has committed; a rolled-back change writes nothing.
-func (s *Service) afterCommit(ctx context.Context, fn func(context.Context)) {
-	bg := viewer.NewSystemContext(context.WithoutCancel(ctx))
-	start := func() {
-		s.running.Add(1)
-		go func() {
-			defer s.running.Done()
-			ctx, stop := s.stoppable(bg)
-			defer stop()
-			ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
-			defer cancel()
-			fn(ctx)
-		}()
-	}
+// change is one annotation saved or deleted.
+type change struct {
+	project, annotation int
+	deleted             bool
+}
+
+// changes collects a transaction's changes until it commits.
+type changes struct {
+	mu   sync.Mutex
+	list []change
+}
+
+// pending holds the changes of transactions in flight, by transaction.
+var pending sync.Map // *ent.Tx → *changes
+
+// changed schedules c for the target storages: after the transaction in
+// ctx commits (forgotten if it rolls back), or at once outside one.
+func (s *Service) changed(ctx context.Context, c change) {
 	tx := ent.TxFromContext(ctx)
 	if tx == nil {
-		start()
+		s.afterCommit(ctx, []change{c})
+		return
+	}
+	entry, loaded := pending.LoadOrStore(tx, &changes{})
+	cs := entry.(*changes)
+	cs.mu.Lock()
+	cs.list = append(cs.list, c)
+	cs.mu.Unlock()
+	if loaded {
 		return
 	}
 	tx.OnCommit(func(next ent.Committer) ent.Committer {
-		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
-			err := next.Commit(ctx, tx)
+		return ent.CommitFunc(func(cctx context.Context, tx *ent.Tx) error {
+			err := next.Commit(cctx, tx)
+			pending.Delete(tx)
 			if err == nil {
-				start()
+				s.afterCommit(ctx, cs.list)
 			}
 			return err
 		})
 	})
+	tx.OnRollback(func(next ent.Rollbacker) ent.Rollbacker {
+		return ent.RollbackFunc(func(cctx context.Context, tx *ent.Tx) error {
+			pending.Delete(tx)
+			return next.Rollback(cctx, tx)
+		})
+	})
+}
+
+// afterCommit writes committed changes to the target storages in the
+// background.
+func (s *Service) afterCommit(ctx context.Context, list []change) {
+	bg := viewer.NewSystemContext(context.WithoutCancel(ctx))
+	s.running.Add(1)
+	go func() {
+		defer s.running.Done()
+		ctx, stop := s.stoppable(bg)
+		defer stop()
+		targets := map[int][]*ent.Storage{}
+		for _, c := range list {
+			sts, seen := targets[c.project]
+			if !seen {
+				var err error
+				if sts, err = s.targets(ctx, c.project); err != nil {
+					s.log.Warn("storage: find target storages", slog.Any("error", err))
+				}
+				targets[c.project] = sts
+			}
+			if len(sts) == 0 {
+				continue
+			}
+			wctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+			if c.deleted {
+				s.removeAnnotation(wctx, sts, c.annotation)
+			} else {
+				s.writeAnnotation(wctx, sts, c.annotation)
+			}
+			cancel()
+		}
+	}()
 }
 
 // targets returns the EXPORT storages of a project (ctx is the system's).
@@ -99,13 +154,9 @@ func objectKey(st *ent.Storage, id int) string {
 	return key
 }
 
-// writeAnnotation writes one annotation to every target storage of its
+// writeAnnotation writes one annotation to the target storages of its
 // project.
-func (s *Service) writeAnnotation(ctx context.Context, projectID, id int) {
-	sts, err := s.targets(ctx, projectID)
-	if err != nil || len(sts) == 0 {
-		return
-	}
+func (s *Service) writeAnnotation(ctx context.Context, sts []*ent.Storage, id int) {
 	a, err := s.client.Annotation.Query().Where(annotation.ID(id)).WithTask().Only(ctx)
 	if err != nil {
 		return // deleted meanwhile
@@ -147,11 +198,7 @@ func (s *Service) put(ctx context.Context, st *ent.Storage, a *ent.Annotation, b
 
 // removeAnnotation deletes a deleted annotation's object from the target
 // storages that may delete objects, and forgets it in all.
-func (s *Service) removeAnnotation(ctx context.Context, projectID, id int) {
-	sts, err := s.targets(ctx, projectID)
-	if err != nil {
-		return
-	}
+func (s *Service) removeAnnotation(ctx context.Context, sts []*ent.Storage, id int) {
 	for _, st := range sts {
 		key := objectKey(st, id)
 		if st.CanDeleteObjects {
