@@ -453,6 +453,12 @@ func TestS3TargetStorage(t *testing.T) {
 	waitFor(t, "the object of the deleted annotation to go", func() bool { return g.object("out", "annotations/"+a) == nil })
 
 	mustNotLeak(t, s, owner, project, s3Secret)
+
+	// A project goes with its storages; the bucket keeps what was written.
+	owner.ok(`mutation($p: ID!) { deleteProject(id: $p) }`, map[string]any{"p": project})
+	if g.object("out", "annotations/"+early) == nil {
+		t.Error("deleting the project deleted objects in the bucket")
+	}
 }
 
 // waitFor polls cond until it holds, failing after a while.
