@@ -588,6 +588,14 @@ func TestLocalStorage(t *testing.T) {
 			t.Errorf("%s: HTTP %d %q", e, resp.StatusCode, body)
 		}
 	}
+
+	// An organization goes with its projects' storages.
+	org := str(owner.ok(`mutation { createOrganization(title: "Short-lived") { id } }`, nil), "createOrganization", "id")
+	owner.ok(`mutation($o: ID!) { switchOrganization(id: $o) { id } }`, map[string]any{"o": org})
+	inOrg := (&team{s: s, owner: owner}).project(t, imageConfig, nil)
+	owner.ok(createStorageMutation, map[string]any{"i": map[string]any{"projectId": inOrg, "direction": "IMPORT", "kind": "LOCAL",
+		"local": map[string]any{"path": "data"}}})
+	owner.ok(`mutation($o: ID!) { deleteOrganization(id: $o) }`, map[string]any{"o": org})
 }
 
 func TestOneSyncOfAStorageAtATime(t *testing.T) {
