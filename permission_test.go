@@ -47,6 +47,7 @@ var httpOperations = map[string]string{
 	"http:export":        "GET /api/projects/{id}/export",
 	"http:auditDownload": "GET /api/audit-events.jsonl",
 	"http:upload":        "GET /api/uploads/{name}",
+	"http:resolve":       "GET /api/tasks/{id}/resolve",
 }
 
 // matrixRow is one line of the table: an operation against one kind of
@@ -1216,6 +1217,9 @@ func matrixOperations() map[string]operation {
 			run:   gqlRun(inviteLookup, func(c *cell) map[string]any { return map[string]any{"t": c.token} }),
 			state: func(c *cell) string { return orgState(c.owner) },
 		},
+	}
+	for name, op := range storageOperations() {
+		ops[name] = op
 	}
 	return ops
 }

@@ -32,6 +32,7 @@ import (
 	"gloss/internal/projects"
 	"gloss/internal/safehttp"
 	"gloss/internal/secret"
+	"gloss/internal/storage"
 	"gloss/internal/web"
 	"gloss/internal/webhook"
 )
@@ -189,6 +190,15 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	go func() { defer close(hookDone); hooks.NewWorker(db.Dialect, webhook.WorkerOptions{}).Run(hookCtx) }()
 	defer func() { stopHooks(); <-hookDone }()
 
+	storageOpts := outbound
+	storageOpts.Timeout = 30 * time.Minute // the data proxy streams media through it
+	storages := storage.NewService(db.Client, storage.Options{
+		Key: key, HTTP: safehttp.New(storageOpts), Dataset: data, Logger: log,
+		Local: storage.Local{Enabled: cfg.LocalFilesServing, Root: cfg.LocalFilesRoot},
+	})
+	db.Client.Annotation.Use(storages.Hook())
+	defer storages.Close() // syncs stop and target writes in flight finish before the database closes
+
 	handler := web.NewHandler(web.Options{
 		Client:             db.Client,
 		Ping:               db.SQL.PingContext,
@@ -198,6 +208,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		Labeling:           labeling.NewService(db.Client, auditLog, db.Dialect),
 		Dataset:            data,
 		Webhooks:           hooks,
+		Storages:           storages,
 		Audit:              auditLog,
 		Dist:               dist,
 		PublicURL:          cfg.PublicURL,

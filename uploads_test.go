@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-const imageConfig = `<View><Image name="image" value="$image"/><Choices name="c" toName="image"><Choice value="A"/></Choices></View>`
+const uploadImageConfig = `<View><Image name="image" value="$image"/><Choices name="c" toName="image"><Choice value="A"/></Choices></View>`
 
 // onePixelPNG is a valid 1×1 PNG.
 var onePixelPNG, _ = base64.StdEncoding.DecodeString("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
@@ -50,7 +50,7 @@ func TestUploadsAreServedInertly(t *testing.T) {
 	invite := inviteToken(str(owner.ok(orgQuery, nil), "organization", "inviteUrl"))
 	outsider := s.browser(t) // an annotator of the organization, not in the project
 	outsider.ok(signupMutation, signupVars(uniqueEmail("outsider"), ownerPassword, invite))
-	pid := str(owner.ok(createProject, map[string]any{"i": map[string]any{"title": "Uploads", "labelConfig": imageConfig}}), "createProject", "id")
+	pid := str(owner.ok(createProject, map[string]any{"i": map[string]any{"title": "Uploads", "labelConfig": uploadImageConfig}}), "createProject", "id")
 
 	files := map[string][]byte{
 		"../../etc/photo.PNG": onePixelPNG,
@@ -120,7 +120,7 @@ func TestUploadsAreServedInertly(t *testing.T) {
 	// A task that names the file makes it readable to whoever may read
 	// that task, and only once they may: here an annotator once the label
 	// stream hands it to them.
-	other := str(owner.ok(createProject, map[string]any{"i": map[string]any{"title": "Elsewhere", "labelConfig": imageConfig}}), "createProject", "id")
+	other := str(owner.ok(createProject, map[string]any{"i": map[string]any{"title": "Elsewhere", "labelConfig": uploadImageConfig}}), "createProject", "id")
 	(&team{s: s, owner: owner}).addMember(t, other, outsider)
 	owner.ok(importTasks, map[string]any{"p": other, "t": []any{map[string]any{"image": paths[0]}}})
 	if r := getUpload(outsider, paths[0]); r.Status != http.StatusNotFound {

@@ -242,7 +242,7 @@ test("manager: a project, its tasks and members; no audit log", async ({ browser
   // The annotator and the reviewer join the project.
   await page.reload();
   const tabs = new ProjectTabs(page);
-  await expect(tabs.tabs).toHaveText(["Data manager", "Import", "Export", "Members", "Settings"]);
+  await expect(tabs.tabs).toHaveText(["Data manager", "Import", "Export", "Members", "Storages", "Settings", "Webhooks"]);
   await tabs.open("Members");
   const members = new ProjectMembersTab(page);
   await members.addMember(people.annotator.name, "Annotator");

@@ -23,6 +23,9 @@ import (
 	"gloss/ent/project"
 	"gloss/ent/projectmember"
 	"gloss/ent/session"
+	"gloss/ent/storage"
+	"gloss/ent/storagelink"
+	"gloss/ent/storagesync"
 	"gloss/ent/task"
 	"gloss/ent/throttle"
 	"gloss/ent/user"
@@ -67,6 +70,12 @@ type Client struct {
 	ProjectMember *ProjectMemberClient
 	// Session is the client for interacting with the Session builders.
 	Session *SessionClient
+	// Storage is the client for interacting with the Storage builders.
+	Storage *StorageClient
+	// StorageLink is the client for interacting with the StorageLink builders.
+	StorageLink *StorageLinkClient
+	// StorageSync is the client for interacting with the StorageSync builders.
+	StorageSync *StorageSyncClient
 	// Task is the client for interacting with the Task builders.
 	Task *TaskClient
 	// Throttle is the client for interacting with the Throttle builders.
@@ -104,6 +113,9 @@ func (c *Client) init() {
 	c.Project = NewProjectClient(c.config)
 	c.ProjectMember = NewProjectMemberClient(c.config)
 	c.Session = NewSessionClient(c.config)
+	c.Storage = NewStorageClient(c.config)
+	c.StorageLink = NewStorageLinkClient(c.config)
+	c.StorageSync = NewStorageSyncClient(c.config)
 	c.Task = NewTaskClient(c.config)
 	c.Throttle = NewThrottleClient(c.config)
 	c.User = NewUserClient(c.config)
@@ -214,6 +226,9 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Project:         NewProjectClient(cfg),
 		ProjectMember:   NewProjectMemberClient(cfg),
 		Session:         NewSessionClient(cfg),
+		Storage:         NewStorageClient(cfg),
+		StorageLink:     NewStorageLinkClient(cfg),
+		StorageSync:     NewStorageSyncClient(cfg),
 		Task:            NewTaskClient(cfg),
 		Throttle:        NewThrottleClient(cfg),
 		User:            NewUserClient(cfg),
@@ -251,6 +266,9 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Project:         NewProjectClient(cfg),
 		ProjectMember:   NewProjectMemberClient(cfg),
 		Session:         NewSessionClient(cfg),
+		Storage:         NewStorageClient(cfg),
+		StorageLink:     NewStorageLinkClient(cfg),
+		StorageSync:     NewStorageSyncClient(cfg),
 		Task:            NewTaskClient(cfg),
 		Throttle:        NewThrottleClient(cfg),
 		User:            NewUserClient(cfg),
@@ -288,8 +306,8 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIToken, c.Annotation, c.AuditCheckpoint, c.AuditEvent, c.Draft, c.Invite,
 		c.Membership, c.Organization, c.Prediction, c.Project, c.ProjectMember,
-		c.Session, c.Task, c.Throttle, c.User, c.Webhook, c.WebhookDelivery,
-		c.Workspace,
+		c.Session, c.Storage, c.StorageLink, c.StorageSync, c.Task, c.Throttle, c.User,
+		c.Webhook, c.WebhookDelivery, c.Workspace,
 	} {
 		n.Use(hooks...)
 	}
@@ -301,8 +319,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIToken, c.Annotation, c.AuditCheckpoint, c.AuditEvent, c.Draft, c.Invite,
 		c.Membership, c.Organization, c.Prediction, c.Project, c.ProjectMember,
-		c.Session, c.Task, c.Throttle, c.User, c.Webhook, c.WebhookDelivery,
-		c.Workspace,
+		c.Session, c.Storage, c.StorageLink, c.StorageSync, c.Task, c.Throttle, c.User,
+		c.Webhook, c.WebhookDelivery, c.Workspace,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -335,6 +353,12 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.ProjectMember.mutate(ctx, m)
 	case *SessionMutation:
 		return c.Session.mutate(ctx, m)
+	case *StorageMutation:
+		return c.Storage.mutate(ctx, m)
+	case *StorageLinkMutation:
+		return c.StorageLink.mutate(ctx, m)
+	case *StorageSyncMutation:
+		return c.StorageSync.mutate(ctx, m)
 	case *TaskMutation:
 		return c.Task.mutate(ctx, m)
 	case *ThrottleMutation:
@@ -2232,6 +2256,456 @@ func (c *SessionClient) mutate(ctx context.Context, m *SessionMutation) (Value, 
 	}
 }
 
+// StorageClient is a client for the Storage schema.
+type StorageClient struct {
+	config
+}
+
+// NewStorageClient returns a client for the Storage from the given config.
+func NewStorageClient(c config) *StorageClient {
+	return &StorageClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `storage.Hooks(f(g(h())))`.
+func (c *StorageClient) Use(hooks ...Hook) {
+	c.hooks.Storage = append(c.hooks.Storage, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `storage.Intercept(f(g(h())))`.
+func (c *StorageClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Storage = append(c.inters.Storage, interceptors...)
+}
+
+// Create returns a builder for creating a Storage entity.
+func (c *StorageClient) Create() *StorageCreate {
+	mutation := newStorageMutation(c.config, OpCreate)
+	return &StorageCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Storage entities.
+func (c *StorageClient) CreateBulk(builders ...*StorageCreate) *StorageCreateBulk {
+	return &StorageCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *StorageClient) MapCreateBulk(slice any, setFunc func(*StorageCreate, int)) *StorageCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &StorageCreateBulk{err: fmt.Errorf("calling to StorageClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*StorageCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &StorageCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Storage.
+func (c *StorageClient) Update() *StorageUpdate {
+	mutation := newStorageMutation(c.config, OpUpdate)
+	return &StorageUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *StorageClient) UpdateOne(_m *Storage) *StorageUpdateOne {
+	mutation := newStorageMutation(c.config, OpUpdateOne, withStorage(_m))
+	return &StorageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *StorageClient) UpdateOneID(id int) *StorageUpdateOne {
+	mutation := newStorageMutation(c.config, OpUpdateOne, withStorageID(id))
+	return &StorageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Storage.
+func (c *StorageClient) Delete() *StorageDelete {
+	mutation := newStorageMutation(c.config, OpDelete)
+	return &StorageDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *StorageClient) DeleteOne(_m *Storage) *StorageDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *StorageClient) DeleteOneID(id int) *StorageDeleteOne {
+	builder := c.Delete().Where(storage.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &StorageDeleteOne{builder}
+}
+
+// Query returns a query builder for Storage.
+func (c *StorageClient) Query() *StorageQuery {
+	return &StorageQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeStorage},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Storage entity by its id.
+func (c *StorageClient) Get(ctx context.Context, id int) (*Storage, error) {
+	return c.Query().Where(storage.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *StorageClient) GetX(ctx context.Context, id int) *Storage {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryProject queries the project edge of a Storage.
+func (c *StorageClient) QueryProject(_m *Storage) *ProjectQuery {
+	query := (&ProjectClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(storage.Table, storage.FieldID, id),
+			sqlgraph.To(project.Table, project.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, storage.ProjectTable, storage.ProjectColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySyncs queries the syncs edge of a Storage.
+func (c *StorageClient) QuerySyncs(_m *Storage) *StorageSyncQuery {
+	query := (&StorageSyncClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(storage.Table, storage.FieldID, id),
+			sqlgraph.To(storagesync.Table, storagesync.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, storage.SyncsTable, storage.SyncsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *StorageClient) Hooks() []Hook {
+	hooks := c.hooks.Storage
+	return append(hooks[:len(hooks):len(hooks)], storage.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *StorageClient) Interceptors() []Interceptor {
+	return c.inters.Storage
+}
+
+func (c *StorageClient) mutate(ctx context.Context, m *StorageMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&StorageCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&StorageUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&StorageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&StorageDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Storage mutation op: %q", m.Op())
+	}
+}
+
+// StorageLinkClient is a client for the StorageLink schema.
+type StorageLinkClient struct {
+	config
+}
+
+// NewStorageLinkClient returns a client for the StorageLink from the given config.
+func NewStorageLinkClient(c config) *StorageLinkClient {
+	return &StorageLinkClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `storagelink.Hooks(f(g(h())))`.
+func (c *StorageLinkClient) Use(hooks ...Hook) {
+	c.hooks.StorageLink = append(c.hooks.StorageLink, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `storagelink.Intercept(f(g(h())))`.
+func (c *StorageLinkClient) Intercept(interceptors ...Interceptor) {
+	c.inters.StorageLink = append(c.inters.StorageLink, interceptors...)
+}
+
+// Create returns a builder for creating a StorageLink entity.
+func (c *StorageLinkClient) Create() *StorageLinkCreate {
+	mutation := newStorageLinkMutation(c.config, OpCreate)
+	return &StorageLinkCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of StorageLink entities.
+func (c *StorageLinkClient) CreateBulk(builders ...*StorageLinkCreate) *StorageLinkCreateBulk {
+	return &StorageLinkCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *StorageLinkClient) MapCreateBulk(slice any, setFunc func(*StorageLinkCreate, int)) *StorageLinkCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &StorageLinkCreateBulk{err: fmt.Errorf("calling to StorageLinkClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*StorageLinkCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &StorageLinkCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for StorageLink.
+func (c *StorageLinkClient) Update() *StorageLinkUpdate {
+	mutation := newStorageLinkMutation(c.config, OpUpdate)
+	return &StorageLinkUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *StorageLinkClient) UpdateOne(_m *StorageLink) *StorageLinkUpdateOne {
+	mutation := newStorageLinkMutation(c.config, OpUpdateOne, withStorageLink(_m))
+	return &StorageLinkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *StorageLinkClient) UpdateOneID(id int) *StorageLinkUpdateOne {
+	mutation := newStorageLinkMutation(c.config, OpUpdateOne, withStorageLinkID(id))
+	return &StorageLinkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for StorageLink.
+func (c *StorageLinkClient) Delete() *StorageLinkDelete {
+	mutation := newStorageLinkMutation(c.config, OpDelete)
+	return &StorageLinkDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *StorageLinkClient) DeleteOne(_m *StorageLink) *StorageLinkDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *StorageLinkClient) DeleteOneID(id int) *StorageLinkDeleteOne {
+	builder := c.Delete().Where(storagelink.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &StorageLinkDeleteOne{builder}
+}
+
+// Query returns a query builder for StorageLink.
+func (c *StorageLinkClient) Query() *StorageLinkQuery {
+	return &StorageLinkQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeStorageLink},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a StorageLink entity by its id.
+func (c *StorageLinkClient) Get(ctx context.Context, id int) (*StorageLink, error) {
+	return c.Query().Where(storagelink.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *StorageLinkClient) GetX(ctx context.Context, id int) *StorageLink {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *StorageLinkClient) Hooks() []Hook {
+	hooks := c.hooks.StorageLink
+	return append(hooks[:len(hooks):len(hooks)], storagelink.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *StorageLinkClient) Interceptors() []Interceptor {
+	return c.inters.StorageLink
+}
+
+func (c *StorageLinkClient) mutate(ctx context.Context, m *StorageLinkMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&StorageLinkCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&StorageLinkUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&StorageLinkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&StorageLinkDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown StorageLink mutation op: %q", m.Op())
+	}
+}
+
+// StorageSyncClient is a client for the StorageSync schema.
+type StorageSyncClient struct {
+	config
+}
+
+// NewStorageSyncClient returns a client for the StorageSync from the given config.
+func NewStorageSyncClient(c config) *StorageSyncClient {
+	return &StorageSyncClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `storagesync.Hooks(f(g(h())))`.
+func (c *StorageSyncClient) Use(hooks ...Hook) {
+	c.hooks.StorageSync = append(c.hooks.StorageSync, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `storagesync.Intercept(f(g(h())))`.
+func (c *StorageSyncClient) Intercept(interceptors ...Interceptor) {
+	c.inters.StorageSync = append(c.inters.StorageSync, interceptors...)
+}
+
+// Create returns a builder for creating a StorageSync entity.
+func (c *StorageSyncClient) Create() *StorageSyncCreate {
+	mutation := newStorageSyncMutation(c.config, OpCreate)
+	return &StorageSyncCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of StorageSync entities.
+func (c *StorageSyncClient) CreateBulk(builders ...*StorageSyncCreate) *StorageSyncCreateBulk {
+	return &StorageSyncCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *StorageSyncClient) MapCreateBulk(slice any, setFunc func(*StorageSyncCreate, int)) *StorageSyncCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &StorageSyncCreateBulk{err: fmt.Errorf("calling to StorageSyncClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*StorageSyncCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &StorageSyncCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for StorageSync.
+func (c *StorageSyncClient) Update() *StorageSyncUpdate {
+	mutation := newStorageSyncMutation(c.config, OpUpdate)
+	return &StorageSyncUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *StorageSyncClient) UpdateOne(_m *StorageSync) *StorageSyncUpdateOne {
+	mutation := newStorageSyncMutation(c.config, OpUpdateOne, withStorageSync(_m))
+	return &StorageSyncUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *StorageSyncClient) UpdateOneID(id int) *StorageSyncUpdateOne {
+	mutation := newStorageSyncMutation(c.config, OpUpdateOne, withStorageSyncID(id))
+	return &StorageSyncUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for StorageSync.
+func (c *StorageSyncClient) Delete() *StorageSyncDelete {
+	mutation := newStorageSyncMutation(c.config, OpDelete)
+	return &StorageSyncDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *StorageSyncClient) DeleteOne(_m *StorageSync) *StorageSyncDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *StorageSyncClient) DeleteOneID(id int) *StorageSyncDeleteOne {
+	builder := c.Delete().Where(storagesync.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &StorageSyncDeleteOne{builder}
+}
+
+// Query returns a query builder for StorageSync.
+func (c *StorageSyncClient) Query() *StorageSyncQuery {
+	return &StorageSyncQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeStorageSync},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a StorageSync entity by its id.
+func (c *StorageSyncClient) Get(ctx context.Context, id int) (*StorageSync, error) {
+	return c.Query().Where(storagesync.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *StorageSyncClient) GetX(ctx context.Context, id int) *StorageSync {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryStorage queries the storage edge of a StorageSync.
+func (c *StorageSyncClient) QueryStorage(_m *StorageSync) *StorageQuery {
+	query := (&StorageClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(storagesync.Table, storagesync.FieldID, id),
+			sqlgraph.To(storage.Table, storage.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, storagesync.StorageTable, storagesync.StorageColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *StorageSyncClient) Hooks() []Hook {
+	hooks := c.hooks.StorageSync
+	return append(hooks[:len(hooks):len(hooks)], storagesync.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *StorageSyncClient) Interceptors() []Interceptor {
+	return c.inters.StorageSync
+}
+
+func (c *StorageSyncClient) mutate(ctx context.Context, m *StorageSyncMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&StorageSyncCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&StorageSyncUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&StorageSyncUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&StorageSyncDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown StorageSync mutation op: %q", m.Op())
+	}
+}
+
 // TaskClient is a client for the Task schema.
 type TaskClient struct {
 	config
@@ -3232,13 +3706,15 @@ func (c *WorkspaceClient) mutate(ctx context.Context, m *WorkspaceMutation) (Val
 type (
 	hooks struct {
 		APIToken, Annotation, AuditCheckpoint, AuditEvent, Draft, Invite, Membership,
-		Organization, Prediction, Project, ProjectMember, Session, Task, Throttle,
-		User, Webhook, WebhookDelivery, Workspace []ent.Hook
+		Organization, Prediction, Project, ProjectMember, Session, Storage,
+		StorageLink, StorageSync, Task, Throttle, User, Webhook, WebhookDelivery,
+		Workspace []ent.Hook
 	}
 	inters struct {
 		APIToken, Annotation, AuditCheckpoint, AuditEvent, Draft, Invite, Membership,
-		Organization, Prediction, Project, ProjectMember, Session, Task, Throttle,
-		User, Webhook, WebhookDelivery, Workspace []ent.Interceptor
+		Organization, Prediction, Project, ProjectMember, Session, Storage,
+		StorageLink, StorageSync, Task, Throttle, User, Webhook, WebhookDelivery,
+		Workspace []ent.Interceptor
 	}
 )
 

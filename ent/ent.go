@@ -18,6 +18,9 @@ import (
 	"gloss/ent/project"
 	"gloss/ent/projectmember"
 	"gloss/ent/session"
+	"gloss/ent/storage"
+	"gloss/ent/storagelink"
+	"gloss/ent/storagesync"
 	"gloss/ent/task"
 	"gloss/ent/throttle"
 	"gloss/ent/user"
@@ -102,6 +105,9 @@ func checkColumn(t, c string) error {
 			project.Table:         project.ValidColumn,
 			projectmember.Table:   projectmember.ValidColumn,
 			session.Table:         session.ValidColumn,
+			storage.Table:         storage.ValidColumn,
+			storagelink.Table:     storagelink.ValidColumn,
+			storagesync.Table:     storagesync.ValidColumn,
 			task.Table:            task.ValidColumn,
 			throttle.Table:        throttle.ValidColumn,
 			user.Table:            user.ValidColumn,

@@ -16,6 +16,9 @@ import (
 	"gloss/ent/project"
 	"gloss/ent/projectmember"
 	"gloss/ent/session"
+	"gloss/ent/storage"
+	"gloss/ent/storagelink"
+	"gloss/ent/storagesync"
 	"gloss/ent/task"
 	"gloss/ent/throttle"
 	"gloss/ent/user"
@@ -31,7 +34,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 18)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 21)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   apitoken.Table,
@@ -284,6 +287,77 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   storage.Table,
+			Columns: storage.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: storage.FieldID,
+			},
+		},
+		Type: "Storage",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			storage.FieldCreatedAt:         {Type: field.TypeTime, Column: storage.FieldCreatedAt},
+			storage.FieldUpdatedAt:         {Type: field.TypeTime, Column: storage.FieldUpdatedAt},
+			storage.FieldOrganizationID:    {Type: field.TypeInt, Column: storage.FieldOrganizationID},
+			storage.FieldProjectID:         {Type: field.TypeInt, Column: storage.FieldProjectID},
+			storage.FieldDirection:         {Type: field.TypeEnum, Column: storage.FieldDirection},
+			storage.FieldKind:              {Type: field.TypeEnum, Column: storage.FieldKind},
+			storage.FieldTitle:             {Type: field.TypeString, Column: storage.FieldTitle},
+			storage.FieldDescription:       {Type: field.TypeString, Column: storage.FieldDescription},
+			storage.FieldBucket:            {Type: field.TypeString, Column: storage.FieldBucket},
+			storage.FieldPrefix:            {Type: field.TypeString, Column: storage.FieldPrefix},
+			storage.FieldRegexFilter:       {Type: field.TypeString, Column: storage.FieldRegexFilter},
+			storage.FieldUseBlobUrls:       {Type: field.TypeBool, Column: storage.FieldUseBlobUrls},
+			storage.FieldRecursiveScan:     {Type: field.TypeBool, Column: storage.FieldRecursiveScan},
+			storage.FieldPresign:           {Type: field.TypeBool, Column: storage.FieldPresign},
+			storage.FieldPresignTTLMinutes: {Type: field.TypeInt, Column: storage.FieldPresignTTLMinutes},
+			storage.FieldCanDeleteObjects:  {Type: field.TypeBool, Column: storage.FieldCanDeleteObjects},
+			storage.FieldSettings:          {Type: field.TypeJSON, Column: storage.FieldSettings},
+			storage.FieldSecrets:           {Type: field.TypeBytes, Column: storage.FieldSecrets},
+			storage.FieldSyncLeaseUntil:    {Type: field.TypeTime, Column: storage.FieldSyncLeaseUntil},
+		},
+	}
+	graph.Nodes[13] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   storagelink.Table,
+			Columns: storagelink.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: storagelink.FieldID,
+			},
+		},
+		Type: "StorageLink",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			storagelink.FieldStorageID:    {Type: field.TypeInt, Column: storagelink.FieldStorageID},
+			storagelink.FieldKey:          {Type: field.TypeString, Column: storagelink.FieldKey},
+			storagelink.FieldTaskID:       {Type: field.TypeInt, Column: storagelink.FieldTaskID},
+			storagelink.FieldAnnotationID: {Type: field.TypeInt, Column: storagelink.FieldAnnotationID},
+			storagelink.FieldWrittenAt:    {Type: field.TypeTime, Column: storagelink.FieldWrittenAt},
+		},
+	}
+	graph.Nodes[14] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   storagesync.Table,
+			Columns: storagesync.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: storagesync.FieldID,
+			},
+		},
+		Type: "StorageSync",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			storagesync.FieldStorageID:      {Type: field.TypeInt, Column: storagesync.FieldStorageID},
+			storagesync.FieldOrganizationID: {Type: field.TypeInt, Column: storagesync.FieldOrganizationID},
+			storagesync.FieldStatus:         {Type: field.TypeEnum, Column: storagesync.FieldStatus},
+			storagesync.FieldTotal:          {Type: field.TypeInt, Column: storagesync.FieldTotal},
+			storagesync.FieldDone:           {Type: field.TypeInt, Column: storagesync.FieldDone},
+			storagesync.FieldMessage:        {Type: field.TypeString, Column: storagesync.FieldMessage},
+			storagesync.FieldStartedAt:      {Type: field.TypeTime, Column: storagesync.FieldStartedAt},
+			storagesync.FieldFinishedAt:     {Type: field.TypeTime, Column: storagesync.FieldFinishedAt},
+		},
+	}
+	graph.Nodes[15] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   task.Table,
 			Columns: task.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -306,7 +380,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			task.FieldLockedUntil:          {Type: field.TypeTime, Column: task.FieldLockedUntil},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   throttle.Table,
 			Columns: throttle.Columns,
@@ -322,7 +396,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			throttle.FieldWindowStart: {Type: field.TypeTime, Column: throttle.FieldWindowStart},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -340,7 +414,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldActiveOrganizationID: {Type: field.TypeInt, Column: user.FieldActiveOrganizationID},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhook.Table,
 			Columns: webhook.Columns,
@@ -363,7 +437,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			webhook.FieldSecretSealed:   {Type: field.TypeBytes, Column: webhook.FieldSecretSealed},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookdelivery.Table,
 			Columns: webhookdelivery.Columns,
@@ -387,7 +461,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			webhookdelivery.FieldFinishedAt:     {Type: field.TypeTime, Column: webhookdelivery.FieldFinishedAt},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   workspace.Table,
 			Columns: workspace.Columns,
@@ -607,6 +681,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Session",
 		"User",
+	)
+	graph.MustAddE(
+		"project",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   storage.ProjectTable,
+			Columns: []string{storage.ProjectColumn},
+			Bidi:    false,
+		},
+		"Storage",
+		"Project",
+	)
+	graph.MustAddE(
+		"syncs",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   storage.SyncsTable,
+			Columns: []string{storage.SyncsColumn},
+			Bidi:    false,
+		},
+		"Storage",
+		"StorageSync",
+	)
+	graph.MustAddE(
+		"storage",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   storagesync.StorageTable,
+			Columns: []string{storagesync.StorageColumn},
+			Bidi:    false,
+		},
+		"StorageSync",
+		"Storage",
 	)
 	graph.MustAddE(
 		"project",
@@ -1950,6 +2060,328 @@ func (f *SessionFilter) WhereHasUserWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *StorageQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the StorageQuery builder.
+func (_q *StorageQuery) Filter() *StorageFilter {
+	return &StorageFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *StorageMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the StorageMutation builder.
+func (m *StorageMutation) Filter() *StorageFilter {
+	return &StorageFilter{config: m.config, predicateAdder: m}
+}
+
+// StorageFilter provides a generic filtering capability at runtime for StorageQuery.
+type StorageFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *StorageFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *StorageFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(storage.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *StorageFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(storage.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *StorageFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(storage.FieldUpdatedAt))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *StorageFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(storage.FieldOrganizationID))
+}
+
+// WhereProjectID applies the entql int predicate on the project_id field.
+func (f *StorageFilter) WhereProjectID(p entql.IntP) {
+	f.Where(p.Field(storage.FieldProjectID))
+}
+
+// WhereDirection applies the entql string predicate on the direction field.
+func (f *StorageFilter) WhereDirection(p entql.StringP) {
+	f.Where(p.Field(storage.FieldDirection))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *StorageFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(storage.FieldKind))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *StorageFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(storage.FieldTitle))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *StorageFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(storage.FieldDescription))
+}
+
+// WhereBucket applies the entql string predicate on the bucket field.
+func (f *StorageFilter) WhereBucket(p entql.StringP) {
+	f.Where(p.Field(storage.FieldBucket))
+}
+
+// WherePrefix applies the entql string predicate on the prefix field.
+func (f *StorageFilter) WherePrefix(p entql.StringP) {
+	f.Where(p.Field(storage.FieldPrefix))
+}
+
+// WhereRegexFilter applies the entql string predicate on the regex_filter field.
+func (f *StorageFilter) WhereRegexFilter(p entql.StringP) {
+	f.Where(p.Field(storage.FieldRegexFilter))
+}
+
+// WhereUseBlobUrls applies the entql bool predicate on the use_blob_urls field.
+func (f *StorageFilter) WhereUseBlobUrls(p entql.BoolP) {
+	f.Where(p.Field(storage.FieldUseBlobUrls))
+}
+
+// WhereRecursiveScan applies the entql bool predicate on the recursive_scan field.
+func (f *StorageFilter) WhereRecursiveScan(p entql.BoolP) {
+	f.Where(p.Field(storage.FieldRecursiveScan))
+}
+
+// WherePresign applies the entql bool predicate on the presign field.
+func (f *StorageFilter) WherePresign(p entql.BoolP) {
+	f.Where(p.Field(storage.FieldPresign))
+}
+
+// WherePresignTTLMinutes applies the entql int predicate on the presign_ttl_minutes field.
+func (f *StorageFilter) WherePresignTTLMinutes(p entql.IntP) {
+	f.Where(p.Field(storage.FieldPresignTTLMinutes))
+}
+
+// WhereCanDeleteObjects applies the entql bool predicate on the can_delete_objects field.
+func (f *StorageFilter) WhereCanDeleteObjects(p entql.BoolP) {
+	f.Where(p.Field(storage.FieldCanDeleteObjects))
+}
+
+// WhereSettings applies the entql json.RawMessage predicate on the settings field.
+func (f *StorageFilter) WhereSettings(p entql.BytesP) {
+	f.Where(p.Field(storage.FieldSettings))
+}
+
+// WhereSecrets applies the entql []byte predicate on the secrets field.
+func (f *StorageFilter) WhereSecrets(p entql.BytesP) {
+	f.Where(p.Field(storage.FieldSecrets))
+}
+
+// WhereSyncLeaseUntil applies the entql time.Time predicate on the sync_lease_until field.
+func (f *StorageFilter) WhereSyncLeaseUntil(p entql.TimeP) {
+	f.Where(p.Field(storage.FieldSyncLeaseUntil))
+}
+
+// WhereHasProject applies a predicate to check if query has an edge project.
+func (f *StorageFilter) WhereHasProject() {
+	f.Where(entql.HasEdge("project"))
+}
+
+// WhereHasProjectWith applies a predicate to check if query has an edge project with a given conditions (other predicates).
+func (f *StorageFilter) WhereHasProjectWith(preds ...predicate.Project) {
+	f.Where(entql.HasEdgeWith("project", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSyncs applies a predicate to check if query has an edge syncs.
+func (f *StorageFilter) WhereHasSyncs() {
+	f.Where(entql.HasEdge("syncs"))
+}
+
+// WhereHasSyncsWith applies a predicate to check if query has an edge syncs with a given conditions (other predicates).
+func (f *StorageFilter) WhereHasSyncsWith(preds ...predicate.StorageSync) {
+	f.Where(entql.HasEdgeWith("syncs", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *StorageLinkQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the StorageLinkQuery builder.
+func (_q *StorageLinkQuery) Filter() *StorageLinkFilter {
+	return &StorageLinkFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *StorageLinkMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the StorageLinkMutation builder.
+func (m *StorageLinkMutation) Filter() *StorageLinkFilter {
+	return &StorageLinkFilter{config: m.config, predicateAdder: m}
+}
+
+// StorageLinkFilter provides a generic filtering capability at runtime for StorageLinkQuery.
+type StorageLinkFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *StorageLinkFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *StorageLinkFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(storagelink.FieldID))
+}
+
+// WhereStorageID applies the entql int predicate on the storage_id field.
+func (f *StorageLinkFilter) WhereStorageID(p entql.IntP) {
+	f.Where(p.Field(storagelink.FieldStorageID))
+}
+
+// WhereKey applies the entql string predicate on the key field.
+func (f *StorageLinkFilter) WhereKey(p entql.StringP) {
+	f.Where(p.Field(storagelink.FieldKey))
+}
+
+// WhereTaskID applies the entql int predicate on the task_id field.
+func (f *StorageLinkFilter) WhereTaskID(p entql.IntP) {
+	f.Where(p.Field(storagelink.FieldTaskID))
+}
+
+// WhereAnnotationID applies the entql int predicate on the annotation_id field.
+func (f *StorageLinkFilter) WhereAnnotationID(p entql.IntP) {
+	f.Where(p.Field(storagelink.FieldAnnotationID))
+}
+
+// WhereWrittenAt applies the entql time.Time predicate on the written_at field.
+func (f *StorageLinkFilter) WhereWrittenAt(p entql.TimeP) {
+	f.Where(p.Field(storagelink.FieldWrittenAt))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *StorageSyncQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the StorageSyncQuery builder.
+func (_q *StorageSyncQuery) Filter() *StorageSyncFilter {
+	return &StorageSyncFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *StorageSyncMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the StorageSyncMutation builder.
+func (m *StorageSyncMutation) Filter() *StorageSyncFilter {
+	return &StorageSyncFilter{config: m.config, predicateAdder: m}
+}
+
+// StorageSyncFilter provides a generic filtering capability at runtime for StorageSyncQuery.
+type StorageSyncFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *StorageSyncFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *StorageSyncFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(storagesync.FieldID))
+}
+
+// WhereStorageID applies the entql int predicate on the storage_id field.
+func (f *StorageSyncFilter) WhereStorageID(p entql.IntP) {
+	f.Where(p.Field(storagesync.FieldStorageID))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *StorageSyncFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(storagesync.FieldOrganizationID))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *StorageSyncFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(storagesync.FieldStatus))
+}
+
+// WhereTotal applies the entql int predicate on the total field.
+func (f *StorageSyncFilter) WhereTotal(p entql.IntP) {
+	f.Where(p.Field(storagesync.FieldTotal))
+}
+
+// WhereDone applies the entql int predicate on the done field.
+func (f *StorageSyncFilter) WhereDone(p entql.IntP) {
+	f.Where(p.Field(storagesync.FieldDone))
+}
+
+// WhereMessage applies the entql string predicate on the message field.
+func (f *StorageSyncFilter) WhereMessage(p entql.StringP) {
+	f.Where(p.Field(storagesync.FieldMessage))
+}
+
+// WhereStartedAt applies the entql time.Time predicate on the started_at field.
+func (f *StorageSyncFilter) WhereStartedAt(p entql.TimeP) {
+	f.Where(p.Field(storagesync.FieldStartedAt))
+}
+
+// WhereFinishedAt applies the entql time.Time predicate on the finished_at field.
+func (f *StorageSyncFilter) WhereFinishedAt(p entql.TimeP) {
+	f.Where(p.Field(storagesync.FieldFinishedAt))
+}
+
+// WhereHasStorage applies a predicate to check if query has an edge storage.
+func (f *StorageSyncFilter) WhereHasStorage() {
+	f.Where(entql.HasEdge("storage"))
+}
+
+// WhereHasStorageWith applies a predicate to check if query has an edge storage with a given conditions (other predicates).
+func (f *StorageSyncFilter) WhereHasStorageWith(preds ...predicate.Storage) {
+	f.Where(entql.HasEdgeWith("storage", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *TaskQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1978,7 +2410,7 @@ type TaskFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TaskFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2115,7 +2547,7 @@ type ThrottleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ThrottleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2170,7 +2602,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2291,7 +2723,7 @@ type WebhookFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2409,7 +2841,7 @@ type WebhookDeliveryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookDeliveryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2518,7 +2950,7 @@ type WorkspaceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WorkspaceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -17,6 +17,8 @@ import (
 	"gloss/ent/project"
 	"gloss/ent/projectmember"
 	"gloss/ent/session"
+	"gloss/ent/storage"
+	"gloss/ent/storagesync"
 	"gloss/ent/task"
 	"gloss/ent/user"
 	"gloss/ent/webhook"
@@ -1428,6 +1430,286 @@ func newSessionPaginateArgs(rv map[string]any) *sessionPaginateArgs {
 				args.opts = append(args.opts, WithSessionOrder(v))
 			}
 		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *StorageQuery) CollectFields(ctx context.Context, satisfies ...string) (*StorageQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *StorageQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(storage.Columns))
+		selectedFields = []string{storage.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "project":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ProjectClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, projectImplementors)...); err != nil {
+				return err
+			}
+			_q.withProject = query
+			if _, ok := fieldSeen[storage.FieldProjectID]; !ok {
+				selectedFields = append(selectedFields, storage.FieldProjectID)
+				fieldSeen[storage.FieldProjectID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[storage.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, storage.FieldCreatedAt)
+				fieldSeen[storage.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[storage.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, storage.FieldUpdatedAt)
+				fieldSeen[storage.FieldUpdatedAt] = struct{}{}
+			}
+		case "projectID":
+			if _, ok := fieldSeen[storage.FieldProjectID]; !ok {
+				selectedFields = append(selectedFields, storage.FieldProjectID)
+				fieldSeen[storage.FieldProjectID] = struct{}{}
+			}
+		case "direction":
+			if _, ok := fieldSeen[storage.FieldDirection]; !ok {
+				selectedFields = append(selectedFields, storage.FieldDirection)
+				fieldSeen[storage.FieldDirection] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[storage.FieldKind]; !ok {
+				selectedFields = append(selectedFields, storage.FieldKind)
+				fieldSeen[storage.FieldKind] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[storage.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, storage.FieldTitle)
+				fieldSeen[storage.FieldTitle] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[storage.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, storage.FieldDescription)
+				fieldSeen[storage.FieldDescription] = struct{}{}
+			}
+		case "bucket":
+			if _, ok := fieldSeen[storage.FieldBucket]; !ok {
+				selectedFields = append(selectedFields, storage.FieldBucket)
+				fieldSeen[storage.FieldBucket] = struct{}{}
+			}
+		case "prefix":
+			if _, ok := fieldSeen[storage.FieldPrefix]; !ok {
+				selectedFields = append(selectedFields, storage.FieldPrefix)
+				fieldSeen[storage.FieldPrefix] = struct{}{}
+			}
+		case "regexFilter":
+			if _, ok := fieldSeen[storage.FieldRegexFilter]; !ok {
+				selectedFields = append(selectedFields, storage.FieldRegexFilter)
+				fieldSeen[storage.FieldRegexFilter] = struct{}{}
+			}
+		case "useBlobUrls":
+			if _, ok := fieldSeen[storage.FieldUseBlobUrls]; !ok {
+				selectedFields = append(selectedFields, storage.FieldUseBlobUrls)
+				fieldSeen[storage.FieldUseBlobUrls] = struct{}{}
+			}
+		case "recursiveScan":
+			if _, ok := fieldSeen[storage.FieldRecursiveScan]; !ok {
+				selectedFields = append(selectedFields, storage.FieldRecursiveScan)
+				fieldSeen[storage.FieldRecursiveScan] = struct{}{}
+			}
+		case "presign":
+			if _, ok := fieldSeen[storage.FieldPresign]; !ok {
+				selectedFields = append(selectedFields, storage.FieldPresign)
+				fieldSeen[storage.FieldPresign] = struct{}{}
+			}
+		case "presignTTLMinutes":
+			if _, ok := fieldSeen[storage.FieldPresignTTLMinutes]; !ok {
+				selectedFields = append(selectedFields, storage.FieldPresignTTLMinutes)
+				fieldSeen[storage.FieldPresignTTLMinutes] = struct{}{}
+			}
+		case "canDeleteObjects":
+			if _, ok := fieldSeen[storage.FieldCanDeleteObjects]; !ok {
+				selectedFields = append(selectedFields, storage.FieldCanDeleteObjects)
+				fieldSeen[storage.FieldCanDeleteObjects] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type storagePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []StoragePaginateOption
+}
+
+func newStoragePaginateArgs(rv map[string]any) *storagePaginateArgs {
+	args := &storagePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &StorageOrder{Field: &StorageOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithStorageOrder(order))
+			}
+		case *StorageOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithStorageOrder(v))
+			}
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *StorageSyncQuery) CollectFields(ctx context.Context, satisfies ...string) (*StorageSyncQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *StorageSyncQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(storagesync.Columns))
+		selectedFields = []string{storagesync.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "storage":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&StorageClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, storageImplementors)...); err != nil {
+				return err
+			}
+			_q.withStorage = query
+			if _, ok := fieldSeen[storagesync.FieldStorageID]; !ok {
+				selectedFields = append(selectedFields, storagesync.FieldStorageID)
+				fieldSeen[storagesync.FieldStorageID] = struct{}{}
+			}
+		case "storageID":
+			if _, ok := fieldSeen[storagesync.FieldStorageID]; !ok {
+				selectedFields = append(selectedFields, storagesync.FieldStorageID)
+				fieldSeen[storagesync.FieldStorageID] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[storagesync.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, storagesync.FieldStatus)
+				fieldSeen[storagesync.FieldStatus] = struct{}{}
+			}
+		case "total":
+			if _, ok := fieldSeen[storagesync.FieldTotal]; !ok {
+				selectedFields = append(selectedFields, storagesync.FieldTotal)
+				fieldSeen[storagesync.FieldTotal] = struct{}{}
+			}
+		case "done":
+			if _, ok := fieldSeen[storagesync.FieldDone]; !ok {
+				selectedFields = append(selectedFields, storagesync.FieldDone)
+				fieldSeen[storagesync.FieldDone] = struct{}{}
+			}
+		case "message":
+			if _, ok := fieldSeen[storagesync.FieldMessage]; !ok {
+				selectedFields = append(selectedFields, storagesync.FieldMessage)
+				fieldSeen[storagesync.FieldMessage] = struct{}{}
+			}
+		case "startedAt":
+			if _, ok := fieldSeen[storagesync.FieldStartedAt]; !ok {
+				selectedFields = append(selectedFields, storagesync.FieldStartedAt)
+				fieldSeen[storagesync.FieldStartedAt] = struct{}{}
+			}
+		case "finishedAt":
+			if _, ok := fieldSeen[storagesync.FieldFinishedAt]; !ok {
+				selectedFields = append(selectedFields, storagesync.FieldFinishedAt)
+				fieldSeen[storagesync.FieldFinishedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type storagesyncPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []StorageSyncPaginateOption
+}
+
+func newStorageSyncPaginateArgs(rv map[string]any) *storagesyncPaginateArgs {
+	args := &storagesyncPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
 	}
 	return args
 }

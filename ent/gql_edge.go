@@ -104,6 +104,22 @@ func (_m *Session) User(ctx context.Context) (*User, error) {
 	return result, err
 }
 
+func (_m *Storage) Project(ctx context.Context) (*Project, error) {
+	result, err := _m.Edges.ProjectOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryProject().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *StorageSync) Storage(ctx context.Context) (*Storage, error) {
+	result, err := _m.Edges.StorageOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryStorage().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *Task) Project(ctx context.Context) (*Project, error) {
 	result, err := _m.Edges.ProjectOrErr()
 	if IsNotLoaded(err) {

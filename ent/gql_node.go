@@ -16,6 +16,8 @@ import (
 	"gloss/ent/project"
 	"gloss/ent/projectmember"
 	"gloss/ent/session"
+	"gloss/ent/storage"
+	"gloss/ent/storagesync"
 	"gloss/ent/task"
 	"gloss/ent/user"
 	"gloss/ent/webhook"
@@ -92,6 +94,16 @@ var sessionImplementors = []string{"Session", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Session) IsNode() {}
+
+var storageImplementors = []string{"Storage", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Storage) IsNode() {}
+
+var storagesyncImplementors = []string{"StorageSync", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*StorageSync) IsNode() {}
 
 var taskImplementors = []string{"Task", "Node"}
 
@@ -271,6 +283,24 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(session.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, sessionImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case storage.Table:
+		query := c.Storage.Query().
+			Where(storage.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, storageImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case storagesync.Table:
+		query := c.StorageSync.Query().
+			Where(storagesync.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, storagesyncImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -557,6 +587,38 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Session.Query().
 			Where(session.IDIn(ids...))
 		query, err := query.CollectFields(ctx, sessionImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case storage.Table:
+		query := c.Storage.Query().
+			Where(storage.IDIn(ids...))
+		query, err := query.CollectFields(ctx, storageImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case storagesync.Table:
+		query := c.StorageSync.Query().
+			Where(storagesync.IDIn(ids...))
+		query, err := query.CollectFields(ctx, storagesyncImplementors...)
 		if err != nil {
 			return nil, err
 		}

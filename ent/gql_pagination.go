@@ -17,6 +17,8 @@ import (
 	"gloss/ent/project"
 	"gloss/ent/projectmember"
 	"gloss/ent/session"
+	"gloss/ent/storage"
+	"gloss/ent/storagesync"
 	"gloss/ent/task"
 	"gloss/ent/user"
 	"gloss/ent/webhook"
@@ -3371,6 +3373,569 @@ func (_m *Session) ToEdge(order *SessionOrder) *SessionEdge {
 		order = DefaultSessionOrder
 	}
 	return &SessionEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// StorageEdge is the edge representation of Storage.
+type StorageEdge struct {
+	Node   *Storage `json:"node"`
+	Cursor Cursor   `json:"cursor"`
+}
+
+// StorageConnection is the connection containing edges to Storage.
+type StorageConnection struct {
+	Edges      []*StorageEdge `json:"edges"`
+	PageInfo   PageInfo       `json:"pageInfo"`
+	TotalCount int            `json:"totalCount"`
+}
+
+func (c *StorageConnection) build(nodes []*Storage, pager *storagePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Storage
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Storage {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Storage {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*StorageEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &StorageEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// StoragePaginateOption enables pagination customization.
+type StoragePaginateOption func(*storagePager) error
+
+// WithStorageOrder configures pagination ordering.
+func WithStorageOrder(order *StorageOrder) StoragePaginateOption {
+	if order == nil {
+		order = DefaultStorageOrder
+	}
+	o := *order
+	return func(pager *storagePager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultStorageOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithStorageFilter configures pagination filter.
+func WithStorageFilter(filter func(*StorageQuery) (*StorageQuery, error)) StoragePaginateOption {
+	return func(pager *storagePager) error {
+		if filter == nil {
+			return errors.New("StorageQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type storagePager struct {
+	reverse bool
+	order   *StorageOrder
+	filter  func(*StorageQuery) (*StorageQuery, error)
+}
+
+func newStoragePager(opts []StoragePaginateOption, reverse bool) (*storagePager, error) {
+	pager := &storagePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultStorageOrder
+	}
+	return pager, nil
+}
+
+func (p *storagePager) applyFilter(query *StorageQuery) (*StorageQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *storagePager) toCursor(_m *Storage) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *storagePager) applyCursors(query *StorageQuery, after, before *Cursor) (*StorageQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultStorageOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *storagePager) applyOrder(query *StorageQuery) *StorageQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultStorageOrder.Field {
+		query = query.Order(DefaultStorageOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *storagePager) orderExpr(query *StorageQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultStorageOrder.Field {
+			b.Comma().Ident(DefaultStorageOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Storage.
+func (_m *StorageQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...StoragePaginateOption,
+) (*StorageConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newStoragePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &StorageConnection{Edges: []*StorageEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// StorageOrderFieldCreatedAt orders Storage by created_at.
+	StorageOrderFieldCreatedAt = &StorageOrderField{
+		Value: func(_m *Storage) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: storage.FieldCreatedAt,
+		toTerm: storage.ByCreatedAt,
+		toCursor: func(_m *Storage) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// StorageOrderFieldUpdatedAt orders Storage by updated_at.
+	StorageOrderFieldUpdatedAt = &StorageOrderField{
+		Value: func(_m *Storage) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: storage.FieldUpdatedAt,
+		toTerm: storage.ByUpdatedAt,
+		toCursor: func(_m *Storage) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f StorageOrderField) String() string {
+	var str string
+	switch f.column {
+	case StorageOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case StorageOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f StorageOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *StorageOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("StorageOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *StorageOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *StorageOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid StorageOrderField", str)
+	}
+	return nil
+}
+
+// StorageOrderField defines the ordering field of Storage.
+type StorageOrderField struct {
+	// Value extracts the ordering value from the given Storage.
+	Value    func(*Storage) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) storage.OrderOption
+	toCursor func(*Storage) Cursor
+}
+
+// StorageOrder defines the ordering of Storage.
+type StorageOrder struct {
+	Direction OrderDirection     `json:"direction"`
+	Field     *StorageOrderField `json:"field"`
+}
+
+// DefaultStorageOrder is the default ordering of Storage.
+var DefaultStorageOrder = &StorageOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &StorageOrderField{
+		Value: func(_m *Storage) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: storage.FieldID,
+		toTerm: storage.ByID,
+		toCursor: func(_m *Storage) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Storage into StorageEdge.
+func (_m *Storage) ToEdge(order *StorageOrder) *StorageEdge {
+	if order == nil {
+		order = DefaultStorageOrder
+	}
+	return &StorageEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// StorageSyncEdge is the edge representation of StorageSync.
+type StorageSyncEdge struct {
+	Node   *StorageSync `json:"node"`
+	Cursor Cursor       `json:"cursor"`
+}
+
+// StorageSyncConnection is the connection containing edges to StorageSync.
+type StorageSyncConnection struct {
+	Edges      []*StorageSyncEdge `json:"edges"`
+	PageInfo   PageInfo           `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+func (c *StorageSyncConnection) build(nodes []*StorageSync, pager *storagesyncPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *StorageSync
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *StorageSync {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *StorageSync {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*StorageSyncEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &StorageSyncEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// StorageSyncPaginateOption enables pagination customization.
+type StorageSyncPaginateOption func(*storagesyncPager) error
+
+// WithStorageSyncOrder configures pagination ordering.
+func WithStorageSyncOrder(order *StorageSyncOrder) StorageSyncPaginateOption {
+	if order == nil {
+		order = DefaultStorageSyncOrder
+	}
+	o := *order
+	return func(pager *storagesyncPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultStorageSyncOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithStorageSyncFilter configures pagination filter.
+func WithStorageSyncFilter(filter func(*StorageSyncQuery) (*StorageSyncQuery, error)) StorageSyncPaginateOption {
+	return func(pager *storagesyncPager) error {
+		if filter == nil {
+			return errors.New("StorageSyncQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type storagesyncPager struct {
+	reverse bool
+	order   *StorageSyncOrder
+	filter  func(*StorageSyncQuery) (*StorageSyncQuery, error)
+}
+
+func newStorageSyncPager(opts []StorageSyncPaginateOption, reverse bool) (*storagesyncPager, error) {
+	pager := &storagesyncPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultStorageSyncOrder
+	}
+	return pager, nil
+}
+
+func (p *storagesyncPager) applyFilter(query *StorageSyncQuery) (*StorageSyncQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *storagesyncPager) toCursor(_m *StorageSync) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *storagesyncPager) applyCursors(query *StorageSyncQuery, after, before *Cursor) (*StorageSyncQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultStorageSyncOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *storagesyncPager) applyOrder(query *StorageSyncQuery) *StorageSyncQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultStorageSyncOrder.Field {
+		query = query.Order(DefaultStorageSyncOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *storagesyncPager) orderExpr(query *StorageSyncQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultStorageSyncOrder.Field {
+			b.Comma().Ident(DefaultStorageSyncOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to StorageSync.
+func (_m *StorageSyncQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...StorageSyncPaginateOption,
+) (*StorageSyncConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newStorageSyncPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &StorageSyncConnection{Edges: []*StorageSyncEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+// StorageSyncOrderField defines the ordering field of StorageSync.
+type StorageSyncOrderField struct {
+	// Value extracts the ordering value from the given StorageSync.
+	Value    func(*StorageSync) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) storagesync.OrderOption
+	toCursor func(*StorageSync) Cursor
+}
+
+// StorageSyncOrder defines the ordering of StorageSync.
+type StorageSyncOrder struct {
+	Direction OrderDirection         `json:"direction"`
+	Field     *StorageSyncOrderField `json:"field"`
+}
+
+// DefaultStorageSyncOrder is the default ordering of StorageSync.
+var DefaultStorageSyncOrder = &StorageSyncOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &StorageSyncOrderField{
+		Value: func(_m *StorageSync) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: storagesync.FieldID,
+		toTerm: storagesync.ByID,
+		toCursor: func(_m *StorageSync) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts StorageSync into StorageSyncEdge.
+func (_m *StorageSync) ToEdge(order *StorageSyncOrder) *StorageSyncEdge {
+	if order == nil {
+		order = DefaultStorageSyncOrder
+	}
+	return &StorageSyncEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

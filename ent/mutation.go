@@ -20,6 +20,9 @@ import (
 	"gloss/ent/project"
 	"gloss/ent/projectmember"
 	"gloss/ent/session"
+	"gloss/ent/storage"
+	"gloss/ent/storagelink"
+	"gloss/ent/storagesync"
 	"gloss/ent/task"
 	"gloss/ent/throttle"
 	"gloss/ent/user"
@@ -54,6 +57,9 @@ const (
 	TypeProject         = "Project"
 	TypeProjectMember   = "ProjectMember"
 	TypeSession         = "Session"
+	TypeStorage         = "Storage"
+	TypeStorageLink     = "StorageLink"
+	TypeStorageSync     = "StorageSync"
 	TypeTask            = "Task"
 	TypeThrottle        = "Throttle"
 	TypeUser            = "User"
@@ -10537,6 +10543,3199 @@ func (m *SessionMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Session edge %s", name)
+}
+
+// StorageMutation represents an operation that mutates the Storage nodes in the graph.
+type StorageMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	organization_id        *int
+	addorganization_id     *int
+	direction              *storage.Direction
+	kind                   *storage.Kind
+	title                  *string
+	description            *string
+	bucket                 *string
+	prefix                 *string
+	regex_filter           *string
+	use_blob_urls          *bool
+	recursive_scan         *bool
+	presign                *bool
+	presign_ttl_minutes    *int
+	addpresign_ttl_minutes *int
+	can_delete_objects     *bool
+	settings               *map[string]string
+	secrets                *[]byte
+	sync_lease_until       *time.Time
+	clearedFields          map[string]struct{}
+	project                *int
+	clearedproject         bool
+	syncs                  map[int]struct{}
+	removedsyncs           map[int]struct{}
+	clearedsyncs           bool
+	done                   bool
+	oldValue               func(context.Context) (*Storage, error)
+	predicates             []predicate.Storage
+}
+
+var _ ent.Mutation = (*StorageMutation)(nil)
+
+// storageOption allows management of the mutation configuration using functional options.
+type storageOption func(*StorageMutation)
+
+// newStorageMutation creates new mutation for the Storage entity.
+func newStorageMutation(c config, op Op, opts ...storageOption) *StorageMutation {
+	m := &StorageMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeStorage,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withStorageID sets the ID field of the mutation.
+func withStorageID(id int) storageOption {
+	return func(m *StorageMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Storage
+		)
+		m.oldValue = func(ctx context.Context) (*Storage, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Storage.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withStorage sets the old Storage of the mutation.
+func withStorage(node *Storage) storageOption {
+	return func(m *StorageMutation) {
+		m.oldValue = func(context.Context) (*Storage, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m StorageMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m StorageMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *StorageMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *StorageMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Storage.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *StorageMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *StorageMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Storage entity.
+// If the Storage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *StorageMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *StorageMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *StorageMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Storage entity.
+// If the Storage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *StorageMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *StorageMutation) SetOrganizationID(i int) {
+	m.organization_id = &i
+	m.addorganization_id = nil
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *StorageMutation) OrganizationID() (r int, exists bool) {
+	v := m.organization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the Storage entity.
+// If the Storage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageMutation) OldOrganizationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// AddOrganizationID adds i to the "organization_id" field.
+func (m *StorageMutation) AddOrganizationID(i int) {
+	if m.addorganization_id != nil {
+		*m.addorganization_id += i
+	} else {
+		m.addorganization_id = &i
+	}
+}
+
+// AddedOrganizationID returns the value that was added to the "organization_id" field in this mutation.
+func (m *StorageMutation) AddedOrganizationID() (r int, exists bool) {
+	v := m.addorganization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *StorageMutation) ResetOrganizationID() {
+	m.organization_id = nil
+	m.addorganization_id = nil
+}
+
+// SetProjectID sets the "project_id" field.
+func (m *StorageMutation) SetProjectID(i int) {
+	m.project = &i
+}
+
+// ProjectID returns the value of the "project_id" field in the mutation.
+func (m *StorageMutation) ProjectID() (r int, exists bool) {
+	v := m.project
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProjectID returns the old "project_id" field's value of the Storage entity.
+// If the Storage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageMutation) OldProjectID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProjectID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProjectID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProjectID: %w", err)
+	}
+	return oldValue.ProjectID, nil
+}
+
+// ResetProjectID resets all changes to the "project_id" field.
+func (m *StorageMutation) ResetProjectID() {
+	m.project = nil
+}
+
+// SetDirection sets the "direction" field.
+func (m *StorageMutation) SetDirection(s storage.Direction) {
+	m.direction = &s
+}
+
+// Direction returns the value of the "direction" field in the mutation.
+func (m *StorageMutation) Direction() (r storage.Direction, exists bool) {
+	v := m.direction
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDirection returns the old "direction" field's value of the Storage entity.
+// If the Storage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageMutation) OldDirection(ctx context.Context) (v storage.Direction, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDirection is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDirection requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDirection: %w", err)
+	}
+	return oldValue.Direction, nil
+}
+
+// ResetDirection resets all changes to the "direction" field.
+func (m *StorageMutation) ResetDirection() {
+	m.direction = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *StorageMutation) SetKind(s storage.Kind) {
+	m.kind = &s
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *StorageMutation) Kind() (r storage.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the Storage entity.
+// If the Storage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageMutation) OldKind(ctx context.Context) (v storage.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *StorageMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *StorageMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *StorageMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the Storage entity.
+// If the Storage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *StorageMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetDescription sets the "description" field.
+func (m *StorageMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *StorageMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the Storage entity.
+// If the Storage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *StorageMutation) ResetDescription() {
+	m.description = nil
+}
+
+// SetBucket sets the "bucket" field.
+func (m *StorageMutation) SetBucket(s string) {
+	m.bucket = &s
+}
+
+// Bucket returns the value of the "bucket" field in the mutation.
+func (m *StorageMutation) Bucket() (r string, exists bool) {
+	v := m.bucket
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBucket returns the old "bucket" field's value of the Storage entity.
+// If the Storage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageMutation) OldBucket(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBucket is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBucket requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBucket: %w", err)
+	}
+	return oldValue.Bucket, nil
+}
+
+// ResetBucket resets all changes to the "bucket" field.
+func (m *StorageMutation) ResetBucket() {
+	m.bucket = nil
+}
+
+// SetPrefix sets the "prefix" field.
+func (m *StorageMutation) SetPrefix(s string) {
+	m.prefix = &s
+}
+
+// Prefix returns the value of the "prefix" field in the mutation.
+func (m *StorageMutation) Prefix() (r string, exists bool) {
+	v := m.prefix
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPrefix returns the old "prefix" field's value of the Storage entity.
+// If the Storage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageMutation) OldPrefix(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPrefix is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPrefix requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPrefix: %w", err)
+	}
+	return oldValue.Prefix, nil
+}
+
+// ResetPrefix resets all changes to the "prefix" field.
+func (m *StorageMutation) ResetPrefix() {
+	m.prefix = nil
+}
+
+// SetRegexFilter sets the "regex_filter" field.
+func (m *StorageMutation) SetRegexFilter(s string) {
+	m.regex_filter = &s
+}
+
+// RegexFilter returns the value of the "regex_filter" field in the mutation.
+func (m *StorageMutation) RegexFilter() (r string, exists bool) {
+	v := m.regex_filter
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRegexFilter returns the old "regex_filter" field's value of the Storage entity.
+// If the Storage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageMutation) OldRegexFilter(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRegexFilter is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRegexFilter requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRegexFilter: %w", err)
+	}
+	return oldValue.RegexFilter, nil
+}
+
+// ResetRegexFilter resets all changes to the "regex_filter" field.
+func (m *StorageMutation) ResetRegexFilter() {
+	m.regex_filter = nil
+}
+
+// SetUseBlobUrls sets the "use_blob_urls" field.
+func (m *StorageMutation) SetUseBlobUrls(b bool) {
+	m.use_blob_urls = &b
+}
+
+// UseBlobUrls returns the value of the "use_blob_urls" field in the mutation.
+func (m *StorageMutation) UseBlobUrls() (r bool, exists bool) {
+	v := m.use_blob_urls
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUseBlobUrls returns the old "use_blob_urls" field's value of the Storage entity.
+// If the Storage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageMutation) OldUseBlobUrls(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUseBlobUrls is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUseBlobUrls requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUseBlobUrls: %w", err)
+	}
+	return oldValue.UseBlobUrls, nil
+}
+
+// ResetUseBlobUrls resets all changes to the "use_blob_urls" field.
+func (m *StorageMutation) ResetUseBlobUrls() {
+	m.use_blob_urls = nil
+}
+
+// SetRecursiveScan sets the "recursive_scan" field.
+func (m *StorageMutation) SetRecursiveScan(b bool) {
+	m.recursive_scan = &b
+}
+
+// RecursiveScan returns the value of the "recursive_scan" field in the mutation.
+func (m *StorageMutation) RecursiveScan() (r bool, exists bool) {
+	v := m.recursive_scan
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecursiveScan returns the old "recursive_scan" field's value of the Storage entity.
+// If the Storage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageMutation) OldRecursiveScan(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecursiveScan is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecursiveScan requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecursiveScan: %w", err)
+	}
+	return oldValue.RecursiveScan, nil
+}
+
+// ResetRecursiveScan resets all changes to the "recursive_scan" field.
+func (m *StorageMutation) ResetRecursiveScan() {
+	m.recursive_scan = nil
+}
+
+// SetPresign sets the "presign" field.
+func (m *StorageMutation) SetPresign(b bool) {
+	m.presign = &b
+}
+
+// Presign returns the value of the "presign" field in the mutation.
+func (m *StorageMutation) Presign() (r bool, exists bool) {
+	v := m.presign
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPresign returns the old "presign" field's value of the Storage entity.
+// If the Storage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageMutation) OldPresign(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPresign is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPresign requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPresign: %w", err)
+	}
+	return oldValue.Presign, nil
+}
+
+// ResetPresign resets all changes to the "presign" field.
+func (m *StorageMutation) ResetPresign() {
+	m.presign = nil
+}
+
+// SetPresignTTLMinutes sets the "presign_ttl_minutes" field.
+func (m *StorageMutation) SetPresignTTLMinutes(i int) {
+	m.presign_ttl_minutes = &i
+	m.addpresign_ttl_minutes = nil
+}
+
+// PresignTTLMinutes returns the value of the "presign_ttl_minutes" field in the mutation.
+func (m *StorageMutation) PresignTTLMinutes() (r int, exists bool) {
+	v := m.presign_ttl_minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPresignTTLMinutes returns the old "presign_ttl_minutes" field's value of the Storage entity.
+// If the Storage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageMutation) OldPresignTTLMinutes(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPresignTTLMinutes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPresignTTLMinutes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPresignTTLMinutes: %w", err)
+	}
+	return oldValue.PresignTTLMinutes, nil
+}
+
+// AddPresignTTLMinutes adds i to the "presign_ttl_minutes" field.
+func (m *StorageMutation) AddPresignTTLMinutes(i int) {
+	if m.addpresign_ttl_minutes != nil {
+		*m.addpresign_ttl_minutes += i
+	} else {
+		m.addpresign_ttl_minutes = &i
+	}
+}
+
+// AddedPresignTTLMinutes returns the value that was added to the "presign_ttl_minutes" field in this mutation.
+func (m *StorageMutation) AddedPresignTTLMinutes() (r int, exists bool) {
+	v := m.addpresign_ttl_minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPresignTTLMinutes resets all changes to the "presign_ttl_minutes" field.
+func (m *StorageMutation) ResetPresignTTLMinutes() {
+	m.presign_ttl_minutes = nil
+	m.addpresign_ttl_minutes = nil
+}
+
+// SetCanDeleteObjects sets the "can_delete_objects" field.
+func (m *StorageMutation) SetCanDeleteObjects(b bool) {
+	m.can_delete_objects = &b
+}
+
+// CanDeleteObjects returns the value of the "can_delete_objects" field in the mutation.
+func (m *StorageMutation) CanDeleteObjects() (r bool, exists bool) {
+	v := m.can_delete_objects
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCanDeleteObjects returns the old "can_delete_objects" field's value of the Storage entity.
+// If the Storage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageMutation) OldCanDeleteObjects(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCanDeleteObjects is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCanDeleteObjects requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCanDeleteObjects: %w", err)
+	}
+	return oldValue.CanDeleteObjects, nil
+}
+
+// ResetCanDeleteObjects resets all changes to the "can_delete_objects" field.
+func (m *StorageMutation) ResetCanDeleteObjects() {
+	m.can_delete_objects = nil
+}
+
+// SetSettings sets the "settings" field.
+func (m *StorageMutation) SetSettings(value map[string]string) {
+	m.settings = &value
+}
+
+// Settings returns the value of the "settings" field in the mutation.
+func (m *StorageMutation) Settings() (r map[string]string, exists bool) {
+	v := m.settings
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSettings returns the old "settings" field's value of the Storage entity.
+// If the Storage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageMutation) OldSettings(ctx context.Context) (v map[string]string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSettings is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSettings requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSettings: %w", err)
+	}
+	return oldValue.Settings, nil
+}
+
+// ClearSettings clears the value of the "settings" field.
+func (m *StorageMutation) ClearSettings() {
+	m.settings = nil
+	m.clearedFields[storage.FieldSettings] = struct{}{}
+}
+
+// SettingsCleared returns if the "settings" field was cleared in this mutation.
+func (m *StorageMutation) SettingsCleared() bool {
+	_, ok := m.clearedFields[storage.FieldSettings]
+	return ok
+}
+
+// ResetSettings resets all changes to the "settings" field.
+func (m *StorageMutation) ResetSettings() {
+	m.settings = nil
+	delete(m.clearedFields, storage.FieldSettings)
+}
+
+// SetSecrets sets the "secrets" field.
+func (m *StorageMutation) SetSecrets(b []byte) {
+	m.secrets = &b
+}
+
+// Secrets returns the value of the "secrets" field in the mutation.
+func (m *StorageMutation) Secrets() (r []byte, exists bool) {
+	v := m.secrets
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSecrets returns the old "secrets" field's value of the Storage entity.
+// If the Storage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageMutation) OldSecrets(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSecrets is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSecrets requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSecrets: %w", err)
+	}
+	return oldValue.Secrets, nil
+}
+
+// ClearSecrets clears the value of the "secrets" field.
+func (m *StorageMutation) ClearSecrets() {
+	m.secrets = nil
+	m.clearedFields[storage.FieldSecrets] = struct{}{}
+}
+
+// SecretsCleared returns if the "secrets" field was cleared in this mutation.
+func (m *StorageMutation) SecretsCleared() bool {
+	_, ok := m.clearedFields[storage.FieldSecrets]
+	return ok
+}
+
+// ResetSecrets resets all changes to the "secrets" field.
+func (m *StorageMutation) ResetSecrets() {
+	m.secrets = nil
+	delete(m.clearedFields, storage.FieldSecrets)
+}
+
+// SetSyncLeaseUntil sets the "sync_lease_until" field.
+func (m *StorageMutation) SetSyncLeaseUntil(t time.Time) {
+	m.sync_lease_until = &t
+}
+
+// SyncLeaseUntil returns the value of the "sync_lease_until" field in the mutation.
+func (m *StorageMutation) SyncLeaseUntil() (r time.Time, exists bool) {
+	v := m.sync_lease_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSyncLeaseUntil returns the old "sync_lease_until" field's value of the Storage entity.
+// If the Storage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageMutation) OldSyncLeaseUntil(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSyncLeaseUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSyncLeaseUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSyncLeaseUntil: %w", err)
+	}
+	return oldValue.SyncLeaseUntil, nil
+}
+
+// ClearSyncLeaseUntil clears the value of the "sync_lease_until" field.
+func (m *StorageMutation) ClearSyncLeaseUntil() {
+	m.sync_lease_until = nil
+	m.clearedFields[storage.FieldSyncLeaseUntil] = struct{}{}
+}
+
+// SyncLeaseUntilCleared returns if the "sync_lease_until" field was cleared in this mutation.
+func (m *StorageMutation) SyncLeaseUntilCleared() bool {
+	_, ok := m.clearedFields[storage.FieldSyncLeaseUntil]
+	return ok
+}
+
+// ResetSyncLeaseUntil resets all changes to the "sync_lease_until" field.
+func (m *StorageMutation) ResetSyncLeaseUntil() {
+	m.sync_lease_until = nil
+	delete(m.clearedFields, storage.FieldSyncLeaseUntil)
+}
+
+// ClearProject clears the "project" edge to the Project entity.
+func (m *StorageMutation) ClearProject() {
+	m.clearedproject = true
+	m.clearedFields[storage.FieldProjectID] = struct{}{}
+}
+
+// ProjectCleared reports if the "project" edge to the Project entity was cleared.
+func (m *StorageMutation) ProjectCleared() bool {
+	return m.clearedproject
+}
+
+// ProjectIDs returns the "project" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ProjectID instead. It exists only for internal usage by the builders.
+func (m *StorageMutation) ProjectIDs() (ids []int) {
+	if id := m.project; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetProject resets all changes to the "project" edge.
+func (m *StorageMutation) ResetProject() {
+	m.project = nil
+	m.clearedproject = false
+}
+
+// AddSyncIDs adds the "syncs" edge to the StorageSync entity by ids.
+func (m *StorageMutation) AddSyncIDs(ids ...int) {
+	if m.syncs == nil {
+		m.syncs = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.syncs[ids[i]] = struct{}{}
+	}
+}
+
+// ClearSyncs clears the "syncs" edge to the StorageSync entity.
+func (m *StorageMutation) ClearSyncs() {
+	m.clearedsyncs = true
+}
+
+// SyncsCleared reports if the "syncs" edge to the StorageSync entity was cleared.
+func (m *StorageMutation) SyncsCleared() bool {
+	return m.clearedsyncs
+}
+
+// RemoveSyncIDs removes the "syncs" edge to the StorageSync entity by IDs.
+func (m *StorageMutation) RemoveSyncIDs(ids ...int) {
+	if m.removedsyncs == nil {
+		m.removedsyncs = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.syncs, ids[i])
+		m.removedsyncs[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedSyncs returns the removed IDs of the "syncs" edge to the StorageSync entity.
+func (m *StorageMutation) RemovedSyncsIDs() (ids []int) {
+	for id := range m.removedsyncs {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// SyncsIDs returns the "syncs" edge IDs in the mutation.
+func (m *StorageMutation) SyncsIDs() (ids []int) {
+	for id := range m.syncs {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetSyncs resets all changes to the "syncs" edge.
+func (m *StorageMutation) ResetSyncs() {
+	m.syncs = nil
+	m.clearedsyncs = false
+	m.removedsyncs = nil
+}
+
+// Where appends a list predicates to the StorageMutation builder.
+func (m *StorageMutation) Where(ps ...predicate.Storage) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the StorageMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *StorageMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Storage, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *StorageMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *StorageMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Storage).
+func (m *StorageMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *StorageMutation) Fields() []string {
+	fields := make([]string, 0, 19)
+	if m.created_at != nil {
+		fields = append(fields, storage.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, storage.FieldUpdatedAt)
+	}
+	if m.organization_id != nil {
+		fields = append(fields, storage.FieldOrganizationID)
+	}
+	if m.project != nil {
+		fields = append(fields, storage.FieldProjectID)
+	}
+	if m.direction != nil {
+		fields = append(fields, storage.FieldDirection)
+	}
+	if m.kind != nil {
+		fields = append(fields, storage.FieldKind)
+	}
+	if m.title != nil {
+		fields = append(fields, storage.FieldTitle)
+	}
+	if m.description != nil {
+		fields = append(fields, storage.FieldDescription)
+	}
+	if m.bucket != nil {
+		fields = append(fields, storage.FieldBucket)
+	}
+	if m.prefix != nil {
+		fields = append(fields, storage.FieldPrefix)
+	}
+	if m.regex_filter != nil {
+		fields = append(fields, storage.FieldRegexFilter)
+	}
+	if m.use_blob_urls != nil {
+		fields = append(fields, storage.FieldUseBlobUrls)
+	}
+	if m.recursive_scan != nil {
+		fields = append(fields, storage.FieldRecursiveScan)
+	}
+	if m.presign != nil {
+		fields = append(fields, storage.FieldPresign)
+	}
+	if m.presign_ttl_minutes != nil {
+		fields = append(fields, storage.FieldPresignTTLMinutes)
+	}
+	if m.can_delete_objects != nil {
+		fields = append(fields, storage.FieldCanDeleteObjects)
+	}
+	if m.settings != nil {
+		fields = append(fields, storage.FieldSettings)
+	}
+	if m.secrets != nil {
+		fields = append(fields, storage.FieldSecrets)
+	}
+	if m.sync_lease_until != nil {
+		fields = append(fields, storage.FieldSyncLeaseUntil)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *StorageMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case storage.FieldCreatedAt:
+		return m.CreatedAt()
+	case storage.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case storage.FieldOrganizationID:
+		return m.OrganizationID()
+	case storage.FieldProjectID:
+		return m.ProjectID()
+	case storage.FieldDirection:
+		return m.Direction()
+	case storage.FieldKind:
+		return m.Kind()
+	case storage.FieldTitle:
+		return m.Title()
+	case storage.FieldDescription:
+		return m.Description()
+	case storage.FieldBucket:
+		return m.Bucket()
+	case storage.FieldPrefix:
+		return m.Prefix()
+	case storage.FieldRegexFilter:
+		return m.RegexFilter()
+	case storage.FieldUseBlobUrls:
+		return m.UseBlobUrls()
+	case storage.FieldRecursiveScan:
+		return m.RecursiveScan()
+	case storage.FieldPresign:
+		return m.Presign()
+	case storage.FieldPresignTTLMinutes:
+		return m.PresignTTLMinutes()
+	case storage.FieldCanDeleteObjects:
+		return m.CanDeleteObjects()
+	case storage.FieldSettings:
+		return m.Settings()
+	case storage.FieldSecrets:
+		return m.Secrets()
+	case storage.FieldSyncLeaseUntil:
+		return m.SyncLeaseUntil()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *StorageMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case storage.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case storage.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case storage.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case storage.FieldProjectID:
+		return m.OldProjectID(ctx)
+	case storage.FieldDirection:
+		return m.OldDirection(ctx)
+	case storage.FieldKind:
+		return m.OldKind(ctx)
+	case storage.FieldTitle:
+		return m.OldTitle(ctx)
+	case storage.FieldDescription:
+		return m.OldDescription(ctx)
+	case storage.FieldBucket:
+		return m.OldBucket(ctx)
+	case storage.FieldPrefix:
+		return m.OldPrefix(ctx)
+	case storage.FieldRegexFilter:
+		return m.OldRegexFilter(ctx)
+	case storage.FieldUseBlobUrls:
+		return m.OldUseBlobUrls(ctx)
+	case storage.FieldRecursiveScan:
+		return m.OldRecursiveScan(ctx)
+	case storage.FieldPresign:
+		return m.OldPresign(ctx)
+	case storage.FieldPresignTTLMinutes:
+		return m.OldPresignTTLMinutes(ctx)
+	case storage.FieldCanDeleteObjects:
+		return m.OldCanDeleteObjects(ctx)
+	case storage.FieldSettings:
+		return m.OldSettings(ctx)
+	case storage.FieldSecrets:
+		return m.OldSecrets(ctx)
+	case storage.FieldSyncLeaseUntil:
+		return m.OldSyncLeaseUntil(ctx)
+	}
+	return nil, fmt.Errorf("unknown Storage field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *StorageMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case storage.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case storage.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case storage.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case storage.FieldProjectID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProjectID(v)
+		return nil
+	case storage.FieldDirection:
+		v, ok := value.(storage.Direction)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDirection(v)
+		return nil
+	case storage.FieldKind:
+		v, ok := value.(storage.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case storage.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case storage.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case storage.FieldBucket:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBucket(v)
+		return nil
+	case storage.FieldPrefix:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPrefix(v)
+		return nil
+	case storage.FieldRegexFilter:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRegexFilter(v)
+		return nil
+	case storage.FieldUseBlobUrls:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUseBlobUrls(v)
+		return nil
+	case storage.FieldRecursiveScan:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecursiveScan(v)
+		return nil
+	case storage.FieldPresign:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPresign(v)
+		return nil
+	case storage.FieldPresignTTLMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPresignTTLMinutes(v)
+		return nil
+	case storage.FieldCanDeleteObjects:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCanDeleteObjects(v)
+		return nil
+	case storage.FieldSettings:
+		v, ok := value.(map[string]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSettings(v)
+		return nil
+	case storage.FieldSecrets:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSecrets(v)
+		return nil
+	case storage.FieldSyncLeaseUntil:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSyncLeaseUntil(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Storage field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *StorageMutation) AddedFields() []string {
+	var fields []string
+	if m.addorganization_id != nil {
+		fields = append(fields, storage.FieldOrganizationID)
+	}
+	if m.addpresign_ttl_minutes != nil {
+		fields = append(fields, storage.FieldPresignTTLMinutes)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *StorageMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case storage.FieldOrganizationID:
+		return m.AddedOrganizationID()
+	case storage.FieldPresignTTLMinutes:
+		return m.AddedPresignTTLMinutes()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *StorageMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case storage.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOrganizationID(v)
+		return nil
+	case storage.FieldPresignTTLMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPresignTTLMinutes(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Storage numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *StorageMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(storage.FieldSettings) {
+		fields = append(fields, storage.FieldSettings)
+	}
+	if m.FieldCleared(storage.FieldSecrets) {
+		fields = append(fields, storage.FieldSecrets)
+	}
+	if m.FieldCleared(storage.FieldSyncLeaseUntil) {
+		fields = append(fields, storage.FieldSyncLeaseUntil)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *StorageMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *StorageMutation) ClearField(name string) error {
+	switch name {
+	case storage.FieldSettings:
+		m.ClearSettings()
+		return nil
+	case storage.FieldSecrets:
+		m.ClearSecrets()
+		return nil
+	case storage.FieldSyncLeaseUntil:
+		m.ClearSyncLeaseUntil()
+		return nil
+	}
+	return fmt.Errorf("unknown Storage nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *StorageMutation) ResetField(name string) error {
+	switch name {
+	case storage.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case storage.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case storage.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case storage.FieldProjectID:
+		m.ResetProjectID()
+		return nil
+	case storage.FieldDirection:
+		m.ResetDirection()
+		return nil
+	case storage.FieldKind:
+		m.ResetKind()
+		return nil
+	case storage.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case storage.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case storage.FieldBucket:
+		m.ResetBucket()
+		return nil
+	case storage.FieldPrefix:
+		m.ResetPrefix()
+		return nil
+	case storage.FieldRegexFilter:
+		m.ResetRegexFilter()
+		return nil
+	case storage.FieldUseBlobUrls:
+		m.ResetUseBlobUrls()
+		return nil
+	case storage.FieldRecursiveScan:
+		m.ResetRecursiveScan()
+		return nil
+	case storage.FieldPresign:
+		m.ResetPresign()
+		return nil
+	case storage.FieldPresignTTLMinutes:
+		m.ResetPresignTTLMinutes()
+		return nil
+	case storage.FieldCanDeleteObjects:
+		m.ResetCanDeleteObjects()
+		return nil
+	case storage.FieldSettings:
+		m.ResetSettings()
+		return nil
+	case storage.FieldSecrets:
+		m.ResetSecrets()
+		return nil
+	case storage.FieldSyncLeaseUntil:
+		m.ResetSyncLeaseUntil()
+		return nil
+	}
+	return fmt.Errorf("unknown Storage field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *StorageMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.project != nil {
+		edges = append(edges, storage.EdgeProject)
+	}
+	if m.syncs != nil {
+		edges = append(edges, storage.EdgeSyncs)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *StorageMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case storage.EdgeProject:
+		if id := m.project; id != nil {
+			return []ent.Value{*id}
+		}
+	case storage.EdgeSyncs:
+		ids := make([]ent.Value, 0, len(m.syncs))
+		for id := range m.syncs {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *StorageMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.removedsyncs != nil {
+		edges = append(edges, storage.EdgeSyncs)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *StorageMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case storage.EdgeSyncs:
+		ids := make([]ent.Value, 0, len(m.removedsyncs))
+		for id := range m.removedsyncs {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *StorageMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedproject {
+		edges = append(edges, storage.EdgeProject)
+	}
+	if m.clearedsyncs {
+		edges = append(edges, storage.EdgeSyncs)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *StorageMutation) EdgeCleared(name string) bool {
+	switch name {
+	case storage.EdgeProject:
+		return m.clearedproject
+	case storage.EdgeSyncs:
+		return m.clearedsyncs
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *StorageMutation) ClearEdge(name string) error {
+	switch name {
+	case storage.EdgeProject:
+		m.ClearProject()
+		return nil
+	}
+	return fmt.Errorf("unknown Storage unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *StorageMutation) ResetEdge(name string) error {
+	switch name {
+	case storage.EdgeProject:
+		m.ResetProject()
+		return nil
+	case storage.EdgeSyncs:
+		m.ResetSyncs()
+		return nil
+	}
+	return fmt.Errorf("unknown Storage edge %s", name)
+}
+
+// StorageLinkMutation represents an operation that mutates the StorageLink nodes in the graph.
+type StorageLinkMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *int
+	storage_id       *int
+	addstorage_id    *int
+	key              *string
+	task_id          *int
+	addtask_id       *int
+	annotation_id    *int
+	addannotation_id *int
+	written_at       *time.Time
+	clearedFields    map[string]struct{}
+	done             bool
+	oldValue         func(context.Context) (*StorageLink, error)
+	predicates       []predicate.StorageLink
+}
+
+var _ ent.Mutation = (*StorageLinkMutation)(nil)
+
+// storagelinkOption allows management of the mutation configuration using functional options.
+type storagelinkOption func(*StorageLinkMutation)
+
+// newStorageLinkMutation creates new mutation for the StorageLink entity.
+func newStorageLinkMutation(c config, op Op, opts ...storagelinkOption) *StorageLinkMutation {
+	m := &StorageLinkMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeStorageLink,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withStorageLinkID sets the ID field of the mutation.
+func withStorageLinkID(id int) storagelinkOption {
+	return func(m *StorageLinkMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *StorageLink
+		)
+		m.oldValue = func(ctx context.Context) (*StorageLink, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().StorageLink.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withStorageLink sets the old StorageLink of the mutation.
+func withStorageLink(node *StorageLink) storagelinkOption {
+	return func(m *StorageLinkMutation) {
+		m.oldValue = func(context.Context) (*StorageLink, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m StorageLinkMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m StorageLinkMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *StorageLinkMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *StorageLinkMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().StorageLink.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetStorageID sets the "storage_id" field.
+func (m *StorageLinkMutation) SetStorageID(i int) {
+	m.storage_id = &i
+	m.addstorage_id = nil
+}
+
+// StorageID returns the value of the "storage_id" field in the mutation.
+func (m *StorageLinkMutation) StorageID() (r int, exists bool) {
+	v := m.storage_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStorageID returns the old "storage_id" field's value of the StorageLink entity.
+// If the StorageLink object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageLinkMutation) OldStorageID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStorageID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStorageID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStorageID: %w", err)
+	}
+	return oldValue.StorageID, nil
+}
+
+// AddStorageID adds i to the "storage_id" field.
+func (m *StorageLinkMutation) AddStorageID(i int) {
+	if m.addstorage_id != nil {
+		*m.addstorage_id += i
+	} else {
+		m.addstorage_id = &i
+	}
+}
+
+// AddedStorageID returns the value that was added to the "storage_id" field in this mutation.
+func (m *StorageLinkMutation) AddedStorageID() (r int, exists bool) {
+	v := m.addstorage_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetStorageID resets all changes to the "storage_id" field.
+func (m *StorageLinkMutation) ResetStorageID() {
+	m.storage_id = nil
+	m.addstorage_id = nil
+}
+
+// SetKey sets the "key" field.
+func (m *StorageLinkMutation) SetKey(s string) {
+	m.key = &s
+}
+
+// Key returns the value of the "key" field in the mutation.
+func (m *StorageLinkMutation) Key() (r string, exists bool) {
+	v := m.key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKey returns the old "key" field's value of the StorageLink entity.
+// If the StorageLink object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageLinkMutation) OldKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKey: %w", err)
+	}
+	return oldValue.Key, nil
+}
+
+// ResetKey resets all changes to the "key" field.
+func (m *StorageLinkMutation) ResetKey() {
+	m.key = nil
+}
+
+// SetTaskID sets the "task_id" field.
+func (m *StorageLinkMutation) SetTaskID(i int) {
+	m.task_id = &i
+	m.addtask_id = nil
+}
+
+// TaskID returns the value of the "task_id" field in the mutation.
+func (m *StorageLinkMutation) TaskID() (r int, exists bool) {
+	v := m.task_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTaskID returns the old "task_id" field's value of the StorageLink entity.
+// If the StorageLink object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageLinkMutation) OldTaskID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTaskID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTaskID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTaskID: %w", err)
+	}
+	return oldValue.TaskID, nil
+}
+
+// AddTaskID adds i to the "task_id" field.
+func (m *StorageLinkMutation) AddTaskID(i int) {
+	if m.addtask_id != nil {
+		*m.addtask_id += i
+	} else {
+		m.addtask_id = &i
+	}
+}
+
+// AddedTaskID returns the value that was added to the "task_id" field in this mutation.
+func (m *StorageLinkMutation) AddedTaskID() (r int, exists bool) {
+	v := m.addtask_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearTaskID clears the value of the "task_id" field.
+func (m *StorageLinkMutation) ClearTaskID() {
+	m.task_id = nil
+	m.addtask_id = nil
+	m.clearedFields[storagelink.FieldTaskID] = struct{}{}
+}
+
+// TaskIDCleared returns if the "task_id" field was cleared in this mutation.
+func (m *StorageLinkMutation) TaskIDCleared() bool {
+	_, ok := m.clearedFields[storagelink.FieldTaskID]
+	return ok
+}
+
+// ResetTaskID resets all changes to the "task_id" field.
+func (m *StorageLinkMutation) ResetTaskID() {
+	m.task_id = nil
+	m.addtask_id = nil
+	delete(m.clearedFields, storagelink.FieldTaskID)
+}
+
+// SetAnnotationID sets the "annotation_id" field.
+func (m *StorageLinkMutation) SetAnnotationID(i int) {
+	m.annotation_id = &i
+	m.addannotation_id = nil
+}
+
+// AnnotationID returns the value of the "annotation_id" field in the mutation.
+func (m *StorageLinkMutation) AnnotationID() (r int, exists bool) {
+	v := m.annotation_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAnnotationID returns the old "annotation_id" field's value of the StorageLink entity.
+// If the StorageLink object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageLinkMutation) OldAnnotationID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAnnotationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAnnotationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAnnotationID: %w", err)
+	}
+	return oldValue.AnnotationID, nil
+}
+
+// AddAnnotationID adds i to the "annotation_id" field.
+func (m *StorageLinkMutation) AddAnnotationID(i int) {
+	if m.addannotation_id != nil {
+		*m.addannotation_id += i
+	} else {
+		m.addannotation_id = &i
+	}
+}
+
+// AddedAnnotationID returns the value that was added to the "annotation_id" field in this mutation.
+func (m *StorageLinkMutation) AddedAnnotationID() (r int, exists bool) {
+	v := m.addannotation_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearAnnotationID clears the value of the "annotation_id" field.
+func (m *StorageLinkMutation) ClearAnnotationID() {
+	m.annotation_id = nil
+	m.addannotation_id = nil
+	m.clearedFields[storagelink.FieldAnnotationID] = struct{}{}
+}
+
+// AnnotationIDCleared returns if the "annotation_id" field was cleared in this mutation.
+func (m *StorageLinkMutation) AnnotationIDCleared() bool {
+	_, ok := m.clearedFields[storagelink.FieldAnnotationID]
+	return ok
+}
+
+// ResetAnnotationID resets all changes to the "annotation_id" field.
+func (m *StorageLinkMutation) ResetAnnotationID() {
+	m.annotation_id = nil
+	m.addannotation_id = nil
+	delete(m.clearedFields, storagelink.FieldAnnotationID)
+}
+
+// SetWrittenAt sets the "written_at" field.
+func (m *StorageLinkMutation) SetWrittenAt(t time.Time) {
+	m.written_at = &t
+}
+
+// WrittenAt returns the value of the "written_at" field in the mutation.
+func (m *StorageLinkMutation) WrittenAt() (r time.Time, exists bool) {
+	v := m.written_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWrittenAt returns the old "written_at" field's value of the StorageLink entity.
+// If the StorageLink object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageLinkMutation) OldWrittenAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWrittenAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWrittenAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWrittenAt: %w", err)
+	}
+	return oldValue.WrittenAt, nil
+}
+
+// ClearWrittenAt clears the value of the "written_at" field.
+func (m *StorageLinkMutation) ClearWrittenAt() {
+	m.written_at = nil
+	m.clearedFields[storagelink.FieldWrittenAt] = struct{}{}
+}
+
+// WrittenAtCleared returns if the "written_at" field was cleared in this mutation.
+func (m *StorageLinkMutation) WrittenAtCleared() bool {
+	_, ok := m.clearedFields[storagelink.FieldWrittenAt]
+	return ok
+}
+
+// ResetWrittenAt resets all changes to the "written_at" field.
+func (m *StorageLinkMutation) ResetWrittenAt() {
+	m.written_at = nil
+	delete(m.clearedFields, storagelink.FieldWrittenAt)
+}
+
+// Where appends a list predicates to the StorageLinkMutation builder.
+func (m *StorageLinkMutation) Where(ps ...predicate.StorageLink) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the StorageLinkMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *StorageLinkMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.StorageLink, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *StorageLinkMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *StorageLinkMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (StorageLink).
+func (m *StorageLinkMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *StorageLinkMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.storage_id != nil {
+		fields = append(fields, storagelink.FieldStorageID)
+	}
+	if m.key != nil {
+		fields = append(fields, storagelink.FieldKey)
+	}
+	if m.task_id != nil {
+		fields = append(fields, storagelink.FieldTaskID)
+	}
+	if m.annotation_id != nil {
+		fields = append(fields, storagelink.FieldAnnotationID)
+	}
+	if m.written_at != nil {
+		fields = append(fields, storagelink.FieldWrittenAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *StorageLinkMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case storagelink.FieldStorageID:
+		return m.StorageID()
+	case storagelink.FieldKey:
+		return m.Key()
+	case storagelink.FieldTaskID:
+		return m.TaskID()
+	case storagelink.FieldAnnotationID:
+		return m.AnnotationID()
+	case storagelink.FieldWrittenAt:
+		return m.WrittenAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *StorageLinkMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case storagelink.FieldStorageID:
+		return m.OldStorageID(ctx)
+	case storagelink.FieldKey:
+		return m.OldKey(ctx)
+	case storagelink.FieldTaskID:
+		return m.OldTaskID(ctx)
+	case storagelink.FieldAnnotationID:
+		return m.OldAnnotationID(ctx)
+	case storagelink.FieldWrittenAt:
+		return m.OldWrittenAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown StorageLink field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *StorageLinkMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case storagelink.FieldStorageID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStorageID(v)
+		return nil
+	case storagelink.FieldKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKey(v)
+		return nil
+	case storagelink.FieldTaskID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTaskID(v)
+		return nil
+	case storagelink.FieldAnnotationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAnnotationID(v)
+		return nil
+	case storagelink.FieldWrittenAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWrittenAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown StorageLink field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *StorageLinkMutation) AddedFields() []string {
+	var fields []string
+	if m.addstorage_id != nil {
+		fields = append(fields, storagelink.FieldStorageID)
+	}
+	if m.addtask_id != nil {
+		fields = append(fields, storagelink.FieldTaskID)
+	}
+	if m.addannotation_id != nil {
+		fields = append(fields, storagelink.FieldAnnotationID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *StorageLinkMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case storagelink.FieldStorageID:
+		return m.AddedStorageID()
+	case storagelink.FieldTaskID:
+		return m.AddedTaskID()
+	case storagelink.FieldAnnotationID:
+		return m.AddedAnnotationID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *StorageLinkMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case storagelink.FieldStorageID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddStorageID(v)
+		return nil
+	case storagelink.FieldTaskID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTaskID(v)
+		return nil
+	case storagelink.FieldAnnotationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAnnotationID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown StorageLink numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *StorageLinkMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(storagelink.FieldTaskID) {
+		fields = append(fields, storagelink.FieldTaskID)
+	}
+	if m.FieldCleared(storagelink.FieldAnnotationID) {
+		fields = append(fields, storagelink.FieldAnnotationID)
+	}
+	if m.FieldCleared(storagelink.FieldWrittenAt) {
+		fields = append(fields, storagelink.FieldWrittenAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *StorageLinkMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *StorageLinkMutation) ClearField(name string) error {
+	switch name {
+	case storagelink.FieldTaskID:
+		m.ClearTaskID()
+		return nil
+	case storagelink.FieldAnnotationID:
+		m.ClearAnnotationID()
+		return nil
+	case storagelink.FieldWrittenAt:
+		m.ClearWrittenAt()
+		return nil
+	}
+	return fmt.Errorf("unknown StorageLink nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *StorageLinkMutation) ResetField(name string) error {
+	switch name {
+	case storagelink.FieldStorageID:
+		m.ResetStorageID()
+		return nil
+	case storagelink.FieldKey:
+		m.ResetKey()
+		return nil
+	case storagelink.FieldTaskID:
+		m.ResetTaskID()
+		return nil
+	case storagelink.FieldAnnotationID:
+		m.ResetAnnotationID()
+		return nil
+	case storagelink.FieldWrittenAt:
+		m.ResetWrittenAt()
+		return nil
+	}
+	return fmt.Errorf("unknown StorageLink field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *StorageLinkMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *StorageLinkMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *StorageLinkMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *StorageLinkMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *StorageLinkMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *StorageLinkMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *StorageLinkMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown StorageLink unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *StorageLinkMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown StorageLink edge %s", name)
+}
+
+// StorageSyncMutation represents an operation that mutates the StorageSync nodes in the graph.
+type StorageSyncMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *int
+	organization_id    *int
+	addorganization_id *int
+	status             *storagesync.Status
+	total              *int
+	addtotal           *int
+	_done              *int
+	add_done           *int
+	message            *string
+	started_at         *time.Time
+	finished_at        *time.Time
+	clearedFields      map[string]struct{}
+	storage            *int
+	clearedstorage     bool
+	done               bool
+	oldValue           func(context.Context) (*StorageSync, error)
+	predicates         []predicate.StorageSync
+}
+
+var _ ent.Mutation = (*StorageSyncMutation)(nil)
+
+// storagesyncOption allows management of the mutation configuration using functional options.
+type storagesyncOption func(*StorageSyncMutation)
+
+// newStorageSyncMutation creates new mutation for the StorageSync entity.
+func newStorageSyncMutation(c config, op Op, opts ...storagesyncOption) *StorageSyncMutation {
+	m := &StorageSyncMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeStorageSync,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withStorageSyncID sets the ID field of the mutation.
+func withStorageSyncID(id int) storagesyncOption {
+	return func(m *StorageSyncMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *StorageSync
+		)
+		m.oldValue = func(ctx context.Context) (*StorageSync, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().StorageSync.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withStorageSync sets the old StorageSync of the mutation.
+func withStorageSync(node *StorageSync) storagesyncOption {
+	return func(m *StorageSyncMutation) {
+		m.oldValue = func(context.Context) (*StorageSync, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m StorageSyncMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m StorageSyncMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *StorageSyncMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *StorageSyncMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().StorageSync.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetStorageID sets the "storage_id" field.
+func (m *StorageSyncMutation) SetStorageID(i int) {
+	m.storage = &i
+}
+
+// StorageID returns the value of the "storage_id" field in the mutation.
+func (m *StorageSyncMutation) StorageID() (r int, exists bool) {
+	v := m.storage
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStorageID returns the old "storage_id" field's value of the StorageSync entity.
+// If the StorageSync object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageSyncMutation) OldStorageID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStorageID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStorageID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStorageID: %w", err)
+	}
+	return oldValue.StorageID, nil
+}
+
+// ResetStorageID resets all changes to the "storage_id" field.
+func (m *StorageSyncMutation) ResetStorageID() {
+	m.storage = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *StorageSyncMutation) SetOrganizationID(i int) {
+	m.organization_id = &i
+	m.addorganization_id = nil
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *StorageSyncMutation) OrganizationID() (r int, exists bool) {
+	v := m.organization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the StorageSync entity.
+// If the StorageSync object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageSyncMutation) OldOrganizationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// AddOrganizationID adds i to the "organization_id" field.
+func (m *StorageSyncMutation) AddOrganizationID(i int) {
+	if m.addorganization_id != nil {
+		*m.addorganization_id += i
+	} else {
+		m.addorganization_id = &i
+	}
+}
+
+// AddedOrganizationID returns the value that was added to the "organization_id" field in this mutation.
+func (m *StorageSyncMutation) AddedOrganizationID() (r int, exists bool) {
+	v := m.addorganization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *StorageSyncMutation) ResetOrganizationID() {
+	m.organization_id = nil
+	m.addorganization_id = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *StorageSyncMutation) SetStatus(s storagesync.Status) {
+	m.status = &s
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *StorageSyncMutation) Status() (r storagesync.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the StorageSync entity.
+// If the StorageSync object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageSyncMutation) OldStatus(ctx context.Context) (v storagesync.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *StorageSyncMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetTotal sets the "total" field.
+func (m *StorageSyncMutation) SetTotal(i int) {
+	m.total = &i
+	m.addtotal = nil
+}
+
+// Total returns the value of the "total" field in the mutation.
+func (m *StorageSyncMutation) Total() (r int, exists bool) {
+	v := m.total
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTotal returns the old "total" field's value of the StorageSync entity.
+// If the StorageSync object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageSyncMutation) OldTotal(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTotal is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTotal requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTotal: %w", err)
+	}
+	return oldValue.Total, nil
+}
+
+// AddTotal adds i to the "total" field.
+func (m *StorageSyncMutation) AddTotal(i int) {
+	if m.addtotal != nil {
+		*m.addtotal += i
+	} else {
+		m.addtotal = &i
+	}
+}
+
+// AddedTotal returns the value that was added to the "total" field in this mutation.
+func (m *StorageSyncMutation) AddedTotal() (r int, exists bool) {
+	v := m.addtotal
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearTotal clears the value of the "total" field.
+func (m *StorageSyncMutation) ClearTotal() {
+	m.total = nil
+	m.addtotal = nil
+	m.clearedFields[storagesync.FieldTotal] = struct{}{}
+}
+
+// TotalCleared returns if the "total" field was cleared in this mutation.
+func (m *StorageSyncMutation) TotalCleared() bool {
+	_, ok := m.clearedFields[storagesync.FieldTotal]
+	return ok
+}
+
+// ResetTotal resets all changes to the "total" field.
+func (m *StorageSyncMutation) ResetTotal() {
+	m.total = nil
+	m.addtotal = nil
+	delete(m.clearedFields, storagesync.FieldTotal)
+}
+
+// SetDone sets the "done" field.
+func (m *StorageSyncMutation) SetDone(i int) {
+	m._done = &i
+	m.add_done = nil
+}
+
+// Done returns the value of the "done" field in the mutation.
+func (m *StorageSyncMutation) Done() (r int, exists bool) {
+	v := m._done
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDone returns the old "done" field's value of the StorageSync entity.
+// If the StorageSync object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageSyncMutation) OldDone(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDone is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDone requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDone: %w", err)
+	}
+	return oldValue.Done, nil
+}
+
+// AddDone adds i to the "done" field.
+func (m *StorageSyncMutation) AddDone(i int) {
+	if m.add_done != nil {
+		*m.add_done += i
+	} else {
+		m.add_done = &i
+	}
+}
+
+// AddedDone returns the value that was added to the "done" field in this mutation.
+func (m *StorageSyncMutation) AddedDone() (r int, exists bool) {
+	v := m.add_done
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDone resets all changes to the "done" field.
+func (m *StorageSyncMutation) ResetDone() {
+	m._done = nil
+	m.add_done = nil
+}
+
+// SetMessage sets the "message" field.
+func (m *StorageSyncMutation) SetMessage(s string) {
+	m.message = &s
+}
+
+// Message returns the value of the "message" field in the mutation.
+func (m *StorageSyncMutation) Message() (r string, exists bool) {
+	v := m.message
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMessage returns the old "message" field's value of the StorageSync entity.
+// If the StorageSync object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageSyncMutation) OldMessage(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMessage is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMessage requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMessage: %w", err)
+	}
+	return oldValue.Message, nil
+}
+
+// ClearMessage clears the value of the "message" field.
+func (m *StorageSyncMutation) ClearMessage() {
+	m.message = nil
+	m.clearedFields[storagesync.FieldMessage] = struct{}{}
+}
+
+// MessageCleared returns if the "message" field was cleared in this mutation.
+func (m *StorageSyncMutation) MessageCleared() bool {
+	_, ok := m.clearedFields[storagesync.FieldMessage]
+	return ok
+}
+
+// ResetMessage resets all changes to the "message" field.
+func (m *StorageSyncMutation) ResetMessage() {
+	m.message = nil
+	delete(m.clearedFields, storagesync.FieldMessage)
+}
+
+// SetStartedAt sets the "started_at" field.
+func (m *StorageSyncMutation) SetStartedAt(t time.Time) {
+	m.started_at = &t
+}
+
+// StartedAt returns the value of the "started_at" field in the mutation.
+func (m *StorageSyncMutation) StartedAt() (r time.Time, exists bool) {
+	v := m.started_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStartedAt returns the old "started_at" field's value of the StorageSync entity.
+// If the StorageSync object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageSyncMutation) OldStartedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStartedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStartedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStartedAt: %w", err)
+	}
+	return oldValue.StartedAt, nil
+}
+
+// ResetStartedAt resets all changes to the "started_at" field.
+func (m *StorageSyncMutation) ResetStartedAt() {
+	m.started_at = nil
+}
+
+// SetFinishedAt sets the "finished_at" field.
+func (m *StorageSyncMutation) SetFinishedAt(t time.Time) {
+	m.finished_at = &t
+}
+
+// FinishedAt returns the value of the "finished_at" field in the mutation.
+func (m *StorageSyncMutation) FinishedAt() (r time.Time, exists bool) {
+	v := m.finished_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFinishedAt returns the old "finished_at" field's value of the StorageSync entity.
+// If the StorageSync object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageSyncMutation) OldFinishedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFinishedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFinishedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFinishedAt: %w", err)
+	}
+	return oldValue.FinishedAt, nil
+}
+
+// ClearFinishedAt clears the value of the "finished_at" field.
+func (m *StorageSyncMutation) ClearFinishedAt() {
+	m.finished_at = nil
+	m.clearedFields[storagesync.FieldFinishedAt] = struct{}{}
+}
+
+// FinishedAtCleared returns if the "finished_at" field was cleared in this mutation.
+func (m *StorageSyncMutation) FinishedAtCleared() bool {
+	_, ok := m.clearedFields[storagesync.FieldFinishedAt]
+	return ok
+}
+
+// ResetFinishedAt resets all changes to the "finished_at" field.
+func (m *StorageSyncMutation) ResetFinishedAt() {
+	m.finished_at = nil
+	delete(m.clearedFields, storagesync.FieldFinishedAt)
+}
+
+// ClearStorage clears the "storage" edge to the Storage entity.
+func (m *StorageSyncMutation) ClearStorage() {
+	m.clearedstorage = true
+	m.clearedFields[storagesync.FieldStorageID] = struct{}{}
+}
+
+// StorageCleared reports if the "storage" edge to the Storage entity was cleared.
+func (m *StorageSyncMutation) StorageCleared() bool {
+	return m.clearedstorage
+}
+
+// StorageIDs returns the "storage" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// StorageID instead. It exists only for internal usage by the builders.
+func (m *StorageSyncMutation) StorageIDs() (ids []int) {
+	if id := m.storage; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetStorage resets all changes to the "storage" edge.
+func (m *StorageSyncMutation) ResetStorage() {
+	m.storage = nil
+	m.clearedstorage = false
+}
+
+// Where appends a list predicates to the StorageSyncMutation builder.
+func (m *StorageSyncMutation) Where(ps ...predicate.StorageSync) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the StorageSyncMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *StorageSyncMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.StorageSync, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *StorageSyncMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *StorageSyncMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (StorageSync).
+func (m *StorageSyncMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *StorageSyncMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.storage != nil {
+		fields = append(fields, storagesync.FieldStorageID)
+	}
+	if m.organization_id != nil {
+		fields = append(fields, storagesync.FieldOrganizationID)
+	}
+	if m.status != nil {
+		fields = append(fields, storagesync.FieldStatus)
+	}
+	if m.total != nil {
+		fields = append(fields, storagesync.FieldTotal)
+	}
+	if m._done != nil {
+		fields = append(fields, storagesync.FieldDone)
+	}
+	if m.message != nil {
+		fields = append(fields, storagesync.FieldMessage)
+	}
+	if m.started_at != nil {
+		fields = append(fields, storagesync.FieldStartedAt)
+	}
+	if m.finished_at != nil {
+		fields = append(fields, storagesync.FieldFinishedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *StorageSyncMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case storagesync.FieldStorageID:
+		return m.StorageID()
+	case storagesync.FieldOrganizationID:
+		return m.OrganizationID()
+	case storagesync.FieldStatus:
+		return m.Status()
+	case storagesync.FieldTotal:
+		return m.Total()
+	case storagesync.FieldDone:
+		return m.Done()
+	case storagesync.FieldMessage:
+		return m.Message()
+	case storagesync.FieldStartedAt:
+		return m.StartedAt()
+	case storagesync.FieldFinishedAt:
+		return m.FinishedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *StorageSyncMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case storagesync.FieldStorageID:
+		return m.OldStorageID(ctx)
+	case storagesync.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case storagesync.FieldStatus:
+		return m.OldStatus(ctx)
+	case storagesync.FieldTotal:
+		return m.OldTotal(ctx)
+	case storagesync.FieldDone:
+		return m.OldDone(ctx)
+	case storagesync.FieldMessage:
+		return m.OldMessage(ctx)
+	case storagesync.FieldStartedAt:
+		return m.OldStartedAt(ctx)
+	case storagesync.FieldFinishedAt:
+		return m.OldFinishedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown StorageSync field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *StorageSyncMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case storagesync.FieldStorageID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStorageID(v)
+		return nil
+	case storagesync.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case storagesync.FieldStatus:
+		v, ok := value.(storagesync.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case storagesync.FieldTotal:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTotal(v)
+		return nil
+	case storagesync.FieldDone:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDone(v)
+		return nil
+	case storagesync.FieldMessage:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMessage(v)
+		return nil
+	case storagesync.FieldStartedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStartedAt(v)
+		return nil
+	case storagesync.FieldFinishedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFinishedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown StorageSync field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *StorageSyncMutation) AddedFields() []string {
+	var fields []string
+	if m.addorganization_id != nil {
+		fields = append(fields, storagesync.FieldOrganizationID)
+	}
+	if m.addtotal != nil {
+		fields = append(fields, storagesync.FieldTotal)
+	}
+	if m.add_done != nil {
+		fields = append(fields, storagesync.FieldDone)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *StorageSyncMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case storagesync.FieldOrganizationID:
+		return m.AddedOrganizationID()
+	case storagesync.FieldTotal:
+		return m.AddedTotal()
+	case storagesync.FieldDone:
+		return m.AddedDone()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *StorageSyncMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case storagesync.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOrganizationID(v)
+		return nil
+	case storagesync.FieldTotal:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTotal(v)
+		return nil
+	case storagesync.FieldDone:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDone(v)
+		return nil
+	}
+	return fmt.Errorf("unknown StorageSync numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *StorageSyncMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(storagesync.FieldTotal) {
+		fields = append(fields, storagesync.FieldTotal)
+	}
+	if m.FieldCleared(storagesync.FieldMessage) {
+		fields = append(fields, storagesync.FieldMessage)
+	}
+	if m.FieldCleared(storagesync.FieldFinishedAt) {
+		fields = append(fields, storagesync.FieldFinishedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *StorageSyncMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *StorageSyncMutation) ClearField(name string) error {
+	switch name {
+	case storagesync.FieldTotal:
+		m.ClearTotal()
+		return nil
+	case storagesync.FieldMessage:
+		m.ClearMessage()
+		return nil
+	case storagesync.FieldFinishedAt:
+		m.ClearFinishedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown StorageSync nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *StorageSyncMutation) ResetField(name string) error {
+	switch name {
+	case storagesync.FieldStorageID:
+		m.ResetStorageID()
+		return nil
+	case storagesync.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case storagesync.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case storagesync.FieldTotal:
+		m.ResetTotal()
+		return nil
+	case storagesync.FieldDone:
+		m.ResetDone()
+		return nil
+	case storagesync.FieldMessage:
+		m.ResetMessage()
+		return nil
+	case storagesync.FieldStartedAt:
+		m.ResetStartedAt()
+		return nil
+	case storagesync.FieldFinishedAt:
+		m.ResetFinishedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown StorageSync field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *StorageSyncMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.storage != nil {
+		edges = append(edges, storagesync.EdgeStorage)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *StorageSyncMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case storagesync.EdgeStorage:
+		if id := m.storage; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *StorageSyncMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *StorageSyncMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *StorageSyncMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedstorage {
+		edges = append(edges, storagesync.EdgeStorage)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *StorageSyncMutation) EdgeCleared(name string) bool {
+	switch name {
+	case storagesync.EdgeStorage:
+		return m.clearedstorage
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *StorageSyncMutation) ClearEdge(name string) error {
+	switch name {
+	case storagesync.EdgeStorage:
+		m.ClearStorage()
+		return nil
+	}
+	return fmt.Errorf("unknown StorageSync unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *StorageSyncMutation) ResetEdge(name string) error {
+	switch name {
+	case storagesync.EdgeStorage:
+		m.ResetStorage()
+		return nil
+	}
+	return fmt.Errorf("unknown StorageSync edge %s", name)
 }
 
 // TaskMutation represents an operation that mutates the Task nodes in the graph.

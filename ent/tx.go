@@ -38,6 +38,12 @@ type Tx struct {
 	ProjectMember *ProjectMemberClient
 	// Session is the client for interacting with the Session builders.
 	Session *SessionClient
+	// Storage is the client for interacting with the Storage builders.
+	Storage *StorageClient
+	// StorageLink is the client for interacting with the StorageLink builders.
+	StorageLink *StorageLinkClient
+	// StorageSync is the client for interacting with the StorageSync builders.
+	StorageSync *StorageSyncClient
 	// Task is the client for interacting with the Task builders.
 	Task *TaskClient
 	// Throttle is the client for interacting with the Throttle builders.
@@ -193,6 +199,9 @@ func (tx *Tx) init() {
 	tx.Project = NewProjectClient(tx.config)
 	tx.ProjectMember = NewProjectMemberClient(tx.config)
 	tx.Session = NewSessionClient(tx.config)
+	tx.Storage = NewStorageClient(tx.config)
+	tx.StorageLink = NewStorageLinkClient(tx.config)
+	tx.StorageSync = NewStorageSyncClient(tx.config)
 	tx.Task = NewTaskClient(tx.config)
 	tx.Throttle = NewThrottleClient(tx.config)
 	tx.User = NewUserClient(tx.config)

@@ -88,7 +88,9 @@ var oneTimeSecrets = []string{"CreatedWebhook.secret"}
 
 // leakyFields returns "Type.field" for every field whose name looks like a
 // credential (but oneTimeSecrets), and every field named token outside
-// ApiTokenPayload (the one place a fresh token is shown, once). Mutation fields name actions
+// ApiTokenPayload (the one place a fresh token is shown, once). Boolean
+// fields are flags that say whether a credential is set, never what it is.
+// Mutation fields name actions
 // (changePassword), not data, so there only an exact name counts; what they
 // return is checked as a type of its own.
 func leakyFields(s *ast.Schema) []string {
@@ -98,6 +100,9 @@ func leakyFields(s *ast.Schema) []string {
 		action := s.Mutation != nil && typ.Name == s.Mutation.Name
 		if slices.Contains(oneTimeSecrets, typ.Name+"."+f.Name) {
 			return
+		}
+		if f.Type.Name() == "Boolean" {
+			return // a flag (Storage.secretSet) says whether, never what
 		}
 		for _, w := range forbiddenFieldNames {
 			if name == w || (!action && strings.Contains(name, w)) {

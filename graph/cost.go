@@ -18,6 +18,7 @@ import (
 	"gloss/ent/prediction"
 	"gloss/ent/project"
 	"gloss/ent/projectmember"
+	"gloss/ent/storage"
 	"gloss/ent/task"
 	"gloss/ent/workspace"
 	"gloss/graph/model"
@@ -44,6 +45,7 @@ const (
 	maxDataKeys          = 100
 	maxWebhooks          = 50
 	maxWebhookEvents     = 8 // every event once
+	maxProjectStorages   = 50
 )
 
 // listCaps names every plain list field of the schema ("Type.field") with
@@ -62,6 +64,7 @@ var listCaps = map[string]int{
 	"Organization.webhooks": maxWebhooks,
 	"Project.webhooks":      maxWebhooks,
 	"Webhook.events":        maxWebhookEvents,
+	"Project.storages":      maxProjectStorages,
 }
 
 // setComplexity charges every list at its size: a connection at its `first`
@@ -107,6 +110,7 @@ func setComplexity(c *Config) {
 	c.Complexity.Project.Webhooks = capped("Project.webhooks")
 	c.Complexity.Webhook.Events = capped("Webhook.events")
 	c.Complexity.Webhook.Deliveries = func(child int, first *int, _ *ent.Cursor) int { return page(child, first) }
+	c.Complexity.Project.Storages = capped("Project.storages")
 }
 
 // RequestScope is the gqlgen extension that gives each operation its own
@@ -340,6 +344,19 @@ func (r *Resolver) viewerRoles(ctx context.Context, ids []int) (map[int][]member
 		Where(membership.UserID(v.UserID), membership.OrganizationIDIn(ids...)).All(ctx)
 	for _, m := range ms {
 		out[m.OrganizationID] = append(out[m.OrganizationID], m.Role)
+	}
+	return out, err
+}
+
+// projectStorages loads the storages of projects, at most
+// maxProjectStorages per project, oldest first.
+func (r *Resolver) projectStorages(ctx context.Context, ids []int) (map[int][]*ent.Storage, error) {
+	q := r.client(ctx).Storage.Query().Where(storage.ProjectIDIn(ids...))
+	q.Modify(capPerParent(storage.FieldProjectID, maxProjectStorages, storage.FieldID))
+	sts, err := q.All(ctx)
+	out := map[int][]*ent.Storage{}
+	for _, st := range sts {
+		out[st.ProjectID] = append(out[st.ProjectID], st)
 	}
 	return out, err
 }

@@ -14,6 +14,8 @@ import (
 	"gloss/ent/invite"
 	"gloss/ent/membership"
 	"gloss/ent/project"
+	"gloss/ent/storage"
+	"gloss/ent/storagesync"
 	"gloss/ent/webhookdelivery"
 	"gloss/graph/model"
 	"gloss/graph/scalar"
@@ -46,6 +48,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	RoleInvite() RoleInviteResolver
 	Session() SessionResolver
+	Storage() StorageResolver
 	Task() TaskResolver
 	User() UserResolver
 	Webhook() WebhookResolver
@@ -165,10 +168,12 @@ type ComplexityRoot struct {
 		AddProjectMember      func(childComplexity int, projectID int, userID int) int
 		AddWorkspaceMember    func(childComplexity int, workspaceID int, userID int) int
 		ChangePassword        func(childComplexity int, input model.ChangePasswordInput) int
+		CheckStorage          func(childComplexity int, id int) int
 		CreateAnnotation      func(childComplexity int, input model.CreateAnnotationInput) int
 		CreateInvite          func(childComplexity int, input model.CreateInviteInput) int
 		CreateOrganization    func(childComplexity int, title string) int
 		CreateProject         func(childComplexity int, input model.CreateProjectInput) int
+		CreateStorage         func(childComplexity int, input model.CreateStorageInput) int
 		CreateWebhook         func(childComplexity int, input model.CreateWebhookInput) int
 		CreateWorkspace       func(childComplexity int, title string) int
 		DeactivateUser        func(childComplexity int, userID int) int
@@ -176,6 +181,7 @@ type ComplexityRoot struct {
 		DeleteDraft           func(childComplexity int, taskID int) int
 		DeleteOrganization    func(childComplexity int, id int) int
 		DeleteProject         func(childComplexity int, id int) int
+		DeleteStorage         func(childComplexity int, id int) int
 		DeleteWebhook         func(childComplexity int, id int) int
 		ImportTasks           func(childComplexity int, projectID int, tasks json.RawMessage) int
 		ImportTasksFromURL    func(childComplexity int, projectID int, url string) int
@@ -192,9 +198,11 @@ type ComplexityRoot struct {
 		SaveDraft             func(childComplexity int, taskID int, result json.RawMessage) int
 		Signup                func(childComplexity int, input model.SignupInput) int
 		SwitchOrganization    func(childComplexity int, id int) int
+		SyncStorage           func(childComplexity int, id int) int
 		UpdateAnnotation      func(childComplexity int, id int, input model.UpdateAnnotationInput) int
 		UpdateMemberRole      func(childComplexity int, userID int, role membership.Role) int
 		UpdateProject         func(childComplexity int, id int, input model.UpdateProjectInput) int
+		UpdateStorage         func(childComplexity int, id int, input model.UpdateStorageInput) int
 		UpdateWebhook         func(childComplexity int, id int, input model.UpdateWebhookInput) int
 	}
 
@@ -236,6 +244,7 @@ type ComplexityRoot struct {
 		RevealAnnotators    func(childComplexity int) int
 		Sampling            func(childComplexity int) int
 		ShowSkip            func(childComplexity int) int
+		Storages            func(childComplexity int) int
 		TaskCount           func(childComplexity int) int
 		Tasks               func(childComplexity int, first *int, after *entgql.Cursor[int], filter *model.TaskFilter, orderBy *model.TaskOrder) int
 		Title               func(childComplexity int) int
@@ -293,6 +302,47 @@ type ComplexityRoot struct {
 		ID            func(childComplexity int) int
 		LastSeenAt    func(childComplexity int) int
 		UserAgent     func(childComplexity int) int
+	}
+
+	Storage struct {
+		Bucket            func(childComplexity int) int
+		CanDeleteObjects  func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		Db                func(childComplexity int) int
+		Description       func(childComplexity int) int
+		Direction         func(childComplexity int) int
+		Endpoint          func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Kind              func(childComplexity int) int
+		LastSync          func(childComplexity int) int
+		Port              func(childComplexity int) int
+		Prefix            func(childComplexity int) int
+		Presign           func(childComplexity int) int
+		PresignTTLMinutes func(childComplexity int) int
+		ProjectID         func(childComplexity int) int
+		RecursiveScan     func(childComplexity int) int
+		RegexFilter       func(childComplexity int) int
+		Region            func(childComplexity int) int
+		SecretSet         func(childComplexity int) int
+		TLS               func(childComplexity int) int
+		Title             func(childComplexity int) int
+		UpdatedAt         func(childComplexity int) int
+		UseBlobUrls       func(childComplexity int) int
+	}
+
+	StorageCheck struct {
+		Message func(childComplexity int) int
+		Ok      func(childComplexity int) int
+	}
+
+	StorageSync struct {
+		Done       func(childComplexity int) int
+		FinishedAt func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Message    func(childComplexity int) int
+		StartedAt  func(childComplexity int) int
+		Status     func(childComplexity int) int
+		Total      func(childComplexity int) int
 	}
 
 	Task struct {
@@ -412,6 +462,11 @@ type MutationResolver interface {
 	CreateAnnotation(ctx context.Context, input model.CreateAnnotationInput) (*ent.Annotation, error)
 	UpdateAnnotation(ctx context.Context, id int, input model.UpdateAnnotationInput) (*ent.Annotation, error)
 	DeleteAnnotation(ctx context.Context, id int) (int, error)
+	CreateStorage(ctx context.Context, input model.CreateStorageInput) (*ent.Storage, error)
+	UpdateStorage(ctx context.Context, id int, input model.UpdateStorageInput) (*ent.Storage, error)
+	DeleteStorage(ctx context.Context, id int) (int, error)
+	CheckStorage(ctx context.Context, id int) (*model.StorageCheck, error)
+	SyncStorage(ctx context.Context, id int) (*ent.StorageSync, error)
 	CreateWebhook(ctx context.Context, input model.CreateWebhookInput) (*model.CreatedWebhook, error)
 	UpdateWebhook(ctx context.Context, id int, input model.UpdateWebhookInput) (*ent.Webhook, error)
 	DeleteWebhook(ctx context.Context, id int) (int, error)
@@ -428,6 +483,7 @@ type ProjectResolver interface {
 	Tasks(ctx context.Context, obj *ent.Project, first *int, after *entgql.Cursor[int], filter *model.TaskFilter, orderBy *model.TaskOrder) (*ent.TaskConnection, error)
 
 	Members(ctx context.Context, obj *ent.Project) ([]*ent.User, error)
+	Storages(ctx context.Context, obj *ent.Project) ([]*ent.Storage, error)
 	Webhooks(ctx context.Context, obj *ent.Project) ([]*ent.Webhook, error)
 }
 type QueryResolver interface {
@@ -455,6 +511,16 @@ type RoleInviteResolver interface {
 }
 type SessionResolver interface {
 	Current(ctx context.Context, obj *ent.Session) (bool, error)
+}
+type StorageResolver interface {
+	Region(ctx context.Context, obj *ent.Storage) (*string, error)
+	Endpoint(ctx context.Context, obj *ent.Storage) (*string, error)
+	Port(ctx context.Context, obj *ent.Storage) (*int, error)
+	Db(ctx context.Context, obj *ent.Storage) (*int, error)
+	TLS(ctx context.Context, obj *ent.Storage) (*bool, error)
+	SecretSet(ctx context.Context, obj *ent.Storage) (bool, error)
+
+	LastSync(ctx context.Context, obj *ent.Storage) (*ent.StorageSync, error)
 }
 type TaskResolver interface {
 	Annotations(ctx context.Context, obj *ent.Task) ([]*ent.Annotation, error)
@@ -875,6 +941,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ChangePassword(childComplexity, args["input"].(model.ChangePasswordInput)), true
+	case "Mutation.checkStorage":
+		if e.ComplexityRoot.Mutation.CheckStorage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_checkStorage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CheckStorage(childComplexity, args["id"].(int)), true
 	case "Mutation.createAnnotation":
 		if e.ComplexityRoot.Mutation.CreateAnnotation == nil {
 			break
@@ -919,6 +996,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateProject(childComplexity, args["input"].(model.CreateProjectInput)), true
+	case "Mutation.createStorage":
+		if e.ComplexityRoot.Mutation.CreateStorage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createStorage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateStorage(childComplexity, args["input"].(model.CreateStorageInput)), true
 	case "Mutation.createWebhook":
 		if e.ComplexityRoot.Mutation.CreateWebhook == nil {
 			break
@@ -996,6 +1084,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteProject(childComplexity, args["id"].(int)), true
+	case "Mutation.deleteStorage":
+		if e.ComplexityRoot.Mutation.DeleteStorage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteStorage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteStorage(childComplexity, args["id"].(int)), true
 	case "Mutation.deleteWebhook":
 		if e.ComplexityRoot.Mutation.DeleteWebhook == nil {
 			break
@@ -1157,6 +1256,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SwitchOrganization(childComplexity, args["id"].(int)), true
+	case "Mutation.syncStorage":
+		if e.ComplexityRoot.Mutation.SyncStorage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_syncStorage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SyncStorage(childComplexity, args["id"].(int)), true
 	case "Mutation.updateAnnotation":
 		if e.ComplexityRoot.Mutation.UpdateAnnotation == nil {
 			break
@@ -1190,6 +1300,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateProject(childComplexity, args["id"].(int), args["input"].(model.UpdateProjectInput)), true
+	case "Mutation.updateStorage":
+		if e.ComplexityRoot.Mutation.UpdateStorage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateStorage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateStorage(childComplexity, args["id"].(int), args["input"].(model.UpdateStorageInput)), true
 	case "Mutation.updateWebhook":
 		if e.ComplexityRoot.Mutation.UpdateWebhook == nil {
 			break
@@ -1373,6 +1494,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.ShowSkip(childComplexity), true
+	case "Project.storages":
+		if e.ComplexityRoot.Project.Storages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.Storages(childComplexity), true
 	case "Project.taskCount":
 		if e.ComplexityRoot.Project.TaskCount == nil {
 			break
@@ -1681,6 +1808,201 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Session.UserAgent(childComplexity), true
+
+	case "Storage.bucket":
+		if e.ComplexityRoot.Storage.Bucket == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Storage.Bucket(childComplexity), true
+	case "Storage.canDeleteObjects":
+		if e.ComplexityRoot.Storage.CanDeleteObjects == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Storage.CanDeleteObjects(childComplexity), true
+	case "Storage.createdAt":
+		if e.ComplexityRoot.Storage.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Storage.CreatedAt(childComplexity), true
+	case "Storage.db":
+		if e.ComplexityRoot.Storage.Db == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Storage.Db(childComplexity), true
+	case "Storage.description":
+		if e.ComplexityRoot.Storage.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Storage.Description(childComplexity), true
+	case "Storage.direction":
+		if e.ComplexityRoot.Storage.Direction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Storage.Direction(childComplexity), true
+	case "Storage.endpoint":
+		if e.ComplexityRoot.Storage.Endpoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Storage.Endpoint(childComplexity), true
+	case "Storage.id":
+		if e.ComplexityRoot.Storage.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Storage.ID(childComplexity), true
+	case "Storage.kind":
+		if e.ComplexityRoot.Storage.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Storage.Kind(childComplexity), true
+	case "Storage.lastSync":
+		if e.ComplexityRoot.Storage.LastSync == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Storage.LastSync(childComplexity), true
+	case "Storage.port":
+		if e.ComplexityRoot.Storage.Port == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Storage.Port(childComplexity), true
+	case "Storage.prefix":
+		if e.ComplexityRoot.Storage.Prefix == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Storage.Prefix(childComplexity), true
+	case "Storage.presign":
+		if e.ComplexityRoot.Storage.Presign == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Storage.Presign(childComplexity), true
+	case "Storage.presignTtlMinutes":
+		if e.ComplexityRoot.Storage.PresignTTLMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Storage.PresignTTLMinutes(childComplexity), true
+	case "Storage.projectId":
+		if e.ComplexityRoot.Storage.ProjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Storage.ProjectID(childComplexity), true
+	case "Storage.recursiveScan":
+		if e.ComplexityRoot.Storage.RecursiveScan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Storage.RecursiveScan(childComplexity), true
+	case "Storage.regexFilter":
+		if e.ComplexityRoot.Storage.RegexFilter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Storage.RegexFilter(childComplexity), true
+	case "Storage.region":
+		if e.ComplexityRoot.Storage.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Storage.Region(childComplexity), true
+	case "Storage.secretSet":
+		if e.ComplexityRoot.Storage.SecretSet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Storage.SecretSet(childComplexity), true
+	case "Storage.tls":
+		if e.ComplexityRoot.Storage.TLS == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Storage.TLS(childComplexity), true
+	case "Storage.title":
+		if e.ComplexityRoot.Storage.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Storage.Title(childComplexity), true
+	case "Storage.updatedAt":
+		if e.ComplexityRoot.Storage.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Storage.UpdatedAt(childComplexity), true
+	case "Storage.useBlobUrls":
+		if e.ComplexityRoot.Storage.UseBlobUrls == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Storage.UseBlobUrls(childComplexity), true
+
+	case "StorageCheck.message":
+		if e.ComplexityRoot.StorageCheck.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StorageCheck.Message(childComplexity), true
+	case "StorageCheck.ok":
+		if e.ComplexityRoot.StorageCheck.Ok == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StorageCheck.Ok(childComplexity), true
+
+	case "StorageSync.done":
+		if e.ComplexityRoot.StorageSync.Done == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StorageSync.Done(childComplexity), true
+	case "StorageSync.finishedAt":
+		if e.ComplexityRoot.StorageSync.FinishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StorageSync.FinishedAt(childComplexity), true
+	case "StorageSync.id":
+		if e.ComplexityRoot.StorageSync.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StorageSync.ID(childComplexity), true
+	case "StorageSync.message":
+		if e.ComplexityRoot.StorageSync.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StorageSync.Message(childComplexity), true
+	case "StorageSync.startedAt":
+		if e.ComplexityRoot.StorageSync.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StorageSync.StartedAt(childComplexity), true
+	case "StorageSync.status":
+		if e.ComplexityRoot.StorageSync.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StorageSync.Status(childComplexity), true
+	case "StorageSync.total":
+		if e.ComplexityRoot.StorageSync.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StorageSync.Total(childComplexity), true
 
 	case "Task.annotations":
 		if e.ComplexityRoot.Task.Annotations == nil {
@@ -2006,17 +2328,24 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
+			graphql.NewInputUnmarshaler("AzureSettings", ec.unmarshalInputAzureSettings),
 			graphql.NewInputUnmarshaler("ChangePasswordInput", ec.unmarshalInputChangePasswordInput),
 			graphql.NewInputUnmarshaler("CreateAnnotationInput", ec.unmarshalInputCreateAnnotationInput),
 			graphql.NewInputUnmarshaler("CreateInviteInput", ec.unmarshalInputCreateInviteInput),
 			graphql.NewInputUnmarshaler("CreateProjectInput", ec.unmarshalInputCreateProjectInput),
+			graphql.NewInputUnmarshaler("CreateStorageInput", ec.unmarshalInputCreateStorageInput),
 			graphql.NewInputUnmarshaler("CreateWebhookInput", ec.unmarshalInputCreateWebhookInput),
+			graphql.NewInputUnmarshaler("GCSSettings", ec.unmarshalInputGCSSettings),
+			graphql.NewInputUnmarshaler("LocalSettings", ec.unmarshalInputLocalSettings),
 			graphql.NewInputUnmarshaler("LoginInput", ec.unmarshalInputLoginInput),
+			graphql.NewInputUnmarshaler("RedisSettings", ec.unmarshalInputRedisSettings),
+			graphql.NewInputUnmarshaler("S3Settings", ec.unmarshalInputS3Settings),
 			graphql.NewInputUnmarshaler("SignupInput", ec.unmarshalInputSignupInput),
 			graphql.NewInputUnmarshaler("TaskFilter", ec.unmarshalInputTaskFilter),
 			graphql.NewInputUnmarshaler("TaskOrder", ec.unmarshalInputTaskOrder),
 			graphql.NewInputUnmarshaler("UpdateAnnotationInput", ec.unmarshalInputUpdateAnnotationInput),
 			graphql.NewInputUnmarshaler("UpdateProjectInput", ec.unmarshalInputUpdateProjectInput),
+			graphql.NewInputUnmarshaler("UpdateStorageInput", ec.unmarshalInputUpdateStorageInput),
 			graphql.NewInputUnmarshaler("UpdateWebhookInput", ec.unmarshalInputUpdateWebhookInput),
 		)
 	}
@@ -2093,7 +2422,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "access.graphqls" "account.graphqls" "audit.graphqls" "draft.graphqls" "organization.graphqls" "project.graphqls" "schema.graphqls" "webhook.graphqls"
+//go:embed "access.graphqls" "account.graphqls" "audit.graphqls" "draft.graphqls" "organization.graphqls" "project.graphqls" "schema.graphqls" "storage.graphqls" "webhook.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2112,6 +2441,7 @@ var sources = []*ast.Source{
 	{Name: "organization.graphqls", Input: sourceData("organization.graphqls"), BuiltIn: false},
 	{Name: "project.graphqls", Input: sourceData("project.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
+	{Name: "storage.graphqls", Input: sourceData("storage.graphqls"), BuiltIn: false},
 	{Name: "webhook.graphqls", Input: sourceData("webhook.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2412,6 +2742,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_revealAnnotators(ctx, field)
 	case "members":
 		return ec.fieldContext_Project_members(ctx, field)
+	case "storages":
+		return ec.fieldContext_Project_storages(ctx, field)
 	case "webhooks":
 		return ec.fieldContext_Project_webhooks(ctx, field)
 	}
@@ -2480,6 +2812,88 @@ func (ec *executionContext) childFields_Session(ctx context.Context, field graph
 		return ec.fieldContext_Session_current(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Session", field.Name)
+}
+
+func (ec *executionContext) childFields_Storage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Storage_id(ctx, field)
+	case "projectId":
+		return ec.fieldContext_Storage_projectId(ctx, field)
+	case "direction":
+		return ec.fieldContext_Storage_direction(ctx, field)
+	case "kind":
+		return ec.fieldContext_Storage_kind(ctx, field)
+	case "title":
+		return ec.fieldContext_Storage_title(ctx, field)
+	case "description":
+		return ec.fieldContext_Storage_description(ctx, field)
+	case "bucket":
+		return ec.fieldContext_Storage_bucket(ctx, field)
+	case "prefix":
+		return ec.fieldContext_Storage_prefix(ctx, field)
+	case "regexFilter":
+		return ec.fieldContext_Storage_regexFilter(ctx, field)
+	case "useBlobUrls":
+		return ec.fieldContext_Storage_useBlobUrls(ctx, field)
+	case "recursiveScan":
+		return ec.fieldContext_Storage_recursiveScan(ctx, field)
+	case "presign":
+		return ec.fieldContext_Storage_presign(ctx, field)
+	case "presignTtlMinutes":
+		return ec.fieldContext_Storage_presignTtlMinutes(ctx, field)
+	case "canDeleteObjects":
+		return ec.fieldContext_Storage_canDeleteObjects(ctx, field)
+	case "region":
+		return ec.fieldContext_Storage_region(ctx, field)
+	case "endpoint":
+		return ec.fieldContext_Storage_endpoint(ctx, field)
+	case "port":
+		return ec.fieldContext_Storage_port(ctx, field)
+	case "db":
+		return ec.fieldContext_Storage_db(ctx, field)
+	case "tls":
+		return ec.fieldContext_Storage_tls(ctx, field)
+	case "secretSet":
+		return ec.fieldContext_Storage_secretSet(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Storage_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Storage_updatedAt(ctx, field)
+	case "lastSync":
+		return ec.fieldContext_Storage_lastSync(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Storage", field.Name)
+}
+
+func (ec *executionContext) childFields_StorageCheck(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ok":
+		return ec.fieldContext_StorageCheck_ok(ctx, field)
+	case "message":
+		return ec.fieldContext_StorageCheck_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StorageCheck", field.Name)
+}
+
+func (ec *executionContext) childFields_StorageSync(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_StorageSync_id(ctx, field)
+	case "status":
+		return ec.fieldContext_StorageSync_status(ctx, field)
+	case "total":
+		return ec.fieldContext_StorageSync_total(ctx, field)
+	case "done":
+		return ec.fieldContext_StorageSync_done(ctx, field)
+	case "message":
+		return ec.fieldContext_StorageSync_message(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_StorageSync_startedAt(ctx, field)
+	case "finishedAt":
+		return ec.fieldContext_StorageSync_finishedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StorageSync", field.Name)
 }
 
 func (ec *executionContext) childFields_Task(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2824,6 +3238,20 @@ func (ec *executionContext) field_Mutation_changePassword_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_checkStorage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createAnnotation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2872,6 +3300,20 @@ func (ec *executionContext) field_Mutation_createProject_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreateProjectInput, error) {
 			return ec.unmarshalNCreateProjectInput2glossᚋgraphᚋmodelᚐCreateProjectInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createStorage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateStorageInput, error) {
+			return ec.unmarshalNCreateStorageInput2glossᚋgraphᚋmodelᚐCreateStorageInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2965,6 +3407,20 @@ func (ec *executionContext) field_Mutation_deleteOrganization_args(ctx context.C
 }
 
 func (ec *executionContext) field_Mutation_deleteProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteStorage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -3216,6 +3672,20 @@ func (ec *executionContext) field_Mutation_switchOrganization_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_syncStorage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateAnnotation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3274,6 +3744,28 @@ func (ec *executionContext) field_Mutation_updateProject_args(ctx context.Contex
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateProjectInput, error) {
 			return ec.unmarshalNUpdateProjectInput2glossᚋgraphᚋmodelᚐUpdateProjectInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateStorage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateStorageInput, error) {
+			return ec.unmarshalNUpdateStorageInput2glossᚋgraphᚋmodelᚐUpdateStorageInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7925,6 +8417,316 @@ func (ec *executionContext) fieldContext_Mutation_deleteAnnotation(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createStorage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createStorage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateStorage(ctx, fc.Args["input"].(model.CreateStorageInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal *ent.Storage
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *ent.Storage
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, nil, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Storage) graphql.Marshaler {
+			return ec.marshalNStorage2ᚖglossᚋentᚐStorage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createStorage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Storage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createStorage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateStorage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateStorage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateStorage(ctx, fc.Args["id"].(int), fc.Args["input"].(model.UpdateStorageInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal *ent.Storage
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *ent.Storage
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, nil, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Storage) graphql.Marshaler {
+			return ec.marshalNStorage2ᚖglossᚋentᚐStorage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateStorage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Storage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateStorage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteStorage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteStorage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteStorage(ctx, fc.Args["id"].(int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal int
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal int
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, nil, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteStorage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteStorage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_checkStorage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_checkStorage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CheckStorage(ctx, fc.Args["id"].(int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal *model.StorageCheck
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *model.StorageCheck
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, nil, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StorageCheck) graphql.Marshaler {
+			return ec.marshalNStorageCheck2ᚖglossᚋgraphᚋmodelᚐStorageCheck(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_checkStorage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StorageCheck(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_checkStorage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_syncStorage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_syncStorage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SyncStorage(ctx, fc.Args["id"].(int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal *ent.StorageSync
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *ent.StorageSync
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, nil, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.StorageSync) graphql.Marshaler {
+			return ec.marshalNStorageSync2ᚖglossᚋentᚐStorageSync(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_syncStorage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StorageSync(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_syncStorage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createWebhook(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9507,6 +10309,56 @@ func (ec *executionContext) fieldContext_Project_members(_ context.Context, fiel
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_storages(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_storages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().Storages(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal []*ent.Storage
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal []*ent.Storage
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Storage) graphql.Marshaler {
+			return ec.marshalNStorage2ᚕᚖglossᚋentᚐStorageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_storages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Storage(ctx, field)
 		},
 	}
 	return fc, nil
@@ -11391,6 +12243,1327 @@ func (ec *executionContext) _Session_current(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Session_current(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Session", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Storage_id(ctx context.Context, field graphql.CollectedField, obj *ent.Storage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Storage_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal int
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal int
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Storage_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Storage", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Storage_projectId(ctx context.Context, field graphql.CollectedField, obj *ent.Storage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Storage_projectId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectID, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal int
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal int
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Storage_projectId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Storage", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Storage_direction(ctx context.Context, field graphql.CollectedField, obj *ent.Storage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Storage_direction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Direction, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal storage.Direction
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal storage.Direction
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v storage.Direction) graphql.Marshaler {
+			return ec.marshalNStorageDirection2glossᚋentᚋstorageᚐDirection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Storage_direction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Storage", field, false, false, "StorageDirection")
+}
+
+func (ec *executionContext) _Storage_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Storage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Storage_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal storage.Kind
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal storage.Kind
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v storage.Kind) graphql.Marshaler {
+			return ec.marshalNStorageKind2glossᚋentᚋstorageᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Storage_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Storage", field, false, false, "StorageKind")
+}
+
+func (ec *executionContext) _Storage_title(ctx context.Context, field graphql.CollectedField, obj *ent.Storage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Storage_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal string
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Storage_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Storage", field, false, false, "String")
+}
+
+func (ec *executionContext) _Storage_description(ctx context.Context, field graphql.CollectedField, obj *ent.Storage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Storage_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal string
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Storage_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Storage", field, false, false, "String")
+}
+
+func (ec *executionContext) _Storage_bucket(ctx context.Context, field graphql.CollectedField, obj *ent.Storage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Storage_bucket(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bucket, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal string
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Storage_bucket(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Storage", field, false, false, "String")
+}
+
+func (ec *executionContext) _Storage_prefix(ctx context.Context, field graphql.CollectedField, obj *ent.Storage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Storage_prefix(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Prefix, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal string
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Storage_prefix(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Storage", field, false, false, "String")
+}
+
+func (ec *executionContext) _Storage_regexFilter(ctx context.Context, field graphql.CollectedField, obj *ent.Storage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Storage_regexFilter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RegexFilter, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal string
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Storage_regexFilter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Storage", field, false, false, "String")
+}
+
+func (ec *executionContext) _Storage_useBlobUrls(ctx context.Context, field graphql.CollectedField, obj *ent.Storage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Storage_useBlobUrls(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UseBlobUrls, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Storage_useBlobUrls(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Storage", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Storage_recursiveScan(ctx context.Context, field graphql.CollectedField, obj *ent.Storage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Storage_recursiveScan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecursiveScan, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Storage_recursiveScan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Storage", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Storage_presign(ctx context.Context, field graphql.CollectedField, obj *ent.Storage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Storage_presign(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Presign, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Storage_presign(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Storage", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Storage_presignTtlMinutes(ctx context.Context, field graphql.CollectedField, obj *ent.Storage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Storage_presignTtlMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PresignTTLMinutes, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal int
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal int
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Storage_presignTtlMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Storage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Storage_canDeleteObjects(ctx context.Context, field graphql.CollectedField, obj *ent.Storage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Storage_canDeleteObjects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CanDeleteObjects, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Storage_canDeleteObjects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Storage", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Storage_region(ctx context.Context, field graphql.CollectedField, obj *ent.Storage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Storage_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Storage().Region(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Storage_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Storage", field, true, true, "String")
+}
+
+func (ec *executionContext) _Storage_endpoint(ctx context.Context, field graphql.CollectedField, obj *ent.Storage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Storage_endpoint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Storage().Endpoint(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Storage_endpoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Storage", field, true, true, "String")
+}
+
+func (ec *executionContext) _Storage_port(ctx context.Context, field graphql.CollectedField, obj *ent.Storage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Storage_port(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Storage().Port(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal *int
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *int
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Storage_port(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Storage", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Storage_db(ctx context.Context, field graphql.CollectedField, obj *ent.Storage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Storage_db(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Storage().Db(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal *int
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *int
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Storage_db(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Storage", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Storage_tls(ctx context.Context, field graphql.CollectedField, obj *ent.Storage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Storage_tls(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Storage().TLS(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal *bool
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *bool
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Storage_tls(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Storage", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Storage_secretSet(ctx context.Context, field graphql.CollectedField, obj *ent.Storage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Storage_secretSet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Storage().SecretSet(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Storage_secretSet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Storage", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Storage_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Storage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Storage_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal time.Time
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal time.Time
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Storage_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Storage", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Storage_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Storage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Storage_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal time.Time
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal time.Time
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Storage_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Storage", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Storage_lastSync(ctx context.Context, field graphql.CollectedField, obj *ent.Storage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Storage_lastSync(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Storage().LastSync(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal *ent.StorageSync
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *ent.StorageSync
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.StorageSync) graphql.Marshaler {
+			return ec.marshalOStorageSync2ᚖglossᚋentᚐStorageSync(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Storage_lastSync(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Storage",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StorageSync(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StorageCheck_ok(ctx context.Context, field graphql.CollectedField, obj *model.StorageCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StorageCheck_ok(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ok, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StorageCheck_ok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StorageCheck", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _StorageCheck_message(ctx context.Context, field graphql.CollectedField, obj *model.StorageCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StorageCheck_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StorageCheck_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StorageCheck", field, false, false, "String")
+}
+
+func (ec *executionContext) _StorageSync_id(ctx context.Context, field graphql.CollectedField, obj *ent.StorageSync) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StorageSync_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal int
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal int
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StorageSync_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StorageSync", field, false, false, "ID")
+}
+
+func (ec *executionContext) _StorageSync_status(ctx context.Context, field graphql.CollectedField, obj *ent.StorageSync) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StorageSync_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal storagesync.Status
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal storagesync.Status
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v storagesync.Status) graphql.Marshaler {
+			return ec.marshalNSyncStatus2glossᚋentᚋstoragesyncᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StorageSync_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StorageSync", field, false, false, "SyncStatus")
+}
+
+func (ec *executionContext) _StorageSync_total(ctx context.Context, field graphql.CollectedField, obj *ent.StorageSync) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StorageSync_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal *int
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *int
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StorageSync_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StorageSync", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StorageSync_done(ctx context.Context, field graphql.CollectedField, obj *ent.StorageSync) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StorageSync_done(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Done, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal int
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal int
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StorageSync_done(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StorageSync", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StorageSync_message(ctx context.Context, field graphql.CollectedField, obj *ent.StorageSync) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StorageSync_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StorageSync_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StorageSync", field, false, false, "String")
+}
+
+func (ec *executionContext) _StorageSync_startedAt(ctx context.Context, field graphql.CollectedField, obj *ent.StorageSync) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StorageSync_startedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedAt, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal time.Time
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal time.Time
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StorageSync_startedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StorageSync", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StorageSync_finishedAt(ctx context.Context, field graphql.CollectedField, obj *ent.StorageSync) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StorageSync_finishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FinishedAt, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal *time.Time
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *time.Time
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StorageSync_finishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StorageSync", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Task_id(ctx context.Context, field graphql.CollectedField, obj *ent.Task) (ret graphql.Marshaler) {
@@ -14722,6 +16895,69 @@ func UnmarshalAuditFilter(ctx context.Context, raw any) (model.AuditFilter, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAzureSettings(ctx context.Context, obj any) (model.AzureSettings, error) {
+	var it model.AzureSettings
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"container", "accountName", "accountKey", "endpoint"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "container":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("container"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Container = data
+		case "accountName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountName = data
+		case "accountKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountKey = data
+		case "endpoint":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endpoint"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Endpoint = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAzureSettings unmarshals raw into the AzureSettings input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAzureSettings(ctx context.Context, raw any) (model.AzureSettings, error) {
+	var out model.AzureSettings
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AzureSettings", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputChangePasswordInput(ctx context.Context, obj any) (model.ChangePasswordInput, error) {
 	var it model.ChangePasswordInput
 	if obj == nil {
@@ -14981,6 +17217,160 @@ func UnmarshalCreateProjectInput(ctx context.Context, raw any) (model.CreateProj
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateStorageInput(ctx context.Context, obj any) (model.CreateStorageInput, error) {
+	var it model.CreateStorageInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"projectId", "direction", "kind", "title", "description", "prefix", "regexFilter", "useBlobUrls", "recursiveScan", "presign", "presignTtlMinutes", "canDeleteObjects", "s3", "gcs", "azure", "redis", "local"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "projectId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectID = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNStorageDirection2glossᚋentᚋstorageᚐDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNStorageKind2glossᚋentᚋstorageᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "prefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Prefix = data
+		case "regexFilter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("regexFilter"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegexFilter = data
+		case "useBlobUrls":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("useBlobUrls"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UseBlobUrls = data
+		case "recursiveScan":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recursiveScan"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecursiveScan = data
+		case "presign":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("presign"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Presign = data
+		case "presignTtlMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("presignTtlMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PresignTTLMinutes = data
+		case "canDeleteObjects":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("canDeleteObjects"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CanDeleteObjects = data
+		case "s3":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("s3"))
+			data, err := ec.unmarshalOS3Settings2ᚖglossᚋgraphᚋmodelᚐS3Settings(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.S3 = data
+		case "gcs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gcs"))
+			data, err := ec.unmarshalOGCSSettings2ᚖglossᚋgraphᚋmodelᚐGCSSettings(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gcs = data
+		case "azure":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("azure"))
+			data, err := ec.unmarshalOAzureSettings2ᚖglossᚋgraphᚋmodelᚐAzureSettings(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Azure = data
+		case "redis":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("redis"))
+			data, err := ec.unmarshalORedisSettings2ᚖglossᚋgraphᚋmodelᚐRedisSettings(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Redis = data
+		case "local":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("local"))
+			data, err := ec.unmarshalOLocalSettings2ᚖglossᚋgraphᚋmodelᚐLocalSettings(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Local = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateStorageInput unmarshals raw into the CreateStorageInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateStorageInput(ctx context.Context, raw any) (model.CreateStorageInput, error) {
+	var out model.CreateStorageInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateStorageInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateWebhookInput(ctx context.Context, obj any) (model.CreateWebhookInput, error) {
 	var it model.CreateWebhookInput
 	if obj == nil {
@@ -15051,6 +17441,111 @@ func UnmarshalCreateWebhookInput(ctx context.Context, raw any) (model.CreateWebh
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputGCSSettings(ctx context.Context, obj any) (model.GCSSettings, error) {
+	var it model.GCSSettings
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"bucket", "projectId", "credentialsJson", "endpoint"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "bucket":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bucket"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Bucket = data
+		case "projectId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectID = data
+		case "credentialsJson":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("credentialsJson"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CredentialsJSON = data
+		case "endpoint":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endpoint"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Endpoint = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGCSSettings unmarshals raw into the GCSSettings input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGCSSettings(ctx context.Context, raw any) (model.GCSSettings, error) {
+	var out model.GCSSettings
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GCSSettings", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLocalSettings(ctx context.Context, obj any) (model.LocalSettings, error) {
+	var it model.LocalSettings
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"path"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "path":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("path"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Path = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLocalSettings unmarshals raw into the LocalSettings input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLocalSettings(ctx context.Context, raw any) (model.LocalSettings, error) {
+	var out model.LocalSettings
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LocalSettings", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputLoginInput(ctx context.Context, obj any) (model.LoginInput, error) {
 	var it model.LoginInput
 	if obj == nil {
@@ -15097,6 +17592,153 @@ func (ec *executionContext) unmarshalInputLoginInput(ctx context.Context, obj an
 func UnmarshalLoginInput(ctx context.Context, raw any) (model.LoginInput, error) {
 	var out model.LoginInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "LoginInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRedisSettings(ctx context.Context, obj any) (model.RedisSettings, error) {
+	var it model.RedisSettings
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"host", "port", "db", "password", "tls"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "host":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("host"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Host = data
+		case "port":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("port"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Port = data
+		case "db":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("db"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Db = data
+		case "password":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("password"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Password = data
+		case "tls":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tls"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TLS = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRedisSettings unmarshals raw into the RedisSettings input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRedisSettings(ctx context.Context, raw any) (model.RedisSettings, error) {
+	var out model.RedisSettings
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RedisSettings", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputS3Settings(ctx context.Context, obj any) (model.S3Settings, error) {
+	var it model.S3Settings
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"bucket", "region", "endpoint", "accessKeyId", "secretAccessKey", "sessionToken"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "bucket":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bucket"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Bucket = data
+		case "region":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Region = data
+		case "endpoint":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endpoint"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Endpoint = data
+		case "accessKeyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accessKeyId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccessKeyID = data
+		case "secretAccessKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("secretAccessKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SecretAccessKey = data
+		case "sessionToken":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionToken"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionToken = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalS3Settings unmarshals raw into the S3Settings input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalS3Settings(ctx context.Context, raw any) (model.S3Settings, error) {
+	var out model.S3Settings
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "S3Settings", raw, &out)
 	return out, err
 }
 
@@ -15440,6 +18082,139 @@ func (ec *executionContext) unmarshalInputUpdateProjectInput(ctx context.Context
 func UnmarshalUpdateProjectInput(ctx context.Context, raw any) (model.UpdateProjectInput, error) {
 	var out model.UpdateProjectInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateProjectInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateStorageInput(ctx context.Context, obj any) (model.UpdateStorageInput, error) {
+	var it model.UpdateStorageInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"title", "description", "prefix", "regexFilter", "useBlobUrls", "recursiveScan", "presign", "presignTtlMinutes", "canDeleteObjects", "s3", "gcs", "azure", "redis", "local"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "prefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Prefix = data
+		case "regexFilter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("regexFilter"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegexFilter = data
+		case "useBlobUrls":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("useBlobUrls"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UseBlobUrls = data
+		case "recursiveScan":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recursiveScan"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecursiveScan = data
+		case "presign":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("presign"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Presign = data
+		case "presignTtlMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("presignTtlMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PresignTTLMinutes = data
+		case "canDeleteObjects":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("canDeleteObjects"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CanDeleteObjects = data
+		case "s3":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("s3"))
+			data, err := ec.unmarshalOS3Settings2ᚖglossᚋgraphᚋmodelᚐS3Settings(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.S3 = data
+		case "gcs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gcs"))
+			data, err := ec.unmarshalOGCSSettings2ᚖglossᚋgraphᚋmodelᚐGCSSettings(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gcs = data
+		case "azure":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("azure"))
+			data, err := ec.unmarshalOAzureSettings2ᚖglossᚋgraphᚋmodelᚐAzureSettings(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Azure = data
+		case "redis":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("redis"))
+			data, err := ec.unmarshalORedisSettings2ᚖglossᚋgraphᚋmodelᚐRedisSettings(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Redis = data
+		case "local":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("local"))
+			data, err := ec.unmarshalOLocalSettings2ᚖglossᚋgraphᚋmodelᚐLocalSettings(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Local = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateStorageInput unmarshals raw into the UpdateStorageInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateStorageInput(ctx context.Context, raw any) (model.UpdateStorageInput, error) {
+	var out model.UpdateStorageInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateStorageInput", raw, &out)
 	return out, err
 }
 
@@ -16477,6 +19252,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createStorage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createStorage(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateStorage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateStorage(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteStorage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteStorage(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "checkStorage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_checkStorage(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "syncStorage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_syncStorage(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createWebhook":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createWebhook(ctx, field)
@@ -16783,6 +19593,12 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_members(ctx, field, obj)
+				})
+		case "storages":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_storages(ctx, field, obj)
 				})
 		case "webhooks":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -17151,6 +19967,257 @@ func (ec *executionContext) _Session(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Session_current(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var storageImplementors = []string{"Storage"}
+
+func (ec *executionContext) _Storage(ctx context.Context, sel ast.SelectionSet, obj *ent.Storage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, storageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Storage")
+		case "id":
+			out.Values[i] = ec._Storage_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "projectId":
+			out.Values[i] = ec._Storage_projectId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "direction":
+			out.Values[i] = ec._Storage_direction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Storage_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Storage_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Storage_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bucket":
+			out.Values[i] = ec._Storage_bucket(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "prefix":
+			out.Values[i] = ec._Storage_prefix(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "regexFilter":
+			out.Values[i] = ec._Storage_regexFilter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "useBlobUrls":
+			out.Values[i] = ec._Storage_useBlobUrls(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recursiveScan":
+			out.Values[i] = ec._Storage_recursiveScan(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "presign":
+			out.Values[i] = ec._Storage_presign(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "presignTtlMinutes":
+			out.Values[i] = ec._Storage_presignTtlMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "canDeleteObjects":
+			out.Values[i] = ec._Storage_canDeleteObjects(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "region":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Storage_region(ctx, field, obj)
+				})
+		case "endpoint":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Storage_endpoint(ctx, field, obj)
+				})
+		case "port":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Storage_port(ctx, field, obj)
+				})
+		case "db":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Storage_db(ctx, field, obj)
+				})
+		case "tls":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Storage_tls(ctx, field, obj)
+				})
+		case "secretSet":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Storage_secretSet(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Storage_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Storage_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastSync":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Storage_lastSync(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var storageCheckImplementors = []string{"StorageCheck"}
+
+func (ec *executionContext) _StorageCheck(ctx context.Context, sel ast.SelectionSet, obj *model.StorageCheck) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, storageCheckImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StorageCheck")
+		case "ok":
+			out.Values[i] = ec._StorageCheck_ok(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._StorageCheck_message(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var storageSyncImplementors = []string{"StorageSync"}
+
+func (ec *executionContext) _StorageSync(ctx context.Context, sel ast.SelectionSet, obj *ent.StorageSync) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, storageSyncImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StorageSync")
+		case "id":
+			out.Values[i] = ec._StorageSync_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._StorageSync_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._StorageSync_total(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "done":
+			out.Values[i] = ec._StorageSync_done(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._StorageSync_message(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "startedAt":
+			out.Values[i] = ec._StorageSync_startedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "finishedAt":
+			out.Values[i] = ec._StorageSync_finishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18199,6 +21266,11 @@ func (ec *executionContext) unmarshalNCreateProjectInput2glossᚋgraphᚋmodel�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateStorageInput2glossᚋgraphᚋmodelᚐCreateStorageInput(ctx context.Context, v any) (model.CreateStorageInput, error) {
+	res, err := ec.unmarshalInputCreateStorageInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateWebhookInput2glossᚋgraphᚋmodelᚐCreateWebhookInput(ctx context.Context, v any) (model.CreateWebhookInput, error) {
 	res, err := ec.unmarshalInputCreateWebhookInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -18562,6 +21634,66 @@ func (ec *executionContext) unmarshalNSignupInput2glossᚋgraphᚋmodelᚐSignup
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNStorage2ᚕᚖglossᚋentᚐStorageᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Storage) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStorage2ᚖglossᚋentᚐStorage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStorage2ᚖglossᚋentᚐStorage(ctx context.Context, sel ast.SelectionSet, v *ent.Storage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Storage!")
+		return graphql.Null
+	}
+	return ec._Storage(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStorageCheck2ᚖglossᚋgraphᚋmodelᚐStorageCheck(ctx context.Context, sel ast.SelectionSet, v *model.StorageCheck) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StorageCheck!")
+		return graphql.Null
+	}
+	return ec._StorageCheck(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStorageDirection2glossᚋentᚋstorageᚐDirection(ctx context.Context, v any) (storage.Direction, error) {
+	var res storage.Direction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStorageDirection2glossᚋentᚋstorageᚐDirection(ctx context.Context, sel ast.SelectionSet, v storage.Direction) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNStorageKind2glossᚋentᚋstorageᚐKind(ctx context.Context, v any) (storage.Kind, error) {
+	var res storage.Kind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStorageKind2glossᚋentᚋstorageᚐKind(ctx context.Context, sel ast.SelectionSet, v storage.Kind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNStorageSync2ᚖglossᚋentᚐStorageSync(ctx context.Context, sel ast.SelectionSet, v *ent.StorageSync) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StorageSync!")
+		return graphql.Null
+	}
+	return ec._StorageSync(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -18603,6 +21735,16 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNSyncStatus2glossᚋentᚋstoragesyncᚐStatus(ctx context.Context, v any) (storagesync.Status, error) {
+	var res storagesync.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSyncStatus2glossᚋentᚋstoragesyncᚐStatus(ctx context.Context, sel ast.SelectionSet, v storagesync.Status) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNTask2ᚖglossᚋentᚐTask(ctx context.Context, sel ast.SelectionSet, v *ent.Task) graphql.Marshaler {
@@ -18676,6 +21818,11 @@ func (ec *executionContext) unmarshalNUpdateAnnotationInput2glossᚋgraphᚋmode
 
 func (ec *executionContext) unmarshalNUpdateProjectInput2glossᚋgraphᚋmodelᚐUpdateProjectInput(ctx context.Context, v any) (model.UpdateProjectInput, error) {
 	res, err := ec.unmarshalInputUpdateProjectInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateStorageInput2glossᚋgraphᚋmodelᚐUpdateStorageInput(ctx context.Context, v any) (model.UpdateStorageInput, error) {
+	res, err := ec.unmarshalInputUpdateStorageInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -18996,6 +22143,14 @@ func (ec *executionContext) unmarshalOAuditFilter2ᚖglossᚋgraphᚋmodelᚐAud
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOAzureSettings2ᚖglossᚋgraphᚋmodelᚐAzureSettings(ctx context.Context, v any) (*model.AzureSettings, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAzureSettings(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -19066,6 +22221,14 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) unmarshalOGCSSettings2ᚖglossᚋgraphᚋmodelᚐGCSSettings(ctx context.Context, v any) (*model.GCSSettings, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputGCSSettings(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOID2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -19127,6 +22290,14 @@ func (ec *executionContext) marshalOJSON2encodingᚋjsonᚐRawMessage(ctx contex
 	return res
 }
 
+func (ec *executionContext) unmarshalOLocalSettings2ᚖglossᚋgraphᚋmodelᚐLocalSettings(ctx context.Context, v any) (*model.LocalSettings, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputLocalSettings(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOOrganization2ᚖglossᚋentᚐOrganization(ctx context.Context, sel ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -19139,6 +22310,14 @@ func (ec *executionContext) marshalOProject2ᚖglossᚋentᚐProject(ctx context
 		return graphql.Null
 	}
 	return ec._Project(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalORedisSettings2ᚖglossᚋgraphᚋmodelᚐRedisSettings(ctx context.Context, v any) (*model.RedisSettings, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRedisSettings(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOReviewState2ᚖglossᚋentᚋannotationᚐReviewState(ctx context.Context, v any) (*annotation.ReviewState, error) {
@@ -19157,6 +22336,14 @@ func (ec *executionContext) marshalOReviewState2ᚖglossᚋentᚋannotationᚐRe
 	return v
 }
 
+func (ec *executionContext) unmarshalOS3Settings2ᚖglossᚋgraphᚋmodelᚐS3Settings(ctx context.Context, v any) (*model.S3Settings, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputS3Settings(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOSampling2ᚖglossᚋentᚋprojectᚐSampling(ctx context.Context, v any) (*project.Sampling, error) {
 	if v == nil {
 		return nil, nil
@@ -19171,6 +22358,13 @@ func (ec *executionContext) marshalOSampling2ᚖglossᚋentᚋprojectᚐSampling
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOStorageSync2ᚖglossᚋentᚐStorageSync(ctx context.Context, sel ast.SelectionSet, v *ent.StorageSync) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StorageSync(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {

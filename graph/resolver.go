@@ -19,6 +19,7 @@ import (
 	"gloss/internal/labeling"
 	"gloss/internal/organization"
 	"gloss/internal/projects"
+	"gloss/internal/storage"
 	"gloss/internal/webhook"
 )
 
@@ -35,6 +36,7 @@ type Resolver struct {
 	Dataset       *dataset.Service
 	Organizations *organization.Service
 	Webhooks      *webhook.Service
+	Storages      *storage.Service
 }
 
 // NewSchema returns the executable schema with its directives and the

@@ -152,6 +152,42 @@ func (f SessionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SessionMutation", m)
 }
 
+// The StorageFunc type is an adapter to allow the use of ordinary
+// function as Storage mutator.
+type StorageFunc func(context.Context, *ent.StorageMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f StorageFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.StorageMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.StorageMutation", m)
+}
+
+// The StorageLinkFunc type is an adapter to allow the use of ordinary
+// function as StorageLink mutator.
+type StorageLinkFunc func(context.Context, *ent.StorageLinkMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f StorageLinkFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.StorageLinkMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.StorageLinkMutation", m)
+}
+
+// The StorageSyncFunc type is an adapter to allow the use of ordinary
+// function as StorageSync mutator.
+type StorageSyncFunc func(context.Context, *ent.StorageSyncMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f StorageSyncFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.StorageSyncMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.StorageSyncMutation", m)
+}
+
 // The TaskFunc type is an adapter to allow the use of ordinary
 // function as Task mutator.
 type TaskFunc func(context.Context, *ent.TaskMutation) (ent.Value, error)

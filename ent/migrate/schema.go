@@ -425,6 +425,115 @@ var (
 			},
 		},
 	}
+	// StoragesColumns holds the columns for the "storages" table.
+	StoragesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "organization_id", Type: field.TypeInt},
+		{Name: "direction", Type: field.TypeEnum, Enums: []string{"IMPORT", "EXPORT"}},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"LOCAL", "S3", "GCS", "AZURE", "REDIS"}},
+		{Name: "title", Type: field.TypeString, Default: ""},
+		{Name: "description", Type: field.TypeString, Default: ""},
+		{Name: "bucket", Type: field.TypeString, Default: ""},
+		{Name: "prefix", Type: field.TypeString, Default: ""},
+		{Name: "regex_filter", Type: field.TypeString, Default: ""},
+		{Name: "use_blob_urls", Type: field.TypeBool, Default: false},
+		{Name: "recursive_scan", Type: field.TypeBool, Default: true},
+		{Name: "presign", Type: field.TypeBool, Default: true},
+		{Name: "presign_ttl_minutes", Type: field.TypeInt, Default: 15},
+		{Name: "can_delete_objects", Type: field.TypeBool, Default: false},
+		{Name: "settings", Type: field.TypeJSON, Nullable: true},
+		{Name: "secrets", Type: field.TypeBytes, Nullable: true},
+		{Name: "sync_lease_until", Type: field.TypeTime, Nullable: true},
+		{Name: "project_id", Type: field.TypeInt},
+	}
+	// StoragesTable holds the schema information for the "storages" table.
+	StoragesTable = &schema.Table{
+		Name:       "storages",
+		Columns:    StoragesColumns,
+		PrimaryKey: []*schema.Column{StoragesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "storages_projects_project",
+				Columns:    []*schema.Column{StoragesColumns[19]},
+				RefColumns: []*schema.Column{ProjectsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "storage_project_id",
+				Unique:  false,
+				Columns: []*schema.Column{StoragesColumns[19]},
+			},
+			{
+				Name:    "storage_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{StoragesColumns[3]},
+			},
+		},
+	}
+	// StorageLinksColumns holds the columns for the "storage_links" table.
+	StorageLinksColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "storage_id", Type: field.TypeInt},
+		{Name: "key", Type: field.TypeString},
+		{Name: "task_id", Type: field.TypeInt, Nullable: true},
+		{Name: "annotation_id", Type: field.TypeInt, Nullable: true},
+		{Name: "written_at", Type: field.TypeTime, Nullable: true},
+	}
+	// StorageLinksTable holds the schema information for the "storage_links" table.
+	StorageLinksTable = &schema.Table{
+		Name:       "storage_links",
+		Columns:    StorageLinksColumns,
+		PrimaryKey: []*schema.Column{StorageLinksColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "storagelink_storage_id_key",
+				Unique:  false,
+				Columns: []*schema.Column{StorageLinksColumns[1], StorageLinksColumns[2]},
+			},
+			{
+				Name:    "storagelink_annotation_id",
+				Unique:  false,
+				Columns: []*schema.Column{StorageLinksColumns[4]},
+			},
+		},
+	}
+	// StorageSyncsColumns holds the columns for the "storage_syncs" table.
+	StorageSyncsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "organization_id", Type: field.TypeInt},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"QUEUED", "RUNNING", "COMPLETED", "FAILED"}, Default: "QUEUED"},
+		{Name: "total", Type: field.TypeInt, Nullable: true},
+		{Name: "done", Type: field.TypeInt, Default: 0},
+		{Name: "message", Type: field.TypeString, Nullable: true},
+		{Name: "started_at", Type: field.TypeTime},
+		{Name: "finished_at", Type: field.TypeTime, Nullable: true},
+		{Name: "storage_id", Type: field.TypeInt},
+	}
+	// StorageSyncsTable holds the schema information for the "storage_syncs" table.
+	StorageSyncsTable = &schema.Table{
+		Name:       "storage_syncs",
+		Columns:    StorageSyncsColumns,
+		PrimaryKey: []*schema.Column{StorageSyncsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "storage_syncs_storages_syncs",
+				Columns:    []*schema.Column{StorageSyncsColumns[8]},
+				RefColumns: []*schema.Column{StoragesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "storagesync_storage_id",
+				Unique:  false,
+				Columns: []*schema.Column{StorageSyncsColumns[8]},
+			},
+		},
+	}
 	// TasksColumns holds the columns for the "tasks" table.
 	TasksColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -628,6 +737,9 @@ var (
 		ProjectsTable,
 		ProjectMembersTable,
 		SessionsTable,
+		StoragesTable,
+		StorageLinksTable,
+		StorageSyncsTable,
 		TasksTable,
 		ThrottlesTable,
 		UsersTable,
@@ -652,6 +764,8 @@ func init() {
 	ProjectMembersTable.ForeignKeys[1].RefTable = UsersTable
 	ProjectMembersTable.ForeignKeys[2].RefTable = WorkspacesTable
 	SessionsTable.ForeignKeys[0].RefTable = UsersTable
+	StoragesTable.ForeignKeys[0].RefTable = ProjectsTable
+	StorageSyncsTable.ForeignKeys[0].RefTable = StoragesTable
 	TasksTable.ForeignKeys[0].RefTable = ProjectsTable
 	WebhooksTable.ForeignKeys[0].RefTable = ProjectsTable
 	WebhookDeliveriesTable.ForeignKeys[0].RefTable = WebhooksTable

@@ -42,6 +42,15 @@ type ProjectMember func(*sql.Selector)
 // Session is the predicate function for session builders.
 type Session func(*sql.Selector)
 
+// Storage is the predicate function for storage builders.
+type Storage func(*sql.Selector)
+
+// StorageLink is the predicate function for storagelink builders.
+type StorageLink func(*sql.Selector)
+
+// StorageSync is the predicate function for storagesync builders.
+type StorageSync func(*sql.Selector)
+
 // Task is the predicate function for task builders.
 type Task func(*sql.Selector)
 

@@ -399,6 +399,78 @@ func (f SessionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SessionMutation", m)
 }
 
+// The StorageQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type StorageQueryRuleFunc func(context.Context, *ent.StorageQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f StorageQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.StorageQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.StorageQuery", q)
+}
+
+// The StorageMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type StorageMutationRuleFunc func(context.Context, *ent.StorageMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f StorageMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.StorageMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.StorageMutation", m)
+}
+
+// The StorageLinkQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type StorageLinkQueryRuleFunc func(context.Context, *ent.StorageLinkQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f StorageLinkQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.StorageLinkQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.StorageLinkQuery", q)
+}
+
+// The StorageLinkMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type StorageLinkMutationRuleFunc func(context.Context, *ent.StorageLinkMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f StorageLinkMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.StorageLinkMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.StorageLinkMutation", m)
+}
+
+// The StorageSyncQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type StorageSyncQueryRuleFunc func(context.Context, *ent.StorageSyncQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f StorageSyncQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.StorageSyncQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.StorageSyncQuery", q)
+}
+
+// The StorageSyncMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type StorageSyncMutationRuleFunc func(context.Context, *ent.StorageSyncMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f StorageSyncMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.StorageSyncMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.StorageSyncMutation", m)
+}
+
 // The TaskQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type TaskQueryRuleFunc func(context.Context, *ent.TaskQuery) error
@@ -602,6 +674,12 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.SessionQuery:
 		return q.Filter(), nil
+	case *ent.StorageQuery:
+		return q.Filter(), nil
+	case *ent.StorageLinkQuery:
+		return q.Filter(), nil
+	case *ent.StorageSyncQuery:
+		return q.Filter(), nil
 	case *ent.TaskQuery:
 		return q.Filter(), nil
 	case *ent.ThrottleQuery:
@@ -644,6 +722,12 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.ProjectMemberMutation:
 		return m.Filter(), nil
 	case *ent.SessionMutation:
+		return m.Filter(), nil
+	case *ent.StorageMutation:
+		return m.Filter(), nil
+	case *ent.StorageLinkMutation:
+		return m.Filter(), nil
+	case *ent.StorageSyncMutation:
 		return m.Filter(), nil
 	case *ent.TaskMutation:
 		return m.Filter(), nil

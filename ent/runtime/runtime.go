@@ -17,6 +17,9 @@ import (
 	"gloss/ent/projectmember"
 	"gloss/ent/schema"
 	"gloss/ent/session"
+	"gloss/ent/storage"
+	"gloss/ent/storagelink"
+	"gloss/ent/storagesync"
 	"gloss/ent/task"
 	"gloss/ent/throttle"
 	"gloss/ent/user"
@@ -417,6 +420,118 @@ func init() {
 	session.DefaultClientAddress = sessionDescClientAddress.Default.(string)
 	// session.ClientAddressValidator is a validator for the "client_address" field. It is called by the builders before save.
 	session.ClientAddressValidator = sessionDescClientAddress.Validators[0].(func(string) error)
+	storageMixin := schema.Storage{}.Mixin()
+	storage.Policy = privacy.NewPolicies(schema.Storage{})
+	storage.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := storage.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	storageMixinFields0 := storageMixin[0].Fields()
+	_ = storageMixinFields0
+	storageMixinFields1 := storageMixin[1].Fields()
+	_ = storageMixinFields1
+	storageFields := schema.Storage{}.Fields()
+	_ = storageFields
+	// storageDescCreatedAt is the schema descriptor for created_at field.
+	storageDescCreatedAt := storageMixinFields0[0].Descriptor()
+	// storage.DefaultCreatedAt holds the default value on creation for the created_at field.
+	storage.DefaultCreatedAt = storageDescCreatedAt.Default.(func() time.Time)
+	// storageDescUpdatedAt is the schema descriptor for updated_at field.
+	storageDescUpdatedAt := storageMixinFields1[0].Descriptor()
+	// storage.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	storage.DefaultUpdatedAt = storageDescUpdatedAt.Default.(func() time.Time)
+	// storage.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	storage.UpdateDefaultUpdatedAt = storageDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// storageDescTitle is the schema descriptor for title field.
+	storageDescTitle := storageFields[4].Descriptor()
+	// storage.DefaultTitle holds the default value on creation for the title field.
+	storage.DefaultTitle = storageDescTitle.Default.(string)
+	// storage.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	storage.TitleValidator = storageDescTitle.Validators[0].(func(string) error)
+	// storageDescDescription is the schema descriptor for description field.
+	storageDescDescription := storageFields[5].Descriptor()
+	// storage.DefaultDescription holds the default value on creation for the description field.
+	storage.DefaultDescription = storageDescDescription.Default.(string)
+	// storage.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	storage.DescriptionValidator = storageDescDescription.Validators[0].(func(string) error)
+	// storageDescBucket is the schema descriptor for bucket field.
+	storageDescBucket := storageFields[6].Descriptor()
+	// storage.DefaultBucket holds the default value on creation for the bucket field.
+	storage.DefaultBucket = storageDescBucket.Default.(string)
+	// storage.BucketValidator is a validator for the "bucket" field. It is called by the builders before save.
+	storage.BucketValidator = storageDescBucket.Validators[0].(func(string) error)
+	// storageDescPrefix is the schema descriptor for prefix field.
+	storageDescPrefix := storageFields[7].Descriptor()
+	// storage.DefaultPrefix holds the default value on creation for the prefix field.
+	storage.DefaultPrefix = storageDescPrefix.Default.(string)
+	// storage.PrefixValidator is a validator for the "prefix" field. It is called by the builders before save.
+	storage.PrefixValidator = storageDescPrefix.Validators[0].(func(string) error)
+	// storageDescRegexFilter is the schema descriptor for regex_filter field.
+	storageDescRegexFilter := storageFields[8].Descriptor()
+	// storage.DefaultRegexFilter holds the default value on creation for the regex_filter field.
+	storage.DefaultRegexFilter = storageDescRegexFilter.Default.(string)
+	// storage.RegexFilterValidator is a validator for the "regex_filter" field. It is called by the builders before save.
+	storage.RegexFilterValidator = storageDescRegexFilter.Validators[0].(func(string) error)
+	// storageDescUseBlobUrls is the schema descriptor for use_blob_urls field.
+	storageDescUseBlobUrls := storageFields[9].Descriptor()
+	// storage.DefaultUseBlobUrls holds the default value on creation for the use_blob_urls field.
+	storage.DefaultUseBlobUrls = storageDescUseBlobUrls.Default.(bool)
+	// storageDescRecursiveScan is the schema descriptor for recursive_scan field.
+	storageDescRecursiveScan := storageFields[10].Descriptor()
+	// storage.DefaultRecursiveScan holds the default value on creation for the recursive_scan field.
+	storage.DefaultRecursiveScan = storageDescRecursiveScan.Default.(bool)
+	// storageDescPresign is the schema descriptor for presign field.
+	storageDescPresign := storageFields[11].Descriptor()
+	// storage.DefaultPresign holds the default value on creation for the presign field.
+	storage.DefaultPresign = storageDescPresign.Default.(bool)
+	// storageDescPresignTTLMinutes is the schema descriptor for presign_ttl_minutes field.
+	storageDescPresignTTLMinutes := storageFields[12].Descriptor()
+	// storage.DefaultPresignTTLMinutes holds the default value on creation for the presign_ttl_minutes field.
+	storage.DefaultPresignTTLMinutes = storageDescPresignTTLMinutes.Default.(int)
+	// storage.PresignTTLMinutesValidator is a validator for the "presign_ttl_minutes" field. It is called by the builders before save.
+	storage.PresignTTLMinutesValidator = storageDescPresignTTLMinutes.Validators[0].(func(int) error)
+	// storageDescCanDeleteObjects is the schema descriptor for can_delete_objects field.
+	storageDescCanDeleteObjects := storageFields[13].Descriptor()
+	// storage.DefaultCanDeleteObjects holds the default value on creation for the can_delete_objects field.
+	storage.DefaultCanDeleteObjects = storageDescCanDeleteObjects.Default.(bool)
+	storagelink.Policy = privacy.NewPolicies(schema.StorageLink{})
+	storagelink.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := storagelink.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	storagelinkFields := schema.StorageLink{}.Fields()
+	_ = storagelinkFields
+	// storagelinkDescKey is the schema descriptor for key field.
+	storagelinkDescKey := storagelinkFields[1].Descriptor()
+	// storagelink.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	storagelink.KeyValidator = storagelinkDescKey.Validators[0].(func(string) error)
+	storagesync.Policy = privacy.NewPolicies(schema.StorageSync{})
+	storagesync.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := storagesync.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	storagesyncFields := schema.StorageSync{}.Fields()
+	_ = storagesyncFields
+	// storagesyncDescDone is the schema descriptor for done field.
+	storagesyncDescDone := storagesyncFields[4].Descriptor()
+	// storagesync.DefaultDone holds the default value on creation for the done field.
+	storagesync.DefaultDone = storagesyncDescDone.Default.(int)
+	// storagesyncDescMessage is the schema descriptor for message field.
+	storagesyncDescMessage := storagesyncFields[5].Descriptor()
+	// storagesync.MessageValidator is a validator for the "message" field. It is called by the builders before save.
+	storagesync.MessageValidator = storagesyncDescMessage.Validators[0].(func(string) error)
 	taskMixin := schema.Task{}.Mixin()
 	task.Policy = privacy.NewPolicies(schema.Task{})
 	task.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -1028,3 +1028,82 @@ export const UpdateWebhookMutation = operation<{ id: ID; input: WebhookInput }, 
 export const DeleteWebhookMutation = operation<{ id: ID }, { deleteWebhook: ID }>(`
   mutation DeleteWebhook($id: ID!) { deleteWebhook(id: $id) }
 `);
+
+/** A project's storage, as Project.storages lists it; credentials are never read back (secretSet). */
+export interface StorageSummary {
+  id: ID;
+  direction: "IMPORT" | "EXPORT";
+  kind: "LOCAL" | "S3" | "GCS" | "AZURE" | "REDIS";
+  title: string;
+  bucket: string;
+  prefix: string;
+  regexFilter: string;
+  useBlobUrls: boolean;
+  recursiveScan: boolean;
+  presign: boolean;
+  presignTtlMinutes: number;
+  canDeleteObjects: boolean;
+  region: string | null;
+  endpoint: string | null;
+  port: number | null;
+  db: number | null;
+  tls: boolean | null;
+  secretSet: boolean;
+  lastSync: StorageSyncSummary | null;
+}
+
+/** One run of a storage's sync. */
+export interface StorageSyncSummary {
+  id: ID;
+  status: "QUEUED" | "RUNNING" | "COMPLETED" | "FAILED";
+  total: number | null;
+  done: number;
+  message: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+const storageFields = `id direction kind title bucket prefix regexFilter useBlobUrls recursiveScan presign
+  presignTtlMinutes canDeleteObjects region endpoint port db tls secretSet
+  lastSync { id status total done message startedAt finishedAt }`;
+
+/** ProjectStoragesQuery lists a project's storages with their latest syncs. */
+export const ProjectStoragesQuery = operation<{ id: ID }, { project: { id: ID; storages: StorageSummary[] } | null }>(`
+  query ProjectStorages($id: ID!) { project(id: $id) { id storages { ${storageFields} } } }
+`);
+
+/** The settings of a storage as the form sends them (GraphQL's CreateStorageInput and UpdateStorageInput). */
+export interface StorageInput {
+  title?: string;
+  prefix?: string;
+  regexFilter?: string;
+  useBlobUrls?: boolean;
+  recursiveScan?: boolean;
+  presign?: boolean;
+  presignTtlMinutes?: number;
+  canDeleteObjects?: boolean;
+  s3?: { bucket: string; region?: string; endpoint?: string; accessKeyId?: string; secretAccessKey?: string; sessionToken?: string };
+  local?: { path: string };
+  redis?: { host: string; port?: number; db?: number; password?: string; tls?: boolean };
+}
+
+export const CreateStorageMutation = operation<
+  { input: StorageInput & { projectId: ID; direction: "IMPORT" | "EXPORT"; kind: "S3" | "LOCAL" | "REDIS" } },
+  { createStorage: StorageSummary }
+>(`mutation CreateStorage($input: CreateStorageInput!) { createStorage(input: $input) { ${storageFields} } }`);
+
+export const UpdateStorageMutation = operation<{ id: ID; input: StorageInput }, { updateStorage: StorageSummary }>(
+  `mutation UpdateStorage($id: ID!, $input: UpdateStorageInput!) { updateStorage(id: $id, input: $input) { ${storageFields} } }`,
+);
+
+export const DeleteStorageMutation = operation<{ id: ID }, { deleteStorage: ID }>(
+  `mutation DeleteStorage($id: ID!) { deleteStorage(id: $id) }`,
+);
+
+export const CheckStorageMutation = operation<{ id: ID }, { checkStorage: { ok: boolean; message: string | null } }>(
+  `mutation CheckStorage($id: ID!) { checkStorage(id: $id) { ok message } }`,
+);
+
+export const SyncStorageMutation = operation<{ id: ID }, { syncStorage: StorageSyncSummary }>(
+  `mutation SyncStorage($id: ID!) { syncStorage(id: $id) { id status total done message startedAt finishedAt } }`,
+);

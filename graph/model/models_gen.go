@@ -9,6 +9,7 @@ import (
 	"gloss/ent"
 	"gloss/ent/membership"
 	"gloss/ent/project"
+	"gloss/ent/storage"
 	"io"
 	"strconv"
 	"time"
@@ -32,6 +33,13 @@ type AuditFilter struct {
 
 type AuthPayload struct {
 	User *ent.User `json:"user"`
+}
+
+type AzureSettings struct {
+	Container   string  `json:"container"`
+	AccountName string  `json:"accountName"`
+	AccountKey  *string `json:"accountKey,omitempty"`
+	Endpoint    *string `json:"endpoint,omitempty"`
 }
 
 type ChangePasswordInput struct {
@@ -73,6 +81,28 @@ type CreateProjectInput struct {
 	Sampling *project.Sampling `json:"sampling,omitempty"`
 }
 
+// A new storage; give the settings of its kind and no others.
+type CreateStorageInput struct {
+	ProjectID     int               `json:"projectId"`
+	Direction     storage.Direction `json:"direction"`
+	Kind          storage.Kind      `json:"kind"`
+	Title         *string           `json:"title,omitempty"`
+	Description   *string           `json:"description,omitempty"`
+	Prefix        *string           `json:"prefix,omitempty"`
+	RegexFilter   *string           `json:"regexFilter,omitempty"`
+	UseBlobUrls   *bool             `json:"useBlobUrls,omitempty"`
+	RecursiveScan *bool             `json:"recursiveScan,omitempty"`
+	Presign       *bool             `json:"presign,omitempty"`
+	// 1 to 10080 (a week); 15 when not given.
+	PresignTTLMinutes *int           `json:"presignTtlMinutes,omitempty"`
+	CanDeleteObjects  *bool          `json:"canDeleteObjects,omitempty"`
+	S3                *S3Settings    `json:"s3,omitempty"`
+	Gcs               *GCSSettings   `json:"gcs,omitempty"`
+	Azure             *AzureSettings `json:"azure,omitempty"`
+	Redis             *RedisSettings `json:"redis,omitempty"`
+	Local             *LocalSettings `json:"local,omitempty"`
+}
+
 type CreateWebhookInput struct {
 	// The project whose events are sent; no value means every project of the organization (owners and admins).
 	ProjectID *int `json:"projectId,omitempty"`
@@ -98,14 +128,44 @@ type CreatedWebhook struct {
 	Secret string `json:"secret"`
 }
 
+type GCSSettings struct {
+	Bucket          string  `json:"bucket"`
+	ProjectID       *string `json:"projectId,omitempty"`
+	CredentialsJSON *string `json:"credentialsJson,omitempty"`
+	Endpoint        *string `json:"endpoint,omitempty"`
+}
+
 type ImportResult struct {
 	// Tasks stored by this import.
 	TaskCount int `json:"taskCount"`
 }
 
+type LocalSettings struct {
+	// A folder inside LOCAL_FILES_DOCUMENT_ROOT, absolute or relative to it.
+	Path string `json:"path"`
+}
+
 type LoginInput struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
+}
+
+type RedisSettings struct {
+	Host     string  `json:"host"`
+	Port     *int    `json:"port,omitempty"`
+	Db       *int    `json:"db,omitempty"`
+	Password *string `json:"password,omitempty"`
+	TLS      *bool   `json:"tls,omitempty"`
+}
+
+type S3Settings struct {
+	Bucket string  `json:"bucket"`
+	Region *string `json:"region,omitempty"`
+	// An S3-compatible endpoint (MinIO and the like), addressed path-style; its host must be public or in GLOSS_OUTBOUND_ALLOW.
+	Endpoint        *string `json:"endpoint,omitempty"`
+	AccessKeyID     *string `json:"accessKeyId,omitempty"`
+	SecretAccessKey *string `json:"secretAccessKey,omitempty"`
+	SessionToken    *string `json:"sessionToken,omitempty"`
 }
 
 type SignupInput struct {
@@ -114,6 +174,11 @@ type SignupInput struct {
 	Password string `json:"password"`
 	// The token from an invite link (`/signup?invite=<token>`).
 	InviteToken *string `json:"inviteToken,omitempty"`
+}
+
+type StorageCheck struct {
+	Ok      bool    `json:"ok"`
+	Message *string `json:"message,omitempty"`
 }
 
 type UpdateAnnotationInput struct {
@@ -137,6 +202,24 @@ type UpdateProjectInput struct {
 	Overlap      *int              `json:"overlap,omitempty"`
 	ShowSkip     *bool             `json:"showSkip,omitempty"`
 	Sampling     *project.Sampling `json:"sampling,omitempty"`
+}
+
+// Changes to a storage; its direction and kind stay. Secret fields left out keep their stored values.
+type UpdateStorageInput struct {
+	Title             *string        `json:"title,omitempty"`
+	Description       *string        `json:"description,omitempty"`
+	Prefix            *string        `json:"prefix,omitempty"`
+	RegexFilter       *string        `json:"regexFilter,omitempty"`
+	UseBlobUrls       *bool          `json:"useBlobUrls,omitempty"`
+	RecursiveScan     *bool          `json:"recursiveScan,omitempty"`
+	Presign           *bool          `json:"presign,omitempty"`
+	PresignTTLMinutes *int           `json:"presignTtlMinutes,omitempty"`
+	CanDeleteObjects  *bool          `json:"canDeleteObjects,omitempty"`
+	S3                *S3Settings    `json:"s3,omitempty"`
+	Gcs               *GCSSettings   `json:"gcs,omitempty"`
+	Azure             *AzureSettings `json:"azure,omitempty"`
+	Redis             *RedisSettings `json:"redis,omitempty"`
+	Local             *LocalSettings `json:"local,omitempty"`
 }
 
 type UpdateWebhookInput struct {

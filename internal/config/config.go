@@ -67,6 +67,12 @@ type Config struct {
 	// although SSRF protection is on.
 	OutboundAllow safehttp.Allowlist
 
+	// LocalFilesServing is LOCAL_FILES_SERVING_ENABLED (default false):
+	// whether local storages may be made and served, from folders inside
+	// LocalFilesRoot (LOCAL_FILES_DOCUMENT_ROOT).
+	LocalFilesServing bool
+	LocalFilesRoot    string
+
 	ImportMaxBytes int64 // GLOSS_IMPORT_MAX_BYTES, default 200 MiB
 	ImportMaxTasks int   // GLOSS_IMPORT_MAX_TASKS, default 1,000,000
 
@@ -346,6 +352,13 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 		c.OutboundAllow = a
 	}
 	str("GLOSS_AUDIT_CHECKPOINT_FILE", &c.AuditCheckpointFile)
+	str("LOCAL_FILES_DOCUMENT_ROOT", &c.LocalFilesRoot)
+	if err := boolean("LOCAL_FILES_SERVING_ENABLED", &c.LocalFilesServing); err != nil {
+		return err
+	}
+	if c.LocalFilesServing && c.LocalFilesRoot == "" {
+		return errorf("LOCAL_FILES_SERVING_ENABLED needs LOCAL_FILES_DOCUMENT_ROOT: the folder local storages must lie in")
+	}
 	if v := getenv("GLOSS_CORS_ALLOWED_ORIGINS"); v != "" {
 		for _, o := range strings.Split(v, ",") {
 			if o = strings.TrimSpace(o); o != "" {

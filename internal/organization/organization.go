@@ -20,6 +20,9 @@ import (
 	"gloss/ent/project"
 	"gloss/ent/projectmember"
 	"gloss/ent/session"
+	"gloss/ent/storage"
+	"gloss/ent/storagelink"
+	"gloss/ent/storagesync"
 	"gloss/ent/task"
 	"gloss/ent/workspace"
 	"gloss/internal/audit"
@@ -228,6 +231,17 @@ func (s *Service) Delete(ctx context.Context, id int) error {
 			func() (int, error) {
 				return client.ProjectMember.Delete().Where(projectmember.OrganizationID(org.ID)).Exec(sys)
 			},
+			func() (int, error) {
+				return client.StorageSync.Delete().Where(storagesync.OrganizationID(org.ID)).Exec(sys)
+			},
+			func() (int, error) {
+				ids, err := client.Storage.Query().Where(storage.OrganizationID(org.ID)).IDs(sys)
+				if err != nil {
+					return 0, err
+				}
+				return client.StorageLink.Delete().Where(storagelink.StorageIDIn(ids...)).Exec(sys)
+			},
+			func() (int, error) { return client.Storage.Delete().Where(storage.OrganizationID(org.ID)).Exec(sys) },
 			func() (int, error) { return client.Project.Delete().Where(project.OrganizationID(org.ID)).Exec(sys) },
 			func() (int, error) {
 				return client.Workspace.Delete().Where(workspace.OrganizationID(org.ID)).Exec(sys)

@@ -16,6 +16,9 @@ import (
 	"gloss/ent/prediction"
 	"gloss/ent/project"
 	"gloss/ent/projectmember"
+	"gloss/ent/storage"
+	"gloss/ent/storagelink"
+	"gloss/ent/storagesync"
 	"gloss/ent/task"
 	"gloss/internal/audit"
 	"gloss/internal/database"
@@ -168,6 +171,20 @@ func (s *Service) DeleteProject(ctx context.Context, id int) error {
 			return err
 		}
 		if _, err := client.Task.Delete().Where(task.ProjectID(p.ID)).Exec(sys); err != nil {
+			return err
+		}
+		// Its storages go too (the buckets themselves are untouched).
+		storages, err := client.Storage.Query().Where(storage.ProjectID(p.ID)).IDs(sys)
+		if err != nil {
+			return err
+		}
+		if _, err := client.StorageSync.Delete().Where(storagesync.StorageIDIn(storages...)).Exec(sys); err != nil {
+			return err
+		}
+		if _, err := client.StorageLink.Delete().Where(storagelink.StorageIDIn(storages...)).Exec(sys); err != nil {
+			return err
+		}
+		if _, err := client.Storage.Delete().Where(storage.IDIn(storages...)).Exec(sys); err != nil {
 			return err
 		}
 		// Memberships go after the project (their foreign key is set to

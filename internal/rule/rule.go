@@ -29,6 +29,8 @@ import (
 	"gloss/ent/project"
 	"gloss/ent/projectmember"
 	"gloss/ent/session"
+	"gloss/ent/storage"
+	"gloss/ent/storagesync"
 	"gloss/ent/task"
 	"gloss/ent/user"
 	"gloss/ent/workspace"
@@ -886,4 +888,69 @@ func hasReviewer(m *gen.AnnotationMutation) bool {
 // transaction, with the task row locked.
 func AnnotatesFreely(v *viewer.Viewer) bool {
 	return Gate(v, Manager) == nil
+}
+
+// errStorageManagers is the denial of storages to roles below manager.
+var errStorageManagers = forbid("only owners, admins and managers connect storages")
+
+// StoragePolicy lets owners, admins and managers see the storages of the
+// projects in their scope (owners and admins: every project of their
+// organization) and create, change and delete them there. Storages hold
+// credentials, so reviewers and annotators see none.
+func StoragePolicy() ent.Policy {
+	return policy(
+		[]privacy.QueryRule{privacy.StorageQueryRuleFunc(func(ctx context.Context, q *gen.StorageQuery) error {
+			v := viewer.User(ctx)
+			if v == nil {
+				return privacy.Skip
+			}
+			if !v.CanManageProjects() {
+				return errStorageManagers
+			}
+			if scope := ProjectScope(v); scope != nil {
+				q.Where(storage.HasProjectWith(scope))
+			}
+			return privacy.Skip
+		}), orgScoped()},
+		[]privacy.MutationRule{privacy.StorageMutationRuleFunc(func(ctx context.Context, m *gen.StorageMutation) error {
+			v := viewer.User(ctx)
+			switch {
+			case v == nil:
+				return privacy.Skip
+			case !v.CanManageProjects():
+				return errStorageManagers
+			case m.Op().Is(ent.OpCreate):
+				id, _ := m.ProjectID()
+				if err := visible(ctx, m.Client().Project.Query().Where(project.ID(id)), "a storage belongs to a project the viewer manages"); !errors.Is(err, privacy.Allow) {
+					return err
+				}
+			case isUpdateOrDelete(m.Op()):
+				if scope := ProjectScope(v); scope != nil {
+					m.Where(storage.HasProjectWith(scope))
+				}
+			}
+			return privacy.Skip
+		}), managedInOrg()},
+	)
+}
+
+// StorageSyncPolicy lets the viewers who see a storage see its syncs; only
+// the server (the sync job) writes them.
+func StorageSyncPolicy() ent.Policy {
+	return policy(
+		[]privacy.QueryRule{privacy.StorageSyncQueryRuleFunc(func(ctx context.Context, q *gen.StorageSyncQuery) error {
+			v := viewer.User(ctx)
+			if v == nil {
+				return privacy.Skip
+			}
+			if !v.CanManageProjects() {
+				return errStorageManagers
+			}
+			if scope := ProjectScope(v); scope != nil {
+				q.Where(storagesync.HasStorageWith(storage.HasProjectWith(scope)))
+			}
+			return privacy.Skip
+		}), orgScoped()},
+		nil,
+	)
 }

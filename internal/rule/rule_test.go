@@ -29,6 +29,7 @@ import (
 	"gloss/ent/projectmember"
 	_ "gloss/ent/runtime"
 	"gloss/ent/session"
+	"gloss/ent/storage"
 	"gloss/ent/task"
 	"gloss/ent/throttle"
 	"gloss/ent/user"
@@ -2112,4 +2113,130 @@ func TestDraftPolicy(t *testing.T) {
 			t.Errorf("%d drafts; want 2 (the manager's and the annotator's new one)", n)
 		}
 	})
+}
+
+// storagesOf seeds a storage in each of the world's projects (managed by
+// the manager, another of A, one of B) and returns them in that order.
+func storagesOf(t *testing.T, w *world) []*ent.Storage {
+	t.Helper()
+	var out []*ent.Storage
+	for _, p := range []*ent.Project{w.pManaged, w.pOther, w.pB} {
+		out = append(out, w.client.Storage.Create().SetProjectID(p.ID).SetOrganizationID(p.OrganizationID).
+			SetDirection(storage.DirectionIMPORT).SetKind(storage.KindS3).SetBucket("bucket").
+			SetSecrets([]byte("sealed")).SaveX(sys()))
+	}
+	return out
+}
+
+func TestStoragePolicy(t *testing.T) {
+	type tc struct {
+		name string
+		ctx  func(w *world) context.Context
+		see  []int // indexes into storagesOf the viewer reads
+	}
+	for _, c := range []tc{
+		{"anonymous", asAnonymous, nil},
+		{"annotator", asAnnotator, nil},
+		{"reviewer", asReviewer, nil},
+		{"manager", asManager, []int{0}},
+		{"admin", asAdmin, []int{0, 1}},
+		{"owner", asOwner, []int{0, 1}},
+		{"owner of B", asOwnerOfB, []int{2}},
+	} {
+		t.Run("read as "+c.name, func(t *testing.T) {
+			w := MustWorld(t)
+			sts := storagesOf(t, w)
+			got, _ := w.client.Storage.Query().IDs(c.ctx(w))
+			var want []int
+			for _, i := range c.see {
+				want = append(want, sts[i].ID)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("sees storages %v, want %v", got, want)
+			}
+			syncs, _ := w.client.StorageSync.Query().IDs(c.ctx(w))
+			if len(c.see) == 0 && len(syncs) != 0 {
+				t.Errorf("sees syncs %v", syncs)
+			}
+		})
+	}
+
+	create := func(p func(w *world) *ent.Project) func(context.Context, *world) error {
+		return func(ctx context.Context, w *world) error {
+			pr := p(w)
+			return w.client.Storage.Create().SetProjectID(pr.ID).SetOrganizationID(pr.OrganizationID).
+				SetDirection(storage.DirectionEXPORT).SetKind(storage.KindS3).SetBucket("new-bucket").Exec(ctx)
+		}
+	}
+	managed := func(w *world) *ent.Project { return w.pManaged }
+	other := func(w *world) *ent.Project { return w.pOther }
+	inB := func(w *world) *ent.Project { return w.pB }
+	for _, c := range []struct {
+		name string
+		ctx  func(w *world) context.Context
+		op   func(context.Context, *world) error
+		want outcome
+	}{
+		{"anonymous creates", asAnonymous, create(managed), denied},
+		{"annotator creates", asAnnotator, create(managed), denied},
+		{"reviewer creates", asReviewer, create(managed), denied},
+		{"manager creates in their project", asManager, create(managed), allowed},
+		{"manager creates in another project", asManager, create(other), denied},
+		{"admin creates in another project", asAdmin, create(other), allowed},
+		{"admin creates in B", asAdmin, create(inB), denied},
+		{"owner of B creates in A", asOwnerOfB, create(managed), denied},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			w := MustWorld(t)
+			storagesOf(t, w)
+			err := c.op(c.ctx(w), w)
+			n := w.client.Storage.Query().Where(storage.Bucket("new-bucket")).CountX(sys())
+			switch {
+			case c.want == allowed && (err != nil || n != 1):
+				t.Fatalf("got %v (%d made); want success", err, n)
+			case c.want == denied && (!errors.Is(err, privacy.Deny) || n != 0):
+				t.Fatalf("got %v (%d made); want a privacy denial and nothing made", err, n)
+			}
+		})
+	}
+
+	// Changes and deletes reach only the storages the viewer sees.
+	for _, c := range []struct {
+		name   string
+		ctx    func(w *world) context.Context
+		target int
+		want   outcome
+	}{
+		{"annotator retitles", asAnnotator, 0, denied},
+		{"reviewer retitles", asReviewer, 0, denied},
+		{"manager retitles their project's", asManager, 0, allowed},
+		{"manager retitles another project's", asManager, 1, notFound},
+		{"admin retitles another project's", asAdmin, 1, allowed},
+		{"owner of B retitles A's", asOwnerOfB, 0, notFound},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			w := MustWorld(t)
+			sts := storagesOf(t, w)
+			err := w.client.Storage.UpdateOneID(sts[c.target].ID).SetTitle("changed").Exec(c.ctx(w))
+			got := w.client.Storage.GetX(sys(), sts[c.target].ID).Title
+			switch {
+			case c.want == allowed && (err != nil || got != "changed"):
+				t.Fatalf("got %v (title %q); want success", err, got)
+			case c.want == denied && (!errors.Is(err, privacy.Deny) || got != ""):
+				t.Fatalf("got %v (title %q); want a privacy denial and no change", err, got)
+			case c.want == notFound && (!ent.IsNotFound(err) || got != ""):
+				t.Fatalf("got %v (title %q); want not found and no change", err, got)
+			}
+		})
+	}
+
+	// Syncs and links are the server's to write.
+	w := MustWorld(t)
+	sts := storagesOf(t, w)
+	if err := w.client.StorageSync.Create().SetStorageID(sts[0].ID).SetOrganizationID(w.orgA.ID).SetStartedAt(time.Now()).Exec(w.asOwnerA()); !errors.Is(err, privacy.Deny) {
+		t.Errorf("an owner wrote a sync row: %v", err)
+	}
+	if err := w.client.StorageLink.Create().SetStorageID(sts[0].ID).SetKey("k").Exec(w.asOwnerA()); !errors.Is(err, privacy.Deny) {
+		t.Errorf("an owner wrote a storage link: %v", err)
+	}
 }

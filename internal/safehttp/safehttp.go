@@ -448,6 +448,7 @@ func (c *Client) CheckURL(rawURL string) error {
 		return blocked("invalid URL")
 	}
 	if e := checkURL(u, c.protects(u.Hostname())); e != nil {
+		e.URL = Redact(rawURL)
 		return e
 	}
 	return nil

@@ -60,9 +60,11 @@ func newGraphQL(client *ent.Client, schema graphql.ExecutableSchema, introspecti
 	// importTasksFromUrl and importTasks, which download and parse before
 	// they open their own transaction, and signup, which hashes the password
 	// before it opens its own: a slow server, a big import or a password
-	// hash never holds the write lock.
+	// hash never holds the write lock; checkStorage and syncStorage, which
+	// reach a storage (or start a sync that does) and write only their own
+	// bookkeeping.
 	srv.Use(transactions{entgql.Transactioner{TxOpener: client,
-		SkipTxFunc: entgql.SkipIfHasFields("login", "changePassword", "importTasksFromUrl", "importTasks", "signup")}})
+		SkipTxFunc: entgql.SkipIfHasFields("login", "changePassword", "importTasksFromUrl", "importTasks", "signup", "checkStorage", "syncStorage")}})
 	srv.Use(oneRequestError{})
 	srv.Use(graph.RequestScope{})
 	srv.SetErrorPresenter(graph.ErrorPresenter(log, RequestID))

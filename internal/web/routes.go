@@ -20,6 +20,7 @@ import (
 	"gloss/internal/labeling"
 	"gloss/internal/organization"
 	"gloss/internal/projects"
+	"gloss/internal/storage"
 	"gloss/internal/webhook"
 )
 
@@ -33,6 +34,7 @@ type Options struct {
 	Labeling           *labeling.Service
 	Dataset            *dataset.Service
 	Webhooks           *webhook.Service
+	Storages           *storage.Service
 	Audit              *audit.Log
 	Dist               fs.FS             // the built SPA
 	PublicURL          string            // GLOSS_PUBLIC_URL, may be empty: its origin is the app's own
@@ -53,7 +55,7 @@ func NewHandler(o Options) http.Handler {
 	// The GraphQL API: POST with a JSON body only.
 	schema := graph.NewSchema(&graph.Resolver{
 		Client: o.Client, Accounts: o.Accounts, Projects: o.Projects, Labeling: o.Labeling, Drafts: draft.NewService(o.Client), Dataset: o.Dataset,
-		Organizations: organization.NewService(o.Client, o.Audit), Webhooks: o.Webhooks,
+		Organizations: organization.NewService(o.Client, o.Audit), Webhooks: o.Webhooks, Storages: o.Storages,
 	})
 	mux.Handle("POST /graphql", limitBody(newGraphQL(o.Client, schema, o.Introspection, o.Logger)))
 	for _, m := range []string{"GET", "PUT", "PATCH", "DELETE", "OPTIONS"} {
@@ -66,6 +68,9 @@ func NewHandler(o Options) http.Handler {
 	// Media uploaded through the import page, to whoever may read a task
 	// that names them, served inertly.
 	mux.Handle("GET /api/uploads/{name}", handleUpload(o.Dataset, o.Logger))
+
+	// The data proxy: a task's storage objects, to those who may read the task.
+	mux.Handle("GET /api/tasks/{id}/resolve", handleResolve(o.Storages, o.Logger))
 
 	// The audit log as JSON lines, for owners and admins.
 	mux.Handle("GET /api/audit-events.jsonl", handleAuditDownload(o.Client, o.Audit, o.Logger))

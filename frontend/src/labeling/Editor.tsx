@@ -66,6 +66,8 @@ const palette = [
 export interface EditorProps {
   config: LabelConfig;
   data: JsonValue;
+  /** The task's id, so that storage URIs in its data load through the data proxy. */
+  taskId?: string | undefined;
   result: readonly ResultItem[];
   /** onChange applies an edit; edits with one mergeKey in quick succession are one undo step. */
   onChange(change: (result: readonly ResultItem[]) => ResultItem[], mergeKey?: string): void;
@@ -92,7 +94,7 @@ function isTyping(target: EventTarget | null): boolean {
   return false;
 }
 
-export function Editor({ config, data, result, onChange, readOnly = false, hotkeys = true, history }: EditorProps) {
+export function Editor({ config, data, taskId, result, onChange, readOnly = false, hotkeys = true, history }: EditorProps) {
   const idPrefix = `lc${useId().replace(/[^A-Za-z0-9]/g, "")}`;
   const [active, setActive] = useState<Readonly<Record<string, readonly string[]>>>({});
   const [selected, setSelected] = useState<string | null>(null);
@@ -215,6 +217,7 @@ export function Editor({ config, data, result, onChange, readOnly = false, hotke
     () => ({
       config,
       data,
+      taskId,
       result,
       readOnly,
       idPrefix,
@@ -231,6 +234,7 @@ export function Editor({ config, data, result, onChange, readOnly = false, hotke
     [
       config,
       data,
+      taskId,
       result,
       readOnly,
       idPrefix,

@@ -194,7 +194,7 @@ function isTextInput(target: EventTarget | null): boolean {
 
 export function ImageObject({ object }: { object: ObjectInfo }) {
   const editor = useEditor();
-  const url = safeImageUrl(objectValue(object.value, editor.data));
+  const url = safeImageUrl(objectValue(object.value, editor.data), editor.taskId);
   const [natural, setNatural] = useState<{ width: number; height: number } | null>(null);
   const [room, setRoom] = useState<{ width: number; height: number } | null>(null);
   const [failed, setFailed] = useState(false);

@@ -307,14 +307,27 @@ export function substitute(text: string, data: JsonValue): string {
   });
 }
 
+/** Label Studio's storage URIs: objects the browser loads only through the server's data proxy. */
+const storageUri = /^(?:(?:s3|gs|azure-blob):\/\/[^/]+\/.|\/data\/local-files\/\?d=.)/;
+
+/** resolveUrl is the data proxy's URL for a storage URI named by a task. */
+export function resolveUrl(taskId: string, uri: string): string {
+  let binary = "";
+  for (const byte of new TextEncoder().encode(uri)) binary += String.fromCharCode(byte);
+  const fileuri = btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return `/api/tasks/${encodeURIComponent(taskId)}/resolve?fileuri=${fileuri}`;
+}
+
 /**
  * safeImageUrl returns the URL when an <img> may load it: http(s), a
- * data:image/ URL, or a file uploaded to Gloss (/api/uploads/<name>, served
- * by the app itself). Anything else (javascript:, other relative paths,
- * other data) gives null.
+ * data:image/ URL, a file uploaded to Gloss (/api/uploads/<name>, served
+ * by the app itself), or, given the task, the data proxy's URL for a
+ * storage URI (s3://bucket/key and the like). Anything else (javascript:,
+ * other relative paths, other data) gives null.
  */
-export function safeImageUrl(value: JsonValue | undefined): string | null {
+export function safeImageUrl(value: JsonValue | undefined, taskId?: string | undefined): string | null {
   if (typeof value !== "string") return null;
+  if (taskId && storageUri.test(value)) return resolveUrl(taskId, value);
   const url = value.trim();
   if (/^data:image\/[a-z0-9.+-]+[;,]/i.test(url)) return url;
   if (/^\/api\/uploads\/[0-9a-f]{32}\.[a-z0-9]{2,5}$/.test(url)) return url;

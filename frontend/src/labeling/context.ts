@@ -9,6 +9,8 @@ import type { RegionItem, ResultItem } from "./result.ts";
 export interface EditorApi {
   config: LabelConfig;
   data: JsonValue;
+  /** The task's id, when the data is a task's: storage URIs load through its data proxy. */
+  taskId?: string | undefined;
   result: readonly ResultItem[];
   readOnly: boolean;
   /** A prefix for element ids, so two editors on one page do not clash. */

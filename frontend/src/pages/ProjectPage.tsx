@@ -1,6 +1,6 @@
 // /projects/{id}: a project's header and instructions, the Label button that
 // starts the label stream, and tabs for the data manager and, for managers,
-// import, export, members and settings. The tab is kept in the URL (?tab=...).
+// import, export, members, storages and settings. The tab is kept in the URL (?tab=...).
 import { ProjectQuery } from "../api.ts";
 import { Button } from "../components/Button.tsx";
 import { Markdown } from "../components/Markdown.tsx";
@@ -17,6 +17,7 @@ import { ImportSection } from "./project/ImportSection.tsx";
 import { MembersSection } from "./project/MembersSection.tsx";
 import { SettingsSection } from "./project/SettingsSection.tsx";
 import { WebhooksSection } from "./webhook/WebhooksSection.tsx";
+import { StoragesSection } from "./project/StoragesSection.tsx";
 
 export function ProjectPage({ params }: { params: RouteParams }) {
   const id = params.projectId ?? "";
@@ -62,6 +63,7 @@ export function ProjectPage({ params }: { params: RouteParams }) {
       { id: "import", label: "Import" },
       { id: "export", label: "Export" },
       { id: "members", label: "Members" },
+      { id: "storages", label: "Storages" },
       { id: "settings", label: "Settings" },
       { id: "webhooks", label: "Webhooks" },
     );
@@ -117,6 +119,8 @@ export function ProjectPage({ params }: { params: RouteParams }) {
           <MembersSection project={project} />
         ) : tab === "webhooks" ? (
           <WebhooksSection projectId={project.id} canReadLog={isAdminRole(role ?? "ANNOTATOR")} />
+        ) : tab === "storages" ? (
+          <StoragesSection project={project} />
         ) : (
           <SettingsSection
             project={project}

@@ -237,7 +237,7 @@ export function TaskLabeler({ project, task, mode, onSubmitted, canReview = fals
         </div>
         {own ? <OwnReview annotation={own} /> : null}
         {start.note ? <p className="message message-info">{start.note}</p> : null}
-        <Editor config={parsed.config} data={task.data} result={result} onChange={onChange} history={history} />
+        <Editor config={parsed.config} data={task.data} taskId={task.id} result={result} onChange={onChange} history={history} />
         <ErrorAlert error={error} />
         {saved ? <StatusMessage>{saved}</StatusMessage> : null}
         <div className="labeling-actions">
@@ -318,6 +318,7 @@ function OtherAnnotations({ config, task, annotations }: { config: LabelConfig; 
                   <Editor
                     config={config}
                     data={task.data}
+                    taskId={task.id}
                     result={normalizeResult(a.result, config).result}
                     onChange={() => undefined}
                     readOnly
@@ -471,6 +472,7 @@ function ReviewCard({
           <Editor
             config={config}
             data={task.data}
+            taskId={task.id}
             result={normalizeResult(annotation.result, config).result}
             onChange={() => undefined}
             readOnly

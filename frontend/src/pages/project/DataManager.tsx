@@ -72,8 +72,8 @@ function truncate(text: string, most: number): string {
   return text.length > most ? `${text.slice(0, most - 1)}…` : text;
 }
 
-function DataCell({ value, image, alt }: { value: JsonValue | undefined; image: boolean; alt: string }) {
-  const url = typeof value === "string" && (image || value.startsWith("data:image/")) ? safeImageUrl(value) : null;
+function DataCell({ value, image, alt, taskId }: { value: JsonValue | undefined; image: boolean; alt: string; taskId?: string | undefined }) {
+  const url = typeof value === "string" && (image || value.startsWith("data:image/")) ? safeImageUrl(value, taskId) : null;
   if (url) {
     return <img className="thumb" src={url} alt={alt} loading="lazy" referrerPolicy="no-referrer" />;
   }
@@ -292,6 +292,7 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
                             <DataCell
                               value={data ? data[key] : undefined}
                               image={imageKeys.has(key)}
+                              taskId={task.id}
                               alt={`Task ${task.innerId} ${key}`}
                             />
                           </td>

@@ -1,0 +1,531 @@
+// Package storage connects projects to the places their data lives, as
+// Label Studio's cloud and local storages do: S3 (and S3-compatible
+// gateways) and local folders, each through one Bucket interface. Source
+// storages make tasks from their objects (sync), target storages receive
+// one JSON object per annotation, and the data proxy serves a task's
+// objects to those who may read the task. Who may do what is the ent
+// privacy policies' decision (rule.StoragePolicy); every outbound request
+// goes through the SSRF-safe client; credentials are sealed at rest and
+// never leave the server.
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"gloss/ent"
+	"gloss/ent/storage"
+	"gloss/ent/storagelink"
+	"gloss/ent/storagesync"
+	"gloss/internal/database"
+	"gloss/internal/dataset"
+	"gloss/internal/fault"
+	"gloss/internal/safehttp"
+	"gloss/internal/secret"
+	"gloss/internal/viewer"
+)
+
+// secretPurpose is the purpose the sealing key of storage credentials is
+// derived for: no other use of the server secret shares it.
+const secretPurpose = "storage credentials"
+
+// Service holds what the storage service needs.
+type Service struct {
+	client  *ent.Client
+	sealer  secret.Sealer
+	http    *http.Client
+	safe    *safehttp.Client
+	local   Local
+	dataset *dataset.Service
+	log     *slog.Logger
+	running sync.WaitGroup
+	stop    chan struct{} // closed by Close: running syncs end
+	once    sync.Once
+}
+
+// Options configure a Service.
+type Options struct {
+	Key     secret.Key
+	HTTP    *safehttp.Client // the SSRF-safe client every storage request goes through
+	Local   Local
+	Dataset *dataset.Service // the importer that source syncs hand task objects to
+	Logger  *slog.Logger
+}
+
+// NewService returns a Service over client.
+func NewService(client *ent.Client, o Options) *Service {
+	s := &Service{stop: make(chan struct{}), client: client, sealer: o.Key.Sealer(secretPurpose), safe: o.HTTP, local: o.Local, dataset: o.Dataset, log: o.Logger}
+	if o.HTTP != nil {
+		s.http = o.HTTP.HTTPClient()
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	return s
+}
+
+// Close stops the syncs this process runs (each is recorded as failed and
+// a later sync goes on where it stopped) and waits for them and for the
+// target writes in flight.
+func (s *Service) Close() {
+	s.once.Do(func() { close(s.stop) })
+	s.running.Wait()
+}
+
+// stoppable returns ctx, cancelled when the service closes.
+func (s *Service) stoppable(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	go func() {
+		select {
+		case <-s.stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
+}
+
+// Input is what a caller may set on a storage. Nil leaves a field as it is
+// (or its default, on create).
+type Input struct {
+	ProjectID         int
+	Direction         storage.Direction
+	Kind              storage.Kind
+	Title             *string
+	Description       *string
+	Prefix            *string
+	RegexFilter       *string
+	UseBlobURLs       *bool
+	RecursiveScan     *bool
+	Presign           *bool
+	PresignTTLMinutes *int
+	CanDeleteObjects  *bool
+	S3                *S3Input
+	Local             *LocalInput
+	Redis             *RedisInput
+	// Other names a kind given whose settings this server cannot use yet.
+	Other string
+}
+
+// S3Input is the S3 part of an Input. Secret fields are write-only: nil
+// keeps what is stored, "" removes it.
+type S3Input struct {
+	Bucket          string
+	Region          *string
+	Endpoint        *string
+	AccessKeyID     *string
+	SecretAccessKey *string
+	SessionToken    *string
+}
+
+// RedisInput is the Redis part of an Input; Password is write-only.
+type RedisInput struct {
+	Host     string
+	Port     *int
+	DB       *int
+	Password *string
+	TLS      *bool
+}
+
+// LocalInput is the local files part of an Input.
+type LocalInput struct {
+	Path string
+}
+
+// Create makes a storage for a project the viewer manages.
+func (s *Service) Create(ctx context.Context, in Input) (*ent.Storage, error) {
+	if _, err := fault.SignedIn(ctx); err != nil {
+		return nil, err
+	}
+	client := database.ClientFrom(ctx, s.client)
+	p, err := client.Project.Get(ctx, in.ProjectID)
+	if err != nil {
+		return nil, err
+	}
+	c := client.Storage.Create().SetProjectID(p.ID).SetOrganizationID(p.OrganizationID).
+		SetDirection(in.Direction).SetKind(in.Kind)
+	var sec Secrets
+	set, err := s.settings(in, nil, &sec)
+	if err != nil {
+		return nil, err
+	}
+	if err := common(in); err != nil {
+		return nil, err
+	}
+	c.SetBucket(set.bucket).SetSettings(set.values).
+		SetNillableTitle(in.Title).SetNillableDescription(in.Description).SetNillablePrefix(in.Prefix).
+		SetNillableRegexFilter(in.RegexFilter).SetNillableUseBlobUrls(in.UseBlobURLs).
+		SetNillableRecursiveScan(in.RecursiveScan).SetNillablePresign(in.Presign).
+		SetNillablePresignTTLMinutes(in.PresignTTLMinutes).SetNillableCanDeleteObjects(in.CanDeleteObjects)
+	if sealed := s.seal(sec, bindOf(p.OrganizationID, p.ID)); sealed != nil {
+		c.SetSecrets(sealed)
+	}
+	return c.Save(ctx)
+}
+
+// Update changes a storage the viewer may see; direction and kind stay.
+func (s *Service) Update(ctx context.Context, id int, in Input) (*ent.Storage, error) {
+	if _, err := fault.SignedIn(ctx); err != nil {
+		return nil, err
+	}
+	client := database.ClientFrom(ctx, s.client)
+	st, err := client.Storage.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	in.Kind, in.Direction = st.Kind, st.Direction
+	if err := common(in); err != nil {
+		return nil, err
+	}
+	u := client.Storage.UpdateOneID(id).
+		SetNillableTitle(in.Title).SetNillableDescription(in.Description).SetNillablePrefix(in.Prefix).
+		SetNillableRegexFilter(in.RegexFilter).SetNillableUseBlobUrls(in.UseBlobURLs).
+		SetNillableRecursiveScan(in.RecursiveScan).SetNillablePresign(in.Presign).
+		SetNillablePresignTTLMinutes(in.PresignTTLMinutes).SetNillableCanDeleteObjects(in.CanDeleteObjects)
+	if in.S3 != nil || in.Local != nil || in.Redis != nil || in.Other != "" {
+		sec, err := s.secrets(st)
+		if err != nil {
+			return nil, err
+		}
+		set, err := s.settings(in, st, &sec)
+		if err != nil {
+			return nil, err
+		}
+		u.SetBucket(set.bucket).SetSettings(set.values)
+		if sealed := s.seal(sec, bindOf(st.OrganizationID, st.ProjectID)); sealed != nil {
+			u.SetSecrets(sealed)
+		} else {
+			u.ClearSecrets()
+		}
+	}
+	return u.Save(ctx)
+}
+
+// Delete removes a storage the viewer may see, with its syncs and links.
+// The tasks it made stay, as in Label Studio.
+func (s *Service) Delete(ctx context.Context, id int) error {
+	if _, err := fault.SignedIn(ctx); err != nil {
+		return err
+	}
+	client := database.ClientFrom(ctx, s.client)
+	if _, err := client.Storage.Get(ctx, id); err != nil {
+		return err
+	}
+	// The viewer may delete the storage (checked below by its policy); its
+	// bookkeeping rows are the server's, removed with it.
+	sys := viewer.NewSystemContext(ctx)
+	if _, err := client.StorageSync.Delete().Where(storagesync.StorageID(id)).Exec(sys); err != nil {
+		return err
+	}
+	if _, err := client.StorageLink.Delete().Where(storagelink.StorageID(id)).Exec(sys); err != nil {
+		return err
+	}
+	return client.Storage.DeleteOneID(id).Exec(ctx)
+}
+
+// SecretSet reports whether any credential is stored for st.
+func SecretSet(st *ent.Storage) bool { return len(st.Secrets) > 0 }
+
+// kindSettings is what settings gives back: the bucket column and the
+// non-secret settings.
+type kindSettings struct {
+	bucket string
+	values map[string]string
+}
+
+// settings validates the kind's part of in and returns it; secrets given
+// in it are merged into sec.
+func (s *Service) settings(in Input, old *ent.Storage, sec *Secrets) (kindSettings, error) {
+	switch in.Kind {
+	case storage.KindS3:
+		if in.S3 == nil || in.Local != nil || in.Redis != nil || in.Other != "" {
+			return kindSettings{}, fault.Invalid("an S3 storage needs s3 settings and no others")
+		}
+		if err := bucketName(in.S3.Bucket); err != nil {
+			return kindSettings{}, err
+		}
+		values := map[string]string{}
+		if old != nil {
+			for k, v := range old.Settings {
+				values[k] = v
+			}
+		}
+		if r := in.S3.Region; r != nil {
+			if len(*r) > 64 || strings.ContainsFunc(*r, func(c rune) bool { return !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') }) {
+				return kindSettings{}, fault.Invalid("s3.region must be an AWS region name such as us-east-1")
+			}
+			values["region"] = *r
+		}
+		if e := in.S3.Endpoint; e != nil {
+			if *e != "" {
+				if err := s.endpoint(*e); err != nil {
+					return kindSettings{}, err
+				}
+			}
+			values["endpoint"] = *e
+		}
+		secretField(&sec.AccessKeyID, in.S3.AccessKeyID)
+		secretField(&sec.SecretAccessKey, in.S3.SecretAccessKey)
+		secretField(&sec.SessionToken, in.S3.SessionToken)
+		if len(sec.AccessKeyID) > 256 || len(sec.SecretAccessKey) > 256 || len(sec.SessionToken) > 4096 {
+			return kindSettings{}, fault.Invalid("the S3 credentials are too long")
+		}
+		return kindSettings{bucket: in.S3.Bucket, values: values}, nil
+	case storage.KindLOCAL:
+		if in.Local == nil || in.S3 != nil || in.Redis != nil || in.Other != "" {
+			return kindSettings{}, fault.Invalid("a local storage needs local settings and no others")
+		}
+		_, rel, err := s.local.LocalPath(in.Local.Path)
+		if err != nil {
+			return kindSettings{}, fault.Invalid("local.path: %v", err)
+		}
+		// Kept relative to the root, as task URIs name local files.
+		return kindSettings{bucket: rel, values: map[string]string{}}, nil
+	case storage.KindREDIS:
+		if in.Redis == nil || in.S3 != nil || in.Local != nil || in.Other != "" {
+			return kindSettings{}, fault.Invalid("a Redis storage needs redis settings and no others")
+		}
+		r := in.Redis
+		port, db := 6379, 0
+		if r.Port != nil {
+			port = *r.Port
+		}
+		if r.DB != nil {
+			db = *r.DB
+		}
+		if port < 1 || port > 65535 {
+			return kindSettings{}, fault.Invalid("redis.port must be between 1 and 65535")
+		}
+		if db < 0 || db > 1000 {
+			return kindSettings{}, fault.Invalid("redis.db must be between 0 and 1000")
+		}
+		if r.Host == "" || len(r.Host) > 253 || strings.ContainsAny(r.Host, "/@?#[] \t") {
+			return kindSettings{}, fault.Invalid("redis.host must be a host name or IPv4 address")
+		}
+		if s.safe != nil {
+			if err := s.safe.CheckURL("http://" + net.JoinHostPort(r.Host, strconv.Itoa(port))); err != nil {
+				return kindSettings{}, fault.Invalid("redis.host is refused: %s", safeMessage(err))
+			}
+		}
+		if in.UseBlobURLs != nil && *in.UseBlobURLs {
+			return kindSettings{}, fault.Invalid("Redis values are Label Studio task JSON: useBlobUrls does not apply")
+		}
+		secretField(&sec.Password, r.Password)
+		if len(sec.Password) > 1024 {
+			return kindSettings{}, fault.Invalid("redis.password is too long")
+		}
+		useTLS := "false"
+		if r.TLS != nil && *r.TLS {
+			useTLS = "true"
+		}
+		return kindSettings{bucket: r.Host, values: map[string]string{
+			"port": strconv.Itoa(port), "db": strconv.Itoa(db), "tls": useTLS,
+		}}, nil
+	}
+	return kindSettings{}, fault.Invalid("%s storages are not available on this server yet", in.Kind)
+}
+
+// secretField applies a write-only input: nil keeps, anything else sets.
+func secretField(dst *string, in *string) {
+	if in != nil {
+		*dst = *in
+	}
+}
+
+// common validates the settings every kind shares.
+func common(in Input) error {
+	if in.Prefix != nil {
+		p := *in.Prefix
+		if len(p) > 1024 || strings.HasPrefix(p, "/") {
+			return fault.Invalid("prefix must be at most 1024 characters and must not start with /")
+		}
+		if strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			return fault.Invalid("prefix must not hold control characters")
+		}
+		for _, seg := range strings.Split(p, "/") {
+			if seg == ".." || seg == "." {
+				return fault.Invalid(`prefix must not hold "." or ".." segments`)
+			}
+		}
+	}
+	if in.RegexFilter != nil && *in.RegexFilter != "" {
+		if len(*in.RegexFilter) > 500 {
+			return fault.Invalid("regexFilter must be at most 500 characters")
+		}
+		// Go's regexp runs in linear time, so no filter can stall a sync.
+		if _, err := regexp.Compile(*in.RegexFilter); err != nil {
+			return fault.Invalid("regexFilter is not a valid regular expression: %v", err)
+		}
+	}
+	if t := in.PresignTTLMinutes; t != nil && (*t < 1 || *t > 7*24*60) {
+		return fault.Invalid("presignTtlMinutes must be between 1 and 10080 (a week)")
+	}
+	if in.UseBlobURLs != nil && *in.UseBlobURLs && in.Direction == storage.DirectionEXPORT {
+		return fault.Invalid("useBlobUrls applies to source (IMPORT) storages only")
+	}
+	return nil
+}
+
+// bucketName checks an S3 bucket name against AWS's rules.
+func bucketName(b string) error {
+	ok := len(b) >= 3 && len(b) <= 63
+	for i, r := range b {
+		alnum := r >= 'a' && r <= 'z' || r >= '0' && r <= '9'
+		if !alnum && r != '-' && r != '.' || (i == 0 || i == len(b)-1) && !alnum {
+			ok = false
+		}
+	}
+	if !ok || strings.Contains(b, "..") {
+		return fault.Invalid("s3.bucket must be 3 to 63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit")
+	}
+	return nil
+}
+
+// endpoint checks an S3-compatible endpoint URL: http or https, a host, no
+// credentials, query or fragment, and a host the SSRF rules allow.
+func (s *Service) endpoint(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || len(raw) > 2048 || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fault.Invalid("s3.endpoint must be an http or https URL such as https://minio.example.com:9000")
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return fault.Invalid("s3.endpoint must not hold credentials, a query or a fragment (put credentials in their own fields)")
+	}
+	if s.safe != nil {
+		if err := s.safe.CheckURL(raw); err != nil {
+			return fault.Invalid("s3.endpoint is refused: %s", safeMessage(err))
+		}
+	}
+	return nil
+}
+
+// bindOf is what sealed credentials are bound to: the organization and
+// project of their storage, so that they open in no other project's row.
+func bindOf(org, project int) string { return fmt.Sprintf("org %d project %d", org, project) }
+
+// seal encrypts sec, or returns nil when it holds nothing.
+func (s *Service) seal(sec Secrets, bind string) []byte {
+	if sec == (Secrets{}) {
+		return nil
+	}
+	b, err := json.Marshal(sec)
+	if err != nil {
+		panic(err) // strings always marshal
+	}
+	return s.sealer.Seal(b, bind)
+}
+
+// secrets opens st's credentials.
+func (s *Service) secrets(st *ent.Storage) (Secrets, error) {
+	var sec Secrets
+	if len(st.Secrets) == 0 {
+		return sec, nil
+	}
+	b, err := s.sealer.Open(st.Secrets, bindOf(st.OrganizationID, st.ProjectID))
+	if err != nil {
+		return sec, errors.New("the storage's credentials cannot be opened with this server's secret key; enter them again")
+	}
+	if err := json.Unmarshal(b, &sec); err != nil {
+		return sec, errors.New("the storage's credentials are unreadable; enter them again")
+	}
+	return sec, nil
+}
+
+// bucket returns the Bucket of st.
+func (s *Service) bucket(st *ent.Storage) (Bucket, error) {
+	switch st.Kind {
+	case storage.KindS3:
+		sec, err := s.secrets(st)
+		if err != nil {
+			return nil, err
+		}
+		if s.http == nil {
+			return nil, errors.New("outbound requests are not configured")
+		}
+		return newS3(S3Settings{Bucket: st.Bucket, Region: st.Settings["region"], Endpoint: st.Settings["endpoint"]}, sec, s.http), nil
+	case storage.KindLOCAL:
+		dir, _, err := s.local.LocalPath(st.Bucket)
+		if err != nil {
+			return nil, err
+		}
+		return &localBucket{dir: dir}, nil
+	case storage.KindREDIS:
+		sec, err := s.secrets(st)
+		if err != nil {
+			return nil, err
+		}
+		if s.safe == nil {
+			return nil, errors.New("outbound requests are not configured")
+		}
+		db, _ := strconv.Atoi(st.Settings["db"])
+		port := st.Settings["port"]
+		if port == "" {
+			port = "6379"
+		}
+		return newRedis(net.JoinHostPort(st.Bucket, port), db, st.Settings["tls"] == "true", sec, s.safe), nil
+	}
+	return nil, errors.New("this kind of storage is not available on this server yet")
+}
+
+// safeMessage is the message of err that may be shown to the person who
+// configured the storage: ours, never an upstream body.
+func safeMessage(err error) string {
+	var se *safehttp.Error
+	if errors.As(err, &se) {
+		return se.Msg
+	}
+	if f := fault.As(err); f != nil {
+		return f.Message
+	}
+	return err.Error()
+}
+
+// networkError turns a transport failure into a short message: the SSRF
+// client's own words when it refused or failed, else a generic one.
+func networkError(err error) error {
+	var se *safehttp.Error
+	if errors.As(err, &se) {
+		return errors.New(se.Msg)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return errors.New("the storage did not answer in time")
+	}
+	if errors.Is(err, context.Canceled) {
+		return context.Canceled
+	}
+	return errors.New("cannot reach the storage")
+}
+
+// Check tries a storage the viewer may see with its settings and reports
+// success, or a short reason (never an upstream body).
+func (s *Service) Check(ctx context.Context, id int) (bool, string, error) {
+	if _, err := fault.SignedIn(ctx); err != nil {
+		return false, "", err
+	}
+	st, err := s.client.Storage.Get(ctx, id)
+	if err != nil {
+		return false, "", err
+	}
+	b, err := s.bucket(st)
+	if err == nil {
+		cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		err = b.Check(cctx)
+		cancel()
+		release(b)
+	}
+	if err != nil {
+		return false, syncMessage(err), nil
+	}
+	return true, "", nil
+}

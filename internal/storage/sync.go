@@ -1,0 +1,342 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"path"
+	"regexp"
+	"strings"
+	"time"
+
+	"gloss/ent"
+	"gloss/ent/storage"
+	"gloss/ent/storagelink"
+	"gloss/ent/storagesync"
+	"gloss/ent/task"
+	"gloss/internal/audit"
+	"gloss/internal/database"
+	"gloss/internal/dataset"
+	"gloss/internal/fault"
+	"gloss/internal/projects"
+	"gloss/internal/viewer"
+)
+
+// leaseTime is how long a sync holds its storage before it must renew the
+// lease; a process that dies mid-sync frees the storage after it.
+const leaseTime = 2 * time.Minute
+
+// blobBatch is how many objects a source sync turns into tasks per
+// transaction.
+const blobBatch = 200
+
+// undefinedKey is the data key of object references when the labeling
+// configuration names none (Label Studio's "$undefined$").
+const undefinedKey = "$undefined$"
+
+var errSyncRunning = fault.Invalid("a sync of this storage is already running; wait for it to finish")
+
+// Sync starts a sync of a storage the viewer may see and returns its row at
+// once; the work runs in the background with the viewer's rights. Only
+// one sync of a storage runs at a time, across every process on the
+// database (a lease on the storage row).
+func (s *Service) Sync(ctx context.Context, id int) (*ent.StorageSync, error) {
+	v, err := fault.SignedIn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.client.Storage.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	// The viewer may see the storage (above); the lease and the sync row
+	// are the server's bookkeeping, written as the system.
+	sys := audit.Quiet(viewer.NewSystemContext(ctx))
+	now := time.Now()
+	n, err := s.client.Storage.Update().
+		Where(storage.ID(id), storage.Or(storage.SyncLeaseUntilIsNil(), storage.SyncLeaseUntilLT(now))).
+		SetSyncLeaseUntil(now.Add(leaseTime)).Save(sys)
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, errSyncRunning
+	}
+	// A sync whose process died keeps saying RUNNING: it is over.
+	if err := s.client.StorageSync.Update().
+		Where(storagesync.StorageID(id), storagesync.StatusIn(storagesync.StatusQUEUED, storagesync.StatusRUNNING)).
+		SetStatus(storagesync.StatusFAILED).SetMessage("interrupted: the server stopped during the sync").
+		SetFinishedAt(now).Exec(sys); err != nil {
+		return nil, err
+	}
+	run, err := s.client.StorageSync.Create().SetStorageID(id).SetOrganizationID(st.OrganizationID).
+		SetStatus(storagesync.StatusRUNNING).SetStartedAt(now).Save(viewer.NewSystemContext(ctx))
+	if err != nil {
+		return nil, err
+	}
+	bg := viewer.NewContext(context.WithoutCancel(ctx), v)
+	s.running.Add(1)
+	go func() {
+		defer s.running.Done()
+		s.runSync(bg, st, run)
+	}()
+	return run, nil
+}
+
+// runSync does the work of one sync and records how it ended.
+func (s *Service) runSync(ctx context.Context, st *ent.Storage, run *ent.StorageSync) {
+	sys := audit.Quiet(viewer.NewSystemContext(ctx))
+	ctx, cancel := s.stoppable(ctx)
+	defer cancel()
+	// Renew the lease while the sync runs; losing it stops the sync.
+	renewed := make(chan struct{})
+	renew, stopRenew := context.WithCancel(ctx)
+	go func() {
+		defer close(renewed)
+		t := time.NewTicker(leaseTime / 4)
+		defer t.Stop()
+		for {
+			select {
+			case <-renew.Done():
+				return
+			case <-t.C:
+				err := s.client.Storage.UpdateOneID(st.ID).SetSyncLeaseUntil(time.Now().Add(leaseTime)).Exec(sys)
+				if err != nil {
+					cancel()
+					return
+				}
+			}
+		}
+	}()
+	var err error
+	if st.Direction == storage.DirectionIMPORT {
+		err = s.importObjects(ctx, st, run)
+	} else {
+		err = s.exportAnnotations(ctx, st, run)
+	}
+	stopRenew()
+	<-renewed // no renewal may land after the release below
+	status, msg := storagesync.StatusCOMPLETED, ""
+	if err != nil && ctx.Err() != nil {
+		err = errStopped
+	}
+	if err != nil {
+		status, msg = storagesync.StatusFAILED, syncMessage(err)
+		s.log.Warn("storage sync failed", slog.Int("storage", st.ID), slog.String("reason", msg))
+	}
+	// The end and the release in one transaction: whoever sees the sync
+	// finished may start the next one.
+	err = database.InTx(sys, s.client, func(ctx context.Context) error {
+		client := database.ClientFrom(ctx, s.client)
+		u := client.StorageSync.UpdateOneID(run.ID).SetFinishedAt(time.Now()).SetStatus(status)
+		if msg != "" {
+			u.SetMessage(msg)
+		}
+		if err := u.Exec(ctx); err != nil {
+			return err
+		}
+		return client.Storage.UpdateOneID(st.ID).ClearSyncLeaseUntil().Exec(ctx)
+	})
+	if err != nil {
+		s.log.Error("storage sync: record the end", slog.Int("storage", st.ID), slog.Any("error", err))
+	}
+}
+
+// syncMessage is the short reason a sync failed: our own words, the
+// importer's for a bad task file, never an upstream body.
+func syncMessage(err error) string {
+	msg := safeMessage(err)
+	if r := []rune(msg); len(r) > 480 {
+		msg = string(r[:480]) + "…"
+	}
+	return msg
+}
+
+// progress records how far a sync got.
+func (s *Service) progress(ctx context.Context, run *ent.StorageSync, done int, total *int) {
+	u := s.client.StorageSync.UpdateOneID(run.ID).SetDone(done)
+	if total != nil {
+		u.SetTotal(*total)
+	}
+	if err := u.Exec(audit.Quiet(viewer.NewSystemContext(ctx))); err != nil {
+		s.log.Warn("storage sync: record progress", slog.Any("error", err))
+	}
+}
+
+// newObjects lists the objects of a source storage that pass its filter
+// and have no task yet.
+func (s *Service) newObjects(ctx context.Context, st *ent.Storage, b Bucket) ([]string, error) {
+	var filter *regexp.Regexp
+	if st.RegexFilter != "" {
+		var err error
+		if filter, err = regexp.Compile(st.RegexFilter); err != nil {
+			return nil, fault.Invalid("regexFilter is not a valid regular expression")
+		}
+	}
+	known := map[string]bool{}
+	keys, err := s.client.StorageLink.Query().Where(storagelink.StorageID(st.ID)).
+		Select(storagelink.FieldKey).Strings(viewer.NewSystemContext(ctx))
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range keys {
+		known[k] = true
+	}
+	var out []string
+	err = b.List(ctx, st.Prefix, st.RecursiveScan, func(o Object) error {
+		if known[o.Key] || filter != nil && !filter.MatchString(o.Key) {
+			return nil
+		}
+		known[o.Key] = true
+		out = append(out, o.Key)
+		return nil
+	})
+	return out, err
+}
+
+// importObjects makes tasks from a source storage's new objects: one task
+// per object naming it (useBlobUrls), or the tasks in each JSON/JSONL
+// object, through the project's importer. Each batch commits on its own,
+// so a failure keeps what earlier batches made and a re-sync goes on from
+// there.
+func (s *Service) importObjects(ctx context.Context, st *ent.Storage, run *ent.StorageSync) error {
+	b, err := s.bucket(st)
+	if err != nil {
+		return err
+	}
+	defer release(b)
+	keys, err := s.newObjects(ctx, st, b)
+	if err != nil {
+		return err
+	}
+	total := len(keys)
+	s.progress(ctx, run, 0, &total)
+	if st.UseBlobUrls {
+		p, err := s.client.Project.Get(ctx, st.ProjectID)
+		if err != nil {
+			return err
+		}
+		dataKey := undefinedKey
+		if cfg, err := projects.Config(p); err == nil && len(cfg.DataKeys) > 0 {
+			dataKey = cfg.DataKeys[0]
+		}
+		for i := 0; i < len(keys); i += blobBatch {
+			batch := keys[i:min(i+blobBatch, len(keys))]
+			tasks := make([]map[string]map[string]string, len(batch))
+			for j, k := range batch {
+				tasks[j] = map[string]map[string]string{"data": {dataKey: s.uri(st, k)}}
+			}
+			raw, _ := json.Marshal(tasks)
+			err := s.importBatch(ctx, st, func(ctx context.Context) ([]string, error) {
+				if _, err := s.dataset.ImportJSON(ctx, st.ProjectID, raw); err != nil {
+					return nil, err
+				}
+				return batch, nil
+			})
+			if err != nil {
+				return err
+			}
+			s.progress(ctx, run, i+len(batch), nil)
+		}
+		return nil
+	}
+	for i, k := range keys {
+		name := path.Base(k)
+		ext := strings.ToLower(path.Ext(k))
+		if st.Kind == storage.KindREDIS {
+			name, ext = "value.json", ".json" // Redis values are task JSON, whatever the key
+		}
+		if ext != ".json" && ext != ".jsonl" {
+			return fault.Invalid("%s is not a JSON or JSONL task file; to label files such as images, turn on useBlobUrls (treat every object as a source file)", k)
+		}
+		src, err := s.download(ctx, b, k, name)
+		if err != nil {
+			return fmt.Errorf("%s: %w", k, err)
+		}
+		err = s.importBatch(ctx, st, func(ctx context.Context) ([]string, error) {
+			n, err := s.dataset.ImportFiles(ctx, st.ProjectID, []dataset.Source{src})
+			keys := make([]string, n)
+			for j := range keys {
+				keys[j] = k
+			}
+			return keys, err
+		})
+		src.Cleanup()
+		if err != nil {
+			return err
+		}
+		s.progress(ctx, run, i+1, nil)
+	}
+	return nil
+}
+
+// download spools an object to a temporary file, capped at the import
+// size limit, outside any transaction.
+func (s *Service) download(ctx context.Context, b Bucket, key, name string) (dataset.Source, error) {
+	r, err := b.Open(ctx, key, "")
+	if err != nil {
+		return dataset.Source{}, err
+	}
+	defer r.Body.Close()
+	max := s.dataset.MaxImportBytes()
+	src, err := dataset.Spool(name, io.LimitReader(r.Body, max+1))
+	if err != nil {
+		return dataset.Source{}, networkError(err)
+	}
+	return src, nil
+}
+
+// importBatch runs one import in a transaction and links each task it made
+// to its object key (keys[i] for the i-th task made). The project row is
+// locked first so the new tasks are exactly those numbered after its
+// last task.
+func (s *Service) importBatch(ctx context.Context, st *ent.Storage, imp func(context.Context) ([]string, error)) error {
+	return database.InTx(ctx, s.client, func(ctx context.Context) error {
+		client := database.ClientFrom(ctx, s.client)
+		sys := audit.Quiet(viewer.NewSystemContext(ctx))
+		p, err := client.Project.UpdateOneID(st.ProjectID).AddTaskNumber(0).Save(sys)
+		if err != nil {
+			return err
+		}
+		keys, err := imp(ctx)
+		if err != nil {
+			return err
+		}
+		ids, err := client.Task.Query().Where(task.ProjectID(p.ID), task.InnerIDGT(p.TaskNumber)).
+			Order(ent.Asc(task.FieldInnerID)).IDs(sys)
+		if err != nil {
+			return err
+		}
+		if len(ids) != len(keys) {
+			return fmt.Errorf("import made %d tasks for %d objects", len(ids), len(keys))
+		}
+		links := make([]*ent.StorageLinkCreate, len(ids))
+		for i, id := range ids {
+			links[i] = client.StorageLink.Create().SetStorageID(st.ID).SetKey(keys[i]).SetTaskID(id)
+		}
+		return client.StorageLink.CreateBulk(links...).Exec(sys)
+	})
+}
+
+// uri is how task data names object key of st, as Label Studio writes it.
+func (s *Service) uri(st *ent.Storage, key string) string {
+	switch st.Kind {
+	case storage.KindS3:
+		return "s3://" + st.Bucket + "/" + key
+	case storage.KindLOCAL:
+		return "/data/local-files/?d=" + localParam(path.Join(st.Bucket, key))
+	}
+	return ""
+}
+
+// localParam escapes a local path for the d parameter, keeping slashes.
+func localParam(p string) string {
+	return strings.ReplaceAll(url.QueryEscape(p), "%2F", "/")
+}
+
+// errStopped is why a sync cut short by the server stopping failed.
+var errStopped = errors.New("the sync was stopped (the server shut down or lost its lease); sync again to go on")

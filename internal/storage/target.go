@@ -1,0 +1,313 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"gloss/ent"
+	"gloss/ent/annotation"
+	"gloss/ent/hook"
+	"gloss/ent/storage"
+	"gloss/ent/storagelink"
+	"gloss/internal/audit"
+	"gloss/internal/export"
+	"gloss/internal/viewer"
+)
+
+// exportPage is how many annotations a target sync reads at a time.
+const exportPage = 200
+
+// Hook returns the Annotation hook that keeps target storages up to date:
+// a saved annotation is written to each EXPORT storage of its project, a
+// deleted one removed where the storage may delete objects. The writes run
+// after the transaction commits, never inside it, and never hold up the
+// request: one background job per transaction, however many annotations
+// it changed (an import of a million), that asks once per project whether
+// there is any target at all. A failed write is logged and done again by
+// the storage's next sync.
+func (s *Service) Hook() ent.Hook {
+	return hook.On(func(next ent.Mutator) ent.Mutator {
+		return hook.AnnotationFunc(func(ctx context.Context, m *ent.AnnotationMutation) (ent.Value, error) {
+			var deleted *ent.Annotation
+			if m.Op().Is(ent.OpDeleteOne) {
+				if id, ok := m.ID(); ok {
+					// Read before it goes, to know its project.
+					deleted, _ = m.Client().Annotation.Get(viewer.NewSystemContext(ctx), id)
+				}
+			}
+			v, err := next.Mutate(ctx, m)
+			if err != nil {
+				return v, err
+			}
+			switch {
+			case deleted != nil:
+				s.changed(ctx, change{project: deleted.ProjectID, annotation: deleted.ID, deleted: true})
+			case m.Op().Is(ent.OpCreate | ent.OpUpdateOne):
+				if a, ok := v.(*ent.Annotation); ok {
+					s.changed(ctx, change{project: a.ProjectID, annotation: a.ID})
+				}
+			}
+			return v, nil
+		})
+	}, ent.OpCreate|ent.OpUpdateOne|ent.OpDeleteOne)
+}
+
+// change is one annotation saved or deleted.
+type change struct {
+	project, annotation int
+	deleted             bool
+}
+
+// changes collects a transaction's changes until it commits.
+type changes struct {
+	mu   sync.Mutex
+	list []change
+}
+
+// pending holds the changes of transactions in flight, by transaction.
+var pending sync.Map // *ent.Tx → *changes
+
+// changed schedules c for the target storages: after the transaction in
+// ctx commits (forgotten if it rolls back), or at once outside one.
+func (s *Service) changed(ctx context.Context, c change) {
+	tx := ent.TxFromContext(ctx)
+	if tx == nil {
+		s.afterCommit(ctx, []change{c})
+		return
+	}
+	entry, loaded := pending.LoadOrStore(tx, &changes{})
+	cs := entry.(*changes)
+	cs.mu.Lock()
+	cs.list = append(cs.list, c)
+	cs.mu.Unlock()
+	if loaded {
+		return
+	}
+	tx.OnCommit(func(next ent.Committer) ent.Committer {
+		return ent.CommitFunc(func(cctx context.Context, tx *ent.Tx) error {
+			err := next.Commit(cctx, tx)
+			pending.Delete(tx)
+			if err == nil {
+				s.afterCommit(ctx, cs.list)
+			}
+			return err
+		})
+	})
+	tx.OnRollback(func(next ent.Rollbacker) ent.Rollbacker {
+		return ent.RollbackFunc(func(cctx context.Context, tx *ent.Tx) error {
+			pending.Delete(tx)
+			return next.Rollback(cctx, tx)
+		})
+	})
+}
+
+// afterCommit writes committed changes to the target storages in the
+// background.
+func (s *Service) afterCommit(ctx context.Context, list []change) {
+	bg := viewer.NewSystemContext(context.WithoutCancel(ctx))
+	s.running.Add(1)
+	go func() {
+		defer s.running.Done()
+		ctx, stop := s.stoppable(bg)
+		defer stop()
+		targets := map[int][]*ent.Storage{}
+		for _, c := range list {
+			sts, seen := targets[c.project]
+			if !seen {
+				var err error
+				if sts, err = s.targets(ctx, c.project); err != nil {
+					s.log.Warn("storage: find target storages", slog.Any("error", err))
+				}
+				targets[c.project] = sts
+			}
+			if len(sts) == 0 {
+				continue
+			}
+			wctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+			if c.deleted {
+				s.removeAnnotation(wctx, sts, c.annotation)
+			} else {
+				s.writeAnnotation(wctx, sts, c.annotation)
+			}
+			cancel()
+		}
+	}()
+}
+
+// targets returns the EXPORT storages of a project (ctx is the system's).
+func (s *Service) targets(ctx context.Context, projectID int) ([]*ent.Storage, error) {
+	return s.client.Storage.Query().Where(storage.ProjectID(projectID), storage.DirectionEQ(storage.DirectionEXPORT)).All(ctx)
+}
+
+// objectKey is the key of annotation id in st, as Label Studio names it.
+func objectKey(st *ent.Storage, id int) string {
+	key := strconv.Itoa(id)
+	if st.Prefix != "" {
+		return st.Prefix + "/" + key
+	}
+	return key
+}
+
+// writeAnnotation writes one annotation to the target storages of its
+// project.
+func (s *Service) writeAnnotation(ctx context.Context, sts []*ent.Storage, id int) {
+	a, err := s.client.Annotation.Query().Where(annotation.ID(id)).WithTask().Only(ctx)
+	if err != nil {
+		return // deleted meanwhile
+	}
+	body, err := annotationJSON(a)
+	if err != nil {
+		s.log.Error("storage: encode annotation", slog.Int("annotation", id), slog.Any("error", err))
+		return
+	}
+	for _, st := range sts {
+		if err := s.put(ctx, st, a, body); err != nil {
+			s.log.Warn("storage: write annotation", slog.Int("storage", st.ID), slog.Int("annotation", id),
+				slog.String("reason", syncMessage(err)))
+		}
+	}
+}
+
+// put writes body as annotation a's object in st and records it.
+func (s *Service) put(ctx context.Context, st *ent.Storage, a *ent.Annotation, body []byte) error {
+	b, err := s.bucket(st)
+	if err != nil {
+		return err
+	}
+	defer release(b)
+	key := objectKey(st, a.ID)
+	if err := b.Write(ctx, key, body); err != nil {
+		return err
+	}
+	ctx = audit.Quiet(ctx)
+	now := time.Now()
+	n, err := s.client.StorageLink.Update().Where(storagelink.StorageID(st.ID), storagelink.Key(key)).
+		SetWrittenAt(now).Save(ctx)
+	if err == nil && n == 0 {
+		err = s.client.StorageLink.Create().SetStorageID(st.ID).SetKey(key).SetAnnotationID(a.ID).
+			SetTaskID(a.TaskID).SetWrittenAt(now).Exec(ctx)
+	}
+	return err
+}
+
+// removeAnnotation deletes a deleted annotation's object from the target
+// storages that may delete objects, and forgets it in all.
+func (s *Service) removeAnnotation(ctx context.Context, sts []*ent.Storage, id int) {
+	for _, st := range sts {
+		key := objectKey(st, id)
+		if st.CanDeleteObjects {
+			b, err := s.bucket(st)
+			if err == nil {
+				err = b.Delete(ctx, key)
+				release(b)
+			}
+			if err != nil {
+				s.log.Warn("storage: delete annotation object", slog.Int("storage", st.ID), slog.Int("annotation", id),
+					slog.String("reason", syncMessage(err)))
+				continue
+			}
+		}
+		_, _ = s.client.StorageLink.Delete().Where(storagelink.StorageID(st.ID), storagelink.Key(key)).Exec(audit.Quiet(ctx))
+	}
+}
+
+// exportAnnotations is a target storage's sync: every annotation of the
+// project not written since it last changed is written now.
+func (s *Service) exportAnnotations(ctx context.Context, st *ent.Storage, run *ent.StorageSync) error {
+	sys := viewer.NewSystemContext(ctx)
+	b, err := s.bucket(st)
+	if err != nil {
+		return err
+	}
+	defer release(b)
+	if err := b.Check(ctx); err != nil {
+		return err
+	}
+	total, err := s.client.Annotation.Query().Where(annotation.ProjectID(st.ProjectID)).Count(sys)
+	if err != nil {
+		return err
+	}
+	s.progress(ctx, run, 0, &total)
+	done, last := 0, 0
+	for {
+		page, err := s.client.Annotation.Query().
+			Where(annotation.ProjectID(st.ProjectID), annotation.IDGT(last)).
+			Order(ent.Asc(annotation.FieldID)).Limit(exportPage).WithTask().All(sys)
+		if err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		ids := make([]int, len(page))
+		for i, a := range page {
+			ids[i] = a.ID
+		}
+		links, err := s.client.StorageLink.Query().
+			Where(storagelink.StorageID(st.ID), storagelink.AnnotationIDIn(ids...)).All(sys)
+		if err != nil {
+			return err
+		}
+		written := map[int]time.Time{}
+		for _, l := range links {
+			if l.AnnotationID != nil && l.WrittenAt != nil {
+				written[*l.AnnotationID] = *l.WrittenAt
+			}
+		}
+		for _, a := range page {
+			last = a.ID
+			if w, ok := written[a.ID]; ok && !w.Before(a.UpdatedAt) {
+				continue
+			}
+			body, err := annotationJSON(a)
+			if err != nil {
+				return err
+			}
+			if err := s.put(sys, st, a, body); err != nil {
+				return err
+			}
+		}
+		done += len(page)
+		s.progress(ctx, run, done, nil)
+	}
+}
+
+// annotationJSON is the object written for an annotation: its task in Label
+// Studio's JSON export shape, holding this annotation — what Label Studio's
+// target storages write, one object per annotation.
+func annotationJSON(a *ent.Annotation) ([]byte, error) {
+	t := a.Edges.Task
+	if t == nil {
+		return nil, errors.New("annotation without its task")
+	}
+	et := &export.Task{
+		ID: t.ID, InnerID: t.InnerID, ProjectID: t.ProjectID, Data: t.Data, Meta: t.Meta,
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+		Annotations: []export.Annotation{{
+			ID: a.ID, CompletedBy: a.CompletedByID, Result: a.Result, WasCancelled: a.WasCancelled,
+			GroundTruth: a.GroundTruth, LeadTime: a.LeadTime, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
+		}},
+	}
+	sent := false
+	var buf bytes.Buffer
+	err := export.Write(&buf, export.JSON, export.Schema{}, func() (*export.Task, error) {
+		if sent {
+			return nil, io.EOF
+		}
+		sent = true
+		return et, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The JSON export is a list; the object is its one item.
+	out := bytes.TrimSpace(buf.Bytes())
+	out = bytes.TrimSuffix(bytes.TrimPrefix(out, []byte("[")), []byte("]"))
+	return out, nil
+}
