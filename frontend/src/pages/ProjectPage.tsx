@@ -91,6 +91,11 @@ export function ProjectPage({ params }: { params: RouteParams }) {
           <Link to={`${base}/label`} className="button button-primary">
             Label
           </Link>
+          {isReviewerRole(role) ? (
+            <Link to={`${base}/review`} className="button">
+              Review
+            </Link>
+          ) : null}
         </div>
       </div>
       {project.instructions.trim() ? (
