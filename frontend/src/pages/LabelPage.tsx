@@ -444,11 +444,12 @@ function TaskReview({
           {count(annotations.length, "annotation")} by others.{" "}
           <Button className="button-small" onClick={onLabel}>
             Label this task yourself
-          </Button>
+          </Button>{" "}
+          <Link to={projectPath(project.id)}>Back to the data manager</Link>
         </p>
       </div>
       <AnnotationReview
-        key={current.id + current.reviewState + current.updatedAt}
+        key={current.id}
         project={project}
         config={parsed.config}
         task={task}

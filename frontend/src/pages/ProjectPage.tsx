@@ -1,7 +1,7 @@
 // /projects/{id}: a project's header and instructions, the Label button that
 // starts the label stream, and tabs for the data manager and, for managers,
 // import, export, members and settings. The tab is kept in the URL (?tab=...).
-import { ProjectQuery } from "../api.ts";
+import { LabelStreamStatusQuery, ProjectQuery } from "../api.ts";
 import { Button } from "../components/Button.tsx";
 import { Markdown } from "../components/Markdown.tsx";
 import { ErrorAlert, Loading } from "../components/Messages.tsx";
@@ -81,7 +81,8 @@ export function ProjectPage({ params }: { params: RouteParams }) {
           </p>
           <PageHeading title={project.title} />
           <p className="page-meta">
-            {count(project.taskCount, "task")} · {project.labeledCount.toLocaleString()} labeled · created{" "}
+            {isReviewerRole(role) ? count(project.taskCount, "task") : <TasksToLabel projectId={project.id} />} ·{" "}
+            {project.labeledCount.toLocaleString()} labeled · created{" "}
             <time dateTime={project.createdAt}>{formatDate(project.createdAt)}</time>
           </p>
           {project.description ? <p className="project-summary">{project.description}</p> : null}
@@ -127,4 +128,16 @@ export function ProjectPage({ params }: { params: RouteParams }) {
       </Tabs>
     </>
   );
+}
+
+/**
+ * TasksToLabel says how many tasks the label stream has for an annotator,
+ * who sees only the tasks handed to them: the project's own count would
+ * tell them it is empty while work waits.
+ */
+function TasksToLabel({ projectId }: { projectId: string }) {
+  const status = useQuery(LabelStreamStatusQuery, { projectId });
+  if (!status.data) return <>…</>;
+  const left = status.data.labelStreamStatus.left;
+  return <>{left >= 1000 ? "1,000 or more tasks to label" : `${count(left, "task")} to label`}</>;
 }

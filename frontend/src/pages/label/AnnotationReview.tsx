@@ -84,7 +84,7 @@ export function AnnotationReview({ config, task, annotation, author, onReviewed,
   }, [send]);
 
   return (
-    <section className="card labeling annotation-review" aria-label={`Annotation by ${author}`}>
+    <article className="card labeling annotation-review" aria-label={`Annotation by ${author}`}>
       <div className="labeling-meta">
         <span className="badge">Task {task.innerId}</span>
         <span>
@@ -174,6 +174,6 @@ export function AnnotationReview({ config, task, annotation, author, onReviewed,
           <kbd>Ctrl</kbd>+<kbd>Enter</kbd> accepts · <kbd>Ctrl</kbd>+<kbd>Space</kbd> rejects
         </span>
       </div>
-    </section>
+    </article>
   );
 }
