@@ -159,6 +159,7 @@ test("review stream: accept, reject with a comment, fix and accept, then nothing
 });
 
 test("the label stream lists what was just done, counts what is left, and says who holds the rest", async ({
+  browser,
   page,
   request,
 }) => {
@@ -181,5 +182,14 @@ test("the label stream lists what was just done, counts what is left, and says w
   await done.getByRole("link", { name: "Task 1" }).click();
   await expect(page.getByRole("radio", { name: "Positive", exact: true })).toBeChecked();
   await expect(page.getByRole("button", { name: "Update" })).toBeVisible();
+
+  // The annotator, who sees only the task handed to them, is told what is
+  // left for them to label, not that the project is empty.
+  const holder = await browser.newContext();
+  const holderPage = await holder.newPage();
+  await new SignInPage(holderPage).signIn(seeded.url, `holder-${stamp}@example.com`, "a quiet owl at midnight");
+  await holderPage.goto(`${seeded.url}/projects/${id}`);
+  await expect(holderPage.getByText("1 task to label")).toBeVisible();
+  await holder.close();
   await annotator.dispose();
 });
