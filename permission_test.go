@@ -1110,6 +1110,28 @@ func matrixOperations() map[string]operation {
 			func(c *cell) map[string]any {
 				return map[string]any{"a": c.target, "ok": false, "c": "Rejected by the matrix"}
 			}, "elsewhere"),
+		"reviewAnnotation(fix)": annotationOp(`mutation($a: ID!, $r: JSON!) { reviewAnnotation(id: $a, accepted: true, result: $r) { id } }`,
+			func(c *cell) map[string]any { return map[string]any{"a": c.target, "r": choice("Positive")} }, ""),
+		"nextReview": {
+			// own: another annotator's annotation waiting in the caller's
+			// project; org: in a project of A they are not a member of;
+			// other: in a project of B.
+			setup: func(c *cell) {
+				scope := c.scope
+				switch scope {
+				case "own":
+					c.scope = "org"
+					c.annotationFor("")
+				case "org":
+					c.annotationFor("elsewhere")
+				default:
+					c.annotationFor("")
+				}
+				c.scope = scope
+			},
+			run:   gqlRun(`query($p: ID!) { nextReview(projectId: $p) { id } }`, projectVars),
+			state: func(c *cell) string { return taskState(c.owner, c.task) },
+		},
 
 		// Reads.
 		"project": projectOp(gqlRun(`query($p: ID!) { project(id: $p) { id title } }`, projectVars),
@@ -1137,6 +1159,8 @@ func matrixOperations() map[string]operation {
 			},
 		},
 		"nextTask": projectOp(gqlRun(nextTaskQuery, projectVars), taskCountState, nil),
+		"labelStreamStatus": projectOp(gqlRun(`query($p: ID!) { labelStreamStatus(projectId: $p) { left lockedByOthers } }`, projectVars),
+			taskCountState, nil),
 		"auditEvents": {
 			setup: func(c *cell) { c.project = (&team{s: c.w.s, owner: c.ownerB()}).project(c.t, textClassification, nil) },
 			run:   gqlRun(`{ auditEvents(first: 100) { edges { node { targetType targetId } } } }`, nil),

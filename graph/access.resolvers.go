@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 	"gloss/ent"
 	"gloss/ent/annotation"
 	"gloss/ent/invite"
@@ -14,6 +15,7 @@ import (
 	"gloss/graph/model"
 	"gloss/internal/accounts"
 	"gloss/internal/fault"
+	"gloss/internal/labeling"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -64,8 +66,8 @@ func (r *mutationResolver) RevokeInvite(ctx context.Context, id int) (*ent.Invit
 }
 
 // ReviewAnnotation is the resolver for the reviewAnnotation field.
-func (r *mutationResolver) ReviewAnnotation(ctx context.Context, id int, accepted bool, comment *string) (*ent.Annotation, error) {
-	return r.Labeling.ReviewAnnotation(ctx, id, accepted, deref(comment))
+func (r *mutationResolver) ReviewAnnotation(ctx context.Context, id int, accepted bool, comment *string, result json.RawMessage) (*ent.Annotation, error) {
+	return r.Labeling.ReviewAnnotation(ctx, id, accepted, deref(comment), result)
 }
 
 // Members is the resolver for the members field.
@@ -110,6 +112,20 @@ func (r *queryResolver) MyAnnotations(ctx context.Context, reviewState *annotati
 	o := *ent.DefaultAnnotationOrder
 	o.Direction = entgql.OrderDirectionDesc
 	return q.Paginate(ctx, after, first, nil, nil, ent.WithAnnotationOrder(&o))
+}
+
+// NextReview is the resolver for the nextReview field.
+func (r *queryResolver) NextReview(ctx context.Context, projectID int, after *int) (*ent.Annotation, error) {
+	after0 := 0
+	if after != nil {
+		after0 = *after
+	}
+	return r.Labeling.NextReview(ctx, projectID, after0)
+}
+
+// LabelStreamStatus is the resolver for the labelStreamStatus field.
+func (r *queryResolver) LabelStreamStatus(ctx context.Context, projectID int) (*labeling.StreamStatus, error) {
+	return r.Labeling.Status(ctx, projectID)
 }
 
 // CreatedBy is the resolver for the createdBy field.

@@ -19,6 +19,7 @@ import (
 	"gloss/ent/webhookdelivery"
 	"gloss/graph/model"
 	"gloss/graph/scalar"
+	"gloss/internal/labeling"
 	"math"
 	"strconv"
 	"sync/atomic"
@@ -146,6 +147,11 @@ type ComplexityRoot struct {
 		Setup             func(childComplexity int) int
 	}
 
+	LabelStreamStatus struct {
+		Left           func(childComplexity int) int
+		LockedByOthers func(childComplexity int) int
+	}
+
 	Membership struct {
 		CreatedAt func(childComplexity int) int
 		ID        func(childComplexity int) int
@@ -192,7 +198,7 @@ type ComplexityRoot struct {
 		RemoveWorkspaceMember func(childComplexity int, workspaceID int, userID int) int
 		ResetAPIToken         func(childComplexity int) int
 		ResetInviteLink       func(childComplexity int) int
-		ReviewAnnotation      func(childComplexity int, id int, accepted bool, comment *string) int
+		ReviewAnnotation      func(childComplexity int, id int, accepted bool, comment *string, result json.RawMessage) int
 		RevokeInvite          func(childComplexity int, id int) int
 		RevokeSession         func(childComplexity int, id int) int
 		SaveDraft             func(childComplexity int, taskID int, result json.RawMessage) int
@@ -265,22 +271,24 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AuditEvents   func(childComplexity int, first *int, after *entgql.Cursor[int], filter *model.AuditFilter) int
-		Invite        func(childComplexity int, token string) int
-		Members       func(childComplexity int, first *int, after *entgql.Cursor[int]) int
-		MyAnnotations func(childComplexity int, reviewState *annotation.ReviewState, first *int, after *entgql.Cursor[int]) int
-		NextTask      func(childComplexity int, projectID int) int
-		Organization  func(childComplexity int) int
-		Organizations func(childComplexity int) int
-		Project       func(childComplexity int, id int) int
-		Projects      func(childComplexity int, first *int, after *entgql.Cursor[int]) int
-		RoleInvites   func(childComplexity int) int
-		Sessions      func(childComplexity int) int
-		SignupOpen    func(childComplexity int) int
-		Task          func(childComplexity int, id int) int
-		Tasks         func(childComplexity int, projectID int, first *int, after *entgql.Cursor[int], filter *model.TaskFilter, orderBy *model.TaskOrder) int
-		Viewer        func(childComplexity int) int
-		Workspaces    func(childComplexity int) int
+		AuditEvents       func(childComplexity int, first *int, after *entgql.Cursor[int], filter *model.AuditFilter) int
+		Invite            func(childComplexity int, token string) int
+		LabelStreamStatus func(childComplexity int, projectID int) int
+		Members           func(childComplexity int, first *int, after *entgql.Cursor[int]) int
+		MyAnnotations     func(childComplexity int, reviewState *annotation.ReviewState, first *int, after *entgql.Cursor[int]) int
+		NextReview        func(childComplexity int, projectID int, after *int) int
+		NextTask          func(childComplexity int, projectID int) int
+		Organization      func(childComplexity int) int
+		Organizations     func(childComplexity int) int
+		Project           func(childComplexity int, id int) int
+		Projects          func(childComplexity int, first *int, after *entgql.Cursor[int]) int
+		RoleInvites       func(childComplexity int) int
+		Sessions          func(childComplexity int) int
+		SignupOpen        func(childComplexity int) int
+		Task              func(childComplexity int, id int) int
+		Tasks             func(childComplexity int, projectID int, first *int, after *entgql.Cursor[int], filter *model.TaskFilter, orderBy *model.TaskOrder) int
+		Viewer            func(childComplexity int) int
+		Workspaces        func(childComplexity int) int
 	}
 
 	RoleInvite struct {
@@ -439,7 +447,7 @@ type MutationResolver interface {
 	RemoveWorkspaceMember(ctx context.Context, workspaceID int, userID int) (*ent.Workspace, error)
 	CreateInvite(ctx context.Context, input model.CreateInviteInput) (*model.CreatedInvite, error)
 	RevokeInvite(ctx context.Context, id int) (*ent.Invite, error)
-	ReviewAnnotation(ctx context.Context, id int, accepted bool, comment *string) (*ent.Annotation, error)
+	ReviewAnnotation(ctx context.Context, id int, accepted bool, comment *string, result json.RawMessage) (*ent.Annotation, error)
 	Signup(ctx context.Context, input model.SignupInput) (*model.AuthPayload, error)
 	Login(ctx context.Context, input model.LoginInput) (*model.AuthPayload, error)
 	ChangePassword(ctx context.Context, input model.ChangePasswordInput) (bool, error)
@@ -491,6 +499,8 @@ type QueryResolver interface {
 	Workspaces(ctx context.Context) ([]*ent.Workspace, error)
 	RoleInvites(ctx context.Context) ([]*ent.Invite, error)
 	MyAnnotations(ctx context.Context, reviewState *annotation.ReviewState, first *int, after *entgql.Cursor[int]) (*ent.AnnotationConnection, error)
+	NextReview(ctx context.Context, projectID int, after *int) (*ent.Annotation, error)
+	LabelStreamStatus(ctx context.Context, projectID int) (*labeling.StreamStatus, error)
 	Sessions(ctx context.Context) ([]*ent.Session, error)
 	Invite(ctx context.Context, token string) (*model.Invite, error)
 	SignupOpen(ctx context.Context) (bool, error)
@@ -851,6 +861,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Invite.Setup(childComplexity), true
 
+	case "LabelStreamStatus.left":
+		if e.ComplexityRoot.LabelStreamStatus.Left == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabelStreamStatus.Left(childComplexity), true
+	case "LabelStreamStatus.lockedByOthers":
+		if e.ComplexityRoot.LabelStreamStatus.LockedByOthers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabelStreamStatus.LockedByOthers(childComplexity), true
+
 	case "Membership.createdAt":
 		if e.ComplexityRoot.Membership.CreatedAt == nil {
 			break
@@ -1200,7 +1223,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ReviewAnnotation(childComplexity, args["id"].(int), args["accepted"].(bool), args["comment"].(*string)), true
+		return e.ComplexityRoot.Mutation.ReviewAnnotation(childComplexity, args["id"].(int), args["accepted"].(bool), args["comment"].(*string), args["result"].(json.RawMessage)), true
 	case "Mutation.revokeInvite":
 		if e.ComplexityRoot.Mutation.RevokeInvite == nil {
 			break
@@ -1597,6 +1620,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Invite(childComplexity, args["token"].(string)), true
+	case "Query.labelStreamStatus":
+		if e.ComplexityRoot.Query.LabelStreamStatus == nil {
+			break
+		}
+
+		args, err := ec.field_Query_labelStreamStatus_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LabelStreamStatus(childComplexity, args["projectId"].(int)), true
 	case "Query.members":
 		if e.ComplexityRoot.Query.Members == nil {
 			break
@@ -1619,6 +1653,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.MyAnnotations(childComplexity, args["reviewState"].(*annotation.ReviewState), args["first"].(*int), args["after"].(*entgql.Cursor[int])), true
+	case "Query.nextReview":
+		if e.ComplexityRoot.Query.NextReview == nil {
+			break
+		}
+
+		args, err := ec.field_Query_nextReview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.NextReview(childComplexity, args["projectId"].(int), args["after"].(*int)), true
 	case "Query.nextTask":
 		if e.ComplexityRoot.Query.NextTask == nil {
 			break
@@ -2620,6 +2665,16 @@ func (ec *executionContext) childFields_Invite(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Invite", field.Name)
 }
 
+func (ec *executionContext) childFields_LabelStreamStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "left":
+		return ec.fieldContext_LabelStreamStatus_left(ctx, field)
+	case "lockedByOthers":
+		return ec.fieldContext_LabelStreamStatus_lockedByOthers(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LabelStreamStatus", field.Name)
+}
+
 func (ec *executionContext) childFields_Membership(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3591,6 +3646,14 @@ func (ec *executionContext) field_Mutation_reviewAnnotation_args(ctx context.Con
 		return nil, err
 	}
 	args["comment"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "result",
+		func(ctx context.Context, v any) (json.RawMessage, error) {
+			return ec.unmarshalOJSON2encodingᚋjsonᚐRawMessage(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["result"] = arg3
 	return args, nil
 }
 
@@ -3892,6 +3955,20 @@ func (ec *executionContext) field_Query_invite_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_labelStreamStatus_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_members_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3941,6 +4018,28 @@ func (ec *executionContext) field_Query_myAnnotations_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_nextReview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOID2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -6135,6 +6234,88 @@ func (ec *executionContext) fieldContext_Invite_role(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Invite", field, false, false, "Role")
 }
 
+func (ec *executionContext) _LabelStreamStatus_left(ctx context.Context, field graphql.CollectedField, obj *labeling.StreamStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabelStreamStatus_left(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Left, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal int
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal int
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabelStreamStatus_left(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LabelStreamStatus", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LabelStreamStatus_lockedByOthers(ctx context.Context, field graphql.CollectedField, obj *labeling.StreamStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabelStreamStatus_lockedByOthers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LockedByOthers, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal int
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal int
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabelStreamStatus_lockedByOthers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LabelStreamStatus", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Membership_id(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7025,7 +7206,7 @@ func (ec *executionContext) _Mutation_reviewAnnotation(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReviewAnnotation(ctx, fc.Args["id"].(int), fc.Args["accepted"].(bool), fc.Args["comment"].(*string))
+			return ec.Resolvers.Mutation().ReviewAnnotation(ctx, fc.Args["id"].(int), fc.Args["accepted"].(bool), fc.Args["comment"].(*string), fc.Args["result"].(json.RawMessage))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -10852,6 +11033,130 @@ func (ec *executionContext) fieldContext_Query_myAnnotations(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_myAnnotations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_nextReview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_nextReview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().NextReview(ctx, fc.Args["projectId"].(int), fc.Args["after"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "REVIEWER")
+				if err != nil {
+					var zeroVal *ent.Annotation
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *ent.Annotation
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, nil, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Annotation) graphql.Marshaler {
+			return ec.marshalOAnnotation2ᚖglossᚋentᚐAnnotation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_nextReview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Annotation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_nextReview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_labelStreamStatus(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_labelStreamStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().LabelStreamStatus(ctx, fc.Args["projectId"].(int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "SIGNED_IN")
+				if err != nil {
+					var zeroVal *labeling.StreamStatus
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *labeling.StreamStatus
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, nil, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *labeling.StreamStatus) graphql.Marshaler {
+			return ec.marshalNLabelStreamStatus2ᚖglossᚋinternalᚋlabelingᚐStreamStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_labelStreamStatus(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LabelStreamStatus(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_labelStreamStatus_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -18886,6 +19191,44 @@ func (ec *executionContext) _Invite(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var labelStreamStatusImplementors = []string{"LabelStreamStatus"}
+
+func (ec *executionContext) _LabelStreamStatus(ctx context.Context, sel ast.SelectionSet, obj *labeling.StreamStatus) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, labelStreamStatusImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LabelStreamStatus")
+		case "left":
+			out.Values[i] = ec._LabelStreamStatus_left(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lockedByOthers":
+			out.Values[i] = ec._LabelStreamStatus_lockedByOthers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var membershipImplementors = []string{"Membership"}
 
 func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSet, obj *ent.Membership) graphql.Marshaler {
@@ -19746,6 +20089,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_myAnnotations(ctx, field)
+				})
+		case "nextReview":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_nextReview(ctx, field)
+				})
+		case "labelStreamStatus":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_labelStreamStatus(ctx, field)
 				})
 		case "sessions":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -21378,6 +21733,14 @@ func (ec *executionContext) marshalNJSON2encodingᚋjsonᚐRawMessage(ctx contex
 	return res
 }
 
+func (ec *executionContext) marshalNLabelStreamStatus2ᚖglossᚋinternalᚋlabelingᚐStreamStatus(ctx context.Context, sel ast.SelectionSet, v *labeling.StreamStatus) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LabelStreamStatus!")
+		return graphql.Null
+	}
+	return ec._LabelStreamStatus(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNLoginInput2glossᚋgraphᚋmodelᚐLoginInput(ctx context.Context, v any) (model.LoginInput, error) {
 	res, err := ec.unmarshalInputLoginInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -22133,6 +22496,13 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 		graphql.AddInvalidNullFromMarshaler(ctx, "__TypeKind!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalOAnnotation2ᚖglossᚋentᚐAnnotation(ctx context.Context, sel ast.SelectionSet, v *ent.Annotation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Annotation(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOAuditFilter2ᚖglossᚋgraphᚋmodelᚐAuditFilter(ctx context.Context, v any) (*model.AuditFilter, error) {

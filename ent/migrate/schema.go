@@ -78,6 +78,11 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{AnnotationsColumns[3], AnnotationsColumns[13]},
 			},
+			{
+				Name:    "annotation_project_id_review_state",
+				Unique:  false,
+				Columns: []*schema.Column{AnnotationsColumns[3], AnnotationsColumns[9]},
+			},
 		},
 	}
 	// AuditCheckpointsColumns holds the columns for the "audit_checkpoints" table.

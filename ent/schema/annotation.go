@@ -56,6 +56,8 @@ func (Annotation) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("task_id"),
 		index.Fields("project_id", "completed_by_id"),
+		// The review stream: a project's annotations waiting for review.
+		index.Fields("project_id", "review_state"),
 	}
 }
 

@@ -12,7 +12,7 @@ import { isAdminRole, isManagerRole } from "./format.ts";
 import { OrganizationProvider, useOrganization } from "./organization.tsx";
 import { AccountPage } from "./pages/AccountPage.tsx";
 import { AuditPage } from "./pages/AuditPage.tsx";
-import { LabelPage } from "./pages/LabelPage.tsx";
+import { LabelPage, ReviewPage } from "./pages/LabelPage.tsx";
 import { LoginPage } from "./pages/LoginPage.tsx";
 import { MyWorkPage } from "./pages/MyWorkPage.tsx";
 import { NewProjectPage } from "./pages/NewProjectPage.tsx";
@@ -51,6 +51,7 @@ const routes: Route[] = [
   { path: "/projects/new", page: NewProjectPage, signedIn: true, wide: true, allow: isManagerRole },
   { path: "/projects/:projectId", page: ProjectPage, signedIn: true, wide: true },
   { path: "/projects/:projectId/label", page: LabelPage, signedIn: true, wide: true },
+  { path: "/projects/:projectId/review", page: ReviewPage, signedIn: true, wide: true },
   { path: "/projects/:projectId/tasks/:taskId", page: LabelPage, signedIn: true, wide: true },
   { path: "/my-work", page: MyWorkPage, signedIn: true, wide: true },
   { path: "/workspaces", page: WorkspacesPage, signedIn: true, allow: isManagerRole },

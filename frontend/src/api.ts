@@ -610,13 +610,34 @@ export const DeleteDraftMutation = operation<{ taskId: ID }, { deleteDraft: bool
   mutation DeleteDraft($taskId: ID!) { deleteDraft(taskId: $taskId) }
 `);
 
+/** ReviewAnnotationMutation accepts or rejects an annotation; a result fixes it as it is accepted. */
 export const ReviewAnnotationMutation = operation<
-  { id: ID; accepted: boolean; comment: string },
+  { id: ID; accepted: boolean; comment: string; result?: JsonValue },
   { reviewAnnotation: Annotation }
 >(`
-  mutation ReviewAnnotation($id: ID!, $accepted: Boolean!, $comment: String) {
-    reviewAnnotation(id: $id, accepted: $accepted, comment: $comment) { ${annotationFields} }
+  mutation ReviewAnnotation($id: ID!, $accepted: Boolean!, $comment: String, $result: JSON) {
+    reviewAnnotation(id: $id, accepted: $accepted, comment: $comment, result: $result) { ${annotationFields} }
   }
+`);
+
+/** NextReviewQuery is the review stream: the project's next annotation waiting for review, after the id after. */
+export const NextReviewQuery = operation<
+  { projectId: ID; after: ID | null },
+  { nextReview: (Annotation & { task: Task }) | null }
+>(`
+  query NextReview($projectId: ID!, $after: ID) {
+    nextReview(projectId: $projectId, after: $after) { ${annotationFields} task { ${taskFields} } }
+  }
+`);
+
+/** What the label stream has left for the viewer; each count stops at 1000. */
+export interface LabelStreamStatus {
+  left: number;
+  lockedByOthers: number;
+}
+
+export const LabelStreamStatusQuery = operation<{ projectId: ID }, { labelStreamStatus: LabelStreamStatus }>(`
+  query LabelStreamStatus($projectId: ID!) { labelStreamStatus(projectId: $projectId) { left lockedByOthers } }
 `);
 
 /** One of the viewer's own annotations, with the task it belongs to. */

@@ -515,7 +515,7 @@ func AnnotationPolicy() ent.Policy {
 			switch {
 			case v == nil:
 				return privacy.Skip
-			case m.Op().Is(ent.OpUpdateOne) && v.Role != membership.RoleAnnotator && onlyFields(m.Fields(), reviewFields) && !authoredBy(ctx, m, v):
+			case m.Op().Is(ent.OpUpdateOne) && v.Role != membership.RoleAnnotator && isReview(m) && !authoredBy(ctx, m, v):
 				m.Where(annotation.OrganizationID(v.OrgID), annotation.CompletedByIDNEQ(v.UserID))
 				if scope := ProjectScope(v); scope != nil {
 					m.Where(annotationInProjects(scope))
@@ -857,6 +857,28 @@ func visibleOnce[Q interface {
 }
 
 // onlyFields reports whether every field is in allowed.
+// isReview reports whether m is a review: it sets only review fields, or
+// it also fixes the result as it accepts it (a reviewer's "fix and
+// accept"); a fix without an acceptance is an author's edit.
+func isReview(m *gen.AnnotationMutation) bool {
+	if onlyFields(m.Fields(), reviewFields) {
+		return true
+	}
+	state, ok := m.ReviewState()
+	return ok && state == annotation.ReviewStateAccepted && hasReviewer(m) && onlyFields(m.Fields(), fixFields)
+}
+
+// fixFields are the annotation fields a reviewer sets when fixing and
+// accepting an annotation.
+var fixFields = map[string]bool{
+	annotation.FieldReviewState:   true,
+	annotation.FieldReviewedByID:  true,
+	annotation.FieldReviewComment: true,
+	annotation.FieldReviewedAt:    true,
+	annotation.FieldUpdatedAt:     true,
+	annotation.FieldResult:        true,
+}
+
 func onlyFields(fields []string, allowed map[string]bool) bool {
 	for _, f := range fields {
 		if !allowed[f] {

@@ -1,7 +1,7 @@
 // /projects/{id}: a project's header and instructions, the Label button that
 // starts the label stream, and tabs for the data manager and, for managers,
-// import, export, members, storages and settings. The tab is kept in the URL (?tab=...).
-import { ProjectQuery } from "../api.ts";
+// import, export, members, storages, settings and webhooks. The tab is kept in the URL (?tab=...).
+import { LabelStreamStatusQuery, ProjectQuery } from "../api.ts";
 import { Button } from "../components/Button.tsx";
 import { Markdown } from "../components/Markdown.tsx";
 import { ErrorAlert, Loading } from "../components/Messages.tsx";
@@ -85,7 +85,8 @@ export function ProjectPage({ params }: { params: RouteParams }) {
           </p>
           <PageHeading title={project.title} />
           <p className="page-meta">
-            {count(project.taskCount, "task")} · {project.labeledCount.toLocaleString()} labeled · created{" "}
+            {isReviewerRole(role) ? count(project.taskCount, "task") : <TasksToLabel projectId={project.id} />} ·{" "}
+            {project.labeledCount.toLocaleString()} labeled · created{" "}
             <time dateTime={project.createdAt}>{formatDate(project.createdAt)}</time>
           </p>
           {project.description ? <p className="project-summary">{project.description}</p> : null}
@@ -95,6 +96,11 @@ export function ProjectPage({ params }: { params: RouteParams }) {
           <Link to={`${base}/label`} className="button button-primary">
             Label
           </Link>
+          {isReviewerRole(role) ? (
+            <Link to={`${base}/review`} className="button">
+              Review
+            </Link>
+          ) : null}
         </div>
       </div>
       {project.instructions.trim() ? (
@@ -130,4 +136,16 @@ export function ProjectPage({ params }: { params: RouteParams }) {
       </Tabs>
     </>
   );
+}
+
+/**
+ * TasksToLabel says how many tasks the label stream has for an annotator,
+ * who sees only the tasks handed to them: the project's own count would
+ * tell them it is empty while work waits.
+ */
+function TasksToLabel({ projectId }: { projectId: string }) {
+  const status = useQuery(LabelStreamStatusQuery, { projectId });
+  if (!status.data) return <>…</>;
+  const left = status.data.labelStreamStatus.left;
+  return <>{left >= 1000 ? "1,000 or more tasks to label" : `${count(left, "task")} to label`}</>;
 }
