@@ -177,7 +177,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	fetchOpts.MaxBytes = cfg.ImportMaxBytes
 	fetchOpts.RootCAs = rootCAs
 	data := dataset.NewService(db.Client,
-		dataset.Limits{MaxImportBytes: cfg.ImportMaxBytes, MaxImportTasks: cfg.ImportMaxTasks},
+		dataset.Limits{MaxImportBytes: cfg.ImportMaxBytes, MaxImportTasks: cfg.ImportMaxTasks, AllowMissingKeys: cfg.ImportAllowMissingKeys},
 		dataset.URLFetcher{Client: safehttp.New(fetchOpts)}, auditLog).OnDialect(db.Dialect)
 
 	handler := web.NewHandler(web.Options{
