@@ -42,21 +42,23 @@ const (
 	maxOrganizations     = 50
 	maxSessions          = 50
 	maxDataKeys          = 100
+	maxExportFormats     = 7 // export.Formats
 )
 
 // listCaps names every plain list field of the schema ("Type.field") with
 // its cap. Connections are not listed: their size is their `first`.
 var listCaps = map[string]int{
-	"Task.annotations":    maxTaskAnnotations,
-	"Task.predictions":    maxTaskPredictions,
-	"Project.members":     maxProjectMembers,
-	"Project.dataKeys":    maxDataKeys,
-	"Workspace.projects":  maxWorkspaceProjects,
-	"Workspace.members":   maxWorkspaceMembers,
-	"Query.workspaces":    maxWorkspaces,
-	"Query.roleInvites":   maxRoleInvites,
-	"Query.organizations": maxOrganizations,
-	"Query.sessions":      maxSessions,
+	"Task.annotations":      maxTaskAnnotations,
+	"Task.predictions":      maxTaskPredictions,
+	"Project.members":       maxProjectMembers,
+	"Project.dataKeys":      maxDataKeys,
+	"Project.exportFormats": maxExportFormats,
+	"Workspace.projects":    maxWorkspaceProjects,
+	"Workspace.members":     maxWorkspaceMembers,
+	"Query.workspaces":      maxWorkspaces,
+	"Query.roleInvites":     maxRoleInvites,
+	"Query.organizations":   maxOrganizations,
+	"Query.sessions":        maxSessions,
 }
 
 // setComplexity charges every list at its size: a connection at its `first`
@@ -92,6 +94,7 @@ func setComplexity(c *Config) {
 	c.Complexity.Task.Predictions = capped("Task.predictions")
 	c.Complexity.Project.Members = capped("Project.members")
 	c.Complexity.Project.DataKeys = capped("Project.dataKeys")
+	c.Complexity.Project.ExportFormats = capped("Project.exportFormats")
 	c.Complexity.Workspace.Projects = capped("Workspace.projects")
 	c.Complexity.Workspace.Members = capped("Workspace.members")
 	c.Complexity.Query.Workspaces = capped("Query.workspaces")

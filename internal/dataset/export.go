@@ -29,9 +29,20 @@ type Export struct {
 	WriteTo func(w io.Writer) error
 }
 
-// PrepareExport checks that the viewer may export the project in format and
-// returns the download, not yet written.
-func (s *Service) PrepareExport(ctx context.Context, projectID int, format string) (*Export, error) {
+// ExportOptions are the choices of Label Studio's export dialog.
+type ExportOptions struct {
+	// OnlyAnnotated leaves out tasks with no annotation that was not
+	// skipped (Label Studio's download_all_tasks=false).
+	OnlyAnnotated bool
+	// OmitPredictions leaves predictions out of the JSON export, which
+	// otherwise carries them as Label Studio's does.
+	OmitPredictions bool
+}
+
+// PrepareExport checks that the viewer may export the project in format,
+// and that the format fits the project's labeling config (export.Fit), and
+// returns the download, not yet written. A refused export is not recorded.
+func (s *Service) PrepareExport(ctx context.Context, projectID int, format string, o ExportOptions) (*Export, error) {
 	v, err := fault.SignedIn(ctx)
 	if err != nil {
 		return nil, err
@@ -48,9 +59,13 @@ func (s *Service) PrepareExport(ctx context.Context, projectID int, format strin
 	if err != nil {
 		return nil, err
 	}
+	if err := export.CheckFit(f, cfg); err != nil {
+		return nil, err
+	}
 	schema := exportSchema(cfg)
 	if err := s.audit.Record(ctx, audit.Event{Action: "project.exported", TargetType: "Project",
-		TargetID: strconv.Itoa(p.ID), Details: map[string]any{"format": string(f)}}); err != nil {
+		TargetID: strconv.Itoa(p.ID), Details: map[string]any{"format": string(f),
+			"only_annotated": o.OnlyAnnotated, "include_predictions": !o.OmitPredictions}}); err != nil {
 		return nil, err
 	}
 	name := fmt.Sprintf("project-%d-at-%s%s", p.ID, time.Now().UTC().Format("2006-01-02-15-04-05"), f.FileExtension())
@@ -58,7 +73,7 @@ func (s *Service) PrepareExport(ctx context.Context, projectID int, format strin
 		ContentType: f.ContentType(),
 		Filename:    name,
 		WriteTo: func(w io.Writer) error {
-			return export.Write(w, f, schema, s.taskStream(ctx, v, p))
+			return export.Write(w, f, schema, s.taskStream(ctx, v, p, o))
 		},
 	}, nil
 }
@@ -67,20 +82,25 @@ func (s *Service) PrepareExport(ctx context.Context, projectID int, format strin
 // with their annotations (and authors) and predictions, as v may see them:
 // the privacy policies decide which rows exist for v (annotations, authors),
 // and the projection rules in internal/rule which of their fields v sees.
-func (s *Service) taskStream(ctx context.Context, v *viewer.Viewer, p *ent.Project) func() (*export.Task, error) {
+func (s *Service) taskStream(ctx context.Context, v *viewer.Viewer, p *ent.Project, o ExportOptions) func() (*export.Task, error) {
 	var page []*ent.Task
 	last := 0
 	done := false
 	return func() (*export.Task, error) {
 		if len(page) == 0 && !done {
 			var err error
-			page, err = s.client.Task.Query().
+			q := s.client.Task.Query().
 				Where(task.ProjectID(p.ID), task.IDGT(last)).
 				Order(ent.Asc(task.FieldID)).
 				Limit(exportBatch).
-				WithAnnotations(func(q *ent.AnnotationQuery) { q.WithCompletedBy() }).
-				WithPredictions().
-				All(ctx)
+				WithAnnotations(func(q *ent.AnnotationQuery) { q.WithCompletedBy() })
+			if o.OnlyAnnotated {
+				q.Where(task.HasAnnotationsWith(annotation.WasCancelled(false)))
+			}
+			if !o.OmitPredictions {
+				q.WithPredictions()
+			}
+			page, err = q.All(ctx)
 			if err != nil {
 				return nil, err
 			}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+const imageBoxes = `<View>
+  <Image name="image" value="$image"/>
+  <RectangleLabels name="box" toName="image"><Label value="Cat"/><Label value="Dog"/></RectangleLabels>
+</View>`
+
+// exportGet downloads the project's export with the query string q.
+func exportGet(tm *team, id, q string) *gqlResponse {
+	req, _ := http.NewRequest(http.MethodGet, tm.s.URL+"/api/projects/"+id+"/export?"+q, nil)
+	return tm.owner.do(req)
+}
+
+// exportsAudited counts the project.exported audit events.
+func exportsAudited(t *testing.T, tm *team) int {
+	d := tm.owner.ok(`{ auditEvents(first: 100, filter: {action: "project.exported"}) { edges { node { action } } } }`, nil)
+	return len(path(d, "auditEvents", "edges").([]any))
+}
+
+// TestExportRefusesUnfitFormats: COCO and YOLO of a text project and CoNLL
+// of an image project answer 400 with the reason, instead of an empty 200
+// file, and record no export; Project.exportFormats lists only the formats
+// that fit; a fitting format downloads and is recorded once.
+func TestExportRefusesUnfitFormats(t *testing.T) {
+	tm := MustTeam(t)
+	text := tm.project(t, nerConfig, nil)
+	image := tm.project(t, imageBoxes, nil)
+	tm.owner.ok(importTasks, map[string]any{"p": text, "t": []any{map[string]any{"text": "Ada went to Paris."}}})
+	tm.owner.ok(importTasks, map[string]any{"p": image, "t": []any{map[string]any{"image": "https://example.com/a.png"}}})
+
+	for _, tc := range []struct{ project, format, reason string }{
+		{text, "COCO", "COCO needs RectangleLabels, PolygonLabels or KeyPointLabels on an Image"},
+		{text, "YOLO", "YOLO needs RectangleLabels, PolygonLabels or KeyPointLabels on an Image"},
+		{image, "CONLL2003", "CONLL2003 needs Labels on a Text"},
+		{text, "JSON&only_annotated=maybe", `only_annotated must be true or false, not \"maybe\"`},
+		{text, "PDF", "unsupported export format"},
+	} {
+		before := exportsAudited(t, tm)
+		r := exportGet(tm, tc.project, "format="+tc.format)
+		if r.Status != http.StatusBadRequest || !strings.Contains(r.Raw, tc.reason) {
+			t.Fatalf("%s: status %d: %s", tc.format, r.Status, r.Raw)
+		}
+		if n := exportsAudited(t, tm); n != before {
+			t.Fatalf("%s: a refused export was audited (%d events, want %d)", tc.format, n, before)
+		}
+	}
+
+	formats := func(id string) string {
+		d := tm.owner.ok(`query($id: ID!) { project(id: $id) { exportFormats { name fits reason } } }`, map[string]any{"id": id})
+		var names []string
+		for _, f := range path(d, "project", "exportFormats").([]any) {
+			m := f.(map[string]any)
+			if m["fits"] == true {
+				names = append(names, m["name"].(string))
+			} else if m["reason"] == nil || m["reason"] == "" {
+				t.Fatalf("unfit format without a reason: %v", m)
+			}
+		}
+		return strings.Join(names, ",")
+	}
+	if got := formats(text); got != "JSON,JSON_MIN,CSV,TSV,CONLL2003" {
+		t.Fatalf("text project formats: %s", got)
+	}
+	if got := formats(image); got != "JSON,JSON_MIN,CSV,TSV,COCO,YOLO" {
+		t.Fatalf("image project formats: %s", got)
+	}
+
+	before := exportsAudited(t, tm)
+	for id, f := range map[string]string{text: "CONLL2003", image: "COCO"} {
+		if r := exportGet(tm, id, "format="+f); r.Status != http.StatusOK || len(r.Raw) == 0 {
+			t.Fatalf("%s: status %d: %s", f, r.Status, r.Raw)
+		}
+	}
+	if n := exportsAudited(t, tm); n != before+2 {
+		t.Fatalf("fitting exports audited %d times, want 2", n-before)
+	}
+}
+
+// TestExportOptions: only_annotated leaves out tasks without a kept
+// annotation (unannotated and skipped-only ones); include_predictions=false
+// leaves predictions out of JSON.
+func TestExportOptions(t *testing.T) {
+	tm := MustTeam(t)
+	id := tm.project(t, textClassification, nil)
+	tm.owner.ok(importTasks, map[string]any{"p": id, "t": []any{
+		map[string]any{"data": map[string]any{"text": "annotated"}, "annotations": []any{map[string]any{"result": []any{}}},
+			"predictions": []any{map[string]any{"result": []any{}, "model_version": "m1"}}},
+		map[string]any{"data": map[string]any{"text": "skipped"}, "annotations": []any{map[string]any{"result": []any{}, "was_cancelled": true}}},
+		map[string]any{"data": map[string]any{"text": "bare"}, "predictions": []any{map[string]any{"result": []any{}, "model_version": "m2"}}},
+	}})
+	get := func(q string) []map[string]any {
+		r := exportGet(tm, id, q)
+		var out []map[string]any
+		if err := json.Unmarshal([]byte(r.Raw), &out); r.Status != http.StatusOK || err != nil {
+			t.Fatalf("%s: status %d: %v %s", q, r.Status, err, r.Raw)
+		}
+		return out
+	}
+	texts := func(out []map[string]any) (s []string, preds int) {
+		for _, task := range out {
+			s = append(s, task["data"].(map[string]any)["text"].(string))
+			if p, ok := task["predictions"].([]any); ok {
+				preds += len(p)
+			}
+		}
+		return s, preds
+	}
+	if s, preds := texts(get("format=JSON")); strings.Join(s, ",") != "annotated,skipped,bare" || preds != 2 {
+		t.Fatalf("default export: %v, %d predictions", s, preds)
+	}
+	if s, preds := texts(get("format=JSON&only_annotated=true&include_predictions=false")); strings.Join(s, ",") != "annotated" || preds != 0 {
+		t.Fatalf("only annotated without predictions: %v, %d predictions", s, preds)
+	}
+}
