@@ -95,12 +95,12 @@ test("text classification: template, CSV upload, data manager and the label stre
   await expect(page.getByText("3 tasks · 0 labeled")).toBeVisible();
 
   const labeling = await project.startLabeling();
-  await expect(labeling.task(1)).toBeVisible();
+  await expect(await labeling.task(1)).toBeVisible();
   await expect(page.getByText(reviews[0]!, { exact: true })).toBeVisible();
   await labeling.choose("Positive");
   await labeling.submit.click();
   // The stream moves on to the next task.
-  await expect(labeling.task(2)).toBeVisible();
+  await expect(await labeling.task(2)).toBeVisible();
   await expect(page.getByText(reviews[1]!, { exact: true })).toBeVisible();
   await expect(page.getByRole("radio", { name: "Positive", exact: true })).not.toBeChecked();
 
@@ -118,7 +118,7 @@ test("named entity recognition: API import, a span selected with the mouse and o
   await importTasks(request, project.id(), [{ data: { text } }]);
 
   const labeling = await (await new ProjectsPage(page).open(title)).startLabeling();
-  await expect(labeling.task(1)).toBeVisible();
+  await expect(await labeling.task(1)).toBeVisible();
   await labeling.pickLabel("PER");
   await labeling.selectWithMouse(text, "Barack Obama");
   await expect(labeling.regions).toHaveCount(1);
@@ -161,7 +161,7 @@ test("object detection: a box drawn on a data: image", async ({ page, request })
   await importTasks(request, project.id(), [{ data: { image: png(64, 48, [40, 120, 200]) } }]);
 
   const labeling = await (await new ProjectsPage(page).open(title)).startLabeling();
-  await expect(labeling.task(1)).toBeVisible();
+  await expect(await labeling.task(1)).toBeVisible();
   await labeling.pickLabel("Car");
   await labeling.drawBox([0.2, 0.25], [0.7, 0.75]);
   await expect(labeling.regions).toHaveCount(1);

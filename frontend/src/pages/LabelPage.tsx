@@ -157,7 +157,7 @@ function SingleTask({ projectId, taskId }: { projectId: string; taskId: string }
   if (task === null || task.project.id !== project.id) return <ProjectMissing what="Task" />;
   return (
     <>
-      <LabelHeader project={project} title={`Task ${task.innerId}`} />
+      <LabelHeader project={project} title={`Task ${task.id}`} />
       <TaskLabeler
         key={task.id}
         project={project}

@@ -260,7 +260,7 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
               <caption className="visually-hidden">Tasks of {project.title}</caption>
               <thead>
                 <tr>
-                  <th scope="col">#</th>
+                  <th scope="col">ID</th>
                   {keys.length > 0 ? (
                     keys.map((key) => (
                       <th key={key} scope="col">
@@ -282,8 +282,8 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
                   return (
                     <tr key={task.id} className="row-link" onClick={(event) => openRow(event, task)}>
                       <td>
-                        <Link to={`${base}/tasks/${encodeURIComponent(task.id)}`} aria-label={`Open task ${task.innerId}`}>
-                          {task.innerId}
+                        <Link to={`${base}/tasks/${encodeURIComponent(task.id)}`} aria-label={`Open task ${task.id}`}>
+                          {task.id}
                         </Link>
                       </td>
                       {keys.length > 0 ? (
@@ -292,7 +292,7 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
                             <DataCell
                               value={data ? data[key] : undefined}
                               image={imageKeys.has(key)}
-                              alt={`Task ${task.innerId} ${key}`}
+                              alt={`Task ${task.id} ${key}`}
                             />
                           </td>
                         ))
