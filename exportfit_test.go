@@ -119,3 +119,47 @@ func TestExportOptions(t *testing.T) {
 		t.Fatalf("only annotated without predictions: %v, %d predictions", s, preds)
 	}
 }
+
+// TestCSVAsTheConverterWritesIt: CSV and TSV keep every data key the tasks
+// hold (not only the config's), write a data key named like a control to
+// "_data_<name>" so the annotation's answer survives, and name the
+// annotator by user id, as Label Studio's converter does.
+func TestCSVAsTheConverterWritesIt(t *testing.T) {
+	tm := MustTeam(t)
+	id := tm.project(t, textClassification, nil)
+	owner := str(tm.owner.ok(`{ viewer { id } }`, nil), "viewer", "id")
+	tm.owner.ok(importTasks, map[string]any{"p": id, "t": []any{
+		map[string]any{"data": map[string]any{"text": "a", "sentiment": "raw value", "extra": 5},
+			"annotations": []any{map[string]any{"result": []any{map[string]any{"id": "r1", "from_name": "sentiment", "to_name": "text",
+				"type": "choices", "value": map[string]any{"choices": []any{"Positive"}}}}}}},
+		map[string]any{"data": map[string]any{"text": "b", "other": "x"}},
+	}})
+	for _, f := range []string{"CSV", "TSV"} {
+		r := exportGet(tm, id, "format="+f)
+		if r.Status != http.StatusOK {
+			t.Fatalf("%s: status %d: %s", f, r.Status, r.Raw)
+		}
+		sep := ","
+		if f == "TSV" {
+			sep = "\t"
+		}
+		lines := strings.Split(strings.TrimSpace(r.Raw), "\n")
+		header := strings.Split(lines[0], sep)
+		want := "_data_sentiment annotation_id annotator created_at extra id lead_time other sentiment text updated_at"
+		if strings.Join(header, " ") != want {
+			t.Fatalf("%s header %q, want %q", f, header, want)
+		}
+		row := strings.Split(lines[1], sep)
+		cell := func(name string) string {
+			for i, h := range header {
+				if h == name {
+					return row[i]
+				}
+			}
+			return "?"
+		}
+		if cell("_data_sentiment") != "raw value" || cell("sentiment") != "Positive" || cell("extra") != "5" || cell("annotator") != owner {
+			t.Fatalf("%s row %q", f, row)
+		}
+	}
+}

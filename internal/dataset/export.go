@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"time"
+
+	"entgo.io/ent/dialect"
 
 	"gloss/ent"
 	"gloss/ent/annotation"
@@ -63,6 +66,13 @@ func (s *Service) PrepareExport(ctx context.Context, projectID int, format strin
 		return nil, err
 	}
 	schema := exportSchema(cfg)
+	if f == export.CSV || f == export.TSV {
+		// Label Studio's CSV has a column for every data key the tasks hold,
+		// not only the config's.
+		if schema.DataKeys, err = s.dataKeys(ctx, p.ID, schema.DataKeys); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.audit.Record(ctx, audit.Event{Action: "project.exported", TargetType: "Project",
 		TargetID: strconv.Itoa(p.ID), Details: map[string]any{"format": string(f),
 			"only_annotated": o.OnlyAnnotated, "include_predictions": !o.OmitPredictions}}); err != nil {
@@ -78,8 +88,42 @@ func (s *Service) PrepareExport(ctx context.Context, projectID int, format strin
 	}, nil
 }
 
+// maxExportDataKeys bounds the columns a CSV/TSV export may have.
+const maxExportDataKeys = 1000
+
+// dataKeys returns keys followed by the other top-level data keys of the
+// project's tasks, in the database's order (the CSV header sorts them). The
+// viewer may export the project, which PrepareExport checked through the
+// privacy policy; this reads only key names of that project's tasks.
+func (s *Service) dataKeys(ctx context.Context, projectID int, keys []string) ([]string, error) {
+	query := `SELECT DISTINCT j.key FROM tasks t, json_each(t.data) j WHERE t.project_id = ? LIMIT ?`
+	if s.dialect == dialect.Postgres {
+		query = `SELECT DISTINCT jsonb_object_keys(data::jsonb) FROM tasks WHERE project_id = $1 LIMIT $2`
+	}
+	rows, err := s.client.QueryContext(ctx, query, projectID, maxExportDataKeys+1)
+	if err != nil {
+		return nil, fmt.Errorf("read data keys: %w", err)
+	}
+	defer rows.Close()
+	out := slices.Clone(keys)
+	n := 0
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, fmt.Errorf("read data keys: %w", err)
+		}
+		if n++; n > maxExportDataKeys {
+			return nil, fault.Invalid("the project's tasks have more than %d different data keys, too many columns for CSV or TSV: export JSON instead", maxExportDataKeys)
+		}
+		if !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out, rows.Err()
+}
+
 // taskStream reads the project's tasks in id order, a keyset page at a time,
-// with their annotations (and authors) and predictions, as v may see them:
+// with their annotations and predictions, as v may see them:
 // the privacy policies decide which rows exist for v (annotations, authors),
 // and the projection rules in internal/rule which of their fields v sees.
 func (s *Service) taskStream(ctx context.Context, v *viewer.Viewer, p *ent.Project, o ExportOptions) func() (*export.Task, error) {
@@ -93,7 +137,7 @@ func (s *Service) taskStream(ctx context.Context, v *viewer.Viewer, p *ent.Proje
 				Where(task.ProjectID(p.ID), task.IDGT(last)).
 				Order(ent.Asc(task.FieldID)).
 				Limit(exportBatch).
-				WithAnnotations(func(q *ent.AnnotationQuery) { q.WithCompletedBy() })
+				WithAnnotations()
 			if o.OnlyAnnotated {
 				q.Where(task.HasAnnotationsWith(annotation.WasCancelled(false)))
 			}
@@ -117,9 +161,9 @@ func (s *Service) taskStream(ctx context.Context, v *viewer.Viewer, p *ent.Proje
 }
 
 // toExportTask turns t into what the export writers show, leaving out what
-// the API refuses v: an author hidden from v (rule.SeesAuthor) becomes 0 and
-// an email v may not read (rule.SeesEmail) is left empty, so the writers fall
-// back to the user id.
+// the API refuses v: an author hidden from v (rule.SeesAuthor) becomes 0.
+// Every format names annotators by user id, as Label Studio's converter
+// does, never by email.
 func toExportTask(v *viewer.Viewer, p *ent.Project, t *ent.Task) *export.Task {
 	out := &export.Task{
 		ID: t.ID, InnerID: t.InnerID, ProjectID: t.ProjectID,
@@ -134,11 +178,6 @@ func toExportTask(v *viewer.Viewer, p *ent.Project, t *ent.Task) *export.Task {
 		}
 		if rule.SeesAuthor(v, p.RevealAnnotators, a.CompletedByID) {
 			ea.CompletedBy = a.CompletedByID
-			// The author row is loaded under v's privacy policy: a user v
-			// cannot read (one who left the organization) is nil here.
-			if u := a.Edges.CompletedBy; u != nil && rule.SeesEmail(v, u.ID) {
-				ea.CompletedByEmail = u.Email
-			}
 		}
 		switch a.ReviewState {
 		case annotation.ReviewStateAccepted, annotation.ReviewStateRejected:

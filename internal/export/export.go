@@ -126,11 +126,6 @@ type Annotation struct {
 	// "completed_by": null, JSON_MIN "annotator": null and CSV/TSV an empty
 	// annotator cell.
 	CompletedBy int
-	// CompletedByEmail, when set, is shown as the annotator in JSON_MIN and
-	// CSV, as Label Studio does when annotator details are expanded; when
-	// empty the user id is shown. The caller sets it only for viewers who may
-	// read that email in the API (rule.SeesEmail); no writer looks further.
-	CompletedByEmail string
 	// Result is a JSON array of Label Studio result items; nil means [].
 	Result       json.RawMessage
 	WasCancelled bool
