@@ -77,23 +77,23 @@ func fixtureTasks() []*Task {
 		},
 		{
 			ID: 2, InnerID: 2, ProjectID: 7,
-			// In UTF-16 the emoji are 2 units each: Bob is [7,10), Alice
-			// [15,20), "New York" [24,32). By code point they would be 3
-			// less, and the spans would land on "met" and "in".
+			// Offsets count code points, as Label Studio's exports do: Bob
+			// is [4,7), Alice [12,17), "New York" [21,29). In UTF-16 units
+			// (2 per emoji) they would be 3 more and land on "met" and "in".
 			Data:      json.RawMessage(`{"text": "😀😀😀 Bob met Alice in New York."}`),
 			CreatedAt: base, UpdatedAt: base,
 			Annotations: []Annotation{
 				{
 					ID: 202, CompletedBy: 5, LeadTime: 3,
-					Result:    json.RawMessage(`[{"id": "s9", "from_name": "label", "to_name": "text", "type": "labels", "value": {"start": 7, "end": 10, "text": "Bob", "labels": ["PER"]}}]`),
+					Result:    json.RawMessage(`[{"id": "s9", "from_name": "label", "to_name": "text", "type": "labels", "value": {"start": 4, "end": 7, "text": "Bob", "labels": ["PER"]}}]`),
 					CreatedAt: base, UpdatedAt: base,
 				},
 				{
 					ID: 201, CompletedBy: 3, LeadTime: 12.25,
 					Result: json.RawMessage(`[
-						{"id": "s2", "from_name": "label", "to_name": "text", "type": "labels", "value": {"start": 15, "end": 20, "text": "Alice", "labels": ["PER"]}},
-						{"id": "s1", "from_name": "label", "to_name": "text", "type": "labels", "value": {"start": 7, "end": 10, "text": "Bob", "labels": ["PER"]}},
-						{"id": "s3", "from_name": "label", "to_name": "text", "type": "labels", "value": {"start": 24, "end": 32, "text": "New York", "labels": ["LOC"]}}
+						{"id": "s2", "from_name": "label", "to_name": "text", "type": "labels", "value": {"start": 12, "end": 17, "text": "Alice", "labels": ["PER"]}},
+						{"id": "s1", "from_name": "label", "to_name": "text", "type": "labels", "value": {"start": 4, "end": 7, "text": "Bob", "labels": ["PER"]}},
+						{"id": "s3", "from_name": "label", "to_name": "text", "type": "labels", "value": {"start": 21, "end": 29, "text": "New York", "labels": ["LOC"]}}
 					]`),
 					CreatedAt: base.Add(2 * time.Hour), UpdatedAt: base.Add(2 * time.Hour),
 				},
@@ -262,28 +262,6 @@ func TestJSONIsValid(t *testing.T) {
 	}
 	if min[4]["annotator"] != nil || min[4]["id"] != 4.0 {
 		t.Errorf("unannotated task record = %v", min[4])
-	}
-}
-
-// TestCoNLLUTF16 checks span offsets are read in UTF-16 code units.
-func TestCoNLLUTF16(t *testing.T) {
-	text := "😀😀😀 Bob met Alice in New York."
-	spans := []span{{7, 10, "PER"}, {15, 20, "PER"}, {24, 32, "LOC"}}
-	var got []string
-	for _, tok := range conllTags(text, spans) {
-		got = append(got, tok.text+"/"+tok.tag)
-	}
-	want := []string{"😀😀😀/O", "Bob/B-PER", "met/O", "Alice/B-PER", "in/O", "New/B-LOC", "York./I-LOC"}
-	if !slices.Equal(got, want) {
-		t.Errorf("got %v\nwant %v", got, want)
-	}
-	// A non-BMP character inside a token, and adjacent spans of one label.
-	got = got[:0]
-	for _, tok := range conllTags("a𝒳b c  d", []span{{0, 4, "X"}, {5, 6, "X"}, {8, 9, ""}}) {
-		got = append(got, tok.text+"/"+tok.tag)
-	}
-	if want := []string{"a𝒳b/B-X", "c/B-X", "d/O"}; !slices.Equal(got, want) {
-		t.Errorf("got %v, want %v", got, want)
 	}
 }
 
