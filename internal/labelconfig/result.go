@@ -77,7 +77,7 @@ func (c *Config) ValidateResult(result []map[string]any, data map[string]any) er
 type resultValidator struct {
 	cfg   *Config
 	data  map[string]any
-	ids   map[string]bool     // ids of the region items, for relations
+	ids   map[string]bool   // ids of the region items, for relations
 	texts map[string][]rune // object name -> its text as code points, computed once
 
 	relationLabels []string        // the Relation options of all Relations tags
