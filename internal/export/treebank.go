@@ -88,8 +88,8 @@ type tokenSpan struct {
 
 // treebankSpans returns the tokens of text with their offsets, as NLTK's
 // span_tokenize finds them: each token is looked up in the text from the
-// end of the one before, the tokenizer's “ and ” standing for the quotes
-// the text has. A token that cannot be found (it never happens for text the
+// end of the one before, the tokenizer's opening and closing quote tokens
+// (two backticks, two apostrophes) standing for the quotes the text has. A token that cannot be found (it never happens for text the
 // tokenizer only split) ends the list.
 func treebankSpans(text string) []tokenSpan {
 	tokens := treebankTokens(text)
