@@ -1,7 +1,9 @@
 package main
 
 import (
+	"archive/zip"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -161,5 +163,48 @@ func TestCSVAsTheConverterWritesIt(t *testing.T) {
 		if cell("_data_sentiment") != "raw value" || cell("sentiment") != "Positive" || cell("extra") != "5" || cell("annotator") != owner {
 			t.Fatalf("%s row %q", f, row)
 		}
+	}
+}
+
+// TestCOCOCategoriesFromTheConfig: <Label category="N"> in the project's
+// config fixes that label's COCO category id; the other labels take the free
+// ids in name order, as Label Studio's converter assigns them.
+func TestCOCOCategoriesFromTheConfig(t *testing.T) {
+	tm := MustTeam(t)
+	id := tm.project(t, `<View>
+  <Image name="image" value="$image"/>
+  <RectangleLabels name="box" toName="image">
+    <Label value="Zebra"/><Label value="Mango" category="0"/><Label value="Apple"/><Label value="Kiwi" category="2"/>
+  </RectangleLabels>
+</View>`, nil)
+	tm.owner.ok(importTasks, map[string]any{"p": id, "t": []any{map[string]any{"image": "https://example.com/a.png"}}})
+	r := exportGet(tm, id, "format=COCO")
+	if r.Status != http.StatusOK {
+		t.Fatalf("status %d: %s", r.Status, r.Raw)
+	}
+	zr, err := zip.NewReader(strings.NewReader(r.Raw), int64(len(r.Raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := zr.Open("result.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var coco struct {
+		Categories []struct {
+			ID   int    `json:"id"`
+			Name string `json:"name"`
+		} `json:"categories"`
+	}
+	if err := json.NewDecoder(f).Decode(&coco); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range coco.Categories {
+		got = append(got, fmt.Sprintf("%d:%s", c.ID, c.Name))
+	}
+	if strings.Join(got, " ") != "0:Mango 2:Kiwi 1:Apple 3:Zebra" {
+		t.Fatalf("categories %v", got)
 	}
 }
