@@ -117,9 +117,25 @@ test("named entity recognition: API import, a span selected with the mouse and o
   // Python's text[start:end] do (JavaScript's indexOf counts UTF-16 units).
   const text = "😀 Barack Obama visited Paris with Microsoft engineers.";
   const codePoints = (units: number) => [...text.slice(0, units)].length;
-  await importTasks(request, project.id(), [{ data: { text } }]);
+  await importTasks(request, project.id(), [{ data: { text, source: "newswire" } }]);
 
-  const labeling = await (await new ProjectsPage(page).open(title)).startLabeling();
+  // The data manager shows every data key, not only the config's, and
+  // remembers the columns picked.
+  const people = await new ProjectsPage(page).open(title);
+  const header = (name: string) => people.tasks.getByRole("columnheader", { name, exact: true });
+  await expect(header("text")).toBeVisible();
+  await expect(header("source")).toBeVisible();
+  await expect(people.tasks.getByText("newswire", { exact: true })).toBeVisible();
+  await page.getByText("Columns", { exact: true }).click();
+  await page.getByRole("checkbox", { name: "source", exact: true }).uncheck();
+  await expect(header("source")).toHaveCount(0);
+  await page.reload();
+  await expect(header("text")).toBeVisible();
+  await expect(header("source")).toHaveCount(0);
+  await page.getByText("Columns", { exact: true }).click();
+  await expect(page.getByRole("checkbox", { name: "source", exact: true })).not.toBeChecked();
+
+  const labeling = await people.startLabeling();
   await expect(await labeling.task(1)).toBeVisible();
   await labeling.pickLabel("PER");
   await labeling.selectWithMouse(text, "Barack Obama");
