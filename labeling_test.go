@@ -396,9 +396,16 @@ func TestExport(t *testing.T) {
 	if strings.Contains(r.Raw, "\n=cmd") || !strings.Contains(r.Raw, "'=cmd") {
 		t.Fatalf("CSV export lets a formula through: %s", r.Raw)
 	}
-	for _, f := range []string{"JSON_MIN", "TSV", "CONLL2003", "COCO", "YOLO"} {
+	for _, f := range []string{"JSON_MIN", "TSV"} {
 		if r := get(tm.owner, f); r.Status != 200 {
 			t.Fatalf("%s export: %d %s", f, r.Status, r.Raw)
+		}
+	}
+	// A text classification fits neither CoNLL (no Labels) nor COCO/YOLO
+	// (no image): see TestExportRefusesUnfitFormats.
+	for _, f := range []string{"CONLL2003", "COCO", "YOLO"} {
+		if r := get(tm.owner, f); r.Status != 400 || r.Code() != "BAD_USER_INPUT" {
+			t.Fatalf("%s export of a text classification: %d %s", f, r.Status, r.Raw)
 		}
 	}
 	if r := get(tm.owner, "PDF"); r.Status != 400 || r.Code() != "BAD_USER_INPUT" {

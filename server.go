@@ -177,7 +177,8 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	fetchOpts := outbound
 	fetchOpts.MaxBytes = cfg.ImportMaxBytes
 	data := dataset.NewService(db.Client,
-		dataset.Limits{MaxImportBytes: cfg.ImportMaxBytes, MaxImportTasks: cfg.ImportMaxTasks, UploadDir: filepath.Join(cfg.DataDir, "uploads")},
+		dataset.Limits{MaxImportBytes: cfg.ImportMaxBytes, MaxImportTasks: cfg.ImportMaxTasks, UploadDir: filepath.Join(cfg.DataDir, "uploads"),
+			AllowMissingKeys: cfg.ImportAllowMissingKeys},
 		dataset.URLFetcher{Client: safehttp.New(fetchOpts)}, auditLog).OnDialect(db.Dialect)
 
 	// Webhooks: one worker per process sends what the outbox holds, until

@@ -2,6 +2,33 @@
 // intent methods, nothing else.
 import { expect, type Locator, type Page } from "@playwright/test";
 
+/**
+ * taskId returns the id (the one in the URL, the API and the export, and the
+ * "Task N" the UI shows) of the nth task of a project, counting from 1 in
+ * import order, as the page's signed-in user sees the project.
+ */
+export async function taskId(page: Page, projectId: string, nth: number): Promise<string> {
+  const origin = new URL(page.url()).origin;
+  const res = await page.request.post(`${origin}/graphql`, {
+    headers: { "Content-Type": "application/json", Origin: origin },
+    data: {
+      query:
+        "query($p: ID!){ project(id: $p){ tasks(first: 100, orderBy: {field: ID, direction: ASC}){ edges { node { id } } } } }",
+      variables: { p: projectId },
+    },
+  });
+  expect(res.status()).toBe(200);
+  const body = (await res.json()) as { data: { project: { tasks: { edges: { node: { id: string } }[] } } } };
+  const id = body.data.project.tasks.edges[nth - 1]?.node.id;
+  expect(id, `task ${nth} of project ${projectId}`).toBeTruthy();
+  return id!;
+}
+
+/** projectIdOf reads the project's id from a /projects/{id}/... address. */
+export function projectIdOf(page: Page): string {
+  return new URL(page.url()).pathname.split("/")[2] ?? "";
+}
+
 export class SignInPage {
   constructor(readonly page: Page) {}
 
@@ -82,7 +109,7 @@ export class ProjectPage {
 
   /** id reads the project's id from the address. */
   id(): string {
-    return new URL(this.page.url()).pathname.split("/")[2] ?? "";
+    return projectIdOf(this.page);
   }
 
   async tab(name: "Data manager" | "Import" | "Export" | "Settings"): Promise<void> {
@@ -131,8 +158,10 @@ export class LabelingPage {
     this.image = page.getByRole("img", { name: /^Image to label/ });
   }
 
-  task(innerId: number): Locator {
-    return this.page.getByRole("region", { name: `Task ${innerId}`, exact: true });
+  /** task is the labeling region of the project's nth task (from 1), titled with the task's id. */
+  async task(nth: number): Promise<Locator> {
+    const id = await taskId(this.page, projectIdOf(this.page), nth);
+    return this.page.getByRole("region", { name: `Task ${id}`, exact: true });
   }
 
   async choose(choice: string): Promise<void> {

@@ -2,6 +2,7 @@
 // audit log, project members, review and My work. Role and label locators
 // plus intent methods, nothing else.
 import { expect, type Locator, type Page } from "@playwright/test";
+import { projectIdOf, taskId } from "./labeling-pages";
 
 export type RoleName = "Owner" | "Admin" | "Manager" | "Reviewer" | "Annotator";
 export type ReviewStateName = "Any" | "All" | "Pending" | "Accepted" | "Rejected";
@@ -231,12 +232,15 @@ export class WorkspacesPage {
 export class TaskReview {
   constructor(readonly page: Page) {}
 
-  async open(projectTitle: string, innerId: number): Promise<void> {
+  /** open opens the project's nth task (from 1) from its data manager. */
+  async open(projectTitle: string, nth: number): Promise<void> {
     await new MainNav(this.page).link("Projects").click();
     await this.page.getByRole("link", { name: projectTitle, exact: true }).click();
     await expect(this.page.getByRole("heading", { name: projectTitle, level: 1 })).toBeVisible();
-    await this.page.getByRole("link", { name: `Open task ${innerId}`, exact: true }).click();
-    await expect(this.page.getByRole("heading", { name: `Task ${innerId}`, level: 1 })).toBeVisible();
+    const id = await taskId(this.page, projectIdOf(this.page), nth);
+    await this.page.getByRole("link", { name: `Open task ${id}`, exact: true }).click();
+    await expect(this.page.getByRole("heading", { name: `Task ${id}`, level: 1 })).toBeVisible();
+    await expect(this.page).toHaveURL(new RegExp(`/tasks/${id}$`));
   }
 
   annotationBy(author: string): Locator {

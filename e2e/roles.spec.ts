@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { expect, test, type APIRequestContext, type Browser, type BrowserContext, type Page } from "@playwright/test";
 
 import { stateDir, type ServerState } from "./global-setup";
-import { NewProjectPage, SignInPage } from "./labeling-pages";
+import { NewProjectPage, SignInPage, taskId } from "./labeling-pages";
 import {
   AuditLogPage,
   DataManagerFilters,
@@ -288,11 +288,11 @@ test("annotator: only member projects, the label stream, and no way in elsewhere
 
   // The label stream: the first task, labeled wrongly on purpose.
   await page.getByRole("link", { name: "Label", exact: true }).click();
-  await expect(page.getByRole("region", { name: "Task 1", exact: true })).toBeVisible();
+  await expect(page.getByRole("region", { name: `Task ${await taskId(page, memberProject.id, 1)}`, exact: true })).toBeVisible();
   await expect(page.getByText(texts[0]!, { exact: true })).toBeVisible();
   await page.getByRole("radio", { name: "Negative", exact: true }).check();
   await page.getByRole("button", { name: "Submit" }).click();
-  await expect(page.getByRole("region", { name: "Task 2", exact: true })).toBeVisible();
+  await expect(page.getByRole("region", { name: `Task ${await taskId(page, memberProject.id, 2)}`, exact: true })).toBeVisible();
 
   // Other projects are not found; pages for managers are not for them.
   await page.goto(`/projects/${otherProject.id}`);
@@ -327,8 +327,9 @@ test("reviewer: rejects with a comment, the annotator fixes it, the reviewer acc
   const row = work.row(memberProject.title);
   await expect(row).toHaveCount(1);
   await expect(row).toContainText(rejection);
-  await row.getByRole("link", { name: "Fix task 1", exact: true }).click();
-  await expect(annotator.page.getByRole("heading", { name: "Task 1", level: 1 })).toBeVisible();
+  const first = await taskId(annotator.page, memberProject.id, 1);
+  await row.getByRole("link", { name: `Fix task ${first}`, exact: true }).click();
+  await expect(annotator.page.getByRole("heading", { name: `Task ${first}`, level: 1 })).toBeVisible();
   await expect(annotator.page.getByText("A reviewer rejected your annotation.")).toBeVisible();
   await expect(annotator.page.getByText(rejection)).toBeVisible();
   await expect(annotator.page.getByRole("radio", { name: "Negative", exact: true })).toBeChecked();
@@ -350,7 +351,7 @@ test("reviewer: rejects with a comment, the annotator fixes it, the reviewer acc
   await reviewer.page.getByRole("link", { name: "Back to the data manager" }).click();
   const filters = new DataManagerFilters(reviewer.page);
   await filters.reviewState.selectOption({ label: "Accepted" });
-  await expect(filters.taskLinks()).toHaveText(["1"]);
+  await expect(filters.taskLinks()).toHaveText([first]);
   await filters.reviewState.selectOption({ label: "Rejected" });
   await expect(reviewer.page.getByText("No tasks match these filters.")).toBeVisible();
 

@@ -75,7 +75,7 @@ test("undo and redo: Ctrl+Z, Ctrl+Shift+Z and Ctrl+Y across spans, choices and t
   const id = await project(request, title, nerWithSentiment, [{ text }]);
   await signIn(page);
   const labeling = await (await new ProjectsPage(page).open(title)).startLabeling();
-  await expect(labeling.task(1)).toBeVisible();
+  await expect(await labeling.task(1)).toBeVisible();
   const undo = page.getByRole("button", { name: "Undo" });
   const redo = page.getByRole("button", { name: "Redo" });
   await expect(undo).toBeDisabled();
@@ -127,7 +127,7 @@ test("drafts: saved as the annotator works, restored after a reload, removed on 
   const id = await project(request, title, nerWithSentiment, [{ text }]);
   await signIn(page);
   let labeling = await (await new ProjectsPage(page).open(title)).startLabeling();
-  await expect(labeling.task(1)).toBeVisible();
+  await expect(await labeling.task(1)).toBeVisible();
   await labeling.pickLabel("LOC");
   await labeling.addSpanByOffsets(text.indexOf("London"), text.indexOf("London") + 6);
   await labeling.choose("Negative");
@@ -141,7 +141,7 @@ test("drafts: saved as the annotator works, restored after a reload, removed on 
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Projects" }).click();
   await expect.poll(() => asked.length).toBe(1);
   expect(asked[0]).toContain("not saved");
-  await expect(labeling.task(1)).toBeVisible();
+  await expect(await labeling.task(1)).toBeVisible();
 
   await expect(page.getByRole("status").filter({ hasText: "Draft saved" })).toBeVisible();
   const [saved] = await results(request, id);
@@ -150,7 +150,7 @@ test("drafts: saved as the annotator works, restored after a reload, removed on 
 
   await page.reload();
   labeling = new LabelingPage(page);
-  await expect(labeling.task(1)).toBeVisible();
+  await expect(await labeling.task(1)).toBeVisible();
   await expect(page.getByText(/Restored your draft from/)).toBeVisible();
   await expect(labeling.regions).toHaveCount(1);
   await expect(labeling.regions.first()).toContainText("LOC");
@@ -222,7 +222,7 @@ test("regions adjust: a box moved and resized, a polygon vertex dragged, the lab
   const id = await project(request, title, boxesAndPolygons, [{ image: png(200, 100, [60, 140, 90]) }]);
   await signIn(page);
   const labeling = await (await new ProjectsPage(page).open(title)).startLabeling();
-  await expect(labeling.task(1)).toBeVisible();
+  await expect(await labeling.task(1)).toBeVisible();
 
   await labeling.pickLabel("Car");
   await labeling.drawBox([0.2, 0.2], [0.5, 0.5]);
@@ -326,7 +326,7 @@ test("select first: a selection made before a label waits and is labeled when on
   const id = await project(request, title, words, [{ text }]);
   await signIn(page);
   const labeling = await (await new ProjectsPage(page).open(title)).startLabeling();
-  await expect(labeling.task(1)).toBeVisible();
+  await expect(await labeling.task(1)).toBeVisible();
 
   // Part of two words, with no label chosen: the selection waits.
   await labeling.selectWithMouse(text, "da Lovel");

@@ -46,6 +46,7 @@ const (
 	maxWebhooks          = 50
 	maxWebhookEvents     = 8 // every event once
 	maxProjectStorages   = 50
+	maxExportFormats     = 7 // export.Formats
 )
 
 // listCaps names every plain list field of the schema ("Type.field") with
@@ -55,6 +56,7 @@ var listCaps = map[string]int{
 	"Task.predictions":      maxTaskPredictions,
 	"Project.members":       maxProjectMembers,
 	"Project.dataKeys":      maxDataKeys,
+	"Project.exportFormats": maxExportFormats,
 	"Workspace.projects":    maxWorkspaceProjects,
 	"Workspace.members":     maxWorkspaceMembers,
 	"Query.workspaces":      maxWorkspaces,
@@ -100,6 +102,7 @@ func setComplexity(c *Config) {
 	c.Complexity.Task.Predictions = capped("Task.predictions")
 	c.Complexity.Project.Members = capped("Project.members")
 	c.Complexity.Project.DataKeys = capped("Project.dataKeys")
+	c.Complexity.Project.ExportFormats = capped("Project.exportFormats")
 	c.Complexity.Workspace.Projects = capped("Workspace.projects")
 	c.Complexity.Workspace.Members = capped("Workspace.members")
 	c.Complexity.Query.Workspaces = capped("Query.workspaces")

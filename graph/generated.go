@@ -137,6 +137,13 @@ type ComplexityRoot struct {
 		UpdatedAt func(childComplexity int) int
 	}
 
+	ExportFormat struct {
+		Fits   func(childComplexity int) int
+		Name   func(childComplexity int) int
+		Reason func(childComplexity int) int
+		Zip    func(childComplexity int) int
+	}
+
 	ImportResult struct {
 		TaskCount func(childComplexity int) int
 	}
@@ -241,6 +248,7 @@ type ComplexityRoot struct {
 		CreatedAt           func(childComplexity int) int
 		DataKeys            func(childComplexity int) int
 		Description         func(childComplexity int) int
+		ExportFormats       func(childComplexity int) int
 		ID                  func(childComplexity int) int
 		Instructions        func(childComplexity int) int
 		LabelConfig         func(childComplexity int) int
@@ -486,6 +494,7 @@ type OrganizationResolver interface {
 }
 type ProjectResolver interface {
 	DataKeys(ctx context.Context, obj *ent.Project) ([]string, error)
+	ExportFormats(ctx context.Context, obj *ent.Project) ([]*model.ExportFormat, error)
 	TaskCount(ctx context.Context, obj *ent.Project) (int, error)
 	LabeledCount(ctx context.Context, obj *ent.Project) (int, error)
 	Tasks(ctx context.Context, obj *ent.Project, first *int, after *entgql.Cursor[int], filter *model.TaskFilter, orderBy *model.TaskOrder) (*ent.TaskConnection, error)
@@ -834,6 +843,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Draft.UpdatedAt(childComplexity), true
+
+	case "ExportFormat.fits":
+		if e.ComplexityRoot.ExportFormat.Fits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportFormat.Fits(childComplexity), true
+	case "ExportFormat.name":
+		if e.ComplexityRoot.ExportFormat.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportFormat.Name(childComplexity), true
+	case "ExportFormat.reason":
+		if e.ComplexityRoot.ExportFormat.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportFormat.Reason(childComplexity), true
+	case "ExportFormat.zip":
+		if e.ComplexityRoot.ExportFormat.Zip == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportFormat.Zip(childComplexity), true
 
 	case "ImportResult.taskCount":
 		if e.ComplexityRoot.ImportResult.TaskCount == nil {
@@ -1463,6 +1497,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Description(childComplexity), true
+	case "Project.exportFormats":
+		if e.ComplexityRoot.Project.ExportFormats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.ExportFormats(childComplexity), true
 	case "Project.id":
 		if e.ComplexityRoot.Project.ID == nil {
 			break
@@ -2645,6 +2685,20 @@ func (ec *executionContext) childFields_Draft(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Draft", field.Name)
 }
 
+func (ec *executionContext) childFields_ExportFormat(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_ExportFormat_name(ctx, field)
+	case "fits":
+		return ec.fieldContext_ExportFormat_fits(ctx, field)
+	case "reason":
+		return ec.fieldContext_ExportFormat_reason(ctx, field)
+	case "zip":
+		return ec.fieldContext_ExportFormat_zip(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExportFormat", field.Name)
+}
+
 func (ec *executionContext) childFields_ImportResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "taskCount":
@@ -2783,6 +2837,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_updatedAt(ctx, field)
 	case "dataKeys":
 		return ec.fieldContext_Project_dataKeys(ctx, field)
+	case "exportFormats":
+		return ec.fieldContext_Project_exportFormats(ctx, field)
 	case "taskCount":
 		return ec.fieldContext_Project_taskCount(ctx, field)
 	case "labeledCount":
@@ -6068,6 +6124,170 @@ func (ec *executionContext) _Draft_updatedAt(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Draft_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Draft", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ExportFormat_name(ctx context.Context, field graphql.CollectedField, obj *model.ExportFormat) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportFormat_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal string
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportFormat_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportFormat", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExportFormat_fits(ctx context.Context, field graphql.CollectedField, obj *model.ExportFormat) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportFormat_fits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fits, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportFormat_fits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportFormat", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ExportFormat_reason(ctx context.Context, field graphql.CollectedField, obj *model.ExportFormat) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportFormat_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExportFormat_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportFormat", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExportFormat_zip(ctx context.Context, field graphql.CollectedField, obj *model.ExportFormat) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportFormat_zip(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Zip, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportFormat_zip(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportFormat", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ImportResult_taskCount(ctx context.Context, field graphql.CollectedField, obj *model.ImportResult) (ret graphql.Marshaler) {
@@ -10167,6 +10387,56 @@ func (ec *executionContext) _Project_dataKeys(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Project_dataKeys(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Project", field, true, true, "String")
+}
+
+func (ec *executionContext) _Project_exportFormats(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_exportFormats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().ExportFormats(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal []*model.ExportFormat
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal []*model.ExportFormat
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ExportFormat) graphql.Marshaler {
+			return ec.marshalNExportFormat2ᚕᚖglossᚋgraphᚋmodelᚐExportFormatᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_exportFormats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExportFormat(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Project_taskCount(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
@@ -19115,6 +19385,54 @@ func (ec *executionContext) _Draft(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var exportFormatImplementors = []string{"ExportFormat"}
+
+func (ec *executionContext) _ExportFormat(ctx context.Context, sel ast.SelectionSet, obj *model.ExportFormat) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exportFormatImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExportFormat")
+		case "name":
+			out.Values[i] = ec._ExportFormat_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fits":
+			out.Values[i] = ec._ExportFormat_fits(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._ExportFormat_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "zip":
+			out.Values[i] = ec._ExportFormat_zip(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var importResultImplementors = []string{"ImportResult"}
 
 func (ec *executionContext) _ImportResult(ctx context.Context, sel ast.SelectionSet, obj *model.ImportResult) graphql.Marshaler {
@@ -19896,6 +20214,12 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_dataKeys(ctx, field, obj)
+				})
+		case "exportFormats":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_exportFormats(ctx, field, obj)
 				})
 		case "taskCount":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -21663,6 +21987,30 @@ func (ec *executionContext) marshalNDraft2ᚖglossᚋentᚐDraft(ctx context.Con
 		return graphql.Null
 	}
 	return ec._Draft(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNExportFormat2ᚕᚖglossᚋgraphᚋmodelᚐExportFormatᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ExportFormat) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExportFormat2ᚖglossᚋgraphᚋmodelᚐExportFormat(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNExportFormat2ᚖglossᚋgraphᚋmodelᚐExportFormat(ctx context.Context, sel ast.SelectionSet, v *model.ExportFormat) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExportFormat!")
+		return graphql.Null
+	}
+	return ec._ExportFormat(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {

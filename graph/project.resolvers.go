@@ -12,6 +12,7 @@ import (
 	"gloss/ent/task"
 	"gloss/graph/model"
 	"gloss/internal/dataset"
+	"gloss/internal/export"
 	"gloss/internal/fault"
 	"gloss/internal/labeling"
 	"gloss/internal/projects"
@@ -106,6 +107,24 @@ func (r *projectResolver) DataKeys(ctx context.Context, obj *ent.Project) ([]str
 		return cfg.DataKeys[:maxDataKeys], nil
 	}
 	return cfg.DataKeys, nil
+}
+
+// ExportFormats is the resolver for the exportFormats field.
+func (r *projectResolver) ExportFormats(ctx context.Context, obj *ent.Project) ([]*model.ExportFormat, error) {
+	cfg, err := projects.Config(obj)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.ExportFormat, 0, len(export.Formats))
+	for _, f := range export.Formats {
+		fits, reason := export.Fit(f, cfg)
+		ef := &model.ExportFormat{Name: string(f), Fits: fits, Zip: f.FileExtension() == ".zip"}
+		if !fits {
+			ef.Reason = &reason
+		}
+		out = append(out, ef)
+	}
+	return out, nil
 }
 
 // TaskCount is the resolver for the taskCount field.

@@ -387,6 +387,16 @@ export interface ProjectSummary {
   createdAt: Time;
 }
 
+/** An export format and whether it fits a project's labeling config. */
+export interface ExportFormat {
+  name: string;
+  fits: boolean;
+  /** Why the format does not fit; null when it fits. */
+  reason: string | null;
+  /** The download is a zip archive (COCO, YOLO). */
+  zip: boolean;
+}
+
 export interface Project extends ProjectSummary {
   instructions: string;
   labelConfig: string;
@@ -395,6 +405,8 @@ export interface Project extends ProjectSummary {
   sampling: Sampling;
   updatedAt: Time;
   dataKeys: string[];
+  /** Every export format, saying whether it fits the labeling config. */
+  exportFormats: ExportFormat[];
   /** Whether annotators see each other's annotations. */
   annotatorsSeeOthers: boolean;
   /** Whether annotators see who made the annotations they see. */
@@ -489,6 +501,7 @@ export interface AnnotationInput {
 
 const projectSummaryFields = "id title description taskCount labeledCount createdAt";
 const projectFields = `${projectSummaryFields} instructions labelConfig overlap showSkip sampling updatedAt dataKeys
+  exportFormats { name fits reason zip }
   annotatorsSeeOthers revealAnnotators workspace { id title }`;
 const taskRowFields = "id innerId data totalAnnotations cancelledAnnotations createdAt updatedAt";
 const annotationFields =
@@ -771,8 +784,15 @@ export const RemoveWorkspaceMemberMutation = operation<
 `);
 
 /** exportUrl is where a project's export in the given format downloads from. */
-export function exportUrl(projectId: ID, format: string): string {
-  return `/api/projects/${encodeURIComponent(projectId)}/export?format=${encodeURIComponent(format)}`;
+export function exportUrl(
+  projectId: ID,
+  format: string,
+  options: { onlyAnnotated?: boolean; includePredictions?: boolean } = {},
+): string {
+  const q = new URLSearchParams({ format });
+  if (options.onlyAnnotated) q.set("only_annotated", "true");
+  if (options.includePredictions === false) q.set("include_predictions", "false");
+  return `/api/projects/${encodeURIComponent(projectId)}/export?${q.toString()}`;
 }
 
 // ---------------------------------------------------------------------------

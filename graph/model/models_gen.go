@@ -128,6 +128,17 @@ type CreatedWebhook struct {
 	Secret string `json:"secret"`
 }
 
+// An export format and whether it fits a project's labeling configuration.
+type ExportFormat struct {
+	// Label Studio's name: JSON, JSON_MIN, CSV, TSV, CONLL2003, COCO or YOLO.
+	Name string `json:"name"`
+	Fits bool   `json:"fits"`
+	// Why the format does not fit the configuration; null when it fits.
+	Reason *string `json:"reason,omitempty"`
+	// True when the download is a zip archive (COCO, YOLO).
+	Zip bool `json:"zip"`
+}
+
 type GCSSettings struct {
 	Bucket          string  `json:"bucket"`
 	ProjectID       *string `json:"projectId,omitempty"`

@@ -75,6 +75,9 @@ type Config struct {
 
 	ImportMaxBytes int64 // GLOSS_IMPORT_MAX_BYTES, default 200 MiB
 	ImportMaxTasks int   // GLOSS_IMPORT_MAX_TASKS, default 1,000,000
+	// ImportAllowMissingKeys is GLOSS_IMPORT_ALLOW_MISSING_KEYS, default
+	// false: imports refuse tasks lacking a data key the config reads.
+	ImportAllowMissingKeys bool
 
 	// AuditRetention is GLOSS_AUDIT_RETENTION_DAYS: events older than this
 	// are removed daily. Zero keeps them forever; the default is 365 days.
@@ -374,6 +377,9 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 		c.DisableSignupWithoutLink = &b
 	}
 	if err := boolean("SSRF_PROTECTION_ENABLED", &c.SSRFProtection); err != nil {
+		return err
+	}
+	if err := boolean("GLOSS_IMPORT_ALLOW_MISSING_KEYS", &c.ImportAllowMissingKeys); err != nil {
 		return err
 	}
 	if err := boolean("GLOSS_GRAPHQL_INTROSPECTION", &c.Introspection); err != nil {

@@ -60,19 +60,20 @@ func TestLoad(t *testing.T) {
 		{
 			name: "environment",
 			env: map[string]string{
-				"GLOSS_HOST":                  "0.0.0.0",
-				"GLOSS_PORT":                  "9000",
-				"GLOSS_DATA_DIR":              "/var/lib/gloss",
-				"GLOSS_PUBLIC_URL":            "https://gloss.example.com",
-				"LABEL_STUDIO_USERNAME":       "env@example.com",
-				"LABEL_STUDIO_PASSWORD":       "env-password",
-				"LABEL_STUDIO_USER_TOKEN":     "env-token",
-				"DATABASE_URL":                "postgres://db/gloss",
-				"GLOSS_SECRET_KEY":            strings.Repeat("k", 32),
-				"GLOSS_CORS_ALLOWED_ORIGINS":  " https://a.example.com ,, http://localhost:3000 ",
-				"GLOSS_GRAPHQL_INTROSPECTION": "true",
-				"COLLECT_ANALYTICS":           "false",
-				"CUSTOM_CA_CERTS":             "/etc/ca.pem",
+				"GLOSS_HOST":                      "0.0.0.0",
+				"GLOSS_PORT":                      "9000",
+				"GLOSS_DATA_DIR":                  "/var/lib/gloss",
+				"GLOSS_PUBLIC_URL":                "https://gloss.example.com",
+				"LABEL_STUDIO_USERNAME":           "env@example.com",
+				"LABEL_STUDIO_PASSWORD":           "env-password",
+				"LABEL_STUDIO_USER_TOKEN":         "env-token",
+				"DATABASE_URL":                    "postgres://db/gloss",
+				"GLOSS_SECRET_KEY":                strings.Repeat("k", 32),
+				"GLOSS_CORS_ALLOWED_ORIGINS":      " https://a.example.com ,, http://localhost:3000 ",
+				"GLOSS_GRAPHQL_INTROSPECTION":     "true",
+				"GLOSS_IMPORT_ALLOW_MISSING_KEYS": "true",
+				"COLLECT_ANALYTICS":               "false",
+				"CUSTOM_CA_CERTS":                 "/etc/ca.pem",
 			},
 			check: func(t *testing.T, c config.Config) {
 				if c.Host != "0.0.0.0" || c.Port != 9000 || c.DataDir != "/var/lib/gloss" {
@@ -92,6 +93,9 @@ func TestLoad(t *testing.T) {
 				}
 				if !c.Introspection {
 					t.Error("GLOSS_GRAPHQL_INTROSPECTION=true was ignored")
+				}
+				if !c.ImportAllowMissingKeys {
+					t.Error("GLOSS_IMPORT_ALLOW_MISSING_KEYS=true was ignored")
 				}
 			},
 		},

@@ -23,13 +23,16 @@ type Service struct {
 }
 
 // Limits bound imports; the operator sets them (GLOSS_IMPORT_MAX_BYTES,
-// GLOSS_IMPORT_MAX_TASKS).
+// GLOSS_IMPORT_MAX_TASKS, GLOSS_IMPORT_ALLOW_MISSING_KEYS).
 type Limits struct {
 	MaxImportBytes int64
 	MaxImportTasks int
 	// UploadDir is where media uploaded through the import page are kept
 	// (<data-dir>/uploads); empty stores none.
 	UploadDir string
+	// AllowMissingKeys admits tasks that lack data keys the labeling config
+	// reads; by default such an import is refused, as Label Studio does.
+	AllowMissingKeys bool
 }
 
 // NewService returns a Service over client that fetches URL imports with

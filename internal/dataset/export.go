@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"time"
+
+	"entgo.io/ent/dialect"
 
 	"gloss/ent"
 	"gloss/ent/annotation"
@@ -30,9 +33,20 @@ type Export struct {
 	WriteTo func(w io.Writer) error
 }
 
-// PrepareExport checks that the viewer may export the project in format and
-// returns the download, not yet written.
-func (s *Service) PrepareExport(ctx context.Context, projectID int, format string) (*Export, error) {
+// ExportOptions are the choices of Label Studio's export dialog.
+type ExportOptions struct {
+	// OnlyAnnotated leaves out tasks with no annotation that was not
+	// skipped (Label Studio's download_all_tasks=false).
+	OnlyAnnotated bool
+	// OmitPredictions leaves predictions out of the JSON export, which
+	// otherwise carries them as Label Studio's does.
+	OmitPredictions bool
+}
+
+// PrepareExport checks that the viewer may export the project in format,
+// and that the format fits the project's labeling config (export.Fit), and
+// returns the download, not yet written. A refused export is not recorded.
+func (s *Service) PrepareExport(ctx context.Context, projectID int, format string, o ExportOptions) (*Export, error) {
 	v, err := fault.SignedIn(ctx)
 	if err != nil {
 		return nil, err
@@ -49,9 +63,20 @@ func (s *Service) PrepareExport(ctx context.Context, projectID int, format strin
 	if err != nil {
 		return nil, err
 	}
+	if err := export.CheckFit(f, cfg); err != nil {
+		return nil, err
+	}
 	schema := exportSchema(cfg)
+	if f == export.CSV || f == export.TSV {
+		// Label Studio's CSV has a column for every data key the tasks hold,
+		// not only the config's.
+		if schema.DataKeys, err = s.dataKeys(ctx, p.ID, schema.DataKeys); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.audit.Record(ctx, audit.Event{Action: "project.exported", TargetType: "Project",
-		TargetID: strconv.Itoa(p.ID), Details: map[string]any{"format": string(f)}}); err != nil {
+		TargetID: strconv.Itoa(p.ID), Details: map[string]any{"format": string(f),
+			"only_annotated": o.OnlyAnnotated, "include_predictions": !o.OmitPredictions}}); err != nil {
 		return nil, err
 	}
 	name := fmt.Sprintf("project-%d-at-%s%s", p.ID, time.Now().UTC().Format("2006-01-02-15-04-05"), f.FileExtension())
@@ -59,23 +84,57 @@ func (s *Service) PrepareExport(ctx context.Context, projectID int, format strin
 		ContentType: f.ContentType(),
 		Filename:    name,
 		WriteTo: func(w io.Writer) error {
-			return export.Write(w, f, schema, s.taskStream(ctx, v, p))
+			return export.Write(w, f, schema, s.taskStream(ctx, v, p, o))
 		},
 	}, nil
 }
 
+// maxExportDataKeys bounds the columns a CSV/TSV export may have.
+const maxExportDataKeys = 1000
+
+// dataKeys returns keys followed by the other top-level data keys of the
+// project's tasks, in the database's order (the CSV header sorts them). The
+// viewer may export the project, which PrepareExport checked through the
+// privacy policy; this reads only key names of that project's tasks.
+func (s *Service) dataKeys(ctx context.Context, projectID int, keys []string) ([]string, error) {
+	query := `SELECT DISTINCT j.key FROM tasks t, json_each(t.data) j WHERE t.project_id = ? LIMIT ?`
+	if s.dialect == dialect.Postgres {
+		query = `SELECT DISTINCT jsonb_object_keys(data::jsonb) FROM tasks WHERE project_id = $1 LIMIT $2`
+	}
+	rows, err := s.client.QueryContext(ctx, query, projectID, maxExportDataKeys+1)
+	if err != nil {
+		return nil, fmt.Errorf("read data keys: %w", err)
+	}
+	defer rows.Close()
+	out := slices.Clone(keys)
+	n := 0
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, fmt.Errorf("read data keys: %w", err)
+		}
+		if n++; n > maxExportDataKeys {
+			return nil, fault.Invalid("the project's tasks have more than %d different data keys, too many columns for CSV or TSV: export JSON instead", maxExportDataKeys)
+		}
+		if !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out, rows.Err()
+}
+
 // taskStream reads the project's tasks in id order, a keyset page at a time,
-// with their annotations (and authors) and predictions, as v may see them:
+// with their annotations and predictions, as v may see them:
 // the privacy policies decide which rows exist for v (annotations, authors),
 // and the projection rules in internal/rule which of their fields v sees.
-func (s *Service) taskStream(ctx context.Context, v *viewer.Viewer, p *ent.Project) func() (*export.Task, error) {
+func (s *Service) taskStream(ctx context.Context, v *viewer.Viewer, p *ent.Project, o ExportOptions) func() (*export.Task, error) {
 	var page []*ent.Task
 	last := 0
 	done := false
 	return func() (*export.Task, error) {
 		if len(page) == 0 && !done {
 			var err error
-			if page, err = s.exportPage(ctx, p.ID, last); err != nil {
+			if page, err = s.exportPage(ctx, p.ID, last, o); err != nil {
 				return nil, err
 			}
 			done = len(page) < exportBatch
@@ -93,12 +152,15 @@ func (s *Service) taskStream(ctx context.Context, v *viewer.Viewer, p *ent.Proje
 // exportPage reads the tasks of a project after id last, with their
 // annotations (and authors) and predictions: three queries, or two when no
 // task of the page has an annotation (its counters say so).
-func (s *Service) exportPage(ctx context.Context, projectID, last int) ([]*ent.Task, error) {
-	page, err := s.client.Task.Query().
+func (s *Service) exportPage(ctx context.Context, projectID, last int, o ExportOptions) ([]*ent.Task, error) {
+	q := s.client.Task.Query().
 		Where(task.ProjectID(projectID), task.IDGT(last)).
 		Order(ent.Asc(task.FieldID)).
-		Limit(exportBatch).
-		All(ctx)
+		Limit(exportBatch)
+	if o.OnlyAnnotated {
+		q.Where(task.HasAnnotationsWith(annotation.WasCancelled(false)))
+	}
+	page, err := q.All(ctx)
 	if err != nil || len(page) == 0 {
 		return page, err
 	}
@@ -122,6 +184,9 @@ func (s *Service) exportPage(ctx context.Context, projectID, last int) ([]*ent.T
 			t.Edges.Annotations = append(t.Edges.Annotations, a)
 		}
 	}
+	if o.OmitPredictions {
+		return page, nil
+	}
 	preds, err := s.client.Prediction.Query().Where(prediction.TaskIDIn(ids...)).
 		Order(ent.Asc(prediction.FieldID)).All(ctx)
 	if err != nil {
@@ -135,9 +200,9 @@ func (s *Service) exportPage(ctx context.Context, projectID, last int) ([]*ent.T
 }
 
 // toExportTask turns t into what the export writers show, leaving out what
-// the API refuses v: an author hidden from v (rule.SeesAuthor) becomes 0 and
-// an email v may not read (rule.SeesEmail) is left empty, so the writers fall
-// back to the user id.
+// the API refuses v: an author hidden from v (rule.SeesAuthor) becomes 0.
+// Every format names annotators by user id, as Label Studio's converter
+// does, never by email.
 func toExportTask(v *viewer.Viewer, p *ent.Project, t *ent.Task) *export.Task {
 	out := &export.Task{
 		ID: t.ID, InnerID: t.InnerID, ProjectID: t.ProjectID,
@@ -152,11 +217,6 @@ func toExportTask(v *viewer.Viewer, p *ent.Project, t *ent.Task) *export.Task {
 		}
 		if rule.SeesAuthor(v, p.RevealAnnotators, a.CompletedByID) {
 			ea.CompletedBy = a.CompletedByID
-			// The author row is loaded under v's privacy policy: a user v
-			// cannot read (one who left the organization) is nil here.
-			if u := a.Edges.CompletedBy; u != nil && rule.SeesEmail(v, u.ID) {
-				ea.CompletedByEmail = u.Email
-			}
 		}
 		switch a.ReviewState {
 		case annotation.ReviewStateAccepted, annotation.ReviewStateRejected:

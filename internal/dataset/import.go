@@ -48,7 +48,7 @@ type Fetcher interface {
 	Fetch(ctx context.Context, url string, max int64) (body io.ReadCloser, name string, err error)
 }
 
-func (s *Service) importOptions(format importer.Format, textKey string) importer.Options {
+func (s *Service) importOptions(format importer.Format, keys importKeys) importer.Options {
 	l := importer.DefaultLimits()
 	if s.limits.MaxImportTasks > 0 {
 		l.MaxTasks = s.limits.MaxImportTasks
@@ -56,34 +56,46 @@ func (s *Service) importOptions(format importer.Format, textKey string) importer
 	if s.limits.MaxImportBytes > 0 {
 		l.MaxBytes = s.limits.MaxImportBytes
 	}
-	return importer.Options{Format: format, Limits: l, TextKey: textKey}
+	o := importer.Options{Format: format, Limits: l, TextKey: keys.text}
+	if !s.limits.AllowMissingKeys {
+		o.RequiredKeys = keys.required
+	}
+	return o
+}
+
+// importKeys are the data keys of a project's config an import uses: the
+// key a plain text line goes to, and the keys every task must have.
+type importKeys struct {
+	text     string
+	required []string
 }
 
 // MaxImportBytes is the size cap of one import.
 func (s *Service) MaxImportBytes() int64 {
-	return s.importOptions("", "").Limits.MaxBytes
+	return s.importOptions("", importKeys{}).Limits.MaxBytes
 }
 
 // importProject returns the project to import into, as the viewer sees it.
-func (s *Service) importProject(ctx context.Context, projectID int) (*ent.Project, string, error) {
+func (s *Service) importProject(ctx context.Context, projectID int) (*ent.Project, importKeys, error) {
+	keys := importKeys{text: "text"}
 	if _, err := fault.SignedIn(ctx); err != nil {
-		return nil, "", err
+		return nil, keys, err
 	}
 	p, err := database.ClientFrom(ctx, s.client).Project.Get(ctx, projectID)
 	if err != nil {
-		return nil, "", err
+		return nil, keys, err
 	}
-	textKey := "text"
 	if cfg, err := projects.Config(p); err == nil && len(cfg.DataKeys) > 0 {
-		textKey = cfg.DataKeys[0]
+		keys.text = cfg.DataKeys[0]
+		keys.required = cfg.DataKeys
 	}
-	return p, textKey, nil
+	return p, keys, nil
 }
 
 // ImportJSON imports Label Studio task objects given inline (the GraphQL
 // importTasks argument): all or nothing.
 func (s *Service) ImportJSON(ctx context.Context, projectID int, raw json.RawMessage) (int, error) {
-	p, textKey, err := s.importProject(ctx, projectID)
+	p, keys, err := s.importProject(ctx, projectID)
 	if err != nil {
 		return 0, err
 	}
@@ -92,7 +104,7 @@ func (s *Service) ImportJSON(ctx context.Context, projectID int, raw json.RawMes
 		return 0, err
 	}
 	defer st.discard()
-	if _, err := importer.ParseJSONValue(raw, s.importOptions(importer.JSON, textKey), st.add); err != nil {
+	if _, err := importer.ParseJSONValue(raw, s.importOptions(importer.JSON, keys), st.add); err != nil {
 		return 0, importError("tasks", err)
 	}
 	return s.store(ctx, p, st)
@@ -104,7 +116,7 @@ func (s *Service) ImportJSON(ctx context.Context, projectID int, raw json.RawMes
 // into a staging file before the transaction starts, so the write lock is
 // held only to insert.
 func (s *Service) ImportFiles(ctx context.Context, projectID int, files []Source) (int, error) {
-	p, textKey, err := s.importProject(ctx, projectID)
+	p, keys, err := s.importProject(ctx, projectID)
 	if err != nil {
 		return 0, err
 	}
@@ -112,18 +124,18 @@ func (s *Service) ImportFiles(ctx context.Context, projectID int, files []Source
 		return 0, fault.Invalid("no task file was uploaded (send one or more files in the multipart field \"file\")")
 	}
 	// Media become uploads, one task each; the rest are task files.
-	uploads, files, undo, err := s.storeUploads(files, textKey)
+	uploads, files, undo, err := s.storeUploads(files, keys.text)
 	if err != nil {
 		return 0, err
 	}
-	n, err := s.importFiles(ctx, p, textKey, files, uploads)
+	n, err := s.importFiles(ctx, p, keys, files, uploads)
 	if err != nil {
 		undo()
 	}
 	return n, err
 }
 
-func (s *Service) importFiles(ctx context.Context, p *ent.Project, textKey string, files []Source, uploads []json.RawMessage) (int, error) {
+func (s *Service) importFiles(ctx context.Context, p *ent.Project, keys importKeys, files []Source, uploads []json.RawMessage) (int, error) {
 	var err error
 	formats := make([]importer.Format, len(files))
 	for i, f := range files {
@@ -146,7 +158,7 @@ func (s *Service) importFiles(ctx context.Context, p *ent.Project, textKey strin
 		if err != nil {
 			return 0, err
 		}
-		_, err = importer.Parse(r, s.importOptions(formats[i], textKey), st.add)
+		_, err = importer.Parse(r, s.importOptions(formats[i], keys), st.add)
 		r.Close()
 		if err != nil {
 			return 0, importError(f.Name, err)

@@ -68,7 +68,7 @@ func writeCOCO(w io.Writer, s Schema, next func() (*Task, error)) (err error) {
 		schema: s,
 		out:    bufio.NewWriterSize(entry, 64<<10),
 		spool:  bufio.NewWriterSize(spool, 64<<10),
-		cats:   newCategories(s.Labels),
+		cats:   newCategories(s.Labels, s.Categories),
 	}
 	c.out.WriteString("{\n  \"images\": [")
 	if err := each(next, c.task); err != nil {

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"io"
 	"slices"
-	"unicode"
-	"unicode/utf16"
 )
 
 // writeCoNLL writes the CONLL2003 format as Label Studio's
@@ -18,13 +16,10 @@ import (
 // written with every tag O, as in Label Studio; tasks whose data has no
 // string under Schema.TextKey are left out.
 //
-// Differences from Label Studio, and why:
-//   - Tokens are split on white space (Python's str.split), not with NLTK's
-//     Treebank tokenizer, which also splits punctuation off; "Paris," is one
-//     token here.
-//   - Span offsets are read as UTF-16 code units, which is what the labeling
-//     UI stores. The converter slices Python strings by code point, so it
-//     mis-tags text after an emoji or any other character outside the BMP.
+// Differences from Label Studio:
+//   - None: tokens are NLTK's Treebank tokenizer's (treebank.go, the rules
+//     the converter relies on, in Go), and span offsets count code points,
+//     as the converter's Python strings do.
 func writeCoNLL(w io.Writer, s Schema, next func() (*Task, error)) error {
 	if s.TextKey == "" {
 		return errors.New("the schema names no text key")
@@ -70,7 +65,7 @@ func writeCoNLL(w io.Writer, s Schema, next func() (*Task, error)) error {
 	return bw.Flush()
 }
 
-// span is a labeled stretch of text, in UTF-16 code units, end exclusive.
+// span is a labeled stretch of text, in code points, end exclusive.
 type span struct {
 	start, end int
 	label      string // "" when the span has no label
@@ -111,48 +106,41 @@ type conllToken struct {
 	text, tag string
 }
 
-// conllTags splits text on white space and tags each token B- when it is the
-// first token to overlap a span, I- when it continues the span of the token
-// before, and O otherwise. Offsets count UTF-16 code units.
+// conllTags tokenizes text as NLTK's Treebank tokenizer does and tags the
+// tokens as the converter's create_tokens_and_tags does: spans in order of
+// start; a token overlapping the current span gets B- (the first) or I-
+// (the rest) and the span's first label; a token past the span moves on to
+// the next span that reaches it; everything else, and every token of a span
+// without labels, is O. Offsets count code points.
 func conllTags(text string, spans []span) []conllToken {
-	var out []conllToken
-	pos := 0      // UTF-16 offset of the rune at byte i
-	tokByte := -1 // byte offset of the current token's start
-	tokPos := 0   // UTF-16 offset of the current token's start
-	si, last := 0, -1
-	flush := func(endByte, endPos int) {
-		tok := conllToken{text: text[tokByte:endByte], tag: "O"}
-		for si < len(spans) && spans[si].end <= tokPos {
-			si++
-		}
-		if si < len(spans) && spans[si].start < endPos && spans[si].label != "" {
-			if si == last {
-				tok.tag = "I-" + spans[si].label
-			} else {
-				tok.tag = "B-" + spans[si].label
-			}
-			last = si
-		}
-		out = append(out, tok)
-		tokByte = -1
+	toks := treebankSpans(text)
+	out := make([]conllToken, len(toks))
+	for i, t := range toks {
+		out[i] = conllToken{text: t.text, tag: "O"}
 	}
-	for i, r := range text {
-		if isPySpace(r) {
-			if tokByte >= 0 {
-				flush(i, pos)
-			}
-		} else if tokByte < 0 {
-			tokByte, tokPos = i, pos
-		}
-		pos += utf16.RuneLen(r)
+	if len(spans) == 0 {
+		return out
 	}
-	if tokByte >= 0 {
-		flush(len(text), pos)
+	cur, next := spans[0], 1
+	prefix := "B-"
+	for i, t := range toks {
+		tokEnd := t.end - 1
+		if t.start > cur.end-1 {
+			for next < len(spans) {
+				cur, next = spans[next], next+1
+				prefix = "B-"
+				if t.start <= cur.end-1 {
+					break
+				}
+			}
+		}
+		if tokEnd < cur.start || cur.label == "" {
+			continue
+		}
+		if cur.start <= tokEnd && cur.end-1 >= t.start {
+			out[i].tag = prefix + cur.label
+			prefix = "I-"
+		}
 	}
 	return out
-}
-
-// isPySpace reports whether Python's str.split treats r as white space.
-func isPySpace(r rune) bool {
-	return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f)
 }

@@ -24,10 +24,16 @@ var csvFixedColumns = []string{"annotator", "annotation_id", "created_at", "upda
 // prints them; missing values are empty.
 //
 // Differences from Label Studio, and why:
-//   - The header comes from Schema.DataKeys and Schema.ControlNames (or the
-//     first task's data keys) instead of a first pass over every task, so the
-//     file streams; a control column is present even if no annotation used it,
-//     and data keys outside the header are left out.
+//   - The header comes from Schema.DataKeys (the caller passes every data key
+//     the project's tasks hold, from one database query) and
+//     Schema.ControlNames (or the first task's data keys) instead of a first
+//     pass over every task, so the file streams; a control column is present
+//     even if no annotation used it.
+//   - A data key named like a control goes to the column "_data_<key>", as
+//     Label Studio's converter writes it, so it never overwrites the answer.
+//   - The annotator column is the user id, as in Label Studio's converter
+//     (get_annotator) and Gloss's JSON; it is empty when the viewer may not
+//     learn who annotated (rule.SeesAuthor).
 //   - A cell that starts with =, +, -, @, a tab or a carriage return is
 //     prefixed with a single quote so that spreadsheets do not run it as a
 //     formula (CSV injection, OWASP). Plain numbers such as -3.5 are left as
@@ -61,7 +67,11 @@ func writeCSV(w io.Writer, comma rune, s Schema, next func() (*Task, error)) err
 			}
 		}
 	}
-	header := slices.Concat(csvFixedColumns, dataKeys, s.ControlNames)
+	cols := make([]string, len(dataKeys))
+	for i, k := range dataKeys {
+		cols[i] = dataColumn(s, k)
+	}
+	header := slices.Concat(csvFixedColumns, cols, s.ControlNames)
 	slices.Sort(header)
 	header = slices.Compact(header)
 
@@ -135,15 +145,12 @@ func (it item) csvRecord(s Schema, rec map[string]string) error {
 		return err
 	}
 	for _, m := range obj.members {
-		if rec[m.key], err = csvScalar(m.val); err != nil {
+		if rec[dataColumn(s, m.key)], err = csvScalar(m.val); err != nil {
 			return err
 		}
 	}
 	if a := it.ann; a != nil {
-		switch {
-		case a.CompletedByEmail != "":
-			rec["annotator"] = a.CompletedByEmail
-		case a.CompletedBy != 0:
+		if a.CompletedBy != 0 {
 			rec["annotator"] = strconv.Itoa(a.CompletedBy)
 		}
 		rec["annotation_id"] = strconv.Itoa(a.ID)
@@ -152,6 +159,16 @@ func (it item) csvRecord(s Schema, rec map[string]string) error {
 		rec["lead_time"] = pyFloat(a.LeadTime)
 	}
 	return nil
+}
+
+// dataColumn is the column of data key k: the key itself, or "_data_<k>"
+// when a control has that name, so the data never overwrites the
+// annotation's answer (as Label Studio's converter names it).
+func dataColumn(s Schema, k string) string {
+	if slices.Contains(s.ControlNames, k) {
+		return "_data_" + k
+	}
+	return k
 }
 
 // csvScalar writes a data value as Python's csv module writes what the

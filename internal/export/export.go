@@ -126,11 +126,6 @@ type Annotation struct {
 	// "completed_by": null, JSON_MIN "annotator": null and CSV/TSV an empty
 	// annotator cell.
 	CompletedBy int
-	// CompletedByEmail, when set, is shown as the annotator in JSON_MIN and
-	// CSV, as Label Studio does when annotator details are expanded; when
-	// empty the user id is shown. The caller sets it only for viewers who may
-	// read that email in the API (rule.SeesEmail); no writer looks further.
-	CompletedByEmail string
 	// Result is a JSON array of Label Studio result items; nil means [].
 	Result       json.RawMessage
 	WasCancelled bool
@@ -160,11 +155,13 @@ type Schema struct {
 	ImageKey string
 	// TextKey is the data key of the Text object, for CONLL2003.
 	TextKey string
-	// Labels are the class names, in category id order, for COCO and YOLO
-	// (from RectangleLabels/PolygonLabels). Label Studio's converter sorts
-	// them by name; pass them sorted to get its ids. Labels met in results
-	// but missing here get the next ids, as in Label Studio.
+	// Labels are the class names for COCO and YOLO (from the labels
+	// controls). As in Label Studio's converter, those without a fixed id in
+	// Categories take the free ids in order of their names; labels met in
+	// results but missing here take the next free ids.
 	Labels []string
+	// Categories are the class ids the config fixes (<Label category="N">).
+	Categories map[string]int
 	// DataKeys are the data keys named by the configuration's object tags
 	// ($text, $image...), for the CSV/TSV header, which must be known before
 	// the first row is streamed. When empty, the keys of the first task's

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -58,31 +59,81 @@ func (v value) points() [][2]float64 {
 	return out
 }
 
-// categories assigns class ids: the schema's labels in order, then labels met
-// in results in order of first appearance, as Label Studio's COCO and YOLO
-// exports do.
+// categories assigns class ids as Label Studio's converter does
+// (Converter._get_labels): labels given a category id in the config
+// (<Label category="N">) keep it; the other labels of the config take the
+// free ids from 0 up in order of their names; labels met in results but not
+// in the config take the next free id in order of first appearance.
 type categories struct {
-	names []string
+	names []string // in the order the converter lists them
+	idOf  []int    // idOf[i] is names[i]'s id
 	ids   map[string]int
+	used  map[int]bool
+	next  int // the lowest id that may be free
 }
 
-// newCategories starts with labels, skipping repeats.
-func newCategories(labels []string) *categories {
-	c := &categories{ids: make(map[string]int)}
+// newCategories starts with labels, skipping repeats, and fixed, the ids the
+// config gives.
+func newCategories(labels []string, fixed map[string]int) *categories {
+	c := &categories{ids: make(map[string]int), used: make(map[int]bool)}
+	named := make([]string, 0, len(fixed))
+	for n := range fixed {
+		named = append(named, n)
+	}
+	// The converter lists the fixed ones in config order; order them by id,
+	// which is the same for configs that number labels in order.
+	sort.Slice(named, func(i, j int) bool { return fixed[named[i]] < fixed[named[j]] })
+	for _, n := range named {
+		if id := fixed[n]; id >= 0 && !c.used[id] {
+			c.add(n, id)
+		}
+	}
+	rest := make([]string, 0, len(labels))
 	for _, l := range labels {
+		if _, ok := c.ids[l]; !ok && !slices.Contains(rest, l) {
+			rest = append(rest, l)
+		}
+	}
+	sort.Strings(rest)
+	for _, l := range rest {
 		c.id(l)
 	}
 	return c
 }
 
-// id returns name's id, adding it when new.
+// add records name with id.
+func (c *categories) add(name string, id int) {
+	c.ids[name] = id
+	c.used[id] = true
+	c.names = append(c.names, name)
+	c.idOf = append(c.idOf, id)
+}
+
+// id returns name's id, giving it the lowest free id when new.
 func (c *categories) id(name string) int {
 	if id, ok := c.ids[name]; ok {
 		return id
 	}
-	c.ids[name] = len(c.names)
-	c.names = append(c.names, name)
-	return c.ids[name]
+	for c.used[c.next] {
+		c.next++
+	}
+	c.add(name, c.next)
+	return c.next
+}
+
+// byID returns the class names indexed by id, "" for ids no label has.
+func (c *categories) byID() []string {
+	max := -1
+	for _, id := range c.idOf {
+		if id > max {
+			max = id
+		}
+	}
+	out := make([]string, max+1)
+	for i, n := range c.names {
+		out[c.idOf[i]] = n
+	}
+	return out
 }
 
 // appendJSON appends the categories as [{"id": 0, "name": "..."}, ...].
@@ -93,7 +144,7 @@ func (c *categories) appendJSON(b []byte) []byte {
 			b = append(b, ',')
 		}
 		b = append(b, `{"id":`...)
-		b = strconv.AppendInt(b, int64(i), 10)
+		b = strconv.AppendInt(b, int64(c.idOf[i]), 10)
 		b = append(b, `,"name":`...)
 		b = appendString(b, n)
 		b = append(b, '}')

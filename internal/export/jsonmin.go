@@ -94,8 +94,6 @@ func (it item) minRecord(s Schema) (*object, error) {
 	}
 	a := it.ann
 	switch {
-	case a.CompletedByEmail != "":
-		rec.set("annotator", appendString(nil, a.CompletedByEmail))
 	case a.CompletedBy != 0:
 		rec.set("annotator", json.RawMessage(strconv.Itoa(a.CompletedBy)))
 	default:

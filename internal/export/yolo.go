@@ -42,12 +42,12 @@ func writeYOLO(w io.Writer, s Schema, next func() (*Task, error)) error {
 			return err
 		}
 	}
-	y := &yoloWriter{schema: s, zw: zw, modified: t0, cats: newCategories(s.Labels), used: make(map[string]struct{})}
+	y := &yoloWriter{schema: s, zw: zw, modified: t0, cats: newCategories(s.Labels, s.Categories), used: make(map[string]struct{})}
 	if err := each(next, y.task); err != nil {
 		return err
 	}
 	var classes []byte
-	for _, n := range y.cats.names {
+	for _, n := range y.cats.byID() {
 		classes = append(classes, cleanLine(n)...)
 		classes = append(classes, '\n')
 	}

@@ -134,6 +134,11 @@ type Options struct {
 	// TextKey is the data key that holds the text of a .txt line or of a
 	// plain JSON string given in place of a task. It defaults to "text".
 	TextKey string
+	// RequiredKeys are the data keys every task must have (the config's
+	// "$key" references), as Label Studio requires: a task without one is
+	// refused with a *RowError naming the key. A key present with an empty
+	// or null value is fine. Nil requires nothing.
+	RequiredKeys []string
 }
 
 // withDefaults fills in zero fields.
@@ -228,8 +233,12 @@ type parser struct {
 	n    int    // tasks accepted by fn
 }
 
-// emit passes one task to fn.
-func (p *parser) emit(t Task) error {
+// emit passes one task, at task number row on line line, to fn after
+// checking that its data has every required key.
+func (p *parser) emit(t Task, row, line int) error {
+	if key := missingKey(t.Data, p.o.RequiredKeys); key != "" {
+		return &RowError{Row: row, Line: line, Msg: fmt.Sprintf("%q key is expected in task data (the labeling config reads $%s)", key, key)}
+	}
 	if err := p.fn(t); err != nil {
 		return &callerError{err}
 	}
@@ -246,6 +255,24 @@ func (p *parser) finish(err error) (int, error) {
 		err = &RowError{Msg: p.what + " has no tasks"}
 	}
 	return p.n, err
+}
+
+// missingKey returns the first of keys that the JSON object data lacks, or
+// "" when it has them all.
+func missingKey(data json.RawMessage, keys []string) string {
+	if len(keys) == 0 {
+		return ""
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		return keys[0]
+	}
+	for _, k := range keys {
+		if _, ok := m[k]; !ok {
+			return k
+		}
+	}
+	return ""
 }
 
 // callerError carries an error from fn through the parsers unchanged.

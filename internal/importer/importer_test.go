@@ -671,3 +671,33 @@ func FuzzParseTable(f *testing.F) {
 		}
 	})
 }
+
+// TestRequiredKeys: every format refuses the first task lacking a required
+// data key, naming the key and where it is; an empty or null value counts
+// as present.
+func TestRequiredKeys(t *testing.T) {
+	o := func(f Format) Options { return Options{Format: f, RequiredKeys: []string{"image", "caption"}} }
+	for _, tc := range []struct {
+		f        Format
+		in, want string
+	}{
+		{CSV, "image,caption\na.png,\n", ""},
+		{CSV, "image,title\na.png,x\n", `line 2 (task 1): "caption" key is expected in task data`},
+		{TSV, "caption\timage\n\t\n", ""},
+		{JSON, `[{"image":null,"caption":""},{"data":{"image":"b"}}]`, `line 1 (task 2): "caption" key is expected`},
+		{JSONL, "{\"image\":1,\"caption\":2}\n\n{\"caption\":3}\n", `line 3 (task 2): "image" key is expected`},
+		{TXT, "one line\n", `line 1 (task 1): "image" key is expected`},
+	} {
+		n, err := Parse(strings.NewReader(tc.in), o(tc.f), func(Task) error { return nil })
+		if tc.want == "" {
+			if err != nil || n != 1 {
+				t.Errorf("%s %q: n=%d err=%v, want one task", tc.f, tc.in, n, err)
+			}
+			continue
+		}
+		var re *RowError
+		if !errors.As(err, &re) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s %q: err=%v, want %q", tc.f, tc.in, err, tc.want)
+		}
+	}
+}

@@ -116,7 +116,7 @@ func (j *jsonStream) element(row int) error {
 	if err != nil {
 		return &RowError{Row: row, Line: line, Msg: err.Error()}
 	}
-	return j.p.emit(t)
+	return j.p.emit(t, row, line)
 }
 
 // nextLine returns the line of the next value or delimiter after the
@@ -206,7 +206,7 @@ func (p *parser) parseJSONL(r io.Reader) error {
 		if err != nil {
 			return &RowError{Row: row, Line: lr.line, Msg: err.Error()}
 		}
-		if err := p.emit(t); err != nil {
+		if err := p.emit(t, row, lr.line); err != nil {
 			return err
 		}
 	}

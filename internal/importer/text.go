@@ -62,7 +62,7 @@ func (p *parser) parseTable(r io.Reader, comma rune) error {
 		if err != nil {
 			return &RowError{Row: row, Line: line, Msg: err.Error()}
 		}
-		if err := p.emit(Task{Data: data}); err != nil {
+		if err := p.emit(Task{Data: data}, row, line); err != nil {
 			return err
 		}
 	}
@@ -161,7 +161,7 @@ func (p *parser) parseText(r io.Reader) error {
 		if err := checkText(text); err != nil {
 			return &RowError{Row: row, Line: lr.line, Msg: "the line " + err.Error()}
 		}
-		if err := p.emit(Task{Data: textData(p.o.TextKey, text)}); err != nil {
+		if err := p.emit(Task{Data: textData(p.o.TextKey, text)}, row, lr.line); err != nil {
 			return err
 		}
 	}

@@ -621,7 +621,8 @@ const resultConfig = `<View>
 </View>`
 
 // resultData's text has an emoji, two UTF-16 code units long, before "Bob":
-// "Bob" is at UTF-16 offsets 6..9 but at code points 5..8.
+// "Bob" is at code points 5..8 (what results store, as Label Studio's
+// exports and Python's text[start:end] count) but at UTF-16 offsets 6..9.
 var resultData = map[string]any{
 	"title": "T",
 	"text":  "Hi 😀 Bob works at ACME",
@@ -672,18 +673,18 @@ func TestValidateResult(t *testing.T) {
 		{"numeric id", `[{"id": 3, "from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["Positive"]}}]`, 0, `"id" must be a string`},
 		{"extra keys", `[{"id": "a", "from_name": "sentiment", "to_name": "text", "type": "choices", "origin": "manual", "score": 0.5, "readonly": false, "value": {"choices": ["Positive"]}}]`, -1, ""},
 
-		{"span in UTF-16 units", `[` + span(6, 9, "Bob", "Person") + `]`, -1, ""},
-		{"span at the end", `[` + span(19, 23, "ACME", "Organization") + `]`, -1, ""},
-		{"span covering the emoji", `[` + span(3, 5, "😀", "Person") + `]`, -1, ""},
-		{"span in code points", `[` + span(5, 8, "Bob", "Person") + `]`, 0, `value.text "Bob" does not match the text at 5..8 of "text", which is " Bo"`},
-		{"span past the end", `[` + span(19, 24, "", "Organization") + `]`, 0, "value.end (24) is past the end of the text of \"text\" (23 UTF-16 code units)"},
+		{"span in code points", `[` + span(5, 8, "Bob", "Person") + `]`, -1, ""},
+		{"span at the end", `[` + span(18, 22, "ACME", "Organization") + `]`, -1, ""},
+		{"span covering the emoji", `[` + span(3, 4, "😀", "Person") + `]`, -1, ""},
+		{"span in UTF-16 units", `[` + span(6, 9, "Bob", "Person") + `]`, 0, `value.text "Bob" does not match the text at 6..9 of "text", which is "ob "`},
+		{"span past the end", `[` + span(18, 23, "", "Organization") + `]`, 0, "value.end (23) is past the end of the text of \"text\" (22 characters)"},
 		{"span reversed", `[` + span(9, 6, "", "Person") + `]`, 0, "0 <= start < end"},
 		{"span without text", `[` + span(6, 9, "", "Person") + `]`, -1, ""},
-		{"span text too short", `[` + span(0, 23, "Hi", "Person") + `]`, 0, `value.text "Hi" does not match the text at 0..23 of "text", which is "Hi 😀 Bob works at ACME"`},
-		{"span text too long", `[` + span(3, 5, "😀 ", "Person") + `]`, 0, `does not match the text at 3..5`},
-		{"span cutting the emoji", `[` + span(3, 4, "😀", "Person") + `]`, 0, `does not match the text at 3..4`},
+		{"span text too short", `[` + span(0, 22, "Hi", "Person") + `]`, 0, `value.text "Hi" does not match the text at 0..22 of "text", which is "Hi 😀 Bob works at ACME"`},
+		{"span text too long", `[` + span(3, 4, "😀 ", "Person") + `]`, 0, `does not match the text at 3..4`},
+		{"span past the emoji", `[` + span(3, 5, "😀", "Person") + `]`, 0, `does not match the text at 3..5`},
 		{"fractional offset", `[{"from_name": "label", "to_name": "text", "type": "labels", "value": {"start": 1.5, "end": 3, "labels": ["Person"]}}]`, 0, "value.start must be a whole number"},
-		{"unknown label", `[` + span(6, 9, "Bob", "Persn") + `]`, 0, `label "Persn" is not one of the labels of "label" (Person, Organization, Location)`},
+		{"unknown label", `[` + span(5, 8, "Bob", "Persn") + `]`, 0, `label "Persn" is not one of the labels of "label" (Person, Organization, Location)`},
 		{"two labels on single", `[{"from_name": "label", "to_name": "text", "type": "labels", "value": {"start": 6, "end": 9, "labels": ["Person", "Location"]}}]`, 0, "allows only one label"},
 		{"span on literal text", `[{"from_name": "label", "to_name": "fixed", "type": "labels", "value": {"start": 0, "end": 5, "text": "Hello", "labels": ["Person"]}}]`, -1, ""},
 		{"span on linked text", `[{"from_name": "label", "to_name": "remote", "type": "labels", "value": {"start": 0, "end": 5000, "labels": ["Person"]}}]`, -1, ""},
@@ -743,15 +744,15 @@ func TestValidateResult(t *testing.T) {
 		{"taxonomy leaf only", `[` + item("leaves", "text", "taxonomy", `{"taxonomy": [["A", "A1"]]}`) + `]`, -1, ""},
 		{"taxonomy inner node on leaf only", `[` + item("leaves", "text", "taxonomy", `{"taxonomy": [["A"]]}`) + `]`, 0, `"leaves" accepts only leaf options, but "A" has nested options`},
 
-		{"relation", `[` + span(6, 9, "Bob", "Person") + `,` + span(19, 23, "ACME", "Organization") + `,
-			{"from_id": "s6", "to_id": "s19", "type": "relation", "direction": "right", "labels": ["works_for"]},
-			{"from_id": "s19", "to_id": "s6", "type": "relation", "direction": "bi", "labels": []}]`, -1, ""},
-		{"relation to unknown id", `[` + span(6, 9, "Bob", "Person") + `,
-			{"from_id": "s6", "to_id": "nope", "type": "relation", "direction": "right"}]`, 1, `to_id "nope" is not the id of any region in this result`},
-		{"relation unknown label", `[` + span(6, 9, "Bob", "Person") + `,` + span(19, 23, "ACME", "Organization") + `,
-			{"from_id": "s6", "to_id": "s19", "type": "relation", "labels": ["owns"]}]`, 2, `relation label "owns" is not one of the relation labels (works_for, located_in)`},
-		{"relation bad direction", `[` + span(6, 9, "Bob", "Person") + `,` + span(19, 23, "ACME", "Organization") + `,
-			{"from_id": "s6", "to_id": "s19", "type": "relation", "direction": "up"}]`, 2, `"direction" must be`},
+		{"relation", `[` + span(5, 8, "Bob", "Person") + `,` + span(18, 22, "ACME", "Organization") + `,
+			{"from_id": "s5", "to_id": "s18", "type": "relation", "direction": "right", "labels": ["works_for"]},
+			{"from_id": "s18", "to_id": "s5", "type": "relation", "direction": "bi", "labels": []}]`, -1, ""},
+		{"relation to unknown id", `[` + span(5, 8, "Bob", "Person") + `,
+			{"from_id": "s5", "to_id": "nope", "type": "relation", "direction": "right"}]`, 1, `to_id "nope" is not the id of any region in this result`},
+		{"relation unknown label", `[` + span(5, 8, "Bob", "Person") + `,` + span(18, 22, "ACME", "Organization") + `,
+			{"from_id": "s5", "to_id": "s18", "type": "relation", "labels": ["owns"]}]`, 2, `relation label "owns" is not one of the relation labels (works_for, located_in)`},
+		{"relation bad direction", `[` + span(5, 8, "Bob", "Person") + `,` + span(18, 22, "ACME", "Organization") + `,
+			{"from_id": "s5", "to_id": "s18", "type": "relation", "direction": "up"}]`, 2, `"direction" must be`},
 		{"relation to another relation", `[{"id": "r", "from_id": "r", "to_id": "r", "type": "relation"}]`, 0, `from_id "r" is not the id of any region`},
 	}
 	for _, tc := range tests {
@@ -869,8 +870,8 @@ func FuzzValidateResult(f *testing.F) {
 	}
 	text := `{"text": "Hi 😀 Bob works at ACME", "html": "<p>x</p>"}`
 	for _, result := range []string{
-		`[{"id":"a","from_name":"label","to_name":"text","type":"labels","value":{"start":6,"end":9,"text":"Bob","labels":["Person"]}},` +
-			`{"id":"b","from_name":"label","to_name":"text","type":"labels","value":{"start":19,"end":23,"labels":["Organization"]}},` +
+		`[{"id":"a","from_name":"label","to_name":"text","type":"labels","value":{"start":5,"end":8,"text":"Bob","labels":["Person"]}},` +
+			`{"id":"b","from_name":"label","to_name":"text","type":"labels","value":{"start":18,"end":22,"labels":["Organization"]}},` +
 			`{"from_id":"a","to_id":"b","type":"relation","direction":"right","labels":["works_for"]}]`,
 		`[{"from_name":"htmlner","to_name":"html","type":"labels","value":{"start":"/p[1]","end":"/p[1]","startOffset":0,"endOffset":1,"labels":["Title"]}}]`,
 		`[{"from_name":"sentiment","to_name":"text","type":"choices","value":{"choices":["neu"]}}]`,

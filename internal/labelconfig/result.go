@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -43,12 +42,14 @@ func (e *ResultError) Error() string { return fmt.Sprintf("result[%d]: %s", e.In
 // first problem it finds. Each item names its control (from_name), the object
 // it labels (to_name) and its type, the control's tag in lower case; relations
 // between items instead carry type "relation" with from_id and to_id. Text
-// offsets count UTF-16 code units, as Label Studio's browser code does.
+// offsets count Unicode code points, as Label Studio's exports and every
+// Python reader (text[start:end]) do; the editor converts from the
+// browser's UTF-16 indices at its edge.
 func (c *Config) ValidateResult(result []map[string]any, data map[string]any) error {
 	if len(result) > MaxResultItems {
 		return &ResultError{Index: MaxResultItems, Msg: fmt.Sprintf("a result may hold at most %d items", MaxResultItems)}
 	}
-	v := &resultValidator{cfg: c, data: data, ids: map[string]bool{}, texts: map[string][]uint16{}, relationAccept: map[string]bool{}}
+	v := &resultValidator{cfg: c, data: data, ids: map[string]bool{}, texts: map[string][]rune{}, relationAccept: map[string]bool{}}
 	for _, ctl := range c.Controls {
 		if ctl.Tag == "Relations" {
 			v.relationLabels = append(v.relationLabels, ctl.Values...)
@@ -76,8 +77,8 @@ func (c *Config) ValidateResult(result []map[string]any, data map[string]any) er
 type resultValidator struct {
 	cfg   *Config
 	data  map[string]any
-	ids   map[string]bool     // ids of the region items, for relations
-	texts map[string][]uint16 // object name -> its text in UTF-16, computed once
+	ids   map[string]bool   // ids of the region items, for relations
+	texts map[string][]rune // object name -> its text as code points, computed once
 
 	relationLabels []string        // the Relation options of all Relations tags
 	relationAccept map[string]bool // their values and aliases
@@ -249,7 +250,7 @@ func (ctl *Control) checkOptions(value map[string]any, key, noun, nouns string) 
 	return ""
 }
 
-// span checks a text span's offsets, in UTF-16 code units, against the text
+// span checks a text span's offsets, in code points, against the text
 // the object shows, and its optional copy of the spanned text.
 func (v *resultValidator) span(obj *Object, value map[string]any) string {
 	start, msg := intField(value, "start")
@@ -263,12 +264,12 @@ func (v *resultValidator) span(obj *Object, value map[string]any) string {
 	if start < 0 || end <= start {
 		return fmt.Sprintf("value.start (%d) and value.end (%d) must satisfy 0 <= start < end", start, end)
 	}
-	units, msg := v.text(obj)
-	if msg != "" || units == nil {
+	runes, msg := v.text(obj)
+	if msg != "" || runes == nil {
 		return msg
 	}
-	if end > int64(len(units)) {
-		return fmt.Sprintf("value.end (%d) is past the end of the text of %q (%d UTF-16 code units)", end, obj.Name, len(units))
+	if end > int64(len(runes)) {
+		return fmt.Sprintf("value.end (%d) is past the end of the text of %q (%d characters)", end, obj.Name, len(runes))
 	}
 	raw, ok := value["text"]
 	if !ok || raw == nil {
@@ -278,40 +279,32 @@ func (v *resultValidator) span(obj *Object, value map[string]any) string {
 	if !isString {
 		return "value.text must be a string"
 	}
-	if !equalUTF16(units[start:end], got) {
-		// Decode only what the message shows: the span may be the whole text.
-		want := string(utf16.Decode(units[start:min(end, start+4*clipLength)]))
+	if !equalRunes(runes[start:end], got) {
+		// Convert only what the message shows: the span may be the whole text.
+		want := string(runes[start:min(end, start+4*clipLength)])
 		return fmt.Sprintf("value.text %q does not match the text at %d..%d of %q, which is %q", clip(got), start, end, obj.Name, clip(want))
 	}
 	return ""
 }
 
-// equalUTF16 reports whether s encodes to exactly units, stopping at the
-// first difference so the cost is bounded by the shorter of the two.
-func equalUTF16(units []uint16, s string) bool {
+// equalRunes reports whether s is exactly runes, stopping at the first
+// difference so the cost is bounded by the shorter of the two.
+func equalRunes(runes []rune, s string) bool {
 	i := 0
 	for _, r := range s {
-		if r >= 0x10000 {
-			r1, r2 := utf16.EncodeRune(r)
-			if i+1 >= len(units) || units[i] != uint16(r1) || units[i+1] != uint16(r2) {
-				return false
-			}
-			i += 2
-			continue
-		}
-		if i >= len(units) || units[i] != uint16(r) {
+		if i >= len(runes) || runes[i] != r {
 			return false
 		}
 		i++
 	}
-	return i == len(units)
+	return i == len(runes)
 }
 
-// text returns the object's text as UTF-16 code units, or nil when the text is
+// text returns the object's text as code points, or nil when the text is
 // not known here (the data holds a link to it).
-func (v *resultValidator) text(obj *Object) ([]uint16, string) {
-	if units, ok := v.texts[obj.Name]; ok {
-		return units, ""
+func (v *resultValidator) text(obj *Object) ([]rune, string) {
+	if runes, ok := v.texts[obj.Name]; ok {
+		return runes, ""
 	}
 	if obj.valueIsURL {
 		v.texts[obj.Name] = nil
@@ -324,12 +317,12 @@ func (v *resultValidator) text(obj *Object) ([]uint16, string) {
 			return nil, msg
 		}
 	}
-	units := utf16.Encode([]rune(s))
-	if units == nil {
-		units = []uint16{}
+	runes := []rune(s)
+	if runes == nil {
+		runes = []rune{}
 	}
-	v.texts[obj.Name] = units
-	return units, ""
+	v.texts[obj.Name] = runes
+	return runes, ""
 }
 
 // lookupText finds the string a "$key" or "$key.sub.field" value refers to.

@@ -116,6 +116,32 @@ func uploadError(err error, max int64) error {
 	return fault.Invalid("could not read the upload: %v", err)
 }
 
+// exportOptions reads the export dialog's choices: only_annotated (as
+// Label Studio's download_all_tasks=false; default false) and
+// include_predictions (default true).
+func exportOptions(r *http.Request) (dataset.ExportOptions, error) {
+	var o dataset.ExportOptions
+	q := r.URL.Query()
+	flag := func(name string, def bool) (bool, error) {
+		v := q.Get(name)
+		if v == "" {
+			return def, nil
+		}
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return false, fault.Invalid("%s must be true or false, not %q", name, v)
+		}
+		return b, nil
+	}
+	var err error
+	if o.OnlyAnnotated, err = flag("only_annotated", false); err != nil {
+		return o, err
+	}
+	include, err := flag("include_predictions", true)
+	o.OmitPredictions = !include
+	return o, err
+}
+
 // handleExport handles GET /api/projects/{id}/export?format=F: a streamed
 // download, always as an attachment so nothing from the data is rendered on
 // the app's origin.
@@ -134,7 +160,12 @@ func handleExport(svc *dataset.Service, log *slog.Logger) http.HandlerFunc {
 		if format == "" {
 			format = "JSON"
 		}
-		exp, err := svc.PrepareExport(r.Context(), id, format)
+		opts, err := exportOptions(r)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		exp, err := svc.PrepareExport(r.Context(), id, format, opts)
 		if err != nil {
 			writeError(w, r, log, err)
 			return

@@ -2,11 +2,15 @@
 // highlighted. Spans are made by selecting text with the mouse, or with the
 // Start and End fields (which follow the selection) and "Add span", before
 // or after choosing a label: a selection made with no label chosen waits,
-// highlighted, and is labeled when a label is picked. Offsets count UTF-16 code units of the data
-// string, as Label Studio's do: the element holds exactly that string, split
-// into text nodes at span edges, so the length of a DOM range's text is the
-// offset. Span labels are drawn with CSS ::after content, which is not text
-// in the document and so never shifts an offset.
+// highlighted, and is labeled when a label is picked. Results store offsets
+// in Unicode code points, as Label Studio's exports and Python's
+// text[start:end] count them (and the server checks them); inside this
+// component offsets are JavaScript's UTF-16 indices, converted at the edge
+// (toUnits when reading a result, toCodePoints when writing one, and the
+// Start and End fields show code points). The element holds exactly the data
+// string, split into text nodes at span edges, so the length of a DOM range's
+// text is the UTF-16 offset. Span labels are drawn with CSS ::after content,
+// which is not text in the document and so never shifts an offset.
 import { useEffect, useRef, useState, type FormEvent } from "react";
 
 import { Field } from "../components/Field.tsx";
@@ -38,6 +42,24 @@ function selectionOffsets(root: HTMLElement | null, length: number): { start: nu
   const start = root.contains(range.startContainer) ? offsetIn(root, range.startContainer, range.startOffset) : 0;
   const end = root.contains(range.endContainer) ? offsetIn(root, range.endContainer, range.endOffset) : length;
   return end > start ? { start, end } : null;
+}
+
+/** toCodePoints converts a UTF-16 index into text to a code point offset. */
+export function toCodePoints(text: string, units: number): number {
+  let points = 0;
+  for (let i = 0; i < units && i < text.length; points++) {
+    i += (text.codePointAt(i) ?? 0) > 0xffff ? 2 : 1;
+  }
+  return points;
+}
+
+/** toUnits converts a code point offset into text to a UTF-16 index. */
+export function toUnits(text: string, points: number): number {
+  let i = 0;
+  for (let n = 0; n < points && i < text.length; n++) {
+    i += (text.codePointAt(i) ?? 0) > 0xffff ? 2 : 1;
+  }
+  return i;
 }
 
 const wordChar = /[\p{L}\p{N}_]/u;
@@ -78,8 +100,8 @@ export function TextObject({ object }: { object: ObjectInfo }) {
     function handleSelectionChange() {
       const offsets = selectionOffsets(ref.current, text.length);
       if (offsets) {
-        setStart(String(offsets.start));
-        setEnd(String(offsets.end));
+        setStart(String(toCodePoints(text, offsets.start)));
+        setEnd(String(toCodePoints(text, offsets.end)));
       }
     }
     document.addEventListener("selectionchange", handleSelectionChange);
@@ -94,13 +116,14 @@ export function TextObject({ object }: { object: ObjectInfo }) {
     );
   }
 
+  const points = [...text].length;
   const spans: Span[] = [];
   for (const item of editor.result) {
     if (!isRegion(item) || item.type !== "labels" || item.to_name !== object.name) continue;
     const s = num(item.value.start);
     const e = num(item.value.end);
-    if (s === null || e === null || s < 0 || e > text.length || e <= s) continue;
-    spans.push({ item, start: s, end: e });
+    if (s === null || e === null || s < 0 || e > points || e <= s) continue;
+    spans.push({ item, start: toUnits(text, s), end: toUnits(text, e) });
   }
 
   const labelControl = canLabel ? editor.activeControl(object.name, ["Labels"]) : null;
@@ -116,7 +139,11 @@ export function TextObject({ object }: { object: ObjectInfo }) {
       return true;
     }
     setWaiting(null);
-    return editor.addRegion(object.name, ["Labels"], { start: s, end: e, text: text.slice(s, e) });
+    return editor.addRegion(object.name, ["Labels"], {
+      start: toCodePoints(text, s),
+      end: toCodePoints(text, e),
+      text: text.slice(s, e),
+    });
   }
 
   // A label picked while a selection waits labels it.
@@ -124,8 +151,8 @@ export function TextObject({ object }: { object: ObjectInfo }) {
     if (!waiting || !labelControl) return;
     setWaiting(null);
     editor.addRegion(object.name, ["Labels"], {
-      start: waiting.start,
-      end: waiting.end,
+      start: toCodePoints(text, waiting.start),
+      end: toCodePoints(text, waiting.end),
       text: text.slice(waiting.start, waiting.end),
     });
   }, [waiting, labelControl, editor, object.name, text]);
@@ -155,11 +182,11 @@ export function TextObject({ object }: { object: ObjectInfo }) {
     event.preventDefault();
     const s = Number(start);
     const e = Number(end);
-    if (!Number.isInteger(s) || !Number.isInteger(e) || s < 0 || e > text.length || e <= s) {
-      editor.notify(`Start and End must be whole numbers with 0 ≤ Start < End ≤ ${text.length}.`);
+    if (!Number.isInteger(s) || !Number.isInteger(e) || s < 0 || e > points || e <= s) {
+      editor.notify(`Start and End must be whole numbers with 0 ≤ Start < End ≤ ${points}.`);
       return;
     }
-    if (addSpan(s, e)) {
+    if (addSpan(toUnits(text, s), toUnits(text, e))) {
       setStart("");
       setEnd("");
     }
@@ -241,7 +268,7 @@ export function TextObject({ object }: { object: ObjectInfo }) {
             type="number"
             inputMode="numeric"
             min={0}
-            max={text.length}
+            max={points}
             value={start}
             onValueChange={setStart}
           />
@@ -251,7 +278,7 @@ export function TextObject({ object }: { object: ObjectInfo }) {
             type="number"
             inputMode="numeric"
             min={0}
-            max={text.length}
+            max={points}
             value={end}
             onValueChange={setEnd}
           />
@@ -259,7 +286,7 @@ export function TextObject({ object }: { object: ObjectInfo }) {
             Add span
           </button>
           <p className="field-hint">
-            Select text with the mouse, or type offsets (0 to {text.length}) and press Add span; choose a label
+            Select text with the mouse, or type offsets (0 to {points}) and press Add span; choose a label
             before or after.
           </p>
         </form>

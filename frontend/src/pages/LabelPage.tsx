@@ -375,7 +375,7 @@ function SingleTask({ projectId, taskId }: { projectId: string; taskId: string }
   }
   return (
     <>
-      <LabelHeader project={project} title={`Task ${task.innerId}`} />
+      <LabelHeader project={project} title={`Task ${task.id}`} />
       <TaskLabeler
         key={task.id}
         project={project}

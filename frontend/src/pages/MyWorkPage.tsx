@@ -127,10 +127,10 @@ function AnnotationList({ state }: { state: ReviewState | null }) {
                 <td>
                   {a.reviewState === "REJECTED" ? (
                     <Link to={taskPath(a)} className="button button-small button-secondary">
-                      Fix task {a.task.innerId}
+                      Fix task {a.task.id}
                     </Link>
                   ) : (
-                    <Link to={taskPath(a)}>Task {a.task.innerId}</Link>
+                    <Link to={taskPath(a)}>Task {a.task.id}</Link>
                   )}
                   {a.wasCancelled ? <span className="muted"> (skipped)</span> : null}
                 </td>

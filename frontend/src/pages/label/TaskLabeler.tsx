@@ -226,9 +226,9 @@ export function TaskLabeler({ project, task, mode, onSubmitted, canReview = fals
   const projectLink = `/projects/${encodeURIComponent(project.id)}`;
   return (
     <>
-      <section ref={section} className="card labeling" aria-label={`Task ${task.innerId}`} tabIndex={-1}>
+      <section ref={section} className="card labeling" aria-label={`Task ${task.id}`} tabIndex={-1}>
         <div className="labeling-meta">
-          <span className="badge">Task {task.innerId}</span>
+          <span className="badge">Task {task.id}</span>
           <span className="muted">
             {count(task.totalAnnotations, "annotation")}
             {task.cancelledAnnotations > 0 ? ` · ${task.cancelledAnnotations} skipped` : ""}

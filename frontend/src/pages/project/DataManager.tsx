@@ -23,6 +23,7 @@ import { count, formatDateTime } from "../../format.ts";
 import { useQuery } from "../../hooks.ts";
 import { asText, parseLabelConfig, safeImageUrl } from "../../labeling/config.ts";
 import { Link, navigate } from "../../router.tsx";
+import { useViewer } from "../../session.tsx";
 
 const pageSize = 50;
 
@@ -66,6 +67,23 @@ function taskFilter(
   if (choice === "skipped") filter.skipped = true;
   if (annotator) filter.annotator = annotator;
   return Object.keys(filter).length > 0 ? filter : null;
+}
+
+/** The most data columns shown: the config's keys, then others the page's tasks hold. */
+const maxDataColumns = 30;
+
+/** hiddenColumnsKey is where the viewer's hidden columns of a project are remembered. */
+function hiddenColumnsKey(userId: string, projectId: string): string {
+  return `gloss.dataManager.hiddenColumns.${userId}.${projectId}`;
+}
+
+function loadHidden(key: string): Set<string> {
+  try {
+    const saved: unknown = JSON.parse(window.localStorage.getItem(key) ?? "[]");
+    return new Set(Array.isArray(saved) ? saved.filter((k): k is string => typeof k === "string") : []);
+  } catch {
+    return new Set();
+  }
 }
 
 function truncate(text: string, most: number): string {
@@ -117,6 +135,21 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
     [project.labelConfig],
   );
   const base = `/projects/${encodeURIComponent(project.id)}`;
+  const viewer = useViewer();
+  const storageKey = hiddenColumnsKey(viewer.id, project.id);
+  const [hidden, setHidden] = useState<Set<string>>(() => loadHidden(storageKey));
+  useEffect(() => setHidden(loadHidden(storageKey)), [storageKey]);
+  function toggleColumn(key: string, shown: boolean) {
+    const next = new Set(hidden);
+    if (shown) next.delete(key);
+    else next.add(key);
+    setHidden(next);
+    try {
+      window.localStorage.setItem(storageKey, JSON.stringify([...next]));
+    } catch {
+      // Storage full or disabled: the choice lasts for this page only.
+    }
+  }
 
   // A new order or filter starts again from the first page.
   function changeView(change: () => void) {
@@ -137,7 +170,16 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
 
   const page = tasks.data?.tasks;
   const rows: TaskRow[] = page?.edges.map((e) => e.node) ?? [];
-  const keys = project.dataKeys;
+  // Every data key: the config's, then the others this page's tasks hold.
+  const allKeys = [...project.dataKeys];
+  for (const task of rows) {
+    if (task.data === null || typeof task.data !== "object" || Array.isArray(task.data)) continue;
+    for (const key of Object.keys(task.data)) {
+      if (allKeys.length >= maxDataColumns) break;
+      if (!allKeys.includes(key)) allKeys.push(key);
+    }
+  }
+  const keys = allKeys.filter((key) => !hidden.has(key));
   const first = (cursors.length - 1) * pageSize + 1;
 
   function openRow(event: MouseEvent<HTMLTableRowElement>, task: TaskRow) {
@@ -211,6 +253,24 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
             </select>
           </div>
         ) : null}
+        {allKeys.length > 0 ? (
+          <details className="field column-picker">
+            <summary>Columns</summary>
+            <fieldset>
+              <legend className="visually-hidden">Data columns shown</legend>
+              {allKeys.map((key) => (
+                <label key={key}>
+                  <input
+                    type="checkbox"
+                    checked={!hidden.has(key)}
+                    onChange={(e) => toggleColumn(key, e.target.checked)}
+                  />{" "}
+                  {key}
+                </label>
+              ))}
+            </fieldset>
+          </details>
+        ) : null}
         {canReview && members.data ? (
           <div className="field">
             <label htmlFor="dm-annotator">Annotator</label>
@@ -260,7 +320,7 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
               <caption className="visually-hidden">Tasks of {project.title}</caption>
               <thead>
                 <tr>
-                  <th scope="col">#</th>
+                  <th scope="col">ID</th>
                   {keys.length > 0 ? (
                     keys.map((key) => (
                       <th key={key} scope="col">
@@ -282,8 +342,8 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
                   return (
                     <tr key={task.id} className="row-link" onClick={(event) => openRow(event, task)}>
                       <td>
-                        <Link to={`${base}/tasks/${encodeURIComponent(task.id)}`} aria-label={`Open task ${task.innerId}`}>
-                          {task.innerId}
+                        <Link to={`${base}/tasks/${encodeURIComponent(task.id)}`} aria-label={`Open task ${task.id}`}>
+                          {task.id}
                         </Link>
                       </td>
                       {keys.length > 0 ? (
@@ -293,7 +353,7 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
                               value={data ? data[key] : undefined}
                               image={imageKeys.has(key)}
                               taskId={task.id}
-                              alt={`Task ${task.innerId} ${key}`}
+                              alt={`Task ${task.id} ${key}`}
                             />
                           </td>
                         ))

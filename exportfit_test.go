@@ -1,0 +1,210 @@
+package main
+
+import (
+	"archive/zip"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+const imageBoxes = `<View>
+  <Image name="image" value="$image"/>
+  <RectangleLabels name="box" toName="image"><Label value="Cat"/><Label value="Dog"/></RectangleLabels>
+</View>`
+
+// exportGet downloads the project's export with the query string q.
+func exportGet(tm *team, id, q string) *gqlResponse {
+	req, _ := http.NewRequest(http.MethodGet, tm.s.URL+"/api/projects/"+id+"/export?"+q, nil)
+	return tm.owner.do(req)
+}
+
+// exportsAudited counts the project.exported audit events.
+func exportsAudited(t *testing.T, tm *team) int {
+	d := tm.owner.ok(`{ auditEvents(first: 100, filter: {action: "project.exported"}) { edges { node { action } } } }`, nil)
+	return len(path(d, "auditEvents", "edges").([]any))
+}
+
+// TestExportRefusesUnfitFormats: COCO and YOLO of a text project and CoNLL
+// of an image project answer 400 with the reason, instead of an empty 200
+// file, and record no export; Project.exportFormats lists only the formats
+// that fit; a fitting format downloads and is recorded once.
+func TestExportRefusesUnfitFormats(t *testing.T) {
+	tm := MustTeam(t)
+	text := tm.project(t, nerConfig, nil)
+	image := tm.project(t, imageBoxes, nil)
+	tm.owner.ok(importTasks, map[string]any{"p": text, "t": []any{map[string]any{"text": "Ada went to Paris."}}})
+	tm.owner.ok(importTasks, map[string]any{"p": image, "t": []any{map[string]any{"image": "https://example.com/a.png"}}})
+
+	for _, tc := range []struct{ project, format, reason string }{
+		{text, "COCO", "COCO needs RectangleLabels, PolygonLabels or KeyPointLabels on an Image"},
+		{text, "YOLO", "YOLO needs RectangleLabels, PolygonLabels or KeyPointLabels on an Image"},
+		{image, "CONLL2003", "CONLL2003 needs Labels on a Text"},
+		{text, "JSON&only_annotated=maybe", `only_annotated must be true or false, not \"maybe\"`},
+		{text, "PDF", "unsupported export format"},
+	} {
+		before := exportsAudited(t, tm)
+		r := exportGet(tm, tc.project, "format="+tc.format)
+		if r.Status != http.StatusBadRequest || !strings.Contains(r.Raw, tc.reason) {
+			t.Fatalf("%s: status %d: %s", tc.format, r.Status, r.Raw)
+		}
+		if n := exportsAudited(t, tm); n != before {
+			t.Fatalf("%s: a refused export was audited (%d events, want %d)", tc.format, n, before)
+		}
+	}
+
+	formats := func(id string) string {
+		d := tm.owner.ok(`query($id: ID!) { project(id: $id) { exportFormats { name fits reason } } }`, map[string]any{"id": id})
+		var names []string
+		for _, f := range path(d, "project", "exportFormats").([]any) {
+			m := f.(map[string]any)
+			if m["fits"] == true {
+				names = append(names, m["name"].(string))
+			} else if m["reason"] == nil || m["reason"] == "" {
+				t.Fatalf("unfit format without a reason: %v", m)
+			}
+		}
+		return strings.Join(names, ",")
+	}
+	if got := formats(text); got != "JSON,JSON_MIN,CSV,TSV,CONLL2003" {
+		t.Fatalf("text project formats: %s", got)
+	}
+	if got := formats(image); got != "JSON,JSON_MIN,CSV,TSV,COCO,YOLO" {
+		t.Fatalf("image project formats: %s", got)
+	}
+
+	before := exportsAudited(t, tm)
+	for id, f := range map[string]string{text: "CONLL2003", image: "COCO"} {
+		if r := exportGet(tm, id, "format="+f); r.Status != http.StatusOK || len(r.Raw) == 0 {
+			t.Fatalf("%s: status %d: %s", f, r.Status, r.Raw)
+		}
+	}
+	if n := exportsAudited(t, tm); n != before+2 {
+		t.Fatalf("fitting exports audited %d times, want 2", n-before)
+	}
+}
+
+// TestExportOptions: only_annotated leaves out tasks without a kept
+// annotation (unannotated and skipped-only ones); include_predictions=false
+// leaves predictions out of JSON.
+func TestExportOptions(t *testing.T) {
+	tm := MustTeam(t)
+	id := tm.project(t, textClassification, nil)
+	tm.owner.ok(importTasks, map[string]any{"p": id, "t": []any{
+		map[string]any{"data": map[string]any{"text": "annotated"}, "annotations": []any{map[string]any{"result": []any{}}},
+			"predictions": []any{map[string]any{"result": []any{}, "model_version": "m1"}}},
+		map[string]any{"data": map[string]any{"text": "skipped"}, "annotations": []any{map[string]any{"result": []any{}, "was_cancelled": true}}},
+		map[string]any{"data": map[string]any{"text": "bare"}, "predictions": []any{map[string]any{"result": []any{}, "model_version": "m2"}}},
+	}})
+	get := func(q string) []map[string]any {
+		r := exportGet(tm, id, q)
+		var out []map[string]any
+		if err := json.Unmarshal([]byte(r.Raw), &out); r.Status != http.StatusOK || err != nil {
+			t.Fatalf("%s: status %d: %v %s", q, r.Status, err, r.Raw)
+		}
+		return out
+	}
+	texts := func(out []map[string]any) (s []string, preds int) {
+		for _, task := range out {
+			s = append(s, task["data"].(map[string]any)["text"].(string))
+			if p, ok := task["predictions"].([]any); ok {
+				preds += len(p)
+			}
+		}
+		return s, preds
+	}
+	if s, preds := texts(get("format=JSON")); strings.Join(s, ",") != "annotated,skipped,bare" || preds != 2 {
+		t.Fatalf("default export: %v, %d predictions", s, preds)
+	}
+	if s, preds := texts(get("format=JSON&only_annotated=true&include_predictions=false")); strings.Join(s, ",") != "annotated" || preds != 0 {
+		t.Fatalf("only annotated without predictions: %v, %d predictions", s, preds)
+	}
+}
+
+// TestCSVAsTheConverterWritesIt: CSV and TSV keep every data key the tasks
+// hold (not only the config's), write a data key named like a control to
+// "_data_<name>" so the annotation's answer survives, and name the
+// annotator by user id, as Label Studio's converter does.
+func TestCSVAsTheConverterWritesIt(t *testing.T) {
+	tm := MustTeam(t)
+	id := tm.project(t, textClassification, nil)
+	owner := str(tm.owner.ok(`{ viewer { id } }`, nil), "viewer", "id")
+	tm.owner.ok(importTasks, map[string]any{"p": id, "t": []any{
+		map[string]any{"data": map[string]any{"text": "a", "sentiment": "raw value", "extra": 5},
+			"annotations": []any{map[string]any{"result": []any{map[string]any{"id": "r1", "from_name": "sentiment", "to_name": "text",
+				"type": "choices", "value": map[string]any{"choices": []any{"Positive"}}}}}}},
+		map[string]any{"data": map[string]any{"text": "b", "other": "x"}},
+	}})
+	for _, f := range []string{"CSV", "TSV"} {
+		r := exportGet(tm, id, "format="+f)
+		if r.Status != http.StatusOK {
+			t.Fatalf("%s: status %d: %s", f, r.Status, r.Raw)
+		}
+		sep := ","
+		if f == "TSV" {
+			sep = "\t"
+		}
+		lines := strings.Split(strings.TrimSpace(r.Raw), "\n")
+		header := strings.Split(lines[0], sep)
+		want := "_data_sentiment annotation_id annotator created_at extra id lead_time other sentiment text updated_at"
+		if strings.Join(header, " ") != want {
+			t.Fatalf("%s header %q, want %q", f, header, want)
+		}
+		row := strings.Split(lines[1], sep)
+		cell := func(name string) string {
+			for i, h := range header {
+				if h == name {
+					return row[i]
+				}
+			}
+			return "?"
+		}
+		if cell("_data_sentiment") != "raw value" || cell("sentiment") != "Positive" || cell("extra") != "5" || cell("annotator") != owner {
+			t.Fatalf("%s row %q", f, row)
+		}
+	}
+}
+
+// TestCOCOCategoriesFromTheConfig: <Label category="N"> in the project's
+// config fixes that label's COCO category id; the other labels take the free
+// ids in name order, as Label Studio's converter assigns them.
+func TestCOCOCategoriesFromTheConfig(t *testing.T) {
+	tm := MustTeam(t)
+	id := tm.project(t, `<View>
+  <Image name="image" value="$image"/>
+  <RectangleLabels name="box" toName="image">
+    <Label value="Zebra"/><Label value="Mango" category="0"/><Label value="Apple"/><Label value="Kiwi" category="2"/>
+  </RectangleLabels>
+</View>`, nil)
+	tm.owner.ok(importTasks, map[string]any{"p": id, "t": []any{map[string]any{"image": "https://example.com/a.png"}}})
+	r := exportGet(tm, id, "format=COCO")
+	if r.Status != http.StatusOK {
+		t.Fatalf("status %d: %s", r.Status, r.Raw)
+	}
+	zr, err := zip.NewReader(strings.NewReader(r.Raw), int64(len(r.Raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := zr.Open("result.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var coco struct {
+		Categories []struct {
+			ID   int    `json:"id"`
+			Name string `json:"name"`
+		} `json:"categories"`
+	}
+	if err := json.NewDecoder(f).Decode(&coco); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range coco.Categories {
+		got = append(got, fmt.Sprintf("%d:%s", c.ID, c.Name))
+	}
+	if strings.Join(got, " ") != "0:Mango 2:Kiwi 1:Apple 3:Zebra" {
+		t.Fatalf("categories %v", got)
+	}
+}
