@@ -464,6 +464,7 @@ function ControlView({ control }: { control: ControlInfo }) {
     case "RectangleLabels":
     case "PolygonLabels":
     case "KeyPointLabels":
+    case "EllipseLabels":
       return <LabelsPicker control={control} />;
     case "TextArea":
       return <TextAreaControl control={control} />;
@@ -528,6 +529,8 @@ function describeRegion(item: RegionItem): string {
       return `polygon with ${Array.isArray(v.points) ? v.points.length : 0} points`;
     case "keypointlabels":
       return `point at ${percent(num(v.x))}, ${percent(num(v.y))}`;
+    case "ellipselabels":
+      return `ellipse at ${percent(num(v.x))}, ${percent(num(v.y))}, radii ${percent(num(v.radiusX))} × ${percent(num(v.radiusY))}`;
     default:
       return "";
   }

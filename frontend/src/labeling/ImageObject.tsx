@@ -16,7 +16,7 @@ import { useEditor } from "./context.ts";
 import { colorStyle } from "./controls.tsx";
 import { isRegion, labelsOf, num, type RegionItem } from "./result.ts";
 
-const drawingTags: readonly RegionTag[] = ["RectangleLabels", "PolygonLabels", "KeyPointLabels"];
+const drawingTags: readonly RegionTag[] = ["RectangleLabels", "PolygonLabels", "KeyPointLabels", "EllipseLabels"];
 const minZoom = 1;
 const maxZoom = 16;
 const zoomStep = 1.25;
@@ -126,7 +126,8 @@ function adjusted(
   }
   const x = num(origin.x) ?? 0;
   const y = num(origin.y) ?? 0;
-  if (type === "keypointlabels") {
+  if (type === "keypointlabels" || type === "ellipselabels") {
+    // A point or an ellipse's centre moves, as far as the image goes.
     return { ...origin, x: clampTo(x + dx, 0, 100), y: clampTo(y + dy, 0, 100) };
   }
   const width = num(origin.width) ?? 0;
@@ -158,7 +159,7 @@ function adjusted(
   return { ...origin, x: clampTo(x + dx, 0, 100 - width), y: clampTo(y + dy, 0, 100 - height) };
 }
 
-type Tool = "pan" | "rect" | "polygon" | "point" | "select";
+type Tool = "pan" | "rect" | "ellipse" | "polygon" | "point" | "select";
 
 function clampPercent(value: number): number {
   return Math.min(100, Math.max(0, value));
@@ -172,6 +173,8 @@ function sameTool(tag: string | undefined): Tool {
       return "polygon";
     case "KeyPointLabels":
       return "point";
+    case "EllipseLabels":
+      return "ellipse";
     default:
       return "select";
   }
@@ -180,6 +183,7 @@ function sameTool(tag: string | undefined): Tool {
 const toolHints: Record<Tool, string> = {
   pan: "Drag to move the image.",
   rect: "Drag on the image to draw a box.",
+  ellipse: "Drag on the image to draw an ellipse within the box you drag.",
   polygon: "Click to add points; click the first point, double-click or press Enter to close; Escape cancels.",
   point: "Click on the image to place a point.",
   select: "Choose a label to draw; click a region to select it.",
@@ -384,6 +388,7 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
     if (!point) return;
     switch (tool) {
       case "rect":
+      case "ellipse":
         event.preventDefault();
         event.currentTarget.setPointerCapture(event.pointerId);
         drag.current = { kind: "rect" };
@@ -493,6 +498,11 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
     setDraft(null);
     // A click, or a drag of a pixel or two, is not a box.
     if (!box || (width / 100) * box.width < 3 || (height / 100) * box.height < 3) return;
+    if (drawTool === "ellipse") {
+      // Label Studio keeps an ellipse as its centre and radii, in percent of the image.
+      addRegion(["EllipseLabels"], { x: x + width / 2, y: y + height / 2, radiusX: width / 2, radiusY: height / 2, rotation: 0 });
+      return;
+    }
     addRegion(["RectangleLabels"], { x, y, width, height, rotation: 0 });
   }
 
@@ -579,6 +589,30 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
           onPointerDown={onPointerDown}
           data-region-id={item.id}
         >
+          {title}
+        </polygon>
+      );
+    }
+    if (item.type === "ellipselabels") {
+      const [cx, cy, rx, ry] = [num(v.x), num(v.y), num(v.radiusX), num(v.radiusY)];
+      if (cx === null || cy === null || rx === null || ry === null) return null;
+      const rotation = num(v.rotation) ?? 0;
+      const common = { className, style, onPointerDown, "data-region-id": item.id };
+      if (rotation === 0) {
+        return (
+          <ellipse key={item.id} {...common} cx={cx} cy={cy} rx={rx} ry={ry}>
+            {title}
+          </ellipse>
+        );
+      }
+      // Turned in pixels about its centre: the overlay is stretched, so the outline is computed.
+      const outline: Point[] = [];
+      for (let i = 0; i < 48; i++) {
+        const t = (i / 48) * 2 * Math.PI;
+        outline.push(rotated([cx, cy], [cx + rx * Math.cos(t), cy + ry * Math.sin(t)], rotation, aspect));
+      }
+      return (
+        <polygon key={item.id} {...common} points={outline.map((p) => `${p[0]},${p[1]}`).join(" ")}>
           {title}
         </polygon>
       );
@@ -748,6 +782,18 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
     if (!draft) return null;
     const label = control ? (editor.active[control.name]?.[0] ?? "") : "";
     const style = colorStyle(control ? editor.colorOf(control.name, label) : "currentColor");
+    if (draft.kind === "rect" && drawTool === "ellipse") {
+      return (
+        <ellipse
+          className="lc-shape lc-draft"
+          style={style}
+          cx={(draft.from[0] + draft.to[0]) / 2}
+          cy={(draft.from[1] + draft.to[1]) / 2}
+          rx={Math.abs(draft.to[0] - draft.from[0]) / 2}
+          ry={Math.abs(draft.to[1] - draft.from[1]) / 2}
+        />
+      );
+    }
     if (draft.kind === "rect") {
       return (
         <rect

@@ -26,6 +26,7 @@ export type ControlTag =
   | "RectangleLabels"
   | "PolygonLabels"
   | "KeyPointLabels"
+  | "EllipseLabels"
   | "TextArea"
   | "Rating"
   | "Number"
@@ -34,7 +35,7 @@ export type ControlTag =
   | "Relations";
 
 /** RegionTag is a control whose results are regions of an object rather than answers about it. */
-export type RegionTag = "Labels" | "RectangleLabels" | "PolygonLabels" | "KeyPointLabels";
+export type RegionTag = "Labels" | "RectangleLabels" | "PolygonLabels" | "KeyPointLabels" | "EllipseLabels";
 
 export interface OptionInfo {
   /** What results store: the alias when there is one, otherwise the value. */
@@ -82,6 +83,7 @@ const controlTags: ReadonlySet<string> = new Set([
   "RectangleLabels",
   "PolygonLabels",
   "KeyPointLabels",
+  "EllipseLabels",
   "TextArea",
   "Rating",
   "Number",
@@ -92,7 +94,13 @@ const controlTags: ReadonlySet<string> = new Set([
 
 /** isRegionTag reports whether a control draws regions (spans, boxes, polygons, points). */
 export function isRegionTag(tag: string): tag is RegionTag {
-  return tag === "Labels" || tag === "RectangleLabels" || tag === "PolygonLabels" || tag === "KeyPointLabels";
+  return (
+    tag === "Labels" ||
+    tag === "RectangleLabels" ||
+    tag === "PolygonLabels" ||
+    tag === "KeyPointLabels" ||
+    tag === "EllipseLabels"
+  );
 }
 
 /** attr returns an attribute by name, case-insensitively, or "" when it is absent. */

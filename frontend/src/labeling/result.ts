@@ -38,7 +38,13 @@ export function isRelation(item: ResultItem): item is RelationItem {
   return item.type === "relation";
 }
 
-const regionTypes: ReadonlySet<string> = new Set(["labels", "rectanglelabels", "polygonlabels", "keypointlabels"]);
+const regionTypes: ReadonlySet<string> = new Set([
+  "labels",
+  "rectanglelabels",
+  "polygonlabels",
+  "keypointlabels",
+  "ellipselabels",
+]);
 
 /** isRegion reports whether an item is a region (span, box, polygon or point) that relations can link. */
 export function isRegion(item: ResultItem): item is RegionItem {
