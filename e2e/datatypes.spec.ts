@@ -108,3 +108,88 @@ test("ellipses: drawn by dragging, moved, deleted and undone, saved as Label Stu
   expect(v.radiusY).toBeCloseTo(20, 0);
   expect(v.rotation).toBe(0);
 });
+
+// pointIn is the screen point just inside the start (or end) of phrase in the line holding it.
+async function pointIn(page: import("@playwright/test").Page, line: string, phrase: string, atEnd: boolean) {
+  return page.locator(".lc-paragraph-text", { hasText: line }).evaluate(
+    (element, [wanted, end]) => {
+      // The line may already be cut into marks: find the text node holding the phrase.
+      const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+      let node: Node | null = walker.nextNode();
+      while (node && !(node.textContent ?? "").includes(wanted as string)) node = walker.nextNode();
+      const at = node?.textContent?.indexOf(wanted as string) ?? -1;
+      if (!node || at < 0) throw new Error(`"${wanted}" is not in the line`);
+      const range = document.createRange();
+      range.setStart(node, at);
+      range.setEnd(node, at + (wanted as string).length);
+      const rect = range.getBoundingClientRect();
+      return { x: end ? rect.right - 1 : rect.left + 1, y: rect.top + rect.height / 2 };
+    },
+    [phrase, atEnd] as const,
+  );
+}
+
+const dialogue = `<View>
+  <ParagraphLabels name="intent" toName="dialogue"><Label value="Question"/><Label value="Answer"/></ParagraphLabels>
+  <Paragraphs name="dialogue" value="$dialogue" layout="dialogue"/>
+</View>`;
+
+test("paragraphs: a dialogue shown as text, spans labeled within and across lines, saved in Label Studio's shape", async ({
+  page,
+  request,
+}) => {
+  const title = `Dialogue ${stamp}`;
+  const id = await project(request, title, dialogue, [
+    {
+      dialogue: [
+        { author: "Alice", text: "Where is <b>the</b> key?" },
+        { author: "Bob", text: "Under the mat, I think." },
+      ],
+    },
+  ]);
+  await new SignInPage(page).signIn(seeded.url, seeded.email, seeded.password);
+  const labeling = await (await new ProjectsPage(page).open(title)).startLabeling();
+  await expect(labeling.task(1)).toBeVisible();
+  // HTML in the data is text, never markup.
+  await expect(page.getByText("Where is <b>the</b> key?")).toBeVisible();
+  await expect(page.locator(".lc-paragraphs b")).toHaveCount(0);
+
+  await labeling.pickLabel("Question");
+  const from = await pointIn(page, "Where is", "Where", false);
+  const to = await pointIn(page, "Where is", "key?", true);
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(to.x, to.y, { steps: 8 });
+  await page.mouse.up();
+  await expect(labeling.regions).toHaveCount(1);
+  await expect(labeling.regions.first()).toContainText("“Where is <b>the</b> key?”");
+
+  await labeling.pickLabel("Answer");
+  const a = await pointIn(page, "Where is", "key?", false);
+  const b = await pointIn(page, "Under the", "Under", true);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move(b.x, b.y, { steps: 8 });
+  await page.mouse.up();
+  await expect(labeling.regions).toHaveCount(2);
+  await page.keyboard.press("Control+z");
+  await expect(labeling.regions).toHaveCount(1);
+  await page.keyboard.press("Control+Shift+z");
+  await expect(labeling.regions).toHaveCount(2);
+
+  await labeling.submit.click();
+  await expect(labeling.done).toBeVisible();
+  const data = await gql<{ tasks: { edges: { node: { annotations: { result: Record<string, unknown>[] }[] } }[] } }>(
+    request,
+    "query($p: ID!){ tasks(projectId:$p, first: 5){ edges { node { annotations { result } } } } }",
+    { p: id },
+  );
+  const values = data.tasks.edges[0]!.node.annotations[0]!.result.map((r) => {
+    expect(r.type).toBe("paragraphlabels");
+    return r.value;
+  });
+  expect(values).toEqual([
+    { start: "0", end: "0", startOffset: 0, endOffset: 24, text: "Where is <b>the</b> key?", paragraphlabels: ["Question"] },
+    { start: "0", end: "1", startOffset: 20, endOffset: 5, text: "key?\nUnder", paragraphlabels: ["Answer"] },
+  ]);
+});

@@ -47,6 +47,7 @@ import {
   type RelationItem,
   type ResultItem,
 } from "./result.ts";
+import { ParagraphsObject } from "./ParagraphsObject.tsx";
 import { TextObject } from "./TextObject.tsx";
 
 /** Colors for labels whose config gives none. */
@@ -435,10 +436,12 @@ function NodeView({ node }: { node: ConfigNode }): ReactNode {
       return null;
     case "Text":
     case "HyperText":
-    case "Image": {
+    case "Image":
+    case "Paragraphs": {
       const object = editor.config.objects.find((o) => o.node === node);
       if (!object) return null;
       if (node.tag === "Text") return <TextObject object={object} />;
+      if (node.tag === "Paragraphs") return <ParagraphsObject object={object} />;
       if (node.tag === "Image") return <ImageObject object={object} />;
       return <HyperTextObject object={object} />;
     }
@@ -465,6 +468,7 @@ function ControlView({ control }: { control: ControlInfo }) {
     case "PolygonLabels":
     case "KeyPointLabels":
     case "EllipseLabels":
+    case "ParagraphLabels":
       return <LabelsPicker control={control} />;
     case "TextArea":
       return <TextAreaControl control={control} />;
@@ -529,6 +533,10 @@ function describeRegion(item: RegionItem): string {
       return `polygon with ${Array.isArray(v.points) ? v.points.length : 0} points`;
     case "keypointlabels":
       return `point at ${percent(num(v.x))}, ${percent(num(v.y))}`;
+    case "paragraphlabels":
+      return typeof v.text === "string"
+        ? `“${clip(v.text)}”`
+        : `lines ${String(v.start ?? "?")}–${String(v.end ?? "?")}`;
     case "ellipselabels":
       return `ellipse at ${percent(num(v.x))}, ${percent(num(v.y))}, radii ${percent(num(v.radiusX))} × ${percent(num(v.radiusY))}`;
     default:

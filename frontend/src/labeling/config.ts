@@ -18,7 +18,7 @@ export interface ConfigNode {
   key: string;
 }
 
-export type ObjectTag = "Text" | "HyperText" | "Image";
+export type ObjectTag = "Text" | "HyperText" | "Image" | "Paragraphs";
 
 export type ControlTag =
   | "Choices"
@@ -27,6 +27,7 @@ export type ControlTag =
   | "PolygonLabels"
   | "KeyPointLabels"
   | "EllipseLabels"
+  | "ParagraphLabels"
   | "TextArea"
   | "Rating"
   | "Number"
@@ -35,7 +36,7 @@ export type ControlTag =
   | "Relations";
 
 /** RegionTag is a control whose results are regions of an object rather than answers about it. */
-export type RegionTag = "Labels" | "RectangleLabels" | "PolygonLabels" | "KeyPointLabels" | "EllipseLabels";
+export type RegionTag = "Labels" | "RectangleLabels" | "PolygonLabels" | "KeyPointLabels" | "EllipseLabels" | "ParagraphLabels";
 
 export interface OptionInfo {
   /** What results store: the alias when there is one, otherwise the value. */
@@ -76,7 +77,7 @@ export interface LabelConfig {
   imageKeys: ReadonlySet<string>;
 }
 
-const objectTags: ReadonlySet<string> = new Set(["Text", "HyperText", "Image"]);
+const objectTags: ReadonlySet<string> = new Set(["Text", "HyperText", "Image", "Paragraphs"]);
 const controlTags: ReadonlySet<string> = new Set([
   "Choices",
   "Labels",
@@ -84,6 +85,7 @@ const controlTags: ReadonlySet<string> = new Set([
   "PolygonLabels",
   "KeyPointLabels",
   "EllipseLabels",
+  "ParagraphLabels",
   "TextArea",
   "Rating",
   "Number",
@@ -99,7 +101,8 @@ export function isRegionTag(tag: string): tag is RegionTag {
     tag === "RectangleLabels" ||
     tag === "PolygonLabels" ||
     tag === "KeyPointLabels" ||
-    tag === "EllipseLabels"
+    tag === "EllipseLabels" ||
+    tag === "ParagraphLabels"
   );
 }
 

@@ -44,6 +44,7 @@ const regionTypes: ReadonlySet<string> = new Set([
   "polygonlabels",
   "keypointlabels",
   "ellipselabels",
+  "paragraphlabels",
 ]);
 
 /** isRegion reports whether an item is a region (span, box, polygon or point) that relations can link. */
