@@ -193,3 +193,91 @@ test("paragraphs: a dialogue shown as text, spans labeled within and across line
     { start: "0", end: "1", startOffset: 20, endOffset: 5, text: "key?\nUnder", paragraphlabels: ["Answer"] },
   ]);
 });
+
+// wav is a second of silence at 8 kHz, 8-bit mono, as a data:audio URL.
+function wav(secondsLong: number): string {
+  const rate = 8000;
+  const samples = rate * secondsLong;
+  const header = Buffer.alloc(44);
+  header.write("RIFF", 0, "ascii");
+  header.writeUInt32LE(36 + samples, 4);
+  header.write("WAVEfmt ", 8, "ascii");
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20); // PCM
+  header.writeUInt16LE(1, 22); // mono
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate, 28);
+  header.writeUInt16LE(1, 32);
+  header.writeUInt16LE(8, 34);
+  header.write("data", 36, "ascii");
+  header.writeUInt32LE(samples, 40);
+  const body = Buffer.alloc(samples, 128);
+  return `data:audio/wav;base64,${Buffer.concat([header, body]).toString("base64")}`;
+}
+
+const audioConfig = `<View>
+  <Labels name="speech" toName="audio"><Label value="Speech"/><Label value="Noise"/></Labels>
+  <Audio name="audio" value="$audio"/>
+  <TextArea name="transcript" toName="audio" perRegion="true"/>
+</View>`;
+
+test("audio: segments made by dragging on the timeline and by times, transcribed per segment, in Label Studio's shape", async ({
+  page,
+  request,
+}) => {
+  const title = `Audio ${stamp}`;
+  const id = await project(request, title, audioConfig, [{ audio: wav(10) }, { audio: "javascript:alert(1)" }]);
+  await new SignInPage(page).signIn(seeded.url, seeded.email, seeded.password);
+  const labeling = await (await new ProjectsPage(page).open(title)).startLabeling();
+  await expect(labeling.task(1)).toBeVisible();
+  const timeline = page.getByRole("group", { name: "Audio timeline (audio)" });
+  await expect(page.getByLabel("Audio to label (audio)")).toBeVisible();
+  // The duration is known once the metadata loads; wait for it through a segment's width.
+  await expect.poll(() => page.getByLabel("Audio to label (audio)").evaluate((a) => (a as HTMLAudioElement).duration)).toBeCloseTo(10, 1);
+
+  await labeling.pickLabel("Speech");
+  const box = (await timeline.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2, { steps: 8 });
+  await page.mouse.up();
+  await expect(labeling.regions).toHaveCount(1);
+  await expect(labeling.regions.first()).toContainText(/2(\.\d+)?–5(\.\d+)? s/);
+
+  await labeling.pickLabel("Noise");
+  await page.getByLabel("Start (s)").fill("7");
+  await page.getByLabel("End (s)").fill("8.5");
+  await page.getByRole("button", { name: "Add segment" }).click();
+  await expect(labeling.regions).toHaveCount(2);
+  await page.keyboard.press("Control+z");
+  await expect(labeling.regions).toHaveCount(1);
+  await page.keyboard.press("Control+Shift+z");
+  await expect(labeling.regions).toHaveCount(2);
+
+  // Selecting a segment opens its transcription.
+  await page.getByRole("button", { name: "Noise", exact: true }).click();
+  await page.getByRole("button", { name: /^Segment 7–8\.5 s: Noise/ }).click();
+  await page.getByLabel(/Transcript for the segment 7–8\.5 s/).fill("a door slams");
+
+  await labeling.submit.click();
+  // The second task's audio URL is refused, not loaded.
+  await expect(page.getByText("This audio URL is not allowed.")).toBeVisible();
+  await expect(page.locator("audio")).toHaveCount(0);
+
+  const data = await gql<{ tasks: { edges: { node: { annotations: { result: Record<string, unknown>[] }[] } }[] } }>(
+    request,
+    "query($p: ID!){ tasks(projectId:$p, first: 5){ edges { node { annotations { result } } } } }",
+    { p: id },
+  );
+  const result = data.tasks.edges.flatMap((e) => e.node.annotations.flatMap((a) => a.result));
+  const noise = result.find((r) => r.type === "labels" && (r.value as { labels: string[] }).labels[0] === "Noise")!;
+  expect(noise.value).toEqual({ start: 7, end: 8.5, channel: 0, labels: ["Noise"] });
+  const speech = result.find((r) => r.type === "labels" && (r.value as { labels: string[] }).labels[0] === "Speech")!;
+  const sv = speech.value as { start: number; end: number };
+  expect(sv.start).toBeCloseTo(2, 0);
+  expect(sv.end).toBeCloseTo(5, 0);
+  const text = result.find((r) => r.type === "textarea")!;
+  expect(text.id).toBe(noise.id);
+  expect(text.to_name).toBe("audio");
+  expect(text.value).toEqual({ start: 7, end: 8.5, channel: 0, text: ["a door slams"] });
+});

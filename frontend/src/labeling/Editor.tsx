@@ -12,6 +12,7 @@ import {
   attr,
   flexLayout,
   isRegionTag,
+  isTrue,
   objectValue,
   substitute,
   type ConfigNode,
@@ -47,6 +48,7 @@ import {
   type RelationItem,
   type ResultItem,
 } from "./result.ts";
+import { AudioObject } from "./AudioObject.tsx";
 import { ParagraphsObject } from "./ParagraphsObject.tsx";
 import { TextObject } from "./TextObject.tsx";
 
@@ -437,9 +439,11 @@ function NodeView({ node }: { node: ConfigNode }): ReactNode {
     case "Text":
     case "HyperText":
     case "Image":
-    case "Paragraphs": {
+    case "Paragraphs":
+    case "Audio": {
       const object = editor.config.objects.find((o) => o.node === node);
       if (!object) return null;
+      if (node.tag === "Audio") return <AudioObject object={object} />;
       if (node.tag === "Text") return <TextObject object={object} />;
       if (node.tag === "Paragraphs") return <ParagraphsObject object={object} />;
       if (node.tag === "Image") return <ImageObject object={object} />;
@@ -459,7 +463,17 @@ function NodeView({ node }: { node: ConfigNode }): ReactNode {
   }
 }
 
+/** perRegionAudio reports whether a control is a per-region TextArea of audio only. */
+function perRegionAudio(control: ControlInfo, config: LabelConfig): boolean {
+  return (
+    isTrue(attr(control.node, "perRegion")) &&
+    control.toName.length > 0 &&
+    control.toName.every((name) => config.objects.some((o) => o.name === name && o.tag === "Audio"))
+  );
+}
+
 function ControlView({ control }: { control: ControlInfo }) {
+  const { config } = useEditor();
   switch (control.tag) {
     case "Choices":
       return <ChoicesControl control={control} />;
@@ -471,6 +485,8 @@ function ControlView({ control }: { control: ControlInfo }) {
     case "ParagraphLabels":
       return <LabelsPicker control={control} />;
     case "TextArea":
+      // A per-region transcription of audio is edited under the audio, for the selected segment.
+      if (perRegionAudio(control, config)) return null;
       return <TextAreaControl control={control} />;
     case "Rating":
       return <RatingControl control={control} />;
@@ -523,6 +539,7 @@ function describeRegion(item: RegionItem): string {
   const v = item.value;
   switch (item.type) {
     case "labels":
+      if (typeof v.channel === "number") return `${num(v.start) ?? "?"}–${num(v.end) ?? "?"} s`;
       return typeof v.text === "string" ? `“${clip(v.text)}”` : `characters ${num(v.start) ?? "?"}–${num(v.end) ?? "?"}`;
     case "rectanglelabels": {
       const turned = num(v.rotation) ?? 0;

@@ -18,7 +18,7 @@ export interface ConfigNode {
   key: string;
 }
 
-export type ObjectTag = "Text" | "HyperText" | "Image" | "Paragraphs";
+export type ObjectTag = "Text" | "HyperText" | "Image" | "Paragraphs" | "Audio";
 
 export type ControlTag =
   | "Choices"
@@ -77,7 +77,7 @@ export interface LabelConfig {
   imageKeys: ReadonlySet<string>;
 }
 
-const objectTags: ReadonlySet<string> = new Set(["Text", "HyperText", "Image", "Paragraphs"]);
+const objectTags: ReadonlySet<string> = new Set(["Text", "HyperText", "Image", "Paragraphs", "Audio"]);
 const controlTags: ReadonlySet<string> = new Set([
   "Choices",
   "Labels",
@@ -335,6 +335,18 @@ export function safeImageUrl(value: JsonValue | undefined): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * safeMediaUrl is safeImageUrl's rule for audio: http(s), a data:audio/ URL,
+ * or a file uploaded to Gloss; anything else gives null.
+ */
+export function safeMediaUrl(value: JsonValue | undefined): string | null {
+  if (typeof value !== "string") return null;
+  const url = value.trim();
+  if (/^data:audio\/[a-z0-9.+-]+[;,]/i.test(url)) return url;
+  if (/^data:/i.test(url)) return null;
+  return safeImageUrl(url);
 }
 
 /** flexLayout reports whether a View's style asks for a row layout, the one style rule the editor honours. */
