@@ -281,3 +281,75 @@ test("audio: segments made by dragging on the timeline and by times, transcribed
   expect(text.to_name).toBe("audio");
   expect(text.value).toEqual({ start: 7, end: 8.5, channel: 0, text: ["a door slams"] });
 });
+
+const htmlConfig = `<View>
+  <HyperTextLabels name="ner" toName="page"><Label value="Title"/><Label value="Word"/></HyperTextLabels>
+  <HyperText name="page" value="$html"/>
+</View>`;
+
+// selectIn drags the mouse across phrase inside the element matched by selector.
+async function selectIn(page: import("@playwright/test").Page, selector: string, phrase: string): Promise<void> {
+  const box = await page.locator(selector).first().evaluate((element, wanted) => {
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    let node: Node | null = walker.nextNode();
+    while (node && !(node.textContent ?? "").includes(wanted)) node = walker.nextNode();
+    const at = node?.textContent?.indexOf(wanted) ?? -1;
+    if (!node || at < 0) throw new Error(`"${wanted}" is not there`);
+    const range = document.createRange();
+    range.setStart(node, at);
+    range.setEnd(node, at + wanted.length);
+    const rect = range.getBoundingClientRect();
+    return { left: rect.left, right: rect.right, middle: rect.top + rect.height / 2 };
+  }, phrase);
+  await page.mouse.move(box.left + 1, box.middle);
+  await page.mouse.down();
+  await page.mouse.move(box.right - 1, box.middle, { steps: 8 });
+  await page.mouse.up();
+}
+
+test("hypertext: HTML sanitized to plain tags, spans saved with Label Studio's XPaths and global offsets", async ({
+  page,
+  request,
+}) => {
+  const title = `HTML ${stamp}`;
+  const html =
+    `<h1 onclick="window.__pwned=1" style="background:url(https://example.com/x)">Hello</h1>` +
+    `<p id="app" style="color:red">world <a href="javascript:window.__pwned=2">link</a></p>` +
+    `<img src="x" onerror="window.__pwned=3"><script>window.__pwned=4</script><iframe src="https://example.com"></iframe>` +
+    `<svg><animate onbegin="window.__pwned=5"/></svg><form action="/x"><input name="y"></form>`;
+  const id = await project(request, title, htmlConfig, [{ html }]);
+  await new SignInPage(page).signIn(seeded.url, seeded.email, seeded.password);
+  const labeling = await (await new ProjectsPage(page).open(title)).startLabeling();
+  await expect(labeling.task(1)).toBeVisible();
+  const doc = page.getByRole("document", { name: "HTML content (page)" });
+  await expect(doc.locator("h1")).toHaveText("Hello");
+  // Only plain tags survive, with no attribute at all; nothing ran.
+  await expect(doc.locator("img, script, iframe, svg, form, input, [onclick], [style], [href], [id]")).toHaveCount(0);
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+
+  await labeling.pickLabel("Title");
+  await selectIn(page, ".lc-html h1", "Hello");
+  await expect(labeling.regions).toHaveCount(1);
+  await labeling.pickLabel("Word");
+  await selectIn(page, ".lc-html p", "orld");
+  await expect(labeling.regions).toHaveCount(2);
+  await expect(doc.locator("mark")).toHaveText(["Hello", "orld"]);
+  await page.keyboard.press("Control+z");
+  await expect(doc.locator("mark")).toHaveText(["Hello"]);
+  await page.keyboard.press("Control+Shift+z");
+  await expect(labeling.regions).toHaveCount(2);
+
+  await labeling.submit.click();
+  await expect(labeling.done).toBeVisible();
+  const data = await gql<{ tasks: { edges: { node: { annotations: { result: Record<string, unknown>[] }[] } }[] } }>(
+    request,
+    "query($p: ID!){ tasks(projectId:$p, first: 5){ edges { node { annotations { result } } } } }",
+    { p: id },
+  );
+  const result = data.tasks.edges[0]!.node.annotations[0]!.result;
+  expect(result.map((r) => r.type)).toEqual(["hypertextlabels", "hypertextlabels"]);
+  expect(result.map((r) => r.value)).toEqual([
+    { start: "/h1[1]/text()[1]", end: "/h1[1]/text()[1]", startOffset: 0, endOffset: 5, globalOffsets: { start: 0, end: 5 }, text: "Hello", htmllabels: ["Title"] },
+    { start: "/p[1]/text()[1]", end: "/p[1]/text()[1]", startOffset: 1, endOffset: 5, globalOffsets: { start: 6, end: 10 }, text: "orld", htmllabels: ["Word"] },
+  ]);
+});

@@ -39,6 +39,7 @@ import {
   controlItem,
   isRegion,
   isRelation,
+  labelKey,
   labelsOf,
   newId,
   num,
@@ -49,6 +50,7 @@ import {
   type ResultItem,
 } from "./result.ts";
 import { AudioObject } from "./AudioObject.tsx";
+import { HyperTextObject as LabeledHyperTextObject } from "./HyperTextObject.tsx";
 import { ParagraphsObject } from "./ParagraphsObject.tsx";
 import { TextObject } from "./TextObject.tsx";
 
@@ -158,7 +160,7 @@ export function Editor({ config, data, result, onChange, readOnly = false, hotke
                   ? labels.filter((l) => l !== value)
                   : [...labels.filter((l) => l !== value), value]
                 : [value];
-            return { ...item, value: { ...item.value, [item.type]: next } };
+            return { ...item, value: { ...item.value, [labelKey(item.type)]: next } };
           }),
         );
         return;
@@ -202,7 +204,7 @@ export function Editor({ config, data, result, onChange, readOnly = false, hotke
           from_name: control.name,
           to_name: objectName,
           type: control.type,
-          value: { ...value, [control.type]: labels },
+          value: { ...value, [labelKey(control.type)]: labels },
           origin: "manual",
           ...extra,
         },
@@ -447,6 +449,9 @@ function NodeView({ node }: { node: ConfigNode }): ReactNode {
       if (node.tag === "Text") return <TextObject object={object} />;
       if (node.tag === "Paragraphs") return <ParagraphsObject object={object} />;
       if (node.tag === "Image") return <ImageObject object={object} />;
+      if (editor.config.controls.some((c) => c.tag === "HyperTextLabels" && c.toName.includes(object.name))) {
+        return <LabeledHyperTextObject object={object} />;
+      }
       return <HyperTextObject object={object} />;
     }
     default: {
@@ -483,6 +488,7 @@ function ControlView({ control }: { control: ControlInfo }) {
     case "KeyPointLabels":
     case "EllipseLabels":
     case "ParagraphLabels":
+    case "HyperTextLabels":
       return <LabelsPicker control={control} />;
     case "TextArea":
       // A per-region transcription of audio is edited under the audio, for the selected segment.
@@ -550,6 +556,8 @@ function describeRegion(item: RegionItem): string {
       return `polygon with ${Array.isArray(v.points) ? v.points.length : 0} points`;
     case "keypointlabels":
       return `point at ${percent(num(v.x))}, ${percent(num(v.y))}`;
+    case "hypertextlabels":
+      return typeof v.text === "string" ? `“${clip(v.text)}”` : "HTML span";
     case "paragraphlabels":
       return typeof v.text === "string"
         ? `“${clip(v.text)}”`

@@ -28,6 +28,7 @@ export type ControlTag =
   | "KeyPointLabels"
   | "EllipseLabels"
   | "ParagraphLabels"
+  | "HyperTextLabels"
   | "TextArea"
   | "Rating"
   | "Number"
@@ -36,7 +37,7 @@ export type ControlTag =
   | "Relations";
 
 /** RegionTag is a control whose results are regions of an object rather than answers about it. */
-export type RegionTag = "Labels" | "RectangleLabels" | "PolygonLabels" | "KeyPointLabels" | "EllipseLabels" | "ParagraphLabels";
+export type RegionTag = "Labels" | "RectangleLabels" | "PolygonLabels" | "KeyPointLabels" | "EllipseLabels" | "ParagraphLabels" | "HyperTextLabels";
 
 export interface OptionInfo {
   /** What results store: the alias when there is one, otherwise the value. */
@@ -86,6 +87,7 @@ const controlTags: ReadonlySet<string> = new Set([
   "KeyPointLabels",
   "EllipseLabels",
   "ParagraphLabels",
+  "HyperTextLabels",
   "TextArea",
   "Rating",
   "Number",
@@ -102,7 +104,8 @@ export function isRegionTag(tag: string): tag is RegionTag {
     tag === "PolygonLabels" ||
     tag === "KeyPointLabels" ||
     tag === "EllipseLabels" ||
-    tag === "ParagraphLabels"
+    tag === "ParagraphLabels" ||
+    tag === "HyperTextLabels"
   );
 }
 
