@@ -353,3 +353,56 @@ test("hypertext: HTML sanitized to plain tags, spans saved with Label Studio's X
     { start: "/p[1]/text()[1]", end: "/p[1]/text()[1]", startOffset: 1, endOffset: 5, globalOffsets: { start: 6, end: 10 }, text: "orld", htmllabels: ["Word"] },
   ]);
 });
+
+const brushConfig = `<View>
+  <Image name="image" value="$image"/>
+  <BrushLabels name="mask" toName="image"><Label value="Road"/></BrushLabels>
+</View>`;
+
+test("brush masks: a mask in Label Studio's RLE is shown over the image and kept exactly through the editor", async ({
+  page,
+  request,
+}) => {
+  const title = `Brush ${stamp}`;
+  const id = await project(request, title, brushConfig, [{ image: png(2, 1, [200, 200, 200]) }]);
+  const tasks = await gql<{ tasks: { edges: { node: { id: string } }[] } }>(
+    request,
+    "query($p: ID!){ tasks(projectId:$p, first: 5){ edges { node { id } } } }",
+    { p: id },
+  );
+  // A 2×1 mask with the first pixel painted, as label_studio_converter encodes it.
+  const brush = {
+    id: "m1",
+    from_name: "mask",
+    to_name: "image",
+    type: "brushlabels",
+    origin: "manual",
+    original_width: 2,
+    original_height: 1,
+    value: { format: "rle", rle: [0, 0, 0, 8, 57, 27, 252, 64, 0, 127, 198, 0], brushlabels: ["Road"] },
+  };
+  await gql(request, "mutation($t: ID!, $r: JSON!){ saveDraft(taskId: $t, result: $r){ updatedAt } }", {
+    t: tasks.tasks.edges[0]!.node.id,
+    r: [brush],
+  });
+  await new SignInPage(page).signIn(seeded.url, seeded.email, seeded.password);
+  const labeling = await (await new ProjectsPage(page).open(title)).startLabeling();
+  await expect(labeling.task(1)).toBeVisible();
+  await expect(labeling.regions).toHaveCount(1);
+  await expect(labeling.regions.first()).toContainText("brush mask");
+  await expect(page.locator("svg image.lc-brush")).toHaveCount(1);
+  const href = await page.locator("svg image.lc-brush").getAttribute("href");
+  expect(href).toMatch(/^data:image\/png;base64,/);
+
+  await labeling.submit.click();
+  await expect(labeling.done).toBeVisible();
+  const data = await gql<{ tasks: { edges: { node: { annotations: { result: Record<string, unknown>[] }[] } }[] } }>(
+    request,
+    "query($p: ID!){ tasks(projectId:$p, first: 5){ edges { node { annotations { result } } } } }",
+    { p: id },
+  );
+  const saved = data.tasks.edges[0]!.node.annotations[0]!.result;
+  expect(saved).toHaveLength(1);
+  expect(saved[0]).toMatchObject({ id: "m1", type: "brushlabels", original_width: 2, original_height: 1 });
+  expect(saved[0]!.value).toEqual(brush.value);
+});

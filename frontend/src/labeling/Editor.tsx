@@ -490,6 +490,15 @@ function ControlView({ control }: { control: ControlInfo }) {
     case "ParagraphLabels":
     case "HyperTextLabels":
       return <LabelsPicker control={control} />;
+    case "BrushLabels":
+      return (
+        <>
+          <LabelsPicker control={control} />
+          <p className="field-hint">
+            Gloss shows and keeps brush masks (from imports and predictions) but does not paint new ones yet.
+          </p>
+        </>
+      );
     case "TextArea":
       // A per-region transcription of audio is edited under the audio, for the selected segment.
       if (perRegionAudio(control, config)) return null;
@@ -556,6 +565,8 @@ function describeRegion(item: RegionItem): string {
       return `polygon with ${Array.isArray(v.points) ? v.points.length : 0} points`;
     case "keypointlabels":
       return `point at ${percent(num(v.x))}, ${percent(num(v.y))}`;
+    case "brushlabels":
+      return "brush mask";
     case "hypertextlabels":
       return typeof v.text === "string" ? `“${clip(v.text)}”` : "HTML span";
     case "paragraphlabels":

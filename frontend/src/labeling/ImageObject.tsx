@@ -352,7 +352,7 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
   const { readOnly, result: items, selected: selectedId, update } = editor;
   useEffect(() => {
     const item = items.find((r): r is RegionItem => r.id === selectedId && isRegion(r));
-    if (readOnly || !natural || !item || item.to_name !== object.name || item.type === "labels") return;
+    if (readOnly || !natural || !item || item.to_name !== object.name || item.type === "labels" || item.type === "brushlabels") return;
     const ratio = natural.width / natural.height;
     const moves: Record<string, Point> = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
     function handleKeyDown(event: KeyboardEvent) {
@@ -591,6 +591,21 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
         >
           {title}
         </polygon>
+      );
+    }
+    if (item.type === "brushlabels") {
+      // A mask does not move; pressing it selects it.
+      return (
+        <BrushMask
+          key={item.id}
+          item={item}
+          className={className}
+          onPointerDown={(event) => {
+            if (event.button !== 0) return;
+            event.stopPropagation();
+            editor.select(item.id);
+          }}
+        />
       );
     }
     if (item.type === "ellipselabels") {
@@ -910,6 +925,114 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
         </p>
       ) : null}
     </div>
+  );
+}
+
+/**
+ * decodeRLE reads Label Studio's brush RLE (thi.ng rle-pack: a 32-bit count,
+ * a 5-bit word size, four 4-bit run-length sizes, then runs) into bytes, or
+ * null when it is malformed or larger than limit.
+ */
+export function decodeRLE(rle: readonly number[], limit: number): Uint8Array | null {
+  let pos = 0;
+  const read = (n: number): number | null => {
+    if (pos + n > rle.length * 8) return null;
+    let v = 0;
+    for (let i = 0; i < n; i++, pos++) v = v * 2 + (((rle[pos >> 3] ?? 0) >> (7 - (pos & 7))) & 1);
+    return v;
+  };
+  const num = read(32);
+  const word = read(5);
+  if (num === null || word === null || num > limit) return null;
+  const sizes = [read(4), read(4), read(4), read(4)];
+  if (sizes.some((s) => s === null)) return null;
+  const out = new Uint8Array(num);
+  for (let i = 0; i < num; ) {
+    const repeat = read(1);
+    const which = read(2);
+    const n = which === null ? null : read((sizes[which] ?? 0) + 1);
+    if (repeat === null || n === null) return null;
+    const j = Math.min(num, i + 1 + n);
+    if (repeat) {
+      const v = read(word + 1);
+      if (v === null) return null;
+      out.fill(v, i, j);
+      i = j;
+    } else {
+      for (; i < j; i++) {
+        const v = read(word + 1);
+        if (v === null) return null;
+        out[i] = v;
+      }
+    }
+  }
+  return out;
+}
+
+const maskCache = new Map<string, string | null>();
+
+/** BrushMask draws a brush region's mask over the image, through a canvas turned into a data:image URL. */
+function BrushMask({
+  item,
+  className,
+  onPointerDown,
+}: {
+  item: RegionItem;
+  className: string;
+  onPointerDown: (event: PointerEvent<SVGElement>) => void;
+}) {
+  const editor = useEditor();
+  const width = num(item.original_width);
+  const height = num(item.original_height);
+  const rle = Array.isArray(item.value.rle) ? item.value.rle.filter((v): v is number => typeof v === "number") : [];
+  const labels = labelsOf(item);
+  const color = editor.colorOf(item.from_name, labels[0] ?? "");
+  const key = `${item.id}:${width}x${height}:${rle.length}:${rle.slice(-8).join(",")}:${color}`;
+  let href = maskCache.get(key);
+  if (href === undefined) {
+    href = null;
+    if (width && height && width * height <= 25_000_000) {
+      const bytes = decodeRLE(rle, width * height * 4);
+      const canvas = document.createElement("canvas");
+      const context = bytes && bytes.length === width * height * 4 ? canvas.getContext("2d") : null;
+      if (bytes && context) {
+        canvas.width = width;
+        canvas.height = height;
+        // The mask is the alpha channel; it is painted in the label's color.
+        context.fillStyle = color;
+        context.fillRect(0, 0, 1, 1);
+        const [r, g, b] = context.getImageData(0, 0, 1, 1).data;
+        const image = context.createImageData(width, height);
+        for (let i = 3; i < bytes.length; i += 4) {
+          if (bytes[i]) {
+            image.data[i - 3] = r ?? 0;
+            image.data[i - 2] = g ?? 0;
+            image.data[i - 1] = b ?? 0;
+            image.data[i] = 160;
+          }
+        }
+        context.putImageData(image, 0, 0);
+        href = canvas.toDataURL("image/png");
+      }
+    }
+    if (maskCache.size > 200) maskCache.clear();
+    maskCache.set(key, href);
+  }
+  if (!href) return null;
+  return (
+    <image
+      className={`${className} lc-brush`}
+      href={href}
+      x={0}
+      y={0}
+      width={100}
+      height={100}
+      preserveAspectRatio="none"
+      data-region-id={item.id}
+      onPointerDown={onPointerDown}
+    >
+      <title>{labels.join(", ")}</title>
+    </image>
   );
 }
 

@@ -29,6 +29,7 @@ export type ControlTag =
   | "EllipseLabels"
   | "ParagraphLabels"
   | "HyperTextLabels"
+  | "BrushLabels"
   | "TextArea"
   | "Rating"
   | "Number"
@@ -37,7 +38,7 @@ export type ControlTag =
   | "Relations";
 
 /** RegionTag is a control whose results are regions of an object rather than answers about it. */
-export type RegionTag = "Labels" | "RectangleLabels" | "PolygonLabels" | "KeyPointLabels" | "EllipseLabels" | "ParagraphLabels" | "HyperTextLabels";
+export type RegionTag = "Labels" | "RectangleLabels" | "PolygonLabels" | "KeyPointLabels" | "EllipseLabels" | "ParagraphLabels" | "HyperTextLabels" | "BrushLabels";
 
 export interface OptionInfo {
   /** What results store: the alias when there is one, otherwise the value. */
@@ -88,6 +89,7 @@ const controlTags: ReadonlySet<string> = new Set([
   "EllipseLabels",
   "ParagraphLabels",
   "HyperTextLabels",
+  "BrushLabels",
   "TextArea",
   "Rating",
   "Number",
@@ -105,7 +107,8 @@ export function isRegionTag(tag: string): tag is RegionTag {
     tag === "KeyPointLabels" ||
     tag === "EllipseLabels" ||
     tag === "ParagraphLabels" ||
-    tag === "HyperTextLabels"
+    tag === "HyperTextLabels" ||
+    tag === "BrushLabels"
   );
 }
 

@@ -46,6 +46,7 @@ const regionTypes: ReadonlySet<string> = new Set([
   "ellipselabels",
   "paragraphlabels",
   "hypertextlabels",
+  "brushlabels",
 ]);
 
 /** isRegion reports whether an item is a region (span, box, polygon or point) that relations can link. */
