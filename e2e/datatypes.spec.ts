@@ -354,6 +354,32 @@ test("hypertext: HTML sanitized to plain tags, spans saved with Label Studio's X
   ]);
 });
 
+// decodeRLE reads Label Studio's brush RLE, as label_studio_converter's decode_rle does.
+function decodeRLE(rle: number[]): number[] {
+  const bits = rle.map((b) => b.toString(2).padStart(8, "0")).join("");
+  let pos = 0;
+  const read = (n: number) => {
+    const v = parseInt(bits.slice(pos, pos + n), 2);
+    pos += n;
+    return v;
+  };
+  const num = read(32);
+  const word = read(5) + 1;
+  const sizes = [0, 0, 0, 0].map(() => read(4) + 1);
+  const out: number[] = [];
+  while (out.length < num) {
+    const repeat = read(1);
+    const n = 1 + read(sizes[read(2)]!);
+    if (repeat) {
+      const v = read(word);
+      for (let k = 0; k < n; k++) out.push(v);
+    } else {
+      for (let k = 0; k < n; k++) out.push(read(word));
+    }
+  }
+  return out;
+}
+
 const brushConfig = `<View>
   <Image name="image" value="$image"/>
   <BrushLabels name="mask" toName="image"><Label value="Road"/></BrushLabels>
@@ -394,6 +420,12 @@ test("brush masks: a mask in Label Studio's RLE is shown over the image and kept
   const href = await page.locator("svg image.lc-brush").getAttribute("href");
   expect(href).toMatch(/^data:image\/png;base64,/);
 
+  // A stroke painted with the label chosen is a second mask.
+  await labeling.pickLabel("Road");
+  await labeling.dragOnImage([0.1, 0.5], [0.9, 0.5]);
+  await expect(labeling.regions).toHaveCount(2);
+  await expect(page.locator("svg image.lc-brush")).toHaveCount(2);
+
   await labeling.submit.click();
   await expect(labeling.done).toBeVisible();
   const data = await gql<{ tasks: { edges: { node: { annotations: { result: Record<string, unknown>[] }[] } }[] } }>(
@@ -402,7 +434,16 @@ test("brush masks: a mask in Label Studio's RLE is shown over the image and kept
     { p: id },
   );
   const saved = data.tasks.edges[0]!.node.annotations[0]!.result;
-  expect(saved).toHaveLength(1);
+  expect(saved).toHaveLength(2);
   expect(saved[0]).toMatchObject({ id: "m1", type: "brushlabels", original_width: 2, original_height: 1 });
   expect(saved[0]!.value).toEqual(brush.value);
+  // The painted mask is Label Studio's RLE of the whole 2×1 image (the server checked that its runs
+  // decode to 2 × 1 × 4 values), painted.
+  expect(saved[1]).toMatchObject({ type: "brushlabels", original_width: 2, original_height: 1 });
+  const painted = saved[1]!.value as { format: string; rle: number[]; brushlabels: string[] };
+  expect(painted.format).toBe("rle");
+  expect(painted.brushlabels).toEqual(["Road"]);
+  expect(painted.rle.slice(0, 4)).toEqual([0, 0, 0, 8]);
+  const alpha = decodeRLE(painted.rle).filter((_, i) => i % 4 === 3);
+  expect(alpha).toEqual([255, 255]); // a stroke across the middle covers both pixels
 });

@@ -489,16 +489,8 @@ function ControlView({ control }: { control: ControlInfo }) {
     case "EllipseLabels":
     case "ParagraphLabels":
     case "HyperTextLabels":
-      return <LabelsPicker control={control} />;
     case "BrushLabels":
-      return (
-        <>
-          <LabelsPicker control={control} />
-          <p className="field-hint">
-            Gloss shows and keeps brush masks (from imports and predictions) but does not paint new ones yet.
-          </p>
-        </>
-      );
+      return <LabelsPicker control={control} />;
     case "TextArea":
       // A per-region transcription of audio is edited under the audio, for the selected segment.
       if (perRegionAudio(control, config)) return null;

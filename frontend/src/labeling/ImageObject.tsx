@@ -16,7 +16,13 @@ import { useEditor } from "./context.ts";
 import { colorStyle } from "./controls.tsx";
 import { isRegion, labelsOf, num, type RegionItem } from "./result.ts";
 
-const drawingTags: readonly RegionTag[] = ["RectangleLabels", "PolygonLabels", "KeyPointLabels", "EllipseLabels"];
+const drawingTags: readonly RegionTag[] = [
+  "RectangleLabels",
+  "PolygonLabels",
+  "KeyPointLabels",
+  "EllipseLabels",
+  "BrushLabels",
+];
 const minZoom = 1;
 const maxZoom = 16;
 const zoomStep = 1.25;
@@ -27,7 +33,8 @@ type Point = [number, number];
 
 type Draft =
   | { kind: "rect"; from: Point; to: Point }
-  | { kind: "polygon"; points: Point[]; cursor: Point | null };
+  | { kind: "polygon"; points: Point[]; cursor: Point | null }
+  | { kind: "brush"; points: Point[] };
 
 /** What a region's handle does: move the region, move one or two of a box's edges, or move a vertex. */
 type Handle =
@@ -41,6 +48,7 @@ type JsonObject = { [key: string]: JsonValue };
 type Drag =
   | { kind: "pan"; x: number; y: number; ox: number; oy: number }
   | { kind: "rect" }
+  | { kind: "brush" }
   | { kind: "adjust"; id: string; handle: Handle; start: Point; origin: JsonObject };
 
 /** The handles of a box: corners and edge middles, each saying which edges it moves. */
@@ -159,7 +167,7 @@ function adjusted(
   return { ...origin, x: clampTo(x + dx, 0, 100 - width), y: clampTo(y + dy, 0, 100 - height) };
 }
 
-type Tool = "pan" | "rect" | "ellipse" | "polygon" | "point" | "select";
+type Tool = "pan" | "rect" | "ellipse" | "polygon" | "point" | "brush" | "select";
 
 function clampPercent(value: number): number {
   return Math.min(100, Math.max(0, value));
@@ -175,6 +183,8 @@ function sameTool(tag: string | undefined): Tool {
       return "point";
     case "EllipseLabels":
       return "ellipse";
+    case "BrushLabels":
+      return "brush";
     default:
       return "select";
   }
@@ -186,6 +196,7 @@ const toolHints: Record<Tool, string> = {
   ellipse: "Drag on the image to draw an ellipse within the box you drag.",
   polygon: "Click to add points; click the first point, double-click or press Enter to close; Escape cancels.",
   point: "Click on the image to place a point.",
+  brush: "Drag on the image to paint a mask; each stroke is one region.",
   select: "Choose a label to draw; click a region to select it.",
 };
 
@@ -413,6 +424,12 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
         setDraft({ kind: "polygon", points: [...points, point], cursor: point });
         break;
       }
+      case "brush":
+        event.preventDefault();
+        event.currentTarget.setPointerCapture(event.pointerId);
+        drag.current = { kind: "brush" };
+        setDraft({ kind: "brush", points: [point] });
+        break;
       case "point":
         event.preventDefault();
         addRegion(["KeyPointLabels"], { x: point[0], y: point[1], width: 0.5 });
@@ -463,7 +480,9 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
     if (!draft) return;
     const point = toPercent(event.clientX, event.clientY);
     if (!point) return;
-    if (draft.kind === "rect" && current?.kind === "rect") {
+    if (draft.kind === "brush" && current?.kind === "brush") {
+      setDraft({ ...draft, points: [...draft.points, point] });
+    } else if (draft.kind === "rect" && current?.kind === "rect") {
       setDraft({ ...draft, to: point });
     } else if (draft.kind === "polygon") {
       setDraft({ ...draft, cursor: point });
@@ -486,6 +505,12 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
           result.map((r) => (r.id === current.id && isRegion(r) ? { ...r, value: moved } : r)),
         );
       }
+      return;
+    }
+    if (current?.kind === "brush" && draft?.kind === "brush" && natural) {
+      setDraft(null);
+      const rle = paintRLE(draft.points, natural.width, natural.height, brushSize(natural));
+      addRegion(["BrushLabels"], { format: "rle", rle });
       return;
     }
     if (current?.kind !== "rect" || draft?.kind !== "rect") return;
@@ -594,12 +619,13 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
       );
     }
     if (item.type === "brushlabels") {
-      // A mask does not move; pressing it selects it.
+      // A mask does not move; pressing it selects it, unless a tool is drawing (it covers the whole image).
       return (
         <BrushMask
           key={item.id}
           item={item}
           className={className}
+          selectable={tool === "select"}
           onPointerDown={(event) => {
             if (event.button !== 0) return;
             event.stopPropagation();
@@ -821,6 +847,20 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
         />
       );
     }
+    if (draft.kind === "brush") {
+      const screen = natural && imageSize ? (brushSize(natural) * imageSize.width * view.zoom) / natural.width : 8;
+      return (
+        <polyline
+          className="lc-draft"
+          style={{ ...style, fill: "none", stroke: "var(--label-color)", strokeOpacity: 0.6 }}
+          strokeWidth={screen}
+          strokeLinecap="round"
+          strokeLinejoin="round"
+          vectorEffect="non-scaling-stroke"
+          points={draft.points.map((p) => `${p[0]},${p[1]}`).join(" ")}
+        />
+      );
+    }
     const path = draft.cursor ? [...draft.points, draft.cursor] : draft.points;
     return (
       <g style={style}>
@@ -868,7 +908,7 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
         onPointerCancel={() => {
           drag.current = null;
           setAdjusting(null);
-          setDraft((d) => (d?.kind === "rect" ? null : d));
+          setDraft((d) => (d?.kind === "rect" || d?.kind === "brush" ? null : d));
         }}
         onDoubleClick={handleDoubleClick}
         onPointerEnter={() => {
@@ -928,6 +968,79 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
   );
 }
 
+/** brushSize is the brush's width in image pixels: a fortieth of the image's smaller side, at least 4. */
+function brushSize(natural: { width: number; height: number }): number {
+  return Math.max(4, Math.round(Math.min(natural.width, natural.height) / 40));
+}
+
+/**
+ * paintRLE paints a stroke through points (percent of the image) size pixels
+ * wide on a mask of the image's size, and encodes the mask's RGBA values in
+ * Label Studio's RLE (8-bit words, run sizes 3, 4, 8 and 16 bits, as
+ * label_studio_converter writes it): painted pixels are opaque.
+ */
+function paintRLE(points: Point[], width: number, height: number, size: number): number[] {
+  const canvas = document.createElement("canvas");
+  canvas.width = width;
+  canvas.height = height;
+  const context = canvas.getContext("2d");
+  const values = new Uint8Array(width * height * 4);
+  if (context) {
+    context.strokeStyle = "#000";
+    context.fillStyle = "#000";
+    context.lineWidth = size;
+    context.lineCap = "round";
+    context.lineJoin = "round";
+    const px = points.map((p): Point => [(p[0] / 100) * width, (p[1] / 100) * height]);
+    context.beginPath();
+    px.forEach((p, i) => (i === 0 ? context.moveTo(p[0], p[1]) : context.lineTo(p[0], p[1])));
+    if (px.length === 1 && px[0]) {
+      context.arc(px[0][0], px[0][1], size / 2, 0, 2 * Math.PI);
+      context.fill();
+    } else {
+      context.stroke();
+    }
+    const alpha = context.getImageData(0, 0, width, height).data;
+    for (let i = 3; i < values.length; i += 4) values[i] = alpha[i] ? 255 : 0;
+  }
+  const bytes: number[] = [];
+  let acc = 0;
+  let bits = 0;
+  const put = (value: number, n: number) => {
+    for (let k = n - 1; k >= 0; k--) {
+      acc = (acc << 1) | (Math.floor(value / 2 ** k) & 1);
+      if (++bits === 8) {
+        bytes.push(acc);
+        acc = 0;
+        bits = 0;
+      }
+    }
+  };
+  put(values.length, 32);
+  put(7, 5);
+  for (const s of [3, 4, 8, 16]) put(s - 1, 4);
+  for (let i = 0; i < values.length; ) {
+    let j = i;
+    while (j < values.length && values[j] === values[i] && j - i < 65536) j++;
+    const n = j - i;
+    const v = values[i] ?? 0;
+    if (n === 1) {
+      put(0, 1);
+      put(0, 2);
+      put(0, 3);
+    } else {
+      const which = n <= 8 ? 0 : n <= 16 ? 1 : n <= 256 ? 2 : 3;
+      put(1, 1);
+      put(which, 2);
+      put(n - 1, [3, 4, 8, 16][which] ?? 16);
+    }
+    put(v, 8);
+    i = j;
+  }
+  if (bits > 0) put(0, 8 - bits);
+  return bytes;
+}
+
 /**
  * decodeRLE reads Label Studio's brush RLE (thi.ng rle-pack: a 32-bit count,
  * a 5-bit word size, four 4-bit run-length sizes, then runs) into bytes, or
@@ -975,10 +1088,12 @@ const maskCache = new Map<string, string | null>();
 function BrushMask({
   item,
   className,
+  selectable,
   onPointerDown,
 }: {
   item: RegionItem;
   className: string;
+  selectable: boolean;
   onPointerDown: (event: PointerEvent<SVGElement>) => void;
 }) {
   const editor = useEditor();
@@ -1029,7 +1144,8 @@ function BrushMask({
       height={100}
       preserveAspectRatio="none"
       data-region-id={item.id}
-      onPointerDown={onPointerDown}
+      pointerEvents={selectable ? "visiblePainted" : "none"}
+      onPointerDown={selectable ? onPointerDown : undefined}
     >
       <title>{labels.join(", ")}</title>
     </image>
