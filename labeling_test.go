@@ -82,7 +82,7 @@ func TestProjects(t *testing.T) {
 	}{
 		{"empty title", map[string]any{"title": "  ", "labelConfig": textClassification}, "BAD_USER_INPUT", "title"},
 		{"long title", map[string]any{"title": strings.Repeat("t", 201), "labelConfig": textClassification}, "BAD_USER_INPUT", "title"},
-		{"unknown tag", map[string]any{"title": "x", "labelConfig": `<View><Audio name="a" value="$a"/></View>`}, "BAD_USER_INPUT", "Audio"},
+		{"unknown tag", map[string]any{"title": "x", "labelConfig": `<View><Video name="v" value="$v"/></View>`}, "BAD_USER_INPUT", "Video"},
 		{"dangling toName", map[string]any{"title": "x", "labelConfig": `<View><Text name="t" value="$t"/><Choices name="c" toName="nope"><Choice value="A"/></Choices></View>`}, "BAD_USER_INPUT", "nope"},
 		{"entity expansion", map[string]any{"title": "x", "labelConfig": `<!DOCTYPE View [<!ENTITY a "aaaa">]><View><Header value="&a;"/></View>`}, "BAD_USER_INPUT", "labelConfig"},
 		{"overlap", map[string]any{"title": "x", "labelConfig": textClassification, "overlap": 0}, "BAD_USER_INPUT", "overlap"},

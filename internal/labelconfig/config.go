@@ -115,6 +115,8 @@ type Object struct {
 	Line int
 
 	valueIsURL bool // Text valueType="url": the data holds a link, not the text
+
+	nameKey, textKey string // Paragraphs: the keys of each paragraph's author and text
 }
 
 // Control is a tag that produces annotation results, such as Choices or
@@ -227,9 +229,10 @@ func (c *Config) Object(name string) *Object {
 // supportedTags lists, in the order error messages show them, the only tags
 // Gloss renders. Anything else is refused by name.
 var supportedTags = []string{
-	"View", "Header", "Text", "HyperText", "Image",
+	"View", "Header", "Text", "HyperText", "Image", "Paragraphs", "Audio",
 	"Choices", "Choice", "Labels", "Label",
 	"RectangleLabels", "PolygonLabels", "KeyPointLabels",
+	"Ellipse", "EllipseLabels", "BrushLabels", "ParagraphLabels", "HyperTextLabels",
 	"TextArea", "Rating", "Number", "DateTime", "Taxonomy",
 	"Relations", "Relation", "Filter",
 }
@@ -246,6 +249,9 @@ const (
 var tagKinds = map[string]tagKind{
 	"View": kindLayout, "Header": kindLayout, "Filter": kindLayout,
 	"Text": kindObject, "HyperText": kindObject, "Image": kindObject,
+	"Paragraphs": kindObject, "Audio": kindObject,
+	"Ellipse": kindControl, "EllipseLabels": kindControl, "BrushLabels": kindControl,
+	"ParagraphLabels": kindControl, "HyperTextLabels": kindControl,
 	"Choices": kindControl, "Labels": kindControl, "RectangleLabels": kindControl,
 	"PolygonLabels": kindControl, "KeyPointLabels": kindControl, "TextArea": kindControl,
 	"Rating": kindControl, "Number": kindControl, "DateTime": kindControl,
@@ -257,7 +263,8 @@ var tagKinds = map[string]tagKind{
 // whose options are Label tags.
 func isLabelsTag(tag string) bool {
 	switch tag {
-	case "Labels", "RectangleLabels", "PolygonLabels", "KeyPointLabels":
+	case "Labels", "RectangleLabels", "PolygonLabels", "KeyPointLabels",
+		"EllipseLabels", "BrushLabels", "ParagraphLabels", "HyperTextLabels":
 		return true
 	}
 	return false
@@ -507,7 +514,7 @@ func checkPlacement(n *Node, s scope) error {
 		case "Choice":
 			return errorf(n.Line, "<Choice> must be inside <Choices> or <Taxonomy>")
 		case "Label":
-			return errorf(n.Line, "<Label> must be inside <Labels>, <RectangleLabels>, <PolygonLabels> or <KeyPointLabels>")
+			return errorf(n.Line, "<Label> must be inside <Labels> or another labels tag (%s)", labelsTagList)
 		case "Relation":
 			return errorf(n.Line, "<Relation> must be inside <Relations>")
 		}
@@ -538,7 +545,7 @@ func checkPlacement(n *Node, s scope) error {
 	case n.Tag == "Choice":
 		msg += "; <Choice> belongs in <Choices> or <Taxonomy>"
 	case n.Tag == "Label":
-		msg += "; <Label> belongs in <Labels>, <RectangleLabels>, <PolygonLabels> or <KeyPointLabels>"
+		msg += "; <Label> belongs in <Labels> or another labels tag (" + labelsTagList + ")"
 	case n.Tag == "Relation":
 		msg += "; <Relation> belongs in <Relations>"
 	}
@@ -585,6 +592,8 @@ func (b *builder) addObject(n *Node) error {
 		DataKey:    key,
 		Line:       n.Line,
 		valueIsURL: strings.EqualFold(n.Attr("valueType"), "url"),
+		nameKey:    attrOr(n, "nameKey", "author"),
+		textKey:    attrOr(n, "textKey", "text"),
 	})
 	return nil
 }
@@ -752,7 +761,7 @@ func checkOptions(ctl *Control, n *Node) error {
 func (b *builder) finish() error {
 	cfg := b.cfg
 	if len(cfg.Objects) == 0 {
-		return errorf(cfg.Root.Line, "the labeling config has no object to label; add a <Text>, <HyperText> or <Image> tag")
+		return errorf(cfg.Root.Line, "the labeling config has no object to label; add a <Text>, <HyperText>, <Paragraphs>, <Image> or <Audio> tag")
 	}
 	cfg.objectIndex = make(map[string]int, len(cfg.Objects))
 	for i, o := range cfg.Objects {
@@ -769,17 +778,12 @@ func (b *builder) finish() error {
 			obj := cfg.Object(target)
 			if obj == nil {
 				if other, ok := b.names[target]; ok {
-					return errorf(ctl.Line, "toName %q of <%s name=%q> refers to a <%s> tag; it must name a <Text>, <HyperText> or <Image>", target, ctl.Tag, ctl.Name, other.Tag)
+					return errorf(ctl.Line, "toName %q of <%s name=%q> refers to a <%s> tag; it must name an object such as <Text>, <Paragraphs>, <HyperText>, <Image> or <Audio>", target, ctl.Tag, ctl.Name, other.Tag)
 				}
 				return errorf(ctl.Line, "toName %q of <%s name=%q> does not match the name of any tag", target, ctl.Tag, ctl.Name)
 			}
-			switch {
-			case ctl.Tag == "Labels" && obj.Tag == "Image":
-				return errorf(ctl.Line, "<Labels name=%q> can only label <Text> or <HyperText>, but toName %q is an <Image>; use <RectangleLabels>, <PolygonLabels> or <KeyPointLabels> for images", ctl.Name, target)
-			case ctl.Tag == "Labels" && obj.Tag != "Text" && obj.Tag != "HyperText":
-				return errorf(ctl.Line, "<Labels name=%q> can only label <Text> or <HyperText>, but toName %q is a <%s>", ctl.Name, target, obj.Tag)
-			case isLabelsTag(ctl.Tag) && ctl.Tag != "Labels" && obj.Tag != "Image":
-				return errorf(ctl.Line, "<%s name=%q> can only label an <Image>, but toName %q is a <%s>; use <Labels> for text", ctl.Tag, ctl.Name, target, obj.Tag)
+			if msg := labelsObjectMismatch(ctl.Tag, ctl.Name, target, obj.Tag); msg != "" {
+				return errorf(ctl.Line, "%s", msg)
 			}
 		}
 	}

@@ -139,6 +139,9 @@ func (v *resultValidator) item(item map[string]any) string {
 				return msg
 			}
 		}
+		if msg := labelsRegion(obj, value); msg != "" {
+			return msg
+		}
 		return ctl.checkOptions(value, "labels", "label", "labels")
 	case "RectangleLabels":
 		if msg := rectangle(item, value); msg != "" {
@@ -155,6 +158,8 @@ func (v *resultValidator) item(item map[string]any) string {
 			return msg
 		}
 		return ctl.checkOptions(value, "keypointlabels", "label", "labels")
+	case "Ellipse", "EllipseLabels", "BrushLabels", "ParagraphLabels", "HyperTextLabels":
+		return v.dataTypeItem(ctl, obj, item, value)
 	case "TextArea":
 		return textArea(value)
 	case "Rating":

@@ -98,10 +98,10 @@ func logRequests(log *slog.Logger) func(http.Handler) http.Handler {
 }
 
 // contentSecurityPolicy allows only the app's own scripts and styles (task
-// images may come from any http(s) URL, as in Label Studio), no
+// images and audio may come from any http(s) URL, as in Label Studio), no
 // framing, no plugins, and no form posts or base URLs elsewhere.
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; " +
-	"img-src 'self' data: https: http:; font-src 'self'; connect-src 'self'; object-src 'none'; " +
+	"img-src 'self' data: https: http:; media-src 'self' data: https: http:; font-src 'self'; connect-src 'self'; object-src 'none'; " +
 	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 // resolveForwarded works out once who the client is and which origin it

@@ -12,6 +12,7 @@ import {
   attr,
   flexLayout,
   isRegionTag,
+  isTrue,
   objectValue,
   substitute,
   type ConfigNode,
@@ -38,6 +39,7 @@ import {
   controlItem,
   isRegion,
   isRelation,
+  labelKey,
   labelsOf,
   newId,
   num,
@@ -47,6 +49,9 @@ import {
   type RelationItem,
   type ResultItem,
 } from "./result.ts";
+import { AudioObject } from "./AudioObject.tsx";
+import { HyperTextObject as LabeledHyperTextObject } from "./HyperTextObject.tsx";
+import { ParagraphsObject } from "./ParagraphsObject.tsx";
 import { TextObject } from "./TextObject.tsx";
 
 /** Colors for labels whose config gives none. */
@@ -157,7 +162,7 @@ export function Editor({ config, data, taskId, result, onChange, readOnly = fals
                   ? labels.filter((l) => l !== value)
                   : [...labels.filter((l) => l !== value), value]
                 : [value];
-            return { ...item, value: { ...item.value, [item.type]: next } };
+            return { ...item, value: { ...item.value, [labelKey(item.type)]: next } };
           }),
         );
         return;
@@ -201,7 +206,7 @@ export function Editor({ config, data, taskId, result, onChange, readOnly = fals
           from_name: control.name,
           to_name: objectName,
           type: control.type,
-          value: { ...value, [control.type]: labels },
+          value: { ...value, [labelKey(control.type)]: labels },
           origin: "manual",
           ...extra,
         },
@@ -439,11 +444,18 @@ function NodeView({ node }: { node: ConfigNode }): ReactNode {
       return null;
     case "Text":
     case "HyperText":
-    case "Image": {
+    case "Image":
+    case "Paragraphs":
+    case "Audio": {
       const object = editor.config.objects.find((o) => o.node === node);
       if (!object) return null;
+      if (node.tag === "Audio") return <AudioObject object={object} />;
       if (node.tag === "Text") return <TextObject object={object} />;
+      if (node.tag === "Paragraphs") return <ParagraphsObject object={object} />;
       if (node.tag === "Image") return <ImageObject object={object} />;
+      if (editor.config.controls.some((c) => c.tag === "HyperTextLabels" && c.toName.includes(object.name))) {
+        return <LabeledHyperTextObject object={object} />;
+      }
       return <HyperTextObject object={object} />;
     }
     default: {
@@ -460,7 +472,17 @@ function NodeView({ node }: { node: ConfigNode }): ReactNode {
   }
 }
 
+/** perRegionAudio reports whether a control is a per-region TextArea of audio only. */
+function perRegionAudio(control: ControlInfo, config: LabelConfig): boolean {
+  return (
+    isTrue(attr(control.node, "perRegion")) &&
+    control.toName.length > 0 &&
+    control.toName.every((name) => config.objects.some((o) => o.name === name && o.tag === "Audio"))
+  );
+}
+
 function ControlView({ control }: { control: ControlInfo }) {
+  const { config } = useEditor();
   switch (control.tag) {
     case "Choices":
       return <ChoicesControl control={control} />;
@@ -468,8 +490,14 @@ function ControlView({ control }: { control: ControlInfo }) {
     case "RectangleLabels":
     case "PolygonLabels":
     case "KeyPointLabels":
+    case "EllipseLabels":
+    case "ParagraphLabels":
+    case "HyperTextLabels":
+    case "BrushLabels":
       return <LabelsPicker control={control} />;
     case "TextArea":
+      // A per-region transcription of audio is edited under the audio, for the selected segment.
+      if (perRegionAudio(control, config)) return null;
       return <TextAreaControl control={control} />;
     case "Rating":
       return <RatingControl control={control} />;
@@ -522,6 +550,7 @@ function describeRegion(item: RegionItem): string {
   const v = item.value;
   switch (item.type) {
     case "labels":
+      if (typeof v.channel === "number") return `${num(v.start) ?? "?"}–${num(v.end) ?? "?"} s`;
       return typeof v.text === "string" ? `“${clip(v.text)}”` : `characters ${num(v.start) ?? "?"}–${num(v.end) ?? "?"}`;
     case "rectanglelabels": {
       const turned = num(v.rotation) ?? 0;
@@ -532,6 +561,16 @@ function describeRegion(item: RegionItem): string {
       return `polygon with ${Array.isArray(v.points) ? v.points.length : 0} points`;
     case "keypointlabels":
       return `point at ${percent(num(v.x))}, ${percent(num(v.y))}`;
+    case "brushlabels":
+      return "brush mask";
+    case "hypertextlabels":
+      return typeof v.text === "string" ? `“${clip(v.text)}”` : "HTML span";
+    case "paragraphlabels":
+      return typeof v.text === "string"
+        ? `“${clip(v.text)}”`
+        : `lines ${String(v.start ?? "?")}–${String(v.end ?? "?")}`;
+    case "ellipselabels":
+      return `ellipse at ${percent(num(v.x))}, ${percent(num(v.y))}, radii ${percent(num(v.radiusX))} × ${percent(num(v.radiusY))}`;
     default:
       return "";
   }

@@ -16,7 +16,13 @@ import { useEditor } from "./context.ts";
 import { colorStyle } from "./controls.tsx";
 import { isRegion, labelsOf, num, type RegionItem } from "./result.ts";
 
-const drawingTags: readonly RegionTag[] = ["RectangleLabels", "PolygonLabels", "KeyPointLabels"];
+const drawingTags: readonly RegionTag[] = [
+  "RectangleLabels",
+  "PolygonLabels",
+  "KeyPointLabels",
+  "EllipseLabels",
+  "BrushLabels",
+];
 const minZoom = 1;
 const maxZoom = 16;
 const zoomStep = 1.25;
@@ -27,7 +33,8 @@ type Point = [number, number];
 
 type Draft =
   | { kind: "rect"; from: Point; to: Point }
-  | { kind: "polygon"; points: Point[]; cursor: Point | null };
+  | { kind: "polygon"; points: Point[]; cursor: Point | null }
+  | { kind: "brush"; points: Point[] };
 
 /** What a region's handle does: move the region, move one or two of a box's edges, or move a vertex. */
 type Handle =
@@ -41,6 +48,7 @@ type JsonObject = { [key: string]: JsonValue };
 type Drag =
   | { kind: "pan"; x: number; y: number; ox: number; oy: number }
   | { kind: "rect" }
+  | { kind: "brush" }
   | { kind: "adjust"; id: string; handle: Handle; start: Point; origin: JsonObject };
 
 /** The handles of a box: corners and edge middles, each saying which edges it moves. */
@@ -126,7 +134,8 @@ function adjusted(
   }
   const x = num(origin.x) ?? 0;
   const y = num(origin.y) ?? 0;
-  if (type === "keypointlabels") {
+  if (type === "keypointlabels" || type === "ellipselabels") {
+    // A point or an ellipse's centre moves, as far as the image goes.
     return { ...origin, x: clampTo(x + dx, 0, 100), y: clampTo(y + dy, 0, 100) };
   }
   const width = num(origin.width) ?? 0;
@@ -158,7 +167,7 @@ function adjusted(
   return { ...origin, x: clampTo(x + dx, 0, 100 - width), y: clampTo(y + dy, 0, 100 - height) };
 }
 
-type Tool = "pan" | "rect" | "polygon" | "point" | "select";
+type Tool = "pan" | "rect" | "ellipse" | "polygon" | "point" | "brush" | "select";
 
 function clampPercent(value: number): number {
   return Math.min(100, Math.max(0, value));
@@ -172,6 +181,10 @@ function sameTool(tag: string | undefined): Tool {
       return "polygon";
     case "KeyPointLabels":
       return "point";
+    case "EllipseLabels":
+      return "ellipse";
+    case "BrushLabels":
+      return "brush";
     default:
       return "select";
   }
@@ -180,8 +193,10 @@ function sameTool(tag: string | undefined): Tool {
 const toolHints: Record<Tool, string> = {
   pan: "Drag to move the image.",
   rect: "Drag on the image to draw a box.",
+  ellipse: "Drag on the image to draw an ellipse within the box you drag.",
   polygon: "Click to add points; click the first point, double-click or press Enter to close; Escape cancels.",
   point: "Click on the image to place a point.",
+  brush: "Drag on the image to paint a mask; each stroke is one region.",
   select: "Choose a label to draw; click a region to select it.",
 };
 
@@ -348,7 +363,7 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
   const { readOnly, result: items, selected: selectedId, update } = editor;
   useEffect(() => {
     const item = items.find((r): r is RegionItem => r.id === selectedId && isRegion(r));
-    if (readOnly || !natural || !item || item.to_name !== object.name || item.type === "labels") return;
+    if (readOnly || !natural || !item || item.to_name !== object.name || item.type === "labels" || item.type === "brushlabels") return;
     const ratio = natural.width / natural.height;
     const moves: Record<string, Point> = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
     function handleKeyDown(event: KeyboardEvent) {
@@ -384,6 +399,7 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
     if (!point) return;
     switch (tool) {
       case "rect":
+      case "ellipse":
         event.preventDefault();
         event.currentTarget.setPointerCapture(event.pointerId);
         drag.current = { kind: "rect" };
@@ -408,6 +424,12 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
         setDraft({ kind: "polygon", points: [...points, point], cursor: point });
         break;
       }
+      case "brush":
+        event.preventDefault();
+        event.currentTarget.setPointerCapture(event.pointerId);
+        drag.current = { kind: "brush" };
+        setDraft({ kind: "brush", points: [point] });
+        break;
       case "point":
         event.preventDefault();
         addRegion(["KeyPointLabels"], { x: point[0], y: point[1], width: 0.5 });
@@ -458,7 +480,9 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
     if (!draft) return;
     const point = toPercent(event.clientX, event.clientY);
     if (!point) return;
-    if (draft.kind === "rect" && current?.kind === "rect") {
+    if (draft.kind === "brush" && current?.kind === "brush") {
+      setDraft({ ...draft, points: [...draft.points, point] });
+    } else if (draft.kind === "rect" && current?.kind === "rect") {
       setDraft({ ...draft, to: point });
     } else if (draft.kind === "polygon") {
       setDraft({ ...draft, cursor: point });
@@ -483,6 +507,12 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
       }
       return;
     }
+    if (current?.kind === "brush" && draft?.kind === "brush" && natural) {
+      setDraft(null);
+      const rle = paintRLE(draft.points, natural.width, natural.height, brushSize(natural));
+      addRegion(["BrushLabels"], { format: "rle", rle });
+      return;
+    }
     if (current?.kind !== "rect" || draft?.kind !== "rect") return;
     const end = toPercent(event.clientX, event.clientY) ?? draft.to;
     const box = svgRef.current?.getBoundingClientRect();
@@ -493,6 +523,11 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
     setDraft(null);
     // A click, or a drag of a pixel or two, is not a box.
     if (!box || (width / 100) * box.width < 3 || (height / 100) * box.height < 3) return;
+    if (drawTool === "ellipse") {
+      // Label Studio keeps an ellipse as its centre and radii, in percent of the image.
+      addRegion(["EllipseLabels"], { x: x + width / 2, y: y + height / 2, radiusX: width / 2, radiusY: height / 2, rotation: 0 });
+      return;
+    }
     addRegion(["RectangleLabels"], { x, y, width, height, rotation: 0 });
   }
 
@@ -579,6 +614,46 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
           onPointerDown={onPointerDown}
           data-region-id={item.id}
         >
+          {title}
+        </polygon>
+      );
+    }
+    if (item.type === "brushlabels") {
+      // A mask does not move; pressing it selects it, unless a tool is drawing (it covers the whole image).
+      return (
+        <BrushMask
+          key={item.id}
+          item={item}
+          className={className}
+          selectable={tool === "select"}
+          onPointerDown={(event) => {
+            if (event.button !== 0) return;
+            event.stopPropagation();
+            editor.select(item.id);
+          }}
+        />
+      );
+    }
+    if (item.type === "ellipselabels") {
+      const [cx, cy, rx, ry] = [num(v.x), num(v.y), num(v.radiusX), num(v.radiusY)];
+      if (cx === null || cy === null || rx === null || ry === null) return null;
+      const rotation = num(v.rotation) ?? 0;
+      const common = { className, style, onPointerDown, "data-region-id": item.id };
+      if (rotation === 0) {
+        return (
+          <ellipse key={item.id} {...common} cx={cx} cy={cy} rx={rx} ry={ry}>
+            {title}
+          </ellipse>
+        );
+      }
+      // Turned in pixels about its centre: the overlay is stretched, so the outline is computed.
+      const outline: Point[] = [];
+      for (let i = 0; i < 48; i++) {
+        const t = (i / 48) * 2 * Math.PI;
+        outline.push(rotated([cx, cy], [cx + rx * Math.cos(t), cy + ry * Math.sin(t)], rotation, aspect));
+      }
+      return (
+        <polygon key={item.id} {...common} points={outline.map((p) => `${p[0]},${p[1]}`).join(" ")}>
           {title}
         </polygon>
       );
@@ -748,6 +823,18 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
     if (!draft) return null;
     const label = control ? (editor.active[control.name]?.[0] ?? "") : "";
     const style = colorStyle(control ? editor.colorOf(control.name, label) : "currentColor");
+    if (draft.kind === "rect" && drawTool === "ellipse") {
+      return (
+        <ellipse
+          className="lc-shape lc-draft"
+          style={style}
+          cx={(draft.from[0] + draft.to[0]) / 2}
+          cy={(draft.from[1] + draft.to[1]) / 2}
+          rx={Math.abs(draft.to[0] - draft.from[0]) / 2}
+          ry={Math.abs(draft.to[1] - draft.from[1]) / 2}
+        />
+      );
+    }
     if (draft.kind === "rect") {
       return (
         <rect
@@ -757,6 +844,20 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
           y={Math.min(draft.from[1], draft.to[1])}
           width={Math.abs(draft.to[0] - draft.from[0])}
           height={Math.abs(draft.to[1] - draft.from[1])}
+        />
+      );
+    }
+    if (draft.kind === "brush") {
+      const screen = natural && imageSize ? (brushSize(natural) * imageSize.width * view.zoom) / natural.width : 8;
+      return (
+        <polyline
+          className="lc-draft"
+          style={{ ...style, fill: "none", stroke: "var(--label-color)", strokeOpacity: 0.6 }}
+          strokeWidth={screen}
+          strokeLinecap="round"
+          strokeLinejoin="round"
+          vectorEffect="non-scaling-stroke"
+          points={draft.points.map((p) => `${p[0]},${p[1]}`).join(" ")}
         />
       );
     }
@@ -807,7 +908,7 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
         onPointerCancel={() => {
           drag.current = null;
           setAdjusting(null);
-          setDraft((d) => (d?.kind === "rect" ? null : d));
+          setDraft((d) => (d?.kind === "rect" || d?.kind === "brush" ? null : d));
         }}
         onDoubleClick={handleDoubleClick}
         onPointerEnter={() => {
@@ -864,6 +965,190 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
         </p>
       ) : null}
     </div>
+  );
+}
+
+/** brushSize is the brush's width in image pixels: a fortieth of the image's smaller side, at least 4. */
+function brushSize(natural: { width: number; height: number }): number {
+  return Math.max(4, Math.round(Math.min(natural.width, natural.height) / 40));
+}
+
+/**
+ * paintRLE paints a stroke through points (percent of the image) size pixels
+ * wide on a mask of the image's size, and encodes the mask's RGBA values in
+ * Label Studio's RLE (8-bit words, run sizes 3, 4, 8 and 16 bits, as
+ * label_studio_converter writes it): painted pixels are opaque.
+ */
+function paintRLE(points: Point[], width: number, height: number, size: number): number[] {
+  const canvas = document.createElement("canvas");
+  canvas.width = width;
+  canvas.height = height;
+  const context = canvas.getContext("2d");
+  const values = new Uint8Array(width * height * 4);
+  if (context) {
+    context.strokeStyle = "#000";
+    context.fillStyle = "#000";
+    context.lineWidth = size;
+    context.lineCap = "round";
+    context.lineJoin = "round";
+    const px = points.map((p): Point => [(p[0] / 100) * width, (p[1] / 100) * height]);
+    context.beginPath();
+    px.forEach((p, i) => (i === 0 ? context.moveTo(p[0], p[1]) : context.lineTo(p[0], p[1])));
+    if (px.length === 1 && px[0]) {
+      context.arc(px[0][0], px[0][1], size / 2, 0, 2 * Math.PI);
+      context.fill();
+    } else {
+      context.stroke();
+    }
+    const alpha = context.getImageData(0, 0, width, height).data;
+    for (let i = 3; i < values.length; i += 4) values[i] = alpha[i] ? 255 : 0;
+  }
+  const bytes: number[] = [];
+  let acc = 0;
+  let bits = 0;
+  const put = (value: number, n: number) => {
+    for (let k = n - 1; k >= 0; k--) {
+      acc = (acc << 1) | (Math.floor(value / 2 ** k) & 1);
+      if (++bits === 8) {
+        bytes.push(acc);
+        acc = 0;
+        bits = 0;
+      }
+    }
+  };
+  put(values.length, 32);
+  put(7, 5);
+  for (const s of [3, 4, 8, 16]) put(s - 1, 4);
+  for (let i = 0; i < values.length; ) {
+    let j = i;
+    while (j < values.length && values[j] === values[i] && j - i < 65536) j++;
+    const n = j - i;
+    const v = values[i] ?? 0;
+    if (n === 1) {
+      put(0, 1);
+      put(0, 2);
+      put(0, 3);
+    } else {
+      const which = n <= 8 ? 0 : n <= 16 ? 1 : n <= 256 ? 2 : 3;
+      put(1, 1);
+      put(which, 2);
+      put(n - 1, [3, 4, 8, 16][which] ?? 16);
+    }
+    put(v, 8);
+    i = j;
+  }
+  if (bits > 0) put(0, 8 - bits);
+  return bytes;
+}
+
+/**
+ * decodeRLE reads Label Studio's brush RLE (thi.ng rle-pack: a 32-bit count,
+ * a 5-bit word size, four 4-bit run-length sizes, then runs) into bytes, or
+ * null when it is malformed or larger than limit.
+ */
+export function decodeRLE(rle: readonly number[], limit: number): Uint8Array | null {
+  let pos = 0;
+  const read = (n: number): number | null => {
+    if (pos + n > rle.length * 8) return null;
+    let v = 0;
+    for (let i = 0; i < n; i++, pos++) v = v * 2 + (((rle[pos >> 3] ?? 0) >> (7 - (pos & 7))) & 1);
+    return v;
+  };
+  const num = read(32);
+  const word = read(5);
+  if (num === null || word === null || num > limit) return null;
+  const sizes = [read(4), read(4), read(4), read(4)];
+  if (sizes.some((s) => s === null)) return null;
+  const out = new Uint8Array(num);
+  for (let i = 0; i < num; ) {
+    const repeat = read(1);
+    const which = read(2);
+    const n = which === null ? null : read((sizes[which] ?? 0) + 1);
+    if (repeat === null || n === null) return null;
+    const j = Math.min(num, i + 1 + n);
+    if (repeat) {
+      const v = read(word + 1);
+      if (v === null) return null;
+      out.fill(v, i, j);
+      i = j;
+    } else {
+      for (; i < j; i++) {
+        const v = read(word + 1);
+        if (v === null) return null;
+        out[i] = v;
+      }
+    }
+  }
+  return out;
+}
+
+const maskCache = new Map<string, string | null>();
+
+/** BrushMask draws a brush region's mask over the image, through a canvas turned into a data:image URL. */
+function BrushMask({
+  item,
+  className,
+  selectable,
+  onPointerDown,
+}: {
+  item: RegionItem;
+  className: string;
+  selectable: boolean;
+  onPointerDown: (event: PointerEvent<SVGElement>) => void;
+}) {
+  const editor = useEditor();
+  const width = num(item.original_width);
+  const height = num(item.original_height);
+  const rle = Array.isArray(item.value.rle) ? item.value.rle.filter((v): v is number => typeof v === "number") : [];
+  const labels = labelsOf(item);
+  const color = editor.colorOf(item.from_name, labels[0] ?? "");
+  const key = `${item.id}:${width}x${height}:${rle.length}:${rle.slice(-8).join(",")}:${color}`;
+  let href = maskCache.get(key);
+  if (href === undefined) {
+    href = null;
+    if (width && height && width * height <= 25_000_000) {
+      const bytes = decodeRLE(rle, width * height * 4);
+      const canvas = document.createElement("canvas");
+      const context = bytes && bytes.length === width * height * 4 ? canvas.getContext("2d") : null;
+      if (bytes && context) {
+        canvas.width = width;
+        canvas.height = height;
+        // The mask is the alpha channel; it is painted in the label's color.
+        context.fillStyle = color;
+        context.fillRect(0, 0, 1, 1);
+        const [r, g, b] = context.getImageData(0, 0, 1, 1).data;
+        const image = context.createImageData(width, height);
+        for (let i = 3; i < bytes.length; i += 4) {
+          if (bytes[i]) {
+            image.data[i - 3] = r ?? 0;
+            image.data[i - 2] = g ?? 0;
+            image.data[i - 1] = b ?? 0;
+            image.data[i] = 160;
+          }
+        }
+        context.putImageData(image, 0, 0);
+        href = canvas.toDataURL("image/png");
+      }
+    }
+    if (maskCache.size > 200) maskCache.clear();
+    maskCache.set(key, href);
+  }
+  if (!href) return null;
+  return (
+    <image
+      className={`${className} lc-brush`}
+      href={href}
+      x={0}
+      y={0}
+      width={100}
+      height={100}
+      preserveAspectRatio="none"
+      data-region-id={item.id}
+      pointerEvents={selectable ? "visiblePainted" : "none"}
+      onPointerDown={selectable ? onPointerDown : undefined}
+    >
+      <title>{labels.join(", ")}</title>
+    </image>
   );
 }
 

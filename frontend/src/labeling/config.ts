@@ -18,7 +18,7 @@ export interface ConfigNode {
   key: string;
 }
 
-export type ObjectTag = "Text" | "HyperText" | "Image";
+export type ObjectTag = "Text" | "HyperText" | "Image" | "Paragraphs" | "Audio";
 
 export type ControlTag =
   | "Choices"
@@ -26,6 +26,10 @@ export type ControlTag =
   | "RectangleLabels"
   | "PolygonLabels"
   | "KeyPointLabels"
+  | "EllipseLabels"
+  | "ParagraphLabels"
+  | "HyperTextLabels"
+  | "BrushLabels"
   | "TextArea"
   | "Rating"
   | "Number"
@@ -34,7 +38,7 @@ export type ControlTag =
   | "Relations";
 
 /** RegionTag is a control whose results are regions of an object rather than answers about it. */
-export type RegionTag = "Labels" | "RectangleLabels" | "PolygonLabels" | "KeyPointLabels";
+export type RegionTag = "Labels" | "RectangleLabels" | "PolygonLabels" | "KeyPointLabels" | "EllipseLabels" | "ParagraphLabels" | "HyperTextLabels" | "BrushLabels";
 
 export interface OptionInfo {
   /** What results store: the alias when there is one, otherwise the value. */
@@ -75,13 +79,17 @@ export interface LabelConfig {
   imageKeys: ReadonlySet<string>;
 }
 
-const objectTags: ReadonlySet<string> = new Set(["Text", "HyperText", "Image"]);
+const objectTags: ReadonlySet<string> = new Set(["Text", "HyperText", "Image", "Paragraphs", "Audio"]);
 const controlTags: ReadonlySet<string> = new Set([
   "Choices",
   "Labels",
   "RectangleLabels",
   "PolygonLabels",
   "KeyPointLabels",
+  "EllipseLabels",
+  "ParagraphLabels",
+  "HyperTextLabels",
+  "BrushLabels",
   "TextArea",
   "Rating",
   "Number",
@@ -92,7 +100,16 @@ const controlTags: ReadonlySet<string> = new Set([
 
 /** isRegionTag reports whether a control draws regions (spans, boxes, polygons, points). */
 export function isRegionTag(tag: string): tag is RegionTag {
-  return tag === "Labels" || tag === "RectangleLabels" || tag === "PolygonLabels" || tag === "KeyPointLabels";
+  return (
+    tag === "Labels" ||
+    tag === "RectangleLabels" ||
+    tag === "PolygonLabels" ||
+    tag === "KeyPointLabels" ||
+    tag === "EllipseLabels" ||
+    tag === "ParagraphLabels" ||
+    tag === "HyperTextLabels" ||
+    tag === "BrushLabels"
+  );
 }
 
 /** attr returns an attribute by name, case-insensitively, or "" when it is absent. */
@@ -337,6 +354,18 @@ export function safeImageUrl(value: JsonValue | undefined, taskId?: string | und
   } catch {
     return null;
   }
+}
+
+/**
+ * safeMediaUrl is safeImageUrl's rule for audio: http(s), a data:audio/ URL,
+ * or a file uploaded to Gloss; anything else gives null.
+ */
+export function safeMediaUrl(value: JsonValue | undefined): string | null {
+  if (typeof value !== "string") return null;
+  const url = value.trim();
+  if (/^data:audio\/[a-z0-9.+-]+[;,]/i.test(url)) return url;
+  if (/^data:/i.test(url)) return null;
+  return safeImageUrl(url);
 }
 
 /** flexLayout reports whether a View's style asks for a row layout, the one style rule the editor honours. */

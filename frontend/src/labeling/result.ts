@@ -38,7 +38,16 @@ export function isRelation(item: ResultItem): item is RelationItem {
   return item.type === "relation";
 }
 
-const regionTypes: ReadonlySet<string> = new Set(["labels", "rectanglelabels", "polygonlabels", "keypointlabels"]);
+const regionTypes: ReadonlySet<string> = new Set([
+  "labels",
+  "rectanglelabels",
+  "polygonlabels",
+  "keypointlabels",
+  "ellipselabels",
+  "paragraphlabels",
+  "hypertextlabels",
+  "brushlabels",
+]);
 
 /** isRegion reports whether an item is a region (span, box, polygon or point) that relations can link. */
 export function isRegion(item: ResultItem): item is RegionItem {
@@ -65,9 +74,18 @@ export function num(value: JsonValue | undefined): number | null {
   return typeof value === "number" && Number.isFinite(value) ? value : null;
 }
 
-/** labelsOf returns a region's labels, stored under its type ("labels", "rectanglelabels", ...). */
+/**
+ * labelKey is where a region's value keeps its labels: under its type
+ * ("labels", "rectanglelabels", ...), except HyperTextLabels, whose results
+ * Label Studio keeps under "htmllabels".
+ */
+export function labelKey(type: string): string {
+  return type === "hypertextlabels" ? "htmllabels" : type;
+}
+
+/** labelsOf returns a region's labels. */
 export function labelsOf(item: RegionItem): string[] {
-  return strings(item.value[item.type]);
+  return strings(item.value[labelKey(item.type)]);
 }
 
 /** controlItem finds the item holding a control's answer (choices, text, rating, ...). */
