@@ -28,10 +28,10 @@ func storageInput(title, description, prefix, regex *string, blob, recursive, pr
 	if redis != nil {
 		in.Redis = &storage.RedisInput{Host: redis.Host, Port: redis.Port, DB: redis.Db, Password: redis.Password, TLS: redis.TLS}
 	}
-	switch {
-	case gcs != nil:
-		in.Other = "gcs"
-	case azure != nil:
+	if gcs != nil {
+		in.GCS = &storage.GCSInput{Bucket: gcs.Bucket, ProjectID: gcs.ProjectID, CredentialsJSON: gcs.CredentialsJSON, Endpoint: gcs.Endpoint}
+	}
+	if azure != nil {
 		in.Other = "azure"
 	}
 	return in
