@@ -11,6 +11,7 @@ package storage
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -116,8 +117,6 @@ type Input struct {
 	Redis             *RedisInput
 	GCS               *GCSInput
 	Azure             *AzureInput
-	// Other names a kind given whose settings this server cannot use yet.
-	Other string
 }
 
 // S3Input is the S3 part of an Input. Secret fields are write-only: nil
@@ -138,6 +137,18 @@ type RedisInput struct {
 	DB       *int
 	Password *string
 	TLS      *bool
+}
+
+// kindsGiven counts the kind settings in given: exactly one, the
+// storage's own kind, is valid.
+func (in Input) kindsGiven() int {
+	n := 0
+	for _, given := range []bool{in.S3 != nil, in.Local != nil, in.Redis != nil, in.GCS != nil, in.Azure != nil} {
+		if given {
+			n++
+		}
+	}
+	return n
 }
 
 // GCSInput is the Google Cloud Storage part of an Input; CredentialsJSON
@@ -213,7 +224,7 @@ func (s *Service) Update(ctx context.Context, id int, in Input) (*ent.Storage, e
 		SetNillableRegexFilter(in.RegexFilter).SetNillableUseBlobUrls(in.UseBlobURLs).
 		SetNillableRecursiveScan(in.RecursiveScan).SetNillablePresign(in.Presign).
 		SetNillablePresignTTLMinutes(in.PresignTTLMinutes).SetNillableCanDeleteObjects(in.CanDeleteObjects)
-	if in.S3 != nil || in.Local != nil || in.Redis != nil || in.GCS != nil || in.Azure != nil || in.Other != "" {
+	if in.kindsGiven() > 0 {
 		sec, err := s.secrets(st)
 		if err != nil {
 			return nil, err
@@ -269,7 +280,7 @@ type kindSettings struct {
 func (s *Service) settings(in Input, old *ent.Storage, sec *Secrets) (kindSettings, error) {
 	switch in.Kind {
 	case storage.KindS3:
-		if in.S3 == nil || in.Local != nil || in.Redis != nil || in.GCS != nil || in.Azure != nil || in.Other != "" {
+		if in.S3 == nil || in.kindsGiven() != 1 {
 			return kindSettings{}, fault.Invalid("an S3 storage needs s3 settings and no others")
 		}
 		if err := bucketName(in.S3.Bucket); err != nil {
@@ -303,7 +314,7 @@ func (s *Service) settings(in Input, old *ent.Storage, sec *Secrets) (kindSettin
 		}
 		return kindSettings{bucket: in.S3.Bucket, values: values}, nil
 	case storage.KindLOCAL:
-		if in.Local == nil || in.S3 != nil || in.Redis != nil || in.GCS != nil || in.Azure != nil || in.Other != "" {
+		if in.Local == nil || in.kindsGiven() != 1 {
 			return kindSettings{}, fault.Invalid("a local storage needs local settings and no others")
 		}
 		_, rel, err := s.local.LocalPath(in.Local.Path)
@@ -313,7 +324,7 @@ func (s *Service) settings(in Input, old *ent.Storage, sec *Secrets) (kindSettin
 		// Kept relative to the root, as task URIs name local files.
 		return kindSettings{bucket: rel, values: map[string]string{}}, nil
 	case storage.KindREDIS:
-		if in.Redis == nil || in.S3 != nil || in.Local != nil || in.GCS != nil || in.Azure != nil || in.Other != "" {
+		if in.Redis == nil || in.kindsGiven() != 1 {
 			return kindSettings{}, fault.Invalid("a Redis storage needs redis settings and no others")
 		}
 		r := in.Redis
@@ -353,7 +364,7 @@ func (s *Service) settings(in Input, old *ent.Storage, sec *Secrets) (kindSettin
 			"port": strconv.Itoa(port), "db": strconv.Itoa(db), "tls": useTLS,
 		}}, nil
 	case storage.KindGCS:
-		if in.GCS == nil || in.S3 != nil || in.Local != nil || in.Redis != nil || in.Azure != nil || in.Other != "" {
+		if in.GCS == nil || in.kindsGiven() != 1 {
 			return kindSettings{}, fault.Invalid("a GCS storage needs gcs settings and no others")
 		}
 		g := in.GCS
@@ -392,6 +403,39 @@ func (s *Service) settings(in Input, old *ent.Storage, sec *Secrets) (kindSettin
 			}
 		}
 		return kindSettings{bucket: g.Bucket, values: values}, nil
+	case storage.KindAZURE:
+		if in.Azure == nil || in.kindsGiven() != 1 {
+			return kindSettings{}, fault.Invalid("an Azure storage needs azure settings and no others")
+		}
+		a := in.Azure
+		if err := containerName(a.Container); err != nil {
+			return kindSettings{}, err
+		}
+		if len(a.AccountName) < 3 || len(a.AccountName) > 24 || strings.ContainsFunc(a.AccountName, func(c rune) bool { return !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') }) {
+			return kindSettings{}, fault.Invalid("azure.accountName must be 3 to 24 lower-case letters and digits")
+		}
+		values := map[string]string{}
+		if old != nil {
+			for k, v := range old.Settings {
+				values[k] = v
+			}
+		}
+		values["account"] = a.AccountName
+		if e := a.Endpoint; e != nil {
+			if *e != "" {
+				if err := s.endpoint("azure.endpoint", *e); err != nil {
+					return kindSettings{}, err
+				}
+			}
+			values["endpoint"] = *e
+		}
+		secretField(&sec.AzureKey, a.AccountKey)
+		if sec.AzureKey != "" {
+			if k, err := base64.StdEncoding.DecodeString(sec.AzureKey); err != nil || len(sec.AzureKey) > 256 || len(k) == 0 {
+				return kindSettings{}, fault.Invalid("azure.accountKey must be the account's base64 access key")
+			}
+		}
+		return kindSettings{bucket: a.Container, values: values}, nil
 	}
 	return kindSettings{}, fault.Invalid("%s storages are not available on this server yet", in.Kind)
 }
@@ -465,6 +509,22 @@ func gcsBucketName(b string) error {
 	}
 	if !ok || strings.Contains(b, "..") {
 		return fault.Invalid("gcs.bucket must be 3 to 63 lower-case letters, digits, dots, hyphens and underscores, starting and ending with a letter or digit")
+	}
+	return nil
+}
+
+// containerName checks an Azure container name: 3 to 63 lower-case
+// letters, digits and single hyphens, starting with a letter or digit.
+func containerName(c string) error {
+	ok := len(c) >= 3 && len(c) <= 63 && !strings.Contains(c, "--")
+	for i, r := range c {
+		alnum := r >= 'a' && r <= 'z' || r >= '0' && r <= '9'
+		if !alnum && r != '-' || (i == 0 || i == len(c)-1) && !alnum {
+			ok = false
+		}
+	}
+	if !ok {
+		return fault.Invalid("azure.container must be 3 to 63 lower-case letters, digits and single hyphens, starting and ending with a letter or digit")
 	}
 	return nil
 }
@@ -560,6 +620,15 @@ func (s *Service) bucket(st *ent.Storage) (Bucket, error) {
 			return nil, errors.New("outbound requests are not configured")
 		}
 		return newGCS(context.Background(), GCSSettings{Bucket: st.Bucket, ProjectID: st.Settings["projectId"], Endpoint: st.Settings["endpoint"]}, sec, s.http)
+	case storage.KindAZURE:
+		sec, err := s.secrets(st)
+		if err != nil {
+			return nil, err
+		}
+		if s.http == nil {
+			return nil, errors.New("outbound requests are not configured")
+		}
+		return newAzure(AzureSettings{Container: st.Bucket, Account: st.Settings["account"], Endpoint: st.Settings["endpoint"]}, sec, s.http)
 	}
 	return nil, errors.New("this kind of storage is not available on this server yet")
 }
