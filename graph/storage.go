@@ -9,8 +9,6 @@ import (
 )
 
 // storageInput turns the GraphQL storage inputs into the service's Input.
-// Kinds whose settings this server cannot use yet are named in Other, so
-// the service refuses them by name.
 func storageInput(title, description, prefix, regex *string, blob, recursive, presign *bool, ttl *int, del *bool,
 	s3 *model.S3Settings, gcs *model.GCSSettings, azure *model.AzureSettings, redis *model.RedisSettings, local *model.LocalSettings,
 ) storage.Input {
@@ -28,11 +26,11 @@ func storageInput(title, description, prefix, regex *string, blob, recursive, pr
 	if redis != nil {
 		in.Redis = &storage.RedisInput{Host: redis.Host, Port: redis.Port, DB: redis.Db, Password: redis.Password, TLS: redis.TLS}
 	}
-	switch {
-	case gcs != nil:
-		in.Other = "gcs"
-	case azure != nil:
-		in.Other = "azure"
+	if gcs != nil {
+		in.GCS = &storage.GCSInput{Bucket: gcs.Bucket, ProjectID: gcs.ProjectID, CredentialsJSON: gcs.CredentialsJSON, Endpoint: gcs.Endpoint}
+	}
+	if azure != nil {
+		in.Azure = &storage.AzureInput{Container: azure.Container, AccountName: azure.AccountName, AccountKey: azure.AccountKey, Endpoint: azure.Endpoint}
 	}
 	return in
 }

@@ -1126,10 +1126,12 @@ export interface StorageInput {
   s3?: { bucket: string; region?: string; endpoint?: string; accessKeyId?: string; secretAccessKey?: string; sessionToken?: string };
   local?: { path: string };
   redis?: { host: string; port?: number; db?: number; password?: string; tls?: boolean };
+  gcs?: { bucket: string; projectId?: string; credentialsJson?: string; endpoint?: string };
+  azure?: { container: string; accountName: string; accountKey?: string; endpoint?: string };
 }
 
 export const CreateStorageMutation = operation<
-  { input: StorageInput & { projectId: ID; direction: "IMPORT" | "EXPORT"; kind: "S3" | "LOCAL" | "REDIS" } },
+  { input: StorageInput & { projectId: ID; direction: "IMPORT" | "EXPORT"; kind: "S3" | "GCS" | "AZURE" | "LOCAL" | "REDIS" } },
   { createStorage: StorageSummary }
 >(`mutation CreateStorage($input: CreateStorageInput!) { createStorage(input: $input) { ${storageFields} } }`);
 

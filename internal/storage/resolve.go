@@ -139,12 +139,20 @@ func occurs(data json.RawMessage, uri string) bool {
 }
 
 // parseURI reads a storage URI as Label Studio writes them into tasks:
-// s3://bucket/key, or /data/local-files/?d=path for local files (where the
+// s3://bucket/key, gs://bucket/key, azure-blob://container/key, or /data/local-files/?d=path for local files (where the
 // "bucket" is empty and the key the path under the document root).
 func parseURI(uri string) (kind storage.Kind, bucket, key string, ok bool) {
 	if rest, found := strings.CutPrefix(uri, "s3://"); found {
 		bucket, key, found = strings.Cut(rest, "/")
 		return storage.KindS3, bucket, key, found && bucket != "" && key != ""
+	}
+	if rest, found := strings.CutPrefix(uri, "gs://"); found {
+		bucket, key, found = strings.Cut(rest, "/")
+		return storage.KindGCS, bucket, key, found && bucket != "" && key != ""
+	}
+	if rest, found := strings.CutPrefix(uri, "azure-blob://"); found {
+		bucket, key, found = strings.Cut(rest, "/")
+		return storage.KindAZURE, bucket, key, found && bucket != "" && key != ""
 	}
 	if rest, found := strings.CutPrefix(uri, "/data/local-files/?"); found {
 		q, err := url.ParseQuery(rest)

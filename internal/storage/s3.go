@@ -24,12 +24,15 @@ type S3Settings struct {
 }
 
 // Secrets are a storage's credentials, sealed together: an S3 key pair
-// and session token, or a Redis password.
+// and session token, a Redis password, a GCS service-account key or an
+// Azure account key.
 type Secrets struct {
 	AccessKeyID     string `json:"accessKeyId,omitempty"`
 	SecretAccessKey string `json:"secretAccessKey,omitempty"`
 	SessionToken    string `json:"sessionToken,omitempty"`
 	Password        string `json:"password,omitempty"`
+	GCSCredentials  string `json:"gcsCredentials,omitempty"`
+	AzureKey        string `json:"azureKey,omitempty"`
 }
 
 // s3Bucket is an S3 bucket reached through the AWS SDK for Go v2, whose

@@ -11,6 +11,7 @@ package storage
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -114,8 +115,8 @@ type Input struct {
 	S3                *S3Input
 	Local             *LocalInput
 	Redis             *RedisInput
-	// Other names a kind given whose settings this server cannot use yet.
-	Other string
+	GCS               *GCSInput
+	Azure             *AzureInput
 }
 
 // S3Input is the S3 part of an Input. Secret fields are write-only: nil
@@ -136,6 +137,36 @@ type RedisInput struct {
 	DB       *int
 	Password *string
 	TLS      *bool
+}
+
+// kindsGiven counts the kind settings in given: exactly one, the
+// storage's own kind, is valid.
+func (in Input) kindsGiven() int {
+	n := 0
+	for _, given := range []bool{in.S3 != nil, in.Local != nil, in.Redis != nil, in.GCS != nil, in.Azure != nil} {
+		if given {
+			n++
+		}
+	}
+	return n
+}
+
+// GCSInput is the Google Cloud Storage part of an Input; CredentialsJSON
+// (a service-account key) is write-only.
+type GCSInput struct {
+	Bucket          string
+	ProjectID       *string
+	CredentialsJSON *string
+	Endpoint        *string
+}
+
+// AzureInput is the Azure Blob Storage part of an Input; AccountKey is
+// write-only.
+type AzureInput struct {
+	Container   string
+	AccountName string
+	AccountKey  *string
+	Endpoint    *string
 }
 
 // LocalInput is the local files part of an Input.
@@ -193,7 +224,7 @@ func (s *Service) Update(ctx context.Context, id int, in Input) (*ent.Storage, e
 		SetNillableRegexFilter(in.RegexFilter).SetNillableUseBlobUrls(in.UseBlobURLs).
 		SetNillableRecursiveScan(in.RecursiveScan).SetNillablePresign(in.Presign).
 		SetNillablePresignTTLMinutes(in.PresignTTLMinutes).SetNillableCanDeleteObjects(in.CanDeleteObjects)
-	if in.S3 != nil || in.Local != nil || in.Redis != nil || in.Other != "" {
+	if in.kindsGiven() > 0 {
 		sec, err := s.secrets(st)
 		if err != nil {
 			return nil, err
@@ -249,7 +280,7 @@ type kindSettings struct {
 func (s *Service) settings(in Input, old *ent.Storage, sec *Secrets) (kindSettings, error) {
 	switch in.Kind {
 	case storage.KindS3:
-		if in.S3 == nil || in.Local != nil || in.Redis != nil || in.Other != "" {
+		if in.S3 == nil || in.kindsGiven() != 1 {
 			return kindSettings{}, fault.Invalid("an S3 storage needs s3 settings and no others")
 		}
 		if err := bucketName(in.S3.Bucket); err != nil {
@@ -269,7 +300,7 @@ func (s *Service) settings(in Input, old *ent.Storage, sec *Secrets) (kindSettin
 		}
 		if e := in.S3.Endpoint; e != nil {
 			if *e != "" {
-				if err := s.endpoint(*e); err != nil {
+				if err := s.endpoint("s3.endpoint", *e); err != nil {
 					return kindSettings{}, err
 				}
 			}
@@ -283,7 +314,7 @@ func (s *Service) settings(in Input, old *ent.Storage, sec *Secrets) (kindSettin
 		}
 		return kindSettings{bucket: in.S3.Bucket, values: values}, nil
 	case storage.KindLOCAL:
-		if in.Local == nil || in.S3 != nil || in.Redis != nil || in.Other != "" {
+		if in.Local == nil || in.kindsGiven() != 1 {
 			return kindSettings{}, fault.Invalid("a local storage needs local settings and no others")
 		}
 		_, rel, err := s.local.LocalPath(in.Local.Path)
@@ -293,7 +324,7 @@ func (s *Service) settings(in Input, old *ent.Storage, sec *Secrets) (kindSettin
 		// Kept relative to the root, as task URIs name local files.
 		return kindSettings{bucket: rel, values: map[string]string{}}, nil
 	case storage.KindREDIS:
-		if in.Redis == nil || in.S3 != nil || in.Local != nil || in.Other != "" {
+		if in.Redis == nil || in.kindsGiven() != 1 {
 			return kindSettings{}, fault.Invalid("a Redis storage needs redis settings and no others")
 		}
 		r := in.Redis
@@ -332,6 +363,79 @@ func (s *Service) settings(in Input, old *ent.Storage, sec *Secrets) (kindSettin
 		return kindSettings{bucket: r.Host, values: map[string]string{
 			"port": strconv.Itoa(port), "db": strconv.Itoa(db), "tls": useTLS,
 		}}, nil
+	case storage.KindGCS:
+		if in.GCS == nil || in.kindsGiven() != 1 {
+			return kindSettings{}, fault.Invalid("a GCS storage needs gcs settings and no others")
+		}
+		g := in.GCS
+		if err := gcsBucketName(g.Bucket); err != nil {
+			return kindSettings{}, err
+		}
+		values := map[string]string{}
+		if old != nil {
+			for k, v := range old.Settings {
+				values[k] = v
+			}
+		}
+		if p := g.ProjectID; p != nil {
+			if len(*p) > 64 || strings.ContainsFunc(*p, func(c rune) bool {
+				return !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == ':')
+			}) {
+				return kindSettings{}, fault.Invalid("gcs.projectId must be a Google Cloud project id such as my-project-123")
+			}
+			values["projectId"] = *p
+		}
+		if e := g.Endpoint; e != nil {
+			if *e != "" {
+				if err := s.endpoint("gcs.endpoint", *e); err != nil {
+					return kindSettings{}, err
+				}
+			}
+			values["endpoint"] = *e
+		}
+		secretField(&sec.GCSCredentials, g.CredentialsJSON)
+		if len(sec.GCSCredentials) > 16384 {
+			return kindSettings{}, fault.Invalid("gcs.credentialsJson is too long")
+		}
+		if sec.GCSCredentials != "" {
+			if _, err := gcsCredentials(sec.GCSCredentials); err != nil {
+				return kindSettings{}, fault.Invalid("%s", err.Error())
+			}
+		}
+		return kindSettings{bucket: g.Bucket, values: values}, nil
+	case storage.KindAZURE:
+		if in.Azure == nil || in.kindsGiven() != 1 {
+			return kindSettings{}, fault.Invalid("an Azure storage needs azure settings and no others")
+		}
+		a := in.Azure
+		if err := containerName(a.Container); err != nil {
+			return kindSettings{}, err
+		}
+		if len(a.AccountName) < 3 || len(a.AccountName) > 24 || strings.ContainsFunc(a.AccountName, func(c rune) bool { return !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') }) {
+			return kindSettings{}, fault.Invalid("azure.accountName must be 3 to 24 lower-case letters and digits")
+		}
+		values := map[string]string{}
+		if old != nil {
+			for k, v := range old.Settings {
+				values[k] = v
+			}
+		}
+		values["account"] = a.AccountName
+		if e := a.Endpoint; e != nil {
+			if *e != "" {
+				if err := s.endpoint("azure.endpoint", *e); err != nil {
+					return kindSettings{}, err
+				}
+			}
+			values["endpoint"] = *e
+		}
+		secretField(&sec.AzureKey, a.AccountKey)
+		if sec.AzureKey != "" {
+			if k, err := base64.StdEncoding.DecodeString(sec.AzureKey); err != nil || len(sec.AzureKey) > 256 || len(k) == 0 {
+				return kindSettings{}, fault.Invalid("azure.accountKey must be the account's base64 access key")
+			}
+		}
+		return kindSettings{bucket: a.Container, values: values}, nil
 	}
 	return kindSettings{}, fault.Invalid("%s storages are not available on this server yet", in.Kind)
 }
@@ -392,19 +496,52 @@ func bucketName(b string) error {
 	return nil
 }
 
-// endpoint checks an S3-compatible endpoint URL: http or https, a host, no
+// gcsBucketName checks a GCS bucket name as Google has them: 3 to 63
+// lower-case letters, digits, hyphens, underscores and dots, starting and
+// ending with a letter or digit.
+func gcsBucketName(b string) error {
+	ok := len(b) >= 3 && len(b) <= 63
+	for i, r := range b {
+		alnum := r >= 'a' && r <= 'z' || r >= '0' && r <= '9'
+		if !alnum && r != '-' && r != '.' && r != '_' || (i == 0 || i == len(b)-1) && !alnum {
+			ok = false
+		}
+	}
+	if !ok || strings.Contains(b, "..") {
+		return fault.Invalid("gcs.bucket must be 3 to 63 lower-case letters, digits, dots, hyphens and underscores, starting and ending with a letter or digit")
+	}
+	return nil
+}
+
+// containerName checks an Azure container name: 3 to 63 lower-case
+// letters, digits and single hyphens, starting with a letter or digit.
+func containerName(c string) error {
+	ok := len(c) >= 3 && len(c) <= 63 && !strings.Contains(c, "--")
+	for i, r := range c {
+		alnum := r >= 'a' && r <= 'z' || r >= '0' && r <= '9'
+		if !alnum && r != '-' || (i == 0 || i == len(c)-1) && !alnum {
+			ok = false
+		}
+	}
+	if !ok {
+		return fault.Invalid("azure.container must be 3 to 63 lower-case letters, digits and single hyphens, starting and ending with a letter or digit")
+	}
+	return nil
+}
+
+// endpoint checks a storage endpoint URL: http or https, a host, no
 // credentials, query or fragment, and a host the SSRF rules allow.
-func (s *Service) endpoint(raw string) error {
+func (s *Service) endpoint(field, raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || len(raw) > 2048 || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fault.Invalid("s3.endpoint must be an http or https URL such as https://minio.example.com:9000")
+		return fault.Invalid("%s must be an http or https URL such as https://storage.example.com:9000", field)
 	}
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return fault.Invalid("s3.endpoint must not hold credentials, a query or a fragment (put credentials in their own fields)")
+		return fault.Invalid("%s must not hold credentials, a query or a fragment (put credentials in their own fields)", field)
 	}
 	if s.safe != nil {
 		if err := s.safe.CheckURL(raw); err != nil {
-			return fault.Invalid("s3.endpoint is refused: %s", safeMessage(err))
+			return fault.Invalid("%s is refused: %s", field, safeMessage(err))
 		}
 	}
 	return nil
@@ -474,6 +611,24 @@ func (s *Service) bucket(st *ent.Storage) (Bucket, error) {
 			port = "6379"
 		}
 		return newRedis(net.JoinHostPort(st.Bucket, port), db, st.Settings["tls"] == "true", sec, s.safe), nil
+	case storage.KindGCS:
+		sec, err := s.secrets(st)
+		if err != nil {
+			return nil, err
+		}
+		if s.http == nil {
+			return nil, errors.New("outbound requests are not configured")
+		}
+		return newGCS(context.Background(), GCSSettings{Bucket: st.Bucket, ProjectID: st.Settings["projectId"], Endpoint: st.Settings["endpoint"]}, sec, s.http)
+	case storage.KindAZURE:
+		sec, err := s.secrets(st)
+		if err != nil {
+			return nil, err
+		}
+		if s.http == nil {
+			return nil, errors.New("outbound requests are not configured")
+		}
+		return newAzure(AzureSettings{Container: st.Bucket, Account: st.Settings["account"], Endpoint: st.Settings["endpoint"]}, sec, s.http)
 	}
 	return nil, errors.New("this kind of storage is not available on this server yet")
 }

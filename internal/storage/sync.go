@@ -327,6 +327,10 @@ func (s *Service) uri(st *ent.Storage, key string) string {
 	switch st.Kind {
 	case storage.KindS3:
 		return "s3://" + st.Bucket + "/" + key
+	case storage.KindGCS:
+		return "gs://" + st.Bucket + "/" + key
+	case storage.KindAZURE:
+		return "azure-blob://" + st.Bucket + "/" + key
 	case storage.KindLOCAL:
 		return "/data/local-files/?d=" + localParam(path.Join(st.Bucket, key))
 	}

@@ -22,7 +22,7 @@ import { ErrorAlert, Loading, StatusMessage } from "../../components/Messages.ts
 import { useMutation, useQuery } from "../../hooks.ts";
 
 type Direction = "IMPORT" | "EXPORT";
-type Kind = "S3" | "LOCAL" | "REDIS";
+type Kind = "S3" | "GCS" | "AZURE" | "LOCAL" | "REDIS";
 
 /** The form's state: strings and flags as the inputs hold them. */
 interface Draft {
@@ -36,6 +36,10 @@ interface Draft {
   region: string;
   accessKeyId: string;
   secretAccessKey: string;
+  gcsProjectId: string;
+  credentialsJson: string;
+  accountName: string;
+  accountKey: string;
   path: string;
   port: string;
   db: string;
@@ -58,6 +62,10 @@ const emptyDraft: Draft = {
   region: "",
   accessKeyId: "",
   secretAccessKey: "",
+  gcsProjectId: "",
+  credentialsJson: "",
+  accountName: "",
+  accountKey: "",
   path: "",
   port: "6379",
   db: "0",
@@ -73,7 +81,7 @@ function draftOf(s: StorageSummary): Draft {
   return {
     ...emptyDraft,
     direction: s.direction,
-    kind: s.kind === "LOCAL" || s.kind === "REDIS" ? s.kind : "S3",
+    kind: s.kind,
     title: s.title,
     bucket: s.kind === "LOCAL" ? "" : s.bucket,
     path: s.kind === "LOCAL" ? s.bucket : "",
@@ -111,6 +119,14 @@ function inputOf(d: Draft): StorageInput {
     const redis: NonNullable<StorageInput["redis"]> = { host: d.bucket, port: Number(d.port), db: Number(d.db), tls: d.tls };
     if (d.password) redis.password = d.password;
     input.redis = redis;
+  } else if (d.kind === "GCS") {
+    const gcs: NonNullable<StorageInput["gcs"]> = { bucket: d.bucket, endpoint: d.endpoint, projectId: d.gcsProjectId };
+    if (d.credentialsJson) gcs.credentialsJson = d.credentialsJson;
+    input.gcs = gcs;
+  } else if (d.kind === "AZURE") {
+    const azure: NonNullable<StorageInput["azure"]> = { container: d.bucket, accountName: d.accountName, endpoint: d.endpoint };
+    if (d.accountKey) azure.accountKey = d.accountKey;
+    input.azure = azure;
   } else {
     const s3: NonNullable<StorageInput["s3"]> = { bucket: d.bucket, endpoint: d.endpoint, region: d.region };
     if (d.accessKeyId) s3.accessKeyId = d.accessKeyId;
@@ -119,6 +135,9 @@ function inputOf(d: Draft): StorageInput {
   }
   return input;
 }
+
+const kindNames: Record<Kind, string> = { S3: "S3", GCS: "GCS", AZURE: "Azure", LOCAL: "Local", REDIS: "Redis" };
+const uriSchemes: Record<Kind, string> = { S3: "s3://", GCS: "gs://", AZURE: "azure-blob://", LOCAL: "", REDIS: "" };
 
 function syncText(s: StorageSummary): string {
   const sync = s.lastSync;
@@ -186,14 +205,14 @@ export function StoragesSection({ project }: { project: Project }) {
       {storages.length === 0 ? <p>No storage is connected.</p> : null}
       <ul className="storage-list">
         {storages.map((s) => {
-          const name = s.title || `${s.kind === "LOCAL" ? "Local" : "S3"} ${s.bucket}`;
+          const name = s.title || `${kindNames[s.kind]} ${s.bucket}`;
           return (
             <li key={s.id} className="storage-item">
               <h3>
                 {name} <span className="badge">{s.direction === "IMPORT" ? "Source" : "Target"}</span>
               </h3>
               <p className="page-meta">
-                {s.kind === "LOCAL" ? `Folder ${s.bucket}` : s.kind === "REDIS" ? `Redis ${s.bucket} ${s.prefix}` : `s3://${s.bucket}/${s.prefix}`}
+                {s.kind === "LOCAL" ? `Folder ${s.bucket}` : s.kind === "REDIS" ? `Redis ${s.bucket} ${s.prefix}` : `${uriSchemes[s.kind]}${s.bucket}/${s.prefix}`}
                 {s.kind === "LOCAL" ? "" : ` · credentials ${s.secretSet ? "set" : "not set"}`}
               </p>
               <p role="status" aria-label={`Sync of ${name}`}>
@@ -331,6 +350,8 @@ function StorageForm({
             <label htmlFor={`${id}-kind`}>Kind</label>
             <select id={`${id}-kind`} value={draft.kind} onChange={(e) => set("kind")(e.target.value as Kind)}>
               <option value="S3">Amazon S3 or S3-compatible</option>
+              <option value="GCS">Google Cloud Storage</option>
+              <option value="AZURE">Azure Blob Storage</option>
               <option value="REDIS">Redis</option>
               <option value="LOCAL">Local files</option>
             </select>
@@ -365,6 +386,49 @@ function StorageForm({
             onValueChange={set("secretAccessKey")}
             autoComplete="new-password"
             placeholder={storage?.secretSet ? "set (leave empty to keep)" : ""}
+          />
+        </>
+      ) : draft.kind === "GCS" ? (
+        <>
+          <Field id={`${id}-bucket`} label="Bucket" value={draft.bucket} onValueChange={set("bucket")} required />
+          <Field id={`${id}-gcs-project`} label="Project ID" value={draft.gcsProjectId} onValueChange={set("gcsProjectId")} hint="Billed for requester-pays buckets; usually empty." />
+          <Field
+            id={`${id}-credentials`}
+            label="Service account key (JSON)"
+            type="password"
+            value={draft.credentialsJson}
+            onValueChange={set("credentialsJson")}
+            autoComplete="new-password"
+            placeholder={storage?.secretSet ? "set (leave empty to keep)" : ""}
+            hint="Only service-account keys; without one, the bucket is read anonymously and objects are proxied, not presigned."
+          />
+          <Field
+            id={`${id}-endpoint`}
+            label="Endpoint"
+            value={draft.endpoint}
+            onValueChange={set("endpoint")}
+            hint="Only for GCS-compatible servers; leave empty for Google Cloud Storage."
+          />
+        </>
+      ) : draft.kind === "AZURE" ? (
+        <>
+          <Field id={`${id}-container`} label="Container" value={draft.bucket} onValueChange={set("bucket")} required />
+          <Field id={`${id}-account`} label="Account name" value={draft.accountName} onValueChange={set("accountName")} required />
+          <Field
+            id={`${id}-account-key`}
+            label="Account key"
+            type="password"
+            value={draft.accountKey}
+            onValueChange={set("accountKey")}
+            autoComplete="new-password"
+            placeholder={storage?.secretSet ? "set (leave empty to keep)" : ""}
+          />
+          <Field
+            id={`${id}-endpoint`}
+            label="Endpoint"
+            value={draft.endpoint}
+            onValueChange={set("endpoint")}
+            hint="The account's URL, only for Azurite and the like (http://host:10000/account); leave empty for Azure."
           />
         </>
       ) : draft.kind === "REDIS" ? (
