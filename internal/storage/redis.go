@@ -2,7 +2,9 @@ package storage
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
+	"net"
 	"strings"
 	"time"
 
@@ -25,20 +27,42 @@ func newRedis(addr string, db int, useTLS bool, sec Secrets, safe *safehttp.Clie
 		Addr:         addr,
 		DB:           db,
 		Password:     sec.Password,
-		Dialer:       safe.DialContext,
+		Dialer:       redisDialer(safe, useTLS),
 		DialTimeout:  10 * time.Second,
 		ReadTimeout:  30 * time.Second,
 		WriteTimeout: 30 * time.Second,
 		MaxRetries:   1,
 		PoolSize:     2,
 	}
-	if useTLS {
-		// go-redis wraps the checked connection in TLS with these settings.
-		cfg := safe.TLSConfig()
-		cfg.ServerName = strings.Split(addr, ":")[0]
-		o.TLSConfig = cfg
-	}
 	return &redisBucket{client: redis.NewClient(o)}
+}
+
+// redisDialer dials through the SSRF-safe client and, for a TLS storage,
+// negotiates TLS over the checked connection itself: go-redis applies
+// Options.TLSConfig only in its own dialer, never around a custom one, so
+// leaving TLS to it would send the password in the clear. The TLS settings
+// are the safe client's (its root pool holds CUSTOM_CA_CERTS and
+// AWS_CA_BUNDLE) and the certificate must name the storage's host.
+func redisDialer(safe *safehttp.Client, useTLS bool) func(context.Context, string, string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := safe.DialContext(ctx, network, addr)
+		if err != nil || !useTLS {
+			return conn, err
+		}
+		host, _, err := net.SplitHostPort(addr)
+		if err != nil {
+			conn.Close()
+			return nil, err
+		}
+		cfg := safe.TLSConfig()
+		cfg.ServerName = host
+		tc := tls.Client(conn, cfg)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			conn.Close()
+			return nil, err
+		}
+		return tc, nil
+	}
 }
 
 // globEscape escapes a prefix for a SCAN MATCH pattern.
