@@ -160,6 +160,14 @@ func TestRedisStorageOverTLS(t *testing.T) {
 	other := (&team{s: s, owner: owner}).project(t, textClassification, nil)
 	refused(owner, other, storage(owner, other, "IMPORT", "127.0.0.1", "tasks/"), "does not name its host")
 
+	// TLS asked of a Redis that speaks none (the machine's, plain text).
+	plain := (&team{s: s, owner: owner}).project(t, textClassification, nil)
+	plainID := str(owner.ok(createStorageMutation, map[string]any{"i": map[string]any{"projectId": plain, "direction": "IMPORT", "kind": "REDIS",
+		"redis": map[string]any{"host": "127.0.0.1", "port": 6379, "db": 7, "tls": true}}}), "createStorage", "id")
+	if c := owner.ok(checkStorage, map[string]any{"s": plainID}); path(c, "checkStorage", "ok") != false || str(c, "checkStorage", "message") != "the storage did not answer with TLS" {
+		t.Errorf("check of TLS against a plain Redis: %v", c)
+	}
+
 	// Untrusted: the same server without CUSTOM_CA_CERTS.
 	s2, owner2 := MustOwner(t, map[string]string{"GLOSS_OUTBOUND_ALLOW": allow})
 	project2 := (&team{s: s2, owner: owner2}).project(t, textClassification, nil)

@@ -21,18 +21,25 @@ type redisBucket struct {
 	client *redis.Client
 }
 
+// redisDialTimeout bounds connecting to a Redis storage, and its TLS
+// handshake.
+const redisDialTimeout = 10 * time.Second
+
 // newRedis returns the bucket of a Redis storage at addr (host:port).
 func newRedis(addr string, db int, useTLS bool, sec Secrets, safe *safehttp.Client) *redisBucket {
 	o := &redis.Options{
-		Addr:         addr,
-		DB:           db,
-		Password:     sec.Password,
-		Dialer:       redisDialer(safe, useTLS),
-		DialTimeout:  10 * time.Second,
-		ReadTimeout:  30 * time.Second,
-		WriteTimeout: 30 * time.Second,
-		MaxRetries:   1,
-		PoolSize:     2,
+		Addr:        addr,
+		DB:          db,
+		Password:    sec.Password,
+		Dialer:      redisDialer(safe, useTLS),
+		DialTimeout: redisDialTimeout,
+		// A refused certificate or a closed port does not heal in the
+		// next 100 ms: one attempt, not go-redis's five.
+		DialerRetries: 1,
+		ReadTimeout:   30 * time.Second,
+		WriteTimeout:  30 * time.Second,
+		MaxRetries:    1,
+		PoolSize:      2,
 	}
 	return &redisBucket{client: redis.NewClient(o)}
 }
@@ -57,8 +64,16 @@ func redisDialer(safe *safehttp.Client, useTLS bool) func(context.Context, strin
 		cfg := safe.TLSConfig()
 		cfg.ServerName = host
 		tc := tls.Client(conn, cfg)
-		if err := tc.HandshakeContext(ctx); err != nil {
+		// Bounded: a server that speaks no TLS may wait for more bytes
+		// instead of answering the handshake.
+		hctx, cancel := context.WithTimeout(ctx, redisDialTimeout)
+		defer cancel()
+		if err := tc.HandshakeContext(hctx); err != nil {
 			conn.Close()
+			// (go-redis's own dial bound ends ctx at the same moment.)
+			if hctx.Err() != nil && !errors.Is(ctx.Err(), context.Canceled) {
+				return nil, errTLSSilent
+			}
 			return nil, err
 		}
 		return tc, nil

@@ -6,6 +6,10 @@ import (
 	"errors"
 )
 
+// errTLSSilent is a TLS handshake the server never answered, as a server
+// that speaks no TLS does when it waits for a command line.
+var errTLSSilent = errors.New("the storage did not answer with TLS")
+
 // tlsReason says in a few words why a storage's TLS handshake failed, or
 // returns nil when err is no TLS failure. The operator fixes the first by
 // adding the storage's CA to CUSTOM_CA_CERTS, the second by using the host
@@ -24,8 +28,8 @@ func tlsReason(err error) error {
 		return errors.New("the storage's TLS certificate does not name its host")
 	case errors.As(err, &invalid):
 		return errors.New("the storage's TLS certificate is not valid (expired or not for a server)")
-	case errors.As(err, &record):
-		return errors.New("the storage did not answer with TLS")
+	case errors.As(err, &record), errors.Is(err, errTLSSilent):
+		return errTLSSilent
 	}
 	return nil
 }
