@@ -116,7 +116,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	db, err := database.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	db, err := database.OpenTrusting(ctx, cfg.DatabaseURL, cfg.DataDir, outbound.RootCAs)
 	if err != nil {
 		return err
 	}
@@ -289,7 +289,11 @@ func verifyAudit(ctx context.Context, cfg config.Config, stdout io.Writer) error
 	if err != nil {
 		return err
 	}
-	db, err := database.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	roots, err := cfg.RootCAs()
+	if err != nil {
+		return err
+	}
+	db, err := database.OpenTrusting(ctx, cfg.DatabaseURL, cfg.DataDir, roots)
 	if err != nil {
 		return err
 	}

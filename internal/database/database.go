@@ -5,6 +5,8 @@ package database
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"database/sql"
 	"database/sql/driver"
 	"errors"
@@ -17,8 +19,9 @@ import (
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	_ "github.com/mattn/go-sqlite3"    // registers the "sqlite3" driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 
 	"gloss/ent"
 	_ "gloss/ent/runtime" // privacy policies and hooks
@@ -49,6 +52,15 @@ const readers = 8
 
 // Open opens and migrates the database. An empty url means SQLite in dataDir.
 func Open(ctx context.Context, url, dataDir string) (*DB, error) {
+	return OpenTrusting(ctx, url, dataDir, nil)
+}
+
+// OpenTrusting is Open with the operator's trusted roots (CUSTOM_CA_CERTS
+// and AWS_CA_BUNDLE, config.RootCAs): a PostgreSQL URL that verifies the
+// server (sslmode=verify-ca or verify-full) but names no sslrootcert
+// verifies against roots instead of the system pool alone. Everything
+// else in the URL goes to pgx as written; roots may be nil.
+func OpenTrusting(ctx context.Context, url, dataDir string, roots *x509.CertPool) (*DB, error) {
 	var d *DB
 	var drv dialect.Driver
 	if url == "" {
@@ -59,10 +71,13 @@ func Open(ctx context.Context, url, dataDir string) (*DB, error) {
 		d = &DB{SQL: w, Read: r, Dialect: dialect.SQLite}
 		drv = &split{writer: entsql.OpenDB(dialect.SQLite, w), reader: entsql.OpenDB(dialect.SQLite, r)}
 	} else {
-		db, err := sql.Open("pgx", url)
+		pc, err := pgx.ParseConfig(url)
 		if err != nil {
-			return nil, fmt.Errorf("open postgres: %w", err)
+			// pgx's message names the setting and hides the password.
+			return nil, fmt.Errorf("DATABASE_URL: %w", err)
 		}
+		trust(pc, roots)
+		db := stdlib.OpenDB(*pc)
 		db.SetMaxOpenConns(20)
 		d = &DB{SQL: db, Read: db, Dialect: dialect.Postgres}
 		pg := entsql.OpenDB(dialect.Postgres, db)
@@ -90,6 +105,26 @@ func Open(ctx context.Context, url, dataDir string) (*DB, error) {
 		return nil, fmt.Errorf("migrate database: %w", err)
 	}
 	return d, nil
+}
+
+// trust makes every TLS attempt of pc that verifies the server's
+// certificate (verify-ca, verify-full) without a root file of its own
+// (sslrootcert, which pgx has already loaded into RootCAs) verify against
+// roots. pgx's verify-ca check reads RootCAs from the same tls.Config when
+// it runs, so setting the field here is enough for both modes.
+func trust(pc *pgx.ConnConfig, roots *x509.CertPool) {
+	if roots == nil {
+		return
+	}
+	set := func(tc *tls.Config) {
+		if tc != nil && tc.RootCAs == nil && (!tc.InsecureSkipVerify || tc.VerifyPeerCertificate != nil) {
+			tc.RootCAs = roots
+		}
+	}
+	set(pc.TLSConfig)
+	for _, fb := range pc.Fallbacks {
+		set(fb.TLSConfig)
+	}
 }
 
 // openSQLite opens the SQLite file at path as PocketBase does: one writer

@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"gloss/internal/config"
 	"gloss/internal/database"
 )
 
@@ -181,6 +182,62 @@ func TestPostgresVerifyFull(t *testing.T) {
 		"a host the certificate lacks": dsn("127.0.0.1", caFile),
 	} {
 		if db, err := database.Open(ctx, url, t.TempDir()); err == nil {
+			db.Close()
+			t.Errorf("%s: connected", name)
+		} else if !strings.Contains(err.Error(), "certificate") && !strings.Contains(err.Error(), "x509") {
+			t.Errorf("%s: %v, want a certificate error", name, err)
+		}
+	}
+}
+
+// TestPostgresTrustsCustomCA connects with sslmode=verify-full (and
+// verify-ca) and no sslrootcert: the server's CA given only through
+// CUSTOM_CA_CERTS is trusted; without it, or with another CA there, the
+// connection is refused.
+func TestPostgresTrustsCustomCA(t *testing.T) {
+	ca, other := mustCA(t, "Gloss test CA"), mustCA(t, "Another CA")
+	port := MustTLSCluster(t, ca)
+	caFile, otherFile := filepath.Join(t.TempDir(), "ca.pem"), filepath.Join(t.TempDir(), "other.pem")
+	os.WriteFile(caFile, ca.pem, 0o600)
+	os.WriteFile(otherFile, other.pem, 0o600)
+	roots := func(customCACerts string) *x509.CertPool {
+		if customCACerts == "" {
+			return nil
+		}
+		pool, err := (&config.Config{CustomCACerts: customCACerts}).RootCAs()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pool
+	}
+	dsn := func(host, mode string) string {
+		return fmt.Sprintf("postgres://postgres@%s:%d/postgres?sslmode=%s&connect_timeout=10", host, port, mode)
+	}
+	ctx := context.Background()
+
+	for name, url := range map[string]string{
+		"verify-full":                     dsn("localhost", "verify-full"),
+		"verify-ca, by address (no name)": dsn("127.0.0.1", "verify-ca"),
+	} {
+		db, err := database.OpenTrusting(ctx, url, t.TempDir(), roots(caFile))
+		if err != nil {
+			t.Fatalf("%s with the CA in CUSTOM_CA_CERTS: %v", name, err)
+		}
+		var ssl bool
+		if err := db.SQL.QueryRowContext(ctx, "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").Scan(&ssl); err != nil || !ssl {
+			t.Errorf("%s: the connection is not TLS (ssl=%v, %v)", name, ssl, err)
+		}
+		db.Close()
+	}
+
+	for name, c := range map[string]struct{ url, custom string }{
+		"no CUSTOM_CA_CERTS":              {dsn("localhost", "verify-full"), ""},
+		"another CA in CUSTOM_CA_CERTS":   {dsn("localhost", "verify-full"), otherFile},
+		"verify-ca with another CA":       {dsn("localhost", "verify-ca"), otherFile},
+		"a host the certificate lacks":    {dsn("127.0.0.1", "verify-full"), caFile},
+		"sslrootcert wins over CUSTOM_CA": {dsn("localhost", "verify-full") + "&sslrootcert=" + otherFile, caFile},
+	} {
+		if db, err := database.OpenTrusting(ctx, c.url, t.TempDir(), roots(c.custom)); err == nil {
 			db.Close()
 			t.Errorf("%s: connected", name)
 		} else if !strings.Contains(err.Error(), "certificate") && !strings.Contains(err.Error(), "x509") {

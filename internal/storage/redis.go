@@ -2,7 +2,9 @@ package storage
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
+	"net"
 	"strings"
 	"time"
 
@@ -19,26 +21,63 @@ type redisBucket struct {
 	client *redis.Client
 }
 
+// redisDialTimeout bounds connecting to a Redis storage, and its TLS
+// handshake.
+const redisDialTimeout = 10 * time.Second
+
 // newRedis returns the bucket of a Redis storage at addr (host:port).
 func newRedis(addr string, db int, useTLS bool, sec Secrets, safe *safehttp.Client) *redisBucket {
 	o := &redis.Options{
-		Addr:         addr,
-		DB:           db,
-		Password:     sec.Password,
-		Dialer:       safe.DialContext,
-		DialTimeout:  10 * time.Second,
-		ReadTimeout:  30 * time.Second,
-		WriteTimeout: 30 * time.Second,
-		MaxRetries:   1,
-		PoolSize:     2,
-	}
-	if useTLS {
-		// go-redis wraps the checked connection in TLS with these settings.
-		cfg := safe.TLSConfig()
-		cfg.ServerName = strings.Split(addr, ":")[0]
-		o.TLSConfig = cfg
+		Addr:        addr,
+		DB:          db,
+		Password:    sec.Password,
+		Dialer:      redisDialer(safe, useTLS),
+		DialTimeout: redisDialTimeout,
+		// A refused certificate or a closed port does not heal in the
+		// next 100 ms: one attempt, not go-redis's five.
+		DialerRetries: 1,
+		ReadTimeout:   30 * time.Second,
+		WriteTimeout:  30 * time.Second,
+		MaxRetries:    1,
+		PoolSize:      2,
 	}
 	return &redisBucket{client: redis.NewClient(o)}
+}
+
+// redisDialer dials through the SSRF-safe client and, for a TLS storage,
+// negotiates TLS over the checked connection itself: go-redis applies
+// Options.TLSConfig only in its own dialer, never around a custom one, so
+// leaving TLS to it would send the password in the clear. The TLS settings
+// are the safe client's (its root pool holds CUSTOM_CA_CERTS and
+// AWS_CA_BUNDLE) and the certificate must name the storage's host.
+func redisDialer(safe *safehttp.Client, useTLS bool) func(context.Context, string, string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := safe.DialContext(ctx, network, addr)
+		if err != nil || !useTLS {
+			return conn, err
+		}
+		host, _, err := net.SplitHostPort(addr)
+		if err != nil {
+			conn.Close()
+			return nil, err
+		}
+		cfg := safe.TLSConfig()
+		cfg.ServerName = host
+		tc := tls.Client(conn, cfg)
+		// Bounded: a server that speaks no TLS may wait for more bytes
+		// instead of answering the handshake.
+		hctx, cancel := context.WithTimeout(ctx, redisDialTimeout)
+		defer cancel()
+		if err := tc.HandshakeContext(hctx); err != nil {
+			conn.Close()
+			// (go-redis's own dial bound ends ctx at the same moment.)
+			if hctx.Err() != nil && !errors.Is(ctx.Err(), context.Canceled) {
+				return nil, errTLSSilent
+			}
+			return nil, err
+		}
+		return tc, nil
+	}
 }
 
 // globEscape escapes a prefix for a SCAN MATCH pattern.

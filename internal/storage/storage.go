@@ -653,6 +653,9 @@ func networkError(err error) error {
 	if errors.As(err, &se) {
 		return errors.New(se.Msg)
 	}
+	if r := tlsReason(err); r != nil {
+		return r
+	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return errors.New("the storage did not answer in time")
 	}
