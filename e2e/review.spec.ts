@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { expect, request as playwrightRequest, test, type APIRequestContext, type Page } from "@playwright/test";
 
 import { stateDir, type ServerState } from "./global-setup";
-import { SignInPage } from "./labeling-pages";
+import { SignInPage, taskId } from "./labeling-pages";
 
 const { seeded } = JSON.parse(readFileSync(join(stateDir, "server.json"), "utf8")) as ServerState;
 const stamp = Date.now();
@@ -178,8 +178,9 @@ test("the label stream lists what was just done, counts what is left, and says w
   await expect(page.getByRole("heading", { name: "1 task is being labeled by someone else." })).toBeVisible();
   await expect(page.getByText("All tasks are done")).toHaveCount(0);
   const done = page.getByRole("navigation", { name: "Just done" });
-  await expect(done.getByRole("link", { name: "Task 1" })).toBeVisible();
-  await done.getByRole("link", { name: "Task 1" }).click();
+  const first = `Task ${await taskId(page, id, 1)}`;
+  await expect(done.getByRole("link", { name: first, exact: true })).toBeVisible();
+  await done.getByRole("link", { name: first, exact: true }).click();
   await expect(page.getByRole("radio", { name: "Positive", exact: true })).toBeChecked();
   await expect(page.getByRole("button", { name: "Update" })).toBeVisible();
 

@@ -106,7 +106,6 @@ function useNextTask(projectId: string): { state: StreamState; next(): void } {
 /** A task the viewer just finished in the stream. */
 interface Done {
   id: string;
-  innerId: number;
 }
 
 /** How many tasks the stream lists as just done. */
@@ -122,7 +121,7 @@ function LabelStream({ projectId }: { projectId: string }) {
   const status = useQuery(LabelStreamStatusQuery, { projectId }, { skip: state.status !== "ready" });
   const task = state.status === "ready" ? state.task : null;
   const submitted = useCallback(() => {
-    if (task) setDone((list) => [{ id: task.id, innerId: task.innerId }, ...list.filter((d) => d.id !== task.id)].slice(0, doneListLength));
+    if (task) setDone((list) => [{ id: task.id }, ...list.filter((d) => d.id !== task.id)].slice(0, doneListLength));
     next();
   }, [next, task]);
 
@@ -217,7 +216,7 @@ function JustDone({ projectId, done }: { projectId: string; done: readonly Done[
       <ul className="inline-list">
         {done.map((d) => (
           <li key={d.id}>
-            <Link to={`${projectPath(projectId)}/tasks/${encodeURIComponent(d.id)}`}>Task {d.innerId}</Link>
+            <Link to={`${projectPath(projectId)}/tasks/${encodeURIComponent(d.id)}`}>Task {d.id}</Link>
           </li>
         ))}
       </ul>
@@ -242,7 +241,7 @@ export function ReviewPage({ params }: { params: RouteParams }) {
   const [after, setAfter] = useState<string | null>(null);
   const [round, setRound] = useState(0);
   const [state, setState] = useState<ReviewStreamState>({ status: "loading" });
-  const [reviewed, setReviewed] = useState<{ id: string; taskId: string; innerId: number; state: string }[]>([]);
+  const [reviewed, setReviewed] = useState<{ id: string; taskId: string; state: string }[]>([]);
   useEffect(() => {
     const controller = new AbortController();
     setState({ status: "loading" });
@@ -311,7 +310,7 @@ export function ReviewPage({ params }: { params: RouteParams }) {
           author={current.completedBy?.displayName ?? "an annotator"}
           onReviewed={(a) => {
             setReviewed((list) =>
-              [{ id: a.id, taskId: current.task.id, innerId: current.task.innerId, state: a.reviewState }, ...list].slice(
+              [{ id: a.id, taskId: current.task.id, state: a.reviewState }, ...list].slice(
                 0,
                 doneListLength,
               ),
@@ -333,7 +332,7 @@ export function ReviewPage({ params }: { params: RouteParams }) {
           <ul className="inline-list">
             {reviewed.map((r) => (
               <li key={r.id}>
-                <Link to={`${projectPath(p.id)}/tasks/${encodeURIComponent(r.taskId)}`}>Task {r.innerId}</Link>{" "}
+                <Link to={`${projectPath(p.id)}/tasks/${encodeURIComponent(r.taskId)}`}>Task {r.taskId}</Link>{" "}
                 <span className="muted">({r.state.toLowerCase()})</span>
               </li>
             ))}
@@ -367,7 +366,7 @@ function SingleTask({ projectId, taskId }: { projectId: string; taskId: string }
     if (!own && others.length > 0) {
       return (
         <>
-          <LabelHeader project={project} title={`Task ${task.innerId}`} />
+          <LabelHeader project={project} title={`Task ${task.id}`} />
           <TaskReview project={project} task={task} annotations={others} onReviewed={query.reload} onLabel={() => setLabelOwn(true)} />
         </>
       );

@@ -86,7 +86,7 @@ export function AnnotationReview({ config, task, annotation, author, onReviewed,
   return (
     <article className="card labeling annotation-review" aria-label={`Annotation by ${author}`}>
       <div className="labeling-meta">
-        <span className="badge">Task {task.innerId}</span>
+        <span className="badge">Task {task.id}</span>
         <span>
           Annotation by <strong className="annotation-author">{author}</strong>
         </span>
