@@ -19,7 +19,7 @@ function seconds(n: number): string {
 
 export function AudioObject({ object }: { object: ObjectInfo }) {
   const editor = useEditor();
-  const url = safeMediaUrl(objectValue(object.value, editor.data));
+  const url = safeMediaUrl(objectValue(object.value, editor.data), editor.taskId);
   const audio = useRef<HTMLAudioElement>(null);
   const bar = useRef<HTMLDivElement>(null);
   const [duration, setDuration] = useState<number | null>(null);

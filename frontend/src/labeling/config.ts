@@ -360,12 +360,12 @@ export function safeImageUrl(value: JsonValue | undefined, taskId?: string | und
  * safeMediaUrl is safeImageUrl's rule for audio: http(s), a data:audio/ URL,
  * or a file uploaded to Gloss; anything else gives null.
  */
-export function safeMediaUrl(value: JsonValue | undefined): string | null {
+export function safeMediaUrl(value: JsonValue | undefined, taskId?: string | undefined): string | null {
   if (typeof value !== "string") return null;
   const url = value.trim();
   if (/^data:audio\/[a-z0-9.+-]+[;,]/i.test(url)) return url;
   if (/^data:/i.test(url)) return null;
-  return safeImageUrl(url);
+  return safeImageUrl(url, taskId);
 }
 
 /** flexLayout reports whether a View's style asks for a row layout, the one style rule the editor honours. */
