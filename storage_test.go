@@ -281,7 +281,7 @@ func TestS3SourceStorage(t *testing.T) {
 		t.Fatalf("resolve: HTTP %d, %d bytes", resp.StatusCode, len(body))
 	}
 	for h, want := range map[string]string{"Content-Type": "image/png", "X-Content-Type-Options": "nosniff",
-		"Content-Security-Policy": "sandbox", "Cache-Control": "private, no-store"} {
+		"Content-Security-Policy": "sandbox; default-src 'none'; frame-ancestors 'none'", "Cache-Control": "private, no-store"} {
 		if got := resp.Header.Get(h); got != want {
 			t.Errorf("resolve %s = %q, want %q", h, got, want)
 		}

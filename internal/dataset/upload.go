@@ -7,9 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"gloss/internal/media"
 	"io"
 	"io/fs"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -34,17 +34,6 @@ var uploadExts = map[string]bool{
 	".mp3": true, ".wav": true, ".ogg": true, ".oga": true, ".flac": true, ".m4a": true, ".webm": true, ".mp4": true,
 	".html": true, ".htm": true,
 }
-
-// inlineTypes are the sniffed media types served inline; anything else is
-// an attachment.
-var inlineTypes = map[string]bool{
-	"image/png": true, "image/jpeg": true, "image/gif": true, "image/webp": true, "image/bmp": true,
-	"audio/mpeg": true, "audio/wave": true, "application/ogg": true, "audio/ogg": true, "video/webm": true, "video/mp4": true,
-}
-
-// neverInline are extensions that are an attachment whatever they sniff as:
-// markup a browser would run.
-var neverInline = map[string]bool{".svg": true, ".html": true, ".htm": true}
 
 // uploadName is the form of every stored upload's name: random hex, and
 // the lower-case extension from uploadExts. No part of it comes from the
@@ -175,10 +164,7 @@ func (s *Service) OpenUpload(ctx context.Context, name string) (*Upload, error) 
 		f.Close()
 		return nil, err
 	}
-	sniffed := http.DetectContentType(head[:n])
-	u := &Upload{File: f, Size: st.Size(), Name: name, ContentType: "application/octet-stream"}
-	if inlineTypes[sniffed] && !neverInline[filepath.Ext(name)] {
-		u.ContentType, u.Inline = sniffed, true
-	}
+	u := &Upload{File: f, Size: st.Size(), Name: name}
+	u.ContentType, u.Inline = media.Served(head[:n], name)
 	return u, nil
 }

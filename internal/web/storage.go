@@ -3,9 +3,11 @@ package web
 import (
 	"encoding/base64"
 	"errors"
+	"gloss/internal/media"
 	"io"
 	"log/slog"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -13,24 +15,6 @@ import (
 	"gloss/internal/fault"
 	"gloss/internal/storage"
 )
-
-// servedTypes are the media types the data proxy serves inline, by the
-// type sniffed from the content; anything else (HTML, SVG, XML, unknown)
-// is served only as an attachment.
-func servedType(sniffed string) (string, bool) {
-	mt, _, _ := strings.Cut(sniffed, ";")
-	switch {
-	case mt == "image/png", mt == "image/jpeg", mt == "image/gif", mt == "image/webp", mt == "image/bmp":
-		return mt, true
-	case strings.HasPrefix(mt, "audio/"), strings.HasPrefix(mt, "video/"):
-		return mt, true
-	case mt == "application/pdf", mt == "application/json":
-		return mt, true
-	case mt == "text/plain":
-		return sniffed, true
-	}
-	return "application/octet-stream", false
-}
 
 // handleResolve handles GET /api/tasks/{id}/resolve?fileuri=<base64url URI>:
 // the data proxy. Whatever the reason it does not serve an object —
@@ -78,15 +62,10 @@ func handleResolve(svc *storage.Service, log *slog.Logger) http.HandlerFunc {
 			head = buf[:n]
 			obj.Body = readCloser{io.MultiReader(strings.NewReader(string(head)), obj.Body), obj.Body}
 		}
-		ct, inline := servedType(http.DetectContentType(head))
 		h := w.Header()
-		h.Set("Content-Type", ct)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Content-Security-Policy", "sandbox")
+		ct, inline := media.Served(head, path.Base(uri))
+		media.SetHeaders(h, ct, inline)
 		h.Set("Accept-Ranges", "bytes")
-		if !inline {
-			h.Set("Content-Disposition", "attachment")
-		}
 		if obj.Size >= 0 {
 			h.Set("Content-Length", strconv.FormatInt(obj.Size, 10))
 		}

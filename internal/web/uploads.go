@@ -1,6 +1,7 @@
 package web
 
 import (
+	"gloss/internal/media"
 	"log/slog"
 	"net/http"
 	"time"
@@ -28,14 +29,7 @@ func handleUpload(svc *dataset.Service, log *slog.Logger) http.HandlerFunc {
 			return
 		}
 		defer u.File.Close()
-		h := w.Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Content-Security-Policy", "sandbox; default-src 'none'; frame-ancestors 'none'")
-		h.Set("Cache-Control", "private, no-store")
-		h.Set("Content-Type", u.ContentType)
-		if !u.Inline {
-			h.Set("Content-Disposition", `attachment; filename="`+u.Name+`"`)
-		}
+		media.SetHeaders(w.Header(), u.ContentType, u.Inline)
 		// ServeContent adds Range support; the name's extension is ours.
 		http.ServeContent(w, r, "", time.Time{}, u.File)
 	}
