@@ -133,6 +133,14 @@ test("side panel: hide, lock, group, relate; a prediction accepted from its tab,
   await expect(page.getByRole("region", { name: "Label Car" }).getByRole("listitem")).toHaveCount(1);
   await page.getByRole("button", { name: "Group by label" }).click();
 
+  // Sorted by position the Car box (higher on the image) comes first; the numbers stay those of creation.
+  await page.getByLabel("Sort").selectOption("position");
+  await expect(labeling.regions).toHaveText([/^2\. Car/, /^1\. Tree/]);
+  await page.getByLabel("Sort").selectOption("label");
+  await expect(labeling.regions).toHaveText([/^2\. Car/, /^1\. Tree/]);
+  await page.getByLabel("Sort").selectOption("created");
+  await expect(labeling.regions).toHaveText([/^1\. Tree/, /^2\. Car/]);
+
   // A relation: the Car box selected, Alt+R, then the Tree box clicked on the image.
   await page.getByRole("button", { name: "Select region 2" }).click();
   await page.keyboard.press("Alt+r");

@@ -170,7 +170,7 @@ function adjusted(
 type Tool = "pan" | "rect" | "ellipse" | "polygon" | "point" | "brush" | "select";
 
 /** centreOf is the middle of a region's shape, in percent, or null for a mask. */
-function centreOf(type: string, value: JsonObject): Point | null {
+function centreOf(type: string, value: JsonObject, aspect: number): Point | null {
   if (type === "polygonlabels") {
     const points = pointsOf(value);
     if (points.length === 0) return null;
@@ -182,8 +182,12 @@ function centreOf(type: string, value: JsonObject): Point | null {
   const [x, y] = [num(value.x), num(value.y)];
   if (x === null || y === null) return null;
   if (type === "rectanglelabels") {
-    const [w, h] = [num(value.width) ?? 0, num(value.height) ?? 0];
-    return [x + w / 2, y + h / 2];
+    // A turned box turns about its top-left corner: its middle is its corners'.
+    const corners = boxCorners(x, y, num(value.width) ?? 0, num(value.height) ?? 0, num(value.rotation) ?? 0, aspect);
+    return [
+      corners.reduce((sum, p) => sum + p[0], 0) / corners.length,
+      corners.reduce((sum, p) => sum + p[1], 0) / corners.length,
+    ];
   }
   return [x, y];
 }
@@ -817,7 +821,7 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
   function relationArrows() {
     const centres = new Map<string, Point>();
     for (const item of regions) {
-      const at = centreOf(item.type, valueOf(item));
+      const at = centreOf(item.type, valueOf(item), aspect);
       if (at) centres.set(item.id, at);
     }
     const arrows = editor.result.filter(isRelation).flatMap((relation) => {
