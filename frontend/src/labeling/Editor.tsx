@@ -311,7 +311,7 @@ export function Editor({ config, data, taskId, result, onChange, readOnly = fals
       if (event.defaultPrevented || isTyping(event.target)) return;
       // Alt+arrows go from region to region, as in Label Studio.
       if (event.altKey && !event.ctrlKey && !event.metaKey && event.key.startsWith("Arrow")) {
-        const regions = result.filter(isRegion);
+        const regions = result.filter((item) => isRegion(item) && !hidden.has(item.id));
         if (regions.length === 0) return;
         event.preventDefault();
         const step = event.key === "ArrowRight" || event.key === "ArrowDown" ? 1 : -1;
@@ -368,7 +368,7 @@ export function Editor({ config, data, taskId, result, onChange, readOnly = fals
     }
     document.addEventListener("keydown", handleKeyDown);
     return () => document.removeEventListener("keydown", handleKeyDown);
-  }, [hotkeys, readOnly, config, result, selected, update, chooseLabel, locked, linkingFrom, startRelation]);
+  }, [hotkeys, readOnly, config, result, selected, update, chooseLabel, locked, hidden, linkingFrom, startRelation]);
 
   // Ctrl+Z undoes, Ctrl+Shift+Z and Ctrl+Y redo (Cmd on a Mac), as in
   // Label Studio. In a text field the browser's own undo of the typing wins.
