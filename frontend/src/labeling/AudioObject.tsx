@@ -42,7 +42,7 @@ export function AudioObject({ object }: { object: ObjectInfo }) {
   }
 
   const segments = editor.result.filter(
-    (item): item is RegionItem => isRegion(item) && item.type === "labels" && item.to_name === object.name,
+    (item): item is RegionItem => isRegion(item) && item.type === "labels" && item.to_name === object.name && !editor.hidden.has(item.id),
   );
   const selected = segments.find((s) => s.id === editor.selected) ?? null;
 

@@ -25,7 +25,6 @@ import { Dialog } from "../components/Dialog.tsx";
 import { EditorContext, useEditor, type EditorApi } from "./context.ts";
 import {
   ChoicesControl,
-  colorStyle,
   DateTimeControl,
   LabelsPicker,
   NumberControl,
@@ -35,6 +34,7 @@ import {
   withChoice,
 } from "./controls.tsx";
 import { ImageObject } from "./ImageObject.tsx";
+import { regionName, SidePanel, useRegions } from "./SidePanel.tsx";
 import {
   controlItem,
   isRegion,
@@ -42,7 +42,6 @@ import {
   labelKey,
   labelsOf,
   newId,
-  num,
   removeRegion,
   strings,
   type RegionItem,
@@ -105,6 +104,9 @@ export function Editor({ config, data, taskId, result, onChange, readOnly = fals
   const [selected, setSelected] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [help, setHelp] = useState(false);
+  const [hidden, setHiddenIds] = useState<ReadonlySet<string>>(() => new Set());
+  const [locked, setLockedIds] = useState<ReadonlySet<string>>(() => new Set());
+  const [linkingFrom, setLinkingFrom] = useState<string | null>(null);
 
   const update = useCallback(
     (change: (result: readonly ResultItem[]) => ResultItem[], mergeKey?: string) => {
@@ -216,7 +218,42 @@ export function Editor({ config, data, taskId, result, onChange, readOnly = fals
     [active, activeControl, update],
   );
 
-  const select = useCallback((id: string | null) => setSelected(id), []);
+  // While a relation is being made, selecting another region ends it there.
+  const select = useCallback(
+    (id: string | null) => {
+      if (linkingFrom !== null && id !== null && id !== linkingFrom && !readOnly) {
+        const from = linkingFrom;
+        setLinkingFrom(null);
+        const exists = result.some((item) => isRelation(item) && item.from_id === from && item.to_id === id);
+        if (exists) {
+          setNotice("These regions are already related.");
+        } else {
+          update((current) => [
+            ...current,
+            { id: newId(), type: "relation", from_id: from, to_id: id, direction: "right", labels: [] },
+          ]);
+        }
+      }
+      setSelected(id);
+    },
+    [linkingFrom, readOnly, result, update],
+  );
+
+  const startRelation = useCallback(
+    (from: string | null) => {
+      if (readOnly) return;
+      setLinkingFrom(from);
+      if (from !== null) setNotice("Now select the region the relation goes to (Escape cancels).");
+    },
+    [readOnly],
+  );
+
+  const setHidden = useCallback((ids: readonly string[], on: boolean) => {
+    setHiddenIds((current) => toggled(current, ids, on));
+  }, []);
+  const setLocked = useCallback((ids: readonly string[], on: boolean) => {
+    setLockedIds((current) => toggled(current, ids, on));
+  }, []);
 
   const api = useMemo<EditorApi>(
     () => ({
@@ -235,6 +272,12 @@ export function Editor({ config, data, taskId, result, onChange, readOnly = fals
       select,
       notify: setNotice,
       colorOf,
+      hidden,
+      locked,
+      setHidden,
+      setLocked,
+      linkingFrom,
+      startRelation,
     }),
     [
       config,
@@ -251,6 +294,12 @@ export function Editor({ config, data, taskId, result, onChange, readOnly = fals
       selected,
       select,
       colorOf,
+      hidden,
+      locked,
+      setHidden,
+      setLocked,
+      linkingFrom,
+      startRelation,
     ],
   );
 
@@ -262,7 +311,7 @@ export function Editor({ config, data, taskId, result, onChange, readOnly = fals
       if (event.defaultPrevented || isTyping(event.target)) return;
       // Alt+arrows go from region to region, as in Label Studio.
       if (event.altKey && !event.ctrlKey && !event.metaKey && event.key.startsWith("Arrow")) {
-        const regions = result.filter(isRegion);
+        const regions = result.filter((item) => isRegion(item) && !hidden.has(item.id));
         if (regions.length === 0) return;
         event.preventDefault();
         const step = event.key === "ArrowRight" || event.key === "ArrowDown" ? 1 : -1;
@@ -271,10 +320,21 @@ export function Editor({ config, data, taskId, result, onChange, readOnly = fals
         setSelected(regions[next]?.id ?? null);
         return;
       }
+      // Alt+R starts a relation from the selected region, as in Label Studio.
+      if (event.altKey && !event.ctrlKey && !event.metaKey && event.code === "KeyR" && selected) {
+        event.preventDefault();
+        startRelation(selected);
+        return;
+      }
       if (event.ctrlKey || event.metaKey || event.altKey) return;
       if (event.key === "?") {
         event.preventDefault();
         setHelp(true);
+        return;
+      }
+      if (event.key === "Escape" && linkingFrom !== null) {
+        setLinkingFrom(null);
+        setNotice(null);
         return;
       }
       if (event.key === "Escape" && selected) {
@@ -283,6 +343,8 @@ export function Editor({ config, data, taskId, result, onChange, readOnly = fals
       }
       if ((event.key === "Delete" || event.key === "Backspace") && selected) {
         event.preventDefault();
+        // A locked region stays.
+        if (locked.has(selected)) return;
         const id = selected;
         setSelected(null);
         update((current) => removeRegion(current, id));
@@ -306,7 +368,7 @@ export function Editor({ config, data, taskId, result, onChange, readOnly = fals
     }
     document.addEventListener("keydown", handleKeyDown);
     return () => document.removeEventListener("keydown", handleKeyDown);
-  }, [hotkeys, readOnly, config, result, selected, update, chooseLabel]);
+  }, [hotkeys, readOnly, config, result, selected, update, chooseLabel, locked, hidden, linkingFrom, startRelation]);
 
   // Ctrl+Z undoes, Ctrl+Shift+Z and Ctrl+Y redo (Cmd on a Mac), as in
   // Label Studio. In a text field the browser's own undo of the typing wins.
@@ -328,10 +390,11 @@ export function Editor({ config, data, taskId, result, onChange, readOnly = fals
     return () => document.removeEventListener("keydown", handleKeyDown);
   }, [history, readOnly]);
 
-  // A deleted region cannot stay selected.
+  // A deleted region cannot stay selected, nor be a relation's start; a hidden one cannot stay selected.
   useEffect(() => {
-    if (selected && !result.some((item) => item.id === selected)) setSelected(null);
-  }, [result, selected]);
+    if (selected && (!result.some((item) => item.id === selected) || hidden.has(selected))) setSelected(null);
+    if (linkingFrom && !result.some((item) => item.id === linkingFrom)) setLinkingFrom(null);
+  }, [result, selected, hidden, linkingFrom]);
 
   const hasRegions = config.controls.some((c) => isRegionTag(c.tag));
   return (
@@ -370,11 +433,15 @@ export function Editor({ config, data, taskId, result, onChange, readOnly = fals
           </div>
         ) : null}
         {help ? <ShortcutsDialog config={config} onClose={() => setHelp(false)} /> : null}
-        <NodeView node={config.root} />
-        <div className="lc-notice" role="status">
-          {notice}
+        <div className={hasRegions ? "lc-layout lc-layout-panel" : "lc-layout"}>
+          <div className="lc-main">
+            <NodeView node={config.root} />
+            <div className="lc-notice" role="status">
+              {notice}
+            </div>
+          </div>
+          {hasRegions ? <SidePanel /> : null}
         </div>
-        {hasRegions ? <RegionList /> : null}
       </div>
     </EditorContext.Provider>
   );
@@ -389,7 +456,8 @@ function ShortcutsDialog({ config, onClose }: { config: LabelConfig; onClose(): 
     ["Ctrl+Shift+Z, Ctrl+Y", "Redo"],
     ["Alt+→, Alt+←", "Select the next or previous region"],
     ["Arrows (with Shift: farther)", "Move the selected region on an image"],
-    ["Backspace, Delete", "Delete the selected region"],
+    ["Backspace, Delete", "Delete the selected region (unless locked)"],
+    ["Alt+R", "Start a relation from the selected region; then select its target"],
     ["Escape", "Let go of the selected region, or cancel a shape being drawn"],
     ["Enter", "Close the polygon being drawn"],
     ["Space (held over the image)", "Pan the image"],
@@ -537,116 +605,14 @@ function HyperTextObject({ object }: { object: ObjectInfo }) {
   );
 }
 
-function clip(text: string, most = 48): string {
-  return text.length > most ? `${text.slice(0, most - 1)}…` : text;
-}
-
-function percent(n: number | null): string {
-  return n === null ? "?" : `${Math.round(n * 10) / 10}%`;
-}
-
-/** describeRegion says where a region is, for lists. */
-function describeRegion(item: RegionItem): string {
-  const v = item.value;
-  switch (item.type) {
-    case "labels":
-      if (typeof v.channel === "number") return `${num(v.start) ?? "?"}–${num(v.end) ?? "?"} s`;
-      return typeof v.text === "string" ? `“${clip(v.text)}”` : `characters ${num(v.start) ?? "?"}–${num(v.end) ?? "?"}`;
-    case "rectanglelabels": {
-      const turned = num(v.rotation) ?? 0;
-      const box = `box at ${percent(num(v.x))}, ${percent(num(v.y))}, ${percent(num(v.width))} × ${percent(num(v.height))}`;
-      return turned === 0 ? box : `${box}, turned ${Math.round(turned * 10) / 10}°`;
-    }
-    case "polygonlabels":
-      return `polygon with ${Array.isArray(v.points) ? v.points.length : 0} points`;
-    case "keypointlabels":
-      return `point at ${percent(num(v.x))}, ${percent(num(v.y))}`;
-    case "brushlabels":
-      return "brush mask";
-    case "hypertextlabels":
-      return typeof v.text === "string" ? `“${clip(v.text)}”` : "HTML span";
-    case "paragraphlabels":
-      return typeof v.text === "string"
-        ? `“${clip(v.text)}”`
-        : `lines ${String(v.start ?? "?")}–${String(v.end ?? "?")}`;
-    case "ellipselabels":
-      return `ellipse at ${percent(num(v.x))}, ${percent(num(v.y))}, radii ${percent(num(v.radiusX))} × ${percent(num(v.radiusY))}`;
-    default:
-      return "";
+/** toggled adds ids to a set, or takes them out. */
+function toggled(current: ReadonlySet<string>, ids: readonly string[], on: boolean): ReadonlySet<string> {
+  const next = new Set(current);
+  for (const id of ids) {
+    if (on) next.add(id);
+    else next.delete(id);
   }
-}
-
-function useRegions(): RegionItem[] {
-  const editor = useEditor();
-  return editor.result.filter(isRegion);
-}
-
-function regionName(regions: readonly RegionItem[], id: string): string {
-  const index = regions.findIndex((r) => r.id === id);
-  const region = regions[index];
-  if (!region) return "a removed region";
-  return `${index + 1}. ${labelsOf(region).join(", ")} ${describeRegion(region)}`;
-}
-
-function RegionList() {
-  const editor = useEditor();
-  const regions = useRegions();
-  const headingId = `${editor.idPrefix}-regions`;
-  return (
-    <section className="lc-regions" aria-labelledby={headingId}>
-      <h3 id={headingId}>Regions</h3>
-      {regions.length === 0 ? (
-        <p className="muted">No regions yet. Choose a label and draw on the image, or mark the text and choose a label, in either order.</p>
-      ) : (
-        <ol className="lc-region-list">
-          {regions.map((region, i) => {
-            const labels = labelsOf(region);
-            const isSelected = region.id === editor.selected;
-            return (
-              <li key={region.id} className={isSelected ? "lc-region lc-region-selected" : "lc-region"}>
-                <span
-                  className="lc-swatch"
-                  style={colorStyle(editor.colorOf(region.from_name, labels[0] ?? ""))}
-                  aria-hidden="true"
-                />
-                <span className="lc-region-text">
-                  <span className="lc-region-number">{i + 1}.</span>{" "}
-                  <strong>{labels.join(", ") || "(no label)"}</strong>{" "}
-                  <span className="muted">{describeRegion(region)}</span>
-                </span>
-                {!editor.readOnly ? (
-                  <span className="lc-region-actions">
-                    <button
-                      type="button"
-                      className="button button-secondary button-small"
-                      aria-pressed={isSelected}
-                      aria-label={`Select region ${i + 1}`}
-                      onClick={() => editor.select(isSelected ? null : region.id)}
-                    >
-                      Select
-                    </button>
-                    <button
-                      type="button"
-                      className="button button-danger-ghost button-small"
-                      aria-label={`Delete region ${i + 1}`}
-                      onClick={() => editor.update((current) => removeRegion(current, region.id))}
-                    >
-                      Delete
-                    </button>
-                  </span>
-                ) : null}
-              </li>
-            );
-          })}
-        </ol>
-      )}
-      {editor.selected && !editor.readOnly ? (
-        <p className="field-hint">
-          A region is selected: choosing a label of its control relabels it. Escape lets go, Delete removes it.
-        </p>
-      ) : null}
-    </section>
-  );
+  return next;
 }
 
 function RelationsControl({ control }: { control: ControlInfo }) {

@@ -87,7 +87,7 @@ export function HyperTextObject({ object }: { object: ObjectInfo }) {
   const clean = useMemo(() => sanitize(asText(objectValue(object.value, editor.data))), [object.value, editor.data]);
   const canLabel = !editor.readOnly && editor.config.controls.some((c) => c.tag === "HyperTextLabels" && c.toName.includes(object.name));
   const spans = editor.result.filter(
-    (item): item is RegionItem => isRegion(item) && item.type === "hypertextlabels" && item.to_name === object.name,
+    (item): item is RegionItem => isRegion(item) && item.type === "hypertextlabels" && item.to_name === object.name && !editor.hidden.has(item.id),
   );
 
   // Put the sanitized HTML in place, then wrap each span's text in marks.

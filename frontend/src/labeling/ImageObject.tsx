@@ -14,7 +14,7 @@ import { Field } from "../components/Field.tsx";
 import { objectValue, safeImageUrl, type ObjectInfo, type RegionTag } from "./config.ts";
 import { useEditor } from "./context.ts";
 import { colorStyle } from "./controls.tsx";
-import { isRegion, labelsOf, num, type RegionItem } from "./result.ts";
+import { isRegion, isRelation, labelsOf, num, type RegionItem } from "./result.ts";
 
 const drawingTags: readonly RegionTag[] = [
   "RectangleLabels",
@@ -168,6 +168,29 @@ function adjusted(
 }
 
 type Tool = "pan" | "rect" | "ellipse" | "polygon" | "point" | "brush" | "select";
+
+/** centreOf is the middle of a region's shape, in percent, or null for a mask. */
+function centreOf(type: string, value: JsonObject, aspect: number): Point | null {
+  if (type === "polygonlabels") {
+    const points = pointsOf(value);
+    if (points.length === 0) return null;
+    return [
+      points.reduce((sum, p) => sum + p[0], 0) / points.length,
+      points.reduce((sum, p) => sum + p[1], 0) / points.length,
+    ];
+  }
+  const [x, y] = [num(value.x), num(value.y)];
+  if (x === null || y === null) return null;
+  if (type === "rectanglelabels") {
+    // A turned box turns about its top-left corner: its middle is its corners'.
+    const corners = boxCorners(x, y, num(value.width) ?? 0, num(value.height) ?? 0, num(value.rotation) ?? 0, aspect);
+    return [
+      corners.reduce((sum, p) => sum + p[0], 0) / corners.length,
+      corners.reduce((sum, p) => sum + p[1], 0) / corners.length,
+    ];
+  }
+  return [x, y];
+}
 
 function clampPercent(value: number): number {
   return Math.min(100, Math.max(0, value));
@@ -360,10 +383,10 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
   // The arrow keys move the selected region of this image (Shift: ten
   // times as far), the keyboard's way of adjusting; a run of presses is one
   // undo step.
-  const { readOnly, result: items, selected: selectedId, update } = editor;
+  const { readOnly, result: items, selected: selectedId, update, locked } = editor;
   useEffect(() => {
     const item = items.find((r): r is RegionItem => r.id === selectedId && isRegion(r));
-    if (readOnly || !natural || !item || item.to_name !== object.name || item.type === "labels" || item.type === "brushlabels") return;
+    if (readOnly || !natural || !item || locked.has(item.id) || item.to_name !== object.name || item.type === "labels" || item.type === "brushlabels") return;
     const ratio = natural.width / natural.height;
     const moves: Record<string, Point> = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
     function handleKeyDown(event: KeyboardEvent) {
@@ -384,7 +407,7 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
     }
     document.addEventListener("keydown", handleKeyDown);
     return () => document.removeEventListener("keydown", handleKeyDown);
-  }, [readOnly, items, selectedId, update, natural, object.name]);
+  }, [readOnly, items, selectedId, update, natural, object.name, locked]);
 
   function handlePointerDown(event: PointerEvent<HTMLDivElement>) {
     if (!natural) return;
@@ -453,6 +476,11 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
     if (!point) return;
     event.stopPropagation();
     event.preventDefault();
+    // A locked region is selected, never moved.
+    if (editor.locked.has(item.id)) {
+      if (editor.selected !== item.id) editor.select(item.id);
+      return;
+    }
     viewportRef.current?.setPointerCapture(event.pointerId);
     if (editor.selected !== item.id) editor.select(item.id);
     drag.current = { kind: "adjust", id: item.id, handle, start: point, origin };
@@ -544,7 +572,8 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
   }
 
   const regions = editor.result.filter(
-    (item): item is RegionItem => isRegion(item) && item.type !== "labels" && item.to_name === object.name,
+    (item): item is RegionItem =>
+      isRegion(item) && item.type !== "labels" && item.to_name === object.name && !editor.hidden.has(item.id),
   );
   const aspect = natural ? natural.width / natural.height : 1;
 
@@ -559,10 +588,11 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
     const labels = labelsOf(item);
     const style = colorStyle(editor.colorOf(item.from_name, labels[0] ?? ""));
     const selected = item.id === editor.selected;
-    const className = selected ? "lc-shape lc-shape-selected" : "lc-shape";
+    const className =
+      (selected ? "lc-shape lc-shape-selected" : "lc-shape") + (editor.locked.has(item.id) ? " lc-shape-locked" : "");
     // A selected region, or any region while no label is chosen, moves
     // when dragged; pressing it selects it.
-    const movable = !editor.readOnly && (selected || tool === "select");
+    const movable = !editor.readOnly && (selected || tool === "select" || editor.linkingFrom !== null);
     const onPointerDown = movable ? (event: PointerEvent<SVGElement>) => beginAdjust(event, item, { kind: "move" }) : undefined;
     const title = <title>{labels.join(", ")}</title>;
     const v = valueOf(item);
@@ -682,7 +712,7 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
   // removes one) with a handle in the middle of each side that adds one.
   function handles() {
     const item = regions.find((r) => r.id === editor.selected);
-    if (!item || editor.readOnly) return null;
+    if (!item || editor.readOnly || editor.locked.has(item.id)) return null;
     const labels = labelsOf(item);
     const style = colorStyle(editor.colorOf(item.from_name, labels[0] ?? ""));
     const v = valueOf(item);
@@ -784,6 +814,55 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
       );
     }
     return null;
+  }
+
+  // relationArrows draws each relation between two shown regions of this
+  // image as an arrow from centre to centre.
+  function relationArrows() {
+    const centres = new Map<string, Point>();
+    for (const item of regions) {
+      const at = centreOf(item.type, valueOf(item), aspect);
+      if (at) centres.set(item.id, at);
+    }
+    const arrows = editor.result.filter(isRelation).flatMap((relation) => {
+      const from = centres.get(relation.from_id);
+      const to = centres.get(relation.to_id);
+      if (!from || !to) return [];
+      return [
+        <line
+          key={relation.id}
+          className="lc-relation-arrow"
+          x1={from[0]}
+          y1={from[1]}
+          x2={to[0]}
+          y2={to[1]}
+          markerEnd={relation.direction === "left" ? undefined : `url(#${editor.idPrefix}-${object.name}-arrow)`}
+          markerStart={relation.direction === "right" ? undefined : `url(#${editor.idPrefix}-${object.name}-arrow)`}
+          vectorEffect="non-scaling-stroke"
+          data-relation-id={relation.id}
+        />,
+      ];
+    });
+    if (arrows.length === 0) return null;
+    return (
+      <g className="lc-relations-overlay">
+        <defs>
+          <marker
+            id={`${editor.idPrefix}-${object.name}-arrow`}
+            viewBox="0 0 10 10"
+            refX="10"
+            refY="5"
+            markerWidth="3"
+            markerHeight="3"
+            markerUnits="userSpaceOnUse"
+            orient="auto-start-reverse"
+          >
+            <path d="M0,0 L10,5 L0,10 z" />
+          </marker>
+        </defs>
+        {arrows}
+      </g>
+    );
   }
 
   // Region labels are HTML over the image, so text is not stretched with the overlay.
@@ -941,6 +1020,7 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
               aria-hidden="true"
             >
               {regions.map(shape)}
+              {relationArrows()}
               {handles()}
               {draftShape()}
             </svg>

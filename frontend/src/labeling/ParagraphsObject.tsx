@@ -76,7 +76,7 @@ export function ParagraphsObject({ object }: { object: ObjectInfo }) {
 
   const spans: Span[] = [];
   for (const item of editor.result) {
-    if (!isRegion(item) || item.type !== "paragraphlabels" || item.to_name !== object.name) continue;
+    if (!isRegion(item) || item.type !== "paragraphlabels" || item.to_name !== object.name || editor.hidden.has(item.id)) continue;
     const [start, end] = [index(item.value.start), index(item.value.end)];
     const [so, eo] = [num(item.value.startOffset), num(item.value.endOffset)];
     if (start === null || end === null || so === null || eo === null || end < start || end >= paragraphs.length) continue;

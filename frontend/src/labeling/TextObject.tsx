@@ -119,7 +119,7 @@ export function TextObject({ object }: { object: ObjectInfo }) {
   const points = [...text].length;
   const spans: Span[] = [];
   for (const item of editor.result) {
-    if (!isRegion(item) || item.type !== "labels" || item.to_name !== object.name) continue;
+    if (!isRegion(item) || item.type !== "labels" || item.to_name !== object.name || editor.hidden.has(item.id)) continue;
     const s = num(item.value.start);
     const e = num(item.value.end);
     if (s === null || e === null || s < 0 || e > points || e <= s) continue;

@@ -41,6 +41,16 @@ export interface EditorApi {
   notify(message: string): void;
   /** colorOf is the color of a label of a control. */
   colorOf(controlName: string, label: string): string;
+  /** Regions hidden in this view: not drawn and not clickable. View state, never saved. */
+  hidden: ReadonlySet<string>;
+  /** Regions locked in this view: they cannot be moved, resized or deleted. View state, never saved. */
+  locked: ReadonlySet<string>;
+  setHidden(ids: readonly string[], on: boolean): void;
+  setLocked(ids: readonly string[], on: boolean): void;
+  /** The region a relation is being made from, while the annotator picks its target. */
+  linkingFrom: string | null;
+  /** startRelation begins a relation from a region; selecting another region ends it there. */
+  startRelation(from: string | null): void;
 }
 
 export const EditorContext = createContext<EditorApi | null>(null);

@@ -5,7 +5,7 @@
 // annotation back to review. Others' annotations are listed below,
 // read-only; on a task page reviewers (and up) accept or reject each one
 // with a comment.
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 
 import {
   CreateAnnotationMutation,
@@ -17,6 +17,7 @@ import {
   type Task,
 } from "../../api.ts";
 import { Button } from "../../components/Button.tsx";
+import { Tabs } from "../../components/Tabs.tsx";
 import { ErrorAlert, StatusMessage } from "../../components/Messages.tsx";
 import { count, formatDateTime, reviewStateName } from "../../format.ts";
 import { useMutation } from "../../hooks.ts";
@@ -24,7 +25,14 @@ import { parseLabelConfig, type LabelConfig } from "../../labeling/config.ts";
 import { Editor } from "../../labeling/Editor.tsx";
 import { useResultHistory } from "../../labeling/history.ts";
 import { useDraftSaver, type DraftStatus } from "./drafts.ts";
-import { missingRequired, normalizeResult, toJson, type ResultItem } from "../../labeling/result.ts";
+import {
+  isRelation,
+  missingRequired,
+  newId,
+  normalizeResult,
+  toJson,
+  type ResultItem,
+} from "../../labeling/result.ts";
 import { Link } from "../../router.tsx";
 import { useViewer } from "../../session.tsx";
 
@@ -64,6 +72,24 @@ interface Saved {
 
 function savedOf(a: Annotation): Saved {
   return { id: a.id, leadTime: a.leadTime, labeled: !a.wasCancelled && Array.isArray(a.result) && a.result.length > 0 };
+}
+
+/**
+ * withNewIds copies a result (a prediction's) under fresh ids, relations
+ * following their regions, so that it becomes the viewer's own.
+ */
+function withNewIds(result: readonly ResultItem[]): ResultItem[] {
+  const ids = new Map(result.map((item) => [item.id, newId()]));
+  return result.map((item) =>
+    isRelation(item)
+      ? {
+          ...item,
+          id: ids.get(item.id) ?? newId(),
+          from_id: ids.get(item.from_id) ?? item.from_id,
+          to_id: ids.get(item.to_id) ?? item.to_id,
+        }
+      : { ...item, id: ids.get(item.id) ?? newId(), origin: "prediction" },
+  );
 }
 
 interface Start {
@@ -112,6 +138,8 @@ export function TaskLabeler({ project, task, mode, onSubmitted, canReview = fals
     [task, viewer.id],
   );
   const others = task.annotations.filter((a) => a.completedBy?.id !== viewer.id);
+  // Which annotation the editor shows: "own" (editable), or "a:<id>" (another's) or "p:<id>" (a prediction), read-only.
+  const [tab, setTab] = useState("own");
   const [start] = useState<Start>(() =>
     parsed.config
       ? startingPoint(parsed.config, task.myDraft, own, bestPrediction(task.predictions)) : { result: [], note: null },
@@ -237,7 +265,39 @@ export function TaskLabeler({ project, task, mode, onSubmitted, canReview = fals
         </div>
         {own ? <OwnReview annotation={own} /> : null}
         {start.note ? <p className="message message-info">{start.note}</p> : null}
-        <Editor config={parsed.config} data={task.data} taskId={task.id} result={result} onChange={onChange} history={history} />
+        {others.length + task.predictions.length > 0 ? (
+          <Tabs
+            label="Annotation shown in the editor"
+            idPrefix={`task-${task.id}-annotations`}
+            current={tab}
+            onSelect={setTab}
+            tabs={[
+              { id: "own", label: "My annotation" },
+              ...others.map((a, i) => ({
+                id: `a:${a.id}`,
+                label: `${a.completedBy?.displayName ?? `Another annotator (${i + 1})`}${a.wasCancelled ? " (skipped)" : ""}`,
+              })),
+              ...task.predictions.map((p) => ({
+                id: `p:${p.id}`,
+                label: `Prediction ${p.modelVersion || "(no version)"}${p.score === null ? "" : ` (${Math.round(p.score * 1000) / 1000})`}`,
+              })),
+            ]}
+          >
+            <AnnotationTab
+              config={parsed.config}
+              task={task}
+              tab={tab}
+              others={others}
+              own={<Editor config={parsed.config} data={task.data} taskId={task.id} result={result} onChange={onChange} history={history} />}
+              onAccept={(accepted) => {
+                onChange(() => withNewIds(accepted));
+                setTab("own");
+              }}
+            />
+          </Tabs>
+        ) : (
+          <Editor config={parsed.config} data={task.data} taskId={task.id} result={result} onChange={onChange} history={history} />
+        )}
         <ErrorAlert error={error} />
         {saved ? <StatusMessage>{saved}</StatusMessage> : null}
         <div className="labeling-actions">
@@ -263,6 +323,61 @@ export function TaskLabeler({ project, task, mode, onSubmitted, canReview = fals
         )
       ) : null}
     </>
+  );
+}
+
+/**
+ * AnnotationTab is the editor of the chosen tab: the viewer's own, or a
+ * read-only view of another's annotation or of a prediction, which the
+ * viewer can accept as the start of their own.
+ */
+function AnnotationTab({
+  config,
+  task,
+  tab,
+  others,
+  own,
+  onAccept,
+}: {
+  config: LabelConfig;
+  task: Task;
+  tab: string;
+  others: readonly Annotation[];
+  own: ReactNode;
+  onAccept(result: ResultItem[]): void;
+}) {
+  const annotation = tab.startsWith("a:") ? others.find((a) => `a:${a.id}` === tab) : undefined;
+  const prediction = tab.startsWith("p:") ? task.predictions.find((p) => `p:${p.id}` === tab) : undefined;
+  const shown = annotation ?? prediction;
+  if (!shown) return <>{own}</>;
+  const { result, dropped } = normalizeResult(annotation?.wasCancelled ? [] : shown.result, config);
+  return (
+    <div className="annotation-view">
+      <p className="message message-info">
+        {annotation
+          ? annotation.wasCancelled
+            ? "This annotator skipped the task."
+            : "Another annotator's annotation, read-only."
+          : "A prediction, read-only. Accept it to start your annotation from it (Undo takes it back)."}
+        {dropped > 0 ? ` ${count(dropped, "item")} that do not fit the configuration are not shown.` : ""}
+      </p>
+      {prediction ? (
+        <div className="actions">
+          <Button variant="primary" onClick={() => onAccept(result)}>
+            Accept prediction
+          </Button>
+        </div>
+      ) : null}
+      <Editor
+        config={config}
+        data={task.data}
+        taskId={task.id}
+        result={result}
+        onChange={() => undefined}
+        readOnly
+        hotkeys={false}
+      />
+    </div>
   );
 }
 
