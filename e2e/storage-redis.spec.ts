@@ -6,7 +6,7 @@
 // task JSON, as in Label Studio), labels the task, and the annotation lands
 // in the target's key.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -14,6 +14,7 @@ import { expect, test, type APIRequestContext } from "@playwright/test";
 
 import { port } from "../playwright.config";
 import { LabelingPage, SignInPage } from "./labeling-pages";
+import { stopAndRemove } from "./processes";
 
 const glossPort = port + 4;
 const glossURL = `http://127.0.0.1:${glossPort}`;
@@ -66,10 +67,9 @@ test.beforeAll(async () => {
     { ...process.env, DATABASE_URL: "", GLOSS_OUTBOUND_ALLOW: "127.0.0.1" }, /Gloss is listening on/);
 });
 
-test.afterAll(() => {
-  for (const child of children) child.kill("SIGTERM");
+test.afterAll(async () => {
+  await stopAndRemove(children.map((child) => child.pid), dirs);
   children = [];
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   dirs = [];
   redis("FLUSHDB");
 });

@@ -6,7 +6,7 @@
 // the source, labels the image through the data proxy, and the annotation
 // lands in the target bucket.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -14,6 +14,7 @@ import { expect, test, type APIRequestContext } from "@playwright/test";
 
 import { port } from "../playwright.config";
 import { LabelingPage, SignInPage } from "./labeling-pages";
+import { stopAndRemove } from "./processes";
 
 const versitygwVersion = "v1.8.0";
 const glossPort = port + 2;
@@ -89,10 +90,9 @@ test.beforeAll(async () => {
     { ...process.env, DATABASE_URL: "", GLOSS_OUTBOUND_ALLOW: "127.0.0.1" }, /Gloss is listening on/);
 });
 
-test.afterAll(() => {
-  for (const child of children) child.kill("SIGTERM");
+test.afterAll(async () => {
+  await stopAndRemove(children.map((child) => child.pid), dirs);
   children = [];
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   dirs = [];
 });
 
