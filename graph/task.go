@@ -5,6 +5,7 @@ import (
 
 	"gloss/ent"
 	"gloss/ent/annotation"
+	"gloss/ent/predicate"
 	"gloss/ent/task"
 	"gloss/graph/model"
 	"gloss/internal/dataset"
@@ -35,46 +36,73 @@ func (r *Resolver) tasks(ctx context.Context, projectID int, total *int, first *
 		return nil, err
 	}
 	client := r.client(ctx)
-	q := client.Task.Query().Where(task.ProjectID(projectID))
-	if filter != nil {
-		if filter.Labeled != nil {
-			p, err := client.Project.Get(ctx, projectID)
-			if err != nil {
-				return nil, err
-			}
-			q.Where(dataset.Labeled(p.Overlap, *filter.Labeled))
-		}
-		if filter.Skipped != nil {
-			if *filter.Skipped {
-				q.Where(task.CancelledAnnotationsGT(0))
-			} else {
-				q.Where(task.CancelledAnnotations(0))
-			}
-		}
-		if filter.Annotator != nil {
-			// Who annotated what is hidden from annotators (unless the
-			// project reveals it), so they filter by their own work only.
-			if v := viewer.User(ctx); v != nil && *filter.Annotator != v.UserID && rule.Gate(v, rule.Reviewer) != nil {
-				return nil, fault.New(fault.Forbidden, "annotators filter by their own annotations only")
-			}
-			q.Where(task.HasAnnotationsWith(annotation.CompletedByID(*filter.Annotator)))
-		}
-		if filter.ReviewState != nil {
-			q.Where(task.HasAnnotationsWith(annotation.ReviewStateEQ(*filter.ReviewState)))
-		}
-		if filter.Search != nil {
-			p, err := dataset.SearchData(*filter.Search)
-			if err != nil {
-				return nil, err
-			}
-			q.Where(p)
-		}
+	where, err := taskWhere(ctx, client, projectID, filter)
+	if err != nil {
+		return nil, err
 	}
+	q := client.Task.Query().Where(task.ProjectID(projectID)).Where(where...)
 	conn, err := q.Paginate(pageContext(ctx, total != nil), after, first, nil, nil, ent.WithTaskOrder(taskOrder(orderBy)))
 	if err == nil && total != nil {
 		conn.TotalCount = *total
 	}
 	return conn, err
+}
+
+// taskWhere is the data manager's filter as predicates on a project's
+// tasks, for its list and its bulk actions alike. Filters reach only
+// allowlisted task fields.
+func taskWhere(ctx context.Context, client *ent.Client, projectID int, filter *model.TaskFilter) ([]predicate.Task, error) {
+	var where []predicate.Task
+	if filter == nil {
+		return nil, nil
+	}
+	if filter.Labeled != nil {
+		p, err := client.Project.Get(ctx, projectID)
+		if err != nil {
+			return nil, err
+		}
+		where = append(where, dataset.Labeled(p.Overlap, *filter.Labeled))
+	}
+	if filter.Skipped != nil {
+		if *filter.Skipped {
+			where = append(where, task.CancelledAnnotationsGT(0))
+		} else {
+			where = append(where, task.CancelledAnnotations(0))
+		}
+	}
+	if filter.Annotator != nil {
+		// Who annotated what is hidden from annotators (unless the
+		// project reveals it), so they filter by their own work only.
+		if v := viewer.User(ctx); v != nil && *filter.Annotator != v.UserID && rule.Gate(v, rule.Reviewer) != nil {
+			return nil, fault.New(fault.Forbidden, "annotators filter by their own annotations only")
+		}
+		where = append(where, task.HasAnnotationsWith(annotation.CompletedByID(*filter.Annotator)))
+	}
+	if filter.ReviewState != nil {
+		where = append(where, task.HasAnnotationsWith(annotation.ReviewStateEQ(*filter.ReviewState)))
+	}
+	if filter.Search != nil {
+		p, err := dataset.SearchData(*filter.Search)
+		if err != nil {
+			return nil, err
+		}
+		where = append(where, p)
+	}
+	return where, nil
+}
+
+// deleteTasks is the deleteTasks mutation: the selection, in the data
+// manager's terms, handed to the dataset service.
+func (r *Resolver) deleteTasks(ctx context.Context, projectID int, ids []int, all *bool, filter *model.TaskFilter) (int, error) {
+	sel := dataset.TaskSelection{IDs: ids, All: all != nil && *all}
+	if filter != nil {
+		where, err := taskWhere(ctx, r.client(ctx), projectID, filter)
+		if err != nil {
+			return 0, err
+		}
+		sel.Where = where
+	}
+	return r.Dataset.DeleteTasks(ctx, projectID, sel)
 }
 
 // taskOrder maps the GraphQL order to ent's; ties break on id.

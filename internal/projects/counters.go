@@ -153,3 +153,44 @@ func counterUpdate(ctx context.Context, client *ent.Client, which predicate.Proj
 func counterContext(ctx context.Context) context.Context {
 	return audit.Quiet(privacy.DecisionContext(ctx, privacy.Allow))
 }
+
+// TasksRemoving follows the deletion of the tasks ids of a project, which
+// the caller is about to make in the same transaction. It locks the task
+// rows (in id order, before the project row, as AnnotationsChanging does,
+// so a concurrent annotation of one of them either lands first and is
+// counted or finds the task gone) and takes them and the labeled among
+// them off the counters. It returns the ids it locked: the tasks that
+// still exist.
+func TasksRemoving(ctx context.Context, client *ent.Client, projectID int, ids []int) ([]int, error) {
+	locked, err := client.Task.Query().Where(task.ProjectID(projectID), task.IDIn(ids...)).
+		Order(ent.Asc(task.FieldID)).
+		Modify(func(s *sql.Selector) {
+			if s.Dialect() == dialect.Postgres {
+				s.ForUpdate() // SQLite's transaction holds the write lock already
+			}
+		}).
+		Select(task.FieldID).
+		Ints(privacy.DecisionContext(ctx, privacy.Allow)) // bookkeeping: see the top of this file
+	if err != nil {
+		return nil, fmt.Errorf("lock tasks: %w", err)
+	}
+	if len(locked) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(locked))
+	for i, id := range locked {
+		args[i] = id
+	}
+	err = counterUpdate(ctx, client, project.ID(projectID), func(u *sql.UpdateBuilder) {
+		u.Set(project.FieldTaskCount, sql.ExprFunc(func(b *sql.Builder) {
+			b.WriteString("COALESCE(").Ident(project.FieldTaskCount).WriteString(", 0) - ").Arg(len(locked))
+		}))
+		u.Set(project.FieldLabeledCount, sql.ExprFunc(func(b *sql.Builder) {
+			b.WriteString("COALESCE(").Ident(project.FieldLabeledCount).WriteString(", 0) - (SELECT COUNT(*) FROM ").
+				Ident(task.Table).WriteString(" WHERE ").Ident(task.FieldID).WriteString(" IN (").Args(args...).
+				WriteString(") AND ").Ident(task.FieldTotalAnnotations).WriteString(" >= ").Ident(project.Table).WriteString(".").Ident(project.FieldOverlap).
+				WriteString(")")
+		}))
+	})
+	return locked, err
+}
