@@ -165,3 +165,101 @@ func TestDeleteTasks(t *testing.T) {
 		t.Fatalf("%d audit events for three deletes", n)
 	}
 }
+
+const deleteAnnotationsMut = `mutation($p: ID!, $ids: [ID!], $all: Boolean, $f: TaskFilter) { deleteAnnotations(projectId: $p, ids: $ids, all: $all, filter: $f) }`
+
+// TestDeleteAnnotations clears the annotations of selected tasks (anyone's,
+// by a manager of the project): the tasks, their predictions and drafts
+// stay, the counters of tasks and project follow, one audit event per
+// call. Annotators, reviewers and other organizations are refused and
+// nothing changes.
+func TestDeleteAnnotations(t *testing.T) {
+	tm := MustTeam(t)
+	id := tm.project(t, textClassification, nil)
+	reviewer := tm.joinAs(t, "REVIEWER")
+	tm.addMember(t, id, reviewer)
+	manager := tm.joinAs(t, "MANAGER")
+	tm.addMember(t, id, manager)
+	var ts []any
+	for i := 0; i < 6; i++ {
+		task := map[string]any{"data": map[string]any{"text": fmt.Sprintf("task %d", i)}}
+		if i < 3 {
+			task["annotations"] = []any{map[string]any{"result": []any{map[string]any{"id": fmt.Sprint(i + 1), "from_name": "sentiment",
+				"to_name": "text", "type": "choices", "value": map[string]any{"choices": []any{"Positive"}}}}}}
+			task["predictions"] = []any{map[string]any{"result": []any{}, "score": 0.5}}
+		}
+		ts = append(ts, task)
+	}
+	tm.owner.ok(importTasks, map[string]any{"p": id, "t": ts})
+	choice := []any{map[string]any{"id": "c", "from_name": "sentiment", "to_name": "text", "type": "choices", "value": map[string]any{"choices": []any{"Negative"}}}}
+	mine := str(tm.annotator.ok(nextTaskQuery, map[string]any{"p": id}), "nextTask", "id")
+	tm.annotator.ok(createAnn, map[string]any{"i": map[string]any{"taskId": mine, "result": choice}})
+	draftTask := str(tm.annotator.ok(nextTaskQuery, map[string]any{"p": id}), "nextTask", "id")
+	tm.annotator.ok(saveDraftMut, map[string]any{"t": draftTask, "r": choice})
+	before := rowCounts(t, tm.s, id)
+	if before != "6 4 3 1 0 0 0" {
+		t.Fatalf("rows before: %s", before)
+	}
+	outsider := tm.joinAs(t, "MANAGER")
+	outsider.ok(`mutation { createOrganization(title: "Elsewhere") { id } }`, nil)
+	for _, c := range []struct {
+		b    *browser
+		code string
+		vars map[string]any
+	}{
+		{tm.annotator, "FORBIDDEN", map[string]any{"p": id, "ids": []string{mine}}},
+		{reviewer, "FORBIDDEN", map[string]any{"p": id, "all": true}},
+		{outsider, "NOT_FOUND", map[string]any{"p": id, "ids": []string{mine}}},
+		{outsider, "NOT_FOUND", map[string]any{"p": id, "all": true}},
+		{manager, "BAD_USER_INPUT", map[string]any{"p": id}},
+		{manager, "BAD_USER_INPUT", map[string]any{"p": id, "ids": make([]string, 1001)}},
+	} {
+		c.b.wantCode(c.code, deleteAnnotationsMut, c.vars)
+	}
+	if after := rowCounts(t, tm.s, id); after != before {
+		t.Fatalf("a refused delete changed rows: %s, were %s", after, before)
+	}
+	checkCounters(t, tm.owner, id, "after refusals")
+
+	// The manager deletes the annotator's annotation and one imported.
+	imported := ""
+	for _, l := range taskIDs(t, tm.owner, id, map[string]any{"labeled": true}) {
+		if l != mine {
+			imported = l
+		}
+	}
+	if n := manager.ok(deleteAnnotationsMut, map[string]any{"p": id, "ids": []string{mine, imported}})["deleteAnnotations"]; n != float64(2) {
+		t.Fatalf("deleted %v annotations, want 2", n)
+	}
+	if got := rowCounts(t, tm.s, id); got != "6 2 3 1 0 0 0" {
+		t.Fatalf("rows after deleting two: %s", got)
+	}
+	if tasks, labeled := checkCounters(t, tm.owner, id, "after deleting two"); tasks != 6 || labeled != 2 {
+		t.Fatalf("counters %d, %d", tasks, labeled)
+	}
+	d := tm.owner.ok(`query($t: ID!) { task(id: $t) { totalAnnotations } }`, map[string]any{"t": mine})
+	if n := path(d, "task", "totalAnnotations"); n != float64(0) {
+		t.Fatalf("the task counts %v annotations", n)
+	}
+	// The annotator labels on; the stream hands out unlabeled tasks again.
+	again := str(tm.annotator.ok(nextTaskQuery, map[string]any{"p": id}), "nextTask", "id")
+	tm.annotator.ok(createAnn, map[string]any{"i": map[string]any{"taskId": again, "result": choice}})
+	// All the rest.
+	if n := tm.owner.ok(deleteAnnotationsMut, map[string]any{"p": id, "all": true})["deleteAnnotations"]; n != float64(3) {
+		t.Fatalf("deleted %v annotations, want 3", n)
+	}
+	drafts := 1
+	if again == draftTask { // submitting removed the draft
+		drafts = 0
+	}
+	if got := rowCounts(t, tm.s, id); got != fmt.Sprintf("6 0 3 %d 0 0 0", drafts) {
+		t.Fatalf("rows after deleting all: %s", got)
+	}
+	if tasks, labeled := checkCounters(t, tm.owner, id, "after deleting all"); tasks != 6 || labeled != 0 {
+		t.Fatalf("counters %d, %d", tasks, labeled)
+	}
+	d = tm.owner.ok(`{ auditEvents(first: 100, filter: {action: "project.annotations_deleted"}) { edges { node { targetId } } } }`, nil)
+	if n := len(path(d, "auditEvents", "edges").([]any)); n != 2 {
+		t.Fatalf("%d audit events for two deletes", n)
+	}
+}

@@ -14,3 +14,8 @@ import (
 func (r *mutationResolver) DeleteTasks(ctx context.Context, projectID int, ids []int, all *bool, filter *model.TaskFilter) (int, error) {
 	return r.deleteTasks(ctx, projectID, ids, all, filter)
 }
+
+// DeleteAnnotations is the resolver for the deleteAnnotations field.
+func (r *mutationResolver) DeleteAnnotations(ctx context.Context, projectID int, ids []int, all *bool, filter *model.TaskFilter) (int, error) {
+	return r.deleteAnnotations(ctx, projectID, ids, all, filter)
+}

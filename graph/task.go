@@ -91,18 +91,36 @@ func taskWhere(ctx context.Context, client *ent.Client, projectID int, filter *m
 	return where, nil
 }
 
-// deleteTasks is the deleteTasks mutation: the selection, in the data
-// manager's terms, handed to the dataset service.
+// deleteTasks is the deleteTasks mutation.
 func (r *Resolver) deleteTasks(ctx context.Context, projectID int, ids []int, all *bool, filter *model.TaskFilter) (int, error) {
+	sel, err := r.selection(ctx, projectID, ids, all, filter)
+	if err != nil {
+		return 0, err
+	}
+	return r.Dataset.DeleteTasks(ctx, projectID, sel)
+}
+
+// deleteAnnotations is the deleteAnnotations mutation, as deleteTasks.
+func (r *Resolver) deleteAnnotations(ctx context.Context, projectID int, ids []int, all *bool, filter *model.TaskFilter) (int, error) {
+	sel, err := r.selection(ctx, projectID, ids, all, filter)
+	if err != nil {
+		return 0, err
+	}
+	return r.Dataset.DeleteAnnotations(ctx, projectID, sel)
+}
+
+// selection is a bulk action's selection of tasks in the data manager's
+// terms, for the dataset service.
+func (r *Resolver) selection(ctx context.Context, projectID int, ids []int, all *bool, filter *model.TaskFilter) (dataset.TaskSelection, error) {
 	sel := dataset.TaskSelection{IDs: ids, All: all != nil && *all}
 	if filter != nil {
 		where, err := taskWhere(ctx, r.client(ctx), projectID, filter)
 		if err != nil {
-			return 0, err
+			return sel, err
 		}
 		sel.Where = where
 	}
-	return r.Dataset.DeleteTasks(ctx, projectID, sel)
+	return sel, nil
 }
 
 // taskOrder maps the GraphQL order to ent's; ties break on id.

@@ -54,14 +54,33 @@ func (sel TaskSelection) check() error {
 // (managers and up of the project): the tasks are found and deleted as the
 // viewer, what hangs on them as the server, and a refusal rolls it all back.
 func (s *Service) DeleteTasks(ctx context.Context, projectID int, sel TaskSelection) (int, error) {
+	return s.bulk(ctx, projectID, sel, "project.tasks_deleted", "tasks", deleteTaskBatch)
+}
+
+// DeleteAnnotations deletes every annotation of the selected tasks of a
+// project (and their storage links), all or nothing, keeps the counters
+// of the project and of the tasks, logs one audit event, and returns how
+// many annotations went. The annotations are deleted as the viewer: the
+// annotation policy lets managers and up of the project do so.
+func (s *Service) DeleteAnnotations(ctx context.Context, projectID int, sel TaskSelection) (int, error) {
+	return s.bulk(ctx, projectID, sel, "project.annotations_deleted", "annotations", deleteAnnotationBatch)
+}
+
+// batchFunc acts on the tasks ids of a project, as the viewer (ctx, which
+// logs nothing) and the server (sys), and says how many rows it removed.
+type batchFunc func(ctx, sys context.Context, client *ent.Client, projectID int, ids []int) (int, error)
+
+// bulk runs do on the selected tasks of a project, in batches, in one
+// transaction, and logs one audit event (action; the count under noun and
+// the first task ids) at its end.
+func (s *Service) bulk(ctx context.Context, projectID int, sel TaskSelection, action, noun string, do batchFunc) (int, error) {
 	if _, err := fault.SignedIn(ctx); err != nil {
 		return 0, err
 	}
 	if err := sel.check(); err != nil {
 		return 0, err
 	}
-	deleted := 0
-	var first []int
+	done := 0
 	err := database.InTx(ctx, s.client, func(ctx context.Context) error {
 		client := database.ClientFrom(ctx, s.client)
 		p, err := client.Project.Get(ctx, projectID)
@@ -70,6 +89,7 @@ func (s *Service) DeleteTasks(ctx context.Context, projectID int, sel TaskSelect
 		}
 		quiet := audit.Quiet(ctx) // one event for the call, below
 		sys := audit.Quiet(viewer.NewSystemContext(ctx))
+		var first []int
 		if !sel.All {
 			ids := unique(sel.IDs)
 			found, err := client.Task.Query().Where(task.ProjectID(p.ID), task.IDIn(ids...)).IDs(ctx)
@@ -79,48 +99,67 @@ func (s *Service) DeleteTasks(ctx context.Context, projectID int, sel TaskSelect
 			if len(found) != len(ids) {
 				return fault.New(fault.NotFound, "some of the tasks are not in this project")
 			}
-			if deleted, err = deleteTaskBatch(quiet, sys, client, p.ID, ids); err != nil {
+			if done, err = do(quiet, sys, client, p.ID, ids); err != nil {
 				return err
 			}
-			return s.recordDeleted(ctx, p.ID, deleted, ids)
+			first = ids
 		}
-		after := 0
-		for {
+		for after := 0; sel.All; {
 			ids, err := client.Task.Query().Where(task.ProjectID(p.ID), task.IDGT(after)).Where(sel.Where...).
 				Order(ent.Asc(task.FieldID)).Limit(deleteBatch).IDs(ctx)
 			if err != nil {
 				return err
 			}
 			if len(ids) == 0 {
-				return s.recordDeleted(ctx, p.ID, deleted, first)
+				break
 			}
-			n, err := deleteTaskBatch(quiet, sys, client, p.ID, ids)
+			n, err := do(quiet, sys, client, p.ID, ids)
 			if err != nil {
 				return err
 			}
-			deleted += n
+			done += n
 			if len(first) < 10 {
 				first = append(first, ids...)
 			}
 			after = ids[len(ids)-1]
 		}
+		if len(first) > 10 {
+			first = first[:10]
+		}
+		// Last in the transaction, after the task and project rows were
+		// locked: the one lock order (see projects.AnnotationsChanging).
+		return s.audit.Record(ctx, audit.Event{Action: action, TargetType: "Project",
+			TargetID: strconv.Itoa(p.ID), Details: map[string]any{noun: done, "first_task_ids": first}})
 	})
 	if err != nil {
 		return 0, err
 	}
-	return deleted, nil
+	return done, nil
 }
 
-// recordDeleted logs one event for a bulk delete: how many tasks went and
-// the first of their ids. It is written last in the transaction, after the
-// task and project rows were locked (the one lock order: see
-// projects.AnnotationsChanging).
-func (s *Service) recordDeleted(ctx context.Context, projectID, n int, ids []int) error {
-	if len(ids) > 10 {
-		ids = ids[:10]
+// deleteAnnotationBatch deletes the annotations of the tasks ids of a
+// project: counters first (they lock the task rows), storage links as the
+// server, the annotations as the viewer.
+func deleteAnnotationBatch(ctx, sys context.Context, client *ent.Client, projectID int, ids []int) (int, error) {
+	ids, err := projects.AnnotationsRemoving(ctx, client, projectID, ids)
+	if err != nil || len(ids) == 0 {
+		return 0, err
 	}
-	return s.audit.Record(ctx, audit.Event{Action: "project.tasks_deleted", TargetType: "Project",
-		TargetID: strconv.Itoa(projectID), Details: map[string]any{"tasks": n, "first_ids": ids}})
+	annotations, err := client.Annotation.Query().Where(annotation.TaskIDIn(ids...)).IDs(sys)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := client.StorageLink.Delete().Where(storagelink.AnnotationIDIn(annotations...)).Exec(sys); err != nil {
+		return 0, err
+	}
+	n, err := client.Annotation.Delete().Where(annotation.TaskIDIn(ids...)).Exec(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if n != len(annotations) {
+		return 0, fault.New(fault.Forbidden, "some of the annotations are not yours to delete")
+	}
+	return n, nil
 }
 
 // deleteTaskBatch deletes the tasks ids of project p: counters first (they
