@@ -554,6 +554,26 @@ export const DeleteProjectMutation = operation<{ id: ID }, { deleteProject: ID }
   mutation DeleteProject($id: ID!) { deleteProject(id: $id) }
 `);
 
+/** The data manager's bulk actions: the given tasks, or all matching a filter. */
+export interface TaskSelectionVariables {
+  projectId: ID;
+  ids: ID[] | null;
+  all: boolean | null;
+  filter: TaskFilter | null;
+}
+
+export const DeleteTasksMutation = operation<TaskSelectionVariables, { deleteTasks: number }>(`
+  mutation DeleteTasks($projectId: ID!, $ids: [ID!], $all: Boolean, $filter: TaskFilter) {
+    deleteTasks(projectId: $projectId, ids: $ids, all: $all, filter: $filter)
+  }
+`);
+
+export const DeleteAnnotationsMutation = operation<TaskSelectionVariables, { deleteAnnotations: number }>(`
+  mutation DeleteAnnotations($projectId: ID!, $ids: [ID!], $all: Boolean, $filter: TaskFilter) {
+    deleteAnnotations(projectId: $projectId, ids: $ids, all: $all, filter: $filter)
+  }
+`);
+
 export const ImportTasksFromUrlMutation = operation<
   { projectId: ID; url: string },
   { importTasksFromUrl: { taskCount: number } }

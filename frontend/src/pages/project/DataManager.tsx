@@ -6,6 +6,8 @@
 import { useEffect, useMemo, useState, type MouseEvent } from "react";
 
 import {
+  DeleteAnnotationsMutation,
+  DeleteTasksMutation,
   MembersQuery,
   TasksQuery,
   type Cursor,
@@ -20,7 +22,7 @@ import {
 import { Button } from "../../components/Button.tsx";
 import { ErrorAlert, Loading } from "../../components/Messages.tsx";
 import { count, formatDateTime } from "../../format.ts";
-import { useQuery } from "../../hooks.ts";
+import { useMutation, useQuery } from "../../hooks.ts";
 import { asText, parseLabelConfig, safeImageUrl } from "../../labeling/config.ts";
 import { Link, navigate } from "../../router.tsx";
 import { useViewer } from "../../session.tsx";
@@ -111,6 +113,9 @@ interface DataManagerProps {
   onImport(): void;
 }
 
+/** A bulk action waiting for confirmation. */
+type BulkAction = "deleteTasks" | "deleteAnnotations";
+
 export function DataManager({ project, canManage, canReview, onImport }: DataManagerProps) {
   const [field, setField] = useState<TaskOrderField>("ID");
   const [direction, setDirection] = useState<OrderDirection>("ASC");
@@ -122,13 +127,23 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
   // The `after` cursor of every page up to the current one; null is the first page.
   const [cursors, setCursors] = useState<(Cursor | null)[]>([null]);
   const after = cursors[cursors.length - 1] ?? null;
+  const currentFilter = taskFilter(filter, annotator, search, canReview ? reviewState : "");
   const tasks = useQuery(TasksQuery, {
     projectId: project.id,
     first: pageSize,
     after,
-    filter: taskFilter(filter, annotator, search, canReview ? reviewState : ""),
+    filter: currentFilter,
     orderBy: { field, direction },
   });
+  // The selection: the ticked tasks, or (allMatching) every task the filter matches.
+  const [selected, setSelected] = useState<Set<string>>(() => new Set());
+  const [allMatching, setAllMatching] = useState(false);
+  const [confirming, setConfirming] = useState<BulkAction | null>(null);
+  const [bulkError, setBulkError] = useState<unknown>(null);
+  const [bulkDone, setBulkDone] = useState("");
+  const deleteTasks = useMutation(DeleteTasksMutation);
+  const deleteAnnotations = useMutation(DeleteAnnotationsMutation);
+  const bulkPending = deleteTasks.pending || deleteAnnotations.pending;
   const members = useQuery(MembersQuery, { first: 100, after: null, isAdmin: false });
   const imageKeys = useMemo(
     () => parseLabelConfig(project.labelConfig).config?.imageKeys ?? new Set<string>(),
@@ -151,10 +166,52 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
     }
   }
 
-  // A new order or filter starts again from the first page.
+  function clearSelection() {
+    setSelected(new Set());
+    setAllMatching(false);
+    setConfirming(null);
+  }
+
+  // A new order or filter starts again from the first page, with nothing selected.
   function changeView(change: () => void) {
     change();
     setCursors([null]);
+    clearSelection();
+  }
+
+  function toggleTask(id: string, on: boolean) {
+    const next = new Set(selected);
+    if (on) next.add(id);
+    else next.delete(id);
+    setSelected(next);
+    setAllMatching(false);
+  }
+
+  async function runBulk(action: BulkAction) {
+    if (bulkPending) return;
+    setBulkError(null);
+    setBulkDone("");
+    const variables = {
+      projectId: project.id,
+      ids: allMatching ? null : [...selected],
+      all: allMatching ? true : null,
+      filter: allMatching ? currentFilter : null,
+    };
+    try {
+      if (action === "deleteTasks") {
+        const n = (await deleteTasks.run(variables)).deleteTasks;
+        setBulkDone(`Deleted ${count(n, "task")}.`);
+        setCursors([null]);
+      } else {
+        const n = (await deleteAnnotations.run(variables)).deleteAnnotations;
+        setBulkDone(`Deleted ${count(n, "annotation")}.`);
+      }
+      clearSelection();
+      tasks.reload();
+    } catch (err) {
+      setBulkError(err);
+      setConfirming(null);
+    }
   }
 
   // Search once typing pauses, not on every key.
@@ -181,6 +238,15 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
   }
   const keys = allKeys.filter((key) => !hidden.has(key));
   const first = (cursors.length - 1) * pageSize + 1;
+  const pageSelected = rows.length > 0 && rows.every((task) => selected.has(task.id));
+  const selectedCount = allMatching ? (page?.totalCount ?? 0) : selected.size;
+  const selectedIds = rows.filter((task) => selected.has(task.id)).map((task) => task.id);
+
+  function labelSelected() {
+    // Opens the first selected task; the task page walks on with Next.
+    const firstId = allMatching ? rows[0]?.id : (selectedIds[0] ?? [...selected][0]);
+    if (firstId) navigate(`${base}/tasks/${encodeURIComponent(firstId)}`);
+  }
 
   function openRow(event: MouseEvent<HTMLTableRowElement>, task: TaskRow) {
     // Links and buttons in the row do their own thing.
@@ -315,11 +381,72 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
       ) : (
         <>
           <ErrorAlert error={tasks.error} />
+          {canManage ? (
+            <div className="toolbar bulk-bar" role="group" aria-label="Selected tasks">
+              <p className="muted" aria-live="polite">
+                {selectedCount > 0 ? `${count(selectedCount, "task")} selected` : "No tasks selected"}
+              </p>
+              {pageSelected && !allMatching && page.totalCount > rows.length ? (
+                <Button onClick={() => setAllMatching(true)}>Select all {count(page.totalCount, "matching task")}</Button>
+              ) : null}
+              {selectedCount > 0 ? (
+                <>
+                  <Button onClick={labelSelected}>Label selected</Button>
+                  <Button onClick={() => setConfirming("deleteAnnotations")} disabled={bulkPending}>
+                    Delete annotations
+                  </Button>
+                  <Button onClick={() => setConfirming("deleteTasks")} disabled={bulkPending}>
+                    Delete tasks
+                  </Button>
+                  <Button onClick={clearSelection}>Clear selection</Button>
+                </>
+              ) : null}
+            </div>
+          ) : null}
+          {confirming ? (
+            <div className="confirm" role="alertdialog" aria-labelledby="dm-confirm-text">
+              <p id="dm-confirm-text">
+                {confirming === "deleteTasks"
+                  ? `Delete ${count(selectedCount, "task")} with their annotations and predictions? This cannot be undone.`
+                  : `Delete every annotation of ${count(selectedCount, "task")}? This cannot be undone.`}
+              </p>
+              <div className="actions">
+                <Button variant="danger" onClick={() => void runBulk(confirming)} disabled={bulkPending}>
+                  {confirming === "deleteTasks" ? "Yes, delete tasks" : "Yes, delete annotations"}
+                </Button>
+                <Button onClick={() => setConfirming(null)}>Cancel</Button>
+              </div>
+            </div>
+          ) : null}
+          <ErrorAlert error={bulkError} />
+          {bulkDone ? (
+            <p role="status" className="muted">
+              {bulkDone}
+            </p>
+          ) : null}
           <div className="table-wrap" aria-busy={tasks.loading || undefined}>
             <table className="table table-tasks">
               <caption className="visually-hidden">Tasks of {project.title}</caption>
               <thead>
                 <tr>
+                  {canManage ? (
+                    <th scope="col">
+                      <input
+                        type="checkbox"
+                        aria-label="Select this page"
+                        checked={pageSelected}
+                        onChange={(e) => {
+                          const next = new Set(selected);
+                          for (const task of rows) {
+                            if (e.target.checked) next.add(task.id);
+                            else next.delete(task.id);
+                          }
+                          setSelected(next);
+                          setAllMatching(false);
+                        }}
+                      />
+                    </th>
+                  ) : null}
                   <th scope="col">ID</th>
                   {keys.length > 0 ? (
                     keys.map((key) => (
@@ -341,6 +468,16 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
                     task.data !== null && typeof task.data === "object" && !Array.isArray(task.data) ? task.data : null;
                   return (
                     <tr key={task.id} className="row-link" onClick={(event) => openRow(event, task)}>
+                      {canManage ? (
+                        <td>
+                          <input
+                            type="checkbox"
+                            aria-label={`Select task ${task.id}`}
+                            checked={allMatching || selected.has(task.id)}
+                            onChange={(e) => toggleTask(task.id, e.target.checked)}
+                          />
+                        </td>
+                      ) : null}
                       <td>
                         <Link to={`${base}/tasks/${encodeURIComponent(task.id)}`} aria-label={`Open task ${task.id}`}>
                           {task.id}
