@@ -429,10 +429,11 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
               <caption className="visually-hidden">Tasks of {project.title}</caption>
               <thead>
                 <tr>
-                  {canManage ? (
-                    <th scope="col">
+                  <th scope="col">
+                    {canManage ? (
                       <input
                         type="checkbox"
+                        className="row-select"
                         aria-label="Select this page"
                         checked={pageSelected}
                         onChange={(e) => {
@@ -445,9 +446,9 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
                           setAllMatching(false);
                         }}
                       />
-                    </th>
-                  ) : null}
-                  <th scope="col">ID</th>
+                    ) : null}
+                    ID
+                  </th>
                   {keys.length > 0 ? (
                     keys.map((key) => (
                       <th key={key} scope="col">
@@ -468,17 +469,16 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
                     task.data !== null && typeof task.data === "object" && !Array.isArray(task.data) ? task.data : null;
                   return (
                     <tr key={task.id} className="row-link" onClick={(event) => openRow(event, task)}>
-                      {canManage ? (
-                        <td>
+                      <td>
+                        {canManage ? (
                           <input
                             type="checkbox"
+                            className="row-select"
                             aria-label={`Select task ${task.id}`}
                             checked={allMatching || selected.has(task.id)}
                             onChange={(e) => toggleTask(task.id, e.target.checked)}
                           />
-                        </td>
-                      ) : null}
-                      <td>
+                        ) : null}
                         <Link to={`${base}/tasks/${encodeURIComponent(task.id)}`} aria-label={`Open task ${task.id}`}>
                           {task.id}
                         </Link>
