@@ -79,3 +79,34 @@ test("bulk delete: two selected tasks go after a confirmation, and the count fol
   const left = await owner<{ project: { taskCount: number } }>(request, "query($p: ID!){ project(id: $p){ taskCount } }", { p: id });
   expect(left.project.taskCount).toBe(1);
 });
+
+test("quick view: a row opens its task beside the list; up and down move through rows", async ({ page, request }) => {
+  const id = await project(request, `Quick ${stamp}`, ["one text", "two text", "three text"]);
+  await owner(request, "mutation($p: ID!, $t: JSON!){ importTasks(projectId: $p, tasks: $t){ taskCount } }", {
+    p: id,
+    t: [
+      {
+        data: { text: "four text" },
+        annotations: [
+          { result: [{ id: "r1", from_name: "sentiment", to_name: "text", type: "choices", value: { choices: ["Negative"] } }] },
+        ],
+      },
+    ],
+  });
+  await new SignInPage(page).signIn(seeded.url, seeded.email, seeded.password);
+  await page.goto(`${seeded.url}/projects/${id}`);
+  const rows = page.getByRole("table").getByRole("row");
+  await rows.filter({ hasText: "three text" }).getByRole("cell").nth(1).click();
+  const panel = page.getByRole("complementary");
+  await expect(panel.getByRole("heading", { name: /^Task / })).toBeVisible();
+  await expect(panel).toContainText("three text");
+  await expect(panel).toContainText("No annotations yet.");
+  await page.keyboard.press("ArrowDown");
+  await expect(panel).toContainText("four text");
+  await expect(panel).toContainText("Negative");
+  await page.keyboard.press("ArrowUp");
+  await page.keyboard.press("ArrowUp");
+  await expect(panel).toContainText("two text");
+  await panel.getByRole("link", { name: /^Open task / }).click();
+  await expect(page).toHaveURL(/\/tasks\//);
+});

@@ -3,7 +3,7 @@
 // them, so Previous page returns exactly where it was). Task data is shown
 // as text; image fields as thumbnails, and only from http(s) or data:image
 // URLs.
-import { useEffect, useMemo, useState, type MouseEvent } from "react";
+import { useEffect, useMemo, useRef, useState, type MouseEvent } from "react";
 
 import {
   DeleteAnnotationsMutation,
@@ -25,6 +25,7 @@ import { count, formatDateTime } from "../../format.ts";
 import { useMutation, useQuery } from "../../hooks.ts";
 import { asText, parseLabelConfig, safeImageUrl } from "../../labeling/config.ts";
 import { Link, navigate } from "../../router.tsx";
+import { QuickView } from "./QuickView.tsx";
 import { useViewer } from "../../session.tsx";
 
 const pageSize = 50;
@@ -141,6 +142,9 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
   const [confirming, setConfirming] = useState<BulkAction | null>(null);
   const [bulkError, setBulkError] = useState<unknown>(null);
   const [bulkDone, setBulkDone] = useState("");
+  // The task open in the quick view beside the list.
+  const [quick, setQuick] = useState<string | null>(null);
+  const rowIds = useRef<string[]>([]);
   const deleteTasks = useMutation(DeleteTasksMutation);
   const deleteAnnotations = useMutation(DeleteAnnotationsMutation);
   const bulkPending = deleteTasks.pending || deleteAnnotations.pending;
@@ -238,6 +242,7 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
   }
   const keys = allKeys.filter((key) => !hidden.has(key));
   const first = (cursors.length - 1) * pageSize + 1;
+  rowIds.current = rows.map((task) => task.id);
   const pageSelected = rows.length > 0 && rows.every((task) => selected.has(task.id));
   const selectedCount = allMatching ? (page?.totalCount ?? 0) : selected.size;
   const selectedIds = rows.filter((task) => selected.has(task.id)).map((task) => task.id);
@@ -252,8 +257,25 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
     // Links and buttons in the row do their own thing.
     if (event.target instanceof Element && event.target.closest("a, button, input, select")) return;
     if (window.getSelection()?.isCollapsed === false) return;
-    navigate(`${base}/tasks/${encodeURIComponent(task.id)}`);
+    setQuick(task.id);
   }
+
+  // Up and down move the quick view through the page's rows.
+  useEffect(() => {
+    if (quick === null) return;
+    function onKey(event: KeyboardEvent) {
+      if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+      if (event.target instanceof Element && event.target.closest("input, select, textarea")) return;
+      const ids = rowIds.current;
+      const at = ids.indexOf(quick ?? "");
+      const next = ids[at + (event.key === "ArrowDown" ? 1 : -1)];
+      if (at < 0 || next === undefined) return;
+      event.preventDefault();
+      setQuick(next);
+    }
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [quick]);
 
   return (
     <section className="card data-manager" aria-labelledby="data-manager-heading">
@@ -424,6 +446,7 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
               {bulkDone}
             </p>
           ) : null}
+          <div className={quick ? "dm-split" : undefined}>
           <div className="table-wrap" aria-busy={tasks.loading || undefined}>
             <table className="table table-tasks">
               <caption className="visually-hidden">Tasks of {project.title}</caption>
@@ -468,7 +491,12 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
                   const data =
                     task.data !== null && typeof task.data === "object" && !Array.isArray(task.data) ? task.data : null;
                   return (
-                    <tr key={task.id} className="row-link" onClick={(event) => openRow(event, task)}>
+                    <tr
+                      key={task.id}
+                      className={task.id === quick ? "row-link row-current" : "row-link"}
+                      aria-current={task.id === quick || undefined}
+                      onClick={(event) => openRow(event, task)}
+                    >
                       <td>
                         {canManage ? (
                           <input
@@ -509,6 +537,8 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
                 })}
               </tbody>
             </table>
+          </div>
+          {quick ? <QuickView projectId={project.id} taskId={quick} onClose={() => setQuick(null)} /> : null}
           </div>
           <div className="table-footer">
             <p className="muted">
