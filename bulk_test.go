@@ -263,3 +263,28 @@ func TestDeleteAnnotations(t *testing.T) {
 		t.Fatalf("%d audit events for two deletes", n)
 	}
 }
+
+// TestTaskSummaryColumns reads the data manager's summary columns for a
+// page: labels, review states and the best prediction score per task.
+func TestTaskSummaryColumns(t *testing.T) {
+	tm := MustTeam(t)
+	id := tm.project(t, textClassification, nil)
+	region := func(c string) map[string]any {
+		return map[string]any{"id": c, "from_name": "sentiment", "to_name": "text", "type": "choices", "value": map[string]any{"choices": []any{c}}}
+	}
+	tm.owner.ok(importTasks, map[string]any{"p": id, "t": []any{
+		map[string]any{"data": map[string]any{"text": "a"},
+			"annotations": []any{map[string]any{"result": []any{region("Positive")}}, map[string]any{"result": []any{region("Negative")}}},
+			"predictions": []any{map[string]any{"result": []any{}, "score": 0.25}, map[string]any{"result": []any{}, "score": 0.75}}},
+		map[string]any{"data": map[string]any{"text": "b"}},
+	}})
+	d := tm.owner.ok(`query($p: ID!) { tasks(projectId: $p, first: 50) { edges { node { data labels reviewStates predictionScore } } } }`, map[string]any{"p": id})
+	got := map[string]string{}
+	for _, e := range path(d, "tasks", "edges").([]any) {
+		n := e.(map[string]any)["node"].(map[string]any)
+		got[str(n, "data", "text")] = fmt.Sprint(n["labels"], n["reviewStates"], n["predictionScore"])
+	}
+	if got["a"] != "[Positive Negative] [PENDING] 0.75" || got["b"] != "[] [] <nil>" {
+		t.Fatalf("summaries: %v", got)
+	}
+}

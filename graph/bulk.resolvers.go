@@ -7,6 +7,8 @@ package graph
 
 import (
 	"context"
+	"gloss/ent"
+	"gloss/ent/annotation"
 	"gloss/graph/model"
 )
 
@@ -18,4 +20,31 @@ func (r *mutationResolver) DeleteTasks(ctx context.Context, projectID int, ids [
 // DeleteAnnotations is the resolver for the deleteAnnotations field.
 func (r *mutationResolver) DeleteAnnotations(ctx context.Context, projectID int, ids []int, all *bool, filter *model.TaskFilter) (int, error) {
 	return r.deleteAnnotations(ctx, projectID, ids, all, filter)
+}
+
+// Labels is the resolver for the labels field.
+func (r *taskResolver) Labels(ctx context.Context, obj *ent.Task) ([]string, error) {
+	s, err := load(ctx, "Task.labels", obj.ID, r.taskSummaries)
+	if err != nil || len(s) == 0 {
+		return []string{}, err
+	}
+	return s[0].labels, nil
+}
+
+// ReviewStates is the resolver for the reviewStates field.
+func (r *taskResolver) ReviewStates(ctx context.Context, obj *ent.Task) ([]annotation.ReviewState, error) {
+	s, err := load(ctx, "Task.reviewStates", obj.ID, r.taskSummaries)
+	if err != nil || len(s) == 0 {
+		return []annotation.ReviewState{}, err
+	}
+	return s[0].reviewStates, nil
+}
+
+// PredictionScore is the resolver for the predictionScore field.
+func (r *taskResolver) PredictionScore(ctx context.Context, obj *ent.Task) (*float64, error) {
+	s, err := load(ctx, "Task.predictionScore", obj.ID, r.taskScores)
+	if err != nil || len(s) == 0 {
+		return nil, err
+	}
+	return &s[0], nil
 }

@@ -370,10 +370,13 @@ type ComplexityRoot struct {
 		Data                 func(childComplexity int) int
 		ID                   func(childComplexity int) int
 		InnerID              func(childComplexity int) int
+		Labels               func(childComplexity int) int
 		Meta                 func(childComplexity int) int
 		MyDraft              func(childComplexity int) int
+		PredictionScore      func(childComplexity int) int
 		Predictions          func(childComplexity int) int
 		Project              func(childComplexity int) int
+		ReviewStates         func(childComplexity int) int
 		TotalAnnotations     func(childComplexity int) int
 		UpdatedAt            func(childComplexity int) int
 	}
@@ -548,6 +551,9 @@ type StorageResolver interface {
 type TaskResolver interface {
 	Annotations(ctx context.Context, obj *ent.Task) ([]*ent.Annotation, error)
 	Predictions(ctx context.Context, obj *ent.Task) ([]*ent.Prediction, error)
+	Labels(ctx context.Context, obj *ent.Task) ([]string, error)
+	ReviewStates(ctx context.Context, obj *ent.Task) ([]annotation.ReviewState, error)
+	PredictionScore(ctx context.Context, obj *ent.Task) (*float64, error)
 	MyDraft(ctx context.Context, obj *ent.Task) (*ent.Draft, error)
 }
 type UserResolver interface {
@@ -2151,6 +2157,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Task.InnerID(childComplexity), true
+	case "Task.labels":
+		if e.ComplexityRoot.Task.Labels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Task.Labels(childComplexity), true
 	case "Task.meta":
 		if e.ComplexityRoot.Task.Meta == nil {
 			break
@@ -2163,6 +2175,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Task.MyDraft(childComplexity), true
+	case "Task.predictionScore":
+		if e.ComplexityRoot.Task.PredictionScore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Task.PredictionScore(childComplexity), true
 	case "Task.predictions":
 		if e.ComplexityRoot.Task.Predictions == nil {
 			break
@@ -2175,6 +2193,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Task.Project(childComplexity), true
+	case "Task.reviewStates":
+		if e.ComplexityRoot.Task.ReviewStates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Task.ReviewStates(childComplexity), true
 	case "Task.totalAnnotations":
 		if e.ComplexityRoot.Task.TotalAnnotations == nil {
 			break
@@ -3058,6 +3082,12 @@ func (ec *executionContext) childFields_Task(ctx context.Context, field graphql.
 		return ec.fieldContext_Task_annotations(ctx, field)
 	case "predictions":
 		return ec.fieldContext_Task_predictions(ctx, field)
+	case "labels":
+		return ec.fieldContext_Task_labels(ctx, field)
+	case "reviewStates":
+		return ec.fieldContext_Task_reviewStates(ctx, field)
+	case "predictionScore":
+		return ec.fieldContext_Task_predictionScore(ctx, field)
 	case "myDraft":
 		return ec.fieldContext_Task_myDraft(ctx, field)
 	}
@@ -14846,6 +14876,129 @@ func (ec *executionContext) fieldContext_Task_predictions(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Task_labels(ctx context.Context, field graphql.CollectedField, obj *ent.Task) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Task_labels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Task().Labels(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal []string
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal []string
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Task_labels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Task", field, true, true, "String")
+}
+
+func (ec *executionContext) _Task_reviewStates(ctx context.Context, field graphql.CollectedField, obj *ent.Task) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Task_reviewStates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Task().ReviewStates(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal []annotation.ReviewState
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal []annotation.ReviewState
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []annotation.ReviewState) graphql.Marshaler {
+			return ec.marshalNReviewState2ᚕglossᚋentᚋannotationᚐReviewStateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Task_reviewStates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Task", field, true, true, "ReviewState")
+}
+
+func (ec *executionContext) _Task_predictionScore(ctx context.Context, field graphql.CollectedField, obj *ent.Task) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Task_predictionScore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Task().PredictionScore(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal *float64
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *float64
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Task_predictionScore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Task", field, true, true, "Float")
+}
+
 func (ec *executionContext) _Task_myDraft(ctx context.Context, field graphql.CollectedField, obj *ent.Task) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21224,6 +21377,24 @@ func (ec *executionContext) _Task(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Task_predictions(ctx, field, obj)
 				})
+		case "labels":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Task_labels(ctx, field, obj)
+				})
+		case "reviewStates":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Task_reviewStates(ctx, field, obj)
+				})
+		case "predictionScore":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Task_predictionScore(ctx, field, obj)
+				})
 		case "myDraft":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -22501,6 +22672,36 @@ func (ec *executionContext) unmarshalNReviewState2glossᚋentᚋannotationᚐRev
 
 func (ec *executionContext) marshalNReviewState2glossᚋentᚋannotationᚐReviewState(ctx context.Context, sel ast.SelectionSet, v annotation.ReviewState) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNReviewState2ᚕglossᚋentᚋannotationᚐReviewStateᚄ(ctx context.Context, v any) ([]annotation.ReviewState, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]annotation.ReviewState, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReviewState2glossᚋentᚋannotationᚐReviewState(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNReviewState2ᚕglossᚋentᚋannotationᚐReviewStateᚄ(ctx context.Context, sel ast.SelectionSet, v []annotation.ReviewState) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReviewState2glossᚋentᚋannotationᚐReviewState(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNRole2glossᚋentᚋinviteᚐRole(ctx context.Context, v any) (invite.Role, error) {

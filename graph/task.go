@@ -2,10 +2,14 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
+	"slices"
+	"strings"
 
 	"gloss/ent"
 	"gloss/ent/annotation"
 	"gloss/ent/predicate"
+	"gloss/ent/prediction"
 	"gloss/ent/task"
 	"gloss/graph/model"
 	"gloss/internal/dataset"
@@ -140,4 +144,91 @@ func taskOrder(o *model.TaskOrder) *ent.TaskOrder {
 		out.Field = ent.DefaultTaskOrder.Field
 	}
 	return out
+}
+
+// maxTaskLabels bounds Task.labels; Task.reviewStates holds each state once.
+const maxTaskLabels = 50
+
+// taskSummary is the data manager's summary of a task's annotations.
+type taskSummary struct {
+	labels       []string
+	reviewStates []annotation.ReviewState
+}
+
+// taskSummaries reads the annotations the viewer may see (the first
+// maxTaskAnnotations of each task) of a page of tasks in one query and
+// sums them up per task.
+func (r *Resolver) taskSummaries(ctx context.Context, ids []int) (map[int][]taskSummary, error) {
+	rows, err := r.client(ctx).Annotation.Query().Where(annotation.TaskIDIn(ids...), annotation.WasCancelled(false)).
+		Modify(capPerParent(annotation.FieldTaskID, maxTaskAnnotations, annotation.FieldID)).
+		Select(annotation.FieldTaskID, annotation.FieldResult, annotation.FieldReviewState).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sums := make(map[int]*taskSummary, len(ids))
+	for _, a := range rows {
+		s := sums[a.TaskID]
+		if s == nil {
+			s = &taskSummary{labels: []string{}, reviewStates: []annotation.ReviewState{}}
+			sums[a.TaskID] = s
+		}
+		if !slices.Contains(s.reviewStates, a.ReviewState) {
+			s.reviewStates = append(s.reviewStates, a.ReviewState)
+		}
+		for _, l := range resultLabels(a.Result) {
+			if len(s.labels) < maxTaskLabels && !slices.Contains(s.labels, l) {
+				s.labels = append(s.labels, l)
+			}
+		}
+	}
+	out := make(map[int][]taskSummary, len(sums))
+	for id, s := range sums {
+		out[id] = []taskSummary{*s}
+	}
+	return out, nil
+}
+
+// resultLabels are the labels a Label Studio result holds: its regions'
+// choices, labels of any kind, texts and taxonomy leaves.
+func resultLabels(result json.RawMessage) []string {
+	var regions []struct {
+		Value map[string]json.RawMessage `json:"value"`
+	}
+	if json.Unmarshal(result, &regions) != nil {
+		return nil
+	}
+	var out []string
+	for _, r := range regions {
+		for key, raw := range r.Value {
+			if key != "choices" && key != "text" && !strings.HasSuffix(key, "labels") {
+				continue
+			}
+			var labels []string
+			if json.Unmarshal(raw, &labels) == nil {
+				out = append(out, labels...)
+			}
+		}
+	}
+	return out
+}
+
+// taskScores reads the highest prediction score of a page of tasks (of
+// their first maxTaskPredictions) in one query.
+func (r *Resolver) taskScores(ctx context.Context, ids []int) (map[int][]float64, error) {
+	rows, err := r.client(ctx).Prediction.Query().Where(prediction.TaskIDIn(ids...), prediction.ScoreNotNil()).
+		Modify(capPerParent(prediction.FieldTaskID, maxTaskPredictions, prediction.FieldID)).
+		Select(prediction.FieldTaskID, prediction.FieldScore).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int][]float64, len(ids))
+	for _, p := range rows {
+		if p.Score == nil {
+			continue
+		}
+		if best, ok := out[p.TaskID]; !ok || *p.Score > best[0] {
+			out[p.TaskID] = []float64{*p.Score}
+		}
+	}
+	return out, nil
 }
