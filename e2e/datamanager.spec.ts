@@ -54,10 +54,14 @@ test("column picker: a hidden column stays hidden after a reload", async ({ page
   await page.getByText("Columns", { exact: true }).click();
   await page.getByRole("checkbox", { name: "source" }).uncheck();
   await expect(table.getByRole("columnheader", { name: "source" })).toHaveCount(0);
+  await page.getByRole("checkbox", { name: "Review state" }).check();
+  await expect(table.getByRole("columnheader", { name: "Review state" })).toBeVisible();
   await page.reload();
   await expect(table.getByText("alpha text")).toBeVisible();
   await expect(table.getByRole("columnheader", { name: "source" })).toHaveCount(0);
   await expect(table.getByRole("columnheader", { name: "text" })).toBeVisible();
+  await expect(table.getByRole("columnheader", { name: "Review state" })).toBeVisible();
+  await expect(table.getByRole("columnheader", { name: "Labels" })).toHaveCount(0);
 });
 
 test("bulk delete: two selected tasks go after a confirmation, and the count follows", async ({ page, request }) => {
@@ -107,6 +111,10 @@ test("quick view: a row opens its task beside the list; up and down move through
   await page.keyboard.press("ArrowUp");
   await page.keyboard.press("ArrowUp");
   await expect(panel).toContainText("two text");
+  // The picked summary column shows the labels, read with the page.
+  await page.getByText("Columns", { exact: true }).click();
+  await page.getByRole("checkbox", { name: "Labels" }).check();
+  await expect(rows.filter({ hasText: "four text" }).getByRole("cell", { name: "Negative", exact: true })).toBeVisible();
   await panel.getByRole("link", { name: /^Open task / }).click();
   await expect(page).toHaveURL(/\/tasks\//);
 });

@@ -449,10 +449,17 @@ export interface TaskRow {
   updatedAt: Time;
 }
 
+/** A data manager row: a task with the summary columns read for the whole page. */
+export interface DataManagerRow extends TaskRow {
+  labels: string[];
+  reviewStates: ReviewState[];
+  predictionScore: number | null;
+}
+
 export interface TasksPage {
   totalCount: number;
   pageInfo: PageInfo;
-  edges: { cursor: Cursor; node: TaskRow }[];
+  edges: { cursor: Cursor; node: DataManagerRow }[];
 }
 
 export interface Annotation {
@@ -592,7 +599,7 @@ export const TasksQuery = operation<
     tasks(projectId: $projectId, first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
       totalCount
       pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
-      edges { cursor node { ${taskRowFields} } }
+      edges { cursor node { ${taskRowFields} labels reviewStates predictionScore } }
     }
   }
 `);

@@ -17,7 +17,7 @@ import {
   type ReviewState,
   type TaskFilter,
   type TaskOrderField,
-  type TaskRow,
+  type DataManagerRow,
 } from "../../api.ts";
 import { Button } from "../../components/Button.tsx";
 import { ErrorAlert, Loading } from "../../components/Messages.tsx";
@@ -113,6 +113,13 @@ interface DataManagerProps {
   canReview: boolean;
   onImport(): void;
 }
+
+/** The summary columns, shown when picked (hidden by default). */
+const summaryColumns: { key: string; label: string; cell(task: DataManagerRow): string }[] = [
+  { key: "@labels", label: "Labels", cell: (t) => t.labels.join(", ") },
+  { key: "@reviewStates", label: "Review state", cell: (t) => t.reviewStates.map((s) => s.toLowerCase()).join(", ") },
+  { key: "@predictionScore", label: "Prediction score", cell: (t) => (t.predictionScore === null ? "" : t.predictionScore.toFixed(2)) },
+];
 
 /** A bulk action waiting for confirmation. */
 type BulkAction = "deleteTasks" | "deleteAnnotations";
@@ -230,7 +237,7 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
   }, [searchText, search]);
 
   const page = tasks.data?.tasks;
-  const rows: TaskRow[] = page?.edges.map((e) => e.node) ?? [];
+  const rows: DataManagerRow[] = page?.edges.map((e) => e.node) ?? [];
   // Every data key: the config's, then the others this page's tasks hold.
   const allKeys = [...project.dataKeys];
   for (const task of rows) {
@@ -241,6 +248,8 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
     }
   }
   const keys = allKeys.filter((key) => !hidden.has(key));
+  // Summary columns are off unless picked: the remembered set holds "+key" for them.
+  const summaries = summaryColumns.filter((c) => hidden.has(`+${c.key}`));
   const first = (cursors.length - 1) * pageSize + 1;
   rowIds.current = rows.map((task) => task.id);
   const pageSelected = rows.length > 0 && rows.every((task) => selected.has(task.id));
@@ -253,7 +262,7 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
     if (firstId) navigate(`${base}/tasks/${encodeURIComponent(firstId)}`);
   }
 
-  function openRow(event: MouseEvent<HTMLTableRowElement>, task: TaskRow) {
+  function openRow(event: MouseEvent<HTMLTableRowElement>, task: DataManagerRow) {
     // Links and buttons in the row do their own thing.
     if (event.target instanceof Element && event.target.closest("a, button, input, select")) return;
     if (window.getSelection()?.isCollapsed === false) return;
@@ -341,7 +350,7 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
             </select>
           </div>
         ) : null}
-        {allKeys.length > 0 ? (
+        {allKeys.length > 0 || rows.length > 0 ? (
           <details className="field column-picker">
             <summary>Columns</summary>
             <fieldset>
@@ -354,6 +363,16 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
                     onChange={(e) => toggleColumn(key, e.target.checked)}
                   />{" "}
                   {key}
+                </label>
+              ))}
+              {summaryColumns.map((c) => (
+                <label key={c.key}>
+                  <input
+                    type="checkbox"
+                    checked={hidden.has(`+${c.key}`)}
+                    onChange={(e) => toggleColumn(`+${c.key}`, !e.target.checked)}
+                  />{" "}
+                  {c.label}
                 </label>
               ))}
             </fieldset>
@@ -481,6 +500,11 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
                   ) : (
                     <th scope="col">Data</th>
                   )}
+                  {summaries.map((c) => (
+                    <th key={c.key} scope="col">
+                      {c.label}
+                    </th>
+                  ))}
                   <th scope="col">Annotations</th>
                   <th scope="col">Skipped</th>
                   <th scope="col">Updated</th>
@@ -527,6 +551,9 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
                           <DataCell value={task.data} image={false} alt="" />
                         </td>
                       )}
+                      {summaries.map((c) => (
+                        <td key={c.key}>{c.cell(task)}</td>
+                      ))}
                       <td>{task.totalAnnotations}</td>
                       <td>{task.cancelledAnnotations}</td>
                       <td>
