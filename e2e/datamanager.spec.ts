@@ -54,13 +54,13 @@ test("column picker: a hidden column stays hidden after a reload", async ({ page
   await page.getByText("Columns", { exact: true }).click();
   await page.getByRole("checkbox", { name: "source" }).uncheck();
   await expect(table.getByRole("columnheader", { name: "source" })).toHaveCount(0);
-  await page.getByRole("checkbox", { name: "Review state" }).check();
-  await expect(table.getByRole("columnheader", { name: "Review state" })).toBeVisible();
+  await page.getByRole("checkbox", { name: "Reviews" }).check();
+  await expect(table.getByRole("columnheader", { name: "Reviews" })).toBeVisible();
   await page.reload();
   await expect(table.getByText("alpha text")).toBeVisible();
   await expect(table.getByRole("columnheader", { name: "source" })).toHaveCount(0);
   await expect(table.getByRole("columnheader", { name: "text" })).toBeVisible();
-  await expect(table.getByRole("columnheader", { name: "Review state" })).toBeVisible();
+  await expect(table.getByRole("columnheader", { name: "Reviews" })).toBeVisible();
   await expect(table.getByRole("columnheader", { name: "Labels" })).toHaveCount(0);
 });
 

@@ -117,7 +117,7 @@ interface DataManagerProps {
 /** The summary columns, shown when picked (hidden by default). */
 const summaryColumns: { key: string; label: string; cell(task: DataManagerRow): string }[] = [
   { key: "@labels", label: "Labels", cell: (t) => t.labels.join(", ") },
-  { key: "@reviewStates", label: "Review state", cell: (t) => t.reviewStates.map((s) => s.toLowerCase()).join(", ") },
+  { key: "@reviewStates", label: "Reviews", cell: (t) => t.reviewStates.map((s) => s.toLowerCase()).join(", ") },
   { key: "@predictionScore", label: "Prediction score", cell: (t) => (t.predictionScore === null ? "" : t.predictionScore.toFixed(2)) },
 ];
 
