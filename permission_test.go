@@ -1021,6 +1021,38 @@ func matrixOperations() map[string]operation {
 			state:   func(c *cell) string { return projectState(c.owner, c.project, "id taskCount labeledCount") },
 			changes: always,
 		},
+		"deleteTasks": {
+			// Every task of a project with work in it: a task someone else labelled.
+			setup: func(c *cell) {
+				c.project = c.projectFor(c.scope)
+				c.importTexts(c.project, "task text of the "+c.scope+" project")
+				author := c.owner
+				if c.scope != "other" {
+					author = c.w.peer.on(c.t)
+					c.addToProject(c.project, author)
+				}
+				annotate(author, c.project)
+			},
+			run:     gqlRun(`mutation($p: ID!) { deleteTasks(projectId: $p, all: true) }`, projectVars),
+			state:   func(c *cell) string { return projectState(c.owner, c.project, "taskCount labeledCount") },
+			changes: always,
+		},
+		"deleteAnnotations": {
+			// Every annotation of a project: one of a task another member labelled.
+			setup: func(c *cell) {
+				c.project = c.projectFor(c.scope)
+				c.importTexts(c.project, "task text of the "+c.scope+" project")
+				author := c.owner
+				if c.scope != "other" {
+					author = c.w.peer.on(c.t)
+					c.addToProject(c.project, author)
+				}
+				annotate(author, c.project)
+			},
+			run:     gqlRun(`mutation($p: ID!) { deleteAnnotations(projectId: $p, all: true) }`, projectVars),
+			state:   func(c *cell) string { return projectState(c.owner, c.project, "taskCount labeledCount") },
+			changes: always,
+		},
 		"importTasks": projectOp(
 			gqlRun(importTasks, func(c *cell) map[string]any {
 				return map[string]any{"p": c.project, "t": []any{map[string]any{"text": "imported by the matrix"}}}

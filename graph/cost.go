@@ -54,6 +54,8 @@ const (
 var listCaps = map[string]int{
 	"Task.annotations":      maxTaskAnnotations,
 	"Task.predictions":      maxTaskPredictions,
+	"Task.labels":           maxTaskLabels,
+	"Task.reviewStates":     3, // each state once
 	"Project.members":       maxProjectMembers,
 	"Project.dataKeys":      maxDataKeys,
 	"Project.exportFormats": maxExportFormats,
@@ -100,6 +102,8 @@ func setComplexity(c *Config) {
 	}
 	c.Complexity.Task.Annotations = capped("Task.annotations")
 	c.Complexity.Task.Predictions = capped("Task.predictions")
+	c.Complexity.Task.Labels = capped("Task.labels")
+	c.Complexity.Task.ReviewStates = capped("Task.reviewStates")
 	c.Complexity.Project.Members = capped("Project.members")
 	c.Complexity.Project.DataKeys = capped("Project.dataKeys")
 	c.Complexity.Project.ExportFormats = capped("Project.exportFormats")

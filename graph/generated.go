@@ -191,10 +191,12 @@ type ComplexityRoot struct {
 		CreateWorkspace       func(childComplexity int, title string) int
 		DeactivateUser        func(childComplexity int, userID int) int
 		DeleteAnnotation      func(childComplexity int, id int) int
+		DeleteAnnotations     func(childComplexity int, projectID int, ids []int, all *bool, filter *model.TaskFilter) int
 		DeleteDraft           func(childComplexity int, taskID int) int
 		DeleteOrganization    func(childComplexity int, id int) int
 		DeleteProject         func(childComplexity int, id int) int
 		DeleteStorage         func(childComplexity int, id int) int
+		DeleteTasks           func(childComplexity int, projectID int, ids []int, all *bool, filter *model.TaskFilter) int
 		DeleteWebhook         func(childComplexity int, id int) int
 		ImportTasks           func(childComplexity int, projectID int, tasks json.RawMessage) int
 		ImportTasksFromURL    func(childComplexity int, projectID int, url string) int
@@ -368,10 +370,13 @@ type ComplexityRoot struct {
 		Data                 func(childComplexity int) int
 		ID                   func(childComplexity int) int
 		InnerID              func(childComplexity int) int
+		Labels               func(childComplexity int) int
 		Meta                 func(childComplexity int) int
 		MyDraft              func(childComplexity int) int
+		PredictionScore      func(childComplexity int) int
 		Predictions          func(childComplexity int) int
 		Project              func(childComplexity int) int
+		ReviewStates         func(childComplexity int) int
 		TotalAnnotations     func(childComplexity int) int
 		UpdatedAt            func(childComplexity int) int
 	}
@@ -461,6 +466,8 @@ type MutationResolver interface {
 	ChangePassword(ctx context.Context, input model.ChangePasswordInput) (bool, error)
 	ResetAPIToken(ctx context.Context) (*model.APITokenPayload, error)
 	RevokeSession(ctx context.Context, id int) (int, error)
+	DeleteTasks(ctx context.Context, projectID int, ids []int, all *bool, filter *model.TaskFilter) (int, error)
+	DeleteAnnotations(ctx context.Context, projectID int, ids []int, all *bool, filter *model.TaskFilter) (int, error)
 	SaveDraft(ctx context.Context, taskID int, result json.RawMessage) (*ent.Draft, error)
 	DeleteDraft(ctx context.Context, taskID int) (bool, error)
 	ResetInviteLink(ctx context.Context) (*ent.Organization, error)
@@ -544,6 +551,9 @@ type StorageResolver interface {
 type TaskResolver interface {
 	Annotations(ctx context.Context, obj *ent.Task) ([]*ent.Annotation, error)
 	Predictions(ctx context.Context, obj *ent.Task) ([]*ent.Prediction, error)
+	Labels(ctx context.Context, obj *ent.Task) ([]string, error)
+	ReviewStates(ctx context.Context, obj *ent.Task) ([]annotation.ReviewState, error)
+	PredictionScore(ctx context.Context, obj *ent.Task) (*float64, error)
 	MyDraft(ctx context.Context, obj *ent.Task) (*ent.Draft, error)
 }
 type UserResolver interface {
@@ -1108,6 +1118,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteAnnotation(childComplexity, args["id"].(int)), true
+	case "Mutation.deleteAnnotations":
+		if e.ComplexityRoot.Mutation.DeleteAnnotations == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteAnnotations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteAnnotations(childComplexity, args["projectId"].(int), args["ids"].([]int), args["all"].(*bool), args["filter"].(*model.TaskFilter)), true
 	case "Mutation.deleteDraft":
 		if e.ComplexityRoot.Mutation.DeleteDraft == nil {
 			break
@@ -1152,6 +1173,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteStorage(childComplexity, args["id"].(int)), true
+	case "Mutation.deleteTasks":
+		if e.ComplexityRoot.Mutation.DeleteTasks == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteTasks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteTasks(childComplexity, args["projectId"].(int), args["ids"].([]int), args["all"].(*bool), args["filter"].(*model.TaskFilter)), true
 	case "Mutation.deleteWebhook":
 		if e.ComplexityRoot.Mutation.DeleteWebhook == nil {
 			break
@@ -2125,6 +2157,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Task.InnerID(childComplexity), true
+	case "Task.labels":
+		if e.ComplexityRoot.Task.Labels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Task.Labels(childComplexity), true
 	case "Task.meta":
 		if e.ComplexityRoot.Task.Meta == nil {
 			break
@@ -2137,6 +2175,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Task.MyDraft(childComplexity), true
+	case "Task.predictionScore":
+		if e.ComplexityRoot.Task.PredictionScore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Task.PredictionScore(childComplexity), true
 	case "Task.predictions":
 		if e.ComplexityRoot.Task.Predictions == nil {
 			break
@@ -2149,6 +2193,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Task.Project(childComplexity), true
+	case "Task.reviewStates":
+		if e.ComplexityRoot.Task.ReviewStates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Task.ReviewStates(childComplexity), true
 	case "Task.totalAnnotations":
 		if e.ComplexityRoot.Task.TotalAnnotations == nil {
 			break
@@ -2507,7 +2557,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "access.graphqls" "account.graphqls" "audit.graphqls" "draft.graphqls" "organization.graphqls" "project.graphqls" "schema.graphqls" "storage.graphqls" "webhook.graphqls"
+//go:embed "access.graphqls" "account.graphqls" "audit.graphqls" "bulk.graphqls" "draft.graphqls" "organization.graphqls" "project.graphqls" "schema.graphqls" "storage.graphqls" "webhook.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2522,6 +2572,7 @@ var sources = []*ast.Source{
 	{Name: "access.graphqls", Input: sourceData("access.graphqls"), BuiltIn: false},
 	{Name: "account.graphqls", Input: sourceData("account.graphqls"), BuiltIn: false},
 	{Name: "audit.graphqls", Input: sourceData("audit.graphqls"), BuiltIn: false},
+	{Name: "bulk.graphqls", Input: sourceData("bulk.graphqls"), BuiltIn: false},
 	{Name: "draft.graphqls", Input: sourceData("draft.graphqls"), BuiltIn: false},
 	{Name: "organization.graphqls", Input: sourceData("organization.graphqls"), BuiltIn: false},
 	{Name: "project.graphqls", Input: sourceData("project.graphqls"), BuiltIn: false},
@@ -3031,6 +3082,12 @@ func (ec *executionContext) childFields_Task(ctx context.Context, field graphql.
 		return ec.fieldContext_Task_annotations(ctx, field)
 	case "predictions":
 		return ec.fieldContext_Task_predictions(ctx, field)
+	case "labels":
+		return ec.fieldContext_Task_labels(ctx, field)
+	case "reviewStates":
+		return ec.fieldContext_Task_reviewStates(ctx, field)
+	case "predictionScore":
+		return ec.fieldContext_Task_predictionScore(ctx, field)
 	case "myDraft":
 		return ec.fieldContext_Task_myDraft(ctx, field)
 	}
@@ -3489,6 +3546,44 @@ func (ec *executionContext) field_Mutation_deleteAnnotation_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteAnnotations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]int, error) {
+			return ec.unmarshalOID2ᚕintᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "all",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["all"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.TaskFilter, error) {
+			return ec.unmarshalOTaskFilter2ᚖglossᚋgraphᚋmodelᚐTaskFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteDraft_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3542,6 +3637,44 @@ func (ec *executionContext) field_Mutation_deleteStorage_args(ctx context.Contex
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteTasks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]int, error) {
+			return ec.unmarshalOID2ᚕintᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "all",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["all"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.TaskFilter, error) {
+			return ec.unmarshalOTaskFilter2ᚖglossᚋgraphᚋmodelᚐTaskFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg3
 	return args, nil
 }
 
@@ -7770,6 +7903,130 @@ func (ec *executionContext) fieldContext_Mutation_revokeSession(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_revokeSession_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteTasks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteTasks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteTasks(ctx, fc.Args["projectId"].(int), fc.Args["ids"].([]int), fc.Args["all"].(*bool), fc.Args["filter"].(*model.TaskFilter))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal int
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal int
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, nil, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteTasks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteTasks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteAnnotations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteAnnotations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteAnnotations(ctx, fc.Args["projectId"].(int), fc.Args["ids"].([]int), fc.Args["all"].(*bool), fc.Args["filter"].(*model.TaskFilter))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal int
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal int
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, nil, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteAnnotations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteAnnotations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14619,6 +14876,129 @@ func (ec *executionContext) fieldContext_Task_predictions(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Task_labels(ctx context.Context, field graphql.CollectedField, obj *ent.Task) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Task_labels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Task().Labels(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal []string
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal []string
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Task_labels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Task", field, true, true, "String")
+}
+
+func (ec *executionContext) _Task_reviewStates(ctx context.Context, field graphql.CollectedField, obj *ent.Task) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Task_reviewStates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Task().ReviewStates(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal []annotation.ReviewState
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal []annotation.ReviewState
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []annotation.ReviewState) graphql.Marshaler {
+			return ec.marshalNReviewState2ᚕglossᚋentᚋannotationᚐReviewStateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Task_reviewStates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Task", field, true, true, "ReviewState")
+}
+
+func (ec *executionContext) _Task_predictionScore(ctx context.Context, field graphql.CollectedField, obj *ent.Task) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Task_predictionScore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Task().PredictionScore(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal *float64
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *float64
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Task_predictionScore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Task", field, true, true, "Float")
+}
+
 func (ec *executionContext) _Task_myDraft(ctx context.Context, field graphql.CollectedField, obj *ent.Task) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19794,6 +20174,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "deleteTasks":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteTasks(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteAnnotations":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteAnnotations(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "saveDraft":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_saveDraft(ctx, field)
@@ -20982,6 +21376,24 @@ func (ec *executionContext) _Task(ctx context.Context, sel ast.SelectionSet, obj
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Task_predictions(ctx, field, obj)
+				})
+		case "labels":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Task_labels(ctx, field, obj)
+				})
+		case "reviewStates":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Task_reviewStates(ctx, field, obj)
+				})
+		case "predictionScore":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Task_predictionScore(ctx, field, obj)
 				})
 		case "myDraft":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -22262,6 +22674,36 @@ func (ec *executionContext) marshalNReviewState2glossᚋentᚋannotationᚐRevie
 	return v
 }
 
+func (ec *executionContext) unmarshalNReviewState2ᚕglossᚋentᚋannotationᚐReviewStateᚄ(ctx context.Context, v any) ([]annotation.ReviewState, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]annotation.ReviewState, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReviewState2glossᚋentᚋannotationᚐReviewState(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNReviewState2ᚕglossᚋentᚋannotationᚐReviewStateᚄ(ctx context.Context, sel ast.SelectionSet, v []annotation.ReviewState) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReviewState2glossᚋentᚋannotationᚐReviewState(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNRole2glossᚋentᚋinviteᚐRole(ctx context.Context, v any) (invite.Role, error) {
 	var res invite.Role
 	err := res.UnmarshalGQL(v)
@@ -22945,6 +23387,41 @@ func (ec *executionContext) unmarshalOGCSSettings2ᚖglossᚋgraphᚋmodelᚐGCS
 	}
 	res, err := ec.unmarshalInputGCSSettings(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOID2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2int(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v []int) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2int(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOID2ᚖint(ctx context.Context, v any) (*int, error) {

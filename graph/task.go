@@ -2,9 +2,14 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
+	"slices"
+	"strings"
 
 	"gloss/ent"
 	"gloss/ent/annotation"
+	"gloss/ent/predicate"
+	"gloss/ent/prediction"
 	"gloss/ent/task"
 	"gloss/graph/model"
 	"gloss/internal/dataset"
@@ -35,46 +40,91 @@ func (r *Resolver) tasks(ctx context.Context, projectID int, total *int, first *
 		return nil, err
 	}
 	client := r.client(ctx)
-	q := client.Task.Query().Where(task.ProjectID(projectID))
-	if filter != nil {
-		if filter.Labeled != nil {
-			p, err := client.Project.Get(ctx, projectID)
-			if err != nil {
-				return nil, err
-			}
-			q.Where(dataset.Labeled(p.Overlap, *filter.Labeled))
-		}
-		if filter.Skipped != nil {
-			if *filter.Skipped {
-				q.Where(task.CancelledAnnotationsGT(0))
-			} else {
-				q.Where(task.CancelledAnnotations(0))
-			}
-		}
-		if filter.Annotator != nil {
-			// Who annotated what is hidden from annotators (unless the
-			// project reveals it), so they filter by their own work only.
-			if v := viewer.User(ctx); v != nil && *filter.Annotator != v.UserID && rule.Gate(v, rule.Reviewer) != nil {
-				return nil, fault.New(fault.Forbidden, "annotators filter by their own annotations only")
-			}
-			q.Where(task.HasAnnotationsWith(annotation.CompletedByID(*filter.Annotator)))
-		}
-		if filter.ReviewState != nil {
-			q.Where(task.HasAnnotationsWith(annotation.ReviewStateEQ(*filter.ReviewState)))
-		}
-		if filter.Search != nil {
-			p, err := dataset.SearchData(*filter.Search)
-			if err != nil {
-				return nil, err
-			}
-			q.Where(p)
-		}
+	where, err := taskWhere(ctx, client, projectID, filter)
+	if err != nil {
+		return nil, err
 	}
+	q := client.Task.Query().Where(task.ProjectID(projectID)).Where(where...)
 	conn, err := q.Paginate(pageContext(ctx, total != nil), after, first, nil, nil, ent.WithTaskOrder(taskOrder(orderBy)))
 	if err == nil && total != nil {
 		conn.TotalCount = *total
 	}
 	return conn, err
+}
+
+// taskWhere is the data manager's filter as predicates on a project's
+// tasks, for its list and its bulk actions alike. Filters reach only
+// allowlisted task fields.
+func taskWhere(ctx context.Context, client *ent.Client, projectID int, filter *model.TaskFilter) ([]predicate.Task, error) {
+	var where []predicate.Task
+	if filter == nil {
+		return nil, nil
+	}
+	if filter.Labeled != nil {
+		p, err := client.Project.Get(ctx, projectID)
+		if err != nil {
+			return nil, err
+		}
+		where = append(where, dataset.Labeled(p.Overlap, *filter.Labeled))
+	}
+	if filter.Skipped != nil {
+		if *filter.Skipped {
+			where = append(where, task.CancelledAnnotationsGT(0))
+		} else {
+			where = append(where, task.CancelledAnnotations(0))
+		}
+	}
+	if filter.Annotator != nil {
+		// Who annotated what is hidden from annotators (unless the
+		// project reveals it), so they filter by their own work only.
+		if v := viewer.User(ctx); v != nil && *filter.Annotator != v.UserID && rule.Gate(v, rule.Reviewer) != nil {
+			return nil, fault.New(fault.Forbidden, "annotators filter by their own annotations only")
+		}
+		where = append(where, task.HasAnnotationsWith(annotation.CompletedByID(*filter.Annotator)))
+	}
+	if filter.ReviewState != nil {
+		where = append(where, task.HasAnnotationsWith(annotation.ReviewStateEQ(*filter.ReviewState)))
+	}
+	if filter.Search != nil {
+		p, err := dataset.SearchData(*filter.Search)
+		if err != nil {
+			return nil, err
+		}
+		where = append(where, p)
+	}
+	return where, nil
+}
+
+// deleteTasks is the deleteTasks mutation.
+func (r *Resolver) deleteTasks(ctx context.Context, projectID int, ids []int, all *bool, filter *model.TaskFilter) (int, error) {
+	sel, err := r.selection(ctx, projectID, ids, all, filter)
+	if err != nil {
+		return 0, err
+	}
+	return r.Dataset.DeleteTasks(ctx, projectID, sel)
+}
+
+// deleteAnnotations is the deleteAnnotations mutation, as deleteTasks.
+func (r *Resolver) deleteAnnotations(ctx context.Context, projectID int, ids []int, all *bool, filter *model.TaskFilter) (int, error) {
+	sel, err := r.selection(ctx, projectID, ids, all, filter)
+	if err != nil {
+		return 0, err
+	}
+	return r.Dataset.DeleteAnnotations(ctx, projectID, sel)
+}
+
+// selection is a bulk action's selection of tasks in the data manager's
+// terms, for the dataset service.
+func (r *Resolver) selection(ctx context.Context, projectID int, ids []int, all *bool, filter *model.TaskFilter) (dataset.TaskSelection, error) {
+	sel := dataset.TaskSelection{IDs: ids, All: all != nil && *all}
+	if filter != nil {
+		where, err := taskWhere(ctx, r.client(ctx), projectID, filter)
+		if err != nil {
+			return sel, err
+		}
+		sel.Where = where
+	}
+	return sel, nil
 }
 
 // taskOrder maps the GraphQL order to ent's; ties break on id.
@@ -94,4 +144,91 @@ func taskOrder(o *model.TaskOrder) *ent.TaskOrder {
 		out.Field = ent.DefaultTaskOrder.Field
 	}
 	return out
+}
+
+// maxTaskLabels bounds Task.labels; Task.reviewStates holds each state once.
+const maxTaskLabels = 50
+
+// taskSummary is the data manager's summary of a task's annotations.
+type taskSummary struct {
+	labels       []string
+	reviewStates []annotation.ReviewState
+}
+
+// taskSummaries reads the annotations the viewer may see (the first
+// maxTaskAnnotations of each task) of a page of tasks in one query and
+// sums them up per task.
+func (r *Resolver) taskSummaries(ctx context.Context, ids []int) (map[int][]taskSummary, error) {
+	rows, err := r.client(ctx).Annotation.Query().Where(annotation.TaskIDIn(ids...), annotation.WasCancelled(false)).
+		Modify(capPerParent(annotation.FieldTaskID, maxTaskAnnotations, annotation.FieldID)).
+		Select(annotation.FieldTaskID, annotation.FieldResult, annotation.FieldReviewState).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sums := make(map[int]*taskSummary, len(ids))
+	for _, a := range rows {
+		s := sums[a.TaskID]
+		if s == nil {
+			s = &taskSummary{labels: []string{}, reviewStates: []annotation.ReviewState{}}
+			sums[a.TaskID] = s
+		}
+		if !slices.Contains(s.reviewStates, a.ReviewState) {
+			s.reviewStates = append(s.reviewStates, a.ReviewState)
+		}
+		for _, l := range resultLabels(a.Result) {
+			if len(s.labels) < maxTaskLabels && !slices.Contains(s.labels, l) {
+				s.labels = append(s.labels, l)
+			}
+		}
+	}
+	out := make(map[int][]taskSummary, len(sums))
+	for id, s := range sums {
+		out[id] = []taskSummary{*s}
+	}
+	return out, nil
+}
+
+// resultLabels are the labels a Label Studio result holds: its regions'
+// choices, labels of any kind, texts and taxonomy leaves.
+func resultLabels(result json.RawMessage) []string {
+	var regions []struct {
+		Value map[string]json.RawMessage `json:"value"`
+	}
+	if json.Unmarshal(result, &regions) != nil {
+		return nil
+	}
+	var out []string
+	for _, r := range regions {
+		for key, raw := range r.Value {
+			if key != "choices" && key != "text" && !strings.HasSuffix(key, "labels") {
+				continue
+			}
+			var labels []string
+			if json.Unmarshal(raw, &labels) == nil {
+				out = append(out, labels...)
+			}
+		}
+	}
+	return out
+}
+
+// taskScores reads the highest prediction score of a page of tasks (of
+// their first maxTaskPredictions) in one query.
+func (r *Resolver) taskScores(ctx context.Context, ids []int) (map[int][]float64, error) {
+	rows, err := r.client(ctx).Prediction.Query().Where(prediction.TaskIDIn(ids...), prediction.ScoreNotNil()).
+		Modify(capPerParent(prediction.FieldTaskID, maxTaskPredictions, prediction.FieldID)).
+		Select(prediction.FieldTaskID, prediction.FieldScore).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int][]float64, len(ids))
+	for _, p := range rows {
+		if p.Score == nil {
+			continue
+		}
+		if best, ok := out[p.TaskID]; !ok || *p.Score > best[0] {
+			out[p.TaskID] = []float64{*p.Score}
+		}
+	}
+	return out, nil
 }

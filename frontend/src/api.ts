@@ -449,10 +449,17 @@ export interface TaskRow {
   updatedAt: Time;
 }
 
+/** A data manager row: a task with the summary columns read for the whole page. */
+export interface DataManagerRow extends TaskRow {
+  labels: string[];
+  reviewStates: ReviewState[];
+  predictionScore: number | null;
+}
+
 export interface TasksPage {
   totalCount: number;
   pageInfo: PageInfo;
-  edges: { cursor: Cursor; node: TaskRow }[];
+  edges: { cursor: Cursor; node: DataManagerRow }[];
 }
 
 export interface Annotation {
@@ -554,6 +561,26 @@ export const DeleteProjectMutation = operation<{ id: ID }, { deleteProject: ID }
   mutation DeleteProject($id: ID!) { deleteProject(id: $id) }
 `);
 
+/** The data manager's bulk actions: the given tasks, or all matching a filter. */
+export interface TaskSelectionVariables {
+  projectId: ID;
+  ids: ID[] | null;
+  all: boolean | null;
+  filter: TaskFilter | null;
+}
+
+export const DeleteTasksMutation = operation<TaskSelectionVariables, { deleteTasks: number }>(`
+  mutation DeleteTasks($projectId: ID!, $ids: [ID!], $all: Boolean, $filter: TaskFilter) {
+    deleteTasks(projectId: $projectId, ids: $ids, all: $all, filter: $filter)
+  }
+`);
+
+export const DeleteAnnotationsMutation = operation<TaskSelectionVariables, { deleteAnnotations: number }>(`
+  mutation DeleteAnnotations($projectId: ID!, $ids: [ID!], $all: Boolean, $filter: TaskFilter) {
+    deleteAnnotations(projectId: $projectId, ids: $ids, all: $all, filter: $filter)
+  }
+`);
+
 export const ImportTasksFromUrlMutation = operation<
   { projectId: ID; url: string },
   { importTasksFromUrl: { taskCount: number } }
@@ -572,7 +599,7 @@ export const TasksQuery = operation<
     tasks(projectId: $projectId, first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
       totalCount
       pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
-      edges { cursor node { ${taskRowFields} } }
+      edges { cursor node { ${taskRowFields} labels reviewStates predictionScore } }
     }
   }
 `);

@@ -153,3 +153,86 @@ func counterUpdate(ctx context.Context, client *ent.Client, which predicate.Proj
 func counterContext(ctx context.Context) context.Context {
 	return audit.Quiet(privacy.DecisionContext(ctx, privacy.Allow))
 }
+
+// TasksRemoving follows the deletion of the tasks ids of a project, which
+// the caller is about to make in the same transaction. It locks the task
+// rows (in id order, before the project row, as AnnotationsChanging does,
+// so a concurrent annotation of one of them either lands first and is
+// counted or finds the task gone) and takes them and the labeled among
+// them off the counters. It returns the ids it locked: the tasks that
+// still exist.
+func TasksRemoving(ctx context.Context, client *ent.Client, projectID int, ids []int) ([]int, error) {
+	locked, err := lockTasks(ctx, client, projectID, ids)
+	if err != nil || len(locked) == 0 {
+		return nil, err
+	}
+	err = counterUpdate(ctx, client, project.ID(projectID), func(u *sql.UpdateBuilder) {
+		u.Set(project.FieldTaskCount, sql.ExprFunc(func(b *sql.Builder) {
+			b.WriteString("COALESCE(").Ident(project.FieldTaskCount).WriteString(", 0) - ").Arg(len(locked))
+		}))
+		u.Set(project.FieldLabeledCount, sql.ExprFunc(func(b *sql.Builder) {
+			b.WriteString("COALESCE(").Ident(project.FieldLabeledCount).WriteString(", 0) - ")
+			labeledAmong(b, locked)
+		}))
+	})
+	return locked, err
+}
+
+// AnnotationsRemoving follows the deletion of every annotation of the
+// tasks ids of a project, which the caller is about to make in the same
+// transaction: it locks the task rows (in id order, before the project
+// row, as AnnotationsChanging does), takes the labeled among them off
+// labeled_count and sets their annotation totals to zero. It returns the
+// ids it locked: the tasks that still exist.
+func AnnotationsRemoving(ctx context.Context, client *ent.Client, projectID int, ids []int) ([]int, error) {
+	locked, err := lockTasks(ctx, client, projectID, ids)
+	if err != nil || len(locked) == 0 {
+		return nil, err
+	}
+	err = counterUpdate(ctx, client, project.ID(projectID), func(u *sql.UpdateBuilder) {
+		u.Set(project.FieldLabeledCount, sql.ExprFunc(func(b *sql.Builder) {
+			b.WriteString("COALESCE(").Ident(project.FieldLabeledCount).WriteString(", 0) - ")
+			labeledAmong(b, locked)
+		}))
+	})
+	if err != nil {
+		return nil, err
+	}
+	_, err = client.Task.Update().Where(task.IDIn(locked...)).
+		SetTotalAnnotations(0).SetCancelledAnnotations(0).Save(counterContext(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("update task counters: %w", err)
+	}
+	return locked, nil
+}
+
+// lockTasks locks the rows of the tasks ids of a project, in id order, and
+// returns the ids of those that exist.
+func lockTasks(ctx context.Context, client *ent.Client, projectID int, ids []int) ([]int, error) {
+	locked, err := client.Task.Query().Where(task.ProjectID(projectID), task.IDIn(ids...)).
+		Order(ent.Asc(task.FieldID)).
+		Modify(func(s *sql.Selector) {
+			if s.Dialect() == dialect.Postgres {
+				s.ForUpdate() // SQLite's transaction holds the write lock already
+			}
+		}).
+		Select(task.FieldID).
+		Ints(privacy.DecisionContext(ctx, privacy.Allow)) // bookkeeping: see the top of this file
+	if err != nil {
+		return nil, fmt.Errorf("lock tasks: %w", err)
+	}
+	return locked, nil
+}
+
+// labeledAmong writes the count of the labeled among the tasks ids, for an
+// UPDATE of their project row.
+func labeledAmong(b *sql.Builder, ids []int) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	b.WriteString("(SELECT COUNT(*) FROM ").
+		Ident(task.Table).WriteString(" WHERE ").Ident(task.FieldID).WriteString(" IN (").Args(args...).
+		WriteString(") AND ").Ident(task.FieldTotalAnnotations).WriteString(" >= ").Ident(project.Table).WriteString(".").Ident(project.FieldOverlap).
+		WriteString(")")
+}

@@ -521,6 +521,14 @@ func AnnotationPolicy() ent.Policy {
 					m.Where(annotationInProjects(scope))
 				}
 				return privacy.Allow
+			case m.Op().Is(ent.OpDelete) && v.CanManageProjects():
+				// The data manager's bulk delete: managers and up clear the
+				// annotations of the projects they manage.
+				m.Where(annotation.OrganizationID(v.OrgID))
+				if scope := ProjectScope(v); scope != nil {
+					m.Where(annotationInProjects(scope))
+				}
+				return privacy.Allow
 			case m.Op().Is(ent.OpCreate):
 				author, ok1 := m.CompletedByID()
 				org, ok2 := m.OrganizationID()

@@ -3,9 +3,11 @@
 // them, so Previous page returns exactly where it was). Task data is shown
 // as text; image fields as thumbnails, and only from http(s) or data:image
 // URLs.
-import { useEffect, useMemo, useState, type MouseEvent } from "react";
+import { useEffect, useMemo, useRef, useState, type MouseEvent } from "react";
 
 import {
+  DeleteAnnotationsMutation,
+  DeleteTasksMutation,
   MembersQuery,
   TasksQuery,
   type Cursor,
@@ -15,14 +17,15 @@ import {
   type ReviewState,
   type TaskFilter,
   type TaskOrderField,
-  type TaskRow,
+  type DataManagerRow,
 } from "../../api.ts";
 import { Button } from "../../components/Button.tsx";
 import { ErrorAlert, Loading } from "../../components/Messages.tsx";
 import { count, formatDateTime } from "../../format.ts";
-import { useQuery } from "../../hooks.ts";
+import { useMutation, useQuery } from "../../hooks.ts";
 import { asText, parseLabelConfig, safeImageUrl } from "../../labeling/config.ts";
 import { Link, navigate } from "../../router.tsx";
+import { QuickView } from "./QuickView.tsx";
 import { useViewer } from "../../session.tsx";
 
 const pageSize = 50;
@@ -111,6 +114,16 @@ interface DataManagerProps {
   onImport(): void;
 }
 
+/** The summary columns, shown when picked (hidden by default). */
+const summaryColumns: { key: string; label: string; cell(task: DataManagerRow): string }[] = [
+  { key: "@labels", label: "Labels", cell: (t) => t.labels.join(", ") },
+  { key: "@reviewStates", label: "Reviews", cell: (t) => t.reviewStates.map((s) => s.toLowerCase()).join(", ") },
+  { key: "@predictionScore", label: "Prediction score", cell: (t) => (t.predictionScore === null ? "" : t.predictionScore.toFixed(2)) },
+];
+
+/** A bulk action waiting for confirmation. */
+type BulkAction = "deleteTasks" | "deleteAnnotations";
+
 export function DataManager({ project, canManage, canReview, onImport }: DataManagerProps) {
   const [field, setField] = useState<TaskOrderField>("ID");
   const [direction, setDirection] = useState<OrderDirection>("ASC");
@@ -122,13 +135,26 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
   // The `after` cursor of every page up to the current one; null is the first page.
   const [cursors, setCursors] = useState<(Cursor | null)[]>([null]);
   const after = cursors[cursors.length - 1] ?? null;
+  const currentFilter = taskFilter(filter, annotator, search, canReview ? reviewState : "");
   const tasks = useQuery(TasksQuery, {
     projectId: project.id,
     first: pageSize,
     after,
-    filter: taskFilter(filter, annotator, search, canReview ? reviewState : ""),
+    filter: currentFilter,
     orderBy: { field, direction },
   });
+  // The selection: the ticked tasks, or (allMatching) every task the filter matches.
+  const [selected, setSelected] = useState<Set<string>>(() => new Set());
+  const [allMatching, setAllMatching] = useState(false);
+  const [confirming, setConfirming] = useState<BulkAction | null>(null);
+  const [bulkError, setBulkError] = useState<unknown>(null);
+  const [bulkDone, setBulkDone] = useState("");
+  // The task open in the quick view beside the list.
+  const [quick, setQuick] = useState<string | null>(null);
+  const rowIds = useRef<string[]>([]);
+  const deleteTasks = useMutation(DeleteTasksMutation);
+  const deleteAnnotations = useMutation(DeleteAnnotationsMutation);
+  const bulkPending = deleteTasks.pending || deleteAnnotations.pending;
   const members = useQuery(MembersQuery, { first: 100, after: null, isAdmin: false });
   const imageKeys = useMemo(
     () => parseLabelConfig(project.labelConfig).config?.imageKeys ?? new Set<string>(),
@@ -151,10 +177,52 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
     }
   }
 
-  // A new order or filter starts again from the first page.
+  function clearSelection() {
+    setSelected(new Set());
+    setAllMatching(false);
+    setConfirming(null);
+  }
+
+  // A new order or filter starts again from the first page, with nothing selected.
   function changeView(change: () => void) {
     change();
     setCursors([null]);
+    clearSelection();
+  }
+
+  function toggleTask(id: string, on: boolean) {
+    const next = new Set(selected);
+    if (on) next.add(id);
+    else next.delete(id);
+    setSelected(next);
+    setAllMatching(false);
+  }
+
+  async function runBulk(action: BulkAction) {
+    if (bulkPending) return;
+    setBulkError(null);
+    setBulkDone("");
+    const variables = {
+      projectId: project.id,
+      ids: allMatching ? null : [...selected],
+      all: allMatching ? true : null,
+      filter: allMatching ? currentFilter : null,
+    };
+    try {
+      if (action === "deleteTasks") {
+        const n = (await deleteTasks.run(variables)).deleteTasks;
+        setBulkDone(`Deleted ${count(n, "task")}.`);
+        setCursors([null]);
+      } else {
+        const n = (await deleteAnnotations.run(variables)).deleteAnnotations;
+        setBulkDone(`Deleted ${count(n, "annotation")}.`);
+      }
+      clearSelection();
+      tasks.reload();
+    } catch (err) {
+      setBulkError(err);
+      setConfirming(null);
+    }
   }
 
   // Search once typing pauses, not on every key.
@@ -169,7 +237,7 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
   }, [searchText, search]);
 
   const page = tasks.data?.tasks;
-  const rows: TaskRow[] = page?.edges.map((e) => e.node) ?? [];
+  const rows: DataManagerRow[] = page?.edges.map((e) => e.node) ?? [];
   // Every data key: the config's, then the others this page's tasks hold.
   const allKeys = [...project.dataKeys];
   for (const task of rows) {
@@ -180,14 +248,43 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
     }
   }
   const keys = allKeys.filter((key) => !hidden.has(key));
+  // Summary columns are off unless picked: the remembered set holds "+key" for them.
+  const summaries = summaryColumns.filter((c) => hidden.has(`+${c.key}`));
   const first = (cursors.length - 1) * pageSize + 1;
+  rowIds.current = rows.map((task) => task.id);
+  const pageSelected = rows.length > 0 && rows.every((task) => selected.has(task.id));
+  const selectedCount = allMatching ? (page?.totalCount ?? 0) : selected.size;
+  const selectedIds = rows.filter((task) => selected.has(task.id)).map((task) => task.id);
 
-  function openRow(event: MouseEvent<HTMLTableRowElement>, task: TaskRow) {
+  function labelSelected() {
+    // Opens the first selected task; the task page walks on with Next.
+    const firstId = allMatching ? rows[0]?.id : (selectedIds[0] ?? [...selected][0]);
+    if (firstId) navigate(`${base}/tasks/${encodeURIComponent(firstId)}`);
+  }
+
+  function openRow(event: MouseEvent<HTMLTableRowElement>, task: DataManagerRow) {
     // Links and buttons in the row do their own thing.
     if (event.target instanceof Element && event.target.closest("a, button, input, select")) return;
     if (window.getSelection()?.isCollapsed === false) return;
-    navigate(`${base}/tasks/${encodeURIComponent(task.id)}`);
+    setQuick(task.id);
   }
+
+  // Up and down move the quick view through the page's rows.
+  useEffect(() => {
+    if (quick === null) return;
+    function onKey(event: KeyboardEvent) {
+      if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+      if (event.target instanceof Element && event.target.closest("input, select, textarea")) return;
+      const ids = rowIds.current;
+      const at = ids.indexOf(quick ?? "");
+      const next = ids[at + (event.key === "ArrowDown" ? 1 : -1)];
+      if (at < 0 || next === undefined) return;
+      event.preventDefault();
+      setQuick(next);
+    }
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [quick]);
 
   return (
     <section className="card data-manager" aria-labelledby="data-manager-heading">
@@ -253,7 +350,7 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
             </select>
           </div>
         ) : null}
-        {allKeys.length > 0 ? (
+        {allKeys.length > 0 || rows.length > 0 ? (
           <details className="field column-picker">
             <summary>Columns</summary>
             <fieldset>
@@ -266,6 +363,16 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
                     onChange={(e) => toggleColumn(key, e.target.checked)}
                   />{" "}
                   {key}
+                </label>
+              ))}
+              {summaryColumns.map((c) => (
+                <label key={c.key}>
+                  <input
+                    type="checkbox"
+                    checked={hidden.has(`+${c.key}`)}
+                    onChange={(e) => toggleColumn(`+${c.key}`, !e.target.checked)}
+                  />{" "}
+                  {c.label}
                 </label>
               ))}
             </fieldset>
@@ -315,12 +422,75 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
       ) : (
         <>
           <ErrorAlert error={tasks.error} />
+          {canManage ? (
+            <div className="toolbar bulk-bar" role="group" aria-label="Selected tasks">
+              <p className="muted" aria-live="polite">
+                {selectedCount > 0 ? `${count(selectedCount, "task")} selected` : "No tasks selected"}
+              </p>
+              {pageSelected && !allMatching && page.totalCount > rows.length ? (
+                <Button onClick={() => setAllMatching(true)}>Select all {count(page.totalCount, "matching task")}</Button>
+              ) : null}
+              {selectedCount > 0 ? (
+                <>
+                  <Button onClick={labelSelected}>Label selected</Button>
+                  <Button onClick={() => setConfirming("deleteAnnotations")} disabled={bulkPending}>
+                    Delete annotations
+                  </Button>
+                  <Button onClick={() => setConfirming("deleteTasks")} disabled={bulkPending}>
+                    Delete tasks
+                  </Button>
+                  <Button onClick={clearSelection}>Clear selection</Button>
+                </>
+              ) : null}
+            </div>
+          ) : null}
+          {confirming ? (
+            <div className="confirm" role="alertdialog" aria-labelledby="dm-confirm-text">
+              <p id="dm-confirm-text">
+                {confirming === "deleteTasks"
+                  ? `Delete ${count(selectedCount, "task")} with their annotations and predictions? This cannot be undone.`
+                  : `Delete every annotation of ${count(selectedCount, "task")}? This cannot be undone.`}
+              </p>
+              <div className="actions">
+                <Button variant="danger" onClick={() => void runBulk(confirming)} disabled={bulkPending}>
+                  {confirming === "deleteTasks" ? "Yes, delete tasks" : "Yes, delete annotations"}
+                </Button>
+                <Button onClick={() => setConfirming(null)}>Cancel</Button>
+              </div>
+            </div>
+          ) : null}
+          <ErrorAlert error={bulkError} />
+          {bulkDone ? (
+            <p role="status" className="muted">
+              {bulkDone}
+            </p>
+          ) : null}
+          <div className={quick ? "dm-split" : undefined}>
           <div className="table-wrap" aria-busy={tasks.loading || undefined}>
             <table className="table table-tasks">
               <caption className="visually-hidden">Tasks of {project.title}</caption>
               <thead>
                 <tr>
-                  <th scope="col">ID</th>
+                  <th scope="col">
+                    {canManage ? (
+                      <input
+                        type="checkbox"
+                        className="row-select"
+                        aria-label="Select this page"
+                        checked={pageSelected}
+                        onChange={(e) => {
+                          const next = new Set(selected);
+                          for (const task of rows) {
+                            if (e.target.checked) next.add(task.id);
+                            else next.delete(task.id);
+                          }
+                          setSelected(next);
+                          setAllMatching(false);
+                        }}
+                      />
+                    ) : null}
+                    ID
+                  </th>
                   {keys.length > 0 ? (
                     keys.map((key) => (
                       <th key={key} scope="col">
@@ -330,6 +500,11 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
                   ) : (
                     <th scope="col">Data</th>
                   )}
+                  {summaries.map((c) => (
+                    <th key={c.key} scope="col">
+                      {c.label}
+                    </th>
+                  ))}
                   <th scope="col">Annotations</th>
                   <th scope="col">Skipped</th>
                   <th scope="col">Updated</th>
@@ -340,8 +515,22 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
                   const data =
                     task.data !== null && typeof task.data === "object" && !Array.isArray(task.data) ? task.data : null;
                   return (
-                    <tr key={task.id} className="row-link" onClick={(event) => openRow(event, task)}>
+                    <tr
+                      key={task.id}
+                      className={task.id === quick ? "row-link row-current" : "row-link"}
+                      aria-current={task.id === quick || undefined}
+                      onClick={(event) => openRow(event, task)}
+                    >
                       <td>
+                        {canManage ? (
+                          <input
+                            type="checkbox"
+                            className="row-select"
+                            aria-label={`Select task ${task.id}`}
+                            checked={allMatching || selected.has(task.id)}
+                            onChange={(e) => toggleTask(task.id, e.target.checked)}
+                          />
+                        ) : null}
                         <Link to={`${base}/tasks/${encodeURIComponent(task.id)}`} aria-label={`Open task ${task.id}`}>
                           {task.id}
                         </Link>
@@ -362,6 +551,9 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
                           <DataCell value={task.data} image={false} alt="" />
                         </td>
                       )}
+                      {summaries.map((c) => (
+                        <td key={c.key}>{c.cell(task)}</td>
+                      ))}
                       <td>{task.totalAnnotations}</td>
                       <td>{task.cancelledAnnotations}</td>
                       <td>
@@ -372,6 +564,8 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
                 })}
               </tbody>
             </table>
+          </div>
+          {quick ? <QuickView projectId={project.id} taskId={quick} onClose={() => setQuick(null)} /> : null}
           </div>
           <div className="table-footer">
             <p className="muted">

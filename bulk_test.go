@@ -1,0 +1,290 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+const deleteTasksMut = `mutation($p: ID!, $ids: [ID!], $all: Boolean, $f: TaskFilter) { deleteTasks(projectId: $p, ids: $ids, all: $all, filter: $f) }`
+
+// rowCounts counts, in the database itself, the rows of a project's tasks
+// and of what hangs on them, so a test sees what a delete left behind.
+func rowCounts(t *testing.T, s *testServer, projectID string) string {
+	t.Helper()
+	db := openTestDB(t, s)
+	defer db.Close()
+	var out []string
+	for _, q := range []string{
+		`SELECT COUNT(*) FROM tasks WHERE project_id = %s`,
+		`SELECT COUNT(*) FROM annotations WHERE project_id = %s`,
+		`SELECT COUNT(*) FROM predictions WHERE task_id IN (SELECT id FROM tasks WHERE project_id = %s)`,
+		`SELECT COUNT(*) FROM drafts WHERE task_id IN (SELECT id FROM tasks WHERE project_id = %s)`,
+		`SELECT COUNT(*) FROM predictions WHERE task_id NOT IN (SELECT id FROM tasks) AND 0 * %s = 0`,
+		`SELECT COUNT(*) FROM drafts WHERE task_id NOT IN (SELECT id FROM tasks) AND 0 * %s = 0`,
+		`SELECT COUNT(*) FROM annotations WHERE task_id NOT IN (SELECT id FROM tasks) AND 0 * %s = 0`,
+	} {
+		var n int
+		if err := db.QueryRow(fmt.Sprintf(q, projectID)).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		out = append(out, fmt.Sprint(n))
+	}
+	return strings.Join(out, " ")
+}
+
+// taskIDs lists a project's task ids (up to 100) in the data manager's order.
+func taskIDs(t *testing.T, b *browser, projectID string, filter map[string]any) []string {
+	t.Helper()
+	d := b.ok(`query($p: ID!, $f: TaskFilter) { tasks(projectId: $p, first: 100, filter: $f) { edges { node { id } } } }`, map[string]any{"p": projectID, "f": filter})
+	var ids []string
+	for _, e := range path(d, "tasks", "edges").([]any) {
+		ids = append(ids, str(e, "node", "id"))
+	}
+	return ids
+}
+
+func deletedAudit(t *testing.T, b *browser) []any {
+	t.Helper()
+	d := b.ok(`{ auditEvents(first: 100, filter: {action: "project.tasks_deleted"}) { edges { node { targetId details } } } }`, nil)
+	return path(d, "auditEvents", "edges").([]any)
+}
+
+// TestDeleteTasks deletes tasks from the data manager's bulk actions: by
+// ids and all matching a filter; annotations, predictions and drafts go
+// with them; the counters stay equal to the real counts; one audit event
+// per call. Annotators, reviewers and other organizations are refused and
+// nothing changes.
+func TestDeleteTasks(t *testing.T) {
+	tm := MustTeam(t)
+	id := tm.project(t, textClassification, nil)
+	reviewer := tm.joinAs(t, "REVIEWER")
+	tm.addMember(t, id, reviewer)
+	manager := tm.joinAs(t, "MANAGER")
+	tm.addMember(t, id, manager)
+	var ts []any
+	for i := 0; i < 8; i++ {
+		task := map[string]any{"data": map[string]any{"text": fmt.Sprintf("task %d", i)}}
+		if i%2 == 0 {
+			task["annotations"] = []any{map[string]any{"result": []any{map[string]any{"id": fmt.Sprint(i + 1), "from_name": "sentiment",
+				"to_name": "text", "type": "choices", "value": map[string]any{"choices": []any{"Positive"}}}}}}
+			task["predictions"] = []any{map[string]any{"result": []any{}, "score": 0.5}}
+		}
+		ts = append(ts, task)
+	}
+	tm.owner.ok(importTasks, map[string]any{"p": id, "t": ts})
+	ids := taskIDs(t, tm.owner, id, nil)
+	if len(ids) != 8 {
+		t.Fatalf("imported %d tasks", len(ids))
+	}
+	// The annotator labels one task and leaves a draft on another.
+	choice := []any{map[string]any{"id": "c", "from_name": "sentiment", "to_name": "text", "type": "choices", "value": map[string]any{"choices": []any{"Negative"}}}}
+	labeledTask := str(tm.annotator.ok(nextTaskQuery, map[string]any{"p": id}), "nextTask", "id")
+	tm.annotator.ok(createAnn, map[string]any{"i": map[string]any{"taskId": labeledTask, "result": choice}})
+	draftTask := str(tm.annotator.ok(nextTaskQuery, map[string]any{"p": id}), "nextTask", "id")
+	tm.annotator.ok(saveDraftMut, map[string]any{"t": draftTask, "r": choice})
+	imported := ""
+	for _, l := range taskIDs(t, tm.owner, id, map[string]any{"labeled": true}) {
+		if l != labeledTask {
+			imported = l
+		}
+	}
+	checkCounters(t, tm.owner, id, "before")
+	before := rowCounts(t, tm.s, id)
+	if before != "8 5 4 1 0 0 0" {
+		t.Fatalf("rows before: %s", before)
+	}
+
+	// Refused: annotators, reviewers, another organization; bad input.
+	outsider := tm.joinAs(t, "MANAGER")
+	outsider.ok(`mutation { createOrganization(title: "Elsewhere") { id } }`, nil)
+	for _, c := range []struct {
+		b    *browser
+		code string
+		vars map[string]any
+	}{
+		{tm.annotator, "FORBIDDEN", map[string]any{"p": id, "ids": ids[:2]}},
+		{reviewer, "FORBIDDEN", map[string]any{"p": id, "all": true}},
+		{outsider, "NOT_FOUND", map[string]any{"p": id, "ids": ids[:2]}},
+		{outsider, "NOT_FOUND", map[string]any{"p": id, "all": true}},
+		{manager, "BAD_USER_INPUT", map[string]any{"p": id}},
+		{manager, "BAD_USER_INPUT", map[string]any{"p": id, "ids": ids[:1], "all": true}},
+		{manager, "BAD_USER_INPUT", map[string]any{"p": id, "ids": ids[:1], "f": map[string]any{"labeled": true}}},
+		{manager, "BAD_USER_INPUT", map[string]any{"p": id, "ids": make([]string, 1001)}},
+	} {
+		c.b.wantCode(c.code, deleteTasksMut, c.vars)
+	}
+	// An id of another project: nothing of the call happens.
+	other := tm.project(t, textClassification, nil)
+	tm.owner.ok(importTasks, map[string]any{"p": other, "t": []any{map[string]any{"text": "elsewhere"}}})
+	foreign := taskIDs(t, tm.owner, other, nil)[0]
+	manager.wantCode("NOT_FOUND", deleteTasksMut, map[string]any{"p": id, "ids": []string{imported, foreign}})
+	if after := rowCounts(t, tm.s, id); after != before {
+		t.Fatalf("a refused delete changed rows: %s, were %s", after, before)
+	}
+	if n := len(deletedAudit(t, tm.owner)); n != 0 {
+		t.Fatalf("refused deletes logged %d events", n)
+	}
+	checkCounters(t, tm.owner, id, "after refusals")
+
+	// A manager of the project deletes two tasks by id: an annotated one
+	// (annotation and prediction) and the one with the draft.
+	if n := manager.ok(deleteTasksMut, map[string]any{"p": id, "ids": []string{imported, draftTask, draftTask}})["deleteTasks"]; n != float64(2) {
+		t.Fatalf("deleted %v tasks, want 2", n)
+	}
+	if got := rowCounts(t, tm.s, id); got != "6 4 3 0 0 0 0" {
+		t.Fatalf("rows after deleting two: %s", got)
+	}
+	if tasks, labeled := checkCounters(t, tm.owner, id, "after deleting two"); tasks != 6 || labeled != 4 {
+		t.Fatalf("counters %d, %d", tasks, labeled)
+	}
+	events := deletedAudit(t, tm.owner)
+	if len(events) != 1 || str(events[0], "node", "targetId") != id || !strings.Contains(fmt.Sprint(path(events[0], "node", "details")), "2") {
+		t.Fatalf("audit events: %v", events)
+	}
+
+	// All labeled tasks, through the filter.
+	if n := tm.owner.ok(deleteTasksMut, map[string]any{"p": id, "all": true, "f": map[string]any{"labeled": true}})["deleteTasks"]; n != float64(4) {
+		t.Fatalf("deleted %v labeled tasks, want 4", n)
+	}
+	if got := rowCounts(t, tm.s, id); got != "2 0 0 0 0 0 0" {
+		t.Fatalf("rows after deleting the labeled: %s", got)
+	}
+	if tasks, labeled := checkCounters(t, tm.owner, id, "after deleting the labeled"); tasks != 2 || labeled != 0 {
+		t.Fatalf("counters %d, %d", tasks, labeled)
+	}
+	// Then all that is left; the other project is untouched.
+	if n := tm.owner.ok(deleteTasksMut, map[string]any{"p": id, "all": true})["deleteTasks"]; n != float64(2) {
+		t.Fatalf("deleted %v tasks, want 2", n)
+	}
+	checkCounters(t, tm.owner, id, "after deleting all")
+	if got := rowCounts(t, tm.s, other); got != "1 0 0 0 0 0 0" {
+		t.Fatalf("the other project: %s", got)
+	}
+	if n := len(deletedAudit(t, tm.owner)); n != 3 {
+		t.Fatalf("%d audit events for three deletes", n)
+	}
+}
+
+const deleteAnnotationsMut = `mutation($p: ID!, $ids: [ID!], $all: Boolean, $f: TaskFilter) { deleteAnnotations(projectId: $p, ids: $ids, all: $all, filter: $f) }`
+
+// TestDeleteAnnotations clears the annotations of selected tasks (anyone's,
+// by a manager of the project): the tasks, their predictions and drafts
+// stay, the counters of tasks and project follow, one audit event per
+// call. Annotators, reviewers and other organizations are refused and
+// nothing changes.
+func TestDeleteAnnotations(t *testing.T) {
+	tm := MustTeam(t)
+	id := tm.project(t, textClassification, nil)
+	reviewer := tm.joinAs(t, "REVIEWER")
+	tm.addMember(t, id, reviewer)
+	manager := tm.joinAs(t, "MANAGER")
+	tm.addMember(t, id, manager)
+	var ts []any
+	for i := 0; i < 6; i++ {
+		task := map[string]any{"data": map[string]any{"text": fmt.Sprintf("task %d", i)}}
+		if i < 3 {
+			task["annotations"] = []any{map[string]any{"result": []any{map[string]any{"id": fmt.Sprint(i + 1), "from_name": "sentiment",
+				"to_name": "text", "type": "choices", "value": map[string]any{"choices": []any{"Positive"}}}}}}
+			task["predictions"] = []any{map[string]any{"result": []any{}, "score": 0.5}}
+		}
+		ts = append(ts, task)
+	}
+	tm.owner.ok(importTasks, map[string]any{"p": id, "t": ts})
+	choice := []any{map[string]any{"id": "c", "from_name": "sentiment", "to_name": "text", "type": "choices", "value": map[string]any{"choices": []any{"Negative"}}}}
+	mine := str(tm.annotator.ok(nextTaskQuery, map[string]any{"p": id}), "nextTask", "id")
+	tm.annotator.ok(createAnn, map[string]any{"i": map[string]any{"taskId": mine, "result": choice}})
+	draftTask := str(tm.annotator.ok(nextTaskQuery, map[string]any{"p": id}), "nextTask", "id")
+	tm.annotator.ok(saveDraftMut, map[string]any{"t": draftTask, "r": choice})
+	before := rowCounts(t, tm.s, id)
+	if before != "6 4 3 1 0 0 0" {
+		t.Fatalf("rows before: %s", before)
+	}
+	outsider := tm.joinAs(t, "MANAGER")
+	outsider.ok(`mutation { createOrganization(title: "Elsewhere") { id } }`, nil)
+	for _, c := range []struct {
+		b    *browser
+		code string
+		vars map[string]any
+	}{
+		{tm.annotator, "FORBIDDEN", map[string]any{"p": id, "ids": []string{mine}}},
+		{reviewer, "FORBIDDEN", map[string]any{"p": id, "all": true}},
+		{outsider, "NOT_FOUND", map[string]any{"p": id, "ids": []string{mine}}},
+		{outsider, "NOT_FOUND", map[string]any{"p": id, "all": true}},
+		{manager, "BAD_USER_INPUT", map[string]any{"p": id}},
+		{manager, "BAD_USER_INPUT", map[string]any{"p": id, "ids": make([]string, 1001)}},
+	} {
+		c.b.wantCode(c.code, deleteAnnotationsMut, c.vars)
+	}
+	if after := rowCounts(t, tm.s, id); after != before {
+		t.Fatalf("a refused delete changed rows: %s, were %s", after, before)
+	}
+	checkCounters(t, tm.owner, id, "after refusals")
+
+	// The manager deletes the annotator's annotation and one imported.
+	imported := ""
+	for _, l := range taskIDs(t, tm.owner, id, map[string]any{"labeled": true}) {
+		if l != mine {
+			imported = l
+		}
+	}
+	if n := manager.ok(deleteAnnotationsMut, map[string]any{"p": id, "ids": []string{mine, imported}})["deleteAnnotations"]; n != float64(2) {
+		t.Fatalf("deleted %v annotations, want 2", n)
+	}
+	if got := rowCounts(t, tm.s, id); got != "6 2 3 1 0 0 0" {
+		t.Fatalf("rows after deleting two: %s", got)
+	}
+	if tasks, labeled := checkCounters(t, tm.owner, id, "after deleting two"); tasks != 6 || labeled != 2 {
+		t.Fatalf("counters %d, %d", tasks, labeled)
+	}
+	d := tm.owner.ok(`query($t: ID!) { task(id: $t) { totalAnnotations } }`, map[string]any{"t": mine})
+	if n := path(d, "task", "totalAnnotations"); n != float64(0) {
+		t.Fatalf("the task counts %v annotations", n)
+	}
+	// The annotator labels on; the stream hands out unlabeled tasks again.
+	again := str(tm.annotator.ok(nextTaskQuery, map[string]any{"p": id}), "nextTask", "id")
+	tm.annotator.ok(createAnn, map[string]any{"i": map[string]any{"taskId": again, "result": choice}})
+	// All the rest.
+	if n := tm.owner.ok(deleteAnnotationsMut, map[string]any{"p": id, "all": true})["deleteAnnotations"]; n != float64(3) {
+		t.Fatalf("deleted %v annotations, want 3", n)
+	}
+	drafts := 1
+	if again == draftTask { // submitting removed the draft
+		drafts = 0
+	}
+	if got := rowCounts(t, tm.s, id); got != fmt.Sprintf("6 0 3 %d 0 0 0", drafts) {
+		t.Fatalf("rows after deleting all: %s", got)
+	}
+	if tasks, labeled := checkCounters(t, tm.owner, id, "after deleting all"); tasks != 6 || labeled != 0 {
+		t.Fatalf("counters %d, %d", tasks, labeled)
+	}
+	d = tm.owner.ok(`{ auditEvents(first: 100, filter: {action: "project.annotations_deleted"}) { edges { node { targetId } } } }`, nil)
+	if n := len(path(d, "auditEvents", "edges").([]any)); n != 2 {
+		t.Fatalf("%d audit events for two deletes", n)
+	}
+}
+
+// TestTaskSummaryColumns reads the data manager's summary columns for a
+// page: labels, review states and the best prediction score per task.
+func TestTaskSummaryColumns(t *testing.T) {
+	tm := MustTeam(t)
+	id := tm.project(t, textClassification, nil)
+	region := func(c string) map[string]any {
+		return map[string]any{"id": c, "from_name": "sentiment", "to_name": "text", "type": "choices", "value": map[string]any{"choices": []any{c}}}
+	}
+	tm.owner.ok(importTasks, map[string]any{"p": id, "t": []any{
+		map[string]any{"data": map[string]any{"text": "a"},
+			"annotations": []any{map[string]any{"result": []any{region("Positive")}}, map[string]any{"result": []any{region("Negative")}}},
+			"predictions": []any{map[string]any{"result": []any{}, "score": 0.25}, map[string]any{"result": []any{}, "score": 0.75}}},
+		map[string]any{"data": map[string]any{"text": "b"}},
+	}})
+	d := tm.owner.ok(`query($p: ID!) { tasks(projectId: $p, first: 50) { edges { node { data labels reviewStates predictionScore } } } }`, map[string]any{"p": id})
+	got := map[string]string{}
+	for _, e := range path(d, "tasks", "edges").([]any) {
+		n := e.(map[string]any)["node"].(map[string]any)
+		got[str(n, "data", "text")] = fmt.Sprint(n["labels"], n["reviewStates"], n["predictionScore"])
+	}
+	if got["a"] != "[Positive Negative] [PENDING] 0.75" || got["b"] != "[] [] <nil>" {
+		t.Fatalf("summaries: %v", got)
+	}
+}

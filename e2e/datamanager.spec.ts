@@ -1,0 +1,120 @@
+// The data manager's column picker and bulk delete, in Chromium against the
+// real binary (global-setup's "seeded" server, signed in as its owner): a
+// hidden column stays hidden after a reload; two selected tasks are deleted
+// after a confirmation that says how many, and the count follows.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+import { expect, test, type APIRequestContext } from "@playwright/test";
+
+import { stateDir, type ServerState } from "./global-setup";
+import { SignInPage } from "./labeling-pages";
+
+const { seeded } = JSON.parse(readFileSync(join(stateDir, "server.json"), "utf8")) as ServerState;
+const stamp = Date.now();
+
+test.describe.configure({ mode: "serial" });
+
+const classification = `<View>
+  <Text name="text" value="$text"/>
+  <Choices name="sentiment" toName="text" choice="single"><Choice value="Positive"/><Choice value="Negative"/></Choices>
+</View>`;
+
+async function owner<T>(ctx: APIRequestContext, query: string, variables: Record<string, unknown>): Promise<T> {
+  const res = await ctx.post(`${seeded.url}/graphql`, {
+    headers: { Origin: seeded.url, Authorization: `Bearer ${seeded.token}` },
+    data: { query, variables },
+  });
+  expect(res.status()).toBe(200);
+  const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
+  expect(body.errors).toBeUndefined();
+  return body.data as T;
+}
+
+async function project(ctx: APIRequestContext, title: string, texts: string[]): Promise<string> {
+  const made = await owner<{ createProject: { id: string } }>(
+    ctx,
+    "mutation($i: CreateProjectInput!){ createProject(input: $i){ id } }",
+    { i: { title, labelConfig: classification } },
+  );
+  const id = made.createProject.id;
+  await owner(ctx, "mutation($p: ID!, $t: JSON!){ importTasks(projectId: $p, tasks: $t){ taskCount } }", {
+    p: id,
+    t: texts.map((text) => ({ text, source: `source of ${text}` })),
+  });
+  return id;
+}
+
+test("column picker: a hidden column stays hidden after a reload", async ({ page, request }) => {
+  const id = await project(request, `Columns ${stamp}`, ["alpha text", "beta text"]);
+  await new SignInPage(page).signIn(seeded.url, seeded.email, seeded.password);
+  await page.goto(`${seeded.url}/projects/${id}`);
+  const table = page.getByRole("table");
+  await expect(table.getByRole("columnheader", { name: "source" })).toBeVisible();
+  await page.getByText("Columns", { exact: true }).click();
+  await page.getByRole("checkbox", { name: "source" }).uncheck();
+  await expect(table.getByRole("columnheader", { name: "source" })).toHaveCount(0);
+  await page.getByRole("checkbox", { name: "Reviews" }).check();
+  await expect(table.getByRole("columnheader", { name: "Reviews" })).toBeVisible();
+  await page.reload();
+  await expect(table.getByText("alpha text")).toBeVisible();
+  await expect(table.getByRole("columnheader", { name: "source" })).toHaveCount(0);
+  await expect(table.getByRole("columnheader", { name: "text" })).toBeVisible();
+  await expect(table.getByRole("columnheader", { name: "Reviews" })).toBeVisible();
+  await expect(table.getByRole("columnheader", { name: "Labels" })).toHaveCount(0);
+});
+
+test("bulk delete: two selected tasks go after a confirmation, and the count follows", async ({ page, request }) => {
+  const id = await project(request, `Bulk ${stamp}`, ["first text", "second text", "third text"]);
+  await new SignInPage(page).signIn(seeded.url, seeded.email, seeded.password);
+  await page.goto(`${seeded.url}/projects/${id}`);
+  await expect(page.getByText("Showing 1–3 of 3 tasks")).toBeVisible();
+  const rows = page.getByRole("table").getByRole("row");
+  await rows.filter({ hasText: "first text" }).getByRole("checkbox").check();
+  await rows.filter({ hasText: "second text" }).getByRole("checkbox").check();
+  await expect(page.getByText("2 tasks selected")).toBeVisible();
+  await page.getByRole("button", { name: "Delete tasks" }).click();
+  await expect(page.getByRole("alertdialog")).toContainText("Delete 2 tasks");
+  await page.getByRole("button", { name: "Yes, delete tasks" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Deleted 2 tasks." })).toBeVisible();
+  await expect(page.getByText("Showing 1–1 of 1 task")).toBeVisible();
+  await expect(page.getByText("first text", { exact: true })).toHaveCount(0);
+  await expect(page.getByText("third text", { exact: true })).toBeVisible();
+  const left = await owner<{ project: { taskCount: number } }>(request, "query($p: ID!){ project(id: $p){ taskCount } }", { p: id });
+  expect(left.project.taskCount).toBe(1);
+});
+
+test("quick view: a row opens its task beside the list; up and down move through rows", async ({ page, request }) => {
+  const id = await project(request, `Quick ${stamp}`, ["one text", "two text", "three text"]);
+  await owner(request, "mutation($p: ID!, $t: JSON!){ importTasks(projectId: $p, tasks: $t){ taskCount } }", {
+    p: id,
+    t: [
+      {
+        data: { text: "four text" },
+        annotations: [
+          { result: [{ id: "r1", from_name: "sentiment", to_name: "text", type: "choices", value: { choices: ["Negative"] } }] },
+        ],
+      },
+    ],
+  });
+  await new SignInPage(page).signIn(seeded.url, seeded.email, seeded.password);
+  await page.goto(`${seeded.url}/projects/${id}`);
+  const rows = page.getByRole("table").getByRole("row");
+  await rows.filter({ hasText: "three text" }).getByRole("cell").nth(1).click();
+  const panel = page.getByRole("complementary");
+  await expect(panel.getByRole("heading", { name: /^Task / })).toBeVisible();
+  await expect(panel).toContainText("three text");
+  await expect(panel).toContainText("No annotations yet.");
+  await page.keyboard.press("ArrowDown");
+  await expect(panel).toContainText("four text");
+  await expect(panel).toContainText("Negative");
+  await page.keyboard.press("ArrowUp");
+  await page.keyboard.press("ArrowUp");
+  await expect(panel).toContainText("two text");
+  // The picked summary column shows the labels, read with the page.
+  await page.getByText("Columns", { exact: true }).click();
+  await page.getByRole("checkbox", { name: "Labels" }).check();
+  await expect(rows.filter({ hasText: "four text" }).getByRole("cell", { name: "Negative", exact: true })).toBeVisible();
+  await panel.getByRole("link", { name: /^Open task / }).click();
+  await expect(page).toHaveURL(/\/tasks\//);
+});

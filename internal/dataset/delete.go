@@ -1,0 +1,206 @@
+package dataset
+
+import (
+	"context"
+	"strconv"
+
+	"gloss/ent"
+	"gloss/ent/annotation"
+	"gloss/ent/predicate"
+	"gloss/ent/prediction"
+	"gloss/ent/storagelink"
+	"gloss/ent/task"
+	"gloss/internal/audit"
+	"gloss/internal/database"
+	"gloss/internal/fault"
+	"gloss/internal/projects"
+	"gloss/internal/viewer"
+)
+
+// MaxDeleteIDs bounds the ids one deleteTasks call names; more go through
+// a filter and all.
+const MaxDeleteIDs = 1000
+
+// deleteBatch is how many tasks a delete of all matching tasks takes at a
+// time (one transaction for all of them).
+const deleteBatch = 1000
+
+// TaskSelection is what a bulk action acts on: the tasks IDs of a project,
+// or (All) every task of it matching Where.
+type TaskSelection struct {
+	IDs   []int
+	All   bool
+	Where []predicate.Task
+}
+
+func (sel TaskSelection) check() error {
+	switch {
+	case sel.All && len(sel.IDs) > 0:
+		return fault.Invalid("give either ids or all, not both")
+	case !sel.All && len(sel.Where) > 0:
+		return fault.Invalid("a filter selects tasks only with all: true")
+	case !sel.All && len(sel.IDs) == 0:
+		return fault.Invalid("give the ids of the tasks (1 to %d), or all: true", MaxDeleteIDs)
+	case len(sel.IDs) > MaxDeleteIDs:
+		return fault.Invalid("at most %d ids per call; select more with all and a filter", MaxDeleteIDs)
+	}
+	return nil
+}
+
+// DeleteTasks deletes tasks of a project with their annotations,
+// predictions, drafts and storage links, all or nothing, keeps the
+// project's counters, logs one audit event, and returns how many tasks
+// went. Which tasks the viewer may delete is the task policy's decision
+// (managers and up of the project): the tasks are found and deleted as the
+// viewer, what hangs on them as the server, and a refusal rolls it all back.
+func (s *Service) DeleteTasks(ctx context.Context, projectID int, sel TaskSelection) (int, error) {
+	return s.bulk(ctx, projectID, sel, "project.tasks_deleted", "tasks", deleteTaskBatch)
+}
+
+// DeleteAnnotations deletes every annotation of the selected tasks of a
+// project (and their storage links), all or nothing, keeps the counters
+// of the project and of the tasks, logs one audit event, and returns how
+// many annotations went. The annotations are deleted as the viewer: the
+// annotation policy lets managers and up of the project do so.
+func (s *Service) DeleteAnnotations(ctx context.Context, projectID int, sel TaskSelection) (int, error) {
+	return s.bulk(ctx, projectID, sel, "project.annotations_deleted", "annotations", deleteAnnotationBatch)
+}
+
+// batchFunc acts on the tasks ids of a project, as the viewer (ctx, which
+// logs nothing) and the server (sys), and says how many rows it removed.
+type batchFunc func(ctx, sys context.Context, client *ent.Client, projectID int, ids []int) (int, error)
+
+// bulk runs do on the selected tasks of a project, in batches, in one
+// transaction, and logs one audit event (action; the count under noun and
+// the first task ids) at its end.
+func (s *Service) bulk(ctx context.Context, projectID int, sel TaskSelection, action, noun string, do batchFunc) (int, error) {
+	if _, err := fault.SignedIn(ctx); err != nil {
+		return 0, err
+	}
+	if err := sel.check(); err != nil {
+		return 0, err
+	}
+	done := 0
+	err := database.InTx(ctx, s.client, func(ctx context.Context) error {
+		client := database.ClientFrom(ctx, s.client)
+		p, err := client.Project.Get(ctx, projectID)
+		if err != nil {
+			return err
+		}
+		quiet := audit.Quiet(ctx) // one event for the call, below
+		sys := audit.Quiet(viewer.NewSystemContext(ctx))
+		var first []int
+		if !sel.All {
+			ids := unique(sel.IDs)
+			found, err := client.Task.Query().Where(task.ProjectID(p.ID), task.IDIn(ids...)).IDs(ctx)
+			if err != nil {
+				return err
+			}
+			if len(found) != len(ids) {
+				return fault.New(fault.NotFound, "some of the tasks are not in this project")
+			}
+			if done, err = do(quiet, sys, client, p.ID, ids); err != nil {
+				return err
+			}
+			first = ids
+		}
+		for after := 0; sel.All; {
+			ids, err := client.Task.Query().Where(task.ProjectID(p.ID), task.IDGT(after)).Where(sel.Where...).
+				Order(ent.Asc(task.FieldID)).Limit(deleteBatch).IDs(ctx)
+			if err != nil {
+				return err
+			}
+			if len(ids) == 0 {
+				break
+			}
+			n, err := do(quiet, sys, client, p.ID, ids)
+			if err != nil {
+				return err
+			}
+			done += n
+			if len(first) < 10 {
+				first = append(first, ids...)
+			}
+			after = ids[len(ids)-1]
+		}
+		if len(first) > 10 {
+			first = first[:10]
+		}
+		// Last in the transaction, after the task and project rows were
+		// locked: the one lock order (see projects.AnnotationsChanging).
+		return s.audit.Record(ctx, audit.Event{Action: action, TargetType: "Project",
+			TargetID: strconv.Itoa(p.ID), Details: map[string]any{noun: done, "first_task_ids": first}})
+	})
+	if err != nil {
+		return 0, err
+	}
+	return done, nil
+}
+
+// deleteAnnotationBatch deletes the annotations of the tasks ids of a
+// project: counters first (they lock the task rows), storage links as the
+// server, the annotations as the viewer.
+func deleteAnnotationBatch(ctx, sys context.Context, client *ent.Client, projectID int, ids []int) (int, error) {
+	ids, err := projects.AnnotationsRemoving(ctx, client, projectID, ids)
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	annotations, err := client.Annotation.Query().Where(annotation.TaskIDIn(ids...)).IDs(sys)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := client.StorageLink.Delete().Where(storagelink.AnnotationIDIn(annotations...)).Exec(sys); err != nil {
+		return 0, err
+	}
+	n, err := client.Annotation.Delete().Where(annotation.TaskIDIn(ids...)).Exec(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if n != len(annotations) {
+		return 0, fault.New(fault.Forbidden, "some of the annotations are not yours to delete")
+	}
+	return n, nil
+}
+
+// deleteTaskBatch deletes the tasks ids of project p: counters first (they
+// lock the task rows), then what hangs on them as the server, then the
+// tasks as the viewer. Drafts go with their task (a foreign key cascade).
+func deleteTaskBatch(ctx, sys context.Context, client *ent.Client, projectID int, ids []int) (int, error) {
+	ids, err := projects.TasksRemoving(ctx, client, projectID, ids)
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	annotations, err := client.Annotation.Query().Where(annotation.TaskIDIn(ids...)).IDs(sys)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := client.StorageLink.Delete().Where(storagelink.Or(storagelink.TaskIDIn(ids...), storagelink.AnnotationIDIn(annotations...))).Exec(sys); err != nil {
+		return 0, err
+	}
+	if _, err := client.Annotation.Delete().Where(annotation.TaskIDIn(ids...)).Exec(sys); err != nil {
+		return 0, err
+	}
+	if _, err := client.Prediction.Delete().Where(prediction.TaskIDIn(ids...)).Exec(sys); err != nil {
+		return 0, err
+	}
+	n, err := client.Task.Delete().Where(task.ProjectID(projectID), task.IDIn(ids...)).Exec(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if n != len(ids) {
+		return 0, fault.New(fault.NotFound, "some of the tasks are not in this project")
+	}
+	return n, nil
+}
+
+func unique(ids []int) []int {
+	seen := make(map[int]bool, len(ids))
+	out := ids[:0:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
