@@ -288,10 +288,13 @@ test("annotator: only member projects, the label stream, and no way in elsewhere
 
   // The label stream: the first task, labeled wrongly on purpose.
   await page.getByRole("link", { name: "Label", exact: true }).click();
-  await expect(page.getByRole("region", { name: `Task ${await taskId(page, memberProject.id, 1)}`, exact: true })).toBeVisible();
+  // The stream has handed the task out (and so the annotator may see it)
+  // once its text shows; only then can its id be looked up as them.
   await expect(page.getByText(texts[0]!, { exact: true })).toBeVisible();
+  await expect(page.getByRole("region", { name: `Task ${await taskId(page, memberProject.id, 1)}`, exact: true })).toBeVisible();
   await page.getByRole("radio", { name: "Negative", exact: true }).check();
   await page.getByRole("button", { name: "Submit" }).click();
+  await expect(page.getByText(texts[1]!, { exact: true })).toBeVisible();
   await expect(page.getByRole("region", { name: `Task ${await taskId(page, memberProject.id, 2)}`, exact: true })).toBeVisible();
 
   // Other projects are not found; pages for managers are not for them.
