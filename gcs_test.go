@@ -21,48 +21,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"cloud.google.com/go/storage"
 	"google.golang.org/api/option"
 )
-
-// fakeGCSVersion is the GCS server the storage tests run.
-const fakeGCSVersion = "v1.56.1"
-
-var (
-	fakeGCSOnce sync.Once
-	fakeGCSBin  string
-	fakeGCSErr  error
-)
-
-// fakeGCSBinary returns the fake-gcs-server binary, installing it with go
-// install into the user cache on first use.
-func fakeGCSBinary(t testing.TB) string {
-	t.Helper()
-	fakeGCSOnce.Do(func() {
-		cache, err := os.UserCacheDir()
-		if err != nil {
-			cache = os.TempDir()
-		}
-		dir := filepath.Join(cache, "gloss-test-tools", "fake-gcs-server-"+fakeGCSVersion)
-		fakeGCSBin = filepath.Join(dir, "fake-gcs-server")
-		if _, err := os.Stat(fakeGCSBin); err == nil {
-			return
-		}
-		cmd := exec.Command("go", "install", "github.com/fsouza/fake-gcs-server@"+fakeGCSVersion)
-		cmd.Env = append(os.Environ(), "GOBIN="+dir)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			fakeGCSErr = fmt.Errorf("go install fake-gcs-server: %v\n%s", err, out)
-		}
-	})
-	if fakeGCSErr != nil {
-		t.Fatal(fakeGCSErr)
-	}
-	return fakeGCSBin
-}
 
 // gcsServer is a fake-gcs-server process and an SDK client of it.
 type gcsServer struct {
@@ -73,7 +37,7 @@ type gcsServer struct {
 // MustGCS starts fake-gcs-server on a free loopback port with buckets.
 func MustGCS(t testing.TB, buckets ...string) *gcsServer {
 	t.Helper()
-	bin := fakeGCSBinary(t)
+	bin := fakeGCSTool.binary(t)
 	data := t.TempDir()
 	for _, b := range buckets {
 		if err := os.MkdirAll(filepath.Join(data, b), 0o755); err != nil {

@@ -26,41 +26,6 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// versitygwVersion is the S3 gateway the storage tests run.
-const versitygwVersion = "v1.8.0"
-
-var (
-	versitygwOnce sync.Once
-	versitygwBin  string
-	versitygwErr  error
-)
-
-// versitygwBinary returns the gateway binary, installing it with go install
-// into the user cache on first use.
-func versitygwBinary(t testing.TB) string {
-	t.Helper()
-	versitygwOnce.Do(func() {
-		cache, err := os.UserCacheDir()
-		if err != nil {
-			cache = os.TempDir()
-		}
-		dir := filepath.Join(cache, "gloss-test-tools", "versitygw-"+versitygwVersion)
-		versitygwBin = filepath.Join(dir, "versitygw")
-		if _, err := os.Stat(versitygwBin); err == nil {
-			return
-		}
-		cmd := exec.Command("go", "install", "github.com/versity/versitygw/cmd/versitygw@"+versitygwVersion)
-		cmd.Env = append(os.Environ(), "GOBIN="+dir)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			versitygwErr = fmt.Errorf("go install versitygw: %v\n%s", err, out)
-		}
-	})
-	if versitygwErr != nil {
-		t.Fatal(versitygwErr)
-	}
-	return versitygwBin
-}
-
 // s3Gateway is a versitygw process serving the folders under Root as
 // buckets.
 type s3Gateway struct {
@@ -76,7 +41,7 @@ const (
 // MustS3 starts versitygw on a free loopback port with buckets.
 func MustS3(t testing.TB, buckets ...string) *s3Gateway {
 	t.Helper()
-	bin := versitygwBinary(t)
+	bin := versitygwTool.binary(t)
 	root := t.TempDir()
 	for _, b := range buckets {
 		if err := os.MkdirAll(filepath.Join(root, b), 0o755); err != nil {
