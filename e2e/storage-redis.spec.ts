@@ -5,48 +5,24 @@
 // and a Redis target from the Storages tab, syncs the source (its values are
 // task JSON, as in Label Studio), labels the task, and the annotation lands
 // in the target's key.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { execFileSync } from "node:child_process";
 
 import { expect, test, type APIRequestContext } from "@playwright/test";
 
 import { port } from "../playwright.config";
 import { LabelingPage, SignInPage } from "./labeling-pages";
-import { stopAndRemove } from "./processes";
+import { ownerGraphQL, SpecProcesses } from "./processes";
 
 const glossPort = port + 4;
 const glossURL = `http://127.0.0.1:${glossPort}`;
 const db = "9";
 const owner = { email: "redis-owner@example.com", password: "keys of labels", token: "e2e-redis-token" };
 
-let children: ChildProcess[] = [];
-let dirs: string[] = [];
+const processes = new SpecProcesses();
 
 // redis runs redis-cli against the machine's Redis, in this spec's database.
 function redis(...args: string[]): string {
   return execFileSync("redis-cli", ["-h", "127.0.0.1", "-p", "6379", "-n", db, "--raw", ...args], { encoding: "utf8" }).trim();
-}
-
-// started spawns a process and resolves once its output matches ready.
-function started(cmd: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<ChildProcess> {
-  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env });
-  children.push(child);
-  let out = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${cmd} did not start:\n${out}`)), 60_000);
-    const read = (chunk: Buffer) => {
-      out += chunk.toString();
-      if (ready.test(out)) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    };
-    child.stdout!.on("data", read);
-    child.stderr!.on("data", read);
-    child.on("exit", (code) => reject(new Error(`${cmd} exited with ${code}:\n${out}`)));
-  });
 }
 
 test.describe.configure({ mode: "serial" });
@@ -56,32 +32,16 @@ test.beforeAll(async () => {
   redis("SET", "tasks/one", JSON.stringify({ data: { text: "The cat sat on the key." } }));
   redis("SET", "elsewhere", JSON.stringify({ data: { text: "not under the prefix" } }));
 
-  const dataDir = mkdtempSync(join(tmpdir(), "gloss-e2e-redis-"));
-  const secrets = mkdtempSync(join(tmpdir(), "gloss-e2e-redis-secrets-"));
-  dirs.push(dataDir, secrets);
-  writeFileSync(join(secrets, "password"), owner.password + "\n", { mode: 0o600 });
-  writeFileSync(join(secrets, "token"), owner.token + "\n", { mode: 0o600 });
-  await started("./bin/gloss",
-    ["start", "--host", "127.0.0.1", "--port", String(glossPort), "--data-dir", dataDir, "--username", owner.email,
-      "--password-file", join(secrets, "password"), "--user-token-file", join(secrets, "token")],
-    { ...process.env, DATABASE_URL: "", GLOSS_OUTBOUND_ALLOW: "127.0.0.1" }, /Gloss is listening on/);
+  await processes.gloss(glossPort, owner, "redis");
 });
 
 test.afterAll(async () => {
-  await stopAndRemove(children.map((child) => child.pid), dirs);
-  children = [];
-  dirs = [];
+  await processes.stop();
   redis("FLUSHDB");
 });
 
-async function gql<T>(request: APIRequestContext, query: string, variables: Record<string, unknown>): Promise<T> {
-  const res = await request.post(`${glossURL}/graphql`, {
-    headers: { Authorization: `Bearer ${owner.token}` },
-    data: { query, variables },
-  });
-  const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
-  expect(body.errors).toBeUndefined();
-  return body.data as T;
+function gql<T>(request: APIRequestContext, query: string, variables: Record<string, unknown>): Promise<T> {
+  return ownerGraphQL<T>(request, glossURL, owner, query, variables);
 }
 
 test("connect Redis storages, sync, label a task from Redis, and find the annotation in the target key", async ({ page, request }) => {

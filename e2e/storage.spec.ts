@@ -5,16 +5,16 @@
 // connects a source bucket and a target bucket from the Storages tab, syncs
 // the source, labels the image through the data proxy, and the annotation
 // lands in the target bucket.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { join } from "node:path";
 
 import { expect, test, type APIRequestContext } from "@playwright/test";
 
 import { port } from "../playwright.config";
 import { LabelingPage, SignInPage } from "./labeling-pages";
-import { stopAndRemove } from "./processes";
+import { ownerGraphQL, SpecProcesses } from "./processes";
 
 const versitygwVersion = "v1.8.0";
 const glossPort = port + 2;
@@ -30,8 +30,7 @@ const png = Buffer.from(
   "base64",
 );
 
-let children: ChildProcess[] = [];
-let dirs: string[] = [];
+const processes = new SpecProcesses();
 let s3Root = "";
 
 // versitygw returns the gateway binary, installing it on first use.
@@ -47,63 +46,26 @@ function versitygw(): string {
   return bin;
 }
 
-// started spawns a process and resolves once its output matches ready.
-function started(cmd: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<ChildProcess> {
-  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env });
-  children.push(child);
-  let out = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${cmd} did not start:\n${out}`)), 60_000);
-    const read = (chunk: Buffer) => {
-      out += chunk.toString();
-      if (ready.test(out)) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    };
-    child.stdout!.on("data", read);
-    child.stderr!.on("data", read);
-    child.on("exit", (code) => reject(new Error(`${cmd} exited with ${code}:\n${out}`)));
-  });
-}
-
 test.describe.configure({ mode: "serial" });
 
 test.beforeAll(async () => {
   test.setTimeout(600_000); // a first run installs the gateway
-  s3Root = mkdtempSync(join(tmpdir(), "gloss-e2e-s3-"));
-  dirs.push(s3Root);
+  s3Root = processes.tempDir("gloss-e2e-s3-");
   mkdirSync(join(s3Root, "media", "images"), { recursive: true });
   mkdirSync(join(s3Root, "labels"), { recursive: true });
   writeFileSync(join(s3Root, "media", "images", "cat.png"), png);
-  await started(versitygw(), ["--access", keys.access, "--secret", keys.secret, "--port", `127.0.0.1:${s3Port}`, "posix", s3Root],
+  await processes.started(versitygw(), ["--access", keys.access, "--secret", keys.secret, "--port", `127.0.0.1:${s3Port}`, "posix", s3Root],
     process.env, /bound on host|listening/i);
 
-  const dataDir = mkdtempSync(join(tmpdir(), "gloss-e2e-storage-"));
-  const secrets = mkdtempSync(join(tmpdir(), "gloss-e2e-storage-secrets-"));
-  dirs.push(dataDir, secrets);
-  writeFileSync(join(secrets, "password"), owner.password + "\n", { mode: 0o600 });
-  writeFileSync(join(secrets, "token"), owner.token + "\n", { mode: 0o600 });
-  await started("./bin/gloss",
-    ["start", "--host", "127.0.0.1", "--port", String(glossPort), "--data-dir", dataDir, "--username", owner.email,
-      "--password-file", join(secrets, "password"), "--user-token-file", join(secrets, "token")],
-    { ...process.env, DATABASE_URL: "", GLOSS_OUTBOUND_ALLOW: "127.0.0.1" }, /Gloss is listening on/);
+  await processes.gloss(glossPort, owner, "storage");
 });
 
 test.afterAll(async () => {
-  await stopAndRemove(children.map((child) => child.pid), dirs);
-  children = [];
-  dirs = [];
+  await processes.stop();
 });
 
-async function gql<T>(request: APIRequestContext, query: string, variables: Record<string, unknown>): Promise<T> {
-  const res = await request.post(`${glossURL}/graphql`, {
-    headers: { Authorization: `Bearer ${owner.token}` },
-    data: { query, variables },
-  });
-  const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
-  expect(body.errors).toBeUndefined();
-  return body.data as T;
+function gql<T>(request: APIRequestContext, query: string, variables: Record<string, unknown>): Promise<T> {
+  return ownerGraphQL<T>(request, glossURL, owner, query, variables);
 }
 
 test("connect S3 storages, sync, label an image from the bucket, and find the annotation in the target", async ({ page, request }) => {
