@@ -288,3 +288,70 @@ func TestTaskSummaryColumns(t *testing.T) {
 		t.Fatalf("summaries: %v", got)
 	}
 }
+
+// TestBulkDeletesSendWebhooks: deleting annotations and tasks from the data
+// manager sends Label Studio's ANNOTATIONS_DELETED and TASKS_DELETED with
+// the ids of what went; a refused delete sends nothing.
+func TestBulkDeletesSendWebhooks(t *testing.T) {
+	recv := MustReceiver(t)
+	s, owner := MustOwner(t, map[string]string{"GLOSS_OUTBOUND_ALLOW": "127.0.0.1"})
+	invite := inviteToken(str(owner.ok(orgQuery, nil), "organization", "inviteUrl"))
+	ann := s.browser(t)
+	ann.ok(signupMutation, signupVars(uniqueEmail("annotator"), ownerPassword, invite))
+	tm := &team{s: s, owner: owner, annotator: ann}
+	id := tm.project(t, textClassification, nil)
+	owner.ok(createWebhook, map[string]any{"i": map[string]any{"projectId": id, "url": recv.URL + "/p",
+		"events": []string{"TASKS_DELETED", "ANNOTATIONS_DELETED"}}})
+	var ts []any
+	for i := 0; i < 3; i++ {
+		ts = append(ts, map[string]any{"data": map[string]any{"text": fmt.Sprintf("task %d", i)},
+			"annotations": []any{map[string]any{"result": []any{map[string]any{"id": "r", "from_name": "sentiment",
+				"to_name": "text", "type": "choices", "value": map[string]any{"choices": []any{"Positive"}}}}}}})
+	}
+	owner.ok(importTasks, map[string]any{"p": id, "t": ts})
+	ids := taskIDs(t, owner, id, nil)
+	var annIDs []string
+	for _, task := range ids[:2] {
+		r := owner.ok(`query($id: ID!) { task(id: $id) { annotations { id } } }`, map[string]any{"id": task})
+		annIDs = append(annIDs, str(r, "task", "annotations", 0, "id"))
+	}
+
+	// Refused: an annotator may not delete; nothing is sent for it.
+	ann.wantCode("FORBIDDEN", deleteTasksMut, map[string]any{"p": id, "ids": ids})
+	ann.wantCode("FORBIDDEN", deleteAnnotationsMut, map[string]any{"p": id, "all": true})
+
+	owner.ok(deleteAnnotationsMut, map[string]any{"p": id, "ids": ids[:2]})
+	owner.ok(deleteTasksMut, map[string]any{"p": id, "all": true})
+	// The outbox holds exactly the two events (the refusals queued none).
+	hooks := owner.ok(`query($p: ID!) { project(id: $p) { webhooks { deliveries(first: 10) { totalCount } } } }`, map[string]any{"p": id})
+	if n := path(hooks, "project", "webhooks", 0, "deliveries", "totalCount"); n != float64(2) {
+		t.Fatalf("%v deliveries queued, want 2", n)
+	}
+	waitFor(t, "two deliveries", func() bool { return len(recv.requests()) >= 2 })
+	got := recv.requests()
+	if len(got) != 2 {
+		t.Fatalf("got %d deliveries, want 2", len(got))
+	}
+	byAction := map[string]map[string]any{}
+	for _, r := range got {
+		p := payloadOf(t, r)
+		byAction[fmt.Sprint(p["action"])] = p
+	}
+	idsOf := func(p map[string]any, key string) []string {
+		var out []string
+		list, _ := p[key].([]any)
+		for _, o := range list {
+			out = append(out, fmt.Sprint(path(o, "id")))
+		}
+		return out
+	}
+	if got := idsOf(byAction["ANNOTATIONS_DELETED"], "annotations"); fmt.Sprint(got) != fmt.Sprint(annIDs) {
+		t.Errorf("ANNOTATIONS_DELETED names annotations %v, want %v", got, annIDs)
+	}
+	if got := idsOf(byAction["TASKS_DELETED"], "tasks"); fmt.Sprint(got) != fmt.Sprint(ids) {
+		t.Errorf("TASKS_DELETED names tasks %v, want %v", got, ids)
+	}
+	if got := fmt.Sprint(path(byAction["TASKS_DELETED"], "project", "id")); got != id {
+		t.Errorf("TASKS_DELETED project = %s, want %s", got, id)
+	}
+}

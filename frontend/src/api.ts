@@ -1020,6 +1020,7 @@ export async function uploadTaskFiles(projectId: ID, files: readonly File[]): Pr
 
 export const webhookEvents = [
   "TASKS_CREATED",
+  "TASKS_DELETED",
   "ANNOTATION_CREATED",
   "ANNOTATIONS_CREATED",
   "ANNOTATION_UPDATED",

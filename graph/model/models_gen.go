@@ -321,6 +321,7 @@ type WebhookEvent string
 
 const (
 	WebhookEventTasksCreated       WebhookEvent = "TASKS_CREATED"
+	WebhookEventTasksDeleted       WebhookEvent = "TASKS_DELETED"
 	WebhookEventAnnotationCreated  WebhookEvent = "ANNOTATION_CREATED"
 	WebhookEventAnnotationsCreated WebhookEvent = "ANNOTATIONS_CREATED"
 	WebhookEventAnnotationUpdated  WebhookEvent = "ANNOTATION_UPDATED"
@@ -332,6 +333,7 @@ const (
 
 var AllWebhookEvent = []WebhookEvent{
 	WebhookEventTasksCreated,
+	WebhookEventTasksDeleted,
 	WebhookEventAnnotationCreated,
 	WebhookEventAnnotationsCreated,
 	WebhookEventAnnotationUpdated,
@@ -343,7 +345,7 @@ var AllWebhookEvent = []WebhookEvent{
 
 func (e WebhookEvent) IsValid() bool {
 	switch e {
-	case WebhookEventTasksCreated, WebhookEventAnnotationCreated, WebhookEventAnnotationsCreated, WebhookEventAnnotationUpdated, WebhookEventAnnotationsDeleted, WebhookEventProjectCreated, WebhookEventProjectUpdated, WebhookEventProjectDeleted:
+	case WebhookEventTasksCreated, WebhookEventTasksDeleted, WebhookEventAnnotationCreated, WebhookEventAnnotationsCreated, WebhookEventAnnotationUpdated, WebhookEventAnnotationsDeleted, WebhookEventProjectCreated, WebhookEventProjectUpdated, WebhookEventProjectDeleted:
 		return true
 	}
 	return false

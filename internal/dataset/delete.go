@@ -15,6 +15,7 @@ import (
 	"gloss/internal/fault"
 	"gloss/internal/projects"
 	"gloss/internal/viewer"
+	"gloss/internal/webhook"
 )
 
 // MaxDeleteIDs bounds the ids one deleteTasks call names; more go through
@@ -53,8 +54,10 @@ func (sel TaskSelection) check() error {
 // went. Which tasks the viewer may delete is the task policy's decision
 // (managers and up of the project): the tasks are found and deleted as the
 // viewer, what hangs on them as the server, and a refusal rolls it all back.
+// Webhooks hear TASKS_DELETED with the first tasks' ids, as in Label Studio.
 func (s *Service) DeleteTasks(ctx context.Context, projectID int, sel TaskSelection) (int, error) {
-	return s.bulk(ctx, projectID, sel, "project.tasks_deleted", "tasks", deleteTaskBatch)
+	return s.bulk(ctx, projectID, sel, bulkAction{audit: "project.tasks_deleted", noun: "tasks",
+		event: webhook.TasksDeleted, do: deleteTaskBatch})
 }
 
 // DeleteAnnotations deletes every annotation of the selected tasks of a
@@ -62,18 +65,30 @@ func (s *Service) DeleteTasks(ctx context.Context, projectID int, sel TaskSelect
 // of the project and of the tasks, logs one audit event, and returns how
 // many annotations went. The annotations are deleted as the viewer: the
 // annotation policy lets managers and up of the project do so.
+// Webhooks hear ANNOTATIONS_DELETED with the first annotations' ids.
 func (s *Service) DeleteAnnotations(ctx context.Context, projectID int, sel TaskSelection) (int, error) {
-	return s.bulk(ctx, projectID, sel, "project.annotations_deleted", "annotations", deleteAnnotationBatch)
+	return s.bulk(ctx, projectID, sel, bulkAction{audit: "project.annotations_deleted", noun: "annotations",
+		event: webhook.AnnotationsDeleted, do: deleteAnnotationBatch})
 }
 
 // batchFunc acts on the tasks ids of a project, as the viewer (ctx, which
-// logs nothing) and the server (sys), and says how many rows it removed.
-type batchFunc func(ctx, sys context.Context, client *ent.Client, projectID int, ids []int) (int, error)
+// logs nothing) and the server (sys), and returns the ids of the rows it
+// removed (tasks or annotations: what the webhook event names).
+type batchFunc func(ctx, sys context.Context, client *ent.Client, projectID int, ids []int) ([]int, error)
 
-// bulk runs do on the selected tasks of a project, in batches, in one
-// transaction, and logs one audit event (action; the count under noun and
-// the first task ids) at its end.
-func (s *Service) bulk(ctx context.Context, projectID int, sel TaskSelection, action, noun string, do batchFunc) (int, error) {
+// bulkAction is one bulk action: its audit action, the noun its count goes
+// under, the webhook event it sends and what it does to a batch of tasks.
+type bulkAction struct {
+	audit, noun string
+	event       webhook.Event
+	do          batchFunc
+}
+
+// bulk runs a.do on the selected tasks of a project, in batches, in one
+// transaction; at its end it queues the webhook event (the first removed
+// ids) and logs one audit event (the count under a.noun and the first task
+// ids).
+func (s *Service) bulk(ctx context.Context, projectID int, sel TaskSelection, a bulkAction) (int, error) {
 	if _, err := fault.SignedIn(ctx); err != nil {
 		return 0, err
 	}
@@ -89,7 +104,11 @@ func (s *Service) bulk(ctx context.Context, projectID int, sel TaskSelection, ac
 		}
 		quiet := audit.Quiet(ctx) // one event for the call, below
 		sys := audit.Quiet(viewer.NewSystemContext(ctx))
-		var first []int
+		var first, removed []int
+		note := func(ids []int) {
+			done += len(ids)
+			removed = append(removed, ids[:min(len(ids), webhook.MaxPayloadItems-len(removed))]...)
+		}
 		if !sel.All {
 			ids := unique(sel.IDs)
 			found, err := client.Task.Query().Where(task.ProjectID(p.ID), task.IDIn(ids...)).IDs(ctx)
@@ -99,9 +118,11 @@ func (s *Service) bulk(ctx context.Context, projectID int, sel TaskSelection, ac
 			if len(found) != len(ids) {
 				return fault.New(fault.NotFound, "some of the tasks are not in this project")
 			}
-			if done, err = do(quiet, sys, client, p.ID, ids); err != nil {
+			gone, err := a.do(quiet, sys, client, p.ID, ids)
+			if err != nil {
 				return err
 			}
+			note(gone)
 			first = ids
 		}
 		for after := 0; sel.All; {
@@ -113,11 +134,11 @@ func (s *Service) bulk(ctx context.Context, projectID int, sel TaskSelection, ac
 			if len(ids) == 0 {
 				break
 			}
-			n, err := do(quiet, sys, client, p.ID, ids)
+			gone, err := a.do(quiet, sys, client, p.ID, ids)
 			if err != nil {
 				return err
 			}
-			done += n
+			note(gone)
 			if len(first) < 10 {
 				first = append(first, ids...)
 			}
@@ -126,10 +147,15 @@ func (s *Service) bulk(ctx context.Context, projectID int, sel TaskSelection, ac
 		if len(first) > 10 {
 			first = first[:10]
 		}
+		if done > 0 {
+			if err := webhook.Emit(ctx, client, a.event, p, map[string]any{a.noun: webhook.IDs(removed...)}); err != nil {
+				return err
+			}
+		}
 		// Last in the transaction, after the task and project rows were
 		// locked: the one lock order (see projects.AnnotationsChanging).
-		return s.audit.Record(ctx, audit.Event{Action: action, TargetType: "Project",
-			TargetID: strconv.Itoa(p.ID), Details: map[string]any{noun: done, "first_task_ids": first}})
+		return s.audit.Record(ctx, audit.Event{Action: a.audit, TargetType: "Project",
+			TargetID: strconv.Itoa(p.ID), Details: map[string]any{a.noun: done, "first_task_ids": first}})
 	})
 	if err != nil {
 		return 0, err
@@ -140,57 +166,58 @@ func (s *Service) bulk(ctx context.Context, projectID int, sel TaskSelection, ac
 // deleteAnnotationBatch deletes the annotations of the tasks ids of a
 // project: counters first (they lock the task rows), storage links as the
 // server, the annotations as the viewer.
-func deleteAnnotationBatch(ctx, sys context.Context, client *ent.Client, projectID int, ids []int) (int, error) {
+func deleteAnnotationBatch(ctx, sys context.Context, client *ent.Client, projectID int, ids []int) ([]int, error) {
 	ids, err := projects.AnnotationsRemoving(ctx, client, projectID, ids)
 	if err != nil || len(ids) == 0 {
-		return 0, err
+		return nil, err
 	}
-	annotations, err := client.Annotation.Query().Where(annotation.TaskIDIn(ids...)).IDs(sys)
+	annotations, err := client.Annotation.Query().Where(annotation.TaskIDIn(ids...)).
+		Order(ent.Asc(annotation.FieldID)).IDs(sys)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	if _, err := client.StorageLink.Delete().Where(storagelink.AnnotationIDIn(annotations...)).Exec(sys); err != nil {
-		return 0, err
+		return nil, err
 	}
 	n, err := client.Annotation.Delete().Where(annotation.TaskIDIn(ids...)).Exec(ctx)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	if n != len(annotations) {
-		return 0, fault.New(fault.Forbidden, "some of the annotations are not yours to delete")
+		return nil, fault.New(fault.Forbidden, "some of the annotations are not yours to delete")
 	}
-	return n, nil
+	return annotations, nil
 }
 
 // deleteTaskBatch deletes the tasks ids of project p: counters first (they
 // lock the task rows), then what hangs on them as the server, then the
 // tasks as the viewer. Drafts go with their task (a foreign key cascade).
-func deleteTaskBatch(ctx, sys context.Context, client *ent.Client, projectID int, ids []int) (int, error) {
+func deleteTaskBatch(ctx, sys context.Context, client *ent.Client, projectID int, ids []int) ([]int, error) {
 	ids, err := projects.TasksRemoving(ctx, client, projectID, ids)
 	if err != nil || len(ids) == 0 {
-		return 0, err
+		return nil, err
 	}
 	annotations, err := client.Annotation.Query().Where(annotation.TaskIDIn(ids...)).IDs(sys)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	if _, err := client.StorageLink.Delete().Where(storagelink.Or(storagelink.TaskIDIn(ids...), storagelink.AnnotationIDIn(annotations...))).Exec(sys); err != nil {
-		return 0, err
+		return nil, err
 	}
 	if _, err := client.Annotation.Delete().Where(annotation.TaskIDIn(ids...)).Exec(sys); err != nil {
-		return 0, err
+		return nil, err
 	}
 	if _, err := client.Prediction.Delete().Where(prediction.TaskIDIn(ids...)).Exec(sys); err != nil {
-		return 0, err
+		return nil, err
 	}
 	n, err := client.Task.Delete().Where(task.ProjectID(projectID), task.IDIn(ids...)).Exec(ctx)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	if n != len(ids) {
-		return 0, fault.New(fault.NotFound, "some of the tasks are not in this project")
+		return nil, fault.New(fault.NotFound, "some of the tasks are not in this project")
 	}
-	return n, nil
+	return ids, nil
 }
 
 func unique(ids []int) []int {

@@ -25,6 +25,7 @@ type Event string
 // The events Gloss sends.
 const (
 	TasksCreated       Event = "TASKS_CREATED"
+	TasksDeleted       Event = "TASKS_DELETED"
 	AnnotationCreated  Event = "ANNOTATION_CREATED"
 	AnnotationsCreated Event = "ANNOTATIONS_CREATED"
 	AnnotationUpdated  Event = "ANNOTATION_UPDATED"
@@ -35,7 +36,7 @@ const (
 )
 
 // Events lists every event, in the order of the GraphQL enum.
-var Events = []Event{TasksCreated, AnnotationCreated, AnnotationsCreated, AnnotationUpdated,
+var Events = []Event{TasksCreated, TasksDeleted, AnnotationCreated, AnnotationsCreated, AnnotationUpdated,
 	AnnotationsDeleted, ProjectCreated, ProjectUpdated, ProjectDeleted}
 
 // MaxPayloadItems is the most tasks or annotations one bulk event carries

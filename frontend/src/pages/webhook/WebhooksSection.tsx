@@ -26,6 +26,7 @@ import { useMutation, useQuery } from "../../hooks.ts";
 
 const eventLabels: Record<WebhookEvent, string> = {
   TASKS_CREATED: "Tasks created",
+  TASKS_DELETED: "Tasks deleted",
   ANNOTATION_CREATED: "Annotation created",
   ANNOTATIONS_CREATED: "Annotations created (import)",
   ANNOTATION_UPDATED: "Annotation updated",
