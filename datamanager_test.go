@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -71,5 +72,115 @@ func TestTaskPagesWithoutTotalCount(t *testing.T) {
 		if n != float64(250) {
 			t.Fatalf("%s: totalCount %v, want 250", q, n)
 		}
+	}
+}
+
+// TestDataManagerFilters filters on any column: any data key (imported
+// keys the config does not use included), labels, annotation counts,
+// prediction scores and creation time; the annotators column names who
+// worked on a task. Annotators learn nothing of others' work through
+// either: the label filter and the column look only at what they may read.
+// Bad filters are refused with what is wrong.
+func TestDataManagerFilters(t *testing.T) {
+	tm := MustTeam(t)
+	id := tm.project(t, textClassification, map[string]any{"overlap": 2})
+	choice := func(c string) []any {
+		return []any{map[string]any{"id": "r", "from_name": "sentiment", "to_name": "text", "type": "choices",
+			"value": map[string]any{"choices": []any{c}}}}
+	}
+	tm.owner.ok(importTasks, map[string]any{"p": id, "t": []any{
+		map[string]any{"data": map[string]any{"text": "one", "source": "Wikipedia", "n": 7},
+			"annotations": []any{map[string]any{"result": choice("Positive")}},
+			"predictions": []any{map[string]any{"result": []any{}, "score": 0.9}}},
+		map[string]any{"data": map[string]any{"text": "two", "source": "news"},
+			"predictions": []any{map[string]any{"result": []any{}, "score": 0.2}}},
+		map[string]any{"data": map[string]any{"text": "three", "source": ""}},
+		map[string]any{"data": map[string]any{"text": "four it's"}},
+	}})
+	ids := taskIDs(t, tm.owner, id, nil)
+	if len(ids) != 4 {
+		t.Fatalf("imported %d tasks", len(ids))
+	}
+	one, two, three, four := ids[0], ids[1], ids[2], ids[3]
+	// The annotator labels task one (which already holds the owner's
+	// Positive) as Negative: it is the only task they may see. The stream
+	// hands out tasks in id order.
+	if got := str(tm.annotator.ok(nextTaskQuery, map[string]any{"p": id}), "nextTask", "id"); got != one {
+		t.Fatalf("the stream handed out %s first, not %s", got, one)
+	}
+	tm.annotator.ok(createAnn, map[string]any{"i": map[string]any{"taskId": one, "result": choice("Negative")}})
+
+	for _, c := range []struct {
+		who    *browser
+		filter map[string]any
+		want   []string
+	}{
+		{tm.owner, map[string]any{"data": []any{map[string]any{"key": "source", "contains": "WIKI"}}}, []string{one}},
+		{tm.owner, map[string]any{"data": []any{map[string]any{"key": "source", "empty": true}}}, []string{three, four}},
+		{tm.owner, map[string]any{"data": []any{map[string]any{"key": "source", "empty": false}}}, []string{one, two}},
+		{tm.owner, map[string]any{"data": []any{map[string]any{"key": "n", "contains": "7"}}}, []string{one}},
+		{tm.owner, map[string]any{"data": []any{map[string]any{"key": "text", "contains": "o"}, map[string]any{"key": "source", "contains": "e"}}}, []string{one, two}},
+		// A key is a bound value, never SQL.
+		{tm.owner, map[string]any{"data": []any{map[string]any{"key": "text') OR 1=1 --", "empty": false}}}, nil},
+		{tm.owner, map[string]any{"data": []any{map[string]any{"key": "text", "contains": "it's"}}}, []string{four}},
+		{tm.owner, map[string]any{"label": "Positive"}, []string{one}},
+		{tm.owner, map[string]any{"label": "Negative"}, []string{one}},
+		{tm.owner, map[string]any{"label": "Neutral"}, nil},
+		{tm.owner, map[string]any{"annotationsMin": 2}, []string{one}},
+		{tm.owner, map[string]any{"annotationsMax": 0}, []string{two, three, four}},
+		{tm.owner, map[string]any{"predictionScoreMin": 0.5}, []string{one}},
+		{tm.owner, map[string]any{"predictionScoreMax": 0.5}, []string{two}},
+		{tm.owner, map[string]any{"createdAfter": "2000-01-01T00:00:00Z"}, ids},
+		{tm.owner, map[string]any{"createdBefore": "2000-01-01T00:00:00Z"}, nil},
+		// The annotator sees task one only, and only their own label on it.
+		{tm.annotator, map[string]any{"label": "Negative"}, []string{one}},
+		{tm.annotator, map[string]any{"label": "Positive"}, nil},
+	} {
+		if got := taskIDs(t, c.who, id, c.filter); fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("filter %v: got %v, want %v", c.filter, got, c.want)
+		}
+	}
+
+	for _, bad := range []map[string]any{
+		{"data": []any{map[string]any{"key": `te"xt`, "contains": "a"}}},
+		{"data": []any{map[string]any{"key": `te\xt`, "contains": "a"}}},
+		{"data": []any{map[string]any{"key": "", "contains": "a"}}},
+		{"data": []any{map[string]any{"key": "text"}}},
+		{"data": []any{map[string]any{"key": "text", "contains": ""}}},
+		{"data": []any{map[string]any{"key": "text", "contains": "a\x00"}}},
+		{"data": make([]any, 11)},
+		{"label": ""},
+		{"label": strings.Repeat("x", 201)},
+	} {
+		if bad["data"] != nil && len(bad["data"].([]any)) == 11 {
+			for i := range bad["data"].([]any) {
+				bad["data"].([]any)[i] = map[string]any{"key": "text", "contains": "o"}
+			}
+		}
+		tm.owner.wantCode("BAD_USER_INPUT", `query($p: ID!, $f: TaskFilter) { tasks(projectId: $p, first: 10, filter: $f) { edges { node { id } } } }`,
+			map[string]any{"p": id, "f": bad})
+	}
+
+	// The annotators column: the owner sees both authors of task one; the
+	// annotator (the project does not reveal annotators) only themself.
+	column := func(b *browser) []string {
+		d := b.ok(`query($p: ID!, $f: TaskFilter) { tasks(projectId: $p, first: 10, filter: $f) { edges { node { id annotators { id } } } } }`,
+			map[string]any{"p": id, "f": map[string]any{"annotationsMin": 1}})
+		var out []string
+		for _, u := range path(d, "tasks", "edges", 0, "node", "annotators").([]any) {
+			out = append(out, str(u, "id"))
+		}
+		sort.Strings(out)
+		return out
+	}
+	ownerID := str(tm.owner.ok(`{ viewer { id } }`, nil), "viewer", "id")
+	annID := str(tm.annotator.ok(`{ viewer { id } }`, nil), "viewer", "id")
+	want := []string{ownerID, annID}
+	sort.Strings(want)
+	if got := column(tm.owner); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("owner's annotators column %v, want %v", got, want)
+	}
+	if got := column(tm.annotator); fmt.Sprint(got) != fmt.Sprint([]string{annID}) {
+		t.Errorf("annotator's annotators column %v, want only themself %s", got, annID)
 	}
 }

@@ -31,6 +31,11 @@ func (r *taskResolver) Labels(ctx context.Context, obj *ent.Task) ([]string, err
 	return s[0].labels, nil
 }
 
+// Annotators is the resolver for the annotators field.
+func (r *taskResolver) Annotators(ctx context.Context, obj *ent.Task) ([]*ent.User, error) {
+	return load(ctx, "Task.annotators", obj.ID, r.taskAnnotators)
+}
+
 // ReviewStates is the resolver for the reviewStates field.
 func (r *taskResolver) ReviewStates(ctx context.Context, obj *ent.Task) ([]annotation.ReviewState, error) {
 	s, err := load(ctx, "Task.reviewStates", obj.ID, r.taskSummaries)

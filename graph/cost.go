@@ -44,7 +44,7 @@ const (
 	maxSessions          = 50
 	maxDataKeys          = 100
 	maxWebhooks          = 50
-	maxWebhookEvents     = 8 // every event once
+	maxWebhookEvents     = 9 // every event once
 	maxProjectStorages   = 50
 	maxExportFormats     = 7 // export.Formats
 )
@@ -55,6 +55,7 @@ var listCaps = map[string]int{
 	"Task.annotations":      maxTaskAnnotations,
 	"Task.predictions":      maxTaskPredictions,
 	"Task.labels":           maxTaskLabels,
+	"Task.annotators":       maxTaskAnnotations,
 	"Task.reviewStates":     3, // each state once
 	"Project.members":       maxProjectMembers,
 	"Project.dataKeys":      maxDataKeys,
@@ -103,6 +104,7 @@ func setComplexity(c *Config) {
 	c.Complexity.Task.Annotations = capped("Task.annotations")
 	c.Complexity.Task.Predictions = capped("Task.predictions")
 	c.Complexity.Task.Labels = capped("Task.labels")
+	c.Complexity.Task.Annotators = capped("Task.annotators")
 	c.Complexity.Task.ReviewStates = capped("Task.reviewStates")
 	c.Complexity.Project.Members = capped("Project.members")
 	c.Complexity.Project.DataKeys = capped("Project.dataKeys")

@@ -365,6 +365,7 @@ type ComplexityRoot struct {
 
 	Task struct {
 		Annotations          func(childComplexity int) int
+		Annotators           func(childComplexity int) int
 		CancelledAnnotations func(childComplexity int) int
 		CreatedAt            func(childComplexity int) int
 		Data                 func(childComplexity int) int
@@ -552,6 +553,7 @@ type TaskResolver interface {
 	Annotations(ctx context.Context, obj *ent.Task) ([]*ent.Annotation, error)
 	Predictions(ctx context.Context, obj *ent.Task) ([]*ent.Prediction, error)
 	Labels(ctx context.Context, obj *ent.Task) ([]string, error)
+	Annotators(ctx context.Context, obj *ent.Task) ([]*ent.User, error)
 	ReviewStates(ctx context.Context, obj *ent.Task) ([]annotation.ReviewState, error)
 	PredictionScore(ctx context.Context, obj *ent.Task) (*float64, error)
 	MyDraft(ctx context.Context, obj *ent.Task) (*ent.Draft, error)
@@ -2127,6 +2129,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Task.Annotations(childComplexity), true
+	case "Task.annotators":
+		if e.ComplexityRoot.Task.Annotators == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Task.Annotators(childComplexity), true
 	case "Task.cancelledAnnotations":
 		if e.ComplexityRoot.Task.CancelledAnnotations == nil {
 			break
@@ -2470,6 +2478,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateProjectInput", ec.unmarshalInputCreateProjectInput),
 			graphql.NewInputUnmarshaler("CreateStorageInput", ec.unmarshalInputCreateStorageInput),
 			graphql.NewInputUnmarshaler("CreateWebhookInput", ec.unmarshalInputCreateWebhookInput),
+			graphql.NewInputUnmarshaler("DataFilter", ec.unmarshalInputDataFilter),
 			graphql.NewInputUnmarshaler("GCSSettings", ec.unmarshalInputGCSSettings),
 			graphql.NewInputUnmarshaler("LocalSettings", ec.unmarshalInputLocalSettings),
 			graphql.NewInputUnmarshaler("LoginInput", ec.unmarshalInputLoginInput),
@@ -3084,6 +3093,8 @@ func (ec *executionContext) childFields_Task(ctx context.Context, field graphql.
 		return ec.fieldContext_Task_predictions(ctx, field)
 	case "labels":
 		return ec.fieldContext_Task_labels(ctx, field)
+	case "annotators":
+		return ec.fieldContext_Task_annotators(ctx, field)
 	case "reviewStates":
 		return ec.fieldContext_Task_reviewStates(ctx, field)
 	case "predictionScore":
@@ -14917,6 +14928,56 @@ func (ec *executionContext) fieldContext_Task_labels(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Task", field, true, true, "String")
 }
 
+func (ec *executionContext) _Task_annotators(ctx context.Context, field graphql.CollectedField, obj *ent.Task) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Task_annotators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Task().Annotators(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal []*ent.User
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal []*ent.User
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚕᚖglossᚋentᚐUserᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Task_annotators(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Task",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Task_reviewStates(ctx context.Context, field graphql.CollectedField, obj *ent.Task) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18396,6 +18457,62 @@ func UnmarshalCreateWebhookInput(ctx context.Context, raw any) (model.CreateWebh
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDataFilter(ctx context.Context, obj any) (model.DataFilter, error) {
+	var it model.DataFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"key", "contains", "empty"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "key":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("key"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Key = data
+		case "contains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Contains = data
+		case "empty":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("empty"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Empty = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDataFilter unmarshals raw into the DataFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDataFilter(ctx context.Context, raw any) (model.DataFilter, error) {
+	var out model.DataFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DataFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputGCSSettings(ctx context.Context, obj any) (model.GCSSettings, error) {
 	var it model.GCSSettings
 	if obj == nil {
@@ -18764,7 +18881,7 @@ func (ec *executionContext) unmarshalInputTaskFilter(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"labeled", "skipped", "annotator", "search", "reviewState"}
+	fieldsInOrder := [...]string{"labeled", "skipped", "annotator", "search", "reviewState", "data", "label", "annotationsMin", "annotationsMax", "predictionScoreMin", "predictionScoreMax", "createdAfter", "createdBefore"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18806,6 +18923,62 @@ func (ec *executionContext) unmarshalInputTaskFilter(ctx context.Context, obj an
 				return it, err
 			}
 			it.ReviewState = data
+		case "data":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("data"))
+			data, err := ec.unmarshalODataFilter2ᚕᚖglossᚋgraphᚋmodelᚐDataFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Data = data
+		case "label":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("label"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Label = data
+		case "annotationsMin":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("annotationsMin"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AnnotationsMin = data
+		case "annotationsMax":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("annotationsMax"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AnnotationsMax = data
+		case "predictionScoreMin":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("predictionScoreMin"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PredictionScoreMin = data
+		case "predictionScoreMax":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("predictionScoreMax"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PredictionScoreMax = data
+		case "createdAfter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAfter"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAfter = data
+		case "createdBefore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdBefore"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedBefore = data
 		}
 	}
 	return it, nil
@@ -21383,6 +21556,12 @@ func (ec *executionContext) _Task(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Task_labels(ctx, field, obj)
 				})
+		case "annotators":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Task_annotators(ctx, field, obj)
+				})
 		case "reviewStates":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -22393,6 +22572,11 @@ func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCurso
 	return v
 }
 
+func (ec *executionContext) unmarshalNDataFilter2ᚖglossᚋgraphᚋmodelᚐDataFilter(ctx context.Context, v any) (*model.DataFilter, error) {
+	res, err := ec.unmarshalInputDataFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNDraft2ᚖglossᚋentᚐDraft(ctx context.Context, sel ast.SelectionSet, v *ent.Draft) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Draft!")
@@ -23355,6 +23539,23 @@ func (ec *executionContext) marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCu
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalODataFilter2ᚕᚖglossᚋgraphᚋmodelᚐDataFilterᚄ(ctx context.Context, v any) ([]*model.DataFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.DataFilter, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDataFilter2ᚖglossᚋgraphᚋmodelᚐDataFilter(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalODraft2ᚖglossᚋentᚐDraft(ctx context.Context, sel ast.SelectionSet, v *ent.Draft) graphql.Marshaler {

@@ -10,7 +10,9 @@ import (
 	"gloss/ent/annotation"
 	"gloss/ent/predicate"
 	"gloss/ent/prediction"
+	"gloss/ent/project"
 	"gloss/ent/task"
+	"gloss/ent/user"
 	"gloss/graph/model"
 	"gloss/internal/dataset"
 	"gloss/internal/fault"
@@ -22,7 +24,7 @@ import (
 // for a viewer who sees every task, totalCount is the project's counter.
 func (r *Resolver) projectTasks(ctx context.Context, p *ent.Project, first *int, after *ent.Cursor, filter *model.TaskFilter, orderBy *model.TaskOrder) (*ent.TaskConnection, error) {
 	var total *int
-	if (filter == nil || *filter == model.TaskFilter{}) && rule.SeesEveryTask(viewer.FromContext(ctx)) {
+	if filter.IsEmpty() && rule.SeesEveryTask(viewer.FromContext(ctx)) {
 		total = &p.TaskCount
 	}
 	return r.tasks(ctx, p.ID, total, first, after, filter, orderBy)
@@ -91,6 +93,44 @@ func taskWhere(ctx context.Context, client *ent.Client, projectID int, filter *m
 			return nil, err
 		}
 		where = append(where, p)
+	}
+	if len(filter.Data) > dataset.MaxDataFilters {
+		return nil, fault.Invalid("at most %d data filters", dataset.MaxDataFilters)
+	}
+	for _, f := range filter.Data {
+		p, err := dataset.DataMatches(f.Key, f.Contains, f.Empty)
+		if err != nil {
+			return nil, err
+		}
+		where = append(where, p)
+	}
+	if filter.Label != nil {
+		has, err := dataset.HasLabel(*filter.Label)
+		if err != nil {
+			return nil, err
+		}
+		// Only the annotations the viewer may read: a filter must not
+		// tell an annotator what others labeled.
+		where = append(where, task.HasAnnotationsWith(annotation.WasCancelled(false), has,
+			rule.AnnotationsVisible(viewer.User(ctx))))
+	}
+	if filter.AnnotationsMin != nil {
+		where = append(where, task.TotalAnnotationsGTE(*filter.AnnotationsMin))
+	}
+	if filter.AnnotationsMax != nil {
+		where = append(where, task.TotalAnnotationsLTE(*filter.AnnotationsMax))
+	}
+	if filter.PredictionScoreMin != nil {
+		where = append(where, task.HasPredictionsWith(prediction.ScoreGTE(*filter.PredictionScoreMin)))
+	}
+	if filter.PredictionScoreMax != nil {
+		where = append(where, task.HasPredictionsWith(prediction.ScoreLTE(*filter.PredictionScoreMax)))
+	}
+	if filter.CreatedAfter != nil {
+		where = append(where, task.CreatedAtGTE(*filter.CreatedAfter))
+	}
+	if filter.CreatedBefore != nil {
+		where = append(where, task.CreatedAtLT(*filter.CreatedBefore))
 	}
 	return where, nil
 }
@@ -184,6 +224,77 @@ func (r *Resolver) taskSummaries(ctx context.Context, ids []int) (map[int][]task
 	out := make(map[int][]taskSummary, len(sums))
 	for id, s := range sums {
 		out[id] = []taskSummary{*s}
+	}
+	return out, nil
+}
+
+// taskAnnotators reads who annotated or skipped a page of tasks (of the
+// first maxTaskAnnotations annotations of each that the viewer may read),
+// keeping only the authors the viewer may learn (rule.SeesAuthor), in one
+// query for the annotations, one for their projects' settings when the
+// viewer is an annotator, and one for the users.
+func (r *Resolver) taskAnnotators(ctx context.Context, ids []int) (map[int][]*ent.User, error) {
+	v, err := fault.SignedIn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	client := r.client(ctx)
+	rows, err := client.Annotation.Query().Where(annotation.TaskIDIn(ids...)).
+		Modify(capPerParent(annotation.FieldTaskID, maxTaskAnnotations, annotation.FieldID)).
+		Select(annotation.FieldTaskID, annotation.FieldProjectID, annotation.FieldCompletedByID).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	reveal := map[int]bool{}
+	if !rule.SeesAuthor(v, false, 0) {
+		var projects []int
+		for _, a := range rows {
+			if !slices.Contains(projects, a.ProjectID) {
+				projects = append(projects, a.ProjectID)
+			}
+		}
+		ps, err := client.Project.Query().Where(project.IDIn(projects...)).
+			Select(project.FieldID, project.FieldRevealAnnotators).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			reveal[p.ID] = p.RevealAnnotators
+		}
+	}
+	authors := map[int][]int{}
+	var all []int
+	for _, a := range rows {
+		if !rule.SeesAuthor(v, reveal[a.ProjectID], a.CompletedByID) || slices.Contains(authors[a.TaskID], a.CompletedByID) {
+			continue
+		}
+		authors[a.TaskID] = append(authors[a.TaskID], a.CompletedByID)
+		if !slices.Contains(all, a.CompletedByID) {
+			all = append(all, a.CompletedByID)
+		}
+	}
+	users, err := client.User.Query().Where(user.IDIn(all...)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int]*ent.User, len(users))
+	for _, u := range users {
+		byID[u.ID] = u
+	}
+	out := make(map[int][]*ent.User, len(authors))
+	for taskID, us := range authors {
+		list := make([]*ent.User, 0, len(us))
+		for _, id := range us {
+			if u := byID[id]; u != nil {
+				list = append(list, u)
+			}
+		}
+		out[taskID] = list
+	}
+	for _, id := range ids {
+		if out[id] == nil {
+			out[id] = []*ent.User{}
+		}
 	}
 	return out, nil
 }

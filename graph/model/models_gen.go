@@ -128,6 +128,16 @@ type CreatedWebhook struct {
 	Secret string `json:"secret"`
 }
 
+// A data manager filter on one key of the tasks' data.
+type DataFilter struct {
+	// The data key (as imported; 1 to 200 characters, without quotes or backslashes).
+	Key string `json:"key"`
+	// The value, as text, contains this (case-insensitive); 1 to 200 characters.
+	Contains *string `json:"contains,omitempty"`
+	// The key is missing, null or empty (true), or holds a value (false).
+	Empty *bool `json:"empty,omitempty"`
+}
+
 // An export format and whether it fits a project's labeling configuration.
 type ExportFormat struct {
 	// Label Studio's name: JSON, JSON_MIN, CSV, TSV, CONLL2003, COCO or YOLO.

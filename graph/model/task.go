@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"entgo.io/contrib/entgql"
 
@@ -19,6 +20,23 @@ type TaskFilter struct {
 	Annotator   *int
 	Search      *string
 	ReviewState *annotation.ReviewState
+
+	Data               []*DataFilter
+	Label              *string
+	AnnotationsMin     *int
+	AnnotationsMax     *int
+	PredictionScoreMin *float64
+	PredictionScoreMax *float64
+	CreatedAfter       *time.Time
+	CreatedBefore      *time.Time
+}
+
+// IsEmpty reports whether the filter sets no condition (nil included).
+func (f *TaskFilter) IsEmpty() bool {
+	return f == nil || (f.Labeled == nil && f.Skipped == nil && f.Annotator == nil && f.Search == nil &&
+		f.ReviewState == nil && len(f.Data) == 0 && f.Label == nil && f.AnnotationsMin == nil &&
+		f.AnnotationsMax == nil && f.PredictionScoreMin == nil && f.PredictionScoreMax == nil &&
+		f.CreatedAfter == nil && f.CreatedBefore == nil)
 }
 
 // TaskOrder is the data manager's sort order.

@@ -488,6 +488,29 @@ var reviewFields = map[string]bool{
 	annotation.FieldUpdatedAt:     true,
 }
 
+// AnnotationsVisible is the predicate of the annotations v may read, as
+// far as the projects and authors go (the organization is orgScoped's):
+// those of the projects in v's scope, and for annotators only their own
+// unless the project shows others'. The policy applies it to every query;
+// filters that look into annotations from another entity's query (the
+// data manager's label filter) apply it themselves.
+func AnnotationsVisible(v *viewer.Viewer) predicate.Annotation {
+	if v == nil {
+		return func(s *sql.Selector) { s.Where(sql.False()) }
+	}
+	var ps []predicate.Annotation
+	if scope := ProjectScope(v); scope != nil {
+		ps = append(ps, annotationInProjects(scope))
+	}
+	if v.Role == membership.RoleAnnotator {
+		ps = append(ps, annotation.Or(
+			annotation.CompletedByID(v.UserID),
+			annotationInProjects(project.AnnotatorsSeeOthers(true)),
+		))
+	}
+	return annotation.And(append(ps, annotation.OrganizationID(v.OrgID))...)
+}
+
 // AnnotationPolicy lets viewers read the annotations of the projects in
 // their scope — annotators only their own unless the project shows others'
 // — create annotations authored by themselves, and change or delete only
@@ -499,15 +522,7 @@ func AnnotationPolicy() ent.Policy {
 			if v == nil {
 				return privacy.Skip
 			}
-			if scope := ProjectScope(v); scope != nil {
-				q.Where(annotationInProjects(scope))
-			}
-			if v.Role == membership.RoleAnnotator {
-				q.Where(annotation.Or(
-					annotation.CompletedByID(v.UserID),
-					annotationInProjects(project.AnnotatorsSeeOthers(true)),
-				))
-			}
+			q.Where(AnnotationsVisible(v))
 			return privacy.Skip
 		}), orgScoped()},
 		[]privacy.MutationRule{privacy.AnnotationMutationRuleFunc(func(ctx context.Context, m *gen.AnnotationMutation) error {
