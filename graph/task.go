@@ -85,7 +85,8 @@ func taskWhere(ctx context.Context, client *ent.Client, projectID int, filter *m
 		where = append(where, task.HasAnnotationsWith(annotation.CompletedByID(*filter.Annotator)))
 	}
 	if filter.ReviewState != nil {
-		where = append(where, task.HasAnnotationsWith(annotation.ReviewStateEQ(*filter.ReviewState)))
+		where = append(where, task.HasAnnotationsWith(annotation.ReviewStateEQ(*filter.ReviewState),
+			rule.AnnotationsVisible(viewer.User(ctx))))
 	}
 	if filter.Search != nil {
 		p, err := dataset.SearchData(*filter.Search)
