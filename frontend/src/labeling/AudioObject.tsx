@@ -4,8 +4,12 @@
 // Label Studio's: value {start, end, channel} in seconds, with the labels
 // under "labels". A TextArea with perRegion="true" on this audio becomes a
 // transcription box for the selected segment, stored as Label Studio stores
-// it: a textarea item carrying the segment's id and times.
-import { useId, useRef, useState, type FormEvent, type PointerEvent } from "react";
+// it: a textarea item carrying the segment's id and times. The timeline
+// shows the audio's waveform when its bytes can be read: a data:audio URL,
+// or a file on this origin (an upload, the data proxy), fetched from the URL
+// the player uses and decoded with the Web Audio API; audio on other hosts
+// plays without one, as the page may connect only to its own origin.
+import { useEffect, useId, useRef, useState, type FormEvent, type PointerEvent } from "react";
 
 import { Field } from "../components/Field.tsx";
 import { attr, controlLabel, isTrue, objectValue, safeMediaUrl, type ObjectInfo } from "./config.ts";
@@ -15,6 +19,120 @@ import { isRegion, isRelation, labelsOf, num, strings, type RegionItem } from ".
 
 function seconds(n: number): string {
   return `${Math.round(n * 100) / 100}`;
+}
+
+/** Audio larger than this is played but not drawn: decoding holds the whole signal in memory. */
+const maxWaveformBytes = 32 << 20;
+/** The rate audio is decoded at for drawing: enough for its outline, a quarter of a CD's memory. */
+const waveformRate = 12000;
+/** How many (min, max) pairs a waveform keeps, whatever the audio's length. */
+const peakCount = 2048;
+
+/**
+ * audioBytes reads the audio behind url for drawing: the bytes of a base64
+ * data:audio URL, or a same-origin file fetched with the page's cookies;
+ * null for anything else, or anything larger than maxWaveformBytes.
+ */
+async function audioBytes(url: string, signal: AbortSignal): Promise<ArrayBuffer | null> {
+  const data = /^data:audio\/[a-z0-9.+-]+(?:;[^,;]*)*;base64,/i.exec(url);
+  if (data) {
+    const body = url.slice(data[0].length);
+    if ((body.length * 3) / 4 > maxWaveformBytes) return null;
+    const binary = atob(body);
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return bytes.buffer;
+  }
+  if (new URL(url, window.location.href).origin !== window.location.origin) return null;
+  const response = await fetch(url, { credentials: "same-origin", signal });
+  const length = Number(response.headers.get("Content-Length") ?? "0");
+  if (!response.ok || length > maxWaveformBytes) return null;
+  const bytes = await response.arrayBuffer();
+  return bytes.byteLength > maxWaveformBytes ? null : bytes;
+}
+
+/** peaksOf reduces decoded audio to count (min, max) pairs over all its channels. */
+function peaksOf(audio: AudioBuffer, count: number): Float32Array {
+  const peaks = new Float32Array(count * 2);
+  const channels = Array.from({ length: audio.numberOfChannels }, (_, c) => audio.getChannelData(c));
+  for (let k = 0; k < count; k++) {
+    const from = Math.floor((k * audio.length) / count);
+    const to = Math.max(from + 1, Math.floor(((k + 1) * audio.length) / count));
+    let low = 0;
+    let high = 0;
+    for (const samples of channels) {
+      for (let i = from; i < to && i < samples.length; i++) {
+        const v = samples[i] ?? 0;
+        if (v < low) low = v;
+        if (v > high) high = v;
+      }
+    }
+    peaks[k * 2] = low;
+    peaks[k * 2 + 1] = high;
+  }
+  return peaks;
+}
+
+/** drawPeaks draws peaks over the canvas's width, a bar per pixel column, in the canvas's CSS color. */
+function drawPeaks(canvas: HTMLCanvasElement, peaks: Float32Array) {
+  const ratio = window.devicePixelRatio || 1;
+  const width = Math.max(1, Math.round(canvas.clientWidth * ratio));
+  const height = Math.max(1, Math.round(canvas.clientHeight * ratio));
+  canvas.width = width;
+  canvas.height = height;
+  const context = canvas.getContext("2d");
+  if (!context) return;
+  context.clearRect(0, 0, width, height);
+  context.fillStyle = getComputedStyle(canvas).color;
+  const count = peaks.length / 2;
+  const middle = height / 2;
+  for (let x = 0; x < width; x++) {
+    const from = Math.floor((x * count) / width);
+    const to = Math.max(from + 1, Math.floor(((x + 1) * count) / width));
+    let low = 0;
+    let high = 0;
+    for (let k = from; k < to; k++) {
+      low = Math.min(low, peaks[k * 2] ?? 0);
+      high = Math.max(high, peaks[k * 2 + 1] ?? 0);
+    }
+    // Silence is a hairline, so the middle of the timeline always shows.
+    const top = Math.floor(middle - high * middle);
+    const bottom = Math.ceil(middle - low * middle);
+    context.fillRect(x, Math.min(top, Math.floor(middle)), 1, Math.max(1, bottom - top));
+  }
+}
+
+/** Waveform draws the audio at url on a canvas filling the timeline, under the segments; nothing when it cannot be read. */
+function Waveform({ url }: { url: string }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const [peaks, setPeaks] = useState<Float32Array | null>(null);
+
+  useEffect(() => {
+    setPeaks(null);
+    const abort = new AbortController();
+    void (async () => {
+      try {
+        const bytes = await audioBytes(url, abort.signal);
+        if (!bytes || abort.signal.aborted) return;
+        const audio = await new OfflineAudioContext(1, 1, waveformRate).decodeAudioData(bytes);
+        if (!abort.signal.aborted) setPeaks(peaksOf(audio, peakCount));
+      } catch {
+        // Undecodable, refused or gone: the timeline works without a waveform.
+      }
+    })();
+    return () => abort.abort();
+  }, [url]);
+
+  useEffect(() => {
+    const element = canvas.current;
+    if (!element || !peaks) return;
+    drawPeaks(element, peaks);
+    const observer = new ResizeObserver(() => drawPeaks(element, peaks));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [peaks]);
+
+  return peaks ? <canvas ref={canvas} className="lc-audio-waveform" aria-label="Waveform" role="img" /> : null;
 }
 
 export function AudioObject({ object }: { object: ObjectInfo }) {
@@ -152,12 +270,13 @@ export function AudioObject({ object }: { object: ObjectInfo }) {
         className="lc-audio-timeline"
         role="group"
         aria-label={`Audio timeline (${object.name})`}
-        style={{ position: "relative", height: "2.5rem", background: "var(--surface-2, #eef)", cursor: canLabel ? "crosshair" : "default", userSelect: "none", touchAction: "none" }}
+        style={{ position: "relative", height: "4rem", background: "var(--surface-2, #eef)", cursor: canLabel ? "crosshair" : "default", userSelect: "none", touchAction: "none" }}
         onPointerDown={handlePointerDown}
         onPointerMove={handlePointerMove}
         onPointerUp={handlePointerUp}
         onPointerCancel={() => setDrag(null)}
       >
+        <Waveform url={url} />
         {segments.map((s) => {
           const [a, b] = [num(s.value.start), num(s.value.end)];
           if (a === null || b === null) return null;

@@ -456,6 +456,7 @@ function ShortcutsDialog({ config, onClose }: { config: LabelConfig; onClose(): 
     ["Ctrl+Shift+Z, Ctrl+Y", "Redo"],
     ["Alt+→, Alt+←", "Select the next or previous region"],
     ["Arrows (with Shift: farther)", "Move the selected region on an image"],
+    ["←, → on a span's edge handle", "Move that edge of the selected text span (a word with granularity=\"word\")"],
     ["Backspace, Delete", "Delete the selected region (unless locked)"],
     ["Alt+R", "Start a relation from the selected region; then select its target"],
     ["Escape", "Let go of the selected region, or cancel a shape being drawn"],

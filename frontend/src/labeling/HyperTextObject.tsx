@@ -6,13 +6,15 @@
 // HTML's root, such as /p[1]/text()[1]), offsets inside them, globalOffsets
 // into the whole text, and the text. Highlights are drawn by wrapping text in
 // <mark> elements made here, after the sanitized HTML is in place; offsets
-// are always read from the sanitized HTML without them.
+// are always read from the sanitized HTML without them. Relations between
+// spans are drawn over the HTML (SpanRelations), once the marks are in place.
 import DOMPurify from "dompurify";
-import { useEffect, useMemo, useRef, type MouseEvent } from "react";
+import { useLayoutEffect, useMemo, useRef, type MouseEvent } from "react";
 
 import { asText, objectValue, type ObjectInfo } from "./config.ts";
 import { useEditor } from "./context.ts";
 import { isRegion, labelsOf, num, type RegionItem } from "./result.ts";
+import { SpanRelations } from "./SpanRelations.tsx";
 
 const allowedTags = [
   "p", "div", "span", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "b", "i", "em", "strong", "u", "s",
@@ -90,8 +92,11 @@ export function HyperTextObject({ object }: { object: ObjectInfo }) {
     (item): item is RegionItem => isRegion(item) && item.type === "hypertextlabels" && item.to_name === object.name && !editor.hidden.has(item.id),
   );
 
-  // Put the sanitized HTML in place, then wrap each span's text in marks.
-  useEffect(() => {
+  const stageRef = useRef<HTMLDivElement>(null);
+
+  // Put the sanitized HTML in place, then wrap each span's text in marks,
+  // before anything measures where the marks are.
+  useLayoutEffect(() => {
     const root = ref.current;
     if (!root) return;
     root.innerHTML = clean;
@@ -112,7 +117,7 @@ export function HyperTextObject({ object }: { object: ObjectInfo }) {
         const mark = document.createElement("mark");
         mark.className = item.id === editor.selected ? "lc-span lc-span-selected" : "lc-span";
         mark.style.setProperty("--label-color", editor.colorOf(item.from_name, labels[0] ?? ""));
-        mark.dataset.regionId = item.id;
+        mark.dataset.regionIds = item.id;
         if (seen >= end) mark.dataset.label = labels.join(", ");
         range.surroundContents(mark);
       }
@@ -146,23 +151,26 @@ export function HyperTextObject({ object }: { object: ObjectInfo }) {
   }
 
   function handleClick(event: MouseEvent<HTMLDivElement>) {
-    const mark = (event.target as HTMLElement).closest<HTMLElement>("mark[data-region-id]");
+    const mark = (event.target as HTMLElement).closest<HTMLElement>("mark[data-region-ids]");
     if (mark && window.getSelection()?.isCollapsed !== false) {
-      const id = mark.dataset.regionId ?? null;
+      const id = mark.dataset.regionIds ?? null;
       editor.select(id === editor.selected ? null : id);
     }
   }
 
   return (
     <div className="lc-object">
-      <div
-        ref={ref}
-        className={canLabel ? "lc-text lc-html lc-text-selectable" : "lc-text lc-html"}
-        role="document"
-        aria-label={`HTML content (${object.name})`}
-        onMouseUp={handleMouseUp}
-        onClick={handleClick}
-      />
+      <div ref={stageRef} className="lc-text-stage">
+        <div
+          ref={ref}
+          className={canLabel ? "lc-text lc-html lc-text-selectable" : "lc-text lc-html"}
+          role="document"
+          aria-label={`HTML content (${object.name})`}
+          onMouseUp={handleMouseUp}
+          onClick={handleClick}
+        />
+        <SpanRelations stage={stageRef} name={object.name} />
+      </div>
       {canLabel ? <p className="field-hint">Choose a label, then select text to label it.</p> : null}
     </div>
   );

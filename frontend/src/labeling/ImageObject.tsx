@@ -14,7 +14,7 @@ import { Field } from "../components/Field.tsx";
 import { objectValue, safeImageUrl, type ObjectInfo, type RegionTag } from "./config.ts";
 import { useEditor } from "./context.ts";
 import { colorStyle } from "./controls.tsx";
-import { isRegion, isRelation, labelsOf, num, type RegionItem } from "./result.ts";
+import { isRegion, isRelation, labelsOf, num, removeRegion, type RegionItem } from "./result.ts";
 
 const drawingTags: readonly RegionTag[] = [
   "RectangleLabels",
@@ -34,7 +34,7 @@ type Point = [number, number];
 type Draft =
   | { kind: "rect"; from: Point; to: Point }
   | { kind: "polygon"; points: Point[]; cursor: Point | null }
-  | { kind: "brush"; points: Point[] };
+  | { kind: "brush"; points: Point[]; erase: boolean };
 
 /** What a region's handle does: move the region, move one or two of a box's edges, or move a vertex. */
 type Handle =
@@ -48,7 +48,7 @@ type JsonObject = { [key: string]: JsonValue };
 type Drag =
   | { kind: "pan"; x: number; y: number; ox: number; oy: number }
   | { kind: "rect" }
-  | { kind: "brush" }
+  | { kind: "brush"; erase: string | null }
   | { kind: "adjust"; id: string; handle: Handle; start: Point; origin: JsonObject };
 
 /** The handles of a box: corners and edge middles, each saying which edges it moves. */
@@ -90,8 +90,16 @@ function boxCorners(x: number, y: number, w: number, h: number, rotation: number
   return corners.map((p) => rotated([x, y], p, rotation, aspect));
 }
 
-/** insideImage reports whether a turned box keeps its corners on the image, as the server requires. */
+/**
+ * insideImage reports whether a region keeps to what the server requires: a
+ * turned box its corners on the image, an ellipse its centre on the image
+ * and its radii within (0, 100].
+ */
 function insideImage(type: string, value: JsonObject, aspect: number): boolean {
+  if (type === "ellipselabels") {
+    const [x, y, rx, ry] = [num(value.x) ?? 0, num(value.y) ?? 0, num(value.radiusX) ?? 0, num(value.radiusY) ?? 0];
+    return x >= 0 && x <= 100 && y >= 0 && y <= 100 && rx > 0 && rx <= 100 && ry > 0 && ry <= 100;
+  }
   const rotation = num(value.rotation) ?? 0;
   if (type !== "rectanglelabels" || rotation === 0) return true;
   const corners = boxCorners(num(value.x) ?? 0, num(value.y) ?? 0, num(value.width) ?? 0, num(value.height) ?? 0, rotation, aspect);
@@ -134,6 +142,7 @@ function adjusted(
   }
   const x = num(origin.x) ?? 0;
   const y = num(origin.y) ?? 0;
+  if (type === "ellipselabels" && handle.kind === "edges") return resizedEllipse(origin, handle, point, aspect);
   if (type === "keypointlabels" || type === "ellipselabels") {
     // A point or an ellipse's centre moves, as far as the image goes.
     return { ...origin, x: clampTo(x + dx, 0, 100), y: clampTo(y + dy, 0, 100) };
@@ -167,7 +176,42 @@ function adjusted(
   return { ...origin, x: clampTo(x + dx, 0, 100 - width), y: clampTo(y + dy, 0, 100 - height) };
 }
 
-type Tool = "pan" | "rect" | "ellipse" | "polygon" | "point" | "brush" | "select";
+/**
+ * resizedEllipse is an ellipse after one of the handles of the box around it
+ * was dragged to point: as with a box, the dragged edges follow the pointer
+ * and the opposite ones stay, so the centre moves by half as much. The box
+ * is the ellipse's own, turned with it; the work is done in pixels (percent
+ * of the height on both axes), where the turn is a plain rotation.
+ */
+function resizedEllipse(
+  origin: JsonObject,
+  handle: Extract<Handle, { kind: "edges" }>,
+  point: Point,
+  aspect: number,
+): JsonObject {
+  const [cx, cy] = [num(origin.x) ?? 0, num(origin.y) ?? 0];
+  const [rx, ry] = [(num(origin.radiusX) ?? 0) * aspect, num(origin.radiusY) ?? 0];
+  const theta = ((num(origin.rotation) ?? 0) * Math.PI) / 180;
+  const [cos, sin] = [Math.cos(theta), Math.sin(theta)];
+  // The pointer in the ellipse's own frame, about its centre.
+  const [px, py] = [(point[0] - cx) * aspect, point[1] - cy];
+  const [u, w] = [px * cos + py * sin, -px * sin + py * cos];
+  let [left, right, top, bottom] = [-rx, rx, -ry, ry];
+  if (handle.left) left = u;
+  if (handle.right) right = u;
+  if (handle.top) top = w;
+  if (handle.bottom) bottom = w;
+  const [mu, mw] = [(left + right) / 2, (top + bottom) / 2];
+  return {
+    ...origin,
+    x: cx + (mu * cos - mw * sin) / aspect,
+    y: cy + mu * sin + mw * cos,
+    radiusX: Math.max(Math.abs(right - left) / 2 / aspect, 0.1),
+    radiusY: Math.max(Math.abs(bottom - top) / 2, 0.1),
+  };
+}
+
+type Tool = "pan" | "rect" | "ellipse" | "polygon" | "point" | "brush" | "erase" | "select";
 
 /** centreOf is the middle of a region's shape, in percent, or null for a mask. */
 function centreOf(type: string, value: JsonObject, aspect: number): Point | null {
@@ -220,6 +264,7 @@ const toolHints: Record<Tool, string> = {
   polygon: "Click to add points; click the first point, double-click or press Enter to close; Escape cancels.",
   point: "Click on the image to place a point.",
   brush: "Drag on the image to paint a mask; each stroke is one region.",
+  erase: "Drag over the selected mask to erase it; each stroke is one step.",
   select: "Choose a label to draw; click a region to select it.",
 };
 
@@ -240,6 +285,7 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
   const rendered = useRef(view);
   rendered.current = view;
   const [panTool, setPanTool] = useState(false);
+  const [eraser, setEraser] = useState(false);
   const [spaceHeld, setSpaceHeld] = useState(false);
   const [draft, setDraft] = useState<Draft | null>(null);
   /** The region being dragged, with its value so far; the result changes once, when the drag ends. */
@@ -252,10 +298,21 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
 
   const control = editor.readOnly ? null : editor.activeControl(object.name, drawingTags);
   const drawTool = sameTool(control?.tag);
-  const tool: Tool = panTool || spaceHeld ? "pan" : drawTool;
   const canDraw = !editor.readOnly && editor.config.controls.some(
     (c) => drawingTags.includes(c.tag as RegionTag) && c.toName.includes(object.name),
   );
+  const canBrush = !editor.readOnly && editor.config.controls.some(
+    (c) => c.tag === "BrushLabels" && c.toName.includes(object.name),
+  );
+  // The eraser works on the selected mask of this image, unless it is locked.
+  const erasing =
+    eraser && canBrush && !editor.locked.has(editor.selected ?? "")
+      ? (editor.result.find(
+          (r): r is RegionItem =>
+            r.id === editor.selected && isRegion(r) && r.type === "brushlabels" && r.to_name === object.name,
+        ) ?? null)
+      : null;
+  const tool: Tool = panTool || spaceHeld ? "pan" : erasing ? "erase" : drawTool;
 
   // The image is scaled to fit the viewport's width and at most 70% of the
   // window's height, small images included, as Label Studio does.
@@ -448,10 +505,11 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
         break;
       }
       case "brush":
+      case "erase":
         event.preventDefault();
         event.currentTarget.setPointerCapture(event.pointerId);
-        drag.current = { kind: "brush" };
-        setDraft({ kind: "brush", points: [point] });
+        drag.current = { kind: "brush", erase: tool === "erase" ? (erasing?.id ?? null) : null };
+        setDraft({ kind: "brush", points: [point], erase: tool === "erase" });
         break;
       case "point":
         event.preventDefault();
@@ -537,6 +595,10 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
     }
     if (current?.kind === "brush" && draft?.kind === "brush" && natural) {
       setDraft(null);
+      if (current.erase !== null) {
+        erase(current.erase, draft.points);
+        return;
+      }
       const rle = paintRLE(draft.points, natural.width, natural.height, brushSize(natural));
       addRegion(["BrushLabels"], { format: "rle", rle });
       return;
@@ -557,6 +619,34 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
       return;
     }
     addRegion(["RectangleLabels"], { x, y, width, height, rotation: 0 });
+  }
+
+  // erase clears a stroke through points from a mask, as one edit; a mask
+  // with nothing painted left is removed, with its relations.
+  function erase(id: string, points: Point[]) {
+    const item = editor.result.find((r): r is RegionItem => r.id === id && isRegion(r));
+    if (!item || !natural) return;
+    const width = num(item.original_width) ?? natural.width;
+    const height = num(item.original_height) ?? natural.height;
+    const rle = Array.isArray(item.value.rle) ? item.value.rle.filter((v): v is number => typeof v === "number") : [];
+    // The brush is as wide on the mask as it looks on the image.
+    const size = Math.max(1, Math.round((brushSize(natural) * width) / natural.width));
+    const erased = eraseRLE(rle, width, height, points, size);
+    if (!erased) {
+      editor.notify("This mask cannot be read, so it cannot be erased from.");
+      return;
+    }
+    if (!erased.changed) {
+      editor.notify("The stroke did not touch the selected mask.");
+      return;
+    }
+    if (!erased.painted) {
+      editor.update((result) => removeRegion(result, id));
+      return;
+    }
+    editor.update((result) =>
+      result.map((r) => (r.id === id && isRegion(r) ? { ...r, value: { ...r.value, rle: erased.rle } } : r)),
+    );
   }
 
   function handleDoubleClick() {
@@ -760,6 +850,31 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
         </g>
       );
     }
+    if (item.type === "ellipselabels") {
+      // The handles of the box around the ellipse, turned with it.
+      const [cx, cy, rx, ry] = [num(v.x), num(v.y), num(v.radiusX), num(v.radiusY)];
+      if (cx === null || cy === null || rx === null || ry === null) return null;
+      const rotation = num(v.rotation) ?? 0;
+      return (
+        <g style={style}>
+          {boxHandles.map((b) => {
+            const [hx, hy] = rotated([cx, cy], [cx + (2 * b.fx - 1) * rx, cy + (2 * b.fy - 1) * ry], rotation, aspect);
+            return dot(b.name, hx, hy, {
+              "data-handle": b.name,
+              style: { cursor: rotation === 0 ? b.cursor : "move" },
+              onPointerDown: (event: PointerEvent<SVGElement>) =>
+                beginAdjust(event, item, {
+                  kind: "edges",
+                  left: b.fx === 0,
+                  right: b.fx === 1,
+                  top: b.fy === 0,
+                  bottom: b.fy === 1,
+                }),
+            });
+          })}
+        </g>
+      );
+    }
     if (item.type === "polygonlabels") {
       const points = pointsOf(v);
       const removeVertex = (index: number) => {
@@ -930,8 +1045,12 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
       const screen = natural && imageSize ? (brushSize(natural) * imageSize.width * view.zoom) / natural.width : 8;
       return (
         <polyline
-          className="lc-draft"
-          style={{ ...style, fill: "none", stroke: "var(--label-color)", strokeOpacity: 0.6 }}
+          className={draft.erase ? "lc-draft lc-eraser-stroke" : "lc-draft"}
+          style={
+            draft.erase
+              ? { fill: "none", stroke: "#fff", strokeOpacity: 0.75 }
+              : { ...style, fill: "none", stroke: "var(--label-color)", strokeOpacity: 0.6 }
+          }
           strokeWidth={screen}
           strokeLinecap="round"
           strokeLinejoin="round"
@@ -975,8 +1094,18 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
         <Button aria-pressed={panTool} onClick={() => setPanTool((on) => !on)}>
           Pan
         </Button>
+        {canBrush ? (
+          <Button aria-pressed={eraser} onClick={() => setEraser((on) => !on)}>
+            Eraser
+          </Button>
+        ) : null}
         <span className="muted lc-zoom-level">{Math.round(zoom * 100)}%</span>
-        {canDraw ? <span className="muted lc-tool-hint">{toolHints[tool]}</span> : null}
+        {canDraw ? (
+          <span className="muted lc-tool-hint">
+            {eraser && !erasing && tool !== "pan" ? "Select a brush mask to erase from. " : ""}
+            {toolHints[tool]}
+          </span>
+        ) : null}
       </div>
       <div
         ref={viewportRef}
@@ -1054,35 +1183,86 @@ function brushSize(natural: { width: number; height: number }): number {
 }
 
 /**
- * paintRLE paints a stroke through points (percent of the image) size pixels
- * wide on a mask of the image's size, and encodes the mask's RGBA values in
- * Label Studio's RLE (8-bit words, run sizes 3, 4, 8 and 16 bits, as
- * label_studio_converter writes it): painted pixels are opaque.
+ * strokePixels draws a stroke through points (percent of the image) size
+ * pixels wide on a canvas of the image's size and returns the pixels it
+ * touched, one byte per pixel.
  */
-function paintRLE(points: Point[], width: number, height: number, size: number): number[] {
+function strokePixels(points: Point[], width: number, height: number, size: number): Uint8Array {
+  const touched = new Uint8Array(width * height);
   const canvas = document.createElement("canvas");
   canvas.width = width;
   canvas.height = height;
   const context = canvas.getContext("2d");
-  const values = new Uint8Array(width * height * 4);
-  if (context) {
-    context.strokeStyle = "#000";
-    context.fillStyle = "#000";
-    context.lineWidth = size;
-    context.lineCap = "round";
-    context.lineJoin = "round";
-    const px = points.map((p): Point => [(p[0] / 100) * width, (p[1] / 100) * height]);
-    context.beginPath();
-    px.forEach((p, i) => (i === 0 ? context.moveTo(p[0], p[1]) : context.lineTo(p[0], p[1])));
-    if (px.length === 1 && px[0]) {
-      context.arc(px[0][0], px[0][1], size / 2, 0, 2 * Math.PI);
-      context.fill();
-    } else {
-      context.stroke();
-    }
-    const alpha = context.getImageData(0, 0, width, height).data;
-    for (let i = 3; i < values.length; i += 4) values[i] = alpha[i] ? 255 : 0;
+  if (!context) return touched;
+  context.strokeStyle = "#000";
+  context.fillStyle = "#000";
+  context.lineWidth = size;
+  context.lineCap = "round";
+  context.lineJoin = "round";
+  const px = points.map((p): Point => [(p[0] / 100) * width, (p[1] / 100) * height]);
+  context.beginPath();
+  px.forEach((p, i) => (i === 0 ? context.moveTo(p[0], p[1]) : context.lineTo(p[0], p[1])));
+  if (px.length === 1 && px[0]) {
+    context.arc(px[0][0], px[0][1], size / 2, 0, 2 * Math.PI);
+    context.fill();
+  } else {
+    context.stroke();
   }
+  const rgba = context.getImageData(0, 0, width, height).data;
+  for (let i = 0; i < touched.length; i++) touched[i] = rgba[i * 4 + 3] ? 1 : 0;
+  return touched;
+}
+
+/**
+ * paintRLE paints a stroke through points (percent of the image) size pixels
+ * wide on a mask of the image's size and encodes it: painted pixels are
+ * opaque.
+ */
+function paintRLE(points: Point[], width: number, height: number, size: number): number[] {
+  const touched = strokePixels(points, width, height, size);
+  const values = new Uint8Array(width * height * 4);
+  for (let p = 0; p < touched.length; p++) values[p * 4 + 3] = touched[p] ? 255 : 0;
+  return encodeRLE(values);
+}
+
+/**
+ * eraseRLE clears the pixels a stroke through points touches from a mask
+ * of width × height (all four values of each, so a cleared pixel is as an
+ * unpainted one; the others stay exactly as they were). It says whether
+ * anything changed and whether anything painted is left, or returns null
+ * when the mask cannot be read.
+ */
+function eraseRLE(
+  rle: readonly number[],
+  width: number,
+  height: number,
+  points: Point[],
+  size: number,
+): { rle: number[]; changed: boolean; painted: boolean } | null {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0 || width * height > 25_000_000) {
+    return null;
+  }
+  const values = decodeRLE(rle, width * height * 4);
+  if (!values || values.length !== width * height * 4) return null;
+  const touched = strokePixels(points, width, height, size);
+  let changed = false;
+  let painted = false;
+  for (let p = 0; p < touched.length; p++) {
+    const at = p * 4;
+    if (touched[p] && (values[at] || values[at + 1] || values[at + 2] || values[at + 3])) {
+      values.fill(0, at, at + 4);
+      changed = true;
+    }
+    if (values[at + 3]) painted = true;
+  }
+  return { rle: changed ? encodeRLE(values) : [...rle], changed, painted };
+}
+
+/**
+ * encodeRLE encodes a mask's RGBA values in Label Studio's RLE (8-bit
+ * words, run sizes 3, 4, 8 and 16 bits, as label_studio_converter writes it).
+ */
+function encodeRLE(values: Uint8Array): number[] {
   const bytes: number[] = [];
   let acc = 0;
   let bits = 0;
@@ -1162,7 +1342,12 @@ export function decodeRLE(rle: readonly number[], limit: number): Uint8Array | n
   return out;
 }
 
-const maskCache = new Map<string, string | null>();
+/**
+ * The masks drawn so far, by the RLE list they were drawn from and then by
+ * size and color. Results are never changed in place, so an edited mask
+ * (erased, undone) is a new list and is drawn anew.
+ */
+const maskCache = new WeakMap<object, Map<string, string | null>>();
 
 /** BrushMask draws a brush region's mask over the image, through a canvas turned into a data:image URL. */
 function BrushMask({
@@ -1179,14 +1364,16 @@ function BrushMask({
   const editor = useEditor();
   const width = num(item.original_width);
   const height = num(item.original_height);
-  const rle = Array.isArray(item.value.rle) ? item.value.rle.filter((v): v is number => typeof v === "number") : [];
+  const source = Array.isArray(item.value.rle) ? item.value.rle : null;
   const labels = labelsOf(item);
   const color = editor.colorOf(item.from_name, labels[0] ?? "");
-  const key = `${item.id}:${width}x${height}:${rle.length}:${rle.slice(-8).join(",")}:${color}`;
-  let href = maskCache.get(key);
+  const key = `${width}x${height}:${color}`;
+  const drawn = source ? maskCache.get(source) : undefined;
+  let href = drawn?.get(key);
   if (href === undefined) {
     href = null;
-    if (width && height && width * height <= 25_000_000) {
+    if (source && width && height && width * height <= 25_000_000) {
+      const rle = source.filter((v): v is number => typeof v === "number");
       const bytes = decodeRLE(rle, width * height * 4);
       const canvas = document.createElement("canvas");
       const context = bytes && bytes.length === width * height * 4 ? canvas.getContext("2d") : null;
@@ -1210,8 +1397,7 @@ function BrushMask({
         href = canvas.toDataURL("image/png");
       }
     }
-    if (maskCache.size > 200) maskCache.clear();
-    maskCache.set(key, href);
+    if (source) maskCache.set(source, (drawn ?? new Map<string, string | null>()).set(key, href));
   }
   if (!href) return null;
   return (

@@ -4,6 +4,7 @@
 // by selecting text across one or more lines; it is stored as Label Studio
 // stores it: start and end are paragraph indexes (as strings), startOffset
 // and endOffset count UTF-16 code units inside those paragraphs' texts.
+// Relations between spans are drawn over the dialogue (SpanRelations).
 import { useRef, type ReactNode } from "react";
 
 import type { JsonValue } from "../api.ts";
@@ -11,6 +12,7 @@ import { asText, attr, objectValue, type ObjectInfo } from "./config.ts";
 import { useEditor } from "./context.ts";
 import { colorStyle } from "./controls.tsx";
 import { isRegion, labelsOf, num, type RegionItem } from "./result.ts";
+import { SpanRelations } from "./SpanRelations.tsx";
 
 interface Paragraph {
   author: string;
@@ -151,6 +153,7 @@ export function ParagraphsObject({ object }: { object: ObjectInfo }) {
           className={selected ? "lc-span lc-span-selected" : "lc-span"}
           style={colorStyle(editor.colorOf(top.item.from_name, labelsOf(top.item)[0] ?? ""))}
           data-label={labels || undefined}
+          data-region-ids={covering.map((s) => s.item.id).join(" ")}
           onClick={() => {
             if (madeSpan.current) {
               madeSpan.current = false;
@@ -170,7 +173,7 @@ export function ParagraphsObject({ object }: { object: ObjectInfo }) {
   return (
     <div
       ref={ref}
-      className={canLabel ? "lc-object lc-paragraphs lc-text-selectable" : "lc-object lc-paragraphs"}
+      className={canLabel ? "lc-object lc-paragraphs lc-text-stage lc-text-selectable" : "lc-object lc-paragraphs lc-text-stage"}
       aria-label={`Dialogue (${object.name})`}
       role="group"
       onMouseDown={() => {
@@ -189,6 +192,7 @@ export function ParagraphsObject({ object }: { object: ObjectInfo }) {
       {canLabel ? (
         <p className="field-hint">Choose a label, then select text in one or more lines to label it.</p>
       ) : null}
+      <SpanRelations stage={ref} name={object.name} />
     </div>
   );
 }

@@ -1,0 +1,445 @@
+// Editing on the labeling canvas, in Chromium against the real binary
+// (global-setup's "seeded" server, signed in as its owner), each checked in
+// the project's JSON export: a text span's edges dragged (in code points),
+// a relation made between two text spans and drawn over the text, an
+// ellipse resized by its handles, part of a brush mask erased, and the
+// waveform of an uploaded WAV drawn under the audio timeline.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+import { expect, test, type APIRequestContext, type Locator, type Page } from "@playwright/test";
+
+import { stateDir, type ServerState } from "./global-setup";
+import { png } from "./images";
+import { ProjectsPage, SignInPage, type LabelingPage } from "./labeling-pages";
+
+const { seeded } = JSON.parse(readFileSync(join(stateDir, "server.json"), "utf8")) as ServerState;
+const stamp = Date.now();
+
+test.describe.configure({ mode: "serial" });
+
+const auth = { Authorization: `Token ${seeded.token}` };
+
+async function gql<T>(request: APIRequestContext, query: string, variables: Record<string, unknown>): Promise<T> {
+  const res = await request.post(`${seeded.url}/graphql`, { headers: auth, data: { query, variables } });
+  expect(res.status()).toBe(200);
+  const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
+  expect(body.errors).toBeUndefined();
+  return body.data as T;
+}
+
+// project makes a project through the API and imports tasks into it, if any.
+async function project(request: APIRequestContext, title: string, config: string, tasks: unknown[]): Promise<string> {
+  const created = await gql<{ createProject: { id: string } }>(
+    request,
+    "mutation($i: CreateProjectInput!){ createProject(input: $i){ id } }",
+    { i: { title, labelConfig: config } },
+  );
+  const id = created.createProject.id;
+  if (tasks.length > 0) {
+    await gql(request, "mutation($p: ID!, $t: JSON!){ importTasks(projectId:$p, tasks:$t){ taskCount } }", { p: id, t: tasks });
+  }
+  return id;
+}
+
+interface Item {
+  id: string;
+  type: string;
+  from_id?: string;
+  to_id?: string;
+  direction?: string;
+  original_width?: number;
+  original_height?: number;
+  value: Record<string, unknown>;
+}
+
+// exported downloads the project's JSON export and returns the first annotation's result.
+async function exported(request: APIRequestContext, projectId: string): Promise<Item[]> {
+  const res = await request.get(`${seeded.url}/api/projects/${projectId}/export?format=JSON`, { headers: auth });
+  expect(res.status()).toBe(200);
+  const tasks = (await res.json()) as { annotations: { result: Item[] }[] }[];
+  expect(tasks).toHaveLength(1);
+  return tasks[0]!.annotations[0]!.result;
+}
+
+async function open(page: Page, title: string): Promise<LabelingPage> {
+  await new SignInPage(page).signIn(seeded.url, seeded.email, seeded.password);
+  const labeling = await (await new ProjectsPage(page).open(title)).startLabeling();
+  await expect(await labeling.task(1)).toBeVisible();
+  return labeling;
+}
+
+// charPoint is the screen point just inside the left (or right) side of the
+// character at UTF-16 index `at` of the shown text, however it is cut into marks.
+async function charPoint(page: Page, at: number, side: "left" | "right"): Promise<{ x: number; y: number }> {
+  return page.locator(".lc-text").evaluate(
+    (element, [index, right]) => {
+      const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+      let seen = 0;
+      for (let node = walker.nextNode() as Text | null; node; node = walker.nextNode() as Text | null) {
+        if ((index as number) < seen + node.data.length) {
+          const range = document.createRange();
+          range.setStart(node, (index as number) - seen);
+          range.setEnd(node, (index as number) - seen + 1);
+          const rect = range.getBoundingClientRect();
+          return { x: right ? rect.right - 1 : rect.left + 1, y: rect.top + rect.height / 2 };
+        }
+        seen += node.data.length;
+      }
+      throw new Error(`the text has no character ${index}`);
+    },
+    [at, side === "right"] as const,
+  );
+}
+
+// dragTo presses the mouse in the middle of what a locator shows and lets go at a point.
+async function dragTo(page: Page, handle: Locator, to: { x: number; y: number }): Promise<void> {
+  const box = await handle.boundingBox();
+  if (!box) throw new Error("the handle is not shown");
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(to.x, to.y, { steps: 12 });
+  await page.mouse.up();
+}
+
+const spans = `<View>
+  <Labels name="label" toName="text"><Label value="PER"/><Label value="LOC"/></Labels>
+  <Text name="text" value="$text"/>
+</View>`;
+
+// The emoji is one code point but two UTF-16 units, so offsets in the export differ from the browser's.
+const text = "😀 Ada Lovelace wrote in London.";
+
+test("span edges: dragged to the character under the pointer, nudged with the arrow keys, undone; exported in code points", async ({
+  page,
+  request,
+}) => {
+  const title = `Span edges ${stamp}`;
+  const id = await project(request, title, spans, [{ text }]);
+  const labeling = await open(page, title);
+
+  await labeling.pickLabel("PER");
+  await labeling.addSpanByOffsets(6, 14);
+  await expect(labeling.regions).toHaveCount(1);
+  await expect(labeling.regions.first()).toContainText("“Lovelace”");
+  await page.getByRole("button", { name: "PER", exact: true }).click();
+
+  // Handles show only on the selected span.
+  const start = page.getByRole("slider", { name: "Start of the selected span" });
+  const end = page.getByRole("slider", { name: "End of the selected span" });
+  await expect(start).toHaveCount(0);
+  await page.getByRole("button", { name: "Select region 1" }).click();
+  await expect(start).toHaveAttribute("aria-valuenow", "6");
+  await expect(end).toHaveAttribute("aria-valuenow", "14");
+
+  // The start to "Ada", then the end to "wrote": each drag one edit.
+  await dragTo(page, start, await charPoint(page, text.indexOf("Ada"), "left"));
+  await expect(labeling.regions.first()).toContainText("“Ada Lovelace”");
+  await expect(start).toHaveAttribute("aria-valuenow", "2");
+  await dragTo(page, end, await charPoint(page, text.indexOf("wrote") + 4, "right"));
+  await expect(labeling.regions.first()).toContainText("“Ada Lovelace wrote”");
+  await page.keyboard.press("Control+z");
+  await expect(labeling.regions.first()).toContainText("“Ada Lovelace”");
+  await page.keyboard.press("Control+Shift+z");
+  await expect(labeling.regions.first()).toContainText("“Ada Lovelace wrote”");
+
+  // From the keyboard: the end one character back, and undone.
+  await end.focus();
+  await page.keyboard.press("ArrowLeft");
+  await expect(labeling.regions.first()).toContainText("“Ada Lovelace wrot”");
+  await expect(end).toBeFocused();
+  await page.locator("body").click({ position: { x: 2, y: 2 } });
+  await page.keyboard.press("Control+z");
+  await expect(labeling.regions.first()).toContainText("“Ada Lovelace wrote”");
+
+  await labeling.submit.click();
+  await expect(labeling.done).toBeVisible();
+  const result = await exported(request, id);
+  expect(result).toHaveLength(1);
+  expect(result[0]!.type).toBe("labels");
+  expect(result[0]!.value).toEqual({ start: 2, end: 20, text: "Ada Lovelace wrote", labels: ["PER"] });
+});
+
+// arrowStartsAtSpan reports whether the drawn arrow starts over the span
+// showing phrase, within a pixel: the overlay follows the text's layout.
+async function arrowStartsAtSpan(page: Page, phrase: string): Promise<boolean> {
+  return page.locator(".lc-text-stage").evaluate((stage, wanted) => {
+    const arrow = stage.querySelector(".lc-span-relations .lc-relation-arrow");
+    const mark = [...stage.querySelectorAll("mark")].find((m) => m.textContent === wanted);
+    const found = /^M ([\d.-]+) ([\d.-]+)/.exec(arrow?.getAttribute("d") ?? "");
+    if (!mark || !found) return false;
+    const origin = stage.getBoundingClientRect();
+    const rect = mark.getClientRects()[0]!;
+    const [x, y] = [rect.left + rect.width / 2 - origin.left, rect.top - origin.top];
+    return Math.abs(x - Number(found[1])) < 1 && Math.abs(y - Number(found[2])) < 1;
+  }, phrase);
+}
+
+test("relations between text spans: made as on an image, drawn over the text as it reflows, exported", async ({
+  page,
+  request,
+}) => {
+  const title = `Span relations ${stamp}`;
+  const id = await project(request, title, spans, [{ text }]);
+  const labeling = await open(page, title);
+
+  await labeling.pickLabel("PER");
+  await labeling.addSpanByOffsets(2, 14);
+  await labeling.pickLabel("LOC");
+  await labeling.addSpanByOffsets(24, 30);
+  await expect(labeling.regions).toHaveCount(2);
+  await page.getByRole("button", { name: "LOC", exact: true }).click();
+
+  // Select the person, Alt+R, then click the place in the text.
+  await page.getByRole("button", { name: "Select region 1" }).click();
+  await page.keyboard.press("Alt+r");
+  await page.locator(".lc-text mark", { hasText: "London" }).click();
+  const relations = page.getByRole("region", { name: "Relations" }).getByRole("listitem");
+  await expect(relations).toHaveCount(1);
+  await expect(relations.first()).toContainText("1. PER");
+  await expect(relations.first()).toContainText("→ 2. LOC");
+  await expect(page.locator(".lc-span-relations .lc-relation-arrow")).toHaveCount(1);
+  await expect.poll(() => arrowStartsAtSpan(page, "Ada Lovelace")).toBe(true);
+  // A narrower window rewraps the page; the arrow goes along.
+  await page.setViewportSize({ width: 520, height: 720 });
+  await expect.poll(() => arrowStartsAtSpan(page, "Ada Lovelace")).toBe(true);
+  await page.setViewportSize({ width: 1280, height: 720 });
+
+  // Undo takes the relation away, and its arrow.
+  await page.keyboard.press("Control+z");
+  await expect(relations).toHaveCount(0);
+  await expect(page.locator(".lc-span-relations .lc-relation-arrow")).toHaveCount(0);
+  await page.keyboard.press("Control+Shift+z");
+  await expect(relations).toHaveCount(1);
+
+  await labeling.submit.click();
+  await expect(labeling.done).toBeVisible();
+  const result = await exported(request, id);
+  const [per, loc] = [result.find((r) => r.value.text === "Ada Lovelace")!, result.find((r) => r.value.text === "London")!];
+  expect(per.value).toMatchObject({ start: 2, end: 14, labels: ["PER"] });
+  expect(loc.value).toMatchObject({ start: 24, end: 30, labels: ["LOC"] });
+  expect(result.find((r) => r.type === "relation")).toMatchObject({ from_id: per.id, to_id: loc.id, direction: "right" });
+});
+
+// ellipseOf reads an ellipse region's centre and radii from the regions list, rounded.
+async function ellipseOf(region: Locator): Promise<number[]> {
+  const found = /ellipse at ([\d.]+)%, ([\d.]+)%, radii ([\d.]+)% × ([\d.]+)%/.exec((await region.textContent()) ?? "");
+  return found ? found.slice(1).map((n) => Math.round(Number(n))) : [];
+}
+
+// imagePoint is the screen point at fractions of the image's width and height.
+async function imagePoint(labeling: LabelingPage, at: [number, number]): Promise<{ x: number; y: number }> {
+  const box = (await labeling.image.boundingBox())!;
+  return { x: box.x + box.width * at[0], y: box.y + box.height * at[1] };
+}
+
+const ellipses = `<View>
+  <Image name="image" value="$image"/>
+  <EllipseLabels name="ell" toName="image"><Label value="Eye"/></EllipseLabels>
+</View>`;
+
+test("ellipses: resized by the handles of their box (the opposite side stays), moved, undone; exported with the new radii", async ({
+  page,
+  request,
+}) => {
+  const title = `Ellipse handles ${stamp}`;
+  const id = await project(request, title, ellipses, [{ image: png(200, 100, [90, 60, 140]) }]);
+  const labeling = await open(page, title);
+
+  await labeling.pickLabel("Eye");
+  await labeling.drawBox([0.2, 0.2], [0.5, 0.6]);
+  const region = labeling.regions.first();
+  await expect.poll(() => ellipseOf(region)).toEqual([35, 40, 15, 20]);
+  await page.getByRole("button", { name: "Eye", exact: true }).click();
+  await page.getByRole("button", { name: "Select region 1" }).click();
+
+  // The right handle to 60%: the left side stays at 20%, so rx is 20 and the centre 40.
+  await dragTo(page, page.locator('[data-handle="e"]'), await imagePoint(labeling, [0.6, 0.4]));
+  await expect.poll(() => ellipseOf(region)).toEqual([40, 40, 20, 20]);
+  // The bottom handle to 80%: the top stays at 20%, so ry is 30 and the centre 50.
+  await dragTo(page, page.locator('[data-handle="s"]'), await imagePoint(labeling, [0.4, 0.8]));
+  await expect.poll(() => ellipseOf(region)).toEqual([40, 50, 20, 30]);
+  await page.keyboard.press("Control+z");
+  await expect.poll(() => ellipseOf(region)).toEqual([40, 40, 20, 20]);
+  await page.keyboard.press("Control+Shift+z");
+  await expect.poll(() => ellipseOf(region)).toEqual([40, 50, 20, 30]);
+  // A corner handle moves two sides at once.
+  await dragTo(page, page.locator('[data-handle="nw"]'), await imagePoint(labeling, [0.1, 0.1]));
+  await expect.poll(() => ellipseOf(region)).toEqual([35, 45, 25, 35]);
+  // Dragged by its body, it moves whole.
+  await labeling.dragOnImage([0.35, 0.45], [0.45, 0.45]);
+  await expect.poll(() => ellipseOf(region)).toEqual([45, 45, 25, 35]);
+
+  await labeling.submit.click();
+  await expect(labeling.done).toBeVisible();
+  const result = await exported(request, id);
+  expect(result).toHaveLength(1);
+  expect(result[0]).toMatchObject({ type: "ellipselabels", original_width: 200, original_height: 100 });
+  const v = result[0]!.value as Record<string, number>;
+  expect(v.x).toBeCloseTo(45, 0);
+  expect(v.y).toBeCloseTo(45, 0);
+  expect(v.radiusX).toBeCloseTo(25, 0);
+  expect(v.radiusY).toBeCloseTo(35, 0);
+  expect(v.rotation).toBe(0);
+});
+
+// decodeRLE reads Label Studio's brush RLE, as label_studio_converter's decode_rle does.
+function decodeRLE(rle: number[]): number[] {
+  const bits = rle.map((b) => b.toString(2).padStart(8, "0")).join("");
+  let pos = 0;
+  const read = (n: number) => {
+    const v = parseInt(bits.slice(pos, pos + n), 2);
+    pos += n;
+    return v;
+  };
+  const num = read(32);
+  const word = read(5) + 1;
+  const sizes = [0, 0, 0, 0].map(() => read(4) + 1);
+  const out: number[] = [];
+  while (out.length < num) {
+    const repeat = read(1);
+    const n = 1 + read(sizes[read(2)]!);
+    if (repeat) {
+      const v = read(word);
+      for (let k = 0; k < n; k++) out.push(v);
+    } else {
+      for (let k = 0; k < n; k++) out.push(read(word));
+    }
+  }
+  return out;
+}
+
+const brushes = `<View>
+  <Image name="image" value="$image"/>
+  <BrushLabels name="mask" toName="image"><Label value="Road"/></BrushLabels>
+</View>`;
+
+test("brush eraser: a stroke clears pixels from the selected mask, one undoable step; the exported RLE changes", async ({
+  page,
+  request,
+}) => {
+  const title = `Eraser ${stamp}`;
+  const id = await project(request, title, brushes, [{ image: png(40, 20, [200, 200, 200]) }]);
+  const labeling = await open(page, title);
+
+  // A stroke across the middle paints a mask; the eraser then cuts it in two.
+  await labeling.pickLabel("Road");
+  await labeling.dragOnImage([0.05, 0.5], [0.95, 0.5]);
+  await expect(labeling.regions).toHaveCount(1);
+  await page.getByRole("button", { name: "Road", exact: true }).click();
+  const mask = page.locator("svg image.lc-brush");
+  const painted = await mask.getAttribute("href");
+
+  const eraser = page.getByRole("button", { name: "Eraser" });
+  await eraser.click();
+  await expect(eraser).toHaveAttribute("aria-pressed", "true");
+  await expect(page.getByText(/Select a brush mask to erase from/)).toBeVisible();
+  await page.getByRole("button", { name: "Select region 1" }).click();
+  await expect(page.getByText(/Drag over the selected mask to erase it/)).toBeVisible();
+  await labeling.dragOnImage([0.5, 0.1], [0.5, 0.9]);
+  await expect(mask).not.toHaveAttribute("href", painted!);
+  const erased = await mask.getAttribute("href");
+  await page.keyboard.press("Control+z");
+  await expect(mask).toHaveAttribute("href", painted!);
+  await page.keyboard.press("Control+Shift+z");
+  await expect(mask).toHaveAttribute("href", erased!);
+  await expect(labeling.regions).toHaveCount(1);
+
+  await labeling.submit.click();
+  await expect(labeling.done).toBeVisible();
+  const result = await exported(request, id);
+  expect(result).toHaveLength(1);
+  expect(result[0]).toMatchObject({ type: "brushlabels", original_width: 40, original_height: 20 });
+  const value = result[0]!.value as { format: string; rle: number[]; brushlabels: string[] };
+  expect(value.format).toBe("rle");
+  expect(value.brushlabels).toEqual(["Road"]);
+  const alpha = decodeRLE(value.rle).filter((_, i) => i % 4 === 3);
+  expect(alpha).toHaveLength(40 * 20);
+  const at = (x: number, y: number) => alpha[y * 40 + x];
+  // Painted on both sides of the cut, cleared along it.
+  expect(at(8, 10)).toBe(255);
+  expect(at(32, 10)).toBe(255);
+  expect(at(20, 10)).toBe(0);
+  expect(at(20, 9)).toBe(0);
+});
+
+// wavFile is a 16-bit mono WAV of a 440 Hz tone at 80% of full scale.
+function wavFile(secondsLong: number): Buffer {
+  const rate = 8000;
+  const samples = rate * secondsLong;
+  const out = Buffer.alloc(44 + samples * 2);
+  out.write("RIFF", 0, "ascii");
+  out.writeUInt32LE(36 + samples * 2, 4);
+  out.write("WAVEfmt ", 8, "ascii");
+  out.writeUInt32LE(16, 16);
+  out.writeUInt16LE(1, 20); // PCM
+  out.writeUInt16LE(1, 22); // mono
+  out.writeUInt32LE(rate, 24);
+  out.writeUInt32LE(rate * 2, 28);
+  out.writeUInt16LE(2, 32);
+  out.writeUInt16LE(16, 34);
+  out.write("data", 36, "ascii");
+  out.writeUInt32LE(samples * 2, 40);
+  for (let i = 0; i < samples; i++) {
+    out.writeInt16LE(Math.round(0.8 * 32767 * Math.sin((2 * Math.PI * 440 * i) / rate)), 44 + i * 2);
+  }
+  return out;
+}
+
+const audio = `<View>
+  <Labels name="speech" toName="audio"><Label value="Speech"/></Labels>
+  <Audio name="audio" value="$audio"/>
+</View>`;
+
+test("audio waveform: an uploaded WAV is drawn on the timeline, where segments are still made by dragging", async ({
+  page,
+  request,
+}) => {
+  const title = `Waveform ${stamp}`;
+  const id = await project(request, title, audio, []);
+  const upload = await request.post(`${seeded.url}/api/projects/${id}/import`, {
+    headers: auth,
+    multipart: { file: { name: "tone.wav", mimeType: "audio/wav", buffer: wavFile(4) } },
+  });
+  expect(upload.status()).toBe(200);
+  const labeling = await open(page, title);
+  await expect(page.getByLabel("Audio to label (audio)")).toHaveAttribute("src", /^\/api\/uploads\/[0-9a-f]{32}\.wav$/);
+
+  // The tone fills the canvas from near its top to near its bottom, not just the middle line.
+  const waveform = page.getByRole("img", { name: "Waveform" });
+  await expect(waveform).toBeVisible();
+  const inked = () =>
+    waveform.evaluate((element) => {
+      const canvas = element as HTMLCanvasElement;
+      const pixels = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let top = 0;
+      let all = 0;
+      for (let i = 3; i < pixels.length; i += 4) {
+        if (pixels[i] === 0) continue;
+        all++;
+        if ((i - 3) / 4 < (canvas.width * canvas.height) / 4) top++;
+      }
+      return { all, top, size: canvas.width * canvas.height };
+    });
+  await expect.poll(async () => (await inked()).top).toBeGreaterThan(0);
+  const ink = await inked();
+  expect(ink.all).toBeGreaterThan(ink.size / 2);
+
+  await expect.poll(() => page.getByLabel("Audio to label (audio)").evaluate((a) => (a as HTMLAudioElement).duration)).toBeCloseTo(4, 1);
+  await labeling.pickLabel("Speech");
+  const box = (await waveform.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.25, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2, { steps: 8 });
+  await page.mouse.up();
+  await expect(labeling.regions).toHaveCount(1);
+
+  await labeling.submit.click();
+  await expect(labeling.done).toBeVisible();
+  const result = await exported(request, id);
+  expect(result).toHaveLength(1);
+  const v = result[0]!.value as { start: number; end: number; labels: string[] };
+  expect(v.labels).toEqual(["Speech"]);
+  expect(v.start).toBeCloseTo(1, 0);
+  expect(v.end).toBeCloseTo(2, 0);
+});

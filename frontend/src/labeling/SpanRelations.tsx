@@ -1,0 +1,109 @@
+// Relation arrows between text spans, as the image draws them between
+// regions: an SVG laid over a text object (Text, HyperText, Paragraphs)
+// that arches from the start of one span to the start of the other. The
+// objects mark each highlighted piece of text with the ids of the spans
+// covering it (data-region-ids, space-separated), so this one piece of code
+// finds a span's place on screen whichever object drew it. Positions are
+// measured after every render and whenever the text's box changes size
+// (layout, wrapping, fonts); the overlay sits in the same box as the text,
+// so it scrolls with it.
+import { useEffect, useState, type RefObject } from "react";
+
+import { useEditor } from "./context.ts";
+import { isRelation, type RelationItem } from "./result.ts";
+
+interface Arrow {
+  id: string;
+  path: string;
+  direction: RelationItem["direction"];
+}
+
+/** anchor is where arrows meet a span: the top middle of its first piece's first line, in stage pixels. */
+function anchor(stage: HTMLElement, id: string, origin: DOMRect): [number, number] | null {
+  const piece = stage.querySelector(`[data-region-ids~="${CSS.escape(id)}"]`);
+  const rect = piece?.getClientRects()[0];
+  if (!rect) return null;
+  return [rect.left + rect.width / 2 - origin.left, rect.top - origin.top];
+}
+
+/** measure lays out an arrow for each relation whose two ends are spans in stage. */
+function measure(stage: HTMLElement, relations: readonly RelationItem[]): Arrow[] {
+  const origin = stage.getBoundingClientRect();
+  const arrows: Arrow[] = [];
+  for (const relation of relations) {
+    const from = anchor(stage, relation.from_id, origin);
+    const to = anchor(stage, relation.to_id, origin);
+    if (!from || !to) continue;
+    // The arrow arches over the text between the two spans, higher the farther apart they are.
+    const lift = 14 + Math.min(36, Math.abs(to[0] - from[0]) / 8);
+    const r = (n: number) => Math.round(n * 10) / 10;
+    const path =
+      `M ${r(from[0])} ${r(from[1])} ` +
+      `C ${r(from[0])} ${r(from[1] - lift)}, ${r(to[0])} ${r(to[1] - lift)}, ${r(to[0])} ${r(to[1])}`;
+    arrows.push({ id: relation.id, path, direction: relation.direction });
+  }
+  return arrows;
+}
+
+function same(a: readonly Arrow[], b: readonly Arrow[]): boolean {
+  return a.length === b.length && a.every((x, i) => x.id === b[i]?.id && x.path === b[i]?.path && x.direction === b[i]?.direction);
+}
+
+/**
+ * SpanRelations draws the relations between spans inside stage, an element
+ * with position: relative holding the text; name keeps marker ids apart.
+ */
+export function SpanRelations({ stage, name }: { stage: RefObject<HTMLElement | null>; name: string }) {
+  const editor = useEditor();
+  const [arrows, setArrows] = useState<Arrow[]>([]);
+  // A resize only needs a render, after which the positions are measured again.
+  const [, setResized] = useState(0);
+  const relations = editor.result.filter(isRelation);
+
+  useEffect(() => {
+    const element = stage.current;
+    if (!element) return;
+    const observer = new ResizeObserver(() => setResized((n) => n + 1));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [stage]);
+
+  // After every render (the spans may have moved) and every resize; a change
+  // of geometry renders once more, an unchanged one does not.
+  useEffect(() => {
+    const element = stage.current;
+    const next = element && relations.length > 0 ? measure(element, relations) : [];
+    setArrows((current) => (same(current, next) ? current : next));
+  });
+
+  if (arrows.length === 0) return null;
+  const marker = `${editor.idPrefix}-${name}-span-arrow`;
+  return (
+    <svg className="lc-span-relations" aria-hidden="true">
+      <defs>
+        <marker
+          id={marker}
+          viewBox="0 0 10 10"
+          refX="10"
+          refY="5"
+          markerWidth="8"
+          markerHeight="8"
+          markerUnits="userSpaceOnUse"
+          orient="auto-start-reverse"
+        >
+          <path d="M0,0 L10,5 L0,10 z" />
+        </marker>
+      </defs>
+      {arrows.map((arrow) => (
+        <path
+          key={arrow.id}
+          className="lc-relation-arrow"
+          d={arrow.path}
+          markerEnd={arrow.direction === "left" ? undefined : `url(#${marker})`}
+          markerStart={arrow.direction === "right" ? undefined : `url(#${marker})`}
+          data-relation-id={arrow.id}
+        />
+      ))}
+    </svg>
+  );
+}
