@@ -4,7 +4,8 @@
 // ends the session in the app too.
 import { useCallback, useEffect, useRef, useState } from "react";
 
-import { isApiError, request, type Operation } from "./api.ts";
+import { isApiError, request } from "./api.ts";
+import type { TypedDocumentString } from "./gql/graphql.ts";
 import { useSession } from "./session.tsx";
 
 export interface QueryState<TResult> {
@@ -18,8 +19,8 @@ export interface QueryState<TResult> {
 }
 
 /** useQuery sends op for a signed-in page whenever variables change (compared as JSON). */
-export function useQuery<TVariables, TResult>(
-  op: Operation<TVariables, TResult>,
+export function useQuery<TResult, TVariables>(
+  op: TypedDocumentString<TResult, TVariables>,
   variables: TVariables,
   options: { skip?: boolean } = {},
 ): QueryState<TResult> {
@@ -117,7 +118,7 @@ export function usePagedQuery<
   TVariables extends { first?: number | null | undefined; after?: string | null | undefined },
   TNode extends { id: string },
 >(
-  op: Operation<TVariables, TResult>,
+  op: TypedDocumentString<TResult, TVariables>,
   variables: Omit<TVariables, "first" | "after">,
   options: PagedQueryOptions<TResult, TNode>,
 ): PagedQueryState<TResult, TNode> {
@@ -236,8 +237,8 @@ export interface MutationState<TVariables, TResult> {
  * sign-in and sign-up forms pass false, because there it means wrong
  * credentials.
  */
-export function useMutation<TVariables, TResult>(
-  op: Operation<TVariables, TResult>,
+export function useMutation<TResult, TVariables>(
+  op: TypedDocumentString<TResult, TVariables>,
   options: { signedIn?: boolean } = {},
 ): MutationState<TVariables, TResult> {
   const { sessionEnded } = useSession();

@@ -3,13 +3,13 @@
 // whole log as a JSON lines download. Every value is shown as text.
 import { useState, type FormEvent } from "react";
 
+import { auditDownloadUrl } from "../api.ts";
 import {
   AuditEventsQuery,
   MembersQuery,
-  auditDownloadUrl,
   type AuditEvent,
   type AuditFilter,
-} from "../api.ts";
+} from "../operations.ts";
 import { Button } from "../components/Button.tsx";
 import { ErrorAlert, Loading } from "../components/Messages.tsx";
 import { PageHeading } from "../components/PageHeading.tsx";

@@ -8,18 +8,17 @@
 // for review, in the editor, with Accept, Reject and Fix.
 import { useCallback, useEffect, useMemo, useState } from "react";
 
+import { isApiError, request } from "../api.ts";
 import {
-  isApiError,
   LabelStreamStatusQuery,
   LabelTaskQuery,
   NextReviewQuery,
   NextTaskQuery,
   ProjectQuery,
-  request,
   type Annotation,
   type Project,
   type Task,
-} from "../api.ts";
+} from "../operations.ts";
 import { Button } from "../components/Button.tsx";
 import { Markdown } from "../components/Markdown.tsx";
 import { ErrorAlert, Loading } from "../components/Messages.tsx";

@@ -4,7 +4,7 @@
 // sends it back for review.
 import { useState } from "react";
 
-import { MyAnnotationsQuery, type MyAnnotation, type ReviewState } from "../api.ts";
+import { MyAnnotationsQuery, type MyAnnotation, type ReviewState } from "../operations.ts";
 import { Button } from "../components/Button.tsx";
 import { ErrorAlert, Loading } from "../components/Messages.tsx";
 import { PageHeading } from "../components/PageHeading.tsx";

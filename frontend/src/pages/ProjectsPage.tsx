@@ -1,11 +1,11 @@
 // /projects: the organization's projects, newest first, fifty at a time.
-import { ProjectsQuery } from "../api.ts";
 import { Button } from "../components/Button.tsx";
 import { ErrorAlert, Loading } from "../components/Messages.tsx";
 import { PageHeading } from "../components/PageHeading.tsx";
 import { Progress } from "../components/Progress.tsx";
 import { count, formatDate, isManagerRole } from "../format.ts";
 import { usePagedQuery } from "../hooks.ts";
+import { ProjectsQuery } from "../operations.ts";
 import { Link } from "../router.tsx";
 
 const pageSize = 50;

@@ -6,7 +6,7 @@
 // review stream and by a reviewer's task page.
 import { useCallback, useEffect, useState } from "react";
 
-import { ReviewAnnotationMutation, type Annotation, type Project, type Task } from "../../api.ts";
+import { ReviewAnnotationMutation, type Annotation, type Project, type Task } from "../../operations.ts";
 import { Button } from "../../components/Button.tsx";
 import { ErrorAlert, StatusMessage } from "../../components/Messages.tsx";
 import { count, formatDateTime, reviewStateName } from "../../format.ts";

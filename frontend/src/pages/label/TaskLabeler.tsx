@@ -15,7 +15,7 @@ import {
   type Prediction,
   type Project,
   type Task,
-} from "../../api.ts";
+} from "../../operations.ts";
 import { Button } from "../../components/Button.tsx";
 import { Tabs } from "../../components/Tabs.tsx";
 import { ErrorAlert, StatusMessage } from "../../components/Messages.tsx";

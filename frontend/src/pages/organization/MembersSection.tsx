@@ -10,10 +10,9 @@ import {
   MembersQuery,
   RemoveMemberMutation,
   UpdateMemberRoleMutation,
-  type ID,
   type Member,
   type Role,
-} from "../../api.ts";
+} from "../../operations.ts";
 import { Button } from "../../components/Button.tsx";
 import { ErrorAlert, Loading, StatusMessage } from "../../components/Messages.tsx";
 import { assignableRoles, formatDate, roleName, withArticle } from "../../format.ts";
@@ -24,16 +23,16 @@ const pageSize = 50;
 interface MembersSectionProps {
   /** The viewer's role; owners and admins manage members. */
   viewerRole: Role;
-  viewerId: ID;
+  viewerId: string;
 }
 
 type Pending = { kind: "remove" | "deactivate"; member: Member } | null;
 
 /** Local changes made on this page, applied over the loaded pages. */
 interface Changes {
-  roles: Record<ID, Role>;
-  removed: ReadonlySet<ID>;
-  deactivated: ReadonlySet<ID>;
+  roles: Record<string, Role>;
+  removed: ReadonlySet<string>;
+  deactivated: ReadonlySet<string>;
 }
 
 export function MembersSection({ viewerRole, viewerId }: MembersSectionProps) {

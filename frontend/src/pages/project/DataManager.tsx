@@ -5,19 +5,19 @@
 // URLs.
 import { useEffect, useMemo, useRef, useState, type MouseEvent } from "react";
 
+import type { JsonValue } from "../../api.ts";
 import {
   DeleteAnnotationsMutation,
   DeleteTasksMutation,
   MembersQuery,
   TasksQuery,
-  type JsonValue,
   type OrderDirection,
   type Project,
   type ReviewState,
   type TaskFilter,
   type TaskOrderField,
   type DataManagerRow,
-} from "../../api.ts";
+} from "../../operations.ts";
 import { Button } from "../../components/Button.tsx";
 import { ErrorAlert, Loading } from "../../components/Messages.tsx";
 import { count, formatDateTime } from "../../format.ts";
