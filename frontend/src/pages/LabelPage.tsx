@@ -25,6 +25,7 @@ import { ErrorAlert, Loading } from "../components/Messages.tsx";
 import { PageHeading } from "../components/PageHeading.tsx";
 import { count, isReviewerRole } from "../format.ts";
 import { parseLabelConfig } from "../labeling/config.ts";
+import { preloadEditor } from "../labeling/LazyEditor.tsx";
 import { useQuery } from "../hooks.ts";
 import { useRole } from "../organization.tsx";
 import { Link, type RouteParams } from "../router.tsx";
@@ -35,6 +36,8 @@ import { TaskLabeler } from "./label/TaskLabeler.tsx";
 export function LabelPage({ params }: { params: RouteParams }) {
   const projectId = params.projectId ?? "";
   const taskId = params.taskId;
+  // The editor's chunk loads while the task does.
+  useEffect(preloadEditor, []);
   return taskId === undefined ? (
     <LabelStream projectId={projectId} />
   ) : (
@@ -237,6 +240,7 @@ export function ReviewPage({ params }: { params: RouteParams }) {
   const projectId = params.projectId ?? "";
   const project = useQuery(ProjectQuery, { id: projectId });
   const { sessionEnded } = useSession();
+  useEffect(preloadEditor, []);
   const [after, setAfter] = useState<string | null>(null);
   const [round, setRound] = useState(0);
   const [state, setState] = useState<ReviewStreamState>({ status: "loading" });

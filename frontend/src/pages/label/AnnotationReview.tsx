@@ -12,7 +12,7 @@ import { ErrorAlert, StatusMessage } from "../../components/Messages.tsx";
 import { count, formatDateTime, reviewStateName } from "../../format.ts";
 import { useMutation } from "../../hooks.ts";
 import type { LabelConfig } from "../../labeling/config.ts";
-import { Editor } from "../../labeling/Editor.tsx";
+import { Editor } from "../../labeling/LazyEditor.tsx";
 import { useResultHistory } from "../../labeling/history.ts";
 import { missingRequired, normalizeResult, toJson } from "../../labeling/result.ts";
 

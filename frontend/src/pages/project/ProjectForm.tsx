@@ -6,7 +6,7 @@ import type { JsonValue } from "../../api.ts";
 import type { Project, ProjectInput, Sampling } from "../../operations.ts";
 import { Field } from "../../components/Field.tsx";
 import { parseLabelConfig } from "../../labeling/config.ts";
-import { Editor } from "../../labeling/Editor.tsx";
+import { Editor } from "../../labeling/LazyEditor.tsx";
 import type { ResultItem } from "../../labeling/result.ts";
 
 export interface ProjectFormValues {
