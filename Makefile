@@ -39,17 +39,23 @@ postgresql-server:
 
 deps: node_modules chromium postgresql-server
 
-generate:
+# generate regenerates every generated file: ent and gqlgen (go generate),
+# then the SPA's operation types (frontend/src/gql, from codegen.ts).
+generate: node_modules
 	$(GO) generate ./...
+	npm run codegen
 
-# check-generate fails when `go generate` changes any generated file, i.e.
-# when committed generated code is stale.
-check-generate:
-	@before=$$(find ent graph -type f -name '*.go' | sort | xargs sha256sum); \
-	$(GO) generate ./... ; \
-	after=$$(find ent graph -type f -name '*.go' | sort | xargs sha256sum); \
+# check-generate fails when regenerating changes any generated file, i.e.
+# when committed generated code is stale: ent and gqlgen's Go code, or the
+# SPA's frontend/src/gql (an operation or the schema changed without
+# `npm run codegen`).
+check-generate: node_modules
+	@generated() { { find ent graph -type f -name '*.go'; find frontend/src/gql -type f; } | sort | xargs sha256sum; }; \
+	before=$$(generated); \
+	$(GO) generate ./... && npm run --silent codegen || exit 1; \
+	after=$$(generated); \
 	if [ "$$before" != "$$after" ]; then \
-		echo "generated code is stale: run 'go generate ./...' and commit the result"; \
+		echo "generated code is stale: run 'make generate' and commit the result"; \
 		diff <(echo "$$before") <(echo "$$after"); exit 1; \
 	fi; echo "generated code is current"
 

@@ -55,11 +55,41 @@ function strictCsp(): Plugin {
   };
 }
 
+// gqlDocuments replaces each graphql(`...`) call in src/ with the document
+// codegen generated for it in src/gql/graphql.ts, as the client preset's
+// Babel plugin does: the bundle then holds each document once, and not
+// gql.ts's lookup table keyed by every document's source. A call whose
+// document has no name, or a name codegen did not generate, fails the build.
+function gqlDocuments(): Plugin {
+  const src = resolve(root, "src") + "/";
+  const generated = resolve(root, "src/gql/graphql.ts");
+  const call = /\bgraphql\(\s*`([^`]*)`\s*\)/g;
+  const definition = /^\s*(query|mutation|subscription|fragment)\s+([_A-Za-z][_0-9A-Za-z]*)/;
+  return {
+    name: "gloss:gql-documents",
+    enforce: "pre",
+    transform(code, id) {
+      if (!id.startsWith(src) || id.startsWith(`${src}gql/`) || !code.includes("graphql(")) return null;
+      const names = new Set<string>();
+      const replaced = code.replace(call, (_, source: string) => {
+        const named = definition.exec(source);
+        if (!named) throw new Error(`${id}: a graphql() document must start with a named operation or fragment`);
+        const name = named[1] === "fragment" ? `${named[2]}FragmentDoc` : `${named[2]}Document`;
+        names.add(name);
+        return name;
+      });
+      if (names.size === 0) return null;
+      // Appended, since imports are hoisted, so that line numbers stay.
+      return { code: `${replaced}\nimport { ${[...names].join(", ")} } from ${JSON.stringify(generated)};\n`, map: null };
+    },
+  };
+}
+
 export default defineConfig({
   root,
   base: "/",
   publicDir: false,
-  plugins: [react(), strictCsp(), keepGitkeep()],
+  plugins: [gqlDocuments(), react(), strictCsp(), keepGitkeep()],
   build: {
     outDir,
     emptyOutDir: true,

@@ -3,7 +3,7 @@
 // that need a signed-in user or a role.
 import type { ComponentType, ReactNode } from "react";
 
-import type { Role } from "./api.ts";
+import type { Role } from "./operations.ts";
 import { Button } from "./components/Button.tsx";
 import { ErrorAlert, Loading } from "./components/Messages.tsx";
 import { NavBar } from "./components/NavBar.tsx";

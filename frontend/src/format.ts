@@ -1,5 +1,5 @@
 // Formatting for people: dates, roles and browsers.
-import type { ReviewState, Role } from "./api.ts";
+import type { ReviewState, Role } from "./operations.ts";
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });

@@ -8,11 +8,10 @@ import { createContext, useCallback, useContext, useMemo, useState, type ReactNo
 import {
   CurrentOrganizationQuery,
   SwitchOrganizationMutation,
-  type ID,
   type OrganizationChoice,
   type OrganizationSummary,
   type Role,
-} from "./api.ts";
+} from "./operations.ts";
 import { useMutation, useQuery } from "./hooks.ts";
 
 export interface OrganizationContextValue {
@@ -23,10 +22,10 @@ export interface OrganizationContextValue {
   /** The viewer's role in the active organization. */
   role: Role | null;
   /** switchTo makes another organization the active one and reloads; it rejects with an ApiError. */
-  switchTo(id: ID): Promise<void>;
+  switchTo(id: string): Promise<void>;
   switching: boolean;
   /** The organization just switched to, for a one-time confirmation. */
-  switchedTo: ID | null;
+  switchedTo: string | null;
   /** clearSwitched forgets switchedTo once it was shown. */
   clearSwitched(): void;
   /** reload asks the server again, for example after creating or leaving an organization. */
@@ -44,12 +43,12 @@ interface ProviderProps {
 export function OrganizationProvider({ fallback, children }: ProviderProps) {
   const query = useQuery(CurrentOrganizationQuery, {});
   const switchMutation = useMutation(SwitchOrganizationMutation);
-  const [switchedTo, setSwitchedTo] = useState<ID | null>(null);
+  const [switchedTo, setSwitchedTo] = useState<string | null>(null);
   const { reload } = query;
   const run = switchMutation.run;
 
   const switchTo = useCallback(
-    async (id: ID) => {
+    async (id: string) => {
       await run({ id });
       setSwitchedTo(id);
       reload();

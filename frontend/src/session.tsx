@@ -12,7 +12,8 @@ import {
   type ReactNode,
 } from "react";
 
-import { ViewerQuery, errorMessage, isApiError, request, type Viewer } from "./api.ts";
+import { errorMessage, isApiError, request } from "./api.ts";
+import { ViewerQuery, type Viewer } from "./operations.ts";
 
 type State =
   | { status: "loading" }

@@ -3,7 +3,7 @@
 // sign-out.
 import { useState, type FormEvent } from "react";
 
-import { LogoutMutation } from "../api.ts";
+import { LogoutMutation } from "../operations.ts";
 import { isAdminRole, isManagerRole } from "../format.ts";
 import { useMutation } from "../hooks.ts";
 import { useOrganization } from "../organization.tsx";

@@ -1,5 +1,5 @@
 // /account: who you are, your API token, your password and your sessions.
-import { SessionsQuery } from "../api.ts";
+import { SessionsQuery } from "../operations.ts";
 import { PageHeading } from "../components/PageHeading.tsx";
 import { formatDate } from "../format.ts";
 import { useQuery } from "../hooks.ts";

@@ -3,19 +3,18 @@
 // whole log as a JSON lines download. Every value is shown as text.
 import { useState, type FormEvent } from "react";
 
+import { auditDownloadUrl } from "../api.ts";
 import {
   AuditEventsQuery,
   MembersQuery,
-  auditDownloadUrl,
   type AuditEvent,
-  type AuditEventsPage,
   type AuditFilter,
-} from "../api.ts";
+} from "../operations.ts";
 import { Button } from "../components/Button.tsx";
 import { ErrorAlert, Loading } from "../components/Messages.tsx";
 import { PageHeading } from "../components/PageHeading.tsx";
 import { count, describeUserAgent, formatDateTime } from "../format.ts";
-import { useMutation, useQuery } from "../hooks.ts";
+import { usePagedQuery, useQuery } from "../hooks.ts";
 
 const pageSize = 50;
 
@@ -153,49 +152,25 @@ export function AuditPage() {
           </p>
         </form>
         <ErrorAlert id="audit-filter-error" error={formError} />
-        {/* Keyed by the filter so that a new filter starts from the first page. */}
-        <EventList key={JSON.stringify(filter)} filter={filter} names={names} />
+        <EventList filter={filter} names={names} />
       </section>
     </>
   );
 }
 
 function EventList({ filter, names }: { filter: AuditFilter | null; names: ReadonlyMap<string, string> }) {
-  const firstPage = useQuery(AuditEventsQuery, { first: pageSize, after: null, filter });
-  const nextPage = useMutation(AuditEventsQuery);
-  const [later, setLater] = useState<AuditEventsPage[]>([]);
-  const [error, setError] = useState<unknown>(null);
-
-  const pages = firstPage.data ? [firstPage.data.auditEvents, ...later] : [];
-  const last = pages[pages.length - 1];
-  const byId = new Map<string, AuditEvent>();
-  for (const page of pages) {
-    for (const edge of page.edges) {
-      if (!byId.has(edge.node.id)) byId.set(edge.node.id, edge.node);
-    }
-  }
-  const events = [...byId.values()];
-
-  async function loadMore() {
-    const after = last?.pageInfo.endCursor ?? null;
-    if (nextPage.pending || !after) return;
-    setError(null);
-    try {
-      const data = await nextPage.run({ first: pageSize, after, filter });
-      setLater((current) => [...current, data.auditEvents]);
-    } catch (err) {
-      setError(err);
-    }
-  }
+  const list = usePagedQuery(AuditEventsQuery, { filter }, { pageSize, connection: (data) => data.auditEvents });
+  const events = list.nodes;
+  const last = list.page;
 
   if (!last) {
-    return firstPage.loading ? (
+    return list.loading ? (
       <Loading label="Loading events…" />
     ) : (
       <>
-        <ErrorAlert error={firstPage.error} />
+        <ErrorAlert error={list.error} />
         <div className="actions">
-          <Button onClick={firstPage.reload}>Try again</Button>
+          <Button onClick={list.reload}>Try again</Button>
         </div>
       </>
     );
@@ -275,12 +250,12 @@ function EventList({ filter, names }: { filter: AuditFilter | null; names: Reado
           Showing {events.length} of {count(last.totalCount, "event")}
         </p>
         {last.pageInfo.hasNextPage ? (
-          <Button onClick={loadMore} pending={nextPage.pending}>
+          <Button onClick={list.next} pending={list.loading}>
             Load more
           </Button>
         ) : null}
       </div>
-      <ErrorAlert error={error} />
+      <ErrorAlert error={list.error} />
     </>
   );
 }

@@ -8,24 +8,24 @@
 // for review, in the editor, with Accept, Reject and Fix.
 import { useCallback, useEffect, useMemo, useState } from "react";
 
+import { isApiError, request } from "../api.ts";
 import {
-  isApiError,
   LabelStreamStatusQuery,
   LabelTaskQuery,
   NextReviewQuery,
   NextTaskQuery,
   ProjectQuery,
-  request,
   type Annotation,
   type Project,
   type Task,
-} from "../api.ts";
+} from "../operations.ts";
 import { Button } from "../components/Button.tsx";
 import { Markdown } from "../components/Markdown.tsx";
 import { ErrorAlert, Loading } from "../components/Messages.tsx";
 import { PageHeading } from "../components/PageHeading.tsx";
 import { count, isReviewerRole } from "../format.ts";
 import { parseLabelConfig } from "../labeling/config.ts";
+import { preloadEditor } from "../labeling/LazyEditor.tsx";
 import { useQuery } from "../hooks.ts";
 import { useRole } from "../organization.tsx";
 import { Link, type RouteParams } from "../router.tsx";
@@ -36,6 +36,8 @@ import { TaskLabeler } from "./label/TaskLabeler.tsx";
 export function LabelPage({ params }: { params: RouteParams }) {
   const projectId = params.projectId ?? "";
   const taskId = params.taskId;
+  // The editor's chunk loads while the task does.
+  useEffect(preloadEditor, []);
   return taskId === undefined ? (
     <LabelStream projectId={projectId} />
   ) : (
@@ -238,6 +240,7 @@ export function ReviewPage({ params }: { params: RouteParams }) {
   const projectId = params.projectId ?? "";
   const project = useQuery(ProjectQuery, { id: projectId });
   const { sessionEnded } = useSession();
+  useEffect(preloadEditor, []);
   const [after, setAfter] = useState<string | null>(null);
   const [round, setRound] = useState(0);
   const [state, setState] = useState<ReviewStreamState>({ status: "loading" });

@@ -1,7 +1,7 @@
 // /login: sign in with email and password.
 import { useState, type FormEvent } from "react";
 
-import { LoginMutation, SignupOpenQuery } from "../api.ts";
+import { LoginMutation, SignupOpenQuery } from "../operations.ts";
 import { Button } from "../components/Button.tsx";
 import { Field } from "../components/Field.tsx";
 import { ErrorAlert } from "../components/Messages.tsx";

@@ -4,12 +4,12 @@
 // sends it back for review.
 import { useState } from "react";
 
-import { MyAnnotationsQuery, type MyAnnotation, type MyAnnotationsPage, type ReviewState } from "../api.ts";
+import { MyAnnotationsQuery, type MyAnnotation, type ReviewState } from "../operations.ts";
 import { Button } from "../components/Button.tsx";
 import { ErrorAlert, Loading } from "../components/Messages.tsx";
 import { PageHeading } from "../components/PageHeading.tsx";
 import { count, formatDateTime, reviewStateName } from "../format.ts";
-import { useMutation, useQuery } from "../hooks.ts";
+import { usePagedQuery } from "../hooks.ts";
 import { Link } from "../router.tsx";
 
 const pageSize = 50;
@@ -49,49 +49,25 @@ export function MyWorkPage() {
             </select>
           </div>
         </div>
-        {/* Keyed by the filter so that a new filter starts from the first page. */}
-        <AnnotationList key={state} state={state === "" ? null : state} />
+        <AnnotationList state={state === "" ? null : state} />
       </section>
     </>
   );
 }
 
 function AnnotationList({ state }: { state: ReviewState | null }) {
-  const firstPage = useQuery(MyAnnotationsQuery, { reviewState: state, first: pageSize, after: null });
-  const nextPage = useMutation(MyAnnotationsQuery);
-  const [later, setLater] = useState<MyAnnotationsPage[]>([]);
-  const [error, setError] = useState<unknown>(null);
-
-  const pages = firstPage.data ? [firstPage.data.myAnnotations, ...later] : [];
-  const last = pages[pages.length - 1];
-  const byId = new Map<string, MyAnnotation>();
-  for (const page of pages) {
-    for (const edge of page.edges) {
-      if (!byId.has(edge.node.id)) byId.set(edge.node.id, edge.node);
-    }
-  }
-  const annotations = [...byId.values()];
-
-  async function loadMore() {
-    const after = last?.pageInfo.endCursor ?? null;
-    if (nextPage.pending || !after) return;
-    setError(null);
-    try {
-      const data = await nextPage.run({ reviewState: state, first: pageSize, after });
-      setLater((current) => [...current, data.myAnnotations]);
-    } catch (err) {
-      setError(err);
-    }
-  }
+  const list = usePagedQuery(MyAnnotationsQuery, { reviewState: state }, { pageSize, connection: (data) => data.myAnnotations });
+  const annotations = list.nodes;
+  const last = list.page;
 
   if (!last) {
-    return firstPage.loading ? (
+    return list.loading ? (
       <Loading label="Loading your annotations…" />
     ) : (
       <>
-        <ErrorAlert error={firstPage.error} />
+        <ErrorAlert error={list.error} />
         <div className="actions">
-          <Button onClick={firstPage.reload}>Try again</Button>
+          <Button onClick={list.reload}>Try again</Button>
         </div>
       </>
     );
@@ -109,7 +85,7 @@ function AnnotationList({ state }: { state: ReviewState | null }) {
   }
   return (
     <>
-      <div className="table-wrap" aria-busy={firstPage.loading || undefined}>
+      <div className="table-wrap" aria-busy={list.loading || undefined}>
         <table className="table">
           <caption className="visually-hidden">Your annotations</caption>
           <thead>
@@ -158,12 +134,12 @@ function AnnotationList({ state }: { state: ReviewState | null }) {
           Showing {annotations.length} of {count(last.totalCount, "annotation")}
         </p>
         {last.pageInfo.hasNextPage ? (
-          <Button onClick={loadMore} pending={nextPage.pending}>
+          <Button onClick={list.next} pending={list.loading}>
             Load more
           </Button>
         ) : null}
       </div>
-      <ErrorAlert error={error} />
+      <ErrorAlert error={list.error} />
     </>
   );
 }

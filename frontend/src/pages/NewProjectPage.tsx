@@ -2,7 +2,7 @@
 // the configuration and settings, and create the project.
 import { useState, type FormEvent } from "react";
 
-import { CreateProjectMutation } from "../api.ts";
+import { CreateProjectMutation } from "../operations.ts";
 import { Button } from "../components/Button.tsx";
 import { ErrorAlert } from "../components/Messages.tsx";
 import { PageHeading } from "../components/PageHeading.tsx";

@@ -1,7 +1,7 @@
 // /projects/{id}: a project's header and instructions, the Label button that
 // starts the label stream, and tabs for the data manager and, for managers,
 // import, export, members, storages, settings and webhooks. The tab is kept in the URL (?tab=...).
-import { LabelStreamStatusQuery, ProjectQuery } from "../api.ts";
+import { LabelStreamStatusQuery, ProjectQuery } from "../operations.ts";
 import { Button } from "../components/Button.tsx";
 import { Markdown } from "../components/Markdown.tsx";
 import { ErrorAlert, Loading } from "../components/Messages.tsx";

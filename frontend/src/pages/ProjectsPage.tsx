@@ -1,45 +1,20 @@
 // /projects: the organization's projects, newest first, fifty at a time.
-import { useState } from "react";
-
-import { ProjectsQuery, type ProjectSummary, type ProjectsPage as Page } from "../api.ts";
 import { Button } from "../components/Button.tsx";
 import { ErrorAlert, Loading } from "../components/Messages.tsx";
 import { PageHeading } from "../components/PageHeading.tsx";
 import { Progress } from "../components/Progress.tsx";
 import { count, formatDate, isManagerRole } from "../format.ts";
-import { useMutation, useQuery } from "../hooks.ts";
+import { usePagedQuery } from "../hooks.ts";
+import { ProjectsQuery } from "../operations.ts";
 import { Link } from "../router.tsx";
 
 const pageSize = 50;
 
 export function ProjectsPage() {
-  const firstPage = useQuery(ProjectsQuery, { first: pageSize, after: null });
-  const nextPage = useMutation(ProjectsQuery);
-  const [later, setLater] = useState<Page[]>([]);
-  const [error, setError] = useState<unknown>(null);
-
-  const pages = firstPage.data ? [firstPage.data.projects, ...later] : [];
-  const last = pages[pages.length - 1];
-  const byId = new Map<string, ProjectSummary>();
-  for (const page of pages) {
-    for (const edge of page.edges) {
-      if (!byId.has(edge.node.id)) byId.set(edge.node.id, edge.node);
-    }
-  }
-  const projects = [...byId.values()];
-  const canManage = isManagerRole(firstPage.data?.organization?.viewerRole);
-
-  async function loadMore() {
-    const after = last?.pageInfo.endCursor ?? null;
-    if (nextPage.pending || !after) return;
-    setError(null);
-    try {
-      const data = await nextPage.run({ first: pageSize, after });
-      setLater((current) => [...current, data.projects]);
-    } catch (err) {
-      setError(err);
-    }
-  }
+  const list = usePagedQuery(ProjectsQuery, {}, { pageSize, connection: (data) => data.projects });
+  const projects = list.nodes;
+  const last = list.page;
+  const canManage = isManagerRole(list.data?.organization?.viewerRole);
 
   return (
     <>
@@ -56,13 +31,13 @@ export function ProjectsPage() {
       </div>
       <section className="card" aria-label="Project list">
         {!last ? (
-          firstPage.loading ? (
+          list.loading ? (
             <Loading label="Loading projects…" />
           ) : (
             <>
-              <ErrorAlert error={firstPage.error} />
+              <ErrorAlert error={list.error} />
               <div className="actions">
-                <Button onClick={firstPage.reload}>Try again</Button>
+                <Button onClick={list.reload}>Try again</Button>
               </div>
             </>
           )
@@ -118,12 +93,12 @@ export function ProjectsPage() {
                 Showing {projects.length} of {count(last.totalCount, "project")}
               </p>
               {last.pageInfo.hasNextPage ? (
-                <Button onClick={loadMore} pending={nextPage.pending}>
+                <Button onClick={list.next} pending={list.loading}>
                   Load more
                 </Button>
               ) : null}
             </div>
-            <ErrorAlert error={error} />
+            <ErrorAlert error={list.error} />
           </>
         )}
       </section>

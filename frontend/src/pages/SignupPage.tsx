@@ -3,7 +3,7 @@
 // the instance's owner, or (when the operator allows it) without a link.
 import { useState, type FormEvent } from "react";
 
-import { SignupMutation, SignupPageQuery, type Invite } from "../api.ts";
+import { SignupMutation, SignupPageQuery, type Invite } from "../operations.ts";
 import { Button } from "../components/Button.tsx";
 import { Field } from "../components/Field.tsx";
 import { ErrorAlert, Loading } from "../components/Messages.tsx";

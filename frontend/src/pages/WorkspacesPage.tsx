@@ -12,7 +12,7 @@ import {
   type Role,
   type UserSummary,
   type Workspace,
-} from "../api.ts";
+} from "../operations.ts";
 import { Button } from "../components/Button.tsx";
 import { Field } from "../components/Field.tsx";
 import { ErrorAlert, Loading, StatusMessage } from "../components/Messages.tsx";

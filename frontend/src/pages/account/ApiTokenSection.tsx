@@ -2,7 +2,7 @@
 // at once), shows the new token once, in a dialog.
 import { useRef, useState } from "react";
 
-import { ResetApiTokenMutation } from "../../api.ts";
+import { ResetApiTokenMutation } from "../../operations.ts";
 import { Button } from "../../components/Button.tsx";
 import { CopyButton } from "../../components/CopyButton.tsx";
 import { Dialog } from "../../components/Dialog.tsx";

@@ -1,7 +1,7 @@
 // Changing the password; the server signs out every other session.
 import { useState, type FormEvent } from "react";
 
-import { ChangePasswordMutation } from "../../api.ts";
+import { ChangePasswordMutation } from "../../operations.ts";
 import { Button } from "../../components/Button.tsx";
 import { Field } from "../../components/Field.tsx";
 import { ErrorAlert, StatusMessage } from "../../components/Messages.tsx";

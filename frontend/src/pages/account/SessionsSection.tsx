@@ -1,7 +1,7 @@
 // The browsers signed in to the account, each revocable but this one.
 import { useState } from "react";
 
-import { RevokeSessionMutation, type Session } from "../../api.ts";
+import { RevokeSessionMutation, type Session } from "../../operations.ts";
 import { Button } from "../../components/Button.tsx";
 import { ErrorAlert, Loading } from "../../components/Messages.tsx";
 import { describeUserAgent, formatDateTime } from "../../format.ts";

@@ -6,13 +6,13 @@
 // review stream and by a reviewer's task page.
 import { useCallback, useEffect, useState } from "react";
 
-import { ReviewAnnotationMutation, type Annotation, type Project, type Task } from "../../api.ts";
+import { ReviewAnnotationMutation, type Annotation, type Project, type Task } from "../../operations.ts";
 import { Button } from "../../components/Button.tsx";
 import { ErrorAlert, StatusMessage } from "../../components/Messages.tsx";
 import { count, formatDateTime, reviewStateName } from "../../format.ts";
 import { useMutation } from "../../hooks.ts";
 import type { LabelConfig } from "../../labeling/config.ts";
-import { Editor } from "../../labeling/Editor.tsx";
+import { Editor } from "../../labeling/LazyEditor.tsx";
 import { useResultHistory } from "../../labeling/history.ts";
 import { missingRequired, normalizeResult, toJson } from "../../labeling/result.ts";
 

@@ -15,14 +15,14 @@ import {
   type Prediction,
   type Project,
   type Task,
-} from "../../api.ts";
+} from "../../operations.ts";
 import { Button } from "../../components/Button.tsx";
 import { Tabs } from "../../components/Tabs.tsx";
 import { ErrorAlert, StatusMessage } from "../../components/Messages.tsx";
 import { count, formatDateTime, reviewStateName } from "../../format.ts";
 import { useMutation } from "../../hooks.ts";
 import { parseLabelConfig, type LabelConfig } from "../../labeling/config.ts";
-import { Editor } from "../../labeling/Editor.tsx";
+import { Editor } from "../../labeling/LazyEditor.tsx";
 import { useResultHistory } from "../../labeling/history.ts";
 import { useDraftSaver, type DraftStatus } from "./drafts.ts";
 import {

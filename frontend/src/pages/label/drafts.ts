@@ -5,7 +5,8 @@
 // flight, so a late draft never outlives the annotation that replaced it.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 
-import { isApiError, request, SaveDraftMutation, type ID } from "../../api.ts";
+import { isApiError, request } from "../../api.ts";
+import { SaveDraftMutation } from "../../operations.ts";
 import type { ResultItem } from "../../labeling/result.ts";
 import { toJson } from "../../labeling/result.ts";
 import { useLeaveGuard } from "../../router.tsx";
@@ -27,7 +28,7 @@ export interface DraftSaver {
   resume(): void;
 }
 
-export function useDraftSaver(taskId: ID, result: readonly ResultItem[], version: number, enabled: boolean): DraftSaver {
+export function useDraftSaver(taskId: string, result: readonly ResultItem[], version: number, enabled: boolean): DraftSaver {
   const [savedVersion, setSavedVersion] = useState(version);
   const [status, setStatus] = useState<DraftStatus>("clean");
   const [error, setError] = useState<string | null>(null);

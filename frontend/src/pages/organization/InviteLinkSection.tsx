@@ -2,7 +2,7 @@
 // it after an in-page confirmation so that the old link stops working.
 import { useEffect, useRef, useState } from "react";
 
-import { InviteLinkQuery, ResetInviteLinkMutation } from "../../api.ts";
+import { InviteLinkQuery, ResetInviteLinkMutation } from "../../operations.ts";
 import { Button } from "../../components/Button.tsx";
 import { CopyButton } from "../../components/CopyButton.tsx";
 import { ErrorAlert, Loading, StatusMessage } from "../../components/Messages.tsx";

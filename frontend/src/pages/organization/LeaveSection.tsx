@@ -3,7 +3,7 @@
 // only organization has no organization left to sign in to.
 import { useEffect, useRef, useState } from "react";
 
-import { RemoveMemberMutation, type ID } from "../../api.ts";
+import { RemoveMemberMutation } from "../../operations.ts";
 import { Button } from "../../components/Button.tsx";
 import { ErrorAlert } from "../../components/Messages.tsx";
 import { useMutation } from "../../hooks.ts";
@@ -11,7 +11,7 @@ import { useOrganization } from "../../organization.tsx";
 import { navigate } from "../../router.tsx";
 import { useSession } from "../../session.tsx";
 
-export function LeaveSection({ viewerId, title }: { viewerId: ID; title: string }) {
+export function LeaveSection({ viewerId, title }: { viewerId: string; title: string }) {
   const session = useSession();
   const { organizations, reload } = useOrganization();
   const leave = useMutation(RemoveMemberMutation);

@@ -10,72 +10,47 @@ import {
   MembersQuery,
   RemoveMemberMutation,
   UpdateMemberRoleMutation,
-  type ID,
   type Member,
-  type MembersPage,
   type Role,
-} from "../../api.ts";
+} from "../../operations.ts";
 import { Button } from "../../components/Button.tsx";
 import { ErrorAlert, Loading, StatusMessage } from "../../components/Messages.tsx";
 import { assignableRoles, formatDate, roleName, withArticle } from "../../format.ts";
-import { useMutation, useQuery } from "../../hooks.ts";
+import { useMutation, usePagedQuery } from "../../hooks.ts";
 
 const pageSize = 50;
 
 interface MembersSectionProps {
   /** The viewer's role; owners and admins manage members. */
   viewerRole: Role;
-  viewerId: ID;
+  viewerId: string;
 }
 
 type Pending = { kind: "remove" | "deactivate"; member: Member } | null;
 
 /** Local changes made on this page, applied over the loaded pages. */
 interface Changes {
-  roles: Record<ID, Role>;
-  removed: ReadonlySet<ID>;
-  deactivated: ReadonlySet<ID>;
+  roles: Record<string, Role>;
+  removed: ReadonlySet<string>;
+  deactivated: ReadonlySet<string>;
 }
 
 export function MembersSection({ viewerRole, viewerId }: MembersSectionProps) {
   const isAdmin = viewerRole === "OWNER" || viewerRole === "ADMIN";
-  const firstPage = useQuery(MembersQuery, { first: pageSize, after: null, isAdmin });
-  const nextPage = useMutation(MembersQuery);
-  const [later, setLater] = useState<MembersPage[]>([]);
-  const [error, setError] = useState<unknown>(null);
+  const list = usePagedQuery(MembersQuery, { isAdmin }, { pageSize, connection: (data) => data.members });
   const [changes, setChanges] = useState<Changes>({ roles: {}, removed: new Set(), deactivated: new Set() });
   const [status, setStatus] = useState<string | null>(null);
   const [actionError, setActionError] = useState<unknown>(null);
 
-  const pages = firstPage.data ? [firstPage.data.members, ...later] : [];
-  const last = pages[pages.length - 1];
-  // Keyset pages do not overlap, but a member who joins between two loads
-  // must not show twice if the server's order ever shifts.
-  const byId = new Map<string, Member>();
-  for (const page of pages) {
-    for (const edge of page.edges) {
-      if (!byId.has(edge.node.id) && !changes.removed.has(edge.node.user.id)) {
-        const node = edge.node;
-        const role = changes.roles[node.user.id] ?? node.role;
-        const active = node.user.active && !changes.deactivated.has(node.user.id);
-        byId.set(node.id, { ...node, role, user: { ...node.user, active } });
-      }
-    }
-  }
-  const members = [...byId.values()];
+  const last = list.page;
+  const members = list.nodes
+    .filter((node) => !changes.removed.has(node.user.id))
+    .map((node) => {
+      const role = changes.roles[node.user.id] ?? node.role;
+      const active = node.user.active && !changes.deactivated.has(node.user.id);
+      return { ...node, role, user: { ...node.user, active } };
+    });
   const total = last ? last.totalCount - changes.removed.size : 0;
-
-  async function loadMore() {
-    const after = last?.pageInfo.endCursor ?? null;
-    if (nextPage.pending || !after) return;
-    setError(null);
-    try {
-      const data = await nextPage.run({ first: pageSize, after, isAdmin });
-      setLater((current) => [...current, data.members]);
-    } catch (err) {
-      setError(err);
-    }
-  }
 
   function reported(message: string | null, err: unknown = null) {
     setStatus(message);
@@ -86,13 +61,13 @@ export function MembersSection({ viewerRole, viewerId }: MembersSectionProps) {
     <section className="card" aria-labelledby="members-heading">
       <h2 id="members-heading">Members</h2>
       {!last ? (
-        firstPage.loading ? (
+        list.loading ? (
           <Loading label="Loading members…" />
         ) : (
           <>
-            <ErrorAlert error={firstPage.error} />
+            <ErrorAlert error={list.error} />
             <div className="actions">
-              <Button onClick={firstPage.reload}>Try again</Button>
+              <Button onClick={list.reload}>Try again</Button>
             </div>
           </>
         )
@@ -146,12 +121,12 @@ export function MembersSection({ viewerRole, viewerId }: MembersSectionProps) {
               Showing {members.length} of {total} {total === 1 ? "member" : "members"}
             </p>
             {last.pageInfo.hasNextPage ? (
-              <Button onClick={loadMore} pending={nextPage.pending}>
+              <Button onClick={list.next} pending={list.loading}>
                 Load more
               </Button>
             ) : null}
           </div>
-          <ErrorAlert error={error} />
+          <ErrorAlert error={list.error} />
         </>
       )}
     </section>

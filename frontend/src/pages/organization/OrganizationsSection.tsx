@@ -2,7 +2,7 @@
 // (the viewer becomes its owner) and switch to it from here.
 import { useState, type FormEvent } from "react";
 
-import { CreateOrganizationMutation } from "../../api.ts";
+import { CreateOrganizationMutation } from "../../operations.ts";
 import { Button } from "../../components/Button.tsx";
 import { Field } from "../../components/Field.tsx";
 import { ErrorAlert, StatusMessage } from "../../components/Messages.tsx";

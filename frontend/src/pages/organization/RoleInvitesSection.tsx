@@ -12,7 +12,7 @@ import {
   type CreateInviteInput,
   type RoleInvite,
   type Role,
-} from "../../api.ts";
+} from "../../operations.ts";
 import { Button } from "../../components/Button.tsx";
 import { CopyButton } from "../../components/CopyButton.tsx";
 import { Dialog } from "../../components/Dialog.tsx";

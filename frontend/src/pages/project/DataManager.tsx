@@ -5,24 +5,23 @@
 // URLs.
 import { useEffect, useMemo, useRef, useState, type MouseEvent } from "react";
 
+import type { JsonValue } from "../../api.ts";
 import {
   DeleteAnnotationsMutation,
   DeleteTasksMutation,
   MembersQuery,
   TasksQuery,
-  type Cursor,
-  type JsonValue,
   type OrderDirection,
   type Project,
   type ReviewState,
   type TaskFilter,
   type TaskOrderField,
   type DataManagerRow,
-} from "../../api.ts";
+} from "../../operations.ts";
 import { Button } from "../../components/Button.tsx";
 import { ErrorAlert, Loading } from "../../components/Messages.tsx";
 import { count, formatDateTime } from "../../format.ts";
-import { useMutation, useQuery } from "../../hooks.ts";
+import { useMutation, usePagedQuery, useQuery } from "../../hooks.ts";
 import { asText, parseLabelConfig, safeImageUrl } from "../../labeling/config.ts";
 import { Link, navigate } from "../../router.tsx";
 import { QuickView } from "./QuickView.tsx";
@@ -132,17 +131,13 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
   const [reviewState, setReviewState] = useState<ReviewState | "">("");
   const [searchText, setSearchText] = useState("");
   const [search, setSearch] = useState("");
-  // The `after` cursor of every page up to the current one; null is the first page.
-  const [cursors, setCursors] = useState<(Cursor | null)[]>([null]);
-  const after = cursors[cursors.length - 1] ?? null;
   const currentFilter = taskFilter(filter, annotator, search, canReview ? reviewState : "");
-  const tasks = useQuery(TasksQuery, {
-    projectId: project.id,
-    first: pageSize,
-    after,
-    filter: currentFilter,
-    orderBy: { field, direction },
-  });
+  // One page at a time; a new order or filter starts again from the first.
+  const tasks = usePagedQuery(
+    TasksQuery,
+    { projectId: project.id, filter: currentFilter, orderBy: { field, direction } },
+    { pageSize, mode: "pages", connection: (data) => data.tasks },
+  );
   // The selection: the ticked tasks, or (allMatching) every task the filter matches.
   const [selected, setSelected] = useState<Set<string>>(() => new Set());
   const [allMatching, setAllMatching] = useState(false);
@@ -183,10 +178,10 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
     setConfirming(null);
   }
 
-  // A new order or filter starts again from the first page, with nothing selected.
+  // A new order or filter starts again from the first page (the query's
+  // variables change), with nothing selected.
   function changeView(change: () => void) {
     change();
-    setCursors([null]);
     clearSelection();
   }
 
@@ -212,13 +207,13 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
       if (action === "deleteTasks") {
         const n = (await deleteTasks.run(variables)).deleteTasks;
         setBulkDone(`Deleted ${count(n, "task")}.`);
-        setCursors([null]);
+        tasks.restart();
       } else {
         const n = (await deleteAnnotations.run(variables)).deleteAnnotations;
         setBulkDone(`Deleted ${count(n, "annotation")}.`);
+        tasks.reload();
       }
       clearSelection();
-      tasks.reload();
     } catch (err) {
       setBulkError(err);
       setConfirming(null);
@@ -229,15 +224,12 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
   useEffect(() => {
     const wanted = searchText.trim().slice(0, maxSearch);
     if (wanted === search) return;
-    const timer = window.setTimeout(() => {
-      setSearch(wanted);
-      setCursors([null]);
-    }, 300);
+    const timer = window.setTimeout(() => setSearch(wanted), 300);
     return () => window.clearTimeout(timer);
   }, [searchText, search]);
 
-  const page = tasks.data?.tasks;
-  const rows: DataManagerRow[] = page?.edges.map((e) => e.node) ?? [];
+  const page = tasks.page;
+  const rows: DataManagerRow[] = tasks.nodes;
   // Every data key: the config's, then the others this page's tasks hold.
   const allKeys = [...project.dataKeys];
   for (const task of rows) {
@@ -250,7 +242,7 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
   const keys = allKeys.filter((key) => !hidden.has(key));
   // Summary columns are off unless picked: the remembered set holds "+key" for them.
   const summaries = summaryColumns.filter((c) => hidden.has(`+${c.key}`));
-  const first = (cursors.length - 1) * pageSize + 1;
+  const first = tasks.pageIndex * pageSize + 1;
   rowIds.current = rows.map((task) => task.id);
   const pageSelected = rows.length > 0 && rows.every((task) => selected.has(task.id));
   const selectedCount = allMatching ? (page?.totalCount ?? 0) : selected.size;
@@ -572,19 +564,10 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
               Showing {first}–{first + rows.length - 1} of {count(page.totalCount, "task")}
             </p>
             <div className="actions">
-              <Button
-                onClick={() => setCursors((stack) => stack.slice(0, -1))}
-                disabled={cursors.length <= 1 || tasks.loading}
-              >
+              <Button onClick={tasks.previous} disabled={tasks.pageIndex === 0 || tasks.loading}>
                 Previous page
               </Button>
-              <Button
-                onClick={() => {
-                  const end = page.pageInfo.endCursor;
-                  if (end) setCursors((stack) => [...stack, end]);
-                }}
-                disabled={!page.pageInfo.hasNextPage || tasks.loading}
-              >
+              <Button onClick={tasks.next} disabled={!page.pageInfo.hasNextPage || tasks.loading}>
                 Next page
               </Button>
             </div>

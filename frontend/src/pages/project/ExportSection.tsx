@@ -4,7 +4,8 @@
 // says which, Project.exportFormats, and refuses the others).
 import { useState } from "react";
 
-import { exportUrl, type Project } from "../../api.ts";
+import { exportUrl } from "../../api.ts";
+import type { Project } from "../../operations.ts";
 
 const formats: Record<string, { label: string; description: string }> = {
   JSON: { label: "JSON", description: "Label Studio's full task format: data, annotations and predictions." },

@@ -3,7 +3,8 @@
 // nothing; the server's message says which file and line is wrong.
 import { useId, useRef, useState, type FormEvent } from "react";
 
-import { ImportTasksFromUrlMutation, isApiError, uploadTaskFiles, type Project } from "../../api.ts";
+import { isApiError, uploadTaskFiles } from "../../api.ts";
+import { ImportTasksFromUrlMutation, type Project } from "../../operations.ts";
 import { Button } from "../../components/Button.tsx";
 import { Field } from "../../components/Field.tsx";
 import { ErrorAlert, StatusMessage } from "../../components/Messages.tsx";

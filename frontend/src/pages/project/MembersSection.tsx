@@ -12,7 +12,7 @@ import {
   type Project,
   type Role,
   type UserSummary,
-} from "../../api.ts";
+} from "../../operations.ts";
 import { Button } from "../../components/Button.tsx";
 import { ErrorAlert, Loading, StatusMessage } from "../../components/Messages.tsx";
 import { roleName } from "../../format.ts";

@@ -2,10 +2,11 @@
 // settings, and a live preview of the labeling interface with sample data.
 import { useMemo, useState } from "react";
 
-import type { JsonValue, Project, ProjectInput, Sampling } from "../../api.ts";
+import type { JsonValue } from "../../api.ts";
+import type { Project, ProjectInput, Sampling } from "../../operations.ts";
 import { Field } from "../../components/Field.tsx";
 import { parseLabelConfig } from "../../labeling/config.ts";
-import { Editor } from "../../labeling/Editor.tsx";
+import { Editor } from "../../labeling/LazyEditor.tsx";
 import type { ResultItem } from "../../labeling/result.ts";
 
 export interface ProjectFormValues {

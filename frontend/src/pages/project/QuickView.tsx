@@ -1,6 +1,7 @@
 // The data manager's quick view: one task beside the list, its data and the
 // annotations the viewer may see, read-only, with a link to open it fully.
-import { LabelTaskQuery, type JsonValue } from "../../api.ts";
+import type { JsonValue } from "../../api.ts";
+import { LabelTaskQuery } from "../../operations.ts";
 import { Button } from "../../components/Button.tsx";
 import { ErrorAlert, Loading } from "../../components/Messages.tsx";
 import { formatDateTime } from "../../format.ts";

@@ -3,7 +3,7 @@
 // the project after an in-page confirmation.
 import { useEffect, useRef, useState, type FormEvent } from "react";
 
-import { DeleteProjectMutation, UpdateProjectMutation, WorkspaceChoicesQuery, type Project } from "../../api.ts";
+import { DeleteProjectMutation, UpdateProjectMutation, WorkspaceChoicesQuery, type Project } from "../../operations.ts";
 import { Button } from "../../components/Button.tsx";
 import { ErrorAlert, StatusMessage } from "../../components/Messages.tsx";
 import { count } from "../../format.ts";

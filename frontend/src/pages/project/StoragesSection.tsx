@@ -15,7 +15,7 @@ import {
   type Project,
   type StorageInput,
   type StorageSummary,
-} from "../../api.ts";
+} from "../../operations.ts";
 import { Button } from "../../components/Button.tsx";
 import { Field } from "../../components/Field.tsx";
 import { ErrorAlert, Loading, StatusMessage } from "../../components/Messages.tsx";

@@ -12,11 +12,10 @@ import {
   ProjectDeliveriesQuery,
   ProjectWebhooksQuery,
   UpdateWebhookMutation,
-  webhookEvents,
   type Webhook,
   type WebhookDelivery,
   type WebhookEvent,
-} from "../../api.ts";
+} from "../../operations.ts";
 import { Button } from "../../components/Button.tsx";
 import { CopyButton } from "../../components/CopyButton.tsx";
 import { Dialog } from "../../components/Dialog.tsx";
@@ -35,6 +34,9 @@ const eventLabels: Record<WebhookEvent, string> = {
   PROJECT_UPDATED: "Project updated",
   PROJECT_DELETED: "Project deleted",
 };
+
+/** Every event, in the order the form lists them (the labels' type makes sure none is missing). */
+const webhookEvents = Object.keys(eventLabels) as WebhookEvent[];
 
 interface FormValues {
   url: string;
