@@ -19,9 +19,9 @@ import (
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
+	entschema "entgo.io/ent/dialect/sql/schema"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
-	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 
 	"gloss/ent"
 	_ "gloss/ent/runtime" // privacy policies and hooks
@@ -98,7 +98,17 @@ func OpenTrusting(ctx context.Context, url, dataDir string, roots *x509.CertPool
 	// started together migrate one after the other (the later ones find
 	// the schema current and change nothing).
 	migrating.Lock()
-	err := d.Exclusive(ctx, func(ctx context.Context) error { return client.Schema.Create(ctx) })
+	err := d.Exclusive(ctx, func(ctx context.Context) error {
+		if d.Dialect != dialect.SQLite {
+			return client.Schema.Create(ctx)
+		}
+		// Times are integers on SQLite (sqlitetime.go): a database from
+		// before is converted first, then ent finds its columns as declared.
+		if err := convertTimes(ctx, d.SQL); err != nil {
+			return err
+		}
+		return client.Schema.Create(ctx, entschema.WithHooks(timeColumns))
+	})
 	migrating.Unlock()
 	if err != nil {
 		d.Close()
@@ -147,7 +157,7 @@ func openSQLite(path string) (writer, reader *sql.DB, err error) {
 	// writer's page cache is 32 MB (SQLite's default is 2 MB): a big import
 	// then keeps its index pages in memory instead of spilling them to the
 	// WAL and reading them back (1M tasks: 20 s with 2 MB, 7 s with 32 MB).
-	writer, err = sql.Open("sqlite3", base+"&_journal_mode=WAL&_synchronous=NORMAL&_txlock=immediate&_cache_size=-32000")
+	writer, err = sql.Open(sqliteDriver, base+"&_journal_mode=WAL&_synchronous=NORMAL&_txlock=immediate&_cache_size=-32000")
 	if err != nil {
 		return nil, nil, fmt.Errorf("open sqlite: %w", err)
 	}
@@ -161,7 +171,7 @@ func openSQLite(path string) (writer, reader *sql.DB, err error) {
 		writer.Close()
 		return nil, nil, fmt.Errorf("open sqlite: %w", err)
 	}
-	reader, err = sql.Open("sqlite3", base+"&_query_only=1&_txlock=deferred")
+	reader, err = sql.Open(sqliteDriver, base+"&_query_only=1&_txlock=deferred")
 	if err != nil {
 		writer.Close()
 		return nil, nil, fmt.Errorf("open sqlite: %w", err)
