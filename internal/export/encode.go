@@ -71,12 +71,6 @@ func pyFloat(f float64) string {
 	return fmt.Sprintf("%s%se%s%02d", sign, mant, es, exp)
 }
 
-// pyNumber is a float64 that encodes as Python writes floats.
-type pyNumber float64
-
-// MarshalJSON writes n as Python's json module would.
-func (n pyNumber) MarshalJSON() ([]byte, error) { return []byte(pyFloat(float64(n))), nil }
-
 // appendString appends s as a JSON string. Unlike encoding/json it leaves
 // <, > and & alone, as Label Studio's Python encoder does; invalid UTF-8 is
 // replaced with U+FFFD.
@@ -265,31 +259,6 @@ func (o *object) appendJSON(b []byte) ([]byte, error) {
 		}
 	}
 	return append(b, '}'), nil
-}
-
-// pySpaced appends the compact JSON src with ", " and ": " between items, as
-// Python's json module writes when not indenting.
-func pySpaced(dst, src []byte) []byte {
-	inString, escaped := false, false
-	for _, c := range src {
-		dst = append(dst, c)
-		switch {
-		case inString:
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
-		case c == '"':
-			inString = true
-		case c == ',' || c == ':':
-			dst = append(dst, ' ')
-		}
-	}
-	return dst
 }
 
 // indented appends the compact JSON src indented by two spaces per level,
