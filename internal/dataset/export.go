@@ -9,9 +9,11 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
 
 	"gloss/ent"
 	"gloss/ent/annotation"
+	"gloss/ent/predicate"
 	"gloss/ent/prediction"
 	"gloss/ent/task"
 	"gloss/internal/audit"
@@ -151,7 +153,10 @@ func (s *Service) taskStream(ctx context.Context, v *viewer.Viewer, p *ent.Proje
 
 // exportPage reads the tasks of a project after id last, with their
 // annotations (and authors) and predictions: three queries, or two when no
-// task of the page has an annotation (its counters say so).
+// task of the page has an annotation (its counters say so). Annotations and
+// predictions are read by the range of the page's task ids (one index range
+// each, not one lookup per task) and kept only for the page's tasks; the
+// privacy policies decide which of them exist for the viewer either way.
 func (s *Service) exportPage(ctx context.Context, projectID, last int, o ExportOptions) ([]*ent.Task, error) {
 	q := s.client.Task.Query().
 		Where(task.ProjectID(projectID), task.IDGT(last)).
@@ -165,36 +170,41 @@ func (s *Service) exportPage(ctx context.Context, projectID, last int, o ExportO
 		return page, err
 	}
 	byID := make(map[int]*ent.Task, len(page))
-	ids := make([]int, len(page))
 	var annotated []int
-	for i, t := range page {
-		byID[t.ID], ids[i] = t, t.ID
+	for _, t := range page {
+		byID[t.ID] = t
 		if t.TotalAnnotations+t.CancelledAnnotations > 0 {
 			annotated = append(annotated, t.ID)
 		}
 	}
 	if len(annotated) > 0 {
-		anns, err := s.client.Annotation.Query().Where(annotation.TaskIDIn(annotated...)).
+		anns, err := s.client.Annotation.Query().
+			Where(predicate.Annotation(sql.FieldGTE(annotation.FieldTaskID, annotated[0])),
+				predicate.Annotation(sql.FieldLTE(annotation.FieldTaskID, annotated[len(annotated)-1]))).
 			Order(ent.Asc(annotation.FieldID)).WithCompletedBy().All(ctx)
 		if err != nil {
 			return nil, err
 		}
 		for _, a := range anns {
-			t := byID[a.TaskID]
-			t.Edges.Annotations = append(t.Edges.Annotations, a)
+			if t := byID[a.TaskID]; t != nil {
+				t.Edges.Annotations = append(t.Edges.Annotations, a)
+			}
 		}
 	}
 	if o.OmitPredictions {
 		return page, nil
 	}
-	preds, err := s.client.Prediction.Query().Where(prediction.TaskIDIn(ids...)).
+	preds, err := s.client.Prediction.Query().
+		Where(predicate.Prediction(sql.FieldGTE(prediction.FieldTaskID, page[0].ID)),
+			predicate.Prediction(sql.FieldLTE(prediction.FieldTaskID, page[len(page)-1].ID))).
 		Order(ent.Asc(prediction.FieldID)).All(ctx)
 	if err != nil {
 		return nil, err
 	}
 	for _, pr := range preds {
-		t := byID[pr.TaskID]
-		t.Edges.Predictions = append(t.Edges.Predictions, pr)
+		if t := byID[pr.TaskID]; t != nil {
+			t.Edges.Predictions = append(t.Edges.Predictions, pr)
+		}
 	}
 	return page, nil
 }
