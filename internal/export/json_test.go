@@ -286,3 +286,18 @@ func pySpaced(dst, src []byte) []byte {
 	}
 	return dst
 }
+
+// TestLSTime: times are written as t.UTC().Format(lsTimeLayout) writes them,
+// fractions truncated to microseconds, in any zone and any year.
+func TestLSTime(t *testing.T) {
+	for _, tm := range []time.Time{
+		base, base.Add(999 * time.Nanosecond), time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 12, 31, 23, 59, 59, 999999999, time.FixedZone("", -7*3600)),
+		time.Date(999, 3, 4, 5, 6, 7, 1000, time.UTC), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC), time.Unix(1_800_000_000, 123456789).In(time.Local),
+	} {
+		if got, want := string(appendLSTime(nil, tm)), tm.UTC().Format(lsTimeLayout); got != want {
+			t.Errorf("appendLSTime(%v) = %s, want %s", tm, got, want)
+		}
+	}
+}
