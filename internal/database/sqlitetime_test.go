@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	entschema "entgo.io/ent/dialect/sql/schema"
 
 	"gloss/ent"
+	"gloss/ent/task"
 	"gloss/ent/throttle"
 	"gloss/internal/viewer"
 )
@@ -223,4 +225,72 @@ func sameInstant(key string, got, want time.Time) bool {
 		return got.Sub(want).Abs() < 10*time.Microsecond
 	}
 	return got.Equal(want) && got.IsZero() == want.IsZero()
+}
+
+// TestStatement: Statement hands over the query ent builds, privacy
+// filters included, which runs on the database as ent would run it; it
+// fails when no single query was made or the policy refused.
+func TestStatement(t *testing.T) {
+	sys := viewer.NewSystemContext(t.Context())
+	d, err := Open(sys, "", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	for _, k := range []string{"a", "b", "c"} {
+		if err := d.Client.Throttle.Create().SetKey(k).SetWindowStart(time.Now()).Exec(sys); err != nil {
+			t.Fatal(err)
+		}
+	}
+	query, args, err := Statement(sys, dialect.SQLite, func(c *ent.Client) error {
+		return c.Throttle.Query().Where(throttle.KeyGT("a")).Order(throttle.ByKey()).
+			Select(throttle.FieldKey).Scan(sys, &[]struct{}{})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	rows, err := d.Read.QueryContext(sys, query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var k string
+		rows.Scan(&k)
+		keys = append(keys, k)
+	}
+	rows.Close()
+	if fmt.Sprint(keys) != "[b c]" {
+		t.Fatalf("the statement %s %v read %v", query, args, keys)
+	}
+	// The task policy's organization filter is in the statement.
+	member := viewer.NewContext(t.Context(), &viewer.Viewer{UserID: 5, OrgID: 77, Role: "OWNER"})
+	query, args, err = Statement(member, dialect.SQLite, func(c *ent.Client) error {
+		return c.Task.Query().Select(task.FieldID).Scan(member, &[]struct{}{})
+	})
+	if err != nil || !strings.Contains(query, "organization_id") || !slices.Contains(args, any(77)) {
+		t.Fatalf("a member's task statement: %s %v (%v)", query, args, err)
+	}
+	// No viewer: the policy refuses, and there is no statement.
+	if q, _, err := Statement(t.Context(), dialect.SQLite, func(c *ent.Client) error {
+		return c.Task.Query().Select(task.FieldID).Scan(t.Context(), &[]struct{}{})
+	}); err == nil {
+		t.Fatalf("an anonymous task statement: %s", q)
+	}
+	// Two queries, or none, are refused.
+	if _, _, err := Statement(sys, dialect.SQLite, func(c *ent.Client) error {
+		c.Throttle.Query().IDs(sys)
+		_, err := c.Throttle.Query().IDs(sys)
+		return err
+	}); err == nil {
+		t.Fatal("two queries made one statement")
+	}
+	if _, _, err := Statement(sys, dialect.SQLite, func(*ent.Client) error { return nil }); err == nil {
+		t.Fatal("no query made a statement")
+	}
+	if _, _, err := Statement(sys, dialect.SQLite, func(c *ent.Client) error {
+		return c.Throttle.Create().SetKey("x").SetWindowStart(time.Now()).Exec(sys)
+	}); err == nil {
+		t.Fatal("a write made a statement")
+	}
 }
