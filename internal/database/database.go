@@ -103,11 +103,12 @@ func OpenTrusting(ctx context.Context, url, dataDir string, roots *x509.CertPool
 			return client.Schema.Create(ctx)
 		}
 		// Times are integers on SQLite (sqlitetime.go): a database from
-		// before is converted first, then ent finds its columns as declared.
+		// before is converted first, then ent finds its columns as
+		// declared; SQLite's declarations differ a little (sqliteSchema).
 		if err := convertTimes(ctx, d.SQL); err != nil {
 			return err
 		}
-		return client.Schema.Create(ctx, entschema.WithHooks(timeColumns))
+		return client.Schema.Create(ctx, entschema.WithHooks(sqliteSchema))
 	})
 	migrating.Unlock()
 	if err != nil {

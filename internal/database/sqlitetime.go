@@ -32,7 +32,8 @@ import (
 //   - every value read from a column declared timestamp_ns becomes a
 //     time.Time again, in the process's zone (in UTC when that zone's offset
 //     is zero), as go-sqlite3 gave back the text it wrote;
-//   - migrate declares every time column of ent's schema timestamp_ns, and
+//   - migrate declares every time column of ent's schema timestamp_ns
+//     (sqliteSchema), and
 //     convertTimes turns the datetime columns of a database written before
 //     (text) into it, once, in one transaction.
 //
@@ -206,19 +207,24 @@ func parseTimeText(s string) time.Time {
 	return time.Time{}
 }
 
-// timeColumns is the migration hook that declares every time column of
-// ent's schema timestamp_ns on SQLite. ent's tables are package-level, so
-// the declarations are put back as they were once the migration is done.
-func timeColumns(next entschema.Creator) entschema.Creator {
+// sqliteSchema is the migration hook for what Gloss declares differently
+// on SQLite than its ent schema says for every dialect:
+//   - every time column is declared timestamp_ns (see above);
+//   - an index that ends with the table's integer primary key leaves it
+//     out. SQLite keeps the rowid, which that key is, at the end of every
+//     index entry already, and orders by it and seeks on it there, so the
+//     column only stored the id twice (3 to 4 bytes a task in each of the
+//     tasks' keyset indexes). PostgreSQL needs it in the index and keeps it.
+//     Unique indexes keep it: leaving it out would change what they refuse.
+//
+// ent's tables are package-level, so the declarations are put back as they
+// were once the migration is done.
+func sqliteSchema(next entschema.Creator) entschema.Creator {
 	return entschema.CreateFunc(func(ctx context.Context, tables ...*entschema.Table) error {
-		type saved struct {
-			c  *entschema.Column
-			st map[string]string
-		}
-		var undo []saved
+		var undo []func()
 		defer func() {
-			for _, s := range undo {
-				s.c.SchemaType = s.st
+			for _, u := range undo {
+				u()
 			}
 		}()
 		for _, t := range tables {
@@ -226,7 +232,8 @@ func timeColumns(next entschema.Creator) entschema.Creator {
 				if c.Type != field.TypeTime {
 					continue
 				}
-				undo = append(undo, saved{c, c.SchemaType})
+				c, was := c, c.SchemaType
+				undo = append(undo, func() { c.SchemaType = was })
 				st := map[string]string{dialect.SQLite: timeType}
 				for k, v := range c.SchemaType {
 					if k != dialect.SQLite {
@@ -234,6 +241,16 @@ func timeColumns(next entschema.Creator) entschema.Creator {
 					}
 				}
 				c.SchemaType = st
+			}
+			if len(t.PrimaryKey) != 1 || t.PrimaryKey[0].Type != field.TypeInt && t.PrimaryKey[0].Type != field.TypeInt64 {
+				continue
+			}
+			for _, idx := range t.Indexes {
+				if n := len(idx.Columns); !idx.Unique && n > 1 && idx.Columns[n-1] == t.PrimaryKey[0] {
+					idx, was := idx, idx.Columns
+					undo = append(undo, func() { idx.Columns = was })
+					idx.Columns = was[: n-1 : n-1]
+				}
 			}
 		}
 		return next.Create(ctx, tables...)
