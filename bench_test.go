@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,6 +28,32 @@ func BenchmarkImportCSV(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if r := upload(b, tm.owner, id, map[string]string{"tasks.csv": body}); r.Status != 200 {
 			b.Fatalf("import: %d %s", r.Status, r.Raw)
+		}
+	}
+}
+
+// BenchmarkExportJSON and BenchmarkExportCSV download a 20,000-task
+// project (CSV-imported short texts, as make bench's) through the export
+// route; b.N is the number of whole downloads.
+func BenchmarkExportJSON(b *testing.B) { benchmarkExport(b, "JSON") }
+func BenchmarkExportCSV(b *testing.B)  { benchmarkExport(b, "CSV") }
+
+func benchmarkExport(b *testing.B, format string) {
+	tm := benchTeam(b)
+	id := tm.project(b, textClassification, nil)
+	var csv strings.Builder
+	csv.WriteString("text\n")
+	for i := 0; i < 20_000; i++ {
+		fmt.Fprintf(&csv, "task number %d with some words to label\n", i)
+	}
+	if r := upload(b, tm.owner, id, map[string]string{"tasks.csv": csv.String()}); r.Status != 200 {
+		b.Fatalf("import: %d %s", r.Status, r.Raw)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		req, _ := http.NewRequest(http.MethodGet, tm.s.URL+"/api/projects/"+id+"/export?format="+format, nil)
+		if r := tm.owner.do(req); r.Status != 200 || len(r.Raw) < 20_000 {
+			b.Fatalf("export: %d %.200s", r.Status, r.Raw)
 		}
 	}
 }

@@ -9,12 +9,15 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
 
 	"gloss/ent"
 	"gloss/ent/annotation"
+	"gloss/ent/predicate"
 	"gloss/ent/prediction"
 	"gloss/ent/task"
 	"gloss/internal/audit"
+	"gloss/internal/database"
 	"gloss/internal/export"
 	"gloss/internal/fault"
 	"gloss/internal/projects"
@@ -128,13 +131,13 @@ func (s *Service) dataKeys(ctx context.Context, projectID int, keys []string) ([
 // the privacy policies decide which rows exist for v (annotations, authors),
 // and the projection rules in internal/rule which of their fields v sees.
 func (s *Service) taskStream(ctx context.Context, v *viewer.Viewer, p *ent.Project, o ExportOptions) func() (*export.Task, error) {
-	var page []*ent.Task
+	var page []*export.Task
 	last := 0
 	done := false
 	return func() (*export.Task, error) {
 		if len(page) == 0 && !done {
 			var err error
-			if page, err = s.exportPage(ctx, p.ID, last, o); err != nil {
+			if page, err = s.exportPage(ctx, v, p, last, o); err != nil {
 				return nil, err
 			}
 			done = len(page) < exportBatch
@@ -145,90 +148,122 @@ func (s *Service) taskStream(ctx context.Context, v *viewer.Viewer, p *ent.Proje
 		t := page[0]
 		page = page[1:]
 		last = t.ID
-		return toExportTask(v, p, t), nil
+		return t, nil
 	}
 }
 
-// exportPage reads the tasks of a project after id last, with their
-// annotations (and authors) and predictions: three queries, or two when no
-// task of the page has an annotation (its counters say so).
-func (s *Service) exportPage(ctx context.Context, projectID, last int, o ExportOptions) ([]*ent.Task, error) {
-	q := s.client.Task.Query().
-		Where(task.ProjectID(projectID), task.IDGT(last)).
-		Order(ent.Asc(task.FieldID)).
-		Limit(exportBatch)
-	if o.OnlyAnnotated {
-		q.Where(task.HasAnnotationsWith(annotation.WasCancelled(false)))
+// exportColumns are the task columns the export reads.
+var exportColumns = []string{
+	task.FieldID, task.FieldInnerID, task.FieldProjectID, task.FieldData, task.FieldMeta,
+	task.FieldCreatedAt, task.FieldUpdatedAt, task.FieldTotalAnnotations, task.FieldCancelledAnnotations,
+}
+
+// exportPage reads the tasks of project p after id last, with their
+// annotations and predictions, as v may see them: three queries, or two
+// when no task of the page has an annotation (its counters say so). The
+// tasks' query is ent's, with the task privacy policy's filters
+// (database.Statement), and its rows are scanned straight into what the
+// writers take: data and meta stay the stored JSON, never decoded, and no
+// ent object is made per row. Annotations and predictions are read by the
+// range of the page's task ids (one index range each, not one lookup per
+// task) and kept only for the page's tasks; the privacy policies decide
+// which of them exist for the viewer either way.
+func (s *Service) exportPage(ctx context.Context, v *viewer.Viewer, p *ent.Project, last int, o ExportOptions) ([]*export.Task, error) {
+	query, args, err := database.Statement(ctx, s.dialect, func(c *ent.Client) error {
+		q := c.Task.Query().
+			Where(task.ProjectID(p.ID), task.IDGT(last)).
+			Order(ent.Asc(task.FieldID)).
+			Limit(exportBatch)
+		if o.OnlyAnnotated {
+			q.Where(task.HasAnnotationsWith(annotation.WasCancelled(false)))
+		}
+		return q.Select(exportColumns...).Scan(ctx, &[]struct{}{})
+	})
+	if err != nil {
+		return nil, err
 	}
-	page, err := q.All(ctx)
-	if err != nil || len(page) == 0 {
-		return page, err
+	rows, err := s.client.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read tasks: %w", err)
 	}
-	byID := make(map[int]*ent.Task, len(page))
-	ids := make([]int, len(page))
+	defer rows.Close()
+	page := make([]*export.Task, 0, exportBatch)
+	byID := make(map[int]*export.Task, exportBatch)
 	var annotated []int
-	for i, t := range page {
-		byID[t.ID], ids[i] = t, t.ID
-		if t.TotalAnnotations+t.CancelledAnnotations > 0 {
+	for rows.Next() {
+		t := &export.Task{}
+		var total, cancelled int
+		if err := rows.Scan(&t.ID, &t.InnerID, &t.ProjectID, (*[]byte)(&t.Data), (*[]byte)(&t.Meta),
+			&t.CreatedAt, &t.UpdatedAt, &total, &cancelled); err != nil {
+			return nil, fmt.Errorf("read tasks: %w", err)
+		}
+		if len(t.Meta) == 0 {
+			t.Meta = nil
+		}
+		page = append(page, t)
+		byID[t.ID] = t
+		if total+cancelled > 0 {
 			annotated = append(annotated, t.ID)
 		}
 	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read tasks: %w", err)
+	}
+	rows.Close()
+	if len(page) == 0 {
+		return nil, nil
+	}
 	if len(annotated) > 0 {
-		anns, err := s.client.Annotation.Query().Where(annotation.TaskIDIn(annotated...)).
-			Order(ent.Asc(annotation.FieldID)).WithCompletedBy().All(ctx)
+		anns, err := s.client.Annotation.Query().
+			Where(predicate.Annotation(sql.FieldGTE(annotation.FieldTaskID, annotated[0])),
+				predicate.Annotation(sql.FieldLTE(annotation.FieldTaskID, annotated[len(annotated)-1]))).
+			Order(ent.Asc(annotation.FieldID)).All(ctx)
 		if err != nil {
 			return nil, err
 		}
 		for _, a := range anns {
-			t := byID[a.TaskID]
-			t.Edges.Annotations = append(t.Edges.Annotations, a)
+			if t := byID[a.TaskID]; t != nil {
+				t.Annotations = append(t.Annotations, exportAnnotation(v, p, a))
+			}
 		}
 	}
 	if o.OmitPredictions {
 		return page, nil
 	}
-	preds, err := s.client.Prediction.Query().Where(prediction.TaskIDIn(ids...)).
+	preds, err := s.client.Prediction.Query().
+		Where(predicate.Prediction(sql.FieldGTE(prediction.FieldTaskID, page[0].ID)),
+			predicate.Prediction(sql.FieldLTE(prediction.FieldTaskID, page[len(page)-1].ID))).
 		Order(ent.Asc(prediction.FieldID)).All(ctx)
 	if err != nil {
 		return nil, err
 	}
 	for _, pr := range preds {
-		t := byID[pr.TaskID]
-		t.Edges.Predictions = append(t.Edges.Predictions, pr)
+		if t := byID[pr.TaskID]; t != nil {
+			t.Predictions = append(t.Predictions, export.Prediction{
+				ID: pr.ID, Result: pr.Result, Score: pr.Score, ModelVersion: pr.ModelVersion, CreatedAt: pr.CreatedAt,
+			})
+		}
 	}
 	return page, nil
 }
 
-// toExportTask turns t into what the export writers show, leaving out what
-// the API refuses v: an author hidden from v (rule.SeesAuthor) becomes 0.
-// Every format names annotators by user id, as Label Studio's converter
+// exportAnnotation turns a into what the export writers show, leaving out
+// what the API refuses v: an author hidden from v (rule.SeesAuthor) becomes
+// 0. Every format names annotators by user id, as Label Studio's converter
 // does, never by email.
-func toExportTask(v *viewer.Viewer, p *ent.Project, t *ent.Task) *export.Task {
-	out := &export.Task{
-		ID: t.ID, InnerID: t.InnerID, ProjectID: t.ProjectID,
-		Data: t.Data, Meta: t.Meta,
-		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+func exportAnnotation(v *viewer.Viewer, p *ent.Project, a *ent.Annotation) export.Annotation {
+	ea := export.Annotation{
+		ID: a.ID, Result: a.Result,
+		WasCancelled: a.WasCancelled, GroundTruth: a.GroundTruth, LeadTime: a.LeadTime,
+		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
 	}
-	for _, a := range t.Edges.Annotations {
-		ea := export.Annotation{
-			ID: a.ID, Result: a.Result,
-			WasCancelled: a.WasCancelled, GroundTruth: a.GroundTruth, LeadTime: a.LeadTime,
-			CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
-		}
-		if rule.SeesAuthor(v, p.RevealAnnotators, a.CompletedByID) {
-			ea.CompletedBy = a.CompletedByID
-		}
-		switch a.ReviewState {
-		case annotation.ReviewStateAccepted, annotation.ReviewStateRejected:
-			reviewed := a.ReviewState == annotation.ReviewStateAccepted
-			ea.Reviewed = &reviewed
-		}
-		out.Annotations = append(out.Annotations, ea)
+	if rule.SeesAuthor(v, p.RevealAnnotators, a.CompletedByID) {
+		ea.CompletedBy = a.CompletedByID
 	}
-	for _, p := range t.Edges.Predictions {
-		out.Predictions = append(out.Predictions, export.Prediction{
-			ID: p.ID, Result: p.Result, Score: p.Score, ModelVersion: p.ModelVersion, CreatedAt: p.CreatedAt,
-		})
+	switch a.ReviewState {
+	case annotation.ReviewStateAccepted, annotation.ReviewStateRejected:
+		reviewed := a.ReviewState == annotation.ReviewStateAccepted
+		ea.Reviewed = &reviewed
 	}
-	return out
+	return ea
 }

@@ -19,7 +19,6 @@ import (
 	entsql "entgo.io/ent/dialect/sql"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
-	"github.com/mattn/go-sqlite3"
 
 	"gloss/ent"
 	"gloss/ent/annotation"
@@ -272,7 +271,7 @@ type writer struct {
 	client    *ent.Client
 	project   *ent.Project
 	author    int
-	created   any // the time of the import, as the driver binds it
+	created   time.Time // the time of the import: every task's created_at and updated_at
 	next      int
 	count     int
 	checked   bool      // the policy admitted the first task
@@ -296,13 +295,8 @@ func (s *Service) newWriter(ctx context.Context, p *ent.Project) (*writer, error
 	if v, err := fault.SignedIn(ctx); err == nil {
 		author = v.UserID
 	}
-	var created any = time.Now()
-	if s.dialect == dialect.SQLite {
-		// As go-sqlite3 binds a time.Time, formatted once, not per row.
-		created = time.Now().Format(sqlite3.SQLiteTimestampFormats[0])
-	}
 	return &writer{svc: s, ctx: ctx, client: client, project: locked, author: author,
-		created: created, next: locked.TaskNumber}, nil
+		created: time.Now(), next: locked.TaskNumber}, nil
 }
 
 func (w *writer) add(t stagedTask) error {
@@ -342,6 +336,8 @@ func (w *writer) flush() error {
 		t := batch[0]
 		w.next++
 		c := w.client.Task.Create().
+			SetCreatedAt(w.created).
+			SetUpdatedAt(w.created).
 			SetProjectID(w.project.ID).
 			SetOrganizationID(w.project.OrganizationID).
 			SetInnerID(w.next).

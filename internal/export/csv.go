@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"unicode/utf8"
 )
 
 // csvFixedColumns are the columns Label Studio's CSV always has
@@ -181,6 +182,11 @@ func csvScalar(raw json.RawMessage) (string, error) {
 	}
 	switch raw[0] {
 	case '"':
+		if len(raw) >= 2 {
+			if s := raw[1 : len(raw)-1]; bytes.IndexByte(s, '\\') < 0 && utf8.Valid(s) {
+				return string(s), nil // nothing to unescape
+			}
+		}
 		var s string
 		err := json.Unmarshal(raw, &s)
 		return s, err

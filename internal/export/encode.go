@@ -22,7 +22,46 @@ func lsTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format(lsTimeLayout)
+	var buf [32]byte
+	return string(appendLSTime(buf[:0], t))
+}
+
+// appendLSTime appends t in lsTimeLayout (as t.UTC().AppendFormat does,
+// digit by digit: an export writes two or more times per task).
+func appendLSTime(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(b, lsTimeLayout)
+	}
+	hour, minute, sec := t.Clock()
+	b = appendDigits(b, year, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(month), 2)
+	b = append(b, '-')
+	b = appendDigits(b, day, 2)
+	b = append(b, 'T')
+	b = appendDigits(b, hour, 2)
+	b = append(b, ':')
+	b = appendDigits(b, minute, 2)
+	b = append(b, ':')
+	b = appendDigits(b, sec, 2)
+	b = append(b, '.')
+	b = appendDigits(b, t.Nanosecond()/1000, 6)
+	return append(b, 'Z')
+}
+
+// appendDigits appends v (0 <= v < 10^n) zero-padded to n digits.
+func appendDigits(b []byte, v, n int) []byte {
+	start := len(b)
+	for range n {
+		b = append(b, '0')
+	}
+	for i := len(b) - 1; i >= start && v > 0; i-- {
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return b
 }
 
 // appendTime appends t as a JSON string, or null for the zero time.
@@ -30,7 +69,9 @@ func appendTime(b []byte, t time.Time) []byte {
 	if t.IsZero() {
 		return append(b, "null"...)
 	}
-	return appendString(b, lsTime(t))
+	b = append(b, '"')
+	b = appendLSTime(b, t)
+	return append(b, '"')
 }
 
 // pyFloat formats f as Python's repr does (shortest round-trip digits, ".0"
@@ -70,12 +111,6 @@ func pyFloat(f float64) string {
 	}
 	return fmt.Sprintf("%s%se%s%02d", sign, mant, es, exp)
 }
-
-// pyNumber is a float64 that encodes as Python writes floats.
-type pyNumber float64
-
-// MarshalJSON writes n as Python's json module would.
-func (n pyNumber) MarshalJSON() ([]byte, error) { return []byte(pyFloat(float64(n))), nil }
 
 // appendString appends s as a JSON string. Unlike encoding/json it leaves
 // <, > and & alone, as Label Studio's Python encoder does; invalid UTF-8 is
@@ -215,23 +250,48 @@ func skipValue(b []byte, i int) int {
 	return i
 }
 
+// smallObject is how many members an object finds by scanning them; a
+// larger one keeps an index.
+const smallObject = 16
+
+// find returns the position of key among the members, or -1.
+func (o *object) find(key string) int {
+	if o.index != nil {
+		if i, ok := o.index[key]; ok {
+			return i
+		}
+		return -1
+	}
+	for i := range o.members {
+		if o.members[i].key == key {
+			return i
+		}
+	}
+	return -1
+}
+
 // set puts val under key, in key's place if it is already there.
 func (o *object) set(key string, val json.RawMessage) {
-	if o.index == nil {
-		o.index = make(map[string]int)
-	}
-	if i, ok := o.index[key]; ok {
+	if i := o.find(key); i >= 0 {
 		o.members[i].val = val
 		return
 	}
-	o.index[key] = len(o.members)
 	o.members = append(o.members, member{key, val})
+	switch n := len(o.members); {
+	case o.index != nil:
+		o.index[key] = n - 1
+	case n > smallObject:
+		o.index = make(map[string]int, 2*n)
+		for i, m := range o.members {
+			o.index[m.key] = i
+		}
+	}
 }
 
 // get returns the raw value under key.
 func (o *object) get(key string) (json.RawMessage, bool) {
-	i, ok := o.index[key]
-	if !ok {
+	i := o.find(key)
+	if i < 0 {
 		return nil, false
 	}
 	return o.members[i].val, true
@@ -239,14 +299,16 @@ func (o *object) get(key string) (json.RawMessage, bool) {
 
 // del removes key.
 func (o *object) del(key string) {
-	i, ok := o.index[key]
-	if !ok {
+	i := o.find(key)
+	if i < 0 {
 		return
 	}
 	o.members = append(o.members[:i], o.members[i+1:]...)
-	delete(o.index, key)
-	for j := i; j < len(o.members); j++ {
-		o.index[o.members[j].key] = j
+	if o.index != nil {
+		delete(o.index, key)
+		for j := i; j < len(o.members); j++ {
+			o.index[o.members[j].key] = j
+		}
 	}
 }
 
@@ -265,31 +327,6 @@ func (o *object) appendJSON(b []byte) ([]byte, error) {
 		}
 	}
 	return append(b, '}'), nil
-}
-
-// pySpaced appends the compact JSON src with ", " and ": " between items, as
-// Python's json module writes when not indenting.
-func pySpaced(dst, src []byte) []byte {
-	inString, escaped := false, false
-	for _, c := range src {
-		dst = append(dst, c)
-		switch {
-		case inString:
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
-		case c == '"':
-			inString = true
-		case c == ',' || c == ':':
-			dst = append(dst, ' ')
-		}
-	}
-	return dst
 }
 
 // indented appends the compact JSON src indented by two spaces per level,

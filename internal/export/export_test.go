@@ -667,6 +667,28 @@ type countingWriter struct{ n int64 }
 
 func (w *countingWriter) Write(p []byte) (int, error) { w.n += int64(len(p)); return len(p), nil }
 
+// BenchmarkWriteCSVPlain and BenchmarkWriteJSONPlain write tasks without
+// annotations, as freshly imported ones (make bench's export).
+func BenchmarkWriteCSVPlain(b *testing.B)  { benchmarkWritePlain(b, CSV) }
+func BenchmarkWriteJSONPlain(b *testing.B) { benchmarkWritePlain(b, JSON) }
+
+func benchmarkWritePlain(b *testing.B, f Format) {
+	tasks := make([]*Task, 1000)
+	for i := range tasks {
+		tasks[i] = &Task{ID: i + 1, InnerID: i + 1, ProjectID: 1, CreatedAt: base, UpdatedAt: base,
+			Data: fmt.Appendf(nil, `{"text":"task number %d with some words to label"}`, i)}
+	}
+	s := Schema{DataKeys: []string{"text"}, ControlNames: []string{"sentiment"}}
+	var out countingWriter
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := Write(&out, f, s, source(tasks)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(tasks)), "tasks/op")
+}
+
 func BenchmarkWriteJSON(b *testing.B) { benchmarkWrite(b, JSON) }
 func BenchmarkWriteCSV(b *testing.B)  { benchmarkWrite(b, CSV) }
 

@@ -6,96 +6,36 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"time"
+	"strconv"
+	"unicode/utf8"
 )
 
-// jsonTask is a task as Label Studio's ExportDataSerializer writes it, in its
-// key order (label_studio/data_export/serializers.py; the "Label Studio JSON
-// format of annotated tasks" in the docs' task_format page).
-type jsonTask struct {
-	ID                   int              `json:"id"`
-	Annotations          []jsonAnnotation `json:"annotations"`
-	FileUpload           string           `json:"file_upload"`
-	Drafts               []struct{}       `json:"drafts"`
-	Predictions          []jsonPrediction `json:"predictions"`
-	Data                 json.RawMessage  `json:"data"`
-	Meta                 json.RawMessage  `json:"meta"`
-	CreatedAt            jsonTime         `json:"created_at"`
-	UpdatedAt            jsonTime         `json:"updated_at"`
-	InnerID              int              `json:"inner_id"`
-	TotalAnnotations     int              `json:"total_annotations"`
-	CancelledAnnotations int              `json:"cancelled_annotations"`
-	TotalPredictions     int              `json:"total_predictions"`
-	Project              int              `json:"project"`
-}
-
-// jsonAnnotation is an annotation with completed_by as the user id, which is
-// Label Studio's default (annotations__completed_by only_id), or null when
-// the viewer may not learn the author.
-type jsonAnnotation struct {
-	ID           int             `json:"id"`
-	CompletedBy  *int            `json:"completed_by"`
-	Result       json.RawMessage `json:"result"`
-	WasCancelled bool            `json:"was_cancelled"`
-	GroundTruth  bool            `json:"ground_truth"`
-	CreatedAt    jsonTime        `json:"created_at"`
-	UpdatedAt    jsonTime        `json:"updated_at"`
-	LeadTime     pyNumber        `json:"lead_time"`
-	Task         int             `json:"task"`
-	Project      int             `json:"project"`
-	Reviewed     *bool           `json:"reviewed,omitempty"`
-}
-
-// jsonPrediction is a prediction as Label Studio's PredictionSerializer
-// writes it; created_ago is a humanized age that Gloss leaves empty.
-type jsonPrediction struct {
-	ID           int             `json:"id"`
-	ModelVersion string          `json:"model_version"`
-	CreatedAgo   string          `json:"created_ago"`
-	Result       json.RawMessage `json:"result"`
-	Score        *pyNumber       `json:"score"`
-	CreatedAt    jsonTime        `json:"created_at"`
-	Task         int             `json:"task"`
-	Project      int             `json:"project"`
-}
-
-// jsonTime is a time written as Label Studio writes it, or null when zero.
-type jsonTime time.Time
-
-// MarshalJSON writes t as Label Studio does.
-func (t jsonTime) MarshalJSON() ([]byte, error) { return appendTime(nil, time.Time(t)), nil }
-
 // writeJSON writes the JSON format: the array of full task objects Label
-// Studio's export snapshot holds. Like Label Studio (json.JSONEncoder
-// iterencode in data_export/mixins.py) it is one line with ", " and ": "
-// separators and non-ASCII text left as is.
+// Studio's export snapshot holds (label_studio/data_export/serializers.py,
+// ExportDataSerializer, in its key order; the "Label Studio JSON format of
+// annotated tasks" in the docs' task_format page). Like Label Studio
+// (json.JSONEncoder iterencode in data_export/mixins.py) it is one line with
+// ", " and ": " separators and non-ASCII text left as is. Each task is
+// appended to one reused buffer by hand: the stored JSON (data, meta,
+// results) is copied with its whitespace normalised, never decoded.
 func writeJSON(w io.Writer, next func() (*Task, error)) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	var buf bytes.Buffer
-	var spaced []byte
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
+	var buf []byte
 	if _, err := bw.WriteString("["); err != nil {
 		return err
 	}
 	first := true
 	err := each(next, func(t *Task) error {
-		jt, err := newJSONTask(t)
-		if err != nil {
-			return err
-		}
-		buf.Reset()
-		if err := enc.Encode(jt); err != nil {
-			return err
-		}
+		var err error
+		buf = buf[:0]
 		if !first {
-			if _, err := bw.WriteString(", "); err != nil {
-				return err
-			}
+			buf = append(buf, ", "...)
 		}
 		first = false
-		spaced = pySpaced(spaced[:0], bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
-		_, err = bw.Write(spaced)
+		if buf, err = appendJSONTask(buf, t); err != nil {
+			return err
+		}
+		_, err = bw.Write(buf)
 		return err
 	})
 	if err != nil {
@@ -107,75 +47,207 @@ func writeJSON(w io.Writer, next func() (*Task, error)) error {
 	return bw.Flush()
 }
 
-// newJSONTask builds the JSON export object of t.
-func newJSONTask(t *Task) (*jsonTask, error) {
+// appendJSONTask appends t as the JSON export writes it.
+func appendJSONTask(b []byte, t *Task) ([]byte, error) {
 	data, err := jsonObjectOrEmpty(t.Data, "data")
 	if err != nil {
-		return nil, err
+		return b, err
 	}
 	meta, err := jsonObjectOrEmpty(t.Meta, "meta")
 	if err != nil {
-		return nil, err
+		return b, err
 	}
-	jt := &jsonTask{
-		ID:               t.ID,
-		Annotations:      make([]jsonAnnotation, 0, len(t.Annotations)),
-		Drafts:           []struct{}{},
-		Predictions:      make([]jsonPrediction, 0, len(t.Predictions)),
-		Data:             data,
-		Meta:             meta,
-		CreatedAt:        jsonTime(t.CreatedAt),
-		UpdatedAt:        jsonTime(t.UpdatedAt),
-		InnerID:          t.InnerID,
-		TotalPredictions: len(t.Predictions),
-		Project:          t.ProjectID,
-	}
-	for _, a := range t.Annotations {
-		result, err := jsonArrayOrEmpty(a.Result, fmt.Sprintf("annotation %d result", a.ID))
-		if err != nil {
-			return nil, err
-		}
+	total, cancelled := 0, 0
+	b = append(b, `{"id": `...)
+	b = strconv.AppendInt(b, int64(t.ID), 10)
+	b = append(b, `, "annotations": [`...)
+	for i := range t.Annotations {
+		a := &t.Annotations[i]
 		if a.WasCancelled {
-			jt.CancelledAnnotations++
+			cancelled++
 		} else {
-			jt.TotalAnnotations++
+			total++
 		}
-		var author *int
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, `{"id": `...)
+		b = strconv.AppendInt(b, int64(a.ID), 10)
+		b = append(b, `, "completed_by": `...)
 		if a.CompletedBy != 0 {
-			author = &a.CompletedBy
+			b = strconv.AppendInt(b, int64(a.CompletedBy), 10)
+		} else {
+			b = append(b, "null"...)
 		}
-		jt.Annotations = append(jt.Annotations, jsonAnnotation{
-			ID:           a.ID,
-			CompletedBy:  author,
-			Result:       result,
-			WasCancelled: a.WasCancelled,
-			GroundTruth:  a.GroundTruth,
-			CreatedAt:    jsonTime(a.CreatedAt),
-			UpdatedAt:    jsonTime(a.UpdatedAt),
-			LeadTime:     pyNumber(a.LeadTime),
-			Task:         t.ID,
-			Project:      t.ProjectID,
-			Reviewed:     a.Reviewed,
-		})
+		b = append(b, `, "result": `...)
+		if b, err = appendSpacedArray(b, a.Result, "annotation", a.ID); err != nil {
+			return b, err
+		}
+		b = append(b, `, "was_cancelled": `...)
+		b = strconv.AppendBool(b, a.WasCancelled)
+		b = append(b, `, "ground_truth": `...)
+		b = strconv.AppendBool(b, a.GroundTruth)
+		b = append(b, `, "created_at": `...)
+		b = appendTime(b, a.CreatedAt)
+		b = append(b, `, "updated_at": `...)
+		b = appendTime(b, a.UpdatedAt)
+		b = append(b, `, "lead_time": `...)
+		b = append(b, pyFloat(a.LeadTime)...)
+		b = append(b, `, "task": `...)
+		b = strconv.AppendInt(b, int64(t.ID), 10)
+		b = append(b, `, "project": `...)
+		b = strconv.AppendInt(b, int64(t.ProjectID), 10)
+		if a.Reviewed != nil {
+			b = append(b, `, "reviewed": `...)
+			b = strconv.AppendBool(b, *a.Reviewed)
+		}
+		b = append(b, '}')
 	}
-	for _, p := range t.Predictions {
-		result, err := jsonArrayOrEmpty(p.Result, fmt.Sprintf("prediction %d result", p.ID))
-		if err != nil {
-			return nil, err
+	b = append(b, `], "file_upload": "", "drafts": [], "predictions": [`...)
+	for i := range t.Predictions {
+		p := &t.Predictions[i]
+		if i > 0 {
+			b = append(b, ", "...)
 		}
-		jp := jsonPrediction{
-			ID:           p.ID,
-			ModelVersion: p.ModelVersion,
-			Result:       result,
-			CreatedAt:    jsonTime(p.CreatedAt),
-			Task:         t.ID,
-			Project:      t.ProjectID,
+		b = append(b, `{"id": `...)
+		b = strconv.AppendInt(b, int64(p.ID), 10)
+		b = append(b, `, "model_version": `...)
+		b = appendGoString(b, p.ModelVersion)
+		b = append(b, `, "created_ago": "", "result": `...)
+		if b, err = appendSpacedArray(b, p.Result, "prediction", p.ID); err != nil {
+			return b, err
 		}
+		b = append(b, `, "score": `...)
 		if p.Score != nil {
-			s := pyNumber(*p.Score)
-			jp.Score = &s
+			b = append(b, pyFloat(*p.Score)...)
+		} else {
+			b = append(b, "null"...)
 		}
-		jt.Predictions = append(jt.Predictions, jp)
+		b = append(b, `, "created_at": `...)
+		b = appendTime(b, p.CreatedAt)
+		b = append(b, `, "task": `...)
+		b = strconv.AppendInt(b, int64(t.ID), 10)
+		b = append(b, `, "project": `...)
+		b = strconv.AppendInt(b, int64(t.ProjectID), 10)
+		b = append(b, '}')
 	}
-	return jt, nil
+	b = append(b, `], "data": `...)
+	if b, err = appendSpacedJSON(b, data, "data"); err != nil {
+		return b, err
+	}
+	b = append(b, `, "meta": `...)
+	if b, err = appendSpacedJSON(b, meta, "meta"); err != nil {
+		return b, err
+	}
+	b = append(b, `, "created_at": `...)
+	b = appendTime(b, t.CreatedAt)
+	b = append(b, `, "updated_at": `...)
+	b = appendTime(b, t.UpdatedAt)
+	b = append(b, `, "inner_id": `...)
+	b = strconv.AppendInt(b, int64(t.InnerID), 10)
+	b = append(b, `, "total_annotations": `...)
+	b = strconv.AppendInt(b, int64(total), 10)
+	b = append(b, `, "cancelled_annotations": `...)
+	b = strconv.AppendInt(b, int64(cancelled), 10)
+	b = append(b, `, "total_predictions": `...)
+	b = strconv.AppendInt(b, int64(len(t.Predictions)), 10)
+	b = append(b, `, "project": `...)
+	b = strconv.AppendInt(b, int64(t.ProjectID), 10)
+	return append(b, '}'), nil
+}
+
+// appendSpacedArray appends a result (a JSON array, [] when empty) spaced
+// as Python writes it; what and id name it in errors.
+func appendSpacedArray(b []byte, raw json.RawMessage, what string, id int) ([]byte, error) {
+	result, err := jsonArrayOrEmpty(raw, fmt.Sprintf("%s %d result", what, id))
+	if err != nil {
+		return b, err
+	}
+	return appendSpacedJSON(b, result, fmt.Sprintf("%s %d result", what, id))
+}
+
+// appendSpacedJSON appends the JSON value raw without insignificant
+// whitespace and with ", " and ": " between items, as Python's json module
+// writes when not indenting (what pySpaced does to compact JSON). raw must
+// be valid JSON; what names it in the error when it is not.
+func appendSpacedJSON(b, raw []byte, what string) ([]byte, error) {
+	if !json.Valid(raw) {
+		return b, fmt.Errorf("%s is not valid JSON", what)
+	}
+	for i := 0; i < len(raw); i++ {
+		switch c := raw[i]; c {
+		case ' ', '\t', '\r', '\n':
+		case ',', ':':
+			b = append(b, c, ' ')
+		case '"':
+			end := i + 1
+			for {
+				j := bytes.IndexAny(raw[end:], `"\\`)
+				end += j
+				if raw[end] == '"' {
+					break
+				}
+				end += 2 // a backslash and the character it escapes
+			}
+			b = append(b, raw[i:end+1]...)
+			i = end
+		default:
+			b = append(b, c)
+		}
+	}
+	return b, nil
+}
+
+// appendGoString appends s as a JSON string as encoding/json writes it
+// without HTML escaping (json.Encoder.SetEscapeHTML(false)): \b and \f
+// short, other control characters as \u00XX, U+2028 and U+2029 escaped, and
+// invalid UTF-8 as U+FFFD.
+func appendGoString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }

@@ -29,6 +29,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -236,8 +237,16 @@ type parser struct {
 // emit passes one task, at task number row on line line, to fn after
 // checking that its data has every required key.
 func (p *parser) emit(t Task, row, line int) error {
-	if key := missingKey(t.Data, p.o.RequiredKeys); key != "" {
-		return &RowError{Row: row, Line: line, Msg: fmt.Sprintf("%q key is expected in task data (the labeling config reads $%s)", key, key)}
+	return p.deliver(t, row, line, missingKey(t.Data, p.o.RequiredKeys))
+}
+
+// deliver passes one task to fn, or refuses it when its data lacks the
+// required key missing ("" when it lacks none). Formats whose rows all have
+// the same keys (CSV and TSV: the header's; text: the text key) find the
+// missing key once and pass it for every row.
+func (p *parser) deliver(t Task, row, line int, missing string) error {
+	if missing != "" {
+		return &RowError{Row: row, Line: line, Msg: fmt.Sprintf("%q key is expected in task data (the labeling config reads $%s)", missing, missing)}
 	}
 	if err := p.fn(t); err != nil {
 		return &callerError{err}
@@ -263,12 +272,22 @@ func missingKey(data json.RawMessage, keys []string) string {
 	if len(keys) == 0 {
 		return ""
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(data, &m); err != nil {
+	ms, err := members(data, "data")
+	if err != nil {
 		return keys[0]
 	}
 	for _, k := range keys {
-		if _, ok := m[k]; !ok {
+		if lookup(ms, k) == nil {
+			return k
+		}
+	}
+	return ""
+}
+
+// missingName returns the first of keys not among names, or "".
+func missingName(names, keys []string) string {
+	for _, k := range keys {
+		if !slices.Contains(names, k) {
 			return k
 		}
 	}

@@ -37,6 +37,7 @@ func (p *parser) parseTable(r io.Reader, comma rune) error {
 	if err != nil {
 		return &RowError{Line: line, Msg: err.Error()}
 	}
+	missing := missingName(header, p.o.RequiredKeys) // every row has the header's keys
 
 	for row := 1; ; row++ {
 		start := cr.InputOffset()
@@ -62,7 +63,7 @@ func (p *parser) parseTable(r io.Reader, comma rune) error {
 		if err != nil {
 			return &RowError{Row: row, Line: line, Msg: err.Error()}
 		}
-		if err := p.emit(Task{Data: data}, row, line); err != nil {
+		if err := p.deliver(Task{Data: data}, row, line, missing); err != nil {
 			return err
 		}
 	}
@@ -138,6 +139,7 @@ func (p *parser) parseText(r io.Reader) error {
 	br := bufio.NewReaderSize(&source{r: r, max: p.o.Limits.MaxBytes}, 64<<10)
 	skipBOM(br)
 	lr := &lineReader{br: br, max: p.o.Limits.MaxTaskBytes}
+	missing := missingName([]string{p.o.TextKey}, p.o.RequiredKeys) // every task is {TextKey: line}
 	row := 0
 	for {
 		line, err := lr.next()
@@ -161,7 +163,7 @@ func (p *parser) parseText(r io.Reader) error {
 		if err := checkText(text); err != nil {
 			return &RowError{Row: row, Line: lr.line, Msg: "the line " + err.Error()}
 		}
-		if err := p.emit(Task{Data: textData(p.o.TextKey, text)}, row, lr.line); err != nil {
+		if err := p.deliver(Task{Data: textData(p.o.TextKey, text)}, row, lr.line, missing); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"testing"
+)
+
+// TestExportReadsWhatTheAPIShows: the export reads a project's tasks a page
+// of 500 at a time, with the annotations and predictions of each page read
+// by the range of its task ids. Tasks of another project, and of another
+// organization, are imported between the project's own, so their ids fall
+// inside those ranges, with annotations and predictions of their own. For
+// the owner and for a manager who is a member of the project only, the JSON
+// export holds exactly the tasks, annotations and predictions the API shows
+// them for the project, over more than one page.
+func TestExportReadsWhatTheAPIShows(t *testing.T) {
+	tm := MustTeam(t)
+	mine := tm.project(t, textClassification, nil)
+	other := tm.project(t, textClassification, nil)
+	manager := tm.joinAs(t, "MANAGER")
+	tm.addMember(t, mine, manager)
+	outsider := tm.joinAs(t, "MANAGER")
+	outsider.ok(`mutation { createOrganization(title: "Elsewhere") { id } }`, nil)
+	foreign := str(outsider.ok(createProject, map[string]any{"i": map[string]any{"title": "Foreign", "labelConfig": textClassification}}), "createProject", "id")
+
+	prediction := []any{map[string]any{"result": choice("Negative"), "score": 0.5, "model_version": "m"}}
+	load := func(b *browser, p string, n, round int) {
+		var tasks []any
+		for i := range n {
+			task := map[string]any{"data": map[string]any{"text": fmt.Sprintf("%s %d.%d", p, round, i)}}
+			if i%3 == 0 {
+				task["predictions"] = prediction
+			}
+			tasks = append(tasks, task)
+		}
+		b.ok(importTasks, map[string]any{"p": p, "t": tasks})
+	}
+	for round := range 4 {
+		load(tm.owner, mine, 160, round)
+		load(tm.owner, other, 90, round)
+		load(outsider, foreign, 70, round)
+	}
+	annotate := func(b *browser, p string) {
+		ids := taskIDs(t, b, p, nil)
+		for i := 0; i < len(ids); i += 7 {
+			b.ok(createAnn, map[string]any{"i": map[string]any{"taskId": ids[i], "result": choice("Positive")}})
+		}
+	}
+	annotate(tm.owner, mine)
+	annotate(tm.owner, other)
+	annotate(outsider, foreign)
+	// Annotations beyond the first 100 tasks too, past an export page.
+	ids := apiTaskRows(t, tm.owner, mine)
+	var all []int
+	for id := range ids {
+		all = append(all, id)
+	}
+	slices.Sort(all)
+	for _, id := range all[480:520] {
+		tm.owner.ok(createAnn, map[string]any{"i": map[string]any{"taskId": strconv.Itoa(id), "result": choice("Neutral")}})
+	}
+
+	for name, b := range map[string]*browser{"owner": tm.owner, "manager": manager} {
+		want := apiTaskRows(t, b, mine)
+		if len(want) != 640 {
+			t.Fatalf("%s: the API shows %d tasks, want 640", name, len(want))
+		}
+		req, _ := http.NewRequest(http.MethodGet, tm.s.URL+"/api/projects/"+mine+"/export?format=JSON", nil)
+		r := b.do(req)
+		var tasks []struct {
+			ID          int
+			Annotations []struct{ ID int }
+			Predictions []struct{ ID int }
+		}
+		if err := json.Unmarshal([]byte(r.Raw), &tasks); r.Status != 200 || err != nil {
+			t.Fatalf("%s: export %d %v: %.300s", name, r.Status, err, r.Raw)
+		}
+		got := map[int]taskRows{}
+		for _, tk := range tasks {
+			var rows taskRows
+			for _, a := range tk.Annotations {
+				rows.annotations = append(rows.annotations, a.ID)
+			}
+			for _, p := range tk.Predictions {
+				rows.predictions = append(rows.predictions, p.ID)
+			}
+			got[tk.ID] = rows
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%s: the export holds %d tasks, the API %d", name, len(got), len(want))
+		}
+		annotated, predicted := 0, 0
+		for id, w := range want {
+			g, ok := got[id]
+			if !ok || fmt.Sprint(g) != fmt.Sprint(w) {
+				t.Fatalf("%s: task %d: the export holds %+v, the API shows %+v", name, id, g, w)
+			}
+			annotated += len(w.annotations)
+			predicted += len(w.predictions)
+		}
+		if annotated < 50 || predicted < 200 {
+			t.Fatalf("%s: only %d annotations and %d predictions compared", name, annotated, predicted)
+		}
+	}
+}
+
+// taskRows are the ids of a task's annotations and predictions, oldest
+// first.
+type taskRows struct{ annotations, predictions []int }
+
+// apiTaskRows walks the project's tasks through the API as b, with the ids of
+// their annotations and predictions.
+func apiTaskRows(t *testing.T, b *browser, projectID string) map[int]taskRows {
+	t.Helper()
+	out := map[int]taskRows{}
+	var after any
+	for {
+		d := b.ok(`query($p: ID!, $a: Cursor) { tasks(projectId: $p, first: 50, after: $a) {
+			edges { node { id annotations { id } predictions { id } } } pageInfo { endCursor hasNextPage } } }`,
+			map[string]any{"p": projectID, "a": after})
+		for _, e := range path(d, "tasks", "edges").([]any) {
+			id, _ := strconv.Atoi(str(e, "node", "id"))
+			var rows taskRows
+			for _, a := range path(e, "node", "annotations").([]any) {
+				n, _ := strconv.Atoi(str(a, "id"))
+				rows.annotations = append(rows.annotations, n)
+			}
+			for _, p := range path(e, "node", "predictions").([]any) {
+				n, _ := strconv.Atoi(str(p, "id"))
+				rows.predictions = append(rows.predictions, n)
+			}
+			out[id] = rows
+		}
+		if path(d, "tasks", "pageInfo", "hasNextPage") != true {
+			return out
+		}
+		after = path(d, "tasks", "pageInfo", "endCursor")
+	}
+}
