@@ -118,3 +118,40 @@ test("quick view: a row opens its task beside the list; up and down move through
   await panel.getByRole("link", { name: /^Open task / }).click();
   await expect(page).toHaveURL(/\/tasks\//);
 });
+
+test("column filter and annotators: a data key the config does not use filters the list; the Annotators column names who labeled", async ({ page, request }) => {
+  const id = await project(request, `Filters ${stamp}`, ["gamma text", "delta text", "epsilon text"]);
+  // The owner labels the delta task through the API.
+  const tasks = await owner<{ tasks: { edges: { node: { id: string; data: { text: string } } }[] } }>(
+    request,
+    "query($p: ID!){ tasks(projectId: $p, first: 10){ edges { node { id data } } } }",
+    { p: id },
+  );
+  const delta = tasks.tasks.edges.find((e) => e.node.data.text === "delta text")!.node.id;
+  await owner(request, "mutation($i: CreateAnnotationInput!){ createAnnotation(input: $i){ id } }", {
+    i: { taskId: delta, result: [{ id: "r1", from_name: "sentiment", to_name: "text", type: "choices", value: { choices: ["Negative"] } }] },
+  });
+  await new SignInPage(page).signIn(seeded.url, seeded.email, seeded.password);
+  await page.goto(`${seeded.url}/projects/${id}`);
+  const table = page.getByRole("table");
+  await expect(table.getByText("gamma text", { exact: true })).toBeVisible();
+
+  // "source" is imported data the config never names.
+  await page.getByLabel("Column", { exact: true }).selectOption({ label: "source (contains)" });
+  await page.getByLabel("Value", { exact: true }).fill("EPSILON");
+  await expect(table.getByText("epsilon text", { exact: true })).toBeVisible();
+  await expect(table.getByText("gamma text", { exact: true })).toHaveCount(0);
+  await expect(table.getByText("delta text", { exact: true })).toHaveCount(0);
+
+  // A label filter, exact.
+  await page.getByLabel("Column", { exact: true }).selectOption({ label: "Label (exact)" });
+  await page.getByLabel("Value", { exact: true }).fill("Negative");
+  await expect(table.getByText("delta text", { exact: true })).toBeVisible();
+  await expect(table.getByText("epsilon text", { exact: true })).toHaveCount(0);
+
+  await page.getByText("Columns", { exact: true }).click();
+  await page.getByRole("checkbox", { name: "Annotators" }).check();
+  await expect(table.getByRole("columnheader", { name: "Annotators" })).toBeVisible();
+  const row = table.getByRole("row").filter({ hasText: "delta text" });
+  await expect(row).toContainText(seeded.email.split("@")[0]!);
+});

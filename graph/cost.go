@@ -34,6 +34,7 @@ import (
 // schema and fails on a list with neither.
 const (
 	maxTaskAnnotations   = 100 // the most overlap a project may ask for
+	maxTaskAnnotators    = 20  // Task.annotators: a data manager column
 	maxTaskPredictions   = 20
 	maxProjectMembers    = 200
 	maxWorkspaceProjects = 50
@@ -55,7 +56,7 @@ var listCaps = map[string]int{
 	"Task.annotations":      maxTaskAnnotations,
 	"Task.predictions":      maxTaskPredictions,
 	"Task.labels":           maxTaskLabels,
-	"Task.annotators":       maxTaskAnnotations,
+	"Task.annotators":       maxTaskAnnotators,
 	"Task.reviewStates":     3, // each state once
 	"Project.members":       maxProjectMembers,
 	"Project.dataKeys":      maxDataKeys,

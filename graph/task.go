@@ -229,8 +229,9 @@ func (r *Resolver) taskSummaries(ctx context.Context, ids []int) (map[int][]task
 	return out, nil
 }
 
-// taskAnnotators reads who annotated or skipped a page of tasks (of the
-// first maxTaskAnnotations annotations of each that the viewer may read),
+// taskAnnotators reads who annotated or skipped a page of tasks (the first
+// maxTaskAnnotators of the first maxTaskAnnotations annotations of each
+// that the viewer may read),
 // keeping only the authors the viewer may learn (rule.SeesAuthor), in one
 // query for the annotations, one for their projects' settings when the
 // viewer is an annotator, and one for the users.
@@ -266,7 +267,8 @@ func (r *Resolver) taskAnnotators(ctx context.Context, ids []int) (map[int][]*en
 	authors := map[int][]int{}
 	var all []int
 	for _, a := range rows {
-		if !rule.SeesAuthor(v, reveal[a.ProjectID], a.CompletedByID) || slices.Contains(authors[a.TaskID], a.CompletedByID) {
+		if len(authors[a.TaskID]) >= maxTaskAnnotators || !rule.SeesAuthor(v, reveal[a.ProjectID], a.CompletedByID) ||
+			slices.Contains(authors[a.TaskID], a.CompletedByID) {
 			continue
 		}
 		authors[a.TaskID] = append(authors[a.TaskID], a.CompletedByID)

@@ -485,7 +485,7 @@ export const TasksQuery = graphql(`
     tasks(projectId: $projectId, first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
       totalCount
       pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
-      edges { cursor node { ...TaskRowFields labels reviewStates predictionScore } }
+      edges { cursor node { ...TaskRowFields labels reviewStates predictionScore annotators { id displayName } } }
     }
   }
 `);

@@ -562,7 +562,7 @@ export type TasksQueryVariables = Exact<{
 }>;
 
 
-export type TasksQuery = { tasks: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { labels: Array<string>, reviewStates: Array<ReviewState>, predictionScore: number | null, id: string, innerId: number, data: import('../api.ts').JsonValue, totalAnnotations: number, cancelledAnnotations: number, createdAt: string, updatedAt: string } }> } };
+export type TasksQuery = { tasks: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { labels: Array<string>, reviewStates: Array<ReviewState>, predictionScore: number | null, id: string, innerId: number, data: import('../api.ts').JsonValue, totalAnnotations: number, cancelledAnnotations: number, createdAt: string, updatedAt: string, annotators: Array<{ id: string, displayName: string }> } }> } };
 
 export type LabelTaskQueryVariables = Exact<{
   projectId: string;
@@ -1513,6 +1513,10 @@ export const TasksDocument = new TypedDocumentString(`
         labels
         reviewStates
         predictionScore
+        annotators {
+          id
+          displayName
+        }
       }
     }
   }

@@ -55,13 +55,56 @@ const reviewStates: { value: ReviewState | ""; label: string }[] = [
   { value: "REJECTED", label: "Rejected" },
 ];
 
+/**
+ * A filter on one column: a data key ("data:<key>", the value contains the
+ * text), a label ("label", exact), or a lower bound on a number column.
+ */
+interface ColumnFilter {
+  column: string;
+  value: string;
+}
+
+/** The non-data columns a column filter can name. */
+const filterColumns: { value: string; label: string; placeholder: string }[] = [
+  { value: "label", label: "Label (exact)", placeholder: "A label, e.g. Positive" },
+  { value: "annotationsMin", label: "Annotations, at least", placeholder: "A number" },
+  { value: "annotationsMax", label: "Annotations, at most", placeholder: "A number" },
+  { value: "predictionScoreMin", label: "Prediction score, at least", placeholder: "e.g. 0.5" },
+  { value: "predictionScoreMax", label: "Prediction score, at most", placeholder: "e.g. 0.5" },
+];
+
+function applyColumnFilter(filter: TaskFilter, c: ColumnFilter): void {
+  const value = c.value.trim().slice(0, maxSearch);
+  if (!c.column || !value) return;
+  if (c.column.startsWith("data:")) {
+    filter.data = [{ key: c.column.slice("data:".length), contains: value }];
+    return;
+  }
+  const n = Number(value);
+  switch (c.column) {
+    case "label":
+      filter.label = value;
+      break;
+    case "annotationsMin":
+    case "annotationsMax":
+      if (Number.isInteger(n)) filter[c.column] = n;
+      break;
+    case "predictionScoreMin":
+    case "predictionScoreMax":
+      if (Number.isFinite(n)) filter[c.column] = n;
+      break;
+  }
+}
+
 function taskFilter(
   choice: FilterChoice,
   annotator: string,
   search: string,
   reviewState: ReviewState | "",
+  column: ColumnFilter,
 ): TaskFilter | null {
   const filter: TaskFilter = {};
+  applyColumnFilter(filter, column);
   if (reviewState) filter.reviewState = reviewState;
   if (search) filter.search = search;
   if (choice === "labeled") filter.labeled = true;
@@ -118,6 +161,7 @@ const summaryColumns: { key: string; label: string; cell(task: DataManagerRow): 
   { key: "@labels", label: "Labels", cell: (t) => t.labels.join(", ") },
   { key: "@reviewStates", label: "Reviews", cell: (t) => t.reviewStates.map((s) => s.toLowerCase()).join(", ") },
   { key: "@predictionScore", label: "Prediction score", cell: (t) => (t.predictionScore === null ? "" : t.predictionScore.toFixed(2)) },
+  { key: "@annotators", label: "Annotators", cell: (t) => t.annotators.map((u) => u.displayName).join(", ") },
 ];
 
 /** A bulk action waiting for confirmation. */
@@ -131,7 +175,10 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
   const [reviewState, setReviewState] = useState<ReviewState | "">("");
   const [searchText, setSearchText] = useState("");
   const [search, setSearch] = useState("");
-  const currentFilter = taskFilter(filter, annotator, search, canReview ? reviewState : "");
+  // The column filter as typed, and as applied once typing pauses.
+  const [columnDraft, setColumnDraft] = useState<ColumnFilter>({ column: "", value: "" });
+  const [column, setColumn] = useState<ColumnFilter>({ column: "", value: "" });
+  const currentFilter = taskFilter(filter, annotator, search, canReview ? reviewState : "", column);
   // One page at a time; a new order or filter starts again from the first.
   const tasks = usePagedQuery(
     TasksQuery,
@@ -227,6 +274,11 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
     const timer = window.setTimeout(() => setSearch(wanted), 300);
     return () => window.clearTimeout(timer);
   }, [searchText, search]);
+  useEffect(() => {
+    if (columnDraft.column === column.column && columnDraft.value === column.value) return;
+    const timer = window.setTimeout(() => changeView(() => setColumn(columnDraft)), 300);
+    return () => window.clearTimeout(timer);
+  });
 
   const page = tasks.page;
   const rows: DataManagerRow[] = tasks.nodes;
@@ -326,6 +378,39 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
             ))}
           </select>
         </div>
+        <div className="field">
+          <label htmlFor="dm-column-filter">Column</label>
+          <select
+            id="dm-column-filter"
+            value={columnDraft.column}
+            onChange={(e) => setColumnDraft({ column: e.target.value, value: columnDraft.value })}
+          >
+            <option value="">No column filter</option>
+            {allKeys.map((key) => (
+              <option key={key} value={`data:${key}`}>
+                {key} (contains)
+              </option>
+            ))}
+            {filterColumns.map((c) => (
+              <option key={c.value} value={c.value}>
+                {c.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        {columnDraft.column ? (
+          <div className="field">
+            <label htmlFor="dm-column-value">Value</label>
+            <input
+              id="dm-column-value"
+              type="search"
+              value={columnDraft.value}
+              maxLength={maxSearch}
+              placeholder={filterColumns.find((c) => c.value === columnDraft.column)?.placeholder ?? "Text in this column"}
+              onChange={(e) => setColumnDraft({ column: columnDraft.column, value: e.target.value })}
+            />
+          </div>
+        ) : null}
         {canReview ? (
           <div className="field">
             <label htmlFor="dm-review-state">Review state</label>
