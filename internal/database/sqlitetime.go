@@ -37,6 +37,10 @@ import (
 //     convertTimes turns the datetime columns of a database written before
 //     (text) into it, once, in one transaction.
 //
+// An expression over a time column (MAX(created_at)) has no declared type,
+// so it reads as the stored number: select the column itself, or turn the
+// number into a time with time.Unix(0, n).
+//
 // Times outside the integer's range (before 1677 or after 2262; Gloss
 // writes none, but the zero time.Time is year 1) are stored as a REAL number
 // of nanoseconds, which SQLite orders with the integers; they keep their
