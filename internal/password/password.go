@@ -3,18 +3,21 @@
 // common passwords (the list zxcvbn ships, drawn from leaked password sets).
 package password
 
+//go:generate go run commongen.go
+
 import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
+	_ "embed"
 	"encoding/base64"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
 
-	"github.com/trustelem/zxcvbn/frequency"
 	"golang.org/x/crypto/argon2"
 
 	"gloss/internal/fault"
@@ -39,14 +42,19 @@ const (
 // memory: each hash holds 19 MiB while it runs.
 var slots = make(chan struct{}, max(2, runtime.NumCPU()))
 
-var common = func() map[string]struct{} {
-	list := frequency.FrequencyLists["passwords"]
-	m := make(map[string]struct{}, len(list))
-	for _, p := range list {
-		m[p] = struct{}{}
-	}
-	return m
-}()
+// commonList is every entry of zxcvbn's common-password list that Check
+// could match (lower case, of an allowed length), sorted, one a line; it
+// is written by commongen.go. It stays in the binary's read-only data: a
+// process that never checks a new password never reads it.
+//
+//go:embed common.txt
+var commonList string
+
+// common is commonList split into lines on first use (slices of the
+// embedded text, so only the headers are on the heap).
+var common = sync.OnceValue(func() []string {
+	return strings.Split(strings.TrimSuffix(commonList, "\n"), "\n")
+})
 
 // Check returns a BAD_USER_INPUT error that says what is wrong with pw, or
 // nil when pw may be used.
@@ -60,7 +68,7 @@ func Check(pw string) error {
 	case n > MaxLength:
 		return fault.Invalid("password must be at most %d characters", MaxLength)
 	}
-	if _, ok := common[strings.ToLower(pw)]; ok {
+	if _, ok := slices.BinarySearch(common(), strings.ToLower(pw)); ok {
 		return fault.Invalid("this password is one of the most common passwords; choose another")
 	}
 	return nil
