@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"syscall"
 	"time"
@@ -247,6 +248,11 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	if setupLink != "" {
 		fmt.Fprintf(stdout, "No account exists yet. Open this one-time setup link to create the owner:\n  %s\n", setupLink)
 	}
+	// Start-up leaves garbage behind (the migration's schema inspection,
+	// the parsed system roots, package inits' scratch). The runtime keeps
+	// freed pages for reuse up to about its heap goal, so an idle server
+	// would hold them: collect once and hand them back now.
+	debug.FreeOSMemory()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
