@@ -196,7 +196,8 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	storageOpts.Timeout = 30 * time.Minute // the data proxy streams media through it
 	storages := storage.NewService(db.Client, storage.Options{
 		Key: key, HTTP: safehttp.New(storageOpts), Dataset: data, Logger: log,
-		Local: storage.Local{Enabled: cfg.LocalFilesServing, Root: cfg.LocalFilesRoot},
+		Local:       storage.Local{Enabled: cfg.LocalFilesServing, Root: cfg.LocalFilesRoot},
+		GCSEmulator: cfg.GCSEmulator,
 	})
 	db.Client.Annotation.Use(storages.Hook())
 	defer storages.Close() // syncs stop and target writes in flight finish before the database closes
