@@ -264,8 +264,8 @@ func TestWaste(t *testing.T) {
 
 // BenchmarkVerifyParallel verifies from many goroutines at once, as a storm
 // of sign-ins does, and reports the CPU time per verification and the
-// process's peak resident memory (which the slots and the collection after
-// each hash keep near the work memory of the hashes in flight).
+// process's peak resident memory (which the slots and reclaim keep near the
+// work memory of the hashes in flight).
 func BenchmarkVerifyParallel(b *testing.B) {
 	h := MustHash(b)
 	var before, after syscall.Rusage
