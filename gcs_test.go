@@ -345,3 +345,53 @@ func TestGCSEndpointsAndCredentialsAreChecked(t *testing.T) {
 		t.Error("a server log holds the key")
 	}
 }
+
+// TestGCSEmulatorHost checks STORAGE_EMULATOR_HOST, which Google's GCS
+// libraries honour: a GCS storage with no endpoint of its own reaches the
+// emulator instead of Google (through the SSRF-safe client, so its host
+// must be allowed), and its signed URLs point there too.
+func TestGCSEmulatorHost(t *testing.T) {
+	g := MustGCS(t, "media")
+	g.put(t, "media", "images/a.png", pngBytes)
+	creds, _ := serviceAccountKey(t)
+	s, owner := MustOwner(t, map[string]string{
+		"GLOSS_OUTBOUND_ALLOW":  "127.0.0.1/32",
+		"STORAGE_EMULATOR_HOST": strings.TrimPrefix(g.URL, "http://"),
+	})
+	project := (&team{s: s, owner: owner}).project(t, imageConfig, nil)
+	in := gcsInput(project, "IMPORT", "media", g, creds, map[string]any{"prefix": "images/", "useBlobUrls": true, "presign": true})
+	delete(in["gcs"].(map[string]any), "endpoint")
+	id := str(owner.ok(createStorageMutation, map[string]any{"i": in}), "createStorage", "id")
+	if done := syncAndWait(t, owner, project, id); str(done, "status") != "COMPLETED" || path(done, "total") != 1.0 {
+		t.Fatalf("sync through the emulator: %v", done)
+	}
+	taskA := taskWith(t, projectTasks(t, owner, project), "gs://media/images/a.png")
+	resp, _ := owner.fetch(t, resolvePath(taskA, "gs://media/images/a.png"), nil)
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, g.URL+"/media/images/a.png?") {
+		t.Fatalf("presigned resolve: HTTP %d to %q", resp.StatusCode, loc)
+	}
+	got, err := http.Get(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(got.Body)
+	got.Body.Close()
+	if got.StatusCode != 200 || !bytes.Equal(body, pngBytes) {
+		t.Errorf("the signed URL answered HTTP %d with %d bytes", got.StatusCode, len(body))
+	}
+
+	// Without the allowlist the emulator on loopback is refused like any
+	// endpoint.
+	s2, owner2 := MustOwner(t, map[string]string{"STORAGE_EMULATOR_HOST": strings.TrimPrefix(g.URL, "http://")})
+	project2 := (&team{s: s2, owner: owner2}).project(t, imageConfig, nil)
+	in2 := gcsInput(project2, "IMPORT", "media", g, creds, map[string]any{"prefix": "images/", "useBlobUrls": true})
+	delete(in2["gcs"].(map[string]any), "endpoint")
+	id2 := str(owner2.ok(createStorageMutation, map[string]any{"i": in2}), "createStorage", "id")
+	if c := owner2.ok(`mutation($s: ID!) { checkStorage(id: $s) { ok message } }`, map[string]any{"s": id2}); path(c, "checkStorage", "ok") != false {
+		t.Errorf("the emulator on loopback was reached without the allowlist: %v", c)
+	}
+	if done := syncAndWait(t, owner2, project2, id2); str(done, "status") != "FAILED" || taskCount(t, owner2, project2) != 0 {
+		t.Errorf("sync without the allowlist: %v", done)
+	}
+}

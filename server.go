@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"syscall"
 	"time"
@@ -195,7 +196,8 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	storageOpts.Timeout = 30 * time.Minute // the data proxy streams media through it
 	storages := storage.NewService(db.Client, storage.Options{
 		Key: key, HTTP: safehttp.New(storageOpts), Dataset: data, Logger: log,
-		Local: storage.Local{Enabled: cfg.LocalFilesServing, Root: cfg.LocalFilesRoot},
+		Local:       storage.Local{Enabled: cfg.LocalFilesServing, Root: cfg.LocalFilesRoot},
+		GCSEmulator: cfg.GCSEmulator,
 	})
 	db.Client.Annotation.Use(storages.Hook())
 	defer storages.Close() // syncs stop and target writes in flight finish before the database closes
@@ -247,6 +249,11 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	if setupLink != "" {
 		fmt.Fprintf(stdout, "No account exists yet. Open this one-time setup link to create the owner:\n  %s\n", setupLink)
 	}
+	// Start-up leaves garbage behind (the migration's schema inspection,
+	// the parsed system roots, package inits' scratch). The runtime keeps
+	// freed pages for reuse up to about its heap goal, so an idle server
+	// would hold them: collect once and hand them back now.
+	debug.FreeOSMemory()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -70,10 +70,11 @@ type run struct {
 	glossURL string // DATABASE_URL for Gloss in the PostgreSQL pass
 	pgEmpty  int64  // the size of Gloss's PostgreSQL database before the import
 
-	gloss, base *proc
-	glossToken  string
-	project     string // Gloss's project id
-	rows        []row
+	gloss, base     *proc
+	glossToken      string
+	project         string   // Gloss's project id
+	annotatorTokens []string // the annotators' API tokens, once signed up on this pass's Gloss
+	rows            []row
 }
 
 // row is one line of the table.
@@ -242,6 +243,7 @@ func (r *run) startBaseline(dir string) (*proc, error) {
 
 func (r *run) startServers() error {
 	var err error
+	r.annotatorTokens = nil
 	if r.gloss, err = r.startGloss(filepath.Join(r.tmp, "gloss"), true); err != nil {
 		return err
 	}

@@ -414,8 +414,13 @@ func (r *run) stream() error {
 }
 
 // annotators signs streamWorkers annotators up through the organization's
-// invite link, adds them to the project and returns their API tokens.
+// invite link, adds them to the project and returns their API tokens; it
+// signs them up once per pass, for whichever of the stream and the login
+// storm runs first.
 func (r *run) annotators() ([]string, error) {
+	if r.annotatorTokens != nil {
+		return r.annotatorTokens, nil
+	}
 	var org struct {
 		Organization struct{ InviteURL string } `json:"organization"`
 	}
@@ -438,6 +443,7 @@ func (r *run) annotators() ([]string, error) {
 			return nil, err
 		}
 	}
+	r.annotatorTokens = tokens
 	return tokens, nil
 }
 

@@ -93,7 +93,11 @@ func (r *run) storm() error {
 		peak := stop()
 		return float64(stormSize*stormRounds) / elapsed.Seconds(), peak, firstErr
 	}
-	// The baseline learns the annotators' passwords first (hashing them).
+	// Gloss's annotators sign up unless the stream signed them up already;
+	// the baseline learns their passwords (hashing them).
+	if _, err := r.annotators(); err != nil {
+		return err
+	}
 	for i := range streamWorkers {
 		b, _ := json.Marshal(map[string]string{"email": annotatorEmail(i), "password": annotatorPassword(i)})
 		if _, err := post(r.base.base+"/users", "", "application/json", b); err != nil {

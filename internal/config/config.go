@@ -73,6 +73,11 @@ type Config struct {
 	LocalFilesServing bool
 	LocalFilesRoot    string
 
+	// GCSEmulator is STORAGE_EMULATOR_HOST (host:port or an http(s) URL),
+	// as the base URL scheme://host that GCS storages with no endpoint of
+	// their own use instead of Google, as Google's GCS libraries honour it.
+	GCSEmulator string
+
 	ImportMaxBytes int64 // GLOSS_IMPORT_MAX_BYTES, default 200 MiB
 	ImportMaxTasks int   // GLOSS_IMPORT_MAX_TASKS, default 1,000,000
 	// ImportAllowMissingKeys is GLOSS_IMPORT_ALLOW_MISSING_KEYS, default
@@ -353,6 +358,16 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 			return errorf("GLOSS_OUTBOUND_ALLOW: %v", err)
 		}
 		c.OutboundAllow = a
+	}
+	if v := getenv("STORAGE_EMULATOR_HOST"); v != "" {
+		u, err := url.Parse(v)
+		if !strings.Contains(v, "://") {
+			u, err = url.Parse("http://" + v)
+		}
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+			return errorf("STORAGE_EMULATOR_HOST must be host:port or an http(s) URL without credentials")
+		}
+		c.GCSEmulator = u.Scheme + "://" + u.Host
 	}
 	str("GLOSS_AUDIT_CHECKPOINT_FILE", &c.AuditCheckpointFile)
 	str("LOCAL_FILES_DOCUMENT_ROOT", &c.LocalFilesRoot)

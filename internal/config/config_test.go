@@ -339,6 +339,37 @@ func TestLoad(t *testing.T) {
 		{name: "shutdown grace not a duration", env: map[string]string{"GLOSS_SHUTDOWN_GRACE": "30"}, wantErr: "GLOSS_SHUTDOWN_GRACE"},
 		{name: "shutdown grace negative", env: map[string]string{"GLOSS_SHUTDOWN_GRACE": "-1s"}, wantErr: "GLOSS_SHUTDOWN_GRACE"},
 		{name: "shutdown grace too long", env: map[string]string{"GLOSS_SHUTDOWN_GRACE": "25h"}, wantErr: "GLOSS_SHUTDOWN_GRACE"},
+
+		// The GCS emulator, as Google's libraries read it: host:port means
+		// plain http; a URL keeps its scheme; any path is dropped.
+		{
+			name: "gcs emulator unset",
+			check: func(t *testing.T, c config.Config) {
+				if c.GCSEmulator != "" {
+					t.Errorf("GCSEmulator = %q", c.GCSEmulator)
+				}
+			},
+		},
+		{
+			name: "gcs emulator host and port",
+			env:  map[string]string{"STORAGE_EMULATOR_HOST": "127.0.0.1:4443"},
+			check: func(t *testing.T, c config.Config) {
+				if c.GCSEmulator != "http://127.0.0.1:4443" {
+					t.Errorf("GCSEmulator = %q", c.GCSEmulator)
+				}
+			},
+		},
+		{
+			name: "gcs emulator URL",
+			env:  map[string]string{"STORAGE_EMULATOR_HOST": "https://gcs.internal:8443/storage/v1/"},
+			check: func(t *testing.T, c config.Config) {
+				if c.GCSEmulator != "https://gcs.internal:8443" {
+					t.Errorf("GCSEmulator = %q", c.GCSEmulator)
+				}
+			},
+		},
+		{name: "gcs emulator other scheme", env: map[string]string{"STORAGE_EMULATOR_HOST": "file:///etc"}, wantErr: "STORAGE_EMULATOR_HOST"},
+		{name: "gcs emulator with credentials", env: map[string]string{"STORAGE_EMULATOR_HOST": "http://u:p@gcs.internal"}, wantErr: "STORAGE_EMULATOR_HOST"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

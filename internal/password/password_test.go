@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/trustelem/zxcvbn/frequency"
@@ -259,4 +260,27 @@ func TestWaste(t *testing.T) {
 	}()
 	password.Waste(context.Background(), "gloss-no-such-account")
 	password.Waste(context.Background(), secretPassword)
+}
+
+// BenchmarkVerifyParallel verifies from many goroutines at once, as a storm
+// of sign-ins does, and reports the CPU time per verification and the
+// process's peak resident memory (which the slots and reclaim keep near the
+// work memory of the hashes in flight).
+func BenchmarkVerifyParallel(b *testing.B) {
+	h := MustHash(b)
+	var before, after syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &before)
+	b.ResetTimer()
+	b.SetParallelism(16)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if ok, err := password.Verify(context.Background(), h, secretPassword); !ok || err != nil {
+				b.Errorf("Verify = %v, %v", ok, err)
+			}
+		}
+	})
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &after)
+	cpu := after.Utime.Nano() - before.Utime.Nano() + after.Stime.Nano() - before.Stime.Nano()
+	b.ReportMetric(float64(cpu)/1e6/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64(after.Maxrss)/1024, "peak-RSS-MB")
 }

@@ -50,6 +50,7 @@ type Service struct {
 	local   Local
 	dataset *dataset.Service
 	log     *slog.Logger
+	gcsEmu  string // Options.GCSEmulator
 	running sync.WaitGroup
 	stop    chan struct{} // closed by Close: running syncs end
 	once    sync.Once
@@ -62,11 +63,14 @@ type Options struct {
 	Local   Local
 	Dataset *dataset.Service // the importer that source syncs hand task objects to
 	Logger  *slog.Logger
+	// GCSEmulator is the base URL GCS storages without an endpoint reach
+	// instead of Google (STORAGE_EMULATOR_HOST), or "".
+	GCSEmulator string
 }
 
 // NewService returns a Service over client.
 func NewService(client *ent.Client, o Options) *Service {
-	s := &Service{stop: make(chan struct{}), client: client, sealer: o.Key.Sealer(secretPurpose), safe: o.HTTP, local: o.Local, dataset: o.Dataset, log: o.Logger}
+	s := &Service{stop: make(chan struct{}), client: client, sealer: o.Key.Sealer(secretPurpose), safe: o.HTTP, local: o.Local, dataset: o.Dataset, log: o.Logger, gcsEmu: o.GCSEmulator}
 	if o.HTTP != nil {
 		s.http = o.HTTP.HTTPClient()
 	}
@@ -619,7 +623,11 @@ func (s *Service) bucket(st *ent.Storage) (Bucket, error) {
 		if s.http == nil {
 			return nil, errors.New("outbound requests are not configured")
 		}
-		return newGCS(context.Background(), GCSSettings{Bucket: st.Bucket, ProjectID: st.Settings["projectId"], Endpoint: st.Settings["endpoint"]}, sec, s.http)
+		endpoint := st.Settings["endpoint"]
+		if endpoint == "" {
+			endpoint = s.gcsEmu
+		}
+		return newGCS(context.Background(), GCSSettings{Bucket: st.Bucket, ProjectID: st.Settings["projectId"], Endpoint: endpoint}, sec, s.http)
 	case storage.KindAZURE:
 		sec, err := s.secrets(st)
 		if err != nil {
