@@ -160,7 +160,7 @@ type submitState struct {
 // decides, inside the same transaction, whether the viewer may label the
 // task. A task that no longer exists is not found.
 func (s *Service) submitState(ctx context.Context, client *ent.Client, id, userID int) (*submitState, error) {
-	if _, err := s.lockRow(ctx, client, id, false); err != nil {
+	if err := s.lockRow(ctx, client, id); err != nil {
 		return nil, err
 	}
 	var rows []submitState
@@ -231,22 +231,17 @@ func (s *Service) unskipHasRoom(ctx context.Context, client *ent.Client, taskID 
 }
 
 // lockRow locks task id's row until the transaction ends, on PostgreSQL,
-// past the privacy policy, and returns nothing of it; with skipLocked it
-// does not wait for a row another transaction holds and reports false.
-// SQLite has no row locks and needs none: a transaction there holds the
-// database's write lock from BEGIN IMMEDIATE on, so it runs no statement.
-func (s *Service) lockRow(ctx context.Context, client *ent.Client, id int, skipLocked bool) (bool, error) {
+// past the privacy policy, and returns nothing of it. SQLite has no row
+// locks and needs none: a transaction there holds the database's write
+// lock from BEGIN IMMEDIATE on, so it runs no statement.
+func (s *Service) lockRow(ctx context.Context, client *ent.Client, id int) error {
 	if !s.postgres {
-		return true, nil
+		return nil
 	}
-	var opts []sql.LockOption
-	if skipLocked {
-		opts = append(opts, sql.WithLockAction(sql.SkipLocked))
-	}
-	ids, err := client.Task.Query().Where(task.ID(id)).
-		Modify(func(s *sql.Selector) { s.ForUpdate(opts...) }).
+	_, err := client.Task.Query().Where(task.ID(id)).
+		Modify(func(s *sql.Selector) { s.ForUpdate() }).
 		Select(task.FieldID).Ints(privacy.DecisionContext(ctx, privacy.Allow))
-	return len(ids) > 0, err
+	return err
 }
 
 // own loads an annotation the viewer may change: a visible annotation of
