@@ -29,6 +29,7 @@ import (
 	"gloss/internal/config"
 	"gloss/internal/database"
 	"gloss/internal/dataset"
+	"gloss/internal/draft"
 	"gloss/internal/labeling"
 	"gloss/internal/projects"
 	"gloss/internal/safehttp"
@@ -202,13 +203,15 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	db.Client.Annotation.Use(storages.Hook())
 	defer storages.Close() // syncs stop and target writes in flight finish before the database closes
 
+	drafts := draft.NewService(db.Client)
 	handler := web.NewHandler(web.Options{
 		Client:             db.Client,
 		Ping:               db.SQL.PingContext,
 		Auth:               authn,
 		Accounts:           accts,
 		Projects:           projects.NewService(db.Client),
-		Labeling:           labeling.NewService(db.Client, auditLog, db.Dialect),
+		Labeling:           labeling.NewService(db.Client, auditLog, drafts, db.Dialect),
+		Drafts:             drafts,
 		Dataset:            data,
 		Webhooks:           hooks,
 		Storages:           storages,

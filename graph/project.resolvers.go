@@ -64,32 +64,17 @@ func (r *mutationResolver) ImportTasksFromURL(ctx context.Context, projectID int
 
 // CreateAnnotation is the resolver for the createAnnotation field.
 func (r *mutationResolver) CreateAnnotation(ctx context.Context, input model.CreateAnnotationInput) (*ent.Annotation, error) {
-	a, err := r.Labeling.CreateAnnotation(ctx, input.TaskID, labeling.AnnotationInput{
+	return r.Labeling.CreateAnnotation(ctx, input.TaskID, labeling.AnnotationInput{
 		Result: input.Result, LeadTime: input.LeadTime, WasCancelled: input.WasCancelled,
 	})
-	if err != nil {
-		return nil, err
-	}
-	// The annotation now holds the work the draft kept.
-	if _, err := r.Drafts.Delete(ctx, a.TaskID); err != nil {
-		return nil, err
-	}
-	return a, nil
 }
 
 // UpdateAnnotation is the resolver for the updateAnnotation field.
 func (r *mutationResolver) UpdateAnnotation(ctx context.Context, id int, input model.UpdateAnnotationInput) (*ent.Annotation, error) {
-	a, err := r.Labeling.UpdateAnnotation(ctx, id, labeling.AnnotationInput{
+	return r.Labeling.UpdateAnnotation(ctx, id, labeling.AnnotationInput{
 		Result: input.Result, LeadTime: input.LeadTime, WasCancelled: input.WasCancelled,
 		ConfirmSkip: input.ConfirmSkip != nil && *input.ConfirmSkip,
 	})
-	if err != nil {
-		return nil, err
-	}
-	if _, err := r.Drafts.Delete(ctx, a.TaskID); err != nil {
-		return nil, err
-	}
-	return a, nil
 }
 
 // DeleteAnnotation is the resolver for the deleteAnnotation field.

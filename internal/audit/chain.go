@@ -55,15 +55,17 @@ func (l *Log) head(ctx context.Context, client *ent.Client) (chainHead, error) {
 // newest returns the newest committed event of the chain; seq 0 when there
 // is none.
 func newest(ctx context.Context, client *ent.Client) (chainHead, error) {
-	last, err := client.AuditEvent.Query().Where(auditevent.SeqNotNil()).
-		Order(ent.Desc(auditevent.FieldSeq)).First(viewer.NewSystemContext(ctx))
-	switch {
-	case ent.IsNotFound(err):
-		return chainHead{}, nil
-	case err != nil:
+	var rows []struct {
+		Seq  int64  `json:"seq"`
+		Hash []byte `json:"hash"`
+	}
+	err := client.AuditEvent.Query().Where(auditevent.SeqNotNil()).
+		Order(ent.Desc(auditevent.FieldSeq)).Limit(1).
+		Select(auditevent.FieldSeq, auditevent.FieldHash).Scan(viewer.NewSystemContext(ctx), &rows)
+	if err != nil || len(rows) == 0 {
 		return chainHead{}, err
 	}
-	return chainHead{seq: *last.Seq, hash: last.Hash}, nil
+	return chainHead{seq: rows[0].Seq, hash: rows[0].Hash}, nil
 }
 
 // seal turns the unkeyed chain of an earlier release into the start of the

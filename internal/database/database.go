@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -49,6 +50,9 @@ func (d *DB) Close() error { return d.Client.Close() }
 
 // readers is the size of SQLite's read-only pool.
 const readers = 8
+
+// stmtCache is how many prepared statements each SQLite connection keeps.
+const stmtCache = 128
 
 // Open opens and migrates the database. An empty url means SQLite in dataDir.
 func Open(ctx context.Context, url, dataDir string) (*DB, error) {
@@ -152,7 +156,11 @@ func openSQLite(path string) (writer, reader *sql.DB, err error) {
 		return nil, nil, fmt.Errorf("create database file: %w", err)
 	}
 	f.Close()
-	base := "file:" + path + "?_fk=1&_busy_timeout=10000"
+	// Each connection keeps its most recent prepared statements
+	// (_stmt_cache_size): ent sends the same statement text for the same
+	// query shape, and preparing it again on every call cost a third of
+	// SQLite's time in the label stream.
+	base := "file:" + path + "?_fk=1&_busy_timeout=10000&_stmt_cache_size=" + strconv.Itoa(stmtCache)
 	// BEGIN IMMEDIATE: a write transaction holds the write lock from its
 	// start, so it never has to upgrade a read lock (which could fail). The
 	// writer's page cache is 32 MB (SQLite's default is 2 MB): a big import

@@ -11,6 +11,7 @@ import (
 	"gloss/ent"
 	"gloss/ent/annotation"
 	"gloss/ent/privacy"
+	"gloss/ent/project"
 	"gloss/ent/task"
 	"gloss/internal/audit"
 	"gloss/internal/database"
@@ -41,7 +42,18 @@ func checkLeadTime(lt *float64) error {
 
 // CreateAnnotation stores the viewer's annotation of a task, after checking
 // it against the project's configuration and that the task has room for it
-// (hasRoom), and releases the viewer's lock.
+// (hasRoom), releases the viewer's lock and removes their draft of the task.
+//
+// It opens its own transaction (GraphQL's createAnnotation runs outside the
+// per-mutation one) and does everything that needs no write lock before it:
+// reading the task and its project as the viewer, and parsing and checking
+// the result against the configuration, which depend only on the task's
+// data (immutable) and the configuration the request arrived under. What
+// decides whether the annotation may be stored is read again inside the
+// transaction, with the task row locked: the task's annotations, lock and
+// overlap (submitState), and the viewer's right to label the task (the
+// annotation policy). The transaction itself is a few index seeks and
+// writes.
 func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in AnnotationInput) (*ent.Annotation, error) {
 	v, err := fault.SignedIn(ctx)
 	if err != nil {
@@ -53,107 +65,156 @@ func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in Annotatio
 	if in.Result == nil {
 		return nil, fault.Invalid("result is required")
 	}
-	client := database.ClientFrom(ctx, s.client)
-	// Lock the task row for the rest of the transaction (PostgreSQL;
-	// SQLite's transactions hold the write lock from BEGIN on), so two
-	// concurrent creates by one annotator are decided one after the other.
-	// The lock is taken past the privacy policy, on the id alone, and
-	// returns nothing: the visible read below is a later statement, so it
-	// sees what a create that held the lock before committed (a locking
-	// read through the policy would re-check the row against its older
-	// snapshot and could lose sight of the task).
-	if _, err := s.lockRow(ctx, client, taskID, false); err != nil {
-		return nil, err
-	}
-	t, err := client.Task.Query().Where(task.ID(taskID)).WithProject().Only(ctx)
+	t, err := database.ClientFrom(ctx, s.client).Task.Query().Where(task.ID(taskID)).WithProject().Only(ctx)
 	if err != nil {
 		return nil, err
-	}
-	if !rule.AnnotatesFreely(v) {
-		held, err := client.Annotation.Query().
-			Where(annotation.TaskID(t.ID), annotation.CompletedByID(v.UserID)).FirstID(ctx)
-		if err == nil {
-			return nil, fault.Invalid("you already annotated this task (annotation %d): change it with updateAnnotation", held)
-		} else if !ent.IsNotFound(err) {
-			return nil, err
-		}
-	}
-	cancelled := in.WasCancelled != nil && *in.WasCancelled
-	if !cancelled {
-		if err := hasRoom(v, t, time.Now()); err != nil {
-			return nil, err
-		}
 	}
 	result, err := projects.CheckResult(t.Edges.Project, t.Data, in.Result)
 	if err != nil {
 		return nil, err
 	}
-	if !cancelled {
-		if err := projects.AnnotationsChanging(ctx, client, t.ID, 1); err != nil {
-			return nil, err
+	cancelled := in.WasCancelled != nil && *in.WasCancelled
+	var a *ent.Annotation
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		client := database.ClientFrom(ctx, s.client)
+		st, err := s.submitState(ctx, client, t.ID, v.UserID)
+		if err != nil {
+			return err
 		}
-	}
-	a, err := client.Annotation.Create().
-		SetTaskID(t.ID).
-		SetProjectID(t.ProjectID).
-		SetOrganizationID(t.OrganizationID).
-		SetCompletedByID(v.UserID).
-		SetResult(result).
-		SetWasCancelled(cancelled).
-		SetNillableLeadTime(in.LeadTime).
-		Save(ctx)
+		if st.Mine != nil && !rule.AnnotatesFreely(v) {
+			return fault.Invalid("you already annotated this task (annotation %d): change it with updateAnnotation", *st.Mine)
+		}
+		if !cancelled {
+			if err := hasRoom(v, t.ID, st, time.Now()); err != nil {
+				return err
+			}
+			if err := projects.AnnotationsChanged(ctx, client, t.ProjectID, st.Total, 1); err != nil {
+				return err
+			}
+		}
+		a, err = client.Annotation.Create().
+			SetTaskID(t.ID).
+			SetProjectID(t.ProjectID).
+			SetOrganizationID(t.OrganizationID).
+			SetCompletedByID(v.UserID).
+			SetResult(result).
+			SetWasCancelled(cancelled).
+			SetNillableLeadTime(in.LeadTime).
+			Save(ctx)
+		if err != nil {
+			return err
+		}
+		// The counters, the lock and the draft follow from the annotation,
+		// whose creation the audit log already keeps: one event per submit.
+		quiet := audit.Quiet(ctx)
+		u := client.Task.Update().Where(task.ID(t.ID))
+		if cancelled {
+			u.AddCancelledAnnotations(1)
+			t.CancelledAnnotations = st.Cancelled + 1
+		} else {
+			u.AddTotalAnnotations(1)
+			t.TotalAnnotations = st.Total + 1
+		}
+		t.LockedByID, t.LockedUntil = st.LockedBy, st.LockedUntil
+		if st.LockedBy != nil && *st.LockedBy == v.UserID {
+			u.ClearLockedByID().ClearLockedUntil()
+			t.LockedByID, t.LockedUntil = nil, nil
+		}
+		if _, err := u.Save(quiet); err != nil {
+			return err
+		}
+		if _, err := s.drafts.Delete(quiet, t.ID); err != nil {
+			return err
+		}
+		return webhook.Emit(ctx, client, webhook.AnnotationCreated, t.Edges.Project, map[string]any{"annotation": webhook.Annotation(a), "task": webhook.Task(t)})
+	})
 	if err != nil {
 		return nil, err
 	}
-	u := client.Task.UpdateOneID(t.ID)
-	if cancelled {
-		u.AddCancelledAnnotations(1)
-	} else {
-		u.AddTotalAnnotations(1)
+	if ent.TxFromContext(ctx) == nil {
+		// The transaction was this call's own and has ended: what the
+		// caller reads through the annotation (its author, its task) is
+		// read through the client.
+		a = a.Unwrap()
 	}
-	if t.LockedByID != nil && *t.LockedByID == v.UserID {
-		u.ClearLockedByID().ClearLockedUntil()
-	}
-	// The counters and the lock follow from the annotation, whose creation
-	// the audit log already keeps: one event per submit, as the audit
-	// chain's lock serializes every audited write across processes.
-	if err := u.Exec(audit.Quiet(ctx)); err != nil {
+	return a, nil
+}
+
+// submitState is what a submit decides on: the task's annotations and
+// lock, its project's overlap, and the viewer's own annotation of it.
+type submitState struct {
+	Total       int        `json:"total_annotations"`
+	Cancelled   int        `json:"cancelled_annotations"`
+	LockedBy    *int       `json:"locked_by_id"`
+	LockedUntil *time.Time `json:"locked_until"`
+	Overlap     int        `json:"overlap"`
+	Mine        *int       `json:"mine"` // the id of userID's annotation of the task, if any
+}
+
+// submitState locks task id's row until the transaction ends (lockRow)
+// and reads the state that a submit by userID decides on, in one later
+// statement: a statement after the lock sees what a transaction that held
+// the row before committed (a locking read's own subqueries would judge by
+// the snapshot taken before it waited). It reads past the privacy policy:
+// the state is bookkeeping, returned to nobody, and the annotation policy
+// decides, inside the same transaction, whether the viewer may label the
+// task. A task that no longer exists is not found.
+func (s *Service) submitState(ctx context.Context, client *ent.Client, id, userID int) (*submitState, error) {
+	if err := s.lockRow(ctx, client, id); err != nil {
 		return nil, err
 	}
-	return a, webhook.Emit(ctx, client, webhook.AnnotationCreated, t.Edges.Project, map[string]any{"annotation": webhook.Annotation(a), "task": webhook.Task(t)})
+	var rows []submitState
+	err := client.Task.Query().Where(task.ID(id)).Modify(func(sel *sql.Selector) {
+		p := sql.Table(project.Table)
+		a := sql.Table(annotation.Table)
+		mine := sql.Select(a.C(annotation.FieldID)).From(a).Where(sql.And(
+			sql.ColumnsEQ(a.C(annotation.FieldTaskID), sel.C(task.FieldID)),
+			sql.EQ(a.C(annotation.FieldCompletedByID), userID),
+		)).Limit(1)
+		sel.Join(p).On(sel.C(task.FieldProjectID), p.C(project.FieldID))
+		sel.Select(sel.C(task.FieldTotalAnnotations), sel.C(task.FieldCancelledAnnotations),
+			sel.C(task.FieldLockedByID), sel.C(task.FieldLockedUntil), p.C(project.FieldOverlap))
+		sel.AppendSelectExprAs(mine, "mine")
+	}).Scan(privacy.DecisionContext(ctx, privacy.Allow), &rows)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, fault.New(fault.NotFound, "task %d not found", id)
+	}
+	return &rows[0], nil
 }
 
 // hasRoom decides, with the task row locked (so two concurrent submits are
 // decided one after the other), whether the viewer may add a non-skipped
-// annotation to t. A submit for a task the label stream holds for the
-// viewer always has room: the stream handed it out only while it needed
-// an annotation, and held it for them alone. Any other submit needs a free
+// annotation to task id, whose state is st. A submit for a task the label
+// stream holds for the viewer always has room: the stream handed it out
+// only while it needed an annotation, and held it for them alone. Any other submit needs a free
 // place: fewer non-skipped annotations than the overlap, counting a live
 // lock of another annotator as a place taken. Owners, admins and managers
 // may go beyond the overlap (rule.AnnotatesFreely). Skips take no place
 // (they do not count toward the overlap), so they are not checked.
-func hasRoom(v *viewer.Viewer, t *ent.Task, now time.Time) error {
+func hasRoom(v *viewer.Viewer, id int, st *submitState, now time.Time) error {
 	if rule.AnnotatesFreely(v) {
 		return nil
 	}
-	live := t.LockedByID != nil && t.LockedUntil != nil && !t.LockedUntil.Before(now)
-	if live && *t.LockedByID == v.UserID {
+	live := st.LockedBy != nil && st.LockedUntil != nil && !st.LockedUntil.Before(now)
+	if live && *st.LockedBy == v.UserID {
 		return nil
 	}
-	overlap := t.Edges.Project.Overlap
-	taken := t.TotalAnnotations
+	taken := st.Total
 	if live {
 		taken++
 	}
-	if taken < overlap {
+	if taken < st.Overlap {
 		return nil
 	}
-	if t.TotalAnnotations >= overlap {
+	if st.Total >= st.Overlap {
 		return fault.Invalid("task %d already has the %d annotations its project asks for (overlap %d) and the label stream does not hold it for you: ask nextTask for another task",
-			t.ID, t.TotalAnnotations, overlap)
+			id, st.Total, st.Overlap)
 	}
 	return fault.Invalid("the last annotation task %d needs (overlap %d) is held by another annotator and the label stream does not hold it for you: ask nextTask for another task",
-		t.ID, overlap)
+		id, st.Overlap)
 }
 
 // unskipHasRoom locks the task row and applies hasRoom to it.
@@ -162,33 +223,25 @@ func (s *Service) unskipHasRoom(ctx context.Context, client *ent.Client, taskID 
 	if err != nil {
 		return err
 	}
-	if _, err := s.lockRow(ctx, client, taskID, false); err != nil {
-		return err
-	}
-	t, err := client.Task.Query().Where(task.ID(taskID)).WithProject().Only(ctx)
+	st, err := s.submitState(ctx, client, taskID, v.UserID)
 	if err != nil {
 		return err
 	}
-	return hasRoom(v, t, time.Now())
+	return hasRoom(v, taskID, st, time.Now())
 }
 
 // lockRow locks task id's row until the transaction ends, on PostgreSQL,
-// past the privacy policy, and returns nothing of it; with skipLocked it
-// does not wait for a row another transaction holds and reports false.
-// SQLite has no row locks and needs none: a transaction there holds the
-// database's write lock from BEGIN IMMEDIATE on, so it runs no statement.
-func (s *Service) lockRow(ctx context.Context, client *ent.Client, id int, skipLocked bool) (bool, error) {
+// past the privacy policy, and returns nothing of it. SQLite has no row
+// locks and needs none: a transaction there holds the database's write
+// lock from BEGIN IMMEDIATE on, so it runs no statement.
+func (s *Service) lockRow(ctx context.Context, client *ent.Client, id int) error {
 	if !s.postgres {
-		return true, nil
+		return nil
 	}
-	var opts []sql.LockOption
-	if skipLocked {
-		opts = append(opts, sql.WithLockAction(sql.SkipLocked))
-	}
-	ids, err := client.Task.Query().Where(task.ID(id)).
-		Modify(func(s *sql.Selector) { s.ForUpdate(opts...) }).
+	_, err := client.Task.Query().Where(task.ID(id)).
+		Modify(func(s *sql.Selector) { s.ForUpdate() }).
 		Select(task.FieldID).Ints(privacy.DecisionContext(ctx, privacy.Allow))
-	return len(ids) > 0, err
+	return err
 }
 
 // own loads an annotation the viewer may change: a visible annotation of
@@ -209,7 +262,8 @@ func (s *Service) own(ctx context.Context, id int) (*ent.Annotation, error) {
 	return a, nil
 }
 
-// UpdateAnnotation changes the viewer's own annotation.
+// UpdateAnnotation changes the viewer's own annotation and removes their
+// draft of its task.
 func (s *Service) UpdateAnnotation(ctx context.Context, id int, in AnnotationInput) (*ent.Annotation, error) {
 	a, err := s.own(ctx, id)
 	if err != nil {
@@ -256,6 +310,11 @@ func (s *Service) UpdateAnnotation(ctx context.Context, id int, in AnnotationInp
 	}
 	t := a.Edges.Task
 	if a, err = u.Save(ctx); err != nil {
+		return nil, err
+	}
+	// The annotation now holds the work the draft kept; its change is the
+	// event the audit log keeps.
+	if _, err := s.drafts.Delete(audit.Quiet(ctx), a.TaskID); err != nil {
 		return nil, err
 	}
 	return a, webhook.Emit(ctx, client, webhook.AnnotationUpdated, t.Edges.Project, map[string]any{"annotation": webhook.Annotation(a), "task": webhook.Task(t)})

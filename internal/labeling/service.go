@@ -11,17 +11,20 @@ import (
 
 	"gloss/ent"
 	"gloss/internal/audit"
+	"gloss/internal/draft"
 )
 
 // Service holds what the labeling service needs.
 type Service struct {
 	client   *ent.Client
 	audit    *audit.Log
-	postgres bool // row locks are taken (see lockRow)
+	drafts   *draft.Service // a submit removes the draft it replaces
+	postgres bool           // row locks are taken (see lockRow)
 }
 
 // NewService returns a Service over client, of the dialect
-// (database.DB.Dialect), that records task views and reviews in log.
-func NewService(client *ent.Client, log *audit.Log, dialect string) *Service {
-	return &Service{client: client, audit: log, postgres: dialect == entdialect.Postgres}
+// (database.DB.Dialect), that records task views and reviews in log and
+// removes the drafts that submits replace through drafts.
+func NewService(client *ent.Client, log *audit.Log, drafts *draft.Service, dialect string) *Service {
+	return &Service{client: client, audit: log, drafts: drafts, postgres: dialect == entdialect.Postgres}
 }

@@ -56,7 +56,7 @@ func (s *Service) NextTask(ctx context.Context, projectID int) (*ent.Task, error
 			return nil, err
 		}
 	}
-	var got *ent.Task
+	got := 0
 	err = s.inTx(ctx, func(ctx context.Context) error {
 		// System context for the search: annotators see only tasks already
 		// handed to them, so the stream itself must look further. What it
@@ -66,7 +66,7 @@ func (s *Service) NextTask(ctx context.Context, projectID int) (*ent.Task, error
 		if id, err := s.held(sys, p.ID, v.UserID, now); err != nil {
 			return err
 		} else if id != 0 {
-			if got, err = s.lockIn(ctx, id, p.Overlap, v.UserID, now); err != nil || got != nil {
+			if got, err = s.lockIn(ctx, id, p.Overlap, v.UserID, now); err != nil || got != 0 {
 				return err
 			}
 		}
@@ -81,14 +81,19 @@ func (s *Service) NextTask(ctx context.Context, projectID int) (*ent.Task, error
 			if err != nil || id == 0 {
 				return err
 			}
-			if got, err = s.lockIn(ctx, id, p.Overlap, v.UserID, now); err != nil || got != nil {
+			if got, err = s.lockIn(ctx, id, p.Overlap, v.UserID, now); err != nil || got != 0 {
 				return err
 			}
 			tried = append(tried, id)
 		}
 		return nil
 	})
-	return got, err
+	if err != nil || got == 0 {
+		return nil, err
+	}
+	// Read as the viewer, who may see the task now that they hold it, once
+	// the lock is committed: the write transaction holds no full-row read.
+	return database.ClientFrom(ctx, s.client).Task.Get(ctx, got)
 }
 
 // held returns the id of a task of the project whose lock userID holds, or
@@ -177,7 +182,7 @@ func (s *Service) inTx(ctx context.Context, fn func(context.Context) error) erro
 
 // lockIn takes the task for userID if it still needs an annotation (fewer
 // than overlap that were not skipped), userID has not annotated or skipped
-// it, and nobody else holds it; it returns the task, or nil when any of
+// it, and nobody else holds it; it returns the task's id, or 0 when any of
 // that no longer holds. The whole decision is the UPDATE's condition, so
 // two annotators (or two tabs of one) can never both win, and a task that a
 // submit filled after we read it as a candidate is not taken again.
@@ -187,21 +192,25 @@ func (s *Service) inTx(ctx context.Context, fn func(context.Context) error) erro
 // the UPDATE judges the annotations subquery by what a transaction that
 // held the row before committed, annotation included. The row lock does
 // not wait (SKIP LOCKED): a row locked by another transaction is being
-// taken or submitted, so it is passed over (nil), and nextTask, which may
+// taken or submitted, so it is passed over (0), and nextTask, which may
 // already hold the audit chain's lock, never waits for a row while holding
 // it (a submit holds its row and then waits for that lock).
-func (s *Service) lockIn(ctx context.Context, id, overlap, userID int, now time.Time) (*ent.Task, error) {
+func (s *Service) lockIn(ctx context.Context, id, overlap, userID int, now time.Time) (int, error) {
 	client := database.ClientFrom(ctx, s.client)
-	if mine, err := s.lockRow(ctx, client, id, true); err != nil || !mine {
-		return nil, err
-	}
-	// Taking the lock is not a change to the task: its updated_at stays.
+	// Taking the lock is not a change to the task: its updated_at stays,
+	// read by the statement that locks the row.
 	var rows []struct {
 		UpdatedAt time.Time `json:"updated_at"`
 	}
-	if err := client.Task.Query().Where(task.ID(id)).
-		Select(task.FieldUpdatedAt).Scan(privacy.DecisionContext(ctx, privacy.Allow), &rows); err != nil || len(rows) == 0 {
-		return nil, err
+	err := client.Task.Query().Where(task.ID(id)).
+		Modify(func(sel *sql.Selector) {
+			if s.postgres {
+				sel.ForUpdate(sql.WithLockAction(sql.SkipLocked))
+			}
+		}).
+		Select(task.FieldUpdatedAt).Scan(privacy.DecisionContext(ctx, privacy.Allow), &rows)
+	if err != nil || len(rows) == 0 {
+		return 0, err
 	}
 	n, err := client.Task.Update().
 		Where(task.ID(id),
@@ -213,9 +222,9 @@ func (s *Service) lockIn(ctx context.Context, id, overlap, userID int, now time.
 		SetUpdatedAt(rows[0].UpdatedAt).
 		Save(ctx)
 	if err != nil || n == 0 {
-		return nil, err
+		return 0, err
 	}
-	return client.Task.Get(ctx, id)
+	return id, nil
 }
 
 // Task returns a task the viewer may see and records that they opened it:

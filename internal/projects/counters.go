@@ -51,11 +51,12 @@ func TasksAdded(ctx context.Context, client *ent.Client, projectID, after, throu
 // annotations (total_annotations), which the caller is about to make in
 // the same transaction. It locks the task row (so its total stays what it
 // read until the transaction ends) and adds to labeled_count when the task
-// crosses its project's overlap. Call it before the transaction's first
-// audited write: the locks are then always taken in one order, task row,
-// project row, audit chain (as imports and project changes take project
-// row, then chain), so concurrent transactions never wait on each other in
-// a circle on PostgreSQL. A change of skips only (d = 0) takes the lock.
+// crosses its project's overlap (AnnotationsChanged). Call it before the
+// transaction's first audited write: the locks are then always taken in one
+// order, task row, project row, audit chain (as imports and project changes
+// take project row, then chain), so concurrent transactions never wait on
+// each other in a circle on PostgreSQL. A change of skips only (d = 0)
+// takes the lock.
 func AnnotationsChanging(ctx context.Context, client *ent.Client, taskID, d int) error {
 	t, err := client.Task.Query().Where(task.ID(taskID)).
 		Modify(func(s *sql.Selector) {
@@ -68,18 +69,25 @@ func AnnotationsChanging(ctx context.Context, client *ent.Client, taskID, d int)
 	if err != nil {
 		return fmt.Errorf("count annotations: %w", err)
 	}
-	if d == 0 { // a skip: only the lock
+	return AnnotationsChanged(ctx, client, t.ProjectID, t.TotalAnnotations, d)
+}
+
+// AnnotationsChanged is AnnotationsChanging for a caller that has locked
+// the task row already and read its total: it adds to the labeled_count of
+// the task's project when the change by d crosses the overlap.
+func AnnotationsChanged(ctx context.Context, client *ent.Client, projectID, total, d int) error {
+	if d == 0 {
 		return nil
 	}
 	labeled := func(b *sql.Builder, total int) {
 		b.WriteString("(CASE WHEN ").Arg(total).WriteString(" >= ").Ident(project.FieldOverlap).WriteString(" THEN 1 ELSE 0 END)")
 	}
-	return counterUpdate(ctx, client, project.ID(t.ProjectID), func(u *sql.UpdateBuilder) {
+	return counterUpdate(ctx, client, project.ID(projectID), func(u *sql.UpdateBuilder) {
 		u.Set(project.FieldLabeledCount, sql.ExprFunc(func(b *sql.Builder) {
 			b.WriteString("COALESCE(").Ident(project.FieldLabeledCount).WriteString(", 0) + ")
-			labeled(b, t.TotalAnnotations+d)
+			labeled(b, total+d)
 			b.WriteString(" - ")
-			labeled(b, t.TotalAnnotations)
+			labeled(b, total)
 		}))
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"sync"
 
 	"gloss/ent"
 	"gloss/ent/annotation"
@@ -212,6 +213,41 @@ func Config(p *ent.Project) (*labelconfig.Config, error) {
 	return labelconfig.Parse(p.LabelConfig)
 }
 
+// parsedConfigs holds the configurations CheckResult parsed, by their
+// text, so that a submit does not parse its project's configuration again:
+// a configuration's text is its identity, so a changed one is simply
+// another entry, and nothing needs to be forgotten when a project changes.
+// The cached values are shared between requests and only read
+// (ValidateResult); Config, which callers may change, parses anew.
+var parsedConfigs struct {
+	sync.Mutex
+	m map[string]*labelconfig.Config
+}
+
+// maxParsedConfigs bounds parsedConfigs: past it, the cache starts over.
+const maxParsedConfigs = 256
+
+// parsed returns the configuration of text, parsed once.
+func parsed(text string) (*labelconfig.Config, error) {
+	parsedConfigs.Lock()
+	cfg := parsedConfigs.m[text]
+	parsedConfigs.Unlock()
+	if cfg != nil {
+		return cfg, nil
+	}
+	cfg, err := labelconfig.Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	parsedConfigs.Lock()
+	if parsedConfigs.m == nil || len(parsedConfigs.m) >= maxParsedConfigs {
+		parsedConfigs.m = map[string]*labelconfig.Config{}
+	}
+	parsedConfigs.m[text] = cfg
+	parsedConfigs.Unlock()
+	return cfg, nil
+}
+
 // CheckResult holds a result (of an annotation or a draft) to the rules an
 // imported one obeys and to p's labeling configuration for task data, and
 // returns it normalized (null becomes []).
@@ -226,7 +262,7 @@ func CheckResult(p *ent.Project, data json.RawMessage, raw json.RawMessage) (jso
 	if items == nil {
 		items = []map[string]any{}
 	}
-	cfg, err := Config(p)
+	cfg, err := parsed(p.LabelConfig)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -62,9 +63,15 @@ func newGraphQL(client *ent.Client, schema graphql.ExecutableSchema, introspecti
 	// before it opens its own: a slow server, a big import or a password
 	// hash never holds the write lock; checkStorage and syncStorage, which
 	// reach a storage (or start a sync that does) and write only their own
-	// bookkeeping.
+	// bookkeeping. An operation of nothing but createAnnotation (the label
+	// stream's submit) runs outside it too: the submit reads the task and
+	// checks the result against the project's configuration before it
+	// opens its own short transaction. With other fields beside it, the
+	// operation keeps its one transaction, and the submit joins it.
+	skipAlways := entgql.SkipIfHasFields("login", "changePassword", "importTasksFromUrl", "importTasks", "signup", "checkStorage", "syncStorage")
+	skipAlone := skipIfOnly("createAnnotation")
 	srv.Use(transactions{entgql.Transactioner{TxOpener: client,
-		SkipTxFunc: entgql.SkipIfHasFields("login", "changePassword", "importTasksFromUrl", "importTasks", "signup", "checkStorage", "syncStorage")}})
+		SkipTxFunc: func(op *ast.OperationDefinition) bool { return skipAlways(op) || skipAlone(op) }}})
 	srv.Use(oneRequestError{})
 	srv.Use(graph.RequestScope{})
 	srv.SetErrorPresenter(graph.ErrorPresenter(log, RequestID))
@@ -145,6 +152,19 @@ func checkBody(body []byte) string {
 		}
 	}
 	return ""
+}
+
+// skipIfOnly skips the transaction of an operation whose every root field
+// is one of names (fragments at the root keep it).
+func skipIfOnly(names ...string) entgql.SkipTxFunc {
+	return func(op *ast.OperationDefinition) bool {
+		for _, s := range op.SelectionSet {
+			if f, ok := s.(*ast.Field); !ok || !slices.Contains(names, f.Name) {
+				return false
+			}
+		}
+		return len(op.SelectionSet) > 0
+	}
 }
 
 // transactions is entgql.Transactioner (every mutation in one transaction)

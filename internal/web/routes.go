@@ -32,6 +32,7 @@ type Options struct {
 	Accounts           *accounts.Service
 	Projects           *projects.Service
 	Labeling           *labeling.Service
+	Drafts             *draft.Service
 	Dataset            *dataset.Service
 	Webhooks           *webhook.Service
 	Storages           *storage.Service
@@ -54,7 +55,7 @@ func NewHandler(o Options) http.Handler {
 
 	// The GraphQL API: POST with a JSON body only.
 	schema := graph.NewSchema(&graph.Resolver{
-		Client: o.Client, Accounts: o.Accounts, Projects: o.Projects, Labeling: o.Labeling, Drafts: draft.NewService(o.Client), Dataset: o.Dataset,
+		Client: o.Client, Accounts: o.Accounts, Projects: o.Projects, Labeling: o.Labeling, Drafts: o.Drafts, Dataset: o.Dataset,
 		Organizations: organization.NewService(o.Client, o.Audit), Webhooks: o.Webhooks, Storages: o.Storages,
 	})
 	mux.Handle("POST /graphql", limitBody(newGraphQL(o.Client, schema, o.Introspection, o.Logger)))
