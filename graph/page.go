@@ -98,7 +98,8 @@ func (k taskKey) read(ctx context.Context, q *ent.TaskQuery, after *ent.Cursor, 
 // after the cursor, as a connection: totalCount is total when known, else
 // counted only when asked for; the rows are read only when edges or
 // pageInfo are asked for, with the columns and edges the query selects of
-// the nodes.
+// the nodes, and the summary columns asked for are read for the whole page
+// at once.
 func (r *Resolver) taskPage(ctx context.Context, q *ent.TaskQuery, k taskKey, after *ent.Cursor, n int, total *int) (*ent.TaskConnection, error) {
 	conn := &ent.TaskConnection{Edges: []*ent.TaskEdge{}}
 	sel := selectedPage(ctx)
@@ -151,7 +152,50 @@ func (r *Resolver) taskPage(ctx context.Context, q *ent.TaskQuery, k taskKey, af
 		conn.PageInfo.StartCursor = &conn.Edges[0].Cursor
 		conn.PageInfo.EndCursor = &conn.Edges[l-1].Cursor
 	}
+	if sel.node != nil && len(nodes) > 0 {
+		if err := r.readSummaries(ctx, sel.node, nodes); err != nil {
+			return nil, err
+		}
+	}
 	return conn, nil
+}
+
+// readSummaries reads the summary columns that node asks for, for every
+// task of a page, one query each (labels and review states share one),
+// ahead of their fields' resolvers, which then find them (preload).
+func (r *Resolver) readSummaries(ctx context.Context, node *graphql.CollectedField, tasks []*ent.Task) error {
+	var summaries, scores bool
+	for _, f := range graphql.CollectFields(graphql.GetOperationContext(ctx), node.Selections, taskImplementors) {
+		switch f.Name {
+		case "labels", "reviewStates":
+			summaries = true
+		case "predictionScore":
+			scores = true
+		}
+	}
+	if !summaries && !scores {
+		return nil
+	}
+	ids := make([]int, len(tasks))
+	for i, t := range tasks {
+		ids[i] = t.ID
+	}
+	if summaries {
+		rows, err := r.taskSummaries(ctx, ids)
+		if err != nil {
+			return err
+		}
+		preload(ctx, "Task.labels", ids, rows)
+		preload(ctx, "Task.reviewStates", ids, rows)
+	}
+	if scores {
+		rows, err := r.taskScores(ctx, ids)
+		if err != nil {
+			return err
+		}
+		preload(ctx, "Task.predictionScore", ids, rows)
+	}
+	return nil
 }
 
 // pageSelection is what a task connection's selection asks for.
