@@ -372,8 +372,8 @@ var schemaGraph = func() *sqlgraph.Schema {
 			task.FieldProjectID:            {Type: field.TypeInt, Column: task.FieldProjectID},
 			task.FieldOrganizationID:       {Type: field.TypeInt, Column: task.FieldOrganizationID},
 			task.FieldInnerID:              {Type: field.TypeInt, Column: task.FieldInnerID},
-			task.FieldData:                 {Type: field.TypeJSON, Column: task.FieldData},
-			task.FieldMeta:                 {Type: field.TypeJSON, Column: task.FieldMeta},
+			task.FieldData:                 {Type: field.TypeBytes, Column: task.FieldData},
+			task.FieldMeta:                 {Type: field.TypeBytes, Column: task.FieldMeta},
 			task.FieldTotalAnnotations:     {Type: field.TypeInt, Column: task.FieldTotalAnnotations},
 			task.FieldCancelledAnnotations: {Type: field.TypeInt, Column: task.FieldCancelledAnnotations},
 			task.FieldLockedByID:           {Type: field.TypeInt, Column: task.FieldLockedByID},
@@ -2446,12 +2446,12 @@ func (f *TaskFilter) WhereInnerID(p entql.IntP) {
 	f.Where(p.Field(task.FieldInnerID))
 }
 
-// WhereData applies the entql json.RawMessage predicate on the data field.
+// WhereData applies the entql []byte predicate on the data field.
 func (f *TaskFilter) WhereData(p entql.BytesP) {
 	f.Where(p.Field(task.FieldData))
 }
 
-// WhereMeta applies the entql json.RawMessage predicate on the meta field.
+// WhereMeta applies the entql []byte predicate on the meta field.
 func (f *TaskFilter) WhereMeta(p entql.BytesP) {
 	f.Where(p.Field(task.FieldMeta))
 }

@@ -1765,7 +1765,7 @@ func (_q *TaskQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				selectedFields = append(selectedFields, task.FieldProjectID)
 				fieldSeen[task.FieldProjectID] = struct{}{}
 			}
-		case "innerID":
+		case "innerId":
 			if _, ok := fieldSeen[task.FieldInnerID]; !ok {
 				selectedFields = append(selectedFields, task.FieldInnerID)
 				fieldSeen[task.FieldInnerID] = struct{}{}

@@ -13751,9 +13751,7 @@ type TaskMutation struct {
 	inner_id                 *int
 	addinner_id              *int
 	data                     *json.RawMessage
-	appenddata               json.RawMessage
 	meta                     *json.RawMessage
-	appendmeta               json.RawMessage
 	total_annotations        *int
 	addtotal_annotations     *int
 	cancelled_annotations    *int
@@ -14096,7 +14094,6 @@ func (m *TaskMutation) ResetInnerID() {
 // SetData sets the "data" field.
 func (m *TaskMutation) SetData(jm json.RawMessage) {
 	m.data = &jm
-	m.appenddata = nil
 }
 
 // Data returns the value of the "data" field in the mutation.
@@ -14125,29 +14122,14 @@ func (m *TaskMutation) OldData(ctx context.Context) (v json.RawMessage, err erro
 	return oldValue.Data, nil
 }
 
-// AppendData adds jm to the "data" field.
-func (m *TaskMutation) AppendData(jm json.RawMessage) {
-	m.appenddata = append(m.appenddata, jm...)
-}
-
-// AppendedData returns the list of values that were appended to the "data" field in this mutation.
-func (m *TaskMutation) AppendedData() (json.RawMessage, bool) {
-	if len(m.appenddata) == 0 {
-		return nil, false
-	}
-	return m.appenddata, true
-}
-
 // ResetData resets all changes to the "data" field.
 func (m *TaskMutation) ResetData() {
 	m.data = nil
-	m.appenddata = nil
 }
 
 // SetMeta sets the "meta" field.
 func (m *TaskMutation) SetMeta(jm json.RawMessage) {
 	m.meta = &jm
-	m.appendmeta = nil
 }
 
 // Meta returns the value of the "meta" field in the mutation.
@@ -14176,23 +14158,9 @@ func (m *TaskMutation) OldMeta(ctx context.Context) (v json.RawMessage, err erro
 	return oldValue.Meta, nil
 }
 
-// AppendMeta adds jm to the "meta" field.
-func (m *TaskMutation) AppendMeta(jm json.RawMessage) {
-	m.appendmeta = append(m.appendmeta, jm...)
-}
-
-// AppendedMeta returns the list of values that were appended to the "meta" field in this mutation.
-func (m *TaskMutation) AppendedMeta() (json.RawMessage, bool) {
-	if len(m.appendmeta) == 0 {
-		return nil, false
-	}
-	return m.appendmeta, true
-}
-
 // ClearMeta clears the value of the "meta" field.
 func (m *TaskMutation) ClearMeta() {
 	m.meta = nil
-	m.appendmeta = nil
 	m.clearedFields[task.FieldMeta] = struct{}{}
 }
 
@@ -14205,7 +14173,6 @@ func (m *TaskMutation) MetaCleared() bool {
 // ResetMeta resets all changes to the "meta" field.
 func (m *TaskMutation) ResetMeta() {
 	m.meta = nil
-	m.appendmeta = nil
 	delete(m.clearedFields, task.FieldMeta)
 }
 

@@ -159,18 +159,14 @@ func (_m *Task) assignValues(columns []string, values []any) error {
 		case task.FieldData:
 			if value, ok := values[i].(*[]byte); !ok {
 				return fmt.Errorf("unexpected type %T for field data", values[i])
-			} else if value != nil && len(*value) > 0 {
-				if err := json.Unmarshal(*value, &_m.Data); err != nil {
-					return fmt.Errorf("unmarshal field data: %w", err)
-				}
+			} else if value != nil {
+				_m.Data = *value
 			}
 		case task.FieldMeta:
 			if value, ok := values[i].(*[]byte); !ok {
 				return fmt.Errorf("unexpected type %T for field meta", values[i])
-			} else if value != nil && len(*value) > 0 {
-				if err := json.Unmarshal(*value, &_m.Meta); err != nil {
-					return fmt.Errorf("unmarshal field meta: %w", err)
-				}
+			} else if value != nil {
+				_m.Meta = *value
 			}
 		case task.FieldTotalAnnotations:
 			if value, ok := values[i].(*sql.NullInt64); !ok {

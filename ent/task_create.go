@@ -310,11 +310,11 @@ func (_c *TaskCreate) createSpec() (*Task, *sqlgraph.CreateSpec) {
 		_node.InnerID = value
 	}
 	if value, ok := _c.mutation.Data(); ok {
-		_spec.SetField(task.FieldData, field.TypeJSON, value)
+		_spec.SetField(task.FieldData, field.TypeBytes, value)
 		_node.Data = value
 	}
 	if value, ok := _c.mutation.Meta(); ok {
-		_spec.SetField(task.FieldMeta, field.TypeJSON, value)
+		_spec.SetField(task.FieldMeta, field.TypeBytes, value)
 		_node.Meta = value
 	}
 	if value, ok := _c.mutation.TotalAnnotations(); ok {

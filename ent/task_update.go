@@ -15,7 +15,6 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
-	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
 )
 
@@ -42,12 +41,6 @@ func (_u *TaskUpdate) SetUpdatedAt(v time.Time) *TaskUpdate {
 // SetMeta sets the "meta" field.
 func (_u *TaskUpdate) SetMeta(v json.RawMessage) *TaskUpdate {
 	_u.mutation.SetMeta(v)
-	return _u
-}
-
-// AppendMeta appends value to the "meta" field.
-func (_u *TaskUpdate) AppendMeta(v json.RawMessage) *TaskUpdate {
-	_u.mutation.AppendMeta(v)
 	return _u
 }
 
@@ -295,15 +288,10 @@ func (_u *TaskUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		_spec.SetField(task.FieldUpdatedAt, field.TypeTime, value)
 	}
 	if value, ok := _u.mutation.Meta(); ok {
-		_spec.SetField(task.FieldMeta, field.TypeJSON, value)
-	}
-	if value, ok := _u.mutation.AppendedMeta(); ok {
-		_spec.AddModifier(func(u *sql.UpdateBuilder) {
-			sqljson.Append(u, task.FieldMeta, value)
-		})
+		_spec.SetField(task.FieldMeta, field.TypeBytes, value)
 	}
 	if _u.mutation.MetaCleared() {
-		_spec.ClearField(task.FieldMeta, field.TypeJSON)
+		_spec.ClearField(task.FieldMeta, field.TypeBytes)
 	}
 	if value, ok := _u.mutation.TotalAnnotations(); ok {
 		_spec.SetField(task.FieldTotalAnnotations, field.TypeInt, value)
@@ -453,12 +441,6 @@ func (_u *TaskUpdateOne) SetUpdatedAt(v time.Time) *TaskUpdateOne {
 // SetMeta sets the "meta" field.
 func (_u *TaskUpdateOne) SetMeta(v json.RawMessage) *TaskUpdateOne {
 	_u.mutation.SetMeta(v)
-	return _u
-}
-
-// AppendMeta appends value to the "meta" field.
-func (_u *TaskUpdateOne) AppendMeta(v json.RawMessage) *TaskUpdateOne {
-	_u.mutation.AppendMeta(v)
 	return _u
 }
 
@@ -736,15 +718,10 @@ func (_u *TaskUpdateOne) sqlSave(ctx context.Context) (_node *Task, err error) {
 		_spec.SetField(task.FieldUpdatedAt, field.TypeTime, value)
 	}
 	if value, ok := _u.mutation.Meta(); ok {
-		_spec.SetField(task.FieldMeta, field.TypeJSON, value)
-	}
-	if value, ok := _u.mutation.AppendedMeta(); ok {
-		_spec.AddModifier(func(u *sql.UpdateBuilder) {
-			sqljson.Append(u, task.FieldMeta, value)
-		})
+		_spec.SetField(task.FieldMeta, field.TypeBytes, value)
 	}
 	if _u.mutation.MetaCleared() {
-		_spec.ClearField(task.FieldMeta, field.TypeJSON)
+		_spec.ClearField(task.FieldMeta, field.TypeBytes)
 	}
 	if value, ok := _u.mutation.TotalAnnotations(); ok {
 		_spec.SetField(task.FieldTotalAnnotations, field.TypeInt, value)

@@ -25,10 +25,7 @@ func (r *mutationResolver) DeleteAnnotations(ctx context.Context, projectID int,
 // Labels is the resolver for the labels field.
 func (r *taskResolver) Labels(ctx context.Context, obj *ent.Task) ([]string, error) {
 	s, err := load(ctx, "Task.labels", obj.ID, r.taskSummaries)
-	if err != nil || len(s) == 0 {
-		return []string{}, err
-	}
-	return s[0].labels, nil
+	return summaryLabels(s), err
 }
 
 // Annotators is the resolver for the annotators field.
@@ -39,17 +36,11 @@ func (r *taskResolver) Annotators(ctx context.Context, obj *ent.Task) ([]*ent.Us
 // ReviewStates is the resolver for the reviewStates field.
 func (r *taskResolver) ReviewStates(ctx context.Context, obj *ent.Task) ([]annotation.ReviewState, error) {
 	s, err := load(ctx, "Task.reviewStates", obj.ID, r.taskSummaries)
-	if err != nil || len(s) == 0 {
-		return []annotation.ReviewState{}, err
-	}
-	return s[0].reviewStates, nil
+	return summaryStates(s), err
 }
 
 // PredictionScore is the resolver for the predictionScore field.
 func (r *taskResolver) PredictionScore(ctx context.Context, obj *ent.Task) (*float64, error) {
 	s, err := load(ctx, "Task.predictionScore", obj.ID, r.taskScores)
-	if err != nil || len(s) == 0 {
-		return nil, err
-	}
-	return &s[0], nil
+	return bestScore(s), err
 }

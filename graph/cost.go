@@ -141,7 +141,7 @@ func (RequestScope) Validate(graphql.ExecutableSchema) error { return nil }
 
 // InterceptOperation puts a fresh scope into the operation's context.
 func (RequestScope) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-	return next(context.WithValue(ctx, scopeKey{}, &scope{batches: map[batchKey]*batch{}}))
+	return next(context.WithValue(ctx, scopeKey{}, &scope{batches: map[batchKey]*batch{}, read: map[string]*readAhead{}}))
 }
 
 type scopeKey struct{}
@@ -149,7 +149,15 @@ type scopeKey struct{}
 type scope struct {
 	mu             sync.Mutex
 	batches        map[batchKey]*batch
+	read           map[string]*readAhead // by list
 	cancelReported atomic.Bool
+}
+
+// readAhead holds the rows of a capped list that were read ahead for some
+// parents (see preload).
+type readAhead struct {
+	parents map[int]struct{}
+	rows    any // map[int][]T: the rows of each parent that has any
 }
 
 func scopeFrom(ctx context.Context) *scope {
@@ -187,12 +195,60 @@ const batchWait = 2 * time.Millisecond
 // maxBatch is the most parents one query loads for.
 const maxBatch = 100
 
-// load returns the rows of a capped list for one parent. Loads of the same
-// list and field made together become one query (fetch gets every parent's
-// id). A parent that is not an item of a list (task(id), nextTask) has no
-// siblings to wait for, and outside a GraphQL operation there is no scope:
-// then the load is its own query at once.
+// preload records rows of a capped list, read by fetch for the parents
+// ids ahead of their fields, so that load answers those parents from them
+// without waiting for siblings or querying again. A page of tasks does this
+// for the summary columns it is asked for: it knows all its parents at once.
+func preload[T any](ctx context.Context, list string, ids []int, rows map[int][]T) {
+	s := scopeFrom(ctx)
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ra := s.read[list]
+	if ra == nil {
+		ra = &readAhead{parents: map[int]struct{}{}, rows: map[int][]T{}}
+		s.read[list] = ra
+	}
+	m := ra.rows.(map[int][]T)
+	for _, id := range ids {
+		ra.parents[id] = struct{}{}
+		if r, ok := rows[id]; ok {
+			m[id] = r
+		}
+	}
+}
+
+// preloaded returns the rows of list that preload recorded for the parent
+// id, and whether it recorded any for it.
+func preloaded[T any](ctx context.Context, list string, id int) ([]T, bool) {
+	s := scopeFrom(ctx)
+	if s == nil {
+		return nil, false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ra := s.read[list]
+	if ra == nil {
+		return nil, false
+	}
+	if _, ok := ra.parents[id]; !ok {
+		return nil, false
+	}
+	return ra.rows.(map[int][]T)[id], true
+}
+
+// load returns the rows of a capped list for one parent: those preload
+// recorded, else loads of the same list and field made together become one
+// query (fetch gets every parent's id). A parent that is not an item of a
+// list (task(id), nextTask) has no siblings to wait for, and outside a
+// GraphQL operation there is no scope: then the load is its own query at
+// once.
 func load[T any](ctx context.Context, list string, id int, fetch func(ctx context.Context, ids []int) (map[int][]T, error)) ([]T, error) {
+	if rows, ok := preloaded[T](ctx, list, id); ok {
+		return rows, nil
+	}
 	s := scopeFrom(ctx)
 	fc := graphql.GetFieldContext(ctx)
 	if s == nil || fc == nil || !inList(ctx) {

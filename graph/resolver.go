@@ -108,8 +108,8 @@ func deref(p *string) string {
 
 // pageContext returns ctx for entgql's Paginate, which reads the selection
 // of the connection field to decide what to do, by alias. Paginate counts
-// every row of the list (a COUNT(*) over the whole project for the data
-// manager) whenever pageInfo is selected, only to fill totalCount, while
+// every row of the list (a COUNT(*)) whenever pageInfo is selected, only
+// to fill totalCount, while
 // hasNextPage and the cursors come from reading one row past the page; and
 // it misses an aliased totalCount or edges. So the selection it sees names
 // its fields by their names, without pageInfo unless totalCount is asked,

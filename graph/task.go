@@ -31,8 +31,9 @@ func (r *Resolver) projectTasks(ctx context.Context, p *ent.Project, first *int,
 }
 
 // tasks lists a project's tasks for the data manager: keyset pagination on
-// the chosen order, filters only on allowlisted task fields. total, when
-// known, is the connection's totalCount, and nothing is counted.
+// the chosen order (see taskPage), filters only on allowlisted task fields.
+// total, when known, is the connection's totalCount, and nothing is
+// counted.
 func (r *Resolver) tasks(ctx context.Context, projectID int, total *int, first *int, after *ent.Cursor, filter *model.TaskFilter, orderBy *model.TaskOrder) (*ent.TaskConnection, error) {
 	first, err := checkFirst(first)
 	if err != nil {
@@ -47,11 +48,7 @@ func (r *Resolver) tasks(ctx context.Context, projectID int, total *int, first *
 		return nil, err
 	}
 	q := client.Task.Query().Where(task.ProjectID(projectID)).Where(where...)
-	conn, err := q.Paginate(pageContext(ctx, total != nil), after, first, nil, nil, ent.WithTaskOrder(taskOrder(orderBy)))
-	if err == nil && total != nil {
-		conn.TotalCount = *total
-	}
-	return conn, err
+	return r.taskPage(ctx, q, taskKeyOf(orderBy), after, *first, total)
 }
 
 // taskWhere is the data manager's filter as predicates on a project's
@@ -168,25 +165,6 @@ func (r *Resolver) selection(ctx context.Context, projectID int, ids []int, all 
 	return sel, nil
 }
 
-// taskOrder maps the GraphQL order to ent's; ties break on id.
-func taskOrder(o *model.TaskOrder) *ent.TaskOrder {
-	if o == nil {
-		return ent.DefaultTaskOrder
-	}
-	out := &ent.TaskOrder{Direction: o.Direction}
-	switch o.Field {
-	case model.TaskOrderFieldCreatedAt:
-		out.Field = ent.TaskOrderFieldCreatedAt
-	case model.TaskOrderFieldUpdatedAt:
-		out.Field = ent.TaskOrderFieldUpdatedAt
-	case model.TaskOrderFieldAnnotationCount:
-		out.Field = ent.TaskOrderFieldTotalAnnotations
-	default:
-		out.Field = ent.DefaultTaskOrder.Field
-	}
-	return out
-}
-
 // maxTaskLabels bounds Task.labels; Task.reviewStates holds each state once.
 const maxTaskLabels = 50
 
@@ -300,6 +278,31 @@ func (r *Resolver) taskAnnotators(ctx context.Context, ids []int) (map[int][]*en
 		}
 	}
 	return out, nil
+}
+
+// summaryLabels is Task.labels of a task's summary (none when the task
+// has no annotation the viewer may see).
+func summaryLabels(s []taskSummary) []string {
+	if len(s) == 0 {
+		return []string{}
+	}
+	return s[0].labels
+}
+
+// summaryStates is Task.reviewStates of a task's summary.
+func summaryStates(s []taskSummary) []annotation.ReviewState {
+	if len(s) == 0 {
+		return []annotation.ReviewState{}
+	}
+	return s[0].reviewStates
+}
+
+// bestScore is Task.predictionScore of a task's best score, if any.
+func bestScore(s []float64) *float64 {
+	if len(s) == 0 {
+		return nil
+	}
+	return &s[0]
 }
 
 // resultLabels are the labels a Label Studio result holds: its regions'

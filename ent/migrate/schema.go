@@ -546,8 +546,8 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "organization_id", Type: field.TypeInt},
 		{Name: "inner_id", Type: field.TypeInt},
-		{Name: "data", Type: field.TypeJSON},
-		{Name: "meta", Type: field.TypeJSON, Nullable: true},
+		{Name: "data", Type: field.TypeBytes, SchemaType: map[string]string{"postgres": "jsonb", "sqlite3": "json"}},
+		{Name: "meta", Type: field.TypeBytes, Nullable: true, SchemaType: map[string]string{"postgres": "jsonb", "sqlite3": "json"}},
 		{Name: "total_annotations", Type: field.TypeInt, Default: 0},
 		{Name: "cancelled_annotations", Type: field.TypeInt, Default: 0},
 		{Name: "locked_by_id", Type: field.TypeInt, Nullable: true},
@@ -574,6 +574,11 @@ var (
 				Columns: []*schema.Column{TasksColumns[11], TasksColumns[4]},
 			},
 			{
+				Name:    "task_project_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{TasksColumns[11], TasksColumns[0]},
+			},
+			{
 				Name:    "task_project_id_total_annotations_id",
 				Unique:  false,
 				Columns: []*schema.Column{TasksColumns[11], TasksColumns[7], TasksColumns[0]},
@@ -587,11 +592,6 @@ var (
 				Name:    "task_project_id_updated_at_id",
 				Unique:  false,
 				Columns: []*schema.Column{TasksColumns[11], TasksColumns[2], TasksColumns[0]},
-			},
-			{
-				Name:    "task_organization_id",
-				Unique:  false,
-				Columns: []*schema.Column{TasksColumns[3]},
 			},
 			{
 				Name:    "task_locked_by_id_project_id",

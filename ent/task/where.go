@@ -3,6 +3,7 @@
 package task
 
 import (
+	"encoding/json"
 	"gloss/ent/predicate"
 	"time"
 
@@ -78,6 +79,18 @@ func OrganizationID(v int) predicate.Task {
 // InnerID applies equality check predicate on the "inner_id" field. It's identical to InnerIDEQ.
 func InnerID(v int) predicate.Task {
 	return predicate.Task(sql.FieldEQ(FieldInnerID, v))
+}
+
+// Data applies equality check predicate on the "data" field. It's identical to DataEQ.
+func Data(v json.RawMessage) predicate.Task {
+	vc := []byte(v)
+	return predicate.Task(sql.FieldEQ(FieldData, vc))
+}
+
+// Meta applies equality check predicate on the "meta" field. It's identical to MetaEQ.
+func Meta(v json.RawMessage) predicate.Task {
+	vc := []byte(v)
+	return predicate.Task(sql.FieldEQ(FieldMeta, vc))
 }
 
 // TotalAnnotations applies equality check predicate on the "total_annotations" field. It's identical to TotalAnnotationsEQ.
@@ -278,6 +291,114 @@ func InnerIDLT(v int) predicate.Task {
 // InnerIDLTE applies the LTE predicate on the "inner_id" field.
 func InnerIDLTE(v int) predicate.Task {
 	return predicate.Task(sql.FieldLTE(FieldInnerID, v))
+}
+
+// DataEQ applies the EQ predicate on the "data" field.
+func DataEQ(v json.RawMessage) predicate.Task {
+	vc := []byte(v)
+	return predicate.Task(sql.FieldEQ(FieldData, vc))
+}
+
+// DataNEQ applies the NEQ predicate on the "data" field.
+func DataNEQ(v json.RawMessage) predicate.Task {
+	vc := []byte(v)
+	return predicate.Task(sql.FieldNEQ(FieldData, vc))
+}
+
+// DataIn applies the In predicate on the "data" field.
+func DataIn(vs ...json.RawMessage) predicate.Task {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = []byte(vs[i])
+	}
+	return predicate.Task(sql.FieldIn(FieldData, v...))
+}
+
+// DataNotIn applies the NotIn predicate on the "data" field.
+func DataNotIn(vs ...json.RawMessage) predicate.Task {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = []byte(vs[i])
+	}
+	return predicate.Task(sql.FieldNotIn(FieldData, v...))
+}
+
+// DataGT applies the GT predicate on the "data" field.
+func DataGT(v json.RawMessage) predicate.Task {
+	vc := []byte(v)
+	return predicate.Task(sql.FieldGT(FieldData, vc))
+}
+
+// DataGTE applies the GTE predicate on the "data" field.
+func DataGTE(v json.RawMessage) predicate.Task {
+	vc := []byte(v)
+	return predicate.Task(sql.FieldGTE(FieldData, vc))
+}
+
+// DataLT applies the LT predicate on the "data" field.
+func DataLT(v json.RawMessage) predicate.Task {
+	vc := []byte(v)
+	return predicate.Task(sql.FieldLT(FieldData, vc))
+}
+
+// DataLTE applies the LTE predicate on the "data" field.
+func DataLTE(v json.RawMessage) predicate.Task {
+	vc := []byte(v)
+	return predicate.Task(sql.FieldLTE(FieldData, vc))
+}
+
+// MetaEQ applies the EQ predicate on the "meta" field.
+func MetaEQ(v json.RawMessage) predicate.Task {
+	vc := []byte(v)
+	return predicate.Task(sql.FieldEQ(FieldMeta, vc))
+}
+
+// MetaNEQ applies the NEQ predicate on the "meta" field.
+func MetaNEQ(v json.RawMessage) predicate.Task {
+	vc := []byte(v)
+	return predicate.Task(sql.FieldNEQ(FieldMeta, vc))
+}
+
+// MetaIn applies the In predicate on the "meta" field.
+func MetaIn(vs ...json.RawMessage) predicate.Task {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = []byte(vs[i])
+	}
+	return predicate.Task(sql.FieldIn(FieldMeta, v...))
+}
+
+// MetaNotIn applies the NotIn predicate on the "meta" field.
+func MetaNotIn(vs ...json.RawMessage) predicate.Task {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = []byte(vs[i])
+	}
+	return predicate.Task(sql.FieldNotIn(FieldMeta, v...))
+}
+
+// MetaGT applies the GT predicate on the "meta" field.
+func MetaGT(v json.RawMessage) predicate.Task {
+	vc := []byte(v)
+	return predicate.Task(sql.FieldGT(FieldMeta, vc))
+}
+
+// MetaGTE applies the GTE predicate on the "meta" field.
+func MetaGTE(v json.RawMessage) predicate.Task {
+	vc := []byte(v)
+	return predicate.Task(sql.FieldGTE(FieldMeta, vc))
+}
+
+// MetaLT applies the LT predicate on the "meta" field.
+func MetaLT(v json.RawMessage) predicate.Task {
+	vc := []byte(v)
+	return predicate.Task(sql.FieldLT(FieldMeta, vc))
+}
+
+// MetaLTE applies the LTE predicate on the "meta" field.
+func MetaLTE(v json.RawMessage) predicate.Task {
+	vc := []byte(v)
+	return predicate.Task(sql.FieldLTE(FieldMeta, vc))
 }
 
 // MetaIsNil applies the IsNil predicate on the "meta" field.

@@ -481,11 +481,11 @@ export const ImportTasksFromUrlMutation = graphql(`
 
 /** TasksQuery is one page of the data manager. */
 export const TasksQuery = graphql(`
-  query Tasks($projectId: ID!, $first: Int, $after: Cursor, $filter: TaskFilter, $orderBy: TaskOrder) {
+  query Tasks($projectId: ID!, $first: Int, $after: Cursor, $filter: TaskFilter, $orderBy: TaskOrder, $withAnnotators: Boolean = false) {
     tasks(projectId: $projectId, first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
       totalCount
       pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
-      edges { cursor node { ...TaskRowFields labels reviewStates predictionScore annotators { id displayName } } }
+      edges { cursor node { ...TaskRowFields labels reviewStates predictionScore annotators @include(if: $withAnnotators) { id displayName } } }
     }
   }
 `);

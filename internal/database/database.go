@@ -104,7 +104,10 @@ func OpenTrusting(ctx context.Context, url, dataDir string, roots *x509.CertPool
 	migrating.Lock()
 	err := d.Exclusive(ctx, func(ctx context.Context) error {
 		if d.Dialect != dialect.SQLite {
-			return client.Schema.Create(ctx)
+			if err := client.Schema.Create(ctx); err != nil {
+				return err
+			}
+			return dropRetiredIndexes(ctx, d.SQL)
 		}
 		// Times are integers on SQLite (sqlitetime.go): a database from
 		// before is converted first, then ent finds its columns as
@@ -112,7 +115,10 @@ func OpenTrusting(ctx context.Context, url, dataDir string, roots *x509.CertPool
 		if err := convertTimes(ctx, d.SQL); err != nil {
 			return err
 		}
-		return client.Schema.Create(ctx, entschema.WithHooks(sqliteSchema))
+		if err := client.Schema.Create(ctx, entschema.WithHooks(sqliteSchema)); err != nil {
+			return err
+		}
+		return dropRetiredIndexes(ctx, d.SQL)
 	})
 	migrating.Unlock()
 	if err != nil {
@@ -120,6 +126,23 @@ func OpenTrusting(ctx context.Context, url, dataDir string, roots *x509.CertPool
 		return nil, fmt.Errorf("migrate database: %w", err)
 	}
 	return d, nil
+}
+
+// retiredIndexes are indexes older releases made that the schema no longer
+// has. ent's migration adds indexes but never drops one, and a retired index
+// can still mislead the query planner: SQLite took task_organization_id for
+// the data manager's id order, reading every task of the organization's
+// other projects to fill one page of a small project.
+var retiredIndexes = []string{"task_organization_id"}
+
+// dropRetiredIndexes drops the retiredIndexes that exist.
+func dropRetiredIndexes(ctx context.Context, db *sql.DB) error {
+	for _, name := range retiredIndexes {
+		if _, err := db.ExecContext(ctx, "DROP INDEX IF EXISTS "+name); err != nil {
+			return fmt.Errorf("drop index %s: %w", name, err)
+		}
+	}
+	return nil
 }
 
 // trust makes every TLS attempt of pc that verifies the server's

@@ -198,7 +198,27 @@ func (s *Service) store(ctx context.Context, p *ent.Project, st *stage) (int, er
 	if err != nil {
 		return 0, err
 	}
+	s.analyze(ctx, n)
 	return n, nil
+}
+
+// analyzeAfter is the size of an import after which PostgreSQL's planner
+// statistics are refreshed at once.
+const analyzeAfter = 1000
+
+// analyze refreshes PostgreSQL's planner statistics of the tables an
+// import of n tasks filled, after its commit. Until autovacuum gets to them
+// (a minute or more later), the planner takes a freshly filled table for
+// nearly empty: it read a whole project to sort out each data manager page
+// (50 ms at 20,000 tasks, 200 ms at 100,000) and each export batch. ANALYZE
+// samples a bounded number of rows, whatever the table's size. The import
+// is committed whatever happens here: on an error the statistics wait for
+// autovacuum.
+func (s *Service) analyze(ctx context.Context, n int) {
+	if s.dialect != dialect.Postgres || n < analyzeAfter {
+		return
+	}
+	_, _ = s.client.ExecContext(ctx, "ANALYZE tasks, annotations, predictions")
 }
 
 // ImportURL fetches a task file through the SSRF-safe client into a

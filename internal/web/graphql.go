@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -54,7 +55,7 @@ func newGraphQL(client *ent.Client, schema graphql.ExecutableSchema, introspecti
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(extension.FixedComplexityLimit(maxComplexity))
-	srv.Use(shapeLimits{introspection: introspection})
+	srv.Use(shapeLimits{introspection: introspection, passed: lru.New[struct{}](1000)})
 	// Every mutation runs in one transaction, except login and
 	// changePassword, whose attempts must be counted although the operation
 	// fails (changePassword opens its own transaction for the change), and
@@ -74,6 +75,7 @@ func newGraphQL(client *ent.Client, schema graphql.ExecutableSchema, introspecti
 		SkipTxFunc: func(op *ast.OperationDefinition) bool { return skipAlways(op) || skipAlone(op) }}})
 	srv.Use(oneRequestError{})
 	srv.Use(graph.RequestScope{})
+	srv.Use(graph.TaskGrid{})
 	srv.SetErrorPresenter(graph.ErrorPresenter(log, RequestID))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		log.Error("graphql panic", slog.Any("panic", v), slog.String("request_id", RequestID(ctx)))
@@ -216,7 +218,15 @@ func (oneRequestError) InterceptResponse(ctx context.Context, next graphql.Respo
 // with a cap on the work, so fragment bombs are refused rather than walked.
 // Unless introspection is on, it also refuses __schema and __type with a
 // clear error rather than an internal one.
-type shapeLimits struct{ introspection bool }
+//
+// The operations that passed are remembered (by a hash of their query and
+// operation name, so memory stays small whatever the queries' size), and a
+// repeated one is not parsed again for the check: clients send the same few
+// queries over and over, which gqlgen's own cache spares parsing too.
+type shapeLimits struct {
+	introspection bool
+	passed        *lru.LRU[struct{}]
+}
 
 var _ interface {
 	graphql.HandlerExtension
@@ -226,7 +236,24 @@ var _ interface {
 
 func (shapeLimits) ExtensionName() string                   { return "ShapeLimits" }
 func (shapeLimits) Validate(graphql.ExecutableSchema) error { return nil }
-func (l shapeLimits) MutateOperationParameters(_ context.Context, params *graphql.RawParams) *gqlerror.Error {
+func (l shapeLimits) MutateOperationParameters(ctx context.Context, params *graphql.RawParams) *gqlerror.Error {
+	h := sha256.New()
+	h.Write([]byte(params.OperationName))
+	h.Write([]byte{0})
+	h.Write([]byte(params.Query))
+	key := string(h.Sum(nil))
+	if _, ok := l.passed.Get(ctx, key); ok {
+		return nil
+	}
+	if err := l.check(params); err != nil {
+		return err
+	}
+	l.passed.Add(ctx, key, struct{}{})
+	return nil
+}
+
+// check checks one operation's shape.
+func (l shapeLimits) check(params *graphql.RawParams) *gqlerror.Error {
 	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: params.Query}, maxTokens)
 	if err != nil {
 		return nil // gqlgen reports the parse error itself

@@ -559,10 +559,11 @@ export type TasksQueryVariables = Exact<{
   after?: string | null | undefined;
   filter?: TaskFilter | null | undefined;
   orderBy?: TaskOrder | null | undefined;
+  withAnnotators?: boolean | null | undefined;
 }>;
 
 
-export type TasksQuery = { tasks: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { labels: Array<string>, reviewStates: Array<ReviewState>, predictionScore: number | null, id: string, innerId: number, data: import('../api.ts').JsonValue, totalAnnotations: number, cancelledAnnotations: number, createdAt: string, updatedAt: string, annotators: Array<{ id: string, displayName: string }> } }> } };
+export type TasksQuery = { tasks: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { labels: Array<string>, reviewStates: Array<ReviewState>, predictionScore: number | null, id: string, innerId: number, data: import('../api.ts').JsonValue, totalAnnotations: number, cancelledAnnotations: number, createdAt: string, updatedAt: string, annotators?: Array<{ id: string, displayName: string }> } }> } };
 
 export type LabelTaskQueryVariables = Exact<{
   projectId: string;
@@ -1491,7 +1492,7 @@ export const ImportTasksFromUrlDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<ImportTasksFromUrlMutation, ImportTasksFromUrlMutationVariables>;
 export const TasksDocument = new TypedDocumentString(`
-    query Tasks($projectId: ID!, $first: Int, $after: Cursor, $filter: TaskFilter, $orderBy: TaskOrder) {
+    query Tasks($projectId: ID!, $first: Int, $after: Cursor, $filter: TaskFilter, $orderBy: TaskOrder, $withAnnotators: Boolean = false) {
   tasks(
     projectId: $projectId
     first: $first
@@ -1513,7 +1514,7 @@ export const TasksDocument = new TypedDocumentString(`
         labels
         reviewStates
         predictionScore
-        annotators {
+        annotators @include(if: $withAnnotators) {
           id
           displayName
         }

@@ -161,7 +161,7 @@ const summaryColumns: { key: string; label: string; cell(task: DataManagerRow): 
   { key: "@labels", label: "Labels", cell: (t) => t.labels.join(", ") },
   { key: "@reviewStates", label: "Reviews", cell: (t) => t.reviewStates.map((s) => s.toLowerCase()).join(", ") },
   { key: "@predictionScore", label: "Prediction score", cell: (t) => (t.predictionScore === null ? "" : t.predictionScore.toFixed(2)) },
-  { key: "@annotators", label: "Annotators", cell: (t) => t.annotators.map((u) => u.displayName).join(", ") },
+  { key: "@annotators", label: "Annotators", cell: (t) => (t.annotators ?? []).map((u) => u.displayName).join(", ") },
 ];
 
 /** A bulk action waiting for confirmation. */
@@ -180,11 +180,6 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
   const [column, setColumn] = useState<ColumnFilter>({ column: "", value: "" });
   const currentFilter = taskFilter(filter, annotator, search, canReview ? reviewState : "", column);
   // One page at a time; a new order or filter starts again from the first.
-  const tasks = usePagedQuery(
-    TasksQuery,
-    { projectId: project.id, filter: currentFilter, orderBy: { field, direction } },
-    { pageSize, mode: "pages", connection: (data) => data.tasks },
-  );
   // The selection: the ticked tasks, or (allMatching) every task the filter matches.
   const [selected, setSelected] = useState<Set<string>>(() => new Set());
   const [allMatching, setAllMatching] = useState(false);
@@ -207,6 +202,17 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
   const storageKey = hiddenColumnsKey(viewer.id, project.id);
   const [hidden, setHidden] = useState<Set<string>>(() => loadHidden(storageKey));
   useEffect(() => setHidden(loadHidden(storageKey)), [storageKey]);
+  // Who annotated is read only while its column is shown.
+  const tasks = usePagedQuery(
+    TasksQuery,
+    {
+      projectId: project.id,
+      filter: currentFilter,
+      orderBy: { field, direction },
+      withAnnotators: hidden.has("+@annotators"),
+    },
+    { pageSize, mode: "pages", connection: (data) => data.tasks },
+  );
   function toggleColumn(key: string, shown: boolean) {
     const next = new Set(hidden);
     if (shown) next.delete(key);
