@@ -1,20 +1,24 @@
 // HyperText with HyperTextLabels: the task's HTML, sanitized with DOMPurify to
 // an allowlist of text tags with no attributes at all (so no scripts, event
-// handlers, styles, URLs, ids or names), rendered in the page so spans can be
-// selected, with labeled spans highlighted. Spans are stored in Label
-// Studio's shape: XPaths of the start and end text nodes (relative to the
-// HTML's root, such as /p[1]/text()[1]), offsets inside them, globalOffsets
-// into the whole text, and the text. Highlights are drawn by wrapping text in
-// <mark> elements made here, after the sanitized HTML is in place; offsets
-// are always read from the sanitized HTML without them. Relations between
-// spans are drawn over the HTML (SpanRelations), once the marks are in place.
+// handlers, styles, URLs, ids or names), with labeled spans highlighted.
+// The sanitized HTML is parsed in a detached element (the "pristine" copy)
+// and drawn from it as React elements, tag by tag (each again checked
+// against the allowlist, never with an attribute) and text by text, so the
+// spans over each text node are marks made here like every text object's
+// (spans.tsx), and the selected span has edge handles that can be dragged.
+// Spans are stored in Label Studio's shape: XPaths of the start and end
+// text nodes (relative to the HTML's root, such as /p[1]/text()[1]), offsets
+// inside them, globalOffsets into the whole text, and the text; all are
+// UTF-16 offsets, as the browser counts them, read from the pristine copy.
+// Relations between spans are drawn over the HTML (SpanRelations).
 import DOMPurify from "dompurify";
-import { useLayoutEffect, useMemo, useRef, type MouseEvent } from "react";
+import { createElement, useMemo, useRef, type ReactNode } from "react";
 
-import { asText, objectValue, type ObjectInfo } from "./config.ts";
+import { asText, attr, objectValue, type ObjectInfo } from "./config.ts";
 import { useEditor } from "./context.ts";
-import { isRegion, labelsOf, num, type RegionItem } from "./result.ts";
+import { isRegion, num } from "./result.ts";
 import { SpanRelations } from "./SpanRelations.tsx";
+import { offsetIn, SpanText, useSpanEdges, type Span, type SpanEdges } from "./spans.tsx";
 
 const allowedTags = [
   "p", "div", "span", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "b", "i", "em", "strong", "u", "s",
@@ -22,6 +26,8 @@ const allowedTags = [
   "tbody", "tfoot", "tr", "td", "th", "caption", "section", "article", "header", "footer", "main", "aside",
   "nav", "figure", "figcaption", "abbr", "q", "cite", "time", "mark", "a",
 ];
+const allowed: ReadonlySet<string> = new Set(allowedTags);
+const voidTags: ReadonlySet<string> = new Set(["br", "hr"]);
 
 /** sanitize keeps only allowed tags, without any attribute. */
 export function sanitize(html: string): string {
@@ -75,53 +81,75 @@ function locate(root: Node, offset: number, atEnd: boolean): { node: Text; offse
   return last && offset === seen ? { node: last, offset: last.data.length } : null;
 }
 
-/** globalOffset is the number of characters of text in root before (node, offset). */
-function globalOffset(root: Node, node: Node, offset: number): number {
-  const range = document.createRange();
-  range.selectNodeContents(root);
-  range.setEnd(node, offset);
-  return range.toString().length;
+/**
+ * draw makes React elements of the children of a pristine node: allowed
+ * tags with no attributes, and each text node as SpanText at its offset in
+ * the whole text (counted on in at).
+ */
+function draw(node: Node, edges: SpanEdges, at: { offset: number }): ReactNode[] {
+  return Array.from(node.childNodes, (child, i) => {
+    if (child.nodeType === Node.TEXT_NODE) {
+      const text = (child as Text).data;
+      const offset = at.offset;
+      at.offset += text.length;
+      return <SpanText key={i} text={text} at={offset} edges={edges} />;
+    }
+    if (child.nodeType !== Node.ELEMENT_NODE) return null;
+    const tag = child.nodeName.toLowerCase();
+    const inner = draw(child, edges, at);
+    if (!allowed.has(tag)) return inner;
+    return voidTags.has(tag) ? createElement(tag, { key: i }) : createElement(tag, { key: i }, ...inner);
+  });
 }
 
 export function HyperTextObject({ object }: { object: ObjectInfo }) {
   const editor = useEditor();
   const ref = useRef<HTMLDivElement>(null);
   const clean = useMemo(() => sanitize(asText(objectValue(object.value, editor.data))), [object.value, editor.data]);
-  const canLabel = !editor.readOnly && editor.config.controls.some((c) => c.tag === "HyperTextLabels" && c.toName.includes(object.name));
-  const spans = editor.result.filter(
-    (item): item is RegionItem => isRegion(item) && item.type === "hypertextlabels" && item.to_name === object.name && !editor.hidden.has(item.id),
-  );
-
+  // The sanitized HTML as stored: XPaths and offsets come from it.
+  const pristine = useMemo(() => {
+    const root = document.createElement("div");
+    root.innerHTML = clean;
+    return root;
+  }, [clean]);
+  const text = pristine.textContent ?? "";
+  const labelControls = editor.config.controls.filter((c) => c.tag === "HyperTextLabels" && c.toName.includes(object.name));
+  const canLabel = !editor.readOnly && labelControls.length > 0;
   const stageRef = useRef<HTMLDivElement>(null);
 
-  // Put the sanitized HTML in place, then wrap each span's text in marks,
-  // before anything measures where the marks are.
-  useLayoutEffect(() => {
-    const root = ref.current;
-    if (!root) return;
-    root.innerHTML = clean;
-    for (const item of spans) {
-      const g = item.value.globalOffsets;
-      const start = g && typeof g === "object" && !Array.isArray(g) ? num(g.start) : null;
-      const end = g && typeof g === "object" && !Array.isArray(g) ? num(g.end) : null;
-      if (start === null || end === null || end <= start) continue;
-      const labels = labelsOf(item);
-      let seen = 0;
-      for (const node of textNodes(root)) {
-        const [from, to] = [Math.max(start - seen, 0), Math.min(end - seen, node.data.length)];
-        seen += node.data.length;
-        if (to <= from || !node.parentNode) continue;
-        const range = document.createRange();
-        range.setStart(node, from);
-        range.setEnd(node, to);
-        const mark = document.createElement("mark");
-        mark.className = item.id === editor.selected ? "lc-span lc-span-selected" : "lc-span";
-        mark.style.setProperty("--label-color", editor.colorOf(item.from_name, labels[0] ?? ""));
-        mark.dataset.regionIds = item.id;
-        if (seen >= end) mark.dataset.label = labels.join(", ");
-        range.surroundContents(mark);
-      }
-    }
+  const spans: Span[] = [];
+  for (const item of editor.result) {
+    if (!isRegion(item) || item.type !== "hypertextlabels" || item.to_name !== object.name || editor.hidden.has(item.id)) continue;
+    const g = item.value.globalOffsets;
+    const start = g && typeof g === "object" && !Array.isArray(g) ? num(g.start) : null;
+    const end = g && typeof g === "object" && !Array.isArray(g) ? num(g.end) : null;
+    if (start === null || end === null || start < 0 || end > text.length || end <= start) continue;
+    spans.push({ item, start, end });
+  }
+
+  /** valueAt is a span from start to end in Label Studio's shape, or null if the text has no such place. */
+  function valueAt(start: number, end: number) {
+    const from = locate(pristine, start, false);
+    const to = locate(pristine, end, true);
+    if (!from || !to) return null;
+    return {
+      start: xpathOf(pristine, from.node),
+      end: xpathOf(pristine, to.node),
+      startOffset: from.offset,
+      endOffset: to.offset,
+      globalOffsets: { start, end },
+      text: text.slice(start, end),
+    };
+  }
+
+  const edges = useSpanEdges({
+    root: ref,
+    text,
+    spans,
+    canEdit: canLabel,
+    words: labelControls.some((c) => attr(c.node, "granularity") === "word"),
+    offsetAt: (node, offset) => (ref.current ? offsetIn(ref.current, node, offset) : null),
+    valueAt,
   });
 
   function handleMouseUp() {
@@ -130,45 +158,29 @@ export function HyperTextObject({ object }: { object: ObjectInfo }) {
     if (!canLabel || !root || !selection || selection.rangeCount === 0 || selection.isCollapsed) return;
     const range = selection.getRangeAt(0);
     if (!root.contains(range.startContainer) || !root.contains(range.endContainer)) return;
-    const start = globalOffset(root, range.startContainer, range.startOffset);
-    const end = globalOffset(root, range.endContainer, range.endOffset);
-    if (end <= start) return;
-    // XPaths and offsets come from the sanitized HTML as stored, without marks.
-    const pristine = document.createElement("div");
-    pristine.innerHTML = clean;
-    const from = locate(pristine, start, false);
-    const to = locate(pristine, end, true);
-    if (!from || !to) return;
-    const added = editor.addRegion(object.name, ["HyperTextLabels"], {
-      start: xpathOf(pristine, from.node),
-      end: xpathOf(pristine, to.node),
-      startOffset: from.offset,
-      endOffset: to.offset,
-      globalOffsets: { start, end },
-      text: range.toString(),
-    });
-    if (added) selection.removeAllRanges();
-  }
-
-  function handleClick(event: MouseEvent<HTMLDivElement>) {
-    const mark = (event.target as HTMLElement).closest<HTMLElement>("mark[data-region-ids]");
-    if (mark && window.getSelection()?.isCollapsed !== false) {
-      const id = mark.dataset.regionIds ?? null;
-      editor.select(id === editor.selected ? null : id);
+    const start = offsetIn(root, range.startContainer, range.startOffset);
+    const end = offsetIn(root, range.endContainer, range.endOffset);
+    const value = end > start ? valueAt(start, end) : null;
+    if (value && editor.addRegion(object.name, ["HyperTextLabels"], value)) {
+      edges.spanMade();
+      selection.removeAllRanges();
     }
   }
 
+  const classes = ["lc-text lc-html", canLabel ? "lc-text-selectable" : "", edges.dragging ? "lc-text-dragging" : ""];
   return (
     <div className="lc-object">
       <div ref={stageRef} className="lc-text-stage">
         <div
           ref={ref}
-          className={canLabel ? "lc-text lc-html lc-text-selectable" : "lc-text lc-html"}
+          className={classes.filter(Boolean).join(" ")}
           role="document"
           aria-label={`HTML content (${object.name})`}
           onMouseUp={handleMouseUp}
-          onClick={handleClick}
-        />
+          {...edges.stage}
+        >
+          {draw(pristine, edges, { offset: 0 })}
+        </div>
         <SpanRelations stage={stageRef} name={object.name} />
       </div>
       {canLabel ? <p className="field-hint">Choose a label, then select text to label it.</p> : null}

@@ -4,15 +4,17 @@
 // by selecting text across one or more lines; it is stored as Label Studio
 // stores it: start and end are paragraph indexes (as strings), startOffset
 // and endOffset count UTF-16 code units inside those paragraphs' texts.
+// The selected span's edges can be dragged (across lines too) or moved with
+// the arrow keys, as in every text object (spans.tsx).
 // Relations between spans are drawn over the dialogue (SpanRelations).
-import { useRef, type ReactNode } from "react";
+import { useRef } from "react";
 
 import type { JsonValue } from "../api.ts";
 import { asText, attr, objectValue, type ObjectInfo } from "./config.ts";
 import { useEditor } from "./context.ts";
-import { colorStyle } from "./controls.tsx";
-import { isRegion, labelsOf, num, type RegionItem } from "./result.ts";
+import { isRegion, num } from "./result.ts";
 import { SpanRelations } from "./SpanRelations.tsx";
+import { offsetIn, SpanText, useSpanEdges, type Span } from "./spans.tsx";
 
 interface Paragraph {
   author: string;
@@ -36,37 +38,79 @@ function index(value: JsonValue | undefined): number | null {
   return n !== null && Number.isInteger(n) && n >= 0 ? n : null;
 }
 
-/** offsetIn is the number of UTF-16 code units of text in root before (node, offset). */
-function offsetIn(root: Node, node: Node, offset: number): number {
-  const range = document.createRange();
-  range.selectNodeContents(root);
-  range.setEnd(node, offset);
-  return range.toString().length;
-}
-
 function lineOf(node: Node): HTMLElement | null {
   const element = node instanceof HTMLElement ? node : node.parentElement;
   return element?.closest<HTMLElement>(".lc-paragraph-text") ?? null;
 }
 
-interface Span {
-  item: RegionItem;
-  start: number;
-  end: number;
-  startOffset: number;
-  endOffset: number;
+/**
+ * Lines is the dialogue's text as one string, the lines joined by "\n",
+ * with where each line starts in it, so a span crossing lines is one
+ * stretch of it.
+ */
+class Lines {
+  readonly text: string;
+  readonly starts: number[] = [];
+  constructor(readonly paragraphs: readonly Paragraph[]) {
+    let at = 0;
+    for (const p of paragraphs) {
+      this.starts.push(at);
+      at += p.text.length + 1;
+    }
+    this.text = paragraphs.map((p) => p.text).join("\n");
+  }
+
+  /** offset is the place in text of an offset into line i. */
+  offset(i: number, offset: number): number {
+    return (this.starts[i] ?? 0) + Math.min(offset, this.paragraphs[i]?.text.length ?? 0);
+  }
+
+  /** place is the line, and the offset in it, of a place in text. */
+  place(offset: number): [number, number] {
+    let i = 0;
+    while (i + 1 < this.starts.length && (this.starts[i + 1] ?? 0) <= offset) i++;
+    return [i, offset - (this.starts[i] ?? 0)];
+  }
+
+  /** value is a span from start to end in Label Studio's shape: line indexes as strings, offsets in them. */
+  value(start: number, end: number): { start: string; end: string; startOffset: number; endOffset: number; text: string } {
+    const [first, startOffset] = this.place(start);
+    const [last, endOffset] = this.place(end);
+    return { start: String(first), end: String(last), startOffset, endOffset, text: this.text.slice(start, end) };
+  }
 }
 
 export function ParagraphsObject({ object }: { object: ObjectInfo }) {
   const editor = useEditor();
   const ref = useRef<HTMLDivElement>(null);
-  const madeSpan = useRef(false);
   const nameKey = attr(object.node, "nameKey") || "author";
   const textKey = attr(object.node, "textKey") || "text";
   const paragraphs = paragraphsOf(objectValue(object.value, editor.data), nameKey, textKey);
-  const canLabel =
-    !editor.readOnly &&
-    editor.config.controls.some((c) => c.tag === "ParagraphLabels" && c.toName.includes(object.name));
+  const lines = new Lines(paragraphs ?? []);
+  const labelControls = editor.config.controls.filter((c) => c.tag === "ParagraphLabels" && c.toName.includes(object.name));
+  const canLabel = !editor.readOnly && labelControls.length > 0;
+
+  const spans: Span[] = [];
+  for (const item of editor.result) {
+    if (!isRegion(item) || item.type !== "paragraphlabels" || item.to_name !== object.name || editor.hidden.has(item.id)) continue;
+    const [start, end] = [index(item.value.start), index(item.value.end)];
+    const [so, eo] = [num(item.value.startOffset), num(item.value.endOffset)];
+    if (start === null || end === null || so === null || eo === null || end < start || end >= lines.paragraphs.length) continue;
+    const [from, to] = [lines.offset(start, so), lines.offset(end, eo)];
+    if (to > from) spans.push({ item, start: from, end: to });
+  }
+  const edges = useSpanEdges({
+    root: ref,
+    text: lines.text,
+    spans,
+    canEdit: canLabel,
+    words: labelControls.some((c) => attr(c.node, "granularity") === "word"),
+    offsetAt: (node, offset) => {
+      const line = lineOf(node);
+      return line && ref.current?.contains(line) ? lines.offset(Number(line.dataset.index), offsetIn(line, node, offset)) : null;
+    },
+    valueAt: (start, end) => lines.value(start, end),
+  });
 
   if (paragraphs === null) {
     return (
@@ -76,17 +120,8 @@ export function ParagraphsObject({ object }: { object: ObjectInfo }) {
     );
   }
 
-  const spans: Span[] = [];
-  for (const item of editor.result) {
-    if (!isRegion(item) || item.type !== "paragraphlabels" || item.to_name !== object.name || editor.hidden.has(item.id)) continue;
-    const [start, end] = [index(item.value.start), index(item.value.end)];
-    const [so, eo] = [num(item.value.startOffset), num(item.value.endOffset)];
-    if (start === null || end === null || so === null || eo === null || end < start || end >= paragraphs.length) continue;
-    spans.push({ item, start, end, startOffset: so, endOffset: eo });
-  }
-
   function handleMouseUp() {
-    if (!canLabel || !paragraphs) return;
+    if (!canLabel) return;
     const selection = window.getSelection();
     if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return;
     const range = selection.getRangeAt(0);
@@ -96,96 +131,34 @@ export function ParagraphsObject({ object }: { object: ObjectInfo }) {
       editor.notify("Select text inside the lines of the dialogue, not the names.");
       return;
     }
-    const start = Number(first.dataset.index);
-    const end = Number(last.dataset.index);
-    const startOffset = offsetIn(first, range.startContainer, range.startOffset);
-    const endOffset = offsetIn(last, range.endContainer, range.endOffset);
-    if (end < start || (start === end && endOffset <= startOffset)) return;
-    const parts = paragraphs.slice(start, end + 1).map((p, i) => {
-      const from = i === 0 ? startOffset : 0;
-      const to = start + i === end ? endOffset : p.text.length;
-      return p.text.slice(from, to);
-    });
-    const added = editor.addRegion(object.name, ["ParagraphLabels"], {
-      start: String(start),
-      end: String(end),
-      startOffset,
-      endOffset,
-      text: parts.join("\n"),
-    });
-    if (added) {
-      madeSpan.current = true;
+    const start = lines.offset(Number(first.dataset.index), offsetIn(first, range.startContainer, range.startOffset));
+    const end = lines.offset(Number(last.dataset.index), offsetIn(last, range.endContainer, range.endOffset));
+    if (end <= start) return;
+    if (editor.addRegion(object.name, ["ParagraphLabels"], lines.value(start, end))) {
+      edges.spanMade();
       selection.removeAllRanges();
     }
   }
 
-  // pieces cuts one paragraph's text at the edges of the spans over it.
-  function pieces(i: number, text: string): ReactNode[] {
-    const over = spans
-      .filter((s) => s.start <= i && i <= s.end)
-      .map((s) => ({
-        item: s.item,
-        from: Math.min(i === s.start ? s.startOffset : 0, text.length),
-        to: Math.min(i === s.end ? s.endOffset : text.length, text.length),
-        ends: i === s.end,
-      }))
-      .filter((s) => s.to > s.from);
-    const edges = new Set<number>([0, text.length]);
-    for (const s of over) {
-      edges.add(s.from);
-      edges.add(s.to);
-    }
-    const cuts = [...edges].sort((a, b) => a - b);
-    return cuts.slice(0, -1).map((from, k) => {
-      const to = cuts[k + 1] ?? text.length;
-      const piece = text.slice(from, to);
-      const covering = over.filter((s) => s.from <= from && s.to >= to);
-      if (covering.length === 0) return piece;
-      const top = covering[covering.length - 1]!;
-      const labels = covering
-        .filter((s) => s.ends && s.to === to)
-        .map((s) => labelsOf(s.item).join(", "))
-        .join(" · ");
-      const selected = covering.some((s) => s.item.id === editor.selected);
-      return (
-        <mark
-          key={`${from}-${to}`}
-          className={selected ? "lc-span lc-span-selected" : "lc-span"}
-          style={colorStyle(editor.colorOf(top.item.from_name, labelsOf(top.item)[0] ?? ""))}
-          data-label={labels || undefined}
-          data-region-ids={covering.map((s) => s.item.id).join(" ")}
-          onClick={() => {
-            if (madeSpan.current) {
-              madeSpan.current = false;
-              return;
-            }
-            if (window.getSelection()?.isCollapsed !== false) {
-              editor.select(top.item.id === editor.selected ? null : top.item.id);
-            }
-          }}
-        >
-          {piece}
-        </mark>
-      );
-    });
-  }
-
+  const classes = [
+    "lc-object lc-paragraphs lc-text-stage",
+    canLabel ? "lc-text-selectable" : "",
+    edges.dragging ? "lc-text-dragging" : "",
+  ];
   return (
     <div
       ref={ref}
-      className={canLabel ? "lc-object lc-paragraphs lc-text-stage lc-text-selectable" : "lc-object lc-paragraphs lc-text-stage"}
+      className={classes.filter(Boolean).join(" ")}
       aria-label={`Dialogue (${object.name})`}
       role="group"
-      onMouseDown={() => {
-        madeSpan.current = false;
-      }}
       onMouseUp={handleMouseUp}
+      {...edges.stage}
     >
       {paragraphs.map((p, i) => (
         <p key={i} className="lc-paragraph">
           <strong className="lc-paragraph-author">{p.author}</strong>{" "}
           <span className="lc-paragraph-text" data-index={i}>
-            {pieces(i, p.text)}
+            <SpanText text={p.text} at={lines.offset(i, 0)} edges={edges} />
           </span>
         </p>
       ))}
