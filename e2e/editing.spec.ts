@@ -1,6 +1,7 @@
 // Editing on the labeling canvas, in Chromium against the real binary
 // (global-setup's "seeded" server, signed in as its owner), each checked in
-// the project's JSON export: a text span's edges dragged (in code points),
+// the project's JSON export (or the stored result): a text span's edges
+// dragged (in code points), and those of HyperText and Paragraphs spans,
 // a relation made between two text spans and drawn over the text, an
 // ellipse resized by its handles, part of a brush mask erased, and the
 // waveform of an uploaded WAV drawn under the audio timeline.
@@ -70,9 +71,15 @@ async function open(page: Page, title: string): Promise<LabelingPage> {
 }
 
 // charPoint is the screen point just inside the left (or right) side of the
-// character at UTF-16 index `at` of the shown text, however it is cut into marks.
-async function charPoint(page: Page, at: number, side: "left" | "right"): Promise<{ x: number; y: number }> {
-  return page.locator(".lc-text").evaluate(
+// character at UTF-16 index `at` of the text shown in `within` (the Text
+// object's unless given), however it is cut into marks and elements.
+async function charPoint(
+  page: Page,
+  at: number,
+  side: "left" | "right",
+  within: Locator = page.locator(".lc-text"),
+): Promise<{ x: number; y: number }> {
+  return within.evaluate(
     (element, [index, right]) => {
       const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
       let seen = 0;
@@ -158,6 +165,141 @@ test("span edges: dragged to the character under the pointer, nudged with the ar
   expect(result).toHaveLength(1);
   expect(result[0]!.type).toBe("labels");
   expect(result[0]!.value).toEqual({ start: 2, end: 20, text: "Ada Lovelace wrote", labels: ["PER"] });
+});
+
+// selectChars drags the mouse over the characters from..to (UTF-16, end excluded) of the text in within.
+async function selectChars(page: Page, within: Locator, from: number, to: number): Promise<void> {
+  const a = await charPoint(page, from, "left", within);
+  const b = await charPoint(page, to - 1, "right", within);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move(b.x, b.y, { steps: 8 });
+  await page.mouse.up();
+}
+
+// storedResult is the first annotation's result of the project's only task, read through GraphQL.
+async function storedResult(request: APIRequestContext, projectId: string): Promise<Item[]> {
+  const data = await gql<{ tasks: { edges: { node: { annotations: { result: Item[] }[] } }[] } }>(
+    request,
+    "query($p: ID!){ tasks(projectId:$p, first: 5){ edges { node { annotations { result } } } } }",
+    { p: projectId },
+  );
+  expect(data.tasks.edges).toHaveLength(1);
+  return data.tasks.edges[0]!.node.annotations[0]!.result;
+}
+
+const hyperText = `<View>
+  <HyperTextLabels name="ner" toName="page"><Label value="PER"/></HyperTextLabels>
+  <HyperText name="page" value="$html"/>
+</View>`;
+
+test("hypertext span edges: the end dragged across an element, undone and redone; stored with Label Studio's XPaths", async ({
+  page,
+  request,
+}) => {
+  const title = `HTML span edges ${stamp}`;
+  const html = "<h1>Notes</h1><p>Ada Lovelace wrote <b>the first</b> program.</p><script>window.__pwned=1</script>";
+  const id = await project(request, title, hyperText, [{ html }]);
+  const labeling = await open(page, title);
+  const doc = page.getByRole("document", { name: "HTML content (page)" });
+  // The text as the page shows it, whose UTF-16 offsets are the global offsets.
+  const shown = "NotesAda Lovelace wrote the first program.";
+  await expect(doc).toHaveText(shown);
+
+  await labeling.pickLabel("PER");
+  await selectChars(page, doc, shown.indexOf("Lovelace"), shown.indexOf(" wrote"));
+  await expect(doc.locator("mark")).toHaveText(["Lovelace"]);
+  await page.getByRole("button", { name: "PER", exact: true }).click();
+
+  const start = page.getByRole("slider", { name: "Start of the selected span" });
+  const end = page.getByRole("slider", { name: "End of the selected span" });
+  await expect(end).toHaveCount(0);
+  await page.getByRole("button", { name: "Select region 1" }).click();
+  await expect(start).toHaveAttribute("aria-valuenow", "9");
+  await expect(end).toHaveAttribute("aria-valuenow", "17");
+
+  // The end to the end of "first", inside <b>: the span now crosses into it.
+  await dragTo(page, end, await charPoint(page, shown.indexOf("first") + 4, "right", doc));
+  await expect(doc.locator("mark")).toHaveText(["Lovelace wrote ", "the first"]);
+  await expect(end).toHaveAttribute("aria-valuenow", "33");
+  await page.keyboard.press("Control+z");
+  await expect(doc.locator("mark")).toHaveText(["Lovelace"]);
+  await page.keyboard.press("Control+Shift+z");
+  await expect(doc.locator("mark")).toHaveText(["Lovelace wrote ", "the first"]);
+  // Still only plain tags, and nothing ran.
+  await expect(doc.locator("script, [onclick]")).toHaveCount(0);
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+
+  await labeling.submit.click();
+  await expect(labeling.done).toBeVisible();
+  const result = await storedResult(request, id);
+  expect(result).toHaveLength(1);
+  expect(result[0]!.type).toBe("hypertextlabels");
+  expect(result[0]!.value).toEqual({
+    start: "/p[1]/text()[1]",
+    end: "/p[1]/b[1]/text()[1]",
+    startOffset: 4,
+    endOffset: 9,
+    globalOffsets: { start: 9, end: 33 },
+    text: "Lovelace wrote the first",
+    htmllabels: ["PER"],
+  });
+});
+
+const paragraphs = `<View>
+  <ParagraphLabels name="intent" toName="dialogue"><Label value="Question"/></ParagraphLabels>
+  <Paragraphs name="dialogue" value="$dialogue" layout="dialogue"/>
+</View>`;
+
+test("paragraphs span edges: the end dragged into the next line, the start by a word, undone; stored as Label Studio's paragraph offsets", async ({
+  page,
+  request,
+}) => {
+  const title = `Dialogue span edges ${stamp}`;
+  const lines = ["Where is the key?", "Under the mat, I think."];
+  const id = await project(request, title, paragraphs, [
+    { dialogue: [{ author: "Alice", text: lines[0] }, { author: "Bob", text: lines[1] }] },
+  ]);
+  const labeling = await open(page, title);
+  const first = page.locator(".lc-paragraph-text").nth(0);
+  const second = page.locator(".lc-paragraph-text").nth(1);
+  const marks = page.locator(".lc-paragraphs mark");
+
+  await labeling.pickLabel("Question");
+  await selectChars(page, first, lines[0]!.indexOf("key?"), lines[0]!.length);
+  await expect(marks).toHaveText(["key?"]);
+  await page.getByRole("button", { name: "Question", exact: true }).click();
+  await page.getByRole("button", { name: "Select region 1" }).click();
+  const start = page.getByRole("slider", { name: "Start of the selected span" });
+  const end = page.getByRole("slider", { name: "End of the selected span" });
+  // Handles tell their place in the dialogue's text, its lines joined by a newline.
+  await expect(start).toHaveAttribute("aria-valuenow", "13");
+  await expect(end).toHaveAttribute("aria-valuenow", "17");
+
+  // The end to the end of "mat" on Bob's line: the span crosses lines.
+  await dragTo(page, end, await charPoint(page, lines[1]!.indexOf("mat") + 2, "right", second));
+  await expect(marks).toHaveText(["key?", "Under the mat"]);
+  await page.keyboard.press("Control+z");
+  await expect(marks).toHaveText(["key?"]);
+  await page.keyboard.press("Control+Shift+z");
+  await expect(marks).toHaveText(["key?", "Under the mat"]);
+  // The start back a word, to "the".
+  await dragTo(page, start, await charPoint(page, lines[0]!.indexOf("the"), "left", first));
+  await expect(marks).toHaveText(["the key?", "Under the mat"]);
+
+  await labeling.submit.click();
+  await expect(labeling.done).toBeVisible();
+  const result = await storedResult(request, id);
+  expect(result).toHaveLength(1);
+  expect(result[0]!.type).toBe("paragraphlabels");
+  expect(result[0]!.value).toEqual({
+    start: "0",
+    end: "1",
+    startOffset: 9,
+    endOffset: 13,
+    text: "the key?\nUnder the mat",
+    paragraphlabels: ["Question"],
+  });
 });
 
 // arrowStartsAtSpan reports whether the drawn arrow starts over the span
