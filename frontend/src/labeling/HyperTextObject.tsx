@@ -123,8 +123,8 @@ export function HyperTextObject({ object }: { object: ObjectInfo }) {
     const g = item.value.globalOffsets;
     const start = g && typeof g === "object" && !Array.isArray(g) ? num(g.start) : null;
     const end = g && typeof g === "object" && !Array.isArray(g) ? num(g.end) : null;
-    if (start === null || end === null || start < 0 || end > text.length || end <= start) continue;
-    spans.push({ item, start, end });
+    if (start === null || end === null || start < 0 || Math.min(end, text.length) <= start) continue;
+    spans.push({ item, start, end: Math.min(end, text.length) });
   }
 
   /** valueAt is a span from start to end in Label Studio's shape, or null if the text has no such place. */
