@@ -1,7 +1,7 @@
 // HyperText with HyperTextLabels: the task's HTML, sanitized with DOMPurify to
 // an allowlist of text tags with no attributes at all (so no scripts, event
 // handlers, styles, URLs, ids or names), with labeled spans highlighted.
-// The sanitized HTML is parsed in a detached element (the "pristine" copy)
+// The sanitized HTML is parsed into an inert document (the "pristine" copy)
 // and drawn from it as React elements, tag by tag (each again checked
 // against the allowlist, never with an attribute) and text by text, so the
 // spans over each text node are marks made here like every text object's
@@ -107,11 +107,9 @@ export function HyperTextObject({ object }: { object: ObjectInfo }) {
   const ref = useRef<HTMLDivElement>(null);
   const clean = useMemo(() => sanitize(asText(objectValue(object.value, editor.data))), [object.value, editor.data]);
   // The sanitized HTML as stored: XPaths and offsets come from it.
-  const pristine = useMemo(() => {
-    const root = document.createElement("div");
-    root.innerHTML = clean;
-    return root;
-  }, [clean]);
+  // Parsed by DOMParser into a document of its own, which is inert: nothing
+  // in it loads or runs, whatever the sanitizer let through.
+  const pristine = useMemo(() => new DOMParser().parseFromString(clean, "text/html").body, [clean]);
   const text = pristine.textContent ?? "";
   const labelControls = editor.config.controls.filter((c) => c.tag === "HyperTextLabels" && c.toName.includes(object.name));
   const canLabel = !editor.readOnly && labelControls.length > 0;
