@@ -276,3 +276,41 @@ test("label selected: all matching a column filter, walked past the first page o
   await expect(page.getByText("That was the last of the 52 selected tasks.")).toBeVisible();
   expect(await annotatedTexts(request, id)).toEqual(["pick 1", "pick 53", "pick 54"]);
 });
+
+test("label selected: a task deleted during the walk is passed with a notice, Skip moves on, and Leave selection ends the walk", async ({ page, request }) => {
+  const id = await project(request, `Walk gone ${stamp}`, ["gone one", "gone two", "gone three", "gone four"]);
+  await new SignInPage(page).signIn(seeded.url, seeded.email, seeded.password);
+  await page.goto(`${seeded.url}/projects/${id}`);
+  await expect(page.getByText("Showing 1–4 of 4 tasks")).toBeVisible();
+  await page.getByRole("checkbox", { name: "Select this page" }).check();
+  await page.getByRole("button", { name: "Label selected" }).click();
+  const bar = page.getByRole("navigation", { name: "Selected tasks" });
+  const task = page.getByRole("region", { name: /^Task \d+$/ });
+  await expect(bar).toContainText("Task 1 of 4");
+  await expect(task).toContainText("gone one");
+
+  // Someone deletes the second task meanwhile.
+  const tasks = await owner<{ tasks: { edges: { node: { id: string; data: { text: string } } }[] } }>(
+    request,
+    "query($p: ID!){ tasks(projectId: $p, first: 10){ edges { node { id data } } } }",
+    { p: id },
+  );
+  const two = tasks.tasks.edges.find((e) => e.node.data.text === "gone two")!.node.id;
+  await owner(request, "mutation($p: ID!, $ids: [ID!]){ deleteTasks(projectId: $p, ids: $ids) }", { p: id, ids: [two] });
+
+  await page.getByRole("button", { name: "Skip", exact: true }).click();
+  await expect(bar).toContainText("Task 3 of 4");
+  await expect(task).toContainText("gone three");
+  await expect(bar.getByText(`Skipped task ${two}: deleted, or not visible to you.`)).toBeVisible();
+  // Going back, the deleted task is passed backwards too.
+  await bar.getByRole("button", { name: "Previous", exact: true }).click();
+  await expect(bar).toContainText("Task 1 of 4");
+  await expect(task).toContainText("gone one");
+
+  await bar.getByRole("button", { name: "Leave selection" }).click();
+  await expect(bar).toHaveCount(0);
+  await expect(task).toContainText("gone one");
+  await page.reload();
+  await expect(task).toContainText("gone one");
+  await expect(bar).toHaveCount(0);
+});
