@@ -1,7 +1,9 @@
 // The data manager's column picker and bulk delete, in Chromium against the
 // real binary (global-setup's "seeded" server, signed in as its owner): a
 // hidden column stays hidden after a reload; two selected tasks are deleted
-// after a confirmation that says how many, and the count follows.
+// after a confirmation that says how many, and the count follows; Label
+// selected walks exactly the selected tasks (ticked, or all matching a filter,
+// past the first page of ids) on the task page.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -154,4 +156,161 @@ test("column filter and annotators: a data key the config does not use filters t
   await expect(table.getByRole("columnheader", { name: "Annotators" })).toBeVisible();
   const row = table.getByRole("row").filter({ hasText: "delta text" });
   await expect(row).toContainText(seeded.email.split("@")[0]!);
+});
+
+// annotatedTexts lists the texts of a project's tasks that hold an annotation, in id order.
+async function annotatedTexts(ctx: APIRequestContext, projectId: string): Promise<string[]> {
+  const data = await owner<{ tasks: { edges: { node: { data: { text: string }; totalAnnotations: number } }[] } }>(
+    ctx,
+    "query($p: ID!){ tasks(projectId: $p, first: 100, orderBy: {field: ID, direction: ASC}){ edges { node { data totalAnnotations } } } }",
+    { p: projectId },
+  );
+  return data.tasks.edges.filter((e) => e.node.totalAnnotations > 0).map((e) => e.node.data.text);
+}
+
+test("label selected: a walk over three ticked tasks in the data manager's order, with Next, Previous and a done message", async ({ page, request }) => {
+  const id = await project(request, `Walk ${stamp}`, ["walk one", "walk two", "walk three", "walk four", "walk five"]);
+  await new SignInPage(page).signIn(seeded.url, seeded.email, seeded.password);
+  await page.goto(`${seeded.url}/projects/${id}`);
+  await expect(page.getByText("Showing 1–5 of 5 tasks")).toBeVisible();
+  const rows = page.getByRole("table").getByRole("row");
+  // Ticked out of order: the walk follows the list's order.
+  for (const text of ["walk five", "walk one", "walk three"]) {
+    await rows.filter({ hasText: text }).getByRole("checkbox").check();
+  }
+  await expect(page.getByText("3 tasks selected")).toBeVisible();
+  await page.getByRole("button", { name: "Label selected" }).click();
+
+  const bar = page.getByRole("navigation", { name: "Selected tasks" });
+  const task = page.getByRole("region", { name: /^Task \d+$/ });
+  const submit = page.getByRole("button", { name: "Submit", exact: true });
+  await expect(bar).toContainText("Task 1 of 3");
+  await expect(task).toContainText("walk one");
+  await page.getByRole("radio", { name: "Positive", exact: true }).check();
+  await submit.click();
+  await expect(bar).toContainText("Task 2 of 3");
+  await expect(task).toContainText("walk three");
+  const three = page.url();
+
+  await bar.getByRole("button", { name: "Next", exact: true }).click();
+  await expect(bar).toContainText("Task 3 of 3");
+  await expect(task).toContainText("walk five");
+  await bar.getByRole("button", { name: "Previous", exact: true }).click();
+  await expect(bar).toContainText("Task 2 of 3");
+  await expect(task).toContainText("walk three");
+
+  // A task outside the selection opened by its address shows no walk; one in it does, after a reload too.
+  await page.getByRole("link", { name: `Walk ${stamp}`, exact: true }).click();
+  await rows.filter({ hasText: "walk two" }).getByRole("link", { name: /^Open task / }).click();
+  await expect(task).toContainText("walk two");
+  await expect(bar).toHaveCount(0);
+  await page.goto(three);
+  await expect(task).toContainText("walk three");
+  await expect(bar).toContainText("Task 2 of 3");
+  await page.reload();
+  await expect(bar).toContainText("Task 2 of 3");
+
+  await page.getByRole("radio", { name: "Negative", exact: true }).check();
+  await submit.click();
+  await expect(bar).toContainText("Task 3 of 3");
+  await expect(task).toContainText("walk five");
+  await page.getByRole("radio", { name: "Positive", exact: true }).check();
+  await submit.click();
+  await expect(page.getByRole("heading", { name: "The selection is done." })).toBeVisible();
+  await expect(page.getByText("That was the last of the 3 selected tasks.")).toBeVisible();
+  await page.getByRole("link", { name: "Back to the data manager" }).click();
+  await expect(page.getByText("Showing 1–5 of 5 tasks")).toBeVisible();
+
+  // The walk is over: its tasks open without it.
+  await rows.filter({ hasText: "walk one" }).getByRole("link", { name: /^Open task / }).click();
+  await expect(task).toContainText("walk one");
+  await expect(bar).toHaveCount(0);
+  expect(await annotatedTexts(request, id)).toEqual(["walk one", "walk three", "walk five"]);
+});
+
+test("label selected: all matching a column filter, walked past the first page of ids, lands on exactly those tasks", async ({ page, request }) => {
+  // 54 tasks, two of which the filter leaves out: 52 match, one page of 50 and two more.
+  const texts = Array.from({ length: 54 }, (_, i) => (i + 1 === 7 || i + 1 === 27 ? `other ${i + 1}` : `pick ${i + 1}`));
+  const id = await project(request, `Walk all ${stamp}`, texts);
+  await new SignInPage(page).signIn(seeded.url, seeded.email, seeded.password);
+  await page.goto(`${seeded.url}/projects/${id}`);
+  await expect(page.getByText("Showing 1–50 of 54 tasks")).toBeVisible();
+  await page.getByLabel("Column", { exact: true }).selectOption({ label: "text (contains)" });
+  await page.getByLabel("Value", { exact: true }).fill("pick");
+  await expect(page.getByText("Showing 1–50 of 52 tasks")).toBeVisible();
+  await page.getByRole("checkbox", { name: "Select this page" }).check();
+  await page.getByRole("button", { name: "Select all 52 matching tasks" }).click();
+  await expect(page.getByText("52 tasks selected")).toBeVisible();
+  await page.getByRole("button", { name: "Label selected" }).click();
+
+  const bar = page.getByRole("navigation", { name: "Selected tasks" });
+  const task = page.getByRole("region", { name: /^Task \d+$/ });
+  const next = bar.getByRole("button", { name: "Next", exact: true });
+  await expect(bar).toContainText("Task 1 of 52");
+  await expect(task.getByText("pick 1", { exact: true })).toBeVisible();
+  await page.getByRole("radio", { name: "Positive", exact: true }).check();
+  await page.getByRole("button", { name: "Submit", exact: true }).click();
+  await expect(bar).toContainText("Task 2 of 52");
+  await expect(task.getByText("pick 2", { exact: true })).toBeVisible();
+  for (let k = 3; k <= 50; k++) {
+    await next.click();
+    await expect(bar).toContainText(`Task ${k} of 52`);
+  }
+  await expect(task.getByText("pick 52", { exact: true })).toBeVisible();
+  // The 51st is on the next page of ids, read now.
+  await next.click();
+  await expect(bar).toContainText("Task 51 of 52");
+  await expect(task.getByText("pick 53", { exact: true })).toBeVisible();
+  await page.getByRole("radio", { name: "Negative", exact: true }).check();
+  await page.getByRole("button", { name: "Submit", exact: true }).click();
+  await expect(bar).toContainText("Task 52 of 52");
+  await expect(task.getByText("pick 54", { exact: true })).toBeVisible();
+  await bar.getByRole("button", { name: "Previous", exact: true }).click();
+  await expect(bar).toContainText("Task 51 of 52");
+  await expect(page.getByRole("button", { name: "Update", exact: true })).toBeVisible();
+  await next.click();
+  await expect(bar).toContainText("Task 52 of 52");
+  await page.getByRole("radio", { name: "Positive", exact: true }).check();
+  await page.getByRole("button", { name: "Submit", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "The selection is done." })).toBeVisible();
+  await expect(page.getByText("That was the last of the 52 selected tasks.")).toBeVisible();
+  expect(await annotatedTexts(request, id)).toEqual(["pick 1", "pick 53", "pick 54"]);
+});
+
+test("label selected: a task deleted during the walk is passed with a notice, Skip moves on, and Leave selection ends the walk", async ({ page, request }) => {
+  const id = await project(request, `Walk gone ${stamp}`, ["gone one", "gone two", "gone three", "gone four"]);
+  await new SignInPage(page).signIn(seeded.url, seeded.email, seeded.password);
+  await page.goto(`${seeded.url}/projects/${id}`);
+  await expect(page.getByText("Showing 1–4 of 4 tasks")).toBeVisible();
+  await page.getByRole("checkbox", { name: "Select this page" }).check();
+  await page.getByRole("button", { name: "Label selected" }).click();
+  const bar = page.getByRole("navigation", { name: "Selected tasks" });
+  const task = page.getByRole("region", { name: /^Task \d+$/ });
+  await expect(bar).toContainText("Task 1 of 4");
+  await expect(task).toContainText("gone one");
+
+  // Someone deletes the second task meanwhile.
+  const tasks = await owner<{ tasks: { edges: { node: { id: string; data: { text: string } } }[] } }>(
+    request,
+    "query($p: ID!){ tasks(projectId: $p, first: 10){ edges { node { id data } } } }",
+    { p: id },
+  );
+  const two = tasks.tasks.edges.find((e) => e.node.data.text === "gone two")!.node.id;
+  await owner(request, "mutation($p: ID!, $ids: [ID!]){ deleteTasks(projectId: $p, ids: $ids) }", { p: id, ids: [two] });
+
+  await page.getByRole("button", { name: "Skip", exact: true }).click();
+  await expect(bar).toContainText("Task 3 of 4");
+  await expect(task).toContainText("gone three");
+  await expect(bar.getByText(`Skipped task ${two}: deleted, or not visible to you.`)).toBeVisible();
+  // Going back, the deleted task is passed backwards too.
+  await bar.getByRole("button", { name: "Previous", exact: true }).click();
+  await expect(bar).toContainText("Task 1 of 4");
+  await expect(task).toContainText("gone one");
+
+  await bar.getByRole("button", { name: "Leave selection" }).click();
+  await expect(bar).toHaveCount(0);
+  await expect(task).toContainText("gone one");
+  await page.reload();
+  await expect(task).toContainText("gone one");
+  await expect(bar).toHaveCount(0);
 });

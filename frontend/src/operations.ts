@@ -202,6 +202,7 @@ export type {
   Role,
   Sampling,
   TaskFilter,
+  TaskOrder,
   TaskOrderField,
   UpdateStorageInput as StorageInput,
   WebhookEvent,
@@ -486,6 +487,21 @@ export const TasksQuery = graphql(`
       totalCount
       pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
       edges { cursor node { ...TaskRowFields labels reviewStates predictionScore annotators @include(if: $withAnnotators) { id displayName } } }
+    }
+  }
+`);
+
+/**
+ * WalkTasksQuery reads the ids of one page of the tasks a "Label selected"
+ * walk goes through (all matching a filter, in the data manager's order);
+ * the walk asks for the next page only once it gets there.
+ */
+export const WalkTasksQuery = graphql(`
+  query WalkTasks($projectId: ID!, $first: Int, $after: Cursor, $filter: TaskFilter, $orderBy: TaskOrder) {
+    tasks(projectId: $projectId, first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { node { id } }
     }
   }
 `);

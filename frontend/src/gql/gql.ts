@@ -62,6 +62,7 @@ type Documents = {
     "\n  mutation DeleteAnnotations($projectId: ID!, $ids: [ID!], $all: Boolean, $filter: TaskFilter) {\n    deleteAnnotations(projectId: $projectId, ids: $ids, all: $all, filter: $filter)\n  }\n": typeof types.DeleteAnnotationsDocument,
     "\n  mutation ImportTasksFromUrl($projectId: ID!, $url: String!) {\n    importTasksFromUrl(projectId: $projectId, url: $url) { taskCount }\n  }\n": typeof types.ImportTasksFromUrlDocument,
     "\n  query Tasks($projectId: ID!, $first: Int, $after: Cursor, $filter: TaskFilter, $orderBy: TaskOrder, $withAnnotators: Boolean = false) {\n    tasks(projectId: $projectId, first: $first, after: $after, filter: $filter, orderBy: $orderBy) {\n      totalCount\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      edges { cursor node { ...TaskRowFields labels reviewStates predictionScore annotators @include(if: $withAnnotators) { id displayName } } }\n    }\n  }\n": typeof types.TasksDocument,
+    "\n  query WalkTasks($projectId: ID!, $first: Int, $after: Cursor, $filter: TaskFilter, $orderBy: TaskOrder) {\n    tasks(projectId: $projectId, first: $first, after: $after, filter: $filter, orderBy: $orderBy) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { id } }\n    }\n  }\n": typeof types.WalkTasksDocument,
     "\n  query LabelTask($projectId: ID!, $taskId: ID!) {\n    project(id: $projectId) { ...ProjectFields }\n    task(id: $taskId) { ...TaskFields project { id } }\n  }\n": typeof types.LabelTaskDocument,
     "\n  query NextTask($projectId: ID!) {\n    nextTask(projectId: $projectId) { ...TaskFields }\n  }\n": typeof types.NextTaskDocument,
     "\n  mutation CreateAnnotation($input: CreateAnnotationInput!) {\n    createAnnotation(input: $input) { ...AnnotationFields }\n  }\n": typeof types.CreateAnnotationDocument,
@@ -141,6 +142,7 @@ const documents: Documents = {
     "\n  mutation DeleteAnnotations($projectId: ID!, $ids: [ID!], $all: Boolean, $filter: TaskFilter) {\n    deleteAnnotations(projectId: $projectId, ids: $ids, all: $all, filter: $filter)\n  }\n": types.DeleteAnnotationsDocument,
     "\n  mutation ImportTasksFromUrl($projectId: ID!, $url: String!) {\n    importTasksFromUrl(projectId: $projectId, url: $url) { taskCount }\n  }\n": types.ImportTasksFromUrlDocument,
     "\n  query Tasks($projectId: ID!, $first: Int, $after: Cursor, $filter: TaskFilter, $orderBy: TaskOrder, $withAnnotators: Boolean = false) {\n    tasks(projectId: $projectId, first: $first, after: $after, filter: $filter, orderBy: $orderBy) {\n      totalCount\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      edges { cursor node { ...TaskRowFields labels reviewStates predictionScore annotators @include(if: $withAnnotators) { id displayName } } }\n    }\n  }\n": types.TasksDocument,
+    "\n  query WalkTasks($projectId: ID!, $first: Int, $after: Cursor, $filter: TaskFilter, $orderBy: TaskOrder) {\n    tasks(projectId: $projectId, first: $first, after: $after, filter: $filter, orderBy: $orderBy) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { id } }\n    }\n  }\n": types.WalkTasksDocument,
     "\n  query LabelTask($projectId: ID!, $taskId: ID!) {\n    project(id: $projectId) { ...ProjectFields }\n    task(id: $taskId) { ...TaskFields project { id } }\n  }\n": types.LabelTaskDocument,
     "\n  query NextTask($projectId: ID!) {\n    nextTask(projectId: $projectId) { ...TaskFields }\n  }\n": types.NextTaskDocument,
     "\n  mutation CreateAnnotation($input: CreateAnnotationInput!) {\n    createAnnotation(input: $input) { ...AnnotationFields }\n  }\n": types.CreateAnnotationDocument,
@@ -361,6 +363,10 @@ export function graphql(source: "\n  mutation ImportTasksFromUrl($projectId: ID!
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query Tasks($projectId: ID!, $first: Int, $after: Cursor, $filter: TaskFilter, $orderBy: TaskOrder, $withAnnotators: Boolean = false) {\n    tasks(projectId: $projectId, first: $first, after: $after, filter: $filter, orderBy: $orderBy) {\n      totalCount\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      edges { cursor node { ...TaskRowFields labels reviewStates predictionScore annotators @include(if: $withAnnotators) { id displayName } } }\n    }\n  }\n"): typeof import('./graphql.ts').TasksDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WalkTasks($projectId: ID!, $first: Int, $after: Cursor, $filter: TaskFilter, $orderBy: TaskOrder) {\n    tasks(projectId: $projectId, first: $first, after: $after, filter: $filter, orderBy: $orderBy) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { id } }\n    }\n  }\n"): typeof import('./graphql.ts').WalkTasksDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

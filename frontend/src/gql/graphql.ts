@@ -565,6 +565,17 @@ export type TasksQueryVariables = Exact<{
 
 export type TasksQuery = { tasks: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { labels: Array<string>, reviewStates: Array<ReviewState>, predictionScore: number | null, id: string, innerId: number, data: import('../api.ts').JsonValue, totalAnnotations: number, cancelledAnnotations: number, createdAt: string, updatedAt: string, annotators?: Array<{ id: string, displayName: string }> } }> } };
 
+export type WalkTasksQueryVariables = Exact<{
+  projectId: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  filter?: TaskFilter | null | undefined;
+  orderBy?: TaskOrder | null | undefined;
+}>;
+
+
+export type WalkTasksQuery = { tasks: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string } }> } };
+
 export type LabelTaskQueryVariables = Exact<{
   projectId: string;
   taskId: string;
@@ -1531,6 +1542,28 @@ export const TasksDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<TasksQuery, TasksQueryVariables>;
+export const WalkTasksDocument = new TypedDocumentString(`
+    query WalkTasks($projectId: ID!, $first: Int, $after: Cursor, $filter: TaskFilter, $orderBy: TaskOrder) {
+  tasks(
+    projectId: $projectId
+    first: $first
+    after: $after
+    filter: $filter
+    orderBy: $orderBy
+  ) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    edges {
+      node {
+        id
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<WalkTasksQuery, WalkTasksQueryVariables>;
 export const LabelTaskDocument = new TypedDocumentString(`
     query LabelTask($projectId: ID!, $taskId: ID!) {
   project(id: $projectId) {

@@ -3,7 +3,9 @@
 // Submit or Skip moves on until nothing is left; it lists the tasks just
 // done, counts what is left, and says when what is left is being labeled by
 // someone else. /projects/{id}/tasks/{taskId} opens one task, where Submit
-// saves and stays; a reviewer sees the annotations under review there.
+// saves and stays; a reviewer sees the annotations under review there. While
+// the data manager's "Label selected" walk (label/walk.ts) holds the task,
+// the page says where it is in the selection and Submit moves on.
 // /projects/{id}/review is the review stream: the next annotation waiting
 // for review, in the editor, with Accept, Reject and Fix.
 import { useCallback, useEffect, useMemo, useState } from "react";
@@ -32,6 +34,8 @@ import { Link, type RouteParams } from "../router.tsx";
 import { useSession, useViewer } from "../session.tsx";
 import { AnnotationReview } from "./label/AnnotationReview.tsx";
 import { TaskLabeler } from "./label/TaskLabeler.tsx";
+import { WalkBar, WalkDone } from "./label/WalkBar.tsx";
+import { useWalk } from "./label/walk.ts";
 
 export function LabelPage({ params }: { params: RouteParams }) {
   const projectId = params.projectId ?? "";
@@ -350,8 +354,17 @@ function SingleTask({ projectId, taskId }: { projectId: string; taskId: string }
   const query = useQuery(LabelTaskQuery, { projectId, taskId });
   const canReview = isReviewerRole(useRole());
   const viewer = useViewer();
+  const walk = useWalk(projectId, taskId);
   const [labelOwn, setLabelOwn] = useState(false);
-  if (!query.data) {
+  const data = query.data;
+  // A task of a walk that cannot be opened (deleted meanwhile, or not
+  // visible to the viewer) is passed by.
+  const missing = data !== null && data.project !== null && (data.task === null || data.task.project.id !== data.project.id);
+  const { walk: walking, pass } = walk;
+  useEffect(() => {
+    if (missing && walking) pass();
+  }, [missing, walking, pass]);
+  if (!data) {
     return query.loading ? (
       <div className="card">
         <Loading label="Loading task…" />
@@ -360,9 +373,25 @@ function SingleTask({ projectId, taskId }: { projectId: string; taskId: string }
       <Failed title="Task" error={query.error} retry={query.reload} />
     );
   }
-  const { project, task } = query.data;
+  const { project, task } = data;
   if (project === null) return <ProjectMissing what="Project" />;
-  if (task === null || task.project.id !== project.id) return <ProjectMissing what="Task" />;
+  if (walk.finished && walk.walk) {
+    return (
+      <>
+        <LabelHeader project={project} title={`Label ${project.title}`} />
+        <WalkDone walk={walk.walk} projectId={project.id} />
+      </>
+    );
+  }
+  if (task === null || task.project.id !== project.id) {
+    return walking ? (
+      <div className="card">
+        <Loading label="Passing a task that cannot be opened…" />
+      </div>
+    ) : (
+      <ProjectMissing what="Task" />
+    );
+  }
   if (canReview && !labelOwn) {
     const own = task.annotations.some((a) => a.completedBy?.id === viewer.id);
     const others = task.annotations.filter((a) => a.completedBy?.id !== viewer.id);
@@ -370,6 +399,7 @@ function SingleTask({ projectId, taskId }: { projectId: string; taskId: string }
       return (
         <>
           <LabelHeader project={project} title={`Task ${task.id}`} />
+          <WalkBar state={walk} />
           <TaskReview project={project} task={task} annotations={others} onReviewed={query.reload} onLabel={() => setLabelOwn(true)} />
         </>
       );
@@ -378,12 +408,14 @@ function SingleTask({ projectId, taskId }: { projectId: string; taskId: string }
   return (
     <>
       <LabelHeader project={project} title={`Task ${task.id}`} />
+      <WalkBar state={walk} />
       <TaskLabeler
         key={task.id}
         project={project}
         task={task}
         mode="task"
-        onSubmitted={query.reload}
+        // In a walk, a submit, update or skip moves on to the next selected task.
+        onSubmitted={walking ? walk.next : query.reload}
         canReview={canReview}
         onReviewed={query.reload}
       />

@@ -155,6 +155,15 @@ export function TaskLabeler({ project, task, mode, onSubmitted, canReview = fals
   const create = useMutation(CreateAnnotationMutation);
   const update = useMutation(UpdateAnnotationMutation);
   const pending = create.pending || update.pending;
+  // onSubmitted runs once the page has taken a save in (the draft is clean),
+  // so that moving on to another task does not ask about unsaved work.
+  const [submits, setSubmits] = useState(0);
+  const handledSubmits = useRef(0);
+  useEffect(() => {
+    if (submits === handledSubmits.current) return;
+    handledSubmits.current = submits;
+    onSubmitted();
+  }, [submits, onSubmitted]);
 
   const { change: changeResult } = history;
   const onChange = useCallback(
@@ -198,20 +207,20 @@ export function TaskLabeler({ project, task, mode, onSubmitted, canReview = fals
           : (await create.run({ input: { ...input, taskId: task.id } })).createAnnotation;
         drafts.markClean();
         if (mode === "stream") {
-          onSubmitted();
+          setSubmits((n) => n + 1);
           return;
         }
         shownAt.current = performance.now();
         setAnnotation(savedOf(data));
         if (wasCancelled) history.reset([]);
         setSaved(wasCancelled ? "Skipped." : "Saved.");
-        onSubmitted();
+        setSubmits((n) => n + 1);
       } catch (err) {
         drafts.resume();
         setError(err);
       }
     },
-    [annotation, create, drafts, history, mode, onSubmitted, parsed.config, pending, result, task.id, update],
+    [annotation, create, drafts, history, mode, parsed.config, pending, result, task.id, update],
   );
 
   // In the stream each task replaces the last one, whose Submit button had

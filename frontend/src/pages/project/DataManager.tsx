@@ -23,8 +23,9 @@ import { ErrorAlert, Loading } from "../../components/Messages.tsx";
 import { count, formatDateTime } from "../../format.ts";
 import { useMutation, usePagedQuery, useQuery } from "../../hooks.ts";
 import { asText, parseLabelConfig, safeImageUrl } from "../../labeling/config.ts";
-import { Link, navigate } from "../../router.tsx";
+import { Link } from "../../router.tsx";
 import { QuickView } from "./QuickView.tsx";
+import { openWalk, walkOfIds, walkOfQuery } from "../label/walk.ts";
 import { useViewer } from "../../session.tsx";
 
 const pageSize = 50;
@@ -189,6 +190,10 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
   // The task open in the quick view beside the list.
   const [quick, setQuick] = useState<string | null>(null);
   const rowIds = useRef<string[]>([]);
+  // Where each task seen in this view stands in its order, so that Label
+  // selected walks ticked tasks from several pages in the data manager's order.
+  const positions = useRef(new Map<string, number>());
+  const [walkPending, setWalkPending] = useState(false);
   const deleteTasks = useMutation(DeleteTasksMutation);
   const deleteAnnotations = useMutation(DeleteAnnotationsMutation);
   const bulkPending = deleteTasks.pending || deleteAnnotations.pending;
@@ -236,6 +241,7 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
   function changeView(change: () => void) {
     change();
     clearSelection();
+    positions.current.clear();
   }
 
   function toggleTask(id: string, on: boolean) {
@@ -302,14 +308,38 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
   const summaries = summaryColumns.filter((c) => hidden.has(`+${c.key}`));
   const first = tasks.pageIndex * pageSize + 1;
   rowIds.current = rows.map((task) => task.id);
+  rows.forEach((task, i) => positions.current.set(task.id, first - 1 + i));
   const pageSelected = rows.length > 0 && rows.every((task) => selected.has(task.id));
   const selectedCount = allMatching ? (page?.totalCount ?? 0) : selected.size;
-  const selectedIds = rows.filter((task) => selected.has(task.id)).map((task) => task.id);
 
-  function labelSelected() {
-    // Opens the first selected task; the task page walks on with Next.
-    const firstId = allMatching ? rows[0]?.id : (selectedIds[0] ?? [...selected][0]);
-    if (firstId) navigate(`${base}/tasks/${encodeURIComponent(firstId)}`);
+  /**
+   * labelSelected starts a walk over the selection on the task page: the
+   * ticked tasks in the data manager's order, or every task matching the
+   * filter, read a page at a time as the walk goes.
+   */
+  async function labelSelected() {
+    if (walkPending) return;
+    setBulkError(null);
+    setBulkDone("");
+    const at = (id: string) => positions.current.get(id) ?? Number.MAX_SAFE_INTEGER;
+    if (!allMatching) {
+      // Sorting is stable: tasks of unknown place keep the order they were ticked in.
+      openWalk(viewer.id, walkOfIds(project.id, [...selected].sort((a, b) => at(a) - at(b))));
+      return;
+    }
+    setWalkPending(true);
+    try {
+      const walk = await walkOfQuery(project.id, currentFilter, { field, direction });
+      if (walk.ids.length === 0) {
+        setBulkDone("No tasks match these filters any more.");
+        return;
+      }
+      openWalk(viewer.id, walk);
+    } catch (err) {
+      setBulkError(err);
+    } finally {
+      setWalkPending(false);
+    }
   }
 
   function openRow(event: MouseEvent<HTMLTableRowElement>, task: DataManagerRow) {
@@ -515,7 +545,9 @@ export function DataManager({ project, canManage, canReview, onImport }: DataMan
               ) : null}
               {selectedCount > 0 ? (
                 <>
-                  <Button onClick={labelSelected}>Label selected</Button>
+                  <Button onClick={() => void labelSelected()} pending={walkPending}>
+                    Label selected
+                  </Button>
                   <Button onClick={() => setConfirming("deleteAnnotations")} disabled={bulkPending}>
                     Delete annotations
                   </Button>
