@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -182,5 +183,58 @@ func TestDataManagerFilters(t *testing.T) {
 	}
 	if got := column(tm.annotator); fmt.Sprint(got) != fmt.Sprint([]string{annID}) {
 		t.Errorf("annotator's annotators column %v, want only themself %s", got, annID)
+	}
+}
+
+// TestTaskPagesByAnnotationCount walks a project whose tasks have different
+// annotation counts, in both directions of the count order, two tasks a
+// page: every task comes once, in (count, id) order. A cursor at a task with
+// no annotations carries no value (the cursor's encoding leaves a zero out):
+// it still means "after count 0 at this id", not "after this id" in any
+// count, which used to hand out the counted tasks again and lose others.
+func TestTaskPagesByAnnotationCount(t *testing.T) {
+	tm := benchTeam(t)
+	id := tm.project(t, textClassification, nil)
+	if r := upload(t, tm.owner, id, map[string]string{"tasks.txt": "a\nb\nc\nd\ne\nf\ng\n"}); r.Status != 200 {
+		t.Fatalf("import: %s", r.Raw)
+	}
+	d := tm.owner.ok(`query($p: ID!) { tasks(projectId: $p, first: 10) { edges { node { id } } } }`, map[string]any{"p": id})
+	var ids []string
+	for _, e := range path(d, "tasks", "edges").([]any) {
+		ids = append(ids, str(e, "node", "id"))
+	}
+	// Counts 0, 2, 0, 1, 0, 2, 0 (owners annotate freely).
+	counts := map[string]int{ids[1]: 2, ids[3]: 1, ids[5]: 2}
+	for task, n := range counts {
+		for range n {
+			tm.owner.ok(createAnn, map[string]any{"i": map[string]any{"taskId": task, "result": choice("Positive")}})
+		}
+	}
+	for _, dir := range []string{"ASC", "DESC"} {
+		want := slices.Clone(ids)
+		sort.SliceStable(want, func(i, j int) bool {
+			ci, cj := counts[want[i]], counts[want[j]]
+			if ci == cj {
+				// ids are numbers of the same width here
+				return (want[i] < want[j]) == (dir == "ASC")
+			}
+			return (ci < cj) == (dir == "ASC")
+		})
+		q := `query($p: ID!, $a: Cursor, $o: TaskOrder) { tasks(projectId: $p, first: 2, after: $a, orderBy: $o) { edges { node { id totalAnnotations } } pageInfo { endCursor hasNextPage } } }`
+		var got []string
+		var after any
+		for page := 1; page <= 10; page++ {
+			d := tm.owner.ok(q, map[string]any{"p": id, "a": after, "o": map[string]any{"field": "ANNOTATION_COUNT", "direction": dir}})
+			for _, e := range path(d, "tasks", "edges").([]any) {
+				got = append(got, str(e, "node", "id"))
+			}
+			if path(d, "tasks", "pageInfo", "hasNextPage") != true {
+				break
+			}
+			after = path(d, "tasks", "pageInfo", "endCursor")
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("%s: pages gave %v, want %v", dir, got, want)
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"gloss/ent/predicate"
 	"gloss/ent/task"
 	"gloss/graph/model"
+	"gloss/internal/fault"
 )
 
 // taskKey is one of the data manager's orders: the task column its pages
@@ -72,8 +73,22 @@ func (k taskKey) beyond(column string, v any) predicate.Task {
 // project, where all counts are 0) to find the page. So the rest of the
 // cursor's value comes first (column = value, id beyond), then the values
 // beyond it.
+//
+// A cursor's value is left out of its encoding when it is the zero value:
+// in the count order that is a count of 0, which is what a cursor of this
+// order without a value means (read as "after this id" in every count it
+// handed out the counted tasks again and lost the rest). The time orders
+// never have a zero value: a cursor of theirs without one is not theirs.
 func (k taskKey) read(ctx context.Context, q *ent.TaskQuery, after *ent.Cursor, limit int) ([]*ent.Task, error) {
-	if after == nil || after.Value == nil || k.column == task.FieldID {
+	if after != nil && after.Value == nil && k.column != task.FieldID {
+		if k.column != task.FieldTotalAnnotations {
+			return nil, fault.Invalid("the cursor is not one of this order: read the first page again")
+		}
+		zero := *after
+		zero.Value = 0
+		after = &zero
+	}
+	if after == nil || k.column == task.FieldID {
 		// A page from the start, the id order, or a cursor of the id order
 		// (it has no value): Paginate's own predicate, a seek on id.
 		dir := entgql.OrderDirectionAsc
