@@ -12,7 +12,9 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -22,6 +24,7 @@ import (
 
 	"gloss/ent"
 	"gloss/ent/annotation"
+	"gloss/ent/prediction"
 	"gloss/ent/task"
 	"gloss/internal/audit"
 	"gloss/internal/database"
@@ -218,8 +221,48 @@ func (s *Service) analyze(ctx context.Context, n int) {
 	if s.dialect != dialect.Postgres || n < analyzeAfter {
 		return
 	}
-	_, _ = s.client.ExecContext(ctx, "ANALYZE tasks, annotations, predictions")
+	_, _ = s.client.ExecContext(ctx, analyzeStatement)
 }
+
+// analyzeStatement is the ANALYZE of analyze: every column of the three
+// tables but the JSON ones (data, meta, result). The planner takes those
+// from no statistics of the column (a filter on a data field is an
+// expression, estimated without them), and their histograms were the bulk
+// of the work: comparing sampled JSON values took three quarters of an
+// ANALYZE of 100,000 tasks (140 ms of 180). The table's size, which the
+// planner lacked, is counted all the same; autovacuum later analyzes every
+// column as usual.
+var analyzeStatement = func() string {
+	var b strings.Builder
+	b.WriteString("ANALYZE ")
+	for i, t := range []struct {
+		table   string
+		columns []string
+		json    []string
+	}{
+		{task.Table, task.Columns, []string{task.FieldData, task.FieldMeta}},
+		{annotation.Table, annotation.Columns, []string{annotation.FieldResult}},
+		{prediction.Table, prediction.Columns, []string{prediction.FieldResult}},
+	} {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(t.table + " (")
+		first := true
+		for _, c := range t.columns {
+			if slices.Contains(t.json, c) {
+				continue
+			}
+			if !first {
+				b.WriteString(", ")
+			}
+			first = false
+			b.WriteString(c)
+		}
+		b.WriteString(")")
+	}
+	return b.String()
+}()
 
 // ImportURL fetches a task file through the SSRF-safe client into a
 // temporary file, then imports it in one transaction.
