@@ -2,9 +2,11 @@ package main
 
 import (
 	"archive/zip"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -207,4 +209,64 @@ func TestCOCOCategoriesFromTheConfig(t *testing.T) {
 	if strings.Join(got, " ") != "0:Mango 2:Kiwi 1:Apple 3:Zebra" {
 		t.Fatalf("categories %v", got)
 	}
+}
+
+// TestCSVHeaderFromRecordedKeys: a project records the data keys its
+// imports bring (CSV files, JSON values), and the CSV export's header has a
+// column for each without reading the tasks. A project without a record
+// (from before projects kept one) still gets every column, read from its
+// tasks, and the next start records its keys.
+func TestCSVHeaderFromRecordedKeys(t *testing.T) {
+	tm := MustTeam(t)
+	id := tm.project(t, textClassification, nil)
+	if r := upload(t, tm.owner, id, map[string]string{"tasks.csv": "text,source\na,web\n"}); r.Status != 200 {
+		t.Fatalf("import: %s", r.Raw)
+	}
+	tm.owner.ok(importTasks, map[string]any{"p": id, "t": []any{map[string]any{"data": map[string]any{"text": "b", "lang": "en"}}}})
+	wantHeader := func(b *browser, base, when string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, base+"/api/projects/"+id+"/export?format=CSV", nil)
+		if b.token != "" {
+			req.Header.Set("Authorization", "Token "+b.token)
+		}
+		r := b.do(req)
+		if r.Status != http.StatusOK {
+			t.Fatalf("%s: status %d: %s", when, r.Status, r.Raw)
+		}
+		header := strings.Split(strings.SplitN(r.Raw, "\n", 2)[0], ",")
+		for _, k := range []string{"text", "source", "lang"} {
+			if !slices.Contains(header, k) {
+				t.Fatalf("%s: CSV header %v has no column %q", when, header, k)
+			}
+		}
+	}
+	wantHeader(tm.owner, tm.s.URL, "recorded by the imports")
+	recorded := func(db *sql.DB) string {
+		t.Helper()
+		var keys sql.NullString
+		if err := db.QueryRow(`SELECT task_data_keys FROM projects WHERE id = ` + id).Scan(&keys); err != nil {
+			t.Fatal(err)
+		}
+		return keys.String
+	}
+	db := openTestDB(t, tm.s)
+	defer db.Close()
+	if got := recorded(db); !strings.Contains(got, `"source"`) || !strings.Contains(got, `"lang"`) {
+		t.Fatalf("recorded data keys %s", got)
+	}
+
+	// No record: the export reads the tasks' keys.
+	if _, err := db.Exec(`UPDATE projects SET task_data_keys = NULL`); err != nil {
+		t.Fatal(err)
+	}
+	wantHeader(tm.owner, tm.s.URL, "without a record")
+
+	// The next start records them.
+	token := str(tm.owner.ok(`mutation { resetApiToken { token } }`, nil), "resetApiToken", "token")
+	tm.s.stop()
+	s2 := mustStartIn(t, tm.s.DataDir, tm.s.env)
+	if got := recorded(db); !strings.Contains(got, `"source"`) || !strings.Contains(got, `"lang"`) || !strings.Contains(got, `"text"`) {
+		t.Fatalf("data keys recorded at start: %q", got)
+	}
+	wantHeader(s2.tokenClient(t, token), s2.URL, "after the start that recorded them")
 }

@@ -126,6 +126,9 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	if err := projects.FillCounters(ctx, db.Client); err != nil {
 		return err
 	}
+	if err := projects.FillDataKeys(ctx, db.Client, db.Dialect); err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)))
 	if err != nil {

@@ -245,6 +245,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			project.FieldTaskNumber:          {Type: field.TypeInt, Column: project.FieldTaskNumber},
 			project.FieldTaskCount:           {Type: field.TypeInt, Column: project.FieldTaskCount},
 			project.FieldLabeledCount:        {Type: field.TypeInt, Column: project.FieldLabeledCount},
+			project.FieldTaskDataKeys:        {Type: field.TypeJSON, Column: project.FieldTaskDataKeys},
 		},
 	}
 	graph.Nodes[10] = &sqlgraph.Node{
@@ -1819,6 +1820,11 @@ func (f *ProjectFilter) WhereTaskCount(p entql.IntP) {
 // WhereLabeledCount applies the entql int predicate on the labeled_count field.
 func (f *ProjectFilter) WhereLabeledCount(p entql.IntP) {
 	f.Where(p.Field(project.FieldLabeledCount))
+}
+
+// WhereTaskDataKeys applies the entql json.RawMessage predicate on the task_data_keys field.
+func (f *ProjectFilter) WhereTaskDataKeys(p entql.BytesP) {
+	f.Where(p.Field(project.FieldTaskDataKeys))
 }
 
 // WhereHasTasks applies a predicate to check if query has an edge tasks.

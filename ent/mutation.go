@@ -7426,6 +7426,8 @@ type ProjectMutation struct {
 	addtask_count         *int
 	labeled_count         *int
 	addlabeled_count      *int
+	task_data_keys        *[]string
+	appendtask_data_keys  []string
 	clearedFields         map[string]struct{}
 	tasks                 map[int]struct{}
 	removedtasks          map[int]struct{}
@@ -8311,6 +8313,71 @@ func (m *ProjectMutation) ResetLabeledCount() {
 	delete(m.clearedFields, project.FieldLabeledCount)
 }
 
+// SetTaskDataKeys sets the "task_data_keys" field.
+func (m *ProjectMutation) SetTaskDataKeys(s []string) {
+	m.task_data_keys = &s
+	m.appendtask_data_keys = nil
+}
+
+// TaskDataKeys returns the value of the "task_data_keys" field in the mutation.
+func (m *ProjectMutation) TaskDataKeys() (r []string, exists bool) {
+	v := m.task_data_keys
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTaskDataKeys returns the old "task_data_keys" field's value of the Project entity.
+// If the Project object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProjectMutation) OldTaskDataKeys(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTaskDataKeys is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTaskDataKeys requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTaskDataKeys: %w", err)
+	}
+	return oldValue.TaskDataKeys, nil
+}
+
+// AppendTaskDataKeys adds s to the "task_data_keys" field.
+func (m *ProjectMutation) AppendTaskDataKeys(s []string) {
+	m.appendtask_data_keys = append(m.appendtask_data_keys, s...)
+}
+
+// AppendedTaskDataKeys returns the list of values that were appended to the "task_data_keys" field in this mutation.
+func (m *ProjectMutation) AppendedTaskDataKeys() ([]string, bool) {
+	if len(m.appendtask_data_keys) == 0 {
+		return nil, false
+	}
+	return m.appendtask_data_keys, true
+}
+
+// ClearTaskDataKeys clears the value of the "task_data_keys" field.
+func (m *ProjectMutation) ClearTaskDataKeys() {
+	m.task_data_keys = nil
+	m.appendtask_data_keys = nil
+	m.clearedFields[project.FieldTaskDataKeys] = struct{}{}
+}
+
+// TaskDataKeysCleared returns if the "task_data_keys" field was cleared in this mutation.
+func (m *ProjectMutation) TaskDataKeysCleared() bool {
+	_, ok := m.clearedFields[project.FieldTaskDataKeys]
+	return ok
+}
+
+// ResetTaskDataKeys resets all changes to the "task_data_keys" field.
+func (m *ProjectMutation) ResetTaskDataKeys() {
+	m.task_data_keys = nil
+	m.appendtask_data_keys = nil
+	delete(m.clearedFields, project.FieldTaskDataKeys)
+}
+
 // AddTaskIDs adds the "tasks" edge to the Task entity by ids.
 func (m *ProjectMutation) AddTaskIDs(ids ...int) {
 	if m.tasks == nil {
@@ -8480,7 +8547,7 @@ func (m *ProjectMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ProjectMutation) Fields() []string {
-	fields := make([]string, 0, 17)
+	fields := make([]string, 0, 18)
 	if m.created_at != nil {
 		fields = append(fields, project.FieldCreatedAt)
 	}
@@ -8532,6 +8599,9 @@ func (m *ProjectMutation) Fields() []string {
 	if m.labeled_count != nil {
 		fields = append(fields, project.FieldLabeledCount)
 	}
+	if m.task_data_keys != nil {
+		fields = append(fields, project.FieldTaskDataKeys)
+	}
 	return fields
 }
 
@@ -8574,6 +8644,8 @@ func (m *ProjectMutation) Field(name string) (ent.Value, bool) {
 		return m.TaskCount()
 	case project.FieldLabeledCount:
 		return m.LabeledCount()
+	case project.FieldTaskDataKeys:
+		return m.TaskDataKeys()
 	}
 	return nil, false
 }
@@ -8617,6 +8689,8 @@ func (m *ProjectMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldTaskCount(ctx)
 	case project.FieldLabeledCount:
 		return m.OldLabeledCount(ctx)
+	case project.FieldTaskDataKeys:
+		return m.OldTaskDataKeys(ctx)
 	}
 	return nil, fmt.Errorf("unknown Project field %s", name)
 }
@@ -8745,6 +8819,13 @@ func (m *ProjectMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetLabeledCount(v)
 		return nil
+	case project.FieldTaskDataKeys:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTaskDataKeys(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Project field %s", name)
 }
@@ -8859,6 +8940,9 @@ func (m *ProjectMutation) ClearedFields() []string {
 	if m.FieldCleared(project.FieldLabeledCount) {
 		fields = append(fields, project.FieldLabeledCount)
 	}
+	if m.FieldCleared(project.FieldTaskDataKeys) {
+		fields = append(fields, project.FieldTaskDataKeys)
+	}
 	return fields
 }
 
@@ -8881,6 +8965,9 @@ func (m *ProjectMutation) ClearField(name string) error {
 		return nil
 	case project.FieldLabeledCount:
 		m.ClearLabeledCount()
+		return nil
+	case project.FieldTaskDataKeys:
+		m.ClearTaskDataKeys()
 		return nil
 	}
 	return fmt.Errorf("unknown Project nullable field %s", name)
@@ -8940,6 +9027,9 @@ func (m *ProjectMutation) ResetField(name string) error {
 		return nil
 	case project.FieldLabeledCount:
 		m.ResetLabeledCount()
+		return nil
+	case project.FieldTaskDataKeys:
+		m.ResetTaskDataKeys()
 		return nil
 	}
 	return fmt.Errorf("unknown Project field %s", name)

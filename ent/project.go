@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"encoding/json"
 	"fmt"
 	"gloss/ent/project"
 	"gloss/ent/workspace"
@@ -52,6 +53,8 @@ type Project struct {
 	TaskCount int `json:"task_count,omitempty"`
 	// LabeledCount holds the value of the "labeled_count" field.
 	LabeledCount int `json:"labeled_count,omitempty"`
+	// TaskDataKeys holds the value of the "task_data_keys" field.
+	TaskDataKeys []string `json:"task_data_keys,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ProjectQuery when eager-loading is set.
 	Edges        ProjectEdges `json:"edges"`
@@ -110,6 +113,8 @@ func (*Project) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case project.FieldTaskDataKeys:
+			values[i] = new([]byte)
 		case project.FieldShowSkip, project.FieldAnnotatorsSeeOthers, project.FieldRevealAnnotators:
 			values[i] = new(sql.NullBool)
 		case project.FieldID, project.FieldOrganizationID, project.FieldCreatedByID, project.FieldOverlap, project.FieldWorkspaceID, project.FieldTaskNumber, project.FieldTaskCount, project.FieldLabeledCount:
@@ -242,6 +247,14 @@ func (_m *Project) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.LabeledCount = int(value.Int64)
 			}
+		case project.FieldTaskDataKeys:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field task_data_keys", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.TaskDataKeys); err != nil {
+					return fmt.Errorf("unmarshal field task_data_keys: %w", err)
+				}
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -345,6 +358,9 @@ func (_m *Project) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("labeled_count=")
 	builder.WriteString(fmt.Sprintf("%v", _m.LabeledCount))
+	builder.WriteString(", ")
+	builder.WriteString("task_data_keys=")
+	builder.WriteString(fmt.Sprintf("%v", _m.TaskDataKeys))
 	builder.WriteByte(')')
 	return builder.String()
 }

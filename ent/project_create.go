@@ -231,6 +231,12 @@ func (_c *ProjectCreate) SetNillableLabeledCount(v *int) *ProjectCreate {
 	return _c
 }
 
+// SetTaskDataKeys sets the "task_data_keys" field.
+func (_c *ProjectCreate) SetTaskDataKeys(v []string) *ProjectCreate {
+	_c.mutation.SetTaskDataKeys(v)
+	return _c
+}
+
 // AddTaskIDs adds the "tasks" edge to the Task entity by IDs.
 func (_c *ProjectCreate) AddTaskIDs(ids ...int) *ProjectCreate {
 	_c.mutation.AddTaskIDs(ids...)
@@ -516,6 +522,10 @@ func (_c *ProjectCreate) createSpec() (*Project, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.LabeledCount(); ok {
 		_spec.SetField(project.FieldLabeledCount, field.TypeInt, value)
 		_node.LabeledCount = value
+	}
+	if value, ok := _c.mutation.TaskDataKeys(); ok {
+		_spec.SetField(project.FieldTaskDataKeys, field.TypeJSON, value)
+		_node.TaskDataKeys = value
 	}
 	if nodes := _c.mutation.TasksIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -828,6 +838,24 @@ func (u *ProjectUpsert) ClearLabeledCount() *ProjectUpsert {
 	return u
 }
 
+// SetTaskDataKeys sets the "task_data_keys" field.
+func (u *ProjectUpsert) SetTaskDataKeys(v []string) *ProjectUpsert {
+	u.Set(project.FieldTaskDataKeys, v)
+	return u
+}
+
+// UpdateTaskDataKeys sets the "task_data_keys" field to the value that was provided on create.
+func (u *ProjectUpsert) UpdateTaskDataKeys() *ProjectUpsert {
+	u.SetExcluded(project.FieldTaskDataKeys)
+	return u
+}
+
+// ClearTaskDataKeys clears the value of the "task_data_keys" field.
+func (u *ProjectUpsert) ClearTaskDataKeys() *ProjectUpsert {
+	u.SetNull(project.FieldTaskDataKeys)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -1121,6 +1149,27 @@ func (u *ProjectUpsertOne) UpdateLabeledCount() *ProjectUpsertOne {
 func (u *ProjectUpsertOne) ClearLabeledCount() *ProjectUpsertOne {
 	return u.Update(func(s *ProjectUpsert) {
 		s.ClearLabeledCount()
+	})
+}
+
+// SetTaskDataKeys sets the "task_data_keys" field.
+func (u *ProjectUpsertOne) SetTaskDataKeys(v []string) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetTaskDataKeys(v)
+	})
+}
+
+// UpdateTaskDataKeys sets the "task_data_keys" field to the value that was provided on create.
+func (u *ProjectUpsertOne) UpdateTaskDataKeys() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateTaskDataKeys()
+	})
+}
+
+// ClearTaskDataKeys clears the value of the "task_data_keys" field.
+func (u *ProjectUpsertOne) ClearTaskDataKeys() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearTaskDataKeys()
 	})
 }
 
@@ -1583,6 +1632,27 @@ func (u *ProjectUpsertBulk) UpdateLabeledCount() *ProjectUpsertBulk {
 func (u *ProjectUpsertBulk) ClearLabeledCount() *ProjectUpsertBulk {
 	return u.Update(func(s *ProjectUpsert) {
 		s.ClearLabeledCount()
+	})
+}
+
+// SetTaskDataKeys sets the "task_data_keys" field.
+func (u *ProjectUpsertBulk) SetTaskDataKeys(v []string) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetTaskDataKeys(v)
+	})
+}
+
+// UpdateTaskDataKeys sets the "task_data_keys" field to the value that was provided on create.
+func (u *ProjectUpsertBulk) UpdateTaskDataKeys() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateTaskDataKeys()
+	})
+}
+
+// ClearTaskDataKeys clears the value of the "task_data_keys" field.
+func (u *ProjectUpsertBulk) ClearTaskDataKeys() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearTaskDataKeys()
 	})
 }
 

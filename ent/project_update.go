@@ -15,6 +15,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
 )
 
@@ -266,6 +267,24 @@ func (_u *ProjectUpdate) ClearLabeledCount() *ProjectUpdate {
 	return _u
 }
 
+// SetTaskDataKeys sets the "task_data_keys" field.
+func (_u *ProjectUpdate) SetTaskDataKeys(v []string) *ProjectUpdate {
+	_u.mutation.SetTaskDataKeys(v)
+	return _u
+}
+
+// AppendTaskDataKeys appends value to the "task_data_keys" field.
+func (_u *ProjectUpdate) AppendTaskDataKeys(v []string) *ProjectUpdate {
+	_u.mutation.AppendTaskDataKeys(v)
+	return _u
+}
+
+// ClearTaskDataKeys clears the value of the "task_data_keys" field.
+func (_u *ProjectUpdate) ClearTaskDataKeys() *ProjectUpdate {
+	_u.mutation.ClearTaskDataKeys()
+	return _u
+}
+
 // AddTaskIDs adds the "tasks" edge to the Task entity by IDs.
 func (_u *ProjectUpdate) AddTaskIDs(ids ...int) *ProjectUpdate {
 	_u.mutation.AddTaskIDs(ids...)
@@ -505,6 +524,17 @@ func (_u *ProjectUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.LabeledCountCleared() {
 		_spec.ClearField(project.FieldLabeledCount, field.TypeInt)
+	}
+	if value, ok := _u.mutation.TaskDataKeys(); ok {
+		_spec.SetField(project.FieldTaskDataKeys, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedTaskDataKeys(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, project.FieldTaskDataKeys, value)
+		})
+	}
+	if _u.mutation.TaskDataKeysCleared() {
+		_spec.ClearField(project.FieldTaskDataKeys, field.TypeJSON)
 	}
 	if _u.mutation.TasksCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -881,6 +911,24 @@ func (_u *ProjectUpdateOne) ClearLabeledCount() *ProjectUpdateOne {
 	return _u
 }
 
+// SetTaskDataKeys sets the "task_data_keys" field.
+func (_u *ProjectUpdateOne) SetTaskDataKeys(v []string) *ProjectUpdateOne {
+	_u.mutation.SetTaskDataKeys(v)
+	return _u
+}
+
+// AppendTaskDataKeys appends value to the "task_data_keys" field.
+func (_u *ProjectUpdateOne) AppendTaskDataKeys(v []string) *ProjectUpdateOne {
+	_u.mutation.AppendTaskDataKeys(v)
+	return _u
+}
+
+// ClearTaskDataKeys clears the value of the "task_data_keys" field.
+func (_u *ProjectUpdateOne) ClearTaskDataKeys() *ProjectUpdateOne {
+	_u.mutation.ClearTaskDataKeys()
+	return _u
+}
+
 // AddTaskIDs adds the "tasks" edge to the Task entity by IDs.
 func (_u *ProjectUpdateOne) AddTaskIDs(ids ...int) *ProjectUpdateOne {
 	_u.mutation.AddTaskIDs(ids...)
@@ -1150,6 +1198,17 @@ func (_u *ProjectUpdateOne) sqlSave(ctx context.Context) (_node *Project, err er
 	}
 	if _u.mutation.LabeledCountCleared() {
 		_spec.ClearField(project.FieldLabeledCount, field.TypeInt)
+	}
+	if value, ok := _u.mutation.TaskDataKeys(); ok {
+		_spec.SetField(project.FieldTaskDataKeys, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedTaskDataKeys(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, project.FieldTaskDataKeys, value)
+		})
+	}
+	if _u.mutation.TaskDataKeysCleared() {
+		_spec.ClearField(project.FieldTaskDataKeys, field.TypeJSON)
 	}
 	if _u.mutation.TasksCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -323,6 +323,7 @@ var (
 		{Name: "task_number", Type: field.TypeInt, Default: 0},
 		{Name: "task_count", Type: field.TypeInt, Nullable: true},
 		{Name: "labeled_count", Type: field.TypeInt, Nullable: true},
+		{Name: "task_data_keys", Type: field.TypeJSON, Nullable: true},
 		{Name: "workspace_id", Type: field.TypeInt, Nullable: true},
 	}
 	// ProjectsTable holds the schema information for the "projects" table.
@@ -333,7 +334,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "projects_workspaces_projects",
-				Columns:    []*schema.Column{ProjectsColumns[17]},
+				Columns:    []*schema.Column{ProjectsColumns[18]},
 				RefColumns: []*schema.Column{WorkspacesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},

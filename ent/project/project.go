@@ -52,6 +52,8 @@ const (
 	FieldTaskCount = "task_count"
 	// FieldLabeledCount holds the string denoting the labeled_count field in the database.
 	FieldLabeledCount = "labeled_count"
+	// FieldTaskDataKeys holds the string denoting the task_data_keys field in the database.
+	FieldTaskDataKeys = "task_data_keys"
 	// EdgeTasks holds the string denoting the tasks edge name in mutations.
 	EdgeTasks = "tasks"
 	// EdgeMembers holds the string denoting the members edge name in mutations.
@@ -103,6 +105,7 @@ var Columns = []string{
 	FieldTaskNumber,
 	FieldTaskCount,
 	FieldLabeledCount,
+	FieldTaskDataKeys,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).

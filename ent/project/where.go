@@ -815,6 +815,16 @@ func LabeledCountNotNil() predicate.Project {
 	return predicate.Project(sql.FieldNotNull(FieldLabeledCount))
 }
 
+// TaskDataKeysIsNil applies the IsNil predicate on the "task_data_keys" field.
+func TaskDataKeysIsNil() predicate.Project {
+	return predicate.Project(sql.FieldIsNull(FieldTaskDataKeys))
+}
+
+// TaskDataKeysNotNil applies the NotNil predicate on the "task_data_keys" field.
+func TaskDataKeysNotNil() predicate.Project {
+	return predicate.Project(sql.FieldNotNull(FieldTaskDataKeys))
+}
+
 // HasTasks applies the HasEdge predicate on the "tasks" edge.
 func HasTasks() predicate.Project {
 	return predicate.Project(func(s *sql.Selector) {

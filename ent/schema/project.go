@@ -53,6 +53,14 @@ func (Project) Fields() []ent.Field {
 		// at 0.
 		field.Int("task_count").Optional().Annotations(entgql.Skip()),
 		field.Int("labeled_count").Optional().Annotations(entgql.Skip()),
+		// task_data_keys are the top-level data keys the project's tasks hold
+		// (task data never changes after import), so that a CSV export
+		// writes its header without reading every task first: each import
+		// adds its keys on the locked project row (internal/dataset). At
+		// most MaxDataKeys+1 are kept, one more than an export takes. NULL
+		// marks a project from before, which projects.FillDataKeys reads
+		// once at start; new projects start empty.
+		field.Strings("task_data_keys").Optional().Annotations(entgql.Skip()),
 	}
 }
 

@@ -73,7 +73,7 @@ func (s *Service) PrepareExport(ctx context.Context, projectID int, format strin
 	if f == export.CSV || f == export.TSV {
 		// Label Studio's CSV has a column for every data key the tasks hold,
 		// not only the config's.
-		if schema.DataKeys, err = s.dataKeys(ctx, p.ID, schema.DataKeys); err != nil {
+		if schema.DataKeys, err = s.dataKeys(ctx, p, schema.DataKeys); err != nil {
 			return nil, err
 		}
 	}
@@ -92,36 +92,52 @@ func (s *Service) PrepareExport(ctx context.Context, projectID int, format strin
 	}, nil
 }
 
-// maxExportDataKeys bounds the columns a CSV/TSV export may have.
-const maxExportDataKeys = 1000
-
 // dataKeys returns keys followed by the other top-level data keys of the
-// project's tasks, in the database's order (the CSV header sorts them). The
-// viewer may export the project, which PrepareExport checked through the
-// privacy policy; this reads only key names of that project's tasks.
-func (s *Service) dataKeys(ctx context.Context, projectID int, keys []string) ([]string, error) {
+// project's tasks (the CSV header sorts them): those the project keeps a
+// record of, or, for a project whose record is yet to be made (one from
+// before, created by an older replica during an upgrade), those read from
+// its tasks. The viewer may export the project, which PrepareExport
+// checked through the privacy policy; this reads only key names of that
+// project's tasks.
+func (s *Service) dataKeys(ctx context.Context, p *ent.Project, keys []string) ([]string, error) {
+	found := p.TaskDataKeys
+	if found == nil {
+		var err error
+		if found, err = s.readDataKeys(ctx, p.ID); err != nil {
+			return nil, err
+		}
+	}
+	if len(found) > projects.MaxDataKeys {
+		return nil, fault.Invalid("the project's tasks have more than %d different data keys, too many columns for CSV or TSV: export JSON instead", projects.MaxDataKeys)
+	}
+	out := slices.Clone(keys)
+	for _, k := range found {
+		if !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
+// readDataKeys reads up to MaxDataKeys+1 distinct data keys of the project's
+// tasks, in the database's order.
+func (s *Service) readDataKeys(ctx context.Context, projectID int) ([]string, error) {
 	query := `SELECT DISTINCT j.key FROM tasks t, json_each(t.data) j WHERE t.project_id = ? LIMIT ?`
 	if s.dialect == dialect.Postgres {
 		query = `SELECT DISTINCT jsonb_object_keys(data::jsonb) FROM tasks WHERE project_id = $1 LIMIT $2`
 	}
-	rows, err := s.client.QueryContext(ctx, query, projectID, maxExportDataKeys+1)
+	rows, err := s.client.QueryContext(ctx, query, projectID, projects.MaxDataKeys+1)
 	if err != nil {
 		return nil, fmt.Errorf("read data keys: %w", err)
 	}
 	defer rows.Close()
-	out := slices.Clone(keys)
-	n := 0
+	var out []string
 	for rows.Next() {
 		var k string
 		if err := rows.Scan(&k); err != nil {
 			return nil, fmt.Errorf("read data keys: %w", err)
 		}
-		if n++; n > maxExportDataKeys {
-			return nil, fault.Invalid("the project's tasks have more than %d different data keys, too many columns for CSV or TSV: export JSON instead", maxExportDataKeys)
-		}
-		if !slices.Contains(out, k) {
-			out = append(out, k)
-		}
+		out = append(out, k)
 	}
 	return out, rows.Err()
 }

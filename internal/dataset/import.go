@@ -195,6 +195,7 @@ func (s *Service) store(ctx context.Context, p *ent.Project, st *stage) (int, er
 				return err
 			}
 		}
+		w.keys.Add(st.keys.List())
 		n, err = w.finish()
 		return err
 	})
@@ -341,6 +342,7 @@ type writer struct {
 	annotated bool      // the import held annotations (for the webhook event)
 	stmt      *sql.Stmt // the prepared INSERT of preparedRows tasks (SQLite)
 	batch     []stagedTask
+	keys      *projects.DataKeys // the project's data keys, with the import's
 }
 
 // newWriter locks the project row for the transaction (an UPDATE takes the
@@ -359,7 +361,7 @@ func (s *Service) newWriter(ctx context.Context, p *ent.Project) (*writer, error
 		author = v.UserID
 	}
 	return &writer{svc: s, ctx: ctx, client: client, project: locked, author: author,
-		created: time.Now(), next: locked.TaskNumber}, nil
+		created: time.Now(), next: locked.TaskNumber, keys: projects.NewDataKeys(locked.TaskDataKeys)}, nil
 }
 
 func (w *writer) add(t stagedTask) error {
@@ -616,7 +618,11 @@ func (w *writer) finish() (int, error) {
 	if w.count == 0 {
 		return 0, fault.Invalid("the import holds no tasks")
 	}
-	if err := w.client.Project.UpdateOneID(w.project.ID).SetTaskNumber(w.next).Exec(w.ctx); err != nil {
+	u := w.client.Project.UpdateOneID(w.project.ID).SetTaskNumber(w.next)
+	if keys := w.keys.Changed(); keys != nil {
+		u.SetTaskDataKeys(keys)
+	}
+	if err := u.Exec(w.ctx); err != nil {
 		return 0, err
 	}
 	if err := projects.TasksAdded(w.ctx, w.client, w.project.ID, w.project.TaskNumber, w.next); err != nil {
@@ -682,6 +688,7 @@ type stage struct {
 	r     *bufio.Reader
 	count int
 	buf   []byte
+	keys  *projects.DataKeys // the data keys of the staged tasks
 }
 
 func newStage() (*stage, error) {
@@ -689,7 +696,7 @@ func newStage() (*stage, error) {
 	if err != nil {
 		return nil, fmt.Errorf("stage import: %w", err)
 	}
-	return &stage{f: f, w: bufio.NewWriterSize(f, 256<<10)}, nil
+	return &stage{f: f, w: bufio.NewWriterSize(f, 256<<10), keys: projects.NewDataKeys([]string{})}, nil
 }
 
 // discard removes the staging file.
@@ -731,6 +738,7 @@ func (st *stage) add(t importer.Task) error {
 		b = appendBytes(b, []byte(p.ModelVersion))
 	}
 	st.buf = b
+	st.keys.Add(t.Keys)
 	if _, err := st.w.Write(b); err != nil {
 		return fmt.Errorf("stage import: %w", err)
 	}

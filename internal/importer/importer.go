@@ -110,6 +110,9 @@ type Task struct {
 	Meta        json.RawMessage // nil or a JSON object
 	Annotations []Annotation
 	Predictions []Prediction
+	// Keys are Data's top-level keys. The rows of one CSV, TSV or text
+	// file share one slice: do not change it.
+	Keys []string
 }
 
 // Annotation is an annotation imported with a task.
@@ -237,7 +240,15 @@ type parser struct {
 // emit passes one task, at task number row on line line, to fn after
 // checking that its data has every required key.
 func (p *parser) emit(t Task, row, line int) error {
-	return p.deliver(t, row, line, missingKey(t.Data, p.o.RequiredKeys))
+	ms, err := members(t.Data, "data")
+	if err != nil {
+		return &RowError{Row: row, Line: line, Msg: err.Error()}
+	}
+	t.Keys = make([]string, len(ms))
+	for i, m := range ms {
+		t.Keys[i] = m.key
+	}
+	return p.deliver(t, row, line, missingName(t.Keys, p.o.RequiredKeys))
 }
 
 // deliver passes one task to fn, or refuses it when its data lacks the
@@ -264,24 +275,6 @@ func (p *parser) finish(err error) (int, error) {
 		err = &RowError{Msg: p.what + " has no tasks"}
 	}
 	return p.n, err
-}
-
-// missingKey returns the first of keys that the JSON object data lacks, or
-// "" when it has them all.
-func missingKey(data json.RawMessage, keys []string) string {
-	if len(keys) == 0 {
-		return ""
-	}
-	ms, err := members(data, "data")
-	if err != nil {
-		return keys[0]
-	}
-	for _, k := range keys {
-		if lookup(ms, k) == nil {
-			return k
-		}
-	}
-	return ""
 }
 
 // missingName returns the first of keys not among names, or "".

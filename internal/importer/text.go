@@ -63,7 +63,7 @@ func (p *parser) parseTable(r io.Reader, comma rune) error {
 		if err != nil {
 			return &RowError{Row: row, Line: line, Msg: err.Error()}
 		}
-		if err := p.deliver(Task{Data: data}, row, line, missing); err != nil {
+		if err := p.deliver(Task{Data: data, Keys: header}, row, line, missing); err != nil {
 			return err
 		}
 	}
@@ -139,7 +139,8 @@ func (p *parser) parseText(r io.Reader) error {
 	br := bufio.NewReaderSize(&source{r: r, max: p.o.Limits.MaxBytes}, 64<<10)
 	skipBOM(br)
 	lr := &lineReader{br: br, max: p.o.Limits.MaxTaskBytes}
-	missing := missingName([]string{p.o.TextKey}, p.o.RequiredKeys) // every task is {TextKey: line}
+	textKeys := []string{p.o.TextKey}
+	missing := missingName(textKeys, p.o.RequiredKeys) // every task is {TextKey: line}
 	row := 0
 	for {
 		line, err := lr.next()
@@ -163,7 +164,7 @@ func (p *parser) parseText(r io.Reader) error {
 		if err := checkText(text); err != nil {
 			return &RowError{Row: row, Line: lr.line, Msg: "the line " + err.Error()}
 		}
-		if err := p.deliver(Task{Data: textData(p.o.TextKey, text)}, row, lr.line, missing); err != nil {
+		if err := p.deliver(Task{Data: textData(p.o.TextKey, text), Keys: textKeys}, row, lr.line, missing); err != nil {
 			return err
 		}
 	}

@@ -90,7 +90,8 @@ func (s *Service) CreateProject(ctx context.Context, in ProjectInput) (*ent.Proj
 		SetNillableOverlap(in.Overlap).
 		SetNillableShowSkip(in.ShowSkip).
 		SetNillableSampling(in.Sampling).
-		SetTaskCount(0).SetLabeledCount(0) // see counters.go
+		SetTaskCount(0).SetLabeledCount(0). // see counters.go
+		SetTaskDataKeys([]string{})         // see datakeys.go
 	p, err := c.Save(ctx)
 	if err == nil {
 		err = webhook.Emit(ctx, database.ClientFrom(ctx, s.client), webhook.ProjectCreated, p, nil)
