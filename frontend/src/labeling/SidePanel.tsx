@@ -7,6 +7,7 @@ import { useState } from "react";
 
 import { useEditor } from "./context.ts";
 import { colorStyle } from "./controls.tsx";
+import { EyeIcon, EyeOffIcon, LockIcon, UnlockIcon } from "./icons.tsx";
 import { isRegion, isRelation, labelsOf, num, removeRegion, type RegionItem } from "./result.ts";
 
 function clip(text: string, most = 48): string {
@@ -230,7 +231,7 @@ function RegionRow({ region, number }: { region: RegionItem; number: number }) {
           title={isHidden ? "Show" : "Hide"}
           onClick={() => editor.setHidden([region.id], !isHidden)}
         >
-          {isHidden ? "◌" : "👁"}
+          {isHidden ? <EyeOffIcon /> : <EyeIcon />}
         </button>
         {!editor.readOnly ? (
           <>
@@ -242,7 +243,7 @@ function RegionRow({ region, number }: { region: RegionItem; number: number }) {
               title={isLocked ? "Unlock" : "Lock"}
               onClick={() => editor.setLocked([region.id], !isLocked)}
             >
-              {isLocked ? "🔒" : "🔓"}
+              {isLocked ? <LockIcon /> : <UnlockIcon />}
             </button>
             <button
               type="button"
