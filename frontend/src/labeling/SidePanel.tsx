@@ -100,6 +100,18 @@ function sortRegions(regions: readonly RegionItem[], order: SortOrder): RegionIt
   return list;
 }
 
+/** howToMark says how regions are made on the objects this config has, and only those. */
+function howToMark(tags: readonly string[]): string {
+  const ways: string[] = [];
+  if (tags.includes("Image")) ways.push("choose a label and draw on the image");
+  if (tags.some((t) => t === "Text" || t === "HyperText" || t === "Paragraphs")) {
+    ways.push("mark the text and choose a label, in either order");
+  }
+  if (tags.includes("Audio")) ways.push("choose a label and drag along the timeline");
+  const sentence = ways.length > 0 ? ways.join("; or ") : "choose a label and mark the data";
+  return `${sentence[0]!.toUpperCase()}${sentence.slice(1)}.`;
+}
+
 export function SidePanel() {
   const editor = useEditor();
   // A config with a Relations control lists (and labels) relations there.
@@ -140,7 +152,7 @@ function RegionsSection() {
     <section className="lc-regions" aria-labelledby={headingId}>
       <h3 id={headingId}>Regions</h3>
       {regions.length === 0 ? (
-        <p className="muted">No regions yet. Choose a label and draw on the image, or mark the text and choose a label, in either order.</p>
+        <p className="muted">No regions yet. {howToMark(editor.config.objects.map((o) => o.tag))}</p>
       ) : (
         <>
           <div className="lc-regions-tools" role="toolbar" aria-label="Region list">
