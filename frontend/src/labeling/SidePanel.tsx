@@ -180,14 +180,16 @@ function RegionsSection() {
             >
               {allHidden ? "Show all" : "Hide all"}
             </button>
-            <button
-              type="button"
-              className="button button-secondary button-small"
-              aria-pressed={allLocked}
-              onClick={() => editor.setLocked(ids, !allLocked)}
-            >
-              {allLocked ? "Unlock all" : "Lock all"}
-            </button>
+            {!editor.readOnly ? (
+              <button
+                type="button"
+                className="button button-secondary button-small"
+                aria-pressed={allLocked}
+                onClick={() => editor.setLocked(ids, !allLocked)}
+              >
+                {allLocked ? "Unlock all" : "Lock all"}
+              </button>
+            ) : null}
           </div>
           {grouped ? (
             groups.map(([label, members]) => (
@@ -304,7 +306,9 @@ function RelationsSection() {
       <h3 id={headingId}>Relations</h3>
       {relations.length === 0 ? (
         <p className="muted">
-          No relations. Select a region, press Relation (or Alt+R), then select the region it goes to.
+          {editor.readOnly
+            ? "No relations."
+            : "No relations. Select a region, press Relation (or Alt+R), then select the region it goes to."}
         </p>
       ) : (
         <ol className="lc-relation-list">
