@@ -474,7 +474,7 @@ function TaskReview({
             </button>
           ))}
         </div>
-        <p className="muted">
+        <p className="muted annotation-tabs-note">
           {count(annotations.length, "annotation")} by others.{" "}
           <Button className="button-small" onClick={onLabel}>
             Label this task yourself
