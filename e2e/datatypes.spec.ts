@@ -282,6 +282,41 @@ test("audio: segments made by dragging on the timeline and by times, transcribed
   expect(text.value).toEqual({ start: 7, end: 8.5, channel: 0, text: ["a door slams"] });
 });
 
+// segmentSpan reads where a segment is drawn on the timeline, in percent of its width, rounded.
+async function segmentSpan(timeline: Locator, segment: Locator): Promise<number[]> {
+  const [bar, box] = [await timeline.boundingBox(), await segment.boundingBox()];
+  if (!bar || !box) return [];
+  return [Math.round(((box.x - bar.x) / bar.width) * 100), Math.round((box.width / bar.width) * 100)];
+}
+
+test("audio: a saved segment is drawn at its time when its task page opens, however soon a data:audio URL loads", async ({
+  page,
+  request,
+}) => {
+  const title = `Audio saved ${stamp}`;
+  const id = await project(request, title, audioConfig, [{ audio: wav(4) }]);
+  const tasks = await gql<{ tasks: { edges: { node: { id: string } }[] } }>(
+    request,
+    "query($p: ID!){ tasks(projectId:$p, first: 5){ edges { node { id } } } }",
+    { p: id },
+  );
+  const taskId = tasks.tasks.edges[0]!.node.id;
+  await gql(request, "mutation($i: CreateAnnotationInput!){ createAnnotation(input: $i){ id } }", {
+    i: {
+      taskId,
+      result: [{ id: "s1", from_name: "speech", to_name: "audio", type: "labels", value: { start: 1, end: 3, channel: 0, labels: ["Speech"] } }],
+    },
+  });
+  await new SignInPage(page).signIn(seeded.url, seeded.email, seeded.password);
+  // Opened directly, as from the data manager: the player may know its duration before the page is drawn.
+  await page.goto(`${seeded.url}/projects/${id}/tasks/${taskId}`);
+  const timeline = page.getByRole("group", { name: "Audio timeline (audio)" });
+  const segment = page.getByRole("button", { name: /^Segment 1–3 s: Speech/ });
+  await expect(segment).toBeVisible();
+  // 1 s to 3 s of 4 s: from a quarter of the timeline, half of it wide.
+  await expect.poll(() => segmentSpan(timeline, segment)).toEqual([25, 50]);
+});
+
 const htmlConfig = `<View>
   <HyperTextLabels name="ner" toName="page"><Label value="Title"/><Label value="Word"/></HyperTextLabels>
   <HyperText name="page" value="$html"/>

@@ -342,6 +342,12 @@ test("relations between text spans: made as on an image, drawn over the text as 
   await expect(relations.first()).toContainText("→ 2. LOC");
   await expect(page.locator(".lc-span-relations .lc-relation-arrow")).toHaveCount(1);
   await expect.poll(() => arrowStartsAtSpan(page, "Ada Lovelace")).toBe(true);
+  // The arrow arches within the text's box, not up over the label buttons above it.
+  const rise = await page.locator(".lc-text-stage").evaluate((stage) => {
+    const arrow = stage.querySelector(".lc-span-relations .lc-relation-arrow")!;
+    return arrow.getBoundingClientRect().top - stage.getBoundingClientRect().top;
+  });
+  expect(rise).toBeGreaterThanOrEqual(0);
   // A narrower window rewraps the page; the arrow goes along.
   await page.setViewportSize({ width: 520, height: 720 });
   await expect.poll(() => arrowStartsAtSpan(page, "Ada Lovelace")).toBe(true);

@@ -83,6 +83,10 @@ test("side panel: hide, lock, group, relate; a prediction accepted from its tab,
   // The best prediction is the starting point.
   await expect(labeling.regions).toHaveCount(1);
   await expect(labeling.regions.first()).toContainText("Car");
+  // In the panel beside the image, a region's name keeps its width (its buttons wrap below it)
+  // rather than being squeezed to a few letters a line by them.
+  const name = (await labeling.regions.first().locator(".lc-region-text").boundingBox())!;
+  expect(name.width).toBeGreaterThan(150);
 
   // The other prediction opens read-only in its tab, and is accepted as one undoable step.
   await page.getByRole("tab", { name: "Prediction other (0.1)" }).click();

@@ -151,6 +151,19 @@ export function AudioObject({ object }: { object: ObjectInfo }) {
     (c) => c.tag === "TextArea" && isTrue(attr(c.node, "perRegion")) && c.toName.includes(object.name),
   );
 
+  function readDuration(element: HTMLAudioElement) {
+    const d = element.duration;
+    setDuration(Number.isFinite(d) && d > 0 ? d : null);
+  }
+
+  // A short data:audio URL can load its metadata before React has committed
+  // the element, and React drops events on elements it has not committed:
+  // read the duration from the element once it is on the page as well.
+  useEffect(() => {
+    const element = audio.current;
+    if (element && element.readyState >= HTMLMediaElement.HAVE_METADATA) readDuration(element);
+  }, [url]);
+
   if (url === null) {
     return (
       <p className="message message-error lc-object" role="alert">
@@ -260,10 +273,7 @@ export function AudioObject({ object }: { object: ObjectInfo }) {
         controls
         preload="metadata"
         aria-label={`Audio to label (${object.name})`}
-        onLoadedMetadata={(event) => {
-          const d = event.currentTarget.duration;
-          setDuration(Number.isFinite(d) && d > 0 ? d : null);
-        }}
+        onLoadedMetadata={(event) => readDuration(event.currentTarget)}
       />
       <div
         ref={bar}
@@ -309,7 +319,7 @@ export function AudioObject({ object }: { object: ObjectInfo }) {
                 if (!isSelected && audio.current) audio.current.currentTime = a;
               }}
             >
-              {labels.join(", ")}
+              <span className="lc-audio-segment-label">{labels.join(", ")}</span>
             </button>
           );
         })}
@@ -352,17 +362,19 @@ export function AudioObject({ object }: { object: ObjectInfo }) {
         </form>
       ) : null}
       {transcript && selected && !editor.readOnly ? (
-        <div className="lc-control lc-textarea">
-          <label htmlFor={transcriptId}>
-            {controlLabel(transcript)} for the segment {seconds(num(selected.value.start) ?? 0)}–
-            {seconds(num(selected.value.end) ?? 0)} s
-          </label>
-          <textarea
-            id={transcriptId}
-            rows={2}
-            value={transcriptText}
-            onChange={(event) => setTranscript(event.currentTarget.value)}
-          />
+        <div className="lc-control lc-textarea lc-audio-transcript">
+          <div className="field">
+            <label htmlFor={transcriptId}>
+              {controlLabel(transcript)} for the segment {seconds(num(selected.value.start) ?? 0)}–
+              {seconds(num(selected.value.end) ?? 0)} s
+            </label>
+            <textarea
+              id={transcriptId}
+              rows={2}
+              value={transcriptText}
+              onChange={(event) => setTranscript(event.currentTarget.value)}
+            />
+          </div>
         </div>
       ) : null}
     </div>

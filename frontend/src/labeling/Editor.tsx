@@ -4,7 +4,7 @@
 // or as an <img>; controls write result items. The editor owns only
 // transient choices (the chosen labels, the selected region); the result
 // itself lives with the caller, which saves it.
-import { useCallback, useEffect, useId, useMemo, useState, type ReactNode } from "react";
+import { Fragment, useCallback, useEffect, useId, useMemo, useState, type ReactNode } from "react";
 
 import type { JsonValue } from "../api.ts";
 import {
@@ -449,25 +449,30 @@ export function Editor({ config, data, taskId, result, onChange, readOnly = fals
 
 /** ShortcutsDialog lists the editor's keyboard shortcuts, with the config's own hotkeys. */
 function ShortcutsDialog({ config, onClose }: { config: LabelConfig; onClose(): void }) {
-  const keys: [string, string][] = [
-    ["Ctrl+Enter", "Submit or update the annotation"],
-    ["Ctrl+Space", "Skip the task"],
-    ["Ctrl+Z", "Undo"],
-    ["Ctrl+Shift+Z, Ctrl+Y", "Redo"],
-    ["Alt+→, Alt+←", "Select the next or previous region"],
-    ["Arrows (with Shift: farther)", "Move the selected region on an image"],
-    ["←, → on a span's edge handle", "Move that edge of the selected text span (a word with granularity=\"word\")"],
-    ["Backspace, Delete", "Delete the selected region (unless locked)"],
-    ["Alt+R", "Start a relation from the selected region; then select its target"],
-    ["Escape", "Let go of the selected region, or cancel a shape being drawn"],
-    ["Enter", "Close the polygon being drawn"],
-    ["Space (held over the image)", "Pan the image"],
-    ["Alt+click a vertex", "Remove a polygon vertex"],
-    ["?", "Show these shortcuts"],
+  // Each key is its own <kbd>; what qualifies them is plain text, so nothing long wraps inside a key cap.
+  const keys: { keys: string[]; note?: string; action: string }[] = [
+    { keys: ["Ctrl+Enter"], action: "Submit or update the annotation" },
+    { keys: ["Ctrl+Space"], action: "Skip the task" },
+    { keys: ["Ctrl+Z"], action: "Undo" },
+    { keys: ["Ctrl+Shift+Z", "Ctrl+Y"], action: "Redo" },
+    { keys: ["Alt+→", "Alt+←"], action: "Select the next or previous region" },
+    { keys: ["Arrows"], note: "with Shift: farther", action: "Move the selected region on an image" },
+    {
+      keys: ["←", "→"],
+      note: "on a span's edge handle",
+      action: 'Move that edge of the selected text span (a word with granularity="word")',
+    },
+    { keys: ["Backspace", "Delete"], action: "Delete the selected region (unless locked)" },
+    { keys: ["Alt+R"], action: "Start a relation from the selected region; then select its target" },
+    { keys: ["Escape"], action: "Let go of the selected region, or cancel a shape being drawn" },
+    { keys: ["Enter"], action: "Close the polygon being drawn" },
+    { keys: ["Space"], note: "held over the image", action: "Pan the image" },
+    { keys: ["Alt+click"], note: "on a vertex", action: "Remove a polygon vertex" },
+    { keys: ["?"], action: "Show these shortcuts" },
   ];
   for (const control of config.controls) {
     for (const option of control.options) {
-      if (option.hotkey) keys.push([option.hotkey, `${control.name}: ${option.label}`]);
+      if (option.hotkey) keys.push({ keys: [option.hotkey], action: `${control.name}: ${option.label}` });
     }
   }
   return (
@@ -480,12 +485,18 @@ function ShortcutsDialog({ config, onClose }: { config: LabelConfig; onClose(): 
           </tr>
         </thead>
         <tbody>
-          {keys.map(([key, action]) => (
-            <tr key={`${key} ${action}`}>
+          {keys.map((row) => (
+            <tr key={`${row.keys.join(" ")} ${row.action}`}>
               <td>
-                <kbd>{key}</kbd>
+                {row.keys.map((key, i) => (
+                  <Fragment key={key}>
+                    {i > 0 ? " " : null}
+                    <kbd>{key}</kbd>
+                  </Fragment>
+                ))}
+                {row.note ? <span className="muted"> {row.note}</span> : null}
               </td>
-              <td>{action}</td>
+              <td>{row.action}</td>
             </tr>
           ))}
         </tbody>

@@ -992,13 +992,14 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
         if (points.length > 0) at = [Math.min(...points.map((p) => p[0])), Math.min(...points.map((p) => p[1]))];
       } else {
         const [x, y] = [num(v.x), num(v.y)];
-        if (x !== null && y !== null) at = [x, y];
+        // A keypoint's label starts at the dot's right edge (its radius is 0.9%), beside it rather than over it.
+        if (x !== null && y !== null) at = item.type === "keypointlabels" ? [x + 0.9, y] : [x, y];
       }
       if (!at) return null;
       return (
         <span
           key={item.id}
-          className="lc-region-label"
+          className={item.id === editor.selected ? "lc-region-label lc-region-label-selected" : "lc-region-label"}
           style={{
             ...colorStyle(editor.colorOf(item.from_name, labels[0] ?? "")),
             left: `${at[0]}%`,

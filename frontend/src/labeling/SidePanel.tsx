@@ -7,6 +7,7 @@ import { useState } from "react";
 
 import { useEditor } from "./context.ts";
 import { colorStyle } from "./controls.tsx";
+import { EyeIcon, EyeOffIcon, LockIcon, UnlockIcon } from "./icons.tsx";
 import { isRegion, isRelation, labelsOf, num, removeRegion, type RegionItem } from "./result.ts";
 
 function clip(text: string, most = 48): string {
@@ -99,6 +100,18 @@ function sortRegions(regions: readonly RegionItem[], order: SortOrder): RegionIt
   return list;
 }
 
+/** howToMark says how regions are made on the objects this config has, and only those. */
+function howToMark(tags: readonly string[]): string {
+  const ways: string[] = [];
+  if (tags.includes("Image")) ways.push("choose a label and draw on the image");
+  if (tags.some((t) => t === "Text" || t === "HyperText" || t === "Paragraphs")) {
+    ways.push("mark the text and choose a label, in either order");
+  }
+  if (tags.includes("Audio")) ways.push("choose a label and drag along the timeline");
+  const sentence = ways.length > 0 ? ways.join("; or ") : "choose a label and mark the data";
+  return `${sentence[0]!.toUpperCase()}${sentence.slice(1)}.`;
+}
+
 export function SidePanel() {
   const editor = useEditor();
   // A config with a Relations control lists (and labels) relations there.
@@ -139,7 +152,7 @@ function RegionsSection() {
     <section className="lc-regions" aria-labelledby={headingId}>
       <h3 id={headingId}>Regions</h3>
       {regions.length === 0 ? (
-        <p className="muted">No regions yet. Choose a label and draw on the image, or mark the text and choose a label, in either order.</p>
+        <p className="muted">No regions yet. {howToMark(editor.config.objects.map((o) => o.tag))}</p>
       ) : (
         <>
           <div className="lc-regions-tools" role="toolbar" aria-label="Region list">
@@ -167,14 +180,16 @@ function RegionsSection() {
             >
               {allHidden ? "Show all" : "Hide all"}
             </button>
-            <button
-              type="button"
-              className="button button-secondary button-small"
-              aria-pressed={allLocked}
-              onClick={() => editor.setLocked(ids, !allLocked)}
-            >
-              {allLocked ? "Unlock all" : "Lock all"}
-            </button>
+            {!editor.readOnly ? (
+              <button
+                type="button"
+                className="button button-secondary button-small"
+                aria-pressed={allLocked}
+                onClick={() => editor.setLocked(ids, !allLocked)}
+              >
+                {allLocked ? "Unlock all" : "Lock all"}
+              </button>
+            ) : null}
           </div>
           {grouped ? (
             groups.map(([label, members]) => (
@@ -230,7 +245,7 @@ function RegionRow({ region, number }: { region: RegionItem; number: number }) {
           title={isHidden ? "Show" : "Hide"}
           onClick={() => editor.setHidden([region.id], !isHidden)}
         >
-          {isHidden ? "◌" : "👁"}
+          {isHidden ? <EyeOffIcon /> : <EyeIcon />}
         </button>
         {!editor.readOnly ? (
           <>
@@ -242,7 +257,7 @@ function RegionRow({ region, number }: { region: RegionItem; number: number }) {
               title={isLocked ? "Unlock" : "Lock"}
               onClick={() => editor.setLocked([region.id], !isLocked)}
             >
-              {isLocked ? "🔒" : "🔓"}
+              {isLocked ? <LockIcon /> : <UnlockIcon />}
             </button>
             <button
               type="button"
@@ -291,7 +306,9 @@ function RelationsSection() {
       <h3 id={headingId}>Relations</h3>
       {relations.length === 0 ? (
         <p className="muted">
-          No relations. Select a region, press Relation (or Alt+R), then select the region it goes to.
+          {editor.readOnly
+            ? "No relations."
+            : "No relations. Select a region, press Relation (or Alt+R), then select the region it goes to."}
         </p>
       ) : (
         <ol className="lc-relation-list">

@@ -34,8 +34,10 @@ function measure(stage: HTMLElement, relations: readonly RelationItem[]): Arrow[
     const from = anchor(stage, relation.from_id, origin);
     const to = anchor(stage, relation.to_id, origin);
     if (!from || !to) continue;
-    // The arrow arches over the text between the two spans, higher the farther apart they are.
-    const lift = 14 + Math.min(36, Math.abs(to[0] - from[0]) / 8);
+    // The arrow arches over the text between the two spans, higher the farther apart they are,
+    // but never out of the stage's top (the curve rises three quarters of its lift), where it
+    // would cross the labels above the text.
+    const lift = Math.min(14 + Math.min(36, Math.abs(to[0] - from[0]) / 8), Math.max(6, Math.min(from[1], to[1]) / 0.75));
     const r = (n: number) => Math.round(n * 10) / 10;
     const path =
       `M ${r(from[0])} ${r(from[1])} ` +

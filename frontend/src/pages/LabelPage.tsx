@@ -182,7 +182,7 @@ function LabelStream({ projectId }: { projectId: string }) {
             </>
           ) : (
             <>
-              <h2>All tasks are done. 🎉</h2>
+              <h2>All tasks are done.</h2>
               <p>There is nothing left for you to label in this project right now.</p>
             </>
           )}
@@ -296,7 +296,7 @@ export function ReviewPage({ params }: { params: RouteParams }) {
         </div>
       ) : current === null ? (
         <div className="card done">
-          <h2>Nothing is waiting for your review. 🎉</h2>
+          <h2>Nothing is waiting for your review.</h2>
           <p>
             {after === null
               ? "Every submitted annotation of this project has been reviewed, or is yours."
@@ -474,7 +474,7 @@ function TaskReview({
             </button>
           ))}
         </div>
-        <p className="muted">
+        <p className="muted annotation-tabs-note">
           {count(annotations.length, "annotation")} by others.{" "}
           <Button className="button-small" onClick={onLabel}>
             Label this task yourself

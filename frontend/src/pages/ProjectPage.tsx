@@ -97,7 +97,7 @@ export function ProjectPage({ params }: { params: RouteParams }) {
             Label
           </Link>
           {isReviewerRole(role) ? (
-            <Link to={`${base}/review`} className="button">
+            <Link to={`${base}/review`} className="button button-secondary">
               Review
             </Link>
           ) : null}
