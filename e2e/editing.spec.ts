@@ -591,3 +591,134 @@ test("audio waveform: an uploaded WAV is drawn on the timeline, where segments a
   expect(v.start).toBeCloseTo(1, 0);
   expect(v.end).toBeCloseTo(2, 0);
 });
+
+const fitBoxes = `<View>
+  <Image name="image" value="$image"/>
+  <RectangleLabels name="label" toName="image"><Label value="Car"/></RectangleLabels>
+</View>`;
+
+test("an image fits the view: a large one no taller than 62% of the window, a small one at its natural size; boxes keep their percentages", async ({
+  page,
+  request,
+}) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  const title = `Fit large ${stamp}`;
+  const id = await project(request, title, fitBoxes, [{ image: png(2000, 1500, [90, 140, 60]) }]);
+  const labeling = await open(page, title);
+
+  // Fitted: within 62% of the window's height, the aspect ratio kept, the overlay exactly over the image.
+  await labeling.image.evaluate((image) => image.scrollIntoView({ block: "start" }));
+  const image = (await labeling.image.boundingBox())!;
+  expect(image.height).toBeLessThanOrEqual(900 * 0.62 + 1);
+  expect(image.height).toBeGreaterThan(900 * 0.62 - 2);
+  expect(image.width / image.height).toBeCloseTo(2000 / 1500, 2);
+  const overlay = (await page.locator(".lc-image-overlay").boundingBox())!;
+  for (const key of ["x", "y", "width", "height"] as const) expect(Math.abs(overlay[key] - image[key])).toBeLessThan(0.5);
+  // The labels the config puts after the image are on screen with it.
+  await expect(page.getByRole("button", { name: "Car", exact: true })).toBeInViewport();
+
+  // A box drawn on the fitted image is stored in percent of the image.
+  await labeling.pickLabel("Car");
+  await labeling.drawBox([0.25, 0.2], [0.75, 0.6]);
+  await expect(labeling.regions).toHaveCount(1);
+
+  // The zoom buttons still enlarge it beyond the fit.
+  await page.getByRole("button", { name: "Zoom in" }).click();
+  await expect.poll(async () => (await labeling.image.boundingBox())!.width / image.width).toBeCloseTo(1.25, 2);
+  await page.getByRole("button", { name: "Reset zoom" }).click();
+
+  await labeling.submit.click();
+  await expect(labeling.done).toBeVisible();
+  const result = await exported(request, id);
+  expect(result).toHaveLength(1);
+  expect(result[0]).toMatchObject({ original_width: 2000, original_height: 1500 });
+  const v = result[0]!.value as { x: number; y: number; width: number; height: number };
+  const near = (got: number, want: number) => expect(Math.abs(got - want)).toBeLessThan(0.5);
+  near(v.x, 25);
+  near(v.y, 20);
+  near(v.width, 50);
+  near(v.height, 40);
+
+  // A small image is shown at its natural size, not scaled up to the column.
+  const small = `Fit small ${stamp}`;
+  await project(request, small, fitBoxes, [{ image: png(200, 150, [60, 90, 140]) }]);
+  const second = await (await new ProjectsPage(page).open(small)).startLabeling();
+  await expect(await second.task(1)).toBeVisible();
+  await expect.poll(async () => (await second.image.boundingBox())?.width).toBe(200);
+  expect((await second.image.boundingBox())!.height).toBe(150);
+});
+
+// addRelation relates two regions, by their place in the list, with a label through the Relations control.
+async function addRelation(page: Page, from: number, to: number, label: string): Promise<void> {
+  await page.getByLabel("From region", { exact: true }).selectOption({ index: from });
+  await page.getByLabel("To region", { exact: true }).selectOption({ index: to });
+  await page.getByLabel("Relation label", { exact: true }).selectOption(label);
+  await page.getByRole("button", { name: "Add relation" }).click();
+}
+
+// labelAtMiddle reports whether a relation's label is drawn centred on its arrow's middle, at a readable size.
+async function labelAtMiddle(label: Locator, middle: { x: number; y: number }): Promise<void> {
+  const box = (await label.boundingBox())!;
+  expect(Math.abs(box.x + box.width / 2 - middle.x)).toBeLessThan(3);
+  expect(Math.abs(box.y + box.height / 2 - middle.y)).toBeLessThan(3);
+  expect(box.height).toBeGreaterThan(8);
+  expect(box.height).toBeLessThan(24);
+}
+
+test("a labeled relation shows its label at the middle of its arrow on an image", async ({ page, request }) => {
+  const title = `Relation label image ${stamp}`;
+  const config = `<View>
+  <Image name="image" value="$image"/>
+  <RectangleLabels name="label" toName="image"><Label value="Person"/><Label value="Org"/></RectangleLabels>
+  <Relations><Relation value="works with"/></Relations>
+</View>`;
+  await project(request, title, config, [{ image: png(400, 300, [200, 200, 200]) }]);
+  const labeling = await open(page, title);
+  await labeling.pickLabel("Person");
+  await labeling.drawBox([0.1, 0.1], [0.3, 0.3]);
+  await labeling.pickLabel("Org");
+  await labeling.drawBox([0.6, 0.5], [0.9, 0.9]);
+  await expect(labeling.regions).toHaveCount(2);
+  await addRelation(page, 1, 2, "works with");
+
+  const label = page.locator(".lc-image-overlay text.lc-relation-label");
+  await expect(label).toHaveText("works with");
+  // The arrow goes from centre (20%, 20%) to centre (75%, 70%): its middle is at (47.5%, 45%).
+  const image = (await labeling.image.boundingBox())!;
+  await labelAtMiddle(label, { x: image.x + image.width * 0.475, y: image.y + image.height * 0.45 });
+  // Zoomed, the label stays at the arrow's middle and keeps its size.
+  const before = (await label.boundingBox())!.height;
+  await page.getByRole("button", { name: "Zoom in" }).click();
+  await expect.poll(async () => (await labeling.image.boundingBox())!.width / image.width).toBeCloseTo(1.25, 2);
+  const zoomed = (await labeling.image.boundingBox())!;
+  await labelAtMiddle(label, { x: zoomed.x + zoomed.width * 0.475, y: zoomed.y + zoomed.height * 0.45 });
+  expect(Math.abs((await label.boundingBox())!.height - before)).toBeLessThan(1);
+});
+
+test("a labeled relation shows its label at the middle of its arrow over text", async ({ page, request }) => {
+  const title = `Relation label text ${stamp}`;
+  const config = `<View>
+  <Labels name="label" toName="text"><Label value="PER"/><Label value="LOC"/></Labels>
+  <Text name="text" value="$text"/>
+  <Relations><Relation value="lives in"/></Relations>
+</View>`;
+  await project(request, title, config, [{ text }]);
+  const labeling = await open(page, title);
+  await labeling.pickLabel("PER");
+  await labeling.addSpanByOffsets(2, 14);
+  await labeling.pickLabel("LOC");
+  await labeling.addSpanByOffsets(24, 30);
+  await expect(labeling.regions).toHaveCount(2);
+  await addRelation(page, 1, 2, "lives in");
+
+  const label = page.locator(".lc-span-relations text.lc-relation-label");
+  await expect(label).toHaveText("lives in");
+  // The arrow's middle, from the drawn path itself (t = 1/2 of its curve).
+  const middle = await page.locator(".lc-span-relations .lc-relation-arrow").evaluate((path) => {
+    const p = path as SVGPathElement;
+    const at = p.getPointAtLength(p.getTotalLength() / 2);
+    const point = new DOMPoint(at.x, at.y).matrixTransform(p.getScreenCTM()!);
+    return { x: point.x, y: point.y };
+  });
+  await labelAtMiddle(label, middle);
+});

@@ -26,6 +26,8 @@ const drawingTags: readonly RegionTag[] = [
 const minZoom = 1;
 const maxZoom = 16;
 const zoomStep = 1.25;
+/** The share of the window's height an image may take when fitted. */
+const fitHeightShare = 0.62;
 /** How close, in screen pixels, a click must be to the first point to close a polygon. */
 const closeDistance = 10;
 
@@ -314,13 +316,17 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
       : null;
   const tool: Tool = panTool || spaceHeld ? "pan" : erasing ? "erase" : drawTool;
 
-  // The image is scaled to fit the viewport's width and at most 70% of the
-  // window's height, small images included, as Label Studio does.
+  // The image is fitted to the view, as Label Studio's "zoom to fit": no
+  // wider than the viewport, no taller than a share of the window (so what
+  // follows it, labels and review buttons, stays in sight), and never larger
+  // than its natural size; the zoom buttons enlarge it from there. The
+  // overlay takes exactly the image's displayed box, so percentages hold at
+  // any size.
   useEffect(() => {
     const viewport = viewportRef.current;
     if (!viewport) return;
     const measure = () =>
-      setRoom({ width: viewport.clientWidth, height: Math.max(240, Math.round(window.innerHeight * 0.7)) });
+      setRoom({ width: viewport.clientWidth, height: Math.max(240, Math.round(window.innerHeight * fitHeightShare)) });
     measure();
     const observer = new ResizeObserver(measure);
     observer.observe(viewport);
@@ -332,7 +338,7 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
   }, [url]);
   const fit =
     natural && room && natural.width > 0 && natural.height > 0
-      ? Math.min(room.width / natural.width, room.height / natural.height)
+      ? Math.min(1, room.width / natural.width, room.height / natural.height)
       : null;
   const imageSize = fit && natural ? { width: natural.width * fit, height: natural.height * fit } : undefined;
 
@@ -956,6 +962,7 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
           vectorEffect="non-scaling-stroke"
           data-relation-id={relation.id}
         />,
+        relationLabel(relation.id, relation.labels, [(from[0] + to[0]) / 2, (from[1] + to[1]) / 2]),
       ];
     });
     if (arrows.length === 0) return null;
@@ -977,6 +984,28 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
         </defs>
         {arrows}
       </g>
+    );
+  }
+
+  // relationLabel writes a relation's labels at at (percent), the middle of
+  // its arrow. The overlay stretches percent to the image and the stage is
+  // zoomed, so the text is scaled back to screen pixels there: same size,
+  // undistorted, at any zoom.
+  function relationLabel(id: string, labels: readonly string[], at: Point) {
+    if (labels.length === 0 || !imageSize) return null;
+    const sx = 100 / (imageSize.width * view.zoom);
+    const sy = 100 / (imageSize.height * view.zoom);
+    return (
+      <text
+        key={`${id}-label`}
+        className="lc-relation-label"
+        transform={`translate(${at[0]} ${at[1]}) scale(${sx} ${sy})`}
+        textAnchor="middle"
+        dominantBaseline="central"
+        data-relation-label={id}
+      >
+        {labels.join(", ")}
+      </text>
     );
   }
 

@@ -16,6 +16,9 @@ interface Arrow {
   id: string;
   path: string;
   direction: RelationItem["direction"];
+  /** The relation's labels, written at the arrow's middle, and where that is. */
+  label: string;
+  middle: [number, number];
 }
 
 /** anchor is where arrows meet a span: the top middle of its first piece's first line, in stage pixels. */
@@ -42,13 +45,15 @@ function measure(stage: HTMLElement, relations: readonly RelationItem[]): Arrow[
     const path =
       `M ${r(from[0])} ${r(from[1])} ` +
       `C ${r(from[0])} ${r(from[1] - lift)}, ${r(to[0])} ${r(to[1] - lift)}, ${r(to[0])} ${r(to[1])}`;
-    arrows.push({ id: relation.id, path, direction: relation.direction });
+    // The curve's middle (t = 1/2) is halfway across, three quarters of the lift up.
+    const middle: [number, number] = [r((from[0] + to[0]) / 2), r((from[1] + to[1]) / 2 - 0.75 * lift)];
+    arrows.push({ id: relation.id, path, direction: relation.direction, label: relation.labels.join(", "), middle });
   }
   return arrows;
 }
 
 function same(a: readonly Arrow[], b: readonly Arrow[]): boolean {
-  return a.length === b.length && a.every((x, i) => x.id === b[i]?.id && x.path === b[i]?.path && x.direction === b[i]?.direction);
+  return a.length === b.length && a.every((x, i) => x.id === b[i]?.id && x.path === b[i]?.path && x.direction === b[i]?.direction && x.label === b[i]?.label);
 }
 
 /**
@@ -106,6 +111,21 @@ export function SpanRelations({ stage, name }: { stage: RefObject<HTMLElement | 
           data-relation-id={arrow.id}
         />
       ))}
+      {arrows.map((arrow) =>
+        arrow.label ? (
+          <text
+            key={`${arrow.id}-label`}
+            className="lc-relation-label"
+            x={arrow.middle[0]}
+            y={arrow.middle[1]}
+            textAnchor="middle"
+            dominantBaseline="central"
+            data-relation-label={arrow.id}
+          >
+            {arrow.label}
+          </text>
+        ) : null,
+      )}
     </svg>
   );
 }
