@@ -120,7 +120,9 @@ func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in Annotatio
 			u.ClearLockedByID().ClearLockedUntil()
 			t.LockedByID, t.LockedUntil = nil, nil
 		}
-		if _, err := u.Save(quiet); err != nil {
+		// Bookkeeping that follows the annotation, which the annotation
+		// policy has just admitted: past the task policy, as the counters.
+		if _, err := u.Save(projects.Bookkeeping(ctx)); err != nil {
 			return err
 		}
 		if _, err := s.drafts.Delete(quiet, t.ID); err != nil {

@@ -84,7 +84,7 @@ func FillDataKeys(ctx context.Context, client *ent.Client, d string) error {
 			(SELECT DISTINCT jsonb_object_keys(t.data::jsonb) AS k FROM tasks t WHERE t.project_id = projects.id LIMIT $1) s), '[]'::jsonb)
 			WHERE task_data_keys IS NULL`
 	}
-	if _, err := client.ExecContext(counterContext(ctx), query, MaxDataKeys+1); err != nil {
+	if _, err := client.ExecContext(Bookkeeping(ctx), query, MaxDataKeys+1); err != nil {
 		return fmt.Errorf("fill the data keys of projects: %w", err)
 	}
 	return nil
