@@ -7,6 +7,8 @@ import (
 	"entgo.io/ent/dialect"
 
 	"gloss/ent"
+	"gloss/ent/project"
+	"gloss/internal/database"
 )
 
 // A project keeps the top-level data keys its tasks hold (task_data_keys),
@@ -71,21 +73,45 @@ func (d *DataKeys) Changed() []string {
 func (d *DataKeys) List() []string { return d.list }
 
 // FillDataKeys reads the data keys of every project that has no record of
-// them (made before projects kept them): a migration, run at start, one
-// statement for all. Replicas that start together fill each project once:
-// the WHERE is checked again on the locked row.
+// them (made before projects kept them): a migration, run at start. Each
+// project is filled in a transaction of its own that first locks its row:
+// on PostgreSQL an import into it on a replica already serving holds that
+// lock until it commits, and the fill, a later statement than the lock,
+// then reads that import's tasks too (one UPDATE for every project would
+// read the tasks as they were when it began). Replicas that start
+// together fill each project once: the WHERE is checked again on the
+// locked row.
 func FillDataKeys(ctx context.Context, client *ent.Client, d string) error {
-	// Up to MaxDataKeys+1 distinct keys a project, as an import keeps.
-	query := `UPDATE projects SET task_data_keys = (SELECT json_group_array(k) FROM
-		(SELECT DISTINCT j.key AS k FROM tasks t, json_each(t.data) j WHERE t.project_id = projects.id LIMIT ?))
-		WHERE task_data_keys IS NULL`
-	if d == dialect.Postgres {
-		query = `UPDATE projects SET task_data_keys = COALESCE((SELECT jsonb_agg(k) FROM
-			(SELECT DISTINCT jsonb_object_keys(t.data::jsonb) AS k FROM tasks t WHERE t.project_id = projects.id LIMIT $1) s), '[]'::jsonb)
-			WHERE task_data_keys IS NULL`
-	}
-	if _, err := client.ExecContext(Bookkeeping(ctx), query, MaxDataKeys+1); err != nil {
+	ctx = Bookkeeping(ctx)
+	ids, err := client.Project.Query().Where(project.TaskDataKeysIsNil()).IDs(ctx)
+	if err != nil {
 		return fmt.Errorf("fill the data keys of projects: %w", err)
+	}
+	// Up to MaxDataKeys+1 distinct keys a project, as an import keeps.
+	lock := ""
+	fill := `UPDATE projects SET task_data_keys = (SELECT json_group_array(k) FROM
+		(SELECT DISTINCT j.key AS k FROM tasks t, json_each(t.data) j WHERE t.project_id = projects.id LIMIT ?))
+		WHERE id = ? AND task_data_keys IS NULL`
+	if d == dialect.Postgres {
+		lock = `SELECT id FROM projects WHERE id = $1 FOR UPDATE`
+		fill = `UPDATE projects SET task_data_keys = COALESCE((SELECT jsonb_agg(k) FROM
+			(SELECT DISTINCT jsonb_object_keys(t.data::jsonb) AS k FROM tasks t WHERE t.project_id = projects.id LIMIT $1) s), '[]'::jsonb)
+			WHERE id = $2 AND task_data_keys IS NULL`
+	}
+	for _, id := range ids {
+		err := database.InTx(ctx, client, func(ctx context.Context) error {
+			tx := database.ClientFrom(ctx, client)
+			if lock != "" { // SQLite's transaction holds the write lock already
+				if _, err := tx.ExecContext(ctx, lock, id); err != nil {
+					return err
+				}
+			}
+			_, err := tx.ExecContext(ctx, fill, MaxDataKeys+1, id)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("fill the data keys of project %d: %w", id, err)
+		}
 	}
 	return nil
 }
