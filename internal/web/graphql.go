@@ -1,26 +1,20 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"slices"
 	"strconv"
-	"unicode/utf8"
 
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
@@ -47,7 +41,7 @@ const (
 // error presenter, and introspection only when the operator enables it.
 func newGraphQL(client *ent.Client, schema graphql.ExecutableSchema, introspection bool, log *slog.Logger) http.Handler {
 	srv := handler.New(schema)
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(postTransport{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(maxTokens)
 	srv.SetDisableSuggestion(true)
@@ -82,78 +76,6 @@ func newGraphQL(client *ent.Client, schema graphql.ExecutableSchema, introspecti
 		return errors.New("panic in resolver")
 	})
 	return checkGraphQLRequest(srv)
-}
-
-// checkGraphQLRequest refuses what the GraphQL endpoint does not take before
-// gqlgen sees it: anything but an application/json body, bodies over the
-// limit, and batched (array) requests.
-func checkGraphQLRequest(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-		if err != nil || mt != "application/json" {
-			fault.WriteJSON(w, http.StatusUnsupportedMediaType, fault.BadInput, "POST /graphql takes an application/json body")
-			return
-		}
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				fault.WriteJSON(w, http.StatusRequestEntityTooLarge, fault.BadInput, "the request body is larger than 1 MiB")
-				return
-			}
-			fault.WriteJSON(w, http.StatusBadRequest, fault.BadInput, "could not read the request body")
-			return
-		}
-		if t := bytes.TrimLeft(body, " \t\r\n"); len(t) > 0 && t[0] == '[' {
-			fault.WriteJSON(w, http.StatusBadRequest, fault.BadInput, "batched requests are not supported: send one operation per request")
-			return
-		}
-		if msg := checkBody(body); msg != "" {
-			fault.WriteJSON(w, http.StatusBadRequest, fault.BadInput, msg)
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		next.ServeHTTP(w, r)
-	})
-}
-
-// checkBody checks that body is what GraphQL over HTTP takes: one JSON object
-// with a string "query" and optional "operationName" (a string), "variables"
-// and "extensions" (objects). It returns what is wrong, or "". gqlgen would
-// otherwise answer some of these with its decoder's message (which echoes
-// the whole body) or reach extensions that expect an operation.
-func checkBody(body []byte) string {
-	const shape = `the request body must be one JSON object: {"query": "...", "variables": {...}, "operationName": "..."}`
-	if !utf8.Valid(body) {
-		return "the request body is not valid UTF-8"
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	var fields map[string]json.RawMessage
-	if err := dec.Decode(&fields); err != nil || fields == nil {
-		return shape
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return shape + "; there is more after it"
-	}
-	kind := func(name string) byte {
-		v := bytes.TrimLeft(fields[name], " \t\r\n")
-		if len(v) == 0 {
-			return 0
-		}
-		return v[0]
-	}
-	if k := kind("query"); k != '"' {
-		return `"query" must be a string holding the GraphQL document`
-	}
-	if k := kind("operationName"); k != 0 && k != 'n' && k != '"' {
-		return `"operationName" must be a string or null`
-	}
-	for _, name := range []string{"variables", "extensions"} {
-		if k := kind(name); k != 0 && k != 'n' && k != '{' {
-			return `"` + name + `" must be a JSON object or null`
-		}
-	}
-	return ""
 }
 
 // skipIfOnly skips the transaction of an operation whose every root field

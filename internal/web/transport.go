@@ -1,0 +1,220 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"gloss/internal/fault"
+)
+
+// postTransport is the one way in to GraphQL: a POST with one JSON object
+// as its body. It is gqlgen's transport.POST with two costs taken out of
+// every request: the body is decoded once (checkGraphQLRequest has decoded
+// and checked it), and a response without errors is written as gqlgen
+// produced it instead of being decoded and encoded again by json.Marshal
+// (which re-validated the whole `data`, a page of tasks included, byte by
+// byte). Status codes and content types are transport.POST's.
+type postTransport struct{}
+
+var _ graphql.Transport = postTransport{}
+
+// Supports takes every POST; checkGraphQLRequest has refused any other
+// content type.
+func (postTransport) Supports(r *http.Request) bool { return r.Method == http.MethodPost }
+
+// Do runs the operation checkGraphQLRequest put into the context.
+func (postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	ctx := r.Context()
+	contentType := responseContentType(r.Header.Get("Accept"))
+	w.Header().Set("Content-Type", contentType)
+	params, _ := ctx.Value(paramsKey{}).(*graphql.RawParams)
+	if params == nil { // not through checkGraphQLRequest: a wiring bug
+		w.WriteHeader(http.StatusInternalServerError)
+		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{gqlerror.Errorf("internal error")}))
+		return
+	}
+	params.Headers = r.Header
+	now := graphql.Now()
+	params.ReadTime = graphql.TraceTiming{Start: now, End: now}
+	rc, errs := exec.CreateOperationContext(ctx, params)
+	if errs != nil {
+		status := http.StatusOK
+		if errcode.GetErrorKind(errs) == errcode.KindProtocol {
+			status = http.StatusUnprocessableEntity
+			if contentType == graphQLResponseJSON {
+				status = http.StatusBadRequest
+			}
+		}
+		w.WriteHeader(status)
+		writeResponse(w, exec.DispatchError(graphql.WithOperationContext(ctx, rc), errs))
+		return
+	}
+	responses, ctx := exec.DispatchOperation(ctx, rc)
+	writeResponse(w, responses(ctx))
+}
+
+const graphQLResponseJSON = "application/graphql-response+json"
+
+// responseContentType is transport.POST's choice from the Accept header:
+// application/json unless the client prefers (or names only types other
+// than) application/graphql-response+json.
+func responseContentType(accept string) string {
+	if accept == "" {
+		return "application/json"
+	}
+	for part := range strings.SplitSeq(accept, ",") {
+		mt, _, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		switch mt {
+		case "*/*", "application/*", "application/json":
+			return "application/json"
+		case graphQLResponseJSON:
+			return graphQLResponseJSON
+		}
+	}
+	return graphQLResponseJSON
+}
+
+// writeResponse writes resp. gqlgen has already written `data` as compact
+// JSON, so a response that is nothing else is framed around it as it is;
+// one with errors or extensions goes through json.Marshal.
+func writeResponse(w io.Writer, resp *graphql.Response) {
+	if len(resp.Errors) == 0 && resp.Extensions == nil && resp.Label == "" && resp.Path == nil && resp.HasNext == nil {
+		data := resp.Data
+		if len(data) == 0 {
+			data = []byte("null")
+		}
+		b := make([]byte, 0, len(data)+10)
+		b = append(b, `{"data":`...)
+		b = append(b, data...)
+		b = append(b, '}')
+		_, _ = w.Write(b)
+		return
+	}
+	b, err := json.Marshal(resp)
+	if err != nil {
+		// Only a resolver's marshaller writing broken JSON gets here.
+		b = []byte(`{"errors":[{"message":"internal error: the response could not be encoded","extensions":{"code":"` + fault.Internal + `"}}],"data":null}`)
+	}
+	_, _ = w.Write(b)
+}
+
+type paramsKey struct{}
+
+// checkGraphQLRequest refuses what the GraphQL endpoint does not take before
+// gqlgen sees it: anything but an application/json body, bodies over the
+// limit, batched (array) requests and bodies of another shape. It decodes
+// the body once, into the parameters postTransport runs.
+func checkGraphQLRequest(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		if err != nil || mt != "application/json" {
+			fault.WriteJSON(w, http.StatusUnsupportedMediaType, fault.BadInput, "POST /graphql takes an application/json body")
+			return
+		}
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				fault.WriteJSON(w, http.StatusRequestEntityTooLarge, fault.BadInput, "the request body is larger than 1 MiB")
+				return
+			}
+			fault.WriteJSON(w, http.StatusBadRequest, fault.BadInput, "could not read the request body")
+			return
+		}
+		if t := bytes.TrimLeft(body, " \t\r\n"); len(t) > 0 && t[0] == '[' {
+			fault.WriteJSON(w, http.StatusBadRequest, fault.BadInput, "batched requests are not supported: send one operation per request")
+			return
+		}
+		params, msg := decodeBody(body)
+		if msg != "" {
+			fault.WriteJSON(w, http.StatusBadRequest, fault.BadInput, msg)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), paramsKey{}, params)))
+	})
+}
+
+// rawRequest is the body of a GraphQL request, each member as it was sent.
+type rawRequest struct {
+	Query         json.RawMessage `json:"query"`
+	OperationName json.RawMessage `json:"operationName"`
+	Variables     json.RawMessage `json:"variables"`
+	Extensions    json.RawMessage `json:"extensions"`
+}
+
+// decodeBody decodes body, which must be what GraphQL over HTTP takes: one
+// JSON object with a string "query" and optional "operationName" (a
+// string), "variables" and "extensions" (objects). It returns what is
+// wrong, or the parameters (numbers in variables as json.Number, as gqlgen
+// decodes them). gqlgen would otherwise answer some of these with its
+// decoder's message (which echoes the whole body) or reach extensions that
+// expect an operation.
+func decodeBody(body []byte) (*graphql.RawParams, string) {
+	const shape = `the request body must be one JSON object: {"query": "...", "variables": {...}, "operationName": "..."}`
+	if !utf8.Valid(body) {
+		return nil, "the request body is not valid UTF-8"
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	var raw rawRequest
+	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) == 0 || t[0] != '{' {
+		return nil, shape
+	}
+	if err := dec.Decode(&raw); err != nil {
+		return nil, shape
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, shape + "; there is more after it"
+	}
+	kind := func(v json.RawMessage) byte {
+		if v = bytes.TrimLeft(v, " \t\r\n"); len(v) == 0 {
+			return 0
+		}
+		return v[0]
+	}
+	if kind(raw.Query) != '"' {
+		return nil, `"query" must be a string holding the GraphQL document`
+	}
+	if k := kind(raw.OperationName); k != 0 && k != 'n' && k != '"' {
+		return nil, `"operationName" must be a string or null`
+	}
+	for _, m := range []struct {
+		name string
+		v    json.RawMessage
+	}{{"variables", raw.Variables}, {"extensions", raw.Extensions}} {
+		if k := kind(m.v); k != 0 && k != 'n' && k != '{' {
+			return nil, `"` + m.name + `" must be a JSON object or null`
+		}
+	}
+	p := &graphql.RawParams{}
+	if json.Unmarshal(raw.Query, &p.Query) != nil || (kind(raw.OperationName) == '"' && json.Unmarshal(raw.OperationName, &p.OperationName) != nil) {
+		return nil, shape
+	}
+	for _, m := range []struct {
+		v   json.RawMessage
+		out *map[string]any
+	}{{raw.Variables, &p.Variables}, {raw.Extensions, &p.Extensions}} {
+		if kind(m.v) != '{' {
+			continue
+		}
+		d := json.NewDecoder(bytes.NewReader(m.v))
+		d.UseNumber()
+		if d.Decode(m.out) != nil {
+			return nil, shape
+		}
+	}
+	return p, ""
+}
