@@ -118,6 +118,28 @@ func resolveForwarded(proxies forwarded.Proxies) func(http.Handler) http.Handler
 	}
 }
 
+// header is a response header in canonical form with its value, shared by
+// every response: a handler that changes it (Set, Add, Del) replaces the
+// map entry or grows a copy, never the shared value.
+type header struct {
+	name  string
+	value []string
+}
+
+// hardening is what every response carries; hsts goes with HTTPS.
+var (
+	hardening = []header{
+		{"Content-Security-Policy", []string{contentSecurityPolicy}},
+		{"X-Content-Type-Options", []string{"nosniff"}},
+		{"X-Frame-Options", []string{"DENY"}},
+		{"Referrer-Policy", []string{"no-referrer"}},
+		{"Cross-Origin-Opener-Policy", []string{"same-origin"}},
+		{"Cross-Origin-Resource-Policy", []string{"same-origin"}},
+		{"Permissions-Policy", []string{"camera=(), microphone=(), geolocation=()"}},
+	}
+	hsts = header{"Strict-Transport-Security", []string{"max-age=63072000; includeSubDomains"}}
+)
+
 // securityHeaders sets the browser-hardening headers on every response, in
 // this one place. HSTS goes with every response to a request that reached
 // Gloss over HTTPS, directly or through a trusted proxy (browsers ignore it
@@ -126,15 +148,11 @@ func securityHeaders() func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			h := w.Header()
-			h.Set("Content-Security-Policy", contentSecurityPolicy)
-			h.Set("X-Content-Type-Options", "nosniff")
-			h.Set("X-Frame-Options", "DENY")
-			h.Set("Referrer-Policy", "no-referrer")
-			h.Set("Cross-Origin-Opener-Policy", "same-origin")
-			h.Set("Cross-Origin-Resource-Policy", "same-origin")
-			h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+			for _, kv := range hardening {
+				h[kv.name] = kv.value
+			}
 			if forwarded.Of(r).Scheme == "https" {
-				h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+				h[hsts.name] = hsts.value
 			}
 			next.ServeHTTP(w, r)
 		})
