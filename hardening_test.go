@@ -47,6 +47,15 @@ func TestGraphQLRefusesOtherShapes(t *testing.T) {
 		{"batch", http.MethodPost, "application/json", []byte("[" + resetInvite + "," + resetInvite + "]"), http.StatusBadRequest},
 		{"oversized", http.MethodPost, "application/json", big, http.StatusRequestEntityTooLarge},
 		{"not json", http.MethodPost, "application/json", []byte("{nope"), http.StatusBadRequest},
+		{"null", http.MethodPost, "application/json", []byte("null"), http.StatusBadRequest},
+		{"a string", http.MethodPost, "application/json", []byte(`"mutation { resetInviteLink { id } }"`), http.StatusBadRequest},
+		{"two objects", http.MethodPost, "application/json", []byte(resetInvite + resetInvite), http.StatusBadRequest},
+		{"query not a string", http.MethodPost, "application/json", []byte(`{"query":["mutation { resetInviteLink { id } }"]}`), http.StatusBadRequest},
+		{"no query", http.MethodPost, "application/json", []byte(`{"operationName":"x"}`), http.StatusBadRequest},
+		{"operationName a number", http.MethodPost, "application/json", []byte(`{"query":"mutation { resetInviteLink { id } }","operationName":1}`), http.StatusBadRequest},
+		{"variables an array", http.MethodPost, "application/json", []byte(`{"query":"mutation { resetInviteLink { id } }","variables":[1]}`), http.StatusBadRequest},
+		{"extensions a string", http.MethodPost, "application/json", []byte(`{"query":"mutation { resetInviteLink { id } }","extensions":"x"}`), http.StatusBadRequest},
+		{"not UTF-8", http.MethodPost, "application/json", []byte("{\"query\":\"mutation { resetInviteLink { id } } #\xff\"}"), http.StatusBadRequest},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := owner.raw(tc.method, tc.contentType, tc.body)
@@ -54,6 +63,9 @@ func TestGraphQLRefusesOtherShapes(t *testing.T) {
 				t.Fatalf("status %d, want %d: %s", r.Status, tc.status, r.Raw)
 			}
 			if tc.status != http.StatusBadRequest || tc.name != "not json" {
+				if tc.status == http.StatusBadRequest && !strings.Contains(r.Raw, "must be") && !strings.Contains(r.Raw, "UTF-8") && !strings.Contains(r.Raw, "batched") {
+					t.Fatalf("the refusal does not say what is wrong: %s", r.Raw)
+				}
 				if r.Code() != "BAD_USER_INPUT" {
 					t.Fatalf("code %q: %s", r.Code(), r.Raw)
 				}
