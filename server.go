@@ -31,6 +31,7 @@ import (
 	"gloss/internal/dataset"
 	"gloss/internal/draft"
 	"gloss/internal/labeling"
+	"gloss/internal/logsink"
 	"gloss/internal/projects"
 	"gloss/internal/safehttp"
 	"gloss/internal/secret"
@@ -106,6 +107,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 }
 
 func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
+	// Log lines (one per request) and the messages below go out through one
+	// sink, in order, batched while the output is busy; it is closed last,
+	// after the shutdown's own lines.
+	sink := logsink.New(stdout)
+	defer sink.Close()
+	stdout = sink
 	log := slog.New(slog.NewTextHandler(stdout, nil))
 	outbound, err := cfg.Outbound()
 	if err != nil {

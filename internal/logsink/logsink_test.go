@@ -1,0 +1,135 @@
+package logsink
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// lockedBuffer is an output that records every write.
+type lockedBuffer struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	writes int
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.writes++
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// Lines from many goroutines all arrive, whole, each goroutine's in its
+// order, and in fewer writes than lines; Close leaves nothing behind.
+func TestLinesArriveWholeAndInOrder(t *testing.T) {
+	out := &lockedBuffer{}
+	s := New(out)
+	const writers, lines = 16, 500
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range lines {
+				fmt.Fprintf(s, "writer=%d line=%d\n", w, i)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(got) != writers*lines {
+		t.Fatalf("%d lines arrived, want %d", len(got), writers*lines)
+	}
+	next := make([]int, writers)
+	for _, l := range got {
+		var w, i int
+		if _, err := fmt.Sscanf(l, "writer=%d line=%d", &w, &i); err != nil {
+			t.Fatalf("torn line %q", l)
+		}
+		if i != next[w] {
+			t.Fatalf("writer %d: line %d came when %d was due", w, i, next[w])
+		}
+		next[w]++
+	}
+	if out.writes >= writers*lines {
+		t.Errorf("%d writes for %d lines: nothing was batched", out.writes, writers*lines)
+	}
+	// After Close a line goes straight to the output.
+	fmt.Fprintln(s, "after close")
+	if !strings.HasSuffix(out.String(), "after close\n") {
+		t.Errorf("a write after Close did not reach the output")
+	}
+}
+
+// A line reaches the output without anything else happening: no timer, no
+// Close, no further line.
+func TestALoneLineIsWritten(t *testing.T) {
+	out := &lockedBuffer{}
+	s := New(out)
+	defer s.Close()
+	fmt.Fprintln(s, "alone")
+	deadline := time.Now().Add(10 * time.Second)
+	for out.String() != "alone\n" {
+		if time.Now().After(deadline) {
+			t.Fatalf("the line was not written; output %q", out.String())
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// blockingOutput holds every write until released.
+type blockingOutput struct {
+	release chan struct{}
+	lockedBuffer
+}
+
+func (b *blockingOutput) Write(p []byte) (int, error) {
+	<-b.release
+	return b.lockedBuffer.Write(p)
+}
+
+// An output that does not keep up slows the writers down once maxPending is
+// waiting, instead of the sink holding an unbounded backlog; nothing is lost.
+func TestSlowOutputHoldsWritersBack(t *testing.T) {
+	out := &blockingOutput{release: make(chan struct{})}
+	s := New(out)
+	line := strings.Repeat("x", 1023) + "\n"
+	n := 3 * maxPending / len(line)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range n {
+			_, _ = s.Write([]byte(line))
+		}
+	}()
+	select {
+	case <-done:
+		t.Fatalf("%d bytes were accepted while the output took none", n*len(line))
+	case <-time.After(200 * time.Millisecond):
+	}
+	s.mu.Lock()
+	pending := len(s.pending)
+	s.mu.Unlock()
+	if pending > maxPending+len(line) {
+		t.Fatalf("%d bytes pending, bound %d", pending, maxPending)
+	}
+	close(out.release)
+	<-done
+	s.Close()
+	if got := len(out.String()); got != n*len(line) {
+		t.Fatalf("%d bytes arrived, want %d", got, n*len(line))
+	}
+}
