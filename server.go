@@ -32,6 +32,7 @@ import (
 	"gloss/internal/draft"
 	"gloss/internal/labeling"
 	"gloss/internal/logsink"
+	"gloss/internal/memory"
 	"gloss/internal/projects"
 	"gloss/internal/safehttp"
 	"gloss/internal/secret"
@@ -267,6 +268,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	// freed pages for reuse up to about its heap goal, so an idle server
 	// would hold them: collect once and hand them back now.
 	debug.FreeOSMemory()
+	memory.Serve(os.Getenv) // the collector's pace while serving
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

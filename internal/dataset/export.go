@@ -20,6 +20,7 @@ import (
 	"gloss/internal/database"
 	"gloss/internal/export"
 	"gloss/internal/fault"
+	"gloss/internal/memory"
 	"gloss/internal/projects"
 	"gloss/internal/rule"
 	"gloss/internal/viewer"
@@ -87,6 +88,7 @@ func (s *Service) PrepareExport(ctx context.Context, projectID int, format strin
 		ContentType: f.ContentType(),
 		Filename:    name,
 		WriteTo: func(w io.Writer) error {
+			defer memory.Heavy()()
 			return export.Write(w, f, schema, s.taskStream(ctx, v, p, o))
 		},
 	}, nil
