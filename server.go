@@ -268,6 +268,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	// freed pages for reuse up to about its heap goal, so an idle server
 	// would hold them: collect once and hand them back now.
 	debug.FreeOSMemory()
+	memory.DropStartupPages()
 	memory.Serve(os.Getenv) // the collector's pace while serving
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

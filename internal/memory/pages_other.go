@@ -1,0 +1,6 @@
+//go:build !linux
+
+package memory
+
+// DropStartupPages does nothing outside Linux.
+func DropStartupPages() {}
