@@ -20,8 +20,10 @@ const streamWorkers = 8
 
 // startup starts each server three times on a fresh data directory (Gloss
 // without an owner, so no password is hashed) and reports the median time
-// from exec to /healthz 200, and the resident memory one second later.
+// from exec to /healthz 200, and the most resident memory over the ten
+// seconds after that.
 func (r *run) startup() error {
+	const idleWatch = 10 * time.Second
 	measure := func(start func(dir string) (*proc, error)) (time.Duration, int64, error) {
 		var ts []time.Duration
 		var rss int64
@@ -32,8 +34,11 @@ func (r *run) startup() error {
 			}
 			ts = append(ts, p.startup)
 			if i == 2 {
-				time.Sleep(time.Second)
-				rss = p.rss()
+				// The most it holds while idle: start-up's pages may be
+				// handed back at once and pollers map some again.
+				for end := time.Now().Add(idleWatch); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+					rss = max(rss, p.rss())
+				}
 			}
 			p.stop()
 		}
@@ -50,7 +55,7 @@ func (r *run) startup() error {
 	}
 	x := float64(gt) / float64(bt)
 	r.add(row{scenario: "start-up to `/healthz` 200 (fresh data dir, median of 3)", gloss: ms(gt), base: ms(bt), ratio: ratio(x), goal: "≤ 15×", pass: x <= 15})
-	r.add(row{scenario: "idle RSS 1 s after start", gloss: mb(grss), base: mb(brss), ratio: ratio(float64(grss) / float64(brss)), goal: "≤ 30 MB", pass: grss <= 30<<20})
+	r.add(row{scenario: "idle RSS, most over 10 s after start", gloss: mb(grss), base: mb(brss), ratio: ratio(float64(grss) / float64(brss)), goal: "≤ 30 MB", pass: grss <= 30<<20})
 	return nil
 }
 
