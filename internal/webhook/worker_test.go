@@ -282,3 +282,35 @@ func TestRefusedReceiversGetNothing(t *testing.T) {
 		t.Errorf("the refused receiver got %d requests", hits.Load())
 	}
 }
+
+// A worker with nothing due does not wait for the write lock: on SQLite a
+// long write transaction (a big import) holds the one writer, and the
+// worker's poll every second used to queue behind it for the writer. (On
+// PostgreSQL the claim never waited, as it locks only rows that are due.)
+func TestAnIdleWorkerTakesNoWriteLock(t *testing.T) {
+	r := MustRig(t, "127.0.0.0/8")
+	ctx := viewer.NewSystemContext(context.Background())
+	tx, err := r.db.Client.Tx(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	w := r.svc.NewWorker(r.db.Dialect, fast)
+	poll, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	n, err := w.RunOnce(poll)
+	if err != nil || n != 0 {
+		t.Fatalf("an idle poll beside an open write transaction: %d claimed, %v", n, err)
+	}
+	// Once something is due, the worker does claim it (after the writer is
+	// free again).
+	tx.Rollback()
+	var got atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { got.Add(1) }))
+	defer srv.Close()
+	r.hook(t, srv.URL)
+	r.emit(t)
+	if n, err := w.RunOnce(context.Background()); err != nil || n != 1 || got.Load() != 1 {
+		t.Fatalf("a due delivery: %d claimed, %d received, %v", n, got.Load(), err)
+	}
+}
