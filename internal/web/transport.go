@@ -90,8 +90,14 @@ func responseContentType(accept string) string {
 
 // writeResponse writes resp. gqlgen has already written `data` as compact
 // JSON, so a response that is nothing else is framed around it as it is;
-// one with errors or extensions goes through json.Marshal.
+// one with errors or extensions goes through json.Marshal. There is no
+// response (nil) when the request was cancelled while its operation ran:
+// that is `null`, as transport.POST wrote it, to a client that has gone.
 func writeResponse(w io.Writer, resp *graphql.Response) {
+	if resp == nil {
+		_, _ = w.Write([]byte("null"))
+		return
+	}
 	if len(resp.Errors) == 0 && resp.Extensions == nil && resp.Label == "" && resp.Path == nil && resp.HasNext == nil {
 		data := resp.Data
 		if len(data) == 0 {
