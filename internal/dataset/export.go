@@ -20,7 +20,6 @@ import (
 	"gloss/internal/database"
 	"gloss/internal/export"
 	"gloss/internal/fault"
-	"gloss/internal/memory"
 	"gloss/internal/projects"
 	"gloss/internal/rule"
 	"gloss/internal/viewer"
@@ -88,7 +87,6 @@ func (s *Service) PrepareExport(ctx context.Context, projectID int, format strin
 		ContentType: f.ContentType(),
 		Filename:    name,
 		WriteTo: func(w io.Writer) error {
-			defer memory.Heavy()()
 			return export.Write(w, f, schema, s.taskStream(ctx, v, p, o))
 		},
 	}, nil

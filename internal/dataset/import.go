@@ -30,7 +30,6 @@ import (
 	"gloss/internal/database"
 	"gloss/internal/fault"
 	"gloss/internal/importer"
-	"gloss/internal/memory"
 	"gloss/internal/projects"
 	"gloss/internal/safehttp"
 	"gloss/internal/webhook"
@@ -98,7 +97,6 @@ func (s *Service) importProject(ctx context.Context, projectID int) (*ent.Projec
 // ImportJSON imports Label Studio task objects given inline (the GraphQL
 // importTasks argument): all or nothing.
 func (s *Service) ImportJSON(ctx context.Context, projectID int, raw json.RawMessage) (int, error) {
-	defer memory.Heavy()()
 	p, keys, err := s.importProject(ctx, projectID)
 	if err != nil {
 		return 0, err
@@ -140,7 +138,6 @@ func (s *Service) ImportFiles(ctx context.Context, projectID int, files []Source
 }
 
 func (s *Service) importFiles(ctx context.Context, p *ent.Project, keys importKeys, files []Source, uploads []json.RawMessage) (int, error) {
-	defer memory.Heavy()()
 	var err error
 	formats := make([]importer.Format, len(files))
 	for i, f := range files {

@@ -1,10 +1,31 @@
 package memory
 
 import (
+	"runtime"
 	"runtime/debug"
-	"sync"
 	"testing"
+	"time"
 )
+
+func TestPercentFor(t *testing.T) {
+	for _, tc := range []struct {
+		live uint64
+		want int
+	}{
+		{0, maxPercent},
+		{1 << 20, maxPercent},    // 1 MiB live: at most five times
+		{heapTarget / 5, 400},    // exactly five times reaches the target
+		{16 << 20, 300},          // 16 MiB: grows to 64
+		{heapTarget / 2, 100},    // half the target: Go's default
+		{heapTarget, minPercent}, // more: Go's default, never less
+		{1 << 30, minPercent},    // a gigabyte live: Go's default
+		{heapTarget / 3, 200},    // 21.3 MiB: grows to 64
+	} {
+		if got := percentFor(tc.live); got != tc.want {
+			t.Errorf("percentFor(%d) = %d, want %d", tc.live, got, tc.want)
+		}
+	}
+}
 
 // gcPercent reads the collector's current pace.
 func gcPercent() int {
@@ -13,79 +34,48 @@ func gcPercent() int {
 	return v
 }
 
-func reset(t *testing.T) {
+// waitPace collects until the pace, worked out after each collection,
+// is want.
+func waitPace(t *testing.T, want int) {
 	t.Helper()
-	percent, limit := gcPercent(), debug.SetMemoryLimit(-1)
-	t.Cleanup(func() {
-		mu.Lock()
-		paced, heavy = false, 0
-		mu.Unlock()
-		debug.SetGCPercent(percent)
-		debug.SetMemoryLimit(limit)
-	})
-	mu.Lock()
-	paced, heavy = false, 0
-	mu.Unlock()
-	debug.SetGCPercent(100)
-}
-
-func TestServingPaceAndHeavyWork(t *testing.T) {
-	reset(t)
-	Serve(func(string) string { return "" })
-	if got := gcPercent(); got != servingPercent {
-		t.Fatalf("serving: GC percent %d, want %d", got, servingPercent)
-	}
-	if got := debug.SetMemoryLimit(-1); got != softLimit {
-		t.Fatalf("serving: memory limit %d, want %d", got, softLimit)
-	}
-	// Heavy work from many goroutines at once: the default pace holds
-	// until the last one ends, however they interleave.
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	dones := make(chan func(), 50)
-	for range 50 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			dones <- Heavy()
-		}()
-	}
-	close(start)
-	wg.Wait()
-	close(dones)
-	var ends []func()
-	for d := range dones {
-		ends = append(ends, d)
-	}
-	for i, done := range ends {
-		if got := gcPercent(); got != heavyPercent {
-			t.Fatalf("with %d heavy works running: GC percent %d, want %d", len(ends)-i, got, heavyPercent)
+	deadline := time.Now().Add(10 * time.Second)
+	for gcPercent() != want {
+		if time.Now().After(deadline) {
+			t.Fatalf("the pace stayed %d, want %d", gcPercent(), want)
 		}
-		done()
-		done() // a second call changes nothing
-	}
-	if got := gcPercent(); got != servingPercent {
-		t.Fatalf("after the heavy work: GC percent %d, want %d", got, servingPercent)
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
-// The operator's GOGC and GOMEMLIMIT are left alone, and heavy work then
-// changes nothing.
-func TestOperatorSettingsWin(t *testing.T) {
-	reset(t)
+var held [][]byte
+
+// The pace follows the live heap from one collection to the next: five
+// times a small heap, Go's default while much is live (as during a storm
+// of sign-ins), and back once it is garbage. GOGC in the environment
+// leaves the pace alone.
+func TestPaceFollowsTheLiveHeap(t *testing.T) {
+	before := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(before)
+
 	debug.SetGCPercent(250)
-	limit := debug.SetMemoryLimit(-1)
-	Serve(func(k string) string { return map[string]string{"GOGC": "250", "GOMEMLIMIT": "1GiB"}[k] })
-	done := Heavy()
+	Serve(func(k string) string { return map[string]string{"GOGC": "250"}[k] })
+	runtime.GC()
+	time.Sleep(50 * time.Millisecond)
 	if got := gcPercent(); got != 250 {
-		t.Fatalf("GOGC=250 set: GC percent %d during heavy work", got)
+		t.Fatalf("GOGC=250 set: the pace changed to %d", got)
 	}
-	done()
-	if got := gcPercent(); got != 250 {
-		t.Fatalf("GOGC=250 set: GC percent %d after heavy work", got)
+
+	Serve(func(string) string { return "" })
+	waitPace(t, maxPercent)
+	for range 6 { // 48 MiB live, as two sign-in hashes and then some
+		b := make([]byte, 8<<20)
+		for i := range b {
+			b[i] = 1
+		}
+		held = append(held, b)
 	}
-	if got := debug.SetMemoryLimit(-1); got != limit {
-		t.Fatalf("GOMEMLIMIT set: the limit changed to %d", got)
-	}
+	waitPace(t, minPercent)
+	held = nil
+	waitPace(t, maxPercent)
 }

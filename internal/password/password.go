@@ -23,7 +23,6 @@ import (
 	"golang.org/x/crypto/argon2"
 
 	"gloss/internal/fault"
-	"gloss/internal/memory"
 )
 
 // The length limits, in characters.
@@ -146,7 +145,6 @@ func derive(ctx context.Context, pw string, salt []byte, m, t uint32, p uint8) (
 		return nil, ctx.Err()
 	}
 	defer func() { <-slots }()
-	defer memory.Heavy()()
 	reclaim()
 	key := argon2.IDKey([]byte(pw), salt, t, m, p, keyLen)
 	freedAt.Store(gcCycles())
