@@ -71,3 +71,46 @@ func TestGraphQLResponsesAreWhatWasStored(t *testing.T) {
 		}
 	}
 }
+
+// Task data is written into responses as it is stored. Data that is not
+// JSON (a restore, an edit in the database; every import checks what it
+// stores) comes back as null and cannot become the structure of the
+// response; on PostgreSQL the jsonb column refuses it in the first place.
+func TestStoredDataThatIsNotJSONCannotShapeAResponse(t *testing.T) {
+	tm := MustTeam(t)
+	projectID := tm.project(t, textClassification, nil)
+	tm.owner.ok(importTasks, map[string]any{"p": projectID, "t": []any{map[string]any{"text": "first"}, map[string]any{"text": "second"}}})
+	token := str(tm.owner.ok(`mutation { resetApiToken { token } }`, nil), "resetApiToken", "token")
+	tm.s.stop()
+	db := openTestDB(t, tm.s)
+	const broken = `{"text":"x"}}],"injected":{"edges":[{"node":{"id":"999","data":{}`
+	_, err := db.Exec(`UPDATE tasks SET data = $1 WHERE id = (SELECT MIN(id) FROM tasks)`, broken)
+	db.Close()
+	if tm.s.env["DATABASE_URL"] != "" {
+		if err == nil {
+			t.Fatal("PostgreSQL stored task data that is not JSON")
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2 := mustStartIn(t, tm.s.DataDir, tm.s.env)
+	c := s2.tokenClient(t, token)
+	r := c.gql(`query($p: ID!) { tasks(projectId: $p, first: 10) { edges { node { id data } } } }`, map[string]any{"p": projectID})
+	var whole map[string]any
+	if err := json.Unmarshal([]byte(r.Raw), &whole); err != nil {
+		t.Fatalf("the response is not JSON: %v: %s", err, r.Raw)
+	}
+	if len(whole) != 1 || strings.Contains(r.Raw, `"injected"`) && whole["injected"] != nil {
+		t.Fatalf("stored bytes shaped the response: %s", r.Raw)
+	}
+	edges := path(whole, "data", "tasks", "edges").([]any)
+	if len(edges) != 2 {
+		t.Fatalf("%d tasks listed, want 2: %s", len(edges), r.Raw)
+	}
+	first, second := edges[0].(map[string]any)["node"].(map[string]any), edges[1].(map[string]any)["node"].(map[string]any)
+	if first["data"] != nil || path(second, "data", "text") != "second" {
+		t.Fatalf("the broken task's data should be null and the other's intact: %s", r.Raw)
+	}
+}

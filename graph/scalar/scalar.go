@@ -15,10 +15,14 @@ import (
 // RawJSON is a JSON value passed through without decoding.
 type RawJSON = json.RawMessage
 
-// MarshalRawJSON writes raw JSON as is; an empty value is null.
+// MarshalRawJSON writes raw JSON as is; an empty value is null, and so is
+// one that is not JSON. Every writer checks what it stores (imports do), but
+// the response is written around these bytes as they are (web's
+// transport), so a value that is not JSON, from a restore or an edit in the
+// database, must not become the structure of someone's response.
 func MarshalRawJSON(v json.RawMessage) graphql.Marshaler {
 	return graphql.WriterFunc(func(w io.Writer) {
-		if len(bytes.TrimSpace(v)) == 0 {
+		if len(bytes.TrimSpace(v)) == 0 || !json.Valid(v) {
 			_, _ = w.Write([]byte("null"))
 			return
 		}

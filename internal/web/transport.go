@@ -98,7 +98,8 @@ func writeResponse(w io.Writer, resp *graphql.Response) {
 		_, _ = w.Write([]byte("null"))
 		return
 	}
-	if len(resp.Errors) == 0 && resp.Extensions == nil && resp.Label == "" && resp.Path == nil && resp.HasNext == nil {
+	// gqlgen always sets Extensions, empty when there are none.
+	if len(resp.Errors) == 0 && len(resp.Extensions) == 0 && resp.Label == "" && len(resp.Path) == 0 && resp.HasNext == nil {
 		data := resp.Data
 		if len(data) == 0 {
 			data = []byte("null")
