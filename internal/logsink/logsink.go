@@ -3,7 +3,10 @@
 // request never waits for the output, and lines that arrive while one write
 // is under way go out together in the next write instead of costing a
 // system call each. A line is handed on as soon as the goroutine is free:
-// nothing waits for a timer, and Close writes what is left.
+// nothing waits for a timer, and Close writes what is left. A process that
+// dies outright (killed, a fatal runtime error) loses what is still
+// pending: microseconds of lines, or up to maxPending while the output is
+// slow.
 package logsink
 
 import (
@@ -29,8 +32,9 @@ type Sink struct {
 
 	outMu sync.Mutex // held while writing to out, so batches go out in order
 
-	wake chan struct{}
-	done chan struct{}
+	wake      chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
 }
 
 // New returns a Sink writing to out and starts its goroutine; Close stops it.
@@ -40,17 +44,18 @@ func New(out io.Writer) *Sink {
 	return s
 }
 
-// Write queues p for the output. Once the Sink is closed it writes p
-// directly.
+// Write queues p for the output. Once the Sink is closed it writes p (and
+// anything still pending before it) itself.
 func (s *Sink) Write(p []byte) (int, error) {
 	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		s.outMu.Lock()
-		defer s.outMu.Unlock()
-		return s.out.Write(p)
-	}
 	s.pending = append(s.pending, p...)
+	if s.closed {
+		// No goroutine any more: written now, after whatever Close has
+		// not yet written, in order.
+		s.mu.Unlock()
+		s.flush()
+		return len(p), nil
+	}
 	full := len(s.pending) >= maxPending
 	if !full {
 		select { // under mu, so Close cannot close wake meanwhile
@@ -92,17 +97,16 @@ func (s *Sink) flush() {
 }
 
 // Close writes what is pending and stops the goroutine; later writes go to
-// the output directly.
+// the output directly. Every call returns once everything written before it
+// is out.
 func (s *Sink) Close() error {
-	s.mu.Lock()
-	if s.closed {
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		close(s.wake)
 		s.mu.Unlock()
-		return nil
-	}
-	s.closed = true
-	close(s.wake)
-	s.mu.Unlock()
-	<-s.done
+		<-s.done
+	})
 	s.flush()
 	return nil
 }

@@ -133,3 +133,42 @@ func TestSlowOutputHoldsWritersBack(t *testing.T) {
 		t.Fatalf("%d bytes arrived, want %d", got, n*len(line))
 	}
 }
+
+// Lines written while Close is under way, from another goroutine, come
+// after those written before it, and every Close returns only once what
+// was written before it is out.
+func TestCloseKeepsOrder(t *testing.T) {
+	for range 50 {
+		out := &blockingOutput{release: make(chan struct{})}
+		s := New(out)
+		fmt.Fprintln(s, "A")
+		fmt.Fprintln(s, "B")
+		closed := make(chan struct{}, 2)
+		for range 2 {
+			go func() { s.Close(); closed <- struct{}{} }()
+		}
+		for { // wait until Close has begun
+			s.mu.Lock()
+			c := s.closed
+			s.mu.Unlock()
+			if c {
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
+		done := make(chan struct{})
+		go func() { fmt.Fprintln(s, "C"); close(done) }()
+		select {
+		case <-closed:
+			t.Fatal("Close returned while lines were still waiting for the output")
+		case <-time.After(5 * time.Millisecond):
+		}
+		close(out.release)
+		<-closed
+		<-closed
+		<-done
+		if got := out.String(); got != "A\nB\nC\n" {
+			t.Fatalf("output %q, want A, B, C in order", got)
+		}
+	}
+}
