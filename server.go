@@ -269,7 +269,10 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	// would hold them: collect once and hand them back now.
 	debug.FreeOSMemory()
 	memory.DropStartupPages()
-	memory.Serve(os.Getenv) // the collector's pace while serving
+	// The collector's pace while serving. GOGC is read from the process's own
+	// environment, not run's getenv: it is the runtime's setting, which the
+	// runtime itself reads from there.
+	memory.Serve(os.Getenv)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
