@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/base64"
@@ -16,18 +17,103 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	_ "github.com/mattn/go-sqlite3" // the driver Gloss uses for SQLite
 )
 
 // The baseline is the plain Go program each scenario is measured against:
-// net/http and database/sql with the SQLite driver Gloss uses, the same
-// connection settings (WAL, synchronous=NORMAL, immediate write
-// transactions), one writer connection beside a pool of readers, and a
-// plain schema holding the same task data. It runs as a child process of
-// the benchmark (bench -serve-baseline DIR -port P) so that its start-up
-// and memory are measured the way Gloss's are.
+// net/http and database/sql with the driver Gloss uses, and a plain schema
+// holding the same task data. On SQLite it has the same connection
+// settings (WAL, synchronous=NORMAL, immediate write transactions), one
+// writer connection beside a pool of readers; on PostgreSQL (the
+// PostgreSQL pass, -baseline-db) one pool of pgx connections, COPY for
+// imports and a row lock that skips held rows for the label stream. It
+// runs as a child process of the benchmark (bench -serve-baseline DIR -port
+// P) so that its start-up and memory are measured the way Gloss's are.
 
-const baselineSchema = `
+// baselineSQL is the baseline's statements on one database.
+type baselineSQL struct {
+	schema   string
+	addToken string // hash, user id
+	user     string // hash → user id
+	maxInner string // project → the highest inner id
+	page     string // project, after → id, data, total_annotations
+	export   string // project → id, inner_id, data, created_at, updated_at, total_annotations
+	next     string // user, locked until, project, user, now → id, data
+	release  string // updated at, task, user: count the annotation and release the lock
+	annotate string // task, user, result, created at → id
+	addUser  string // email, salt, key
+	login    string // email → id, salt, key
+}
+
+var sqliteBaseline = baselineSQL{
+	schema:   sqliteBaselineSchema,
+	addToken: `INSERT OR IGNORE INTO tokens (hash, user_id) VALUES (?, ?)`,
+	user:     `SELECT user_id FROM tokens WHERE hash = ?`,
+	maxInner: `SELECT COALESCE(MAX(inner_id), 0) FROM tasks WHERE project_id = ?`,
+	page:     `SELECT id, data, total_annotations FROM tasks WHERE project_id = ? AND id > ? ORDER BY id LIMIT 101`,
+	export:   `SELECT id, inner_id, data, created_at, updated_at, total_annotations FROM tasks WHERE project_id = ? ORDER BY id`,
+	next: `UPDATE tasks SET locked_by = ?, locked_until = ?
+		WHERE id = (SELECT id FROM tasks WHERE project_id = ? AND total_annotations < 1
+			AND (locked_by IS NULL OR locked_by = ? OR locked_until < ?) ORDER BY total_annotations, id LIMIT 1)
+		RETURNING id, data`,
+	release: `UPDATE tasks SET total_annotations = total_annotations + 1, locked_by = NULL, locked_until = NULL, updated_at = ?
+		WHERE id = ? AND locked_by = ? AND total_annotations < 1`,
+	annotate: `INSERT INTO annotations (task_id, user_id, result, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+	addUser:  `INSERT OR REPLACE INTO users (email, salt, key) VALUES (?, ?, ?)`,
+	login:    `SELECT id, salt, key FROM users WHERE email = ?`,
+}
+
+// pgBaseline is sqliteBaseline for PostgreSQL: the same statements with
+// numbered parameters, and a lock hand-out that passes over rows another
+// transaction is taking (SKIP LOCKED), as a queue on PostgreSQL is written.
+var pgBaseline = baselineSQL{
+	schema:   pgBaselineSchema,
+	addToken: `INSERT INTO tokens (hash, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+	user:     `SELECT user_id FROM tokens WHERE hash = $1`,
+	maxInner: `SELECT COALESCE(MAX(inner_id), 0) FROM tasks WHERE project_id = $1`,
+	page:     `SELECT id, data, total_annotations FROM tasks WHERE project_id = $1 AND id > $2 ORDER BY id LIMIT 101`,
+	export:   `SELECT id, inner_id, data, created_at, updated_at, total_annotations FROM tasks WHERE project_id = $1 ORDER BY id`,
+	next: `UPDATE tasks SET locked_by = $1, locked_until = $2
+		WHERE id = (SELECT id FROM tasks WHERE project_id = $3 AND total_annotations < 1
+			AND (locked_by IS NULL OR locked_by = $4 OR locked_until < $5) ORDER BY total_annotations, id LIMIT 1
+			FOR UPDATE SKIP LOCKED)
+		RETURNING id, data`,
+	release: `UPDATE tasks SET total_annotations = total_annotations + 1, locked_by = NULL, locked_until = NULL, updated_at = $1
+		WHERE id = $2 AND locked_by = $3 AND total_annotations < 1`,
+	annotate: `INSERT INTO annotations (task_id, user_id, result, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+	addUser:  `INSERT INTO users (email, salt, key) VALUES ($1, $2, $3) ON CONFLICT (email) DO UPDATE SET salt = excluded.salt, key = excluded.key`,
+	login:    `SELECT id, salt, key FROM users WHERE email = $1`,
+}
+
+const pgBaselineSchema = `
+CREATE TABLE IF NOT EXISTS tokens (hash BYTEA PRIMARY KEY, user_id BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS tasks (
+	id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+	project_id BIGINT NOT NULL,
+	inner_id BIGINT NOT NULL,
+	data JSONB NOT NULL,
+	created_at BIGINT NOT NULL,
+	updated_at BIGINT NOT NULL,
+	total_annotations INTEGER NOT NULL DEFAULT 0,
+	locked_by BIGINT,
+	locked_until BIGINT
+);
+CREATE INDEX IF NOT EXISTS tasks_project ON tasks (project_id, id);
+CREATE INDEX IF NOT EXISTS tasks_stream ON tasks (project_id, total_annotations, id);
+CREATE TABLE IF NOT EXISTS annotations (
+	id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+	task_id BIGINT NOT NULL REFERENCES tasks (id),
+	user_id BIGINT NOT NULL,
+	result JSONB NOT NULL,
+	created_at BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS annotations_task ON annotations (task_id);
+CREATE TABLE IF NOT EXISTS users (id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, email TEXT NOT NULL UNIQUE, salt BYTEA NOT NULL, key BYTEA NOT NULL);
+`
+
+const sqliteBaselineSchema = `
 CREATE TABLE IF NOT EXISTS tokens (hash BLOB PRIMARY KEY, user_id INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS tasks (
 	id INTEGER PRIMARY KEY,
@@ -60,34 +146,27 @@ const baselineUsers = 1 + streamWorkers
 func baselineToken(user int) string { return fmt.Sprintf("baseline-token-%d", user) }
 
 type baseline struct {
-	w, r *sql.DB // one writer connection; a pool of readers
+	w, r *sql.DB // one writer connection and a pool of readers; on PostgreSQL both are one pool
+	q    baselineSQL
+	pg   bool
 }
 
-// serveBaseline opens (or creates) the baseline database in dir and serves
-// on 127.0.0.1:port until killed.
-func serveBaseline(dir string, port int) error {
-	dsn := "file:" + filepath.Join(dir, "baseline.db") + "?_fk=1&_journal_mode=WAL&_busy_timeout=10000&_synchronous=NORMAL"
-	w, err := sql.Open("sqlite3", dsn+"&_txlock=immediate")
+// serveBaseline opens (or creates) the baseline database, in dir or at the
+// PostgreSQL URL pgURL, and serves on 127.0.0.1:port until killed.
+func serveBaseline(dir, pgURL string, port int) error {
+	b, err := openBaseline(dir, pgURL)
 	if err != nil {
 		return err
 	}
-	w.SetMaxOpenConns(1)
-	r, err := sql.Open("sqlite3", dsn+"&_query_only=1")
-	if err != nil {
-		return err
-	}
-	r.SetMaxOpenConns(8)
-	r.SetMaxIdleConns(8)
-	if _, err := w.Exec(baselineSchema); err != nil {
+	if _, err := b.w.Exec(b.q.schema); err != nil {
 		return err
 	}
 	for u := 1; u <= baselineUsers; u++ {
 		h := sha256.Sum256([]byte(baselineToken(u)))
-		if _, err := w.Exec(`INSERT OR IGNORE INTO tokens (hash, user_id) VALUES (?, ?)`, h[:], u); err != nil {
+		if _, err := b.w.Exec(b.q.addToken, h[:], u); err != nil {
 			return err
 		}
 	}
-	b := &baseline{w: w, r: r}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
 	mux.HandleFunc("POST /viewer", b.viewer)
@@ -106,6 +185,33 @@ func serveBaseline(dir string, port int) error {
 	return http.ListenAndServe(fmt.Sprintf("127.0.0.1:%d", port), mux)
 }
 
+// openBaseline opens the baseline's pools: SQLite in dir, or PostgreSQL at
+// pgURL with as many connections as Gloss keeps.
+func openBaseline(dir, pgURL string) (*baseline, error) {
+	if pgURL != "" {
+		db, err := sql.Open("pgx", pgURL)
+		if err != nil {
+			return nil, err
+		}
+		db.SetMaxOpenConns(20)
+		db.SetMaxIdleConns(20)
+		return &baseline{w: db, r: db, q: pgBaseline, pg: true}, nil
+	}
+	dsn := "file:" + filepath.Join(dir, "baseline.db") + "?_fk=1&_journal_mode=WAL&_busy_timeout=10000&_synchronous=NORMAL"
+	w, err := sql.Open("sqlite3", dsn+"&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	r, err := sql.Open("sqlite3", dsn+"&_query_only=1")
+	if err != nil {
+		return nil, err
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	return &baseline{w: w, r: r, q: sqliteBaseline}, nil
+}
+
 // user answers the token's user with one indexed read, or 0.
 func (b *baseline) user(r *http.Request) int {
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Token ")
@@ -114,7 +220,7 @@ func (b *baseline) user(r *http.Request) int {
 	}
 	h := sha256.Sum256([]byte(tok))
 	var id int
-	if err := b.r.QueryRowContext(r.Context(), `SELECT user_id FROM tokens WHERE hash = ?`, h[:]).Scan(&id); err != nil {
+	if err := b.r.QueryRowContext(r.Context(), b.q.user, h[:]).Scan(&id); err != nil {
 		return 0
 	}
 	return id
@@ -194,18 +300,31 @@ func (b *baseline) importCSV(w http.ResponseWriter, r *http.Request) {
 			datas = append(datas, buf.Bytes())
 		}
 	}
-	const rowsPer = 200
-	now := time.Now().UnixMicro()
-	tx, err := b.w.BeginTx(r.Context(), nil)
-	if err != nil {
+	store := b.insertTasks
+	if b.pg {
+		store = b.copyTasks
+	}
+	if err := store(r.Context(), project, datas); err != nil {
 		http.Error(w, err.Error(), 500)
 		return
 	}
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprintf(w, `{"taskCount":%d}`, len(datas))
+}
+
+// insertTasks writes the tasks with a prepared multi-row INSERT in one
+// transaction.
+func (b *baseline) insertTasks(ctx context.Context, project int64, datas [][]byte) error {
+	const rowsPer = 200
+	now := time.Now().UnixMicro()
+	tx, err := b.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
 	defer tx.Rollback()
 	var next int64
-	if err := tx.QueryRow(`SELECT COALESCE(MAX(inner_id), 0) FROM tasks WHERE project_id = ?`, project).Scan(&next); err != nil {
-		http.Error(w, err.Error(), 500)
-		return
+	if err := tx.QueryRow(b.q.maxInner, project).Scan(&next); err != nil {
+		return err
 	}
 	insert := func(n int) (*sql.Stmt, error) {
 		q := "INSERT INTO tasks (project_id, inner_id, data, created_at, updated_at) VALUES " +
@@ -214,8 +333,7 @@ func (b *baseline) importCSV(w http.ResponseWriter, r *http.Request) {
 	}
 	full, err := insert(rowsPer)
 	if err != nil {
-		http.Error(w, err.Error(), 500)
-		return
+		return err
 	}
 	args := make([]any, 0, rowsPer*5)
 	for i := 0; i < len(datas); i += rowsPer {
@@ -228,21 +346,51 @@ func (b *baseline) importCSV(w http.ResponseWriter, r *http.Request) {
 		st := full
 		if len(chunk) < rowsPer {
 			if st, err = insert(len(chunk)); err != nil {
-				http.Error(w, err.Error(), 500)
-				return
+				return err
 			}
 		}
 		if _, err := st.Exec(args...); err != nil {
-			http.Error(w, err.Error(), 500)
-			return
+			return err
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		http.Error(w, err.Error(), 500)
-		return
+	return tx.Commit()
+}
+
+// copyTasks writes the tasks with COPY in one transaction, then analyzes
+// the table.
+func (b *baseline) copyTasks(ctx context.Context, project int64, datas [][]byte) error {
+	conn, err := b.w.Conn(ctx)
+	if err != nil {
+		return err
 	}
-	w.Header().Set("Content-Type", "application/json")
-	fmt.Fprintf(w, `{"taskCount":%d}`, len(datas))
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		pc := dc.(*stdlib.Conn).Conn()
+		tx, err := pc.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback(ctx)
+		var next int64
+		if err := tx.QueryRow(ctx, b.q.maxInner, project).Scan(&next); err != nil {
+			return err
+		}
+		now := time.Now().UnixMicro()
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"tasks"}, []string{"project_id", "inner_id", "data", "created_at", "updated_at"},
+			pgx.CopyFromSlice(len(datas), func(i int) ([]any, error) {
+				return []any{project, next + int64(i) + 1, datas[i], now, now}, nil
+			}))
+		if err != nil {
+			return err
+		}
+		if err := tx.Commit(ctx); err != nil {
+			return err
+		}
+		// Statistics for the planner now, as after any bulk load: until
+		// autovacuum gets to the table it is planned as nearly empty.
+		_, err = pc.Exec(ctx, `ANALYZE tasks`)
+		return err
+	})
 }
 
 type pageNode struct {
@@ -267,7 +415,7 @@ func (b *baseline) tasks(w http.ResponseWriter, r *http.Request) {
 		}
 		after, _ = strconv.ParseInt(string(raw), 10, 64)
 	}
-	rows, err := b.r.QueryContext(r.Context(), `SELECT id, data, total_annotations FROM tasks WHERE project_id = ? AND id > ? ORDER BY id LIMIT 101`, projectParam(r), after)
+	rows, err := b.r.QueryContext(r.Context(), b.q.page, projectParam(r), after)
 	if err != nil {
 		http.Error(w, err.Error(), 500)
 		return
@@ -322,7 +470,7 @@ func (b *baseline) export(w http.ResponseWriter, r *http.Request) {
 	}
 	project := projectParam(r)
 	format := r.URL.Query().Get("format")
-	rows, err := b.r.QueryContext(r.Context(), `SELECT id, inner_id, data, created_at, updated_at, total_annotations FROM tasks WHERE project_id = ? ORDER BY id`, project)
+	rows, err := b.r.QueryContext(r.Context(), b.q.export, project)
 	if err != nil {
 		http.Error(w, err.Error(), 500)
 		return
@@ -396,10 +544,7 @@ func (b *baseline) next(w http.ResponseWriter, r *http.Request) {
 	now := time.Now().Unix()
 	var id int64
 	var data []byte
-	err := b.w.QueryRowContext(r.Context(), `UPDATE tasks SET locked_by = ?, locked_until = ?
-		WHERE id = (SELECT id FROM tasks WHERE project_id = ? AND total_annotations < 1
-			AND (locked_by IS NULL OR locked_by = ? OR locked_until < ?) ORDER BY total_annotations, id LIMIT 1)
-		RETURNING id, data`, u, now+3600, projectParam(r), u, now).Scan(&id, &data)
+	err := b.w.QueryRowContext(r.Context(), b.q.next, u, now+3600, projectParam(r), u, now).Scan(&id, &data)
 	w.Header().Set("Content-Type", "application/json")
 	if errors.Is(err, sql.ErrNoRows) {
 		io.WriteString(w, `{"data":{"nextTask":null}}`)
@@ -441,8 +586,7 @@ func (b *baseline) annotate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer tx.Rollback()
-	res, err := tx.Exec(`UPDATE tasks SET total_annotations = total_annotations + 1, locked_by = NULL, locked_until = NULL, updated_at = ?
-		WHERE id = ? AND locked_by = ? AND total_annotations < 1`, time.Now().UnixMicro(), task, u)
+	res, err := tx.Exec(b.q.release, time.Now().UnixMicro(), task, u)
 	if err != nil {
 		http.Error(w, err.Error(), 500)
 		return
@@ -451,8 +595,8 @@ func (b *baseline) annotate(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "task not held or already annotated", 400)
 		return
 	}
-	res, err = tx.Exec(`INSERT INTO annotations (task_id, user_id, result, created_at) VALUES (?, ?, ?, ?)`, task, u, []byte(in.Result), time.Now().UnixMicro())
-	if err != nil {
+	var id int64
+	if err := tx.QueryRow(b.q.annotate, task, u, string(in.Result), time.Now().UnixMicro()).Scan(&id); err != nil {
 		http.Error(w, err.Error(), 500)
 		return
 	}
@@ -460,7 +604,6 @@ func (b *baseline) annotate(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), 500)
 		return
 	}
-	id, _ := res.LastInsertId()
 	w.Header().Set("Content-Type", "application/json")
 	fmt.Fprintf(w, `{"data":{"createAnnotation":{"id":"%d"}}}`, id)
 }

@@ -10,8 +10,8 @@
 // It starts bin/gloss on a fresh temporary data directory on 127.0.0.1 and
 // a random port, with an owner made from --username, --password-file and
 // --user-token-file, and the baseline (this program with -serve-baseline:
-// net/http and database/sql on the same SQLite driver, a plain schema) the
-// same way. Load comes from goroutines over one keep-alive HTTP client; every
+// net/http and database/sql on the same driver, a plain schema) the same
+// way. With -pg, a second pass runs both on fresh PostgreSQL databases. Load comes from goroutines over one keep-alive HTTP client; every
 // request's latency is recorded. Nothing here runs under `go test`.
 package main
 
@@ -33,9 +33,10 @@ func main() {
 	only := flag.String("only", "", "run only these scenarios, comma-separated (start-up, import, disk, viewer, page, walk, export, stream, login storm); the servers and the import always run, as the others need them")
 	baseDir := flag.String("serve-baseline", "", "internal: serve the baseline with its database in this directory")
 	port := flag.Int("port", 0, "internal: the baseline's port")
+	baseDB := flag.String("baseline-db", "", "internal: the baseline's PostgreSQL database (instead of SQLite in -serve-baseline's directory)")
 	flag.Parse()
 	if *baseDir != "" {
-		if err := serveBaseline(*baseDir, *port); err != nil {
+		if err := serveBaseline(*baseDir, *baseDB, *port); err != nil {
 			fmt.Fprintln(os.Stderr, "baseline:", err)
 			os.Exit(1)
 		}
@@ -66,9 +67,11 @@ type run struct {
 	pg   string          // the -pg URL, or empty
 	only map[string]bool // the -only scenarios; empty means all
 
-	db       string // the database Gloss runs on in the current pass
-	glossURL string // DATABASE_URL for Gloss in the PostgreSQL pass
-	pgEmpty  int64  // the size of Gloss's PostgreSQL database before the import
+	db        string // the database Gloss runs on in the current pass
+	glossURL  string // DATABASE_URL for Gloss in the PostgreSQL pass
+	baseURL   string // the baseline's database in the PostgreSQL pass
+	pgEmpty   int64  // the size of Gloss's PostgreSQL database before the import
+	baseEmpty int64  // the size of the baseline's before the import
 
 	gloss, base     *proc
 	glossToken      string
@@ -102,7 +105,7 @@ func (r *run) print(w *os.File) {
 	for _, x := range r.rows {
 		if x.db != db {
 			db = x.db
-			fmt.Fprintf(w, "\n%d tasks, Gloss on %s, plain Go on SQLite, %s\n\n", r.n, db, time.Now().UTC().Format("2006-01-02 15:04 UTC"))
+			fmt.Fprintf(w, "\n%d tasks, Gloss and plain Go on %s, %s\n\n", r.n, db, time.Now().UTC().Format("2006-01-02 15:04 UTC"))
 			fmt.Fprintln(w, "| scenario | Gloss | plain Go | ratio | goal | result |")
 			fmt.Fprintln(w, "|---|---:|---:|---:|---|---|")
 		}
@@ -161,9 +164,8 @@ func (r *run) main(keep bool) error {
 	if r.pg == "" {
 		return nil
 	}
-	// The PostgreSQL pass: Gloss on a fresh database, beside a fresh
-	// baseline (still SQLite: the plain program the product is held to).
-	// Start-up is measured on SQLite only.
+	// The PostgreSQL pass: Gloss and the baseline, each on a fresh database
+	// of the same server. Start-up is measured on SQLite only.
 	r.gloss.stop()
 	r.base.stop()
 	r.gloss, r.base = nil, nil
@@ -238,7 +240,11 @@ func (r *run) startBaseline(dir string) (*proc, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	return startProc("baseline", r.self, []string{"-serve-baseline", dir, "-port", fmt.Sprint(port)}, nil, port, filepath.Join(dir, "baseline.log"))
+	args := []string{"-serve-baseline", dir, "-port", fmt.Sprint(port)}
+	if r.baseURL != "" {
+		args = append(args, "-baseline-db", r.baseURL)
+	}
+	return startProc("baseline", r.self, args, nil, port, filepath.Join(dir, "baseline.log"))
 }
 
 func (r *run) startServers() error {
@@ -257,7 +263,10 @@ func (r *run) startServers() error {
 		map[string]any{"in": map[string]any{"title": "bench", "labelConfig": labelConfig}}, &out)
 	r.project = out.CreateProject.ID
 	if err == nil && r.glossURL != "" {
-		r.pgEmpty, err = r.pgBytes()
+		r.pgEmpty, err = pgBytes(r.glossURL)
+	}
+	if err == nil && r.baseURL != "" {
+		r.baseEmpty, err = pgBytes(r.baseURL)
 	}
 	return err
 }

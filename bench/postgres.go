@@ -9,16 +9,12 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // the driver Gloss uses for PostgreSQL
 )
 
-// createPG creates a fresh database on the -pg server for Gloss, points
-// glossURL at it and returns a function that drops it.
+// createPG creates two fresh databases on the -pg server, one for Gloss
+// and one for the baseline, points glossURL and baseURL at them and
+// returns a function that drops them.
 func (r *run) createPG() (func(), error) {
 	admin, err := sql.Open("pgx", r.pg)
 	if err != nil {
-		return nil, err
-	}
-	name := fmt.Sprintf("gloss_bench_%d", time.Now().UnixNano())
-	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
-		admin.Close()
 		return nil, err
 	}
 	u, err := url.Parse(r.pg)
@@ -26,19 +22,33 @@ func (r *run) createPG() (func(), error) {
 		admin.Close()
 		return nil, err
 	}
-	u.Path = "/" + name
-	r.glossURL = u.String()
-	return func() {
-		if _, err := admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`); err != nil {
-			fmt.Println("bench: drop", name+":", err)
+	var names []string
+	drop := func() {
+		for _, name := range names {
+			if _, err := admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`); err != nil {
+				fmt.Println("bench: drop", name+":", err)
+			}
 		}
 		admin.Close()
-	}, nil
+	}
+	stamp := time.Now().UnixNano()
+	for _, to := range []*string{&r.glossURL, &r.baseURL} {
+		name := fmt.Sprintf("gloss_bench_%d_%d", stamp, len(names))
+		if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
+			drop()
+			return nil, err
+		}
+		names = append(names, name)
+		u.Path = "/" + name
+		*to = u.String()
+	}
+	return drop, nil
 }
 
-// pgBytes is the size of Gloss's PostgreSQL database after a checkpoint.
-func (r *run) pgBytes() (int64, error) {
-	db, err := sql.Open("pgx", r.glossURL)
+// pgBytes is the size of the PostgreSQL database at dbURL after a
+// checkpoint.
+func pgBytes(dbURL string) (int64, error) {
+	db, err := sql.Open("pgx", dbURL)
 	if err != nil {
 		return 0, err
 	}

@@ -110,7 +110,7 @@ func (r *run) disk() error {
 	what := "database file after import and a checkpoint"
 	if r.glossURL != "" {
 		var err error
-		if gsize, err = r.pgBytes(); err != nil {
+		if gsize, err = pgBytes(r.glossURL); err != nil {
 			return err
 		}
 		gsize -= r.pgEmpty
@@ -132,14 +132,24 @@ func (r *run) disk() error {
 		}
 		gsize = gs.Size()
 	}
-	if _, err := post(r.base.base+"/checkpoint", "", "text/plain", nil); err != nil {
-		return err
+	var bsize int64
+	if r.baseURL != "" {
+		var err error
+		if bsize, err = pgBytes(r.baseURL); err != nil {
+			return err
+		}
+		bsize -= r.baseEmpty
+	} else {
+		if _, err := post(r.base.base+"/checkpoint", "", "text/plain", nil); err != nil {
+			return err
+		}
+		bs, err := os.Stat(filepath.Join(r.tmp, "base", "baseline.db"))
+		if err != nil {
+			return err
+		}
+		bsize = bs.Size()
 	}
-	bs, err := os.Stat(filepath.Join(r.tmp, "base", "baseline.db"))
-	if err != nil {
-		return err
-	}
-	g, b := float64(gsize)/float64(r.n), float64(bs.Size())/float64(r.n)
+	g, b := float64(gsize)/float64(r.n), float64(bsize)/float64(r.n)
 	r.add(row{scenario: "bytes on disk per task (" + what + ")", gloss: fmt.Sprintf("%.0f", g), base: fmt.Sprintf("%.0f", b), ratio: ratio(g / b), goal: "≤ 1.5×", pass: g/b <= 1.5})
 	return nil
 }

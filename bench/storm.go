@@ -130,7 +130,7 @@ func (b *baseline) addUser(w http.ResponseWriter, r *http.Request) {
 	salt := make([]byte, 16)
 	rand.Read(salt)
 	key := argon2.IDKey([]byte(in.Password), salt, argonPasses, argonMemoryKiB, argonLanes, argonKeyLen)
-	if _, err := b.w.Exec(`INSERT OR REPLACE INTO users (email, salt, key) VALUES (?, ?, ?)`, in.Email, salt, key); err != nil {
+	if _, err := b.w.Exec(b.q.addUser, in.Email, salt, key); err != nil {
 		http.Error(w, err.Error(), 500)
 		return
 	}
@@ -151,7 +151,7 @@ func (b *baseline) login(w http.ResponseWriter, r *http.Request) {
 	}
 	var id int
 	var salt, key []byte
-	if err := b.r.QueryRowContext(r.Context(), `SELECT id, salt, key FROM users WHERE email = ?`, in.Variables.In.Email).Scan(&id, &salt, &key); err != nil {
+	if err := b.r.QueryRowContext(r.Context(), b.q.login, in.Variables.In.Email).Scan(&id, &salt, &key); err != nil {
 		http.Error(w, "wrong email or password", 401)
 		return
 	}
