@@ -118,7 +118,10 @@ func OpenTrusting(ctx context.Context, url, dataDir string, roots *x509.CertPool
 			if err := client.Schema.Create(ctx); err != nil {
 				return err
 			}
-			return dropRetiredIndexes(ctx, d.SQL)
+			if err := dropRetiredIndexes(ctx, d.SQL); err != nil {
+				return err
+			}
+			return packIndexes(ctx, d.SQL)
 		}
 		// Times are integers on SQLite (sqlitetime.go): a database from
 		// before is converted first, then ent finds its columns as

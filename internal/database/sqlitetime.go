@@ -485,7 +485,7 @@ func redeclare(ddl string, cols []string) (string, error) {
 	return ddl, nil
 }
 
-// quoteIdent quotes an SQLite identifier.
+// quoteIdent quotes an SQL identifier, for SQLite and PostgreSQL alike.
 func quoteIdent(s string) string {
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
