@@ -20,15 +20,15 @@ import (
 // touched again. Unmapping them (MADV_DONTNEED) loses nothing: they stay in
 // the page cache, shared, and a later use maps them again. Left alone are
 // writable mappings, mappings that hold any private (written) page, in
-// memory or swapped out, and any mapping of the part of the file the
-// dynamic loader relocates and then makes read-only (PT_GNU_RELRO: the GOT
-// of the C libraries, zeros on disk), whatever smaps says of it.
+// memory or swapped out, and any mapping of the addresses the dynamic
+// loader relocates and then makes read-only (PT_GNU_RELRO: the GOT of the C
+// libraries, zeros on disk), whatever smaps says of it.
 func DropStartupPages() {
 	exe, err := os.Readlink("/proc/self/exe")
 	if err != nil {
 		return
 	}
-	relro, ok := relroRange(exe)
+	layout, ok := readLayout(exe)
 	if !ok {
 		return
 	}
@@ -43,6 +43,11 @@ func DropStartupPages() {
 	}
 	var ms []*mapping
 	var cur *mapping
+	// The load bias: where the loader put the file's first page, less the
+	// address the file asks for it (0 but for a position-independent
+	// binary). The first mapping of the file maps offset 0.
+	var bias uint64
+	biased := false
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		fields := strings.Fields(sc.Text())
@@ -61,10 +66,19 @@ func DropStartupPages() {
 			if err1 != nil || err2 != nil || err3 != nil || end <= start {
 				continue
 			}
+			if !biased {
+				if off != 0 {
+					return // not the layout readLayout read: drop nothing
+				}
+				bias, biased = start-layout.first, true
+			}
 			cur = &mapping{start: uintptr(start), end: uintptr(end)}
-			// The file range it maps: one overlapping the relocated part is
-			// never dropped.
-			cur.private = off < relro[1] && relro[0] < off+(end-start)
+			// A mapping of the relocated addresses is never dropped. Its
+			// neighbour may map the same page of the file (segments share
+			// the page at their boundary), at other addresses: that one is
+			// the file as it is on disk, and may go.
+			relro := [2]uint64{bias + layout.relro[0], bias + layout.relro[1]}
+			cur.private = start < relro[1] && relro[0] < end
 			ms = append(ms, cur)
 			continue
 		}
@@ -85,23 +99,33 @@ func DropStartupPages() {
 	}
 }
 
-// relroRange returns the range of file offsets of exe's PT_GNU_RELRO
-// segment ([0, 0) for a binary without one), or false when exe cannot be
-// read as ELF: then nothing is dropped.
-func relroRange(exe string) ([2]uint64, bool) {
+
+// layout is what DropStartupPages needs of the executable's program
+// headers, as addresses the file asks for.
+type layout struct {
+	first uint64    // the page of the loadable segment at file offset 0
+	relro [2]uint64 // the pages of PT_GNU_RELRO ([0, 0) without one)
+}
+
+// readLayout reads exe's layout, or returns false when exe cannot be read
+// as ELF or has no loadable segment at offset 0: then nothing is dropped.
+func readLayout(exe string) (layout, bool) {
 	f, err := elf.Open(exe)
 	if err != nil {
-		return [2]uint64{}, false
+		return layout{}, false
 	}
 	defer f.Close()
+	// Whole pages: the loader maps and protects the pages a segment covers.
+	const page = 4096
+	var l layout
+	found := false
 	for _, p := range f.Progs {
-		if p.Type == elf.PT_GNU_RELRO {
-			// Whole pages: the loader protects the pages it covers.
-			const page = 4096
-			lo := p.Off &^ (page - 1)
-			hi := (p.Off + p.Memsz + page - 1) &^ (page - 1)
-			return [2]uint64{lo, hi}, true
+		switch {
+		case p.Type == elf.PT_LOAD && p.Off == 0 && !found:
+			l.first, found = p.Vaddr&^(page-1), true
+		case p.Type == elf.PT_GNU_RELRO:
+			l.relro = [2]uint64{p.Vaddr &^ (page - 1), (p.Vaddr + p.Memsz + page - 1) &^ (page - 1)}
 		}
 	}
-	return [2]uint64{}, true
+	return l, found
 }

@@ -72,13 +72,15 @@ func TestDropStartupPages(t *testing.T) {
 
 // The relocated read-only part of a dynamically linked binary is found, so
 // that its mapping is never dropped (gloss links SQLite's C code, and its
-// GOT lives there, zeros on disk).
-func TestRelroRange(t *testing.T) {
-	r, ok := relroRange("/bin/sh")
-	if !ok || r[0] >= r[1] || r[0]%4096 != 0 || r[1]%4096 != 0 {
-		t.Fatalf("relroRange(/bin/sh) = %v, %v: want a page-aligned, non-empty range", r, ok)
+// GOT lives there, zeros on disk), with the page at offset 0 that gives the
+// load bias of a position-independent binary.
+func TestReadLayout(t *testing.T) {
+	l, ok := readLayout("/bin/sh")
+	r := l.relro
+	if !ok || r[0] >= r[1] || r[0]%4096 != 0 || r[1]%4096 != 0 || l.first%4096 != 0 || r[0] < l.first {
+		t.Fatalf("readLayout(/bin/sh) = %+v, %v: want a page-aligned, non-empty RELRO range above the first page", l, ok)
 	}
-	if _, ok := relroRange("/proc/self/status"); ok {
+	if _, ok := readLayout("/proc/self/status"); ok {
 		t.Fatal("a file that is not ELF should make DropStartupPages do nothing")
 	}
 }
