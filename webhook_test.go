@@ -269,6 +269,64 @@ func TestWebhookURLsAtPrivatePlacesAreRefused(t *testing.T) {
 	}
 }
 
+// TestWebhookAttemptCutShortByAStopIsRetriedAtOnce: a server stopped while
+// a delivery's attempt waits for the receiver records the attempt as cut
+// short and due again at once, so the restarted server delivers it without
+// waiting out the claim's lease (a minute).
+func TestWebhookAttemptCutShortByAStopIsRetriedAtOnce(t *testing.T) {
+	var mu sync.Mutex
+	var got []string
+	hold := true
+	arrived := make(chan struct{}, 1)
+	recv := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		b, _ := io.ReadAll(req.Body)
+		mu.Lock()
+		got = append(got, req.Header.Get("X-Gloss-Delivery")+" "+string(b))
+		wait := hold
+		mu.Unlock()
+		if wait {
+			arrived <- struct{}{}
+			<-req.Context().Done() // answers only once the sender gives up
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	env := map[string]string{"GLOSS_OUTBOUND_ALLOW": "127.0.0.1", "DATABASE_URL": freshDatabaseURL(t)}
+	dir := t.TempDir()
+	s := mustStartIn(t, dir, env)
+	owner := s.browser(t)
+	owner.ok(signupMutation, signupVars(ownerEmail, ownerPassword, inviteToken(s.SetupLink)))
+	owner.ok(createWebhook, map[string]any{"i": map[string]any{"url": recv, "events": []string{"PROJECT_CREATED"}}})
+	owner.ok(createProject, map[string]any{"i": map[string]any{"title": "Stopped mid-send", "labelConfig": textClassification}})
+	select {
+	case <-arrived:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the first attempt never reached the receiver")
+	}
+	s.stop()
+	mu.Lock()
+	hold = false
+	mu.Unlock()
+
+	s = mustStartIn(t, dir, env)
+	owner = s.browser(t)
+	owner.ok(loginMutation, map[string]any{"i": map[string]any{"email": ownerEmail, "password": ownerPassword}})
+	var node map[string]any
+	waitFor(t, "the delivery after the restart", func() bool {
+		d := owner.ok(`{ organization { webhooks { deliveries(first: 5) { edges { node { status attempts responseCode error } } } } } }`, nil)
+		node, _ = path(d, "organization", "webhooks", 0, "deliveries", "edges", 0, "node").(map[string]any)
+		return node != nil && node["status"] == "DELIVERED"
+	})
+	if node["attempts"] != float64(2) || node["responseCode"] != float64(http.StatusNoContent) {
+		t.Fatalf("delivered after the restart: %v; want attempt 2 answered 204", node)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 2 || got[0] != got[1] {
+		t.Fatalf("the receiver got %q; want the same delivery twice", got)
+	}
+}
+
 // TestWebhookRetriesSurviveARestart: a receiver that fails gets the event
 // again after the server restarts on the same data, once it recovers.
 func TestWebhookRetriesSurviveARestart(t *testing.T) {

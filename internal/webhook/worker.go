@@ -105,13 +105,37 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	for _, d := range claimed {
+	for i, d := range claimed {
+		if ctx.Err() != nil {
+			// The server is stopping: what was claimed and not tried is
+			// handed back, due now, rather than left claimed until its
+			// lease ends.
+			return len(claimed), w.release(sys, claimed[i:])
+		}
 		if err := w.send(sys, d); err != nil {
 			return len(claimed), err
 		}
 	}
 	return len(claimed), nil
 }
+
+// release hands claimed deliveries that were not tried back: due now, the
+// claim's attempt not counted.
+func (w *Worker) release(ctx context.Context, ds []*ent.WebhookDelivery) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	now := time.Now()
+	for _, d := range ds {
+		if err := w.svc.client.WebhookDelivery.UpdateOne(d).SetNextAttemptAt(now).AddAttempts(-1).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// recordTimeout bounds the writes that record an attempt, or hand back a
+// claim, once the server is stopping (which waits for them).
+const recordTimeout = 5 * time.Second
 
 func (w *Worker) claim(ctx context.Context) ([]*ent.WebhookDelivery, error) {
 	now := time.Now()
@@ -150,7 +174,13 @@ func (w *Worker) claim(ctx context.Context) ([]*ent.WebhookDelivery, error) {
 // send makes one attempt at d and records its outcome.
 func (w *Worker) send(ctx context.Context, d *ent.WebhookDelivery) error {
 	client := w.svc.client
-	h, err := client.Webhook.Get(ctx, d.WebhookID)
+	// The attempt's reads and its record run to the end even when the
+	// server is stopping, which waits for them: left unrecorded, the
+	// delivery would stay claimed until its lease ends (a minute) instead
+	// of being retried after its backoff.
+	db, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	h, err := client.Webhook.Get(db, d.WebhookID)
 	if ent.IsNotFound(err) {
 		return nil // deleted meanwhile: its deliveries went with it
 	} else if err != nil {
@@ -167,11 +197,16 @@ func (w *Worker) send(ctx context.Context, d *ent.WebhookDelivery) error {
 		u.SetResponseCode(code)
 	}
 	now := time.Now()
+	stopped := code == 0 && ctx.Err() != nil // no answer: the server stopped while the attempt was made
 	switch {
 	case failure == "":
 		u.SetStatus(webhookdelivery.StatusDelivered).SetError("").SetFinishedAt(now)
 	case permanent || d.Attempts >= w.opts.MaxAttempts:
 		u.SetStatus(webhookdelivery.StatusFailed).SetError(failure).SetFinishedAt(now)
+	case stopped:
+		// Cut short by the stop, not refused by the receiver: due again
+		// at once, for this server once restarted or for another one.
+		u.SetError("the server stopped during the attempt").SetNextAttemptAt(now)
 	default:
 		u.SetError(failure).SetNextAttemptAt(now.Add(w.backoff(d.Attempts)))
 	}
@@ -179,7 +214,7 @@ func (w *Worker) send(ctx context.Context, d *ent.WebhookDelivery) error {
 		w.svc.log.Warn("webhook delivery failed", slog.Int("webhook", h.ID), slog.Int("delivery", d.ID),
 			slog.Int("attempt", d.Attempts), slog.String("error", failure))
 	}
-	return u.Exec(ctx)
+	return u.Exec(db)
 }
 
 // backoff is the wait after the attempt-th attempt failed.
