@@ -72,6 +72,8 @@ type Log struct {
 	now     func() time.Time // the clock of retention; tests move it
 	mu      sync.Mutex       // spares SQLite's busy loop within one process
 
+	pending sync.Map // *ent.Tx → *queue: events recorded in a transaction, appended at its commit
+
 	sinceCheckpoint atomic.Int64  // events appended since the last checkpoint
 	kick            chan struct{} // asks the checkpoint loop for one now
 	stop            context.CancelFunc
@@ -116,17 +118,15 @@ func NewLog(client *ent.Client, d string, key secret.Key, opts Options) *Log {
 const chainLock = 0x676c6f7373
 
 // Record appends one event; a nil Log records nothing. Inside a
-// transaction (a GraphQL mutation) the event commits or rolls back with it;
-// otherwise it gets its own.
+// transaction (a GraphQL mutation) the event commits or rolls back with it:
+// it is appended to the chain as the transaction commits, after its other
+// statements (see later); otherwise it gets a transaction of its own.
 func (l *Log) Record(ctx context.Context, e Event) error {
 	if l == nil {
 		return nil // no log configured (unit tests of other packages)
 	}
 	if tx := ent.TxFromContext(ctx); tx != nil {
-		if err := l.append(ctx, tx.Client(), e); err != nil {
-			return err
-		}
-		l.counted()
+		l.later(tx, l.row(ctx, e))
 		return nil
 	}
 	err := l.inTx(ctx, func(client *ent.Client) error { return l.append(ctx, client, e) })
@@ -177,6 +177,79 @@ func (l *Log) counted() {
 		default:
 		}
 	}
+}
+
+// queue is the events a transaction recorded, in order.
+type queue struct {
+	mu   sync.Mutex
+	rows []*ent.AuditEvent
+}
+
+// later queues row to be appended when tx commits: the chain lock (on
+// PostgreSQL an advisory lock that every writer of the log waits for, held
+// until the commit has been flushed) is then taken by the last statements
+// of the transaction, not by the first event and through everything the
+// transaction does after it. Every transaction that writes events takes it
+// last and then writes only events, so it also never waits for a row while
+// holding it. A transaction that rolls back drops its events; an event that
+// cannot be appended rolls the transaction back, so a change is never
+// committed without its events.
+func (l *Log) later(tx *ent.Tx, row *ent.AuditEvent) {
+	entry, loaded := l.pending.LoadOrStore(tx, &queue{})
+	q := entry.(*queue)
+	q.mu.Lock()
+	q.rows = append(q.rows, row)
+	q.mu.Unlock()
+	if loaded {
+		return
+	}
+	tx.OnCommit(func(next ent.Committer) ent.Committer {
+		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
+			l.pending.Delete(tx)
+			q.mu.Lock()
+			rows := q.rows
+			q.mu.Unlock()
+			if err := l.appendRows(ctx, tx.Client(), rows); err != nil {
+				_ = tx.Rollback()
+				return fmt.Errorf("audit log: %w", err)
+			}
+			if err := next.Commit(ctx, tx); err != nil {
+				return err
+			}
+			for range rows {
+				l.counted()
+			}
+			return nil
+		})
+	})
+	tx.OnRollback(func(next ent.Rollbacker) ent.Rollbacker {
+		return ent.RollbackFunc(func(ctx context.Context, tx *ent.Tx) error {
+			l.pending.Delete(tx)
+			return next.Rollback(ctx, tx)
+		})
+	})
+}
+
+// appendRows takes the chain lock and appends rows, stamped with the time
+// they join the chain.
+func (l *Log) appendRows(ctx context.Context, client *ent.Client, rows []*ent.AuditEvent) error {
+	if err := l.lock(ctx, client); err != nil {
+		return err
+	}
+	head, err := l.head(ctx, client)
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	for _, row := range rows {
+		row.CreatedAt = now
+		ev, err := l.insert(ctx, client, head, row)
+		if err != nil {
+			return err
+		}
+		head = chainHead{seq: *ev.Seq, hash: ev.Hash}
+	}
+	return nil
 }
 
 func (l *Log) append(ctx context.Context, client *ent.Client, e Event) error {
