@@ -88,9 +88,6 @@ func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in Annotatio
 			if err := hasRoom(v, t.ID, st, time.Now()); err != nil {
 				return err
 			}
-			if err := projects.AnnotationsChanged(ctx, client, t.ProjectID, st.Total, 1); err != nil {
-				return err
-			}
 		}
 		a, err = client.Annotation.Create().
 			SetTaskID(t.ID).
@@ -128,7 +125,15 @@ func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in Annotatio
 		if _, err := s.drafts.Delete(quiet, t.ID); err != nil {
 			return err
 		}
-		return webhook.Emit(ctx, client, webhook.AnnotationCreated, t.Edges.Project, map[string]any{"annotation": webhook.Annotation(a), "task": webhook.Task(t)})
+		if err := webhook.Emit(ctx, client, webhook.AnnotationCreated, t.Edges.Project, map[string]any{"annotation": webhook.Annotation(a), "task": webhook.Task(t)}); err != nil {
+			return err
+		}
+		if cancelled {
+			return nil
+		}
+		// Last: every submit to the project updates its row, which stays
+		// locked (PostgreSQL) until the commit.
+		return projects.AnnotationsChanged(ctx, client, t.ProjectID, st.Total, 1)
 	})
 	if err != nil {
 		return nil, err
