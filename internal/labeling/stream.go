@@ -192,25 +192,16 @@ func (s *Service) inTx(ctx context.Context, fn func(context.Context) error) erro
 // the UPDATE judges the annotations subquery by what a transaction that
 // held the row before committed, annotation included. The row lock does
 // not wait (SKIP LOCKED): a row locked by another transaction is being
-// taken or submitted, so it is passed over (0), and nextTask, which may
-// already hold the audit chain's lock, never waits for a row while holding
-// it (a submit holds its row and then waits for that lock).
+// taken or submitted, so it is passed over (0).
 func (s *Service) lockIn(ctx context.Context, id, overlap, userID int, now time.Time) (int, error) {
 	client := database.ClientFrom(ctx, s.client)
-	// Taking the lock is not a change to the task: its updated_at stays,
-	// read by the statement that locks the row.
-	var rows []struct {
-		UpdatedAt time.Time `json:"updated_at"`
-	}
-	err := client.Task.Query().Where(task.ID(id)).
-		Modify(func(sel *sql.Selector) {
-			if s.postgres {
-				sel.ForUpdate(sql.WithLockAction(sql.SkipLocked))
-			}
-		}).
-		Select(task.FieldUpdatedAt).Scan(privacy.DecisionContext(ctx, privacy.Allow), &rows)
-	if err != nil || len(rows) == 0 {
-		return 0, err
+	if s.postgres {
+		ids, err := client.Task.Query().Where(task.ID(id)).
+			Modify(func(sel *sql.Selector) { sel.ForUpdate(sql.WithLockAction(sql.SkipLocked)) }).
+			IDs(privacy.DecisionContext(ctx, privacy.Allow))
+		if err != nil || len(ids) == 0 {
+			return 0, err
+		}
 	}
 	n, err := client.Task.Update().
 		Where(task.ID(id),
@@ -219,7 +210,11 @@ func (s *Service) lockIn(ctx context.Context, id, overlap, userID int, now time.
 			task.Or(task.LockedUntilIsNil(), task.LockedUntilLT(now), task.LockedByID(userID))).
 		SetLockedByID(userID).
 		SetLockedUntil(now.Add(LockTTL)).
-		SetUpdatedAt(rows[0].UpdatedAt).
+		// Taking the lock is not a change to the task: its updated_at
+		// stays what it was.
+		Modify(func(u *sql.UpdateBuilder) {
+			u.Set(task.FieldUpdatedAt, sql.ExprFunc(func(b *sql.Builder) { b.Ident(task.FieldUpdatedAt) }))
+		}).
 		Save(ctx)
 	if err != nil || n == 0 {
 		return 0, err

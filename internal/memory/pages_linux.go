@@ -99,7 +99,6 @@ func DropStartupPages() {
 	}
 }
 
-
 // layout is what DropStartupPages needs of the executable's program
 // headers, as addresses the file asks for.
 type layout struct {
