@@ -25,6 +25,7 @@ import (
 	"gloss/ent/auditcheckpoint"
 	"gloss/ent/auditevent"
 	"gloss/ent/predicate"
+	"gloss/internal/database"
 	"gloss/internal/fault"
 	"gloss/internal/secret"
 	"gloss/internal/viewer"
@@ -72,7 +73,7 @@ type Log struct {
 	now     func() time.Time // the clock of retention; tests move it
 	mu      sync.Mutex       // spares SQLite's busy loop within one process
 
-	pending sync.Map // *ent.Tx → *queue: events recorded in a transaction, appended at its commit
+	pending database.TxQueue[*ent.AuditEvent] // events recorded in a transaction, appended at its commit
 
 	sinceCheckpoint atomic.Int64  // events appended since the last checkpoint
 	kick            chan struct{} // asks the checkpoint loop for one now
@@ -179,12 +180,6 @@ func (l *Log) counted() {
 	}
 }
 
-// queue is the events a transaction recorded, in order.
-type queue struct {
-	mu   sync.Mutex
-	rows []*ent.AuditEvent
-}
-
 // later queues row to be appended when tx commits: the chain lock (on
 // PostgreSQL an advisory lock that every writer of the log waits for, held
 // until the commit has been flushed) is then taken by the last statements
@@ -195,38 +190,23 @@ type queue struct {
 // cannot be appended rolls the transaction back, so a change is never
 // committed without its events.
 func (l *Log) later(tx *ent.Tx, row *ent.AuditEvent) {
-	entry, loaded := l.pending.LoadOrStore(tx, &queue{})
-	q := entry.(*queue)
-	q.mu.Lock()
-	q.rows = append(q.rows, row)
-	q.mu.Unlock()
-	if loaded {
-		return
-	}
-	tx.OnCommit(func(next ent.Committer) ent.Committer {
-		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
-			l.pending.Delete(tx)
-			q.mu.Lock()
-			rows := q.rows
-			q.mu.Unlock()
-			if err := l.appendRows(ctx, tx.Client(), rows); err != nil {
-				_ = tx.Rollback()
-				return fmt.Errorf("audit log: %w", err)
-			}
-			if err := next.Commit(ctx, tx); err != nil {
-				return err
-			}
-			for range rows {
-				l.counted()
-			}
-			return nil
-		})
-	})
-	tx.OnRollback(func(next ent.Rollbacker) ent.Rollbacker {
-		return ent.RollbackFunc(func(ctx context.Context, tx *ent.Tx) error {
-			l.pending.Delete(tx)
-			return next.Rollback(ctx, tx)
-		})
+	l.pending.Add(tx, row, func() ent.CommitHook {
+		return func(next ent.Committer) ent.Committer {
+			return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
+				rows := l.pending.Take(tx)
+				if err := l.appendRows(ctx, tx.Client(), rows); err != nil {
+					_ = tx.Rollback()
+					return fmt.Errorf("audit log: %w", err)
+				}
+				if err := next.Commit(ctx, tx); err != nil {
+					return err
+				}
+				for range rows {
+					l.counted()
+				}
+				return nil
+			})
+		}
 	})
 }
 

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
-	"sync"
 	"time"
 
 	"gloss/ent"
@@ -16,6 +15,7 @@ import (
 	"gloss/ent/storage"
 	"gloss/ent/storagelink"
 	"gloss/internal/audit"
+	"gloss/internal/database"
 	"gloss/internal/export"
 	"gloss/internal/viewer"
 )
@@ -64,14 +64,8 @@ type change struct {
 	deleted             bool
 }
 
-// changes collects a transaction's changes until it commits.
-type changes struct {
-	mu   sync.Mutex
-	list []change
-}
-
 // pending holds the changes of transactions in flight, by transaction.
-var pending sync.Map // *ent.Tx → *changes
+var pending database.TxQueue[change]
 
 // changed schedules c for the target storages: after the transaction in
 // ctx commits (forgotten if it rolls back), or at once outside one.
@@ -81,29 +75,17 @@ func (s *Service) changed(ctx context.Context, c change) {
 		s.afterCommit(ctx, []change{c})
 		return
 	}
-	entry, loaded := pending.LoadOrStore(tx, &changes{})
-	cs := entry.(*changes)
-	cs.mu.Lock()
-	cs.list = append(cs.list, c)
-	cs.mu.Unlock()
-	if loaded {
-		return
-	}
-	tx.OnCommit(func(next ent.Committer) ent.Committer {
-		return ent.CommitFunc(func(cctx context.Context, tx *ent.Tx) error {
-			err := next.Commit(cctx, tx)
-			pending.Delete(tx)
-			if err == nil {
-				s.afterCommit(ctx, cs.list)
-			}
-			return err
-		})
-	})
-	tx.OnRollback(func(next ent.Rollbacker) ent.Rollbacker {
-		return ent.RollbackFunc(func(cctx context.Context, tx *ent.Tx) error {
-			pending.Delete(tx)
-			return next.Rollback(cctx, tx)
-		})
+	pending.Add(tx, c, func() ent.CommitHook {
+		return func(next ent.Committer) ent.Committer {
+			return ent.CommitFunc(func(cctx context.Context, tx *ent.Tx) error {
+				err := next.Commit(cctx, tx)
+				list := pending.Take(tx)
+				if err == nil {
+					s.afterCommit(ctx, list)
+				}
+				return err
+			})
+		}
 	})
 }
 
