@@ -127,8 +127,7 @@ func (l *Log) Record(ctx context.Context, e Event) error {
 		return nil // no log configured (unit tests of other packages)
 	}
 	if tx := ent.TxFromContext(ctx); tx != nil {
-		l.later(tx, l.row(ctx, e))
-		return nil
+		return l.later(tx, l.row(ctx, e))
 	}
 	err := l.inTx(ctx, func(client *ent.Client) error { return l.append(ctx, client, e) })
 	if err == nil {
@@ -188,9 +187,11 @@ func (l *Log) counted() {
 // last and then writes only events, so it also never waits for a row while
 // holding it. A transaction that rolls back drops its events; an event that
 // cannot be appended rolls the transaction back, so a change is never
-// committed without its events.
-func (l *Log) later(tx *ent.Tx, row *ent.AuditEvent) {
-	l.pending.Add(tx, row, func() ent.CommitHook {
+// committed without its events; an event recorded in a transaction that is
+// already committing or has ended is refused (database.ErrTxEnded), never
+// dropped.
+func (l *Log) later(tx *ent.Tx, row *ent.AuditEvent) error {
+	return l.pending.Add(tx, row, func() ent.CommitHook {
 		return func(next ent.Committer) ent.Committer {
 			return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
 				rows := l.pending.Take(tx)
@@ -199,6 +200,9 @@ func (l *Log) later(tx *ent.Tx, row *ent.AuditEvent) {
 					return fmt.Errorf("audit log: %w", err)
 				}
 				if err := next.Commit(ctx, tx); err != nil {
+					// Whatever failed, the transaction (and the chain lock
+					// it holds) ends here.
+					_ = tx.Rollback()
 					return err
 				}
 				for range rows {

@@ -209,6 +209,65 @@ func TestChain(t *testing.T) {
 	})
 }
 
+// Events recorded in a transaction join the chain as it commits, in the
+// order recorded; a rolled-back transaction leaves none; an event recorded
+// in a transaction that has ended is refused, not dropped.
+func TestEventsJoinTheChainAtCommit(t *testing.T) {
+	each(t, func(t *testing.T, b backend) {
+		f := newFixture(t, b)
+		f.record(t, "before")
+		inTx := func(actions ...string) (*ent.Tx, context.Context) {
+			tx, err := f.db.Client.Tx(sys)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := ent.NewTxContext(sys, tx)
+			for _, a := range actions {
+				if err := f.log.Record(ctx, audit.Event{Action: a, TargetType: "Thing"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return tx, ctx
+		}
+		count := func() int {
+			n, err := f.db.Client.AuditEvent.Query().Count(sys)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		rolled, rctx := inTx("dropped.one", "dropped.two")
+		if err := rolled.Rollback(); err != nil {
+			t.Fatal(err)
+		}
+		kept, kctx := inTx("kept.one", "kept.two")
+		if n := count(); n != 1 {
+			t.Fatalf("before the commit the log holds %d events; want 1", n)
+		}
+		if err := kept.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		for name, ctx := range map[string]context.Context{"committed": kctx, "rolled back": rctx} {
+			if err := f.log.Record(ctx, audit.Event{Action: "late", TargetType: "Thing"}); !errors.Is(err, database.ErrTxEnded) {
+				t.Fatalf("an event recorded in a %s transaction: %v; want ErrTxEnded", name, err)
+			}
+		}
+		events, err := f.db.Client.AuditEvent.Query().Order(ent.Asc(auditevent.FieldSeq)).All(sys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range events {
+			got = append(got, e.Action)
+		}
+		if strings.Join(got, " ") != "before kept.one kept.two" {
+			t.Fatalf("the chain holds %v; want [before kept.one kept.two]", got)
+		}
+		f.checkpoint(t)
+		mustIntact(t, f, 3)
+	})
+}
+
 func TestCuttingTheNewestEventsIsCaught(t *testing.T) {
 	each(t, func(t *testing.T, b backend) {
 		f := newFixture(t, b)

@@ -408,11 +408,24 @@ func InTx(ctx context.Context, client *ent.Client, fn func(context.Context) erro
 	}
 	ctx = ent.NewTxContext(ctx, tx)
 	ctx = ent.NewContext(ctx, tx.Client())
+	// A panic in fn (recovered further up, by gqlgen) must not leave the
+	// transaction open: on SQLite it holds the one writer.
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+	}()
 	if err := fn(ctx); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		// A commit hook that failed before the commit left it open.
+		_ = tx.Rollback()
+		return err
+	}
+	return nil
 }
 
 // Statement returns the statement, and its arguments, that fn's query

@@ -152,8 +152,9 @@ func (s *Service) bulk(ctx context.Context, projectID int, sel TaskSelection, a 
 				return err
 			}
 		}
-		// Last in the transaction, after the task and project rows were
-		// locked: the one lock order (see projects.AnnotationsChanging).
+		// Appended as the transaction commits, after the task and project
+		// rows were locked: the one lock order (see
+		// projects.AnnotationsChanging).
 		return s.audit.Record(ctx, audit.Event{Action: a.audit, TargetType: "Project",
 			TargetID: strconv.Itoa(p.ID), Details: map[string]any{a.noun: done, "first_task_ids": first}})
 	})

@@ -51,12 +51,11 @@ func TasksAdded(ctx context.Context, client *ent.Client, projectID, after, throu
 // annotations (total_annotations), which the caller is about to make in
 // the same transaction. It locks the task row (so its total stays what it
 // read until the transaction ends) and adds to labeled_count when the task
-// crosses its project's overlap (AnnotationsChanged). Call it before the
-// transaction's first audited write: the locks are then always taken in one
-// order, task row, project row, audit chain (as imports and project changes
-// take project row, then chain), so concurrent transactions never wait on
-// each other in a circle on PostgreSQL. A change of skips only (d = 0)
-// takes the lock.
+// crosses its project's overlap (AnnotationsChanged). The locks are then
+// always taken in one order, task row, project row, audit chain (which a
+// transaction takes as it commits, database.TxQueue), so concurrent
+// transactions never wait on each other in a circle on PostgreSQL. A change
+// of skips only (d = 0) takes the lock.
 func AnnotationsChanging(ctx context.Context, client *ent.Client, taskID, d int) error {
 	t, err := client.Task.Query().Where(task.ID(taskID)).
 		Modify(func(s *sql.Selector) {

@@ -47,11 +47,14 @@ func (s *Service) Hook() ent.Hook {
 			}
 			switch {
 			case deleted != nil:
-				s.changed(ctx, change{project: deleted.ProjectID, annotation: deleted.ID, deleted: true})
+				err = s.changed(ctx, change{project: deleted.ProjectID, annotation: deleted.ID, deleted: true})
 			case m.Op().Is(ent.OpCreate | ent.OpUpdateOne):
 				if a, ok := v.(*ent.Annotation); ok {
-					s.changed(ctx, change{project: a.ProjectID, annotation: a.ID})
+					err = s.changed(ctx, change{project: a.ProjectID, annotation: a.ID})
 				}
+			}
+			if err != nil {
+				return nil, err
 			}
 			return v, nil
 		})
@@ -69,13 +72,13 @@ var pending database.TxQueue[change]
 
 // changed schedules c for the target storages: after the transaction in
 // ctx commits (forgotten if it rolls back), or at once outside one.
-func (s *Service) changed(ctx context.Context, c change) {
+func (s *Service) changed(ctx context.Context, c change) error {
 	tx := ent.TxFromContext(ctx)
 	if tx == nil {
 		s.afterCommit(ctx, []change{c})
-		return
+		return nil
 	}
-	pending.Add(tx, c, func() ent.CommitHook {
+	return pending.Add(tx, c, func() ent.CommitHook {
 		return func(next ent.Committer) ent.Committer {
 			return ent.CommitFunc(func(cctx context.Context, tx *ent.Tx) error {
 				err := next.Commit(cctx, tx)
