@@ -3,9 +3,15 @@
 package main
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // TestTaskIndexesArePacked: on PostgreSQL the indexes of tasks whose keys
@@ -40,5 +46,60 @@ func TestTaskIndexesArePacked(t *testing.T) {
 	mustStartIn(t, tm.s.DataDir, tm.s.env)
 	if got := packed(); got != want {
 		t.Fatalf("after a restart, packed indexes:\n got %s\nwant %s", got, want)
+	}
+}
+
+// TestUnpackedIndexesOfAnotherOwnerDoNotStopAStart: a role that does not own
+// the task indexes (the schema was made by another role) cannot pack them;
+// the server starts all the same and leaves them as they are.
+func TestUnpackedIndexesOfAnotherOwnerDoNotStopAStart(t *testing.T) {
+	tm := benchTeam(t)
+	owner := tm.s.env["DATABASE_URL"]
+	if owner == "" {
+		t.Fatal("the PostgreSQL suite gives each server a database")
+	}
+	tm.s.stop()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	role := "gloss_guest_" + hex.EncodeToString(b)
+	for _, stmt := range []string{
+		`ALTER INDEX task_project_id_id RESET (fillfactor)`,
+		`CREATE ROLE ` + role + ` LOGIN`,
+		`GRANT USAGE ON SCHEMA public TO ` + role,
+		`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ` + role,
+		`GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO ` + role,
+	} {
+		if _, err := conn.Exec(ctx, stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	t.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), owner)
+		if err != nil {
+			return
+		}
+		defer c.Close(context.Background())
+		_, _ = c.Exec(context.Background(), `DROP OWNED BY `+role)
+		_, _ = c.Exec(context.Background(), `DROP ROLE IF EXISTS `+role)
+	})
+	u, err := url.Parse(owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.User(role)
+	env := map[string]string{"DATABASE_URL": u.String()}
+	s := mustStartIn(t, t.TempDir(), env)
+	if r := s.browser(t).gql(`{ viewer { id } }`, nil); r.Status != 200 {
+		t.Fatalf("the server started as %s does not answer: %s", role, r.Raw)
+	}
+	if n := countRows(t, owner, `SELECT count(*) FROM pg_class WHERE relname = 'task_project_id_id'
+		AND COALESCE(reloptions @> ARRAY['fillfactor=100'], false)`); n != 0 {
+		t.Fatal("a role that does not own the index packed it")
 	}
 }

@@ -3,11 +3,13 @@ package database
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 
 	"entgo.io/ent"
 	entschema "entgo.io/ent/dialect/sql/schema"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"gloss/ent/migrate"
 	"gloss/ent/schema"
@@ -50,7 +52,9 @@ func packedIndexes() []string {
 
 // packIndexes sets fillfactor 100 on the packedIndexes that lack it. It
 // changes how pages split from now on; pages already written keep their
-// free space until the index is rebuilt (REINDEX).
+// free space until the index is rebuilt (REINDEX). A role that does not own
+// the indexes (the schema made by another role) leaves them as they are:
+// packing saves space, and is no reason not to start.
 func packIndexes(ctx context.Context, db *sql.DB) error {
 	rows, err := db.QueryContext(ctx, `SELECT c.relname FROM pg_class c
 		WHERE c.relkind = 'i' AND c.relnamespace = current_schema()::regnamespace AND c.relname = ANY($1)
@@ -71,9 +75,18 @@ func packIndexes(ctx context.Context, db *sql.DB) error {
 		return err
 	}
 	for _, name := range loose {
-		if _, err := db.ExecContext(ctx, `ALTER INDEX `+quoteIdent(name)+` SET (fillfactor = 100)`); err != nil {
+		_, err := db.ExecContext(ctx, `ALTER INDEX `+quoteIdent(name)+` SET (fillfactor = 100)`)
+		var pgErr *pgconn.PgError
+		switch {
+		case errors.As(err, &pgErr) && pgErr.Code == insufficientPrivilege:
+			return nil
+		case err != nil:
 			return fmt.Errorf("pack index %s: %w", name, err)
 		}
 	}
 	return nil
 }
+
+// insufficientPrivilege is PostgreSQL's SQLSTATE for insufficient_privilege
+// ("must be owner of index").
+const insufficientPrivilege = "42501"
