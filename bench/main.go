@@ -11,7 +11,8 @@
 // a random port, with an owner made from --username, --password-file and
 // --user-token-file, and the baseline (this program with -serve-baseline:
 // net/http and database/sql on the same driver, a plain schema) the same
-// way. With -pg, a second pass runs both on fresh PostgreSQL databases. Load comes from goroutines over one keep-alive HTTP client; every
+// way. With -pg, a second pass runs both on fresh PostgreSQL databases.
+// Load comes from goroutines over one keep-alive HTTP client; every
 // request's latency is recorded. Nothing here runs under `go test`.
 package main
 
