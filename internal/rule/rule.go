@@ -457,12 +457,19 @@ func TaskPolicy() ent.Policy {
 // AnnotatedBy holds for the tasks userID annotated or skipped: a correlated
 // EXISTS, one seek on the annotations' task index per task read (ent's
 // HasAnnotationsWith reads every annotation of the user for each query).
+//
+// OFFSET 0 keeps it a per-row subquery on PostgreSQL, which would otherwise
+// make an anti-join of it and may then merge the whole scan with every
+// annotation of the project in task order: the label stream's search read
+// all annotations made so far on each call, its cost growing with the
+// work done. LIMIT 1 is what an EXISTS reads anyway (SQLite needs it
+// before an OFFSET).
 func AnnotatedBy(userID int) predicate.Task {
 	return func(s *sql.Selector) {
 		a := sql.Table(annotation.Table)
 		s.Where(sql.Exists(sql.Select(a.C(annotation.FieldTaskID)).From(a).Where(sql.And(
 			sql.ColumnsEQ(a.C(annotation.FieldTaskID), s.C(task.FieldID)),
-			sql.EQ(a.C(annotation.FieldCompletedByID), userID)))))
+			sql.EQ(a.C(annotation.FieldCompletedByID), userID))).Limit(1).Offset(0)))
 	}
 }
 
