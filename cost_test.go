@@ -167,8 +167,8 @@ func TestEveryListIsCappedOverHTTP(t *testing.T) {
 			}
 		}
 	}
-	if strings.Contains(tm.s.Out.String(), "internal error") {
-		t.Fatalf("a bad cursor was logged as an internal error:\n%s", tm.s.Out.String())
+	if log := tm.s.log(t); strings.Contains(log, "internal error") {
+		t.Fatalf("a bad cursor was logged as an internal error:\n%s", log)
 	}
 }
 
@@ -200,8 +200,8 @@ func TestDirectiveFlood(t *testing.T) {
 			}
 		})
 	}
-	if strings.Contains(s.Out.String(), "internal error") {
-		t.Fatalf("the flood was logged as an internal error:\n%s", s.Out.String())
+	if log := s.log(t); strings.Contains(log, "internal error") {
+		t.Fatalf("the flood was logged as an internal error:\n%s", log)
 	}
 }
 
@@ -256,7 +256,7 @@ func TestMalformedBodies(t *testing.T) {
 	}
 	// The server still serves, and logged no panic or internal error.
 	owner.ok(`{ viewer { id } }`, nil)
-	if log := s.Out.String()[before:]; strings.Contains(log, "panic") || strings.Contains(log, "internal error") {
+	if log := s.log(t)[before:]; strings.Contains(log, "panic") || strings.Contains(log, "internal error") {
 		t.Fatalf("malformed bodies reached the log as faults:\n%s", log)
 	}
 }
@@ -293,7 +293,7 @@ func TestCancelledRequestsAreNotInternalErrors(t *testing.T) {
 	// Let the server notice the last ones, then read its log.
 	tm.owner.ok(`{ viewer { id } }`, nil)
 	time.Sleep(200 * time.Millisecond)
-	log := tm.s.Out.String()
+	log := tm.s.log(t)
 	if strings.Contains(log, "internal error") || strings.Contains(log, "panic") {
 		t.Fatalf("a cancelled request was logged as a fault:\n%.3000s", log)
 	}

@@ -341,7 +341,7 @@ func TestGCSEndpointsAndCredentialsAreChecked(t *testing.T) {
 	s2, owner2 := MustOwner(t, nil)
 	project2 := (&team{s: s2, owner: owner2}).project(t, imageConfig, nil)
 	owner2.wantCode("BAD_USER_INPUT", createStorageMutation, map[string]any{"i": gcsInput(project2, "IMPORT", "media", g, creds, nil)})
-	if strings.Contains(s.Out.String(), secret) || strings.Contains(s2.Out.String(), secret) {
+	if strings.Contains(s.log(t), secret) || strings.Contains(s2.log(t), secret) {
 		t.Error("a server log holds the key")
 	}
 }

@@ -36,7 +36,7 @@ func TestStartReadsSecretsFromFiles(t *testing.T) {
 	t.Run("files from flags", func(t *testing.T) {
 		s := MustStart(t, nil, "--username", ownerEmail, "--password-file", pwFile, "--user-token-file", tokenFile)
 		signsIn(t, s, token)
-		if out := s.Out.String(); strings.Contains(out, "visible to every local user") || strings.Contains(out, ownerPassword) {
+		if out := s.log(t); strings.Contains(out, "visible to every local user") || strings.Contains(out, ownerPassword) {
 			t.Fatalf("log warns or quotes the password:\n%s", out)
 		}
 	})
@@ -49,7 +49,7 @@ func TestStartReadsSecretsFromFiles(t *testing.T) {
 	t.Run("inline flags are warned about", func(t *testing.T) {
 		s := MustStart(t, nil, "--username", ownerEmail, "--password", ownerPassword, "--user-token", "inline-token")
 		signsIn(t, s, "inline-token")
-		out := s.Out.String()
+		out := s.log(t)
 		for _, want := range []string{"level=WARN", "--password on the command line is visible to every local user", "--user-token on the command line"} {
 			if !strings.Contains(out, want) {
 				t.Fatalf("log lacks %q:\n%s", want, out)

@@ -118,6 +118,33 @@ func mustStartIn(t testing.TB, dir string, env map[string]string, args ...string
 	return s
 }
 
+// log returns what the server has logged so far, every line of the
+// requests it answered before this call included: it asks for /healthz and
+// waits for that request's line, as lines go out in order but a short
+// while after the answer (logsink batches them).
+func (s *testServer) log(t testing.TB) string {
+	t.Helper()
+	resp, err := http.Get(s.URL + "/healthz")
+	if err != nil {
+		t.Fatalf("healthz: %v", err)
+	}
+	resp.Body.Close()
+	mark := "request_id=" + resp.Header.Get("X-Request-Id")
+	if mark == "request_id=" {
+		t.Fatal("healthz answered without a request id")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if out := s.Out.String(); strings.Contains(out, mark) {
+			return out
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the log never showed the line of %s:\n%s", mark, s.Out.String())
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 // gqlResponse is a GraphQL response body.
 type gqlResponse struct {
 	Status int

@@ -74,8 +74,8 @@ func TestLinesArriveWholeAndInOrder(t *testing.T) {
 	}
 }
 
-// A line reaches the output without anything else happening: no timer, no
-// Close, no further line.
+// A line reaches the output without anything else happening: no Close, no
+// further line.
 func TestALoneLineIsWritten(t *testing.T) {
 	out := &lockedBuffer{}
 	s := New(out)
@@ -87,6 +87,37 @@ func TestALoneLineIsWritten(t *testing.T) {
 			t.Fatalf("the line was not written; output %q", out.String())
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// Lines that arrive a little apart, as request log lines do, go out
+// together: a write per window of flushDelay, not one per line (each line
+// used to wake the goroutine and cost a write of its own).
+func TestSpacedLinesShareWrites(t *testing.T) {
+	out := &lockedBuffer{}
+	s := New(out)
+	defer s.Close()
+	const lines = 50
+	t0 := time.Now()
+	for i := range lines {
+		fmt.Fprintf(s, "line %d\n", i)
+		time.Sleep(100 * time.Microsecond)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for strings.Count(out.String(), "\n") != lines {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d lines written", strings.Count(out.String(), "\n"), lines)
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
+	// Every window but the last lasted flushDelay at least.
+	windows := int(time.Since(t0)/flushDelay) + 1
+	out.mu.Lock()
+	writes := out.writes
+	out.mu.Unlock()
+	if writes > windows {
+		t.Fatalf("%d lines over %s took %d writes, more than the %d windows of %s in that time",
+			lines, time.Since(t0).Round(time.Microsecond), writes, windows, flushDelay)
 	}
 }
 
