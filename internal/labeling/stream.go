@@ -184,7 +184,7 @@ func free(userID int, now time.Time) predicate.Task {
 
 // notAnnotatedBy holds for tasks userID has not annotated or skipped.
 func notAnnotatedBy(userID int) predicate.Task {
-	return task.Not(rule.AnnotatedBy(userID))
+	return task.Not(rule.AnnotatedByEach(userID))
 }
 
 // inTx runs fn in the transaction ctx carries, or in a new one.

@@ -457,19 +457,32 @@ func TaskPolicy() ent.Policy {
 // AnnotatedBy holds for the tasks userID annotated or skipped: a correlated
 // EXISTS, one seek on the annotations' task index per task read (ent's
 // HasAnnotationsWith reads every annotation of the user for each query).
-//
-// OFFSET 0 keeps it a per-row subquery on PostgreSQL, which would otherwise
-// make an anti-join of it and may then merge the whole scan with every
-// annotation of the project in task order: the label stream's search read
-// all annotations made so far on each call, its cost growing with the
-// work done. LIMIT 1 is what an EXISTS reads anyway (SQLite needs it
-// before an OFFSET).
+// PostgreSQL may still turn it into a join or a hashed subquery when it
+// expects to read many tasks: see AnnotatedByEach.
 func AnnotatedBy(userID int) predicate.Task {
+	return annotatedBy(userID, false)
+}
+
+// AnnotatedByEach is AnnotatedBy kept a per-task subquery on PostgreSQL too
+// (OFFSET 0, after the LIMIT 1 that an EXISTS reads anyway and SQLite needs
+// before an OFFSET), for a search that stops at its first task. Negated,
+// PostgreSQL made an anti-join of it and could merge the whole scan with
+// every annotation of the project in task order: the label stream's search
+// read all the annotations made so far on each call.
+func AnnotatedByEach(userID int) predicate.Task {
+	return annotatedBy(userID, true)
+}
+
+func annotatedBy(userID int, each bool) predicate.Task {
 	return func(s *sql.Selector) {
 		a := sql.Table(annotation.Table)
-		s.Where(sql.Exists(sql.Select(a.C(annotation.FieldTaskID)).From(a).Where(sql.And(
+		sub := sql.Select(a.C(annotation.FieldTaskID)).From(a).Where(sql.And(
 			sql.ColumnsEQ(a.C(annotation.FieldTaskID), s.C(task.FieldID)),
-			sql.EQ(a.C(annotation.FieldCompletedByID), userID))).Limit(1).Offset(0)))
+			sql.EQ(a.C(annotation.FieldCompletedByID), userID)))
+		if each {
+			sub.Limit(1).Offset(0)
+		}
+		s.Where(sql.Exists(sub))
 	}
 }
 
