@@ -9,23 +9,9 @@ import (
 	"gloss/ent"
 	"gloss/ent/auditevent"
 	"gloss/internal/audit"
-	"gloss/internal/auth"
 	"gloss/internal/rule"
 	"gloss/internal/viewer"
 )
-
-// auditRequest puts the request's client address, user agent and id into
-// the context for audit events. It runs after requestID.
-func auditRequest(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := audit.NewContext(r.Context(), audit.Request{
-			ClientAddress: auth.ClientAddress(r),
-			UserAgent:     r.UserAgent(),
-			RequestID:     RequestID(r.Context()),
-		})
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
-}
 
 // auditLine is one line of the JSON lines download.
 type auditLine struct {

@@ -81,15 +81,13 @@ func NewHandler(o Options) http.Handler {
 
 	// Middleware, outermost first.
 	var h http.Handler = mux
-	h = auditRequest(h)
 	h = o.Auth.Authenticate(h)
 	h = csrfGuard(o.Auth.Store().CookieName(), o.CORSAllowedOrigins, o.PublicURL)(h)
 	h = corsPolicy(o.CORSAllowedOrigins)(h)
 	h = securityHeaders()(h)
-	h = resolveForwarded(o.TrustedProxies)(h)
 	h = recoverer(o.Logger)(h)
 	h = logRequests(o.Logger)(h)
-	h = requestID(h)
+	h = requestContext(o.TrustedProxies)(h)
 	return h
 }
 

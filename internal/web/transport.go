@@ -175,16 +175,20 @@ func decodeBody(body []byte) (*graphql.RawParams, string) {
 	if !utf8.Valid(body) {
 		return nil, "the request body is not valid UTF-8"
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
 	var raw rawRequest
 	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) == 0 || t[0] != '{' {
 		return nil, shape
 	}
-	if err := dec.Decode(&raw); err != nil {
+	if json.Unmarshal(body, &raw) != nil {
+		// One object and more after it, or no object at all: a decoder
+		// tells them apart (it would cost every request a buffer).
+		dec := json.NewDecoder(bytes.NewReader(body))
+		if dec.Decode(&raw) == nil {
+			if _, err := dec.Token(); err != io.EOF {
+				return nil, shape + "; there is more after it"
+			}
+		}
 		return nil, shape
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, shape + "; there is more after it"
 	}
 	kind := func(v json.RawMessage) byte {
 		if v = bytes.TrimLeft(v, " \t\r\n"); len(v) == 0 {
