@@ -255,14 +255,16 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	for _, w := range cfg.Warnings {
 		log.Warn(w)
 	}
+	// One write, so that whoever waits for the first line finds the
+	// setup link with it (the log sink may write its lines in batches).
+	ready := fmt.Sprintf("Gloss is listening on %s\n", baseURL)
 	if cfg.PublicURL != "" {
-		fmt.Fprintf(stdout, "Gloss is listening on %s://%s (public URL %s)\n", scheme, ln.Addr(), cfg.PublicURL)
-	} else {
-		fmt.Fprintf(stdout, "Gloss is listening on %s\n", baseURL)
+		ready = fmt.Sprintf("Gloss is listening on %s://%s (public URL %s)\n", scheme, ln.Addr(), cfg.PublicURL)
 	}
 	if setupLink != "" {
-		fmt.Fprintf(stdout, "No account exists yet. Open this one-time setup link to create the owner:\n  %s\n", setupLink)
+		ready += fmt.Sprintf("No account exists yet. Open this one-time setup link to create the owner:\n  %s\n", setupLink)
 	}
+	fmt.Fprint(stdout, ready)
 	// Start-up leaves garbage behind (the migration's schema inspection,
 	// the parsed system roots, package inits' scratch). The runtime keeps
 	// freed pages for reuse up to about its heap goal, so an idle server

@@ -375,7 +375,7 @@ func mustNotLeak(t *testing.T, s *testServer, owner *browser, project, secret st
 			t.Errorf("the %s export holds the secret", format)
 		}
 	}
-	if strings.Contains(s.Out.String(), secret) {
+	if strings.Contains(s.log(t), secret) {
 		t.Errorf("the server log holds the secret")
 	}
 }

@@ -211,7 +211,7 @@ func TestWebhooksDeliverSignedEvents(t *testing.T) {
 	// audit trail; the receiver's body is kept nowhere.
 	org := owner.gql(`{ organization { webhooks { `+webhookFields+` } } }`, nil)
 	audit := owner.gql(`{ auditEvents(first: 100) { edges { node { action details } } } }`, nil)
-	for name, text := range map[string]string{"project webhooks": log.Raw, "organization webhooks": org.Raw, "audit events": audit.Raw, "server log": s.Out.String()} {
+	for name, text := range map[string]string{"project webhooks": log.Raw, "organization webhooks": org.Raw, "audit events": audit.Raw, "server log": s.log(t)} {
 		for _, leak := range []string{secret, orgSecret, strings.TrimPrefix(secret, "whsec_"), "must never be stored"} {
 			if strings.Contains(text, leak) {
 				t.Errorf("%s contain %q", name, leak)

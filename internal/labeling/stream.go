@@ -124,6 +124,9 @@ func (s *Service) held(ctx context.Context, projectID, userID int, now time.Time
 // instead. With an equality it may, and did: its statistics cannot tell
 // that the finished tasks are the first ids, so it read every task
 // annotated so far on each call, at ~1 ms per call after 2,000 submits.
+// The second search of random sampling (ids below the start) has its bound
+// as a filter, not an index bound: it reads at most what the first one
+// read.
 func (s *Service) candidate(ctx context.Context, p *ent.Project, userID, from int, now time.Time, tried []int) (int, error) {
 	client := database.ClientFrom(ctx, s.client)
 	search := func(after bool) (int, error) {
@@ -208,7 +211,10 @@ func (s *Service) inTx(ctx context.Context, fn func(context.Context) error) erro
 // condition too, so that a task another annotator took since the search
 // (the usual loser of a race) is not locked: a row lock taken for an
 // UPDATE that then changes nothing would stay until this transaction ends
-// and make that annotator's submit wait for it.
+// and make that annotator's submit wait for it. (When the other annotator
+// commits in the instant between this statement's snapshot and its lock,
+// PostgreSQL still locks the row before it finds the condition false: rare,
+// and the UPDATE decides either way.)
 func (s *Service) lockIn(ctx context.Context, id, overlap, userID int, now time.Time) (int, error) {
 	client := database.ClientFrom(ctx, s.client)
 	takeable := []predicate.Task{task.ID(id), task.TotalAnnotationsLT(overlap), notAnnotatedBy(userID), free(userID, now)}

@@ -28,8 +28,9 @@ func RequestID(ctx context.Context) string {
 	return id
 }
 
-// recoverer is the outermost middleware: a panic becomes a logged 500 with
-// the request id, never a dropped connection or a stack trace.
+// recoverer turns a panic into a logged 500 with the request id, never a
+// dropped connection or a stack trace. It runs inside requestContext (which
+// gives the id) and logRequests, outside everything else.
 func recoverer(log *slog.Logger) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
