@@ -197,16 +197,17 @@ func (w *Worker) send(ctx context.Context, d *ent.WebhookDelivery) error {
 		u.SetResponseCode(code)
 	}
 	now := time.Now()
-	stopped := code == 0 && ctx.Err() != nil // no answer: the server stopped while the attempt was made
+	stopped := code == 0 && !permanent && ctx.Err() != nil // no answer: the server stopped while the attempt was made
 	switch {
 	case failure == "":
 		u.SetStatus(webhookdelivery.StatusDelivered).SetError("").SetFinishedAt(now)
-	case permanent || d.Attempts >= w.opts.MaxAttempts:
-		u.SetStatus(webhookdelivery.StatusFailed).SetError(failure).SetFinishedAt(now)
 	case stopped:
 		// Cut short by the stop, not refused by the receiver: due again
-		// at once, for this server once restarted or for another one.
+		// at once, for this server once restarted or for another one,
+		// even after the last attempt allowed (which got no answer).
 		u.SetError("the server stopped during the attempt").SetNextAttemptAt(now)
+	case permanent || d.Attempts >= w.opts.MaxAttempts:
+		u.SetStatus(webhookdelivery.StatusFailed).SetError(failure).SetFinishedAt(now)
 	default:
 		u.SetError(failure).SetNextAttemptAt(now.Add(w.backoff(d.Attempts)))
 	}

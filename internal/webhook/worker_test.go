@@ -314,3 +314,53 @@ func TestAnIdleWorkerTakesNoWriteLock(t *testing.T) {
 		t.Fatalf("a due delivery: %d claimed, %d received, %v", n, got.Load(), err)
 	}
 }
+
+// TestAStopDuringTheLastAttemptDoesNotFailTheDelivery: an attempt that the
+// server's stop cut short got no answer from the receiver, so even when it
+// was the last one allowed the delivery stays pending, due at once, and the
+// next worker delivers it.
+func TestAStopDuringTheLastAttemptDoesNotFailTheDelivery(t *testing.T) {
+	r := MustRig(t, "127.0.0.1")
+	var hold atomic.Bool
+	hold.Store(true)
+	arrived := make(chan struct{}, 1)
+	done := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if hold.Load() {
+			arrived <- struct{}{}
+			select { // answers only once the sender gives up
+			case <-req.Context().Done():
+			case <-done:
+			}
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	defer close(done)
+	r.hook(t, srv.URL)
+	r.emit(t)
+	sys := viewer.NewSystemContext(context.Background())
+	// Two attempts failed before: the next is the last of fast's three.
+	d := r.deliveries(t)[0]
+	r.db.Client.WebhookDelivery.UpdateOne(d).SetAttempts(fast.MaxAttempts - 1).ExecX(sys)
+
+	ctx, stop := context.WithCancel(context.Background())
+	go func() { <-arrived; stop() }()
+	w := r.svc.NewWorker(r.db.Dialect, fast)
+	if _, err := w.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d = r.deliveries(t)[0]
+	if d.Status != webhookdelivery.StatusPending || d.NextAttemptAt.After(time.Now()) || d.FinishedAt != nil {
+		t.Fatalf("after a last attempt cut by the stop: status %s, due %s, finished %v; want pending and due now",
+			d.Status, d.NextAttemptAt, d.FinishedAt)
+	}
+	hold.Store(false)
+	if _, err := r.svc.NewWorker(r.db.Dialect, fast).RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if d = r.deliveries(t)[0]; d.Status != webhookdelivery.StatusDelivered || d.ResponseCode == nil || *d.ResponseCode != http.StatusNoContent {
+		t.Fatalf("after the restart: status %s, code %v; want delivered, 204", d.Status, d.ResponseCode)
+	}
+}
