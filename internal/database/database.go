@@ -115,7 +115,10 @@ func OpenTrusting(ctx context.Context, url, dataDir string, roots *x509.CertPool
 	migrating.Lock()
 	err := d.Exclusive(ctx, func(ctx context.Context) error {
 		if d.Dialect != dialect.SQLite {
-			if err := client.Schema.Create(ctx); err != nil {
+			if err := client.Schema.Create(ctx, entschema.WithDiffHook(withoutTaskProjectKey)); err != nil {
+				return err
+			}
+			if err := keyTaskProjects(ctx, d.SQL); err != nil {
 				return err
 			}
 			if err := dropRetiredIndexes(ctx, d.SQL); err != nil {
