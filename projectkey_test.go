@@ -103,11 +103,71 @@ func TestTasksKeepTheirProject(t *testing.T) {
 	_, err = conn.Exec(ctx, `UPDATE projects SET id = $1 WHERE id = $2`, p+1000, p)
 	wantKeyViolation(t, "changing the id of a project that has tasks", err)
 
+	_, err = conn.Exec(ctx, `TRUNCATE projects`)
+	if err == nil || !strings.Contains(err.Error(), "cannot truncate a table referenced in a foreign key constraint") {
+		t.Fatalf("truncating the projects: want the key's refusal, got %v", err)
+	}
+
+	// Under REPEATABLE READ a delete's check would not see a task committed
+	// after its snapshot, and leave it without a project: refused.
+	empty := str(tm.owner.ok(createProject, map[string]any{"i": map[string]any{"title": "Empty", "labelConfig": textClassification}}),
+		"createProject", "id")
+	rr, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rr.Exec(ctx, `SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rr.Exec(ctx, `SELECT 1`); err != nil { // the snapshot
+		t.Fatal(err)
+	}
+	late, err := pgx.Connect(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer late.Close(ctx)
+	if _, err := late.Exec(ctx, insert, empty, org, 1); err != nil {
+		t.Fatalf("add a task to the empty project: %v", err)
+	}
+	_, err = rr.Exec(ctx, `DELETE FROM projects WHERE id = $1`, empty)
+	_ = rr.Rollback(ctx)
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "40001" {
+		t.Fatalf("a delete under REPEATABLE READ of a project given a task since: want serialization_failure, got %v", err)
+	}
+	if n := countRows(t, db, orphanTasks); n != 0 {
+		t.Fatalf("%d tasks without a project", n)
+	}
+	before++
+
+	// Tables of the same names in a session's own schema (temporary) do
+	// not stand in for the real ones.
+	hj, err := pgx.Connect(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hj.Close(ctx)
+	for _, stmt := range []string{
+		`CREATE TEMP TABLE projects (id bigint)`,
+		`CREATE TEMP TABLE tasks (project_id bigint)`,
+		`INSERT INTO pg_temp.projects VALUES (` + strconv.Itoa(p+1000) + `)`,
+	} {
+		if _, err := hj.Exec(ctx, stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	_, err = hj.Exec(ctx, `INSERT INTO public.tasks (created_at, updated_at, project_id, organization_id, inner_id, data)
+		VALUES (now(), now(), $1, $2, 500, '{}')`, p+1000, org)
+	wantKeyViolation(t, "a task of a project found only in a temporary table", err)
+	_, err = hj.Exec(ctx, `DELETE FROM public.projects WHERE id = $1`, p)
+	wantKeyViolation(t, "deleting a project that has tasks, with an empty temporary tasks table", err)
+
 	if n := tasks(); n != before {
 		t.Fatalf("%d tasks after the refused statements, want %d", n, before)
 	}
-	if n := countRows(t, db, `SELECT count(*) FROM tasks WHERE project_id = `+strconv.Itoa(p)); n != before {
-		t.Fatalf("%d tasks left in the project, want %d", n, before)
+	if n := countRows(t, db, `SELECT count(*) FROM tasks WHERE project_id = `+strconv.Itoa(p)); n != 3 {
+		t.Fatalf("%d tasks left in the project, want 3", n)
 	}
 	if n := countRows(t, db, `SELECT count(*) FROM projects WHERE id = `+strconv.Itoa(p)); n != 1 {
 		t.Fatal("the project is gone")
@@ -215,6 +275,9 @@ func TestTheKeyOfAnOlderDatabaseIsReplaced(t *testing.T) {
 			`DROP TRIGGER gloss_tasks_project_update ON tasks`,
 			`DROP TRIGGER gloss_projects_tasks_delete ON projects`,
 			`DROP TRIGGER gloss_projects_tasks_update ON projects`,
+			`DROP TRIGGER gloss_projects_tasks_truncate ON projects`,
+			`DROP FUNCTION gloss_tasks_project_exists()`,
+			`DROP FUNCTION gloss_projects_have_no_tasks()`,
 			`ALTER TABLE tasks ADD CONSTRAINT tasks_projects_tasks FOREIGN KEY (project_id) REFERENCES projects (id)`,
 		} {
 			if _, err := conn.Exec(ctx, stmt); err != nil {
@@ -228,13 +291,23 @@ func TestTheKeyOfAnOlderDatabaseIsReplaced(t *testing.T) {
 			strconv.Itoa(countRows(t, db, `SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'gloss\_%'`)) + " triggers"
 	}
 	s := mustStartIn(t, tm.s.DataDir, tm.s.env)
-	if got := keyed(); got != "0 key, 4 triggers" {
-		t.Fatalf("after a start on an older database: %s, want 0 key, 4 triggers", got)
+	if got := keyed(); got != "0 key, 5 triggers" {
+		t.Fatalf("after a start on an older database: %s, want 0 key, 5 triggers", got)
 	}
 	s.stop()
 	s = mustStartIn(t, tm.s.DataDir, tm.s.env)
-	if got := keyed(); got != "0 key, 4 triggers" {
-		t.Fatalf("after a second start: %s, want 0 key, 4 triggers", got)
+	if got := keyed(); got != "0 key, 5 triggers" {
+		t.Fatalf("after a second start: %s, want 0 key, 5 triggers", got)
+	}
+	s.stop()
+
+	// Both the key and the triggers (a start cut short): the key goes.
+	if _, err := conn.Exec(ctx, `ALTER TABLE tasks ADD CONSTRAINT tasks_projects_tasks FOREIGN KEY (project_id) REFERENCES projects (id)`); err != nil {
+		t.Fatal(err)
+	}
+	s = mustStartIn(t, tm.s.DataDir, tm.s.env)
+	if got := keyed(); got != "0 key, 5 triggers" {
+		t.Fatalf("after a start with both the key and the triggers: %s, want 0 key, 5 triggers", got)
 	}
 	s.stop()
 
@@ -277,4 +350,32 @@ func TestTheKeyOfAnOlderDatabaseIsReplaced(t *testing.T) {
 	_, err = conn.Exec(ctx, `INSERT INTO tasks (created_at, updated_at, project_id, organization_id, inner_id, data)
 		SELECT now(), now(), $1, organization_id, 999, '{}' FROM projects WHERE id = $2`, p+1000, p)
 	wantKeyViolation(t, "a task of a project that does not exist, under the kept key", err)
+}
+
+// TestADatabaseDefaultOfRepeatableReadChangesNothing: Gloss's connections
+// run at READ COMMITTED whatever the database's default, so a project
+// with tasks is deleted (the key's delete-side check refuses other levels)
+// on a database whose default is REPEATABLE READ.
+func TestADatabaseDefaultOfRepeatableReadChangesNothing(t *testing.T) {
+	db := freshDatabaseURL(t)
+	u, err := url.Parse(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	name := strings.TrimPrefix(u.Path, "/")
+	if _, err := conn.Exec(ctx, `ALTER DATABASE `+name+` SET default_transaction_isolation = 'repeatable read'`); err != nil {
+		t.Fatal(err)
+	}
+	s, owner := MustOwner(t, map[string]string{"DATABASE_URL": db})
+	p, _ := keyedProject(t, &team{s: s, owner: owner})
+	owner.ok(`mutation($p: ID!) { deleteProject(id: $p) }`, map[string]any{"p": strconv.Itoa(p)})
+	if n := countRows(t, db, `SELECT count(*) FROM projects WHERE id = `+strconv.Itoa(p)); n != 0 {
+		t.Fatal("deleteProject left the project")
+	}
 }

@@ -84,6 +84,11 @@ func OpenTrusting(ctx context.Context, url, dataDir string, roots *x509.CertPool
 			return nil, fmt.Errorf("DATABASE_URL: %w", err)
 		}
 		trust(pc, roots)
+		// Gloss's transactions are written for READ COMMITTED (each
+		// statement sees what committed before it: the label stream's
+		// lock, the project key's checks), whatever default the database
+		// or role sets.
+		pc.RuntimeParams["default_transaction_isolation"] = "read committed"
 		db := stdlib.OpenDB(*pc)
 		// Keep as many connections idle as may be open: database/sql's
 		// default keeps two, so under load every connection beyond them was

@@ -57,7 +57,7 @@ func packedIndexes() []string {
 // packing saves space, and is no reason not to start.
 func packIndexes(ctx context.Context, db *sql.DB) error {
 	rows, err := db.QueryContext(ctx, `SELECT c.relname FROM pg_class c
-		WHERE c.relkind = 'i' AND c.relnamespace = current_schema()::regnamespace AND c.relname = ANY($1)
+		WHERE c.relkind = 'i' AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND c.relname = ANY($1)
 		AND NOT COALESCE(c.reloptions @> ARRAY['fillfactor=100'], false)`, packedIndexes())
 	if err != nil {
 		return fmt.Errorf("read index settings: %w", err)
