@@ -53,20 +53,26 @@ func (l *Log) head(ctx context.Context, client *ent.Client) (chainHead, error) {
 }
 
 // newest returns the newest committed event of the chain; seq 0 when there
-// is none.
+// is none. Like insert, it is a statement of its own rather than ent's
+// query: it runs before every append.
 func newest(ctx context.Context, client *ent.Client) (chainHead, error) {
-	var rows []struct {
-		Seq  int64  `json:"seq"`
-		Hash []byte `json:"hash"`
+	rows, err := client.QueryContext(ctx, newestSQL)
+	if err != nil {
+		return chainHead{}, fmt.Errorf("audit: read the chain's head: %w", err)
 	}
-	err := client.AuditEvent.Query().Where(auditevent.SeqNotNil()).
-		Order(ent.Desc(auditevent.FieldSeq)).Limit(1).
-		Select(auditevent.FieldSeq, auditevent.FieldHash).Scan(viewer.NewSystemContext(ctx), &rows)
-	if err != nil || len(rows) == 0 {
-		return chainHead{}, err
+	defer rows.Close()
+	var h chainHead
+	if rows.Next() {
+		if err := rows.Scan(&h.seq, &h.hash); err != nil {
+			return chainHead{}, fmt.Errorf("audit: read the chain's head: %w", err)
+		}
 	}
-	return chainHead{seq: rows[0].Seq, hash: rows[0].Hash}, nil
+	return h, rows.Close()
 }
+
+// newestSQL is newest's statement: the same in both dialects.
+var newestSQL = "SELECT " + auditevent.FieldSeq + ", " + auditevent.FieldHash + " FROM " + auditevent.Table +
+	" WHERE " + auditevent.FieldSeq + " IS NOT NULL ORDER BY " + auditevent.FieldSeq + " DESC LIMIT 1"
 
 // seal turns the unkeyed chain of an earlier release into the start of the
 // keyed one: while no keyed event exists yet, it numbers the old rows
