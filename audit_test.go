@@ -348,3 +348,36 @@ func TestAuditCheckpointFileElsewhere(t *testing.T) {
 		t.Fatalf("verify without the file: %q, %v", out, err)
 	}
 }
+
+// TestASignInWithStrayBytesInItsUserAgentIsAudited: a User-Agent that is not
+// UTF-8 (HTTP lets any byte above 0x7f through) does not keep the failed and
+// the successful sign-in out of the audit log. On PostgreSQL, which refuses
+// such text, both events were lost, so a password could be guessed without
+// a trace.
+func TestASignInWithStrayBytesInItsUserAgentIsAudited(t *testing.T) {
+	s, owner := MustOwner(t, nil)
+	signIn := func(password string) *gqlResponse {
+		b := s.browser(t)
+		body, _ := json.Marshal(map[string]any{"query": loginMutation, "variables": loginVars(ownerEmail, password)})
+		req, _ := http.NewRequest(http.MethodPost, s.URL+"/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("User-Agent", "probe \xff\xfe "+strings.Repeat("é", 300))
+		return b.do(req)
+	}
+	if r := signIn("not the password"); len(r.Errors) == 0 {
+		t.Fatalf("a wrong password signed in: %s", r.Raw)
+	}
+	if r := signIn(ownerPassword); len(r.Errors) != 0 {
+		t.Fatalf("sign-in: %s", r.Raw)
+	}
+	events := owner.ok(`{ auditEvents(first: 20) { edges { node { action userAgent } } } }`, nil)
+	seen := map[string]string{}
+	for _, e := range path(events, "auditEvents", "edges").([]any) {
+		seen[str(e, "node", "action")] = str(e, "node", "userAgent")
+	}
+	for _, action := range []string{"login.failed", "login.succeeded"} {
+		if ua := seen[action]; !strings.HasPrefix(ua, "probe \uFFFD é") || len(ua) > 512 {
+			t.Fatalf("no %s event with the cleaned user agent: %q", action, ua)
+		}
+	}
+}

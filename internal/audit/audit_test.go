@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -555,5 +556,42 @@ func TestConcurrentWritersShareOneChain(t *testing.T) {
 		}
 		mustIntact(t, f, 2*writers*perWriter)
 		mustIntact(t, other, 2*writers*perWriter)
+	})
+}
+
+// TestStrayBytesAreRecorded: a request's User-Agent or address with bytes
+// that are not UTF-8 or a NUL, cut in the middle of a character or not, and
+// details holding such strings, are recorded (PostgreSQL refuses such text
+// as it stands, which lost the events of sign-ins), stored as valid UTF-8
+// within the column's length, and the chain verifies.
+func TestStrayBytesAreRecorded(t *testing.T) {
+	each(t, func(t *testing.T, b backend) {
+		f := newFixture(t, b)
+		ctx := audit.NewContext(sys, audit.Request{
+			ClientAddress: "10.0.0.1\xff\x00",
+			UserAgent:     strings.Repeat("a", 511) + "é",
+			RequestID:     "id\x00\xfe",
+		})
+		details := map[string]any{"email": "x\x00@y\xff", "fields": []string{"\x00"}, "nested": map[string]any{"s": "\xc3"}}
+		if err := f.log.Record(ctx, audit.Event{Action: "login.failed", TargetType: "User\xff", Details: details}); err != nil {
+			t.Fatalf("record: %v", err)
+		}
+		if details["email"] != "x\x00@y\xff" {
+			t.Fatal("recording changed the caller's details")
+		}
+		e, err := f.db.Client.AuditEvent.Query().Where(auditevent.Action("login.failed")).Only(sys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range []string{e.ClientAddress, e.UserAgent, e.RequestID, e.TargetType, e.Details["email"].(string)} {
+			if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
+				t.Fatalf("stored %q: not valid UTF-8 without NUL", s)
+			}
+		}
+		if e.UserAgent != strings.Repeat("a", 511) || e.ClientAddress != "10.0.0.1\uFFFD" || e.Details["email"] != "x@y\uFFFD" {
+			t.Fatalf("stored user agent %q (%d bytes), address %q, email %q", e.UserAgent, len(e.UserAgent), e.ClientAddress, e.Details["email"])
+		}
+		f.checkpoint(t)
+		mustIntact(t, f, 1)
 	})
 }

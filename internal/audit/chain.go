@@ -67,6 +67,11 @@ func newest(ctx context.Context, client *ent.Client) (chainHead, error) {
 			return chainHead{}, fmt.Errorf("audit: read the chain's head: %w", err)
 		}
 	}
+	// An error while reading is no row: without this check it would read
+	// as an empty chain.
+	if err := rows.Err(); err != nil {
+		return chainHead{}, fmt.Errorf("audit: read the chain's head: %w", err)
+	}
 	return h, rows.Close()
 }
 

@@ -13,6 +13,7 @@ import (
 	"gloss/internal/database"
 	"gloss/internal/forwarded"
 	"gloss/internal/secret"
+	"gloss/internal/text"
 	"gloss/internal/viewer"
 )
 
@@ -139,7 +140,7 @@ func (s *SessionStore) Save(r *http.Request, w http.ResponseWriter, sess *sessio
 		SetUserID(uid).
 		SetLastSeenAt(now).
 		SetExpiresAt(now.Add(sessionTTL)).
-		SetUserAgent(truncate(r.UserAgent(), 512)).
+		SetUserAgent(text.Clip(r.UserAgent(), 512)).
 		SetClientAddress(ClientAddress(r)).
 		Save(ctx)
 	if err != nil {
@@ -155,12 +156,5 @@ func (s *SessionStore) Save(r *http.Request, w http.ResponseWriter, sess *sessio
 // address its X-Forwarded-For names (forwarded.Of). The sign-in throttle,
 // sessions and the audit log key on it.
 func ClientAddress(r *http.Request) string {
-	return truncate(forwarded.Of(r).Client, 64)
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
+	return text.Clip(forwarded.Of(r).Client, 64)
 }

@@ -32,6 +32,7 @@ import (
 	"gloss/internal/importer"
 	"gloss/internal/projects"
 	"gloss/internal/safehttp"
+	"gloss/internal/text"
 	"gloss/internal/webhook"
 )
 
@@ -586,7 +587,7 @@ func (w *writer) related(ids map[int]int, batch []stagedTask, first int) error {
 				SetOrganizationID(w.project.OrganizationID).
 				SetResult(p.Result).
 				SetNillableScore(p.Score).
-				SetModelVersion(truncate(p.ModelVersion, 200)))
+				SetModelVersion(text.Clip(p.ModelVersion, 200)))
 		}
 	}
 	w.annotated = w.annotated || len(anns) > 0
@@ -652,13 +653,6 @@ func (w *writer) emit() error {
 			Order(ent.Asc(annotation.FieldID)).Limit(webhook.MaxPayloadItems).All(ctx)
 		return map[string]any{"annotation": webhook.Annotations(as)}, err
 	})
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }
 
 // stagedTask is a parsed task as it will be stored: Data and Meta as ent

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"gloss/internal/text"
 )
 
 // maxNameBytes bounds file names, as Label Studio's YOLO export does (255
@@ -90,7 +92,7 @@ func safeBaseName(src string, taskID int) string {
 		}
 		return r
 	}, p)
-	p = truncateUTF8(p, maxNameBytes)
+	p = text.Clip(p, maxNameBytes)
 	if p == "" || p == "." || p == ".." {
 		return "task-" + strconv.Itoa(taskID)
 	}
@@ -126,15 +128,4 @@ func stem(name string) string {
 		return name[:i]
 	}
 	return name
-}
-
-// truncateUTF8 cuts s to at most n bytes without splitting a character.
-func truncateUTF8(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }

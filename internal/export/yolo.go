@@ -6,6 +6,8 @@ import (
 	"io"
 	"strconv"
 	"time"
+
+	"gloss/internal/text"
 )
 
 // writeYOLO writes the YOLO format as Label Studio's Converter.convert_to_yolo
@@ -161,7 +163,7 @@ func (y *yoloWriter) region(v value) {
 
 // labelName returns the unused label file name (without .txt) for an image.
 func (y *yoloWriter) labelName(src string, taskID int) string {
-	name := truncateUTF8(stem(safeBaseName(src, taskID)), maxNameBytes-12)
+	name := text.Clip(stem(safeBaseName(src, taskID)), maxNameBytes-12)
 	if name == "" || name == "." || name == ".." {
 		name = "task-" + strconv.Itoa(taskID)
 	}
