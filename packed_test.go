@@ -65,11 +65,31 @@ func TestUnpackedIndexesOfAnotherOwnerDoNotStopAStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `ALTER INDEX task_project_id_id RESET (fillfactor)`); err != nil {
+		t.Fatal(err)
+	}
+	startAsGuest(t, owner)
+	if n := countRows(t, owner, `SELECT count(*) FROM pg_class WHERE relname = 'task_project_id_id'
+		AND COALESCE(reloptions @> ARRAY['fillfactor=100'], false)`); n != 0 {
+		t.Fatal("a role that does not own the index packed it")
+	}
+}
+
+// startAsGuest starts a server on the database at owner (a URL) as a new
+// role that may read and write its tables but owns none of them, and checks
+// that it answers. The role is dropped when the test ends.
+func startAsGuest(t *testing.T, owner string) *testServer {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	role := "gloss_guest_" + hex.EncodeToString(b)
 	for _, stmt := range []string{
-		`ALTER INDEX task_project_id_id RESET (fillfactor)`,
 		`CREATE ROLE ` + role + ` LOGIN`,
 		`GRANT USAGE ON SCHEMA public TO ` + role,
 		`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ` + role,
@@ -93,13 +113,9 @@ func TestUnpackedIndexesOfAnotherOwnerDoNotStopAStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	u.User = url.User(role)
-	env := map[string]string{"DATABASE_URL": u.String()}
-	s := mustStartIn(t, t.TempDir(), env)
+	s := mustStartIn(t, t.TempDir(), map[string]string{"DATABASE_URL": u.String()})
 	if r := s.browser(t).gql(`{ viewer { id } }`, nil); r.Status != 200 {
 		t.Fatalf("the server started as %s does not answer: %s", role, r.Raw)
 	}
-	if n := countRows(t, owner, `SELECT count(*) FROM pg_class WHERE relname = 'task_project_id_id'
-		AND COALESCE(reloptions @> ARRAY['fillfactor=100'], false)`); n != 0 {
-		t.Fatal("a role that does not own the index packed it")
-	}
+	return s
 }

@@ -4,8 +4,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"net/url"
 	"strconv"
@@ -313,37 +311,7 @@ func TestTheKeyOfAnOlderDatabaseIsReplaced(t *testing.T) {
 
 	// Another role, which may use the tables but does not own them.
 	older()
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	role := "gloss_guest_" + hex.EncodeToString(b)
-	for _, stmt := range []string{
-		`CREATE ROLE ` + role + ` LOGIN`,
-		`GRANT USAGE ON SCHEMA public TO ` + role,
-		`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ` + role,
-		`GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO ` + role,
-	} {
-		if _, err := conn.Exec(ctx, stmt); err != nil {
-			t.Fatalf("%s: %v", stmt, err)
-		}
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), db)
-		if err != nil {
-			return
-		}
-		defer c.Close(context.Background())
-		_, _ = c.Exec(context.Background(), `DROP OWNED BY `+role)
-		_, _ = c.Exec(context.Background(), `DROP ROLE IF EXISTS `+role)
-	})
-	u, err := url.Parse(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.User = url.User(role)
-	s = mustStartIn(t, t.TempDir(), map[string]string{"DATABASE_URL": u.String()})
-	if r := s.browser(t).gql(`{ viewer { id } }`, nil); r.Status != 200 {
-		t.Fatalf("the server started as %s does not answer: %s", role, r.Raw)
-	}
+	startAsGuest(t, db)
 	if got := keyed(); got != "1 key, 0 triggers" {
 		t.Fatalf("started by a role that does not own the tables: %s, want 1 key, 0 triggers", got)
 	}
