@@ -16,9 +16,14 @@ import (
 // front.
 
 // text returns the validator of a string of at most max characters that,
-// when required, is not blank.
+// when required, is not blank. Every such string is UTF-8 text without a
+// NUL: PostgreSQL refuses anything else (an internal error, where SQLite
+// kept it), and GraphQL lets a NUL through as "\u0000".
 func text(max int, required bool) func(string) error {
 	return func(s string) error {
+		if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
+			return fault.Invalid("must be UTF-8 text without NUL characters")
+		}
 		if required && strings.TrimSpace(s) == "" {
 			return fault.Invalid("must not be empty")
 		}

@@ -521,7 +521,13 @@ func (s *Service) Login(ctx context.Context, email, pw string) (*ent.User, error
 	wrong := fault.New(fault.Unauthenticated, "the email or password is not correct")
 	// System context: sign-in looks up the account before anyone is signed in.
 	sys := viewer.NewSystemContext(ctx)
-	u, err := s.client.User.Query().Where(user.Email(norm)).Only(sys)
+	// What is not an email address is no account's, and is not looked up
+	// (PostgreSQL refuses a NUL in a query's text).
+	var u *ent.User
+	var err error = &ent.NotFoundError{}
+	if _, invalid := NormalizeEmail(email); invalid == nil {
+		u, err = s.client.User.Query().Where(user.Email(norm)).Only(sys)
+	}
 	if ent.IsNotFound(err) || len(pw) > 4*password.MaxLength {
 		password.Waste(ctx, pw)
 		s.record(ctx, audit.Event{Action: "login.failed", Details: attemptedEmail(email)})

@@ -476,6 +476,11 @@ type Filter struct {
 
 // Predicates returns the filter as ent predicates over allowlisted columns.
 func (f Filter) Predicates() ([]predicate.AuditEvent, error) {
+	for _, v := range []string{f.Action, f.TargetType, f.TargetID} {
+		if text.Clean(v) != v {
+			return nil, fault.Invalid("audit filters must be UTF-8 text without NUL characters")
+		}
+	}
 	var ps []predicate.AuditEvent
 	switch {
 	case len(f.Action) > 100:

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 
 	"gloss/ent"
 	"gloss/ent/storage"
@@ -23,6 +24,7 @@ import (
 	"gloss/internal/dataset"
 	"gloss/internal/fault"
 	"gloss/internal/projects"
+	"gloss/internal/text"
 	"gloss/internal/viewer"
 )
 
@@ -168,34 +170,40 @@ func (s *Service) progress(ctx context.Context, run *ent.StorageSync, done int, 
 }
 
 // newObjects lists the objects of a source storage that pass its filter
-// and have no task yet.
-func (s *Service) newObjects(ctx context.Context, st *ent.Storage, b Bucket) ([]string, error) {
+// and have no task yet, and counts those it passes over because their
+// names are not text a task can name: not UTF-8, or with a NUL or another
+// control character (PostgreSQL refuses the first two; a local storage
+// serves none of them).
+func (s *Service) newObjects(ctx context.Context, st *ent.Storage, b Bucket) (keys []string, unnamable int, err error) {
 	var filter *regexp.Regexp
 	if st.RegexFilter != "" {
 		var err error
 		if filter, err = regexp.Compile(st.RegexFilter); err != nil {
-			return nil, fault.Invalid("regexFilter is not a valid regular expression")
+			return nil, 0, fault.Invalid("regexFilter is not a valid regular expression")
 		}
 	}
 	known := map[string]bool{}
-	keys, err := s.client.StorageLink.Query().Where(storagelink.StorageID(st.ID)).
+	linked, err := s.client.StorageLink.Query().Where(storagelink.StorageID(st.ID)).
 		Select(storagelink.FieldKey).Strings(viewer.NewSystemContext(ctx))
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	for _, k := range keys {
+	for _, k := range linked {
 		known[k] = true
 	}
-	var out []string
 	err = b.List(ctx, st.Prefix, st.RecursiveScan, func(o Object) error {
 		if known[o.Key] || filter != nil && !filter.MatchString(o.Key) {
 			return nil
 		}
 		known[o.Key] = true
-		out = append(out, o.Key)
+		if text.Clean(o.Key) != o.Key || strings.ContainsFunc(o.Key, unicode.IsControl) {
+			unnamable++
+			return nil
+		}
+		keys = append(keys, o.Key)
 		return nil
 	})
-	return out, err
+	return keys, unnamable, err
 }
 
 // importObjects makes tasks from a source storage's new objects: one task
@@ -209,9 +217,16 @@ func (s *Service) importObjects(ctx context.Context, st *ent.Storage, run *ent.S
 		return err
 	}
 	defer release(b)
-	keys, err := s.newObjects(ctx, st, b)
+	keys, unnamable, err := s.newObjects(ctx, st, b)
 	if err != nil {
 		return err
+	}
+	if unnamable > 0 {
+		// Said on the run (a failure later says its own reason instead).
+		msg := fmt.Sprintf("%d objects were passed over: their names are not UTF-8 text without control characters", unnamable)
+		if err := s.client.StorageSync.UpdateOneID(run.ID).SetMessage(msg).Exec(audit.Quiet(viewer.NewSystemContext(ctx))); err != nil {
+			return err
+		}
 	}
 	total := len(keys)
 	s.progress(ctx, run, 0, &total)
