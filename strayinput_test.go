@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"gloss/ent"
 )
 
 // TestNULsAreRefusedWithAClearError: a NUL (GraphQL carries one as
@@ -80,5 +84,60 @@ func TestObjectsWithNamesThatAreNotTextArePassedOver(t *testing.T) {
 	}
 	if tasks := projectTasks(t, owner, project); len(tasks) != 1 {
 		t.Fatalf("the sync made %d tasks, want 1 (ok.txt)", len(tasks))
+	}
+}
+
+// TestForgedCursorsAreBadInput: a cursor is base64 msgpack that anyone can
+// write; one whose value is not of the list's order (a string, bytes that
+// are not UTF-8, a time for a count, a count for a time, any value for a
+// list in id order) is refused as bad input on every list, where PostgreSQL
+// answered an internal error. A cursor the server gave out still works.
+func TestForgedCursorsAreBadInput(t *testing.T) {
+	tm := benchTeam(t)
+	owner := tm.owner
+	project := tm.project(t, textClassification, nil)
+	if r := upload(t, owner, project, map[string]string{"tasks.txt": "one\ntwo\nthree\n"}); r.Status != 200 {
+		t.Fatalf("import: %s", r.Raw)
+	}
+	forge := func(v any) string {
+		var b bytes.Buffer
+		ent.Cursor{ID: 1, Value: v}.MarshalGQL(&b)
+		return strings.Trim(b.String(), `"`)
+	}
+	text, bad, when, count := forge("abc"), forge("\xff"), forge(time.Now()), forge(int64(5))
+	lists := []struct {
+		query  string
+		vars   map[string]any
+		forged []string
+	}{
+		{`query($c: Cursor) { projects(first: 5, after: $c) { totalCount } }`, nil, []string{text, bad, count}},
+		{`query($c: Cursor) { members(first: 5, after: $c) { totalCount } }`, nil, []string{text, bad, count, when}},
+		{`query($c: Cursor) { auditEvents(first: 5, after: $c) { totalCount } }`, nil, []string{text, bad, count, when}},
+		{`query($c: Cursor) { myAnnotations(first: 5, after: $c) { totalCount } }`, nil, []string{text, bad, count, when}},
+		{`query($p: ID!, $c: Cursor) { tasks(projectId: $p, first: 1, after: $c) { totalCount } }`,
+			map[string]any{"p": project}, []string{text, bad, count, when}},
+		{`query($p: ID!, $c: Cursor) { tasks(projectId: $p, first: 1, after: $c, orderBy: {field: ANNOTATION_COUNT, direction: ASC}) { totalCount } }`,
+			map[string]any{"p": project}, []string{text, bad, when}},
+		{`query($p: ID!, $c: Cursor) { tasks(projectId: $p, first: 1, after: $c, orderBy: {field: CREATED_AT, direction: DESC}) { totalCount } }`,
+			map[string]any{"p": project}, []string{text, bad, count}},
+	}
+	for _, l := range lists {
+		for _, c := range l.forged {
+			vars := map[string]any{"c": c}
+			for k, v := range l.vars {
+				vars[k] = v
+			}
+			owner.wantCode("BAD_USER_INPUT", l.query, vars)
+		}
+	}
+	// The server's own cursors, of each task order.
+	for _, order := range []string{"ID", "ANNOTATION_COUNT", "CREATED_AT"} {
+		q := `query($p: ID!, $c: Cursor) { tasks(projectId: $p, first: 1, after: $c, orderBy: {field: ` + order + `, direction: ASC}) {
+			edges { node { id } } pageInfo { endCursor } } }`
+		page := owner.ok(q, map[string]any{"p": project, "c": nil})
+		next := owner.ok(q, map[string]any{"p": project, "c": path(page, "tasks", "pageInfo", "endCursor")})
+		if a, b := str(path(page, "tasks", "edges").([]any)[0], "node", "id"), str(path(next, "tasks", "edges").([]any)[0], "node", "id"); a == b {
+			t.Fatalf("%s: the second page repeats the first (%s)", order, a)
+		}
 	}
 }

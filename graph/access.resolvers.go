@@ -102,7 +102,7 @@ func (r *queryResolver) MyAnnotations(ctx context.Context, reviewState *annotati
 	if err != nil {
 		return nil, err
 	}
-	if err := checkCursor(after); err != nil {
+	if err := checkCursor(after, byID); err != nil {
 		return nil, err
 	}
 	q := r.client(ctx).Annotation.Query().Where(annotation.CompletedByID(v.UserID))

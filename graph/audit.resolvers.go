@@ -29,7 +29,7 @@ func (r *queryResolver) AuditEvents(ctx context.Context, first *int, after *entg
 	if err != nil {
 		return nil, err
 	}
-	if err := checkCursor(after); err != nil {
+	if err := checkCursor(after, byID); err != nil {
 		return nil, err
 	}
 	var f audit.Filter

@@ -104,7 +104,7 @@ func (r *queryResolver) Members(ctx context.Context, first *int, after *entgql.C
 	if first, err = checkFirst(first); err != nil {
 		return nil, err
 	}
-	if err := checkCursor(after); err != nil {
+	if err := checkCursor(after, byID); err != nil {
 		return nil, err
 	}
 	return r.client(ctx).Membership.Query().Where(membership.OrganizationID(v.OrgID)).

@@ -43,6 +43,17 @@ func taskKeyOf(o *model.TaskOrder) taskKey {
 	return k
 }
 
+// cursorKind is the kind of the key's cursor values.
+func (k taskKey) cursorKind() cursorKind {
+	switch k.column {
+	case task.FieldCreatedAt, task.FieldUpdatedAt:
+		return byTime
+	case task.FieldTotalAnnotations:
+		return byCount
+	}
+	return byID
+}
+
 // sorted orders q by the key.
 func (k taskKey) sorted(q *ent.TaskQuery) *ent.TaskQuery {
 	dir := ent.Asc

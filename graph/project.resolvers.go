@@ -142,7 +142,7 @@ func (r *queryResolver) Projects(ctx context.Context, first *int, after *entgql.
 	if err != nil {
 		return nil, err
 	}
-	if err := checkCursor(after); err != nil {
+	if err := checkCursor(after, byTime); err != nil {
 		return nil, err
 	}
 	return r.client(ctx).Project.Query().Paginate(pageContext(ctx, false), after, first, nil, nil,

@@ -5,6 +5,7 @@ package graph
 
 import (
 	"context"
+	"math"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -70,19 +71,43 @@ func checkFirst(first *int) (*int, error) {
 	return &n, nil
 }
 
-// checkCursor refuses an `after` cursor this server cannot have given out:
-// entgql decodes any msgpack value into a cursor, and only a scalar can be
-// the order key a page starts after (anything else would reach the
-// database driver as an argument it cannot convert).
-func checkCursor(c *ent.Cursor) error {
+// cursorKind is what the value of a list's cursors is: none (a list in id
+// order), a time, or a count.
+type cursorKind int
+
+const (
+	byID cursorKind = iota
+	byTime
+	byCount
+)
+
+// checkCursor refuses an `after` cursor this server cannot have given out
+// for a list whose cursors are of kind: entgql decodes any msgpack value
+// into a cursor, and a value of another kind than the order's (a string, a
+// time for a count, anything for the id order, a count out of range)
+// reached the database driver as an argument it cannot convert, an
+// internal error on PostgreSQL. A cursor without a value is the id's alone.
+func checkCursor(c *ent.Cursor, kind cursorKind) error {
 	if c == nil {
 		return nil
 	}
-	switch c.Value.(type) {
-	case nil, string, bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64, time.Time:
-		return nil
+	var ok bool
+	switch v := c.Value.(type) {
+	case nil:
+		ok = true
+	case time.Time:
+		ok = kind == byTime
+	case int, int8, int16, int32, int64, uint8, uint16, uint32:
+		ok = kind == byCount
+	case uint:
+		ok = kind == byCount && v <= math.MaxInt64
+	case uint64:
+		ok = kind == byCount && v <= math.MaxInt64
 	}
-	return fault.Invalid("after is not a cursor of this list: pass a cursor (endCursor) from the previous page")
+	if !ok {
+		return fault.Invalid("after is not a cursor of this list: pass a cursor (endCursor) from the previous page")
+	}
+	return nil
 }
 
 var errUnauthenticated = fault.ErrSignIn

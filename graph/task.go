@@ -39,7 +39,7 @@ func (r *Resolver) tasks(ctx context.Context, projectID int, total *int, first *
 	if err != nil {
 		return nil, err
 	}
-	if err := checkCursor(after); err != nil {
+	if err := checkCursor(after, taskKeyOf(orderBy).cursorKind()); err != nil {
 		return nil, err
 	}
 	client := r.client(ctx)

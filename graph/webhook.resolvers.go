@@ -64,7 +64,7 @@ func (r *webhookResolver) Deliveries(ctx context.Context, obj *ent.Webhook, firs
 	if err != nil {
 		return nil, err
 	}
-	if err := checkCursor(after); err != nil {
+	if err := checkCursor(after, byTime); err != nil {
 		return nil, err
 	}
 	return r.client(ctx).WebhookDelivery.Query().Where(webhookdelivery.WebhookID(obj.ID)).
