@@ -130,6 +130,23 @@ func TestForgedCursorsAreBadInput(t *testing.T) {
 			owner.wantCode("BAD_USER_INPUT", l.query, vars)
 		}
 	}
+	// The server's own cursors, of every list.
+	tm.project(t, textClassification, nil) // a second project, a second page
+	for _, l := range []struct{ query, field string }{
+		{`query($c: Cursor) { projects(first: 1, after: $c) { totalCount pageInfo { endCursor hasNextPage } } }`, "projects"},
+		{`query($c: Cursor) { auditEvents(first: 1, after: $c) { totalCount pageInfo { endCursor hasNextPage } } }`, "auditEvents"},
+	} {
+		page := owner.ok(l.query, map[string]any{"c": nil})
+		if path(page, l.field, "pageInfo", "hasNextPage") != true {
+			t.Fatalf("%s: one page only: %v", l.field, page)
+		}
+		owner.ok(l.query, map[string]any{"c": path(page, l.field, "pageInfo", "endCursor")})
+	}
+	members := `query($c: Cursor) { members(first: 1, after: $c) { pageInfo { endCursor } } }`
+	owner.ok(members, map[string]any{"c": path(owner.ok(members, map[string]any{"c": nil}), "members", "pageInfo", "endCursor")})
+	mine := `query($c: Cursor) { myAnnotations(first: 1, after: $c) { pageInfo { endCursor } } }`
+	owner.ok(mine, map[string]any{"c": path(owner.ok(mine, map[string]any{"c": nil}), "myAnnotations", "pageInfo", "endCursor")})
+
 	// The server's own cursors, of each task order.
 	for _, order := range []string{"ID", "ANNOTATION_COUNT", "CREATED_AT"} {
 		q := `query($p: ID!, $c: Cursor) { tasks(projectId: $p, first: 1, after: $c, orderBy: {field: ` + order + `, direction: ASC}) {
