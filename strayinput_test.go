@@ -105,12 +105,14 @@ func TestForgedCursorsAreBadInput(t *testing.T) {
 		return strings.Trim(b.String(), `"`)
 	}
 	text, bad, when, count := forge("abc"), forge("\xff"), forge(time.Now()), forge(int64(5))
+	far, before, overflow := forge(time.Date(300000, 1, 1, 0, 0, 0, 0, time.UTC)), forge(time.Date(-5000, 1, 1, 0, 0, 0, 0, time.UTC)),
+		forge(time.Unix(1<<62, 0))
 	lists := []struct {
 		query  string
 		vars   map[string]any
 		forged []string
 	}{
-		{`query($c: Cursor) { projects(first: 5, after: $c) { totalCount } }`, nil, []string{text, bad, count}},
+		{`query($c: Cursor) { projects(first: 5, after: $c) { totalCount } }`, nil, []string{text, bad, count, far, before, overflow}},
 		{`query($c: Cursor) { members(first: 5, after: $c) { totalCount } }`, nil, []string{text, bad, count, when}},
 		{`query($c: Cursor) { auditEvents(first: 5, after: $c) { totalCount } }`, nil, []string{text, bad, count, when}},
 		{`query($c: Cursor) { myAnnotations(first: 5, after: $c) { totalCount } }`, nil, []string{text, bad, count, when}},
@@ -119,7 +121,7 @@ func TestForgedCursorsAreBadInput(t *testing.T) {
 		{`query($p: ID!, $c: Cursor) { tasks(projectId: $p, first: 1, after: $c, orderBy: {field: ANNOTATION_COUNT, direction: ASC}) { totalCount } }`,
 			map[string]any{"p": project}, []string{text, bad, when}},
 		{`query($p: ID!, $c: Cursor) { tasks(projectId: $p, first: 1, after: $c, orderBy: {field: CREATED_AT, direction: DESC}) { totalCount } }`,
-			map[string]any{"p": project}, []string{text, bad, count}},
+			map[string]any{"p": project}, []string{text, bad, count, far, before, overflow}},
 	}
 	for _, l := range lists {
 		for _, c := range l.forged {

@@ -96,7 +96,9 @@ func checkCursor(c *ent.Cursor, kind cursorKind) error {
 	case nil:
 		ok = true
 	case time.Time:
-		ok = kind == byTime
+		// Within the years both databases keep (beyond, PostgreSQL
+		// refuses the value, and far beyond it overflows on the way).
+		ok = kind == byTime && v.Year() >= 1 && v.Year() <= 9999
 	case int, int8, int16, int32, int64, uint8, uint16, uint32:
 		ok = kind == byCount
 	case uint:

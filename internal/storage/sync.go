@@ -12,7 +12,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode"
 
 	"gloss/ent"
 	"gloss/ent/storage"
@@ -151,7 +150,7 @@ func (s *Service) runSync(ctx context.Context, st *ent.Storage, run *ent.Storage
 // syncMessage is the short reason a sync failed: our own words, the
 // importer's for a bad task file, never an upstream body.
 func syncMessage(err error) string {
-	msg := safeMessage(err)
+	msg := text.Clean(safeMessage(err))
 	if r := []rune(msg); len(r) > 480 {
 		msg = string(r[:480]) + "…"
 	}
@@ -170,10 +169,10 @@ func (s *Service) progress(ctx context.Context, run *ent.StorageSync, done int, 
 }
 
 // newObjects lists the objects of a source storage that pass its filter
-// and have no task yet, and counts those it passes over because their
-// names are not text a task can name: not UTF-8, or with a NUL or another
-// control character (PostgreSQL refuses the first two; a local storage
-// serves none of them).
+// and have no task yet, and counts those it passes over because a task
+// cannot name them: names that are not UTF-8 or hold a NUL (PostgreSQL
+// refuses them), and in a local storage names it would not serve (a
+// control character, a percent sign, a ".." segment).
 func (s *Service) newObjects(ctx context.Context, st *ent.Storage, b Bucket) (keys []string, unnamable int, err error) {
 	var filter *regexp.Regexp
 	if st.RegexFilter != "" {
@@ -196,7 +195,7 @@ func (s *Service) newObjects(ctx context.Context, st *ent.Storage, b Bucket) (ke
 			return nil
 		}
 		known[o.Key] = true
-		if text.Clean(o.Key) != o.Key || strings.ContainsFunc(o.Key, unicode.IsControl) {
+		if text.Clean(o.Key) != o.Key || st.Kind == storage.KindLOCAL && plainPath(o.Key) != nil {
 			unnamable++
 			return nil
 		}
@@ -223,7 +222,7 @@ func (s *Service) importObjects(ctx context.Context, st *ent.Storage, run *ent.S
 	}
 	if unnamable > 0 {
 		// Said on the run (a failure later says its own reason instead).
-		msg := fmt.Sprintf("%d objects were passed over: their names are not UTF-8 text without control characters", unnamable)
+		msg := fmt.Sprintf("%d objects were passed over: their names are not UTF-8 text a task can name", unnamable)
 		if err := s.client.StorageSync.UpdateOneID(run.ID).SetMessage(msg).Exec(audit.Quiet(viewer.NewSystemContext(ctx))); err != nil {
 			return err
 		}
