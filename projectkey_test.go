@@ -309,6 +309,29 @@ func TestTheKeyOfAnOlderDatabaseIsReplaced(t *testing.T) {
 	}
 	s.stop()
 
+	// An older database whose tasks stay in use (a long export) past the
+	// install's lock wait: the server starts, keeps the key, and the next
+	// start replaces it.
+	older()
+	reader, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reader.Exec(ctx, `LOCK TABLE tasks IN ACCESS SHARE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	s = mustStartIn(t, tm.s.DataDir, tm.s.env)
+	if got := keyed(); got != "1 key, 0 triggers" {
+		t.Fatalf("started while the tasks were in use: %s, want 1 key, 0 triggers", got)
+	}
+	_ = reader.Rollback(ctx)
+	s.stop()
+	s = mustStartIn(t, tm.s.DataDir, tm.s.env)
+	if got := keyed(); got != "0 key, 5 triggers" {
+		t.Fatalf("at the next start: %s, want 0 key, 5 triggers", got)
+	}
+	s.stop()
+
 	// Another role, which may use the tables but does not own them.
 	older()
 	startAsGuest(t, db)
