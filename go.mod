@@ -3,6 +3,7 @@ module gloss
 go 1.26.8
 
 require (
+	ariga.io/atlas v0.32.1-0.20250325101103-175b25e1c1b9
 	cloud.google.com/go/storage v1.71.0
 	entgo.io/contrib v0.7.0
 	entgo.io/ent v0.14.5
@@ -29,7 +30,6 @@ require (
 )
 
 require (
-	ariga.io/atlas v0.32.1-0.20250325101103-175b25e1c1b9 // indirect
 	cel.dev/expr v0.25.3 // indirect
 	cloud.google.com/go v0.123.0 // indirect
 	cloud.google.com/go/auth v0.24.4 // indirect

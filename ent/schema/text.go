@@ -6,6 +6,7 @@ import (
 
 	"gloss/internal/fault"
 	"gloss/internal/labelconfig"
+	txt "gloss/internal/text"
 )
 
 // The validators of user-facing fields. They are the one place where the
@@ -21,7 +22,7 @@ import (
 // kept it), and GraphQL lets a NUL through as "\u0000".
 func text(max int, required bool) func(string) error {
 	return func(s string) error {
-		if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
+		if !txt.IsClean(s) {
 			return fault.Invalid("must be UTF-8 text without NUL characters")
 		}
 		if required && strings.TrimSpace(s) == "" {

@@ -477,7 +477,7 @@ type Filter struct {
 // Predicates returns the filter as ent predicates over allowlisted columns.
 func (f Filter) Predicates() ([]predicate.AuditEvent, error) {
 	for _, v := range []string{f.Action, f.TargetType, f.TargetID} {
-		if text.Clean(v) != v {
+		if !text.IsClean(v) {
 			return nil, fault.Invalid("audit filters must be UTF-8 text without NUL characters")
 		}
 	}

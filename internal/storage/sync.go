@@ -195,7 +195,7 @@ func (s *Service) newObjects(ctx context.Context, st *ent.Storage, b Bucket) (ke
 			return nil
 		}
 		known[o.Key] = true
-		if text.Clean(o.Key) != o.Key || st.Kind == storage.KindLOCAL && plainPath(o.Key) != nil {
+		if !text.IsClean(o.Key) || st.Kind == storage.KindLOCAL && plainPath(o.Key) != nil {
 			unnamable++
 			return nil
 		}

@@ -25,8 +25,14 @@ func Clip(s string, n int) string {
 // Clean returns s as valid UTF-8 (each run of bytes that is not becomes
 // U+FFFD) without NUL bytes.
 func Clean(s string) string {
-	if utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 {
+	if IsClean(s) {
 		return s
 	}
 	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+}
+
+// IsClean reports whether s is valid UTF-8 without NUL bytes: text that
+// either database keeps as it is.
+func IsClean(s string) bool {
+	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
 }
