@@ -22,8 +22,12 @@ import (
 
 // Service holds what the HTTP side of identity needs.
 type Service struct {
-	client  *ent.Client
-	db      *sql.DB          // the same database, for the viewer lookup's prepared statements
+	client *ent.Client
+	// db is the pool of plain reads (database.DB.Read), for the viewer
+	// lookup's prepared statements: on SQLite the lookup never waits for
+	// the one writer connection, which a request's own transaction and
+	// every other writer hold in turn.
+	db      *sql.DB
 	lookups lookupStatements // see lookup
 	store   *SessionStore
 	log     *slog.Logger
@@ -33,7 +37,7 @@ type Service struct {
 // (and __Host- prefixed) when secure is set (see NewSessionStore).
 func NewService(db *database.DB, secure bool, log *slog.Logger) *Service {
 	return &Service{
-		client: db.Client, db: db.SQL, lookups: lookupStatements{dialect: db.Dialect},
+		client: db.Client, db: db.Read, lookups: lookupStatements{dialect: db.Dialect},
 		store: NewSessionStore(db.Client, secure), log: log,
 	}
 }
