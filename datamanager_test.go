@@ -238,3 +238,48 @@ func TestTaskPagesByAnnotationCount(t *testing.T) {
 		}
 	}
 }
+
+// TestTaskPagesOfProjectsOutOfSight: a page of tasks is read without the
+// project when it has tasks (every task the viewer sees is of a project
+// they see), so what tells "not found" from "no tasks" is checked here for
+// every shape of the query: a project of another organization, one outside
+// a manager's scope and one that does not exist are NOT_FOUND whatever is
+// asked for; an empty page of a project the viewer sees is an empty list.
+func TestTaskPagesOfProjectsOutOfSight(t *testing.T) {
+	tm := MustTeam(t)
+	full := tm.project(t, textClassification, nil)
+	tm.owner.ok(importTasks, map[string]any{"p": full, "t": []any{map[string]any{"text": "a"}, map[string]any{"text": "b"}}})
+	empty := tm.project(t, textClassification, nil)
+	outsider := tm.joinAs(t, "MANAGER")
+	outsider.ok(`mutation { createOrganization(title: "Elsewhere") { id } }`, nil)
+	stranger := tm.joinAs(t, "MANAGER") // same organization, not in the projects' scope
+	shapes := []string{
+		`query($p: ID!) { tasks(projectId: $p, first: 10) { edges { node { id data } } } }`,
+		`query($p: ID!) { tasks(projectId: $p, first: 10) { pageInfo { hasNextPage } } }`,
+		`query($p: ID!) { tasks(projectId: $p, first: 10) { __typename } }`,
+		`query($p: ID!) { tasks(projectId: $p, first: 10) { totalCount } }`,
+		`query($p: ID!) { tasks(projectId: $p, first: 10, orderBy: {field: ANNOTATION_COUNT, direction: DESC}) { edges { node { id } } } }`,
+	}
+	for _, q := range shapes {
+		for _, p := range []string{full, empty} {
+			outsider.wantCode("NOT_FOUND", q, map[string]any{"p": p})
+			stranger.wantCode("NOT_FOUND", q, map[string]any{"p": p})
+		}
+		tm.owner.wantCode("NOT_FOUND", q, map[string]any{"p": "999999"})
+	}
+	// The annotator is a member of both and holds no task: empty pages.
+	for _, p := range []string{full, empty} {
+		d := tm.annotator.ok(shapes[0], map[string]any{"p": p})
+		if n := len(path(d, "tasks", "edges").([]any)); n != 0 {
+			t.Fatalf("annotator sees %d tasks they were not handed", n)
+		}
+	}
+	d := tm.owner.ok(shapes[0], map[string]any{"p": empty})
+	if n := len(path(d, "tasks", "edges").([]any)); n != 0 {
+		t.Fatalf("empty project lists %d tasks", n)
+	}
+	d = tm.owner.ok(shapes[0], map[string]any{"p": full})
+	if n := len(path(d, "tasks", "edges").([]any)); n != 2 {
+		t.Fatalf("owner sees %d of 2 tasks", n)
+	}
+}

@@ -167,11 +167,7 @@ func (r *queryResolver) Tasks(ctx context.Context, projectID int, first *int, af
 	if _, err := fault.SignedIn(ctx); err != nil {
 		return nil, err
 	}
-	p, err := r.client(ctx).Project.Get(ctx, projectID)
-	if err != nil {
-		return nil, err
-	}
-	return r.projectTasks(ctx, p, first, after, filter, orderBy)
+	return r.projectTasksByID(ctx, projectID, first, after, filter, orderBy)
 }
 
 // NextTask is the resolver for the nextTask field.
