@@ -66,25 +66,32 @@ func (s *Service) NextTask(ctx context.Context, projectID int) (*ent.Task, error
 		if id, err := s.held(sys, p.ID, v.UserID, now); err != nil {
 			return err
 		} else if id != 0 {
-			if got, err = s.lockIn(ctx, id, p.Overlap, v.UserID, now); err != nil || got != 0 {
+			if got, err = s.lockIn(ctx, []int{id}, p.Overlap, v.UserID, now); err != nil || got != 0 {
 				return err
 			}
 		}
-		// On PostgreSQL another nextTask may be taking the pick (its row
-		// lock makes lockIn pass it over) or a submit that committed while
-		// the search ran may make the conditional lock refuse it (the
-		// search's subqueries read the statement's snapshot): search again
-		// without it. On SQLite the first pick is taken.
+		// On PostgreSQL other annotators' nextTask find the same first
+		// tasks and may be taking them (their row locks make lockIn pass
+		// them over), so the search hands lockIn a few (pickBatch), which
+		// takes the first it can in one statement; a submit that committed
+		// while the search ran may also make the conditional lock refuse
+		// them (the search's subqueries read the statement's snapshot).
+		// Then search again without them. On SQLite the first pick is
+		// taken.
+		batch := 1
+		if s.postgres {
+			batch = pickBatch
+		}
 		var tried []int
 		for attempt := 0; attempt < 32; attempt++ {
-			id, err := s.candidate(sys, p, v.UserID, from, now, tried)
-			if err != nil || id == 0 {
+			ids, err := s.candidates(sys, p, v.UserID, from, now, tried, batch)
+			if err != nil || len(ids) == 0 {
 				return err
 			}
-			if got, err = s.lockIn(ctx, id, p.Overlap, v.UserID, now); err != nil || got != 0 {
+			if got, err = s.lockIn(ctx, ids, p.Overlap, v.UserID, now); err != nil || got != 0 {
 				return err
 			}
-			tried = append(tried, id)
+			tried = append(tried, ids...)
 		}
 		return nil
 	})
@@ -110,14 +117,21 @@ func (s *Service) held(ctx context.Context, projectID, userID int, now time.Time
 	return id, err
 }
 
-// candidate returns the id of the task NextTask should lock, or 0. It is
-// one statement of index seeks, flat in the project's size: for each count of
-// annotations k below the overlap the first task with exactly k in
-// (project_id, total_annotations, id) order from the keyset start, skipping
-// the few held by others and those the viewer annotated (an indexed NOT
-// EXISTS per row); the lowest id of these wins. A range on the count
-// instead would read every unfinished task to sort them. Tasks in tried are
-// passed over.
+// pickBatch is how many candidates a search hands lockIn on PostgreSQL.
+// With 8 annotators in the label stream, a search that handed over one
+// lost it to another annotator's nextTask more often than not (2.7
+// searches and row locks per task), each loss costing two more round
+// trips.
+const pickBatch = 8
+
+// candidates returns the ids of the first n tasks NextTask should lock, in
+// order, or none. It is one statement of index seeks, flat in the
+// project's size: for each count of annotations k below the overlap the
+// first n tasks with exactly k in (project_id, total_annotations, id)
+// order from the keyset start, skipping the few held by others and those
+// the viewer annotated (an indexed NOT EXISTS per row); the n lowest ids
+// of these win. A range on the count instead would read every unfinished
+// task to sort them. Tasks in tried are passed over.
 //
 // "Exactly k" is written as the range k..k, ordered by count then id: only
 // that index gives this order, so PostgreSQL cannot walk the primary key
@@ -127,10 +141,10 @@ func (s *Service) held(ctx context.Context, projectID, userID int, now time.Time
 // The second search of random sampling (ids below the start) has its bound
 // as a filter, not an index bound: it reads at most what the first one
 // read.
-func (s *Service) candidate(ctx context.Context, p *ent.Project, userID, from int, now time.Time, tried []int) (int, error) {
+func (s *Service) candidates(ctx context.Context, p *ent.Project, userID, from int, now time.Time, tried []int, n int) ([]int, error) {
 	client := database.ClientFrom(ctx, s.client)
-	search := func(after bool) (int, error) {
-		ids, err := client.Task.Query().Modify(func(s *sql.Selector) {
+	search := func(after bool) ([]int, error) {
+		return client.Task.Query().Modify(func(s *sql.Selector) {
 			b := sql.Dialect(s.Dialect())
 			var union *sql.Selector
 			for k := 0; k < p.Overlap; k++ {
@@ -139,7 +153,7 @@ func (s *Service) candidate(ctx context.Context, p *ent.Project, userID, from in
 					sql.EQ(t.C(task.FieldProjectID), p.ID),
 					sql.GTE(t.C(task.FieldTotalAnnotations), k),
 					sql.LTE(t.C(task.FieldTotalAnnotations), k),
-				)).OrderBy(t.C(task.FieldTotalAnnotations), t.C(task.FieldID)).Limit(1)
+				)).OrderBy(t.C(task.FieldTotalAnnotations), t.C(task.FieldID)).Limit(n)
 				if after {
 					pick.Where(sql.GTE(t.C(task.FieldID), from))
 				} else if from > 0 {
@@ -158,17 +172,13 @@ func (s *Service) candidate(ctx context.Context, p *ent.Project, userID, from in
 				}
 			}
 			s.Where(sql.In(s.C(task.FieldID), union))
-		}).Order(ent.Asc(task.FieldID)).Limit(1).IDs(ctx)
-		if err != nil || len(ids) == 0 {
-			return 0, err
-		}
-		return ids[0], nil
+		}).Order(ent.Asc(task.FieldID)).Limit(n).IDs(ctx)
 	}
-	id, err := search(true)
-	if id == 0 && err == nil && from > 0 {
-		id, err = search(false)
+	ids, err := search(true)
+	if len(ids) == 0 && err == nil && from > 0 {
+		ids, err = search(false)
 	}
-	return id, err
+	return ids, err
 }
 
 // anyInts returns v as arguments of a statement.
@@ -195,10 +205,11 @@ func (s *Service) inTx(ctx context.Context, fn func(context.Context) error) erro
 	return database.InTx(ctx, database.ClientFrom(ctx, s.client), fn)
 }
 
-// lockIn takes the task for userID if it still needs an annotation (fewer
+// lockIn takes the first task of ids (on SQLite, which takes the first
+// pick, the only one) for userID if it still needs an annotation (fewer
 // than overlap that were not skipped), userID has not annotated or skipped
-// it, and nobody else holds it; it returns the task's id, or 0 when any of
-// that no longer holds. The whole decision is the UPDATE's condition, so
+// it, and nobody else holds it; it returns the task's id, or 0 when that
+// holds for none of them. The whole decision is the UPDATE's condition, so
 // two annotators (or two tabs of one) can never both win, and a task that a
 // submit filled after we read it as a candidate is not taken again.
 //
@@ -207,27 +218,30 @@ func (s *Service) inTx(ctx context.Context, fn func(context.Context) error) erro
 // the UPDATE judges the annotations subquery by what a transaction that
 // held the row before committed, annotation included. The row lock does
 // not wait (SKIP LOCKED): a row locked by another transaction is being
-// taken or submitted, so it is passed over (0). It carries the UPDATE's
-// condition too, so that a task another annotator took since the search
-// (the usual loser of a race) is not locked: a row lock taken for an
-// UPDATE that then changes nothing would stay until this transaction ends
-// and make that annotator's submit wait for it. (When the other annotator
+// taken or submitted, so it is passed over for the next of ids. It carries
+// the UPDATE's condition too, so that a task another annotator took since
+// the search (the usual loser of a race) is not locked: a row lock taken
+// for an UPDATE that then changes nothing would stay until this
+// transaction ends and make that annotator's submit wait for it. (When the other annotator
 // commits in the instant between this statement's snapshot and its lock,
 // PostgreSQL still locks the row before it finds the condition false: rare,
 // and the UPDATE decides either way.)
-func (s *Service) lockIn(ctx context.Context, id, overlap, userID int, now time.Time) (int, error) {
+func (s *Service) lockIn(ctx context.Context, ids []int, overlap, userID int, now time.Time) (int, error) {
 	client := database.ClientFrom(ctx, s.client)
-	takeable := []predicate.Task{task.ID(id), task.TotalAnnotationsLT(overlap), notAnnotatedBy(userID), free(userID, now)}
+	takeable := []predicate.Task{task.TotalAnnotationsLT(overlap), notAnnotatedBy(userID), free(userID, now)}
+	id := ids[0]
 	if s.postgres {
-		ids, err := client.Task.Query().Where(takeable...).
+		got, err := client.Task.Query().Where(task.IDIn(ids...)).Where(takeable...).
+			Order(ent.Asc(task.FieldID)).Limit(1).
 			Modify(func(sel *sql.Selector) { sel.ForUpdate(sql.WithLockAction(sql.SkipLocked)) }).
 			IDs(privacy.DecisionContext(ctx, privacy.Allow))
-		if err != nil || len(ids) == 0 {
+		if err != nil || len(got) == 0 {
 			return 0, err
 		}
+		id = got[0]
 	}
 	n, err := client.Task.Update().
-		Where(takeable...).
+		Where(task.ID(id)).Where(takeable...).
 		SetLockedByID(userID).
 		SetLockedUntil(now.Add(LockTTL)).
 		// Taking the lock is not a change to the task: its updated_at
