@@ -283,3 +283,111 @@ func TestTaskPagesOfProjectsOutOfSight(t *testing.T) {
 		t.Fatalf("owner sees %d of 2 tasks", n)
 	}
 }
+
+// TestTaskPagesAfterAccessEnds extends TestTaskPagesOfProjectsOutOfSight:
+// a viewer who saw a project's tasks and loses the project (removed from it
+// or its workspace, the project moved out of the workspace, demoted, an
+// organization switch, the project deleted) gets NOT_FOUND for every shape,
+// never a page; invalid arguments answer alike for projects out of sight
+// and projects that do not exist.
+func TestTaskPagesAfterAccessEnds(t *testing.T) {
+	tm := MustTeam(t)
+	shapes := []string{
+		`query($p: ID!) { tasks(projectId: $p, first: 10) { edges { node { id data } } } }`,
+		`query($p: ID!) { tasks(projectId: $p, first: 10) { pageInfo { hasNextPage } } }`,
+		`query($p: ID!) { tasks(projectId: $p, first: 10) { __typename } }`,
+		`query($p: ID!) { tasks(projectId: $p, first: 10, orderBy: {field: ANNOTATION_COUNT, direction: DESC}) { edges { node { id } } } }`,
+		`query($p: ID!) { tasks(projectId: $p, first: 10, orderBy: {field: CREATED_AT, direction: ASC}) { edges { cursor node { id project { id } } } } }`,
+	}
+	sees := func(b *browser, p string, want int) {
+		t.Helper()
+		d := b.ok(shapes[0], map[string]any{"p": p})
+		if n := len(path(d, "tasks", "edges").([]any)); n != want {
+			t.Fatalf("sees %d tasks, want %d", n, want)
+		}
+	}
+	gone := func(b *browser, p string) {
+		t.Helper()
+		for _, q := range shapes {
+			b.wantCode("NOT_FOUND", q, map[string]any{"p": p})
+		}
+	}
+	uid := func(b *browser) string { return str(b.ok(`{ viewer { id } }`, nil), "viewer", "id") }
+	two := []any{map[string]any{"text": "a"}, map[string]any{"text": "b"}}
+	newProject := func() string {
+		p := str(tm.owner.ok(createProject, map[string]any{"i": map[string]any{"title": "P " + uniqueEmail("p"), "labelConfig": textClassification}}), "createProject", "id")
+		tm.owner.ok(importTasks, map[string]any{"p": p, "t": two})
+		return p
+	}
+
+	// A reviewer removed from the project.
+	p1 := newProject()
+	rev := tm.joinAs(t, "REVIEWER")
+	tm.owner.ok(addMember, map[string]any{"p": p1, "u": uid(rev)})
+	sees(rev, p1, 2)
+	tm.owner.ok(removeMember, map[string]any{"p": p1, "u": uid(rev)})
+	gone(rev, p1)
+
+	// An annotator holding a task, removed from the project.
+	p2 := newProject()
+	ann := tm.joinAs(t, "ANNOTATOR")
+	tm.owner.ok(addMember, map[string]any{"p": p2, "u": uid(ann)})
+	if ann.ok(nextTaskQuery, map[string]any{"p": p2})["nextTask"] == nil {
+		t.Fatal("no task handed")
+	}
+	sees(ann, p2, 1)
+	tm.owner.ok(removeMember, map[string]any{"p": p2, "u": uid(ann)})
+	gone(ann, p2)
+
+	// A workspace member: the project moved out, and the member removed.
+	p3 := newProject()
+	ws := str(tm.owner.ok(`mutation { createWorkspace(title: "W") { id } }`, nil), "createWorkspace", "id")
+	wrev := tm.joinAs(t, "REVIEWER")
+	tm.owner.ok(`mutation($w: ID!, $u: ID!) { addWorkspaceMember(workspaceId: $w, userId: $u) { id } }`, map[string]any{"w": ws, "u": uid(wrev)})
+	move := `mutation($p: ID!, $w: ID!) { updateProject(id: $p, input: {workspaceId: $w}) { id } }`
+	tm.owner.ok(move, map[string]any{"p": p3, "w": ws})
+	sees(wrev, p3, 2)
+	tm.owner.ok(move, map[string]any{"p": p3, "w": "0"})
+	gone(wrev, p3)
+	tm.owner.ok(move, map[string]any{"p": p3, "w": ws})
+	sees(wrev, p3, 2)
+	tm.owner.ok(`mutation($w: ID!, $u: ID!) { removeWorkspaceMember(workspaceId: $w, userId: $u) { id } }`, map[string]any{"w": ws, "u": uid(wrev)})
+	gone(wrev, p3)
+
+	// A manager's own project, the manager demoted to reviewer.
+	mgr := tm.joinAs(t, "MANAGER")
+	p4 := str(mgr.ok(createProject, map[string]any{"i": map[string]any{"title": "Mine", "labelConfig": textClassification}}), "createProject", "id")
+	mgr.ok(importTasks, map[string]any{"p": p4, "t": two})
+	sees(mgr, p4, 2)
+	tm.owner.ok(`mutation($u: ID!) { updateMemberRole(userId: $u, role: REVIEWER) { role } }`, map[string]any{"u": uid(mgr)})
+	gone(mgr, p4)
+	tm.owner.ok(`mutation($u: ID!) { updateMemberRole(userId: $u, role: MANAGER) { role } }`, map[string]any{"u": uid(mgr)})
+	sees(mgr, p4, 2)
+
+	// An organization switch.
+	other := str(mgr.ok(`mutation { createOrganization(title: "Other") { id } }`, nil), "createOrganization", "id")
+	mgr.ok(`mutation($id: ID!) { switchOrganization(id: $id) { id } }`, map[string]any{"id": other})
+	gone(mgr, p4)
+
+	// A deleted project.
+	p5 := newProject()
+	sees(tm.owner, p5, 2)
+	tm.owner.ok(`mutation($p: ID!) { deleteProject(id: $p) }`, map[string]any{"p": p5})
+	gone(tm.owner, p5)
+
+	// Invalid arguments: the same answer for a project out of sight, one
+	// that does not exist, and one the viewer sees.
+	bad := []string{
+		`query($p: ID!) { tasks(projectId: $p, first: 0) { edges { node { id } } } }`,
+		`query($p: ID!) { tasks(projectId: $p, first: 1000) { edges { node { id } } } }`,
+		`query($p: ID!) { tasks(projectId: $p, first: 5, after: "bogus") { edges { node { id } } } }`,
+	}
+	for _, q := range bad {
+		a := rev.gql(q, map[string]any{"p": p1}).Code()
+		b := rev.gql(q, map[string]any{"p": "999999"}).Code()
+		if a != b {
+			t.Errorf("%s: out of sight %s, nonexistent %s", q, a, b)
+		}
+		t.Logf("%s: %s (before the change: NOT_FOUND)", q, a)
+	}
+}

@@ -229,31 +229,50 @@ func (s *Service) inTx(ctx context.Context, fn func(context.Context) error) erro
 func (s *Service) lockIn(ctx context.Context, ids []int, overlap, userID int, now time.Time) (int, error) {
 	client := database.ClientFrom(ctx, s.client)
 	takeable := []predicate.Task{task.TotalAnnotationsLT(overlap), notAnnotatedBy(userID), free(userID, now)}
-	id := ids[0]
-	if s.postgres {
-		got, err := client.Task.Query().Where(task.IDIn(ids...)).Where(takeable...).
-			Order(ent.Asc(task.FieldID)).Limit(1).
-			Modify(func(sel *sql.Selector) { sel.ForUpdate(sql.WithLockAction(sql.SkipLocked)) }).
-			IDs(privacy.DecisionContext(ctx, privacy.Allow))
-		if err != nil || len(got) == 0 {
+	for len(ids) > 0 {
+		id := ids[0]
+		if s.postgres {
+			got, err := client.Task.Query().Where(task.IDIn(ids...)).Where(takeable...).
+				Order(ent.Asc(task.FieldID)).Limit(1).
+				Modify(func(sel *sql.Selector) { sel.ForUpdate(sql.WithLockAction(sql.SkipLocked)) }).
+				IDs(privacy.DecisionContext(ctx, privacy.Allow))
+			if err != nil || len(got) == 0 {
+				return 0, err
+			}
+			id = got[0]
+		}
+		n, err := client.Task.Update().
+			Where(task.ID(id)).Where(takeable...).
+			SetLockedByID(userID).
+			SetLockedUntil(now.Add(LockTTL)).
+			// Taking the lock is not a change to the task: its updated_at
+			// stays what it was.
+			Modify(func(u *sql.UpdateBuilder) {
+				u.Set(task.FieldUpdatedAt, sql.ExprFunc(func(b *sql.Builder) { b.Ident(task.FieldUpdatedAt) }))
+			}).
+			Save(ctx)
+		if err != nil {
 			return 0, err
 		}
-		id = got[0]
+		if n > 0 {
+			return id, nil
+		}
+		if !s.postgres {
+			return 0, nil
+		}
+		// The SELECT judged the annotations by the snapshot it started
+		// with; the UPDATE, after the row lock, saw one that committed in
+		// between (the annotator's other tab). The ids after it were never
+		// looked at: try them, or the caller passes them over as tried.
+		var rest []int
+		for _, x := range ids {
+			if x > id {
+				rest = append(rest, x)
+			}
+		}
+		ids = rest
 	}
-	n, err := client.Task.Update().
-		Where(task.ID(id)).Where(takeable...).
-		SetLockedByID(userID).
-		SetLockedUntil(now.Add(LockTTL)).
-		// Taking the lock is not a change to the task: its updated_at
-		// stays what it was.
-		Modify(func(u *sql.UpdateBuilder) {
-			u.Set(task.FieldUpdatedAt, sql.ExprFunc(func(b *sql.Builder) { b.Ident(task.FieldUpdatedAt) }))
-		}).
-		Save(ctx)
-	if err != nil || n == 0 {
-		return 0, err
-	}
-	return id, nil
+	return 0, nil
 }
 
 // Task returns a task the viewer may see and records that they opened it:
