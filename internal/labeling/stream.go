@@ -205,13 +205,13 @@ func (s *Service) inTx(ctx context.Context, fn func(context.Context) error) erro
 	return database.InTx(ctx, database.ClientFrom(ctx, s.client), fn)
 }
 
-// lockIn takes the first task of ids (on SQLite, which takes the first
-// pick, the only one) for userID if it still needs an annotation (fewer
-// than overlap that were not skipped), userID has not annotated or skipped
-// it, and nobody else holds it; it returns the task's id, or 0 when that
-// holds for none of them. The whole decision is the UPDATE's condition, so
-// two annotators (or two tabs of one) can never both win, and a task that a
-// submit filled after we read it as a candidate is not taken again.
+// lockIn takes for userID the first task of ids (on SQLite there is one)
+// that still needs an annotation (fewer than overlap that were not
+// skipped), that userID has not annotated or skipped and that nobody else
+// holds; it returns the task's id, or 0 when none of them qualifies. The
+// whole decision is the UPDATE's condition, so two annotators (or two tabs
+// of one) can never both win, and a task that a submit filled after we
+// read it as a candidate is not taken again.
 //
 // It runs in a transaction after a row lock (PostgreSQL; SQLite's
 // transaction holds the write lock from BEGIN on): as a later statement,
