@@ -39,7 +39,10 @@ func (s *Service) NextTask(ctx context.Context, projectID int) (*ent.Task, error
 	if err != nil {
 		return nil, err
 	}
-	p, err := database.ClientFrom(ctx, s.client).Project.Get(ctx, projectID) // visible to the viewer, or not found
+	// Visible to the viewer, or not found; only what the stream decides on
+	// (not the labeling config, which may be kilobytes).
+	p, err := database.ClientFrom(ctx, s.client).Project.Query().Where(project.ID(projectID)).
+		Select(project.FieldSampling, project.FieldTaskNumber, project.FieldOverlap).Only(ctx)
 	if err != nil {
 		return nil, err
 	}
