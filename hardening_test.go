@@ -327,3 +327,62 @@ func writeSelfSigned(t *testing.T, certFile, keyFile string) {
 		t.Fatal(err)
 	}
 }
+
+// TestDownloadsAreNavigationsOnly: an importer chooses task data, and the
+// SPA shows an http(s) value as an <img> or <audio>, so a task can point
+// one at Gloss's own export or audit download. Loading it in a manager's
+// or an owner's browser must not run an export or download the audit log
+// in their name (an audit event saying they did, and the whole work of an
+// export, on every view). Only a navigation (the app's download links, the
+// address bar) or a client with a token of its own reaches these routes.
+func TestDownloadsAreNavigationsOnly(t *testing.T) {
+	tm := MustTeam(t)
+	id := tm.project(t, textClassification, nil)
+	token := str(tm.owner.ok(`mutation { resetApiToken { token } }`, nil), "resetApiToken", "token")
+	api := tm.s.tokenClient(t, token)
+	routes := map[string]string{
+		"project.exported": "/api/projects/" + id + "/export?format=JSON",
+		"audit.downloaded": "/api/audit-events.jsonl",
+	}
+	fetchMeta := func(mode, dest, site string) map[string]string {
+		return map[string]string{"Sec-Fetch-Mode": mode, "Sec-Fetch-Dest": dest, "Sec-Fetch-Site": site}
+	}
+	for _, c := range []struct {
+		name    string
+		b       *browser
+		headers map[string]string
+		want    int
+	}{
+		{"an <img> in the app", tm.owner, fetchMeta("no-cors", "image", "same-origin"), http.StatusForbidden},
+		{"an <audio> in the app", tm.owner, fetchMeta("no-cors", "audio", "same-origin"), http.StatusForbidden},
+		{"a fetch in the app", tm.owner, fetchMeta("cors", "empty", "same-origin"), http.StatusForbidden},
+		{"an iframe in the app", tm.owner, fetchMeta("navigate", "iframe", "same-origin"), http.StatusForbidden},
+		{"a link on another site", tm.owner, fetchMeta("navigate", "document", "cross-site"), http.StatusForbidden},
+		{"the app's download link", tm.owner, fetchMeta("navigate", "document", "same-origin"), http.StatusOK},
+		{"the address bar", tm.owner, fetchMeta("navigate", "document", "none"), http.StatusOK},
+		{"a client without fetch metadata", tm.owner, nil, http.StatusOK},
+		{"a token client, whatever it says", api, fetchMeta("no-cors", "image", "cross-site"), http.StatusOK},
+	} {
+		for action, route := range routes {
+			before := len(actions(t, tm.owner, map[string]any{"action": action}))
+			headers := map[string]string{}
+			for k, v := range c.headers {
+				headers[k] = v
+			}
+			if c.b.token != "" {
+				headers["Authorization"] = "Bearer " + c.b.token
+			}
+			resp, body := c.b.get(route, headers)
+			after := len(actions(t, tm.owner, map[string]any{"action": action}))
+			if resp.StatusCode != c.want {
+				t.Errorf("%s, GET %s: status %d, want %d: %.200s", c.name, route, resp.StatusCode, c.want, body)
+			}
+			if wantEvents := map[bool]int{true: 1, false: 0}[c.want == http.StatusOK]; after-before != wantEvents {
+				t.Errorf("%s, GET %s: %d %s events, want %d", c.name, route, after-before, action, wantEvents)
+			}
+			if c.want != http.StatusOK && (resp.Header.Get("Content-Disposition") != "" || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json")) {
+				t.Errorf("%s, GET %s: a refusal is a JSON error, not a download: %v", c.name, route, resp.Header)
+			}
+		}
+	}
+}

@@ -239,3 +239,53 @@ test("exports of the text classification project: JSON and CSV", async ({ page }
   expect(row).toBeDefined();
   expect(row!.split(",")[header.indexOf("sentiment")]).toBe("Positive");
 });
+
+test("task URLs pointed at Gloss's own downloads are shown, but no export or audit download runs in the viewer's name", async ({
+  page,
+  request,
+}) => {
+  // An importer chooses task data, and the app loads an http(s) value as an
+  // <img> (data manager and editor) or an <audio> (and fetches it for the
+  // waveform). Pointed at the export or the audit download, each view by an
+  // owner would export the project, or download the audit log, as them.
+  const title = `Own downloads in task data ${stamp}`;
+  const config = `<View>
+  <Image name="image" value="$image"/>
+  <Audio name="audio" value="$audio"/>
+  <Choices name="verdict" toName="image"><Choice value="Fine"/></Choices>
+</View>`;
+  const { createProject } = await gql<{ createProject: { id: string } }>(
+    request,
+    "mutation($i: CreateProjectInput!){ createProject(input: $i){ id } }",
+    { i: { title, labelConfig: config } },
+  );
+  const exportUrl = `${seeded.url}/api/projects/${createProject.id}/export?format=JSON`;
+  const auditUrl = `${seeded.url}/api/audit-events.jsonl`;
+  await importTasks(request, createProject.id, [{ image: exportUrl, audio: auditUrl }]);
+  const events = async (action: string, targetId?: string) =>
+    (
+      await gql<{ auditEvents: { totalCount: number } }>(
+        request,
+        "query($f: AuditFilter){ auditEvents(first: 1, filter: $f){ totalCount } }",
+        { f: targetId ? { action, targetId } : { action } },
+      )
+    ).auditEvents.totalCount;
+  const exportsBefore = await events("project.exported", createProject.id);
+  const auditDownloadsBefore = await events("audit.downloaded");
+
+  await signIn(page);
+  const thumbnail = page.waitForResponse(exportUrl);
+  const project = await new ProjectsPage(page).open(title);
+  // The value is still what the data manager shows for the image column.
+  await expect(page.locator(`img.thumb[src="${exportUrl}"]`)).toHaveCount(1);
+  expect((await thumbnail).status()).toBe(403);
+  const image = page.waitForResponse(exportUrl);
+  const audio = page.waitForResponse(auditUrl);
+  await project.startLabeling();
+  await expect(page.locator(`audio[src="${auditUrl}"]`)).toHaveCount(1);
+  expect((await image).status()).toBe(403);
+  expect((await audio).status()).toBe(403);
+
+  expect(await events("project.exported", createProject.id)).toBe(exportsBefore);
+  expect(await events("audit.downloaded")).toBe(auditDownloadsBefore);
+});

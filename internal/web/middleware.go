@@ -248,6 +248,37 @@ func csrfGuard(cookieName string, allowed []string, publicURL string) func(http.
 	}
 }
 
+// navigationOnly guards the download routes whose every GET does work and
+// writes an audit event in the viewer's name (an export, the audit log):
+// a browser reaches them only by navigating to them from the app or the
+// address bar. The SPA shows task data, which an importer chooses, as
+// <img> and <audio> sources; pointed at such a route, the viewer's browser
+// would otherwise run the export (and log that they ran it) on every view.
+// So a cookie-authenticated request whose fetch metadata says it is a
+// subresource (Sec-Fetch-Mode other than navigate), a frame, or another
+// site's link is refused before the handler runs. Clients that send no
+// fetch metadata (scripts, older browsers) and requests with an
+// Authorization header (which no <img> can carry) pass.
+func navigationOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") == "" && !navigation(r.Header) {
+			fault.WriteJSON(w, http.StatusForbidden, fault.Forbidden,
+				"this download opens only as a link from Gloss or with an API token")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// navigation reports whether fetch metadata, when the browser sent any,
+// describes a top-level navigation from the app itself or the address bar.
+func navigation(h http.Header) bool {
+	mode, dest, site := h.Get("Sec-Fetch-Mode"), h.Get("Sec-Fetch-Dest"), h.Get("Sec-Fetch-Site")
+	return (mode == "" || mode == "navigate") &&
+		(dest == "" || dest == "document" || dest == "empty") &&
+		(site == "" || site == "same-origin" || site == "none")
+}
+
 // originHeader normalizes an Origin header value; one with a path (which no
 // browser sends) is refused.
 func originHeader(v string) (string, bool) {

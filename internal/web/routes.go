@@ -65,7 +65,9 @@ func NewHandler(o Options) http.Handler {
 
 	// Task files in and export files out: streams that are not GraphQL.
 	mux.Handle("POST /api/projects/{id}/import", handleImport(o.Dataset, o.Logger))
-	mux.Handle("GET /api/projects/{id}/export", handleExport(o.Dataset, o.Logger))
+	// Exports and the audit download are navigations only (navigationOnly):
+	// task data cannot point an <img> at them.
+	mux.Handle("GET /api/projects/{id}/export", navigationOnly(handleExport(o.Dataset, o.Logger)))
 	// Media uploaded through the import page, to whoever may read a task
 	// that names them, served inertly.
 	mux.Handle("GET /api/uploads/{name}", handleUpload(o.Dataset, o.Logger))
@@ -74,7 +76,7 @@ func NewHandler(o Options) http.Handler {
 	mux.Handle("GET /api/tasks/{id}/resolve", handleResolve(o.Storages, o.Logger))
 
 	// The audit log as JSON lines, for owners and admins.
-	mux.Handle("GET /api/audit-events.jsonl", handleAuditDownload(o.Client, o.Audit, o.Logger))
+	mux.Handle("GET /api/audit-events.jsonl", navigationOnly(handleAuditDownload(o.Client, o.Audit, o.Logger)))
 
 	// The single-page app, with index.html for client routes.
 	mux.Handle("GET /", spa(o.Dist))
