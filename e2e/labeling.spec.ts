@@ -289,3 +289,46 @@ test("task URLs pointed at Gloss's own downloads are shown, but no export or aud
   expect(await events("project.exported", createProject.id)).toBe(exportsBefore);
   expect(await events("audit.downloaded")).toBe(auditDownloadsBefore);
 });
+
+test("project instructions: markdown on the project and label pages, http(s) links only, brackets as text", async ({
+  page,
+  request,
+}) => {
+  const title = `Instructions ${stamp}`;
+  const instructions = [
+    "Read **carefully**, see [the guide](https://example.com/guide) and not [this](javascript:alert(1)).",
+    "- one `code` item",
+    "[".repeat(5000) + " [x](".repeat(500),
+  ].join("\n\n");
+  const { createProject } = await gql<{ createProject: { id: string } }>(
+    request,
+    "mutation($i: CreateProjectInput!){ createProject(input: $i){ id } }",
+    {
+      i: {
+        title,
+        instructions,
+        labelConfig: `<View><Text name="text" value="$text"/><Choices name="c" toName="text"><Choice value="A"/></Choices></View>`,
+      },
+    },
+  );
+  await importTasks(request, createProject.id, [{ text: "one" }]);
+  const check = async () => {
+    const card = page.locator("details.instructions");
+    await expect(card.locator("strong", { hasText: "carefully" })).toBeVisible();
+    await expect(card.getByRole("link")).toHaveCount(1);
+    await expect(card.getByRole("link", { name: "the guide" })).toHaveAttribute("href", "https://example.com/guide");
+    await expect(card).toContainText("[this](javascript:alert(1))");
+    await expect(card.locator("li code", { hasText: "code" })).toBeVisible();
+    await expect(card).toContainText("[".repeat(5000) + " [x](");
+  };
+
+  await signIn(page);
+  const project = await new ProjectsPage(page).open(title);
+  await page.locator("details.instructions summary").click();
+  await check();
+  const labeling = await project.startLabeling();
+  await check(); // open on the label page
+  await labeling.choose("A");
+  await labeling.submit.click();
+  await expect(labeling.done).toBeVisible();
+});
