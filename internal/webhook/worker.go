@@ -177,10 +177,13 @@ func (w *Worker) send(ctx context.Context, d *ent.WebhookDelivery) error {
 	// The attempt's reads and its record run to the end even when the
 	// server is stopping, which waits for them: left unrecorded, the
 	// delivery would stay claimed until its lease ends (a minute) instead
-	// of being retried after its backoff.
-	db, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	// of being retried after its backoff. Each has recordTimeout of its
+	// own: the record's starts after the receiver answered, which may take
+	// up to Timeout (with one deadline for both, an answer after 5 s went
+	// unrecorded and the delivery was sent again a minute later).
+	read, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
-	h, err := client.Webhook.Get(db, d.WebhookID)
+	h, err := client.Webhook.Get(read, d.WebhookID)
 	if ent.IsNotFound(err) {
 		return nil // deleted meanwhile: its deliveries went with it
 	} else if err != nil {
@@ -215,7 +218,9 @@ func (w *Worker) send(ctx context.Context, d *ent.WebhookDelivery) error {
 		w.svc.log.Warn("webhook delivery failed", slog.Int("webhook", h.ID), slog.Int("delivery", d.ID),
 			slog.Int("attempt", d.Attempts), slog.String("error", failure))
 	}
-	return u.Exec(db)
+	record, cancelRecord := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancelRecord()
+	return u.Exec(record)
 }
 
 // backoff is the wait after the attempt-th attempt failed.
