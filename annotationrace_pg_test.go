@@ -12,12 +12,12 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// holdTask locks a task's row from a connection of the test's own (as a
-// slow transaction of another process would), and returns a release
+// holdRow locks the row id of table from a connection of the test's own
+// (as a slow transaction of another process would), and returns a release
 // function and a function that waits until n other transactions wait for
-// that lock. On SQLite nothing of this applies: a writing transaction
-// holds the one write lock from its start.
-func holdTask(t *testing.T, url, taskID string) (waiting func(n int), release func()) {
+// a lock. On SQLite nothing of this applies: a writing transaction holds
+// the one write lock from its start.
+func holdRow(t *testing.T, url, table, id string) (waiting func(n int), release func()) {
 	t.Helper()
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, url)
@@ -28,7 +28,7 @@ func holdTask(t *testing.T, url, taskID string) (waiting func(n int), release fu
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tx.Exec(ctx, `SELECT id FROM tasks WHERE id = $1 FOR UPDATE`, taskID); err != nil {
+	if _, err := tx.Exec(ctx, `SELECT id FROM `+table+` WHERE id = $1 FOR UPDATE`, id); err != nil {
 		t.Fatal(err)
 	}
 	var once sync.Once
@@ -39,28 +39,33 @@ func holdTask(t *testing.T, url, taskID string) (waiting func(n int), release fu
 		})
 	}
 	t.Cleanup(release)
-	waiting = func(n int) {
-		t.Helper()
-		watch, err := pgx.Connect(ctx, url)
-		if err != nil {
-			t.Fatalf("connect: %v", err)
+	waiting = func(n int) { t.Helper(); waitForLockWaits(t, url, n) }
+	return waiting, release
+}
+
+// waitForLockWaits waits until n transactions of the database at url wait
+// for a lock (a row's, or an advisory lock).
+func waitForLockWaits(t *testing.T, url string, n int) {
+	t.Helper()
+	ctx := context.Background()
+	watch, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer watch.Close(ctx)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var got int
+		if err := watch.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&got); err != nil {
+			t.Fatal(err)
 		}
-		defer watch.Close(ctx)
-		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-			var got int
-			if err := watch.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
-				WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&got); err != nil {
-				t.Fatal(err)
-			}
-			if got >= n {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%d transactions wait for the task's row, want %d", got, n)
-			}
+		if got >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d transactions wait for a lock, want %d", got, n)
 		}
 	}
-	return waiting, release
 }
 
 // realCounts reads what the counters stand for, counted row by row: the
@@ -133,7 +138,7 @@ func TestChangesOfOneAnnotationAtOnceCountOnce(t *testing.T) {
 	// and lets them go once each waits for it.
 	together := func(taskID, annID string, mutations ...string) {
 		t.Helper()
-		waiting, release := holdTask(t, url, taskID)
+		waiting, release := holdRow(t, url, "tasks", taskID)
 		var wg sync.WaitGroup
 		for _, m := range mutations {
 			wg.Go(func() {
