@@ -17,11 +17,12 @@ const replicaKey = "replicas-share-this-secret-key-of-32+"
 // replica is one gloss started for a replica test: in-process by run() or
 // as an operating-system process running the real main().
 type replica struct {
-	URL  string
-	Out  *syncBuffer
-	stop func() error // ends it (ctx cancel or SIGTERM) and returns how it ended
-	cmd  *exec.Cmd    // nil for an in-process replica
-	done chan error   // receives how it ended
+	URL     string
+	DataDir string
+	Out     *syncBuffer
+	stop    func() error // ends it (ctx cancel or SIGTERM) and returns how it ended
+	cmd     *exec.Cmd    // nil for an in-process replica
+	done    chan error   // receives how it ended
 }
 
 // startReplica starts gloss on 127.0.0.1:0 in a fresh data dir with env
@@ -31,7 +32,7 @@ func startReplica(t testing.TB, process bool, env map[string]string, start <-cha
 	dir := t.TempDir()
 	out := &syncBuffer{}
 	done := make(chan error, 1)
-	r := &replica{Out: out, done: done}
+	r := &replica{Out: out, done: done, DataDir: dir}
 	args := []string{"start", "--host", "127.0.0.1", "--port", "0", "--data-dir", dir}
 	<-start
 	if process {

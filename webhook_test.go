@@ -394,3 +394,48 @@ func TestWebhooksTrustCustomCACerts(t *testing.T) {
 		t.Errorf("the receiver got %d requests, want 1", hits.Load())
 	}
 }
+
+// TestWebhookAnsweredLateInItsTimeIsDelivered: a receiver that answers 2xx
+// within its 10 s but after 5 s (a slow consumer) got the event, and the
+// delivery says so: delivered at the first attempt, sent once. Before, the
+// attempt's record shared a 5-second deadline with the send, so it failed
+// after such an answer: the delivery stayed claimed, unrecorded, and was
+// sent again a minute later, and again, for as long as the receiver took
+// that long.
+func TestWebhookAnsweredLateInItsTimeIsDelivered(t *testing.T) {
+	const late = 6 * time.Second // within webhook.Timeout, beyond the old record deadline
+	var mu sync.Mutex
+	got := 0
+	recv := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		_, _ = io.ReadAll(req.Body)
+		mu.Lock()
+		got++
+		mu.Unlock()
+		select { // the receiver is slow: that is what is tested
+		case <-time.After(late):
+		case <-req.Context().Done():
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	s, owner := MustOwner(t, map[string]string{"GLOSS_OUTBOUND_ALLOW": "127.0.0.1"})
+	owner.ok(createWebhook, map[string]any{"i": map[string]any{"url": recv, "events": []string{"PROJECT_CREATED"}}})
+	owner.ok(createProject, map[string]any{"i": map[string]any{"title": "Slow receiver", "labelConfig": textClassification}})
+	var node map[string]any
+	waitFor(t, "the delivery to be recorded as delivered", func() bool {
+		d := owner.ok(`{ organization { webhooks { deliveries(first: 5) { edges { node { status attempts responseCode error } } } } } }`, nil)
+		node, _ = path(d, "organization", "webhooks", 0, "deliveries", "edges", 0, "node").(map[string]any)
+		return node != nil && node["status"] == "DELIVERED"
+	})
+	if node["attempts"] != float64(1) || node["responseCode"] != float64(http.StatusNoContent) {
+		t.Fatalf("delivered: %v; want attempt 1 answered 204", node)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if got != 1 {
+		t.Fatalf("the receiver got the event %d times, want once", got)
+	}
+	if log := s.log(t); strings.Contains(log, "webhook deliveries") {
+		t.Fatalf("the worker logged an error:\n%s", log)
+	}
+}

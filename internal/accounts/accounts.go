@@ -485,7 +485,7 @@ func (s *Service) signup(ctx context.Context, email, hash, inviteToken string) (
 		}
 	}
 	if setup {
-		if _, err := s.resetInvite(sys, client, org.ID); err != nil {
+		if err := s.retireSetupLink(sys, client, org.ID, inviteToken); err != nil {
 			return nil, err
 		}
 	}
@@ -703,6 +703,28 @@ func (s *Service) resetInvite(ctx context.Context, client *ent.Client, orgID int
 		SetInviteTokenSealed(s.key.Seal(sealInvite, []byte(token))).
 		Exec(ctx)
 	return token, err
+}
+
+// retireSetupLink replaces the organization's link after the sign-up that
+// made its owner, only while the link is still setupToken: a second
+// sign-up through the setup link that read "no owner yet" before the first
+// committed waits for the organization's row and then finds the link
+// replaced, and is refused, so the link makes one owner. Unconditional,
+// both sign-ups replaced it and both became owners.
+func (s *Service) retireSetupLink(ctx context.Context, client *ent.Client, orgID int, setupToken string) error {
+	token := secret.NewToken()
+	n, err := client.Organization.Update().
+		Where(organization.ID(orgID), organization.InviteTokenHash(secret.Hash(setupToken))).
+		SetInviteTokenHash(secret.Hash(token)).
+		SetInviteTokenSealed(s.key.Seal(sealInvite, []byte(token))).
+		Save(ctx)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return errInviteGone
+	}
+	return nil
 }
 
 // InviteURL returns the organization's invite link, or "" when it has none.

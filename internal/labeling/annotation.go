@@ -269,10 +269,33 @@ func (s *Service) own(ctx context.Context, id int) (*ent.Annotation, error) {
 	return a, nil
 }
 
+// ownLocked is own for a change that moves the task's counters (a skip,
+// an unskip, a delete): on PostgreSQL it locks the task's row and reads
+// the annotation again, so the change is decided on the annotation as the
+// transaction that held the row before left it. Read before waiting, two
+// skips of one annotation at once (two tabs, a retried request) each took
+// it off the counts: the task counted -1 annotations and the label stream
+// handed it, annotated, to another annotator. On SQLite the transaction
+// holds the write lock from its start, so the first read is current.
+func (s *Service) ownLocked(ctx context.Context, id int) (*ent.Annotation, error) {
+	a, err := s.own(ctx, id)
+	if err != nil || !s.postgres {
+		return a, err
+	}
+	if err := s.lockRow(ctx, database.ClientFrom(ctx, s.client), a.TaskID); err != nil {
+		return nil, err
+	}
+	return s.own(ctx, id)
+}
+
 // UpdateAnnotation changes the viewer's own annotation and removes their
 // draft of its task.
 func (s *Service) UpdateAnnotation(ctx context.Context, id int, in AnnotationInput) (*ent.Annotation, error) {
-	a, err := s.own(ctx, id)
+	own := s.own
+	if in.WasCancelled != nil {
+		own = s.ownLocked
+	}
+	a, err := own(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -335,7 +358,7 @@ func hasItems(raw json.RawMessage) bool {
 
 // DeleteAnnotation deletes the viewer's own annotation.
 func (s *Service) DeleteAnnotation(ctx context.Context, id int) error {
-	a, err := s.own(ctx, id)
+	a, err := s.ownLocked(ctx, id)
 	if err != nil {
 		return err
 	}

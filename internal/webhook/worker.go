@@ -44,7 +44,8 @@ type WorkerOptions struct {
 
 // Worker sends due deliveries. Every process runs one; they share the work
 // through the database: a delivery is claimed by moving its next attempt
-// past the time its send may take (a lease), under FOR UPDATE SKIP LOCKED on
+// past the time its send, and those before it in the claimed batch, may
+// take (a lease), under FOR UPDATE SKIP LOCKED on
 // PostgreSQL and the single writer on SQLite, so two workers never send one
 // attempt and a process that dies mid-send leaves the delivery to be
 // retried when the lease ends.
@@ -96,6 +97,10 @@ func (w *Worker) Run(ctx context.Context) {
 // lease is how long a claimed delivery is held before another worker may
 // try it: longer than any send.
 const lease = Timeout + 50*time.Second
+
+// sendTime bounds one attempt of send: the webhook's read, the request and
+// the record, each with a deadline of its own.
+const sendTime = recordTimeout + Timeout + recordTimeout
 
 // RunOnce claims the deliveries that are due and sends them, one after the
 // other. It returns how many it claimed.
@@ -161,8 +166,14 @@ func (w *Worker) claim(ctx context.Context) ([]*ent.WebhookDelivery, error) {
 		_ = tx.Rollback()
 		return nil, err
 	}
-	for _, d := range ds {
-		if err := tx.WebhookDelivery.UpdateOne(d).SetNextAttemptAt(now.Add(lease)).AddAttempts(1).Exec(ctx); err != nil {
+	for i, d := range ds {
+		// The batch is sent one after the other: the i-th claim lasts
+		// until the i sends before it may have taken their time. With one
+		// lease for all, a batch to a slow receiver outlasted it, and
+		// another process took the rest over and sent them too, while
+		// this one was still on its way to them.
+		until := now.Add(lease + time.Duration(i)*sendTime)
+		if err := tx.WebhookDelivery.UpdateOne(d).SetNextAttemptAt(until).AddAttempts(1).Exec(ctx); err != nil {
 			_ = tx.Rollback()
 			return nil, err
 		}
@@ -177,10 +188,13 @@ func (w *Worker) send(ctx context.Context, d *ent.WebhookDelivery) error {
 	// The attempt's reads and its record run to the end even when the
 	// server is stopping, which waits for them: left unrecorded, the
 	// delivery would stay claimed until its lease ends (a minute) instead
-	// of being retried after its backoff.
-	db, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	// of being retried after its backoff. Each has recordTimeout of its
+	// own: the record's starts after the receiver answered, which may take
+	// up to Timeout (with one deadline for both, an answer after 5 s went
+	// unrecorded and the delivery was sent again a minute later).
+	read, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
-	h, err := client.Webhook.Get(db, d.WebhookID)
+	h, err := client.Webhook.Get(read, d.WebhookID)
 	if ent.IsNotFound(err) {
 		return nil // deleted meanwhile: its deliveries went with it
 	} else if err != nil {
@@ -215,7 +229,9 @@ func (w *Worker) send(ctx context.Context, d *ent.WebhookDelivery) error {
 		w.svc.log.Warn("webhook delivery failed", slog.Int("webhook", h.ID), slog.Int("delivery", d.ID),
 			slog.Int("attempt", d.Attempts), slog.String("error", failure))
 	}
-	return u.Exec(db)
+	record, cancelRecord := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancelRecord()
+	return u.Exec(record)
 }
 
 // backoff is the wait after the attempt-th attempt failed.

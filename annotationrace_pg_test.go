@@ -1,0 +1,172 @@
+//go:build pg
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// holdRow locks the row id of table from a connection of the test's own
+// (as a slow transaction of another process would), and returns a release
+// function and a function that waits until n other transactions wait for
+// a lock. On SQLite nothing of this applies: a writing transaction holds
+// the one write lock from its start.
+func holdRow(t *testing.T, url, table, id string) (waiting func(n int), release func()) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT id FROM `+table+` WHERE id = $1 FOR UPDATE`, id); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			_ = tx.Commit(ctx)
+			conn.Close(ctx)
+		})
+	}
+	t.Cleanup(release)
+	waiting = func(n int) { t.Helper(); waitForLockWaits(t, url, n) }
+	return waiting, release
+}
+
+// waitForLockWaits waits until n transactions of the database at url wait
+// for a lock (a row's, or an advisory lock).
+func waitForLockWaits(t *testing.T, url string, n int) {
+	t.Helper()
+	ctx := context.Background()
+	watch, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer watch.Close(ctx)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var got int
+		if err := watch.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d transactions wait for a lock, want %d", got, n)
+		}
+	}
+}
+
+// realCounts reads what the counters stand for, counted row by row: the
+// task's non-skipped and skipped annotations, and the counters kept for
+// them on the task and its project.
+type realCounts struct {
+	total, cancelled, labeled        int // counted
+	taskTotal, taskCancelled, pLabel int // kept
+}
+
+func countsOf(t *testing.T, url, taskID string) realCounts {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer conn.Close(ctx)
+	var c realCounts
+	err = conn.QueryRow(ctx, `SELECT
+		(SELECT count(*) FROM annotations a WHERE a.task_id = t.id AND NOT a.was_cancelled),
+		(SELECT count(*) FROM annotations a WHERE a.task_id = t.id AND a.was_cancelled),
+		(SELECT count(*) FROM tasks t2 WHERE t2.project_id = p.id AND
+			(SELECT count(*) FROM annotations a WHERE a.task_id = t2.id AND NOT a.was_cancelled) >= p.overlap),
+		t.total_annotations, t.cancelled_annotations, p.labeled_count
+		FROM tasks t JOIN projects p ON p.id = t.project_id WHERE t.id = $1`, taskID).
+		Scan(&c.total, &c.cancelled, &c.labeled, &c.taskTotal, &c.taskCancelled, &c.pLabel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func (c realCounts) check(t *testing.T, when string) {
+	t.Helper()
+	if c.taskTotal != c.total || c.taskCancelled != c.cancelled || c.pLabel != c.labeled {
+		t.Errorf("%s: the task counts %d annotations and %d skips, its project %d labeled tasks; there are %d, %d and %d",
+			when, c.taskTotal, c.taskCancelled, c.pLabel, c.total, c.cancelled, c.labeled)
+	}
+}
+
+// TestChangesOfOneAnnotationAtOnceCountOnce: an annotator sends two changes
+// of the same annotation at once (two tabs, a retried request, a script),
+// which reach the task's row one after the other. Each is decided on the
+// annotation as it is once the row is locked, not as it was read before:
+// two skips of one annotation take it off the counts once, and a delete
+// beside a skip takes off what the annotation was at the end. Before, both
+// changes applied what they had read before waiting, and the task counted
+// -1 annotations; the label stream then handed the task, which had its
+// annotation, to a second annotator of an overlap-1 project.
+func TestChangesOfOneAnnotationAtOnceCountOnce(t *testing.T) {
+	tm := MustTeam(t)
+	url := tm.s.env["DATABASE_URL"]
+	project := tm.project(t, textClassification, nil) // overlap 1
+	var tasks []any
+	for i := range 3 {
+		tasks = append(tasks, map[string]any{"text": fmt.Sprintf("text %d", i)})
+	}
+	tm.owner.ok(importTasks, map[string]any{"p": project, "t": tasks})
+	choice := []any{map[string]any{"id": "c", "from_name": "sentiment", "to_name": "text", "type": "choices", "value": map[string]any{"choices": []any{"Positive"}}}}
+	annotate := func() (taskID, annID string) {
+		taskID = str(tm.annotator.ok(nextTaskQuery, map[string]any{"p": project}), "nextTask", "id")
+		annID = str(tm.annotator.ok(createAnn, map[string]any{"i": map[string]any{"taskId": taskID, "result": choice}}), "createAnnotation", "id")
+		return taskID, annID
+	}
+	const skip = `mutation($a: ID!) { updateAnnotation(id: $a, input: {wasCancelled: true, confirmSkip: true}) { id } }`
+	const unskip = `mutation($a: ID!) { updateAnnotation(id: $a, input: {wasCancelled: false}) { id } }`
+	const del = `mutation($a: ID!) { deleteAnnotation(id: $a) }`
+	// together sends the mutations at once while the task's row is held,
+	// and lets them go once each waits for it.
+	together := func(taskID, annID string, mutations ...string) {
+		t.Helper()
+		waiting, release := holdRow(t, url, "tasks", taskID)
+		var wg sync.WaitGroup
+		for _, m := range mutations {
+			wg.Go(func() {
+				if r := tm.annotator.gql(m, map[string]any{"a": annID}); len(r.Errors) > 0 && r.Code() != "NOT_FOUND" {
+					t.Errorf("%s: %s", m, r.Raw)
+				}
+			})
+		}
+		waiting(len(mutations))
+		release()
+		wg.Wait()
+	}
+
+	taskID, annID := annotate()
+	countsOf(t, url, taskID).check(t, "after the submit")
+	together(taskID, annID, skip, skip)
+	countsOf(t, url, taskID).check(t, "after two skips at once")
+	tm.annotator.ok(unskip, map[string]any{"a": annID})
+	countsOf(t, url, taskID).check(t, "after the unskip")
+	// The task has its one annotation: the stream hands it to nobody else.
+	other := tm.s.browser(t)
+	other.ok(signupMutation, signupVars(uniqueEmail("second"), ownerPassword, inviteToken(str(tm.owner.ok(orgQuery, nil), "organization", "inviteUrl"))))
+	tm.addMember(t, project, other)
+	if next := str(other.ok(nextTaskQuery, map[string]any{"p": project}), "nextTask", "id"); next == taskID {
+		t.Errorf("the stream hands task %s, which has its one annotation, to a second annotator", taskID)
+	}
+
+	taskID, annID = annotate()
+	together(taskID, annID, skip, del)
+	countsOf(t, url, taskID).check(t, "after a skip and a delete at once")
+}
