@@ -212,7 +212,10 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		GCSEmulator: cfg.GCSEmulator,
 	})
 	db.Client.Annotation.Use(storages.Hook())
-	defer storages.Close() // syncs stop and target writes in flight finish before the database closes
+	// Syncs stop; target writes in flight finish before the database
+	// closes, within what is left of the shutdown's grace.
+	var stopBy time.Time // set when the shutdown starts
+	defer func() { storages.Close(time.Until(stopBy)) }()
 
 	drafts := draft.NewService(db.Client)
 	handler := web.NewHandler(web.Options{
@@ -282,6 +285,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		return err
 	case <-ctx.Done():
 	}
+	stopBy = time.Now().Add(cfg.ShutdownGrace)
 	return shutdown(srv, cfg.ShutdownGrace, log)
 }
 

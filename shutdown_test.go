@@ -1,15 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
 	"os/exec"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -184,5 +188,113 @@ func TestSecondSIGTERMEndsAtOnce(t *testing.T) {
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.Sys().(syscall.WaitStatus).Signal() != syscall.SIGTERM {
 		t.Fatalf("exit: %v, want death by SIGTERM", err)
+	}
+}
+
+// TestSIGTERMLetsATargetStorageWriteFinish: an annotation committed just
+// before SIGTERM still reaches the project's target storage. The write runs
+// after the commit, in the background; the target here is the S3 gateway
+// behind a proxy that holds the PUT until the server is shutting down.
+// Before, stopping the storage service cancelled the write with the syncs:
+// the annotation was missing from the bucket until someone synced it.
+func TestSIGTERMLetsATargetStorageWriteFinish(t *testing.T) {
+	g := MustS3(t, "out")
+	gateway, err := url.Parse(g.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forward := httputil.NewSingleHostReverseProxy(gateway)
+	release := make(chan struct{})
+	arrived := make(chan string, 16)
+	var cut atomic.Int32
+	hold := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut {
+			// Read the body first: only then does net/http watch the
+			// connection and cancel the request's context when the client
+			// goes away.
+			body, err := io.ReadAll(r.Body)
+			if err != nil {
+				cut.Add(1)
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			arrived <- r.URL.Path
+			select {
+			case <-release:
+			case <-r.Context().Done(): // the server gave up on the write
+				cut.Add(1)
+				return
+			}
+		}
+		forward.ServeHTTP(w, r)
+	}))
+	t.Cleanup(hold.Close)
+	t.Cleanup(func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	})
+
+	token := "target-shutdown-owner-token"
+	env := map[string]string{
+		"DATABASE_URL":            freshDatabaseURL(t),
+		"LABEL_STUDIO_USERNAME":   ownerEmail,
+		"LABEL_STUDIO_PASSWORD":   ownerPassword,
+		"LABEL_STUDIO_USER_TOKEN": token,
+		"GLOSS_OUTBOUND_ALLOW":    "127.0.0.1",
+		"GLOSS_SHUTDOWN_GRACE":    "30s",
+	}
+	start := make(chan struct{})
+	close(start)
+	r, err := startReplica(t, true, env, start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.cmd.Process.Kill() })
+	owner := (&testServer{URL: r.URL}).tokenClient(t, token)
+	project := str(owner.ok(createProject, map[string]any{"i": map[string]any{"title": "Targets", "labelConfig": textClassification}}), "createProject", "id")
+	owner.ok(importTasks, map[string]any{"p": project, "t": []any{map[string]any{"text": "one"}}})
+	owner.ok(createStorageMutation, map[string]any{"i": s3Input(project, "EXPORT", "out", &s3Gateway{URL: hold.URL, Root: g.Root},
+		map[string]any{"prefix": "annotations"})})
+	_, annotation := annotate(owner, project)
+	select {
+	case p := <-arrived:
+		if !strings.HasSuffix(p, "/annotations/"+annotation) {
+			t.Fatalf("the target write went to %s", p)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the annotation was not written to the target storage")
+	}
+
+	ended := make(chan error, 1)
+	go func() { ended <- r.stop() }() // SIGTERM, then wait for the exit
+	waitFor(t, "the storage service to stop", func() bool {
+		return strings.Contains(r.Out.String(), "storage: syncs stop; target writes in flight may finish")
+	})
+	// The write is in flight while the service stops: it must not be cut.
+	time.Sleep(500 * time.Millisecond)
+	if n := cut.Load(); n > 0 {
+		t.Fatalf("the server cut the target write when it stopped (%d)", n)
+	}
+	close(release)
+	select {
+	case err := <-ended:
+		if err != nil {
+			t.Fatalf("exit: %v\n%s", err, r.Out.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the server did not exit once the write was done")
+	}
+	var written struct {
+		ID          int `json:"id"`
+		Annotations []struct {
+			ID int `json:"id"`
+		} `json:"annotations"`
+	}
+	if err := json.Unmarshal(g.object("out", "annotations/"+annotation), &written); err != nil ||
+		len(written.Annotations) != 1 || fmt.Sprint(written.Annotations[0].ID) != annotation {
+		t.Fatalf("the bucket holds %q (%v), want annotation %s", g.object("out", "annotations/"+annotation), err, annotation)
 	}
 }

@@ -53,6 +53,7 @@ type Service struct {
 	gcsEmu  string // Options.GCSEmulator
 	running sync.WaitGroup
 	stop    chan struct{} // closed by Close: running syncs end
+	halt    chan struct{} // closed by Close after its grace: target writes still running end
 	once    sync.Once
 }
 
@@ -70,7 +71,7 @@ type Options struct {
 
 // NewService returns a Service over client.
 func NewService(client *ent.Client, o Options) *Service {
-	s := &Service{stop: make(chan struct{}), client: client, sealer: o.Key.Sealer(secretPurpose), safe: o.HTTP, local: o.Local, dataset: o.Dataset, log: o.Logger, gcsEmu: o.GCSEmulator}
+	s := &Service{stop: make(chan struct{}), halt: make(chan struct{}), client: client, sealer: o.Key.Sealer(secretPurpose), safe: o.HTTP, local: o.Local, dataset: o.Dataset, log: o.Logger, gcsEmu: o.GCSEmulator}
 	if o.HTTP != nil {
 		s.http = o.HTTP.HTTPClient()
 	}
@@ -81,19 +82,40 @@ func NewService(client *ent.Client, o Options) *Service {
 }
 
 // Close stops the syncs this process runs (each is recorded as failed and
-// a later sync goes on where it stopped) and waits for them and for the
-// target writes in flight.
-func (s *Service) Close() {
-	s.once.Do(func() { close(s.stop) })
+// a later sync goes on where it stopped) and waits for them, and lets the
+// target writes in flight (annotations committed just before) finish for
+// up to grace before it stops them too. A write stopped so is missing from
+// its target storage until the next sync of that storage.
+func (s *Service) Close(grace time.Duration) {
+	grace = max(grace, 0)
+	s.once.Do(func() {
+		s.log.Info("storage: syncs stop; target writes in flight may finish", slog.Duration("grace", grace))
+		close(s.stop)
+		done := make(chan struct{})
+		go func() { s.running.Wait(); close(done) }()
+		timer := time.NewTimer(grace)
+		defer timer.Stop()
+		select {
+		case <-done:
+		case <-timer.C:
+			select {
+			case <-done: // both were ready
+			default:
+				s.log.Warn("storage: target writes still running after the shutdown grace period are stopped; the next sync of their storages writes them")
+				close(s.halt)
+			}
+		}
+	})
 	s.running.Wait()
 }
 
-// stoppable returns ctx, cancelled when the service closes.
-func (s *Service) stoppable(ctx context.Context) (context.Context, context.CancelFunc) {
+// until returns ctx, cancelled when end is closed (s.stop for syncs,
+// s.halt for target writes).
+func until(ctx context.Context, end <-chan struct{}) (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithCancel(ctx)
 	go func() {
 		select {
-		case <-s.stop:
+		case <-end:
 			cancel()
 		case <-ctx.Done():
 		}

@@ -91,7 +91,7 @@ func (s *Service) Sync(ctx context.Context, id int) (*ent.StorageSync, error) {
 // runSync does the work of one sync and records how it ended.
 func (s *Service) runSync(ctx context.Context, st *ent.Storage, run *ent.StorageSync) {
 	sys := audit.Quiet(viewer.NewSystemContext(ctx))
-	ctx, cancel := s.stoppable(ctx)
+	ctx, cancel := until(ctx, s.stop)
 	defer cancel()
 	// Renew the lease while the sync runs; losing it stops the sync.
 	renewed := make(chan struct{})

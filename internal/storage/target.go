@@ -99,7 +99,7 @@ func (s *Service) afterCommit(ctx context.Context, list []change) {
 	s.running.Add(1)
 	go func() {
 		defer s.running.Done()
-		ctx, stop := s.stoppable(bg)
+		ctx, stop := until(bg, s.halt) // finishes at shutdown, within its grace
 		defer stop()
 		targets := map[int][]*ent.Storage{}
 		for _, c := range list {
