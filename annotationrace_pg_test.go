@@ -8,8 +8,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // holdRow locks the row id of table from a connection of the test's own
@@ -20,10 +18,7 @@ import (
 func holdRow(t *testing.T, url, table, id string) (waiting func(n int), release func()) {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
+	conn := pgConnect(t, url)
 	tx, err := conn.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -48,10 +43,7 @@ func holdRow(t *testing.T, url, table, id string) (waiting func(n int), release 
 func waitForLockWaits(t *testing.T, url string, n int) {
 	t.Helper()
 	ctx := context.Background()
-	watch, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
+	watch := pgConnect(t, url)
 	defer watch.Close(ctx)
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		var got int
@@ -79,13 +71,10 @@ type realCounts struct {
 func countsOf(t *testing.T, url, taskID string) realCounts {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
+	conn := pgConnect(t, url)
 	defer conn.Close(ctx)
 	var c realCounts
-	err = conn.QueryRow(ctx, `SELECT
+	err := conn.QueryRow(ctx, `SELECT
 		(SELECT count(*) FROM annotations a WHERE a.task_id = t.id AND NOT a.was_cancelled),
 		(SELECT count(*) FROM annotations a WHERE a.task_id = t.id AND a.was_cancelled),
 		(SELECT count(*) FROM tasks t2 WHERE t2.project_id = p.id AND

@@ -59,14 +59,23 @@ func replicaDatabase(t *testing.T) string {
 	return freshPostgresURL(t)
 }
 
+// pgConnect opens a connection of the test's own to the database at url,
+// closed when the test ends (or before, by the caller).
+func pgConnect(t *testing.T, url string) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
 // countRows runs a count query on the database at url.
 func countRows(t *testing.T, url, query string) int {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
+	conn := pgConnect(t, url)
 	defer conn.Close(ctx)
 	var n int
 	if err := conn.QueryRow(ctx, query).Scan(&n); err != nil {

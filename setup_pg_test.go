@@ -5,8 +5,6 @@ package main
 import (
 	"context"
 	"testing"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // holdAuditChain takes the audit chain's advisory lock (internal/audit's
@@ -16,10 +14,7 @@ import (
 func holdAuditChain(t *testing.T, url string) (release func()) {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
+	conn := pgConnect(t, url)
 	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, int64(0x676c6f7373)); err != nil {
 		t.Fatal(err)
 	}

@@ -10,8 +10,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // TestAWebhookBatchOutlastingItsClaimIsNotSentTwice: two processes on one
@@ -109,10 +107,7 @@ func TestAWebhookBatchOutlastingItsClaimIsNotSentTwice(t *testing.T) {
 func pgExec(t *testing.T, url, query string) {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
+	conn := pgConnect(t, url)
 	defer conn.Close(ctx)
 	if _, err := conn.Exec(ctx, query); err != nil {
 		t.Fatalf("%s: %v", query, err)
