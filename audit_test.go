@@ -443,3 +443,48 @@ func TestAuditChainVerifiesAfterKill9(t *testing.T) {
 	}
 	t.Log(out)
 }
+
+// TestAuditCheckpointFileTornByACrashStaysVerifiable: a crash (a power cut,
+// a full disk) while a checkpoint line is written leaves it cut short at
+// the end of the file, which verify passes over as the torn last line. The
+// next start must not append after it: the torn line would then sit among
+// whole ones, and verify would call the log broken. It is cut off at start
+// instead, and said so in the log.
+func TestAuditCheckpointFileTornByACrashStaysVerifiable(t *testing.T) {
+	token := "torn-checkpoint-owner-token"
+	s := MustStart(t, map[string]string{
+		"LABEL_STUDIO_USERNAME": ownerEmail, "LABEL_STUDIO_PASSWORD": ownerPassword, "LABEL_STUDIO_USER_TOKEN": token,
+	})
+	s.tokenClient(t, token).ok(`mutation { resetInviteLink { id } }`, nil)
+	s.stop()
+	file := filepath.Join(s.DataDir, audit.CheckpointFileName)
+	whole, err := os.ReadFile(file)
+	if err != nil || len(whole) == 0 || whole[len(whole)-1] != '\n' {
+		t.Fatalf("checkpoint file: %q, %v", whole, err)
+	}
+	torn := bytes.SplitAfter(whole, []byte("\n"))[0]
+	torn = torn[:len(torn)/2] // the first half of a line, no newline
+	if err := os.WriteFile(file, append(whole, torn...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := auditVerify(t, s); err != nil || !strings.Contains(out, "audit log intact") {
+		t.Fatalf("verify with a torn last line: %q, %v", out, err)
+	}
+
+	again := mustStartIn(t, s.DataDir, s.env)
+	again.tokenClient(t, token).ok(`mutation { resetInviteLink { id } }`, nil)
+	again.stop()
+	if !strings.Contains(again.Out.String(), "torn") {
+		t.Errorf("the start did not say it cut a torn line:\n%s", again.Out.String())
+	}
+	after, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(after, whole) || bytes.Contains(after, append(torn, '{')) || bytes.Contains(after, append(torn, '\n')) {
+		t.Fatalf("checkpoint file after the restart:\n%s", after)
+	}
+	if out, err := auditVerify(t, again); err != nil || !strings.Contains(out, "audit log intact") {
+		t.Fatalf("verify after a restart over a torn line: %q, %v", out, err)
+	}
+}

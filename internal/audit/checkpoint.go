@@ -7,11 +7,14 @@ import (
 	"crypto/hmac"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"time"
 
 	"gloss/ent"
@@ -108,7 +111,13 @@ func (l *Log) appendCheckpointFile(cp Checkpoint) error {
 	if err != nil {
 		return fmt.Errorf("audit checkpoint file: %w", err)
 	}
-	// One write of one line: appends of several processes do not interleave.
+	// One write of one line: appends of several processes do not
+	// interleave. The file's lock keeps it from a start that is cutting off
+	// a torn line (cutTornLine).
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return fmt.Errorf("audit checkpoint file: lock: %w", err)
+	}
 	if _, err := f.Write(append(line, '\n')); err != nil {
 		f.Close()
 		return fmt.Errorf("audit checkpoint file: %w", err)
@@ -117,7 +126,52 @@ func (l *Log) appendCheckpointFile(cp Checkpoint) error {
 		f.Close()
 		return fmt.Errorf("audit checkpoint file: %w", err)
 	}
-	return f.Close()
+	return f.Close() // and its lock
+}
+
+// cutTornLine cuts off a last line without its newline: what a crash (a
+// power cut, a full disk) left of a checkpoint being written. The reader
+// passes over such a line only at the very end; appended after, it would
+// sit among whole lines and make verify call the log broken. It holds the
+// file's lock, so an append of another process is never cut. It returns
+// how many bytes it cut.
+func cutTornLine(path string) (int64, error) {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	} else if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		return 0, fmt.Errorf("lock: %w", err)
+	}
+	info, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	// The newline before the torn line: searched from the end, a block at
+	// a time (a line is a few hundred bytes).
+	size, end := info.Size(), info.Size()
+	buf := make([]byte, 4096)
+	for end > 0 {
+		n := min(int64(len(buf)), end)
+		if _, err := f.ReadAt(buf[:n], end-n); err != nil {
+			return 0, err
+		}
+		if i := bytes.LastIndexByte(buf[:n], '\n'); i >= 0 {
+			end = end - n + int64(i) + 1
+			break
+		}
+		end -= n
+	}
+	if end == size {
+		return 0, nil
+	}
+	if err := f.Truncate(end); err != nil {
+		return 0, err
+	}
+	return size - end, f.Sync()
 }
 
 // Start prepares the log for a serving process: it seals the rows of an
@@ -127,9 +181,20 @@ func (l *Log) appendCheckpointFile(cp Checkpoint) error {
 // arrive. Stop ends it. A checkpoint file that cannot be written stops the
 // server from starting.
 func (l *Log) Start(ctx context.Context, logger *slog.Logger) error {
+	if logger == nil {
+		logger = slog.Default()
+	}
 	if l.opts.CheckpointFile != "" {
 		if err := os.MkdirAll(filepath.Dir(l.opts.CheckpointFile), 0o700); err != nil {
 			return fmt.Errorf("audit checkpoint file: %w", err)
+		}
+		cut, err := cutTornLine(l.opts.CheckpointFile)
+		if err != nil {
+			return fmt.Errorf("audit checkpoint file: %w", err)
+		}
+		if cut > 0 {
+			logger.Warn("audit checkpoint file: cut off a torn last line (a crash while it was written)",
+				slog.String("file", l.opts.CheckpointFile), slog.Int64("bytes", cut))
 		}
 	}
 	if err := l.inTx(ctx, func(client *ent.Client) error { return l.seal(ctx, client) }); err != nil {
@@ -137,9 +202,6 @@ func (l *Log) Start(ctx context.Context, logger *slog.Logger) error {
 	}
 	if err := l.checkpoint(ctx, true); err != nil {
 		return err
-	}
-	if logger == nil {
-		logger = slog.Default()
 	}
 	loop, cancel := context.WithCancel(context.Background())
 	l.stop, l.done = cancel, make(chan struct{})
