@@ -674,3 +674,113 @@ func TestRedisStorage(t *testing.T) {
 	}
 	owner.wantCode("BAD_USER_INPUT", createStorageMutation, redisInput("IMPORT", "", map[string]any{"useBlobUrls": true}))
 }
+
+// TestStorageCredentialsStayWithTheirDestination: stored credentials are
+// write-only, and they stay with the server they were given for. A manager
+// of the project who never saw them (an owner set the storage up) changes
+// where the storage connects and leaves the secret fields out: if the
+// stored secret went along, the next check would hand it to the manager's
+// own server (Redis's AUTH sends the password as it is; a GCS request
+// carries a bearer JWT signed with the service-account key that Google
+// accepts for an hour). A change of destination must bring its own
+// credentials; anything else keeps the stored ones.
+func TestStorageCredentialsStayWithTheirDestination(t *testing.T) {
+	s, owner := MustOwner(t, map[string]string{"GLOSS_OUTBOUND_ALLOW": "127.0.0.1"})
+	tm := &team{s: s, owner: owner}
+	project := tm.project(t, textClassification, nil)
+	mgr := tm.joinAs(t, "MANAGER")
+	tm.addMember(t, project, mgr)
+
+	// The manager's own servers, which record what reaches them.
+	var mu sync.Mutex
+	var heard bytes.Buffer
+	record := func(b []byte) { mu.Lock(); heard.Write(b); mu.Unlock() }
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+				buf := make([]byte, 4096)
+				n, _ := c.Read(buf)
+				record(buf[:n])
+				_, _ = c.Write([]byte("-ERR not a redis\r\n"))
+			}()
+		}
+	}()
+	evilPort := ln.Addr().(*net.TCPAddr).Port
+	evil := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		record([]byte(r.Header.Get("Authorization") + "\n"))
+		http.Error(w, "no", http.StatusForbidden)
+	}), ReadHeaderTimeout: 5 * time.Second}
+	hl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = evil.Serve(hl) }()
+	t.Cleanup(func() { evil.Close() })
+	evilURL := "http://" + hl.Addr().String()
+
+	const redisPassword = "owner-only-redis-password"
+	creds, keyBody := serviceAccountKey(t)
+	g := MustGCS(t, "media")
+	redisID := str(owner.ok(createStorageMutation, map[string]any{"i": map[string]any{
+		"projectId": project, "direction": "IMPORT", "kind": "REDIS",
+		"redis": map[string]any{"host": "127.0.0.1", "port": 6379, "password": redisPassword}}}), "createStorage", "id")
+	gcsID := str(owner.ok(createStorageMutation, map[string]any{"i": gcsInput(project, "IMPORT", "media", g, creds, nil)}), "createStorage", "id")
+
+	const storageState = `query($p: ID!) { project(id: $p) { storages { id bucket endpoint port tls secretSet } } }`
+	before := owner.gql(storageState, map[string]any{"p": project}).Raw
+	update := `mutation($s: ID!, $i: UpdateStorageInput!) { updateStorage(id: $s, input: $i) { id } }`
+	check := `mutation($s: ID!) { checkStorage(id: $s) { ok message } }`
+	moves := []struct {
+		name, id string
+		in       map[string]any
+	}{
+		{"redis.port", redisID, map[string]any{"redis": map[string]any{"host": "127.0.0.1", "port": evilPort}}},
+		{"gcs.endpoint", gcsID, map[string]any{"gcs": map[string]any{"bucket": "media", "endpoint": evilURL}}},
+	}
+	for _, m := range moves {
+		r := mgr.gql(update, map[string]any{"s": m.id, "i": m.in})
+		if r.Code() != "BAD_USER_INPUT" || !strings.Contains(r.Raw, m.name) {
+			t.Errorf("moving %s without credentials: want BAD_USER_INPUT naming it, got %s", m.name, r.Raw)
+		}
+		mgr.gql(check, map[string]any{"s": m.id})
+	}
+	mu.Lock()
+	got := heard.String()
+	mu.Unlock()
+	if strings.Contains(got, redisPassword) {
+		t.Errorf("the stored Redis password reached the manager's server: %q", got)
+	}
+	if strings.Contains(got, "Bearer") {
+		t.Errorf("a JWT signed with the stored GCS key reached the manager's server: %q", got)
+	}
+	if after := owner.gql(storageState, map[string]any{"p": project}).Raw; after != before {
+		t.Errorf("a refused update changed the storages\nbefore: %s\nafter:  %s", before, after)
+	}
+	if strings.Contains(before, redisPassword) || strings.Contains(before, keyBody) {
+		t.Fatal("a storage shows its secret")
+	}
+
+	// Whoever moves a storage brings their own credentials; changes that
+	// leave the destination alone keep the stored ones.
+	mgr.ok(update, map[string]any{"s": redisID, "i": map[string]any{"title": "renamed",
+		"redis": map[string]any{"host": "127.0.0.1", "port": 6379, "db": 3}}})
+	mgr.ok(update, map[string]any{"s": gcsID, "i": map[string]any{"gcs": map[string]any{"bucket": "other", "endpoint": g.URL}}})
+	if d := owner.ok(storageState, map[string]any{"p": project}); path(d, "project", "storages", 0, "secretSet") != true ||
+		path(d, "project", "storages", 1, "secretSet") != true {
+		t.Fatalf("a change that kept the destination dropped the credentials: %v", d)
+	}
+	mgr.ok(update, map[string]any{"s": redisID, "i": map[string]any{
+		"redis": map[string]any{"host": "127.0.0.1", "port": evilPort, "password": "the-managers-own"}}})
+	mgr.ok(update, map[string]any{"s": gcsID, "i": map[string]any{"gcs": map[string]any{"bucket": "media", "endpoint": evilURL, "credentialsJson": ""}}})
+}

@@ -177,6 +177,49 @@ func (in Input) kindsGiven() int {
 	return n
 }
 
+// secretsGiven reports whether in gives any credential of its kind, even
+// an empty one (which removes it).
+func (in Input) secretsGiven() bool {
+	switch {
+	case in.S3 != nil:
+		return in.S3.AccessKeyID != nil || in.S3.SecretAccessKey != nil || in.S3.SessionToken != nil
+	case in.GCS != nil:
+		return in.GCS.CredentialsJSON != nil
+	case in.Azure != nil:
+		return in.Azure.AccountKey != nil
+	case in.Redis != nil:
+		return in.Redis.Password != nil
+	}
+	return false
+}
+
+// movedField names the first setting whose change in set sends st's
+// credentials to another server (or, for Redis, off TLS), or "" when they
+// would go where they went: the endpoint of S3 and GCS, the account and
+// endpoint of Azure, the host, port and TLS of Redis. A bucket, region,
+// prefix or database on the same server stays with its credentials.
+func movedField(st *ent.Storage, set kindSettings) string {
+	var fields [][3]string // name, old, new
+	switch st.Kind {
+	case storage.KindS3:
+		fields = [][3]string{{"s3.endpoint", st.Settings["endpoint"], set.values["endpoint"]}}
+	case storage.KindGCS:
+		fields = [][3]string{{"gcs.endpoint", st.Settings["endpoint"], set.values["endpoint"]}}
+	case storage.KindAZURE:
+		fields = [][3]string{{"azure.accountName", st.Settings["account"], set.values["account"]},
+			{"azure.endpoint", st.Settings["endpoint"], set.values["endpoint"]}}
+	case storage.KindREDIS:
+		fields = [][3]string{{"redis.host", st.Bucket, set.bucket}, {"redis.port", st.Settings["port"], set.values["port"]},
+			{"redis.tls", st.Settings["tls"], set.values["tls"]}}
+	}
+	for _, f := range fields {
+		if f[1] != f[2] {
+			return f[0]
+		}
+	}
+	return ""
+}
+
 // GCSInput is the Google Cloud Storage part of an Input; CredentialsJSON
 // (a service-account key) is write-only.
 type GCSInput struct {
@@ -258,6 +301,19 @@ func (s *Service) Update(ctx context.Context, id int, in Input) (*ent.Storage, e
 		set, err := s.settings(in, st, &sec)
 		if err != nil {
 			return nil, err
+		}
+		// Stored credentials go only where they were given for: a change
+		// of destination brings its own (those not given are dropped), or
+		// whoever may edit the storage could point it at their own server
+		// and be sent the secret they may never read.
+		if moved := movedField(st, set); moved != "" && SecretSet(st) {
+			if !in.secretsGiven() {
+				return nil, fault.Invalid("changing %s would send the stored credentials to another server: give them again (or empty to connect without)", moved)
+			}
+			sec = Secrets{}
+			if set, err = s.settings(in, st, &sec); err != nil {
+				return nil, err
+			}
 		}
 		u.SetBucket(set.bucket).SetSettings(set.values)
 		if sealed := s.seal(sec, bindOf(st.OrganizationID, st.ProjectID)); sealed != nil {
