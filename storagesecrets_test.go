@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -199,4 +201,52 @@ func TestStorageCredentialsStayWithTheirEndpoint(t *testing.T) {
 	}
 	mustNotLeak(t, s, owner, project, s3Token)
 	mustNotLeak(t, s, owner, project, redisWord)
+}
+
+// TestLocalTargetStaysInItsFolder: a target storage's objects are
+// <folder>/<prefix>/<annotation id>, and a symlink inside the folder may
+// lead out of it. Writing through it is refused; so must be creating
+// folders and deleting objects through it, which would otherwise create
+// folders and delete files (named as annotation ids) outside the document
+// root.
+func TestLocalTargetStaysInItsFolder(t *testing.T) {
+	root, outside := t.TempDir(), t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "out"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(root, "out", "escape")); err != nil {
+		t.Fatal(err)
+	}
+	s, owner := MustOwner(t, map[string]string{"LOCAL_FILES_SERVING_ENABLED": "true", "LOCAL_FILES_DOCUMENT_ROOT": root})
+	project := (&team{s: s, owner: owner}).project(t, textClassification, nil)
+	owner.ok(importTasks, map[string]any{"p": project, "t": []any{map[string]any{"text": "one"}}})
+	for _, prefix := range []string{"escape", "escape/made"} {
+		owner.ok(createStorageMutation, map[string]any{"i": map[string]any{"projectId": project, "direction": "EXPORT",
+			"kind": "LOCAL", "prefix": prefix, "canDeleteObjects": true, "local": map[string]any{"path": "out"}}})
+	}
+	// A control target without a symlink shows when the writes are done.
+	owner.ok(createStorageMutation, map[string]any{"i": map[string]any{"projectId": project, "direction": "EXPORT",
+		"kind": "LOCAL", "prefix": "plain", "canDeleteObjects": true, "local": map[string]any{"path": "out"}}})
+
+	_, a := annotate(owner, project)
+	// Outside, a file that happens to bear the annotation's name.
+	victim := filepath.Join(outside, a)
+	if err := os.WriteFile(victim, []byte("not Gloss's"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the annotation in the control target", func() bool {
+		_, err := os.Stat(filepath.Join(root, "out", "plain", a))
+		return err == nil
+	})
+	owner.ok(`mutation($a: ID!) { deleteAnnotation(id: $a) }`, map[string]any{"a": a})
+	waitFor(t, "the control target's object to go", func() bool {
+		_, err := os.Stat(filepath.Join(root, "out", "plain", a))
+		return os.IsNotExist(err)
+	})
+	if b, err := os.ReadFile(victim); err != nil || string(b) != "not Gloss's" {
+		t.Errorf("a target storage deleted or changed a file outside the document root: %v %q", err, b)
+	}
+	if _, err := os.Stat(filepath.Join(outside, "made")); err == nil {
+		t.Error("a target storage made a folder outside the document root")
+	}
 }
