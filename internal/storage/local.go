@@ -118,6 +118,23 @@ func (b *localBucket) file(key string) (string, error) {
 	return resolved, nil
 }
 
+// folderInside reports whether the folder of p, which lies lexically in
+// b.dir, is still inside it once symlinks are followed: its deepest part
+// that exists is resolved, since creating the rest (MkdirAll) or removing
+// p (Remove) follows every symlink on the way.
+func (b *localBucket) folderInside(p string) bool {
+	for d := filepath.Dir(p); inside(b.dir, d); d = filepath.Dir(d) {
+		resolved, err := filepath.EvalSymlinks(d)
+		if err == nil {
+			return inside(b.dir, resolved)
+		}
+		if _, lerr := os.Lstat(d); lerr == nil {
+			return false // there, but not resolvable: a dangling or looping link
+		}
+	}
+	return false
+}
+
 func (b *localBucket) List(ctx context.Context, prefix string, recursive bool, fn func(Object) error) error {
 	return filepath.WalkDir(b.dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -240,7 +257,7 @@ func (b *localBucket) Write(_ context.Context, key string, body []byte) error {
 		return fmt.Errorf("bad object key")
 	}
 	p := filepath.Join(b.dir, filepath.FromSlash(key))
-	if !inside(b.dir, p) {
+	if !inside(b.dir, p) || !b.folderInside(p) {
 		return fmt.Errorf("bad object key")
 	}
 	if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
@@ -272,9 +289,10 @@ func (b *localBucket) Delete(_ context.Context, key string) error {
 		return nil
 	}
 	p := filepath.Join(b.dir, filepath.FromSlash(key))
-	if !inside(b.dir, p) {
-		return nil
+	if !inside(b.dir, p) || !b.folderInside(p) {
+		return nil // not an object of this folder
 	}
+	// (Remove does not follow p itself if it is a symlink: the link goes.)
 	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return errors.New("cannot delete the object")
 	}

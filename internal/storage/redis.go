@@ -49,12 +49,17 @@ func newRedis(addr string, db int, useTLS bool, sec Secrets, safe *safehttp.Clie
 // Options.TLSConfig only in its own dialer, never around a custom one, so
 // leaving TLS to it would send the password in the clear. The TLS settings
 // are the safe client's (its root pool holds CUSTOM_CA_CERTS and
-// AWS_CA_BUNDLE) and the certificate must name the storage's host.
+// AWS_CA_BUNDLE) and the certificate must name the storage's host. Either
+// way go-redis reads through a replyConn, which bounds what the server may
+// make it allocate.
 func redisDialer(safe *safehttp.Client, useTLS bool) func(context.Context, string, string) (net.Conn, error) {
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		conn, err := safe.DialContext(ctx, network, addr)
-		if err != nil || !useTLS {
-			return conn, err
+		if err != nil {
+			return nil, err
+		}
+		if !useTLS {
+			return newReplyConn(conn), nil
 		}
 		host, _, err := net.SplitHostPort(addr)
 		if err != nil {
@@ -76,7 +81,7 @@ func redisDialer(safe *safehttp.Client, useTLS bool) func(context.Context, strin
 			}
 			return nil, err
 		}
-		return tc, nil
+		return newReplyConn(tc), nil
 	}
 }
 

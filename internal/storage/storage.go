@@ -177,49 +177,6 @@ func (in Input) kindsGiven() int {
 	return n
 }
 
-// secretsGiven reports whether in gives any credential of its kind, even
-// an empty one (which removes it).
-func (in Input) secretsGiven() bool {
-	switch {
-	case in.S3 != nil:
-		return in.S3.AccessKeyID != nil || in.S3.SecretAccessKey != nil || in.S3.SessionToken != nil
-	case in.GCS != nil:
-		return in.GCS.CredentialsJSON != nil
-	case in.Azure != nil:
-		return in.Azure.AccountKey != nil
-	case in.Redis != nil:
-		return in.Redis.Password != nil
-	}
-	return false
-}
-
-// movedField names the first setting whose change in set sends st's
-// credentials to another server (or, for Redis, off TLS), or "" when they
-// would go where they went: the endpoint of S3 and GCS, the account and
-// endpoint of Azure, the host, port and TLS of Redis. A bucket, region,
-// prefix or database on the same server stays with its credentials.
-func movedField(st *ent.Storage, set kindSettings) string {
-	var fields [][3]string // name, old, new
-	switch st.Kind {
-	case storage.KindS3:
-		fields = [][3]string{{"s3.endpoint", st.Settings["endpoint"], set.values["endpoint"]}}
-	case storage.KindGCS:
-		fields = [][3]string{{"gcs.endpoint", st.Settings["endpoint"], set.values["endpoint"]}}
-	case storage.KindAZURE:
-		fields = [][3]string{{"azure.accountName", st.Settings["account"], set.values["account"]},
-			{"azure.endpoint", st.Settings["endpoint"], set.values["endpoint"]}}
-	case storage.KindREDIS:
-		fields = [][3]string{{"redis.host", st.Bucket, set.bucket}, {"redis.port", st.Settings["port"], set.values["port"]},
-			{"redis.tls", st.Settings["tls"], set.values["tls"]}}
-	}
-	for _, f := range fields {
-		if f[1] != f[2] {
-			return f[0]
-		}
-	}
-	return ""
-}
-
 // GCSInput is the Google Cloud Storage part of an Input; CredentialsJSON
 // (a service-account key) is write-only.
 type GCSInput struct {
@@ -302,19 +259,6 @@ func (s *Service) Update(ctx context.Context, id int, in Input) (*ent.Storage, e
 		if err != nil {
 			return nil, err
 		}
-		// Stored credentials go only where they were given for: a change
-		// of destination brings its own (those not given are dropped), or
-		// whoever may edit the storage could point it at their own server
-		// and be sent the secret they may never read.
-		if moved := movedField(st, set); moved != "" && SecretSet(st) {
-			if !in.secretsGiven() {
-				return nil, fault.Invalid("changing %s would send the stored credentials to another server: give them again (or empty to connect without)", moved)
-			}
-			sec = Secrets{}
-			if set, err = s.settings(in, st, &sec); err != nil {
-				return nil, err
-			}
-		}
 		u.SetBucket(set.bucket).SetSettings(set.values)
 		if sealed := s.seal(sec, bindOf(st.OrganizationID, st.ProjectID)); sealed != nil {
 			u.SetSecrets(sealed)
@@ -388,6 +332,10 @@ func (s *Service) settings(in Input, old *ent.Storage, sec *Secrets) (kindSettin
 			}
 			values["endpoint"] = *e
 		}
+		if moved(old, values, "endpoint") &&
+			(kept(sec.AccessKeyID, in.S3.AccessKeyID) || kept(sec.SecretAccessKey, in.S3.SecretAccessKey) || kept(sec.SessionToken, in.S3.SessionToken)) {
+			return kindSettings{}, errMoved("s3.endpoint")
+		}
 		secretField(&sec.AccessKeyID, in.S3.AccessKeyID)
 		secretField(&sec.SecretAccessKey, in.S3.SecretAccessKey)
 		secretField(&sec.SessionToken, in.S3.SessionToken)
@@ -434,17 +382,19 @@ func (s *Service) settings(in Input, old *ent.Storage, sec *Secrets) (kindSettin
 		if in.UseBlobURLs != nil && *in.UseBlobURLs {
 			return kindSettings{}, fault.Invalid("Redis values are Label Studio task JSON: useBlobUrls does not apply")
 		}
-		secretField(&sec.Password, r.Password)
-		if len(sec.Password) > 1024 {
-			return kindSettings{}, fault.Invalid("redis.password is too long")
-		}
 		useTLS := "false"
 		if r.TLS != nil && *r.TLS {
 			useTLS = "true"
 		}
-		return kindSettings{bucket: r.Host, values: map[string]string{
-			"port": strconv.Itoa(port), "db": strconv.Itoa(db), "tls": useTLS,
-		}}, nil
+		values := map[string]string{"port": strconv.Itoa(port), "db": strconv.Itoa(db), "tls": useTLS}
+		if old != nil && (old.Bucket != r.Host || moved(old, values, "port") || moved(old, values, "tls")) && kept(sec.Password, r.Password) {
+			return kindSettings{}, errMoved("redis.host, redis.port or redis.tls")
+		}
+		secretField(&sec.Password, r.Password)
+		if len(sec.Password) > 1024 {
+			return kindSettings{}, fault.Invalid("redis.password is too long")
+		}
+		return kindSettings{bucket: r.Host, values: values}, nil
 	case storage.KindGCS:
 		if in.GCS == nil || in.kindsGiven() != 1 {
 			return kindSettings{}, fault.Invalid("a GCS storage needs gcs settings and no others")
@@ -474,6 +424,9 @@ func (s *Service) settings(in Input, old *ent.Storage, sec *Secrets) (kindSettin
 				}
 			}
 			values["endpoint"] = *e
+		}
+		if moved(old, values, "endpoint") && kept(sec.GCSCredentials, g.CredentialsJSON) {
+			return kindSettings{}, errMoved("gcs.endpoint")
 		}
 		secretField(&sec.GCSCredentials, g.CredentialsJSON)
 		if len(sec.GCSCredentials) > 16384 {
@@ -511,6 +464,9 @@ func (s *Service) settings(in Input, old *ent.Storage, sec *Secrets) (kindSettin
 			}
 			values["endpoint"] = *e
 		}
+		if (moved(old, values, "endpoint") || moved(old, values, "account")) && kept(sec.AzureKey, a.AccountKey) {
+			return kindSettings{}, errMoved("azure.endpoint or azure.accountName")
+		}
 		secretField(&sec.AzureKey, a.AccountKey)
 		if sec.AzureKey != "" {
 			if k, err := base64.StdEncoding.DecodeString(sec.AzureKey); err != nil || len(sec.AzureKey) > 256 || len(k) == 0 {
@@ -527,6 +483,29 @@ func secretField(dst *string, in *string) {
 	if in != nil {
 		*dst = *in
 	}
+}
+
+// moved reports whether an edit changes the setting name, one of those
+// that say where a storage's requests go (endpoint, host, port, account,
+// TLS), from what old has. A new storage has not moved.
+func moved(old *ent.Storage, values map[string]string, name string) bool {
+	return old != nil && old.Settings[name] != values[name]
+}
+
+// kept reports whether a stored credential would stay although the input
+// does not give it.
+func kept(stored string, in *string) bool { return stored != "" && in == nil }
+
+// errMoved refuses an edit that points a storage somewhere else while
+// keeping credentials it does not give again. Secrets are write-only, so
+// whoever may edit a storage (a manager) need not know them; were they
+// kept, the next check or sync would hand them to the new place — an S3
+// session token, a bearer token signed with a GCS key, an Azure SharedKey
+// signature, a Redis password — and the new place may be the editor's own
+// server. Whoever moves a storage gives its credentials again, or empties
+// them.
+func errMoved(field string) error {
+	return fault.Invalid("changing %s sends the storage's credentials somewhere else: enter them again (or empty them) in the same edit", field)
 }
 
 // common validates the settings every kind shares.

@@ -1,0 +1,252 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// recorder keeps everything that reached a fake storage: the headers and
+// path of every HTTP request, or the bytes of every TCP connection.
+type recorder struct {
+	mu  sync.Mutex
+	got bytes.Buffer
+}
+
+func (r *recorder) add(b []byte) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.got.Write(b)
+}
+
+func (r *recorder) String() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.got.String()
+}
+
+// MustHTTPRecorder serves a storage endpoint on loopback that records
+// every request and answers 403.
+func MustHTTPRecorder(t testing.TB) (*recorder, string) {
+	t.Helper()
+	rec := &recorder{}
+	url := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var b bytes.Buffer
+		b.WriteString(r.Method + " " + r.URL.String() + "\n")
+		_ = r.Header.Write(&b)
+		rec.add(b.Bytes())
+		w.WriteHeader(http.StatusForbidden)
+	}))
+	return rec, url
+}
+
+// MustTCPRecorder listens on loopback, records what every connection
+// sends first and closes it; it returns the port.
+func MustTCPRecorder(t testing.TB) (*recorder, int) {
+	t.Helper()
+	rec := &recorder{}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				// The first command (HELLO, with AUTH when there is a
+				// password) comes in one write; then the door closes.
+				buf := make([]byte, 4096)
+				n, _ := c.Read(buf)
+				rec.add(buf[:n])
+			}()
+		}
+	}()
+	return rec, ln.Addr().(*net.TCPAddr).Port
+}
+
+// TestStorageCredentialsStayWithTheirEndpoint: a manager may edit a
+// storage whose credentials an owner entered, and a secret left empty is
+// kept. Pointing the storage somewhere else while keeping them would send
+// them there — the S3 session token and key id, a GCS bearer token signed
+// with the service-account key (good against Google for an hour), an Azure
+// SharedKey signature, a Redis password in AUTH — to a server the manager
+// runs. Such an edit is refused unless the credentials are given again (or
+// emptied), and the refused edit sends nothing anywhere.
+func TestStorageCredentialsStayWithTheirEndpoint(t *testing.T) {
+	s, owner := MustOwner(t, map[string]string{"GLOSS_OUTBOUND_ALLOW": "127.0.0.1"})
+	tm := &team{s: s, owner: owner}
+	project := tm.project(t, imageConfig, nil)
+	manager := tm.joinAs(t, "MANAGER")
+	tm.addMember(t, project, manager)
+
+	gcsKey, gcsKeyBody := serviceAccountKey(t)
+	const (
+		s3Token    = "session-token-for-the-real-endpoint-only"
+		s3KeyID    = "AKIDREALENDPOINTONLY"
+		azureKey   = "UmVhbEF6dXJlQWNjb3VudEtleU5ldmVyU2VudEVsc2V3aGVyZQ=="
+		redisWord  = "redis-password-for-the-real-host-only"
+		unusedPort = "http://127.0.0.1:9" // the discard port: nothing answers
+	)
+	const updateStorage = `mutation($s: ID!, $i: UpdateStorageInput!) { updateStorage(id: $s, input: $i) { id secretSet } }`
+	const settingsQuery = `query($p: ID!) { project(id: $p) { storages { id endpoint bucket secretSet } } }`
+
+	for _, tc := range []struct {
+		name   string
+		create map[string]any                 // the kind's settings, with credentials
+		move   func(to string) map[string]any // the kind's settings pointing at the recorder, credentials kept
+		tcp    bool                           // the recorder is a TCP listener (Redis), not HTTP
+		secret []string                       // what must never reach the recorder
+		fresh  map[string]any                 // new credentials, given with a move
+		gone   []string                       // what must not reach the recorder after that move
+	}{
+		{
+			name: "S3", create: map[string]any{"s3": map[string]any{"bucket": "media", "endpoint": unusedPort,
+				"accessKeyId": s3KeyID, "secretAccessKey": s3Secret, "sessionToken": s3Token}},
+			move:   func(to string) map[string]any { return map[string]any{"bucket": "media", "endpoint": to} },
+			secret: []string{s3Token, s3KeyID, "Authorization"},
+			fresh:  map[string]any{"accessKeyId": "AKIDFRESH", "secretAccessKey": "fresh secret", "sessionToken": ""},
+			gone:   []string{s3Token, s3KeyID},
+		},
+		{
+			name: "GCS", create: map[string]any{"gcs": map[string]any{"bucket": "media", "endpoint": unusedPort, "credentialsJson": gcsKey}},
+			move:   func(to string) map[string]any { return map[string]any{"bucket": "media", "endpoint": to} },
+			secret: []string{"Authorization", "Bearer", gcsKeyBody},
+			fresh:  map[string]any{"credentialsJson": ""},
+			gone:   []string{"Authorization", "Bearer"},
+		},
+		{
+			name: "AZURE", create: map[string]any{"azure": map[string]any{"container": "media", "accountName": "devstoreaccount1",
+				"endpoint": unusedPort + "/devstoreaccount1", "accountKey": azureKey}},
+			move: func(to string) map[string]any {
+				return map[string]any{"container": "media", "accountName": "devstoreaccount1", "endpoint": to + "/devstoreaccount1"}
+			},
+			secret: []string{"Authorization", "SharedKey"},
+			fresh:  map[string]any{"accountKey": ""},
+			gone:   []string{"Authorization", "SharedKey"},
+		},
+		{
+			name: "REDIS", tcp: true, create: map[string]any{"redis": map[string]any{"host": "127.0.0.1", "port": 9, "password": redisWord}},
+			move: func(to string) map[string]any {
+				port, _ := strconv.Atoi(to)
+				return map[string]any{"host": "127.0.0.1", "port": port}
+			},
+			secret: []string{redisWord},
+			fresh:  map[string]any{"password": ""},
+			gone:   []string{redisWord},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := map[string]any{"projectId": project, "direction": "IMPORT", "kind": tc.name}
+			for k, v := range tc.create {
+				in[k] = v
+			}
+			id := str(owner.ok(createStorageMutation, map[string]any{"i": in}), "createStorage", "id")
+			before := owner.ok(settingsQuery, map[string]any{"p": project})
+
+			var rec *recorder
+			var to string
+			if tc.tcp {
+				var port int
+				rec, port = MustTCPRecorder(t)
+				to = strconv.Itoa(port)
+			} else {
+				rec, to = MustHTTPRecorder(t)
+			}
+			field := strings.ToLower(tc.name)
+			r := manager.gql(updateStorage, map[string]any{"s": id, "i": map[string]any{field: tc.move(to)}})
+			if r.Code() != "BAD_USER_INPUT" || !strings.Contains(r.Errors[0].Message, "credentials") {
+				t.Errorf("moving the storage with its credentials kept: want BAD_USER_INPUT naming the credentials, got %s", r.Raw)
+			}
+			if after := owner.ok(settingsQuery, map[string]any{"p": project}); fmt.Sprint(after) != fmt.Sprint(before) {
+				t.Errorf("a refused edit changed the storage:\n%v\n%v", before, after)
+			}
+			manager.ok(`mutation($s: ID!) { checkStorage(id: $s) { ok } }`, map[string]any{"s": id})
+			manager.ok(syncMutation, map[string]any{"s": id})
+			for _, secret := range tc.secret {
+				if got := rec.String(); strings.Contains(got, secret) {
+					t.Fatalf("the manager's server received %q:\n%.2000s", secret, got)
+				}
+			}
+
+			// Given again with the move — here new ones, or none — the
+			// edit goes through, and the old ones are gone.
+			move := tc.move(to)
+			for k, v := range tc.fresh {
+				move[k] = v
+			}
+			manager.ok(updateStorage, map[string]any{"s": id, "i": map[string]any{field: move}})
+			manager.ok(`mutation($s: ID!) { checkStorage(id: $s) { ok } }`, map[string]any{"s": id})
+			got := rec.String()
+			if got == "" {
+				t.Fatal("the storage did not reach its new endpoint: the checks above prove nothing")
+			}
+			for _, old := range tc.gone {
+				if strings.Contains(got, old) {
+					t.Fatalf("a credential replaced or emptied with the move reached the new endpoint (%q):\n%.2000s", old, got)
+				}
+			}
+		})
+	}
+	mustNotLeak(t, s, owner, project, s3Token)
+	mustNotLeak(t, s, owner, project, redisWord)
+}
+
+// TestLocalTargetStaysInItsFolder: a target storage's objects are
+// <folder>/<prefix>/<annotation id>, and a symlink inside the folder may
+// lead out of it. Writing through it is refused; so must be creating
+// folders and deleting objects through it, which would otherwise create
+// folders and delete files (named as annotation ids) outside the document
+// root.
+func TestLocalTargetStaysInItsFolder(t *testing.T) {
+	root, outside := t.TempDir(), t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "out"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(root, "out", "escape")); err != nil {
+		t.Fatal(err)
+	}
+	s, owner := MustOwner(t, map[string]string{"LOCAL_FILES_SERVING_ENABLED": "true", "LOCAL_FILES_DOCUMENT_ROOT": root})
+	project := (&team{s: s, owner: owner}).project(t, textClassification, nil)
+	owner.ok(importTasks, map[string]any{"p": project, "t": []any{map[string]any{"text": "one"}}})
+	for _, prefix := range []string{"escape", "escape/made"} {
+		owner.ok(createStorageMutation, map[string]any{"i": map[string]any{"projectId": project, "direction": "EXPORT",
+			"kind": "LOCAL", "prefix": prefix, "canDeleteObjects": true, "local": map[string]any{"path": "out"}}})
+	}
+	// A control target without a symlink shows when the writes are done.
+	owner.ok(createStorageMutation, map[string]any{"i": map[string]any{"projectId": project, "direction": "EXPORT",
+		"kind": "LOCAL", "prefix": "plain", "canDeleteObjects": true, "local": map[string]any{"path": "out"}}})
+
+	_, a := annotate(owner, project)
+	// Outside, a file that happens to bear the annotation's name.
+	victim := filepath.Join(outside, a)
+	if err := os.WriteFile(victim, []byte("not Gloss's"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the annotation in the control target", func() bool {
+		_, err := os.Stat(filepath.Join(root, "out", "plain", a))
+		return err == nil
+	})
+	owner.ok(`mutation($a: ID!) { deleteAnnotation(id: $a) }`, map[string]any{"a": a})
+	waitFor(t, "the control target's object to go", func() bool {
+		_, err := os.Stat(filepath.Join(root, "out", "plain", a))
+		return os.IsNotExist(err)
+	})
+	if b, err := os.ReadFile(victim); err != nil || string(b) != "not Gloss's" {
+		t.Errorf("a target storage deleted or changed a file outside the document root: %v %q", err, b)
+	}
+	if _, err := os.Stat(filepath.Join(outside, "made")); err == nil {
+		t.Error("a target storage made a folder outside the document root")
+	}
+}
