@@ -674,4 +674,3 @@ func TestRedisStorage(t *testing.T) {
 	}
 	owner.wantCode("BAD_USER_INPUT", createStorageMutation, redisInput("IMPORT", "", map[string]any{"useBlobUrls": true}))
 }
-
