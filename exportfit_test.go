@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -269,4 +270,50 @@ func TestCSVHeaderFromRecordedKeys(t *testing.T) {
 		t.Fatalf("data keys recorded at start: %q", got)
 	}
 	wantHeader(s2.tokenClient(t, token), s2.URL, "after the start that recorded them")
+}
+
+// TestYOLOClassesOfHugeCategoryIDs: YOLO's classes.txt has the class of id
+// i on line i+1, so <Label category="N"> made it N lines long whatever N
+// was. A manager's config with category="2000000000" made an export
+// allocate 32 GB for the list (and kill the server), and one with the
+// largest integer panicked in the middle of the download. An id beyond
+// export.MaxCategoryID fixes nothing: the label takes a free id, as one
+// without a category does.
+func TestYOLOClassesOfHugeCategoryIDs(t *testing.T) {
+	tm := MustTeam(t)
+	id := tm.project(t, `<View>
+  <Image name="image" value="$image"/>
+  <RectangleLabels name="box" toName="image">
+    <Label value="Zebra" category="3"/><Label value="Kiwi" category="9223372036854775807"/><Label value="Mango" category="100001"/><Label value="Apple"/>
+  </RectangleLabels>
+</View>`, nil)
+	tm.owner.ok(importTasks, map[string]any{"p": id, "t": []any{map[string]any{"data": map[string]any{"image": "https://example.com/a.png"},
+		"annotations": []any{map[string]any{"result": []any{map[string]any{"from_name": "box", "to_name": "image", "type": "rectanglelabels",
+			"value": map[string]any{"x": 10, "y": 10, "width": 20, "height": 20, "rectanglelabels": []any{"Kiwi"}}}}}}}}})
+	r := exportGet(tm, id, "format=YOLO")
+	if r.Status != http.StatusOK {
+		t.Fatalf("status %d: %.300s", r.Status, r.Raw)
+	}
+	zr, err := zip.NewReader(strings.NewReader(r.Raw), int64(len(r.Raw)))
+	if err != nil {
+		t.Fatalf("the export is not a whole zip archive (%v): %d bytes", err, len(r.Raw))
+	}
+	read := func(name string) string {
+		f, err := zr.Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		b, err := io.ReadAll(io.LimitReader(f, 1<<20))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	if got, want := read("classes.txt"), "Apple\nKiwi\nMango\nZebra\n"; got != want {
+		t.Fatalf("classes.txt is %d bytes, starting %.100q; want %q", len(got), got, want)
+	}
+	if got, want := read("labels/a.txt"), "1 0.2 0.2 0.2 0.2\n"; got != want {
+		t.Fatalf("labels/a.txt %q, want %q", got, want)
+	}
 }

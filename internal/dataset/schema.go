@@ -44,7 +44,8 @@ func exportSchema(cfg *labelconfig.Config) export.Schema {
 // fixedCategories returns the class ids that <Label category="N"> gives
 // the labels of the region labels controls under n, keyed by the name
 // results store (the alias when one is given). An id that is not a whole
-// number from 0 is ignored.
+// number from 0 is ignored, and so is one beyond export.MaxCategoryID (by
+// the export itself).
 func fixedCategories(n *labelconfig.Node) map[string]int {
 	out := map[string]int{}
 	var walk func(n *labelconfig.Node, inLabels bool)

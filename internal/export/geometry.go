@@ -72,8 +72,15 @@ type categories struct {
 	next  int // the lowest id that may be free
 }
 
+// MaxCategoryID is the largest id <Label category="N"> may fix. YOLO's
+// classes.txt has a line for every id up to the largest, so an id from a
+// config must not be allowed to make it (and the list behind it) billions of
+// lines long; real class lists (ImageNet-21k's 21,841 classes included) are
+// far below this. A larger id fixes nothing, as a negative one does not.
+const MaxCategoryID = 100_000
+
 // newCategories starts with labels, skipping repeats, and fixed, the ids the
-// config gives.
+// config gives (those from 0 to MaxCategoryID).
 func newCategories(labels []string, fixed map[string]int) *categories {
 	c := &categories{ids: make(map[string]int), used: make(map[int]bool)}
 	named := make([]string, 0, len(fixed))
@@ -84,7 +91,7 @@ func newCategories(labels []string, fixed map[string]int) *categories {
 	// which is the same for configs that number labels in order.
 	sort.Slice(named, func(i, j int) bool { return fixed[named[i]] < fixed[named[j]] })
 	for _, n := range named {
-		if id := fixed[n]; id >= 0 && !c.used[id] {
+		if id := fixed[n]; id >= 0 && id <= MaxCategoryID && !c.used[id] {
 			c.add(n, id)
 		}
 	}

@@ -31,6 +31,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Format names a task file format.
@@ -80,6 +81,31 @@ type Limits struct {
 	MaxTasks     int   // tasks in the file
 	MaxBytes     int64 // bytes in the file
 	MaxTaskBytes int   // bytes in one task as written in the file
+}
+
+// MaxDataKeyLength is the longest top-level data key (a JSON task's data
+// key, a CSV or TSV column), in characters. The project records every data
+// key its imports bring (for the CSV export's header) on its own row, which
+// nearly every request reads: without a bound, a few imports of tasks with
+// one key of a megabyte each made that row hundreds of megabytes.
+const MaxDataKeyLength = 256
+
+// checkKey refuses a data key longer than MaxDataKeyLength; the error
+// quotes its start.
+func checkKey(k string) error {
+	n := utf8.RuneCountInString(k)
+	if n <= MaxDataKeyLength {
+		return nil
+	}
+	start, shown := k, 0
+	for i := range k {
+		if shown == 40 {
+			start = k[:i] + "…"
+			break
+		}
+		shown++
+	}
+	return problemf("%q is %d characters long; the limit is %d", start, n, MaxDataKeyLength)
 }
 
 // DefaultLimits returns the limits used for fields left zero: a million
@@ -246,6 +272,9 @@ func (p *parser) emit(t Task, row, line int) error {
 	}
 	t.Keys = make([]string, len(ms))
 	for i, m := range ms {
+		if err := checkKey(m.key); err != nil {
+			return &RowError{Row: row, Line: line, Msg: "the data key " + err.Error()}
+		}
 		t.Keys[i] = m.key
 	}
 	return p.deliver(t, row, line, missingName(t.Keys, p.o.RequiredKeys))

@@ -81,6 +81,9 @@ func headerKeys(header []string) ([][]byte, error) {
 		if strings.TrimSpace(name) == "" {
 			return nil, problemf("column %d of the header has no name", i+1)
 		}
+		if err := checkKey(name); err != nil {
+			return nil, problemf("column %d of the header %v", i+1, err)
+		}
 		if seen[name] {
 			return nil, problemf("the header has the column %q twice", name)
 		}

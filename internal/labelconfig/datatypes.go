@@ -195,12 +195,12 @@ func (v *resultValidator) paragraphSpan(obj *Object, value map[string]any) strin
 	if obj.DataKey == "" || v.data == nil {
 		return ""
 	}
-	paras, msg := paragraphs(v.data, obj)
-	if msg != "" {
-		return msg
+	d := v.dialogue(obj)
+	if d.msg != "" {
+		return d.msg
 	}
-	if end >= int64(len(paras)) {
-		return fmt.Sprintf("value.end (%d) is not a paragraph of %q, which has %d", end, obj.Name, len(paras))
+	if end >= int64(len(d.texts)) {
+		return fmt.Sprintf("value.end (%d) is not a paragraph of %q, which has %d", end, obj.Name, len(d.texts))
 	}
 	// Offsets are counted as the browser counts them (UTF-16 code units);
 	// a count in code points is never larger, so both are accepted.
@@ -209,11 +209,52 @@ func (v *resultValidator) paragraphSpan(obj *Object, value map[string]any) strin
 		index  int64
 		offset int64
 	}{{"startOffset", start, startOffset}, {"endOffset", end, endOffset}} {
-		if n := int64(len(utf16.Encode([]rune(paras[p.index])))); p.offset > n {
+		if n := d.length(p.index); p.offset > n {
 			return fmt.Sprintf("value.%s (%d) is past the end of paragraph %d of %q (%d characters)", p.key, p.offset, p.index, obj.Name, n)
 		}
 	}
 	return ""
+}
+
+// dialogue is the task data a Paragraphs object shows, read once per
+// result: a result may hold thousands of spans over one dialogue, and
+// reading the dialogue (and measuring its paragraphs) again for each of
+// them made a 1 MiB result over a large dialogue cost tens of seconds.
+type dialogue struct {
+	texts []string
+	units []int64 // each paragraph's length in UTF-16 code units, -1 until measured
+	msg   string  // why the data is not a dialogue, or ""
+}
+
+// dialogue returns the paragraphs obj shows, read from the task data on
+// the first call for obj.
+func (v *resultValidator) dialogue(obj *Object) *dialogue {
+	if d, ok := v.dialogues[obj.Name]; ok {
+		return d
+	}
+	texts, msg := paragraphs(v.data, obj)
+	d := &dialogue{texts: texts, msg: msg, units: make([]int64, len(texts))}
+	for i := range d.units {
+		d.units[i] = -1
+	}
+	if v.dialogues == nil {
+		v.dialogues = map[string]*dialogue{}
+	}
+	v.dialogues[obj.Name] = d
+	return d
+}
+
+// length returns the length of paragraph i in UTF-16 code units, measured
+// once.
+func (d *dialogue) length(i int64) int64 {
+	if d.units[i] < 0 {
+		n := int64(0)
+		for _, r := range d.texts[i] {
+			n += int64(utf16.RuneLen(r))
+		}
+		d.units[i] = n
+	}
+	return d.units[i]
 }
 
 // paragraphs returns the texts of the dialogue a Paragraphs object shows: a

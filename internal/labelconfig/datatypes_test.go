@@ -3,6 +3,7 @@ package labelconfig
 import (
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -196,5 +197,56 @@ func TestParseDataTypesInvalid(t *testing.T) {
 				t.Fatalf("Parse error %v; want one containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestParagraphSpansReadTheDialogueOnce: a result may hold thousands of
+// paragraph spans over one dialogue, and each span used to read the whole
+// dialogue from the task data again and convert the paragraphs it names to
+// UTF-16 to measure them. A 1 MiB result of such spans over a large dialogue
+// kept a core busy for tens of seconds per request, which any annotator
+// could send. The dialogue is now read, and each paragraph measured, once
+// per result; the work is held here by the bytes allocated, which grew with
+// the number of spans times the size of the paragraph.
+func TestParagraphSpansReadTheDialogueOnce(t *testing.T) {
+	cfg, err := Parse(dataTypesConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := strings.Repeat("Where is it? 😀 ", 8000)
+	data := map[string]any{"dialogue": []any{
+		map[string]any{"speaker": "Alice", "line": line},
+		map[string]any{"speaker": "Bob", "line": "Here."},
+	}}
+	const spans = 1000
+	result := make([]map[string]any, spans)
+	for i := range result {
+		result[i] = map[string]any{"from_name": "intent", "to_name": "dialogue", "type": "paragraphlabels",
+			"value": map[string]any{"start": "0", "end": "1", "startOffset": i, "endOffset": 2, "paragraphlabels": []any{"Question"}}}
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if err := cfg.ValidateResult(result, data); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	if grown := after.TotalAlloc - before.TotalAlloc; grown > 8<<20 {
+		t.Fatalf("checking %d spans over a paragraph of %d bytes allocated %d MB: the dialogue is read again for each span", spans, len(line), grown>>20)
+	}
+	// The paragraph is still measured in UTF-16 code units: the emoji
+	// counts twice, so the end of the first paragraph is 8000*16 units.
+	for _, tc := range []struct {
+		offset int
+		ok     bool
+	}{{8000 * 16, true}, {8000*16 + 1, false}} {
+		item := map[string]any{"from_name": "intent", "to_name": "dialogue", "type": "paragraphlabels",
+			"value": map[string]any{"start": "0", "end": "0", "startOffset": 0, "endOffset": tc.offset, "paragraphlabels": []any{"Question"}}}
+		err := cfg.ValidateResult([]map[string]any{item, item}, data)
+		if (err == nil) != tc.ok {
+			t.Fatalf("endOffset %d: error %v, want ok %v", tc.offset, err, tc.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "result[0]: value.endOffset (128001) is past the end of paragraph 0") {
+			t.Fatalf("endOffset %d: error %v", tc.offset, err)
+		}
 	}
 }

@@ -80,6 +80,8 @@ type resultValidator struct {
 	ids   map[string]bool   // ids of the region items, for relations
 	texts map[string][]rune // object name -> its text as code points, computed once
 
+	dialogues map[string]*dialogue // object name -> its paragraphs, read once
+
 	relationLabels []string        // the Relation options of all Relations tags
 	relationAccept map[string]bool // their values and aliases
 }
