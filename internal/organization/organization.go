@@ -28,6 +28,7 @@ import (
 	"gloss/ent/storagelink"
 	"gloss/ent/storagesync"
 	"gloss/ent/task"
+	"gloss/ent/user"
 	"gloss/ent/workspace"
 	"gloss/internal/audit"
 	"gloss/internal/database"
@@ -115,13 +116,16 @@ func (s *Service) lockOwners(ctx context.Context, orgID int) error {
 	return err
 }
 
-// keepsAnOwner refuses a change that left the organization with no owner.
-// It runs after the change, inside the change's transaction (which took
-// lockOwners first), so the privacy policy has already decided whether the
-// viewer may make it at all.
+// keepsAnOwner refuses a change that left the organization with no owner
+// who can sign in. A deactivated owner does not count: nobody but an owner
+// may reactivate one, so an organization whose only owners are deactivated
+// has nobody to run it. It runs after the change, inside the change's
+// transaction (which took lockOwners first), so the privacy policy has
+// already decided whether the viewer may make it at all.
 func (s *Service) keepsAnOwner(ctx context.Context, orgID int) error {
 	n, err := database.ClientFrom(ctx, s.client).Membership.Query().
-		Where(membership.OrganizationID(orgID), membership.RoleEQ(membership.RoleOwner)).Count(ctx)
+		Where(membership.OrganizationID(orgID), membership.RoleEQ(membership.RoleOwner),
+			membership.HasUserWith(user.Active(true))).Count(ctx)
 	if err != nil {
 		return err
 	}
