@@ -386,3 +386,38 @@ func TestSecretKeyFile(t *testing.T) {
 		t.Fatal("secret.key written although GLOSS_SECRET_KEY is set")
 	}
 }
+
+// TestSignupRefusesLookalikeEmails: an email that reads exactly like a
+// member's is not a second account. Invisible characters (a zero-width
+// space, a right-to-left override) made "owner<U+200B>@example.com" an account
+// of its own that showed as the owner to every admin and, as the display
+// name "owner", to every member; a decomposed "é" made a second "josé".
+// Signing in with the decomposed form finds the composed account.
+func TestSignupRefusesLookalikeEmails(t *testing.T) {
+	s, owner := MustOwner(t, nil)
+	invite := inviteToken(str(owner.ok(orgQuery, nil), "organization", "inviteUrl"))
+	composed := "jos\u00e9@example.com"
+	s.browser(t).ok(signupMutation, signupVars(composed, ownerPassword, invite))
+	for _, tc := range []struct{ name, email, message string }{
+		{"zero-width space", "owner\u200b@example.com", "invisible"},
+		{"zero-width joiner", "ow\u200dner@example.com", "invisible"},
+		{"right-to-left override", "\u202emoc.elpmaxe@renwo", "invisible"},
+		{"byte order mark", "\ufeffowner@example.com", "invisible"},
+		{"decomposed accent", "jose\u0301@example.com", "already exists"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := s.browser(t)
+			r := b.wantCode("BAD_USER_INPUT", signupMutation, signupVars(tc.email, ownerPassword, invite))
+			if !strings.Contains(r.Errors[0].Message, tc.message) {
+				t.Fatalf("message %q does not say %q", r.Errors[0].Message, tc.message)
+			}
+			if path(b.ok(viewerID, nil), "viewer") != nil || memberCount(t, owner) != 2 {
+				t.Fatal("a refused sign-up made an account")
+			}
+		})
+	}
+	b := s.browser(t)
+	if got := str(b.ok(loginMutation, loginVars("jose\u0301@example.com", ownerPassword)), "login", "user", "email"); got != composed {
+		t.Fatalf("signed in as %q, want %q", got, composed)
+	}
+}

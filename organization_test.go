@@ -194,3 +194,21 @@ func TestDeleteOrganization(t *testing.T) {
 		t.Fatal("the deleted organization's project is still visible")
 	}
 }
+
+// TestDeactivatedOwnersDoNotCount: an organization keeps an owner who can
+// sign in. With the other owner deactivated (and no way back: nobody can
+// reactivate an owner but an owner), the last active owner can neither
+// step down nor leave; before, the deactivated owner counted as the one the
+// organization kept, and it was left with nobody to run it.
+func TestDeactivatedOwnersDoNotCount(t *testing.T) {
+	tm := MustTeam(t)
+	second := tm.joinAs(t, "OWNER")
+	owner := idOf(t, tm.owner)
+	tm.owner.ok(deactivate, map[string]any{"u": idOf(t, second)})
+
+	tm.owner.wantCode("BAD_USER_INPUT", roleMutation, map[string]any{"u": owner, "r": "ADMIN"})
+	tm.owner.wantCode("BAD_USER_INPUT", removeMutation, map[string]any{"u": owner})
+	if roleOf(t, tm.owner) != "OWNER" || memberCount(t, tm.owner) != 3 {
+		t.Fatal("a refused change took effect")
+	}
+}

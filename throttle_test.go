@@ -196,3 +196,34 @@ func TestPasswordTypedAsEmailIsNotAudited(t *testing.T) {
 		}
 	}
 }
+
+// TestLoginThrottlePerIPv6Network: an IPv6 client is its /64, as a home or
+// office line is handed a whole /64 and picks any address in it. Before,
+// each of its 2^64 addresses had a budget of its own, so one client could
+// spray guesses across every account without meeting the per-address
+// limit. Another /64, and IPv4 clients, keep their own budgets.
+func TestLoginThrottlePerIPv6Network(t *testing.T) {
+	s, _ := MustOwner(t, map[string]string{"GLOSS_TRUSTED_PROXIES": "127.0.0.1/32"})
+	b := s.browser(t)
+	failLogins(t, b, 30, func(i int) string { return fmt.Sprintf("2001:db8:1:2::%x", i+1) })
+	for _, tc := range []struct {
+		xff, want string
+	}{
+		{"2001:db8:1:2:ffff:ffff:ffff:fffe", "RATE_LIMITED"}, // the same /64
+		{"2001:db8:1:3::1", "UNAUTHENTICATED"},               // the next one
+		{"198.51.100.7", "UNAUTHENTICATED"},
+	} {
+		body := fmt.Sprintf(`{"query":%q,"variables":{"i":{"email":%q,"password":"wrong password!"}}}`, loginMutation, uniqueEmail("spray"))
+		req, _ := http.NewRequest(http.MethodPost, s.URL+"/graphql", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Origin", b.origin)
+		req.Header.Set("X-Forwarded-For", tc.xff)
+		if r := b.do(req); r.Code() != tc.want {
+			t.Errorf("a guess from %s: %s; want %s", tc.xff, r.Raw, tc.want)
+		}
+	}
+	// The owner, from the throttled network, is refused too.
+	if r := loginAs(t, b, "2001:db8:1:2::beef"); r.Code() != "RATE_LIMITED" {
+		t.Errorf("the right password from the throttled /64: %s; want RATE_LIMITED", r.Raw)
+	}
+}

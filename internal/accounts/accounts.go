@@ -15,6 +15,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 
 	"gloss/ent"
 	"gloss/ent/apitoken"
@@ -88,14 +91,23 @@ func NewService(client *ent.Client, sessions Sessions, o Options) *Service {
 	}
 }
 
-// NormalizeEmail checks an email address and returns it lower-cased.
+// NormalizeEmail checks an email address and returns it in the one form
+// accounts are kept and looked up in: composed (Unicode NFC) and
+// lower-cased. An address with a character that shows nothing (a
+// zero-width space or joiner, a direction override, a byte order mark, a
+// control) is refused: net/mail admits them, and one such character made an
+// address that reads exactly like a member's, to admins and (as the display
+// name) to every member, an account of its own.
 func NormalizeEmail(email string) (string, error) {
-	email = strings.TrimSpace(email)
+	email = norm.NFC.String(strings.TrimSpace(email))
 	if email == "" {
 		return "", fault.Invalid("email is required")
 	}
 	if len(email) > 254 {
 		return "", fault.Invalid("email must be at most 254 characters")
+	}
+	if strings.IndexFunc(email, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
+		return "", fault.Invalid("email must not contain invisible or control characters")
 	}
 	addr, err := mail.ParseAddress(email)
 	if err != nil || addr.Address != email || !strings.Contains(email, "@") {
@@ -508,8 +520,13 @@ func (s *Service) signup(ctx context.Context, email, hash, inviteToken string) (
 // password.
 func (s *Service) Login(ctx context.Context, email, pw string) (*ent.User, error) {
 	addr := s.sessions.RequestAddress(ctx)
-	norm := strings.ToLower(strings.TrimSpace(email))
-	account, address := accountKey(norm), addressKey(addr)
+	// What is not an email address is no account's, and is not looked up
+	// (PostgreSQL refuses a NUL in a query's text); it is still throttled.
+	key, invalid := NormalizeEmail(email)
+	if invalid != nil {
+		key = strings.ToLower(strings.TrimSpace(email))
+	}
+	account, address := accountKey(key), addressKey(addr)
 	// Reserve before the password is compared: a concurrent burst gets no
 	// more checks than the limits allow. A failure keeps its reservation.
 	if err := s.reserve(ctx, address, account); err != nil {
@@ -521,12 +538,10 @@ func (s *Service) Login(ctx context.Context, email, pw string) (*ent.User, error
 	wrong := fault.New(fault.Unauthenticated, "the email or password is not correct")
 	// System context: sign-in looks up the account before anyone is signed in.
 	sys := viewer.NewSystemContext(ctx)
-	// What is not an email address is no account's, and is not looked up
-	// (PostgreSQL refuses a NUL in a query's text).
 	var u *ent.User
 	var err error = &ent.NotFoundError{}
-	if _, invalid := NormalizeEmail(email); invalid == nil {
-		u, err = s.client.User.Query().Where(user.Email(norm)).Only(sys)
+	if invalid == nil {
+		u, err = s.client.User.Query().Where(user.Email(key)).Only(sys)
 	}
 	if ent.IsNotFound(err) || len(pw) > 4*password.MaxLength {
 		password.Waste(ctx, pw)

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -41,7 +42,15 @@ func accountKey(email string) throttleKey {
 	return throttleKey{throttleKeyAccount + hex.EncodeToString(secret.Hash(email))[:40], accountFailures}
 }
 
+// addressKey keys a client address: an IPv4 address as it is, an IPv6
+// address by its /64. A home or office line is handed a whole /64 and its
+// hosts pick any address in it at will, so keyed by the full address one
+// client had 2^64 budgets and could spray guesses across every account
+// without meeting the per-address limit.
 func addressKey(addr string) throttleKey {
+	if a, err := netip.ParseAddr(addr); err == nil && a.Is6() && !a.Is4In6() {
+		addr = netip.PrefixFrom(a.WithZone(""), 64).Masked().String()
+	}
 	return throttleKey{throttleKeyAddress + addr, addressFailures}
 }
 

@@ -458,8 +458,12 @@ func (c *Config) Validate() error {
 	}
 	for _, o := range c.CORSAllowedOrigins {
 		u, err := url.Parse(o)
-		if o == "*" || o == "null" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
-			return errorf("GLOSS_CORS_ALLOWED_ORIGINS: %q is not an origin such as https://app.example.com (\"*\" and \"null\" are refused)", o)
+		// A * anywhere is refused, not only alone: rs/cors reads one inside
+		// an origin as a wildcard, so "https://*" would admit every https
+		// origin with credentials and "http://localhost*" any host that
+		// starts so (http://localhost.example.net).
+		if strings.Contains(o, "*") || o == "null" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			return errorf("GLOSS_CORS_ALLOWED_ORIGINS: %q is not an origin such as https://app.example.com (wildcards and \"null\" are refused)", o)
 		}
 	}
 	if c.SecretKey != "" && len(c.SecretKey) < 32 {

@@ -179,6 +179,11 @@ func TestLoad(t *testing.T) {
 		{name: "CORS other scheme", env: map[string]string{"GLOSS_CORS_ALLOWED_ORIGINS": "ftp://app.example.com"}, wantErr: "GLOSS_CORS_ALLOWED_ORIGINS"},
 		{name: "CORS with a path", env: map[string]string{"GLOSS_CORS_ALLOWED_ORIGINS": "https://app.example.com/app"}, wantErr: "GLOSS_CORS_ALLOWED_ORIGINS"},
 		{name: "CORS scheme only", env: map[string]string{"GLOSS_CORS_ALLOWED_ORIGINS": "https://"}, wantErr: "GLOSS_CORS_ALLOWED_ORIGINS"},
+		// rs/cors reads a * inside an origin as a wildcard: "https://*" is
+		// every https origin, with credentials.
+		{name: "CORS wildcard host", env: map[string]string{"GLOSS_CORS_ALLOWED_ORIGINS": "https://*"}, wantErr: "GLOSS_CORS_ALLOWED_ORIGINS"},
+		{name: "CORS wildcard subdomain", env: map[string]string{"GLOSS_CORS_ALLOWED_ORIGINS": "https://*.example.com"}, wantErr: "GLOSS_CORS_ALLOWED_ORIGINS"},
+		{name: "CORS wildcard port", env: map[string]string{"GLOSS_CORS_ALLOWED_ORIGINS": "http://localhost*"}, wantErr: "GLOSS_CORS_ALLOWED_ORIGINS"},
 
 		// Signup without an invite link.
 		{

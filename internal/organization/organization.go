@@ -11,11 +11,15 @@ import (
 	"strconv"
 	"strings"
 
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
+
 	"gloss/ent"
 	"gloss/ent/annotation"
 	"gloss/ent/apitoken"
 	"gloss/ent/invite"
 	"gloss/ent/membership"
+	"gloss/ent/organization"
 	"gloss/ent/prediction"
 	"gloss/ent/project"
 	"gloss/ent/projectmember"
@@ -24,6 +28,7 @@ import (
 	"gloss/ent/storagelink"
 	"gloss/ent/storagesync"
 	"gloss/ent/task"
+	"gloss/ent/user"
 	"gloss/ent/workspace"
 	"gloss/internal/audit"
 	"gloss/internal/database"
@@ -89,12 +94,38 @@ func (s *Service) member(ctx context.Context, v *viewer.Viewer, userID int) (*en
 		Where(membership.UserID(userID), membership.OrganizationID(v.OrgID)).Only(ctx)
 }
 
-// keepsAnOwner refuses a change that left the organization with no owner.
-// It runs after the change, inside the change's transaction, so the privacy
-// policy has already decided whether the viewer may make it at all.
+// lockOwners takes the organization's row until the transaction ends,
+// before a change that may take an owner away, so that such changes run
+// one after the other and each counts (keepsAnOwner) the owners the one
+// before it left. Without it, on PostgreSQL, two owners who demoted each
+// other, or both left, at once each counted the other still an owner, both
+// committed, and the organization had none: its annotator invite link then
+// read as the one-time setup link and made its next user the owner. The
+// lock is FOR NO KEY UPDATE, so sign-ups into the organization (which
+// only reference the row) are not held up. SQLite's transaction holds the
+// write lock already.
+func (s *Service) lockOwners(ctx context.Context, orgID int) error {
+	_, err := database.ClientFrom(ctx, s.client).Organization.Query().
+		Where(organization.ID(orgID)).
+		Modify(func(sel *sql.Selector) {
+			if sel.Dialect() == dialect.Postgres {
+				sel.For(sql.LockNoKeyUpdate)
+			}
+		}).
+		Only(ctx)
+	return err
+}
+
+// keepsAnOwner refuses a change that left the organization with no owner
+// who can sign in. A deactivated owner does not count: nobody but an owner
+// may reactivate one, so an organization whose only owners are deactivated
+// has nobody to run it. It runs after the change, inside the change's
+// transaction (which took lockOwners first), so the privacy policy has
+// already decided whether the viewer may make it at all.
 func (s *Service) keepsAnOwner(ctx context.Context, orgID int) error {
 	n, err := database.ClientFrom(ctx, s.client).Membership.Query().
-		Where(membership.OrganizationID(orgID), membership.RoleEQ(membership.RoleOwner)).Count(ctx)
+		Where(membership.OrganizationID(orgID), membership.RoleEQ(membership.RoleOwner),
+			membership.HasUserWith(user.Active(true))).Count(ctx)
 	if err != nil {
 		return err
 	}
@@ -121,6 +152,9 @@ func (s *Service) UpdateRole(ctx context.Context, userID int, role membership.Ro
 	}
 	var out *ent.Membership
 	err = database.InTx(ctx, s.client, func(ctx context.Context) error {
+		if err := s.lockOwners(ctx, m.OrganizationID); err != nil {
+			return err
+		}
 		out, err = database.ClientFrom(ctx, s.client).Membership.UpdateOne(m).SetRole(role).Save(ctx)
 		if err != nil {
 			return err
@@ -147,6 +181,9 @@ func (s *Service) RemoveMember(ctx context.Context, userID int) error {
 		return err
 	}
 	err = database.InTx(ctx, s.client, func(ctx context.Context) error {
+		if err := s.lockOwners(ctx, m.OrganizationID); err != nil {
+			return err
+		}
 		if err := database.ClientFrom(ctx, s.client).Membership.DeleteOne(m).Exec(ctx); err != nil {
 			return err
 		}
