@@ -166,3 +166,27 @@ func TestAdminInviteConcurrentUse(t *testing.T) {
 		}
 	}
 }
+
+// TestAnOrganizationWithoutAnOwnerHasNoSetupLink: the organization's invite
+// link is the one-time setup link (it makes its first user the owner) only
+// while the organization has no member at all. An organization whose
+// owners are gone (the role rules keep it out of that state; here an
+// insider with the database demotes the only owner) keeps an annotator
+// link: whoever holds the link must not become its owner.
+func TestAnOrganizationWithoutAnOwnerHasNoSetupLink(t *testing.T) {
+	s, owner := MustOwner(t, nil)
+	link := str(owner.ok(`{ organization { inviteUrl } }`, nil), "organization", "inviteUrl")
+	db := insider(t, s)
+	mustExec(t, db, `UPDATE memberships SET role = 'ADMIN' WHERE role = 'OWNER'`)
+
+	newcomer := s.browser(t)
+	email := uniqueEmail("newcomer")
+	newcomer.ok(signupMutation, signupVars(email, ownerPassword, inviteToken(link)))
+	if role := str(newcomer.ok(`{ organization { viewerRole } }`, nil), "organization", "viewerRole"); role != "ANNOTATOR" {
+		t.Fatalf("the invite link of an organization without an owner made its user %s", role)
+	}
+	var owners int
+	if err := db.SQL.QueryRow(`SELECT count(*) FROM memberships WHERE role = 'OWNER'`).Scan(&owners); err != nil || owners != 0 {
+		t.Fatalf("owners: %d, %v", owners, err)
+	}
+}

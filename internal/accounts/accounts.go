@@ -252,11 +252,16 @@ func (s *Service) lookupInvite(ctx context.Context, client *ent.Client, token st
 	if err != nil {
 		return nil, err
 	}
-	owned, err := hasOwner(ctx, client, org.ID)
+	// The link is the one-time setup link, which makes its first user the
+	// owner, only while the organization has no member at all (a fresh
+	// instance). One whose owners are gone (a state the role rules keep it
+	// out of) keeps an annotator link: losing its owners must not hand the
+	// organization to whoever holds the link.
+	members, err := client.Membership.Query().Where(membership.OrganizationID(org.ID)).Exist(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if !owned {
+	if !members {
 		return &Invite{Organization: org, Setup: true, Role: membership.RoleOwner}, nil
 	}
 	return &Invite{Organization: org, Role: membership.RoleAnnotator}, nil
