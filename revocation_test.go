@@ -90,6 +90,11 @@ func TestRevocationIsSeenByTheNextRequestUnderLoad(t *testing.T) {
 			t.Fatalf("iteration %d: organization %s after switch to %s", i, got, want)
 		}
 	}
+	// The second organization goes, so that the member belongs to the
+	// owner's alone: a member of other organizations too is not theirs to
+	// deactivate.
+	member.ok(`mutation($id: ID!) { switchOrganization(id: $id) { id } }`, map[string]any{"id": second})
+	member.ok(`mutation($id: ID!) { deleteOrganization(id: $id) }`, map[string]any{"id": second})
 	member.ok(`mutation($id: ID!) { switchOrganization(id: $id) { id } }`, map[string]any{"id": first})
 
 	// 5. Deactivation, concurrent with the member's own requests.

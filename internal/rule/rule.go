@@ -48,6 +48,7 @@ func forbid(msg string) error {
 var (
 	errOwnersOnly    = forbid("only owners make, change or remove owners")
 	errAdminsOnly    = forbid("only owners and admins manage members")
+	errElsewhere     = forbid("this member belongs to other organizations too, whose access a deactivation would end: remove them from this organization instead")
 	errOwnWorkspaces = forbid("managers manage only the workspaces they created")
 	errOwnAnnotation = forbid("you cannot review your own annotation")
 	errOwnerDeletes  = forbid("only owners delete an organization")
@@ -153,7 +154,11 @@ func OrganizationPolicy() ent.Policy {
 // UserPolicy lets a user read themself and the members of their active
 // organization and change only themself; owners and admins may also
 // deactivate or reactivate members of their active organization (only
-// owners an owner), and change nothing else about them.
+// owners an owner) who belong to no other organization, and change nothing
+// else about them. An account is one across organizations: deactivating a
+// member of another organization too would lock them out of it, which
+// this organization's admins have no say in; they remove the member from
+// their organization instead.
 func UserPolicy() ent.Policy {
 	return policy(
 		[]privacy.QueryRule{privacy.UserQueryRuleFunc(func(ctx context.Context, q *gen.UserQuery) error {
@@ -173,10 +178,21 @@ func UserPolicy() ent.Policy {
 			}
 			if fields := m.Fields(); v.IsOrgAdmin() && len(fields) == 1 && fields[0] == user.FieldActive {
 				m.Where(user.HasMembershipsWith(membership.OrganizationID(v.OrgID)))
+				id, _ := m.ID()
+				// Past the membership policy, which shows the viewer no
+				// membership of another organization; only whether one
+				// exists is used.
+				elsewhere, err := m.Client().Membership.Query().Where(membership.UserID(id),
+					membership.OrganizationIDNEQ(v.OrgID)).Exist(privacy.DecisionContext(ctx, privacy.Allow))
+				if err != nil {
+					return err
+				}
+				if elsewhere {
+					return errElsewhere
+				}
 				if v.Role == membership.RoleOwner {
 					return privacy.Allow
 				}
-				id, _ := m.ID()
 				owner, err := m.Client().Membership.Query().Where(membership.UserID(id),
 					membership.OrganizationID(v.OrgID), membership.RoleEQ(membership.RoleOwner)).Exist(ctx)
 				if err != nil {

@@ -990,6 +990,7 @@ type world struct {
 	*fixture
 
 	managerA, reviewerA, owner2A                *ent.User
+	sharedAB                                    *ent.User // an annotator of A and of B
 	mManagerA, mReviewerA, mOwner2A             *ent.Membership
 	pManaged, pOther, pB                        *ent.Project
 	wsOwner, wsManager, wsB                     *ent.Workspace
@@ -1014,6 +1015,8 @@ func MustWorld(tb testing.TB) *world {
 	w.managerA, w.mManagerA = newMember("manager@a.test", membership.RoleManager)
 	w.reviewerA, w.mReviewerA = newMember("reviewer@a.test", membership.RoleReviewer)
 	w.owner2A, w.mOwner2A = newMember("owner2@a.test", membership.RoleOwner)
+	w.sharedAB, _ = newMember("shared@ab.test", membership.RoleAnnotator)
+	c.Membership.Create().SetUserID(w.sharedAB.ID).SetOrganizationID(w.orgB.ID).SetRole(membership.RoleAnnotator).SaveX(ctx)
 
 	newProject := func(org *ent.Organization, by *ent.User, title string) *ent.Project {
 		return c.Project.Create().SetOrganizationID(org.ID).SetCreatedByID(by.ID).SetTitle(title).
@@ -1423,6 +1426,12 @@ func TestOwnerOnlyGrants(t *testing.T) {
 				t.Error("still active")
 			}
 		}},
+		{name: "owner deactivates a member who belongs to B too", ctx: asOwner, op: func(ctx context.Context, w *world) error {
+			return w.client.User.UpdateOneID(w.sharedAB.ID).SetActive(false).Exec(ctx)
+		}, want: denied},
+		{name: "admin deactivates a member who belongs to B too", ctx: asAdmin, op: func(ctx context.Context, w *world) error {
+			return w.client.User.UpdateOneID(w.sharedAB.ID).SetActive(false).Exec(ctx)
+		}, want: denied},
 		{name: "owner deactivates an owner", ctx: asOwner, op: func(ctx context.Context, w *world) error {
 			return w.client.User.UpdateOneID(w.owner2A.ID).SetActive(false).Exec(ctx)
 		}, want: allowed, check: func(t *testing.T, w *world) {
