@@ -134,6 +134,13 @@ func (s *Service) bulk(ctx context.Context, projectID int, sel TaskSelection, a 
 			if len(ids) == 0 {
 				break
 			}
+			after = ids[len(ids)-1]
+			if ids, err = stillMatching(ctx, client, p.ID, ids, sel.Where); err != nil {
+				return err
+			}
+			if len(ids) == 0 {
+				continue
+			}
 			gone, err := a.do(quiet, sys, client, p.ID, ids)
 			if err != nil {
 				return err
@@ -142,7 +149,6 @@ func (s *Service) bulk(ctx context.Context, projectID int, sel TaskSelection, a 
 			if len(first) < 10 {
 				first = append(first, ids...)
 			}
-			after = ids[len(ids)-1]
 		}
 		if len(first) > 10 {
 			first = first[:10]
@@ -162,6 +168,26 @@ func (s *Service) bulk(ctx context.Context, projectID int, sel TaskSelection, a 
 		return 0, err
 	}
 	return done, nil
+}
+
+// stillMatching locks the rows of the tasks ids of a project (in id order,
+// as the counters do) and returns those that still match the filter where.
+// The filter found them before their rows were locked: a submit, skip or
+// delete of an annotation that held a row meanwhile (each locks its task's
+// row) may have taken a task out of the filter ("unlabeled", "at most N
+// annotations"), and a bulk action must not destroy the work that did.
+// Read in a statement after the lock, the filter sees what those
+// transactions committed. Without a filter nothing can fall out of it.
+func stillMatching(ctx context.Context, client *ent.Client, projectID int, ids []int, where []predicate.Task) ([]int, error) {
+	if len(where) == 0 {
+		return ids, nil
+	}
+	locked, err := projects.LockTasks(ctx, client, projectID, ids)
+	if err != nil || len(locked) == 0 {
+		return nil, err
+	}
+	return client.Task.Query().Where(task.IDIn(locked...)).Where(where...).
+		Order(ent.Asc(task.FieldID)).IDs(ctx)
 }
 
 // deleteAnnotationBatch deletes the annotations of the tasks ids of a

@@ -66,7 +66,12 @@ func (s *Service) ReviewAnnotation(ctx context.Context, id int, accepted bool, c
 	if accepted {
 		state = annotation.ReviewStateAccepted
 	}
-	u := client.Annotation.UpdateOne(a).
+	// The review is of the annotation as read here: the UPDATE applies only
+	// while it is still that version (PostgreSQL checks the condition again
+	// on the row an edit that held it left). Read, then written over, an
+	// annotator's edit that committed in between was accepted unseen, its
+	// updatedAt set back to the time before it, or thrown away by a fix.
+	u := client.Annotation.UpdateOne(a).Where(annotation.UpdatedAt(a.UpdatedAt)).
 		SetReviewState(state).SetReviewedByID(v.UserID).SetReviewComment(comment).SetReviewedAt(time.Now())
 	if result != nil {
 		fixed, err := projects.CheckResult(a.Edges.Task.Edges.Project, a.Edges.Task.Data, result)
@@ -79,6 +84,9 @@ func (s *Service) ReviewAnnotation(ctx context.Context, id int, accepted bool, c
 		u.SetUpdatedAt(a.UpdatedAt)
 	}
 	out, err := u.Save(ctx)
+	if ent.IsNotFound(err) {
+		return nil, fault.Invalid("annotation %d changed while it was being reviewed: look at it again", id)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -171,7 +171,7 @@ func Bookkeeping(ctx context.Context) context.Context {
 // them off the counters. It returns the ids it locked: the tasks that
 // still exist.
 func TasksRemoving(ctx context.Context, client *ent.Client, projectID int, ids []int) ([]int, error) {
-	locked, err := lockTasks(ctx, client, projectID, ids)
+	locked, err := LockTasks(ctx, client, projectID, ids)
 	if err != nil || len(locked) == 0 {
 		return nil, err
 	}
@@ -194,7 +194,7 @@ func TasksRemoving(ctx context.Context, client *ent.Client, projectID int, ids [
 // labeled_count and sets their annotation totals to zero. It returns the
 // ids it locked: the tasks that still exist.
 func AnnotationsRemoving(ctx context.Context, client *ent.Client, projectID int, ids []int) ([]int, error) {
-	locked, err := lockTasks(ctx, client, projectID, ids)
+	locked, err := LockTasks(ctx, client, projectID, ids)
 	if err != nil || len(locked) == 0 {
 		return nil, err
 	}
@@ -215,9 +215,10 @@ func AnnotationsRemoving(ctx context.Context, client *ent.Client, projectID int,
 	return locked, nil
 }
 
-// lockTasks locks the rows of the tasks ids of a project, in id order, and
-// returns the ids of those that exist.
-func lockTasks(ctx context.Context, client *ent.Client, projectID int, ids []int) ([]int, error) {
+// LockTasks locks the rows of the tasks ids of a project, in id order (the
+// order the counters lock them in, before the project row), and returns
+// the ids of those that exist.
+func LockTasks(ctx context.Context, client *ent.Client, projectID int, ids []int) ([]int, error) {
 	locked, err := client.Task.Query().Where(task.ProjectID(projectID), task.IDIn(ids...)).
 		Order(ent.Asc(task.FieldID)).
 		Modify(func(s *sql.Selector) {
