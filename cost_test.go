@@ -390,3 +390,53 @@ func TestSearchRefusesNUL(t *testing.T) {
 		t.Fatalf("a plain search found %v tasks", n)
 	}
 }
+
+// TestFilteredTaskPagesAreChargedTheirScan: a filtered page of tasks
+// reads the project's tasks until the page is full (all of them when few
+// match), whatever its `first`, so the complexity budget charges it as
+// such. Charged as a field, one request held a filtered page with its
+// totalCount for each project of a projects page, or fifteen of them under
+// aliases, each reading a whole project; now such a request is refused
+// before it runs, while the data manager's own page (50 rows, every
+// column, a filter and its count) still fits.
+func TestFilteredTaskPagesAreChargedTheirScan(t *testing.T) {
+	tm := MustTeam(t)
+	projectID := tm.project(t, textClassification, nil)
+	tm.owner.ok(importTasks, map[string]any{"p": projectID, "t": []any{map[string]any{"text": "a"}, map[string]any{"text": "b"}}})
+	var aliases strings.Builder
+	aliases.WriteString(`query($p: ID!) {`)
+	for i := range 5 {
+		fmt.Fprintf(&aliases, ` t%d: tasks(projectId: $p, first: 1, filter: {search: "needle %d"}) { totalCount }`, i, i)
+	}
+	aliases.WriteString(` }`)
+	for _, q := range []string{
+		`{ projects(first: 20) { edges { node { tasks(first: 1, filter: {search: "needle"}) { totalCount } } } } }`,
+		`{ projects(first: 5) { edges { node { tasks(first: 1, filter: {label: "Positive"}) { totalCount } } } } }`,
+		aliases.String(),
+	} {
+		for _, b := range []*browser{tm.annotator, tm.owner} {
+			r := b.gql(q, map[string]any{"p": projectID})
+			if r.Code() != "BAD_USER_INPUT" || len(r.Errors) != 1 || r.Data != nil || !strings.Contains(r.Errors[0].Message, "complexity") {
+				t.Fatalf("want one BAD_USER_INPUT about complexity and no data, got %.500s\nquery: %s", r.Raw, q)
+			}
+		}
+	}
+	// The data manager's page, as the app asks for it.
+	const page = `query Tasks($projectId: ID!, $first: Int, $after: Cursor, $filter: TaskFilter, $orderBy: TaskOrder, $withAnnotators: Boolean = false) {
+		tasks(projectId: $projectId, first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
+			totalCount
+			pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+			edges { cursor node { ...TaskRowFields labels reviewStates predictionScore annotators @include(if: $withAnnotators) { id displayName } } }
+		}
+	}
+	fragment TaskRowFields on Task { id innerId data totalAnnotations cancelledAnnotations createdAt updatedAt }`
+	d := tm.owner.ok(page, map[string]any{"projectId": projectID, "first": 50, "withAnnotators": true,
+		"filter": map[string]any{"search": "a", "label": "Positive", "data": []any{map[string]any{"key": "text", "contains": "a"}}}})
+	if n := path(d, "tasks", "totalCount").(float64); n != 0 {
+		t.Fatalf("the filtered page counts %v tasks", n)
+	}
+	d = tm.owner.ok(page, map[string]any{"projectId": projectID, "first": 50, "withAnnotators": true, "filter": map[string]any{"search": "a"}})
+	if n := path(d, "tasks", "totalCount").(float64); n != 1 {
+		t.Fatalf("the filtered page counts %v tasks, want 1", n)
+	}
+}

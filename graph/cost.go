@@ -93,14 +93,14 @@ func setComplexity(c *Config) {
 		return page(child, first)
 	}
 	c.Complexity.Query.Projects = func(child int, first *int, _ *ent.Cursor) int { return page(child, first) }
-	c.Complexity.Query.Tasks = func(child int, _ int, first *int, _ *ent.Cursor, _ *model.TaskFilter, _ *model.TaskOrder) int {
-		return page(child, first)
+	c.Complexity.Query.Tasks = func(child int, _ int, first *int, _ *ent.Cursor, filter *model.TaskFilter, _ *model.TaskOrder) int {
+		return page(child, first) + filterCost(filter)
 	}
 	c.Complexity.Query.MyAnnotations = func(child int, _ *annotation.ReviewState, first *int, _ *ent.Cursor) int {
 		return page(child, first)
 	}
-	c.Complexity.Project.Tasks = func(child int, first *int, _ *ent.Cursor, _ *model.TaskFilter, _ *model.TaskOrder) int {
-		return page(child, first)
+	c.Complexity.Project.Tasks = func(child int, first *int, _ *ent.Cursor, filter *model.TaskFilter, _ *model.TaskOrder) int {
+		return page(child, first) + filterCost(filter)
 	}
 	c.Complexity.Task.Annotations = capped("Task.annotations")
 	c.Complexity.Task.Predictions = capped("Task.predictions")
@@ -121,6 +121,26 @@ func setComplexity(c *Config) {
 	c.Complexity.Webhook.Events = capped("Webhook.events")
 	c.Complexity.Webhook.Deliveries = func(child int, first *int, _ *ent.Cursor) int { return page(child, first) }
 	c.Complexity.Project.Storages = capped("Project.storages")
+}
+
+// taskFilterCost is what the complexity budget charges a filtered page of
+// tasks besides its fields. A filter (a text search over the tasks' data, a
+// label among their annotations, ...) is not an index's: the page and its
+// totalCount read the project's tasks until the page is full, all of them
+// when few match, whatever `first` asks for. Charged like a field, a
+// request held fifteen such pages (aliases), or one for each of a hundred
+// projects of a projects page, each reading a whole project. At this price
+// a request holds at most four, or one beside the data manager's page of
+// 50 with every column (about 6,500).
+const taskFilterCost = 2000
+
+// filterCost is the charge of a task page's filter: taskFilterCost, or
+// nothing without one.
+func filterCost(f *model.TaskFilter) int {
+	if f.IsEmpty() {
+		return 0
+	}
+	return taskFilterCost
 }
 
 // RequestScope is the gqlgen extension that gives each operation its own

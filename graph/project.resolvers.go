@@ -9,7 +9,6 @@ import (
 	"context"
 	"encoding/json"
 	"gloss/ent"
-	"gloss/ent/task"
 	"gloss/graph/model"
 	"gloss/internal/dataset"
 	"gloss/internal/export"
@@ -115,7 +114,7 @@ func (r *projectResolver) ExportFormats(ctx context.Context, obj *ent.Project) (
 // TaskCount is the resolver for the taskCount field.
 func (r *projectResolver) TaskCount(ctx context.Context, obj *ent.Project) (int, error) {
 	if !rule.SeesEveryTask(viewer.FromContext(ctx)) {
-		return r.client(ctx).Task.Query().Where(task.ProjectID(obj.ID)).Count(ctx)
+		return r.client(ctx).Task.Query().Where(projectTasksOf(ctx, obj.ID)).Count(ctx)
 	}
 	return obj.TaskCount, nil
 }
@@ -123,7 +122,7 @@ func (r *projectResolver) TaskCount(ctx context.Context, obj *ent.Project) (int,
 // LabeledCount is the resolver for the labeledCount field.
 func (r *projectResolver) LabeledCount(ctx context.Context, obj *ent.Project) (int, error) {
 	if !rule.SeesEveryTask(viewer.FromContext(ctx)) {
-		return r.client(ctx).Task.Query().Where(task.ProjectID(obj.ID), dataset.Labeled(obj.Overlap, true)).Count(ctx)
+		return r.client(ctx).Task.Query().Where(projectTasksOf(ctx, obj.ID), dataset.Labeled(obj.Overlap, true)).Count(ctx)
 	}
 	return obj.LabeledCount, nil
 }

@@ -717,6 +717,34 @@ func SeesEveryTask(v *viewer.Viewer) bool {
 	return v != nil && v.Role != membership.RoleAnnotator
 }
 
+// OwnTasksIn holds for the tasks of the project that userID annotated,
+// skipped or holds: what an annotator sees of it (TaskPolicy), found from
+// their side. The policy's own filter is a test of each task (held, or an
+// annotation of theirs beside it), which the database can only apply by
+// reading every task of the project: an annotator's page of the data
+// manager, or their taskCount, read the whole project to find their few
+// tasks. This set is read from the annotations' (project_id,
+// completed_by_id) index and the held tasks' partial index, and the tasks
+// by their key, so that work follows the annotator's own. It holds only
+// for tasks of the project, and takes the place of the project's condition
+// (task.ProjectID) in such a query: beside that, SQLite walks the index of
+// the page's order on the project and tests each task against the set.
+// It adds no access: the policy's filter still applies, and this only
+// narrows.
+func OwnTasksIn(projectID, userID int) predicate.Task {
+	return func(s *sql.Selector) {
+		a := sql.Table(annotation.Table)
+		held := sql.Table(task.Table).As("held")
+		own := sql.Select(a.C(annotation.FieldTaskID)).From(a).Where(sql.And(
+			sql.EQ(a.C(annotation.FieldProjectID), projectID),
+			sql.EQ(a.C(annotation.FieldCompletedByID), userID))).
+			UnionAll(sql.Select(held.C(task.FieldID)).From(held).Where(sql.And(
+				sql.EQ(held.C(task.FieldLockedByID), userID),
+				sql.EQ(held.C(task.FieldProjectID), projectID))))
+		s.Where(sql.In(s.C(task.FieldID), own))
+	}
+}
+
 // ProjectScope is the predicate of the projects a viewer works on, or nil
 // when they see every project of their organization (owners and admins).
 // Managers see the projects they created or are members of; reviewers and
