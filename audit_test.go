@@ -389,20 +389,7 @@ func TestASignInWithStrayBytesInItsUserAgentIsAudited(t *testing.T) {
 // since the last checkpoint reported as not covered yet.
 func TestAuditChainVerifiesAfterKill9(t *testing.T) {
 	token := "kill9-owner-token"
-	env := map[string]string{
-		"DATABASE_URL":            freshDatabaseURL(t),
-		"GLOSS_SECRET_KEY":        strings.Repeat("k1ll9-", 7),
-		"LABEL_STUDIO_USERNAME":   ownerEmail,
-		"LABEL_STUDIO_PASSWORD":   ownerPassword,
-		"LABEL_STUDIO_USER_TOKEN": token,
-	}
-	start := make(chan struct{})
-	close(start)
-	r, err := startReplica(t, true, env, start)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = r.cmd.Process.Kill() })
+	r, env := ownedProcess(t, token, map[string]string{"GLOSS_SECRET_KEY": strings.Repeat("k1ll9-", 7)})
 	var written atomic.Int64
 	stop := make(chan struct{})
 	var wg sync.WaitGroup

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -25,20 +26,7 @@ import (
 func exportingServer(t *testing.T, n int, grace string) (r *replica, token, projectID string) {
 	t.Helper()
 	token = "shutdown-owner-token"
-	env := map[string]string{
-		"DATABASE_URL":            freshDatabaseURL(t), // "" overrides the parent's: SQLite
-		"LABEL_STUDIO_USERNAME":   ownerEmail,
-		"LABEL_STUDIO_PASSWORD":   ownerPassword,
-		"LABEL_STUDIO_USER_TOKEN": token,
-		"GLOSS_SHUTDOWN_GRACE":    grace,
-	}
-	start := make(chan struct{})
-	close(start)
-	r, err := startReplica(t, true, env, start)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = r.cmd.Process.Kill() })
+	r, _ = ownedProcess(t, token, map[string]string{"GLOSS_SHUTDOWN_GRACE": grace})
 	owner := (&testServer{URL: r.URL}).tokenClient(t, token)
 	projectID = str(owner.ok(createProject, map[string]any{"i": map[string]any{"title": "Big", "labelConfig": textClassification}}), "createProject", "id")
 	var csv strings.Builder
@@ -51,6 +39,29 @@ func exportingServer(t *testing.T, n int, grace string) (r *replica, token, proj
 		t.Fatalf("import: %d %s", res.Status, res.Raw)
 	}
 	return r, token, projectID
+}
+
+// ownedProcess starts a real gloss process (the test binary running main())
+// on a fresh database (PostgreSQL when DATABASE_URL is set, else SQLite)
+// whose owner has the API token token, with extra settings; it returns the
+// process and its settings. The process is killed when the test ends.
+func ownedProcess(t *testing.T, token string, extra map[string]string) (*replica, map[string]string) {
+	t.Helper()
+	env := map[string]string{
+		"DATABASE_URL":            freshDatabaseURL(t), // "" overrides the parent's: SQLite
+		"LABEL_STUDIO_USERNAME":   ownerEmail,
+		"LABEL_STUDIO_PASSWORD":   ownerPassword,
+		"LABEL_STUDIO_USER_TOKEN": token,
+	}
+	maps.Copy(env, extra)
+	start := make(chan struct{})
+	close(start)
+	r, err := startReplica(t, true, env, start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.cmd.Process.Kill() })
+	return r, env
 }
 
 // startExport opens the project's JSON export and reads its first bytes, so
@@ -238,21 +249,7 @@ func TestSIGTERMLetsATargetStorageWriteFinish(t *testing.T) {
 	})
 
 	token := "target-shutdown-owner-token"
-	env := map[string]string{
-		"DATABASE_URL":            freshDatabaseURL(t),
-		"LABEL_STUDIO_USERNAME":   ownerEmail,
-		"LABEL_STUDIO_PASSWORD":   ownerPassword,
-		"LABEL_STUDIO_USER_TOKEN": token,
-		"GLOSS_OUTBOUND_ALLOW":    "127.0.0.1",
-		"GLOSS_SHUTDOWN_GRACE":    "30s",
-	}
-	start := make(chan struct{})
-	close(start)
-	r, err := startReplica(t, true, env, start)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = r.cmd.Process.Kill() })
+	r, _ := ownedProcess(t, token, map[string]string{"GLOSS_OUTBOUND_ALLOW": "127.0.0.1", "GLOSS_SHUTDOWN_GRACE": "30s"})
 	owner := (&testServer{URL: r.URL}).tokenClient(t, token)
 	project := str(owner.ok(createProject, map[string]any{"i": map[string]any{"title": "Targets", "labelConfig": textClassification}}), "createProject", "id")
 	owner.ok(importTasks, map[string]any{"p": project, "t": []any{map[string]any{"text": "one"}}})
