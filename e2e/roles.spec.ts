@@ -86,6 +86,28 @@ async function createProject(request: APIRequestContext, title: string): Promise
 }
 
 // as opens a page in a person's own browser context, signed in.
+// deleteOrganizationAs deletes the organization titled title as the person
+// signed in on page (its owner), through the API as the app calls it.
+async function deleteOrganizationAs(page: Page, title: string): Promise<void> {
+  const errors = await page.evaluate(async (title) => {
+    const call = async (query: string, variables: Record<string, unknown> = {}) => {
+      const res = await fetch("/graphql", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await res.json()) as { data?: { organizations?: { id: string; title: string }[] }; errors?: unknown[] };
+    };
+    const orgs = await call("{ organizations { id title } }");
+    const id = orgs.data?.organizations?.find((o) => o.title === title)?.id;
+    if (!id) return [`no organization ${title}`, orgs.errors];
+    const switched = await call("mutation($id: ID!) { switchOrganization(id: $id) { id } }", { id });
+    const deleted = await call("mutation($id: ID!) { deleteOrganization(id: $id) }", { id });
+    return [switched.errors, deleted.errors].filter((e) => e !== undefined);
+  }, title);
+  expect(errors).toEqual([]);
+}
+
 async function as(browser: Browser, person: Person): Promise<{ context: BrowserContext; page: Page }> {
   const storageState = signedIn[person];
   if (!storageState) throw new Error(`${person} has not signed up`);
@@ -204,6 +226,16 @@ test("admin: changes roles but never the owner's, and reads the audit log", asyn
   await new MainNav(spare.page).switchOrganization(home);
   await expect(spare.page.getByRole("link", { name: ownerProject.title, exact: true })).toBeVisible();
 
+  // The spare owns Spare lab too: deactivating their account would lock
+  // them out of it, which is not this organization's admin's to do...
+  await page.getByRole("button", { name: `Deactivate ${people.spare.name}`, exact: true }).click();
+  await page.getByRole("button", { name: "Deactivate account", exact: true }).click();
+  await expect(page.getByRole("alert")).toContainText("belongs to other organizations too");
+  await expect(org.memberRow(people.spare.name)).not.toContainText("Deactivated");
+  const cancel = page.getByRole("button", { name: "Cancel", exact: true });
+  if (await cancel.isVisible()) await cancel.click();
+  // ...until the lab is gone, deleted by its owner.
+  await deleteOrganizationAs(spare.page, lab);
   // Deactivating the spare signs them out everywhere.
   await org.deactivate(people.spare.name);
   await expect(page.getByRole("button", { name: `Deactivate ${people.spare.name}` })).toHaveCount(0);
