@@ -6,8 +6,8 @@ import (
 	"testing"
 )
 
-// TestOwnersCannotAllGoAtOnce: two owners who demote each other, or who
-// both leave, at the same moment do not leave the organization without an
+// TestOwnersCannotAllGoAtOnce: two owners who demote each other, who
+// both leave, or who deactivate each other at the same moment do not leave the organization without an
 // owner. Each change counted the owners after its own change, while the
 // other's had not committed, so on PostgreSQL both saw one owner left and
 // both committed. An organization with no owner is one whose invite link is
@@ -21,6 +21,8 @@ func TestOwnersCannotAllGoAtOnce(t *testing.T) {
 	}{
 		{"demote each other", roleMutation, func(self, other string) map[string]any { return map[string]any{"u": other, "r": "ADMIN"} }},
 		{"both leave", removeMutation, func(self, other string) map[string]any { return map[string]any{"u": self} }},
+		{"deactivate each other", `mutation($u: ID!) { deactivateUser(userId: $u) { id } }`,
+			func(self, other string) map[string]any { return map[string]any{"u": other} }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tm := MustTeam(t)
@@ -43,8 +45,9 @@ func TestOwnersCannotAllGoAtOnce(t *testing.T) {
 			if r2.Code() != "BAD_USER_INPUT" {
 				t.Errorf("the second change: %s; want BAD_USER_INPUT (an organization keeps an owner)", r2.Raw)
 			}
-			if n := countRows(t, url, `SELECT count(*) FROM memberships WHERE role = 'OWNER'`); n != 1 {
-				t.Errorf("%d owners left; want 1", n)
+			if n := countRows(t, url, `SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id
+				WHERE m.role = 'OWNER' AND u.active`); n != 1 {
+				t.Errorf("%d owners who can sign in left; want 1", n)
 			}
 			d := tm.s.browser(t).ok(inviteQuery, map[string]any{"t": annotatorLink})
 			if path(d, "invite", "setup") != false || str(d, "invite", "role") != "ANNOTATOR" {

@@ -206,25 +206,41 @@ func (s *Service) Deactivate(ctx context.Context, userID int) (*ent.User, error)
 	if userID == v.UserID {
 		return nil, fault.Invalid("you cannot deactivate yourself")
 	}
-	if _, err := s.member(ctx, v, userID); err != nil {
-		return nil, err
-	}
-	client := database.ClientFrom(ctx, s.client)
-	u, err := client.User.UpdateOneID(userID).SetActive(false).Save(ctx)
+	m, err := s.member(ctx, v, userID)
 	if err != nil {
 		return nil, err
 	}
-	// System context: ending another user's sessions and token is not
-	// something their policies let an admin do row by row; the user policy
-	// authorized the deactivation just above, and this follows from it.
-	sys := viewer.NewSystemContext(ctx)
-	if _, err := client.Session.Delete().Where(session.UserID(userID)).Exec(sys); err != nil {
+	var u *ent.User
+	err = database.InTx(ctx, s.client, func(ctx context.Context) error {
+		// A deactivated owner is no owner the organization keeps: two
+		// owners who deactivated each other at once must not both succeed.
+		if err := s.lockOwners(ctx, m.OrganizationID); err != nil {
+			return err
+		}
+		client := database.ClientFrom(ctx, s.client)
+		if u, err = client.User.UpdateOneID(userID).SetActive(false).Save(ctx); err != nil {
+			return err
+		}
+		if err := s.keepsAnOwner(ctx, m.OrganizationID); err != nil {
+			return err
+		}
+		// System context: ending another user's sessions and token is not
+		// something their policies let an admin do row by row; the user
+		// policy authorized the deactivation just above, and this follows
+		// from it.
+		sys := viewer.NewSystemContext(ctx)
+		if _, err := client.Session.Delete().Where(session.UserID(userID)).Exec(sys); err != nil {
+			return err
+		}
+		if _, err := client.APIToken.Delete().Where(apitoken.UserID(userID)).Exec(sys); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Event{Action: "user.deactivated", TargetType: "User", TargetID: strconv.Itoa(userID)})
+	})
+	if err != nil {
 		return nil, err
 	}
-	if _, err := client.APIToken.Delete().Where(apitoken.UserID(userID)).Exec(sys); err != nil {
-		return nil, err
-	}
-	return u, s.audit.Record(ctx, audit.Event{Action: "user.deactivated", TargetType: "User", TargetID: strconv.Itoa(userID)})
+	return u, nil
 }
 
 // Delete removes the viewer's active organization with everything in it:
