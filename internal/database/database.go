@@ -72,12 +72,12 @@ func OpenTrusting(ctx context.Context, url, dataDir string, roots *x509.CertPool
 	var d *DB
 	var drv dialect.Driver
 	if url == "" {
-		w, r, err := openSQLite(filepath.Join(dataDir, FileName))
+		w, r, ck, err := openSQLite(filepath.Join(dataDir, FileName))
 		if err != nil {
 			return nil, err
 		}
 		d = &DB{SQL: w, Read: r, Dialect: dialect.SQLite}
-		drv = &split{writer: entsql.OpenDB(dialect.SQLite, w), reader: entsql.OpenDB(dialect.SQLite, r), handOver: true}
+		drv = &split{writer: entsql.OpenDB(dialect.SQLite, w), reader: entsql.OpenDB(dialect.SQLite, r), handOver: true, checkpoints: ck}
 	} else {
 		pc, err := pgx.ParseConfig(url)
 		if err != nil {
@@ -194,12 +194,14 @@ func trust(pc *pgx.ConnConfig, roots *x509.CertPool) {
 // that never take the write lock (WAL lets them read beside the writer and
 // see every committed write). busy_timeout stays as the last resort for
 // another process on the same file (`gloss audit verify` beside a server).
-func openSQLite(path string) (writer, reader *sql.DB, err error) {
+// A third pool of one connection checkpoints the WAL beside the writer
+// (checkpointer).
+func openSQLite(path string) (writer, reader *sql.DB, ck *checkpointer, err error) {
 	// Create the file owner-only before SQLite does; its journal files
 	// take the same mode.
 	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, nil, fmt.Errorf("create database file: %w", err)
+		return nil, nil, nil, fmt.Errorf("create database file: %w", err)
 	}
 	f.Close()
 	// Each connection keeps its most recent prepared statements
@@ -214,7 +216,7 @@ func openSQLite(path string) (writer, reader *sql.DB, err error) {
 	// WAL and reading them back (1M tasks: 20 s with 2 MB, 7 s with 32 MB).
 	writer, err = sql.Open(sqliteDriver, base+"&_journal_mode=WAL&_synchronous=NORMAL&_txlock=immediate&_cache_size=-32000")
 	if err != nil {
-		return nil, nil, fmt.Errorf("open sqlite: %w", err)
+		return nil, nil, nil, fmt.Errorf("open sqlite: %w", err)
 	}
 	writer.SetMaxOpenConns(1)
 	writer.SetMaxIdleConns(1)
@@ -224,16 +226,24 @@ func openSQLite(path string) (writer, reader *sql.DB, err error) {
 	// opens it.
 	if err := writer.Ping(); err != nil {
 		writer.Close()
-		return nil, nil, fmt.Errorf("open sqlite: %w", err)
+		return nil, nil, nil, fmt.Errorf("open sqlite: %w", err)
 	}
 	reader, err = sql.Open(sqliteDriver, base+"&_query_only=1&_txlock=deferred")
 	if err != nil {
 		writer.Close()
-		return nil, nil, fmt.Errorf("open sqlite: %w", err)
+		return nil, nil, nil, fmt.Errorf("open sqlite: %w", err)
 	}
 	reader.SetMaxOpenConns(readers)
 	reader.SetMaxIdleConns(readers)
-	return writer, reader, nil
+	cdb, err := sql.Open(sqliteDriver, base)
+	if err != nil {
+		writer.Close()
+		reader.Close()
+		return nil, nil, nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	cdb.SetMaxOpenConns(1)
+	cdb.SetMaxIdleConns(1)
+	return writer, reader, newCheckpointer(cdb), nil
 }
 
 // split is the ent driver over the pools: transactions and every statement
@@ -249,9 +259,14 @@ type split struct {
 	// (SQLite), so a transaction that ends yields its core to the one it
 	// hands the connection to (connTx.end).
 	handOver bool
+	// checkpoints copies the WAL into the database file beside the
+	// writer (SQLite; nil on PostgreSQL). Every commit on the writer is
+	// counted for it.
+	checkpoints *checkpointer
 }
 
 func (s *split) Exec(ctx context.Context, query string, args, v any) error {
+	defer s.checkpoints.wrote()
 	return s.writer.Exec(ctx, query, args, v)
 }
 
@@ -260,12 +275,14 @@ func (s *split) Query(ctx context.Context, query string, args, v any) error {
 		return s.reader.Query(ctx, query, args, v)
 	}
 	// INSERT ... RETURNING and the like.
+	defer s.checkpoints.wrote()
 	return s.writer.Query(ctx, query, args, v)
 }
 
 // ExecContext and QueryContext serve ent's client.ExecContext and
 // client.QueryContext (raw statements), routed the same way.
 func (s *split) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	defer s.checkpoints.wrote()
 	return s.writer.DB().ExecContext(ctx, query, args...)
 }
 
@@ -273,6 +290,7 @@ func (s *split) QueryContext(ctx context.Context, query string, args ...any) (*s
 	if isSelect(query) {
 		return s.reader.DB().QueryContext(ctx, query, args...)
 	}
+	defer s.checkpoints.wrote()
 	return s.writer.DB().QueryContext(ctx, query, args...)
 }
 
@@ -304,19 +322,21 @@ func (s *split) BeginTx(ctx context.Context, opts *sql.TxOptions) (dialect.Tx, e
 	}
 	c := s.writer.Conn // the dialect, over the transaction
 	c.ExecQuerier = tx
-	return &connTx{Tx: &entsql.Tx{Conn: c, Tx: tx}, conn: conn, handOver: s.handOver}, nil
+	return &connTx{Tx: &entsql.Tx{Conn: c, Tx: tx}, conn: conn, handOver: s.handOver, checkpoints: s.checkpoints}, nil
 }
 
 // connTx is a transaction that gives its connection back to the pool when
 // it ends.
 type connTx struct {
 	*entsql.Tx
-	conn     *sql.Conn
-	handOver bool
+	conn        *sql.Conn
+	handOver    bool
+	checkpoints *checkpointer
 }
 
 func (t *connTx) Commit() error {
 	defer t.end()
+	defer t.checkpoints.wrote()
 	return t.Tx.Commit()
 }
 
@@ -341,7 +361,11 @@ func (t *connTx) end() {
 }
 
 func (s *split) Close() error {
-	err := s.writer.Close()
+	// The checkpointer first: the writer's close checkpoints the rest.
+	err := s.checkpoints.close()
+	if werr := s.writer.Close(); err == nil {
+		err = werr
+	}
 	if s.reader != s.writer {
 		if rerr := s.reader.Close(); err == nil {
 			err = rerr
