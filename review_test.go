@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 const (
@@ -75,6 +76,49 @@ func TestReviewStream(t *testing.T) {
 
 	// An annotator never reviews, nor fixes another's work.
 	tm.annotator.wantCode("FORBIDDEN", nextReviewQuery, map[string]any{"p": p})
+}
+
+// TestReviewOfAnEditedVersionIsRefused: a review sent with the updatedAt
+// the reviewer saw (as the SPA sends it) is refused once the author has
+// changed the annotation since, whether it accepts, rejects or fixes, and
+// changes nothing; sent again with the version now shown, it applies.
+func TestReviewOfAnEditedVersionIsRefused(t *testing.T) {
+	tm := MustTeam(t)
+	p := tm.project(t, textClassification, nil)
+	reviewer := tm.joinAs(t, "REVIEWER")
+	tm.addMember(t, p, reviewer)
+	tm.owner.ok(importTasks, map[string]any{"p": p, "t": []any{map[string]any{"text": "one"}}})
+	taskID, ann := annotate(tm.annotator, p)
+	const shown = `query($t: ID!) { task(id: $t) { annotations { id result reviewState reviewComment updatedAt } } }`
+	seen := func() string {
+		t.Helper()
+		return str(reviewer.ok(shown, map[string]any{"t": taskID}), "task", "annotations", 0, "updatedAt")
+	}
+	old := seen()
+	// The author changes their annotation while the review is open.
+	time.Sleep(2 * time.Millisecond)
+	tm.annotator.ok(`mutation($a: ID!, $r: JSON!) { updateAnnotation(id: $a, input: {result: $r}) { id } }`,
+		map[string]any{"a": ann, "r": choice("Negative")})
+	before := snapshot(tm.owner, shown, map[string]any{"t": taskID})
+	const review = `mutation($a: ID!, $ok: Boolean!, $r: JSON, $u: Time) {
+		reviewAnnotation(id: $a, accepted: $ok, result: $r, updatedAt: $u) { reviewState result updatedAt } }`
+	for _, v := range []map[string]any{
+		{"a": ann, "ok": true, "u": old},
+		{"a": ann, "ok": false, "u": old},
+		{"a": ann, "ok": true, "u": old, "r": choice("Positive")},
+	} {
+		r := reviewer.gql(review, v)
+		if r.Code() != "BAD_USER_INPUT" || !strings.Contains(string(r.Raw), "changed while it was being reviewed") {
+			t.Fatalf("a review of the version before the edit (%v): %s", v, r.Raw)
+		}
+	}
+	if after := snapshot(tm.owner, shown, map[string]any{"t": taskID}); after != before {
+		t.Fatalf("a refused review changed the annotation:\n%s\n%s", before, after)
+	}
+	d := reviewer.ok(review, map[string]any{"a": ann, "ok": true, "u": seen()})
+	if path(d, "reviewAnnotation", "reviewState") != "ACCEPTED" || !strings.Contains(fmt.Sprint(d), "Negative") {
+		t.Fatalf("the review of the version shown: %v", d)
+	}
 }
 
 // TestLabelStreamStatus: the stream's counts say what is left for the

@@ -66,8 +66,8 @@ func (r *mutationResolver) RevokeInvite(ctx context.Context, id int) (*ent.Invit
 }
 
 // ReviewAnnotation is the resolver for the reviewAnnotation field.
-func (r *mutationResolver) ReviewAnnotation(ctx context.Context, id int, accepted bool, comment *string, result json.RawMessage) (*ent.Annotation, error) {
-	return r.Labeling.ReviewAnnotation(ctx, id, accepted, deref(comment), result)
+func (r *mutationResolver) ReviewAnnotation(ctx context.Context, id int, accepted bool, comment *string, result json.RawMessage, updatedAt *time.Time) (*ent.Annotation, error) {
+	return r.Labeling.ReviewAnnotation(ctx, id, accepted, deref(comment), result, updatedAt)
 }
 
 // Members is the resolver for the members field.

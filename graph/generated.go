@@ -207,7 +207,7 @@ type ComplexityRoot struct {
 		RemoveWorkspaceMember func(childComplexity int, workspaceID int, userID int) int
 		ResetAPIToken         func(childComplexity int) int
 		ResetInviteLink       func(childComplexity int) int
-		ReviewAnnotation      func(childComplexity int, id int, accepted bool, comment *string, result json.RawMessage) int
+		ReviewAnnotation      func(childComplexity int, id int, accepted bool, comment *string, result json.RawMessage, updatedAt *time.Time) int
 		RevokeInvite          func(childComplexity int, id int) int
 		RevokeSession         func(childComplexity int, id int) int
 		SaveDraft             func(childComplexity int, taskID int, result json.RawMessage) int
@@ -461,7 +461,7 @@ type MutationResolver interface {
 	RemoveWorkspaceMember(ctx context.Context, workspaceID int, userID int) (*ent.Workspace, error)
 	CreateInvite(ctx context.Context, input model.CreateInviteInput) (*model.CreatedInvite, error)
 	RevokeInvite(ctx context.Context, id int) (*ent.Invite, error)
-	ReviewAnnotation(ctx context.Context, id int, accepted bool, comment *string, result json.RawMessage) (*ent.Annotation, error)
+	ReviewAnnotation(ctx context.Context, id int, accepted bool, comment *string, result json.RawMessage, updatedAt *time.Time) (*ent.Annotation, error)
 	Signup(ctx context.Context, input model.SignupInput) (*model.AuthPayload, error)
 	Login(ctx context.Context, input model.LoginInput) (*model.AuthPayload, error)
 	ChangePassword(ctx context.Context, input model.ChangePasswordInput) (bool, error)
@@ -1291,7 +1291,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ReviewAnnotation(childComplexity, args["id"].(int), args["accepted"].(bool), args["comment"].(*string), args["result"].(json.RawMessage)), true
+		return e.ComplexityRoot.Mutation.ReviewAnnotation(childComplexity, args["id"].(int), args["accepted"].(bool), args["comment"].(*string), args["result"].(json.RawMessage), args["updatedAt"].(*time.Time)), true
 	case "Mutation.revokeInvite":
 		if e.ComplexityRoot.Mutation.RevokeInvite == nil {
 			break
@@ -3854,6 +3854,14 @@ func (ec *executionContext) field_Mutation_reviewAnnotation_args(ctx context.Con
 		return nil, err
 	}
 	args["result"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "updatedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["updatedAt"] = arg4
 	return args, nil
 }
 
@@ -7570,7 +7578,7 @@ func (ec *executionContext) _Mutation_reviewAnnotation(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReviewAnnotation(ctx, fc.Args["id"].(int), fc.Args["accepted"].(bool), fc.Args["comment"].(*string), fc.Args["result"].(json.RawMessage))
+			return ec.Resolvers.Mutation().ReviewAnnotation(ctx, fc.Args["id"].(int), fc.Args["accepted"].(bool), fc.Args["comment"].(*string), fc.Args["result"].(json.RawMessage), fc.Args["updatedAt"].(*time.Time))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next

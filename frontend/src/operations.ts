@@ -545,10 +545,13 @@ export const SaveDraftMutation = graphql(`
   }
 `);
 
-/** ReviewAnnotationMutation accepts or rejects an annotation; a result fixes it as it is accepted. */
+/** ReviewAnnotationMutation accepts or rejects an annotation; a result fixes it as it is accepted. It sends the
+ * annotation's updatedAt as shown, so an edit by its author since is refused rather than reviewed unseen. */
 export const ReviewAnnotationMutation = graphql(`
-  mutation ReviewAnnotation($id: ID!, $accepted: Boolean!, $comment: String, $result: JSON) {
-    reviewAnnotation(id: $id, accepted: $accepted, comment: $comment, result: $result) { ...AnnotationFields }
+  mutation ReviewAnnotation($id: ID!, $accepted: Boolean!, $comment: String, $result: JSON, $updatedAt: Time) {
+    reviewAnnotation(id: $id, accepted: $accepted, comment: $comment, result: $result, updatedAt: $updatedAt) {
+      ...AnnotationFields
+    }
   }
 `);
 

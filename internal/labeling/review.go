@@ -48,7 +48,12 @@ func (s *Service) NextReview(ctx context.Context, projectID, after int) (*ent.An
 // A non-nil result fixes the annotation as it is accepted (a reviewer's
 // "fix and accept"): it is checked against the project's configuration as
 // any result is, and the annotation keeps its author.
-func (s *Service) ReviewAnnotation(ctx context.Context, id int, accepted bool, comment string, result json.RawMessage) (*ent.Annotation, error) {
+//
+// seen, when given, is the annotation's updatedAt as the reviewer saw it
+// (the SPA sends the one it showed): an annotation its author changed
+// since is not reviewed, so a review decided on one version never lands
+// on another, however long the review was open.
+func (s *Service) ReviewAnnotation(ctx context.Context, id int, accepted bool, comment string, result json.RawMessage, seen *time.Time) (*ent.Annotation, error) {
 	v, err := fault.SignedIn(ctx)
 	if err != nil {
 		return nil, err
@@ -61,6 +66,9 @@ func (s *Service) ReviewAnnotation(ctx context.Context, id int, accepted bool, c
 		WithTask(func(q *ent.TaskQuery) { q.WithProject() }).Only(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if seen != nil && !seen.Equal(a.UpdatedAt) {
+		return nil, changedWhileReviewed(id)
 	}
 	state := annotation.ReviewStateRejected
 	if accepted {
@@ -85,11 +93,17 @@ func (s *Service) ReviewAnnotation(ctx context.Context, id int, accepted bool, c
 	}
 	out, err := u.Save(ctx)
 	if ent.IsNotFound(err) {
-		return nil, fault.Invalid("annotation %d changed while it was being reviewed: look at it again", id)
+		return nil, changedWhileReviewed(id)
 	}
 	if err != nil {
 		return nil, err
 	}
 	return out, s.audit.Record(ctx, audit.Event{Action: "annotation.reviewed", TargetType: "Annotation", TargetID: strconv.Itoa(id),
 		Details: map[string]any{"state": string(state), "fixed": result != nil}})
+}
+
+// changedWhileReviewed refuses a review of annotation id, which its author
+// changed after the reviewer read it.
+func changedWhileReviewed(id int) error {
+	return fault.Invalid("annotation %d changed while it was being reviewed: look at it again", id)
 }

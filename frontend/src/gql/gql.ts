@@ -68,7 +68,7 @@ type Documents = {
     "\n  mutation CreateAnnotation($input: CreateAnnotationInput!) {\n    createAnnotation(input: $input) { ...AnnotationFields }\n  }\n": typeof types.CreateAnnotationDocument,
     "\n  mutation UpdateAnnotation($id: ID!, $input: UpdateAnnotationInput!) {\n    updateAnnotation(id: $id, input: $input) { ...AnnotationFields }\n  }\n": typeof types.UpdateAnnotationDocument,
     "\n  mutation SaveDraft($taskId: ID!, $result: JSON!) {\n    saveDraft(taskId: $taskId, result: $result) { ...DraftFields }\n  }\n": typeof types.SaveDraftDocument,
-    "\n  mutation ReviewAnnotation($id: ID!, $accepted: Boolean!, $comment: String, $result: JSON) {\n    reviewAnnotation(id: $id, accepted: $accepted, comment: $comment, result: $result) { ...AnnotationFields }\n  }\n": typeof types.ReviewAnnotationDocument,
+    "\n  mutation ReviewAnnotation($id: ID!, $accepted: Boolean!, $comment: String, $result: JSON, $updatedAt: Time) {\n    reviewAnnotation(id: $id, accepted: $accepted, comment: $comment, result: $result, updatedAt: $updatedAt) {\n      ...AnnotationFields\n    }\n  }\n": typeof types.ReviewAnnotationDocument,
     "\n  query NextReview($projectId: ID!, $after: ID) {\n    nextReview(projectId: $projectId, after: $after) {\n      ...AnnotationFields\n      task { ...TaskFields }\n    }\n  }\n": typeof types.NextReviewDocument,
     "\n  query LabelStreamStatus($projectId: ID!) {\n    labelStreamStatus(projectId: $projectId) { left lockedByOthers }\n  }\n": typeof types.LabelStreamStatusDocument,
     "\n  query MyAnnotations($reviewState: ReviewState, $first: Int, $after: Cursor) {\n    myAnnotations(reviewState: $reviewState, first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges {\n        cursor\n        node {\n          id\n          wasCancelled\n          createdAt\n          updatedAt\n          reviewState\n          reviewComment\n          reviewedAt\n          task { id innerId project { id title } }\n        }\n      }\n    }\n  }\n": typeof types.MyAnnotationsDocument,
@@ -148,7 +148,7 @@ const documents: Documents = {
     "\n  mutation CreateAnnotation($input: CreateAnnotationInput!) {\n    createAnnotation(input: $input) { ...AnnotationFields }\n  }\n": types.CreateAnnotationDocument,
     "\n  mutation UpdateAnnotation($id: ID!, $input: UpdateAnnotationInput!) {\n    updateAnnotation(id: $id, input: $input) { ...AnnotationFields }\n  }\n": types.UpdateAnnotationDocument,
     "\n  mutation SaveDraft($taskId: ID!, $result: JSON!) {\n    saveDraft(taskId: $taskId, result: $result) { ...DraftFields }\n  }\n": types.SaveDraftDocument,
-    "\n  mutation ReviewAnnotation($id: ID!, $accepted: Boolean!, $comment: String, $result: JSON) {\n    reviewAnnotation(id: $id, accepted: $accepted, comment: $comment, result: $result) { ...AnnotationFields }\n  }\n": types.ReviewAnnotationDocument,
+    "\n  mutation ReviewAnnotation($id: ID!, $accepted: Boolean!, $comment: String, $result: JSON, $updatedAt: Time) {\n    reviewAnnotation(id: $id, accepted: $accepted, comment: $comment, result: $result, updatedAt: $updatedAt) {\n      ...AnnotationFields\n    }\n  }\n": types.ReviewAnnotationDocument,
     "\n  query NextReview($projectId: ID!, $after: ID) {\n    nextReview(projectId: $projectId, after: $after) {\n      ...AnnotationFields\n      task { ...TaskFields }\n    }\n  }\n": types.NextReviewDocument,
     "\n  query LabelStreamStatus($projectId: ID!) {\n    labelStreamStatus(projectId: $projectId) { left lockedByOthers }\n  }\n": types.LabelStreamStatusDocument,
     "\n  query MyAnnotations($reviewState: ReviewState, $first: Int, $after: Cursor) {\n    myAnnotations(reviewState: $reviewState, first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges {\n        cursor\n        node {\n          id\n          wasCancelled\n          createdAt\n          updatedAt\n          reviewState\n          reviewComment\n          reviewedAt\n          task { id innerId project { id title } }\n        }\n      }\n    }\n  }\n": types.MyAnnotationsDocument,
@@ -390,7 +390,7 @@ export function graphql(source: "\n  mutation SaveDraft($taskId: ID!, $result: J
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation ReviewAnnotation($id: ID!, $accepted: Boolean!, $comment: String, $result: JSON) {\n    reviewAnnotation(id: $id, accepted: $accepted, comment: $comment, result: $result) { ...AnnotationFields }\n  }\n"): typeof import('./graphql.ts').ReviewAnnotationDocument;
+export function graphql(source: "\n  mutation ReviewAnnotation($id: ID!, $accepted: Boolean!, $comment: String, $result: JSON, $updatedAt: Time) {\n    reviewAnnotation(id: $id, accepted: $accepted, comment: $comment, result: $result, updatedAt: $updatedAt) {\n      ...AnnotationFields\n    }\n  }\n"): typeof import('./graphql.ts').ReviewAnnotationDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

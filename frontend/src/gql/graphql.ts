@@ -619,6 +619,7 @@ export type ReviewAnnotationMutationVariables = Exact<{
   accepted: boolean;
   comment?: string | null | undefined;
   result?: import('../api.ts').JsonValue | null | undefined;
+  updatedAt?: string | null | undefined;
 }>;
 
 
@@ -1760,12 +1761,13 @@ export const SaveDraftDocument = new TypedDocumentString(`
   updatedAt
 }`) as unknown as TypedDocumentString<SaveDraftMutation, SaveDraftMutationVariables>;
 export const ReviewAnnotationDocument = new TypedDocumentString(`
-    mutation ReviewAnnotation($id: ID!, $accepted: Boolean!, $comment: String, $result: JSON) {
+    mutation ReviewAnnotation($id: ID!, $accepted: Boolean!, $comment: String, $result: JSON, $updatedAt: Time) {
   reviewAnnotation(
     id: $id
     accepted: $accepted
     comment: $comment
     result: $result
+    updatedAt: $updatedAt
   ) {
     ...AnnotationFields
   }

@@ -56,6 +56,7 @@ export function AnnotationReview({ config, task, annotation, author, onReviewed,
           id: annotation.id,
           accepted,
           comment: comment.trim(),
+          updatedAt: annotation.updatedAt,
           ...(fixed ? { result: toJson(history.result) } : {}),
         });
         const state = data.reviewAnnotation.reviewState;
@@ -65,7 +66,7 @@ export function AnnotationReview({ config, task, annotation, author, onReviewed,
         setError(err);
       }
     },
-    [annotation.id, comment, config, fixing, history.result, onReviewed, review],
+    [annotation.id, annotation.updatedAt, comment, config, fixing, history.result, onReviewed, review],
   );
 
   useEffect(() => {

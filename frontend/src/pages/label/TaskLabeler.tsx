@@ -556,7 +556,12 @@ function ReviewCard({
     setDone(null);
     setChoice(accepted);
     try {
-      const data = await review.run({ id: annotation.id, accepted, comment: comment.trim() });
+      const data = await review.run({
+        id: annotation.id,
+        accepted,
+        comment: comment.trim(),
+        updatedAt: annotation.updatedAt,
+      });
       setComment("");
       setDone(data.reviewAnnotation.reviewState === "ACCEPTED" ? "Accepted." : "Rejected.");
       onReviewed?.();
