@@ -144,11 +144,15 @@ func TestGCSSourceStorage(t *testing.T) {
 	tm := &team{s: s, owner: owner}
 	project := tm.project(t, imageConfig, nil)
 
-	st := owner.ok(createStorageMutation, map[string]any{"i": gcsInput(project, "IMPORT", "media", g, creds, map[string]any{
+	in := gcsInput(project, "IMPORT", "media", g, creds, map[string]any{
 		"prefix": "images/", "regexFilter": `\.png$`, "useBlobUrls": true, "title": "Media",
-	})})
+	})
+	in["gcs"].(map[string]any)["projectId"] = "labels-123"
+	st := owner.ok(createStorageMutation, map[string]any{"i": in})
 	id := str(st, "createStorage", "id")
-	if path(st, "createStorage", "secretSet") != true || str(st, "createStorage", "endpoint") != g.URL || str(st, "createStorage", "kind") != "GCS" {
+	// The project is shown (the edit form fills it in); the key never is.
+	if path(st, "createStorage", "secretSet") != true || str(st, "createStorage", "endpoint") != g.URL || str(st, "createStorage", "kind") != "GCS" ||
+		str(st, "createStorage", "gcsProjectId") != "labels-123" || path(st, "createStorage", "accountName") != nil {
 		t.Fatalf("createStorage answered %v", st)
 	}
 	if c := owner.ok(`mutation($s: ID!) { checkStorage(id: $s) { ok message } }`, map[string]any{"s": id}); path(c, "checkStorage", "ok") != true {

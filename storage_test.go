@@ -104,7 +104,7 @@ const imageConfig = `<View>
 </View>`
 
 const (
-	createStorageMutation = `mutation($i: CreateStorageInput!) { createStorage(input: $i) { id kind direction bucket prefix endpoint region secretSet presign } }`
+	createStorageMutation = `mutation($i: CreateStorageInput!) { createStorage(input: $i) { id kind direction bucket prefix endpoint region accountName gcsProjectId secretSet presign } }`
 	storagesQuery         = `query($p: ID!) { project(id: $p) { storages { id lastSync { id status total done message } } } }`
 	syncMutation          = `mutation($s: ID!) { syncStorage(id: $s) { id status } }`
 )
@@ -210,7 +210,8 @@ func TestS3SourceStorage(t *testing.T) {
 		"prefix": "images/", "regexFilter": `\.(png|html)$`, "useBlobUrls": true, "title": "Media",
 	})})
 	id := str(st, "createStorage", "id")
-	if path(st, "createStorage", "secretSet") != true || str(st, "createStorage", "endpoint") != g.URL {
+	if path(st, "createStorage", "secretSet") != true || str(st, "createStorage", "endpoint") != g.URL ||
+		path(st, "createStorage", "accountName") != nil || path(st, "createStorage", "gcsProjectId") != nil {
 		t.Fatalf("createStorage answered %v", st)
 	}
 	if c := owner.ok(`mutation($s: ID!) { checkStorage(id: $s) { ok message } }`, map[string]any{"s": id}); path(c, "checkStorage", "ok") != true {

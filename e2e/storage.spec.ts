@@ -140,3 +140,33 @@ test("connect S3 storages, sync, label an image from the bucket, and find the an
   expect(String(written.annotations[0]!.id)).toBe(key);
   expect(written.annotations[0]!.result[0]!.value.choices).toEqual(["Cat"]);
 });
+
+test("the edit form of an Azure or GCS storage shows its account and project, never its key", async ({ page, request }) => {
+  const created = await gql<{ createProject: { id: string } }>(request,
+    "mutation($i: CreateProjectInput!){ createProject(input:$i){ id } }",
+    { i: { title: `Cloud storages ${Date.now()}`, labelConfig: `<View><Text name="t" value="$text"/></View>` } });
+  const projectId = created.createProject.id;
+  const create = "mutation($i: CreateStorageInput!){ createStorage(input:$i){ id } }";
+  await gql(request, create, { i: { projectId, direction: "IMPORT", kind: "AZURE", title: "Blobs",
+    azure: { container: "media", accountName: "labelsacct", accountKey: "a2V5LW5ldmVyLXNob3du" } } });
+  await gql(request, create, { i: { projectId, direction: "IMPORT", kind: "GCS", title: "Objects",
+    gcs: { bucket: "media-bucket", projectId: "labels-123" } } });
+
+  await new SignInPage(page).signIn(glossURL, owner.email, owner.password);
+  await page.goto(`${glossURL}/projects/${projectId}?tab=storages`);
+
+  await page.getByRole("button", { name: "Edit Blobs" }).click();
+  let form = page.getByRole("form", { name: "Edit storage" });
+  await expect(form.getByLabel("Account name")).toHaveValue("labelsacct");
+  await expect(form.getByLabel("Account key")).toHaveValue("");
+  // Saved as shown, without the key again: the stored key stays.
+  await form.getByRole("button", { name: "Save storage" }).click();
+  await expect(page.getByRole("form", { name: "Edit storage" })).toHaveCount(0);
+  const after = await gql<{ project: { storages: { title: string; accountName: string | null; secretSet: boolean }[] } }>(request,
+    "query($p: ID!){ project(id:$p){ storages { title accountName secretSet } } }", { p: projectId });
+  expect(after.project.storages.find((s) => s.title === "Blobs")).toEqual({ title: "Blobs", accountName: "labelsacct", secretSet: true });
+
+  await page.getByRole("button", { name: "Edit Objects" }).click();
+  form = page.getByRole("form", { name: "Edit storage" });
+  await expect(form.getByLabel("Project ID")).toHaveValue("labels-123");
+});

@@ -323,6 +323,7 @@ type ComplexityRoot struct {
 	}
 
 	Storage struct {
+		AccountName       func(childComplexity int) int
 		Bucket            func(childComplexity int) int
 		CanDeleteObjects  func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
@@ -330,6 +331,7 @@ type ComplexityRoot struct {
 		Description       func(childComplexity int) int
 		Direction         func(childComplexity int) int
 		Endpoint          func(childComplexity int) int
+		GcsProjectID      func(childComplexity int) int
 		ID                func(childComplexity int) int
 		Kind              func(childComplexity int) int
 		LastSync          func(childComplexity int) int
@@ -542,6 +544,8 @@ type SessionResolver interface {
 type StorageResolver interface {
 	Region(ctx context.Context, obj *ent.Storage) (*string, error)
 	Endpoint(ctx context.Context, obj *ent.Storage) (*string, error)
+	AccountName(ctx context.Context, obj *ent.Storage) (*string, error)
+	GcsProjectID(ctx context.Context, obj *ent.Storage) (*string, error)
 	Port(ctx context.Context, obj *ent.Storage) (*int, error)
 	Db(ctx context.Context, obj *ent.Storage) (*int, error)
 	TLS(ctx context.Context, obj *ent.Storage) (*bool, error)
@@ -1928,6 +1932,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Session.UserAgent(childComplexity), true
 
+	case "Storage.accountName":
+		if e.ComplexityRoot.Storage.AccountName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Storage.AccountName(childComplexity), true
 	case "Storage.bucket":
 		if e.ComplexityRoot.Storage.Bucket == nil {
 			break
@@ -1970,6 +1980,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Storage.Endpoint(childComplexity), true
+	case "Storage.gcsProjectId":
+		if e.ComplexityRoot.Storage.GcsProjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Storage.GcsProjectID(childComplexity), true
 	case "Storage.id":
 		if e.ComplexityRoot.Storage.ID == nil {
 			break
@@ -3019,6 +3035,10 @@ func (ec *executionContext) childFields_Storage(ctx context.Context, field graph
 		return ec.fieldContext_Storage_region(ctx, field)
 	case "endpoint":
 		return ec.fieldContext_Storage_endpoint(ctx, field)
+	case "accountName":
+		return ec.fieldContext_Storage_accountName(ctx, field)
+	case "gcsProjectId":
+		return ec.fieldContext_Storage_gcsProjectId(ctx, field)
 	case "port":
 		return ec.fieldContext_Storage_port(ctx, field)
 	case "db":
@@ -13752,6 +13772,88 @@ func (ec *executionContext) fieldContext_Storage_endpoint(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Storage", field, true, true, "String")
 }
 
+func (ec *executionContext) _Storage_accountName(ctx context.Context, field graphql.CollectedField, obj *ent.Storage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Storage_accountName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Storage().AccountName(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Storage_accountName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Storage", field, true, true, "String")
+}
+
+func (ec *executionContext) _Storage_gcsProjectId(ctx context.Context, field graphql.CollectedField, obj *ent.Storage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Storage_gcsProjectId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Storage().GcsProjectID(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "MANAGER")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Storage_gcsProjectId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Storage", field, true, true, "String")
+}
+
 func (ec *executionContext) _Storage_port(ctx context.Context, field graphql.CollectedField, obj *ent.Storage) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21330,6 +21432,18 @@ func (ec *executionContext) _Storage(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Storage_endpoint(ctx, field, obj)
+				})
+		case "accountName":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Storage_accountName(ctx, field, obj)
+				})
+		case "gcsProjectId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Storage_gcsProjectId(ctx, field, obj)
 				})
 		case "port":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

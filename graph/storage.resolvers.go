@@ -68,6 +68,22 @@ func (r *storageResolver) Endpoint(ctx context.Context, obj *ent.Storage) (*stri
 	return setting(obj, "endpoint"), nil
 }
 
+// AccountName is the resolver for the accountName field.
+func (r *storageResolver) AccountName(ctx context.Context, obj *ent.Storage) (*string, error) {
+	if obj.Kind != entstorage.KindAZURE {
+		return nil, nil
+	}
+	return setting(obj, "account"), nil
+}
+
+// GcsProjectID is the resolver for the gcsProjectId field.
+func (r *storageResolver) GcsProjectID(ctx context.Context, obj *ent.Storage) (*string, error) {
+	if obj.Kind != entstorage.KindGCS {
+		return nil, nil
+	}
+	return setting(obj, "projectId"), nil
+}
+
 // Port is the resolver for the port field.
 func (r *storageResolver) Port(ctx context.Context, obj *ent.Storage) (*int, error) {
 	return intSetting(obj, "port"), nil

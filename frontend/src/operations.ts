@@ -182,6 +182,8 @@ graphql(`
     canDeleteObjects
     region
     endpoint
+    accountName
+    gcsProjectId
     port
     db
     tls

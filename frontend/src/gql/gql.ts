@@ -29,7 +29,7 @@ type Documents = {
     "\n  fragment WebhookFields on Webhook {\n    id\n    projectId\n    url\n    events\n    sendPayload\n    active\n    createdAt\n  }\n": typeof types.WebhookFieldsFragmentDoc,
     "\n  fragment WebhookDeliveriesFields on Webhook {\n    id\n    deliveries(first: 10) {\n      edges {\n        node { id event status attempts responseCode error createdAt nextAttemptAt finishedAt }\n      }\n    }\n  }\n": typeof types.WebhookDeliveriesFieldsFragmentDoc,
     "\n  fragment StorageSyncFields on StorageSync {\n    id\n    status\n    total\n    done\n    message\n    startedAt\n    finishedAt\n  }\n": typeof types.StorageSyncFieldsFragmentDoc,
-    "\n  fragment StorageFields on Storage {\n    id\n    direction\n    kind\n    title\n    bucket\n    prefix\n    regexFilter\n    useBlobUrls\n    recursiveScan\n    presign\n    presignTtlMinutes\n    canDeleteObjects\n    region\n    endpoint\n    port\n    db\n    tls\n    secretSet\n    lastSync { ...StorageSyncFields }\n  }\n": typeof types.StorageFieldsFragmentDoc,
+    "\n  fragment StorageFields on Storage {\n    id\n    direction\n    kind\n    title\n    bucket\n    prefix\n    regexFilter\n    useBlobUrls\n    recursiveScan\n    presign\n    presignTtlMinutes\n    canDeleteObjects\n    region\n    endpoint\n    accountName\n    gcsProjectId\n    port\n    db\n    tls\n    secretSet\n    lastSync { ...StorageSyncFields }\n  }\n": typeof types.StorageFieldsFragmentDoc,
     "\n  query Viewer {\n    viewer { ...ViewerFields }\n  }\n": typeof types.ViewerDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) { user { ...ViewerFields } }\n  }\n": typeof types.LoginDocument,
     "\n  mutation Signup($input: SignupInput!) {\n    signup(input: $input) { user { ...ViewerFields } }\n  }\n": typeof types.SignupDocument,
@@ -109,7 +109,7 @@ const documents: Documents = {
     "\n  fragment WebhookFields on Webhook {\n    id\n    projectId\n    url\n    events\n    sendPayload\n    active\n    createdAt\n  }\n": types.WebhookFieldsFragmentDoc,
     "\n  fragment WebhookDeliveriesFields on Webhook {\n    id\n    deliveries(first: 10) {\n      edges {\n        node { id event status attempts responseCode error createdAt nextAttemptAt finishedAt }\n      }\n    }\n  }\n": types.WebhookDeliveriesFieldsFragmentDoc,
     "\n  fragment StorageSyncFields on StorageSync {\n    id\n    status\n    total\n    done\n    message\n    startedAt\n    finishedAt\n  }\n": types.StorageSyncFieldsFragmentDoc,
-    "\n  fragment StorageFields on Storage {\n    id\n    direction\n    kind\n    title\n    bucket\n    prefix\n    regexFilter\n    useBlobUrls\n    recursiveScan\n    presign\n    presignTtlMinutes\n    canDeleteObjects\n    region\n    endpoint\n    port\n    db\n    tls\n    secretSet\n    lastSync { ...StorageSyncFields }\n  }\n": types.StorageFieldsFragmentDoc,
+    "\n  fragment StorageFields on Storage {\n    id\n    direction\n    kind\n    title\n    bucket\n    prefix\n    regexFilter\n    useBlobUrls\n    recursiveScan\n    presign\n    presignTtlMinutes\n    canDeleteObjects\n    region\n    endpoint\n    accountName\n    gcsProjectId\n    port\n    db\n    tls\n    secretSet\n    lastSync { ...StorageSyncFields }\n  }\n": types.StorageFieldsFragmentDoc,
     "\n  query Viewer {\n    viewer { ...ViewerFields }\n  }\n": types.ViewerDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) { user { ...ViewerFields } }\n  }\n": types.LoginDocument,
     "\n  mutation Signup($input: SignupInput!) {\n    signup(input: $input) { user { ...ViewerFields } }\n  }\n": types.SignupDocument,
@@ -234,7 +234,7 @@ export function graphql(source: "\n  fragment StorageSyncFields on StorageSync {
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment StorageFields on Storage {\n    id\n    direction\n    kind\n    title\n    bucket\n    prefix\n    regexFilter\n    useBlobUrls\n    recursiveScan\n    presign\n    presignTtlMinutes\n    canDeleteObjects\n    region\n    endpoint\n    port\n    db\n    tls\n    secretSet\n    lastSync { ...StorageSyncFields }\n  }\n"): typeof import('./graphql.ts').StorageFieldsFragmentDoc;
+export function graphql(source: "\n  fragment StorageFields on Storage {\n    id\n    direction\n    kind\n    title\n    bucket\n    prefix\n    regexFilter\n    useBlobUrls\n    recursiveScan\n    presign\n    presignTtlMinutes\n    canDeleteObjects\n    region\n    endpoint\n    accountName\n    gcsProjectId\n    port\n    db\n    tls\n    secretSet\n    lastSync { ...StorageSyncFields }\n  }\n"): typeof import('./graphql.ts').StorageFieldsFragmentDoc;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

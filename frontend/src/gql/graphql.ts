@@ -337,7 +337,7 @@ export type WebhookDeliveriesFieldsFragment = { id: string, deliveries: { edges:
 
 export type StorageSyncFieldsFragment = { id: string, status: SyncStatus, total: number | null, done: number, message: string | null, startedAt: string, finishedAt: string | null };
 
-export type StorageFieldsFragment = { id: string, direction: StorageDirection, kind: StorageKind, title: string, bucket: string, prefix: string, regexFilter: string, useBlobUrls: boolean, recursiveScan: boolean, presign: boolean, presignTtlMinutes: number, canDeleteObjects: boolean, region: string | null, endpoint: string | null, port: number | null, db: number | null, tls: boolean | null, secretSet: boolean, lastSync: { id: string, status: SyncStatus, total: number | null, done: number, message: string | null, startedAt: string, finishedAt: string | null } | null };
+export type StorageFieldsFragment = { id: string, direction: StorageDirection, kind: StorageKind, title: string, bucket: string, prefix: string, regexFilter: string, useBlobUrls: boolean, recursiveScan: boolean, presign: boolean, presignTtlMinutes: number, canDeleteObjects: boolean, region: string | null, endpoint: string | null, accountName: string | null, gcsProjectId: string | null, port: number | null, db: number | null, tls: boolean | null, secretSet: boolean, lastSync: { id: string, status: SyncStatus, total: number | null, done: number, message: string | null, startedAt: string, finishedAt: string | null } | null };
 
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -756,14 +756,14 @@ export type ProjectStoragesQueryVariables = Exact<{
 }>;
 
 
-export type ProjectStoragesQuery = { project: { id: string, storages: Array<{ id: string, direction: StorageDirection, kind: StorageKind, title: string, bucket: string, prefix: string, regexFilter: string, useBlobUrls: boolean, recursiveScan: boolean, presign: boolean, presignTtlMinutes: number, canDeleteObjects: boolean, region: string | null, endpoint: string | null, port: number | null, db: number | null, tls: boolean | null, secretSet: boolean, lastSync: { id: string, status: SyncStatus, total: number | null, done: number, message: string | null, startedAt: string, finishedAt: string | null } | null }> } | null };
+export type ProjectStoragesQuery = { project: { id: string, storages: Array<{ id: string, direction: StorageDirection, kind: StorageKind, title: string, bucket: string, prefix: string, regexFilter: string, useBlobUrls: boolean, recursiveScan: boolean, presign: boolean, presignTtlMinutes: number, canDeleteObjects: boolean, region: string | null, endpoint: string | null, accountName: string | null, gcsProjectId: string | null, port: number | null, db: number | null, tls: boolean | null, secretSet: boolean, lastSync: { id: string, status: SyncStatus, total: number | null, done: number, message: string | null, startedAt: string, finishedAt: string | null } | null }> } | null };
 
 export type CreateStorageMutationVariables = Exact<{
   input: CreateStorageInput;
 }>;
 
 
-export type CreateStorageMutation = { createStorage: { id: string, direction: StorageDirection, kind: StorageKind, title: string, bucket: string, prefix: string, regexFilter: string, useBlobUrls: boolean, recursiveScan: boolean, presign: boolean, presignTtlMinutes: number, canDeleteObjects: boolean, region: string | null, endpoint: string | null, port: number | null, db: number | null, tls: boolean | null, secretSet: boolean, lastSync: { id: string, status: SyncStatus, total: number | null, done: number, message: string | null, startedAt: string, finishedAt: string | null } | null } };
+export type CreateStorageMutation = { createStorage: { id: string, direction: StorageDirection, kind: StorageKind, title: string, bucket: string, prefix: string, regexFilter: string, useBlobUrls: boolean, recursiveScan: boolean, presign: boolean, presignTtlMinutes: number, canDeleteObjects: boolean, region: string | null, endpoint: string | null, accountName: string | null, gcsProjectId: string | null, port: number | null, db: number | null, tls: boolean | null, secretSet: boolean, lastSync: { id: string, status: SyncStatus, total: number | null, done: number, message: string | null, startedAt: string, finishedAt: string | null } | null } };
 
 export type UpdateStorageMutationVariables = Exact<{
   id: string;
@@ -771,7 +771,7 @@ export type UpdateStorageMutationVariables = Exact<{
 }>;
 
 
-export type UpdateStorageMutation = { updateStorage: { id: string, direction: StorageDirection, kind: StorageKind, title: string, bucket: string, prefix: string, regexFilter: string, useBlobUrls: boolean, recursiveScan: boolean, presign: boolean, presignTtlMinutes: number, canDeleteObjects: boolean, region: string | null, endpoint: string | null, port: number | null, db: number | null, tls: boolean | null, secretSet: boolean, lastSync: { id: string, status: SyncStatus, total: number | null, done: number, message: string | null, startedAt: string, finishedAt: string | null } | null } };
+export type UpdateStorageMutation = { updateStorage: { id: string, direction: StorageDirection, kind: StorageKind, title: string, bucket: string, prefix: string, regexFilter: string, useBlobUrls: boolean, recursiveScan: boolean, presign: boolean, presignTtlMinutes: number, canDeleteObjects: boolean, region: string | null, endpoint: string | null, accountName: string | null, gcsProjectId: string | null, port: number | null, db: number | null, tls: boolean | null, secretSet: boolean, lastSync: { id: string, status: SyncStatus, total: number | null, done: number, message: string | null, startedAt: string, finishedAt: string | null } | null } };
 
 export type DeleteStorageMutationVariables = Exact<{
   id: string;
@@ -1044,6 +1044,8 @@ export const StorageFieldsFragmentDoc = new TypedDocumentString(`
   canDeleteObjects
   region
   endpoint
+  accountName
+  gcsProjectId
   port
   db
   tls
@@ -2180,6 +2182,8 @@ fragment StorageFields on Storage {
   canDeleteObjects
   region
   endpoint
+  accountName
+  gcsProjectId
   port
   db
   tls
@@ -2218,6 +2222,8 @@ fragment StorageFields on Storage {
   canDeleteObjects
   region
   endpoint
+  accountName
+  gcsProjectId
   port
   db
   tls
@@ -2256,6 +2262,8 @@ fragment StorageFields on Storage {
   canDeleteObjects
   region
   endpoint
+  accountName
+  gcsProjectId
   port
   db
   tls

@@ -89,6 +89,8 @@ function draftOf(s: StorageSummary): Draft {
     regexFilter: s.regexFilter,
     endpoint: s.endpoint ?? "",
     region: s.region ?? "",
+    accountName: s.accountName ?? "",
+    gcsProjectId: s.gcsProjectId ?? "",
     port: String(s.port ?? 6379),
     db: String(s.db ?? 0),
     tls: s.tls ?? false,
