@@ -87,7 +87,7 @@ func TestReviewOfAnEditedVersionIsRefused(t *testing.T) {
 	p := tm.project(t, textClassification, nil)
 	reviewer := tm.joinAs(t, "REVIEWER")
 	tm.addMember(t, p, reviewer)
-	tm.owner.ok(importTasks, map[string]any{"p": p, "t": []any{map[string]any{"text": "one"}}})
+	tm.owner.ok(importTasks, map[string]any{"p": p, "t": []any{map[string]any{"text": "one"}, map[string]any{"text": "two"}}})
 	taskID, ann := annotate(tm.annotator, p)
 	const shown = `query($t: ID!) { task(id: $t) { annotations { id result reviewState reviewComment updatedAt } } }`
 	seen := func() string {
@@ -114,6 +114,14 @@ func TestReviewOfAnEditedVersionIsRefused(t *testing.T) {
 	}
 	if after := snapshot(tm.owner, shown, map[string]any{"t": taskID}); after != before {
 		t.Fatalf("a refused review changed the annotation:\n%s\n%s", before, after)
+	}
+	// Whether the viewer may review at all comes first: an owner's review
+	// of their own annotation is refused for being theirs, whatever version
+	// it names.
+	_, own := annotate(tm.owner, p)
+	r := tm.owner.gql(review, map[string]any{"a": own, "ok": true, "u": old})
+	if r.Code() != "FORBIDDEN" || !strings.Contains(string(r.Raw), "your own annotation") {
+		t.Fatalf("an owner's review of their own annotation, of another version: %s", r.Raw)
 	}
 	d := reviewer.ok(review, map[string]any{"a": ann, "ok": true, "u": seen()})
 	if path(d, "reviewAnnotation", "reviewState") != "ACCEPTED" || !strings.Contains(fmt.Sprint(d), "Negative") {

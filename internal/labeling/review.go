@@ -67,19 +67,23 @@ func (s *Service) ReviewAnnotation(ctx context.Context, id int, accepted bool, c
 	if err != nil {
 		return nil, err
 	}
-	if seen != nil && !seen.Equal(a.UpdatedAt) {
-		return nil, changedWhileReviewed(id)
-	}
 	state := annotation.ReviewStateRejected
 	if accepted {
 		state = annotation.ReviewStateAccepted
 	}
-	// The review is of the annotation as read here: the UPDATE applies only
-	// while it is still that version (PostgreSQL checks the condition again
-	// on the row an edit that held it left). Read, then written over, an
-	// annotator's edit that committed in between was accepted unseen, its
-	// updatedAt set back to the time before it, or thrown away by a fix.
-	u := client.Annotation.UpdateOne(a).Where(annotation.UpdatedAt(a.UpdatedAt)).
+	// The review is of the version the reviewer saw (seen), or else of the
+	// annotation as read here: the UPDATE applies only while it is still
+	// that version (PostgreSQL checks the condition again on the row an
+	// edit that held it left). Read, then written over, an annotator's edit
+	// that committed in between was accepted unseen, its updatedAt set back
+	// to the time before it, or thrown away by a fix. The condition is the
+	// UPDATE's, so whether the viewer may review at all is decided first,
+	// by the annotation policy, as for any other review.
+	version := a.UpdatedAt
+	if seen != nil {
+		version = *seen
+	}
+	u := client.Annotation.UpdateOne(a).Where(annotation.UpdatedAt(version)).
 		SetReviewState(state).SetReviewedByID(v.UserID).SetReviewComment(comment).SetReviewedAt(time.Now())
 	if result != nil {
 		fixed, err := projects.CheckResult(a.Edges.Task.Edges.Project, a.Edges.Task.Data, result)
@@ -93,17 +97,11 @@ func (s *Service) ReviewAnnotation(ctx context.Context, id int, accepted bool, c
 	}
 	out, err := u.Save(ctx)
 	if ent.IsNotFound(err) {
-		return nil, changedWhileReviewed(id)
+		return nil, fault.Invalid("annotation %d changed while it was being reviewed: look at it again", id)
 	}
 	if err != nil {
 		return nil, err
 	}
 	return out, s.audit.Record(ctx, audit.Event{Action: "annotation.reviewed", TargetType: "Annotation", TargetID: strconv.Itoa(id),
 		Details: map[string]any{"state": string(state), "fixed": result != nil}})
-}
-
-// changedWhileReviewed refuses a review of annotation id, which its author
-// changed after the reviewer read it.
-func changedWhileReviewed(id int) error {
-	return fault.Invalid("annotation %d changed while it was being reviewed: look at it again", id)
 }
