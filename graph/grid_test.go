@@ -396,20 +396,7 @@ func TestTaskPagesSeekTheirIndex(t *testing.T) {
 				t.Fatalf("%s %s: %d task reads recorded", field, dir, len(seen))
 			}
 			for _, s := range seen {
-				rows, err := w.db.Query("EXPLAIN QUERY PLAN "+s.query, s.args...)
-				if err != nil {
-					t.Fatal(err)
-				}
-				var plan []string
-				for rows.Next() {
-					var id, parent, notused int
-					var detail string
-					if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-						t.Fatal(err)
-					}
-					plan = append(plan, detail)
-				}
-				rows.Close()
+				plan := w.explain(t, s)
 				main := plan[0]
 				for _, p := range plan {
 					if strings.Contains(p, " tasks ") || strings.HasSuffix(p, " tasks") {
