@@ -312,6 +312,35 @@ func TestOverlapUnderConcurrency(t *testing.T) {
 	}
 }
 
+// TestOverlapLoweredWhileHeld: the label stream held a task for an
+// annotator while it needed one more annotation; a manager then lowered the
+// overlap to what the task already has. The annotator's submit is refused,
+// saying why, and stores nothing: holding the task no longer makes room in
+// it. The stream hands them the next task instead.
+func TestOverlapLoweredWhileHeld(t *testing.T) {
+	tm := MustTeam(t)
+	p := tm.project(t, textClassification, map[string]any{"overlap": 2})
+	tm.owner.ok(importTasks, map[string]any{"p": p, "t": []any{map[string]any{"text": "one"}, map[string]any{"text": "two"}}})
+	first := str(overlapTaskList(tm.owner, p)[0], "node", "id")
+	tm.owner.ok(createAnn, map[string]any{"i": map[string]any{"taskId": first, "result": choice("Neutral")}})
+	if got := handOut(tm.annotator, p); got != first {
+		t.Fatalf("the stream handed out task %s, want %s (the one that still needs an annotation)", got, first)
+	}
+	tm.owner.ok(`mutation($p: ID!) { updateProject(id: $p, input: {overlap: 1}) { id } }`, map[string]any{"p": p})
+
+	before := taskState(tm.owner, first)
+	r := tm.annotator.wantCode("BAD_USER_INPUT", createAnn, map[string]any{"i": map[string]any{"taskId": first, "result": choice("Positive")}})
+	if msg := r.Errors[0].Message; !strings.Contains(msg, "overlap 1") || !strings.Contains(msg, "nextTask") {
+		t.Errorf("the refusal does not say why: %q", msg)
+	}
+	if after := taskState(tm.owner, first); after != before {
+		t.Fatalf("a refused submit changed the task:\n%s\n%s", before, after)
+	}
+	if got := handOut(tm.annotator, p); got == first {
+		t.Fatalf("the stream handed out the full task %s again", got)
+	}
+}
+
 // in returns a copy of b that fails t (not the test that made b).
 func (b *browser) in(t testing.TB) *browser {
 	c := *b

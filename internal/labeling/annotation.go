@@ -194,31 +194,31 @@ func (s *Service) submitState(ctx context.Context, client *ent.Client, id, userI
 
 // hasRoom decides, with the task row locked (so two concurrent submits are
 // decided one after the other), whether the viewer may add a non-skipped
-// annotation to task id, whose state is st. A submit for a task the label
-// stream holds for the viewer always has room: the stream handed it out
-// only while it needed an annotation, and held it for them alone. Any other submit needs a free
-// place: fewer non-skipped annotations than the overlap, counting a live
-// lock of another annotator as a place taken. Owners, admins and managers
-// may go beyond the overlap (rule.AnnotatesFreely). Skips take no place
-// (they do not count toward the overlap), so they are not checked.
+// annotation to task id, whose state is st. It needs a free place: fewer
+// non-skipped annotations than the overlap, counting a live lock of another
+// annotator as a place taken. A task the label stream holds for the viewer
+// had one when the stream handed it out and kept it for them alone, but a
+// manager may since have lowered the overlap to what the task already has
+// (or gone beyond it themselves): then holding it makes no room, and the
+// submit is refused as any other to a full task. Owners, admins and
+// managers may go beyond the overlap (rule.AnnotatesFreely). Skips take no
+// place (they do not count toward the overlap), so they are not checked.
 func hasRoom(v *viewer.Viewer, id int, st *submitState, now time.Time) error {
 	if rule.AnnotatesFreely(v) {
 		return nil
 	}
 	live := st.LockedBy != nil && st.LockedUntil != nil && !st.LockedUntil.Before(now)
-	if live && *st.LockedBy == v.UserID {
-		return nil
-	}
-	taken := st.Total
-	if live {
-		taken++
-	}
-	if taken < st.Overlap {
-		return nil
-	}
+	mine := live && *st.LockedBy == v.UserID
 	if st.Total >= st.Overlap {
-		return fault.Invalid("task %d already has the %d annotations its project asks for (overlap %d) and the label stream does not hold it for you: ask nextTask for another task",
-			id, st.Total, st.Overlap)
+		held := "the label stream does not hold it for you"
+		if mine {
+			held = "its overlap was lowered since the label stream gave it to you"
+		}
+		return fault.Invalid("task %d already has the %d annotations its project asks for (overlap %d) and %s: ask nextTask for another task",
+			id, st.Total, st.Overlap, held)
+	}
+	if mine || !live || st.Total+1 < st.Overlap {
+		return nil
 	}
 	return fault.Invalid("the last annotation task %d needs (overlap %d) is held by another annotator and the label stream does not hold it for you: ask nextTask for another task",
 		id, st.Overlap)

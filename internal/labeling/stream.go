@@ -69,7 +69,7 @@ func (s *Service) NextTask(ctx context.Context, projectID int) (*ent.Task, error
 		if id, err := s.held(sys, p.ID, v.UserID, now); err != nil {
 			return err
 		} else if id != 0 {
-			if got, err = s.lockIn(ctx, []int{id}, p.Overlap, v.UserID, now); err != nil || got != 0 {
+			if got, err = s.lockIn(ctx, []int{id}, v.UserID, now); err != nil || got != 0 {
 				return err
 			}
 		}
@@ -91,7 +91,7 @@ func (s *Service) NextTask(ctx context.Context, projectID int) (*ent.Task, error
 			if err != nil || len(ids) == 0 {
 				return err
 			}
-			if got, err = s.lockIn(ctx, ids, p.Overlap, v.UserID, now); err != nil || got != 0 {
+			if got, err = s.lockIn(ctx, ids, v.UserID, now); err != nil || got != 0 {
 				return err
 			}
 			tried = append(tried, ids...)
@@ -143,7 +143,8 @@ const pickBatch = 8
 // annotated so far on each call, at ~1 ms per call after 2,000 submits.
 // The second search of random sampling (ids below the start) has its bound
 // as a filter, not an index bound: it reads at most what the first one
-// read.
+// read. The overlap is p's, read before the transaction: the search only
+// proposes, and lockIn judges each task by its project's overlap now.
 func (s *Service) candidates(ctx context.Context, p *ent.Project, userID, from int, now time.Time, tried []int, n int) ([]int, error) {
 	client := database.ClientFrom(ctx, s.client)
 	search := func(after bool) ([]int, error) {
@@ -198,6 +199,20 @@ func free(userID int, now time.Time) predicate.Task {
 	return task.Or(task.LockedUntilIsNil(), task.LockedUntilLT(now), task.LockedByID(userID))
 }
 
+// belowOverlap holds for tasks with fewer non-skipped annotations than
+// their project's overlap as the statement reads it, not as NextTask read
+// it before its transaction: a manager may have lowered it since.
+func belowOverlap() predicate.Task {
+	return func(s *sql.Selector) {
+		p := sql.Table(project.Table)
+		overlap := sql.Select(p.C(project.FieldOverlap)).From(p).
+			Where(sql.ColumnsEQ(p.C(project.FieldID), s.C(task.FieldProjectID)))
+		s.Where(sql.P(func(b *sql.Builder) {
+			b.Ident(s.C(task.FieldTotalAnnotations)).WriteString(" < ").Wrap(func(b *sql.Builder) { b.Join(overlap) })
+		}))
+	}
+}
+
 // notAnnotatedBy holds for tasks userID has not annotated or skipped.
 func notAnnotatedBy(userID int) predicate.Task {
 	return task.Not(rule.AnnotatedByEach(userID))
@@ -209,8 +224,8 @@ func (s *Service) inTx(ctx context.Context, fn func(context.Context) error) erro
 }
 
 // lockIn takes for userID the first task of ids (on SQLite there is one)
-// that still needs an annotation (fewer than overlap that were not
-// skipped), that userID has not annotated or skipped and that nobody else
+// that still needs an annotation (fewer that were not skipped than its
+// project's overlap, read in the same statement: belowOverlap), that userID has not annotated or skipped and that nobody else
 // holds; it returns the task's id, or 0 when none of them qualifies. The
 // whole decision is the UPDATE's condition, so two annotators (or two tabs
 // of one) can never both win, and a task that a submit filled after we
@@ -229,9 +244,9 @@ func (s *Service) inTx(ctx context.Context, fn func(context.Context) error) erro
 // commits in the instant between this statement's snapshot and its lock,
 // PostgreSQL still locks the row before it finds the condition false: rare,
 // and the UPDATE decides either way.)
-func (s *Service) lockIn(ctx context.Context, ids []int, overlap, userID int, now time.Time) (int, error) {
+func (s *Service) lockIn(ctx context.Context, ids []int, userID int, now time.Time) (int, error) {
 	client := database.ClientFrom(ctx, s.client)
-	takeable := []predicate.Task{task.TotalAnnotationsLT(overlap), notAnnotatedBy(userID), free(userID, now)}
+	takeable := []predicate.Task{belowOverlap(), notAnnotatedBy(userID), free(userID, now)}
 	for len(ids) > 0 {
 		id := ids[0]
 		if s.postgres {
