@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -419,5 +420,75 @@ func TestSignupRefusesLookalikeEmails(t *testing.T) {
 	b := s.browser(t)
 	if got := str(b.ok(loginMutation, loginVars("jose\u0301@example.com", ownerPassword)), "login", "user", "email"); got != composed {
 		t.Fatalf("signed in as %q, want %q", got, composed)
+	}
+}
+
+// TestStartNormalizesEmailsOfEarlierReleases: an earlier release stored
+// addresses as they were typed. At start, one stored decomposed is composed,
+// so its owner signs in again under either spelling; one whose composed form
+// is another account's, and one holding a character that shows nothing,
+// read like another member's address: those accounts are deactivated (their
+// sessions and API tokens refused), the warning names them, and the owner
+// finds each change in the audit log. A second start changes nothing more.
+func TestStartNormalizesEmailsOfEarlierReleases(t *testing.T) {
+	s, owner := MustOwner(t, nil)
+	invite := inviteToken(str(owner.ok(orgQuery, nil), "organization", "inviteUrl"))
+	signup := func(email string) (id, token string) {
+		b := s.browser(t)
+		id = str(b.ok(signupMutation, signupVars(email, ownerPassword, invite)), "signup", "user", "id")
+		return id, str(b.ok(`mutation { resetApiToken { token } }`, nil), "resetApiToken", "token")
+	}
+	jose, joseToken := signup("jose@example.com")
+	maria, mariaToken := signup("maria@example.com")
+	signup("mar\u00eda@example.com")
+	zed, zedToken := signup("zed@example.com")
+	s.stop()
+	db := openTestDB(t, s)
+	for id, email := range map[string]string{jose: "jose\u0301@example.com", maria: "mari\u0301a@example.com", zed: "ze\u200bd@example.com"} {
+		if _, err := db.Exec("UPDATE users SET email = $1 WHERE id = $2", email, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+
+	s = mustStartIn(t, s.DataDir, s.env)
+	for _, spelling := range []string{"jos\u00e9@example.com", "jose\u0301@example.com"} {
+		if got := str(s.browser(t).ok(loginMutation, loginVars(spelling, ownerPassword)), "login", "user", "email"); got != "jos\u00e9@example.com" {
+			t.Fatalf("signing in as %q reached %q", spelling, got)
+		}
+	}
+	if r := s.tokenClient(t, joseToken).gql(viewerID, nil); str(r.Data, "viewer", "id") != jose {
+		t.Fatalf("the composed account's token: %s", r.Raw)
+	}
+	for name, token := range map[string]string{"the decomposed twin": mariaToken, "the invisible character": zedToken} {
+		if r := s.tokenClient(t, token).gql(viewerID, nil); r.Status != http.StatusUnauthorized {
+			t.Errorf("%s's token still works: %d %s", name, r.Status, r.Raw)
+		}
+	}
+	log := s.Out.String()
+	for _, id := range []string{maria, zed} {
+		if !strings.Contains(log, "account deactivated") || !strings.Contains(log, "user="+id) {
+			t.Errorf("the log does not name deactivated account %s:\n%s", id, log)
+		}
+	}
+	owner = s.browser(t)
+	owner.ok(loginMutation, loginVars(ownerEmail, ownerPassword))
+	var got []string
+	for _, e := range path(owner.ok(auditQuery, map[string]any{"f": map[string]any{"targetType": "User"}}), "auditEvents", "edges").([]any) {
+		if a := str(e, "node", "action"); a == "user.email_normalized" || a == "user.deactivated" {
+			got = append(got, a+" "+str(e, "node", "targetId"))
+		}
+	}
+	slices.Sort(got)
+	want := []string{"user.deactivated " + maria, "user.deactivated " + zed, "user.email_normalized " + jose}
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("audit events %v, want %v", got, want)
+	}
+
+	s.stop()
+	s = mustStartIn(t, s.DataDir, s.env)
+	if strings.Contains(s.Out.String(), "earlier release") {
+		t.Fatalf("a second start changed accounts again:\n%s", s.Out.String())
 	}
 }

@@ -116,6 +116,68 @@ func NormalizeEmail(email string) (string, error) {
 	return strings.ToLower(email), nil
 }
 
+// normalizeStoredEmails brings the accounts that a release before
+// NormalizeEmail stored under another form of their address to the form
+// sign-in looks up. An address stored decomposed ("jose" + U+0301) is
+// composed, so its owner signs in again. One that cannot be (its composed
+// form is another account's, or it holds a character that shows nothing,
+// which no form makes safe) reads like another member's address: the
+// account is deactivated as an admin would (its sessions and API token
+// end, as they would have for a sign-up refused today) and the warning
+// names it. Each change is one audit event. It runs at start-up, under the
+// start-up lock; an instance's accounts are few, and all of them are read.
+func (s *Service) normalizeStoredEmails(ctx context.Context, client *ent.Client) error {
+	users, err := client.User.Query().Select(user.FieldEmail, user.FieldActive, user.FieldActiveOrganizationID).All(ctx)
+	if err != nil {
+		return err
+	}
+	quiet := audit.Quiet(ctx) // one event per account, below
+	for _, u := range users {
+		normal, invalid := NormalizeEmail(u.Email)
+		if invalid == nil && normal == u.Email {
+			continue
+		}
+		if invalid == nil {
+			taken, err := client.User.Query().Where(user.Email(normal), user.IDNEQ(u.ID)).Exist(ctx)
+			if err != nil {
+				return err
+			}
+			if !taken {
+				if err := client.User.UpdateOneID(u.ID).SetEmail(normal).Exec(quiet); err != nil {
+					return err
+				}
+				s.log.Info("email stored by an earlier release normalized", slog.Int("user", u.ID), slog.String("email", normal))
+				if err := s.audit.Record(ctx, audit.Event{Action: "user.email_normalized", TargetType: "User", TargetID: itoa(u.ID),
+					OrgID: u.ActiveOrganizationID, Details: map[string]any{"email": normal}}); err != nil {
+					return err
+				}
+				continue
+			}
+			invalid = fmt.Errorf("it reads as %s, the address of another account", normal)
+		}
+		if !u.Active {
+			continue
+		}
+		if err := client.User.UpdateOneID(u.ID).SetActive(false).Exec(quiet); err != nil {
+			return err
+		}
+		if _, err := client.Session.Delete().Where(session.UserID(u.ID)).Exec(quiet); err != nil {
+			return err
+		}
+		if _, err := client.APIToken.Delete().Where(apitoken.UserID(u.ID)).Exec(quiet); err != nil {
+			return err
+		}
+		reason := invalid.Error()
+		s.log.Warn("account deactivated: its email, stored by an earlier release, reads like another address",
+			slog.Int("user", u.ID), slog.String("email", strconv.QuoteToASCII(u.Email)), slog.String("reason", reason))
+		if err := s.audit.Record(ctx, audit.Event{Action: "user.deactivated", TargetType: "User", TargetID: itoa(u.ID),
+			OrgID: u.ActiveOrganizationID, Details: map[string]any{"reason": "email stored by an earlier release: " + reason}}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // defaultOrganization returns the instance's default organization, creating
 // it on first use.
 func (s *Service) defaultOrganization(ctx context.Context, client *ent.Client) (*ent.Organization, error) {
@@ -154,6 +216,9 @@ func (s *Service) Bootstrap(ctx context.Context, baseURL, email, pw, token strin
 }
 
 func (s *Service) bootstrap(ctx context.Context, client *ent.Client, baseURL, email, pw, token string) (string, error) {
+	if err := s.normalizeStoredEmails(ctx, client); err != nil {
+		return "", fmt.Errorf("emails stored by an earlier release: %w", err)
+	}
 	org, err := s.defaultOrganization(ctx, client)
 	if err != nil {
 		return "", fmt.Errorf("default organization: %w", err)
