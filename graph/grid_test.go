@@ -35,9 +35,10 @@ import (
 // on, for the plan test.
 type recorder struct {
 	*entsql.Driver
-	mu   sync.Mutex
-	on   bool
-	seen []recorded
+	mu    sync.Mutex
+	on    bool
+	table string // the table whose reads are recorded
+	seen  []recorded
 }
 
 type recorded struct {
@@ -47,7 +48,7 @@ type recorded struct {
 
 func (r *recorder) Query(ctx context.Context, query string, args, v any) error {
 	r.mu.Lock()
-	if r.on && strings.Contains(query, "FROM `tasks`") {
+	if r.on && strings.Contains(query, "FROM `"+r.table+"`") {
 		a, _ := args.([]any)
 		r.seen = append(r.seen, recorded{query, a})
 	}
@@ -75,7 +76,7 @@ func mustGridWorld(t *testing.T) *gridWorld {
 		t.Fatal(err)
 	}
 	db.SetMaxOpenConns(1) // one in-memory database
-	rec := &recorder{Driver: entsql.OpenDB(dialect.SQLite, db)}
+	rec := &recorder{Driver: entsql.OpenDB(dialect.SQLite, db), table: "tasks"}
 	client := ent.NewClient(ent.Driver(rec))
 	t.Cleanup(func() { client.Close() })
 	ctx := viewer.NewSystemContext(context.Background())
@@ -545,5 +546,78 @@ func TestAnnotatorsReadTheirTasksByKey(t *testing.T) {
 	}
 	if len(seen) < 20 {
 		t.Fatalf("%d reads of tasks recorded", len(seen))
+	}
+}
+
+// TestMyAnnotationsSeekTheAuthor: the viewer's own annotations
+// (myAnnotations: newest first, pages after a cursor, one review state,
+// their count) are read from the author's side, for an annotator (whose
+// policy lists their projects) as for an owner (whose policy is the
+// organization). For an owner SQLite walked every annotation of the
+// instance newest first to fill a page, and counted them all, whoever wrote
+// them: the cost of a person's list was the size of the instance.
+func TestMyAnnotationsSeekTheAuthor(t *testing.T) {
+	w := mustGridWorld(t)
+	q := &queryResolver{w.r}
+	for name, who := range map[string]struct {
+		ctx context.Context
+		id  int
+	}{"annotator": {w.annotator, w.annotatorID}, "owner": {w.owner, w.ownerID}} {
+		want, err := w.r.Client.Annotation.Query().Where(annotation.CompletedByID(who.id)).
+			Order(ent.Desc(annotation.FieldID)).IDs(who.ctx)
+		if err != nil || len(want) < 4 {
+			t.Fatalf("%s: %d annotations (%v); the world should give them more than a page", name, len(want), err)
+		}
+		w.rec.mu.Lock()
+		w.rec.on, w.rec.table, w.rec.seen = true, "annotations", nil
+		w.rec.mu.Unlock()
+		var got []int
+		var after *ent.Cursor
+		for {
+			first := 2
+			conn, err := q.MyAnnotations(who.ctx, nil, &first, after)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if conn.TotalCount != len(want) {
+				t.Fatalf("%s: totalCount %d, want %d", name, conn.TotalCount, len(want))
+			}
+			for _, e := range conn.Edges {
+				got = append(got, e.Node.ID)
+			}
+			if !conn.PageInfo.HasNextPage {
+				break
+			}
+			after = conn.PageInfo.EndCursor
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("%s: myAnnotations %v, want %v", name, got, want)
+		}
+		for _, state := range []annotation.ReviewState{annotation.ReviewStateRejected, annotation.ReviewStatePending} {
+			first := 2
+			if _, err := q.MyAnnotations(who.ctx, &state, &first, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w.rec.mu.Lock()
+		seen := w.rec.seen
+		w.rec.on = false
+		w.rec.mu.Unlock()
+		if len(seen) < 6 {
+			t.Fatalf("%s: %d reads of annotations recorded", name, len(seen))
+		}
+		for _, s := range seen {
+			plan := w.explain(t, s)
+			var main string
+			for _, p := range plan {
+				if strings.HasPrefix(p, "SCAN annotations") || strings.HasPrefix(p, "SEARCH annotations ") {
+					main = p
+					break
+				}
+			}
+			if !strings.HasPrefix(main, "SEARCH annotations USING ") || !strings.Contains(main, "completed_by_id=?") {
+				t.Fatalf("%s: a read of their annotations does not seek their author: %s\nplan:\n%s", name, s.query, strings.Join(plan, "\n"))
+			}
+		}
 	}
 }

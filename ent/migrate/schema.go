@@ -79,6 +79,11 @@ var (
 				Columns: []*schema.Column{AnnotationsColumns[3], AnnotationsColumns[13]},
 			},
 			{
+				Name:    "annotation_completed_by_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{AnnotationsColumns[13], AnnotationsColumns[0]},
+			},
+			{
 				Name:    "annotation_project_id_review_state",
 				Unique:  false,
 				Columns: []*schema.Column{AnnotationsColumns[3], AnnotationsColumns[9]},

@@ -56,6 +56,10 @@ func (Annotation) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("task_id"),
 		index.Fields("project_id", "completed_by_id"),
+		// A person's own annotations (myAnnotations), newest first and
+		// counted, whatever the organization or project: without it an
+		// owner's list read every annotation of the instance.
+		index.Fields("completed_by_id", "id"),
 		// The review stream: a project's annotations waiting for review.
 		index.Fields("project_id", "review_state"),
 	}
