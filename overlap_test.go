@@ -316,7 +316,8 @@ func TestOverlapUnderConcurrency(t *testing.T) {
 // annotator while it needed one more annotation; a manager then lowered the
 // overlap to what the task already has. The annotator's submit is refused,
 // saying why, and stores nothing: holding the task no longer makes room in
-// it. The stream hands them the next task instead.
+// it. The stream hands them the next task instead; when the owner fills
+// that one while they hold it, their submit is refused the same way.
 func TestOverlapLoweredWhileHeld(t *testing.T) {
 	tm := MustTeam(t)
 	p := tm.project(t, textClassification, map[string]any{"overlap": 2})
@@ -336,8 +337,19 @@ func TestOverlapLoweredWhileHeld(t *testing.T) {
 	if after := taskState(tm.owner, first); after != before {
 		t.Fatalf("a refused submit changed the task:\n%s\n%s", before, after)
 	}
-	if got := handOut(tm.annotator, p); got == first {
-		t.Fatalf("the stream handed out the full task %s again", got)
+	second := handOut(tm.annotator, p)
+	if second == first {
+		t.Fatalf("the stream handed out the full task %s again", second)
+	}
+	// The owner fills the task the annotator now holds: the same.
+	tm.owner.ok(createAnn, map[string]any{"i": map[string]any{"taskId": second, "result": choice("Neutral")}})
+	before = taskState(tm.owner, second)
+	r = tm.annotator.wantCode("BAD_USER_INPUT", createAnn, map[string]any{"i": map[string]any{"taskId": second, "result": choice("Positive")}})
+	if msg := r.Errors[0].Message; !strings.Contains(msg, "became full") {
+		t.Errorf("the refusal does not say why: %q", msg)
+	}
+	if after := taskState(tm.owner, second); after != before {
+		t.Fatalf("a refused submit changed the task:\n%s\n%s", before, after)
 	}
 }
 

@@ -198,9 +198,9 @@ func (s *Service) submitState(ctx context.Context, client *ent.Client, id, userI
 // non-skipped annotations than the overlap, counting a live lock of another
 // annotator as a place taken. A task the label stream holds for the viewer
 // had one when the stream handed it out and kept it for them alone, but a
-// manager may since have lowered the overlap to what the task already has
-// (or gone beyond it themselves): then holding it makes no room, and the
-// submit is refused as any other to a full task. Owners, admins and
+// manager may since have lowered the overlap to what the task already has,
+// or filled it themselves: then holding it makes no room, and the submit is
+// refused as any other to a full task. Owners, admins and
 // managers may go beyond the overlap (rule.AnnotatesFreely). Skips take no
 // place (they do not count toward the overlap), so they are not checked.
 func hasRoom(v *viewer.Viewer, id int, st *submitState, now time.Time) error {
@@ -212,7 +212,7 @@ func hasRoom(v *viewer.Viewer, id int, st *submitState, now time.Time) error {
 	if st.Total >= st.Overlap {
 		held := "the label stream does not hold it for you"
 		if mine {
-			held = "its overlap was lowered since the label stream gave it to you"
+			held = "it became full while the label stream held it for you (its overlap was lowered, or a manager annotated it)"
 		}
 		return fault.Invalid("task %d already has the %d annotations its project asks for (overlap %d) and %s: ask nextTask for another task",
 			id, st.Total, st.Overlap, held)
