@@ -69,9 +69,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "annotation_task_id",
+				Name:    "annotation_task_id_completed_by_id",
 				Unique:  false,
-				Columns: []*schema.Column{AnnotationsColumns[14]},
+				Columns: []*schema.Column{AnnotationsColumns[14], AnnotationsColumns[13]},
 			},
 			{
 				Name:    "annotation_project_id_completed_by_id",

@@ -54,7 +54,12 @@ func (Annotation) Edges() []ent.Edge {
 // Indexes of the Annotation.
 func (Annotation) Indexes() []ent.Index {
 	return []ent.Index{
-		index.Fields("task_id"),
+		// A task's annotations, and whether one of them is a given
+		// person's (the label stream's and the task policy's NOT EXISTS /
+		// EXISTS per task): both columns, so that SQLite's planner, which
+		// has no statistics, never prefers (completed_by_id, id) below and
+		// reads all of that person's annotations for every task it tests.
+		index.Fields("task_id", "completed_by_id"),
 		index.Fields("project_id", "completed_by_id"),
 		// A person's own annotations (myAnnotations), newest first and
 		// counted, whatever the organization or project: without it an

@@ -156,7 +156,10 @@ func OpenTrusting(ctx context.Context, url, dataDir string, roots *x509.CertPool
 // can still mislead the query planner: SQLite took task_organization_id for
 // the data manager's id order, reading every task of the organization's
 // other projects to fill one page of a small project.
-var retiredIndexes = []string{"task_organization_id"}
+//
+// annotation_task_id became annotation_task_id_completed_by_id, which
+// serves every read it served.
+var retiredIndexes = []string{"task_organization_id", "annotation_task_id"}
 
 // dropRetiredIndexes drops the retiredIndexes that exist.
 func dropRetiredIndexes(ctx context.Context, db *sql.DB) error {

@@ -199,6 +199,12 @@ func free(userID int, now time.Time) predicate.Task {
 	return task.Or(task.LockedUntilIsNil(), task.LockedUntilLT(now), task.LockedByID(userID))
 }
 
+// takeable holds for the tasks the label stream may lock for userID at
+// now: below their overlap, not annotated or skipped by userID, and free.
+func takeable(userID int, now time.Time) []predicate.Task {
+	return []predicate.Task{belowOverlap(), notAnnotatedBy(userID), free(userID, now)}
+}
+
 // belowOverlap holds for tasks with fewer non-skipped annotations than
 // their project's overlap as the statement reads it, not as NextTask read
 // it before its transaction: a manager may have lowered it since.
@@ -225,11 +231,12 @@ func (s *Service) inTx(ctx context.Context, fn func(context.Context) error) erro
 
 // lockIn takes for userID the first task of ids (on SQLite there is one)
 // that still needs an annotation (fewer that were not skipped than its
-// project's overlap, read in the same statement: belowOverlap), that userID has not annotated or skipped and that nobody else
-// holds; it returns the task's id, or 0 when none of them qualifies. The
-// whole decision is the UPDATE's condition, so two annotators (or two tabs
-// of one) can never both win, and a task that a submit filled after we
-// read it as a candidate is not taken again.
+// project's overlap, read in the same statement: belowOverlap), that
+// userID has not annotated or skipped and that nobody else holds; it
+// returns the task's id, or 0 when none of them qualifies. The whole
+// decision is the UPDATE's condition, so two annotators (or two tabs of
+// one) can never both win, and a task that a submit filled after we read it
+// as a candidate is not taken again.
 //
 // It runs in a transaction after a row lock (PostgreSQL; SQLite's
 // transaction holds the write lock from BEGIN on): as a later statement,
@@ -246,7 +253,7 @@ func (s *Service) inTx(ctx context.Context, fn func(context.Context) error) erro
 // and the UPDATE decides either way.)
 func (s *Service) lockIn(ctx context.Context, ids []int, userID int, now time.Time) (int, error) {
 	client := database.ClientFrom(ctx, s.client)
-	takeable := []predicate.Task{belowOverlap(), notAnnotatedBy(userID), free(userID, now)}
+	takeable := takeable(userID, now)
 	for len(ids) > 0 {
 		id := ids[0]
 		if s.postgres {
