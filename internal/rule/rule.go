@@ -455,7 +455,7 @@ func TaskPolicy() ent.Policy {
 					if m.Op().Is(ent.OpDelete | ent.OpDeleteOne) {
 						return privacy.Denyf("only managers delete tasks")
 					}
-					if !onlyFields(append(m.Fields(), m.AddedFields()...), taskBookkeeping) {
+					if !onlyFields(changedFields(m), taskBookkeeping) {
 						return privacy.Denyf("only a task's lock and counters are the viewer's to change")
 					}
 				}
@@ -943,16 +943,21 @@ func visibleOnce[Q interface {
 	return err
 }
 
-// onlyFields reports whether every field is in allowed.
-// isReview reports whether m is a review: it sets only review fields, or
-// it also fixes the result as it accepts it (a reviewer's "fix and
+// changedFields are the fields m changes: those it sets, adds to or
+// clears (an optional field set to NULL is not among the set ones).
+func changedFields(m ent.Mutation) []string {
+	return slices.Concat(m.Fields(), m.AddedFields(), m.ClearedFields())
+}
+
+// isReview reports whether m is a review: it changes only review fields,
+// or it also fixes the result as it accepts it (a reviewer's "fix and
 // accept"); a fix without an acceptance is an author's edit.
 func isReview(m *gen.AnnotationMutation) bool {
-	if onlyFields(m.Fields(), reviewFields) {
+	if onlyFields(changedFields(m), reviewFields) {
 		return true
 	}
 	state, ok := m.ReviewState()
-	return ok && state == annotation.ReviewStateAccepted && hasReviewer(m) && onlyFields(m.Fields(), fixFields)
+	return ok && state == annotation.ReviewStateAccepted && hasReviewer(m) && onlyFields(changedFields(m), fixFields)
 }
 
 // fixFields are the annotation fields a reviewer sets when fixing and
@@ -966,6 +971,7 @@ var fixFields = map[string]bool{
 	annotation.FieldResult:        true,
 }
 
+// onlyFields reports whether every field is in allowed.
 func onlyFields(fields []string, allowed map[string]bool) bool {
 	for _, f := range fields {
 		if !allowed[f] {

@@ -1050,7 +1050,8 @@ func MustWorld(tb testing.TB) *world {
 			SetData(json.RawMessage(`{"text":"hello"}`)).SaveX(ctx)
 	}
 	w.tLocked = newTask(w.pManaged, 1)
-	w.tLocked = c.Task.UpdateOne(w.tLocked).SetLockedByID(w.annotatorA.ID).SetLockedUntil(time.Now().Add(time.Hour)).SaveX(ctx)
+	w.tLocked = c.Task.UpdateOne(w.tLocked).SetLockedByID(w.annotatorA.ID).SetLockedUntil(time.Now().Add(time.Hour)).
+		SetMeta(json.RawMessage(`{"source":"batch 1"}`)).SaveX(ctx)
 	w.tFree = newTask(w.pManaged, 2)
 	w.tOther = newTask(w.pOther, 1)
 	w.tB = newTask(w.pB, 1)
@@ -1658,6 +1659,18 @@ func TestTaskMutations(t *testing.T) {
 		{name: "annotator changes a task's meta", ctx: asAnnotator, op: func(ctx context.Context, w *world) error {
 			return w.client.Task.UpdateOneID(w.tLocked.ID).SetMeta(json.RawMessage(`{"x":1}`)).Exec(ctx)
 		}, want: denied},
+		// Clearing is a change too: an optional field set to NULL is not
+		// among the mutation's set fields.
+		{name: "annotator clears a task's meta", ctx: asAnnotator, op: func(ctx context.Context, w *world) error {
+			return w.client.Task.UpdateOneID(w.tLocked.ID).ClearMeta().Exec(ctx)
+		}, want: denied},
+		{name: "annotator releases the lock they hold", ctx: asAnnotator, op: func(ctx context.Context, w *world) error {
+			return w.client.Task.UpdateOneID(w.tLocked.ID).ClearLockedByID().ClearLockedUntil().Exec(ctx)
+		}, want: allowed, check: func(t *testing.T, w *world) {
+			if got := w.client.Task.GetX(sys(), w.tLocked.ID); got.LockedByID != nil || got.LockedUntil != nil || string(got.Meta) != `{"source":"batch 1"}` {
+				t.Errorf("after the release: locked by %v until %v, meta %s", got.LockedByID, got.LockedUntil, got.Meta)
+			}
+		}},
 		{name: "annotator deletes their task", ctx: asAnnotator, op: del(tLocked), want: denied},
 		{name: "manager locks a task of another project", ctx: asManager, op: lock(tOther), want: notFound},
 		{name: "manager deletes a task of another project", ctx: asManager, op: del(tOther), want: notFound},
