@@ -176,7 +176,7 @@ func UserPolicy() ent.Policy {
 			if v == nil || !m.Op().Is(ent.OpUpdateOne) {
 				return privacy.Skip
 			}
-			if fields := m.Fields(); v.IsOrgAdmin() && len(fields) == 1 && fields[0] == user.FieldActive {
+			if fields := changedFields(m); v.IsOrgAdmin() && len(fields) == 1 && fields[0] == user.FieldActive {
 				m.Where(user.HasMembershipsWith(membership.OrganizationID(v.OrgID)))
 				id, _ := m.ID()
 				// Past the membership policy, which shows the viewer no

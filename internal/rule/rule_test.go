@@ -640,6 +640,16 @@ func TestUserMutations(t *testing.T) {
 		{name: "admin changes a member", ctx: (*fixture).asAdminA, op: setEmail(annotator), want: notFound},
 		{name: "owner of B changes a user of A", ctx: (*fixture).asOwnerB, op: setEmail(annotator), want: notFound},
 		{
+			// An admin may change a member's active flag and nothing
+			// else: clearing a field is a change too.
+			name: "admin deactivates a member and clears their organization",
+			ctx:  (*fixture).asAdminA,
+			op: func(ctx context.Context, f *fixture) error {
+				return f.client.User.UpdateOneID(f.annotatorA.ID).SetActive(false).ClearActiveOrganizationID().Exec(ctx)
+			},
+			want: notFound,
+		},
+		{
 			name: "annotator deactivates everyone",
 			ctx:  (*fixture).asAnnotatorA,
 			op: func(ctx context.Context, f *fixture) error {
