@@ -386,3 +386,49 @@ func TestDownloadsAreNavigationsOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestOwnTransactionFieldsRunAlone: the mutations that open their own
+// transaction (login, importTasks, ...) run alone, however the operation
+// spells its fields. Beside another field, importTasks once took the
+// operation's transaction away from it: an annotator's skip ran its check
+// and the task's counters apart, and two at once drove the count below the
+// task's annotations, so that the stream handed out full tasks. Inside an
+// inline fragment login was not seen, ran inside the operation's
+// transaction and waited for the write lock that transaction held: one
+// unauthenticated request stopped every write of a SQLite server.
+func TestOwnTransactionFieldsRunAlone(t *testing.T) {
+	tm := MustTeam(t)
+	p := tm.project(t, textClassification, nil)
+	tm.owner.ok(importTasks, map[string]any{"p": p, "t": []any{map[string]any{"text": "one"}}})
+	taskID, annID := annotate(tm.annotator, p)
+	const skip = `updateAnnotation(id: $a, input: {result: [], wasCancelled: true, confirmSkip: true}) { id }`
+	const imp = `importTasks(projectId: $p, tasks: []) { taskCount }`
+	vars := map[string]any{"a": annID, "p": p}
+	before := taskState(tm.owner, taskID)
+	for _, q := range []string{
+		`mutation($a: ID!, $p: ID!) { ` + skip + ` ` + imp + ` }`,
+		`mutation($a: ID!, $p: ID!) { ... on Mutation { ` + imp + ` } ` + skip + ` }`,
+		`mutation($a: ID!, $p: ID!) { ...F ` + skip + ` } fragment F on Mutation { ` + imp + ` }`,
+	} {
+		r := tm.annotator.wantCode("BAD_USER_INPUT", q, vars)
+		if msg := r.Errors[0].Message; !strings.Contains(msg, "importTasks must be the only field of its operation") {
+			t.Errorf("the refusal does not say why: %q", msg)
+		}
+		if after := taskState(tm.owner, taskID); after != before {
+			t.Fatalf("a refused operation changed the task:\n%s\n%s", before, after)
+		}
+	}
+	// A field left out by @include is not run: the rest runs, in its
+	// transaction.
+	d := tm.annotator.ok(`mutation($a: ID!, $p: ID!, $x: Boolean!) { `+imp[:len(imp)-len(" { taskCount }")]+` @include(if: $x) { taskCount } `+skip+` }`,
+		map[string]any{"a": annID, "p": p, "x": false})
+	if path(d, "updateAnnotation", "id") != annID || path(d, "importTasks") != nil {
+		t.Fatalf("with importTasks left out: %v", d)
+	}
+
+	anon := tm.s.browser(t)
+	anon.wantCode("UNAUTHENTICATED", `mutation { ... on Mutation { login(input: {email: "`+ownerEmail+`", password: "not it at all"}) { user { id } } } }`, nil)
+	// Every write still goes through (with login inside the operation's
+	// transaction, this one waited until the client gave up).
+	tm.owner.ok(importTasks, map[string]any{"p": p, "t": []any{map[string]any{"text": "two"}}})
+}

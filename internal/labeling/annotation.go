@@ -289,8 +289,24 @@ func (s *Service) ownLocked(ctx context.Context, id int) (*ent.Annotation, error
 }
 
 // UpdateAnnotation changes the viewer's own annotation and removes their
-// draft of its task.
+// draft of its task, in one transaction: a skip or unskip is decided, and
+// the task's counters follow, under the task's row lock.
 func (s *Service) UpdateAnnotation(ctx context.Context, id int, in AnnotationInput) (*ent.Annotation, error) {
+	var a *ent.Annotation
+	err := s.inTx(ctx, func(ctx context.Context) (err error) {
+		a, err = s.updateAnnotation(ctx, id, in)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if ent.TxFromContext(ctx) == nil {
+		a = a.Unwrap() // the transaction was this call's own and has ended
+	}
+	return a, nil
+}
+
+func (s *Service) updateAnnotation(ctx context.Context, id int, in AnnotationInput) (*ent.Annotation, error) {
 	own := s.own
 	if in.WasCancelled != nil {
 		own = s.ownLocked
@@ -356,8 +372,13 @@ func hasItems(raw json.RawMessage) bool {
 	return json.Unmarshal(raw, &items) == nil && len(items) > 0
 }
 
-// DeleteAnnotation deletes the viewer's own annotation.
+// DeleteAnnotation deletes the viewer's own annotation, and counts it out
+// of its task, in one transaction.
 func (s *Service) DeleteAnnotation(ctx context.Context, id int) error {
+	return s.inTx(ctx, func(ctx context.Context) error { return s.deleteAnnotation(ctx, id) })
+}
+
+func (s *Service) deleteAnnotation(ctx context.Context, id int) error {
 	a, err := s.ownLocked(ctx, id)
 	if err != nil {
 		return err

@@ -50,23 +50,10 @@ func newGraphQL(client *ent.Client, schema graphql.ExecutableSchema, introspecti
 	}
 	srv.Use(extension.FixedComplexityLimit(maxComplexity))
 	srv.Use(shapeLimits{introspection: introspection, passed: lru.New[struct{}](1000)})
-	// Every mutation runs in one transaction, except login and
-	// changePassword, whose attempts must be counted although the operation
-	// fails (changePassword opens its own transaction for the change), and
-	// importTasksFromUrl and importTasks, which download and parse before
-	// they open their own transaction, and signup, which hashes the password
-	// before it opens its own: a slow server, a big import or a password
-	// hash never holds the write lock; checkStorage and syncStorage, which
-	// reach a storage (or start a sync that does) and write only their own
-	// bookkeeping. An operation of nothing but createAnnotation (the label
-	// stream's submit) runs outside it too: the submit reads the task and
-	// checks the result against the project's configuration before it
-	// opens its own short transaction. With other fields beside it, the
-	// operation keeps its one transaction, and the submit joins it.
-	skipAlways := entgql.SkipIfHasFields("login", "changePassword", "importTasksFromUrl", "importTasks", "signup", "checkStorage", "syncStorage")
-	skipAlone := skipIfOnly("createAnnotation")
-	srv.Use(transactions{entgql.Transactioner{TxOpener: client,
-		SkipTxFunc: func(op *ast.OperationDefinition) bool { return skipAlways(op) || skipAlone(op) }}})
+	// Every mutation runs in one transaction (transactions), except an
+	// operation whose one field opens its own or needs none (ownTransaction)
+	// and one of nothing but createAnnotation.
+	srv.Use(transactions{entgql.Transactioner{TxOpener: client}})
 	srv.Use(oneRequestError{})
 	srv.Use(graph.RequestScope{})
 	srv.Use(graph.TaskGrid{})
@@ -78,31 +65,87 @@ func newGraphQL(client *ent.Client, schema graphql.ExecutableSchema, introspecti
 	return checkGraphQLRequest(srv)
 }
 
-// skipIfOnly skips the transaction of an operation whose every root field
-// is one of names (fragments at the root keep it).
-func skipIfOnly(names ...string) entgql.SkipTxFunc {
-	return func(op *ast.OperationDefinition) bool {
-		for _, s := range op.SelectionSet {
-			if f, ok := s.(*ast.Field); !ok || !slices.Contains(names, f.Name) {
-				return false
-			}
-		}
-		return len(op.SelectionSet) > 0
+// ownTransaction are the mutations that must not run inside the
+// operation's transaction: login and changePassword, whose attempts must
+// be counted although the operation fails (changePassword opens its own
+// transaction for the change); importTasksFromUrl and importTasks, which
+// download and parse before they open their own transaction, and signup,
+// which hashes the password before it opens its own, so that a slow
+// server, a big import or a password hash never holds the write lock; and
+// checkStorage and syncStorage, which reach a storage (or start a sync that
+// does) and write only their own bookkeeping. Each must be the only field
+// of its operation: beside it another mutation would lose the transaction
+// it relies on, and inside one its own would wait for the write lock the
+// operation holds (on SQLite, for as long as the request lived).
+var ownTransaction = []string{"login", "changePassword", "importTasksFromUrl", "importTasks", "signup", "checkStorage", "syncStorage"}
+
+// transactions runs a mutation operation in one transaction
+// (entgql.Transactioner: all or nothing, resolvers one at a time), except
+// an operation of one field of ownTransaction, or of nothing but
+// createAnnotation (the label stream's submit), which reads the task and
+// checks the result against the project's configuration before it opens
+// its own short transaction. The decision is made on the root fields the
+// operation runs (gqlgen's CollectFields: fragments expanded, @skip and
+// @include applied with the request's variables), not on how its text
+// spells them: an inline fragment once hid login from the decision, and
+// its throttle reservation then waited for the write lock its own
+// operation held, so that one unauthenticated request stopped every write
+// of a SQLite server; and importTasks beside updateAnnotation once ran the
+// update, check and counters apart. An operation that mixes a field of
+// ownTransaction with any other is refused before anything runs.
+type transactions struct{ tx entgql.Transactioner }
+
+func (transactions) ExtensionName() string                       { return "Transactions" }
+func (t transactions) Validate(s graphql.ExecutableSchema) error { return t.tx.Validate(s) }
+
+func (t transactions) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Operation == nil || oc.Operation.Operation != ast.Mutation {
+		return nil
 	}
+	fields := rootFields(oc)
+	for _, f := range fields {
+		if slices.Contains(ownTransaction, f) && len(fields) > 1 {
+			return limitError("%s must be the only field of its operation: send the other fields in another request", f)
+		}
+	}
+	if ownTx(fields) {
+		return nil
+	}
+	return t.tx.MutateOperationContext(ctx, oc)
 }
 
-// transactions is entgql.Transactioner (every mutation in one transaction)
-// for operations that exist: gqlgen also runs response interceptors for a
-// request that failed before it had an operation (a body it could not
-// decode, a parse error), where the Transactioner would panic reading the
-// operation context.
-type transactions struct{ entgql.Transactioner }
-
+// InterceptResponse runs the operation in its transaction. gqlgen also
+// runs response interceptors for a request that failed before it had an
+// operation (a body it could not decode, a parse error), where there is
+// nothing to run.
 func (t transactions) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-	if !graphql.HasOperationContext(ctx) || graphql.GetOperationContext(ctx).Operation == nil {
+	if !graphql.HasOperationContext(ctx) {
 		return next(ctx)
 	}
-	return t.Transactioner.InterceptResponse(ctx, next)
+	oc := graphql.GetOperationContext(ctx)
+	if oc.Operation == nil || oc.Operation.Operation != ast.Mutation || ownTx(rootFields(oc)) {
+		return next(ctx)
+	}
+	return t.tx.InterceptResponse(ctx, next)
+}
+
+// rootFields are the names of the root fields oc's operation runs.
+func rootFields(oc *graphql.OperationContext) []string {
+	var names []string
+	for _, f := range graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{"Mutation"}) {
+		names = append(names, f.Name)
+	}
+	return names
+}
+
+// ownTx reports whether an operation of the root fields runs outside the
+// operation's transaction: one field of ownTransaction, or nothing but
+// createAnnotation.
+func ownTx(fields []string) bool {
+	if len(fields) == 1 && slices.Contains(ownTransaction, fields[0]) {
+		return true
+	}
+	return len(fields) > 0 && !slices.ContainsFunc(fields, func(f string) bool { return f != "createAnnotation" })
 }
 
 // oneRequestError answers a request that failed before it ran (a parse or
