@@ -197,6 +197,8 @@ func TestQueryLimits(t *testing.T) {
 		{"page size zero", `{ members(first: 0) { totalCount } }`, "BAD_USER_INPUT", "first"},
 		{"complexity", `{` + strings.Repeat(`x%d: members(first: 100) { edges { node { id role createdAt user { id displayName createdAt } } } } `, 12) + `}`, "BAD_USER_INPUT", "complexity"},
 		{"introspection is off", `{ __schema { types { name } } }`, "BAD_USER_INPUT", "introspection"},
+		{"introspection in an inline fragment", `{ ... on Query { __schema { types { name } } } }`, "BAD_USER_INPUT", "introspection"},
+		{"introspection in a fragment", `{ ...F } fragment F on Query { __type(name: "User") { fields { name } } }`, "BAD_USER_INPUT", "introspection"},
 		{"no suggestions", `{ viewr { id } }`, "BAD_USER_INPUT", "Cannot query field"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -227,17 +227,12 @@ func (l shapeLimits) check(params *graphql.RawParams) *gqlerror.Error {
 	if op == nil {
 		return nil // likewise "operation not found"
 	}
-	if !l.introspection {
-		for _, sel := range op.SelectionSet {
-			if f, ok := sel.(*ast.Field); ok && (f.Name == "__schema" || f.Name == "__type") {
-				return limitError("introspection is disabled on this server (GLOSS_GRAPHQL_INTROSPECTION)")
-			}
-		}
-	}
 	w := &walker{fragments: doc.Fragments}
 	w.directives += len(op.Directives)
 	w.selections(op.SelectionSet, 1)
 	switch {
+	case w.introspects && !l.introspection:
+		return limitError("introspection is disabled on this server (GLOSS_GRAPHQL_INTROSPECTION)")
 	case w.visited > maxWalk:
 		return limitError("the query is too large")
 	case w.depth > maxDepth:
@@ -299,6 +294,9 @@ func limitError(format string, args ...any) *gqlerror.Error {
 type walker struct {
 	fragments                           ast.FragmentDefinitionList
 	depth, aliases, directives, visited int
+	// introspects: the operation asks for __schema or __type, which only
+	// the query root has, written there or in a fragment spread on it.
+	introspects bool
 }
 
 func (w *walker) selections(set ast.SelectionSet, depth int) {
@@ -314,6 +312,9 @@ func (w *walker) selections(set ast.SelectionSet, depth int) {
 			}
 			if s.Alias != "" && s.Alias != s.Name {
 				w.aliases++
+			}
+			if s.Name == "__schema" || s.Name == "__type" {
+				w.introspects = true
 			}
 			w.directives += len(s.Directives)
 			w.selections(s.SelectionSet, depth+1)
