@@ -294,11 +294,8 @@ func TestTaskSummaryColumns(t *testing.T) {
 // the ids of what went; a refused delete sends nothing.
 func TestBulkDeletesSendWebhooks(t *testing.T) {
 	recv := MustReceiver(t)
-	s, owner := MustOwner(t, map[string]string{"GLOSS_OUTBOUND_ALLOW": "127.0.0.1"})
-	invite := inviteToken(str(owner.ok(orgQuery, nil), "organization", "inviteUrl"))
-	ann := s.browser(t)
-	ann.ok(signupMutation, signupVars(uniqueEmail("annotator"), ownerPassword, invite))
-	tm := &team{s: s, owner: owner, annotator: ann}
+	tm := MustTeamWith(t, map[string]string{"GLOSS_OUTBOUND_ALLOW": "127.0.0.1"})
+	owner, ann := tm.owner, tm.annotator
 	id := tm.project(t, textClassification, nil)
 	owner.ok(createWebhook, map[string]any{"i": map[string]any{"projectId": id, "url": recv.URL + "/p",
 		"events": []string{"TASKS_DELETED", "ANNOTATIONS_DELETED"}}})

@@ -39,7 +39,13 @@ type team struct {
 
 func MustTeam(t *testing.T) *team {
 	t.Helper()
-	s, owner := MustOwner(t, nil)
+	return MustTeamWith(t, nil)
+}
+
+// MustTeamWith is MustTeam on a server started with env.
+func MustTeamWith(t *testing.T, env map[string]string) *team {
+	t.Helper()
+	s, owner := MustOwner(t, env)
 	invite := inviteToken(str(owner.ok(orgQuery, nil), "organization", "inviteUrl"))
 	ann := s.browser(t)
 	ann.ok(signupMutation, signupVars(uniqueEmail("annotator"), ownerPassword, invite))

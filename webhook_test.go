@@ -26,6 +26,7 @@ const (
 
 // hookRequest is one request a test receiver got.
 type hookRequest struct {
+	Path   string
 	Header http.Header
 	Body   []byte
 }
@@ -45,7 +46,7 @@ func MustReceiver(t testing.TB) *receiver {
 	r.URL = httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		b, _ := io.ReadAll(req.Body)
 		r.mu.Lock()
-		r.got = append(r.got, hookRequest{Header: req.Header.Clone(), Body: b})
+		r.got = append(r.got, hookRequest{Path: req.URL.Path, Header: req.Header.Clone(), Body: b})
 		status := r.status
 		r.mu.Unlock()
 		w.WriteHeader(status)
@@ -103,11 +104,8 @@ func payloadOf(t testing.TB, r hookRequest) map[string]any {
 
 func TestWebhooksDeliverSignedEvents(t *testing.T) {
 	recv := MustReceiver(t)
-	s, owner := MustOwner(t, map[string]string{"GLOSS_OUTBOUND_ALLOW": "127.0.0.1"})
-	invite := inviteToken(str(owner.ok(orgQuery, nil), "organization", "inviteUrl"))
-	ann := s.browser(t)
-	ann.ok(signupMutation, signupVars(uniqueEmail("annotator"), ownerPassword, invite))
-	tm := &team{s: s, owner: owner, annotator: ann}
+	tm := MustTeamWith(t, map[string]string{"GLOSS_OUTBOUND_ALLOW": "127.0.0.1"})
+	owner, ann := tm.owner, tm.annotator
 
 	// An organization webhook for project events, made before the project.
 	orgHook := owner.ok(createWebhook, map[string]any{"i": map[string]any{
@@ -211,7 +209,7 @@ func TestWebhooksDeliverSignedEvents(t *testing.T) {
 	// audit trail; the receiver's body is kept nowhere.
 	org := owner.gql(`{ organization { webhooks { `+webhookFields+` } } }`, nil)
 	audit := owner.gql(`{ auditEvents(first: 100) { edges { node { action details } } } }`, nil)
-	for name, text := range map[string]string{"project webhooks": log.Raw, "organization webhooks": org.Raw, "audit events": audit.Raw, "server log": s.log(t)} {
+	for name, text := range map[string]string{"project webhooks": log.Raw, "organization webhooks": org.Raw, "audit events": audit.Raw, "server log": tm.s.log(t)} {
 		for _, leak := range []string{secret, orgSecret, strings.TrimPrefix(secret, "whsec_"), "must never be stored"} {
 			if strings.Contains(text, leak) {
 				t.Errorf("%s contain %q", name, leak)
@@ -437,5 +435,55 @@ func TestWebhookAnsweredLateInItsTimeIsDelivered(t *testing.T) {
 	}
 	if log := s.log(t); strings.Contains(log, "webhook deliveries") {
 		t.Fatalf("the worker logged an error:\n%s", log)
+	}
+}
+
+// TestSubmitsAreHeardByEveryListeningWebhook: a submit through the label
+// stream reaches the webhooks that hear its project (an organization
+// webhook hears every project) and no other: not an inactive one, not one
+// of another project. A submit reads whether any webhook listens together
+// with the state it decides on, so this is that condition's test, for each
+// way a webhook can listen or not.
+func TestSubmitsAreHeardByEveryListeningWebhook(t *testing.T) {
+	recv := MustReceiver(t)
+	tm := MustTeamWith(t, map[string]string{"GLOSS_OUTBOUND_ALLOW": "127.0.0.1"})
+	owner, ann := tm.owner, tm.annotator
+	quiet, heard, deaf := tm.project(t, textClassification, nil), tm.project(t, textClassification, nil), tm.project(t, textClassification, nil)
+	hook := func(project any, name string, active bool) {
+		in := map[string]any{"url": recv.URL + "/" + name, "events": []string{"ANNOTATION_CREATED"}, "active": active}
+		if project != nil {
+			in["projectId"] = project
+		}
+		owner.ok(createWebhook, map[string]any{"i": in})
+	}
+	result := []any{map[string]any{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": map[string]any{"choices": []string{"Positive"}}}}
+	submit := func(pid string) {
+		owner.ok(importTasks, map[string]any{"p": pid, "t": []any{map[string]any{"text": "x"}}})
+		taskID := str(ann.ok(nextTaskQuery, map[string]any{"p": pid}), "nextTask", "id")
+		ann.ok(createAnn, map[string]any{"i": map[string]any{"taskId": taskID, "result": result}})
+	}
+	projectOf := func(r hookRequest) string { return fmt.Sprint(path(payloadOf(t, r), "project", "id")) }
+
+	// No webhook at all yet: the submit stores its annotation and sends nothing.
+	submit(quiet)
+	// The project's own webhook, one of another project, and an inactive one.
+	hook(heard, "heard", true)
+	hook(deaf, "deaf-inactive", false)
+	hook(quiet, "other-project", true)
+	submit(heard)
+	submit(deaf)
+	waitFor(t, "the heard project's delivery", func() bool { return len(recv.requests()) >= 1 })
+	// Then an organization webhook, which hears every project.
+	hook(nil, "org", true)
+	submit(deaf)
+	waitFor(t, "the organization webhook's delivery", func() bool { return len(recv.requests()) >= 2 })
+	time.Sleep(300 * time.Millisecond) // a stray delivery would have come by now
+	var got []string
+	for _, r := range recv.requests() {
+		got = append(got, r.Path+" "+projectOf(r))
+	}
+	want := []string{"/heard " + heard, "/org " + deaf}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("deliveries %v, want %v", got, want)
 	}
 }

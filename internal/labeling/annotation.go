@@ -10,6 +10,7 @@ import (
 
 	"gloss/ent"
 	"gloss/ent/annotation"
+	"gloss/ent/draft"
 	"gloss/ent/privacy"
 	"gloss/ent/project"
 	"gloss/ent/task"
@@ -77,7 +78,7 @@ func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in Annotatio
 	var a *ent.Annotation
 	err = s.inTx(ctx, func(ctx context.Context) error {
 		client := database.ClientFrom(ctx, s.client)
-		st, err := s.submitState(ctx, client, t.ID, v.UserID)
+		st, err := s.submitState(ctx, client, t, v.UserID)
 		if err != nil {
 			return err
 		}
@@ -122,11 +123,15 @@ func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in Annotatio
 		if _, err := u.Save(projects.Bookkeeping(ctx)); err != nil {
 			return err
 		}
-		if _, err := s.drafts.Delete(quiet, t.ID); err != nil {
-			return err
+		if st.Draft {
+			if _, err := s.drafts.Delete(quiet, t.ID); err != nil {
+				return err
+			}
 		}
-		if err := webhook.Emit(ctx, client, webhook.AnnotationCreated, t.Edges.Project, map[string]any{"annotation": webhook.Annotation(a), "task": webhook.Task(t)}); err != nil {
-			return err
+		if st.Heard {
+			if err := webhook.Emit(ctx, client, webhook.AnnotationCreated, t.Edges.Project, map[string]any{"annotation": webhook.Annotation(a), "task": webhook.Task(t)}); err != nil {
+				return err
+			}
 		}
 		if cancelled {
 			return nil
@@ -148,17 +153,23 @@ func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in Annotatio
 }
 
 // submitState is what a submit decides on: the task's annotations and
-// lock, its project's overlap, and the viewer's own annotation of it.
+// lock, its project's overlap, and the viewer's own annotation of it; and
+// what it then has to do besides storing the annotation: whether the
+// viewer has a draft of the task to remove, and whether a webhook hears
+// the project's events. Read with the rest, these cost no statement of
+// their own when, as on most submits, there is neither.
 type submitState struct {
 	Total       int        `json:"total_annotations"`
 	Cancelled   int        `json:"cancelled_annotations"`
 	LockedBy    *int       `json:"locked_by_id"`
 	LockedUntil *time.Time `json:"locked_until"`
 	Overlap     int        `json:"overlap"`
-	Mine        *int       `json:"mine"` // the id of userID's annotation of the task, if any
+	Mine        *int       `json:"mine"`  // the id of userID's annotation of the task, if any
+	Draft       bool       `json:"draft"` // userID has a draft of the task
+	Heard       bool       `json:"heard"` // a webhook hears the project's events (webhook.Listening)
 }
 
-// submitState locks task id's row until the transaction ends (lockRow)
+// submitState locks task t's row until the transaction ends (lockRow)
 // and reads the state that a submit by userID decides on, in one later
 // statement: a statement after the lock sees what a transaction that held
 // the row before committed (a locking read's own subqueries would judge by
@@ -166,28 +177,35 @@ type submitState struct {
 // the state is bookkeeping, returned to nobody, and the annotation policy
 // decides, inside the same transaction, whether the viewer may label the
 // task. A task that no longer exists is not found.
-func (s *Service) submitState(ctx context.Context, client *ent.Client, id, userID int) (*submitState, error) {
-	if err := s.lockRow(ctx, client, id); err != nil {
+func (s *Service) submitState(ctx context.Context, client *ent.Client, t *ent.Task, userID int) (*submitState, error) {
+	if err := s.lockRow(ctx, client, t.ID); err != nil {
 		return nil, err
 	}
 	var rows []submitState
-	err := client.Task.Query().Where(task.ID(id)).Modify(func(sel *sql.Selector) {
+	err := client.Task.Query().Where(task.ID(t.ID)).Modify(func(sel *sql.Selector) {
 		p := sql.Table(project.Table)
 		a := sql.Table(annotation.Table)
 		mine := sql.Select(a.C(annotation.FieldID)).From(a).Where(sql.And(
 			sql.ColumnsEQ(a.C(annotation.FieldTaskID), sel.C(task.FieldID)),
 			sql.EQ(a.C(annotation.FieldCompletedByID), userID),
 		)).Limit(1)
+		d := sql.Table(draft.Table)
+		drafts := sql.Select(d.C(draft.FieldID)).From(d).Where(sql.And(
+			sql.ColumnsEQ(d.C(draft.FieldTaskID), sel.C(task.FieldID)),
+			sql.EQ(d.C(draft.FieldUserID), userID),
+		))
 		sel.Join(p).On(sel.C(task.FieldProjectID), p.C(project.FieldID))
 		sel.Select(sel.C(task.FieldTotalAnnotations), sel.C(task.FieldCancelledAnnotations),
 			sel.C(task.FieldLockedByID), sel.C(task.FieldLockedUntil), p.C(project.FieldOverlap))
 		sel.AppendSelectExprAs(mine, "mine")
+		sel.AppendSelectExprAs(sql.Exists(drafts), "draft")
+		sel.AppendSelectExprAs(webhook.Listening(t.OrganizationID, t.ProjectID), "heard")
 	}).Scan(privacy.DecisionContext(ctx, privacy.Allow), &rows)
 	if err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {
-		return nil, fault.New(fault.NotFound, "task %d not found", id)
+		return nil, fault.New(fault.NotFound, "task %d not found", t.ID)
 	}
 	return &rows[0], nil
 }
@@ -224,17 +242,17 @@ func hasRoom(v *viewer.Viewer, id int, st *submitState, now time.Time) error {
 		id, st.Overlap)
 }
 
-// unskipHasRoom locks the task row and applies hasRoom to it.
-func (s *Service) unskipHasRoom(ctx context.Context, client *ent.Client, taskID int) error {
+// unskipHasRoom locks task t's row and applies hasRoom to it.
+func (s *Service) unskipHasRoom(ctx context.Context, client *ent.Client, t *ent.Task) error {
 	v, err := fault.SignedIn(ctx)
 	if err != nil {
 		return err
 	}
-	st, err := s.submitState(ctx, client, taskID, v.UserID)
+	st, err := s.submitState(ctx, client, t, v.UserID)
 	if err != nil {
 		return err
 	}
-	return hasRoom(v, taskID, st, time.Now())
+	return hasRoom(v, t.ID, st, time.Now())
 }
 
 // lockRow locks task id's row until the transaction ends, on PostgreSQL,
@@ -338,7 +356,7 @@ func (s *Service) updateAnnotation(ctx context.Context, id int, in AnnotationInp
 		if !*in.WasCancelled {
 			// Turning a skip into an annotation takes a place, as a
 			// submit does: decided the same way, under the row lock.
-			if err := s.unskipHasRoom(ctx, client, a.TaskID); err != nil {
+			if err := s.unskipHasRoom(ctx, client, a.Edges.Task); err != nil {
 				return nil, err
 			}
 		}
