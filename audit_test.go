@@ -475,3 +475,35 @@ func TestAuditCheckpointFileTornByACrashStaysVerifiable(t *testing.T) {
 		t.Fatalf("verify after a restart over a torn line: %q, %v", out, err)
 	}
 }
+
+// TestStreamLogsWorkNotHandOuts: the label stream's lock is bookkeeping
+// that the audit log does not keep (asking again hands out the same task,
+// and writes nothing), while what the annotator does with the task is
+// kept; the task they are handed next follows that event.
+func TestStreamLogsWorkNotHandOuts(t *testing.T) {
+	tm := MustTeam(t)
+	id := tm.project(t, textClassification, nil)
+	tm.owner.ok(importTasks, map[string]any{"p": id, "t": []any{map[string]any{"text": "a"}, map[string]any{"text": "b"}}})
+	before := len(actions(t, tm.owner, nil))
+	first := str(tm.annotator.ok(nextTaskQuery, map[string]any{"p": id}), "nextTask", "id")
+	if again := str(tm.annotator.ok(nextTaskQuery, map[string]any{"p": id}), "nextTask", "id"); again != first {
+		t.Fatalf("the stream handed out task %s, then %s, without anything done to the first", first, again)
+	}
+	if got := actions(t, tm.owner, nil); len(got) != before {
+		t.Fatalf("handing out a task wrote audit events: %v", got[:len(got)-before])
+	}
+	result := []any{map[string]any{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": map[string]any{"choices": []string{"Positive"}}}}
+	ann := str(tm.annotator.ok(createAnn, map[string]any{"i": map[string]any{"taskId": first, "result": result}}), "createAnnotation", "id")
+	if second := str(tm.annotator.ok(nextTaskQuery, map[string]any{"p": id}), "nextTask", "id"); second == first {
+		t.Fatalf("the stream handed out annotated task %s again", first)
+	}
+	d := tm.owner.ok(auditQuery, nil)
+	edges := path(d, "auditEvents", "edges").([]any)
+	if len(edges) != before+1 {
+		t.Fatalf("a submit and the next hand-out wrote %d events, want the submit's one: %v", len(edges)-before, actions(t, tm.owner, nil))
+	}
+	e := path(edges[0], "node")
+	if str(e, "action") != "annotation.create" || str(e, "targetId") != ann || str(e, "actorId") != idOf(t, tm.annotator) {
+		t.Fatalf("the submit's event: %v", e)
+	}
+}

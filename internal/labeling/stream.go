@@ -251,9 +251,17 @@ func (s *Service) inTx(ctx context.Context, fn func(context.Context) error) erro
 // commits in the instant between this statement's snapshot and its lock,
 // PostgreSQL still locks the row before it finds the condition false: rare,
 // and the UPDATE decides either way.)
+//
+// The lock is the stream's bookkeeping, as the counters and the release of
+// a submit are, and the audit log does not keep it row by row (ctx is
+// quiet for it): what an annotator does with the task they are handed is
+// kept (the annotation or the skip), and the stream hands them the same
+// task again until they do something with it or the lock's LockTTL ends.
+// Appending an event per hand-out took a sixth of the stream's CPU.
 func (s *Service) lockIn(ctx context.Context, ids []int, userID int, now time.Time) (int, error) {
 	client := database.ClientFrom(ctx, s.client)
 	takeable := takeable(userID, now)
+	quiet := audit.Quiet(ctx)
 	for len(ids) > 0 {
 		id := ids[0]
 		if s.postgres {
@@ -275,7 +283,7 @@ func (s *Service) lockIn(ctx context.Context, ids []int, userID int, now time.Ti
 			Modify(func(u *sql.UpdateBuilder) {
 				u.Set(task.FieldUpdatedAt, sql.ExprFunc(func(b *sql.Builder) { b.Ident(task.FieldUpdatedAt) }))
 			}).
-			Save(ctx)
+			Save(quiet)
 		if err != nil {
 			return 0, err
 		}
