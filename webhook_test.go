@@ -481,6 +481,10 @@ func TestSubmitsAreHeardByEveryListeningWebhook(t *testing.T) {
 	var got []string
 	for _, r := range recv.requests() {
 		got = append(got, r.Path+" "+projectOf(r))
+		// The payload carries the whole project, as Label Studio's does.
+		if p := payloadOf(t, r); !strings.HasPrefix(str(p, "project", "title"), "Project ") || str(p, "project", "label_config") != textClassification {
+			t.Errorf("%s: the payload's project lacks its title or configuration: %v", r.Path, p["project"])
+		}
 	}
 	want := []string{"/heard " + heard, "/org " + deaf}
 	if fmt.Sprint(got) != fmt.Sprint(want) {

@@ -66,7 +66,11 @@ func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in Annotatio
 	if in.Result == nil {
 		return nil, fault.Invalid("result is required")
 	}
-	t, err := database.ClientFrom(ctx, s.client).Task.Query().Where(task.ID(taskID)).WithProject().Only(ctx)
+	// Of the project, what checking the result needs: a webhook that
+	// hears the submit reads the rest (see below).
+	t, err := database.ClientFrom(ctx, s.client).Task.Query().Where(task.ID(taskID)).
+		WithProject(func(q *ent.ProjectQuery) { q.Select(project.FieldOrganizationID, project.FieldLabelConfig) }).
+		Only(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +133,12 @@ func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in Annotatio
 			}
 		}
 		if st.Heard {
-			if err := webhook.Emit(ctx, client, webhook.AnnotationCreated, t.Edges.Project, map[string]any{"annotation": webhook.Annotation(a), "task": webhook.Task(t)}); err != nil {
+			// The payload carries the whole project.
+			p, err := client.Project.Get(ctx, t.ProjectID)
+			if err != nil {
+				return err
+			}
+			if err := webhook.Emit(ctx, client, webhook.AnnotationCreated, p, map[string]any{"annotation": webhook.Annotation(a), "task": webhook.Task(t)}); err != nil {
 				return err
 			}
 		}

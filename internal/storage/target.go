@@ -126,8 +126,14 @@ func (s *Service) afterCommit(ctx context.Context, list []change) {
 }
 
 // targets returns the EXPORT storages of a project (ctx is the system's).
+// Most projects have none, and every submit asks: whether there is any is
+// a read of one column, and the whole rows are read only when there is.
 func (s *Service) targets(ctx context.Context, projectID int) ([]*ent.Storage, error) {
-	return s.client.Storage.Query().Where(storage.ProjectID(projectID), storage.DirectionEQ(storage.DirectionEXPORT)).All(ctx)
+	q := s.client.Storage.Query().Where(storage.ProjectID(projectID), storage.DirectionEQ(storage.DirectionEXPORT))
+	if found, err := q.Clone().Exist(ctx); err != nil || !found {
+		return nil, err
+	}
+	return q.All(ctx)
 }
 
 // objectKey is the key of annotation id in st, as Label Studio names it.
