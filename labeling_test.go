@@ -536,3 +536,34 @@ func TestTaskFilterCannotTraverse(t *testing.T) {
 	}
 	tm.owner.wantCode("BAD_USER_INPUT", `query($p: ID!) { tasks(projectId: $p, orderBy: {field: PASSWORD_HASH, direction: ASC}) { totalCount } }`, map[string]any{"p": id})
 }
+
+// TestNextTaskHandsOutTheHeldTaskFirst: the stream hands an annotator the
+// task it holds for them even when a task before it has become free, and
+// once that task is done, the free one.
+func TestNextTaskHandsOutTheHeldTaskFirst(t *testing.T) {
+	tm := MustTeam(t)
+	id := tm.project(t, textClassification, map[string]any{"overlap": 1})
+	tm.owner.ok(importTasks, map[string]any{"p": id, "t": []any{map[string]any{"text": "one"}, map[string]any{"text": "two"}, map[string]any{"text": "three"}}})
+	other := tm.s.browser(t)
+	other.ok(signupMutation, signupVars(uniqueEmail("labeler"), ownerPassword, inviteToken(str(tm.owner.ok(orgQuery, nil), "organization", "inviteUrl"))))
+	tm.addMember(t, id, other)
+	next := func(b *browser) string { return str(b.ok(nextTaskQuery, map[string]any{"p": id}), "nextTask", "id") }
+	first := next(other)
+	held := next(tm.annotator)
+	if held == first {
+		t.Fatalf("two annotators hold task %s", held)
+	}
+	// The other annotator skips the first task: it is free again, and
+	// before the held one in the stream's order.
+	other.ok(createAnn, map[string]any{"i": map[string]any{"taskId": first, "result": []any{}, "wasCancelled": true}})
+	for range 2 {
+		if got := next(tm.annotator); got != held {
+			t.Fatalf("the stream handed out task %s, not task %s that it holds for the annotator", got, held)
+		}
+	}
+	choice := []any{map[string]any{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": map[string]any{"choices": []any{"Positive"}}}}
+	tm.annotator.ok(createAnn, map[string]any{"i": map[string]any{"taskId": held, "result": choice}})
+	if got := next(tm.annotator); got != first {
+		t.Fatalf("after the held task, the stream handed out task %s, not the free task %s before it", got, first)
+	}
+}

@@ -3,6 +3,7 @@ package labeling
 import (
 	"context"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"time"
 
@@ -66,13 +67,6 @@ func (s *Service) NextTask(ctx context.Context, projectID int) (*ent.Task, error
 		// hands out is locked for, and then read as, the viewer.
 		sys := viewer.NewSystemContext(ctx)
 		now := time.Now()
-		if id, err := s.held(sys, p.ID, v.UserID, now); err != nil {
-			return err
-		} else if id != 0 {
-			if got, err = s.lockIn(ctx, []int{id}, v.UserID, now); err != nil || got != 0 {
-				return err
-			}
-		}
 		// On PostgreSQL other annotators' nextTask find the same first
 		// tasks and may be taking them (their row locks make lockIn pass
 		// them over), so the search hands lockIn a few (pickBatch), which
@@ -106,18 +100,15 @@ func (s *Service) NextTask(ctx context.Context, projectID int) (*ent.Task, error
 	return database.ClientFrom(ctx, s.client).Task.Get(ctx, got)
 }
 
-// held returns the id of a task of the project whose lock userID holds, or
-// 0: a seek on the partial index of held tasks. Whether it still needs
-// userID is lockIn's to decide; its conditions stay out of this WHERE so
-// that the planner has no other index to prefer.
-func (s *Service) held(ctx context.Context, projectID, userID int, now time.Time) (int, error) {
-	id, err := database.ClientFrom(ctx, s.client).Task.Query().
-		Where(task.LockedByID(userID), task.ProjectID(projectID), task.LockedUntilGTE(now)).
-		Order(ent.Asc(task.FieldID)).FirstID(ctx)
-	if ent.IsNotFound(err) {
-		return 0, nil
+// heldFirst orders the tasks whose lock userID holds at now before the
+// others: the stream hands an annotator the task it holds for them first.
+func heldFirst(userID int, now time.Time) func(*sql.Selector) {
+	return func(s *sql.Selector) {
+		held := sql.And(sql.EQ(s.C(task.FieldLockedByID), userID), sql.GTE(s.C(task.FieldLockedUntil), now))
+		s.OrderExpr(sql.ExprFunc(func(b *sql.Builder) {
+			b.WriteString("CASE WHEN ").Join(held).WriteString(" THEN 0 ELSE 1 END")
+		}))
 	}
-	return id, err
 }
 
 // pickBatch is how many candidates a search hands lockIn on PostgreSQL.
@@ -136,6 +127,11 @@ const pickBatch = 8
 // of these win. A range on the count instead would read every unfinished
 // task to sort them. Tasks in tried are passed over.
 //
+// A task the viewer holds comes first, wherever it is (heldFirst): its own
+// branch of the union seeks the index of held tasks. Whether it still
+// needs the viewer is lockIn's to decide; the branch leaves those
+// conditions out so that the planner has no other index to prefer.
+//
 // "Exactly k" is written as the range k..k, ordered by count then id: only
 // that index gives this order, so PostgreSQL cannot walk the primary key
 // instead. With an equality it may, and did: its statistics cannot tell
@@ -150,7 +146,16 @@ func (s *Service) candidates(ctx context.Context, p *ent.Project, userID, from i
 	search := func(after bool) ([]int, error) {
 		return client.Task.Query().Modify(func(s *sql.Selector) {
 			b := sql.Dialect(s.Dialect())
-			var union *sql.Selector
+			h := sql.Table(task.Table)
+			union := b.Select(h.C(task.FieldID)).From(h).Where(sql.And(
+				sql.EQ(h.C(task.FieldLockedByID), userID),
+				sql.EQ(h.C(task.FieldProjectID), p.ID),
+				sql.GTE(h.C(task.FieldLockedUntil), now),
+			)).Limit(1)
+			if len(tried) > 0 {
+				union.Where(sql.NotIn(h.C(task.FieldID), anyInts(tried)...))
+			}
+			union = b.Select(task.FieldID).From(union.As("held"))
 			for k := 0; k < p.Overlap; k++ {
 				t := sql.Table(task.Table)
 				pick := b.Select(t.C(task.FieldID)).From(t).Where(sql.And(
@@ -168,14 +173,10 @@ func (s *Service) candidates(ctx context.Context, p *ent.Project, userID, from i
 				if len(tried) > 0 {
 					pick.Where(sql.NotIn(t.C(task.FieldID), anyInts(tried)...))
 				}
-				one := b.Select(task.FieldID).From(pick.As("k" + strconv.Itoa(k)))
-				if union == nil {
-					union = one
-				} else {
-					union.UnionAll(one)
-				}
+				union.UnionAll(b.Select(task.FieldID).From(pick.As("k" + strconv.Itoa(k))))
 			}
 			s.Where(sql.In(s.C(task.FieldID), union))
+			heldFirst(userID, now)(s)
 		}).Order(ent.Asc(task.FieldID)).Limit(n).IDs(ctx)
 	}
 	ids, err := search(true)
@@ -267,7 +268,10 @@ func (s *Service) lockIn(ctx context.Context, ids []int, userID int, now time.Ti
 		if s.postgres {
 			got, err := client.Task.Query().Where(task.IDIn(ids...)).Where(takeable...).
 				Order(ent.Asc(task.FieldID)).Limit(1).
-				Modify(func(sel *sql.Selector) { sel.ForUpdate(sql.WithLockAction(sql.SkipLocked)) }).
+				Modify(func(sel *sql.Selector) {
+					heldFirst(userID, now)(sel) // ids' order
+					sel.ForUpdate(sql.WithLockAction(sql.SkipLocked))
+				}).
 				IDs(privacy.DecisionContext(ctx, privacy.Allow))
 			if err != nil || len(got) == 0 {
 				return 0, err
@@ -297,13 +301,7 @@ func (s *Service) lockIn(ctx context.Context, ids []int, userID int, now time.Ti
 		// with; the UPDATE, after the row lock, saw one that committed in
 		// between (the annotator's other tab). The ids after it were never
 		// looked at: try them, or the caller passes them over as tried.
-		var rest []int
-		for _, x := range ids {
-			if x > id {
-				rest = append(rest, x)
-			}
-		}
-		ids = rest
+		ids = ids[slices.Index(ids, id)+1:]
 	}
 	return 0, nil
 }
