@@ -418,6 +418,32 @@ func TestS3TargetStorage(t *testing.T) {
 	owner.ok(`mutation($a: ID!) { deleteAnnotation(id: $a) }`, map[string]any{"a": a})
 	waitFor(t, "the object of the deleted annotation to go", func() bool { return g.object("out", "annotations/"+a) == nil })
 
+	// A burst of submits, a change and a delete, as fast as they come: the
+	// writer gathers them, and each lands as its last change left it.
+	var burst []any
+	for i := range 6 {
+		burst = append(burst, map[string]any{"text": fmt.Sprintf("burst %d", i)})
+	}
+	owner.ok(importTasks, map[string]any{"p": project, "t": burst})
+	var made []string
+	for range burst {
+		_, id := annotate(owner, project)
+		made = append(made, id)
+	}
+	owner.ok(`mutation($a: ID!, $r: JSON!) { updateAnnotation(id: $a, input: {result: $r}) { id } }`, map[string]any{"a": made[0], "r": choice("Negative")})
+	owner.ok(`mutation($a: ID!) { deleteAnnotation(id: $a) }`, map[string]any{"a": made[1]})
+	waitFor(t, "the burst in the target", func() bool {
+		if !bytes.Contains(g.object("out", "annotations/"+made[0]), []byte("Negative")) || g.object("out", "annotations/"+made[1]) != nil {
+			return false
+		}
+		for _, id := range made[2:] {
+			if !bytes.Contains(g.object("out", "annotations/"+id), []byte("Positive")) {
+				return false
+			}
+		}
+		return true
+	})
+
 	mustNotLeak(t, s, owner, project, s3Secret)
 
 	// A project goes with its storages; the bucket keeps what was written.

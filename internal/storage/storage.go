@@ -52,9 +52,14 @@ type Service struct {
 	log     *slog.Logger
 	gcsEmu  string // Options.GCSEmulator
 	running sync.WaitGroup
-	stop    chan struct{} // closed by Close: running syncs end
-	halt    chan struct{} // closed by Close after its grace: target writes still running end
-	once    sync.Once
+	// The background writer of target storages (writeTargets): the
+	// committed changes it has yet to write, and whether it runs.
+	targetMu    sync.Mutex
+	targetQueue []change
+	targetBusy  bool
+	stop        chan struct{} // closed by Close: running syncs end
+	halt        chan struct{} // closed by Close after its grace: target writes still running end
+	once        sync.Once
 }
 
 // Options configure a Service.

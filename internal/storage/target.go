@@ -27,10 +27,11 @@ const exportPage = 200
 // a saved annotation is written to each EXPORT storage of its project, a
 // deleted one removed where the storage may delete objects. The writes run
 // after the transaction commits, never inside it, and never hold up the
-// request: one background job per transaction, however many annotations
-// it changed (an import of a million), that asks once per project whether
-// there is any target at all. A failed write is logged and done again by
-// the storage's next sync.
+// request: a background writer gathers what commits in targetWait
+// (however many annotations a transaction changed: an import of a
+// million), asks once per project whether there is any target at all, and
+// writes each project's changes in a job of its own. A failed write is
+// logged and done again by the storage's next sync.
 func (s *Service) Hook() ent.Hook {
 	return hook.On(func(next ent.Mutator) ent.Mutator {
 		return hook.AnnotationFunc(func(ctx context.Context, m *ent.AnnotationMutation) (ent.Value, error) {
@@ -75,7 +76,7 @@ var pending database.TxQueue[change]
 func (s *Service) changed(ctx context.Context, c change) error {
 	tx := ent.TxFromContext(ctx)
 	if tx == nil {
-		s.afterCommit(ctx, []change{c})
+		s.afterCommit([]change{c})
 		return nil
 	}
 	return pending.Add(tx, c, func() ent.CommitHook {
@@ -84,7 +85,7 @@ func (s *Service) changed(ctx context.Context, c change) error {
 				err := next.Commit(cctx, tx)
 				list := pending.Take(tx)
 				if err == nil {
-					s.afterCommit(ctx, list)
+					s.afterCommit(list)
 				}
 				return err
 			})
@@ -92,37 +93,92 @@ func (s *Service) changed(ctx context.Context, c change) error {
 	})
 }
 
-// afterCommit writes committed changes to the target storages in the
-// background.
-func (s *Service) afterCommit(ctx context.Context, list []change) {
-	bg := viewer.NewSystemContext(context.WithoutCancel(ctx))
+// targetWait is how long the background writer gathers committed changes
+// before it writes them: one look for a project's target storages then
+// serves every change of the project in that time. In the label stream a
+// look per submit was a twentieth of the server's CPU, for projects that
+// mostly have no target at all.
+const targetWait = 50 * time.Millisecond
+
+// afterCommit queues committed changes for the target storages, and starts
+// the background writer unless it is running.
+func (s *Service) afterCommit(list []change) {
+	s.targetMu.Lock()
+	defer s.targetMu.Unlock()
+	s.targetQueue = append(s.targetQueue, list...)
+	if s.targetBusy {
+		return
+	}
+	s.targetBusy = true
 	s.running.Add(1)
-	go func() {
-		defer s.running.Done()
-		ctx, stop := until(bg, s.halt) // finishes at shutdown, within its grace
-		defer stop()
-		targets := map[int][]*ent.Storage{}
-		for _, c := range list {
-			sts, seen := targets[c.project]
-			if !seen {
-				var err error
-				if sts, err = s.targets(ctx, c.project); err != nil {
-					s.log.Warn("storage: find target storages", slog.Any("error", err))
-				}
-				targets[c.project] = sts
-			}
-			if len(sts) == 0 {
-				continue
-			}
-			wctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
-			if c.deleted {
-				s.removeAnnotation(wctx, sts, c.annotation)
-			} else {
-				s.writeAnnotation(wctx, sts, c.annotation)
-			}
-			cancel()
+	go s.writeTargets()
+}
+
+// writeTargets is the background writer: it writes what is queued, a
+// gathering at a time, and ends when a gathering finds nothing. At
+// shutdown it gathers no longer and writes what is left, until the grace
+// period ends (s.halt).
+func (s *Service) writeTargets() {
+	defer s.running.Done()
+	ctx, stop := until(viewer.NewSystemContext(context.Background()), s.halt)
+	defer stop()
+	for {
+		select {
+		case <-time.After(targetWait):
+		case <-s.stop:
 		}
-	}()
+		s.targetMu.Lock()
+		list := s.targetQueue
+		s.targetQueue = nil
+		if len(list) == 0 {
+			s.targetBusy = false
+			s.targetMu.Unlock()
+			return
+		}
+		s.targetMu.Unlock()
+		s.writeChanges(ctx, list)
+	}
+}
+
+// writeChanges looks once for the target storages of each project that
+// list changed, and writes each such project's changes, in order, in a
+// job of its own, so that a slow storage holds up neither the others nor
+// the next gathering.
+func (s *Service) writeChanges(ctx context.Context, list []change) {
+	var projects []int
+	byProject := map[int][]change{}
+	for _, c := range list {
+		if _, seen := byProject[c.project]; !seen {
+			projects = append(projects, c.project)
+		}
+		byProject[c.project] = append(byProject[c.project], c)
+	}
+	for _, p := range projects {
+		sts, err := s.targets(ctx, p)
+		if err != nil {
+			s.log.Warn("storage: find target storages", slog.Int("project", p), slog.Any("error", err))
+			continue
+		}
+		if len(sts) == 0 {
+			continue
+		}
+		changes := byProject[p]
+		s.running.Add(1)
+		go func() {
+			defer s.running.Done()
+			ctx, stop := until(viewer.NewSystemContext(context.Background()), s.halt)
+			defer stop()
+			for _, c := range changes {
+				wctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+				if c.deleted {
+					s.removeAnnotation(wctx, sts, c.annotation)
+				} else {
+					s.writeAnnotation(wctx, sts, c.annotation)
+				}
+				cancel()
+			}
+		}()
+	}
 }
 
 // targets returns the EXPORT storages of a project (ctx is the system's).
