@@ -52,7 +52,8 @@ const MaxPayloadItems = 100
 // the transaction of client, so the event is sent if and only if the
 // change commits. body holds the event's objects by Label Studio's keys
 // ("annotation", "task", "tasks", "annotations"); Emit adds "action" and
-// "project". It costs one indexed read when no webhook listens.
+// "project". It costs one indexed read when no webhook listens (a caller
+// that reads Listening with its own state skips even that).
 func Emit(ctx context.Context, client *ent.Client, event Event, p *ent.Project, body map[string]any) error {
 	return EmitLazy(ctx, client, event, p, func(context.Context) (map[string]any, error) { return body, nil })
 }
