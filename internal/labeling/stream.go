@@ -85,8 +85,13 @@ func (s *Service) NextTask(ctx context.Context, projectID int) (*ent.Task, error
 			if err != nil || len(ids) == 0 {
 				return err
 			}
-			if got, err = s.lockIn(ctx, ids, v.UserID, now); err != nil || got != 0 {
+			if got, err = s.lockIn(ctx, ids, v.UserID, now); err != nil {
 				return err
+			} else if got != 0 {
+				// Who was handed which task: the annotator reads it,
+				// whether they annotate it or not.
+				return s.audit.Record(ctx, audit.Event{Action: "task.handed_out", TargetType: "Task",
+					TargetID: strconv.Itoa(got), Details: map[string]any{"project": p.ID}})
 			}
 			tried = append(tried, ids...)
 		}
@@ -123,8 +128,8 @@ const pickBatch = 8
 // project's size: for each count of annotations k below the overlap the
 // first n tasks with exactly k in (project_id, total_annotations, id)
 // order from the keyset start, skipping the few held by others and those
-// the viewer annotated (an indexed NOT EXISTS per row); the n lowest ids
-// of these win. A range on the count instead would read every unfinished
+// the viewer annotated (an indexed NOT EXISTS per row); after the held
+// task, the n lowest ids of these win. A range on the count instead would read every unfinished
 // task to sort them. Tasks in tried are passed over.
 //
 // A task the viewer holds comes first, wherever it is (heldFirst): its own
@@ -151,7 +156,7 @@ func (s *Service) candidates(ctx context.Context, p *ent.Project, userID, from i
 				sql.EQ(h.C(task.FieldLockedByID), userID),
 				sql.EQ(h.C(task.FieldProjectID), p.ID),
 				sql.GTE(h.C(task.FieldLockedUntil), now),
-			)).Limit(1)
+			)).OrderBy(h.C(task.FieldID)).Limit(1)
 			if len(tried) > 0 {
 				union.Where(sql.NotIn(h.C(task.FieldID), anyInts(tried)...))
 			}
@@ -230,7 +235,8 @@ func (s *Service) inTx(ctx context.Context, fn func(context.Context) error) erro
 	return database.InTx(ctx, database.ClientFrom(ctx, s.client), fn)
 }
 
-// lockIn takes for userID the first task of ids (on SQLite there is one)
+// lockIn takes for userID the first task of ids, in their order (the held
+// task first, then by id; on SQLite there is one),
 // that still needs an annotation (fewer that were not skipped than its
 // project's overlap, read in the same statement: belowOverlap), that
 // userID has not annotated or skipped and that nobody else holds; it
@@ -253,12 +259,8 @@ func (s *Service) inTx(ctx context.Context, fn func(context.Context) error) erro
 // PostgreSQL still locks the row before it finds the condition false: rare,
 // and the UPDATE decides either way.)
 //
-// The lock is the stream's bookkeeping, as the counters and the release of
-// a submit are, and the audit log does not keep it row by row (ctx is
-// quiet for it): what an annotator does with the task they are handed is
-// kept (the annotation or the skip), and the stream hands them the same
-// task again until they do something with it or the lock's LockTTL ends.
-// Appending an event per hand-out took a sixth of the stream's CPU.
+// The UPDATE itself is not logged row by row (the generic event of a bulk
+// update names no task): NextTask records the hand-out as task.handed_out.
 func (s *Service) lockIn(ctx context.Context, ids []int, userID int, now time.Time) (int, error) {
 	client := database.ClientFrom(ctx, s.client)
 	takeable := takeable(userID, now)
@@ -299,9 +301,11 @@ func (s *Service) lockIn(ctx context.Context, ids []int, userID int, now time.Ti
 		}
 		// The SELECT judged the annotations by the snapshot it started
 		// with; the UPDATE, after the row lock, saw one that committed in
-		// between (the annotator's other tab). The ids after it were never
-		// looked at: try them, or the caller passes them over as tried.
-		ids = ids[slices.Index(ids, id)+1:]
+		// between (the annotator's other tab). Try the others again (the
+		// SELECT ordered by a held-first it judged anew, so the ids it
+		// passed over are not all before id in ids' order), or the caller
+		// passes them over as tried.
+		ids = slices.DeleteFunc(slices.Clone(ids), func(x int) bool { return x == id }) // the caller keeps ids
 	}
 	return 0, nil
 }
