@@ -53,11 +53,14 @@ type Service struct {
 	gcsEmu  string // Options.GCSEmulator
 	running sync.WaitGroup
 	// The background writer of target storages (writeTargets): the
-	// committed changes it has yet to write, and whether it runs.
+	// committed changes it has yet to gather, whether it runs, and the
+	// projects' jobs that write them, with what each has yet to write
+	// (writeProject).
 	targetMu    sync.Mutex
 	targetQueue []change
 	targetBusy  bool
-	stop        chan struct{} // closed by Close: running syncs end
+	targetJobs  map[int][]targetBatch
+	stop        chan struct{} // closed by Close: running syncs end, the target writer gathers no more
 	halt        chan struct{} // closed by Close after its grace: target writes still running end
 	once        sync.Once
 }

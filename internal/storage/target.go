@@ -30,7 +30,8 @@ const exportPage = 200
 // request: a background writer gathers what commits in targetWait
 // (however many annotations a transaction changed: an import of a
 // million), asks once per project whether there is any target at all, and
-// writes each project's changes in a job of its own. A failed write is
+// writes each project's changes, in the order they committed, in a job of
+// the project's own. A failed write is
 // logged and done again by the storage's next sync.
 func (s *Service) Hook() ent.Hook {
 	return hook.On(func(next ent.Mutator) ent.Mutator {
@@ -141,9 +142,9 @@ func (s *Service) writeTargets() {
 }
 
 // writeChanges looks once for the target storages of each project that
-// list changed, and writes each such project's changes, in order, in a
-// job of its own, so that a slow storage holds up neither the others nor
-// the next gathering.
+// list changed, and hands each such project's changes to the project's
+// job (writeProject), so that a slow storage holds up neither the other
+// projects nor the next gathering.
 func (s *Service) writeChanges(ctx context.Context, list []change) {
 	var projects []int
 	byProject := map[int][]change{}
@@ -159,26 +160,60 @@ func (s *Service) writeChanges(ctx context.Context, list []change) {
 			s.log.Warn("storage: find target storages", slog.Int("project", p), slog.Any("error", err))
 			continue
 		}
-		if len(sts) == 0 {
-			continue
+		if len(sts) > 0 {
+			s.writeProject(p, targetBatch{storages: sts, changes: byProject[p]})
 		}
-		changes := byProject[p]
-		s.running.Add(1)
-		go func() {
-			defer s.running.Done()
-			ctx, stop := until(viewer.NewSystemContext(context.Background()), s.halt)
-			defer stop()
-			for _, c := range changes {
+	}
+}
+
+// targetBatch is changes of one project and the target storages they go
+// to.
+type targetBatch struct {
+	storages []*ent.Storage
+	changes  []change
+}
+
+// writeProject writes b in the project's one job, after what the job has
+// yet to write: a project's changes reach its storages in the order they
+// committed, across gatherings too (a later update or delete of an
+// annotation never lands before an earlier write of it).
+func (s *Service) writeProject(project int, b targetBatch) {
+	s.targetMu.Lock()
+	defer s.targetMu.Unlock()
+	if queued, running := s.targetJobs[project]; running {
+		s.targetJobs[project] = append(queued, b)
+		return
+	}
+	if s.targetJobs == nil {
+		s.targetJobs = map[int][]targetBatch{}
+	}
+	s.targetJobs[project] = nil
+	s.running.Add(1)
+	go func() {
+		defer s.running.Done()
+		ctx, stop := until(viewer.NewSystemContext(context.Background()), s.halt)
+		defer stop()
+		for {
+			for _, c := range b.changes {
 				wctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 				if c.deleted {
-					s.removeAnnotation(wctx, sts, c.annotation)
+					s.removeAnnotation(wctx, b.storages, c.annotation)
 				} else {
-					s.writeAnnotation(wctx, sts, c.annotation)
+					s.writeAnnotation(wctx, b.storages, c.annotation)
 				}
 				cancel()
 			}
-		}()
-	}
+			s.targetMu.Lock()
+			queued := s.targetJobs[project]
+			if len(queued) == 0 {
+				delete(s.targetJobs, project)
+				s.targetMu.Unlock()
+				return
+			}
+			b, s.targetJobs[project] = queued[0], queued[1:]
+			s.targetMu.Unlock()
+		}
+	}()
 }
 
 // targets returns the EXPORT storages of a project (ctx is the system's).
