@@ -129,8 +129,8 @@ const pickBatch = 8
 // first n tasks with exactly k in (project_id, total_annotations, id)
 // order from the keyset start, skipping the few held by others and those
 // the viewer annotated (an indexed NOT EXISTS per row); after the held
-// task, the n lowest ids of these win. A range on the count instead would read every unfinished
-// task to sort them. Tasks in tried are passed over.
+// task, the n lowest ids of these win. A range on the count instead would
+// read every unfinished task to sort them. Tasks in tried are passed over.
 //
 // A task the viewer holds comes first, wherever it is (heldFirst): its own
 // branch of the union seeks the index of held tasks. Whether it still
@@ -236,8 +236,8 @@ func (s *Service) inTx(ctx context.Context, fn func(context.Context) error) erro
 }
 
 // lockIn takes for userID the first task of ids, in their order (the held
-// task first, then by id; on SQLite there is one),
-// that still needs an annotation (fewer that were not skipped than its
+// task first, then by id; on SQLite there is one), that still needs an
+// annotation (fewer that were not skipped than its
 // project's overlap, read in the same statement: belowOverlap), that
 // userID has not annotated or skipped and that nobody else holds; it
 // returns the task's id, or 0 when none of them qualifies. The whole

@@ -31,8 +31,8 @@ const exportPage = 200
 // (however many annotations a transaction changed: an import of a
 // million), asks once per project whether there is any target at all, and
 // writes each project's changes, in the order they committed, in a job of
-// the project's own. A failed write is
-// logged and done again by the storage's next sync.
+// the project's own. A failed write is logged and done again by the
+// storage's next sync.
 func (s *Service) Hook() ent.Hook {
 	return hook.On(func(next ent.Mutator) ent.Mutator {
 		return hook.AnnotationFunc(func(ctx context.Context, m *ent.AnnotationMutation) (ent.Value, error) {
@@ -97,7 +97,7 @@ func (s *Service) changed(ctx context.Context, c change) error {
 // targetWait is how long the background writer gathers committed changes
 // before it writes them: one look for a project's target storages then
 // serves every change of the project in that time. In the label stream a
-// look per submit was a twentieth of the server's CPU, for projects that
+// look per submit was about 4% of the server's CPU, for projects that
 // mostly have no target at all.
 const targetWait = 50 * time.Millisecond
 
