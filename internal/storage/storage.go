@@ -51,7 +51,12 @@ type Service struct {
 	dataset *dataset.Service
 	log     *slog.Logger
 	gcsEmu  string // Options.GCSEmulator
+	// The work this process runs in the background (syncs, the target
+	// writer and its jobs), which Close waits for; none starts from
+	// outside once Close has begun (enter).
 	running sync.WaitGroup
+	lifeMu  sync.Mutex
+	closed  bool
 	// The background writer of target storages (writeTargets): the
 	// committed changes it has yet to gather, whether it runs, and the
 	// projects' jobs that write them, with what each has yet to write
@@ -97,6 +102,9 @@ func NewService(client *ent.Client, o Options) *Service {
 func (s *Service) Close(grace time.Duration) {
 	grace = max(grace, 0)
 	s.once.Do(func() {
+		s.lifeMu.Lock()
+		s.closed = true
+		s.lifeMu.Unlock()
 		s.log.Info("storage: syncs stop; target writes in flight may finish", slog.Duration("grace", grace))
 		close(s.stop)
 		done := make(chan struct{})
@@ -115,6 +123,23 @@ func (s *Service) Close(grace time.Duration) {
 		}
 	})
 	s.running.Wait()
+}
+
+// enter counts one more piece of background work that Close waits for,
+// unless Close has begun: then it counts nothing and reports false. Work
+// started by counted work (a target writer's jobs) needs no enter: Close
+// waits for its parent anyway. Without this check a request that outlived
+// the shutdown's grace could start work Close no longer waits for, or
+// count it while Close waits (which sync.WaitGroup forbids), and that work
+// would then use a closed database.
+func (s *Service) enter() bool {
+	s.lifeMu.Lock()
+	defer s.lifeMu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.running.Add(1)
+	return true
 }
 
 // until returns ctx, cancelled when end is closed (s.stop for syncs,

@@ -39,6 +39,8 @@ const blobBatch = 200
 // configuration names none (Label Studio's "$undefined$").
 const undefinedKey = "$undefined$"
 
+var errShuttingDown = fault.New(fault.Internal, "the server is shutting down: start the sync again once it is back")
+
 var errSyncRunning = fault.Invalid("a sync of this storage is already running; wait for it to finish")
 
 // Sync starts a sync of a storage the viewer may see and returns its row at
@@ -50,6 +52,15 @@ func (s *Service) Sync(ctx context.Context, id int) (*ent.StorageSync, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !s.enter() {
+		return nil, errShuttingDown
+	}
+	started := false
+	defer func() {
+		if !started {
+			s.running.Done()
+		}
+	}()
 	st, err := s.client.Storage.Get(ctx, id)
 	if err != nil {
 		return nil, err
@@ -80,7 +91,7 @@ func (s *Service) Sync(ctx context.Context, id int) (*ent.StorageSync, error) {
 		return nil, err
 	}
 	bg := viewer.NewContext(context.WithoutCancel(ctx), v)
-	s.running.Add(1)
+	started = true
 	go func() {
 		defer s.running.Done()
 		s.runSync(bg, st, run)

@@ -108,10 +108,16 @@ func (s *Service) afterCommit(list []change) {
 	defer s.targetMu.Unlock()
 	s.targetQueue = append(s.targetQueue, list...)
 	if s.targetBusy {
+		return // the writer gathers them (at shutdown too, before it ends)
+	}
+	if !s.enter() {
+		// Committed by a request that outlived the shutdown's grace.
+		s.log.Warn("storage: annotations saved after the shutdown began are not written to target storages; the next sync of their storages writes them",
+			slog.Int("annotations", len(s.targetQueue)))
+		s.targetQueue = nil
 		return
 	}
 	s.targetBusy = true
-	s.running.Add(1)
 	go s.writeTargets()
 }
 
