@@ -134,6 +134,9 @@ func (StorageLink) Fields() []ent.Field {
 		field.String("key").Immutable().Validate(maxRunes(1024)),
 		field.Int("task_id").Optional().Nillable().Immutable(),
 		field.Int("annotation_id").Optional().Nillable().Immutable(),
+		// A target's link: the updated_at of the annotation version the
+		// object holds (an earlier release stored the time it was written,
+		// which is never before it).
 		field.Time("written_at").Optional().Nillable(),
 	}
 }

@@ -262,7 +262,12 @@ func (s *Service) writeAnnotation(ctx context.Context, sts []*ent.Storage, id in
 	}
 }
 
-// put writes body as annotation a's object in st and records it.
+// put writes body, annotation a's object as it was when read, in st and
+// records which version the object holds: a's updated_at, not the time of
+// the write. An update committed while the write ran is then newer than
+// the recorded version, and the storage's next sync writes it, should its
+// own write be lost (a shutdown past its grace, a crash) or land first (a
+// sync writing an older read of it after the writer wrote the new one).
 func (s *Service) put(ctx context.Context, st *ent.Storage, a *ent.Annotation, body []byte) error {
 	b, err := s.bucket(st)
 	if err != nil {
@@ -274,12 +279,11 @@ func (s *Service) put(ctx context.Context, st *ent.Storage, a *ent.Annotation, b
 		return err
 	}
 	ctx = audit.Quiet(ctx)
-	now := time.Now()
 	n, err := s.client.StorageLink.Update().Where(storagelink.StorageID(st.ID), storagelink.Key(key)).
-		SetWrittenAt(now).Save(ctx)
+		SetWrittenAt(a.UpdatedAt).Save(ctx)
 	if err == nil && n == 0 {
 		err = s.client.StorageLink.Create().SetStorageID(st.ID).SetKey(key).SetAnnotationID(a.ID).
-			SetTaskID(a.TaskID).SetWrittenAt(now).Exec(ctx)
+			SetTaskID(a.TaskID).SetWrittenAt(a.UpdatedAt).Exec(ctx)
 	}
 	return err
 }
