@@ -135,8 +135,7 @@ func (StorageLink) Fields() []ent.Field {
 		field.Int("task_id").Optional().Nillable().Immutable(),
 		field.Int("annotation_id").Optional().Nillable().Immutable(),
 		// A target's link: the updated_at of the annotation version the
-		// object holds (an earlier release stored the time it was written,
-		// which is never before it).
+		// object holds (an earlier release stored the time it was written).
 		field.Time("written_at").Optional().Nillable(),
 	}
 }

@@ -52,10 +52,11 @@ type Service struct {
 	log     *slog.Logger
 	gcsEmu  string // Options.GCSEmulator
 	// The work this process runs in the background (syncs, the target
-	// writer and its jobs), which Close waits for; none starts from
-	// outside once Close has begun (enter).
+	// writer and its jobs), which Close waits for: how much runs, counted
+	// under lifeMu as well (enter, leave), and whether Close has begun.
 	running sync.WaitGroup
 	lifeMu  sync.Mutex
+	active  int
 	closed  bool
 	// The background writer of target storages (writeTargets): the
 	// committed changes it has yet to gather, whether it runs, and the
@@ -125,21 +126,32 @@ func (s *Service) Close(grace time.Duration) {
 	s.running.Wait()
 }
 
-// enter counts one more piece of background work that Close waits for,
-// unless Close has begun: then it counts nothing and reports false. Work
-// started by counted work (a target writer's jobs) needs no enter: Close
-// waits for its parent anyway. Without this check a request that outlived
-// the shutdown's grace could start work Close no longer waits for, or
-// count it while Close waits (which sync.WaitGroup forbids), and that work
-// would then use a closed database.
+// enter counts one more piece of background work, which Close waits for,
+// and reports true; once Close has begun and no background work runs any
+// more, it counts nothing and reports false. Work that starts while other
+// work runs is admitted even during Close (a source sync's import of
+// annotations hands them to the target writer, which may be idle): Close
+// is still waiting then. Without this check a request that outlived the
+// shutdown's grace could start work after Close had stopped waiting, or
+// count it as the wait ended (which sync.WaitGroup forbids), and that work
+// would use the database closed next. Every enter is ended by leave.
 func (s *Service) enter() bool {
 	s.lifeMu.Lock()
 	defer s.lifeMu.Unlock()
-	if s.closed {
+	if s.closed && s.active == 0 {
 		return false
 	}
+	s.active++
 	s.running.Add(1)
 	return true
+}
+
+// leave ends what enter counted.
+func (s *Service) leave() {
+	s.lifeMu.Lock()
+	s.active--
+	s.lifeMu.Unlock()
+	s.running.Done()
 }
 
 // until returns ctx, cancelled when end is closed (s.stop for syncs,

@@ -39,7 +39,9 @@ const blobBatch = 200
 // configuration names none (Label Studio's "$undefined$").
 const undefinedKey = "$undefined$"
 
-var errShuttingDown = fault.New(fault.Internal, "the server is shutting down: start the sync again once it is back")
+// errShuttingDown refuses a sync asked for by a request that outlived the
+// shutdown's grace (its client has been cut off by then).
+var errShuttingDown = errors.New("storage: a sync was asked for after the shutdown ended the background work")
 
 var errSyncRunning = fault.Invalid("a sync of this storage is already running; wait for it to finish")
 
@@ -58,7 +60,7 @@ func (s *Service) Sync(ctx context.Context, id int) (*ent.StorageSync, error) {
 	started := false
 	defer func() {
 		if !started {
-			s.running.Done()
+			s.leave()
 		}
 	}()
 	st, err := s.client.Storage.Get(ctx, id)
@@ -93,7 +95,7 @@ func (s *Service) Sync(ctx context.Context, id int) (*ent.StorageSync, error) {
 	bg := viewer.NewContext(context.WithoutCancel(ctx), v)
 	started = true
 	go func() {
-		defer s.running.Done()
+		defer s.leave()
 		s.runSync(bg, st, run)
 	}()
 	return run, nil

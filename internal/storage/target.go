@@ -111,7 +111,7 @@ func (s *Service) afterCommit(list []change) {
 		return // the writer gathers them (at shutdown too, before it ends)
 	}
 	if !s.enter() {
-		// Committed by a request that outlived the shutdown's grace.
+		// Committed after the shutdown's grace, with nothing left running.
 		s.log.Warn("storage: annotations saved after the shutdown began are not written to target storages; the next sync of their storages writes them",
 			slog.Int("annotations", len(s.targetQueue)))
 		s.targetQueue = nil
@@ -126,7 +126,7 @@ func (s *Service) afterCommit(list []change) {
 // shutdown it gathers no longer and writes what is left, until the grace
 // period ends (s.halt).
 func (s *Service) writeTargets() {
-	defer s.running.Done()
+	defer s.leave()
 	ctx, stop := until(viewer.NewSystemContext(context.Background()), s.halt)
 	defer stop()
 	for {
@@ -193,10 +193,13 @@ func (s *Service) writeProject(project int, b targetBatch) {
 	if s.targetJobs == nil {
 		s.targetJobs = map[int][]targetBatch{}
 	}
+	// Admitted: writeTargets, which calls this, is counted.
+	if !s.enter() {
+		return
+	}
 	s.targetJobs[project] = nil
-	s.running.Add(1)
 	go func() {
-		defer s.running.Done()
+		defer s.leave()
 		ctx, stop := until(viewer.NewSystemContext(context.Background()), s.halt)
 		defer stop()
 		for {
@@ -264,10 +267,12 @@ func (s *Service) writeAnnotation(ctx context.Context, sts []*ent.Storage, id in
 
 // put writes body, annotation a's object as it was when read, in st and
 // records which version the object holds: a's updated_at, not the time of
-// the write. An update committed while the write ran is then newer than
-// the recorded version, and the storage's next sync writes it, should its
-// own write be lost (a shutdown past its grace, a crash) or land first (a
-// sync writing an older read of it after the writer wrote the new one).
+// the write. When an update commits while the write runs and the update's
+// own write is lost (a shutdown past its grace, a crash), the recorded
+// version is then not the annotation's, and the storage's next sync writes
+// it. (The object and the link are two writes: a sync and the background
+// writer writing one annotation at the same moment can still leave the
+// link naming the other's version.)
 func (s *Service) put(ctx context.Context, st *ent.Storage, a *ent.Annotation, body []byte) error {
 	b, err := s.bucket(st)
 	if err != nil {
@@ -354,7 +359,11 @@ func (s *Service) exportAnnotations(ctx context.Context, st *ent.Storage, run *e
 		}
 		for _, a := range page {
 			last = a.ID
-			if w, ok := written[a.ID]; ok && !w.Before(a.UpdatedAt) {
+			// Written as it is now. Links of an earlier release hold the
+			// time of the write instead: those objects are written once
+			// more. A later version is never passed over for an earlier
+			// updated_at (a clock set back, replicas' clocks).
+			if w, ok := written[a.ID]; ok && w.Equal(a.UpdatedAt) {
 				continue
 			}
 			body, err := annotationJSON(a)
