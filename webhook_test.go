@@ -449,8 +449,11 @@ func TestSubmitsAreHeardByEveryListeningWebhook(t *testing.T) {
 	tm := MustTeamWith(t, map[string]string{"GLOSS_OUTBOUND_ALLOW": "127.0.0.1"})
 	owner, ann := tm.owner, tm.annotator
 	quiet, heard, deaf := tm.project(t, textClassification, nil), tm.project(t, textClassification, nil), tm.project(t, textClassification, nil)
-	hook := func(project any, name string, active bool) {
-		in := map[string]any{"url": recv.URL + "/" + name, "events": []string{"ANNOTATION_CREATED"}, "active": active}
+	hook := func(project any, name string, active bool, events ...string) {
+		if events == nil {
+			events = []string{"ANNOTATION_CREATED"}
+		}
+		in := map[string]any{"url": recv.URL + "/" + name, "events": events, "active": active}
 		if project != nil {
 			in["projectId"] = project
 		}
@@ -466,10 +469,12 @@ func TestSubmitsAreHeardByEveryListeningWebhook(t *testing.T) {
 
 	// No webhook at all yet: the submit stores its annotation and sends nothing.
 	submit(quiet)
-	// The project's own webhook, one of another project, and an inactive one.
-	hook(heard, "heard", true)
+	// The project's own webhook (among other events), one of another
+	// project, an inactive one, and one that hears other events only.
+	hook(heard, "heard", true, "TASKS_DELETED", "ANNOTATION_CREATED", "PROJECT_UPDATED")
 	hook(deaf, "deaf-inactive", false)
 	hook(quiet, "other-project", true)
+	hook(deaf, "deaf-other-events", true, "ANNOTATION_UPDATED", "PROJECT_UPDATED")
 	submit(heard)
 	submit(deaf)
 	waitFor(t, "the heard project's delivery", func() bool { return len(recv.requests()) >= 1 })

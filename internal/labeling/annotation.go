@@ -165,7 +165,7 @@ func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in Annotatio
 // lock, its project's overlap, and the viewer's own annotation of it; and
 // what it then has to do besides storing the annotation: whether the
 // viewer has a draft of the task to remove, and whether a webhook hears
-// the project's events. Read with the rest, these cost no statement of
+// the project's submits (ANNOTATION_CREATED). Read with the rest, these cost no statement of
 // their own when, as on most submits, there is neither.
 type submitState struct {
 	Total       int        `json:"total_annotations"`
@@ -175,7 +175,7 @@ type submitState struct {
 	Overlap     int        `json:"overlap"`
 	Mine        *int       `json:"mine"`  // the id of userID's annotation of the task, if any
 	Draft       bool       `json:"draft"` // userID has a draft of the task
-	Heard       bool       `json:"heard"` // a webhook hears the project's events (webhook.Listening)
+	Heard       bool       `json:"heard"` // a webhook hears the project's ANNOTATION_CREATED (webhook.Listening)
 }
 
 // submitState locks task t's row until the transaction ends (lockRow)
@@ -208,7 +208,7 @@ func (s *Service) submitState(ctx context.Context, client *ent.Client, t *ent.Ta
 			sel.C(task.FieldLockedByID), sel.C(task.FieldLockedUntil), p.C(project.FieldOverlap))
 		sel.AppendSelectExprAs(mine, "mine")
 		sel.AppendSelectExprAs(sql.Exists(drafts), "draft")
-		sel.AppendSelectExprAs(webhook.Listening(t.OrganizationID, t.ProjectID), "heard")
+		sel.AppendSelectExprAs(webhook.Listening(t.OrganizationID, t.ProjectID, webhook.AnnotationCreated), "heard")
 	}).Scan(privacy.DecisionContext(ctx, privacy.Allow), &rows)
 	if err != nil {
 		return nil, err
