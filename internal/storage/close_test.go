@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"gloss/internal/database"
-	"gloss/internal/secret"
 	"gloss/internal/viewer"
 )
 
@@ -18,18 +16,7 @@ import (
 // commit an annotation or ask for a sync: neither may start background
 // work then, as Close no longer waits for it and the database closes next.
 func TestNothingStartsAfterClose(t *testing.T) {
-	ctx := viewer.NewSystemContext(t.Context())
-	dir := t.TempDir()
-	db, err := database.Open(ctx, "", dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	key, err := secret.Load(dir, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := NewService(db.Client, Options{Key: key})
+	s, _ := newTestService(t, t.TempDir(), Options{})
 	busy := func() (bool, int) {
 		s.targetMu.Lock()
 		defer s.targetMu.Unlock()

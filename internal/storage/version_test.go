@@ -11,8 +11,6 @@ import (
 
 	"gloss/ent/annotation"
 	"gloss/ent/storage"
-	"gloss/internal/database"
-	"gloss/internal/secret"
 	"gloss/internal/viewer"
 )
 
@@ -28,22 +26,11 @@ import (
 func TestSyncRewritesWhatChangedDuringAWrite(t *testing.T) {
 	ctx := viewer.NewSystemContext(t.Context())
 	dir := t.TempDir()
-	db, err := database.Open(ctx, "", dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	c := db.Client
 	root := filepath.Join(dir, "files")
 	if err := os.MkdirAll(filepath.Join(root, "out"), 0o750); err != nil {
 		t.Fatal(err)
 	}
-	key, err := secret.Load(dir, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := NewService(c, Options{Key: key, Local: Local{Enabled: true, Root: root}})
-	defer s.Close(0)
+	s, c := newTestService(t, dir, Options{Local: Local{Enabled: true, Root: root}})
 
 	org := c.Organization.Create().SetTitle("Org").SaveX(ctx)
 	u := c.User.Create().SetEmail("a@example.com").SetPasswordHash("x").SaveX(ctx)
