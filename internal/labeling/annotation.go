@@ -165,8 +165,9 @@ func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in Annotatio
 // lock, its project's overlap, and the viewer's own annotation of it; and
 // what it then has to do besides storing the annotation: whether the
 // viewer has a draft of the task to remove, and whether a webhook hears
-// the project's submits (ANNOTATION_CREATED). Read with the rest, these cost no statement of
-// their own when, as on most submits, there is neither.
+// the project's submits (ANNOTATION_CREATED). Read with the rest, these
+// cost no statement of their own when, as on most submits, there is
+// neither.
 type submitState struct {
 	Total       int        `json:"total_annotations"`
 	Cancelled   int        `json:"cancelled_annotations"`
