@@ -44,6 +44,7 @@ type DB struct {
 	// connections beside the writer, on PostgreSQL the same pool as SQL.
 	Read    *sql.DB
 	Dialect string // dialect.SQLite or dialect.Postgres
+	turns   *turns // SQLite's queue for the writer; nil on PostgreSQL
 }
 
 // Close closes the client and its pools.
@@ -76,8 +77,8 @@ func OpenTrusting(ctx context.Context, url, dataDir string, roots *x509.CertPool
 		if err != nil {
 			return nil, err
 		}
-		d = &DB{SQL: w, Read: r, Dialect: dialect.SQLite}
-		drv = &split{writer: entsql.OpenDB(dialect.SQLite, w), reader: entsql.OpenDB(dialect.SQLite, r), handOver: true, checkpoints: ck}
+		d = &DB{SQL: w, Read: r, Dialect: dialect.SQLite, turns: &turns{}}
+		drv = &split{writer: entsql.OpenDB(dialect.SQLite, w), reader: entsql.OpenDB(dialect.SQLite, r), turns: d.turns, checkpoints: ck}
 	} else {
 		pc, err := pgx.ParseConfig(url)
 		if err != nil {
@@ -258,10 +259,11 @@ func openSQLite(path string) (writer, reader *sql.DB, ck *checkpointer, err erro
 // the writer pool, which InTx hands to code that needs the driver (TxOf).
 type split struct {
 	writer, reader *entsql.Driver
-	// handOver: the writer pool is one connection that writers queue for
-	// (SQLite), so a transaction that ends yields its core to the one it
-	// hands the connection to (connTx.end).
-	handOver bool
+	// turns is the queue for the writer pool's one connection (SQLite):
+	// transactions and writes outside one take it in the order they asked
+	// (turns), and a transaction that ends yields its core to the next
+	// (connTx.end). Nil on PostgreSQL.
+	turns *turns
 	// checkpoints copies the WAL into the database file beside the
 	// writer (SQLite; nil on PostgreSQL). Every commit on the writer is
 	// counted for it.
@@ -269,8 +271,7 @@ type split struct {
 }
 
 func (s *split) Exec(ctx context.Context, query string, args, v any) error {
-	defer s.checkpoints.wrote()
-	return s.writer.Exec(ctx, query, args, v)
+	return s.write(ctx, func() error { return s.writer.Exec(ctx, query, args, v) })
 }
 
 func (s *split) Query(ctx context.Context, query string, args, v any) error {
@@ -278,23 +279,42 @@ func (s *split) Query(ctx context.Context, query string, args, v any) error {
 		return s.reader.Query(ctx, query, args, v)
 	}
 	// INSERT ... RETURNING and the like.
-	defer s.checkpoints.wrote()
-	return s.writer.Query(ctx, query, args, v)
+	return s.write(ctx, func() error { return s.writer.Query(ctx, query, args, v) })
 }
 
 // ExecContext and QueryContext serve ent's client.ExecContext and
 // client.QueryContext (raw statements), routed the same way.
-func (s *split) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	defer s.checkpoints.wrote()
-	return s.writer.DB().ExecContext(ctx, query, args...)
+func (s *split) ExecContext(ctx context.Context, query string, args ...any) (r sql.Result, err error) {
+	err = s.write(ctx, func() error {
+		r, err = s.writer.DB().ExecContext(ctx, query, args...)
+		return err
+	})
+	return r, err
 }
 
+// QueryContext's writes (a raw INSERT ... RETURNING outside a transaction;
+// Gloss sends none on a hot path) keep the connection until their rows are
+// closed, so they wait for it in database/sql's pool, not in turn.
 func (s *split) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if isSelect(query) {
 		return s.reader.DB().QueryContext(ctx, query, args...)
 	}
 	defer s.checkpoints.wrote()
 	return s.writer.DB().QueryContext(ctx, query, args...)
+}
+
+// write runs a statement that writes outside a transaction, in its turn
+// for the writer.
+func (s *split) write(ctx context.Context, run func() error) error {
+	defer s.checkpoints.wrote()
+	if s.turns == nil {
+		return run()
+	}
+	if err := s.turns.take(ctx); err != nil {
+		return err
+	}
+	defer s.turns.give()
+	return run()
 }
 
 func (s *split) Tx(ctx context.Context) (dialect.Tx, error) { return s.BeginTx(ctx, nil) }
@@ -307,7 +327,7 @@ const writerWait = time.Minute
 
 func (s *split) BeginTx(ctx context.Context, opts *sql.TxOptions) (dialect.Tx, error) {
 	wctx, cancel := context.WithTimeout(ctx, writerWait)
-	conn, err := s.writer.DB().Conn(wctx)
+	conn, err := s.writerConn(wctx)
 	cancel()
 	if err != nil {
 		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
@@ -315,9 +335,10 @@ func (s *split) BeginTx(ctx context.Context, opts *sql.TxOptions) (dialect.Tx, e
 		}
 		return nil, err
 	}
+	t := &connTx{conn: conn, turns: s.turns, checkpoints: s.checkpoints}
 	tx, err := conn.BeginTx(ctx, opts)
 	if err != nil {
-		conn.Close()
+		t.end()
 		return nil, err
 	}
 	if h, ok := ctx.Value(holdKey{}).(*Tx); ok && h.Tx == nil {
@@ -325,7 +346,22 @@ func (s *split) BeginTx(ctx context.Context, opts *sql.TxOptions) (dialect.Tx, e
 	}
 	c := s.writer.Conn // the dialect, over the transaction
 	c.ExecQuerier = tx
-	return &connTx{Tx: &entsql.Tx{Conn: c, Tx: tx}, conn: conn, handOver: s.handOver, checkpoints: s.checkpoints}, nil
+	t.Tx = &entsql.Tx{Conn: c, Tx: tx}
+	return t, nil
+}
+
+// writerConn takes a connection of the writer pool, in turn on SQLite.
+func (s *split) writerConn(ctx context.Context) (*sql.Conn, error) {
+	if s.turns != nil {
+		if err := s.turns.take(ctx); err != nil {
+			return nil, err
+		}
+	}
+	conn, err := s.writer.DB().Conn(ctx)
+	if err != nil && s.turns != nil {
+		s.turns.give()
+	}
+	return conn, err
 }
 
 // connTx is a transaction that gives its connection back to the pool when
@@ -333,8 +369,9 @@ func (s *split) BeginTx(ctx context.Context, opts *sql.TxOptions) (dialect.Tx, e
 type connTx struct {
 	*entsql.Tx
 	conn        *sql.Conn
-	handOver    bool
+	turns       *turns // nil on PostgreSQL
 	checkpoints *checkpointer
+	ended       bool
 }
 
 func (t *connTx) Commit() error {
@@ -348,7 +385,8 @@ func (t *connTx) Rollback() error {
 	return t.Tx.Rollback()
 }
 
-// end gives the connection back. On SQLite that wakes the next writer in
+// end gives the connection back, once (a commit that failed is rolled
+// back after it). On SQLite it then gives the turn to the next writer in
 // the queue, which then waited for a core until this goroutine blocked:
 // after finishing its whole request (the reads after the commit, the
 // response). Yielding here lets the next transaction start at once, so
@@ -357,8 +395,13 @@ func (t *connTx) Rollback() error {
 // time before and 80% after, and the stream went from 660 to 790
 // submits/s.
 func (t *connTx) end() {
+	if t.ended {
+		return
+	}
+	t.ended = true
 	t.conn.Close()
-	if t.handOver {
+	if t.turns != nil {
+		t.turns.give()
 		runtime.Gosched()
 	}
 }
