@@ -265,14 +265,25 @@ func (s *Service) writeAnnotation(ctx context.Context, sts []*ent.Storage, id in
 	}
 }
 
+// putTries bounds how many times put writes an annotation that keeps
+// changing while it writes: each change's own write follows.
+const putTries = 3
+
 // put writes body, annotation a's object as it was when read, in st and
 // records which version the object holds: a's updated_at, not the time of
-// the write. When an update commits while the write runs and the update's
-// own write is lost (a shutdown past its grace, a crash), the recorded
-// version is then not the annotation's, and the storage's next sync writes
-// it. (The object and the link are two writes: a sync and the background
-// writer writing one annotation at the same moment can still leave the
-// link naming the other's version.)
+// the write, so that a version whose own write is lost (a shutdown past
+// its grace, a crash) is written by the storage's next sync.
+//
+// A sync and the background writer may write one annotation at the same
+// moment, one of them a version read before the other's: its write can
+// land last. So after writing, put reads the annotation's version again;
+// when it is no longer the one written, the newer version's writer may
+// already be done, and put writes the current version itself (for a
+// deleted annotation, removes the object and its link). The link is set
+// only after that check, to the version the object was last found
+// current at. Whichever write lands last, the object ends up holding the
+// current version, and a link never names a version newer than the
+// object's (at worst an older one, which the next sync writes again).
 func (s *Service) put(ctx context.Context, st *ent.Storage, a *ent.Annotation, body []byte) error {
 	b, err := s.bucket(st)
 	if err != nil {
@@ -280,8 +291,28 @@ func (s *Service) put(ctx context.Context, st *ent.Storage, a *ent.Annotation, b
 	}
 	defer release(b)
 	key := objectKey(st, a.ID)
-	if err := b.Write(ctx, key, body); err != nil {
-		return err
+	for tries := 1; ; tries++ {
+		if err := b.Write(ctx, key, body); err != nil {
+			return err
+		}
+		now, err := s.client.Annotation.Query().Where(annotation.ID(a.ID)).Select(annotation.FieldUpdatedAt).Only(ctx)
+		if ent.IsNotFound(err) {
+			return s.forget(ctx, b, st, key)
+		}
+		if err != nil {
+			return err
+		}
+		if now.UpdatedAt.Equal(a.UpdatedAt) || tries == putTries {
+			break
+		}
+		if a, err = s.client.Annotation.Query().Where(annotation.ID(a.ID)).WithTask().Only(ctx); ent.IsNotFound(err) {
+			return s.forget(ctx, b, st, key)
+		} else if err != nil {
+			return err
+		}
+		if body, err = annotationJSON(a); err != nil {
+			return err
+		}
 	}
 	ctx = audit.Quiet(ctx)
 	n, err := s.client.StorageLink.Update().Where(storagelink.StorageID(st.ID), storagelink.Key(key)).
@@ -297,21 +328,35 @@ func (s *Service) put(ctx context.Context, st *ent.Storage, a *ent.Annotation, b
 // storages that may delete objects, and forgets it in all.
 func (s *Service) removeAnnotation(ctx context.Context, sts []*ent.Storage, id int) {
 	for _, st := range sts {
-		key := objectKey(st, id)
+		var b Bucket
+		var err error
 		if st.CanDeleteObjects {
-			b, err := s.bucket(st)
-			if err == nil {
-				err = b.Delete(ctx, key)
+			b, err = s.bucket(st)
+		}
+		if err == nil {
+			err = s.forget(ctx, b, st, objectKey(st, id))
+			if b != nil {
 				release(b)
 			}
-			if err != nil {
-				s.log.Warn("storage: delete annotation object", slog.Int("storage", st.ID), slog.Int("annotation", id),
-					slog.String("reason", syncMessage(err)))
-				continue
-			}
 		}
-		_, _ = s.client.StorageLink.Delete().Where(storagelink.StorageID(st.ID), storagelink.Key(key)).Exec(audit.Quiet(ctx))
+		if err != nil {
+			s.log.Warn("storage: delete annotation object", slog.Int("storage", st.ID), slog.Int("annotation", id),
+				slog.String("reason", syncMessage(err)))
+		}
 	}
+}
+
+// forget removes the object key of a deleted annotation from st, through
+// b, when st may delete objects (b may be nil when it may not), and then
+// its link; an object that could not be deleted keeps its link.
+func (s *Service) forget(ctx context.Context, b Bucket, st *ent.Storage, key string) error {
+	if st.CanDeleteObjects {
+		if err := b.Delete(ctx, key); err != nil {
+			return err
+		}
+	}
+	_, err := s.client.StorageLink.Delete().Where(storagelink.StorageID(st.ID), storagelink.Key(key)).Exec(audit.Quiet(ctx))
+	return err
 }
 
 // exportAnnotations is a target storage's sync: every annotation of the
