@@ -10,8 +10,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"gloss/internal/config"
+	"gloss/internal/viewer"
 )
 
 func TestSetupLinkCreatesTheOwnerOnce(t *testing.T) {
@@ -243,6 +245,37 @@ func TestLogin(t *testing.T) {
 	if v := replay.ok(`{ viewer { id } }`, nil); path(v, "viewer") != nil {
 		t.Fatal("a logged-out session still works")
 	}
+}
+
+// TestLogoutWithATokenAndAnOldSession: a logout that authenticates with an
+// API token and also carries a session cookie not seen for a while ends
+// that session at once. Reading the session to end it writes its last-seen
+// time, and that write used to go outside the mutation's transaction: on
+// SQLite it waited for the one writer, which the request itself held, so
+// the request hung, and every write of the server with it, until the
+// client gave up.
+func TestLogoutWithATokenAndAnOldSession(t *testing.T) {
+	s, owner := MustOwner(t, nil)
+	token := str(owner.ok(`mutation { resetApiToken { token } }`, nil), "resetApiToken", "token")
+	cookie := sessionCookie(t, owner)
+	db := insider(t, s)
+	db.Client.Session.Update().SetLastSeenAt(time.Now().Add(-time.Hour)).
+		ExecX(viewer.NewSystemContext(t.Context()))
+
+	both := s.browser(t)
+	both.hc.Timeout = 20 * time.Second
+	both.token = token
+	setSessionCookie(t, both, cookie)
+	both.ok(`mutation { logout }`, nil)
+
+	replay := s.browser(t)
+	setSessionCookie(t, replay, cookie)
+	if v := replay.ok(`{ viewer { id } }`, nil); path(v, "viewer") != nil {
+		t.Fatal("the session the logout carried still works")
+	}
+	// The server writes on.
+	api := s.tokenClient(t, token)
+	api.ok(createProject, map[string]any{"i": map[string]any{"title": "After the logout", "labelConfig": textClassification}})
 }
 
 func TestLoginIsThrottled(t *testing.T) {

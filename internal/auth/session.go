@@ -101,11 +101,14 @@ func (s *SessionStore) New(r *http.Request, name string) (*sessions.Session, err
 }
 
 // touch writes a session's last-seen time when it is older than
-// touchEvery, so that most requests write nothing.
+// touchEvery, so that most requests write nothing. It writes through the
+// transaction ctx carries, if any (logout reads the session it ends inside
+// its mutation's): outside it, on SQLite, the write would wait for the one
+// writer connection that the request itself holds.
 func (s *SessionStore) touch(ctx context.Context, id int, lastSeen time.Time) {
 	if time.Since(lastSeen) > touchEvery {
 		ctx = viewer.NewSystemContext(ctx) // the server keeps its sessions' times
-		_ = s.client.Session.UpdateOneID(id).SetLastSeenAt(time.Now()).Exec(ctx)
+		_ = database.ClientFrom(ctx, s.client).Session.UpdateOneID(id).SetLastSeenAt(time.Now()).Exec(ctx)
 	}
 }
 
