@@ -278,8 +278,40 @@ func (s *split) Query(ctx context.Context, query string, args, v any) error {
 	if isSelect(query) {
 		return s.reader.Query(ctx, query, args, v)
 	}
-	// INSERT ... RETURNING and the like.
-	return s.write(ctx, func() error { return s.writer.Query(ctx, query, args, v) })
+	// INSERT ... RETURNING and the like. go-sqlite3 runs the statement as
+	// its rows are read, so the turn goes with the rows: when they are
+	// closed (ent closes every Rows it reads).
+	defer s.checkpoints.wrote()
+	if s.turns == nil {
+		return s.writer.Query(ctx, query, args, v)
+	}
+	if err := s.turns.take(ctx); err != nil {
+		return err
+	}
+	if err := s.writer.Query(ctx, query, args, v); err != nil {
+		s.turns.give()
+		return err
+	}
+	if r, ok := v.(*entsql.Rows); ok && r.ColumnScanner != nil {
+		r.ColumnScanner = &turnRows{ColumnScanner: r.ColumnScanner, turns: s.turns}
+		return nil
+	}
+	s.turns.give()
+	return nil
+}
+
+// turnRows are the rows of a write outside a transaction: closing them
+// gives the writer's turn back, once.
+type turnRows struct {
+	entsql.ColumnScanner
+	turns *turns
+	once  sync.Once
+}
+
+func (r *turnRows) Close() error {
+	err := r.ColumnScanner.Close()
+	r.once.Do(r.turns.give)
+	return err
 }
 
 // ExecContext and QueryContext serve ent's client.ExecContext and
@@ -292,19 +324,22 @@ func (s *split) ExecContext(ctx context.Context, query string, args ...any) (r s
 	return r, err
 }
 
-// QueryContext's writes (a raw INSERT ... RETURNING outside a transaction;
-// Gloss sends none on a hot path) keep the connection until their rows are
-// closed, so they wait for it in database/sql's pool, not in turn.
-func (s *split) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+func (s *split) QueryContext(ctx context.Context, query string, args ...any) (rows *sql.Rows, err error) {
 	if isSelect(query) {
 		return s.reader.DB().QueryContext(ctx, query, args...)
 	}
-	defer s.checkpoints.wrote()
-	return s.writer.DB().QueryContext(ctx, query, args...)
+	err = s.write(ctx, func() error {
+		rows, err = s.writer.DB().QueryContext(ctx, query, args...)
+		return err
+	})
+	return rows, err
 }
 
 // write runs a statement that writes outside a transaction, in its turn
-// for the writer.
+// for the writer. A raw statement that returns rows (QueryContext: the
+// sign-in throttle's INSERT ... RETURNING) gives its turn back once
+// started and keeps the connection until its caller has read them: the
+// next writer then waits for it in the pool, as it did without turns.
 func (s *split) write(ctx context.Context, run func() error) error {
 	defer s.checkpoints.wrote()
 	if s.turns == nil {

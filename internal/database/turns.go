@@ -12,9 +12,12 @@ import (
 // once: in the label stream with 8 annotators the slowest 1% of submits
 // took 2.5–3 times the median, against 2 times with the queue in order.
 //
-// A turn is taken before the connection and given back after it: the
-// connection is then free for the writer whose turn it is. The zero value
-// is an empty queue.
+// A turn is taken before the connection and given back with it, so the
+// connection is free for the writer whose turn it is. (A raw statement
+// outside a transaction that returns rows gives its turn back once
+// started, and the connection once its caller has read them: split.write.
+// The pool's one connection keeps writers apart whatever the turns.) The
+// zero value is an empty queue.
 type turns struct {
 	mu      sync.Mutex
 	taken   bool
