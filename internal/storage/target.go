@@ -269,6 +269,11 @@ func (s *Service) writeAnnotation(ctx context.Context, sts []*ent.Storage, id in
 // changing while it writes: each change's own write follows.
 const putTries = 3
 
+// putBookkeeping bounds the database work that follows a write to a bucket
+// (the annotation's version read again, the link), which runs even when
+// the write's context has ended: see put.
+const putBookkeeping = 10 * time.Second
+
 // put writes body, annotation a's object as it was when read, in st and
 // records which version the object holds: a's updated_at, not the time of
 // the write, so that a version whose own write is lost (a shutdown past
@@ -281,9 +286,13 @@ const putTries = 3
 // already be done, and put writes the current version itself (for a
 // deleted annotation, removes the object and its link). The link is set
 // only after that check, to the version the object was last found
-// current at. Whichever write lands last, the object ends up holding the
-// current version, and a link never names a version newer than the
-// object's (at worst an older one, which the next sync writes again).
+// current at. When that cannot be finished (the write's context ended at
+// shutdown, a database error) the link is cleared, so the next sync writes
+// the object again. Whichever write lands last, the object ends up holding
+// the current version or its link names none newer than the object's; only
+// a crash between a write and its check can leave an older version under
+// a newer link. A storage that may not delete objects keeps the last
+// object of a deleted annotation, whichever version landed last.
 func (s *Service) put(ctx context.Context, st *ent.Storage, a *ent.Annotation, body []byte) error {
 	b, err := s.bucket(st)
 	if err != nil {
@@ -291,35 +300,61 @@ func (s *Service) put(ctx context.Context, st *ent.Storage, a *ent.Annotation, b
 	}
 	defer release(b)
 	key := objectKey(st, a.ID)
+	if err := b.Write(ctx, key, body); err != nil {
+		return err
+	}
+	// The object changed: the bookkeeping runs to its end.
+	db, cancel := context.WithTimeout(context.WithoutCancel(ctx), putBookkeeping)
+	defer cancel()
+	db = audit.Quiet(db)
+	err = s.settle(ctx, db, b, st, key, a)
+	if err != nil {
+		_, _ = s.client.StorageLink.Update().Where(storagelink.StorageID(st.ID), storagelink.Key(key)).
+			ClearWrittenAt().Save(db)
+	}
+	return err
+}
+
+// settle is put after its first write: it writes again, through ctx, while
+// the version written is no longer the annotation's, then records the
+// version the object holds; its database work goes through db.
+func (s *Service) settle(ctx, db context.Context, b Bucket, st *ent.Storage, key string, a *ent.Annotation) error {
+	id := a.ID
 	for tries := 1; ; tries++ {
-		if err := b.Write(ctx, key, body); err != nil {
-			return err
+		now, err := s.client.Annotation.Query().Where(annotation.ID(id)).Select(annotation.FieldUpdatedAt).Only(db)
+		if err == nil && (now.UpdatedAt.Equal(a.UpdatedAt) || tries == putTries) {
+			break
 		}
-		now, err := s.client.Annotation.Query().Where(annotation.ID(a.ID)).Select(annotation.FieldUpdatedAt).Only(ctx)
+		var current *ent.Annotation
+		if err == nil {
+			current, err = s.client.Annotation.Query().Where(annotation.ID(id)).WithTask().Only(db)
+		}
 		if ent.IsNotFound(err) {
-			return s.forget(ctx, b, st, key)
+			// Deleted meanwhile; its removal may have run before this
+			// write landed. The sync goes on whatever becomes of it.
+			if err := s.forget(ctx, b, st, key); err != nil {
+				s.log.Warn("storage: delete annotation object", slog.Int("storage", st.ID), slog.Int("annotation", id),
+					slog.String("reason", syncMessage(err)))
+			}
+			return nil
 		}
 		if err != nil {
 			return err
 		}
-		if now.UpdatedAt.Equal(a.UpdatedAt) || tries == putTries {
-			break
-		}
-		if a, err = s.client.Annotation.Query().Where(annotation.ID(a.ID)).WithTask().Only(ctx); ent.IsNotFound(err) {
-			return s.forget(ctx, b, st, key)
-		} else if err != nil {
+		a = current
+		body, err := annotationJSON(a)
+		if err != nil {
 			return err
 		}
-		if body, err = annotationJSON(a); err != nil {
+		if err := b.Write(ctx, key, body); err != nil {
 			return err
 		}
 	}
-	ctx = audit.Quiet(ctx)
 	n, err := s.client.StorageLink.Update().Where(storagelink.StorageID(st.ID), storagelink.Key(key)).
-		SetWrittenAt(a.UpdatedAt).Save(ctx)
+		SetWrittenAt(a.UpdatedAt).Save(db)
 	if err == nil && n == 0 {
 		err = s.client.StorageLink.Create().SetStorageID(st.ID).SetKey(key).SetAnnotationID(a.ID).
-			SetTaskID(a.TaskID).SetWrittenAt(a.UpdatedAt).Exec(ctx)
+			SetTaskID(a.TaskID).SetWrittenAt(a.UpdatedAt).Exec(db)
 	}
 	return err
 }
