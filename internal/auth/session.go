@@ -81,9 +81,12 @@ func (s *SessionStore) New(r *http.Request, name string) (*sessions.Session, err
 		return sess, nil
 	}
 	// System context: the session lookup decides who the viewer is, so it
-	// cannot run as one.
+	// cannot run as one. Through the transaction r's context carries, if
+	// any (logout's): on PostgreSQL a read beside it takes a second
+	// connection, and enough logouts at once would each hold one and wait
+	// for another.
 	ctx := viewer.NewSystemContext(r.Context())
-	row, err := s.client.Session.Query().
+	row, err := database.ClientFrom(ctx, s.client).Session.Query().
 		Where(session.TokenHash(secret.Hash(c.Value)), session.ExpiresAtGT(time.Now())).
 		Only(ctx)
 	if ent.IsNotFound(err) {
