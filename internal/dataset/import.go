@@ -203,7 +203,7 @@ func (s *Service) store(ctx context.Context, p *ent.Project, st *stage) (int, er
 	if err != nil {
 		return 0, err
 	}
-	s.analyze(ctx, n)
+	s.Analyze(ctx, n)
 	return n, nil
 }
 
@@ -211,22 +211,24 @@ func (s *Service) store(ctx context.Context, p *ent.Project, st *stage) (int, er
 // statistics are refreshed at once.
 const analyzeAfter = 1000
 
-// analyze refreshes PostgreSQL's planner statistics of the tables an
+// Analyze refreshes PostgreSQL's planner statistics of the tables an
 // import of n tasks filled, after its commit. Until autovacuum gets to them
 // (a minute or more later), the planner takes a freshly filled table for
 // nearly empty: it read a whole project to sort out each data manager page
 // (50 ms at 20,000 tasks, 200 ms at 100,000) and each export batch. ANALYZE
 // samples a bounded number of rows, whatever the table's size. The import
 // is committed whatever happens here: on an error the statistics wait for
-// autovacuum.
-func (s *Service) analyze(ctx context.Context, n int) {
-	if s.dialect != dialect.Postgres || n < analyzeAfter {
+// autovacuum. Inside a transaction (a storage sync's batch) it does
+// nothing, as ANALYZE would not see the rows yet: whoever commits the
+// transaction calls it afterwards.
+func (s *Service) Analyze(ctx context.Context, n int) {
+	if s.dialect != dialect.Postgres || n < analyzeAfter || ent.TxFromContext(ctx) != nil {
 		return
 	}
 	_, _ = s.client.ExecContext(ctx, analyzeStatement)
 }
 
-// analyzeStatement is the ANALYZE of analyze: every column of the three
+// analyzeStatement is the ANALYZE of Analyze: every column of the three
 // tables but the JSON ones (data, meta, result). The planner takes those
 // from no statistics of the column (a filter on a data field is an
 // expression, estimated without them), and their histograms were the bulk

@@ -242,6 +242,10 @@ func (s *Service) importObjects(ctx context.Context, st *ent.Storage, run *ent.S
 	}
 	total := len(keys)
 	s.progress(ctx, run, 0, &total)
+	// The planner's statistics, once the batches are committed (each
+	// batch's import leaves them to its committer).
+	made := 0
+	defer func() { s.dataset.Analyze(ctx, made) }()
 	if st.UseBlobUrls {
 		p, err := s.client.Project.Get(ctx, st.ProjectID)
 		if err != nil {
@@ -258,12 +262,13 @@ func (s *Service) importObjects(ctx context.Context, st *ent.Storage, run *ent.S
 				tasks[j] = map[string]map[string]string{"data": {dataKey: s.uri(st, k)}}
 			}
 			raw, _ := json.Marshal(tasks)
-			err := s.importBatch(ctx, st, func(ctx context.Context) ([]string, error) {
+			n, err := s.importBatch(ctx, st, func(ctx context.Context) ([]string, error) {
 				if _, err := s.dataset.ImportJSON(ctx, st.ProjectID, raw); err != nil {
 					return nil, err
 				}
 				return batch, nil
 			})
+			made += n
 			if err != nil {
 				return err
 			}
@@ -284,7 +289,7 @@ func (s *Service) importObjects(ctx context.Context, st *ent.Storage, run *ent.S
 		if err != nil {
 			return fmt.Errorf("%s: %w", k, err)
 		}
-		err = s.importBatch(ctx, st, func(ctx context.Context) ([]string, error) {
+		n, err := s.importBatch(ctx, st, func(ctx context.Context) ([]string, error) {
 			n, err := s.dataset.ImportFiles(ctx, st.ProjectID, []dataset.Source{src})
 			keys := make([]string, n)
 			for j := range keys {
@@ -292,6 +297,7 @@ func (s *Service) importObjects(ctx context.Context, st *ent.Storage, run *ent.S
 			}
 			return keys, err
 		})
+		made += n
 		src.Cleanup()
 		if err != nil {
 			return err
@@ -318,11 +324,12 @@ func (s *Service) download(ctx context.Context, b Bucket, key, name string) (dat
 }
 
 // importBatch runs one import in a transaction and links each task it made
-// to its object key (keys[i] for the i-th task made). The project row is
-// locked first so the new tasks are exactly those numbered after its
-// last task.
-func (s *Service) importBatch(ctx context.Context, st *ent.Storage, imp func(context.Context) ([]string, error)) error {
-	return database.InTx(ctx, s.client, func(ctx context.Context) error {
+// to its object key (keys[i] for the i-th task made), and returns how many
+// tasks it committed. The project row is locked first so the new tasks are
+// exactly those numbered after its last task.
+func (s *Service) importBatch(ctx context.Context, st *ent.Storage, imp func(context.Context) ([]string, error)) (int, error) {
+	made := 0
+	err := database.InTx(ctx, s.client, func(ctx context.Context) error {
 		client := database.ClientFrom(ctx, s.client)
 		sys := audit.Quiet(viewer.NewSystemContext(ctx))
 		p, err := client.Project.UpdateOneID(st.ProjectID).AddTaskNumber(0).Save(sys)
@@ -345,8 +352,13 @@ func (s *Service) importBatch(ctx context.Context, st *ent.Storage, imp func(con
 		for i, id := range ids {
 			links[i] = client.StorageLink.Create().SetStorageID(st.ID).SetKey(keys[i]).SetTaskID(id)
 		}
+		made = len(ids)
 		return client.StorageLink.CreateBulk(links...).Exec(sys)
 	})
+	if err != nil {
+		return 0, err
+	}
+	return made, nil
 }
 
 // uri is how task data names object key of st, as Label Studio writes it.
