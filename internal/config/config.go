@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -472,7 +473,64 @@ func (c *Config) Validate() error {
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return errorf("DATABASE_URL must be a postgres:// URL (leave it empty for SQLite)")
 	}
+	if c.LocalFilesServing {
+		return c.checkLocalRoot()
+	}
 	return nil
+}
+
+// checkLocalRoot refuses a LOCAL_FILES_DOCUMENT_ROOT that holds the
+// server's own files, or lies among them: a manager may make a local
+// storage of any folder under the root and read every file in it through
+// the data proxy, so a root that held the data directory would hand out
+// its secret key, its database and every organization's uploads (Label
+// Studio's usual layout, a root of /home/user with the data under it, did).
+// Paths are compared with symlinks resolved as far as they exist.
+func (c *Config) checkLocalRoot() error {
+	root := resolved(c.LocalFilesRoot)
+	own := []struct{ name, path string }{
+		{"the data directory (--data-dir / GLOSS_DATA_DIR)", c.DataDir},
+		{"the audit checkpoint file (GLOSS_AUDIT_CHECKPOINT_FILE)", c.AuditCheckpointFile},
+		{"the TLS key (--tls-key)", c.TLSKey},
+	}
+	for _, o := range own {
+		if o.path == "" {
+			continue
+		}
+		p := resolved(o.path)
+		if within(root, p) {
+			return errorf("LOCAL_FILES_DOCUMENT_ROOT (%s) holds %s at %s: local storages could read the server's secrets; choose a root that does not contain it, or move it out", root, o.name, p)
+		}
+		if o.path == c.DataDir && within(p, root) {
+			return errorf("LOCAL_FILES_DOCUMENT_ROOT (%s) lies inside %s at %s: local storages could read the server's files; choose a root outside it", root, o.name, p)
+		}
+	}
+	return nil
+}
+
+// resolved is p made absolute and cleaned, with the symlinks of its
+// longest existing part resolved (the data directory may not exist yet).
+func resolved(p string) string {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return filepath.Clean(p)
+	}
+	rest := ""
+	for dir := abs; ; dir = filepath.Dir(dir) {
+		if r, err := filepath.EvalSymlinks(dir); err == nil {
+			return filepath.Join(r, rest)
+		}
+		if filepath.Dir(dir) == dir {
+			return abs
+		}
+		rest = filepath.Join(filepath.Base(dir), rest)
+	}
+}
+
+// within reports whether p is dir or lies under it.
+func within(dir, p string) bool {
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
 
 // LoadAudit builds the configuration of `gloss audit verify`: the data

@@ -647,3 +647,67 @@ func TestOutboundAllow(t *testing.T) {
 		t.Errorf("a URL in GLOSS_OUTBOUND_ALLOW: err = %v, want one naming the variable", err)
 	}
 }
+
+// TestLocalRootKeepsOutOfTheServersFiles checks that local files are
+// refused a document root that holds the server's own files (its data
+// directory with the secret key, database and uploads; an audit
+// checkpoint file or TLS key kept elsewhere) or lies inside the data
+// directory, also when a symlink leads there, and allowed one beside them.
+func TestLocalRootKeepsOutOfTheServersFiles(t *testing.T) {
+	base := t.TempDir()
+	link := filepath.Join(t.TempDir(), "srv")
+	if err := os.Symlink(base, link); err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(base, "gloss", "data") // not made yet, as on a first start
+	serve := func(root string, extra map[string]string) map[string]string {
+		m := map[string]string{"LOCAL_FILES_SERVING_ENABLED": "true", "LOCAL_FILES_DOCUMENT_ROOT": root}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return m
+	}
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		wantErr string // empty: accepted
+	}{
+		{"root above the data directory", []string{"--data-dir", data}, serve(base, nil), "data directory"},
+		{"root is the data directory", []string{"--data-dir", data}, serve(data, nil), "data directory"},
+		{"root inside the data directory", []string{"--data-dir", data}, serve(filepath.Join(data, "uploads"), nil), "lies inside the data directory"},
+		{"root through a symlink", []string{"--data-dir", data}, serve(link, nil), "data directory"},
+		{"data directory through a symlink", []string{"--data-dir", filepath.Join(link, "gloss", "data")}, serve(base, nil), "data directory"},
+		{"relative data directory", []string{"--data-dir", "."}, serve(filepath.Dir(mustGetwd(t)), nil), "data directory"},
+		{"audit file under the root", []string{"--data-dir", data}, serve(filepath.Join(base, "media"),
+			map[string]string{"GLOSS_AUDIT_CHECKPOINT_FILE": filepath.Join(base, "media", "cp.jsonl")}), "GLOSS_AUDIT_CHECKPOINT_FILE"},
+		{"TLS key under the root", []string{"--data-dir", data, "--tls-cert", filepath.Join(base, "media", "c.pem"),
+			"--tls-key", filepath.Join(base, "media", "k.pem")}, serve(filepath.Join(base, "media"), nil), "--tls-key"},
+		{"root beside the data directory", []string{"--data-dir", data}, serve(filepath.Join(base, "media"), nil), ""},
+		{"root whose name extends the data directory's", []string{"--data-dir", data}, serve(data+"2", nil), ""},
+		{"local files off", []string{"--data-dir", data}, map[string]string{"LOCAL_FILES_DOCUMENT_ROOT": base}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := config.Load(tc.args, env(tc.env), io.Discard)
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			var ce *config.Error
+			if !errors.As(err, &ce) || !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), "LOCAL_FILES_DOCUMENT_ROOT") {
+				t.Fatalf("got %v; want a config error naming LOCAL_FILES_DOCUMENT_ROOT and %s", err, tc.wantErr)
+			}
+		})
+	}
+}
+
+func mustGetwd(t *testing.T) string {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return wd
+}
