@@ -10,10 +10,10 @@ import (
 )
 
 // TestExportReadsWhatTheAPIShows: the export reads a project's tasks a page
-// of 500 at a time, with the annotations and predictions of each page read
-// by the range of its task ids. Tasks of another project, and of another
-// organization, are imported between the project's own, so their ids fall
-// inside those ranges, with annotations and predictions of their own. For
+// of 500 at a time, with the annotations and predictions of each page's
+// tasks. Tasks of another project, and of another organization, are
+// imported between the project's own, so their ids fall among the page's,
+// with annotations and predictions of their own. For
 // the owner and for a manager who is a member of the project only, the JSON
 // export holds exactly the tasks, annotations and predictions the API shows
 // them for the project, over more than one page.
@@ -139,5 +139,57 @@ func apiTaskRows(t *testing.T, b *browser, projectID string) map[int]taskRows {
 			return out
 		}
 		after = path(d, "tasks", "pageInfo", "endCursor")
+	}
+}
+
+// TestExportReadsOnlyItsOwnTasksRows: the annotations and predictions of
+// another project's tasks, imported between this project's tasks, are
+// never read by this project's export. An insider has broken one row of
+// each (a time no driver can read), so reading them would fail the
+// export; by the range of the page's task ids, a page whose tasks came
+// before and after a million-task import elsewhere read a million rows.
+func TestExportReadsOnlyItsOwnTasksRows(t *testing.T) {
+	tm := MustTeam(t)
+	mine := tm.project(t, textClassification, nil)
+	other := tm.project(t, textClassification, nil)
+	prediction := []any{map[string]any{"result": choice("Negative"), "score": 0.5, "model_version": "m"}}
+	load := func(p, text string) {
+		tm.owner.ok(importTasks, map[string]any{"p": p, "t": []any{map[string]any{"data": map[string]any{"text": text}, "predictions": prediction}}})
+	}
+	load(mine, "first")
+	load(other, "between")
+	load(mine, "last")
+	for _, p := range []string{mine, other} {
+		for id := range apiTaskRows(t, tm.owner, p) {
+			tm.owner.ok(createAnn, map[string]any{"i": map[string]any{"taskId": strconv.Itoa(id), "result": choice("Positive")}})
+		}
+	}
+	db := insider(t, tm.s)
+	// SQLite keeps any value in any column; PostgreSQL keeps an infinite
+	// time, which no time.Time holds.
+	annotationCol, predictionCol, broken := "was_cancelled", "score", "garbage"
+	if db.Dialect == "postgres" {
+		annotationCol, predictionCol, broken = "created_at", "created_at", "infinity"
+	}
+	mustExec(t, db, "UPDATE annotations SET "+annotationCol+" = $1 WHERE project_id = $2", broken, other)
+	mustExec(t, db, "UPDATE predictions SET "+predictionCol+" = $1 WHERE task_id IN (SELECT id FROM tasks WHERE project_id = $2)", broken, other)
+	// The rows are broken: the other project's own export fails.
+	req, _ := http.NewRequest(http.MethodGet, tm.s.URL+"/api/projects/"+other+"/export?format=JSON", nil)
+	if r := tm.owner.do(req); r.Status == 200 && json.Valid([]byte(r.Raw)) {
+		t.Fatalf("the broken rows were read: %.300s", r.Raw)
+	}
+
+	req, _ = http.NewRequest(http.MethodGet, tm.s.URL+"/api/projects/"+mine+"/export?format=JSON", nil)
+	r := tm.owner.do(req)
+	var tasks []struct {
+		Annotations []struct{ ID int }
+		Predictions []struct{ ID int }
+	}
+	if err := json.Unmarshal([]byte(r.Raw), &tasks); r.Status != 200 || err != nil {
+		t.Fatalf("export %d %v: %.300s", r.Status, err, r.Raw)
+	}
+	if len(tasks) != 2 || len(tasks[0].Annotations) != 1 || len(tasks[1].Annotations) != 1 ||
+		len(tasks[0].Predictions) != 1 || len(tasks[1].Predictions) != 1 {
+		t.Fatalf("the export holds %+v, want two tasks with an annotation and a prediction each", tasks)
 	}
 }

@@ -9,11 +9,9 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect"
-	"entgo.io/ent/dialect/sql"
 
 	"gloss/ent"
 	"gloss/ent/annotation"
-	"gloss/ent/predicate"
 	"gloss/ent/prediction"
 	"gloss/ent/task"
 	"gloss/internal/audit"
@@ -181,9 +179,11 @@ var exportColumns = []string{
 // (database.Statement), and its rows are scanned straight into what the
 // writers take: data and meta stay the stored JSON, never decoded, and no
 // ent object is made per row. Annotations and predictions are read by the
-// range of the page's task ids (one index range each, not one lookup per
-// task) and kept only for the page's tasks; the privacy policies decide
-// which of them exist for the viewer either way.
+// page's task ids, one index lookup each: by the range of those ids, a
+// page whose tasks were imported before and after a big import into
+// another project read every annotation of that project (a million rows
+// into memory, to be thrown away). The privacy policies decide which of
+// them exist for the viewer either way.
 func (s *Service) exportPage(ctx context.Context, v *viewer.Viewer, p *ent.Project, last int, o ExportOptions) ([]*export.Task, error) {
 	query, args, err := database.Statement(ctx, s.dialect, func(c *ent.Client) error {
 		q := c.Task.Query().
@@ -230,9 +230,7 @@ func (s *Service) exportPage(ctx context.Context, v *viewer.Viewer, p *ent.Proje
 		return nil, nil
 	}
 	if len(annotated) > 0 {
-		anns, err := s.client.Annotation.Query().
-			Where(predicate.Annotation(sql.FieldGTE(annotation.FieldTaskID, annotated[0])),
-				predicate.Annotation(sql.FieldLTE(annotation.FieldTaskID, annotated[len(annotated)-1]))).
+		anns, err := s.client.Annotation.Query().Where(annotation.TaskIDIn(annotated...)).
 			Order(ent.Asc(annotation.FieldID)).All(ctx)
 		if err != nil {
 			return nil, err
@@ -246,9 +244,11 @@ func (s *Service) exportPage(ctx context.Context, v *viewer.Viewer, p *ent.Proje
 	if o.OmitPredictions {
 		return page, nil
 	}
-	preds, err := s.client.Prediction.Query().
-		Where(predicate.Prediction(sql.FieldGTE(prediction.FieldTaskID, page[0].ID)),
-			predicate.Prediction(sql.FieldLTE(prediction.FieldTaskID, page[len(page)-1].ID))).
+	ids := make([]int, len(page))
+	for i, t := range page {
+		ids[i] = t.ID
+	}
+	preds, err := s.client.Prediction.Query().Where(prediction.TaskIDIn(ids...)).
 		Order(ent.Asc(prediction.FieldID)).All(ctx)
 	if err != nil {
 		return nil, err
