@@ -206,6 +206,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 
 	storageOpts := outbound
 	storageOpts.Timeout = 30 * time.Minute // the data proxy streams media through it
+	storageOpts.ReturnRedirects = true
 	storages := storage.NewService(db.Client, storage.Options{
 		Key: key, HTTP: safehttp.New(storageOpts), Dataset: data, Logger: log,
 		Local:       storage.Local{Enabled: cfg.LocalFilesServing, Root: cfg.LocalFilesRoot},

@@ -68,6 +68,12 @@ type Options struct {
 	// MaxRedirects is how many redirects are followed. Zero means
 	// DefaultMaxRedirects; a negative value follows none.
 	MaxRedirects int
+	// ReturnRedirects hands every redirect back as the response, never
+	// followed, whatever MaxRedirects says: for the cloud SDKs, which then
+	// report it as their own error. Their requests carry credentials that
+	// a redirect would take to another host: an S3 security token header,
+	// and a GCS bearer token that the SDK's transport adds to every hop.
+	ReturnRedirects bool
 	// RootCAs replaces the system roots when set (CUSTOM_CA_CERTS).
 	RootCAs *x509.CertPool
 	// Resolver resolves host names. Nil means net.DefaultResolver.
@@ -243,6 +249,9 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 	fail := func(e *Error) error {
 		e.URL = Redact(req.URL.String())
 		return e
+	}
+	if c.opts.ReturnRedirects {
+		return http.ErrUseLastResponse
 	}
 	if len(via) > c.opts.MaxRedirects {
 		return fail(blocked(fmt.Sprintf("more than %d redirects", max(c.opts.MaxRedirects, 0))))
