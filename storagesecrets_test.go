@@ -250,3 +250,75 @@ func TestLocalTargetStaysInItsFolder(t *testing.T) {
 		t.Error("a target storage made a folder outside the document root")
 	}
 }
+
+// TestStorageCredentialsStayWithTheirBucket: keys an owner entered for one
+// bucket often reach others. A manager who points the storage at another
+// bucket, container, GCS project or Redis database while keeping them
+// (to sync it, and read what it holds through the data proxy) is refused,
+// and the storage is left as it was; given again, the credentials go.
+func TestStorageCredentialsStayWithTheirBucket(t *testing.T) {
+	s, owner := MustOwner(t, map[string]string{"GLOSS_OUTBOUND_ALLOW": "127.0.0.1"})
+	tm := &team{s: s, owner: owner}
+	project := tm.project(t, imageConfig, nil)
+	manager := tm.joinAs(t, "MANAGER")
+	tm.addMember(t, project, manager)
+	gcsKey, _ := serviceAccountKey(t)
+	const (
+		endpoint      = "http://127.0.0.1:9"
+		updateStorage = `mutation($s: ID!, $i: UpdateStorageInput!) { updateStorage(id: $s, input: $i) { id bucket } }`
+		settings      = `query($p: ID!) { project(id: $p) { storages { id endpoint bucket prefix secretSet } } }`
+	)
+	for _, tc := range []struct {
+		name   string
+		create map[string]any
+		moves  []map[string]any // each keeping the credentials
+		fresh  map[string]any   // credentials given again
+	}{
+		{"S3", map[string]any{"bucket": "media", "endpoint": endpoint, "accessKeyId": "AKIDMEDIA", "secretAccessKey": s3Secret},
+			[]map[string]any{{"bucket": "finance"}}, map[string]any{"accessKeyId": "", "secretAccessKey": ""}},
+		{"GCS", map[string]any{"bucket": "media", "endpoint": endpoint, "credentialsJson": gcsKey},
+			[]map[string]any{{"bucket": "finance"}, {"bucket": "media", "projectId": "someone-else"}}, map[string]any{"credentialsJson": ""}},
+		{"AZURE", map[string]any{"container": "media", "accountName": "devstoreaccount1", "endpoint": endpoint + "/devstoreaccount1",
+			"accountKey": "UmVhbEF6dXJlQWNjb3VudEtleU5ldmVyU2VudEVsc2V3aGVyZQ=="},
+			[]map[string]any{{"container": "finance", "accountName": "devstoreaccount1"}}, map[string]any{"accountKey": ""}},
+		{"REDIS", map[string]any{"host": "127.0.0.1", "port": 9, "password": "redis-password"},
+			[]map[string]any{{"host": "127.0.0.1", "port": 9, "db": 3}}, map[string]any{"password": ""}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			field := strings.ToLower(tc.name)
+			id := str(owner.ok(createStorageMutation, map[string]any{"i": map[string]any{
+				"projectId": project, "direction": "IMPORT", "kind": tc.name, field: tc.create}}), "createStorage", "id")
+			before := owner.ok(settings, map[string]any{"p": project})
+			for _, move := range tc.moves {
+				r := manager.gql(updateStorage, map[string]any{"s": id, "i": map[string]any{field: move}})
+				if r.Code() != "BAD_USER_INPUT" || !strings.Contains(r.Errors[0].Message, "credentials") {
+					t.Errorf("%v with the credentials kept: want BAD_USER_INPUT naming the credentials, got %s", move, r.Raw)
+				}
+				if after := owner.ok(settings, map[string]any{"p": project}); fmt.Sprint(after) != fmt.Sprint(before) {
+					t.Errorf("a refused edit changed the storage:\n%v\n%v", before, after)
+				}
+				// An edit that keeps the bucket keeps the credentials.
+				keep := map[string]any{}
+				for k, v := range tc.create {
+					if !strings.Contains(strings.ToLower(k), "key") && k != "password" && k != "credentialsJson" {
+						keep[k] = v
+					}
+				}
+				if got := manager.ok(updateStorage, map[string]any{"s": id, "i": map[string]any{"prefix": "new/", field: keep}}); got == nil {
+					t.Fatal("an edit in place was refused")
+				}
+				for k, v := range tc.fresh {
+					move[k] = v
+				}
+				manager.ok(updateStorage, map[string]any{"s": id, "i": map[string]any{field: move}})
+				if path(manager.ok(settings, map[string]any{"p": project}), "project", "storages").([]any)[0].(map[string]any)["secretSet"] != false {
+					t.Errorf("%v with the credentials emptied: still set", move)
+				}
+				// Set them again for the next move.
+				owner.ok(updateStorage, map[string]any{"s": id, "i": map[string]any{field: tc.create}})
+				before = owner.ok(settings, map[string]any{"p": project})
+			}
+			owner.ok(`mutation($s: ID!) { deleteStorage(id: $s) }`, map[string]any{"s": id})
+		})
+	}
+}

@@ -377,9 +377,9 @@ func (s *Service) settings(in Input, old *ent.Storage, sec *Secrets) (kindSettin
 			}
 			values["endpoint"] = *e
 		}
-		if moved(old, values, "endpoint") &&
+		if (moved(old, values, "endpoint") || rebucketed(old, in.S3.Bucket)) &&
 			(kept(sec.AccessKeyID, in.S3.AccessKeyID) || kept(sec.SecretAccessKey, in.S3.SecretAccessKey) || kept(sec.SessionToken, in.S3.SessionToken)) {
-			return kindSettings{}, errMoved("s3.endpoint")
+			return kindSettings{}, errMoved("s3.endpoint or s3.bucket")
 		}
 		secretField(&sec.AccessKeyID, in.S3.AccessKeyID)
 		secretField(&sec.SecretAccessKey, in.S3.SecretAccessKey)
@@ -432,8 +432,8 @@ func (s *Service) settings(in Input, old *ent.Storage, sec *Secrets) (kindSettin
 			useTLS = "true"
 		}
 		values := map[string]string{"port": strconv.Itoa(port), "db": strconv.Itoa(db), "tls": useTLS}
-		if old != nil && (old.Bucket != r.Host || moved(old, values, "port") || moved(old, values, "tls")) && kept(sec.Password, r.Password) {
-			return kindSettings{}, errMoved("redis.host, redis.port or redis.tls")
+		if (rebucketed(old, r.Host) || moved(old, values, "port") || moved(old, values, "tls") || moved(old, values, "db")) && kept(sec.Password, r.Password) {
+			return kindSettings{}, errMoved("redis.host, redis.port, redis.tls or redis.db")
 		}
 		secretField(&sec.Password, r.Password)
 		if len(sec.Password) > 1024 {
@@ -470,8 +470,8 @@ func (s *Service) settings(in Input, old *ent.Storage, sec *Secrets) (kindSettin
 			}
 			values["endpoint"] = *e
 		}
-		if moved(old, values, "endpoint") && kept(sec.GCSCredentials, g.CredentialsJSON) {
-			return kindSettings{}, errMoved("gcs.endpoint")
+		if (moved(old, values, "endpoint") || rebucketed(old, g.Bucket) || moved(old, values, "projectId")) && kept(sec.GCSCredentials, g.CredentialsJSON) {
+			return kindSettings{}, errMoved("gcs.endpoint, gcs.bucket or gcs.projectId")
 		}
 		secretField(&sec.GCSCredentials, g.CredentialsJSON)
 		if len(sec.GCSCredentials) > 16384 {
@@ -509,8 +509,8 @@ func (s *Service) settings(in Input, old *ent.Storage, sec *Secrets) (kindSettin
 			}
 			values["endpoint"] = *e
 		}
-		if (moved(old, values, "endpoint") || moved(old, values, "account")) && kept(sec.AzureKey, a.AccountKey) {
-			return kindSettings{}, errMoved("azure.endpoint or azure.accountName")
+		if (moved(old, values, "endpoint") || moved(old, values, "account") || rebucketed(old, a.Container)) && kept(sec.AzureKey, a.AccountKey) {
+			return kindSettings{}, errMoved("azure.endpoint, azure.accountName or azure.container")
 		}
 		secretField(&sec.AzureKey, a.AccountKey)
 		if sec.AzureKey != "" {
@@ -531,10 +531,18 @@ func secretField(dst *string, in *string) {
 }
 
 // moved reports whether an edit changes the setting name, one of those
-// that say where a storage's requests go (endpoint, host, port, account,
-// TLS), from what old has. A new storage has not moved.
+// that say where a storage's requests go (endpoint, port, account, TLS,
+// the billed GCS project, the Redis database), from what old has. A new
+// storage has not moved.
 func moved(old *ent.Storage, values map[string]string, name string) bool {
 	return old != nil && old.Settings[name] != values[name]
+}
+
+// rebucketed reports whether an edit points old at another bucket (an S3
+// or GCS bucket, an Azure container, a Redis host). Keys an admin entered
+// for one bucket often reach others the editor may not read.
+func rebucketed(old *ent.Storage, bucket string) bool {
+	return old != nil && old.Bucket != bucket
 }
 
 // kept reports whether a stored credential would stay although the input
@@ -547,8 +555,9 @@ func kept(stored string, in *string) bool { return stored != "" && in == nil }
 // kept, the next check or sync would hand them to the new place — an S3
 // session token, a bearer token signed with a GCS key, an Azure SharedKey
 // signature, a Redis password — and the new place may be the editor's own
-// server. Whoever moves a storage gives its credentials again, or empties
-// them.
+// server; or, in another bucket of the same service, would read (and, for
+// a target storage, write) whatever else those keys reach. Whoever moves a
+// storage gives its credentials again, or empties them.
 func errMoved(field string) error {
 	return fault.Invalid("changing %s sends the storage's credentials somewhere else: enter them again (or empty them) in the same edit", field)
 }
