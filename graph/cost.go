@@ -22,7 +22,9 @@ import (
 	"gloss/ent/task"
 	"gloss/ent/workspace"
 	"gloss/graph/model"
+	storagesvc "gloss/internal/storage"
 	"gloss/internal/viewer"
+	"gloss/internal/webhook"
 )
 
 // Cost is bounded by construction: every list in the schema is either a
@@ -44,9 +46,9 @@ const (
 	maxOrganizations     = 50
 	maxSessions          = 50
 	maxDataKeys          = 100
-	maxWebhooks          = 50
+	maxWebhooks          = webhook.MaxPerScope
 	maxWebhookEvents     = 9 // every event once
-	maxProjectStorages   = 50
+	maxProjectStorages   = storagesvc.MaxPerProject
 	maxExportFormats     = 7 // export.Formats
 )
 

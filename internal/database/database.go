@@ -622,3 +622,12 @@ func (noRows) Err() error                              { return nil }
 func (noRows) Next() bool                              { return false }
 func (noRows) NextResultSet() bool                     { return false }
 func (noRows) Scan(...any) error                       { return errors.New("no rows") }
+
+// ForUpdate is a query modifier that locks the rows read until the
+// transaction ends, on PostgreSQL. SQLite needs none: its write
+// transaction holds the database's write lock from BEGIN IMMEDIATE on.
+func ForUpdate(s *entsql.Selector) {
+	if s.Dialect() == dialect.Postgres {
+		s.ForUpdate()
+	}
+}

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
+	"gloss/internal/database"
 
 	"gloss/ent"
 	"gloss/ent/predicate"
@@ -58,11 +58,7 @@ func TasksAdded(ctx context.Context, client *ent.Client, projectID, after, throu
 // of skips only (d = 0) takes the lock.
 func AnnotationsChanging(ctx context.Context, client *ent.Client, taskID, d int) error {
 	t, err := client.Task.Query().Where(task.ID(taskID)).
-		Modify(func(s *sql.Selector) {
-			if s.Dialect() == dialect.Postgres {
-				s.ForUpdate() // SQLite's transaction holds the write lock already
-			}
-		}).
+		Modify(database.ForUpdate).
 		Select(task.FieldProjectID, task.FieldTotalAnnotations).
 		Only(privacy.DecisionContext(ctx, privacy.Allow)) // bookkeeping: see the top of this file
 	if err != nil {
@@ -221,11 +217,7 @@ func AnnotationsRemoving(ctx context.Context, client *ent.Client, projectID int,
 func LockTasks(ctx context.Context, client *ent.Client, projectID int, ids []int) ([]int, error) {
 	locked, err := client.Task.Query().Where(task.ProjectID(projectID), task.IDIn(ids...)).
 		Order(ent.Asc(task.FieldID)).
-		Modify(func(s *sql.Selector) {
-			if s.Dialect() == dialect.Postgres {
-				s.ForUpdate() // SQLite's transaction holds the write lock already
-			}
-		}).
+		Modify(database.ForUpdate).
 		Select(task.FieldID).
 		Ints(privacy.DecisionContext(ctx, privacy.Allow)) // bookkeeping: see the top of this file
 	if err != nil {

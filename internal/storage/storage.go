@@ -26,6 +26,8 @@ import (
 	"time"
 
 	"gloss/ent"
+	"gloss/ent/privacy"
+	"gloss/ent/project"
 	"gloss/ent/storage"
 	"gloss/ent/storagelink"
 	"gloss/ent/storagesync"
@@ -245,6 +247,12 @@ type LocalInput struct {
 	Path string
 }
 
+// MaxPerProject is the most storages a project may have, of both
+// directions: the most Project.storages lists, so that none is hidden from
+// the project's managers (a target storage they cannot see would still
+// receive every annotation).
+const MaxPerProject = 50
+
 // Create makes a storage for a project the viewer manages.
 func (s *Service) Create(ctx context.Context, in Input) (*ent.Storage, error) {
 	if _, err := fault.SignedIn(ctx); err != nil {
@@ -254,6 +262,19 @@ func (s *Service) Create(ctx context.Context, in Input) (*ent.Storage, error) {
 	p, err := client.Project.Get(ctx, in.ProjectID)
 	if err != nil {
 		return nil, err
+	}
+	// The project's row is locked so that two creates at once count each
+	// other (PostgreSQL).
+	if _, err := client.Project.Query().Where(project.ID(p.ID)).Modify(database.ForUpdate).
+		Select(project.FieldID).Ints(privacy.DecisionContext(ctx, privacy.Allow)); err != nil {
+		return nil, err
+	}
+	n, err := client.Storage.Query().Where(storage.ProjectID(p.ID)).Count(privacy.DecisionContext(ctx, privacy.Allow))
+	if err != nil {
+		return nil, err
+	}
+	if n >= MaxPerProject {
+		return nil, fault.Invalid("project %d has %d storages, the most a project may have: delete one first", p.ID, n)
 	}
 	c := client.Storage.Create().SetProjectID(p.ID).SetOrganizationID(p.OrganizationID).
 		SetDirection(in.Direction).SetKind(in.Kind)

@@ -2,12 +2,17 @@ package webhook
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
 
 	"gloss/ent"
+	"gloss/ent/organization"
+	"gloss/ent/privacy"
+	entproject "gloss/ent/project"
+	"gloss/ent/webhook"
 	"gloss/internal/database"
 	"gloss/internal/fault"
 	"gloss/internal/safehttp"
@@ -78,6 +83,44 @@ func names(es []Event) []string {
 // bind ties a sealed secret to its organization.
 func bind(orgID int) string { return "organization " + strconv.Itoa(orgID) }
 
+// MaxPerScope is the most webhooks a project may have, and the most an
+// organization may have for all its projects: the most Project.webhooks
+// and Organization.webhooks list, so that none is hidden from those who
+// manage them (a webhook they cannot see would still receive every event).
+const MaxPerScope = 50
+
+// room refuses a new webhook of organization org (for project, or for all
+// its projects when nil) when its scope has MaxPerScope already. The
+// scope's row (the project's, or the organization's) is locked so that
+// two creates at once count each other (PostgreSQL).
+func (s *Service) room(ctx context.Context, client *ent.Client, org int, project *int) error {
+	allow := privacy.DecisionContext(ctx, privacy.Allow)
+	q := client.Webhook.Query().Where(webhook.OrganizationID(org))
+	var err error
+	if project != nil {
+		_, err = client.Project.Query().Where(entproject.ID(*project)).Modify(database.ForUpdate).Select(entproject.FieldID).Ints(allow)
+		q.Where(webhook.ProjectID(*project))
+	} else {
+		_, err = client.Organization.Query().Where(organization.ID(org)).Modify(database.ForUpdate).Select(organization.FieldID).Ints(allow)
+		q.Where(webhook.ProjectIDIsNil())
+	}
+	if err != nil {
+		return err
+	}
+	n, err := q.Count(allow)
+	if err != nil {
+		return err
+	}
+	if n >= MaxPerScope {
+		scope := "the organization has"
+		if project != nil {
+			scope = fmt.Sprintf("project %d has", *project)
+		}
+		return fault.Invalid("%s %d webhooks, the most it may have: delete one first", scope, n)
+	}
+	return nil
+}
+
 // Create makes a webhook in the viewer's organization and returns it with
 // its signing secret, which is never shown again.
 func (s *Service) Create(ctx context.Context, in Input) (*ent.Webhook, string, error) {
@@ -95,6 +138,9 @@ func (s *Service) Create(ctx context.Context, in Input) (*ent.Webhook, string, e
 		if _, err := client.Project.Get(ctx, *in.ProjectID); err != nil {
 			return nil, "", err
 		}
+	}
+	if err := s.room(ctx, client, v.OrgID, in.ProjectID); err != nil {
+		return nil, "", err
 	}
 	token := "whsec_" + secret.NewToken()
 	h, err := client.Webhook.Create().
