@@ -168,12 +168,17 @@ func insider(t *testing.T, s *testServer) *database.DB {
 
 func mustExec(t *testing.T, db *database.DB, query string, args ...any) {
 	t.Helper()
+	if _, err := db.SQL.Exec(rebind(db, query), args...); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+}
+
+// rebind writes query's $1, $2, $3 placeholders as db's dialect wants them.
+func rebind(db *database.DB, query string) string {
 	if db.Dialect != "postgres" {
 		query = strings.NewReplacer("$1", "?", "$2", "?", "$3", "?").Replace(query)
 	}
-	if _, err := db.SQL.Exec(query, args...); err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
+	return query
 }
 
 func eventCount(t *testing.T, db *database.DB) int {

@@ -701,3 +701,63 @@ func TestRedisStorage(t *testing.T) {
 	}
 	owner.wantCode("BAD_USER_INPUT", createStorageMutation, redisInput("IMPORT", "", map[string]any{"useBlobUrls": true}))
 }
+
+// TestASyncThatLostItsLeaseStops: a sync whose lease another process took
+// over (its own ran out: the process stalled, or the processes' clocks
+// disagree) imports no further batch, and neither renews nor clears the
+// other's lease: the two never both import an object. It fails saying so,
+// and the next sync imports the rest, each object once.
+func TestASyncThatLostItsLeaseStops(t *testing.T) {
+	const files = 150
+	g := MustS3(t, "tasks")
+	for i := range files {
+		g.put(t, "tasks", fmt.Sprintf("t-%03d.json", i), []byte(fmt.Sprintf(`[{"data": {"text": "task %d"}}]`, i)))
+	}
+	s, owner := MustOwner(t, map[string]string{"GLOSS_OUTBOUND_ALLOW": "127.0.0.1"})
+	project := (&team{s: s, owner: owner}).project(t, textClassification, nil)
+	id := str(owner.ok(createStorageMutation, map[string]any{"i": s3Input(project, "IMPORT", "tasks", g, nil)}), "createStorage", "id")
+	storageID, _ := strconv.Atoi(id)
+	db := insider(t, s)
+
+	lastSync := func() map[string]any {
+		for _, st := range path(owner.ok(storagesQuery, map[string]any{"p": project}), "project", "storages").([]any) {
+			if str(st, "id") == id {
+				return path(st, "lastSync").(map[string]any)
+			}
+		}
+		t.Fatal("the storage is gone")
+		return nil
+	}
+	owner.ok(syncMutation, map[string]any{"s": id})
+	waitFor(t, "the sync to import a few files", func() bool {
+		d, _ := lastSync()["done"].(float64)
+		return d >= 3
+	})
+	// Another process's lease, as if this sync's had run out.
+	theirs := time.Now().Add(time.Hour).Truncate(time.Microsecond)
+	mustExec(t, db, "UPDATE storages SET sync_lease_until = $1 WHERE id = $2", theirs, storageID)
+	waitFor(t, "the sync to end", func() bool {
+		st := str(lastSync(), "status")
+		return st != "RUNNING" && st != "QUEUED"
+	})
+	end := lastSync()
+	if str(end, "status") != "FAILED" || !strings.Contains(str(end, "message"), "another sync took this storage over") {
+		t.Fatalf("the sync that lost its lease ended %v", end)
+	}
+	var held int
+	if err := db.SQL.QueryRow(rebind(db, "SELECT COUNT(*) FROM storages WHERE id = $1 AND sync_lease_until = $2"), storageID, theirs).Scan(&held); err != nil || held != 1 {
+		t.Fatalf("the other process's lease was renewed or cleared (%d, %v)", held, err)
+	}
+	made := taskCount(t, owner, project)
+	if made >= files {
+		t.Fatalf("the sync imported all %d files after losing its lease", made)
+	}
+	// The other process is gone; the next sync imports the rest, once.
+	mustExec(t, db, "UPDATE storages SET sync_lease_until = $1 WHERE id = $2", time.Now().Add(-time.Minute), storageID)
+	if done := syncAndWait(t, owner, project, id); str(done, "status") != "COMPLETED" {
+		t.Fatalf("the next sync: %v", done)
+	}
+	if n := taskCount(t, owner, project); n != files {
+		t.Fatalf("%d tasks for %d files (%d before the lease was lost)", n, files, made)
+	}
+}

@@ -27,10 +27,6 @@ import (
 	"gloss/internal/viewer"
 )
 
-// leaseTime is how long a sync holds its storage before it must renew the
-// lease; a process that dies mid-sync frees the storage after it.
-const leaseTime = 2 * time.Minute
-
 // blobBatch is how many objects a source sync turns into tasks per
 // transaction.
 const blobBatch = 200
@@ -69,15 +65,13 @@ func (s *Service) Sync(ctx context.Context, id int) (*ent.StorageSync, error) {
 	}
 	// The viewer may see the storage (above); the lease and the sync row
 	// are the server's bookkeeping, written as the system.
-	sys := audit.Quiet(viewer.NewSystemContext(ctx))
+	sys := bookkeeping(ctx)
 	now := time.Now()
-	n, err := s.client.Storage.Update().
-		Where(storage.ID(id), storage.Or(storage.SyncLeaseUntilIsNil(), storage.SyncLeaseUntilLT(now))).
-		SetSyncLeaseUntil(now.Add(leaseTime)).Save(sys)
+	l, err := takeLease(ctx, s.client, id)
 	if err != nil {
 		return nil, err
 	}
-	if n == 0 {
+	if l == nil {
 		return nil, errSyncRunning
 	}
 	// A sync whose process died keeps saying RUNNING: it is over.
@@ -96,13 +90,13 @@ func (s *Service) Sync(ctx context.Context, id int) (*ent.StorageSync, error) {
 	started = true
 	go func() {
 		defer s.leave()
-		s.runSync(bg, st, run)
+		s.runSync(bg, st, run, l)
 	}()
 	return run, nil
 }
 
 // runSync does the work of one sync and records how it ended.
-func (s *Service) runSync(ctx context.Context, st *ent.Storage, run *ent.StorageSync) {
+func (s *Service) runSync(ctx context.Context, st *ent.Storage, run *ent.StorageSync, l *lease) {
 	sys := audit.Quiet(viewer.NewSystemContext(ctx))
 	ctx, cancel := until(ctx, s.stop)
 	defer cancel()
@@ -118,8 +112,7 @@ func (s *Service) runSync(ctx context.Context, st *ent.Storage, run *ent.Storage
 			case <-renew.Done():
 				return
 			case <-t.C:
-				err := s.client.Storage.UpdateOneID(st.ID).SetSyncLeaseUntil(time.Now().Add(leaseTime)).Exec(sys)
-				if err != nil {
+				if err := l.renew(ctx, s.client); err != nil {
 					cancel()
 					return
 				}
@@ -128,14 +121,16 @@ func (s *Service) runSync(ctx context.Context, st *ent.Storage, run *ent.Storage
 	}()
 	var err error
 	if st.Direction == storage.DirectionIMPORT {
-		err = s.importObjects(ctx, st, run)
+		err = s.importObjects(ctx, st, run, l)
 	} else {
 		err = s.exportAnnotations(ctx, st, run)
 	}
 	stopRenew()
 	<-renewed // no renewal may land after the release below
 	status, msg := storagesync.StatusCOMPLETED, ""
-	if err != nil && ctx.Err() != nil {
+	if l.lost {
+		err = errLeaseLost
+	} else if err != nil && ctx.Err() != nil {
 		err = errStopped
 	}
 	if err != nil {
@@ -153,7 +148,7 @@ func (s *Service) runSync(ctx context.Context, st *ent.Storage, run *ent.Storage
 		if err := u.Exec(ctx); err != nil {
 			return err
 		}
-		return client.Storage.UpdateOneID(st.ID).ClearSyncLeaseUntil().Exec(ctx)
+		return l.release(ctx, client)
 	})
 	if err != nil {
 		s.log.Error("storage sync: record the end", slog.Int("storage", st.ID), slog.Any("error", err))
@@ -223,7 +218,7 @@ func (s *Service) newObjects(ctx context.Context, st *ent.Storage, b Bucket) (ke
 // object, through the project's importer. Each batch commits on its own,
 // so a failure keeps what earlier batches made and a re-sync goes on from
 // there.
-func (s *Service) importObjects(ctx context.Context, st *ent.Storage, run *ent.StorageSync) error {
+func (s *Service) importObjects(ctx context.Context, st *ent.Storage, run *ent.StorageSync, l *lease) error {
 	b, err := s.bucket(st)
 	if err != nil {
 		return err
@@ -262,7 +257,7 @@ func (s *Service) importObjects(ctx context.Context, st *ent.Storage, run *ent.S
 				tasks[j] = map[string]map[string]string{"data": {dataKey: s.uri(st, k)}}
 			}
 			raw, _ := json.Marshal(tasks)
-			n, err := s.importBatch(ctx, st, func(ctx context.Context) ([]string, error) {
+			n, err := s.importBatch(ctx, st, l, func(ctx context.Context) ([]string, error) {
 				if _, err := s.dataset.ImportJSON(ctx, st.ProjectID, raw); err != nil {
 					return nil, err
 				}
@@ -289,7 +284,7 @@ func (s *Service) importObjects(ctx context.Context, st *ent.Storage, run *ent.S
 		if err != nil {
 			return fmt.Errorf("%s: %w", k, err)
 		}
-		n, err := s.importBatch(ctx, st, func(ctx context.Context) ([]string, error) {
+		n, err := s.importBatch(ctx, st, l, func(ctx context.Context) ([]string, error) {
 			n, err := s.dataset.ImportFiles(ctx, st.ProjectID, []dataset.Source{src})
 			keys := make([]string, n)
 			for j := range keys {
@@ -326,14 +321,22 @@ func (s *Service) download(ctx context.Context, b Bucket, key, name string) (dat
 // importBatch runs one import in a transaction and links each task it made
 // to its object key (keys[i] for the i-th task made), and returns how many
 // tasks it committed. The project row is locked first so the new tasks are
-// exactly those numbered after its last task.
-func (s *Service) importBatch(ctx context.Context, st *ent.Storage, imp func(context.Context) ([]string, error)) (int, error) {
+// exactly those numbered after its last task; then the sync's lease is
+// extended in the same transaction, which so commits only while the sync
+// owns the storage.
+func (s *Service) importBatch(ctx context.Context, st *ent.Storage, l *lease, imp func(context.Context) ([]string, error)) (int, error) {
 	made := 0
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var until time.Time
 	err := database.InTx(ctx, s.client, func(ctx context.Context) error {
 		client := database.ClientFrom(ctx, s.client)
 		sys := audit.Quiet(viewer.NewSystemContext(ctx))
 		p, err := client.Project.UpdateOneID(st.ProjectID).AddTaskNumber(0).Save(sys)
 		if err != nil {
+			return err
+		}
+		if until, err = l.extend(ctx, client); err != nil {
 			return err
 		}
 		keys, err := imp(ctx)
@@ -358,6 +361,7 @@ func (s *Service) importBatch(ctx context.Context, st *ent.Storage, imp func(con
 	if err != nil {
 		return 0, err
 	}
+	l.until = until
 	return made, nil
 }
 
