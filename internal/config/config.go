@@ -100,6 +100,10 @@ type Config struct {
 	ShutdownGrace time.Duration
 }
 
+// strongToken is the length under which an operator's own API token is
+// warned about.
+const strongToken = 20
+
 // Error is a configuration error: the process should exit with code 2.
 type Error struct{ Msg string }
 
@@ -452,6 +456,14 @@ func (c *Config) Validate() error {
 		}
 		if len(c.UserToken) > 256 || strings.ContainsAny(c.UserToken, " \t\r\n") {
 			return errorf("--user-token / LABEL_STUDIO_USER_TOKEN (or its file) must be at most 256 characters with no spaces")
+		}
+		// Label Studio's minimum stands, but API tokens are not throttled
+		// (the server's own are 256-bit random values): a short one the
+		// operator chose can be guessed online.
+		if len(c.UserToken) < strongToken {
+			c.Warnings = append(c.Warnings, fmt.Sprintf(
+				"--user-token / LABEL_STUDIO_USER_TOKEN is %d characters: API tokens are not rate-limited, so a short one can be guessed; use %d or more random characters (e.g. openssl rand -hex 20)",
+				len(c.UserToken), strongToken))
 		}
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {

@@ -482,7 +482,7 @@ func TestSecrets(t *testing.T) {
 	pwFile := file("password", "a passphrase from a file\n")
 	pwCRLF := file("password-crlf", "a passphrase from windows\r\n")
 	pwTwoNewlines := file("password-two", "two newlines kept one\n\n")
-	tokenFile := file("token", "token-from-file\n")
+	tokenFile := file("token", "token-from-a-file-of-its-own\n")
 	empty := file("empty", "")
 	onlyNewline := file("newline", "\n")
 	huge := file("huge", strings.Repeat("x", 5000))
@@ -503,12 +503,12 @@ func TestSecrets(t *testing.T) {
 		{
 			name:         "password and token files from flags",
 			args:         []string{"--username", user, "--password-file", pwFile, "--user-token-file", tokenFile},
-			wantPassword: "a passphrase from a file", wantToken: "token-from-file", wantNoWarnings: true,
+			wantPassword: "a passphrase from a file", wantToken: "token-from-a-file-of-its-own", wantNoWarnings: true,
 		},
 		{
 			name:         "password and token files from the environment",
 			env:          map[string]string{"LABEL_STUDIO_USERNAME": user, "LABEL_STUDIO_PASSWORD_FILE": pwFile, "LABEL_STUDIO_USER_TOKEN_FILE": tokenFile},
-			wantPassword: "a passphrase from a file", wantToken: "token-from-file", wantNoWarnings: true,
+			wantPassword: "a passphrase from a file", wantToken: "token-from-a-file-of-its-own", wantNoWarnings: true,
 		},
 		{
 			name:         "one CRLF is trimmed",
@@ -522,14 +522,20 @@ func TestSecrets(t *testing.T) {
 		},
 		{
 			name:         "inline environment variables need no warning",
-			env:          map[string]string{"LABEL_STUDIO_USERNAME": user, "LABEL_STUDIO_PASSWORD": "env-password", "LABEL_STUDIO_USER_TOKEN": "env-token"},
-			wantPassword: "env-password", wantToken: "env-token", wantNoWarnings: true,
+			env:          map[string]string{"LABEL_STUDIO_USERNAME": user, "LABEL_STUDIO_PASSWORD": "env-password", "LABEL_STUDIO_USER_TOKEN": "env-token-long-enough-20"},
+			wantPassword: "env-password", wantToken: "env-token-long-enough-20", wantNoWarnings: true,
 		},
 		{
 			name:         "secrets on the command line are warned about",
-			args:         []string{"--username", user, "--password", "flag-password", "--user-token", "flag-token"},
-			wantPassword: "flag-password", wantToken: "flag-token",
+			args:         []string{"--username", user, "--password", "flag-password", "--user-token", "flag-token-long-enough-20"},
+			wantPassword: "flag-password", wantToken: "flag-token-long-enough-20",
 			wantWarnings: []string{"--password on the command line", "--user-token on the command line"},
+		},
+		{
+			name:         "a short token of the operator's is warned about",
+			env:          map[string]string{"LABEL_STUDIO_USERNAME": user, "LABEL_STUDIO_PASSWORD": "env-password", "LABEL_STUDIO_USER_TOKEN": "abcdef"},
+			wantPassword: "env-password", wantToken: "abcdef",
+			wantWarnings: []string{"is 6 characters: API tokens are not rate-limited, so a short one can be guessed"},
 		},
 		{
 			name:         "a password file flag wins over the environment",
