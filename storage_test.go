@@ -761,3 +761,31 @@ func TestASyncThatLostItsLeaseStops(t *testing.T) {
 		t.Fatalf("%d tasks for %d files (%d before the lease was lost)", n, files, made)
 	}
 }
+
+// TestASyncImportsAtMostTheImportCap: a sync holds the keys of the new
+// objects it found in memory until it has imported them, so it takes no
+// more than one import may (GLOSS_IMPORT_MAX_TASKS) and says so: a bucket
+// of a hundred million objects cannot exhaust the server. Each later sync
+// goes on from there, and every object becomes one task.
+func TestASyncImportsAtMostTheImportCap(t *testing.T) {
+	g := MustS3(t, "media")
+	for i := range 12 {
+		g.put(t, "media", fmt.Sprintf("img-%02d.png", i), pngBytes)
+	}
+	s, owner := MustOwner(t, map[string]string{"GLOSS_OUTBOUND_ALLOW": "127.0.0.1", "GLOSS_IMPORT_MAX_TASKS": "5"})
+	project := (&team{s: s, owner: owner}).project(t, imageConfig, nil)
+	id := str(owner.ok(createStorageMutation, map[string]any{"i": s3Input(project, "IMPORT", "media", g, map[string]any{"useBlobUrls": true})}), "createStorage", "id")
+	for _, want := range []int{5, 10, 12} {
+		done := syncAndWait(t, owner, project, id)
+		msg, _ := done["message"].(string)
+		if str(done, "status") != "COMPLETED" {
+			t.Fatalf("sync: %v", done)
+		}
+		if capped := strings.Contains(msg, "imports the first 5 new objects (GLOSS_IMPORT_MAX_TASKS): sync again"); capped != (want < 12) {
+			t.Errorf("after %d tasks the sync said %q", want, msg)
+		}
+		if n := taskCount(t, owner, project); n != want {
+			t.Fatalf("%d tasks after a sync, want %d", n, want)
+		}
+	}
+}

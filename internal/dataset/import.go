@@ -78,6 +78,11 @@ func (s *Service) MaxImportBytes() int64 {
 	return s.importOptions("", importKeys{}).Limits.MaxBytes
 }
 
+// MaxImportTasks is the cap on the tasks of one import.
+func (s *Service) MaxImportTasks() int {
+	return s.importOptions("", importKeys{}).Limits.MaxTasks
+}
+
 // importProject returns the project to import into, as the viewer sees it.
 func (s *Service) importProject(ctx context.Context, projectID int) (*ent.Project, importKeys, error) {
 	keys := importKeys{text: "text"}

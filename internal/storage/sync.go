@@ -176,24 +176,31 @@ func (s *Service) progress(ctx context.Context, run *ent.StorageSync, done int, 
 	}
 }
 
+// errEnough ends a listing that found as many new objects as one sync
+// imports.
+var errEnough = errors.New("storage: enough new objects for one sync")
+
 // newObjects lists the objects of a source storage that pass its filter
-// and have no task yet, and counts those it passes over because a task
+// and have no task yet, up to max of them (more reports whether the
+// listing stopped there), and counts those it passes over because a task
 // cannot name them: names that are not UTF-8 or hold a NUL (PostgreSQL
 // refuses them), and in a local storage names it would not serve (a
-// control character, a percent sign, a ".." segment).
-func (s *Service) newObjects(ctx context.Context, st *ent.Storage, b Bucket) (keys []string, unnamable int, err error) {
+// control character, a percent sign, a ".." segment). The keys are held
+// in memory until they are imported, so max bounds what a bucket of a
+// hundred million objects costs.
+func (s *Service) newObjects(ctx context.Context, st *ent.Storage, b Bucket, max int) (keys []string, unnamable int, more bool, err error) {
 	var filter *regexp.Regexp
 	if st.RegexFilter != "" {
 		var err error
 		if filter, err = regexp.Compile(st.RegexFilter); err != nil {
-			return nil, 0, fault.Invalid("regexFilter is not a valid regular expression")
+			return nil, 0, false, fault.Invalid("regexFilter is not a valid regular expression")
 		}
 	}
 	known := map[string]bool{}
 	linked, err := s.client.StorageLink.Query().Where(storagelink.StorageID(st.ID)).
 		Select(storagelink.FieldKey).Strings(viewer.NewSystemContext(ctx))
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
 	for _, k := range linked {
 		known[k] = true
@@ -207,10 +214,16 @@ func (s *Service) newObjects(ctx context.Context, st *ent.Storage, b Bucket) (ke
 			unnamable++
 			return nil
 		}
+		if len(keys) == max {
+			return errEnough
+		}
 		keys = append(keys, o.Key)
 		return nil
 	})
-	return keys, unnamable, err
+	if errors.Is(err, errEnough) {
+		return keys, unnamable, true, nil
+	}
+	return keys, unnamable, false, err
 }
 
 // importObjects makes tasks from a source storage's new objects: one task
@@ -224,14 +237,21 @@ func (s *Service) importObjects(ctx context.Context, st *ent.Storage, run *ent.S
 		return err
 	}
 	defer release(b)
-	keys, unnamable, err := s.newObjects(ctx, st, b)
+	max := s.dataset.MaxImportTasks()
+	keys, unnamable, more, err := s.newObjects(ctx, st, b, max)
 	if err != nil {
 		return err
 	}
+	// Said on the run (a failure later says its own reason instead).
+	var notes []string
+	if more {
+		notes = append(notes, fmt.Sprintf("this sync imports the first %d new objects (GLOSS_IMPORT_MAX_TASKS): sync again for the rest", max))
+	}
 	if unnamable > 0 {
-		// Said on the run (a failure later says its own reason instead).
-		msg := fmt.Sprintf("%d objects were passed over: their names are not UTF-8 text a task can name", unnamable)
-		if err := s.client.StorageSync.UpdateOneID(run.ID).SetMessage(msg).Exec(audit.Quiet(viewer.NewSystemContext(ctx))); err != nil {
+		notes = append(notes, fmt.Sprintf("%d objects were passed over: their names are not UTF-8 text a task can name", unnamable))
+	}
+	if len(notes) > 0 {
+		if err := s.client.StorageSync.UpdateOneID(run.ID).SetMessage(strings.Join(notes, "; ")).Exec(audit.Quiet(viewer.NewSystemContext(ctx))); err != nil {
 			return err
 		}
 	}
