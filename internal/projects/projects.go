@@ -150,7 +150,8 @@ func (s *Service) UpdateProject(ctx context.Context, id int, in ProjectInput) (*
 
 // DeleteProject deletes a project with its tasks, annotations and
 // predictions, all or nothing. Owners and admins delete any project of the
-// organization, managers their own: the project policy decides.
+// organization, managers those they see (that they created, or are members
+// of, directly or through a workspace): the project policy decides.
 func (s *Service) DeleteProject(ctx context.Context, id int) error {
 	if _, err := fault.SignedIn(ctx); err != nil {
 		return err
