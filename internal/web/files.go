@@ -174,9 +174,33 @@ func handleExport(svc *dataset.Service, log *slog.Logger) http.HandlerFunc {
 		w.Header().Set("Content-Type", exp.ContentType)
 		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": exp.Filename}))
 		w.Header().Set("Cache-Control", "no-store")
-		if err := exp.WriteTo(w); err != nil {
-			// The status is sent; the client sees a truncated body.
+		sent := &sentWriter{w: w}
+		if err := exp.WriteTo(sent); err != nil {
 			log.Error("export failed", slog.String("request_id", RequestID(r.Context())), slog.Any("error", err))
+			if !sent.any {
+				// Nothing is sent yet: the status can still say so.
+				w.Header().Del("Content-Disposition")
+				writeError(w, r, log, err)
+				return
+			}
+			// The body is cut. Ending the connection without the end of
+			// its chunked encoding makes the client see an incomplete
+			// download, where a clean end would pass a CSV cut at a row
+			// boundary for the whole file.
+			panic(http.ErrAbortHandler)
 		}
 	}
+}
+
+// sentWriter notes whether anything was written to w.
+type sentWriter struct {
+	w   io.Writer
+	any bool
+}
+
+func (s *sentWriter) Write(p []byte) (int, error) {
+	if len(p) > 0 {
+		s.any = true
+	}
+	return s.w.Write(p)
 }
