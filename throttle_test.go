@@ -227,3 +227,30 @@ func TestLoginThrottlePerIPv6Network(t *testing.T) {
 		t.Errorf("the right password from the throttled /64: %s; want RATE_LIMITED", r.Raw)
 	}
 }
+
+// TestSignupFailuresAreThrottled: each sign-up answer says whether an
+// email has an account (or an invite token is good) and costs a password
+// hash, so the sign-ups that fail from one address are limited, at once
+// (a concurrent burst gets no more than the limit) and for every process.
+// Those that succeed do not count: a class signing up together from one
+// network is not held up.
+func TestSignupFailuresAreThrottled(t *testing.T) {
+	s, owner := MustOwner(t, nil)
+	link := str(owner.ok(`mutation($i: CreateInviteInput!) { createInvite(input: $i) { url } }`,
+		map[string]any{"i": map[string]any{"role": "ANNOTATOR"}}), "createInvite", "url")
+	for range 25 {
+		s.browser(t).ok(signupMutation, signupVars(uniqueEmail("class"), ownerPassword, inviteToken(link)))
+	}
+	// Probing which emails have accounts.
+	codes := burst(t, 40, func(i int) *gqlResponse {
+		return s.browser(t).gql(signupMutation, signupVars(ownerEmail, ownerPassword, inviteToken(link)))
+	})
+	if codes["BAD_USER_INPUT"] > 20 || codes["BAD_USER_INPUT"]+codes["RATE_LIMITED"] != 40 {
+		t.Fatalf("40 concurrent sign-ups as an existing account answered %v; want at most 20 checked, the rest RATE_LIMITED", codes)
+	}
+	// Then the address is held up, a good sign-up included, and nothing is made.
+	email := uniqueEmail("late")
+	b := s.browser(t)
+	b.wantCode("RATE_LIMITED", signupMutation, signupVars(email, ownerPassword, inviteToken(link)))
+	s.browser(t).wantCode("UNAUTHENTICATED", loginMutation, loginVars(email, ownerPassword))
+}

@@ -488,6 +488,14 @@ func (s *Service) Signup(ctx context.Context, email, pw, inviteToken string) (*e
 	if err := password.Check(pw); err != nil {
 		return nil, err
 	}
+	// Each answer says whether the email has an account and whether the
+	// invite token is good, and costs a password hash: the sign-ups that
+	// fail from one address are limited (a class signing up at once from
+	// one network is not: those that succeed give their attempt back).
+	key := signupKey(s.sessions.RequestAddress(ctx))
+	if err := s.reserve(ctx, key); err != nil {
+		return nil, err
+	}
 	// Hashed before the transaction opens: the write lock is never held
 	// for the hash's time and memory.
 	hash, err := password.Hash(ctx, pw)
@@ -503,6 +511,7 @@ func (s *Service) Signup(ctx context.Context, email, pw, inviteToken string) (*e
 	if err != nil {
 		return nil, err
 	}
+	s.refund(ctx, key)
 	return u, nil
 }
 

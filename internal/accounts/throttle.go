@@ -19,16 +19,19 @@ import (
 )
 
 // Limits on guessing a password: attempts allowed per window, per account
-// and per client address at sign-in, and per user at changePassword. Counts
-// live in the database so every process shares them.
+// and per client address at sign-in, and per user at changePassword; and on
+// sign-ups that fail, per client address. Counts live in the database so
+// every process shares them.
 const (
 	throttleWindow      = 15 * time.Minute
 	accountFailures     = 5
 	addressFailures     = 30
 	passwordFailures    = 5
+	signupFailures      = 20
 	throttleKeyAccount  = "account:"
 	throttleKeyAddress  = "address:"
 	throttleKeyPassword = "password:"
+	throttleKeySignup   = "signup:"
 )
 
 type throttleKey struct {
@@ -52,6 +55,14 @@ func addressKey(addr string) throttleKey {
 		addr = netip.PrefixFrom(a.WithZone(""), 64).Masked().String()
 	}
 	return throttleKey{throttleKeyAddress + addr, addressFailures}
+}
+
+// signupKey keys the sign-ups that fail from a client address (an IPv6
+// client by its /64, as addressKey): each answer tells whether an email has
+// an account, or an invite token is good, and each costs a password hash.
+func signupKey(addr string) throttleKey {
+	k := addressKey(addr)
+	return throttleKey{throttleKeySignup + k.key[len(throttleKeyAddress):], signupFailures}
 }
 
 // passwordKey keys the current-password check of changePassword by user.
