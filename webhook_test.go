@@ -496,3 +496,79 @@ func TestSubmitsAreHeardByEveryListeningWebhook(t *testing.T) {
 		t.Fatalf("deliveries %v, want %v", got, want)
 	}
 }
+
+// TestWebhooksStopWithTheirCreatorsStanding: a webhook is only as good as
+// its creator's standing, as an invite is. A manager's project webhook
+// stops sending when the manager is removed from the organization, and an
+// admin's organization webhook when the admin is made a manager: their
+// deliveries fail saying why, and their servers receive nothing more. A
+// webhook whose creator keeps their standing goes on.
+func TestWebhooksStopWithTheirCreatorsStanding(t *testing.T) {
+	recv := MustReceiver(t)
+	tm := MustTeamWith(t, map[string]string{"GLOSS_OUTBOUND_ALLOW": "127.0.0.1"})
+	owner := tm.owner
+	pid := tm.project(t, textClassification, nil)
+	manager := tm.joinAs(t, "MANAGER")
+	tm.addMember(t, pid, manager)
+	admin := tm.joinAs(t, "ADMIN")
+	hook := func(b *browser, path string, project bool, events ...string) {
+		in := map[string]any{"url": recv.URL + path, "events": events}
+		if project {
+			in["projectId"] = pid
+		}
+		b.ok(createWebhook, map[string]any{"i": in})
+	}
+	hook(manager, "/manager", true, "ANNOTATION_CREATED")
+	hook(owner, "/owner", true, "ANNOTATION_CREATED")
+	hook(admin, "/admin", false, "PROJECT_UPDATED")
+
+	owner.ok(importTasks, map[string]any{"p": pid, "t": []any{map[string]any{"text": "one"}, map[string]any{"text": "two"}}})
+	ids := taskIDs(t, owner, pid, nil)
+	act := func(i int) {
+		owner.ok(createAnn, map[string]any{"i": map[string]any{"taskId": ids[i], "result": choice("Positive")}})
+		owner.ok(`mutation($id: ID!, $i: UpdateProjectInput!) { updateProject(id: $id, input: $i) { id } }`,
+			map[string]any{"id": pid, "i": map[string]any{"title": fmt.Sprintf("Renamed %d", i)}})
+	}
+	count := func(path string) int {
+		n := 0
+		for _, r := range recv.requests() {
+			if r.Path == path {
+				n++
+			}
+		}
+		return n
+	}
+	act(0)
+	waitFor(t, "the first deliveries", func() bool { return count("/manager") == 1 && count("/owner") == 1 && count("/admin") == 1 })
+
+	owner.ok(removeMutation, map[string]any{"u": idOf(t, manager)})
+	owner.ok(`mutation($u: ID!) { updateMemberRole(userId: $u, role: MANAGER) { role } }`, map[string]any{"u": idOf(t, admin)})
+	act(1)
+	waitFor(t, "the owner's second delivery", func() bool { return count("/owner") == 2 })
+	lastDelivery := func(hooks []any, url string) map[string]any {
+		for _, h := range hooks {
+			if str(h, "url") == url {
+				edges := path(h, "deliveries", "edges").([]any)
+				return path(edges[0], "node").(map[string]any)
+			}
+		}
+		t.Fatalf("no webhook to %s", url)
+		return nil
+	}
+	waitFor(t, "the refused deliveries to be recorded", func() bool {
+		project := path(owner.ok(`query($p: ID!) { project(id: $p) { webhooks { url deliveries(first: 10) { edges { node { status error } } } } } }`,
+			map[string]any{"p": pid}), "project", "webhooks").([]any)
+		org := path(owner.ok(`{ organization { webhooks { url deliveries(first: 10) { edges { node { status error } } } } } }`, nil),
+			"organization", "webhooks").([]any)
+		m, a := lastDelivery(project, recv.URL+"/manager"), lastDelivery(org, recv.URL+"/admin")
+		return str(m, "status") == "FAILED" && str(a, "status") == "FAILED"
+	})
+	project := path(owner.ok(`query($p: ID!) { project(id: $p) { webhooks { url deliveries(first: 10) { edges { node { status error } } } } } }`,
+		map[string]any{"p": pid}), "project", "webhooks").([]any)
+	if e := str(lastDelivery(project, recv.URL+"/manager"), "error"); !strings.Contains(e, "creator may no longer manage it") {
+		t.Errorf("the refused delivery says %q", e)
+	}
+	if m, a := count("/manager"), count("/admin"); m != 1 || a != 1 {
+		t.Fatalf("after losing their standing the manager's server got %d deliveries and the admin's %d; want 1 each", m, a)
+	}
+}

@@ -9,14 +9,17 @@ import (
 	"strings"
 
 	"gloss/ent"
+	"gloss/ent/membership"
 	"gloss/ent/organization"
 	"gloss/ent/privacy"
 	entproject "gloss/ent/project"
+	"gloss/ent/user"
 	"gloss/ent/webhook"
 	"gloss/internal/database"
 	"gloss/internal/fault"
 	"gloss/internal/safehttp"
 	"gloss/internal/secret"
+	"gloss/internal/viewer"
 )
 
 // SealPurpose is the secret.Sealer purpose of webhook signing secrets.
@@ -157,6 +160,30 @@ func (s *Service) Create(ctx context.Context, in Input) (*ent.Webhook, string, e
 		return nil, "", err
 	}
 	return h, token, nil
+}
+
+// errNoStanding is why a delivery of a webhook whose creator lost standing
+// is not sent.
+const errNoStanding = "not sent: the webhook's creator may no longer manage it (removed, deactivated or given a lesser role); an admin who wants it kept makes it again"
+
+// inStanding reports whether h's creator may still manage it: an active
+// member of its organization whom the webhook policy lets see it, with
+// the role they hold now (an organization's webhooks need an owner or
+// admin; a project's a manager with the project in their scope). A webhook
+// is only as good as its creator's standing, as an invite is: one a
+// manager pointed at their own server stops sending the project's data
+// when they are removed or demoted, however long it was left behind.
+func (s *Service) inStanding(ctx context.Context, h *ent.Webhook) (bool, error) {
+	m, err := s.client.Membership.Query().Where(membership.UserID(h.CreatedByID),
+		membership.OrganizationID(h.OrganizationID), membership.HasUserWith(user.Active(true))).
+		Only(viewer.NewSystemContext(ctx))
+	if ent.IsNotFound(err) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	creator := viewer.NewContext(ctx, &viewer.Viewer{UserID: h.CreatedByID, OrgID: h.OrganizationID, Role: m.Role})
+	return s.client.Webhook.Query().Where(webhook.ID(h.ID)).Exist(creator)
 }
 
 // Update changes the given fields of a webhook.

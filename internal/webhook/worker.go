@@ -202,9 +202,16 @@ func (w *Worker) send(ctx context.Context, d *ent.WebhookDelivery) error {
 	}
 	u := client.WebhookDelivery.UpdateOne(d)
 	code, failure, permanent := 0, "", false
-	if !h.Active {
+	standing, err := w.svc.inStanding(read, h)
+	if err != nil {
+		return err
+	}
+	switch {
+	case !h.Active:
 		failure, permanent = "the webhook is inactive", true
-	} else {
+	case !standing:
+		failure, permanent = errNoStanding, true
+	default:
 		code, failure, permanent = w.post(ctx, h, d)
 	}
 	if code != 0 {
