@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -523,5 +525,49 @@ func TestStartNormalizesEmailsOfEarlierReleases(t *testing.T) {
 	s = mustStartIn(t, s.DataDir, s.env)
 	if strings.Contains(s.Out.String(), "earlier release") {
 		t.Fatalf("a second start changed accounts again:\n%s", s.Out.String())
+	}
+}
+
+// TestNoSignInOutlivesAPasswordChange: sign-ins with the old password run
+// in a loop (someone who stole it) while its owner changes it. A sign-in
+// whose password check overlapped the change must not keep a session:
+// once every attempt has ended, no session but the owner's works.
+func TestNoSignInOutlivesAPasswordChange(t *testing.T) {
+	s, owner := MustOwner(t, nil)
+	const newPassword = "a brand new phrase"
+	var stop atomic.Bool
+	var mu sync.Mutex
+	var signedIn []*browser
+	var wg sync.WaitGroup
+	for range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !stop.Load() {
+				b := s.browser(t)
+				if r := b.gql(loginMutation, loginVars(ownerEmail, ownerPassword)); len(r.Errors) == 0 {
+					mu.Lock()
+					signedIn = append(signedIn, b)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	waitFor(t, "some sign-ins", func() bool { mu.Lock(); defer mu.Unlock(); return len(signedIn) >= 6 })
+	owner.ok(`mutation($i: ChangePasswordInput!) { changePassword(input: $i) }`,
+		map[string]any{"i": map[string]any{"currentPassword": ownerPassword, "newPassword": newPassword}})
+	stop.Store(true)
+	wg.Wait()
+	alive := 0
+	for _, b := range signedIn {
+		if path(b.ok(`{ viewer { id } }`, nil), "viewer") != nil {
+			alive++
+		}
+	}
+	if alive > 0 {
+		t.Fatalf("%d of %d sessions signed in with the old password outlived its change", alive, len(signedIn))
+	}
+	if path(owner.ok(`{ viewer { id } }`, nil), "viewer") == nil {
+		t.Fatal("the changing session was ended")
 	}
 }

@@ -9,6 +9,7 @@ package accounts
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/mail"
@@ -643,7 +644,31 @@ func (s *Service) Login(ctx context.Context, email, pw string) (*ent.User, error
 	// the account's failures are forgotten.
 	s.refund(ctx, address)
 	s.clearThrottle(ctx, account)
-	if err := s.sessions.StartSession(ctx, u.ID); err != nil {
+	// The session is stored only while the account is still as it was
+	// checked, the user's row locked (PostgreSQL; on SQLite the write
+	// transaction holds the writer): a password change or deactivation
+	// that committed while the hash was compared ends this sign-in, and
+	// one that comes later ends its session with the others. Stored
+	// unconditionally, a sign-in with the old password that overlapped a
+	// change kept its session.
+	err = database.InTx(ctx, s.client, func(ctx context.Context) error {
+		client := database.ClientFrom(ctx, s.client)
+		now, err := client.User.Query().Where(user.ID(u.ID)).Modify(database.ForUpdate).
+			Select(user.FieldPasswordHash, user.FieldActive).Only(viewer.NewSystemContext(ctx))
+		if err != nil {
+			return err
+		}
+		if now.PasswordHash != u.PasswordHash || !now.Active {
+			return wrong
+		}
+		return s.sessions.StartSession(ctx, u.ID)
+	})
+	if errors.Is(err, wrong) {
+		s.record(ctx, audit.Event{Action: "login.failed", TargetType: "User", TargetID: itoa(u.ID), OrgID: u.ActiveOrganizationID,
+			Details: map[string]any{"email": u.Email, "changed_during_sign_in": true}})
+		return nil, wrong
+	}
+	if err != nil {
 		return nil, err
 	}
 	s.record(ctx, audit.Event{Action: "login.succeeded", ActorID: &u.ID, OrgID: u.ActiveOrganizationID, TargetType: "User", TargetID: itoa(u.ID)})
