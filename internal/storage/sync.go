@@ -340,10 +340,10 @@ func (s *Service) download(ctx context.Context, b Bucket, key, name string) (dat
 
 // importBatch runs one import in a transaction and links each task it made
 // to its object key (keys[i] for the i-th task made), and returns how many
-// tasks it committed. The project row is locked first so the new tasks are
-// exactly those numbered after its last task; then the sync's lease is
-// extended in the same transaction, which so commits only while the sync
-// owns the storage.
+// tasks it committed. The sync's lease is extended in the transaction,
+// which so commits only while the sync owns the storage; then the project
+// row is locked so the new tasks are exactly those numbered after its last
+// task.
 func (s *Service) importBatch(ctx context.Context, st *ent.Storage, l *lease, imp func(context.Context) ([]string, error)) (int, error) {
 	made := 0
 	l.mu.Lock()
@@ -352,11 +352,14 @@ func (s *Service) importBatch(ctx context.Context, st *ent.Storage, l *lease, im
 	err := database.InTx(ctx, s.client, func(ctx context.Context) error {
 		client := database.ClientFrom(ctx, s.client)
 		sys := audit.Quiet(viewer.NewSystemContext(ctx))
-		p, err := client.Project.UpdateOneID(st.ProjectID).AddTaskNumber(0).Save(sys)
-		if err != nil {
+		// The storage row first, then the project's: the order in which
+		// deleting a project (or organization) locks them.
+		var err error
+		if until, err = l.extend(ctx, client); err != nil {
 			return err
 		}
-		if until, err = l.extend(ctx, client); err != nil {
+		p, err := client.Project.UpdateOneID(st.ProjectID).AddTaskNumber(0).Save(sys)
+		if err != nil {
 			return err
 		}
 		keys, err := imp(ctx)
