@@ -188,3 +188,47 @@ func openTestDB(t *testing.T, s *testServer) *sql.DB {
 	}
 	return db
 }
+
+// TestOverlapChangesAtOnceKeepTheCount: two managers change a project's
+// overlap at the same moment, one to 3 and one back to 2. Whichever wins,
+// labeledCount counts the tasks that have the overlap that stands: each
+// update compares the overlap it replaces, read with the row locked, not
+// one another update was about to change.
+func TestOverlapChangesAtOnceKeepTheCount(t *testing.T) {
+	tm := MustTeam(t)
+	p := tm.project(t, textClassification, map[string]any{"overlap": 2})
+	other := tm.joinAs(t, "ADMIN")
+	var tasks []any
+	for i := range 10 {
+		tasks = append(tasks, map[string]any{"text": fmt.Sprintf("task %d", i)})
+	}
+	tm.owner.ok(importTasks, map[string]any{"p": p, "t": tasks})
+	for i, id := range taskIDs(t, tm.owner, p, nil) {
+		for range 2 + i%2 { // five tasks with 2 annotations, five with 3
+			tm.owner.ok(createAnn, map[string]any{"i": map[string]any{"taskId": id, "result": choice("Positive")}})
+		}
+	}
+	const update = `mutation($id: ID!, $i: UpdateProjectInput!) { updateProject(id: $id, input: $i) { id } }`
+	want := map[float64]float64{2: 10, 3: 5}
+	for round := range 20 {
+		var wg sync.WaitGroup
+		for _, c := range []struct {
+			b       *browser
+			overlap int
+		}{{tm.owner, 3}, {other, 2}} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c.b.ok(update, map[string]any{"id": p, "i": map[string]any{"overlap": c.overlap}})
+			}()
+		}
+		wg.Wait()
+		d := tm.owner.ok(`query($p: ID!) { project(id: $p) { overlap labeledCount } }`, map[string]any{"p": p})
+		overlap, labeled := path(d, "project", "overlap").(float64), path(d, "project", "labeledCount").(float64)
+		if labeled != want[overlap] {
+			t.Fatalf("round %d: overlap %v with labeledCount %v, want %v", round, overlap, labeled, want[overlap])
+		}
+		// Back to 2 for the next round.
+		tm.owner.ok(update, map[string]any{"id": p, "i": map[string]any{"overlap": 2}})
+	}
+}

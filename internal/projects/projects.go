@@ -108,7 +108,11 @@ func (s *Service) UpdateProject(ctx context.Context, id int, in ProjectInput) (*
 		return nil, err
 	}
 	client := database.ClientFrom(ctx, s.client)
-	p, err := client.Project.Get(ctx, id)
+	// Locked as read (PostgreSQL): the overlap compared below is the one
+	// this update replaces. Read before another update's commit, two
+	// updates at once (3 then 2, over a project at 2) each saw no change
+	// and left labeled_count counted for the other overlap.
+	p, err := client.Project.Query().Where(project.ID(id)).Modify(database.ForUpdate).Only(ctx)
 	if err != nil {
 		return nil, err
 	}
