@@ -5,9 +5,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // projectTally reads, row by row, what a project's counters stand for and
@@ -161,5 +164,74 @@ func editWhileHeld(t *testing.T, url, annID string, result []any, n int, start f
 	}
 	if err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestDeleteOfManyBatchesBesideASubmit: a delete of every task of a
+// project, in more than one batch of 1,000, while a submit to a task of a
+// later batch takes that task's row and then the project's. The delete
+// locks every selected task before it touches the project row, so the two
+// wait for each other at most one way round, and both succeed. Before, the
+// delete held the project row from its first batch when it came to lock
+// the later ones: with the submit holding one of them and waiting for the
+// project row, PostgreSQL aborted one of the two as a deadlock.
+func TestDeleteOfManyBatchesBesideASubmit(t *testing.T) {
+	tm := MustTeam(t)
+	url := tm.s.env["DATABASE_URL"]
+	project := tm.project(t, textClassification, nil)
+	var tasks []any
+	for i := range 1100 {
+		tasks = append(tasks, map[string]any{"text": "task " + strings.Repeat("x", i%7)})
+	}
+	tm.owner.ok(importTasks, map[string]any{"p": project, "t": tasks})
+	var ids []int
+	for id := range apiTaskRows(t, tm.owner, project) {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	blocker, submitted := ids[1010], ids[1050] // both in the second batch
+
+	// Another transaction holds a task of the second batch: the delete
+	// waits there (before, holding the project row already).
+	ctx := context.Background()
+	hold := pgConnect(t, url)
+	tx, err := hold.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, "SELECT id FROM tasks WHERE id = $1 FOR UPDATE", blocker); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var deleted *gqlResponse
+	wg.Go(func() {
+		deleted = tm.owner.gql(deleteTasksMut, map[string]any{"p": project, "all": true})
+	})
+	waitForLockWaits(t, url, 1)
+	// The submit takes its task's row and then wants the project's.
+	submit := make(chan *gqlResponse, 1)
+	go func() {
+		submit <- tm.owner.gql(createAnn, map[string]any{"i": map[string]any{"taskId": strconv.Itoa(submitted), "result": choice("Positive")}})
+	}()
+	var sub *gqlResponse
+	select {
+	case sub = <-submit:
+	case <-time.After(2 * time.Second): // it waits: for the project row, before
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if sub == nil {
+		sub = <-submit
+	}
+	if len(sub.Errors) > 0 || len(deleted.Errors) > 0 {
+		t.Fatalf("a submit beside a delete of many batches failed:\nsubmit: %s\ndelete: %s", sub.Raw, deleted.Raw)
+	}
+	if got := path(deleted.Data, "deleteTasks"); got != float64(1100) {
+		t.Errorf("deleteTasks deleted %v tasks, want 1100", got)
+	}
+	if c := tallyOf(t, url, project); c.tasks != 0 || c.annotations != 0 {
+		t.Errorf("the project has %d tasks and %d annotations left", c.tasks, c.annotations)
 	}
 }

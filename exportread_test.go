@@ -3,12 +3,12 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"io"
-	"strings"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 )
 
