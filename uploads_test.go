@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/base64"
+	"fmt"
 	"mime/multipart"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -129,5 +132,49 @@ func TestUploadsAreServedInertly(t *testing.T) {
 	outsider.ok(nextTaskQuery, map[string]any{"p": other}) // the stream hands them the task
 	if r := getUpload(outsider, paths[0]); r.Status != http.StatusOK {
 		t.Errorf("an annotator holding a task that names the file: %d %s", r.Status, r.Raw)
+	}
+}
+
+// TestTheImportCapCountsTheWholeImport: GLOSS_IMPORT_MAX_TASKS is the most
+// tasks one import holds, across all its files and its uploaded media (a
+// file's own cap let many files of a million lines each through, and media
+// were never counted), and an import takes at most 10,000 files (each is
+// spooled to a file of its own first). Past either, nothing is imported
+// and no uploaded file stays.
+func TestTheImportCapCountsTheWholeImport(t *testing.T) {
+	tm := MustTeamWith(t, map[string]string{"GLOSS_IMPORT_MAX_TASKS": "5"})
+	p := tm.project(t, textClassification, nil)
+	uploads := filepath.Join(tm.s.DataDir, "uploads")
+	stored := func() int {
+		entries, _ := os.ReadDir(uploads)
+		return len(entries)
+	}
+	for name, files := range map[string]map[string][]byte{
+		"two files of three tasks": {"a.txt": []byte("1\n2\n3\n"), "b.txt": []byte("4\n5\n6\n")},
+		"six media files": {"1.png": pngBytes, "2.png": pngBytes, "3.png": pngBytes,
+			"4.png": pngBytes, "5.png": pngBytes, "6.png": pngBytes},
+		"media and a file": {"1.png": pngBytes, "2.png": pngBytes, "c.txt": []byte("1\n2\n3\n4\n")},
+	} {
+		r := uploadFiles(t, tm.owner, p, files)
+		if r.Status != 400 || !strings.Contains(r.Raw, "more than 5 tasks") {
+			t.Errorf("%s: HTTP %d %s; want 400 naming the cap", name, r.Status, r.Raw)
+		}
+		if n := taskCount(t, tm.owner, p); n != 0 || stored() != 0 {
+			t.Fatalf("%s: a refused import left %d tasks and %d uploaded files", name, n, stored())
+		}
+	}
+	files := map[string][]byte{}
+	for i := range 10_001 {
+		files[fmt.Sprintf("%05d.txt", i)] = []byte("x")
+	}
+	if r := uploadFiles(t, tm.owner, p, files); r.Status != 400 || !strings.Contains(r.Raw, "at most 10000 files") {
+		t.Errorf("10,001 files: HTTP %d %.300s; want 400 naming the file cap", r.Status, r.Raw)
+	}
+	// Within the cap, across files and media.
+	if r := uploadFiles(t, tm.owner, p, map[string][]byte{"1.png": pngBytes, "d.txt": []byte("1\n2\n3\n4\n")}); r.Status != 200 {
+		t.Fatalf("an import of 5 tasks: HTTP %d %s", r.Status, r.Raw)
+	}
+	if n := taskCount(t, tm.owner, p); n != 5 {
+		t.Fatalf("%d tasks, want 5", n)
 	}
 }

@@ -107,7 +107,7 @@ func (s *Service) ImportJSON(ctx context.Context, projectID int, raw json.RawMes
 	if err != nil {
 		return 0, err
 	}
-	st, err := newStage()
+	st, err := newStage(s.MaxImportTasks())
 	if err != nil {
 		return 0, err
 	}
@@ -151,7 +151,7 @@ func (s *Service) importFiles(ctx context.Context, p *ent.Project, keys importKe
 			return 0, fault.Invalid("%s: %v", f.Name, err)
 		}
 	}
-	st, err := newStage()
+	st, err := newStage(s.MaxImportTasks())
 	if err != nil {
 		return 0, err
 	}
@@ -688,16 +688,17 @@ type stage struct {
 	w     *bufio.Writer
 	r     *bufio.Reader
 	count int
+	max   int // the most tasks one import may hold, across its files
 	buf   []byte
 	keys  *projects.DataKeys // the data keys of the staged tasks
 }
 
-func newStage() (*stage, error) {
+func newStage(max int) (*stage, error) {
 	f, err := os.CreateTemp("", "gloss-stage-*")
 	if err != nil {
 		return nil, fmt.Errorf("stage import: %w", err)
 	}
-	return &stage{f: f, w: bufio.NewWriterSize(f, 256<<10), keys: projects.NewDataKeys([]string{})}, nil
+	return &stage{f: f, w: bufio.NewWriterSize(f, 256<<10), max: max, keys: projects.NewDataKeys([]string{})}, nil
 }
 
 // discard removes the staging file.
@@ -706,8 +707,14 @@ func (st *stage) discard() {
 	os.Remove(st.f.Name())
 }
 
-// add stages one task (the importer's callback).
+// add stages one task (the importer's callback). The import's cap counts
+// every task it holds, whatever file (or uploaded media file) it came
+// from: a file's own cap alone let a hundred files of a million lines
+// each through.
 func (st *stage) add(t importer.Task) error {
+	if st.count >= st.max {
+		return fault.Invalid("the import holds more than %d tasks, the most one import may (GLOSS_IMPORT_MAX_TASKS); nothing was imported", st.max)
+	}
 	data, err := asEntStores(t.Data)
 	if err != nil {
 		return err

@@ -90,6 +90,11 @@ func handleImport(svc *dataset.Service, log *slog.Logger) http.HandlerFunc {
 				part.Close()
 				continue
 			}
+			if len(files) == maxImportFiles {
+				part.Close()
+				writeError(w, r, log, fault.Invalid("an import takes at most %d files; send the others in another import", maxImportFiles))
+				return
+			}
 			src, err := dataset.Spool(part.FileName(), part)
 			part.Close()
 			if err != nil {
@@ -107,6 +112,12 @@ func handleImport(svc *dataset.Service, log *slog.Logger) http.HandlerFunc {
 		_ = json.NewEncoder(w).Encode(map[string]int{"taskCount": n})
 	}
 }
+
+// maxImportFiles is the most files one import takes: each is spooled to
+// a temporary file before any is read, and an uploaded media file stays
+// as a file of its own, so a body of a million one-byte parts would make a
+// million of each.
+const maxImportFiles = 10_000
 
 func uploadError(err error, max int64) error {
 	var tooBig *http.MaxBytesError
