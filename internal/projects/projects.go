@@ -227,11 +227,17 @@ func Config(p *ent.Project) (*labelconfig.Config, error) {
 // (ValidateResult); Config, which callers may change, parses anew.
 var parsedConfigs struct {
 	sync.Mutex
-	m map[string]*labelconfig.Config
+	m     map[string]*labelconfig.Config
+	bytes int // the texts' lengths, summed
 }
 
-// maxParsedConfigs bounds parsedConfigs: past it, the cache starts over.
-const maxParsedConfigs = 256
+// The bounds of parsedConfigs: past either, the cache starts over. A
+// configuration's text may be 256 KiB, and the largest parse to about ten
+// times that in memory: by count alone, 256 of them held over 600 MB.
+const (
+	maxParsedConfigs     = 256
+	maxParsedConfigBytes = 1 << 20
+)
 
 // parsed returns the configuration of text, parsed once.
 func parsed(text string) (*labelconfig.Config, error) {
@@ -246,10 +252,13 @@ func parsed(text string) (*labelconfig.Config, error) {
 		return nil, err
 	}
 	parsedConfigs.Lock()
-	if parsedConfigs.m == nil || len(parsedConfigs.m) >= maxParsedConfigs {
-		parsedConfigs.m = map[string]*labelconfig.Config{}
+	if parsedConfigs.m == nil || len(parsedConfigs.m) >= maxParsedConfigs || parsedConfigs.bytes+len(text) > maxParsedConfigBytes {
+		parsedConfigs.m, parsedConfigs.bytes = map[string]*labelconfig.Config{}, 0
 	}
-	parsedConfigs.m[text] = cfg
+	if _, ok := parsedConfigs.m[text]; !ok {
+		parsedConfigs.m[text] = cfg
+		parsedConfigs.bytes += len(text)
+	}
 	parsedConfigs.Unlock()
 	return cfg, nil
 }
