@@ -178,3 +178,27 @@ func TestTheImportCapCountsTheWholeImport(t *testing.T) {
 		t.Fatalf("%d tasks, want 5", n)
 	}
 }
+
+// TestUploadsAndLinesGoToTheirObjects: an uploaded image goes to the data
+// key of the config's first Image (or Audio), and a line of a text file to
+// the first object's, not to a Header's title key that comes before them
+// (which a text file's tasks then lack: GLOSS_IMPORT_ALLOW_MISSING_KEYS).
+func TestUploadsAndLinesGoToTheirObjects(t *testing.T) {
+	tm := MustTeamWith(t, map[string]string{"GLOSS_IMPORT_ALLOW_MISSING_KEYS": "true"})
+	const choices = `<Choices name="c" toName="o"><Choice value="A"/></Choices>`
+	images := tm.project(t, `<View><Header value="$title"/><Text name="caption" value="$caption"/><Image name="o" value="$image"/>`+choices+`</View>`, nil)
+	texts := tm.project(t, `<View><Header value="$title"/><Text name="o" value="$body"/>`+choices+`</View>`, nil)
+	if r := uploadFiles(t, tm.owner, images, map[string][]byte{"a.png": pngBytes}); r.Status != 200 {
+		t.Fatalf("upload: HTTP %d %s", r.Status, r.Raw)
+	}
+	if r := uploadFiles(t, tm.owner, texts, map[string][]byte{"lines.txt": []byte("first line\n")}); r.Status != 200 {
+		t.Fatalf("text file: HTTP %d %s", r.Status, r.Raw)
+	}
+	for p, want := range map[string]string{images: "image", texts: "body"} {
+		d := tm.owner.ok(`query($p: ID!) { tasks(projectId: $p, first: 1) { edges { node { data } } } }`, map[string]any{"p": p})
+		data := path(d, "tasks", "edges", 0, "node", "data").(map[string]any)
+		if _, ok := data[want]; !ok || len(data) != 1 {
+			t.Errorf("the task holds %v; want its value under %q", data, want)
+		}
+	}
+}

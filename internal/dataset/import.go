@@ -70,6 +70,7 @@ func (s *Service) importOptions(format importer.Format, keys importKeys) importe
 // key a plain text line goes to, and the keys every task must have.
 type importKeys struct {
 	text     string
+	media    string // the key an uploaded media file goes to
 	required []string
 }
 
@@ -85,7 +86,7 @@ func (s *Service) MaxImportTasks() int {
 
 // importProject returns the project to import into, as the viewer sees it.
 func (s *Service) importProject(ctx context.Context, projectID int) (*ent.Project, importKeys, error) {
-	keys := importKeys{text: "text"}
+	keys := importKeys{text: "text", media: "text"}
 	if _, err := fault.SignedIn(ctx); err != nil {
 		return nil, keys, err
 	}
@@ -94,8 +95,29 @@ func (s *Service) importProject(ctx context.Context, projectID int) (*ent.Projec
 		return nil, keys, err
 	}
 	if cfg, err := projects.Config(p); err == nil && len(cfg.DataKeys) > 0 {
-		keys.text = cfg.DataKeys[0]
+		keys.text, keys.media = cfg.DataKeys[0], cfg.DataKeys[0]
 		keys.required = cfg.DataKeys
+		// A <Header value="$title"> reads task data too, but shows no
+		// line of text or media file: the first object that does gets
+		// them.
+		text, media := "", ""
+		for _, o := range cfg.Objects {
+			if o.DataKey == "" {
+				continue
+			}
+			if text == "" {
+				text = o.DataKey
+			}
+			if media == "" && (o.Tag == "Image" || o.Tag == "Audio") {
+				media = o.DataKey
+			}
+		}
+		if text != "" {
+			keys.text, keys.media = text, text
+		}
+		if media != "" {
+			keys.media = media
+		}
 	}
 	return p, keys, nil
 }
@@ -132,7 +154,7 @@ func (s *Service) ImportFiles(ctx context.Context, projectID int, files []Source
 		return 0, fault.Invalid("no task file was uploaded (send one or more files in the multipart field \"file\")")
 	}
 	// Media become uploads, one task each; the rest are task files.
-	uploads, files, undo, err := s.storeUploads(files, keys.text)
+	uploads, files, undo, err := s.storeUploads(files, keys.media)
 	if err != nil {
 		return 0, err
 	}
