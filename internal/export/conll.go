@@ -50,7 +50,10 @@ func writeCoNLL(w io.Writer, s Schema, next func() (*Task, error)) error {
 			for _, tok := range conllTags(text, labelSpans(outs)) {
 				bw.WriteString(tok.text)
 				bw.WriteString(" -X- _ ")
-				bw.WriteString(tok.tag)
+				// An imported annotation's label is not held to the
+				// configuration: a line break in it would start a token
+				// of its own.
+				bw.WriteString(cleanLine(tok.tag))
 				bw.WriteByte('\n')
 			}
 			if err := bw.WriteByte('\n'); err != nil {

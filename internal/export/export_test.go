@@ -731,3 +731,24 @@ func TestHiddenAuthor(t *testing.T) {
 		}
 	}
 }
+
+// TestCoNLLLabelsStayOnTheirLine: an imported annotation's label is not
+// held to the configuration, so it may hold a line break; CoNLL writes one
+// token a line, and a label's line break must not start a line of its own
+// (a forged "-DOCSTART-", or a token of the annotator's choosing).
+func TestCoNLLLabelsStayOnTheirLine(t *testing.T) {
+	task := &Task{ID: 1, InnerID: 1, ProjectID: 7, CreatedAt: base, UpdatedAt: base,
+		Data: json.RawMessage(`{"text": "Bob ran"}`),
+		Annotations: []Annotation{{ID: 1, CompletedBy: 3,
+			Result: json.RawMessage(`[{"id": "s1", "from_name": "label", "to_name": "text", "type": "labels", "value": {"start": 0, "end": 3, "text": "Bob", "labels": ["PER\n-DOCSTART- -X- O O\r\u2028x"]}}]`)}}}
+	got := string(mustWrite(t, CoNLL2003, fixtureSchema, []*Task{task}))
+	var tokens []string
+	for i, line := range strings.Split(strings.TrimSpace(got), "\n") {
+		if i > 0 && line != "" { // the first is the document's -DOCSTART- line
+			tokens = append(tokens, line)
+		}
+	}
+	if len(tokens) != 2 || !strings.HasPrefix(tokens[0], "Bob -X- _ B-PER ") || !strings.HasPrefix(tokens[1], "ran -X- _ O") {
+		t.Fatalf("CoNLL with a label holding line breaks:\n%s", got)
+	}
+}

@@ -177,7 +177,11 @@ func resultItem(raw []byte, name string) ([]member, json.RawMessage, error) {
 		return nil, nil, problemf(`%s: "result" must be a list`, name)
 	}
 	result = compact(result)
-	// The rules createAnnotation and updateAnnotation apply, word for word.
+	// The shape rules createAnnotation and updateAnnotation apply, word
+	// for word. Whether the labels are the project's configuration's is
+	// not checked, as Label Studio does not: an export holds annotations
+	// made under earlier configurations. Exports write such labels with
+	// their line breaks cleaned.
 	if err := labelconfig.CheckResult(result, name+".result"); err != nil {
 		return nil, nil, problem(err.Error())
 	}
