@@ -117,11 +117,14 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 			// lease ends.
 			return len(claimed), w.release(sys, claimed[i:])
 		}
-		if err := w.send(sys, d); err != nil {
-			return len(claimed), err
+		// One delivery's failure to be read or recorded does not leave
+		// the rest of the batch claimed until the lease ends: they are
+		// tried, and the first error is reported.
+		if serr := w.send(sys, d); serr != nil && err == nil {
+			err = serr
 		}
 	}
-	return len(claimed), nil
+	return len(claimed), err
 }
 
 // release hands claimed deliveries that were not tried back: due now, the
@@ -238,7 +241,16 @@ func (w *Worker) send(ctx context.Context, d *ent.WebhookDelivery) error {
 	}
 	record, cancelRecord := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancelRecord()
-	return u.Exec(record)
+	// Recorded only while the delivery is still this attempt's: after a
+	// stall past the claim's lease another process may have claimed it
+	// again (counting an attempt) and recorded its own outcome, which this
+	// one must not overwrite. A delivery deleted meanwhile (with its
+	// webhook or project) has nothing to record.
+	_, err = u.Where(webhookdelivery.Attempts(d.Attempts)).Save(record)
+	if ent.IsNotFound(err) {
+		return nil
+	}
+	return err
 }
 
 // backoff is the wait after the attempt-th attempt failed.

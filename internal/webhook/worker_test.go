@@ -60,6 +60,8 @@ func MustRig(tb testing.TB, allow string) *rig {
 	c := db.Client
 	org := c.Organization.Create().SetTitle("Org").SaveX(ctx)
 	u := c.User.Create().SetEmail("owner@example.com").SetPasswordHash("x").SetActiveOrganizationID(org.ID).SaveX(ctx)
+	// The webhooks' creator, in standing (webhook.Service.inStanding).
+	c.Membership.Create().SetUserID(u.ID).SetOrganizationID(org.ID).SetRole("OWNER").SaveX(ctx)
 	r.project = c.Project.Create().SetOrganizationID(org.ID).SetCreatedByID(u.ID).SetTitle("P").
 		SetLabelConfig(`<View><Text name="text" value="$text"/></View>`).SaveX(ctx)
 	return r
@@ -362,5 +364,32 @@ func TestAStopDuringTheLastAttemptDoesNotFailTheDelivery(t *testing.T) {
 	}
 	if d = r.deliveries(t)[0]; d.Status != webhookdelivery.StatusDelivered || d.ResponseCode == nil || *d.ResponseCode != http.StatusNoContent {
 		t.Fatalf("after the restart: status %s, code %v; want delivered, 204", d.Status, d.ResponseCode)
+	}
+}
+
+// TestALateRecordDoesNotOverwriteAnother: an attempt that outlived its
+// claim (a stalled process) while another process claimed the delivery
+// again and delivered it must not record its own outcome over the other's:
+// the delivery stays DELIVERED, with the other's attempt.
+func TestALateRecordDoesNotOverwriteAnother(t *testing.T) {
+	r := MustRig(t, "127.0.0.1")
+	ctx := viewer.NewSystemContext(context.Background())
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		// Meanwhile another process claimed the delivery again and
+		// recorded it delivered.
+		d := r.deliveries(t)[0]
+		r.db.Client.WebhookDelivery.UpdateOne(d).AddAttempts(1).SetStatus(webhookdelivery.StatusDelivered).
+			SetResponseCode(200).SetFinishedAt(time.Now()).ExecX(ctx)
+		w.WriteHeader(http.StatusServiceUnavailable) // this attempt's own answer
+	}))
+	defer srv.Close()
+	r.hook(t, srv.URL+"/hook")
+	r.emit(t)
+	if _, err := r.svc.NewWorker(r.db.Dialect, fast).RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	d := r.deliveries(t)[0]
+	if d.Status != webhookdelivery.StatusDelivered || d.Attempts != 2 || d.ResponseCode == nil || *d.ResponseCode != 200 || d.Error != "" {
+		t.Fatalf("the late attempt's record overwrote the other's: status %s attempts %d code %v error %q", d.Status, d.Attempts, d.ResponseCode, d.Error)
 	}
 }
