@@ -193,6 +193,10 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		dataset.Limits{MaxImportBytes: cfg.ImportMaxBytes, MaxImportTasks: cfg.ImportMaxTasks, UploadDir: filepath.Join(cfg.DataDir, "uploads"),
 			AllowMissingKeys: cfg.ImportAllowMissingKeys},
 		dataset.URLFetcher{Client: safehttp.New(fetchOpts)}, auditLog).OnDialect(db.Dialect)
+	// Replicas starting together record an earlier release's uploads once.
+	if err := db.Exclusive(ctx, data.RecordEarlierUploads); err != nil {
+		return fmt.Errorf("record the uploads of an earlier release: %w", err)
+	}
 
 	// Webhooks: one worker per process sends what the outbox holds, until
 	// the server has stopped serving (deferred before the database closes).

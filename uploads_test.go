@@ -120,18 +120,65 @@ func TestUploadsAreServedInertly(t *testing.T) {
 			t.Errorf("GET %s: %d %s", p, r.Status, r.Raw)
 		}
 	}
-	// A task that names the file makes it readable to whoever may read
-	// that task, and only once they may: here an annotator once the label
-	// stream hands it to them.
+	// Another task that names the file gives no access to it, though the
+	// annotator may read that task: a file is its own task's.
 	other := str(owner.ok(createProject, map[string]any{"i": map[string]any{"title": "Elsewhere", "labelConfig": uploadImageConfig}}), "createProject", "id")
-	(&team{s: s, owner: owner}).addMember(t, other, outsider)
+	tm := &team{s: s, owner: owner}
+	tm.addMember(t, other, outsider)
 	owner.ok(importTasks, map[string]any{"p": other, "t": []any{map[string]any{"image": paths[0]}}})
+	outsider.ok(nextTaskQuery, map[string]any{"p": other}) // the stream hands them that task
+	if r := getUpload(outsider, paths[0]); r.Status != http.StatusNotFound {
+		t.Errorf("an annotator holding another task that names the file: %d", r.Status)
+	}
+	// The task its import made makes it readable to whoever may read that
+	// task, and only once they may: here an annotator of the project once
+	// the label stream hands it to them.
+	tm.addMember(t, pid, outsider)
 	if r := getUpload(outsider, paths[0]); r.Status != http.StatusNotFound {
 		t.Errorf("an annotator with no task handed out yet: %d", r.Status)
 	}
-	outsider.ok(nextTaskQuery, map[string]any{"p": other}) // the stream hands them the task
-	if r := getUpload(outsider, paths[0]); r.Status != http.StatusOK {
-		t.Errorf("an annotator holding a task that names the file: %d %s", r.Status, r.Raw)
+	var served2 []string
+	for range paths { // the stream hands out the project's tasks one by one
+		d := outsider.ok(nextTaskQuery, map[string]any{"p": pid})
+		id := str(d, "nextTask", "id")
+		outsider.ok(createAnn, map[string]any{"i": map[string]any{"taskId": id, "result": []any{}}})
+		for _, p := range paths {
+			if r := getUpload(outsider, p); r.Status == http.StatusOK {
+				served2 = append(served2, p)
+			}
+		}
+		if len(served2) > 0 {
+			break
+		}
+	}
+	if len(served2) != 1 {
+		t.Errorf("an annotator handed one task of the project reads %d of its uploads, want that task's: %v", len(served2), served2)
+	}
+}
+
+// TestUploadsStayInTheirOrganization: whoever learned an upload's name
+// (a removed member, a reader of an export or a webhook payload) cannot
+// read it from an organization of their own by importing a task that
+// names it there.
+func TestUploadsStayInTheirOrganization(t *testing.T) {
+	s, owner := MustOwner(t, nil)
+	pid := str(owner.ok(createProject, map[string]any{"i": map[string]any{"title": "Uploads", "labelConfig": uploadImageConfig}}), "createProject", "id")
+	if r := uploadFiles(t, owner, pid, map[string][]byte{"a.png": onePixelPNG}); r.Status != http.StatusOK {
+		t.Fatalf("upload: %d %s", r.Status, r.Raw)
+	}
+	d := owner.ok(`query($p: ID!) { tasks(projectId: $p, first: 1) { edges { node { data } } } }`, map[string]any{"p": pid})
+	name := str(d, "tasks", "edges", 0, "node", "data", "image")
+
+	stranger := (&team{s: s, owner: owner}).joinAs(t, "ANNOTATOR")
+	org := str(stranger.ok(`mutation { createOrganization(title: "Mine") { id } }`, nil), "createOrganization", "id")
+	stranger.ok(`mutation($o: ID!) { switchOrganization(id: $o) { id } }`, map[string]any{"o": org})
+	mine := str(stranger.ok(createProject, map[string]any{"i": map[string]any{"title": "Mine", "labelConfig": uploadImageConfig}}), "createProject", "id")
+	stranger.ok(importTasks, map[string]any{"p": mine, "t": []any{map[string]any{"image": name}}})
+	if r := getUpload(stranger, name); r.Status != http.StatusNotFound || bytes.Equal([]byte(r.Raw), onePixelPNG) {
+		t.Fatalf("another organization's task naming the upload: %d", r.Status)
+	}
+	if r := getUpload(owner, name); r.Status != http.StatusOK {
+		t.Fatalf("the owner: %d", r.Status)
 	}
 }
 
@@ -199,6 +246,46 @@ func TestUploadsAndLinesGoToTheirObjects(t *testing.T) {
 		data := path(d, "tasks", "edges", 0, "node", "data").(map[string]any)
 		if _, ok := data[want]; !ok || len(data) != 1 {
 			t.Errorf("the task holds %v; want its value under %q", data, want)
+		}
+	}
+}
+
+// TestUploadsOfAnEarlierReleaseAreRecorded: an earlier release kept no
+// record of its uploads. At start they are recorded, each for the first
+// task that names it, so they are served as before to whoever may read
+// that task, and not through a later task of another organization.
+func TestUploadsOfAnEarlierReleaseAreRecorded(t *testing.T) {
+	s, owner := MustOwner(t, nil)
+	pid := str(owner.ok(createProject, map[string]any{"i": map[string]any{"title": "Uploads", "labelConfig": uploadImageConfig}}), "createProject", "id")
+	if r := uploadFiles(t, owner, pid, map[string][]byte{"a.png": onePixelPNG, "b.png": onePixelPNG}); r.Status != http.StatusOK {
+		t.Fatalf("upload: %d %s", r.Status, r.Raw)
+	}
+	var names []string
+	d := owner.ok(`query($p: ID!) { tasks(projectId: $p, first: 10) { edges { node { data } } } }`, map[string]any{"p": pid})
+	for _, e := range path(d, "tasks", "edges").([]any) {
+		names = append(names, str(e, "node", "data", "image"))
+	}
+	const strangerEmail = "stranger@example.com"
+	stranger := s.browser(t)
+	stranger.ok(signupMutation, signupVars(strangerEmail, ownerPassword, inviteToken(str(owner.ok(orgQuery, nil), "organization", "inviteUrl"))))
+	org := str(stranger.ok(`mutation { createOrganization(title: "Mine") { id } }`, nil), "createOrganization", "id")
+	stranger.ok(`mutation($o: ID!) { switchOrganization(id: $o) { id } }`, map[string]any{"o": org})
+	mine := str(stranger.ok(createProject, map[string]any{"i": map[string]any{"title": "Mine", "labelConfig": uploadImageConfig}}), "createProject", "id")
+	stranger.ok(importTasks, map[string]any{"p": mine, "t": []any{map[string]any{"image": names[0]}}})
+
+	// As an earlier release left it: no record.
+	mustExec(t, insider(t, s), "DELETE FROM uploads")
+	s.stop()
+	s2 := mustStartIn(t, s.DataDir, s.env)
+	owner2, stranger2 := s2.browser(t), s2.browser(t)
+	owner2.ok(loginMutation, loginVars(ownerEmail, ownerPassword))
+	stranger2.ok(loginMutation, loginVars(strangerEmail, ownerPassword))
+	for _, n := range names {
+		if r := getUpload(owner2, n); r.Status != http.StatusOK {
+			t.Errorf("the owner after the upgrade, %s: %d %s", n, r.Status, r.Raw)
+		}
+		if r := getUpload(stranger2, n); r.Status != http.StatusNotFound {
+			t.Errorf("another organization after the upgrade, %s: %d", n, r.Status)
 		}
 	}
 }

@@ -28,6 +28,7 @@ import (
 	"gloss/ent/storagesync"
 	"gloss/ent/task"
 	"gloss/ent/throttle"
+	"gloss/ent/upload"
 	"gloss/ent/user"
 	"gloss/ent/webhook"
 	"gloss/ent/webhookdelivery"
@@ -80,6 +81,8 @@ type Client struct {
 	Task *TaskClient
 	// Throttle is the client for interacting with the Throttle builders.
 	Throttle *ThrottleClient
+	// Upload is the client for interacting with the Upload builders.
+	Upload *UploadClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 	// Webhook is the client for interacting with the Webhook builders.
@@ -118,6 +121,7 @@ func (c *Client) init() {
 	c.StorageSync = NewStorageSyncClient(c.config)
 	c.Task = NewTaskClient(c.config)
 	c.Throttle = NewThrottleClient(c.config)
+	c.Upload = NewUploadClient(c.config)
 	c.User = NewUserClient(c.config)
 	c.Webhook = NewWebhookClient(c.config)
 	c.WebhookDelivery = NewWebhookDeliveryClient(c.config)
@@ -231,6 +235,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		StorageSync:     NewStorageSyncClient(cfg),
 		Task:            NewTaskClient(cfg),
 		Throttle:        NewThrottleClient(cfg),
+		Upload:          NewUploadClient(cfg),
 		User:            NewUserClient(cfg),
 		Webhook:         NewWebhookClient(cfg),
 		WebhookDelivery: NewWebhookDeliveryClient(cfg),
@@ -271,6 +276,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		StorageSync:     NewStorageSyncClient(cfg),
 		Task:            NewTaskClient(cfg),
 		Throttle:        NewThrottleClient(cfg),
+		Upload:          NewUploadClient(cfg),
 		User:            NewUserClient(cfg),
 		Webhook:         NewWebhookClient(cfg),
 		WebhookDelivery: NewWebhookDeliveryClient(cfg),
@@ -306,8 +312,8 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIToken, c.Annotation, c.AuditCheckpoint, c.AuditEvent, c.Draft, c.Invite,
 		c.Membership, c.Organization, c.Prediction, c.Project, c.ProjectMember,
-		c.Session, c.Storage, c.StorageLink, c.StorageSync, c.Task, c.Throttle, c.User,
-		c.Webhook, c.WebhookDelivery, c.Workspace,
+		c.Session, c.Storage, c.StorageLink, c.StorageSync, c.Task, c.Throttle,
+		c.Upload, c.User, c.Webhook, c.WebhookDelivery, c.Workspace,
 	} {
 		n.Use(hooks...)
 	}
@@ -319,8 +325,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIToken, c.Annotation, c.AuditCheckpoint, c.AuditEvent, c.Draft, c.Invite,
 		c.Membership, c.Organization, c.Prediction, c.Project, c.ProjectMember,
-		c.Session, c.Storage, c.StorageLink, c.StorageSync, c.Task, c.Throttle, c.User,
-		c.Webhook, c.WebhookDelivery, c.Workspace,
+		c.Session, c.Storage, c.StorageLink, c.StorageSync, c.Task, c.Throttle,
+		c.Upload, c.User, c.Webhook, c.WebhookDelivery, c.Workspace,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -363,6 +369,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Task.mutate(ctx, m)
 	case *ThrottleMutation:
 		return c.Throttle.mutate(ctx, m)
+	case *UploadMutation:
+		return c.Upload.mutate(ctx, m)
 	case *UserMutation:
 		return c.User.mutate(ctx, m)
 	case *WebhookMutation:
@@ -3022,6 +3030,140 @@ func (c *ThrottleClient) mutate(ctx context.Context, m *ThrottleMutation) (Value
 	}
 }
 
+// UploadClient is a client for the Upload schema.
+type UploadClient struct {
+	config
+}
+
+// NewUploadClient returns a client for the Upload from the given config.
+func NewUploadClient(c config) *UploadClient {
+	return &UploadClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `upload.Hooks(f(g(h())))`.
+func (c *UploadClient) Use(hooks ...Hook) {
+	c.hooks.Upload = append(c.hooks.Upload, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `upload.Intercept(f(g(h())))`.
+func (c *UploadClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Upload = append(c.inters.Upload, interceptors...)
+}
+
+// Create returns a builder for creating a Upload entity.
+func (c *UploadClient) Create() *UploadCreate {
+	mutation := newUploadMutation(c.config, OpCreate)
+	return &UploadCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Upload entities.
+func (c *UploadClient) CreateBulk(builders ...*UploadCreate) *UploadCreateBulk {
+	return &UploadCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *UploadClient) MapCreateBulk(slice any, setFunc func(*UploadCreate, int)) *UploadCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &UploadCreateBulk{err: fmt.Errorf("calling to UploadClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*UploadCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &UploadCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Upload.
+func (c *UploadClient) Update() *UploadUpdate {
+	mutation := newUploadMutation(c.config, OpUpdate)
+	return &UploadUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *UploadClient) UpdateOne(_m *Upload) *UploadUpdateOne {
+	mutation := newUploadMutation(c.config, OpUpdateOne, withUpload(_m))
+	return &UploadUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *UploadClient) UpdateOneID(id int) *UploadUpdateOne {
+	mutation := newUploadMutation(c.config, OpUpdateOne, withUploadID(id))
+	return &UploadUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Upload.
+func (c *UploadClient) Delete() *UploadDelete {
+	mutation := newUploadMutation(c.config, OpDelete)
+	return &UploadDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *UploadClient) DeleteOne(_m *Upload) *UploadDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *UploadClient) DeleteOneID(id int) *UploadDeleteOne {
+	builder := c.Delete().Where(upload.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &UploadDeleteOne{builder}
+}
+
+// Query returns a query builder for Upload.
+func (c *UploadClient) Query() *UploadQuery {
+	return &UploadQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeUpload},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Upload entity by its id.
+func (c *UploadClient) Get(ctx context.Context, id int) (*Upload, error) {
+	return c.Query().Where(upload.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *UploadClient) GetX(ctx context.Context, id int) *Upload {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *UploadClient) Hooks() []Hook {
+	hooks := c.hooks.Upload
+	return append(hooks[:len(hooks):len(hooks)], upload.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *UploadClient) Interceptors() []Interceptor {
+	return c.inters.Upload
+}
+
+func (c *UploadClient) mutate(ctx context.Context, m *UploadMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&UploadCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&UploadUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&UploadUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&UploadDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Upload mutation op: %q", m.Op())
+	}
+}
+
 // UserClient is a client for the User schema.
 type UserClient struct {
 	config
@@ -3707,14 +3849,14 @@ type (
 	hooks struct {
 		APIToken, Annotation, AuditCheckpoint, AuditEvent, Draft, Invite, Membership,
 		Organization, Prediction, Project, ProjectMember, Session, Storage,
-		StorageLink, StorageSync, Task, Throttle, User, Webhook, WebhookDelivery,
-		Workspace []ent.Hook
+		StorageLink, StorageSync, Task, Throttle, Upload, User, Webhook,
+		WebhookDelivery, Workspace []ent.Hook
 	}
 	inters struct {
 		APIToken, Annotation, AuditCheckpoint, AuditEvent, Draft, Invite, Membership,
 		Organization, Prediction, Project, ProjectMember, Session, Storage,
-		StorageLink, StorageSync, Task, Throttle, User, Webhook, WebhookDelivery,
-		Workspace []ent.Interceptor
+		StorageLink, StorageSync, Task, Throttle, Upload, User, Webhook,
+		WebhookDelivery, Workspace []ent.Interceptor
 	}
 )
 

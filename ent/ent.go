@@ -23,6 +23,7 @@ import (
 	"gloss/ent/storagesync"
 	"gloss/ent/task"
 	"gloss/ent/throttle"
+	"gloss/ent/upload"
 	"gloss/ent/user"
 	"gloss/ent/webhook"
 	"gloss/ent/webhookdelivery"
@@ -110,6 +111,7 @@ func checkColumn(t, c string) error {
 			storagesync.Table:     storagesync.ValidColumn,
 			task.Table:            task.ValidColumn,
 			throttle.Table:        throttle.ValidColumn,
+			upload.Table:          upload.ValidColumn,
 			user.Table:            user.ValidColumn,
 			webhook.Table:         webhook.ValidColumn,
 			webhookdelivery.Table: webhookdelivery.ValidColumn,

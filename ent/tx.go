@@ -48,6 +48,8 @@ type Tx struct {
 	Task *TaskClient
 	// Throttle is the client for interacting with the Throttle builders.
 	Throttle *ThrottleClient
+	// Upload is the client for interacting with the Upload builders.
+	Upload *UploadClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 	// Webhook is the client for interacting with the Webhook builders.
@@ -204,6 +206,7 @@ func (tx *Tx) init() {
 	tx.StorageSync = NewStorageSyncClient(tx.config)
 	tx.Task = NewTaskClient(tx.config)
 	tx.Throttle = NewThrottleClient(tx.config)
+	tx.Upload = NewUploadClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 	tx.Webhook = NewWebhookClient(tx.config)
 	tx.WebhookDelivery = NewWebhookDeliveryClient(tx.config)

@@ -622,6 +622,18 @@ var (
 		Columns:    ThrottlesColumns,
 		PrimaryKey: []*schema.Column{ThrottlesColumns[0]},
 	}
+	// UploadsColumns holds the columns for the "uploads" table.
+	UploadsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "name", Type: field.TypeString, Unique: true, Size: 64},
+		{Name: "task_id", Type: field.TypeInt},
+	}
+	// UploadsTable holds the schema information for the "uploads" table.
+	UploadsTable = &schema.Table{
+		Name:       "uploads",
+		Columns:    UploadsColumns,
+		PrimaryKey: []*schema.Column{UploadsColumns[0]},
+	}
 	// UsersColumns holds the columns for the "users" table.
 	UsersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -753,6 +765,7 @@ var (
 		StorageSyncsTable,
 		TasksTable,
 		ThrottlesTable,
+		UploadsTable,
 		UsersTable,
 		WebhooksTable,
 		WebhookDeliveriesTable,

@@ -57,6 +57,9 @@ type Task func(*sql.Selector)
 // Throttle is the predicate function for throttle builders.
 type Throttle func(*sql.Selector)
 
+// Upload is the predicate function for upload builders.
+type Upload func(*sql.Selector)
+
 // User is the predicate function for user builders.
 type User func(*sql.Selector)
 

@@ -22,6 +22,7 @@ import (
 	"gloss/ent/storagesync"
 	"gloss/ent/task"
 	"gloss/ent/throttle"
+	"gloss/ent/upload"
 	"gloss/ent/user"
 	"gloss/ent/webhook"
 	"gloss/ent/webhookdelivery"
@@ -599,6 +600,35 @@ func init() {
 	throttleDescFailures := throttleFields[1].Descriptor()
 	// throttle.DefaultFailures holds the default value on creation for the failures field.
 	throttle.DefaultFailures = throttleDescFailures.Default.(int)
+	upload.Policy = privacy.NewPolicies(schema.Upload{})
+	upload.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := upload.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	uploadFields := schema.Upload{}.Fields()
+	_ = uploadFields
+	// uploadDescName is the schema descriptor for name field.
+	uploadDescName := uploadFields[0].Descriptor()
+	// upload.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	upload.NameValidator = func() func(string) error {
+		validators := uploadDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	userMixin := schema.User{}.Mixin()
 	user.Policy = privacy.NewPolicies(schema.User{})
 	user.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -137,7 +137,7 @@ func (s *Service) ImportJSON(ctx context.Context, projectID int, raw json.RawMes
 	if _, err := importer.ParseJSONValue(raw, s.importOptions(importer.JSON, keys), st.add); err != nil {
 		return 0, importError("tasks", err)
 	}
-	return s.store(ctx, p, st)
+	return s.store(ctx, p, st, nil)
 }
 
 // ImportFiles imports task files (JSON, JSONL, CSV, TSV, TXT) in one
@@ -154,18 +154,18 @@ func (s *Service) ImportFiles(ctx context.Context, projectID int, files []Source
 		return 0, fault.Invalid("no task file was uploaded (send one or more files in the multipart field \"file\")")
 	}
 	// Media become uploads, one task each; the rest are task files.
-	uploads, files, undo, err := s.storeUploads(files, keys.media)
+	uploads, names, files, undo, err := s.storeUploads(files, keys.media)
 	if err != nil {
 		return 0, err
 	}
-	n, err := s.importFiles(ctx, p, keys, files, uploads)
+	n, err := s.importFiles(ctx, p, keys, files, uploads, names)
 	if err != nil {
 		undo()
 	}
 	return n, err
 }
 
-func (s *Service) importFiles(ctx context.Context, p *ent.Project, keys importKeys, files []Source, uploads []json.RawMessage) (int, error) {
+func (s *Service) importFiles(ctx context.Context, p *ent.Project, keys importKeys, files []Source, uploads []json.RawMessage, names []string) (int, error) {
 	var err error
 	formats := make([]importer.Format, len(files))
 	for i, f := range files {
@@ -194,11 +194,12 @@ func (s *Service) importFiles(ctx context.Context, p *ent.Project, keys importKe
 			return 0, importError(f.Name, err)
 		}
 	}
-	return s.store(ctx, p, st)
+	return s.store(ctx, p, st, names)
 }
 
-// store writes the staged tasks into p in one transaction.
-func (s *Service) store(ctx context.Context, p *ent.Project, st *stage) (int, error) {
+// store writes the staged tasks into p in one transaction, and records
+// the uploaded files named, whose tasks are the first staged.
+func (s *Service) store(ctx context.Context, p *ent.Project, st *stage, uploads []string) (int, error) {
 	if st.count == 0 {
 		return 0, fault.Invalid("the import holds no tasks")
 	}
@@ -224,8 +225,11 @@ func (s *Service) store(ctx context.Context, p *ent.Project, st *stage) (int, er
 			}
 		}
 		w.keys.Add(st.keys.List())
-		n, err = w.finish()
-		return err
+		first := w.project.TaskNumber + 1 // the first task's inner id
+		if n, err = w.finish(); err != nil {
+			return err
+		}
+		return s.recordUploads(ctx, w.client, p.ID, first, uploads)
 	})
 	if err != nil {
 		return 0, err
