@@ -789,3 +789,23 @@ func TestASyncImportsAtMostTheImportCap(t *testing.T) {
 		}
 	}
 }
+
+// TestSourceFilesGoToTheImagesKey: a source storage's objects taken as
+// files name themselves under the key of the configuration's first Image
+// (or Audio), not under a Header's title key that comes before it (which
+// such tasks then lack: GLOSS_IMPORT_ALLOW_MISSING_KEYS).
+func TestSourceFilesGoToTheImagesKey(t *testing.T) {
+	g := MustS3(t, "media")
+	g.put(t, "media", "a.png", pngBytes)
+	s, owner := MustOwner(t, map[string]string{"GLOSS_OUTBOUND_ALLOW": "127.0.0.1", "GLOSS_IMPORT_ALLOW_MISSING_KEYS": "true"})
+	project := (&team{s: s, owner: owner}).project(t,
+		`<View><Header value="$title"/><Image name="image" value="$image"/><Choices name="c" toName="image"><Choice value="A"/></Choices></View>`, nil)
+	id := str(owner.ok(createStorageMutation, map[string]any{"i": s3Input(project, "IMPORT", "media", g, map[string]any{"useBlobUrls": true})}), "createStorage", "id")
+	if done := syncAndWait(t, owner, project, id); str(done, "status") != "COMPLETED" {
+		t.Fatalf("sync: %v", done)
+	}
+	d := owner.ok(`query($p: ID!) { tasks(projectId: $p, first: 1) { edges { node { data } } } }`, map[string]any{"p": project})
+	if data := path(d, "tasks", "edges", 0, "node", "data").(map[string]any); data["image"] != "s3://media/a.png" || len(data) != 1 {
+		t.Fatalf("the synced task holds %v; want the object under \"image\"", data)
+	}
+}

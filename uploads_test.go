@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -120,39 +121,24 @@ func TestUploadsAreServedInertly(t *testing.T) {
 			t.Errorf("GET %s: %d %s", p, r.Status, r.Raw)
 		}
 	}
-	// Another task that names the file gives no access to it, though the
-	// annotator may read that task: a file is its own task's.
-	other := str(owner.ok(createProject, map[string]any{"i": map[string]any{"title": "Elsewhere", "labelConfig": uploadImageConfig}}), "createProject", "id")
-	tm := &team{s: s, owner: owner}
-	tm.addMember(t, other, outsider)
-	owner.ok(importTasks, map[string]any{"p": other, "t": []any{map[string]any{"image": paths[0]}}})
-	outsider.ok(nextTaskQuery, map[string]any{"p": other}) // the stream hands them that task
-	if r := getUpload(outsider, paths[0]); r.Status != http.StatusNotFound {
-		t.Errorf("an annotator holding another task that names the file: %d", r.Status)
-	}
-	// The task its import made makes it readable to whoever may read that
-	// task, and only once they may: here an annotator of the project once
+	// Another task of the organization that names the file (one exported
+	// and imported again into another project) serves it too, to whoever
+	// may read that task, and only once they may: here an annotator once
 	// the label stream hands it to them.
-	tm.addMember(t, pid, outsider)
+	other := str(owner.ok(createProject, map[string]any{"i": map[string]any{"title": "Elsewhere", "labelConfig": uploadImageConfig}}), "createProject", "id")
+	(&team{s: s, owner: owner}).addMember(t, other, outsider)
+	owner.ok(importTasks, map[string]any{"p": other, "t": []any{map[string]any{"image": paths[0]}}})
 	if r := getUpload(outsider, paths[0]); r.Status != http.StatusNotFound {
 		t.Errorf("an annotator with no task handed out yet: %d", r.Status)
 	}
-	var served2 []string
-	for range paths { // the stream hands out the project's tasks one by one
-		d := outsider.ok(nextTaskQuery, map[string]any{"p": pid})
-		id := str(d, "nextTask", "id")
-		outsider.ok(createAnn, map[string]any{"i": map[string]any{"taskId": id, "result": []any{}}})
-		for _, p := range paths {
-			if r := getUpload(outsider, p); r.Status == http.StatusOK {
-				served2 = append(served2, p)
-			}
-		}
-		if len(served2) > 0 {
-			break
-		}
+	outsider.ok(nextTaskQuery, map[string]any{"p": other}) // the stream hands them the task
+	if r := getUpload(outsider, paths[0]); r.Status != http.StatusOK {
+		t.Errorf("an annotator holding a task of the organization that names the file: %d %s", r.Status, r.Raw)
 	}
-	if len(served2) != 1 {
-		t.Errorf("an annotator handed one task of the project reads %d of its uploads, want that task's: %v", len(served2), served2)
+	for _, p := range paths[1:] {
+		if r := getUpload(outsider, p); r.Status != http.StatusNotFound {
+			t.Errorf("an upload their task does not name, %s: %d", p, r.Status)
+		}
 	}
 }
 
@@ -273,8 +259,21 @@ func TestUploadsOfAnEarlierReleaseAreRecorded(t *testing.T) {
 	mine := str(stranger.ok(createProject, map[string]any{"i": map[string]any{"title": "Mine", "labelConfig": uploadImageConfig}}), "createProject", "id")
 	stranger.ok(importTasks, map[string]any{"p": mine, "t": []any{map[string]any{"image": names[0]}}})
 
+	// A third file whose task is gone: no task names it.
+	if r := uploadFiles(t, owner, pid, map[string][]byte{"c.png": onePixelPNG}); r.Status != http.StatusOK {
+		t.Fatalf("upload: %d %s", r.Status, r.Raw)
+	}
+	var orphan string
+	d = owner.ok(`query($p: ID!) { tasks(projectId: $p, first: 10) { edges { node { id data } } } }`, map[string]any{"p": pid})
+	for _, e := range path(d, "tasks", "edges").([]any) {
+		if n := str(e, "node", "data", "image"); !slices.Contains(names, n) {
+			orphan = n
+			owner.ok(deleteTasksMut, map[string]any{"p": pid, "ids": []string{str(e, "node", "id")}})
+		}
+	}
 	// As an earlier release left it: no record.
-	mustExec(t, insider(t, s), "DELETE FROM uploads")
+	db := insider(t, s)
+	mustExec(t, db, "DELETE FROM uploads")
 	s.stop()
 	s2 := mustStartIn(t, s.DataDir, s.env)
 	owner2, stranger2 := s2.browser(t), s2.browser(t)
@@ -287,5 +286,14 @@ func TestUploadsOfAnEarlierReleaseAreRecorded(t *testing.T) {
 		if r := getUpload(stranger2, n); r.Status != http.StatusNotFound {
 			t.Errorf("another organization after the upgrade, %s: %d", n, r.Status)
 		}
+	}
+	// The file no task names is recorded as nobody's, so that no later
+	// start looks for it again, and served to nobody.
+	if r := getUpload(owner2, orphan); r.Status != http.StatusNotFound {
+		t.Errorf("a file no task names: %d", r.Status)
+	}
+	var recorded int
+	if err := db.SQL.QueryRow(rebind(db, "SELECT COUNT(*) FROM uploads WHERE task_id = 0 AND name = $1"), strings.TrimPrefix(orphan, "/api/uploads/")).Scan(&recorded); err != nil || recorded != 1 {
+		t.Errorf("the file no task names is recorded %d times (%v), want once as nobody's", recorded, err)
 	}
 }

@@ -501,8 +501,10 @@ func TestSubmitsAreHeardByEveryListeningWebhook(t *testing.T) {
 // its creator's standing, as an invite is. A manager's project webhook
 // stops sending when the manager is removed from the organization, and an
 // admin's organization webhook when the admin is made a manager: their
-// deliveries fail saying why, and their servers receive nothing more. A
-// webhook whose creator keeps their standing goes on.
+// deliveries fail saying why, and their servers receive nothing more; so
+// does the owner's webhook that the manager pointed at their own server
+// (whoever changes a URL answers for the webhook). A webhook whose creator
+// keeps their standing goes on.
 func TestWebhooksStopWithTheirCreatorsStanding(t *testing.T) {
 	recv := MustReceiver(t)
 	tm := MustTeamWith(t, map[string]string{"GLOSS_OUTBOUND_ALLOW": "127.0.0.1"})
@@ -521,6 +523,17 @@ func TestWebhooksStopWithTheirCreatorsStanding(t *testing.T) {
 	hook(manager, "/manager", true, "ANNOTATION_CREATED")
 	hook(owner, "/owner", true, "ANNOTATION_CREATED")
 	hook(admin, "/admin", false, "PROJECT_UPDATED")
+	// The owner's webhook the manager then points at their own server:
+	// whoever changes a URL answers for the webhook from then on.
+	hook(owner, "/owner-elsewhere", true, "ANNOTATION_CREATED")
+	var redirected string
+	for _, h := range path(manager.ok(`query($p: ID!) { project(id: $p) { webhooks { id url } } }`, map[string]any{"p": pid}), "project", "webhooks").([]any) {
+		if strings.HasSuffix(str(h, "url"), "/owner-elsewhere") {
+			redirected = str(h, "id")
+		}
+	}
+	manager.ok(`mutation($id: ID!, $i: UpdateWebhookInput!) { updateWebhook(id: $id, input: $i) { id } }`,
+		map[string]any{"id": redirected, "i": map[string]any{"url": recv.URL + "/moved"}})
 
 	owner.ok(importTasks, map[string]any{"p": pid, "t": []any{map[string]any{"text": "one"}, map[string]any{"text": "two"}}})
 	ids := taskIDs(t, owner, pid, nil)
@@ -539,7 +552,9 @@ func TestWebhooksStopWithTheirCreatorsStanding(t *testing.T) {
 		return n
 	}
 	act(0)
-	waitFor(t, "the first deliveries", func() bool { return count("/manager") == 1 && count("/owner") == 1 && count("/admin") == 1 })
+	waitFor(t, "the first deliveries", func() bool {
+		return count("/manager") == 1 && count("/owner") == 1 && count("/admin") == 1 && count("/moved") == 1
+	})
 
 	owner.ok(removeMutation, map[string]any{"u": idOf(t, manager)})
 	owner.ok(`mutation($u: ID!) { updateMemberRole(userId: $u, role: MANAGER) { role } }`, map[string]any{"u": idOf(t, admin)})
@@ -568,7 +583,12 @@ func TestWebhooksStopWithTheirCreatorsStanding(t *testing.T) {
 	if e := str(lastDelivery(project, recv.URL+"/manager"), "error"); !strings.Contains(e, "creator may no longer manage it") {
 		t.Errorf("the refused delivery says %q", e)
 	}
-	if m, a := count("/manager"), count("/admin"); m != 1 || a != 1 {
-		t.Fatalf("after losing their standing the manager's server got %d deliveries and the admin's %d; want 1 each", m, a)
+	waitFor(t, "the moved webhook's refused delivery", func() bool {
+		project := path(owner.ok(`query($p: ID!) { project(id: $p) { webhooks { url deliveries(first: 10) { edges { node { status error } } } } } }`,
+			map[string]any{"p": pid}), "project", "webhooks").([]any)
+		return str(lastDelivery(project, recv.URL+"/moved"), "status") == "FAILED"
+	})
+	if m, a, moved := count("/manager"), count("/admin"), count("/moved"); m != 1 || a != 1 || moved != 1 {
+		t.Fatalf("after losing their standing the manager's servers got %d and %d deliveries and the admin's %d; want 1 each", m, moved, a)
 	}
 }

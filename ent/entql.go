@@ -409,8 +409,9 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Upload",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			upload.FieldName:   {Type: field.TypeString, Column: upload.FieldName},
-			upload.FieldTaskID: {Type: field.TypeInt, Column: upload.FieldTaskID},
+			upload.FieldName:           {Type: field.TypeString, Column: upload.FieldName},
+			upload.FieldTaskID:         {Type: field.TypeInt, Column: upload.FieldTaskID},
+			upload.FieldOrganizationID: {Type: field.TypeInt, Column: upload.FieldOrganizationID},
 		},
 	}
 	graph.Nodes[18] = &sqlgraph.Node{
@@ -2643,6 +2644,11 @@ func (f *UploadFilter) WhereName(p entql.StringP) {
 // WhereTaskID applies the entql int predicate on the task_id field.
 func (f *UploadFilter) WhereTaskID(p entql.IntP) {
 	f.Where(p.Field(upload.FieldTaskID))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *UploadFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(upload.FieldOrganizationID))
 }
 
 // addPredicate implements the predicateAdder interface.

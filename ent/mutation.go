@@ -15620,16 +15620,18 @@ func (m *ThrottleMutation) ResetEdge(name string) error {
 // UploadMutation represents an operation that mutates the Upload nodes in the graph.
 type UploadMutation struct {
 	config
-	op            Op
-	typ           string
-	id            *int
-	name          *string
-	task_id       *int
-	addtask_id    *int
-	clearedFields map[string]struct{}
-	done          bool
-	oldValue      func(context.Context) (*Upload, error)
-	predicates    []predicate.Upload
+	op                 Op
+	typ                string
+	id                 *int
+	name               *string
+	task_id            *int
+	addtask_id         *int
+	organization_id    *int
+	addorganization_id *int
+	clearedFields      map[string]struct{}
+	done               bool
+	oldValue           func(context.Context) (*Upload, error)
+	predicates         []predicate.Upload
 }
 
 var _ ent.Mutation = (*UploadMutation)(nil)
@@ -15822,6 +15824,62 @@ func (m *UploadMutation) ResetTaskID() {
 	m.addtask_id = nil
 }
 
+// SetOrganizationID sets the "organization_id" field.
+func (m *UploadMutation) SetOrganizationID(i int) {
+	m.organization_id = &i
+	m.addorganization_id = nil
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *UploadMutation) OrganizationID() (r int, exists bool) {
+	v := m.organization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the Upload entity.
+// If the Upload object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UploadMutation) OldOrganizationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// AddOrganizationID adds i to the "organization_id" field.
+func (m *UploadMutation) AddOrganizationID(i int) {
+	if m.addorganization_id != nil {
+		*m.addorganization_id += i
+	} else {
+		m.addorganization_id = &i
+	}
+}
+
+// AddedOrganizationID returns the value that was added to the "organization_id" field in this mutation.
+func (m *UploadMutation) AddedOrganizationID() (r int, exists bool) {
+	v := m.addorganization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *UploadMutation) ResetOrganizationID() {
+	m.organization_id = nil
+	m.addorganization_id = nil
+}
+
 // Where appends a list predicates to the UploadMutation builder.
 func (m *UploadMutation) Where(ps ...predicate.Upload) {
 	m.predicates = append(m.predicates, ps...)
@@ -15856,12 +15914,15 @@ func (m *UploadMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *UploadMutation) Fields() []string {
-	fields := make([]string, 0, 2)
+	fields := make([]string, 0, 3)
 	if m.name != nil {
 		fields = append(fields, upload.FieldName)
 	}
 	if m.task_id != nil {
 		fields = append(fields, upload.FieldTaskID)
+	}
+	if m.organization_id != nil {
+		fields = append(fields, upload.FieldOrganizationID)
 	}
 	return fields
 }
@@ -15875,6 +15936,8 @@ func (m *UploadMutation) Field(name string) (ent.Value, bool) {
 		return m.Name()
 	case upload.FieldTaskID:
 		return m.TaskID()
+	case upload.FieldOrganizationID:
+		return m.OrganizationID()
 	}
 	return nil, false
 }
@@ -15888,6 +15951,8 @@ func (m *UploadMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldName(ctx)
 	case upload.FieldTaskID:
 		return m.OldTaskID(ctx)
+	case upload.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
 	}
 	return nil, fmt.Errorf("unknown Upload field %s", name)
 }
@@ -15911,6 +15976,13 @@ func (m *UploadMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetTaskID(v)
 		return nil
+	case upload.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Upload field %s", name)
 }
@@ -15922,6 +15994,9 @@ func (m *UploadMutation) AddedFields() []string {
 	if m.addtask_id != nil {
 		fields = append(fields, upload.FieldTaskID)
 	}
+	if m.addorganization_id != nil {
+		fields = append(fields, upload.FieldOrganizationID)
+	}
 	return fields
 }
 
@@ -15932,6 +16007,8 @@ func (m *UploadMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case upload.FieldTaskID:
 		return m.AddedTaskID()
+	case upload.FieldOrganizationID:
+		return m.AddedOrganizationID()
 	}
 	return nil, false
 }
@@ -15947,6 +16024,13 @@ func (m *UploadMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddTaskID(v)
+		return nil
+	case upload.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOrganizationID(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Upload numeric field %s", name)
@@ -15980,6 +16064,9 @@ func (m *UploadMutation) ResetField(name string) error {
 		return nil
 	case upload.FieldTaskID:
 		m.ResetTaskID()
+		return nil
+	case upload.FieldOrganizationID:
+		m.ResetOrganizationID()
 		return nil
 	}
 	return fmt.Errorf("unknown Upload field %s", name)

@@ -19,8 +19,10 @@ type Upload struct {
 	// Name holds the value of the "name" field.
 	Name string `json:"name,omitempty"`
 	// TaskID holds the value of the "task_id" field.
-	TaskID       int `json:"task_id,omitempty"`
-	selectValues sql.SelectValues
+	TaskID int `json:"task_id,omitempty"`
+	// OrganizationID holds the value of the "organization_id" field.
+	OrganizationID int `json:"organization_id,omitempty"`
+	selectValues   sql.SelectValues
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -28,7 +30,7 @@ func (*Upload) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case upload.FieldID, upload.FieldTaskID:
+		case upload.FieldID, upload.FieldTaskID, upload.FieldOrganizationID:
 			values[i] = new(sql.NullInt64)
 		case upload.FieldName:
 			values[i] = new(sql.NullString)
@@ -64,6 +66,12 @@ func (_m *Upload) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field task_id", values[i])
 			} else if value.Valid {
 				_m.TaskID = int(value.Int64)
+			}
+		case upload.FieldOrganizationID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field organization_id", values[i])
+			} else if value.Valid {
+				_m.OrganizationID = int(value.Int64)
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -106,6 +114,9 @@ func (_m *Upload) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("task_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.TaskID))
+	builder.WriteString(", ")
+	builder.WriteString("organization_id=")
+	builder.WriteString(fmt.Sprintf("%v", _m.OrganizationID))
 	builder.WriteByte(')')
 	return builder.String()
 }

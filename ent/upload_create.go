@@ -33,6 +33,12 @@ func (_c *UploadCreate) SetTaskID(v int) *UploadCreate {
 	return _c
 }
 
+// SetOrganizationID sets the "organization_id" field.
+func (_c *UploadCreate) SetOrganizationID(v int) *UploadCreate {
+	_c.mutation.SetOrganizationID(v)
+	return _c
+}
+
 // Mutation returns the UploadMutation object of the builder.
 func (_c *UploadCreate) Mutation() *UploadMutation {
 	return _c.mutation
@@ -78,6 +84,9 @@ func (_c *UploadCreate) check() error {
 	if _, ok := _c.mutation.TaskID(); !ok {
 		return &ValidationError{Name: "task_id", err: errors.New(`ent: missing required field "Upload.task_id"`)}
 	}
+	if _, ok := _c.mutation.OrganizationID(); !ok {
+		return &ValidationError{Name: "organization_id", err: errors.New(`ent: missing required field "Upload.organization_id"`)}
+	}
 	return nil
 }
 
@@ -112,6 +121,10 @@ func (_c *UploadCreate) createSpec() (*Upload, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.TaskID(); ok {
 		_spec.SetField(upload.FieldTaskID, field.TypeInt, value)
 		_node.TaskID = value
+	}
+	if value, ok := _c.mutation.OrganizationID(); ok {
+		_spec.SetField(upload.FieldOrganizationID, field.TypeInt, value)
+		_node.OrganizationID = value
 	}
 	return _node, _spec
 }
@@ -181,6 +194,9 @@ func (u *UploadUpsertOne) UpdateNewValues() *UploadUpsertOne {
 		}
 		if _, exists := u.create.mutation.TaskID(); exists {
 			s.SetIgnore(upload.FieldTaskID)
+		}
+		if _, exists := u.create.mutation.OrganizationID(); exists {
+			s.SetIgnore(upload.FieldOrganizationID)
 		}
 	}))
 	return u
@@ -393,6 +409,9 @@ func (u *UploadUpsertBulk) UpdateNewValues() *UploadUpsertBulk {
 			}
 			if _, exists := b.mutation.TaskID(); exists {
 				s.SetIgnore(upload.FieldTaskID)
+			}
+			if _, exists := b.mutation.OrganizationID(); exists {
+				s.SetIgnore(upload.FieldOrganizationID)
 			}
 		}
 	}))

@@ -400,6 +400,24 @@ func (u *WebhookUpsert) UpdateUpdatedAt() *WebhookUpsert {
 	return u
 }
 
+// SetCreatedByID sets the "created_by_id" field.
+func (u *WebhookUpsert) SetCreatedByID(v int) *WebhookUpsert {
+	u.Set(webhook.FieldCreatedByID, v)
+	return u
+}
+
+// UpdateCreatedByID sets the "created_by_id" field to the value that was provided on create.
+func (u *WebhookUpsert) UpdateCreatedByID() *WebhookUpsert {
+	u.SetExcluded(webhook.FieldCreatedByID)
+	return u
+}
+
+// AddCreatedByID adds v to the "created_by_id" field.
+func (u *WebhookUpsert) AddCreatedByID(v int) *WebhookUpsert {
+	u.Add(webhook.FieldCreatedByID, v)
+	return u
+}
+
 // SetURL sets the "url" field.
 func (u *WebhookUpsert) SetURL(v string) *WebhookUpsert {
 	u.Set(webhook.FieldURL, v)
@@ -480,9 +498,6 @@ func (u *WebhookUpsertOne) UpdateNewValues() *WebhookUpsertOne {
 		if _, exists := u.create.mutation.ProjectID(); exists {
 			s.SetIgnore(webhook.FieldProjectID)
 		}
-		if _, exists := u.create.mutation.CreatedByID(); exists {
-			s.SetIgnore(webhook.FieldCreatedByID)
-		}
 	}))
 	return u
 }
@@ -525,6 +540,27 @@ func (u *WebhookUpsertOne) SetUpdatedAt(v time.Time) *WebhookUpsertOne {
 func (u *WebhookUpsertOne) UpdateUpdatedAt() *WebhookUpsertOne {
 	return u.Update(func(s *WebhookUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetCreatedByID sets the "created_by_id" field.
+func (u *WebhookUpsertOne) SetCreatedByID(v int) *WebhookUpsertOne {
+	return u.Update(func(s *WebhookUpsert) {
+		s.SetCreatedByID(v)
+	})
+}
+
+// AddCreatedByID adds v to the "created_by_id" field.
+func (u *WebhookUpsertOne) AddCreatedByID(v int) *WebhookUpsertOne {
+	return u.Update(func(s *WebhookUpsert) {
+		s.AddCreatedByID(v)
+	})
+}
+
+// UpdateCreatedByID sets the "created_by_id" field to the value that was provided on create.
+func (u *WebhookUpsertOne) UpdateCreatedByID() *WebhookUpsertOne {
+	return u.Update(func(s *WebhookUpsert) {
+		s.UpdateCreatedByID()
 	})
 }
 
@@ -783,9 +819,6 @@ func (u *WebhookUpsertBulk) UpdateNewValues() *WebhookUpsertBulk {
 			if _, exists := b.mutation.ProjectID(); exists {
 				s.SetIgnore(webhook.FieldProjectID)
 			}
-			if _, exists := b.mutation.CreatedByID(); exists {
-				s.SetIgnore(webhook.FieldCreatedByID)
-			}
 		}
 	}))
 	return u
@@ -829,6 +862,27 @@ func (u *WebhookUpsertBulk) SetUpdatedAt(v time.Time) *WebhookUpsertBulk {
 func (u *WebhookUpsertBulk) UpdateUpdatedAt() *WebhookUpsertBulk {
 	return u.Update(func(s *WebhookUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetCreatedByID sets the "created_by_id" field.
+func (u *WebhookUpsertBulk) SetCreatedByID(v int) *WebhookUpsertBulk {
+	return u.Update(func(s *WebhookUpsert) {
+		s.SetCreatedByID(v)
+	})
+}
+
+// AddCreatedByID adds v to the "created_by_id" field.
+func (u *WebhookUpsertBulk) AddCreatedByID(v int) *WebhookUpsertBulk {
+	return u.Update(func(s *WebhookUpsert) {
+		s.AddCreatedByID(v)
+	})
+}
+
+// UpdateCreatedByID sets the "created_by_id" field to the value that was provided on create.
+func (u *WebhookUpsertBulk) UpdateCreatedByID() *WebhookUpsertBulk {
+	return u.Update(func(s *WebhookUpsert) {
+		s.UpdateCreatedByID()
 	})
 }
 

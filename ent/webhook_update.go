@@ -37,6 +37,27 @@ func (_u *WebhookUpdate) SetUpdatedAt(v time.Time) *WebhookUpdate {
 	return _u
 }
 
+// SetCreatedByID sets the "created_by_id" field.
+func (_u *WebhookUpdate) SetCreatedByID(v int) *WebhookUpdate {
+	_u.mutation.ResetCreatedByID()
+	_u.mutation.SetCreatedByID(v)
+	return _u
+}
+
+// SetNillableCreatedByID sets the "created_by_id" field if the given value is not nil.
+func (_u *WebhookUpdate) SetNillableCreatedByID(v *int) *WebhookUpdate {
+	if v != nil {
+		_u.SetCreatedByID(*v)
+	}
+	return _u
+}
+
+// AddCreatedByID adds value to the "created_by_id" field.
+func (_u *WebhookUpdate) AddCreatedByID(v int) *WebhookUpdate {
+	_u.mutation.AddCreatedByID(v)
+	return _u
+}
+
 // SetURL sets the "url" field.
 func (_u *WebhookUpdate) SetURL(v string) *WebhookUpdate {
 	_u.mutation.SetURL(v)
@@ -211,6 +232,12 @@ func (_u *WebhookUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(webhook.FieldUpdatedAt, field.TypeTime, value)
 	}
+	if value, ok := _u.mutation.CreatedByID(); ok {
+		_spec.SetField(webhook.FieldCreatedByID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedCreatedByID(); ok {
+		_spec.AddField(webhook.FieldCreatedByID, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.URL(); ok {
 		_spec.SetField(webhook.FieldURL, field.TypeString, value)
 	}
@@ -301,6 +328,27 @@ type WebhookUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *WebhookUpdateOne) SetUpdatedAt(v time.Time) *WebhookUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetCreatedByID sets the "created_by_id" field.
+func (_u *WebhookUpdateOne) SetCreatedByID(v int) *WebhookUpdateOne {
+	_u.mutation.ResetCreatedByID()
+	_u.mutation.SetCreatedByID(v)
+	return _u
+}
+
+// SetNillableCreatedByID sets the "created_by_id" field if the given value is not nil.
+func (_u *WebhookUpdateOne) SetNillableCreatedByID(v *int) *WebhookUpdateOne {
+	if v != nil {
+		_u.SetCreatedByID(*v)
+	}
+	return _u
+}
+
+// AddCreatedByID adds value to the "created_by_id" field.
+func (_u *WebhookUpdateOne) AddCreatedByID(v int) *WebhookUpdateOne {
+	_u.mutation.AddCreatedByID(v)
 	return _u
 }
 
@@ -507,6 +555,12 @@ func (_u *WebhookUpdateOne) sqlSave(ctx context.Context) (_node *Webhook, err er
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(webhook.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.CreatedByID(); ok {
+		_spec.SetField(webhook.FieldCreatedByID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedCreatedByID(); ok {
+		_spec.AddField(webhook.FieldCreatedByID, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.URL(); ok {
 		_spec.SetField(webhook.FieldURL, field.TypeString, value)

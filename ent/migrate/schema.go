@@ -627,6 +627,7 @@ var (
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "name", Type: field.TypeString, Unique: true, Size: 64},
 		{Name: "task_id", Type: field.TypeInt},
+		{Name: "organization_id", Type: field.TypeInt},
 	}
 	// UploadsTable holds the schema information for the "uploads" table.
 	UploadsTable = &schema.Table{

@@ -10,9 +10,11 @@ import (
 )
 
 // Upload records a media file uploaded through an import: its generated
-// name and the task the import made for it. The file is served to whoever
-// may read that task (and only while the task still names it), found by
-// its name in one indexed read, never by searching task data.
+// name, the task the import made for it and that task's organization. The
+// file is served to whoever may read a task of that organization that
+// names it, looked up by its name in one indexed read: its own task first,
+// and only when the viewer may not read that one, a search of the
+// organization's task data.
 type Upload struct {
 	ent.Schema
 }
@@ -26,9 +28,12 @@ func (Upload) Annotations() []schema.Annotation {
 func (Upload) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("name").Unique().Immutable().NotEmpty().MaxLen(64),
-		// Not a foreign key: a task's deletion leaves the row, which then
-		// serves nobody (task ids are never reused).
+		// Not a foreign key: a task's deletion leaves the row (task ids are
+		// never reused). 0 for a file of an earlier release no task named.
 		field.Int("task_id").Immutable(),
+		// The organization of that task, whose other tasks that name the
+		// file (one exported and imported again) serve it too; 0 for none.
+		field.Int("organization_id").Immutable(),
 	}
 }
 

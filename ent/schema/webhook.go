@@ -30,7 +30,9 @@ func (Webhook) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("organization_id").Immutable().Annotations(entgql.Skip()),
 		field.Int("project_id").Optional().Nillable().Immutable(),
-		field.Int("created_by_id").Immutable().Annotations(entgql.Skip()),
+		// Whoever made the webhook, or last changed its URL: its deliveries
+		// are sent while they may manage it.
+		field.Int("created_by_id").Annotations(entgql.Skip()),
 		field.String("url").Validate(required(2048)),
 		field.Strings("events"),
 		field.Bool("send_payload").Default(true),

@@ -63,6 +63,11 @@ func TaskID(v int) predicate.Upload {
 	return predicate.Upload(sql.FieldEQ(FieldTaskID, v))
 }
 
+// OrganizationID applies equality check predicate on the "organization_id" field. It's identical to OrganizationIDEQ.
+func OrganizationID(v int) predicate.Upload {
+	return predicate.Upload(sql.FieldEQ(FieldOrganizationID, v))
+}
+
 // NameEQ applies the EQ predicate on the "name" field.
 func NameEQ(v string) predicate.Upload {
 	return predicate.Upload(sql.FieldEQ(FieldName, v))
@@ -166,6 +171,46 @@ func TaskIDLT(v int) predicate.Upload {
 // TaskIDLTE applies the LTE predicate on the "task_id" field.
 func TaskIDLTE(v int) predicate.Upload {
 	return predicate.Upload(sql.FieldLTE(FieldTaskID, v))
+}
+
+// OrganizationIDEQ applies the EQ predicate on the "organization_id" field.
+func OrganizationIDEQ(v int) predicate.Upload {
+	return predicate.Upload(sql.FieldEQ(FieldOrganizationID, v))
+}
+
+// OrganizationIDNEQ applies the NEQ predicate on the "organization_id" field.
+func OrganizationIDNEQ(v int) predicate.Upload {
+	return predicate.Upload(sql.FieldNEQ(FieldOrganizationID, v))
+}
+
+// OrganizationIDIn applies the In predicate on the "organization_id" field.
+func OrganizationIDIn(vs ...int) predicate.Upload {
+	return predicate.Upload(sql.FieldIn(FieldOrganizationID, vs...))
+}
+
+// OrganizationIDNotIn applies the NotIn predicate on the "organization_id" field.
+func OrganizationIDNotIn(vs ...int) predicate.Upload {
+	return predicate.Upload(sql.FieldNotIn(FieldOrganizationID, vs...))
+}
+
+// OrganizationIDGT applies the GT predicate on the "organization_id" field.
+func OrganizationIDGT(v int) predicate.Upload {
+	return predicate.Upload(sql.FieldGT(FieldOrganizationID, v))
+}
+
+// OrganizationIDGTE applies the GTE predicate on the "organization_id" field.
+func OrganizationIDGTE(v int) predicate.Upload {
+	return predicate.Upload(sql.FieldGTE(FieldOrganizationID, v))
+}
+
+// OrganizationIDLT applies the LT predicate on the "organization_id" field.
+func OrganizationIDLT(v int) predicate.Upload {
+	return predicate.Upload(sql.FieldLT(FieldOrganizationID, v))
+}
+
+// OrganizationIDLTE applies the LTE predicate on the "organization_id" field.
+func OrganizationIDLTE(v int) predicate.Upload {
+	return predicate.Upload(sql.FieldLTE(FieldOrganizationID, v))
 }
 
 // And groups predicates with the AND operator between them.

@@ -93,12 +93,20 @@ type Config struct {
 	// audit-checkpoints.jsonl in DataDir.
 	AuditCheckpointFile string
 
+	// secretFiles are the files the password and the user token were
+	// read from, which local storages must not reach either.
+	secretFiles []secretFile
+
 	// ShutdownGrace is GLOSS_SHUTDOWN_GRACE: on SIGTERM the server stops
 	// accepting and waits this long for the requests in flight (a long
 	// export included) before it cuts them and closes the database.
 	// The default is 30 seconds.
 	ShutdownGrace time.Duration
 }
+
+// secretFile is a file a secret was read from, and the flag or variable
+// that named it.
+type secretFile struct{ name, path string }
 
 // strongToken is the length under which an operator's own API token is
 // warned about.
@@ -230,6 +238,7 @@ func (c *Config) applySecrets(env, flags secrets) error {
 			if err != nil {
 				return errorf("%s: %v", names.file, err)
 			}
+			c.secretFiles = append(c.secretFiles, secretFile{names.file, src.file})
 			*s.dst = v
 			continue
 		}
@@ -500,10 +509,13 @@ func (c *Config) Validate() error {
 // Paths are compared with symlinks resolved as far as they exist.
 func (c *Config) checkLocalRoot() error {
 	root := resolved(c.LocalFilesRoot)
-	own := []struct{ name, path string }{
+	own := []secretFile{
 		{"the data directory (--data-dir / GLOSS_DATA_DIR)", c.DataDir},
 		{"the audit checkpoint file (GLOSS_AUDIT_CHECKPOINT_FILE)", c.AuditCheckpointFile},
 		{"the TLS key (--tls-key)", c.TLSKey},
+	}
+	for _, f := range c.secretFiles {
+		own = append(own, secretFile{"the file of " + f.name, f.path})
 	}
 	for _, o := range own {
 		if o.path == "" {

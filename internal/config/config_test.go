@@ -657,8 +657,9 @@ func TestOutboundAllow(t *testing.T) {
 // TestLocalRootKeepsOutOfTheServersFiles checks that local files are
 // refused a document root that holds the server's own files (its data
 // directory with the secret key, database and uploads; an audit
-// checkpoint file or TLS key kept elsewhere) or lies inside the data
-// directory, also when a symlink leads there, and allowed one beside them.
+// checkpoint file, TLS key, password or token file kept elsewhere) or lies
+// inside the data directory, also when a symlink leads there, and allowed
+// one beside them.
 func TestLocalRootKeepsOutOfTheServersFiles(t *testing.T) {
 	base := t.TempDir()
 	link := filepath.Join(t.TempDir(), "srv")
@@ -666,6 +667,16 @@ func TestLocalRootKeepsOutOfTheServersFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := filepath.Join(base, "gloss", "data") // not made yet, as on a first start
+	if err := os.MkdirAll(filepath.Join(base, "media"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	pwFile, tokenFile := filepath.Join(base, "media", "owner.password"), filepath.Join(base, "media", "owner.token")
+	if err := os.WriteFile(pwFile, []byte("a fine passphrase\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(tokenFile, []byte("a-token-of-twenty-chars-or-more\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	serve := func(root string, extra map[string]string) map[string]string {
 		m := map[string]string{"LOCAL_FILES_SERVING_ENABLED": "true", "LOCAL_FILES_DOCUMENT_ROOT": root}
 		for k, v := range extra {
@@ -689,6 +700,10 @@ func TestLocalRootKeepsOutOfTheServersFiles(t *testing.T) {
 			map[string]string{"GLOSS_AUDIT_CHECKPOINT_FILE": filepath.Join(base, "media", "cp.jsonl")}), "GLOSS_AUDIT_CHECKPOINT_FILE"},
 		{"TLS key under the root", []string{"--data-dir", data, "--tls-cert", filepath.Join(base, "media", "c.pem"),
 			"--tls-key", filepath.Join(base, "media", "k.pem")}, serve(filepath.Join(base, "media"), nil), "--tls-key"},
+		{"password file under the root", []string{"--data-dir", data, "--username", "a@example.com", "--password-file", pwFile},
+			serve(filepath.Join(base, "media"), nil), "--password-file"},
+		{"token file under the root", []string{"--data-dir", data, "--username", "a@example.com", "--password", "longenough1"},
+			serve(filepath.Join(base, "media"), map[string]string{"LABEL_STUDIO_USER_TOKEN_FILE": tokenFile}), "LABEL_STUDIO_USER_TOKEN_FILE"},
 		{"root beside the data directory", []string{"--data-dir", data}, serve(filepath.Join(base, "media"), nil), ""},
 		{"root whose name extends the data directory's", []string{"--data-dir", data}, serve(data+"2", nil), ""},
 		{"local files off", []string{"--data-dir", data}, map[string]string{"LOCAL_FILES_DOCUMENT_ROOT": base}, ""},

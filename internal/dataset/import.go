@@ -30,6 +30,7 @@ import (
 	"gloss/internal/database"
 	"gloss/internal/fault"
 	"gloss/internal/importer"
+	"gloss/internal/labelconfig"
 	"gloss/internal/projects"
 	"gloss/internal/safehttp"
 	"gloss/internal/text"
@@ -95,31 +96,34 @@ func (s *Service) importProject(ctx context.Context, projectID int) (*ent.Projec
 		return nil, keys, err
 	}
 	if cfg, err := projects.Config(p); err == nil && len(cfg.DataKeys) > 0 {
-		keys.text, keys.media = cfg.DataKeys[0], cfg.DataKeys[0]
+		keys.text, keys.media = TextKey(cfg), MediaKey(cfg)
 		keys.required = cfg.DataKeys
-		// A <Header value="$title"> reads task data too, but shows no
-		// line of text or media file: the first object that does gets
-		// them.
-		text, media := "", ""
-		for _, o := range cfg.Objects {
-			if o.DataKey == "" {
-				continue
-			}
-			if text == "" {
-				text = o.DataKey
-			}
-			if media == "" && (o.Tag == "Image" || o.Tag == "Audio") {
-				media = o.DataKey
-			}
-		}
-		if text != "" {
-			keys.text, keys.media = text, text
-		}
-		if media != "" {
-			keys.media = media
-		}
 	}
 	return p, keys, nil
+}
+
+// TextKey is the data key a line of a text file goes to: the first
+// object's. A <Header value="$title"> reads task data too, but shows no
+// line of text; cfg has at least one data key.
+func TextKey(cfg *labelconfig.Config) string {
+	for _, o := range cfg.Objects {
+		if o.DataKey != "" {
+			return o.DataKey
+		}
+	}
+	return cfg.DataKeys[0]
+}
+
+// MediaKey is the data key an uploaded media file, or a storage object
+// taken as a source file, goes to: the first Image's or Audio's, else the
+// text key.
+func MediaKey(cfg *labelconfig.Config) string {
+	for _, o := range cfg.Objects {
+		if o.DataKey != "" && (o.Tag == "Image" || o.Tag == "Audio") {
+			return o.DataKey
+		}
+	}
+	return TextKey(cfg)
 }
 
 // ImportJSON imports Label Studio task objects given inline (the GraphQL
@@ -229,7 +233,7 @@ func (s *Service) store(ctx context.Context, p *ent.Project, st *stage, uploads 
 		if n, err = w.finish(); err != nil {
 			return err
 		}
-		return s.recordUploads(ctx, w.client, p.ID, first, uploads)
+		return s.recordUploads(ctx, w.client, p.ID, p.OrganizationID, first, uploads)
 	})
 	if err != nil {
 		return 0, err

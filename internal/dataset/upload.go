@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"entgo.io/ent/dialect"
@@ -21,6 +22,7 @@ import (
 	"gloss/ent/predicate"
 	"gloss/ent/task"
 	"gloss/ent/upload"
+	"gloss/internal/audit"
 	"gloss/internal/database"
 	"gloss/internal/fault"
 	"gloss/internal/media"
@@ -97,11 +99,12 @@ func (s *Service) storeUploads(files []Source, dataKey string) (tasks []json.Raw
 // recordUploads records, in an import's transaction, the uploaded files
 // names, one for each of the first tasks the import made from the inner
 // id first on (storeUploads staged their tasks first, in order).
-func (s *Service) recordUploads(ctx context.Context, client *ent.Client, projectID, first int, names []string) error {
+func (s *Service) recordUploads(ctx context.Context, client *ent.Client, projectID, orgID, first int, names []string) error {
 	if len(names) == 0 {
 		return nil
 	}
-	sys := viewer.NewSystemContext(ctx)
+	// The server's bookkeeping: the import's one audit event says it all.
+	sys := audit.Quiet(viewer.NewSystemContext(ctx))
 	ids, err := client.Task.Query().
 		Where(task.ProjectID(projectID), task.InnerIDGTE(first), task.InnerIDLT(first+len(names))).
 		Order(ent.Asc(task.FieldInnerID)).IDs(sys)
@@ -113,9 +116,14 @@ func (s *Service) recordUploads(ctx context.Context, client *ent.Client, project
 	}
 	rows := make([]*ent.UploadCreate, len(names))
 	for i, name := range names {
-		rows[i] = client.Upload.Create().SetName(name).SetTaskID(ids[i])
+		rows[i] = client.Upload.Create().SetName(name).SetTaskID(ids[i]).SetOrganizationID(orgID)
 	}
-	return client.Upload.CreateBulk(rows...).Exec(sys)
+	for chunk := range slices.Chunk(rows, uploadChunk) {
+		if err := client.Upload.CreateBulk(chunk...).Exec(sys); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func copyTo(path string, f Source) error {
@@ -149,12 +157,11 @@ type Upload struct {
 }
 
 // OpenUpload opens the upload name for the viewer in ctx: only when they may
-// read the task its import made for it, and that task still names it.
-// Anything else — a malformed name, an unknown one, a task the viewer may
-// not read (another project's or organization's, though a task there
-// names the file too), a file that is gone — is not found, so the answer
-// tells nothing about other projects. Two indexed reads: by the file's
-// name, then its task's id.
+// read a task of the file's organization that names it (the task its
+// import made for it, looked up by id, or failing that another one).
+// Anything else — a malformed name, an unknown one, a task of another
+// organization that names the file, a file that is gone — is not found,
+// so the answer tells nothing about other projects.
 func (s *Service) OpenUpload(ctx context.Context, name string) (*Upload, error) {
 	if _, err := fault.SignedIn(ctx); err != nil {
 		return nil, err
@@ -171,8 +178,15 @@ func (s *Service) OpenUpload(ctx context.Context, name string) (*Upload, error) 
 		return nil, err
 	}
 	// The name is hex and a fixed extension: nothing in it is a LIKE
-	// wildcard. The viewer's task policy decides whether the task counts.
-	named, err := client.Task.Query().Where(task.ID(up.TaskID), dataHolds(`"`+UploadPath+name+`"`)).Exist(ctx)
+	// wildcard. The viewer's task policy decides whether a task counts:
+	// the file's own, or (a task exported and imported again into another
+	// project) another of its organization that names it, searched for
+	// only when the viewer may not read the file's own.
+	holds := dataHolds(`"` + UploadPath + name + `"`)
+	named, err := client.Task.Query().Where(task.ID(up.TaskID), holds).Exist(ctx)
+	if err == nil && !named && up.OrganizationID != 0 {
+		named, err = client.Task.Query().Where(task.OrganizationID(up.OrganizationID), holds).Exist(ctx)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -216,55 +230,88 @@ func dataHolds(text string) predicate.Task {
 // namedUpload finds the uploads a task's data names.
 var namedUpload = regexp.MustCompile(`"` + regexp.QuoteMeta(UploadPath) + `([0-9a-f]{32}\.[a-z0-9]{2,5})"`)
 
-// RecordEarlierUploads records the uploads of an earlier release, which
-// kept no record of them, so that they are served as they were: each to
-// whoever may read the first task that names it. It runs at start while
-// no upload is recorded and the upload folder holds files, in one
-// transaction (a start stopped half way does it again), reading the tasks
-// that name an upload in pages of 1,000.
+// RecordEarlierUploads records the uploaded files that have none: those
+// of an earlier release, which kept no record, and those an older replica
+// stored during a rolling upgrade. Each is recorded for the first task
+// that names it, so it is served as before to whoever may read that task
+// (or another of its organization that names it); a file that no task
+// names is recorded for none, served to nobody and not looked for again.
+// It runs at start, under the start-up lock, in one transaction (a start
+// stopped half way does it again): a listing of the upload folder and a
+// lookup of its names, and only when some file has no record, one read of
+// the tasks that name an upload.
 func (s *Service) RecordEarlierUploads(ctx context.Context) error {
 	if s.limits.UploadDir == "" {
 		return nil
 	}
-	dir, err := os.Open(s.limits.UploadDir)
+	entries, err := os.ReadDir(s.limits.UploadDir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	} else if err != nil {
 		return err
 	}
-	some, _ := dir.Readdirnames(1)
-	dir.Close()
-	sys := viewer.NewSystemContext(ctx)
-	if len(some) == 0 {
-		return nil
+	sys := audit.Quiet(viewer.NewSystemContext(ctx))
+	missing := map[string]bool{}
+	var names []string
+	for _, e := range entries {
+		if e.Type().IsRegular() && uploadName.MatchString(e.Name()) {
+			names = append(names, e.Name())
+		}
 	}
-	if recorded, err := s.client.Upload.Query().Exist(sys); err != nil || recorded {
-		return err
+	for chunk := range slices.Chunk(names, uploadChunk) {
+		have, err := s.client.Upload.Query().Where(upload.NameIn(chunk...)).Select(upload.FieldName).Strings(sys)
+		if err != nil {
+			return err
+		}
+		for _, n := range chunk {
+			missing[n] = true
+		}
+		for _, n := range have {
+			delete(missing, n)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
 	}
 	return database.InTx(sys, s.client, func(ctx context.Context) error {
 		client := database.ClientFrom(ctx, s.client)
-		seen := map[string]bool{}
+		first := map[string]*ent.Task{}
 		for after := 0; ; {
 			page, err := client.Task.Query().Where(task.IDGT(after), dataHolds(`"`+UploadPath)).
-				Order(ent.Asc(task.FieldID)).Limit(1000).Select(task.FieldID, task.FieldData).All(ctx)
-			if err != nil || len(page) == 0 {
+				Order(ent.Asc(task.FieldID)).Limit(1000).
+				Select(task.FieldID, task.FieldOrganizationID, task.FieldData).All(ctx)
+			if err != nil {
 				return err
 			}
-			var rows []*ent.UploadCreate
+			if len(page) == 0 {
+				break
+			}
 			for _, t := range page {
 				for _, m := range namedUpload.FindAllSubmatch(t.Data, -1) {
-					if name := string(m[1]); !seen[name] {
-						seen[name] = true
-						rows = append(rows, client.Upload.Create().SetName(name).SetTaskID(t.ID))
+					if name := string(m[1]); missing[name] && first[name] == nil {
+						first[name] = t
 					}
-				}
-			}
-			if len(rows) > 0 {
-				if err := client.Upload.CreateBulk(rows...).Exec(ctx); err != nil {
-					return err
 				}
 			}
 			after = page[len(page)-1].ID
 		}
+		var rows []*ent.UploadCreate
+		for name := range missing {
+			row := client.Upload.Create().SetName(name).SetTaskID(0).SetOrganizationID(0)
+			if t := first[name]; t != nil {
+				row.SetTaskID(t.ID).SetOrganizationID(t.OrganizationID)
+			}
+			rows = append(rows, row)
+		}
+		for chunk := range slices.Chunk(rows, uploadChunk) {
+			if err := client.Upload.CreateBulk(chunk...).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
+
+// uploadChunk is how many upload names one statement carries, well under
+// SQLite's limit on bound values.
+const uploadChunk = 500

@@ -740,7 +740,7 @@ func TestCoNLLLabelsStayOnTheirLine(t *testing.T) {
 	task := &Task{ID: 1, InnerID: 1, ProjectID: 7, CreatedAt: base, UpdatedAt: base,
 		Data: json.RawMessage(`{"text": "Bob ran"}`),
 		Annotations: []Annotation{{ID: 1, CompletedBy: 3,
-			Result: json.RawMessage(`[{"id": "s1", "from_name": "label", "to_name": "text", "type": "labels", "value": {"start": 0, "end": 3, "text": "Bob", "labels": ["PER\n-DOCSTART- -X- O O\r\u2028x"]}}]`)}}}
+			Result: json.RawMessage(`[{"id": "s1", "from_name": "label", "to_name": "text", "type": "labels", "value": {"start": 0, "end": 3, "text": "Bob", "labels": ["PER\n-DOCSTART- -X- O O\r\u2028x\u0085y"]}}]`)}}}
 	got := string(mustWrite(t, CoNLL2003, fixtureSchema, []*Task{task}))
 	var tokens []string
 	for i, line := range strings.Split(strings.TrimSpace(got), "\n") {

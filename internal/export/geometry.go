@@ -231,7 +231,7 @@ func polygonArea(xs, ys []float64) float64 {
 // for names written one per line.
 func cleanLine(s string) string {
 	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || r == '\u2028' || r == '\u2029' {
+		if r < 0x20 || r == 0x7f || r == '\u0085' || r == '\u2028' || r == '\u2029' {
 			return ' '
 		}
 		return r

@@ -10,7 +10,7 @@ import (
 // holds at most maxParsedConfigBytes of their texts, however few they are:
 // large configurations parse to about ten times their size.
 func TestParsedConfigsAreBoundedBySize(t *testing.T) {
-	for i := range 12 {
+	for i := range 48 {
 		var b strings.Builder
 		fmt.Fprintf(&b, `<View><Text name="text" value="$text"/><Choices name="c%d" toName="text">`, i)
 		for j := 0; b.Len() < 200<<10; j++ {

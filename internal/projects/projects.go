@@ -233,10 +233,11 @@ var parsedConfigs struct {
 
 // The bounds of parsedConfigs: past either, the cache starts over. A
 // configuration's text may be 256 KiB, and the largest parse to about ten
-// times that in memory: by count alone, 256 of them held over 600 MB.
+// times that in memory: by count alone, 256 of them held over 600 MB; by
+// size, at most about 80 MB, with room for 32 of the largest.
 const (
 	maxParsedConfigs     = 256
-	maxParsedConfigBytes = 1 << 20
+	maxParsedConfigBytes = 8 << 20
 )
 
 // parsed returns the configuration of text, parsed once.

@@ -20,7 +20,7 @@ const leaseTime = 2 * time.Minute
 // errLeaseLost stops a sync whose lease another process took: its own ran
 // out (the process stalled, or the clocks of the processes disagree by
 // more than leaseTime), so the other sync now owns the storage.
-var errLeaseLost = errors.New("another sync took this storage over (this one's lease ran out); sync again to go on")
+var errLeaseLost = errors.New("another sync took this storage over when this one's lease ran out, and goes on with it: follow its progress, and sync again once it has ended if objects are left")
 
 // lease is a sync's hold on its storage row: the expiry it wrote there,
 // which is also its mark of ownership. Every renewal and the release

@@ -268,7 +268,7 @@ func (s *Service) importObjects(ctx context.Context, st *ent.Storage, run *ent.S
 		}
 		dataKey := undefinedKey
 		if cfg, err := projects.Config(p); err == nil && len(cfg.DataKeys) > 0 {
-			dataKey = cfg.DataKeys[0]
+			dataKey = dataset.MediaKey(cfg)
 		}
 		for i := 0; i < len(keys); i += blobBatch {
 			batch := keys[i:min(i+blobBatch, len(keys))]

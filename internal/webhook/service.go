@@ -166,7 +166,8 @@ func (s *Service) Create(ctx context.Context, in Input) (*ent.Webhook, string, e
 // is not sent.
 const errNoStanding = "not sent: the webhook's creator may no longer manage it (removed, deactivated or given a lesser role); an admin who wants it kept makes it again"
 
-// inStanding reports whether h's creator may still manage it: an active
+// inStanding reports whether h's creator (whoever last chose its URL) may
+// still manage it: an active
 // member of its organization whom the webhook policy lets see it, with
 // the role they hold now (an organization's webhooks need an owner or
 // admin; a project's a manager with the project in their scope). A webhook
@@ -203,6 +204,13 @@ func (s *Service) Update(ctx context.Context, id int, in Input) (*ent.Webhook, e
 		return nil, err
 	}
 	u := client.Webhook.UpdateOne(h).SetNillableURL(in.URL).SetNillableSendPayload(in.SendPayload).SetNillableActive(in.Active)
+	if in.URL != nil && *in.URL != h.URL {
+		// Whoever points a webhook somewhere answers for it: its standing
+		// is theirs from now on (inStanding). Otherwise a manager could
+		// point an owner's webhook at their own server and keep it after
+		// they were removed.
+		u.SetCreatedByID(viewer.FromContext(ctx).UserID)
+	}
 	if in.Events != nil {
 		u.SetEvents(names(in.Events))
 	}
