@@ -809,3 +809,32 @@ func TestSourceFilesGoToTheImagesKey(t *testing.T) {
 		t.Fatalf("the synced task holds %v; want the object under \"image\"", data)
 	}
 }
+
+// TestTargetStoragesStopWithTheirCreatorsStanding: a target storage is
+// only as good as its creator's standing, as a webhook is. A manager's
+// target (their own bucket) receives annotations while they manage the
+// project and none once they are removed from the organization, while the
+// owner's goes on.
+func TestTargetStoragesStopWithTheirCreatorsStanding(t *testing.T) {
+	g := MustS3(t, "mine", "theirs")
+	s, owner := MustOwner(t, map[string]string{"GLOSS_OUTBOUND_ALLOW": "127.0.0.1"})
+	tm := &team{s: s, owner: owner}
+	project := tm.project(t, textClassification, nil)
+	manager := tm.joinAs(t, "MANAGER")
+	tm.addMember(t, project, manager)
+	owner.ok(importTasks, map[string]any{"p": project, "t": []any{map[string]any{"text": "one"}, map[string]any{"text": "two"}}})
+	owner.ok(createStorageMutation, map[string]any{"i": s3Input(project, "EXPORT", "mine", g, nil)})
+	manager.ok(createStorageMutation, map[string]any{"i": s3Input(project, "EXPORT", "theirs", g, nil)})
+
+	_, first := annotate(owner, project)
+	waitFor(t, "the first annotation in both targets", func() bool {
+		return g.object("mine", first) != nil && g.object("theirs", first) != nil
+	})
+	owner.ok(removeMutation, map[string]any{"u": idOf(t, manager)})
+	_, second := annotate(owner, project)
+	waitFor(t, "the second annotation in the owner's target", func() bool { return g.object("mine", second) != nil })
+	time.Sleep(500 * time.Millisecond) // the writer writes a change's targets together; give it time anyway
+	if g.object("theirs", second) != nil {
+		t.Fatal("the removed manager's bucket received an annotation made after their removal")
+	}
+}

@@ -317,6 +317,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			storage.FieldSettings:          {Type: field.TypeJSON, Column: storage.FieldSettings},
 			storage.FieldSecrets:           {Type: field.TypeBytes, Column: storage.FieldSecrets},
 			storage.FieldSyncLeaseUntil:    {Type: field.TypeTime, Column: storage.FieldSyncLeaseUntil},
+			storage.FieldCreatedByID:       {Type: field.TypeInt, Column: storage.FieldCreatedByID},
 		},
 	}
 	graph.Nodes[13] = &sqlgraph.Node{
@@ -2215,6 +2216,11 @@ func (f *StorageFilter) WhereSecrets(p entql.BytesP) {
 // WhereSyncLeaseUntil applies the entql time.Time predicate on the sync_lease_until field.
 func (f *StorageFilter) WhereSyncLeaseUntil(p entql.TimeP) {
 	f.Where(p.Field(storage.FieldSyncLeaseUntil))
+}
+
+// WhereCreatedByID applies the entql int predicate on the created_by_id field.
+func (f *StorageFilter) WhereCreatedByID(p entql.IntP) {
+	f.Where(p.Field(storage.FieldCreatedByID))
 }
 
 // WhereHasProject applies a predicate to check if query has an edge project.

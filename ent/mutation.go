@@ -10663,6 +10663,8 @@ type StorageMutation struct {
 	settings               *map[string]string
 	secrets                *[]byte
 	sync_lease_until       *time.Time
+	created_by_id          *int
+	addcreated_by_id       *int
 	clearedFields          map[string]struct{}
 	project                *int
 	clearedproject         bool
@@ -11535,6 +11537,76 @@ func (m *StorageMutation) ResetSyncLeaseUntil() {
 	delete(m.clearedFields, storage.FieldSyncLeaseUntil)
 }
 
+// SetCreatedByID sets the "created_by_id" field.
+func (m *StorageMutation) SetCreatedByID(i int) {
+	m.created_by_id = &i
+	m.addcreated_by_id = nil
+}
+
+// CreatedByID returns the value of the "created_by_id" field in the mutation.
+func (m *StorageMutation) CreatedByID() (r int, exists bool) {
+	v := m.created_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedByID returns the old "created_by_id" field's value of the Storage entity.
+// If the Storage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageMutation) OldCreatedByID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedByID: %w", err)
+	}
+	return oldValue.CreatedByID, nil
+}
+
+// AddCreatedByID adds i to the "created_by_id" field.
+func (m *StorageMutation) AddCreatedByID(i int) {
+	if m.addcreated_by_id != nil {
+		*m.addcreated_by_id += i
+	} else {
+		m.addcreated_by_id = &i
+	}
+}
+
+// AddedCreatedByID returns the value that was added to the "created_by_id" field in this mutation.
+func (m *StorageMutation) AddedCreatedByID() (r int, exists bool) {
+	v := m.addcreated_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearCreatedByID clears the value of the "created_by_id" field.
+func (m *StorageMutation) ClearCreatedByID() {
+	m.created_by_id = nil
+	m.addcreated_by_id = nil
+	m.clearedFields[storage.FieldCreatedByID] = struct{}{}
+}
+
+// CreatedByIDCleared returns if the "created_by_id" field was cleared in this mutation.
+func (m *StorageMutation) CreatedByIDCleared() bool {
+	_, ok := m.clearedFields[storage.FieldCreatedByID]
+	return ok
+}
+
+// ResetCreatedByID resets all changes to the "created_by_id" field.
+func (m *StorageMutation) ResetCreatedByID() {
+	m.created_by_id = nil
+	m.addcreated_by_id = nil
+	delete(m.clearedFields, storage.FieldCreatedByID)
+}
+
 // ClearProject clears the "project" edge to the Project entity.
 func (m *StorageMutation) ClearProject() {
 	m.clearedproject = true
@@ -11650,7 +11722,7 @@ func (m *StorageMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *StorageMutation) Fields() []string {
-	fields := make([]string, 0, 19)
+	fields := make([]string, 0, 20)
 	if m.created_at != nil {
 		fields = append(fields, storage.FieldCreatedAt)
 	}
@@ -11708,6 +11780,9 @@ func (m *StorageMutation) Fields() []string {
 	if m.sync_lease_until != nil {
 		fields = append(fields, storage.FieldSyncLeaseUntil)
 	}
+	if m.created_by_id != nil {
+		fields = append(fields, storage.FieldCreatedByID)
+	}
 	return fields
 }
 
@@ -11754,6 +11829,8 @@ func (m *StorageMutation) Field(name string) (ent.Value, bool) {
 		return m.Secrets()
 	case storage.FieldSyncLeaseUntil:
 		return m.SyncLeaseUntil()
+	case storage.FieldCreatedByID:
+		return m.CreatedByID()
 	}
 	return nil, false
 }
@@ -11801,6 +11878,8 @@ func (m *StorageMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldSecrets(ctx)
 	case storage.FieldSyncLeaseUntil:
 		return m.OldSyncLeaseUntil(ctx)
+	case storage.FieldCreatedByID:
+		return m.OldCreatedByID(ctx)
 	}
 	return nil, fmt.Errorf("unknown Storage field %s", name)
 }
@@ -11943,6 +12022,13 @@ func (m *StorageMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetSyncLeaseUntil(v)
 		return nil
+	case storage.FieldCreatedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedByID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Storage field %s", name)
 }
@@ -11957,6 +12043,9 @@ func (m *StorageMutation) AddedFields() []string {
 	if m.addpresign_ttl_minutes != nil {
 		fields = append(fields, storage.FieldPresignTTLMinutes)
 	}
+	if m.addcreated_by_id != nil {
+		fields = append(fields, storage.FieldCreatedByID)
+	}
 	return fields
 }
 
@@ -11969,6 +12058,8 @@ func (m *StorageMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedOrganizationID()
 	case storage.FieldPresignTTLMinutes:
 		return m.AddedPresignTTLMinutes()
+	case storage.FieldCreatedByID:
+		return m.AddedCreatedByID()
 	}
 	return nil, false
 }
@@ -11992,6 +12083,13 @@ func (m *StorageMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddPresignTTLMinutes(v)
 		return nil
+	case storage.FieldCreatedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCreatedByID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Storage numeric field %s", name)
 }
@@ -12008,6 +12106,9 @@ func (m *StorageMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(storage.FieldSyncLeaseUntil) {
 		fields = append(fields, storage.FieldSyncLeaseUntil)
+	}
+	if m.FieldCleared(storage.FieldCreatedByID) {
+		fields = append(fields, storage.FieldCreatedByID)
 	}
 	return fields
 }
@@ -12031,6 +12132,9 @@ func (m *StorageMutation) ClearField(name string) error {
 		return nil
 	case storage.FieldSyncLeaseUntil:
 		m.ClearSyncLeaseUntil()
+		return nil
+	case storage.FieldCreatedByID:
+		m.ClearCreatedByID()
 		return nil
 	}
 	return fmt.Errorf("unknown Storage nullable field %s", name)
@@ -12096,6 +12200,9 @@ func (m *StorageMutation) ResetField(name string) error {
 		return nil
 	case storage.FieldSyncLeaseUntil:
 		m.ResetSyncLeaseUntil()
+		return nil
+	case storage.FieldCreatedByID:
+		m.ResetCreatedByID()
 		return nil
 	}
 	return fmt.Errorf("unknown Storage field %s", name)

@@ -57,6 +57,8 @@ type Storage struct {
 	Secrets []byte `json:"-"`
 	// SyncLeaseUntil holds the value of the "sync_lease_until" field.
 	SyncLeaseUntil *time.Time `json:"sync_lease_until,omitempty"`
+	// CreatedByID holds the value of the "created_by_id" field.
+	CreatedByID *int `json:"created_by_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the StorageQuery when eager-loading is set.
 	Edges        StorageEdges `json:"edges"`
@@ -107,7 +109,7 @@ func (*Storage) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case storage.FieldUseBlobUrls, storage.FieldRecursiveScan, storage.FieldPresign, storage.FieldCanDeleteObjects:
 			values[i] = new(sql.NullBool)
-		case storage.FieldID, storage.FieldOrganizationID, storage.FieldProjectID, storage.FieldPresignTTLMinutes:
+		case storage.FieldID, storage.FieldOrganizationID, storage.FieldProjectID, storage.FieldPresignTTLMinutes, storage.FieldCreatedByID:
 			values[i] = new(sql.NullInt64)
 		case storage.FieldDirection, storage.FieldKind, storage.FieldTitle, storage.FieldDescription, storage.FieldBucket, storage.FieldPrefix, storage.FieldRegexFilter:
 			values[i] = new(sql.NullString)
@@ -251,6 +253,13 @@ func (_m *Storage) assignValues(columns []string, values []any) error {
 				_m.SyncLeaseUntil = new(time.Time)
 				*_m.SyncLeaseUntil = value.Time
 			}
+		case storage.FieldCreatedByID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field created_by_id", values[i])
+			} else if value.Valid {
+				_m.CreatedByID = new(int)
+				*_m.CreatedByID = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -353,6 +362,11 @@ func (_m *Storage) String() string {
 	if v := _m.SyncLeaseUntil; v != nil {
 		builder.WriteString("sync_lease_until=")
 		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.CreatedByID; v != nil {
+		builder.WriteString("created_by_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteByte(')')
 	return builder.String()

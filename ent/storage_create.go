@@ -242,6 +242,20 @@ func (_c *StorageCreate) SetNillableSyncLeaseUntil(v *time.Time) *StorageCreate 
 	return _c
 }
 
+// SetCreatedByID sets the "created_by_id" field.
+func (_c *StorageCreate) SetCreatedByID(v int) *StorageCreate {
+	_c.mutation.SetCreatedByID(v)
+	return _c
+}
+
+// SetNillableCreatedByID sets the "created_by_id" field if the given value is not nil.
+func (_c *StorageCreate) SetNillableCreatedByID(v *int) *StorageCreate {
+	if v != nil {
+		_c.SetCreatedByID(*v)
+	}
+	return _c
+}
+
 // SetProject sets the "project" edge to the Project entity.
 func (_c *StorageCreate) SetProject(v *Project) *StorageCreate {
 	return _c.SetProjectID(v.ID)
@@ -548,6 +562,10 @@ func (_c *StorageCreate) createSpec() (*Storage, *sqlgraph.CreateSpec) {
 		_spec.SetField(storage.FieldSyncLeaseUntil, field.TypeTime, value)
 		_node.SyncLeaseUntil = &value
 	}
+	if value, ok := _c.mutation.CreatedByID(); ok {
+		_spec.SetField(storage.FieldCreatedByID, field.TypeInt, value)
+		_node.CreatedByID = &value
+	}
 	if nodes := _c.mutation.ProjectIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -822,6 +840,30 @@ func (u *StorageUpsert) UpdateSyncLeaseUntil() *StorageUpsert {
 // ClearSyncLeaseUntil clears the value of the "sync_lease_until" field.
 func (u *StorageUpsert) ClearSyncLeaseUntil() *StorageUpsert {
 	u.SetNull(storage.FieldSyncLeaseUntil)
+	return u
+}
+
+// SetCreatedByID sets the "created_by_id" field.
+func (u *StorageUpsert) SetCreatedByID(v int) *StorageUpsert {
+	u.Set(storage.FieldCreatedByID, v)
+	return u
+}
+
+// UpdateCreatedByID sets the "created_by_id" field to the value that was provided on create.
+func (u *StorageUpsert) UpdateCreatedByID() *StorageUpsert {
+	u.SetExcluded(storage.FieldCreatedByID)
+	return u
+}
+
+// AddCreatedByID adds v to the "created_by_id" field.
+func (u *StorageUpsert) AddCreatedByID(v int) *StorageUpsert {
+	u.Add(storage.FieldCreatedByID, v)
+	return u
+}
+
+// ClearCreatedByID clears the value of the "created_by_id" field.
+func (u *StorageUpsert) ClearCreatedByID() *StorageUpsert {
+	u.SetNull(storage.FieldCreatedByID)
 	return u
 }
 
@@ -1103,6 +1145,34 @@ func (u *StorageUpsertOne) UpdateSyncLeaseUntil() *StorageUpsertOne {
 func (u *StorageUpsertOne) ClearSyncLeaseUntil() *StorageUpsertOne {
 	return u.Update(func(s *StorageUpsert) {
 		s.ClearSyncLeaseUntil()
+	})
+}
+
+// SetCreatedByID sets the "created_by_id" field.
+func (u *StorageUpsertOne) SetCreatedByID(v int) *StorageUpsertOne {
+	return u.Update(func(s *StorageUpsert) {
+		s.SetCreatedByID(v)
+	})
+}
+
+// AddCreatedByID adds v to the "created_by_id" field.
+func (u *StorageUpsertOne) AddCreatedByID(v int) *StorageUpsertOne {
+	return u.Update(func(s *StorageUpsert) {
+		s.AddCreatedByID(v)
+	})
+}
+
+// UpdateCreatedByID sets the "created_by_id" field to the value that was provided on create.
+func (u *StorageUpsertOne) UpdateCreatedByID() *StorageUpsertOne {
+	return u.Update(func(s *StorageUpsert) {
+		s.UpdateCreatedByID()
+	})
+}
+
+// ClearCreatedByID clears the value of the "created_by_id" field.
+func (u *StorageUpsertOne) ClearCreatedByID() *StorageUpsertOne {
+	return u.Update(func(s *StorageUpsert) {
+		s.ClearCreatedByID()
 	})
 }
 
@@ -1550,6 +1620,34 @@ func (u *StorageUpsertBulk) UpdateSyncLeaseUntil() *StorageUpsertBulk {
 func (u *StorageUpsertBulk) ClearSyncLeaseUntil() *StorageUpsertBulk {
 	return u.Update(func(s *StorageUpsert) {
 		s.ClearSyncLeaseUntil()
+	})
+}
+
+// SetCreatedByID sets the "created_by_id" field.
+func (u *StorageUpsertBulk) SetCreatedByID(v int) *StorageUpsertBulk {
+	return u.Update(func(s *StorageUpsert) {
+		s.SetCreatedByID(v)
+	})
+}
+
+// AddCreatedByID adds v to the "created_by_id" field.
+func (u *StorageUpsertBulk) AddCreatedByID(v int) *StorageUpsertBulk {
+	return u.Update(func(s *StorageUpsert) {
+		s.AddCreatedByID(v)
+	})
+}
+
+// UpdateCreatedByID sets the "created_by_id" field to the value that was provided on create.
+func (u *StorageUpsertBulk) UpdateCreatedByID() *StorageUpsertBulk {
+	return u.Update(func(s *StorageUpsert) {
+		s.UpdateCreatedByID()
+	})
+}
+
+// ClearCreatedByID clears the value of the "created_by_id" field.
+func (u *StorageUpsertBulk) ClearCreatedByID() *StorageUpsertBulk {
+	return u.Update(func(s *StorageUpsert) {
+		s.ClearCreatedByID()
 	})
 }
 

@@ -227,6 +227,33 @@ func (_u *StorageUpdate) ClearSyncLeaseUntil() *StorageUpdate {
 	return _u
 }
 
+// SetCreatedByID sets the "created_by_id" field.
+func (_u *StorageUpdate) SetCreatedByID(v int) *StorageUpdate {
+	_u.mutation.ResetCreatedByID()
+	_u.mutation.SetCreatedByID(v)
+	return _u
+}
+
+// SetNillableCreatedByID sets the "created_by_id" field if the given value is not nil.
+func (_u *StorageUpdate) SetNillableCreatedByID(v *int) *StorageUpdate {
+	if v != nil {
+		_u.SetCreatedByID(*v)
+	}
+	return _u
+}
+
+// AddCreatedByID adds value to the "created_by_id" field.
+func (_u *StorageUpdate) AddCreatedByID(v int) *StorageUpdate {
+	_u.mutation.AddCreatedByID(v)
+	return _u
+}
+
+// ClearCreatedByID clears the value of the "created_by_id" field.
+func (_u *StorageUpdate) ClearCreatedByID() *StorageUpdate {
+	_u.mutation.ClearCreatedByID()
+	return _u
+}
+
 // AddSyncIDs adds the "syncs" edge to the StorageSync entity by IDs.
 func (_u *StorageUpdate) AddSyncIDs(ids ...int) *StorageUpdate {
 	_u.mutation.AddSyncIDs(ids...)
@@ -419,6 +446,15 @@ func (_u *StorageUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.SyncLeaseUntilCleared() {
 		_spec.ClearField(storage.FieldSyncLeaseUntil, field.TypeTime)
+	}
+	if value, ok := _u.mutation.CreatedByID(); ok {
+		_spec.SetField(storage.FieldCreatedByID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedCreatedByID(); ok {
+		_spec.AddField(storage.FieldCreatedByID, field.TypeInt, value)
+	}
+	if _u.mutation.CreatedByIDCleared() {
+		_spec.ClearField(storage.FieldCreatedByID, field.TypeInt)
 	}
 	if _u.mutation.SyncsCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -684,6 +720,33 @@ func (_u *StorageUpdateOne) ClearSyncLeaseUntil() *StorageUpdateOne {
 	return _u
 }
 
+// SetCreatedByID sets the "created_by_id" field.
+func (_u *StorageUpdateOne) SetCreatedByID(v int) *StorageUpdateOne {
+	_u.mutation.ResetCreatedByID()
+	_u.mutation.SetCreatedByID(v)
+	return _u
+}
+
+// SetNillableCreatedByID sets the "created_by_id" field if the given value is not nil.
+func (_u *StorageUpdateOne) SetNillableCreatedByID(v *int) *StorageUpdateOne {
+	if v != nil {
+		_u.SetCreatedByID(*v)
+	}
+	return _u
+}
+
+// AddCreatedByID adds value to the "created_by_id" field.
+func (_u *StorageUpdateOne) AddCreatedByID(v int) *StorageUpdateOne {
+	_u.mutation.AddCreatedByID(v)
+	return _u
+}
+
+// ClearCreatedByID clears the value of the "created_by_id" field.
+func (_u *StorageUpdateOne) ClearCreatedByID() *StorageUpdateOne {
+	_u.mutation.ClearCreatedByID()
+	return _u
+}
+
 // AddSyncIDs adds the "syncs" edge to the StorageSync entity by IDs.
 func (_u *StorageUpdateOne) AddSyncIDs(ids ...int) *StorageUpdateOne {
 	_u.mutation.AddSyncIDs(ids...)
@@ -906,6 +969,15 @@ func (_u *StorageUpdateOne) sqlSave(ctx context.Context) (_node *Storage, err er
 	}
 	if _u.mutation.SyncLeaseUntilCleared() {
 		_spec.ClearField(storage.FieldSyncLeaseUntil, field.TypeTime)
+	}
+	if value, ok := _u.mutation.CreatedByID(); ok {
+		_spec.SetField(storage.FieldCreatedByID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedCreatedByID(); ok {
+		_spec.AddField(storage.FieldCreatedByID, field.TypeInt, value)
+	}
+	if _u.mutation.CreatedByIDCleared() {
+		_spec.ClearField(storage.FieldCreatedByID, field.TypeInt)
 	}
 	if _u.mutation.SyncsCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -457,6 +457,7 @@ var (
 		{Name: "settings", Type: field.TypeJSON, Nullable: true},
 		{Name: "secrets", Type: field.TypeBytes, Nullable: true},
 		{Name: "sync_lease_until", Type: field.TypeTime, Nullable: true},
+		{Name: "created_by_id", Type: field.TypeInt, Nullable: true},
 		{Name: "project_id", Type: field.TypeInt},
 	}
 	// StoragesTable holds the schema information for the "storages" table.
@@ -467,7 +468,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "storages_projects_project",
-				Columns:    []*schema.Column{StoragesColumns[19]},
+				Columns:    []*schema.Column{StoragesColumns[20]},
 				RefColumns: []*schema.Column{ProjectsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -476,7 +477,7 @@ var (
 			{
 				Name:    "storage_project_id",
 				Unique:  false,
-				Columns: []*schema.Column{StoragesColumns[19]},
+				Columns: []*schema.Column{StoragesColumns[20]},
 			},
 			{
 				Name:    "storage_organization_id",

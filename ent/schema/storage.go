@@ -54,6 +54,10 @@ func (Storage) Fields() []ent.Field {
 		// storage, so that two processes never sync it at once; a crashed
 		// process's lease runs out.
 		field.Time("sync_lease_until").Optional().Nillable().Annotations(entgql.Skip()),
+		// Whoever made the storage, or last pointed it somewhere else: a
+		// target storage is written to while they may manage it. Nil for
+		// a storage of an earlier release, which kept none.
+		field.Int("created_by_id").Optional().Nillable().Annotations(entgql.Skip()),
 	}
 }
 

@@ -56,6 +56,8 @@ const (
 	FieldSecrets = "secrets"
 	// FieldSyncLeaseUntil holds the string denoting the sync_lease_until field in the database.
 	FieldSyncLeaseUntil = "sync_lease_until"
+	// FieldCreatedByID holds the string denoting the created_by_id field in the database.
+	FieldCreatedByID = "created_by_id"
 	// EdgeProject holds the string denoting the project edge name in mutations.
 	EdgeProject = "project"
 	// EdgeSyncs holds the string denoting the syncs edge name in mutations.
@@ -100,6 +102,7 @@ var Columns = []string{
 	FieldSettings,
 	FieldSecrets,
 	FieldSyncLeaseUntil,
+	FieldCreatedByID,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -300,6 +303,11 @@ func ByCanDeleteObjects(opts ...sql.OrderTermOption) OrderOption {
 // BySyncLeaseUntil orders the results by the sync_lease_until field.
 func BySyncLeaseUntil(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSyncLeaseUntil, opts...).ToFunc()
+}
+
+// ByCreatedByID orders the results by the created_by_id field.
+func ByCreatedByID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCreatedByID, opts...).ToFunc()
 }
 
 // ByProjectField orders the results by project field.

@@ -135,6 +135,11 @@ func SyncLeaseUntil(v time.Time) predicate.Storage {
 	return predicate.Storage(sql.FieldEQ(FieldSyncLeaseUntil, v))
 }
 
+// CreatedByID applies equality check predicate on the "created_by_id" field. It's identical to CreatedByIDEQ.
+func CreatedByID(v int) predicate.Storage {
+	return predicate.Storage(sql.FieldEQ(FieldCreatedByID, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Storage {
 	return predicate.Storage(sql.FieldEQ(FieldCreatedAt, v))
@@ -828,6 +833,56 @@ func SyncLeaseUntilIsNil() predicate.Storage {
 // SyncLeaseUntilNotNil applies the NotNil predicate on the "sync_lease_until" field.
 func SyncLeaseUntilNotNil() predicate.Storage {
 	return predicate.Storage(sql.FieldNotNull(FieldSyncLeaseUntil))
+}
+
+// CreatedByIDEQ applies the EQ predicate on the "created_by_id" field.
+func CreatedByIDEQ(v int) predicate.Storage {
+	return predicate.Storage(sql.FieldEQ(FieldCreatedByID, v))
+}
+
+// CreatedByIDNEQ applies the NEQ predicate on the "created_by_id" field.
+func CreatedByIDNEQ(v int) predicate.Storage {
+	return predicate.Storage(sql.FieldNEQ(FieldCreatedByID, v))
+}
+
+// CreatedByIDIn applies the In predicate on the "created_by_id" field.
+func CreatedByIDIn(vs ...int) predicate.Storage {
+	return predicate.Storage(sql.FieldIn(FieldCreatedByID, vs...))
+}
+
+// CreatedByIDNotIn applies the NotIn predicate on the "created_by_id" field.
+func CreatedByIDNotIn(vs ...int) predicate.Storage {
+	return predicate.Storage(sql.FieldNotIn(FieldCreatedByID, vs...))
+}
+
+// CreatedByIDGT applies the GT predicate on the "created_by_id" field.
+func CreatedByIDGT(v int) predicate.Storage {
+	return predicate.Storage(sql.FieldGT(FieldCreatedByID, v))
+}
+
+// CreatedByIDGTE applies the GTE predicate on the "created_by_id" field.
+func CreatedByIDGTE(v int) predicate.Storage {
+	return predicate.Storage(sql.FieldGTE(FieldCreatedByID, v))
+}
+
+// CreatedByIDLT applies the LT predicate on the "created_by_id" field.
+func CreatedByIDLT(v int) predicate.Storage {
+	return predicate.Storage(sql.FieldLT(FieldCreatedByID, v))
+}
+
+// CreatedByIDLTE applies the LTE predicate on the "created_by_id" field.
+func CreatedByIDLTE(v int) predicate.Storage {
+	return predicate.Storage(sql.FieldLTE(FieldCreatedByID, v))
+}
+
+// CreatedByIDIsNil applies the IsNil predicate on the "created_by_id" field.
+func CreatedByIDIsNil() predicate.Storage {
+	return predicate.Storage(sql.FieldIsNull(FieldCreatedByID))
+}
+
+// CreatedByIDNotNil applies the NotNil predicate on the "created_by_id" field.
+func CreatedByIDNotNil() predicate.Storage {
+	return predicate.Storage(sql.FieldNotNull(FieldCreatedByID))
 }
 
 // HasProject applies the HasEdge predicate on the "project" edge.

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -277,7 +278,7 @@ func (s *Service) Create(ctx context.Context, in Input) (*ent.Storage, error) {
 		return nil, fault.Invalid("project %d has %d storages, the most a project may have: delete one first", p.ID, n)
 	}
 	c := client.Storage.Create().SetProjectID(p.ID).SetOrganizationID(p.OrganizationID).
-		SetDirection(in.Direction).SetKind(in.Kind)
+		SetDirection(in.Direction).SetKind(in.Kind).SetCreatedByID(viewer.FromContext(ctx).UserID)
 	var sec Secrets
 	set, err := s.settings(in, nil, &sec)
 	if err != nil {
@@ -326,6 +327,11 @@ func (s *Service) Update(ctx context.Context, id int, in Input) (*ent.Storage, e
 			return nil, err
 		}
 		u.SetBucket(set.bucket).SetSettings(set.values)
+		if set.bucket != st.Bucket || !maps.Equal(set.values, st.Settings) {
+			// Whoever points a storage somewhere else answers for it from
+			// then on (targets).
+			u.SetCreatedByID(viewer.FromContext(ctx).UserID)
+		}
 		if sealed := s.seal(sec, bindOf(st.OrganizationID, st.ProjectID)); sealed != nil {
 			u.SetSecrets(sealed)
 		} else {

@@ -12,8 +12,10 @@ import (
 	"gloss/ent"
 	"gloss/ent/annotation"
 	"gloss/ent/hook"
+	"gloss/ent/membership"
 	"gloss/ent/storage"
 	"gloss/ent/storagelink"
+	"gloss/ent/user"
 	"gloss/internal/audit"
 	"gloss/internal/database"
 	"gloss/internal/export"
@@ -225,15 +227,56 @@ func (s *Service) writeProject(project int, b targetBatch) {
 	}()
 }
 
-// targets returns the EXPORT storages of a project (ctx is the system's).
-// Most projects have none, and every submit asks: whether there is any is
-// a read of one column, and the whole rows are read only when there is.
+// targets returns the EXPORT storages of a project (ctx is the system's)
+// whose creator is in standing (inStanding). Most projects have none, and
+// every submit asks: whether there is any is a read of one column, and the
+// whole rows are read only when there is.
 func (s *Service) targets(ctx context.Context, projectID int) ([]*ent.Storage, error) {
 	q := s.client.Storage.Query().Where(storage.ProjectID(projectID), storage.DirectionEQ(storage.DirectionEXPORT))
 	if found, err := q.Clone().Exist(ctx); err != nil || !found {
 		return nil, err
 	}
-	return q.All(ctx)
+	all, err := q.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var sts []*ent.Storage
+	for _, st := range all {
+		ok, err := s.inStanding(ctx, st)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			s.log.Warn("storage: not written: its creator may no longer manage it (removed, deactivated or given a lesser role)",
+				slog.Int("storage", st.ID), slog.Int("project", projectID))
+			continue
+		}
+		sts = append(sts, st)
+	}
+	return sts, nil
+}
+
+// inStanding reports whether st's creator (whoever made it, or last pointed
+// it somewhere else) may still manage it: an active member of its
+// organization whom the storage policy lets see it, with the role they
+// hold now. A target storage is only as good as its creator's standing, as
+// a webhook is: one a manager pointed at their own bucket stops receiving
+// the project's annotations when they are removed or demoted. A storage of
+// an earlier release, which kept no creator, is in standing.
+func (s *Service) inStanding(ctx context.Context, st *ent.Storage) (bool, error) {
+	if st.CreatedByID == nil {
+		return true, nil
+	}
+	m, err := s.client.Membership.Query().Where(membership.UserID(*st.CreatedByID),
+		membership.OrganizationID(st.OrganizationID), membership.HasUserWith(user.Active(true))).
+		Only(viewer.NewSystemContext(ctx))
+	if ent.IsNotFound(err) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	creator := viewer.NewContext(ctx, &viewer.Viewer{UserID: *st.CreatedByID, OrgID: st.OrganizationID, Role: m.Role})
+	return s.client.Storage.Query().Where(storage.ID(st.ID)).Exist(creator)
 }
 
 // objectKey is the key of annotation id in st, as Label Studio names it.
