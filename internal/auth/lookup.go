@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
 
+	"gloss/ent"
 	"gloss/ent/apitoken"
 	"gloss/ent/membership"
 	"gloss/ent/session"
@@ -126,4 +127,20 @@ func lookupQuery(d, table string) string {
 		Limit(1)
 	query, _ := sel.Query()
 	return query
+}
+
+// MemberViewer is user userID as a viewer of organization orgID now, with
+// the role they hold there, or nil when they are no longer an active member
+// of it (removed, deactivated). The server acts for a user this way when it
+// acts later on what they set up (a webhook's or a target storage's
+// creator), so that the privacy policies judge what they may do today.
+func MemberViewer(ctx context.Context, client *ent.Client, userID, orgID int) (*viewer.Viewer, error) {
+	m, err := client.Membership.Query().Where(membership.UserID(userID), membership.OrganizationID(orgID),
+		membership.HasUserWith(user.Active(true))).Only(viewer.NewSystemContext(ctx))
+	if ent.IsNotFound(err) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	return &viewer.Viewer{UserID: userID, OrgID: orgID, Role: m.Role}, nil
 }

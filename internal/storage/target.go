@@ -12,11 +12,10 @@ import (
 	"gloss/ent"
 	"gloss/ent/annotation"
 	"gloss/ent/hook"
-	"gloss/ent/membership"
 	"gloss/ent/storage"
 	"gloss/ent/storagelink"
-	"gloss/ent/user"
 	"gloss/internal/audit"
+	"gloss/internal/auth"
 	"gloss/internal/database"
 	"gloss/internal/export"
 	"gloss/internal/viewer"
@@ -267,16 +266,11 @@ func (s *Service) inStanding(ctx context.Context, st *ent.Storage) (bool, error)
 	if st.CreatedByID == nil {
 		return true, nil
 	}
-	m, err := s.client.Membership.Query().Where(membership.UserID(*st.CreatedByID),
-		membership.OrganizationID(st.OrganizationID), membership.HasUserWith(user.Active(true))).
-		Only(viewer.NewSystemContext(ctx))
-	if ent.IsNotFound(err) {
-		return false, nil
-	} else if err != nil {
+	creator, err := auth.MemberViewer(ctx, s.client, *st.CreatedByID, st.OrganizationID)
+	if err != nil || creator == nil {
 		return false, err
 	}
-	creator := viewer.NewContext(ctx, &viewer.Viewer{UserID: *st.CreatedByID, OrgID: st.OrganizationID, Role: m.Role})
-	return s.client.Storage.Query().Where(storage.ID(st.ID)).Exist(creator)
+	return s.client.Storage.Query().Where(storage.ID(st.ID)).Exist(viewer.NewContext(ctx, creator))
 }
 
 // objectKey is the key of annotation id in st, as Label Studio names it.

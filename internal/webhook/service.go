@@ -9,12 +9,11 @@ import (
 	"strings"
 
 	"gloss/ent"
-	"gloss/ent/membership"
 	"gloss/ent/organization"
 	"gloss/ent/privacy"
 	entproject "gloss/ent/project"
-	"gloss/ent/user"
 	"gloss/ent/webhook"
+	"gloss/internal/auth"
 	"gloss/internal/database"
 	"gloss/internal/fault"
 	"gloss/internal/safehttp"
@@ -175,16 +174,11 @@ const errNoStanding = "not sent: the webhook's creator may no longer manage it (
 // manager pointed at their own server stops sending the project's data
 // when they are removed or demoted, however long it was left behind.
 func (s *Service) inStanding(ctx context.Context, h *ent.Webhook) (bool, error) {
-	m, err := s.client.Membership.Query().Where(membership.UserID(h.CreatedByID),
-		membership.OrganizationID(h.OrganizationID), membership.HasUserWith(user.Active(true))).
-		Only(viewer.NewSystemContext(ctx))
-	if ent.IsNotFound(err) {
-		return false, nil
-	} else if err != nil {
+	creator, err := auth.MemberViewer(ctx, s.client, h.CreatedByID, h.OrganizationID)
+	if err != nil || creator == nil {
 		return false, err
 	}
-	creator := viewer.NewContext(ctx, &viewer.Viewer{UserID: h.CreatedByID, OrgID: h.OrganizationID, Role: m.Role})
-	return s.client.Webhook.Query().Where(webhook.ID(h.ID)).Exist(creator)
+	return s.client.Webhook.Query().Where(webhook.ID(h.ID)).Exist(viewer.NewContext(ctx, creator))
 }
 
 // Update changes the given fields of a webhook.
