@@ -489,12 +489,20 @@ func (s *Service) Signup(ctx context.Context, email, pw, inviteToken string) (*e
 	if err := password.Check(pw); err != nil {
 		return nil, err
 	}
-	// Each answer says whether the email has an account and whether the
-	// invite token is good, and costs a password hash: the sign-ups that
-	// fail from one address are limited (a class signing up at once from
-	// one network is not: those that succeed give their attempt back).
+	// A refusal says whether the email has an account or the invite token
+	// is good: the refusals of one address are limited, each reserved (one
+	// atomic statement) before it is answered, so a burst gets no more
+	// answers than the limit. They are decided before the password is
+	// hashed, so they cost no hash either; sign-ups that succeed are not
+	// counted (a class signing up at once from one network).
 	key := signupKey(s.sessions.RequestAddress(ctx))
-	if err := s.reserve(ctx, key); err != nil {
+	if err := s.refusal(ctx, email, inviteToken); err != nil {
+		if fault.As(err) == nil {
+			return nil, err // the server's, not a refusal
+		}
+		if rerr := s.reserve(ctx, key); rerr != nil {
+			return nil, rerr
+		}
 		return nil, err
 	}
 	// Hashed before the transaction opens: the write lock is never held
@@ -510,11 +518,46 @@ func (s *Service) Signup(ctx context.Context, email, pw, inviteToken string) (*e
 		return err
 	})
 	if err != nil {
+		if fault.As(err) != nil {
+			// Refused after all (what refusal read changed meanwhile):
+			// counted as well.
+			_ = s.reserve(ctx, key)
+		}
 		return nil, err
 	}
-	s.refund(ctx, key)
 	return u, nil
 }
+
+// refusal is why a sign-up would be refused, read before the password is
+// hashed: an invite token that is no good, none where one is needed, or an
+// email that has an account. The sign-up decides again in its transaction.
+func (s *Service) refusal(ctx context.Context, email, inviteToken string) error {
+	switch {
+	case inviteToken != "":
+		inv, err := s.lookupInvite(ctx, s.client, inviteToken)
+		if err != nil {
+			return err
+		}
+		if inv == nil {
+			return errInviteGone
+		}
+	case !s.openSignup:
+		return errInviteNeeded
+	}
+	exists, err := s.client.User.Query().Where(user.Email(email)).Exist(viewer.NewSystemContext(ctx))
+	if err != nil {
+		return err
+	}
+	if exists {
+		return errAccountExists
+	}
+	return nil
+}
+
+var (
+	errInviteNeeded  = fault.Invalid("signup needs an invite link; ask an organization admin for one")
+	errAccountExists = fault.Invalid("an account with this email already exists; sign in instead")
+)
 
 func (s *Service) signup(ctx context.Context, email, hash, inviteToken string) (*ent.User, error) {
 	client := database.ClientFrom(ctx, s.client)
@@ -549,7 +592,7 @@ func (s *Service) signup(ctx context.Context, email, hash, inviteToken string) (
 			return nil, fault.Invalid("this instance has no owner yet: use the setup link printed when Gloss started")
 		}
 	default:
-		return nil, fault.Invalid("signup needs an invite link; ask an organization admin for one")
+		return nil, errInviteNeeded
 	}
 	// System context: the new account does not exist yet, so no viewer can
 	// create it; the checks above are what authorize this.
@@ -557,7 +600,7 @@ func (s *Service) signup(ctx context.Context, email, hash, inviteToken string) (
 	if exists, err := client.User.Query().Where(user.Email(email)).Exist(sys); err != nil {
 		return nil, err
 	} else if exists {
-		return nil, fault.Invalid("an account with this email already exists; sign in instead")
+		return nil, errAccountExists
 	}
 	if used != nil {
 		if err := useInvite(sys, client, used); err != nil {
