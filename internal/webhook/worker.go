@@ -134,7 +134,11 @@ func (w *Worker) release(ctx context.Context, ds []*ent.WebhookDelivery) error {
 	defer cancel()
 	now := time.Now()
 	for _, d := range ds {
-		if err := w.svc.client.WebhookDelivery.UpdateOne(d).SetNextAttemptAt(now).AddAttempts(-1).Exec(ctx); err != nil {
+		// Only while still this claim's, as send records: another process
+		// may have claimed it since (a stall past the lease).
+		_, err := w.svc.client.WebhookDelivery.UpdateOne(d).Where(webhookdelivery.Attempts(d.Attempts)).
+			SetNextAttemptAt(now).AddAttempts(-1).Save(ctx)
+		if err != nil && !ent.IsNotFound(err) {
 			return err
 		}
 	}

@@ -393,3 +393,44 @@ func TestALateRecordDoesNotOverwriteAnother(t *testing.T) {
 		t.Fatalf("the late attempt's record overwrote the other's: status %s attempts %d code %v error %q", d.Status, d.Attempts, d.ResponseCode, d.Error)
 	}
 }
+
+// TestALateReleaseDoesNotUndoAnotherClaim: a worker that stops hands back
+// the deliveries of its batch it did not try, taking their claimed attempt
+// back; one that another process claimed again meanwhile (a stall past the
+// lease) is that process's now, and keeps its count.
+func TestALateReleaseDoesNotUndoAnotherClaim(t *testing.T) {
+	r := MustRig(t, "127.0.0.1")
+	sys := viewer.NewSystemContext(context.Background())
+	ctx, stop := context.WithCancel(context.Background())
+	var other atomic.Int64 // the delivery another process claims
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		// During the first send: the server stops, and another process
+		// claims the other delivery of the batch again.
+		stop()
+		for _, d := range r.deliveries(t) {
+			if fmt.Sprint(d.ID) != req.Header.Get("X-Gloss-Delivery") && other.CompareAndSwap(0, int64(d.ID)) {
+				r.db.Client.WebhookDelivery.UpdateOne(d).AddAttempts(1).ExecX(sys)
+			}
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	r.hook(t, srv.URL)
+	r.emit(t)
+	r.emit(t)
+	if _, err := r.svc.NewWorker(r.db.Dialect, fast).RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ds := r.deliveries(t)
+	if len(ds) != 2 {
+		t.Fatalf("%d deliveries", len(ds))
+	}
+	for _, d := range ds {
+		if int64(d.ID) == other.Load() && (d.Status != webhookdelivery.StatusPending || d.Attempts != 2) {
+			t.Fatalf("the delivery another process claimed is %s with %d attempts after the late release; want pending with its 2", d.Status, d.Attempts)
+		}
+	}
+	if other.Load() == 0 {
+		t.Fatal("no delivery was claimed by the other process: the test proves nothing")
+	}
+}
