@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 const uploadImageConfig = `<View><Image name="image" value="$image"/><Choices name="c" toName="image"><Choice value="A"/></Choices></View>`
@@ -271,9 +272,22 @@ func TestUploadsOfAnEarlierReleaseAreRecorded(t *testing.T) {
 			owner.ok(deleteTasksMut, map[string]any{"p": pid, "ids": []string{str(e, "node", "id")}})
 		}
 	}
-	// As an earlier release left it: no record.
+	// As an earlier release left it: no record, and files older than an
+	// import in flight could be (a fresh one is left to a later start).
 	db := insider(t, s)
 	mustExec(t, db, "DELETE FROM uploads")
+	old := time.Now().Add(-time.Hour)
+	for _, n := range append([]string{orphan}, names...) {
+		if err := os.Chtimes(filepath.Join(s.DataDir, "uploads", strings.TrimPrefix(n, "/api/uploads/")), old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A fresh file with no record: maybe another replica's import that
+	// has yet to commit its own.
+	fresh := strings.Repeat("f", 32) + ".png"
+	if err := os.WriteFile(filepath.Join(s.DataDir, "uploads", fresh), onePixelPNG, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	s.stop()
 	s2 := mustStartIn(t, s.DataDir, s.env)
 	owner2, stranger2 := s2.browser(t), s2.browser(t)
@@ -295,5 +309,8 @@ func TestUploadsOfAnEarlierReleaseAreRecorded(t *testing.T) {
 	var recorded int
 	if err := db.SQL.QueryRow(rebind(db, "SELECT COUNT(*) FROM uploads WHERE task_id = 0 AND name = $1"), strings.TrimPrefix(orphan, "/api/uploads/")).Scan(&recorded); err != nil || recorded != 1 {
 		t.Errorf("the file no task names is recorded %d times (%v), want once as nobody's", recorded, err)
+	}
+	if err := db.SQL.QueryRow(rebind(db, "SELECT COUNT(*) FROM uploads WHERE name = $1"), fresh).Scan(&recorded); err != nil || recorded != 0 {
+		t.Errorf("a fresh file is recorded %d times (%v); want it left to a later start", recorded, err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
@@ -254,9 +255,16 @@ func (s *Service) RecordEarlierUploads(ctx context.Context) error {
 	missing := map[string]bool{}
 	var names []string
 	for _, e := range entries {
-		if e.Type().IsRegular() && uploadName.MatchString(e.Name()) {
-			names = append(names, e.Name())
+		if !e.Type().IsRegular() || !uploadName.MatchString(e.Name()) {
+			continue
 		}
+		// A file newer than uploadSettle may be one whose import another
+		// replica sharing the folder is still committing, with its own
+		// record: it is left to a later start.
+		if info, err := e.Info(); err != nil || time.Since(info.ModTime()) < uploadSettle {
+			continue
+		}
+		names = append(names, e.Name())
 	}
 	for chunk := range slices.Chunk(names, uploadChunk) {
 		have, err := s.client.Upload.Query().Where(upload.NameIn(chunk...)).Select(upload.FieldName).Strings(sys)
@@ -311,6 +319,10 @@ func (s *Service) RecordEarlierUploads(ctx context.Context) error {
 		return nil
 	})
 }
+
+// uploadSettle is how old an upload file with no record must be for the
+// start-up recording to take it for an earlier one.
+const uploadSettle = 10 * time.Minute
 
 // uploadChunk is how many upload names one statement carries, well under
 // SQLite's limit on bound values.
