@@ -275,6 +275,14 @@ func (s *split) Exec(ctx context.Context, query string, args, v any) error {
 }
 
 func (s *split) Query(ctx context.Context, query string, args, v any) error {
+	if err := s.query(ctx, query, args, v); err != nil {
+		return err
+	}
+	budgeted(ctx, v)
+	return nil
+}
+
+func (s *split) query(ctx context.Context, query string, args, v any) error {
 	if isSelect(query) {
 		return s.reader.Query(ctx, query, args, v)
 	}
@@ -407,6 +415,15 @@ type connTx struct {
 	turns       *turns // nil on PostgreSQL
 	checkpoints *checkpointer
 	ended       bool
+}
+
+// Query is the transaction's, charged to ctx's read budget.
+func (t *connTx) Query(ctx context.Context, query string, args, v any) error {
+	if err := t.Tx.Query(ctx, query, args, v); err != nil {
+		return err
+	}
+	budgeted(ctx, v)
+	return nil
 }
 
 func (t *connTx) Commit() error {

@@ -21,6 +21,7 @@ import (
 
 	"gloss/ent"
 	"gloss/graph"
+	"gloss/internal/database"
 	"gloss/internal/fault"
 )
 
@@ -62,7 +63,18 @@ func newGraphQL(client *ent.Client, schema graphql.ExecutableSchema, introspecti
 		log.Error("graphql panic", slog.Any("panic", v), slog.String("request_id", RequestID(ctx)))
 		return errors.New("panic in resolver")
 	})
-	return checkGraphQLRequest(srv)
+	return checkGraphQLRequest(readBudget(srv))
+}
+
+// readBudget gives every GraphQL request a read budget
+// (database.WithReadBudget), ended once its response is written: gqlgen
+// holds the whole response until then.
+func readBudget(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, end := database.WithReadBudget(r.Context())
+		defer end()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
 
 // ownTransaction are the mutations that must not run inside the
