@@ -322,3 +322,54 @@ func TestStorageCredentialsStayWithTheirBucket(t *testing.T) {
 		})
 	}
 }
+
+// TestAPrefixKeepsItsCredentials: a prefix often keeps one project's
+// files from another's in a shared bucket. A manager who moves an owner's
+// storage out of its prefix while keeping the credentials (to sync, and
+// read, what the rest of the bucket holds) is refused and nothing
+// changes; narrowing the prefix, or moving it with the credentials given
+// again, goes through.
+func TestAPrefixKeepsItsCredentials(t *testing.T) {
+	s, owner := MustOwner(t, map[string]string{"GLOSS_OUTBOUND_ALLOW": "127.0.0.1"})
+	tm := &team{s: s, owner: owner}
+	project := tm.project(t, imageConfig, nil)
+	manager := tm.joinAs(t, "MANAGER")
+	tm.addMember(t, project, manager)
+	const (
+		updateStorage = `mutation($s: ID!, $i: UpdateStorageInput!) { updateStorage(id: $s, input: $i) { id prefix } }`
+		settings      = `query($p: ID!) { project(id: $p) { storages { id endpoint bucket prefix secretSet } } }`
+	)
+	s3 := map[string]any{"bucket": "shared", "endpoint": "http://127.0.0.1:9", "accessKeyId": "AKIDSHARED", "secretAccessKey": s3Secret}
+	id := str(owner.ok(createStorageMutation, map[string]any{"i": map[string]any{
+		"projectId": project, "direction": "IMPORT", "kind": "S3", "prefix": "teams/a/", "s3": s3}}), "createStorage", "id")
+	before := owner.ok(settings, map[string]any{"p": project})
+	keep := map[string]any{"bucket": "shared", "endpoint": "http://127.0.0.1:9"}
+	for _, in := range []map[string]any{
+		{"prefix": "teams/"},
+		{"prefix": ""},
+		{"prefix": "teams/b/"},
+		{"prefix": "teams/", "s3": keep},
+	} {
+		r := manager.gql(updateStorage, map[string]any{"s": id, "i": in})
+		if r.Code() != "BAD_USER_INPUT" || !strings.Contains(r.Errors[0].Message, "credentials") || !strings.Contains(r.Errors[0].Message, "prefix") {
+			t.Errorf("%v with the credentials kept: want BAD_USER_INPUT naming the credentials and the prefix, got %s", in, r.Raw)
+		}
+		if after := owner.ok(settings, map[string]any{"p": project}); fmt.Sprint(after) != fmt.Sprint(before) {
+			t.Errorf("a refused edit changed the storage:\n%v\n%v", before, after)
+		}
+	}
+	// Narrower: the credentials stay.
+	if p := str(manager.ok(updateStorage, map[string]any{"s": id, "i": map[string]any{"prefix": "teams/a/2026/"}}), "updateStorage", "prefix"); p != "teams/a/2026/" {
+		t.Fatalf("narrowing the prefix: %q", p)
+	}
+	if path(owner.ok(settings, map[string]any{"p": project}), "project", "storages").([]any)[0].(map[string]any)["secretSet"] != true {
+		t.Error("narrowing the prefix dropped the credentials")
+	}
+	// Elsewhere with the credentials given again (here emptied): it goes.
+	manager.ok(updateStorage, map[string]any{"s": id, "i": map[string]any{"prefix": "teams/b/",
+		"s3": map[string]any{"bucket": "shared", "endpoint": "http://127.0.0.1:9", "accessKeyId": "", "secretAccessKey": ""}}})
+	st := path(owner.ok(settings, map[string]any{"p": project}), "project", "storages").([]any)[0].(map[string]any)
+	if st["prefix"] != "teams/b/" || st["secretSet"] != false {
+		t.Errorf("a move with the credentials given again: %v", st)
+	}
+}

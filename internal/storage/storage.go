@@ -317,6 +317,9 @@ func (s *Service) Update(ctx context.Context, id int, in Input) (*ent.Storage, e
 		SetNillableRegexFilter(in.RegexFilter).SetNillableUseBlobUrls(in.UseBlobURLs).
 		SetNillableRecursiveScan(in.RecursiveScan).SetNillablePresign(in.Presign).
 		SetNillablePresignTTLMinutes(in.PresignTTLMinutes).SetNillableCanDeleteObjects(in.CanDeleteObjects)
+	if in.kindsGiven() == 0 && widened(st, in.Prefix) && SecretSet(st) {
+		return nil, errMoved("prefix")
+	}
 	if in.kindsGiven() > 0 {
 		sec, err := s.secrets(st)
 		if err != nil {
@@ -327,7 +330,7 @@ func (s *Service) Update(ctx context.Context, id int, in Input) (*ent.Storage, e
 			return nil, err
 		}
 		u.SetBucket(set.bucket).SetSettings(set.values)
-		if set.bucket != st.Bucket || !maps.Equal(set.values, st.Settings) {
+		if set.bucket != st.Bucket || !maps.Equal(set.values, st.Settings) || widened(st, in.Prefix) {
 			// Whoever points a storage somewhere else answers for it from
 			// then on (targets).
 			u.SetCreatedByID(viewer.FromContext(ctx).UserID)
@@ -404,9 +407,9 @@ func (s *Service) settings(in Input, old *ent.Storage, sec *Secrets) (kindSettin
 			}
 			values["endpoint"] = *e
 		}
-		if (moved(old, values, "endpoint") || rebucketed(old, in.S3.Bucket)) &&
+		if (moved(old, values, "endpoint") || rebucketed(old, in.S3.Bucket, in.Prefix)) &&
 			(kept(sec.AccessKeyID, in.S3.AccessKeyID) || kept(sec.SecretAccessKey, in.S3.SecretAccessKey) || kept(sec.SessionToken, in.S3.SessionToken)) {
-			return kindSettings{}, errMoved("s3.endpoint or s3.bucket")
+			return kindSettings{}, errMoved("s3.endpoint, s3.bucket or prefix")
 		}
 		secretField(&sec.AccessKeyID, in.S3.AccessKeyID)
 		secretField(&sec.SecretAccessKey, in.S3.SecretAccessKey)
@@ -459,8 +462,8 @@ func (s *Service) settings(in Input, old *ent.Storage, sec *Secrets) (kindSettin
 			useTLS = "true"
 		}
 		values := map[string]string{"port": strconv.Itoa(port), "db": strconv.Itoa(db), "tls": useTLS}
-		if (rebucketed(old, r.Host) || moved(old, values, "port") || moved(old, values, "tls") || moved(old, values, "db")) && kept(sec.Password, r.Password) {
-			return kindSettings{}, errMoved("redis.host, redis.port, redis.tls or redis.db")
+		if (rebucketed(old, r.Host, in.Prefix) || moved(old, values, "port") || moved(old, values, "tls") || moved(old, values, "db")) && kept(sec.Password, r.Password) {
+			return kindSettings{}, errMoved("redis.host, redis.port, redis.tls, redis.db or prefix")
 		}
 		secretField(&sec.Password, r.Password)
 		if len(sec.Password) > 1024 {
@@ -497,8 +500,8 @@ func (s *Service) settings(in Input, old *ent.Storage, sec *Secrets) (kindSettin
 			}
 			values["endpoint"] = *e
 		}
-		if (moved(old, values, "endpoint") || rebucketed(old, g.Bucket) || moved(old, values, "projectId")) && kept(sec.GCSCredentials, g.CredentialsJSON) {
-			return kindSettings{}, errMoved("gcs.endpoint, gcs.bucket or gcs.projectId")
+		if (moved(old, values, "endpoint") || rebucketed(old, g.Bucket, in.Prefix) || moved(old, values, "projectId")) && kept(sec.GCSCredentials, g.CredentialsJSON) {
+			return kindSettings{}, errMoved("gcs.endpoint, gcs.bucket, gcs.projectId or prefix")
 		}
 		secretField(&sec.GCSCredentials, g.CredentialsJSON)
 		if len(sec.GCSCredentials) > 16384 {
@@ -536,8 +539,8 @@ func (s *Service) settings(in Input, old *ent.Storage, sec *Secrets) (kindSettin
 			}
 			values["endpoint"] = *e
 		}
-		if (moved(old, values, "endpoint") || moved(old, values, "account") || rebucketed(old, a.Container)) && kept(sec.AzureKey, a.AccountKey) {
-			return kindSettings{}, errMoved("azure.endpoint, azure.accountName or azure.container")
+		if (moved(old, values, "endpoint") || moved(old, values, "account") || rebucketed(old, a.Container, in.Prefix)) && kept(sec.AzureKey, a.AccountKey) {
+			return kindSettings{}, errMoved("azure.endpoint, azure.accountName, azure.container or prefix")
 		}
 		secretField(&sec.AzureKey, a.AccountKey)
 		if sec.AzureKey != "" {
@@ -566,10 +569,19 @@ func moved(old *ent.Storage, values map[string]string, name string) bool {
 }
 
 // rebucketed reports whether an edit points old at another bucket (an S3
-// or GCS bucket, an Azure container, a Redis host). Keys an admin entered
-// for one bucket often reach others the editor may not read.
-func rebucketed(old *ent.Storage, bucket string) bool {
-	return old != nil && old.Bucket != bucket
+// or GCS bucket, an Azure container, a Redis host), or at objects outside
+// its prefix (widened). Keys an admin entered for one bucket often reach
+// others the editor may not read, and a prefix is often what keeps one
+// project's files from another's in a shared bucket.
+func rebucketed(old *ent.Storage, bucket string, prefix *string) bool {
+	return old != nil && (old.Bucket != bucket || widened(old, prefix))
+}
+
+// widened reports whether an edit gives old a prefix that is not within
+// its own (objects are listed by the prefix as a string): narrowing it is
+// no move, any other change is.
+func widened(old *ent.Storage, prefix *string) bool {
+	return old != nil && prefix != nil && !strings.HasPrefix(*prefix, old.Prefix)
 }
 
 // kept reports whether a stored credential would stay although the input
