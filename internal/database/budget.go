@@ -58,6 +58,13 @@ func WithReadBudget(ctx context.Context) (context.Context, func()) {
 	return context.WithValue(ctx, budgetKey{}, b), b.end
 }
 
+// WithoutReadBudget returns ctx without its read budget: for work a
+// request starts in the background, which outlives the response and
+// reads under bounds of its own.
+func WithoutReadBudget(ctx context.Context) context.Context {
+	return context.WithValue(ctx, budgetKey{}, (*budget)(nil))
+}
+
 // charge counts n more bytes read.
 func (b *budget) charge(n int64) error {
 	b.mu.Lock()

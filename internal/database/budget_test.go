@@ -1,6 +1,7 @@
 package database
 
 import (
+	"context"
 	"testing"
 
 	"golang.org/x/sync/semaphore"
@@ -48,6 +49,12 @@ func TestReadBudgetsShareThePool(t *testing.T) {
 	// Reads after the end are not charged (background work).
 	if err := a.charge(ReadLimit * 2); err != nil {
 		t.Fatalf("a charge after the end: %v", err)
+	}
+	// Work a request left in the background carries no budget.
+	ctx, end := WithReadBudget(context.Background())
+	defer end()
+	if ctx.Value(budgetKey{}).(*budget) == nil || WithoutReadBudget(ctx).Value(budgetKey{}).(*budget) != nil {
+		t.Error("WithoutReadBudget kept the request's budget")
 	}
 	// Past the limit: BAD_USER_INPUT, and again after.
 	c := &budget{pool: semaphore.NewWeighted(ReadLimit), limit: ReadLimit}

@@ -86,7 +86,7 @@ func (s *Service) Sync(ctx context.Context, id int) (*ent.StorageSync, error) {
 	if err != nil {
 		return nil, err
 	}
-	bg := viewer.NewContext(context.WithoutCancel(ctx), v)
+	bg := viewer.NewContext(database.WithoutReadBudget(context.WithoutCancel(ctx)), v)
 	started = true
 	go func() {
 		defer s.leave()
