@@ -838,3 +838,60 @@ func TestTargetStoragesStopWithTheirCreatorsStanding(t *testing.T) {
 		t.Fatal("the removed manager's bucket received an annotation made after their removal")
 	}
 }
+
+// TestASyncOfManyObjectsTakesEachOnce: a sync looks its listed objects up
+// among its links a chunk at a time (it no longer loads every link of a
+// bucket of a million objects). Across chunks and capped syncs, each
+// object becomes one task, those it skips are not counted, and a sync
+// with nothing new imports nothing.
+func TestASyncOfManyObjectsTakesEachOnce(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "data")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const files = 1234
+	for i := range files {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("img-%04d.png", i)), pngBytes, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Not an image: the filter passes it over, and no task names it.
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, owner := MustOwner(t, map[string]string{"LOCAL_FILES_SERVING_ENABLED": "true", "LOCAL_FILES_DOCUMENT_ROOT": root,
+		"GLOSS_IMPORT_MAX_TASKS": "700"})
+	project := (&team{s: s, owner: owner}).project(t, imageConfig, nil)
+	id := str(owner.ok(createStorageMutation, map[string]any{"i": map[string]any{"projectId": project, "direction": "IMPORT",
+		"kind": "LOCAL", "regexFilter": `\.png$`, "useBlobUrls": true, "local": map[string]any{"path": "data"}}}), "createStorage", "id")
+	for _, want := range []int{700, files, files} {
+		done := syncAndWait(t, owner, project, id)
+		if str(done, "status") != "COMPLETED" {
+			t.Fatalf("sync: %v", done)
+		}
+		if n := taskCount(t, owner, project); n != want {
+			t.Fatalf("%d tasks after a sync, want %d", n, want)
+		}
+	}
+	seen := map[string]bool{}
+	var after any
+	for {
+		page := owner.ok(`query($p: ID!, $a: Cursor) { tasks(projectId: $p, first: 100, after: $a) { edges { node { data } } pageInfo { hasNextPage endCursor } } }`,
+			map[string]any{"p": project, "a": after})
+		for _, e := range path(page, "tasks", "edges").([]any) {
+			img := str(e, "node", "data", "image")
+			if seen[img] {
+				t.Fatalf("%s became two tasks", img)
+			}
+			seen[img] = true
+		}
+		if path(page, "tasks", "pageInfo", "hasNextPage") != true {
+			break
+		}
+		after = path(page, "tasks", "pageInfo", "endCursor")
+	}
+	if len(seen) != files {
+		t.Fatalf("%d objects have a task, want %d", len(seen), files)
+	}
+}

@@ -187,7 +187,8 @@ var errEnough = errors.New("storage: enough new objects for one sync")
 // refuses them), and in a local storage names it would not serve (a
 // control character, a percent sign, a ".." segment). The keys are held
 // in memory until they are imported, so max bounds what a bucket of a
-// hundred million objects costs.
+// hundred million objects costs; the links of objects imported before
+// are looked up a listed chunk at a time (linkChunk), not loaded whole.
 func (s *Service) newObjects(ctx context.Context, st *ent.Storage, b Bucket, max int) (keys []string, unnamable int, more bool, err error) {
 	var filter *regexp.Regexp
 	if st.RegexFilter != "" {
@@ -196,35 +197,57 @@ func (s *Service) newObjects(ctx context.Context, st *ent.Storage, b Bucket, max
 			return nil, 0, false, fault.Invalid("regexFilter is not a valid regular expression")
 		}
 	}
-	known := map[string]bool{}
-	linked, err := s.client.StorageLink.Query().Where(storagelink.StorageID(st.ID)).
-		Select(storagelink.FieldKey).Strings(viewer.NewSystemContext(ctx))
-	if err != nil {
-		return nil, 0, false, err
-	}
-	for _, k := range linked {
-		known[k] = true
+	sys := viewer.NewSystemContext(ctx)
+	listed := make([]string, 0, linkChunk)
+	// take keeps the listed objects that have no link yet.
+	take := func() error {
+		if len(listed) == 0 {
+			return nil
+		}
+		linked, err := s.client.StorageLink.Query().Where(storagelink.StorageID(st.ID), storagelink.KeyIn(listed...)).
+			Select(storagelink.FieldKey).Strings(sys)
+		if err != nil {
+			return err
+		}
+		known := make(map[string]bool, len(linked))
+		for _, k := range linked {
+			known[k] = true
+		}
+		for _, k := range listed {
+			switch {
+			case known[k]:
+			case !text.IsClean(k) || st.Kind == storage.KindLOCAL && plainPath(k) != nil:
+				unnamable++
+			case len(keys) == max:
+				return errEnough
+			default:
+				keys = append(keys, k)
+			}
+		}
+		listed = listed[:0]
+		return nil
 	}
 	err = b.List(ctx, st.Prefix, st.RecursiveScan, func(o Object) error {
-		if known[o.Key] || filter != nil && !filter.MatchString(o.Key) {
+		if filter != nil && !filter.MatchString(o.Key) {
 			return nil
 		}
-		known[o.Key] = true
-		if !text.IsClean(o.Key) || st.Kind == storage.KindLOCAL && plainPath(o.Key) != nil {
-			unnamable++
-			return nil
+		if listed = append(listed, o.Key); len(listed) == linkChunk {
+			return take()
 		}
-		if len(keys) == max {
-			return errEnough
-		}
-		keys = append(keys, o.Key)
 		return nil
 	})
+	if err == nil {
+		err = take()
+	}
 	if errors.Is(err, errEnough) {
 		return keys, unnamable, true, nil
 	}
 	return keys, unnamable, false, err
 }
+
+// linkChunk is how many listed objects a sync looks up among its links at
+// once.
+const linkChunk = 500
 
 // importObjects makes tasks from a source storage's new objects: one task
 // per object naming it (useBlobUrls), or the tasks in each JSON/JSONL
