@@ -216,6 +216,12 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		Local:       storage.Local{Enabled: cfg.LocalFilesServing, Root: cfg.LocalFilesRoot},
 		GCSEmulator: cfg.GCSEmulator,
 	})
+	// Credentials an earlier release sealed to their project only are
+	// sealed again to where their storage points, once across replicas.
+	if err := db.Exclusive(ctx, storages.ResealEarlier); err != nil {
+		storages.Close(0)
+		return fmt.Errorf("seal storage credentials again: %w", err)
+	}
 	db.Client.Annotation.Use(storages.Hook())
 	// Syncs stop; target writes in flight finish before the database
 	// closes, within what is left of the shutdown's grace.

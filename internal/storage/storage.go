@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,6 +33,7 @@ import (
 	"gloss/ent/storage"
 	"gloss/ent/storagelink"
 	"gloss/ent/storagesync"
+	"gloss/internal/audit"
 	"gloss/internal/database"
 	"gloss/internal/dataset"
 	"gloss/internal/fault"
@@ -292,7 +294,11 @@ func (s *Service) Create(ctx context.Context, in Input) (*ent.Storage, error) {
 		SetNillableRegexFilter(in.RegexFilter).SetNillableUseBlobUrls(in.UseBlobURLs).
 		SetNillableRecursiveScan(in.RecursiveScan).SetNillablePresign(in.Presign).
 		SetNillablePresignTTLMinutes(in.PresignTTLMinutes).SetNillableCanDeleteObjects(in.CanDeleteObjects)
-	if sealed := s.seal(sec, bindOf(p.OrganizationID, p.ID)); sealed != nil {
+	prefix := ""
+	if in.Prefix != nil {
+		prefix = *in.Prefix
+	}
+	if sealed := s.seal(sec, bindOf(p.OrganizationID, p.ID, in.Kind, in.Direction, set.bucket, prefix, set.values)); sealed != nil {
 		c.SetSecrets(sealed)
 	}
 	return c.Save(ctx)
@@ -320,22 +326,32 @@ func (s *Service) Update(ctx context.Context, id int, in Input) (*ent.Storage, e
 	if in.kindsGiven() == 0 && widened(st, in.Prefix) && SecretSet(st) {
 		return nil, errMoved("prefix")
 	}
-	if in.kindsGiven() > 0 {
+	prefix := st.Prefix
+	if in.Prefix != nil {
+		prefix = *in.Prefix
+	}
+	// The credentials are sealed again for where the storage goes now
+	// (bindOf) when that may have changed.
+	if in.kindsGiven() > 0 || prefix != st.Prefix && SecretSet(st) {
 		sec, err := s.secrets(st)
 		if err != nil {
 			return nil, err
 		}
-		set, err := s.settings(in, st, &sec)
-		if err != nil {
-			return nil, err
+		bucket, values := st.Bucket, st.Settings
+		if in.kindsGiven() > 0 {
+			set, err := s.settings(in, st, &sec)
+			if err != nil {
+				return nil, err
+			}
+			bucket, values = set.bucket, set.values
+			u.SetBucket(bucket).SetSettings(values)
+			if bucket != st.Bucket || !maps.Equal(values, st.Settings) || widened(st, in.Prefix) {
+				// Whoever points a storage somewhere else answers for it
+				// from then on (targets).
+				u.SetCreatedByID(viewer.FromContext(ctx).UserID)
+			}
 		}
-		u.SetBucket(set.bucket).SetSettings(set.values)
-		if set.bucket != st.Bucket || !maps.Equal(set.values, st.Settings) || widened(st, in.Prefix) {
-			// Whoever points a storage somewhere else answers for it from
-			// then on (targets).
-			u.SetCreatedByID(viewer.FromContext(ctx).UserID)
-		}
-		if sealed := s.seal(sec, bindOf(st.OrganizationID, st.ProjectID)); sealed != nil {
+		if sealed := s.seal(sec, bindOf(st.OrganizationID, st.ProjectID, st.Kind, st.Direction, bucket, prefix, values)); sealed != nil {
 			u.SetSecrets(sealed)
 		} else {
 			u.ClearSecrets()
@@ -701,9 +717,58 @@ func (s *Service) endpoint(field, raw string) error {
 	return nil
 }
 
-// bindOf is what sealed credentials are bound to: the organization and
-// project of their storage, so that they open in no other project's row.
-func bindOf(org, project int) string { return fmt.Sprintf("org %d project %d", org, project) }
+// bindOf is what a storage's sealed credentials are bound to: its
+// organization and project, so that they open in no other project's row,
+// and where its requests go and what they reach (kind, direction, bucket,
+// prefix and every setting: endpoint, region, account, port, ...), so
+// that they open for no other place. Someone who can write the database
+// but does not hold the server's secret key cannot point a storage at a
+// server or a bucket of their own and have the server send its
+// credentials there, as an edit through the API cannot (errMoved).
+func bindOf(org, project int, kind storage.Kind, dir storage.Direction, bucket, prefix string, settings map[string]string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "org %d project %d %s %s bucket %q prefix %q", org, project, kind, dir, bucket, prefix)
+	for _, k := range slices.Sorted(maps.Keys(settings)) {
+		fmt.Fprintf(&b, " %q=%q", k, settings[k])
+	}
+	return b.String()
+}
+
+// bindOfStorage is bindOf of st as stored.
+func bindOfStorage(st *ent.Storage) string {
+	return bindOf(st.OrganizationID, st.ProjectID, st.Kind, st.Direction, st.Bucket, st.Prefix, st.Settings)
+}
+
+// earlierBind is what releases before destination binding bound
+// credentials to: organization and project only (ResealEarlier).
+func earlierBind(st *ent.Storage) string {
+	return fmt.Sprintf("org %d project %d", st.OrganizationID, st.ProjectID)
+}
+
+// ResealEarlier seals again, bound to their destination, the credentials
+// an earlier release sealed bound to their project only. It runs at
+// start, under the start-up lock.
+func (s *Service) ResealEarlier(ctx context.Context) error {
+	sys := viewer.NewSystemContext(ctx)
+	sts, err := s.client.Storage.Query().Where(storage.SecretsNotNil()).All(sys)
+	if err != nil {
+		return err
+	}
+	for _, st := range sts {
+		if _, err := s.sealer.Open(st.Secrets, bindOfStorage(st)); err == nil {
+			continue
+		}
+		plain, err := s.sealer.Open(st.Secrets, earlierBind(st))
+		if err != nil {
+			continue // not openable either way: secrets says so when used
+		}
+		if err := s.client.Storage.UpdateOneID(st.ID).SetSecrets(s.sealer.Seal(plain, bindOfStorage(st))).
+			Exec(audit.Quiet(sys)); err != nil {
+			return fmt.Errorf("seal storage %d's credentials again: %w", st.ID, err)
+		}
+	}
+	return nil
+}
 
 // seal encrypts sec, or returns nil when it holds nothing.
 func (s *Service) seal(sec Secrets, bind string) []byte {
@@ -723,9 +788,9 @@ func (s *Service) secrets(st *ent.Storage) (Secrets, error) {
 	if len(st.Secrets) == 0 {
 		return sec, nil
 	}
-	b, err := s.sealer.Open(st.Secrets, bindOf(st.OrganizationID, st.ProjectID))
+	b, err := s.sealer.Open(st.Secrets, bindOfStorage(st))
 	if err != nil {
-		return sec, errors.New("the storage's credentials cannot be opened with this server's secret key; enter them again")
+		return sec, errors.New("the storage's credentials cannot be opened with this server's secret key for where the storage points; enter them again")
 	}
 	if err := json.Unmarshal(b, &sec); err != nil {
 		return sec, errors.New("the storage's credentials are unreadable; enter them again")
