@@ -431,6 +431,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldPasswordHash:         {Type: field.TypeString, Column: user.FieldPasswordHash},
 			user.FieldActive:               {Type: field.TypeBool, Column: user.FieldActive},
 			user.FieldActiveOrganizationID: {Type: field.TypeInt, Column: user.FieldActiveOrganizationID},
+			user.FieldStartupTokenHash:     {Type: field.TypeBytes, Column: user.FieldStartupTokenHash},
 		},
 	}
 	graph.Nodes[19] = &sqlgraph.Node{
@@ -2720,6 +2721,11 @@ func (f *UserFilter) WhereActive(p entql.BoolP) {
 // WhereActiveOrganizationID applies the entql int predicate on the active_organization_id field.
 func (f *UserFilter) WhereActiveOrganizationID(p entql.IntP) {
 	f.Where(p.Field(user.FieldActiveOrganizationID))
+}
+
+// WhereStartupTokenHash applies the entql []byte predicate on the startup_token_hash field.
+func (f *UserFilter) WhereStartupTokenHash(p entql.BytesP) {
+	f.Where(p.Field(user.FieldStartupTokenHash))
 }
 
 // WhereHasMemberships applies a predicate to check if query has an edge memberships.

@@ -16239,6 +16239,7 @@ type UserMutation struct {
 	active                     *bool
 	active_organization_id     *int
 	addactive_organization_id  *int
+	startup_token_hash         *[]byte
 	clearedFields              map[string]struct{}
 	memberships                map[int]struct{}
 	removedmemberships         map[int]struct{}
@@ -16568,6 +16569,55 @@ func (m *UserMutation) ResetActiveOrganizationID() {
 	delete(m.clearedFields, user.FieldActiveOrganizationID)
 }
 
+// SetStartupTokenHash sets the "startup_token_hash" field.
+func (m *UserMutation) SetStartupTokenHash(b []byte) {
+	m.startup_token_hash = &b
+}
+
+// StartupTokenHash returns the value of the "startup_token_hash" field in the mutation.
+func (m *UserMutation) StartupTokenHash() (r []byte, exists bool) {
+	v := m.startup_token_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStartupTokenHash returns the old "startup_token_hash" field's value of the User entity.
+// If the User object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UserMutation) OldStartupTokenHash(ctx context.Context) (v *[]byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStartupTokenHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStartupTokenHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStartupTokenHash: %w", err)
+	}
+	return oldValue.StartupTokenHash, nil
+}
+
+// ClearStartupTokenHash clears the value of the "startup_token_hash" field.
+func (m *UserMutation) ClearStartupTokenHash() {
+	m.startup_token_hash = nil
+	m.clearedFields[user.FieldStartupTokenHash] = struct{}{}
+}
+
+// StartupTokenHashCleared returns if the "startup_token_hash" field was cleared in this mutation.
+func (m *UserMutation) StartupTokenHashCleared() bool {
+	_, ok := m.clearedFields[user.FieldStartupTokenHash]
+	return ok
+}
+
+// ResetStartupTokenHash resets all changes to the "startup_token_hash" field.
+func (m *UserMutation) ResetStartupTokenHash() {
+	m.startup_token_hash = nil
+	delete(m.clearedFields, user.FieldStartupTokenHash)
+}
+
 // AddMembershipIDs adds the "memberships" edge to the Membership entity by ids.
 func (m *UserMutation) AddMembershipIDs(ids ...int) {
 	if m.memberships == nil {
@@ -16803,7 +16853,7 @@ func (m *UserMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *UserMutation) Fields() []string {
-	fields := make([]string, 0, 5)
+	fields := make([]string, 0, 6)
 	if m.created_at != nil {
 		fields = append(fields, user.FieldCreatedAt)
 	}
@@ -16818,6 +16868,9 @@ func (m *UserMutation) Fields() []string {
 	}
 	if m.active_organization_id != nil {
 		fields = append(fields, user.FieldActiveOrganizationID)
+	}
+	if m.startup_token_hash != nil {
+		fields = append(fields, user.FieldStartupTokenHash)
 	}
 	return fields
 }
@@ -16837,6 +16890,8 @@ func (m *UserMutation) Field(name string) (ent.Value, bool) {
 		return m.Active()
 	case user.FieldActiveOrganizationID:
 		return m.ActiveOrganizationID()
+	case user.FieldStartupTokenHash:
+		return m.StartupTokenHash()
 	}
 	return nil, false
 }
@@ -16856,6 +16911,8 @@ func (m *UserMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldActive(ctx)
 	case user.FieldActiveOrganizationID:
 		return m.OldActiveOrganizationID(ctx)
+	case user.FieldStartupTokenHash:
+		return m.OldStartupTokenHash(ctx)
 	}
 	return nil, fmt.Errorf("unknown User field %s", name)
 }
@@ -16899,6 +16956,13 @@ func (m *UserMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetActiveOrganizationID(v)
+		return nil
+	case user.FieldStartupTokenHash:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStartupTokenHash(v)
 		return nil
 	}
 	return fmt.Errorf("unknown User field %s", name)
@@ -16948,6 +17012,9 @@ func (m *UserMutation) ClearedFields() []string {
 	if m.FieldCleared(user.FieldActiveOrganizationID) {
 		fields = append(fields, user.FieldActiveOrganizationID)
 	}
+	if m.FieldCleared(user.FieldStartupTokenHash) {
+		fields = append(fields, user.FieldStartupTokenHash)
+	}
 	return fields
 }
 
@@ -16964,6 +17031,9 @@ func (m *UserMutation) ClearField(name string) error {
 	switch name {
 	case user.FieldActiveOrganizationID:
 		m.ClearActiveOrganizationID()
+		return nil
+	case user.FieldStartupTokenHash:
+		m.ClearStartupTokenHash()
 		return nil
 	}
 	return fmt.Errorf("unknown User nullable field %s", name)
@@ -16987,6 +17057,9 @@ func (m *UserMutation) ResetField(name string) error {
 		return nil
 	case user.FieldActiveOrganizationID:
 		m.ResetActiveOrganizationID()
+		return nil
+	case user.FieldStartupTokenHash:
+		m.ResetStartupTokenHash()
 		return nil
 	}
 	return fmt.Errorf("unknown User field %s", name)

@@ -28,6 +28,8 @@ type User struct {
 	Active bool `json:"active,omitempty"`
 	// ActiveOrganizationID holds the value of the "active_organization_id" field.
 	ActiveOrganizationID *int `json:"active_organization_id,omitempty"`
+	// StartupTokenHash holds the value of the "startup_token_hash" field.
+	StartupTokenHash *[]byte `json:"-"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the UserQuery when eager-loading is set.
 	Edges        UserEdges `json:"edges"`
@@ -96,6 +98,8 @@ func (*User) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case user.FieldStartupTokenHash:
+			values[i] = new([]byte)
 		case user.FieldActive:
 			values[i] = new(sql.NullBool)
 		case user.FieldID, user.FieldActiveOrganizationID:
@@ -155,6 +159,12 @@ func (_m *User) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.ActiveOrganizationID = new(int)
 				*_m.ActiveOrganizationID = int(value.Int64)
+			}
+		case user.FieldStartupTokenHash:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field startup_token_hash", values[i])
+			} else if value != nil {
+				_m.StartupTokenHash = value
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -227,6 +237,8 @@ func (_m *User) String() string {
 		builder.WriteString("active_organization_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("startup_token_hash=<sensitive>")
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -80,6 +80,12 @@ func (_c *UserCreate) SetNillableActiveOrganizationID(v *int) *UserCreate {
 	return _c
 }
 
+// SetStartupTokenHash sets the "startup_token_hash" field.
+func (_c *UserCreate) SetStartupTokenHash(v []byte) *UserCreate {
+	_c.mutation.SetStartupTokenHash(v)
+	return _c
+}
+
 // AddMembershipIDs adds the "memberships" edge to the Membership entity by IDs.
 func (_c *UserCreate) AddMembershipIDs(ids ...int) *UserCreate {
 	_c.mutation.AddMembershipIDs(ids...)
@@ -261,6 +267,10 @@ func (_c *UserCreate) createSpec() (*User, *sqlgraph.CreateSpec) {
 		_spec.SetField(user.FieldActiveOrganizationID, field.TypeInt, value)
 		_node.ActiveOrganizationID = &value
 	}
+	if value, ok := _c.mutation.StartupTokenHash(); ok {
+		_spec.SetField(user.FieldStartupTokenHash, field.TypeBytes, value)
+		_node.StartupTokenHash = &value
+	}
 	if nodes := _c.mutation.MembershipsIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -437,6 +447,24 @@ func (u *UserUpsert) ClearActiveOrganizationID() *UserUpsert {
 	return u
 }
 
+// SetStartupTokenHash sets the "startup_token_hash" field.
+func (u *UserUpsert) SetStartupTokenHash(v []byte) *UserUpsert {
+	u.Set(user.FieldStartupTokenHash, v)
+	return u
+}
+
+// UpdateStartupTokenHash sets the "startup_token_hash" field to the value that was provided on create.
+func (u *UserUpsert) UpdateStartupTokenHash() *UserUpsert {
+	u.SetExcluded(user.FieldStartupTokenHash)
+	return u
+}
+
+// ClearStartupTokenHash clears the value of the "startup_token_hash" field.
+func (u *UserUpsert) ClearStartupTokenHash() *UserUpsert {
+	u.SetNull(user.FieldStartupTokenHash)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -549,6 +577,27 @@ func (u *UserUpsertOne) UpdateActiveOrganizationID() *UserUpsertOne {
 func (u *UserUpsertOne) ClearActiveOrganizationID() *UserUpsertOne {
 	return u.Update(func(s *UserUpsert) {
 		s.ClearActiveOrganizationID()
+	})
+}
+
+// SetStartupTokenHash sets the "startup_token_hash" field.
+func (u *UserUpsertOne) SetStartupTokenHash(v []byte) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetStartupTokenHash(v)
+	})
+}
+
+// UpdateStartupTokenHash sets the "startup_token_hash" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateStartupTokenHash() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateStartupTokenHash()
+	})
+}
+
+// ClearStartupTokenHash clears the value of the "startup_token_hash" field.
+func (u *UserUpsertOne) ClearStartupTokenHash() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearStartupTokenHash()
 	})
 }
 
@@ -830,6 +879,27 @@ func (u *UserUpsertBulk) UpdateActiveOrganizationID() *UserUpsertBulk {
 func (u *UserUpsertBulk) ClearActiveOrganizationID() *UserUpsertBulk {
 	return u.Update(func(s *UserUpsert) {
 		s.ClearActiveOrganizationID()
+	})
+}
+
+// SetStartupTokenHash sets the "startup_token_hash" field.
+func (u *UserUpsertBulk) SetStartupTokenHash(v []byte) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetStartupTokenHash(v)
+	})
+}
+
+// UpdateStartupTokenHash sets the "startup_token_hash" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateStartupTokenHash() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateStartupTokenHash()
+	})
+}
+
+// ClearStartupTokenHash clears the value of the "startup_token_hash" field.
+func (u *UserUpsertBulk) ClearStartupTokenHash() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearStartupTokenHash()
 	})
 }
 

@@ -101,6 +101,18 @@ func (_u *UserUpdate) ClearActiveOrganizationID() *UserUpdate {
 	return _u
 }
 
+// SetStartupTokenHash sets the "startup_token_hash" field.
+func (_u *UserUpdate) SetStartupTokenHash(v []byte) *UserUpdate {
+	_u.mutation.SetStartupTokenHash(v)
+	return _u
+}
+
+// ClearStartupTokenHash clears the value of the "startup_token_hash" field.
+func (_u *UserUpdate) ClearStartupTokenHash() *UserUpdate {
+	_u.mutation.ClearStartupTokenHash()
+	return _u
+}
+
 // AddMembershipIDs adds the "memberships" edge to the Membership entity by IDs.
 func (_u *UserUpdate) AddMembershipIDs(ids ...int) *UserUpdate {
 	_u.mutation.AddMembershipIDs(ids...)
@@ -311,6 +323,12 @@ func (_u *UserUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.ActiveOrganizationIDCleared() {
 		_spec.ClearField(user.FieldActiveOrganizationID, field.TypeInt)
+	}
+	if value, ok := _u.mutation.StartupTokenHash(); ok {
+		_spec.SetField(user.FieldStartupTokenHash, field.TypeBytes, value)
+	}
+	if _u.mutation.StartupTokenHashCleared() {
+		_spec.ClearField(user.FieldStartupTokenHash, field.TypeBytes)
 	}
 	if _u.mutation.MembershipsCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -567,6 +585,18 @@ func (_u *UserUpdateOne) ClearActiveOrganizationID() *UserUpdateOne {
 	return _u
 }
 
+// SetStartupTokenHash sets the "startup_token_hash" field.
+func (_u *UserUpdateOne) SetStartupTokenHash(v []byte) *UserUpdateOne {
+	_u.mutation.SetStartupTokenHash(v)
+	return _u
+}
+
+// ClearStartupTokenHash clears the value of the "startup_token_hash" field.
+func (_u *UserUpdateOne) ClearStartupTokenHash() *UserUpdateOne {
+	_u.mutation.ClearStartupTokenHash()
+	return _u
+}
+
 // AddMembershipIDs adds the "memberships" edge to the Membership entity by IDs.
 func (_u *UserUpdateOne) AddMembershipIDs(ids ...int) *UserUpdateOne {
 	_u.mutation.AddMembershipIDs(ids...)
@@ -807,6 +837,12 @@ func (_u *UserUpdateOne) sqlSave(ctx context.Context) (_node *User, err error) {
 	}
 	if _u.mutation.ActiveOrganizationIDCleared() {
 		_spec.ClearField(user.FieldActiveOrganizationID, field.TypeInt)
+	}
+	if value, ok := _u.mutation.StartupTokenHash(); ok {
+		_spec.SetField(user.FieldStartupTokenHash, field.TypeBytes, value)
+	}
+	if _u.mutation.StartupTokenHashCleared() {
+		_spec.ClearField(user.FieldStartupTokenHash, field.TypeBytes)
 	}
 	if _u.mutation.MembershipsCleared() {
 		edge := &sqlgraph.EdgeSpec{

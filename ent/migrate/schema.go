@@ -644,6 +644,7 @@ var (
 		{Name: "password_hash", Type: field.TypeString},
 		{Name: "active", Type: field.TypeBool, Default: true},
 		{Name: "active_organization_id", Type: field.TypeInt, Nullable: true},
+		{Name: "startup_token_hash", Type: field.TypeBytes, Nullable: true},
 	}
 	// UsersTable holds the schema information for the "users" table.
 	UsersTable = &schema.Table{

@@ -25,6 +25,8 @@ const (
 	FieldActive = "active"
 	// FieldActiveOrganizationID holds the string denoting the active_organization_id field in the database.
 	FieldActiveOrganizationID = "active_organization_id"
+	// FieldStartupTokenHash holds the string denoting the startup_token_hash field in the database.
+	FieldStartupTokenHash = "startup_token_hash"
 	// EdgeMemberships holds the string denoting the memberships edge name in mutations.
 	EdgeMemberships = "memberships"
 	// EdgeSessions holds the string denoting the sessions edge name in mutations.
@@ -73,6 +75,7 @@ var Columns = []string{
 	FieldPasswordHash,
 	FieldActive,
 	FieldActiveOrganizationID,
+	FieldStartupTokenHash,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).

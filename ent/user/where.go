@@ -80,6 +80,11 @@ func ActiveOrganizationID(v int) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldActiveOrganizationID, v))
 }
 
+// StartupTokenHash applies equality check predicate on the "startup_token_hash" field. It's identical to StartupTokenHashEQ.
+func StartupTokenHash(v []byte) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldStartupTokenHash, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldCreatedAt, v))
@@ -308,6 +313,56 @@ func ActiveOrganizationIDIsNil() predicate.User {
 // ActiveOrganizationIDNotNil applies the NotNil predicate on the "active_organization_id" field.
 func ActiveOrganizationIDNotNil() predicate.User {
 	return predicate.User(sql.FieldNotNull(FieldActiveOrganizationID))
+}
+
+// StartupTokenHashEQ applies the EQ predicate on the "startup_token_hash" field.
+func StartupTokenHashEQ(v []byte) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldStartupTokenHash, v))
+}
+
+// StartupTokenHashNEQ applies the NEQ predicate on the "startup_token_hash" field.
+func StartupTokenHashNEQ(v []byte) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldStartupTokenHash, v))
+}
+
+// StartupTokenHashIn applies the In predicate on the "startup_token_hash" field.
+func StartupTokenHashIn(vs ...[]byte) predicate.User {
+	return predicate.User(sql.FieldIn(FieldStartupTokenHash, vs...))
+}
+
+// StartupTokenHashNotIn applies the NotIn predicate on the "startup_token_hash" field.
+func StartupTokenHashNotIn(vs ...[]byte) predicate.User {
+	return predicate.User(sql.FieldNotIn(FieldStartupTokenHash, vs...))
+}
+
+// StartupTokenHashGT applies the GT predicate on the "startup_token_hash" field.
+func StartupTokenHashGT(v []byte) predicate.User {
+	return predicate.User(sql.FieldGT(FieldStartupTokenHash, v))
+}
+
+// StartupTokenHashGTE applies the GTE predicate on the "startup_token_hash" field.
+func StartupTokenHashGTE(v []byte) predicate.User {
+	return predicate.User(sql.FieldGTE(FieldStartupTokenHash, v))
+}
+
+// StartupTokenHashLT applies the LT predicate on the "startup_token_hash" field.
+func StartupTokenHashLT(v []byte) predicate.User {
+	return predicate.User(sql.FieldLT(FieldStartupTokenHash, v))
+}
+
+// StartupTokenHashLTE applies the LTE predicate on the "startup_token_hash" field.
+func StartupTokenHashLTE(v []byte) predicate.User {
+	return predicate.User(sql.FieldLTE(FieldStartupTokenHash, v))
+}
+
+// StartupTokenHashIsNil applies the IsNil predicate on the "startup_token_hash" field.
+func StartupTokenHashIsNil() predicate.User {
+	return predicate.User(sql.FieldIsNull(FieldStartupTokenHash))
+}
+
+// StartupTokenHashNotNil applies the NotNil predicate on the "startup_token_hash" field.
+func StartupTokenHashNotNil() predicate.User {
+	return predicate.User(sql.FieldNotNull(FieldStartupTokenHash))
 }
 
 // HasMemberships applies the HasEdge predicate on the "memberships" edge.

@@ -8,6 +8,7 @@
 package accounts
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -230,7 +231,16 @@ func (s *Service) bootstrap(ctx context.Context, client *ent.Client, baseURL, em
 			return "", fmt.Errorf("--username: %w", err)
 		}
 		u, err := client.User.Query().Where(user.Email(email)).Only(ctx)
+		created := false
 		if ent.IsNotFound(err) {
+			created = true
+			// No owner yet: the organization's link, if one was printed
+			// as the one-time setup link, would now make annotators of
+			// whoever read it in a log. It dies, as the setup link does.
+			owned, err := hasOwner(ctx, client, org.ID)
+			if err != nil {
+				return "", err
+			}
 			if err := password.Check(pw); err != nil {
 				return "", fmt.Errorf("--password: %w", err)
 			}
@@ -246,7 +256,7 @@ func (s *Service) bootstrap(ctx context.Context, client *ent.Client, baseURL, em
 				return "", fmt.Errorf("create owner membership: %w", err)
 			}
 			s.log.Info("created owner account", slog.String("email", email))
-			if org.InviteTokenSealed == nil || len(*org.InviteTokenSealed) == 0 {
+			if !owned || org.InviteTokenSealed == nil || len(*org.InviteTokenSealed) == 0 {
 				// Every organization has an annotator link from the start.
 				if _, err := s.resetInvite(ctx, client, org.ID); err != nil {
 					return "", err
@@ -256,7 +266,7 @@ func (s *Service) bootstrap(ctx context.Context, client *ent.Client, baseURL, em
 			return "", err
 		}
 		if token != "" {
-			if err := setAPIToken(ctx, client, u.ID, token); err != nil {
+			if err := s.startupToken(ctx, client, u, created, token); err != nil {
 				return "", fmt.Errorf("set API token: %w", err)
 			}
 		}
@@ -829,6 +839,47 @@ func (s *Service) ResetAPIToken(ctx context.Context) (string, error) {
 	}
 	s.record(ctx, audit.Event{Action: "api_token.reset", TargetType: "User", TargetID: itoa(v.UserID)})
 	return token, nil
+}
+
+// startupToken sets the API token start-up was given (--user-token) for
+// u: when start-up created u, or when the token differs from the one
+// start-up set last (the operator changed it). A restart with the same
+// token changes nothing, so a token reset through the API (after a theft,
+// say) is not undone by the next start of any process. An account of an
+// earlier release, which kept no record, keeps a token it has that
+// differs: whether the operator or a reset changed it cannot be told, and
+// the safe guess is the reset.
+func (s *Service) startupToken(ctx context.Context, client *ent.Client, u *ent.User, created bool, token string) error {
+	h := secret.Hash(token)
+	var last []byte // ent gives a NULL as a pointer to nil
+	if u.StartupTokenHash != nil {
+		last = *u.StartupTokenHash
+	}
+	if !created && bytes.Equal(last, h) {
+		return nil
+	}
+	set := created || len(last) > 0
+	if !set {
+		current, err := client.APIToken.Query().Where(apitoken.UserID(u.ID)).Only(ctx)
+		switch {
+		case ent.IsNotFound(err):
+			set = true
+		case err != nil:
+			return err
+		case !bytes.Equal(current.TokenHash, h):
+			s.log.Warn("--user-token differs from the account's API token, which was reset since: the account keeps its token; give a new --user-token to set one at start-up",
+				slog.String("email", u.Email))
+		}
+	}
+	if set {
+		if err := setAPIToken(ctx, client, u.ID, token); err != nil {
+			return err
+		}
+		if !created {
+			s.log.Info("set the account's API token from --user-token, which changed since the last start", slog.String("email", u.Email))
+		}
+	}
+	return client.User.UpdateOneID(u.ID).SetStartupTokenHash(h).Exec(ctx)
 }
 
 func setAPIToken(ctx context.Context, client *ent.Client, userID int, token string) error {
