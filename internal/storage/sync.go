@@ -216,8 +216,6 @@ func (s *Service) newObjects(ctx context.Context, st *ent.Storage, b Bucket, max
 		for _, k := range listed {
 			switch {
 			case known[k]:
-			case !text.IsClean(k) || st.Kind == storage.KindLOCAL && plainPath(k) != nil:
-				unnamable++
 			case len(keys) == max:
 				return errEnough
 			default:
@@ -229,6 +227,12 @@ func (s *Service) newObjects(ctx context.Context, st *ent.Storage, b Bucket, max
 	}
 	err = b.List(ctx, st.Prefix, st.RecursiveScan, func(o Object) error {
 		if filter != nil && !filter.MatchString(o.Key) {
+			return nil
+		}
+		// Passed over before the lookup: no task (and so no link) can
+		// name it, and PostgreSQL refuses it as a value.
+		if !text.IsClean(o.Key) || st.Kind == storage.KindLOCAL && plainPath(o.Key) != nil {
+			unnamable++
 			return nil
 		}
 		if listed = append(listed, o.Key); len(listed) == linkChunk {
