@@ -197,6 +197,9 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	if err := db.Exclusive(ctx, data.RecordEarlierUploads); err != nil {
 		return fmt.Errorf("record the uploads of an earlier release: %w", err)
 	}
+	if err := db.Exclusive(ctx, data.RecordEarlierUses); err != nil {
+		return fmt.Errorf("record the uses of uploads of an earlier release: %w", err)
+	}
 
 	// Webhooks: one worker per process sends what the outbox holds, until
 	// the server has stopped serving (deferred before the database closes).

@@ -314,3 +314,49 @@ func TestUploadsOfAnEarlierReleaseAreRecorded(t *testing.T) {
 		t.Errorf("a fresh file is recorded %d times (%v); want it left to a later start", recorded, err)
 	}
 }
+
+// TestAnUploadIsFoundByItsUsesNotBySearch: a file is served through a task
+// other than its own (one exported and imported again) because the import
+// recorded that the task uses it, not by a search of the organization's
+// task data, which any signed-in user could make the server run over
+// every task with one GET. Without the record, the file is not served
+// through that task; a start records the uses of tasks an earlier release
+// imported, once.
+func TestAnUploadIsFoundByItsUsesNotBySearch(t *testing.T) {
+	s, owner := MustOwner(t, nil)
+	tm := &team{s: s, owner: owner}
+	first := str(owner.ok(createProject, map[string]any{"i": map[string]any{"title": "First", "labelConfig": uploadImageConfig}}), "createProject", "id")
+	if r := uploadFiles(t, owner, first, map[string][]byte{"a.png": onePixelPNG}); r.Status != http.StatusOK {
+		t.Fatalf("upload: %d %s", r.Status, r.Raw)
+	}
+	name := str(owner.ok(`query($p: ID!) { tasks(projectId: $p, first: 1) { edges { node { data } } } }`, map[string]any{"p": first}),
+		"tasks", "edges", 0, "node", "data", "image")
+	other := str(owner.ok(createProject, map[string]any{"i": map[string]any{"title": "Again", "labelConfig": uploadImageConfig}}), "createProject", "id")
+	annotator := tm.joinAs(t, "ANNOTATOR")
+	tm.addMember(t, other, annotator)
+	owner.ok(importTasks, map[string]any{"p": other, "t": []any{map[string]any{"image": name}}})
+	annotator.ok(nextTaskQuery, map[string]any{"p": other})
+	if r := getUpload(annotator, name); r.Status != http.StatusOK {
+		t.Fatalf("through the task imported again: %d %s", r.Status, r.Raw)
+	}
+
+	// Without the record of the use (as an earlier release left it), the
+	// task still names the file, and the file is not served through it.
+	db := insider(t, s)
+	mustExec(t, db, "DELETE FROM upload_uses")
+	if r := getUpload(annotator, name); r.Status != http.StatusNotFound {
+		t.Fatalf("with no use recorded: %d; the file was found by a search of task data", r.Status)
+	}
+	if r := getUpload(owner, name); r.Status != http.StatusOK {
+		t.Fatalf("the owner, through the file's own task: %d", r.Status)
+	}
+	// The next start records it again.
+	email := str(annotator.ok(`{ viewer { email } }`, nil), "viewer", "email")
+	s.stop()
+	s2 := mustStartIn(t, s.DataDir, s.env)
+	annotator2 := s2.browser(t)
+	annotator2.ok(loginMutation, loginVars(email, ownerPassword))
+	if r := getUpload(annotator2, name); r.Status != http.StatusOK {
+		t.Fatalf("after a start recorded the earlier release's uses: %d %s", r.Status, r.Raw)
+	}
+}

@@ -29,6 +29,7 @@ import (
 	"gloss/ent/task"
 	"gloss/ent/throttle"
 	"gloss/ent/upload"
+	"gloss/ent/uploaduse"
 	"gloss/ent/user"
 	"gloss/ent/webhook"
 	"gloss/ent/webhookdelivery"
@@ -83,6 +84,8 @@ type Client struct {
 	Throttle *ThrottleClient
 	// Upload is the client for interacting with the Upload builders.
 	Upload *UploadClient
+	// UploadUse is the client for interacting with the UploadUse builders.
+	UploadUse *UploadUseClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 	// Webhook is the client for interacting with the Webhook builders.
@@ -122,6 +125,7 @@ func (c *Client) init() {
 	c.Task = NewTaskClient(c.config)
 	c.Throttle = NewThrottleClient(c.config)
 	c.Upload = NewUploadClient(c.config)
+	c.UploadUse = NewUploadUseClient(c.config)
 	c.User = NewUserClient(c.config)
 	c.Webhook = NewWebhookClient(c.config)
 	c.WebhookDelivery = NewWebhookDeliveryClient(c.config)
@@ -236,6 +240,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Task:            NewTaskClient(cfg),
 		Throttle:        NewThrottleClient(cfg),
 		Upload:          NewUploadClient(cfg),
+		UploadUse:       NewUploadUseClient(cfg),
 		User:            NewUserClient(cfg),
 		Webhook:         NewWebhookClient(cfg),
 		WebhookDelivery: NewWebhookDeliveryClient(cfg),
@@ -277,6 +282,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Task:            NewTaskClient(cfg),
 		Throttle:        NewThrottleClient(cfg),
 		Upload:          NewUploadClient(cfg),
+		UploadUse:       NewUploadUseClient(cfg),
 		User:            NewUserClient(cfg),
 		Webhook:         NewWebhookClient(cfg),
 		WebhookDelivery: NewWebhookDeliveryClient(cfg),
@@ -313,7 +319,7 @@ func (c *Client) Use(hooks ...Hook) {
 		c.APIToken, c.Annotation, c.AuditCheckpoint, c.AuditEvent, c.Draft, c.Invite,
 		c.Membership, c.Organization, c.Prediction, c.Project, c.ProjectMember,
 		c.Session, c.Storage, c.StorageLink, c.StorageSync, c.Task, c.Throttle,
-		c.Upload, c.User, c.Webhook, c.WebhookDelivery, c.Workspace,
+		c.Upload, c.UploadUse, c.User, c.Webhook, c.WebhookDelivery, c.Workspace,
 	} {
 		n.Use(hooks...)
 	}
@@ -326,7 +332,7 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.APIToken, c.Annotation, c.AuditCheckpoint, c.AuditEvent, c.Draft, c.Invite,
 		c.Membership, c.Organization, c.Prediction, c.Project, c.ProjectMember,
 		c.Session, c.Storage, c.StorageLink, c.StorageSync, c.Task, c.Throttle,
-		c.Upload, c.User, c.Webhook, c.WebhookDelivery, c.Workspace,
+		c.Upload, c.UploadUse, c.User, c.Webhook, c.WebhookDelivery, c.Workspace,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -371,6 +377,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Throttle.mutate(ctx, m)
 	case *UploadMutation:
 		return c.Upload.mutate(ctx, m)
+	case *UploadUseMutation:
+		return c.UploadUse.mutate(ctx, m)
 	case *UserMutation:
 		return c.User.mutate(ctx, m)
 	case *WebhookMutation:
@@ -3164,6 +3172,140 @@ func (c *UploadClient) mutate(ctx context.Context, m *UploadMutation) (Value, er
 	}
 }
 
+// UploadUseClient is a client for the UploadUse schema.
+type UploadUseClient struct {
+	config
+}
+
+// NewUploadUseClient returns a client for the UploadUse from the given config.
+func NewUploadUseClient(c config) *UploadUseClient {
+	return &UploadUseClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `uploaduse.Hooks(f(g(h())))`.
+func (c *UploadUseClient) Use(hooks ...Hook) {
+	c.hooks.UploadUse = append(c.hooks.UploadUse, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `uploaduse.Intercept(f(g(h())))`.
+func (c *UploadUseClient) Intercept(interceptors ...Interceptor) {
+	c.inters.UploadUse = append(c.inters.UploadUse, interceptors...)
+}
+
+// Create returns a builder for creating a UploadUse entity.
+func (c *UploadUseClient) Create() *UploadUseCreate {
+	mutation := newUploadUseMutation(c.config, OpCreate)
+	return &UploadUseCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of UploadUse entities.
+func (c *UploadUseClient) CreateBulk(builders ...*UploadUseCreate) *UploadUseCreateBulk {
+	return &UploadUseCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *UploadUseClient) MapCreateBulk(slice any, setFunc func(*UploadUseCreate, int)) *UploadUseCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &UploadUseCreateBulk{err: fmt.Errorf("calling to UploadUseClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*UploadUseCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &UploadUseCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for UploadUse.
+func (c *UploadUseClient) Update() *UploadUseUpdate {
+	mutation := newUploadUseMutation(c.config, OpUpdate)
+	return &UploadUseUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *UploadUseClient) UpdateOne(_m *UploadUse) *UploadUseUpdateOne {
+	mutation := newUploadUseMutation(c.config, OpUpdateOne, withUploadUse(_m))
+	return &UploadUseUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *UploadUseClient) UpdateOneID(id int) *UploadUseUpdateOne {
+	mutation := newUploadUseMutation(c.config, OpUpdateOne, withUploadUseID(id))
+	return &UploadUseUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for UploadUse.
+func (c *UploadUseClient) Delete() *UploadUseDelete {
+	mutation := newUploadUseMutation(c.config, OpDelete)
+	return &UploadUseDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *UploadUseClient) DeleteOne(_m *UploadUse) *UploadUseDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *UploadUseClient) DeleteOneID(id int) *UploadUseDeleteOne {
+	builder := c.Delete().Where(uploaduse.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &UploadUseDeleteOne{builder}
+}
+
+// Query returns a query builder for UploadUse.
+func (c *UploadUseClient) Query() *UploadUseQuery {
+	return &UploadUseQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeUploadUse},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a UploadUse entity by its id.
+func (c *UploadUseClient) Get(ctx context.Context, id int) (*UploadUse, error) {
+	return c.Query().Where(uploaduse.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *UploadUseClient) GetX(ctx context.Context, id int) *UploadUse {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *UploadUseClient) Hooks() []Hook {
+	hooks := c.hooks.UploadUse
+	return append(hooks[:len(hooks):len(hooks)], uploaduse.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *UploadUseClient) Interceptors() []Interceptor {
+	return c.inters.UploadUse
+}
+
+func (c *UploadUseClient) mutate(ctx context.Context, m *UploadUseMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&UploadUseCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&UploadUseUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&UploadUseUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&UploadUseDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown UploadUse mutation op: %q", m.Op())
+	}
+}
+
 // UserClient is a client for the User schema.
 type UserClient struct {
 	config
@@ -3849,13 +3991,13 @@ type (
 	hooks struct {
 		APIToken, Annotation, AuditCheckpoint, AuditEvent, Draft, Invite, Membership,
 		Organization, Prediction, Project, ProjectMember, Session, Storage,
-		StorageLink, StorageSync, Task, Throttle, Upload, User, Webhook,
+		StorageLink, StorageSync, Task, Throttle, Upload, UploadUse, User, Webhook,
 		WebhookDelivery, Workspace []ent.Hook
 	}
 	inters struct {
 		APIToken, Annotation, AuditCheckpoint, AuditEvent, Draft, Invite, Membership,
 		Organization, Prediction, Project, ProjectMember, Session, Storage,
-		StorageLink, StorageSync, Task, Throttle, Upload, User, Webhook,
+		StorageLink, StorageSync, Task, Throttle, Upload, UploadUse, User, Webhook,
 		WebhookDelivery, Workspace []ent.Interceptor
 	}
 )

@@ -24,6 +24,7 @@ import (
 	"gloss/ent/task"
 	"gloss/ent/throttle"
 	"gloss/ent/upload"
+	"gloss/ent/uploaduse"
 	"gloss/ent/user"
 	"gloss/ent/webhook"
 	"gloss/ent/webhookdelivery"
@@ -112,6 +113,7 @@ func checkColumn(t, c string) error {
 			task.Table:            task.ValidColumn,
 			throttle.Table:        throttle.ValidColumn,
 			upload.Table:          upload.ValidColumn,
+			uploaduse.Table:       uploaduse.ValidColumn,
 			user.Table:            user.ValidColumn,
 			webhook.Table:         webhook.ValidColumn,
 			webhookdelivery.Table: webhookdelivery.ValidColumn,

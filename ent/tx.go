@@ -50,6 +50,8 @@ type Tx struct {
 	Throttle *ThrottleClient
 	// Upload is the client for interacting with the Upload builders.
 	Upload *UploadClient
+	// UploadUse is the client for interacting with the UploadUse builders.
+	UploadUse *UploadUseClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 	// Webhook is the client for interacting with the Webhook builders.
@@ -207,6 +209,7 @@ func (tx *Tx) init() {
 	tx.Task = NewTaskClient(tx.config)
 	tx.Throttle = NewThrottleClient(tx.config)
 	tx.Upload = NewUploadClient(tx.config)
+	tx.UploadUse = NewUploadUseClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 	tx.Webhook = NewWebhookClient(tx.config)
 	tx.WebhookDelivery = NewWebhookDeliveryClient(tx.config)

@@ -636,6 +636,25 @@ var (
 		Columns:    UploadsColumns,
 		PrimaryKey: []*schema.Column{UploadsColumns[0]},
 	}
+	// UploadUsesColumns holds the columns for the "upload_uses" table.
+	UploadUsesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "name", Type: field.TypeString, Size: 64},
+		{Name: "task_id", Type: field.TypeInt},
+	}
+	// UploadUsesTable holds the schema information for the "upload_uses" table.
+	UploadUsesTable = &schema.Table{
+		Name:       "upload_uses",
+		Columns:    UploadUsesColumns,
+		PrimaryKey: []*schema.Column{UploadUsesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "uploaduse_name_task_id",
+				Unique:  true,
+				Columns: []*schema.Column{UploadUsesColumns[1], UploadUsesColumns[2]},
+			},
+		},
+	}
 	// UsersColumns holds the columns for the "users" table.
 	UsersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -769,6 +788,7 @@ var (
 		TasksTable,
 		ThrottlesTable,
 		UploadsTable,
+		UploadUsesTable,
 		UsersTable,
 		WebhooksTable,
 		WebhookDeliveriesTable,

@@ -60,6 +60,9 @@ type Throttle func(*sql.Selector)
 // Upload is the predicate function for upload builders.
 type Upload func(*sql.Selector)
 
+// UploadUse is the predicate function for uploaduse builders.
+type UploadUse func(*sql.Selector)
+
 // User is the predicate function for user builders.
 type User func(*sql.Selector)
 

@@ -543,6 +543,30 @@ func (f UploadMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.UploadMutation", m)
 }
 
+// The UploadUseQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type UploadUseQueryRuleFunc func(context.Context, *ent.UploadUseQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f UploadUseQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.UploadUseQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.UploadUseQuery", q)
+}
+
+// The UploadUseMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type UploadUseMutationRuleFunc func(context.Context, *ent.UploadUseMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f UploadUseMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.UploadUseMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.UploadUseMutation", m)
+}
+
 // The UserQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type UserQueryRuleFunc func(context.Context, *ent.UserQuery) error
@@ -710,6 +734,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.UploadQuery:
 		return q.Filter(), nil
+	case *ent.UploadUseQuery:
+		return q.Filter(), nil
 	case *ent.UserQuery:
 		return q.Filter(), nil
 	case *ent.WebhookQuery:
@@ -760,6 +786,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.ThrottleMutation:
 		return m.Filter(), nil
 	case *ent.UploadMutation:
+		return m.Filter(), nil
+	case *ent.UploadUseMutation:
 		return m.Filter(), nil
 	case *ent.UserMutation:
 		return m.Filter(), nil

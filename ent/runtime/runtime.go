@@ -23,6 +23,7 @@ import (
 	"gloss/ent/task"
 	"gloss/ent/throttle"
 	"gloss/ent/upload"
+	"gloss/ent/uploaduse"
 	"gloss/ent/user"
 	"gloss/ent/webhook"
 	"gloss/ent/webhookdelivery"
@@ -616,6 +617,35 @@ func init() {
 	// upload.NameValidator is a validator for the "name" field. It is called by the builders before save.
 	upload.NameValidator = func() func(string) error {
 		validators := uploadDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	uploaduse.Policy = privacy.NewPolicies(schema.UploadUse{})
+	uploaduse.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := uploaduse.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	uploaduseFields := schema.UploadUse{}.Fields()
+	_ = uploaduseFields
+	// uploaduseDescName is the schema descriptor for name field.
+	uploaduseDescName := uploaduseFields[0].Descriptor()
+	// uploaduse.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	uploaduse.NameValidator = func() func(string) error {
+		validators := uploaduseDescName.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),

@@ -13,8 +13,8 @@ import (
 // name, the task the import made for it and that task's organization. The
 // file is served to whoever may read a task of that organization that
 // names it, looked up by its name in one indexed read: its own task first,
-// and only when the viewer may not read that one, a search of the
-// organization's task data.
+// and only when the viewer may not read that one, the tasks recorded as
+// using it (UploadUse).
 type Upload struct {
 	ent.Schema
 }

@@ -233,7 +233,10 @@ func (s *Service) store(ctx context.Context, p *ent.Project, st *stage, uploads 
 		if n, err = w.finish(); err != nil {
 			return err
 		}
-		return s.recordUploads(ctx, w.client, p.ID, p.OrganizationID, first, uploads)
+		if err := s.recordUploads(ctx, w.client, p.ID, p.OrganizationID, first, uploads); err != nil {
+			return err
+		}
+		return recordImportUses(ctx, w.client, p, first, w.named)
 	})
 	if err != nil {
 		return 0, err
@@ -381,6 +384,8 @@ type writer struct {
 	stmt      *sql.Stmt // the prepared INSERT of preparedRows tasks (SQLite)
 	batch     []stagedTask
 	keys      *projects.DataKeys // the project's data keys, with the import's
+	added     int                // tasks added so far
+	named     map[int][]string   // the uploads each task names, by its place (recordImportUses)
 }
 
 // newWriter locks the project row for the transaction (an UPDATE takes the
@@ -403,6 +408,13 @@ func (s *Service) newWriter(ctx context.Context, p *ent.Project) (*writer, error
 }
 
 func (w *writer) add(t stagedTask) error {
+	if names := namedUploads(t.Data); len(names) > 0 {
+		if w.named == nil {
+			w.named = map[int][]string{}
+		}
+		w.named[w.added] = names
+	}
+	w.added++
 	w.batch = append(w.batch, t)
 	if len(w.batch) >= w.rowsPerInsert() {
 		return w.flush()

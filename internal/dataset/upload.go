@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -23,6 +24,7 @@ import (
 	"gloss/ent/predicate"
 	"gloss/ent/task"
 	"gloss/ent/upload"
+	"gloss/ent/uploaduse"
 	"gloss/internal/audit"
 	"gloss/internal/database"
 	"gloss/internal/fault"
@@ -181,12 +183,14 @@ func (s *Service) OpenUpload(ctx context.Context, name string) (*Upload, error) 
 	// The name is hex and a fixed extension: nothing in it is a LIKE
 	// wildcard. The viewer's task policy decides whether a task counts:
 	// the file's own, or (a task exported and imported again into another
-	// project) another of its organization that names it, searched for
-	// only when the viewer may not read the file's own.
+	// project) another of its organization that names it, found through
+	// the uses its import recorded (UploadUse), never by a search of task
+	// data, and looked for only when the viewer may not read the file's
+	// own. Either must still name the file.
 	holds := dataHolds(`"` + UploadPath + name + `"`)
 	named, err := client.Task.Query().Where(task.ID(up.TaskID), holds).Exist(ctx)
 	if err == nil && !named && up.OrganizationID != 0 {
-		named, err = client.Task.Query().Where(task.OrganizationID(up.OrganizationID), holds).Exist(ctx)
+		named, err = client.Task.Query().Where(usedIn(name), task.OrganizationID(up.OrganizationID), holds).Exist(ctx)
 	}
 	if err != nil {
 		return nil, err
@@ -225,6 +229,158 @@ func dataHolds(text string) predicate.Task {
 			col += "::text"
 		}
 		sel.Where(sql.P(func(b *sql.Builder) { b.WriteString(col).WriteString(" LIKE ").Arg("%" + text + "%") }))
+	}
+}
+
+// usedIn holds for the tasks recorded as using the upload name.
+func usedIn(name string) predicate.Task {
+	return func(sel *sql.Selector) {
+		u := sql.Table(uploaduse.Table)
+		sel.Where(sql.In(sel.C(task.FieldID),
+			sql.Select(u.C(uploaduse.FieldTaskID)).From(u).Where(sql.EQ(u.C(uploaduse.FieldName), name))))
+	}
+}
+
+// namedUploads returns the upload names data names, or none.
+func namedUploads(data []byte) []string {
+	if !bytes.Contains(data, []byte(`"`+UploadPath)) {
+		return nil
+	}
+	var names []string
+	for _, m := range namedUpload.FindAllSubmatch(data, -1) {
+		if name := string(m[1]); !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+// use is a task naming uploads: by its id, or by its place in an import.
+type use struct {
+	task  int
+	names []string
+}
+
+// recordUses records, in an import's transaction or at start, the uses
+// of uploaded files that tasks of organization orgID make: a task naming
+// a file of its organization that is not its own. Names of other
+// organizations' files, or of none, are passed over.
+func recordUses(ctx context.Context, client *ent.Client, orgID int, uses []use) error {
+	if len(uses) == 0 {
+		return nil
+	}
+	sys := audit.Quiet(viewer.NewSystemContext(ctx))
+	var names []string
+	for _, u := range uses {
+		for _, n := range u.names {
+			if !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+	}
+	owner := map[string]int{} // name: its own task, for the organization's files
+	for chunk := range slices.Chunk(names, uploadChunk) {
+		ups, err := client.Upload.Query().Where(upload.NameIn(chunk...), upload.OrganizationID(orgID)).All(sys)
+		if err != nil {
+			return err
+		}
+		for _, up := range ups {
+			owner[up.Name] = up.TaskID
+		}
+	}
+	var rows []*ent.UploadUseCreate
+	for _, u := range uses {
+		for _, n := range u.names {
+			if own, ok := owner[n]; ok && own != u.task {
+				rows = append(rows, client.UploadUse.Create().SetName(n).SetTaskID(u.task))
+			}
+		}
+	}
+	for chunk := range slices.Chunk(rows, uploadChunk) {
+		if err := client.UploadUse.CreateBulk(chunk...).OnConflict().DoNothing().Exec(sys); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// recordImportUses records the uses of the tasks an import made from the
+// inner id first on: named holds the names each task's data holds, by its
+// place in the import (those with none left out).
+func recordImportUses(ctx context.Context, client *ent.Client, p *ent.Project, first int, named map[int][]string) error {
+	if len(named) == 0 {
+		return nil
+	}
+	sys := viewer.NewSystemContext(ctx)
+	inner := make([]int, 0, len(named))
+	for i := range named {
+		inner = append(inner, first+i)
+	}
+	var uses []use
+	for chunk := range slices.Chunk(inner, uploadChunk) {
+		ts, err := client.Task.Query().Where(task.ProjectID(p.ID), task.InnerIDIn(chunk...)).
+			Select(task.FieldID, task.FieldInnerID).All(sys)
+		if err != nil {
+			return err
+		}
+		for _, t := range ts {
+			uses = append(uses, use{task: t.ID, names: named[t.InnerID-first]})
+		}
+	}
+	return recordUses(ctx, client, p.OrganizationID, uses)
+}
+
+// usesRecorded is the name of the UploadUse row that says the uses of
+// tasks imported before uses were recorded have been (RecordEarlierUses).
+const usesRecorded = "-"
+
+// RecordEarlierUses records the uses of uploaded files that tasks imported
+// by an earlier release make, which it kept no record of: one read of the
+// tasks that name an upload, once (usesRecorded), at start under the
+// start-up lock, in one transaction.
+func (s *Service) RecordEarlierUses(ctx context.Context) error {
+	sys := audit.Quiet(viewer.NewSystemContext(ctx))
+	done, err := s.client.UploadUse.Query().Where(uploaduse.Name(usesRecorded)).Exist(sys)
+	if err != nil || done {
+		return err
+	}
+	return database.InTx(sys, s.client, func(ctx context.Context) error {
+		client := database.ClientFrom(ctx, s.client)
+		err := eachNaming(ctx, client, func(page []*ent.Task) error {
+			byOrg := map[int][]use{}
+			for _, t := range page {
+				if names := namedUploads(t.Data); len(names) > 0 {
+					byOrg[t.OrganizationID] = append(byOrg[t.OrganizationID], use{task: t.ID, names: names})
+				}
+			}
+			for org, uses := range byOrg {
+				if err := recordUses(ctx, client, org, uses); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return client.UploadUse.Create().SetName(usesRecorded).SetTaskID(0).Exec(ctx)
+	})
+}
+
+// eachNaming calls fn with the tasks whose data names an upload, a page at
+// a time in id order: a read of every task's data, for start-up work.
+func eachNaming(ctx context.Context, client *ent.Client, fn func([]*ent.Task) error) error {
+	for after := 0; ; {
+		page, err := client.Task.Query().Where(task.IDGT(after), dataHolds(`"`+UploadPath)).
+			Order(ent.Asc(task.FieldID)).Limit(1000).
+			Select(task.FieldID, task.FieldOrganizationID, task.FieldData).All(ctx)
+		if err != nil || len(page) == 0 {
+			return err
+		}
+		if err := fn(page); err != nil {
+			return err
+		}
+		after = page[len(page)-1].ID
 	}
 }
 
@@ -284,24 +440,18 @@ func (s *Service) RecordEarlierUploads(ctx context.Context) error {
 	return database.InTx(sys, s.client, func(ctx context.Context) error {
 		client := database.ClientFrom(ctx, s.client)
 		first := map[string]*ent.Task{}
-		for after := 0; ; {
-			page, err := client.Task.Query().Where(task.IDGT(after), dataHolds(`"`+UploadPath)).
-				Order(ent.Asc(task.FieldID)).Limit(1000).
-				Select(task.FieldID, task.FieldOrganizationID, task.FieldData).All(ctx)
-			if err != nil {
-				return err
-			}
-			if len(page) == 0 {
-				break
-			}
+		err := eachNaming(ctx, client, func(page []*ent.Task) error {
 			for _, t := range page {
-				for _, m := range namedUpload.FindAllSubmatch(t.Data, -1) {
-					if name := string(m[1]); missing[name] && first[name] == nil {
+				for _, name := range namedUploads(t.Data) {
+					if missing[name] && first[name] == nil {
 						first[name] = t
 					}
 				}
 			}
-			after = page[len(page)-1].ID
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 		var rows []*ent.UploadCreate
 		for name := range missing {
