@@ -26,11 +26,21 @@ func TestARequestReadsAtMost64MiB(t *testing.T) {
 		t.Fatalf("import: status %d: %s", r.Status, r.Raw)
 	}
 
+	// refused wants BAD_USER_INPUT, and says no more than 300 bytes of
+	// the answer when it is not.
+	refused := func(query string) *gqlResponse {
+		t.Helper()
+		r := tm.owner.gql(query, map[string]any{"p": id})
+		if r.Code() != "BAD_USER_INPUT" {
+			t.Fatalf("want BAD_USER_INPUT, got %q (%d bytes): %.300s", r.Code(), len(r.Raw), r.Raw)
+		}
+		return r
+	}
 	page := func(alias string, first int) string {
 		return fmt.Sprintf(`%s: tasks(projectId: $p, first: %d) { edges { node { id data } } }`, alias, first)
 	}
 	// Two pages of 40 tasks: 80 MB.
-	r := tm.owner.wantCode("BAD_USER_INPUT", `query($p: ID!) { `+page("a", 40)+" "+page("b", 40)+" }", map[string]any{"p": id})
+	r := refused(`query($p: ID!) { ` + page("a", 40) + " " + page("b", 40) + " }")
 	if !strings.Contains(r.Raw, "reads more than 64 MiB") || !strings.Contains(r.Raw, "fewer items per page") {
 		t.Fatalf("the refusal does not say what is wrong: %.300s", r.Raw)
 	}
@@ -42,7 +52,7 @@ func TestARequestReadsAtMost64MiB(t *testing.T) {
 	for i := range 15 {
 		all = append(all, page(fmt.Sprint("p", i), 100))
 	}
-	r = tm.owner.wantCode("BAD_USER_INPUT", `query($p: ID!) { `+strings.Join(all, " ")+" }", map[string]any{"p": id})
+	r = refused(`query($p: ID!) { ` + strings.Join(all, " ") + " }")
 	if len(r.Raw) > 1<<20 {
 		t.Fatalf("a refused request answered %d bytes", len(r.Raw))
 	}
@@ -60,5 +70,35 @@ func TestARequestReadsAtMost64MiB(t *testing.T) {
 	got = tm.owner.ok(`query($p: ID!) { p0: tasks(projectId: $p, first: 100) { edges { node { id } } } p1: tasks(projectId: $p, first: 100) { edges { node { id } } } }`, map[string]any{"p": id})
 	if e, _ := path(got, "p1", "edges").([]any); len(e) != n {
 		t.Fatalf("a page of ids has %d tasks, want %d", len(e), n)
+	}
+
+	// What is read once but answered many times counts each time: a
+	// task's data under aliases (20 MB read, 100 MB answered), and a
+	// project's 256 KB configuration under every task of a page.
+	var datas []string
+	for i := range 5 {
+		datas = append(datas, fmt.Sprintf("d%d: data", i))
+	}
+	r = refused(`query($p: ID!) { tasks(projectId: $p, first: 20) { edges { node { id ` + strings.Join(datas, " ") + ` } } } }`)
+	if !strings.Contains(r.Raw, "answers more than 64 MiB") || len(r.Raw) > 1<<20 {
+		t.Fatalf("five aliases of 20 big tasks' data: %.300s", r.Raw)
+	}
+	padded := strings.Replace(textClassification, "<View>", "<View><!-- "+strings.Repeat("x", 250<<10)+" -->", 1)
+	tm.owner.ok(`mutation($p: ID!, $i: UpdateProjectInput!) { updateProject(id: $p, input: $i) { id } }`,
+		map[string]any{"p": id, "i": map[string]any{"labelConfig": padded}})
+	configs := func(aliases int) string {
+		var q []string
+		for i := range aliases {
+			q = append(q, fmt.Sprintf("c%d: tasks(projectId: $p, first: 70) { edges { node { project { labelConfig } } } }", i))
+		}
+		return `query($p: ID!) { ` + strings.Join(q, " ") + " }"
+	}
+	r = refused(configs(4))
+	if !strings.Contains(r.Raw, "answers more than 64 MiB") || len(r.Raw) > 1<<20 {
+		t.Fatalf("a 256 KB configuration under 280 tasks: %.300s", r.Raw)
+	}
+	got = tm.owner.ok(configs(3), map[string]any{"p": id})
+	if c := str(path(got, "c2", "edges").([]any)[69], "node", "project", "labelConfig"); c != padded {
+		t.Fatalf("the configuration under the last task is %d bytes", len(c))
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"gloss/ent"
 	"gloss/graph/scalar"
+	"gloss/internal/database"
 )
 
 // TaskGrid is the gqlgen extension that writes a page of the data manager's
@@ -85,7 +86,11 @@ func (TaskGrid) InterceptField(ctx context.Context, next graphql.Resolver) (any,
 	if err != nil || !ok {
 		return res, err
 	}
-	if m := newGrid(ctx, fc.Field.Selections, edges); m != nil {
+	m, err := newGrid(ctx, fc.Field.Selections, edges)
+	switch {
+	case err != nil:
+		return nil, err
+	case m != nil:
 		return m, nil
 	}
 	return res, nil
@@ -109,16 +114,19 @@ type grid struct {
 
 // newGrid returns the edges written as gqlgen writes them, or nil when the
 // selection asks for something the grid does not write (or a value is one
-// gqlgen would refuse: a null in a non-null field, an infinite score).
-func newGrid(ctx context.Context, sel ast.SelectionSet, rows []*ent.TaskEdge) graphql.Marshaler {
+// gqlgen would refuse: a null in a non-null field, an infinite score). It
+// charges what it will write to the request's budget first
+// (database.ChargeAnswer), each data and meta as often as it is asked.
+func newGrid(ctx context.Context, sel ast.SelectionSet, rows []*ent.TaskEdge) (*grid, error) {
 	oc := graphql.GetOperationContext(ctx)
 	g := &grid{ctx: ctx}
 	var edge []gridField
 	var summaries, scores bool
 	asked := map[string]bool{}
+	datas, metas := 0, 0 // how often each is asked, under its aliases
 	for _, f := range graphql.CollectFields(oc, sel, taskEdgeImplementors) {
 		if len(f.Deferrables) > 0 {
-			return nil
+			return nil, nil
 		}
 		gf := gridField{name: f.Name, key: responseKey(f.Alias)}
 		switch f.Name {
@@ -126,13 +134,19 @@ func newGrid(ctx context.Context, sel ast.SelectionSet, rows []*ent.TaskEdge) gr
 		case "node":
 			for _, nf := range graphql.CollectFields(oc, f.Selections, taskImplementors) {
 				if len(nf.Deferrables) > 0 || !isGridField(nf.Name) {
-					return nil
+					return nil, nil
 				}
 				asked[nf.Name] = true
+				switch nf.Name {
+				case "data":
+					datas++
+				case "meta":
+					metas++
+				}
 				gf.node = append(gf.node, gridField{name: nf.Name, key: responseKey(nf.Alias)})
 			}
 		default:
-			return nil
+			return nil, nil
 		}
 		edge = append(edge, gf)
 	}
@@ -151,22 +165,25 @@ func newGrid(ctx context.Context, sel ast.SelectionSet, rows []*ent.TaskEdge) gr
 		if summaries {
 			s, ok := preloaded[taskSummary](ctx, "Task.labels", t.ID)
 			if !ok {
-				return nil
+				return nil, nil
 			}
 			g.labels[t.ID] = s
 		}
 		if scores {
 			s, ok := preloaded[float64](ctx, "Task.predictionScore", t.ID)
 			if !ok || (len(s) > 0 && (math.IsInf(s[0], 0) || math.IsNaN(s[0]))) {
-				return nil
+				return nil, nil
 			}
 			g.scores[t.ID] = s
 		}
 		if (asked["data"] && t.Data == nil) || (asked["createdAt"] && t.CreatedAt.IsZero()) ||
 			(asked["updatedAt"] && t.UpdatedAt.IsZero()) {
-			return nil
+			return nil, nil
 		}
-		size += len(t.Data) + len(t.Meta) + 32*(len(edge)+len(asked)) + 64
+		size += datas*len(t.Data) + metas*len(t.Meta) + 32*(len(edge)+len(asked)) + 64
+	}
+	if err := database.ChargeAnswer(ctx, size); err != nil {
+		return nil, err
 	}
 	w := bytes.NewBuffer(make([]byte, 0, size))
 	w.WriteByte('[')
@@ -178,7 +195,7 @@ func newGrid(ctx context.Context, sel ast.SelectionSet, rows []*ent.TaskEdge) gr
 	}
 	w.WriteByte(']')
 	g.out = w.Bytes()
-	return g
+	return g, nil
 }
 
 // responseKey is a field's response key as gqlgen writes it, with its colon.

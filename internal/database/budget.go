@@ -38,14 +38,15 @@ var pool = semaphore.NewWeighted(readPool)
 
 type budgetKey struct{}
 
-// budget is one request's reads so far.
+// budget is one request's reads, and what it answers, so far.
 type budget struct {
-	mu     sync.Mutex
-	pool   *semaphore.Weighted
-	limit  int64
-	used   int64
-	drawn  int64 // held from pool
-	closed bool
+	mu       sync.Mutex
+	pool     *semaphore.Weighted
+	limit    int64
+	used     int64 // read
+	answered int64 // written into the response (ChargeAnswer)
+	drawn    int64 // held from pool
+	closed   bool
 }
 
 // WithReadBudget returns ctx with a read budget of ReadLimit, and the
@@ -65,18 +66,39 @@ func WithoutReadBudget(ctx context.Context) context.Context {
 	return context.WithValue(ctx, budgetKey{}, (*budget)(nil))
 }
 
+// ChargeAnswer counts n more bytes that the request in ctx answers, if it
+// carries a budget: what it read once may be answered many times (a
+// project's configuration under each task of a page, a task's data under
+// fifteen aliases), and the response is held whole until it is written.
+// Past ReadLimit it fails with BAD_USER_INPUT; it draws on the pool as
+// reads do.
+func ChargeAnswer(ctx context.Context, n int) error {
+	b, _ := ctx.Value(budgetKey{}).(*budget)
+	if b == nil || n <= 0 {
+		return nil
+	}
+	return b.add(&b.answered, int64(n), "answers")
+}
+
 // charge counts n more bytes read.
-func (b *budget) charge(n int64) error {
+func (b *budget) charge(n int64) error { return b.add(&b.used, n, "reads") }
+
+// add counts n more bytes in *count (used or answered), what the request
+// does with them.
+func (b *budget) add(count *int64, n int64, does string) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
 		return nil
 	}
-	b.used += n
-	if b.used > b.limit {
+	*count += n
+	if *count > b.limit {
+		if does == "answers" {
+			return fault.Invalid("this request answers more than %d MiB (a value asked for under many aliases, or under every item of a page, counts each time): ask for fewer items per page, fewer aliases or fewer fields", b.limit>>20)
+		}
 		return fault.Invalid("this request reads more than %d MiB from the database (task data, annotations, configurations): ask for fewer items per page, fewer aliases or fewer fields", b.limit>>20)
 	}
-	for b.used-readOwn > b.drawn {
+	for b.used+b.answered-readOwn > b.drawn {
 		if !b.pool.TryAcquire(readChunk) {
 			return fault.New(fault.RateLimited, "the server is answering other large requests: try again shortly, or ask for fewer items per page")
 		}

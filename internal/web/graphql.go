@@ -57,6 +57,7 @@ func newGraphQL(client *ent.Client, schema graphql.ExecutableSchema, introspecti
 	srv.Use(transactions{entgql.Transactioner{TxOpener: client}})
 	srv.Use(oneRequestError{})
 	srv.Use(graph.RequestScope{})
+	srv.Use(graph.AnswerBudget{})
 	srv.Use(graph.TaskGrid{})
 	srv.SetErrorPresenter(graph.ErrorPresenter(log, RequestID))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
