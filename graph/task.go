@@ -72,8 +72,14 @@ func (r *Resolver) tasks(ctx context.Context, projectID int, total *int, first *
 	if err != nil {
 		return nil, err
 	}
+	sctx, done, err := scans.scanning(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	q := client.Task.Query().Where(projectTasksOf(ctx, projectID)).Where(where...)
-	return r.taskPage(ctx, q, taskKeyOf(orderBy), after, *first, total)
+	conn, err := r.taskPage(sctx, q, taskKeyOf(orderBy), after, *first, total)
+	return conn, scanError(sctx, err)
 }
 
 // taskWhere is the data manager's filter as predicates on a project's
@@ -178,7 +184,13 @@ func (r *Resolver) deleteTasks(ctx context.Context, projectID int, ids []int, al
 	if err != nil {
 		return 0, err
 	}
-	return r.Dataset.DeleteTasks(ctx, projectID, sel)
+	sctx, done, err := scans.scanning(ctx, filter)
+	if err != nil {
+		return 0, err
+	}
+	defer done()
+	n, err := r.Dataset.DeleteTasks(sctx, projectID, sel)
+	return n, scanError(sctx, err)
 }
 
 // deleteAnnotations is the deleteAnnotations mutation, as deleteTasks.
@@ -187,7 +199,13 @@ func (r *Resolver) deleteAnnotations(ctx context.Context, projectID int, ids []i
 	if err != nil {
 		return 0, err
 	}
-	return r.Dataset.DeleteAnnotations(ctx, projectID, sel)
+	sctx, done, err := scans.scanning(ctx, filter)
+	if err != nil {
+		return 0, err
+	}
+	defer done()
+	n, err := r.Dataset.DeleteAnnotations(sctx, projectID, sel)
+	return n, scanError(sctx, err)
 }
 
 // selection is a bulk action's selection of tasks in the data manager's

@@ -1,0 +1,119 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/semaphore"
+
+	"gloss/graph/model"
+	"gloss/internal/fault"
+	"gloss/internal/viewer"
+)
+
+// Filtered reads of a project's tasks (a data-manager page or count with a
+// filter, a bulk action over a filtered selection) are no index's: each
+// reads the project's tasks until its page is full, all of them when few
+// match, testing each against every predicate. At a million tasks one
+// costs up to seconds of a core and holds a database connection that
+// long. So that no one can take every reader (SQLite has eight) and stall
+// everyone else's requests, at most maxScans run at once in a process and
+// at most maxScansPerUser of them for one user; the others wait their
+// turn, up to scanWait, then are refused with RATE_LIMITED. And each runs
+// at most scanTime: past it, its statement is cancelled and the request
+// refused with BAD_USER_INPUT, asking for a narrower filter.
+const (
+	maxScans        = 4
+	maxScansPerUser = 2
+)
+
+// scanWait and scanTime are variables for the tests.
+var (
+	scanWait = 10 * time.Second
+	scanTime = 30 * time.Second
+)
+
+var scans = newScanSlots(maxScans, maxScansPerUser)
+
+// scanSlots are the turns of filtered reads: a process-wide semaphore and
+// one per user, made when the user first scans and dropped when they are
+// done.
+type scanSlots struct {
+	all     *semaphore.Weighted
+	perUser int64
+	mu      sync.Mutex
+	users   map[int]*userSlots
+}
+
+type userSlots struct {
+	sem  *semaphore.Weighted
+	refs int
+}
+
+func newScanSlots(total, perUser int64) *scanSlots {
+	return &scanSlots{all: semaphore.NewWeighted(total), perUser: perUser, users: map[int]*userSlots{}}
+}
+
+// scanning waits for a turn to read tasks through filter, unless filter
+// is empty (an index's read), and returns the context to read on, bounded
+// by scanTime, and the function that ends the turn. Call done once the
+// read is over, and pass the read's error through scanError.
+func (s *scanSlots) scanning(ctx context.Context, filter *model.TaskFilter) (context.Context, func(), error) {
+	if filter.IsEmpty() {
+		return ctx, func() {}, nil
+	}
+	userID := 0
+	if v := viewer.User(ctx); v != nil {
+		userID = v.UserID
+	}
+	s.mu.Lock()
+	u := s.users[userID]
+	if u == nil {
+		u = &userSlots{sem: semaphore.NewWeighted(s.perUser)}
+		s.users[userID] = u
+	}
+	u.refs++
+	s.mu.Unlock()
+	drop := func() {
+		s.mu.Lock()
+		if u.refs--; u.refs == 0 {
+			delete(s.users, userID)
+		}
+		s.mu.Unlock()
+	}
+	wait, cancel := context.WithTimeout(ctx, scanWait)
+	defer cancel()
+	busy := func() error {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fault.New(fault.RateLimited, "the server is busy with other filtered searches (at most %d at once, %d of one user's): try again shortly", maxScans, maxScansPerUser)
+	}
+	if err := u.sem.Acquire(wait, 1); err != nil {
+		drop()
+		return nil, nil, busy()
+	}
+	if err := s.all.Acquire(wait, 1); err != nil {
+		u.sem.Release(1)
+		drop()
+		return nil, nil, busy()
+	}
+	rctx, stop := context.WithTimeout(ctx, scanTime)
+	return rctx, func() {
+		stop()
+		s.all.Release(1)
+		u.sem.Release(1)
+		drop()
+	}, nil
+}
+
+// scanError is err of a read on ctx, a context from scanning, in the
+// client's terms when the read ran out of time.
+func scanError(ctx context.Context, err error) error {
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fault.Invalid("this filter took longer than %v over the project's tasks: narrow it (fewer data filters or a shorter search), or filter by a date range", scanTime)
+	}
+	return err
+}
