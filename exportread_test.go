@@ -237,3 +237,44 @@ func TestAnExportCutShortIsNotWhole(t *testing.T) {
 		}
 	}
 }
+
+// TestAnExportOfBigTasksIsWhole: an export reads a page of tasks only up
+// to some 8 MB of their data (a page of 500 tasks of 1 MiB held 500 MB,
+// per export). Cut by bytes, the pages still make the whole export: every
+// task once, in order, each with its annotation, however big.
+func TestAnExportOfBigTasksIsWhole(t *testing.T) {
+	tm := MustTeam(t)
+	p := tm.project(t, textClassification, nil)
+	const n = 30
+	big := strings.Repeat("b", 900*1000)
+	tasks := make([]any, n)
+	for i := range tasks {
+		tasks[i] = map[string]any{"text": fmt.Sprintf("%02d%s", i, big)}
+	}
+	body, _ := json.Marshal(tasks)
+	if r := upload(t, tm.owner, p, map[string]string{"big.json": string(body)}); r.Status != http.StatusOK {
+		t.Fatalf("import: %d %.300s", r.Status, r.Raw)
+	}
+	for id := range apiTaskRows(t, tm.owner, p) {
+		tm.owner.ok(createAnn, map[string]any{"i": map[string]any{"taskId": strconv.Itoa(id), "result": choice("Positive")}})
+	}
+	req, _ := http.NewRequest(http.MethodGet, tm.s.URL+"/api/projects/"+p+"/export?format=JSON", nil)
+	r := tm.owner.do(req)
+	var got []struct {
+		ID          int
+		Data        struct{ Text string }
+		Annotations []struct{ ID int }
+	}
+	if err := json.Unmarshal([]byte(r.Raw), &got); r.Status != 200 || err != nil {
+		t.Fatalf("export %d %v: %.300s", r.Status, err, r.Raw)
+	}
+	if len(got) != n {
+		t.Fatalf("the export holds %d tasks, want %d", len(got), n)
+	}
+	for i, task := range got {
+		if !strings.HasPrefix(task.Data.Text, fmt.Sprintf("%02d", i)) || len(task.Data.Text) != len(big)+2 || len(task.Annotations) != 1 ||
+			(i > 0 && task.ID <= got[i-1].ID) {
+			t.Fatalf("task %d of the export: id %d, %d bytes starting %.4q, %d annotations", i, task.ID, len(task.Data.Text), task.Data.Text, len(task.Annotations))
+		}
+	}
+}

@@ -24,7 +24,15 @@ import (
 )
 
 // exportBatch is how many tasks are read per keyset page while exporting.
-const exportBatch = 500
+// A page ends sooner, after the task that brings its data and meta to
+// exportPageBytes or its annotations to exportPageAnnotations, so that an
+// export of big tasks holds about as much as one of small ones (a page of
+// 500 tasks of 1 MiB held 500 MB, per export).
+const (
+	exportBatch           = 500
+	exportPageBytes       = 8 << 20
+	exportPageAnnotations = 2000
+)
 
 // Export is a prepared export download.
 type Export struct {
@@ -147,14 +155,13 @@ func (s *Service) readDataKeys(ctx context.Context, projectID int) ([]string, er
 func (s *Service) taskStream(ctx context.Context, v *viewer.Viewer, p *ent.Project, o ExportOptions) func() (*export.Task, error) {
 	var page []*export.Task
 	last := 0
-	done := false
+	more := true
 	return func() (*export.Task, error) {
-		if len(page) == 0 && !done {
+		if len(page) == 0 && more {
 			var err error
-			if page, err = s.exportPage(ctx, v, p, last, o); err != nil {
+			if page, more, err = s.exportPage(ctx, v, p, last, o); err != nil {
 				return nil, err
 			}
-			done = len(page) < exportBatch
 		}
 		if len(page) == 0 {
 			return nil, io.EOF
@@ -173,7 +180,9 @@ var exportColumns = []string{
 }
 
 // exportPage reads the tasks of project p after id last, with their
-// annotations and predictions, as v may see them: three queries, or two
+// annotations and predictions, as v may see them, and whether more may
+// follow (the page was cut by its count, its bytes or its annotations):
+// three queries, or two
 // when no task of the page has an annotation (its counters say so). The
 // tasks' query is ent's, with the task privacy policy's filters
 // (database.Statement), and its rows are scanned straight into what the
@@ -184,7 +193,7 @@ var exportColumns = []string{
 // another project read every annotation of that project (a million rows
 // into memory, to be thrown away). The privacy policies decide which of
 // them exist for the viewer either way.
-func (s *Service) exportPage(ctx context.Context, v *viewer.Viewer, p *ent.Project, last int, o ExportOptions) ([]*export.Task, error) {
+func (s *Service) exportPage(ctx context.Context, v *viewer.Viewer, p *ent.Project, last int, o ExportOptions) (page []*export.Task, more bool, err error) {
 	query, args, err := database.Statement(ctx, s.dialect, func(c *ent.Client) error {
 		q := c.Task.Query().
 			Where(task.ProjectID(p.ID), task.IDGT(last)).
@@ -196,22 +205,23 @@ func (s *Service) exportPage(ctx context.Context, v *viewer.Viewer, p *ent.Proje
 		return q.Select(exportColumns...).Scan(ctx, &[]struct{}{})
 	})
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	rows, err := s.client.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("read tasks: %w", err)
+		return nil, false, fmt.Errorf("read tasks: %w", err)
 	}
 	defer rows.Close()
-	page := make([]*export.Task, 0, exportBatch)
+	page = make([]*export.Task, 0, exportBatch)
 	byID := make(map[int]*export.Task, exportBatch)
 	var annotated []int
+	size, anns := 0, 0
 	for rows.Next() {
 		t := &export.Task{}
 		var total, cancelled int
 		if err := rows.Scan(&t.ID, &t.InnerID, &t.ProjectID, (*[]byte)(&t.Data), (*[]byte)(&t.Meta),
 			&t.CreatedAt, &t.UpdatedAt, &total, &cancelled); err != nil {
-			return nil, fmt.Errorf("read tasks: %w", err)
+			return nil, false, fmt.Errorf("read tasks: %w", err)
 		}
 		if len(t.Meta) == 0 {
 			t.Meta = nil
@@ -221,28 +231,34 @@ func (s *Service) exportPage(ctx context.Context, v *viewer.Viewer, p *ent.Proje
 		if total+cancelled > 0 {
 			annotated = append(annotated, t.ID)
 		}
+		size, anns = size+len(t.Data)+len(t.Meta), anns+total+cancelled
+		if size >= exportPageBytes || anns >= exportPageAnnotations {
+			more = true
+			break
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read tasks: %w", err)
+		return nil, false, fmt.Errorf("read tasks: %w", err)
 	}
 	rows.Close()
+	more = more || len(page) == exportBatch
 	if len(page) == 0 {
-		return nil, nil
+		return nil, false, nil
 	}
 	if len(annotated) > 0 {
-		anns, err := s.client.Annotation.Query().Where(annotation.TaskIDIn(annotated...)).
+		list, err := s.client.Annotation.Query().Where(annotation.TaskIDIn(annotated...)).
 			Order(ent.Asc(annotation.FieldID)).All(ctx)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		for _, a := range anns {
+		for _, a := range list {
 			if t := byID[a.TaskID]; t != nil {
 				t.Annotations = append(t.Annotations, exportAnnotation(v, p, a))
 			}
 		}
 	}
 	if o.OmitPredictions {
-		return page, nil
+		return page, more, nil
 	}
 	ids := make([]int, len(page))
 	for i, t := range page {
@@ -251,7 +267,7 @@ func (s *Service) exportPage(ctx context.Context, v *viewer.Viewer, p *ent.Proje
 	preds, err := s.client.Prediction.Query().Where(prediction.TaskIDIn(ids...)).
 		Order(ent.Asc(prediction.FieldID)).All(ctx)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	for _, pr := range preds {
 		if t := byID[pr.TaskID]; t != nil {
@@ -260,7 +276,7 @@ func (s *Service) exportPage(ctx context.Context, v *viewer.Viewer, p *ent.Proje
 			})
 		}
 	}
-	return page, nil
+	return page, more, nil
 }
 
 // exportAnnotation turns a into what the export writers show, leaving out
