@@ -31,10 +31,11 @@ const LockTTL = 15 * time.Minute
 // order (task id, which inner ids follow); random sampling starts at a
 // random inner id and wraps around. Returns nil when nothing is left.
 //
-// Search and lock are one short write transaction, so the stream never
-// answers nil while a task is free (losing a race to another annotator
-// used to exhaust a fixed number of retries), and every read in it is an
-// index seek whatever the project's size: see candidate.
+// The search proposes a few tasks, reading beside the writer; the lock is
+// one short write transaction that takes the first of them that still
+// qualifies, or none, and then the search is made again without them: the
+// stream answers nil only when the search finds nothing. Every read of the
+// search is an index seek whatever the project's size: see candidates.
 func (s *Service) NextTask(ctx context.Context, projectID int) (*ent.Task, error) {
 	v, err := fault.SignedIn(ctx)
 	if err != nil {
@@ -60,45 +61,45 @@ func (s *Service) NextTask(ctx context.Context, projectID int) (*ent.Task, error
 			return nil, err
 		}
 	}
+	// The search reads on its own, outside the write transaction (on
+	// SQLite, a reader beside the writer): it walks the tasks the viewer
+	// annotated or skipped, which a viewer who skipped many makes long,
+	// and the writer waited for it. It only proposes: lockIn takes the
+	// first of its picks that still qualifies, deciding everything again in
+	// the write transaction, and a search whose picks were all taken since
+	// is made again without them, so the stream answers nil only when no
+	// task is left for the viewer. System context for the search:
+	// annotators see only tasks already handed to them, so the stream
+	// itself must look further. What it hands out is locked for, and then
+	// read as, the viewer.
+	sys := viewer.NewSystemContext(ctx)
 	got := 0
-	err = s.inTx(ctx, func(ctx context.Context) error {
-		// System context for the search: annotators see only tasks already
-		// handed to them, so the stream itself must look further. What it
-		// hands out is locked for, and then read as, the viewer.
-		sys := viewer.NewSystemContext(ctx)
+	var tried []int
+	for attempt := 0; attempt < 32 && got == 0; attempt++ {
 		now := time.Now()
-		// On PostgreSQL other annotators' nextTask find the same first
-		// tasks and may be taking them (their row locks make lockIn pass
-		// them over), so the search hands lockIn a few (pickBatch), which
-		// takes the first it can in one statement; a submit that committed
-		// while the search ran may also make the conditional lock refuse
-		// them (the search's subqueries read the statement's snapshot).
-		// Then search again without them. On SQLite the first pick is
-		// taken.
-		batch := 1
-		if s.postgres {
-			batch = pickBatch
+		ids, err := s.candidates(sys, p, v.UserID, from, now, tried, pickBatch)
+		if err != nil {
+			return nil, err
 		}
-		var tried []int
-		for attempt := 0; attempt < 32; attempt++ {
-			ids, err := s.candidates(sys, p, v.UserID, from, now, tried, batch)
-			if err != nil || len(ids) == 0 {
+		if len(ids) == 0 {
+			break
+		}
+		err = s.inTx(ctx, func(ctx context.Context) error {
+			if got, err = s.lockIn(ctx, ids, v.UserID, now); err != nil || got == 0 {
 				return err
 			}
-			if got, err = s.lockIn(ctx, ids, v.UserID, now); err != nil {
-				return err
-			} else if got != 0 {
-				// Who was handed which task: the annotator reads it,
-				// whether they annotate it or not.
-				return s.audit.Record(ctx, audit.Event{Action: "task.handed_out", TargetType: "Task",
-					TargetID: strconv.Itoa(got), Details: map[string]any{"project": p.ID}})
-			}
-			tried = append(tried, ids...)
+			// Who was handed which task: the annotator reads it, whether
+			// they annotate it or not.
+			return s.audit.Record(ctx, audit.Event{Action: "task.handed_out", TargetType: "Task",
+				TargetID: strconv.Itoa(got), Details: map[string]any{"project": p.ID}})
+		})
+		if err != nil {
+			return nil, err
 		}
-		return nil
-	})
-	if err != nil || got == 0 {
-		return nil, err
+		tried = append(tried, ids...)
+	}
+	if got == 0 {
+		return nil, nil
 	}
 	// Read as the viewer, who may see the task now that they hold it, once
 	// the lock is committed: the write transaction holds no full-row read.
@@ -116,11 +117,10 @@ func heldFirst(userID int, now time.Time) func(*sql.Selector) {
 	}
 }
 
-// pickBatch is how many candidates a search hands lockIn on PostgreSQL.
-// With 8 annotators in the label stream, a search that handed over one
-// lost it to another annotator's nextTask more often than not (2.7
-// searches and row locks per task), each loss costing two more round
-// trips.
+// pickBatch is how many candidates a search hands lockIn. With 8
+// annotators in the label stream, a search that handed over one lost it
+// to another annotator's nextTask more often than not (2.7 searches and
+// row locks per task), each loss costing two more round trips.
 const pickBatch = 8
 
 // candidates returns the ids of the first n tasks NextTask should lock, in
@@ -236,7 +236,7 @@ func (s *Service) inTx(ctx context.Context, fn func(context.Context) error) erro
 }
 
 // lockIn takes for userID the first task of ids, in their order (the held
-// task first, then by id; on SQLite there is one), that still needs an
+// task first, then by id), that still needs an
 // annotation (fewer that were not skipped than its
 // project's overlap, read in the same statement: belowOverlap), that
 // userID has not annotated or skipped and that nobody else holds; it
@@ -245,8 +245,10 @@ func (s *Service) inTx(ctx context.Context, fn func(context.Context) error) erro
 // one) can never both win, and a task that a submit filled after we read it
 // as a candidate is not taken again.
 //
-// It runs in a transaction after a row lock (PostgreSQL; SQLite's
-// transaction holds the write lock from BEGIN on): as a later statement,
+// A SELECT of ids with the same conditions finds that task first: on
+// SQLite, whose write transaction holds the write lock from BEGIN on, the
+// UPDATE then takes it. On PostgreSQL the SELECT also locks its row: as a
+// later statement,
 // the UPDATE judges the annotations subquery by what a transaction that
 // held the row before committed, annotation included. The row lock does
 // not wait (SKIP LOCKED): a row locked by another transaction is being
@@ -266,20 +268,19 @@ func (s *Service) lockIn(ctx context.Context, ids []int, userID int, now time.Ti
 	takeable := takeable(userID, now)
 	quiet := audit.Quiet(ctx)
 	for len(ids) > 0 {
-		id := ids[0]
-		if s.postgres {
-			got, err := client.Task.Query().Where(task.IDIn(ids...)).Where(takeable...).
-				Order(ent.Asc(task.FieldID)).Limit(1).
-				Modify(func(sel *sql.Selector) {
-					heldFirst(userID, now)(sel) // ids' order
+		got, err := client.Task.Query().Where(task.IDIn(ids...)).Where(takeable...).
+			Order(ent.Asc(task.FieldID)).Limit(1).
+			Modify(func(sel *sql.Selector) {
+				heldFirst(userID, now)(sel) // ids' order
+				if s.postgres {
 					sel.ForUpdate(sql.WithLockAction(sql.SkipLocked))
-				}).
-				IDs(privacy.DecisionContext(ctx, privacy.Allow))
-			if err != nil || len(got) == 0 {
-				return 0, err
-			}
-			id = got[0]
+				}
+			}).
+			IDs(privacy.DecisionContext(ctx, privacy.Allow))
+		if err != nil || len(got) == 0 {
+			return 0, err
 		}
+		id := got[0]
 		n, err := client.Task.Update().
 			Where(task.ID(id)).Where(takeable...).
 			SetLockedByID(userID).
