@@ -471,6 +471,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			webhook.FieldSendPayload:    {Type: field.TypeBool, Column: webhook.FieldSendPayload},
 			webhook.FieldActive:         {Type: field.TypeBool, Column: webhook.FieldActive},
 			webhook.FieldSecretSealed:   {Type: field.TypeBytes, Column: webhook.FieldSecretSealed},
+			webhook.FieldFailures:       {Type: field.TypeInt, Column: webhook.FieldFailures},
 		},
 	}
 	graph.Nodes[21] = &sqlgraph.Node{
@@ -2938,6 +2939,11 @@ func (f *WebhookFilter) WhereActive(p entql.BoolP) {
 // WhereSecretSealed applies the entql []byte predicate on the secret_sealed field.
 func (f *WebhookFilter) WhereSecretSealed(p entql.BytesP) {
 	f.Where(p.Field(webhook.FieldSecretSealed))
+}
+
+// WhereFailures applies the entql int predicate on the failures field.
+func (f *WebhookFilter) WhereFailures(p entql.IntP) {
+	f.Where(p.Field(webhook.FieldFailures))
 }
 
 // WhereHasProject applies a predicate to check if query has an edge project.

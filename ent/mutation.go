@@ -17655,6 +17655,8 @@ type WebhookMutation struct {
 	send_payload       *bool
 	active             *bool
 	secret_sealed      *[]byte
+	failures           *int
+	addfailures        *int
 	clearedFields      map[string]struct{}
 	project            *int
 	clearedproject     bool
@@ -18192,6 +18194,62 @@ func (m *WebhookMutation) ResetSecretSealed() {
 	m.secret_sealed = nil
 }
 
+// SetFailures sets the "failures" field.
+func (m *WebhookMutation) SetFailures(i int) {
+	m.failures = &i
+	m.addfailures = nil
+}
+
+// Failures returns the value of the "failures" field in the mutation.
+func (m *WebhookMutation) Failures() (r int, exists bool) {
+	v := m.failures
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFailures returns the old "failures" field's value of the Webhook entity.
+// If the Webhook object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookMutation) OldFailures(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFailures is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFailures requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFailures: %w", err)
+	}
+	return oldValue.Failures, nil
+}
+
+// AddFailures adds i to the "failures" field.
+func (m *WebhookMutation) AddFailures(i int) {
+	if m.addfailures != nil {
+		*m.addfailures += i
+	} else {
+		m.addfailures = &i
+	}
+}
+
+// AddedFailures returns the value that was added to the "failures" field in this mutation.
+func (m *WebhookMutation) AddedFailures() (r int, exists bool) {
+	v := m.addfailures
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetFailures resets all changes to the "failures" field.
+func (m *WebhookMutation) ResetFailures() {
+	m.failures = nil
+	m.addfailures = nil
+}
+
 // ClearProject clears the "project" edge to the Project entity.
 func (m *WebhookMutation) ClearProject() {
 	m.clearedproject = true
@@ -18307,7 +18365,7 @@ func (m *WebhookMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *WebhookMutation) Fields() []string {
-	fields := make([]string, 0, 10)
+	fields := make([]string, 0, 11)
 	if m.created_at != nil {
 		fields = append(fields, webhook.FieldCreatedAt)
 	}
@@ -18338,6 +18396,9 @@ func (m *WebhookMutation) Fields() []string {
 	if m.secret_sealed != nil {
 		fields = append(fields, webhook.FieldSecretSealed)
 	}
+	if m.failures != nil {
+		fields = append(fields, webhook.FieldFailures)
+	}
 	return fields
 }
 
@@ -18366,6 +18427,8 @@ func (m *WebhookMutation) Field(name string) (ent.Value, bool) {
 		return m.Active()
 	case webhook.FieldSecretSealed:
 		return m.SecretSealed()
+	case webhook.FieldFailures:
+		return m.Failures()
 	}
 	return nil, false
 }
@@ -18395,6 +18458,8 @@ func (m *WebhookMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldActive(ctx)
 	case webhook.FieldSecretSealed:
 		return m.OldSecretSealed(ctx)
+	case webhook.FieldFailures:
+		return m.OldFailures(ctx)
 	}
 	return nil, fmt.Errorf("unknown Webhook field %s", name)
 }
@@ -18474,6 +18539,13 @@ func (m *WebhookMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetSecretSealed(v)
 		return nil
+	case webhook.FieldFailures:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFailures(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Webhook field %s", name)
 }
@@ -18488,6 +18560,9 @@ func (m *WebhookMutation) AddedFields() []string {
 	if m.addcreated_by_id != nil {
 		fields = append(fields, webhook.FieldCreatedByID)
 	}
+	if m.addfailures != nil {
+		fields = append(fields, webhook.FieldFailures)
+	}
 	return fields
 }
 
@@ -18500,6 +18575,8 @@ func (m *WebhookMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedOrganizationID()
 	case webhook.FieldCreatedByID:
 		return m.AddedCreatedByID()
+	case webhook.FieldFailures:
+		return m.AddedFailures()
 	}
 	return nil, false
 }
@@ -18522,6 +18599,13 @@ func (m *WebhookMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddCreatedByID(v)
+		return nil
+	case webhook.FieldFailures:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddFailures(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Webhook numeric field %s", name)
@@ -18588,6 +18672,9 @@ func (m *WebhookMutation) ResetField(name string) error {
 		return nil
 	case webhook.FieldSecretSealed:
 		m.ResetSecretSealed()
+		return nil
+	case webhook.FieldFailures:
+		m.ResetFailures()
 		return nil
 	}
 	return fmt.Errorf("unknown Webhook field %s", name)

@@ -39,6 +39,8 @@ type Webhook struct {
 	Active bool `json:"active,omitempty"`
 	// SecretSealed holds the value of the "secret_sealed" field.
 	SecretSealed []byte `json:"-"`
+	// Failures holds the value of the "failures" field.
+	Failures int `json:"failures,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the WebhookQuery when eager-loading is set.
 	Edges        WebhookEdges `json:"edges"`
@@ -89,7 +91,7 @@ func (*Webhook) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case webhook.FieldSendPayload, webhook.FieldActive:
 			values[i] = new(sql.NullBool)
-		case webhook.FieldID, webhook.FieldOrganizationID, webhook.FieldProjectID, webhook.FieldCreatedByID:
+		case webhook.FieldID, webhook.FieldOrganizationID, webhook.FieldProjectID, webhook.FieldCreatedByID, webhook.FieldFailures:
 			values[i] = new(sql.NullInt64)
 		case webhook.FieldURL:
 			values[i] = new(sql.NullString)
@@ -179,6 +181,12 @@ func (_m *Webhook) assignValues(columns []string, values []any) error {
 			} else if value != nil {
 				_m.SecretSealed = *value
 			}
+		case webhook.FieldFailures:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field failures", values[i])
+			} else if value.Valid {
+				_m.Failures = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -255,6 +263,9 @@ func (_m *Webhook) String() string {
 	builder.WriteString(fmt.Sprintf("%v", _m.Active))
 	builder.WriteString(", ")
 	builder.WriteString("secret_sealed=<sensitive>")
+	builder.WriteString(", ")
+	builder.WriteString("failures=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Failures))
 	builder.WriteByte(')')
 	return builder.String()
 }

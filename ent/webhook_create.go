@@ -124,6 +124,20 @@ func (_c *WebhookCreate) SetSecretSealed(v []byte) *WebhookCreate {
 	return _c
 }
 
+// SetFailures sets the "failures" field.
+func (_c *WebhookCreate) SetFailures(v int) *WebhookCreate {
+	_c.mutation.SetFailures(v)
+	return _c
+}
+
+// SetNillableFailures sets the "failures" field if the given value is not nil.
+func (_c *WebhookCreate) SetNillableFailures(v *int) *WebhookCreate {
+	if v != nil {
+		_c.SetFailures(*v)
+	}
+	return _c
+}
+
 // SetProject sets the "project" edge to the Project entity.
 func (_c *WebhookCreate) SetProject(v *Project) *WebhookCreate {
 	return _c.SetProjectID(v.ID)
@@ -203,6 +217,10 @@ func (_c *WebhookCreate) defaults() error {
 		v := webhook.DefaultActive
 		_c.mutation.SetActive(v)
 	}
+	if _, ok := _c.mutation.Failures(); !ok {
+		v := webhook.DefaultFailures
+		_c.mutation.SetFailures(v)
+	}
 	return nil
 }
 
@@ -239,6 +257,9 @@ func (_c *WebhookCreate) check() error {
 	}
 	if _, ok := _c.mutation.SecretSealed(); !ok {
 		return &ValidationError{Name: "secret_sealed", err: errors.New(`ent: missing required field "Webhook.secret_sealed"`)}
+	}
+	if _, ok := _c.mutation.Failures(); !ok {
+		return &ValidationError{Name: "failures", err: errors.New(`ent: missing required field "Webhook.failures"`)}
 	}
 	return nil
 }
@@ -302,6 +323,10 @@ func (_c *WebhookCreate) createSpec() (*Webhook, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.SecretSealed(); ok {
 		_spec.SetField(webhook.FieldSecretSealed, field.TypeBytes, value)
 		_node.SecretSealed = value
+	}
+	if value, ok := _c.mutation.Failures(); ok {
+		_spec.SetField(webhook.FieldFailures, field.TypeInt, value)
+		_node.Failures = value
 	}
 	if nodes := _c.mutation.ProjectIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -478,6 +503,24 @@ func (u *WebhookUpsert) UpdateSecretSealed() *WebhookUpsert {
 	return u
 }
 
+// SetFailures sets the "failures" field.
+func (u *WebhookUpsert) SetFailures(v int) *WebhookUpsert {
+	u.Set(webhook.FieldFailures, v)
+	return u
+}
+
+// UpdateFailures sets the "failures" field to the value that was provided on create.
+func (u *WebhookUpsert) UpdateFailures() *WebhookUpsert {
+	u.SetExcluded(webhook.FieldFailures)
+	return u
+}
+
+// AddFailures adds v to the "failures" field.
+func (u *WebhookUpsert) AddFailures(v int) *WebhookUpsert {
+	u.Add(webhook.FieldFailures, v)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -631,6 +674,27 @@ func (u *WebhookUpsertOne) SetSecretSealed(v []byte) *WebhookUpsertOne {
 func (u *WebhookUpsertOne) UpdateSecretSealed() *WebhookUpsertOne {
 	return u.Update(func(s *WebhookUpsert) {
 		s.UpdateSecretSealed()
+	})
+}
+
+// SetFailures sets the "failures" field.
+func (u *WebhookUpsertOne) SetFailures(v int) *WebhookUpsertOne {
+	return u.Update(func(s *WebhookUpsert) {
+		s.SetFailures(v)
+	})
+}
+
+// AddFailures adds v to the "failures" field.
+func (u *WebhookUpsertOne) AddFailures(v int) *WebhookUpsertOne {
+	return u.Update(func(s *WebhookUpsert) {
+		s.AddFailures(v)
+	})
+}
+
+// UpdateFailures sets the "failures" field to the value that was provided on create.
+func (u *WebhookUpsertOne) UpdateFailures() *WebhookUpsertOne {
+	return u.Update(func(s *WebhookUpsert) {
+		s.UpdateFailures()
 	})
 }
 
@@ -953,6 +1017,27 @@ func (u *WebhookUpsertBulk) SetSecretSealed(v []byte) *WebhookUpsertBulk {
 func (u *WebhookUpsertBulk) UpdateSecretSealed() *WebhookUpsertBulk {
 	return u.Update(func(s *WebhookUpsert) {
 		s.UpdateSecretSealed()
+	})
+}
+
+// SetFailures sets the "failures" field.
+func (u *WebhookUpsertBulk) SetFailures(v int) *WebhookUpsertBulk {
+	return u.Update(func(s *WebhookUpsert) {
+		s.SetFailures(v)
+	})
+}
+
+// AddFailures adds v to the "failures" field.
+func (u *WebhookUpsertBulk) AddFailures(v int) *WebhookUpsertBulk {
+	return u.Update(func(s *WebhookUpsert) {
+		s.AddFailures(v)
+	})
+}
+
+// UpdateFailures sets the "failures" field to the value that was provided on create.
+func (u *WebhookUpsertBulk) UpdateFailures() *WebhookUpsertBulk {
+	return u.Update(func(s *WebhookUpsert) {
+		s.UpdateFailures()
 	})
 }
 

@@ -118,6 +118,27 @@ func (_u *WebhookUpdate) SetSecretSealed(v []byte) *WebhookUpdate {
 	return _u
 }
 
+// SetFailures sets the "failures" field.
+func (_u *WebhookUpdate) SetFailures(v int) *WebhookUpdate {
+	_u.mutation.ResetFailures()
+	_u.mutation.SetFailures(v)
+	return _u
+}
+
+// SetNillableFailures sets the "failures" field if the given value is not nil.
+func (_u *WebhookUpdate) SetNillableFailures(v *int) *WebhookUpdate {
+	if v != nil {
+		_u.SetFailures(*v)
+	}
+	return _u
+}
+
+// AddFailures adds value to the "failures" field.
+func (_u *WebhookUpdate) AddFailures(v int) *WebhookUpdate {
+	_u.mutation.AddFailures(v)
+	return _u
+}
+
 // AddDeliveryIDs adds the "deliveries" edge to the WebhookDelivery entity by IDs.
 func (_u *WebhookUpdate) AddDeliveryIDs(ids ...int) *WebhookUpdate {
 	_u.mutation.AddDeliveryIDs(ids...)
@@ -257,6 +278,12 @@ func (_u *WebhookUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.SecretSealed(); ok {
 		_spec.SetField(webhook.FieldSecretSealed, field.TypeBytes, value)
+	}
+	if value, ok := _u.mutation.Failures(); ok {
+		_spec.SetField(webhook.FieldFailures, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedFailures(); ok {
+		_spec.AddField(webhook.FieldFailures, field.TypeInt, value)
 	}
 	if _u.mutation.DeliveriesCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -409,6 +436,27 @@ func (_u *WebhookUpdateOne) SetNillableActive(v *bool) *WebhookUpdateOne {
 // SetSecretSealed sets the "secret_sealed" field.
 func (_u *WebhookUpdateOne) SetSecretSealed(v []byte) *WebhookUpdateOne {
 	_u.mutation.SetSecretSealed(v)
+	return _u
+}
+
+// SetFailures sets the "failures" field.
+func (_u *WebhookUpdateOne) SetFailures(v int) *WebhookUpdateOne {
+	_u.mutation.ResetFailures()
+	_u.mutation.SetFailures(v)
+	return _u
+}
+
+// SetNillableFailures sets the "failures" field if the given value is not nil.
+func (_u *WebhookUpdateOne) SetNillableFailures(v *int) *WebhookUpdateOne {
+	if v != nil {
+		_u.SetFailures(*v)
+	}
+	return _u
+}
+
+// AddFailures adds value to the "failures" field.
+func (_u *WebhookUpdateOne) AddFailures(v int) *WebhookUpdateOne {
+	_u.mutation.AddFailures(v)
 	return _u
 }
 
@@ -581,6 +629,12 @@ func (_u *WebhookUpdateOne) sqlSave(ctx context.Context) (_node *Webhook, err er
 	}
 	if value, ok := _u.mutation.SecretSealed(); ok {
 		_spec.SetField(webhook.FieldSecretSealed, field.TypeBytes, value)
+	}
+	if value, ok := _u.mutation.Failures(); ok {
+		_spec.SetField(webhook.FieldFailures, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedFailures(); ok {
+		_spec.AddField(webhook.FieldFailures, field.TypeInt, value)
 	}
 	if _u.mutation.DeliveriesCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -683,6 +683,7 @@ var (
 		{Name: "send_payload", Type: field.TypeBool, Default: true},
 		{Name: "active", Type: field.TypeBool, Default: true},
 		{Name: "secret_sealed", Type: field.TypeBytes},
+		{Name: "failures", Type: field.TypeInt, Default: 0},
 		{Name: "project_id", Type: field.TypeInt, Nullable: true},
 	}
 	// WebhooksTable holds the schema information for the "webhooks" table.
@@ -693,7 +694,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "webhooks_projects_project",
-				Columns:    []*schema.Column{WebhooksColumns[10]},
+				Columns:    []*schema.Column{WebhooksColumns[11]},
 				RefColumns: []*schema.Column{ProjectsColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
@@ -702,7 +703,7 @@ var (
 			{
 				Name:    "webhook_organization_id_project_id",
 				Unique:  false,
-				Columns: []*schema.Column{WebhooksColumns[3], WebhooksColumns[10]},
+				Columns: []*schema.Column{WebhooksColumns[3], WebhooksColumns[11]},
 			},
 		},
 	}

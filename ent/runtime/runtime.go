@@ -723,6 +723,10 @@ func init() {
 	webhookDescActive := webhookFields[6].Descriptor()
 	// webhook.DefaultActive holds the default value on creation for the active field.
 	webhook.DefaultActive = webhookDescActive.Default.(bool)
+	// webhookDescFailures is the schema descriptor for failures field.
+	webhookDescFailures := webhookFields[8].Descriptor()
+	// webhook.DefaultFailures holds the default value on creation for the failures field.
+	webhook.DefaultFailures = webhookDescFailures.Default.(int)
 	webhookdeliveryMixin := schema.WebhookDelivery{}.Mixin()
 	webhookdelivery.Policy = privacy.NewPolicies(schema.WebhookDelivery{})
 	webhookdelivery.Hooks[0] = func(next ent.Mutator) ent.Mutator {

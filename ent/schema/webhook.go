@@ -38,6 +38,10 @@ func (Webhook) Fields() []ent.Field {
 		field.Bool("send_payload").Default(true),
 		field.Bool("active").Default(true),
 		field.Bytes("secret_sealed").Sensitive().Annotations(entgql.Skip()),
+		// failures counts the attempts in a row that failed (no answer in
+		// time, or an error status): the worker sends the deliveries of
+		// webhooks that answer before those of webhooks that do not.
+		field.Int("failures").Default(0).Annotations(entgql.Skip()),
 	}
 }
 

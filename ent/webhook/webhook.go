@@ -35,6 +35,8 @@ const (
 	FieldActive = "active"
 	// FieldSecretSealed holds the string denoting the secret_sealed field in the database.
 	FieldSecretSealed = "secret_sealed"
+	// FieldFailures holds the string denoting the failures field in the database.
+	FieldFailures = "failures"
 	// EdgeProject holds the string denoting the project edge name in mutations.
 	EdgeProject = "project"
 	// EdgeDeliveries holds the string denoting the deliveries edge name in mutations.
@@ -70,6 +72,7 @@ var Columns = []string{
 	FieldSendPayload,
 	FieldActive,
 	FieldSecretSealed,
+	FieldFailures,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -102,6 +105,8 @@ var (
 	DefaultSendPayload bool
 	// DefaultActive holds the default value on creation for the "active" field.
 	DefaultActive bool
+	// DefaultFailures holds the default value on creation for the "failures" field.
+	DefaultFailures int
 )
 
 // OrderOption defines the ordering options for the Webhook queries.
@@ -150,6 +155,11 @@ func BySendPayload(opts ...sql.OrderTermOption) OrderOption {
 // ByActive orders the results by the active field.
 func ByActive(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldActive, opts...).ToFunc()
+}
+
+// ByFailures orders the results by the failures field.
+func ByFailures(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldFailures, opts...).ToFunc()
 }
 
 // ByProjectField orders the results by project field.

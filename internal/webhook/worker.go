@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -17,6 +18,7 @@ import (
 
 	"gloss/ent"
 	"gloss/ent/predicate"
+	hook "gloss/ent/webhook"
 	"gloss/ent/webhookdelivery"
 	"gloss/internal/audit"
 	"gloss/internal/safehttp"
@@ -98,33 +100,32 @@ func (w *Worker) Run(ctx context.Context) {
 // try it: longer than any send.
 const lease = Timeout + 50*time.Second
 
-// sendTime bounds one attempt of send: the webhook's read, the request and
-// the record, each with a deadline of its own.
-const sendTime = recordTimeout + Timeout + recordTimeout
-
-// RunOnce claims the deliveries that are due and sends them, one after the
-// other. It returns how many it claimed.
+// RunOnce claims the deliveries that are due, at most one of each webhook,
+// and sends them at once: a receiver that does not answer holds up its
+// own deliveries, not the others' (sent one after the other, fifty slow
+// receivers held an owner's delivery back for many minutes). It returns
+// how many it claimed.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	sys := audit.Quiet(viewer.NewSystemContext(ctx))
 	claimed, err := w.claim(sys)
 	if err != nil {
 		return 0, err
 	}
-	for i, d := range claimed {
-		if ctx.Err() != nil {
-			// The server is stopping: what was claimed and not tried is
-			// handed back, due now, rather than left claimed until its
-			// lease ends.
-			return len(claimed), w.release(sys, claimed[i:])
-		}
-		// One delivery's failure to be read or recorded does not leave
-		// the rest of the batch claimed until the lease ends: they are
-		// tried, and the first error is reported.
-		if serr := w.send(sys, d); serr != nil && err == nil {
-			err = serr
-		}
+	if ctx.Err() != nil {
+		// The server is stopping: what was claimed is handed back, due
+		// now, rather than left claimed until its lease ends.
+		return len(claimed), w.release(sys, claimed)
 	}
-	return len(claimed), err
+	// One delivery's failure to be read or recorded does not leave the
+	// rest of the batch claimed until the lease ends: they are tried, and
+	// the first error is reported.
+	errs := make([]error, len(claimed))
+	var wg sync.WaitGroup
+	for i, d := range claimed {
+		wg.Go(func() { errs[i] = w.send(sys, d) })
+	}
+	wg.Wait()
+	return len(claimed), errors.Join(errs...)
 }
 
 // release hands claimed deliveries that were not tried back: due now, the
@@ -162,25 +163,42 @@ func (w *Worker) claim(ctx context.Context) ([]*ent.WebhookDelivery, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The deliveries of webhooks that answer come first, then those of
+	// webhooks whose last attempts failed, each in the order they are due;
+	// of those read, the first of each webhook is claimed.
 	q := tx.WebhookDelivery.Query().
 		Where(due...).
-		Order(webhookdelivery.ByNextAttemptAt(), webhookdelivery.ByID()).Limit(w.opts.Batch)
+		Modify(func(s *sql.Selector) {
+			h := sql.Table(hook.Table)
+			failing := sql.Select(h.C(hook.FieldFailures)).From(h).Where(sql.ColumnsEQ(h.C(hook.FieldID), s.C(webhookdelivery.FieldWebhookID)))
+			s.OrderExpr(sql.ExprFunc(func(b *sql.Builder) {
+				b.WriteString("CASE WHEN ").Wrap(func(b *sql.Builder) { b.Join(failing) }).WriteString(" > 0 THEN 1 ELSE 0 END")
+			}))
+			s.OrderBy(s.C(webhookdelivery.FieldNextAttemptAt), s.C(webhookdelivery.FieldID))
+		}).
+		Limit(w.opts.Batch * claimRead)
 	if w.dialect == dialect.Postgres {
 		q.ForUpdate(sql.WithLockAction(sql.SkipLocked))
 	}
-	ds, err := q.All(ctx)
+	read, err := q.All(ctx)
 	if err != nil {
 		_ = tx.Rollback()
 		return nil, err
 	}
-	for i, d := range ds {
-		// The batch is sent one after the other: the i-th claim lasts
-		// until the i sends before it may have taken their time. With one
-		// lease for all, a batch to a slow receiver outlasted it, and
-		// another process took the rest over and sent them too, while
-		// this one was still on its way to them.
-		until := now.Add(lease + time.Duration(i)*sendTime)
-		if err := tx.WebhookDelivery.UpdateOne(d).SetNextAttemptAt(until).AddAttempts(1).Exec(ctx); err != nil {
+	var ds []*ent.WebhookDelivery
+	taken := map[int]bool{}
+	for _, d := range read {
+		if len(ds) == w.opts.Batch {
+			break
+		}
+		if !taken[d.WebhookID] {
+			taken[d.WebhookID] = true
+			ds = append(ds, d)
+		}
+	}
+	for _, d := range ds {
+		// The batch is sent at once: each claim lasts the lease.
+		if err := tx.WebhookDelivery.UpdateOne(d).SetNextAttemptAt(now.Add(lease)).AddAttempts(1).Exec(ctx); err != nil {
 			_ = tx.Rollback()
 			return nil, err
 		}
@@ -188,6 +206,10 @@ func (w *Worker) claim(ctx context.Context) ([]*ent.WebhookDelivery, error) {
 	}
 	return ds, tx.Commit()
 }
+
+// claimRead is how many due deliveries a claim reads for each it may
+// take, to find ones of different webhooks.
+const claimRead = 4
 
 // send makes one attempt at d and records its outcome.
 func (w *Worker) send(ctx context.Context, d *ent.WebhookDelivery) error {
@@ -254,7 +276,20 @@ func (w *Worker) send(ctx context.Context, d *ent.WebhookDelivery) error {
 	if ent.IsNotFound(err) {
 		return nil
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	// The webhook's record of failures in a row, which orders the claims.
+	hu := client.Webhook.UpdateOneID(h.ID)
+	if failure == "" {
+		hu.SetFailures(0)
+	} else {
+		hu.AddFailures(1)
+	}
+	if err := hu.Exec(record); err != nil && !ent.IsNotFound(err) {
+		return err
+	}
+	return nil
 }
 
 // backoff is the wait after the attempt-th attempt failed.
