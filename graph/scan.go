@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/sync/semaphore"
 
+	"gloss/ent"
 	"gloss/graph/model"
 	"gloss/internal/fault"
 	"gloss/internal/viewer"
@@ -21,7 +22,8 @@ import (
 // long. So that no one can take every reader (SQLite has eight) and stall
 // everyone else's requests, at most maxScans run at once in a process and
 // at most maxScansPerUser of them for one user; the others wait their
-// turn, up to scanWait, then are refused with RATE_LIMITED. And each runs
+// turn, up to scanWait (in a mutation's transaction, not at all), then
+// are refused with RATE_LIMITED. And each runs
 // at most scanTime: past it, its statement is cancelled and the request
 // refused with BAD_USER_INPUT, asking for a narrower filter.
 const (
@@ -85,17 +87,30 @@ func (s *scanSlots) scanning(ctx context.Context, filter *model.TaskFilter) (con
 	}
 	wait, cancel := context.WithTimeout(ctx, scanWait)
 	defer cancel()
+	inTx := ent.TxFromContext(ctx) != nil
+	acquire := func(sem *semaphore.Weighted) error {
+		if inTx {
+			// In a mutation's transaction, which on SQLite holds the one
+			// writer: no waiting for a turn, which would stall every
+			// write on the server.
+			if sem.TryAcquire(1) {
+				return nil
+			}
+			return errors.New("no turn")
+		}
+		return sem.Acquire(wait, 1)
+	}
 	busy := func() error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		return fault.New(fault.RateLimited, "the server is busy with other filtered searches (at most %d at once, %d of one user's): try again shortly", maxScans, maxScansPerUser)
 	}
-	if err := u.sem.Acquire(wait, 1); err != nil {
+	if err := acquire(u.sem); err != nil {
 		drop()
 		return nil, nil, busy()
 	}
-	if err := s.all.Acquire(wait, 1); err != nil {
+	if err := acquire(s.all); err != nil {
 		u.sem.Release(1)
 		drop()
 		return nil, nil, busy()

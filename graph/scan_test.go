@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"gloss/ent"
 	"gloss/graph/model"
 	"gloss/internal/fault"
 	"gloss/internal/viewer"
@@ -66,6 +67,29 @@ func TestFilteredReadsTakeTurns(t *testing.T) {
 		t.Errorf("%d users' turns kept after every read ended", len(s.users))
 	}
 	s.mu.Unlock()
+
+	// In a transaction (a bulk action, on SQLite holding the one writer)
+	// a read takes a free turn or none, without waiting.
+	done = nil
+	for u := 4; u <= 6; u++ {
+		if err := take(u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inTx := ent.NewTxContext(as(7), &ent.Tx{})
+	start := time.Now()
+	if _, _, err := s.scanning(inTx, filter); code(err) != fault.RateLimited || time.Since(start) > scanWait/2 {
+		t.Fatalf("a read in a transaction with no turn free: %v after %v; want RATE_LIMITED at once", err, time.Since(start))
+	}
+	done[0]()
+	_, d, err := s.scanning(inTx, filter)
+	if err != nil {
+		t.Fatalf("a read in a transaction with a turn free: %v", err)
+	}
+	d()
+	for _, d := range done[1:] {
+		d()
+	}
 
 	// Out of time: the read's context ends, and its error says so.
 	scanTime = time.Millisecond
