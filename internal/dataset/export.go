@@ -23,13 +23,15 @@ import (
 	"gloss/internal/viewer"
 )
 
-// exportBatch is how many tasks are read per keyset page while exporting.
-// A page ends sooner, after the task that brings its data and meta to
+// exportBatch is the most tasks read per keyset page while exporting. A
+// page ends sooner, after the task that brings its data and meta to
 // exportPageBytes or its annotations to exportPageAnnotations, so that an
 // export of big tasks holds about as much as one of small ones (a page of
-// 500 tasks of 1 MiB held 500 MB, per export).
+// 500 tasks of 1 MiB held 500 MB, per export); and each page asks for as
+// many as the previous one's tasks would fit (taskStream).
 const (
 	exportBatch           = 500
+	exportFirstPage       = 100 // before the size of the tasks is known
 	exportPageBytes       = 8 << 20
 	exportPageAnnotations = 2000
 )
@@ -156,11 +158,20 @@ func (s *Service) taskStream(ctx context.Context, v *viewer.Viewer, p *ent.Proje
 	var page []*export.Task
 	last := 0
 	more := true
+	limit := exportFirstPage
 	return func() (*export.Task, error) {
 		if len(page) == 0 && more {
 			var err error
-			if page, more, err = s.exportPage(ctx, v, p, last, o); err != nil {
+			var size int
+			if page, size, more, err = s.exportPage(ctx, v, p, last, limit, o); err != nil {
 				return nil, err
+			}
+			// The next page asks for as many tasks as fit exportPageBytes
+			// at this page's average: a page cut short by its bytes had
+			// the database send the rest of its rows anyway (PostgreSQL
+			// reads a statement's rows to the end).
+			if len(page) > 0 {
+				limit = max(1, min(exportBatch, exportPageBytes/max(1, size/len(page))))
 			}
 		}
 		if len(page) == 0 {
@@ -180,9 +191,10 @@ var exportColumns = []string{
 }
 
 // exportPage reads the tasks of project p after id last, with their
-// annotations and predictions, as v may see them, and whether more may
-// follow (the page was cut by its count, its bytes or its annotations):
-// three queries, or two
+// annotations and predictions, as v may see them: at most limit tasks,
+// fewer past exportPageBytes or exportPageAnnotations. It returns the
+// size of their data and meta, and whether more may follow (the page was
+// cut by its count, its bytes or its annotations): three queries, or two
 // when no task of the page has an annotation (its counters say so). The
 // tasks' query is ent's, with the task privacy policy's filters
 // (database.Statement), and its rows are scanned straight into what the
@@ -193,35 +205,35 @@ var exportColumns = []string{
 // another project read every annotation of that project (a million rows
 // into memory, to be thrown away). The privacy policies decide which of
 // them exist for the viewer either way.
-func (s *Service) exportPage(ctx context.Context, v *viewer.Viewer, p *ent.Project, last int, o ExportOptions) (page []*export.Task, more bool, err error) {
+func (s *Service) exportPage(ctx context.Context, v *viewer.Viewer, p *ent.Project, last, limit int, o ExportOptions) (page []*export.Task, size int, more bool, err error) {
 	query, args, err := database.Statement(ctx, s.dialect, func(c *ent.Client) error {
 		q := c.Task.Query().
 			Where(task.ProjectID(p.ID), task.IDGT(last)).
 			Order(ent.Asc(task.FieldID)).
-			Limit(exportBatch)
+			Limit(limit)
 		if o.OnlyAnnotated {
 			q.Where(task.HasAnnotationsWith(annotation.WasCancelled(false)))
 		}
 		return q.Select(exportColumns...).Scan(ctx, &[]struct{}{})
 	})
 	if err != nil {
-		return nil, false, err
+		return nil, 0, false, err
 	}
 	rows, err := s.client.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, false, fmt.Errorf("read tasks: %w", err)
+		return nil, 0, false, fmt.Errorf("read tasks: %w", err)
 	}
 	defer rows.Close()
-	page = make([]*export.Task, 0, exportBatch)
-	byID := make(map[int]*export.Task, exportBatch)
+	page = make([]*export.Task, 0, limit)
+	byID := make(map[int]*export.Task, limit)
 	var annotated []int
-	size, anns := 0, 0
+	anns := 0
 	for rows.Next() {
 		t := &export.Task{}
 		var total, cancelled int
 		if err := rows.Scan(&t.ID, &t.InnerID, &t.ProjectID, (*[]byte)(&t.Data), (*[]byte)(&t.Meta),
 			&t.CreatedAt, &t.UpdatedAt, &total, &cancelled); err != nil {
-			return nil, false, fmt.Errorf("read tasks: %w", err)
+			return nil, 0, false, fmt.Errorf("read tasks: %w", err)
 		}
 		if len(t.Meta) == 0 {
 			t.Meta = nil
@@ -238,18 +250,18 @@ func (s *Service) exportPage(ctx context.Context, v *viewer.Viewer, p *ent.Proje
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, false, fmt.Errorf("read tasks: %w", err)
+		return nil, 0, false, fmt.Errorf("read tasks: %w", err)
 	}
 	rows.Close()
-	more = more || len(page) == exportBatch
+	more = more || len(page) == limit
 	if len(page) == 0 {
-		return nil, false, nil
+		return nil, 0, false, nil
 	}
 	if len(annotated) > 0 {
 		list, err := s.client.Annotation.Query().Where(annotation.TaskIDIn(annotated...)).
 			Order(ent.Asc(annotation.FieldID)).All(ctx)
 		if err != nil {
-			return nil, false, err
+			return nil, 0, false, err
 		}
 		for _, a := range list {
 			if t := byID[a.TaskID]; t != nil {
@@ -258,7 +270,7 @@ func (s *Service) exportPage(ctx context.Context, v *viewer.Viewer, p *ent.Proje
 		}
 	}
 	if o.OmitPredictions {
-		return page, more, nil
+		return page, size, more, nil
 	}
 	ids := make([]int, len(page))
 	for i, t := range page {
@@ -267,7 +279,7 @@ func (s *Service) exportPage(ctx context.Context, v *viewer.Viewer, p *ent.Proje
 	preds, err := s.client.Prediction.Query().Where(prediction.TaskIDIn(ids...)).
 		Order(ent.Asc(prediction.FieldID)).All(ctx)
 	if err != nil {
-		return nil, false, err
+		return nil, 0, false, err
 	}
 	for _, pr := range preds {
 		if t := byID[pr.TaskID]; t != nil {
@@ -276,7 +288,7 @@ func (s *Service) exportPage(ctx context.Context, v *viewer.Viewer, p *ent.Proje
 			})
 		}
 	}
-	return page, more, nil
+	return page, size, more, nil
 }
 
 // exportAnnotation turns a into what the export writers show, leaving out
