@@ -9,6 +9,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -80,11 +81,11 @@ func (w *Worker) Run(ctx context.Context) {
 	defer t.Stop()
 	for {
 		for {
-			n, err := w.RunOnce(ctx)
+			n, more, err := w.runOnce(ctx)
 			if err != nil && ctx.Err() == nil {
 				w.svc.log.Error("webhook deliveries", slog.Any("error", err))
 			}
-			if n < w.opts.Batch || err != nil {
+			if n == 0 || !more || err != nil {
 				break
 			}
 		}
@@ -106,15 +107,22 @@ const lease = Timeout + 50*time.Second
 // receivers held an owner's delivery back for many minutes). It returns
 // how many it claimed.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
+	n, _, err := w.runOnce(ctx)
+	return n, err
+}
+
+// runOnce is RunOnce, and says whether more deliveries may be due now
+// (the claim passed some over).
+func (w *Worker) runOnce(ctx context.Context) (int, bool, error) {
 	sys := audit.Quiet(viewer.NewSystemContext(ctx))
-	claimed, err := w.claim(sys)
+	claimed, more, err := w.claim(sys)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	if ctx.Err() != nil {
 		// The server is stopping: what was claimed is handed back, due
 		// now, rather than left claimed until its lease ends.
-		return len(claimed), w.release(sys, claimed)
+		return len(claimed), false, w.release(sys, claimed)
 	}
 	// One delivery's failure to be read or recorded does not leave the
 	// rest of the batch claimed until the lease ends: they are tried, and
@@ -125,7 +133,7 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		wg.Go(func() { errs[i] = w.send(sys, d) })
 	}
 	wg.Wait()
-	return len(claimed), errors.Join(errs...)
+	return len(claimed), more, errors.Join(errs...)
 }
 
 // release hands claimed deliveries that were not tried back: due now, the
@@ -150,61 +158,64 @@ func (w *Worker) release(ctx context.Context, ds []*ent.WebhookDelivery) error {
 // claim, once the server is stopping (which waits for them).
 const recordTimeout = 5 * time.Second
 
-func (w *Worker) claim(ctx context.Context) ([]*ent.WebhookDelivery, error) {
+// claim claims due deliveries, at most one of each webhook: of the first
+// due (in the order of an index), those of webhooks that answer first,
+// then those of webhooks whose last attempts failed. more reports whether
+// it passed some due ones over.
+func (w *Worker) claim(ctx context.Context) (ds []*ent.WebhookDelivery, more bool, err error) {
 	now := time.Now()
 	due := []predicate.WebhookDelivery{webhookdelivery.StatusEQ(webhookdelivery.StatusPending), webhookdelivery.NextAttemptAtLTE(now)}
 	// A plain read first (an index seek): a worker with nothing due, which
 	// is every second of most days, takes no write lock (SQLite's one
 	// writer, which submits queue for) and no row locks.
 	if found, err := w.svc.client.WebhookDelivery.Query().Where(due...).Exist(ctx); err != nil || !found {
-		return nil, err
+		return nil, false, err
 	}
 	tx, err := w.svc.client.Tx(ctx)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	// The deliveries of webhooks that answer come first, then those of
-	// webhooks whose last attempts failed, each in the order they are due;
-	// of those read, the first of each webhook is claimed.
+	limit := w.opts.Batch * claimRead
 	q := tx.WebhookDelivery.Query().
 		Where(due...).
-		Modify(func(s *sql.Selector) {
-			h := sql.Table(hook.Table)
-			failing := sql.Select(h.C(hook.FieldFailures)).From(h).Where(sql.ColumnsEQ(h.C(hook.FieldID), s.C(webhookdelivery.FieldWebhookID)))
-			s.OrderExpr(sql.ExprFunc(func(b *sql.Builder) {
-				b.WriteString("CASE WHEN ").Wrap(func(b *sql.Builder) { b.Join(failing) }).WriteString(" > 0 THEN 1 ELSE 0 END")
-			}))
-			s.OrderBy(s.C(webhookdelivery.FieldNextAttemptAt), s.C(webhookdelivery.FieldID))
-		}).
-		Limit(w.opts.Batch * claimRead)
+		Order(webhookdelivery.ByNextAttemptAt(), webhookdelivery.ByID()).Limit(limit)
 	if w.dialect == dialect.Postgres {
 		q.ForUpdate(sql.WithLockAction(sql.SkipLocked))
 	}
 	read, err := q.All(ctx)
 	if err != nil {
 		_ = tx.Rollback()
-		return nil, err
+		return nil, false, err
 	}
-	var ds []*ent.WebhookDelivery
-	taken := map[int]bool{}
+	var hooks []int
 	for _, d := range read {
-		if len(ds) == w.opts.Batch {
-			break
+		if !slices.Contains(hooks, d.WebhookID) {
+			hooks = append(hooks, d.WebhookID)
 		}
-		if !taken[d.WebhookID] {
-			taken[d.WebhookID] = true
-			ds = append(ds, d)
+	}
+	failing, err := tx.Webhook.Query().Where(hook.IDIn(hooks...), hook.FailuresGT(0)).IDs(ctx)
+	if err != nil {
+		_ = tx.Rollback()
+		return nil, false, err
+	}
+	taken := map[int]bool{}
+	for _, answering := range []bool{true, false} {
+		for _, d := range read {
+			if len(ds) < w.opts.Batch && !taken[d.WebhookID] && slices.Contains(failing, d.WebhookID) != answering {
+				taken[d.WebhookID] = true
+				ds = append(ds, d)
+			}
 		}
 	}
 	for _, d := range ds {
 		// The batch is sent at once: each claim lasts the lease.
 		if err := tx.WebhookDelivery.UpdateOne(d).SetNextAttemptAt(now.Add(lease)).AddAttempts(1).Exec(ctx); err != nil {
 			_ = tx.Rollback()
-			return nil, err
+			return nil, false, err
 		}
 		d.Attempts++
 	}
-	return ds, tx.Commit()
+	return ds, len(read) > len(ds) || len(read) == limit, tx.Commit()
 }
 
 // claimRead is how many due deliveries a claim reads for each it may
@@ -279,17 +290,22 @@ func (w *Worker) send(ctx context.Context, d *ent.WebhookDelivery) error {
 	if err != nil {
 		return err
 	}
-	// The webhook's record of failures in a row, which orders the claims.
-	hu := client.Webhook.UpdateOneID(h.ID)
+	// The webhook's record of failures in a row, which orders the claims:
+	// the worker's bookkeeping, not a change to the webhook (its
+	// updated_at stays).
+	if failure == "" && h.Failures == 0 {
+		return nil
+	}
+	hu := client.Webhook.Update().Where(hook.ID(h.ID)).Modify(func(u *sql.UpdateBuilder) {
+		u.Set(hook.FieldUpdatedAt, sql.ExprFunc(func(b *sql.Builder) { b.Ident(hook.FieldUpdatedAt) }))
+	})
 	if failure == "" {
 		hu.SetFailures(0)
 	} else {
 		hu.AddFailures(1)
 	}
-	if err := hu.Exec(record); err != nil && !ent.IsNotFound(err) {
-		return err
-	}
-	return nil
+	_, err = hu.Save(record)
+	return err
 }
 
 // backoff is the wait after the attempt-th attempt failed.

@@ -466,3 +466,30 @@ func TestFailingReceiversWaitBehindAnsweringOnes(t *testing.T) {
 		t.Fatalf("the answering webhook got %d events after one more run; want the second event at once", got.Load())
 	}
 }
+
+// One webhook's backlog is sent one delivery after another without
+// waiting for the next poll: a batch takes one delivery of each webhook,
+// and the worker claims again at once while it passed some over.
+func TestAWebhooksBacklogIsSentAtOnce(t *testing.T) {
+	r := MustRig(t, "127.0.0.1")
+	var got atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { got.Add(1) }))
+	defer srv.Close()
+	r.hook(t, srv.URL+"/hook")
+	const n = 25
+	for range n {
+		r.emit(t)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); r.svc.NewWorker(r.db.Dialect, webhook.WorkerOptions{Poll: time.Hour}).Run(ctx) }()
+	deadline := time.Now().Add(20 * time.Second)
+	for got.Load() < n && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	stop()
+	<-done
+	if got.Load() != n {
+		t.Fatalf("%d of %d deliveries sent before the next poll", got.Load(), n)
+	}
+}
