@@ -221,7 +221,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	})
 	// Credentials an earlier release sealed to their project only are
 	// sealed again to where their storage points, once across replicas.
-	if err := db.Exclusive(ctx, storages.ResealEarlier); err != nil {
+	if err := db.Exclusive(ctx, func(ctx context.Context) error { return storages.ResealEarlier(ctx, cfg.DataDir) }); err != nil {
 		storages.Close(0)
 		return fmt.Errorf("seal storage credentials again: %w", err)
 	}

@@ -2,11 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"gloss/internal/secret"
+	"gloss/internal/storage"
 )
 
 // TestSealedCredentialsStayWithTheirDestination: an insider who can write
@@ -56,6 +59,11 @@ func TestSealedCredentialsStayWithTheirDestination(t *testing.T) {
 	mustExec(t, db, "UPDATE storages SET secrets = $1 WHERE id = $2", earlier, id)
 	g.put(t, "media", "ok2.png", pngBytes)
 	s.stop()
+	// As an earlier release left its data directory: without the file
+	// that says the credentials were sealed again.
+	if err := os.Remove(filepath.Join(s.DataDir, storage.ResealedFile)); err != nil {
+		t.Fatal(err)
+	}
 	s2 := mustStartIn(t, s.DataDir, s.env)
 	owner2 := s2.browser(t)
 	owner2.ok(loginMutation, loginVars(ownerEmail, ownerPassword))
@@ -68,5 +76,20 @@ func TestSealedCredentialsStayWithTheirDestination(t *testing.T) {
 	}
 	if string(now) == string(earlier) {
 		t.Fatal("the earlier release's seal was kept as it was")
+	}
+
+	// After the upgrade, a copy of the earlier seal put back, with the
+	// storage pointed elsewhere, is not sealed again at the next start:
+	// its credentials do not open, and go nowhere.
+	mustExec(t, db, "UPDATE storages SET secrets = $1, bucket = 'loot' WHERE id = $2", earlier, id)
+	s2.stop()
+	s3 := mustStartIn(t, s.DataDir, s.env)
+	owner3 := s3.browser(t)
+	owner3.ok(loginMutation, loginVars(ownerEmail, ownerPassword))
+	if done := syncAndWait(t, owner3, project, id); str(done, "status") != "FAILED" || !strings.Contains(str(done, "message"), "enter them again") {
+		t.Fatalf("an earlier seal put back after the upgrade, then a sync: %v", done)
+	}
+	if n := taskCount(t, owner3, project); n != 2 {
+		t.Fatalf("the sync imported from the other bucket: %d tasks", n)
 	}
 }

@@ -20,6 +20,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -310,7 +312,10 @@ func (s *Service) Update(ctx context.Context, id int, in Input) (*ent.Storage, e
 		return nil, err
 	}
 	client := database.ClientFrom(ctx, s.client)
-	st, err := client.Storage.Get(ctx, id)
+	// Locked (PostgreSQL): the credentials are sealed again below for
+	// where this edit leaves the storage, which another edit at once must
+	// not move meanwhile.
+	st, err := client.Storage.Query().Where(storage.ID(id)).Modify(database.ForUpdate).Only(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -745,29 +750,57 @@ func earlierBind(st *ent.Storage) string {
 	return fmt.Sprintf("org %d project %d", st.OrganizationID, st.ProjectID)
 }
 
+// ResealedFile is the file in the data directory that says this
+// process's data directory has seen the credentials sealed to their
+// destination (ResealEarlier).
+const ResealedFile = "storage-credentials-resealed"
+
 // ResealEarlier seals again, bound to their destination, the credentials
-// an earlier release sealed bound to their project only. It runs at
-// start, under the start-up lock.
-func (s *Service) ResealEarlier(ctx context.Context) error {
-	sys := viewer.NewSystemContext(ctx)
+// an earlier release sealed bound to their project only: at the first
+// start of this release, under the start-up lock, in one transaction. It
+// does nothing once the data directory holds ResealedFile, or any
+// storage's credentials open bound to their destination: credentials
+// sealed the earlier way after the upgrade (a copy kept from before, put
+// back by someone who can write the database, with the storage pointed
+// elsewhere) stay unopenable. A data directory that does not outlive the
+// process (a container's, with GLOSS_SECRET_KEY) keeps no such file, and
+// the second condition alone holds then.
+func (s *Service) ResealEarlier(ctx context.Context, dataDir string) error {
+	marker := filepath.Join(dataDir, ResealedFile)
+	if _, err := os.Stat(marker); err == nil {
+		return nil
+	}
+	done := func() error {
+		return os.WriteFile(marker, []byte("storage credentials are sealed to their destination\n"), 0o600)
+	}
+	sys := audit.Quiet(viewer.NewSystemContext(ctx))
 	sts, err := s.client.Storage.Query().Where(storage.SecretsNotNil()).All(sys)
 	if err != nil {
 		return err
 	}
+	var earlier []*ent.Storage
+	var plain [][]byte
 	for _, st := range sts {
 		if _, err := s.sealer.Open(st.Secrets, bindOfStorage(st)); err == nil {
-			continue
+			return done() // sealed by this release: the upgrade is done
 		}
-		plain, err := s.sealer.Open(st.Secrets, earlierBind(st))
-		if err != nil {
-			continue // not openable either way: secrets says so when used
-		}
-		if err := s.client.Storage.UpdateOneID(st.ID).SetSecrets(s.sealer.Seal(plain, bindOfStorage(st))).
-			Exec(audit.Quiet(sys)); err != nil {
-			return fmt.Errorf("seal storage %d's credentials again: %w", st.ID, err)
+		if p, err := s.sealer.Open(st.Secrets, earlierBind(st)); err == nil {
+			earlier, plain = append(earlier, st), append(plain, p)
 		}
 	}
-	return nil
+	err = database.InTx(sys, s.client, func(ctx context.Context) error {
+		client := database.ClientFrom(ctx, s.client)
+		for i, st := range earlier {
+			if err := client.Storage.UpdateOneID(st.ID).SetSecrets(s.sealer.Seal(plain[i], bindOfStorage(st))).Exec(ctx); err != nil {
+				return fmt.Errorf("seal storage %d's credentials again: %w", st.ID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return done()
 }
 
 // seal encrypts sec, or returns nil when it holds nothing.

@@ -482,7 +482,10 @@ func TestAWebhooksBacklogIsSentAtOnce(t *testing.T) {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); r.svc.NewWorker(r.db.Dialect, webhook.WorkerOptions{Poll: time.Hour}).Run(ctx) }()
+	go func() {
+		defer close(done)
+		r.svc.NewWorker(r.db.Dialect, webhook.WorkerOptions{Poll: time.Hour}).Run(ctx)
+	}()
 	deadline := time.Now().Add(20 * time.Second)
 	for got.Load() < n && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
