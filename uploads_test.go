@@ -359,4 +359,26 @@ func TestAnUploadIsFoundByItsUsesNotBySearch(t *testing.T) {
 	if r := getUpload(annotator2, name); r.Status != http.StatusOK {
 		t.Fatalf("after a start recorded the earlier release's uses: %d %s", r.Status, r.Raw)
 	}
+
+	// A task an older replica imports during a rolling upgrade, after
+	// that start, keeps no record of its use either: the next start
+	// records it (from the last task it looked at on).
+	owner2 := s2.browser(t)
+	owner2.ok(loginMutation, loginVars(ownerEmail, ownerPassword))
+	third := str(owner2.ok(createProject, map[string]any{"i": map[string]any{"title": "Third", "labelConfig": uploadImageConfig}}), "createProject", "id")
+	tm2 := &team{s: s2, owner: owner2}
+	tm2.addMember(t, third, annotator2)
+	owner2.ok(importTasks, map[string]any{"p": third, "t": []any{map[string]any{"image": name}}})
+	last := str(owner2.ok(`query($p: ID!) { tasks(projectId: $p, first: 1) { edges { node { id } } } }`, map[string]any{"p": third}), "tasks", "edges", 0, "node", "id")
+	db2 := insider(t, s2)
+	mustExec(t, db2, "DELETE FROM upload_uses WHERE task_id = $1 AND name <> '-'", last)
+	mustExec(t, db2, "DELETE FROM upload_uses WHERE task_id <> $1 AND name <> '-'", last) // and the earlier use
+	s2.stop()
+	s3 := mustStartIn(t, s.DataDir, s.env)
+	annotator3 := s3.browser(t)
+	annotator3.ok(loginMutation, loginVars(email, ownerPassword))
+	annotator3.ok(nextTaskQuery, map[string]any{"p": third})
+	if r := getUpload(annotator3, name); r.Status != http.StatusOK {
+		t.Fatalf("through a task an older replica imported after the last start: %d %s", r.Status, r.Raw)
+	}
 }

@@ -330,23 +330,33 @@ func recordImportUses(ctx context.Context, client *ent.Client, p *ent.Project, f
 	return recordUses(ctx, client, p.OrganizationID, uses)
 }
 
-// usesRecorded is the name of the UploadUse row that says the uses of
-// tasks imported before uses were recorded have been (RecordEarlierUses).
+// usesRecorded is the name of the UploadUse row whose task id is the last
+// task whose uses RecordEarlierUses has recorded.
 const usesRecorded = "-"
 
-// RecordEarlierUses records the uses of uploaded files that tasks imported
-// by an earlier release make, which it kept no record of: one read of the
-// tasks that name an upload, once (usesRecorded), at start under the
+// RecordEarlierUses records the uses of uploaded files that tasks made
+// since the last start make, when whoever made them kept no record: an
+// earlier release, or an older replica during a rolling upgrade (this
+// release's imports record their own). It reads the tasks that name an
+// upload among those made since (usesRecorded), at start under the
 // start-up lock, in one transaction.
 func (s *Service) RecordEarlierUses(ctx context.Context) error {
 	sys := audit.Quiet(viewer.NewSystemContext(ctx))
-	done, err := s.client.UploadUse.Query().Where(uploaduse.Name(usesRecorded)).Exist(sys)
-	if err != nil || done {
-		return err
-	}
 	return database.InTx(sys, s.client, func(ctx context.Context) error {
 		client := database.ClientFrom(ctx, s.client)
-		err := eachNaming(ctx, client, func(page []*ent.Task) error {
+		after := 0
+		if m, err := client.UploadUse.Query().Where(uploaduse.Name(usesRecorded)).Only(ctx); err == nil {
+			after = m.TaskID
+		} else if !ent.IsNotFound(err) {
+			return err
+		}
+		last, err := client.Task.Query().Order(ent.Desc(task.FieldID)).FirstID(ctx)
+		if ent.IsNotFound(err) || err == nil && last <= after {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		err = eachNaming(ctx, client, after, last, func(page []*ent.Task) error {
 			byOrg := map[int][]use{}
 			for _, t := range page {
 				if names := namedUploads(t.Data); len(names) > 0 {
@@ -363,15 +373,23 @@ func (s *Service) RecordEarlierUses(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		return client.UploadUse.Create().SetName(usesRecorded).SetTaskID(0).Exec(ctx)
+		if _, err := client.UploadUse.Delete().Where(uploaduse.Name(usesRecorded)).Exec(ctx); err != nil {
+			return err
+		}
+		return client.UploadUse.Create().SetName(usesRecorded).SetTaskID(last).Exec(ctx)
 	})
 }
 
-// eachNaming calls fn with the tasks whose data names an upload, a page at
-// a time in id order: a read of every task's data, for start-up work.
-func eachNaming(ctx context.Context, client *ent.Client, fn func([]*ent.Task) error) error {
-	for after := 0; ; {
-		page, err := client.Task.Query().Where(task.IDGT(after), dataHolds(`"`+UploadPath)).
+// eachNaming calls fn with the tasks with ids after after, up to last
+// (0: every one), whose data names an upload, a page at a time in id
+// order: a read of those tasks' data, for start-up work.
+func eachNaming(ctx context.Context, client *ent.Client, after, last int, fn func([]*ent.Task) error) error {
+	for {
+		q := client.Task.Query().Where(task.IDGT(after), dataHolds(`"`+UploadPath))
+		if last > 0 {
+			q.Where(task.IDLTE(last))
+		}
+		page, err := q.
 			Order(ent.Asc(task.FieldID)).Limit(1000).
 			Select(task.FieldID, task.FieldOrganizationID, task.FieldData).All(ctx)
 		if err != nil || len(page) == 0 {
@@ -440,7 +458,7 @@ func (s *Service) RecordEarlierUploads(ctx context.Context) error {
 	return database.InTx(sys, s.client, func(ctx context.Context) error {
 		client := database.ClientFrom(ctx, s.client)
 		first := map[string]*ent.Task{}
-		err := eachNaming(ctx, client, func(page []*ent.Task) error {
+		err := eachNaming(ctx, client, 0, 0, func(page []*ent.Task) error {
 			for _, t := range page {
 				for _, name := range namedUploads(t.Data) {
 					if missing[name] && first[name] == nil {
