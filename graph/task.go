@@ -180,21 +180,18 @@ func projectTasksOf(ctx context.Context, projectID int) predicate.Task {
 
 // deleteTasks is the deleteTasks mutation.
 func (r *Resolver) deleteTasks(ctx context.Context, projectID int, ids []int, all *bool, filter *model.TaskFilter) (int, error) {
-	sel, err := r.selection(ctx, projectID, ids, all, filter)
-	if err != nil {
-		return 0, err
-	}
-	sctx, done, err := scans.scanning(ctx, filter)
-	if err != nil {
-		return 0, err
-	}
-	defer done()
-	n, err := r.Dataset.DeleteTasks(sctx, projectID, sel)
-	return n, scanError(sctx, err)
+	return r.bulk(ctx, projectID, ids, all, filter, r.Dataset.DeleteTasks)
 }
 
 // deleteAnnotations is the deleteAnnotations mutation, as deleteTasks.
 func (r *Resolver) deleteAnnotations(ctx context.Context, projectID int, ids []int, all *bool, filter *model.TaskFilter) (int, error) {
+	return r.bulk(ctx, projectID, ids, all, filter, r.Dataset.DeleteAnnotations)
+}
+
+// bulk runs a bulk action on its selection, a filtered one in its turn
+// (scans).
+func (r *Resolver) bulk(ctx context.Context, projectID int, ids []int, all *bool, filter *model.TaskFilter,
+	action func(context.Context, int, dataset.TaskSelection) (int, error)) (int, error) {
 	sel, err := r.selection(ctx, projectID, ids, all, filter)
 	if err != nil {
 		return 0, err
@@ -204,7 +201,7 @@ func (r *Resolver) deleteAnnotations(ctx context.Context, projectID int, ids []i
 		return 0, err
 	}
 	defer done()
-	n, err := r.Dataset.DeleteAnnotations(sctx, projectID, sel)
+	n, err := action(sctx, projectID, sel)
 	return n, scanError(sctx, err)
 }
 
