@@ -571,3 +571,26 @@ func TestNoSignInOutlivesAPasswordChange(t *testing.T) {
 		t.Fatal("the changing session was ended")
 	}
 }
+
+// TestLogoutEndsTheSessionOrNothing: a logout beside another mutation
+// that fails ran its end of the session in the operation's transaction,
+// which rolled back, while its answer cleared the cookie: the session
+// lived on for whoever kept it. A logout is the only field of its
+// operation; beside another it is refused before anything runs.
+func TestLogoutEndsTheSessionOrNothing(t *testing.T) {
+	s, owner := MustOwner(t, nil)
+	cookie := sessionCookie(t, owner)
+	r := owner.wantCode("BAD_USER_INPUT", `mutation { logout p: createProject(input: {title: "", labelConfig: ""}) { id } }`, nil)
+	if !strings.Contains(r.Raw, "logout must be the only field") {
+		t.Fatalf("the refusal does not say what is wrong: %s", r.Raw)
+	}
+	kept := s.browser(t)
+	setSessionCookie(t, kept, cookie)
+	if v := kept.ok(`{ viewer { id } }`, nil); path(v, "viewer") == nil {
+		t.Fatal("a refused operation ended the session")
+	}
+	owner.ok(`mutation { logout }`, nil)
+	if v := kept.ok(`{ viewer { id } }`, nil); path(v, "viewer") != nil {
+		t.Fatal("a logged-out session still works")
+	}
+}

@@ -86,11 +86,14 @@ func readBudget(next http.Handler) http.Handler {
 // which hashes the password before it opens its own, so that a slow
 // server, a big import or a password hash never holds the write lock; and
 // checkStorage and syncStorage, which reach a storage (or start a sync that
-// does) and write only their own bookkeeping. Each must be the only field
+// does) and write only their own bookkeeping; and logout, which clears the
+// session's cookie in its answer, so its end of the session must not roll
+// back with another field's failure (beside one it did, and the session
+// lived on for whoever kept the cookie). Each must be the only field
 // of its operation: beside it another mutation would lose the transaction
 // it relies on, and inside one its own would wait for the write lock the
 // operation holds (on SQLite, for as long as the request lived).
-var ownTransaction = []string{"login", "changePassword", "importTasksFromUrl", "importTasks", "signup", "checkStorage", "syncStorage"}
+var ownTransaction = []string{"login", "changePassword", "importTasksFromUrl", "importTasks", "signup", "checkStorage", "syncStorage", "logout"}
 
 // transactions runs a mutation operation in one transaction
 // (entgql.Transactioner: all or nothing, resolvers one at a time), except
