@@ -92,4 +92,12 @@ func TestSealedCredentialsStayWithTheirDestination(t *testing.T) {
 	if n := taskCount(t, owner3, project); n != 2 {
 		t.Fatalf("the sync imported from the other bucket: %d tasks", n)
 	}
+	// As the error asks, the owner enters them again: that works, though
+	// what was stored no longer opens.
+	owner3.ok(`mutation($s: ID!, $i: UpdateStorageInput!) { updateStorage(id: $s, input: $i) { id } }`, map[string]any{"s": id,
+		"i": map[string]any{"s3": map[string]any{"bucket": "media", "endpoint": g.URL, "accessKeyId": s3Access, "secretAccessKey": s3Secret}}})
+	g.put(t, "media", "ok3.png", pngBytes)
+	if done := syncAndWait(t, owner3, project, id); str(done, "status") != "COMPLETED" || taskCount(t, owner3, project) != 3 {
+		t.Fatalf("after the credentials were entered again: %v", done)
+	}
 }

@@ -339,8 +339,13 @@ func (s *Service) Update(ctx context.Context, id int, in Input) (*ent.Storage, e
 	// (bindOf) when that may have changed.
 	if in.kindsGiven() > 0 || prefix != st.Prefix && SecretSet(st) {
 		sec, err := s.secrets(st)
-		if err != nil {
+		if err != nil && in.kindsGiven() == 0 {
 			return nil, err
+		} else if err != nil {
+			// Credentials that no longer open (sealed for another place,
+			// or by another key) are none: this edit gives what it gives,
+			// as the error that sent the user here asks.
+			sec = Secrets{}
 		}
 		bucket, values := st.Bucket, st.Settings
 		if in.kindsGiven() > 0 {
