@@ -247,8 +247,10 @@ func namedUploads(data []byte) []string {
 		return nil
 	}
 	var names []string
+	seen := map[string]bool{}
 	for _, m := range namedUpload.FindAllSubmatch(data, -1) {
-		if name := string(m[1]); !slices.Contains(names, name) {
+		if name := string(m[1]); !seen[name] {
+			seen[name] = true
 			names = append(names, name)
 		}
 	}
@@ -271,9 +273,11 @@ func recordUses(ctx context.Context, client *ent.Client, orgID int, uses []use) 
 	}
 	sys := audit.Quiet(viewer.NewSystemContext(ctx))
 	var names []string
+	seen := map[string]bool{}
 	for _, u := range uses {
 		for _, n := range u.names {
-			if !slices.Contains(names, n) {
+			if !seen[n] {
+				seen[n] = true
 				names = append(names, n)
 			}
 		}
