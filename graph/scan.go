@@ -23,9 +23,9 @@ import (
 // everyone else's requests, at most maxScans run at once in a process and
 // at most maxScansPerUser of them for one user; the others wait their
 // turn, up to scanWait (in a mutation's transaction, not at all), then
-// are refused with RATE_LIMITED. And each runs
-// at most scanTime: past it, its statement is cancelled and the request
-// refused with BAD_USER_INPUT, asking for a narrower filter.
+// are refused with RATE_LIMITED. And each runs at most scanTime: past it,
+// its statement is cancelled and the request refused with
+// BAD_USER_INPUT, asking for a narrower filter.
 const (
 	maxScans        = 4
 	maxScansPerUser = 2

@@ -77,15 +77,18 @@ func ChargeAnswer(ctx context.Context, n int) error {
 	if b == nil || n <= 0 {
 		return nil
 	}
-	return b.add(&b.answered, int64(n), "answers")
+	return b.add(&b.answered, int64(n), "answers more than %d MiB (a value asked for under many aliases, or under every item of a page, counts each time)")
 }
 
 // charge counts n more bytes read.
-func (b *budget) charge(n int64) error { return b.add(&b.used, n, "reads") }
+func (b *budget) charge(n int64) error {
+	return b.add(&b.used, n, "reads more than %d MiB from the database (task data, annotations, configurations)")
+}
 
-// add counts n more bytes in *count (used or answered), what the request
-// does with them.
-func (b *budget) add(count *int64, n int64, does string) error {
+// add counts n more bytes in *count (used or answered); past the limit it
+// refuses with what the request does too much of (over, with the limit in
+// MiB).
+func (b *budget) add(count *int64, n int64, over string) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
@@ -93,10 +96,7 @@ func (b *budget) add(count *int64, n int64, does string) error {
 	}
 	*count += n
 	if *count > b.limit {
-		if does == "answers" {
-			return fault.Invalid("this request answers more than %d MiB (a value asked for under many aliases, or under every item of a page, counts each time): ask for fewer items per page, fewer aliases or fewer fields", b.limit>>20)
-		}
-		return fault.Invalid("this request reads more than %d MiB from the database (task data, annotations, configurations): ask for fewer items per page, fewer aliases or fewer fields", b.limit>>20)
+		return fault.Invalid("this request "+over+": ask for fewer items per page, fewer aliases or fewer fields", b.limit>>20)
 	}
 	for b.used+b.answered-readOwn > b.drawn {
 		if !b.pool.TryAcquire(readChunk) {
