@@ -187,6 +187,23 @@ func (w *Worker) claim(ctx context.Context) (ds []*ent.WebhookDelivery, more boo
 		_ = tx.Rollback()
 		return nil, false, err
 	}
+	// And the first due of webhooks that answer, wherever they stand: a
+	// backlog to failing webhooks may fill the first due, and answering
+	// ones must not wait behind it.
+	q = tx.WebhookDelivery.Query().
+		Where(due...).
+		Where(webhookdelivery.HasWebhookWith(hook.Failures(0))).
+		Order(webhookdelivery.ByNextAttemptAt(), webhookdelivery.ByID()).Limit(w.opts.Batch)
+	if w.dialect == dialect.Postgres {
+		q.ForUpdate(sql.WithLockAction(sql.SkipLocked))
+	}
+	answering, err := q.All(ctx)
+	if err != nil {
+		_ = tx.Rollback()
+		return nil, false, err
+	}
+	window := len(read)
+	read = append(answering, read...)
 	var hooks []int
 	for _, d := range read {
 		if !slices.Contains(hooks, d.WebhookID) {
@@ -198,7 +215,7 @@ func (w *Worker) claim(ctx context.Context) (ds []*ent.WebhookDelivery, more boo
 		_ = tx.Rollback()
 		return nil, false, err
 	}
-	taken := map[int]bool{}
+	taken := map[int]bool{} // by webhook
 	for _, answering := range []bool{true, false} {
 		for _, d := range read {
 			if len(ds) < w.opts.Batch && !taken[d.WebhookID] && slices.Contains(failing, d.WebhookID) != answering {
@@ -215,7 +232,9 @@ func (w *Worker) claim(ctx context.Context) (ds []*ent.WebhookDelivery, more boo
 		}
 		d.Attempts++
 	}
-	return ds, len(read) > len(ds) || len(read) == limit, tx.Commit()
+	// More are due when some read were passed over (a delivery read by
+	// both reads counts twice: at worst one more claim finds nothing).
+	return ds, len(read) > len(ds) || window == limit, tx.Commit()
 }
 
 // claimRead is how many due deliveries a claim reads for each it may

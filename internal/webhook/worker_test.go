@@ -496,3 +496,35 @@ func TestAWebhooksBacklogIsSentAtOnce(t *testing.T) {
 		t.Fatalf("%d of %d deliveries sent before the next poll", got.Load(), n)
 	}
 }
+
+// An answering webhook's delivery is claimed however many deliveries to
+// failing webhooks are due before it: more than a claim reads in their
+// due order.
+func TestAnAnsweringWebhookIsNotBehindABacklog(t *testing.T) {
+	r := MustRig(t, "127.0.0.1")
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer failing.Close()
+	var got atomic.Int64
+	answering := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { got.Add(1) }))
+	defer answering.Close()
+	r.hook(t, failing.URL+"/hook")
+	w := r.svc.NewWorker(r.db.Dialect, webhook.WorkerOptions{Backoff: time.Nanosecond, MaxAttempts: 100, Batch: 2})
+	ctx := context.Background()
+	r.emit(t)
+	if _, err := w.RunOnce(ctx); err != nil { // the failing webhook fails once
+		t.Fatal(err)
+	}
+	for range 20 { // a backlog longer than a claim reads (2 × 4)
+		r.emit(t)
+	}
+	r.hook(t, answering.URL+"/hook")
+	r.emit(t)
+	if _, err := w.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got.Load() != 1 {
+		t.Fatalf("the answering webhook got %d events after one run; want its event at once", got.Load())
+	}
+}
