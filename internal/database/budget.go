@@ -29,7 +29,7 @@ import (
 const (
 	ReadLimit = 64 << 20  // what one request may read
 	readOwn   = 1 << 20   // what it reads without drawing on the pool
-	readPool  = 128 << 20 // what requests at once may read beyond their own
+	readPool  = 128 << 20 // what requests at once may read and answer beyond their own
 	readChunk = 1 << 20   // drawn from the pool at a time
 )
 
