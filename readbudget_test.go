@@ -101,4 +101,15 @@ func TestARequestReadsAtMost64MiB(t *testing.T) {
 	if c := str(path(got, "c2", "edges").([]any)[69], "node", "project", "labelConfig"); c != padded {
 		t.Fatalf("the configuration under the last task is %d bytes", len(c))
 	}
+
+	// Text counts as written: a configuration of newlines is twice its
+	// length in JSON (each is "\n"), so the three aliases that passed
+	// above answer 108 MB.
+	lines := strings.Replace(textClassification, "<View>", "<View><!-- "+strings.Repeat("\n", 250<<10)+" -->", 1)
+	tm.owner.ok(`mutation($p: ID!, $i: UpdateProjectInput!) { updateProject(id: $p, input: $i) { id } }`,
+		map[string]any{"p": id, "i": map[string]any{"labelConfig": lines}})
+	r = refused(configs(3))
+	if !strings.Contains(r.Raw, "answers more than 64 MiB") || len(r.Raw) > 1<<20 {
+		t.Fatalf("a 256 KB configuration of newlines under 210 tasks: %.300s", r.Raw)
+	}
 }

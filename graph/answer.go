@@ -29,8 +29,8 @@ func (AnswerBudget) ExtensionName() string { return "AnswerBudget" }
 // Validate accepts every schema.
 func (AnswerBudget) Validate(graphql.ExecutableSchema) error { return nil }
 
-// InterceptField charges the field's value once resolved: its text, or
-// its JSON. Other values (numbers, ids, times, objects and lists, whose
+// InterceptField charges the field's value once resolved: its text as
+// gqlgen writes it (quotedLen), or its JSON. Other values (numbers, ids, times, objects and lists, whose
 // fields are charged on their own) are bounded by the complexity limit.
 func (AnswerBudget) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
 	res, err := next(ctx)
@@ -40,20 +40,37 @@ func (AnswerBudget) InterceptField(ctx context.Context, next graphql.Resolver) (
 	n := 0
 	switch v := res.(type) {
 	case string:
-		n = len(v)
+		n = quotedLen(v)
 	case *string:
 		if v != nil {
-			n = len(*v)
+			n = quotedLen(*v)
 		}
 	case json.RawMessage:
 		n = len(v)
 	case []string:
 		for _, s := range v {
-			n += len(s)
+			n += quotedLen(s)
 		}
 	}
 	if err := database.ChargeAnswer(ctx, n); err != nil {
 		return nil, err
 	}
 	return res, nil
+}
+
+// quotedLen is the length of s as gqlgen writes it in the response, a
+// quoted JSON string: a quote, a backslash, a tab, a carriage return or a
+// newline takes two bytes and another control character six (\u00XX), so
+// a text of newlines answers twice its length.
+func quotedLen(s string) int {
+	n := len(s) + 2
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\' || c == '\t' || c == '\r' || c == '\n':
+			n++
+		case c < 0x20:
+			n += 5
+		}
+	}
+	return n
 }
