@@ -352,3 +352,51 @@ func TestBulkDeletesSendWebhooks(t *testing.T) {
 		t.Errorf("TASKS_DELETED project = %s, want %s", got, id)
 	}
 }
+
+// TestADeleteOfAllGoesInSteps: a delete of all of a project's tasks takes
+// them 5,000 at a time, each step a transaction of its own with its own
+// audit event, so that a big project does not hold the write lock (on
+// SQLite, every write of the server) for seconds; the steps together take
+// every task. Being its own transactions, the delete must be the only
+// field of its operation: beside another it is refused and nothing runs.
+func TestADeleteOfAllGoesInSteps(t *testing.T) {
+	tm := MustTeam(t)
+	id := tm.project(t, textClassification, nil)
+	const n = 12345
+	var csv strings.Builder
+	csv.WriteString("text\n")
+	for i := range n {
+		fmt.Fprintf(&csv, "task %d\n", i)
+	}
+	if r := upload(t, tm.owner, id, map[string]string{"many.csv": csv.String()}); r.Status != 200 {
+		t.Fatalf("import: %d %.300s", r.Status, r.Raw)
+	}
+
+	r := tm.owner.wantCode("BAD_USER_INPUT", `mutation($p: ID!) { deleteTasks(projectId: $p, all: true) updateProject(id: $p, input: {title: "renamed"}) { id } }`, map[string]any{"p": id})
+	if !strings.Contains(r.Raw, "deleteTasks must be the only field of its operation") {
+		t.Fatalf("the refusal does not say why: %.300s", r.Raw)
+	}
+	if got := rowCounts(t, tm.s, id); got != fmt.Sprint(n)+" 0 0 0 0 0 0" {
+		t.Fatalf("rows after the refused operation: %s", got)
+	}
+	if title := str(tm.owner.ok(`query($p: ID!) { project(id: $p) { title } }`, map[string]any{"p": id}), "project", "title"); title == "renamed" {
+		t.Fatal("the refused operation renamed the project")
+	}
+
+	if got := tm.owner.ok(deleteTasksMut, map[string]any{"p": id, "all": true})["deleteTasks"]; got != float64(n) {
+		t.Fatalf("deleted %v tasks, want %d", got, n)
+	}
+	if got := rowCounts(t, tm.s, id); got != "0 0 0 0 0 0 0" {
+		t.Fatalf("rows after deleting all: %s", got)
+	}
+	checkCounters(t, tm.owner, id, "after deleting all")
+	var steps []float64
+	for _, e := range deletedAudit(t, tm.owner) {
+		d, _ := path(e, "node", "details").(map[string]any)
+		c, _ := d["tasks"].(float64)
+		steps = append(steps, c)
+	}
+	if fmt.Sprint(steps) != "[2345 5000 5000]" {
+		t.Fatalf("audit events of the steps, newest first: %v", steps)
+	}
+}
