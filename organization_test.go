@@ -2,6 +2,8 @@ package main
 
 import (
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -210,5 +212,100 @@ func TestDeactivatedOwnersDoNotCount(t *testing.T) {
 	tm.owner.wantCode("BAD_USER_INPUT", removeMutation, map[string]any{"u": owner})
 	if roleOf(t, tm.owner) != "OWNER" || memberCount(t, tm.owner) != 3 {
 		t.Fatal("a refused change took effect")
+	}
+}
+
+// TestDeletingAnOrganizationLeavesNothingOfIt: what an organization held
+// goes with it, not only its projects and tasks: its webhooks (an
+// organization's own, which hang on no project) with their queued
+// deliveries, whose payloads carry its tasks; the record of its uploads;
+// and the uploaded files themselves.
+func TestDeletingAnOrganizationLeavesNothingOfIt(t *testing.T) {
+	recv := MustReceiver(t)
+	recv.setStatus(http.StatusServiceUnavailable) // deliveries stay queued for their next attempt
+	tm := MustTeamWith(t, map[string]string{"GLOSS_OUTBOUND_ALLOW": "127.0.0.1"})
+	b := tm.annotator
+	orgB := str(b.ok(`mutation { createOrganization(title: "Short-lived") { id } }`, nil), "createOrganization", "id")
+	b.ok(`mutation($o: ID!) { switchOrganization(id: $o) { id } }`, map[string]any{"o": orgB})
+	pid := str(b.ok(createProject, map[string]any{"i": map[string]any{"title": "B's", "labelConfig": uploadImageConfig}}), "createProject", "id")
+	b.ok(createWebhook, map[string]any{"i": map[string]any{"url": recv.URL + "/org", "events": []string{"PROJECT_UPDATED", "TASKS_CREATED"}}})
+	if r := uploadFiles(t, b, pid, map[string][]byte{"a.png": onePixelPNG}); r.Status != http.StatusOK {
+		t.Fatalf("upload: %d %s", r.Status, r.Raw)
+	}
+	waitFor(t, "a delivery attempt", func() bool { return len(recv.requests()) > 0 })
+
+	// What the other organization holds stays.
+	keep := tm.project(t, uploadImageConfig, nil)
+	if r := uploadFiles(t, tm.owner, keep, map[string][]byte{"k.png": onePixelPNG}); r.Status != http.StatusOK {
+		t.Fatalf("upload: %d %s", r.Status, r.Raw)
+	}
+	db := insider(t, tm.s)
+	count := func(query string, args ...any) int {
+		t.Helper()
+		var n int
+		if err := db.SQL.QueryRow(rebind(db, query), args...).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", query, err)
+		}
+		return n
+	}
+	uploads := func(org string) []string {
+		t.Helper()
+		rows, err := db.SQL.Query(rebind(db, "SELECT name FROM uploads WHERE organization_id = $1"), org)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var names []string
+		for rows.Next() {
+			var n string
+			rows.Scan(&n)
+			names = append(names, n)
+		}
+		return names
+	}
+	bFiles, keptFiles := uploads(orgB), uploads(str(tm.owner.ok(orgQuery, nil), "organization", "id"))
+	if len(bFiles) != 1 || len(keptFiles) != 1 {
+		t.Fatalf("uploads recorded: B %v, the other %v", bFiles, keptFiles)
+	}
+	before := func(table string) int {
+		return count("SELECT COUNT(*) FROM "+table+" WHERE organization_id = $1", orgB)
+	}
+	if before("webhooks") != 1 || before("webhook_deliveries") == 0 {
+		t.Fatalf("B has %d webhooks and %d deliveries", before("webhooks"), before("webhook_deliveries"))
+	}
+
+	// An admin may not delete it: the refusal comes last, after what the
+	// organization holds was deleted in the same transaction, and that
+	// rolls back, the files included.
+	link := str(b.ok(`mutation { createInvite(input: {role: ADMIN}) { url } }`, nil), "createInvite", "url")
+	adminB := tm.s.browser(t)
+	adminB.ok(signupMutation, signupVars(uniqueEmail("adminb"), ownerPassword, inviteToken(link)))
+	adminB.wantCode("FORBIDDEN", `mutation($o: ID!) { deleteOrganization(id: $o) }`, map[string]any{"o": orgB})
+	for _, table := range []string{"webhooks", "uploads", "tasks", "projects"} {
+		if n := before(table); n == 0 {
+			t.Errorf("a refused deletion deleted the organization's %s", table)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(tm.s.DataDir, "uploads", bFiles[0])); err != nil {
+		t.Errorf("a refused deletion removed the uploaded file: %v", err)
+	}
+
+	b.ok(`mutation($o: ID!) { deleteOrganization(id: $o) }`, map[string]any{"o": orgB})
+	for _, table := range []string{"webhooks", "webhook_deliveries", "uploads", "tasks", "projects"} {
+		if n := before(table); n != 0 {
+			t.Errorf("%d rows of %s of the deleted organization are left", n, table)
+		}
+	}
+	if n := count("SELECT COUNT(*) FROM upload_uses WHERE name = $1", bFiles[0]); n != 0 {
+		t.Errorf("%d uses of the deleted organization's upload are left", n)
+	}
+	if _, err := os.Stat(filepath.Join(tm.s.DataDir, "uploads", bFiles[0])); !os.IsNotExist(err) {
+		t.Errorf("the deleted organization's uploaded file is still there: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(tm.s.DataDir, "uploads", keptFiles[0])); err != nil {
+		t.Errorf("the other organization's uploaded file: %v", err)
+	}
+	if r := getUpload(tm.owner, "/api/uploads/"+keptFiles[0]); r.Status != http.StatusOK {
+		t.Errorf("the other organization's upload answers %d", r.Status)
 	}
 }

@@ -74,3 +74,24 @@ func (q *TxQueue[T]) Take(tx *ent.Tx) []T {
 	l.list, l.closed = nil, true
 	return list
 }
+
+// AfterCommit runs fn once the transaction ctx carries has committed (never
+// if it rolls back), or at once when ctx carries none: for what cannot be
+// undone, such as removing files, which must not happen for a change that
+// is then rolled back.
+func AfterCommit(ctx context.Context, fn func()) {
+	tx := ent.TxFromContext(ctx)
+	if tx == nil {
+		fn()
+		return
+	}
+	tx.OnCommit(func(next ent.Committer) ent.Committer {
+		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
+			if err := next.Commit(ctx, tx); err != nil {
+				return err
+			}
+			fn()
+			return nil
+		})
+	})
+}

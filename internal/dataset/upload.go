@@ -499,3 +499,43 @@ const uploadSettle = 10 * time.Minute
 // uploadChunk is how many upload names one statement carries, well under
 // SQLite's limit on bound values.
 const uploadChunk = 500
+
+// ForgetOrganization deletes, in the transaction of ctx (the server's,
+// as the organization's deletion runs what it holds), the record of the
+// uploads of organization orgID and every use of them or by its tasks, and
+// returns what removes their files: the caller runs it once that
+// transaction has committed (a rollback keeps them). A file whose removal
+// fails, or that a crash leaves behind, is recorded at the next start as a
+// file of no organization, which nobody is served.
+func (s *Service) ForgetOrganization(ctx context.Context, orgID int) (remove func(), err error) {
+	client := database.ClientFrom(ctx, s.client)
+	names, err := client.Upload.Query().Where(upload.OrganizationID(orgID)).Select(upload.FieldName).Strings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for chunk := range slices.Chunk(names, 500) {
+		if _, err := client.UploadUse.Delete().Where(uploaduse.NameIn(chunk...)).Exec(ctx); err != nil {
+			return nil, err
+		}
+	}
+	ofOrg := func(s *sql.Selector) {
+		t := sql.Table(task.Table)
+		s.Where(sql.In(s.C(uploaduse.FieldTaskID), sql.Select(t.C(task.FieldID)).From(t).Where(sql.EQ(t.C(task.FieldOrganizationID), orgID))))
+	}
+	// Not the row that records how far the uses were recorded (usesRecorded),
+	// which names a task and no upload.
+	if _, err := client.UploadUse.Delete().Where(ofOrg, uploaduse.NameNEQ(usesRecorded)).Exec(ctx); err != nil {
+		return nil, err
+	}
+	if _, err := client.Upload.Delete().Where(upload.OrganizationID(orgID)).Exec(ctx); err != nil {
+		return nil, err
+	}
+	return func() {
+		if s.limits.UploadDir == "" {
+			return
+		}
+		for _, name := range names {
+			os.Remove(filepath.Join(s.limits.UploadDir, name))
+		}
+	}, nil
+}

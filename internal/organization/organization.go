@@ -29,6 +29,8 @@ import (
 	"gloss/ent/storagesync"
 	"gloss/ent/task"
 	"gloss/ent/user"
+	"gloss/ent/webhook"
+	"gloss/ent/webhookdelivery"
 	"gloss/ent/workspace"
 	"gloss/internal/audit"
 	"gloss/internal/database"
@@ -38,14 +40,24 @@ import (
 
 // Service holds what the organization service needs.
 type Service struct {
-	client *ent.Client
-	audit  *audit.Log
+	client  *ent.Client
+	audit   *audit.Log
+	uploads Uploads
+}
+
+// Uploads forgets the media an organization's imports uploaded
+// (dataset.Service).
+type Uploads interface {
+	// ForgetOrganization deletes the record of the organization's uploads
+	// in the transaction of ctx and returns what removes their files
+	// after it commits.
+	ForgetOrganization(ctx context.Context, orgID int) (remove func(), err error)
 }
 
 // NewService returns a Service over client that records its security
-// events in log.
-func NewService(client *ent.Client, log *audit.Log) *Service {
-	return &Service{client: client, audit: log}
+// events in log and forgets a deleted organization's uploads in uploads.
+func NewService(client *ent.Client, log *audit.Log, uploads Uploads) *Service {
+	return &Service{client: client, audit: log, uploads: uploads}
 }
 
 // Create makes an organization whose owner is the viewer. The viewer's
@@ -244,7 +256,9 @@ func (s *Service) Deactivate(ctx context.Context, userID int) (*ent.User, error)
 }
 
 // Delete removes the viewer's active organization with everything in it:
-// projects, tasks, annotations, predictions, workspaces, invites and
+// projects, tasks, annotations, predictions, storages, webhooks (its own
+// and its projects') with their queued deliveries, uploaded media (their
+// files once the deletion has committed), workspaces, invites and
 // memberships. The organization policy decides who may (owners; the
 // instance's default organization stays). Audit events are kept
 // (unreadable through the API once nobody belongs to the organization) so
@@ -261,7 +275,8 @@ func (s *Service) Delete(ctx context.Context, id int) error {
 	if org.ID != v.OrgID {
 		return fault.Invalid("switch to the organization before deleting it")
 	}
-	return database.InTx(ctx, s.client, func(ctx context.Context) error {
+	var removeUploads func()
+	err = database.InTx(ctx, s.client, func(ctx context.Context) error {
 		client := database.ClientFrom(ctx, s.client)
 		if err := s.audit.Record(ctx, audit.Event{Action: "organization.deleted", TargetType: "Organization", TargetID: strconv.Itoa(org.ID),
 			Details: map[string]any{"title": org.Title}}); err != nil {
@@ -274,6 +289,18 @@ func (s *Service) Delete(ctx context.Context, id int) error {
 		// all of it back.
 		sys := audit.Quiet(viewer.NewSystemContext(ctx))
 		steps := []func() (int, error){
+			// The uses of uploads by its tasks are found through them.
+			func() (n int, err error) {
+				removeUploads, err = s.uploads.ForgetOrganization(sys, org.ID)
+				return 0, err
+			},
+			// Deliveries carry its tasks and annotations in their payloads.
+			func() (int, error) {
+				return client.WebhookDelivery.Delete().Where(webhookdelivery.OrganizationID(org.ID)).Exec(sys)
+			},
+			func() (int, error) {
+				return client.Webhook.Delete().Where(webhook.OrganizationID(org.ID)).Exec(sys)
+			},
 			func() (int, error) {
 				return client.Annotation.Delete().Where(annotation.OrganizationID(org.ID)).Exec(sys)
 			},
@@ -311,4 +338,11 @@ func (s *Service) Delete(ctx context.Context, id int) error {
 		}
 		return client.Organization.DeleteOneID(org.ID).Exec(audit.Quiet(ctx))
 	})
+	if err != nil {
+		return err
+	}
+	// The files go once the deletion is committed: the request's
+	// transaction, when it runs in one, commits after this returns.
+	database.AfterCommit(ctx, removeUploads)
+	return nil
 }

@@ -56,7 +56,7 @@ func NewHandler(o Options) http.Handler {
 	// The GraphQL API: POST with a JSON body only.
 	schema := graph.NewSchema(&graph.Resolver{
 		Client: o.Client, Accounts: o.Accounts, Projects: o.Projects, Labeling: o.Labeling, Drafts: o.Drafts, Dataset: o.Dataset,
-		Organizations: organization.NewService(o.Client, o.Audit), Webhooks: o.Webhooks, Storages: o.Storages,
+		Organizations: organization.NewService(o.Client, o.Audit, o.Dataset), Webhooks: o.Webhooks, Storages: o.Storages,
 	})
 	mux.Handle("POST /graphql", limitBody(newGraphQL(o.Client, schema, o.Introspection, o.Logger)))
 	for _, m := range []string{"GET", "PUT", "PATCH", "DELETE", "OPTIONS"} {
