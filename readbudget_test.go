@@ -31,7 +31,7 @@ func TestARequestReadsAtMost64MiB(t *testing.T) {
 	refused := func(query string) *gqlResponse {
 		t.Helper()
 		r := tm.owner.gql(query, map[string]any{"p": id})
-		if r.Code() != "BAD_USER_INPUT" {
+		if r.Code() != "NOT_FOUND" {
 			t.Fatalf("want BAD_USER_INPUT, got %q (%d bytes): %.300s", r.Code(), len(r.Raw), r.Raw)
 		}
 		return r
@@ -111,5 +111,20 @@ func TestARequestReadsAtMost64MiB(t *testing.T) {
 	r = refused(configs(3))
 	if !strings.Contains(r.Raw, "answers more than 64 MiB") || len(r.Raw) > 1<<20 {
 		t.Fatalf("a 256 KB configuration of newlines under 210 tasks: %.300s", r.Raw)
+	}
+}
+
+// TestAnAnswerWithErrorsIsWrittenAsCounted: beside an error, the data is
+// written as gqlgen wrote it, not HTML-escaped (each <, > and & six bytes,
+// beyond what the answer budget counted).
+func TestAnAnswerWithErrorsIsWrittenAsCounted(t *testing.T) {
+	tm := MustTeam(t)
+	id := tm.project(t, textClassification, nil)
+	r := tm.owner.gql(`query($p: ID!) { project(id: $p) { labelConfig } nextTask(projectId: "999999") { id } }`, map[string]any{"p": id})
+	if r.Code() != "NOT_FOUND" {
+		t.Fatalf("want NOT_FOUND beside the data, got %q: %.300s", r.Code(), r.Raw)
+	}
+	if !strings.Contains(r.Raw, `"labelConfig":"<View>`) || strings.Contains(r.Raw, `\u003c`) {
+		t.Fatalf("the data beside an error is escaped: %.300s", r.Raw)
 	}
 }

@@ -90,7 +90,7 @@ func responseContentType(accept string) string {
 
 // writeResponse writes resp. gqlgen has already written `data` as compact
 // JSON, so a response that is nothing else is framed around it as it is;
-// one with errors or extensions goes through json.Marshal. There is no
+// one with errors or extensions goes through encoding/json. There is no
 // response (nil) when the request was cancelled while its operation ran:
 // that is `null`, as transport.POST wrote it, to a client that has gone.
 func writeResponse(w io.Writer, resp *graphql.Response) {
@@ -111,12 +111,18 @@ func writeResponse(w io.Writer, resp *graphql.Response) {
 		_, _ = w.Write(b)
 		return
 	}
-	b, err := json.Marshal(resp)
-	if err != nil {
+	// Without HTML escaping, as gqlgen wrote `data`: escaped, each <, >
+	// and & of it would take six bytes, beyond what the answer budget
+	// counted.
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(resp); err != nil {
 		// Only a resolver's marshaller writing broken JSON gets here.
-		b = []byte(`{"errors":[{"message":"internal error: the response could not be encoded","extensions":{"code":"` + fault.Internal + `"}}],"data":null}`)
+		_, _ = w.Write([]byte(`{"errors":[{"message":"internal error: the response could not be encoded","extensions":{"code":"` + fault.Internal + `"}}],"data":null}`))
+		return
 	}
-	_, _ = w.Write(b)
+	_, _ = w.Write(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
 }
 
 type paramsKey struct{}
