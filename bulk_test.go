@@ -399,4 +399,73 @@ func TestADeleteOfAllGoesInSteps(t *testing.T) {
 	if fmt.Sprint(steps) != "[2345 5000 5000]" {
 		t.Fatalf("audit events of the steps, newest first: %v", steps)
 	}
+
+	// Deleting the annotations of 12,345 tasks of which only the last has
+	// any: one event, for the step that removed something.
+	if r := upload(t, tm.owner, id, map[string]string{"many.csv": csv.String()}); r.Status != 200 {
+		t.Fatalf("import: %d %.300s", r.Status, r.Raw)
+	}
+	annotated := lastTaskID(t, tm.s, id)
+	tm.owner.ok(createAnn, map[string]any{"i": map[string]any{"taskId": annotated, "result": choice("Positive")}})
+	if got := tm.owner.ok(deleteAnnotationsMut, map[string]any{"p": id, "all": true})["deleteAnnotations"]; got != float64(1) {
+		t.Fatalf("deleted %v annotations, want 1", got)
+	}
+	d := tm.owner.ok(`{ auditEvents(first: 100, filter: {action: "project.annotations_deleted"}) { edges { node { details } } } }`, nil)
+	if events := path(d, "auditEvents", "edges").([]any); len(events) != 1 {
+		t.Fatalf("%d audit events for one annotation deleted in three steps: %v", len(events), events)
+	}
+	// A call that removes nothing logs its one event of none.
+	tm.owner.ok(deleteAnnotationsMut, map[string]any{"p": id, "all": true})
+	d = tm.owner.ok(`{ auditEvents(first: 100, filter: {action: "project.annotations_deleted"}) { edges { node { details } } } }`, nil)
+	if events := path(d, "auditEvents", "edges").([]any); len(events) != 2 {
+		t.Fatalf("%d audit events after a delete of no annotations, want 2", len(events))
+	}
+}
+
+// lastTaskID is the highest task id of a project, read in the database.
+func lastTaskID(t *testing.T, s *testServer, projectID string) string {
+	t.Helper()
+	db := insider(t, s)
+	var n int
+	if err := db.SQL.QueryRow(rebind(db, "SELECT MAX(id) FROM tasks WHERE project_id = $1"), projectID).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprint(n)
+}
+
+// TestAFailedStepSaysWhatWentBeforeIt: when a step of a delete of all
+// tasks fails (here a trigger an insider put on one task of the second
+// step), the steps before it stay done and the error says how many went;
+// the failed step's tasks stay.
+func TestAFailedStepSaysWhatWentBeforeIt(t *testing.T) {
+	tm := MustTeam(t)
+	id := tm.project(t, textClassification, nil)
+	var csv strings.Builder
+	csv.WriteString("text\n")
+	for i := range 7000 {
+		fmt.Fprintf(&csv, "task %d\n", i)
+	}
+	if r := upload(t, tm.owner, id, map[string]string{"many.csv": csv.String()}); r.Status != 200 {
+		t.Fatalf("import: %d %.300s", r.Status, r.Raw)
+	}
+	db := insider(t, tm.s)
+	stuck := lastTaskID(t, tm.s, id)
+	if db.Dialect == "postgres" {
+		mustExec(t, db, `CREATE FUNCTION keep_task() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'kept'; END $$ LANGUAGE plpgsql`)
+		mustExec(t, db, `CREATE TRIGGER keep_task BEFORE DELETE ON tasks FOR EACH ROW WHEN (OLD.id = `+stuck+`) EXECUTE FUNCTION keep_task()`)
+		t.Cleanup(func() {
+			db.SQL.Exec(`DROP TRIGGER keep_task ON tasks`)
+			db.SQL.Exec(`DROP FUNCTION keep_task()`)
+		})
+	} else {
+		mustExec(t, db, `CREATE TRIGGER keep_task BEFORE DELETE ON tasks WHEN OLD.id = `+stuck+` BEGIN SELECT RAISE(ABORT, 'kept'); END`)
+	}
+	r := tm.owner.gql(deleteTasksMut, map[string]any{"p": id, "all": true})
+	if r.Code() != "INTERNAL" || !strings.Contains(r.Raw, "5000 tasks were deleted before this; run it again for the rest") {
+		t.Fatalf("want an internal error that says 5000 tasks went: %.300s", r.Raw)
+	}
+	if got := rowCounts(t, tm.s, id); got != "2000 0 0 0 0 0 0" {
+		t.Fatalf("rows after the failed second step: %s", got)
+	}
+	checkCounters(t, tm.owner, id, "after the failed second step")
 }

@@ -38,6 +38,9 @@ func ErrorPresenter(log *slog.Logger, requestID func(context.Context) string) gr
 				log.Error("graphql internal error", slog.String("request_id", id), slog.Any("error", err))
 				msg = "internal error (request id " + id + ")"
 			}
+			if done := fault.Done(err); done != "" {
+				msg += " (" + done + ")"
+			}
 		}
 		out := &gqlerror.Error{
 			Message:    didYouMean.ReplaceAllString(msg, ""),

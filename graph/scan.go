@@ -128,7 +128,11 @@ func (s *scanSlots) scanning(ctx context.Context, filter *model.TaskFilter) (con
 // client's terms when the read ran out of time.
 func scanError(ctx context.Context, err error) error {
 	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return fault.Invalid("this filter took longer than %v over the project's tasks: narrow it (fewer data filters or a shorter search), or filter by a date range", scanTime)
+		slow := fault.Invalid("this filter took longer than %v over the project's tasks: narrow it (fewer data filters or a shorter search), or filter by a date range", scanTime)
+		if done := fault.Done(err); done != "" {
+			return &fault.Partial{Err: slow, Done: done}
+		}
+		return slow
 	}
 	return err
 }

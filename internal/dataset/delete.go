@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 
@@ -91,10 +92,12 @@ type bulkAction struct {
 // hold the write lock (on SQLite, every write of the server) for seconds:
 // the steps walk the tasks by id, up to the last task the project held
 // when the call began (an import meanwhile adds tasks after it, which the
-// call leaves). Each transaction queues its webhook event (the first
-// removed ids) and logs its audit event (the count under a.noun and the
-// first task ids), so what a step did is recorded with it; a failed step
-// leaves the steps before it done, and the call says how many went.
+// call leaves). Each transaction that removes something queues its
+// webhook event (the first removed ids) and logs its audit event (the
+// count under a.noun and the first task ids), so what a step did is
+// recorded with it (a call that removes nothing logs one event of none);
+// a failed step leaves the steps before it done, and the call's error
+// says how many went (fault.Partial).
 func (s *Service) bulk(ctx context.Context, projectID int, sel TaskSelection, a bulkAction) (int, error) {
 	if _, err := fault.SignedIn(ctx); err != nil {
 		return 0, err
@@ -141,10 +144,32 @@ func (s *Service) bulk(ctx context.Context, projectID int, sel TaskSelection, a 
 		return 0, err
 	}
 	done := 0
-	for after, more := 0, true; more; {
+	// A failed step leaves the steps before it done: the error says so.
+	failed := func(err error) (int, error) {
+		if done > 0 {
+			return 0, &fault.Partial{Err: err, Done: fmt.Sprintf("%d %s were deleted before this; run it again for the rest", done, a.noun)}
+		}
+		return 0, err
+	}
+	for after := 0; ; {
+		// The step's tasks are found beside the writer (on SQLite, on a
+		// reader): a filter that matches few tasks may read many to find
+		// them, and inside the transaction every write of the server
+		// waited for that. The transaction locks them and judges the
+		// filter again (stillMatching).
+		ids, err := database.ClientFrom(ctx, s.client).Task.Query().
+			Where(task.ProjectID(projectID), task.IDGT(after), task.IDLTE(last)).Where(sel.Where...).
+			Order(ent.Asc(task.FieldID)).Limit(stepTasks).IDs(ctx)
+		if err != nil {
+			return failed(err)
+		}
+		if len(ids) == 0 && done > 0 {
+			break
+		}
+		final := len(ids) < stepTasks
 		n := 0
-		err := database.InTx(ctx, s.client, func(ctx context.Context) error {
-			n, more = 0, false
+		err = database.InTx(ctx, s.client, func(ctx context.Context) error {
+			n = 0
 			client := database.ClientFrom(ctx, s.client)
 			p, err := client.Project.Get(ctx, projectID)
 			if err != nil {
@@ -157,21 +182,12 @@ func (s *Service) bulk(ctx context.Context, projectID int, sel TaskSelection, a 
 			// project row, a deadlock PostgreSQL ends by aborting one of
 			// the two.
 			var selected []int
-			for len(selected) < stepTasks {
-				ids, err := client.Task.Query().Where(task.ProjectID(p.ID), task.IDGT(after), task.IDLTE(last)).Where(sel.Where...).
-					Order(ent.Asc(task.FieldID)).Limit(deleteBatch).IDs(ctx)
+			for chunk := range slices.Chunk(ids, deleteBatch) {
+				still, err := stillMatching(ctx, client, p.ID, chunk, sel.Where)
 				if err != nil {
 					return err
 				}
-				if len(ids) == 0 {
-					break
-				}
-				after = ids[len(ids)-1]
-				more = len(ids) == deleteBatch
-				if ids, err = stillMatching(ctx, client, p.ID, ids, sel.Where); err != nil {
-					return err
-				}
-				selected = append(selected, ids...)
+				selected = append(selected, still...)
 			}
 			var gone, first []int
 			for ids := range slices.Chunk(selected, deleteBatch) {
@@ -185,21 +201,22 @@ func (s *Service) bulk(ctx context.Context, projectID int, sel TaskSelection, a 
 					first = append(first, ids...)
 				}
 			}
-			if len(selected) == 0 && done > 0 {
-				return nil // the steps before took the last tasks
+			// A step that removed nothing records nothing, unless it is
+			// the last of a call that removed nothing: that call's one
+			// event.
+			if n == 0 && (done > 0 || !final) {
+				return nil
 			}
 			return s.record(ctx, client, p, a, n, gone, first)
 		})
 		if err != nil {
-			if done > 0 {
-				code, msg := fault.Classify(ctx, err)
-				if code != fault.Internal {
-					return 0, fault.New(code, "%s (%d %s were deleted before this; run it again for the rest)", msg, done, a.noun)
-				}
-			}
-			return 0, err
+			return failed(err)
 		}
 		done += n
+		if final {
+			break
+		}
+		after = ids[len(ids)-1]
 	}
 	return done, nil
 }

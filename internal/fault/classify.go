@@ -13,8 +13,16 @@ import (
 
 // Classify maps an error to its client code and the message to show. Errors
 // it does not know are Internal with an empty message: the caller logs them
-// and shows only a request id.
+// and shows only a request id (and what a Partial did before it: Done).
 func Classify(ctx context.Context, err error) (Code, string) {
+	var partial *Partial
+	if errors.As(err, &partial) {
+		code, msg := Classify(ctx, partial.Err)
+		if msg != "" {
+			msg += " (" + partial.Done + ")"
+		}
+		return code, msg
+	}
 	var verr *ent.ValidationError
 	switch {
 	case errors.As(err, &verr):

@@ -41,6 +41,28 @@ func New(code Code, format string, args ...any) error {
 // Invalid returns a BAD_USER_INPUT error.
 func Invalid(format string, args ...any) error { return New(BadInput, format, args...) }
 
+// Partial is the error of an operation that did part of its work, in
+// transactions that have committed, before Err ended it. Done says what
+// was done, for the person who sent it; the message is Err's with Done
+// after it.
+type Partial struct {
+	Err  error
+	Done string
+}
+
+func (p *Partial) Error() string { return p.Err.Error() + " (" + p.Done + ")" }
+func (p *Partial) Unwrap() error { return p.Err }
+
+// Done returns what the operation that failed with err did before it (a
+// Partial in err's chain), or "".
+func Done(err error) string {
+	var p *Partial
+	if errors.As(err, &p) {
+		return p.Done
+	}
+	return ""
+}
+
 // As returns the *Error in err's chain, or nil.
 func As(err error) *Error {
 	var e *Error
