@@ -504,16 +504,15 @@ const uploadChunk = 500
 // as the organization's deletion runs what it holds), the record of the
 // uploads of organization orgID and every use of them or by its tasks, and
 // returns what removes their files: the caller runs it once that
-// transaction has committed (a rollback keeps them). A file whose removal
-// fails, or that a crash leaves behind, is recorded at the next start as a
-// file of no organization, which nobody is served.
+// transaction has committed (a rollback keeps them). The records stay as
+// ones of no organization, which serve nobody.
 func (s *Service) ForgetOrganization(ctx context.Context, orgID int) (remove func(), err error) {
 	client := database.ClientFrom(ctx, s.client)
 	names, err := client.Upload.Query().Where(upload.OrganizationID(orgID)).Select(upload.FieldName).Strings(ctx)
 	if err != nil {
 		return nil, err
 	}
-	for chunk := range slices.Chunk(names, 500) {
+	for chunk := range slices.Chunk(names, uploadChunk) {
 		if _, err := client.UploadUse.Delete().Where(uploaduse.NameIn(chunk...)).Exec(ctx); err != nil {
 			return nil, err
 		}
@@ -527,8 +526,21 @@ func (s *Service) ForgetOrganization(ctx context.Context, orgID int) (remove fun
 	if _, err := client.UploadUse.Delete().Where(ofOrg, uploaduse.NameNEQ(usesRecorded)).Exec(ctx); err != nil {
 		return nil, err
 	}
+	// Each record becomes one of no task and no organization, which serves
+	// nobody: a file whose removal fails, or that a crash leaves behind,
+	// is then not taken at the next start for an earlier release's and
+	// handed to a task of another organization that names it.
 	if _, err := client.Upload.Delete().Where(upload.OrganizationID(orgID)).Exec(ctx); err != nil {
 		return nil, err
+	}
+	for chunk := range slices.Chunk(names, uploadChunk) {
+		rows := make([]*ent.UploadCreate, len(chunk))
+		for i, name := range chunk {
+			rows[i] = client.Upload.Create().SetName(name).SetTaskID(0).SetOrganizationID(0)
+		}
+		if err := client.Upload.CreateBulk(rows...).Exec(ctx); err != nil {
+			return nil, err
+		}
 	}
 	return func() {
 		if s.limits.UploadDir == "" {
