@@ -469,3 +469,48 @@ func TestAFailedStepSaysWhatWentBeforeIt(t *testing.T) {
 	}
 	checkCounters(t, tm.owner, id, "after the failed second step")
 }
+
+// TestAProjectIsDeletedInSteps: deleting a project of many tasks takes
+// its tasks in the steps of a delete of all tasks (each with its audit
+// event), then the project; a member who may not delete the project (an
+// annotator of it, a manager of another) is refused before any task goes.
+func TestAProjectIsDeletedInSteps(t *testing.T) {
+	tm := MustTeam(t)
+	id := tm.project(t, textClassification, nil)
+	var csv strings.Builder
+	csv.WriteString("text\n")
+	for i := range 6000 {
+		fmt.Fprintf(&csv, "task %d\n", i)
+	}
+	if r := upload(t, tm.owner, id, map[string]string{"many.csv": csv.String()}); r.Status != 200 {
+		t.Fatalf("import: %d %.300s", r.Status, r.Raw)
+	}
+	tm.addMember(t, id, tm.annotator)
+	manager := tm.joinAs(t, "MANAGER")
+	del := `mutation($p: ID!) { deleteProject(id: $p) }`
+	tm.annotator.wantCode("FORBIDDEN", del, map[string]any{"p": id})
+	manager.wantCode("NOT_FOUND", del, map[string]any{"p": id})
+	if got := rowCounts(t, tm.s, id); got != "6000 0 0 0 0 0 0" {
+		t.Fatalf("rows after the refused deletions: %s", got)
+	}
+	if n := len(deletedAudit(t, tm.owner)); n != 0 {
+		t.Fatalf("%d audit events of deleted tasks after the refused deletions", n)
+	}
+
+	tm.owner.ok(del, map[string]any{"p": id})
+	if got := rowCounts(t, tm.s, id); got != "0 0 0 0 0 0 0" {
+		t.Fatalf("rows after deleting the project: %s", got)
+	}
+	if visible(t, tm.owner, id) {
+		t.Fatal("the deleted project is still visible")
+	}
+	var steps []float64
+	for _, e := range deletedAudit(t, tm.owner) {
+		d, _ := path(e, "node", "details").(map[string]any)
+		c, _ := d["tasks"].(float64)
+		steps = append(steps, c)
+	}
+	if fmt.Sprint(steps) != "[1000 5000]" {
+		t.Fatalf("audit events of the steps, newest first: %v", steps)
+	}
+}

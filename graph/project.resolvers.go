@@ -40,7 +40,7 @@ func (r *mutationResolver) UpdateProject(ctx context.Context, id int, input mode
 
 // DeleteProject is the resolver for the deleteProject field.
 func (r *mutationResolver) DeleteProject(ctx context.Context, id int) (int, error) {
-	return id, r.Projects.DeleteProject(ctx, id)
+	return id, r.Dataset.DeleteProject(ctx, id, r.Projects.DeleteProject)
 }
 
 // ImportTasks is the resolver for the importTasks field.

@@ -59,7 +59,7 @@ func (sel TaskSelection) check() error {
 // Webhooks hear TASKS_DELETED with the first tasks' ids, as in Label Studio.
 func (s *Service) DeleteTasks(ctx context.Context, projectID int, sel TaskSelection) (int, error) {
 	return s.bulk(ctx, projectID, sel, bulkAction{audit: "project.tasks_deleted", noun: "tasks",
-		event: webhook.TasksDeleted, do: deleteTaskBatch})
+		event: webhook.TasksDeleted, do: deleteTaskBatch, logNone: true})
 }
 
 // DeleteAnnotations deletes every annotation of the selected tasks of a
@@ -70,7 +70,39 @@ func (s *Service) DeleteTasks(ctx context.Context, projectID int, sel TaskSelect
 // Webhooks hear ANNOTATIONS_DELETED with the first annotations' ids.
 func (s *Service) DeleteAnnotations(ctx context.Context, projectID int, sel TaskSelection) (int, error) {
 	return s.bulk(ctx, projectID, sel, bulkAction{audit: "project.annotations_deleted", noun: "annotations",
-		event: webhook.AnnotationsDeleted, do: deleteAnnotationBatch})
+		event: webhook.AnnotationsDeleted, do: deleteAnnotationBatch, logNone: true})
+}
+
+// DeleteProject deletes a project with everything in it: its tasks first,
+// in the steps of DeleteTasks with all (each its own transaction, logged
+// and heard as a delete of tasks), so that a project of a million tasks
+// does not hold the write lock for seconds; then, in one transaction, the
+// project itself with what is left (remove: projects.Service.DeleteProject,
+// where the project policy decides). Each step first changes nothing of
+// the project as the viewer (mayChange), so a viewer who may not delete it
+// deletes none of its tasks either. A failure after a step has committed
+// says how many tasks went (fault.Partial).
+func (s *Service) DeleteProject(ctx context.Context, id int, remove func(context.Context, int) error) error {
+	n, err := s.bulk(ctx, id, TaskSelection{All: true}, bulkAction{audit: "project.tasks_deleted", noun: "tasks",
+		event: webhook.TasksDeleted, do: deleteTaskBatch, check: mayChange})
+	if err != nil {
+		return err
+	}
+	if err := remove(ctx, id); err != nil {
+		if n > 0 {
+			return &fault.Partial{Err: err, Done: fmt.Sprintf("its %d tasks were deleted before this; run it again for the rest", n)}
+		}
+		return err
+	}
+	return nil
+}
+
+// mayChange refuses, as the project policy would refuse its deletion, a
+// viewer who may not delete project p: the policy scopes updates and
+// deletes alike (rule.ProjectPolicy, isUpdateOrDelete), so an update that
+// changes nothing, made as the viewer, finds the project or not.
+func mayChange(ctx context.Context, client *ent.Client, p *ent.Project) error {
+	return client.Project.UpdateOneID(p.ID).AddTaskNumber(0).Exec(audit.Quiet(ctx))
 }
 
 // batchFunc acts on the tasks ids of a project, as the viewer (ctx, which
@@ -79,11 +111,16 @@ func (s *Service) DeleteAnnotations(ctx context.Context, projectID int, sel Task
 type batchFunc func(ctx, sys context.Context, client *ent.Client, projectID int, ids []int) ([]int, error)
 
 // bulkAction is one bulk action: its audit action, the noun its count goes
-// under, the webhook event it sends and what it does to a batch of tasks.
+// under, the webhook event it sends and what it does to a batch of tasks;
+// whether a call that removes nothing logs an event of none (logNone); and
+// what each transaction checks of the project first, as the viewer, if
+// anything (check).
 type bulkAction struct {
 	audit, noun string
 	event       webhook.Event
 	do          batchFunc
+	logNone     bool
+	check       func(ctx context.Context, client *ent.Client, p *ent.Project) error
 }
 
 // bulk runs a.do on the selected tasks of a project. Named ids (at most
@@ -189,6 +226,12 @@ func (s *Service) bulk(ctx context.Context, projectID int, sel TaskSelection, a 
 				}
 				selected = append(selected, still...)
 			}
+			// After the tasks' rows, as the batches take the project's.
+			if a.check != nil {
+				if err := a.check(ctx, client, p); err != nil {
+					return err
+				}
+			}
 			var gone, first []int
 			for ids := range slices.Chunk(selected, deleteBatch) {
 				g, err := a.do(audit.Quiet(ctx), audit.Quiet(viewer.NewSystemContext(ctx)), client, p.ID, ids)
@@ -204,7 +247,7 @@ func (s *Service) bulk(ctx context.Context, projectID int, sel TaskSelection, a 
 			// A step that removed nothing records nothing, unless it is
 			// the last of a call that removed nothing: that call's one
 			// event.
-			if n == 0 && (done > 0 || !final) {
+			if n == 0 && (done > 0 || !final || !a.logNone) {
 				return nil
 			}
 			return s.record(ctx, client, p, a, n, gone, first)
