@@ -31,7 +31,7 @@ func TestARequestReadsAtMost64MiB(t *testing.T) {
 	refused := func(query string) *gqlResponse {
 		t.Helper()
 		r := tm.owner.gql(query, map[string]any{"p": id})
-		if r.Code() != "NOT_FOUND" {
+		if r.Code() != "BAD_USER_INPUT" {
 			t.Fatalf("want BAD_USER_INPUT, got %q (%d bytes): %.300s", r.Code(), len(r.Raw), r.Raw)
 		}
 		return r
