@@ -85,7 +85,10 @@ func (s *Service) NextTask(ctx context.Context, projectID int) (*ent.Task, error
 			break
 		}
 		err = s.inTx(ctx, func(ctx context.Context) error {
-			if got, err = s.lockIn(ctx, ids, v.UserID, now); err != nil || got == 0 {
+			if err := s.oneHandOutAtATime(ctx, p.ID, v.UserID); err != nil {
+				return err
+			}
+			if got, err = s.lockIn(ctx, ids, p.ID, v.UserID, now); err != nil || got == 0 {
 				return err
 			}
 			// Who was handed which task: the annotator reads it, whether
@@ -104,6 +107,25 @@ func (s *Service) NextTask(ctx context.Context, projectID int) (*ent.Task, error
 	// Read as the viewer, who may see the task now that they hold it, once
 	// the lock is committed: the write transaction holds no full-row read.
 	return database.ClientFrom(ctx, s.client).Task.Get(ctx, got)
+}
+
+// oneHandOutAtATime makes the hand-outs of a project's tasks to one user
+// take turns until the transaction of ctx ends (PostgreSQL: an advisory
+// lock on the pair; SQLite's one writer already does). Without it, many
+// nextTask at once by one annotator (aliases of one query, tabs, a
+// script) each passed over the row another had locked but not committed
+// (lockIn's SKIP LOCKED) and took the next task: one query of fifteen
+// aliases held fifteen tasks for LockTTL, away from the annotator's
+// colleagues. In turn, each finds the task the one before committed held
+// for the user, and hands out that one again (heldFirst). Whatever search
+// proposed the ids, that task is among them: it was free when the search
+// read it, or held by the user.
+func (s *Service) oneHandOutAtATime(ctx context.Context, projectID, userID int) error {
+	if !s.postgres {
+		return nil
+	}
+	_, err := database.ClientFrom(ctx, s.client).ExecContext(ctx, "SELECT pg_advisory_xact_lock($1, $2)", projectID, userID)
+	return err
 }
 
 // heldFirst orders the tasks whose lock userID holds at now before the
@@ -235,8 +257,9 @@ func (s *Service) inTx(ctx context.Context, fn func(context.Context) error) erro
 	return database.InTx(ctx, database.ClientFrom(ctx, s.client), fn)
 }
 
-// lockIn takes for userID the first task of ids, in their order (the held
-// task first, then by id), that still needs an
+// lockIn takes for userID the task userID holds in project projectID, or
+// else the first task of ids, in their order (the held task first, then by
+// id), that still needs an
 // annotation (fewer that were not skipped than its
 // project's overlap, read in the same statement: belowOverlap), that
 // userID has not annotated or skipped and that nobody else holds; it
@@ -263,14 +286,23 @@ func (s *Service) inTx(ctx context.Context, fn func(context.Context) error) erro
 //
 // The UPDATE itself is not logged row by row (the generic event of a bulk
 // update names no task): NextTask records the hand-out as task.handed_out.
-func (s *Service) lockIn(ctx context.Context, ids []int, userID int, now time.Time) (int, error) {
+func (s *Service) lockIn(ctx context.Context, ids []int, projectID, userID int, now time.Time) (int, error) {
 	client := database.ClientFrom(ctx, s.client)
 	takeable := takeable(userID, now)
 	quiet := audit.Quiet(ctx)
+	// The task userID holds in the project, if any, whether the search
+	// proposed it or not: a hand-out that committed after the search (of
+	// the same user, in turn: oneHandOutAtATime) holds it, and it comes
+	// first (heldFirst).
+	held := task.And(task.LockedByID(userID), task.ProjectID(projectID), task.LockedUntilGTE(now))
+	var passed []int // found by the SELECT, then refused by the UPDATE (PostgreSQL)
 	for len(ids) > 0 {
-		got, err := client.Task.Query().Where(task.IDIn(ids...)).Where(takeable...).
+		got, err := client.Task.Query().Where(task.Or(task.IDIn(ids...), held)).Where(takeable...).
 			Order(ent.Asc(task.FieldID)).Limit(1).
 			Modify(func(sel *sql.Selector) {
+				if len(passed) > 0 {
+					sel.Where(sql.NotIn(sel.C(task.FieldID), anyInts(passed)...))
+				}
 				heldFirst(userID, now)(sel) // ids' order
 				if s.postgres {
 					sel.ForUpdate(sql.WithLockAction(sql.SkipLocked))
@@ -307,6 +339,7 @@ func (s *Service) lockIn(ctx context.Context, ids []int, userID int, now time.Ti
 		// passed over are not all before id in ids' order), or the caller
 		// passes them over as tried.
 		ids = slices.DeleteFunc(slices.Clone(ids), func(x int) bool { return x == id }) // the caller keeps ids
+		passed = append(passed, id)
 	}
 	return 0, nil
 }
