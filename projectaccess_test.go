@@ -155,6 +155,14 @@ func TestReview(t *testing.T) {
 	if str(rej, "myAnnotations", "edges", 0, "node", "reviewComment") != "It reads positive." {
 		t.Fatalf("rejected work: %v", rej)
 	}
+	// An update that changes nothing does not clear the rejection: one
+	// with no field is refused, the same result again or a new lead time
+	// keep the review.
+	tm.annotator.wantCode("BAD_USER_INPUT", `mutation($a: ID!) { updateAnnotation(id: $a, input: {}) { id } }`, map[string]any{"a": aid})
+	tm.annotator.ok(`mutation($a: ID!, $r: JSON!) { updateAnnotation(id: $a, input: {result: $r, leadTime: 12}) { id } }`, map[string]any{"a": aid, "r": choice("Negative")})
+	if state() != "REJECTED" {
+		t.Fatalf("an update that changed no result cleared the rejection: %s", state())
+	}
 	tm.annotator.ok(`mutation($a: ID!, $r: JSON!) { updateAnnotation(id: $a, input: {result: $r}) { id } }`, map[string]any{"a": aid, "r": choice("Positive")})
 	if state() != "PENDING" {
 		t.Fatal("resubmitting did not send the annotation back to review")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"reflect"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
@@ -335,6 +336,9 @@ func (s *Service) UpdateAnnotation(ctx context.Context, id int, in AnnotationInp
 }
 
 func (s *Service) updateAnnotation(ctx context.Context, id int, in AnnotationInput) (*ent.Annotation, error) {
+	if in.Result == nil && in.LeadTime == nil && in.WasCancelled == nil {
+		return nil, fault.Invalid("give result, leadTime or wasCancelled: an update without them changes nothing")
+	}
 	own := s.own
 	if in.WasCancelled != nil {
 		own = s.ownLocked
@@ -351,16 +355,22 @@ func (s *Service) updateAnnotation(ctx context.Context, id int, in AnnotationInp
 		return nil, fault.Invalid("skipping task %d throws away your annotation of it (annotation %d): pass confirmSkip: true to skip it anyway", a.TaskID, a.ID)
 	}
 	client := database.ClientFrom(ctx, s.client)
-	// A changed annotation goes back to review: this is how an annotator
-	// fixes and resubmits rejected work.
-	u := client.Annotation.UpdateOne(a).SetNillableLeadTime(in.LeadTime).
-		SetReviewState(annotation.ReviewStatePending).ClearReviewedByID().ClearReviewedAt()
+	u := client.Annotation.UpdateOne(a).SetNillableLeadTime(in.LeadTime)
+	// A changed result or skip sends the annotation back to review: this
+	// is how an annotator fixes and resubmits rejected work. The same
+	// result again, or only a lead time, leaves the review as it is (it
+	// cleared a rejection with nothing fixed).
+	changed := in.WasCancelled != nil && *in.WasCancelled != a.WasCancelled
 	if in.Result != nil {
 		result, err := projects.CheckResult(a.Edges.Task.Edges.Project, a.Edges.Task.Data, in.Result)
 		if err != nil {
 			return nil, err
 		}
+		changed = changed || !sameJSON(result, a.Result)
 		u.SetResult(result)
+	}
+	if changed {
+		u.SetReviewState(annotation.ReviewStatePending).ClearReviewedByID().ClearReviewedAt()
 	}
 	if in.WasCancelled != nil && *in.WasCancelled != a.WasCancelled {
 		if !*in.WasCancelled {
@@ -392,6 +402,14 @@ func (s *Service) updateAnnotation(ctx context.Context, id int, in AnnotationInp
 		return nil, err
 	}
 	return a, webhook.Emit(ctx, client, webhook.AnnotationUpdated, t.Edges.Project, map[string]any{"annotation": webhook.Annotation(a), "task": webhook.Task(t)})
+}
+
+// sameJSON reports whether two JSON texts hold the same value, however
+// they are spaced or their keys ordered (PostgreSQL's jsonb gives back its
+// own spelling).
+func sameJSON(a, b json.RawMessage) bool {
+	var x, y any
+	return json.Unmarshal(a, &x) == nil && json.Unmarshal(b, &y) == nil && reflect.DeepEqual(x, y)
 }
 
 // hasItems reports whether a stored result has at least one item.
