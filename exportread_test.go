@@ -278,3 +278,43 @@ func TestAnExportOfBigTasksIsWhole(t *testing.T) {
 		}
 	}
 }
+
+// TestAnExportOfTasksWithBigPredictionsIsWhole: a page of the export also
+// ends at its predictions' and annotations' bytes (here 30 tasks of a few
+// bytes, each with a prediction of about 600 KB), and the export still
+// holds every task with its prediction, in order.
+func TestAnExportOfTasksWithBigPredictionsIsWhole(t *testing.T) {
+	tm := MustTeam(t)
+	p := tm.project(t, textClassification, nil)
+	const n, items = 30, 5000
+	result := make([]any, items)
+	for i := range result {
+		result[i] = map[string]any{"id": fmt.Sprintf("r%d", i), "from_name": "sentiment", "to_name": "text", "type": "choices",
+			"value": map[string]any{"choices": []any{"Positive"}}}
+	}
+	tasks := make([]any, n)
+	for i := range tasks {
+		tasks[i] = map[string]any{"data": map[string]any{"text": fmt.Sprintf("%02d", i)}, "predictions": []any{map[string]any{"result": result}}}
+	}
+	body, _ := json.Marshal(tasks)
+	if r := upload(t, tm.owner, p, map[string]string{"big.json": string(body)}); r.Status != http.StatusOK {
+		t.Fatalf("import: %d %.300s", r.Status, r.Raw)
+	}
+	req, _ := http.NewRequest(http.MethodGet, tm.s.URL+"/api/projects/"+p+"/export?format=JSON", nil)
+	r := tm.owner.do(req)
+	var got []struct {
+		Data        struct{ Text string }
+		Predictions []struct{ Result []any }
+	}
+	if err := json.Unmarshal([]byte(r.Raw), &got); r.Status != 200 || err != nil {
+		t.Fatalf("export %d %v: %.300s", r.Status, err, r.Raw)
+	}
+	if len(got) != n {
+		t.Fatalf("the export holds %d tasks, want %d", len(got), n)
+	}
+	for i, task := range got {
+		if task.Data.Text != fmt.Sprintf("%02d", i) || len(task.Predictions) != 1 || len(task.Predictions[0].Result) != items {
+			t.Fatalf("task %d of the export: %q with %d predictions", i, task.Data.Text, len(task.Predictions))
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
 
 	"gloss/ent"
 	"gloss/ent/annotation"
@@ -24,8 +25,9 @@ import (
 )
 
 // exportBatch is the most tasks read per keyset page while exporting. A
-// page ends sooner, after the task that brings its data and meta to
-// exportPageBytes or its annotations to exportPageAnnotations, so that an
+// page ends sooner, after the task that brings its data and meta (and
+// then its annotations' and predictions' results) to exportPageBytes or
+// its annotations to exportPageAnnotations, so that an
 // export of big tasks holds about as much as one of small ones (a page of
 // 500 tasks of 1 MiB held 500 MB, per export); and each page asks for as
 // many as the previous one's tasks would fit (taskStream).
@@ -257,6 +259,33 @@ func (s *Service) exportPage(ctx context.Context, v *viewer.Viewer, p *ent.Proje
 	if len(page) == 0 {
 		return nil, 0, false, nil
 	}
+	// The page also ends where its tasks' annotations and predictions
+	// bring it past exportPageBytes: their sizes are read first (a task
+	// may carry a MiB of predictions, a manager may annotate a task many
+	// times), so that the page holds about exportPageBytes whatever its
+	// tasks carry, and at least one task.
+	ids := make([]int, len(page))
+	for i, t := range page {
+		ids[i] = t.ID
+	}
+	extra, err := s.resultBytes(ctx, annotation.Table, annotated)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	if !o.OmitPredictions {
+		if err := s.addResultBytes(ctx, prediction.Table, ids, extra); err != nil {
+			return nil, 0, false, err
+		}
+	}
+	size = 0
+	for i, t := range page {
+		size += len(t.Data) + len(t.Meta) + extra[t.ID]
+		if size >= exportPageBytes && i+1 < len(page) {
+			page, ids, more = page[:i+1], ids[:i+1], true
+			annotated = slices.DeleteFunc(annotated, func(id int) bool { return id > t.ID })
+			break
+		}
+	}
 	if len(annotated) > 0 {
 		list, err := s.client.Annotation.Query().Where(annotation.TaskIDIn(annotated...)).
 			Order(ent.Asc(annotation.FieldID)).All(ctx)
@@ -272,10 +301,6 @@ func (s *Service) exportPage(ctx context.Context, v *viewer.Viewer, p *ent.Proje
 	if o.OmitPredictions {
 		return page, size, more, nil
 	}
-	ids := make([]int, len(page))
-	for i, t := range page {
-		ids[i] = t.ID
-	}
 	preds, err := s.client.Prediction.Query().Where(prediction.TaskIDIn(ids...)).
 		Order(ent.Asc(prediction.FieldID)).All(ctx)
 	if err != nil {
@@ -289,6 +314,41 @@ func (s *Service) exportPage(ctx context.Context, v *viewer.Viewer, p *ent.Proje
 		}
 	}
 	return page, size, more, nil
+}
+
+// resultBytes returns the bytes of the results of table's rows
+// (annotations or predictions) of each of the tasks ids that has any.
+func (s *Service) resultBytes(ctx context.Context, table string, ids []int) (map[int]int, error) {
+	out := map[int]int{}
+	return out, s.addResultBytes(ctx, table, ids, out)
+}
+
+// addResultBytes adds to sizes, by task, the bytes of the results of
+// table's rows of the tasks ids: one grouped read of an index and the
+// rows' lengths, not of their results. Only the export's paging sees it.
+func (s *Service) addResultBytes(ctx context.Context, table string, ids []int, sizes map[int]int) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	length := "length(CAST(result AS BLOB))"
+	if s.dialect == dialect.Postgres {
+		length = "octet_length(result::text)"
+	}
+	query, args := entsql.Dialect(s.dialect).Select("task_id", entsql.As("SUM("+length+")", "n")).
+		From(entsql.Table(table)).Where(entsql.InInts("task_id", ids...)).GroupBy("task_id").Query()
+	rows, err := s.client.QueryContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("read result sizes: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return fmt.Errorf("read result sizes: %w", err)
+		}
+		sizes[id] += n
+	}
+	return rows.Err()
 }
 
 // exportAnnotation turns a into what the export writers show, leaving out
