@@ -87,7 +87,7 @@ func FuzzImagePath(f *testing.F) {
 		}
 
 		names := func() []string {
-			y := &yoloWriter{used: map[string]struct{}{}}
+			y := &yoloWriter{used: map[uint64]struct{}{}}
 			return []string{y.labelName(src, taskID), y.labelName(src, taskID+1), y.labelName(src, taskID)}
 		}
 		first, again := names(), names()

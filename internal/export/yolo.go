@@ -3,6 +3,7 @@ package export
 import (
 	"archive/zip"
 	"errors"
+	"hash/maphash"
 	"io"
 	"strconv"
 	"time"
@@ -29,8 +30,11 @@ import (
 //   - Label file names are sanitized (see safeBaseName): no path separators,
 //     no "." or ".." names, nothing outside labels/. Zip entries must be
 //     unique, so when two tasks' images share a name the later file gets
-//     "_<task id>" (Label Studio overwrites the earlier one). Remembering the
-//     names used is the one per-task state this writer keeps.
+//     "_<task id>" (Label Studio overwrites the earlier one). The names used
+//     are remembered by a 64-bit hash each (a collision only renames a file
+//     that did not need it); that and the zip's central directory, which
+//     archive/zip keeps until the end (about 200 bytes a file), are the
+//     per-task state of this writer.
 //   - Class names are written with line breaks replaced by spaces, so that
 //     classes.txt keeps one class per line.
 func writeYOLO(w io.Writer, s Schema, next func() (*Task, error)) error {
@@ -44,7 +48,7 @@ func writeYOLO(w io.Writer, s Schema, next func() (*Task, error)) error {
 			return err
 		}
 	}
-	y := &yoloWriter{schema: s, zw: zw, modified: t0, cats: newCategories(s.Labels, s.Categories), used: make(map[string]struct{})}
+	y := &yoloWriter{schema: s, zw: zw, modified: t0, cats: newCategories(s.Labels, s.Categories), used: make(map[uint64]struct{})}
 	if err := each(next, y.task); err != nil {
 		return err
 	}
@@ -76,7 +80,7 @@ type yoloWriter struct {
 	zw       *zip.Writer
 	modified time.Time
 	cats     *categories
-	used     map[string]struct{}
+	used     map[uint64]struct{} // maphash of the label file names used
 	lines    []byte
 }
 
@@ -161,6 +165,9 @@ func (y *yoloWriter) region(v value) {
 	}
 }
 
+// usedSeed seeds the hashes of the label file names used.
+var usedSeed = maphash.MakeSeed()
+
 // labelName returns the unused label file name (without .txt) for an image.
 func (y *yoloWriter) labelName(src string, taskID int) string {
 	name := text.Clip(stem(safeBaseName(src, taskID)), maxNameBytes-12)
@@ -169,7 +176,7 @@ func (y *yoloWriter) labelName(src string, taskID int) string {
 	}
 	base := name
 	for n := 1; ; n++ {
-		if _, taken := y.used[name]; !taken {
+		if _, taken := y.used[maphash.String(usedSeed, name)]; !taken {
 			break
 		}
 		name = base + "_" + strconv.Itoa(taskID)
@@ -177,6 +184,6 @@ func (y *yoloWriter) labelName(src string, taskID int) string {
 			name += "_" + strconv.Itoa(n)
 		}
 	}
-	y.used[name] = struct{}{}
+	y.used[maphash.String(usedSeed, name)] = struct{}{}
 	return name
 }
