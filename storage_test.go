@@ -320,6 +320,12 @@ func TestS3SourceStorage(t *testing.T) {
 	if got.StatusCode != 200 || !bytes.Equal(presigned, pngBytes) {
 		t.Errorf("the presigned URL answered HTTP %d with %d bytes", got.StatusCode, len(presigned))
 	}
+	// A navigation (a link someone clicked) is not sent to the endpoint,
+	// which a manager chose: it gets the object itself.
+	resp, body = owner.fetch(t, resolvePath(taskA, "s3://media/images/a.png"), map[string]string{"Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document"})
+	if resp.StatusCode != 200 || resp.Header.Get("Location") != "" || !bytes.Equal(body, pngBytes) {
+		t.Errorf("a navigation to the presigned resolve: HTTP %d to %q with %d bytes", resp.StatusCode, resp.Header.Get("Location"), len(body))
+	}
 
 	// JSON and JSONL task files: the tasks inside them.
 	g.put(t, "tasks", "batch/one.json", []byte(`[{"data": {"image": "https://example.com/1.png"}}, {"image": "https://example.com/2.png"}]`))

@@ -31,8 +31,9 @@ type Resolved struct {
 // may read the task (its privacy policy), uri occurs in the task's data,
 // and it names an object inside a source storage of the task's project
 // (same bucket, under its prefix). Anything else is errNoObject. rng is the
-// request's Range header.
-func (s *Service) Resolve(ctx context.Context, taskID int, uri, rng string) (*Resolved, error) {
+// request's Range header; redirect says whether a presigned URL may be the
+// answer (not to a navigation: see handleResolve).
+func (s *Service) Resolve(ctx context.Context, taskID int, uri, rng string, redirect bool) (*Resolved, error) {
 	if viewer.User(ctx) == nil || uri == "" || len(uri) > 4096 {
 		return nil, errNoObject
 	}
@@ -65,7 +66,7 @@ func (s *Service) Resolve(ctx context.Context, taskID int, uri, rng string) (*Re
 			return nil, errNoObject
 		}
 		defer release(b)
-		if st.Presign {
+		if st.Presign && redirect {
 			u, err := b.Presign(ctx, k, time.Duration(st.PresignTTLMinutes)*time.Minute)
 			if err == nil {
 				return &Resolved{Redirect: u}, nil
@@ -87,7 +88,7 @@ func (s *Service) Resolve(ctx context.Context, taskID int, uri, rng string) (*Re
 // arguments would serve, for the proxy to tell its type by content when
 // the request asked for a later range.
 func (s *Service) Sniff(ctx context.Context, taskID int, uri string) ([]byte, error) {
-	r, err := s.Resolve(ctx, taskID, uri, "bytes=0-511")
+	r, err := s.Resolve(ctx, taskID, uri, "bytes=0-511", false)
 	if err != nil || r.Object == nil {
 		return nil, errNoObject
 	}

@@ -36,7 +36,12 @@ func handleResolve(svc *storage.Service, log *slog.Logger) http.HandlerFunc {
 			return
 		}
 		rng := r.Header.Get("Range")
-		res, err := svc.Resolve(r.Context(), id, uri, rng)
+		// A presigned URL answers the app's media loads, never a
+		// navigation: the URL is the storage's endpoint, which a manager
+		// sets, so a link to this route would be an open redirect to any
+		// host under Gloss's name. A navigation gets the object itself.
+		redirect := r.Header.Get("Sec-Fetch-Mode") != "navigate"
+		res, err := svc.Resolve(r.Context(), id, uri, rng, redirect)
 		if err != nil {
 			if fault.As(err) == nil && !errors.Is(err, r.Context().Err()) {
 				log.Error("resolve", slog.String("request_id", RequestID(r.Context())), slog.Any("error", err))
