@@ -295,8 +295,10 @@ test("project instructions: markdown on the project and label pages, http(s) lin
   request,
 }) => {
   const title = `Instructions ${stamp}`;
+  const exportLink = `[the data](${seeded.url}/%61pi/projects/1/export?format=JSON)`;
   const instructions = [
     "Read **carefully**, see [the guide](https://example.com/guide) and not [this](javascript:alert(1)).",
+    `Nor ${exportLink}: the app's own API is no link.`,
     "- one `code` item",
     "[".repeat(5000) + " [x](".repeat(500),
   ].join("\n\n");
@@ -318,6 +320,7 @@ test("project instructions: markdown on the project and label pages, http(s) lin
     await expect(card.getByRole("link")).toHaveCount(1);
     await expect(card.getByRole("link", { name: "the guide" })).toHaveAttribute("href", "https://example.com/guide");
     await expect(card).toContainText("[this](javascript:alert(1))");
+    await expect(card).toContainText(exportLink);
     await expect(card.locator("li code", { hasText: "code" })).toBeVisible();
     await expect(card).toContainText("[".repeat(5000) + " [x](");
   };

@@ -74,11 +74,18 @@ const inlinePattern = new RegExp(
   "u",
 );
 
-/** safeHref returns the URL when it is http(s), null otherwise. */
+/**
+ * safeHref returns the URL when it is http(s), null otherwise, and null for
+ * the app's own API (an export, the audit download): a reader who clicked
+ * such a link in a manager's instructions would run it in their own name.
+ * The server routes by the decoded path, so the check decodes it too.
+ */
 function safeHref(url: string): string | null {
   try {
     const parsed = new URL(url);
-    return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return null;
+    if (parsed.origin === window.location.origin && decodeURIComponent(parsed.pathname).startsWith("/api/")) return null;
+    return parsed.href;
   } catch {
     return null;
   }
