@@ -13,6 +13,7 @@ import (
 	entsql "entgo.io/ent/dialect/sql"
 
 	"gloss/ent/throttle"
+	"gloss/internal/database"
 	"gloss/internal/fault"
 	"gloss/internal/secret"
 	"gloss/internal/viewer"
@@ -169,20 +170,22 @@ func (s *Service) limited(ctx context.Context, k throttleKey, now time.Time) err
 }
 
 // refund gives back one attempt under each key (an attempt that succeeded,
-// or was refused by a later key before any secret was compared). Errors are
-// not shown: the caller's answer stays the same.
+// or was refused by a later key before any secret was compared), in the
+// transaction ctx carries if any. Errors are not shown: the caller's answer
+// stays the same.
 func (s *Service) refund(ctx context.Context, keys ...throttleKey) {
 	ctx = viewer.NewSystemContext(ctx)
 	for _, k := range keys {
-		_ = s.client.Throttle.Update().
+		_ = database.ClientFrom(ctx, s.client).Throttle.Update().
 			Where(throttle.Key(k.key), throttle.FailuresGT(0)).
 			AddFailures(-1).Exec(ctx)
 	}
 }
 
 // clearThrottle forgets a key's failures after the secret was right: the
-// account's after a successful sign-in, the user's after a password change.
+// account's after a successful sign-in, the user's after a password change;
+// in the transaction ctx carries if any.
 func (s *Service) clearThrottle(ctx context.Context, k throttleKey) {
 	ctx = viewer.NewSystemContext(ctx)
-	_, _ = s.client.Throttle.Delete().Where(throttle.Key(k.key)).Exec(ctx)
+	_, _ = database.ClientFrom(ctx, s.client).Throttle.Delete().Where(throttle.Key(k.key)).Exec(ctx)
 }
