@@ -363,14 +363,7 @@ func TestADeleteOfAllGoesInSteps(t *testing.T) {
 	tm := MustTeam(t)
 	id := tm.project(t, textClassification, nil)
 	const n = 12345
-	var csv strings.Builder
-	csv.WriteString("text\n")
-	for i := range n {
-		fmt.Fprintf(&csv, "task %d\n", i)
-	}
-	if r := upload(t, tm.owner, id, map[string]string{"many.csv": csv.String()}); r.Status != 200 {
-		t.Fatalf("import: %d %.300s", r.Status, r.Raw)
-	}
+	importMany(t, tm.owner, id, n)
 
 	r := tm.owner.wantCode("BAD_USER_INPUT", `mutation($p: ID!) { deleteTasks(projectId: $p, all: true) updateProject(id: $p, input: {title: "renamed"}) { id } }`, map[string]any{"p": id})
 	if !strings.Contains(r.Raw, "deleteTasks must be the only field of its operation") {
@@ -390,21 +383,13 @@ func TestADeleteOfAllGoesInSteps(t *testing.T) {
 		t.Fatalf("rows after deleting all: %s", got)
 	}
 	checkCounters(t, tm.owner, id, "after deleting all")
-	var steps []float64
-	for _, e := range deletedAudit(t, tm.owner) {
-		d, _ := path(e, "node", "details").(map[string]any)
-		c, _ := d["tasks"].(float64)
-		steps = append(steps, c)
-	}
-	if fmt.Sprint(steps) != "[2345 5000 5000]" {
+	if steps := deletedSteps(t, tm.owner); fmt.Sprint(steps) != "[2345 5000 5000]" {
 		t.Fatalf("audit events of the steps, newest first: %v", steps)
 	}
 
 	// Deleting the annotations of 12,345 tasks of which only the last has
 	// any: one event, for the step that removed something.
-	if r := upload(t, tm.owner, id, map[string]string{"many.csv": csv.String()}); r.Status != 200 {
-		t.Fatalf("import: %d %.300s", r.Status, r.Raw)
-	}
+	importMany(t, tm.owner, id, n)
 	annotated := lastTaskID(t, tm.s, id)
 	tm.owner.ok(createAnn, map[string]any{"i": map[string]any{"taskId": annotated, "result": choice("Positive")}})
 	if got := tm.owner.ok(deleteAnnotationsMut, map[string]any{"p": id, "all": true})["deleteAnnotations"]; got != float64(1) {
@@ -440,14 +425,7 @@ func lastTaskID(t *testing.T, s *testServer, projectID string) string {
 func TestAFailedStepSaysWhatWentBeforeIt(t *testing.T) {
 	tm := MustTeam(t)
 	id := tm.project(t, textClassification, nil)
-	var csv strings.Builder
-	csv.WriteString("text\n")
-	for i := range 7000 {
-		fmt.Fprintf(&csv, "task %d\n", i)
-	}
-	if r := upload(t, tm.owner, id, map[string]string{"many.csv": csv.String()}); r.Status != 200 {
-		t.Fatalf("import: %d %.300s", r.Status, r.Raw)
-	}
+	importMany(t, tm.owner, id, 7000)
 	db := insider(t, tm.s)
 	stuck := lastTaskID(t, tm.s, id)
 	if db.Dialect == "postgres" {
@@ -477,14 +455,7 @@ func TestAFailedStepSaysWhatWentBeforeIt(t *testing.T) {
 func TestAProjectIsDeletedInSteps(t *testing.T) {
 	tm := MustTeam(t)
 	id := tm.project(t, textClassification, nil)
-	var csv strings.Builder
-	csv.WriteString("text\n")
-	for i := range 6000 {
-		fmt.Fprintf(&csv, "task %d\n", i)
-	}
-	if r := upload(t, tm.owner, id, map[string]string{"many.csv": csv.String()}); r.Status != 200 {
-		t.Fatalf("import: %d %.300s", r.Status, r.Raw)
-	}
+	importMany(t, tm.owner, id, 6000)
 	tm.addMember(t, id, tm.annotator)
 	manager := tm.joinAs(t, "MANAGER")
 	del := `mutation($p: ID!) { deleteProject(id: $p) }`
@@ -504,13 +475,34 @@ func TestAProjectIsDeletedInSteps(t *testing.T) {
 	if visible(t, tm.owner, id) {
 		t.Fatal("the deleted project is still visible")
 	}
+	if steps := deletedSteps(t, tm.owner); fmt.Sprint(steps) != "[1000 5000]" {
+		t.Fatalf("audit events of the steps, newest first: %v", steps)
+	}
+}
+
+// importMany imports n one-line text tasks into a project as b, in one CSV
+// file.
+func importMany(t *testing.T, b *browser, projectID string, n int) {
+	t.Helper()
+	var csv strings.Builder
+	csv.WriteString("text\n")
+	for i := range n {
+		fmt.Fprintf(&csv, "task %d\n", i)
+	}
+	if r := upload(t, b, projectID, map[string]string{"many.csv": csv.String()}); r.Status != 200 {
+		t.Fatalf("import: %d %.300s", r.Status, r.Raw)
+	}
+}
+
+// deletedSteps lists the counts of the project.tasks_deleted events,
+// newest first.
+func deletedSteps(t *testing.T, b *browser) []float64 {
+	t.Helper()
 	var steps []float64
-	for _, e := range deletedAudit(t, tm.owner) {
+	for _, e := range deletedAudit(t, b) {
 		d, _ := path(e, "node", "details").(map[string]any)
 		c, _ := d["tasks"].(float64)
 		steps = append(steps, c)
 	}
-	if fmt.Sprint(steps) != "[1000 5000]" {
-		t.Fatalf("audit events of the steps, newest first: %v", steps)
-	}
+	return steps
 }
