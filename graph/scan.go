@@ -20,14 +20,17 @@ import (
 // match, testing each against every predicate. At a million tasks one
 // costs up to seconds of a core and holds a database connection that
 // long. So that no one can take every reader (SQLite has eight) and stall
-// everyone else's requests, at most maxScans run at once in a process and
-// at most maxScansPerUser of them for one user; the others wait their
+// everyone else's requests, at most maxScans run at once in a process, at
+// most maxScansPerOrg of them for one organization (any user can make one
+// and invite a second account of theirs) and maxScansPerUser for one
+// user; the others wait their
 // turn, up to scanWait (in a mutation's transaction, not at all), then
 // are refused with RATE_LIMITED. And each runs at most scanTime: past it,
 // its statement is cancelled and the request refused with
 // BAD_USER_INPUT, asking for a narrower filter.
 const (
 	maxScans        = 4
+	maxScansPerOrg  = 3
 	maxScansPerUser = 2
 )
 
@@ -37,16 +40,22 @@ var (
 	scanTime = 30 * time.Second
 )
 
-var scans = newScanSlots(maxScans, maxScansPerUser)
+var scans = newScanSlots(maxScans, maxScansPerOrg, maxScansPerUser)
 
 // scanSlots are the turns of filtered reads: a process-wide semaphore and
-// one per user, made when the user first scans and dropped when they are
-// done.
+// one per organization and per user, made when the first of theirs scans
+// and dropped when they are done.
 type scanSlots struct {
-	all     *semaphore.Weighted
-	perUser int64
-	mu      sync.Mutex
-	users   map[int]*userSlots
+	all             *semaphore.Weighted
+	perOrg, perUser int64
+	mu              sync.Mutex
+	users           map[scanKey]*userSlots
+}
+
+// scanKey names an organization's or a user's turns.
+type scanKey struct {
+	org bool
+	id  int
 }
 
 type userSlots struct {
@@ -54,8 +63,27 @@ type userSlots struct {
 	refs int
 }
 
-func newScanSlots(total, perUser int64) *scanSlots {
-	return &scanSlots{all: semaphore.NewWeighted(total), perUser: perUser, users: map[int]*userSlots{}}
+func newScanSlots(total, perOrg, perUser int64) *scanSlots {
+	return &scanSlots{all: semaphore.NewWeighted(total), perOrg: perOrg, perUser: perUser, users: map[scanKey]*userSlots{}}
+}
+
+// slots returns k's semaphore (of n turns), counted in use until drop.
+func (s *scanSlots) slots(k scanKey, n int64) (*semaphore.Weighted, func()) {
+	s.mu.Lock()
+	u := s.users[k]
+	if u == nil {
+		u = &userSlots{sem: semaphore.NewWeighted(n)}
+		s.users[k] = u
+	}
+	u.refs++
+	s.mu.Unlock()
+	return u.sem, func() {
+		s.mu.Lock()
+		if u.refs--; u.refs == 0 {
+			delete(s.users, k)
+		}
+		s.mu.Unlock()
+	}
 }
 
 // scanning waits for a turn to read tasks through filter, unless filter
@@ -66,25 +94,13 @@ func (s *scanSlots) scanning(ctx context.Context, filter *model.TaskFilter) (con
 	if filter.IsEmpty() {
 		return ctx, func() {}, nil
 	}
-	userID := 0
+	userID, orgID := 0, 0
 	if v := viewer.User(ctx); v != nil {
-		userID = v.UserID
+		userID, orgID = v.UserID, v.OrgID
 	}
-	s.mu.Lock()
-	u := s.users[userID]
-	if u == nil {
-		u = &userSlots{sem: semaphore.NewWeighted(s.perUser)}
-		s.users[userID] = u
-	}
-	u.refs++
-	s.mu.Unlock()
-	drop := func() {
-		s.mu.Lock()
-		if u.refs--; u.refs == 0 {
-			delete(s.users, userID)
-		}
-		s.mu.Unlock()
-	}
+	user, dropUser := s.slots(scanKey{id: userID}, s.perUser)
+	org, dropOrg := s.slots(scanKey{org: true, id: orgID}, s.perOrg)
+	drop := func() { dropUser(); dropOrg() }
 	wait, cancel := context.WithTimeout(ctx, scanWait)
 	defer cancel()
 	inTx := ent.TxFromContext(ctx) != nil
@@ -104,14 +120,20 @@ func (s *scanSlots) scanning(ctx context.Context, filter *model.TaskFilter) (con
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return fault.New(fault.RateLimited, "the server is busy with other filtered searches (at most %d at once, %d of one user's): try again shortly", maxScans, maxScansPerUser)
+		return fault.New(fault.RateLimited, "the server is busy with other filtered searches (at most %d at once, %d of one organization's, %d of one user's): try again shortly", maxScans, maxScansPerOrg, maxScansPerUser)
 	}
-	if err := acquire(u.sem); err != nil {
+	if err := acquire(user); err != nil {
+		drop()
+		return nil, nil, busy()
+	}
+	if err := acquire(org); err != nil {
+		user.Release(1)
 		drop()
 		return nil, nil, busy()
 	}
 	if err := acquire(s.all); err != nil {
-		u.sem.Release(1)
+		org.Release(1)
+		user.Release(1)
 		drop()
 		return nil, nil, busy()
 	}
@@ -119,7 +141,8 @@ func (s *scanSlots) scanning(ctx context.Context, filter *model.TaskFilter) (con
 	return rctx, func() {
 		stop()
 		s.all.Release(1)
-		u.sem.Release(1)
+		org.Release(1)
+		user.Release(1)
 		drop()
 	}, nil
 }

@@ -18,7 +18,7 @@ import (
 func TestFilteredReadsTakeTurns(t *testing.T) {
 	defer func(w, r time.Duration) { scanWait, scanTime = w, r }(scanWait, scanTime)
 	scanWait, scanTime = 50*time.Millisecond, time.Hour
-	s := newScanSlots(3, 2)
+	s := newScanSlots(3, 3, 2)
 	search := "x"
 	filter := &model.TaskFilter{Search: &search}
 	as := func(user int) context.Context {
@@ -102,4 +102,36 @@ func TestFilteredReadsTakeTurns(t *testing.T) {
 		t.Fatalf("a read out of time: %q, want BAD_USER_INPUT", c)
 	}
 	d()
+
+	// An organization's users together take at most its share: two
+	// accounts of one organization cannot hold every turn of the process.
+	scanTime = time.Hour
+	s = newScanSlots(4, 3, 2)
+	in := func(org, user int) context.Context {
+		return viewer.NewContext(context.Background(), &viewer.Viewer{UserID: user, OrgID: org})
+	}
+	done = nil
+	for _, c := range []context.Context{in(1, 10), in(1, 10), in(1, 11)} {
+		_, d, err := s.scanning(c, filter)
+		if err != nil {
+			t.Fatalf("an organization's first three filtered reads: %v", err)
+		}
+		done = append(done, d)
+	}
+	if _, _, err := s.scanning(in(1, 11), filter); code(err) != fault.RateLimited {
+		t.Fatalf("an organization's fourth filtered read at once: %v, want RATE_LIMITED", err)
+	}
+	_, d, err = s.scanning(in(2, 20), filter)
+	if err != nil {
+		t.Fatalf("another organization's read waited for the first's share: %v", err)
+	}
+	d()
+	for _, d := range done {
+		d()
+	}
+	s.mu.Lock()
+	if len(s.users) != 0 {
+		t.Errorf("%d turns kept after every read ended", len(s.users))
+	}
+	s.mu.Unlock()
 }
