@@ -175,14 +175,18 @@ func (w *Worker) claim(ctx context.Context) (ds []*ent.WebhookDelivery, more boo
 	if err != nil {
 		return nil, false, err
 	}
-	limit := w.opts.Batch * claimRead
-	q := tx.WebhookDelivery.Query().
-		Where(due...).
-		Order(webhookdelivery.ByNextAttemptAt(), webhookdelivery.ByID()).Limit(limit)
-	if w.dialect == dialect.Postgres {
-		q.ForUpdate(sql.WithLockAction(sql.SkipLocked))
+	// claim reads, and locks on PostgreSQL past rows another claim holds,
+	// the first limit due deliveries that match where, in due order.
+	claim := func(limit int, where ...predicate.WebhookDelivery) ([]*ent.WebhookDelivery, error) {
+		q := tx.WebhookDelivery.Query().Where(due...).Where(where...).
+			Order(webhookdelivery.ByNextAttemptAt(), webhookdelivery.ByID()).Limit(limit)
+		if w.dialect == dialect.Postgres {
+			q.ForUpdate(sql.WithLockAction(sql.SkipLocked))
+		}
+		return q.All(ctx)
 	}
-	read, err := q.All(ctx)
+	limit := w.opts.Batch * claimRead
+	read, err := claim(limit)
 	if err != nil {
 		_ = tx.Rollback()
 		return nil, false, err
@@ -190,14 +194,7 @@ func (w *Worker) claim(ctx context.Context) (ds []*ent.WebhookDelivery, more boo
 	// And the first due of webhooks that answer, wherever they stand: a
 	// backlog to failing webhooks may fill the first due, and answering
 	// ones must not wait behind it.
-	q = tx.WebhookDelivery.Query().
-		Where(due...).
-		Where(webhookdelivery.HasWebhookWith(hook.Failures(0))).
-		Order(webhookdelivery.ByNextAttemptAt(), webhookdelivery.ByID()).Limit(w.opts.Batch)
-	if w.dialect == dialect.Postgres {
-		q.ForUpdate(sql.WithLockAction(sql.SkipLocked))
-	}
-	answering, err := q.All(ctx)
+	answering, err := claim(w.opts.Batch, webhookdelivery.HasWebhookWith(hook.Failures(0)))
 	if err != nil {
 		_ = tx.Rollback()
 		return nil, false, err

@@ -434,15 +434,7 @@ func TestABatchIsSentAtOnce(t *testing.T) {
 // webhooks to a receiver that never answers do not hold back an owner's.
 func TestFailingReceiversWaitBehindAnsweringOnes(t *testing.T) {
 	r := MustRig(t, "127.0.0.1")
-	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.WriteHeader(http.StatusServiceUnavailable)
-	}))
-	defer failing.Close()
-	var got atomic.Int64
-	answering := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		got.Add(1)
-	}))
-	defer answering.Close()
+	failing, answering, got := twoReceivers(t)
 	const failers = 12 // more than a batch (10)
 	for range failers {
 		r.hook(t, failing.URL+"/hook")
@@ -502,13 +494,7 @@ func TestAWebhooksBacklogIsSentAtOnce(t *testing.T) {
 // due order.
 func TestAnAnsweringWebhookIsNotBehindABacklog(t *testing.T) {
 	r := MustRig(t, "127.0.0.1")
-	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.WriteHeader(http.StatusServiceUnavailable)
-	}))
-	defer failing.Close()
-	var got atomic.Int64
-	answering := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { got.Add(1) }))
-	defer answering.Close()
+	failing, answering, got := twoReceivers(t)
 	r.hook(t, failing.URL+"/hook")
 	w := r.svc.NewWorker(r.db.Dialect, webhook.WorkerOptions{Backoff: time.Nanosecond, MaxAttempts: 100, Batch: 2})
 	ctx := context.Background()
@@ -527,4 +513,17 @@ func TestAnAnsweringWebhookIsNotBehindABacklog(t *testing.T) {
 	if got.Load() != 1 {
 		t.Fatalf("the answering webhook got %d events after one run; want its event at once", got.Load())
 	}
+}
+
+// twoReceivers starts a receiver that always answers 503 and one that
+// answers 200 and counts what it got; both close with the test.
+func twoReceivers(t *testing.T) (failing, answering *httptest.Server, got *atomic.Int64) {
+	got = new(atomic.Int64)
+	failing = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(failing.Close)
+	answering = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { got.Add(1) }))
+	t.Cleanup(answering.Close)
+	return failing, answering, got
 }
