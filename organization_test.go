@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -331,5 +333,97 @@ func TestDeletingAnOrganizationLeavesNothingOfIt(t *testing.T) {
 	}
 	if r := getUpload(owner2, "/api/uploads/"+keptFiles[0]); r.Status != http.StatusOK {
 		t.Errorf("the other organization's upload answers %d after a restart", r.Status)
+	}
+}
+
+// TestAnOrganizationIsDeletedInSteps: the tasks of a deleted
+// organization's projects go in the steps of deleteProject (each with its
+// project.tasks_deleted event), then the rest in one transaction; an admin,
+// who may not delete it, is refused before any task goes; beside another
+// field the deletion is refused and nothing runs; and a deletion that fails
+// after its steps says how many tasks went.
+func TestAnOrganizationIsDeletedInSteps(t *testing.T) {
+	tm := MustTeam(t)
+	b := tm.annotator
+	orgB := str(b.ok(`mutation { createOrganization(title: "Big") { id } }`, nil), "createOrganization", "id")
+	b.ok(`mutation($o: ID!) { switchOrganization(id: $o) { id } }`, map[string]any{"o": orgB})
+	for _, n := range []int{6000, 100} {
+		pid := str(b.ok(createProject, map[string]any{"i": map[string]any{"title": fmt.Sprint(n), "labelConfig": textClassification}}), "createProject", "id")
+		importMany(t, b, pid, n)
+	}
+	db := insider(t, tm.s)
+	count := func(table string) int {
+		t.Helper()
+		var n int
+		if err := db.SQL.QueryRow(rebind(db, "SELECT COUNT(*) FROM "+table+" WHERE organization_id = $1"), orgB).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	steps := func() []int {
+		t.Helper()
+		rows, err := db.SQL.Query(rebind(db, "SELECT details FROM audit_events WHERE organization_id = $1 AND action = 'project.tasks_deleted' ORDER BY seq"), orgB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var counts []int
+		for rows.Next() {
+			var raw string
+			var d struct{ Tasks int }
+			if err := rows.Scan(&raw); err != nil || json.Unmarshal([]byte(raw), &d) != nil {
+				t.Fatalf("details %q: %v", raw, err)
+			}
+			counts = append(counts, d.Tasks)
+		}
+		return counts
+	}
+	unchanged := func(when string) {
+		t.Helper()
+		if n, s := count("tasks"), steps(); n != 6100 || len(s) != 0 {
+			t.Fatalf("%s: %d tasks left of 6100, steps %v", when, n, s)
+		}
+	}
+	del := `mutation($o: ID!) { deleteOrganization(id: $o) }`
+	vars := map[string]any{"o": orgB}
+
+	link := str(b.ok(`mutation { createInvite(input: {role: ADMIN}) { url } }`, nil), "createInvite", "url")
+	admin := tm.s.browser(t)
+	admin.ok(signupMutation, signupVars(uniqueEmail("adminbig"), ownerPassword, inviteToken(link)))
+	admin.wantCode("FORBIDDEN", del, vars)
+	unchanged("after an admin's refused deletion")
+
+	r := b.wantCode("BAD_USER_INPUT", `mutation($o: ID!) { deleteOrganization(id: $o) switchOrganization(id: $o) { id } }`, vars)
+	if !strings.Contains(r.Raw, "deleteOrganization must be the only field of its operation") {
+		t.Fatalf("the refusal does not say why: %.300s", r.Raw)
+	}
+	unchanged("after the refused operation")
+
+	// An insider's trigger keeps the organization's row: the deletion fails
+	// after its steps, says so, and keeps what its last transaction held.
+	if db.Dialect == "postgres" {
+		mustExec(t, db, `CREATE FUNCTION keep_org() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'kept'; END $$ LANGUAGE plpgsql`)
+		mustExec(t, db, `CREATE TRIGGER keep_org BEFORE DELETE ON organizations FOR EACH ROW WHEN (OLD.id = `+orgB+`) EXECUTE FUNCTION keep_org()`)
+	} else {
+		mustExec(t, db, `CREATE TRIGGER keep_org BEFORE DELETE ON organizations WHEN OLD.id = `+orgB+` BEGIN SELECT RAISE(ABORT, 'kept'); END`)
+	}
+	r = b.gql(del, vars)
+	if r.Code() != "INTERNAL" || !strings.Contains(r.Raw, "6100 tasks of its projects were deleted before this; run it again for the rest") {
+		t.Fatalf("want an internal error that says 6100 tasks went: %.300s", r.Raw)
+	}
+	if n, p := count("tasks"), count("projects"); n != 0 || p != 2 {
+		t.Fatalf("after the failed deletion: %d tasks, %d projects", n, p)
+	}
+	mustExec(t, db, `DROP TRIGGER keep_org`+map[bool]string{true: ` ON organizations`}[db.Dialect == "postgres"])
+	if db.Dialect == "postgres" {
+		mustExec(t, db, `DROP FUNCTION keep_org()`)
+	}
+
+	b.ok(del, vars)
+	if got := steps(); fmt.Sprint(got) != "[5000 1000 100]" {
+		t.Fatalf("audit events of the steps: %v", got)
+	}
+	if n, p, m := count("tasks"), count("projects"), count("memberships"); n != 0 || p != 0 || m != 0 {
+		t.Fatalf("after the deletion: %d tasks, %d projects, %d memberships", n, p, m)
 	}
 }

@@ -83,8 +83,7 @@ func (s *Service) DeleteAnnotations(ctx context.Context, projectID int, sel Task
 // deletes none of its tasks either. A failure after a step has committed
 // says how many tasks went (fault.Partial).
 func (s *Service) DeleteProject(ctx context.Context, id int, remove func(context.Context, int) error) error {
-	n, err := s.bulk(ctx, id, TaskSelection{All: true}, bulkAction{audit: "project.tasks_deleted", noun: "tasks",
-		event: webhook.TasksDeleted, do: deleteTaskBatch, check: mayChange})
+	n, err := s.EmptyProject(ctx, id, mayChange)
 	if err != nil {
 		return err
 	}
@@ -95,6 +94,16 @@ func (s *Service) DeleteProject(ctx context.Context, id int, remove func(context
 		return err
 	}
 	return nil
+}
+
+// EmptyProject deletes every task of a project in the steps of
+// DeleteTasks with all, each a transaction of its own that first runs
+// check as the viewer (which stops the steps if it refuses), logged and
+// heard as a delete of tasks, and returns how many tasks went, also when
+// a step failed (after the steps before it).
+func (s *Service) EmptyProject(ctx context.Context, id int, check func(ctx context.Context, client *ent.Client, p *ent.Project) error) (int, error) {
+	return s.bulk(ctx, id, TaskSelection{All: true}, bulkAction{audit: "project.tasks_deleted", noun: "tasks",
+		event: webhook.TasksDeleted, do: deleteTaskBatch, check: check})
 }
 
 // mayChange refuses, as the project policy would refuse its deletion, a
@@ -134,7 +143,7 @@ type bulkAction struct {
 // count under a.noun and the first task ids), so what a step did is
 // recorded with it (a call that removes nothing logs one event of none);
 // a failed step leaves the steps before it done, and the call's error
-// says how many went (fault.Partial).
+// says how many went (fault.Partial), as does the count returned with it.
 func (s *Service) bulk(ctx context.Context, projectID int, sel TaskSelection, a bulkAction) (int, error) {
 	if _, err := fault.SignedIn(ctx); err != nil {
 		return 0, err
@@ -184,7 +193,7 @@ func (s *Service) bulk(ctx context.Context, projectID int, sel TaskSelection, a 
 	// A failed step leaves the steps before it done: the error says so.
 	failed := func(err error) (int, error) {
 		if done > 0 {
-			return 0, &fault.Partial{Err: err, Done: fmt.Sprintf("%d %s were deleted before this; run it again for the rest", done, a.noun)}
+			return done, &fault.Partial{Err: err, Done: fmt.Sprintf("%d %s were deleted before this; run it again for the rest", done, a.noun)}
 		}
 		return 0, err
 	}

@@ -126,22 +126,8 @@ func OrganizationPolicy() ent.Policy {
 				return privacy.Allow
 			case m.Op().Is(ent.OpDeleteOne):
 				id, _ := m.ID()
-				switch {
-				case id != v.OrgID:
-					return privacy.Denyf("an organization is deleted from within")
-				case v.Role != membership.RoleOwner:
-					return errOwnerDeletes
-				}
-				// System context: the rule reads the very row it decides on,
-				// which its owner may no longer see once their membership
-				// is gone (deleting an organization empties it first).
-				def, err := m.Client().Organization.Query().Where(organization.ID(id), organization.IsDefault(true)).
-					Exist(viewer.NewSystemContext(ctx))
-				if err != nil {
+				if err := DeletesOrganization(ctx, m.Client(), id); err != nil {
 					return err
-				}
-				if def {
-					return fault.Invalid("the instance's default organization cannot be deleted")
 				}
 				m.Where(organization.ID(v.OrgID))
 				return privacy.Allow
@@ -149,6 +135,37 @@ func OrganizationPolicy() ent.Policy {
 			return privacy.Skip
 		})},
 	)
+}
+
+// DeletesOrganization refuses the viewer of ctx the deletion of
+// organization id unless they are its owner, it is their active
+// organization and it is not the instance's default. The organization
+// policy decides the deletion by it; the service asks it before it
+// deletes what the organization holds in steps, each a transaction of its
+// own, which the policy would judge only at the end.
+func DeletesOrganization(ctx context.Context, client *gen.Client, id int) error {
+	v, err := fault.SignedIn(ctx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case id != v.OrgID:
+		return privacy.Denyf("an organization is deleted from within")
+	case v.Role != membership.RoleOwner:
+		return errOwnerDeletes
+	}
+	// System context: the rule reads the very row it decides on, which its
+	// owner may no longer see once their membership is gone (deleting an
+	// organization empties it first).
+	def, err := client.Organization.Query().Where(organization.ID(id), organization.IsDefault(true)).
+		Exist(viewer.NewSystemContext(ctx))
+	if err != nil {
+		return err
+	}
+	if def {
+		return fault.Invalid("the instance's default organization cannot be deleted")
+	}
+	return nil
 }
 
 // UserPolicy lets a user read themself and the members of their active

@@ -90,14 +90,14 @@ func readBudget(next http.Handler) http.Handler {
 // session's cookie in its answer, so its end of the session must not roll
 // back with another field's failure (beside one it did, and the session
 // lived on for whoever kept the cookie); and deleteTasks,
-// deleteAnnotations and deleteProject, which take all matching tasks in
-// steps, a transaction each, so that a million tasks do not hold the write
-// lock for seconds.
+// deleteAnnotations, deleteProject and deleteOrganization, which take all
+// matching tasks in steps, a transaction each, so that a million tasks do
+// not hold the write lock for seconds.
 // Each must be the only field
 // of its operation: beside it another mutation would lose the transaction
 // it relies on, and inside one its own would wait for the write lock the
 // operation holds (on SQLite, for as long as the request lived).
-var ownTransaction = []string{"login", "changePassword", "importTasksFromUrl", "importTasks", "signup", "checkStorage", "syncStorage", "logout", "deleteTasks", "deleteAnnotations", "deleteProject"}
+var ownTransaction = []string{"login", "changePassword", "importTasksFromUrl", "importTasks", "signup", "checkStorage", "syncStorage", "logout", "deleteTasks", "deleteAnnotations", "deleteProject", "deleteOrganization"}
 
 // transactions runs a mutation operation in one transaction
 // (entgql.Transactioner: all or nothing, resolvers one at a time), except
