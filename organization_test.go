@@ -427,3 +427,63 @@ func TestAnOrganizationIsDeletedInSteps(t *testing.T) {
 		t.Fatalf("after the deletion: %d tasks, %d projects, %d memberships", n, p, m)
 	}
 }
+
+// TestARemovedMemberIsRecordedNoLonger: a member removed from their active
+// organization acts in another they belong to from then on, so their later
+// sign-ins (with their address) are not recorded in the organization that
+// removed them; the organization that deletes itself likewise stops being
+// its owner's.
+func TestARemovedMemberIsRecordedNoLonger(t *testing.T) {
+	tm := MustTeam(t)
+	email := uniqueEmail("leaver")
+	invite := inviteToken(str(tm.owner.ok(orgQuery, nil), "organization", "inviteUrl"))
+	leaver := tm.s.browser(t)
+	leaver.ok(signupMutation, signupVars(email, ownerPassword, invite))
+	id := idOf(t, leaver)
+	orgB := str(leaver.ok(`mutation { createOrganization(title: "Own") { id } }`, nil), "createOrganization", "id")
+	creds := func(email, pw string) map[string]any {
+		return map[string]any{"i": map[string]any{"email": email, "password": pw}}
+	}
+	signIns := func() int {
+		t.Helper()
+		d := tm.owner.ok(auditQuery, map[string]any{"f": map[string]any{"actorId": id, "action": "login."}})
+		return len(path(d, "auditEvents", "edges").([]any))
+	}
+	signIn := func() {
+		t.Helper()
+		tm.s.browser(t).ok(loginMutation, creds(email, ownerPassword))
+	}
+	signIn()
+	if n := signIns(); n != 1 {
+		t.Fatalf("the member's sign-in is recorded %d times in their active organization", n)
+	}
+	tm.owner.ok(removeMutation, map[string]any{"u": id})
+	signIn()
+	tm.s.browser(t).wantCode("UNAUTHENTICATED", loginMutation, creds(email, "not the password"))
+	if n := signIns(); n != 1 {
+		t.Fatalf("the removed member's later sign-ins reached the organization that removed them: %d events", n)
+	}
+	b := tm.s.browser(t)
+	b.ok(loginMutation, creds(email, ownerPassword))
+	if got := str(b.ok(`{ organization { id } }`, nil), "organization", "id"); got != orgB {
+		t.Fatalf("the removed member acts in organization %s, want %s", got, orgB)
+	}
+	d := b.ok(auditQuery, map[string]any{"f": map[string]any{"action": "login.succeeded"}})
+	if n := len(path(d, "auditEvents", "edges").([]any)); n != 2 {
+		t.Fatalf("the organization they belong to records %d of their sign-ins since the removal, want 2", n)
+	}
+
+	// What an earlier release left, the removed member's active
+	// organization as it was, is put right at the next start.
+	orgA := str(tm.owner.ok(orgQuery, nil), "organization", "id")
+	mustExec(t, insider(t, tm.s), "UPDATE users SET active_organization_id = "+orgA+" WHERE id = "+id)
+	tm.s.stop()
+	s2 := mustStartIn(t, tm.s.DataDir, tm.s.env)
+	s2.browser(t).ok(loginMutation, creds(email, ownerPassword))
+	owner2 := s2.browser(t)
+	owner2.ok(loginMutation, creds(ownerEmail, ownerPassword))
+	d = owner2.ok(auditQuery, map[string]any{"f": map[string]any{"actorId": id, "action": "login."}})
+	if n := len(path(d, "auditEvents", "edges").([]any)); n != 1 {
+		t.Fatalf("after a restart, the removed member's sign-ins reached the organization that removed them: %d events", n)
+	}
+}

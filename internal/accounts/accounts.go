@@ -19,6 +19,7 @@ import (
 	"time"
 	"unicode"
 
+	"entgo.io/ent/dialect/sql"
 	"golang.org/x/text/unicode/norm"
 
 	"gloss/ent"
@@ -116,6 +117,34 @@ func NormalizeEmail(email string) (string, error) {
 		return "", fault.Invalid("%q is not a valid email address", email)
 	}
 	return strings.ToLower(email), nil
+}
+
+// ActWhereTheyBelong makes the users (all, or those of users) whose
+// active organization is one they no longer belong to act in their oldest
+// remaining organization, or in none. A user's active organization is
+// where what they do outside one (signing in, failing to) is recorded:
+// left as it was, a removed member's sign-ins, with their address, kept
+// going to the audit log of the organization that removed them. Call it in
+// the transaction that deletes memberships, after the deletion.
+func ActWhereTheyBelong(ctx context.Context, client *ent.Client, users ...int) error {
+	u := client.User.Update().Where(user.ActiveOrganizationIDNotNil(), func(s *sql.Selector) {
+		m := sql.Table(membership.Table)
+		s.Where(sql.Not(sql.Exists(sql.Select(m.C(membership.FieldID)).From(m).Where(sql.And(
+			sql.ColumnsEQ(m.C(membership.FieldUserID), s.C(user.FieldID)),
+			sql.ColumnsEQ(m.C(membership.FieldOrganizationID), s.C(user.FieldActiveOrganizationID)),
+		)))))
+	})
+	if len(users) > 0 {
+		u.Where(user.IDIn(users...))
+	}
+	_, err := u.Modify(func(b *sql.UpdateBuilder) {
+		m := sql.Table(membership.Table)
+		oldest := sql.Select(m.C(membership.FieldOrganizationID)).From(m).
+			Where(sql.ColumnsEQ(m.C(membership.FieldUserID), sql.Table(user.Table).C(user.FieldID))).
+			OrderBy(m.C(membership.FieldID)).Limit(1)
+		b.Set(user.FieldActiveOrganizationID, sql.ExprFunc(func(b *sql.Builder) { b.Wrap(func(b *sql.Builder) { b.Join(oldest) }) }))
+	}).Save(audit.Quiet(viewer.NewSystemContext(ctx)))
+	return err
 }
 
 // normalizeStoredEmails brings the accounts that a release before
@@ -220,6 +249,11 @@ func (s *Service) Bootstrap(ctx context.Context, baseURL, email, pw, token strin
 func (s *Service) bootstrap(ctx context.Context, client *ent.Client, baseURL, email, pw, token string) (string, error) {
 	if err := s.normalizeStoredEmails(ctx, client); err != nil {
 		return "", fmt.Errorf("emails stored by an earlier release: %w", err)
+	}
+	// An earlier release left a removed member's active organization as
+	// it was.
+	if err := ActWhereTheyBelong(ctx, client); err != nil {
+		return "", fmt.Errorf("active organizations of removed members: %w", err)
 	}
 	org, err := s.defaultOrganization(ctx, client)
 	if err != nil {

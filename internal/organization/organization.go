@@ -34,6 +34,7 @@ import (
 	"gloss/ent/webhook"
 	"gloss/ent/webhookdelivery"
 	"gloss/ent/workspace"
+	"gloss/internal/accounts"
 	"gloss/internal/audit"
 	"gloss/internal/database"
 	"gloss/internal/fault"
@@ -204,7 +205,11 @@ func (s *Service) RemoveMember(ctx context.Context, userID int) error {
 		if err := s.lockOwners(ctx, m.OrganizationID); err != nil {
 			return err
 		}
-		if err := database.ClientFrom(ctx, s.client).Membership.DeleteOne(m).Exec(ctx); err != nil {
+		client := database.ClientFrom(ctx, s.client)
+		if err := client.Membership.DeleteOne(m).Exec(ctx); err != nil {
+			return err
+		}
+		if err := accounts.ActWhereTheyBelong(ctx, client, userID); err != nil {
 			return err
 		}
 		return s.keepsAnOwner(ctx, m.OrganizationID)
@@ -354,6 +359,7 @@ func (s *Service) Delete(ctx context.Context, id int) error {
 			func() (int, error) {
 				return client.Membership.Delete().Where(membership.OrganizationID(org.ID)).Exec(sys)
 			},
+			func() (int, error) { return 0, accounts.ActWhereTheyBelong(ctx, client) },
 		}
 		for _, step := range steps {
 			if _, err := step(); err != nil {
