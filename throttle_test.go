@@ -232,8 +232,10 @@ func TestLoginThrottlePerIPv6Network(t *testing.T) {
 // has an account (or an invite token is good), so the refusals of one
 // address are limited, at once (a concurrent burst gets no more answers
 // than the limit) and for every process. Sign-ups that succeed do not
-// count, nor wait on those: a class of 30 signing up together from one
-// network, all at once, is not held up, before or after the limit.
+// count: a class of 30 signing up together from one network, all at once,
+// is not held up. Once the refusals are used up, every sign-up from the
+// address is refused, good ones too: a success beside RATE_LIMITED would
+// tell whether an email has an account.
 func TestSignupFailuresAreThrottled(t *testing.T) {
 	s, owner := MustOwner(t, nil)
 	link := str(owner.ok(`mutation($i: CreateInviteInput!) { createInvite(input: $i) { url } }`,
@@ -251,8 +253,12 @@ func TestSignupFailuresAreThrottled(t *testing.T) {
 	if codes["BAD_USER_INPUT"] > 20 || codes["BAD_USER_INPUT"]+codes["RATE_LIMITED"] != 40 {
 		t.Fatalf("40 concurrent sign-ups as an existing account answered %v; want at most 20 checked, the rest RATE_LIMITED", codes)
 	}
-	// Then the address gets no more refusals (a bad invite included), and
-	// nothing is made; a good sign-up still goes through.
+	// Then the address gets no more answers (a bad invite included), and
+	// nothing is made, not even by a good sign-up.
 	s.browser(t).wantCode("RATE_LIMITED", signupMutation, signupVars(uniqueEmail("probe"), ownerPassword, "not-an-invite"))
-	s.browser(t).ok(signupMutation, signupVars(uniqueEmail("late"), ownerPassword, inviteToken(link)))
+	late := uniqueEmail("late")
+	s.browser(t).wantCode("RATE_LIMITED", signupMutation, signupVars(late, ownerPassword, inviteToken(link)))
+	if n := memberCount(t, owner); n != 31 {
+		t.Fatalf("the organization has %d members after the refused sign-ups, want the owner and the class of 30", n)
+	}
 }

@@ -538,8 +538,14 @@ func (s *Service) Signup(ctx context.Context, email, pw, inviteToken string) (*e
 	// atomic statement) before it is answered, so a burst gets no more
 	// answers than the limit. They are decided before the password is
 	// hashed, so they cost no hash either; sign-ups that succeed are not
-	// counted (a class signing up at once from one network).
+	// counted (a class signing up at once from one network). An address
+	// whose refusals are used up is refused every sign-up until its window
+	// ends: let through, a sign-up's success beside another's RATE_LIMITED
+	// told whether an email has an account, without end.
 	key := signupKey(s.sessions.RequestAddress(ctx))
+	if err := s.usedUp(ctx, key); err != nil {
+		return nil, err
+	}
 	if err := s.refusal(ctx, email, inviteToken); err != nil {
 		if fault.As(err) == nil {
 			return nil, err // the server's, not a refusal

@@ -158,6 +158,23 @@ func (s *Service) take(ctx context.Context, k throttleKey, now time.Time) (bool,
 	return taken, rows.Close()
 }
 
+// usedUp is the refusal for k when its window is full (as limited), or
+// nil. It only reads: what it lets through still reserves, or not, as its
+// outcome decides.
+func (s *Service) usedUp(ctx context.Context, k throttleKey) error {
+	ctx = viewer.NewSystemContext(ctx)
+	now := time.Now().UTC()
+	full, err := s.client.Throttle.Query().Where(throttle.Key(k.key), throttle.FailuresGTE(k.limit),
+		throttle.WindowStartGT(now.Add(-throttleWindow))).Exist(ctx)
+	if err != nil {
+		return fmt.Errorf("throttle: %w", err)
+	}
+	if full {
+		return s.limited(ctx, k, now)
+	}
+	return nil
+}
+
 // limited is the refusal for a full key, saying when to try again.
 func (s *Service) limited(ctx context.Context, k throttleKey, now time.Time) error {
 	mins := int(throttleWindow.Minutes())
