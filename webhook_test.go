@@ -201,6 +201,9 @@ func TestWebhooksDeliverSignedEvents(t *testing.T) {
 	if got := path(log.Data, "project", "webhooks", 0, "deliveries", "edges", 0, "node", "responseCode"); got != float64(200) {
 		t.Errorf("responseCode = %v", got)
 	}
+	if n := keptPayloads(t, tm.s); n != 0 {
+		t.Errorf("%d delivered deliveries keep their payloads", n)
+	}
 	if str(log.Data, "project", "webhooks", 0, "id") != hookID {
 		t.Errorf("project webhooks = %s", log.Raw)
 	}
@@ -591,4 +594,23 @@ func TestWebhooksStopWithTheirCreatorsStanding(t *testing.T) {
 	if m, a, moved := count("/manager"), count("/admin"), count("/moved"); m != 1 || a != 1 || moved != 1 {
 		t.Fatalf("after losing their standing the manager's servers got %d and %d deliveries and the admin's %d; want 1 each", m, moved, a)
 	}
+	if n := keptPayloads(t, tm.s); n != 0 {
+		t.Errorf("%d finished deliveries keep their payloads", n)
+	}
+}
+
+// keptPayloads counts the finished deliveries (delivered, or failed for
+// good) that still hold their payload, a copy of the tasks and annotations
+// they carried, which must not outlive their deletion.
+func keptPayloads(t *testing.T, s *testServer) int {
+	t.Helper()
+	db := insider(t, s)
+	var finished, kept int
+	if err := db.SQL.QueryRow(`SELECT COUNT(*), COUNT(CASE WHEN length(payload) > 0 THEN 1 END) FROM webhook_deliveries WHERE status <> 'PENDING'`).Scan(&finished, &kept); err != nil {
+		t.Fatal(err)
+	}
+	if finished == 0 {
+		t.Fatal("no finished delivery to look at")
+	}
+	return kept
 }

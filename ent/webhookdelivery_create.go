@@ -374,6 +374,18 @@ type (
 	}
 )
 
+// SetPayload sets the "payload" field.
+func (u *WebhookDeliveryUpsert) SetPayload(v []byte) *WebhookDeliveryUpsert {
+	u.Set(webhookdelivery.FieldPayload, v)
+	return u
+}
+
+// UpdatePayload sets the "payload" field to the value that was provided on create.
+func (u *WebhookDeliveryUpsert) UpdatePayload() *WebhookDeliveryUpsert {
+	u.SetExcluded(webhookdelivery.FieldPayload)
+	return u
+}
+
 // SetStatus sets the "status" field.
 func (u *WebhookDeliveryUpsert) SetStatus(v webhookdelivery.Status) *WebhookDeliveryUpsert {
 	u.Set(webhookdelivery.FieldStatus, v)
@@ -493,9 +505,6 @@ func (u *WebhookDeliveryUpsertOne) UpdateNewValues() *WebhookDeliveryUpsertOne {
 		if _, exists := u.create.mutation.Event(); exists {
 			s.SetIgnore(webhookdelivery.FieldEvent)
 		}
-		if _, exists := u.create.mutation.Payload(); exists {
-			s.SetIgnore(webhookdelivery.FieldPayload)
-		}
 	}))
 	return u
 }
@@ -525,6 +534,20 @@ func (u *WebhookDeliveryUpsertOne) Update(set func(*WebhookDeliveryUpsert)) *Web
 		set(&WebhookDeliveryUpsert{UpdateSet: update})
 	}))
 	return u
+}
+
+// SetPayload sets the "payload" field.
+func (u *WebhookDeliveryUpsertOne) SetPayload(v []byte) *WebhookDeliveryUpsertOne {
+	return u.Update(func(s *WebhookDeliveryUpsert) {
+		s.SetPayload(v)
+	})
+}
+
+// UpdatePayload sets the "payload" field to the value that was provided on create.
+func (u *WebhookDeliveryUpsertOne) UpdatePayload() *WebhookDeliveryUpsertOne {
+	return u.Update(func(s *WebhookDeliveryUpsert) {
+		s.UpdatePayload()
+	})
 }
 
 // SetStatus sets the "status" field.
@@ -827,9 +850,6 @@ func (u *WebhookDeliveryUpsertBulk) UpdateNewValues() *WebhookDeliveryUpsertBulk
 			if _, exists := b.mutation.Event(); exists {
 				s.SetIgnore(webhookdelivery.FieldEvent)
 			}
-			if _, exists := b.mutation.Payload(); exists {
-				s.SetIgnore(webhookdelivery.FieldPayload)
-			}
 		}
 	}))
 	return u
@@ -860,6 +880,20 @@ func (u *WebhookDeliveryUpsertBulk) Update(set func(*WebhookDeliveryUpsert)) *We
 		set(&WebhookDeliveryUpsert{UpdateSet: update})
 	}))
 	return u
+}
+
+// SetPayload sets the "payload" field.
+func (u *WebhookDeliveryUpsertBulk) SetPayload(v []byte) *WebhookDeliveryUpsertBulk {
+	return u.Update(func(s *WebhookDeliveryUpsert) {
+		s.SetPayload(v)
+	})
+}
+
+// UpdatePayload sets the "payload" field to the value that was provided on create.
+func (u *WebhookDeliveryUpsertBulk) UpdatePayload() *WebhookDeliveryUpsertBulk {
+	return u.Update(func(s *WebhookDeliveryUpsert) {
+		s.UpdatePayload()
+	})
 }
 
 // SetStatus sets the "status" field.

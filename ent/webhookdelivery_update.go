@@ -29,6 +29,12 @@ func (_u *WebhookDeliveryUpdate) Where(ps ...predicate.WebhookDelivery) *Webhook
 	return _u
 }
 
+// SetPayload sets the "payload" field.
+func (_u *WebhookDeliveryUpdate) SetPayload(v []byte) *WebhookDeliveryUpdate {
+	_u.mutation.SetPayload(v)
+	return _u
+}
+
 // SetStatus sets the "status" field.
 func (_u *WebhookDeliveryUpdate) SetStatus(v webhookdelivery.Status) *WebhookDeliveryUpdate {
 	_u.mutation.SetStatus(v)
@@ -202,6 +208,9 @@ func (_u *WebhookDeliveryUpdate) sqlSave(ctx context.Context) (_node int, err er
 			}
 		}
 	}
+	if value, ok := _u.mutation.Payload(); ok {
+		_spec.SetField(webhookdelivery.FieldPayload, field.TypeBytes, value)
+	}
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(webhookdelivery.FieldStatus, field.TypeEnum, value)
 	}
@@ -252,6 +261,12 @@ type WebhookDeliveryUpdateOne struct {
 	hooks     []Hook
 	mutation  *WebhookDeliveryMutation
 	modifiers []func(*sql.UpdateBuilder)
+}
+
+// SetPayload sets the "payload" field.
+func (_u *WebhookDeliveryUpdateOne) SetPayload(v []byte) *WebhookDeliveryUpdateOne {
+	_u.mutation.SetPayload(v)
+	return _u
 }
 
 // SetStatus sets the "status" field.
@@ -456,6 +471,9 @@ func (_u *WebhookDeliveryUpdateOne) sqlSave(ctx context.Context) (_node *Webhook
 				ps[i](selector)
 			}
 		}
+	}
+	if value, ok := _u.mutation.Payload(); ok {
+		_spec.SetField(webhookdelivery.FieldPayload, field.TypeBytes, value)
 	}
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(webhookdelivery.FieldStatus, field.TypeEnum, value)

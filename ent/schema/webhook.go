@@ -91,7 +91,10 @@ func (WebhookDelivery) Fields() []ent.Field {
 		field.Int("organization_id").Immutable().Annotations(entgql.Skip()),
 		field.Int("webhook_id").Immutable(),
 		field.String("event").Immutable(),
-		field.Bytes("payload").Immutable().Annotations(entgql.Skip()),
+		// Emptied when the delivery finishes: it copies the tasks and
+		// annotations of the event, which must not outlive their deletion
+		// in a log of what was sent.
+		field.Bytes("payload").Annotations(entgql.Skip()),
 		field.Enum("status").NamedValues("Pending", "PENDING", "Delivered", "DELIVERED", "Failed", "FAILED").Default("PENDING"),
 		field.Int("attempts").Default(0),
 		field.Time("next_attempt_at").Annotations(entgql.Skip()),

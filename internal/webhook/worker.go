@@ -277,14 +277,14 @@ func (w *Worker) send(ctx context.Context, d *ent.WebhookDelivery) error {
 	stopped := code == 0 && !permanent && ctx.Err() != nil // no answer: the server stopped while the attempt was made
 	switch {
 	case failure == "":
-		u.SetStatus(webhookdelivery.StatusDelivered).SetError("").SetFinishedAt(now)
+		u.SetStatus(webhookdelivery.StatusDelivered).SetError("").SetFinishedAt(now).SetPayload([]byte{})
 	case stopped:
 		// Cut short by the stop, not refused by the receiver: due again
 		// at once, for this server once restarted or for another one,
 		// even after the last attempt allowed (which got no answer).
 		u.SetError("the server stopped during the attempt").SetNextAttemptAt(now)
 	case permanent || d.Attempts >= w.opts.MaxAttempts:
-		u.SetStatus(webhookdelivery.StatusFailed).SetError(failure).SetFinishedAt(now)
+		u.SetStatus(webhookdelivery.StatusFailed).SetError(failure).SetFinishedAt(now).SetPayload([]byte{})
 	default:
 		u.SetError(failure).SetNextAttemptAt(now.Add(w.backoff(d.Attempts)))
 	}
