@@ -356,6 +356,16 @@ func TestWebhookRetriesSurviveARestart(t *testing.T) {
 	if len(got) != 2 || got[0].Header.Get("X-Gloss-Delivery") != got[1].Header.Get("X-Gloss-Delivery") || string(got[0].Body) != string(got[1].Body) {
 		t.Fatalf("the receiver got %d requests; want the same delivery twice", len(got))
 	}
+
+	// A payload that an earlier release kept of a finished delivery is
+	// emptied at the next start.
+	s.stop()
+	mustExec(t, insider(t, s), `UPDATE webhook_deliveries SET payload = 'kept by an earlier release' WHERE status = 'DELIVERED'`)
+	if n := keptPayloads(t, s); n != 1 {
+		t.Fatalf("%d finished deliveries hold a payload before the restart, want 1", n)
+	}
+	s = mustStartIn(t, dir, env)
+	waitFor(t, "the kept payload to be emptied", func() bool { return keptPayloads(t, s) == 0 })
 }
 
 // TestWebhooksTrustCustomCACerts: a receiver with a certificate from a
