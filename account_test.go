@@ -594,3 +594,42 @@ func TestLogoutEndsTheSessionOrNothing(t *testing.T) {
 		t.Fatal("a logged-out session still works")
 	}
 }
+
+// TestSignInsKeepAtMostFiftySessions: a sign-in deletes the user's expired
+// sessions and ends those beyond the newest 50, the oldest first, so that
+// signing in again and again grows nothing.
+func TestSignInsKeepAtMostFiftySessions(t *testing.T) {
+	s, first := MustOwner(t, nil)
+	db := insider(t, s)
+	sessions := func() int {
+		t.Helper()
+		var n int
+		if err := db.SQL.QueryRow(`SELECT COUNT(*) FROM sessions`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	creds := map[string]any{"i": map[string]any{"email": ownerEmail, "password": ownerPassword}}
+	var last *browser
+	for range 50 {
+		last = s.browser(t)
+		last.ok(loginMutation, creds)
+	}
+	if n := sessions(); n != 50 {
+		t.Fatalf("%d sessions after 51 sign-ins, want 50", n)
+	}
+	if path(first.ok(viewerID, nil), "viewer") != nil {
+		t.Fatal("the oldest session still works after 50 newer ones")
+	}
+	if path(last.ok(viewerID, nil), "viewer") == nil {
+		t.Fatal("the newest session does not work")
+	}
+	mustExec(t, db, `UPDATE sessions SET expires_at = created_at WHERE id IN (SELECT id FROM sessions ORDER BY id LIMIT 10)`)
+	s.browser(t).ok(loginMutation, creds)
+	if n := sessions(); n != 41 {
+		t.Fatalf("%d sessions after a sign-in beside 10 expired ones, want 41", n)
+	}
+	if path(last.ok(viewerID, nil), "viewer") == nil {
+		t.Fatal("a live session ended with the expired ones")
+	}
+}

@@ -487,3 +487,25 @@ func TestARemovedMemberIsRecordedNoLonger(t *testing.T) {
 		t.Fatalf("after a restart, the removed member's sign-ins reached the organization that removed them: %d events", n)
 	}
 }
+
+// TestAnAccountBelongsToAtMostFiftyOrganizations: createOrganization stops
+// at 50 organizations an account belongs to (what the organizations query
+// lists), also when two creates race for the last place.
+func TestAnAccountBelongsToAtMostFiftyOrganizations(t *testing.T) {
+	_, owner := MustOwner(t, nil)
+	create := `mutation { createOrganization(title: "One more") { id } }`
+	for range 48 {
+		owner.ok(create, nil)
+	}
+	codes := burst(t, 2, func(int) *gqlResponse { return owner.gql(create, nil) })
+	if codes[""] != 1 || codes["BAD_USER_INPUT"] != 1 {
+		t.Fatalf("two creates at once for the last place answered %v; want one made, one refused", codes)
+	}
+	r := owner.wantCode("BAD_USER_INPUT", create, nil)
+	if !strings.Contains(r.Raw, "you belong to 50 organizations, the most one account may") {
+		t.Fatalf("the refusal does not say why: %.300s", r.Raw)
+	}
+	if n := len(owner.ok(`{ organizations { id } }`, nil)["organizations"].([]any)); n != 50 {
+		t.Fatalf("the account belongs to %d organizations, want 50", n)
+	}
+}

@@ -22,6 +22,8 @@ import (
 	"gloss/ent/task"
 	"gloss/ent/workspace"
 	"gloss/graph/model"
+	"gloss/internal/auth"
+	organizationsvc "gloss/internal/organization"
 	storagesvc "gloss/internal/storage"
 	"gloss/internal/viewer"
 	"gloss/internal/webhook"
@@ -43,8 +45,8 @@ const (
 	maxWorkspaceMembers  = 200
 	maxWorkspaces        = 30
 	maxRoleInvites       = 100
-	maxOrganizations     = 50
-	maxSessions          = 50
+	maxOrganizations     = organizationsvc.MaxPerUser
+	maxSessions          = auth.MaxSessions
 	maxDataKeys          = 100
 	maxWebhooks          = webhook.MaxPerScope
 	maxWebhookEvents     = 9 // every event once

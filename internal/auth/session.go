@@ -2,10 +2,12 @@ package auth
 
 import (
 	"context"
+	"math"
 	"net/http"
 	"strconv"
 	"time"
 
+	"entgo.io/ent/dialect/sql"
 	"github.com/gorilla/sessions"
 
 	"gloss/ent"
@@ -141,6 +143,9 @@ func (s *SessionStore) Save(r *http.Request, w http.ResponseWriter, sess *sessio
 	uid, _ := sess.Values[valueUserID].(int)
 	token := secret.NewToken()
 	now := time.Now()
+	if err := keepRoom(ctx, client, uid, now); err != nil {
+		return err
+	}
 	row, err := client.Session.Create().
 		SetTokenHash(secret.Hash(token)).
 		SetUserID(uid).
@@ -155,6 +160,25 @@ func (s *SessionStore) Save(r *http.Request, w http.ResponseWriter, sess *sessio
 	sess.ID = strconv.Itoa(row.ID)
 	http.SetCookie(w, sessions.NewCookie(sess.Name(), token, sess.Options))
 	return nil
+}
+
+// MaxSessions is how many sessions a user holds at most (the sessions
+// query lists them all): a sign-in beyond ends the oldest.
+const MaxSessions = 50
+
+// keepRoom makes room for one more session of userID: it deletes the
+// user's sessions that have expired and those beyond the newest
+// MaxSessions-1. Without it, every sign-in added a row that stayed after it
+// ended, and a script signing in again and again grew the table without
+// end.
+func keepRoom(ctx context.Context, client *ent.Client, userID int, now time.Time) error {
+	_, err := client.Session.Delete().Where(session.UserID(userID), session.Or(session.ExpiresAtLTE(now), func(s *sql.Selector) {
+		t := sql.Table(session.Table).As("newer")
+		s.Where(sql.In(s.C(session.FieldID), sql.Select(t.C(session.FieldID)).From(t).
+			Where(sql.EQ(t.C(session.FieldUserID), userID)).OrderBy(sql.Desc(t.C(session.FieldID))).
+			Limit(math.MaxInt32).Offset(MaxSessions-1)))
+	})).Exec(ctx)
+	return err
 }
 
 // ClientAddress returns the address of the client that sent r, without

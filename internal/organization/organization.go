@@ -69,14 +69,32 @@ func NewService(client *ent.Client, log *audit.Log, dataset Dataset) *Service {
 	return &Service{client: client, audit: log, dataset: dataset}
 }
 
-// Create makes an organization whose owner is the viewer. The viewer's
-// active organization does not change until they switch.
+// MaxPerUser is how many organizations an account belongs to at most (the
+// organizations query lists them all).
+const MaxPerUser = 50
+
+// Create makes an organization whose owner is the viewer, unless they
+// belong to MaxPerUser already. The viewer's active organization does not
+// change until they switch.
 func (s *Service) Create(ctx context.Context, title string) (*ent.Organization, error) {
 	v, err := fault.SignedIn(ctx)
 	if err != nil {
 		return nil, err
 	}
 	client := database.ClientFrom(ctx, s.client)
+	// Creates by one user take turns on their row (PostgreSQL; SQLite's
+	// writer already does), so two at once cannot both take the last place.
+	sys := viewer.NewSystemContext(ctx)
+	if _, err := client.User.Query().Where(user.ID(v.UserID)).Modify(database.ForUpdate).IDs(sys); err != nil {
+		return nil, err
+	}
+	n, err := client.Membership.Query().Where(membership.UserID(v.UserID)).Count(sys)
+	if err != nil {
+		return nil, err
+	}
+	if n >= MaxPerUser {
+		return nil, fault.Invalid("you belong to %d organizations, the most one account may: leave one before you create another", n)
+	}
 	org, err := client.Organization.Create().SetTitle(strings.TrimSpace(title)).Save(ctx)
 	if err != nil {
 		return nil, err
