@@ -82,13 +82,12 @@ func (s *Service) Create(ctx context.Context, title string) (*ent.Organization, 
 		return nil, err
 	}
 	client := database.ClientFrom(ctx, s.client)
-	// Creates by one user take turns on their row (PostgreSQL; SQLite's
-	// writer already does), so two at once cannot both take the last place.
-	sys := viewer.NewSystemContext(ctx)
-	if _, err := client.User.Query().Where(user.ID(v.UserID)).Modify(database.ForUpdate).IDs(sys); err != nil {
+	// Creates by one user take turns on their row, so two at once cannot
+	// both take the last place.
+	if err := lockUser(ctx, client, v.UserID); err != nil {
 		return nil, err
 	}
-	n, err := client.Membership.Query().Where(membership.UserID(v.UserID)).Count(sys)
+	n, err := client.Membership.Query().Where(membership.UserID(v.UserID)).Count(viewer.NewSystemContext(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -117,6 +116,13 @@ func (s *Service) Switch(ctx context.Context, id int) (*ent.Organization, error)
 		return nil, err
 	}
 	client := database.ClientFrom(ctx, s.client)
+	// A switch and the user's removal take turns on the user's row
+	// (PostgreSQL): a removal that commits first leaves nothing to switch
+	// to, and one that commits after finds the switch done and points the
+	// user elsewhere (accounts.ActWhereTheyBelong).
+	if err := lockUser(ctx, client, v.UserID); err != nil {
+		return nil, err
+	}
 	org, err := client.Organization.Get(ctx, id) // the policy shows only the viewer's organizations
 	if err != nil {
 		return nil, err
@@ -125,6 +131,13 @@ func (s *Service) Switch(ctx context.Context, id int) (*ent.Organization, error)
 		return nil, err
 	}
 	return org, s.audit.Record(ctx, audit.Event{Action: "organization.switched", OrgID: &org.ID, TargetType: "Organization", TargetID: strconv.Itoa(org.ID)})
+}
+
+// lockUser locks user id's row until the transaction of ctx ends
+// (PostgreSQL; SQLite's writer already serializes writes).
+func lockUser(ctx context.Context, client *ent.Client, id int) error {
+	_, err := client.User.Query().Where(user.ID(id)).Modify(database.ForUpdate).IDs(viewer.NewSystemContext(ctx))
+	return err
 }
 
 // member returns the membership of userID in the viewer's organization.
@@ -224,6 +237,9 @@ func (s *Service) RemoveMember(ctx context.Context, userID int) error {
 			return err
 		}
 		client := database.ClientFrom(ctx, s.client)
+		if err := lockUser(ctx, client, userID); err != nil { // turns with their switch (Switch)
+			return err
+		}
 		if err := client.Membership.DeleteOne(m).Exec(ctx); err != nil {
 			return err
 		}
@@ -298,9 +314,11 @@ func (s *Service) Deactivate(ctx context.Context, userID int) (*ent.User, error)
 // The tasks of its projects go first, in the steps of deleteProject (each
 // a transaction of its own, logged and heard as a delete of tasks), so
 // that an organization of a million tasks does not hold the write lock
-// for seconds; each step first asks the policy's rule
-// (rule.DeletesOrganization), as the call does before anything, so a
-// viewer who may not delete the organization deletes none of its tasks.
+// for seconds; each step first asks the policy's rule with the viewer's
+// role read again (rule.StillDeletesOrganization), as the call does
+// before anything and the last transaction does first, so a viewer who may
+// not delete the organization, or no longer may, deletes none of its
+// tasks (or none after that).
 // The rest goes in one transaction. A failure after a step has committed
 // says how many tasks went (fault.Partial).
 func (s *Service) Delete(ctx context.Context, id int) error {
@@ -315,7 +333,7 @@ func (s *Service) Delete(ctx context.Context, id int) error {
 	if org.ID != v.OrgID {
 		return fault.Invalid("switch to the organization before deleting it")
 	}
-	if err := rule.DeletesOrganization(ctx, database.ClientFrom(ctx, s.client), org.ID); err != nil {
+	if err := rule.StillDeletesOrganization(ctx, database.ClientFrom(ctx, s.client), org.ID); err != nil {
 		return err
 	}
 	emptied, err := s.emptyProjects(ctx, org.ID)
@@ -325,6 +343,11 @@ func (s *Service) Delete(ctx context.Context, id int) error {
 	var removeUploads func()
 	err = database.InTx(ctx, s.client, func(ctx context.Context) error {
 		client := database.ClientFrom(ctx, s.client)
+		// As before each step, while the memberships are still there; the
+		// policy decides again at the end.
+		if err := rule.StillDeletesOrganization(ctx, client, org.ID); err != nil {
+			return err
+		}
 		if err := s.audit.Record(ctx, audit.Event{Action: "organization.deleted", TargetType: "Organization", TargetID: strconv.Itoa(org.ID),
 			Details: map[string]any{"title": org.Title}}); err != nil {
 			return err
@@ -389,8 +412,8 @@ func (s *Service) Delete(ctx context.Context, id int) error {
 	if err != nil {
 		return tasksDeleted(err, emptied)
 	}
-	// The files go once the deletion is committed: the request's
-	// transaction, when it runs in one, commits after this returns.
+	// The files go once the deletion has committed (deleteOrganization
+	// runs in no transaction of the request's: its steps are their own).
 	database.AfterCommit(ctx, removeUploads)
 	return nil
 }
@@ -405,12 +428,15 @@ func (s *Service) emptyProjects(ctx context.Context, orgID int) (int, error) {
 		return 0, err
 	}
 	mayDelete := func(ctx context.Context, client *ent.Client, _ *ent.Project) error {
-		return rule.DeletesOrganization(ctx, client, orgID)
+		return rule.StillDeletesOrganization(ctx, client, orgID)
 	}
 	done := 0
 	for _, p := range projects {
 		n, err := s.dataset.EmptyProject(ctx, p, mayDelete)
 		done += n
+		if ent.IsNotFound(err) && n == 0 {
+			continue // deleted meanwhile
+		}
 		if err != nil {
 			return done, tasksDeleted(err, done)
 		}

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"entgo.io/ent"
+	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/entql"
 
@@ -140,9 +141,8 @@ func OrganizationPolicy() ent.Policy {
 // DeletesOrganization refuses the viewer of ctx the deletion of
 // organization id unless they are its owner, it is their active
 // organization and it is not the instance's default. The organization
-// policy decides the deletion by it; the service asks it before it
-// deletes what the organization holds in steps, each a transaction of its
-// own, which the policy would judge only at the end.
+// policy decides the deletion by it, at the end of the transaction that
+// has emptied the organization (its memberships gone too).
 func DeletesOrganization(ctx context.Context, client *gen.Client, id int) error {
 	v, err := fault.SignedIn(ctx)
 	if err != nil {
@@ -164,6 +164,35 @@ func DeletesOrganization(ctx context.Context, client *gen.Client, id int) error 
 	}
 	if def {
 		return fault.Invalid("the instance's default organization cannot be deleted")
+	}
+	return nil
+}
+
+// StillDeletesOrganization is DeletesOrganization with the viewer's role
+// read again rather than taken from the viewer, which was read when the
+// request began, and their membership locked until the transaction of ctx
+// ends (PostgreSQL), so a change of it waits. The service asks it before
+// each transaction of a deletion in steps (seconds long), while the
+// organization still has its memberships: an owner demoted, removed or
+// deactivated meanwhile is refused the steps left.
+func StillDeletesOrganization(ctx context.Context, client *gen.Client, id int) error {
+	if err := DeletesOrganization(ctx, client, id); err != nil {
+		return err
+	}
+	v := viewer.User(ctx)
+	roles, err := client.Membership.Query().
+		Where(membership.UserID(v.UserID), membership.OrganizationID(id), membership.HasUserWith(user.Active(true))).
+		Modify(func(s *sql.Selector) {
+			if s.Dialect() == dialect.Postgres {
+				s.ForUpdate()
+			}
+		}).
+		Select(membership.FieldRole).Strings(viewer.NewSystemContext(ctx))
+	if err != nil {
+		return err
+	}
+	if len(roles) != 1 || roles[0] != string(membership.RoleOwner) {
+		return errOwnerDeletes
 	}
 	return nil
 }

@@ -75,12 +75,14 @@ func (s *Service) NewWorker(dialectName string, o WorkerOptions) *Worker {
 	return &Worker{svc: s, dialect: dialectName, opts: o}
 }
 
-// Run sends deliveries until ctx ends. It first empties the payloads
+// Run sends deliveries until ctx ends. Beside, it empties the payloads
 // that an earlier release kept of finished deliveries (emptyFinished).
 func (w *Worker) Run(ctx context.Context) {
-	if err := w.emptyFinished(ctx); err != nil && ctx.Err() == nil {
-		w.svc.log.Error("webhook deliveries: empty the payloads of finished deliveries", slog.Any("error", err))
-	}
+	go func() {
+		if err := w.emptyFinished(ctx); err != nil && ctx.Err() == nil {
+			w.svc.log.Error("webhook deliveries: empty the payloads of finished deliveries", slog.Any("error", err))
+		}
+	}()
 	t := time.NewTicker(w.opts.Poll)
 	defer t.Stop()
 	for {
@@ -103,7 +105,8 @@ func (w *Worker) Run(ctx context.Context) {
 
 // emptyFinished empties the payloads of the finished deliveries that
 // still hold one (send empties them since), a thousand at a time by id, so
-// that a long log does not hold the write lock.
+// that a long log does not hold the write lock; once none is left it reads
+// the log once and writes nothing.
 func (w *Worker) emptyFinished(ctx context.Context) error {
 	sys := audit.Quiet(viewer.NewSystemContext(ctx))
 	client := w.svc.client
@@ -113,12 +116,15 @@ func (w *Worker) emptyFinished(ctx context.Context) error {
 		}))
 	}
 	for after := 0; ; {
-		ids, err := client.WebhookDelivery.Query().Where(webhookdelivery.IDGT(after), webhookdelivery.StatusNEQ(webhookdelivery.StatusPending)).
+		ids, err := client.WebhookDelivery.Query().
+			Where(webhookdelivery.IDGT(after), webhookdelivery.StatusNEQ(webhookdelivery.StatusPending), held).
 			Order(ent.Asc(webhookdelivery.FieldID)).Limit(1000).IDs(sys)
 		if err != nil || len(ids) == 0 {
 			return err
 		}
-		if _, err := client.WebhookDelivery.Update().Where(webhookdelivery.IDIn(ids...), held).SetPayload([]byte{}).Save(sys); err != nil {
+		// Judged again: a delivery is finished for good.
+		if _, err := client.WebhookDelivery.Update().Where(webhookdelivery.IDIn(ids...),
+			webhookdelivery.StatusNEQ(webhookdelivery.StatusPending)).SetPayload([]byte{}).Save(sys); err != nil {
 			return err
 		}
 		after = ids[len(ids)-1]
