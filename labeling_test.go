@@ -567,3 +567,35 @@ func TestNextTaskHandsOutTheHeldTaskFirst(t *testing.T) {
 		t.Fatalf("after the held task, the stream handed out task %s, not the free task %s before it", got, first)
 	}
 }
+
+// TestALapsedLockHandsTheSameTaskBack: once a task's lock lapses, the
+// stream hands the annotator that task again, not another, even with random
+// sampling (whose searches start anywhere): a task handed to an annotator
+// stays theirs to read, so handing out another each time the lock lapsed
+// let an annotator gather tasks to read without annotating any.
+func TestALapsedLockHandsTheSameTaskBack(t *testing.T) {
+	tm := MustTeam(t)
+	id := tm.project(t, textClassification, map[string]any{"sampling": "RANDOM"})
+	importMany(t, tm.owner, id, 30)
+	db := insider(t, tm.s)
+	lapse := "UPDATE tasks SET locked_until = 1 WHERE locked_by_id IS NOT NULL"
+	if db.Dialect == "postgres" {
+		lapse = "UPDATE tasks SET locked_until = now() - interval '1 hour' WHERE locked_by_id IS NOT NULL"
+	}
+	first := handOut(tm.annotator, id)
+	for range 6 {
+		mustExec(t, db, lapse)
+		if got := handOut(tm.annotator, id); got != first {
+			t.Fatalf("after its lock lapsed the stream handed task %s, not task %s again", got, first)
+		}
+	}
+	seen := tm.annotator.ok(`query($p: ID!) { tasks(projectId: $p) { totalCount } }`, map[string]any{"p": id})
+	if n := path(seen, "tasks", "totalCount"); n != float64(1) {
+		t.Fatalf("the annotator reads %v tasks, want the 1 handed to them", n)
+	}
+	// Once annotated, the next one is another task.
+	tm.annotator.ok(createAnn, map[string]any{"i": map[string]any{"taskId": first, "result": choice("Positive")}})
+	if next := handOut(tm.annotator, id); next == first || next == "" {
+		t.Fatalf("after the submit the stream handed %q", next)
+	}
+}

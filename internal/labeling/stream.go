@@ -128,13 +128,17 @@ func (s *Service) oneHandOutAtATime(ctx context.Context, projectID, userID int) 
 	return err
 }
 
-// heldFirst orders the tasks whose lock userID holds at now before the
-// others: the stream hands an annotator the task it holds for them first.
-func heldFirst(userID int, now time.Time) func(*sql.Selector) {
+// heldFirst orders the tasks handed to userID before the others, whether
+// their lock lapsed or not: the stream hands an annotator the task it
+// handed them first. A task handed to an annotator stays theirs to read
+// until the stream hands it to someone else, so handing out another once
+// the lock lapsed let an annotator gather a task to read every LockTTL
+// (with random sampling, where the next search starts elsewhere) without
+// annotating any.
+func heldFirst(userID int) func(*sql.Selector) {
 	return func(s *sql.Selector) {
-		held := sql.And(sql.EQ(s.C(task.FieldLockedByID), userID), sql.GTE(s.C(task.FieldLockedUntil), now))
 		s.OrderExpr(sql.ExprFunc(func(b *sql.Builder) {
-			b.WriteString("CASE WHEN ").Join(held).WriteString(" THEN 0 ELSE 1 END")
+			b.WriteString("CASE WHEN ").Join(sql.EQ(s.C(task.FieldLockedByID), userID)).WriteString(" THEN 0 ELSE 1 END")
 		}))
 	}
 }
@@ -177,7 +181,6 @@ func (s *Service) candidates(ctx context.Context, p *ent.Project, userID, from i
 			union := b.Select(h.C(task.FieldID)).From(h).Where(sql.And(
 				sql.EQ(h.C(task.FieldLockedByID), userID),
 				sql.EQ(h.C(task.FieldProjectID), p.ID),
-				sql.GTE(h.C(task.FieldLockedUntil), now),
 			)).OrderBy(h.C(task.FieldID)).Limit(1)
 			if len(tried) > 0 {
 				union.Where(sql.NotIn(h.C(task.FieldID), anyInts(tried)...))
@@ -203,7 +206,7 @@ func (s *Service) candidates(ctx context.Context, p *ent.Project, userID, from i
 				union.UnionAll(b.Select(task.FieldID).From(pick.As("k" + strconv.Itoa(k))))
 			}
 			s.Where(sql.In(s.C(task.FieldID), union))
-			heldFirst(userID, now)(s)
+			heldFirst(userID)(s)
 		}).Order(ent.Asc(task.FieldID)).Limit(n).IDs(ctx)
 	}
 	ids, err := search(true)
@@ -290,11 +293,11 @@ func (s *Service) lockIn(ctx context.Context, ids []int, projectID, userID int, 
 	client := database.ClientFrom(ctx, s.client)
 	takeable := takeable(userID, now)
 	quiet := audit.Quiet(ctx)
-	// The task userID holds in the project, if any, whether the search
-	// proposed it or not: a hand-out that committed after the search (of
-	// the same user, in turn: oneHandOutAtATime) holds it, and it comes
-	// first (heldFirst).
-	held := task.And(task.LockedByID(userID), task.ProjectID(projectID), task.LockedUntilGTE(now))
+	// The tasks handed to userID in the project, if any, whether the
+	// search proposed them or not: a hand-out that committed after the
+	// search (of the same user, in turn: oneHandOutAtATime) holds one, and
+	// they come first (heldFirst).
+	held := task.And(task.LockedByID(userID), task.ProjectID(projectID))
 	var passed []int // found by the SELECT, then refused by the UPDATE (PostgreSQL)
 	for len(ids) > 0 {
 		got, err := client.Task.Query().Where(task.Or(task.IDIn(ids...), held)).Where(takeable...).
@@ -303,7 +306,7 @@ func (s *Service) lockIn(ctx context.Context, ids []int, projectID, userID int, 
 				if len(passed) > 0 {
 					sel.Where(sql.NotIn(sel.C(task.FieldID), anyInts(passed)...))
 				}
-				heldFirst(userID, now)(sel) // ids' order
+				heldFirst(userID)(sel) // ids' order
 				if s.postgres {
 					sel.ForUpdate(sql.WithLockAction(sql.SkipLocked))
 				}
