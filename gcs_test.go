@@ -399,3 +399,49 @@ func TestGCSEmulatorHost(t *testing.T) {
 		t.Errorf("sync without the allowlist: %v", done)
 	}
 }
+
+// TestKeysWithDotSegmentsStayOutside: a storage's prefix confines what its
+// project reads, checked on the key as text. A "." or ".." segment would
+// let a task name, under the prefix, an object that a store, gateway or
+// proxy resolving paths finds outside it, so such keys are neither synced
+// into tasks nor served, whoever wrote them into a task. GCS keeps such
+// names as they are, so here they are objects of their own.
+func TestKeysWithDotSegmentsStayOutside(t *testing.T) {
+	g := MustGCS(t, "media")
+	g.put(t, "media", "images/a.png", pngBytes)
+	g.put(t, "media", "images/../private/c.png", []byte("private"))
+	g.put(t, "media", "images/./d.png", []byte("dotted"))
+	creds, _ := serviceAccountKey(t)
+
+	s, owner := MustOwner(t, map[string]string{"GLOSS_OUTBOUND_ALLOW": "127.0.0.1/32"})
+	tm := &team{s: s, owner: owner}
+	project := tm.project(t, imageConfig, nil)
+	st := owner.ok(createStorageMutation, map[string]any{"i": gcsInput(project, "IMPORT", "media", g, creds, map[string]any{
+		"prefix": "images/", "useBlobUrls": true, "title": "Media",
+	})})
+	id := str(st, "createStorage", "id")
+	done := syncAndWait(t, owner, project, id)
+	if str(done, "status") != "COMPLETED" || path(done, "total") != 1.0 || !strings.Contains(str(done, "message"), "2 objects were passed over") {
+		t.Fatalf("sync: %v, want one task and two objects passed over", done)
+	}
+	tasks := projectTasks(t, owner, project)
+	if len(tasks) != 1 {
+		t.Fatalf("the sync made %d tasks, want 1: %v", len(tasks), tasks)
+	}
+	taskA := taskWith(t, tasks, "gs://media/images/a.png")
+
+	// A task written by hand that names them is not served them.
+	owner.ok(importTasks, map[string]any{"p": project, "t": []any{
+		map[string]any{"image": "gs://media/images/../private/c.png"}, map[string]any{"image": "gs://media/images/./d.png"},
+	}})
+	tasks = projectTasks(t, owner, project)
+	_, notFound := owner.fetch(t, resolvePath(taskA, "gs://media/nothing-here"), nil)
+	for _, uri := range []string{"gs://media/images/../private/c.png", "gs://media/images/./d.png"} {
+		if resp, body := owner.fetch(t, resolvePath(taskWith(t, tasks, uri), uri), nil); resp.StatusCode != 404 || !bytes.Equal(body, notFound) {
+			t.Errorf("%s: HTTP %d %q, want the 404 of a missing object", uri, resp.StatusCode, body)
+		}
+	}
+	if resp, body := owner.fetch(t, resolvePath(taskA, "gs://media/images/a.png"), nil); resp.StatusCode != 200 || !bytes.Equal(body, pngBytes) {
+		t.Errorf("the object under the prefix: HTTP %d, %d bytes", resp.StatusCode, len(body))
+	}
+}

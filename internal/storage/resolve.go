@@ -183,8 +183,22 @@ func within(st *ent.Storage, bucket, key string) (string, bool) {
 	} else if bucket != st.Bucket {
 		return "", false
 	}
-	if key == "" || !strings.HasPrefix(key, st.Prefix) {
+	if key == "" || !strings.HasPrefix(key, st.Prefix) || dotSegment(key) {
 		return "", false
 	}
 	return key, true
+}
+
+// dotSegment reports whether key holds a "." or ".." segment (between
+// slashes or backslashes). The prefix check reads a key as text, but a
+// store, a gateway or a proxy before it may resolve such segments as a
+// path does: "images/../private/c.png" passes the prefix "images/" and
+// would name private/c.png there. No honest object a task names needs one.
+func dotSegment(key string) bool {
+	for _, seg := range strings.FieldsFunc(key, func(r rune) bool { return r == '/' || r == '\\' }) {
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
 }

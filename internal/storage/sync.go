@@ -231,7 +231,7 @@ func (s *Service) newObjects(ctx context.Context, st *ent.Storage, b Bucket, max
 		}
 		// Passed over before the lookup: no task (and so no link) can
 		// name it, and PostgreSQL refuses it as a value.
-		if !text.IsClean(o.Key) || st.Kind == storage.KindLOCAL && plainPath(o.Key) != nil {
+		if !text.IsClean(o.Key) || dotSegment(o.Key) || st.Kind == storage.KindLOCAL && plainPath(o.Key) != nil {
 			unnamable++
 			return nil
 		}
@@ -275,7 +275,7 @@ func (s *Service) importObjects(ctx context.Context, st *ent.Storage, run *ent.S
 		notes = append(notes, fmt.Sprintf("this sync imports the first %d new objects (GLOSS_IMPORT_MAX_TASKS): sync again for the rest", max))
 	}
 	if unnamable > 0 {
-		notes = append(notes, fmt.Sprintf("%d objects were passed over: their names are not UTF-8 text a task can name", unnamable))
+		notes = append(notes, fmt.Sprintf("%d objects were passed over: their names are not text a task can name (not UTF-8, or holding a NUL, a \".\" or \"..\" segment, or in a local storage a control character or a percent sign)", unnamable))
 	}
 	if len(notes) > 0 {
 		if err := s.client.StorageSync.UpdateOneID(run.ID).SetMessage(strings.Join(notes, "; ")).Exec(audit.Quiet(viewer.NewSystemContext(ctx))); err != nil {
