@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -158,4 +159,48 @@ func TestChangesOfOneAnnotationAtOnceCountOnce(t *testing.T) {
 	taskID, annID = annotate()
 	together(taskID, annID, skip, del)
 	countsOf(t, url, taskID).check(t, "after a skip and a delete at once")
+}
+
+// TestAnOverlapLoweredDuringASubmitHolds: a manager lowers a project's
+// overlap from 2 to 1 while an annotator submits the last place of a task
+// that has one annotation. The submit decided on the overlap it read as it
+// locked the task, and the manager's change, not yet committed, still said
+// 2: the task ended with two annotations under an overlap of 1. The submit
+// now waits for the change and decides on the overlap it committed.
+func TestAnOverlapLoweredDuringASubmitHolds(t *testing.T) {
+	tm := MustTeam(t)
+	url := tm.s.env["DATABASE_URL"]
+	p := tm.project(t, textClassification, map[string]any{"overlap": 2})
+	tm.owner.ok(importTasks, map[string]any{"p": p, "t": []any{map[string]any{"text": "one"}}})
+	first := str(overlapTaskList(tm.owner, p)[0], "node", "id")
+	tm.owner.ok(createAnn, map[string]any{"i": map[string]any{"taskId": first, "result": choice("Neutral")}})
+	if got := handOut(tm.annotator, p); got != first {
+		t.Fatalf("the stream handed task %s, want %s", got, first)
+	}
+	// The manager's change holds the project row until it commits, which
+	// waits for the audit chain, held here.
+	release := holdAuditChain(t, url)
+	var wg sync.WaitGroup
+	var update, submit *gqlResponse
+	wg.Go(func() {
+		update = tm.owner.gql(`mutation($p: ID!) { updateProject(id: $p, input: {overlap: 1}) { id overlap } }`, map[string]any{"p": p})
+	})
+	waitForLockWaits(t, url, 1)
+	wg.Go(func() {
+		submit = tm.annotator.gql(createAnn, map[string]any{"i": map[string]any{"taskId": first, "result": choice("Positive")}})
+	})
+	waitForLockWaits(t, url, 2)
+	release()
+	wg.Wait()
+	if len(update.Errors) > 0 {
+		t.Fatalf("updateProject: %s", update.Raw)
+	}
+	if submit.Code() != "BAD_USER_INPUT" || !strings.Contains(submit.Raw, "overlap 1") {
+		t.Errorf("the submit to a task the lowered overlap filled: %s, want BAD_USER_INPUT naming overlap 1", submit.Raw)
+	}
+	c := countsOf(t, url, first)
+	c.check(t, "after the race")
+	if c.total != 1 {
+		t.Errorf("task %s has %d annotations that were not skipped; its project's overlap is 1", first, c.total)
+	}
 }

@@ -267,18 +267,34 @@ func (s *Service) unskipHasRoom(ctx context.Context, client *ent.Client, t *ent.
 }
 
 // lockRow locks task id's row until the transaction ends, on PostgreSQL,
-// past the privacy policy, and returns nothing of it. SQLite has no row
-// locks and needs none: a transaction there holds the database's write
-// lock from BEGIN IMMEDIATE on, so it runs no statement.
+// past the privacy policy, and returns nothing of it. It also locks the
+// row of the task's project FOR KEY SHARE, so that the project's overlap a
+// later statement reads (submitState) is the one committed: a project
+// update locks its row FOR UPDATE before it changes the overlap
+// (projects.UpdateProject), so the two take turns. A submit that read the
+// overlap beside an update in flight decided on the old one, and a task
+// whose overlap went from 2 to 1 took a second annotation. KEY SHARE
+// does not conflict with the plain UPDATE of the project's counters that
+// every submit makes (projects.AnnotationsChanged): submits do not wait
+// for each other's. SQLite has no row locks and needs none: a transaction
+// there holds the database's write lock from BEGIN IMMEDIATE on, so it runs
+// no statement.
 func (s *Service) lockRow(ctx context.Context, client *ent.Client, id int) error {
 	if !s.postgres {
 		return nil
 	}
-	_, err := client.Task.Query().Where(task.ID(id)).
-		Modify(func(s *sql.Selector) { s.ForUpdate() }).
-		Select(task.FieldID).Ints(privacy.DecisionContext(ctx, privacy.Allow))
-	return err
+	rows, err := client.QueryContext(ctx, lockTaskSQL, id)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+	}
+	return rows.Err()
 }
+
+// lockTaskSQL locks a task's row and its project's (see lockRow).
+const lockTaskSQL = `SELECT t.id FROM tasks t JOIN projects p ON p.id = t.project_id WHERE t.id = $1 FOR UPDATE OF t FOR KEY SHARE OF p`
 
 // own loads an annotation the viewer may change: a visible annotation of
 // someone else is FORBIDDEN, an invisible one NOT_FOUND.
