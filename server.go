@@ -234,7 +234,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	drafts := draft.NewService(db.Client)
 	handler := web.NewHandler(web.Options{
 		Client:             db.Client,
-		Ping:               db.SQL.PingContext,
+		Ping:               db.Ping,
 		Auth:               authn,
 		Accounts:           accts,
 		Projects:           projects.NewService(db.Client),

@@ -50,6 +50,13 @@ type DB struct {
 // Close closes the client and its pools.
 func (d *DB) Close() error { return d.Client.Close() }
 
+// Ping reports whether the database answers, for the readiness probe. It
+// asks the read pool: on SQLite the writer pool is the one connection,
+// which a write transaction holds to its end (an import of a million
+// tasks, for seconds), and a probe that waited for it took a busy server
+// out of its load balancer.
+func (d *DB) Ping(ctx context.Context) error { return d.Read.PingContext(ctx) }
+
 // readers is the size of SQLite's read-only pool.
 const readers = 8
 

@@ -38,9 +38,15 @@ func TestSQLiteSplit(t *testing.T) {
 	if err := tx.Throttle.Create().SetKey("held").SetWindowStart(time.Now()).Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
-	// The writer is held: a read is still answered, from the last commit.
+	// The writer is held: a read is still answered, from the last commit,
+	// and the readiness probe too.
 	if n, err := d.Client.Throttle.Query().Count(ctx); err != nil || n != 0 {
 		t.Fatalf("a read beside an open write transaction: %d %v", n, err)
+	}
+	probe, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := d.Ping(probe); err != nil {
+		t.Fatalf("the readiness ping beside an open write transaction: %v", err)
 	}
 	// A second writer queues behind the first and goes on when it commits.
 	second := make(chan error, 1)
