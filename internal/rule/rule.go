@@ -504,6 +504,11 @@ func TaskPolicy() ent.Policy {
 					if !onlyFields(changedFields(m), taskBookkeeping) {
 						return privacy.Denyf("only a task's lock and counters are the viewer's to change")
 					}
+					// The label stream locks a task for the viewer; it
+					// never hands a task to someone else.
+					if holder, ok := m.LockedByID(); ok && holder != v.UserID {
+						return privacy.Denyf("a task is locked only for the viewer")
+					}
 				}
 				m.Where(task.OrganizationID(v.OrgID))
 				if scope := ProjectScope(v); scope != nil {
@@ -645,6 +650,12 @@ func AnnotationPolicy() ent.Policy {
 						return errReviewersOnly
 					}
 					return errOwnAnnotation
+				}
+				// An author changes their work and sends it back to
+				// review; a reviewer's comment and time, and ground truth,
+				// are not theirs to write.
+				if _, at := m.ReviewedAt(); at || m.Op().Is(ent.OpUpdate|ent.OpUpdateOne) && !onlyFields(changedFields(m), authorFields) {
+					return privacy.Denyf("an author changes only their annotation's result, skip and lead time")
 				}
 				m.Where(annotation.CompletedByID(v.UserID), annotation.OrganizationID(v.OrgID))
 				return privacy.Allow
@@ -1004,6 +1015,19 @@ func isReview(m *gen.AnnotationMutation) bool {
 	}
 	state, ok := m.ReviewState()
 	return ok && state == annotation.ReviewStateAccepted && hasReviewer(m) && onlyFields(changedFields(m), fixFields)
+}
+
+// authorFields are the annotation fields its author may change: their
+// work, and what sends it back to review (the state back to pending, the
+// reviewer and the review's time cleared).
+var authorFields = map[string]bool{
+	annotation.FieldResult:       true,
+	annotation.FieldWasCancelled: true,
+	annotation.FieldLeadTime:     true,
+	annotation.FieldUpdatedAt:    true,
+	annotation.FieldReviewState:  true,
+	annotation.FieldReviewedByID: true,
+	annotation.FieldReviewedAt:   true,
 }
 
 // fixFields are the annotation fields a reviewer sets when fixing and

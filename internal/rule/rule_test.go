@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -1682,6 +1683,15 @@ func TestTaskMutations(t *testing.T) {
 			}
 		}},
 		{name: "annotator deletes their task", ctx: asAnnotator, op: del(tLocked), want: denied},
+		// The stream locks a task for the viewer; nobody below manager
+		// hands a task to someone else, who could then read it.
+		{name: "annotator locks their task for a colleague", ctx: asAnnotator, op: func(ctx context.Context, w *world) error {
+			return w.client.Task.UpdateOneID(w.tLocked.ID).SetLockedByID(w.reviewerA.ID).Exec(ctx)
+		}, want: denied, check: func(t *testing.T, w *world) {
+			if got := w.client.Task.GetX(sys(), w.tLocked.ID).LockedByID; got == nil || *got != w.annotatorA.ID {
+				t.Errorf("locked by %v, want the annotator still", got)
+			}
+		}},
 		{name: "manager locks a task of another project", ctx: asManager, op: lock(tOther), want: notFound},
 		{name: "manager deletes a task of another project", ctx: asManager, op: del(tOther), want: notFound},
 		{name: "owner of B locks a task of A", ctx: asOwnerOfB, op: lock(tLocked), want: notFound},
@@ -1719,6 +1729,14 @@ func TestAnnotationMutations(t *testing.T) {
 			return w.client.Annotation.UpdateOneID(a(w).ID).SetResult(json.RawMessage(`[{"edited":true}]`)).Exec(ctx)
 		}
 	}
+	unchanged := func(a func(w *world) *ent.Annotation) func(t *testing.T, w *world) {
+		return func(t *testing.T, w *world) {
+			before, got := a(w), w.client.Annotation.GetX(sys(), a(w).ID)
+			if got.ReviewComment != before.ReviewComment || !reflect.DeepEqual(got.ReviewedAt, before.ReviewedAt) || got.GroundTruth != before.GroundTruth {
+				t.Errorf("the refused change stored something: comment %q, reviewed at %v, ground truth %v", got.ReviewComment, got.ReviewedAt, got.GroundTruth)
+			}
+		}
+	}
 	tLocked := func(w *world) *ent.Task { return w.tLocked }
 	tFree := func(w *world) *ent.Task { return w.tFree }
 	annotator := func(w *world) *ent.User { return w.annotatorA }
@@ -1737,6 +1755,25 @@ func TestAnnotationMutations(t *testing.T) {
 			}
 		}},
 		{name: "manager edits an annotator's annotation", ctx: asManager, op: edit(aAnnotator), want: notFound},
+		// A review's comment and time, and ground truth, are not the
+		// author's to write, even with the state left pending.
+		{name: "annotator writes a review comment on their work", ctx: asAnnotator, op: func(ctx context.Context, w *world) error {
+			return w.client.Annotation.UpdateOneID(w.aAnnotator.ID).SetReviewComment("looks great, accepted").Exec(ctx)
+		}, want: denied, check: unchanged(aAnnotator)},
+		{name: "annotator dates a review of their work", ctx: asAnnotator, op: func(ctx context.Context, w *world) error {
+			return w.client.Annotation.UpdateOneID(w.aAnnotator.ID).SetReviewedAt(time.Now()).Exec(ctx)
+		}, want: denied, check: unchanged(aAnnotator)},
+		{name: "annotator marks their work ground truth", ctx: asAnnotator, op: func(ctx context.Context, w *world) error {
+			return w.client.Annotation.UpdateOneID(w.aAnnotator.ID).SetGroundTruth(true).Exec(ctx)
+		}, want: denied, check: unchanged(aAnnotator)},
+		{name: "annotator sends their work back to review", ctx: asAnnotator, op: func(ctx context.Context, w *world) error {
+			return w.client.Annotation.UpdateOneID(w.aAnnotator.ID).SetResult(json.RawMessage(`[{"fixed":true}]`)).
+				SetReviewState(annotation.ReviewStatePending).ClearReviewedByID().ClearReviewedAt().Exec(ctx)
+		}, want: allowed, check: func(t *testing.T, w *world) {
+			if got := w.client.Annotation.GetX(sys(), w.aAnnotator.ID); string(got.Result) != `[{"fixed":true}]` || got.ReviewState != annotation.ReviewStatePending {
+				t.Errorf("after the resubmit: %s, %s", got.Result, got.ReviewState)
+			}
+		}},
 		{name: "owner of B edits an annotation of A", ctx: asOwnerOfB, op: edit(aAnnotator), want: notFound},
 		{name: "reviewer reviews an annotator's work", ctx: asReviewer, op: review(aAnnotator), want: allowed, check: accepted(aAnnotator)},
 		{name: "reviewer reviews their own work", ctx: asReviewer, op: review(aReviewer), want: denied},
