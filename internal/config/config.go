@@ -494,10 +494,34 @@ func (c *Config) Validate() error {
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return errorf("DATABASE_URL must be a postgres:// URL (leave it empty for SQLite)")
 	}
+	c.warnWeakened()
 	if c.LocalFilesServing {
 		return c.checkLocalRoot()
 	}
 	return nil
+}
+
+// warnWeakened warns about each setting that lowers a protection Gloss has
+// by default: allowed, since an operator may need it, but never silently.
+func (c *Config) warnWeakened() {
+	if !c.SSRFProtection {
+		c.Warnings = append(c.Warnings, "SSRF_PROTECTION_ENABLED=false: webhooks, storages and URL imports may reach this machine, its private network and cloud metadata addresses; to reach a few private hosts, keep it on and name them in GLOSS_OUTBOUND_ALLOW")
+	}
+	if c.SignupWithoutLink() {
+		c.Warnings = append(c.Warnings, "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK=false: anyone who reaches the server can make an account and join the default organization as an annotator")
+	}
+	if !c.SecureCookies() && !loopback(c.Host) {
+		c.Warnings = append(c.Warnings, fmt.Sprintf("--host / GLOSS_HOST is %s without TLS: passwords, session cookies and API tokens cross the network in the clear unless a TLS proxy is in front; serve HTTPS (--tls-cert, --tls-key) or name the proxy's https:// address in --public-url", c.Host))
+	}
+}
+
+// loopback reports whether host names only this machine.
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // checkLocalRoot refuses a LOCAL_FILES_DOCUMENT_ROOT that holds the

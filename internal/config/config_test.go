@@ -732,3 +732,40 @@ func mustGetwd(t *testing.T) string {
 	}
 	return wd
 }
+
+// TestWeakenedProtectionsAreWarnedAbout: a setting that lowers a default
+// protection starts the server, with a warning that says what it opens;
+// the defaults, and a public host behind TLS, warn about nothing.
+func TestWeakenedProtectionsAreWarnedAbout(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want []string
+	}{
+		{name: "defaults"},
+		{name: "a public host with TLS at a proxy", args: []string{"--host", "0.0.0.0", "--public-url", "https://gloss.example.com"}},
+		{name: "a loopback address", args: []string{"--host", "::1"}},
+		{name: "SSRF protection off", env: map[string]string{"SSRF_PROTECTION_ENABLED": "false"}, want: []string{"SSRF_PROTECTION_ENABLED=false: webhooks, storages and URL imports may reach"}},
+		{name: "open sign-up", env: map[string]string{"LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "false"}, want: []string{"anyone who reaches the server can make an account"}},
+		{name: "a public host over plain HTTP", args: []string{"--host", "0.0.0.0"}, want: []string{"--host / GLOSS_HOST is 0.0.0.0 without TLS"}},
+		{name: "all three", args: []string{"--host", "192.0.2.7", "--public-url", "http://gloss.example.com"},
+			env:  map[string]string{"SSRF_PROTECTION_ENABLED": "0", "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "no"},
+			want: []string{"SSRF_PROTECTION_ENABLED=false", "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK=false", "is 192.0.2.7 without TLS"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := config.Load(tc.args, env(tc.env), io.Discard)
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			if len(c.Warnings) != len(tc.want) {
+				t.Fatalf("warnings %q, want %d", c.Warnings, len(tc.want))
+			}
+			for i, w := range tc.want {
+				if !strings.Contains(c.Warnings[i], w) {
+					t.Errorf("warning %q does not contain %q", c.Warnings[i], w)
+				}
+			}
+		})
+	}
+}
