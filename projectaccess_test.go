@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -53,12 +54,30 @@ func TestProjectMembership(t *testing.T) {
 		t.Fatal("a removed member still sees the project")
 	}
 
-	// Workspaces grant membership of all their projects.
+	// Workspaces grant membership of all their projects. Below admin, a
+	// workspace is seen by its members and those who work on its projects
+	// (and its creator): its title and members are not everyone's.
 	ws := str(tm.owner.ok(`mutation { createWorkspace(title: "Vision") { id } }`, nil), "createWorkspace", "id")
+	workspaces := func(b *browser) string {
+		raw, _ := json.Marshal(path(b.ok(`{ workspaces { id title members { id } } }`, nil), "workspaces"))
+		return string(raw)
+	}
+	if got := workspaces(tm.annotator); got != "[]" {
+		t.Fatalf("an annotator outside the workspace lists %s", got)
+	}
+	outsider := tm.joinAs(t, "MANAGER")
+	if got := workspaces(outsider); got != "[]" {
+		t.Fatalf("a manager outside the workspace lists %s", got)
+	}
+	outsider.wantCode("NOT_FOUND", `mutation($p: ID!, $w: ID!) { updateProject(id: $p, input: {workspaceId: $w}) { id } }`,
+		map[string]any{"p": str(outsider.ok(createProject, map[string]any{"i": map[string]any{"title": "Outsider's", "labelConfig": textClassification}}), "createProject", "id"), "w": ws})
 	tm.owner.ok(`mutation($p: ID!, $w: ID!) { updateProject(id: $p, input: {workspaceId: $w}) { id } }`, map[string]any{"p": id, "w": ws})
 	tm.owner.ok(`mutation($w: ID!, $u: ID!) { addWorkspaceMember(workspaceId: $w, userId: $u) { id } }`, map[string]any{"w": ws, "u": ann})
 	if !visible(t, tm.annotator, id) {
 		t.Fatal("a workspace member does not see its project")
+	}
+	if got, want := workspaces(tm.annotator), `[{"id":"`+ws+`","members":[{"id":"`+ann+`"}],"title":"Vision"}]`; got != want {
+		t.Fatalf("a workspace member lists %s, want %s", got, want)
 	}
 	if m := tm.owner.ok(`{ workspaces { members { id } } }`, nil); str(m, "workspaces", 0, "members", 0, "id") != ann {
 		t.Fatalf("workspace members: %v", m)

@@ -758,7 +758,7 @@ func placeable(ctx context.Context, client *gen.Client, v *viewer.Viewer, id int
 	w, err := client.Workspace.Query().Where(workspace.ID(id)).Only(ctx) // the policy keeps the organization's
 	switch {
 	case gen.IsNotFound(err):
-		return privacy.Denyf("workspace %d is not in the viewer's organization", id)
+		return privacy.Denyf("workspace %d is not one the viewer sees", id)
 	case err != nil:
 		return err
 	case !v.IsOrgAdmin() && w.CreatedByID != v.UserID:
@@ -821,12 +821,37 @@ func ProjectScope(v *viewer.Viewer) predicate.Project {
 	return member
 }
 
-// WorkspacePolicy lets members read their organization's workspaces,
-// owners, admins and managers create them, and managers change only their
-// own (membership of a workspace grants its projects).
+// WorkspaceScope is the predicate of the workspaces a viewer may read, or
+// nil when they read every workspace of their organization (owners and
+// admins): those they are members of or that hold a project they work on,
+// and for managers also those they created. A workspace's title and members
+// tell what a team works on, which is not every member's to know.
+func WorkspaceScope(v *viewer.Viewer) predicate.Workspace {
+	scope := ProjectScope(v)
+	if scope == nil {
+		return nil
+	}
+	in := workspace.Or(workspace.HasMembersWith(projectmember.UserID(v.UserID)), workspace.HasProjectsWith(scope))
+	if v.Role == membership.RoleManager {
+		return workspace.Or(workspace.CreatedByID(v.UserID), in)
+	}
+	return in
+}
+
+// WorkspacePolicy lets members read the workspaces of their organization
+// in their scope (WorkspaceScope), owners, admins and managers create them,
+// and managers change only their own (membership of a workspace grants its
+// projects).
 func WorkspacePolicy() ent.Policy {
 	return policy(
-		[]privacy.QueryRule{orgScoped()},
+		[]privacy.QueryRule{privacy.WorkspaceQueryRuleFunc(func(ctx context.Context, q *gen.WorkspaceQuery) error {
+			if v := viewer.User(ctx); v != nil {
+				if scope := WorkspaceScope(v); scope != nil {
+					q.Where(scope)
+				}
+			}
+			return privacy.Skip
+		}), orgScoped()},
 		[]privacy.MutationRule{privacy.WorkspaceMutationRuleFunc(func(ctx context.Context, m *gen.WorkspaceMutation) error {
 			// Managers change only the workspaces they created.
 			if v := viewer.User(ctx); v != nil && !v.IsOrgAdmin() && isUpdateOrDelete(m.Op()) {

@@ -1200,9 +1200,11 @@ func TestWorldReads(t *testing.T) {
 		want func(w *world) seen
 	}{
 		{"anonymous", func(w *world) context.Context { return w.anonymous() }, func(*world) seen { return seen{} }},
+		// Workspaces: below admin, those a viewer is a member of, that
+		// hold a project of theirs, or (managers) that they created.
 		{"annotator of A", func(w *world) context.Context { return w.asAnnotatorA() }, func(w *world) seen {
 			return seen{
-				"Project": p(w.pManaged), "Workspace": ws(w.wsOwner, w.wsManager),
+				"Project": p(w.pManaged), "Workspace": ws(w.wsOwner),
 				"ProjectMember": pm(w.pmReviewer, w.pmAnnotator, w.pmWsOwner, w.pmWsMgr),
 				// Only the task handed to them, and only their own annotation.
 				"Task": tk(w.tLocked), "Annotation": an(w.aAnnotator), "Prediction": pr(w.prManaged),
@@ -1210,14 +1212,14 @@ func TestWorldReads(t *testing.T) {
 		}},
 		{"reviewer of A", func(w *world) context.Context { return w.asReviewerA() }, func(w *world) seen {
 			return seen{
-				"Project": p(w.pManaged), "Workspace": ws(w.wsOwner, w.wsManager),
+				"Project": p(w.pManaged), "Workspace": ws(w.wsManager),
 				"ProjectMember": pm(w.pmReviewer, w.pmAnnotator, w.pmWsOwner, w.pmWsMgr),
 				"Task":          tk(w.tLocked, w.tFree), "Annotation": an(w.aAnnotator, w.aReviewer), "Prediction": pr(w.prManaged),
 			}
 		}},
 		{"manager of A", func(w *world) context.Context { return w.asManagerA() }, func(w *world) seen {
 			return seen{
-				"Project": p(w.pManaged), "Workspace": ws(w.wsOwner, w.wsManager),
+				"Project": p(w.pManaged), "Workspace": ws(w.wsManager),
 				"ProjectMember": pm(w.pmReviewer, w.pmAnnotator, w.pmWsOwner, w.pmWsMgr),
 				"Task":          tk(w.tLocked, w.tFree), "Annotation": an(w.aAnnotator, w.aReviewer), "Prediction": pr(w.prManaged),
 			}
@@ -1627,7 +1629,10 @@ func TestProjectMutations(t *testing.T) {
 		}, want: denied},
 	})
 	t.Run("the client sees why", func(t *testing.T) {
+		// A member of the owner's workspace sees it, and is told why they
+		// may not place their project there.
 		w := MustWorld(t)
+		w.client.ProjectMember.Create().SetOrganizationID(w.orgA.ID).SetWorkspaceID(w.wsOwner.ID).SetUserID(w.managerA.ID).SaveX(sys())
 		forbidden(t, place(managed, func(w *world) *ent.Workspace { return w.wsOwner })(w.asManagerA(), w),
 			"managers manage only the workspaces they created")
 	})
