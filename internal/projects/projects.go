@@ -164,7 +164,14 @@ func (s *Service) DeleteProject(ctx context.Context, id int) error {
 	}
 	return database.InTx(ctx, s.client, func(ctx context.Context) error {
 		client := database.ClientFrom(ctx, s.client)
-		p, err := client.Project.Get(ctx, id)
+		// Locked (PostgreSQL) before what it holds is deleted: a submit
+		// locks its task's project FOR KEY SHARE (labeling's lockRow), so
+		// one in flight commits first and its annotation is deleted below
+		// with the rest, and a later one waits and finds its task gone.
+		// Unlocked, a submit that committed between the deletion of the
+		// annotations and that of the tasks failed the deletion on the
+		// annotations' foreign key.
+		p, err := client.Project.Query().Where(project.ID(id)).Modify(database.ForUpdate).Only(ctx)
 		if err != nil {
 			return err
 		}
