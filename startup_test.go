@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -80,4 +82,43 @@ func TestTheSetupLinkDiesWhenStartUpMakesTheOwner(t *testing.T) {
 	// The organization has a link of its own, which works.
 	link := str(owner.ok(orgQuery, nil), "organization", "inviteUrl")
 	anon.ok(signupMutation, signupVars(uniqueEmail("invited"), ownerPassword, inviteToken(link)))
+}
+
+// TestExposedSecretsAreWarnedAbout: Gloss makes its data directory and
+// secret key private, but one restored from a backup or made by a
+// deployment tool may let other local users in. Each start says so, and
+// what to run, for the directory, the key and a password file; private
+// ones pass without a word.
+func TestExposedSecretsAreWarnedAbout(t *testing.T) {
+	dir := t.TempDir() // made 0755 by the testing package
+	if err := os.Chmod(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	pw := filepath.Join(t.TempDir(), "password")
+	if err := os.WriteFile(pw, []byte(ownerPassword+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"--username", ownerEmail, "--password-file", pw}
+	s := mustStartIn(t, dir, nil, args...)
+	s.stop()
+	if strings.Contains(s.Out.String(), "has mode") {
+		t.Fatalf("a warning about private files:\n%s", s.Out.String())
+	}
+	for path, mode := range map[string]os.FileMode{dir: 0o755, filepath.Join(dir, "secret.key"): 0o644, pw: 0o640} {
+		if err := os.Chmod(path, mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s = mustStartIn(t, dir, nil, args...)
+	s.stop()
+	for _, want := range []string{
+		"the data directory (--data-dir / GLOSS_DATA_DIR) (" + dir + ") has mode 0755",
+		"chmod 700 " + dir,
+		"the secret key file (" + filepath.Join(dir, "secret.key") + ") has mode 0644",
+		"--password-file (" + pw + ") has mode 0640",
+	} {
+		if !strings.Contains(s.Out.String(), want) {
+			t.Errorf("no warning %q:\n%s", want, s.Out.String())
+		}
+	}
 }

@@ -239,6 +239,9 @@ func (c *Config) applySecrets(env, flags secrets) error {
 				return errorf("%s: %v", names.file, err)
 			}
 			c.secretFiles = append(c.secretFiles, secretFile{names.file, src.file})
+			if w := Exposed(names.file, src.file); w != "" {
+				c.Warnings = append(c.Warnings, w)
+			}
 			*s.dst = v
 			continue
 		}
@@ -253,6 +256,25 @@ func (c *Config) applySecrets(env, flags secrets) error {
 		}
 	}
 	return nil
+}
+
+// Exposed returns a warning when path (what names it for the operator)
+// lets other users than its owner in: a secret file or a folder of
+// secrets that its group or others may read, write or, for a folder,
+// enter. Gloss makes its own files and folders private; one restored from
+// a backup, made by hand or by a deployment tool may not be. Nothing is
+// said of a path that does not exist yet, or that cannot be read.
+func Exposed(what, path string) string {
+	st, err := os.Stat(path)
+	if err != nil || st.Mode().Perm()&0o077 == 0 {
+		return ""
+	}
+	fix := "chmod 600"
+	if st.IsDir() {
+		fix = "chmod 700"
+	}
+	return fmt.Sprintf("%s (%s) has mode %04o: users other than its owner may reach the secrets in it; %s %s",
+		what, path, st.Mode().Perm(), fix, path)
 }
 
 // maxSecretFile bounds what readSecretFile reads: a password is at most 128
