@@ -480,7 +480,7 @@ func TaskPolicy() ent.Policy {
 				q.Where(task.HasProjectWith(scope))
 			}
 			if !SeesEveryTask(v) {
-				q.Where(task.Or(task.LockedByID(v.UserID), AnnotatedBy(v.UserID)))
+				q.Where(HandedTo(v.UserID))
 			}
 			return privacy.Skip
 		}), orgScoped()},
@@ -519,6 +519,13 @@ func TaskPolicy() ent.Policy {
 			return privacy.Skip
 		})},
 	)
+}
+
+// HandedTo holds for the tasks an annotator sees: those the label stream
+// handed them (their lock, live or lapsed) and those they annotated or
+// skipped. Their annotations and predictions follow the same rule.
+func HandedTo(userID int) predicate.Task {
+	return task.Or(task.LockedByID(userID), AnnotatedBy(userID))
 }
 
 // AnnotatedBy holds for the tasks userID annotated or skipped: a correlated
@@ -589,10 +596,12 @@ func AnnotationsVisible(v *viewer.Viewer) predicate.Annotation {
 	if scope := ProjectScope(v); scope != nil {
 		ps = append(ps, annotationInProjects(scope))
 	}
-	if v.Role == membership.RoleAnnotator {
+	if !SeesEveryTask(v) {
+		// Others' annotations only where the project shows them, and
+		// only of the tasks the annotator sees.
 		ps = append(ps, annotation.Or(
 			annotation.CompletedByID(v.UserID),
-			annotationInProjects(project.AnnotatorsSeeOthers(true)),
+			annotation.And(annotationInProjects(project.AnnotatorsSeeOthers(true)), annotation.HasTaskWith(HandedTo(v.UserID))),
 		))
 	}
 	return annotation.And(append(ps, annotation.OrganizationID(v.OrgID))...)
@@ -709,6 +718,9 @@ func PredictionPolicy() ent.Policy {
 			if v := viewer.User(ctx); v != nil {
 				if scope := ProjectScope(v); scope != nil {
 					q.Where(prediction.HasTaskWith(task.HasProjectWith(scope)))
+				}
+				if !SeesEveryTask(v) {
+					q.Where(prediction.HasTaskWith(HandedTo(v.UserID)))
 				}
 			}
 			return privacy.Skip

@@ -2314,3 +2314,35 @@ func TestStoragePolicy(t *testing.T) {
 		t.Errorf("an owner wrote a storage link: %v", err)
 	}
 }
+
+// TestAnnotatorsReadWhatTheirTasksHold: an annotator sees only the tasks
+// handed to them or that they annotated; where a project shows annotators
+// each other's work, they read others' annotations of those tasks, not of
+// every task of the project, and predictions only of those tasks too.
+func TestAnnotatorsReadWhatTheirTasksHold(t *testing.T) {
+	w := MustWorld(t)
+	c, ctx := w.client, sys()
+	c.Project.UpdateOne(w.pManaged).SetAnnotatorsSeeOthers(true).ExecX(ctx)
+	// The reviewer's work beside the annotator's, on the task handed to
+	// the annotator; and a prediction of the task nobody handed them.
+	beside := c.Annotation.Create().SetTaskID(w.tLocked.ID).SetProjectID(w.pManaged.ID).SetOrganizationID(w.orgA.ID).
+		SetCompletedByID(w.reviewerA.ID).SetResult(json.RawMessage(`[]`)).SaveX(ctx)
+	free := c.Prediction.Create().SetTaskID(w.tFree.ID).SetOrganizationID(w.orgA.ID).SetResult(json.RawMessage(`[]`)).SaveX(ctx)
+
+	as := w.asAnnotatorA()
+	anns := c.Annotation.Query().Order(ent.Asc(annotation.FieldID)).IDsX(as)
+	if want := []int{w.aAnnotator.ID, beside.ID}; !slices.Equal(anns, want) {
+		t.Errorf("annotations the annotator reads: %v, want %v (not the reviewer's %d on a task not theirs)", anns, want, w.aReviewer.ID)
+	}
+	if _, err := c.Annotation.Get(as, w.aReviewer.ID); !ent.IsNotFound(err) {
+		t.Errorf("the reviewer's annotation of a task not handed to the annotator: %v, want not found", err)
+	}
+	preds := c.Prediction.Query().IDsX(as)
+	if want := []int{w.prManaged.ID}; !slices.Equal(preds, want) {
+		t.Errorf("predictions the annotator reads: %v, want %v (not %d, of a task not theirs)", preds, want, free.ID)
+	}
+	// A reviewer sees every task of their projects, and what they hold.
+	if got := c.Prediction.Query().Where(prediction.ID(free.ID)).CountX(w.asReviewerA()); got != 1 {
+		t.Errorf("the reviewer reads %d of the free task's predictions, want 1", got)
+	}
+}
