@@ -204,3 +204,59 @@ func TestAnOverlapLoweredDuringASubmitHolds(t *testing.T) {
 		t.Errorf("task %s has %d annotations that were not skipped; its project's overlap is 1", first, c.total)
 	}
 }
+
+// TestASubmitDuringAProjectsLastDeletionStep: a task imported while a
+// project's deletion ran its steps is left to the last transaction, and an
+// annotator submits it while that transaction deletes the project's
+// annotations. The deletion failed on the annotations' foreign key (the
+// submit's annotation committed between the deletion of the annotations
+// and that of the tasks), or, with the project locked first, the two
+// deadlocked. The last transaction now locks the tasks first: the submit
+// waits for it, and finds its task gone.
+func TestASubmitDuringAProjectsLastDeletionStep(t *testing.T) {
+	tm := MustTeam(t)
+	url := tm.s.env["DATABASE_URL"]
+	p := tm.project(t, textClassification, map[string]any{"overlap": 2})
+	tm.owner.ok(importTasks, map[string]any{"p": p, "t": []any{map[string]any{"text": "first"}}})
+	first := str(overlapTaskList(tm.owner, p)[0], "node", "id")
+
+	// The deletion's step waits for the first task, held here.
+	stepWaits, releaseFirst := holdRow(t, url, "tasks", first)
+	var wg sync.WaitGroup
+	var deletion, submit *gqlResponse
+	wg.Go(func() { deletion = tm.owner.gql(`mutation($p: ID!) { deleteProject(id: $p) }`, map[string]any{"p": p}) })
+	stepWaits(1)
+	// Meanwhile a task comes in, the owner annotates it, and the stream
+	// hands it to the annotator.
+	tm.owner.ok(importTasks, map[string]any{"p": p, "t": []any{map[string]any{"text": "second"}}})
+	var second string
+	for _, e := range overlapTaskList(tm.owner, p) {
+		if id := str(e, "node", "id"); id != first {
+			second = id
+		}
+	}
+	ownerAnn := str(tm.owner.ok(createAnn, map[string]any{"i": map[string]any{"taskId": second, "result": choice("Neutral")}}), "createAnnotation", "id")
+	if got := handOut(tm.annotator, p); got != second {
+		t.Fatalf("the stream handed task %s, want %s", got, second)
+	}
+	// The last transaction waits for the owner's annotation, held here,
+	// as the annotator submits.
+	lastWaits, releaseAnn := holdRow(t, url, "annotations", ownerAnn)
+	releaseFirst()
+	lastWaits(1)
+	wg.Go(func() {
+		submit = tm.annotator.gql(createAnn, map[string]any{"i": map[string]any{"taskId": second, "result": choice("Positive")}})
+	})
+	lastWaits(2)
+	releaseAnn()
+	wg.Wait()
+	if len(deletion.Errors) > 0 {
+		t.Fatalf("deleteProject: %s", deletion.Raw)
+	}
+	if submit.Code() != "NOT_FOUND" {
+		t.Errorf("the submit to a task its project's deletion took: %s, want NOT_FOUND", submit.Raw)
+	}
+	if visible(t, tm.owner, p) {
+		t.Error("the project is still there")
+	}
+}

@@ -38,6 +38,7 @@ import (
 	"gloss/internal/audit"
 	"gloss/internal/database"
 	"gloss/internal/fault"
+	"gloss/internal/projects"
 	"gloss/internal/rule"
 	"gloss/internal/viewer"
 )
@@ -370,6 +371,12 @@ func (s *Service) Delete(ctx context.Context, id int) error {
 			},
 			func() (int, error) {
 				return client.Webhook.Delete().Where(webhook.OrganizationID(org.ID)).Exec(sys)
+			},
+			// Its tasks left, locked before their annotations go: see
+			// projects.LockTasksWhere.
+			func() (int, error) {
+				_, err := projects.LockTasksWhere(sys, client, task.OrganizationID(org.ID))
+				return 0, err
 			},
 			func() (int, error) {
 				return client.Annotation.Delete().Where(annotation.OrganizationID(org.ID)).Exec(sys)

@@ -215,7 +215,20 @@ func AnnotationsRemoving(ctx context.Context, client *ent.Client, projectID int,
 // order the counters lock them in, before the project row), and returns
 // the ids of those that exist.
 func LockTasks(ctx context.Context, client *ent.Client, projectID int, ids []int) ([]int, error) {
-	locked, err := client.Task.Query().Where(task.ProjectID(projectID), task.IDIn(ids...)).
+	return LockTasksWhere(ctx, client, task.ProjectID(projectID), task.IDIn(ids...))
+}
+
+// LockTasksWhere locks the rows of the tasks where holds for, in id order,
+// and returns their ids. A deletion's last transaction (of a project, of an
+// organization) takes them before it deletes their annotations: a submit
+// in flight, which holds its task's row, commits first and its annotation
+// is deleted with the rest; a later one waits and finds its task gone.
+// Unlocked, a submit that committed between the deletion of the
+// annotations and that of the tasks failed the deletion on the
+// annotations' foreign key; locking the project first instead made a
+// deadlock with a submit, which locks its task and then its project.
+func LockTasksWhere(ctx context.Context, client *ent.Client, where ...predicate.Task) ([]int, error) {
+	locked, err := client.Task.Query().Where(where...).
 		Order(ent.Asc(task.FieldID)).
 		Modify(database.ForUpdate).
 		Select(task.FieldID).

@@ -164,15 +164,13 @@ func (s *Service) DeleteProject(ctx context.Context, id int) error {
 	}
 	return database.InTx(ctx, s.client, func(ctx context.Context) error {
 		client := database.ClientFrom(ctx, s.client)
-		// Locked (PostgreSQL) before what it holds is deleted: a submit
-		// locks its task's project FOR KEY SHARE (labeling's lockRow), so
-		// one in flight commits first and its annotation is deleted below
-		// with the rest, and a later one waits and finds its task gone.
-		// Unlocked, a submit that committed between the deletion of the
-		// annotations and that of the tasks failed the deletion on the
-		// annotations' foreign key.
-		p, err := client.Project.Query().Where(project.ID(id)).Modify(database.ForUpdate).Only(ctx)
+		p, err := client.Project.Get(ctx, id)
 		if err != nil {
+			return err
+		}
+		// Its tasks left (those imported while its steps ran), locked
+		// before their annotations go: see LockTasksWhere.
+		if _, err := LockTasksWhere(ctx, client, task.ProjectID(p.ID)); err != nil {
 			return err
 		}
 		// System context for what the project holds: the annotations are
