@@ -12,15 +12,16 @@ import (
 )
 
 // TestAWebhookBatchOutlastingItsClaimIsNotSentTwice: two processes on one
-// PostgreSQL database; one claims a batch of ten due deliveries (one of
-// each of ten webhooks) to a receiver that takes its full time over the
-// first request of each, while the other process, idle, looks for due
-// deliveries every second. No delivery may be sent by both. (Sent one
-// after the other, the batch once outlasted its claim, and the idle
-// process took the last ones over while the first still sent them; the
-// batch is now sent at once, within the claim.)
+// PostgreSQL database; one claims a batch of eight due deliveries (one of
+// each of eight webhooks: the organization's share of a process's ten
+// sends) to a receiver that takes its full time over the first request of
+// each, while the other process, idle, looks for due deliveries every
+// second. No delivery may be sent by both. (Sent one after the other, the
+// batch once outlasted its claim, and the idle process took the last ones
+// over while the first still sent them; the batch is now sent at once,
+// within the claim.)
 func TestAWebhookBatchOutlastingItsClaimIsNotSentTwice(t *testing.T) {
-	const n = 11 // a batch of ten for the first process, one for the other
+	const n, share = 11, 8 // a batch of eight for the first process, the rest for the other
 	db := replicaDatabase(t)
 	var mu sync.Mutex
 	refuse := true
@@ -72,17 +73,17 @@ func TestAWebhookBatchOutlastingItsClaimIsNotSentTwice(t *testing.T) {
 			WHERE status = 'PENDING' AND error <> '' AND next_attempt_at < now() + interval '30 seconds'`) == n
 	})
 	// All due at one moment, to a receiver that now takes its time: the
-	// only process claims a batch of ten.
+	// only process claims a batch of its share.
 	mu.Lock()
 	refuse = false
 	mu.Unlock()
 	pgExec(t, db, `UPDATE webhook_deliveries SET next_attempt_at = now() WHERE next_attempt_at < now() + interval '30 seconds'`)
 	waitFor(t, "a batch to be claimed", func() bool {
-		return countRows(t, db, `SELECT count(*) FROM webhook_deliveries WHERE next_attempt_at > now() + interval '30 seconds'`) == 10
+		return countRows(t, db, `SELECT count(*) FROM webhook_deliveries WHERE next_attempt_at > now() + interval '30 seconds'`) == share
 	})
-	// The second process takes the one left and then has nothing to do.
+	// The second process takes those left and then has nothing to do.
 	startReplicas(t, 1, false, env)
-	// The first process's batch: ten sends at once, of up to 10 s each.
+	// The first process's batch: eight sends at once, of up to 10 s each.
 	deadline := time.Now().Add(3 * time.Minute)
 	for {
 		mu.Lock()

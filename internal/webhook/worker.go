@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -47,15 +48,27 @@ type WorkerOptions struct {
 
 // Worker sends due deliveries. Every process runs one; they share the work
 // through the database: a delivery is claimed by moving its next attempt
-// past the time its send, and those before it in the claimed batch, may
-// take (a lease), under FOR UPDATE SKIP LOCKED on
+// past the time its send may take (a lease), under FOR UPDATE SKIP LOCKED on
 // PostgreSQL and the single writer on SQLite, so two workers never send one
 // attempt and a process that dies mid-send leaves the delivery to be
 // retried when the lease ends.
+//
+// A worker has Batch sends in flight at most, at most one of each webhook
+// and at most orgShare of one organization's, and claims again as soon as
+// one ends: a receiver that answers slowly holds its own send, not the
+// others' (when a batch was sent and waited for as a whole, a manager's
+// webhooks to a receiver answering in 9 s held every organization's
+// deliveries back 9 s a batch).
 type Worker struct {
 	svc     *Service
 	dialect string
 	opts    WorkerOptions
+
+	mu    sync.Mutex
+	hooks map[int]bool // webhooks with a send in flight
+	orgs  map[int]int  // sends in flight by organization
+	sends int          // sends in flight
+	wake  chan struct{}
 }
 
 // NewWorker returns the Worker of s on a database of dialect.
@@ -72,10 +85,17 @@ func (s *Service) NewWorker(dialectName string, o WorkerOptions) *Worker {
 	if o.Batch <= 0 {
 		o.Batch = 10
 	}
-	return &Worker{svc: s, dialect: dialectName, opts: o}
+	return &Worker{svc: s, dialect: dialectName, opts: o, hooks: map[int]bool{}, orgs: map[int]int{}, wake: make(chan struct{}, 1)}
 }
 
-// Run sends deliveries until ctx ends. Beside, it empties the payloads
+// orgShare is how many of a worker's sends one organization may have in
+// flight: all but two of them, so that another organization's deliveries
+// go out beside its slow receivers (with one organization, which is most
+// installations, it may use nearly all).
+func (w *Worker) orgShare() int { return max(1, w.opts.Batch-2) }
+
+// Run sends deliveries until ctx ends, then waits for the sends in flight
+// (each records its outcome: see send). Beside, it empties the payloads
 // that an earlier release kept of finished deliveries (emptyFinished).
 func (w *Worker) Run(ctx context.Context) {
 	go func() {
@@ -83,24 +103,97 @@ func (w *Worker) Run(ctx context.Context) {
 			w.svc.log.Error("webhook deliveries: empty the payloads of finished deliveries", slog.Any("error", err))
 		}
 	}()
+	logErr := func(err error) {
+		if err != nil && ctx.Err() == nil {
+			w.svc.log.Error("webhook deliveries", slog.Any("error", err))
+		}
+	}
+	var wg sync.WaitGroup
+	defer wg.Wait()
 	t := time.NewTicker(w.opts.Poll)
 	defer t.Stop()
 	for {
-		for {
-			n, more, err := w.runOnce(ctx)
-			if err != nil && ctx.Err() == nil {
-				w.svc.log.Error("webhook deliveries", slog.Any("error", err))
-			}
-			if n == 0 || !more || err != nil {
-				break
-			}
+		n, more, err := w.start(ctx, &wg, logErr)
+		logErr(err)
+		if n > 0 && more && err == nil {
+			continue // more are due: claim again at once, for the free sends
 		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-w.wake: // a send ended: its place is free
 		}
 	}
+}
+
+// RunOnce claims the deliveries that are due, as many as the worker has
+// free sends, at most one of each webhook, sends them at once and waits for
+// them. It returns how many it claimed.
+func (w *Worker) RunOnce(ctx context.Context) (int, error) {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var errs []error
+	n, _, err := w.start(ctx, &wg, func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		errs = append(errs, err)
+	})
+	wg.Wait()
+	return n, errors.Join(append(errs, err)...)
+}
+
+// start claims due deliveries for the worker's free sends and starts their
+// sends on wg, each reporting its error to report; it says how many it
+// claimed and whether more may be due now (the claim passed some over).
+func (w *Worker) start(ctx context.Context, wg *sync.WaitGroup, report func(error)) (int, bool, error) {
+	sys := audit.Quiet(viewer.NewSystemContext(ctx))
+	w.mu.Lock()
+	free := w.opts.Batch - w.sends
+	busy := make([]int, 0, len(w.hooks))
+	for id := range w.hooks {
+		busy = append(busy, id)
+	}
+	orgs := maps.Clone(w.orgs)
+	w.mu.Unlock()
+	if free <= 0 {
+		return 0, false, nil
+	}
+	claimed, more, err := w.claim(sys, free, busy, orgs)
+	if err != nil {
+		return 0, false, err
+	}
+	if ctx.Err() != nil {
+		// The server is stopping: what was claimed is handed back, due
+		// now, rather than left claimed until its lease ends.
+		return len(claimed), false, w.release(sys, claimed)
+	}
+	for _, d := range claimed {
+		w.mu.Lock()
+		w.hooks[d.WebhookID] = true
+		w.orgs[d.OrganizationID]++
+		w.sends++
+		w.mu.Unlock()
+		// One delivery's failure to be read or recorded does not leave
+		// the rest claimed until the lease ends: each is tried.
+		wg.Go(func() {
+			if err := w.send(sys, d); err != nil {
+				report(err)
+			}
+			w.mu.Lock()
+			delete(w.hooks, d.WebhookID)
+			if w.orgs[d.OrganizationID]--; w.orgs[d.OrganizationID] == 0 {
+				delete(w.orgs, d.OrganizationID)
+			}
+			w.sends--
+			w.mu.Unlock()
+			select {
+			case w.wake <- struct{}{}:
+			default:
+			}
+		})
+	}
+	return len(claimed), more, nil
 }
 
 // emptyFinished empties the payloads of the finished deliveries that
@@ -135,41 +228,6 @@ func (w *Worker) emptyFinished(ctx context.Context) error {
 // try it: longer than any send.
 const lease = Timeout + 50*time.Second
 
-// RunOnce claims the deliveries that are due, at most one of each webhook,
-// and sends them at once: a receiver that does not answer holds up its
-// own deliveries, not the others' (sent one after the other, fifty slow
-// receivers held an owner's delivery back for many minutes). It returns
-// how many it claimed.
-func (w *Worker) RunOnce(ctx context.Context) (int, error) {
-	n, _, err := w.runOnce(ctx)
-	return n, err
-}
-
-// runOnce is RunOnce, and says whether more deliveries may be due now
-// (the claim passed some over).
-func (w *Worker) runOnce(ctx context.Context) (int, bool, error) {
-	sys := audit.Quiet(viewer.NewSystemContext(ctx))
-	claimed, more, err := w.claim(sys)
-	if err != nil {
-		return 0, false, err
-	}
-	if ctx.Err() != nil {
-		// The server is stopping: what was claimed is handed back, due
-		// now, rather than left claimed until its lease ends.
-		return len(claimed), false, w.release(sys, claimed)
-	}
-	// One delivery's failure to be read or recorded does not leave the
-	// rest of the batch claimed until the lease ends: they are tried, and
-	// the first error is reported.
-	errs := make([]error, len(claimed))
-	var wg sync.WaitGroup
-	for i, d := range claimed {
-		wg.Go(func() { errs[i] = w.send(sys, d) })
-	}
-	wg.Wait()
-	return len(claimed), more, errors.Join(errs...)
-}
-
 // release hands claimed deliveries that were not tried back: due now, the
 // claim's attempt not counted.
 func (w *Worker) release(ctx context.Context, ds []*ent.WebhookDelivery) error {
@@ -192,13 +250,18 @@ func (w *Worker) release(ctx context.Context, ds []*ent.WebhookDelivery) error {
 // claim, once the server is stopping (which waits for them).
 const recordTimeout = 5 * time.Second
 
-// claim claims due deliveries, at most one of each webhook: of the first
-// due (in the order of an index), those of webhooks that answer first,
-// then those of webhooks whose last attempts failed. more reports whether
-// it passed some due ones over.
-func (w *Worker) claim(ctx context.Context) (ds []*ent.WebhookDelivery, more bool, err error) {
+// claim claims at most n due deliveries, at most one of each webhook and
+// none of the webhooks busy (a send of theirs is in flight), and keeps each
+// organization to orgShare sends with those in flight (inFlight, by
+// organization): of the first due (in the order of an index), those of
+// webhooks that answer first, then those of webhooks whose last attempts
+// failed. more reports whether it passed some due ones over.
+func (w *Worker) claim(ctx context.Context, n int, busy []int, inFlight map[int]int) (ds []*ent.WebhookDelivery, more bool, err error) {
 	now := time.Now()
 	due := []predicate.WebhookDelivery{webhookdelivery.StatusEQ(webhookdelivery.StatusPending), webhookdelivery.NextAttemptAtLTE(now)}
+	if len(busy) > 0 {
+		due = append(due, webhookdelivery.WebhookIDNotIn(busy...))
+	}
 	// A plain read first (an index seek): a worker with nothing due, which
 	// is every second of most days, takes no write lock (SQLite's one
 	// writer, which submits queue for) and no row locks.
@@ -219,7 +282,7 @@ func (w *Worker) claim(ctx context.Context) (ds []*ent.WebhookDelivery, more boo
 		}
 		return q.All(ctx)
 	}
-	limit := w.opts.Batch * claimRead
+	limit := n * claimRead
 	read, err := claim(limit)
 	if err != nil {
 		_ = tx.Rollback()
@@ -228,7 +291,7 @@ func (w *Worker) claim(ctx context.Context) (ds []*ent.WebhookDelivery, more boo
 	// And the first due of webhooks that answer, wherever they stand: a
 	// backlog to failing webhooks may fill the first due, and answering
 	// ones must not wait behind it.
-	answering, err := claim(w.opts.Batch, webhookdelivery.HasWebhookWith(hook.Failures(0)))
+	answering, err := claim(n, webhookdelivery.HasWebhookWith(hook.Failures(0)))
 	if err != nil {
 		_ = tx.Rollback()
 		return nil, false, err
@@ -247,10 +310,15 @@ func (w *Worker) claim(ctx context.Context) (ds []*ent.WebhookDelivery, more boo
 		return nil, false, err
 	}
 	taken := map[int]bool{} // by webhook
+	orgs := maps.Clone(inFlight)
+	if orgs == nil {
+		orgs = map[int]int{}
+	}
 	for _, answering := range []bool{true, false} {
 		for _, d := range read {
-			if len(ds) < w.opts.Batch && !taken[d.WebhookID] && slices.Contains(failing, d.WebhookID) != answering {
+			if len(ds) < n && !taken[d.WebhookID] && orgs[d.OrganizationID] < w.orgShare() && slices.Contains(failing, d.WebhookID) != answering {
 				taken[d.WebhookID] = true
+				orgs[d.OrganizationID]++
 				ds = append(ds, d)
 			}
 		}

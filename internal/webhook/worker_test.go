@@ -57,14 +57,31 @@ func MustRig(tb testing.TB, allow string) *rig {
 	log := &strings.Builder{}
 	r := &rig{db: db, log: log,
 		svc: webhook.NewService(db.Client, key, safehttp.New(o), slog.New(slog.NewTextHandler(&lockedWriter{w: log}, nil)))}
-	c := db.Client
+	r.project = r.newProject(tb, "owner@example.com")
+	return r
+}
+
+// newProject makes an organization whose owner (email) has a project, and
+// returns the project.
+func (r *rig) newProject(tb testing.TB, email string) *ent.Project {
+	tb.Helper()
+	ctx := viewer.NewSystemContext(context.Background())
+	c := r.db.Client
 	org := c.Organization.Create().SetTitle("Org").SaveX(ctx)
-	u := c.User.Create().SetEmail("owner@example.com").SetPasswordHash("x").SetActiveOrganizationID(org.ID).SaveX(ctx)
+	u := c.User.Create().SetEmail(email).SetPasswordHash("x").SetActiveOrganizationID(org.ID).SaveX(ctx)
 	// The webhooks' creator, in standing (webhook.Service.inStanding).
 	c.Membership.Create().SetUserID(u.ID).SetOrganizationID(org.ID).SetRole("OWNER").SaveX(ctx)
-	r.project = c.Project.Create().SetOrganizationID(org.ID).SetCreatedByID(u.ID).SetTitle("P").
+	return c.Project.Create().SetOrganizationID(org.ID).SetCreatedByID(u.ID).SetTitle("P").
 		SetLabelConfig(`<View><Text name="text" value="$text"/></View>`).SaveX(ctx)
-	return r
+}
+
+// elsewhere returns the rig with its project in another organization, of
+// another owner: its hooks and events are that organization's.
+func (r *rig) elsewhere(tb testing.TB, email string) *rig {
+	tb.Helper()
+	o := *r
+	o.project = r.newProject(tb, email)
+	return &o
 }
 
 // freshDatabaseURL returns "" (SQLite) unless DATABASE_URL names a
@@ -526,4 +543,61 @@ func twoReceivers(t *testing.T) (failing, answering *httptest.Server, got *atomi
 	answering = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { got.Add(1) }))
 	t.Cleanup(answering.Close)
 	return failing, answering, got
+}
+
+// A slow receiver holds its own sends, not another organization's: a
+// manager's eight webhooks to a receiver that answers only when the test
+// lets it, and another organization's webhook to one that answers at once,
+// whose delivery goes out while the eight are still waiting. When a batch
+// was sent and waited for as a whole, it went out only once they answered.
+func TestSlowReceiversHoldOnlyTheirOwnSends(t *testing.T) {
+	r := MustRig(t, "127.0.0.1")
+	let := make(chan struct{})
+	var arrived atomic.Int64
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		_, _ = io.ReadAll(req.Body)
+		arrived.Add(1)
+		select {
+		case <-let:
+		case <-time.After(webhook.Timeout):
+		}
+	}))
+	defer slow.Close()
+	defer close(let)
+	quick := make(chan struct{}, 1)
+	fast := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		select {
+		case quick <- struct{}{}:
+		default:
+		}
+	}))
+	defer fast.Close()
+	for range 12 {
+		r.hook(t, slow.URL+"/hook")
+	}
+	r.emit(t) // first: the slow deliveries come first in due order
+	other := r.elsewhere(t, "other@example.com")
+	other.hook(t, fast.URL+"/hook")
+	other.emit(t)
+
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r.svc.NewWorker(r.db.Dialect, webhook.WorkerOptions{Poll: 10 * time.Millisecond}).Run(ctx)
+	}()
+	select {
+	case <-quick:
+	case <-time.After(webhook.Timeout / 2):
+		t.Fatalf("the other organization's delivery did not go out while %d slow sends waited", arrived.Load())
+	}
+	// The slow organization has its share of the sends, and no more.
+	for deadline := time.Now().Add(webhook.Timeout / 2); arrived.Load() < 8 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := arrived.Load(); n != 8 {
+		t.Errorf("%d slow sends in flight, want 8 (one organization's share of 10)", n)
+	}
+	stop()
+	<-done
 }
