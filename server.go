@@ -344,15 +344,6 @@ func verifyAudit(ctx context.Context, cfg config.Config, stdout io.Writer) error
 	if err != nil {
 		return err
 	}
-	for _, f := range []struct{ what, path string }{
-		{"the data directory (--data-dir / GLOSS_DATA_DIR)", cfg.DataDir},
-		{"the secret key file", filepath.Join(cfg.DataDir, secret.FileName)},
-		{"the TLS key (--tls-key)", cfg.TLSKey},
-	} {
-		if w := config.Exposed(f.what, f.path); f.path != "" && w != "" {
-			cfg.Warnings = append(cfg.Warnings, w)
-		}
-	}
 	roots, err := cfg.RootCAs()
 	if err != nil {
 		return err

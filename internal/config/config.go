@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -269,12 +270,17 @@ func Exposed(what, path string) string {
 	if err != nil || st.Mode().Perm()&0o077 == 0 {
 		return ""
 	}
-	fix := "chmod 600"
+	fix := "chmod 600 " + path
 	if st.IsDir() {
-		fix = "chmod 700"
+		fix = "chmod 700 " + path
 	}
-	return fmt.Sprintf("%s (%s) has mode %04o: users other than its owner may reach the secrets in it; %s %s",
-		what, path, st.Mode().Perm(), fix, path)
+	if sys, ok := st.Sys().(*syscall.Stat_t); ok && int(sys.Uid) != os.Geteuid() {
+		// Not Gloss's to change (a mounted secret, a file of root's that
+		// Gloss reads through its group): where it is made, it is fixed.
+		fix = fmt.Sprintf("it belongs to user %d, not to Gloss's: give it no group or other access where it is made (a mounted secret's defaultMode 0400, say)", sys.Uid)
+	}
+	return fmt.Sprintf("%s (%s) has mode %04o: users other than its owner may reach the secrets in it; %s",
+		what, path, st.Mode().Perm(), fix)
 }
 
 // maxSecretFile bounds what readSecretFile reads: a password is at most 128
