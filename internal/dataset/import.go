@@ -719,9 +719,11 @@ type stagedTask struct {
 }
 
 // size is the bytes of t's data, meta, annotations' results and
-// predictions' results.
+// predictions' results, and what each annotation and prediction costs
+// besides its result while a batch holds it (rowCost): a batch of empty
+// results is not free.
 func (t stagedTask) size() int {
-	n := len(t.Data) + len(t.Meta)
+	n := len(t.Data) + len(t.Meta) + rowCost*(len(t.Annotations)+len(t.Predictions))
 	for _, a := range t.Annotations {
 		n += len(a.Result)
 	}
@@ -730,6 +732,11 @@ func (t stagedTask) size() int {
 	}
 	return n
 }
+
+// rowCost is about what an annotation or prediction of an import costs in
+// memory besides its result: ent's create builder with its mutation, and
+// the driver's copies of its values.
+const rowCost = 1 << 10
 
 func (t stagedTask) total() int {
 	n := 0
@@ -747,13 +754,14 @@ func (t stagedTask) cancelled() int { return len(t.Annotations) - t.total() }
 // (before the transaction) and inserting (inside it), so memory stays flat
 // however many tasks there are and the write lock is never held to parse.
 type stage struct {
-	f     *os.File
-	w     *bufio.Writer
-	r     *bufio.Reader
-	count int
-	max   int // the most tasks one import may hold, across its files
-	buf   []byte
-	keys  *projects.DataKeys // the data keys of the staged tasks
+	f       *os.File
+	w       *bufio.Writer
+	r       *bufio.Reader
+	count   int
+	related int // annotations and predictions staged
+	max     int // the most tasks one import may hold, across its files, and the most annotations and predictions
+	buf     []byte
+	keys    *projects.DataKeys // the data keys of the staged tasks
 }
 
 func newStage(max int) (*stage, error) {
@@ -777,6 +785,11 @@ func (st *stage) discard() {
 func (st *stage) add(t importer.Task) error {
 	if st.count >= st.max {
 		return fault.Invalid("the import holds more than %d tasks, the most one import may (GLOSS_IMPORT_MAX_TASKS); nothing was imported", st.max)
+	}
+	// Annotations and predictions are rows too, in the same transaction:
+	// an import brings as many of them as it may bring tasks.
+	if st.related += len(t.Annotations) + len(t.Predictions); st.related > st.max {
+		return fault.Invalid("the import holds more than %d annotations and predictions, the most one import may (GLOSS_IMPORT_MAX_TASKS); nothing was imported", st.max)
 	}
 	data, err := asEntStores(t.Data)
 	if err != nil {

@@ -93,6 +93,9 @@ func taskObject(raw []byte) (Task, error) {
 			return Task{}, problemf(`"annotations" must be a list, not %s`, kind(list))
 		}
 		for i, item := range elements(list) {
+			if i == MaxPerTask {
+				return Task{}, problemf(`"annotations" holds more than %d annotations, the most one task may bring`, MaxPerTask)
+			}
 			a, err := annotation(item, fmt.Sprintf("annotations[%d]", i))
 			if err != nil {
 				return Task{}, err
@@ -105,6 +108,9 @@ func taskObject(raw []byte) (Task, error) {
 			return Task{}, problemf(`"predictions" must be a list, not %s`, kind(list))
 		}
 		for i, item := range elements(list) {
+			if i == MaxPerTask {
+				return Task{}, problemf(`"predictions" holds more than %d predictions, the most one task may bring`, MaxPerTask)
+			}
 			pr, err := prediction(item, fmt.Sprintf("predictions[%d]", i))
 			if err != nil {
 				return Task{}, err
