@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"math/big"
@@ -14,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -433,4 +435,31 @@ func TestOwnTransactionFieldsRunAlone(t *testing.T) {
 	// Every write still goes through (with login inside the operation's
 	// transaction, this one waited until the client gave up).
 	tm.owner.ok(importTasks, map[string]any{"p": p, "t": []any{map[string]any{"text": "two"}}})
+}
+
+// TestLargeRequestsAreBounded: what a request's size can make the server
+// hold. An anonymous request (sign-in, sign-up, an invite's role) is at
+// most 64 KiB: sixty anonymous requests of 1 MiB of variables held 1.5 GB.
+// A signed-in user's may be up to 1 MiB (a labeling result with a large
+// mask, an import through importTasks), and the query text of anyone's is
+// at most 64 KiB, as values belong in variables: a thousand different
+// anonymous queries of a megabyte each, parsed and kept, held 2 GB.
+func TestLargeRequestsAreBounded(t *testing.T) {
+	s, owner := MustOwner(t, nil)
+	big := map[string]any{"x": slices.Repeat([]any{0}, 50_000)} // 100 KB
+	body, _ := json.Marshal(map[string]any{"query": `query($x: JSON) { signupOpen }`, "variables": big})
+	r := s.browser(t).raw(http.MethodPost, "application/json", body)
+	if r.Status != http.StatusRequestEntityTooLarge || !strings.Contains(r.Raw, "a request without a signed-in user is at most 64 KiB") {
+		t.Errorf("an anonymous request of %d bytes: HTTP %d %s", len(body), r.Status, r.Raw)
+	}
+	// The same, signed in: decoded and validated (GraphQL then refuses the
+	// unused variable, as it does for the anonymous one under 64 KiB).
+	if r := owner.raw(http.MethodPost, "application/json", body); !strings.Contains(r.Raw, `Variable \"$x\" is never used`) {
+		t.Errorf("a signed-in request of %d bytes: HTTP %d %.300s", len(body), r.Status, r.Raw)
+	}
+	long := `{ viewer { id } }` + strings.Repeat(" ", 65<<10)
+	body, _ = json.Marshal(map[string]any{"query": long})
+	if r := owner.raw(http.MethodPost, "application/json", body); r.Status != http.StatusBadRequest || !strings.Contains(r.Raw, "longer than 64 KiB: pass values as variables") {
+		t.Errorf("a query of %d bytes: HTTP %d %.300s", len(long), r.Status, r.Raw)
+	}
 }

@@ -43,7 +43,7 @@ const (
 func newGraphQL(client *ent.Client, schema graphql.ExecutableSchema, introspection bool, log *slog.Logger) http.Handler {
 	srv := handler.New(schema)
 	srv.AddTransport(postTransport{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetQueryCache(cachedQueries{lru.New[*ast.QueryDocument](1000)})
 	srv.SetParserTokenLimit(maxTokens)
 	srv.SetDisableSuggestion(true)
 	if introspection {
@@ -65,6 +65,24 @@ func newGraphQL(client *ent.Client, schema graphql.ExecutableSchema, introspecti
 		return errors.New("panic in resolver")
 	})
 	return checkGraphQLRequest(readBudget(srv))
+}
+
+// cachedQueries keeps the parsed queries of up to cachedQueryBytes of
+// text, which every client's own operations are: a longer one is parsed on
+// each request, so that queries of up to maxQueryBytes, different each
+// time, cannot fill the cache (a thousand of a megabyte each held 2 GB).
+type cachedQueries struct{ lru *lru.LRU[*ast.QueryDocument] }
+
+const cachedQueryBytes = 8 << 10
+
+func (c cachedQueries) Get(ctx context.Context, key string) (*ast.QueryDocument, bool) {
+	return c.lru.Get(ctx, key)
+}
+
+func (c cachedQueries) Add(ctx context.Context, key string, doc *ast.QueryDocument) {
+	if len(key) <= cachedQueryBytes {
+		c.lru.Add(ctx, key, doc)
+	}
 }
 
 // readBudget gives every GraphQL request a read budget

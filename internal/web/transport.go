@@ -9,13 +9,16 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"golang.org/x/sync/semaphore"
 
 	"gloss/internal/fault"
+	"gloss/internal/viewer"
 )
 
 // postTransport is the one way in to GraphQL: a POST with one JSON object
@@ -152,6 +155,20 @@ func checkGraphQLRequest(next http.Handler) http.Handler {
 			fault.WriteJSON(w, http.StatusBadRequest, fault.BadInput, "batched requests are not supported: send one operation per request")
 			return
 		}
+		if len(body) > smallBody {
+			if viewer.User(r.Context()) == nil {
+				fault.WriteJSON(w, http.StatusRequestEntityTooLarge, fault.BadInput, "a request without a signed-in user is at most 64 KiB")
+				return
+			}
+			wait, cancel := context.WithTimeout(r.Context(), bigWait)
+			err := bigRequests.Acquire(wait, 1)
+			cancel()
+			if err != nil {
+				fault.WriteJSON(w, http.StatusTooManyRequests, fault.RateLimited, "the server is busy with other large requests: try again shortly")
+				return
+			}
+			defer bigRequests.Release(1)
+		}
 		params, msg := decodeBody(body)
 		if msg != "" {
 			fault.WriteJSON(w, http.StatusBadRequest, fault.BadInput, msg)
@@ -160,6 +177,26 @@ func checkGraphQLRequest(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), paramsKey{}, params)))
 	})
 }
+
+// A request body's variables, decoded, take about 25 times its bytes (a
+// list of a million small numbers is a million values): sixty requests of
+// 1 MiB at once took 1.5 GB. Bodies over smallBody, which only a
+// labeling result with a large mask or an import through importTasks
+// needs, take turns: at most bigAtOnce are decoded and run at once in a
+// process, and the others wait up to bigWait. Anonymous requests (sign-in,
+// sign-up, an invite's role) never need one.
+const (
+	smallBody = 64 << 10
+	bigAtOnce = 4
+	bigWait   = 10 * time.Second
+)
+
+var bigRequests = semaphore.NewWeighted(bigAtOnce)
+
+// maxQueryBytes bounds a request's query text: values belong in variables.
+// gqlgen keeps parsed queries by their text (cachedQueries), so a long
+// text cost its length, parsed, for as long as it stayed there.
+const maxQueryBytes = 64 << 10
 
 // rawRequest is the body of a GraphQL request, each member as it was sent.
 type rawRequest struct {
@@ -219,6 +256,9 @@ func decodeBody(body []byte) (*graphql.RawParams, string) {
 	p := &graphql.RawParams{}
 	if json.Unmarshal(raw.Query, &p.Query) != nil || (kind(raw.OperationName) == '"' && json.Unmarshal(raw.OperationName, &p.OperationName) != nil) {
 		return nil, shape
+	}
+	if len(p.Query) > maxQueryBytes {
+		return nil, `"query" is longer than 64 KiB: pass values as variables`
 	}
 	for _, m := range []struct {
 		v   json.RawMessage
