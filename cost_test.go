@@ -440,3 +440,30 @@ func TestFilteredTaskPagesAreChargedTheirScan(t *testing.T) {
 		t.Fatalf("the filtered page counts %v tasks, want 1", n)
 	}
 }
+
+// TestConfigParsesAreCharged: Project.exportFormats and Project.dataKeys
+// each parse the project's labeling configuration (10 ms at 256 KiB), so
+// each costs as much as a hundred fields: a request makes at most a hundred
+// parses. Aliases of them over a page of a hundred projects made 1,100,
+// 11 s of a core for one request of 700 bytes.
+func TestConfigParsesAreCharged(t *testing.T) {
+	_, owner := MustOwner(t, nil)
+	var fields strings.Builder
+	for i := range 11 {
+		fmt.Fprintf(&fields, " f%d: exportFormats { name }", i)
+	}
+	q := `{ projects(first: 100) { edges { node { id` + fields.String() + ` } } } }`
+	r := owner.gql(q, nil)
+	if r.Code() != "BAD_USER_INPUT" || !strings.Contains(r.Raw, "complexity") {
+		t.Fatalf("eleven exportFormats on a page of 100 projects: %.300s", r.Raw)
+	}
+	// What the SPA asks: a project's formats and data keys, once each.
+	p := str(owner.ok(createProject, map[string]any{"i": map[string]any{"title": "P", "labelConfig": textClassification}}), "createProject", "id")
+	d := owner.ok(`query($p: ID!) { project(id: $p) { dataKeys exportFormats { name fits } } }`, map[string]any{"p": p})
+	if keys := path(d, "project", "dataKeys").([]any); len(keys) != 1 || keys[0] != "text" {
+		t.Errorf("dataKeys: %v", keys)
+	}
+	if n := len(path(d, "project", "exportFormats").([]any)); n != 7 {
+		t.Errorf("%d export formats, want 7", n)
+	}
+}

@@ -51,7 +51,8 @@ const (
 	maxWebhooks          = webhook.MaxPerScope
 	maxWebhookEvents     = 9 // every event once
 	maxProjectStorages   = storagesvc.MaxPerProject
-	maxExportFormats     = 7 // export.Formats
+	maxExportFormats     = 7   // export.Formats
+	configParse          = 100 // what a field that parses a labeling configuration costs
 )
 
 // listCaps names every plain list field of the schema ("Type.field") with
@@ -112,8 +113,16 @@ func setComplexity(c *Config) {
 	c.Complexity.Task.Annotators = capped("Task.annotators")
 	c.Complexity.Task.ReviewStates = capped("Task.reviewStates")
 	c.Complexity.Project.Members = capped("Project.members")
-	c.Complexity.Project.DataKeys = capped("Project.dataKeys")
-	c.Complexity.Project.ExportFormats = capped("Project.exportFormats")
+	// Each parses the project's labeling configuration, which may take
+	// 10 ms at 256 KiB: a request makes at most maxComplexity/configParse
+	// of them (four at once of 1,100 parses, aliases of 100 projects,
+	// stalled everyone else's requests for 12 s).
+	parsing := func(name string) func(int) int {
+		list := capped(name)
+		return func(child int) int { return max(configParse, list(child)) }
+	}
+	c.Complexity.Project.DataKeys = parsing("Project.dataKeys")
+	c.Complexity.Project.ExportFormats = parsing("Project.exportFormats")
 	c.Complexity.Workspace.Projects = capped("Workspace.projects")
 	c.Complexity.Workspace.Members = capped("Workspace.members")
 	c.Complexity.Query.Workspaces = capped("Query.workspaces")

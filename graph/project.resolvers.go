@@ -83,7 +83,7 @@ func (r *mutationResolver) DeleteAnnotation(ctx context.Context, id int) (int, e
 
 // DataKeys is the resolver for the dataKeys field.
 func (r *projectResolver) DataKeys(ctx context.Context, obj *ent.Project) ([]string, error) {
-	cfg, err := projects.Config(obj)
+	cfg, err := projects.SharedConfig(obj) // only read
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +95,7 @@ func (r *projectResolver) DataKeys(ctx context.Context, obj *ent.Project) ([]str
 
 // ExportFormats is the resolver for the exportFormats field.
 func (r *projectResolver) ExportFormats(ctx context.Context, obj *ent.Project) ([]*model.ExportFormat, error) {
-	cfg, err := projects.Config(obj)
+	cfg, err := projects.SharedConfig(obj) // only read
 	if err != nil {
 		return nil, err
 	}

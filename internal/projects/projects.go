@@ -247,6 +247,12 @@ const (
 	maxParsedConfigBytes = 8 << 20
 )
 
+// SharedConfig is Config from the cache CheckResult uses: the result is
+// shared between requests, so the caller only reads it.
+func SharedConfig(p *ent.Project) (*labelconfig.Config, error) {
+	return parsed(p.LabelConfig)
+}
+
 // parsed returns the configuration of text, parsed once.
 func parsed(text string) (*labelconfig.Config, error) {
 	parsedConfigs.Lock()
