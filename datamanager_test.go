@@ -391,3 +391,26 @@ func TestTaskPagesAfterAccessEnds(t *testing.T) {
 		t.Logf("%s: %s (before the change: NOT_FOUND)", q, a)
 	}
 }
+
+// TestAMutationsResultHoldsNoFilteredPage: a mutation's result is read in
+// its transaction, which on SQLite holds the server's one writer, so a
+// filtered page of tasks there (up to four of 30 s each) stalled every
+// write on the server. It is refused, and the mutation with it.
+func TestAMutationsResultHoldsNoFilteredPage(t *testing.T) {
+	tm := MustTeam(t)
+	p := tm.project(t, textClassification, nil)
+	tm.owner.ok(importTasks, map[string]any{"p": p, "t": []any{map[string]any{"text": "alpha"}}})
+	r := tm.owner.gql(`mutation($p: ID!) { updateProject(id: $p, input: {title: "renamed"}) {
+		id tasks(first: 1, filter: {search: "alpha"}) { totalCount } } }`, map[string]any{"p": p})
+	if r.Code() != "BAD_USER_INPUT" || !strings.Contains(r.Raw, "not answered in a mutation's result: ask for them in a query") {
+		t.Fatalf("a filtered page in a mutation's result: %s", r.Raw)
+	}
+	if got := str(tm.owner.ok(`query($p: ID!) { project(id: $p) { title } }`, map[string]any{"p": p}), "project", "title"); got == "renamed" || got == "" {
+		t.Errorf("after the refused mutation the project is titled %q", got)
+	}
+	// The same page, asked for in a query.
+	d := tm.owner.ok(`query($p: ID!) { project(id: $p) { tasks(first: 1, filter: {search: "alpha"}) { totalCount } } }`, map[string]any{"p": p})
+	if n := path(d, "project", "tasks", "totalCount"); n != 1.0 {
+		t.Errorf("the filtered page in a query: %v", n)
+	}
+}

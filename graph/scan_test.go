@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,28 +69,17 @@ func TestFilteredReadsTakeTurns(t *testing.T) {
 	}
 	s.mu.Unlock()
 
-	// In a transaction (a bulk action, on SQLite holding the one writer)
-	// a read takes a free turn or none, without waiting.
-	done = nil
-	for u := 4; u <= 6; u++ {
-		if err := take(u); err != nil {
-			t.Fatal(err)
-		}
-	}
+	// In a transaction (a mutation's result, on SQLite holding the one
+	// writer) no filtered read runs, whether a turn is free or not.
 	inTx := ent.NewTxContext(as(7), &ent.Tx{})
-	start := time.Now()
-	if _, _, err := s.scanning(inTx, filter); code(err) != fault.RateLimited || time.Since(start) > scanWait/2 {
-		t.Fatalf("a read in a transaction with no turn free: %v after %v; want RATE_LIMITED at once", err, time.Since(start))
+	if _, _, err := s.scanning(inTx, filter); code(err) != fault.BadInput || !strings.Contains(err.Error(), "not answered in a mutation's result") {
+		t.Fatalf("a read in a transaction: %v; want BAD_USER_INPUT", err)
 	}
-	done[0]()
-	_, d, err := s.scanning(inTx, filter)
-	if err != nil {
-		t.Fatalf("a read in a transaction with a turn free: %v", err)
+	s.mu.Lock()
+	if len(s.users) != 0 {
+		t.Errorf("%d users' turns kept by a refused read", len(s.users))
 	}
-	d()
-	for _, d := range done[1:] {
-		d()
-	}
+	s.mu.Unlock()
 
 	// Out of time: the read's context ends, and its error says so.
 	scanTime = time.Millisecond
