@@ -463,3 +463,36 @@ func TestAnAnnotatorHoldsOneTaskAtATime(t *testing.T) {
 		}
 	}
 }
+
+// TestATaskHoldsAtMostAHundredAnnotations: owners, admins and managers
+// annotate past the overlap, but a task holds at most 100 annotations,
+// skips included: what an import may bring it and Task.annotations lists.
+// A script's unbounded submits made a task whose annotations every read
+// of it and every export held at once.
+func TestATaskHoldsAtMostAHundredAnnotations(t *testing.T) {
+	tm := MustTeam(t)
+	p := tm.project(t, textClassification, nil)
+	tm.owner.ok(importTasks, map[string]any{"p": p, "t": []any{map[string]any{"text": "one"}}})
+	task := str(overlapTaskList(tm.owner, p)[0], "node", "id")
+	submit := func(skip bool) *gqlResponse {
+		in := map[string]any{"taskId": task, "result": choice("Neutral")}
+		if skip {
+			in["wasCancelled"] = true
+		}
+		return tm.owner.gql(createAnn, map[string]any{"i": in})
+	}
+	for i := range 100 {
+		if r := submit(i%10 == 0); len(r.Errors) > 0 {
+			t.Fatalf("annotation %d: %s", i+1, r.Raw)
+		}
+	}
+	for _, skip := range []bool{false, true} {
+		if r := submit(skip); r.Code() != "BAD_USER_INPUT" || !strings.Contains(r.Raw, "already holds 100 annotations, the most one task may") {
+			t.Errorf("the 101st annotation (skip %v): %s", skip, r.Raw)
+		}
+	}
+	d := tm.owner.ok(`query($t: ID!) { task(id: $t) { totalAnnotations cancelledAnnotations } }`, map[string]any{"t": task})
+	if path(d, "task", "totalAnnotations") != 90.0 || path(d, "task", "cancelledAnnotations") != 10.0 {
+		t.Errorf("after the refusals: %v", d)
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"gloss/internal/audit"
 	"gloss/internal/database"
 	"gloss/internal/fault"
+	"gloss/internal/importer"
 	"gloss/internal/projects"
 	"gloss/internal/rule"
 	"gloss/internal/viewer"
@@ -34,6 +35,13 @@ type AnnotationInput struct {
 	// away an annotation that has results.
 	ConfirmSkip bool
 }
+
+// MaxPerTask is the most annotations a task holds, skipped ones included:
+// as many as an import may bring it (importer.MaxPerTask) and
+// Task.annotations lists. Owners, admins and managers annotate past the
+// overlap, and without a bound a script made a task whose annotations
+// every read of it and every export held in memory at once.
+const MaxPerTask = importer.MaxPerTask
 
 func checkLeadTime(lt *float64) error {
 	if lt != nil && (math.IsNaN(*lt) || math.IsInf(*lt, 0) || *lt < 0 || *lt > 1e7) {
@@ -89,6 +97,9 @@ func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in Annotatio
 		}
 		if st.Mine != nil && !rule.AnnotatesFreely(v) {
 			return fault.Invalid("you already annotated this task (annotation %d): change it with updateAnnotation", *st.Mine)
+		}
+		if st.Total+st.Cancelled >= MaxPerTask {
+			return fault.Invalid("task %d already holds %d annotations, the most one task may (skips included)", t.ID, MaxPerTask)
 		}
 		if !cancelled {
 			if err := hasRoom(v, t.ID, st, time.Now()); err != nil {
