@@ -874,12 +874,36 @@ func WorkspacePolicy() ent.Policy {
 	)
 }
 
-// ProjectMemberPolicy lets members read their organization's project
-// memberships, and owners, admins and managers change them: managers only
-// on the projects in their scope and in the workspaces they created.
+// ProjectMemberScope is the predicate of the project and workspace
+// memberships a viewer may read, or nil when they read every one of their
+// organization (owners and admins): their own, and those of the projects
+// and workspaces they see.
+func ProjectMemberScope(v *viewer.Viewer) predicate.ProjectMember {
+	scope := ProjectScope(v)
+	if scope == nil {
+		return nil
+	}
+	return projectmember.Or(
+		projectmember.UserID(v.UserID),
+		projectmember.HasProjectWith(scope),
+		projectmember.HasWorkspaceWith(WorkspaceScope(v)),
+	)
+}
+
+// ProjectMemberPolicy lets members read the project and workspace
+// memberships in their scope (ProjectMemberScope), and owners, admins and
+// managers change them: managers only on the projects in their scope and
+// in the workspaces they created.
 func ProjectMemberPolicy() ent.Policy {
 	return policy(
-		[]privacy.QueryRule{orgScoped()},
+		[]privacy.QueryRule{privacy.ProjectMemberQueryRuleFunc(func(ctx context.Context, q *gen.ProjectMemberQuery) error {
+			if v := viewer.User(ctx); v != nil {
+				if scope := ProjectMemberScope(v); scope != nil {
+					q.Where(scope)
+				}
+			}
+			return privacy.Skip
+		}), orgScoped()},
 		[]privacy.MutationRule{privacy.ProjectMemberMutationRuleFunc(func(ctx context.Context, m *gen.ProjectMemberMutation) error {
 			v := viewer.User(ctx)
 			switch {

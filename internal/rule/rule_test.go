@@ -1205,7 +1205,7 @@ func TestWorldReads(t *testing.T) {
 		{"annotator of A", func(w *world) context.Context { return w.asAnnotatorA() }, func(w *world) seen {
 			return seen{
 				"Project": p(w.pManaged), "Workspace": ws(w.wsOwner),
-				"ProjectMember": pm(w.pmReviewer, w.pmAnnotator, w.pmWsOwner, w.pmWsMgr),
+				"ProjectMember": pm(w.pmReviewer, w.pmAnnotator, w.pmWsOwner),
 				// Only the task handed to them, and only their own annotation.
 				"Task": tk(w.tLocked), "Annotation": an(w.aAnnotator), "Prediction": pr(w.prManaged),
 			}
@@ -1213,14 +1213,14 @@ func TestWorldReads(t *testing.T) {
 		{"reviewer of A", func(w *world) context.Context { return w.asReviewerA() }, func(w *world) seen {
 			return seen{
 				"Project": p(w.pManaged), "Workspace": ws(w.wsManager),
-				"ProjectMember": pm(w.pmReviewer, w.pmAnnotator, w.pmWsOwner, w.pmWsMgr),
+				"ProjectMember": pm(w.pmReviewer, w.pmAnnotator, w.pmWsMgr),
 				"Task":          tk(w.tLocked, w.tFree), "Annotation": an(w.aAnnotator, w.aReviewer), "Prediction": pr(w.prManaged),
 			}
 		}},
 		{"manager of A", func(w *world) context.Context { return w.asManagerA() }, func(w *world) seen {
 			return seen{
 				"Project": p(w.pManaged), "Workspace": ws(w.wsManager),
-				"ProjectMember": pm(w.pmReviewer, w.pmAnnotator, w.pmWsOwner, w.pmWsMgr),
+				"ProjectMember": pm(w.pmReviewer, w.pmAnnotator, w.pmWsMgr),
 				"Task":          tk(w.tLocked, w.tFree), "Annotation": an(w.aAnnotator, w.aReviewer), "Prediction": pr(w.prManaged),
 			}
 		}},
@@ -1915,7 +1915,7 @@ func TestProjectMemberMutations(t *testing.T) {
 		{name: "manager adds a member to their workspace", ctx: asManager, op: onWorkspace(wsManager), want: allowed, check: joined},
 		{name: "manager adds a member to the owner's workspace", ctx: asManager, op: onWorkspace(wsOwner), want: denied},
 		{name: "admin adds a member to any workspace", ctx: asAdmin, op: onWorkspace(wsOwner), want: allowed, check: joined},
-		{name: "manager removes a member of the owner's workspace", ctx: asManager, op: remove(pmWsOwner), want: denied},
+		{name: "manager removes a member of the owner's workspace", ctx: asManager, op: remove(pmWsOwner), want: notFound},
 		{name: "admin removes a member of any workspace", ctx: asAdmin, op: remove(pmWsOwner), want: allowed, check: removed(pmWsOwner)},
 		{name: "manager removes a member of their project", ctx: asManager, op: remove(pmReviewer), want: allowed, check: removed(pmReviewer)},
 		{name: "reviewer removes themself", ctx: asReviewer, op: remove(pmReviewer), want: denied},
