@@ -224,3 +224,28 @@ func TestRoleInvites(t *testing.T) {
 	tm.annotator.wantCode("FORBIDDEN", `{ roleInvites { id } }`, nil)
 	tm.s.browser(t).wantCode("BAD_USER_INPUT", create+"", map[string]any{"i": map[string]any{"role": "BOSS"}})
 }
+
+// TestAManagerSavesTheirProjectInAnothersWorkspace: the settings form
+// sends the project's workspace with every save. A manager may place
+// projects only in workspaces they created, but a workspace left as it is
+// is no placement: their project, put in the owner's workspace by the
+// owner, saves; moving it to another of the owner's does not.
+func TestAManagerSavesTheirProjectInAnothersWorkspace(t *testing.T) {
+	tm := MustTeam(t)
+	mgr := tm.joinAs(t, "MANAGER")
+	p := str(mgr.ok(createProject, map[string]any{"i": map[string]any{"title": "Manager's", "labelConfig": textClassification}}), "createProject", "id")
+	ws := func(title string) string {
+		return str(tm.owner.ok(`mutation($t: String!) { createWorkspace(title: $t) { id } }`, map[string]any{"t": title}), "createWorkspace", "id")
+	}
+	first, second := ws("Owner's"), ws("Owner's other")
+	const save = `mutation($p: ID!, $w: ID!, $t: String!) { updateProject(id: $p, input: {title: $t, workspaceId: $w}) { title workspace { id } } }`
+	tm.owner.ok(save, map[string]any{"p": p, "w": first, "t": "Manager's"})
+	d := mgr.ok(save, map[string]any{"p": p, "w": first, "t": "Renamed"})
+	if str(d, "updateProject", "title") != "Renamed" || str(d, "updateProject", "workspace", "id") != first {
+		t.Fatalf("the manager's save: %v", d)
+	}
+	mgr.wantCode("NOT_FOUND", save, map[string]any{"p": p, "w": second, "t": "Moved"})
+	if d := mgr.ok(`query($p: ID!) { project(id: $p) { title workspace { id } } }`, map[string]any{"p": p}); str(d, "project", "title") != "Renamed" || str(d, "project", "workspace", "id") != first {
+		t.Fatalf("after the refused move: %v", d)
+	}
+}

@@ -129,7 +129,11 @@ func (s *Service) UpdateProject(ctx context.Context, id int, in ProjectInput) (*
 		u.SetTitle(*in.Title)
 	}
 	u.SetNillableAnnotatorsSeeOthers(in.AnnotatorsSeeOthers).SetNillableRevealAnnotators(in.RevealAnnotators)
-	if in.WorkspaceID != nil {
+	// A workspace given as it is changes nothing, so it needs no right to
+	// place the project there: the settings form sends it with every save,
+	// and a manager's project in a workspace someone else created could
+	// not be saved.
+	if in.WorkspaceID != nil && *in.WorkspaceID != zeroIfNil(p.WorkspaceID) {
 		if *in.WorkspaceID == 0 {
 			u.ClearWorkspaceID()
 		} else {
@@ -152,6 +156,13 @@ func (s *Service) UpdateProject(ctx context.Context, id int, in ProjectInput) (*
 		}
 	}
 	return saved, webhook.Emit(ctx, client, webhook.ProjectUpdated, saved, nil)
+}
+
+func zeroIfNil(id *int) int {
+	if id == nil {
+		return 0
+	}
+	return *id
 }
 
 // DeleteProject deletes a project with its tasks, annotations and
