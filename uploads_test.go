@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"fmt"
+	"io/fs"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"os"
@@ -260,17 +263,11 @@ func TestUploadsOfAnEarlierReleaseAreRecorded(t *testing.T) {
 	mine := str(stranger.ok(createProject, map[string]any{"i": map[string]any{"title": "Mine", "labelConfig": uploadImageConfig}}), "createProject", "id")
 	stranger.ok(importTasks, map[string]any{"p": mine, "t": []any{map[string]any{"image": names[0]}}})
 
-	// A third file whose task is gone: no task names it.
-	if r := uploadFiles(t, owner, pid, map[string][]byte{"c.png": onePixelPNG}); r.Status != http.StatusOK {
-		t.Fatalf("upload: %d %s", r.Status, r.Raw)
-	}
-	var orphan string
-	d = owner.ok(`query($p: ID!) { tasks(projectId: $p, first: 10) { edges { node { id data } } } }`, map[string]any{"p": pid})
-	for _, e := range path(d, "tasks", "edges").([]any) {
-		if n := str(e, "node", "data", "image"); !slices.Contains(names, n) {
-			orphan = n
-			owner.ok(deleteTasksMut, map[string]any{"p": pid, "ids": []string{str(e, "node", "id")}})
-		}
+	// A third file no task names, as an earlier release left a file whose
+	// task was deleted (its deletion now removes the file).
+	orphan := "/api/uploads/" + strings.Repeat("e", 32) + ".png"
+	if err := os.WriteFile(filepath.Join(s.DataDir, "uploads", strings.TrimPrefix(orphan, "/api/uploads/")), onePixelPNG, 0o600); err != nil {
+		t.Fatal(err)
 	}
 	// As an earlier release left it: no record, and files older than an
 	// import in flight could be (a fresh one is left to a later start).
@@ -380,5 +377,65 @@ func TestAnUploadIsFoundByItsUsesNotBySearch(t *testing.T) {
 	annotator3.ok(nextTaskQuery, map[string]any{"p": third})
 	if r := getUpload(annotator3, name); r.Status != http.StatusOK {
 		t.Fatalf("through a task an older replica imported after the last start: %d %s", r.Status, r.Raw)
+	}
+}
+
+// TestAnUploadGoesWithTheLastTaskThatServesIt: a file is served only
+// through a task of its organization that names it, its own or one
+// recorded as using it (a task exported and imported again). Deleting its
+// own task keeps the file while another task uses it; deleting that one
+// too (here with its project) removes the file and its record. Before,
+// every uploaded file stayed on disk until its organization went, served
+// to nobody: an upload, a delete, again, grew the disk without end, and a
+// deleted image lived on.
+func TestAnUploadGoesWithTheLastTaskThatServesIt(t *testing.T) {
+	s, owner := MustOwner(t, nil)
+	first := str(owner.ok(createProject, map[string]any{"i": map[string]any{"title": "First", "labelConfig": uploadImageConfig}}), "createProject", "id")
+	if r := uploadFiles(t, owner, first, map[string][]byte{"a.png": onePixelPNG, "b.png": onePixelPNG}); r.Status != http.StatusOK {
+		t.Fatalf("upload: %d %s", r.Status, r.Raw)
+	}
+	byName := map[string]string{} // task id by the path it names
+	for _, e := range path(owner.ok(`query($p: ID!) { tasks(projectId: $p, first: 10) { edges { node { id data } } } }`, map[string]any{"p": first}), "tasks", "edges").([]any) {
+		byName[str(e, "node", "data", "image")] = str(e, "node", "id")
+	}
+	if len(byName) != 2 {
+		t.Fatalf("tasks: %v", byName)
+	}
+	names := slices.Sorted(maps.Keys(byName))
+	kept, dropped := names[0], names[1]
+	file := func(p string) string {
+		return filepath.Join(s.DataDir, "uploads", strings.TrimPrefix(p, "/api/uploads/"))
+	}
+	for _, p := range names {
+		if _, err := os.Stat(file(p)); err != nil {
+			t.Fatalf("the uploaded file: %v", err)
+		}
+	}
+	// kept is used by a task of another project too.
+	other := str(owner.ok(createProject, map[string]any{"i": map[string]any{"title": "Again", "labelConfig": uploadImageConfig}}), "createProject", "id")
+	owner.ok(importTasks, map[string]any{"p": other, "t": []any{map[string]any{"image": kept}}})
+
+	del := `mutation($p: ID!, $ids: [ID!]) { deleteTasks(projectId: $p, ids: $ids) }`
+	owner.ok(del, map[string]any{"p": first, "ids": []string{byName[kept], byName[dropped]}})
+	if _, err := os.Stat(file(dropped)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the file only its deleted task served: %v, want it removed", err)
+	}
+	if r := getUpload(owner, dropped); r.Status != http.StatusNotFound {
+		t.Errorf("the removed upload: HTTP %d", r.Status)
+	}
+	if r := getUpload(owner, kept); r.Status != http.StatusOK {
+		t.Fatalf("the file another task still uses: HTTP %d %s", r.Status, r.Raw)
+	}
+	owner.ok(`mutation($p: ID!) { deleteProject(id: $p) }`, map[string]any{"p": other})
+	if _, err := os.Stat(file(kept)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the file once the last task using it went with its project: %v, want it removed", err)
+	}
+	db := insider(t, s)
+	var left int
+	if err := db.SQL.QueryRow("SELECT count(*) FROM uploads WHERE organization_id <> 0 OR task_id <> 0").Scan(&left); err != nil || left != 0 {
+		t.Errorf("%d upload records still of a task (%v)", left, err)
+	}
+	if err := db.SQL.QueryRow("SELECT count(*) FROM upload_uses WHERE name <> '-'").Scan(&left); err != nil || left != 0 {
+		t.Errorf("%d uses left (%v)", left, err)
 	}
 }

@@ -635,6 +635,13 @@ var (
 		Name:       "uploads",
 		Columns:    UploadsColumns,
 		PrimaryKey: []*schema.Column{UploadsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "upload_task_id",
+				Unique:  false,
+				Columns: []*schema.Column{UploadsColumns[2]},
+			},
+		},
 	}
 	// UploadUsesColumns holds the columns for the "upload_uses" table.
 	UploadUsesColumns = []*schema.Column{
@@ -652,6 +659,11 @@ var (
 				Name:    "uploaduse_name_task_id",
 				Unique:  true,
 				Columns: []*schema.Column{UploadUsesColumns[1], UploadUsesColumns[2]},
+			},
+			{
+				Name:    "uploaduse_task_id",
+				Unique:  false,
+				Columns: []*schema.Column{UploadUsesColumns[2]},
 			},
 		},
 	}

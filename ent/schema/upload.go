@@ -5,6 +5,7 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
 
 	"gloss/internal/rule"
 )
@@ -35,6 +36,12 @@ func (Upload) Fields() []ent.Field {
 		// file (one exported and imported again) serve it too; 0 for none.
 		field.Int("organization_id").Immutable(),
 	}
+}
+
+// Indexes of the Upload: by its task, as a deletion of tasks finds the
+// files it leaves unreachable.
+func (Upload) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("task_id")}
 }
 
 // Policy of the Upload: the server's bookkeeping only; who may read the

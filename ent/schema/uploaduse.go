@@ -36,9 +36,10 @@ func (UploadUse) Fields() []ent.Field {
 	}
 }
 
-// Indexes of the UploadUse: by the file's name, as it is served.
+// Indexes of the UploadUse: by the file's name, as it is served, and by
+// the task, as a deletion of tasks forgets their uses.
 func (UploadUse) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("name", "task_id").Unique()}
+	return []ent.Index{index.Fields("name", "task_id").Unique(), index.Fields("task_id")}
 }
 
 // Policy of the UploadUse: the server's bookkeeping only; who may read the

@@ -59,7 +59,7 @@ func (sel TaskSelection) check() error {
 // Webhooks hear TASKS_DELETED with the first tasks' ids, as in Label Studio.
 func (s *Service) DeleteTasks(ctx context.Context, projectID int, sel TaskSelection) (int, error) {
 	return s.bulk(ctx, projectID, sel, bulkAction{audit: "project.tasks_deleted", noun: "tasks",
-		event: webhook.TasksDeleted, do: deleteTaskBatch, logNone: true})
+		event: webhook.TasksDeleted, do: s.deleteTaskBatch, logNone: true})
 }
 
 // DeleteAnnotations deletes every annotation of the selected tasks of a
@@ -82,12 +82,12 @@ func (s *Service) DeleteAnnotations(ctx context.Context, projectID int, sel Task
 // the project as the viewer (mayChange), so a viewer who may not delete it
 // deletes none of its tasks either. A failure after a step has committed
 // says how many tasks went (fault.Partial).
-func (s *Service) DeleteProject(ctx context.Context, id int, remove func(context.Context, int) error) error {
+func (s *Service) DeleteProject(ctx context.Context, id int, remove func(ctx context.Context, id int, forget projects.TasksGone) error) error {
 	n, err := s.EmptyProject(ctx, id, mayChange)
 	if err != nil {
 		return err
 	}
-	if err := remove(ctx, id); err != nil {
+	if err := remove(ctx, id, s.ForgetTasksUploads); err != nil {
 		if n > 0 {
 			return &fault.Partial{Err: err, Done: fmt.Sprintf("its %d tasks were deleted before this; run it again for the rest", n)}
 		}
@@ -103,7 +103,7 @@ func (s *Service) DeleteProject(ctx context.Context, id int, remove func(context
 // a step failed (after the steps before it).
 func (s *Service) EmptyProject(ctx context.Context, id int, check func(ctx context.Context, client *ent.Client, p *ent.Project) error) (int, error) {
 	return s.bulk(ctx, id, TaskSelection{All: true}, bulkAction{audit: "project.tasks_deleted", noun: "tasks",
-		event: webhook.TasksDeleted, do: deleteTaskBatch, check: check})
+		event: webhook.TasksDeleted, do: s.deleteTaskBatch, check: check})
 }
 
 // mayChange refuses, as the project policy would refuse its deletion, a
@@ -340,8 +340,9 @@ func deleteAnnotationBatch(ctx, sys context.Context, client *ent.Client, project
 
 // deleteTaskBatch deletes the tasks ids of project p: counters first (they
 // lock the task rows), then what hangs on them as the server, then the
-// tasks as the viewer. Drafts go with their task (a foreign key cascade).
-func deleteTaskBatch(ctx, sys context.Context, client *ent.Client, projectID int, ids []int) ([]int, error) {
+// tasks as the viewer, and last the uploaded files only they served
+// (ForgetTasksUploads). Drafts go with their task (a foreign key cascade).
+func (s *Service) deleteTaskBatch(ctx, sys context.Context, client *ent.Client, projectID int, ids []int) ([]int, error) {
 	ids, err := projects.TasksRemoving(ctx, client, projectID, ids)
 	if err != nil || len(ids) == 0 {
 		return nil, err
@@ -366,7 +367,7 @@ func deleteTaskBatch(ctx, sys context.Context, client *ent.Client, projectID int
 	if n != len(ids) {
 		return nil, fault.New(fault.NotFound, "some of the tasks are not in this project")
 	}
-	return ids, nil
+	return ids, s.ForgetTasksUploads(sys, client, ids)
 }
 
 func unique(ids []int) []int {

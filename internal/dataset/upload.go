@@ -526,28 +526,105 @@ func (s *Service) ForgetOrganization(ctx context.Context, orgID int) (remove fun
 	if _, err := client.UploadUse.Delete().Where(ofOrg, uploaduse.NameNEQ(usesRecorded)).Exec(ctx); err != nil {
 		return nil, err
 	}
-	// Each record becomes one of no task and no organization, which serves
-	// nobody: a file whose removal fails, or that a crash leaves behind,
-	// is then not taken at the next start for an earlier release's and
-	// handed to a task of another organization that names it.
 	if _, err := client.Upload.Delete().Where(upload.OrganizationID(orgID)).Exec(ctx); err != nil {
 		return nil, err
 	}
+	if err := recordNobodys(ctx, client, names); err != nil {
+		return nil, err
+	}
+	return func() { s.removeFiles(names) }, nil
+}
+
+// recordNobodys records the uploads names, whose records the caller has
+// deleted, as ones of no task and no organization, which serve nobody: a
+// file whose removal fails, or that a crash leaves behind, is then not
+// taken at the next start for an earlier release's and handed to a task
+// of another organization that names it.
+func recordNobodys(ctx context.Context, client *ent.Client, names []string) error {
 	for chunk := range slices.Chunk(names, uploadChunk) {
 		rows := make([]*ent.UploadCreate, len(chunk))
 		for i, name := range chunk {
 			rows[i] = client.Upload.Create().SetName(name).SetTaskID(0).SetOrganizationID(0)
 		}
 		if err := client.Upload.CreateBulk(rows...).Exec(ctx); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return func() {
-		if s.limits.UploadDir == "" {
-			return
+	return nil
+}
+
+// removeFiles removes the files of the uploads names, as far as it can.
+func (s *Service) removeFiles(names []string) {
+	if s.limits.UploadDir == "" {
+		return
+	}
+	for _, name := range names {
+		os.Remove(filepath.Join(s.limits.UploadDir, name))
+	}
+}
+
+// ForgetTasksUploads forgets, in the transaction of ctx (as the server),
+// the uses of uploaded files by the tasks ids, which are being deleted,
+// and the uploads their deletion leaves unreachable, and removes the files
+// of those once the transaction commits. A file is served only through a
+// task of its organization that names it, its own or one recorded as
+// using it; once the last of those is gone it serves nobody, and stayed on
+// disk for good with whatever it showed. Call it after the tasks' rows
+// are deleted.
+func (s *Service) ForgetTasksUploads(ctx context.Context, client *ent.Client, ids []int) error {
+	var names []string
+	for chunk := range slices.Chunk(ids, uploadChunk) {
+		own, err := client.Upload.Query().Where(upload.TaskIDIn(chunk...)).Select(upload.FieldName).Strings(ctx)
+		if err != nil {
+			return err
 		}
-		for _, name := range names {
-			os.Remove(filepath.Join(s.limits.UploadDir, name))
+		// Not the row that records how far the uses were recorded
+		// (usesRecorded), which names a task and no upload.
+		used := uploaduse.And(uploaduse.TaskIDIn(chunk...), uploaduse.NameNEQ(usesRecorded))
+		named, err := client.UploadUse.Query().Where(used).Select(uploaduse.FieldName).Strings(ctx)
+		if err != nil {
+			return err
 		}
-	}, nil
+		if _, err := client.UploadUse.Delete().Where(used).Exec(ctx); err != nil {
+			return err
+		}
+		names = append(append(names, own...), named...)
+	}
+	slices.Sort(names)
+	names = slices.Compact(names)
+	var gone []string
+	for chunk := range slices.Chunk(names, uploadChunk) {
+		// Still served: through its own task, or a use left.
+		ownTask := func(sel *sql.Selector) {
+			t := sql.Table(task.Table)
+			sel.Where(sql.In(sel.C(upload.FieldTaskID), sql.Select(t.C(task.FieldID)).From(t)))
+		}
+		live, err := client.Upload.Query().Where(upload.NameIn(chunk...), ownTask).Select(upload.FieldName).Strings(ctx)
+		if err != nil {
+			return err
+		}
+		used, err := client.UploadUse.Query().Where(uploaduse.NameIn(chunk...)).Select(uploaduse.FieldName).Strings(ctx)
+		if err != nil {
+			return err
+		}
+		live = append(live, used...)
+		for _, name := range chunk {
+			if !slices.Contains(live, name) {
+				gone = append(gone, name)
+			}
+		}
+	}
+	if len(gone) == 0 {
+		return nil
+	}
+	for chunk := range slices.Chunk(gone, uploadChunk) {
+		if _, err := client.Upload.Delete().Where(upload.NameIn(chunk...)).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	if err := recordNobodys(ctx, client, gone); err != nil {
+		return err
+	}
+	database.AfterCommit(ctx, func() { s.removeFiles(gone) })
+	return nil
 }

@@ -165,11 +165,15 @@ func zeroIfNil(id *int) int {
 	return *id
 }
 
+// TasksGone is what follows a deletion of tasks, in its transaction, once
+// their rows are gone: the dataset's ForgetTasksUploads.
+type TasksGone func(ctx context.Context, client *ent.Client, ids []int) error
+
 // DeleteProject deletes a project with its tasks, annotations and
 // predictions, all or nothing. Owners and admins delete any project of the
 // organization, managers those they see (that they created, or are members
 // of, directly or through a workspace): the project policy decides.
-func (s *Service) DeleteProject(ctx context.Context, id int) error {
+func (s *Service) DeleteProject(ctx context.Context, id int, forget TasksGone) error {
 	if _, err := fault.SignedIn(ctx); err != nil {
 		return err
 	}
@@ -181,7 +185,8 @@ func (s *Service) DeleteProject(ctx context.Context, id int) error {
 		}
 		// Its tasks left (those imported while its steps ran), locked
 		// before their annotations go: see LockTasksWhere.
-		if _, err := LockTasksWhere(ctx, client, task.ProjectID(p.ID)); err != nil {
+		left, err := LockTasksWhere(ctx, client, task.ProjectID(p.ID))
+		if err != nil {
 			return err
 		}
 		// System context for what the project holds: the annotations are
@@ -196,6 +201,9 @@ func (s *Service) DeleteProject(ctx context.Context, id int) error {
 			return err
 		}
 		if _, err := client.Task.Delete().Where(task.ProjectID(p.ID)).Exec(sys); err != nil {
+			return err
+		}
+		if err := forget(sys, client, left); err != nil {
 			return err
 		}
 		// Its storages go too (the buckets themselves are untouched).
