@@ -165,8 +165,9 @@ func TestChangesOfOneAnnotationAtOnceCountOnce(t *testing.T) {
 // overlap from 2 to 1 while an annotator submits the last place of a task
 // that has one annotation. The submit decided on the overlap it read as it
 // locked the task, and the manager's change, not yet committed, still said
-// 2: the task ended with two annotations under an overlap of 1. The submit
-// now waits for the change and decides on the overlap it committed.
+// 2: the task ended with two annotations under an overlap of 1. The
+// submit's update of the project's counters, which waits for the change,
+// now judges the overlap it committed, and refuses.
 func TestAnOverlapLoweredDuringASubmitHolds(t *testing.T) {
 	tm := MustTeam(t)
 	url := tm.s.env["DATABASE_URL"]
@@ -195,8 +196,8 @@ func TestAnOverlapLoweredDuringASubmitHolds(t *testing.T) {
 	if len(update.Errors) > 0 {
 		t.Fatalf("updateProject: %s", update.Raw)
 	}
-	if submit.Code() != "BAD_USER_INPUT" || !strings.Contains(submit.Raw, "overlap 1") {
-		t.Errorf("the submit to a task the lowered overlap filled: %s, want BAD_USER_INPUT naming overlap 1", submit.Raw)
+	if submit.Code() != "BAD_USER_INPUT" || !strings.Contains(submit.Raw, "its project's overlap was lowered as you submitted") {
+		t.Errorf("the submit to a task the lowered overlap filled: %s, want BAD_USER_INPUT saying the overlap was lowered", submit.Raw)
 	}
 	c := countsOf(t, url, first)
 	c.check(t, "after the race")

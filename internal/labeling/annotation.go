@@ -3,6 +3,7 @@ package labeling
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"reflect"
 	"time"
@@ -158,8 +159,10 @@ func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in Annotatio
 			return nil
 		}
 		// Last: every submit to the project updates its row, which stays
-		// locked (PostgreSQL) until the commit.
-		return projects.AnnotationsChanged(ctx, client, t.ProjectID, st.Total, 1)
+		// locked (PostgreSQL) until the commit. For a submit that must fit
+		// the overlap, the update is its last word on it (see noRoom).
+		fit := !rule.AnnotatesFreely(v)
+		return noRoom(t.ID, projects.AnnotationsChanged(ctx, client, t.ProjectID, st.Total, 1, fit))
 	})
 	if err != nil {
 		return nil, err
@@ -264,6 +267,19 @@ func hasRoom(v *viewer.Viewer, id int, st *submitState, now time.Time) error {
 		id, st.Overlap)
 }
 
+// noRoom is err of a counter update that had to fit the overlap, in the
+// client's terms when it did not: the overlap hasRoom decided on was read
+// beside a project update that had not committed, and the counter update,
+// which waited for that update's lock on the project row, found the task
+// full under the overlap it committed (a manager lowered it from 2 to 1 as
+// an annotator submitted the last place of a task with one annotation).
+func noRoom(taskID int, err error) error {
+	if errors.Is(err, projects.ErrNoRoom) {
+		return fault.Invalid("task %d has no room left for your annotation: its project's overlap was lowered as you submitted; ask nextTask for another task", taskID)
+	}
+	return err
+}
+
 // unskipHasRoom locks task t's row and applies hasRoom to it.
 func (s *Service) unskipHasRoom(ctx context.Context, client *ent.Client, t *ent.Task) error {
 	v, err := fault.SignedIn(ctx)
@@ -278,34 +294,18 @@ func (s *Service) unskipHasRoom(ctx context.Context, client *ent.Client, t *ent.
 }
 
 // lockRow locks task id's row until the transaction ends, on PostgreSQL,
-// past the privacy policy, and returns nothing of it. It also locks the
-// row of the task's project FOR KEY SHARE, so that the project's overlap a
-// later statement reads (submitState) is the one committed: a project
-// update locks its row FOR UPDATE before it changes the overlap
-// (projects.UpdateProject), so the two take turns. A submit that read the
-// overlap beside an update in flight decided on the old one, and a task
-// whose overlap went from 2 to 1 took a second annotation. KEY SHARE
-// does not conflict with the plain UPDATE of the project's counters that
-// every submit makes (projects.AnnotationsChanged): submits do not wait
-// for each other's. SQLite has no row locks and needs none: a transaction
-// there holds the database's write lock from BEGIN IMMEDIATE on, so it runs
-// no statement.
+// past the privacy policy, and returns nothing of it. SQLite has no row
+// locks and needs none: a transaction there holds the database's write
+// lock from BEGIN IMMEDIATE on, so it runs no statement.
 func (s *Service) lockRow(ctx context.Context, client *ent.Client, id int) error {
 	if !s.postgres {
 		return nil
 	}
-	rows, err := client.QueryContext(ctx, lockTaskSQL, id)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-	}
-	return rows.Err()
+	_, err := client.Task.Query().Where(task.ID(id)).
+		Modify(func(s *sql.Selector) { s.ForUpdate() }).
+		Select(task.FieldID).Ints(privacy.DecisionContext(ctx, privacy.Allow))
+	return err
 }
-
-// lockTaskSQL locks a task's row and its project's (see lockRow).
-const lockTaskSQL = `SELECT t.id FROM tasks t JOIN projects p ON p.id = t.project_id WHERE t.id = $1 FOR UPDATE OF t FOR KEY SHARE OF p`
 
 // own loads an annotation the viewer may change: a visible annotation of
 // someone else is FORBIDDEN, an invisible one NOT_FOUND.
@@ -412,7 +412,8 @@ func (s *Service) updateAnnotation(ctx context.Context, id int, in AnnotationInp
 		if *in.WasCancelled {
 			d = -1
 		}
-		if err := projects.AnnotationsChanging(ctx, client, a.TaskID, d); err != nil {
+		fit := d > 0 && !rule.AnnotatesFreely(viewer.User(ctx))
+		if err := noRoom(a.TaskID, projects.AnnotationsChanging(ctx, client, a.TaskID, d, fit)); err != nil {
 			return nil, err
 		}
 		if err := client.Task.UpdateOneID(a.TaskID).AddTotalAnnotations(d).AddCancelledAnnotations(-d).Exec(ctx); err != nil {
@@ -461,7 +462,7 @@ func (s *Service) deleteAnnotation(ctx context.Context, id int) error {
 	if a.WasCancelled {
 		d = 0
 	}
-	if err := projects.AnnotationsChanging(ctx, client, a.TaskID, d); err != nil {
+	if err := projects.AnnotationsChanging(ctx, client, a.TaskID, d, false); err != nil {
 		return err
 	}
 	if err := client.Annotation.DeleteOne(a).Exec(ctx); err != nil {

@@ -2,6 +2,7 @@ package projects
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"entgo.io/ent/dialect/sql"
@@ -56,7 +57,7 @@ func TasksAdded(ctx context.Context, client *ent.Client, projectID, after, throu
 // transaction takes as it commits, database.TxQueue), so concurrent
 // transactions never wait on each other in a circle on PostgreSQL. A change
 // of skips only (d = 0) takes the lock.
-func AnnotationsChanging(ctx context.Context, client *ent.Client, taskID, d int) error {
+func AnnotationsChanging(ctx context.Context, client *ent.Client, taskID, d int, fit bool) error {
 	t, err := client.Task.Query().Where(task.ID(taskID)).
 		Modify(database.ForUpdate).
 		Select(task.FieldProjectID, task.FieldTotalAnnotations).
@@ -64,27 +65,56 @@ func AnnotationsChanging(ctx context.Context, client *ent.Client, taskID, d int)
 	if err != nil {
 		return fmt.Errorf("count annotations: %w", err)
 	}
-	return AnnotationsChanged(ctx, client, t.ProjectID, t.TotalAnnotations, d)
+	return AnnotationsChanged(ctx, client, t.ProjectID, t.TotalAnnotations, d, fit)
 }
+
+// ErrNoRoom is AnnotationsChanged's answer when an annotation that had to
+// fit its project's overlap does not, under the overlap the project row
+// holds.
+var ErrNoRoom = errors.New("no room left under the project's overlap")
 
 // AnnotationsChanged is AnnotationsChanging for a caller that has locked
 // the task row already and read its total: it adds to the labeled_count of
 // the task's project when the change by d crosses the overlap.
-func AnnotationsChanged(ctx context.Context, client *ent.Client, projectID, total, d int) error {
+//
+// With fit, the change (one more non-skipped annotation, by someone who
+// may not go beyond the overlap) is made only while total is below the
+// overlap as the project row holds it, and is ErrNoRoom otherwise: the
+// caller decided on an overlap it read beside a project update that had
+// not committed (PostgreSQL), and this UPDATE, which waits for that
+// update's lock on the row and then judges the row it committed, is the
+// last word. It costs no statement of its own: every submit updates the
+// row anyway.
+func AnnotationsChanged(ctx context.Context, client *ent.Client, projectID, total, d int, fit bool) error {
 	if d == 0 {
 		return nil
 	}
 	labeled := func(b *sql.Builder, total int) {
 		b.WriteString("(CASE WHEN ").Arg(total).WriteString(" >= ").Ident(project.FieldOverlap).WriteString(" THEN 1 ELSE 0 END)")
 	}
-	return counterUpdate(ctx, client, project.ID(projectID), func(u *sql.UpdateBuilder) {
+	which := project.ID(projectID)
+	if fit {
+		which = project.And(which, func(s *sql.Selector) {
+			s.Where(sql.P(func(b *sql.Builder) { b.Arg(total).WriteString(" < ").Ident(s.C(project.FieldOverlap)) }))
+		})
+	}
+	n, err := client.Project.Update().Where(which).Modify(func(u *sql.UpdateBuilder) {
 		u.Set(project.FieldLabeledCount, sql.ExprFunc(func(b *sql.Builder) {
 			b.WriteString("COALESCE(").Ident(project.FieldLabeledCount).WriteString(", 0) + ")
 			labeled(b, total+d)
 			b.WriteString(" - ")
 			labeled(b, total)
 		}))
-	})
+	}).Save(Bookkeeping(ctx))
+	switch {
+	case err != nil:
+		return fmt.Errorf("update project counters: %w", err)
+	case n == 1:
+		return nil
+	case fit:
+		return ErrNoRoom // the project exists: its task's row is locked
+	}
+	return fmt.Errorf("update project counters: no such project")
 }
 
 // RecountLabeled counts a project's labeled tasks again, after its overlap

@@ -111,9 +111,9 @@ func (s *Service) UpdateProject(ctx context.Context, id int, in ProjectInput) (*
 	// Locked as read (PostgreSQL): the overlap compared below is the one
 	// this update replaces. Read before another update's commit, two
 	// updates at once (3 then 2, over a project at 2) each saw no change
-	// and left labeled_count counted for the other overlap. FOR UPDATE,
-	// not a weaker lock: submits lock the row FOR KEY SHARE before they
-	// read the overlap they decide on (labeling's lockRow), and wait here.
+	// and left labeled_count counted for the other overlap. A submit that
+	// read the old overlap beside this update is judged again by its
+	// counter update, which waits for this lock (AnnotationsChanged, fit).
 	p, err := client.Project.Query().Where(project.ID(id)).Modify(database.ForUpdate).Only(ctx)
 	if err != nil {
 		return nil, err
