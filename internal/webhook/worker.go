@@ -262,6 +262,19 @@ func (w *Worker) claim(ctx context.Context, n int, busy []int, inFlight map[int]
 	if len(busy) > 0 {
 		due = append(due, webhookdelivery.WebhookIDNotIn(busy...))
 	}
+	// Organizations at their share are left out of the read itself: passed
+	// over after it, a backlog of theirs filled the few rows a claim for
+	// two free sends reads, and another organization's delivery behind it
+	// waited for their slow receivers after all.
+	var full []int
+	for org, n := range inFlight {
+		if n >= w.orgShare() {
+			full = append(full, org)
+		}
+	}
+	if len(full) > 0 {
+		due = append(due, webhookdelivery.OrganizationIDNotIn(full...))
+	}
 	// A plain read first (an index seek): a worker with nothing due, which
 	// is every second of most days, takes no write lock (SQLite's one
 	// writer, which submits queue for) and no row locks.
