@@ -585,8 +585,10 @@ func (s *Service) ForgetTasksUploads(ctx context.Context, client *ent.Client, id
 		if err != nil {
 			return err
 		}
-		if _, err := client.UploadUse.Delete().Where(used).Exec(ctx); err != nil {
-			return err
+		if len(named) > 0 {
+			if _, err := client.UploadUse.Delete().Where(used).Exec(ctx); err != nil {
+				return err
+			}
 		}
 		names = append(append(names, own...), named...)
 	}
@@ -607,9 +609,12 @@ func (s *Service) ForgetTasksUploads(ctx context.Context, client *ent.Client, id
 		if err != nil {
 			return err
 		}
-		live = append(live, used...)
+		served := make(map[string]bool, len(live)+len(used))
+		for _, name := range append(live, used...) {
+			served[name] = true
+		}
 		for _, name := range chunk {
-			if !slices.Contains(live, name) {
+			if !served[name] {
 				gone = append(gone, name)
 			}
 		}
