@@ -312,7 +312,14 @@ func TestTheServerNoticesACutTail(t *testing.T) {
 		if err := f.log.Checkpoint(sys); !errors.Is(err, audit.ErrBroken) {
 			t.Fatalf("checkpoint after a cut: %v", err)
 		}
-		// Events appended after the cut take its places, but not its MACs.
+		// The server appends after the event it committed last, which is
+		// gone: the cut stays a gap in the chain.
+		f.record(t, "four")
+		mustBroken(t, f, "events were removed")
+		// A restarted server appends after the head it reads: its events
+		// take the cut's places, but not its MACs.
+		f.exec(t, "DELETE FROM audit_events WHERE seq = 4")
+		f.log = f.newLog()
 		f.record(t, "three again")
 		f.checkpoint(t)
 		mustBroken(t, f, "checkpoint")
