@@ -364,9 +364,23 @@ func TestChangePasswordEndsOtherSessions(t *testing.T) {
 		t.Fatal("a refused change ended other sessions")
 	}
 	owner.wantCode("BAD_USER_INPUT", change, map[string]any{"i": map[string]any{"currentPassword": ownerPassword, "newPassword": "qwerty"}})
+	// A copy of the changing session's own cookie, taken before the change
+	// (the reason for one, often), ends with it: the caller gets a new one.
+	thief := s.browser(t)
+	stolen := sessionCookie(t, owner)
+	setSessionCookie(t, thief, stolen)
+	if path(thief.ok(`{ viewer { id } }`, nil), "viewer") == nil {
+		t.Fatal("the copied cookie does not sign in before the change")
+	}
 	owner.ok(change, map[string]any{"i": map[string]any{"currentPassword": ownerPassword, "newPassword": "another fine phrase"}})
 	if path(other.ok(`{ viewer { id } }`, nil), "viewer") != nil {
 		t.Fatal("other session survived a password change")
+	}
+	if path(thief.ok(`{ viewer { id } }`, nil), "viewer") != nil {
+		t.Fatal("a copy of the changing session's cookie, taken before the change, still signs in")
+	}
+	if sessionCookie(t, owner) == stolen {
+		t.Fatal("the changing session kept its cookie")
 	}
 	if path(owner.ok(`{ viewer { id } }`, nil), "viewer") == nil {
 		t.Fatal("the changing session was ended")

@@ -262,3 +262,49 @@ func TestSignupFailuresAreThrottled(t *testing.T) {
 		t.Fatalf("the organization has %d members after the refused sign-ups, want the owner and the class of 30", n)
 	}
 }
+
+// TestSignInEventsAreFiledWithTheAccountTried: a failed sign-in was filed
+// under the caller's organization when the caller was signed in and the
+// email had no account (and under the account's otherwise), so any member,
+// owner of an organization of their own, read in their own audit log
+// whether an email has an account. Sign-in events are now filed under the
+// account tried, or none. A throttled sign-in was filed under none: the
+// account's administrators never saw it locked out.
+func TestSignInEventsAreFiledWithTheAccountTried(t *testing.T) {
+	s, owner := MustOwner(t, nil)
+	invite := inviteToken(str(owner.ok(orgQuery, nil), "organization", "inviteUrl"))
+	attacker := s.browser(t)
+	attacker.ok(signupMutation, signupVars(uniqueEmail("mallory"), "correct horse battery", invite))
+	org := str(attacker.ok(`mutation { createOrganization(title: "Mine") { id } }`, nil), "createOrganization", "id")
+	attacker.ok(`mutation($o: ID!) { switchOrganization(id: $o) { id } }`, map[string]any{"o": org})
+	const nobody = "nobody-here@example.com"
+	attacker.wantCode("UNAUTHENTICATED", loginMutation, loginVars(ownerEmail, "a wrong guess!"))
+	attacker.wantCode("UNAUTHENTICATED", loginMutation, loginVars(nobody, "a wrong guess!"))
+	emails := func(b *browser, action string) map[string]int {
+		seen := map[string]int{}
+		d := b.ok(auditQuery, map[string]any{"f": map[string]any{"action": action}})
+		for _, e := range path(d, "auditEvents", "edges").([]any) {
+			email, _ := path(e, "node", "details", "email").(string)
+			seen[email]++
+		}
+		return seen
+	}
+	if seen := emails(attacker, "login.failed"); len(seen) != 0 {
+		t.Fatalf("the caller's own audit log holds their failed sign-ins as another: %v", seen)
+	}
+	if seen := emails(owner, "login.failed"); seen[ownerEmail] != 1 || seen[nobody] != 0 {
+		t.Fatalf("the owner's log holds failed sign-ins %v, want the one at their account", seen)
+	}
+	// Four more wrong guesses use up the account's five; the sixth is
+	// throttled, and the account's organization sees it.
+	for range 4 {
+		s.browser(t).wantCode("UNAUTHENTICATED", loginMutation, loginVars(ownerEmail, "a wrong guess!"))
+	}
+	s.browser(t).wantCode("RATE_LIMITED", loginMutation, loginVars(ownerEmail, "a wrong guess!"))
+	if seen := emails(owner, "login.throttled"); seen[ownerEmail] != 1 {
+		t.Fatalf("the owner's log holds throttled sign-ins %v, want the one at their account", seen)
+	}
+	if seen := emails(attacker, "login.throttled"); len(seen) != 0 {
+		t.Fatalf("the caller's log holds throttled sign-ins %v", seen)
+	}
+}

@@ -700,17 +700,28 @@ func (s *Service) Login(ctx context.Context, email, pw string) (*ent.User, error
 		key = strings.ToLower(strings.TrimSpace(email))
 	}
 	account, address := accountKey(key), addressKey(addr)
+	// System context: sign-in looks up the account before anyone is signed
+	// in. Its events are filed with it too: under the organization of the
+	// account tried, or none, never under the caller's (who may be signed
+	// in already), which told a caller reading their own organization's
+	// log whether an email has an account.
+	sys := viewer.NewSystemContext(ctx)
 	// Reserve before the password is compared: a concurrent burst gets no
 	// more checks than the limits allow. A failure keeps its reservation.
 	if err := s.reserve(ctx, address, account); err != nil {
 		if fault.As(err) != nil {
-			s.record(ctx, audit.Event{Action: "login.throttled", Details: attemptedEmail(email)})
+			e := audit.Event{Action: "login.throttled", Details: attemptedEmail(email)}
+			if invalid == nil {
+				// The account's administrators see it locked out.
+				if u, err := s.client.User.Query().Where(user.Email(key)).Only(sys); err == nil {
+					e.TargetType, e.TargetID, e.OrgID = "User", itoa(u.ID), u.ActiveOrganizationID
+				}
+			}
+			s.record(sys, e)
 		}
 		return nil, err
 	}
 	wrong := fault.New(fault.Unauthenticated, "the email or password is not correct")
-	// System context: sign-in looks up the account before anyone is signed in.
-	sys := viewer.NewSystemContext(ctx)
 	var u *ent.User
 	var err error = &ent.NotFoundError{}
 	if invalid == nil {
@@ -718,7 +729,7 @@ func (s *Service) Login(ctx context.Context, email, pw string) (*ent.User, error
 	}
 	if ent.IsNotFound(err) || len(pw) > 4*password.MaxLength {
 		password.Waste(ctx, pw)
-		s.record(ctx, audit.Event{Action: "login.failed", Details: attemptedEmail(email)})
+		s.record(sys, audit.Event{Action: "login.failed", Details: attemptedEmail(email)})
 		return nil, wrong
 	}
 	if err != nil {
@@ -729,7 +740,7 @@ func (s *Service) Login(ctx context.Context, email, pw string) (*ent.User, error
 		return nil, err
 	}
 	if !ok || !u.Active {
-		s.record(ctx, audit.Event{Action: "login.failed", TargetType: "User", TargetID: itoa(u.ID), OrgID: u.ActiveOrganizationID,
+		s.record(sys, audit.Event{Action: "login.failed", TargetType: "User", TargetID: itoa(u.ID), OrgID: u.ActiveOrganizationID,
 			Details: map[string]any{"email": u.Email, "deactivated": !u.Active}})
 		return nil, wrong
 	}
@@ -765,7 +776,7 @@ func (s *Service) Login(ctx context.Context, email, pw string) (*ent.User, error
 		return s.audit.Record(ctx, audit.Event{Action: "login.succeeded", ActorID: &u.ID, OrgID: u.ActiveOrganizationID, TargetType: "User", TargetID: itoa(u.ID)})
 	})
 	if errors.Is(err, wrong) {
-		s.record(ctx, audit.Event{Action: "login.failed", TargetType: "User", TargetID: itoa(u.ID), OrgID: u.ActiveOrganizationID,
+		s.record(sys, audit.Event{Action: "login.failed", TargetType: "User", TargetID: itoa(u.ID), OrgID: u.ActiveOrganizationID,
 			Details: map[string]any{"email": u.Email, "changed_during_sign_in": true}})
 		return nil, wrong
 	}
@@ -836,28 +847,31 @@ func (s *Service) ChangePassword(ctx context.Context, current, next string) erro
 	if err != nil {
 		return err
 	}
-	tx, err := s.client.Tx(ctx)
+	err = database.InTx(ctx, s.client, func(ctx context.Context) error {
+		return s.changePassword(ctx, database.ClientFrom(ctx, s.client), v, hash)
+	})
 	if err != nil {
-		return err
-	}
-	txctx := ent.NewTxContext(ctx, tx) // the audit hook and record write within it
-	if err := s.changePassword(txctx, tx.Client(), v, hash); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
 		return err
 	}
 	s.clearThrottle(ctx, key)
 	return nil
 }
 
+// changePassword stores the new hash and ends every session of the user,
+// the caller's own included: a copy of the caller's cookie, taken before
+// the change (the reason for it, often), must not outlive it. A caller
+// signed in by session gets a new one in the same transaction.
 func (s *Service) changePassword(ctx context.Context, client *ent.Client, v *viewer.Viewer, hash string) error {
 	if err := client.User.UpdateOneID(v.UserID).SetPasswordHash(hash).Exec(ctx); err != nil {
 		return err
 	}
-	if _, err := client.Session.Delete().Where(session.UserID(v.UserID), session.IDNEQ(v.SessionID)).Exec(ctx); err != nil {
+	if _, err := client.Session.Delete().Where(session.UserID(v.UserID)).Exec(ctx); err != nil {
 		return err
+	}
+	if v.Method == viewer.MethodSession {
+		if err := s.sessions.StartSession(ctx, v.UserID); err != nil {
+			return err
+		}
 	}
 	s.record(ctx, audit.Event{Action: "password.changed", TargetType: "User", TargetID: itoa(v.UserID)})
 	return nil
