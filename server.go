@@ -191,6 +191,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	}); err != nil {
 		return fmt.Errorf("bootstrap: %w", err)
 	}
+	go forgetThrottles(ctx, accts, log)
 
 	dist, err := fs.Sub(frontend.Dist, "dist")
 	if err != nil {
@@ -374,14 +375,33 @@ func pruneAudit(ctx context.Context, log *audit.Log, retention time.Duration, lo
 	if retention <= 0 {
 		return
 	}
-	t := time.NewTicker(24 * time.Hour)
-	defer t.Stop()
-	for {
+	periodically(ctx, 24*time.Hour, func() {
 		if n, err := log.Prune(ctx, retention); err != nil && ctx.Err() == nil {
 			logger.Error("audit retention", slog.Any("error", err))
 		} else if n > 0 {
 			logger.Info("audit retention removed events", slog.Int("events", n))
 		}
+	})
+}
+
+// forgetThrottles deletes expired sign-in throttles at start and then
+// hourly.
+func forgetThrottles(ctx context.Context, accts *accounts.Service, logger *slog.Logger) {
+	periodically(ctx, time.Hour, func() {
+		if n, err := accts.ForgetThrottles(ctx); err != nil && ctx.Err() == nil {
+			logger.Error("forget expired throttles", slog.Any("error", err))
+		} else if n > 0 {
+			logger.Info("forgot expired throttles", slog.Int("rows", n))
+		}
+	})
+}
+
+// periodically runs fn now and then every d until ctx ends.
+func periodically(ctx context.Context, d time.Duration, fn func()) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		fn()
 		select {
 		case <-ctx.Done():
 			return

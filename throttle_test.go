@@ -9,6 +9,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"gloss/ent"
+	"gloss/ent/throttle"
+	"gloss/internal/viewer"
 )
 
 // burst sends n operations at once, each from its own browser, and counts
@@ -306,5 +311,43 @@ func TestSignInEventsAreFiledWithTheAccountTried(t *testing.T) {
 	}
 	if seen := emails(attacker, "login.throttled"); len(seen) != 0 {
 		t.Fatalf("the caller's log holds throttled sign-ins %v", seen)
+	}
+}
+
+// TestExpiredThrottlesAreForgotten: every failed sign-in at a new email,
+// or from a new address, left a throttle row for good, so a spray of
+// guesses grew the table without end. Rows whose window ended over an hour
+// ago are deleted at start and hourly, in batches; live windows stay.
+func TestExpiredThrottlesAreForgotten(t *testing.T) {
+	s, _ := MustOwner(t, nil)
+	s.browser(t).wantCode("UNAUTHENTICATED", loginMutation, loginVars(uniqueEmail("guess"), "a wrong guess!"))
+	db := insider(t, s)
+	sys := viewer.NewSystemContext(t.Context())
+	live, err := db.Client.Throttle.Query().Count(sys)
+	if err != nil || live != 2 {
+		t.Fatalf("a failed sign-in left %d throttle rows (%v), want its account's and its address's", live, err)
+	}
+	const expired = 2500 // more than one batch
+	old := time.Now().Add(-2 * time.Hour)
+	for i := 0; i < expired; i += 500 {
+		var rows []*ent.ThrottleCreate
+		for j := i; j < i+500; j++ {
+			rows = append(rows, db.Client.Throttle.Create().SetKey(fmt.Sprintf("account:spray%d", j)).SetFailures(5).SetWindowStart(old))
+		}
+		db.Client.Throttle.CreateBulk(rows...).ExecX(sys)
+	}
+	// A window that ended only just now is kept too: another process's
+	// clock may be behind.
+	db.Client.Throttle.Create().SetKey("account:recent").SetFailures(5).SetWindowStart(time.Now().Add(-20 * time.Minute)).ExecX(sys)
+	s.stop()
+	s = mustStartIn(t, s.DataDir, s.env)
+	waitFor(t, "the expired throttles forgotten", func() bool {
+		return db.Client.Throttle.Query().Where(throttle.KeyHasPrefix("account:spray")).CountX(sys) == 0
+	})
+	if n := db.Client.Throttle.Query().CountX(sys); n != live+1 {
+		t.Fatalf("%d throttle rows left, want the %d live ones and the recent one", n, live)
+	}
+	if !strings.Contains(s.log(t), "rows=2500") {
+		t.Fatalf("the start did not log the rows it forgot:\n%s", s.log(t))
 	}
 }

@@ -206,3 +206,42 @@ func (s *Service) clearThrottle(ctx context.Context, k throttleKey) {
 	ctx = viewer.NewSystemContext(ctx)
 	_, _ = database.ClientFrom(ctx, s.client).Throttle.Delete().Where(throttle.Key(k.key)).Exec(ctx)
 }
+
+// throttleKept is how long a throttle row is kept after its window
+// started: an expired window counts as none (reserve starts it again), and
+// the margin leaves room for processes whose clocks differ.
+const throttleKept = throttleWindow + time.Hour
+
+// forgetBatch is how many expired throttle rows one statement deletes, so
+// that a large sweep holds SQLite's writer a moment at a time.
+const forgetBatch = 1000
+
+// ForgetThrottles deletes the throttle rows whose window ended long ago
+// and returns how many. Without it every failed sign-in at a new email
+// (or from a new address) left a row for good, and a spray of guesses grew
+// the table without end. It walks the table by id, a batch per
+// transaction.
+func (s *Service) ForgetThrottles(ctx context.Context) (int, error) {
+	sys := viewer.NewSystemContext(ctx)
+	cutoff := time.Now().Add(-throttleKept)
+	removed, after := 0, 0
+	for {
+		ids, err := s.client.Throttle.Query().
+			Where(throttle.IDGT(after), throttle.WindowStartLT(cutoff)).
+			Order(throttle.ByID()).Limit(forgetBatch).IDs(sys)
+		if err != nil || len(ids) == 0 {
+			return removed, err
+		}
+		// The condition again: a window started anew since the read stays.
+		n, err := s.client.Throttle.Delete().
+			Where(throttle.IDIn(ids...), throttle.WindowStartLT(cutoff)).Exec(sys)
+		removed += n
+		if err != nil {
+			return removed, fmt.Errorf("forget expired throttles: %w", err)
+		}
+		if len(ids) < forgetBatch {
+			return removed, nil
+		}
+		after = ids[len(ids)-1]
+	}
+}
