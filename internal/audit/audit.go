@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -147,8 +148,9 @@ func (l *Log) Record(ctx context.Context, e Event) error {
 	return err
 }
 
-// inTx runs f in a transaction of its own that holds the chain lock; f
-// returns the head it left the chain at.
+// inTx runs f in a transaction of its own; f takes the chain lock before
+// it reads or writes the chain (appendRows does), and returns the head it
+// left the chain at.
 func (l *Log) inTx(ctx context.Context, f func(*ent.Client) (chainHead, error)) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -156,12 +158,7 @@ func (l *Log) inTx(ctx context.Context, f func(*ent.Client) (chainHead, error)) 
 	if err != nil {
 		return err
 	}
-	client := tx.Client()
-	if err := l.lock(ctx, client); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	head, err := f(client)
+	head, err := f(tx.Client())
 	if err != nil {
 		_ = tx.Rollback()
 		return err
@@ -247,12 +244,15 @@ func (l *Log) later(tx *ent.Tx, row *ent.AuditEvent) error {
 // insider cut the chain's end), the row takes the place after the guess,
 // so the cut shows as a gap that Verify reports rather than being sealed
 // over.
+//
+// On PostgreSQL the insert takes the chain lock itself (see
+// insertStatement): an append after a good guess is one statement.
 func (l *Log) appendRows(ctx context.Context, client *ent.Client, rows []*ent.AuditEvent) (chainHead, error) {
-	if err := l.lock(ctx, client); err != nil { // re-entrant within a transaction
-		return chainHead{}, err
-	}
 	head, guessed := l.guess()
 	if !guessed {
+		if err := l.lock(ctx, client); err != nil { // re-entrant within a transaction
+			return chainHead{}, err
+		}
 		var err error
 		if head, err = l.head(ctx, client); err != nil {
 			return chainHead{}, err
@@ -271,6 +271,7 @@ func (l *Log) appendRows(ctx context.Context, client *ent.Client, rows []*ent.Au
 				head = chainHead{seq: *row.Seq, hash: row.Hash}
 				continue
 			}
+			// The insert took the chain lock, stored or not.
 			if head, err = l.head(ctx, client); err != nil {
 				return chainHead{}, err
 			}
@@ -347,9 +348,13 @@ func (l *Log) insert(ctx context.Context, client *ent.Client, head chainHead, ro
 		}
 		details = json.RawMessage(b)
 	}
-	res, err := client.ExecContext(ctx, l.insertSQL, row.CreatedAt, nullable(row.ActorID), nullable(row.OrganizationID),
+	args := []any{row.CreatedAt, nullable(row.ActorID), nullable(row.OrganizationID),
 		row.Action, row.TargetType, row.TargetID, row.ClientAddress, row.UserAgent, row.RequestID,
-		details, seq, row.PrevHash, row.Hash)
+		details, seq, row.PrevHash, row.Hash}
+	if l.dialect == dialect.Postgres {
+		args = append(args, chainLock)
+	}
+	res, err := client.ExecContext(ctx, l.insertSQL, args...)
 	if err != nil {
 		return false, fmt.Errorf("audit: append event %d: %w", seq, err)
 	}
@@ -383,7 +388,12 @@ var insertColumns = []string{
 
 // insertStatement is insert's statement in dialect d: a row whose place
 // (seq) is taken is not stored, and the statement does not fail (which
-// on PostgreSQL would end the transaction).
+// on PostgreSQL would end the transaction). On PostgreSQL it takes the
+// chain lock (re-entrant) as it computes the row, before the unique index
+// is checked: a scalar subquery of seq's value, which runs first. The
+// index is checked against every committed row, whatever the statement's
+// snapshot, and an append that committed before the lock was granted has
+// committed its row.
 func insertStatement(d string) string {
 	values := make([]any, len(insertColumns)) // placeholders; a nil would be written as NULL
 	for i := range values {
@@ -395,7 +405,15 @@ func insertStatement(d string) string {
 		panic(fmt.Sprintf("audit: the insert statement: %v", err))
 	}
 	q, _ := b.Query()
-	return q
+	if d != dialect.Postgres {
+		return q
+	}
+	seq := fmt.Sprintf("$%d", slices.Index(insertColumns, auditevent.FieldSeq)+1)
+	locked := fmt.Sprintf("(SELECT %s::bigint FROM pg_advisory_xact_lock($%d))", seq, len(insertColumns)+1)
+	if strings.Count(q, seq+",") != 1 {
+		panic(fmt.Sprintf("audit: the insert statement: no single %s in %s", seq, q))
+	}
+	return strings.Replace(q, seq+",", locked+",", 1)
 }
 
 // nullable is p's value, or NULL.
@@ -448,6 +466,9 @@ func (l *Log) Prune(ctx context.Context, retention time.Duration) (int, error) {
 	cutoff := l.now().Add(-retention)
 	removed := 0
 	err := l.inTx(ctx, func(client *ent.Client) (chainHead, error) {
+		if err := l.lock(ctx, client); err != nil {
+			return chainHead{}, err
+		}
 		if err := l.seal(ctx, client); err != nil {
 			return chainHead{}, err
 		}
