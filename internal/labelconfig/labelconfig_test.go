@@ -755,6 +755,35 @@ func TestValidateResult(t *testing.T) {
 			{"from_id": "s5", "to_id": "s18", "type": "relation", "direction": "up"}]`, 2, `"direction" must be`},
 		{"relation to another relation", `[{"id": "r", "from_id": "r", "to_id": "r", "type": "relation"}]`, 0, `from_id "r" is not the id of any region`},
 	}
+	// Spans stacked over one character: MaxSpanDepth of them, and one more.
+	// Side by side, any number (one ends where the next starts).
+	stacked := func(n int) string {
+		items := make([]string, n)
+		for i := range items {
+			items[i] = span(0, 22, "", "Person")
+		}
+		return "[" + strings.Join(items, ",") + "]"
+	}
+	var side []string
+	for i := range 3 * MaxSpanDepth {
+		side = append(side, fmt.Sprintf(`{"from_name": "label", "to_name": "remote", "type": "labels", "value": {"start": %d, "end": %d, "labels": ["Person"]}}`, i, i+1))
+	}
+	points := make([]string, MaxPolygonPoints+1)
+	for i := range points {
+		points[i] = "[1, 2]"
+	}
+	tests = append(tests, []struct {
+		name   string
+		result string
+		index  int
+		want   string
+	}{
+		{"spans stacked to the limit", stacked(MaxSpanDepth), -1, ""},
+		{"spans stacked past the limit", stacked(MaxSpanDepth + 1), MaxSpanDepth, fmt.Sprintf(`more than %d spans cover character 0 of "text"`, MaxSpanDepth)},
+		{"spans side by side", "[" + strings.Join(side, ",") + "]", -1, ""},
+		{"polygon with the most points", `[` + item("poly", "image", "polygonlabels", `{"points": [`+strings.Join(points[1:], ",")+`], "polygonlabels": ["Road"]}`) + `]`, -1, ""},
+		{"polygon with too many points", `[` + item("poly", "image", "polygonlabels", `{"points": [`+strings.Join(points, ",")+`], "polygonlabels": ["Road"]}`) + `]`, 0, fmt.Sprintf("value.points has %d points; a polygon may have at most %d", MaxPolygonPoints+1, MaxPolygonPoints)},
+	}...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var result []map[string]any

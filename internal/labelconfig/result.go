@@ -1,8 +1,10 @@
 package labelconfig
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -19,6 +21,12 @@ const (
 	MaxTextAreaItems = 100
 	// MaxTextAreaLength is the longest text, in characters, a textarea item may hold.
 	MaxTextAreaLength = 10000
+	// MaxPolygonPoints is the most points one polygon may have.
+	MaxPolygonPoints = 10000
+	// MaxSpanDepth is the most text spans of one result that may cover one
+	// character of an object: nested entities are a few deep, while
+	// thousands stacked made every viewer's editor draw millions of marks.
+	MaxSpanDepth = 100
 )
 
 // slack absorbs floating-point rounding in coordinates, which are percentages
@@ -67,8 +75,47 @@ func (c *Config) ValidateResult(result []map[string]any, data map[string]any) er
 		}
 	}
 	for i, item := range result {
+		v.index = i
 		if msg := v.item(item); msg != "" {
 			return &ResultError{Index: i, Msg: msg}
+		}
+	}
+	return v.spanDepth()
+}
+
+// textSpan is a text span of the result: its item's index and offsets.
+type textSpan struct {
+	index      int
+	start, end int64
+}
+
+// spanDepth checks that at most MaxSpanDepth spans cover any character of
+// an object, in one sweep over the spans' edges per object.
+func (v *resultValidator) spanDepth() error {
+	for _, name := range slices.Sorted(maps.Keys(v.spans)) {
+		spans := v.spans[name]
+		if len(spans) <= MaxSpanDepth {
+			continue
+		}
+		type edge struct {
+			at    int64
+			delta int
+			span  int // the item's index
+		}
+		edges := make([]edge, 0, 2*len(spans))
+		for _, sp := range spans {
+			edges = append(edges, edge{sp.start, 1, sp.index}, edge{sp.end, -1, sp.index})
+		}
+		// A span ends before the character at its end: ends first; then
+		// in the order of the result.
+		slices.SortFunc(edges, func(a, b edge) int {
+			return cmp.Or(cmp.Compare(a.at, b.at), cmp.Compare(a.delta, b.delta), cmp.Compare(a.span, b.span))
+		})
+		depth := 0
+		for _, e := range edges {
+			if depth += e.delta; depth > MaxSpanDepth {
+				return &ResultError{Index: e.span, Msg: fmt.Sprintf("more than %d spans cover character %d of %q; the limit is %d", MaxSpanDepth, e.at, name, MaxSpanDepth)}
+			}
 		}
 	}
 	return nil
@@ -81,6 +128,9 @@ type resultValidator struct {
 	texts map[string][]rune // object name -> its text as code points, computed once
 
 	dialogues map[string]*dialogue // object name -> its paragraphs, read once
+
+	index int                   // the item being checked
+	spans map[string][]textSpan // object name -> the text spans over it, for spanDepth
 
 	relationLabels []string        // the Relation options of all Relations tags
 	relationAccept map[string]bool // their values and aliases
@@ -271,6 +321,10 @@ func (v *resultValidator) span(obj *Object, value map[string]any) string {
 	if start < 0 || end <= start {
 		return fmt.Sprintf("value.start (%d) and value.end (%d) must satisfy 0 <= start < end", start, end)
 	}
+	if v.spans == nil {
+		v.spans = map[string][]textSpan{}
+	}
+	v.spans[obj.Name] = append(v.spans[obj.Name], textSpan{v.index, start, end})
 	runes, msg := v.text(obj)
 	if msg != "" || runes == nil {
 		return msg
@@ -431,6 +485,9 @@ func polygon(value map[string]any) string {
 	}
 	if len(points) < 3 {
 		return fmt.Sprintf("a polygon needs at least 3 points, but value.points has %d", len(points))
+	}
+	if len(points) > MaxPolygonPoints {
+		return fmt.Sprintf("value.points has %d points; a polygon may have at most %d", len(points), MaxPolygonPoints)
 	}
 	for i, p := range points {
 		pair, ok := p.([]any)
