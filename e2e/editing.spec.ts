@@ -722,3 +722,56 @@ test("a labeled relation shows its label at the middle of its arrow over text", 
   });
   await labelAtMiddle(label, middle);
 });
+
+// Crafted results. An import brings annotations and predictions checked for
+// their shape only (as Label Studio does: an export holds results made
+// under earlier configurations), so the editor itself must stay usable with
+// whatever a result of 1 MiB may hold.
+const stackedSpans = `<View>
+  <Labels name="label" toName="text"><Label value="Person"/></Labels>
+  <Relations><Relation value="near"/></Relations>
+  <Text name="text" value="$text"/>
+</View>`;
+
+test("crafted results: 8,000 spans stacked over one text, with relations, leave the editor usable", async ({ page, request }) => {
+  // Drawn piece by piece against every span, these froze the tab for
+  // minutes; each piece also listed the ids of all the spans over it.
+  const n = 8000;
+  const text = "x".repeat(2 * n + 1);
+  const result: unknown[] = [];
+  for (let i = 0; i < n; i++) {
+    result.push({ id: `s${i}`, from_name: "label", to_name: "text", type: "labels", value: { start: i, end: 2 * n + 1 - i, labels: ["Person"] } });
+  }
+  for (let i = 0; i < 300; i++) {
+    result.push({ from_id: `s${i}`, to_id: `s${i + 1}`, type: "relation", direction: "right", labels: ["near"] });
+  }
+  const title = `Stacked spans ${stamp}`;
+  await project(request, title, stackedSpans, [{ data: { text }, predictions: [{ result }] }]);
+  await open(page, title);
+  await expect(page.locator("mark.lc-span").first()).toBeVisible();
+  await expect(page.locator(".lc-span-notice")).toHaveText(
+    "3000 of the 8000 regions over this text are not drawn: the most it shows is 5000.",
+  );
+  await expect(page.locator(".lc-span-relations path").first()).toBeAttached();
+  // No piece lists more than the top spans over it.
+  const most = await page
+    .locator("mark.lc-span")
+    .evaluateAll((marks) => Math.max(...marks.map((m) => (m.getAttribute("data-region-ids") ?? "").split(" ").length)));
+  expect(most).toBe(32);
+});
+
+const polygons = `<View>
+  <Image name="image" value="$image"/>
+  <PolygonLabels name="poly" toName="image"><Label value="Road"/></PolygonLabels>
+</View>`;
+
+test("crafted results: a polygon of 150,000 points is drawn, not an error", async ({ page, request }) => {
+  // Math.min(...points) overflowed the call stack past about 125,000.
+  const points = Array.from({ length: 150_000 }, (_, i) => [1 + (i % 9), 1 + ((i * 7) % 9)]); // one digit each: the body stays under 1 MiB
+  const result = [{ id: "p", from_name: "poly", to_name: "image", type: "polygonlabels", value: { points, closed: true, polygonlabels: ["Road"] } }];
+  const title = `Huge polygon ${stamp}`;
+  await project(request, title, polygons, [{ data: { image: png(200, 100, [90, 60, 140]) }, predictions: [{ result }] }]);
+  await open(page, title);
+  await expect(page.locator(".lc-editor polygon").first()).toBeAttached();
+  await expect(page.getByText("The labeling editor could not be shown")).toHaveCount(0);
+});

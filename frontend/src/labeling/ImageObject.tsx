@@ -14,7 +14,7 @@ import { Field } from "../components/Field.tsx";
 import { objectValue, safeImageUrl, type ObjectInfo, type RegionTag } from "./config.ts";
 import { useEditor } from "./context.ts";
 import { colorStyle } from "./controls.tsx";
-import { isRegion, isRelation, labelsOf, num, removeRegion, type RegionItem } from "./result.ts";
+import { greatest, isRegion, isRelation, labelsOf, least, num, removeRegion, type RegionItem } from "./result.ts";
 
 const drawingTags: readonly RegionTag[] = [
   "RectangleLabels",
@@ -138,8 +138,8 @@ function adjusted(
     // The whole polygon moves, as far as the image goes.
     const xs = points.map((p) => p[0]);
     const ys = points.map((p) => p[1]);
-    const mx = clampTo(dx, -Math.min(...xs), 100 - Math.max(...xs));
-    const my = clampTo(dy, -Math.min(...ys), 100 - Math.max(...ys));
+    const mx = clampTo(dx, -least(xs), 100 - greatest(xs));
+    const my = clampTo(dy, -least(ys), 100 - greatest(ys));
     return { ...origin, points: points.map((p) => [p[0] + mx, p[1] + my]) };
   }
   const x = num(origin.x) ?? 0;
@@ -1018,7 +1018,7 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
       let at: Point | null = null;
       if (item.type === "polygonlabels") {
         const points = pointsOf(v);
-        if (points.length > 0) at = [Math.min(...points.map((p) => p[0])), Math.min(...points.map((p) => p[1]))];
+        if (points.length > 0) at = [least(points.map((p) => p[0])), least(points.map((p) => p[1]))];
       } else {
         const [x, y] = [num(v.x), num(v.y)];
         // A keypoint's label starts at the dot's right edge (its radius is 0.9%), beside it rather than over it.

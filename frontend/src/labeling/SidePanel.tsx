@@ -8,7 +8,7 @@ import { useState } from "react";
 import { useEditor } from "./context.ts";
 import { colorStyle } from "./controls.tsx";
 import { EyeIcon, EyeOffIcon, LockIcon, UnlockIcon } from "./icons.tsx";
-import { isRegion, isRelation, labelsOf, num, removeRegion, type RegionItem } from "./result.ts";
+import { isRegion, isRelation, labelsOf, least, num, removeRegion, type RegionItem } from "./result.ts";
 
 function clip(text: string, most = 48): string {
   return text.length > most ? `${text.slice(0, most - 1)}…` : text;
@@ -72,7 +72,7 @@ function position(item: RegionItem): [number, number] | null {
   if (item.type === "polygonlabels" && Array.isArray(v.points)) {
     const points = v.points.filter((p): p is number[] => Array.isArray(p)).map((p) => [Number(p[0]), Number(p[1])]);
     if (points.length === 0) return null;
-    return [Math.min(...points.map((p) => p[1] ?? 0)), Math.min(...points.map((p) => p[0] ?? 0))];
+    return [least(points.map((p) => p[1] ?? 0)), least(points.map((p) => p[0] ?? 0))];
   }
   const x = num(v.x);
   const y = num(v.y);

@@ -21,10 +21,24 @@ interface Arrow {
   middle: [number, number];
 }
 
+/**
+ * firstPieces maps each span id to its first piece in stage, in one walk
+ * of the pieces: a query of the whole stage per relation's end cost
+ * relations × pieces on every render.
+ */
+function firstPieces(stage: HTMLElement): Map<string, Element> {
+  const first = new Map<string, Element>();
+  for (const piece of stage.querySelectorAll("[data-region-ids]")) {
+    for (const id of (piece.getAttribute("data-region-ids") ?? "").split(" ")) {
+      if (id && !first.has(id)) first.set(id, piece);
+    }
+  }
+  return first;
+}
+
 /** anchor is where arrows meet a span: the top middle of its first piece's first line, in stage pixels. */
-function anchor(stage: HTMLElement, id: string, origin: DOMRect): [number, number] | null {
-  const piece = stage.querySelector(`[data-region-ids~="${CSS.escape(id)}"]`);
-  const rect = piece?.getClientRects()[0];
+function anchor(pieces: Map<string, Element>, id: string, origin: DOMRect): [number, number] | null {
+  const rect = pieces.get(id)?.getClientRects()[0];
   if (!rect) return null;
   return [rect.left + rect.width / 2 - origin.left, rect.top - origin.top];
 }
@@ -32,10 +46,11 @@ function anchor(stage: HTMLElement, id: string, origin: DOMRect): [number, numbe
 /** measure lays out an arrow for each relation whose two ends are spans in stage. */
 function measure(stage: HTMLElement, relations: readonly RelationItem[]): Arrow[] {
   const origin = stage.getBoundingClientRect();
+  const pieces = firstPieces(stage);
   const arrows: Arrow[] = [];
   for (const relation of relations) {
-    const from = anchor(stage, relation.from_id, origin);
-    const to = anchor(stage, relation.to_id, origin);
+    const from = anchor(pieces, relation.from_id, origin);
+    const to = anchor(pieces, relation.to_id, origin);
     if (!from || !to) continue;
     // The arrow arches over the text between the two spans, higher the farther apart they are,
     // but never out of the stage's top (the curve rises three quarters of its lift), where it

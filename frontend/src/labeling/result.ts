@@ -69,6 +69,23 @@ export function strings(value: JsonValue | undefined): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
 }
 
+/**
+ * least and greatest are Math.min and Math.max of a list of any length:
+ * spread into arguments, a list past about 125,000 numbers (a polygon of a
+ * crafted result) overflows the call stack. Infinity and -Infinity for none.
+ */
+export function least(values: readonly number[]): number {
+  let m = Infinity;
+  for (const v of values) if (v < m) m = v;
+  return m;
+}
+
+export function greatest(values: readonly number[]): number {
+  let m = -Infinity;
+  for (const v of values) if (v > m) m = v;
+  return m;
+}
+
 /** num reads a finite number from a result value. */
 export function num(value: JsonValue | undefined): number | null {
   return typeof value === "number" && Number.isFinite(value) ? value : null;
