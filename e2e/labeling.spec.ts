@@ -296,9 +296,14 @@ test("project instructions: markdown on the project and label pages, http(s) lin
 }) => {
   const title = `Instructions ${stamp}`;
   const exportLink = `[the data](${seeded.url}/%61pi/projects/1/export?format=JSON)`;
+  // The server cleans a path before routing it: //api/... and dot segments
+  // are redirected to /api/..., so they are no links either.
+  const slashesLink = `[more data](${seeded.url}//api/projects/1/export?format=JSON)`;
+  const dotsLink = `[all data](${seeded.url}/x/%2e%2e//api/projects/1/export?format=JSON)`;
   const instructions = [
     "Read **carefully**, see [the guide](https://example.com/guide) and not [this](javascript:alert(1)).",
     `Nor ${exportLink}: the app's own API is no link.`,
+    `Nor ${slashesLink}, nor ${dotsLink}.`,
     "- one `code` item",
     "[".repeat(5000) + " [x](".repeat(500),
   ].join("\n\n");
@@ -321,6 +326,8 @@ test("project instructions: markdown on the project and label pages, http(s) lin
     await expect(card.getByRole("link", { name: "the guide" })).toHaveAttribute("href", "https://example.com/guide");
     await expect(card).toContainText("[this](javascript:alert(1))");
     await expect(card).toContainText(exportLink);
+    await expect(card).toContainText(slashesLink);
+    await expect(card).toContainText(dotsLink);
     await expect(card.locator("li code", { hasText: "code" })).toBeVisible();
     await expect(card).toContainText("[".repeat(5000) + " [x](");
   };

@@ -78,17 +78,29 @@ const inlinePattern = new RegExp(
  * safeHref returns the URL when it is http(s), null otherwise, and null for
  * the app's own API (an export, the audit download): a reader who clicked
  * such a link in a manager's instructions would run it in their own name.
- * The server routes by the decoded path, so the check decodes it too.
+ * The server routes by the decoded path, cleaned (it redirects //api/... and
+ * /a/%2e%2e/api/... to /api/...), so the check decodes and cleans it too.
  */
 function safeHref(url: string): string | null {
   try {
     const parsed = new URL(url);
     if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return null;
-    if (parsed.origin === window.location.origin && decodeURIComponent(parsed.pathname).startsWith("/api/")) return null;
+    if (parsed.origin === window.location.origin && `${cleanPath(decodeURIComponent(parsed.pathname))}/`.startsWith("/api/")) return null;
     return parsed.href;
   } catch {
     return null;
   }
+}
+
+/** cleanPath is path as Go's path.Clean writes it: no empty, "." or ".." segments. */
+function cleanPath(path: string): string {
+  const out: string[] = [];
+  for (const segment of path.split("/")) {
+    if (segment === "" || segment === ".") continue;
+    if (segment === "..") out.pop();
+    else out.push(segment);
+  }
+  return `/${out.join("/")}`;
 }
 
 function inline(text: string, key: string, depth = 0): ReactNode[] {
