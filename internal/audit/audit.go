@@ -14,7 +14,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -80,10 +79,6 @@ type Log struct {
 	pending   database.TxQueue[*ent.AuditEvent] // events recorded in a transaction, appended at its commit
 	insertSQL string                            // insert's statement
 
-	tipMu sync.Mutex
-	tip   chainHead // the newest event this process committed: the guess of the head (see guess)
-	tipAt time.Time // when
-
 	sinceCheckpoint atomic.Int64  // events appended since the last checkpoint
 	kick            chan struct{} // asks the checkpoint loop for one now
 	stop            context.CancelFunc
@@ -139,35 +134,31 @@ func (l *Log) Record(ctx context.Context, e Event) error {
 	if tx := ent.TxFromContext(ctx); tx != nil {
 		return l.later(tx, l.row(ctx, e))
 	}
-	err := l.inTx(ctx, func(client *ent.Client) (chainHead, error) {
-		return l.appendRows(ctx, client, []*ent.AuditEvent{l.row(ctx, e)})
-	})
+	err := l.inTx(ctx, func(client *ent.Client) error { return l.append(ctx, client, e) })
 	if err == nil {
 		l.counted()
 	}
 	return err
 }
 
-// inTx runs f in a transaction of its own; f takes the chain lock before
-// it reads or writes the chain (appendRows does), and returns the head it
-// left the chain at.
-func (l *Log) inTx(ctx context.Context, f func(*ent.Client) (chainHead, error)) error {
+// inTx runs f in a transaction of its own that holds the chain lock.
+func (l *Log) inTx(ctx context.Context, f func(*ent.Client) error) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	tx, err := l.client.Tx(ctx)
 	if err != nil {
 		return err
 	}
-	head, err := f(tx.Client())
-	if err != nil {
+	client := tx.Client()
+	if err := l.lock(ctx, client); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	if err := f(client); err != nil {
+		_ = tx.Rollback()
 		return err
 	}
-	l.committed(head)
-	return nil
+	return tx.Commit()
 }
 
 // lock takes the chain lock for the rest of client's transaction. On SQLite
@@ -209,8 +200,7 @@ func (l *Log) later(tx *ent.Tx, row *ent.AuditEvent) error {
 		return func(next ent.Committer) ent.Committer {
 			return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
 				rows := l.pending.Take(tx)
-				head, err := l.appendRows(ctx, tx.Client(), rows)
-				if err != nil {
+				if err := l.appendRows(ctx, tx.Client(), rows); err != nil {
 					_ = tx.Rollback()
 					return fmt.Errorf("audit log: %w", err)
 				}
@@ -220,7 +210,6 @@ func (l *Log) later(tx *ent.Tx, row *ent.AuditEvent) error {
 					_ = tx.Rollback()
 					return err
 				}
-				l.committed(head)
 				for range rows {
 					l.counted()
 				}
@@ -231,96 +220,48 @@ func (l *Log) later(tx *ent.Tx, row *ent.AuditEvent) error {
 }
 
 // appendRows takes the chain lock and appends rows, stamped with the time
-// they join the chain, and returns the head they leave it at: the caller
-// tells committed once the transaction has committed.
-//
-// The first row goes after the guessed head (see guess), which spares
-// reading the head on every append. A guess is a head that committed, so
-// when it is wrong another append came after it (another process's, or
-// a prune's, which appends too): the row's place is then taken, the
-// insert stores nothing (insert's ON CONFLICT), and the row goes after
-// the head read under the chain lock. A row never links to an event that
-// did not commit. When events after the guess were removed instead (an
-// insider cut the chain's end), the row takes the place after the guess,
-// so the cut shows as a gap that Verify reports rather than being sealed
-// over.
-//
-// On PostgreSQL the insert takes the chain lock itself (see
-// insertStatement): an append after a good guess is one statement.
-func (l *Log) appendRows(ctx context.Context, client *ent.Client, rows []*ent.AuditEvent) (chainHead, error) {
-	head, guessed := l.guess()
-	if !guessed {
-		if err := l.lock(ctx, client); err != nil { // re-entrant within a transaction
-			return chainHead{}, err
-		}
-		var err error
-		if head, err = l.head(ctx, client); err != nil {
-			return chainHead{}, err
-		}
+// they join the chain.
+func (l *Log) appendRows(ctx context.Context, client *ent.Client, rows []*ent.AuditEvent) error {
+	if err := l.lock(ctx, client); err != nil {
+		return err
+	}
+	head, err := l.head(ctx, client)
+	if err != nil {
+		return err
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	for _, row := range rows {
 		row.CreatedAt = now
-		if guessed {
-			guessed = false
-			stored, err := l.insert(ctx, client, head, row)
-			if err != nil {
-				return chainHead{}, err
-			}
-			if stored {
-				head = chainHead{seq: *row.Seq, hash: row.Hash}
-				continue
-			}
-			// The insert took the chain lock, stored or not.
-			if head, err = l.head(ctx, client); err != nil {
-				return chainHead{}, err
-			}
+		ev, err := l.insert(ctx, client, head, row)
+		if err != nil {
+			return err
 		}
-		var err error
-		if head, err = l.insertAfter(ctx, client, head, row); err != nil {
-			return chainHead{}, err
-		}
+		head = chainHead{seq: *ev.Seq, hash: ev.Hash}
 	}
-	return head, nil
+	return nil
 }
 
-// guessFresh is how long a head this process committed serves as the
-// guess of the chain's head. A prune removes only events older than a day
-// (GLOSS_AUDIT_RETENTION_DAYS ≥ 1), so it cannot have removed the event
-// after a fresh guess and left its place free.
-const guessFresh = time.Minute
-
-// guess returns the head to append after and true: the newest event this
-// process committed, if it did so within guessFresh; appendRows checks it.
-func (l *Log) guess() (chainHead, bool) {
-	l.tipMu.Lock()
-	defer l.tipMu.Unlock()
-	if l.tip.seq == 0 || time.Since(l.tipAt) > guessFresh {
-		return chainHead{}, false
+func (l *Log) append(ctx context.Context, client *ent.Client, e Event) error {
+	if err := l.lock(ctx, client); err != nil { // re-entrant within a transaction
+		return err
 	}
-	return l.tip, true
+	head, err := l.head(ctx, client)
+	if err != nil {
+		return err
+	}
+	row := l.row(ctx, e)
+	_, err = l.insert(ctx, client, head, row)
+	return err
 }
 
-// committed notes that the transaction that left the chain at head has
-// committed. Two appends that committed one after the other may tell it
-// in the other order: the newer head stays.
-func (l *Log) committed(head chainHead) {
-	l.tipMu.Lock()
-	defer l.tipMu.Unlock()
-	if head.seq > l.tip.seq {
-		l.tip, l.tipAt = head, time.Now()
-	}
-}
-
-// insert signs row as the successor of head and stores it, unless head
-// has a successor already (stored false: see appendRows); the chain lock
+// insert signs row as the successor of head and stores it; the chain lock
 // is held. It is one INSERT of its own, not ent's create: a row of the
 // chain is the server's to write (no privacy rule or hook has a say), and
 // appending is on the path of every change. An event in a transaction of
 // its own took 111-171 µs through ent on SQLite, 73-83 µs so (PostgreSQL:
 // 1.18-1.25 ms, 0.91-0.94 ms). The values are bound as ent binds them
 // (details as JSON) after ent's own validators.
-func (l *Log) insert(ctx context.Context, client *ent.Client, head chainHead, row *ent.AuditEvent) (stored bool, err error) {
+func (l *Log) insert(ctx context.Context, client *ent.Client, head chainHead, row *ent.AuditEvent) (*ent.AuditEvent, error) {
 	for _, f := range []struct {
 		valid func(string) error
 		value string
@@ -330,7 +271,7 @@ func (l *Log) insert(ctx context.Context, client *ent.Client, head chainHead, ro
 		{auditevent.UserAgentValidator, row.UserAgent}, {auditevent.RequestIDValidator, row.RequestID},
 	} {
 		if err := f.valid(f.value); err != nil {
-			return false, fmt.Errorf("audit: %w", err)
+			return nil, fmt.Errorf("audit: %w", err)
 		}
 	}
 	seq := head.seq + 1
@@ -344,38 +285,17 @@ func (l *Log) insert(ctx context.Context, client *ent.Client, head chainHead, ro
 	if row.Details != nil {
 		b, err := json.Marshal(row.Details)
 		if err != nil {
-			return false, fmt.Errorf("audit: encode details: %w", err)
+			return nil, fmt.Errorf("audit: encode details: %w", err)
 		}
 		details = json.RawMessage(b)
 	}
-	args := []any{row.CreatedAt, nullable(row.ActorID), nullable(row.OrganizationID),
+	_, err := client.ExecContext(ctx, l.insertSQL, row.CreatedAt, nullable(row.ActorID), nullable(row.OrganizationID),
 		row.Action, row.TargetType, row.TargetID, row.ClientAddress, row.UserAgent, row.RequestID,
-		details, seq, row.PrevHash, row.Hash}
-	if l.dialect == dialect.Postgres {
-		args = append(args, chainLock)
-	}
-	res, err := client.ExecContext(ctx, l.insertSQL, args...)
+		details, seq, row.PrevHash, row.Hash)
 	if err != nil {
-		return false, fmt.Errorf("audit: append event %d: %w", seq, err)
+		return nil, fmt.Errorf("audit: append event %d: %w", seq, err)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("audit: append event %d: %w", seq, err)
-	}
-	return n == 1, nil
-}
-
-// insertAfter is insert for a caller that read head under the chain lock:
-// a row in the place after it is an error. It returns the new head.
-func (l *Log) insertAfter(ctx context.Context, client *ent.Client, head chainHead, row *ent.AuditEvent) (chainHead, error) {
-	stored, err := l.insert(ctx, client, head, row)
-	switch {
-	case err != nil:
-		return chainHead{}, err
-	case !stored:
-		return chainHead{}, fmt.Errorf("audit: event %d exists beside the chain's head %d", head.seq+1, head.seq)
-	}
-	return chainHead{seq: *row.Seq, hash: row.Hash}, nil
+	return row, nil
 }
 
 // insertColumns are the columns insert sets, in the order of its values.
@@ -386,34 +306,18 @@ var insertColumns = []string{
 	auditevent.FieldDetails, auditevent.FieldSeq, auditevent.FieldPrevHash, auditevent.FieldHash,
 }
 
-// insertStatement is insert's statement in dialect d: a row whose place
-// (seq) is taken is not stored, and the statement does not fail (which
-// on PostgreSQL would end the transaction). On PostgreSQL it takes the
-// chain lock (re-entrant) as it computes the row, before the unique index
-// is checked: a scalar subquery of seq's value, which runs first. The
-// index is checked against every committed row, whatever the statement's
-// snapshot, and an append that committed before the lock was granted has
-// committed its row.
+// insertStatement is insert's statement in dialect d.
 func insertStatement(d string) string {
 	values := make([]any, len(insertColumns)) // placeholders; a nil would be written as NULL
 	for i := range values {
 		values[i] = 0
 	}
-	b := sql.Dialect(d).Insert(auditevent.Table).Columns(insertColumns...).Values(values...).
-		OnConflict(sql.ConflictColumns(auditevent.FieldSeq), sql.DoNothing())
+	b := sql.Dialect(d).Insert(auditevent.Table).Columns(insertColumns...).Values(values...)
 	if err := b.Err(); err != nil {
 		panic(fmt.Sprintf("audit: the insert statement: %v", err))
 	}
 	q, _ := b.Query()
-	if d != dialect.Postgres {
-		return q
-	}
-	seq := fmt.Sprintf("$%d", slices.Index(insertColumns, auditevent.FieldSeq)+1)
-	locked := fmt.Sprintf("(SELECT %s::bigint FROM pg_advisory_xact_lock($%d))", seq, len(insertColumns)+1)
-	if strings.Count(q, seq+",") != 1 {
-		panic(fmt.Sprintf("audit: the insert statement: no single %s in %s", seq, q))
-	}
-	return strings.Replace(q, seq+",", locked+",", 1)
+	return q
 }
 
 // nullable is p's value, or NULL.
@@ -465,23 +369,20 @@ func (l *Log) Prune(ctx context.Context, retention time.Duration) (int, error) {
 	sys := viewer.NewSystemContext(ctx)
 	cutoff := l.now().Add(-retention)
 	removed := 0
-	err := l.inTx(ctx, func(client *ent.Client) (chainHead, error) {
-		if err := l.lock(ctx, client); err != nil {
-			return chainHead{}, err
-		}
+	err := l.inTx(ctx, func(client *ent.Client) error {
 		if err := l.seal(ctx, client); err != nil {
-			return chainHead{}, err
+			return err
 		}
 		first, err := client.AuditEvent.Query().Where(auditevent.SeqNotNil()).
 			Order(ent.Asc(auditevent.FieldSeq)).First(sys)
 		if ent.IsNotFound(err) {
-			return chainHead{}, nil
+			return nil
 		} else if err != nil {
-			return chainHead{}, err
+			return err
 		}
 		head, err := l.head(ctx, client)
 		if err != nil {
-			return chainHead{}, err
+			return err
 		}
 		// The chain is cut before the first event that is not old enough,
 		// so a clock that stepped back never removes a newer event.
@@ -493,20 +394,20 @@ func (l *Log) Prune(ctx context.Context, retention time.Duration) (int, error) {
 		case err == nil:
 			through = *keep.Seq - 1
 		case !ent.IsNotFound(err):
-			return chainHead{}, err
+			return err
 		}
 		if through < *first.Seq {
-			return head, nil
+			return nil
 		}
 		last, err := client.AuditEvent.Query().Where(auditevent.Seq(through)).Only(sys)
 		if err != nil {
-			return chainHead{}, fmt.Errorf("find the last event to prune: %w", err)
+			return fmt.Errorf("find the last event to prune: %w", err)
 		}
 		if removed, err = client.AuditEvent.Delete().Where(auditevent.SeqLTE(through)).Exec(sys); err != nil {
-			return chainHead{}, err
+			return err
 		}
 		if _, err := client.AuditCheckpoint.Delete().Where(auditcheckpoint.SeqLTE(through)).Exec(sys); err != nil {
-			return chainHead{}, err
+			return err
 		}
 		row := l.row(sys, Event{Action: ActionPruned, Details: map[string]any{
 			"removed":      removed,
@@ -515,7 +416,8 @@ func (l *Log) Prune(ctx context.Context, retention time.Duration) (int, error) {
 			"through_hash": hex.EncodeToString(last.Hash),
 			"before":       cutoff.UTC().Format(time.RFC3339),
 		}})
-		return l.insertAfter(ctx, client, head, row)
+		_, err = l.insert(ctx, client, head, row)
+		return err
 	})
 	if err != nil {
 		return 0, err

@@ -117,7 +117,7 @@ func (l *Log) seal(ctx context.Context, client *ent.Client) error {
 		"legacy_first_prev_hash": hex.EncodeToString(first.PrevHash),
 		"legacy_head":            hex.EncodeToString(last.Hash),
 	}})
-	_, err = l.insertAfter(ctx, client, chainHead{seq: int64(n), hash: last.Hash}, row)
+	_, err = l.insert(ctx, client, chainHead{seq: int64(n), hash: last.Hash}, row)
 	return err
 }
 

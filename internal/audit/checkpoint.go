@@ -197,12 +197,7 @@ func (l *Log) Start(ctx context.Context, logger *slog.Logger) error {
 				slog.String("file", l.opts.CheckpointFile), slog.Int64("bytes", cut))
 		}
 	}
-	if err := l.inTx(ctx, func(client *ent.Client) (chainHead, error) {
-		if err := l.lock(ctx, client); err != nil {
-			return chainHead{}, err
-		}
-		return chainHead{}, l.seal(ctx, client)
-	}); err != nil {
+	if err := l.inTx(ctx, func(client *ent.Client) error { return l.seal(ctx, client) }); err != nil {
 		return fmt.Errorf("seal the audit log of the earlier release: %w", err)
 	}
 	if err := l.checkpoint(ctx, true); err != nil {
