@@ -454,6 +454,10 @@ func TestSignupRefusesLookalikeEmails(t *testing.T) {
 		{"right-to-left override", "\u202emoc.elpmaxe@renwo", "invisible"},
 		{"byte order mark", "\ufeffowner@example.com", "invisible"},
 		{"decomposed accent", "jose\u0301@example.com", "already exists"},
+		// One Cyrillic letter among Latin ones reads exactly like the owner.
+		{"cyrillic o", "\u043ewner@example.com", "mixes scripts"},
+		{"cyrillic a in the domain", "owner@ex\u0430mple.com", "mixes scripts"},
+		{"greek omicron", "\u03bfwner@example.com", "mixes scripts"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := s.browser(t)
@@ -469,6 +473,11 @@ func TestSignupRefusesLookalikeEmails(t *testing.T) {
 	b := s.browser(t)
 	if got := str(b.ok(loginMutation, loginVars("jose\u0301@example.com", ownerPassword)), "login", "user", "email"); got != composed {
 		t.Fatalf("signed in as %q, want %q", got, composed)
+	}
+	// A part in one script, or in the mixes Unicode allows (Latin with Han
+	// and kana), is an address like any other.
+	for _, email := range []string{"\u0438\u0432\u0430\u043d@example.com", "\u5c71\u7530\u305f\u308d\u3046.taro@example.jp", "m\u00fcller-2@example.de"} {
+		s.browser(t).ok(signupMutation, signupVars(email, ownerPassword, invite))
 	}
 }
 

@@ -13,7 +13,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/mail"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -117,6 +119,84 @@ func NormalizeEmail(email string) (string, error) {
 		return "", fault.Invalid("%q is not a valid email address", email)
 	}
 	return strings.ToLower(email), nil
+}
+
+// NewEmail is NormalizeEmail for an address an account is created with,
+// which must also not mix scripts within a part (see mixedScripts): a
+// Cyrillic "о" in "оwner@example.com" made an account that reads exactly
+// like the owner's, to admins and (as the display name) to every member.
+// Sign-in still looks addresses up by NormalizeEmail alone, so an account
+// made before keeps signing in.
+func NewEmail(email string) (string, error) {
+	email, err := NormalizeEmail(email)
+	if err != nil {
+		return "", err
+	}
+	if part, scripts := mixedScripts(email); part != "" {
+		return "", fault.Invalid("email %q mixes scripts in %q (%s): such an address can read exactly like another", email, part, strings.Join(scripts, " and "))
+	}
+	return email, nil
+}
+
+// mixedScripts returns the first part of email (its local part, or a label
+// of its domain) whose letters are of more than one script, with those
+// scripts; "" when there is none. Digits and punctuation (Unicode's Common
+// and Inherited) go with any script, and so do the mixes Unicode's
+// "highly restrictive" level allows (UTS #39): Latin with Han and Japanese
+// kana, with Han and Bopomofo, or with Han and Hangul. A part all in one
+// script other than Latin may still look like a Latin one: that is a
+// whole word made of lookalikes, far rarer than one letter swapped.
+func mixedScripts(email string) (string, []string) {
+	local, domain, _ := strings.Cut(email, "@")
+	for _, part := range append([]string{local}, strings.Split(domain, ".")...) {
+		seen := map[string]bool{}
+		for _, r := range part {
+			if name := scriptOf(r); name != "" {
+				seen[name] = true
+			}
+		}
+		if len(seen) <= 1 || allowedMix(seen) {
+			continue
+		}
+		return part, slices.Sorted(maps.Keys(seen))
+	}
+	return "", nil
+}
+
+// allowedMix reports whether scripts are one of the mixes UTS #39's highly
+// restrictive level allows.
+func allowedMix(scripts map[string]bool) bool {
+	for _, mix := range [][]string{
+		{"Latin", "Han", "Hiragana", "Katakana"},
+		{"Latin", "Han", "Bopomofo"},
+		{"Latin", "Han", "Hangul"},
+	} {
+		all := true
+		for name := range scripts {
+			all = all && slices.Contains(mix, name)
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
+
+// scriptOf returns the name of r's script, or "" for Common and Inherited
+// (digits, punctuation, combining marks) and what is in none.
+func scriptOf(r rune) string {
+	if r < 0x80 {
+		if unicode.IsLetter(r) {
+			return "Latin"
+		}
+		return ""
+	}
+	for name, table := range unicode.Scripts {
+		if name != "Common" && name != "Inherited" && unicode.Is(table, r) {
+			return name
+		}
+	}
+	return ""
 }
 
 // ActWhereTheyBelong makes the users (all, or those of users) whose
@@ -274,6 +354,9 @@ func (s *Service) bootstrap(ctx context.Context, client *ent.Client, baseURL, em
 			owned, err := hasOwner(ctx, client, org.ID)
 			if err != nil {
 				return "", err
+			}
+			if _, err := NewEmail(email); err != nil {
+				return "", fmt.Errorf("--username: %w", err)
 			}
 			if err := password.Check(pw); err != nil {
 				return "", fmt.Errorf("--password: %w", err)
@@ -526,7 +609,7 @@ func (s *Service) SignupOpen() bool { return s.openSignup }
 // is open), and signs it in. The first account made through the setup link
 // becomes the owner, and the link dies.
 func (s *Service) Signup(ctx context.Context, email, pw, inviteToken string) (*ent.User, error) {
-	email, err := NormalizeEmail(email)
+	email, err := NewEmail(email)
 	if err != nil {
 		return nil, err
 	}
