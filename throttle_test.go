@@ -312,6 +312,23 @@ func TestSignInEventsAreFiledWithTheAccountTried(t *testing.T) {
 	if seen := emails(attacker, "login.throttled"); len(seen) != 0 {
 		t.Fatalf("the caller's log holds throttled sign-ins %v", seen)
 	}
+	// A sign-in refused for its address (a spray from it), not its account,
+	// is not filed as the account locked out: the attacker's own account,
+	// whose organization is theirs, has every attempt left.
+	mallory := str(attacker.ok(`{ viewer { email } }`, nil), "viewer", "email")
+	for {
+		r := s.browser(t).gql(loginMutation, loginVars(uniqueEmail("spray"), "a wrong guess!"))
+		if r.Code() == "RATE_LIMITED" {
+			break
+		}
+		if r.Code() != "UNAUTHENTICATED" {
+			t.Fatalf("a spray's guess answered %s", r.Raw)
+		}
+	}
+	s.browser(t).wantCode("RATE_LIMITED", loginMutation, loginVars(mallory, "correct horse battery"))
+	if seen := emails(attacker, "login.throttled"); len(seen) != 0 {
+		t.Fatalf("a sign-in refused for its address was filed as the account locked out: %v", seen)
+	}
 }
 
 // TestExpiredThrottlesAreForgotten: every failed sign-in at a new email,

@@ -794,8 +794,10 @@ func (s *Service) Login(ctx context.Context, email, pw string) (*ent.User, error
 	if err := s.reserve(ctx, address, account); err != nil {
 		if fault.As(err) != nil {
 			e := audit.Event{Action: "login.throttled", Details: attemptedEmail(email)}
-			if invalid == nil {
-				// The account's administrators see it locked out.
+			var refused *refusedBy
+			if invalid == nil && errors.As(err, &refused) && refused.key == account {
+				// The account is locked out (not the address): its
+				// administrators see it.
 				if u, err := s.client.User.Query().Where(user.Email(key)).Only(sys); err == nil {
 					e.TargetType, e.TargetID, e.OrgID = "User", itoa(u.ID), u.ActiveOrganizationID
 				}

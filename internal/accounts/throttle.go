@@ -91,11 +91,20 @@ func (s *Service) reserve(ctx context.Context, keys ...throttleKey) error {
 		}
 		if !ok {
 			s.refund(ctx, keys[:i]...)
-			return s.limited(ctx, k, now)
+			return &refusedBy{k, s.limited(ctx, k, now)}
 		}
 	}
 	return nil
 }
+
+// refusedBy is reserve's refusal: the key with no attempt left, and the
+// RATE_LIMITED answer.
+type refusedBy struct {
+	key throttleKey
+	error
+}
+
+func (r *refusedBy) Unwrap() error { return r.error }
 
 // take reserves one attempt under k in one statement: insert the key's row
 // at 1, or on conflict start an expired window again at 1 or add 1 to a
