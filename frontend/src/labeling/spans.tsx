@@ -317,8 +317,12 @@ export function SpanText({
       if (over[k]!.end > from) active.splice(sortedIndex(active, k), 0, k);
     }
     // Only the top spans are drawn into the piece (its color, its labels,
-    // its ids): one under dozens of others cannot be seen or clicked.
-    const covering = active.slice(-maxCovering).map((k) => over[k]!);
+    // its ids), as many as the server lets a result stack; the selected
+    // and the editable span always are, for their highlight and handles.
+    const covering = topOf(active, maxCovering, (k) => {
+      const id = over[k]!.item.id;
+      return id === editor.selected || over[k] === editable;
+    }).map((k) => over[k]!);
     const isWaiting = waiting !== null && waiting.start <= from && waiting.end >= to;
     if (covering.length === 0) {
       return isWaiting ? (
@@ -374,9 +378,18 @@ const maxSpansDrawn = 5000;
 /**
  * maxCovering is the most spans over a piece that it is drawn with (the top
  * ones), and lists the ids of for SpanRelations: each piece listing every
- * span over it wrote 10^8 ids for 10,000 nested spans.
+ * span over it wrote 10^8 ids for 10,000 nested spans. It is the server's
+ * MaxSpanDepth, so a result the server accepts is drawn whole.
  */
-const maxCovering = 32;
+const maxCovering = 100;
+
+/** topOf is the last n of sorted, and before them those of the rest that keep says to, in sorted's order. */
+function topOf(sorted: readonly number[], n: number, keep: (k: number) => boolean): number[] {
+  if (sorted.length <= n) return [...sorted];
+  const top = sorted.slice(-n);
+  const kept = sorted.slice(0, -n).filter(keep);
+  return kept.length > 0 ? [...kept, ...top] : top;
+}
 
 /** sortedIndex is where k goes in the ascending list sorted. */
 function sortedIndex(sorted: readonly number[], k: number): number {
