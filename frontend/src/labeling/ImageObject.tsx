@@ -894,6 +894,10 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
           ),
         );
       };
+      // A polygon of a model's or an import's, thousands of points long,
+      // gets no handles: two circles a point froze the tab (300,000 for a
+      // crafted one). It is still moved whole, relabeled or deleted.
+      if (points.length > maxVertexHandles) return null;
       return (
         <g style={style}>
           {points.map((p, i) => {
@@ -1371,6 +1375,9 @@ export function decodeRLE(rle: readonly number[], limit: number): Uint8Array | n
   }
   return out;
 }
+
+/** maxVertexHandles is the most points a selected polygon gets handles for. */
+const maxVertexHandles = 2000;
 
 /**
  * The masks drawn so far, by the RLE list they were drawn from and then by
