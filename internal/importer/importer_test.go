@@ -170,6 +170,15 @@ func TestParseJSON(t *testing.T) {
 		{name: "single task object", input: `{"data": {"x": 1}, "predictions": [{"result": [], "score": 1}]}`, want: []string{
 			`{"x":1} pred([] score=1)`,
 		}},
+		// Label Studio's JSON export writes a task's predictions as their
+		// ids; it reads a score with float() and keeps a model version as
+		// text.
+		{name: "predictions and annotations as ids are skipped", input: `[{"data": {"a": 1}, "predictions": [286, {"result": [], "score": "0.5", "model_version": 3}], "annotations": [17]}]`, want: []string{
+			`{"a":1} pred([] score=0.5 model=3)`,
+		}},
+		{name: "a score that is no number is none", input: `[{"data": {}, "predictions": [{"result": [], "score": "high"}]}]`, want: []string{
+			`{} pred([])`,
+		}},
 		{name: "single flat object", input: "\n\n  {\"text\": \"only\"}\n", want: []string{`{"text":"only"}`}},
 		{name: "strings are text tasks", input: `["a", "b \"q\"\n", "<&>"]`, want: []string{
 			`{"text":"a"}`, `{"text":"b \"q\"\n"}`, `{"text":"<&>"}`,
@@ -216,9 +225,9 @@ func TestParseJSON(t *testing.T) {
 		{name: "was_cancelled not bool", input: `[{"data": {}, "annotations": [{"result": [], "was_cancelled": "yes"}]}]`, row: 1, line: 1, msg: `annotations[0]: "was_cancelled" must be true or false`},
 		{name: "lead_time not number", input: `[{"data": {}, "annotations": [{"result": [], "lead_time": "5"}]}]`, row: 1, line: 1, msg: `annotations[0]: "lead_time" must be a number, not a string`},
 		{name: "prediction without result", input: `[{"data": {}, "predictions": [{"score": 1}]}]`, row: 1, line: 1, msg: `predictions[0]: "result" must be a list`},
-		{name: "score not number", input: `[{"data": {}, "predictions": [{"result": [], "score": "high"}]}]`, row: 1, line: 1, msg: `predictions[0]: "score" must be a number`},
+		{name: "score not number", input: `[{"data": {}, "predictions": [{"result": [], "score": true}]}]`, row: 1, line: 1, msg: `predictions[0]: "score" must be a number`},
 		{name: "score not finite", input: `[{"data": {}, "predictions": [{"result": [], "score": 1e999}]}]`, row: 1, line: 1, msg: `task.predictions[0].score: the number 1e999 is too large to store`},
-		{name: "model_version not string", input: `[{"data": {}, "predictions": [{"result": [], "model_version": 3}]}]`, row: 1, line: 1, msg: `predictions[0]: "model_version" must be a string`},
+		{name: "model_version not string", input: `[{"data": {}, "predictions": [{"result": [], "model_version": {}}]}]`, row: 1, line: 1, msg: `predictions[0]: "model_version" must be a string or a number`},
 		{name: "duplicate key", input: `[{"data": {}, "data": {"a": 1}}]`, row: 1, line: 1, msg: `task: has the key "data" twice`},
 		{name: "duplicate nested key", input: `[{"data": {"a": {"b": 1, "b": 2}}}]`, row: 1, line: 1, msg: `task.data.a: has the key "b" twice`},
 		{name: "NUL in a result", input: `[{"data": {}, "annotations": [{"result": [{"value": {"text": ["a\u0000"]}}]}]}]`, row: 1, line: 1, msg: `task.annotations[0].result[0].value.text[0]: contains a NUL character`},

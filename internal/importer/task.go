@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"gloss/internal/labelconfig"
@@ -96,6 +98,9 @@ func taskObject(raw []byte) (Task, error) {
 			if i == MaxPerTask {
 				return Task{}, problemf(`"annotations" holds more than %d annotations, the most one task may bring`, MaxPerTask)
 			}
+			if isReference(item) {
+				continue
+			}
 			a, err := annotation(item, fmt.Sprintf("annotations[%d]", i))
 			if err != nil {
 				return Task{}, err
@@ -111,6 +116,9 @@ func taskObject(raw []byte) (Task, error) {
 			if i == MaxPerTask {
 				return Task{}, problemf(`"predictions" holds more than %d predictions, the most one task may bring`, MaxPerTask)
 			}
+			if isReference(item) {
+				continue
+			}
 			pr, err := prediction(item, fmt.Sprintf("predictions[%d]", i))
 			if err != nil {
 				return Task{}, err
@@ -119,6 +127,16 @@ func taskObject(raw []byte) (Task, error) {
 		}
 	}
 	return t, nil
+}
+
+// isReference reports whether an item of "annotations" or "predictions" is
+// a number: the id of a row of the instance the file came from, which is
+// all Label Studio's JSON export writes of a task's predictions. Label
+// Studio skips such items on import (with a warning in its log), and so
+// does Gloss: the task comes in without them rather than the file being
+// refused.
+func isReference(item []byte) bool {
+	return len(item) > 0 && (item[0] == '-' || item[0] >= '0' && item[0] <= '9')
 }
 
 // annotation normalizes one item of "annotations"; name says which.
@@ -152,16 +170,28 @@ func prediction(raw []byte, name string) (Prediction, error) {
 	}
 	pr := Prediction{Result: result}
 	if v := lookup(ms, "score"); !isNull(v) {
-		f, err := number(v)
-		if err != nil {
-			return Prediction{}, problemf(`%s: "score" %v`, name, err)
+		// A number, or (as Label Studio reads it, with float()) a string
+		// that is one; Label Studio stores any other string as no score.
+		if s, ok := unquote(v); ok {
+			if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+				pr.Score = &f
+			}
+		} else {
+			f, err := number(v)
+			if err != nil {
+				return Prediction{}, problemf(`%s: "score" %v`, name, err)
+			}
+			pr.Score = &f
 		}
-		pr.Score = &f
 	}
 	if v := lookup(ms, "model_version"); !isNull(v) {
 		s, ok := unquote(v)
-		if !ok {
-			return Prediction{}, problemf(`%s: "model_version" must be a string, not %s`, name, kind(v))
+		switch {
+		case ok:
+		case v[0] == '-' || v[0] >= '0' && v[0] <= '9':
+			s = string(v) // a number, kept as the text it was written as (as Label Studio does)
+		default:
+			return Prediction{}, problemf(`%s: "model_version" must be a string or a number, not %s`, name, kind(v))
 		}
 		pr.ModelVersion = s
 	}
