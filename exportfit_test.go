@@ -123,6 +123,23 @@ func TestExportOptions(t *testing.T) {
 	if s, preds := texts(get("format=JSON&only_annotated=true&include_predictions=false")); strings.Join(s, ",") != "annotated" || preds != 0 {
 		t.Fatalf("only annotated without predictions: %v, %d predictions", s, preds)
 	}
+	// Label Studio's names: exportType (or export_type) and
+	// download_all_tasks, its opposite of only_annotated.
+	if s, _ := texts(get("exportType=JSON&download_all_tasks=false")); strings.Join(s, ",") != "annotated" {
+		t.Fatalf("Label Studio's parameters: %v", s)
+	}
+	if r := exportGet(tm, id, "export_type=CSV"); r.Status != http.StatusOK || !strings.HasPrefix(r.Raw, "annotation_id,") {
+		t.Fatalf("export_type=CSV: %d %.80s", r.Status, r.Raw)
+	}
+	for q, msg := range map[string]string{
+		"format=JSON&exportType=CSV":                  "given twice",
+		"only_annotated=true&download_all_tasks=true": "disagree",
+		"download_all_tasks=maybe":                    "true or false",
+	} {
+		if r := exportGet(tm, id, q); r.Status != http.StatusBadRequest || !strings.Contains(r.Raw, msg) {
+			t.Fatalf("%s: %d %s, want 400 saying %q", q, r.Status, r.Raw, msg)
+		}
+	}
 }
 
 // TestCSVAsTheConverterWritesIt: CSV and TSV keep every data key the tasks

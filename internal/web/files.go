@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"gloss/internal/dataset"
@@ -148,9 +149,41 @@ func exportOptions(r *http.Request) (dataset.ExportOptions, error) {
 	if o.OnlyAnnotated, err = flag("only_annotated", false); err != nil {
 		return o, err
 	}
+	// Label Studio's name for the opposite choice.
+	if q.Get("download_all_tasks") != "" {
+		all, err := flag("download_all_tasks", true)
+		if err != nil {
+			return o, err
+		}
+		if q.Get("only_annotated") != "" && o.OnlyAnnotated == all {
+			return o, fault.Invalid("only_annotated and download_all_tasks disagree: give one of them")
+		}
+		o.OnlyAnnotated = !all
+	}
 	include, err := flag("include_predictions", true)
 	o.OmitPredictions = !include
 	return o, err
+}
+
+// exportFormat reads the export's format: format, or Label Studio's names
+// for it (exportType, export_type); JSON when none is given. Given under
+// two names that disagree, it is refused rather than one picked.
+func exportFormat(r *http.Request) (string, error) {
+	format := ""
+	for _, name := range []string{"format", "exportType", "export_type"} {
+		v := r.URL.Query().Get(name)
+		switch {
+		case v == "":
+		case format == "":
+			format = v
+		case !strings.EqualFold(v, format):
+			return "", fault.Invalid("the export format is given twice, as %q and %q: give one", format, v)
+		}
+	}
+	if format == "" {
+		format = "JSON"
+	}
+	return format, nil
 }
 
 // handleExport handles GET /api/projects/{id}/export?format=F: a streamed
@@ -167,9 +200,10 @@ func handleExport(svc *dataset.Service, log *slog.Logger) http.HandlerFunc {
 			writeError(w, r, log, err)
 			return
 		}
-		format := r.URL.Query().Get("format")
-		if format == "" {
-			format = "JSON"
+		format, err := exportFormat(r)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
 		}
 		opts, err := exportOptions(r)
 		if err != nil {
