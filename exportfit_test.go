@@ -41,8 +41,8 @@ func TestExportRefusesUnfitFormats(t *testing.T) {
 	tm.owner.ok(importTasks, map[string]any{"p": image, "t": []any{map[string]any{"image": "https://example.com/a.png"}}})
 
 	for _, tc := range []struct{ project, format, reason string }{
-		{text, "COCO", "COCO needs RectangleLabels, PolygonLabels or KeyPointLabels on an Image"},
-		{text, "YOLO", "YOLO needs RectangleLabels, PolygonLabels or KeyPointLabels on an Image"},
+		{text, "COCO", "COCO needs RectangleLabels or PolygonLabels on an Image"},
+		{text, "YOLO", "YOLO needs RectangleLabels or PolygonLabels on an Image"},
 		{image, "CONLL2003", "CONLL2003 needs Labels on a Text"},
 		{text, "JSON&only_annotated=maybe", `only_annotated must be true or false, not \"maybe\"`},
 		{text, "PDF", "unsupported export format"},

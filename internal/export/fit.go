@@ -11,19 +11,19 @@ import (
 // Fit says whether a project with labeling configuration cfg can be exported
 // in f, and when it cannot, why, in words for the person who asked. JSON,
 // JSON_MIN, CSV and TSV fit every configuration. COCO and YOLO need a
-// RectangleLabels, PolygonLabels or KeyPointLabels control on an Image;
-// CONLL2003 needs a Labels control on a Text: the same inputs and outputs
-// Label Studio's converter asks of them, so an export never comes back as an
-// empty file.
+// RectangleLabels or PolygonLabels control on an Image (their writers skip
+// key points: a project of key points alone came back as an archive with no
+// annotation); CONLL2003 needs a Labels control on a Text: the inputs Label
+// Studio's converter asks of them, so an export never comes back empty.
 func Fit(f Format, cfg *labelconfig.Config) (bool, string) {
 	switch f {
 	case JSON, JSONMin, CSV, TSV:
 		return true, ""
 	case COCO, YOLO:
-		if labels(cfg, "Image", "RectangleLabels", "PolygonLabels", "KeyPointLabels") {
+		if labels(cfg, "Image", "RectangleLabels", "PolygonLabels") {
 			return true, ""
 		}
-		return false, fmt.Sprintf("%s needs RectangleLabels, PolygonLabels or KeyPointLabels on an Image, and this project's labeling config has none", f)
+		return false, fmt.Sprintf("%s needs RectangleLabels or PolygonLabels on an Image (key points are not exported to it), and this project's labeling config has none", f)
 	case CoNLL2003:
 		if labels(cfg, "Text", "Labels") {
 			return true, ""

@@ -18,7 +18,8 @@ func TestFit(t *testing.T) {
 		{`<View><Text name="t" value="$text"/><Choices name="c" toName="t"><Choice value="A"/></Choices></View>`, "JSON,JSON_MIN,CSV,TSV"},
 		{`<View><Text name="t" value="$text"/><Labels name="l" toName="t"><Label value="A"/></Labels></View>`, "JSON,JSON_MIN,CSV,TSV,CONLL2003"},
 		{`<View><Image name="i" value="$image"/><PolygonLabels name="p" toName="i"><Label value="A"/></PolygonLabels></View>`, "JSON,JSON_MIN,CSV,TSV,COCO,YOLO"},
-		{`<View><Image name="i" value="$image"/><KeyPointLabels name="k" toName="i"><Label value="A"/></KeyPointLabels></View>`, "JSON,JSON_MIN,CSV,TSV,COCO,YOLO"},
+		// Key points alone: COCO and YOLO would hold no annotation.
+		{`<View><Image name="i" value="$image"/><KeyPointLabels name="k" toName="i"><Label value="A"/></KeyPointLabels></View>`, "JSON,JSON_MIN,CSV,TSV"},
 		{`<View><Image name="i" value="$image"/><Choices name="c" toName="i"><Choice value="A"/></Choices></View>`, "JSON,JSON_MIN,CSV,TSV"},
 		{`<View><Image name="i" value="$image"/><Text name="t" value="$text"/><RectangleLabels name="r" toName="i"><Label value="A"/></RectangleLabels><Labels name="l" toName="t"><Label value="B"/></Labels></View>`, "JSON,JSON_MIN,CSV,TSV,CONLL2003,COCO,YOLO"},
 	} {
