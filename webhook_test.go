@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -178,6 +179,14 @@ func TestWebhooksDeliverSignedEvents(t *testing.T) {
 	}
 	if got := str(byAction["ANNOTATION_CREATED"], "annotation", "result", 0, "value", "choices", 0); got != "Positive" {
 		t.Errorf("ANNOTATION_CREATED annotation.result = %v", byAction["ANNOTATION_CREATED"]["annotation"])
+	}
+	// Times as Label Studio sends them: UTC, to the microsecond (a
+	// receiver parsing with strptime's %f needs the six digits).
+	lsTime := regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$`)
+	for _, at := range [][]any{{"annotation", "created_at"}, {"task", "updated_at"}, {"project", "created_at"}} {
+		if got := str(byAction["ANNOTATION_CREATED"], at...); !lsTime.MatchString(got) {
+			t.Errorf("ANNOTATION_CREATED %v = %q, want Label Studio's form", at, got)
+		}
 	}
 	if got := fmt.Sprint(path(byAction["ANNOTATIONS_DELETED"], "annotations", 0, "id")); got != annID {
 		t.Errorf("ANNOTATIONS_DELETED annotations = %v, want id %s", byAction["ANNOTATIONS_DELETED"]["annotations"], annID)

@@ -17,7 +17,12 @@ import (
 // Python drops them when they are all zero, which parsers treat alike.
 const lsTimeLayout = "2006-01-02T15:04:05.000000Z"
 
-// lsTime formats t as Label Studio does, or returns "" for the zero time.
+// Time formats t as Label Studio writes times (in UTC, to the
+// microsecond: 2024-01-01T10:00:00.123456Z), or returns "" for the zero
+// time: exports, and the payloads of webhooks.
+func Time(t time.Time) string { return lsTime(t) }
+
+// lsTime is Time.
 func lsTime(t time.Time) string {
 	if t.IsZero() {
 		return ""

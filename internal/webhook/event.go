@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"gloss/internal/export"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
@@ -151,8 +152,8 @@ func Project(p *ent.Project) map[string]any {
 		"expert_instruction":  p.Instructions,
 		"show_skip_button":    p.ShowSkip,
 		"maximum_annotations": p.Overlap,
-		"created_at":          p.CreatedAt,
-		"updated_at":          p.UpdatedAt,
+		"created_at":          export.Time(p.CreatedAt),
+		"updated_at":          export.Time(p.UpdatedAt),
 	}
 }
 
@@ -165,8 +166,8 @@ func Task(t *ent.Task) map[string]any {
 		"project":               t.ProjectID,
 		"total_annotations":     t.TotalAnnotations,
 		"cancelled_annotations": t.CancelledAnnotations,
-		"created_at":            t.CreatedAt,
-		"updated_at":            t.UpdatedAt,
+		"created_at":            export.Time(t.CreatedAt),
+		"updated_at":            export.Time(t.UpdatedAt),
 	}
 	if len(t.Meta) > 0 {
 		m["meta"] = t.Meta
@@ -194,8 +195,8 @@ func Annotation(a *ent.Annotation) map[string]any {
 		"was_cancelled": a.WasCancelled,
 		"ground_truth":  a.GroundTruth,
 		"lead_time":     a.LeadTime,
-		"created_at":    a.CreatedAt,
-		"updated_at":    a.UpdatedAt,
+		"created_at":    export.Time(a.CreatedAt),
+		"updated_at":    export.Time(a.UpdatedAt),
 	}
 }
 
