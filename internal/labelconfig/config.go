@@ -234,20 +234,20 @@ var supportedTags = []string{
 	"RectangleLabels", "PolygonLabels", "KeyPointLabels",
 	"Ellipse", "EllipseLabels", "BrushLabels", "ParagraphLabels", "HyperTextLabels",
 	"TextArea", "Rating", "Number", "DateTime", "Taxonomy",
-	"Relations", "Relation", "Filter",
+	"Relations", "Relation", "Filter", "Style",
 }
 
 type tagKind int
 
 const (
-	kindLayout  tagKind = iota + 1 // View, Header, Filter
+	kindLayout  tagKind = iota + 1 // View, Header, Filter, Style
 	kindObject                     // Text, HyperText, Image
 	kindControl                    // Choices, Labels, ..., Relations
 	kindOption                     // Choice, Label, Relation
 )
 
 var tagKinds = map[string]tagKind{
-	"View": kindLayout, "Header": kindLayout, "Filter": kindLayout,
+	"View": kindLayout, "Header": kindLayout, "Filter": kindLayout, "Style": kindLayout,
 	"Text": kindObject, "HyperText": kindObject, "Image": kindObject,
 	"Paragraphs": kindObject, "Audio": kindObject,
 	"Ellipse": kindControl, "EllipseLabels": kindControl, "BrushLabels": kindControl,
@@ -467,6 +467,13 @@ func (b *builder) walk(n *Node, s scope) error {
 	inner := s
 	switch tagKinds[n.Tag] {
 	case kindLayout:
+		// <Style> is Label Studio's CSS for the page. Gloss accepts it, so
+		// that a config moves over as it is, and applies none of it: CSS
+		// from a config could restyle the whole app (hide a button, dress
+		// a field as another). It holds text only.
+		if n.Tag == "Style" && len(n.Children) > 0 {
+			return errorf(n.Line, "<Style> holds CSS text only, not <%s>", n.Children[0].Tag)
+		}
 		if n.Tag == "Header" {
 			// A header is only a title, so "$ off" is literal text rather
 			// than a mistake; only a real "$key" reads task data.

@@ -19,6 +19,19 @@ var validConfigs = []struct {
 	keys     []string
 }{
 	{
+		// Label Studio's templates restyle the page with <Style>: accepted,
+		// its CSS not applied.
+		name: "style tag",
+		src: `<View>
+  <Style>.lsf-main-content > .ant-typography { font-size: 18px; }</Style>
+  <Text name="text" value="$text"/>
+  <Choices name="c" toName="text"><Choice value="A"/></Choices>
+</View>`,
+		objects:  []string{"Text text $text text"},
+		controls: []string{"Choices c->text [A] single"},
+		keys:     []string{"text"},
+	},
+	{
 		name: "text classification template",
 		src: `
 <View>
@@ -443,6 +456,7 @@ func TestParseInvalid(t *testing.T) {
 		line int
 		want string
 	}{
+		{"elements in Style", `<View><Style><Text name="t" value="$t"/></Style></View>`, 1, "<Style> holds CSS text only, not <Text>"},
 		{"XXE", `<!DOCTYPE View [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><View>&xxe;</View>`, 1, "DOCTYPE declarations are not allowed"},
 		{"billion laughs", `<?xml version="1.0"?>
 <!DOCTYPE lolz [
@@ -457,8 +471,7 @@ func TestParseInvalid(t *testing.T) {
 		{"processing instruction", "<View>\n<?php echo 1 ?></View>", 2, "processing instruction <?php ...?> is not allowed"},
 		{"late xml declaration", " <?xml version=\"1.0\"?><View/>", 1, "must come first"},
 		{"unknown Video tag", "<View>\n  <Text name=\"t\" value=\"$t\"/>\n  <Video name=\"a\" value=\"$a\"/>\n</View>", 3,
-			"tag <Video> is not supported by Gloss (supported: View, Header, Text, HyperText, Image, Paragraphs, Audio, Choices, Choice, Labels, Label, RectangleLabels, PolygonLabels, KeyPointLabels, Ellipse, EllipseLabels, BrushLabels, ParagraphLabels, HyperTextLabels, TextArea, Rating, Number, DateTime, Taxonomy, Relations, Relation, Filter)"},
-		{"Style tag", "<View>\n  <Style>.x { color: red }</Style>\n</View>", 2, "tag <Style> is not supported"},
+			"tag <Video> is not supported by Gloss (supported: View, Header, Text, HyperText, Image, Paragraphs, Audio, Choices, Choice, Labels, Label, RectangleLabels, PolygonLabels, KeyPointLabels, Ellipse, EllipseLabels, BrushLabels, ParagraphLabels, HyperTextLabels, TextArea, Rating, Number, DateTime, Taxonomy, Relations, Relation, Filter, Style)"},
 		{"script tag", "<View>\n<Text name=\"t\" value=\"$t\"/>\n<script>alert(1)</script></View>", 3, "tag <script> is not supported"},
 		{"VideoRectangle", "<View>\n<VideoRectangle name=\"n\" toName=\"t\"/></View>", 2, "tag <VideoRectangle> is not supported"},
 		{"lowercase tag", "<View>\n<text name=\"t\" value=\"$t\"/></View>", 2, "did you mean <Text>?"},

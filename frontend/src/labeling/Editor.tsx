@@ -521,6 +521,7 @@ function NodeView({ node }: { node: ConfigNode }): ReactNode {
       return text ? <h3 className="lc-header">{text}</h3> : null;
     }
     case "Filter":
+    case "Style": // accepted from Label Studio's configs; its CSS is not applied
       return null;
     case "Text":
     case "HyperText":
