@@ -303,6 +303,15 @@ func TestParseCSV(t *testing.T) {
 			`{"text":"hello","label":"pos","n":"1"}`,
 			`{"text":"a, b","label":"say \"hi\"","n":""}`,
 		}},
+		// Saved by a spreadsheet that writes decimal commas: Label Studio
+		// detects the semicolons.
+		{name: "separated by semicolons", input: "text;price\nhello;3,5\n\"a; b\";1\n", want: []string{
+			`{"text":"hello","price":"3,5"}`,
+			`{"text":"a; b","price":"1"}`,
+		}},
+		{name: "a semicolon in a comma-separated header", input: "text,note\nx,a;b\n", want: []string{
+			`{"text":"x","note":"a;b"}`,
+		}},
 		{name: "multi-line field", input: "text,id\n\"line one\nline two\",7\n", want: []string{
 			`{"text":"line one\nline two","id":"7"}`,
 		}},

@@ -12,6 +12,20 @@ import (
 	"unicode/utf8"
 )
 
+// separator is a CSV file's separator: a comma, unless its header line
+// holds none and a semicolon, as Label Studio detects it (spreadsheets in
+// locales that write decimal commas save CSV separated by semicolons).
+func separator(br *bufio.Reader) rune {
+	head, _ := br.Peek(br.Size()) // the header line, or its first buffer's worth
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		head = head[:i]
+	}
+	if !bytes.ContainsRune(head, ',') && bytes.ContainsRune(head, ';') {
+		return ';'
+	}
+	return ','
+}
+
 // parseTable reads a CSV or TSV file: a header row naming the data keys,
 // then one task per row. Values stay strings, as in Label Studio; columns
 // named like task fields ("annotations", "meta") are data too.
@@ -19,6 +33,9 @@ func (p *parser) parseTable(r io.Reader, comma rune) error {
 	src := &source{r: r, max: p.o.Limits.MaxBytes, span: int64(p.o.Limits.MaxTaskBytes) + readAhead}
 	br := bufio.NewReader(src)
 	base := int64(skipBOM(br))
+	if comma == ',' {
+		comma = separator(br)
+	}
 	cr := csv.NewReader(br)
 	cr.Comma = comma
 	cr.FieldsPerRecord = -1 // checked here, for a clearer message
