@@ -330,12 +330,16 @@ func TestS3SourceStorage(t *testing.T) {
 	// JSON and JSONL task files: the tasks inside them.
 	g.put(t, "tasks", "batch/one.json", []byte(`[{"data": {"image": "https://example.com/1.png"}}, {"image": "https://example.com/2.png"}]`))
 	g.put(t, "tasks", "batch/two.jsonl", []byte("{\"image\": \"https://example.com/3.png\"}\n"))
+	// Task files named otherwise are read by their content, as Label
+	// Studio reads them: a list, and JSON Lines.
+	g.put(t, "tasks", "batch/four", []byte(`[{"image": "https://example.com/4.png"}]`))
+	g.put(t, "tasks", "batch/five.txt", []byte("{\"image\": \"https://example.com/5.png\"}\n{\"image\": \"https://example.com/6.png\"}\n"))
 	js := str(owner.ok(createStorageMutation, map[string]any{"i": s3Input(project, "IMPORT", "tasks", g, map[string]any{"prefix": "batch/"})}), "createStorage", "id")
 	if done := syncAndWait(t, owner, project, js); str(done, "status") != "COMPLETED" {
 		t.Fatalf("JSON sync: %v", done)
 	}
-	if n := taskCount(t, owner, project); n != 7 {
-		t.Fatalf("JSON sync: %d tasks, want 7", n)
+	if n := taskCount(t, owner, project); n != 10 {
+		t.Fatalf("JSON sync: %d tasks, want 10", n)
 	}
 	// A bad task file fails the sync with a short reason and keeps the rest.
 	g.put(t, "tasks", "batch/three.json", []byte(`[{"data": "not an object"}]`))
@@ -343,8 +347,8 @@ func TestS3SourceStorage(t *testing.T) {
 	if str(done, "status") != "FAILED" || !strings.Contains(str(done, "message"), "three.json") {
 		t.Fatalf("bad task file: %v", done)
 	}
-	if n := taskCount(t, owner, project); n != 7 {
-		t.Fatalf("a failed sync changed the tasks: %d, want 7", n)
+	if n := taskCount(t, owner, project); n != 10 {
+		t.Fatalf("a failed sync changed the tasks: %d, want 10", n)
 	}
 
 	// Wrong credentials: a short reason of our own, never the gateway's body.

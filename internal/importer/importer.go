@@ -24,6 +24,7 @@
 package importer
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -348,4 +349,59 @@ func (p *parser) readError(err error, row, line int) error {
 		return p.tooLarge(row, line)
 	}
 	return fmt.Errorf("read tasks: %w", err)
+}
+
+// sniffLine is the longest first line Sniff reads to tell JSON Lines from
+// one JSON value.
+const sniffLine = 16 << 20
+
+// Sniff returns the format of a task file from its content, for a file
+// whose name says nothing of it (a storage object without .json or
+// .jsonl, which Label Studio reads whatever its name): JSON when it starts
+// a list, or holds one object; JSON Lines when its first line is a whole
+// object and more follow. Anything else is no task file (ok false).
+func Sniff(r io.Reader) (f Format, ok bool) {
+	br := bufio.NewReader(r)
+	skipBOM(br)
+	var first []byte
+	for len(first) == 0 {
+		line, err := readLine(br, sniffLine)
+		first = bytes.TrimSpace(line)
+		if err != nil && len(first) == 0 {
+			return "", false
+		}
+	}
+	switch first[0] {
+	case '[':
+		return JSON, true
+	case '{':
+	default:
+		return "", false
+	}
+	if !json.Valid(first) {
+		return JSON, true // an object over several lines
+	}
+	for {
+		line, err := readLine(br, sniffLine)
+		if len(bytes.TrimSpace(line)) > 0 {
+			return JSONL, true
+		}
+		if err != nil {
+			return JSON, true // one object on one line: either reads it
+		}
+	}
+}
+
+// readLine reads up to and without the next newline, at most max bytes of
+// it (the rest of a longer line is left unread).
+func readLine(br *bufio.Reader, max int) ([]byte, error) {
+	var line []byte
+	for len(line) < max {
+		chunk, err := br.ReadSlice('\n')
+		line = append(line, chunk...)
+		if err != bufio.ErrBufferFull {
+			return bytes.TrimSuffix(line, []byte("\n")), err
+		}
+	}
+	return line, nil
 }

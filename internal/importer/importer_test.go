@@ -719,3 +719,28 @@ func TestRequiredKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestSniff: a task file whose name says nothing is read by its content,
+// as Label Studio reads storage objects whatever their names.
+func TestSniff(t *testing.T) {
+	for _, tc := range []struct {
+		name, input string
+		want        Format
+		ok          bool
+	}{
+		{"a list", "\n  [{\"data\": {}}]", JSON, true},
+		{"one object over lines", "\uFEFF{\n  \"data\": {\"a\": 1}\n}\n", JSON, true},
+		{"one object on one line", "{\"a\": 1}\n\n", JSON, true},
+		{"objects a line each", "{\"a\": 1}\n\n{\"a\": 2}\n", JSONL, true},
+		{"plain text", "hello\nworld\n", "", false},
+		{"a number", "42", "", false},
+		{"empty", "  \n", "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, ok := Sniff(strings.NewReader(tc.input))
+			if f != tc.want || ok != tc.ok {
+				t.Fatalf("Sniff = %q, %v; want %q, %v", f, ok, tc.want, tc.ok)
+			}
+		})
+	}
+}

@@ -22,6 +22,7 @@ import (
 	"gloss/internal/database"
 	"gloss/internal/dataset"
 	"gloss/internal/fault"
+	"gloss/internal/importer"
 	"gloss/internal/projects"
 	"gloss/internal/text"
 	"gloss/internal/viewer"
@@ -324,12 +325,22 @@ func (s *Service) importObjects(ctx context.Context, st *ent.Storage, run *ent.S
 		if st.Kind == storage.KindREDIS {
 			name, ext = "value.json", ".json" // Redis values are task JSON, whatever the key
 		}
-		if ext != ".json" && ext != ".jsonl" {
-			return fault.Invalid("%s is not a JSON or JSONL task file; to label files such as images, turn on useBlobUrls (treat every object as a source file)", k)
-		}
 		src, err := s.download(ctx, b, k, name)
 		if err != nil {
 			return fmt.Errorf("%s: %w", k, err)
+		}
+		if ext != ".json" && ext != ".jsonl" {
+			// Read by its content, as Label Studio reads task files
+			// whatever their names.
+			f, ok, err := sniff(src)
+			if err != nil || !ok {
+				src.Cleanup()
+				if err != nil {
+					return fmt.Errorf("%s: %w", k, err)
+				}
+				return fault.Invalid("%s holds no JSON or JSONL tasks; to label files such as images, turn on useBlobUrls (treat every object as a source file)", k)
+			}
+			src.Name = name + "." + string(f)
 		}
 		n, err := s.importBatch(ctx, st, l, func(ctx context.Context) ([]string, error) {
 			n, err := s.dataset.ImportFiles(ctx, st.ProjectID, []dataset.Source{src})
@@ -347,6 +358,17 @@ func (s *Service) importObjects(ctx context.Context, st *ent.Storage, run *ent.S
 		s.progress(ctx, run, i+1, nil)
 	}
 	return nil
+}
+
+// sniff tells a spooled task file's format from its content.
+func sniff(src dataset.Source) (importer.Format, bool, error) {
+	r, err := src.Open()
+	if err != nil {
+		return "", false, err
+	}
+	defer r.Close()
+	f, ok := importer.Sniff(r)
+	return f, ok, nil
 }
 
 // download spools an object to a temporary file, capped at the import
