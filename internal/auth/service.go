@@ -47,27 +47,55 @@ func (s *Service) Store() *SessionStore { return s.store }
 
 // StartSession ends the session of the request in ctx, if any, and starts a
 // new one for userID (rotation: a session id planted before sign-in is
-// worthless), setting the session cookie on the response.
+// worthless), setting the session cookie on the response. In a transaction
+// the cookie is set once it has committed: set at once, a session whose
+// row then rolled back (a commit that failed) replaced the browser's
+// cookie with one that names no session, and signed it out.
 func (s *Service) StartSession(ctx context.Context, userID int) error {
 	ex := exchangeFrom(ctx)
 	if ex == nil {
 		return fmt.Errorf("start session: no HTTP exchange in context")
 	}
+	w := http.ResponseWriter(ex.w)
+	if tx := ent.TxFromContext(ctx); tx != nil {
+		held := &heldCookies{ResponseWriter: ex.w, header: http.Header{}}
+		w = held
+		tx.OnCommit(func(next ent.Committer) ent.Committer {
+			return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
+				if err := next.Commit(ctx, tx); err != nil {
+					return err
+				}
+				for _, c := range held.header.Values("Set-Cookie") {
+					ex.w.Header().Add("Set-Cookie", c)
+				}
+				return nil
+			})
+		})
+	}
 	r := ex.r.WithContext(ctx)
 	if old, err := s.store.New(r, s.store.CookieName()); err == nil && !old.IsNew {
 		old.Options.MaxAge = -1
-		if err := s.store.Save(r, ex.w, old); err != nil {
+		if err := s.store.Save(r, w, old); err != nil {
 			return err
 		}
 	}
 	sess, _ := s.store.New(&http.Request{Header: http.Header{}}, s.store.CookieName())
 	sess.Values[valueUserID] = userID
-	if err := s.store.Save(r, ex.w, sess); err != nil {
+	if err := s.store.Save(r, w, sess); err != nil {
 		return err
 	}
 	ex.signedIn = userID
 	return nil
 }
+
+// heldCookies is a response writer whose cookies (its only use here) wait
+// in header until StartSession's transaction commits.
+type heldCookies struct {
+	http.ResponseWriter
+	header http.Header
+}
+
+func (h *heldCookies) Header() http.Header { return h.header }
 
 // EndSession ends the session of the request in ctx on the server and clears
 // its cookie. It reports false, doing nothing, when ctx carries no HTTP
