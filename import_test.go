@@ -26,7 +26,8 @@ func TestBigImport(t *testing.T) {
 		fmt.Fprintf(&csv, "\"<b>row %d</b> & co\",%d\n", i, i)
 	}
 	r := upload(t, tm.owner, id, map[string]string{"big.csv": csv.String()})
-	if r.Status != http.StatusOK || !strings.Contains(r.Raw, fmt.Sprintf(`"taskCount":%d`, n)) {
+	// The count under Label Studio's name too, for scripts written for it.
+	if r.Status != http.StatusOK || !strings.Contains(r.Raw, fmt.Sprintf(`"taskCount":%d`, n)) || !strings.Contains(r.Raw, fmt.Sprintf(`"task_count":%d`, n)) {
 		t.Fatalf("status %d: %s", r.Status, r.Raw)
 	}
 	if c := taskCount(t, tm.owner, id); c != n {

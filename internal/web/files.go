@@ -40,7 +40,8 @@ func projectID(r *http.Request) (int, error) {
 
 // handleImport handles POST /api/projects/{id}/import: a multipart body with
 // one or more task files (JSON, JSONL, CSV, TSV, TXT), spooled to temporary
-// files and imported in one transaction. It answers {"taskCount": N}.
+// files and imported in one transaction. It answers {"taskCount": N,
+// "task_count": N}, the second Label Studio's name for it.
 func handleImport(svc *dataset.Service, log *slog.Logger) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if err := rule.Gate(viewer.FromContext(r.Context()), rule.Manager); err != nil {
@@ -110,7 +111,7 @@ func handleImport(svc *dataset.Service, log *slog.Logger) http.HandlerFunc {
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]int{"taskCount": n})
+		_ = json.NewEncoder(w).Encode(map[string]int{"taskCount": n, "task_count": n})
 	}
 }
 
