@@ -781,3 +781,32 @@ test("crafted results: a polygon of 150,000 points is drawn, not an error", asyn
   await expect(labeling.regions.first()).toHaveClass(/lc-region-selected/);
   await expect(page.locator('[data-handle^="vertex-"]')).toHaveCount(0);
 });
+
+// Label Studio's conditional questions: a View shown only once a choice is
+// picked, holding a required follow-up.
+const conditional = `<View>
+  <Text name="text" value="$text"/>
+  <Choices name="sentiment" toName="text"><Choice value="Positive"/><Choice value="Negative"/></Choices>
+  <View visibleWhen="choice-selected" whenTagName="sentiment" whenChoiceValue="Negative">
+    <Header value="Why negative?"/>
+    <TextArea name="why" toName="text" required="true"/>
+  </View>
+</View>`;
+
+test("visibleWhen: a follow-up question shows once its choice is picked, and is required only then", async ({ page, request }) => {
+  const title = `Conditional ${stamp}`;
+  const id = await project(request, title, conditional, [{ text: "fine" }]);
+  const labeling = await open(page, title);
+  const why = page.getByRole("heading", { name: "Why negative?" });
+  await expect(why).toHaveCount(0);
+  await labeling.choose("Negative");
+  await expect(why).toBeVisible();
+  await labeling.submit.click();
+  await expect(page.getByText("is required")).toBeVisible();
+  // Hidden again, it asks nothing.
+  await labeling.choose("Positive");
+  await expect(why).toHaveCount(0);
+  await labeling.submit.click();
+  await expect(labeling.done).toBeVisible();
+  expect((await exported(request, id)).map((item) => item.value)).toEqual([{ choices: ["Positive"] }]);
+});

@@ -43,6 +43,7 @@ import {
   labelsOf,
   newId,
   removeRegion,
+  shown,
   strings,
   type RegionItem,
   type RelationItem,
@@ -513,6 +514,10 @@ function ShortcutsDialog({ config, onClose }: { config: LabelConfig; onClose(): 
 function NodeView({ node }: { node: ConfigNode }): ReactNode {
   const editor = useEditor();
   const children = () => node.children.map((child) => <NodeView key={child.key} node={child} />);
+  if (attr(node, "visibleWhen")) {
+    const selected = editor.result.find((item): item is RegionItem => isRegion(item) && item.id === editor.selected) ?? null;
+    if (!shown(node, editor.result, selected)) return null;
+  }
   switch (node.tag) {
     case "View":
       return <div className={flexLayout(node) ? "lc-view lc-row" : "lc-view"}>{children()}</div>;

@@ -3,7 +3,7 @@
 // ("to_name"), or a relation between two regions. The editor keeps the list
 // exactly as it will be sent, so what an annotator sees is what is saved.
 import type { JsonValue } from "../api.ts";
-import { attr, controlLabel, isRegionTag, isTrue, type ControlInfo, type LabelConfig } from "./config.ts";
+import { attr, controlLabel, isRegionTag, isTrue, type ConfigNode, type ControlInfo, type LabelConfig } from "./config.ts";
 
 type JsonObject = { [key: string]: JsonValue };
 
@@ -231,6 +231,9 @@ export function toJson(result: readonly ResultItem[]): JsonValue {
 export function missingRequired(config: LabelConfig, result: readonly ResultItem[]): string | null {
   for (const control of config.controls) {
     if (!isTrue(attr(control.node, "required"))) continue;
+    // Hidden by visibleWhen (or shown only beside a selected region), a
+    // control asks nothing, as in Label Studio.
+    if (!pathTo(config.root, control.node).every((node) => shown(node, result, null, true))) continue;
     const answered = isRegionTag(control.tag)
       ? result.some((item) => isRegion(item) && item.from_name === control.name)
       : controlItem(result, control) !== undefined;
@@ -239,4 +242,55 @@ export function missingRequired(config: LabelConfig, result: readonly ResultItem
     }
   }
   return null;
+}
+
+/**
+ * shown reports whether node shows under its visibleWhen, as Label Studio
+ * reads it: "choice-selected" (any of whenChoiceValue's comma-separated
+ * values, or any choice, picked in the control whenTagName names, or in
+ * any), "choice-unselected" (the opposite), "region-selected" (a region is
+ * selected, of the control whenTagName names and with the label
+ * whenLabelValue names, when given) and "no-region-selected". selected is
+ * the selected region; at a submit (submitting true) a control shown only
+ * beside a selected region counts as hidden.
+ */
+export function shown(node: ConfigNode, result: readonly ResultItem[], selected: RegionItem | null, submitting = false): boolean {
+  const when = attr(node, "visibleWhen");
+  if (!when) return true;
+  const tag = attr(node, "whenTagName");
+  switch (when) {
+    case "choice-selected":
+    case "choice-unselected": {
+      const values = attr(node, "whenChoiceValue")
+        .split(",")
+        .map((v) => v.trim())
+        .filter(Boolean);
+      const picked = result.some(
+        (item) =>
+          !isRelation(item) &&
+          item.type === "choices" &&
+          (!tag || item.from_name === tag) &&
+          strings(item.value.choices).some((c) => values.length === 0 || values.includes(c)),
+      );
+      return when === "choice-selected" ? picked : !picked;
+    }
+    case "region-selected": {
+      if (submitting || !selected) return false;
+      const label = attr(node, "whenLabelValue");
+      return (!tag || selected.from_name === tag) && (!label || labelsOf(selected).includes(label));
+    }
+    case "no-region-selected":
+      return submitting || !selected;
+  }
+  return true; // a condition Gloss does not know shows the node, as Label Studio does
+}
+
+/** pathTo returns the nodes from root down to target, both included, or none when target is not in the tree. */
+export function pathTo(root: ConfigNode, target: ConfigNode): ConfigNode[] {
+  if (root === target) return [root];
+  for (const child of root.children) {
+    const path = pathTo(child, target);
+    if (path.length > 0) return [root, ...path];
+  }
+  return [];
 }
