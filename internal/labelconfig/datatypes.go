@@ -187,6 +187,9 @@ func (v *resultValidator) paragraphSpan(obj *Object, value map[string]any) strin
 	if startOffset < 0 || endOffset < 0 || start == end && endOffset <= startOffset {
 		return fmt.Sprintf("value.startOffset (%d) and value.endOffset (%d) must not be negative, and within one paragraph startOffset < endOffset", startOffset, endOffset)
 	}
+	if startOffset < 1<<32 && endOffset < 1<<32 && end < 1<<31 {
+		v.noteSpan(obj, start<<32+startOffset, end<<32+endOffset, true)
+	}
 	if raw, ok := value["text"]; ok && raw != nil {
 		if _, isString := raw.(string); !isString {
 			return "value.text must be a string"
@@ -476,7 +479,9 @@ func (v *resultValidator) dataTypeItem(ctl *Control, obj *Object, item, value ma
 	case "ParagraphLabels":
 		msg, key = v.paragraphSpan(obj, value), "paragraphlabels"
 	case "HyperTextLabels":
-		msg, key = hyperTextSpan(value), "htmllabels"
+		if msg, key = hyperTextSpan(value), "htmllabels"; msg == "" {
+			v.noteHyperTextSpan(obj, value)
+		}
 	}
 	if msg != "" {
 		return msg

@@ -222,7 +222,7 @@ func TestParagraphSpansReadTheDialogueOnce(t *testing.T) {
 	result := make([]map[string]any, spans)
 	for i := range result {
 		result[i] = map[string]any{"from_name": "intent", "to_name": "dialogue", "type": "paragraphlabels",
-			"value": map[string]any{"start": "0", "end": "1", "startOffset": i, "endOffset": 2, "paragraphlabels": []any{"Question"}}}
+			"value": map[string]any{"start": "0", "end": "0", "startOffset": i, "endOffset": i + 1, "paragraphlabels": []any{"Question"}}}
 	}
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
@@ -248,5 +248,57 @@ func TestParagraphSpansReadTheDialogueOnce(t *testing.T) {
 		if err != nil && !strings.Contains(err.Error(), "result[0]: value.endOffset (128001) is past the end of paragraph 0") {
 			t.Fatalf("endOffset %d: error %v", tc.offset, err)
 		}
+	}
+}
+
+// TestSpanDepthCoversParagraphsAndHyperText: the editor draws spans of
+// Paragraphs and HyperText with the same code as Text's, so MaxSpanDepth
+// holds for them too: paragraphs by (paragraph, offset), HyperText by its
+// globalOffsets (a span without them is not drawn as one).
+func TestSpanDepthCoversParagraphsAndHyperText(t *testing.T) {
+	cfg, err := Parse(dataTypesConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := map[string]any{
+		"dialogue": []any{map[string]any{"speaker": "Alice", "line": "Where is it?"}, map[string]any{"speaker": "Bob", "line": "Here."}},
+		"html":     "<p>Hello world</p>",
+	}
+	stack := func(n int, item func() map[string]any) []map[string]any {
+		out := make([]map[string]any, n)
+		for i := range out {
+			out[i] = item()
+		}
+		return out
+	}
+	paragraph := func() map[string]any {
+		return map[string]any{"from_name": "intent", "to_name": "dialogue", "type": "paragraphlabels",
+			"value": map[string]any{"start": "0", "end": "1", "startOffset": 3, "endOffset": 2, "paragraphlabels": []any{"Question"}}}
+	}
+	hyper := func(global bool) func() map[string]any {
+		return func() map[string]any {
+			v := map[string]any{"start": "/p[1]/text()[1]", "end": "/p[1]/text()[1]", "startOffset": 0, "endOffset": 5, "htmllabels": []any{"Title"}}
+			if global {
+				v["globalOffsets"] = map[string]any{"start": 0, "end": 5}
+			}
+			return map[string]any{"from_name": "ner", "to_name": "page", "type": "hypertextlabels", "value": v}
+		}
+	}
+	for _, tc := range []struct {
+		name   string
+		result []map[string]any
+		want   string
+	}{
+		{"paragraph spans to the limit", stack(MaxSpanDepth, paragraph), ""},
+		{"paragraph spans past it", stack(MaxSpanDepth+1, paragraph), `more than 100 spans cover paragraph 0, character 3 of "dialogue"`},
+		{"HyperText spans past it", stack(MaxSpanDepth+1, hyper(true)), `more than 100 spans cover character 0 of "page"`},
+		{"HyperText spans without globalOffsets", stack(MaxSpanDepth+1, hyper(false)), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := cfg.ValidateResult(tc.result, data)
+			if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+				t.Fatalf("ValidateResult = %v, want %q", err, tc.want)
+			}
+		})
 	}
 }

@@ -83,10 +83,35 @@ func (c *Config) ValidateResult(result []map[string]any, data map[string]any) er
 	return v.spanDepth()
 }
 
-// textSpan is a text span of the result: its item's index and offsets.
+// textSpan is a text span of the result: its item's index and its place.
+// A span of Paragraphs is placed at paragraph<<32 + offset.
 type textSpan struct {
 	index      int
 	start, end int64
+	paragraphs bool
+}
+
+// noteSpan records a span over obj for spanDepth.
+func (v *resultValidator) noteSpan(obj *Object, start, end int64, paragraphs bool) {
+	if v.spans == nil {
+		v.spans = map[string][]textSpan{}
+	}
+	v.spans[obj.Name] = append(v.spans[obj.Name], textSpan{v.index, start, end, paragraphs})
+}
+
+// noteHyperTextSpan records a HyperText span by its globalOffsets, which
+// place it in the text the editor draws spans over; one without them is
+// not drawn as a span, and is not counted.
+func (v *resultValidator) noteHyperTextSpan(obj *Object, value map[string]any) {
+	g, ok := value["globalOffsets"].(map[string]any)
+	if !ok {
+		return
+	}
+	start, msg := intField(g, "start")
+	end, msg2 := intField(g, "end")
+	if msg == "" && msg2 == "" {
+		v.noteSpan(obj, start, end, false)
+	}
 }
 
 // spanDepth checks that at most MaxSpanDepth spans cover any character of
@@ -106,6 +131,10 @@ func (v *resultValidator) spanDepth() error {
 		for _, sp := range spans {
 			edges = append(edges, edge{sp.start, 1, sp.index}, edge{sp.end, -1, sp.index})
 		}
+		where := func(at int64) string { return fmt.Sprintf("character %d", at) }
+		if spans[0].paragraphs {
+			where = func(at int64) string { return fmt.Sprintf("paragraph %d, character %d", at>>32, at&(1<<32-1)) }
+		}
 		// A span ends before the character at its end: ends first; then
 		// in the order of the result.
 		slices.SortFunc(edges, func(a, b edge) int {
@@ -114,7 +143,7 @@ func (v *resultValidator) spanDepth() error {
 		depth := 0
 		for _, e := range edges {
 			if depth += e.delta; depth > MaxSpanDepth {
-				return &ResultError{Index: e.span, Msg: fmt.Sprintf("more than %d spans cover character %d of %q; the limit is %d", MaxSpanDepth, e.at, name, MaxSpanDepth)}
+				return &ResultError{Index: e.span, Msg: fmt.Sprintf("more than %d spans cover %s of %q; the limit is %d", MaxSpanDepth, where(e.at), name, MaxSpanDepth)}
 			}
 		}
 	}
@@ -193,6 +222,9 @@ func (v *resultValidator) item(item map[string]any) string {
 		}
 		if msg := labelsRegion(obj, value); msg != "" {
 			return msg
+		}
+		if obj.Tag == "HyperText" {
+			v.noteHyperTextSpan(obj, value)
 		}
 		return ctl.checkOptions(value, "labels", "label", "labels")
 	case "RectangleLabels":
@@ -321,10 +353,7 @@ func (v *resultValidator) span(obj *Object, value map[string]any) string {
 	if start < 0 || end <= start {
 		return fmt.Sprintf("value.start (%d) and value.end (%d) must satisfy 0 <= start < end", start, end)
 	}
-	if v.spans == nil {
-		v.spans = map[string][]textSpan{}
-	}
-	v.spans[obj.Name] = append(v.spans[obj.Name], textSpan{v.index, start, end})
+	v.noteSpan(obj, start, end, false)
 	runes, msg := v.text(obj)
 	if msg != "" || runes == nil {
 		return msg
