@@ -34,13 +34,13 @@ func TestLargeImportRefreshesPlannerStatistics(t *testing.T) {
 		}
 		return txt.String()
 	}
-	if r := upload(t, tm.owner, id, map[string]string{"tasks.txt": tasks(10)}); r.Status != 200 {
+	if r := upload(t, tm.owner, id, map[string]string{"tasks.txt": tasks(10)}); r.Status != http.StatusCreated {
 		t.Fatalf("import: %s", r.Raw)
 	}
 	if n := reltuples(); n > 0 {
 		t.Fatalf("after 10 tasks the planner counts %d: something analyzed the table already", n)
 	}
-	if r := upload(t, tm.owner, id, map[string]string{"tasks.txt": tasks(1500)}); r.Status != 200 {
+	if r := upload(t, tm.owner, id, map[string]string{"tasks.txt": tasks(1500)}); r.Status != http.StatusCreated {
 		t.Fatalf("import: %s", r.Raw)
 	}
 	if n := reltuples(); n != 1510 {

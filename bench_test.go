@@ -26,7 +26,7 @@ func BenchmarkImportCSV(b *testing.B) {
 	b.SetBytes(int64(len(body)))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if r := upload(b, tm.owner, id, map[string]string{"tasks.csv": body}); r.Status != 200 {
+		if r := upload(b, tm.owner, id, map[string]string{"tasks.csv": body}); r.Status != http.StatusCreated {
 			b.Fatalf("import: %d %s", r.Status, r.Raw)
 		}
 	}
@@ -46,7 +46,7 @@ func benchmarkExport(b *testing.B, format string) {
 	for i := 0; i < 20_000; i++ {
 		fmt.Fprintf(&csv, "task number %d with some words to label\n", i)
 	}
-	if r := upload(b, tm.owner, id, map[string]string{"tasks.csv": csv.String()}); r.Status != 200 {
+	if r := upload(b, tm.owner, id, map[string]string{"tasks.csv": csv.String()}); r.Status != http.StatusCreated {
 		b.Fatalf("import: %d %s", r.Status, r.Raw)
 	}
 	b.ResetTimer()
@@ -67,7 +67,7 @@ func BenchmarkTaskPage(b *testing.B) {
 	for i := 0; i < 20_000; i++ {
 		fmt.Fprintf(&txt, "task %d\n", i)
 	}
-	if r := upload(b, tm.owner, id, map[string]string{"tasks.txt": txt.String()}); r.Status != 200 {
+	if r := upload(b, tm.owner, id, map[string]string{"tasks.txt": txt.String()}); r.Status != http.StatusCreated {
 		b.Fatalf("import: %s", r.Raw)
 	}
 	q := `query($p: ID!, $a: Cursor) { tasks(projectId: $p, first: 100, after: $a, orderBy: {field: ANNOTATION_COUNT, direction: DESC}) { edges { node { id innerId data totalAnnotations } } pageInfo { endCursor hasNextPage } } }`
@@ -103,7 +103,7 @@ func BenchmarkLabelStream(b *testing.B) {
 	for i := 0; i < 20_000; i++ {
 		fmt.Fprintf(&txt, "task %d\n", i)
 	}
-	if r := upload(b, tm.owner, id, map[string]string{"tasks.txt": txt.String()}); r.Status != 200 {
+	if r := upload(b, tm.owner, id, map[string]string{"tasks.txt": txt.String()}); r.Status != http.StatusCreated {
 		b.Fatalf("import: %s", r.Raw)
 	}
 	for _, token := range crew.annotators {

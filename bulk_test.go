@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -489,7 +490,7 @@ func importMany(t *testing.T, b *browser, projectID string, n int) {
 	for i := range n {
 		fmt.Fprintf(&csv, "task %d\n", i)
 	}
-	if r := upload(t, b, projectID, map[string]string{"many.csv": csv.String()}); r.Status != 200 {
+	if r := upload(t, b, projectID, map[string]string{"many.csv": csv.String()}); r.Status != http.StatusCreated {
 		t.Fatalf("import: %d %.300s", r.Status, r.Raw)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/http"
 	"slices"
 	"sort"
 	"strings"
@@ -20,7 +21,7 @@ func TestTaskPagesWithoutTotalCount(t *testing.T) {
 	for i := 0; i < 250; i++ {
 		fmt.Fprintf(&txt, "task %d\n", i)
 	}
-	if r := upload(t, tm.owner, id, map[string]string{"tasks.txt": txt.String()}); r.Status != 200 {
+	if r := upload(t, tm.owner, id, map[string]string{"tasks.txt": txt.String()}); r.Status != http.StatusCreated {
 		t.Fatalf("import: %s", r.Raw)
 	}
 	for _, q := range []string{
@@ -195,7 +196,7 @@ func TestDataManagerFilters(t *testing.T) {
 func TestTaskPagesByAnnotationCount(t *testing.T) {
 	tm := benchTeam(t)
 	id := tm.project(t, textClassification, nil)
-	if r := upload(t, tm.owner, id, map[string]string{"tasks.txt": "a\nb\nc\nd\ne\nf\ng\n"}); r.Status != 200 {
+	if r := upload(t, tm.owner, id, map[string]string{"tasks.txt": "a\nb\nc\nd\ne\nf\ng\n"}); r.Status != http.StatusCreated {
 		t.Fatalf("import: %s", r.Raw)
 	}
 	d := tm.owner.ok(`query($p: ID!) { tasks(projectId: $p, first: 10) { edges { node { id } } } }`, map[string]any{"p": id})

@@ -52,7 +52,7 @@ func TestDataTypesRoundTrip(t *testing.T) {
 	id := tm.project(t, dataTypesProject, nil)
 
 	r := upload(t, tm.owner, id, map[string]string{"tasks.json": `[{"data": ` + dataTypesTask + `, "annotations": [{"result": ` + dataTypesResult + `}]}]`})
-	if r.Status != http.StatusOK || !strings.Contains(r.Raw, `"taskCount":1`) {
+	if r.Status != http.StatusCreated || !strings.Contains(r.Raw, `"taskCount":1`) {
 		t.Fatalf("import: status %d: %s", r.Status, r.Raw)
 	}
 

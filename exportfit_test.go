@@ -237,7 +237,7 @@ func TestCOCOCategoriesFromTheConfig(t *testing.T) {
 func TestCSVHeaderFromRecordedKeys(t *testing.T) {
 	tm := MustTeam(t)
 	id := tm.project(t, textClassification, nil)
-	if r := upload(t, tm.owner, id, map[string]string{"tasks.csv": "text,source\na,web\n"}); r.Status != 200 {
+	if r := upload(t, tm.owner, id, map[string]string{"tasks.csv": "text,source\na,web\n"}); r.Status != http.StatusCreated {
 		t.Fatalf("import: %s", r.Raw)
 	}
 	tm.owner.ok(importTasks, map[string]any{"p": id, "t": []any{map[string]any{"data": map[string]any{"text": "b", "lang": "en"}}}})

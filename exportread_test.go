@@ -252,7 +252,7 @@ func TestAnExportOfBigTasksIsWhole(t *testing.T) {
 		tasks[i] = map[string]any{"text": fmt.Sprintf("%02d%s", i, big)}
 	}
 	body, _ := json.Marshal(tasks)
-	if r := upload(t, tm.owner, p, map[string]string{"big.json": string(body)}); r.Status != http.StatusOK {
+	if r := upload(t, tm.owner, p, map[string]string{"big.json": string(body)}); r.Status != http.StatusCreated {
 		t.Fatalf("import: %d %.300s", r.Status, r.Raw)
 	}
 	for id := range apiTaskRows(t, tm.owner, p) {
@@ -297,7 +297,7 @@ func TestAnExportOfTasksWithBigPredictionsIsWhole(t *testing.T) {
 		tasks[i] = map[string]any{"data": map[string]any{"text": fmt.Sprintf("%02d", i)}, "predictions": []any{map[string]any{"result": result}}}
 	}
 	body, _ := json.Marshal(tasks)
-	if r := upload(t, tm.owner, p, map[string]string{"big.json": string(body)}); r.Status != http.StatusOK {
+	if r := upload(t, tm.owner, p, map[string]string{"big.json": string(body)}); r.Status != http.StatusCreated {
 		t.Fatalf("import: %d %.300s", r.Status, r.Raw)
 	}
 	req, _ := http.NewRequest(http.MethodGet, tm.s.URL+"/api/projects/"+p+"/export?format=JSON", nil)

@@ -27,7 +27,7 @@ func TestBigImport(t *testing.T) {
 	}
 	r := upload(t, tm.owner, id, map[string]string{"big.csv": csv.String()})
 	// The count under Label Studio's name too, for scripts written for it.
-	if r.Status != http.StatusOK || !strings.Contains(r.Raw, fmt.Sprintf(`"taskCount":%d`, n)) || !strings.Contains(r.Raw, fmt.Sprintf(`"task_count":%d`, n)) {
+	if r.Status != http.StatusCreated || !strings.Contains(r.Raw, fmt.Sprintf(`"taskCount":%d`, n)) || !strings.Contains(r.Raw, fmt.Sprintf(`"task_count":%d`, n)) {
 		t.Fatalf("status %d: %s", r.Status, r.Raw)
 	}
 	if c := taskCount(t, tm.owner, id); c != n {
@@ -49,7 +49,7 @@ func TestBigImport(t *testing.T) {
 	}
 	body, _ := json.Marshal(tasks)
 	r = upload(t, tm.owner, id, map[string]string{"big.json": string(body)})
-	if r.Status != http.StatusOK || !strings.Contains(r.Raw, fmt.Sprintf(`"taskCount":%d`, m)) {
+	if r.Status != http.StatusCreated || !strings.Contains(r.Raw, fmt.Sprintf(`"taskCount":%d`, m)) {
 		t.Fatalf("status %d: %s", r.Status, r.Raw)
 	}
 
@@ -251,7 +251,7 @@ func TestAnImportBringsBoundedAnnotations(t *testing.T) {
 			t.Fatalf("%s: %d tasks stored by a refused import", tc.name, c)
 		}
 	}
-	if r := upload(t, owner, id, map[string]string{"tasks.jsonl": line(100, 0) + line(0, 50)}); r.Status != http.StatusOK {
+	if r := upload(t, owner, id, map[string]string{"tasks.jsonl": line(100, 0) + line(0, 50)}); r.Status != http.StatusCreated {
 		t.Fatalf("an import at the limits: HTTP %d %s", r.Status, r.Raw)
 	}
 	if c := taskCount(t, owner, id); c != 2 {

@@ -28,7 +28,7 @@ func TestImportRefusesMissingDataKeys(t *testing.T) {
 		before, events := taskCount(t, tm.owner, id), imported()
 		r := upload(t, tm.owner, id, map[string]string{tc.name: tc.file})
 		if tc.where == "" {
-			if r.Status != http.StatusOK {
+			if r.Status != http.StatusCreated {
 				t.Fatalf("%s: status %d: %s", tc.name, r.Status, r.Raw)
 			}
 			continue

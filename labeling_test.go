@@ -175,7 +175,7 @@ func TestImport(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := upload(t, tm.owner, id, map[string]string{tc.file: tc.content})
 			var out struct{ TaskCount int }
-			if err := json.Unmarshal([]byte(r.Raw), &out); r.Status != http.StatusOK || err != nil || out.TaskCount != tc.tasks {
+			if err := json.Unmarshal([]byte(r.Raw), &out); r.Status != http.StatusCreated || err != nil || out.TaskCount != tc.tasks {
 				t.Fatalf("status %d: %s", r.Status, r.Raw)
 			}
 			total += tc.tasks

@@ -232,14 +232,14 @@ func TestDeletingAnOrganizationLeavesNothingOfIt(t *testing.T) {
 	b.ok(`mutation($o: ID!) { switchOrganization(id: $o) { id } }`, map[string]any{"o": orgB})
 	pid := str(b.ok(createProject, map[string]any{"i": map[string]any{"title": "B's", "labelConfig": uploadImageConfig}}), "createProject", "id")
 	b.ok(createWebhook, map[string]any{"i": map[string]any{"url": recv.URL + "/org", "events": []string{"PROJECT_UPDATED", "TASKS_CREATED"}}})
-	if r := uploadFiles(t, b, pid, map[string][]byte{"a.png": onePixelPNG}); r.Status != http.StatusOK {
+	if r := uploadFiles(t, b, pid, map[string][]byte{"a.png": onePixelPNG}); r.Status != http.StatusCreated {
 		t.Fatalf("upload: %d %s", r.Status, r.Raw)
 	}
 	waitFor(t, "a delivery attempt", func() bool { return len(recv.requests()) > 0 })
 
 	// What the other organization holds stays.
 	keep := tm.project(t, uploadImageConfig, nil)
-	if r := uploadFiles(t, tm.owner, keep, map[string][]byte{"k.png": onePixelPNG}); r.Status != http.StatusOK {
+	if r := uploadFiles(t, tm.owner, keep, map[string][]byte{"k.png": onePixelPNG}); r.Status != http.StatusCreated {
 		t.Fatalf("upload: %d %s", r.Status, r.Raw)
 	}
 	db := insider(t, tm.s)

@@ -26,7 +26,7 @@ func TestNoOutboundConnections(t *testing.T) {
 	ann.ok(signupMutation, signupVars(uniqueEmail("annotator"), ownerPassword, invite))
 	tm := &team{s: s, owner: owner, annotator: ann}
 	pid := tm.project(t, textClassification, nil)
-	if r := upload(t, owner, pid, map[string]string{"tasks.txt": "one\ntwo\n"}); r.Status != http.StatusOK {
+	if r := upload(t, owner, pid, map[string]string{"tasks.txt": "one\ntwo\n"}); r.Status != http.StatusCreated {
 		t.Fatalf("upload: %d %s", r.Status, r.Raw)
 	}
 	owner.ok(importTasks, map[string]any{"p": pid, "t": []any{map[string]any{"text": "three"}}})

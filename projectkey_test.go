@@ -28,7 +28,7 @@ func keyedProject(t *testing.T, tm *team) (int, string) {
 	}
 	in := map[string]any{"title": "Keyed", "labelConfig": textClassification}
 	id := str(tm.owner.ok(createProject, map[string]any{"i": in}), "createProject", "id")
-	if r := upload(t, tm.owner, id, map[string]string{"tasks.txt": "one\ntwo\nthree\n"}); r.Status != 200 {
+	if r := upload(t, tm.owner, id, map[string]string{"tasks.txt": "one\ntwo\nthree\n"}); r.Status != http.StatusCreated {
 		t.Fatalf("import: %s", r.Raw)
 	}
 	p, err := strconv.Atoi(id)

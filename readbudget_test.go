@@ -22,7 +22,7 @@ func TestARequestReadsAtMost64MiB(t *testing.T) {
 		tasks[i] = map[string]any{"text": fmt.Sprintf("%d%s", i, big[len(fmt.Sprint(i)):])}
 	}
 	body, _ := json.Marshal(tasks)
-	if r := upload(t, tm.owner, id, map[string]string{"big.json": string(body)}); r.Status != http.StatusOK {
+	if r := upload(t, tm.owner, id, map[string]string{"big.json": string(body)}); r.Status != http.StatusCreated {
 		t.Fatalf("import: status %d: %s", r.Status, r.Raw)
 	}
 

@@ -35,7 +35,7 @@ func exportingServer(t *testing.T, n int, grace string) (r *replica, token, proj
 	for i := range n {
 		fmt.Fprintf(&csv, "task %d %s\n", i, filler)
 	}
-	if res := upload(t, owner, projectID, map[string]string{"tasks.csv": csv.String()}); res.Status != http.StatusOK {
+	if res := upload(t, owner, projectID, map[string]string{"tasks.csv": csv.String()}); res.Status != http.StatusCreated {
 		t.Fatalf("import: %d %s", res.Status, res.Raw)
 	}
 	return r, token, projectID

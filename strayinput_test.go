@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"database/sql"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -96,7 +97,7 @@ func TestForgedCursorsAreBadInput(t *testing.T) {
 	tm := benchTeam(t)
 	owner := tm.owner
 	project := tm.project(t, textClassification, nil)
-	if r := upload(t, owner, project, map[string]string{"tasks.txt": "one\ntwo\nthree\n"}); r.Status != 200 {
+	if r := upload(t, owner, project, map[string]string{"tasks.txt": "one\ntwo\nthree\n"}); r.Status != http.StatusCreated {
 		t.Fatalf("import: %s", r.Raw)
 	}
 	forge := func(v any) string {

@@ -31,7 +31,7 @@ func TestStreamSearchReadsFewRows(t *testing.T) {
 	for i := range 3000 {
 		fmt.Fprintf(&txt, "task %d\n", i)
 	}
-	if r := upload(t, tm.owner, id, map[string]string{"tasks.txt": txt.String()}); r.Status != 200 {
+	if r := upload(t, tm.owner, id, map[string]string{"tasks.txt": txt.String()}); r.Status != http.StatusCreated {
 		t.Fatalf("import: %s", r.Raw)
 	}
 	token := crew.annotators[0]

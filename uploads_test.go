@@ -66,7 +66,7 @@ func TestUploadsAreServedInertly(t *testing.T) {
 		"drawing.svg":         []byte(`<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>`),
 		"polyglot.png":        []byte("<html><body><script>alert(3)</script></body></html>"),
 	}
-	if r := uploadFiles(t, owner, pid, files); r.Status != http.StatusOK || !strings.Contains(r.Raw, `"taskCount":4`) {
+	if r := uploadFiles(t, owner, pid, files); r.Status != http.StatusCreated || !strings.Contains(r.Raw, `"taskCount":4`) {
 		t.Fatalf("upload: %d %s", r.Status, r.Raw)
 	}
 	d := owner.ok(`query($p: ID!) { tasks(projectId: $p, first: 10) { edges { node { data } } } }`, map[string]any{"p": pid})
@@ -153,7 +153,7 @@ func TestUploadsAreServedInertly(t *testing.T) {
 func TestUploadsStayInTheirOrganization(t *testing.T) {
 	s, owner := MustOwner(t, nil)
 	pid := str(owner.ok(createProject, map[string]any{"i": map[string]any{"title": "Uploads", "labelConfig": uploadImageConfig}}), "createProject", "id")
-	if r := uploadFiles(t, owner, pid, map[string][]byte{"a.png": onePixelPNG}); r.Status != http.StatusOK {
+	if r := uploadFiles(t, owner, pid, map[string][]byte{"a.png": onePixelPNG}); r.Status != http.StatusCreated {
 		t.Fatalf("upload: %d %s", r.Status, r.Raw)
 	}
 	d := owner.ok(`query($p: ID!) { tasks(projectId: $p, first: 1) { edges { node { data } } } }`, map[string]any{"p": pid})
@@ -208,7 +208,7 @@ func TestTheImportCapCountsTheWholeImport(t *testing.T) {
 		t.Errorf("10,001 files: HTTP %d %.300s; want 400 naming the file cap", r.Status, r.Raw)
 	}
 	// Within the cap, across files and media.
-	if r := uploadFiles(t, tm.owner, p, map[string][]byte{"1.png": pngBytes, "d.txt": []byte("1\n2\n3\n4\n")}); r.Status != 200 {
+	if r := uploadFiles(t, tm.owner, p, map[string][]byte{"1.png": pngBytes, "d.txt": []byte("1\n2\n3\n4\n")}); r.Status != http.StatusCreated {
 		t.Fatalf("an import of 5 tasks: HTTP %d %s", r.Status, r.Raw)
 	}
 	if n := taskCount(t, tm.owner, p); n != 5 {
@@ -225,10 +225,10 @@ func TestUploadsAndLinesGoToTheirObjects(t *testing.T) {
 	const choices = `<Choices name="c" toName="o"><Choice value="A"/></Choices>`
 	images := tm.project(t, `<View><Header value="$title"/><Text name="caption" value="$caption"/><Image name="o" value="$image"/>`+choices+`</View>`, nil)
 	texts := tm.project(t, `<View><Header value="$title"/><Text name="o" value="$body"/>`+choices+`</View>`, nil)
-	if r := uploadFiles(t, tm.owner, images, map[string][]byte{"a.png": pngBytes}); r.Status != 200 {
+	if r := uploadFiles(t, tm.owner, images, map[string][]byte{"a.png": pngBytes}); r.Status != http.StatusCreated {
 		t.Fatalf("upload: HTTP %d %s", r.Status, r.Raw)
 	}
-	if r := uploadFiles(t, tm.owner, texts, map[string][]byte{"lines.txt": []byte("first line\n")}); r.Status != 200 {
+	if r := uploadFiles(t, tm.owner, texts, map[string][]byte{"lines.txt": []byte("first line\n")}); r.Status != http.StatusCreated {
 		t.Fatalf("text file: HTTP %d %s", r.Status, r.Raw)
 	}
 	for p, want := range map[string]string{images: "image", texts: "body"} {
@@ -247,7 +247,7 @@ func TestUploadsAndLinesGoToTheirObjects(t *testing.T) {
 func TestUploadsOfAnEarlierReleaseAreRecorded(t *testing.T) {
 	s, owner := MustOwner(t, nil)
 	pid := str(owner.ok(createProject, map[string]any{"i": map[string]any{"title": "Uploads", "labelConfig": uploadImageConfig}}), "createProject", "id")
-	if r := uploadFiles(t, owner, pid, map[string][]byte{"a.png": onePixelPNG, "b.png": onePixelPNG}); r.Status != http.StatusOK {
+	if r := uploadFiles(t, owner, pid, map[string][]byte{"a.png": onePixelPNG, "b.png": onePixelPNG}); r.Status != http.StatusCreated {
 		t.Fatalf("upload: %d %s", r.Status, r.Raw)
 	}
 	var names []string
@@ -323,7 +323,7 @@ func TestAnUploadIsFoundByItsUsesNotBySearch(t *testing.T) {
 	s, owner := MustOwner(t, nil)
 	tm := &team{s: s, owner: owner}
 	first := str(owner.ok(createProject, map[string]any{"i": map[string]any{"title": "First", "labelConfig": uploadImageConfig}}), "createProject", "id")
-	if r := uploadFiles(t, owner, first, map[string][]byte{"a.png": onePixelPNG}); r.Status != http.StatusOK {
+	if r := uploadFiles(t, owner, first, map[string][]byte{"a.png": onePixelPNG}); r.Status != http.StatusCreated {
 		t.Fatalf("upload: %d %s", r.Status, r.Raw)
 	}
 	name := str(owner.ok(`query($p: ID!) { tasks(projectId: $p, first: 1) { edges { node { data } } } }`, map[string]any{"p": first}),
@@ -391,7 +391,7 @@ func TestAnUploadIsFoundByItsUsesNotBySearch(t *testing.T) {
 func TestAnUploadGoesWithTheLastTaskThatServesIt(t *testing.T) {
 	s, owner := MustOwner(t, nil)
 	first := str(owner.ok(createProject, map[string]any{"i": map[string]any{"title": "First", "labelConfig": uploadImageConfig}}), "createProject", "id")
-	if r := uploadFiles(t, owner, first, map[string][]byte{"a.png": onePixelPNG, "b.png": onePixelPNG}); r.Status != http.StatusOK {
+	if r := uploadFiles(t, owner, first, map[string][]byte{"a.png": onePixelPNG, "b.png": onePixelPNG}); r.Status != http.StatusCreated {
 		t.Fatalf("upload: %d %s", r.Status, r.Raw)
 	}
 	byName := map[string]string{} // task id by the path it names

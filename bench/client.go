@@ -54,7 +54,7 @@ func do(req *http.Request) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if resp.StatusCode != 200 {
+	if resp.StatusCode/100 != 2 { // an import answers 201 Created
 		return nil, fmt.Errorf("%s %s: %d %.300s", req.Method, req.URL.Path, resp.StatusCode, b)
 	}
 	if bytes.HasPrefix(b, []byte(`{"errors"`)) || bytes.Contains(b, []byte(`"errors":[`)) {

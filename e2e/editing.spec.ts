@@ -549,7 +549,7 @@ test("audio waveform: an uploaded WAV is drawn on the timeline, where segments a
     headers: auth,
     multipart: { file: { name: "tone.wav", mimeType: "audio/wav", buffer: wavFile(4) } },
   });
-  expect(upload.status()).toBe(200);
+  expect(upload.status()).toBe(201);
   const labeling = await open(page, title);
   await expect(page.getByLabel("Audio to label (audio)")).toHaveAttribute("src", /^\/api\/uploads\/[0-9a-f]{32}\.wav$/);
 

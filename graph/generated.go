@@ -145,7 +145,9 @@ type ComplexityRoot struct {
 	}
 
 	ImportResult struct {
-		TaskCount func(childComplexity int) int
+		AnnotationCount func(childComplexity int) int
+		PredictionCount func(childComplexity int) int
+		TaskCount       func(childComplexity int) int
 	}
 
 	Invite struct {
@@ -885,6 +887,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ExportFormat.Zip(childComplexity), true
 
+	case "ImportResult.annotationCount":
+		if e.ComplexityRoot.ImportResult.AnnotationCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportResult.AnnotationCount(childComplexity), true
+	case "ImportResult.predictionCount":
+		if e.ComplexityRoot.ImportResult.PredictionCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportResult.PredictionCount(childComplexity), true
 	case "ImportResult.taskCount":
 		if e.ComplexityRoot.ImportResult.TaskCount == nil {
 			break
@@ -2779,6 +2793,10 @@ func (ec *executionContext) childFields_ImportResult(ctx context.Context, field 
 	switch field.Name {
 	case "taskCount":
 		return ec.fieldContext_ImportResult_taskCount(ctx, field)
+	case "annotationCount":
+		return ec.fieldContext_ImportResult_annotationCount(ctx, field)
+	case "predictionCount":
+		return ec.fieldContext_ImportResult_predictionCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ImportResult", field.Name)
 }
@@ -6500,6 +6518,88 @@ func (ec *executionContext) _ImportResult_taskCount(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_ImportResult_taskCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportResult_annotationCount(ctx context.Context, field graphql.CollectedField, obj *model.ImportResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportResult_annotationCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnnotationCount, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal int
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal int
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportResult_annotationCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportResult_predictionCount(ctx context.Context, field graphql.CollectedField, obj *model.ImportResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportResult_predictionCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PredictionCount, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal int
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal int
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportResult_predictionCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportResult", field, false, false, "Int")
 }
 
@@ -20109,6 +20209,16 @@ func (ec *executionContext) _ImportResult(ctx context.Context, sel ast.Selection
 			out.Values[i] = graphql.MarshalString("ImportResult")
 		case "taskCount":
 			out.Values[i] = ec._ImportResult_taskCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "annotationCount":
+			out.Values[i] = ec._ImportResult_annotationCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "predictionCount":
+			out.Values[i] = ec._ImportResult_predictionCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -49,7 +49,7 @@ func (r *mutationResolver) ImportTasks(ctx context.Context, projectID int, tasks
 	if err != nil {
 		return nil, err
 	}
-	return &model.ImportResult{TaskCount: n}, nil
+	return importResult(n), nil
 }
 
 // ImportTasksFromURL is the resolver for the importTasksFromUrl field.
@@ -58,7 +58,7 @@ func (r *mutationResolver) ImportTasksFromURL(ctx context.Context, projectID int
 	if err != nil {
 		return nil, err
 	}
-	return &model.ImportResult{TaskCount: n}, nil
+	return importResult(n), nil
 }
 
 // CreateAnnotation is the resolver for the createAnnotation field.

@@ -403,3 +403,8 @@ func (r *Resolver) taskScores(ctx context.Context, ids []int) (map[int][]float64
 	}
 	return out, nil
 }
+
+// importResult is an import's answer.
+func importResult(n dataset.Imported) *model.ImportResult {
+	return &model.ImportResult{TaskCount: n.Tasks, AnnotationCount: n.Annotations, PredictionCount: n.Predictions}
+}

@@ -159,6 +159,10 @@ type GCSSettings struct {
 type ImportResult struct {
 	// Tasks stored by this import.
 	TaskCount int `json:"taskCount"`
+	// Annotations the imported tasks brought, skipped ones included.
+	AnnotationCount int `json:"annotationCount"`
+	// Predictions the imported tasks brought.
+	PredictionCount int `json:"predictionCount"`
 }
 
 type LocalSettings struct {

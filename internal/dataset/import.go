@@ -37,13 +37,26 @@ import (
 	"gloss/internal/webhook"
 )
 
-// Source is one task file of an import: its name (for the format) and a
-// way to open it. Files are spooled to disk before the transaction starts,
-// so a slow upload or download never holds the database's write lock.
+// Source is one task file of an import: its name (for the format, and
+// for errors) and a way to open it. Files are spooled to disk before the
+// transaction starts, so a slow upload or download never holds the
+// database's write lock.
 type Source struct {
-	Name    string
+	Name string
+	// Format is the file's format when its name does not give it (a
+	// request body, a storage object read by its content); empty: the
+	// name's extension.
+	Format  importer.Format
 	Open    func() (io.ReadCloser, error)
 	Cleanup func() // removes a spooled file; may be nil
+}
+
+// Imported is what an import stored.
+type Imported struct {
+	Tasks, Annotations, Predictions int
+	// FirstInner is the inner id of the import's first task; its tasks
+	// have the Tasks inner ids from it on (TaskIDs).
+	FirstInner int
 }
 
 // Fetcher fetches a URL for importTasksFromUrl; the SSRF-safe client
@@ -128,18 +141,18 @@ func MediaKey(cfg *labelconfig.Config) string {
 
 // ImportJSON imports Label Studio task objects given inline (the GraphQL
 // importTasks argument): all or nothing.
-func (s *Service) ImportJSON(ctx context.Context, projectID int, raw json.RawMessage) (int, error) {
+func (s *Service) ImportJSON(ctx context.Context, projectID int, raw json.RawMessage) (Imported, error) {
 	p, keys, err := s.importProject(ctx, projectID)
 	if err != nil {
-		return 0, err
+		return Imported{}, err
 	}
 	st, err := newStage(s.MaxImportTasks())
 	if err != nil {
-		return 0, err
+		return Imported{}, err
 	}
 	defer st.discard()
 	if _, err := importer.ParseJSONValue(raw, s.importOptions(importer.JSON, keys), st.add); err != nil {
-		return 0, importError("tasks", err)
+		return Imported{}, importError("tasks", err)
 	}
 	return s.store(ctx, p, st, nil)
 }
@@ -149,18 +162,18 @@ func (s *Service) ImportJSON(ctx context.Context, projectID int, raw json.RawMes
 // file, the row or line, and the problem. The files are parsed and checked
 // into a staging file before the transaction starts, so the write lock is
 // held only to insert.
-func (s *Service) ImportFiles(ctx context.Context, projectID int, files []Source) (int, error) {
+func (s *Service) ImportFiles(ctx context.Context, projectID int, files []Source) (Imported, error) {
 	p, keys, err := s.importProject(ctx, projectID)
 	if err != nil {
-		return 0, err
+		return Imported{}, err
 	}
 	if len(files) == 0 {
-		return 0, fault.Invalid("no task file was uploaded (send one or more files in the multipart field \"file\")")
+		return Imported{}, fault.Invalid("no task file was uploaded (send one or more files in the multipart field \"file\")")
 	}
 	// Media become uploads, one task each; the rest are task files.
 	uploads, names, files, undo, err := s.storeUploads(files, keys.media)
 	if err != nil {
-		return 0, err
+		return Imported{}, err
 	}
 	n, err := s.importFiles(ctx, p, keys, files, uploads, names)
 	if err != nil {
@@ -169,33 +182,36 @@ func (s *Service) ImportFiles(ctx context.Context, projectID int, files []Source
 	return n, err
 }
 
-func (s *Service) importFiles(ctx context.Context, p *ent.Project, keys importKeys, files []Source, uploads []json.RawMessage, names []string) (int, error) {
+func (s *Service) importFiles(ctx context.Context, p *ent.Project, keys importKeys, files []Source, uploads []json.RawMessage, names []string) (Imported, error) {
 	var err error
 	formats := make([]importer.Format, len(files))
 	for i, f := range files {
+		if formats[i] = f.Format; formats[i] != "" {
+			continue
+		}
 		if formats[i], err = importer.FormatOf(f.Name); err != nil {
-			return 0, fault.Invalid("%s: %v", f.Name, err)
+			return Imported{}, fault.Invalid("%s: %v", f.Name, err)
 		}
 	}
 	st, err := newStage(s.MaxImportTasks())
 	if err != nil {
-		return 0, err
+		return Imported{}, err
 	}
 	defer st.discard()
 	for _, data := range uploads {
 		if err := st.add(importer.Task{Data: data}); err != nil {
-			return 0, err
+			return Imported{}, err
 		}
 	}
 	for i, f := range files {
 		r, err := f.Open()
 		if err != nil {
-			return 0, err
+			return Imported{}, err
 		}
 		_, err = importer.Parse(r, s.importOptions(formats[i], keys), st.add)
 		r.Close()
 		if err != nil {
-			return 0, importError(f.Name, err)
+			return Imported{}, importError(f.Name, err)
 		}
 	}
 	return s.store(ctx, p, st, names)
@@ -203,14 +219,14 @@ func (s *Service) importFiles(ctx context.Context, p *ent.Project, keys importKe
 
 // store writes the staged tasks into p in one transaction, and records
 // the uploaded files named, whose tasks are the first staged.
-func (s *Service) store(ctx context.Context, p *ent.Project, st *stage, uploads []string) (int, error) {
+func (s *Service) store(ctx context.Context, p *ent.Project, st *stage, uploads []string) (Imported, error) {
 	if st.count == 0 {
-		return 0, fault.Invalid("the import holds no tasks")
+		return Imported{}, fault.Invalid("the import holds no tasks")
 	}
 	if err := st.rewind(); err != nil {
-		return 0, err
+		return Imported{}, err
 	}
-	n := 0
+	n, first := 0, 0
 	err := database.InTx(ctx, s.client, func(ctx context.Context) error {
 		w, err := s.newWriter(ctx, p)
 		if err != nil {
@@ -229,7 +245,7 @@ func (s *Service) store(ctx context.Context, p *ent.Project, st *stage, uploads 
 			}
 		}
 		w.keys.Add(st.keys.List())
-		first := w.project.TaskNumber + 1 // the first task's inner id
+		first = w.project.TaskNumber + 1 // the first task's inner id
 		if n, err = w.finish(); err != nil {
 			return err
 		}
@@ -239,10 +255,31 @@ func (s *Service) store(ctx context.Context, p *ent.Project, st *stage, uploads 
 		return recordImportUses(ctx, w.client, p, first, w.named)
 	})
 	if err != nil {
-		return 0, err
+		return Imported{}, err
 	}
 	s.Analyze(ctx, n)
-	return n, nil
+	return Imported{Tasks: n, Annotations: st.annotations, Predictions: st.predictions, FirstInner: first}, nil
+}
+
+// ImportedTaskIDs hands fn the ids of the tasks that import n stored in
+// the project, in order, a batch at a time: an import's tasks are those
+// of its inner ids (handed out under the project row's lock), read by the
+// (project_id, inner_id) index as the viewer.
+func (s *Service) ImportedTaskIDs(ctx context.Context, projectID int, n Imported, fn func([]int) error) error {
+	const batch = 10_000
+	client := database.ClientFrom(ctx, s.client)
+	for from, end := n.FirstInner, n.FirstInner+n.Tasks; from < end; from += batch {
+		ids, err := client.Task.Query().
+			Where(task.ProjectID(projectID), task.InnerIDGTE(from), task.InnerIDLT(min(from+batch, end))).
+			Order(ent.Asc(task.FieldInnerID)).IDs(ctx)
+		if err != nil {
+			return err
+		}
+		if err := fn(ids); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // analyzeAfter is the size of an import after which PostgreSQL's planner
@@ -308,25 +345,25 @@ var analyzeStatement = func() string {
 
 // ImportURL fetches a task file through the SSRF-safe client into a
 // temporary file, then imports it in one transaction.
-func (s *Service) ImportURL(ctx context.Context, projectID int, url string) (int, error) {
+func (s *Service) ImportURL(ctx context.Context, projectID int, url string) (Imported, error) {
 	if _, _, err := s.importProject(ctx, projectID); err != nil {
-		return 0, err
+		return Imported{}, err
 	}
 	if s.fetcher == nil {
-		return 0, fault.Invalid("importing from a URL is not available")
+		return Imported{}, fault.Invalid("importing from a URL is not available")
 	}
 	body, name, err := s.fetcher.Fetch(ctx, url, s.MaxImportBytes())
 	if err != nil {
 		var fe *safehttp.Error
 		if errors.As(err, &fe) {
-			return 0, fault.Invalid("could not import from the URL: %s", fe.Msg)
+			return Imported{}, fault.Invalid("could not import from the URL: %s", fe.Msg)
 		}
-		return 0, fault.Invalid("could not import from the URL")
+		return Imported{}, fault.Invalid("could not import from the URL")
 	}
 	defer body.Close()
 	src, err := Spool(name, body)
 	if err != nil {
-		return 0, fault.Invalid("could not fetch the URL: %v", err)
+		return Imported{}, fault.Invalid("could not fetch the URL: %v", err)
 	}
 	defer src.Cleanup()
 	return s.ImportFiles(ctx, projectID, []Source{src})
@@ -754,14 +791,15 @@ func (t stagedTask) cancelled() int { return len(t.Annotations) - t.total() }
 // (before the transaction) and inserting (inside it), so memory stays flat
 // however many tasks there are and the write lock is never held to parse.
 type stage struct {
-	f       *os.File
-	w       *bufio.Writer
-	r       *bufio.Reader
-	count   int
-	related int // annotations and predictions staged
-	max     int // the most tasks one import may hold, across its files, and the most annotations and predictions
-	buf     []byte
-	keys    *projects.DataKeys // the data keys of the staged tasks
+	f     *os.File
+	w     *bufio.Writer
+	r     *bufio.Reader
+	count int
+	// annotations and predictions staged
+	annotations, predictions int
+	max                      int // the most tasks one import may hold, across its files, and the most annotations and predictions
+	buf                      []byte
+	keys                     *projects.DataKeys // the data keys of the staged tasks
 }
 
 func newStage(max int) (*stage, error) {
@@ -788,7 +826,9 @@ func (st *stage) add(t importer.Task) error {
 	}
 	// Annotations and predictions are rows too, in the same transaction:
 	// an import brings as many of them as it may bring tasks.
-	if st.related += len(t.Annotations) + len(t.Predictions); st.related > st.max {
+	st.annotations += len(t.Annotations)
+	st.predictions += len(t.Predictions)
+	if st.annotations+st.predictions > st.max {
 		return fault.Invalid("the import holds more than %d annotations and predictions, the most one import may (GLOSS_IMPORT_MAX_TASKS); nothing was imported", st.max)
 	}
 	data, err := asEntStores(t.Data)

@@ -340,11 +340,11 @@ func (s *Service) importObjects(ctx context.Context, st *ent.Storage, run *ent.S
 				}
 				return fault.Invalid("%s holds no JSON or JSONL tasks; to label files such as images, turn on useBlobUrls (treat every object as a source file)", k)
 			}
-			src.Name = name + "." + string(f)
+			src.Format = f
 		}
 		n, err := s.importBatch(ctx, st, l, func(ctx context.Context) ([]string, error) {
 			n, err := s.dataset.ImportFiles(ctx, st.ProjectID, []dataset.Source{src})
-			keys := make([]string, n)
+			keys := make([]string, n.Tasks)
 			for j := range keys {
 				keys[j] = k
 			}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"io"
@@ -13,6 +14,7 @@ import (
 
 	"gloss/internal/dataset"
 	"gloss/internal/fault"
+	"gloss/internal/importer"
 	"gloss/internal/rule"
 	"gloss/internal/viewer"
 )
@@ -38,10 +40,14 @@ func projectID(r *http.Request) (int, error) {
 	return id, nil
 }
 
-// handleImport handles POST /api/projects/{id}/import: a multipart body with
-// one or more task files (JSON, JSONL, CSV, TSV, TXT), spooled to temporary
-// files and imported in one transaction. It answers {"taskCount": N,
-// "task_count": N}, the second Label Studio's name for it.
+// handleImport handles POST /api/projects/{id}/import, in the three ways
+// Label Studio's import takes: a multipart body of task files (JSON, JSONL,
+// CSV, TSV, TXT, media), a JSON body of tasks (a list, or one task), or a
+// form whose url field is the address of a task file (fetched through the
+// SSRF-safe client) or tasks written as JSON. Bodies are spooled to
+// temporary files and imported in one transaction. It answers 201 with
+// Label Studio's counts (and taskCount, Gloss's name), and the new tasks'
+// ids when return_task_ids is true.
 func handleImport(svc *dataset.Service, log *slog.Logger) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if err := rule.Gate(viewer.FromContext(r.Context()), rule.Manager); err != nil {
@@ -49,6 +55,11 @@ func handleImport(svc *dataset.Service, log *slog.Logger) http.HandlerFunc {
 			return
 		}
 		id, err := projectID(r)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		returnIDs, err := importQuery(r)
 		if err != nil {
 			writeError(w, r, log, err)
 			return
@@ -64,55 +75,175 @@ func handleImport(svc *dataset.Service, log *slog.Logger) http.HandlerFunc {
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, max+1<<20)
-		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
-			fault.WriteJSON(w, http.StatusUnsupportedMediaType, fault.BadInput, "send the task files as multipart/form-data (field \"file\")")
-			return
-		}
-		mr, err := r.MultipartReader()
-		if err != nil {
-			writeError(w, r, log, fault.Invalid("malformed multipart body: %v", err))
-			return
-		}
 		var files []dataset.Source
 		defer func() {
 			for _, f := range files {
 				f.Cleanup()
 			}
 		}()
-		for {
-			part, err := mr.NextPart()
-			if errors.Is(err, io.EOF) {
+		var n dataset.Imported
+		switch mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt {
+		case "multipart/form-data":
+			if files, err = multipartSources(r, max); err == nil {
+				n, err = svc.ImportFiles(r.Context(), id, files)
+			}
+		case "application/json":
+			var src dataset.Source
+			if src, err = jsonSource("the request body", r.Body, max); err == nil {
+				files = append(files, src)
+				n, err = svc.ImportFiles(r.Context(), id, files)
+			}
+		case "application/x-www-form-urlencoded":
+			if err = r.ParseForm(); err != nil {
+				err = uploadError(err, max)
 				break
 			}
-			if err != nil {
-				writeError(w, r, log, uploadError(err, max))
-				return
+			url := strings.TrimSpace(r.PostForm.Get("url"))
+			switch {
+			case url == "":
+				err = fault.Invalid("the form has no url field: give the address of a task file, or tasks as JSON")
+			case url[0] == '[' || url[0] == '{':
+				// Tasks written out, as Label Studio reads a url that is JSON.
+				var src dataset.Source
+				if src, err = jsonSource("the url field", strings.NewReader(url), max); err == nil {
+					files = append(files, src)
+					n, err = svc.ImportFiles(r.Context(), id, files)
+				}
+			default:
+				n, err = svc.ImportURL(r.Context(), id, url)
 			}
-			if part.FileName() == "" {
-				part.Close()
-				continue
-			}
-			if len(files) == maxImportFiles {
-				part.Close()
-				writeError(w, r, log, fault.Invalid("an import takes at most %d files; send the others in another import", maxImportFiles))
-				return
-			}
-			src, err := dataset.Spool(part.FileName(), part)
-			part.Close()
-			if err != nil {
-				writeError(w, r, log, uploadError(err, max))
-				return
-			}
-			files = append(files, src)
+		default:
+			fault.WriteJSON(w, http.StatusUnsupportedMediaType, fault.BadInput,
+				"send task files as multipart/form-data (field \"file\"), tasks as an application/json body, or a task file's address as the url field of a form")
+			return
 		}
-		n, err := svc.ImportFiles(r.Context(), id, files)
 		if err != nil {
 			writeError(w, r, log, err)
 			return
 		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]int{"taskCount": n, "task_count": n})
+		writeImported(w, r, log, svc, id, n, returnIDs)
 	}
+}
+
+// importQuery reads the import's query parameters that Label Studio's
+// clients send: return_task_ids (whether to answer the new tasks' ids),
+// and two that ask for what Gloss does not do, refused rather than
+// ignored: commit_to_project=false (Label Studio's two-step import that
+// the data is committed later) and preannotated_from_fields.
+func importQuery(r *http.Request) (returnIDs bool, err error) {
+	q := r.URL.Query()
+	if v := q.Get("return_task_ids"); v != "" {
+		if returnIDs, err = strconv.ParseBool(v); err != nil {
+			return false, fault.Invalid("return_task_ids must be true or false, not %q", v)
+		}
+	}
+	if v := q.Get("commit_to_project"); v != "" {
+		commit, err := strconv.ParseBool(v)
+		if err != nil {
+			return false, fault.Invalid("commit_to_project must be true or false, not %q", v)
+		}
+		if !commit {
+			return false, fault.Invalid("commit_to_project=false is not supported: an import stores its tasks at once")
+		}
+	}
+	if q.Has("preannotated_from_fields") {
+		return false, fault.Invalid("preannotated_from_fields is not supported: give predictions in the tasks' \"predictions\" lists")
+	}
+	return returnIDs, nil
+}
+
+// multipartSources spools the files of a multipart import body.
+func multipartSources(r *http.Request, max int64) (files []dataset.Source, err error) {
+	defer func() {
+		if err != nil {
+			for _, f := range files {
+				f.Cleanup()
+			}
+			files = nil
+		}
+	}()
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, fault.Invalid("malformed multipart body: %v", err)
+	}
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return files, nil
+		}
+		if err != nil {
+			return files, uploadError(err, max)
+		}
+		if part.FileName() == "" {
+			part.Close()
+			continue
+		}
+		if len(files) == maxImportFiles {
+			part.Close()
+			return files, fault.Invalid("an import takes at most %d files; send the others in another import", maxImportFiles)
+		}
+		src, err := dataset.Spool(part.FileName(), part)
+		part.Close()
+		if err != nil {
+			return files, uploadError(err, max)
+		}
+		files = append(files, src)
+	}
+}
+
+// jsonSource spools tasks written as JSON, named as errors will call it.
+func jsonSource(name string, r io.Reader, max int64) (dataset.Source, error) {
+	src, err := dataset.Spool(name, r)
+	if err != nil {
+		return src, uploadError(err, max)
+	}
+	src.Format = importer.JSON
+	return src, nil
+}
+
+// imported is an import's answer: Label Studio's keys, and taskCount.
+type imported struct {
+	TaskCount       int `json:"task_count"`
+	AnnotationCount int `json:"annotation_count"`
+	PredictionCount int `json:"prediction_count"`
+	GlossTaskCount  int `json:"taskCount"`
+}
+
+// writeImported answers an import that stored n, with the ids of its
+// tasks when returnIDs: written as they are read, a batch at a time, so an
+// import of a million tasks answers in flat memory.
+func writeImported(w http.ResponseWriter, r *http.Request, log *slog.Logger, svc *dataset.Service, projectID int, n dataset.Imported, returnIDs bool) {
+	b, _ := json.Marshal(imported{TaskCount: n.Tasks, AnnotationCount: n.Annotations, PredictionCount: n.Predictions, GlossTaskCount: n.Tasks})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusCreated)
+	if !returnIDs {
+		w.Write(append(b, '\n'))
+		return
+	}
+	bw := bufio.NewWriter(w)
+	bw.Write(b[:len(b)-1])
+	bw.WriteString(`,"task_ids":[`)
+	first := true
+	err := svc.ImportedTaskIDs(r.Context(), projectID, n, func(ids []int) error {
+		for _, id := range ids {
+			if !first {
+				bw.WriteByte(',')
+			}
+			first = false
+			bw.WriteString(strconv.Itoa(id))
+		}
+		return nil
+	})
+	if err != nil {
+		// The import has committed and the answer has begun: it is left
+		// unfinished, which the client reads as malformed JSON, rather
+		// than ended as if the ids were all there.
+		log.Error("import: reading the new tasks' ids", slog.String("request_id", RequestID(r.Context())), slog.Any("error", err))
+		bw.Flush()
+		return
+	}
+	bw.WriteString("]}\n")
+	bw.Flush()
 }
 
 // maxImportFiles is the most files one import takes: each is spooled to
