@@ -1386,7 +1386,63 @@ const maxVertexHandles = 2000;
  */
 const maskCache = new WeakMap<object, Map<string, string | null>>();
 
-/** BrushMask draws a brush region's mask over the image, through a canvas turned into a data:image URL. */
+/** drawMask draws a mask of width × height in color as a data:image URL and keeps it in maskCache. */
+function drawMask(source: readonly JsonValue[], width: number, height: number, color: string, key: string): void {
+  let href: string | null = null;
+  const rle = source.filter((v): v is number => typeof v === "number");
+  const bytes = decodeRLE(rle, width * height * 4);
+  const canvas = document.createElement("canvas");
+  const context = bytes && bytes.length === width * height * 4 ? canvas.getContext("2d") : null;
+  if (bytes && context) {
+    canvas.width = width;
+    canvas.height = height;
+    // The mask is the alpha channel; it is painted in the label's color.
+    context.fillStyle = color;
+    context.fillRect(0, 0, 1, 1);
+    const [r, g, b] = context.getImageData(0, 0, 1, 1).data;
+    const image = context.createImageData(width, height);
+    for (let i = 3; i < bytes.length; i += 4) {
+      if (bytes[i]) {
+        image.data[i - 3] = r ?? 0;
+        image.data[i - 2] = g ?? 0;
+        image.data[i - 1] = b ?? 0;
+        image.data[i] = 160;
+      }
+    }
+    context.putImageData(image, 0, 0);
+    href = canvas.toDataURL("image/png");
+  }
+  maskCache.set(source, (maskCache.get(source) ?? new Map<string, string | null>()).set(key, href));
+}
+
+/**
+ * The masks waiting to be drawn. One is drawn per task, so the tab answers
+ * input between masks however many a result holds.
+ */
+const maskQueue: (() => void)[] = [];
+
+/** queueMask has draw run in a later task and returns a function that takes it back if it has not run yet. */
+function queueMask(draw: () => void): () => void {
+  maskQueue.push(draw);
+  if (maskQueue.length === 1) setTimeout(drawQueued, 0);
+  return () => {
+    const at = maskQueue.indexOf(draw);
+    if (at >= 0) maskQueue.splice(at, 1);
+  };
+}
+
+/** drawQueued draws the first mask waiting and leaves the next to a later task. */
+function drawQueued() {
+  maskQueue.shift()?.();
+  if (maskQueue.length > 0) setTimeout(drawQueued, 0);
+}
+
+/**
+ * BrushMask draws a brush region's mask over the image, through a canvas
+ * turned into a data:image URL, if it is at most 25 megapixels. A mask not
+ * drawn yet is drawn in a later task; meanwhile the one drawn before it
+ * (before an erase, say) stays.
+ */
 function BrushMask({
   item,
   className,
@@ -1405,37 +1461,17 @@ function BrushMask({
   const labels = labelsOf(item);
   const color = editor.colorOf(item.from_name, labels[0] ?? "");
   const key = `${width}x${height}:${color}`;
-  const drawn = source ? maskCache.get(source) : undefined;
-  let href = drawn?.get(key);
-  if (href === undefined) {
-    href = null;
-    if (source && width && height && width * height <= 25_000_000) {
-      const rle = source.filter((v): v is number => typeof v === "number");
-      const bytes = decodeRLE(rle, width * height * 4);
-      const canvas = document.createElement("canvas");
-      const context = bytes && bytes.length === width * height * 4 ? canvas.getContext("2d") : null;
-      if (bytes && context) {
-        canvas.width = width;
-        canvas.height = height;
-        // The mask is the alpha channel; it is painted in the label's color.
-        context.fillStyle = color;
-        context.fillRect(0, 0, 1, 1);
-        const [r, g, b] = context.getImageData(0, 0, 1, 1).data;
-        const image = context.createImageData(width, height);
-        for (let i = 3; i < bytes.length; i += 4) {
-          if (bytes[i]) {
-            image.data[i - 3] = r ?? 0;
-            image.data[i - 2] = g ?? 0;
-            image.data[i - 1] = b ?? 0;
-            image.data[i] = 160;
-          }
-        }
-        context.putImageData(image, 0, 0);
-        href = canvas.toDataURL("image/png");
-      }
-    }
-    if (source) maskCache.set(source, (drawn ?? new Map<string, string | null>()).set(key, href));
-  }
+  const drawn = source ? maskCache.get(source)?.get(key) : undefined;
+  const [last, setLast] = useState<string | null>(null);
+  useEffect(() => {
+    if (!source || !width || !height || width * height > 25_000_000 || drawn !== undefined) return;
+    return queueMask(() => {
+      if (maskCache.get(source)?.get(key) === undefined) drawMask(source, width, height, color, key);
+      setLast(maskCache.get(source)?.get(key) ?? null);
+    });
+  }, [source, drawn, width, height, color, key]);
+  if (drawn !== undefined && drawn !== last) setLast(drawn);
+  const href = source ? (drawn ?? last) : null;
   if (!href) return null;
   return (
     <image
