@@ -782,6 +782,72 @@ test("crafted results: a polygon of 150,000 points is drawn, not an error", asyn
   await expect(page.locator('[data-handle^="vertex-"]')).toHaveCount(0);
 });
 
+// rleOf encodes a mask of count values, all painted, in Label Studio's RLE
+// with one-bit words: so small a body holds dozens of 25-megapixel masks.
+function rleOf(count: number): number[] {
+  const bits: number[] = [];
+  const put = (v: number, n: number) => {
+    for (let k = n - 1; k >= 0; k--) bits.push(Math.floor(v / 2 ** k) & 1);
+  };
+  put(count, 32);
+  put(0, 5); // one-bit words
+  for (const s of [3, 4, 8, 16]) put(s - 1, 4);
+  for (let left = count; left > 0; ) {
+    const n = Math.min(left, 65536);
+    put(1, 1);
+    put(3, 2);
+    put(n - 1, 16);
+    put(1, 1);
+    left -= n;
+  }
+  while (bits.length % 8) bits.push(0);
+  const bytes: number[] = [];
+  for (let i = 0; i < bits.length; i += 8) bytes.push(bits.slice(i, i + 8).reduce((a, b) => a * 2 + b, 0));
+  return bytes;
+}
+
+test("crafted results: 64 brush masks of 25 megapixels leave the editor usable, and normal masks still draw", async ({
+  page,
+  request,
+}) => {
+  // Each decoded at full size in turn, these froze the tab for about a minute.
+  const mask = (id: string, width: number, height: number) => ({
+    id,
+    from_name: "mask",
+    to_name: "image",
+    type: "brushlabels",
+    original_width: width,
+    original_height: height,
+    value: { format: "rle", rle: rleOf(width * height * 4), brushlabels: ["Road"] },
+  });
+  const huge = Array.from({ length: 64 }, (_, i) => mask(`h${i}`, 5000, 5000));
+  // The normal masks come last: the huge ones before them must not crowd them out.
+  const result = [...huge, mask("n1", 1000, 1000), mask("n2", 2000, 2000)];
+  const title = `Huge masks ${stamp}`;
+  await project(request, title, brushes, [{ data: { image: png(200, 100, [200, 200, 200]) }, predictions: [{ result }] }]);
+  const labeling = await open(page, title);
+  await expect(page.locator(".lc-brush-notice")).toHaveText(
+    "62 of the 66 brush masks are not drawn: the most it draws is 64,000,000 pixels in all (25,000,000 for one mask).",
+  );
+  // The page answers: a region is selected from the list at once.
+  await page.getByRole("button", { name: "Select region 66" }).click();
+  await expect(labeling.regions.nth(65)).toHaveClass(/lc-region-selected/);
+  // The normal masks are drawn, at their full size, as before.
+  const images = page.locator("svg image.lc-brush");
+  await expect(images).toHaveCount(4);
+  const sizes = await images.evaluateAll((nodes) =>
+    Promise.all(
+      nodes.map(async (node) => {
+        const image = new Image();
+        image.src = node.getAttribute("href") ?? "";
+        await image.decode();
+        return `${node.getAttribute("data-region-id")} ${image.naturalWidth}x${image.naturalHeight}`;
+      }),
+    ),
+  );
+  expect(sizes.sort()).toEqual(["h0 5000x5000", "h1 5000x5000", "n1 1000x1000", "n2 2000x2000"]);
+});
+
 // Label Studio's conditional questions: a View shown only once a choice is
 // picked, holding a required follow-up.
 const conditional = `<View>

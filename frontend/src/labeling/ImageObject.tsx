@@ -6,7 +6,7 @@
 // data:image/ URLs. Regions are adjusted in place: a drag shows its shape as
 // it goes and changes the result once, at the end, so each drag is one undo
 // step.
-import { useCallback, useEffect, useRef, useState, type FormEvent, type PointerEvent } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent, type PointerEvent } from "react";
 
 import type { JsonValue } from "../api.ts";
 import { Button } from "../components/Button.tsx";
@@ -14,7 +14,7 @@ import { Field } from "../components/Field.tsx";
 import { objectValue, safeImageUrl, type ObjectInfo, type RegionTag } from "./config.ts";
 import { useEditor } from "./context.ts";
 import { colorStyle } from "./controls.tsx";
-import { greatest, isRegion, isRelation, labelsOf, least, num, removeRegion, type RegionItem } from "./result.ts";
+import { greatest, isRegion, isRelation, labelsOf, least, num, removeRegion, type RegionItem, type ResultItem } from "./result.ts";
 
 const drawingTags: readonly RegionTag[] = [
   "RectangleLabels",
@@ -297,6 +297,8 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
   const svgRef = useRef<SVGSVGElement>(null);
   const drag = useRef<Drag | null>(null);
   const hovering = useRef(false);
+  // Over the whole result, not this image's masks alone: the budget is the page's.
+  const masksDrawn = useMemo(() => drawnMasks(editor.result), [editor.result]);
 
   const control = editor.readOnly ? null : editor.activeControl(object.name, drawingTags);
   const drawTool = sameTool(control?.tag);
@@ -671,6 +673,11 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
     (item): item is RegionItem =>
       isRegion(item) && item.type !== "labels" && item.to_name === object.name && !editor.hidden.has(item.id),
   );
+  const masks = editor.result.filter(
+    (item): item is RegionItem =>
+      isRegion(item) && item.type === "brushlabels" && item.to_name === object.name && maskPixels(item) !== null,
+  );
+  const masksUndrawn = masks.filter((item) => !masksDrawn.has(item.id)).length;
   const aspect = natural ? natural.width / natural.height : 1;
 
   // Handles keep their size on screen whatever the zoom: r pixels in percent.
@@ -750,6 +757,7 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
         <BrushMask
           key={item.id}
           item={item}
+          drawable={masksDrawn.has(item.id)}
           className={className}
           selectable={tool === "select"}
           onPointerDown={(event) => {
@@ -1141,6 +1149,11 @@ export function ImageObject({ object }: { object: ObjectInfo }) {
           </span>
         ) : null}
       </div>
+      {masksUndrawn > 0 ? (
+        <p className="lc-brush-notice" role="note">
+          {`${masksUndrawn} of the ${masks.length} brush masks are not drawn: the most it draws is ${maxMasksPixels.toLocaleString("en")} pixels in all (${maxMaskPixels.toLocaleString("en")} for one mask).`}
+        </p>
+      ) : null}
       <div
         ref={viewportRef}
         className={`lc-image-viewport lc-tool-${tool}`}
@@ -1379,6 +1392,51 @@ export function decodeRLE(rle: readonly number[], limit: number): Uint8Array | n
 /** maxVertexHandles is the most points a selected polygon gets handles for. */
 const maxVertexHandles = 2000;
 
+/** maxMaskPixels is the largest mask, in pixels, BrushMask draws. */
+const maxMaskPixels = 25_000_000;
+
+/**
+ * maxMasksPixels is the most pixels of masks an editor draws in all: each
+ * is decoded at full size into a bitmap of 4 bytes a pixel, so this is
+ * about 256 MB, sixteen 4-megapixel masks. A result of 1 MiB holds 64 masks
+ * of 25 megapixels; drawn whole, they froze the tab for about a minute.
+ */
+const maxMasksPixels = 64_000_000;
+
+/** maskPixels is the size in pixels of a brush mask, or null when it gives none that can be drawn. */
+function maskPixels(item: RegionItem): number | null {
+  const width = num(item.original_width);
+  const height = num(item.original_height);
+  if (width === null || height === null || !Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
+    return null;
+  }
+  return width * height;
+}
+
+/**
+ * drawnMasks returns the ids of the brush masks of result that are drawn:
+ * those of a size that can be, up to maxMaskPixels each and maxMasksPixels
+ * in all, counted from the smallest, so that masks of a crafted size cannot
+ * crowd out the ordinary ones wherever they stand in the result.
+ */
+function drawnMasks(result: readonly ResultItem[]): Set<string> {
+  const masks: { id: string; pixels: number }[] = [];
+  for (const item of result) {
+    if (!isRegion(item) || item.type !== "brushlabels") continue;
+    const pixels = maskPixels(item);
+    if (pixels !== null && pixels <= maxMaskPixels) masks.push({ id: item.id, pixels });
+  }
+  masks.sort((a, b) => a.pixels - b.pixels);
+  const drawn = new Set<string>();
+  let total = 0;
+  for (const mask of masks) {
+    if (total + mask.pixels > maxMasksPixels) break;
+    total += mask.pixels;
+    drawn.add(mask.id);
+  }
+  return drawn;
+}
+
 /**
  * The masks drawn so far, by the RLE list they were drawn from and then by
  * size and color. Results are never changed in place, so an edited mask
@@ -1439,17 +1497,19 @@ function drawQueued() {
 
 /**
  * BrushMask draws a brush region's mask over the image, through a canvas
- * turned into a data:image URL, if it is at most 25 megapixels. A mask not
- * drawn yet is drawn in a later task; meanwhile the one drawn before it
- * (before an erase, say) stays.
+ * turned into a data:image URL, unless drawable is false. A mask not drawn
+ * yet is drawn in a later task; meanwhile the one drawn before it (before
+ * an erase, say) stays.
  */
 function BrushMask({
   item,
+  drawable,
   className,
   selectable,
   onPointerDown,
 }: {
   item: RegionItem;
+  drawable: boolean;
   className: string;
   selectable: boolean;
   onPointerDown: (event: PointerEvent<SVGElement>) => void;
@@ -1457,14 +1517,14 @@ function BrushMask({
   const editor = useEditor();
   const width = num(item.original_width);
   const height = num(item.original_height);
-  const source = Array.isArray(item.value.rle) ? item.value.rle : null;
+  const source = drawable && Array.isArray(item.value.rle) ? item.value.rle : null;
   const labels = labelsOf(item);
   const color = editor.colorOf(item.from_name, labels[0] ?? "");
   const key = `${width}x${height}:${color}`;
   const drawn = source ? maskCache.get(source)?.get(key) : undefined;
   const [last, setLast] = useState<string | null>(null);
   useEffect(() => {
-    if (!source || !width || !height || width * height > 25_000_000 || drawn !== undefined) return;
+    if (!source || !width || !height || drawn !== undefined) return;
     return queueMask(() => {
       if (maskCache.get(source)?.get(key) === undefined) drawMask(source, width, height, color, key);
       setLast(maskCache.get(source)?.get(key) ?? null);
