@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -112,6 +113,32 @@ func TestImportTakesLabelStudiosBodies(t *testing.T) {
 		total += 2
 		check(t, total)
 	})
+	t.Run("predictions from fields, as Label Studio's SDK asks", func(t *testing.T) {
+		// A JSON body and a CSV file whose column holds the result as JSON.
+		body := `[{"text": "seven", "pred": ` + choice + `, "note": "kept"}]`
+		out := readReply(t, postImport(t, tm.owner, id, "?preannotated_from_fields=pred&return_task_ids=true", "application/json", []byte(body)))
+		if *out.TaskCount != 1 || *out.PredictionCount != 1 || len(out.TaskIDs) != 1 {
+			t.Fatalf("%+v", out)
+		}
+		d := tm.owner.ok(`query($t: ID!) { task(id: $t) { data predictions { result } } }`, map[string]any{"t": out.TaskIDs[0]})
+		data, _ := json.Marshal(path(d, "task", "data"))
+		preds, _ := json.Marshal(path(d, "task", "predictions"))
+		if string(data) != `{"note":"kept","text":"seven"}` || !strings.Contains(string(preds), `"choices":["Positive"]`) {
+			t.Fatalf("data %s, predictions %s", data, preds)
+		}
+		csv := "text,pred\neight,\"" + strings.ReplaceAll(choice, `"`, `""`) + "\"\n"
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		fw, _ := mw.CreateFormFile("file", "tasks.csv")
+		fw.Write([]byte(csv))
+		mw.Close()
+		out = readReply(t, postImport(t, tm.owner, id, "?preannotated_from_fields=pred", mw.FormDataContentType(), buf.Bytes()))
+		if *out.TaskCount != 1 || *out.PredictionCount != 1 {
+			t.Fatalf("%+v", out)
+		}
+		total += 2
+		check(t, total)
+	})
 	t.Run("files answer the same", func(t *testing.T) {
 		r := upload(t, tm.owner, id, map[string]string{"a.txt": "six\n"})
 		if out := readReply(t, r); *out.TaskCount != 1 || *out.GlossTaskCount != 1 {
@@ -140,7 +167,9 @@ func TestImportTakesLabelStudiosBodies(t *testing.T) {
 		{"unknown body type", "", "text/plain", `[{"text": "x"}]`, "application/json", 415},
 		{"no body type", "", "", `[{"text": "x"}]`, "application/json", 415},
 		{"commit_to_project=false", "?commit_to_project=false", "application/json", `[{"text": "x"}]`, "commit_to_project", 400},
-		{"preannotated_from_fields", "?preannotated_from_fields=pred", "application/json", `[{"text": "x", "pred": []}]`, "preannotated_from_fields", 400},
+		{"preannotated_from_fields naming a field a task lacks", "?preannotated_from_fields=pred", "application/json", `[{"text": "x", "pred": []}, {"text": "y"}]`, `(task 2): "pred" is not in the task's data`, 400},
+		{"preannotated_from_fields naming no list", "?preannotated_from_fields=pred", "application/json", `[{"text": "x", "pred": "Positive"}]`, `"pred" must hold a result list`, 400},
+		{"preannotated_from_fields naming a bad result", "?preannotated_from_fields=pred", "application/json", `[{"text": "x", "pred": [5]}]`, `the prediction from "pred"`, 400},
 		{"return_task_ids not a flag", "?return_task_ids=maybe", "application/json", `[{"text": "x"}]`, "return_task_ids", 400},
 	}
 	for _, tc := range bad {

@@ -54,7 +54,7 @@ func (r *mutationResolver) ImportTasks(ctx context.Context, projectID int, tasks
 
 // ImportTasksFromURL is the resolver for the importTasksFromUrl field.
 func (r *mutationResolver) ImportTasksFromURL(ctx context.Context, projectID int, url string) (*model.ImportResult, error) {
-	n, err := r.Dataset.ImportURL(ctx, projectID, url)
+	n, err := r.Dataset.ImportURL(ctx, projectID, url, dataset.ImportOptions{})
 	if err != nil {
 		return nil, err
 	}

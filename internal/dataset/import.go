@@ -51,6 +51,13 @@ type Source struct {
 	Cleanup func() // removes a spooled file; may be nil
 }
 
+// ImportOptions are an import's choices besides its files.
+type ImportOptions struct {
+	// PredictionFields are data keys whose values become predictions
+	// (importer.Options.PredictionFields).
+	PredictionFields []string
+}
+
 // Imported is what an import stored.
 type Imported struct {
 	Tasks, Annotations, Predictions int
@@ -162,7 +169,7 @@ func (s *Service) ImportJSON(ctx context.Context, projectID int, raw json.RawMes
 // file, the row or line, and the problem. The files are parsed and checked
 // into a staging file before the transaction starts, so the write lock is
 // held only to insert.
-func (s *Service) ImportFiles(ctx context.Context, projectID int, files []Source) (Imported, error) {
+func (s *Service) ImportFiles(ctx context.Context, projectID int, files []Source, o ImportOptions) (Imported, error) {
 	p, keys, err := s.importProject(ctx, projectID)
 	if err != nil {
 		return Imported{}, err
@@ -175,14 +182,14 @@ func (s *Service) ImportFiles(ctx context.Context, projectID int, files []Source
 	if err != nil {
 		return Imported{}, err
 	}
-	n, err := s.importFiles(ctx, p, keys, files, uploads, names)
+	n, err := s.importFiles(ctx, p, keys, files, uploads, names, o)
 	if err != nil {
 		undo()
 	}
 	return n, err
 }
 
-func (s *Service) importFiles(ctx context.Context, p *ent.Project, keys importKeys, files []Source, uploads []json.RawMessage, names []string) (Imported, error) {
+func (s *Service) importFiles(ctx context.Context, p *ent.Project, keys importKeys, files []Source, uploads []json.RawMessage, names []string, o ImportOptions) (Imported, error) {
 	var err error
 	formats := make([]importer.Format, len(files))
 	for i, f := range files {
@@ -208,7 +215,9 @@ func (s *Service) importFiles(ctx context.Context, p *ent.Project, keys importKe
 		if err != nil {
 			return Imported{}, err
 		}
-		_, err = importer.Parse(r, s.importOptions(formats[i], keys), st.add)
+		opts := s.importOptions(formats[i], keys)
+		opts.PredictionFields = o.PredictionFields
+		_, err = importer.Parse(r, opts, st.add)
 		r.Close()
 		if err != nil {
 			return Imported{}, importError(f.Name, err)
@@ -345,7 +354,7 @@ var analyzeStatement = func() string {
 
 // ImportURL fetches a task file through the SSRF-safe client into a
 // temporary file, then imports it in one transaction.
-func (s *Service) ImportURL(ctx context.Context, projectID int, url string) (Imported, error) {
+func (s *Service) ImportURL(ctx context.Context, projectID int, url string, o ImportOptions) (Imported, error) {
 	if _, _, err := s.importProject(ctx, projectID); err != nil {
 		return Imported{}, err
 	}
@@ -366,7 +375,7 @@ func (s *Service) ImportURL(ctx context.Context, projectID int, url string) (Imp
 		return Imported{}, fault.Invalid("could not fetch the URL: %v", err)
 	}
 	defer src.Cleanup()
-	return s.ImportFiles(ctx, projectID, []Source{src})
+	return s.ImportFiles(ctx, projectID, []Source{src}, o)
 }
 
 // Spool copies r into a temporary file and returns it as a Source whose

@@ -177,6 +177,11 @@ type Options struct {
 	// refused with a *RowError naming the key. A key present with an empty
 	// or null value is fine. Nil requires nothing.
 	RequiredKeys []string
+	// PredictionFields are data keys whose values are prediction results
+	// (Label Studio's preannotated_from_fields): each is taken out of
+	// every task's data and becomes a prediction of the task, its value
+	// the result: a list, or (in CSV, TSV) a string holding one.
+	PredictionFields []string
 }
 
 // withDefaults fills in zero fields.
@@ -293,6 +298,13 @@ func (p *parser) emit(t Task, row, line int) error {
 // the same keys (CSV and TSV: the header's; text: the text key) find the
 // missing key once and pass it for every row.
 func (p *parser) deliver(t Task, row, line int, missing string) error {
+	if len(p.o.PredictionFields) > 0 {
+		var err error
+		if t, err = predictionsFromFields(t, p.o.PredictionFields); err != nil {
+			return &RowError{Row: row, Line: line, Msg: err.Error()}
+		}
+		missing = missingName(t.Keys, p.o.RequiredKeys)
+	}
 	if missing != "" {
 		return &RowError{Row: row, Line: line, Msg: fmt.Sprintf("%q key is expected in task data (the labeling config reads $%s)", missing, missing)}
 	}

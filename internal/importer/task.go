@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -126,6 +127,53 @@ func taskObject(raw []byte) (Task, error) {
 			t.Predictions = append(t.Predictions, pr)
 		}
 	}
+	return t, nil
+}
+
+// predictionsFromFields takes fields out of t's data, each becoming a
+// prediction whose result is the field's value, as Label Studio's
+// preannotated_from_fields does: a list, or a string holding one (a CSV or
+// TSV column). A task without one of the fields is refused rather than
+// given fewer predictions than the others.
+func predictionsFromFields(t Task, fields []string) (Task, error) {
+	ms, err := members(t.Data, "data")
+	if err != nil {
+		return t, err
+	}
+	for _, f := range fields {
+		v := lookup(ms, f)
+		if v == nil {
+			return t, problemf("%q is not in the task's data, which preannotated_from_fields names", f)
+		}
+		if s, ok := unquote(v); ok {
+			v = []byte(strings.TrimSpace(s))
+			if !json.Valid(v) || len(v) == 0 || v[0] != '[' {
+				return t, problemf("%q must hold a result list as JSON (preannotated_from_fields)", f)
+			}
+		}
+		if len(t.Predictions) == MaxPerTask {
+			return t, problemf("the task brings more than %d predictions, the most one task may bring", MaxPerTask)
+		}
+		pr, err := prediction(append(append([]byte(`{"result":`), v...), '}'), fmt.Sprintf("the prediction from %q", f))
+		if err != nil {
+			return t, err
+		}
+		t.Predictions = append(t.Predictions, pr)
+	}
+	b := []byte{'{'}
+	t.Keys = make([]string, 0, len(ms))
+	for _, m := range ms {
+		if slices.Contains(fields, m.key) {
+			continue
+		}
+		if len(t.Keys) > 0 {
+			b = append(b, ',')
+		}
+		b = append(appendString(b, m.key), ':')
+		b = append(b, m.value...)
+		t.Keys = append(t.Keys, m.key)
+	}
+	t.Data = compact(append(b, '}'))
 	return t, nil
 }
 

@@ -343,7 +343,7 @@ func (s *Service) importObjects(ctx context.Context, st *ent.Storage, run *ent.S
 			src.Format = f
 		}
 		n, err := s.importBatch(ctx, st, l, func(ctx context.Context) ([]string, error) {
-			n, err := s.dataset.ImportFiles(ctx, st.ProjectID, []dataset.Source{src})
+			n, err := s.dataset.ImportFiles(ctx, st.ProjectID, []dataset.Source{src}, dataset.ImportOptions{})
 			keys := make([]string, n.Tasks)
 			for j := range keys {
 				keys[j] = k

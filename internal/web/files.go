@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -59,7 +60,7 @@ func handleImport(svc *dataset.Service, log *slog.Logger) http.HandlerFunc {
 			writeError(w, r, log, err)
 			return
 		}
-		returnIDs, err := importQuery(r)
+		returnIDs, opts, err := importQuery(r)
 		if err != nil {
 			writeError(w, r, log, err)
 			return
@@ -85,13 +86,13 @@ func handleImport(svc *dataset.Service, log *slog.Logger) http.HandlerFunc {
 		switch mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt {
 		case "multipart/form-data":
 			if files, err = multipartSources(r, max); err == nil {
-				n, err = svc.ImportFiles(r.Context(), id, files)
+				n, err = svc.ImportFiles(r.Context(), id, files, opts)
 			}
 		case "application/json":
 			var src dataset.Source
 			if src, err = jsonSource("the request body", r.Body, max); err == nil {
 				files = append(files, src)
-				n, err = svc.ImportFiles(r.Context(), id, files)
+				n, err = svc.ImportFiles(r.Context(), id, files, opts)
 			}
 		case "application/x-www-form-urlencoded":
 			if err = r.ParseForm(); err != nil {
@@ -107,10 +108,10 @@ func handleImport(svc *dataset.Service, log *slog.Logger) http.HandlerFunc {
 				var src dataset.Source
 				if src, err = jsonSource("the url field", strings.NewReader(url), max); err == nil {
 					files = append(files, src)
-					n, err = svc.ImportFiles(r.Context(), id, files)
+					n, err = svc.ImportFiles(r.Context(), id, files, opts)
 				}
 			default:
-				n, err = svc.ImportURL(r.Context(), id, url)
+				n, err = svc.ImportURL(r.Context(), id, url, opts)
 			}
 		default:
 			fault.WriteJSON(w, http.StatusUnsupportedMediaType, fault.BadInput,
@@ -127,29 +128,39 @@ func handleImport(svc *dataset.Service, log *slog.Logger) http.HandlerFunc {
 
 // importQuery reads the import's query parameters that Label Studio's
 // clients send: return_task_ids (whether to answer the new tasks' ids),
-// and two that ask for what Gloss does not do, refused rather than
-// ignored: commit_to_project=false (Label Studio's two-step import that
-// the data is committed later) and preannotated_from_fields.
-func importQuery(r *http.Request) (returnIDs bool, err error) {
+// preannotated_from_fields (data keys whose values become predictions;
+// repeated, or comma-separated), and commit_to_project, whose false
+// (Label Studio's two-step import, committed later) is refused rather
+// than ignored.
+func importQuery(r *http.Request) (returnIDs bool, o dataset.ImportOptions, err error) {
 	q := r.URL.Query()
 	if v := q.Get("return_task_ids"); v != "" {
 		if returnIDs, err = strconv.ParseBool(v); err != nil {
-			return false, fault.Invalid("return_task_ids must be true or false, not %q", v)
+			return false, o, fault.Invalid("return_task_ids must be true or false, not %q", v)
 		}
 	}
 	if v := q.Get("commit_to_project"); v != "" {
 		commit, err := strconv.ParseBool(v)
 		if err != nil {
-			return false, fault.Invalid("commit_to_project must be true or false, not %q", v)
+			return false, o, fault.Invalid("commit_to_project must be true or false, not %q", v)
 		}
 		if !commit {
-			return false, fault.Invalid("commit_to_project=false is not supported: an import stores its tasks at once")
+			return false, o, fault.Invalid("commit_to_project=false is not supported: an import stores its tasks at once")
 		}
 	}
-	if q.Has("preannotated_from_fields") {
-		return false, fault.Invalid("preannotated_from_fields is not supported: give predictions in the tasks' \"predictions\" lists")
+	for _, v := range q["preannotated_from_fields"] {
+		for _, f := range strings.Split(v, ",") {
+			switch f = strings.TrimSpace(f); {
+			case f == "":
+				return false, o, fault.Invalid("preannotated_from_fields names an empty field")
+			case len(o.PredictionFields) == importer.MaxPerTask:
+				return false, o, fault.Invalid("preannotated_from_fields names more than %d fields, the most predictions one task may bring", importer.MaxPerTask)
+			case !slices.Contains(o.PredictionFields, f):
+				o.PredictionFields = append(o.PredictionFields, f)
+			}
+		}
 	}
-	return returnIDs, nil
+	return returnIDs, o, nil
 }
 
 // multipartSources spools the files of a multipart import body.
