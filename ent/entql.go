@@ -471,6 +471,8 @@ var schemaGraph = func() *sqlgraph.Schema {
 			webhook.FieldSendPayload:    {Type: field.TypeBool, Column: webhook.FieldSendPayload},
 			webhook.FieldActive:         {Type: field.TypeBool, Column: webhook.FieldActive},
 			webhook.FieldSecretSealed:   {Type: field.TypeBytes, Column: webhook.FieldSecretSealed},
+			webhook.FieldHeaderNames:    {Type: field.TypeJSON, Column: webhook.FieldHeaderNames},
+			webhook.FieldHeadersSealed:  {Type: field.TypeBytes, Column: webhook.FieldHeadersSealed},
 			webhook.FieldFailures:       {Type: field.TypeInt, Column: webhook.FieldFailures},
 		},
 	}
@@ -2939,6 +2941,16 @@ func (f *WebhookFilter) WhereActive(p entql.BoolP) {
 // WhereSecretSealed applies the entql []byte predicate on the secret_sealed field.
 func (f *WebhookFilter) WhereSecretSealed(p entql.BytesP) {
 	f.Where(p.Field(webhook.FieldSecretSealed))
+}
+
+// WhereHeaderNames applies the entql json.RawMessage predicate on the header_names field.
+func (f *WebhookFilter) WhereHeaderNames(p entql.BytesP) {
+	f.Where(p.Field(webhook.FieldHeaderNames))
+}
+
+// WhereHeadersSealed applies the entql []byte predicate on the headers_sealed field.
+func (f *WebhookFilter) WhereHeadersSealed(p entql.BytesP) {
+	f.Where(p.Field(webhook.FieldHeadersSealed))
 }
 
 // WhereFailures applies the entql int predicate on the failures field.

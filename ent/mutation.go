@@ -17655,6 +17655,9 @@ type WebhookMutation struct {
 	send_payload       *bool
 	active             *bool
 	secret_sealed      *[]byte
+	header_names       *[]string
+	appendheader_names []string
+	headers_sealed     *[]byte
 	failures           *int
 	addfailures        *int
 	clearedFields      map[string]struct{}
@@ -18194,6 +18197,120 @@ func (m *WebhookMutation) ResetSecretSealed() {
 	m.secret_sealed = nil
 }
 
+// SetHeaderNames sets the "header_names" field.
+func (m *WebhookMutation) SetHeaderNames(s []string) {
+	m.header_names = &s
+	m.appendheader_names = nil
+}
+
+// HeaderNames returns the value of the "header_names" field in the mutation.
+func (m *WebhookMutation) HeaderNames() (r []string, exists bool) {
+	v := m.header_names
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHeaderNames returns the old "header_names" field's value of the Webhook entity.
+// If the Webhook object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookMutation) OldHeaderNames(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHeaderNames is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHeaderNames requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHeaderNames: %w", err)
+	}
+	return oldValue.HeaderNames, nil
+}
+
+// AppendHeaderNames adds s to the "header_names" field.
+func (m *WebhookMutation) AppendHeaderNames(s []string) {
+	m.appendheader_names = append(m.appendheader_names, s...)
+}
+
+// AppendedHeaderNames returns the list of values that were appended to the "header_names" field in this mutation.
+func (m *WebhookMutation) AppendedHeaderNames() ([]string, bool) {
+	if len(m.appendheader_names) == 0 {
+		return nil, false
+	}
+	return m.appendheader_names, true
+}
+
+// ClearHeaderNames clears the value of the "header_names" field.
+func (m *WebhookMutation) ClearHeaderNames() {
+	m.header_names = nil
+	m.appendheader_names = nil
+	m.clearedFields[webhook.FieldHeaderNames] = struct{}{}
+}
+
+// HeaderNamesCleared returns if the "header_names" field was cleared in this mutation.
+func (m *WebhookMutation) HeaderNamesCleared() bool {
+	_, ok := m.clearedFields[webhook.FieldHeaderNames]
+	return ok
+}
+
+// ResetHeaderNames resets all changes to the "header_names" field.
+func (m *WebhookMutation) ResetHeaderNames() {
+	m.header_names = nil
+	m.appendheader_names = nil
+	delete(m.clearedFields, webhook.FieldHeaderNames)
+}
+
+// SetHeadersSealed sets the "headers_sealed" field.
+func (m *WebhookMutation) SetHeadersSealed(b []byte) {
+	m.headers_sealed = &b
+}
+
+// HeadersSealed returns the value of the "headers_sealed" field in the mutation.
+func (m *WebhookMutation) HeadersSealed() (r []byte, exists bool) {
+	v := m.headers_sealed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHeadersSealed returns the old "headers_sealed" field's value of the Webhook entity.
+// If the Webhook object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WebhookMutation) OldHeadersSealed(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHeadersSealed is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHeadersSealed requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHeadersSealed: %w", err)
+	}
+	return oldValue.HeadersSealed, nil
+}
+
+// ClearHeadersSealed clears the value of the "headers_sealed" field.
+func (m *WebhookMutation) ClearHeadersSealed() {
+	m.headers_sealed = nil
+	m.clearedFields[webhook.FieldHeadersSealed] = struct{}{}
+}
+
+// HeadersSealedCleared returns if the "headers_sealed" field was cleared in this mutation.
+func (m *WebhookMutation) HeadersSealedCleared() bool {
+	_, ok := m.clearedFields[webhook.FieldHeadersSealed]
+	return ok
+}
+
+// ResetHeadersSealed resets all changes to the "headers_sealed" field.
+func (m *WebhookMutation) ResetHeadersSealed() {
+	m.headers_sealed = nil
+	delete(m.clearedFields, webhook.FieldHeadersSealed)
+}
+
 // SetFailures sets the "failures" field.
 func (m *WebhookMutation) SetFailures(i int) {
 	m.failures = &i
@@ -18365,7 +18482,7 @@ func (m *WebhookMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *WebhookMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 13)
 	if m.created_at != nil {
 		fields = append(fields, webhook.FieldCreatedAt)
 	}
@@ -18395,6 +18512,12 @@ func (m *WebhookMutation) Fields() []string {
 	}
 	if m.secret_sealed != nil {
 		fields = append(fields, webhook.FieldSecretSealed)
+	}
+	if m.header_names != nil {
+		fields = append(fields, webhook.FieldHeaderNames)
+	}
+	if m.headers_sealed != nil {
+		fields = append(fields, webhook.FieldHeadersSealed)
 	}
 	if m.failures != nil {
 		fields = append(fields, webhook.FieldFailures)
@@ -18427,6 +18550,10 @@ func (m *WebhookMutation) Field(name string) (ent.Value, bool) {
 		return m.Active()
 	case webhook.FieldSecretSealed:
 		return m.SecretSealed()
+	case webhook.FieldHeaderNames:
+		return m.HeaderNames()
+	case webhook.FieldHeadersSealed:
+		return m.HeadersSealed()
 	case webhook.FieldFailures:
 		return m.Failures()
 	}
@@ -18458,6 +18585,10 @@ func (m *WebhookMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldActive(ctx)
 	case webhook.FieldSecretSealed:
 		return m.OldSecretSealed(ctx)
+	case webhook.FieldHeaderNames:
+		return m.OldHeaderNames(ctx)
+	case webhook.FieldHeadersSealed:
+		return m.OldHeadersSealed(ctx)
 	case webhook.FieldFailures:
 		return m.OldFailures(ctx)
 	}
@@ -18539,6 +18670,20 @@ func (m *WebhookMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetSecretSealed(v)
 		return nil
+	case webhook.FieldHeaderNames:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHeaderNames(v)
+		return nil
+	case webhook.FieldHeadersSealed:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHeadersSealed(v)
+		return nil
 	case webhook.FieldFailures:
 		v, ok := value.(int)
 		if !ok {
@@ -18618,6 +18763,12 @@ func (m *WebhookMutation) ClearedFields() []string {
 	if m.FieldCleared(webhook.FieldProjectID) {
 		fields = append(fields, webhook.FieldProjectID)
 	}
+	if m.FieldCleared(webhook.FieldHeaderNames) {
+		fields = append(fields, webhook.FieldHeaderNames)
+	}
+	if m.FieldCleared(webhook.FieldHeadersSealed) {
+		fields = append(fields, webhook.FieldHeadersSealed)
+	}
 	return fields
 }
 
@@ -18634,6 +18785,12 @@ func (m *WebhookMutation) ClearField(name string) error {
 	switch name {
 	case webhook.FieldProjectID:
 		m.ClearProjectID()
+		return nil
+	case webhook.FieldHeaderNames:
+		m.ClearHeaderNames()
+		return nil
+	case webhook.FieldHeadersSealed:
+		m.ClearHeadersSealed()
 		return nil
 	}
 	return fmt.Errorf("unknown Webhook nullable field %s", name)
@@ -18672,6 +18829,12 @@ func (m *WebhookMutation) ResetField(name string) error {
 		return nil
 	case webhook.FieldSecretSealed:
 		m.ResetSecretSealed()
+		return nil
+	case webhook.FieldHeaderNames:
+		m.ResetHeaderNames()
+		return nil
+	case webhook.FieldHeadersSealed:
+		m.ResetHeadersSealed()
 		return nil
 	case webhook.FieldFailures:
 		m.ResetFailures()

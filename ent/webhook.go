@@ -39,6 +39,10 @@ type Webhook struct {
 	Active bool `json:"active,omitempty"`
 	// SecretSealed holds the value of the "secret_sealed" field.
 	SecretSealed []byte `json:"-"`
+	// HeaderNames holds the value of the "header_names" field.
+	HeaderNames []string `json:"header_names,omitempty"`
+	// HeadersSealed holds the value of the "headers_sealed" field.
+	HeadersSealed []byte `json:"-"`
 	// Failures holds the value of the "failures" field.
 	Failures int `json:"failures,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -87,7 +91,7 @@ func (*Webhook) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case webhook.FieldEvents, webhook.FieldSecretSealed:
+		case webhook.FieldEvents, webhook.FieldSecretSealed, webhook.FieldHeaderNames, webhook.FieldHeadersSealed:
 			values[i] = new([]byte)
 		case webhook.FieldSendPayload, webhook.FieldActive:
 			values[i] = new(sql.NullBool)
@@ -181,6 +185,20 @@ func (_m *Webhook) assignValues(columns []string, values []any) error {
 			} else if value != nil {
 				_m.SecretSealed = *value
 			}
+		case webhook.FieldHeaderNames:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field header_names", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.HeaderNames); err != nil {
+					return fmt.Errorf("unmarshal field header_names: %w", err)
+				}
+			}
+		case webhook.FieldHeadersSealed:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field headers_sealed", values[i])
+			} else if value != nil {
+				_m.HeadersSealed = *value
+			}
 		case webhook.FieldFailures:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
 				return fmt.Errorf("unexpected type %T for field failures", values[i])
@@ -263,6 +281,11 @@ func (_m *Webhook) String() string {
 	builder.WriteString(fmt.Sprintf("%v", _m.Active))
 	builder.WriteString(", ")
 	builder.WriteString("secret_sealed=<sensitive>")
+	builder.WriteString(", ")
+	builder.WriteString("header_names=")
+	builder.WriteString(fmt.Sprintf("%v", _m.HeaderNames))
+	builder.WriteString(", ")
+	builder.WriteString("headers_sealed=<sensitive>")
 	builder.WriteString(", ")
 	builder.WriteString("failures=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Failures))

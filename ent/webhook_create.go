@@ -124,6 +124,18 @@ func (_c *WebhookCreate) SetSecretSealed(v []byte) *WebhookCreate {
 	return _c
 }
 
+// SetHeaderNames sets the "header_names" field.
+func (_c *WebhookCreate) SetHeaderNames(v []string) *WebhookCreate {
+	_c.mutation.SetHeaderNames(v)
+	return _c
+}
+
+// SetHeadersSealed sets the "headers_sealed" field.
+func (_c *WebhookCreate) SetHeadersSealed(v []byte) *WebhookCreate {
+	_c.mutation.SetHeadersSealed(v)
+	return _c
+}
+
 // SetFailures sets the "failures" field.
 func (_c *WebhookCreate) SetFailures(v int) *WebhookCreate {
 	_c.mutation.SetFailures(v)
@@ -324,6 +336,14 @@ func (_c *WebhookCreate) createSpec() (*Webhook, *sqlgraph.CreateSpec) {
 		_spec.SetField(webhook.FieldSecretSealed, field.TypeBytes, value)
 		_node.SecretSealed = value
 	}
+	if value, ok := _c.mutation.HeaderNames(); ok {
+		_spec.SetField(webhook.FieldHeaderNames, field.TypeJSON, value)
+		_node.HeaderNames = value
+	}
+	if value, ok := _c.mutation.HeadersSealed(); ok {
+		_spec.SetField(webhook.FieldHeadersSealed, field.TypeBytes, value)
+		_node.HeadersSealed = value
+	}
 	if value, ok := _c.mutation.Failures(); ok {
 		_spec.SetField(webhook.FieldFailures, field.TypeInt, value)
 		_node.Failures = value
@@ -503,6 +523,42 @@ func (u *WebhookUpsert) UpdateSecretSealed() *WebhookUpsert {
 	return u
 }
 
+// SetHeaderNames sets the "header_names" field.
+func (u *WebhookUpsert) SetHeaderNames(v []string) *WebhookUpsert {
+	u.Set(webhook.FieldHeaderNames, v)
+	return u
+}
+
+// UpdateHeaderNames sets the "header_names" field to the value that was provided on create.
+func (u *WebhookUpsert) UpdateHeaderNames() *WebhookUpsert {
+	u.SetExcluded(webhook.FieldHeaderNames)
+	return u
+}
+
+// ClearHeaderNames clears the value of the "header_names" field.
+func (u *WebhookUpsert) ClearHeaderNames() *WebhookUpsert {
+	u.SetNull(webhook.FieldHeaderNames)
+	return u
+}
+
+// SetHeadersSealed sets the "headers_sealed" field.
+func (u *WebhookUpsert) SetHeadersSealed(v []byte) *WebhookUpsert {
+	u.Set(webhook.FieldHeadersSealed, v)
+	return u
+}
+
+// UpdateHeadersSealed sets the "headers_sealed" field to the value that was provided on create.
+func (u *WebhookUpsert) UpdateHeadersSealed() *WebhookUpsert {
+	u.SetExcluded(webhook.FieldHeadersSealed)
+	return u
+}
+
+// ClearHeadersSealed clears the value of the "headers_sealed" field.
+func (u *WebhookUpsert) ClearHeadersSealed() *WebhookUpsert {
+	u.SetNull(webhook.FieldHeadersSealed)
+	return u
+}
+
 // SetFailures sets the "failures" field.
 func (u *WebhookUpsert) SetFailures(v int) *WebhookUpsert {
 	u.Set(webhook.FieldFailures, v)
@@ -674,6 +730,48 @@ func (u *WebhookUpsertOne) SetSecretSealed(v []byte) *WebhookUpsertOne {
 func (u *WebhookUpsertOne) UpdateSecretSealed() *WebhookUpsertOne {
 	return u.Update(func(s *WebhookUpsert) {
 		s.UpdateSecretSealed()
+	})
+}
+
+// SetHeaderNames sets the "header_names" field.
+func (u *WebhookUpsertOne) SetHeaderNames(v []string) *WebhookUpsertOne {
+	return u.Update(func(s *WebhookUpsert) {
+		s.SetHeaderNames(v)
+	})
+}
+
+// UpdateHeaderNames sets the "header_names" field to the value that was provided on create.
+func (u *WebhookUpsertOne) UpdateHeaderNames() *WebhookUpsertOne {
+	return u.Update(func(s *WebhookUpsert) {
+		s.UpdateHeaderNames()
+	})
+}
+
+// ClearHeaderNames clears the value of the "header_names" field.
+func (u *WebhookUpsertOne) ClearHeaderNames() *WebhookUpsertOne {
+	return u.Update(func(s *WebhookUpsert) {
+		s.ClearHeaderNames()
+	})
+}
+
+// SetHeadersSealed sets the "headers_sealed" field.
+func (u *WebhookUpsertOne) SetHeadersSealed(v []byte) *WebhookUpsertOne {
+	return u.Update(func(s *WebhookUpsert) {
+		s.SetHeadersSealed(v)
+	})
+}
+
+// UpdateHeadersSealed sets the "headers_sealed" field to the value that was provided on create.
+func (u *WebhookUpsertOne) UpdateHeadersSealed() *WebhookUpsertOne {
+	return u.Update(func(s *WebhookUpsert) {
+		s.UpdateHeadersSealed()
+	})
+}
+
+// ClearHeadersSealed clears the value of the "headers_sealed" field.
+func (u *WebhookUpsertOne) ClearHeadersSealed() *WebhookUpsertOne {
+	return u.Update(func(s *WebhookUpsert) {
+		s.ClearHeadersSealed()
 	})
 }
 
@@ -1017,6 +1115,48 @@ func (u *WebhookUpsertBulk) SetSecretSealed(v []byte) *WebhookUpsertBulk {
 func (u *WebhookUpsertBulk) UpdateSecretSealed() *WebhookUpsertBulk {
 	return u.Update(func(s *WebhookUpsert) {
 		s.UpdateSecretSealed()
+	})
+}
+
+// SetHeaderNames sets the "header_names" field.
+func (u *WebhookUpsertBulk) SetHeaderNames(v []string) *WebhookUpsertBulk {
+	return u.Update(func(s *WebhookUpsert) {
+		s.SetHeaderNames(v)
+	})
+}
+
+// UpdateHeaderNames sets the "header_names" field to the value that was provided on create.
+func (u *WebhookUpsertBulk) UpdateHeaderNames() *WebhookUpsertBulk {
+	return u.Update(func(s *WebhookUpsert) {
+		s.UpdateHeaderNames()
+	})
+}
+
+// ClearHeaderNames clears the value of the "header_names" field.
+func (u *WebhookUpsertBulk) ClearHeaderNames() *WebhookUpsertBulk {
+	return u.Update(func(s *WebhookUpsert) {
+		s.ClearHeaderNames()
+	})
+}
+
+// SetHeadersSealed sets the "headers_sealed" field.
+func (u *WebhookUpsertBulk) SetHeadersSealed(v []byte) *WebhookUpsertBulk {
+	return u.Update(func(s *WebhookUpsert) {
+		s.SetHeadersSealed(v)
+	})
+}
+
+// UpdateHeadersSealed sets the "headers_sealed" field to the value that was provided on create.
+func (u *WebhookUpsertBulk) UpdateHeadersSealed() *WebhookUpsertBulk {
+	return u.Update(func(s *WebhookUpsert) {
+		s.UpdateHeadersSealed()
+	})
+}
+
+// ClearHeadersSealed clears the value of the "headers_sealed" field.
+func (u *WebhookUpsertBulk) ClearHeadersSealed() *WebhookUpsertBulk {
+	return u.Update(func(s *WebhookUpsert) {
+		s.ClearHeadersSealed()
 	})
 }
 

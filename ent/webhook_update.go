@@ -118,6 +118,36 @@ func (_u *WebhookUpdate) SetSecretSealed(v []byte) *WebhookUpdate {
 	return _u
 }
 
+// SetHeaderNames sets the "header_names" field.
+func (_u *WebhookUpdate) SetHeaderNames(v []string) *WebhookUpdate {
+	_u.mutation.SetHeaderNames(v)
+	return _u
+}
+
+// AppendHeaderNames appends value to the "header_names" field.
+func (_u *WebhookUpdate) AppendHeaderNames(v []string) *WebhookUpdate {
+	_u.mutation.AppendHeaderNames(v)
+	return _u
+}
+
+// ClearHeaderNames clears the value of the "header_names" field.
+func (_u *WebhookUpdate) ClearHeaderNames() *WebhookUpdate {
+	_u.mutation.ClearHeaderNames()
+	return _u
+}
+
+// SetHeadersSealed sets the "headers_sealed" field.
+func (_u *WebhookUpdate) SetHeadersSealed(v []byte) *WebhookUpdate {
+	_u.mutation.SetHeadersSealed(v)
+	return _u
+}
+
+// ClearHeadersSealed clears the value of the "headers_sealed" field.
+func (_u *WebhookUpdate) ClearHeadersSealed() *WebhookUpdate {
+	_u.mutation.ClearHeadersSealed()
+	return _u
+}
+
 // SetFailures sets the "failures" field.
 func (_u *WebhookUpdate) SetFailures(v int) *WebhookUpdate {
 	_u.mutation.ResetFailures()
@@ -279,6 +309,23 @@ func (_u *WebhookUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.SecretSealed(); ok {
 		_spec.SetField(webhook.FieldSecretSealed, field.TypeBytes, value)
 	}
+	if value, ok := _u.mutation.HeaderNames(); ok {
+		_spec.SetField(webhook.FieldHeaderNames, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedHeaderNames(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, webhook.FieldHeaderNames, value)
+		})
+	}
+	if _u.mutation.HeaderNamesCleared() {
+		_spec.ClearField(webhook.FieldHeaderNames, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.HeadersSealed(); ok {
+		_spec.SetField(webhook.FieldHeadersSealed, field.TypeBytes, value)
+	}
+	if _u.mutation.HeadersSealedCleared() {
+		_spec.ClearField(webhook.FieldHeadersSealed, field.TypeBytes)
+	}
 	if value, ok := _u.mutation.Failures(); ok {
 		_spec.SetField(webhook.FieldFailures, field.TypeInt, value)
 	}
@@ -436,6 +483,36 @@ func (_u *WebhookUpdateOne) SetNillableActive(v *bool) *WebhookUpdateOne {
 // SetSecretSealed sets the "secret_sealed" field.
 func (_u *WebhookUpdateOne) SetSecretSealed(v []byte) *WebhookUpdateOne {
 	_u.mutation.SetSecretSealed(v)
+	return _u
+}
+
+// SetHeaderNames sets the "header_names" field.
+func (_u *WebhookUpdateOne) SetHeaderNames(v []string) *WebhookUpdateOne {
+	_u.mutation.SetHeaderNames(v)
+	return _u
+}
+
+// AppendHeaderNames appends value to the "header_names" field.
+func (_u *WebhookUpdateOne) AppendHeaderNames(v []string) *WebhookUpdateOne {
+	_u.mutation.AppendHeaderNames(v)
+	return _u
+}
+
+// ClearHeaderNames clears the value of the "header_names" field.
+func (_u *WebhookUpdateOne) ClearHeaderNames() *WebhookUpdateOne {
+	_u.mutation.ClearHeaderNames()
+	return _u
+}
+
+// SetHeadersSealed sets the "headers_sealed" field.
+func (_u *WebhookUpdateOne) SetHeadersSealed(v []byte) *WebhookUpdateOne {
+	_u.mutation.SetHeadersSealed(v)
+	return _u
+}
+
+// ClearHeadersSealed clears the value of the "headers_sealed" field.
+func (_u *WebhookUpdateOne) ClearHeadersSealed() *WebhookUpdateOne {
+	_u.mutation.ClearHeadersSealed()
 	return _u
 }
 
@@ -629,6 +706,23 @@ func (_u *WebhookUpdateOne) sqlSave(ctx context.Context) (_node *Webhook, err er
 	}
 	if value, ok := _u.mutation.SecretSealed(); ok {
 		_spec.SetField(webhook.FieldSecretSealed, field.TypeBytes, value)
+	}
+	if value, ok := _u.mutation.HeaderNames(); ok {
+		_spec.SetField(webhook.FieldHeaderNames, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedHeaderNames(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, webhook.FieldHeaderNames, value)
+		})
+	}
+	if _u.mutation.HeaderNamesCleared() {
+		_spec.ClearField(webhook.FieldHeaderNames, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.HeadersSealed(); ok {
+		_spec.SetField(webhook.FieldHeadersSealed, field.TypeBytes, value)
+	}
+	if _u.mutation.HeadersSealedCleared() {
+		_spec.ClearField(webhook.FieldHeadersSealed, field.TypeBytes)
 	}
 	if value, ok := _u.mutation.Failures(); ok {
 		_spec.SetField(webhook.FieldFailures, field.TypeInt, value)

@@ -410,6 +410,7 @@ type ComplexityRoot struct {
 		CreatedAt   func(childComplexity int) int
 		Deliveries  func(childComplexity int, first *int, after *entgql.Cursor[int]) int
 		Events      func(childComplexity int) int
+		HeaderNames func(childComplexity int) int
 		ID          func(childComplexity int) int
 		ProjectID   func(childComplexity int) int
 		SendPayload func(childComplexity int) int
@@ -2342,6 +2343,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Webhook.Events(childComplexity), true
+	case "Webhook.headerNames":
+		if e.ComplexityRoot.Webhook.HeaderNames == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.HeaderNames(childComplexity), true
 	case "Webhook.id":
 		if e.ComplexityRoot.Webhook.ID == nil {
 			break
@@ -2521,6 +2528,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateProjectInput", ec.unmarshalInputUpdateProjectInput),
 			graphql.NewInputUnmarshaler("UpdateStorageInput", ec.unmarshalInputUpdateStorageInput),
 			graphql.NewInputUnmarshaler("UpdateWebhookInput", ec.unmarshalInputUpdateWebhookInput),
+			graphql.NewInputUnmarshaler("WebhookHeaderInput", ec.unmarshalInputWebhookHeaderInput),
 		)
 	}
 	first := true
@@ -3193,6 +3201,8 @@ func (ec *executionContext) childFields_Webhook(ctx context.Context, field graph
 		return ec.fieldContext_Webhook_events(ctx, field)
 	case "sendPayload":
 		return ec.fieldContext_Webhook_sendPayload(ctx, field)
+	case "headerNames":
+		return ec.fieldContext_Webhook_headerNames(ctx, field)
 	case "active":
 		return ec.fieldContext_Webhook_active(ctx, field)
 	case "createdAt":
@@ -15962,6 +15972,47 @@ func (ec *executionContext) fieldContext_Webhook_sendPayload(_ context.Context, 
 	return graphql.NewScalarFieldContext("Webhook", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _Webhook_headerNames(ctx context.Context, field graphql.CollectedField, obj *ent.Webhook) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Webhook_headerNames(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HeaderNames, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				rule, err := ec.unmarshalNAccess2glossᚋgraphᚋmodelᚐAccess(ctx, "ROW")
+				if err != nil {
+					var zeroVal []string
+					return zeroVal, err
+				}
+				if ec.Directives.Access == nil {
+					var zeroVal []string
+					return zeroVal, errors.New("directive access is not implemented")
+				}
+				return ec.Directives.Access(ctx, obj, directive0, rule)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Webhook_headerNames(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Webhook", field, false, false, "String")
+}
+
 func (ec *executionContext) _Webhook_active(ctx context.Context, field graphql.CollectedField, obj *ent.Webhook) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18608,7 +18659,7 @@ func (ec *executionContext) unmarshalInputCreateWebhookInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"projectId", "url", "events", "sendPayload", "active"}
+	fieldsInOrder := [...]string{"projectId", "url", "events", "sendForAllActions", "sendPayload", "active", "headers"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18631,11 +18682,18 @@ func (ec *executionContext) unmarshalInputCreateWebhookInput(ctx context.Context
 			it.URL = data
 		case "events":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("events"))
-			data, err := ec.unmarshalNWebhookEvent2ᚕglossᚋgraphᚋmodelᚐWebhookEventᚄ(ctx, v)
+			data, err := ec.unmarshalOWebhookEvent2ᚕglossᚋgraphᚋmodelᚐWebhookEventᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Events = data
+		case "sendForAllActions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendForAllActions"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SendForAllActions = data
 		case "sendPayload":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendPayload"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -18650,6 +18708,13 @@ func (ec *executionContext) unmarshalInputCreateWebhookInput(ctx context.Context
 				return it, err
 			}
 			it.Active = data
+		case "headers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headers"))
+			data, err := ec.unmarshalOWebhookHeaderInput2ᚕᚖglossᚋgraphᚋmodelᚐWebhookHeaderInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Headers = data
 		}
 	}
 	return it, nil
@@ -19567,7 +19632,7 @@ func (ec *executionContext) unmarshalInputUpdateWebhookInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"url", "events", "sendPayload", "active"}
+	fieldsInOrder := [...]string{"url", "events", "sendForAllActions", "sendPayload", "active", "headers"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -19588,6 +19653,13 @@ func (ec *executionContext) unmarshalInputUpdateWebhookInput(ctx context.Context
 				return it, err
 			}
 			it.Events = data
+		case "sendForAllActions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendForAllActions"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SendForAllActions = data
 		case "sendPayload":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendPayload"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -19602,6 +19674,13 @@ func (ec *executionContext) unmarshalInputUpdateWebhookInput(ctx context.Context
 				return it, err
 			}
 			it.Active = data
+		case "headers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headers"))
+			data, err := ec.unmarshalOWebhookHeaderInput2ᚕᚖglossᚋgraphᚋmodelᚐWebhookHeaderInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Headers = data
 		}
 	}
 	return it, nil
@@ -19616,6 +19695,55 @@ func (ec *executionContext) unmarshalInputUpdateWebhookInput(ctx context.Context
 func UnmarshalUpdateWebhookInput(ctx context.Context, raw any) (model.UpdateWebhookInput, error) {
 	var out model.UpdateWebhookInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateWebhookInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputWebhookHeaderInput(ctx context.Context, obj any) (model.WebhookHeaderInput, error) {
+	var it model.WebhookHeaderInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "value"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWebhookHeaderInput unmarshals raw into the WebhookHeaderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWebhookHeaderInput(ctx context.Context, raw any) (model.WebhookHeaderInput, error) {
+	var out model.WebhookHeaderInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WebhookHeaderInput", raw, &out)
 	return out, err
 }
 
@@ -22002,6 +22130,11 @@ func (ec *executionContext) _Webhook(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "headerNames":
+			out.Values[i] = ec._Webhook_headerNames(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "active":
 			out.Values[i] = ec._Webhook_active(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -23538,6 +23671,11 @@ func (ec *executionContext) marshalNWebhookEvent2ᚕglossᚋgraphᚋmodelᚐWebh
 	return ret
 }
 
+func (ec *executionContext) unmarshalNWebhookHeaderInput2ᚖglossᚋgraphᚋmodelᚐWebhookHeaderInput(ctx context.Context, v any) (*model.WebhookHeaderInput, error) {
+	res, err := ec.unmarshalInputWebhookHeaderInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNWorkspace2ᚕᚖglossᚋentᚐWorkspaceᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Workspace) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -24107,6 +24245,23 @@ func (ec *executionContext) marshalOWebhookEvent2ᚕglossᚋgraphᚋmodelᚐWebh
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOWebhookHeaderInput2ᚕᚖglossᚋgraphᚋmodelᚐWebhookHeaderInputᚄ(ctx context.Context, v any) ([]*model.WebhookHeaderInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.WebhookHeaderInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNWebhookHeaderInput2ᚖglossᚋgraphᚋmodelᚐWebhookHeaderInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalOWorkspace2ᚖglossᚋentᚐWorkspace(ctx context.Context, sel ast.SelectionSet, v *ent.Workspace) graphql.Marshaler {

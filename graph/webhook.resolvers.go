@@ -18,8 +18,12 @@ import (
 
 // CreateWebhook is the resolver for the createWebhook field.
 func (r *mutationResolver) CreateWebhook(ctx context.Context, input model.CreateWebhookInput) (*model.CreatedWebhook, error) {
+	es, err := events(input.Events, input.SendForAllActions)
+	if err != nil {
+		return nil, err
+	}
 	h, token, err := r.Webhooks.Create(ctx, webhook.Input{ProjectID: input.ProjectID, URL: &input.URL,
-		Events: events(input.Events), SendPayload: input.SendPayload, Active: input.Active})
+		Events: es, SendPayload: input.SendPayload, Active: input.Active, Headers: headers(input.Headers)})
 	if err != nil {
 		return nil, err
 	}
@@ -28,8 +32,12 @@ func (r *mutationResolver) CreateWebhook(ctx context.Context, input model.Create
 
 // UpdateWebhook is the resolver for the updateWebhook field.
 func (r *mutationResolver) UpdateWebhook(ctx context.Context, id int, input model.UpdateWebhookInput) (*ent.Webhook, error) {
-	return r.Webhooks.Update(ctx, id, webhook.Input{URL: input.URL, Events: events(input.Events),
-		SendPayload: input.SendPayload, Active: input.Active})
+	es, err := events(input.Events, input.SendForAllActions)
+	if err != nil {
+		return nil, err
+	}
+	return r.Webhooks.Update(ctx, id, webhook.Input{URL: input.URL, Events: es,
+		SendPayload: input.SendPayload, Active: input.Active, Headers: headers(input.Headers)})
 }
 
 // DeleteWebhook is the resolver for the deleteWebhook field.

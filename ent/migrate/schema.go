@@ -695,6 +695,8 @@ var (
 		{Name: "send_payload", Type: field.TypeBool, Default: true},
 		{Name: "active", Type: field.TypeBool, Default: true},
 		{Name: "secret_sealed", Type: field.TypeBytes},
+		{Name: "header_names", Type: field.TypeJSON, Nullable: true},
+		{Name: "headers_sealed", Type: field.TypeBytes, Nullable: true},
 		{Name: "failures", Type: field.TypeInt, Default: 0},
 		{Name: "project_id", Type: field.TypeInt, Nullable: true},
 	}
@@ -706,7 +708,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "webhooks_projects_project",
-				Columns:    []*schema.Column{WebhooksColumns[11]},
+				Columns:    []*schema.Column{WebhooksColumns[13]},
 				RefColumns: []*schema.Column{ProjectsColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
@@ -715,7 +717,7 @@ var (
 			{
 				Name:    "webhook_organization_id_project_id",
 				Unique:  false,
-				Columns: []*schema.Column{WebhooksColumns[3], WebhooksColumns[11]},
+				Columns: []*schema.Column{WebhooksColumns[3], WebhooksColumns[13]},
 			},
 		},
 	}

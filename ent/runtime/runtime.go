@@ -724,7 +724,7 @@ func init() {
 	// webhook.DefaultActive holds the default value on creation for the active field.
 	webhook.DefaultActive = webhookDescActive.Default.(bool)
 	// webhookDescFailures is the schema descriptor for failures field.
-	webhookDescFailures := webhookFields[8].Descriptor()
+	webhookDescFailures := webhookFields[10].Descriptor()
 	// webhook.DefaultFailures holds the default value on creation for the failures field.
 	webhook.DefaultFailures = webhookDescFailures.Default.(int)
 	webhookdeliveryMixin := schema.WebhookDelivery{}.Mixin()

@@ -38,6 +38,12 @@ func (Webhook) Fields() []ent.Field {
 		field.Bool("send_payload").Default(true),
 		field.Bool("active").Default(true),
 		field.Bytes("secret_sealed").Sensitive().Annotations(entgql.Skip()),
+		// Headers every request carries besides Gloss's own (Label
+		// Studio's webhook headers, such as a receiver's Authorization):
+		// their names in the open, to show; names and values sealed, as
+		// the values may be credentials, which are never read back.
+		field.Strings("header_names").Optional().Annotations(entgql.Skip()),
+		field.Bytes("headers_sealed").Optional().Sensitive().Annotations(entgql.Skip()),
 		// failures counts the attempts in a row that failed (no answer in
 		// time, or an error status): the worker sends the deliveries of
 		// webhooks that answer before those of webhooks that do not.

@@ -35,6 +35,10 @@ const (
 	FieldActive = "active"
 	// FieldSecretSealed holds the string denoting the secret_sealed field in the database.
 	FieldSecretSealed = "secret_sealed"
+	// FieldHeaderNames holds the string denoting the header_names field in the database.
+	FieldHeaderNames = "header_names"
+	// FieldHeadersSealed holds the string denoting the headers_sealed field in the database.
+	FieldHeadersSealed = "headers_sealed"
 	// FieldFailures holds the string denoting the failures field in the database.
 	FieldFailures = "failures"
 	// EdgeProject holds the string denoting the project edge name in mutations.
@@ -72,6 +76,8 @@ var Columns = []string{
 	FieldSendPayload,
 	FieldActive,
 	FieldSecretSealed,
+	FieldHeaderNames,
+	FieldHeadersSealed,
 	FieldFailures,
 }
 

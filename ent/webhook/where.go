@@ -100,6 +100,11 @@ func SecretSealed(v []byte) predicate.Webhook {
 	return predicate.Webhook(sql.FieldEQ(FieldSecretSealed, v))
 }
 
+// HeadersSealed applies equality check predicate on the "headers_sealed" field. It's identical to HeadersSealedEQ.
+func HeadersSealed(v []byte) predicate.Webhook {
+	return predicate.Webhook(sql.FieldEQ(FieldHeadersSealed, v))
+}
+
 // Failures applies equality check predicate on the "failures" field. It's identical to FailuresEQ.
 func Failures(v int) predicate.Webhook {
 	return predicate.Webhook(sql.FieldEQ(FieldFailures, v))
@@ -418,6 +423,66 @@ func SecretSealedLT(v []byte) predicate.Webhook {
 // SecretSealedLTE applies the LTE predicate on the "secret_sealed" field.
 func SecretSealedLTE(v []byte) predicate.Webhook {
 	return predicate.Webhook(sql.FieldLTE(FieldSecretSealed, v))
+}
+
+// HeaderNamesIsNil applies the IsNil predicate on the "header_names" field.
+func HeaderNamesIsNil() predicate.Webhook {
+	return predicate.Webhook(sql.FieldIsNull(FieldHeaderNames))
+}
+
+// HeaderNamesNotNil applies the NotNil predicate on the "header_names" field.
+func HeaderNamesNotNil() predicate.Webhook {
+	return predicate.Webhook(sql.FieldNotNull(FieldHeaderNames))
+}
+
+// HeadersSealedEQ applies the EQ predicate on the "headers_sealed" field.
+func HeadersSealedEQ(v []byte) predicate.Webhook {
+	return predicate.Webhook(sql.FieldEQ(FieldHeadersSealed, v))
+}
+
+// HeadersSealedNEQ applies the NEQ predicate on the "headers_sealed" field.
+func HeadersSealedNEQ(v []byte) predicate.Webhook {
+	return predicate.Webhook(sql.FieldNEQ(FieldHeadersSealed, v))
+}
+
+// HeadersSealedIn applies the In predicate on the "headers_sealed" field.
+func HeadersSealedIn(vs ...[]byte) predicate.Webhook {
+	return predicate.Webhook(sql.FieldIn(FieldHeadersSealed, vs...))
+}
+
+// HeadersSealedNotIn applies the NotIn predicate on the "headers_sealed" field.
+func HeadersSealedNotIn(vs ...[]byte) predicate.Webhook {
+	return predicate.Webhook(sql.FieldNotIn(FieldHeadersSealed, vs...))
+}
+
+// HeadersSealedGT applies the GT predicate on the "headers_sealed" field.
+func HeadersSealedGT(v []byte) predicate.Webhook {
+	return predicate.Webhook(sql.FieldGT(FieldHeadersSealed, v))
+}
+
+// HeadersSealedGTE applies the GTE predicate on the "headers_sealed" field.
+func HeadersSealedGTE(v []byte) predicate.Webhook {
+	return predicate.Webhook(sql.FieldGTE(FieldHeadersSealed, v))
+}
+
+// HeadersSealedLT applies the LT predicate on the "headers_sealed" field.
+func HeadersSealedLT(v []byte) predicate.Webhook {
+	return predicate.Webhook(sql.FieldLT(FieldHeadersSealed, v))
+}
+
+// HeadersSealedLTE applies the LTE predicate on the "headers_sealed" field.
+func HeadersSealedLTE(v []byte) predicate.Webhook {
+	return predicate.Webhook(sql.FieldLTE(FieldHeadersSealed, v))
+}
+
+// HeadersSealedIsNil applies the IsNil predicate on the "headers_sealed" field.
+func HeadersSealedIsNil() predicate.Webhook {
+	return predicate.Webhook(sql.FieldIsNull(FieldHeadersSealed))
+}
+
+// HeadersSealedNotNil applies the NotNil predicate on the "headers_sealed" field.
+func HeadersSealedNotNil() predicate.Webhook {
+	return predicate.Webhook(sql.FieldNotNull(FieldHeadersSealed))
 }
 
 // FailuresEQ applies the EQ predicate on the "failures" field.

@@ -108,12 +108,18 @@ type CreateWebhookInput struct {
 	ProjectID *int `json:"projectId,omitempty"`
 	// An http or https URL; private addresses only if the operator lists them in GLOSS_OUTBOUND_ALLOW.
 	URL string `json:"url"`
-	// At least one event.
-	Events []WebhookEvent `json:"events"`
+	// At least one event, unless sendForAllActions is true.
+	Events []WebhookEvent `json:"events,omitempty"`
+	// Label Studio's send_for_all_actions: true stands for every event (then give no events).
+	SendForAllActions *bool `json:"sendForAllActions,omitempty"`
 	// Default true.
 	SendPayload *bool `json:"sendPayload,omitempty"`
 	// Default true.
 	Active *bool `json:"active,omitempty"`
+	// Headers the requests carry besides Gloss's own, such as the receiver's Authorization (Label Studio's
+	// webhook headers): at most 10, kept sealed. Headers that frame the request (Host, Content-Type, ...) and
+	// X-Gloss-* cannot be set.
+	Headers []*WebhookHeaderInput `json:"headers,omitempty"`
 }
 
 type CreatedInvite struct {
@@ -248,10 +254,19 @@ type UpdateStorageInput struct {
 }
 
 type UpdateWebhookInput struct {
-	URL         *string        `json:"url,omitempty"`
-	Events      []WebhookEvent `json:"events,omitempty"`
-	SendPayload *bool          `json:"sendPayload,omitempty"`
-	Active      *bool          `json:"active,omitempty"`
+	// A new URL drops the headers unless headers are given in the same change: they were chosen for the old one.
+	URL               *string        `json:"url,omitempty"`
+	Events            []WebhookEvent `json:"events,omitempty"`
+	SendForAllActions *bool          `json:"sendForAllActions,omitempty"`
+	SendPayload       *bool          `json:"sendPayload,omitempty"`
+	Active            *bool          `json:"active,omitempty"`
+	// Replaces the headers; an empty list removes them.
+	Headers []*WebhookHeaderInput `json:"headers,omitempty"`
+}
+
+type WebhookHeaderInput struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
 }
 
 // Who may read a field.

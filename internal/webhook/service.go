@@ -2,11 +2,15 @@ package webhook
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+
+	"golang.org/x/net/http/httpguts"
 
 	"gloss/ent"
 	"gloss/ent/organization"
@@ -21,22 +25,27 @@ import (
 	"gloss/internal/viewer"
 )
 
-// SealPurpose is the secret.Sealer purpose of webhook signing secrets.
-const SealPurpose = "webhook secret"
+// SealPurpose is the secret.Sealer purpose of webhook signing secrets;
+// headersPurpose that of their headers.
+const (
+	SealPurpose    = "webhook secret"
+	headersPurpose = "webhook headers"
+)
 
 // Service makes, changes and deletes webhooks, and sends their deliveries
 // (Worker). Who may do what is the Webhook policy's decision.
 type Service struct {
-	client *ent.Client
-	sealer secret.Sealer
-	http   *safehttp.Client
-	log    *slog.Logger
+	client  *ent.Client
+	sealer  secret.Sealer
+	headers secret.Sealer
+	http    *safehttp.Client
+	log     *slog.Logger
 }
 
 // NewService returns a Service over client that seals secrets with key and
 // sends through httpClient, the SSRF-safe client.
 func NewService(client *ent.Client, key secret.Key, httpClient *safehttp.Client, log *slog.Logger) *Service {
-	return &Service{client: client, sealer: key.Sealer(SealPurpose), http: httpClient, log: log}
+	return &Service{client: client, sealer: key.Sealer(SealPurpose), headers: key.Sealer(headersPurpose), http: httpClient, log: log}
 }
 
 // Input is what a caller may set on a webhook; nil leaves a field as it is
@@ -47,6 +56,76 @@ type Input struct {
 	Events      []Event
 	SendPayload *bool
 	Active      *bool
+	// Headers replace the webhook's headers; nil keeps them, unless the
+	// URL changes (see Update), and empty removes them.
+	Headers *[]Header
+}
+
+// Header is a header a webhook's requests carry besides Gloss's own.
+type Header struct{ Name, Value string }
+
+// MaxHeaders is the most headers a webhook carries of its own.
+const MaxHeaders = 10
+
+// reservedHeaders are the headers a webhook cannot set: those that frame
+// or route the request (the HTTP client's to write), and Gloss's own.
+var reservedHeaders = []string{"Host", "Content-Length", "Content-Type", "Content-Encoding", "Transfer-Encoding",
+	"Connection", "Keep-Alive", "Upgrade", "Te", "Trailer", "Expect", "Proxy-Authorization", "Proxy-Connection"}
+
+// checkHeaders refuses headers that are not HTTP's to carry, are
+// reserved, or are repeated.
+func checkHeaders(hs []Header) error {
+	if len(hs) > MaxHeaders {
+		return fault.Invalid("headers: at most %d", MaxHeaders)
+	}
+	seen := map[string]bool{}
+	for i, h := range hs {
+		name := http.CanonicalHeaderKey(strings.TrimSpace(h.Name))
+		switch {
+		case name == "" || len(name) > 100 || !httpguts.ValidHeaderFieldName(name):
+			return fault.Invalid("headers[%d]: the name must be an HTTP header name of at most 100 characters", i)
+		case slices.Contains(reservedHeaders, name) || strings.HasPrefix(name, "X-Gloss-"):
+			return fault.Invalid("headers[%d]: %s is set by Gloss, not by a webhook", i, name)
+		case seen[name]:
+			return fault.Invalid("headers[%d]: %s is given twice", i, name)
+		case len(h.Value) > 4096 || !httpguts.ValidHeaderFieldValue(h.Value):
+			return fault.Invalid("headers[%d]: the value of %s must be at most 4096 characters, without line breaks or control characters", i, name)
+		}
+		seen[name] = true
+		hs[i].Name = name
+	}
+	return nil
+}
+
+// setHeaders records hs on a webhook being made or changed: their names,
+// and the whole sealed to the organization.
+func (s *Service) setHeaders(m *ent.WebhookMutation, org int, hs []Header) {
+	if len(hs) == 0 {
+		m.ClearHeaderNames()
+		m.ClearHeadersSealed()
+		return
+	}
+	names := make([]string, len(hs))
+	for i, h := range hs {
+		names[i] = h.Name
+	}
+	b, _ := json.Marshal(hs)
+	m.SetHeaderNames(names)
+	m.SetHeadersSealed(s.headers.Seal(b, bind(org)))
+}
+
+// openHeaders returns the headers h's requests carry, or an error when
+// they cannot be read.
+func (s *Service) openHeaders(h *ent.Webhook) ([]Header, error) {
+	if len(h.HeadersSealed) == 0 {
+		return nil, nil
+	}
+	b, err := s.headers.Open(h.HeadersSealed, bind(h.OrganizationID))
+	if err != nil {
+		return nil, err
+	}
+	var hs []Header
+	return hs, json.Unmarshal(b, &hs)
 }
 
 func (s *Service) check(in Input, creating bool) error {
@@ -57,6 +136,11 @@ func (s *Service) check(in Input, creating bool) error {
 		*in.URL = strings.TrimSpace(*in.URL)
 		if err := s.http.CheckURL(*in.URL); err != nil {
 			return fault.Invalid("url: %s", strings.TrimPrefix(err.Error(), "fetch: "))
+		}
+	}
+	if in.Headers != nil {
+		if err := checkHeaders(*in.Headers); err != nil {
+			return err
 		}
 	}
 	if in.Events != nil || creating {
@@ -145,7 +229,7 @@ func (s *Service) Create(ctx context.Context, in Input) (*ent.Webhook, string, e
 		return nil, "", err
 	}
 	token := "whsec_" + secret.NewToken()
-	h, err := client.Webhook.Create().
+	c := client.Webhook.Create().
 		SetOrganizationID(v.OrgID).
 		SetNillableProjectID(in.ProjectID).
 		SetCreatedByID(v.UserID).
@@ -153,8 +237,11 @@ func (s *Service) Create(ctx context.Context, in Input) (*ent.Webhook, string, e
 		SetEvents(names(in.Events)).
 		SetNillableSendPayload(in.SendPayload).
 		SetNillableActive(in.Active).
-		SetSecretSealed(s.sealer.Seal([]byte(token), bind(v.OrgID))).
-		Save(ctx)
+		SetSecretSealed(s.sealer.Seal([]byte(token), bind(v.OrgID)))
+	if in.Headers != nil {
+		s.setHeaders(c.Mutation(), v.OrgID, *in.Headers)
+	}
+	h, err := c.Save(ctx)
 	if err != nil {
 		return nil, "", err
 	}
@@ -204,6 +291,15 @@ func (s *Service) Update(ctx context.Context, id int, in Input) (*ent.Webhook, e
 		// point an owner's webhook at their own server and keep it after
 		// they were removed.
 		u.SetCreatedByID(viewer.FromContext(ctx).UserID)
+		// The headers were chosen for the old URL and may hold its
+		// credentials: they do not follow the webhook to a new one unless
+		// given again in the same change.
+		if in.Headers == nil {
+			in.Headers = &[]Header{}
+		}
+	}
+	if in.Headers != nil {
+		s.setHeaders(u.Mutation(), h.OrganizationID, *in.Headers)
 	}
 	if in.Events != nil {
 		u.SetEvents(names(in.Events))

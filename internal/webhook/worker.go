@@ -453,12 +453,19 @@ func (w *Worker) post(ctx context.Context, h *ent.Webhook, d *ent.WebhookDeliver
 	if err != nil {
 		return 0, "the webhook's secret cannot be read (was the server secret changed?)", true
 	}
+	headers, err := w.svc.openHeaders(h)
+	if err != nil {
+		return 0, "the webhook's headers cannot be read (was the server secret changed?)", true
+	}
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
 	ctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.URL, bytes.NewReader(d.Payload))
 	if err != nil {
 		return 0, "invalid URL", true
+	}
+	for _, hd := range headers {
+		req.Header.Set(hd.Name, hd.Value)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Gloss-Event", d.Event)

@@ -88,10 +88,18 @@ export type CreateStorageInput = {
 export type CreateWebhookInput = {
   /** Default true. */
   active?: boolean | null | undefined;
-  /** At least one event. */
-  events: Array<WebhookEvent>;
+  /** At least one event, unless sendForAllActions is true. */
+  events?: Array<WebhookEvent> | null | undefined;
+  /**
+   * Headers the requests carry besides Gloss's own, such as the receiver's Authorization (Label Studio's
+   * webhook headers): at most 10, kept sealed. Headers that frame the request (Host, Content-Type, ...) and
+   * X-Gloss-* cannot be set.
+   */
+  headers?: Array<WebhookHeaderInput> | null | undefined;
   /** The project whose events are sent; no value means every project of the organization (owners and admins). */
   projectId?: string | null | undefined;
+  /** Label Studio's send_for_all_actions: true stands for every event (then give no events). */
+  sendForAllActions?: boolean | null | undefined;
   /** Default true. */
   sendPayload?: boolean | null | undefined;
   /** An http or https URL; private addresses only if the operator lists them in GLOSS_OUTBOUND_ALLOW. */
@@ -285,7 +293,11 @@ export type UpdateStorageInput = {
 export type UpdateWebhookInput = {
   active?: boolean | null | undefined;
   events?: Array<WebhookEvent> | null | undefined;
+  /** Replaces the headers; an empty list removes them. */
+  headers?: Array<WebhookHeaderInput> | null | undefined;
+  sendForAllActions?: boolean | null | undefined;
   sendPayload?: boolean | null | undefined;
+  /** A new URL drops the headers unless headers are given in the same change: they were chosen for the old one. */
   url?: string | null | undefined;
 };
 
@@ -308,6 +320,11 @@ export type WebhookEvent =
   | 'PROJECT_UPDATED'
   | 'TASKS_CREATED'
   | 'TASKS_DELETED';
+
+export type WebhookHeaderInput = {
+  name: string;
+  value: string;
+};
 
 export type ViewerFieldsFragment = { id: string, email: string | null, displayName: string, createdAt: string };
 
