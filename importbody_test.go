@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -171,6 +173,8 @@ func TestImportTakesLabelStudiosBodies(t *testing.T) {
 		{"preannotated_from_fields naming no list", "?preannotated_from_fields=pred", "application/json", `[{"text": "x", "pred": "Positive"}]`, `"pred" must hold a result list`, 400},
 		{"preannotated_from_fields naming a bad result", "?preannotated_from_fields=pred", "application/json", `[{"text": "x", "pred": [5]}]`, `the prediction from "pred"`, 400},
 		{"return_task_ids not a flag", "?return_task_ids=maybe", "application/json", `[{"text": "x"}]`, "return_task_ids", 400},
+		{"commit_to_project=no", "?commit_to_project=no", "application/json", `[{"text": "x"}]`, "commit_to_project", 400},
+		{"a form too big to hold", "", "application/x-www-form-urlencoded", "url=" + strings.Repeat("a", 1<<20), "application/json body", 400},
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
@@ -181,6 +185,12 @@ func TestImportTakesLabelStudiosBodies(t *testing.T) {
 			check(t, total)
 		})
 	}
+	t.Run("a project not found is answered before the body is read", func(t *testing.T) {
+		r := postImport(t, tm.owner, "999999", "", "application/json", []byte(`[{"text": "x"}]`))
+		if r.Status != http.StatusNotFound {
+			t.Fatalf("status %d: %s", r.Status, r.Raw)
+		}
+	})
 	t.Run("annotators cannot import a body", func(t *testing.T) {
 		r := postImport(t, tm.annotator, id, "", "application/json", []byte(`[{"text": "sneaky"}]`))
 		if r.Status != http.StatusForbidden {
@@ -190,8 +200,8 @@ func TestImportTakesLabelStudiosBodies(t *testing.T) {
 	})
 	t.Run("a form from a foreign origin is refused", func(t *testing.T) {
 		// A form post is what another site can make a signed-in browser
-		// send without asking.
-		b := *tm.annotator
+		// send without asking: the owner's, who may import.
+		b := *tm.owner
 		b.origin = "https://evil.example"
 		form := url.Values{"url": {`[{"text": "forged"}]`}}.Encode()
 		if r := postImport(t, &b, id, "", "application/x-www-form-urlencoded", []byte(form)); r.Status != http.StatusForbidden {
@@ -199,4 +209,32 @@ func TestImportTakesLabelStudiosBodies(t *testing.T) {
 		}
 		check(t, total)
 	})
+}
+
+// TestAStorageObjectHoldingTasksIsNotMedia syncs an object whose name says
+// media but whose content is tasks: it is read as the task file it is, as
+// Label Studio reads task files whatever their names, not stored as an
+// upload.
+func TestAStorageObjectHoldingTasksIsNotMedia(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "data"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "data", "tasks.html"), []byte(`[{"text": "from storage"}]`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, owner := MustOwner(t, map[string]string{"LOCAL_FILES_SERVING_ENABLED": "true", "LOCAL_FILES_DOCUMENT_ROOT": root})
+	project := (&team{s: s, owner: owner}).project(t, textClassification, nil)
+	id := str(owner.ok(createStorageMutation, map[string]any{"i": map[string]any{"projectId": project, "direction": "IMPORT", "kind": "LOCAL",
+		"local": map[string]any{"path": "data"}}}), "createStorage", "id")
+	syncAndWait(t, owner, project, id)
+	tasks := projectTasks(t, owner, project)
+	if len(tasks) != 1 {
+		t.Fatalf("tasks %v", tasks)
+	}
+	for _, d := range tasks {
+		if !strings.Contains(d, "from storage") {
+			t.Fatalf("the object's tasks were not imported: %v", tasks)
+		}
+	}
 }

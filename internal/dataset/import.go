@@ -122,6 +122,16 @@ func (s *Service) importProject(ctx context.Context, projectID int) (*ent.Projec
 	return p, keys, nil
 }
 
+// CheckImportTarget reports whether the viewer may be importing into the
+// project at all (it exists and they see it), before an import's body is
+// read: a body spooled for a project that then turns out not to be found
+// was work and disk for nothing. Whether they may add tasks to it is
+// decided by the import's writes.
+func (s *Service) CheckImportTarget(ctx context.Context, projectID int) error {
+	_, _, err := s.importProject(ctx, projectID)
+	return err
+}
+
 // TextKey is the data key a line of a text file goes to: the first
 // object's. A <Header value="$title"> reads task data too, but shows no
 // line of text; cfg has at least one data key.

@@ -72,7 +72,7 @@ func (s *Service) storeUploads(files []Source, dataKey string) (tasks []json.Raw
 	}
 	for _, f := range files {
 		ext := uploadExt(f.Name)
-		if ext == "" {
+		if ext == "" || f.Format != "" { // a task file whatever its name
 			rest = append(rest, f)
 			continue
 		}

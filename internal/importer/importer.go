@@ -274,6 +274,8 @@ type parser struct {
 	fn   func(Task) error
 	what string // "the file" or "the value", for messages
 	n    int    // tasks accepted by fn
+	// fields is the place of each of o.PredictionFields, made once.
+	fields map[string]int
 }
 
 // emit passes one task, at task number row on line line, to fn after
@@ -299,8 +301,14 @@ func (p *parser) emit(t Task, row, line int) error {
 // missing key once and pass it for every row.
 func (p *parser) deliver(t Task, row, line int, missing string) error {
 	if len(p.o.PredictionFields) > 0 {
+		if p.fields == nil {
+			p.fields = make(map[string]int, len(p.o.PredictionFields))
+			for i, f := range p.o.PredictionFields {
+				p.fields[f] = i
+			}
+		}
 		var err error
-		if t, err = predictionsFromFields(t, p.o.PredictionFields); err != nil {
+		if t, err = predictionsFromFields(t, p.o.PredictionFields, p.fields); err != nil {
 			return &RowError{Row: row, Line: line, Msg: err.Error()}
 		}
 		missing = missingName(t.Keys, p.o.RequiredKeys)

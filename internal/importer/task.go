@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -134,14 +133,34 @@ func taskObject(raw []byte) (Task, error) {
 // prediction whose result is the field's value, as Label Studio's
 // preannotated_from_fields does: a list, or a string holding one (a CSV or
 // TSV column). A task without one of the fields is refused rather than
-// given fewer predictions than the others.
-func predictionsFromFields(t Task, fields []string) (Task, error) {
+// given fewer predictions than the others. index is each field's place
+// in fields: one walk over the data's keys finds them, however many keys
+// and fields there are.
+func predictionsFromFields(t Task, fields []string, index map[string]int) (Task, error) {
 	ms, err := members(t.Data, "data")
 	if err != nil {
 		return t, err
 	}
-	for _, f := range fields {
-		v := lookup(ms, f)
+	values := make([][]byte, len(fields))
+	b := []byte{'{'}
+	t.Keys = make([]string, 0, len(ms))
+	for _, m := range ms {
+		if i, ok := index[m.key]; ok {
+			values[i] = m.value
+			continue
+		}
+		if len(t.Keys) > 0 {
+			b = append(b, ',')
+		}
+		b = append(appendString(b, m.key), ':')
+		b = append(b, m.value...)
+		t.Keys = append(t.Keys, m.key)
+	}
+	if len(t.Predictions)+len(fields) > MaxPerTask {
+		return t, problemf("the task brings more than %d predictions, the most one task may bring", MaxPerTask)
+	}
+	for i, f := range fields {
+		v := values[i]
 		if v == nil {
 			return t, problemf("%q is not in the task's data, which preannotated_from_fields names", f)
 		}
@@ -151,27 +170,11 @@ func predictionsFromFields(t Task, fields []string) (Task, error) {
 				return t, problemf("%q must hold a result list as JSON (preannotated_from_fields)", f)
 			}
 		}
-		if len(t.Predictions) == MaxPerTask {
-			return t, problemf("the task brings more than %d predictions, the most one task may bring", MaxPerTask)
-		}
 		pr, err := prediction(append(append([]byte(`{"result":`), v...), '}'), fmt.Sprintf("the prediction from %q", f))
 		if err != nil {
 			return t, err
 		}
 		t.Predictions = append(t.Predictions, pr)
-	}
-	b := []byte{'{'}
-	t.Keys = make([]string, 0, len(ms))
-	for _, m := range ms {
-		if slices.Contains(fields, m.key) {
-			continue
-		}
-		if len(t.Keys) > 0 {
-			b = append(b, ',')
-		}
-		b = append(appendString(b, m.key), ':')
-		b = append(b, m.value...)
-		t.Keys = append(t.Keys, m.key)
 	}
 	t.Data = compact(append(b, '}'))
 	return t, nil

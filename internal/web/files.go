@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -51,6 +52,7 @@ func projectID(r *http.Request) (int, error) {
 // ids when return_task_ids is true.
 func handleImport(svc *dataset.Service, log *slog.Logger) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
 		if err := rule.Gate(viewer.FromContext(r.Context()), rule.Manager); err != nil {
 			writeError(w, r, log, err)
 			return
@@ -61,6 +63,9 @@ func handleImport(svc *dataset.Service, log *slog.Logger) http.HandlerFunc {
 			return
 		}
 		returnIDs, opts, err := importQuery(r)
+		if err == nil {
+			err = svc.CheckImportTarget(r.Context(), id)
+		}
 		if err != nil {
 			writeError(w, r, log, err)
 			return
@@ -95,23 +100,31 @@ func handleImport(svc *dataset.Service, log *slog.Logger) http.HandlerFunc {
 				n, err = svc.ImportFiles(r.Context(), id, files, opts)
 			}
 		case "application/x-www-form-urlencoded":
+			// Parsed whole in memory (several copies of it), so capped
+			// well below the import's limit: a form carries an address,
+			// or a short list of tasks.
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 			if err = r.ParseForm(); err != nil {
-				err = uploadError(err, max)
+				if errors.As(err, new(*http.MaxBytesError)) {
+					err = fault.Invalid("a form body is at most %d bytes: send tasks as an application/json body or as files", maxFormBytes)
+				} else {
+					err = fault.Invalid("malformed form body: %v", err)
+				}
 				break
 			}
-			url := strings.TrimSpace(r.PostForm.Get("url"))
+			addr := strings.TrimSpace(r.PostForm.Get("url"))
 			switch {
-			case url == "":
+			case addr == "":
 				err = fault.Invalid("the form has no url field: give the address of a task file, or tasks as JSON")
-			case url[0] == '[' || url[0] == '{':
+			case addr[0] == '[' || addr[0] == '{':
 				// Tasks written out, as Label Studio reads a url that is JSON.
 				var src dataset.Source
-				if src, err = jsonSource("the url field", strings.NewReader(url), max); err == nil {
+				if src, err = jsonSource("the url field", strings.NewReader(addr), max); err == nil {
 					files = append(files, src)
 					n, err = svc.ImportFiles(r.Context(), id, files, opts)
 				}
 			default:
-				n, err = svc.ImportURL(r.Context(), id, url, opts)
+				n, err = svc.ImportURL(r.Context(), id, addr, opts)
 			}
 		default:
 			fault.WriteJSON(w, http.StatusUnsupportedMediaType, fault.BadInput,
@@ -122,7 +135,7 @@ func handleImport(svc *dataset.Service, log *slog.Logger) http.HandlerFunc {
 			writeError(w, r, log, err)
 			return
 		}
-		writeImported(w, r, log, svc, id, n, returnIDs)
+		writeImported(w, r, log, svc, id, n, time.Since(start), returnIDs)
 	}
 }
 
@@ -134,33 +147,43 @@ func handleImport(svc *dataset.Service, log *slog.Logger) http.HandlerFunc {
 // than ignored.
 func importQuery(r *http.Request) (returnIDs bool, o dataset.ImportOptions, err error) {
 	q := r.URL.Query()
-	if v := q.Get("return_task_ids"); v != "" {
-		if returnIDs, err = strconv.ParseBool(v); err != nil {
-			return false, o, fault.Invalid("return_task_ids must be true or false, not %q", v)
-		}
+	if returnIDs, err = boolParam(q, "return_task_ids", false); err != nil {
+		return false, o, err
 	}
-	if v := q.Get("commit_to_project"); v != "" {
-		commit, err := strconv.ParseBool(v)
-		if err != nil {
-			return false, o, fault.Invalid("commit_to_project must be true or false, not %q", v)
+	if commit, err := boolParam(q, "commit_to_project", true); err != nil || !commit {
+		if err == nil {
+			err = fault.Invalid("commit_to_project=false is not supported: an import stores its tasks at once")
 		}
-		if !commit {
-			return false, o, fault.Invalid("commit_to_project=false is not supported: an import stores its tasks at once")
-		}
+		return false, o, err
 	}
 	for _, v := range q["preannotated_from_fields"] {
 		for _, f := range strings.Split(v, ",") {
 			switch f = strings.TrimSpace(f); {
 			case f == "":
 				return false, o, fault.Invalid("preannotated_from_fields names an empty field")
+			case slices.Contains(o.PredictionFields, f):
 			case len(o.PredictionFields) == importer.MaxPerTask:
 				return false, o, fault.Invalid("preannotated_from_fields names more than %d fields, the most predictions one task may bring", importer.MaxPerTask)
-			case !slices.Contains(o.PredictionFields, f):
+			default:
 				o.PredictionFields = append(o.PredictionFields, f)
 			}
 		}
 	}
 	return returnIDs, o, nil
+}
+
+// boolParam reads a flag of the query as Label Studio's bool_from_request
+// does (true/false, 1/0, yes/no, on/off, in any case), or def when absent.
+func boolParam(q url.Values, name string, def bool) (bool, error) {
+	switch v := strings.ToLower(strings.TrimSpace(q.Get(name))); v {
+	case "":
+		return def, nil
+	case "true", "1", "yes", "on":
+		return true, nil
+	case "false", "0", "no", "off":
+		return false, nil
+	}
+	return false, fault.Invalid("%s must be true or false, not %q", name, q.Get(name))
 }
 
 // multipartSources spools the files of a multipart import body.
@@ -212,19 +235,22 @@ func jsonSource(name string, r io.Reader, max int64) (dataset.Source, error) {
 	return src, nil
 }
 
-// imported is an import's answer: Label Studio's keys, and taskCount.
+// imported is an import's answer: Label Studio's counts and duration, and
+// taskCount.
 type imported struct {
-	TaskCount       int `json:"task_count"`
-	AnnotationCount int `json:"annotation_count"`
-	PredictionCount int `json:"prediction_count"`
-	GlossTaskCount  int `json:"taskCount"`
+	TaskCount       int     `json:"task_count"`
+	AnnotationCount int     `json:"annotation_count"`
+	PredictionCount int     `json:"prediction_count"`
+	Duration        float64 `json:"duration"` // seconds
+	GlossTaskCount  int     `json:"taskCount"`
 }
 
 // writeImported answers an import that stored n, with the ids of its
 // tasks when returnIDs: written as they are read, a batch at a time, so an
 // import of a million tasks answers in flat memory.
-func writeImported(w http.ResponseWriter, r *http.Request, log *slog.Logger, svc *dataset.Service, projectID int, n dataset.Imported, returnIDs bool) {
-	b, _ := json.Marshal(imported{TaskCount: n.Tasks, AnnotationCount: n.Annotations, PredictionCount: n.Predictions, GlossTaskCount: n.Tasks})
+func writeImported(w http.ResponseWriter, r *http.Request, log *slog.Logger, svc *dataset.Service, projectID int, n dataset.Imported, took time.Duration, returnIDs bool) {
+	b, _ := json.Marshal(imported{TaskCount: n.Tasks, AnnotationCount: n.Annotations, PredictionCount: n.Predictions,
+		Duration: took.Seconds(), GlossTaskCount: n.Tasks})
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusCreated)
 	if !returnIDs {
@@ -256,6 +282,9 @@ func writeImported(w http.ResponseWriter, r *http.Request, log *slog.Logger, svc
 	bw.WriteString("]}\n")
 	bw.Flush()
 }
+
+// maxFormBytes is the most a form body of an import may hold.
+const maxFormBytes = 1 << 20
 
 // maxImportFiles is the most files one import takes: each is spooled to
 // a temporary file before any is read, and an uploaded media file stays
