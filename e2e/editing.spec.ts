@@ -876,3 +876,57 @@ test("visibleWhen: a follow-up question shows once its choice is picked, and is 
   await expect(labeling.done).toBeVisible();
   expect((await exported(request, id)).map((item) => item.value)).toEqual([{ choices: ["Positive"] }]);
 });
+
+const limited = `<View>
+  <Labels name="ner" toName="text" maxUsages="2">
+    <Label value="PER" maxUsages="1"/>
+    <Label value="LOC"/>
+  </Labels>
+  <Text name="text" value="$text"/>
+</View>`;
+
+test("maxUsages: a label used as often as it may be is greyed out, and the server refuses more", async ({ page, request }) => {
+  const title = `Max usages ${stamp}`;
+  const id = await project(request, title, limited, [{ text }]);
+  const labeling = await open(page, title);
+  const per = page.getByRole("button", { name: "PER", exact: true });
+
+  await labeling.pickLabel("PER");
+  await labeling.addSpanByOffsets(6, 14);
+  await expect(labeling.regions).toHaveCount(1);
+  // PER is still chosen: a second span with it is refused, with a note.
+  await labeling.addSpanByOffsets(15, 20);
+  await expect(page.getByText('"PER" may be used only once in one annotation.')).toBeVisible();
+  await expect(labeling.regions).toHaveCount(1);
+  // Let go, it is greyed out; LOC still draws, up to its tag's two.
+  await per.click();
+  await expect(per).toBeDisabled();
+  await labeling.pickLabel("LOC");
+  await labeling.addSpanByOffsets(24, 30);
+  await expect(labeling.regions).toHaveCount(2);
+  await labeling.submit.click();
+  await expect(labeling.done).toBeVisible();
+  expect((await exported(request, id)).map((item) => item.value.labels)).toEqual([["PER"], ["LOC"]]);
+
+  // The server holds the same bound for a result it did not see drawn.
+  const task = await gql<{ tasks: { edges: { node: { id: string } }[] } }>(
+    request,
+    "query($p: ID!){ tasks(projectId:$p, first: 1){ edges { node { id } } } }",
+    { p: id },
+  );
+  const span = (start: number) => ({
+    from_name: "ner",
+    to_name: "text",
+    type: "labels",
+    value: { start, end: start + 1, labels: ["PER"] },
+  });
+  const res = await request.post(`${seeded.url}/graphql`, {
+    headers: auth,
+    data: {
+      query: "mutation($i: CreateAnnotationInput!){ createAnnotation(input: $i){ id } }",
+      variables: { i: { taskId: task.tasks.edges[0]!.node.id, result: [span(0), span(2)] } },
+    },
+  });
+  const body = (await res.json()) as { errors?: { message: string }[] };
+  expect(body.errors?.[0]?.message).toContain('label "PER" of "ner" is on more than 1 regions');
+});

@@ -150,6 +150,12 @@ type Control struct {
 	leafsOnly  bool   // Taxonomy leafsOnly="true"
 	allowEmpty bool   // labels tag allowEmpty="true"
 	dateFormat string // DateTime format attribute, a strftime pattern
+
+	// maxUsages bounds, by each spelling of a label, how many regions of
+	// one result the label may be on (maxUsages of the Label, or of its
+	// labels tag); defaultUsages is the labels tag's, 0 for no bound.
+	maxUsages     map[string]usageBound
+	defaultUsages int
 }
 
 // taxonKey finds a taxonomy option by its parent (nil at the top level) and
@@ -670,6 +676,10 @@ func newControl(n *Node) (Control, error) {
 			return ctl, errorf(n.Line, "<%s name=%q> has choice=%q; use single or multiple", n.Tag, ctl.Name, mode)
 		}
 		ctl.allowEmpty = isTrue(n.Attr("allowEmpty"))
+		var err error
+		if ctl.defaultUsages, err = maxUsages(n); err != nil {
+			return ctl, err
+		}
 	case n.Tag == "Rating":
 		ctl.MaxRating = 5
 		if s, ok := n.Lookup("maxRating"); ok {
@@ -707,6 +717,25 @@ func newControl(n *Node) (Control, error) {
 
 func isTrue(s string) bool { return strings.EqualFold(strings.TrimSpace(s), "true") }
 
+// usageBound is a label's maxUsages, and the spelling results store it by.
+type usageBound struct {
+	label string
+	max   int
+}
+
+// maxUsages reads n's maxUsages attribute: 0 when absent.
+func maxUsages(n *Node) (int, error) {
+	s, ok := n.Lookup("maxUsages")
+	if !ok {
+		return 0, nil
+	}
+	v, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || v < 1 {
+		return 0, errorf(n.Line, "<%s> has maxUsages=%q; use a whole number of 1 or more", n.Tag, s)
+	}
+	return v, nil
+}
+
 // addOption adds a Choice, Label or Relation to its control. Placement has
 // already been checked. For a taxonomy choice it returns the new tree node, so
 // that nested choices become its children.
@@ -722,6 +751,23 @@ func (b *builder) addOption(n *Node, s scope) (*TaxonomyNode, error) {
 	ctl := &b.cfg.Controls[s.control]
 	ctl.accept[value] = true
 	ctl.accept[stored] = true
+	if isLabelsTag(ctl.Tag) {
+		max, err := maxUsages(n)
+		if err != nil {
+			return nil, err
+		}
+		if max == 0 {
+			max = ctl.defaultUsages
+		}
+		if max > 0 {
+			if ctl.maxUsages == nil {
+				ctl.maxUsages = map[string]usageBound{}
+			}
+			// Either spelling counts against the one bound.
+			ctl.maxUsages[value] = usageBound{stored, max}
+			ctl.maxUsages[stored] = usageBound{stored, max}
+		}
+	}
 	if ctl.Tag != "Taxonomy" {
 		ctl.Values = append(ctl.Values, stored)
 		return nil, nil

@@ -944,3 +944,54 @@ func FuzzValidateResult(f *testing.F) {
 		}
 	})
 }
+
+// TestMaxUsages checks Label Studio's maxUsages: on a Label, or on its
+// labels tag for every label without its own; both spellings of a label
+// count against one bound; a bad value is a config error.
+func TestMaxUsages(t *testing.T) {
+	cfg, err := Parse(`<View>
+  <Image name="image" value="$image"/>
+  <RectangleLabels name="box" toName="image" maxUsages="2">
+    <Label value="Car" alias="car" maxUsages="1"/>
+    <Label value="Plane"/>
+    <Label value="Tree" maxUsages="3"/>
+  </RectangleLabels>
+</View>`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	box := func(labels ...string) map[string]any {
+		ls := make([]any, len(labels))
+		for i, l := range labels {
+			ls[i] = l
+		}
+		return map[string]any{"from_name": "box", "to_name": "image", "type": "rectanglelabels", "original_width": 10, "original_height": 10,
+			"value": map[string]any{"x": 1, "y": 1, "width": 1, "height": 1, "rotation": 0, "rectanglelabels": ls}}
+	}
+	for _, tc := range []struct {
+		name   string
+		result []map[string]any
+		index  int // -1 when valid
+		want   string
+	}{
+		{"within every bound", []map[string]any{box("Car"), box("Plane"), box("Plane"), box("Tree"), box("Tree"), box("Tree")}, -1, ""},
+		{"a label's own bound", []map[string]any{box("Car"), box("Plane"), box("Car")}, 2, `label "car" of "box" is on more than 1 regions`},
+		{"by value then by alias", []map[string]any{box("car"), box("Car")}, 1, `label "car"`},
+		{"the tag's bound", []map[string]any{box("Plane"), box("Plane"), box("Plane")}, 2, `label "Plane" of "box" is on more than 2 regions`},
+		{"a label's bound above the tag's", []map[string]any{box("Tree"), box("Tree"), box("Tree"), box("Tree")}, 3, "more than 3"},
+	} {
+		err := cfg.ValidateResult(tc.result, nil)
+		var re *ResultError
+		switch {
+		case tc.index < 0 && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case tc.index >= 0 && (!errors.As(err, &re) || re.Index != tc.index || !strings.Contains(re.Msg, tc.want)):
+			t.Errorf("%s: %v, want item %d saying %q", tc.name, err, tc.index, tc.want)
+		}
+	}
+	for _, bad := range []string{`maxUsages="0"`, `maxUsages="two"`, `maxUsages="-1"`} {
+		if _, err := Parse(`<View><Image name="i" value="$i"/><RectangleLabels name="b" toName="i"><Label value="A" ` + bad + `/></RectangleLabels></View>`); err == nil || !strings.Contains(err.Error(), "maxUsages") {
+			t.Errorf("%s: %v, want an error naming maxUsages", bad, err)
+		}
+	}
+}

@@ -80,7 +80,41 @@ func (c *Config) ValidateResult(result []map[string]any, data map[string]any) er
 			return &ResultError{Index: i, Msg: msg}
 		}
 	}
+	if err := c.checkUsages(result); err != nil {
+		return err
+	}
 	return v.spanDepth()
+}
+
+// checkUsages refuses a result that puts a label on more regions than its
+// maxUsages allows. It runs after every item has been checked, so each
+// region's labels are a list of its control's.
+func (c *Config) checkUsages(result []map[string]any) error {
+	var used map[string]int // by control name and label
+	for i, item := range result {
+		name, _ := item["from_name"].(string)
+		ctl := c.Control(name)
+		if ctl == nil || ctl.maxUsages == nil {
+			continue
+		}
+		value, _ := item["value"].(map[string]any)
+		labels, _ := value[strings.ToLower(ctl.Tag)].([]any)
+		for _, l := range labels {
+			s, _ := l.(string)
+			bound, ok := ctl.maxUsages[s]
+			if !ok {
+				continue
+			}
+			if used == nil {
+				used = map[string]int{}
+			}
+			key := name + "\x00" + bound.label
+			if used[key]++; used[key] > bound.max {
+				return &ResultError{Index: i, Msg: fmt.Sprintf("label %q of %q is on more than %d regions, the most its maxUsages allows", clip(bound.label), clip(name), bound.max)}
+			}
+		}
+	}
+	return nil
 }
 
 // textSpan is a text span of the result: its item's index and its place.

@@ -44,7 +44,9 @@ import {
   newId,
   removeRegion,
   shown,
+  maxUsagesNotice,
   strings,
+  usedUp,
   type RegionItem,
   type RelationItem,
   type ResultItem,
@@ -154,7 +156,15 @@ export function Editor({ config, data, taskId, result, onChange, readOnly = fals
       if (readOnly) return;
       const region = result.find((item): item is RegionItem => isRegion(item) && item.id === selected);
       if (region && region.from_name === control.name) {
-        // With a region of this control selected, a label relabels it.
+        // With a region of this control selected, a label relabels it,
+        // unless that would put the label on more regions than it may be.
+        if (!labelsOf(region).includes(value)) {
+          const full = usedUp(result, control, [value]);
+          if (full) {
+            setNotice(maxUsagesNotice(full));
+            return;
+          }
+        }
         update((current) =>
           current.map((item) => {
             if (item.id !== region.id || !isRegion(item)) return item;
@@ -202,6 +212,11 @@ export function Editor({ config, data, taskId, result, onChange, readOnly = fals
         return false;
       }
       const labels = [...(active[control.name] ?? [])];
+      const full = usedUp(result, control, labels);
+      if (full) {
+        setNotice(maxUsagesNotice(full));
+        return false;
+      }
       update((current) => [
         ...current,
         {
@@ -216,7 +231,7 @@ export function Editor({ config, data, taskId, result, onChange, readOnly = fals
       ]);
       return true;
     },
-    [active, activeControl, update],
+    [active, activeControl, update, result],
   );
 
   // While a relation is being made, selecting another region ends it there.

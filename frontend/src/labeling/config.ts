@@ -51,6 +51,8 @@ export interface OptionInfo {
   color: string | null;
   /** Nested options (Taxonomy only). */
   children: OptionInfo[];
+  /** How many regions of one annotation may carry the label (maxUsages, of the Label or its labels tag); null: any number. */
+  maxUsages: number | null;
 }
 
 export interface ControlInfo {
@@ -203,7 +205,7 @@ function controlOf(node: ConfigNode, name: string): ControlInfo {
   const collect = (parent: ConfigNode, into: OptionInfo[]) => {
     for (const child of parent.children) {
       if (child.tag === optionTag) {
-        const option = optionOf(child);
+        const option = optionOf(child, node);
         into.push(option);
         if (tag === "Taxonomy") collect(child, option.children);
       } else if (child.tag === "View" || child.tag === "Header") {
@@ -226,15 +228,17 @@ function controlOf(node: ConfigNode, name: string): ControlInfo {
   };
 }
 
-function optionOf(node: ConfigNode): OptionInfo {
+function optionOf(node: ConfigNode, control: ConfigNode): OptionInfo {
   const label = attr(node, "value");
   const hotkey = attr(node, "hotkey");
+  const maxUsages = Number(attr(node, "maxUsages") || attr(control, "maxUsages"));
   return {
     value: attr(node, "alias") || label,
     label,
     hotkey: hotkey.length === 1 ? hotkey.toLowerCase() : null,
     color: safeColor(attr(node, "background")),
     children: [],
+    maxUsages: Number.isInteger(maxUsages) && maxUsages > 0 ? maxUsages : null,
   };
 }
 

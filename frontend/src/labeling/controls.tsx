@@ -6,7 +6,7 @@ import { useEffect, useId, useState, type CSSProperties, type KeyboardEvent } fr
 
 import { attr, controlLabel, isTrue, type ControlInfo, type OptionInfo } from "./config.ts";
 import { useEditor } from "./context.ts";
-import { controlItem, num, setControlValue, strings, type ResultItem } from "./result.ts";
+import { controlItem, maxUsagesNotice, num, setControlValue, strings, usedUp, type ResultItem } from "./result.ts";
 
 /** colorStyle hands a (checked) label color to CSS as a custom property. */
 export function colorStyle(color: string): CSSProperties {
@@ -78,22 +78,28 @@ export function LabelsPicker({ control }: { control: ControlInfo }) {
   const active = editor.active[control.name] ?? [];
   return (
     <div className="lc-control lc-labels" role="group" aria-label={`${controlLabel(control)} labels`}>
-      {control.options.map((option: OptionInfo) => (
-        <button
-          key={option.value}
-          type="button"
-          className="lc-label"
-          style={colorStyle(editor.colorOf(control.name, option.value))}
-          aria-pressed={active.includes(option.value)}
-          aria-keyshortcuts={option.hotkey ?? undefined}
-          disabled={editor.readOnly}
-          onClick={() => editor.chooseLabel(control, option.value)}
-        >
-          <span className="lc-swatch" aria-hidden="true" />
-          {option.label}
-          <Hotkey hotkey={option.hotkey} />
-        </button>
-      ))}
+      {control.options.map((option: OptionInfo) => {
+        // A label used as often as it may be is greyed out, as in Label
+        // Studio, unless it is chosen (so that it can be let go).
+        const full = !active.includes(option.value) && usedUp(editor.result, control, [option.value]) !== null;
+        return (
+          <button
+            key={option.value}
+            type="button"
+            className="lc-label"
+            style={colorStyle(editor.colorOf(control.name, option.value))}
+            aria-pressed={active.includes(option.value)}
+            aria-keyshortcuts={option.hotkey ?? undefined}
+            disabled={editor.readOnly || full}
+            title={full ? maxUsagesNotice(option) : undefined}
+            onClick={() => editor.chooseLabel(control, option.value)}
+          >
+            <span className="lc-swatch" aria-hidden="true" />
+            {option.label}
+            <Hotkey hotkey={option.hotkey} />
+          </button>
+        );
+      })}
     </div>
   );
 }

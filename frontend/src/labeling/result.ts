@@ -3,7 +3,7 @@
 // ("to_name"), or a relation between two regions. The editor keeps the list
 // exactly as it will be sent, so what an annotator sees is what is saved.
 import type { JsonValue } from "../api.ts";
-import { attr, controlLabel, isRegionTag, isTrue, type ConfigNode, type ControlInfo, type LabelConfig } from "./config.ts";
+import { attr, controlLabel, isRegionTag, isTrue, type ConfigNode, type ControlInfo, type LabelConfig, type OptionInfo } from "./config.ts";
 
 type JsonObject = { [key: string]: JsonValue };
 
@@ -103,6 +103,33 @@ export function labelKey(type: string): string {
 /** labelsOf returns a region's labels. */
 export function labelsOf(item: RegionItem): string[] {
   return strings(item.value[labelKey(item.type)]);
+}
+
+/** usages counts the regions of result that control labels with value (what a label's maxUsages bounds). */
+export function usages(result: readonly ResultItem[], control: ControlInfo, value: string): number {
+  let n = 0;
+  for (const item of result) {
+    if (isRegion(item) && item.from_name === control.name && labelsOf(item).includes(value)) n++;
+  }
+  return n;
+}
+
+/**
+ * usedUp returns the first of labels that control may not put on one more
+ * region of result (its maxUsages reached), or null.
+ */
+export function usedUp(result: readonly ResultItem[], control: ControlInfo, labels: readonly string[]): OptionInfo | null {
+  for (const value of labels) {
+    const option = control.options.find((o) => o.value === value);
+    if (option?.maxUsages != null && usages(result, control, value) >= option.maxUsages) return option;
+  }
+  return null;
+}
+
+/** maxUsagesNotice says that option's maxUsages is reached. */
+export function maxUsagesNotice(option: OptionInfo): string {
+  const times = option.maxUsages === 1 ? "once" : `${option.maxUsages} times`;
+  return `"${option.label}" may be used only ${times} in one annotation.`;
 }
 
 /** controlItem finds the item holding a control's answer (choices, text, rating, ...). */
