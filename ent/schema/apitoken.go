@@ -9,8 +9,8 @@ import (
 	"gloss/internal/rule"
 )
 
-// APIToken is a user's one API token. Only its SHA-256 hash is kept; the
-// token itself is shown once, when it is made.
+// APIToken is a user's one API token. Only its keyed hash is kept
+// (secret.TokenHasher); the token itself is shown once, when it is made.
 type APIToken struct {
 	ent.Schema
 }

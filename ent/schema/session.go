@@ -11,7 +11,8 @@ import (
 )
 
 // Session is a signed-in browser. The cookie carries a random token; the row
-// keeps only its SHA-256 hash, so a leaked database does not leak sessions.
+// keeps only its keyed hash (secret.TokenHasher), so a leaked database does
+// not leak sessions.
 type Session struct {
 	ent.Schema
 }

@@ -28,7 +28,7 @@ func (User) Fields() []ent.Field {
 		field.Bool("active").Default(true),
 		field.Int("active_organization_id").Optional().Nillable().
 			Annotations(entgql.Skip()),
-		// startup_token_hash is the hash of the API token start-up last
+		// startup_token_hash is the keyed hash of the API token start-up last
 		// set for this account (--user-token): a later start with the same
 		// token leaves the account's current one alone, so a reset through
 		// the API holds across restarts.

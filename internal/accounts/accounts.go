@@ -10,6 +10,7 @@ package accounts
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -26,6 +27,7 @@ import (
 
 	"gloss/ent"
 	"gloss/ent/apitoken"
+	"gloss/ent/auditevent"
 	"gloss/ent/invite"
 	"gloss/ent/membership"
 	"gloss/ent/organization"
@@ -289,6 +291,93 @@ func (s *Service) normalizeStoredEmails(ctx context.Context, client *ent.Client)
 	return nil
 }
 
+// keyEarlierTokenHashes keys the API token and session hashes, and the
+// start-up token records, that an earlier release stored as plain SHA-256
+// (secret.TokenHasher.Rekey), so its tokens and sessions keep working and
+// none stays guessable offline by whoever reads the database. It runs at
+// start-up, under the start-up lock, before anything reads them, and the
+// whole is one audit event.
+//
+// It keys only at the first start of this release: while the database holds
+// no keyed hash and no such event. Later, a plain hash (written by a process
+// of the earlier release left running, or planted by whoever can write the
+// database, to make a token of their own) stays as it is, and the keyed
+// lookup never finds it. Keyed at every start, a planted hash became a
+// working token at the next restart.
+func (s *Service) keyEarlierTokenHashes(ctx context.Context, client *ent.Client) error {
+	length := func(col, op string) func(*sql.Selector) {
+		return func(sel *sql.Selector) {
+			sel.Where(sql.P(func(b *sql.Builder) {
+				b.WriteString("LENGTH(" + sel.C(col) + ") " + op + " ").Arg(sha256.Size)
+			}))
+		}
+	}
+	plain := func(col string) func(*sql.Selector) { return length(col, "=") }
+	keyed := func(col string) func(*sql.Selector) { return length(col, "<>") }
+	for _, exist := range []func() (bool, error){
+		func() (bool, error) { return client.APIToken.Query().Where(keyed(apitoken.FieldTokenHash)).Exist(ctx) },
+		func() (bool, error) { return client.Session.Query().Where(keyed(session.FieldTokenHash)).Exist(ctx) },
+		func() (bool, error) { return client.User.Query().Where(keyed(user.FieldStartupTokenHash)).Exist(ctx) },
+		func() (bool, error) {
+			return client.AuditEvent.Query().Where(auditevent.Action(actionTokensKeyed)).Exist(ctx)
+		},
+	} {
+		if done, err := exist(); err != nil || done {
+			return err
+		}
+	}
+	tokens := s.key.TokenHasher()
+	quiet := audit.Quiet(ctx) // one event for all, below
+	apiTokens, err := client.APIToken.Query().Where(plain(apitoken.FieldTokenHash)).
+		Select(apitoken.FieldTokenHash).All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, t := range apiTokens {
+		keyed := tokens.Rekey(t.TokenHash)
+		err := client.APIToken.Update().Where(apitoken.ID(t.ID), apitoken.TokenHash(t.TokenHash)).
+			Modify(func(u *sql.UpdateBuilder) { u.Set(apitoken.FieldTokenHash, keyed) }).Exec(quiet)
+		if err != nil {
+			return fmt.Errorf("key API token %d: %w", t.ID, err)
+		}
+	}
+	sessions, err := client.Session.Query().Where(plain(session.FieldTokenHash)).
+		Select(session.FieldTokenHash).All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, t := range sessions {
+		keyed := tokens.Rekey(t.TokenHash)
+		err := client.Session.Update().Where(session.ID(t.ID), session.TokenHash(t.TokenHash)).
+			Modify(func(u *sql.UpdateBuilder) { u.Set(session.FieldTokenHash, keyed) }).Exec(quiet)
+		if err != nil {
+			return fmt.Errorf("key session %d: %w", t.ID, err)
+		}
+	}
+	users, err := client.User.Query().Where(plain(user.FieldStartupTokenHash)).
+		Select(user.FieldStartupTokenHash).All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, u := range users {
+		err := client.User.Update().Where(user.ID(u.ID), user.StartupTokenHash(*u.StartupTokenHash)).
+			SetStartupTokenHash(tokens.Rekey(*u.StartupTokenHash)).Exec(quiet)
+		if err != nil {
+			return fmt.Errorf("key the start-up token record of user %d: %w", u.ID, err)
+		}
+	}
+	if len(apiTokens)+len(sessions)+len(users) == 0 {
+		return nil
+	}
+	s.log.Info("keyed the token hashes an earlier release stored as plain SHA-256",
+		slog.Int("api_tokens", len(apiTokens)), slog.Int("sessions", len(sessions)))
+	return s.audit.Record(ctx, audit.Event{Action: actionTokensKeyed,
+		Details: map[string]any{"api_tokens": len(apiTokens), "sessions": len(sessions), "startup_tokens": len(users)}})
+}
+
+// actionTokensKeyed is the audit event of keyEarlierTokenHashes.
+const actionTokensKeyed = "token_hashes.keyed"
+
 // defaultOrganization returns the instance's default organization, creating
 // it on first use.
 func (s *Service) defaultOrganization(ctx context.Context, client *ent.Client) (*ent.Organization, error) {
@@ -327,6 +416,9 @@ func (s *Service) Bootstrap(ctx context.Context, baseURL, email, pw, token strin
 }
 
 func (s *Service) bootstrap(ctx context.Context, client *ent.Client, baseURL, email, pw, token string) (string, error) {
+	if err := s.keyEarlierTokenHashes(ctx, client); err != nil {
+		return "", fmt.Errorf("token hashes stored by an earlier release: %w", err)
+	}
 	if err := s.normalizeStoredEmails(ctx, client); err != nil {
 		return "", fmt.Errorf("emails stored by an earlier release: %w", err)
 	}
@@ -980,7 +1072,7 @@ func (s *Service) RevokeSession(ctx context.Context, id int) error {
 func (s *Service) ResetAPIToken(ctx context.Context) (string, error) {
 	v := viewer.FromContext(ctx)
 	token := "gls_" + secret.NewToken()
-	if err := setAPIToken(ctx, database.ClientFrom(ctx, s.client), v.UserID, token); err != nil {
+	if err := s.setAPIToken(ctx, database.ClientFrom(ctx, s.client), v.UserID, token); err != nil {
 		return "", err
 	}
 	s.record(ctx, audit.Event{Action: "api_token.reset", TargetType: "User", TargetID: itoa(v.UserID)})
@@ -996,7 +1088,7 @@ func (s *Service) ResetAPIToken(ctx context.Context) (string, error) {
 // differs: whether the operator or a reset changed it cannot be told, and
 // the safe guess is the reset.
 func (s *Service) startupToken(ctx context.Context, client *ent.Client, u *ent.User, created bool, token string) error {
-	h := secret.Hash(token)
+	h := s.key.TokenHasher().Hash(token)
 	var last []byte // ent gives a NULL as a pointer to nil
 	if u.StartupTokenHash != nil {
 		last = *u.StartupTokenHash
@@ -1018,7 +1110,7 @@ func (s *Service) startupToken(ctx context.Context, client *ent.Client, u *ent.U
 		}
 	}
 	if set {
-		if err := setAPIToken(ctx, client, u.ID, token); err != nil {
+		if err := s.setAPIToken(ctx, client, u.ID, token); err != nil {
 			return err
 		}
 		if !created {
@@ -1028,11 +1120,12 @@ func (s *Service) startupToken(ctx context.Context, client *ent.Client, u *ent.U
 	return client.User.UpdateOneID(u.ID).SetStartupTokenHash(h).Exec(ctx)
 }
 
-func setAPIToken(ctx context.Context, client *ent.Client, userID int, token string) error {
+// setAPIToken replaces userID's API token with token, stored keyed.
+func (s *Service) setAPIToken(ctx context.Context, client *ent.Client, userID int, token string) error {
 	if _, err := client.APIToken.Delete().Where(apitoken.UserID(userID)).Exec(ctx); err != nil {
 		return err
 	}
-	return client.APIToken.Create().SetUserID(userID).SetTokenHash(secret.Hash(token)).Exec(ctx)
+	return client.APIToken.Create().SetUserID(userID).SetTokenHash(s.key.TokenHasher().Hash(token)).Exec(ctx)
 }
 
 // NewInviteLink gives a new organization its annotator invite link, as

@@ -9,7 +9,6 @@ import (
 	"gloss/ent/apitoken"
 	"gloss/ent/session"
 	"gloss/internal/fault"
-	"gloss/internal/secret"
 	"gloss/internal/viewer"
 )
 
@@ -74,7 +73,7 @@ func (s *Service) viewerFromToken(ctx context.Context, header string) (*viewer.V
 	if !ok || (!strings.EqualFold(scheme, "Bearer") && !strings.EqualFold(scheme, "Token")) || token == "" || len(token) > 256 {
 		return nil, errBadToken
 	}
-	h, err := s.lookup(ctx, apitoken.Table, secret.Hash(token))
+	h, err := s.lookup(ctx, apitoken.Table, s.tokens.Hash(token))
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +91,7 @@ func (s *Service) viewerFromSession(r *http.Request) (*viewer.Viewer, error) {
 	if err != nil || c.Value == "" || len(c.Value) > 128 {
 		return nil, nil
 	}
-	h, err := s.lookup(r.Context(), session.Table, secret.Hash(c.Value))
+	h, err := s.lookup(r.Context(), session.Table, s.tokens.Hash(c.Value))
 	if err != nil || h == nil {
 		return nil, err
 	}

@@ -17,6 +17,7 @@ import (
 	"gloss/ent"
 	"gloss/internal/database"
 	"gloss/internal/forwarded"
+	"gloss/internal/secret"
 	"gloss/internal/viewer"
 )
 
@@ -29,16 +30,29 @@ type Service struct {
 	// every other writer hold in turn.
 	db      *sql.DB
 	lookups lookupStatements // see lookup
+	tokens  secret.TokenHasher
 	store   *SessionStore
 	log     *slog.Logger
 }
 
-// NewService returns a Service over db whose session cookies are Secure
-// (and __Host- prefixed) when secure is set (see NewSessionStore).
-func NewService(db *database.DB, secure bool, log *slog.Logger) *Service {
+// Options configure a Service.
+type Options struct {
+	// Key is the server secret, which API and session tokens are hashed
+	// under (secret.TokenHasher): every process of one deployment must
+	// have the same.
+	Key secret.Key
+	// Secure makes session cookies Secure and __Host- prefixed (see
+	// NewSessionStore).
+	Secure bool
+	Logger *slog.Logger
+}
+
+// NewService returns a Service over db.
+func NewService(db *database.DB, o Options) *Service {
+	tokens := o.Key.TokenHasher()
 	return &Service{
-		client: db.Client, db: db.Read, lookups: lookupStatements{dialect: db.Dialect},
-		store: NewSessionStore(db.Client, secure), log: log,
+		client: db.Client, db: db.Read, lookups: lookupStatements{dialect: db.Dialect}, tokens: tokens,
+		store: NewSessionStore(db.Client, tokens, o.Secure), log: o.Logger,
 	}
 }
 

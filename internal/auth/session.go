@@ -32,21 +32,24 @@ const (
 
 // SessionStore is a gorilla/sessions Store whose sessions are rows in the
 // database, so they can be listed, revoked and shared by several processes.
-// The cookie holds a random 256-bit token; the row holds its SHA-256 hash.
+// The cookie holds a random 256-bit token; the row holds its keyed hash
+// (secret.TokenHasher).
 type SessionStore struct {
 	client *ent.Client
+	tokens secret.TokenHasher
 	secure bool
 }
 
 var _ sessions.Store = (*SessionStore)(nil)
 
-// NewSessionStore returns a store; secure marks cookies Secure and gives them
+// NewSessionStore returns a store whose session tokens are stored as tokens
+// hashes them; secure marks cookies Secure and gives them
 // the __Host- prefix, for servers reached over HTTPS (--tls-cert, or an
 // https GLOSS_PUBLIC_URL). Without it a cookie is still Secure when the
 // request that sets it came over HTTPS through a trusted proxy; its name
 // stays the same so every request finds it.
-func NewSessionStore(client *ent.Client, secure bool) *SessionStore {
-	return &SessionStore{client: client, secure: secure}
+func NewSessionStore(client *ent.Client, tokens secret.TokenHasher, secure bool) *SessionStore {
+	return &SessionStore{client: client, tokens: tokens, secure: secure}
 }
 
 // CookieName is the name of the session cookie.
@@ -89,7 +92,7 @@ func (s *SessionStore) New(r *http.Request, name string) (*sessions.Session, err
 	// for another.
 	ctx := viewer.NewSystemContext(r.Context())
 	row, err := database.ClientFrom(ctx, s.client).Session.Query().
-		Where(session.TokenHash(secret.Hash(c.Value)), session.ExpiresAtGT(time.Now())).
+		Where(session.TokenHash(s.tokens.Hash(c.Value)), session.ExpiresAtGT(time.Now())).
 		Only(ctx)
 	if ent.IsNotFound(err) {
 		return sess, nil
@@ -147,7 +150,7 @@ func (s *SessionStore) Save(r *http.Request, w http.ResponseWriter, sess *sessio
 		return err
 	}
 	row, err := client.Session.Create().
-		SetTokenHash(secret.Hash(token)).
+		SetTokenHash(s.tokens.Hash(token)).
 		SetUserID(uid).
 		SetLastSeenAt(now).
 		SetExpiresAt(now.Add(sessionTTL)).

@@ -118,8 +118,10 @@ func NewToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// Hash returns the SHA-256 of a token, the only form in which tokens are
-// stored. Tokens carry 256 bits of entropy, so a fast hash is enough.
+// Hash returns the SHA-256 of a token, the form in which invite tokens are
+// stored: the server makes them all, with 256 bits of entropy, so a fast
+// hash is enough. API and session tokens are stored keyed (TokenHasher), as
+// an API token may be one the operator chose (`--user-token`).
 func Hash(token string) []byte {
 	h := sha256.Sum256([]byte(token))
 	return h[:]

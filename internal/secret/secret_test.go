@@ -222,3 +222,38 @@ func TestHash(t *testing.T) {
 		t.Errorf("Hash(\"\") = %s, want %s", got, emptySHA256)
 	}
 }
+
+// TestTokenHasher: a stored token hash is keyed, so without the server
+// secret it is not the SHA-256 of the token (which anyone can compute to
+// test guesses at a chosen --user-token), another secret gives another
+// hash, and an earlier release's plain hash keys to what the token hashes
+// to now.
+func TestTokenHasher(t *testing.T) {
+	k1, err := secret.Load(t.TempDir(), strings.Repeat("a", 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k2, err := secret.Load(t.TempDir(), strings.Repeat("b", 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := k1.TokenHasher().Hash("token-a")
+	if bytes.Equal(h, secret.Hash("token-a")) || bytes.Contains(h, secret.Hash("token-a")) {
+		t.Fatal("the stored hash is the token's plain SHA-256")
+	}
+	if secret.PlainTokenHash(h) || !secret.PlainTokenHash(secret.Hash("token-a")) {
+		t.Fatal("a keyed hash is not told apart from a plain one")
+	}
+	if !bytes.Equal(h, k1.TokenHasher().Hash("token-a")) {
+		t.Error("the token hash is not deterministic")
+	}
+	if bytes.Equal(h, k1.TokenHasher().Hash("token-b")) {
+		t.Error("two tokens hash alike")
+	}
+	if bytes.Equal(h, k2.TokenHasher().Hash("token-a")) {
+		t.Error("two secrets give one hash")
+	}
+	if !bytes.Equal(h, k1.TokenHasher().Rekey(secret.Hash("token-a"))) {
+		t.Error("a plain hash rekeyed is not the token's keyed hash")
+	}
+}
