@@ -173,7 +173,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	db.Client.Use(auditLog.Hook(log))
 	go pruneAudit(ctx, auditLog, cfg.AuditRetention, log)
 
-	authn := auth.NewService(db, auth.Options{Key: key, Secure: cfg.SecureCookies(), Logger: log})
+	authn := auth.NewService(db, auth.Options{Key: key, Secure: cfg.SecureCookies(), Audit: auditLog, Logger: log})
 	accts := accounts.NewService(db.Client, authn, accounts.Options{
 		Key:        key,
 		PublicURL:  cfg.PublicURL,

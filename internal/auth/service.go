@@ -15,6 +15,7 @@ import (
 	"net/http"
 
 	"gloss/ent"
+	"gloss/internal/audit"
 	"gloss/internal/database"
 	"gloss/internal/forwarded"
 	"gloss/internal/secret"
@@ -44,6 +45,9 @@ type Options struct {
 	// Secure makes session cookies Secure and __Host- prefixed (see
 	// NewSessionStore).
 	Secure bool
+	// Audit records the sessions a sign-in ends to stay within
+	// MaxSessions.
+	Audit  *audit.Log
 	Logger *slog.Logger
 }
 
@@ -52,7 +56,7 @@ func NewService(db *database.DB, o Options) *Service {
 	tokens := o.Key.TokenHasher()
 	return &Service{
 		client: db.Client, db: db.Read, lookups: lookupStatements{dialect: db.Dialect}, tokens: tokens,
-		store: NewSessionStore(db.Client, tokens, o.Secure), log: o.Logger,
+		store: NewSessionStore(db.Client, tokens, o.Secure, o.Audit), log: o.Logger,
 	}
 }
 

@@ -12,6 +12,8 @@ import (
 
 	"gloss/ent"
 	"gloss/ent/session"
+	"gloss/ent/user"
+	"gloss/internal/audit"
 	"gloss/internal/database"
 	"gloss/internal/forwarded"
 	"gloss/internal/secret"
@@ -38,18 +40,20 @@ type SessionStore struct {
 	client *ent.Client
 	tokens secret.TokenHasher
 	secure bool
+	audit  *audit.Log
 }
 
 var _ sessions.Store = (*SessionStore)(nil)
 
 // NewSessionStore returns a store whose session tokens are stored as tokens
-// hashes them; secure marks cookies Secure and gives them
+// hashes them, and which records in log the sessions it ends to stay within
+// MaxSessions; secure marks cookies Secure and gives them
 // the __Host- prefix, for servers reached over HTTPS (--tls-cert, or an
 // https GLOSS_PUBLIC_URL). Without it a cookie is still Secure when the
 // request that sets it came over HTTPS through a trusted proxy; its name
 // stays the same so every request finds it.
-func NewSessionStore(client *ent.Client, tokens secret.TokenHasher, secure bool) *SessionStore {
-	return &SessionStore{client: client, tokens: tokens, secure: secure}
+func NewSessionStore(client *ent.Client, tokens secret.TokenHasher, secure bool, log *audit.Log) *SessionStore {
+	return &SessionStore{client: client, tokens: tokens, secure: secure, audit: log}
 }
 
 // CookieName is the name of the session cookie.
@@ -146,7 +150,7 @@ func (s *SessionStore) Save(r *http.Request, w http.ResponseWriter, sess *sessio
 	uid, _ := sess.Values[valueUserID].(int)
 	token := secret.NewToken()
 	now := time.Now()
-	if err := keepRoom(ctx, client, uid, now); err != nil {
+	if err := s.keepRoom(ctx, client, uid, now); err != nil {
 		return err
 	}
 	row, err := client.Session.Create().
@@ -170,18 +174,32 @@ func (s *SessionStore) Save(r *http.Request, w http.ResponseWriter, sess *sessio
 const MaxSessions = 50
 
 // keepRoom makes room for one more session of userID: it deletes the
-// user's sessions that have expired and those beyond the newest
+// user's sessions that have expired and then those beyond the newest
 // MaxSessions-1. Without it, every sign-in added a row that stayed after it
 // ended, and a script signing in again and again grew the table without
-// end.
-func keepRoom(ctx context.Context, client *ent.Client, userID int, now time.Time) error {
-	_, err := client.Session.Delete().Where(session.UserID(userID), session.Or(session.ExpiresAtLTE(now), func(s *sql.Selector) {
+// end. Live sessions it ends are one audit event, filed as the user's (with
+// their organization, never the caller's): a browser signed out by
+// someone else's sign-ins with the password is a sign of it in other hands.
+// ctx is a system context, in the transaction of the sign-in if any.
+func (s *SessionStore) keepRoom(ctx context.Context, client *ent.Client, userID int, now time.Time) error {
+	if _, err := client.Session.Delete().Where(session.UserID(userID), session.ExpiresAtLTE(now)).Exec(ctx); err != nil {
+		return err
+	}
+	ended, err := client.Session.Delete().Where(session.UserID(userID), func(sel *sql.Selector) {
 		t := sql.Table(session.Table).As("newer")
-		s.Where(sql.In(s.C(session.FieldID), sql.Select(t.C(session.FieldID)).From(t).
+		sel.Where(sql.In(sel.C(session.FieldID), sql.Select(t.C(session.FieldID)).From(t).
 			Where(sql.EQ(t.C(session.FieldUserID), userID)).OrderBy(sql.Desc(t.C(session.FieldID))).
 			Limit(math.MaxInt32).Offset(MaxSessions-1)))
-	})).Exec(ctx)
-	return err
+	}).Exec(ctx)
+	if err != nil || ended == 0 {
+		return err
+	}
+	u, err := client.User.Query().Where(user.ID(userID)).Select(user.FieldActiveOrganizationID).Only(ctx)
+	if err != nil {
+		return err
+	}
+	return s.audit.Record(ctx, audit.Event{Action: "session.evicted", ActorID: &userID, OrgID: u.ActiveOrganizationID,
+		TargetType: "User", TargetID: strconv.Itoa(userID), Details: map[string]any{"sessions": ended, "limit": MaxSessions}})
 }
 
 // ClientAddress returns the address of the client that sent r, without
