@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -72,5 +73,78 @@ func TestSessionsEndedByTheLimitAreAudited(t *testing.T) {
 	m.ok(loginMutation, loginVars(malloryEmail, "correct horse battery"))
 	if got := eventsOf(t, m, "session.evicted"); len(got) != 0 {
 		t.Fatalf("the signing-in browser's organization holds %v", got)
+	}
+}
+
+// TestRefusedSignupsAreAudited: a refused sign-up left no trace. Those
+// worth an event are now recorded, each where it tells no one whether an
+// email has an account: an address that reads like a member's under the
+// organization it would have joined, a dead invite under the invite's
+// organization, and an email that has an account under that account's
+// organization, never under the organization of the invite used or of the
+// caller. An unknown invite token is no event. The events cannot flood a
+// log: each is a refusal counted against the address's budget, and past it
+// the answer is RATE_LIMITED and nothing is recorded.
+func TestRefusedSignupsAreAudited(t *testing.T) {
+	s, owner := MustOwner(t, nil)
+	invite := inviteToken(str(owner.ok(orgQuery, nil), "organization", "inviteUrl"))
+	mallory, _ := mustOwnOrganization(t, s, invite)
+	members := memberCount(t, owner)
+	reasons := func(b *browser) map[string]int {
+		seen := map[string]int{}
+		for _, e := range eventsOf(t, b, "signup.refused") {
+			seen[e["reason"].(string)]++
+		}
+		return seen
+	}
+
+	// Someone with the owner's link signs up as the owner with a Cyrillic о.
+	s.browser(t).wantCode("BAD_USER_INPUT", signupMutation, signupVars("\u043ewner@example.com", ownerPassword, invite))
+	lookalikes := eventsOf(t, owner, "signup.refused")
+	if len(lookalikes) != 1 || lookalikes[0]["reason"] != "lookalike_email" || !strings.Contains(lookalikes[0]["email"].(string), `\u043ewner@example.com`) {
+		t.Fatalf("the owner's log after a lookalike sign-up: %v", lookalikes)
+	}
+
+	// A revoked invite of the owner's is tried.
+	dead, deadID := makeInvite(t, owner, map[string]any{"role": "ANNOTATOR"})
+	owner.ok(`mutation($id: ID!) { revokeInvite(id: $id) { id } }`, map[string]any{"id": deadID})
+	s.browser(t).wantCode("BAD_USER_INPUT", signupMutation, signupVars(uniqueEmail("late"), ownerPassword, dead))
+
+	// Mallory, signed in to her own organization, probes with her own
+	// organization's link whether the owner's email has an account.
+	own := inviteToken(str(mallory.ok(orgQuery, nil), "organization", "inviteUrl"))
+	mallory.wantCode("BAD_USER_INPUT", signupMutation, signupVars(ownerEmail, ownerPassword, own))
+	s.browser(t).wantCode("BAD_USER_INPUT", signupMutation, signupVars("nobody@example.com", ownerPassword, "no-such-invite"))
+
+	if got := reasons(owner); got["lookalike_email"] != 1 || got["invite_dead"] != 1 || got["account_exists"] != 1 || len(got) != 3 {
+		t.Fatalf("the owner's log holds refused sign-ups %v, want one of each", got)
+	}
+	for _, e := range eventsOf(t, owner, "signup.refused") {
+		if e["reason"] == "invite_dead" && e["targetId"] != deadID {
+			t.Fatalf("the dead invite's event names %v, want invite %s", e["targetId"], deadID)
+		}
+	}
+	if got := reasons(mallory); len(got) != 0 {
+		t.Fatalf("Mallory's log tells her about refused sign-ups: %v", got)
+	}
+	if memberCount(t, owner) != members {
+		t.Fatal("a refused sign-up added a member")
+	}
+
+	// A flood of lookalikes: 16 more refusals use up the address's 20 (the
+	// unknown invite counted too); the
+	// rest are RATE_LIMITED, and recorded no more.
+	codes := map[string]int{}
+	for range 30 {
+		codes[s.browser(t).gql(signupMutation, signupVars("\u043ewner@example.com", ownerPassword, invite)).Code()]++
+	}
+	if codes["BAD_USER_INPUT"] != 16 || codes["RATE_LIMITED"] != 14 {
+		t.Fatalf("30 more lookalike sign-ups answered %v, want 16 refused and 14 RATE_LIMITED", codes)
+	}
+	if got := reasons(owner)["lookalike_email"]; got != 17 {
+		t.Fatalf("%d lookalike events, want 17: one per refusal counted", got)
+	}
+	if memberCount(t, owner) != members {
+		t.Fatal("a refused sign-up added a member")
 	}
 }

@@ -701,8 +701,19 @@ func (s *Service) SignupOpen() bool { return s.openSignup }
 // is open), and signs it in. The first account made through the setup link
 // becomes the owner, and the link dies.
 func (s *Service) Signup(ctx context.Context, email, pw, inviteToken string) (*ent.User, error) {
+	key := signupKey(s.sessions.RequestAddress(ctx))
+	typed := email
 	email, err := NewEmail(email)
 	if err != nil {
+		if lookalike(typed) {
+			// An address that reads like another is an attempt at a
+			// member's name: recorded, and so counted as a refusal, else
+			// the audit log took one event per request.
+			if rerr := s.reserve(ctx, key); rerr != nil {
+				return nil, rerr
+			}
+			s.recordRefusal(ctx, typed, inviteToken, err)
+		}
 		return nil, err
 	}
 	if err := password.Check(pw); err != nil {
@@ -717,7 +728,6 @@ func (s *Service) Signup(ctx context.Context, email, pw, inviteToken string) (*e
 	// whose refusals are used up is refused every sign-up until its window
 	// ends: let through, a sign-up's success beside another's RATE_LIMITED
 	// told whether an email has an account, without end.
-	key := signupKey(s.sessions.RequestAddress(ctx))
 	if err := s.usedUp(ctx, key); err != nil {
 		return nil, err
 	}
@@ -728,6 +738,7 @@ func (s *Service) Signup(ctx context.Context, email, pw, inviteToken string) (*e
 		if rerr := s.reserve(ctx, key); rerr != nil {
 			return nil, rerr
 		}
+		s.recordRefusal(ctx, email, inviteToken, err)
 		return nil, err
 	}
 	// Hashed before the transaction opens: the write lock is never held
@@ -745,12 +756,84 @@ func (s *Service) Signup(ctx context.Context, email, pw, inviteToken string) (*e
 	if err != nil {
 		if fault.As(err) != nil {
 			// Refused after all (what refusal read changed meanwhile):
-			// counted as well.
-			_ = s.reserve(ctx, key)
+			// counted, and recorded, as well.
+			if s.reserve(ctx, key) == nil {
+				s.recordRefusal(ctx, email, inviteToken, err)
+			}
 		}
 		return nil, err
 	}
 	return u, nil
+}
+
+// lookalike reports whether typed is an email address refused because it
+// can read exactly like another: one with a character that shows nothing,
+// or mixing scripts within a part. Other refusals (not an address at all,
+// which may be a password typed into the wrong box) are not.
+func lookalike(typed string) bool {
+	visible := strings.Map(func(r rune) rune {
+		if !unicode.IsPrint(r) {
+			return -1
+		}
+		return r
+	}, norm.NFC.String(strings.TrimSpace(typed)))
+	email, err := NormalizeEmail(visible)
+	if err != nil {
+		return false
+	}
+	part, _ := mixedScripts(email)
+	return visible != norm.NFC.String(strings.TrimSpace(typed)) || part != ""
+}
+
+// recordRefusal records a refused sign-up worth an event, filed where no
+// one learns from it whether an email has an account: an address that
+// reads like another (lookalike) under the organization the sign-up would
+// have joined; a dead invite (revoked, expired, used up, its creator out of
+// standing) under the invite's organization; an email that has an account
+// under that account's organization, as a failed sign-in at it is, never
+// under the invite's (whose admins would learn of an account elsewhere)
+// nor the caller's. An invite token that names nothing, or none where one
+// is needed, is no event: nothing to file it under, and it says nothing.
+// Sign-ups refused for their address's rate are not recorded: the refusals
+// that used it up were.
+func (s *Service) recordRefusal(ctx context.Context, email, inviteToken string, refused error) {
+	// System context: the caller (signed in, maybe) is neither the actor
+	// nor where the event is filed.
+	sys := viewer.NewSystemContext(ctx)
+	e := audit.Event{Action: "signup.refused"}
+	switch {
+	case errors.Is(refused, errAccountExists):
+		u, err := s.client.User.Query().Where(user.Email(email)).Only(sys)
+		if err != nil {
+			return
+		}
+		e.TargetType, e.TargetID, e.OrgID = "User", itoa(u.ID), u.ActiveOrganizationID
+		e.Details = map[string]any{"reason": "account_exists", "email": email}
+	case errors.Is(refused, errInviteGone):
+		if inviteToken == "" || len(inviteToken) > 128 {
+			return
+		}
+		inv, err := s.client.Invite.Query().Where(invite.TokenHash(secret.Hash(inviteToken))).Only(sys)
+		if err != nil {
+			return
+		}
+		e.TargetType, e.TargetID, e.OrgID = "Invite", itoa(inv.ID), &inv.OrganizationID
+		e.Details = map[string]any{"reason": "invite_dead", "email": email}
+	case lookalike(email):
+		e.Details = map[string]any{"reason": "lookalike_email", "email": strconv.QuoteToASCII(email)}
+		if inviteToken != "" {
+			if inv, err := s.lookupInvite(ctx, s.client, inviteToken); err == nil && inv != nil {
+				e.OrgID = &inv.Organization.ID
+			}
+		} else if s.openSignup {
+			if org, err := s.client.Organization.Query().Where(organization.IsDefault(true)).First(sys); err == nil {
+				e.OrgID = &org.ID
+			}
+		}
+	default:
+		return
+	}
+	s.record(sys, e)
 }
 
 // refusal is why a sign-up would be refused, read before the password is
