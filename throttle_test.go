@@ -368,3 +368,44 @@ func TestExpiredThrottlesAreForgotten(t *testing.T) {
 		t.Fatalf("the start did not log the rows it forgot:\n%s", s.log(t))
 	}
 }
+
+// TestThrottledSignInsAreRecordedOncePerWindow: every refused sign-in at a
+// locked account was a login.throttled event, so whoever hammered an
+// account wrote one event per request into its organization's log. Only
+// the first refusal of a throttle window is recorded now, however many
+// come, at once or one after the other; a later window's first is recorded
+// again. The refusals themselves are as before.
+func TestThrottledSignInsAreRecordedOncePerWindow(t *testing.T) {
+	s, owner := MustOwner(t, nil)
+	throttled := func() int {
+		t.Helper()
+		return len(eventsOf(t, owner, "login.throttled"))
+	}
+	for range 5 {
+		s.browser(t).wantCode("UNAUTHENTICATED", loginMutation, loginVars(ownerEmail, "a wrong guess!"))
+	}
+	codes := burst(t, 20, func(i int) *gqlResponse {
+		return s.browser(t).gql(loginMutation, loginVars(ownerEmail, "a wrong guess!"))
+	})
+	for range 10 {
+		s.browser(t).wantCode("RATE_LIMITED", loginMutation, loginVars(ownerEmail, ownerPassword))
+	}
+	if codes["RATE_LIMITED"] != 20 {
+		t.Fatalf("20 guesses at a locked account answered %v, want all RATE_LIMITED", codes)
+	}
+	if n := throttled(); n != 1 {
+		t.Fatalf("%d login.throttled events for 30 refusals in one window, want 1", n)
+	}
+
+	// The window ends; the next one fills and is recorded once more.
+	mustExec(t, insider(t, s), "UPDATE throttles SET window_start = $1", time.Now().Add(-time.Hour).UTC())
+	for range 5 {
+		s.browser(t).wantCode("UNAUTHENTICATED", loginMutation, loginVars(ownerEmail, "a wrong guess!"))
+	}
+	for range 5 {
+		s.browser(t).wantCode("RATE_LIMITED", loginMutation, loginVars(ownerEmail, "a wrong guess!"))
+	}
+	if n := throttled(); n != 2 {
+		t.Fatalf("%d login.throttled events after a second window, want 2", n)
+	}
+}

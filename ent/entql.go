@@ -395,9 +395,10 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Throttle",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			throttle.FieldKey:         {Type: field.TypeString, Column: throttle.FieldKey},
-			throttle.FieldFailures:    {Type: field.TypeInt, Column: throttle.FieldFailures},
-			throttle.FieldWindowStart: {Type: field.TypeTime, Column: throttle.FieldWindowStart},
+			throttle.FieldKey:           {Type: field.TypeString, Column: throttle.FieldKey},
+			throttle.FieldFailures:      {Type: field.TypeInt, Column: throttle.FieldFailures},
+			throttle.FieldWindowStart:   {Type: field.TypeTime, Column: throttle.FieldWindowStart},
+			throttle.FieldRefusedWindow: {Type: field.TypeTime, Column: throttle.FieldRefusedWindow},
 		},
 	}
 	graph.Nodes[17] = &sqlgraph.Node{
@@ -2620,6 +2621,11 @@ func (f *ThrottleFilter) WhereFailures(p entql.IntP) {
 // WhereWindowStart applies the entql time.Time predicate on the window_start field.
 func (f *ThrottleFilter) WhereWindowStart(p entql.TimeP) {
 	f.Where(p.Field(throttle.FieldWindowStart))
+}
+
+// WhereRefusedWindow applies the entql time.Time predicate on the refused_window field.
+func (f *ThrottleFilter) WhereRefusedWindow(p entql.TimeP) {
+	f.Where(p.Field(throttle.FieldRefusedWindow))
 }
 
 // addPredicate implements the predicateAdder interface.

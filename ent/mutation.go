@@ -15259,17 +15259,18 @@ func (m *TaskMutation) ResetEdge(name string) error {
 // ThrottleMutation represents an operation that mutates the Throttle nodes in the graph.
 type ThrottleMutation struct {
 	config
-	op            Op
-	typ           string
-	id            *int
-	key           *string
-	failures      *int
-	addfailures   *int
-	window_start  *time.Time
-	clearedFields map[string]struct{}
-	done          bool
-	oldValue      func(context.Context) (*Throttle, error)
-	predicates    []predicate.Throttle
+	op             Op
+	typ            string
+	id             *int
+	key            *string
+	failures       *int
+	addfailures    *int
+	window_start   *time.Time
+	refused_window *time.Time
+	clearedFields  map[string]struct{}
+	done           bool
+	oldValue       func(context.Context) (*Throttle, error)
+	predicates     []predicate.Throttle
 }
 
 var _ ent.Mutation = (*ThrottleMutation)(nil)
@@ -15498,6 +15499,55 @@ func (m *ThrottleMutation) ResetWindowStart() {
 	m.window_start = nil
 }
 
+// SetRefusedWindow sets the "refused_window" field.
+func (m *ThrottleMutation) SetRefusedWindow(t time.Time) {
+	m.refused_window = &t
+}
+
+// RefusedWindow returns the value of the "refused_window" field in the mutation.
+func (m *ThrottleMutation) RefusedWindow() (r time.Time, exists bool) {
+	v := m.refused_window
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRefusedWindow returns the old "refused_window" field's value of the Throttle entity.
+// If the Throttle object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ThrottleMutation) OldRefusedWindow(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRefusedWindow is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRefusedWindow requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRefusedWindow: %w", err)
+	}
+	return oldValue.RefusedWindow, nil
+}
+
+// ClearRefusedWindow clears the value of the "refused_window" field.
+func (m *ThrottleMutation) ClearRefusedWindow() {
+	m.refused_window = nil
+	m.clearedFields[throttle.FieldRefusedWindow] = struct{}{}
+}
+
+// RefusedWindowCleared returns if the "refused_window" field was cleared in this mutation.
+func (m *ThrottleMutation) RefusedWindowCleared() bool {
+	_, ok := m.clearedFields[throttle.FieldRefusedWindow]
+	return ok
+}
+
+// ResetRefusedWindow resets all changes to the "refused_window" field.
+func (m *ThrottleMutation) ResetRefusedWindow() {
+	m.refused_window = nil
+	delete(m.clearedFields, throttle.FieldRefusedWindow)
+}
+
 // Where appends a list predicates to the ThrottleMutation builder.
 func (m *ThrottleMutation) Where(ps ...predicate.Throttle) {
 	m.predicates = append(m.predicates, ps...)
@@ -15532,7 +15582,7 @@ func (m *ThrottleMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ThrottleMutation) Fields() []string {
-	fields := make([]string, 0, 3)
+	fields := make([]string, 0, 4)
 	if m.key != nil {
 		fields = append(fields, throttle.FieldKey)
 	}
@@ -15541,6 +15591,9 @@ func (m *ThrottleMutation) Fields() []string {
 	}
 	if m.window_start != nil {
 		fields = append(fields, throttle.FieldWindowStart)
+	}
+	if m.refused_window != nil {
+		fields = append(fields, throttle.FieldRefusedWindow)
 	}
 	return fields
 }
@@ -15556,6 +15609,8 @@ func (m *ThrottleMutation) Field(name string) (ent.Value, bool) {
 		return m.Failures()
 	case throttle.FieldWindowStart:
 		return m.WindowStart()
+	case throttle.FieldRefusedWindow:
+		return m.RefusedWindow()
 	}
 	return nil, false
 }
@@ -15571,6 +15626,8 @@ func (m *ThrottleMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldFailures(ctx)
 	case throttle.FieldWindowStart:
 		return m.OldWindowStart(ctx)
+	case throttle.FieldRefusedWindow:
+		return m.OldRefusedWindow(ctx)
 	}
 	return nil, fmt.Errorf("unknown Throttle field %s", name)
 }
@@ -15600,6 +15657,13 @@ func (m *ThrottleMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetWindowStart(v)
+		return nil
+	case throttle.FieldRefusedWindow:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRefusedWindow(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Throttle field %s", name)
@@ -15645,7 +15709,11 @@ func (m *ThrottleMutation) AddField(name string, value ent.Value) error {
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *ThrottleMutation) ClearedFields() []string {
-	return nil
+	var fields []string
+	if m.FieldCleared(throttle.FieldRefusedWindow) {
+		fields = append(fields, throttle.FieldRefusedWindow)
+	}
+	return fields
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -15658,6 +15726,11 @@ func (m *ThrottleMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *ThrottleMutation) ClearField(name string) error {
+	switch name {
+	case throttle.FieldRefusedWindow:
+		m.ClearRefusedWindow()
+		return nil
+	}
 	return fmt.Errorf("unknown Throttle nullable field %s", name)
 }
 
@@ -15673,6 +15746,9 @@ func (m *ThrottleMutation) ResetField(name string) error {
 		return nil
 	case throttle.FieldWindowStart:
 		m.ResetWindowStart()
+		return nil
+	case throttle.FieldRefusedWindow:
+		m.ResetRefusedWindow()
 		return nil
 	}
 	return fmt.Errorf("unknown Throttle field %s", name)

@@ -22,8 +22,10 @@ type Throttle struct {
 	// Failures holds the value of the "failures" field.
 	Failures int `json:"failures,omitempty"`
 	// WindowStart holds the value of the "window_start" field.
-	WindowStart  time.Time `json:"window_start,omitempty"`
-	selectValues sql.SelectValues
+	WindowStart time.Time `json:"window_start,omitempty"`
+	// RefusedWindow holds the value of the "refused_window" field.
+	RefusedWindow *time.Time `json:"refused_window,omitempty"`
+	selectValues  sql.SelectValues
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -35,7 +37,7 @@ func (*Throttle) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullInt64)
 		case throttle.FieldKey:
 			values[i] = new(sql.NullString)
-		case throttle.FieldWindowStart:
+		case throttle.FieldWindowStart, throttle.FieldRefusedWindow:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -75,6 +77,13 @@ func (_m *Throttle) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field window_start", values[i])
 			} else if value.Valid {
 				_m.WindowStart = value.Time
+			}
+		case throttle.FieldRefusedWindow:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field refused_window", values[i])
+			} else if value.Valid {
+				_m.RefusedWindow = new(time.Time)
+				*_m.RefusedWindow = value.Time
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -120,6 +129,11 @@ func (_m *Throttle) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("window_start=")
 	builder.WriteString(_m.WindowStart.Format(time.ANSIC))
+	builder.WriteString(", ")
+	if v := _m.RefusedWindow; v != nil {
+		builder.WriteString("refused_window=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -48,6 +48,20 @@ func (_c *ThrottleCreate) SetWindowStart(v time.Time) *ThrottleCreate {
 	return _c
 }
 
+// SetRefusedWindow sets the "refused_window" field.
+func (_c *ThrottleCreate) SetRefusedWindow(v time.Time) *ThrottleCreate {
+	_c.mutation.SetRefusedWindow(v)
+	return _c
+}
+
+// SetNillableRefusedWindow sets the "refused_window" field if the given value is not nil.
+func (_c *ThrottleCreate) SetNillableRefusedWindow(v *time.Time) *ThrottleCreate {
+	if v != nil {
+		_c.SetRefusedWindow(*v)
+	}
+	return _c
+}
+
 // Mutation returns the ThrottleMutation object of the builder.
 func (_c *ThrottleCreate) Mutation() *ThrottleMutation {
 	return _c.mutation
@@ -147,6 +161,10 @@ func (_c *ThrottleCreate) createSpec() (*Throttle, *sqlgraph.CreateSpec) {
 		_spec.SetField(throttle.FieldWindowStart, field.TypeTime, value)
 		_node.WindowStart = value
 	}
+	if value, ok := _c.mutation.RefusedWindow(); ok {
+		_spec.SetField(throttle.FieldRefusedWindow, field.TypeTime, value)
+		_node.RefusedWindow = &value
+	}
 	return _node, _spec
 }
 
@@ -241,6 +259,24 @@ func (u *ThrottleUpsert) UpdateWindowStart() *ThrottleUpsert {
 	return u
 }
 
+// SetRefusedWindow sets the "refused_window" field.
+func (u *ThrottleUpsert) SetRefusedWindow(v time.Time) *ThrottleUpsert {
+	u.Set(throttle.FieldRefusedWindow, v)
+	return u
+}
+
+// UpdateRefusedWindow sets the "refused_window" field to the value that was provided on create.
+func (u *ThrottleUpsert) UpdateRefusedWindow() *ThrottleUpsert {
+	u.SetExcluded(throttle.FieldRefusedWindow)
+	return u
+}
+
+// ClearRefusedWindow clears the value of the "refused_window" field.
+func (u *ThrottleUpsert) ClearRefusedWindow() *ThrottleUpsert {
+	u.SetNull(throttle.FieldRefusedWindow)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -327,6 +363,27 @@ func (u *ThrottleUpsertOne) SetWindowStart(v time.Time) *ThrottleUpsertOne {
 func (u *ThrottleUpsertOne) UpdateWindowStart() *ThrottleUpsertOne {
 	return u.Update(func(s *ThrottleUpsert) {
 		s.UpdateWindowStart()
+	})
+}
+
+// SetRefusedWindow sets the "refused_window" field.
+func (u *ThrottleUpsertOne) SetRefusedWindow(v time.Time) *ThrottleUpsertOne {
+	return u.Update(func(s *ThrottleUpsert) {
+		s.SetRefusedWindow(v)
+	})
+}
+
+// UpdateRefusedWindow sets the "refused_window" field to the value that was provided on create.
+func (u *ThrottleUpsertOne) UpdateRefusedWindow() *ThrottleUpsertOne {
+	return u.Update(func(s *ThrottleUpsert) {
+		s.UpdateRefusedWindow()
+	})
+}
+
+// ClearRefusedWindow clears the value of the "refused_window" field.
+func (u *ThrottleUpsertOne) ClearRefusedWindow() *ThrottleUpsertOne {
+	return u.Update(func(s *ThrottleUpsert) {
+		s.ClearRefusedWindow()
 	})
 }
 
@@ -580,6 +637,27 @@ func (u *ThrottleUpsertBulk) SetWindowStart(v time.Time) *ThrottleUpsertBulk {
 func (u *ThrottleUpsertBulk) UpdateWindowStart() *ThrottleUpsertBulk {
 	return u.Update(func(s *ThrottleUpsert) {
 		s.UpdateWindowStart()
+	})
+}
+
+// SetRefusedWindow sets the "refused_window" field.
+func (u *ThrottleUpsertBulk) SetRefusedWindow(v time.Time) *ThrottleUpsertBulk {
+	return u.Update(func(s *ThrottleUpsert) {
+		s.SetRefusedWindow(v)
+	})
+}
+
+// UpdateRefusedWindow sets the "refused_window" field to the value that was provided on create.
+func (u *ThrottleUpsertBulk) UpdateRefusedWindow() *ThrottleUpsertBulk {
+	return u.Update(func(s *ThrottleUpsert) {
+		s.UpdateRefusedWindow()
+	})
+}
+
+// ClearRefusedWindow clears the value of the "refused_window" field.
+func (u *ThrottleUpsertBulk) ClearRefusedWindow() *ThrottleUpsertBulk {
+	return u.Update(func(s *ThrottleUpsert) {
+		s.ClearRefusedWindow()
 	})
 }
 

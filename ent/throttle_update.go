@@ -78,6 +78,26 @@ func (_u *ThrottleUpdate) SetNillableWindowStart(v *time.Time) *ThrottleUpdate {
 	return _u
 }
 
+// SetRefusedWindow sets the "refused_window" field.
+func (_u *ThrottleUpdate) SetRefusedWindow(v time.Time) *ThrottleUpdate {
+	_u.mutation.SetRefusedWindow(v)
+	return _u
+}
+
+// SetNillableRefusedWindow sets the "refused_window" field if the given value is not nil.
+func (_u *ThrottleUpdate) SetNillableRefusedWindow(v *time.Time) *ThrottleUpdate {
+	if v != nil {
+		_u.SetRefusedWindow(*v)
+	}
+	return _u
+}
+
+// ClearRefusedWindow clears the value of the "refused_window" field.
+func (_u *ThrottleUpdate) ClearRefusedWindow() *ThrottleUpdate {
+	_u.mutation.ClearRefusedWindow()
+	return _u
+}
+
 // Mutation returns the ThrottleMutation object of the builder.
 func (_u *ThrottleUpdate) Mutation() *ThrottleMutation {
 	return _u.mutation
@@ -150,6 +170,12 @@ func (_u *ThrottleUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.WindowStart(); ok {
 		_spec.SetField(throttle.FieldWindowStart, field.TypeTime, value)
 	}
+	if value, ok := _u.mutation.RefusedWindow(); ok {
+		_spec.SetField(throttle.FieldRefusedWindow, field.TypeTime, value)
+	}
+	if _u.mutation.RefusedWindowCleared() {
+		_spec.ClearField(throttle.FieldRefusedWindow, field.TypeTime)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -218,6 +244,26 @@ func (_u *ThrottleUpdateOne) SetNillableWindowStart(v *time.Time) *ThrottleUpdat
 	if v != nil {
 		_u.SetWindowStart(*v)
 	}
+	return _u
+}
+
+// SetRefusedWindow sets the "refused_window" field.
+func (_u *ThrottleUpdateOne) SetRefusedWindow(v time.Time) *ThrottleUpdateOne {
+	_u.mutation.SetRefusedWindow(v)
+	return _u
+}
+
+// SetNillableRefusedWindow sets the "refused_window" field if the given value is not nil.
+func (_u *ThrottleUpdateOne) SetNillableRefusedWindow(v *time.Time) *ThrottleUpdateOne {
+	if v != nil {
+		_u.SetRefusedWindow(*v)
+	}
+	return _u
+}
+
+// ClearRefusedWindow clears the value of the "refused_window" field.
+func (_u *ThrottleUpdateOne) ClearRefusedWindow() *ThrottleUpdateOne {
+	_u.mutation.ClearRefusedWindow()
 	return _u
 }
 
@@ -322,6 +368,12 @@ func (_u *ThrottleUpdateOne) sqlSave(ctx context.Context) (_node *Throttle, err 
 	}
 	if value, ok := _u.mutation.WindowStart(); ok {
 		_spec.SetField(throttle.FieldWindowStart, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.RefusedWindow(); ok {
+		_spec.SetField(throttle.FieldRefusedWindow, field.TypeTime, value)
+	}
+	if _u.mutation.RefusedWindowCleared() {
+		_spec.ClearField(throttle.FieldRefusedWindow, field.TypeTime)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Throttle{config: _u.config}

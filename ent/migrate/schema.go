@@ -616,6 +616,7 @@ var (
 		{Name: "key", Type: field.TypeString, Unique: true, Size: 128},
 		{Name: "failures", Type: field.TypeInt, Default: 0},
 		{Name: "window_start", Type: field.TypeTime},
+		{Name: "refused_window", Type: field.TypeTime, Nullable: true},
 	}
 	// ThrottlesTable holds the schema information for the "throttles" table.
 	ThrottlesTable = &schema.Table{

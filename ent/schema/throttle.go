@@ -29,6 +29,12 @@ func (Throttle) Fields() []ent.Field {
 		field.String("key").Unique().NotEmpty().MaxLen(128),
 		field.Int("failures").Default(0),
 		field.Time("window_start"),
+		// refused_window is the window_start of the window whose first
+		// refusal was recorded in the audit log. Later refusals in that
+		// window are not recorded again: an attacker hammering a locked
+		// account wrote one event per request into its organization's log.
+		// In the row, so that every process sees who recorded it.
+		field.Time("refused_window").Optional().Nillable(),
 	}
 }
 

@@ -18,6 +18,8 @@ const (
 	FieldFailures = "failures"
 	// FieldWindowStart holds the string denoting the window_start field in the database.
 	FieldWindowStart = "window_start"
+	// FieldRefusedWindow holds the string denoting the refused_window field in the database.
+	FieldRefusedWindow = "refused_window"
 	// Table holds the table name of the throttle in the database.
 	Table = "throttles"
 )
@@ -28,6 +30,7 @@ var Columns = []string{
 	FieldKey,
 	FieldFailures,
 	FieldWindowStart,
+	FieldRefusedWindow,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -75,4 +78,9 @@ func ByFailures(opts ...sql.OrderTermOption) OrderOption {
 // ByWindowStart orders the results by the window_start field.
 func ByWindowStart(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldWindowStart, opts...).ToFunc()
+}
+
+// ByRefusedWindow orders the results by the refused_window field.
+func ByRefusedWindow(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRefusedWindow, opts...).ToFunc()
 }

@@ -69,6 +69,11 @@ func WindowStart(v time.Time) predicate.Throttle {
 	return predicate.Throttle(sql.FieldEQ(FieldWindowStart, v))
 }
 
+// RefusedWindow applies equality check predicate on the "refused_window" field. It's identical to RefusedWindowEQ.
+func RefusedWindow(v time.Time) predicate.Throttle {
+	return predicate.Throttle(sql.FieldEQ(FieldRefusedWindow, v))
+}
+
 // KeyEQ applies the EQ predicate on the "key" field.
 func KeyEQ(v string) predicate.Throttle {
 	return predicate.Throttle(sql.FieldEQ(FieldKey, v))
@@ -212,6 +217,56 @@ func WindowStartLT(v time.Time) predicate.Throttle {
 // WindowStartLTE applies the LTE predicate on the "window_start" field.
 func WindowStartLTE(v time.Time) predicate.Throttle {
 	return predicate.Throttle(sql.FieldLTE(FieldWindowStart, v))
+}
+
+// RefusedWindowEQ applies the EQ predicate on the "refused_window" field.
+func RefusedWindowEQ(v time.Time) predicate.Throttle {
+	return predicate.Throttle(sql.FieldEQ(FieldRefusedWindow, v))
+}
+
+// RefusedWindowNEQ applies the NEQ predicate on the "refused_window" field.
+func RefusedWindowNEQ(v time.Time) predicate.Throttle {
+	return predicate.Throttle(sql.FieldNEQ(FieldRefusedWindow, v))
+}
+
+// RefusedWindowIn applies the In predicate on the "refused_window" field.
+func RefusedWindowIn(vs ...time.Time) predicate.Throttle {
+	return predicate.Throttle(sql.FieldIn(FieldRefusedWindow, vs...))
+}
+
+// RefusedWindowNotIn applies the NotIn predicate on the "refused_window" field.
+func RefusedWindowNotIn(vs ...time.Time) predicate.Throttle {
+	return predicate.Throttle(sql.FieldNotIn(FieldRefusedWindow, vs...))
+}
+
+// RefusedWindowGT applies the GT predicate on the "refused_window" field.
+func RefusedWindowGT(v time.Time) predicate.Throttle {
+	return predicate.Throttle(sql.FieldGT(FieldRefusedWindow, v))
+}
+
+// RefusedWindowGTE applies the GTE predicate on the "refused_window" field.
+func RefusedWindowGTE(v time.Time) predicate.Throttle {
+	return predicate.Throttle(sql.FieldGTE(FieldRefusedWindow, v))
+}
+
+// RefusedWindowLT applies the LT predicate on the "refused_window" field.
+func RefusedWindowLT(v time.Time) predicate.Throttle {
+	return predicate.Throttle(sql.FieldLT(FieldRefusedWindow, v))
+}
+
+// RefusedWindowLTE applies the LTE predicate on the "refused_window" field.
+func RefusedWindowLTE(v time.Time) predicate.Throttle {
+	return predicate.Throttle(sql.FieldLTE(FieldRefusedWindow, v))
+}
+
+// RefusedWindowIsNil applies the IsNil predicate on the "refused_window" field.
+func RefusedWindowIsNil() predicate.Throttle {
+	return predicate.Throttle(sql.FieldIsNull(FieldRefusedWindow))
+}
+
+// RefusedWindowNotNil applies the NotNil predicate on the "refused_window" field.
+func RefusedWindowNotNil() predicate.Throttle {
+	return predicate.Throttle(sql.FieldNotNull(FieldRefusedWindow))
 }
 
 // And groups predicates with the AND operator between them.

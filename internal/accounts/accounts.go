@@ -967,10 +967,13 @@ func (s *Service) Login(ctx context.Context, email, pw string) (*ent.User, error
 	// Reserve before the password is compared: a concurrent burst gets no
 	// more checks than the limits allow. A failure keeps its reservation.
 	if err := s.reserve(ctx, address, account); err != nil {
-		if fault.As(err) != nil {
+		// Only the first refusal of a key's window is recorded: one event
+		// per request let whoever hammers an account flood its
+		// organization's log.
+		var refused *refusedBy
+		if errors.As(err, &refused) && refused.first {
 			e := audit.Event{Action: "login.throttled", Details: attemptedEmail(email)}
-			var refused *refusedBy
-			if invalid == nil && errors.As(err, &refused) && refused.key == account {
+			if invalid == nil && refused.key == account {
 				// The account is locked out (not the address): its
 				// administrators see it.
 				if u, err := s.client.User.Query().Where(user.Email(key)).Only(sys); err == nil {
@@ -1086,7 +1089,8 @@ func (s *Service) ChangePassword(ctx context.Context, current, next string) erro
 	}
 	key := passwordKey(v.UserID)
 	if err := s.reserve(ctx, key); err != nil {
-		if fault.As(err) != nil {
+		var refused *refusedBy // recorded once per window, as at sign-in
+		if errors.As(err, &refused) && refused.first {
 			s.record(ctx, audit.Event{Action: "password.change_throttled", TargetType: "User", TargetID: itoa(v.UserID)})
 		}
 		return err

@@ -91,16 +91,18 @@ func (s *Service) reserve(ctx context.Context, keys ...throttleKey) error {
 		}
 		if !ok {
 			s.refund(ctx, keys[:i]...)
-			return &refusedBy{k, s.limited(ctx, k, now)}
+			return &refusedBy{k, s.firstRefusal(ctx, k, now), s.limited(ctx, k, now)}
 		}
 	}
 	return nil
 }
 
-// refusedBy is reserve's refusal: the key with no attempt left, and the
+// refusedBy is reserve's refusal: the key with no attempt left, whether
+// this is the first refusal of its window (the one to record), and the
 // RATE_LIMITED answer.
 type refusedBy struct {
-	key throttleKey
+	key   throttleKey
+	first bool
 	error
 }
 
@@ -165,6 +167,32 @@ func (s *Service) take(ctx context.Context, k throttleKey, now time.Time) (bool,
 		return false, err
 	}
 	return taken, rows.Close()
+}
+
+// firstRefusal reports whether a refusal under k's full window is its
+// first, claiming the window in k's row so that no other refusal, in this
+// process or another on the same database, is the first again:
+//
+//	UPDATE throttles SET refused_window = window_start
+//	WHERE key = k AND failures >= limit AND window_start > cutoff
+//	  AND (refused_window IS NULL OR refused_window <> window_start)
+//
+// One statement: of concurrent refusals exactly one matches (PostgreSQL
+// checks the condition again on the row another has just updated; SQLite
+// runs one writer). Callers record the first refusal of a window and no
+// other, so a locked account's log takes one event per window, not one per
+// request. On an error it reports true: an event twice is better than none.
+func (s *Service) firstRefusal(ctx context.Context, k throttleKey, now time.Time) bool {
+	n, err := s.client.Throttle.Update().
+		Where(throttle.Key(k.key), throttle.FailuresGTE(k.limit), throttle.WindowStartGT(now.Add(-throttleWindow)),
+			throttle.Or(throttle.RefusedWindowIsNil(), func(sel *entsql.Selector) {
+				sel.Where(entsql.ColumnsNEQ(sel.C(throttle.FieldRefusedWindow), sel.C(throttle.FieldWindowStart)))
+			})).
+		Modify(func(u *entsql.UpdateBuilder) {
+			u.Set(throttle.FieldRefusedWindow, entsql.Expr(u.Quote(throttle.FieldWindowStart)))
+		}).
+		Save(ctx)
+	return err != nil || n > 0
 }
 
 // usedUp is the refusal for k when its window is full (as limited), or

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"net/url"
 	"os"
 	"sync"
@@ -23,14 +24,32 @@ import (
 // and PostgreSQL too when DATABASE_URL is set (a new database per test).
 func testServices(t *testing.T) map[string]*Service {
 	t.Helper()
-	ctx := context.Background()
 	out := map[string]*Service{}
-	db, err := database.Open(ctx, "", t.TempDir())
-	if err != nil {
-		t.Fatal(err)
+	for name, ss := range testProcesses(t, 1) {
+		out[name] = ss[0]
 	}
-	t.Cleanup(func() { db.Close() })
-	out["sqlite"] = NewService(db.Client, nil, Options{Dialect: db.Dialect})
+	return out
+}
+
+// testProcesses opens a fresh database for one test, as testServices
+// does, n times over: n services with pools of their own on one database,
+// as n processes have.
+func testProcesses(t *testing.T, n int) map[string][]*Service {
+	t.Helper()
+	ctx := context.Background()
+	out := map[string][]*Service{}
+	open := func(url, dir string) *Service {
+		db, err := database.Open(ctx, url, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return NewService(db.Client, nil, Options{Dialect: db.Dialect})
+	}
+	dir := t.TempDir()
+	for range n {
+		out["sqlite"] = append(out["sqlite"], open("", dir))
+	}
 	if base := os.Getenv("DATABASE_URL"); base != "" {
 		conn, err := pgx.Connect(ctx, base)
 		if err != nil {
@@ -45,18 +64,15 @@ func testServices(t *testing.T) map[string]*Service {
 		conn.Close(ctx)
 		u, _ := url.Parse(base)
 		u.Path = "/" + name
-		pg, err := database.Open(ctx, u.String(), t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			pg.Close()
+		t.Cleanup(func() { // after the pools close: cleanups run last first
 			if c, err := pgx.Connect(ctx, base); err == nil {
 				_, _ = c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 				c.Close(ctx)
 			}
 		})
-		out["postgres"] = NewService(pg.Client, nil, Options{Dialect: pg.Dialect})
+		for range n {
+			out["postgres"] = append(out["postgres"], open(u.String(), t.TempDir()))
+		}
 	}
 	return out
 }
@@ -145,6 +161,63 @@ func TestReserveUnderABurst(t *testing.T) {
 			}
 			if n := failures(t, s, other); n != 0 {
 				t.Fatalf("the key before a refusal kept its attempt: %d", n)
+			}
+		})
+	}
+}
+
+// TestFirstRefusalIsOnePerWindowAcrossProcesses: of the refusals under a
+// full key, from two processes on one database at once, exactly one is
+// the first of its window (the one recorded); the next window has a first
+// of its own.
+func TestFirstRefusalIsOnePerWindowAcrossProcesses(t *testing.T) {
+	for name, ss := range testProcesses(t, 2) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			k := throttleKey{"test:first", 5}
+			firsts := func() int {
+				t.Helper()
+				var n atomic.Int32
+				var wg sync.WaitGroup
+				for i := range 40 {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						var refused *refusedBy
+						if err := ss[i%2].reserve(ctx, k); !errors.As(err, &refused) {
+							t.Errorf("reserve under a full key: %v", err)
+						} else if refused.first {
+							n.Add(1)
+						}
+					}()
+				}
+				wg.Wait()
+				return int(n.Load())
+			}
+			for range k.limit {
+				if err := ss[0].reserve(ctx, k); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := firsts(); n != 1 {
+				t.Fatalf("%d refusals of one window were its first, want 1", n)
+			}
+			if n := firsts(); n != 0 {
+				t.Fatalf("%d more refusals of the window were its first, want none", n)
+			}
+			// The window ends; the next one fills and has one first.
+			sys := viewer.NewSystemContext(ctx)
+			if err := ss[1].client.Throttle.Update().Where(throttle.Key(k.key)).
+				SetWindowStart(time.Now().Add(-throttleWindow - time.Minute)).Exec(sys); err != nil {
+				t.Fatal(err)
+			}
+			for range k.limit {
+				if err := ss[1].reserve(ctx, k); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := firsts(); n != 1 {
+				t.Fatalf("%d refusals of the next window were its first, want 1", n)
 			}
 		})
 	}
