@@ -45,11 +45,11 @@ type SessionStore struct {
 
 var _ sessions.Store = (*SessionStore)(nil)
 
-// NewSessionStore returns a store whose session tokens are stored as tokens
-// hashes them, and which records in log the sessions it ends to stay within
-// MaxSessions; secure marks cookies Secure and gives them
-// the __Host- prefix, for servers reached over HTTPS (--tls-cert, or an
-// https GLOSS_PUBLIC_URL). Without it a cookie is still Secure when the
+// NewSessionStore returns a store that keeps each session's token in the
+// form tokens gives it and records in log the sessions it ends to stay
+// within MaxSessions. secure marks cookies Secure and gives them the
+// __Host- prefix, for servers reached over HTTPS (--tls-cert, or an https
+// GLOSS_PUBLIC_URL). Without it a cookie is still Secure when the
 // request that sets it came over HTTPS through a trusted proxy; its name
 // stays the same so every request finds it.
 func NewSessionStore(client *ent.Client, tokens secret.TokenHasher, secure bool, log *audit.Log) *SessionStore {
