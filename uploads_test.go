@@ -57,16 +57,16 @@ func TestUploadsAreServedInertly(t *testing.T) {
 	s, owner := MustOwner(t, nil)
 	invite := inviteToken(str(owner.ok(orgQuery, nil), "organization", "inviteUrl"))
 	outsider := s.browser(t) // an annotator of the organization, not in the project
-	outsider.ok(signupMutation, signupVars(uniqueEmail("outsider"), ownerPassword, invite))
+	outsiderEmail := uniqueEmail("outsider")
+	outsider.ok(signupMutation, signupVars(outsiderEmail, ownerPassword, invite))
 	pid := str(owner.ok(createProject, map[string]any{"i": map[string]any{"title": "Uploads", "labelConfig": uploadImageConfig}}), "createProject", "id")
 
 	files := map[string][]byte{
 		"../../etc/photo.PNG": onePixelPNG,
-		"page.html":           []byte("<!doctype html><html><script>alert(document.cookie)</script></html>"),
 		"drawing.svg":         []byte(`<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>`),
 		"polyglot.png":        []byte("<html><body><script>alert(3)</script></body></html>"),
 	}
-	if r := uploadFiles(t, owner, pid, files); r.Status != http.StatusCreated || !strings.Contains(r.Raw, `"taskCount":4`) {
+	if r := uploadFiles(t, owner, pid, files); r.Status != http.StatusCreated || !strings.Contains(r.Raw, `"taskCount":3`) {
 		t.Fatalf("upload: %d %s", r.Status, r.Raw)
 	}
 	d := owner.ok(`query($p: ID!) { tasks(projectId: $p, first: 10) { edges { node { data } } } }`, map[string]any{"p": pid})
@@ -78,6 +78,25 @@ func TestUploadsAreServedInertly(t *testing.T) {
 		}
 		paths = append(paths, p)
 	}
+	// An .html file an earlier release stored as an upload (now such a
+	// file is read as a task's markup): still served, inertly.
+	page := strings.Repeat("ab", 16) + ".html"
+	pagePath := filepath.Join(s.DataDir, "uploads", page)
+	if err := os.WriteFile(pagePath, []byte("<!doctype html><html><script>alert(document.cookie)</script></html>"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(pagePath, old, old); err != nil {
+		t.Fatal(err)
+	}
+	owner.ok(importTasks, map[string]any{"p": pid, "t": []any{map[string]any{"image": "/api/uploads/" + page}}})
+	s.stop()
+	s = mustStartIn(t, s.DataDir, s.env)
+	owner = s.browser(t)
+	owner.ok(loginMutation, loginVars(ownerEmail, ownerPassword))
+	outsider = s.browser(t)
+	outsider.ok(loginMutation, loginVars(outsiderEmail, ownerPassword))
+	paths = append(paths, "/api/uploads/"+page)
 	if len(paths) != 4 {
 		t.Fatalf("tasks: %v", d)
 	}
@@ -437,5 +456,29 @@ func TestAnUploadGoesWithTheLastTaskThatServesIt(t *testing.T) {
 	}
 	if err := db.SQL.QueryRow("SELECT count(*) FROM upload_uses WHERE name <> '-'").Scan(&left); err != nil || left != 0 {
 		t.Errorf("%d uses left (%v)", left, err)
+	}
+}
+
+// TestHTMLFilesAreReadAsMarkup: an .html file given to the import is one
+// task holding its markup under the HyperText's key, as Label Studio reads
+// it, not a path that the HyperText would show as text.
+func TestHTMLFilesAreReadAsMarkup(t *testing.T) {
+	tm := MustTeam(t)
+	pid := tm.project(t, `<View><Header value="$title"/><HyperText name="page" value="$html"/>`+
+		`<Choices name="c" toName="page"><Choice value="A"/></Choices></View>`, nil)
+	markup := "<!doctype html><p>Hello <b>there</b></p>"
+	if r := uploadFiles(t, tm.owner, pid, map[string][]byte{"page.HTML": []byte("\ufeff" + markup)}); r.Status != http.StatusBadRequest || !strings.Contains(r.Raw, `\"title\" key is expected`) {
+		t.Fatalf("a page without the config's other key: %d %s", r.Status, r.Raw)
+	}
+	pid = tm.project(t, `<View><HyperText name="page" value="$html"/><Choices name="c" toName="page"><Choice value="A"/></Choices></View>`, nil)
+	if r := uploadFiles(t, tm.owner, pid, map[string][]byte{"page.HTML": []byte("\ufeff" + markup)}); r.Status != http.StatusCreated {
+		t.Fatalf("upload: %d %s", r.Status, r.Raw)
+	}
+	d := tm.owner.ok(`query($p: ID!) { tasks(projectId: $p, first: 10) { edges { node { data } } } }`, map[string]any{"p": pid})
+	if got := str(path(d, "tasks", "edges").([]any)[0], "node", "data", "html"); got != markup {
+		t.Fatalf("task data html = %q, want the file's markup", got)
+	}
+	if r := uploadFiles(t, tm.owner, pid, map[string][]byte{"bad.htm": []byte("a\x00b")}); r.Status != http.StatusBadRequest || !strings.Contains(r.Raw, "NUL") {
+		t.Fatalf("a file with a NUL: %d %s", r.Status, r.Raw)
 	}
 }

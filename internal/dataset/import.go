@@ -80,7 +80,7 @@ func (s *Service) importOptions(format importer.Format, keys importKeys) importe
 	if s.limits.MaxImportBytes > 0 {
 		l.MaxBytes = s.limits.MaxImportBytes
 	}
-	o := importer.Options{Format: format, Limits: l, TextKey: keys.text}
+	o := importer.Options{Format: format, Limits: l, TextKey: keys.text, HTMLKey: keys.html}
 	if !s.limits.AllowMissingKeys {
 		o.RequiredKeys = keys.required
 	}
@@ -92,6 +92,7 @@ func (s *Service) importOptions(format importer.Format, keys importKeys) importe
 type importKeys struct {
 	text     string
 	media    string // the key an uploaded media file goes to
+	html     string // the key an HTML file's markup goes to
 	required []string
 }
 
@@ -107,7 +108,7 @@ func (s *Service) MaxImportTasks() int {
 
 // importProject returns the project to import into, as the viewer sees it.
 func (s *Service) importProject(ctx context.Context, projectID int) (*ent.Project, importKeys, error) {
-	keys := importKeys{text: "text", media: "text"}
+	keys := importKeys{text: "text", media: "text", html: "text"}
 	if _, err := fault.SignedIn(ctx); err != nil {
 		return nil, keys, err
 	}
@@ -116,7 +117,7 @@ func (s *Service) importProject(ctx context.Context, projectID int) (*ent.Projec
 		return nil, keys, err
 	}
 	if cfg, err := projects.Config(p); err == nil && len(cfg.DataKeys) > 0 {
-		keys.text, keys.media = TextKey(cfg), MediaKey(cfg)
+		keys.text, keys.media, keys.html = TextKey(cfg), MediaKey(cfg), HTMLKey(cfg)
 		keys.required = cfg.DataKeys
 	}
 	return p, keys, nil
@@ -142,6 +143,17 @@ func TextKey(cfg *labelconfig.Config) string {
 		}
 	}
 	return cfg.DataKeys[0]
+}
+
+// HTMLKey is the data key an HTML file's markup goes to: the first
+// HyperText's, else the text key.
+func HTMLKey(cfg *labelconfig.Config) string {
+	for _, o := range cfg.Objects {
+		if o.Tag == "HyperText" && o.DataKey != "" {
+			return o.DataKey
+		}
+	}
+	return TextKey(cfg)
 }
 
 // MediaKey is the data key an uploaded media file, or a storage object

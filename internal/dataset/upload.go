@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -41,8 +42,16 @@ const UploadPath = "/api/uploads/"
 var uploadExts = map[string]bool{
 	".png": true, ".jpg": true, ".jpeg": true, ".gif": true, ".webp": true, ".bmp": true, ".svg": true,
 	".mp3": true, ".wav": true, ".ogg": true, ".oga": true, ".flac": true, ".m4a": true, ".webm": true, ".mp4": true,
-	".html": true, ".htm": true,
 }
+
+// servedExts are the extensions of the uploads served: uploadExts', and
+// HTML, which earlier releases stored as uploads too (an .html file is now
+// read as a task of its markup, as Label Studio reads it).
+var servedExts = func() map[string]bool {
+	m := maps.Clone(uploadExts)
+	m[".html"], m[".htm"] = true, true
+	return m
+}()
 
 // uploadName is the form of every stored upload's name: random hex, and
 // the lower-case extension from uploadExts. No part of it comes from the
@@ -170,7 +179,7 @@ func (s *Service) OpenUpload(ctx context.Context, name string) (*Upload, error) 
 		return nil, err
 	}
 	notFound := fault.New(fault.NotFound, "no such upload")
-	if !uploadName.MatchString(name) || !uploadExts[filepath.Ext(name)] || s.limits.UploadDir == "" {
+	if !uploadName.MatchString(name) || !servedExts[filepath.Ext(name)] || s.limits.UploadDir == "" {
 		return nil, notFound
 	}
 	client := database.ClientFrom(ctx, s.client)

@@ -45,6 +45,7 @@ const (
 	CSV   Format = "csv"   // a header row, then one task per row
 	TSV   Format = "tsv"   // as CSV, separated by tabs
 	TXT   Format = "txt"   // one text task per line
+	HTML  Format = "html"  // one task: the file's markup (Label Studio's HyperText file)
 )
 
 // extensions maps lower-case file extensions to formats.
@@ -55,10 +56,12 @@ var extensions = map[string]Format{
 	".csv":    CSV,
 	".tsv":    TSV,
 	".txt":    TXT,
+	".html":   HTML,
+	".htm":    HTML,
 }
 
 // supported lists the extensions for error messages.
-const supported = ".json, .jsonl, .ndjson, .csv, .tsv or .txt"
+const supported = ".json, .jsonl, .ndjson, .csv, .tsv, .txt or .html"
 
 // FormatOf returns the format of a file from its name's extension, ignoring
 // case. The error names the extension and lists the supported ones, so it
@@ -177,6 +180,9 @@ type Options struct {
 	// refused with a *RowError naming the key. A key present with an empty
 	// or null value is fine. Nil requires nothing.
 	RequiredKeys []string
+	// HTMLKey is the data key that holds an HTML file's markup. It
+	// defaults to TextKey.
+	HTMLKey string
 	// PredictionFields are data keys whose values are prediction results
 	// (Label Studio's preannotated_from_fields): each is taken out of
 	// every task's data and becomes a prediction of the task, its value
@@ -189,6 +195,9 @@ func (o Options) withDefaults() Options {
 	o.Limits = o.Limits.withDefaults()
 	if o.TextKey == "" {
 		o.TextKey = "text"
+	}
+	if o.HTMLKey == "" {
+		o.HTMLKey = o.TextKey
 	}
 	return o
 }
@@ -243,6 +252,8 @@ func Parse(r io.Reader, o Options, fn func(Task) error) (int, error) {
 		err = p.parseTable(r, '\t')
 	case TXT:
 		err = p.parseText(r)
+	case HTML:
+		err = p.parseHTML(r)
 	default:
 		return 0, fmt.Errorf("unsupported import format %q", o.Format)
 	}

@@ -488,7 +488,8 @@ func TestFormatOf(t *testing.T) {
 		{name: "a.b.csv", want: CSV},
 		{name: "x.Tsv", want: TSV},
 		{name: "notes.txt", want: TXT},
-		{name: "sheet.xlsx", err: `unsupported file type ".xlsx": use .json, .jsonl, .ndjson, .csv, .tsv or .txt`},
+		{name: "page.HTM", want: HTML},
+		{name: "sheet.xlsx", err: `unsupported file type ".xlsx": use .json, .jsonl, .ndjson, .csv, .tsv, .txt or .html`},
 		{name: "dir.json/README", err: `file "README" has no extension`},
 		{name: "", err: "has no extension"},
 	}

@@ -189,3 +189,24 @@ func (p *parser) parseText(r io.Reader) error {
 		}
 	}
 }
+
+// parseHTML reads an HTML file as one task holding its markup under
+// HTMLKey, as Label Studio reads an uploaded .html file for a HyperText
+// tag (which shows it sanitized).
+func (p *parser) parseHTML(r io.Reader) error {
+	br := bufio.NewReader(&source{r: r, max: p.o.Limits.MaxBytes})
+	skipBOM(br)
+	b, err := io.ReadAll(io.LimitReader(br, int64(p.o.Limits.MaxTaskBytes)+1))
+	if err != nil {
+		return p.readError(err, 1, 0)
+	}
+	if len(b) > p.o.Limits.MaxTaskBytes {
+		return p.tooLarge(1, 0)
+	}
+	text := string(b)
+	if err := checkText(text); err != nil {
+		return &RowError{Row: 1, Msg: "the file " + err.Error()}
+	}
+	keys := []string{p.o.HTMLKey}
+	return p.deliver(Task{Data: textData(p.o.HTMLKey, text), Keys: keys}, 1, 0, missingName(keys, p.o.RequiredKeys))
+}
