@@ -202,7 +202,7 @@ func TestWritersQueueBesideReaders(t *testing.T) {
 	for e := range errs {
 		t.Error(e)
 	}
-	if r.Status != http.StatusOK || !strings.Contains(r.Raw, fmt.Sprintf(`"taskCount":%d`, n)) {
+	if r.Status != http.StatusCreated || !strings.Contains(r.Raw, fmt.Sprintf(`"taskCount":%d`, n)) {
 		t.Fatalf("big import: status %d: %s", r.Status, r.Raw)
 	}
 	if c := taskCount(t, tm.owner, big); c != n {

@@ -50,6 +50,7 @@ const (
 	maxDataKeys          = 100
 	maxWebhooks          = webhook.MaxPerScope
 	maxWebhookEvents     = 9 // every event once
+	maxWebhookHeaders    = webhook.MaxHeaders
 	maxProjectStorages   = storagesvc.MaxPerProject
 	maxExportFormats     = 7   // export.Formats
 	configParse          = 100 // what a field that parses a labeling configuration costs
@@ -75,6 +76,7 @@ var listCaps = map[string]int{
 	"Organization.webhooks": maxWebhooks,
 	"Project.webhooks":      maxWebhooks,
 	"Webhook.events":        maxWebhookEvents,
+	"Webhook.headerNames":   maxWebhookHeaders,
 	"Project.storages":      maxProjectStorages,
 }
 
@@ -132,6 +134,7 @@ func setComplexity(c *Config) {
 	c.Complexity.Organization.Webhooks = capped("Organization.webhooks")
 	c.Complexity.Project.Webhooks = capped("Project.webhooks")
 	c.Complexity.Webhook.Events = capped("Webhook.events")
+	c.Complexity.Webhook.HeaderNames = capped("Webhook.headerNames")
 	c.Complexity.Webhook.Deliveries = func(child int, first *int, _ *ent.Cursor) int { return page(child, first) }
 	c.Complexity.Project.Storages = capped("Project.storages")
 }
