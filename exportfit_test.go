@@ -43,6 +43,7 @@ func TestExportRefusesUnfitFormats(t *testing.T) {
 	for _, tc := range []struct{ project, format, reason string }{
 		{text, "COCO", "COCO needs RectangleLabels or PolygonLabels on an Image"},
 		{text, "YOLO", "YOLO needs RectangleLabels or PolygonLabels on an Image"},
+		{text, "VOC", "VOC needs RectangleLabels on an Image"},
 		{image, "CONLL2003", "CONLL2003 needs Labels on a Text"},
 		{text, "JSON&only_annotated=maybe", `only_annotated must be true or false, not \"maybe\"`},
 		{text, "PDF", "unsupported export format"},
@@ -73,7 +74,7 @@ func TestExportRefusesUnfitFormats(t *testing.T) {
 	if got := formats(text); got != "JSON,JSON_MIN,CSV,TSV,CONLL2003" {
 		t.Fatalf("text project formats: %s", got)
 	}
-	if got := formats(image); got != "JSON,JSON_MIN,CSV,TSV,COCO,YOLO" {
+	if got := formats(image); got != "JSON,JSON_MIN,CSV,TSV,COCO,VOC,YOLO" {
 		t.Fatalf("image project formats: %s", got)
 	}
 

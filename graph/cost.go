@@ -52,7 +52,7 @@ const (
 	maxWebhookEvents     = 9 // every event once
 	maxWebhookHeaders    = webhook.MaxHeaders
 	maxProjectStorages   = storagesvc.MaxPerProject
-	maxExportFormats     = 7   // export.Formats
+	maxExportFormats     = 8   // export.Formats
 	configParse          = 100 // what a field that parses a labeling configuration costs
 )
 

@@ -41,10 +41,11 @@ const (
 	CoNLL2003 Format = "CONLL2003"
 	COCO      Format = "COCO"
 	YOLO      Format = "YOLO"
+	VOC       Format = "VOC"
 )
 
 // Formats lists the supported formats in the order Label Studio lists them.
-var Formats = []Format{JSON, JSONMin, CSV, TSV, CoNLL2003, COCO, YOLO}
+var Formats = []Format{JSON, JSONMin, CSV, TSV, CoNLL2003, COCO, VOC, YOLO}
 
 // ParseFormat returns the format named s, ignoring case and accepting "-" for
 // "_" (the UI says "JSON-MIN"). An unknown name is a BAD_USER_INPUT error that
@@ -79,7 +80,7 @@ func (f Format) ContentType() string {
 		return "text/tab-separated-values"
 	case CoNLL2003:
 		return "text/plain"
-	case COCO, YOLO:
+	case COCO, YOLO, VOC:
 		return "application/zip"
 	}
 	return "application/octet-stream"
@@ -97,7 +98,7 @@ func (f Format) FileExtension() string {
 		return ".tsv"
 	case CoNLL2003:
 		return ".conll"
-	case COCO, YOLO:
+	case COCO, YOLO, VOC:
 		return ".zip"
 	}
 	return ""
@@ -199,6 +200,8 @@ func Write(w io.Writer, f Format, s Schema, next func() (*Task, error)) error {
 		err = writeCOCO(w, s, next)
 	case YOLO:
 		err = writeYOLO(w, s, next)
+	case VOC:
+		err = writeVOC(w, s, next)
 	default:
 		return unsupported(string(f))
 	}

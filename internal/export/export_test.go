@@ -502,23 +502,23 @@ func TestRotatedRectangle(t *testing.T) {
 }
 
 func TestParseFormat(t *testing.T) {
-	for in, want := range map[string]Format{"json": JSON, "JSON_MIN": JSONMin, "json-min": JSONMin, "Csv": CSV, "tsv": TSV, "conll2003": CoNLL2003, "coco": COCO, " YOLO ": YOLO} {
+	for in, want := range map[string]Format{"json": JSON, "JSON_MIN": JSONMin, "json-min": JSONMin, "Csv": CSV, "tsv": TSV, "conll2003": CoNLL2003, "coco": COCO, " YOLO ": YOLO, "voc": VOC} {
 		got, err := ParseFormat(in)
 		if err != nil || got != want {
 			t.Errorf("ParseFormat(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	_, err := ParseFormat("VOC")
-	if fe := fault.As(err); fe == nil || fe.Code != fault.BadInput || !strings.Contains(fe.Message, "JSON, JSON_MIN, CSV, TSV, CONLL2003, COCO, YOLO") {
-		t.Errorf("ParseFormat(VOC) error = %v", err)
+	_, err := ParseFormat("BRUSH_TO_PNG")
+	if fe := fault.As(err); fe == nil || fe.Code != fault.BadInput || !strings.Contains(fe.Message, "JSON, JSON_MIN, CSV, TSV, CONLL2003, COCO, VOC, YOLO") {
+		t.Errorf("ParseFormat(BRUSH_TO_PNG) error = %v", err)
 	}
-	if err := Write(io.Discard, Format("VOC"), Schema{}, source(nil)); fault.As(err) == nil {
-		t.Errorf("Write(VOC) = %v, want BAD_USER_INPUT", err)
+	if err := Write(io.Discard, Format("BRUSH_TO_PNG"), Schema{}, source(nil)); fault.As(err) == nil {
+		t.Errorf("Write(BRUSH_TO_PNG) = %v, want BAD_USER_INPUT", err)
 	}
 	types := map[Format][2]string{
 		JSON: {"application/json", ".json"}, JSONMin: {"application/json", ".json"},
 		CSV: {"text/csv", ".csv"}, TSV: {"text/tab-separated-values", ".tsv"},
-		CoNLL2003: {"text/plain", ".conll"}, COCO: {"application/zip", ".zip"}, YOLO: {"application/zip", ".zip"},
+		CoNLL2003: {"text/plain", ".conll"}, COCO: {"application/zip", ".zip"}, YOLO: {"application/zip", ".zip"}, VOC: {"application/zip", ".zip"},
 	}
 	for f, want := range types {
 		if f.ContentType() != want[0] || f.FileExtension() != want[1] {

@@ -15,6 +15,7 @@ import (
 // key points: a project of key points alone came back as an archive with no
 // annotation); CONLL2003 needs a Labels control on a Text: the inputs Label
 // Studio's converter asks of them, so an export never comes back empty.
+// VOC holds boxes only: it needs RectangleLabels on an Image.
 func Fit(f Format, cfg *labelconfig.Config) (bool, string) {
 	switch f {
 	case JSON, JSONMin, CSV, TSV:
@@ -24,6 +25,11 @@ func Fit(f Format, cfg *labelconfig.Config) (bool, string) {
 			return true, ""
 		}
 		return false, fmt.Sprintf("%s needs RectangleLabels or PolygonLabels on an Image (key points are not exported to it), and this project's labeling config has none", f)
+	case VOC:
+		if labels(cfg, "Image", "RectangleLabels") {
+			return true, ""
+		}
+		return false, fmt.Sprintf("%s needs RectangleLabels on an Image (it holds boxes only), and this project's labeling config has none", f)
 	case CoNLL2003:
 		if labels(cfg, "Text", "Labels") {
 			return true, ""

@@ -7,7 +7,8 @@ import (
 	"gloss/internal/labelconfig"
 )
 
-// TestFit: COCO/YOLO need an image labels control on an Image, CONLL2003
+// TestFit: COCO/YOLO need an image labels control on an Image, VOC
+// RectangleLabels on one (polygons are not boxes), CONLL2003
 // Labels on a Text; the tabular and JSON formats fit everything. A control
 // pointing at another object does not count.
 func TestFit(t *testing.T) {
@@ -21,7 +22,7 @@ func TestFit(t *testing.T) {
 		// Key points alone: COCO and YOLO would hold no annotation.
 		{`<View><Image name="i" value="$image"/><KeyPointLabels name="k" toName="i"><Label value="A"/></KeyPointLabels></View>`, "JSON,JSON_MIN,CSV,TSV"},
 		{`<View><Image name="i" value="$image"/><Choices name="c" toName="i"><Choice value="A"/></Choices></View>`, "JSON,JSON_MIN,CSV,TSV"},
-		{`<View><Image name="i" value="$image"/><Text name="t" value="$text"/><RectangleLabels name="r" toName="i"><Label value="A"/></RectangleLabels><Labels name="l" toName="t"><Label value="B"/></Labels></View>`, "JSON,JSON_MIN,CSV,TSV,CONLL2003,COCO,YOLO"},
+		{`<View><Image name="i" value="$image"/><Text name="t" value="$text"/><RectangleLabels name="r" toName="i"><Label value="A"/></RectangleLabels><Labels name="l" toName="t"><Label value="B"/></Labels></View>`, "JSON,JSON_MIN,CSV,TSV,CONLL2003,COCO,VOC,YOLO"},
 	} {
 		cfg, err := labelconfig.Parse(tc.config)
 		if err != nil {

@@ -14,6 +14,7 @@ const formats: Record<string, { label: string; description: string }> = {
   TSV: { label: "TSV", description: "The CSV columns, separated by tabs." },
   CONLL2003: { label: "CoNLL 2003", description: "Tokens with BIO tags, for named entity recognition projects." },
   COCO: { label: "COCO (zip)", description: "A zip of COCO's result.json with boxes, polygons and keypoints, for object detection." },
+  VOC: { label: "Pascal VOC XML (zip)", description: "A zip of one XML file of boxes per image, for object detection." },
   YOLO: { label: "YOLO (zip)", description: "A zip of label files and classes.txt, for YOLO training." },
 };
 
