@@ -73,7 +73,17 @@ func TestTokenHashesAreKeyed(t *testing.T) {
 		}
 	}
 
-	// The database as an earlier release left it.
+	// A new install records that its hashes are keyed, though there was
+	// nothing to key: else a plain hash planted before anything keyed
+	// was stored (nobody signed in, no token reset) was keyed at the next
+	// start.
+	var marked int
+	if err := db.SQL.QueryRow("SELECT COUNT(*) FROM audit_events WHERE action = 'token_hashes.keyed'").Scan(&marked); err != nil || marked != 1 {
+		t.Fatalf("%d token_hashes.keyed events after a new install's start (%v), want 1", marked, err)
+	}
+
+	// The database as an earlier release left it (which had no such event).
+	mustExec(t, db, "DELETE FROM audit_events WHERE action = 'token_hashes.keyed'")
 	mustExec(t, db, "UPDATE api_tokens SET token_hash = $1", plainHash(token))
 	mustExec(t, db, "UPDATE sessions SET token_hash = $1", plainHash(cookie))
 	mustExec(t, db, "UPDATE users SET startup_token_hash = $1", plainHash(token))

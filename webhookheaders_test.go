@@ -121,3 +121,33 @@ func TestWebhookHeadersGoOnlyWhereTheyWereSet(t *testing.T) {
 		t.Fatalf("%v", cleared)
 	}
 }
+
+// TestWebhookHeadersAnswerForTheirSetter: a receiver that tells accounts
+// apart by a credential (a shared collector) sends the data to whoever set
+// the credential. A manager who replaces only an owner's webhook's headers
+// answers for it from then on, as for a new URL: removed, their webhook
+// sends nothing more.
+func TestWebhookHeadersAnswerForTheirSetter(t *testing.T) {
+	recv := MustReceiver(t)
+	tm := MustTeamWith(t, map[string]string{"GLOSS_OUTBOUND_ALLOW": "127.0.0.1"})
+	owner := tm.owner
+	pid := tm.project(t, textClassification, nil)
+	manager := tm.joinAs(t, "MANAGER")
+	tm.addMember(t, pid, manager)
+	created := owner.ok(`mutation($i: CreateWebhookInput!) { createWebhook(input: $i) { webhook { id } } }`,
+		map[string]any{"i": map[string]any{"projectId": pid, "url": recv.URL + "/ingest", "events": []string{"TASKS_CREATED"},
+			"headers": []any{map[string]any{"name": "Authorization", "value": "Bearer owner-account"}}}})
+	id := str(path(created, "createWebhook", "webhook").(map[string]any), "id")
+	manager.ok(updateWebhook, map[string]any{"id": id, "i": map[string]any{
+		"headers": []any{map[string]any{"name": "Authorization", "value": "Bearer manager-account"}}}})
+	owner.ok(removeMutation, map[string]any{"u": idOf(t, manager)})
+	owner.ok(importTasks, map[string]any{"p": pid, "t": []any{map[string]any{"text": "after the removal"}}})
+	waitFor(t, "the delivery to be refused", func() bool {
+		d := owner.ok(`query($p: ID!) { project(id: $p) { webhooks { deliveries(first: 5) { edges { node { status error } } } } } }`, map[string]any{"p": pid})
+		edges := path(path(d, "project", "webhooks").([]any)[0], "deliveries", "edges").([]any)
+		return len(edges) == 1 && str(edges[0], "node", "status") == "FAILED" && strings.Contains(str(edges[0], "node", "error"), "creator may no longer manage it")
+	})
+	if got := recv.requests(); len(got) != 0 {
+		t.Fatalf("the removed manager's webhook sent %d requests (Authorization %q)", len(got), got[0].Header.Get("Authorization"))
+	}
+}

@@ -366,11 +366,14 @@ func (s *Service) keyEarlierTokenHashes(ctx context.Context, client *ent.Client)
 			return fmt.Errorf("key the start-up token record of user %d: %w", u.ID, err)
 		}
 	}
-	if len(apiTokens)+len(sessions)+len(users) == 0 {
-		return nil
+	if len(apiTokens)+len(sessions)+len(users) > 0 {
+		s.log.Info("keyed the token hashes an earlier release stored as plain SHA-256",
+			slog.Int("api_tokens", len(apiTokens)), slog.Int("sessions", len(sessions)))
 	}
-	s.log.Info("keyed the token hashes an earlier release stored as plain SHA-256",
-		slog.Int("api_tokens", len(apiTokens)), slog.Int("sessions", len(sessions)))
+	// Recorded even when there was nothing to key (a new install): the
+	// event is what says that keying is done, and without it a database
+	// with no keyed hash yet (nobody signed in, no token reset) would key
+	// a plain hash planted in it at the next start.
 	return s.audit.Record(ctx, audit.Event{Action: actionTokensKeyed,
 		Details: map[string]any{"api_tokens": len(apiTokens), "sessions": len(sessions), "startup_tokens": len(users)}})
 }
@@ -831,6 +834,17 @@ func (s *Service) recordRefusal(ctx context.Context, email, inviteToken string, 
 			}
 		}
 	default:
+		return
+	}
+	// One event per target (the account, the invite, the organization)
+	// per throttle window: anyone with an invite of their own can try a
+	// member's email at the rate their addresses allow, and each event
+	// would be written into the member's organization's log.
+	target := e.TargetType + ":" + e.TargetID
+	if e.TargetType == "" && e.OrgID != nil {
+		target = "Organization:" + itoa(*e.OrgID)
+	}
+	if ok, err := s.take(sys, throttleKey{throttleKeyRefused + target, 1}, time.Now().UTC()); err == nil && !ok {
 		return
 	}
 	s.record(sys, e)

@@ -33,6 +33,7 @@ const (
 	throttleKeyAddress  = "address:"
 	throttleKeyPassword = "password:"
 	throttleKeySignup   = "signup:"
+	throttleKeyRefused  = "signup-refused:" // one signup.refused event per target and window
 )
 
 type throttleKey struct {

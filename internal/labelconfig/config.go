@@ -676,10 +676,7 @@ func newControl(n *Node) (Control, error) {
 			return ctl, errorf(n.Line, "<%s name=%q> has choice=%q; use single or multiple", n.Tag, ctl.Name, mode)
 		}
 		ctl.allowEmpty = isTrue(n.Attr("allowEmpty"))
-		var err error
-		if ctl.defaultUsages, err = maxUsages(n); err != nil {
-			return ctl, err
-		}
+		ctl.defaultUsages = maxUsages(n)
 	case n.Tag == "Rating":
 		ctl.MaxRating = 5
 		if s, ok := n.Lookup("maxRating"); ok {
@@ -723,17 +720,16 @@ type usageBound struct {
 	max   int
 }
 
-// maxUsages reads n's maxUsages attribute: 0 when absent.
-func maxUsages(n *Node) (int, error) {
-	s, ok := n.Lookup("maxUsages")
-	if !ok {
-		return 0, nil
+// maxUsages reads n's maxUsages attribute: 0 (no bound) when absent or
+// not a whole number of 1 or more, as Label Studio reads it (Number(),
+// where 0 and NaN bound nothing). Refusing such values instead would make
+// configs stored before maxUsages was read fail to parse.
+func maxUsages(n *Node) int {
+	v, err := strconv.ParseFloat(strings.TrimSpace(n.Attr("maxUsages")), 64)
+	if err != nil || v < 1 || v != math.Trunc(v) || v > math.MaxInt32 {
+		return 0
 	}
-	v, err := strconv.Atoi(strings.TrimSpace(s))
-	if err != nil || v < 1 {
-		return 0, errorf(n.Line, "<%s> has maxUsages=%q; use a whole number of 1 or more", n.Tag, s)
-	}
-	return v, nil
+	return int(v)
 }
 
 // addOption adds a Choice, Label or Relation to its control. Placement has
@@ -752,10 +748,7 @@ func (b *builder) addOption(n *Node, s scope) (*TaxonomyNode, error) {
 	ctl.accept[value] = true
 	ctl.accept[stored] = true
 	if isLabelsTag(ctl.Tag) {
-		max, err := maxUsages(n)
-		if err != nil {
-			return nil, err
-		}
+		max := maxUsages(n)
 		if max == 0 {
 			max = ctl.defaultUsages
 		}

@@ -468,23 +468,23 @@ func labelsRegion(obj *Object, value map[string]any) string {
 
 // dataTypeItem checks a result of one of the controls this file adds.
 func (v *resultValidator) dataTypeItem(ctl *Control, obj *Object, item, value map[string]any) string {
-	var msg, key string
+	var msg string
 	switch ctl.Tag {
 	case "Ellipse":
 		return ellipse(value)
 	case "EllipseLabels":
-		msg, key = ellipse(value), "ellipselabels"
+		msg = ellipse(value)
 	case "BrushLabels":
-		msg, key = brush(item, value), "brushlabels"
+		msg = brush(item, value)
 	case "ParagraphLabels":
-		msg, key = v.paragraphSpan(obj, value), "paragraphlabels"
+		msg = v.paragraphSpan(obj, value)
 	case "HyperTextLabels":
-		if msg, key = hyperTextSpan(value), "htmllabels"; msg == "" {
+		if msg = hyperTextSpan(value); msg == "" {
 			v.noteHyperTextSpan(obj, value)
 		}
 	}
 	if msg != "" {
 		return msg
 	}
-	return ctl.checkOptions(value, key, "label", "labels")
+	return ctl.checkOptions(value, labelsKey(ctl.Tag), "label", "labels")
 }

@@ -989,9 +989,25 @@ func TestMaxUsages(t *testing.T) {
 			t.Errorf("%s: %v, want item %d saying %q", tc.name, err, tc.index, tc.want)
 		}
 	}
-	for _, bad := range []string{`maxUsages="0"`, `maxUsages="two"`, `maxUsages="-1"`} {
-		if _, err := Parse(`<View><Image name="i" value="$i"/><RectangleLabels name="b" toName="i"><Label value="A" ` + bad + `/></RectangleLabels></View>`); err == nil || !strings.Contains(err.Error(), "maxUsages") {
-			t.Errorf("%s: %v, want an error naming maxUsages", bad, err)
+	// Values Label Studio reads as no bound (Number() of 0, NaN, a
+	// negative) bound nothing here either; "1.0" is 1.
+	for attr, bound := range map[string]bool{`maxUsages="0"`: false, `maxUsages="two"`: false, `maxUsages="-1"`: false, `maxUsages=""`: false, `maxUsages="1.0"`: true} {
+		cfg, err := Parse(`<View><Image name="image" value="$image"/><RectangleLabels name="box" toName="image"><Label value="Car" ` + attr + `/></RectangleLabels></View>`)
+		if err != nil {
+			t.Fatalf("%s: %v", attr, err)
 		}
+		if err := cfg.ValidateResult([]map[string]any{box("Car"), box("Car")}, nil); (err != nil) != bound {
+			t.Errorf("%s: two Cars give %v, want bounded %v", attr, err, bound)
+		}
+	}
+	// HyperTextLabels keep their labels under "htmllabels".
+	html, err := Parse(`<View><HyperText name="page" value="$html"/><HyperTextLabels name="ner" toName="page" maxUsages="1"><Label value="PII"/></HyperTextLabels></View>`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	span := map[string]any{"from_name": "ner", "to_name": "page", "type": "hypertextlabels", "value": map[string]any{
+		"start": "/p[1]/text()[1]", "end": "/p[1]/text()[1]", "startOffset": 0, "endOffset": 2, "htmllabels": []any{"PII"}}}
+	if err := html.ValidateResult([]map[string]any{span, span}, map[string]any{"html": "<p>hello</p>"}); err == nil || !strings.Contains(err.Error(), `label "PII" of "ner"`) {
+		t.Errorf("two PII spans: %v, want refused", err)
 	}
 }

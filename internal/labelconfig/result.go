@@ -86,6 +86,16 @@ func (c *Config) ValidateResult(result []map[string]any, data map[string]any) er
 	return v.spanDepth()
 }
 
+// labelsKey is the key of a labels tag's labels in a result's value: the
+// tag's name in lower case, but "htmllabels" for HyperTextLabels, as Label
+// Studio names it.
+func labelsKey(tag string) string {
+	if tag == "HyperTextLabels" {
+		return "htmllabels"
+	}
+	return strings.ToLower(tag)
+}
+
 // checkUsages refuses a result that puts a label on more regions than its
 // maxUsages allows. It runs after every item has been checked, so each
 // region's labels are a list of its control's.
@@ -98,7 +108,7 @@ func (c *Config) checkUsages(result []map[string]any) error {
 			continue
 		}
 		value, _ := item["value"].(map[string]any)
-		labels, _ := value[strings.ToLower(ctl.Tag)].([]any)
+		labels, _ := value[labelsKey(ctl.Tag)].([]any)
 		for _, l := range labels {
 			s, _ := l.(string)
 			bound, ok := ctl.maxUsages[s]

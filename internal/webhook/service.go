@@ -285,18 +285,21 @@ func (s *Service) Update(ctx context.Context, id int, in Input) (*ent.Webhook, e
 		return nil, err
 	}
 	u := client.Webhook.UpdateOne(h).SetNillableURL(in.URL).SetNillableSendPayload(in.SendPayload).SetNillableActive(in.Active)
-	if in.URL != nil && *in.URL != h.URL {
-		// Whoever points a webhook somewhere answers for it: its standing
-		// is theirs from now on (inStanding). Otherwise a manager could
-		// point an owner's webhook at their own server and keep it after
-		// they were removed.
-		u.SetCreatedByID(viewer.FromContext(ctx).UserID)
+	moved := in.URL != nil && *in.URL != h.URL
+	if moved && in.Headers == nil {
 		// The headers were chosen for the old URL and may hold its
 		// credentials: they do not follow the webhook to a new one unless
 		// given again in the same change.
-		if in.Headers == nil {
-			in.Headers = &[]Header{}
-		}
+		in.Headers = &[]Header{}
+	}
+	if moved || in.Headers != nil {
+		// Whoever points a webhook somewhere answers for it: its standing
+		// is theirs from now on (inStanding). Otherwise a manager could
+		// point an owner's webhook at their own server and keep it after
+		// they were removed. Headers point it too: a receiver that tells
+		// its accounts apart by a header's key sends the data to whoever
+		// set the key.
+		u.SetCreatedByID(viewer.FromContext(ctx).UserID)
 	}
 	if in.Headers != nil {
 		s.setHeaders(u.Mutation(), h.OrganizationID, *in.Headers)
