@@ -14,6 +14,21 @@ import (
 // bytes less room for an extension).
 const maxNameBytes = 251
 
+// taskImage returns the image reference of t's data under key
+// (imageSource); ok is false when there is none.
+func taskImage(t *Task, key string) (src string, ok bool, err error) {
+	data, err := jsonObjectOrEmpty(t.Data, "data")
+	if err != nil {
+		return "", false, err
+	}
+	obj, err := parseObject(data)
+	if err != nil {
+		return "", false, err
+	}
+	src, ok = imageSource(obj, key)
+	return src, ok, nil
+}
+
 // imageSource returns the image reference in the task's data under key: a
 // string, or the last string of a list (Label Studio's YOLO export tries the
 // candidates from the end). ok is false when there is none.

@@ -64,17 +64,9 @@ type vocBox struct {
 
 // task writes t's annotation file, if it has boxes.
 func (v *vocWriter) task(t *Task) error {
-	data, err := jsonObjectOrEmpty(t.Data, "data")
-	if err != nil {
+	src, ok, err := taskImage(t, v.schema.ImageKey)
+	if err != nil || !ok {
 		return err
-	}
-	obj, err := parseObject(data)
-	if err != nil {
-		return err
-	}
-	src, ok := imageSource(obj, v.schema.ImageKey)
-	if !ok {
-		return nil
 	}
 	its := items(t)
 	if len(its) == 0 || its[0].ann == nil {

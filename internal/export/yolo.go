@@ -96,17 +96,9 @@ func (y *yoloWriter) file(name string, content []byte) error {
 
 // task writes t's label file.
 func (y *yoloWriter) task(t *Task) error {
-	data, err := jsonObjectOrEmpty(t.Data, "data")
-	if err != nil {
+	src, ok, err := taskImage(t, y.schema.ImageKey)
+	if err != nil || !ok {
 		return err
-	}
-	obj, err := parseObject(data)
-	if err != nil {
-		return err
-	}
-	src, ok := imageSource(obj, y.schema.ImageKey)
-	if !ok {
-		return nil
 	}
 	its := items(t)
 	if len(its) == 0 {
