@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"gloss/internal/export"
 )
 
 // seededTask makes a project whose annotators see each other's work, hands
@@ -479,7 +481,7 @@ func TestConfigParsesAreCharged(t *testing.T) {
 	if keys := path(d, "project", "dataKeys").([]any); len(keys) != 1 || keys[0] != "text" {
 		t.Errorf("dataKeys: %v", keys)
 	}
-	if n := len(path(d, "project", "exportFormats").([]any)); n != 7 {
-		t.Errorf("%d export formats, want 7", n)
+	if n := len(path(d, "project", "exportFormats").([]any)); n != len(export.Formats) {
+		t.Errorf("%d export formats, want %d", n, len(export.Formats))
 	}
 }
