@@ -63,10 +63,13 @@ async function exported(request: APIRequestContext, projectId: string): Promise<
   return tasks[0]!.annotations[0]!.result;
 }
 
-async function open(page: Page, title: string): Promise<LabelingPage> {
+// open signs in and opens the project's label stream; timeout is for a
+// crafted first task, whose drawing on a busy machine takes more than the
+// default wait (the editor's limits keep it bounded, not instant).
+async function open(page: Page, title: string, timeout?: number): Promise<LabelingPage> {
   await new SignInPage(page).signIn(seeded.url, seeded.email, seeded.password);
-  const labeling = await (await new ProjectsPage(page).open(title)).startLabeling();
-  await expect(await labeling.task(1)).toBeVisible();
+  const labeling = await (await new ProjectsPage(page).open(title)).startLabeling(timeout);
+  await expect(await labeling.task(1)).toBeVisible({ timeout });
   return labeling;
 }
 
@@ -747,7 +750,7 @@ test("crafted results: 8,000 spans stacked over one text, with relations, leave 
   }
   const title = `Stacked spans ${stamp}`;
   await project(request, title, stackedSpans, [{ data: { text }, predictions: [{ result }] }]);
-  await open(page, title);
+  await open(page, title, 30_000);
   await expect(page.locator("mark.lc-span").first()).toBeVisible();
   await expect(page.locator(".lc-span-notice")).toHaveText(
     "3000 of the 8000 regions over this text are not drawn: the most it shows is 5000.",

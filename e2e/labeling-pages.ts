@@ -129,9 +129,10 @@ export class ProjectPage {
     return this.tasks.getByRole("row").filter({ has: this.page.getByRole("link", { name: /^Open task / }) });
   }
 
-  async startLabeling(): Promise<LabelingPage> {
+  /** startLabeling opens the label stream; timeout is for a first task that takes long to draw. */
+  async startLabeling(timeout?: number): Promise<LabelingPage> {
     await this.page.getByRole("link", { name: "Label", exact: true }).click();
-    await expect(this.page.getByRole("heading", { name: /^Label /, level: 1 })).toBeVisible();
+    await expect(this.page.getByRole("heading", { name: /^Label /, level: 1 })).toBeVisible({ timeout });
     return new LabelingPage(this.page);
   }
 
