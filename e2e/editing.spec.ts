@@ -46,6 +46,7 @@ async function project(request: APIRequestContext, title: string, config: string
 interface Item {
   id: string;
   type: string;
+  to_name?: string;
   from_id?: string;
   to_id?: string;
   direction?: string;
@@ -932,4 +933,29 @@ test("maxUsages: a label used as often as it may be is greyed out, and the serve
   });
   const body = (await res.json()) as { errors?: { message: string }[] };
   expect(body.errors?.[0]?.message).toContain('label "PER" of "ner" is on more than 1 regions');
+});
+
+const tabular = `<View>
+  <Table name="table" value="$info"/>
+  <Choices name="ok" toName="table"><Choice value="Valid"/><Choice value="Invalid"/></Choices>
+</View>`;
+
+test("Table: a data field's keys and values shown as a table, labeled with the controls beside it", async ({ page, request }) => {
+  const title = `Table ${stamp}`;
+  const id = await project(request, title, tabular, [
+    { info: { name: "Ada <b>Lovelace</b>", born: 1815, languages: ["en", "fr"] } },
+  ]);
+  const labeling = await open(page, title);
+  const table = page.getByRole("table", { name: "Table (table)" });
+  await expect(table.getByRole("row")).toHaveCount(3);
+  // In the order the task's data is stored (its keys sorted); text, never markup.
+  await expect(table.getByRole("row").nth(0)).toHaveText("born1815");
+  await expect(table.getByRole("row").nth(1)).toHaveText('languages["en","fr"]');
+  await expect(table.getByRole("row").nth(2)).toHaveText("nameAda <b>Lovelace</b>");
+  await expect(table.locator("b")).toHaveCount(0);
+  await labeling.choose("Valid");
+  await labeling.submit.click();
+  await expect(labeling.done).toBeVisible();
+  const result = await exported(request, id);
+  expect(result.map((item) => [item.to_name, item.value])).toEqual([["table", { choices: ["Valid"] }]]);
 });

@@ -103,7 +103,8 @@ func (n *Node) Lookup(name string) (string, bool) {
 type Object struct {
 	// Name is the object's name, which controls refer to in toName.
 	Name string
-	// Tag is "Text", "HyperText" or "Image".
+	// Tag is the object's tag: "Text", "HyperText", "Image", "Paragraphs",
+	// "Audio" or "Table".
 	Tag string
 	// Value is the value attribute as written, usually "$key" (for an Image
 	// with several pages, the valueList attribute).
@@ -235,7 +236,7 @@ func (c *Config) Object(name string) *Object {
 // supportedTags lists, in the order error messages show them, the only tags
 // Gloss renders. Anything else is refused by name.
 var supportedTags = []string{
-	"View", "Header", "Text", "HyperText", "Image", "Paragraphs", "Audio",
+	"View", "Header", "Text", "HyperText", "Image", "Paragraphs", "Audio", "Table",
 	"Choices", "Choice", "Labels", "Label",
 	"RectangleLabels", "PolygonLabels", "KeyPointLabels",
 	"Ellipse", "EllipseLabels", "BrushLabels", "ParagraphLabels", "HyperTextLabels",
@@ -247,7 +248,7 @@ type tagKind int
 
 const (
 	kindLayout  tagKind = iota + 1 // View, Header, Filter, Style
-	kindObject                     // Text, HyperText, Image
+	kindObject                     // Text, HyperText, Image, Paragraphs, Audio, Table
 	kindControl                    // Choices, Labels, ..., Relations
 	kindOption                     // Choice, Label, Relation
 )
@@ -255,7 +256,7 @@ const (
 var tagKinds = map[string]tagKind{
 	"View": kindLayout, "Header": kindLayout, "Filter": kindLayout, "Style": kindLayout,
 	"Text": kindObject, "HyperText": kindObject, "Image": kindObject,
-	"Paragraphs": kindObject, "Audio": kindObject,
+	"Paragraphs": kindObject, "Audio": kindObject, "Table": kindObject,
 	"Ellipse": kindControl, "EllipseLabels": kindControl, "BrushLabels": kindControl,
 	"ParagraphLabels": kindControl, "HyperTextLabels": kindControl,
 	"Choices": kindControl, "Labels": kindControl, "RectangleLabels": kindControl,

@@ -471,7 +471,7 @@ func TestParseInvalid(t *testing.T) {
 		{"processing instruction", "<View>\n<?php echo 1 ?></View>", 2, "processing instruction <?php ...?> is not allowed"},
 		{"late xml declaration", " <?xml version=\"1.0\"?><View/>", 1, "must come first"},
 		{"unknown Video tag", "<View>\n  <Text name=\"t\" value=\"$t\"/>\n  <Video name=\"a\" value=\"$a\"/>\n</View>", 3,
-			"tag <Video> is not supported by Gloss (supported: View, Header, Text, HyperText, Image, Paragraphs, Audio, Choices, Choice, Labels, Label, RectangleLabels, PolygonLabels, KeyPointLabels, Ellipse, EllipseLabels, BrushLabels, ParagraphLabels, HyperTextLabels, TextArea, Rating, Number, DateTime, Taxonomy, Relations, Relation, Filter, Style)"},
+			"tag <Video> is not supported by Gloss (supported: View, Header, Text, HyperText, Image, Paragraphs, Audio, Table, Choices, Choice, Labels, Label, RectangleLabels, PolygonLabels, KeyPointLabels, Ellipse, EllipseLabels, BrushLabels, ParagraphLabels, HyperTextLabels, TextArea, Rating, Number, DateTime, Taxonomy, Relations, Relation, Filter, Style)"},
 		{"script tag", "<View>\n<Text name=\"t\" value=\"$t\"/>\n<script>alert(1)</script></View>", 3, "tag <script> is not supported"},
 		{"VideoRectangle", "<View>\n<VideoRectangle name=\"n\" toName=\"t\"/></View>", 2, "tag <VideoRectangle> is not supported"},
 		{"lowercase tag", "<View>\n<text name=\"t\" value=\"$t\"/></View>", 2, "did you mean <Text>?"},
@@ -1009,5 +1009,24 @@ func TestMaxUsages(t *testing.T) {
 		"start": "/p[1]/text()[1]", "end": "/p[1]/text()[1]", "startOffset": 0, "endOffset": 2, "htmllabels": []any{"PII"}}}
 	if err := html.ValidateResult([]map[string]any{span, span}, map[string]any{"html": "<p>hello</p>"}); err == nil || !strings.Contains(err.Error(), `label "PII" of "ner"`) {
 		t.Errorf("two PII spans: %v, want refused", err)
+	}
+}
+
+// TestTable: Label Studio's Table is an object whose field the import
+// requires, labeled by classification controls, not by region labels.
+func TestTable(t *testing.T) {
+	cfg, err := Parse(`<View><Table name="table" value="$info"/><Choices name="ok" toName="table"><Choice value="Valid"/></Choices></View>`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(cfg.DataKeys, []string{"info"}) || cfg.Object("table") == nil || cfg.Object("table").Tag != "Table" {
+		t.Fatalf("data keys %v, object %+v", cfg.DataKeys, cfg.Object("table"))
+	}
+	item := map[string]any{"from_name": "ok", "to_name": "table", "type": "choices", "value": map[string]any{"choices": []any{"Valid"}}}
+	if err := cfg.ValidateResult([]map[string]any{item}, map[string]any{"info": map[string]any{"a": 1}}); err != nil {
+		t.Fatalf("a choice on the table: %v", err)
+	}
+	if _, err := Parse(`<View><Table name="table" value="$info"/><Labels name="l" toName="table"><Label value="A"/></Labels></View>`); err == nil || !strings.Contains(err.Error(), "can only label") {
+		t.Fatalf("Labels on a Table: %v, want refused", err)
 	}
 }

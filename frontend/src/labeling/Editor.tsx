@@ -547,9 +547,11 @@ function NodeView({ node }: { node: ConfigNode }): ReactNode {
     case "HyperText":
     case "Image":
     case "Paragraphs":
-    case "Audio": {
+    case "Audio":
+    case "Table": {
       const object = editor.config.objects.find((o) => o.node === node);
       if (!object) return null;
+      if (node.tag === "Table") return <TableObject object={object} />;
       if (node.tag === "Audio") return <AudioObject object={object} />;
       if (node.tag === "Text") return <TextObject object={object} />;
       if (node.tag === "Paragraphs") return <ParagraphsObject object={object} />;
@@ -633,6 +635,51 @@ function HyperTextObject({ object }: { object: ObjectInfo }) {
       />
       {spans && !editor.readOnly ? (
         <p className="field-hint">Gloss does not label spans inside HTML yet; the other controls work as usual.</p>
+      ) : null}
+    </div>
+  );
+}
+
+/** maxTableRows is the most rows a Table shows: a crafted task of 1 MiB could hold 100,000 keys. */
+const maxTableRows = 1000;
+
+/**
+ * TableObject shows a data field that is an object (or JSON text of one)
+ * as a table of its keys and values, as Label Studio's Table does; values
+ * that are not text are shown as JSON. Everything is drawn as text.
+ */
+function TableObject({ object }: { object: ObjectInfo }) {
+  const editor = useEditor();
+  let value = objectValue(object.value, editor.data);
+  if (typeof value === "string") {
+    try {
+      value = JSON.parse(value) as JsonValue;
+    } catch {
+      // shown as it is, below
+    }
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    return (
+      <div className="lc-object">
+        <p className="lc-table-text">{asText(value ?? "")}</p>
+      </div>
+    );
+  }
+  const rows = Object.entries(value);
+  return (
+    <div className="lc-object">
+      <table className="lc-table" aria-label={`Table (${object.name})`}>
+        <tbody>
+          {rows.slice(0, maxTableRows).map(([key, cell]) => (
+            <tr key={key}>
+              <th scope="row">{key}</th>
+              <td>{typeof cell === "string" ? cell : JSON.stringify(cell)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {rows.length > maxTableRows ? (
+        <p className="field-hint" role="note">{`${rows.length - maxTableRows} of the ${rows.length} rows are not shown: a table shows at most ${maxTableRows}.`}</p>
       ) : null}
     </div>
   );

@@ -18,7 +18,7 @@ export interface ConfigNode {
   key: string;
 }
 
-export type ObjectTag = "Text" | "HyperText" | "Image" | "Paragraphs" | "Audio";
+export type ObjectTag = "Text" | "HyperText" | "Image" | "Paragraphs" | "Audio" | "Table";
 
 export type ControlTag =
   | "Choices"
@@ -81,7 +81,7 @@ export interface LabelConfig {
   imageKeys: ReadonlySet<string>;
 }
 
-const objectTags: ReadonlySet<string> = new Set(["Text", "HyperText", "Image", "Paragraphs", "Audio"]);
+const objectTags: ReadonlySet<string> = new Set(["Text", "HyperText", "Image", "Paragraphs", "Audio", "Table"]);
 const controlTags: ReadonlySet<string> = new Set([
   "Choices",
   "Labels",
