@@ -481,4 +481,15 @@ func TestHTMLFilesAreReadAsMarkup(t *testing.T) {
 	if r := uploadFiles(t, tm.owner, pid, map[string][]byte{"bad.htm": []byte("a\x00b")}); r.Status != http.StatusBadRequest || !strings.Contains(r.Raw, "NUL") {
 		t.Fatalf("a file with a NUL: %d %s", r.Status, r.Raw)
 	}
+	if r := uploadFiles(t, tm.owner, pid, map[string][]byte{"blank.html": []byte(" \n ")}); r.Status != http.StatusBadRequest || !strings.Contains(r.Raw, "no markup") {
+		t.Fatalf("a blank file: %d %s", r.Status, r.Raw)
+	}
+	// Nothing in an image project would show the markup.
+	images := tm.project(t, uploadImageConfig, nil)
+	if r := uploadFiles(t, tm.owner, images, map[string][]byte{"page.html": []byte(markup)}); r.Status != http.StatusBadRequest || !strings.Contains(r.Raw, "no HyperText or Text") {
+		t.Fatalf("an HTML file into an image project: %d %s", r.Status, r.Raw)
+	}
+	if n := taskCount(t, tm.owner, pid) + taskCount(t, tm.owner, images); n != 1 {
+		t.Fatalf("%d tasks after the refusals, want the one page", n)
+	}
 }

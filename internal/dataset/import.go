@@ -81,6 +81,9 @@ func (s *Service) importOptions(format importer.Format, keys importKeys) importe
 		l.MaxBytes = s.limits.MaxImportBytes
 	}
 	o := importer.Options{Format: format, Limits: l, TextKey: keys.text, HTMLKey: keys.html}
+	if o.HTMLKey == "" {
+		o.HTMLKey = importer.NoHTML
+	}
 	if !s.limits.AllowMissingKeys {
 		o.RequiredKeys = keys.required
 	}
@@ -146,14 +149,17 @@ func TextKey(cfg *labelconfig.Config) string {
 }
 
 // HTMLKey is the data key an HTML file's markup goes to: the first
-// HyperText's, else the text key.
+// HyperText's, else the first Text's; "" when the config has neither, and
+// nothing would show the markup.
 func HTMLKey(cfg *labelconfig.Config) string {
-	for _, o := range cfg.Objects {
-		if o.Tag == "HyperText" && o.DataKey != "" {
-			return o.DataKey
+	for _, tag := range []string{"HyperText", "Text"} {
+		for _, o := range cfg.Objects {
+			if o.Tag == tag && o.DataKey != "" {
+				return o.DataKey
+			}
 		}
 	}
-	return TextKey(cfg)
+	return ""
 }
 
 // MediaKey is the data key an uploaded media file, or a storage object

@@ -438,12 +438,14 @@ func TestSafeBaseName(t *testing.T) {
 	}
 }
 
-// TestYOLODuplicateNames checks two tasks with one image name get two files.
+// TestYOLODuplicateNames checks two tasks with one image name, or names
+// that differ only in case, get two files.
 func TestYOLODuplicateNames(t *testing.T) {
 	tasks := []*Task{
 		{ID: 1, Data: json.RawMessage(`{"image": "a/x.jpg"}`)},
 		{ID: 2, Data: json.RawMessage(`{"image": "b/x.png"}`)},
 		{ID: 3, Data: json.RawMessage(`{"image": ["first.jpg", "c/x.jpg"]}`)},
+		{ID: 4, Data: json.RawMessage(`{"image": "d/X.jpg"}`)}, // one file with x.txt where case is not told apart
 	}
 	out := mustWrite(t, YOLO, Schema{ImageKey: "image"}, tasks)
 	zr, err := zip.NewReader(bytes.NewReader(out), int64(len(out)))
@@ -454,7 +456,7 @@ func TestYOLODuplicateNames(t *testing.T) {
 	for _, f := range zr.File {
 		names = append(names, f.Name)
 	}
-	want := []string{"images/", "labels/", "labels/x.txt", "labels/x_2.txt", "labels/x_3.txt", "classes.txt", "notes.json"}
+	want := []string{"images/", "labels/", "labels/x.txt", "labels/x_2.txt", "labels/x_3.txt", "labels/X_4.txt", "classes.txt", "notes.json"}
 	if !slices.Equal(names, want) {
 		t.Errorf("entries = %q, want %q", names, want)
 	}

@@ -29,6 +29,11 @@ import (
 //     yoloWriter.labelName).
 //   - Characters that XML 1.0 cannot hold (control characters) are
 //     replaced, so the file always parses.
+//   - A rotated box is written as the axis-aligned box around it (as COCO
+//     is here); Label Studio writes its corners as if it were not turned.
+//     The image's size is the first box's that has one; Label Studio skips
+//     a task whose first region has none, text spans beside the boxes
+//     included. Boxes on a second Image are written with the first.
 func writeVOC(w io.Writer, s Schema, next func() (*Task, error)) error {
 	if s.ImageKey == "" {
 		return errors.New("the schema names no image key")
@@ -80,33 +85,21 @@ func (v *vocWriter) task(t *Task) error {
 	width, height := 0.0, 0.0
 	for _, o := range outs {
 		for _, r := range o.values {
-			if !r.isBox() {
-				continue
-			}
-			if len(boxes) == 0 {
-				var okw, okh bool
-				width, okw = r.num("original_width")
-				height, okh = r.num("original_height")
-				if !okw || !okh {
-					return nil // Label Studio skips a task whose first box has no size
-				}
-			}
+			// Boxes only: a text span's "labels" beside them is no box.
 			labels := r.strs("rectanglelabels")
-			if len(labels) == 0 {
-				labels = r.strs("labels")
-			}
-			x, okx := r.num("x")
-			y, oky := r.num("y")
-			w, okw := r.num("width")
-			h, okh := r.num("height")
-			if len(labels) == 0 || !okx || !oky || !okw || !okh {
+			x, y, w, h, ok := r.rotatedRectangle()
+			if len(labels) == 0 || !ok {
 				continue
+			}
+			if width == 0 {
+				width, _ = r.num("original_width")
+				height, _ = r.num("original_height")
 			}
 			boxes = append(boxes, vocBox{labels[0], x, y, w, h})
 		}
 	}
-	if len(boxes) == 0 {
-		return nil
+	if len(boxes) == 0 || width <= 0 || height <= 0 {
+		return nil // no box, or none says the image's size (Label Studio skips these too)
 	}
 	name := v.names.labelName(src, t.ID)
 	d := append(v.doc[:0], "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<annotation>\n"...)

@@ -112,3 +112,32 @@ func TestVOC(t *testing.T) {
 		t.Errorf("cat.xml does not parse as XML: %v %+v", err, doc)
 	}
 }
+
+// TestVOCBoxesAmongOtherRegions: a text span listed before the boxes does
+// not stand for the first box (whose size the file takes), and a rotated
+// box is written as the axis-aligned box around it.
+func TestVOCBoxesAmongOtherRegions(t *testing.T) {
+	span := map[string]any{"from_name": "ner", "to_name": "text", "type": "labels", "value": map[string]any{"start": 0, "end": 2, "labels": []string{"PER"}}}
+	turned := map[string]any{"from_name": "box", "to_name": "image", "type": "rectanglelabels", "original_width": 100, "original_height": 100,
+		"value": map[string]any{"x": 50, "y": 10, "width": 20, "height": 20, "rotation": 90, "rectanglelabels": []string{"Cat"}}}
+	b, _ := json.Marshal([]any{span, turned})
+	tasks := []*Task{{ID: 1, Data: json.RawMessage(`{"image": "a.jpg", "text": "Al"}`), Annotations: []Annotation{{ID: 1, Result: b}}}}
+	out := mustWrite(t, VOC, Schema{ImageKey: "image"}, tasks)
+	zr, err := zip.NewReader(bytes.NewReader(out), int64(len(out)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(zr.File) != 3 || zr.File[2].Name != "Annotations/a.xml" {
+		t.Fatalf("entries %v", zr.File)
+	}
+	rc, _ := zr.File[2].Open()
+	got, _ := io.ReadAll(rc)
+	// Turned 90° about its top-left corner, the 20×20 box spans x 30..50
+	// and y 10..30, less what the trigonometry's rounding takes from y
+	// before int() truncates it, as in Python.
+	for _, want := range []string{"<width>100</width>", "<xmin>30</xmin>", "<ymin>9</ymin>", "<xmax>50</xmax>", "<ymax>29</ymax>"} {
+		if !bytes.Contains(got, []byte(want)) {
+			t.Errorf("a.xml lacks %s:\n%s", want, got)
+		}
+	}
+}

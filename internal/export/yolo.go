@@ -6,6 +6,7 @@ import (
 	"hash/maphash"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"gloss/internal/text"
@@ -167,8 +168,10 @@ func (y *yoloWriter) labelName(src string, taskID int) string {
 		name = "task-" + strconv.Itoa(taskID)
 	}
 	base := name
+	// Names are told apart regardless of case: unzipped on macOS or
+	// Windows, Cat.txt and cat.txt are one file.
 	for n := 1; ; n++ {
-		if _, taken := y.used[maphash.String(usedSeed, name)]; !taken {
+		if _, taken := y.used[maphash.String(usedSeed, strings.ToLower(name))]; !taken {
 			break
 		}
 		name = base + "_" + strconv.Itoa(taskID)
@@ -176,6 +179,6 @@ func (y *yoloWriter) labelName(src string, taskID int) string {
 			name += "_" + strconv.Itoa(n)
 		}
 	}
-	y.used[maphash.String(usedSeed, name)] = struct{}{}
+	y.used[maphash.String(usedSeed, strings.ToLower(name))] = struct{}{}
 	return name
 }

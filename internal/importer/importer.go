@@ -38,6 +38,9 @@ import (
 // Format names a task file format.
 type Format string
 
+// NoHTML is the HTMLKey that refuses HTML files.
+const NoHTML = "-"
+
 // The supported formats.
 const (
 	JSON  Format = "json"  // an array of tasks, or a single task object
@@ -181,7 +184,8 @@ type Options struct {
 	// or null value is fine. Nil requires nothing.
 	RequiredKeys []string
 	// HTMLKey is the data key that holds an HTML file's markup. It
-	// defaults to TextKey.
+	// defaults to TextKey; NoHTML refuses HTML files (nothing would show
+	// them).
 	HTMLKey string
 	// PredictionFields are data keys whose values are prediction results
 	// (Label Studio's preannotated_from_fields): each is taken out of
@@ -253,6 +257,9 @@ func Parse(r io.Reader, o Options, fn func(Task) error) (int, error) {
 	case TXT:
 		err = p.parseText(r)
 	case HTML:
+		if o.HTMLKey == NoHTML {
+			return 0, &RowError{Msg: "this project's labeling config has no HyperText or Text to show an HTML file"}
+		}
 		err = p.parseHTML(r)
 	default:
 		return 0, fmt.Errorf("unsupported import format %q", o.Format)

@@ -207,6 +207,9 @@ func (p *parser) parseHTML(r io.Reader) error {
 	if err := checkText(text); err != nil {
 		return &RowError{Row: 1, Msg: "the file " + err.Error()}
 	}
+	if strings.TrimSpace(text) == "" {
+		return &RowError{Msg: "the file holds no markup"}
+	}
 	keys := []string{p.o.HTMLKey}
 	return p.deliver(Task{Data: textData(p.o.HTMLKey, text), Keys: keys}, 1, 0, missingName(keys, p.o.RequiredKeys))
 }

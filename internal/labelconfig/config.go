@@ -749,9 +749,12 @@ func (b *builder) addOption(n *Node, s scope) (*TaxonomyNode, error) {
 	ctl.accept[value] = true
 	ctl.accept[stored] = true
 	if isLabelsTag(ctl.Tag) {
-		max := maxUsages(n)
-		if max == 0 {
-			max = ctl.defaultUsages
+		// As Label Studio reads it, Number(label || labels): a Label's own
+		// value, when it has one, decides alone, even one that bounds
+		// nothing; the editor reads it the same way.
+		max := ctl.defaultUsages
+		if n.Attr("maxUsages") != "" {
+			max = maxUsages(n)
 		}
 		if max > 0 {
 			if ctl.maxUsages == nil {

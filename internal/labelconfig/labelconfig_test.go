@@ -1000,6 +1000,18 @@ func TestMaxUsages(t *testing.T) {
 			t.Errorf("%s: two Cars give %v, want bounded %v", attr, err, bound)
 		}
 	}
+	// A Label's own value decides alone, as Label Studio's
+	// Number(label || labels) reads it, even one that bounds nothing.
+	own, err := Parse(`<View><Image name="image" value="$image"/><RectangleLabels name="box" toName="image" maxUsages="1"><Label value="Car" maxUsages="0"/><Label value="Bus"/></RectangleLabels></View>`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := own.ValidateResult([]map[string]any{box("Car"), box("Car")}, nil); err != nil {
+		t.Errorf("Car's own maxUsages=\"0\" bounds nothing: %v", err)
+	}
+	if err := own.ValidateResult([]map[string]any{box("Bus"), box("Bus")}, nil); err == nil {
+		t.Error("Bus has the tag's bound of 1, but two were accepted")
+	}
 	// HyperTextLabels keep their labels under "htmllabels".
 	html, err := Parse(`<View><HyperText name="page" value="$html"/><HyperTextLabels name="ner" toName="page" maxUsages="1"><Label value="PII"/></HyperTextLabels></View>`)
 	if err != nil {

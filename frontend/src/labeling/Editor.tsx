@@ -650,14 +650,16 @@ const maxTableRows = 1000;
  */
 function TableObject({ object }: { object: ObjectInfo }) {
   const editor = useEditor();
-  let value = objectValue(object.value, editor.data);
-  if (typeof value === "string") {
+  // Parsed once per task, not on every edit of the annotation.
+  const value = useMemo(() => {
+    const raw = objectValue(object.value, editor.data);
+    if (typeof raw !== "string") return raw;
     try {
-      value = JSON.parse(value) as JsonValue;
+      return JSON.parse(raw) as JsonValue;
     } catch {
-      // shown as it is, below
+      return raw; // shown as it is, below
     }
-  }
+  }, [object.value, editor.data]);
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     return (
       <div className="lc-object">

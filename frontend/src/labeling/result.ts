@@ -105,11 +105,18 @@ export function labelsOf(item: RegionItem): string[] {
   return strings(item.value[labelKey(item.type)]);
 }
 
-/** usages counts the regions of result that control labels with value (what a label's maxUsages bounds). */
-export function usages(result: readonly ResultItem[], control: ControlInfo, value: string): number {
+/**
+ * usages counts the regions of result that control labels with option
+ * (what its maxUsages bounds), by either of its spellings, as the server
+ * counts them: a prediction may carry the value where the editor writes
+ * the alias.
+ */
+export function usages(result: readonly ResultItem[], control: ControlInfo, option: OptionInfo): number {
   let n = 0;
   for (const item of result) {
-    if (isRegion(item) && item.from_name === control.name && labelsOf(item).includes(value)) n++;
+    if (!isRegion(item) || item.from_name !== control.name) continue;
+    const labels = labelsOf(item);
+    if (labels.includes(option.value) || labels.includes(option.label)) n++;
   }
   return n;
 }
@@ -121,7 +128,7 @@ export function usages(result: readonly ResultItem[], control: ControlInfo, valu
 export function usedUp(result: readonly ResultItem[], control: ControlInfo, labels: readonly string[]): OptionInfo | null {
   for (const value of labels) {
     const option = control.options.find((o) => o.value === value);
-    if (option?.maxUsages != null && usages(result, control, value) >= option.maxUsages) return option;
+    if (option?.maxUsages != null && usages(result, control, option) >= option.maxUsages) return option;
   }
   return null;
 }

@@ -180,14 +180,23 @@ const sampleImage = `data:image/svg+xml,${encodeURIComponent(
     `<text x="320" y="380" font-family="sans-serif" font-size="22" text-anchor="middle" fill="#1e3a8a">Sample image</text></svg>`,
 )}`;
 
-/** sampleData makes a task for the preview: text for Text fields, a drawing for Image fields. */
+/** sampleRecord is a Table's field in the preview. */
+const sampleRecord: JsonValue = { name: "Ada Lovelace", born: 1815, field: "mathematics" };
+
+/** sampleData makes a task for the preview: text for Text fields, a drawing for Image fields, a record for Tables. */
 function sampleData(config: NonNullable<ReturnType<typeof parseLabelConfig>["config"]>): JsonValue {
   const data: { [key: string]: JsonValue } = {};
   for (const object of config.objects) {
     const key = /^\$([A-Za-z0-9_]+)/.exec(object.value)?.[1];
     if (!key) continue;
     data[key] =
-      object.tag === "Image" ? sampleImage : object.tag === "HyperText" ? "<p>Some <b>HTML</b> from a task.</p>" : sampleText;
+      object.tag === "Image"
+        ? sampleImage
+        : object.tag === "HyperText"
+          ? "<p>Some <b>HTML</b> from a task.</p>"
+          : object.tag === "Table"
+            ? sampleRecord
+            : sampleText;
   }
   return data;
 }
