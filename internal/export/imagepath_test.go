@@ -87,21 +87,21 @@ func FuzzImagePath(f *testing.F) {
 		}
 
 		names := func() []string {
-			y := &yoloWriter{used: map[uint64]struct{}{}}
-			return []string{y.labelName(src, taskID), y.labelName(src, taskID+1), y.labelName(src, taskID)}
+			f := newFileNames()
+			return []string{f.unique(src, taskID), f.unique(src, taskID+1), f.unique(src, taskID)}
 		}
 		first, again := names(), names()
 		for i, n := range first {
 			if n != again[i] {
-				t.Fatalf("labelName(%q) is not deterministic: %q then %q", src, first, again)
+				t.Fatalf("unique(%q) is not deterministic: %q then %q", src, first, again)
 			}
-			checkArchivePath(t, "labelName", src, "labels/"+n+".txt")
+			checkArchivePath(t, "fileNames.unique", src, "labels/"+n+".txt")
 			if strings.Contains(n, "/") {
-				t.Fatalf("labelName(%q) = %q holds a separator", src, n)
+				t.Fatalf("unique(%q) = %q holds a separator", src, n)
 			}
 		}
 		if first[0] == first[1] || first[0] == first[2] || first[1] == first[2] {
-			t.Fatalf("labelName(%q) repeats a name: %q", src, first)
+			t.Fatalf("unique(%q) repeats a name: %q", src, first)
 		}
 
 		// The same through the real writer: every entry of the archive.

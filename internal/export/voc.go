@@ -26,7 +26,7 @@ import (
 //     non-cancelled one, as YOLO does here; Label Studio writes a file
 //     per annotation over the same name.
 //   - File names are sanitized and made unique as YOLO's are (see
-//     yoloWriter.labelName).
+//     fileNames).
 //   - Characters that XML 1.0 cannot hold (control characters) are
 //     replaced, so the file always parses.
 //   - A rotated box is written as the axis-aligned box around it (as COCO
@@ -45,7 +45,7 @@ func writeVOC(w io.Writer, s Schema, next func() (*Task, error)) error {
 			return err
 		}
 	}
-	v := &vocWriter{names: &yoloWriter{used: make(map[uint64]struct{})}, schema: s, zw: zw, modified: t0}
+	v := &vocWriter{names: newFileNames(), schema: s, zw: zw, modified: t0}
 	if err := each(next, v.task); err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func writeVOC(w io.Writer, s Schema, next func() (*Task, error)) error {
 
 // vocWriter holds the state of one VOC export.
 type vocWriter struct {
-	names    *yoloWriter // for its unique file names
+	names    fileNames
 	schema   Schema
 	zw       *zip.Writer
 	modified time.Time
@@ -101,7 +101,7 @@ func (v *vocWriter) task(t *Task) error {
 	if len(boxes) == 0 || width <= 0 || height <= 0 {
 		return nil // no box, or none says the image's size (Label Studio skips these too)
 	}
-	name := v.names.labelName(src, t.ID)
+	name := v.names.unique(src, t.ID)
 	d := append(v.doc[:0], "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<annotation>\n"...)
 	d = vocElement(d, "folder", "images")
 	d = vocElement(d, "filename", safeBaseName(src, t.ID))

@@ -49,7 +49,7 @@ func writeYOLO(w io.Writer, s Schema, next func() (*Task, error)) error {
 			return err
 		}
 	}
-	y := &yoloWriter{schema: s, zw: zw, modified: t0, cats: newCategories(s.Labels, s.Categories), used: make(map[uint64]struct{})}
+	y := &yoloWriter{schema: s, zw: zw, modified: t0, cats: newCategories(s.Labels, s.Categories), names: newFileNames()}
 	if err := each(next, y.task); err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ type yoloWriter struct {
 	zw       *zip.Writer
 	modified time.Time
 	cats     *categories
-	used     map[uint64]struct{} // maphash of the label file names used
+	names    fileNames
 	lines    []byte
 }
 
@@ -115,7 +115,7 @@ func (y *yoloWriter) task(t *Task) error {
 			y.region(v)
 		}
 	}
-	return y.file("labels/"+y.labelName(src, t.ID)+".txt", y.lines)
+	return y.file("labels/"+y.names.unique(src, t.ID)+".txt", y.lines)
 }
 
 // region appends the lines of one region, one per label, as
@@ -158,11 +158,21 @@ func (y *yoloWriter) region(v value) {
 	}
 }
 
-// usedSeed seeds the hashes of the label file names used.
+// fileNames hands out the names of an archive's per-image files (YOLO's
+// label files, VOC's annotation files): the image's base name made safe,
+// without its extension, and unique. The names used are remembered by a
+// 64-bit hash each (a collision only renames a file that did not need it).
+type fileNames struct {
+	used map[uint64]struct{}
+}
+
+func newFileNames() fileNames { return fileNames{used: make(map[uint64]struct{})} }
+
+// usedSeed seeds the hashes of the file names used.
 var usedSeed = maphash.MakeSeed()
 
-// labelName returns the unused label file name (without .txt) for an image.
-func (y *yoloWriter) labelName(src string, taskID int) string {
+// unique returns the unused file name (without extension) for an image.
+func (f fileNames) unique(src string, taskID int) string {
 	name := text.Clip(stem(safeBaseName(src, taskID)), maxNameBytes-12)
 	if name == "" || name == "." || name == ".." {
 		name = "task-" + strconv.Itoa(taskID)
@@ -171,7 +181,7 @@ func (y *yoloWriter) labelName(src string, taskID int) string {
 	// Names are told apart regardless of case: unzipped on macOS or
 	// Windows, Cat.txt and cat.txt are one file.
 	for n := 1; ; n++ {
-		if _, taken := y.used[maphash.String(usedSeed, strings.ToLower(name))]; !taken {
+		if _, taken := f.used[maphash.String(usedSeed, strings.ToLower(name))]; !taken {
 			break
 		}
 		name = base + "_" + strconv.Itoa(taskID)
@@ -179,6 +189,6 @@ func (y *yoloWriter) labelName(src string, taskID int) string {
 			name += "_" + strconv.Itoa(n)
 		}
 	}
-	y.used[maphash.String(usedSeed, strings.ToLower(name))] = struct{}{}
+	f.used[maphash.String(usedSeed, strings.ToLower(name))] = struct{}{}
 	return name
 }
