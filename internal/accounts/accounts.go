@@ -65,6 +65,7 @@ type Sessions interface {
 type Service struct {
 	client     *ent.Client
 	key        secret.Key
+	tokens     secret.TokenHasher // of key: how API tokens are stored
 	sessions   Sessions
 	publicURL  string // empty: derive from the request
 	openSignup bool
@@ -89,6 +90,7 @@ func NewService(client *ent.Client, sessions Sessions, o Options) *Service {
 	return &Service{
 		client:     client,
 		key:        o.Key,
+		tokens:     o.Key.TokenHasher(),
 		sessions:   sessions,
 		publicURL:  o.PublicURL,
 		openSignup: o.OpenSignup,
@@ -326,7 +328,7 @@ func (s *Service) keyEarlierTokenHashes(ctx context.Context, client *ent.Client)
 			return err
 		}
 	}
-	tokens := s.key.TokenHasher()
+	tokens := s.tokens
 	quiet := audit.Quiet(ctx) // one event for all, below
 	apiTokens, err := client.APIToken.Query().Where(plain(apitoken.FieldTokenHash)).
 		Select(apitoken.FieldTokenHash).All(ctx)
@@ -1189,7 +1191,7 @@ func (s *Service) ResetAPIToken(ctx context.Context) (string, error) {
 // differs: whether the operator or a reset changed it cannot be told, and
 // the safe guess is the reset.
 func (s *Service) startupToken(ctx context.Context, client *ent.Client, u *ent.User, created bool, token string) error {
-	h := s.key.TokenHasher().Hash(token)
+	h := s.tokens.Hash(token)
 	var last []byte // ent gives a NULL as a pointer to nil
 	if u.StartupTokenHash != nil {
 		last = *u.StartupTokenHash
@@ -1226,7 +1228,7 @@ func (s *Service) setAPIToken(ctx context.Context, client *ent.Client, userID in
 	if _, err := client.APIToken.Delete().Where(apitoken.UserID(userID)).Exec(ctx); err != nil {
 		return err
 	}
-	return client.APIToken.Create().SetUserID(userID).SetTokenHash(s.key.TokenHasher().Hash(token)).Exec(ctx)
+	return client.APIToken.Create().SetUserID(userID).SetTokenHash(s.tokens.Hash(token)).Exec(ctx)
 }
 
 // NewInviteLink gives a new organization its annotator invite link, as
