@@ -307,7 +307,13 @@ func (s *Service) Update(ctx context.Context, id int, in Input) (*ent.Webhook, e
 	if in.Events != nil {
 		u.SetEvents(names(in.Events))
 	}
-	return u.Save(ctx)
+	// Only while the URL is still the one read: headers given for it must
+	// not land on a URL another change put in meanwhile.
+	saved, err := u.Where(webhook.URL(h.URL)).Save(ctx)
+	if ent.IsNotFound(err) {
+		return nil, fault.Invalid("webhook %d changed while this change was made: read it again and retry", id)
+	}
+	return saved, err
 }
 
 // Delete deletes a webhook with its delivery log; deliveries not yet sent
