@@ -17,6 +17,7 @@ import (
 	"gloss/ent/throttle"
 	"gloss/internal/database"
 	"gloss/internal/fault"
+	"gloss/internal/secret"
 	"gloss/internal/viewer"
 )
 
@@ -44,7 +45,12 @@ func testProcesses(t *testing.T, n int) map[string][]*Service {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
-		return NewService(db.Client, nil, Options{Dialect: db.Dialect})
+		// The server's key, which the service hashes tokens under.
+		key, err := secret.Load("", "a test key of at least thirty-two characters")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return NewService(db.Client, nil, Options{Key: key, Dialect: db.Dialect})
 	}
 	dir := t.TempDir()
 	for range n {
