@@ -2,6 +2,7 @@ package labeling
 
 import (
 	"context"
+	stdsql "database/sql"
 	"encoding/json"
 	"errors"
 	"math"
@@ -13,7 +14,6 @@ import (
 	"gloss/ent"
 	"gloss/ent/annotation"
 	"gloss/ent/draft"
-	"gloss/ent/privacy"
 	"gloss/ent/project"
 	"gloss/ent/task"
 	"gloss/internal/audit"
@@ -184,14 +184,14 @@ func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in Annotatio
 // cost no statement of their own when, as on most submits, there is
 // neither.
 type submitState struct {
-	Total       int        `json:"total_annotations"`
-	Cancelled   int        `json:"cancelled_annotations"`
-	LockedBy    *int       `json:"locked_by_id"`
-	LockedUntil *time.Time `json:"locked_until"`
-	Overlap     int        `json:"overlap"`
-	Mine        *int       `json:"mine"`  // the id of userID's annotation of the task, if any
-	Draft       bool       `json:"draft"` // userID has a draft of the task
-	Heard       bool       `json:"heard"` // a webhook hears the project's ANNOTATION_CREATED (webhook.Listening)
+	Total       int
+	Cancelled   int
+	LockedBy    *int
+	LockedUntil *time.Time
+	Overlap     int
+	Mine        *int // the id of userID's annotation of the task, if any
+	Draft       bool // userID has a draft of the task
+	Heard       bool // a webhook hears the project's ANNOTATION_CREATED (webhook.Listening)
 }
 
 // submitState locks task t's row until the transaction ends (lockRow)
@@ -206,33 +206,61 @@ func (s *Service) submitState(ctx context.Context, client *ent.Client, t *ent.Ta
 	if err := s.lockRow(ctx, client, t.ID); err != nil {
 		return nil, err
 	}
-	var rows []submitState
-	err := client.Task.Query().Where(task.ID(t.ID)).Modify(func(sel *sql.Selector) {
-		p := sql.Table(project.Table)
-		a := sql.Table(annotation.Table)
-		mine := sql.Select(a.C(annotation.FieldID)).From(a).Where(sql.And(
-			sql.ColumnsEQ(a.C(annotation.FieldTaskID), sel.C(task.FieldID)),
-			sql.EQ(a.C(annotation.FieldCompletedByID), userID),
-		)).Limit(1)
-		d := sql.Table(draft.Table)
-		drafts := sql.Select(d.C(draft.FieldID)).From(d).Where(sql.And(
-			sql.ColumnsEQ(d.C(draft.FieldTaskID), sel.C(task.FieldID)),
-			sql.EQ(d.C(draft.FieldUserID), userID),
-		))
-		sel.Join(p).On(sel.C(task.FieldProjectID), p.C(project.FieldID))
-		sel.Select(sel.C(task.FieldTotalAnnotations), sel.C(task.FieldCancelledAnnotations),
-			sel.C(task.FieldLockedByID), sel.C(task.FieldLockedUntil), p.C(project.FieldOverlap))
-		sel.AppendSelectExprAs(mine, "mine")
-		sel.AppendSelectExprAs(sql.Exists(drafts), "draft")
-		sel.AppendSelectExprAs(webhook.Listening(t.OrganizationID, t.ProjectID, webhook.AnnotationCreated), "heard")
-	}).Scan(privacy.DecisionContext(ctx, privacy.Allow), &rows)
+	values := []any{t.ID, userID, t.OrganizationID, t.ProjectID}
+	query, args, err := s.shapes.Statement(s.dialect, "submitState", values, func(ctx context.Context, c *ent.Client, v []any) error {
+		taskID, userID, orgID, projectID := v[0].(int), v[1].(int), v[2].(int), v[3].(int)
+		return c.Task.Query().Where(task.ID(taskID)).Modify(func(sel *sql.Selector) {
+			p := sql.Table(project.Table)
+			a := sql.Table(annotation.Table)
+			mine := sql.Select(a.C(annotation.FieldID)).From(a).Where(sql.And(
+				sql.ColumnsEQ(a.C(annotation.FieldTaskID), sel.C(task.FieldID)),
+				sql.EQ(a.C(annotation.FieldCompletedByID), userID),
+			)).Limit(1)
+			d := sql.Table(draft.Table)
+			drafts := sql.Select(d.C(draft.FieldID)).From(d).Where(sql.And(
+				sql.ColumnsEQ(d.C(draft.FieldTaskID), sel.C(task.FieldID)),
+				sql.EQ(d.C(draft.FieldUserID), userID),
+			))
+			sel.Join(p).On(sel.C(task.FieldProjectID), p.C(project.FieldID))
+			sel.Select(sel.C(task.FieldTotalAnnotations), sel.C(task.FieldCancelledAnnotations),
+				sel.C(task.FieldLockedByID), sel.C(task.FieldLockedUntil), p.C(project.FieldOverlap))
+			sel.AppendSelectExprAs(mine, "mine")
+			sel.AppendSelectExprAs(sql.Exists(drafts), "draft")
+			sel.AppendSelectExprAs(webhook.Listening(orgID, projectID, webhook.AnnotationCreated), "heard")
+		}).Scan(ctx, &[]struct{}{})
+	})
 	if err != nil {
 		return nil, err
 	}
-	if len(rows) == 0 {
+	rows, err := client.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
 		return nil, fault.New(fault.NotFound, "task %d not found", t.ID)
 	}
-	return &rows[0], nil
+	var st submitState
+	var lockedBy, mine stdsql.NullInt64
+	var lockedUntil stdsql.NullTime
+	if err := rows.Scan(&st.Total, &st.Cancelled, &lockedBy, &lockedUntil, &st.Overlap, &mine, &st.Draft, &st.Heard); err != nil {
+		return nil, err
+	}
+	if lockedBy.Valid {
+		id := int(lockedBy.Int64)
+		st.LockedBy = &id
+	}
+	if lockedUntil.Valid {
+		st.LockedUntil = &lockedUntil.Time
+	}
+	if mine.Valid {
+		id := int(mine.Int64)
+		st.Mine = &id
+	}
+	return &st, rows.Close()
 }
 
 // hasRoom decides, with the task row locked (so two concurrent submits are
@@ -301,10 +329,23 @@ func (s *Service) lockRow(ctx context.Context, client *ent.Client, id int) error
 	if !s.postgres {
 		return nil
 	}
-	_, err := client.Task.Query().Where(task.ID(id)).
-		Modify(func(s *sql.Selector) { s.ForUpdate() }).
-		Select(task.FieldID).Ints(privacy.DecisionContext(ctx, privacy.Allow))
-	return err
+	query, args, err := s.shapes.Statement(s.dialect, "lockRow", []any{id}, func(ctx context.Context, c *ent.Client, v []any) error {
+		_, err := c.Task.Query().Where(task.ID(v[0].(int))).
+			Modify(func(s *sql.Selector) { s.ForUpdate() }).
+			Select(task.FieldID).Ints(ctx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	rows, err := client.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	return rows.Err()
 }
 
 // own loads an annotation the viewer may change: a visible annotation of

@@ -11,6 +11,7 @@ import (
 
 	"gloss/ent"
 	"gloss/internal/audit"
+	"gloss/internal/database"
 	"gloss/internal/draft"
 )
 
@@ -20,11 +21,15 @@ type Service struct {
 	audit    *audit.Log
 	drafts   *draft.Service // a submit removes the draft it replaces
 	postgres bool           // row locks are taken (see lockRow)
+	dialect  string
+	// shapes are the stream's and the submit's statements, which run
+	// past the privacy policies, built by ent once each.
+	shapes database.Shapes
 }
 
 // NewService returns a Service over client, of the dialect
 // (database.DB.Dialect), that records task views and reviews in log and
 // removes the drafts that submits replace through drafts.
 func NewService(client *ent.Client, log *audit.Log, drafts *draft.Service, dialect string) *Service {
-	return &Service{client: client, audit: log, drafts: drafts, postgres: dialect == entdialect.Postgres}
+	return &Service{client: client, audit: log, drafts: drafts, postgres: dialect == entdialect.Postgres, dialect: dialect}
 }

@@ -11,7 +11,6 @@ import (
 
 	"gloss/ent"
 	"gloss/ent/predicate"
-	"gloss/ent/privacy"
 	"gloss/ent/project"
 	"gloss/ent/task"
 	"gloss/internal/audit"
@@ -173,41 +172,12 @@ const pickBatch = 8
 // read. The overlap is p's, read before the transaction: the search only
 // proposes, and lockIn judges each task by its project's overlap now.
 func (s *Service) candidates(ctx context.Context, p *ent.Project, userID, from int, now time.Time, tried []int, n int) ([]int, error) {
-	client := database.ClientFrom(ctx, s.client)
 	search := func(after bool) ([]int, error) {
-		return client.Task.Query().Modify(func(s *sql.Selector) {
-			b := sql.Dialect(s.Dialect())
-			h := sql.Table(task.Table)
-			union := b.Select(h.C(task.FieldID)).From(h).Where(sql.And(
-				sql.EQ(h.C(task.FieldLockedByID), userID),
-				sql.EQ(h.C(task.FieldProjectID), p.ID),
-			)).OrderBy(h.C(task.FieldID)).Limit(1)
-			if len(tried) > 0 {
-				union.Where(sql.NotIn(h.C(task.FieldID), anyInts(tried)...))
-			}
-			union = b.Select(task.FieldID).From(union.As("held"))
-			for k := 0; k < p.Overlap; k++ {
-				t := sql.Table(task.Table)
-				pick := b.Select(t.C(task.FieldID)).From(t).Where(sql.And(
-					sql.EQ(t.C(task.FieldProjectID), p.ID),
-					sql.GTE(t.C(task.FieldTotalAnnotations), k),
-					sql.LTE(t.C(task.FieldTotalAnnotations), k),
-				)).OrderBy(t.C(task.FieldTotalAnnotations), t.C(task.FieldID)).Limit(n)
-				if after {
-					pick.Where(sql.GTE(t.C(task.FieldID), from))
-				} else if from > 0 {
-					pick.Where(sql.LT(t.C(task.FieldID), from))
-				}
-				free(userID, now)(pick)
-				notAnnotatedBy(userID)(pick)
-				if len(tried) > 0 {
-					pick.Where(sql.NotIn(t.C(task.FieldID), anyInts(tried)...))
-				}
-				union.UnionAll(b.Select(task.FieldID).From(pick.As("k" + strconv.Itoa(k))))
-			}
-			s.Where(sql.In(s.C(task.FieldID), union))
-			heldFirst(userID)(s)
-		}).Order(ent.Asc(task.FieldID)).Limit(n).IDs(ctx)
+		query, args, err := s.candidateSearch(p, userID, from, now, tried, n, after)
+		if err != nil {
+			return nil, err
+		}
+		return s.ids(ctx, query, args)
 	}
 	ids, err := search(true)
 	if len(ids) == 0 && err == nil && from > 0 {
@@ -216,11 +186,89 @@ func (s *Service) candidates(ctx context.Context, p *ent.Project, userID, from i
 	return ids, err
 }
 
+// candidateSearch is the statement of one of candidates' searches: of the
+// tasks from the keyset start on (after), or else of those below it.
+func (s *Service) candidateSearch(p *ent.Project, userID, from int, now time.Time, tried []int, n int, after bool) (string, []any, error) {
+	// Everything that changes the statement's form is in the key; values
+	// holds the rest, in the order build reads them.
+	key := struct {
+		op                   string
+		overlap, tried, n    int
+		after, belowTheStart bool
+	}{"candidates", p.Overlap, len(tried), n, after, !after && from > 0}
+	values := append([]any{userID, p.ID, from, now}, anyInts(tried)...)
+	return s.shapes.Statement(s.dialect, key, values, func(ctx context.Context, c *ent.Client, v []any) error {
+		userID, projectID, from, now, tried := v[0].(int), v[1].(int), v[2], v[3].(time.Time), v[4:]
+		_, err := c.Task.Query().Modify(func(s *sql.Selector) {
+			b := sql.Dialect(s.Dialect())
+			h := sql.Table(task.Table)
+			union := b.Select(h.C(task.FieldID)).From(h).Where(sql.And(
+				sql.EQ(h.C(task.FieldLockedByID), userID),
+				sql.EQ(h.C(task.FieldProjectID), projectID),
+			)).OrderBy(h.C(task.FieldID)).Limit(1)
+			if len(tried) > 0 {
+				union.Where(sql.NotIn(h.C(task.FieldID), tried...))
+			}
+			union = b.Select(task.FieldID).From(union.As("held"))
+			for k := 0; k < key.overlap; k++ {
+				t := sql.Table(task.Table)
+				pick := b.Select(t.C(task.FieldID)).From(t).Where(sql.And(
+					sql.EQ(t.C(task.FieldProjectID), projectID),
+					sql.GTE(t.C(task.FieldTotalAnnotations), k),
+					sql.LTE(t.C(task.FieldTotalAnnotations), k),
+				)).OrderBy(t.C(task.FieldTotalAnnotations), t.C(task.FieldID)).Limit(n)
+				if key.after {
+					pick.Where(sql.GTE(t.C(task.FieldID), from))
+				} else if key.belowTheStart {
+					pick.Where(sql.LT(t.C(task.FieldID), from))
+				}
+				free(userID, now)(pick)
+				notAnnotatedBy(userID)(pick)
+				if len(tried) > 0 {
+					pick.Where(sql.NotIn(t.C(task.FieldID), tried...))
+				}
+				union.UnionAll(b.Select(task.FieldID).From(pick.As("k" + strconv.Itoa(k))))
+			}
+			s.Where(sql.In(s.C(task.FieldID), union))
+			heldFirst(userID)(s)
+		}).Order(ent.Asc(task.FieldID)).Limit(n).IDs(ctx)
+		return err
+	})
+}
+
+// ids runs a query of task ids, in the transaction ctx carries or else
+// beside the writer.
+func (s *Service) ids(ctx context.Context, query string, args []any) ([]int, error) {
+	rows, err := database.ClientFrom(ctx, s.client).QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int
+	for rows.Next() {
+		var id int
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
 // anyInts returns v as arguments of a statement.
 func anyInts(v []int) []any {
 	out := make([]any, len(v))
 	for i, id := range v {
 		out[i] = id
+	}
+	return out
+}
+
+// intsOf returns the ints of v.
+func intsOf(v []any) []int {
+	out := make([]int, len(v))
+	for i, x := range v {
+		out[i] = x.(int)
 	}
 	return out
 }
@@ -291,33 +339,48 @@ func (s *Service) inTx(ctx context.Context, fn func(context.Context) error) erro
 // update names no task): NextTask records the hand-out as task.handed_out.
 func (s *Service) lockIn(ctx context.Context, ids []int, projectID, userID int, now time.Time) (int, error) {
 	client := database.ClientFrom(ctx, s.client)
-	takeable := takeable(userID, now)
 	quiet := audit.Quiet(ctx)
-	// The tasks handed to userID in the project, if any, whether the
-	// search proposed them or not: a hand-out that committed after the
-	// search (of the same user, in turn: oneHandOutAtATime) holds one, and
-	// they come first (heldFirst).
-	held := task.And(task.LockedByID(userID), task.ProjectID(projectID))
 	var passed []int // found by the SELECT, then refused by the UPDATE (PostgreSQL)
 	for len(ids) > 0 {
-		got, err := client.Task.Query().Where(task.Or(task.IDIn(ids...), held)).Where(takeable...).
-			Order(ent.Asc(task.FieldID)).Limit(1).
-			Modify(func(sel *sql.Selector) {
-				if len(passed) > 0 {
-					sel.Where(sql.NotIn(sel.C(task.FieldID), anyInts(passed)...))
-				}
-				heldFirst(userID)(sel) // ids' order
-				if s.postgres {
-					sel.ForUpdate(sql.WithLockAction(sql.SkipLocked))
-				}
-			}).
-			IDs(privacy.DecisionContext(ctx, privacy.Allow))
+		key := struct {
+			op          string
+			ids, passed int
+			rowLock     bool
+		}{"lockIn", len(ids), len(passed), s.postgres}
+		values := slices.Concat([]any{userID, projectID, now}, anyInts(ids), anyInts(passed))
+		query, args, err := s.shapes.Statement(s.dialect, key, values, func(ctx context.Context, c *ent.Client, v []any) error {
+			userID, projectID, now := v[0].(int), v[1].(int), v[2].(time.Time)
+			ids, passed := v[3:3+key.ids], v[3+key.ids:]
+			// The tasks handed to userID in the project, if any, whether
+			// the search proposed them or not: a hand-out that committed
+			// after the search (of the same user, in turn:
+			// oneHandOutAtATime) holds one, and they come first
+			// (heldFirst).
+			held := task.And(task.LockedByID(userID), task.ProjectID(projectID))
+			_, err := c.Task.Query().Where(task.Or(task.IDIn(intsOf(ids)...), held)).Where(takeable(userID, now)...).
+				Order(ent.Asc(task.FieldID)).Limit(1).
+				Modify(func(sel *sql.Selector) {
+					if len(passed) > 0 {
+						sel.Where(sql.NotIn(sel.C(task.FieldID), passed...))
+					}
+					heldFirst(userID)(sel) // ids' order
+					if key.rowLock {
+						sel.ForUpdate(sql.WithLockAction(sql.SkipLocked))
+					}
+				}).
+				IDs(ctx)
+			return err
+		})
+		if err != nil {
+			return 0, err
+		}
+		got, err := s.ids(ctx, query, args)
 		if err != nil || len(got) == 0 {
 			return 0, err
 		}
 		id := got[0]
 		n, err := client.Task.Update().
-			Where(task.ID(id)).Where(takeable...).
+			Where(task.ID(id)).Where(takeable(userID, now)...).
 			SetLockedByID(userID).
 			SetLockedUntil(now.Add(LockTTL)).
 			// Taking the lock is not a change to the task: its updated_at

@@ -31,18 +31,21 @@ func TestStreamSeeksTheTaskAnnotations(t *testing.T) {
 	defer db.Close()
 	now := time.Now()
 	p := &ent.Project{ID: 1, Overlap: 2}
-	reads := map[string]func(*ent.Client) error{
-		"the candidate search": func(c *ent.Client) error {
-			_, err := (&Service{client: c}).candidates(ctx, p, 7, 0, now, []int{3}, pickBatch)
-			return err
-		},
-		"the lock's conditions": func(c *ent.Client) error {
+	search := func() (string, []any, error) {
+		return (&Service{dialect: dialect.SQLite}).candidateSearch(p, 7, 0, now, []int{3}, pickBatch, true)
+	}
+	conditions := func() (string, []any, error) {
+		return database.Statement(ctx, dialect.SQLite, func(c *ent.Client) error {
 			_, err := c.Task.Query().Where(task.IDIn(1, 2, 3)).Where(takeable(7, now)...).IDs(ctx)
 			return err
-		},
+		})
+	}
+	reads := map[string]func() (string, []any, error){
+		"the candidate search":  search,
+		"the lock's conditions": conditions,
 	}
 	for name, read := range reads {
-		query, args, err := database.Statement(ctx, dialect.SQLite, read)
+		query, args, err := read()
 		if err != nil {
 			t.Fatal(err)
 		}
