@@ -476,8 +476,8 @@ func TaskPolicy() ent.Policy {
 			if v == nil {
 				return privacy.Skip
 			}
-			if scope := ProjectScope(v); scope != nil {
-				q.Where(task.HasProjectWith(scope))
+			if scope := taskScope(v); scope != nil {
+				q.Where(scope)
 			}
 			if !SeesEveryTask(v) {
 				q.Where(HandedTo(v.UserID))
@@ -511,8 +511,8 @@ func TaskPolicy() ent.Policy {
 					}
 				}
 				m.Where(task.OrganizationID(v.OrgID))
-				if scope := ProjectScope(v); scope != nil {
-					m.Where(task.HasProjectWith(scope))
+				if scope := taskScope(v); scope != nil {
+					m.Where(scope)
 				}
 				return privacy.Allow
 			}
@@ -716,8 +716,8 @@ func PredictionPolicy() ent.Policy {
 	return policy(
 		[]privacy.QueryRule{privacy.PredictionQueryRuleFunc(func(ctx context.Context, q *gen.PredictionQuery) error {
 			if v := viewer.User(ctx); v != nil {
-				if scope := ProjectScope(v); scope != nil {
-					q.Where(prediction.HasTaskWith(task.HasProjectWith(scope)))
+				if scope := taskScope(v); scope != nil {
+					q.Where(prediction.HasTaskWith(scope))
 				}
 				if !SeesEveryTask(v) {
 					q.Where(prediction.HasTaskWith(HandedTo(v.UserID)))
@@ -736,8 +736,8 @@ func PredictionPolicy() ent.Policy {
 					return err
 				}
 			case isUpdateOrDelete(m.Op()):
-				if scope := ProjectScope(v); scope != nil {
-					m.Where(prediction.HasTaskWith(task.HasProjectWith(scope)))
+				if scope := taskScope(v); scope != nil {
+					m.Where(prediction.HasTaskWith(scope))
 				}
 			}
 			return privacy.Skip
@@ -826,24 +826,56 @@ func OwnTasksIn(projectID, userID int) predicate.Task {
 // allocations, on every read and change by every member below admin (a
 // submit built it six times).
 func ProjectScope(v *viewer.Viewer) predicate.Project {
+	scope := scopeOf(v)
+	if scope == nil {
+		return nil
+	}
+	return func(s *sql.Selector) {
+		s.Where(sql.P(func(b *sql.Builder) {
+			scope(b, func(column string) { b.Ident(s.C(column)) })
+		}))
+	}
+}
+
+// taskScope is ProjectScope for tasks: the tasks of the projects the viewer
+// works on, or nil for owners and admins. It is ent's
+// task.HasProjectWith(ProjectScope(v)) written as one condition too.
+func taskScope(v *viewer.Viewer) predicate.Task {
+	scope := scopeOf(v)
+	if scope == nil {
+		return nil
+	}
+	return func(s *sql.Selector) {
+		s.Where(sql.P(func(b *sql.Builder) {
+			b.WriteString("EXISTS (SELECT 1 FROM " + project.Table + " AS scope_p WHERE scope_p." + project.FieldID + " = ").
+				Ident(s.C(task.FieldProjectID)).WriteString(" AND ")
+			scope(b, func(column string) { b.WriteString("scope_p." + column) })
+			b.WriteString(")")
+		}))
+	}
+}
+
+// scopeOf writes ProjectScope's condition for v into b, naming a column of
+// the project with col; nil for owners and admins.
+func scopeOf(v *viewer.Viewer) func(b *sql.Builder, col func(column string)) {
 	if v.IsOrgAdmin() {
 		return nil
 	}
 	userID, manager := v.UserID, v.Role == membership.RoleManager
-	return func(s *sql.Selector) {
-		s.Where(sql.P(func(b *sql.Builder) {
-			b.WriteByte('(')
-			if manager {
-				b.Ident(s.C(project.FieldCreatedByID)).WriteString(" = ").Arg(userID).WriteString(" OR ")
-			}
-			// A member of the project, or of its workspace.
-			b.WriteString("EXISTS (SELECT 1 FROM " + projectmember.Table + " AS scope_pm WHERE scope_pm." + projectmember.FieldProjectID + " = ").
-				Ident(s.C(project.FieldID)).WriteString(" AND scope_pm." + projectmember.FieldUserID + " = ").Arg(userID).
-				WriteString(") OR EXISTS (SELECT 1 FROM " + workspace.Table + " AS scope_ws WHERE scope_ws." + workspace.FieldID + " = ").
-				Ident(s.C(project.FieldWorkspaceID)).
-				WriteString(" AND EXISTS (SELECT 1 FROM " + projectmember.Table + " AS scope_wm WHERE scope_wm." + projectmember.FieldWorkspaceID + " = scope_ws." + workspace.FieldID + " AND scope_wm." + projectmember.FieldUserID + " = ").Arg(userID).
-				WriteString(")))")
-		}))
+	return func(b *sql.Builder, col func(string)) {
+		b.WriteByte('(')
+		if manager {
+			col(project.FieldCreatedByID)
+			b.WriteString(" = ").Arg(userID).WriteString(" OR ")
+		}
+		// A member of the project, or of its workspace.
+		b.WriteString("EXISTS (SELECT 1 FROM " + projectmember.Table + " AS scope_pm WHERE scope_pm." + projectmember.FieldProjectID + " = ")
+		col(project.FieldID)
+		b.WriteString(" AND scope_pm." + projectmember.FieldUserID + " = ").Arg(userID).
+			WriteString(") OR EXISTS (SELECT 1 FROM " + workspace.Table + " AS scope_ws WHERE scope_ws." + workspace.FieldID + " = ")
+		col(project.FieldWorkspaceID)
+		b.WriteString(" AND EXISTS (SELECT 1 FROM " + projectmember.Table + " AS scope_wm WHERE scope_wm." + projectmember.FieldWorkspaceID + " = scope_ws." + workspace.FieldID + " AND scope_wm." + projectmember.FieldUserID + " = ").Arg(userID).
+			WriteString(")))")
 	}
 }
 
