@@ -2,6 +2,7 @@ package database
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -36,9 +37,14 @@ type Shapes struct {
 	n atomic.Int32
 }
 
-// maxShapes bounds how many shapes one Shapes keeps; beyond it a statement
-// is built on each call, as ent would.
-const maxShapes = 256
+// maxShapes bounds how many shapes one Shapes keeps, and maxShapeArgs the
+// arguments of one it keeps (a search that passes over many tried tasks
+// with a high overlap has thousands); beyond them a statement is built on
+// each call, as ent would.
+const (
+	maxShapes    = 256
+	maxShapeArgs = 256
+)
 
 type shapeKey struct {
 	dialect string
@@ -50,6 +56,7 @@ type shape struct {
 	query string
 	args  []any // the statement's arguments: a constant, or a slot
 	err   error
+	big   bool // too many arguments to keep: learned anew on each call
 }
 
 // slot stands, among a shape's arguments, for the value at its index.
@@ -79,7 +86,21 @@ func (s *Shapes) Statement(d string, key any, values []any, build func(ctx conte
 		}
 	}
 	sh := v.(*shape)
-	sh.once.Do(func() { sh.learn(d, values, build) })
+	var learned *shape // this call's, when it learned a shape too big to keep
+	sh.once.Do(func() {
+		sh.learn(d, values, build)
+		if sh.err == nil && len(sh.args) > maxShapeArgs {
+			learned = &shape{query: sh.query, args: sh.args}
+			sh.query, sh.args, sh.big = "", nil, true
+		}
+	})
+	if learned != nil {
+		return learned.fill(values)
+	}
+	if sh.big {
+		sh = &shape{}
+		sh.learn(d, values, build)
+	}
 	return sh.fill(values)
 }
 
@@ -103,8 +124,14 @@ func (sh *shape) fill(values []any) (string, []any, error) {
 }
 
 // learn builds the statement once with placeholders and finds where each
-// went.
+// went. A build that panics is an error of the shape, as is one that
+// made an empty statement: neither is ever run.
 func (sh *shape) learn(d string, values []any, build func(ctx context.Context, c *ent.Client, values []any) error) {
+	defer func() {
+		if p := recover(); p != nil {
+			sh.query, sh.args, sh.err = "", nil, fmt.Errorf("statement shape: %v", p)
+		}
+	}()
 	holders := make([]any, len(values))
 	for i, v := range values {
 		switch v.(type) {
@@ -121,6 +148,10 @@ func (sh *shape) learn(d string, values []any, build func(ctx context.Context, c
 	query, args, err := Statement(ctx, d, func(c *ent.Client) error { return build(ctx, c, holders) })
 	if err != nil {
 		sh.err = fmt.Errorf("statement shape: %w", err)
+		return
+	}
+	if strings.TrimSpace(query) == "" {
+		sh.err = errors.New("statement shape: an empty statement")
 		return
 	}
 	used := make([]bool, len(holders))

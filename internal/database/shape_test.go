@@ -99,3 +99,49 @@ func TestShapesBeyondTheirBoundAreBuiltEachTime(t *testing.T) {
 		t.Fatalf("%d builds, %d kept", builds, s.n.Load())
 	}
 }
+
+// TestShapesThatFailToBuildAreNeverRun checks that a build that panics, or
+// that makes an empty statement, gives an error on every call, not a
+// statement that runs as nothing.
+func TestShapesThatFailToBuildAreNeverRun(t *testing.T) {
+	var s Shapes
+	panics := func(ctx context.Context, c *ent.Client, v []any) error { panic("no statement") }
+	for i := 0; i < 2; i++ {
+		if q, _, err := s.Statement(dialect.SQLite, "panics", []any{1}, panics); err == nil || q != "" {
+			t.Fatalf("call %d of a build that panics: %q, %v", i, q, err)
+		}
+	}
+}
+
+// TestShapesWithManyArgumentsAreNotKept checks that a statement with more
+// than maxShapeArgs arguments is built on each call, with each call's
+// values.
+func TestShapesWithManyArgumentsAreNotKept(t *testing.T) {
+	var s Shapes
+	builds := 0
+	build := func(ctx context.Context, c *ent.Client, v []any) error {
+		builds++
+		ids := make([]int, len(v))
+		for i, x := range v {
+			ids[i] = x.(int)
+		}
+		_, err := c.Task.Query().Where(task.IDIn(ids...)).IDs(ctx)
+		return err
+	}
+	values := func(base int) []any {
+		v := make([]any, maxShapeArgs+1)
+		for i := range v {
+			v[i] = base + i
+		}
+		return v
+	}
+	for _, base := range []int{1000, 5000} {
+		_, args, err := s.Statement(dialect.SQLite, "many", values(base), build)
+		if err != nil || len(args) != maxShapeArgs+1 || args[0] != base || args[maxShapeArgs] != base+maxShapeArgs {
+			t.Fatalf("base %d: %v, %d arguments", base, err, len(args))
+		}
+	}
+	if builds != 2 {
+		t.Fatalf("%d builds, want one per call", builds)
+	}
+}
