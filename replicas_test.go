@@ -187,20 +187,29 @@ func TestReplicasStartTogether(t *testing.T) {
 	})
 }
 
-// TestRevocationAcrossReplicas revokes on one replica and checks that the
-// other refuses the revoked credential on its very next request (and still
-// accepts what was not revoked): no process keeps a viewer in memory.
-func TestRevocationAcrossReplicas(t *testing.T) {
-	db := replicaDatabase(t)
-	token := "replica-owner-token"
+// replicaOwnerToken is the owner's API token of ownedReplicas' tests.
+const replicaOwnerToken = "replica-owner-token"
+
+// ownedReplicas starts two processes on a fresh PostgreSQL database whose
+// owner (ownerEmail) has the API token token.
+func ownedReplicas(t *testing.T, token string) (a, b *testServer) {
+	t.Helper()
 	rs := startReplicas(t, 2, false, map[string]string{
-		"DATABASE_URL":            db,
+		"DATABASE_URL":            replicaDatabase(t),
 		"GLOSS_SECRET_KEY":        replicaKey,
 		"LABEL_STUDIO_USERNAME":   ownerEmail,
 		"LABEL_STUDIO_PASSWORD":   ownerPassword,
 		"LABEL_STUDIO_USER_TOKEN": token,
 	})
-	a, b := &testServer{URL: rs[0].URL}, &testServer{URL: rs[1].URL}
+	return &testServer{URL: rs[0].URL}, &testServer{URL: rs[1].URL}
+}
+
+// TestRevocationAcrossReplicas revokes on one replica and checks that the
+// other refuses the revoked credential on its very next request (and still
+// accepts what was not revoked): no process keeps a viewer in memory.
+func TestRevocationAcrossReplicas(t *testing.T) {
+	a, b := ownedReplicas(t, replicaOwnerToken)
+	token := replicaOwnerToken
 	owner := a.tokenClient(t, token)
 	invite := inviteToken(str(owner.ok(orgQuery, nil), "organization", "inviteUrl"))
 	email := uniqueEmail("member")
@@ -309,16 +318,9 @@ func TestRevocationAcrossReplicas(t *testing.T) {
 // servers on one PostgreSQL database: workers alternate between them, and
 // the two tabs of one annotator are on different servers.
 func TestOverlapTwoProcesses(t *testing.T) {
-	db := replicaDatabase(t)
 	token := "overlap-owner-token"
-	rs := startReplicas(t, 2, false, map[string]string{
-		"DATABASE_URL":            db,
-		"GLOSS_SECRET_KEY":        replicaKey,
-		"LABEL_STUDIO_USERNAME":   ownerEmail,
-		"LABEL_STUDIO_PASSWORD":   ownerPassword,
-		"LABEL_STUDIO_USER_TOKEN": token,
-	})
-	servers := []*testServer{{URL: rs[0].URL}, {URL: rs[1].URL}}
+	a, b := ownedReplicas(t, token)
+	servers := []*testServer{a, b}
 	owner := servers[0].tokenClient(t, token)
 	crew := newOverlapCrew(t, servers[0], owner, 10)
 	for _, overlap := range []int{1, 2} {

@@ -11,16 +11,7 @@ import (
 // window is its first: a burst of guesses at a locked account, spread over
 // both, is one login.throttled event.
 func TestThrottledSignInsAreRecordedOnceAcrossReplicas(t *testing.T) {
-	db := replicaDatabase(t)
-	token := "replica-owner-token"
-	rs := startReplicas(t, 2, false, map[string]string{
-		"DATABASE_URL":            db,
-		"GLOSS_SECRET_KEY":        replicaKey,
-		"LABEL_STUDIO_USERNAME":   ownerEmail,
-		"LABEL_STUDIO_PASSWORD":   ownerPassword,
-		"LABEL_STUDIO_USER_TOKEN": token,
-	})
-	a, b := &testServer{URL: rs[0].URL}, &testServer{URL: rs[1].URL}
+	a, b := ownedReplicas(t, replicaOwnerToken)
 	for range 5 {
 		a.browser(t).wantCode("UNAUTHENTICATED", loginMutation, loginVars(ownerEmail, "a wrong guess!"))
 	}
@@ -30,7 +21,7 @@ func TestThrottledSignInsAreRecordedOnceAcrossReplicas(t *testing.T) {
 	if codes["RATE_LIMITED"] != 40 {
 		t.Fatalf("40 guesses at a locked account answered %v, want all RATE_LIMITED", codes)
 	}
-	if n := len(eventsOf(t, b.tokenClient(t, token), "login.throttled")); n != 1 {
+	if n := len(eventsOf(t, b.tokenClient(t, replicaOwnerToken), "login.throttled")); n != 1 {
 		t.Fatalf("%d login.throttled events for 40 refusals over two processes, want 1", n)
 	}
 }
