@@ -78,6 +78,9 @@ type Log struct {
 
 	pending   database.TxQueue[*ent.AuditEvent] // events recorded in a transaction, appended at its commit
 	insertSQL string                            // insert's statement
+	// headFn is set (by Start, on PostgreSQL) when database.AuditHead is
+	// installed: the chain lock and the head in one round trip.
+	headFn atomic.Bool
 
 	sinceCheckpoint atomic.Int64  // events appended since the last checkpoint
 	kick            chan struct{} // asks the checkpoint loop for one now
@@ -222,10 +225,7 @@ func (l *Log) later(tx *ent.Tx, row *ent.AuditEvent) error {
 // appendRows takes the chain lock and appends rows, stamped with the time
 // they join the chain.
 func (l *Log) appendRows(ctx context.Context, client *ent.Client, rows []*ent.AuditEvent) error {
-	if err := l.lock(ctx, client); err != nil {
-		return err
-	}
-	head, err := l.head(ctx, client)
+	head, err := l.lockedHead(ctx, client)
 	if err != nil {
 		return err
 	}
@@ -242,10 +242,7 @@ func (l *Log) appendRows(ctx context.Context, client *ent.Client, rows []*ent.Au
 }
 
 func (l *Log) append(ctx context.Context, client *ent.Client, e Event) error {
-	if err := l.lock(ctx, client); err != nil { // re-entrant within a transaction
-		return err
-	}
-	head, err := l.head(ctx, client)
+	head, err := l.lockedHead(ctx, client) // the lock is re-entrant within a transaction
 	if err != nil {
 		return err
 	}

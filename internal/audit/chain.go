@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
@@ -14,6 +15,7 @@ import (
 
 	"gloss/ent"
 	"gloss/ent/auditevent"
+	"gloss/internal/database"
 	"gloss/internal/viewer"
 )
 
@@ -38,9 +40,30 @@ type chainHead struct {
 	hash []byte
 }
 
-// head returns the newest event of the chain to append to; seq 0 when there
-// is none. Before the first keyed event, rows of an earlier release are
-// sealed, so the new chain continues theirs. The chain lock is held.
+// lockedHead takes the chain lock for the rest of client's transaction and
+// returns the newest event of the chain to append to; seq 0 when there is
+// none. Before the first keyed event, rows of an earlier release are
+// sealed, so the new chain continues theirs. On PostgreSQL with
+// database.AuditHead installed, the lock and the read are one round trip.
+func (l *Log) lockedHead(ctx context.Context, client *ent.Client) (chainHead, error) {
+	var h chainHead
+	var err error
+	if l.headFn.Load() {
+		h, err = readHead(ctx, client, headFnSQL, chainLock)
+	} else if err = l.lock(ctx, client); err == nil {
+		h, err = newest(ctx, client)
+	}
+	if err != nil || h.seq > 0 {
+		return h, err
+	}
+	if err := l.seal(ctx, client); err != nil {
+		return chainHead{}, err
+	}
+	return newest(ctx, client)
+}
+
+// head returns the newest event of the chain to append to, as lockedHead
+// does; the chain lock is held.
 func (l *Log) head(ctx context.Context, client *ent.Client) (chainHead, error) {
 	h, err := newest(ctx, client)
 	if err != nil || h.seq > 0 {
@@ -56,16 +79,24 @@ func (l *Log) head(ctx context.Context, client *ent.Client) (chainHead, error) {
 // is none. Like insert, it is a statement of its own rather than ent's
 // query: it runs before every append.
 func newest(ctx context.Context, client *ent.Client) (chainHead, error) {
-	rows, err := client.QueryContext(ctx, newestSQL)
+	return readHead(ctx, client, newestSQL)
+}
+
+// readHead runs a statement that answers the chain's head, or no row or
+// NULLs when the chain is empty.
+func readHead(ctx context.Context, client *ent.Client, query string, args ...any) (chainHead, error) {
+	rows, err := client.QueryContext(ctx, query, args...)
 	if err != nil {
 		return chainHead{}, fmt.Errorf("audit: read the chain's head: %w", err)
 	}
 	defer rows.Close()
 	var h chainHead
 	if rows.Next() {
-		if err := rows.Scan(&h.seq, &h.hash); err != nil {
+		var seq sql.NullInt64
+		if err := rows.Scan(&seq, &h.hash); err != nil {
 			return chainHead{}, fmt.Errorf("audit: read the chain's head: %w", err)
 		}
+		h.seq = seq.Int64
 	}
 	// An error while reading is no row: without this check it would read
 	// as an empty chain.
@@ -74,6 +105,9 @@ func newest(ctx context.Context, client *ent.Client) (chainHead, error) {
 	}
 	return h, rows.Close()
 }
+
+// headFnSQL takes the chain lock and reads the head (database.AuditHead).
+const headFnSQL = "SELECT seq, hash FROM " + database.AuditHead + "($1)"
 
 // newestSQL is newest's statement: the same in both dialects.
 var newestSQL = "SELECT " + auditevent.FieldSeq + ", " + auditevent.FieldHash + " FROM " + auditevent.Table +

@@ -17,7 +17,10 @@ import (
 	"syscall"
 	"time"
 
+	"entgo.io/ent/dialect"
+
 	"gloss/ent"
+	"gloss/internal/database"
 	"gloss/internal/viewer"
 )
 
@@ -196,6 +199,13 @@ func (l *Log) Start(ctx context.Context, logger *slog.Logger) error {
 			logger.Warn("audit checkpoint file: cut off a torn last line (a crash while it was written)",
 				slog.String("file", l.opts.CheckpointFile), slog.Int64("bytes", cut))
 		}
+	}
+	if l.dialect == dialect.Postgres {
+		has, err := database.HasAuditHead(ctx, l.client)
+		if err != nil {
+			return fmt.Errorf("audit: look for the head function: %w", err)
+		}
+		l.headFn.Store(has)
 	}
 	if err := l.inTx(ctx, func(client *ent.Client) error { return l.seal(ctx, client) }); err != nil {
 		return fmt.Errorf("seal the audit log of the earlier release: %w", err)

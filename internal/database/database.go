@@ -138,6 +138,9 @@ func OpenTrusting(ctx context.Context, url, dataDir string, roots *x509.CertPool
 			if err := dropRetiredIndexes(ctx, d.SQL); err != nil {
 				return err
 			}
+			if err := installAuditHead(ctx, d.SQL); err != nil {
+				return err
+			}
 			return packIndexes(ctx, d.SQL)
 		}
 		// Times are integers on SQLite (sqlitetime.go): a database from
