@@ -5,6 +5,7 @@ import (
 	stdsql "database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"reflect"
 	"time"
@@ -78,13 +79,11 @@ func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in Annotatio
 	}
 	// Of the project, what checking the result needs: a webhook that
 	// hears the submit reads the rest (see below).
-	t, err := database.ClientFrom(ctx, s.client).Task.Query().Where(task.ID(taskID)).
-		WithProject(func(q *ent.ProjectQuery) { q.Select(project.FieldOrganizationID, project.FieldLabelConfig) }).
-		Only(ctx)
+	t, labelConfig, err := s.taskToLabel(ctx, taskID)
 	if err != nil {
 		return nil, err
 	}
-	result, err := projects.CheckResult(t.Edges.Project, t.Data, in.Result)
+	result, err := projects.CheckResult(&ent.Project{ID: t.ProjectID, OrganizationID: t.OrganizationID, LabelConfig: labelConfig}, t.Data, in.Result)
 	if err != nil {
 		return nil, err
 	}
@@ -174,6 +173,39 @@ func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in Annotatio
 		a = a.Unwrap()
 	}
 	return a, nil
+}
+
+// labelConfigColumn is the name taskToLabel selects the project's
+// labeling configuration as.
+const labelConfigColumn = "gloss_project_label_config"
+
+// taskToLabel reads task id as the viewer may see it, and its project's
+// labeling configuration, in one statement. A task the viewer may see is
+// of a project they may see (the task policy scopes tasks by the projects
+// the project policy lets them see, in their organization), so the
+// configuration is read beside the task, past the project policy: a second
+// statement through it, as an eager load, would decide the same.
+func (s *Service) taskToLabel(ctx context.Context, id int) (*ent.Task, string, error) {
+	t, err := database.ClientFrom(ctx, s.client).Task.Query().Where(task.ID(id)).
+		Modify(func(sel *sql.Selector) {
+			p := sql.Table(project.Table)
+			sel.Join(p).On(sel.C(task.FieldProjectID), p.C(project.FieldID))
+			sel.AppendSelectAs(p.C(project.FieldLabelConfig), labelConfigColumn)
+		}).TaskQuery.Only(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	v, err := t.Value(labelConfigColumn)
+	if err != nil {
+		return nil, "", err
+	}
+	switch lc := v.(type) {
+	case string:
+		return t, lc, nil
+	case []byte:
+		return t, string(lc), nil
+	}
+	return nil, "", fmt.Errorf("task %d: the labeling configuration of its project reads as %T", id, v)
 }
 
 // submitState is what a submit decides on: the task's annotations and
