@@ -140,6 +140,9 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		return err
 	}
 	defer db.Close()
+	if skew := cfg.ClockSkew; skew != 0 {
+		db.Clock = db.NewClock(ctx, func() time.Time { return time.Now().Add(skew) })
+	}
 	if err := projects.FillCounters(ctx, db.Client); err != nil {
 		return err
 	}
@@ -248,7 +251,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		Auth:               authn,
 		Accounts:           accts,
 		Projects:           projects.NewService(db.Client),
-		Labeling:           labeling.NewService(db.Client, auditLog, drafts, db.Dialect),
+		Labeling:           labeling.NewService(db.Client, auditLog, drafts, db.Dialect, db.Clock),
 		Drafts:             drafts,
 		Dataset:            data,
 		Webhooks:           hooks,

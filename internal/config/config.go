@@ -103,6 +103,12 @@ type Config struct {
 	// export included) before it cuts them and closes the database.
 	// The default is 30 seconds.
 	ShutdownGrace time.Duration
+
+	// ClockSkew is GLOSS_TEST_CLOCK_SKEW, a testing aid: this process's
+	// clock reads this far off, as on a machine whose clock is wrong.
+	// Decisions that processes share are timed by the database's clock
+	// (database.Clock), which corrects for it.
+	ClockSkew time.Duration
 }
 
 // secretFile is a file a secret was read from, and the flag or variable
@@ -380,6 +386,13 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 			return errorf("GLOSS_SHUTDOWN_GRACE: %q is not a duration between 0s and 24h (such as 30s or 10m)", v)
 		}
 		c.ShutdownGrace = d
+	}
+	if v := getenv("GLOSS_TEST_CLOCK_SKEW"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < -24*time.Hour || d > 24*time.Hour {
+			return errorf("GLOSS_TEST_CLOCK_SKEW: %q is not a duration between -24h and 24h (such as 20m)", v)
+		}
+		c.ClockSkew = d
 	}
 	str("GLOSS_PUBLIC_URL", &c.PublicURL)
 	str("LABEL_STUDIO_USERNAME", &c.Username)

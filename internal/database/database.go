@@ -45,6 +45,19 @@ type DB struct {
 	Read    *sql.DB
 	Dialect string // dialect.SQLite or dialect.Postgres
 	turns   *turns // SQLite's queue for the writer; nil on PostgreSQL
+	// Clock is the database server's time, by which processes that share
+	// the database time what they decide together (the label stream's
+	// locks).
+	Clock *Clock
+}
+
+// NewClock returns the database's clock over the local clock local (nil:
+// time.Now), measured against the server on PostgreSQL.
+func (d *DB) NewClock(ctx context.Context, local func() time.Time) *Clock {
+	if d.Dialect != dialect.Postgres {
+		return NewClock(ctx, nil, local)
+	}
+	return NewClock(ctx, d.SQL, local)
 }
 
 // Close closes the client and its pools.
@@ -121,6 +134,7 @@ func OpenTrusting(ctx context.Context, url, dataDir string, roots *x509.CertPool
 	}
 	client := ent.NewClient(ent.Driver(drv))
 	d.Client = client
+	d.Clock = d.NewClock(ctx, nil)
 	// ent's migration mutates package-level table definitions, so two
 	// servers in one process (tests) must not migrate at once; processes
 	// sharing one PostgreSQL database take its advisory lock, so replicas

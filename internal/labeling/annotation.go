@@ -102,7 +102,7 @@ func (s *Service) CreateAnnotation(ctx context.Context, taskID int, in Annotatio
 			return fault.Invalid("task %d already holds %d annotations, the most one task may (skips included)", t.ID, MaxPerTask)
 		}
 		if !cancelled {
-			if err := hasRoom(v, t.ID, st, time.Now()); err != nil {
+			if err := hasRoom(v, t.ID, st, s.clock.Now()); err != nil {
 				return err
 			}
 		}
@@ -350,7 +350,7 @@ func (s *Service) unskipHasRoom(ctx context.Context, client *ent.Client, t *ent.
 	if err != nil {
 		return err
 	}
-	return hasRoom(v, t.ID, st, time.Now())
+	return hasRoom(v, t.ID, st, s.clock.Now())
 }
 
 // lockRow locks task id's row until the transaction ends, on PostgreSQL,

@@ -25,11 +25,15 @@ type Service struct {
 	// shapes are the stream's and the submit's statements, which run
 	// past the privacy policies, built by ent once each.
 	shapes database.Shapes
+	// clock times the stream's locks: the database's, so that processes
+	// on machines whose clocks differ agree on when a lock lapses.
+	clock *database.Clock
 }
 
 // NewService returns a Service over client, of the dialect
-// (database.DB.Dialect), that records task views and reviews in log and
-// removes the drafts that submits replace through drafts.
-func NewService(client *ent.Client, log *audit.Log, drafts *draft.Service, dialect string) *Service {
-	return &Service{client: client, audit: log, drafts: drafts, postgres: dialect == entdialect.Postgres, dialect: dialect}
+// (database.DB.Dialect), that records task views and reviews in log,
+// removes the drafts that submits replace through drafts and times the
+// stream's locks by clock (database.DB.Clock).
+func NewService(client *ent.Client, log *audit.Log, drafts *draft.Service, dialect string, clock *database.Clock) *Service {
+	return &Service{client: client, audit: log, drafts: drafts, postgres: dialect == entdialect.Postgres, dialect: dialect, clock: clock}
 }

@@ -75,7 +75,7 @@ func (s *Service) NextTask(ctx context.Context, projectID int) (*ent.Task, error
 	got := 0
 	var tried []int
 	for attempt := 0; attempt < 32 && got == 0; attempt++ {
-		now := time.Now()
+		now := s.clock.Now()
 		ids, err := s.candidates(sys, p, v.UserID, from, now, tried, pickBatch)
 		if err != nil {
 			return nil, err

@@ -2,7 +2,6 @@ package labeling
 
 import (
 	"context"
-	"time"
 
 	"entgo.io/ent/dialect/sql"
 
@@ -43,7 +42,7 @@ func (s *Service) Status(ctx context.Context, projectID int) (*StreamStatus, err
 	// As in NextTask: annotators see only the tasks handed to them, so the
 	// counts look further, and say only how many.
 	sys := viewer.NewSystemContext(ctx)
-	now := time.Now()
+	now := s.clock.Now()
 	open := client.Task.Query().Where(task.ProjectID(p.ID),
 		task.Not(task.HasAnnotationsWith(annotation.CompletedByID(v.UserID))),
 		func(s *sql.Selector) { s.Where(sql.LT(s.C(task.FieldTotalAnnotations), p.Overlap)) })
