@@ -78,9 +78,10 @@ type Log struct {
 
 	pending   database.TxQueue[*ent.AuditEvent] // events recorded in a transaction, appended at its commit
 	insertSQL string                            // insert's statement
-	// headFn is set (by Start, on PostgreSQL) when database.AuditHead is
-	// installed: the chain lock and the head in one round trip.
-	headFn atomic.Bool
+	// headSQL is set (by Start, on PostgreSQL) when database.AuditHead is
+	// installed: the statement that takes the chain lock and reads the
+	// head in one round trip.
+	headSQL atomic.Pointer[string]
 
 	sinceCheckpoint atomic.Int64  // events appended since the last checkpoint
 	kick            chan struct{} // asks the checkpoint loop for one now
@@ -170,7 +171,7 @@ func (l *Log) lock(ctx context.Context, client *ent.Client) error {
 	if l.dialect != dialect.Postgres {
 		return nil
 	}
-	if _, err := client.ExecContext(viewer.NewSystemContext(ctx), "SELECT pg_advisory_xact_lock($1)", chainLock); err != nil {
+	if _, err := client.ExecContext(viewer.NewSystemContext(ctx), "SELECT pg_advisory_xact_lock($1::bigint)", chainLock); err != nil {
 		return fmt.Errorf("lock audit chain: %w", err)
 	}
 	return nil

@@ -519,7 +519,7 @@ func TestConcurrentWritersShareOneChain(t *testing.T) {
 		if got, want := f.log.HeadFunction(), f.db.Dialect == "postgres"; got != want {
 			t.Fatalf("the log uses the head function: %v, want %v", got, want)
 		}
-		other.log.UseHeadFunction(false)
+		other.log.NoHeadFunction()
 		const writers, perWriter = 4, 15
 		var wg sync.WaitGroup
 		errs := make(chan error, 2*writers*perWriter)

@@ -15,7 +15,6 @@ import (
 
 	"gloss/ent"
 	"gloss/ent/auditevent"
-	"gloss/internal/database"
 	"gloss/internal/viewer"
 )
 
@@ -48,8 +47,8 @@ type chainHead struct {
 func (l *Log) lockedHead(ctx context.Context, client *ent.Client) (chainHead, error) {
 	var h chainHead
 	var err error
-	if l.headFn.Load() {
-		h, err = readHead(ctx, client, headFnSQL, chainLock)
+	if call := l.headSQL.Load(); call != nil {
+		h, err = readHead(ctx, client, *call, chainLock)
 	} else if err = l.lock(ctx, client); err == nil {
 		h, err = newest(ctx, client)
 	}
@@ -105,9 +104,6 @@ func readHead(ctx context.Context, client *ent.Client, query string, args ...any
 	}
 	return h, rows.Close()
 }
-
-// headFnSQL takes the chain lock and reads the head (database.AuditHead).
-const headFnSQL = "SELECT seq, hash FROM " + database.AuditHead + "($1)"
 
 // newestSQL is newest's statement: the same in both dialects.
 var newestSQL = "SELECT " + auditevent.FieldSeq + ", " + auditevent.FieldHash + " FROM " + auditevent.Table +

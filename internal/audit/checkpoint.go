@@ -201,11 +201,13 @@ func (l *Log) Start(ctx context.Context, logger *slog.Logger) error {
 		}
 	}
 	if l.dialect == dialect.Postgres {
-		has, err := database.HasAuditHead(ctx, l.client)
+		call, err := database.AuditHeadCall(ctx, l.client)
 		if err != nil {
 			return fmt.Errorf("audit: look for the head function: %w", err)
 		}
-		l.headFn.Store(has)
+		if call != "" {
+			l.headSQL.Store(&call)
+		}
 	}
 	if err := l.inTx(ctx, func(client *ent.Client) error { return l.seal(ctx, client) }); err != nil {
 		return fmt.Errorf("seal the audit log of the earlier release: %w", err)

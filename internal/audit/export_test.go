@@ -15,6 +15,7 @@ func (l *Log) SetClock(now func() time.Time) { l.now = now }
 func SignWith(key secret.Key, e *ent.AuditEvent) []byte { return signRow(key.MAC(rowPurpose)(), e) }
 
 // HeadFunction reports whether the log takes the chain lock and reads the
-// head in one round trip (database.AuditHead); UseHeadFunction sets it.
-func (l *Log) HeadFunction() bool       { return l.headFn.Load() }
-func (l *Log) UseHeadFunction(use bool) { l.headFn.Store(use) }
+// head in one round trip (database.AuditHead); NoHeadFunction makes it
+// take the lock and read the head in two statements.
+func (l *Log) HeadFunction() bool { return l.headSQL.Load() != nil }
+func (l *Log) NoHeadFunction()    { l.headSQL.Store(nil) }

@@ -25,9 +25,14 @@ import (
 // microseconds of the time it is held.
 //
 // Like the task-project triggers (projectkey.go), it names the table with
-// its schema and searches only pg_catalog. A role that may not create
-// functions in the schema goes without it (audit keeps the two
-// statements).
+// its schema and searches only pg_catalog. It runs with its caller's
+// rights, so it grants nothing: whoever may call it may take the lock and
+// read the table anyway. A role that may not create functions in the
+// schema, or not execute the one there (made by another role that revoked
+// the right), goes without it (audit keeps the two statements). It is
+// called by its schema's name with a typed argument (AuditHeadCall): with
+// an untyped one, a function of the same name taking text, in any schema
+// of the search path, would be preferred to it.
 const AuditHead = "gloss_audit_head"
 
 // auditHeadVersion marks this version of the function; a start finding
@@ -43,7 +48,6 @@ func auditHeadDDL(schema string) []string {
 			SELECT a.seq, a.hash INTO seq, hash FROM {s}.audit_events a
 			WHERE a.seq IS NOT NULL ORDER BY a.seq DESC LIMIT 1;
 		END $$`,
-		`REVOKE ALL ON FUNCTION {s}.` + AuditHead + `(bigint) FROM PUBLIC`,
 		`COMMENT ON FUNCTION {s}.` + AuditHead + `(bigint) IS '` + auditHeadVersion + `'`,
 	}
 	r := strings.NewReplacer("{s}", schema)
@@ -53,16 +57,17 @@ func auditHeadDDL(schema string) []string {
 	return ddl
 }
 
-// auditHeadSQL reads the version of the installed function: NULL when
-// there is none.
-const auditHeadSQL = `SELECT obj_description(to_regprocedure(quote_ident(current_schema()) || '.` + AuditHead + `(bigint)'), 'pg_proc')`
+// auditHeadSQL reads the version of the installed function, NULL when
+// there is none or the role may not execute it, and the schema it is in.
+const auditHeadSQL = `SELECT CASE WHEN f IS NOT NULL AND has_function_privilege(f, 'EXECUTE') THEN obj_description(f, 'pg_proc') END, s
+	FROM (SELECT to_regprocedure(quote_ident(current_schema()) || '.` + AuditHead + `(bigint)') AS f, quote_ident(current_schema()) AS s) AS h`
 
 // installAuditHead installs AuditHead unless this version of it is in
 // place. A role without the right to create it goes without.
 func installAuditHead(ctx context.Context, db *sql.DB) error {
 	var schema string
 	var version sql.NullString
-	if err := db.QueryRowContext(ctx, `SELECT quote_ident(current_schema()), (`+auditHeadSQL+`)`).Scan(&schema, &version); err != nil {
+	if err := db.QueryRowContext(ctx, auditHeadSQL).Scan(&version, &schema); err != nil {
 		return fmt.Errorf("read the audit head function: %w", err)
 	}
 	if version.String == auditHeadVersion {
@@ -79,24 +84,28 @@ func installAuditHead(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-// HasAuditHead reports whether this version of AuditHead is installed in
-// the current schema of the PostgreSQL database q reads.
-func HasAuditHead(ctx context.Context, q interface {
+// AuditHeadCall returns the statement that calls this version of
+// AuditHead, by its schema's name, in the PostgreSQL database q reads, or
+// "" when it is not there or the role may not execute it.
+func AuditHeadCall(ctx context.Context, q interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}) (bool, error) {
+}) (string, error) {
 	rows, err := q.QueryContext(ctx, auditHeadSQL)
 	if err != nil {
-		return false, err
+		return "", err
 	}
 	defer rows.Close()
-	var version sql.NullString
+	var version, schema sql.NullString
 	if rows.Next() {
-		if err := rows.Scan(&version); err != nil {
-			return false, err
+		if err := rows.Scan(&version, &schema); err != nil {
+			return "", err
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return false, err
+		return "", err
 	}
-	return version.String == auditHeadVersion, rows.Close()
+	if version.String != auditHeadVersion {
+		return "", rows.Close()
+	}
+	return "SELECT seq, hash FROM " + schema.String + "." + AuditHead + "($1::bigint)", rows.Close()
 }

@@ -545,7 +545,7 @@ func (d *DB) Exclusive(ctx context.Context, fn func(context.Context) error) erro
 		return fmt.Errorf("start-up lock: %w", err)
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", startLock); err != nil {
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1::bigint)", startLock); err != nil {
 		return fmt.Errorf("start-up lock: %w", err)
 	}
 	defer func() {
@@ -553,7 +553,7 @@ func (d *DB) Exclusive(ctx context.Context, fn func(context.Context) error) erro
 		// it fails, the connection is dropped, which releases the lock.
 		uctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		if _, err := conn.ExecContext(uctx, "SELECT pg_advisory_unlock($1)", startLock); err != nil {
+		if _, err := conn.ExecContext(uctx, "SELECT pg_advisory_unlock($1::bigint)", startLock); err != nil {
 			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 		}
 	}()

@@ -123,7 +123,7 @@ func (s *Service) oneHandOutAtATime(ctx context.Context, projectID, userID int) 
 	if !s.postgres {
 		return nil
 	}
-	_, err := database.ClientFrom(ctx, s.client).ExecContext(ctx, "SELECT pg_advisory_xact_lock($1, $2)", projectID, userID)
+	_, err := database.ClientFrom(ctx, s.client).ExecContext(ctx, "SELECT pg_advisory_xact_lock($1::integer, $2::integer)", projectID, userID)
 	return err
 }
 
