@@ -672,3 +672,12 @@ func ForUpdate(s *entsql.Selector) {
 		s.ForUpdate()
 	}
 }
+
+// ForShare is a query modifier that keeps the rows read from being changed
+// or deleted by another transaction until this one ends, on PostgreSQL
+// (SQLite: see ForUpdate).
+func ForShare(s *entsql.Selector) {
+	if s.Dialect() == dialect.Postgres {
+		s.ForShare()
+	}
+}

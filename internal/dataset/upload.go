@@ -291,9 +291,16 @@ func recordUses(ctx context.Context, client *ent.Client, orgID int, uses []use) 
 			}
 		}
 	}
+	// The files' records are held until the transaction ends (on
+	// PostgreSQL), so that a deletion of a file's last task, which holds
+	// them while it decides whether the file still serves anybody
+	// (ForgetTasksUploads), either sees these uses or has removed the
+	// file before they are recorded. Both take them in name order.
+	slices.Sort(names)
 	owner := map[string]int{} // name: its own task, for the organization's files
 	for chunk := range slices.Chunk(names, uploadChunk) {
-		ups, err := client.Upload.Query().Where(upload.NameIn(chunk...), upload.OrganizationID(orgID)).All(sys)
+		ups, err := client.Upload.Query().Where(upload.NameIn(chunk...), upload.OrganizationID(orgID)).
+			Order(ent.Asc(upload.FieldName)).Modify(database.ForShare).UploadQuery.All(sys)
 		if err != nil {
 			return err
 		}
@@ -605,6 +612,15 @@ func (s *Service) ForgetTasksUploads(ctx context.Context, client *ent.Client, id
 	names = slices.Compact(names)
 	var gone []string
 	for chunk := range slices.Chunk(names, uploadChunk) {
+		// The records of the files are held first (on PostgreSQL), in name
+		// order as recordUses holds them: an import that records a use of
+		// one of them in a transaction still running is waited for, and
+		// its use is then seen below (each statement reads what committed
+		// before it); one that comes later waits, and finds the file gone.
+		if _, err := client.Upload.Query().Where(upload.NameIn(chunk...)).Order(ent.Asc(upload.FieldName)).
+			Modify(database.ForUpdate).Select(upload.FieldName).Strings(ctx); err != nil {
+			return err
+		}
 		// Still served: through its own task, or a use left.
 		ownTask := func(sel *sql.Selector) {
 			t := sql.Table(task.Table)
