@@ -45,20 +45,18 @@ type chainHead struct {
 // sealed, so the new chain continues theirs. On PostgreSQL with
 // database.AuditHead installed, the lock and the read are one round trip.
 func (l *Log) lockedHead(ctx context.Context, client *ent.Client) (chainHead, error) {
-	var h chainHead
-	var err error
-	if call := l.headSQL.Load(); call != nil {
-		h, err = readHead(ctx, client, *call, chainLock)
-	} else if err = l.lock(ctx, client); err == nil {
-		h, err = newest(ctx, client)
+	call := l.headSQL.Load()
+	if call == nil {
+		if err := l.lock(ctx, client); err != nil {
+			return chainHead{}, err
+		}
+		return l.head(ctx, client)
 	}
+	h, err := readHead(ctx, client, *call, chainLock)
 	if err != nil || h.seq > 0 {
 		return h, err
 	}
-	if err := l.seal(ctx, client); err != nil {
-		return chainHead{}, err
-	}
-	return newest(ctx, client)
+	return l.head(ctx, client) // an empty chain: head seals an earlier release's rows
 }
 
 // head returns the newest event of the chain to append to, as lockedHead
