@@ -56,12 +56,15 @@ func TestAnUploadInUseIsNotRemovedByARacingDelete(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer watch.Close(ctx)
-	waitForWaiters := func(n int) {
+	// Waiting for a lock (of the kind given, or any): only this server's
+	// connections, not those of tests running beside it.
+	waitForWaiters := func(n int, kind string) {
 		t.Helper()
 		deadline := time.Now().Add(20 * time.Second)
 		for {
 			var waiting int
-			if err := watch.QueryRow(ctx, "SELECT count(*) FROM pg_locks WHERE NOT granted").Scan(&waiting); err != nil {
+			if err := watch.QueryRow(ctx, `SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+				WHERE NOT l.granted AND a.datname = current_database() AND ($1 = '' OR l.locktype = $1)`, kind).Scan(&waiting); err != nil {
 				t.Fatal(err)
 			}
 			if waiting >= n {
@@ -78,13 +81,13 @@ func TestAnUploadInUseIsNotRemovedByARacingDelete(t *testing.T) {
 	go func() {
 		imported <- owner.gql(importTasks, map[string]any{"p": other, "t": []any{map[string]any{"image": name}}})
 	}()
-	waitForWaiters(1) // the import, at its commit
+	waitForWaiters(1, "advisory") // the import, at its commit
 	deleted := make(chan *gqlResponse, 1)
 	go func() {
 		deleted <- owner.gql(`mutation($p: ID!, $ids: [ID!]) { deleteTasks(projectId: $p, ids: $ids) }`,
 			map[string]any{"p": first, "ids": []string{own}})
 	}()
-	waitForWaiters(2) // the deletion too: for the import's hold on the file's record, or at its commit
+	waitForWaiters(2, "") // the deletion too: for the import's hold on the file's record, or at its commit
 	if err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
